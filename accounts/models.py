@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .uscc import validate_uscc
+
+division_code_validator = RegexValidator(r"^\d{6}$", "行政区划代码应为 6 位数字")
+
+
+class Region(models.Model):
+    """统筹区 (league/city, the pooling region) and its banners/counties (旗县)."""
+
+    class Level(models.TextChoices):
+        LEAGUE_CITY = "league_city", "盟市"
+        BANNER_COUNTY = "banner_county", "旗县区"
+
+    code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[division_code_validator])
+    name = models.CharField("名称", max_length=50)
+    name_mn = models.CharField("蒙古文名称", max_length=100, blank=True)
+    level = models.CharField("级别", max_length=20, choices=Level.choices, default=Level.LEAGUE_CITY)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "统筹区"
+        verbose_name_plural = "统筹区"
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="league_city", parent__isnull=True) | Q(level="banner_county", parent__isnull=False),
+                name="region_level_parent_consistent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def pooling_region(self) -> Region:
+        """The league/city whose fund this region belongs to."""
+        return self.parent if self.parent_id else self
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", "医疗机构"
+        MANUFACTURER = "manufacturer", "生产企业"
+        DISTRIBUTOR = "distributor", "配送企业"
+        AGENCY = "agency", "医保部门/采购中心"
+
+    class HospitalLevel(models.TextChoices):
+        TERTIARY = "3", "三级"
+        SECONDARY = "2", "二级"
+        PRIMARY = "1", "一级"
+        UNRATED = "0", "未定级"
+
+    class HospitalType(models.TextChoices):
+        GENERAL = "general", "综合医院"
+        TCM = "tcm", "中医医院"
+        MONGOLIAN = "mongolian", "蒙医医院"
+        TCM_MONGOLIAN = "tcm_mongolian", "中蒙医医院"
+        SPECIALTY = "specialty", "专科医院"
+        PRIMARY_CARE = "primary_care", "基层医疗机构"
+
+    class Ownership(models.TextChoices):
+        PUBLIC = "public", "公立"
+        PRIVATE = "private", "民营"
+
+    kind = models.CharField("机构类型", max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField("机构名称", max_length=200, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    name_mn = models.CharField("蒙古文名称", max_length=200, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organizations", verbose_name="所在地区")
+    hospital_level = models.CharField("医院等级", max_length=1, choices=HospitalLevel.choices, blank=True)
+    hospital_type = models.CharField("医院类型", max_length=20, choices=HospitalType.choices, blank=True)
+    ownership = models.CharField("所有制", max_length=10, choices=Ownership.choices, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["kind", "region__sort_order", "name"]
+        indexes = [models.Index(fields=["kind", "region"])]
+        constraints = [
+            # Hospitals carry level, type and ownership; other kinds carry none of them.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="hospital") & ~Q(hospital_level="") & ~Q(hospital_type="") & ~Q(ownership="")
+                )
+                | (~Q(kind="hospital") & Q(hospital_level="", hospital_type="")),
+                name="organization_hospital_fields",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_hospital(self) -> bool:
+        return self.kind == self.Kind.HOSPITAL
+
+
+class Role(models.Model):
+    """A role a user holds inside their organisation. The codes are fixed (see permissions.RoleCode)."""
+
+    code = models.CharField("代码", max_length=30, primary_key=True)
+    name = models.CharField("名称", max_length=50)
+    org_kind = models.CharField("适用机构类型", max_length=20, choices=Organization.Kind.choices)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["org_kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属机构",
+        help_text="除系统超级用户外，每个用户必须属于一个机构。",
+    )
+    roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name="角色")
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        # Cached per instance: permission checks run many times in one request.
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("code", flat=True)) if self.pk else frozenset()
+            self._role_codes = cached
+        return cached
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_role_codes", None)

@@ -1,0 +1,153 @@
+"""Who may do what, and which rows they see — the one place that decides it.
+
+Roles belong to a kind of organisation (a purchaser works for a hospital, a pricing official for the
+agency). Capabilities name what a user may do; every view, API endpoint and service asks `can()` or
+uses the DRF permission built from it. Querysets are narrowed with `scope_to_organization()` so an
+object of another organisation is simply not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from rest_framework.permissions import BasePermission
+
+
+class RoleCode(models.TextChoices):
+    PURCHASER = "purchaser", "医疗机构采购员"
+    HOSPITAL_ADMIN = "hospital_admin", "医疗机构管理员"
+    MANUFACTURER_REP = "manufacturer_rep", "生产企业代表"
+    DISTRIBUTOR_REP = "distributor_rep", "配送企业代表"
+    PRICING_OFFICIAL = "pricing_official", "价格招采处工作人员"
+    FUND_OFFICER = "fund_officer", "医保基金经办人员"
+    PLATFORM_ADMIN = "platform_admin", "平台管理员"
+
+
+R = RoleCode
+
+# The kind of organisation each role belongs to.
+ROLE_ORG_KIND: dict[str, str] = {
+    R.PURCHASER: "hospital",
+    R.HOSPITAL_ADMIN: "hospital",
+    R.MANUFACTURER_REP: "manufacturer",
+    R.DISTRIBUTOR_REP: "distributor",
+    R.PRICING_OFFICIAL: "agency",
+    R.FUND_OFFICER: "agency",
+    R.PLATFORM_ADMIN: "agency",
+}
+
+# Officials of the agency see every organisation's rows (sealed bid prices excepted, see procurement).
+OFFICIAL_ROLES = frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER, R.PLATFORM_ADMIN})
+HOSPITAL_ROLES = frozenset({R.PURCHASER, R.HOSPITAL_ADMIN})
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # organisations and users
+    "organization.view_all": OFFICIAL_ROLES,
+    "organization.manage": frozenset({R.PLATFORM_ADMIN}),
+    "user.manage_own_organization": frozenset({R.HOSPITAL_ADMIN, R.PLATFORM_ADMIN}),
+    # portals (navigation)
+    "portal.purchaser": HOSPITAL_ROLES,
+    "portal.manufacturer": frozenset({R.MANUFACTURER_REP}),
+    "portal.distributor": frozenset({R.DISTRIBUTOR_REP}),
+    "portal.official": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "portal.fund": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    # catalog
+    "catalog.view": frozenset(RoleCode.values),
+    "catalog.manage": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
+    "catalog.import": frozenset({R.PLATFORM_ADMIN}),
+}
+
+
+def role_codes(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return user.role_codes
+
+
+def is_superuser(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(role_codes(user) & set(roles))
+
+
+def is_official(user) -> bool:
+    """An agency user with an official role: sees all organisations' rows."""
+    if is_superuser(user):
+        return True
+    org = getattr(user, "organization", None)
+    return bool(org and org.kind == "agency" and role_codes(user) & OFFICIAL_ROLES)
+
+
+def can(user, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    if is_superuser(user):
+        return True
+    if getattr(user, "organization_id", None) is None:
+        return False
+    return bool(role_codes(user) & CAPABILITIES[capability])
+
+
+def scope_to_organization(queryset: models.QuerySet, user, field: str = "organization") -> models.QuerySet:
+    """Rows of the user's own organisation; every row for officials; nothing for anyone else.
+
+    `field` is the lookup path from the queryset's model to the owning organisation; pass several
+    (a tuple) when a row belongs to more than one party, e.g. an order to its hospital and distributor.
+    """
+    if is_official(user):
+        return queryset
+    org_id = getattr(user, "organization_id", None)
+    if not getattr(user, "is_authenticated", False) or org_id is None or not user.is_active:
+        return queryset.none()
+    fields: Iterable[str] = (field,) if isinstance(field, str) else field
+    condition = models.Q()
+    for name in fields:
+        condition |= models.Q(**{name: org_id})
+    return queryset.filter(condition)
+
+
+def require(user, capability: str) -> None:
+    """Raise the domain's permission error when the user lacks the capability (services use this)."""
+    from common.errors import PermissionDeniedError
+
+    if not can(user, capability):
+        raise PermissionDeniedError("您没有执行此操作的权限")
+
+
+def capability_required(capability: str):
+    """Decorator for page views: 403 when the user lacks the capability."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def HasCapability(*capabilities: str) -> type[BasePermission]:  # noqa: N802 - reads like a class in views
+    """A DRF permission class: authenticated and holding any of the capabilities."""
+
+    class _HasCapability(BasePermission):
+        message = "您没有执行此操作的权限"
+
+        def has_permission(self, request, view) -> bool:
+            return bool(request.user and request.user.is_authenticated) and any(
+                can(request.user, c) for c in capabilities
+            )
+
+    _HasCapability.__name__ = f"HasCapability({', '.join(capabilities)})"
+    return _HasCapability
+
+
+def portals_for(user) -> list[str]:
+    return [name.split(".", 1)[1] for name in CAPABILITIES if name.startswith("portal.") and can(user, name)]

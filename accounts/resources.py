@@ -1,0 +1,138 @@
+"""Import/export of organisations (Excel or CSV) with Chinese column headers.
+
+Every row is validated in full (USCC check character, region code, hospital fields); one bad row and
+the whole file is rejected, with the row and field named.
+"""
+
+from __future__ import annotations
+
+from import_export import fields, resources, widgets
+
+from .models import Organization, Region
+from .uscc import uscc_problem
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Accepts a choice's code or its Chinese label; exports the label."""
+
+    def __init__(self, choices, label: str, *, required: bool = False):
+        super().__init__()
+        self.by_code = {str(code): code for code, _ in choices}
+        self.by_label = {str(text): code for code, text in choices}
+        self.labels = dict(choices)
+        self.label = label
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.required:
+                raise ValueError(f"{self.label}不能为空")
+            return ""
+        if text in self.by_code:
+            return self.by_code[text]
+        if text in self.by_label:
+            return self.by_label[text]
+        allowed = "、".join(self.by_label)
+        raise ValueError(f"{self.label}“{text}”无效，可选：{allowed}")
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value or ""))
+
+
+class RegionCodeWidget(widgets.ForeignKeyWidget):
+    def __init__(self):
+        super().__init__(Region, field="code")
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if text.endswith(".0"):  # Excel stores codes typed as numbers as floats
+            text = text[:-2]
+        if not text:
+            raise ValueError("所在地区代码不能为空")
+        region = Region.objects.filter(code=text).first()
+        if region is None:
+            raise ValueError(f"未知的行政区划代码“{text}”")
+        return region
+
+
+class BooleanLabelWidget(widgets.BooleanWidget):
+    TRUE_VALUES = ["1", 1, True, "true", "TRUE", "True", "是", "有效", "Y"]
+    FALSE_VALUES = ["0", 0, False, "false", "FALSE", "False", "否", "停用", "N"]
+
+    def clean(self, value, row=None, **kwargs):
+        if value in ("", None):
+            return True
+        if value in self.TRUE_VALUES:
+            return True
+        if value in self.FALSE_VALUES:
+            return False
+        raise ValueError(f"“{value}”不是有效的是/否值")
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class UsccWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value)
+        problem = uscc_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+
+class OrganizationResource(resources.ModelResource):
+    name = fields.Field("name", column_name="机构名称", widget=widgets.CharWidget())
+    kind = fields.Field(
+        "kind", column_name="机构类型", widget=ChoiceLabelWidget(Organization.Kind.choices, "机构类型", required=True)
+    )
+    uscc = fields.Field("uscc", column_name="统一社会信用代码", widget=UsccWidget())
+    region = fields.Field("region", column_name="所在地区代码", widget=RegionCodeWidget())
+    short_name = fields.Field("short_name", column_name="简称", widget=widgets.CharWidget())
+    hospital_level = fields.Field(
+        "hospital_level", column_name="医院等级", widget=ChoiceLabelWidget(Organization.HospitalLevel.choices, "医院等级")
+    )
+    hospital_type = fields.Field(
+        "hospital_type", column_name="医院类型", widget=ChoiceLabelWidget(Organization.HospitalType.choices, "医院类型")
+    )
+    ownership = fields.Field(
+        "ownership", column_name="所有制", widget=ChoiceLabelWidget(Organization.Ownership.choices, "所有制")
+    )
+    is_active = fields.Field("is_active", column_name="有效", widget=BooleanLabelWidget())
+    contact_person = fields.Field("contact_person", column_name="联系人", widget=widgets.CharWidget())
+    contact_phone = fields.Field("contact_phone", column_name="联系电话", widget=widgets.CharWidget())
+    address = fields.Field("address", column_name="地址", widget=widgets.CharWidget())
+
+    REQUIRED_HEADERS = ["机构名称", "机构类型", "统一社会信用代码", "所在地区代码"]
+
+    class Meta:
+        model = Organization
+        import_id_fields = ["uscc"]
+        fields = [
+            "name", "kind", "uscc", "region", "short_name", "hospital_level", "hospital_type", "ownership",
+            "is_active", "contact_person", "contact_phone", "address",
+        ]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def column_label(self, field_name: str) -> str:
+        f = self.fields.get(field_name)
+        return f.column_name if f else field_name
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.kind != Organization.Kind.HOSPITAL:
+            instance.hospital_level = ""
+            instance.hospital_type = ""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = {k: list(v) for k, v in (import_validation_errors or {}).items()}
+        if instance.kind == Organization.Kind.HOSPITAL:
+            for field_name in ("hospital_level", "hospital_type", "ownership"):
+                if not getattr(instance, field_name):
+                    errors.setdefault(field_name, []).append("医疗机构必须填写此项")
+        else:
+            instance.hospital_level = ""
+            instance.hospital_type = ""
+        super().validate_instance(instance, errors, validate_unique)

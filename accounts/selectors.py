@@ -1,0 +1,34 @@
+"""Reads of organisations, regions and users, scoped to the asking user."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Organization, Region, User
+from .permissions import scope_to_organization
+
+
+def regions(*, pooling_only: bool = False) -> QuerySet[Region]:
+    qs = Region.objects.select_related("parent")
+    if pooling_only:
+        qs = qs.filter(level=Region.Level.LEAGUE_CITY)
+    return qs
+
+
+def region_by_code(code: str) -> Region | None:
+    return Region.objects.filter(code=str(code).strip()).first()
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    return scope_to_organization(Organization.objects.select_related("region"), user, field="pk")
+
+
+def users_visible_to(user) -> QuerySet[User]:
+    qs = User.objects.select_related("organization").prefetch_related("roles")
+    return scope_to_organization(qs, user, field="organization")
+
+
+def organizations_of_kind(kind: str, *, active_only: bool = True) -> QuerySet[Organization]:
+    """Unscoped list for pickers inside services (e.g. the distributors a hospital may order from)."""
+    qs = Organization.objects.filter(kind=kind).select_related("region")
+    return qs.filter(is_active=True) if active_only else qs

@@ -1,0 +1,139 @@
+"""Write use cases for organisations and users. Each runs in a transaction and validates fully."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from common.errors import ValidationFailed
+
+from .models import Organization, Role, User
+from .permissions import ROLE_ORG_KIND, require
+
+
+def raise_first_error(exc: ValidationError) -> None:
+    """Turn Django's ValidationError into the domain's error, naming the first bad field."""
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        message = "；".join(m for e in errors for m in e.messages)
+        label = None if field == "__all__" else field
+        raise ValidationFailed(message, field=label) from exc
+    raise ValidationFailed("；".join(exc.messages)) from exc
+
+
+def _validate_organization(org: Organization) -> None:
+    if org.kind != Organization.Kind.HOSPITAL:
+        org.hospital_level = ""
+        org.hospital_type = ""
+    else:
+        missing = [
+            label
+            for field, label in (("hospital_level", "医院等级"), ("hospital_type", "医院类型"), ("ownership", "所有制"))
+            if not getattr(org, field)
+        ]
+        if missing:
+            raise ValidationFailed(f"医疗机构必须填写{'、'.join(missing)}", field="hospital_level")
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise_first_error(exc)
+
+
+@transaction.atomic
+def organization_create(*, by: User | None = None, **fields) -> Organization:
+    if by is not None:
+        require(by, "organization.manage")
+    org = Organization(**fields)
+    _validate_organization(org)
+    org.save()
+    return org
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, by: User | None = None, **changes) -> Organization:
+    if by is not None:
+        require(by, "organization.manage")
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    for name, value in changes.items():
+        setattr(org, name, value)
+    _validate_organization(org)
+    org.save()
+    return org
+
+
+def _validate_roles(organization: Organization | None, role_codes: Iterable[str]) -> list[Role]:
+    codes = list(dict.fromkeys(role_codes))
+    roles = {r.code: r for r in Role.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in roles]
+    if unknown:
+        raise ValidationFailed(f"未知的角色：{'、'.join(unknown)}", field="roles")
+    if organization is not None:
+        wrong = [roles[c].name for c in codes if ROLE_ORG_KIND.get(c) != organization.kind]
+        if wrong:
+            raise ValidationFailed(
+                f"角色“{'、'.join(wrong)}”不适用于{organization.get_kind_display()}“{organization.name}”",
+                field="roles",
+            )
+    return [roles[c] for c in codes]
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    organization: Organization | None,
+    roles: Iterable[str],
+    password: str | None = None,
+    display_name: str = "",
+    email: str = "",
+    phone: str = "",
+    is_staff: bool = False,
+    by: User | None = None,
+) -> User:
+    if by is not None:
+        require(by, "user.manage_own_organization")
+        if organization is None or (
+            organization.pk != by.organization_id and not by.role_codes & {"platform_admin"} and not by.is_superuser
+        ):
+            raise ValidationFailed("只能为本机构创建用户", field="organization")
+    if organization is None:
+        raise ValidationFailed("用户必须属于一个机构", field="organization")
+    if not organization.is_active:
+        raise ValidationFailed(f"机构“{organization.name}”已停用，不能添加用户", field="organization")
+    role_objs = _validate_roles(organization, roles)
+    if not role_objs:
+        raise ValidationFailed("用户至少需要一个角色", field="roles")
+    user = User(
+        username=username,
+        organization=organization,
+        display_name=display_name,
+        email=email,
+        phone=phone,
+        is_staff=is_staff,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise_first_error(exc)
+    user.save()
+    user.roles.set(role_objs)
+    user.forget_roles()
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str], by: User | None = None) -> User:
+    if by is not None:
+        require(by, "user.manage_own_organization")
+    role_objs = _validate_roles(user.organization, roles)
+    if not role_objs:
+        raise ValidationFailed("用户至少需要一个角色", field="roles")
+    user.roles.set(role_objs)
+    user.forget_roles()
+    return user

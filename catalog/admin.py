@@ -1,0 +1,1 @@
+"""药械目录: admin (filled in as the capability grows)."""

@@ -1,0 +1,1 @@
+"""药械目录: models (filled in as the capability grows)."""

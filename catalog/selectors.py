@@ -1,0 +1,1 @@
+"""药械目录: selectors (filled in as the capability grows)."""

@@ -1,0 +1,1 @@
+"""药械目录: services (filled in as the capability grows)."""

@@ -1,0 +1,125 @@
+"""All-or-nothing tabular imports on top of django-import-export, with a per-row report.
+
+A file with any bad row imports nothing; the report names each bad row (1-based, counting the header
+as row 1 as spreadsheet users do) and the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+from import_export.results import RowResult
+
+from .errors import ValidationFailed
+
+STATUS_LABELS = {
+    RowResult.IMPORT_TYPE_NEW: "new",
+    RowResult.IMPORT_TYPE_UPDATE: "changed",
+    RowResult.IMPORT_TYPE_SKIP: "unchanged",
+    RowResult.IMPORT_TYPE_ERROR: "error",
+    RowResult.IMPORT_TYPE_INVALID: "error",
+    RowResult.IMPORT_TYPE_DELETE: "deleted",
+}
+
+
+@dataclass
+class RowReport:
+    row: int  # spreadsheet row number (header is row 1)
+    status: str  # new / changed / unchanged / error
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport]
+    dry_run: bool
+
+    @property
+    def error_rows(self) -> list[RowReport]:
+        return [r for r in self.rows if r.status == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_rows
+
+    @property
+    def written(self) -> bool:
+        """True when the rows were saved: not a dry run and no bad row."""
+        return self.ok and not self.dry_run
+
+    def counts(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for r in self.rows:
+            result[r.status] = result.get(r.status, 0) + 1
+        return result
+
+    def lines(self) -> list[str]:
+        out = []
+        for r in self.rows:
+            detail = f"：{'；'.join(r.errors)}" if r.errors else ""
+            out.append(f"第 {r.row} 行 {r.status}{detail}")
+        return out
+
+
+def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
+    """Read csv (UTF-8, with or without BOM) or xlsx into a Dataset, with clear errors for bad files."""
+    if isinstance(path_or_bytes, (str, Path)):
+        name = name or str(path_or_bytes)
+        raw = Path(path_or_bytes).read_bytes()
+    else:
+        raw = path_or_bytes
+    if not raw:
+        raise ValidationFailed("文件为空", field="file")
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        if not raw.startswith(b"PK"):
+            raise ValidationFailed("文件扩展名为 .xlsx，但内容不是 Excel 工作簿", field="file")
+        try:
+            dataset = tablib.Dataset().load(raw, format="xlsx")
+        except Exception as exc:
+            raise ValidationFailed(f"无法读取 Excel 文件：{exc}", field="file") from exc
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed("CSV 文件必须是 UTF-8 编码", field="file") from None
+        if not text.strip():
+            raise ValidationFailed("文件为空", field="file")
+        dataset = tablib.Dataset().load(text, format="csv")
+    if not dataset.headers:
+        raise ValidationFailed("文件缺少表头", field="file")
+    dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
+    return dataset
+
+
+def require_headers(dataset: tablib.Dataset, required: list[str]) -> None:
+    missing = [h for h in required if h not in dataset.headers]
+    if missing:
+        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}", field="file")
+    if len(dataset) == 0:
+        raise ValidationFailed("文件没有数据行", field="file")
+
+
+def run_resource_import(resource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportReport:
+    """Import through a django-import-export resource; any bad row rolls the whole file back."""
+    result = resource.import_data(
+        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+    )
+    rows: dict[int, RowReport] = {}
+    for index, row_result in enumerate(result.rows):
+        rows[index] = RowReport(row=index + 2, status=STATUS_LABELS.get(row_result.import_type, "error"))
+    for index, errors in result.row_errors():
+        report = rows.setdefault(index - 1, RowReport(row=index + 1, status="error"))
+        report.status = "error"
+        report.errors.extend(str(e.error) for e in errors)
+    for invalid in result.invalid_rows:
+        report = rows.setdefault(invalid.number - 1, RowReport(row=invalid.number + 1, status="error"))
+        report.status = "error"
+        for field_name, messages in invalid.error_dict.items():
+            label = resource.column_label(field_name) if hasattr(resource, "column_label") else field_name
+            report.errors.extend(f"{label}：{m}" for m in messages)
+    for base_error in result.base_errors:
+        rows.setdefault(-1, RowReport(row=0, status="error")).errors.append(str(base_error.error))
+    return ImportReport(rows=[rows[k] for k in sorted(rows)], dry_run=dry_run)

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts import api as accounts_api
+from accounts import views as accounts_views
+from catalog import api as catalog_api
+from pricing import api as pricing_api
+from procurement import api as procurement_api
+from settlement import api as settlement_api
+
+API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api)
+
+router = DefaultRouter()
+for module in API_MODULES:
+    for prefix, viewset, basename in module.routes:
+        router.register(prefix, viewset, basename=basename)
+
+api_v1 = [path("", include(router.urls))]
+for module in API_MODULES:
+    api_v1 += module.urlpatterns
+
+admin.site.site_header = "药械集采平台 管理后台"
+admin.site.site_title = "药械集采平台"
+admin.site.index_title = "平台管理"
+
+urlpatterns = [
+    path("healthz", accounts_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", accounts_views.home, name="home"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""价格监测与信用: admin (filled in as the capability grows)."""

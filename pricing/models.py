@@ -1,0 +1,1 @@
+"""价格监测与信用: models (filled in as the capability grows)."""

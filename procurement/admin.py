@@ -1,0 +1,1 @@
+"""集中采购与订单: admin (filled in as the capability grows)."""

@@ -76,8 +76,14 @@ class Organization(models.Model):
     name = models.CharField("机构名称", max_length=200, unique=True)
     short_name = models.CharField("简称", max_length=50, blank=True)
     name_mn = models.CharField("蒙古文名称", max_length=200, blank=True)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organizations", verbose_name="所在地区")
+    # A manufacturer first met in a national catalog file may lack a USCC and a region until it registers;
+    # hospitals, distributors and the agency always have both.
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="organizations", verbose_name="所在地区"
+    )
     hospital_level = models.CharField("医院等级", max_length=1, choices=HospitalLevel.choices, blank=True)
     hospital_type = models.CharField("医院类型", max_length=20, choices=HospitalType.choices, blank=True)
     ownership = models.CharField("所有制", max_length=10, choices=Ownership.choices, blank=True)
@@ -102,7 +108,11 @@ class Organization(models.Model):
                 )
                 | (~Q(kind="hospital") & Q(hospital_level="", hospital_type="")),
                 name="organization_hospital_fields",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="manufacturer") | (Q(uscc__isnull=False) & Q(region__isnull=False)),
+                name="organization_uscc_region_required",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +121,20 @@ class Organization(models.Model):
     @property
     def is_hospital(self) -> bool:
         return self.kind == self.Kind.HOSPITAL
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.uscc == "":
+            self.uscc = None
+        if self.kind != self.Kind.MANUFACTURER:
+            errors = {}
+            if not self.uscc:
+                errors["uscc"] = "统一社会信用代码不能为空"
+            if self.region_id is None:
+                errors["region"] = "所在地区不能为空"
+            if errors:
+                raise ValidationError(errors)
 
 
 class Role(models.Model):

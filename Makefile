@@ -1,0 +1,65 @@
+# 药械集采平台 — everything a newcomer needs is `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help setup assets run serve test worker beat dev lint fmt bench migrate seed clean
+
+help:
+	@echo "make run     set up (virtualenv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)/"
+	@echo "make test    set up and run the test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)"
+	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat scheduler"
+	@echo "make dev     web + worker + beat together (honcho, Procfile)"
+	@echo "make lint    ruff                                 make bench  benchmarks (PostgreSQL)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+setup: $(STAMP) assets
+
+# Offline page assets that come from system packages (the Mongolian font); never from a CDN.
+assets:
+	@sh scripts/fetch_assets.sh
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "\n药械集采平台 → http://$(HOST):$(PORT)/   (API docs: /api/docs/, admin: /admin/)\n"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: run
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: setup
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: setup
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+dev: migrate
+	$(BIN)/honcho start
+
+lint: setup
+	$(BIN)/ruff check .
+
+fmt: setup
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""Build (or top up) the demo province: every app contributes through its `demo.seed(context)`.
+
+Running it again changes nothing: each seeder looks rows up by their natural keys first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from common.demo import DemoContext
+
+
+class Command(BaseCommand):
+    help = "Load the demo province (organisations, users, catalog, tenders, orders, alerts, statements)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+
+    def handle(self, *args, **options):
+        context = DemoContext(rng=random.Random(20260101), stdout=self.stdout, style=self.style)
+        for app_config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            if not hasattr(module, "seed"):
+                continue
+            started = time.monotonic()
+            with transaction.atomic():
+                summary = module.seed(context)
+            self.stdout.write(f"  {app_config.verbose_name}: {summary} ({time.monotonic() - started:.1f}s)")
+        if not options["quiet_logins"]:
+            self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {context.password})"))
+            for username, description in context.logins:
+                self.stdout.write(f"  {username:<14} {description}")

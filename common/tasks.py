@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(name="common.ping")
+def ping() -> dict:
+    """A round trip through the broker and the database: proves a worker can reach both."""
+    from accounts.models import Region
+
+    return {"pong": True, "regions": Region.objects.count()}

@@ -1,0 +1,73 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.models import Organization, User
+from accounts.permissions import RoleCode
+from accounts.uscc import uscc_problem
+
+SKIP_FIELDS = {"last_login"}
+
+
+def snapshot() -> dict:
+    """Every row of every platform table (history tables included), for comparing two runs."""
+    result = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in {"accounts", "catalog", "procurement", "pricing", "settlement"}:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in SKIP_FIELDS]
+        result[model._meta.label] = sorted(map(repr, model.objects.values_list(*fields)))
+    return result
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+        first = snapshot()
+        call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+        second = snapshot()
+        yield first, second
+        # Leave the database as the other tests expect it.
+        for model in reversed(apps.get_models()):
+            if model._meta.app_label in {"catalog", "procurement", "pricing", "settlement"}:
+                model.objects.all().delete()
+        User.objects.all().delete()
+        Organization.history.all().delete()
+        Organization.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_running_twice_changes_nothing(seeded):
+    first, second = seeded
+    assert first == second
+    assert sum(len(rows) for rows in first.values()) > 100
+
+
+@pytest.mark.django_db
+def test_demo_province_is_believable(seeded):
+    hospitals = Organization.objects.filter(kind="hospital")
+    assert hospitals.count() >= 60
+    assert set(hospitals.values_list("hospital_level", flat=True)) == {"3", "2", "1", "0"}
+    assert set(hospitals.values_list("hospital_type", flat=True)) == set(Organization.HospitalType.values)
+    assert hospitals.filter(hospital_type="mongolian").count() >= 12
+    assert hospitals.values("region__parent").exists()
+    regions = {o.region.pooling_region.code for o in hospitals.select_related("region__parent")}
+    assert len(regions) == 12
+    assert Organization.objects.filter(kind="manufacturer").count() == 20
+    assert Organization.objects.filter(kind="manufacturer", name__contains="蒙药").count() >= 3
+    assert Organization.objects.filter(kind="distributor").count() == 8
+    assert Organization.objects.filter(kind="agency").count() == 1
+    for uscc in Organization.objects.values_list("uscc", flat=True):
+        assert uscc_problem(uscc) is None, uscc
+
+
+@pytest.mark.django_db
+def test_a_user_for_every_role(seeded):
+    held = set(User.objects.values_list("roles__code", flat=True))
+    assert held >= set(RoleCode.values)
+    for user in User.objects.all():
+        assert user.organization is not None
+        assert user.check_password("Demo@2026")

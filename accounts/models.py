@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .uscc import validate_uscc
@@ -15,8 +16,8 @@ class Region(models.Model):
     """统筹区 (league/city, the pooling region) and its banners/counties (旗县)."""
 
     class Level(models.TextChoices):
-        LEAGUE_CITY = "league_city", "盟市"
-        BANNER_COUNTY = "banner_county", "旗县区"
+        LEAGUE_CITY = "league_city", _("盟市")
+        BANNER_COUNTY = "banner_county", _("旗县区")
 
     code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[division_code_validator])
     name = models.CharField("名称", max_length=50)
@@ -49,28 +50,28 @@ class Region(models.Model):
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
-        HOSPITAL = "hospital", "医疗机构"
-        MANUFACTURER = "manufacturer", "生产企业"
-        DISTRIBUTOR = "distributor", "配送企业"
-        AGENCY = "agency", "医保部门/采购中心"
+        HOSPITAL = "hospital", _("医疗机构")
+        MANUFACTURER = "manufacturer", _("生产企业")
+        DISTRIBUTOR = "distributor", _("配送企业")
+        AGENCY = "agency", _("医保部门/采购中心")
 
     class HospitalLevel(models.TextChoices):
-        TERTIARY = "3", "三级"
-        SECONDARY = "2", "二级"
-        PRIMARY = "1", "一级"
-        UNRATED = "0", "未定级"
+        TERTIARY = "3", _("三级")
+        SECONDARY = "2", _("二级")
+        PRIMARY = "1", _("一级")
+        UNRATED = "0", _("未定级")
 
     class HospitalType(models.TextChoices):
-        GENERAL = "general", "综合医院"
-        TCM = "tcm", "中医医院"
-        MONGOLIAN = "mongolian", "蒙医医院"
-        TCM_MONGOLIAN = "tcm_mongolian", "中蒙医医院"
-        SPECIALTY = "specialty", "专科医院"
-        PRIMARY_CARE = "primary_care", "基层医疗机构"
+        GENERAL = "general", _("综合医院")
+        TCM = "tcm", _("中医医院")
+        MONGOLIAN = "mongolian", _("蒙医医院")
+        TCM_MONGOLIAN = "tcm_mongolian", _("中蒙医医院")
+        SPECIALTY = "specialty", _("专科医院")
+        PRIMARY_CARE = "primary_care", _("基层医疗机构")
 
     class Ownership(models.TextChoices):
-        PUBLIC = "public", "公立"
-        PRIVATE = "private", "民营"
+        PUBLIC = "public", _("公立")
+        PRIVATE = "private", _("民营")
 
     kind = models.CharField("机构类型", max_length=20, choices=Kind.choices, db_index=True)
     name = models.CharField("机构名称", max_length=200, unique=True)

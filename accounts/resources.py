@@ -6,6 +6,7 @@ the whole file is rejected, with the row and field named.
 
 from __future__ import annotations
 
+from django.utils import translation
 from import_export import fields, resources, widgets
 
 from .models import Organization, Region
@@ -13,15 +14,19 @@ from .uscc import uscc_problem
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """Accepts a choice's code or its Chinese label; exports the label."""
+    """Accepts a choice's code or its label (Chinese, or the user's language); exports the Chinese label."""
 
     def __init__(self, choices, label: str, *, required: bool = False):
         super().__init__()
-        self.by_code = {str(code): code for code, _ in choices}
-        self.by_label = {str(text): code for code, text in choices}
-        self.labels = dict(choices)
+        self.choices = list(choices)
         self.label = label
         self.required = required
+
+    def _labels(self) -> dict[str, str]:
+        result = {str(text): code for code, text in self.choices}
+        with translation.override("zh-hans"):
+            result.update({str(text): code for code, text in self.choices})
+        return result
 
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value).strip()
@@ -29,15 +34,19 @@ class ChoiceLabelWidget(widgets.Widget):
             if self.required:
                 raise ValueError(f"{self.label}不能为空")
             return ""
-        if text in self.by_code:
-            return self.by_code[text]
-        if text in self.by_label:
-            return self.by_label[text]
-        allowed = "、".join(self.by_label)
+        codes = {str(code): code for code, _ in self.choices}
+        if text in codes:
+            return codes[text]
+        labels = self._labels()
+        if text in labels:
+            return labels[text]
+        with translation.override("zh-hans"):
+            allowed = "、".join(str(t) for _, t in self.choices)
         raise ValueError(f"{self.label}“{text}”无效，可选：{allowed}")
 
     def render(self, value, obj=None, **kwargs):
-        return str(self.labels.get(value, value or ""))
+        with translation.override("zh-hans"):
+            return str(dict(self.choices).get(value, value or ""))
 
 
 class RegionCodeWidget(widgets.ForeignKeyWidget):

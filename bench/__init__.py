@@ -1,0 +1,1 @@
+"""Province-scale benchmarks; see README. Run with `make bench` or `python -m bench`."""

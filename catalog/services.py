@@ -1,1 +1,105 @@
-"""药械目录: services (filled in as the capability grows)."""
+"""Write use cases of the catalog. Every change is validated in full and leaves a history entry."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from accounts.permissions import require
+from common.errors import ValidationFailed
+
+from .models import Product
+from .rules import clean_product_fields
+
+EDITABLE_FIELDS = {f.name for f in Product._meta.concrete_fields} - {
+    "id", "created_at", "updated_at", "name_pinyin", "name_initials",
+}
+
+
+def _model_data(product: Product) -> dict:
+    data = {f: getattr(product, f) for f in EDITABLE_FIELDS if not f.endswith("manufacturer") and f != "preparing_hospital"}
+    data["manufacturer_id"] = product.manufacturer_id
+    data["preparing_hospital_id"] = product.preparing_hospital_id
+    return data
+
+
+def _raise_first(errors: dict[str, str]) -> None:
+    field, message = next(iter(errors.items()))
+    raise ValidationFailed(message, field=field)
+
+
+def _check_unique_code(code: str, exclude_pk: int | None) -> None:
+    qs = Product.objects.filter(nhsa_code=code)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    holder = qs.only("generic_name").first()
+    if holder:
+        raise ValidationFailed(f"医保代码 {code} 已被产品“{holder.generic_name}”使用", field="nhsa_code")
+
+
+def _check_parties(product: Product) -> None:
+    if product.manufacturer_id is None:
+        raise ValidationFailed("生产企业不能为空", field="manufacturer")
+    if product.manufacturer.kind != "manufacturer":
+        raise ValidationFailed(f"“{product.manufacturer.name}”不是生产企业", field="manufacturer")
+    if product.preparing_hospital_id and product.preparing_hospital.kind != "hospital":
+        raise ValidationFailed(f"“{product.preparing_hospital.name}”不是医疗机构", field="preparing_hospital")
+
+
+@transaction.atomic
+def product_create(*, by=None, **fields) -> Product:
+    if by is not None:
+        require(by, "catalog.manage")
+    unknown = set(fields) - EDITABLE_FIELDS - {"manufacturer_id", "preparing_hospital_id"}
+    if unknown:
+        raise ValidationFailed(f"未知字段：{'、'.join(sorted(unknown))}")
+    cleaned, errors = clean_product_fields(fields)
+    if errors:
+        _raise_first(errors)
+    _check_unique_code(cleaned["nhsa_code"], None)
+    product = Product(**cleaned)
+    _check_parties(product)
+    if by is not None:
+        product._history_user = by
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(f"产品数据违反约束：{exc}") from exc
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, by=None, reason: str = "", **changes) -> Product:
+    """Change a product; unchanged values leave no history entry."""
+    if by is not None:
+        require(by, "catalog.manage")
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    unknown = set(changes) - EDITABLE_FIELDS - {"manufacturer_id", "preparing_hospital_id"}
+    if unknown:
+        raise ValidationFailed(f"未知字段：{'、'.join(sorted(unknown))}")
+    data = _model_data(locked)
+    for key, value in changes.items():
+        if key in ("manufacturer", "preparing_hospital"):
+            data[f"{key}_id"] = value.pk if value is not None else None
+        else:
+            data[key] = value
+    cleaned, errors = clean_product_fields(data)
+    if errors:
+        _raise_first(errors)
+    _check_unique_code(cleaned["nhsa_code"], locked.pk)
+    changed = [k for k, v in cleaned.items() if getattr(locked, k) != v]
+    if not changed:
+        return locked
+    for key in changed:
+        setattr(locked, key, cleaned[key])
+    _check_parties(locked)
+    if by is not None:
+        locked._history_user = by
+    locked._change_reason = reason or "更新产品信息"
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def product_set_active(*, product: Product, active: bool, by=None, reason: str = "") -> Product:
+    return product_update(product=product, by=by, reason=reason or ("启用" if active else "停用"), is_active=active)

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "k3Vq9-production-secret-that-is-long-and-random-enough-XyZ-0123456789-abcdef",
+    "BID_SEALING_KEY": "Jm2HmWZ0xJ9bq3yP6S7Kqk0c6Rj5rX1xF2m8v9b0cQ4=",
     "ALLOWED_HOSTS": "yaoxie.example.gov.cn",
     "DATABASE_URL": "postgres://yaoxie@db.internal:5432/yaoxie",
     "REDIS_URL": "redis://cache.internal:6379/0",

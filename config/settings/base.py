@@ -188,6 +188,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Sealed bids ----------------------------------------------------------------------------
+# Fernet key(s), comma-separated (first encrypts, all decrypt). Required in production; derived from
+# SECRET_KEY elsewhere so a development machine needs no setup.
+BID_SEALING_KEY = env("BID_SEALING_KEY", default="")
+if not BID_SEALING_KEY:
+    import base64 as _b64
+    import hashlib as _hl
+
+    BID_SEALING_KEY = _b64.urlsafe_b64encode(_hl.sha256(f"bid-sealing:{SECRET_KEY}".encode()).digest()).decode()
+
 # --- Import / export ------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -1,6 +1,6 @@
 """Production: everything secure by default; secrets and hosts must come from the environment.
 
-Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL. See README "Production settings".
+Required: SECRET_KEY, BID_SEALING_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL. See README "Production settings".
 """
 
 from .base import *  # noqa: F403
@@ -8,6 +8,7 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+BID_SEALING_KEY = env("BID_SEALING_KEY")  # never derived in production
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

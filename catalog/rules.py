@@ -1,0 +1,181 @@
+"""Field rules of a catalog product, shared by the services (one product) and the imports (many rows).
+
+`clean_product_fields` normalises what people type (full-width characters, stray spaces) and collects every
+problem per field, so an import can report all of a row's errors at once and a service can raise the first.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from .codes import (
+    MONGOLIAN_CATEGORIES,
+    Category,
+    normalize_code,
+    validate_approval_number,
+    validate_product_code,
+    validate_standard_code,
+)
+from .names import normalize_mongolian, pinyin_full, pinyin_initials, validate_mongolian
+
+INSURANCE_CLASS_INPUTS = {
+    "甲": "A", "甲类": "A", "A": "A", "a": "A",
+    "乙": "B", "乙类": "B", "B": "B", "b": "B",
+    "": "", "无": "", "非医保": "", "自费": "", "丙": "", "丙类": "",
+}
+
+TEXT_LIMITS = {
+    "generic_name": 200, "trade_name": 200, "registered_dosage_form": 100, "dosage_form": 100,
+    "registered_specification": 300, "specification": 300, "packaging_material": 200, "min_unit": 20,
+    "pack_unit": 20, "drug_enterprise": 200, "subpackager": 200, "marketing_authorization_holder": 200,
+    "market_status": 50, "data_source": 100, "insurance_name": 200, "insurance_dosage_form": 100,
+    "insurance_number": 50, "remarks": 500, "former_codes": 300, "name_en": 300, "consumable_class": 100,
+    "original_approval_number": 100,
+}
+
+
+def to_halfwidth(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        elif ch == "\u3000":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_text(value) -> str:
+    """Strip, collapse inner runs of whitespace; treat the NHSA placeholder 无 as given (it is published)."""
+    if value is None:
+        return ""
+    text = str(value).replace("\u3000", " ").strip()
+    return " ".join(text.split())
+
+
+def parse_pack_size(value) -> int:
+    """最小包装数量: a positive whole number. Excel may hand over 24.0; text like '24片' is rejected."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("最小包装数量不能为空")
+    if isinstance(value, bool):
+        raise ValueError("最小包装数量应为正整数")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"最小包装数量应为正整数，实际为 {value:g}")
+        number = int(value)
+    else:
+        text = to_halfwidth(str(value)).strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not text.lstrip("-").isdigit():
+            raise ValueError(f"最小包装数量应为正整数，实际为“{value}”")
+        number = int(text)
+    if number <= 0:
+        raise ValueError(f"最小包装数量应大于 0，实际为 {number}")
+    return number
+
+
+def parse_insurance_class(value) -> str:
+    text = clean_text(value)
+    if text not in INSURANCE_CLASS_INPUTS:
+        raise ValueError(f"医保类别“{text}”无效，应为 甲、乙 或 无")
+    return INSURANCE_CLASS_INPUTS[text]
+
+
+def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
+    """Normalise and check one product's fields. Returns (cleaned fields, {field: message})."""
+    cleaned = dict(data)
+    errors: dict[str, str] = {}
+
+    category = cleaned.get("category") or ""
+    if category not in Category.values:
+        errors["category"] = f"类别“{category}”无效"
+        return cleaned, errors
+
+    for name, limit in TEXT_LIMITS.items():
+        if name in cleaned:
+            cleaned[name] = clean_text(cleaned[name])
+            if len(cleaned[name]) > limit:
+                errors[name] = f"不能超过 {limit} 个字符"
+
+    if not cleaned.get("generic_name"):
+        errors["generic_name"] = "通用名不能为空"
+
+    try:
+        cleaned["nhsa_code"] = validate_product_code(cleaned.get("nhsa_code") or "", category=category)
+    except ValidationError as exc:
+        errors["nhsa_code"] = exc.messages[0]
+
+    try:
+        cleaned["approval_number"] = validate_approval_number(cleaned.get("approval_number") or "", category=category)
+    except ValidationError as exc:
+        errors["approval_number"] = exc.messages[0]
+
+    standard = normalize_code(cleaned.get("standard_code") or "")
+    if standard in ("", "无"):
+        cleaned["standard_code"] = ""
+    else:
+        try:
+            cleaned["standard_code"] = validate_standard_code(standard)
+        except ValidationError as exc:
+            errors["standard_code"] = exc.messages[0]
+
+    if "pack_size" in cleaned:
+        try:
+            cleaned["pack_size"] = parse_pack_size(cleaned["pack_size"])
+        except ValueError as exc:
+            errors["pack_size"] = str(exc)
+    else:
+        errors["pack_size"] = "最小包装数量不能为空"
+
+    for unit_field, label in (("min_unit", "最小制剂单位"), ("pack_unit", "最小包装单位")):
+        if not cleaned.get(unit_field):
+            errors[unit_field] = f"{label}不能为空"
+
+    try:
+        cleaned["insurance_class"] = parse_insurance_class(cleaned.get("insurance_class", ""))
+    except ValueError as exc:
+        errors["insurance_class"] = str(exc)
+
+    mongolian = category in MONGOLIAN_CATEGORIES or bool(cleaned.get("mongolian_medicine"))
+    cleaned["mongolian_medicine"] = mongolian
+    if mongolian and "insurance_class" not in errors:
+        if cleaned["insurance_class"] == "B":
+            errors["insurance_class"] = "蒙成药、蒙药饮片和蒙药医院制剂按甲类管理，不能为乙类"
+        else:
+            cleaned["insurance_class"] = "A"
+
+    name_mn = normalize_mongolian(cleaned.get("name_mn") or "")
+    try:
+        validate_mongolian(name_mn)
+        cleaned["name_mn"] = name_mn
+    except ValidationError as exc:
+        errors["name_mn"] = exc.messages[0]
+
+    if category == Category.CONSUMABLE:
+        if not cleaned.get("high_value"):
+            cleaned["high_value_class"] = ""
+        elif not cleaned.get("high_value_class"):
+            errors["high_value_class"] = "高值医用耗材必须填写高值耗材类别"
+    else:
+        cleaned["high_value"] = False
+        cleaned["high_value_class"] = ""
+        cleaned["consumable_class"] = ""
+
+    if category == Category.HOSPITAL_PREPARATION and not cleaned.get("preparing_hospital") and not cleaned.get(
+        "preparing_hospital_id"
+    ):
+        errors["preparing_hospital"] = "医院制剂必须填写配制医疗机构"
+
+    for start, end, label in (("insurance_from", "insurance_to", "医保目录"), ("negotiated_from", "negotiated_to", "谈判协议")):
+        if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
+            errors[end] = f"{label}截止日期不能早于起始日期"
+
+    if cleaned.get("generic_name"):
+        cleaned["name_pinyin"] = pinyin_full(cleaned["generic_name"])[:400]
+        cleaned["name_initials"] = pinyin_initials(cleaned["generic_name"])[:200]
+    return cleaned, errors

@@ -1,0 +1,66 @@
+"""The audit trail shared by every app: who did what to which object, when, from which state to which."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    subject = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("操作"), max_length=50)
+    from_state = models.CharField(_("原状态"), max_length=30, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=30, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("操作人")
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("操作机构")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+def record_event(
+    subject: models.Model,
+    action: str,
+    *,
+    by=None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one audit row. Call it inside the service's transaction, after the change."""
+    return AuditEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
+        object_id=subject.pk,
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        actor=by if getattr(by, "pk", None) else None,
+        organization_id=getattr(by, "organization_id", None),
+        note=note,
+        data=data or {},
+    )
+
+
+def events_for(subject: models.Model):
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True), object_id=subject.pk
+    ).select_related("actor")

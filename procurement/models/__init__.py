@@ -1,0 +1,3 @@
+from .tenders import Award, Bid, Commitment, DemandReport, Lot, Tender, TenderEvaluation
+
+__all__ = ["Award", "Bid", "Commitment", "DemandReport", "Lot", "Tender", "TenderEvaluation"]

@@ -5,7 +5,9 @@ Each capability adds its links here under its portal; a link is shown when the u
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,46 +31,48 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section(
-        "purchaser",
-        _("医疗机构采购"),
-        "portal.purchaser",
-        (Link(_("本机构信息"), "accounts:organization-list", "portal.purchaser"),),
-    ),
-    Section(
-        "manufacturer",
-        _("生产企业"),
-        "portal.manufacturer",
-        (Link(_("本企业信息"), "accounts:organization-list", "portal.manufacturer"),),
-    ),
-    Section(
-        "distributor",
-        _("配送企业"),
-        "portal.distributor",
-        (Link(_("本企业信息"), "accounts:organization-list", "portal.distributor"),),
-    ),
-    Section(
-        "official",
-        _("医保局价格招采"),
-        "portal.official",
-        (Link(_("机构名录"), "accounts:organization-list", "organization.view_all"),),
-    ),
-    Section(
-        "fund",
-        _("医保基金结算"),
-        "portal.fund",
-        (Link(_("机构名录"), "accounts:organization-list", "organization.view_all"),),
-    ),
+    Section("purchaser", _("医疗机构采购"), "portal.purchaser", ()),
+    Section("manufacturer", _("生产企业"), "portal.manufacturer", ()),
+    Section("distributor", _("配送企业"), "portal.distributor", ()),
+    Section("official", _("医保局价格招采"), "portal.official", ()),
+    Section("fund", _("医保基金结算"), "portal.fund", ()),
 )
+
+# Links of this app; every other app adds its own in `<app>/navigation.py` as LINKS = [(section key, Link)].
+LINKS: list[tuple[str, Link]] = [
+    ("purchaser", Link(_("本机构信息"), "accounts:organization-list", "portal.purchaser")),
+    ("manufacturer", Link(_("本企业信息"), "accounts:organization-list", "portal.manufacturer")),
+    ("distributor", Link(_("本企业信息"), "accounts:organization-list", "portal.distributor")),
+    ("official", Link(_("机构名录"), "accounts:organization-list", "organization.view_all")),
+    ("fund", Link(_("机构名录"), "accounts:organization-list", "organization.view_all")),
+]
+
+
+@lru_cache(maxsize=1)
+def all_links() -> dict[str, list[Link]]:
+    from django.apps import apps
+
+    by_section: dict[str, list[Link]] = {s.key: [] for s in SECTIONS}
+    for app_config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{app_config.name}.navigation")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.navigation":
+                raise
+            continue
+        for section_key, link in getattr(module, "LINKS", []):
+            by_section[section_key].append(link)
+    return by_section
 
 
 def navigation_for(user) -> list[dict]:
     result = []
+    links_by_section = all_links()
     for section in SECTIONS:
         if not can(user, section.capability):
             continue
         links = []
-        for link in section.links:
+        for link in links_by_section[section.key]:
             if not can(user, link.capability):
                 continue
             try:

@@ -32,6 +32,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("tenders/", include("procurement.urls_tenders")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # DRF marks its views login-exempt (it authenticates itself); the docs pages are for signed-in users.

@@ -145,6 +145,9 @@ class DemandReport(models.Model):
         verbose_name_plural = _("需求报量")
         constraints = [models.UniqueConstraint(fields=["lot", "hospital"], name="demand_one_per_hospital_lot")]
 
+    def __str__(self) -> str:
+        return f"{self.hospital} · {self.lot}: {self.annual_volume}"
+
 
 class Bid(models.Model):
     """申报: a manufacturer's sealed price for a lot. The price is encrypted until the tender is opened."""
@@ -224,6 +227,9 @@ class TenderEvaluation(models.Model):
             models.UniqueConstraint(fields=["tender", "run_no"], name="evaluation_run_unique"),
             models.UniqueConstraint(fields=["tender"], condition=Q(is_current=True), name="evaluation_one_current"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} 第 {self.run_no} 轮评审"
 
 
 class Award(models.Model):

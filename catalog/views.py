@@ -1,0 +1,3 @@
+"""Catalog pages: search and product detail."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Catalog import and export pages."""
+
+urlpatterns: list = []

@@ -64,3 +64,43 @@ def events_for(subject: models.Model):
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True), object_id=subject.pk
     ).select_related("actor")
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the same transaction as the change that calls for it.
+
+    The row commits (or rolls back) with the business data; after commit the platform tries to send it at
+    once, and a periodic job sends whatever is still pending (e.g. the broker was down). A dedupe key
+    coalesces bursts: while a message with the same key is pending, enqueueing again adds nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发任务")
+        verbose_name_plural = _("待发任务")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(status="pending") & ~models.Q(dedupe_key=""),
+                name="outbox_one_pending_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.get_status_display()}"

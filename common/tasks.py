@@ -7,3 +7,11 @@ def ping() -> dict:
     from accounts.models import Region
 
     return {"pong": True, "regions": Region.objects.count()}
+
+
+@shared_task(name="common.drain_outbox", acks_late=True)
+def drain_outbox() -> int:
+    """Beat job: publish outbox messages left pending (e.g. while the broker was down)."""
+    from .outbox import drain
+
+    return drain()

@@ -1,0 +1,89 @@
+"""Transactional outbox: enqueue Celery tasks so that a broker outage never loses the follow-up work.
+
+    from common.outbox import enqueue
+    enqueue("procurement.refresh_commitments", kwargs={"hospital_id": 5}, dedupe_key="commitments:5")
+
+Call it inside the service's transaction. The message row commits with the data; after commit the platform
+tries to publish it to the broker; if that fails (Redis down) the row stays pending and the beat job
+`common.drain_outbox` publishes it later. Tasks must be idempotent (they may, rarely, run twice: a crash
+between publishing and marking the row sent).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def enqueue(task: str, *, args: list | None = None, kwargs: dict | None = None, dedupe_key: str = "") -> None:
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                task=task, args=list(args or []), kwargs=dict(kwargs or {}), dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return  # an identical message is already waiting: the burst is coalesced into it
+    transaction.on_commit(lambda: publish(message.pk))
+
+
+def _send(message: OutboxMessage) -> None:
+    from config.celery import app
+
+    app.send_task(message.task, args=message.args, kwargs=message.kwargs)
+
+
+def publish(message_id: int) -> bool:
+    """Publish one pending message; True when it was sent. Safe to call twice."""
+    from django.conf import settings
+
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            pk=message_id, status=OutboxMessage.Status.PENDING
+        ).first()
+        if message is None:
+            return False
+        # Mark it sent before an eager run, so a task that enqueues the same key again is not swallowed.
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["status", "sent_at", "attempts"])
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            from config.celery import app
+
+            app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs).get()
+        else:
+            _send(message)
+    except Exception as exc:  # broker down, or an eager task failed: keep it for the drain job
+        logger.warning("outbox message %s (%s) not sent: %s", message.pk, message.task, exc)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.PENDING, sent_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return False
+    return True
+
+
+def drain(limit: int = 1000) -> int:
+    """Publish pending messages in order; stops at the first failure (the broker is probably still down)."""
+    sent = 0
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).order_by("id").values_list("id", flat=True)[
+            :limit
+        ]
+    )
+    for message_id in ids:
+        if publish(message_id):
+            sent += 1
+        elif OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).exists():
+            break
+    return sent

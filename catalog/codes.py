@@ -1,4 +1,32 @@
-"""National code and approval-number shapes (interim; see tests/catalog/test_codes.py)."""
+"""National code shapes (医保药品/耗材编码, NHSA) and approval numbers, with clear messages.
+
+What people type is normalised first — full-width letters and digits become half-width, stray spaces are
+dropped, letters upper-cased — and only then checked. Everything else that is wrong is rejected with the
+reason (length, prefix for the category, character, check digit).
+
+Shapes (seed 000: "贯彻…医保药品、医保医用耗材等15项信息业务编码标准"; DESIGN.md §10):
+
+* Western drugs (化学药品, 生物制品), 23 characters, e.g. ``XA01ABD075A002010100483``::
+
+      X | A01AB | D075 | A0 | 020101 | 00483
+      X   class   generic  dosage-  specification /   company code (the company part of
+          (ATC-    name     form     packaging         the 14-digit drug standard code
+          like)    code     group    serials           86900483000019)
+
+* Chinese patent medicines (中成药, and 蒙成药 coded nationally), 20 characters starting with Z, the last five
+  digits being the company code.
+* Decoction pieces (中药饮片) ``T`` + 9 digits, and formula granules (配方颗粒) ``T`` + 19 characters.
+* Consumables: ``C`` + 19 digits (20 characters: C + 6-digit class + 3-digit generic name + 5-digit
+  features + 5-digit company), or ``C`` + 26 digits in the older 27-character form.
+* Local provincial scheme for products with no national code (蒙药饮片, 医院制剂, 中药饮片 not yet coded):
+  ``NM`` + type letter + 6-digit division code of the region that registered it + 6-digit serial, 15
+  characters, e.g. ``NMY150500000123``. Type letters: ``Y`` 蒙药饮片, ``Z`` 医院制剂, ``T`` 中药饮片.
+
+Approval numbers: 国药准字 + H/Z/S/J/T/F/B + 8 digits (imported drugs packaged at home: HJ/SJ/ZJ; imported
+registration certificates H/S/Z (+C) + 8 digits); medical devices 国械注准/国械注进/国械注许 + 11 digits, provincial
+registrations such as 蒙械注准 + 11 digits, filings 国械备/蒙呼械备 + 8 digits + 号; hospital preparations
+<province>药制字 + letter + 8 digits (蒙药制字M20150012), accepted as local numbers.
+"""
 
 from __future__ import annotations
 
@@ -6,73 +34,265 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
-    CHEMICAL = "chemical", "化学药品"
-    BIOLOGICAL = "biological", "生物制品"
-    CHINESE_PATENT = "chinese_patent", "中成药"
-    TCM_PIECES = "tcm_pieces", "中药饮片"
-    MONGOLIAN_PATENT = "mongolian_patent", "蒙成药"
-    MONGOLIAN_PIECES = "mongolian_pieces", "蒙药饮片"
-    HOSPITAL_PREPARATION = "hospital_preparation", "医院制剂"
-    CONSUMABLE = "consumable", "医用耗材"
+    CHEMICAL = "chemical", _("化学药品")
+    BIOLOGICAL = "biological", _("生物制品")
+    CHINESE_PATENT = "chinese_patent", _("中成药")
+    TCM_PIECES = "tcm_pieces", _("中药饮片")
+    MONGOLIAN_PATENT = "mongolian_patent", _("蒙成药")
+    MONGOLIAN_PIECES = "mongolian_pieces", _("蒙药饮片")
+    HOSPITAL_PREPARATION = "hospital_preparation", _("医院制剂")
+    CONSUMABLE = "consumable", _("医用耗材")
 
 
-DRUG_CATEGORIES = frozenset(c for c in Category.values if c != "consumable")
-MONGOLIAN_CATEGORIES = frozenset({"mongolian_patent", "mongolian_pieces"})
+DRUG_CATEGORIES = frozenset(c for c in Category.values if c != Category.CONSUMABLE)
+MONGOLIAN_CATEGORIES = frozenset({Category.MONGOLIAN_PATENT.value, Category.MONGOLIAN_PIECES.value})
+
+_CATEGORY_LABELS = {
+    "chemical": "化学药品", "biological": "生物制品", "chinese_patent": "中成药", "tcm_pieces": "中药饮片",
+    "mongolian_patent": "蒙成药", "mongolian_pieces": "蒙药饮片", "hospital_preparation": "医院制剂",
+    "consumable": "医用耗材",
+}
+
+_WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
 
-def normalize_code(value: str) -> str:
+def normalize_code(value) -> str:
+    """Full-width → half-width, drop every whitespace (also inner), upper-case Latin letters."""
     out = []
     for ch in str(value or ""):
-        o = ord(ch)
-        out.append(chr(o - 0xFEE0) if 0xFF01 <= o <= 0xFF5E else ch)
-    return re.sub(r"\s+", "", "".join(out)).upper()
+        code = ord(ch)
+        out.append(chr(code - 0xFEE0) if 0xFF01 <= code <= 0xFF5E else ch)
+    text = _WHITESPACE.sub("", "".join(out))
+    return "".join(c.upper() if c.isascii() else c for c in text)
 
 
-LOCAL = re.compile(r"^NM[YZT]\d{12}$")
-SHAPES = {
-    "X": re.compile(r"^X[A-Z]\d{2}[A-Z]{2}[A-Z]\d{3}[A-Z0-9]{2}\d{8}$"),
-    "Z": re.compile(r"^Z[A-Z0-9]{14}\d{5}$"),
-    "T": re.compile(r"^T[A-Z0-9]{19}$"),
-    "C": re.compile(r"^C(\d{19}|\d{26})$"),
-}
-PREFIXES = {
-    "chemical": ("X",), "biological": ("X",), "chinese_patent": ("Z",), "mongolian_patent": ("Z", "NMZ"),
-    "tcm_pieces": ("T", "NMT"), "mongolian_pieces": ("T", "NMY"), "hospital_preparation": ("NMZ", "NMY"),
+# --- product codes ----------------------------------------------------------------------------------
+
+WESTERN = re.compile(r"^X(?P<klass>[A-Z]\d{2}[A-Z]{2})(?P<generic>[A-Z]\d{3})(?P<form>[A-Z0-9]{2})(?P<spec>\d{6})(?P<company>\d{5})$")
+CHINESE_PATENT = re.compile(r"^Z[A-Z0-9]{14}\d{5}$")
+PIECES = re.compile(r"^T\d{9}$")
+GRANULES = re.compile(r"^T[A-Z0-9]{19}$")
+CONSUMABLE = re.compile(r"^C(\d{19}|\d{26})$")
+LOCAL = re.compile(r"^NM(?P<type>[YZT])(?P<division>\d{6})(?P<serial>\d{6})$")
+
+# Which shapes each category accepts, in the order they are named in messages.
+ACCEPTED: dict[str, tuple[str, ...]] = {
+    "chemical": ("X",),
+    "biological": ("X",),
+    "chinese_patent": ("Z",),
+    "mongolian_patent": ("Z", "NMZ"),
+    "tcm_pieces": ("T", "NMT"),
+    "mongolian_pieces": ("T", "NMY"),
+    "hospital_preparation": ("NMZ",),
     "consumable": ("C",),
 }
 
+_SHAPE_HELP = {
+    "X": "X 开头的 23 位西药代码（X + 5 位分类 + 4 位通用名编码 + 2 位剂型 + 6 位规格包装 + 5 位企业编码）",
+    "Z": "Z 开头的 20 位中成药代码（末 5 位为企业编码）",
+    "T": "T 开头的 10 位中药饮片代码或 20 位配方颗粒代码",
+    "C": "C 开头的 20 位（C + 19 位数字）或 27 位（C + 26 位数字）耗材代码",
+    "NMY": "自治区地方编码 NMY + 6 位行政区划代码 + 6 位流水号",
+    "NMZ": "自治区地方编码 NMZ + 6 位行政区划代码 + 6 位流水号",
+    "NMT": "自治区地方编码 NMT + 6 位行政区划代码 + 6 位流水号",
+}
+
+
+def _category_label(category: str) -> str:
+    return _CATEGORY_LABELS.get(category, category)
+
+
+def _bad_character(code: str) -> str | None:
+    for position, ch in enumerate(code, start=1):
+        if not (ch.isascii() and ch.isalnum()):
+            return f"第 {position} 位“{ch}”不是字母或数字"
+    return None
+
+
+def _shape_problem(code: str, shape: str) -> str | None:
+    if shape == "X":
+        if len(code) != 23:
+            return f"西药代码应为 23 位，当前为 {len(code)} 位"
+        if not WESTERN.match(code):
+            return "西药代码结构不正确，应为 " + _SHAPE_HELP["X"]
+    elif shape == "Z":
+        if len(code) != 20:
+            return f"中成药代码应为 20 位，当前为 {len(code)} 位"
+        if not CHINESE_PATENT.match(code):
+            return "中成药代码结构不正确，末 5 位企业编码应为数字"
+    elif shape == "T":
+        if len(code) not in (10, 20):
+            return f"中药饮片代码应为 10 位，配方颗粒代码应为 20 位，当前为 {len(code)} 位"
+        if not (PIECES.match(code) or GRANULES.match(code)):
+            return "中药饮片代码应为 T + 9 位数字；配方颗粒代码应为 T + 19 位字母或数字"
+    elif shape == "C":
+        if len(code) not in (20, 27):
+            return f"耗材代码应为 20 位或 27 位，当前为 {len(code)} 位"
+        if not CONSUMABLE.match(code):
+            return "耗材代码除首字母 C 外应全部为数字"
+    else:  # local NM codes
+        if len(code) != 15:
+            return f"自治区地方编码应为 15 位，当前为 {len(code)} 位"
+        match = LOCAL.match(code)
+        if not match or not code.startswith(shape):
+            return "自治区地方编码结构不正确，应为 " + _SHAPE_HELP[shape]
+        if not match.group("division").startswith("15"):
+            return "自治区地方编码的第 4-9 位应为内蒙古的行政区划代码（15 开头）"
+    return None
+
+
+def _shape_of(code: str) -> str:
+    return code[:3] if code.startswith("NM") else code[:1]
+
 
 def code_problem(code: str, *, category: str) -> str | None:
+    """Why `code` (already normalised) is not a valid code for the category, or None."""
+    if category not in ACCEPTED:
+        return f"未知的产品类别“{category}”"
     if not code:
         return "医保代码不能为空"
-    prefixes = PREFIXES[category]
-    label = Category(category).label
-    if not code.startswith(prefixes):
-        return f"{label}的医保代码应以 {' 或 '.join(prefixes)} 开头，实际为 {code[:1]}"
-    if code.startswith("NM"):
-        return None if LOCAL.match(code) else "自治区地方编码应为 NM + 类型字母 + 12 位数字"
-    shape = SHAPES[code[0]]
-    return None if shape.match(code) else f"{label}的医保代码格式不正确"
+    bad = _bad_character(code)
+    if bad:
+        return f"医保代码{bad}"
+    accepted = ACCEPTED[category]
+    shape = _shape_of(code)
+    if shape not in accepted:
+        wanted = " 或 ".join(accepted)
+        return f"{_category_label(category)}的医保代码应以 {wanted} 开头，实际为 {code[:3] if code.startswith('NM') else code[:1]}"
+    problem = _shape_problem(code, shape)
+    return f"{_category_label(category)}：{problem}" if problem else None
 
 
-def validate_product_code(code: str, *, category: str) -> str:
-    code = normalize_code(code)
-    problem = code_problem(code, category=category)
+def validate_product_code(code, *, category: str) -> str:
+    """Normalise and check a product code; returns the normalised code or raises ValidationError."""
+    normalised = normalize_code(code)
+    problem = code_problem(normalised, category=category)
     if problem:
         raise ValidationError(problem, code="invalid_code")
+    return normalised
+
+
+def parse_western_code(code: str) -> dict[str, str]:
+    """The named parts of a 23-character western-drug code, for display."""
+    match = WESTERN.match(normalize_code(code))
+    if not match:
+        raise ValueError(f"不是西药代码：{code}")
+    return {
+        "class": match.group("klass"),
+        "generic_code": match.group("generic"),
+        "dosage_form_group": match.group("form"),
+        "spec_pack": match.group("spec"),
+        "company_code": match.group("company"),
+    }
+
+
+def company_code(code: str) -> str | None:
+    """The 5-digit company part of a western or Chinese-patent code (also in the 本位码's digits 4-8)."""
+    code = normalize_code(code)
+    if WESTERN.match(code) or CHINESE_PATENT.match(code):
+        return code[-5:]
+    return None
+
+
+# --- drug standard code (药品本位码) ------------------------------------------------------------------
+
+
+def standard_code_check_digit(first13: str) -> int:
+    """GS1 check digit: weights 3 and 1 alternating from the right (verified on published 本位码)."""
+    total = sum(int(d) * (3 if (len(first13) - i) % 2 else 1) for i, d in enumerate(first13))
+    return (10 - total % 10) % 10
+
+
+def standard_code_problem(code: str) -> str | None:
+    if not code.isdigit():
+        return "药品本位码应全部为数字"
+    if len(code) != 14:
+        return f"药品本位码应为 14 位，当前为 {len(code)} 位"
+    if not code.startswith("86"):
+        return "药品本位码应以 86（国别码）开头"
+    expected = standard_code_check_digit(code[:13])
+    if int(code[13]) != expected:
+        return f"药品本位码校验位错误：第 14 位应为 {expected}，实际为 {code[13]}"
+    return None
+
+
+def validate_standard_code(value) -> str:
+    code = normalize_code(value)
+    problem = standard_code_problem(code)
+    if problem:
+        raise ValidationError(problem, code="invalid_standard_code")
     return code
 
 
-def validate_standard_code(value: str) -> str:
-    value = normalize_code(value)
-    if not re.fullmatch(r"86\d{12}", value):
-        raise ValidationError("药品本位码应为以 86 开头的 14 位数字", code="invalid_standard_code")
-    return value
+# --- approval numbers (批准文号 / 注册证编号) ------------------------------------------------------------
+
+DRUG_APPROVAL = re.compile(r"^国药准字(?P<letter>HJ|SJ|ZJ|[HZSJTFB])\d{8}$")
+IMPORT_LICENCE = re.compile(r"^(?P<letter>[HSZ])C?\d{8}$")
+DEVICE_NATIONAL = re.compile(r"^国械注[准进许]\d{11}$")
+DEVICE_PROVINCIAL = re.compile(r"^[\u4e00-\u9fff]械注准\d{11}$")
+DEVICE_FILING = re.compile(r"^[\u4e00-\u9fff]{1,4}械备\d{8}号?$")
+LOCAL_PREPARATION = re.compile(r"^[\u4e00-\u9fff]{1,2}药制(?:备)?字[A-Z]\d{8}$")
+
+# Letters of 国药准字 a category may carry.
+DRUG_LETTERS = {
+    "chemical": {"H", "HJ", "J", "T", "F", "B"},
+    "biological": {"S", "SJ", "J"},
+    "chinese_patent": {"Z", "ZJ"},
+    "mongolian_patent": {"Z"},
+    "tcm_pieces": {"Z"},
+    "mongolian_pieces": {"Z"},
+}
+OPTIONAL_APPROVAL = {"tcm_pieces", "mongolian_pieces"}
 
 
-def validate_approval_number(value: str, *, category: str) -> str:
-    value = normalize_code(value)
-    return value
+def approval_problem(value: str, *, category: str) -> str | None:
+    """Why a (normalised) approval/registration number does not fit the category, or None."""
+    label = _category_label(category)
+    if not value:
+        if category in OPTIONAL_APPROVAL:
+            return None
+        kind = "注册证编号或备案号" if category == "consumable" else "批准文号"
+        return f"{label}必须填写{kind}"
+    if category == "consumable":
+        if DEVICE_NATIONAL.match(value) or DEVICE_PROVINCIAL.match(value) or DEVICE_FILING.match(value):
+            return None
+        return (
+            f"医疗器械注册证编号“{value}”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、"
+            "省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字"
+        )
+    if category == "hospital_preparation":
+        if LOCAL_PREPARATION.match(value):
+            return None
+        return f"医院制剂批准文号“{value}”格式不正确，应为 省简称 + 药制字 + 字母 + 8 位数字，如 蒙药制字M20150012"
+    if category in OPTIONAL_APPROVAL and LOCAL_PREPARATION.match(value):
+        return None
+    drug = DRUG_APPROVAL.match(value)
+    if drug:
+        letter = drug.group("letter")
+        allowed = DRUG_LETTERS.get(category, set())
+        if letter not in allowed:
+            return f"{label}的批准文号类别字母应为 {'/'.join(sorted(allowed))}，实际为 {letter}"
+        return None
+    imported = IMPORT_LICENCE.match(value)
+    if imported and category in DRUG_LETTERS:
+        letter = imported.group("letter")
+        if letter not in DRUG_LETTERS[category]:
+            return f"{label}的进口药品注册证类别字母应为 {'/'.join(sorted(DRUG_LETTERS[category] & {'H', 'S', 'Z'}))}，实际为 {letter}"
+        return None
+    if value.startswith("国药准字"):
+        return f"批准文号“{value}”格式不正确，应为 国药准字 + 类别字母（H/Z/S/J/T/F/B）+ 8 位数字"
+    return f"批准文号“{value}”格式不正确，应为 国药准字 + 类别字母 + 8 位数字，或进口药品注册证号"
+
+
+def validate_approval_number(value, *, category: str) -> str:
+    normalised = normalize_code(value)
+    if normalised in ("无", "-"):
+        normalised = ""
+    problem = approval_problem(normalised, category=category)
+    if problem:
+        raise ValidationError(problem, code="invalid_approval_number")
+    return normalised

@@ -6,6 +6,8 @@ problem per field, so an import can report all of a row's errors at once and a s
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 
 from .codes import (
@@ -23,6 +25,8 @@ INSURANCE_CLASS_INPUTS = {
     "乙": "B", "乙类": "B", "B": "B", "b": "B",
     "": "", "无": "", "非医保": "", "自费": "", "丙": "", "丙类": "",
 }
+
+CATEGORY_VALUES = frozenset(Category.values)  # Category.values builds a new list on every access
 
 TEXT_LIMITS = {
     "generic_name": 200, "trade_name": 200, "registered_dosage_form": 100, "dosage_form": 100,
@@ -51,8 +55,7 @@ def clean_text(value) -> str:
     """Strip, collapse inner runs of whitespace; treat the NHSA placeholder 无 as given (it is published)."""
     if value is None:
         return ""
-    text = str(value).replace("\u3000", " ").strip()
-    return " ".join(text.split())
+    return " ".join(str(value).split())  # split() also splits on the ideographic space U+3000
 
 
 def parse_pack_size(value) -> int:
@@ -92,7 +95,7 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
 
     category = cleaned.get("category") or ""
-    if category not in Category.values:
+    if category not in CATEGORY_VALUES:
         errors["category"] = f"类别“{category}”无效"
         return cleaned, errors
 
@@ -176,6 +179,12 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
             errors[end] = f"{label}截止日期不能早于起始日期"
 
     if cleaned.get("generic_name"):
-        cleaned["name_pinyin"] = pinyin_full(cleaned["generic_name"])[:400]
-        cleaned["name_initials"] = pinyin_initials(cleaned["generic_name"])[:200]
+        cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["generic_name"])
     return cleaned, errors
+
+
+@lru_cache(maxsize=8192)
+def name_pinyin(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a generic name. Cached: a catalog file repeats each generic name many times
+    (one row per strength, pack and maker), and pinyin conversion is the dearest step of checking a row."""
+    return pinyin_full(name)[:400], pinyin_initials(name)[:200]

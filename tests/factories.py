@@ -77,3 +77,23 @@ def _default_roles(org: Organization | None) -> list[str]:
         "distributor": ["distributor_rep"],
         "agency": ["pricing_official"],
     }.get(org.kind if org else "", [])
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A chemical drug with a valid 23-character national code (X + class + generic + form + numbers + company)."""
+
+    class Meta:
+        model = "catalog.Product"
+
+    category = "chemical"
+    nhsa_code = factory.Sequence(lambda n: f"XA01ABD075A0020101{n:05d}")
+    generic_name = "地喹氯铵含片"
+    name_pinyin = "dikuilvanhanpian"
+    name_initials = "dklahp"
+    dosage_form = "片剂"
+    specification = "0.25mg"
+    pack_size = 12
+    min_unit = "片"
+    pack_unit = "盒"
+    approval_number = "国药准字H20067255"
+    manufacturer = factory.SubFactory(ManufacturerFactory)

@@ -1,0 +1,277 @@
+"""Benchmark of the catalog import (NHSA 总表 layout) on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench.catalog_import --rows 100000
+
+Generates N rows in the official 26-column layout (deterministic: valid codes, ~200 manufacturers, generic names
+repeating as in the real database) and measures, each in a child process of its own:
+- the platform's import (``catalog.imports``) of the N rows into an empty catalog, commit included, and how much
+  of that is the database storing the rows (COPY into catalog_product and its history table, with their indexes);
+- the platform's re-import of the same file (every row unchanged: read, check, compare, write nothing);
+- stock django-import-export, row by row (a plain ModelResource, no bulk) on a slice, extrapolated;
+- PostgreSQL COPY of the same file into a temporary table of 26 text columns (the ceiling for moving rows);
+- the platform's import of 2N rows, to show that memory does not grow with the file.
+
+The benchmark writes to the database it is given and removes what it created (products of manufacturers named
+基准测试…); use a database of its own (see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import emit, is_postgres, peak_rss_mb, print_table, rate, run_child, setup_django, timer
+
+MODULE = "bench.catalog_import"
+MAKER_PREFIX = "基准测试"
+HEADERS = [
+    "药品代码", "数据来源", "注册名称", "商品名称", "注册剂型", "剂型", "注册规格", "规格", "包装材质", "最小包装数量",
+    "最小制剂单位", "最小包装单位", "药品企业", "分包装企业名称", "生产企业", "批准文号", "原批准文号", "药品本位码",
+    "上市药品持有人", "市场状态", "医保药品名称", "2025版甲乙类", "医保剂型", "编号", "备注", "曾用码",
+]
+SYLLABLES = "阿莫西林克拉维酸钾头孢呋辛酯布洛芬对乙酰氨基酚地喹氯铵奥美拉唑二甲双胍硝苯地平缓释氨氯沙坦厄贝雷米"
+FORMS = [("片剂", "片", "盒"), ("胶囊剂", "粒", "盒"), ("注射剂", "支", "盒"), ("颗粒剂", "袋", "盒"), ("口服溶液剂", "瓶", "盒")]
+MANUFACTURERS = 200
+GENERIC_NAMES = 2000
+STOCK_ROWS = 2000
+
+
+def row_for(i: int) -> list[str]:
+    """Row i of the generated file: unique code, the company part of the code naming one of 200 makers."""
+    company = i % MANUFACTURERS
+    k = i // MANUFACTURERS
+    generic = k % GENERIC_NAMES
+    strength, pack = (k // GENERIC_NAMES) % 90 + 10, (k // (GENERIC_NAMES * 90)) % 90 + 10
+    name = "".join(SYLLABLES[(generic * 7 + j * 11) % len(SYLLABLES)] for j in range(3 + generic % 3))
+    form, unit, pack_unit = FORMS[generic % len(FORMS)]
+    # X, class (letter + 2 digits + 2 letters), generic (letter + 3 digits), form group, numbers, company.
+    code = (f"X{'ABCDGJLMNR'[generic % 10]}{generic % 90 + 10:02d}AB{'DEFGHJKLMN'[generic // 200]}"
+            f"{generic % 200:03d}A0{strength:02d}{pack:02d}01{company:05d}")
+    maker = f"{MAKER_PREFIX}制药{company:03d}有限公司"
+    insurance = ("甲", "乙", "无")[generic % 3]
+    spec = f"{strength * 5}mg"
+    return [
+        code, "", f"{name}{form[:1]}", "无", form, form, spec, spec, "铝塑", str(6 * (pack % 8 + 1)), unit, pack_unit,
+        maker, "", maker, f"国药准字H{20000000 + i % 79999999:08d}", "", "", "", "", name if insurance != "无" else "无",
+        insurance, form if insurance != "无" else "无", str(generic) if insurance != "无" else "无", "无", "",
+    ]
+
+
+def generate(path: Path, rows: int, *, start: int = 0) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADERS)
+        for i in range(start, start + rows):
+            writer.writerow(row_for(i))
+    return path
+
+
+# --- children: one measurement each --------------------------------------------------------------
+def child_platform(path: str) -> dict:
+    setup_django()
+    from catalog.imports import writers
+    from catalog.imports.pipeline import import_file
+    from catalog.imports.report import ImportReport
+
+    db = {"seconds": 0.0}
+    for name in ("create", "update"):
+        original = getattr(writers.CopyWriter, name)
+
+        def timed(self, *args, _original=original, **kwargs):
+            with timer() as t:
+                result = _original(self, *args, **kwargs)
+            db["seconds"] += t["seconds"]
+            return result
+
+        setattr(writers.CopyWriter, name, timed)
+    with timer() as t:
+        result = import_file(path, layout="nhsa", report=ImportReport(), reason="基准测试")
+    if not result.ok:
+        raise SystemExit(f"import failed: {result.summary()}")
+    return {"seconds": t["seconds"], "rows": result.rows, "counts": result.counts, "db_seconds": db["seconds"],
+            "rss": peak_rss_mb()}
+
+
+def child_stock(path: str) -> dict:
+    """django-import-export as it comes: a ModelResource with the NHSA headers, saving row by row."""
+    setup_django()
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from accounts.models import Organization
+    from catalog.models import Product
+
+    class StockNhsaResource(resources.ModelResource):
+        category = fields.Field("category", column_name="类别")
+        nhsa_code = fields.Field("nhsa_code", column_name="药品代码")
+        generic_name = fields.Field("generic_name", column_name="注册名称")
+        trade_name = fields.Field("trade_name", column_name="商品名称")
+        registered_dosage_form = fields.Field("registered_dosage_form", column_name="注册剂型")
+        dosage_form = fields.Field("dosage_form", column_name="剂型")
+        registered_specification = fields.Field("registered_specification", column_name="注册规格")
+        specification = fields.Field("specification", column_name="规格")
+        packaging_material = fields.Field("packaging_material", column_name="包装材质")
+        pack_size = fields.Field("pack_size", column_name="最小包装数量", widget=widgets.IntegerWidget())
+        min_unit = fields.Field("min_unit", column_name="最小制剂单位")
+        pack_unit = fields.Field("pack_unit", column_name="最小包装单位")
+        drug_enterprise = fields.Field("drug_enterprise", column_name="药品企业")
+        manufacturer = fields.Field("manufacturer", column_name="生产企业",
+                                    widget=widgets.ForeignKeyWidget(Organization, "name"))
+        approval_number = fields.Field("approval_number", column_name="批准文号")
+        standard_code = fields.Field("standard_code", column_name="药品本位码")
+        insurance_name = fields.Field("insurance_name", column_name="医保药品名称")
+        insurance_dosage_form = fields.Field("insurance_dosage_form", column_name="医保剂型")
+        insurance_number = fields.Field("insurance_number", column_name="编号")
+        remarks = fields.Field("remarks", column_name="备注")
+
+        class Meta:
+            model = Product
+            import_id_fields = ["nhsa_code"]
+            fields = ("category", "nhsa_code", "generic_name", "trade_name", "registered_dosage_form", "dosage_form",
+                      "registered_specification", "specification", "packaging_material", "pack_size", "min_unit",
+                      "pack_unit", "drug_enterprise", "manufacturer", "approval_number", "standard_code",
+                      "insurance_name", "insurance_dosage_form", "insurance_number", "remarks")
+            skip_unchanged = True
+            use_bulk = False
+
+    with timer() as t:
+        dataset = tablib.Dataset().load(Path(path).read_text(encoding="utf-8"), format="csv")
+        dataset.append_col(["chemical"] * len(dataset), header="类别")
+        result = StockNhsaResource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
+    return {"seconds": t["seconds"], "rows": len(dataset), "counts": dict(result.totals), "rss": peak_rss_mb()}
+
+
+def child_copy(path: str) -> dict:
+    from bench.common import pg_connect
+
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADERS)))
+    with pg_connect() as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE nhsa_copy ({columns})")
+        with timer() as t:
+            with open(path, "rb") as f, cur.copy("COPY nhsa_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+            conn.commit()
+        cur.execute("SELECT count(*) FROM nhsa_copy")
+        rows = cur.fetchone()[0]
+    return {"seconds": t["seconds"], "rows": rows, "rss": peak_rss_mb()}
+
+
+def child_cleanup() -> dict:
+    """Remove what the benchmark created: products of the 基准测试 makers, their history, the makers."""
+    setup_django()
+    from django.db import connection, transaction
+
+    makers = "SELECT id FROM accounts_organization WHERE name LIKE %s"
+    pattern = f"{MAKER_PREFIX}%"
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"DELETE FROM catalog_historicalproduct WHERE manufacturer_id IN ({makers})", [pattern])
+        cur.execute(f"DELETE FROM catalog_product WHERE manufacturer_id IN ({makers})", [pattern])
+        cur.execute("DELETE FROM accounts_historicalorganization WHERE name LIKE %s", [pattern])
+        cur.execute("DELETE FROM accounts_organization WHERE name LIKE %s", [pattern])
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE catalog_product")
+        cur.execute("VACUUM ANALYZE catalog_historicalproduct")
+    return {"ok": True}
+
+
+def child_makers() -> dict:
+    """The manufacturers the stock resource looks up by name (it cannot create them)."""
+    setup_django()
+    from accounts.models import Organization
+
+    Organization.objects.bulk_create(
+        [Organization(kind="manufacturer", name=f"{MAKER_PREFIX}制药{c:03d}有限公司") for c in range(MANUFACTURERS)],
+        ignore_conflicts=True,
+    )
+    return {"ok": True}
+
+
+CHILDREN = {"platform": child_platform, "stock": child_stock, "copy": child_copy}
+
+
+# --- the run ---------------------------------------------------------------------------------------
+def measure(rows: int, workdir: Path) -> list[list]:
+    child = lambda kind, *args: run_child(MODULE, ["--child", kind, *map(str, args)])  # noqa: E731
+    full = generate(workdir / "nhsa.csv", rows)
+    stock_slice = generate(workdir / "stock.csv", min(STOCK_ROWS, rows), start=rows * 2)
+
+    child("cleanup")
+    copy = child("copy", full)
+    platform = child("platform", full)
+    reimport = child("platform", full)
+    assert reimport["counts"]["unchanged"] == rows, reimport
+    child("cleanup")
+    child("makers")
+    stock = child("stock", stock_slice)
+    child("cleanup")
+    double = child("platform", generate(workdir / "nhsa2.csv", rows * 2))
+    child("cleanup")
+
+    copy_rate = rate(copy["rows"], copy["seconds"])
+    stock_rate = rate(stock["rows"], stock["seconds"])
+    platform_rate = rate(platform["rows"], platform["seconds"])
+
+    def line(label, result, goal="", rows_=None, extrapolated=False):
+        n = rows_ if rows_ is not None else result["rows"]
+        r = rate(result["rows"], result["seconds"])
+        seconds = n / r if extrapolated else result["seconds"]
+        rss = result.get("rss")
+        return [label, n, round(seconds, 2), round(r), f"{r / copy_rate:.1%}", goal, round(rss) if rss else ""]
+
+    db_only = {"rows": platform["rows"], "seconds": platform["db_seconds"]}
+    table = [
+        line("platform import (new rows)", platform,
+             f"≥25% of COPY; ≥10× stock: {platform_rate / stock_rate:.1f}×"),
+        line("  of which: storing rows + history (COPY, indexes)", db_only),
+        line("platform re-import (all unchanged)", reimport),
+        line(f"stock import-export row by row ({stock['rows']:,} rows, extrapolated)", stock, rows_=rows,
+             extrapolated=True),
+        line("PostgreSQL COPY, temp table of 26 text columns", copy),
+        line("platform import, 2N rows (memory)", double),
+    ]
+    growth = (double["rss"] - platform["rss"]) / (rows / 1000)
+    return table, {
+        "platform_vs_copy": platform_rate / copy_rate,
+        "platform_vs_stock": platform_rate / stock_rate,
+        "rss_n": platform["rss"], "rss_2n": double["rss"], "rss_growth_per_1k_rows": growth,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.catalog_import", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--child", choices=[*CHILDREN, "cleanup", "makers"], help=argparse.SUPPRESS)
+    parser.add_argument("path", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        if args.child == "cleanup":
+            emit(child_cleanup())
+        elif args.child == "makers":
+            emit(child_makers())
+        else:
+            emit(CHILDREN[args.child](args.path))
+        return 0
+
+    if not is_postgres():
+        print("bench.catalog_import: needs DATABASE_URL=postgres://… (a database of its own); skipped")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
+        table, summary = measure(args.rows, Path(tmp))
+    print_table(["measure", "rows", "seconds", "rows/s", "vs COPY", "goal", "peak RSS MiB"], table,
+                title=f"Catalog import, NHSA layout, N = {args.rows:,} rows")
+    print(
+        f"\nplatform / COPY = {summary['platform_vs_copy']:.1%} (goal ≥ 25%); "
+        f"platform / stock = {summary['platform_vs_stock']:.1f}× (goal ≥ 10×); "
+        f"peak RSS {summary['rss_n']} MiB at N, {summary['rss_2n']} MiB at 2N "
+        f"({summary['rss_growth_per_1k_rows']:+.2f} MiB per 1,000 more rows)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""Helpers shared by the benchmarks: Django set-up on PostgreSQL, timing, memory, child processes, tables.
+
+A benchmark measures each path in a child process of its own (``run_child``) so that the peak resident memory
+it reports (``peak_rss_mb``, from ``resource.getrusage``) belongs to that path alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL", "")
+
+
+def is_postgres(url: str | None = None) -> bool:
+    return (url if url is not None else database_url()).startswith(("postgres://", "postgresql://"))
+
+
+def setup_django() -> None:
+    """Configure Django from the environment (DATABASE_URL), as manage.py would."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def pg_connect(autocommit: bool = False):
+    """A plain psycopg connection to DATABASE_URL, outside Django (for COPY baselines)."""
+    import psycopg
+
+    url = database_url()
+    if not is_postgres(url):
+        raise RuntimeError("DATABASE_URL must name a PostgreSQL database")
+    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=autocommit)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+@contextmanager
+def timer() -> Iterator[dict]:
+    """``with timer() as t: ...`` then ``t["seconds"]``."""
+    result: dict = {}
+    start = time.perf_counter()
+    try:
+        yield result
+    finally:
+        result["seconds"] = time.perf_counter() - start
+
+
+def run_child(module: str, args: Sequence[str], *, env: dict | None = None) -> dict:
+    """Run ``python -m module args`` and return the JSON object it prints on its last line of output."""
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def emit(data: dict) -> None:
+    """What a child process hands back to ``run_child``."""
+    print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds > 0 else float("inf")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence], *, title: str = "") -> None:
+    """A plain-text table; numbers right-aligned."""
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
+    text = [[cell(v) for v in row] for row in rows]
+    widths = [max(_width(h), *(_width(r[i]) for r in text)) for i, h in enumerate(headers)]
+    numeric = [all(isinstance(row[i], (int, float)) for row in rows if row[i] != "") for i in range(len(headers))]
+    if title:
+        print(f"\n{title}")
+    print(" | ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in text:
+        print(" | ".join(_pad(v, w, n) for v, w, n in zip(row, widths, numeric, strict=True)))
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill

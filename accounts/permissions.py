@@ -57,7 +57,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # catalog
     "catalog.view": frozenset(RoleCode.values),
     "catalog.manage": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
-    "catalog.import": frozenset({R.PLATFORM_ADMIN}),
+    "catalog.import": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
 }
 
 

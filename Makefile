@@ -7,7 +7,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup assets run serve test worker beat dev lint fmt bench migrate seed clean
+
+.PHONY: help setup assets browser run serve test worker beat dev lint fmt bench migrate seed clean
 
 help:
 	@echo "make run     set up (virtualenv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)/"
@@ -28,6 +29,10 @@ setup: $(STAMP) assets
 assets:
 	@sh scripts/fetch_assets.sh
 
+# Debian's Chromium and fonts for the browser tests (installed when missing and possible).
+browser:
+	@sh scripts/install_browser.sh
+
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
@@ -40,7 +45,7 @@ run: seed
 
 serve: run
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: setup

@@ -2,66 +2,58 @@
 """Fill the English catalog from locale/en/glossary.tsv (中文<TAB>English), then compile it.
 
 Source strings are Simplified Chinese (the default language); English is the translation. Run after
-`manage.py makemessages -l en`; untranslated entries are listed so none is forgotten.
+`manage.py makemessages -l en`; untranslated entries are listed so none is forgotten. Plural forms are
+written in the glossary as `singular|plural`.
 """
 
 from __future__ import annotations
 
-import re
-import subprocess
 import sys
 from pathlib import Path
+
+import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale/en/LC_MESSAGES/django.po"
 GLOSSARY = ROOT / "locale/en/glossary.tsv"
 
 
-def po_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def load_glossary() -> dict[str, str]:
+    glossary: dict[str, str] = {}
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            zh, en = line.split("\t", 1)
+            glossary[zh] = en
+    return glossary
 
 
 def main() -> int:
-    glossary = {}
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            zh, _, en = line.partition("\t")
-            glossary[zh] = en
-    text = PO.read_text(encoding="utf-8")
+    glossary = load_glossary()
+    catalog = polib.pofile(str(PO), wrapwidth=0)
     missing = []
-
-    def fill(match: re.Match) -> str:
-        msgid = match.group("id")
-        key = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8") if "\\u" in msgid else msgid
-        key = key.replace('\\"', '"')
-        if match.group("plural") is not None:
-            en = glossary.get(key)
-            if en is None:
-                missing.append(key)
-                return match.group(0)
-            singular, _, plural = en.partition("|")
-            return (
-                f"msgid {po_quote(key)}\nmsgid_plural {match.group('plural')}\n"
-                f"msgstr[0] {po_quote(singular)}\nmsgstr[1] {po_quote(plural or singular)}"
-            )
-        en = glossary.get(key)
-        if en is None:
-            missing.append(key)
-            return match.group(0)
-        return f"msgid {po_quote(key)}\nmsgstr {po_quote(en)}"
-
-    pattern = re.compile(
-        r'^msgid "(?P<id>(?:[^"\\]|\\.)+)"\n(?:msgid_plural (?P<plural>"(?:[^"\\]|\\.)*")\n'
-        r'msgstr\[0\] "[^\n]*"\nmsgstr\[1\] "[^\n]*"|msgstr "(?:[^"\\]|\\.)*")',
-        re.M,
-    )
-    text = pattern.sub(fill, text)
-    text = text.replace("#, fuzzy\n", "")
-    PO.write_text(text, encoding="utf-8")
-    subprocess.run(["msgfmt", "--check-format", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
-    for key in missing:
-        print(f"untranslated: {key}", file=sys.stderr)
-    return 1 if missing else 0
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        english = glossary.get(entry.msgid)
+        if english is None:
+            if not (entry.msgstr or any(entry.msgstr_plural.values())):
+                missing.append(entry.msgid)
+            continue
+        if entry.msgid_plural:
+            singular, _, plural = english.partition("|")
+            entry.msgstr_plural = {0: singular, 1: plural or singular}
+        else:
+            entry.msgstr = english
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    catalog.metadata["Language"] = "en"
+    catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    catalog.save(str(PO))
+    catalog.save_as_mofile(str(PO.with_suffix(".mo")))
+    for msgid in missing:
+        print(f"untranslated: {msgid}", file=sys.stderr)
+    print(f"{len(catalog.translated_entries())} translated, {len(missing)} untranslated", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,8 +12,22 @@ from accounts.uscc import make_uscc
 _uscc_rng = random.Random(7)
 
 
+def ensure_reference_data() -> None:
+    """Regions and roles come from a data migration; a transactional test's flush removes them, so load
+    them again (idempotently) when they are missing."""
+    if Region.objects.exists() and Role.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("accounts.migrations.0002_load_regions_and_roles")
+    migration.load(django_apps, None)
+
+
 def league(code: str = "150100") -> Region:
     """Regions are loaded by a data migration; tests look them up by their division code."""
+    ensure_reference_data()
     return Region.objects.get(code=code)
 
 
@@ -64,6 +78,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if not create:
             return
+        ensure_reference_data()
         codes = extracted if extracted is not None else _default_roles(self.organization)
         self.roles.set(Role.objects.filter(code__in=codes))
         self.save()

@@ -1,15 +1,142 @@
-"""Reads of the catalog shared by API, pages, admin and exports (search is refined in this module)."""
+"""Reads of the catalog shared by API, pages, admin and exports — above all the one search.
+
+Search keys, in one box: code (prefix, any case, full-width tolerated), Chinese name (substring of the generic
+or trade name), pinyin initials (``ffdsp`` → 复方丹参片) and full pinyin (prefix), traditional Mongolian name
+(substring), manufacturer name (substring). Filters: category, insurance class, high value, shortage,
+manufacturer, active.
+
+Ranking: exact code, then code prefix, exact generic name, initials / pinyin / name prefix, then substring
+matches; on PostgreSQL ties are ordered by trigram similarity of the generic name (pg_trgm GIN indexes serve
+the substring and similarity lookups). When nothing matches a query that looks like pinyin initials (ASCII
+letters, 4+), the search tolerates typing slips: initials within edit distance 2 of the query and sharing its
+first letter are offered instead (``fgdssp`` still finds 复方丹参片) — the usual "did you mean" of a catalog.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
 
-from .models import Product
+from django.conf import settings
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+
+from .codes import Category, normalize_code
+from .models import InsuranceClass, Product
+
+_ASCII_WORD = re.compile(r"^[a-z0-9]+$")
+_CODE_LIKE = re.compile(r"^(X[A-Z]\d|Z[A-Z0-9]{2}|T\d|TA|C\d|NM[YZT])", re.IGNORECASE)
+FUZZY_MIN_LENGTH = 4
+FUZZY_MAX_DISTANCE = 2
 
 
 def products_visible_to(user) -> QuerySet[Product]:
     """The catalog is public to every signed-in user of the platform."""
     return Product.objects.select_related("manufacturer", "preparing_hospital")
+
+
+def _flag(value) -> bool | None:
+    if value in (None, ""):
+        return None
+    return str(value).lower() in ("1", "true", "yes", "on", "是")
+
+
+def search_params(query) -> dict:
+    """The search's keyword arguments from a request's query string (pages, API and exports share it)."""
+    insurance = query.get("insurance_class") or None
+    if insurance in ("none", "0", "-"):
+        insurance = InsuranceClass.NONE.value
+    elif insurance not in (InsuranceClass.A, InsuranceClass.B):
+        insurance = None
+    manufacturer = str(query.get("manufacturer_id") or query.get("manufacturer") or "")
+    active = query.get("active")
+    return {
+        "q": (query.get("q") or "").strip()[:100],
+        "category": query.get("category") if query.get("category") in Category.values else None,
+        "insurance_class": insurance,
+        "high_value": _flag(query.get("high_value")),
+        "shortage": _flag(query.get("shortage")),
+        "manufacturer_id": int(manufacturer) if manufacturer.isdigit() else None,
+        "active": True if active in (None, "") else _flag(active),
+    }
+
+
+def _apply_filters(qs, *, category, insurance_class, high_value, shortage, manufacturer_id, active):
+    if category:
+        qs = qs.filter(category=category)
+    if insurance_class is not None:
+        qs = qs.filter(insurance_class=insurance_class)
+    if high_value is not None:
+        qs = qs.filter(high_value=high_value)
+    if shortage is not None:
+        qs = qs.filter(shortage=shortage)
+    if manufacturer_id:
+        qs = qs.filter(manufacturer_id=manufacturer_id)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+def _text_match(q: str) -> tuple[Q, list[When]]:
+    """The condition for a query and the ranking cases (lower rank = better)."""
+    code = normalize_code(q)
+    lower = q.lower()
+    condition = Q(generic_name__icontains=q) | Q(trade_name__icontains=q) | Q(name_mn__icontains=q)
+    condition |= Q(manufacturer__name__icontains=q)
+    ranks = [When(generic_name=q, then=Value(2))]
+    if code and code.isascii():
+        condition |= Q(nhsa_code__startswith=code)
+        ranks = [When(nhsa_code=code, then=Value(0)), When(nhsa_code__startswith=code, then=Value(1))] + ranks
+    if _ASCII_WORD.match(lower):
+        condition |= Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+        ranks += [When(name_initials=lower, then=Value(3)), When(name_initials__startswith=lower, then=Value(4))]
+        ranks += [When(name_pinyin__startswith=lower, then=Value(4))]
+        if len(lower) >= 3:
+            condition |= Q(name_initials__contains=lower) | Q(name_pinyin__contains=lower)
+    ranks += [When(generic_name__startswith=q, then=Value(5)), When(trade_name__startswith=q, then=Value(5))]
+    return condition, ranks
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau–Levenshtein (optimal string alignment) distance, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
+    lower = q.lower()
+    if not (lower.isascii() and lower.isalpha() and len(lower) >= FUZZY_MIN_LENGTH):
+        return None
+    candidates = (
+        base.filter(name_initials__startswith=lower[0])
+        .annotate(initials_length=Length("name_initials"))
+        .filter(initials_length__gte=len(lower) - FUZZY_MAX_DISTANCE, initials_length__lte=len(lower) + FUZZY_MAX_DISTANCE)
+        .values_list("name_initials", flat=True)
+        .distinct()
+    )
+    close = {}
+    for initials in candidates.iterator():
+        distance = _edit_distance(lower, initials, FUZZY_MAX_DISTANCE)
+        if distance <= FUZZY_MAX_DISTANCE:
+            close[initials] = distance
+    if not close:
+        return None
+    ranks = [When(name_initials=initials, then=Value(10 + distance)) for initials, distance in close.items()]
+    return base.filter(name_initials__in=list(close)).annotate(
+        search_rank=Case(*ranks, default=Value(99), output_field=IntegerField())
+    )
 
 
 def product_search(
@@ -23,26 +150,57 @@ def product_search(
     manufacturer_id: int | None = None,
     active: bool | None = True,
 ) -> QuerySet[Product]:
-    qs = products_visible_to(user)
-    if q:
-        q = q.strip()
-        qs = qs.filter(
-            Q(nhsa_code__istartswith=q)
-            | Q(generic_name__icontains=q)
-            | Q(trade_name__icontains=q)
-            | Q(name_initials__startswith=q.lower())
-            | Q(name_pinyin__startswith=q.lower())
+    base = _apply_filters(
+        products_visible_to(user),
+        category=category,
+        insurance_class=insurance_class,
+        high_value=high_value,
+        shortage=shortage,
+        manufacturer_id=manufacturer_id,
+        active=active,
+    )
+    q = (q or "").strip()
+    if not q:
+        return base.order_by("generic_name", "nhsa_code")
+    condition, ranks = _text_match(q)
+    qs = base.filter(condition).annotate(search_rank=Case(*ranks, default=Value(9), output_field=IntegerField()))
+    if not qs.exists():
+        fuzzy = _fuzzy_initials(base, q)
+        if fuzzy is not None:
+            qs = fuzzy
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        qs = qs.annotate(similarity=TrigramSimilarity("generic_name", q))
+        return qs.order_by("search_rank", "-similarity", "generic_name", "nhsa_code")
+    return qs.order_by("search_rank", "generic_name", "nhsa_code")
+
+
+def product_detail(*, user, pk: int) -> Product:
+    return products_visible_to(user).get(pk=pk)
+
+
+def product_history(product: Product) -> list[dict]:
+    """Who changed what and when, newest first, with the changed fields (old → new)."""
+    records = list(product.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    labels = {f.name: str(f.verbose_name) for f in Product._meta.fields}
+    result = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if older is not None and record.history_type == "~":
+            delta = record.diff_against(older)
+            changes = [
+                {"field": c.field, "label": labels.get(c.field, c.field), "old": c.old, "new": c.new}
+                for c in delta.changes
+            ]
+        result.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user.username if record.history_user else "",
+                "type": record.history_type,
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
         )
-    if category:
-        qs = qs.filter(category=category)
-    if insurance_class is not None:
-        qs = qs.filter(insurance_class=insurance_class)
-    if high_value is not None:
-        qs = qs.filter(high_value=high_value)
-    if shortage is not None:
-        qs = qs.filter(shortage=shortage)
-    if manufacturer_id:
-        qs = qs.filter(manufacturer_id=manufacturer_id)
-    if active is not None:
-        qs = qs.filter(is_active=active)
-    return qs.order_by("generic_name", "nhsa_code")
+    return result

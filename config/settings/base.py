@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram similarity for catalog search (PostgreSQL only; harmless elsewhere)
     # third party
     "rest_framework",
     "rest_framework.authtoken",

@@ -1,1 +1,0 @@
-"""集中采购与订单: services (filled in as the capability grows)."""

@@ -58,6 +58,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "catalog.view": frozenset(RoleCode.values),
     "catalog.manage": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
     "catalog.import": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
+    # tenders
+    "tender.view": frozenset(RoleCode.values),
+    "tender.manage": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "tender.bid": frozenset({R.MANUFACTURER_REP}),
+    "tender.report_demand": HOSPITAL_ROLES,
 }
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 
@@ -43,7 +43,9 @@ class Tender(models.Model):
     cycle_start = models.DateField(_("采购周期开始"))
     cycle_end = models.DateField(_("采购周期结束"))
     rules = models.JSONField(_("中选规则"), default=dict, blank=True)
-    status = FSMField(_("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT, protected=True)
+    # Changed only through the transitions below, called by procurement.services.tenders (not protected, so
+    # rows can be refreshed from the database inside a locked transaction).
+    status = FSMField(_("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     cancel_reason = models.TextField(_("终止原因"), blank=True)
     # The tender's bid-sealing key, itself encrypted with the platform's BID_SEALING_KEY (see procurement.sealing).
     sealing_key = models.TextField(_("封存密钥"), blank=True, editable=False)
@@ -69,6 +71,38 @@ class Tender(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @transition(field=status, source=Status.DRAFT, target=Status.DEMAND_COLLECTION)
+    def start_demand_collection(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.DEMAND_COLLECTION, target=Status.BIDDING)
+    def start_bidding(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.BIDDING, target=Status.OPENED)
+    def open_bids(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.OPENED, target=Status.AWARDED)
+    def publish_awards(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.AWARDED, target=Status.EXECUTING)
+    def start_execution(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.EXECUTING, target=Status.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.DEMAND_COLLECTION, Status.BIDDING, Status.OPENED],
+        target=Status.CANCELLED,
+    )
+    def cancel(self) -> None:
+        pass
 
     @property
     def bids_open(self) -> bool:
@@ -179,7 +213,8 @@ class Bid(models.Model):
         _("单位可比价"), max_digits=14, decimal_places=4, null=True, blank=True, editable=False
     )
     supply_capacity = models.PositiveBigIntegerField(_("供应能力"), help_text=_("采购周期内可供应的最小制剂单位数"))
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, protected=True)
+    # Set in bulk at opening and evaluation by procurement.services.tenders.
+    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     invalid_reason = models.CharField(_("无效原因"), max_length=300, blank=True)
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("替换的申报")

@@ -1,0 +1,460 @@
+"""Volume-based tenders: lifecycle, demand reports, sealed bids, opening, evaluation, awards and commitments.
+
+Every step locks the tender row first (select_for_update), so a bid racing the deadline and the step that
+closes bidding are ordered by the database: a bid is either fully in, or rejected. Deadlines are compared
+with the database transaction's `timezone.now()` taken after the lock, to the second.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.permissions import can, require
+from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from common.models import record_event
+from common.money import quantize_amount, quantize_unit_price
+
+from .. import evaluation, hooks, sealing
+from ..models import Award, Bid, Commitment, DemandReport, Listing, Lot, Tender, TenderEvaluation
+from ..strength import comparison_unit_price, parse_strength, strength_factor
+
+S = Tender.Status
+RULES_LOCKED_FROM = (S.BIDDING, S.OPENED, S.AWARDED, S.EXECUTING, S.CLOSED, S.CANCELLED)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _lock(tender: Tender) -> Tender:
+    return Tender.objects.select_for_update().get(pk=tender.pk)
+
+
+TRANSITIONS = {
+    S.DEMAND_COLLECTION: "start_demand_collection", S.BIDDING: "start_bidding", S.OPENED: "open_bids",
+    S.AWARDED: "publish_awards", S.EXECUTING: "start_execution", S.CLOSED: "close", S.CANCELLED: "cancel",
+}
+
+
+def _move(tender: Tender, to: str, *, by=None, note: str = "", data: dict | None = None) -> None:
+    """Run the model's FSM transition to `to` (it refuses a wrong source state), save, and audit it."""
+    previous = tender.status
+    getattr(tender, TRANSITIONS[to])()
+    tender.save(update_fields=["status", "opened_at", "awarded_at", "cancel_reason"])
+    record_event(tender, "status", by=by, from_state=previous, to_state=to, note=note, data=data)
+
+
+def parse_price(value, *, field: str = "price") -> Decimal:
+    """A bid price: a positive number with at most 4 decimals (yuan per minimum unit), never a float."""
+    if isinstance(value, float):
+        raise ValidationFailed("报价不能以浮点数提交，请使用字符串", field=field)
+    try:
+        price = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("报价必须是数字", field=field) from None
+    if not price.is_finite():
+        raise ValidationFailed("报价必须是数字", field=field)
+    if price <= 0:
+        raise ValidationFailed("报价必须大于零", field=field)
+    if -price.as_tuple().exponent > 4:
+        raise ValidationFailed("报价最多保留 4 位小数", field=field)
+    return price
+
+
+# --- tenders and lots -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_create(*, by, code: str, name: str, demand_start: datetime, demand_end: datetime, bid_deadline: datetime,
+                  opening_at: datetime, cycle_start, cycle_end, level: str = Tender.Level.REGIONAL,
+                  kind: str = Tender.Kind.DRUGS, rules: dict | None = None) -> Tender:
+    require(by, "tender.manage")
+    if not demand_start < demand_end <= bid_deadline <= opening_at:
+        raise ValidationFailed("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间", field="bid_deadline")
+    if not cycle_start < cycle_end:
+        raise ValidationFailed("采购周期结束应晚于开始", field="cycle_end")
+    if Tender.objects.filter(code=code).exists():
+        raise ValidationFailed(f"批次编号 {code} 已存在", field="code")
+    try:
+        rules_obj = evaluation.SelectionRules.from_dict(rules or {})
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(f"中选规则无效：{exc}", field="rules") from exc
+    tender = Tender.objects.create(
+        code=code, name=name, level=level, kind=kind, demand_start=demand_start, demand_end=demand_end,
+        bid_deadline=bid_deadline, opening_at=opening_at, cycle_start=cycle_start, cycle_end=cycle_end,
+        rules=rules_obj.to_dict(), sealing_key=sealing.new_tender_key(), created_by=by,
+    )
+    record_event(tender, "created", by=by, to_state=tender.status)
+    return tender
+
+
+@transaction.atomic
+def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
+    require(by, "tender.manage")
+    tender = _lock(tender)
+    if tender.status in RULES_LOCKED_FROM:
+        raise ConflictError("申报开始后不能修改中选规则", code="rules_locked")
+    try:
+        tender.rules = evaluation.SelectionRules.from_dict(rules).to_dict()
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(f"中选规则无效：{exc}", field="rules") from exc
+    tender.save(update_fields=["rules"])
+    record_event(tender, "rules_changed", by=by, data={"rules": tender.rules})
+    return tender
+
+
+@transaction.atomic
+def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, dosage_form_group: str = "",
+            dosage_forms: list[str] | None = None, reference_specification: str = "", comparison_unit: str = "片",
+            quality_requirement: str = "", price_ratio_per_doubling: Decimal = Decimal("1.7")) -> Lot:
+    require(by, "tender.manage")
+    tender = _lock(tender)
+    if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
+        raise ConflictError("申报开始后不能再增加品种")
+    max_price = parse_price(max_price, field="max_price")
+    strength = parse_strength(reference_specification) if reference_specification else None
+    lot = Lot.objects.create(
+        tender=tender, number=number, generic_name=generic_name, dosage_form_group=dosage_form_group,
+        dosage_forms=list(dosage_forms or []), reference_specification=reference_specification,
+        reference_strength=strength[0] if strength else None, strength_unit=strength[1] if strength else "",
+        comparison_unit=comparison_unit, max_price=max_price, quality_requirement=quality_requirement,
+        price_ratio_per_doubling=price_ratio_per_doubling,
+    )
+    record_event(tender, "lot_added", by=by, data={"lot": number, "generic_name": generic_name})
+    return lot
+
+
+@transaction.atomic
+def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
+    require(by, "tender.manage")
+    tender = _lock(tender)
+    if tender.status != S.DRAFT:
+        raise ConflictError(f"当前状态“{tender.get_status_display()}”不能开始报量")
+    if not tender.lots.exists():
+        raise ValidationFailed("至少需要一个品种才能开始报量", field="lots")
+    _move(tender, S.DEMAND_COLLECTION, by=by)
+    return tender
+
+
+@transaction.atomic
+def tender_cancel(*, tender: Tender, reason: str, by) -> Tender:
+    require(by, "tender.manage")
+    if not (reason or "").strip():
+        raise ValidationFailed("终止采购必须填写原因", field="reason")
+    tender = _lock(tender)
+    if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION, S.BIDDING, S.OPENED):
+        raise ConflictError("中选结果公布后不能终止")
+    tender.cancel_reason = reason.strip()
+    _move(tender, S.CANCELLED, by=by, note=reason)
+    return tender
+
+
+@transaction.atomic
+def tender_refresh(*, tender: Tender, now: datetime | None = None) -> Tender:
+    """Make the time-driven steps that are due: close demand collection, open bids, start and close execution.
+
+    Called by the periodic job and on every read, so a tender's status is never stale.
+    """
+    now = now or timezone.now()
+    tender = _lock(tender)
+    if tender.status == S.DEMAND_COLLECTION and now >= tender.demand_end:
+        _move(tender, S.BIDDING, note="报量截止，自动进入申报")
+    if tender.status == S.BIDDING and now >= tender.opening_at:
+        _open(tender, now=now, by=None)
+    today = timezone.localdate(now)
+    if tender.status == S.AWARDED and today >= tender.cycle_start:
+        _move(tender, S.EXECUTING, note="采购周期开始")
+    if tender.status == S.EXECUTING and today > tender.cycle_end:
+        _move(tender, S.CLOSED, note="采购周期结束")
+    return tender
+
+
+# --- demand reports -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def demand_report(*, lot: Lot, by, annual_volume, named_product=None) -> DemandReport:
+    require(by, "tender.report_demand")
+    hospital = by.organization
+    tender = _lock(lot.tender)
+    now = timezone.now()
+    if tender.status != S.DEMAND_COLLECTION or not (tender.demand_start <= now < tender.demand_end):
+        raise ConflictError("不在报量时间内，不能填报需求量", code="outside_window")
+    if isinstance(annual_volume, bool) or not str(annual_volume).strip().lstrip("-").isdigit():
+        raise ValidationFailed("年度需求量应为整数（最小制剂单位）", field="annual_volume")
+    volume = int(str(annual_volume).strip())
+    if volume < 0:
+        raise ValidationFailed("年度需求量不能为负数", field="annual_volume")
+    if named_product is not None and named_product.generic_name != lot.generic_name:
+        raise ValidationFailed(f"指定产品“{named_product}”不属于本品种", field="named_product")
+    report, _ = DemandReport.objects.update_or_create(
+        lot=lot, hospital=hospital,
+        defaults={"tender": tender, "annual_volume": volume, "named_product": named_product, "reported_by": by},
+    )
+    record_event(report, "reported", by=by, data={"annual_volume": volume})
+    return report
+
+
+# --- bids -----------------------------------------------------------------------------------------------
+
+
+def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decimal:
+    if not can(by, "tender.bid"):
+        raise PermissionDeniedError("只有生产企业可以申报")
+    if product.manufacturer_id != by.organization_id:
+        raise ValidationFailed("只能以本企业的产品申报", field="product")
+    if product.generic_name != lot.generic_name:
+        raise ValidationFailed(f"产品通用名“{product.generic_name}”与品种“{lot.generic_name}”不一致", field="product")
+    if lot.dosage_forms and product.dosage_form not in lot.dosage_forms:
+        raise ValidationFailed(f"产品剂型“{product.dosage_form}”不属于本品种的剂型组", field="product")
+    if lot.reference_strength and parse_strength(product.specification) is None:
+        raise ValidationFailed(f"无法识别产品规格“{product.specification}”中的含量，不能计算差比价", field="product")
+    price = parse_price(price)
+    if price > lot.max_price:
+        raise ValidationFailed("报价高于本品种最高有效申报价", field="price")
+    if isinstance(supply_capacity, bool) or not str(supply_capacity).isdigit() or int(supply_capacity) <= 0:
+        raise ValidationFailed("供应能力应为正整数", field="supply_capacity")
+    return price
+
+
+def _lock_open_for_bids(lot: Lot) -> tuple[Tender, datetime]:
+    tender = _lock(lot.tender)
+    now = timezone.now()
+    if tender.status != S.BIDDING:
+        raise ConflictError(f"当前状态“{tender.get_status_display()}”不接受申报", code="not_bidding")
+    if now >= tender.bid_deadline:
+        raise ConflictError("已过申报截止时间", code="deadline_passed")
+    return tender, now
+
+
+def _new_bid(*, tender: Tender, lot: Lot, product, price: Decimal, supply_capacity, by, now, replaces=None) -> Bid:
+    token, nonce = sealing.seal_price(tender, price)
+    digest = sealing.bid_digest(
+        tender_code=tender.code, lot_number=lot.number, manufacturer_uscc=by.organization.uscc or "",
+        product_code=product.nhsa_code, price=price, supply_capacity=int(supply_capacity),
+        submitted_at_iso=now.isoformat(), nonce=nonce,
+    )
+    bid = Bid.objects.create(
+        tender=tender, lot=lot, manufacturer=by.organization, product=product, sealed_price=token, seal_hash=digest,
+        supply_capacity=int(supply_capacity), submitted_at=now, submitted_by=by, replaces=replaces,
+    )
+    record_event(bid, "submitted", by=by, to_state=bid.status, data={"seal_hash": digest})
+    return bid
+
+
+@transaction.atomic
+def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
+    price = _check_bid_inputs(lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
+    tender, now = _lock_open_for_bids(lot)
+    if Bid.objects.filter(lot=lot, manufacturer=by.organization, status=Bid.Status.SUBMITTED).exists():
+        raise ConflictError("本企业在该品种已有有效申报，请替换或撤回后再申报", code="live_bid_exists")
+    return _new_bid(tender=tender, lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by,
+                    now=now)
+
+
+@transaction.atomic
+def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
+    product = product or bid.product
+    price = _check_bid_inputs(lot=bid.lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
+    tender, now = _lock_open_for_bids(bid.lot)
+    old = Bid.objects.select_for_update().get(pk=bid.pk)
+    if old.manufacturer_id != by.organization_id:
+        raise PermissionDeniedError("只能替换本企业的申报")
+    if old.status != Bid.Status.SUBMITTED:
+        raise ConflictError("该申报已被替换或撤回")
+    Bid.objects.filter(pk=old.pk).update(status=Bid.Status.REPLACED)
+    record_event(old, "replaced", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.REPLACED)
+    return _new_bid(tender=tender, lot=old.lot, product=product, price=price, supply_capacity=supply_capacity, by=by,
+                    now=now, replaces=old)
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, by) -> Bid:
+    if not can(by, "tender.bid"):
+        raise PermissionDeniedError("只有生产企业可以撤回申报")
+    _lock_open_for_bids(bid.lot)
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if bid.manufacturer_id != by.organization_id:
+        raise PermissionDeniedError("只能撤回本企业的申报")
+    if bid.status != Bid.Status.SUBMITTED:
+        raise ConflictError("该申报已被替换或撤回")
+    Bid.objects.filter(pk=bid.pk).update(status=Bid.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    bid.refresh_from_db()
+    record_event(bid, "withdrawn", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.WITHDRAWN)
+    return bid
+
+
+# --- opening --------------------------------------------------------------------------------------------
+
+
+def _open(tender: Tender, *, now: datetime, by) -> None:
+    """Decrypt the live bids, verify their digests, compute comparison prices and mark invalid bids."""
+    barred = hooks.barred_manufacturer_ids(tender)
+    bids = list(
+        Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED)
+        .select_related("lot", "product", "manufacturer").order_by("pk")
+    )
+    published = []
+    for bid in bids:
+        price, nonce = sealing.unseal_price(tender, bid.sealed_price, now=now)
+        digest = sealing.bid_digest(
+            tender_code=tender.code, lot_number=bid.lot.number, manufacturer_uscc=bid.manufacturer.uscc or "",
+            product_code=bid.product.nhsa_code, price=price, supply_capacity=bid.supply_capacity,
+            submitted_at_iso=bid.submitted_at.isoformat(), nonce=nonce,
+        )
+        reasons = []
+        if digest != bid.seal_hash:
+            reasons.append("申报摘要校验不一致（数据可能被篡改）")
+        lot, product = bid.lot, bid.product
+        if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
+            reasons.append("申报产品不属于本品种")
+        if price > lot.max_price:
+            reasons.append("报价高于最高有效申报价")
+        if bid.manufacturer_id in barred:
+            reasons.append("企业因信用评价被限制参与集中采购")
+        if lot.quality_requirement == Lot.Quality.CONSISTENCY and not product.consistency_evaluated:
+            reasons.append("产品未通过一致性评价，不满足质量要求")
+        factor = Decimal(1)
+        if lot.reference_strength:
+            strength = parse_strength(product.specification)
+            if strength is None or strength[1] != lot.strength_unit:
+                reasons.append("产品含量无法与参比规格换算")
+            else:
+                factor = strength_factor(product_strength=strength[0], reference_strength=lot.reference_strength,
+                                         ratio=lot.price_ratio_per_doubling)
+        bid.price = price
+        bid.comparison_price = comparison_unit_price(price, factor)
+        bid.invalid_reason = "；".join(reasons)
+        bid.status = Bid.Status.INVALID if reasons else Bid.Status.VALID
+        published.append({"bid": bid.pk, "lot": lot.number, "manufacturer": bid.manufacturer.name,
+                          "seal_hash": bid.seal_hash, "price": str(price)})
+    Bid.objects.bulk_update(bids, ["price", "comparison_price", "invalid_reason", "status"], batch_size=1000)
+    tender.opened_at = now
+    _move(tender, S.OPENED, by=by, note="开标", data={"bids": len(bids)})
+
+
+@transaction.atomic
+def tender_open_bids(*, tender: Tender, by=None, now: datetime | None = None) -> Tender:
+    if by is not None:
+        require(by, "tender.manage")
+    now = now or timezone.now()
+    tender = _lock(tender)
+    if tender.status == S.OPENED:
+        return tender
+    if tender.status != S.BIDDING:
+        raise ConflictError(f"当前状态“{tender.get_status_display()}”不能开标")
+    if now < tender.opening_at:
+        raise ConflictError("开标时间未到")
+    _open(tender, now=now, by=by)
+    return tender
+
+
+# --- evaluation and awards ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEvaluation:
+    """Run the selection rules. A second run is a no-op unless it is an explicit re-run with a reason."""
+    require(by, "tender.manage")
+    tender = _lock(tender)
+    if tender.status != S.OPENED:
+        raise ConflictError("只有已开标的批次可以评审")
+    current = tender.evaluations.filter(is_current=True).first()
+    if current and not rerun_reason.strip():
+        return current
+    rules = evaluation.SelectionRules.from_dict(tender.rules)
+    lots = list(tender.lots.order_by("pk"))
+    bids = list(Bid.objects.select_for_update().filter(tender=tender, status__in=[
+        Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED]).order_by("pk"))
+    by_lot: dict[int, list] = defaultdict(list)
+    for bid in bids:
+        by_lot[bid.lot_id].append(evaluation.BidInput(
+            bid_id=bid.pk, manufacturer_id=bid.manufacturer_id, product_id=bid.product_id,
+            comparison_price=bid.comparison_price, supply_capacity=bid.supply_capacity,
+            submitted_at=bid.submitted_at, invalid_reason=bid.invalid_reason or None,
+        ))
+    lot_inputs = [evaluation.LotInput(lot_id=lot.pk, max_price=lot.max_price) for lot in lots]
+    results = evaluation.evaluate_tender(lot_inputs, by_lot, rules)
+    statuses = {}
+    for result in results.values():
+        for outcome in result.outcomes:
+            statuses[outcome.bid_id] = {
+                "selected": Bid.Status.SELECTED, "not_selected": Bid.Status.NOT_SELECTED,
+            }.get(str(outcome.status), Bid.Status.INVALID)
+    for bid in bids:
+        bid.status = statuses.get(bid.pk, bid.status)
+    Bid.objects.bulk_update(bids, ["status"], batch_size=1000)
+    if current:
+        TenderEvaluation.objects.filter(pk=current.pk).update(is_current=False)
+    run = TenderEvaluation.objects.create(
+        tender=tender, run_no=(current.run_no + 1) if current else 1, rules=rules.to_dict(),
+        inputs={"lots": [lot.to_dict() for lot in lot_inputs],
+                "bids": {str(k): [b.to_dict() for b in v] for k, v in by_lot.items()}},
+        outputs={str(k): v.to_dict() for k, v in results.items()}, reason=rerun_reason.strip(), run_by=by,
+    )
+    record_event(tender, "evaluated", by=by, note=rerun_reason, data={"run_no": run.run_no})
+    return run
+
+
+@transaction.atomic
+def tender_award(*, tender: Tender, by) -> list[Award]:
+    """Publish the winners: awards, agreed volumes per hospital (commitments) and listings at the awarded price."""
+    require(by, "tender.manage")
+    tender = _lock(tender)
+    if tender.status != S.OPENED:
+        raise ConflictError("只有已开标并完成评审的批次可以公布中选结果")
+    run = tender.evaluations.filter(is_current=True).first()
+    if run is None:
+        raise ConflictError("请先完成评审")
+    rules = evaluation.SelectionRules.from_dict(run.rules)
+    bids = {b.pk: b for b in Bid.objects.filter(tender=tender).select_related("product", "lot")}
+    awards: list[Award] = []
+    winners_by_lot: dict[int, list[evaluation.Winner]] = {}
+    for lot_id, output in run.outputs.items():
+        result = evaluation.LotEvaluation.from_dict(output)
+        winners = []
+        for rank, bid_id in enumerate(result.winner_ids, start=1):
+            bid = bids[bid_id]
+            awards.append(Award(tender=tender, lot_id=int(lot_id), bid=bid, manufacturer_id=bid.manufacturer_id,
+                                product=bid.product, rank=rank, awarded_price=bid.price,
+                                comparison_price=bid.comparison_price))
+            winners.append(evaluation.Winner(manufacturer_id=bid.manufacturer_id, product_id=bid.product_id,
+                                             awarded_price=bid.price, supply_capacity=bid.supply_capacity))
+        winners_by_lot[int(lot_id)] = winners
+    Award.objects.bulk_create(awards, batch_size=1000)
+    award_by_lot_product = {(a.lot_id, a.product_id): a for a in awards}
+    demands_by_lot: dict[int, list[evaluation.Demand]] = defaultdict(list)
+    for report in DemandReport.objects.filter(tender=tender).select_related("hospital__region__parent"):
+        region = report.hospital.region.pooling_region if report.hospital.region else None
+        demands_by_lot[report.lot_id].append(evaluation.Demand(
+            hospital_id=report.hospital_id, region_id=region.pk if region else 0,
+            reported_volume=report.annual_volume, named_product_id=report.named_product_id,
+        ))
+    commitments = []
+    for lot_id, demands in demands_by_lot.items():
+        winners = winners_by_lot.get(lot_id) or []
+        if not winners:
+            continue
+        for allocation in evaluation.allocate(lot_id, winners, demands, rules):
+            award = award_by_lot_product[(lot_id, allocation.product_id)]
+            commitments.append(Commitment(
+                tender=tender, lot_id=lot_id, hospital_id=allocation.hospital_id, award=award,
+                product_id=allocation.product_id, manufacturer_id=allocation.manufacturer_id,
+                reported_volume=allocation.reported_volume, agreed_volume=allocation.agreed_volume,
+                agreed_amount=quantize_amount(allocation.agreed_volume * award.awarded_price),
+                cycle_start=tender.cycle_start, cycle_end=tender.cycle_end, reason=allocation.reason[:200],
+            ))
+    Commitment.objects.bulk_create(commitments, batch_size=2000)
+    Listing.objects.bulk_create([
+        Listing(product=a.product, manufacturer_id=a.manufacturer_id, unit_price=quantize_unit_price(a.awarded_price),
+                pack_price=quantize_amount(a.awarded_price * a.product.pack_size), valid_from=tender.cycle_start,
+                valid_to=tender.cycle_end, source=Listing.Source.TENDER_AWARD, award=a, approved_by=by)
+        for a in awards
+    ], batch_size=1000)
+    tender.awarded_at = timezone.now()
+    _move(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": len(commitments)})
+    return awards

@@ -1,0 +1,187 @@
+"""Tender lifecycle through the services: demand, sealed bids, deadline, opening, evaluation, awards."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from procurement.models import Award, Bid, Commitment, Listing, Tender, TenderEvaluation
+from procurement.services import tenders as svc
+from tests.catalog.test_search import make
+from tests.factories import HospitalFactory, ManufacturerFactory, UserFactory, league
+
+
+@pytest.fixture
+def world(db, official):
+    now = timezone.now()
+    makers = [ManufacturerFactory(name=f"集采测试制药{i}有限公司") for i in range(3)]
+    reps = [UserFactory(username=f"rep{i}", organization=m, roles=["manufacturer_rep"]) for i, m in enumerate(makers)]
+    products = [
+        make("阿托伐他汀钙片", f"XC10AAA128A0010101{i:05d}", maker=m, specification="20mg", dosage_form="片剂")
+        for i, m in enumerate(makers)
+    ]
+    half = make("阿托伐他汀钙片", "XC10AAA128A001020100009", maker=makers[2], specification="10mg", dosage_form="片剂")
+    other_generic = make("瑞舒伐他汀钙片", "XC10AAR055A001010100001", maker=makers[0], specification="10mg")
+    hospitals = [HospitalFactory(name=f"集采测试{i}医院", region=league(code)) for i, code in
+                 enumerate(["150100", "150100", "150200", "150500"])]
+    buyers = [UserFactory(username=f"buyer{i}", organization=h, roles=["purchaser"]) for i, h in enumerate(hospitals)]
+    tender = svc.tender_create(
+        by=official, code="NMG-T-01", name="测试批次", demand_start=now - timedelta(hours=1),
+        demand_end=now + timedelta(hours=1), bid_deadline=now + timedelta(hours=2), opening_at=now + timedelta(hours=3),
+        cycle_start=date(2027, 1, 1), cycle_end=date(2028, 12, 31),
+    )
+    lot = svc.lot_add(tender=tender, by=official, number="01", generic_name="阿托伐他汀钙片", max_price="1.2000",
+                      dosage_form_group="片剂", dosage_forms=["片剂"], reference_specification="20mg")
+    return {"tender": tender, "lot": lot, "makers": makers, "reps": reps, "products": products, "half": half,
+            "other_generic": other_generic, "hospitals": hospitals, "buyers": buyers, "official": official}
+
+
+def shift(tender, **changes):
+    """Move the tender's clock (tests only): set its times relative to now."""
+    now = timezone.now()
+    Tender.objects.filter(pk=tender.pk).update(**{k: now + v for k, v in changes.items()})
+    tender.refresh_from_db()
+
+
+def to_bidding(world):
+    if Tender.objects.get(pk=world["tender"].pk).status == "draft":
+        svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
+    for i, buyer in enumerate(world["buyers"]):
+        svc.demand_report(lot=world["lot"], by=buyer, annual_volume=10000 * (i + 1),
+                          named_product=world["products"][2] if i == 0 else None)
+    shift(world["tender"], demand_end=timedelta(seconds=-10), demand_start=timedelta(hours=-2))
+    svc.tender_refresh(tender=world["tender"])
+    world["tender"].refresh_from_db()
+    assert world["tender"].status == "bidding"
+
+
+@pytest.mark.django_db
+def test_full_path_sealed_until_opening_then_selected_and_awarded(world):
+    to_bidding(world)
+    lot, reps, products = world["lot"], world["reps"], world["products"]
+    bids = [
+        svc.bid_submit(lot=lot, product=products[0], price="0.5000", supply_capacity=500000, by=reps[0]),
+        svc.bid_submit(lot=lot, product=products[1], price="0.8000", supply_capacity=500000, by=reps[1]),
+        svc.bid_submit(lot=lot, product=world["half"], price="0.3000", supply_capacity=500000, by=reps[2]),
+    ]
+    # Sealed: the price is nowhere in the clear before opening.
+    for bid in Bid.objects.all():
+        assert bid.price is None and bid.comparison_price is None
+        assert "0.5000" not in bid.sealed_price and len(bid.seal_hash) == 64
+    assert not Bid.history.filter(price__isnull=False).exists()
+    with pytest.raises(ConflictError, match="开标时间未到"):
+        svc.tender_open_bids(tender=world["tender"], by=world["official"])
+    shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
+    svc.tender_refresh(tender=world["tender"])
+    world["tender"].refresh_from_db()
+    assert world["tender"].status == "opened"
+    opened = {b.pk: b for b in Bid.objects.all()}
+    assert opened[bids[0].pk].price == Decimal("0.5000") and opened[bids[0].pk].comparison_price == Decimal("0.5000")
+    # 10 mg at 0.30 compares as 20 mg at 0.30 × 1.7 = 0.51 (差比价)
+    assert opened[bids[2].pk].comparison_price == Decimal("0.5100")
+    run = svc.tender_evaluate(tender=world["tender"], by=world["official"])
+    assert svc.tender_evaluate(tender=world["tender"], by=world["official"]).pk == run.pk  # second run: no-op
+    statuses = dict(Bid.objects.values_list("pk", "status"))
+    # 0.80 ≤ 1.8 × 0.50 is eligible but it is the highest eligible price: not selected.
+    assert statuses == {bids[0].pk: "selected", bids[2].pk: "selected", bids[1].pk: "not_selected"}
+    awards = svc.tender_award(tender=world["tender"], by=world["official"])
+    assert [a.rank for a in awards] == [1, 2] and awards[0].product == products[0]
+    assert Listing.objects.filter(source="tender_award").count() == 2
+    commitments = {c.hospital.name: c for c in Commitment.objects.select_related("hospital", "product")}
+    assert len(commitments) == 4
+    # Two winners: 60% of the reported volume; hospital 0 named a losing product → its region's primary winner.
+    first = commitments["集采测试0医院"]
+    assert first.agreed_volume == 6000 and first.product in (products[0], world["half"])
+    assert "主供" in first.reason
+    assert first.agreed_amount == (Decimal(6000) * first.award.awarded_price).quantize(Decimal("0.01"))
+    world["tender"].refresh_from_db()
+    assert world["tender"].status == "awarded"
+
+
+@pytest.mark.django_db
+def test_bad_bids_are_rejected_and_nothing_is_written(world):
+    to_bidding(world)
+    lot, reps, products = world["lot"], world["reps"], world["products"]
+    cases = [
+        (dict(product=products[1], price="0.5"), ValidationFailed, "本企业的产品"),
+        (dict(product=world["other_generic"], price="0.5"), ValidationFailed, "不一致"),
+        (dict(product=products[0], price="0"), ValidationFailed, "大于零"),
+        (dict(product=products[0], price="-1"), ValidationFailed, "大于零"),
+        (dict(product=products[0], price="1.2001"), ValidationFailed, "最高有效申报价"),
+        (dict(product=products[0], price="0.12345"), ValidationFailed, "4 位小数"),
+        (dict(product=products[0], price="abc"), ValidationFailed, "必须是数字"),
+        (dict(product=products[0], price=0.5), ValidationFailed, "浮点数"),
+    ]
+    for kwargs, error, fragment in cases:
+        with pytest.raises(error, match=fragment):
+            svc.bid_submit(lot=lot, supply_capacity=1000, by=reps[0], **kwargs)
+    assert Bid.objects.count() == 0
+    svc.bid_submit(lot=lot, product=products[0], price="0.9999", supply_capacity=1000, by=reps[0])
+    with pytest.raises(ConflictError, match="已有有效申报") as exc:
+        svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=reps[0])
+    assert "0.9999" not in exc.value.message  # an error never echoes a sealed price
+    with pytest.raises(PermissionDeniedError):
+        svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=world["buyers"][0])
+
+
+@pytest.mark.django_db
+def test_deadline_is_exact_to_the_second(world):
+    to_bidding(world)
+    lot, rep, product = world["lot"], world["reps"][0], world["products"][0]
+    bid = svc.bid_submit(lot=lot, product=product, price="0.5", supply_capacity=1000, by=rep)
+    replaced = svc.bid_replace(bid=bid, price="0.4", supply_capacity=1000, by=rep)
+    assert Bid.objects.get(pk=bid.pk).status == "replaced" and replaced.replaces_id == bid.pk
+    shift(world["tender"], bid_deadline=timedelta(seconds=-1))
+    for action in (
+        lambda: svc.bid_submit(lot=lot, product=world["products"][1], price="0.5", supply_capacity=1, by=world["reps"][1]),
+        lambda: svc.bid_replace(bid=replaced, price="0.3", supply_capacity=1000, by=rep),
+        lambda: svc.bid_withdraw(bid=replaced, by=rep),
+    ):
+        with pytest.raises(ConflictError, match="已过申报截止时间"):
+            action()
+    assert Bid.objects.get(pk=replaced.pk).status == "submitted" and Bid.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_rules_locked_once_bidding_started_and_demand_window(world):
+    svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "1.5"}, by=world["official"])
+    with pytest.raises(ConflictError, match="不在报量时间内"):
+        svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    to_bidding(world)
+    with pytest.raises(ConflictError, match="不能修改中选规则"):
+        svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "2.0"}, by=world["official"])
+    world["tender"].refresh_from_db()
+    assert world["tender"].rules["ratio_to_lowest"] == "1.5"
+    with pytest.raises(ConflictError, match="不在报量时间内"):
+        svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+
+
+@pytest.mark.django_db
+def test_negative_demand_and_rerun_with_reason(world):
+    svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
+    with pytest.raises(ValidationFailed, match="不能为负数"):
+        svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=-5)
+    with pytest.raises(ValidationFailed, match="整数"):
+        svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume="12.5")
+    to_bidding(world)
+    svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.5", supply_capacity=1000,
+                   by=world["reps"][0])
+    shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
+    svc.tender_open_bids(tender=world["tender"], by=world["official"])
+    first = svc.tender_evaluate(tender=world["tender"], by=world["official"])
+    second = svc.tender_evaluate(tender=world["tender"], by=world["official"], rerun_reason="复核报价")
+    assert second.run_no == 2 and second.reason == "复核报价"
+    assert list(TenderEvaluation.objects.filter(is_current=True)) == [second]
+    assert first.pk != second.pk
+    assert Award.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cancel_needs_a_reason_and_is_refused_after_award(world):
+    with pytest.raises(ValidationFailed, match="原因"):
+        svc.tender_cancel(tender=world["tender"], reason=" ", by=world["official"])
+    svc.tender_cancel(tender=world["tender"], reason="国家集采已覆盖该品种", by=world["official"])
+    world["tender"].refresh_from_db()
+    assert world["tender"].status == "cancelled" and world["tender"].cancel_reason

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import can, require
@@ -171,6 +172,24 @@ def tender_refresh(*, tender: Tender, now: datetime | None = None) -> Tender:
     if tender.status == S.EXECUTING and today > tender.cycle_end:
         _move(tender, S.CLOSED, note="采购周期结束")
     return tender
+
+
+def tenders_refresh_due(*, now: datetime | None = None) -> int:
+    """Refresh every tender with a time-driven step due; each in its own transaction. Returns how many moved."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = Tender.objects.filter(
+        Q(status=S.DEMAND_COLLECTION, demand_end__lte=now)
+        | Q(status=S.BIDDING, opening_at__lte=now)
+        | Q(status=S.AWARDED, cycle_start__lte=today)
+        | Q(status=S.EXECUTING, cycle_end__lt=today)
+    ).order_by("pk")
+    moved = 0
+    for tender in due:
+        before = tender.status
+        if tender_refresh(tender=tender, now=now).status != before:
+            moved += 1
+    return moved
 
 
 # --- demand reports -------------------------------------------------------------------------------------

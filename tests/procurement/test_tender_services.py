@@ -185,3 +185,21 @@ def test_cancel_needs_a_reason_and_is_refused_after_award(world):
     svc.tender_cancel(tender=world["tender"], reason="国家集采已覆盖该品种", by=world["official"])
     world["tender"].refresh_from_db()
     assert world["tender"].status == "cancelled" and world["tender"].cancel_reason
+
+
+@pytest.mark.django_db
+def test_periodic_refresh_and_reading_make_the_due_steps(world):
+    from procurement.selectors import tenders_visible_to
+    from procurement.tasks import refresh_tenders
+
+    svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
+    assert refresh_tenders.apply().get() == 0  # nothing due yet
+    shift(world["tender"], demand_start=timedelta(hours=-2), demand_end=timedelta(seconds=-10))
+    assert refresh_tenders.apply().get() == 1
+    assert refresh_tenders.apply().get() == 0  # idempotent
+    assert Tender.objects.get(pk=world["tender"].pk).status == "bidding"
+    svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.5", supply_capacity=10, by=world["reps"][0])
+    shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
+    # Reading the tenders opens the bids whose opening time has come, without waiting for the job.
+    assert tenders_visible_to(world["buyers"][0]).get(pk=world["tender"].pk).status == "opened"
+    assert Bid.objects.get().price == Decimal("0.5000")

@@ -1,0 +1,14 @@
+"""Celery tasks of procurement: thin, idempotent, called by beat or through the outbox."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(name="procurement.refresh_tenders", bind=True, acks_late=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def refresh_tenders(self) -> int:
+    """Every minute: make the tenders' due time-driven steps (close demand collection, open bids, start and
+    close execution). Safe to run twice: a step already made is not made again."""
+    from .services.tenders import tenders_refresh_due
+
+    return tenders_refresh_due()

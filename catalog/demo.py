@@ -134,7 +134,11 @@ def _approval(letter: str, seq: int) -> str:
 
 def _drug_rows(orgs) -> list[dict]:
     codes = company_codes()
-    chemical_makers = [m for m in orgs["manufacturers"] if m not in orgs["mongolian_manufacturers"]]
+    device_words = ("器械", "材料", "医疗", "饮片")
+    chemical_makers = [
+        m for m in orgs["manufacturers"]
+        if m not in orgs["mongolian_manufacturers"] and not any(w in m.name for w in device_words)
+    ]
     mongolian_makers = orgs["mongolian_manufacturers"]
     rows: list[dict] = []
     seq = 0
@@ -178,7 +182,7 @@ def _drug_rows(orgs) -> list[dict]:
                 "standard_code": standard_code(company, seq), "insurance_class": ins, "insurance_status": "in",
                 "market_status": "上市", "data_source": "演示数据",
             })
-    pieces_makers = [m for m in chemical_makers if "中药" in m.name or "饮片" in m.name] or chemical_makers[:2]
+    pieces_makers = [m for m in orgs["manufacturers"] if "中药" in m.name or "饮片" in m.name] or chemical_makers[:2]
     for t_index, name in enumerate(TCM_PIECES):
         maker = pieces_makers[t_index % len(pieces_makers)]
         rows.append({

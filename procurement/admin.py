@@ -1,1 +1,93 @@
-"""集中采购与订单: admin (filled in as the capability grows)."""
+"""Admin for tenders and listings. Sealed bid prices never appear here before the tender is opened."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Award, Bid, Commitment, DemandReport, Listing, Lot, Tender, TenderEvaluation
+
+
+class LotInline(admin.TabularInline):
+    model = Lot
+    extra = 0
+    fields = ["number", "generic_name", "dosage_form_group", "reference_specification", "max_price", "quality_requirement"]
+
+
+@admin.register(Tender)
+class TenderAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "level", "kind", "status", "bid_deadline", "opening_at", "cycle_start", "cycle_end"]
+    list_filter = ["status", "level", "kind"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["status", "opened_at", "awarded_at", "cancel_reason"]
+    exclude = ["sealing_key"]
+    inlines = [LotInline]
+
+    def has_change_permission(self, request, obj=None):
+        # Status changes go through the tender services (with their checks and audit), not the admin form.
+        return False
+
+
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    """Prices are shown only once the tender has been opened; before that only the sealed digest exists."""
+
+    list_display = ["tender", "lot", "manufacturer", "product", "status", "shown_price", "submitted_at", "seal_hash"]
+    list_filter = ["status", "tender"]
+    search_fields = ["manufacturer__name", "product__nhsa_code", "seal_hash"]
+    exclude = ["sealed_price", "price", "comparison_price"]
+    readonly_fields = ["tender", "lot", "manufacturer", "product", "supply_capacity", "status", "invalid_reason",
+                       "replaces", "submitted_at", "submitted_by", "withdrawn_at", "seal_hash", "shown_price"]
+
+    @admin.display(description="申报单价（开标后可见）")
+    def shown_price(self, obj):
+        return obj.price if obj.tender.bids_open else "（密封）"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tender", "lot", "manufacturer", "product")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ["tender", "lot", "rank", "manufacturer", "product", "awarded_price", "comparison_price"]
+    list_filter = ["tender"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["tender", "lot", "hospital", "product", "reported_volume", "agreed_volume", "agreed_amount"]
+    list_filter = ["tender"]
+    search_fields = ["hospital__name"]
+    list_select_related = ["tender", "lot", "hospital", "product"]
+
+
+@admin.register(DemandReport)
+class DemandReportAdmin(admin.ModelAdmin):
+    list_display = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_at"]
+    list_filter = ["tender"]
+
+
+@admin.register(TenderEvaluation)
+class TenderEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["tender", "run_no", "is_current", "run_by", "run_at", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Listing)
+class ListingAdmin(SimpleHistoryAdmin):
+    list_display = ["product", "manufacturer", "unit_price", "pack_price", "source", "status", "valid_from", "valid_to"]
+    list_filter = ["source", "status"]
+    search_fields = ["product__generic_name", "product__nhsa_code", "manufacturer__name"]
+    list_select_related = ["product", "manufacturer"]

@@ -203,3 +203,29 @@ def test_periodic_refresh_and_reading_make_the_due_steps(world):
     # Reading the tenders opens the bids whose opening time has come, without waiting for the job.
     assert tenders_visible_to(world["buyers"][0]).get(pk=world["tender"].pk).status == "opened"
     assert Bid.objects.get().price == Decimal("0.5000")
+
+
+@pytest.mark.django_db
+def test_admin_never_shows_a_sealed_price(world, platform_admin):
+    from django.test import Client
+
+    to_bidding(world)
+    bid = svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.4567", supply_capacity=10,
+                         by=world["reps"][0])
+    platform_admin.is_superuser = True  # the admin of the platform (see seed_demo) is a superuser
+    platform_admin.save()
+    client = Client()
+    client.force_login(platform_admin)
+    pages = {
+        "/admin/procurement/bid/": True,
+        f"/admin/procurement/bid/{bid.pk}/change/": True,
+        f"/admin/procurement/tender/{world['tender'].pk}/change/": False,
+        f"/admin/procurement/bid/{bid.pk}/history/": False,
+    }
+    for url, shows_seal in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "0.4567" not in html, url
+        if shows_seal:
+            assert "（密封）" in html, url

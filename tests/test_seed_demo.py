@@ -4,9 +4,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from accounts.demo import USERS
 from accounts.models import Organization, User
 from accounts.permissions import RoleCode
 from accounts.uscc import uscc_problem
+from tests.factories import ensure_reference_data
 
 SKIP_FIELDS = {"last_login"}
 
@@ -30,13 +32,9 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
         second = snapshot()
         yield first, second
-        # Leave the database as the other tests expect it.
-        for model in reversed(apps.get_models()):
-            if model._meta.app_label in {"catalog", "procurement", "pricing", "settlement"}:
-                model.objects.all().delete()
-        User.objects.all().delete()
-        Organization.history.all().delete()
-        Organization.objects.all().delete()
+        # Leave the database as the other tests expect it: empty but for the reference data.
+        call_command("flush", interactive=False, verbosity=0)
+        ensure_reference_data()
 
 
 @pytest.mark.django_db
@@ -70,4 +68,5 @@ def test_a_user_for_every_role(seeded):
     assert held >= set(RoleCode.values)
     for user in User.objects.all():
         assert user.organization is not None
-        assert user.check_password("Demo@2026")
+    for username, *_ in USERS:  # the logins printed by `make run`
+        assert User.objects.get(username=username).check_password("Demo@2026")

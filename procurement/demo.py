@@ -1,0 +1,133 @@
+"""Demo tenders in every state, run through the real services (bids sealed, evaluated, awarded).
+
+The services check their time windows against the clock, so the seeder runs each tender's steps while its windows
+are open and then moves the tender's dates to where the demo wants them (demo data only). Tenders are looked up by
+code: running the seeder again changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization, Role, User
+from catalog.models import Product
+from common.demo import DemoContext
+
+from .models import Tender
+from .services import tenders as svc
+
+# code, name, target state, lots [(number, generic name, reference spec, max price per unit)]
+TENDERS = [
+    ("NMG-YP-2025-01", "自治区第一批药品集中带量采购（演示）", "closed",
+     [("01", "苯磺酸氨氯地平片", "5mg", "0.3500")]),
+    ("NMG-YP-2026-01", "自治区第二批药品集中带量采购（演示）", "executing",
+     [("01", "阿托伐他汀钙片", "20mg", "1.2000"), ("02", "盐酸二甲双胍片", "0.5g", "0.2500"),
+      ("03", "氯吡格雷片", "75mg", "2.6000")]),
+    ("NMG-YP-2026-02", "自治区第三批药品集中带量采购（演示）", "opened",
+     [("01", "瑞舒伐他汀钙片", "10mg", "1.5000"), ("02", "厄贝沙坦片", "150mg", "0.9000")]),
+    ("NMG-YP-2026-03", "自治区第四批药品集中带量采购（演示）", "bidding",
+     [("01", "格列美脲片", "2mg", "0.8000"), ("02", "孟鲁司特钠片", "10mg", "2.0000")]),
+    ("NMG-YP-2026-04", "自治区第五批药品集中带量采购（演示）", "demand_collection",
+     [("01", "恩替卡韦片", "0.5mg", "3.0000"), ("02", "氯沙坦钾片", "50mg", "1.0000")]),
+    ("NMG-YP-2026-05", "自治区第六批药品集中带量采购（演示）", "draft",
+     [("01", "盐酸氨溴索片", "30mg", "0.4000")]),
+    ("NMG-YP-2026-06", "自治区中成药集中带量采购（演示，已终止）", "cancelled",
+     [("01", "银杏叶片", "19.2mg", "0.6000")]),
+]
+PRICE_STEPS = ["0.32", "0.41", "0.55", "0.68", "0.86"]  # share of the max price each bidder asks, by maker
+
+
+def _rep_for(maker: Organization) -> User:
+    """A demo representative per bidding manufacturer (bids are submitted by people, not by the seeder)."""
+    username = f"rep{maker.pk:03d}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, organization=maker, display_name=f"{maker.short_name or maker.name[:4]}申报员")
+        user.set_unusable_password()
+        user.save()
+        user.roles.set([Role.objects.get(code="manufacturer_rep")])
+    return user
+
+
+def _demand(tender, lots, buyers):
+    for lot in lots:
+        for index, buyer in enumerate(buyers):
+            svc.demand_report(lot=lot, by=buyer, annual_volume=20000 + 5000 * (index % 7))
+
+
+def _bids(lots):
+    for lot in lots:
+        products = list(Product.objects.filter(generic_name=lot.generic_name, specification=lot.reference_specification,
+                                               is_active=True).select_related("manufacturer").order_by("pk"))
+        seen = set()
+        for product in products:
+            if product.manufacturer_id in seen:
+                continue
+            seen.add(product.manufacturer_id)
+            step = PRICE_STEPS[len(seen) % len(PRICE_STEPS)]
+            price = (lot.max_price * Decimal(step)).quantize(Decimal("0.0001"))
+            svc.bid_submit(lot=lot, product=product, price=price, supply_capacity=5_000_000, by=_rep_for(product.manufacturer))
+
+
+def _set_times(tender, **values):
+    Tender.objects.filter(pk=tender.pk).update(**values)
+    tender.refresh_from_db()
+
+
+def seed(ctx: DemoContext) -> str:
+    official = User.objects.get(username="official")
+    extra = [h for h in Organization.objects.filter(kind="hospital", hospital_level__in=["3", "2"]).order_by("pk")][:20]
+    for hospital in extra:  # more hospitals report demand through a demo purchaser each
+        username = f"buyer{hospital.pk:03d}"
+        if not User.objects.filter(username=username).exists():
+            user = User(username=username, organization=hospital, display_name=f"{hospital.short_name}采购员")
+            user.set_unusable_password()
+            user.save()
+            user.roles.set([Role.objects.get(code="purchaser")])
+    buyers = list(User.objects.filter(roles__code="purchaser").select_related("organization").order_by("pk"))
+    created = 0
+    for code, name, target, lot_specs in TENDERS:
+        if Tender.objects.filter(code=code).exists():
+            continue
+        with transaction.atomic():
+            now = timezone.now()
+            year = int(code.split("-")[2])
+            tender = svc.tender_create(
+                by=official, code=code, name=name, demand_start=now - timedelta(minutes=5),
+                demand_end=now + timedelta(days=1), bid_deadline=now + timedelta(days=2),
+                opening_at=now + timedelta(days=2, hours=1), cycle_start=date(year, 1, 1),
+                cycle_end=date(year, 12, 31) if target == "closed" else date(year + 1, 12, 31),
+            )
+            lots = [svc.lot_add(tender=tender, by=official, number=n, generic_name=g, reference_specification=spec,
+                                max_price=price, dosage_form_group="片剂", dosage_forms=["片剂", "肠溶片", "薄膜衣片"])
+                    for n, g, spec, price in lot_specs]
+            created += 1
+            if target == "draft":
+                continue
+            svc.tender_start_demand_collection(tender=tender, by=official)
+            if target == "cancelled":
+                svc.tender_cancel(tender=tender, reason="国家组织集采已覆盖该品种，自治区批次终止", by=official)
+                continue
+            _demand(tender, lots, buyers)
+            if target == "demand_collection":
+                _set_times(tender, demand_start=now - timedelta(days=3), demand_end=now + timedelta(days=12),
+                           bid_deadline=now + timedelta(days=20), opening_at=now + timedelta(days=20, hours=2))
+                continue
+            _set_times(tender, demand_start=now - timedelta(days=10), demand_end=now - timedelta(minutes=1))
+            svc.tender_refresh(tender=tender)
+            _bids(lots)
+            if target == "bidding":
+                _set_times(tender, bid_deadline=now + timedelta(days=6, hours=17), opening_at=now + timedelta(days=7))
+                continue
+            _set_times(tender, bid_deadline=now - timedelta(seconds=2), opening_at=now - timedelta(seconds=1))
+            svc.tender_open_bids(tender=tender, by=official)
+            svc.tender_evaluate(tender=tender, by=official)
+            if target == "opened":
+                continue
+            svc.tender_award(tender=tender, by=official)
+            svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
+    return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）"

@@ -187,6 +187,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called "kind" or "status"; name their enums after the model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.Organization.Kind",
+        "TenderKindEnum": "procurement.models.tenders.Tender.Kind",
+        "TenderStatusEnum": "procurement.models.tenders.Tender.Status",
+        "BidStatusEnum": "procurement.models.tenders.Bid.Status",
+    },
 }
 
 # --- Sealed bids ----------------------------------------------------------------------------

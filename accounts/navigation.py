@@ -5,7 +5,6 @@ Each capability adds its links here under its portal; a link is shown when the u
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,16 +49,10 @@ LINKS: list[tuple[str, Link]] = [
 
 @lru_cache(maxsize=1)
 def all_links() -> dict[str, list[Link]]:
-    from django.apps import apps
+    from common.discovery import app_modules
 
     by_section: dict[str, list[Link]] = {s.key: [] for s in SECTIONS}
-    for app_config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{app_config.name}.navigation")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app_config.name}.navigation":
-                raise
-            continue
+    for _app_config, module in app_modules("navigation"):
         for section_key, link in getattr(module, "LINKS", []):
             by_section[section_key].append(link)
     return by_section

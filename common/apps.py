@@ -1,6 +1,4 @@
-import importlib
-
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 
 
 class CommonConfig(AppConfig):
@@ -10,9 +8,7 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         # Register every app's Celery tasks in every process (web included), not only in workers: the outbox
         # runs tasks by name, and Celery's own discovery is lazy.
-        for app_config in apps.get_app_configs():
-            try:
-                importlib.import_module(f"{app_config.name}.tasks")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app_config.name}.tasks":
-                    raise
+        from .discovery import app_modules
+
+        for _ in app_modules("tasks"):
+            pass

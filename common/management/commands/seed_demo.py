@@ -5,15 +5,14 @@ Running it again changes nothing: each seeder looks rows up by their natural key
 
 from __future__ import annotations
 
-import importlib
 import random
 import time
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from common.demo import DemoContext
+from common.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -24,13 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         context = DemoContext(rng=random.Random(20260101), stdout=self.stdout, style=self.style)
-        for app_config in apps.get_app_configs():
-            try:
-                module = importlib.import_module(f"{app_config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app_config.name}.demo":
-                    raise
-                continue
+        for app_config, module in app_modules("demo"):
             if not hasattr(module, "seed"):
                 continue
             started = time.monotonic()

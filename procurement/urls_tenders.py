@@ -1,5 +1,3 @@
 """Tender pages for the official, manufacturer and hospital portals."""
 
-app_name = "tenders"
-
-urlpatterns: list = []
+from .views_tenders import app_name, urlpatterns  # noqa: F401

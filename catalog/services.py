@@ -37,12 +37,21 @@ def _check_unique_code(code: str, exclude_pk: int | None) -> None:
 
 
 def _check_parties(product: Product) -> None:
+    from accounts.models import Organization
+
     if product.manufacturer_id is None:
         raise ValidationFailed("生产企业不能为空", field="manufacturer")
-    if product.manufacturer.kind != "manufacturer":
-        raise ValidationFailed(f"“{product.manufacturer.name}”不是生产企业", field="manufacturer")
-    if product.preparing_hospital_id and product.preparing_hospital.kind != "hospital":
-        raise ValidationFailed(f"“{product.preparing_hospital.name}”不是医疗机构", field="preparing_hospital")
+    maker = Organization.objects.filter(pk=product.manufacturer_id).first()
+    if maker is None:
+        raise ValidationFailed(f"生产企业 {product.manufacturer_id} 不存在", field="manufacturer")
+    if maker.kind != "manufacturer":
+        raise ValidationFailed(f"“{maker.name}”不是生产企业", field="manufacturer")
+    if product.preparing_hospital_id:
+        hospital = Organization.objects.filter(pk=product.preparing_hospital_id).first()
+        if hospital is None:
+            raise ValidationFailed(f"配制医疗机构 {product.preparing_hospital_id} 不存在", field="preparing_hospital")
+        if hospital.kind != "hospital":
+            raise ValidationFailed(f"“{hospital.name}”不是医疗机构", field="preparing_hospital")
 
 
 @transaction.atomic

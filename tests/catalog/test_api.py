@@ -75,3 +75,19 @@ def test_create_rejects_a_code_already_held(official, product):
     response = api_as(official).post("/api/v1/products/", payload, format="json")
     assert response.status_code == 400 and "已被产品" in response.json()["detail"]
     assert Product.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_unknown_manufacturer_is_a_clear_error_not_a_crash(official, product):
+    response = api_as(official).patch(f"/api/v1/products/{product.pk}/", {"manufacturer_id": 999999}, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "manufacturer"
+    assert "不存在" in response.json()["detail"]
+    product.refresh_from_db()
+    assert product.manufacturer_id != 999999
+
+
+@pytest.mark.django_db
+def test_a_hospital_cannot_be_the_manufacturer(official, product, hospital):
+    response = api_as(official).patch(f"/api/v1/products/{product.pk}/", {"manufacturer_id": hospital.pk},
+                                      format="json")
+    assert response.status_code == 400 and "不是生产企业" in response.json()["detail"]

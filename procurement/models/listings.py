@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 
@@ -61,3 +61,24 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.unit_price}"
+
+    # Status changes go through procurement.services.listings (history row with the reason, open orders flagged).
+    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
+    def reinstate(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.ACTIVE, Status.SUSPENDED], target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+    def is_orderable_on(self, day) -> bool:
+        """Active and valid on the given day."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )

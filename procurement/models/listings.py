@@ -34,7 +34,9 @@ class Listing(models.Model):
         "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="listings",
         verbose_name=_("中选结果"),
     )
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, protected=True)
+    # Changed only through the transitions below, called by procurement.services.listings (not protected, so rows
+    # can be refreshed from the database inside a locked transaction).
+    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

@@ -74,6 +74,15 @@ def tender_create(*, by, code: str, name: str, demand_start: datetime, demand_en
                   opening_at: datetime, cycle_start, cycle_end, level: str = Tender.Level.REGIONAL,
                   kind: str = Tender.Kind.DRUGS, rules: dict | None = None) -> Tender:
     require(by, "tender.manage")
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code:
+        raise ValidationFailed("批次编号不能为空", field="code")
+    if not name:
+        raise ValidationFailed("批次名称不能为空", field="name")
+    if level not in Tender.Level.values:
+        raise ValidationFailed(f"采购层级“{level}”无效", field="level")
+    if kind not in Tender.Kind.values:
+        raise ValidationFailed(f"采购类别“{kind}”无效", field="kind")
     if not demand_start < demand_end <= bid_deadline <= opening_at:
         raise ValidationFailed("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间", field="bid_deadline")
     if not cycle_start < cycle_end:
@@ -111,22 +120,53 @@ def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
 @transaction.atomic
 def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, dosage_form_group: str = "",
             dosage_forms: list[str] | None = None, reference_specification: str = "", comparison_unit: str = "片",
-            quality_requirement: str = "", price_ratio_per_doubling: Decimal = Decimal("1.7")) -> Lot:
+            quality_requirement: str = "", price_ratio_per_doubling="1.7") -> Lot:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
         raise ConflictError("申报开始后不能再增加品种")
+    number = (number or "").strip()
+    generic_name = (generic_name or "").strip()
+    if not number:
+        raise ValidationFailed("品种编号不能为空", field="number")
+    if tender.lots.filter(number=number).exists():
+        raise ValidationFailed(f"本批次已有品种编号 {number}", field="number")
+    if not generic_name:
+        raise ValidationFailed("通用名/耗材类别不能为空", field="generic_name")
+    if quality_requirement not in Lot.Quality.values:
+        raise ValidationFailed(f"质量要求“{quality_requirement}”无效", field="quality_requirement")
     max_price = parse_price(max_price, field="max_price")
+    try:
+        ratio = Decimal(str(price_ratio_per_doubling).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("含量差比价系数必须是数字", field="price_ratio_per_doubling") from None
+    if not ratio.is_finite() or not Decimal(1) <= ratio <= Decimal(4) or -ratio.as_tuple().exponent > 4:
+        raise ValidationFailed("含量差比价系数应在 1 与 4 之间，最多 4 位小数", field="price_ratio_per_doubling")
     strength = parse_strength(reference_specification) if reference_specification else None
+    if reference_specification and strength is None:
+        raise ValidationFailed(f"无法识别参比规格“{reference_specification}”中的含量", field="reference_specification")
     lot = Lot.objects.create(
         tender=tender, number=number, generic_name=generic_name, dosage_form_group=dosage_form_group,
-        dosage_forms=list(dosage_forms or []), reference_specification=reference_specification,
+        dosage_forms=[f.strip() for f in (dosage_forms or []) if f and f.strip()],
+        reference_specification=reference_specification,
         reference_strength=strength[0] if strength else None, strength_unit=strength[1] if strength else "",
-        comparison_unit=comparison_unit, max_price=max_price, quality_requirement=quality_requirement,
-        price_ratio_per_doubling=price_ratio_per_doubling,
+        comparison_unit=comparison_unit or "片", max_price=max_price, quality_requirement=quality_requirement,
+        price_ratio_per_doubling=ratio,
     )
     record_event(tender, "lot_added", by=by, data={"lot": number, "generic_name": generic_name})
     return lot
+
+
+@transaction.atomic
+def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
+    """A tender and its lots in one step: any bad lot (named by its position) and nothing is created."""
+    tender = tender_create(by=by, **fields)
+    for index, spec in enumerate(lots, start=1):
+        try:
+            lot_add(tender=tender, by=by, **spec)
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"第 {index} 个品种：{exc.message}", field=f"lots[{index - 1}].{exc.field}") from exc
+    return tender
 
 
 @transaction.atomic
@@ -195,27 +235,84 @@ def tenders_refresh_due(*, now: datetime | None = None) -> int:
 # --- demand reports -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def demand_report(*, lot: Lot, by, annual_volume, named_product=None) -> DemandReport:
-    require(by, "tender.report_demand")
-    hospital = by.organization
-    tender = _lock(lot.tender)
-    now = timezone.now()
+def lot_products(lot: Lot, *, manufacturer_id: int | None = None):
+    """Active catalog products that fit a lot: its generic name and, when the lot lists them, its dosage forms."""
+    from catalog.models import Product
+
+    qs = Product.objects.filter(generic_name=lot.generic_name, is_active=True)
+    if lot.dosage_forms:
+        qs = qs.filter(dosage_form__in=lot.dosage_forms)
+    if manufacturer_id is not None:
+        qs = qs.filter(manufacturer_id=manufacturer_id)
+    return qs.select_related("manufacturer").order_by("generic_name", "specification", "nhsa_code")
+
+
+def _demand_hospital(by, hospital):
+    """Whose demand this is: a hospital user reports its own; an official reports for any named hospital."""
+    if can(by, "tender.report_demand") and not can(by, "tender.manage"):
+        if hospital is not None and hospital.pk != by.organization_id:
+            raise PermissionDeniedError("只能填报本机构的需求量")
+        return by.organization
+    require(by, "tender.manage")
+    if hospital is None:
+        raise ValidationFailed("请指定医疗机构", field="hospital")
+    if hospital.kind != "hospital" or not hospital.is_active:
+        raise ValidationFailed(f"“{hospital}”不是有效的医疗机构", field="hospital")
+    return hospital
+
+
+def parse_volume(value, *, field: str = "annual_volume") -> int:
+    """An annual volume: a whole, non-negative number of minimum units."""
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():  # Excel stores whole numbers as floats
+        text = text[:-2]
+    if not text.lstrip("-").isdigit():
+        raise ValidationFailed("年度需求量应为整数（最小制剂单位）", field=field)
+    volume = int(text)
+    if volume < 0:
+        raise ValidationFailed("年度需求量不能为负数", field=field)
+    return volume
+
+
+def check_named_product(lot: Lot, product) -> None:
+    if product is None:
+        return
+    if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
+        raise ValidationFailed(f"指定产品“{product}”不属于本品种", field="named_product")
+
+
+def _ensure_demand_window(tender: Tender, now: datetime | None = None) -> None:
+    now = now or timezone.now()
     if tender.status != S.DEMAND_COLLECTION or not (tender.demand_start <= now < tender.demand_end):
         raise ConflictError("不在报量时间内，不能填报需求量", code="outside_window")
-    if isinstance(annual_volume, bool) or not str(annual_volume).strip().lstrip("-").isdigit():
-        raise ValidationFailed("年度需求量应为整数（最小制剂单位）", field="annual_volume")
-    volume = int(str(annual_volume).strip())
-    if volume < 0:
-        raise ValidationFailed("年度需求量不能为负数", field="annual_volume")
-    if named_product is not None and named_product.generic_name != lot.generic_name:
-        raise ValidationFailed(f"指定产品“{named_product}”不属于本品种", field="named_product")
-    report, _ = DemandReport.objects.update_or_create(
+
+
+@transaction.atomic
+def demand_report(*, lot: Lot, by, annual_volume, named_product=None, hospital=None) -> DemandReport:
+    """Report (or change) a hospital's annual volume for a lot, during demand collection only."""
+    hospital = _demand_hospital(by, hospital)
+    tender = _lock(lot.tender)
+    _ensure_demand_window(tender)
+    volume = parse_volume(annual_volume)
+    check_named_product(lot, named_product)
+    report, created = DemandReport.objects.update_or_create(
         lot=lot, hospital=hospital,
         defaults={"tender": tender, "annual_volume": volume, "named_product": named_product, "reported_by": by},
     )
-    record_event(report, "reported", by=by, data={"annual_volume": volume})
+    record_event(report, "reported" if created else "changed", by=by,
+                 data={"annual_volume": volume, "named_product": getattr(named_product, "pk", None)})
     return report
+
+
+@transaction.atomic
+def demand_withdraw(*, report: DemandReport, by) -> None:
+    """Remove a demand report during demand collection (the hospital then counts as not reporting that lot)."""
+    _demand_hospital(by, report.hospital)
+    tender = _lock(report.tender)
+    _ensure_demand_window(tender)
+    record_event(tender, "demand_withdrawn", by=by,
+                 data={"lot": report.lot.number, "hospital": report.hospital_id, "annual_volume": report.annual_volume})
+    report.delete()
 
 
 # --- bids -----------------------------------------------------------------------------------------------

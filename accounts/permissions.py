@@ -63,6 +63,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "tender.manage": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
     "tender.bid": frozenset({R.MANUFACTURER_REP}),
     "tender.report_demand": HOSPITAL_ROLES,
+    # price monitoring and credit (pricing app)
+    "pricing.view": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "pricing.review": frozenset({R.PRICING_OFFICIAL}),
+    "pricing.import": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "pricing.scan": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "pricing.credit_manage": frozenset({R.PRICING_OFFICIAL}),
+    "pricing.answer_inquiry": HOSPITAL_ROLES | {R.MANUFACTURER_REP, R.DISTRIBUTOR_REP},
+    "pricing.own_credit": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
 }
 
 

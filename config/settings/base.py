@@ -193,6 +193,10 @@ SPECTACULAR_SETTINGS = {
         "TenderKindEnum": "procurement.models.tenders.Tender.Kind",
         "TenderStatusEnum": "procurement.models.tenders.Tender.Status",
         "BidStatusEnum": "procurement.models.tenders.Bid.Status",
+        "PriceAlertStatusEnum": "pricing.models.PriceAlert.Status",
+        "CreditRecordStatusEnum": "pricing.models.CreditRecord.Status",
+        "ShortageStatusEnum": "pricing.models.ShortageAlert.Status",
+        "CreditLevelEnum": "pricing.models.CreditRecord.Level",
     },
 }
 

@@ -1,4 +1,5 @@
-"""REST endpoints of procurement (tenders so far), mounted under /api/v1/.
+"""REST endpoints of procurement, mounted under /api/v1/: tenders, bids, commitments here; online ordering in
+`api_orders`.
 
 Sealed prices: a bid's price fields are null until its tender is opened, for every user.
 """
@@ -6,7 +7,7 @@ Sealed prices: a bid's price fields are null until its tender is opened, for eve
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import path  # noqa: F401 - kept for endpoints added beside the router
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from accounts.permissions import HasCapability, is_official, scope_to_organization
 from catalog.models import Product
 
-from . import selectors
+from . import api_orders, selectors
 from .models import Bid, Commitment, Lot, Tender
 from .services import tenders as svc
 
@@ -154,5 +155,6 @@ routes = [
     ("tenders", TenderViewSet, "tender"),
     ("bids", BidViewSet, "bid"),
     ("commitments", CommitmentViewSet, "commitment"),
+    *api_orders.routes,
 ]
-urlpatterns: list = []
+urlpatterns: list = [path("online-share/", api_orders.OnlineShareView.as_view(), name="online-share")]

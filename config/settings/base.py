@@ -193,6 +193,10 @@ SPECTACULAR_SETTINGS = {
         "TenderKindEnum": "procurement.models.tenders.Tender.Kind",
         "TenderStatusEnum": "procurement.models.tenders.Tender.Status",
         "BidStatusEnum": "procurement.models.tenders.Bid.Status",
+        "ListingStatusEnum": "procurement.models.listings.Listing.Status",
+        "ListingSourceEnum": "procurement.models.listings.Listing.Source",
+        "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
+        "SupplyClassEnum": "procurement.models.orders.SupplyClass",
     },
 }
 

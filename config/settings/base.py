@@ -197,6 +197,10 @@ SPECTACULAR_SETTINGS = {
         "CreditRecordStatusEnum": "pricing.models.CreditRecord.Status",
         "ShortageStatusEnum": "pricing.models.ShortageAlert.Status",
         "CreditLevelEnum": "pricing.models.CreditRecord.Level",
+        "ListingStatusEnum": "procurement.models.listings.Listing.Status",
+        "ListingSourceEnum": "procurement.models.listings.Listing.Source",
+        "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
+        "SupplyClassEnum": "procurement.models.orders.SupplyClass",
     },
 }
 

@@ -12,3 +12,13 @@ def refresh_tenders(self) -> int:
     from .services.tenders import tenders_refresh_due
 
     return tenders_refresh_due()
+
+
+@shared_task(name="procurement.flag_overdue_orders", bind=True, acks_late=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def flag_overdue_orders(self) -> dict:
+    """Every 15 minutes: flag orders whose distributor missed the response (24 h) or delivery (72 h) deadline.
+    Two set-based updates; running it twice flags nothing twice."""
+    from .services.orders import orders_flag_overdue
+
+    return orders_flag_overdue()

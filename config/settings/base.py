@@ -225,3 +225,12 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- Online ordering --------------------------------------------------------------------------
+# Provincial practice: the distributor confirms or rejects within 24 h and delivers within 72 h of submission.
+ORDER_RESPONSE_HOURS = env.int("ORDER_RESPONSE_HOURS", default=24)
+ORDER_DELIVERY_HOURS = env.int("ORDER_DELIVERY_HOURS", default=72)
+ORDER_URGENT_DELIVERY_HOURS = env.int("ORDER_URGENT_DELIVERY_HOURS", default=24)
+ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
+# Online-purchase share targets (seed 000, by 2025): drugs ≥ 90 %, high-value consumables ≥ 80 %.
+ONLINE_SHARE_TARGETS = {"drug": 90, "hv_consumable": 80}

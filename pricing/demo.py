@@ -204,7 +204,9 @@ def _credit(official: User, today: date) -> int:
         if org is None:
             continue
         if products == "products":
-            products = [p for p in Product.objects.filter(manufacturer=org).order_by("pk")[:5] if not _has_active_listing(p.pk)][:2]
+            # listed products first: the record suspends their listings (and so their orders and deliveries)
+            mine = list(Product.objects.filter(manufacturer=org).order_by("pk")[:20])
+            products = sorted(mine, key=lambda p: not _has_active_listing(p.pk))[:2]
             if not products:
                 continue
         record = credit_record_create(organization=org, behaviour=behaviour, scheme=scheme, level=level, amount=amount,

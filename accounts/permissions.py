@@ -74,6 +74,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "order.fulfil": frozenset({R.DISTRIBUTOR_REP}),
     "offplatform.import": frozenset({*HOSPITAL_ROLES, R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
     "online_share.view": frozenset({*HOSPITAL_ROLES, *OFFICIAL_ROLES}),
+    # direct settlement (医保基金直接结算)
+    "settlement.view": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, *OFFICIAL_ROLES}),
+    "settlement.manage": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "settlement.claim": frozenset({R.MANUFACTURER_REP}),
+    "settlement.confirm": HOSPITAL_ROLES,
 }
 
 

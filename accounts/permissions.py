@@ -82,6 +82,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "pricing.credit_manage": frozenset({R.PRICING_OFFICIAL}),
     "pricing.answer_inquiry": HOSPITAL_ROLES | {R.MANUFACTURER_REP, R.DISTRIBUTOR_REP},
     "pricing.own_credit": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
+    # direct settlement (医保基金直接结算)
+    "settlement.view": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, *OFFICIAL_ROLES}),
+    "settlement.manage": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "settlement.claim": frozenset({R.MANUFACTURER_REP}),
+    "settlement.confirm": HOSPITAL_ROLES,
 }
 
 

@@ -10,5 +10,7 @@ class PricingConfig(AppConfig):
         from procurement import hooks
 
         from .services.credit import barred_manufacturers
+        from .services.observations import on_receipt_committed
 
         hooks.register_barred_manufacturer_check(barred_manufacturers)
+        hooks.register_receipt_committed(on_receipt_committed)

@@ -171,7 +171,7 @@ def price_chart_svg(history: dict, *, width: int = 720, height: int = 260) -> di
         values += [seg["price"] for seg in segments]
     if not series or not values:
         return {}
-    left, right, top, bottom = 60, 16, 16, 36
+    left, right, top, bottom = 60, 40, 16, 36
     lo, hi = 0.0, max(values) * 1.1 or 1.0
     months = [s["month"] for s in series]
     first, last = months[0], months[-1]

@@ -11,8 +11,10 @@ from common.errors import ConflictError
 def scan_prices(self, full: bool = False) -> dict:
     """Nightly: every detector over the observations new since the last scan. A scan already running is not an
     error (the nightly run simply skips); a crashed run is taken over once stale."""
+    from .services.observations import observations_backfill_receipts
     from .services.scan import price_scan_run
 
+    observations_backfill_receipts()  # receipts whose observation task was lost are caught up first
     try:
         scan = price_scan_run(full=full)
     except ConflictError:
@@ -40,3 +42,12 @@ def credit_maintenance(self) -> dict:
     result["rated"] = credit_rate_quarter()
     result["references"] = reference_prices_sync_awards()
     return result
+
+
+@shared_task(name="pricing.record_receipt", bind=True, acks_late=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def record_receipt(self, receipt_id: int) -> int:
+    """One price observation per accepted line of the receipt (idempotent: a line already recorded is skipped)."""
+    from .services.observations import observations_record_receipt
+
+    return observations_record_receipt(receipt_id=receipt_id)

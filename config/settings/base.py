@@ -175,6 +175,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Agreed-volume progress (procurement.services.progress). Shares are of the pro-rata or agreed volume.
+COMMITMENT_PROGRESS = {
+    # behind: cumulative received below this share of the pro-rata volume
+    "BEHIND_SHARE": env.float("COMMITMENT_BEHIND_SHARE", default=0.8),
+    # at_risk: at the rate of the last RATE_WINDOW_MONTHS months the cycle would end below this share of agreed
+    "AT_RISK_SHARE": env.float("COMMITMENT_AT_RISK_SHARE", default=0.8),
+    "RATE_WINDOW_MONTHS": env.int("COMMITMENT_RATE_WINDOW_MONTHS", default=3),
+    # the first days of a cycle are neither behind nor at risk
+    "GRACE_DAYS": env.int("COMMITMENT_GRACE_DAYS", default=30),
+    # listed as high substitution: substitutes / (selected + substitutes) at or above this
+    "HIGH_SUBSTITUTION_RATIO": env.float("COMMITMENT_HIGH_SUBSTITUTION_RATIO", default=0.5),
+    # a manufacturer lags when less than this share of the units due (orders older than DELIVERY_DUE_DAYS) shipped
+    "DELIVERY_LAG_SHARE": env.float("COMMITMENT_DELIVERY_LAG_SHARE", default=0.9),
+    "DELIVERY_DUE_DAYS": env.int("COMMITMENT_DELIVERY_DUE_DAYS", default=3),
+}
 # Seconds the health endpoint waits for the broker before calling it down.
 HEALTH_BROKER_TIMEOUT = env.float("HEALTH_BROKER_TIMEOUT", default=2.0)
 
@@ -217,6 +232,10 @@ SPECTACULAR_SETTINGS = {
         "CreditRecordStatusEnum": "pricing.models.CreditRecord.Status",
         "ShortageStatusEnum": "pricing.models.ShortageAlert.Status",
         "CreditLevelEnum": "pricing.models.CreditRecord.Level",
+        "ListingStatusEnum": "procurement.models.listings.Listing.Status",
+        "ListingSourceEnum": "procurement.models.listings.Listing.Source",
+        "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
+        "SupplyClassEnum": "procurement.models.orders.SupplyClass",
     },
 }
 

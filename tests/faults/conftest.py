@@ -78,8 +78,7 @@ def celery_on(redis_server, settings):
     """Point the platform's Celery app (and the health check) at the throwaway Redis; tasks are not eager."""
     from config.celery import app
 
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager",
-                                      "broker_connection_retry", "broker_connection_max_retries")}
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
 
     def reset_pools():
         app._pool = None
@@ -88,8 +87,7 @@ def celery_on(redis_server, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = redis_server.url
     settings.HEALTH_BROKER_TIMEOUT = 0.5
-    app.conf.update(broker_url=redis_server.url, result_backend=redis_server.url, task_always_eager=False,
-                    broker_connection_retry=False, broker_connection_max_retries=1)
+    app.conf.update(broker_url=redis_server.url, result_backend=redis_server.url, task_always_eager=False)
     reset_pools()
     yield app
     app.conf.update(saved)

@@ -95,7 +95,7 @@ def test_after_the_outage_a_real_worker_runs_each_follow_up_exactly_once(redis_s
 
     redis_server.start()
     worker.start()
-    assert drain() == 2
+    assert drain() == 2, list(OutboxMessage.objects.values_list("last_error", flat=True))
     lines = ReceiptLine.objects.filter(receipt=receipt, accepted_min_units__gt=0).count()
     worker.wait_for(lambda: observations_of(receipt).count() == lines
                     and ProgressRun.objects.filter(hospital=w.hospital, status="succeeded").exists(),

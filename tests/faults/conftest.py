@@ -80,9 +80,10 @@ def celery_on(redis_server, settings):
 
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
 
-    def reset_pools():
+    def reset_pools():  # connections and result backend made for another broker must not be reused
         app._pool = None
         app.amqp._producer_pool = None
+        app._local.__dict__.pop("backend", None)
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = redis_server.url

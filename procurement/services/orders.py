@@ -28,6 +28,7 @@ from common.money import quantize_amount
 from .. import hooks
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from ..models import (
+    Award,
     Commitment,
     Delivery,
     DeliveryLine,
@@ -199,7 +200,7 @@ def _lot_matches(lot, product) -> bool:
 
 
 def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Commitment]:
-    """For each ordered product that is NOT the selected product of a commitment of the same lot, the hospital's
+    """For each ordered product that is NOT a selected product of the lot of one of the hospital's commitments, the hospital's
     commitment that is still unmet on `on` (received − returned < agreed volume), if any — the substitution."""
     products = list(products)
     names = {p.generic_name for p in products}
@@ -210,10 +211,13 @@ def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Comm
     if not commitments:
         return {}
     purchased = _net_received_min_units(hospital_id, commitments)
+    selected = set(Award.objects.filter(lot_id__in={c.lot_id for c in commitments}).values_list("lot_id", "product_id"))
     result: dict[int, Commitment] = {}
     for product in products:
         for c in commitments:
-            if c.product_id != product.pk and _lot_matches(c.lot, product) and purchased.get(c.pk, 0) < c.agreed_volume:
+            if (c.lot_id, product.pk) in selected or not _lot_matches(c.lot, product):
+                continue  # a selected product of the lot (any winner) is no substitution
+            if purchased.get(c.pk, 0) < c.agreed_volume:
                 result[product.pk] = c
                 break
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -139,6 +140,15 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderEvent
         fields = ["at", "action", "from_status", "to_status", "actor", "organization", "reason", "data"]
+
+
+class OrderWithLinesSerializer(OrderSerializer):
+    """What creating an order answers: the order and its lines (the full detail is GET orders/{id}/)."""
+
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "lines"]
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -417,7 +427,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(OrderDetailSerializer(selectors.order_detail(user=self.request.user, pk=order.pk)).data,
                         status=code)
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer, 200: OrderDetailSerializer})
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer})
     def create(self, request):
         data = _valid(OrderCreateSerializer, request)
         key = data["idempotency_key"] or request.headers.get("Idempotency-Key", "")
@@ -425,7 +435,11 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = svc.order_create(by=request.user, distributor=distributor, lines=data["lines"],
                                  hospital=data.get("hospital"), urgent=data["urgent"], remarks=data["remarks"],
                                  idempotency_key=key, submit=data["submit"])
-        return self._detail(order, status.HTTP_200_OK if order.replayed else status.HTTP_201_CREATED)
+        created = selectors.orders_visible_to(request.user).prefetch_related(
+            Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
+        ).get(pk=order.pk)
+        return Response(OrderWithLinesSerializer(created).data,
+                        status=status.HTTP_200_OK if order.replayed else status.HTTP_201_CREATED)
 
     @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], url_path="update-draft")

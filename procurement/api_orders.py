@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -145,10 +145,15 @@ class EventSerializer(serializers.ModelSerializer):
 class OrderWithLinesSerializer(OrderSerializer):
     """What creating an order answers: the order and its lines (the full detail is GET orders/{id}/)."""
 
-    lines = OrderLineSerializer(many=True, read_only=True)
+    lines = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
         fields = [*OrderSerializer.Meta.fields, "lines"]
+
+    @extend_schema_field(OrderLineSerializer(many=True))
+    def get_lines(self, obj):
+        lines = getattr(obj, "new_lines", None)
+        return OrderLineSerializer(lines if lines is not None else obj.lines.all(), many=True).data
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -435,11 +440,15 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = svc.order_create(by=request.user, distributor=distributor, lines=data["lines"],
                                  hospital=data.get("hospital"), urgent=data["urgent"], remarks=data["remarks"],
                                  idempotency_key=key, submit=data["submit"])
-        created = selectors.orders_visible_to(request.user).prefetch_related(
-            Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
-        ).get(pk=order.pk)
-        return Response(OrderWithLinesSerializer(created).data,
-                        status=status.HTTP_200_OK if order.replayed else status.HTTP_201_CREATED)
+        replayed = order.replayed
+        if replayed:
+            order = selectors.orders_visible_to(request.user).prefetch_related(
+                Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
+            ).get(pk=order.pk)
+        else:  # the order and its lines as just written; a new order cannot be late yet
+            order.late_response = order.late_delivery = False
+        return Response(OrderWithLinesSerializer(order).data,
+                        status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
     @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], url_path="update-draft")

@@ -295,7 +295,7 @@ def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitutio
     pack_size = listing.product.pack_size
     min_units = item.packs * pack_size
     return PurchaseOrderLine(
-        order=order, line_no=line_no, listing=listing, product_id=listing.product_id,
+        order=order, line_no=line_no, listing=listing, product=listing.product,
         manufacturer_id=listing.manufacturer_id, award_id=listing.award_id, packs=item.packs, pack_size=pack_size,
         min_units=min_units, unit_price=listing.unit_price, pack_price=listing.pack_price,
         amount=quantize_amount(listing.unit_price * min_units), substitution_for=substitution, remarks=item.remarks,
@@ -305,7 +305,7 @@ def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitutio
 
 def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organization]:
     require(by, "order.place")
-    own = by.organization
+    own = Organization.objects.select_related("region").get(pk=by.organization_id)
     if hospital is not None:
         hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
         if hospital_id != own.pk:
@@ -371,6 +371,7 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
         order.save(update_fields=["number", "total_amount", "line_count", "updated_at"])
         created.save()
     order.replayed = False
+    order.new_lines = built  # the lines just written, for whoever renders the new order (saves reading them back)
     return order
 
 

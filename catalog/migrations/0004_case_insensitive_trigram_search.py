@@ -14,20 +14,20 @@ COLUMNS = {
 }
 
 
-def forwards(apps, schema_editor):
+def _rebuild(schema_editor, expression: str) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, column in COLUMNS.items():
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-        schema_editor.execute(f"CREATE INDEX {name} ON catalog_product USING gin ((UPPER({column})) gin_trgm_ops)")
+        schema_editor.execute(f"CREATE INDEX {name} ON catalog_product USING gin ({expression.format(column)} gin_trgm_ops)")
+
+
+def forwards(apps, schema_editor):
+    _rebuild(schema_editor, "(UPPER({}))")
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in COLUMNS.items():
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-        schema_editor.execute(f"CREATE INDEX {name} ON catalog_product USING gin ({column} gin_trgm_ops)")
+    _rebuild(schema_editor, "{}")
 
 
 class Migration(migrations.Migration):

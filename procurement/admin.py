@@ -1,9 +1,33 @@
 """Admin for tenders and listings. Sealed bid prices never appear here before the tender is opened."""
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Award, Bid, Commitment, DemandReport, Listing, Lot, Tender, TenderEvaluation
+from .models import (
+    Award,
+    Bid,
+    Commitment,
+    Delivery,
+    DeliveryLine,
+    DemandReport,
+    DistributionAuthorization,
+    GoodsReturn,
+    GoodsReturnLine,
+    Listing,
+    ListingApplication,
+    Lot,
+    OffPlatformImport,
+    OffPlatformPurchase,
+    OrderEvent,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    Tender,
+    TenderEvaluation,
+)
+from .tender_resources import DemandReportResource
 
 
 class LotInline(admin.TabularInline):
@@ -72,9 +96,28 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DemandReport)
-class DemandReportAdmin(admin.ModelAdmin):
+class DemandReportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Excel/CSV import through the demand-import service (window, all or nothing, per-row report) and export."""
+
+    resource_classes = [DemandReportResource]
+    skip_admin_log = True  # the import service records its own audit event
     list_display = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_at"]
     list_filter = ["tender"]
+    search_fields = ["hospital__name", "hospital__uscc"]
+    list_select_related = ["tender", "lot", "hospital", "named_product"]
+    readonly_fields = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_by", "reported_at"]
+
+    def has_add_permission(self, request):
+        return False  # demand is reported through the services (window checks), here by import
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return request.user.is_active and request.user.is_staff
 
 
 @admin.register(TenderEvaluation)
@@ -91,3 +134,125 @@ class ListingAdmin(SimpleHistoryAdmin):
     list_filter = ["source", "status"]
     search_fields = ["product__generic_name", "product__nhsa_code", "manufacturer__name"]
     list_select_related = ["product", "manufacturer"]
+    readonly_fields = ["status", "status_reason", "unit_price", "pack_price"]
+
+    def has_change_permission(self, request, obj=None):
+        # Price and status changes go through procurement.services.listings (history with the reason, orders flagged).
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Orders and what hangs off them change only through the order services (state checks, locks, events)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DistributionAuthorization)
+class DistributionAuthorizationAdmin(SimpleHistoryAdmin):
+    list_display = ["product", "manufacturer", "distributor", "valid_from", "valid_to", "is_active"]
+    list_filter = ["is_active", "regions"]
+    search_fields = ["product__generic_name", "product__nhsa_code", "manufacturer__name", "distributor__name"]
+    list_select_related = ["product", "manufacturer", "distributor"]
+    autocomplete_fields = ["product"]
+    filter_horizontal = ["regions"]
+
+
+@admin.register(ListingApplication)
+class ListingApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["product", "manufacturer", "unit_price", "status", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_filter = ["status"]
+    list_select_related = ["product", "manufacturer", "reviewed_by"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = PurchaseOrderLine
+    fields = ["line_no", "product", "packs", "pack_size", "min_units", "unit_price", "pack_price", "amount",
+              "packs_shipped", "packs_accepted", "packs_rejected", "packs_returned", "substitution_for"]
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["at", "action", "from_status", "to_status", "actor", "organization", "reason"]
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "hospital", "distributor", "status", "urgent", "total_amount", "submitted_at",
+                    "response_overdue", "delivery_overdue", "listing_flag"]
+    list_filter = ["status", "urgent", "response_overdue", "delivery_overdue", "listing_flag"]
+    search_fields = ["number", "hospital__name", "distributor__name"]
+    list_select_related = ["hospital", "distributor"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderEventInline]
+
+
+class DeliveryLineInline(ReadOnlyInline):
+    model = DeliveryLine
+    fields = ["order_line", "packs", "min_units", "batch_number", "production_date", "expiry_date"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["number", "order", "distributor", "hospital", "invoice_number", "shipped_at", "received"]
+    list_filter = ["received"]
+    search_fields = ["number", "invoice_number", "order__number"]
+    list_select_related = ["order", "distributor", "hospital"]
+    inlines = [DeliveryLineInline]
+
+
+class ReceiptLineInline(ReadOnlyInline):
+    model = ReceiptLine
+    fields = ["product", "accepted_packs", "rejected_packs", "reject_reason", "accepted_min_units", "unit_price",
+              "amount", "award"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["delivery", "order", "hospital", "received_at", "received_by", "accepted_amount"]
+    search_fields = ["delivery__number", "order__number", "hospital__name"]
+    list_select_related = ["delivery", "order", "hospital", "received_by"]
+    inlines = [ReceiptLineInline]
+
+
+class GoodsReturnLineInline(ReadOnlyInline):
+    model = GoodsReturnLine
+    fields = ["product", "packs", "min_units", "unit_price", "amount", "reason"]
+
+
+@admin.register(GoodsReturn)
+class GoodsReturnAdmin(ReadOnlyAdmin):
+    list_display = ["number", "order", "hospital", "distributor", "returned_at", "amount", "reason"]
+    search_fields = ["number", "order__number", "hospital__name"]
+    list_select_related = ["order", "hospital", "distributor"]
+    inlines = [GoodsReturnLineInline]
+
+
+@admin.register(OffPlatformImport)
+class OffPlatformImportAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "hospital", "rows", "created_by", "created_at"]
+
+
+@admin.register(OffPlatformPurchase)
+class OffPlatformPurchaseAdmin(ReadOnlyAdmin):
+    list_display = ["hospital", "product", "supply_class", "month", "quantity", "amount", "source", "import_batch"]
+    list_filter = ["supply_class", "month"]
+    search_fields = ["hospital__name", "product__nhsa_code", "product__generic_name"]
+    list_select_related = ["hospital", "product", "import_batch"]

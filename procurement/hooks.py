@@ -2,9 +2,14 @@
 
 - `barred_manufacturer_checks`: callables `(tender) -> set[int]` of manufacturer ids whose bids are invalid at
   opening (the pricing app's credit records register one).
-- `receipt_committed_handlers`: callables `(receipt_id: int) -> None` run after a receipt (入库验收) or a return is
-  committed (price observations, commitment progress, settlement register theirs). They are called from
-  `transaction.on_commit`, so a handler sees committed data and its failure cannot undo the receipt.
+- `receipt_committed_handlers`: callables `(receipt_id: int) -> None` run after a receipt (入库验收) is committed
+  (price observations, commitment progress, settlement register theirs).
+- `return_committed_handlers`: callables `(return_id: int) -> None` run after a return (退货, `GoodsReturn`) is
+  committed; a return reduces what was received, so the same consumers register here too.
+
+Both are called by procurement.services.orders from `transaction.on_commit`, so a handler sees committed data and its
+failure cannot undo the receipt or return. A handler that must not be lost (settlement) should enqueue its own work
+with `common.outbox.enqueue` and keep its task idempotent; receipt and return ids are stable.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 barred_manufacturer_checks: list[Callable] = []
 receipt_committed_handlers: list[Callable[[int], None]] = []
+return_committed_handlers: list[Callable[[int], None]] = []
 
 
 def register_barred_manufacturer_check(func: Callable) -> Callable:
@@ -30,6 +36,12 @@ def register_receipt_committed(func: Callable[[int], None]) -> Callable[[int], N
     return func
 
 
+def register_return_committed(func: Callable[[int], None]) -> Callable[[int], None]:
+    if func not in return_committed_handlers:
+        return_committed_handlers.append(func)
+    return func
+
+
 def barred_manufacturer_ids(tender) -> set[int]:
     result: set[int] = set()
     for check in barred_manufacturer_checks:
@@ -37,10 +49,18 @@ def barred_manufacturer_ids(tender) -> set[int]:
     return result
 
 
-def receipt_committed(receipt_id: int) -> None:
-    """Run every registered handler; one failing handler is logged and does not stop the others."""
-    for handler in list(receipt_committed_handlers):
+def _run(handlers: list[Callable[[int], None]], kind: str, object_id: int) -> None:
+    """Run every handler; one failing handler is logged and does not stop the others."""
+    for handler in list(handlers):
         try:
-            handler(receipt_id)
+            handler(object_id)
         except Exception:
-            logger.exception("receipt handler %s failed for receipt %s", getattr(handler, "__name__", handler), receipt_id)
+            logger.exception("%s handler %s failed for %s %s", kind, getattr(handler, "__name__", handler), kind, object_id)
+
+
+def receipt_committed(receipt_id: int) -> None:
+    _run(receipt_committed_handlers, "receipt", receipt_id)
+
+
+def return_committed(return_id: int) -> None:
+    _run(return_committed_handlers, "return", return_id)

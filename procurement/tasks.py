@@ -12,3 +12,34 @@ def refresh_tenders(self) -> int:
     from .services.tenders import tenders_refresh_due
 
     return tenders_refresh_due()
+
+
+@shared_task(name="procurement.flag_overdue_orders", bind=True, acks_late=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def flag_overdue_orders(self) -> dict:
+    """Every 15 minutes: flag orders whose distributor missed the response (24 h) or delivery (72 h) deadline.
+    Two set-based updates; running it twice flags nothing twice."""
+    from .services.orders import orders_flag_overdue
+
+    return orders_flag_overdue()
+
+
+@shared_task(name="procurement.compute_commitment_progress", bind=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def compute_commitment_progress(self) -> dict:
+    """Nightly: recompute every commitment's progress. One transaction, under a lock: a rerun, or a run after a
+    killed one, gives the same table; a run that finds another running is recorded as skipped."""
+    from .services.progress import progress_compute_all
+
+    run = progress_compute_all()
+    return {"run": run.pk, "status": run.status, "rows": run.rows}
+
+
+@shared_task(name="procurement.refresh_commitment_progress", bind=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def refresh_commitment_progress(self, hospital_id: int) -> dict:
+    """After a hospital's receipts or returns (enqueued through the outbox, one pending per hospital)."""
+    from .services.progress import progress_refresh_hospital
+
+    run = progress_refresh_hospital(hospital_id=hospital_id)
+    return {"run": run.pk, "status": run.status, "rows": run.rows}

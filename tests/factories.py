@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Organization, Region, Role, User
 from accounts.uscc import make_uscc
@@ -112,3 +114,198 @@ class ProductFactory(factory.django.DjangoModelFactory):
     pack_unit = "盒"
     approval_number = "国药准字H20067255"
     manufacturer = factory.SubFactory(ManufacturerFactory)
+
+
+# --- online ordering -------------------------------------------------------------------------------------------------
+# These build rows directly (for tests of other apps that need orders, receipts and returns as data); tests of the
+# ordering rules go through procurement.services.orders instead.
+
+
+def _today():
+    return timezone.localdate()
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    """An active listing applied for by the manufacturer (use source/award for a tender-award listing)."""
+
+    class Meta:
+        model = "procurement.Listing"
+
+    product = factory.SubFactory(ProductFactory)
+    manufacturer = factory.LazyAttribute(lambda o: o.product.manufacturer)
+    unit_price = factory.LazyFunction(lambda: Decimal("0.5000"))
+    pack_price = factory.LazyAttribute(lambda o: (o.unit_price * o.product.pack_size).quantize(Decimal("0.01")))
+    valid_from = factory.LazyFunction(lambda: _today().replace(month=1, day=1))
+    valid_to = None
+    source = "application"
+    award = None
+
+
+class DistributionAuthorizationFactory(factory.django.DjangoModelFactory):
+    """Authorises a distributor for a product in the given regions (default: 呼和浩特, the factories' region)."""
+
+    class Meta:
+        model = "procurement.DistributionAuthorization"
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory)
+    manufacturer = factory.LazyAttribute(lambda o: o.product.manufacturer)
+    distributor = factory.SubFactory(DistributorFactory)
+    valid_from = factory.LazyFunction(lambda: _today().replace(month=1, day=1))
+    valid_to = None
+    is_active = True
+
+    @factory.post_generation
+    def regions(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.regions.set(extracted if extracted is not None else [league("150100")])
+
+
+class PurchaseOrderFactory(factory.django.DjangoModelFactory):
+    """A draft order (add lines with PurchaseOrderLineFactory)."""
+
+    class Meta:
+        model = "procurement.PurchaseOrder"
+
+    hospital = factory.SubFactory(HospitalFactory)
+    distributor = factory.SubFactory(DistributorFactory)
+    created_by = factory.SubFactory(UserFactory, organization=factory.SelfAttribute("..hospital"))
+    number = factory.Sequence(lambda n: f"PO-T{n:08d}")
+
+
+class PurchaseOrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "procurement.PurchaseOrderLine"
+
+    order = factory.SubFactory(PurchaseOrderFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    listing = factory.SubFactory(ListingFactory)
+    product = factory.LazyAttribute(lambda o: o.listing.product)
+    manufacturer = factory.LazyAttribute(lambda o: o.listing.manufacturer)
+    award = factory.LazyAttribute(lambda o: o.listing.award)
+    packs = 10
+    pack_size = factory.LazyAttribute(lambda o: o.product.pack_size)
+    min_units = factory.LazyAttribute(lambda o: o.packs * o.pack_size)
+    unit_price = factory.LazyAttribute(lambda o: o.listing.unit_price)
+    pack_price = factory.LazyAttribute(lambda o: o.listing.pack_price)
+    amount = factory.LazyAttribute(lambda o: o.pack_price * o.packs)
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "procurement.Delivery"
+
+    order = factory.SubFactory(PurchaseOrderFactory)
+    distributor = factory.LazyAttribute(lambda o: o.order.distributor)
+    hospital = factory.LazyAttribute(lambda o: o.order.hospital)
+    number = factory.Sequence(lambda n: f"DL-T{n:08d}")
+    invoice_number = factory.Sequence(lambda n: f"{n:08d}")
+    shipped_at = factory.LazyFunction(timezone.now)
+    shipped_by = factory.SubFactory(UserFactory, organization=factory.SelfAttribute("..distributor"))
+
+
+class DeliveryLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "procurement.DeliveryLine"
+
+    order_line = factory.SubFactory(PurchaseOrderLineFactory)
+    delivery = factory.SubFactory(DeliveryFactory, order=factory.SelfAttribute("..order_line.order"))
+    packs = factory.LazyAttribute(lambda o: o.order_line.packs)
+    min_units = factory.LazyAttribute(lambda o: o.packs * o.order_line.pack_size)
+    batch_number = factory.Sequence(lambda n: f"B{n:06d}")
+    expiry_date = factory.LazyFunction(lambda: _today().replace(year=_today().year + 2))
+
+
+def supply_class_of(product) -> str:
+    from procurement.models import SupplyClass
+
+    if product.category != "consumable":
+        return SupplyClass.DRUG
+    return SupplyClass.HIGH_VALUE_CONSUMABLE if product.high_value else SupplyClass.OTHER_CONSUMABLE
+
+
+class ReceiptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "procurement.Receipt"
+
+    delivery = factory.SubFactory(DeliveryFactory)
+    order = factory.LazyAttribute(lambda o: o.delivery.order)
+    hospital = factory.LazyAttribute(lambda o: o.delivery.hospital)
+    distributor = factory.LazyAttribute(lambda o: o.delivery.distributor)
+    received_at = factory.LazyFunction(timezone.now)
+    received_by = factory.SubFactory(UserFactory, organization=factory.SelfAttribute("..hospital"))
+
+
+class ReceiptLineFactory(factory.django.DjangoModelFactory):
+    """A receipt line accepting the whole delivery line, with the denormalised columns filled from it."""
+
+    class Meta:
+        model = "procurement.ReceiptLine"
+
+    delivery_line = factory.SubFactory(DeliveryLineFactory)
+    receipt = factory.SubFactory(ReceiptFactory, delivery=factory.SelfAttribute("..delivery_line.delivery"))
+    order_line = factory.LazyAttribute(lambda o: o.delivery_line.order_line)
+    accepted_packs = factory.LazyAttribute(lambda o: o.delivery_line.packs)
+    rejected_packs = 0
+    hospital = factory.LazyAttribute(lambda o: o.receipt.hospital)
+    distributor = factory.LazyAttribute(lambda o: o.receipt.distributor)
+    product = factory.LazyAttribute(lambda o: o.order_line.product)
+    manufacturer = factory.LazyAttribute(lambda o: o.order_line.manufacturer)
+    listing = factory.LazyAttribute(lambda o: o.order_line.listing)
+    award = factory.LazyAttribute(lambda o: o.order_line.award)
+    supply_class = factory.LazyAttribute(lambda o: supply_class_of(o.order_line.product))
+    received_on = factory.LazyAttribute(lambda o: timezone.localtime(o.receipt.received_at).date())
+    accepted_min_units = factory.LazyAttribute(lambda o: o.accepted_packs * o.order_line.pack_size)
+    unit_price = factory.LazyAttribute(lambda o: o.order_line.unit_price)
+    amount = factory.LazyAttribute(lambda o: (o.unit_price * o.accepted_min_units).quantize(Decimal("0.01")))
+
+
+class GoodsReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "procurement.GoodsReturn"
+
+    order = factory.SubFactory(PurchaseOrderFactory)
+    hospital = factory.LazyAttribute(lambda o: o.order.hospital)
+    distributor = factory.LazyAttribute(lambda o: o.order.distributor)
+    number = factory.Sequence(lambda n: f"RT-T{n:08d}")
+    reason = "质量问题"
+    returned_at = factory.LazyFunction(timezone.now)
+    returned_by = factory.SubFactory(UserFactory, organization=factory.SelfAttribute("..hospital"))
+
+
+class GoodsReturnLineFactory(factory.django.DjangoModelFactory):
+    """Returns part of a receipt line (default one pack), denormalised columns copied from it."""
+
+    class Meta:
+        model = "procurement.GoodsReturnLine"
+
+    receipt_line = factory.SubFactory(ReceiptLineFactory)
+    goods_return = factory.SubFactory(GoodsReturnFactory, order=factory.SelfAttribute("..receipt_line.order_line.order"))
+    order_line = factory.LazyAttribute(lambda o: o.receipt_line.order_line)
+    packs = 1
+    reason = "质量问题"
+    hospital = factory.LazyAttribute(lambda o: o.receipt_line.hospital)
+    distributor = factory.LazyAttribute(lambda o: o.receipt_line.distributor)
+    product = factory.LazyAttribute(lambda o: o.receipt_line.product)
+    manufacturer = factory.LazyAttribute(lambda o: o.receipt_line.manufacturer)
+    listing = factory.LazyAttribute(lambda o: o.receipt_line.listing)
+    award = factory.LazyAttribute(lambda o: o.receipt_line.award)
+    supply_class = factory.LazyAttribute(lambda o: o.receipt_line.supply_class)
+    returned_on = factory.LazyAttribute(lambda o: timezone.localtime(o.goods_return.returned_at).date())
+    min_units = factory.LazyAttribute(lambda o: o.packs * o.order_line.pack_size)
+    unit_price = factory.LazyAttribute(lambda o: o.receipt_line.unit_price)
+    amount = factory.LazyAttribute(lambda o: (o.unit_price * o.min_units).quantize(Decimal("0.01")))
+
+
+class OffPlatformPurchaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "procurement.OffPlatformPurchase"
+
+    hospital = factory.SubFactory(HospitalFactory)
+    product = factory.SubFactory(ProductFactory)
+    supply_class = factory.LazyAttribute(lambda o: supply_class_of(o.product))
+    month = factory.LazyFunction(lambda: _today().replace(day=1))
+    quantity = 100
+    amount = factory.LazyFunction(lambda: Decimal("50.00"))
+    source = "医院HIS导出"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 
@@ -34,7 +34,9 @@ class Listing(models.Model):
         "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="listings",
         verbose_name=_("中选结果"),
     )
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, protected=True)
+    # Changed only through the transitions below, called by procurement.services.listings (not protected, so rows
+    # can be refreshed from the database inside a locked transaction).
+    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -61,3 +63,24 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.unit_price}"
+
+    # Status changes go through procurement.services.listings (history row with the reason, open orders flagged).
+    @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
+    def reinstate(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.ACTIVE, Status.SUSPENDED], target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+    def is_orderable_on(self, day) -> bool:
+        """Active and valid on the given day."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )

@@ -1,0 +1,617 @@
+"""Online ordering (挂网阳光采购): distribution authorisations, purchase orders, deliveries, receipts, returns,
+off-platform purchases.
+
+Quantities are kept in packs as ordered and shipped, with the minimum-unit count derived (`pack_size` frozen on
+the order line). Receipt and return lines carry, denormalised, the hospital, product, manufacturer, listing, award,
+date, minimum units, unit price and amount, so that commitment progress, price monitoring, direct settlement and
+the online-purchase share are single set-based queries over one table, without joining back to orders.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+AMOUNT = {"max_digits": 16, "decimal_places": 2}
+UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
+
+
+class SupplyClass(models.TextChoices):
+    """What the online-purchase share is measured on (seed 000 targets)."""
+
+    DRUG = "drug", _("药品")
+    HIGH_VALUE_CONSUMABLE = "hv_consumable", _("高值医用耗材")
+    OTHER_CONSUMABLE = "consumable", _("其他医用耗材")
+
+
+class DistributionAuthorization(models.Model):
+    """配送关系: a manufacturer authorises a distributor to deliver one of its products in the given regions."""
+
+    manufacturer = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="distribution_authorizations_given",
+        verbose_name=_("生产企业"), limit_choices_to={"kind": "manufacturer"},
+    )
+    distributor = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="distribution_authorizations",
+        verbose_name=_("配送企业"), limit_choices_to={"kind": "distributor"},
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="distribution_authorizations", verbose_name=_("产品")
+    )
+    regions = models.ManyToManyField(
+        "accounts.Region", related_name="distribution_authorizations", verbose_name=_("配送区域"),
+        help_text=_("盟市：覆盖其下全部旗县区"),
+    )
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    revoke_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("授权人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("配送授权")
+        verbose_name_plural = _("配送授权")
+        ordering = ["product", "distributor", "-valid_from"]
+        indexes = [
+            models.Index(fields=["product", "distributor", "is_active"]),
+            models.Index(fields=["distributor", "is_active"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="authorization_validity_order"
+            ),
+            models.UniqueConstraint(
+                fields=["manufacturer", "distributor", "product", "valid_from"], name="authorization_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manufacturer} → {self.distributor}: {self.product}"
+
+
+class ListingApplication(models.Model):
+    """企业申请挂网: a manufacturer asks for a product to be listed at a price; an official approves or rejects."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+
+    manufacturer = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="listing_applications", verbose_name=_("生产企业")
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    unit_price = models.DecimalField(_("申请挂网价（每最小制剂单位）"), **UNIT_PRICE)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    evidence = models.TextField(_("价格依据"), blank=True, help_text=_("如其他省份挂网价、全国最低价来源"))
+    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    submitted_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    listing = models.OneToOneField(
+        "procurement.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="application",
+        verbose_name=_("挂网产品"),
+    )
+
+    class Meta:
+        verbose_name = _("挂网申请")
+        verbose_name_plural = _("挂网申请")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(unit_price__gt=0), name="listing_application_price_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.manufacturer} · {self.product}"
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED)
+    def reject(self) -> None:
+        pass
+
+
+class PurchaseOrder(models.Model):
+    """订单: a hospital orders listed products from one authorised distributor.
+
+    draft → submitted → accepted | rejected → partially_shipped / shipped → partially_received / received → closed;
+    cancelled from draft, submitted or accepted (before anything is shipped). Prices are frozen on the lines at
+    submission. `version` grows with every change, so a client acting on a stale copy gets a conflict.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待响应")
+        ACCEPTED = "accepted", _("已接单")
+        REJECTED = "rejected", _("已拒绝")
+        PARTIALLY_SHIPPED = "partially_shipped", _("部分配送")
+        SHIPPED = "shipped", _("已配送")
+        PARTIALLY_RECEIVED = "partially_received", _("部分入库")
+        RECEIVED = "received", _("已入库")
+        CLOSED = "closed", _("已完结")
+        CANCELLED = "cancelled", _("已撤销")
+
+    S = Status
+    OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED)
+    SHIPPABLE_STATUSES = (S.ACCEPTED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED)
+    CANCELLABLE_STATUSES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED)
+
+    number = models.CharField(_("订单编号"), max_length=30, unique=True, null=True, blank=True)
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("医疗机构")
+    )
+    distributor = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="incoming_orders", verbose_name=_("配送企业")
+    )
+    # Changed only through the transitions below, called by procurement.services.orders.
+    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    urgent = models.BooleanField(_("紧急订单"), default=False)
+    hospital_remarks = models.TextField(_("医疗机构备注"), blank=True)
+    distributor_remarks = models.TextField(_("配送企业备注"), blank=True)
+    idempotency_key = models.CharField(
+        _("幂等键"), max_length=100, blank=True, help_text=_("客户端重试提交时携带同一键，返回同一订单")
+    )
+    total_amount = models.DecimalField(_("订单金额"), default=0, **AMOUNT)
+    line_count = models.PositiveIntegerField(_("品规数"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("提交人"),
+    )
+    response_due_at = models.DateTimeField(_("响应期限"), null=True, blank=True)
+    delivery_due_at = models.DateTimeField(_("配送期限"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("响应人"),
+    )
+    reject_reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
+    first_shipped_at = models.DateTimeField(_("首次配送时间"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("配送完成时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("入库完成时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
+    close_reason = models.CharField(_("完结说明"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    # Set by the overdue job (and shown live by the selectors): the distributor missed a deadline.
+    response_overdue = models.BooleanField(_("响应超时"), default=False)
+    delivery_overdue = models.BooleanField(_("配送超时"), default=False)
+    # A line's listing was suspended or withdrawn while the order was open.
+    listing_flag = models.BooleanField(_("挂网异常"), default=False)
+    listing_flag_reason = models.CharField(_("挂网异常说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("采购订单")
+        verbose_name_plural = _("采购订单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["hospital", "status", "created_at"]),
+            models.Index(fields=["distributor", "status", "submitted_at"]),
+            models.Index(fields=["status", "response_due_at"]),
+            models.Index(fields=["status", "delivery_due_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hospital", "idempotency_key"], condition=~Q(idempotency_key=""),
+                name="order_idempotency_key_unique_per_hospital",
+            ),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"草稿订单 {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    # Transitions: the services check the rest (who, quantities) and record an OrderEvent for each.
+    @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=status, source=SHIPPABLE_STATUSES, target=S.PARTIALLY_SHIPPED)
+    def ship_partly(self) -> None:
+        pass
+
+    @transition(field=status, source=SHIPPABLE_STATUSES, target=S.SHIPPED)
+    def ship_fully(self) -> None:
+        pass
+
+    @transition(field=status, source=(S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED), target=S.PARTIALLY_RECEIVED)
+    def receive_partly(self) -> None:
+        pass
+
+    @transition(field=status, source=(S.SHIPPED, S.PARTIALLY_RECEIVED), target=S.RECEIVED)
+    def receive_fully(self) -> None:
+        pass
+
+    @transition(field=status, source=(S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), target=S.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(field=status, source=CANCELLABLE_STATUSES, target=S.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+
+class PurchaseOrderLine(models.Model):
+    """One listed product on an order. Prices follow the listing while the order is a draft and are frozen at
+    submission; `substitution_for` records that a non-selected product was ordered while the hospital's
+    commitment for the same lot was unmet (the commitment job counts it)."""
+
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("订单"))
+    line_no = models.PositiveSmallIntegerField(_("行号"))
+    listing = models.ForeignKey(
+        "procurement.Listing", on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("挂网产品")
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    manufacturer = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("生产企业")
+    )
+    award = models.ForeignKey(
+        "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("中选结果"),
+    )
+    packs = models.PositiveIntegerField(_("采购数量（包装）"), validators=[MinValueValidator(1)])
+    pack_size = models.PositiveIntegerField(_("包装转换比"), validators=[MinValueValidator(1)])
+    min_units = models.PositiveBigIntegerField(_("采购数量（最小制剂单位）"))
+    unit_price = models.DecimalField(_("单价（每最小制剂单位）"), **UNIT_PRICE)
+    pack_price = models.DecimalField(_("单价（每包装）"), **AMOUNT)
+    amount = models.DecimalField(_("金额"), **AMOUNT)
+    price_frozen_at = models.DateTimeField(_("价格锁定时间"), null=True, blank=True)
+    substitution_for = models.ForeignKey(
+        "procurement.Commitment", on_delete=models.PROTECT, null=True, blank=True, related_name="substitutions",
+        verbose_name=_("替代的约定采购量"),
+    )
+    packs_shipped = models.PositiveIntegerField(_("已配送（包装）"), default=0)
+    packs_accepted = models.PositiveIntegerField(_("已验收（包装）"), default=0)
+    packs_rejected = models.PositiveIntegerField(_("拒收（包装）"), default=0)
+    packs_returned = models.PositiveIntegerField(_("已退货（包装）"), default=0)
+    remarks = models.CharField(_("备注"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
+        ordering = ["order", "line_no"]
+        indexes = [models.Index(fields=["listing"]), models.Index(fields=["product"])]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="order_line_no_unique"),
+            models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique"),
+            models.CheckConstraint(condition=Q(packs__gte=1), name="order_line_packs_positive"),
+            models.CheckConstraint(condition=Q(min_units=F("packs") * F("pack_size")), name="order_line_min_units"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0) & Q(amount__gte=0), name="order_line_prices"),
+            models.CheckConstraint(
+                condition=Q(packs_accepted__lte=F("packs_shipped")) & Q(packs_returned__lte=F("packs_accepted")),
+                name="order_line_counters_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.line_no} {self.product}"
+
+    @property
+    def packs_outstanding(self) -> int:
+        return max(self.packs - self.packs_shipped, 0)
+
+    @property
+    def packs_over_delivered(self) -> int:
+        return max(self.packs_shipped - self.packs, 0)
+
+
+class OrderEvent(models.Model):
+    """Audit of an order: who moved it from which state to which, when and why."""
+
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("订单"))
+    action = models.CharField(_("操作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("操作机构"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.TextField(_("原因/说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("订单操作记录")
+        verbose_name_plural = _("订单操作记录")
+        ordering = ["order", "at", "id"]
+        indexes = [models.Index(fields=["order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.action} {self.from_status}→{self.to_status}"
+
+
+class Delivery(models.Model):
+    """配送单: one shipment of an order by its distributor, with the distributor's invoice (两票制 second invoice)."""
+
+    number = models.CharField(_("配送单号"), max_length=30, unique=True, null=True, blank=True)
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("订单"))
+    distributor = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("配送企业")
+    )
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="incoming_deliveries", verbose_name=_("医疗机构")
+    )
+    invoice_number = models.CharField(_("发票号"), max_length=50)
+    invoice_date = models.DateField(_("开票日期"), null=True, blank=True)
+    invoice_amount = models.DecimalField(_("发票金额"), default=0, **AMOUNT)
+    shipped_at = models.DateTimeField(_("发货时间"))
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发货人")
+    )
+    remarks = models.CharField(_("备注"), max_length=300, blank=True)
+    received = models.BooleanField(_("已验收"), default=False)
+
+    class Meta:
+        verbose_name = _("配送单")
+        verbose_name_plural = _("配送单")
+        ordering = ["-shipped_at", "-id"]
+        indexes = [
+            models.Index(fields=["distributor", "shipped_at"]),
+            models.Index(fields=["hospital", "received", "shipped_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"配送单 {self.pk}"
+
+
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines", verbose_name=_("配送单"))
+    order_line = models.ForeignKey(
+        PurchaseOrderLine, on_delete=models.PROTECT, related_name="delivery_lines", verbose_name=_("订单明细")
+    )
+    packs = models.PositiveIntegerField(_("配送数量（包装）"), validators=[MinValueValidator(1)])
+    min_units = models.PositiveBigIntegerField(_("配送数量（最小制剂单位）"))
+    batch_number = models.CharField(_("批号"), max_length=50)
+    production_date = models.DateField(_("生产日期"), null=True, blank=True)
+    expiry_date = models.DateField(_("有效期至"))
+
+    class Meta:
+        verbose_name = _("配送明细")
+        verbose_name_plural = _("配送明细")
+        ordering = ["delivery", "id"]
+        constraints = [models.CheckConstraint(condition=Q(packs__gte=1), name="delivery_line_packs_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} · {self.order_line.product_id} × {self.packs}"
+
+
+class FlowLine(models.Model):
+    """Columns copied onto receipt and return lines so that commitments, price observations, settlement and the
+    online share aggregate one table with set-based queries (returns are subtracted from receipts the same way)."""
+
+    hospital = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构"))
+    distributor = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("配送企业")
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    manufacturer = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("生产企业")
+    )
+    listing = models.ForeignKey("procurement.Listing", on_delete=models.PROTECT, related_name="+", verbose_name=_("挂网产品"))
+    award = models.ForeignKey(
+        "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("中选结果"), help_text=_("挂网来源为带量采购中选时填写（直接结算的范围）"),
+    )
+    supply_class = models.CharField(_("统计类别"), max_length=20, choices=SupplyClass.choices)
+    unit_price = models.DecimalField(_("单价（每最小制剂单位）"), **UNIT_PRICE)
+    amount = models.DecimalField(_("金额"), **AMOUNT)
+
+    class Meta:
+        abstract = True
+
+
+class Receipt(models.Model):
+    """入库验收: the hospital's acceptance of one delivery. What commitments, prices and settlement count."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("配送单"))
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("订单"))
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="receipts", verbose_name=_("医疗机构")
+    )
+    distributor = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("配送企业")
+    )
+    received_at = models.DateTimeField(_("验收时间"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("验收人")
+    )
+    accepted_amount = models.DecimalField(_("验收金额"), default=0, **AMOUNT)
+    remarks = models.CharField(_("备注"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("入库验收")
+        verbose_name_plural = _("入库验收")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["hospital", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"验收 {self.delivery}"
+
+
+class ReceiptLine(FlowLine):
+    """Accepted and rejected packs of one delivery line, with everything aggregation needs copied onto the row."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines", verbose_name=_("入库验收"))
+    delivery_line = models.OneToOneField(
+        DeliveryLine, on_delete=models.PROTECT, related_name="receipt_line", verbose_name=_("配送明细")
+    )
+    order_line = models.ForeignKey(
+        PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines", verbose_name=_("订单明细")
+    )
+    accepted_packs = models.PositiveIntegerField(_("验收数量（包装）"))
+    rejected_packs = models.PositiveIntegerField(_("拒收数量（包装）"), default=0)
+    reject_reason = models.CharField(_("拒收原因"), max_length=300, blank=True)
+    received_on = models.DateField(_("验收日期"))
+    accepted_min_units = models.PositiveBigIntegerField(_("验收数量（最小制剂单位）"))
+
+    class Meta:
+        verbose_name = _("验收明细")
+        verbose_name_plural = _("验收明细")
+        ordering = ["receipt", "id"]
+        indexes = [
+            models.Index(fields=["hospital", "product", "received_on"], name="receiptline_hosp_prod_day"),
+            models.Index(fields=["manufacturer", "received_on"], name="receiptline_mfr_day"),
+            models.Index(fields=["award", "received_on"], name="receiptline_award_day"),
+            models.Index(fields=["received_on"], name="receiptline_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(unit_price__gt=0), name="receipt_line_prices"),
+            models.CheckConstraint(
+                condition=Q(rejected_packs=0) | ~Q(reject_reason=""), name="receipt_line_reject_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} · {self.product_id}: {self.accepted_packs}"
+
+
+class GoodsReturn(models.Model):
+    """退货: goods sent back after receipt; reduces the received quantities and flows to settlement."""
+
+    number = models.CharField(_("退货单号"), max_length=30, unique=True, null=True, blank=True)
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=_("订单"))
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="goods_returns", verbose_name=_("医疗机构")
+    )
+    distributor = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("配送企业")
+    )
+    reason = models.CharField(_("退货原因"), max_length=300)
+    returned_at = models.DateTimeField(_("退货时间"))
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    amount = models.DecimalField(_("退货金额"), default=0, **AMOUNT)
+
+    class Meta:
+        verbose_name = _("退货单")
+        verbose_name_plural = _("退货单")
+        ordering = ["-returned_at", "-id"]
+        indexes = [models.Index(fields=["hospital", "returned_at"])]
+
+    def __str__(self) -> str:
+        return self.number or f"退货单 {self.pk}"
+
+
+class GoodsReturnLine(FlowLine):
+    goods_return = models.ForeignKey(GoodsReturn, on_delete=models.CASCADE, related_name="lines", verbose_name=_("退货单"))
+    receipt_line = models.ForeignKey(ReceiptLine, on_delete=models.PROTECT, related_name="return_lines", verbose_name=_("验收明细"))
+    order_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("订单明细"))
+    packs = models.PositiveIntegerField(_("退货数量（包装）"), validators=[MinValueValidator(1)])
+    reason = models.CharField(_("退货原因"), max_length=300)
+    returned_on = models.DateField(_("退货日期"))
+    min_units = models.PositiveBigIntegerField(_("退货数量（最小制剂单位）"))
+
+    class Meta:
+        verbose_name = _("退货明细")
+        verbose_name_plural = _("退货明细")
+        ordering = ["goods_return", "id"]
+        indexes = [
+            models.Index(fields=["hospital", "product", "returned_on"], name="returnline_hosp_prod_day"),
+            models.Index(fields=["manufacturer", "returned_on"], name="returnline_mfr_day"),
+            models.Index(fields=["award", "returned_on"], name="returnline_award_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(packs__gte=1), name="return_line_packs_positive"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="return_line_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goods_return} · {self.product_id}: {self.packs}"
+
+
+class OffPlatformImport(models.Model):
+    """One file of off-platform purchases reported by hospitals (imported all-or-nothing)."""
+
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("上报机构"), help_text=_("医疗机构上报时为本机构；官方导入可含多家机构"),
+    )
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+    )
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("线下采购导入")
+        verbose_name_plural = _("线下采购导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.created_at:%Y-%m-%d})"
+
+
+class OffPlatformPurchase(models.Model):
+    """线下采购: a hospital's purchases of a product outside the platform in one month (the denominator's rest)."""
+
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="off_platform_purchases", verbose_name=_("医疗机构")
+    )
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    supply_class = models.CharField(_("统计类别"), max_length=20, choices=SupplyClass.choices)
+    month = models.DateField(_("月份"), help_text=_("当月 1 日"))
+    quantity = models.PositiveBigIntegerField(_("数量（最小制剂单位）"))
+    amount = models.DecimalField(_("金额"), **AMOUNT)
+    source = models.CharField(_("来源"), max_length=100, blank=True, help_text=_("如 医院HIS导出、发票汇总"))
+    import_batch = models.ForeignKey(
+        OffPlatformImport, on_delete=models.PROTECT, null=True, blank=True, related_name="purchases",
+        verbose_name=_("导入批次"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("线下采购")
+        verbose_name_plural = _("线下采购")
+        ordering = ["-month", "hospital", "product"]
+        indexes = [models.Index(fields=["month", "hospital", "supply_class"], name="offplatform_month_hosp")]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "product", "month"], name="offplatform_one_per_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="offplatform_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} · {self.product} · {self.month:%Y-%m}"

@@ -1,0 +1,304 @@
+"""挂网: listings and their changes — suspension, reinstatement, withdrawal, price changes, applications.
+
+Every change keeps a history row with its reason (django-simple-history) and an audit event. Open orders react:
+a suspended or withdrawn listing flags every open order that has a line on it (the order cannot be submitted while
+the listing is not active); a price change is seen by draft orders at once, while submitted orders keep the price
+frozen at their submission (DESIGN.md §4).
+
+Callers: pricing officials (pages and API), the pricing app's alert resolution and credit consequences (严重 —
+the products involved lose listing; 特别严重 — all the company's products), and tender awards for new listings.
+`by=None` means the platform itself (a scheduled job); a user must hold `listing.manage`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from accounts.permissions import require
+from catalog.models import Product
+from common.models import record_event
+from common.money import quantize_amount, quantize_unit_price, to_decimal
+
+from ..errors import ConflictError, PermissionDeniedError, ValidationFailed
+from ..models import Listing, ListingApplication, OrderEvent, PurchaseOrder, PurchaseOrderLine
+
+L = Listing.Status
+
+
+def parse_unit_price(value, *, field: str = "unit_price") -> Decimal:
+    """A listed price per minimum unit: positive, at most 4 decimals, never a float."""
+    try:
+        price = to_decimal(value, field="价格")
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, field=field) from None
+    if price <= 0:
+        raise ValidationFailed("价格必须大于零", field=field)
+    if -price.as_tuple().exponent > 4:
+        raise ValidationFailed("价格（每最小制剂单位）最多保留 4 位小数", field=field)
+    return price
+
+
+def _lock(listing: Listing) -> Listing:
+    return Listing.objects.select_for_update().select_related("product").get(pk=listing.pk)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写原因", field="reason")
+    return reason[:300]
+
+
+def _check(by, capability: str = "listing.manage") -> None:
+    if by is not None:
+        require(by, capability)
+
+
+def _save(listing: Listing, reason: str, fields: list[str]) -> None:
+    listing._change_reason = reason
+    listing.save(update_fields=[*fields, "updated_at"])
+
+
+def _flag_open_orders(listing: Listing, reason: str, by) -> int:
+    """Flag every open order with a line on the listing (set-based), one order event each."""
+    order_ids = list(
+        PurchaseOrder.objects.filter(status__in=PurchaseOrder.OPEN_STATUSES, lines__listing=listing)
+        .order_by("pk").values_list("pk", flat=True).distinct()
+    )
+    if not order_ids:
+        return 0
+    note = f"{listing.product.generic_name}：{reason}"[:300]
+    PurchaseOrder.objects.filter(pk__in=order_ids).update(
+        listing_flag=True, listing_flag_reason=note, version=F("version") + 1, updated_at=timezone.now()
+    )
+    OrderEvent.objects.bulk_create([
+        OrderEvent(order_id=pk, action="listing_flagged", actor=by if getattr(by, "pk", None) else None,
+                   organization_id=getattr(by, "organization_id", None), reason=note,
+                   data={"listing": listing.pk, "listing_status": listing.status})
+        for pk in order_ids
+    ], batch_size=1000)
+    return len(order_ids)
+
+
+def _unflag_orders(listing: Listing, by) -> int:
+    """Clear the flag of open orders on this listing whose lines are all on active listings again."""
+    candidates = PurchaseOrder.objects.filter(
+        listing_flag=True, status__in=PurchaseOrder.OPEN_STATUSES, lines__listing=listing
+    ).exclude(lines__listing__status__in=[L.SUSPENDED, L.WITHDRAWN])
+    order_ids = list(candidates.order_by("pk").values_list("pk", flat=True).distinct())
+    if not order_ids:
+        return 0
+    PurchaseOrder.objects.filter(pk__in=order_ids).update(
+        listing_flag=False, listing_flag_reason="", version=F("version") + 1, updated_at=timezone.now()
+    )
+    OrderEvent.objects.bulk_create([
+        OrderEvent(order_id=pk, action="listing_flag_cleared", actor=by if getattr(by, "pk", None) else None,
+                   organization_id=getattr(by, "organization_id", None), reason="挂网恢复",
+                   data={"listing": listing.pk})
+        for pk in order_ids
+    ])
+    return len(order_ids)
+
+
+@transaction.atomic
+def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
+    """暂停挂网 (e.g. a credit consequence): the listing cannot be ordered; open orders on it are flagged."""
+    _check(by)
+    reason = _require_reason(reason)
+    listing = _lock(listing)
+    if listing.status != L.ACTIVE:
+        raise ConflictError(f"挂网状态为“{listing.get_status_display()}”，不能暂停", field="status")
+    listing.suspend()
+    listing.status_reason = reason
+    _save(listing, reason, ["status", "status_reason"])
+    flagged = _flag_open_orders(listing, reason, by)
+    record_event(listing, "suspended", by=by, from_state=L.ACTIVE, to_state=L.SUSPENDED, note=reason,
+                 data={"flagged_orders": flagged})
+    return listing
+
+
+@transaction.atomic
+def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
+    """恢复挂网 (e.g. after credit repair)."""
+    _check(by)
+    reason = _require_reason(reason)
+    listing = _lock(listing)
+    if listing.status != L.SUSPENDED:
+        raise ConflictError(f"挂网状态为“{listing.get_status_display()}”，只有暂停挂网的产品可以恢复", field="status")
+    listing.reinstate()
+    listing.status_reason = reason
+    _save(listing, reason, ["status", "status_reason"])
+    cleared = _unflag_orders(listing, by)
+    record_event(listing, "reinstated", by=by, from_state=L.SUSPENDED, to_state=L.ACTIVE, note=reason,
+                 data={"cleared_orders": cleared})
+    return listing
+
+
+@transaction.atomic
+def listing_withdraw(*, listing: Listing, by, reason: str) -> Listing:
+    """撤网: final; open orders on it are flagged."""
+    _check(by)
+    reason = _require_reason(reason)
+    listing = _lock(listing)
+    if listing.status == L.WITHDRAWN:
+        raise ConflictError("该产品已撤网", field="status")
+    previous = listing.status
+    listing.withdraw()
+    listing.status_reason = reason
+    _save(listing, reason, ["status", "status_reason"])
+    flagged = _flag_open_orders(listing, reason, by)
+    record_event(listing, "withdrawn", by=by, from_state=previous, to_state=L.WITHDRAWN, note=reason,
+                 data={"flagged_orders": flagged})
+    return listing
+
+
+def _refresh_draft_totals(order_ids: list[int]) -> None:
+    for order_id in order_ids:
+        total = PurchaseOrderLine.objects.filter(order_id=order_id).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        PurchaseOrder.objects.filter(pk=order_id).update(
+            total_amount=total, version=F("version") + 1, updated_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Listing:
+    """Change the listed price per minimum unit; the pack price follows. Draft orders see the new price at once;
+    submitted orders keep the price frozen at their submission."""
+    _check(by)
+    reason = _require_reason(reason)
+    price = parse_unit_price(unit_price, field="unit_price")
+    listing = _lock(listing)
+    if listing.status == L.WITHDRAWN:
+        raise ConflictError("已撤网的产品不能调整价格", field="status")
+    old_unit, old_pack = listing.unit_price, listing.pack_price
+    if price == old_unit:
+        raise ValidationFailed("新价格与当前挂网价相同", field="unit_price")
+    listing.unit_price = quantize_unit_price(price)
+    listing.pack_price = quantize_amount(listing.unit_price * listing.product.pack_size)
+    _save(listing, reason, ["unit_price", "pack_price"])
+    draft_lines = PurchaseOrderLine.objects.filter(listing=listing, order__status=PurchaseOrder.Status.DRAFT)
+    draft_order_ids = sorted(set(draft_lines.values_list("order_id", flat=True)))
+    # Lock the drafts (pk order) before rewriting their lines, so a concurrent submit freezes one price or the other.
+    list(PurchaseOrder.objects.select_for_update().filter(pk__in=draft_order_ids).order_by("pk").values_list("pk"))
+    for line in draft_lines.filter(order__status=PurchaseOrder.Status.DRAFT):
+        line.unit_price = listing.unit_price
+        line.pack_price = listing.pack_price
+        line.amount = quantize_amount(listing.unit_price * line.min_units)
+        line.save(update_fields=["unit_price", "pack_price", "amount"])
+    _refresh_draft_totals(draft_order_ids)
+    record_event(listing, "price_changed", by=by, note=reason, data={
+        "old_unit_price": str(old_unit), "new_unit_price": str(listing.unit_price),
+        "old_pack_price": str(old_pack), "new_pack_price": str(listing.pack_price), "draft_orders": len(draft_order_ids),
+    })
+    return listing
+
+
+def _check_validity(valid_from: date, valid_to: date | None) -> None:
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationFailed("有效期止不能早于有效期起", field="valid_to")
+
+
+def _ensure_not_listed(product: Product, manufacturer_id: int) -> None:
+    if Listing.objects.filter(product=product, manufacturer_id=manufacturer_id, status__in=[L.ACTIVE, L.SUSPENDED]).exists():
+        raise ConflictError("该产品已挂网（或暂停挂网中），请调整价格而不是重复挂网", field="product")
+
+
+@transaction.atomic
+def listing_create_from_price_linkage(*, product: Product, unit_price, by, valid_from: date,
+                                      valid_to: date | None = None, reason: str) -> Listing:
+    """全国最低价联动挂网: list a product at (at most) the national lowest price, named in `reason`."""
+    _check(by)
+    reason = _require_reason(reason)
+    price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
+    _check_validity(valid_from, valid_to)
+    _ensure_not_listed(product, product.manufacturer_id)
+    listing = Listing(product=product, manufacturer_id=product.manufacturer_id, unit_price=price,
+                      pack_price=quantize_amount(price * product.pack_size), valid_from=valid_from, valid_to=valid_to,
+                      source=Listing.Source.PRICE_LINKAGE, approved_by=by if getattr(by, "pk", None) else None,
+                      status_reason=reason)
+    listing._change_reason = reason
+    listing.save()
+    record_event(listing, "listed", by=by, to_state=listing.status, note=reason, data={"source": listing.source})
+    return listing
+
+
+@transaction.atomic
+def listing_apply(*, by, product: Product, unit_price, valid_from: date, valid_to: date | None = None,
+                  evidence: str = "") -> ListingApplication:
+    """企业申请挂网: the manufacturer's representative asks to list one of its own products."""
+    require(by, "listing.apply")
+    if product.manufacturer_id != by.organization_id:
+        raise PermissionDeniedError("只能为本企业的产品申请挂网")
+    if not product.is_active:
+        raise ValidationFailed("该产品已停用，不能申请挂网", field="product")
+    price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
+    _check_validity(valid_from, valid_to)
+    _ensure_not_listed(product, product.manufacturer_id)
+    if ListingApplication.objects.filter(product=product, status=ListingApplication.Status.SUBMITTED).exists():
+        raise ConflictError("该产品已有待审核的挂网申请", field="product")
+    application = ListingApplication.objects.create(
+        manufacturer_id=product.manufacturer_id, product=product, unit_price=price, valid_from=valid_from,
+        valid_to=valid_to, evidence=evidence[:2000], submitted_by=by,
+    )
+    record_event(application, "submitted", by=by, to_state=application.status)
+    return application
+
+
+def _lock_application(application: ListingApplication) -> ListingApplication:
+    application = ListingApplication.objects.select_for_update().select_related("product").get(pk=application.pk)
+    if application.status != ListingApplication.Status.SUBMITTED:
+        raise ConflictError(f"该申请已{application.get_status_display()}", field="status")
+    return application
+
+
+@transaction.atomic
+def listing_application_approve(*, application: ListingApplication, by, note: str = "") -> Listing:
+    """An official approves an application: the product is listed at the applied price."""
+    require(by, "listing.manage")
+    application = _lock_application(application)
+    _ensure_not_listed(application.product, application.manufacturer_id)
+    product = application.product
+    listing = Listing(product=product, manufacturer_id=application.manufacturer_id, unit_price=application.unit_price,
+                      pack_price=quantize_amount(application.unit_price * product.pack_size),
+                      valid_from=application.valid_from, valid_to=application.valid_to,
+                      source=Listing.Source.APPLICATION, approved_by=by)
+    listing._change_reason = note or "挂网申请审核通过"
+    listing.save()
+    application.approve()
+    application.reviewed_by, application.reviewed_at = by, timezone.now()
+    application.review_note, application.listing = note[:300], listing
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "listing"])
+    record_event(application, "approved", by=by, from_state="submitted", to_state="approved", note=note)
+    record_event(listing, "listed", by=by, to_state=listing.status, data={"source": listing.source,
+                                                                       "application": application.pk})
+    return listing
+
+
+@transaction.atomic
+def listing_application_reject(*, application: ListingApplication, by, note: str) -> ListingApplication:
+    require(by, "listing.manage")
+    note = _require_reason(note)
+    application = _lock_application(application)
+    application.reject()
+    application.reviewed_by, application.reviewed_at, application.review_note = by, timezone.now(), note
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    record_event(application, "rejected", by=by, from_state="submitted", to_state="rejected", note=note)
+    return application
+
+
+def listings_suspend_for_manufacturer(*, manufacturer_id: int, by, reason: str, product_ids=None) -> int:
+    """Credit consequence helper: suspend every active listing of a manufacturer (特别严重) or of some of its
+    products (严重). Each listing goes through `listing_suspend` (history, flags, events); returns the count."""
+    listings = Listing.objects.filter(manufacturer_id=manufacturer_id, status=L.ACTIVE)
+    if product_ids is not None:
+        listings = listings.filter(Q(product_id__in=list(product_ids)))
+    count = 0
+    for listing in listings.order_by("pk"):
+        listing_suspend(listing=listing, by=by, reason=reason)
+        count += 1
+    return count

@@ -1,0 +1,842 @@
+"""Online orders (挂网阳光采购): draft (cart) → submitted → accepted | rejected → shipped → received → closed.
+
+Every step locks the order row (select_for_update, then dependent rows in pk order), checks the state and the
+actor's organisation, makes the FSM transition and writes an `OrderEvent`. A client may pass the `version` it last
+read: a step on a stale copy is refused with a conflict instead of silently acting on changed data. Two users
+acting at once are serialised by the row lock; the second sees the new state and gets a clear conflict.
+
+Prices follow the listing while the order is a draft and are frozen on the lines at submission. Receipts and
+returns copy hospital, product, manufacturer, listing, award, date, minimum units, unit price and amount onto their
+lines, and call `procurement.hooks` after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Organization
+from accounts.permissions import require
+from common.money import quantize_amount
+
+from .. import hooks
+from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from ..models import (
+    Commitment,
+    Delivery,
+    DeliveryLine,
+    DistributionAuthorization,
+    GoodsReturn,
+    GoodsReturnLine,
+    Listing,
+    OrderEvent,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    SupplyClass,
+)
+
+S = PurchaseOrder.Status
+
+TRANSITIONS = {
+    S.SUBMITTED: "submit", S.ACCEPTED: "accept", S.REJECTED: "reject", S.PARTIALLY_SHIPPED: "ship_partly",
+    S.SHIPPED: "ship_fully", S.PARTIALLY_RECEIVED: "receive_partly", S.RECEIVED: "receive_fully",
+    S.CLOSED: "close", S.CANCELLED: "cancel",
+}
+
+
+# --- small parsers -----------------------------------------------------------------------------------------------
+
+
+def parse_count(value, *, field: str, label: str = "数量", allow_zero: bool = False) -> int:
+    """A whole number of packs: an int (or its text), never a bool, float or fraction; > 0 unless allow_zero."""
+    if isinstance(value, (bool, float)):
+        raise ValidationFailed(f"{label}必须是整数（包装数）", field=field)
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValidationFailed(f"{label}必须是整数（包装数）", field=field)
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.lstrip("-").isdigit():
+            raise ValidationFailed(f"{label}“{value}”不是整数（包装数）", field=field)
+        value = int(text)
+    if not isinstance(value, int):
+        raise ValidationFailed(f"{label}必须是整数（包装数）", field=field)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValidationFailed(f"{label}必须大于零" if not allow_zero else f"{label}不能为负数", field=field)
+    return value
+
+
+def supply_class_of(product) -> str:
+    if product.category != "consumable":
+        return SupplyClass.DRUG
+    return SupplyClass.HIGH_VALUE_CONSUMABLE if product.high_value else SupplyClass.OTHER_CONSUMABLE
+
+
+# --- locking, events, transitions ----------------------------------------------------------------------------------
+
+
+def _lock(order: PurchaseOrder | int) -> PurchaseOrder:
+    pk = order if isinstance(order, int) else order.pk
+    try:
+        return PurchaseOrder.objects.select_for_update().get(pk=pk)
+    except PurchaseOrder.DoesNotExist:
+        raise NotFoundError("订单不存在") from None
+
+
+def _check_version(order: PurchaseOrder, version) -> None:
+    if version in (None, ""):
+        return
+    try:
+        expected = int(version)
+    except (TypeError, ValueError):
+        raise ValidationFailed("版本号必须是整数", field="version") from None
+    if expected != order.version:
+        raise ConflictError(
+            f"订单 {order.number or order.pk} 已被他人修改（当前状态：{order.get_status_display()}），请刷新后重试",
+            field="version", code="stale",
+        )
+
+
+def _event(order: PurchaseOrder, action: str, *, by, from_status: str = "", to_status: str = "", reason: str = "",
+           data: dict | None = None) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, action=action, from_status=from_status, to_status=to_status,
+        actor=by if getattr(by, "pk", None) else None, organization_id=getattr(by, "organization_id", None),
+        reason=reason or "", data=data or {},
+    )
+
+
+def _move(order: PurchaseOrder, to: str, *, by, fields: list[str], reason: str = "", data: dict | None = None,
+          action: str | None = None) -> None:
+    """FSM transition (refuses a wrong source state), save with a new version, and the event row."""
+    previous = order.status
+    getattr(order, TRANSITIONS[to])()
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at", *fields])
+    _event(order, action or to, by=by, from_status=previous, to_status=to, reason=reason, data=data)
+
+
+def _require_state(order: PurchaseOrder, allowed, what: str) -> None:
+    if order.status not in allowed:
+        raise ConflictError(f"订单 {order.number or order.pk} 当前状态为“{order.get_status_display()}”，不能{what}",
+                            field="status")
+
+
+def _require_hospital_user(order: PurchaseOrder, by, capability: str) -> None:
+    require(by, capability)
+    if by.organization_id != order.hospital_id:
+        raise PermissionDeniedError("只能操作本机构的订单")
+
+
+def _require_distributor_user(order: PurchaseOrder, by) -> None:
+    require(by, "order.fulfil")
+    if by.organization_id != order.distributor_id:
+        raise PermissionDeniedError("只能处理配送给本企业的订单")
+
+
+def _assign_number(obj, prefix: str) -> None:
+    day = timezone.localdate().strftime("%Y%m%d")
+    obj.number = f"{prefix}{day}{obj.pk:08d}"
+    type(obj).objects.filter(pk=obj.pk).update(number=obj.number)
+
+
+# --- what may be ordered, from whom ----------------------------------------------------------------------------------
+
+
+def _pooling_region_ids(hospital: Organization) -> list[int]:
+    region = hospital.region
+    if region is None:
+        return []
+    return [region.pk] + ([region.parent_id] if region.parent_id else [])
+
+
+def authorized_distributor_ids(*, hospital: Organization, listing: Listing, on: date) -> set[int]:
+    """Distributors the listing's manufacturer authorises for the product in the hospital's region on `on`."""
+    return set(
+        DistributionAuthorization.objects.filter(
+            product_id=listing.product_id, manufacturer_id=listing.manufacturer_id, is_active=True,
+            valid_from__lte=on, regions__in=_pooling_region_ids(hospital),
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("distributor_id", flat=True)
+    )
+
+
+def _check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
+    name = listing.product.generic_name
+    if listing.status == Listing.Status.SUSPENDED:
+        raise ValidationFailed(f"{name} 已暂停挂网，不能采购（{listing.status_reason}）", field=field)
+    if listing.status == Listing.Status.WITHDRAWN:
+        raise ValidationFailed(f"{name} 已撤网，不能采购", field=field)
+    if listing.valid_from > on:
+        raise ValidationFailed(f"{name} 的挂网自 {listing.valid_from} 起生效，尚不能采购", field=field)
+    if listing.valid_to is not None and listing.valid_to < on:
+        raise ValidationFailed(f"{name} 的挂网已于 {listing.valid_to} 到期，不能采购", field=field)
+    if not listing.product.is_active:
+        raise ValidationFailed(f"{name} 已停用，不能采购", field=field)
+
+
+def _check_distributor(hospital: Organization, distributor: Organization, listing: Listing, *, on: date,
+                       field: str) -> None:
+    if distributor.pk not in authorized_distributor_ids(hospital=hospital, listing=listing, on=on):
+        raise ValidationFailed(
+            f"{distributor.name} 未获 {listing.manufacturer.name} 授权在本地区配送 {listing.product.generic_name}",
+            field=field,
+        )
+
+
+def _lot_matches(lot, product) -> bool:
+    if lot.generic_name != product.generic_name:
+        return False
+    return not lot.dosage_forms or product.dosage_form in lot.dosage_forms
+
+
+def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Commitment]:
+    """For each ordered product that is NOT the selected product of a commitment of the same lot, the hospital's
+    commitment that is still unmet on `on` (received − returned < agreed volume), if any — the substitution."""
+    products = list(products)
+    names = {p.generic_name for p in products}
+    commitments = list(
+        Commitment.objects.filter(hospital_id=hospital_id, lot__generic_name__in=names, cycle_start__lte=on,
+                                  cycle_end__gte=on).select_related("lot", "product")
+    )
+    if not commitments:
+        return {}
+    purchased = _net_received_min_units(hospital_id, commitments)
+    result: dict[int, Commitment] = {}
+    for product in products:
+        for c in commitments:
+            if c.product_id != product.pk and _lot_matches(c.lot, product) and purchased.get(c.pk, 0) < c.agreed_volume:
+                result[product.pk] = c
+                break
+    return result
+
+
+def _net_received_min_units(hospital_id: int, commitments: list[Commitment]) -> dict[int, int]:
+    result = {}
+    for c in commitments:
+        received = ReceiptLine.objects.filter(
+            hospital_id=hospital_id, product_id=c.product_id, received_on__range=(c.cycle_start, c.cycle_end)
+        ).aggregate(n=Sum("accepted_min_units"))["n"] or 0
+        returned = GoodsReturnLine.objects.filter(
+            hospital_id=hospital_id, product_id=c.product_id, returned_on__range=(c.cycle_start, c.cycle_end)
+        ).aggregate(n=Sum("min_units"))["n"] or 0
+        result[c.pk] = received - returned
+    return result
+
+
+# --- drafts (the cart) ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineInput:
+    listing: Listing
+    packs: int
+    remarks: str = ""
+
+
+def _parse_lines(items, *, on: date, max_lines: int | None = None) -> list[LineInput]:
+    """[{"listing": id or Listing, "packs": n, "remarks": ""}] → checked LineInputs (listings fetched in one query)."""
+    if not isinstance(items, (list, tuple)) or not items:
+        raise ValidationFailed("订单至少需要一个品规", field="lines")
+    max_lines = max_lines or settings.ORDER_MAX_LINES
+    if len(items) > max_lines:
+        raise ValidationFailed(f"一张订单最多 {max_lines} 个品规", field="lines")
+    ids = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValidationFailed("订单明细格式错误", field=f"lines[{i}]")
+        raw = item.get("listing")
+        ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label="挂网编号"))
+    listings = Listing.objects.select_related("product", "manufacturer", "award").in_bulk(ids)
+    seen: dict[int, int] = {}
+    result = []
+    for i, (item, listing_id) in enumerate(zip(items, ids, strict=True)):
+        field = f"lines[{i}]"
+        listing = listings.get(listing_id)
+        if listing is None:
+            raise ValidationFailed(f"挂网产品 {listing_id} 不存在", field=f"{field}.listing")
+        if listing_id in seen:
+            raise ValidationFailed(f"{listing.product.generic_name} 在第 {seen[listing_id] + 1} 行已出现，请合并数量",
+                                   field=f"{field}.listing")
+        seen[listing_id] = i
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label="采购数量")
+        _check_listing_orderable(listing, on=on, field=f"{field}.listing")
+        result.append(LineInput(listing=listing, packs=packs, remarks=str(item.get("remarks") or "")[:300]))
+    return result
+
+
+def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitution: Commitment | None) -> PurchaseOrderLine:
+    listing = item.listing
+    pack_size = listing.product.pack_size
+    min_units = item.packs * pack_size
+    return PurchaseOrderLine(
+        order=order, line_no=line_no, listing=listing, product_id=listing.product_id,
+        manufacturer_id=listing.manufacturer_id, award_id=listing.award_id, packs=item.packs, pack_size=pack_size,
+        min_units=min_units, unit_price=listing.unit_price, pack_price=listing.pack_price,
+        amount=quantize_amount(listing.unit_price * min_units), substitution_for=substitution, remarks=item.remarks,
+    )
+
+
+def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organization]:
+    require(by, "order.place")
+    own = by.organization
+    if hospital is not None:
+        hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
+        if hospital_id != own.pk:
+            raise PermissionDeniedError("只能为本机构下单", field="hospital")
+    if not isinstance(distributor, Organization):
+        distributor = Organization.objects.filter(pk=distributor).first() if distributor else None
+    if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
+        raise ValidationFailed("请选择有效的配送企业", field="distributor")
+    return own, distributor
+
+
+@transaction.atomic
+def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False, remarks: str = "",
+                 idempotency_key: str = "", submit: bool = False) -> PurchaseOrder:
+    """Create an order for the user's hospital (a draft, or submitted at once with `submit=True`).
+
+    With an idempotency key, a retry (or a concurrent duplicate) returns the order the key first created; the
+    returned object then has `replayed = True`. Nothing is written when any line is refused.
+    """
+    hospital, distributor = _resolve_parties(by, hospital, distributor)
+    key = (idempotency_key or "").strip()
+    if len(key) > 100:
+        raise ValidationFailed("幂等键最长 100 个字符", field="idempotency_key")
+    if key:
+        existing = PurchaseOrder.objects.filter(hospital=hospital, idempotency_key=key).first()
+        if existing is not None:
+            existing.replayed = True
+            return existing
+    today = timezone.localdate()
+    items = _parse_lines(lines, on=today)
+    for i, item in enumerate(items):
+        _check_distributor(hospital, distributor, item.listing, on=today, field=f"lines[{i}].listing")
+    try:
+        with transaction.atomic():  # savepoint: a concurrent twin with the same key makes this insert fail
+            order = PurchaseOrder.objects.create(
+                hospital=hospital, distributor=distributor, urgent=bool(urgent), hospital_remarks=remarks[:2000],
+                idempotency_key=key, created_by=by,
+            )
+    except IntegrityError:
+        if not key:
+            raise
+        existing = PurchaseOrder.objects.get(hospital=hospital, idempotency_key=key)
+        existing.replayed = True
+        return existing
+    _assign_number(order, "PO")
+    substitutions = unmet_commitments(hospital_id=hospital.pk, products=[i.listing.product for i in items], on=today)
+    PurchaseOrderLine.objects.bulk_create([
+        _build_line(order, n, item, substitutions.get(item.listing.product_id)) for n, item in enumerate(items, start=1)
+    ])
+    _refresh_totals(order)
+    _event(order, "created", by=by, to_status=S.DRAFT, data={"lines": len(items), "idempotency_key": key})
+    if submit:
+        _submit(order, by=by)
+    order.replayed = False
+    return order
+
+
+def _refresh_totals(order: PurchaseOrder) -> None:
+    agg = order.lines.aggregate(total=Sum("amount"), n=Count("pk"))
+    order.total_amount = agg["total"] or Decimal("0.00")
+    order.line_count = agg["n"]
+    order.save(update_fields=["total_amount", "line_count", "updated_at"])
+
+
+@transaction.atomic
+def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
+    """Add a listing to the hospital's draft order for the distributor (the cart), creating the draft if needed;
+    adding a listing already in the cart adds to its quantity."""
+    hospital, distributor = _resolve_parties(by, None, distributor)
+    packs = parse_count(packs, field="packs", label="采购数量")
+    today = timezone.localdate()
+    listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
+    _check_listing_orderable(listing, on=today, field="listing")
+    _check_distributor(hospital, distributor, listing, on=today, field="distributor")
+    draft = (PurchaseOrder.objects.select_for_update()
+             .filter(hospital=hospital, distributor=distributor, status=S.DRAFT, idempotency_key="")
+             .order_by("-pk").first())
+    if draft is None:
+        return order_create(by=by, distributor=distributor, lines=[{"listing": listing, "packs": packs}])
+    line = draft.lines.filter(listing=listing).first()
+    if line is not None:
+        line.packs += packs
+        line.min_units = line.packs * line.pack_size
+        line.amount = quantize_amount(line.unit_price * line.min_units)
+        line.save(update_fields=["packs", "min_units", "amount"])
+    else:
+        sub = unmet_commitments(hospital_id=hospital.pk, products=[listing.product], on=today).get(listing.product_id)
+        next_no = (draft.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0) + 1
+        if next_no > settings.ORDER_MAX_LINES:
+            raise ValidationFailed(f"一张订单最多 {settings.ORDER_MAX_LINES} 个品规", field="lines")
+        _build_line(draft, next_no, LineInput(listing=listing, packs=packs), sub).save()
+    _refresh_totals(draft)
+    draft.version += 1
+    draft.save(update_fields=["version"])
+    _event(draft, "line_added", by=by, data={"listing": listing.pk, "packs": packs})
+    return draft
+
+
+@transaction.atomic
+def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | None = None,
+                       remarks: str | None = None, version=None) -> PurchaseOrder:
+    """Replace a draft's lines (packs 0 drops a line) and/or its urgency and remarks."""
+    order = _lock(order)
+    _require_hospital_user(order, by, "order.place")
+    _check_version(order, version)
+    _require_state(order, (S.DRAFT,), "修改")
+    if lines is not None:
+        kept = [item for item in lines if not (isinstance(item, dict) and str(item.get("packs")).strip() == "0")]
+        today = timezone.localdate()
+        items = _parse_lines(kept, on=today)
+        for i, item in enumerate(items):
+            _check_distributor(order.hospital, order.distributor, item.listing, on=today, field=f"lines[{i}].listing")
+        subs = unmet_commitments(hospital_id=order.hospital_id, products=[i.listing.product for i in items], on=today)
+        order.lines.all().delete()
+        PurchaseOrderLine.objects.bulk_create([
+            _build_line(order, n, item, subs.get(item.listing.product_id)) for n, item in enumerate(items, start=1)
+        ])
+        _refresh_totals(order)
+    if urgent is not None:
+        order.urgent = bool(urgent)
+    if remarks is not None:
+        order.hospital_remarks = remarks[:2000]
+    order.version += 1
+    order.save(update_fields=["urgent", "hospital_remarks", "version", "updated_at"])
+    _event(order, "draft_updated", by=by, data={"lines": order.line_count})
+    return order
+
+
+# --- submission and the distributor's answer --------------------------------------------------------------------
+
+
+def _submit(order: PurchaseOrder, *, by) -> None:
+    """Freeze prices from the (locked) listings and start the distributor's deadlines."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    lines = list(order.lines.select_related("listing__product", "listing__manufacturer").order_by("line_no"))
+    if not lines:
+        raise ValidationFailed("订单没有明细，不能提交", field="lines")
+    listing_ids = sorted({line.listing_id for line in lines})
+    locked = {
+        listing.pk: listing
+        for listing in Listing.objects.select_for_update().filter(pk__in=listing_ids).order_by("pk")
+        .select_related("product", "manufacturer")
+    }
+    hospital = order.hospital
+    for i, line in enumerate(lines):
+        listing = locked[line.listing_id]
+        _check_listing_orderable(listing, on=today, field=f"lines[{i}].listing")
+        _check_distributor(hospital, order.distributor, listing, on=today, field=f"lines[{i}].listing")
+        line.unit_price, line.pack_price = listing.unit_price, listing.pack_price
+        line.amount = quantize_amount(listing.unit_price * line.min_units)
+        line.price_frozen_at = now
+    PurchaseOrderLine.objects.bulk_update(lines, ["unit_price", "pack_price", "amount", "price_frozen_at"])
+    order.total_amount = sum((line.amount for line in lines), Decimal("0.00"))
+    order.submitted_at, order.submitted_by = now, by
+    order.response_due_at = now + timedelta(hours=settings.ORDER_RESPONSE_HOURS)
+    hours = settings.ORDER_URGENT_DELIVERY_HOURS if order.urgent else settings.ORDER_DELIVERY_HOURS
+    order.delivery_due_at = now + timedelta(hours=hours)
+    order.listing_flag, order.listing_flag_reason = False, ""
+    _move(order, S.SUBMITTED, by=by, fields=["total_amount", "submitted_at", "submitted_by", "response_due_at",
+                                              "delivery_due_at", "listing_flag", "listing_flag_reason"],
+          data={"total_amount": str(order.total_amount)})
+
+
+@transaction.atomic
+def order_submit(*, order: PurchaseOrder, by, version=None) -> PurchaseOrder:
+    order = _lock(order)
+    _require_hospital_user(order, by, "order.place")
+    if order.status == S.SUBMITTED and version is None and order.submitted_by_id == by.pk:
+        return order  # a retried submit of the same order: nothing more to do
+    _check_version(order, version)
+    _require_state(order, (S.DRAFT,), "提交")
+    _submit(order, by=by)
+    return order
+
+
+@transaction.atomic
+def order_accept(*, order: PurchaseOrder, by, remarks: str = "", version=None) -> PurchaseOrder:
+    order = _lock(order)
+    _require_distributor_user(order, by)
+    _check_version(order, version)
+    _require_state(order, (S.SUBMITTED,), "接单")
+    now = timezone.now()
+    order.responded_at, order.responded_by = now, by
+    order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
+    if remarks:
+        order.distributor_remarks = remarks[:2000]
+    _move(order, S.ACCEPTED, by=by, reason=remarks,
+          fields=["responded_at", "responded_by", "response_overdue", "distributor_remarks"])
+    return order
+
+
+@transaction.atomic
+def order_reject(*, order: PurchaseOrder, by, reason: str, version=None) -> PurchaseOrder:
+    order = _lock(order)
+    _require_distributor_user(order, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("拒绝订单必须填写原因", field="reason")
+    _check_version(order, version)
+    _require_state(order, (S.SUBMITTED,), "拒绝")
+    now = timezone.now()
+    order.responded_at, order.responded_by, order.reject_reason = now, by, reason[:300]
+    order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
+    _move(order, S.REJECTED, by=by, reason=reason,
+          fields=["responded_at", "responded_by", "reject_reason", "response_overdue"])
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: PurchaseOrder, by, reason: str = "", version=None) -> PurchaseOrder:
+    """The hospital cancels before anything is shipped (a submitted or accepted order needs a reason)."""
+    order = _lock(order)
+    _require_hospital_user(order, by, "order.place")
+    _check_version(order, version)
+    _require_state(order, PurchaseOrder.CANCELLABLE_STATUSES, "撤销（已配送的订单不能撤销）")
+    reason = (reason or "").strip()
+    if order.status != S.DRAFT and not reason:
+        raise ValidationFailed("撤销已提交的订单必须填写原因", field="reason")
+    order.cancelled_at, order.cancel_reason = timezone.now(), reason[:300]
+    _move(order, S.CANCELLED, by=by, reason=reason, fields=["cancelled_at", "cancel_reason"])
+    return order
+
+
+@transaction.atomic
+def order_remark(*, order: PurchaseOrder, by, remarks: str, version=None) -> PurchaseOrder:
+    """Remarks both ways: the hospital's or the distributor's, whichever side the user is on."""
+    order = _lock(order)
+    _check_version(order, version)
+    if by.organization_id == order.hospital_id:
+        require(by, "order.place")
+        order.hospital_remarks, field = remarks[:2000], "hospital_remarks"
+    elif by.organization_id == order.distributor_id:
+        require(by, "order.fulfil")
+        order.distributor_remarks, field = remarks[:2000], "distributor_remarks"
+    else:
+        raise PermissionDeniedError("只能为本机构的订单填写备注")
+    order.version += 1
+    order.save(update_fields=[field, "version", "updated_at"])
+    _event(order, "remarks", by=by, reason=remarks[:2000])
+    return order
+
+
+# --- deliveries and receipts -----------------------------------------------------------------------------------------
+
+
+def _parse_date(value, *, field: str, label: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{label}“{value}”不是有效日期（YYYY-MM-DD）", field=field) from None
+
+
+def _derived_status(order: PurchaseOrder) -> str:
+    lines = list(order.lines.values_list("packs", "packs_shipped"))
+    fully_shipped = all(shipped >= packs for packs, shipped in lines)
+    deliveries = order.deliveries.all()
+    any_receipt = deliveries.filter(received=True).exists()
+    pending = deliveries.filter(received=False).exists()
+    if any_receipt:
+        return S.RECEIVED if fully_shipped and not pending else S.PARTIALLY_RECEIVED
+    return S.SHIPPED if fully_shipped else S.PARTIALLY_SHIPPED
+
+
+@transaction.atomic
+def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, invoice_date=None,
+                    remarks: str = "", version=None) -> Delivery:
+    """配送: ship (part of) an accepted order, with batch number and expiry date per line and the invoice number.
+    Over-deliveries are allowed and shown on the line; the hospital may reject the excess at receipt."""
+    order = _lock(order)
+    _require_distributor_user(order, by)
+    _check_version(order, version)
+    _require_state(order, PurchaseOrder.SHIPPABLE_STATUSES, "配送（须先接单）")
+    invoice_number = (invoice_number or "").strip()
+    if not invoice_number:
+        raise ValidationFailed("请填写发票号", field="invoice_number")
+    if not isinstance(lines, (list, tuple)) or not lines:
+        raise ValidationFailed("配送单至少需要一行", field="lines")
+    order_lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
+    today = timezone.localdate()
+    parsed, seen = [], set()
+    for i, item in enumerate(lines):
+        field = f"lines[{i}]"
+        if not isinstance(item, dict):
+            raise ValidationFailed("配送明细格式错误", field=field)
+        raw = item.get("order_line")
+        line_id = raw.pk if isinstance(raw, PurchaseOrderLine) else parse_count(raw, field=f"{field}.order_line",
+                                                                                 label="订单明细编号")
+        order_line = order_lines.get(line_id)
+        if order_line is None:
+            raise ValidationFailed(f"订单明细 {line_id} 不属于订单 {order.number}", field=f"{field}.order_line")
+        if line_id in seen:
+            raise ValidationFailed("同一订单明细在一张配送单中只能出现一次（不同批号请分开配送）", field=f"{field}.order_line")
+        seen.add(line_id)
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label="配送数量")
+        batch = str(item.get("batch_number") or "").strip()
+        if not batch:
+            raise ValidationFailed("请填写批号", field=f"{field}.batch_number")
+        expiry = _parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label="有效期至")
+        if expiry <= today:
+            raise ValidationFailed(f"有效期至 {expiry} 已过期，不能配送", field=f"{field}.expiry_date")
+        production = item.get("production_date")
+        production = _parse_date(production, field=f"{field}.production_date", label="生产日期") if production else None
+        if production and production > today:
+            raise ValidationFailed("生产日期不能晚于今天", field=f"{field}.production_date")
+        parsed.append((order_line, packs, batch[:50], expiry, production))
+    now = timezone.now()
+    invoice_amount = sum((quantize_amount(ol.unit_price * packs * ol.pack_size) for ol, packs, *_ in parsed), Decimal("0"))
+    delivery = Delivery.objects.create(
+        order=order, distributor_id=order.distributor_id, hospital_id=order.hospital_id,
+        invoice_number=invoice_number[:50], invoice_amount=invoice_amount, shipped_at=now, shipped_by=by,
+        invoice_date=_parse_date(invoice_date, field="invoice_date", label="开票日期") if invoice_date else today,
+        remarks=remarks[:300],
+    )
+    _assign_number(delivery, "DL")
+    DeliveryLine.objects.bulk_create([
+        DeliveryLine(delivery=delivery, order_line=ol, packs=packs, min_units=packs * ol.pack_size, batch_number=batch,
+                     expiry_date=expiry, production_date=production)
+        for ol, packs, batch, expiry, production in parsed
+    ])
+    for ol, packs, *_ in parsed:
+        PurchaseOrderLine.objects.filter(pk=ol.pk).update(packs_shipped=F("packs_shipped") + packs)
+    target = _derived_status(order)
+    fields = []
+    if order.first_shipped_at is None:
+        order.first_shipped_at = now
+        fields.append("first_shipped_at")
+    if (target in (S.SHIPPED, S.RECEIVED) or all(
+        shipped >= packs for packs, shipped in order.lines.values_list("packs", "packs_shipped")
+    )) and order.shipped_at is None:
+        order.shipped_at = now
+        if order.delivery_due_at and now > order.delivery_due_at:
+            order.delivery_overdue = True
+        fields += ["shipped_at", "delivery_overdue"]
+    over = [ol.line_no for ol, packs, *_ in parsed if ol.packs_shipped + packs > ol.packs]
+    _move(order, target, by=by, action="delivery", fields=fields, data={
+        "delivery": delivery.number, "invoice_number": delivery.invoice_number, "lines": len(parsed),
+        "over_delivered_lines": over,
+    })
+    return delivery
+
+
+@dataclass
+class ReceiptInput:
+    delivery_line: DeliveryLine
+    accepted: int
+    rejected: int
+    reason: str
+
+
+@transaction.atomic
+def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", version=None) -> Receipt:
+    """入库验收 of one delivery. `lines=None` is the quick receipt (every delivered pack accepted); otherwise one
+    entry per delivery line: accepted and rejected packs (their sum at most what was delivered) and a reason when
+    anything is rejected or missing. A delivery is received once."""
+    order = _lock(delivery.order_id)
+    _require_hospital_user(order, by, "order.receive")
+    _check_version(order, version)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.received:
+        raise ConflictError(f"配送单 {delivery.number} 已验收，不能重复验收", field="delivery")
+    delivery_lines = {dl.pk: dl for dl in delivery.lines.select_related("order_line__product").order_by("pk")}
+    inputs = _parse_receipt_lines(delivery_lines, lines)
+    now = timezone.now()
+    received_on = timezone.localdate(now)
+    receipt = Receipt.objects.create(
+        delivery=delivery, order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id,
+        received_at=now, received_by=by, remarks=remarks[:300],
+    )
+    rows = []
+    for item in inputs:
+        ol = item.delivery_line.order_line
+        min_units = item.accepted * ol.pack_size
+        rows.append(ReceiptLine(
+            receipt=receipt, delivery_line=item.delivery_line, order_line=ol, accepted_packs=item.accepted,
+            rejected_packs=item.rejected, reject_reason=item.reason, hospital_id=order.hospital_id,
+            distributor_id=order.distributor_id, product_id=ol.product_id, manufacturer_id=ol.manufacturer_id,
+            listing_id=ol.listing_id, award_id=ol.award_id, supply_class=supply_class_of(ol.product),
+            received_on=received_on, accepted_min_units=min_units, unit_price=ol.unit_price,
+            amount=quantize_amount(ol.unit_price * min_units),
+        ))
+    ReceiptLine.objects.bulk_create(rows)
+    for item in inputs:
+        PurchaseOrderLine.objects.filter(pk=item.delivery_line.order_line_id).update(
+            packs_accepted=F("packs_accepted") + item.accepted, packs_rejected=F("packs_rejected") + item.rejected
+        )
+    receipt.accepted_amount = sum((r.amount for r in rows), Decimal("0.00"))
+    receipt.save(update_fields=["accepted_amount"])
+    delivery.received = True
+    delivery.save(update_fields=["received"])
+    target = _derived_status(order)
+    fields = []
+    if target == S.RECEIVED:
+        order.received_at = now
+        fields.append("received_at")
+    _move(order, target, by=by, action="receipt", fields=fields, data={
+        "delivery": delivery.number, "accepted_amount": str(receipt.accepted_amount),
+        "rejected_packs": sum(i.rejected for i in inputs),
+        "short_packs": sum(i.delivery_line.packs - i.accepted - i.rejected for i in inputs),
+    })
+    receipt_id = receipt.pk
+    transaction.on_commit(lambda: hooks.receipt_committed(receipt_id))
+    return receipt
+
+
+def _parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list[ReceiptInput]:
+    if lines is None:
+        return [ReceiptInput(dl, dl.packs, 0, "") for dl in delivery_lines.values()]
+    if not isinstance(lines, (list, tuple)) or not lines:
+        raise ValidationFailed("请逐行填写验收数量", field="lines")
+    given: dict[int, ReceiptInput] = {}
+    for i, item in enumerate(lines):
+        field = f"lines[{i}]"
+        if not isinstance(item, dict):
+            raise ValidationFailed("验收明细格式错误", field=field)
+        raw = item.get("delivery_line")
+        dl_id = raw.pk if isinstance(raw, DeliveryLine) else parse_count(raw, field=f"{field}.delivery_line",
+                                                                          label="配送明细编号")
+        dl = delivery_lines.get(dl_id)
+        if dl is None:
+            raise ValidationFailed(f"配送明细 {dl_id} 不属于该配送单", field=f"{field}.delivery_line")
+        if dl_id in given:
+            raise ValidationFailed("同一配送明细只能验收一次", field=f"{field}.delivery_line")
+        accepted = parse_count(item.get("accepted_packs"), field=f"{field}.accepted_packs", label="验收数量",
+                               allow_zero=True)
+        rejected = parse_count(item.get("rejected_packs", 0) or 0, field=f"{field}.rejected_packs", label="拒收数量",
+                               allow_zero=True)
+        if accepted + rejected > dl.packs:
+            raise ValidationFailed(
+                f"{dl.order_line.product.generic_name}：验收 {accepted} + 拒收 {rejected} 超过配送数量 {dl.packs}",
+                field=f"{field}.accepted_packs",
+            )
+        reason = str(item.get("reject_reason") or "").strip()[:300]
+        if (accepted + rejected < dl.packs or rejected) and not reason:
+            raise ValidationFailed("有拒收或短少时必须填写原因", field=f"{field}.reject_reason")
+        given[dl_id] = ReceiptInput(dl, accepted, rejected, reason)
+    missing = [dl for pk, dl in delivery_lines.items() if pk not in given]
+    if missing:
+        raise ValidationFailed(f"请为每一行配送明细填写验收数量（缺 {missing[0].order_line.product.generic_name}）",
+                               field="lines")
+    return [given[pk] for pk in delivery_lines]
+
+
+@transaction.atomic
+def order_close(*, order: PurchaseOrder, by, reason: str = "", version=None) -> PurchaseOrder:
+    """完结: after full receipt; earlier (short supply accepted) only with a reason and no delivery awaiting receipt."""
+    order = _lock(order)
+    _require_hospital_user(order, by, "order.receive")
+    _check_version(order, version)
+    _require_state(order, (S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), "完结")
+    reason = (reason or "").strip()
+    if order.deliveries.filter(received=False).exists():
+        raise ConflictError("仍有未验收的配送单，请先验收", field="status")
+    if order.status != S.RECEIVED and not reason:
+        raise ValidationFailed("订单未全部到货，提前完结必须填写原因", field="reason")
+    order.closed_at, order.close_reason = timezone.now(), reason[:300]
+    _move(order, S.CLOSED, by=by, reason=reason, fields=["closed_at", "close_reason"])
+    return order
+
+
+# --- returns ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version=None) -> GoodsReturn:
+    """退货 after receipt: packs per receipt line, at most what was accepted and not yet returned."""
+    order = _lock(order)
+    _require_hospital_user(order, by, "order.receive")
+    _check_version(order, version)
+    _require_state(order, (S.PARTIALLY_RECEIVED, S.RECEIVED, S.CLOSED), "退货（须先验收入库）")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写退货原因", field="reason")
+    if not isinstance(lines, (list, tuple)) or not lines:
+        raise ValidationFailed("退货单至少需要一行", field="lines")
+    ids = []
+    for i, item in enumerate(lines):
+        if not isinstance(item, dict):
+            raise ValidationFailed("退货明细格式错误", field=f"lines[{i}]")
+        raw = item.get("receipt_line")
+        ids.append(raw.pk if isinstance(raw, ReceiptLine) else parse_count(raw, field=f"lines[{i}].receipt_line",
+                                                                            label="验收明细编号"))
+    receipt_lines = {
+        rl.pk: rl for rl in ReceiptLine.objects.select_for_update().filter(pk__in=ids, receipt__order=order)
+        .order_by("pk")
+    }
+    returned = dict(
+        GoodsReturnLine.objects.filter(receipt_line_id__in=ids).values("receipt_line_id")
+        .annotate(n=Sum("packs")).values_list("receipt_line_id", "n")
+    )
+    now = timezone.now()
+    parsed = []
+    for i, (item, rl_id) in enumerate(zip(lines, ids, strict=True)):
+        field = f"lines[{i}]"
+        rl = receipt_lines.get(rl_id)
+        if rl is None:
+            raise ValidationFailed(f"验收明细 {rl_id} 不属于订单 {order.number}", field=f"{field}.receipt_line")
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label="退货数量")
+        available = rl.accepted_packs - returned.get(rl_id, 0)
+        if packs > available:
+            raise ValidationFailed(f"退货数量 {packs} 超过可退数量 {available}（已验收 {rl.accepted_packs}）",
+                                   field=f"{field}.packs")
+        returned[rl_id] = returned.get(rl_id, 0) + packs
+        parsed.append((rl, packs, str(item.get("reason") or reason).strip()[:300]))
+    goods_return = GoodsReturn.objects.create(
+        order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id, reason=reason[:300],
+        returned_at=now, returned_by=by,
+    )
+    _assign_number(goods_return, "RT")
+    returned_on = timezone.localdate(now)
+    rows = []
+    for rl, packs, line_reason in parsed:
+        min_units = packs * (rl.accepted_min_units // rl.accepted_packs)
+        rows.append(GoodsReturnLine(
+            goods_return=goods_return, receipt_line=rl, order_line_id=rl.order_line_id, packs=packs, reason=line_reason,
+            hospital_id=rl.hospital_id, distributor_id=rl.distributor_id, product_id=rl.product_id,
+            manufacturer_id=rl.manufacturer_id, listing_id=rl.listing_id, award_id=rl.award_id,
+            supply_class=rl.supply_class, returned_on=returned_on, min_units=min_units, unit_price=rl.unit_price,
+            amount=quantize_amount(rl.unit_price * min_units),
+        ))
+    GoodsReturnLine.objects.bulk_create(rows)
+    for rl, packs, _ in parsed:
+        PurchaseOrderLine.objects.filter(pk=rl.order_line_id).update(packs_returned=F("packs_returned") + packs)
+    goods_return.amount = sum((r.amount for r in rows), Decimal("0.00"))
+    goods_return.save(update_fields=["amount"])
+    order.version += 1
+    order.save(update_fields=["version", "updated_at"])
+    _event(order, "returned", by=by, reason=reason, data={"return": goods_return.number,
+                                                           "amount": str(goods_return.amount)})
+    return_id = goods_return.pk
+    transaction.on_commit(lambda: hooks.return_committed(return_id))
+    return goods_return
+
+
+# --- deadlines ----------------------------------------------------------------------------------------------------
+
+
+def orders_flag_overdue(*, now: datetime | None = None) -> dict[str, int]:
+    """Set the overdue flags of orders whose distributor missed the 24 h response or 72 h delivery deadline
+    (two set-based updates; safe to run any number of times)."""
+    now = now or timezone.now()
+    responded = PurchaseOrder.objects.filter(
+        status=S.SUBMITTED, response_due_at__lt=now, response_overdue=False
+    ).update(response_overdue=True)
+    delivered = PurchaseOrder.objects.filter(
+        status__in=(S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED), delivery_due_at__lt=now, delivery_overdue=False
+    ).update(delivery_overdue=True)
+    return {"response_overdue": responded, "delivery_overdue": delivered}

@@ -360,6 +360,8 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
             progress(n, steps, label)
 
     with connection.cursor() as cur:
+        if d.pg:  # the month skeleton and running sums sort every commitment-month: keep the sorts in memory
+            cur.execute("SET LOCAL work_mem = '256MB'")
         step(0, "清除旧进度")
         if scoped:
             cur.execute("DELETE FROM procurement_commitmentprogress WHERE hospital_id = %s", [hospital_id])

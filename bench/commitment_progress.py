@@ -142,8 +142,6 @@ def generate(scale: float) -> dict:
             for k in range(LOTS) for s in (0, 1)
         ])
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE bench_meta (scale float, orders int)")
-        cur.execute("INSERT INTO bench_meta VALUES (%s, %s)", [scale, orders])
         cur.execute("CREATE TABLE bench_hosp (h int PRIMARY KEY, id bigint)")
         cur.executemany("INSERT INTO bench_hosp VALUES (%s, %s)", [(i, h.pk) for i, h in enumerate(hospitals)])
         cur.execute("""CREATE TABLE bench_lot (k int PRIMARY KEY, lot_id bigint, award_id bigint, sel_product bigint,
@@ -159,6 +157,9 @@ def generate(scale: float) -> dict:
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*) FROM procurement_receiptline")
         lines = cur.fetchone()[0]
+        # Written last: a generation that failed half-way is not reused.
+        cur.execute("CREATE TABLE bench_meta (scale float, orders int)")
+        cur.execute("INSERT INTO bench_meta VALUES (%s, %s)", [scale, orders])
     return {"orders": orders, "lines": lines}
 
 
@@ -174,7 +175,7 @@ GENERATE_SQL = [
     # Line n of order o = n / 10 + 1; its lot keeps the hospital's commitments; 80 % selected, 15 % substitute,
     # 5 % the selected product of a lot the hospital has no commitment for.
     """CREATE UNLOGGED TABLE bench_lines AS
-    SELECT n, o, hosp.id AS hospital_id, DATE '2026-01-01' + ((o * 7919) %% 365) AS day,
+    SELECT n, o, hosp.id AS hospital_id, DATE '2026-01-01' + CAST((o * 7919) %% 365 AS integer) AS day,
            CASE WHEN n %% 20 < 16 THEN l.sel_product WHEN n %% 20 < 19 THEN l.sub_product ELSE nl.sel_product END AS product_id,
            CASE WHEN n %% 20 < 16 THEN l.sel_listing WHEN n %% 20 < 19 THEN l.sub_listing ELSE nl.sel_listing END AS listing_id,
            CASE WHEN n %% 20 < 16 THEN l.sel_mfr WHEN n %% 20 < 19 THEN l.sub_mfr ELSE nl.sel_mfr END AS manufacturer_id,

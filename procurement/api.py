@@ -156,3 +156,8 @@ routes = [
     ("commitments", CommitmentViewSet, "commitment"),
 ]
 urlpatterns: list = []
+
+# Agreed-volume progress (procurement/api_progress.py).
+from .api_progress import routes as _progress_routes  # noqa: E402
+
+routes += _progress_routes

@@ -6,10 +6,11 @@ or trade name), pinyin initials (``ffdsp`` → 复方丹参片) and full pinyin 
 manufacturer, active.
 
 Ranking: exact code, then code prefix, exact generic name, initials / pinyin / name prefix, then substring
-matches; on PostgreSQL ties are ordered by trigram similarity of the generic name (pg_trgm GIN indexes serve
-the substring and similarity lookups). When nothing matches a query that looks like pinyin initials (ASCII
-letters, 4+), the search tolerates typing slips: initials within edit distance 2 of the query and sharing its
-first letter are offered instead (``fgdssp`` still finds 复方丹参片) — the usual "did you mean" of a catalog.
+matches; on PostgreSQL ties are ordered by trigram similarity of the generic name or, for a query in Latin letters,
+of its full pinyin (pg_trgm GIN indexes serve the substring lookups); elsewhere ties go by name. When nothing
+matches a query that looks like pinyin initials (ASCII letters, 4+), the search tolerates typing slips: initials
+within edit distance 2 of the query and sharing its first letter are offered instead (``fgdssp`` still finds
+复方丹参片) — the usual "did you mean" of a catalog.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models.functions import Greatest, Length
 
 from .codes import Category, normalize_code
 from .models import InsuranceClass, Product
@@ -171,7 +172,9 @@ def product_search(
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import TrigramSimilarity
 
-        qs = qs.annotate(similarity=TrigramSimilarity("generic_name", q))
+        # The Chinese name's similarity, or the full pinyin's for a query typed in Latin letters.
+        qs = qs.annotate(similarity=Greatest(TrigramSimilarity("generic_name", q),
+                                             TrigramSimilarity("name_pinyin", q.lower())))
         return qs.order_by("search_rank", "-similarity", "generic_name", "nhsa_code")
     return qs.order_by("search_rank", "generic_name", "nhsa_code")
 

@@ -53,10 +53,16 @@ def _rep_for(maker: Organization) -> User:
     return user
 
 
-def _demand(tender, lots, buyers):
-    for lot in lots:
+def _demand(tender, lots, buyers, *, partial: bool = False):
+    """Every demo purchaser reports on every lot (a few name a brand); with `partial`, as in a window still open, a
+    quarter of them have not reported yet and some have reported only the first lot."""
+    for number, lot in enumerate(lots):
+        brands = list(svc.lot_products(lot))
         for index, buyer in enumerate(buyers):
-            svc.demand_report(lot=lot, by=buyer, annual_volume=20000 + 5000 * (index % 7))
+            if partial and (index % 4 == 3 or (number > 0 and index % 4 == 2)):
+                continue
+            named = brands[index % len(brands)] if brands and index % 5 == 1 else None
+            svc.demand_report(lot=lot, by=buyer, annual_volume=20000 + 5000 * (index % 7), named_product=named)
 
 
 def _bids(lots):
@@ -112,7 +118,7 @@ def seed(ctx: DemoContext) -> str:
             if target == "cancelled":
                 svc.tender_cancel(tender=tender, reason="国家组织集采已覆盖该品种，自治区批次终止", by=official)
                 continue
-            _demand(tender, lots, buyers)
+            _demand(tender, lots, buyers, partial=target == "demand_collection")
             if target == "demand_collection":
                 _set_times(tender, demand_start=now - timedelta(days=3), demand_end=now + timedelta(days=12),
                            bid_deadline=now + timedelta(days=20), opening_at=now + timedelta(days=20, hours=2))

@@ -5,6 +5,7 @@ changes nothing (it stops when the demo statements exist)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django.utils import timezone
@@ -77,12 +78,10 @@ def seed(ctx: DemoContext) -> str:
             makers.add(listing.manufacturer_id)
     for buyer in buyers:
         if tender.commitments.filter(hospital=buyer.organization).exists():
-            try:
+            with contextlib.suppress(svc.ConflictError):
                 svc.prepayment_create(hospital=buyer.organization, tender=tender, by=fund,
                                       paid_on=max(tender.cycle_start, timezone.localdate() - timedelta(days=60)),
                                       reference=f"YF-{buyer.organization.pk:05d}")
-            except svc.ConflictError:
-                pass
     two_back, one_back = _month_start(2), _month_start(1)
     n = 0
     for buyer in buyers:

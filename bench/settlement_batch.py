@@ -51,7 +51,6 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
     from django.utils import timezone
 
     from accounts.models import Organization, Region, User
-    from accounts.uscc import make_uscc
     from catalog.models import Product
     from procurement.models import Award, Bid, Listing, Lot, Tender
 
@@ -59,6 +58,17 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
     leagues = list(Region.objects.filter(level="league_city").order_by("code"))
     counties = list(Region.objects.filter(level="banner_county").order_by("code"))
     places = leagues + counties
+    taken = set(Organization.objects.exclude(uscc=None).values_list("uscc", flat=True))
+
+    def make_uscc(rng, division_code):  # unique across reruns of the benchmark in the same database
+        from accounts.uscc import make_uscc as draw
+
+        code = draw(rng, division_code=division_code)
+        while code in taken:
+            code = draw(rng, division_code=division_code)
+        taken.add(code)
+        return code
+
     with transaction.atomic():
         Organization.objects.filter(name__startswith=PREFIX).exists()  # re-runs reuse the organisations
         agency = Organization.objects.filter(name=f"{PREFIX}医保局").first() or Organization.objects.create(

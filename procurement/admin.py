@@ -4,6 +4,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import LimitedImportForm
+
 from .models import (
     Award,
     Bid,
@@ -100,6 +102,7 @@ class DemandReportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Excel/CSV import through the demand-import service (window, all or nothing, per-row report) and export."""
 
     resource_classes = [DemandReportResource]
+    import_form_class = LimitedImportForm
     skip_admin_log = True  # the import service records its own audit event
     list_display = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_at"]
     list_filter = ["tender"]

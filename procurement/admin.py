@@ -259,3 +259,6 @@ class OffPlatformPurchaseAdmin(ReadOnlyAdmin):
     list_filter = ["supply_class", "month"]
     search_fields = ["hospital__name", "product__nhsa_code", "product__generic_name"]
     list_select_related = ["hospital", "product", "import_batch"]
+
+
+from . import admin_progress  # noqa: E402,F401 - registers the progress tables

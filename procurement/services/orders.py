@@ -771,8 +771,8 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
         "rejected_packs": sum(i.rejected for i in inputs),
         "short_packs": sum(i.delivery_line.packs - i.accepted - i.rejected for i in inputs),
     })
-    receipt_id = receipt.pk
-    transaction.on_commit(lambda: hooks.receipt_committed(receipt_id))
+    # Inside the transaction: the handlers' outbox messages commit with the receipt, so no crash can lose them.
+    hooks.receipt_committed(receipt.pk)
     return receipt
 
 
@@ -900,8 +900,7 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
     order.save(update_fields=["version", "updated_at"])
     _event(order, "returned", by=by, reason=reason, data={"return": goods_return.number,
                                                            "amount": str(goods_return.amount)})
-    return_id = goods_return.pk
-    transaction.on_commit(lambda: hooks.return_committed(return_id))
+    hooks.return_committed(goods_return.pk)  # inside the transaction, as for receipts
     return goods_return
 
 

@@ -82,6 +82,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "pricing.credit_manage": frozenset({R.PRICING_OFFICIAL}),
     "pricing.answer_inquiry": HOSPITAL_ROLES | {R.MANUFACTURER_REP, R.DISTRIBUTOR_REP},
     "pricing.own_credit": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
+    # direct settlement (医保基金直接结算)
+    "settlement.view": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, *OFFICIAL_ROLES}),
+    "settlement.manage": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "settlement.claim": frozenset({R.MANUFACTURER_REP}),
+    "settlement.confirm": HOSPITAL_ROLES,
+    # agreed-volume progress (完成进度): officials see every commitment, a hospital its own, a manufacturer its supply
+    "progress.view_all": frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "progress.view_hospital": HOSPITAL_ROLES,
+    "progress.view_manufacturer": frozenset({R.MANUFACTURER_REP}),
+    "progress.compute": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
 }
 
 

@@ -104,3 +104,33 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.get_status_display()}"
+
+
+class Notification(models.Model):
+    """An in-platform message to an organisation (its users see it in their portal). `topic` identifies what it is
+    about, so the job raising it can tell whether the same message was already sent."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("提示")
+        WARNING = "warning", _("预警")
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收机构")
+    )
+    kind = models.CharField(_("类别"), max_length=50)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    topic = models.CharField(_("事项"), max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "read_at", "created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title

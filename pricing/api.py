@@ -120,7 +120,7 @@ class BulkDismissSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class EventSerializer(serializers.Serializer):
+class AlertEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     from_state = serializers.CharField()
@@ -219,10 +219,10 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         alerts = alert_svc.alerts_bulk_dismiss(alert_ids=data["alerts"], reason=data["reason"], by=request.user)
         return Response(AlertSerializer(self.get_queryset().filter(pk__in=[a.pk for a in alerts]), many=True).data)
 
-    @extend_schema(responses={200: EventSerializer(many=True)})
+    @extend_schema(responses={200: AlertEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        return Response(EventSerializer(events_for(self.get_object()), many=True).data)
+        return Response(AlertEventSerializer(events_for(self.get_object()), many=True).data)
 
 
 def _valid(serializer_class, request) -> dict:
@@ -266,7 +266,7 @@ class ObservationSerializer(serializers.ModelSerializer):
                   "source", "receipt_line_id", "import_batch", "created_at"]
 
 
-class ImportSerializer(serializers.Serializer):
+class PriceImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(required=False, default=False)
 
@@ -283,10 +283,10 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [MultiPartParser, FormParser]
     queryset = PriceObservation.objects.order_by("-observed_on", "-pk")
 
-    @extend_schema(request=ImportSerializer, responses={200: dict})
+    @extend_schema(request=PriceImportSerializer, responses={200: dict})
     @action(detail=False, methods=["post"], url_path="import")
     def import_file(self, request):
-        data = _valid(ImportSerializer, request)
+        data = _valid(PriceImportSerializer, request)
         upload = data["file"]
         report, batch = import_svc.observations_import(content=upload.read(), filename=upload.name, by=request.user,
                                                        dry_run=data["dry_run"])
@@ -306,10 +306,10 @@ class ReferencePriceViewSet(viewsets.ReadOnlyModelViewSet):
     parser_classes = [MultiPartParser, FormParser]
     queryset = ReferencePrice.objects.order_by("product_id", "kind", "-valid_from")
 
-    @extend_schema(request=ImportSerializer, responses={200: dict})
+    @extend_schema(request=PriceImportSerializer, responses={200: dict})
     @action(detail=False, methods=["post"], url_path="import")
     def import_file(self, request):
-        data = _valid(ImportSerializer, request)
+        data = _valid(PriceImportSerializer, request)
         upload = data["file"]
         report = import_svc.reference_prices_import(content=upload.read(), filename=upload.name, by=request.user,
                                                     dry_run=data["dry_run"])

@@ -1,4 +1,5 @@
-"""REST endpoints of procurement (tenders so far), mounted under /api/v1/.
+"""REST endpoints of procurement, mounted under /api/v1/: tenders, bids, commitments here; online ordering in
+`api_orders`.
 
 Sealed prices: a bid's price fields are null until its tender is opened, for every user; the evaluation and the
 results exist only after opening (results for non-officials only after the awards are published).
@@ -7,7 +8,7 @@ results exist only after opening (results for non-officials only after the award
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import path  # noqa: F401 - kept for endpoints added beside the router
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +18,7 @@ from accounts.models import Organization
 from accounts.permissions import HasCapability, is_official, scope_to_organization
 from catalog.models import Product
 
-from . import selectors, selectors_tenders
+from . import api_orders, selectors, selectors_tenders
 from .models import Bid, Commitment, DemandReport, Lot, Tender
 from .services import tenders as svc
 
@@ -104,7 +105,7 @@ class TenderCreateSerializer(serializers.Serializer):
     lots = LotCreateSerializer(many=True, required=False, default=list)
 
 
-class ReasonSerializer(serializers.Serializer):
+class TenderReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -232,10 +233,10 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def start_demand_collection(self, request, pk=None):
         return self._done(svc.tender_start_demand_collection(tender=self.get_object(), by=request.user))
 
-    @extend_schema(request=ReasonSerializer, responses={200: TenderSerializer})
+    @extend_schema(request=TenderReasonSerializer, responses={200: TenderSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = TenderReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(svc.tender_cancel(tender=self.get_object(), reason=data.validated_data["reason"],
                                             by=request.user))
@@ -441,5 +442,11 @@ routes = [
     ("bids", BidViewSet, "bid"),
     ("demand-reports", DemandReportViewSet, "demand-report"),
     ("commitments", CommitmentViewSet, "commitment"),
+    *api_orders.routes,
 ]
-urlpatterns: list = []
+urlpatterns: list = [path("online-share/", api_orders.OnlineShareView.as_view(), name="online-share")]
+
+# Agreed-volume progress (procurement/api_progress.py).
+from .api_progress import routes as _progress_routes  # noqa: E402
+
+routes += _progress_routes

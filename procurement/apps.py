@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = "集中采购与订单"
+
+    def ready(self) -> None:
+        from .services.progress import register_hooks
+
+        register_hooks()

@@ -22,3 +22,24 @@ def flag_overdue_orders(self) -> dict:
     from .services.orders import orders_flag_overdue
 
     return orders_flag_overdue()
+
+
+@shared_task(name="procurement.compute_commitment_progress", bind=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def compute_commitment_progress(self) -> dict:
+    """Nightly: recompute every commitment's progress. One transaction, under a lock: a rerun, or a run after a
+    killed one, gives the same table; a run that finds another running is recorded as skipped."""
+    from .services.progress import progress_compute_all
+
+    run = progress_compute_all()
+    return {"run": run.pk, "status": run.status, "rows": run.rows}
+
+
+@shared_task(name="procurement.refresh_commitment_progress", bind=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def refresh_commitment_progress(self, hospital_id: int) -> dict:
+    """After a hospital's receipts or returns (enqueued through the outbox, one pending per hospital)."""
+    from .services.progress import progress_refresh_hospital
+
+    run = progress_refresh_hospital(hospital_id=hospital_id)
+    return {"run": run.pk, "status": run.status, "rows": run.rows}

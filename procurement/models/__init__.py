@@ -15,11 +15,12 @@ from .orders import (
     ReceiptLine,
     SupplyClass,
 )
+from .progress import CommitmentAlertState, CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus
 from .tenders import Award, Bid, Commitment, DemandReport, Lot, Tender, TenderEvaluation
 
 __all__ = [
-    "Award", "Bid", "Commitment", "Delivery", "DeliveryLine", "DemandReport", "DistributionAuthorization",
-    "GoodsReturn", "GoodsReturnLine", "Listing", "ListingApplication", "Lot", "OffPlatformImport",
-    "OffPlatformPurchase", "OrderEvent", "PurchaseOrder", "PurchaseOrderLine", "Receipt", "ReceiptLine",
+    "Award", "Bid", "Commitment", "CommitmentAlertState", "CommitmentProgress", "Delivery", "DeliveryLine", "DemandReport", "DistributionAuthorization",
+    "GoodsReturn", "GoodsReturnLine", "Listing", "ListingApplication", "Lot", "ManufacturerProgress", "OffPlatformImport",
+    "OffPlatformPurchase", "OrderEvent", "ProgressRun", "ProgressStatus", "PurchaseOrder", "PurchaseOrderLine", "Receipt", "ReceiptLine",
     "SupplyClass", "Tender", "TenderEvaluation",
 ]

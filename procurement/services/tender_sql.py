@@ -1,7 +1,7 @@
 """Set-based writes of a tender's opening and awards, so they stay fast with 500 lots × 40 bids × 1,000 hospitals.
 
-- `set_opened_bids`: one UPDATE … FROM (VALUES …) per 2,000 bids on PostgreSQL (Django's bulk_update writes a CASE
-  per row and column, quadratic in the batch); `bulk_update` elsewhere.
+- `set_opened_bids`: COPY into a temporary table and one UPDATE … FROM on PostgreSQL (Django's bulk_update writes a
+  CASE per row and column, quadratic in the batch); `bulk_update` elsewhere.
 - `demand_region_volumes` and `insert_commitments`: the agreed volumes per hospital are computed by the database from
   the demand reports, in the same integer arithmetic as `procurement.evaluation.agreed_volume` (reported × share,
   half-up), and written with one INSERT … SELECT per batch of lots; only the region picks (a few per lot) are decided
@@ -18,7 +18,6 @@ from django.db import connection
 from .. import evaluation
 from ..models import Bid
 
-BATCH = 2000
 LOTS_PER_STATEMENT = 100
 
 
@@ -32,15 +31,14 @@ def set_opened_bids(rows: list[tuple[int, Decimal, Decimal, str, str]]) -> None:
         )
         return
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start:start + BATCH]
-            values = ",".join(["(%s::bigint, %s::numeric, %s::numeric, %s::text, %s::text)"] * len(chunk))
-            params = [v for pk, price, cp, reason, status in chunk for v in (pk, str(price), str(cp), reason, status)]
-            cursor.execute(
-                f"UPDATE procurement_bid AS b SET price = v.price, comparison_price = v.cp, invalid_reason = v.reason, "
-                f"status = v.status FROM (VALUES {values}) AS v(id, price, cp, reason, status) WHERE b.id = v.id",
-                params,
-            )
+        cursor.execute("CREATE TEMP TABLE opened_bids (id bigint, price numeric, cp numeric, reason text, status text) "
+                       "ON COMMIT DROP")
+        with cursor.cursor.copy("COPY opened_bids FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute("UPDATE procurement_bid AS b SET price = o.price, comparison_price = o.cp, invalid_reason = o.reason, "
+                       "status = o.status FROM opened_bids o WHERE b.id = o.id")
+        cursor.execute("DROP TABLE opened_bids")
 
 
 def _share_parts(share: Decimal) -> tuple[int, int]:
@@ -96,7 +94,9 @@ def demand_region_volumes(tender_id: int, shares: dict[int, Decimal]) -> list[tu
 def insert_commitments(*, tender, shares: dict[int, Decimal], picks: dict[int, list[tuple[int, int, str]]]) -> int:
     """One commitment per demand report of the lots in `shares`: the named winning product's award, or the award
     that picked the hospital's pooling region (`picks`: lot id → [(region id, award id, how it was picked)])."""
-    amount_cents = "((" + AGREED + ") * CAST(ROUND(a.awarded_price * 10000) AS BIGINT) + 50) / 100"
+    # Only equality joins (hash joins on PostgreSQL): the award is the named winner's (na) or the region pick's (pa).
+    price = "COALESCE(na.awarded_price, pa.awarded_price)"
+    amount_cents = "((" + AGREED + f") * CAST(ROUND({price} * 10000) AS BIGINT) + 50) / 100"
     amount = (f"CAST({amount_cents} AS NUMERIC) / 100" if connection.vendor == "postgresql"
               else f"{amount_cents} / 100.0")
     text = "CAST({} AS TEXT)"
@@ -126,12 +126,12 @@ def insert_commitments(*, tender, shares: dict[int, Decimal], picks: dict[int, l
                 f"WITH {cte}, p(lot_id, region_id, award_id, how) AS (VALUES {','.join(pick_rows)}) "
                 "INSERT INTO procurement_commitment (tender_id, lot_id, hospital_id, award_id, product_id, manufacturer_id,"
                 " reported_volume, agreed_volume, agreed_amount, cycle_start, cycle_end, reason) "
-                f"SELECT %s, d.lot_id, d.hospital_id, a.id, a.product_id, a.manufacturer_id, d.annual_volume, {AGREED}, "
-                f"{amount}, %s, %s, {reason} "
+                "SELECT %s, d.lot_id, d.hospital_id, COALESCE(na.id, pa.id), COALESCE(na.product_id, pa.product_id), "
+                f"COALESCE(na.manufacturer_id, pa.manufacturer_id), d.annual_volume, {AGREED}, {amount}, %s, %s, {reason} "
                 f"{JOINS}"
                 f"LEFT JOIN p ON p.lot_id = d.lot_id AND p.region_id = {POOLING_REGION} "
-                "JOIN procurement_award a ON a.id = COALESCE(na.id, p.award_id) "
-                "WHERE d.tender_id = %s",
+                "LEFT JOIN procurement_award pa ON pa.id = p.award_id "
+                "WHERE d.tender_id = %s AND (na.id IS NOT NULL OR pa.id IS NOT NULL)",
                 [*params, *pick_params, tender.pk, tender.cycle_start, tender.cycle_end, *reason_params, tender.pk],
             )
             written += cursor.rowcount

@@ -415,9 +415,8 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
     barred = hooks.barred_manufacturer_ids(tender)
     unseal = sealing.tender_unsealer(tender, now=now)
     lots = {lot.pk: lot for lot in tender.lots.all()}
-    # Lock the live bids (a bid racing the deadline is ordered by the tender lock already; this keeps them still).
-    live = Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED).order_by("pk")
-    list(live.values_list("pk", flat=True))
+    # The live bids, locked (a bid racing the deadline is ordered by the tender lock already; this keeps them still).
+    live = Bid.objects.select_for_update(of=("self",)).filter(tender=tender, status=Bid.Status.SUBMITTED).order_by("pk")
     rows = live.values_list(
         "pk", "lot_id", "manufacturer_id", "manufacturer__uscc", "product__nhsa_code", "product__generic_name",
         "product__dosage_form", "product__specification", "product__consistency_evaluated", "sealed_price", "seal_hash",
@@ -426,7 +425,7 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
     factors: dict[tuple[int, str], Decimal | None] = {}
     updates = []
     for (pk, lot_id, maker_id, uscc, code, generic, form, spec, consistent, token, seal_hash, capacity,
-         submitted_at) in rows.iterator(chunk_size=5000):
+         submitted_at) in rows:
         lot = lots[lot_id]
         price, nonce = unseal(token)
         digest = sealing.bid_digest(
@@ -499,7 +498,7 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
     by_lot: dict[int, list] = defaultdict(list)
     for pk, lot_id, maker_id, product_id, comparison_price, capacity, submitted_at, reason in opened.order_by("pk").values_list(
             "pk", "lot_id", "manufacturer_id", "product_id", "comparison_price", "supply_capacity", "submitted_at",
-            "invalid_reason").iterator(chunk_size=5000):
+            "invalid_reason"):
         by_lot[lot_id].append(evaluation.BidInput(
             bid_id=pk, manufacturer_id=maker_id, product_id=product_id, comparison_price=comparison_price,
             supply_capacity=capacity, submitted_at=submitted_at, invalid_reason=reason or None,

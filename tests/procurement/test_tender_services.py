@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
-from procurement.models import Award, Bid, Commitment, Listing, Tender, TenderEvaluation
+from procurement.models import Award, Bid, Commitment, DemandReport, Listing, Tender, TenderEvaluation
 from procurement.services import tenders as svc
 from tests.catalog.test_search import make
 from tests.factories import HospitalFactory, ManufacturerFactory, UserFactory, league
@@ -122,6 +122,7 @@ def test_bad_bids_are_rejected_and_nothing_is_written(world):
     with pytest.raises(ConflictError, match="已有有效申报") as exc:
         svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=reps[0])
     assert "0.9999" not in exc.value.message  # an error never echoes a sealed price
+    assert Bid.objects.count() == 1
     with pytest.raises(PermissionDeniedError):
         svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=world["buyers"][0])
 
@@ -149,13 +150,16 @@ def test_rules_locked_once_bidding_started_and_demand_window(world):
     svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "1.5"}, by=world["official"])
     with pytest.raises(ConflictError, match="不在报量时间内"):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    assert not DemandReport.objects.exists()
     to_bidding(world)
+    before = list(DemandReport.objects.values_list("pk", "annual_volume"))
     with pytest.raises(ConflictError, match="不能修改中选规则"):
         svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "2.0"}, by=world["official"])
     world["tender"].refresh_from_db()
     assert world["tender"].rules["ratio_to_lowest"] == "1.5"
     with pytest.raises(ConflictError, match="不在报量时间内"):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    assert list(DemandReport.objects.values_list("pk", "annual_volume")) == before
 
 
 @pytest.mark.django_db
@@ -165,6 +169,7 @@ def test_negative_demand_and_rerun_with_reason(world):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=-5)
     with pytest.raises(ValidationFailed, match="整数"):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume="12.5")
+    assert not DemandReport.objects.exists()
     to_bidding(world)
     svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.5", supply_capacity=1000,
                    by=world["reps"][0])

@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
         "ListingSourceEnum": "procurement.models.listings.Listing.Source",
         "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
         "SupplyClassEnum": "procurement.models.orders.SupplyClass",
+        "SettlementStatementStatusEnum": "settlement.models.SettlementStatement.Status",
     },
 }
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from . import selectors, services
 from .models import Organization, Region, User
 from .permissions import HasCapability, portals_for
+from .views import lockout_message
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -113,7 +118,24 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange username and password for an API token (header `Authorization: Token …`)."""
+    """Exchange username and password for an API token (header `Authorization: Token …`).
+
+    Throttled like the login page: too many failures for one username from one address lock it out (429).
+    """
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.serializer_class(data=request.data, context={"request": request})
+        valid = serializer.is_valid()
+        # django-axes marks the request it was given (DRF's, here) when the pair is or just became locked out.
+        if getattr(request, "axes_locked_out", False):
+            return Response({"detail": lockout_message(), "code": "locked_out"}, status=settings.AXES_HTTP_RESPONSE_CODE)
+        if not valid:
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        # A token exchange is a sign-in: last_login is updated and the failure count reset, as on the page.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 routes = [

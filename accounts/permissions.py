@@ -74,6 +74,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "order.fulfil": frozenset({R.DISTRIBUTOR_REP}),
     "offplatform.import": frozenset({*HOSPITAL_ROLES, R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
     "online_share.view": frozenset({*HOSPITAL_ROLES, *OFFICIAL_ROLES}),
+    # price monitoring and credit (pricing app)
+    "pricing.view": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "pricing.review": frozenset({R.PRICING_OFFICIAL}),
+    "pricing.import": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "pricing.scan": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    "pricing.credit_manage": frozenset({R.PRICING_OFFICIAL}),
+    "pricing.answer_inquiry": HOSPITAL_ROLES | {R.MANUFACTURER_REP, R.DISTRIBUTOR_REP},
+    "pricing.own_credit": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
+    # direct settlement (医保基金直接结算)
+    "settlement.view": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, *OFFICIAL_ROLES}),
+    "settlement.manage": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "settlement.claim": frozenset({R.MANUFACTURER_REP}),
+    "settlement.confirm": HOSPITAL_ROLES,
     # agreed-volume progress (完成进度): officials see every commitment, a hospital its own, a manufacturer its supply
     "progress.view_all": frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER, R.PLATFORM_ADMIN}),
     "progress.view_hospital": HOSPITAL_ROLES,

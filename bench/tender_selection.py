@@ -2,8 +2,8 @@
 
 500 lots × 40 bidders (default). "ours" is `procurement.evaluation.evaluate_tender` (reasons, criteria, ranks and a
 storable result for every bid); the floor computes only the winners with the same rules and no bookkeeping. The
-winners must be identical. The database part of the tender (opening, awards, allocation to 1,000 hospitals) is
-measured separately once its benchmark lands; this isolates the rules themselves. Not a test: `python -m
+winners must be identical. The whole tender on the database (opening, evaluation, awards, allocation to 1,000
+hospitals) is `bench.tender_awards`; this isolates the rules themselves. Not a test: `python -m
 bench.tender_selection [--lots 500 --bidders 40]`.
 """
 

@@ -60,14 +60,15 @@ _CATEGORY_LABELS = {
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
 
+# Full-width ASCII (U+FF01–U+FF5E) → half-width, and Latin small letters (either width) → capitals.
+_CODE_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_CODE_TABLE.update({code: code - 0xFEE0 - 32 for code in range(0xFF41, 0xFF5B)})
+_CODE_TABLE.update({code: code - 32 for code in range(ord("a"), ord("z") + 1)})
+
+
 def normalize_code(value) -> str:
     """Full-width → half-width, drop every whitespace (also inner), upper-case Latin letters."""
-    out = []
-    for ch in str(value or ""):
-        code = ord(ch)
-        out.append(chr(code - 0xFEE0) if 0xFF01 <= code <= 0xFF5E else ch)
-    text = _WHITESPACE.sub("", "".join(out))
-    return "".join(c.upper() if c.isascii() else c for c in text)
+    return _WHITESPACE.sub("", str(value or "").translate(_CODE_TABLE))
 
 
 # --- product codes ----------------------------------------------------------------------------------

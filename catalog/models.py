@@ -48,9 +48,9 @@ class Product(models.Model):
     per minimum unit (`min_unit`), `pack_size` minimum units making one pack (`pack_unit`).
     """
 
-    category = models.CharField(_("类别"), max_length=30, choices=Category.choices, db_index=True)
+    category = models.CharField(_("类别"), max_length=30, choices=Category.choices)
     nhsa_code = models.CharField(_("医保代码"), max_length=30, unique=True)
-    generic_name = models.CharField(_("通用名"), max_length=200, db_index=True)
+    generic_name = models.CharField(_("通用名"), max_length=200)
     trade_name = models.CharField(_("商品名"), max_length=200, blank=True)
     name_pinyin = models.CharField(_("全拼"), max_length=400, blank=True, editable=False)
     name_initials = models.CharField(_("拼音首字母"), max_length=200, blank=True, editable=False)
@@ -72,6 +72,7 @@ class Product(models.Model):
         related_name="products",
         verbose_name=_("生产企业"),
         limit_choices_to={"kind": "manufacturer"},
+        db_index=False,  # the (manufacturer, category) index serves lookups by manufacturer
     )
     drug_enterprise = models.CharField(_("药品企业"), max_length=200, blank=True)
     subpackager = models.CharField(_("分包装企业"), max_length=200, blank=True)
@@ -85,9 +86,9 @@ class Product(models.Model):
         verbose_name=_("配制医疗机构"),
         limit_choices_to={"kind": "hospital"},
     )
-    approval_number = models.CharField(_("批准文号/注册证编号"), max_length=100, blank=True, db_index=True)
+    approval_number = models.CharField(_("批准文号/注册证编号"), max_length=100, blank=True)
     original_approval_number = models.CharField(_("原批准文号"), max_length=100, blank=True)
-    standard_code = models.CharField(_("药品本位码"), max_length=14, blank=True, db_index=True)
+    standard_code = models.CharField(_("药品本位码"), max_length=14, blank=True)
     market_status = models.CharField(_("市场状态"), max_length=50, blank=True)
     data_source = models.CharField(_("数据来源"), max_length=100, blank=True)
 
@@ -104,21 +105,26 @@ class Product(models.Model):
     negotiated_from = models.DateField(_("谈判协议起始"), null=True, blank=True)
     negotiated_to = models.DateField(_("谈判协议截止"), null=True, blank=True)
     consistency_evaluated = models.BooleanField(_("通过一致性评价"), default=False)
-    shortage = models.BooleanField(_("短缺药品"), default=False, db_index=True)
+    shortage = models.BooleanField(_("短缺药品"), default=False)
     mongolian_medicine = models.BooleanField(
         _("蒙药"), default=False, help_text=_("蒙成药、蒙药饮片和蒙药医院制剂按甲类管理")
     )
 
     consumable_class = models.CharField(_("耗材分类"), max_length=100, blank=True)
-    high_value = models.BooleanField(_("高值医用耗材"), default=False, db_index=True)
+    high_value = models.BooleanField(_("高值医用耗材"), default=False)
     high_value_class = models.CharField(_("高值耗材类别"), max_length=20, choices=HighValueClass.choices, blank=True)
 
     remarks = models.CharField(_("备注"), max_length=500, blank=True)
     former_codes = models.CharField(_("曾用码"), max_length=300, blank=True)
-    is_active = models.BooleanField(_("有效"), default=True, db_index=True)
+    is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+    # The history is read per product (by id) and by date; indexes copied from the product's own fields would only
+    # slow down writing it (an import writes one history row per new or changed product).
+    history = HistoricalRecords(
+        excluded_fields=["name_pinyin", "name_initials", "updated_at"],
+        no_db_index=["nhsa_code", "manufacturer", "preparing_hospital"],
+    )
 
     class Meta:
         verbose_name = _("产品")

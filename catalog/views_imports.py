@@ -28,7 +28,8 @@ IMPORT = "catalog.import"
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("文件"), help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"))
+    file = forms.FileField(label=_("文件"), help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"),
+                           error_messages={"empty": _("文件为空")})  # the same words as the command and the report
     layout = forms.ChoiceField(label=_("模板"), choices=layout_choices)
     dry_run = forms.BooleanField(label=_("仅校验，不写入"), required=False)
 

@@ -34,7 +34,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("tenders/", include("procurement.urls_tenders")),
+    path("orders/", include("procurement.urls_orders")),
+    path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls_progress")),
+    path("settlement/", include("settlement.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # DRF marks its views login-exempt (it authenticates itself); the docs pages are for signed-in users.

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 
@@ -35,7 +35,7 @@ class PriceObservation(models.Model):
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, db_index=True)
     # The receipt line a platform observation comes from: one observation per line, never two.
     receipt_line_id = models.BigIntegerField(_("入库明细编号"), null=True, blank=True, unique=True)
-    import_batch = models.CharField(_("导入批次"), max_length=40, blank=True)
+    import_batch = models.CharField(_("导入批次"), max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -66,6 +66,10 @@ class ReferencePrice(models.Model):
     valid_from = models.DateField(_("生效日期"))
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=200)
+    # For VBP awarded prices: whether this product itself was selected. A non-selected product of the lot carries
+    # the lot's awarded price as its reference, which the non-selected premium detector compares against.
+    selected = models.BooleanField(_("本产品中选"), null=True, blank=True)
+    lot_label = models.CharField(_("采购品种"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -109,6 +113,10 @@ class PriceScan(models.Model):
         verbose_name = _("价格扫描")
         verbose_name_plural = _("价格扫描")
         ordering = ["-started_at"]
+        constraints = [
+            # The lock that keeps runs from overlapping: at most one running scan at a time.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="price_scan_one_running"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
@@ -182,16 +190,40 @@ class PriceAlert(models.Model):
         ordering = ["-severity", "-last_detected_at"]
         indexes = [models.Index(fields=["status", "severity"]), models.Index(fields=["product", "detector"])]
         constraints = [
-            # One open alert per product × subject × detector: a new finding updates it.
+            # One open alert per detector × product × subject × period: a new finding updates it.
             models.UniqueConstraint(
-                fields=["detector", "product", "subject_key"],
+                fields=["detector", "product", "subject_key", "period_start"],
                 condition=Q(status__in=["open", "in_review", "inquiry_sent", "interviewed"]),
-                name="alert_one_open_per_product_subject_detector",
+                name="alert_one_open_per_detector_subject_period",
             ),
         ]
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @transition(field=status, source=Status.OPEN, target=Status.IN_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT], target=Status.INQUIRY_SENT)
+    def send_inquiry(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED], target=Status.INTERVIEWED)
+    def record_interview(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED], target=Status.RESOLVED)
+    def resolve(self) -> None:
+        pass
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=Status.DISMISSED)
+    def dismiss(self) -> None:
+        pass
 
 
 class Inquiry(models.Model):
@@ -221,6 +253,12 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"函询 {self.recipient} · {self.alert_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return not self.replied_at and self.reply_due < timezone.localdate()
 
 
 class Interview(models.Model):
@@ -260,6 +298,8 @@ class CreditRecord(models.Model):
         RULES_2025 = "2025", _("2025 年修订（失信/严重失信/特别严重失信）")
 
     class Level(models.TextChoices):
+        # The codes are shared by both schemes; each scheme's own names and thresholds are in
+        # pricing/credit_schemes.py (the 2025 scheme has no 中等: 失信 / 严重失信 / 特别严重失信).
         GENERAL = "general", _("一般")
         MEDIUM = "medium", _("中等")
         SERIOUS = "serious", _("严重")
@@ -306,6 +346,38 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.get_level_display()}"
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.REPAIRED)
+    def repair(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.ENDED)
+    def expire(self) -> None:
+        pass
+
+
+class CreditRating(models.Model):
+    """The quarterly rating of a company: its most serious credit record active in the quarter."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="credit_ratings", verbose_name=_("企业")
+    )
+    quarter_start = models.DateField(_("季度"))
+    level = models.CharField(_("评定等级"), max_length=20, choices=CreditRecord.Level.choices, blank=True)
+    scheme = models.CharField(_("评级规则"), max_length=4, choices=CreditRecord.Scheme.choices, blank=True)
+    active_records = models.PositiveIntegerField(_("生效记录数"), default=0)
+    computed_at = models.DateTimeField(_("评定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("季度信用评级")
+        verbose_name_plural = _("季度信用评级")
+        ordering = ["-quarter_start", "organization"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "quarter_start"], name="credit_rating_one_per_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.quarter_start:%Y}Q{(self.quarter_start.month - 1) // 3 + 1}"
 
 
 class ShortageAlert(models.Model):

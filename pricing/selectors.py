@@ -1,1 +1,200 @@
-"""价格监测与信用: selectors (filled in as the capability grows)."""
+"""Reads of price monitoring and credit, scoped to the user; shared by the pages, the API and the exports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.permissions import can, is_official
+
+from . import credit_schemes
+from .detectors.sql import as_date, fetch, median_ctes, month_of
+from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, PriceObservation, ReferencePrice, ShortageAlert
+
+SORTS = {
+    "severity": ["-severity", "-amount_at_stake", "-pk"],
+    "amount": ["-amount_at_stake", "-pk"],
+    "deviation": ["-deviation", "-pk"],
+    "recent": ["-last_detected_at", "-pk"],
+    "oldest": ["first_detected_at", "pk"],
+    "period": ["-period_start", "-severity", "-pk"],
+}
+
+
+def _overdue_inquiries():
+    return Inquiry.objects.filter(alert=OuterRef("pk"), replied_at__isnull=True, reply_due__lt=timezone.localdate())
+
+
+def alerts_visible_to(user) -> QuerySet[PriceAlert]:
+    if not (can(user, "pricing.view") and is_official(user)):
+        return PriceAlert.objects.none()
+    return PriceAlert.objects.select_related("product", "hospital", "region", "assignee", "manufacturer").annotate(
+        has_overdue=Exists(_overdue_inquiries())
+    )
+
+
+def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None) -> QuerySet[PriceAlert]:
+    """Filters of the inbox and the API: detector, severity (minimum), region, status (or "open" for every open
+    state), assignee ("me", "none" or an id), hospital, product, overdue replies, a text query; sort."""
+    get = params.get
+    if get("detector"):
+        qs = qs.filter(detector=get("detector"))
+    if get("severity"):
+        qs = qs.filter(severity__gte=_int(get("severity")))
+    if get("region"):
+        qs = qs.filter(Q(region_id=_int(get("region"))) | Q(region__parent_id=_int(get("region"))))
+    status = get("status") or ""
+    if status == "open":
+        qs = qs.filter(status__in=PriceAlert.OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    assignee = get("assignee") or ""
+    if assignee == "me" and user is not None:
+        qs = qs.filter(assignee=user)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee_id=_int(assignee))
+    if get("hospital"):
+        qs = qs.filter(hospital_id=_int(get("hospital")))
+    if get("product"):
+        qs = qs.filter(product_id=_int(get("product")))
+    if get("overdue") in ("1", "true", "on"):
+        qs = qs.filter(has_overdue=True)
+    q = (get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__nhsa_code__startswith=q)
+                       | Q(hospital__name__icontains=q) | Q(summary__icontains=q))
+    return qs.order_by(*SORTS.get(get("sort") or "severity", SORTS["severity"]))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def inquiries_visible_to(user) -> QuerySet[Inquiry]:
+    qs = Inquiry.objects.select_related("alert", "alert__product", "recipient", "sent_by", "replied_by")
+    if can(user, "pricing.view") and is_official(user):
+        return qs
+    if can(user, "pricing.answer_inquiry") and user.organization_id:
+        return qs.filter(recipient_id=user.organization_id)
+    return qs.none()
+
+
+def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
+    qs = CreditRecord.objects.select_related("organization", "created_by", "alert").prefetch_related("products")
+    if can(user, "pricing.view") and is_official(user):
+        return qs
+    if can(user, "pricing.own_credit") and user.organization_id:
+        return qs.filter(organization_id=user.organization_id)
+    return qs.none()
+
+
+def shortage_alerts_visible_to(user) -> QuerySet[ShortageAlert]:
+    if not (can(user, "pricing.view") and is_official(user)):
+        return ShortageAlert.objects.none()
+    return ShortageAlert.objects.select_related("product").prefetch_related("hospitals")
+
+
+def credit_status(organization_id: int, *, today: date | None = None) -> dict:
+    """A company's standing: active records with their scheme's level name and consequences, and its latest rating."""
+    today = today or timezone.localdate()
+    records = list(CreditRecord.objects.filter(organization_id=organization_id, status=CreditRecord.Status.ACTIVE,
+                                               start__lte=today).exclude(end__lt=today).order_by("-start"))
+    rows = []
+    worst = None
+    for record in records:
+        rule = credit_schemes.level_rule(record.scheme, record.level)
+        rows.append({"record": record, "level_name": rule.name if rule else record.level, "rule": rule})
+        if rule and (worst is None or rule.rank > worst.rank):
+            worst = rule
+    rating = CreditRating.objects.filter(organization_id=organization_id).order_by("-quarter_start").first()
+    return {"records": rows, "worst": worst, "rating": rating,
+            "barred": bool(worst and worst.bar_bidding), "warning": bool(worst)}
+
+
+def credit_warnings(manufacturer_ids) -> dict[int, str]:
+    """manufacturer id → the level name of its most serious active record (for a warning beside its products)."""
+    today = timezone.localdate()
+    best: dict[int, tuple[int, str]] = {}
+    records = CreditRecord.objects.filter(organization_id__in=set(manufacturer_ids), status=CreditRecord.Status.ACTIVE,
+                                          start__lte=today).exclude(end__lt=today)
+    for org_id, scheme, level in records.values_list("organization_id", "scheme", "level"):
+        rule = credit_schemes.level_rule(scheme, level)
+        if rule and rule.rank > best.get(org_id, (0, ""))[0]:
+            best[org_id] = (rule.rank, rule.name)
+    return {org_id: name for org_id, (_rank, name) in best.items()}
+
+
+def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
+    """The product's monthly prices for the alert page's chart: this hospital's mean paid price, the median of every
+    hospital (the peers), and the reference prices over time. Two aggregate queries."""
+    obs = PriceObservation._meta.db_table
+    month = month_of("observed_on")
+    end = alert.period_end
+    first = end.year * 12 + end.month - 1 - (months - 1)
+    start = date(first // 12, first % 12 + 1, 1)
+    sql = (
+        f"WITH base AS (SELECT hospital_id, {month} AS m, unit_price, quantity FROM {obs} WHERE product_id = %s "
+        f"AND observed_on >= %s AND observed_on <= %s AND hospital_id IS NOT NULL "
+        f"AND source IN ('platform_receipt', 'off_platform')), "
+        f"hp AS (SELECT hospital_id, m, CASE WHEN SUM(quantity) > 0 THEN SUM(unit_price * quantity) / SUM(quantity) "
+        f"ELSE AVG(unit_price) END AS price FROM base GROUP BY hospital_id, m), "
+        f"{median_ctes('pm', 'hp', ['m'], 'price')} "
+        f"SELECT pm.m, pm.med, pm.n, (SELECT price FROM hp WHERE hp.m = pm.m AND hp.hospital_id = %s) AS own "
+        f"FROM pm ORDER BY pm.m"
+    )
+    rows = fetch(sql, [alert.product_id, start, end, alert.hospital_id or 0])
+    series = [{"month": as_date(r["m"]), "peers": float(r["med"]), "peer_count": int(r["n"]),
+               "own": None if r["own"] is None else float(r["own"])} for r in rows]
+    references = defaultdict(list)
+    for ref in ReferencePrice.objects.filter(product_id=alert.product_id).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end
+    ).order_by("valid_from"):
+        references[ref.get_kind_display()].append(
+            {"from": max(ref.valid_from, start), "to": min(ref.valid_to or end, end), "price": float(ref.unit_price)})
+    return {"series": series, "references": dict(references), "start": start, "end": end}
+
+
+def price_chart_svg(history: dict, *, width: int = 720, height: int = 260) -> dict:
+    """Coordinates for an inline SVG line chart (no script, no external asset): polylines for the hospital and the
+    peers' median, horizontal segments for the references, and the axis ticks."""
+    series = history["series"]
+    values = [s["peers"] for s in series] + [s["own"] for s in series if s["own"] is not None]
+    for segments in history["references"].values():
+        values += [seg["price"] for seg in segments]
+    if not series or not values:
+        return {}
+    left, right, top, bottom = 60, 40, 16, 36
+    lo, hi = 0.0, max(values) * 1.1 or 1.0
+    months = [s["month"] for s in series]
+    first, last = months[0], months[-1]
+    span = max(1, (last.year - first.year) * 12 + last.month - first.month)
+
+    def x_of(day: date) -> float:
+        offset = (day.year - first.year) * 12 + day.month - first.month + (day.day - 1) / 31
+        return round(left + (width - left - right) * min(max(offset, 0), span) / span, 1)
+
+    def y_of(value: float) -> float:
+        return round(top + (height - top - bottom) * (1 - (value - lo) / (hi - lo)), 1)
+
+    own = " ".join(f"{x_of(s['month'])},{y_of(s['own'])}" for s in series if s["own"] is not None)
+    peers = " ".join(f"{x_of(s['month'])},{y_of(s['peers'])}" for s in series)
+    palette = ["#b45309", "#047857", "#7c3aed", "#be123c"]
+    refs = []
+    for i, (label, segments) in enumerate(history["references"].items()):
+        for seg in segments:
+            refs.append({"label": label, "color": palette[i % len(palette)], "x1": x_of(seg["from"]), "x2": x_of(seg["to"]),
+                         "y": y_of(seg["price"]), "price": seg["price"]})
+    y_ticks = [{"y": y_of(hi * k / 4), "label": f"{hi * k / 4:.2f}"} for k in range(5)]
+    x_ticks = [{"x": x_of(m), "label": f"{m:%Y-%m}"} for m in months[:: max(1, len(months) // 8)]]
+    points = [{"x": x_of(s["month"]), "y": y_of(s["own"]), "value": s["own"], "month": s["month"]}
+              for s in series if s["own"] is not None]
+    return {"width": width, "height": height, "own": own, "peers": peers, "refs": refs, "y_ticks": y_ticks,
+            "x_ticks": x_ticks, "points": points, "left": left, "bottom": height - bottom, "right": width - right}

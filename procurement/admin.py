@@ -1,7 +1,10 @@
 """Admin for tenders and listings. Sealed bid prices never appear here before the tender is opened."""
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from common.admin import LimitedImportForm
 
 from .models import (
     Award,
@@ -26,6 +29,7 @@ from .models import (
     Tender,
     TenderEvaluation,
 )
+from .tender_resources import DemandReportResource
 
 
 class LotInline(admin.TabularInline):
@@ -94,9 +98,29 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DemandReport)
-class DemandReportAdmin(admin.ModelAdmin):
+class DemandReportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Excel/CSV import through the demand-import service (window, all or nothing, per-row report) and export."""
+
+    resource_classes = [DemandReportResource]
+    import_form_class = LimitedImportForm
+    skip_admin_log = True  # the import service records its own audit event
     list_display = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_at"]
     list_filter = ["tender"]
+    search_fields = ["hospital__name", "hospital__uscc"]
+    list_select_related = ["tender", "lot", "hospital", "named_product"]
+    readonly_fields = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_by", "reported_at"]
+
+    def has_add_permission(self, request):
+        return False  # demand is reported through the services (window checks), here by import
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return request.user.is_active and request.user.is_staff
 
 
 @admin.register(TenderEvaluation)

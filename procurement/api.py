@@ -1,22 +1,25 @@
-"""REST endpoints of procurement (tenders so far), mounted under /api/v1/.
+"""REST endpoints of procurement, mounted under /api/v1/: tenders, bids, commitments here; online ordering in
+`api_orders`.
 
-Sealed prices: a bid's price fields are null until its tender is opened, for every user.
+Sealed prices: a bid's price fields are null until its tender is opened, for every user; the evaluation and the
+results exist only after opening (results for non-officials only after the awards are published).
 """
 
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import path  # noqa: F401 - kept for endpoints added beside the router
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import Organization
 from accounts.permissions import HasCapability, is_official, scope_to_organization
 from catalog.models import Product
 
-from . import selectors
-from .models import Bid, Commitment, Lot, Tender
+from . import api_orders, selectors, selectors_tenders
+from .models import Bid, Commitment, DemandReport, Lot, Tender
 from .services import tenders as svc
 
 
@@ -75,16 +78,300 @@ class CommitmentSerializer(serializers.ModelSerializer):
                   "agreed_amount", "cycle_start", "cycle_end", "reason"]
 
 
-class TenderViewSet(viewsets.ReadOnlyModelViewSet):
+class LotCreateSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=20)
+    generic_name = serializers.CharField(max_length=200)
+    max_price = serializers.CharField(help_text="每计价单位，最多 4 位小数")
+    dosage_form_group = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    dosage_forms = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
+    reference_specification = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    comparison_unit = serializers.CharField(max_length=20, required=False, default="片")
+    quality_requirement = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    price_ratio_per_doubling = serializers.CharField(required=False, default="1.7")
+
+
+class TenderCreateSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200)
+    level = serializers.CharField(required=False, default=Tender.Level.REGIONAL)
+    kind = serializers.CharField(required=False, default=Tender.Kind.DRUGS)
+    demand_start = serializers.DateTimeField()
+    demand_end = serializers.DateTimeField()
+    bid_deadline = serializers.DateTimeField()
+    opening_at = serializers.DateTimeField()
+    cycle_start = serializers.DateField()
+    cycle_end = serializers.DateField()
+    rules = serializers.DictField(required=False, default=dict)
+    lots = LotCreateSerializer(many=True, required=False, default=list)
+
+
+class TenderReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class EvaluateSerializer(serializers.Serializer):
+    rerun_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                         help_text="留空：已有评审结果时不重复评审；填写原因：重新评审（留痕）")
+
+
+class RulesSerializer(serializers.Serializer):
+    rules = serializers.DictField()
+
+
+class EvaluationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    run_no = serializers.IntegerField()
+    is_current = serializers.BooleanField()
+    reason = serializers.CharField()
+    run_by = serializers.CharField()
+    run_at = serializers.DateTimeField()
+    rules = serializers.DictField()
+    outputs = serializers.DictField(help_text="品种编号（id）→ 每个申报的单位可比价、入围条件、排名、中选与否及原因")
+
+
+class CoverageLotSerializer(serializers.Serializer):
+    lot = serializers.IntegerField(source="lot.pk")
+    number = serializers.CharField(source="lot.number")
+    generic_name = serializers.CharField(source="lot.generic_name")
+    reported_volume = serializers.IntegerField()
+    hospitals = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    named = serializers.IntegerField()
+
+
+class HospitalBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "uscc", "region"]
+
+
+class CoverageSerializer(serializers.Serializer):
+    expected = serializers.IntegerField(help_text="应报量的医疗机构数（平台上有效的医疗机构）")
+    reporting = serializers.IntegerField()
+    lots = CoverageLotSerializer(many=True)
+    missing = HospitalBriefSerializer(many=True, help_text="未报量的医疗机构")
+
+
+class WinnerSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    manufacturer = serializers.CharField(source="manufacturer.name")
+    manufacturer_uscc = serializers.CharField(source="manufacturer.uscc")
+    product = serializers.IntegerField(source="product.pk")
+    product_code = serializers.CharField(source="product.nhsa_code")
+    price = serializers.DecimalField(max_digits=14, decimal_places=4)
+    comparison_price = serializers.DecimalField(max_digits=14, decimal_places=4)
+
+
+class DigestSerializer(serializers.Serializer):
+    manufacturer = serializers.CharField(source="manufacturer.name")
+    product_code = serializers.CharField(source="product.nhsa_code")
+    seal_hash = serializers.CharField()
+    status = serializers.CharField()
+    invalid_reason = serializers.CharField()
+
+
+class LotResultSerializer(serializers.Serializer):
+    lot = serializers.IntegerField(source="lot.pk")
+    number = serializers.CharField(source="lot.number")
+    generic_name = serializers.CharField(source="lot.generic_name")
+    valid_bidders = serializers.IntegerField()
+    provisional = serializers.BooleanField(help_text="true：中选结果尚未公布，为当前评审的拟中选（仅官员可见）")
+    winners = WinnerSerializer(many=True)
+    digests = DigestSerializer(many=True)
+
+
+class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Tenders with their lots. Officials create and run them: the actions below each call one tender service."""
+
     serializer_class = TenderSerializer
     filterset_fields = ["status", "level", "kind"]
 
     queryset = Tender.objects.none()  # for the schema; reads go through the refreshing selector
 
+    MANAGE_ACTIONS = ("create", "lots", "rules", "start_demand_collection", "cancel", "open_bids", "evaluate", "award",
+                      "coverage", "evaluation")
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Tender.objects.none()
         return selectors.tenders_visible_to(self.request.user).prefetch_related("lots").order_by("-demand_start")
+
+    def get_permissions(self):
+        if self.action in self.MANAGE_ACTIONS:
+            return [HasCapability("tender.manage")()]
+        return super().get_permissions()
+
+    def _done(self, tender, code=status.HTTP_200_OK):
+        tender.refresh_from_db()
+        return Response(TenderSerializer(tender).data, status=code)
+
+    @extend_schema(request=TenderCreateSerializer, responses={201: TenderSerializer})
+    def create(self, request):
+        data = TenderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tender = svc.tender_create_with_lots(by=request.user, **{k: v for k, v in data.validated_data.items()})
+        return self._done(tender, status.HTTP_201_CREATED)
+
+    @extend_schema(request=LotCreateSerializer, responses={201: LotSerializer})
+    @action(detail=True, methods=["post"])
+    def lots(self, request, pk=None):
+        data = LotCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lot = svc.lot_add(tender=self.get_object(), by=request.user, **data.validated_data)
+        return Response(LotSerializer(lot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RulesSerializer, responses={200: TenderSerializer})
+    @action(detail=True, methods=["post"])
+    def rules(self, request, pk=None):
+        data = RulesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(svc.tender_set_rules(tender=self.get_object(), rules=data.validated_data["rules"],
+                                               by=request.user))
+
+    @extend_schema(request=None, responses={200: TenderSerializer})
+    @action(detail=True, methods=["post"], url_path="start-demand-collection")
+    def start_demand_collection(self, request, pk=None):
+        return self._done(svc.tender_start_demand_collection(tender=self.get_object(), by=request.user))
+
+    @extend_schema(request=TenderReasonSerializer, responses={200: TenderSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = TenderReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(svc.tender_cancel(tender=self.get_object(), reason=data.validated_data["reason"],
+                                            by=request.user))
+
+    @extend_schema(request=None, responses={200: TenderSerializer})
+    @action(detail=True, methods=["post"], url_path="open-bids")
+    def open_bids(self, request, pk=None):
+        return self._done(svc.tender_open_bids(tender=self.get_object(), by=request.user))
+
+    @extend_schema(request=EvaluateSerializer, responses={200: EvaluationSerializer, 201: EvaluationSerializer})
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        data = EvaluateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tender = self.get_object()
+        before = selectors_tenders.current_evaluation(tender)
+        run = svc.tender_evaluate(tender=tender, by=request.user, rerun_reason=data.validated_data["rerun_reason"])
+        created = before is None or run.pk != before.pk
+        return Response(_evaluation_data(run), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={200: EvaluationSerializer})
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request, pk=None):
+        run = selectors_tenders.current_evaluation(self.get_object())
+        if run is None:
+            raise Http404
+        return Response(_evaluation_data(run))
+
+    @extend_schema(request=None, responses={200: TenderSerializer})
+    @action(detail=True, methods=["post"])
+    def award(self, request, pk=None):
+        tender = self.get_object()
+        svc.tender_award(tender=tender, by=request.user)
+        return self._done(tender)
+
+    @extend_schema(request=None, responses={200: CoverageSerializer})
+    @action(detail=True, methods=["get"])
+    def coverage(self, request, pk=None):
+        return Response(CoverageSerializer(selectors_tenders.demand_coverage(self.get_object())).data)
+
+    @extend_schema(request=None, responses={200: LotResultSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        tender = self.get_object()
+        if not selectors_tenders.results_visible(tender, request.user):
+            raise Http404
+        return Response(LotResultSerializer(selectors_tenders.tender_results(tender), many=True).data)
+
+
+def _evaluation_data(run) -> dict:
+    return {"id": run.pk, "run_no": run.run_no, "is_current": run.is_current, "reason": run.reason,
+            "run_by": str(run.run_by), "run_at": run.run_at, "rules": run.rules, "outputs": run.outputs}
+
+
+class DemandReportSerializer(serializers.ModelSerializer):
+    lot_number = serializers.CharField(source="lot.number", read_only=True)
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+
+    class Meta:
+        model = DemandReport
+        fields = ["id", "tender", "lot", "lot_number", "hospital", "hospital_name", "annual_volume", "named_product",
+                  "reported_at"]
+
+
+class DemandInputSerializer(serializers.Serializer):
+    lot = serializers.IntegerField()
+    annual_volume = serializers.CharField(help_text="整数，最小制剂单位")
+    named_product = serializers.IntegerField(required=False, allow_null=True, default=None)
+    hospital = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="官员代医疗机构填报时必填")
+
+
+class DemandChangeSerializer(serializers.Serializer):
+    annual_volume = serializers.CharField()
+    named_product = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class DemandReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                          viewsets.GenericViewSet):
+    """报量: a hospital's own reports (officials see and enter any hospital's), changed only during demand collection."""
+
+    serializer_class = DemandReportSerializer
+    filterset_fields = ["tender", "lot", "hospital"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = DemandReport.objects.select_related("lot", "hospital", "tender").order_by("pk")
+        return scope_to_organization(qs, self.request.user, field="hospital")
+
+    def get_permissions(self):
+        if self.action in ("create", "update", "partial_update", "destroy"):
+            return [HasCapability("tender.report_demand", "tender.manage")()]
+        return super().get_permissions()
+
+    @staticmethod
+    def _product(product_id):
+        if product_id is None:
+            return None
+        product = Product.objects.filter(pk=product_id).first()
+        if product is None:
+            raise Http404
+        return product
+
+    @extend_schema(request=DemandInputSerializer, responses={201: DemandReportSerializer})
+    def create(self, request):
+        data = DemandInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lot = Lot.objects.filter(pk=data.validated_data["lot"]).select_related("tender").first()
+        if lot is None:
+            raise Http404
+        hospital = None
+        if data.validated_data["hospital"] is not None:
+            hospital = Organization.objects.filter(pk=data.validated_data["hospital"]).first()
+            if hospital is None:
+                raise Http404
+        report = svc.demand_report(lot=lot, by=request.user, annual_volume=data.validated_data["annual_volume"],
+                                   named_product=self._product(data.validated_data["named_product"]), hospital=hospital)
+        return Response(DemandReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DemandChangeSerializer, responses={200: DemandReportSerializer})
+    def update(self, request, pk=None, partial=False):
+        report = self.get_object()
+        data = DemandChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = svc.demand_report(lot=report.lot, by=request.user, annual_volume=data.validated_data["annual_volume"],
+                                   named_product=self._product(data.validated_data["named_product"]),
+                                   hospital=report.hospital)
+        return Response(DemandReportSerializer(report).data)
+
+    @extend_schema(request=DemandChangeSerializer, responses={200: DemandReportSerializer})
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        svc.demand_withdraw(report=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -153,9 +440,11 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
 routes = [
     ("tenders", TenderViewSet, "tender"),
     ("bids", BidViewSet, "bid"),
+    ("demand-reports", DemandReportViewSet, "demand-report"),
     ("commitments", CommitmentViewSet, "commitment"),
+    *api_orders.routes,
 ]
-urlpatterns: list = []
+urlpatterns: list = [path("online-share/", api_orders.OnlineShareView.as_view(), name="online-share")]
 
 # Agreed-volume progress (procurement/api_progress.py).
 from .api_progress import routes as _progress_routes  # noqa: E402

@@ -915,6 +915,25 @@ def pick_regions(
     return picks
 
 
+#: The parts of an allocation's reason; the set-based writer of commitments (procurement.services) builds the
+#: same text in SQL from them, so both paths explain an allocation in the same words.
+REASON_NAMED_WON = "指定中选产品，由该产品供应"
+REASON_NAMED_LOST = "指定产品未中选，由本统筹区主供企业供应"
+REASON_UNNAMED = "未指定产品，由本统筹区主供企业供应"
+REASON_ZERO = "（报量为 0，约定采购量为 0）"
+
+
+def share_percent_text(share: Decimal) -> str:
+    return f"{_fmt_plain(share * 100)}%"
+
+
+def region_pick_text(pick: RegionPick) -> str:
+    how = f"第 {pick.round_no} 轮由中选顺位第 {pick.winner_rank} 的企业选定本统筹区"
+    if pick.capacity_waived:
+        how += "（各中选企业均已达申报供应能力，仍按顺位选择）"
+    return how
+
+
 def allocate(
     lot_id: int,
     winners: Sequence[Winner],
@@ -950,7 +969,7 @@ def allocate(
         hospitals.add(demand.hospital_id)
 
     share = agreed_share(rules, len(winners))
-    share_text = f"{_fmt_plain(share * 100)}%"
+    share_text = share_percent_text(share)
     volumes = [agreed_volume(d.reported_volume, share) for d in demands]
 
     named_allocated = [0] * len(winners)
@@ -966,20 +985,18 @@ def allocate(
     for demand, volume in zip(demands, volumes, strict=True):
         if demand.named_product_id is not None and demand.named_product_id in rank_by_product:
             winner = winners[rank_by_product[demand.named_product_id]]
-            reason = "指定中选产品，由该产品供应"
+            reason = REASON_NAMED_WON
         else:
             pick = picks[demand.region_id]
             winner = winners[pick.winner_rank - 1]
-            how = f"第 {pick.round_no} 轮由中选顺位第 {pick.winner_rank} 的企业选定本统筹区"
-            if pick.capacity_waived:
-                how += "（各中选企业均已达申报供应能力，仍按顺位选择）"
+            how = region_pick_text(pick)
             if demand.named_product_id is not None:
-                reason = f"指定产品未中选，由本统筹区主供企业供应（{how}）"
+                reason = f"{REASON_NAMED_LOST}（{how}）"
             else:
-                reason = f"未指定产品，由本统筹区主供企业供应（{how}）"
+                reason = f"{REASON_UNNAMED}（{how}）"
         reason += f"；约定采购量 = 报量 {demand.reported_volume} × {share_text}，四舍五入取整 = {volume}"
         if demand.reported_volume == 0:
-            reason += "（报量为 0，约定采购量为 0）"
+            reason += REASON_ZERO
         allocations.append(
             Allocation(
                 hospital_id=demand.hospital_id,

@@ -57,14 +57,25 @@ def seal_price(tender, price: Decimal) -> tuple[str, str]:
 
 def unseal_price(tender, token: str, *, now=None) -> tuple[Decimal, str]:
     """Decrypt a bid's price and nonce — only at or after the tender's opening time."""
+    return tender_unsealer(tender, now=now)(token)
+
+
+def tender_unsealer(tender, *, now=None):
+    """A function decrypting the tender's bids (price, nonce), the tender key unwrapped once — only at or after the
+    tender's opening time."""
     now = now or timezone.now()
     if now < tender.opening_at:
         raise SealError("开标时间未到，报价不可解密")
-    try:
-        payload = json.loads(_tender_fernet(tender).decrypt(token.encode()))
-    except InvalidToken as exc:
-        raise SealError("报价密文已损坏或被篡改") from exc
-    return Decimal(payload["price"]), payload["nonce"]
+    fernet = _tender_fernet(tender)
+
+    def unseal(token: str) -> tuple[Decimal, str]:
+        try:
+            payload = json.loads(fernet.decrypt(token.encode()))
+        except InvalidToken as exc:
+            raise SealError("报价密文已损坏或被篡改") from exc
+        return Decimal(payload["price"]), payload["nonce"]
+
+    return unseal
 
 
 def bid_digest(*, tender_code: str, lot_number: str, manufacturer_uscc: str, product_code: str, price: Decimal,

@@ -1,18 +1,65 @@
-"""Tender pages shared by the portals: the list and a tender's page (lots, dates with a countdown, and what the
-viewer may see — a manufacturer its own bids with their digests, a hospital its demand and agreed volumes, officials
-the bids' status). Prices appear only after opening."""
+"""Tender pages shared by the portals. Thin: every action calls one tender service, and a refused action shows the
+service's message on its form with nothing changed.
+
+- everyone: the list, a tender's page (lots, dates with a countdown), its results once they are public;
+- officials: create a tender with its lots and rules, start demand collection, demand coverage, cancel, open bids,
+  run / re-run and review the evaluation, publish awards;
+- manufacturers: submit / replace / withdraw their own bids before the deadline (prices sealed until opening);
+- hospitals: report / change / withdraw their demand during the window, or import it from a file.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.permissions import can, is_official
+from accounts.permissions import can, capability_required, is_official
+from common.errors import DomainError
 
-from . import selectors
-from .models import Bid, Commitment, DemandReport
+from . import selectors, selectors_tenders
+from .forms_tenders import (
+    BidForm,
+    DemandForm,
+    DemandImportForm,
+    EvaluateForm,
+    LotForm,
+    LotFormSet,
+    ReasonForm,
+    RulesForm,
+    TenderForm,
+)
+from .models import Bid, Commitment, DemandReport, Tender
+from .services import tender_demand_import as demand_import_svc
+from .services import tenders as svc
+
+MANAGE = "tender.manage"
+
+
+def _is_hospital(user) -> bool:
+    return can(user, "tender.report_demand") and not is_official(user)
+
+
+def _is_manufacturer(user) -> bool:
+    return can(user, "tender.bid") and not is_official(user)
+
+
+def _tender(request, pk: int) -> Tender:
+    return get_object_or_404(selectors.tenders_visible_to(request.user), pk=pk)
+
+
+def _error(form, exc: DomainError) -> None:
+    field = (exc.field or "").split(".")[-1]
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+# --- list and create ------------------------------------------------------------------------------------------
 
 
 def tender_list(request):
@@ -21,41 +68,384 @@ def tender_list(request):
     if status:
         tenders = tenders.filter(status=status)
     page = Paginator(tenders, 20).get_page(request.GET.get("page"))
-    return render(request, "procurement/tenders/list.html", {"page": page, "status": status, "now": timezone.now()})
+    return render(request, "procurement/tenders/list.html", {
+        "page": page, "status": status, "statuses": Tender.Status.choices, "now": timezone.now(),
+        "can_manage": can(request.user, MANAGE),
+    })
+
+
+@capability_required(MANAGE)
+def tender_new(request):
+    form = TenderForm(request.POST or None, prefix="t")
+    rules = RulesForm(request.POST or None, prefix="r")
+    lots = LotFormSet(request.POST or None, prefix="lots")
+    if request.method == "POST" and form.is_valid() and rules.is_valid() and lots.is_valid():
+        specs = [f.service_kwargs() for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
+        try:
+            tender = svc.tender_create_with_lots(by=request.user, rules=rules.rules(), lots=specs, **form.cleaned_data)
+        except DomainError as exc:
+            target = form
+            if exc.field == "rules":
+                target = rules
+            elif (exc.field or "").startswith("lots["):
+                index = int(exc.field[5:exc.field.index("]")])
+                filled = [f for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
+                target = filled[index] if index < len(filled) else form
+            _error(target, exc)
+        else:
+            messages.success(request, _("已创建带量采购批次 %(code)s") % {"code": tender.code})
+            return redirect("tenders:detail", pk=tender.pk)
+    return render(request, "procurement/tenders/new.html", {"form": form, "rules_form": rules, "lots": lots},
+                  status=400 if request.method == "POST" else 200)
+
+
+# --- a tender's page --------------------------------------------------------------------------------------------
+
+
+def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> dict:
+    """Everything the tender page shows, with fresh forms — except the one that just failed (`failed`: form name,
+    target id, bound form), which is shown with its errors."""
+    failed = failed or {}
+    user = request.user
+    now = timezone.now()
+    lots = list(tender.lots.order_by("number"))
+
+    def pick(name, target, factory):
+        if failed.get("name") == name and failed.get("target") == target:
+            return failed["form"]
+        return factory()
+
+    ctx = {"tender": tender, "lots": lots, "now": now, "rows": [],
+           "results_visible": selectors_tenders.results_visible(tender, user),
+           "action_error": failed.get("message") if failed.get("name") == "action" else ""}
+    bids = Bid.objects.none()
+    commitments = Commitment.objects.none()
+    if is_official(user):
+        bids = Bid.objects.filter(tender=tender)
+        commitments = Commitment.objects.filter(tender=tender)
+        if can(user, MANAGE):
+            ctx["manage"] = True
+            ctx["lot_form"] = pick("lot", None, lambda: LotForm(prefix="lot"))
+            ctx["rules_form"] = pick("rules", None, lambda: RulesForm(prefix="rules", initial=tender.rules))
+            ctx["cancel_form"] = pick("cancel", None, lambda: ReasonForm(prefix="cancel"))
+            ctx["evaluate_form"] = pick("evaluate", None, lambda: EvaluateForm(prefix="evaluate"))
+            ctx["can_open"] = tender.status == Tender.Status.BIDDING and now >= tender.opening_at
+            ctx["evaluation"] = selectors_tenders.current_evaluation(tender)
+            if tender.status in (Tender.Status.DEMAND_COLLECTION, Tender.Status.BIDDING):
+                ctx["coverage"] = selectors_tenders.demand_coverage(tender)
+    elif _is_manufacturer(user):
+        bids = Bid.objects.filter(tender=tender, manufacturer_id=user.organization_id)
+        accepting = tender.accepting_bids(now)
+        ctx["accepting_bids"] = accepting
+        if accepting:
+            live = {b.lot_id: b for b in bids.filter(status=Bid.Status.SUBMITTED)}
+            for lot in lots:
+                products = list(svc.lot_products(lot, manufacturer_id=user.organization_id))
+                bid = live.get(lot.pk)
+                if bid is None:
+                    form = pick("bid", lot.pk, lambda p=products, n=lot.pk: BidForm(products=p, prefix=f"bid{n}"))
+                else:
+                    form = pick("replace", bid.pk, lambda p=products, b=bid: BidForm(
+                        products=p, prefix=f"replace{b.pk}",
+                        initial={"product": b.product_id, "supply_capacity": b.supply_capacity}))
+                ctx["rows"].append({"lot": lot, "bid": bid, "form": form, "products": products})
+    elif _is_hospital(user):
+        demand = {d.lot_id: d for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id)
+                  .select_related("named_product")}
+        commitments = Commitment.objects.filter(tender=tender, hospital_id=user.organization_id)
+        ctx["demand_open"] = tender.status == Tender.Status.DEMAND_COLLECTION and tender.demand_start <= now < tender.demand_end
+        for lot in lots:
+            report = demand.get(lot.pk)
+            form = None
+            if ctx["demand_open"]:
+                products = list(svc.lot_products(lot))
+                form = pick("demand", lot.pk, lambda p=products, r=report, n=lot.pk: DemandForm(
+                    products=p, prefix=f"demand{n}",
+                    initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None))
+            ctx["rows"].append({"lot": lot, "report": report, "form": form})
+    ctx["bids"] = bids.select_related("lot", "manufacturer", "product").order_by("lot__number", "pk")
+    ctx["commitments"] = commitments.select_related("lot", "hospital", "product").order_by("lot__number", "hospital__name")[:200]
+    return ctx
 
 
 def tender_detail(request, pk: int):
-    tender = get_object_or_404(selectors.tenders_visible_to(request.user), pk=pk)
-    user = request.user
-    bids = Bid.objects.none()
-    if is_official(user):
-        bids = Bid.objects.filter(tender=tender)
-    elif can(user, "tender.bid"):
-        bids = Bid.objects.filter(tender=tender, manufacturer_id=user.organization_id)
-    demand = DemandReport.objects.none()
-    commitments = Commitment.objects.none()
-    if can(user, "tender.report_demand") and not is_official(user):
-        demand = DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id)
-        commitments = Commitment.objects.filter(tender=tender, hospital_id=user.organization_id)
-    elif is_official(user):
-        commitments = Commitment.objects.filter(tender=tender)
-    return render(
-        request,
-        "procurement/tenders/detail.html",
-        {
-            "tender": tender,
-            "lots": tender.lots.order_by("number"),
-            "bids": bids.select_related("lot", "manufacturer", "product").order_by("lot__number", "pk"),
-            "demand": demand.select_related("lot", "named_product"),
-            "commitments": commitments.select_related("lot", "hospital", "product").order_by("lot__number", "hospital__name")[:200],
-            "now": timezone.now(),
-        },
-    )
+    tender = _tender(request, pk)
+    return render(request, "procurement/tenders/detail.html", _detail_context(request, tender))
+
+
+def _refused(request, tender, *, name, target=None, form=None, exc: DomainError):
+    if form is not None:
+        _error(form, exc)
+    failed = {"name": name, "target": target, "form": form, "message": exc.message}
+    return render(request, "procurement/tenders/detail.html", _detail_context(request, tender, failed=failed),
+                  status=exc.status_code)
+
+
+def _done(request, tender, message):
+    messages.success(request, message)
+    return redirect("tenders:detail", pk=tender.pk)
+
+
+@require_POST
+def tender_action(request, pk: int, action: str):
+    """One POST endpoint per tender action; each calls one service."""
+    tender = _tender(request, pk)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    capability, func = handler
+    if not can(request.user, capability):
+        raise PermissionDenied
+    return func(request, tender)
+
+
+def _simple(name, call, message):
+    def run(request, tender):
+        try:
+            call(request, tender)
+        except DomainError as exc:
+            return _refused(request, tender, name="action", exc=exc)
+        return _done(request, tender, message())
+    return run
+
+
+def _add_lot(request, tender):
+    form = LotForm(request.POST, prefix="lot")
+    if not form.is_valid():
+        return _refused(request, tender, name="lot", form=form, exc=DomainError(_("请检查品种信息")))
+    try:
+        lot = svc.lot_add(tender=tender, by=request.user, **form.service_kwargs())
+    except DomainError as exc:
+        return _refused(request, tender, name="lot", form=form, exc=exc)
+    return _done(request, tender, _("已增加品种 %(number)s") % {"number": lot.number})
+
+
+def _set_rules(request, tender):
+    form = RulesForm(request.POST, prefix="rules")
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请检查中选规则"))
+        svc.tender_set_rules(tender=tender, rules=form.rules(tender.rules), by=request.user)
+    except DomainError as exc:
+        return _refused(request, tender, name="rules", form=form, exc=exc)
+    return _done(request, tender, _("中选规则已保存"))
+
+
+def _cancel(request, tender):
+    form = ReasonForm(request.POST, prefix="cancel")
+    form.is_valid()
+    try:
+        svc.tender_cancel(tender=tender, reason=form.cleaned_data.get("reason", ""), by=request.user)
+    except DomainError as exc:
+        return _refused(request, tender, name="cancel", form=form, exc=exc)
+    return _done(request, tender, _("批次已终止"))
+
+
+def _evaluate(request, tender):
+    form = EvaluateForm(request.POST, prefix="evaluate")
+    form.is_valid()
+    reason = form.cleaned_data.get("rerun_reason", "")
+    before = selectors_tenders.current_evaluation(tender)
+    try:
+        run = svc.tender_evaluate(tender=tender, by=request.user, rerun_reason=reason)
+    except DomainError as exc:
+        return _refused(request, tender, name="evaluate", form=form, exc=exc)
+    if before is not None and run.pk == before.pk:
+        messages.info(request, _("已有评审结果（第 %(n)s 轮），未重复评审；如需重新评审请填写原因") % {"n": run.run_no})
+    else:
+        messages.success(request, _("已完成第 %(n)s 轮评审") % {"n": run.run_no})
+    return redirect("tenders:evaluation", pk=tender.pk)
+
+
+def _own_live_bid(request, tender) -> Bid:
+    return get_object_or_404(Bid.objects.select_related("lot"), pk=request.POST.get("bid"), tender=tender,
+                             manufacturer_id=request.user.organization_id)
+
+
+def _bid_form_action(request, tender, *, replacing: Bid | None):
+    """Submit a bid on a lot, or replace a live one: the form offers only the maker's own products of the lot."""
+    lot = replacing.lot if replacing else get_object_or_404(tender.lots, pk=request.POST.get("lot"))
+    products = list(svc.lot_products(lot, manufacturer_id=request.user.organization_id))
+    name, target = ("replace", replacing.pk) if replacing else ("bid", lot.pk)
+    form = BidForm(request.POST, products=products, prefix=f"{name}{target}")
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product")
+        fields = {"product": next(p for p in products if p.pk == form.cleaned_data["product"]),
+                  "price": form.cleaned_data["price"], "supply_capacity": form.cleaned_data["supply_capacity"],
+                  "by": request.user}
+        bid = svc.bid_replace(bid=replacing, **fields) if replacing else svc.bid_submit(lot=lot, **fields)
+    except DomainError as exc:
+        return _refused(request, tender, name=name, target=target, form=form, exc=exc)
+    message = _("已替换品种 %(lot)s 的申报，新申报摘要 %(hash)s") if replacing else _("已申报品种 %(lot)s，申报摘要 %(hash)s")
+    return _done(request, tender, message % {"lot": lot.number, "hash": bid.seal_hash})
+
+
+def _bid(request, tender):
+    return _bid_form_action(request, tender, replacing=None)
+
+
+def _replace(request, tender):
+    return _bid_form_action(request, tender, replacing=_own_live_bid(request, tender))
+
+
+def _withdraw(request, tender):
+    bid = _own_live_bid(request, tender)
+    try:
+        svc.bid_withdraw(bid=bid, by=request.user)
+    except DomainError as exc:
+        return _refused(request, tender, name="action", exc=exc)
+    return _done(request, tender, _("已撤回品种 %(lot)s 的申报") % {"lot": bid.lot.number})
+
+
+def _demand(request, tender):
+    lot = get_object_or_404(tender.lots, pk=request.POST.get("lot"))
+    products = list(svc.lot_products(lot))
+    form = DemandForm(request.POST, products=products, prefix=f"demand{lot.pk}")
+    try:
+        if not form.is_valid():
+            raise DomainError(_("指定产品须为本品种的产品"), field="named_product")
+        named = next((p for p in products if p.pk == form.cleaned_data["named_product"]), None)
+        svc.demand_report(lot=lot, by=request.user, annual_volume=form.cleaned_data["annual_volume"], named_product=named)
+    except DomainError as exc:
+        return _refused(request, tender, name="demand", target=lot.pk, form=form, exc=exc)
+    return _done(request, tender, _("已保存品种 %(lot)s 的报量") % {"lot": lot.number})
+
+
+def _demand_withdraw(request, tender):
+    report = get_object_or_404(DemandReport, pk=request.POST.get("report"), tender=tender,
+                               hospital_id=request.user.organization_id)
+    try:
+        svc.demand_withdraw(report=report, by=request.user)
+    except DomainError as exc:
+        return _refused(request, tender, name="action", exc=exc)
+    return _done(request, tender, _("已撤回品种 %(lot)s 的报量") % {"lot": report.lot.number})
+
+
+ACTIONS = {
+    "lot": (MANAGE, _add_lot),
+    "rules": (MANAGE, _set_rules),
+    "start-demand": (MANAGE, _simple("start-demand", lambda r, t: svc.tender_start_demand_collection(tender=t, by=r.user),
+                                     lambda: _("已开始报量"))),
+    "cancel": (MANAGE, _cancel),
+    "open": (MANAGE, _simple("open", lambda r, t: svc.tender_open_bids(tender=t, by=r.user), lambda: _("已开标"))),
+    "evaluate": (MANAGE, _evaluate),
+    "award": (MANAGE, _simple("award", lambda r, t: svc.tender_award(tender=t, by=r.user), lambda: _("已公布中选结果"))),
+    "bid": ("tender.bid", _bid),
+    "replace": ("tender.bid", _replace),
+    "withdraw": ("tender.bid", _withdraw),
+    "demand": ("tender.report_demand", _demand),
+    "demand-withdraw": ("tender.report_demand", _demand_withdraw),
+}
+
+
+# --- coverage, evaluation, results ------------------------------------------------------------------------------
+
+
+@capability_required(MANAGE)
+def tender_coverage(request, pk: int):
+    tender = _tender(request, pk)
+    coverage = selectors_tenders.demand_coverage(tender)
+    missing = Paginator(coverage["missing"], 50).get_page(request.GET.get("page"))
+    return render(request, "procurement/tenders/coverage.html", {"tender": tender, "coverage": coverage, "page": missing})
+
+
+@capability_required(MANAGE)
+def tender_evaluation(request, pk: int):
+    tender = _tender(request, pk)
+    runs = list(tender.evaluations.select_related("run_by").order_by("-run_no"))
+    wanted = request.GET.get("run")
+    run = next((r for r in runs if str(r.run_no) == wanted), None) or next((r for r in runs if r.is_current), None)
+    review = selectors_tenders.evaluation_review(run) if run else []
+    return render(request, "procurement/tenders/evaluation.html", {
+        "tender": tender, "runs": runs, "run": run, "review": review, "evaluate_form": EvaluateForm(prefix="evaluate"),
+    })
+
+
+def tender_results(request, pk: int):
+    tender = _tender(request, pk)
+    if not selectors_tenders.results_visible(tender, request.user):
+        raise Http404
+    return render(request, "procurement/tenders/results.html",
+                  {"tender": tender, "results": selectors_tenders.tender_results(tender)})
+
+
+def tender_results_xlsx(request, pk: int):
+    tender = _tender(request, pk)
+    if not selectors_tenders.results_visible(tender, request.user):
+        raise Http404
+    return _xlsx(f"{tender.code}-中选结果.xlsx", "中选结果", selectors_tenders.RESULT_HEADERS,
+                 selectors_tenders.result_rows(tender))
+
+
+def _xlsx(filename: str, sheet: str, headers: list[str], rows: list[list]) -> FileResponse:
+    from catalog.imports.export import xlsx_file  # write-only workbook; text starting with = stays text
+
+    return FileResponse(xlsx_file([headers, *rows], sheet_title=sheet), as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- demand import --------------------------------------------------------------------------------------------
+
+
+def _can_import_demand(user) -> bool:
+    return can(user, "tender.report_demand") or can(user, MANAGE)
+
+
+def demand_import(request, pk: int):
+    if not _can_import_demand(request.user):
+        raise PermissionDenied
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    tender = _tender(request, pk)
+    form = DemandImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = demand_import_svc.demand_import(tender=tender, by=request.user, content=upload.read(),
+                                                     filename=upload.name, dry_run=form.cleaned_data["dry_run"])
+        except DomainError as exc:
+            _error(form, exc)
+            status = exc.status_code
+        else:
+            status = 200 if report.ok else 400
+            if report.written:
+                messages.success(request, _("报量已导入：%(counts)s") % {"counts": _counts_text(report)})
+    elif request.method == "POST":
+        status = 400
+    return render(request, "procurement/tenders/demand_import.html", {
+        "tender": tender, "form": form, "report": report, "headers": demand_import_svc.HEADERS,
+        "own_hospital": _is_hospital(request.user),
+    }, status=status)
+
+
+def _counts_text(report) -> str:
+    labels = {"new": _("新增"), "changed": _("变更"), "unchanged": _("未变"), "error": _("错误")}
+    return "，".join(f"{labels.get(k, k)} {v}" for k, v in report.counts().items())
+
+
+def demand_template(request, pk: int):
+    if not _can_import_demand(request.user):
+        raise PermissionDenied
+    tender = _tender(request, pk)
+    hospital = request.user.organization if _is_hospital(request.user) else None
+    return _xlsx(f"{tender.code}-报量模板.xlsx", "报量", demand_import_svc.HEADERS,
+                 demand_import_svc.demand_template_rows(tender, hospital=hospital))
 
 
 app_name = "tenders"
 
 urlpatterns = [
     path("", tender_list, name="list"),
+    path("new/", tender_new, name="new"),
     path("<int:pk>/", tender_detail, name="detail"),
+    path("<int:pk>/do/<slug:action>/", tender_action, name="action"),
+    path("<int:pk>/coverage/", tender_coverage, name="coverage"),
+    path("<int:pk>/evaluation/", tender_evaluation, name="evaluation"),
+    path("<int:pk>/results/", tender_results, name="results"),
+    path("<int:pk>/results.xlsx", tender_results_xlsx, name="results-xlsx"),
+    path("<int:pk>/demand/import/", demand_import, name="demand-import"),
+    path("<int:pk>/demand/template.xlsx", demand_template, name="demand-template"),
 ]

@@ -1,7 +1,285 @@
-"""REST endpoints of this app, mounted under /api/v1/ by config/urls.py."""
+"""REST endpoints of direct settlement, mounted under /api/v1/ by config/urls.py.
 
-from django.urls import path  # noqa: F401 - kept for endpoints added beside the router
+Statements are scoped: a manufacturer sees its own, a hospital its own, fund officers all (another organisation's
+statement is simply not found).
+"""
 
-# (prefix, viewset, basename) registered on the shared router.
-routes: list[tuple] = []
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Organization, Region
+from accounts.permissions import HasCapability, can
+from common.errors import PermissionDeniedError, ValidationFailed
+from procurement.models import Tender
+
+from . import selectors
+from . import services as svc
+from .generation import fund_for_region, generate_statements, parse_month
+from .models import Prepayment, SettlementLine, SettlementStatement
+
+
+class LineSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.generic_name", read_only=True)
+
+    class Meta:
+        model = SettlementLine
+        fields = ["id", "kind", "receipt_line", "return_line", "product", "product_name", "received_on", "min_units",
+                  "returned_min_units", "unit_price", "settled_unit_price", "gross_amount", "returned_amount",
+                  "correction_amount", "amount", "due_on", "overdue", "disputed", "dispute_reason", "response"]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+    days_to_deadline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SettlementStatement
+        fields = ["id", "number", "fund", "manufacturer", "manufacturer_name", "hospital", "hospital_name", "period",
+                  "status", "status_label", "line_count", "gross_amount", "returned_amount", "correction_amount",
+                  "amount", "disputed_amount", "approved_amount", "paid_amount", "invoice_numbers", "claim_due_on",
+                  "claimed_at", "claimed_late", "confirm_due_on", "confirmed_at", "auto_confirmed", "approved_at",
+                  "payment_due_on", "days_to_deadline", "overdue", "due_soon", "paid_at", "version"]
+
+    def get_days_to_deadline(self, obj) -> int:
+        return selectors.days_to_deadline(obj)
+
+
+class StatementDetailSerializer(StatementSerializer):
+    lines = LineSerializer(many=True, read_only=True)
+
+    class Meta(StatementSerializer.Meta):
+        fields = [*StatementSerializer.Meta.fields, "lines"]
+
+
+class ClaimSerializer(serializers.Serializer):
+    invoice_numbers = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    drop_line_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    response = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewSerializer(serializers.Serializer):
+    disputes = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
+                                     help_text="明细 id → 争议原因；为空表示确认")
+
+
+class PaymentSerializer(serializers.Serializer):
+    amount = serializers.CharField()
+    reference = serializers.CharField(allow_blank=True)
+    paid_on = serializers.DateField(required=False, allow_null=True)
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    statement_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [HasCapability("settlement.view")]
+
+    def get_serializer_class(self):
+        return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
+
+    def get_queryset(self):
+        qs = selectors.statements_visible_to(self.request.user)
+        params = self.request.query_params
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        if params.get("period"):
+            qs = qs.filter(period=parse_month(params["period"]))
+        if params.get("overdue") in ("1", "true"):
+            qs = qs.filter(overdue=True)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("lines__product")
+        return qs.order_by("-period", "number")
+
+    def _statement(self, pk) -> SettlementStatement:
+        return get_object_or_404(selectors.statements_visible_to(self.request.user), pk=pk)
+
+    def _render(self, statement):
+        statement.refresh_from_db()
+        return Response(StatementDetailSerializer(statement).data)
+
+    @extend_schema(request=ClaimSerializer, responses=StatementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        data = ClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = svc.statement_claim(statement=self._statement(pk), by=request.user, **data.validated_data)
+        return self._render(statement)
+
+    @extend_schema(request=ClaimSerializer, responses=StatementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def invoices(self, request, pk=None):
+        data = ClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = svc.statement_update_invoices(statement=self._statement(pk), by=request.user,
+                                                  invoice_numbers=data.validated_data["invoice_numbers"])
+        return self._render(statement)
+
+    @extend_schema(request=ReviewSerializer, responses=StatementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            disputes = {int(k): v for k, v in data.validated_data["disputes"].items()}
+        except ValueError:
+            raise ValidationFailed("争议明细 id 必须是整数", field="disputes") from None
+        statement = svc.statement_review(statement=self._statement(pk), by=request.user, disputes=disputes)
+        return self._render(statement)
+
+    @extend_schema(request=None, responses=StatementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._render(svc.statement_approve(statement=self._statement(pk), by=request.user))
+
+    @extend_schema(request=BulkApproveSerializer, responses=StatementSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="bulk-approve")
+    def bulk_approve(self, request):
+        data = BulkApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statements = svc.statements_approve(statement_ids=data.validated_data["statement_ids"], by=request.user)
+        return Response(StatementSerializer(statements, many=True).data)
+
+    @extend_schema(request=PaymentSerializer, responses=StatementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def payments(self, request, pk=None):
+        data = PaymentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        svc.payment_record(statement=self._statement(pk), by=request.user, **data.validated_data)
+        return self._render(self._statement(pk))
+
+
+class PrepaymentSerializer(serializers.ModelSerializer):
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+
+    class Meta:
+        model = Prepayment
+        fields = ["id", "fund", "hospital", "hospital_name", "tender", "cycle_start", "cycle_end", "agreed_amount", "rate",
+                  "amount", "paid_on", "reference"]
+        read_only_fields = ["fund", "cycle_start", "cycle_end", "agreed_amount", "amount"]
+        extra_kwargs = {"rate": {"required": False}, "paid_on": {"required": False}, "reference": {"required": False}}
+
+
+class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = PrepaymentSerializer
+    permission_classes = [HasCapability("settlement.view")]
+
+    def get_queryset(self):
+        from accounts.permissions import scope_to_organization
+
+        return scope_to_organization(Prepayment.objects.select_related("hospital"), self.request.user, "hospital").order_by("-paid_on", "pk")
+
+    def create(self, request, *args, **kwargs):
+        hospital = Organization.objects.filter(pk=request.data.get("hospital"), kind="hospital").first()
+        tender = Tender.objects.filter(pk=request.data.get("tender")).first()
+        if hospital is None:
+            raise ValidationFailed("医疗机构不存在", field="hospital")
+        if tender is None:
+            raise ValidationFailed("批次不存在", field="tender")
+        prepayment = svc.prepayment_create(hospital=hospital, tender=tender, by=request.user,
+                                           rate=request.data.get("rate"), reference=request.data.get("reference", ""),
+                                           paid_on=svc._parse_date(request.data["paid_on"], field="paid_on") if request.data.get("paid_on") else None)
+        return Response(PrepaymentSerializer(prepayment).data, status=201)
+
+
+def _manager(request):
+    if not can(request.user, "settlement.manage"):
+        raise PermissionDeniedError("您没有执行此操作的权限")
+
+
+class PaymentFileView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [HasCapability("settlement.manage")]
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "dry_run": {"type": "boolean"}}}},
+                   responses={200: dict, 400: dict})
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("请上传银行回单文件", field="file")
+        rows = svc.read_payment_file(upload)
+        result = svc.payments_import(rows=rows, file_name=upload.name, by=request.user,
+                                     dry_run=str(request.data.get("dry_run", "")).lower() in ("1", "true"))
+        body = {"ok": result.ok, "error": result.error, "total": str(result.total), "rows": result.rows,
+                "import_id": getattr(result.payment_import, "pk", None)}
+        return Response(body, status=200 if result.ok else 400)
+
+
+class GenerateSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    region = serializers.CharField(required=False, allow_blank=True)
+
+
+class GenerateView(APIView):
+    permission_classes = [HasCapability("settlement.manage")]
+
+    @extend_schema(request=GenerateSerializer, responses=dict)
+    def post(self, request):
+        data = GenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        region = None
+        if data.validated_data.get("region"):
+            region = Region.objects.filter(code=data.validated_data["region"], level="league_city").first()
+            if region is None:
+                raise ValidationFailed("统筹区代码不存在", field="region")
+        run = generate_statements(month=data.validated_data["month"], region=region)
+        return Response({"run": run.pk, "period": run.period, "statements_created": run.statements_created,
+                         "lines_created": run.lines_created})
+
+
+class ReportView(APIView):
+    """Balances, reconciliation, retained savings and the overdue list."""
+
+    permission_classes = [HasCapability("settlement.view")]
+    report = ""
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        params = request.query_params
+        if self.report == "balances":
+            rows = [{**r, "balance": str(r["balance"]), "debit": str(r["debit"] or 0), "credit": str(r["credit"] or 0)}
+                    for r in selectors.balances(request.user, kind=params.get("kind") or None)]
+            return Response({"results": rows})
+        if self.report == "overdue":
+            rows = StatementSerializer(selectors.overdue_statements(request.user)[:500], many=True).data
+            return Response({"results": rows})
+        _manager(request)
+        if self.report == "reconciliation":
+            fund = fund_for_region(Region.objects.get(code=params["region"])) if params.get("region") else None
+            report = selectors.reconciliation(period=parse_month(params.get("period", "")), fund=fund)
+            rows = [{"statement": r["statement"].number, **{k: str(v) for k, v in r.items() if k not in ("statement", "differences")},
+                     "differences": r["differences"]} for r in report["rows"]]
+            return Response({"period": report["period"], "totals": {k: str(v) for k, v in report["totals"].items()},
+                             "rows": rows, "unbalanced_entries": [{"entry": e["pk"], "total": str(e["total"])} for e in report["unbalanced_entries"]]})
+        tender = Tender.objects.filter(pk=params.get("tender")).first()
+        if tender is None:
+            raise Http404
+        rows = selectors.retained_savings(tender=tender)
+        return Response({"results": [{"hospital": r["hospital"], "savings": str(r["savings"]), "share": str(r["share"]),
+                                      "retained": str(r["retained"]),
+                                      "lots": [{k: str(v) for k, v in lot.items()} for lot in r["lots"]]} for r in rows]})
+
+
+routes: list[tuple] = [
+    ("settlement/statements", StatementViewSet, "settlement-statement"),
+    ("settlement/prepayments", PrepaymentViewSet, "settlement-prepayment"),
+]
+urlpatterns: list = [
+    path("settlement/payment-files/", PaymentFileView.as_view(), name="settlement-payment-file"),
+    path("settlement/generate/", GenerateView.as_view(), name="settlement-generate"),
+    path("settlement/balances/", ReportView.as_view(report="balances"), name="settlement-balances"),
+    path("settlement/overdue/", ReportView.as_view(report="overdue"), name="settlement-overdue"),
+    path("settlement/reconciliation/", ReportView.as_view(report="reconciliation"), name="settlement-reconciliation"),
+    path("settlement/retained-savings/", ReportView.as_view(report="retained"), name="settlement-retained-savings"),
+]

@@ -43,3 +43,52 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_check(env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def production_settings(names: list[str]) -> dict:
+    """Values of settings as the production module computes them (in a fresh interpreter)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env.update(PRODUCTION_ENV)
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: repr(getattr(s, n)) for n in {names!r}}}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_are_secure_and_login_is_throttled():
+    values = production_settings(
+        [
+            "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
+            "DEBUG", "AXES_ENABLED", "AXES_FAILURE_LIMIT", "AXES_LOCKOUT_PARAMETERS", "AXES_RESET_ON_SUCCESS",
+            "AUTHENTICATION_BACKENDS", "MIDDLEWARE", "AUTH_PASSWORD_VALIDATORS",
+        ]
+    )
+    for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT"):
+        assert values[name] == "True", name
+    assert values["DEBUG"] == "False"
+    assert values["AXES_ENABLED"] == "True" and values["AXES_RESET_ON_SUCCESS"] == "True"
+    assert values["AXES_LOCKOUT_PARAMETERS"] == "[['username', 'ip_address']]"
+    assert 0 < int(values["AXES_FAILURE_LIMIT"]) <= 10
+    assert "axes.backends.AxesStandaloneBackend" in values["AUTHENTICATION_BACKENDS"]
+    assert "axes.middleware.AxesMiddleware" in values["MIDDLEWARE"]
+    for validator in ("MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator",
+                      "UserAttributeSimilarityValidator"):
+        assert validator in values["AUTH_PASSWORD_VALIDATORS"], validator
+
+
+def test_the_lockout_limit_comes_from_the_environment():
+    env = dict(PRODUCTION_ENV, LOGIN_FAILURE_LIMIT="7", LOGIN_LOCKOUT_MINUTES="30")
+    saved = dict(PRODUCTION_ENV)
+    PRODUCTION_ENV.update(env)
+    try:
+        values = production_settings(["AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME"])
+    finally:
+        PRODUCTION_ENV.clear()
+        PRODUCTION_ENV.update(saved)
+    assert values["AXES_FAILURE_LIMIT"] == "7"
+    assert values["AXES_COOLOFF_TIME"] == "datetime.timedelta(seconds=1800)"

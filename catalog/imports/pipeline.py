@@ -19,9 +19,9 @@ error (changing a product's manufacturer is a catalog decision taken product by 
 code that appears twice in one file is an error on the second row, naming the first.
 
 Memory does not grow with the file: one batch of rows and products at a time, the report streamed to a file,
-error details capped. What does grow is the map of codes seen so far (code → first row, to name the first row
-of a duplicate; about 200 bytes a row, as bench.catalog_import measures) and the manufacturer-name cache (one entry
-per manufacturer).
+error details capped, and the codes seen so far (code → first row, to name the first row of a duplicate) kept in a
+temporary table of the import's transaction rather than in the process. Only the manufacturer-name cache grows, by
+one entry per manufacturer.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import translation
 from simple_history.utils import bulk_create_with_history
 
@@ -93,6 +93,56 @@ class ImportResult:
         return f"已导入（共 {self.rows} 行：{counts}{created}）"
 
 
+class SeenCodes:
+    """The codes met so far in a file and the row each first appeared on, in a temporary table of the import's
+    transaction (a file of a million rows would otherwise keep a million codes in memory)."""
+
+    TABLE = "catalog_import_seen"
+
+    def __init__(self):
+        self.ready = False
+
+    def _prepare(self, cursor) -> None:
+        drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.TABLE} "
+                       f"(code varchar(40) PRIMARY KEY, first_row integer NOT NULL){drop}")
+        cursor.execute(f"DELETE FROM {self.TABLE}")
+        self.ready = True
+
+    def add(self, codes: dict[str, int]) -> dict[str, int]:
+        """Record a batch's codes (code → its first row in the batch); returns those an earlier batch had, with the
+        row they first appeared on. Codes are expected unique within the batch.
+
+        The insert goes through the table's primary key (ON CONFLICT), so it costs the same on the thousandth batch
+        as on the first whatever the planner's statistics of a table created inside this very transaction say."""
+        if not codes:
+            return {}
+        with connection.cursor() as cursor:
+            if not self.ready:
+                self._prepare(cursor)
+            keys, rows = list(codes), list(codes.values())
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {self.TABLE} (code, first_row) SELECT * FROM unnest(%s::varchar[], %s::integer[]) "
+                    f"ON CONFLICT (code) DO NOTHING RETURNING code", [keys, rows],
+                )
+                inserted = {code for (code,) in cursor.fetchall()}
+                repeated = [code for code in keys if code not in inserted]
+                if not repeated:
+                    return {}
+                cursor.execute(f"SELECT code, first_row FROM {self.TABLE} WHERE code = ANY(%s)", [repeated])
+                return {code: row for code, row in cursor.fetchall() if row != codes[code]}
+            earlier = {}
+            for start in range(0, len(keys), 500):  # SQLite's limit on query parameters
+                chunk = keys[start:start + 500]
+                cursor.execute(f"SELECT code, first_row FROM {self.TABLE} WHERE code IN "
+                               f"({', '.join(['%s'] * len(chunk))})", chunk)
+                earlier.update(cursor.fetchall())
+            cursor.executemany(f"INSERT INTO {self.TABLE} (code, first_row) VALUES (%s, %s)",
+                               [(code, row) for code, row in codes.items() if code not in earlier])
+        return earlier
+
+
 class _Row:
     __slots__ = ("number", "data", "errors", "problems", "code", "manufacturer", "hospital", "status", "detail",
                  "existing", "values", "changed")
@@ -122,7 +172,7 @@ class CatalogImporter:
         self.by = by if getattr(by, "pk", None) else None
         self.reason = (reason or f"目录导入（{layout.label}）")[:100]
         self.batch_size = batch_size
-        self.seen: dict[str, int] = {}  # code → the row it first appeared on
+        self.seen = SeenCodes()  # code → the row it first appeared on
         self.organizations: dict[str, tuple[int, str]] = {}  # name → (id, kind)
         self.hospitals: dict[str, int | None] = {}
         self.manufacturers_created = 0
@@ -150,13 +200,16 @@ class CatalogImporter:
             rows.append(_Row(source, data, errors))
         self.processed += len(rows)
 
+        in_batch: dict[str, int] = {}
+        for row in rows:
+            if row.code:
+                in_batch.setdefault(row.code, row.number)
+        earlier = self.seen.add(in_batch)
         for row in rows:
             if not row.code:
                 continue
-            first = self.seen.get(row.code)
-            if first is None:
-                self.seen[row.code] = row.number
-            else:
+            first = earlier.get(row.code) or in_batch[row.code]
+            if first != row.number:
                 row.errors.setdefault("nhsa_code", f"医保代码 {row.code} 与第 {first} 行重复")
                 row.code = ""  # not looked up: the first row decides what the code is
 

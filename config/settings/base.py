@@ -4,6 +4,7 @@ Embedded defaults: SQLite file database and Celery running tasks eagerly in-proc
 platform starts with no server. Set DATABASE_URL / REDIS_URL to use PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_fsm",
+    "axes",
     # the platform
     "common",
     "accounts",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "common.middleware.UploadSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +112,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from one address, that
+# pair is locked out for LOGIN_LOCKOUT_MINUTES, on the login page and on the API token endpoint alike; a
+# successful login resets the count.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+# The address is REMOTE_ADDR: behind a proxy, have the server set it from the proxy (gunicorn --forwarded-allow-ips).
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -208,6 +228,14 @@ SPECTACULAR_SETTINGS = {
         "TenderKindEnum": "procurement.models.tenders.Tender.Kind",
         "TenderStatusEnum": "procurement.models.tenders.Tender.Status",
         "BidStatusEnum": "procurement.models.tenders.Bid.Status",
+        "PriceAlertStatusEnum": "pricing.models.PriceAlert.Status",
+        "CreditRecordStatusEnum": "pricing.models.CreditRecord.Status",
+        "ShortageStatusEnum": "pricing.models.ShortageAlert.Status",
+        "CreditLevelEnum": "pricing.models.CreditRecord.Level",
+        "ListingStatusEnum": "procurement.models.listings.Listing.Status",
+        "ListingSourceEnum": "procurement.models.listings.Listing.Source",
+        "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
+        "SupplyClassEnum": "procurement.models.orders.SupplyClass",
     },
 }
 
@@ -222,6 +250,10 @@ if not BID_SEALING_KEY:
     BID_SEALING_KEY = _b64.urlsafe_b64encode(_hl.sha256(f"bid-sealing:{SECRET_KEY}".encode()).digest()).decode()
 
 # --- Import / export ------------------------------------------------------------------------
+# Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
+IMPORT_XLSX_MAX_MEMBERS = env.int("IMPORT_XLSX_MAX_MEMBERS", default=1000)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

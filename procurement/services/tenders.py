@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,8 +21,9 @@ from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 
 from .. import evaluation, hooks, sealing
-from ..models import Award, Bid, Commitment, DemandReport, Listing, Lot, Tender, TenderEvaluation
+from ..models import Award, Bid, DemandReport, Listing, Lot, Tender, TenderEvaluation
 from ..strength import comparison_unit_price, parse_strength, strength_factor
+from . import tender_sql
 
 S = Tender.Status
 RULES_LOCKED_FROM = (S.BIDDING, S.OPENED, S.AWARDED, S.EXECUTING, S.CLOSED, S.CANCELLED)
@@ -74,6 +75,15 @@ def tender_create(*, by, code: str, name: str, demand_start: datetime, demand_en
                   opening_at: datetime, cycle_start, cycle_end, level: str = Tender.Level.REGIONAL,
                   kind: str = Tender.Kind.DRUGS, rules: dict | None = None) -> Tender:
     require(by, "tender.manage")
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code:
+        raise ValidationFailed("批次编号不能为空", field="code")
+    if not name:
+        raise ValidationFailed("批次名称不能为空", field="name")
+    if level not in Tender.Level.values:
+        raise ValidationFailed(f"采购层级“{level}”无效", field="level")
+    if kind not in Tender.Kind.values:
+        raise ValidationFailed(f"采购类别“{kind}”无效", field="kind")
     if not demand_start < demand_end <= bid_deadline <= opening_at:
         raise ValidationFailed("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间", field="bid_deadline")
     if not cycle_start < cycle_end:
@@ -111,22 +121,53 @@ def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
 @transaction.atomic
 def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, dosage_form_group: str = "",
             dosage_forms: list[str] | None = None, reference_specification: str = "", comparison_unit: str = "片",
-            quality_requirement: str = "", price_ratio_per_doubling: Decimal = Decimal("1.7")) -> Lot:
+            quality_requirement: str = "", price_ratio_per_doubling="1.7") -> Lot:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
         raise ConflictError("申报开始后不能再增加品种")
+    number = (number or "").strip()
+    generic_name = (generic_name or "").strip()
+    if not number:
+        raise ValidationFailed("品种编号不能为空", field="number")
+    if tender.lots.filter(number=number).exists():
+        raise ValidationFailed(f"本批次已有品种编号 {number}", field="number")
+    if not generic_name:
+        raise ValidationFailed("通用名/耗材类别不能为空", field="generic_name")
+    if quality_requirement not in Lot.Quality.values:
+        raise ValidationFailed(f"质量要求“{quality_requirement}”无效", field="quality_requirement")
     max_price = parse_price(max_price, field="max_price")
+    try:
+        ratio = Decimal(str(price_ratio_per_doubling).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("含量差比价系数必须是数字", field="price_ratio_per_doubling") from None
+    if not ratio.is_finite() or not Decimal(1) <= ratio <= Decimal(4) or -ratio.as_tuple().exponent > 4:
+        raise ValidationFailed("含量差比价系数应在 1 与 4 之间，最多 4 位小数", field="price_ratio_per_doubling")
     strength = parse_strength(reference_specification) if reference_specification else None
+    if reference_specification and strength is None:
+        raise ValidationFailed(f"无法识别参比规格“{reference_specification}”中的含量", field="reference_specification")
     lot = Lot.objects.create(
         tender=tender, number=number, generic_name=generic_name, dosage_form_group=dosage_form_group,
-        dosage_forms=list(dosage_forms or []), reference_specification=reference_specification,
+        dosage_forms=[f.strip() for f in (dosage_forms or []) if f and f.strip()],
+        reference_specification=reference_specification,
         reference_strength=strength[0] if strength else None, strength_unit=strength[1] if strength else "",
-        comparison_unit=comparison_unit, max_price=max_price, quality_requirement=quality_requirement,
-        price_ratio_per_doubling=price_ratio_per_doubling,
+        comparison_unit=comparison_unit or "片", max_price=max_price, quality_requirement=quality_requirement,
+        price_ratio_per_doubling=ratio,
     )
     record_event(tender, "lot_added", by=by, data={"lot": number, "generic_name": generic_name})
     return lot
+
+
+@transaction.atomic
+def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
+    """A tender and its lots in one step: any bad lot (named by its position) and nothing is created."""
+    tender = tender_create(by=by, **fields)
+    for index, spec in enumerate(lots, start=1):
+        try:
+            lot_add(tender=tender, by=by, **spec)
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"第 {index} 个品种：{exc.message}", field=f"lots[{index - 1}].{exc.field}") from exc
+    return tender
 
 
 @transaction.atomic
@@ -195,27 +236,84 @@ def tenders_refresh_due(*, now: datetime | None = None) -> int:
 # --- demand reports -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def demand_report(*, lot: Lot, by, annual_volume, named_product=None) -> DemandReport:
-    require(by, "tender.report_demand")
-    hospital = by.organization
-    tender = _lock(lot.tender)
-    now = timezone.now()
+def lot_products(lot: Lot, *, manufacturer_id: int | None = None):
+    """Active catalog products that fit a lot: its generic name and, when the lot lists them, its dosage forms."""
+    from catalog.models import Product
+
+    qs = Product.objects.filter(generic_name=lot.generic_name, is_active=True)
+    if lot.dosage_forms:
+        qs = qs.filter(dosage_form__in=lot.dosage_forms)
+    if manufacturer_id is not None:
+        qs = qs.filter(manufacturer_id=manufacturer_id)
+    return qs.select_related("manufacturer").order_by("generic_name", "specification", "nhsa_code")
+
+
+def _demand_hospital(by, hospital):
+    """Whose demand this is: a hospital user reports its own; an official reports for any named hospital."""
+    if can(by, "tender.report_demand") and not can(by, "tender.manage"):
+        if hospital is not None and hospital.pk != by.organization_id:
+            raise PermissionDeniedError("只能填报本机构的需求量")
+        return by.organization
+    require(by, "tender.manage")
+    if hospital is None:
+        raise ValidationFailed("请指定医疗机构", field="hospital")
+    if hospital.kind != "hospital" or not hospital.is_active:
+        raise ValidationFailed(f"“{hospital}”不是有效的医疗机构", field="hospital")
+    return hospital
+
+
+def parse_volume(value, *, field: str = "annual_volume") -> int:
+    """An annual volume: a whole, non-negative number of minimum units."""
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():  # Excel stores whole numbers as floats
+        text = text[:-2]
+    if not text.lstrip("-").isdigit():
+        raise ValidationFailed("年度需求量应为整数（最小制剂单位）", field=field)
+    volume = int(text)
+    if volume < 0:
+        raise ValidationFailed("年度需求量不能为负数", field=field)
+    return volume
+
+
+def check_named_product(lot: Lot, product) -> None:
+    if product is None:
+        return
+    if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
+        raise ValidationFailed(f"指定产品“{product}”不属于本品种", field="named_product")
+
+
+def _ensure_demand_window(tender: Tender, now: datetime | None = None) -> None:
+    now = now or timezone.now()
     if tender.status != S.DEMAND_COLLECTION or not (tender.demand_start <= now < tender.demand_end):
         raise ConflictError("不在报量时间内，不能填报需求量", code="outside_window")
-    if isinstance(annual_volume, bool) or not str(annual_volume).strip().lstrip("-").isdigit():
-        raise ValidationFailed("年度需求量应为整数（最小制剂单位）", field="annual_volume")
-    volume = int(str(annual_volume).strip())
-    if volume < 0:
-        raise ValidationFailed("年度需求量不能为负数", field="annual_volume")
-    if named_product is not None and named_product.generic_name != lot.generic_name:
-        raise ValidationFailed(f"指定产品“{named_product}”不属于本品种", field="named_product")
-    report, _ = DemandReport.objects.update_or_create(
+
+
+@transaction.atomic
+def demand_report(*, lot: Lot, by, annual_volume, named_product=None, hospital=None) -> DemandReport:
+    """Report (or change) a hospital's annual volume for a lot, during demand collection only."""
+    hospital = _demand_hospital(by, hospital)
+    tender = _lock(lot.tender)
+    _ensure_demand_window(tender)
+    volume = parse_volume(annual_volume)
+    check_named_product(lot, named_product)
+    report, created = DemandReport.objects.update_or_create(
         lot=lot, hospital=hospital,
         defaults={"tender": tender, "annual_volume": volume, "named_product": named_product, "reported_by": by},
     )
-    record_event(report, "reported", by=by, data={"annual_volume": volume})
+    record_event(report, "reported" if created else "changed", by=by,
+                 data={"annual_volume": volume, "named_product": getattr(named_product, "pk", None)})
     return report
+
+
+@transaction.atomic
+def demand_withdraw(*, report: DemandReport, by) -> None:
+    """Remove a demand report during demand collection (the hospital then counts as not reporting that lot)."""
+    _demand_hospital(by, report.hospital)
+    tender = _lock(report.tender)
+    _ensure_demand_window(tender)
+    record_event(tender, "demand_withdrawn", by=by,
+                 data={"lot": report.lot.number, "hospital": report.hospital_id, "annual_volume": report.annual_volume})
+    report.delete()
 
 
 # --- bids -----------------------------------------------------------------------------------------------
@@ -311,49 +409,57 @@ def bid_withdraw(*, bid: Bid, by) -> Bid:
 
 
 def _open(tender: Tender, *, now: datetime, by) -> None:
-    """Decrypt the live bids, verify their digests, compute comparison prices and mark invalid bids."""
+    """Decrypt the live bids, verify their digests, compute comparison prices and mark invalid bids.
+
+    Reads plain rows (no model instances) and writes them back set-based: opening 20,000 bids is a few seconds."""
     barred = hooks.barred_manufacturer_ids(tender)
-    bids = list(
-        Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED)
-        .select_related("lot", "product", "manufacturer").order_by("pk")
+    unseal = sealing.tender_unsealer(tender, now=now)
+    lots = {lot.pk: lot for lot in tender.lots.all()}
+    # The live bids, locked (a bid racing the deadline is ordered by the tender lock already; this keeps them still).
+    live = Bid.objects.select_for_update(of=("self",)).filter(tender=tender, status=Bid.Status.SUBMITTED).order_by("pk")
+    rows = live.values_list(
+        "pk", "lot_id", "manufacturer_id", "manufacturer__uscc", "product__nhsa_code", "product__generic_name",
+        "product__dosage_form", "product__specification", "product__consistency_evaluated", "sealed_price", "seal_hash",
+        "supply_capacity", "submitted_at",
     )
-    published = []
-    for bid in bids:
-        price, nonce = sealing.unseal_price(tender, bid.sealed_price, now=now)
+    factors: dict[tuple[int, str], Decimal | None] = {}
+    updates = []
+    for (pk, lot_id, maker_id, uscc, code, generic, form, spec, consistent, token, seal_hash, capacity,
+         submitted_at) in rows:
+        lot = lots[lot_id]
+        price, nonce = unseal(token)
         digest = sealing.bid_digest(
-            tender_code=tender.code, lot_number=bid.lot.number, manufacturer_uscc=bid.manufacturer.uscc or "",
-            product_code=bid.product.nhsa_code, price=price, supply_capacity=bid.supply_capacity,
-            submitted_at_iso=bid.submitted_at.isoformat(), nonce=nonce,
+            tender_code=tender.code, lot_number=lot.number, manufacturer_uscc=uscc or "", product_code=code,
+            price=price, supply_capacity=capacity, submitted_at_iso=submitted_at.isoformat(), nonce=nonce,
         )
         reasons = []
-        if digest != bid.seal_hash:
+        if digest != seal_hash:
             reasons.append("申报摘要校验不一致（数据可能被篡改）")
-        lot, product = bid.lot, bid.product
-        if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
+        if generic != lot.generic_name or (lot.dosage_forms and form not in lot.dosage_forms):
             reasons.append("申报产品不属于本品种")
         if price > lot.max_price:
             reasons.append("报价高于最高有效申报价")
-        if bid.manufacturer_id in barred:
+        if maker_id in barred:
             reasons.append("企业因信用评价被限制参与集中采购")
-        if lot.quality_requirement == Lot.Quality.CONSISTENCY and not product.consistency_evaluated:
+        if lot.quality_requirement == Lot.Quality.CONSISTENCY and not consistent:
             reasons.append("产品未通过一致性评价，不满足质量要求")
         factor = Decimal(1)
         if lot.reference_strength:
-            strength = parse_strength(product.specification)
-            if strength is None or strength[1] != lot.strength_unit:
+            key = (lot_id, spec)
+            if key not in factors:
+                strength = parse_strength(spec)
+                factors[key] = None if strength is None or strength[1] != lot.strength_unit else strength_factor(
+                    product_strength=strength[0], reference_strength=lot.reference_strength,
+                    ratio=lot.price_ratio_per_doubling)
+            if factors[key] is None:
                 reasons.append("产品含量无法与参比规格换算")
             else:
-                factor = strength_factor(product_strength=strength[0], reference_strength=lot.reference_strength,
-                                         ratio=lot.price_ratio_per_doubling)
-        bid.price = price
-        bid.comparison_price = comparison_unit_price(price, factor)
-        bid.invalid_reason = "；".join(reasons)
-        bid.status = Bid.Status.INVALID if reasons else Bid.Status.VALID
-        published.append({"bid": bid.pk, "lot": lot.number, "manufacturer": bid.manufacturer.name,
-                          "seal_hash": bid.seal_hash, "price": str(price)})
-    Bid.objects.bulk_update(bids, ["price", "comparison_price", "invalid_reason", "status"], batch_size=1000)
+                factor = factors[key]
+        updates.append((pk, price, comparison_unit_price(price, factor), "；".join(reasons),
+                        Bid.Status.INVALID if reasons else Bid.Status.VALID))
+    tender_sql.set_opened_bids(updates)
     tender.opened_at = now
-    _move(tender, S.OPENED, by=by, note="开标", data={"bids": len(bids)})
+    _move(tender, S.OPENED, by=by, note="开标", data={"bids": len(updates)})
 
 
 @transaction.atomic
@@ -387,26 +493,27 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
         return current
     rules = evaluation.SelectionRules.from_dict(tender.rules)
     lots = list(tender.lots.order_by("pk"))
-    bids = list(Bid.objects.select_for_update().filter(tender=tender, status__in=[
-        Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED]).order_by("pk"))
+    opened = Bid.objects.filter(tender=tender, status__in=[
+        Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED])
     by_lot: dict[int, list] = defaultdict(list)
-    for bid in bids:
-        by_lot[bid.lot_id].append(evaluation.BidInput(
-            bid_id=bid.pk, manufacturer_id=bid.manufacturer_id, product_id=bid.product_id,
-            comparison_price=bid.comparison_price, supply_capacity=bid.supply_capacity,
-            submitted_at=bid.submitted_at, invalid_reason=bid.invalid_reason or None,
+    for pk, lot_id, maker_id, product_id, comparison_price, capacity, submitted_at, reason in opened.order_by("pk").values_list(
+            "pk", "lot_id", "manufacturer_id", "product_id", "comparison_price", "supply_capacity", "submitted_at",
+            "invalid_reason"):
+        by_lot[lot_id].append(evaluation.BidInput(
+            bid_id=pk, manufacturer_id=maker_id, product_id=product_id, comparison_price=comparison_price,
+            supply_capacity=capacity, submitted_at=submitted_at, invalid_reason=reason or None,
         ))
     lot_inputs = [evaluation.LotInput(lot_id=lot.pk, max_price=lot.max_price) for lot in lots]
     results = evaluation.evaluate_tender(lot_inputs, by_lot, rules)
-    statuses = {}
+    selected, invalid = [], []
     for result in results.values():
-        for outcome in result.outcomes:
-            statuses[outcome.bid_id] = {
-                "selected": Bid.Status.SELECTED, "not_selected": Bid.Status.NOT_SELECTED,
-            }.get(str(outcome.status), Bid.Status.INVALID)
-    for bid in bids:
-        bid.status = statuses.get(bid.pk, bid.status)
-    Bid.objects.bulk_update(bids, ["status"], batch_size=1000)
+        selected += result.winner_ids
+        invalid += [o.bid_id for o in result.outcomes if o.status == evaluation.OutcomeStatus.INVALID]
+    # Set-based: every valid bid not selected, then the winners and the bids the rules found invalid.
+    opened.exclude(status=Bid.Status.INVALID).update(status=Bid.Status.NOT_SELECTED)
+    for ids, status in ((selected, Bid.Status.SELECTED), (invalid, Bid.Status.INVALID)):
+        for start in range(0, len(ids), 900):
+            Bid.objects.filter(pk__in=ids[start:start + 900]).update(status=status)
     if current:
         TenderEvaluation.objects.filter(pk=current.pk).update(is_current=False)
     run = TenderEvaluation.objects.create(
@@ -421,7 +528,11 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
 
 @transaction.atomic
 def tender_award(*, tender: Tender, by) -> list[Award]:
-    """Publish the winners: awards, agreed volumes per hospital (commitments) and listings at the awarded price."""
+    """Publish the winners: awards, agreed volumes per hospital (commitments) and listings at the awarded price.
+
+    Awards and listings are a few per lot (bulk inserts); the commitments — one per hospital and lot — are computed
+    and written by the database (`tender_sql`), with only the region picks decided here by
+    `evaluation.pick_regions`, so they give exactly what `evaluation.allocate` gives."""
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.OPENED:
@@ -430,44 +541,44 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     if run is None:
         raise ConflictError("请先完成评审")
     rules = evaluation.SelectionRules.from_dict(run.rules)
-    bids = {b.pk: b for b in Bid.objects.filter(tender=tender).select_related("product", "lot")}
+    winner_ids = {lot_id: output["winner_ids"] for lot_id, output in run.outputs.items()}
+    bids = {b.pk: b for b in Bid.objects.filter(pk__in=[i for ids in winner_ids.values() for i in ids])
+            .select_related("product")}
     awards: list[Award] = []
-    winners_by_lot: dict[int, list[evaluation.Winner]] = {}
-    for lot_id, output in run.outputs.items():
-        result = evaluation.LotEvaluation.from_dict(output)
+    winners_by_lot: dict[int, list[tuple[evaluation.Winner, Award]]] = {}
+    for lot_id, ids in winner_ids.items():
         winners = []
-        for rank, bid_id in enumerate(result.winner_ids, start=1):
+        for rank, bid_id in enumerate(ids, start=1):
             bid = bids[bid_id]
-            awards.append(Award(tender=tender, lot_id=int(lot_id), bid=bid, manufacturer_id=bid.manufacturer_id,
-                                product=bid.product, rank=rank, awarded_price=bid.price,
-                                comparison_price=bid.comparison_price))
-            winners.append(evaluation.Winner(manufacturer_id=bid.manufacturer_id, product_id=bid.product_id,
-                                             awarded_price=bid.price, supply_capacity=bid.supply_capacity))
-        winners_by_lot[int(lot_id)] = winners
+            award = Award(tender=tender, lot_id=int(lot_id), bid=bid, manufacturer_id=bid.manufacturer_id,
+                          product=bid.product, rank=rank, awarded_price=bid.price, comparison_price=bid.comparison_price)
+            awards.append(award)
+            winners.append((evaluation.Winner(manufacturer_id=bid.manufacturer_id, product_id=bid.product_id,
+                                              awarded_price=bid.price, supply_capacity=bid.supply_capacity), award))
+        if winners:
+            winners_by_lot[int(lot_id)] = winners
     Award.objects.bulk_create(awards, batch_size=1000)
-    award_by_lot_product = {(a.lot_id, a.product_id): a for a in awards}
-    demands_by_lot: dict[int, list[evaluation.Demand]] = defaultdict(list)
-    for report in DemandReport.objects.filter(tender=tender).select_related("hospital__region__parent"):
-        region = report.hospital.region.pooling_region if report.hospital.region else None
-        demands_by_lot[report.lot_id].append(evaluation.Demand(
-            hospital_id=report.hospital_id, region_id=region.pk if region else 0,
-            reported_volume=report.annual_volume, named_product_id=report.named_product_id,
-        ))
-    commitments = []
-    for lot_id, demands in demands_by_lot.items():
-        winners = winners_by_lot.get(lot_id) or []
-        if not winners:
-            continue
-        for allocation in evaluation.allocate(lot_id, winners, demands, rules):
-            award = award_by_lot_product[(lot_id, allocation.product_id)]
-            commitments.append(Commitment(
-                tender=tender, lot_id=lot_id, hospital_id=allocation.hospital_id, award=award,
-                product_id=allocation.product_id, manufacturer_id=allocation.manufacturer_id,
-                reported_volume=allocation.reported_volume, agreed_volume=allocation.agreed_volume,
-                agreed_amount=quantize_amount(allocation.agreed_volume * award.awarded_price),
-                cycle_start=tender.cycle_start, cycle_end=tender.cycle_end, reason=allocation.reason[:200],
-            ))
-    Commitment.objects.bulk_create(commitments, batch_size=2000)
+    if connection.vendor != "postgresql":  # bulk_create sets the ids only on PostgreSQL (and a few others)
+        ids = {(a.lot_id, a.rank): a.pk for a in Award.objects.filter(tender=tender)}
+        for award in awards:
+            award.pk = award.id = ids[(award.lot_id, award.rank)]
+    shares = {lot_id: evaluation.agreed_share(rules, len(w)) for lot_id, w in winners_by_lot.items()}
+    region_volumes: dict[int, dict[int, int]] = defaultdict(dict)
+    named: dict[int, dict[int, int]] = defaultdict(dict)
+    for lot_id, region_id, named_product_id, volume in tender_sql.demand_region_volumes(tender.pk, shares):
+        if named_product_id is None:
+            region_volumes[lot_id][region_id] = volume
+        else:
+            named[lot_id][named_product_id] = named[lot_id].get(named_product_id, 0) + volume
+    picks: dict[int, list[tuple[int, int, str]]] = {}
+    for lot_id, volumes in region_volumes.items():
+        winners = winners_by_lot[lot_id]
+        already = [named[lot_id].get(w.product_id, 0) for w, _ in winners]
+        picks[lot_id] = [
+            (pick.region_id, winners[pick.winner_rank - 1][1].pk, evaluation.region_pick_text(pick))
+            for pick in evaluation.pick_regions([w for w, _ in winners], volumes, rules, already)
+        ]
+    commitments = tender_sql.insert_commitments(tender=tender, shares=shares, picks=picks)
     Listing.objects.bulk_create([
         Listing(product=a.product, manufacturer_id=a.manufacturer_id, unit_price=quantize_unit_price(a.awarded_price),
                 pack_price=quantize_amount(a.awarded_price * a.product.pack_size), valid_from=tender.cycle_start,
@@ -475,5 +586,5 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
         for a in awards
     ], batch_size=1000)
     tender.awarded_at = timezone.now()
-    _move(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": len(commitments)})
+    _move(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": commitments})
     return awards

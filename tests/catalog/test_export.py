@@ -115,3 +115,25 @@ def test_the_export_follows_the_search_parameters(catalog, purchaser):
 @pytest.mark.django_db
 def test_an_unknown_layout_is_not_found(purchaser):
     assert export(purchaser, layout="other").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("layout, params, expected", [
+    ("nhsa", {"q": "dklahp"}, 11),  # a pinyin search
+    ("nhsa", {"q": "XA01ABD075A00201020"}, 3),  # a code prefix
+    ("platform", {"category": "mongolian_pieces"}, 1),
+    ("platform", {"insurance_class": "A"}, 3),  # the Mongolian medicines, 甲 by rule
+    ("consumables", {"high_value": "1"}, 1),
+])
+def test_a_search_result_exported_imports_back_with_every_row_unchanged(catalog, purchaser, layout, params, expected,
+                                                                         fmt):
+    response = export(purchaser, layout=layout, format=fmt, **params)
+    data = b"".join(response.streaming_content)
+    history = Product.history.count()
+    before = sorted(Product.objects.values_list("nhsa_code", "updated_at"))
+    result = import_file(io.BytesIO(data), name=f"search.{fmt}", layout=layout, report=ImportReport())
+    assert result.ok, result.summary()
+    assert result.counts == {"new": 0, "changed": 0, "unchanged": expected, "error": 0}
+    assert Product.history.count() == history
+    assert sorted(Product.objects.values_list("nhsa_code", "updated_at")) == before

@@ -233,6 +233,20 @@ def test_a_code_twice_in_the_file_is_an_error_on_the_second_row_naming_the_first
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_code_repeated_in_a_later_batch_names_the_first_row(dry_run):
+    rows = ROWS[:7] + [edited(ROWS[8], 药品代码=ROWS[1][0]), edited(ROWS[9], 药品代码=ROWS[6][0])]
+    lines = []
+    result = import_file(io.BytesIO(to_csv(HEADERS, rows)), name="x.csv", layout="nhsa", dry_run=dry_run,
+                         report=ImportReport(on_line=lines.append), batch_size=3)
+    assert errors_of(lines) == {9: f"药品代码：医保代码 {ROWS[1][0]} 与第 3 行重复",
+                                10: f"药品代码：医保代码 {ROWS[6][0]} 与第 8 行重复"}
+    assert not result.written and Product.objects.count() == 0
+    again, _ = run(SAMPLE.read_bytes())  # the codes of a finished import are not remembered by the next one
+    assert again.ok and again.counts["new"] == 11
+
+
+@pytest.mark.django_db
 def test_a_code_held_by_another_manufacturers_product_is_refused():
     other = ManufacturerFactory(name="另一家制药有限公司")
     ProductFactory(nhsa_code=ROWS[0][0], manufacturer=other)

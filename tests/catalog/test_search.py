@@ -89,3 +89,39 @@ def test_search_params_parse_the_query_string():
                             "manufacturer": "7", "active": ""})
     assert params == {"q": "ffdsp", "category": None, "insurance_class": "", "high_value": True, "shortage": None,
                       "manufacturer_id": 7, "active": True}
+
+
+@pytest.fixture
+def danshen_family(db):
+    # In code-point order 滴 < 片 < 颗: the SQLite order. By trigram similarity to 复方丹参 the shortest name comes first.
+    return [make(name, f"ZA04BAL{index:04d}010102390", category="chinese_patent")
+            for index, name in enumerate(["复方丹参颗粒剂型", "复方丹参片", "复方丹参滴丸"], start=200)]
+
+
+@pytest.mark.django_db
+def test_on_postgresql_ties_are_ranked_by_trigram_similarity(requires_postgres, danshen_family):
+    results = list(product_search(user=None, q="复方丹参"))
+    assert [p.generic_name for p in results] == ["复方丹参片", "复方丹参滴丸", "复方丹参颗粒剂型"]
+    assert results[0].similarity > results[1].similarity > results[2].similarity > 0
+    assert [p.generic_name for p in product_search(user=None, q="fufangdanshen")] == [
+        "复方丹参片", "复方丹参滴丸", "复方丹参颗粒剂型"]  # by the full pinyin's similarity
+
+
+@pytest.mark.django_db
+def test_without_postgresql_ties_go_by_name(settings, danshen_family):
+    settings.IS_POSTGRES = False  # the fallback, on whichever database runs the suite
+    assert names(q="复方丹参") == ["复方丹参滴丸", "复方丹参片", "复方丹参颗粒剂型"]
+    assert names(q="ffdsp") == ["复方丹参片"]
+
+
+@pytest.mark.django_db
+def test_results_are_paginated_in_the_api_and_the_page(purchaser, danshen_family):
+    from tests.utils import api_as
+
+    client = api_as(purchaser)
+    first = client.get("/api/v1/products/", {"q": "复方丹参", "page_size": 2}).json()
+    second = client.get("/api/v1/products/", {"q": "复方丹参", "page_size": 2, "page": 2}).json()
+    assert first["count"] == second["count"] == 3
+    codes = [p["nhsa_code"] for p in first["results"] + second["results"]]
+    assert sorted(codes) == sorted(p.nhsa_code for p in danshen_family)
+    assert first["next"] and second["next"] is None

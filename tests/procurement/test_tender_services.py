@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
-from procurement.models import Award, Bid, Commitment, Listing, Tender, TenderEvaluation
+from procurement.models import Award, Bid, Commitment, DemandReport, Listing, Tender, TenderEvaluation
 from procurement.services import tenders as svc
 from tests.catalog.test_search import make
 from tests.factories import HospitalFactory, ManufacturerFactory, UserFactory, league
@@ -122,6 +122,7 @@ def test_bad_bids_are_rejected_and_nothing_is_written(world):
     with pytest.raises(ConflictError, match="已有有效申报") as exc:
         svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=reps[0])
     assert "0.9999" not in exc.value.message  # an error never echoes a sealed price
+    assert Bid.objects.count() == 1
     with pytest.raises(PermissionDeniedError):
         svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=world["buyers"][0])
 
@@ -149,13 +150,16 @@ def test_rules_locked_once_bidding_started_and_demand_window(world):
     svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "1.5"}, by=world["official"])
     with pytest.raises(ConflictError, match="不在报量时间内"):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    assert not DemandReport.objects.exists()
     to_bidding(world)
+    before = list(DemandReport.objects.values_list("pk", "annual_volume"))
     with pytest.raises(ConflictError, match="不能修改中选规则"):
         svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "2.0"}, by=world["official"])
     world["tender"].refresh_from_db()
     assert world["tender"].rules["ratio_to_lowest"] == "1.5"
     with pytest.raises(ConflictError, match="不在报量时间内"):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    assert list(DemandReport.objects.values_list("pk", "annual_volume")) == before
 
 
 @pytest.mark.django_db
@@ -165,6 +169,7 @@ def test_negative_demand_and_rerun_with_reason(world):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=-5)
     with pytest.raises(ValidationFailed, match="整数"):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume="12.5")
+    assert not DemandReport.objects.exists()
     to_bidding(world)
     svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.5", supply_capacity=1000,
                    by=world["reps"][0])
@@ -229,3 +234,51 @@ def test_admin_never_shows_a_sealed_price(world, platform_admin):
         assert "0.4567" not in html, url
         if shows_seal:
             assert "（密封）" in html, url
+
+
+@pytest.mark.django_db
+def test_commitments_written_by_the_database_match_the_pure_allocation(world):
+    """The set-based award writes exactly what procurement.evaluation.allocate decides — product, volume, amount and
+    reason — including a named brand that loses (supplied by its region's primary winner), a named winner, a zero
+    report and half-up rounding."""
+    from procurement import evaluation
+
+    tender, lot, official = world["tender"], world["lot"], world["official"]
+    products, half = world["products"], world["half"]
+    svc.tender_start_demand_collection(tender=tender, by=official)
+    volumes = [(10001, products[2]), (7, half), (0, None), (33335, None)]
+    for buyer, (volume, named) in zip(world["buyers"], volumes, strict=True):
+        svc.demand_report(lot=lot, by=buyer, annual_volume=volume, named_product=named)
+    shift(tender, demand_end=timedelta(seconds=-10), demand_start=timedelta(hours=-2))
+    svc.tender_refresh(tender=tender)
+    reps = world["reps"]
+    svc.bid_submit(lot=lot, product=products[0], price="0.5000", supply_capacity=10, by=reps[0])
+    svc.bid_submit(lot=lot, product=products[1], price="0.6000", supply_capacity=500000, by=reps[1])
+    svc.bid_submit(lot=lot, product=half, price="0.3000", supply_capacity=500000, by=reps[2])
+    shift(tender, bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
+    svc.tender_open_bids(tender=tender, by=official)
+    run = svc.tender_evaluate(tender=tender, by=official)
+    svc.tender_award(tender=tender, by=official)
+
+    rules = evaluation.SelectionRules.from_dict(run.rules)
+    winners = [evaluation.Winner(b.manufacturer_id, b.product_id, b.price, b.supply_capacity)
+               for b in (Bid.objects.get(pk=i) for i in run.outputs[str(lot.pk)]["winner_ids"])]
+    assert [w.product_id for w in winners] == [products[0].pk, half.pk]
+    demands = [evaluation.Demand(h.pk, h.region.pooling_region.pk, v, n.pk if n else None)
+               for h, (v, n) in zip(world["hospitals"], volumes, strict=True)]
+    expected = {a.hospital_id: a for a in evaluation.allocate(lot.pk, winners, demands, rules)}
+    written = {c.hospital_id: c for c in Commitment.objects.filter(tender=tender)}
+    assert written.keys() == expected.keys()
+    price = {w.product_id: w.awarded_price for w in winners}
+    for hospital_id, allocation in expected.items():
+        commitment = written[hospital_id]
+        assert (commitment.product_id, commitment.manufacturer_id, commitment.agreed_volume, commitment.reason) == (
+            allocation.product_id, allocation.manufacturer_id, allocation.agreed_volume, allocation.reason[:200])
+        assert commitment.agreed_amount == (allocation.agreed_volume * price[allocation.product_id]).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP")
+        assert commitment.reported_volume == allocation.reported_volume
+    by_name = {c.hospital.name: c for c in Commitment.objects.select_related("hospital")}
+    assert by_name["集采测试0医院"].agreed_volume == 6001  # 10001 × 60% = 6000.6 → 6001
+    assert "指定产品未中选" in by_name["集采测试0医院"].reason
+    assert by_name["集采测试1医院"].product == half and by_name["集采测试1医院"].agreed_volume == 4  # 4.2 → 4
+    assert by_name["集采测试2医院"].agreed_volume == 0

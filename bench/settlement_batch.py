@@ -1,0 +1,313 @@
+"""One month's settlement statements for a province, next to hand-written SQL of the same amounts, same run.
+
+Default: 1,000 hospitals × 100 manufacturers (one awarded product each), 10 receipt lines per hospital and
+manufacturer — 1,000,000 receipt lines in the month — with 2 % of them partly returned and price corrections on five
+listings. Orders, deliveries, receipts and returns are generated server-side with INSERT … SELECT over
+generate_series (bulk, no row-by-row Python).
+
+"ours" is `settlement.generation.generate_statements` (all pooling regions, chunks of 1,000 statements, each chunk one
+transaction writing statements, lines and netted returns). Two floors on a plain psycopg connection, same data:
+- "SQL aggregate": one SELECT computing each manufacturer × hospital net amount (gross − returns + corrections);
+- "SQL build": the same statements and lines written by hand with INSERT … SELECT into unlogged copies of the tables
+  (no constraints, no indexes, one transaction).
+The totals must be equal to the fen (per statement and overall). PostgreSQL only, in a database of its own whose
+name ends in `_bench` (the benchmark empties the ordering and settlement tables there, before and after):
+
+    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE yaoxie_settlement_bench ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_settlement_bench .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_settlement_bench .venv/bin/python -m bench.settlement_batch
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bench.common import database_url, is_postgres, peak_rss_mb, pg_connect, print_table, setup_django, timer
+
+GOAL = 1.5
+PREFIX = "BENCHSB"
+TABLES = [
+    "settlement_settledreturn", "settlement_settlementline", "settlement_statementevent", "settlement_payment",
+    "settlement_historicalsettlementstatement", "settlement_settlementstatement", "settlement_settlementrun",
+    "settlement_pricecorrection", "settlement_historicalpricecorrection", "settlement_joblock",
+    "procurement_goodsreturnline", "procurement_goodsreturn", "procurement_receiptline", "procurement_receipt",
+    "procurement_deliveryline", "procurement_delivery", "procurement_purchaseorderline", "procurement_orderevent",
+    "procurement_purchaseorder",
+]
+
+
+def empty_tables() -> None:
+    with pg_connect() as conn, conn.cursor() as c:
+        c.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+
+
+def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 5) -> dict:
+    """Organisations, products, one tender with an award and listing per manufacturer (ORM, small), then the month's
+    orders, deliveries, receipts and returns (SQL, bulk)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Organization, Region, User
+    from catalog.models import Product
+    from procurement.models import Award, Bid, Listing, Lot, Tender
+
+    rng = random.Random(seed)
+    leagues = list(Region.objects.filter(level="league_city").order_by("code"))
+    counties = list(Region.objects.filter(level="banner_county").order_by("code"))
+    places = leagues + counties
+    taken = set(Organization.objects.exclude(uscc=None).values_list("uscc", flat=True))
+
+    def make_uscc(rng, division_code):  # unique across reruns of the benchmark in the same database
+        from accounts.uscc import make_uscc as draw
+
+        code = draw(rng, division_code=division_code)
+        while code in taken:
+            code = draw(rng, division_code=division_code)
+        taken.add(code)
+        return code
+
+    with transaction.atomic():
+        Organization.objects.filter(name__startswith=PREFIX).exists()  # re-runs reuse the organisations
+        agency = Organization.objects.filter(name=f"{PREFIX}医保局").first() or Organization.objects.create(
+            kind="agency", name=f"{PREFIX}医保局", uscc=make_uscc(rng, division_code=leagues[0].code), region=leagues[0])
+        user = User.objects.filter(username=f"{PREFIX.lower()}_user").first() or User.objects.create(
+            username=f"{PREFIX.lower()}_user", organization=agency)
+        dist = Organization.objects.filter(name=f"{PREFIX}配送").first() or Organization.objects.create(
+            kind="distributor", name=f"{PREFIX}配送", uscc=make_uscc(rng, division_code=leagues[0].code), region=leagues[0])
+        maker_rows = list(Organization.objects.filter(kind="manufacturer", name__startswith=PREFIX).order_by("pk"))
+        if len(maker_rows) < makers:
+            Organization.objects.bulk_create([
+                Organization(kind="manufacturer", name=f"{PREFIX}制药{i:03d}", uscc=make_uscc(rng, division_code=leagues[0].code),
+                             region=leagues[0]) for i in range(len(maker_rows), makers)])
+            maker_rows = list(Organization.objects.filter(kind="manufacturer", name__startswith=PREFIX).order_by("pk"))
+        maker_rows = maker_rows[:makers]
+        hosp_rows = list(Organization.objects.filter(kind="hospital", name__startswith=PREFIX).order_by("pk"))
+        if len(hosp_rows) < hospitals:
+            Organization.objects.bulk_create([
+                Organization(kind="hospital", name=f"{PREFIX}医院{i:04d}", region=places[i % len(places)],
+                             uscc=make_uscc(rng, division_code=places[i % len(places)].code), hospital_level="2",
+                             hospital_type="general", ownership="public") for i in range(len(hosp_rows), hospitals)],
+                batch_size=1000)
+            hosp_rows = list(Organization.objects.filter(kind="hospital", name__startswith=PREFIX).order_by("pk"))
+        hosp_rows = hosp_rows[:hospitals]
+        tender = Tender.objects.filter(code=f"{PREFIX}-T").first()
+        if tender is None:
+            now = timezone.now()
+            tender = Tender.objects.create(code=f"{PREFIX}-T", name="结算基准批次", demand_start=now - timedelta(days=400),
+                                           demand_end=now - timedelta(days=390), bid_deadline=now - timedelta(days=380),
+                                           opening_at=now - timedelta(days=379), cycle_start=period - timedelta(days=200),
+                                           cycle_end=period + timedelta(days=200), status="executing")
+            for i, maker in enumerate(maker_rows):
+                product = Product.objects.create(
+                    category="chemical", nhsa_code=f"{PREFIX}{i:05d}", generic_name=f"{PREFIX}品种{i:03d}片", dosage_form="片剂",
+                    specification="10mg", pack_size=10, min_unit="片", pack_unit="盒", manufacturer=maker)
+                lot = Lot.objects.create(tender=tender, number=f"{i:03d}", generic_name=product.generic_name, max_price=Decimal("2"))
+                price = Decimal(rng.randint(1000, 19999)) / Decimal(10000)
+                bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=maker, product=product, sealed_price="x",
+                                         seal_hash="0" * 64, price=price, comparison_price=price, supply_capacity=10**9,
+                                         status="selected", submitted_at=now, submitted_by=user)
+                award = Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=maker, product=product, rank=1,
+                                             awarded_price=price, comparison_price=price)
+                Listing.objects.create(product=product, manufacturer=maker, unit_price=price, pack_price=price * 10,
+                                       valid_from=tender.cycle_start, source="tender_award", award=award)
+    hospital_ids = [h.pk for h in hosp_rows]
+    maker_ids = [m.pk for m in maker_rows]
+    start, days = period, 28
+    with pg_connect() as conn, conn.cursor() as c:
+        c.execute("SET LOCAL synchronous_commit = off")
+        c.execute("""
+            CREATE TEMP TABLE b_listing ON COMMIT DROP AS
+            SELECT l.id AS listing_id, l.product_id, l.manufacturer_id, l.award_id, l.unit_price, l.pack_price
+            FROM procurement_listing l JOIN procurement_award a ON a.id = l.award_id WHERE a.tender_id = %s
+              AND l.manufacturer_id = ANY(%s)""", [tender.pk, maker_ids])
+        c.execute("""
+            INSERT INTO procurement_purchaseorder (number, status, urgent, hospital_remarks, distributor_remarks,
+              idempotency_key, total_amount, line_count, version, created_at, updated_at, reject_reason, close_reason,
+              cancel_reason, response_overdue, delivery_overdue, listing_flag, listing_flag_reason, created_by_id,
+              distributor_id, hospital_id)
+            SELECT 'BS' || h || '-' || b.manufacturer_id, 'received', false, '', '', '', 0, 1, 1, now(), now(), '', '', '',
+                   false, false, false, '', %s, %s, h
+            FROM unnest(%s::bigint[]) h CROSS JOIN b_listing b""", [user.pk, dist.pk, hospital_ids])
+        c.execute("""
+            INSERT INTO procurement_purchaseorderline (order_id, line_no, listing_id, product_id, manufacturer_id, award_id,
+              packs, pack_size, min_units, unit_price, pack_price, amount, packs_shipped, packs_accepted, packs_rejected,
+              packs_returned, remarks)
+            SELECT o.id, 1, b.listing_id, b.product_id, b.manufacturer_id, b.award_id, 1000, 10, 10000, b.unit_price,
+                   b.pack_price, b.pack_price * 1000, 1000, 1000, 0, 0, ''
+            FROM procurement_purchaseorder o JOIN b_listing b ON o.number = 'BS' || o.hospital_id || '-' || b.manufacturer_id
+            WHERE o.number LIKE 'BS%%'""")
+        c.execute("""
+            INSERT INTO procurement_delivery (number, order_id, distributor_id, hospital_id, invoice_number, invoice_amount,
+              shipped_at, shipped_by_id, remarks, received)
+            SELECT 'BD' || o.id, o.id, o.distributor_id, o.hospital_id, 'INV' || o.id, 0, now(), %s, '', true
+            FROM procurement_purchaseorder o WHERE o.number LIKE 'BS%%'""", [user.pk])
+        c.execute("""
+            INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units, batch_number, expiry_date)
+            SELECT d.id, ol.id, 1 + ((d.id * 7 + g * 13) %% 20), (1 + ((d.id * 7 + g * 13) %% 20)) * 10, 'B' || g, %s
+            FROM procurement_delivery d JOIN procurement_purchaseorderline ol ON ol.order_id = d.order_id
+            CROSS JOIN generate_series(1, %s) g WHERE d.number LIKE 'BD%%'""", [period + timedelta(days=700), per_pair])
+        c.execute("""
+            INSERT INTO procurement_receipt (delivery_id, order_id, hospital_id, distributor_id, received_at, received_by_id,
+              accepted_amount, remarks)
+            SELECT d.id, d.order_id, d.hospital_id, d.distributor_id, now(), %s, 0, ''
+            FROM procurement_delivery d WHERE d.number LIKE 'BD%%'""", [user.pk])
+        c.execute("""
+            INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id, hospital_id, distributor_id,
+              product_id, manufacturer_id, listing_id, award_id, supply_class, unit_price, amount, accepted_packs,
+              rejected_packs, reject_reason, received_on, accepted_min_units)
+            SELECT r.id, dl.id, ol.id, r.hospital_id, r.distributor_id, ol.product_id, ol.manufacturer_id, ol.listing_id,
+                   ol.award_id, 'drug', ol.unit_price, ROUND(ol.unit_price * dl.min_units, 2), dl.packs, 0, '',
+                   %s::date + (dl.id %% %s)::int, dl.min_units
+            FROM procurement_deliveryline dl JOIN procurement_receipt r ON r.delivery_id = dl.delivery_id
+            JOIN procurement_purchaseorderline ol ON ol.id = dl.order_line_id""", [start, days])
+        c.execute("""
+            INSERT INTO procurement_goodsreturn (number, order_id, hospital_id, distributor_id, reason, returned_at,
+              returned_by_id, amount)
+            SELECT 'BR' || o.id, o.id, o.hospital_id, o.distributor_id, '包装破损', now(), %s, 0
+            FROM procurement_purchaseorder o WHERE o.number LIKE 'BS%%' AND o.id %% 5 = 0""", [user.pk])
+        c.execute("""
+            INSERT INTO procurement_goodsreturnline (goods_return_id, receipt_line_id, order_line_id, hospital_id,
+              distributor_id, product_id, manufacturer_id, listing_id, award_id, supply_class, unit_price, amount, packs,
+              reason, returned_on, min_units)
+            SELECT gr.id, rl.id, rl.order_line_id, rl.hospital_id, rl.distributor_id, rl.product_id, rl.manufacturer_id,
+                   rl.listing_id, rl.award_id, 'drug', rl.unit_price, ROUND(rl.unit_price * 10, 2), 1, '包装破损',
+                   LEAST(rl.received_on + 2, %s::date), 10
+            FROM procurement_receiptline rl JOIN procurement_goodsreturn gr ON gr.order_id = (
+                SELECT ol.order_id FROM procurement_purchaseorderline ol WHERE ol.id = rl.order_line_id)
+            WHERE rl.id %% 10 = 0""", [start + timedelta(days=days)])
+        c.execute("""
+            INSERT INTO settlement_pricecorrection (listing_id, effective_from, effective_to, unit_price, reason,
+              created_by_id, created_at)
+            SELECT b.listing_id, %s, %s, ROUND(b.unit_price * 0.9737, 4), '价格联动下调', %s, now()
+            FROM b_listing b ORDER BY b.listing_id LIMIT 5""", [start + timedelta(days=10), start + timedelta(days=20), user.pk])
+        c.execute("SELECT count(*) FROM procurement_receiptline WHERE received_on >= %s", [start])
+        receipt_lines = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM procurement_goodsreturnline")
+        return_lines = c.fetchone()[0]
+        conn.commit()
+        c.execute("ANALYZE")
+    return {"receipt_lines": receipt_lines, "return_lines": return_lines}
+
+
+AGGREGATE = """
+    WITH r AS (SELECT receipt_line_id, SUM(min_units) AS units, SUM(amount) AS amount
+               FROM procurement_goodsreturnline WHERE returned_on < %(end)s GROUP BY receipt_line_id)
+    SELECT rl.manufacturer_id, rl.hospital_id,
+           SUM(rl.amount - COALESCE(r.amount, 0)
+               + ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price) * (rl.accepted_min_units - COALESCE(r.units, 0)), 2))
+    FROM procurement_receiptline rl
+    LEFT JOIN r ON r.receipt_line_id = rl.id
+    LEFT JOIN settlement_pricecorrection pc ON pc.listing_id = rl.listing_id AND pc.effective_from <= rl.received_on
+         AND (pc.effective_to IS NULL OR pc.effective_to >= rl.received_on)
+    WHERE rl.received_on >= %(start)s AND rl.received_on < %(end)s AND rl.award_id IS NOT NULL AND rl.accepted_min_units > 0
+    GROUP BY rl.manufacturer_id, rl.hospital_id
+"""
+
+
+def floor_aggregate(period: date, end: date) -> dict[tuple[int, int], Decimal]:
+    with pg_connect() as conn, conn.cursor() as c:
+        c.execute(AGGREGATE, {"start": period, "end": end})
+        return {(m, h): amount for m, h, amount in c.fetchall()}
+
+
+def floor_build(period: date, end: date) -> int:
+    """The same statements and lines by hand: unlogged copies, no constraints, one transaction; dropped after."""
+    with pg_connect() as conn, conn.cursor() as c:
+        c.execute("SET LOCAL synchronous_commit = off")
+        c.execute("DROP TABLE IF EXISTS b_line, b_statement")
+        c.execute("CREATE UNLOGGED TABLE b_line (LIKE settlement_settlementline INCLUDING DEFAULTS)")
+        c.execute("CREATE UNLOGGED TABLE b_statement (LIKE settlement_settlementstatement INCLUDING DEFAULTS)")
+        c.execute("""
+            INSERT INTO b_line (id, statement_id, kind, receipt_line_id, product_id, received_on, min_units,
+              returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
+              correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
+            WITH r AS (SELECT receipt_line_id, SUM(min_units) AS units, SUM(amount) AS amount
+                       FROM procurement_goodsreturnline WHERE returned_on < %(end)s GROUP BY receipt_line_id)
+            SELECT rl.id, 0, 'receipt', rl.id, rl.product_id, rl.received_on, rl.accepted_min_units, COALESCE(r.units, 0),
+                   rl.unit_price, COALESCE(pc.unit_price, rl.unit_price), pc.id, rl.amount, COALESCE(r.amount, 0),
+                   ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price) * (rl.accepted_min_units - COALESCE(r.units, 0)), 2),
+                   rl.amount - COALESCE(r.amount, 0) + ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price)
+                       * (rl.accepted_min_units - COALESCE(r.units, 0)), 2),
+                   rl.received_on + 30, false, false, '', ''
+            FROM procurement_receiptline rl
+            LEFT JOIN r ON r.receipt_line_id = rl.id
+            LEFT JOIN settlement_pricecorrection pc ON pc.listing_id = rl.listing_id AND pc.effective_from <= rl.received_on
+                 AND (pc.effective_to IS NULL OR pc.effective_to >= rl.received_on)
+            WHERE rl.received_on >= %(start)s AND rl.received_on < %(end)s AND rl.award_id IS NOT NULL
+              AND rl.accepted_min_units > 0""", {"start": period, "end": end})
+        c.execute("""
+            INSERT INTO b_statement (id, number, fund_id, manufacturer_id, hospital_id, period, status, line_count,
+              gross_amount, returned_amount, correction_amount, amount, disputed_amount, approved_amount, paid_amount,
+              invoice_numbers, claim_due_on, claimed_late, auto_confirmed, payment_due_on, overdue, due_soon, version,
+              created_at)
+            SELECT row_number() OVER (), 'B' || rl.manufacturer_id || '-' || rl.hospital_id, 0, rl.manufacturer_id,
+                   rl.hospital_id, %(start)s, 'draft', COUNT(*), SUM(l.gross_amount), SUM(l.returned_amount),
+                   SUM(l.correction_amount), SUM(l.amount), 0, 0, 0, '[]', %(end)s, false, false, MIN(l.due_on), false,
+                   false, 1, now()
+            FROM b_line l JOIN procurement_receiptline rl ON rl.id = l.receipt_line_id
+            GROUP BY rl.manufacturer_id, rl.hospital_id""", {"start": period, "end": end})
+        c.execute("SELECT count(*) FROM b_statement")
+        n = c.fetchone()[0]
+        conn.commit()
+        c.execute("DROP TABLE b_line, b_statement")
+        conn.commit()
+        return n
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--hospitals", type=int, default=1000)
+    parser.add_argument("--manufacturers", type=int, default=100)
+    parser.add_argument("--per-pair", type=int, default=10, help="receipt lines per hospital and manufacturer")
+    args = parser.parse_args(argv)
+    url = database_url()
+    if not is_postgres(url) or not url.rstrip("/").endswith("_bench"):
+        print("settlement_batch: needs DATABASE_URL naming a PostgreSQL database of its own (name ending in _bench); skipped")
+        return 0
+    setup_django()
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from settlement.generation import generate_statements, next_month
+    from settlement.models import SettlementStatement
+
+    period = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    end = next_month(period)
+    empty_tables()
+    with timer() as t_build:
+        sizes = build(args.hospitals, args.manufacturers, args.per_pair, period)
+    with timer() as t_agg:
+        expected = floor_aggregate(period, end)
+    with timer() as t_floor:
+        floor_statements = floor_build(period, end)
+    with timer() as t_ours:
+        run = generate_statements(month=period)
+    ours = {(m, h): a for m, h, a in SettlementStatement.objects.filter(period=period).values_list("manufacturer_id", "hospital_id", "amount")}
+    total_ours = SettlementStatement.objects.filter(period=period).aggregate(t=Sum("amount"))["t"]
+    total_expected = sum(expected.values(), Decimal("0"))
+    same = ours == expected and total_ours == total_expected
+    print_table(
+        ["path", "receipt lines", "statements", "seconds", "lines/s", "× SQL aggregate", "× SQL build"],
+        [
+            ["generate_statements (ours)", sizes["receipt_lines"], run.statements_created, t_ours["seconds"],
+             sizes["receipt_lines"] / t_ours["seconds"], t_ours["seconds"] / t_agg["seconds"], t_ours["seconds"] / t_floor["seconds"]],
+            ["SQL build (floor)", sizes["receipt_lines"], floor_statements, t_floor["seconds"],
+             sizes["receipt_lines"] / t_floor["seconds"], t_floor["seconds"] / t_agg["seconds"], 1.0],
+            ["SQL aggregate (floor)", sizes["receipt_lines"], len(expected), t_agg["seconds"],
+             sizes["receipt_lines"] / t_agg["seconds"], 1.0, ""],
+        ],
+        title=(f"Settlement batch: {args.hospitals} hospitals × {args.manufacturers} manufacturers, "
+               f"{sizes['receipt_lines']:,} receipt lines ({sizes['return_lines']:,} returns), month {period:%Y-%m}; "
+               f"data built in {t_build['seconds']:.0f}s; peak memory {peak_rss_mb()} MiB"),
+    )
+    print(f"totals: ours {total_ours} · SQL {total_expected} · per statement identical: {same}")
+    print(f"goal ≤ {GOAL}× the SQL build: {'met' if t_ours['seconds'] <= GOAL * t_floor['seconds'] else 'NOT met'}")
+    empty_tables()
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

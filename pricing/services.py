@@ -1,1 +1,0 @@
-"""价格监测与信用: services (filled in as the capability grows)."""

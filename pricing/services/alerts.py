@@ -1,0 +1,276 @@
+"""The officials' review of a price alert (函询 / 约谈).
+
+open → in_review (assigned) → inquiry_sent (函询, the recipient answers in the platform) → interviewed (约谈)
+→ resolved (justified / corrected with the new price / referred to credit rating) | dismissed (reason required).
+
+Optimistic concurrency: every official's action names the alert version it was decided on; the row is locked and
+a different version is a conflict (someone else acted first), so of two officials acting on one alert one wins and
+the other is told to reload. Every step is an FSM transition with an audit event (who, when, from, to, why).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from accounts.permissions import can, is_official
+from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from common.models import record_event
+
+from ..models import Inquiry, Interview, PriceAlert
+
+A = PriceAlert.Status
+ACTION_LABELS = {
+    "start_review": "指派审核", "send_inquiry": "发送函询", "record_interview": "记录约谈", "resolve": "处置",
+    "dismiss": "排除",
+}
+
+
+def require_reviewer(user) -> None:
+    """A pricing official of the agency; anyone else (including an official without an agency) is refused."""
+    if not getattr(user, "is_authenticated", False) or not can(user, "pricing.review") or not is_official(user):
+        raise PermissionDeniedError("只有医保局价格招采处工作人员可以处理价格预警")
+
+
+def _lock(alert_id: int) -> PriceAlert:
+    try:
+        return PriceAlert.objects.select_for_update().get(pk=alert_id)
+    except PriceAlert.DoesNotExist:
+        raise NotFoundError("预警不存在") from None
+
+
+def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != alert.version:
+        raise ConflictError(
+            f"预警 #{alert.pk} 已被他人处理（当前状态：{alert.get_status_display()}，版本 {alert.version}），请刷新后重试",
+            field="version",
+        )
+
+
+def _move(alert: PriceAlert, method: str, *, by, note: str = "", data: dict | None = None, fields=()) -> None:
+    previous = alert.status
+    try:
+        getattr(alert, method)()
+    except TransitionNotAllowed:
+        raise ConflictError(
+            f"预警当前状态为“{alert.get_status_display()}”，不能{ACTION_LABELS[method]}", field="status"
+        ) from None
+    alert.version += 1
+    alert.save(update_fields=["status", "version", *fields])
+    record_event(alert, method, by=by, from_state=previous, to_state=alert.status, note=note, data=data)
+
+
+def _assignee_ok(assignee) -> None:
+    if assignee is None or not can(assignee, "pricing.review") or not is_official(assignee):
+        raise ValidationFailed("经办人必须是医保局价格招采处工作人员", field="assignee")
+
+
+@transaction.atomic
+def alert_assign(*, alert: PriceAlert, assignee, by, expected_version: int | None = None) -> PriceAlert:
+    """Assign the alert to an official; an open alert goes in review, an alert in review changes hands."""
+    require_reviewer(by)
+    _assignee_ok(assignee)
+    alert = _lock(alert.pk)
+    _check_version(alert, expected_version)
+    if not alert.is_open:
+        raise ConflictError(f"预警已{alert.get_status_display()}，不能再指派", field="status")
+    alert.assignee = assignee
+    if alert.status == A.OPEN:
+        _move(alert, "start_review", by=by, data={"assignee": assignee.pk}, fields=["assignee"])
+    else:
+        alert.version += 1
+        alert.save(update_fields=["assignee", "version"])
+        record_event(alert, "reassign", by=by, from_state=alert.status, to_state=alert.status, data={"assignee": assignee.pk})
+    return alert
+
+
+def _bulk_ids(alert_ids) -> list[int]:
+    try:
+        ids = sorted({int(i) for i in alert_ids})
+    except (TypeError, ValueError):
+        raise ValidationFailed("预警编号必须是整数", field="alerts") from None
+    if not ids:
+        raise ValidationFailed("请选择至少一条预警", field="alerts")
+    if len(ids) > 1000:
+        raise ValidationFailed("一次最多处理 1000 条预警", field="alerts")
+    return ids
+
+
+def _lock_many(ids: list[int]) -> list[PriceAlert]:
+    alerts = list(PriceAlert.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    missing = sorted(set(ids) - {a.pk for a in alerts})
+    if missing:
+        raise NotFoundError(f"预警不存在：{', '.join(map(str, missing))}", field="alerts")
+    return alerts
+
+
+@transaction.atomic
+def alerts_bulk_assign(*, alert_ids, assignee, by) -> list[PriceAlert]:
+    """Assign many alerts at once; all or nothing (a closed alert among them refuses the whole batch)."""
+    require_reviewer(by)
+    _assignee_ok(assignee)
+    alerts = _lock_many(_bulk_ids(alert_ids))
+    closed = [a.pk for a in alerts if not a.is_open]
+    if closed:
+        raise ConflictError(f"以下预警已关闭，不能指派：{', '.join(map(str, closed))}", field="alerts")
+    for alert in alerts:
+        alert_assign(alert=alert, assignee=assignee, by=by)
+    return alerts
+
+
+@transaction.atomic
+def alerts_bulk_dismiss(*, alert_ids, reason: str, by) -> list[PriceAlert]:
+    require_reviewer(by)
+    reason = _reason(reason)
+    alerts = _lock_many(_bulk_ids(alert_ids))
+    closed = [a.pk for a in alerts if not a.is_open]
+    if closed:
+        raise ConflictError(f"以下预警已关闭，不能排除：{', '.join(map(str, closed))}", field="alerts")
+    for alert in alerts:
+        alert_dismiss(alert=alert, reason=reason, by=by)
+    return alerts
+
+
+def _reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("排除预警必须填写原因", field="reason")
+    return reason
+
+
+@transaction.atomic
+def alert_send_inquiry(*, alert: PriceAlert, recipient, letter: str, reply_due: date, by,
+                       expected_version: int | None = None) -> Inquiry:
+    """函询: a letter to the manufacturer, distributor or hospital, to be answered in the platform by `reply_due`."""
+    require_reviewer(by)
+    letter = (letter or "").strip()
+    if not letter:
+        raise ValidationFailed("函询内容不能为空", field="letter")
+    if recipient is None or recipient.kind not in ("manufacturer", "distributor", "hospital"):
+        raise ValidationFailed("函询对象必须是生产企业、配送企业或医疗机构", field="recipient")
+    if not isinstance(reply_due, date):
+        raise ValidationFailed("回复期限必须是日期", field="reply_due")
+    if reply_due <= timezone.localdate():
+        raise ValidationFailed("回复期限必须晚于今天", field="reply_due")
+    alert = _lock(alert.pk)
+    _check_version(alert, expected_version)
+    inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
+    _move(alert, "send_inquiry", by=by, note=letter[:200], data={"recipient": recipient.pk, "reply_due": reply_due.isoformat()})
+    inquiry.save()
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inquiry:
+    """The recipient's answer, uploaded in its portal. Only the addressed organisation answers, once."""
+    if not can(by, "pricing.answer_inquiry") or by.organization_id != inquiry.recipient_id:
+        raise NotFoundError("函询不存在")
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationFailed("回复内容不能为空", field="reply")
+    inquiry = Inquiry.objects.select_for_update().select_related("alert").get(pk=inquiry.pk)
+    if inquiry.replied_at:
+        raise ConflictError("该函询已经回复，不能重复回复", field="reply")
+    if not inquiry.alert.is_open:
+        raise ConflictError("该预警已办结，不再接收回复", field="reply")
+    inquiry.reply = reply
+    if reply_file is not None:
+        inquiry.reply_file = reply_file
+    inquiry.replied_by = by
+    inquiry.replied_at = timezone.now()
+    inquiry.save(update_fields=["reply", "reply_file", "replied_by", "replied_at"])
+    record_event(inquiry.alert, "inquiry_replied", by=by, from_state=inquiry.alert.status, to_state=inquiry.alert.status,
+                 note=reply[:200], data={"inquiry": inquiry.pk, "late": inquiry.replied_at.date() > inquiry.reply_due})
+    return inquiry
+
+
+@transaction.atomic
+def alert_record_interview(*, alert: PriceAlert, held_on: date, participants: str, minutes: str, by,
+                           expected_version: int | None = None) -> Interview:
+    """约谈: the meeting's date, participants and minutes."""
+    require_reviewer(by)
+    participants, minutes = (participants or "").strip(), (minutes or "").strip()
+    if not isinstance(held_on, date):
+        raise ValidationFailed("约谈日期必须是日期", field="held_on")
+    if held_on > timezone.localdate():
+        raise ValidationFailed("约谈日期不能晚于今天", field="held_on")
+    if not participants:
+        raise ValidationFailed("请填写参加人员", field="participants")
+    if not minutes:
+        raise ValidationFailed("请填写约谈纪要", field="minutes")
+    alert = _lock(alert.pk)
+    _check_version(alert, expected_version)
+    _move(alert, "record_interview", by=by, note=minutes[:200], data={"held_on": held_on.isoformat()})
+    return Interview.objects.create(alert=alert, held_on=held_on, participants=participants, minutes=minutes, recorded_by=by)
+
+
+def parse_unit_price(value, *, field: str) -> Decimal:
+    from common.money import to_decimal
+
+    price = to_decimal(value, field=field)
+    if price <= 0:
+        raise ValidationFailed("价格必须大于零", field=field)
+    if -price.as_tuple().exponent > 4:
+        raise ValidationFailed("价格最多保留 4 位小数", field=field)
+    return price
+
+
+@transaction.atomic
+def alert_resolve(*, alert: PriceAlert, disposition: str, note: str, by, expected_version: int | None = None,
+                  corrected_price=None) -> PriceAlert:
+    """Close the review with a disposition. `corrected`: the new unit price is required, and the product's active
+    listings on the platform take it. `credit_referred`: the case goes to a credit record (created with this alert)."""
+    require_reviewer(by)
+    if disposition not in PriceAlert.Disposition.values:
+        raise ValidationFailed(f"未知的处置结果“{disposition}”", field="disposition")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("请填写处置说明", field="note")
+    price = None
+    if disposition == PriceAlert.Disposition.CORRECTED:
+        if corrected_price in (None, ""):
+            raise ValidationFailed("价格已纠正时必须填写纠正后的价格", field="corrected_price")
+        price = parse_unit_price(corrected_price, field="corrected_price")
+    elif corrected_price not in (None, ""):
+        raise ValidationFailed("只有“价格已纠正”才填写纠正后的价格", field="corrected_price")
+    alert = _lock(alert.pk)
+    _check_version(alert, expected_version)
+    alert.disposition = disposition
+    alert.resolution_note = note
+    alert.corrected_price = price
+    changed = []
+    if price is not None:
+        changed = _correct_listing_prices(alert, price, by=by, reason=note)
+    _move(alert, "resolve", by=by, note=note, fields=["disposition", "resolution_note", "corrected_price"],
+          data={"disposition": disposition, "corrected_price": str(price) if price is not None else None,
+                "listings": changed})
+    return alert
+
+
+def _correct_listing_prices(alert: PriceAlert, price: Decimal, *, by, reason: str) -> list[int]:
+    """The product's active listings take the corrected price, through the listing service (with its history)."""
+    from procurement.models import Listing
+
+    listings = list(Listing.objects.filter(product_id=alert.product_id, status=Listing.Status.ACTIVE).order_by("pk"))
+    if not listings:
+        return []
+    from procurement.services.listings import listing_change_price
+
+    for listing in listings:
+        listing_change_price(listing=listing, unit_price=price, by=by, reason=f"价格预警 #{alert.pk} 纠正：{reason}"[:300])
+    return [listing.pk for listing in listings]
+
+
+@transaction.atomic
+def alert_dismiss(*, alert: PriceAlert, reason: str, by, expected_version: int | None = None) -> PriceAlert:
+    require_reviewer(by)
+    reason = _reason(reason)
+    alert = _lock(alert.pk)
+    _check_version(alert, expected_version)
+    alert.resolution_note = reason
+    _move(alert, "dismiss", by=by, note=reason, fields=["resolution_note"])
+    return alert

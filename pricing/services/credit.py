@@ -1,0 +1,234 @@
+"""医药价格和招采信用评价: credit records, their consequences on the platform, repair, expiry and quarterly ratings.
+
+Consequences follow the record's scheme (pricing/credit_schemes.py): 严重 suspends the listings (and so the orders
+and deliveries) of the products involved, 特别严重 every listing of the company, both bar the company's bids at
+tender opening (procurement.hooks); lower levels show a warning on the company's products. The listings a record
+suspended are stored on it, so lifting it (repair or end) reinstates exactly those — unless another active record
+of the company still holds one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.permissions import can, is_official
+from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from common.models import record_event
+from common.money import quantize_amount, to_decimal
+
+from .. import credit_schemes
+from ..models import CreditRating, CreditRecord, PriceAlert
+
+C = CreditRecord.Status
+
+
+def require_credit_official(user) -> None:
+    if not getattr(user, "is_authenticated", False) or not can(user, "pricing.credit_manage") or not is_official(user):
+        raise PermissionDeniedError("只有医保局价格招采处工作人员可以管理信用评价记录")
+
+
+def _parse_date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(f"“{value}”不是日期", field=field) from None
+
+
+@transaction.atomic
+def credit_record_create(*, organization, behaviour: str, level: str, evidence: str, start, by, scheme: str = "2020",
+                         end=None, amount="0", products=(), alert: PriceAlert | None = None) -> CreditRecord:
+    require_credit_official(by)
+    if organization is None or organization.kind not in ("manufacturer", "distributor"):
+        raise ValidationFailed("信用评价对象必须是生产企业或配送企业", field="organization")
+    if behaviour not in CreditRecord.Behaviour.values:
+        raise ValidationFailed(f"未知的失信行为“{behaviour}”", field="behaviour")
+    rules = credit_schemes.scheme(scheme)
+    if rules is None:
+        raise ValidationFailed(f"未知的评级规则“{scheme}”（可用：{'、'.join(credit_schemes.SCHEMES)}）", field="scheme")
+    rule = rules.level(level)
+    if rule is None:
+        names = "、".join(f"{r.code}（{r.name}）" for r in rules.levels)
+        raise ValidationFailed(f"未知的失信等级“{level}”，{rules.name}可用：{names}", field="level")
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise ValidationFailed("请填写事实与依据", field="evidence")
+    start, end = _parse_date(start, "start"), _parse_date(end, "end")
+    if start is None:
+        raise ValidationFailed("请填写开始日期", field="start")
+    if end is not None and end < start:
+        raise ValidationFailed(f"结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}", field="end")
+    amount = quantize_amount(to_decimal(amount or "0", field="amount"))
+    if amount < 0:
+        raise ValidationFailed("涉案金额不能为负数", field="amount")
+    products = list(products or [])
+    foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
+    if foreign and organization.kind == "manufacturer":
+        raise ValidationFailed(f"涉及产品不属于该企业：{', '.join(map(str, foreign))}", field="products")
+    if rule.suspend == "products" and not products and organization.kind == "manufacturer":
+        raise ValidationFailed(f"{rule.name}等级须列明涉及产品（将暂停其挂网和配送）", field="products")
+    record = CreditRecord.objects.create(
+        organization=organization, behaviour=behaviour, scheme=scheme, level=level, amount=amount, evidence=evidence,
+        alert=alert, start=start, end=end, created_by=by,
+    )
+    record.products.set(products)
+    record_event(record, "created", by=by, to_state=record.status,
+                 data={"level": level, "scheme": scheme, "products": [p.pk for p in products]})
+    if start <= timezone.localdate():
+        _apply(record, by=by)
+    return record
+
+
+def _listings_for(record: CreditRecord, rule) -> list:
+    from procurement.models import Listing
+
+    listings = Listing.objects.filter(manufacturer_id=record.organization_id, status=Listing.Status.ACTIVE)
+    if rule.suspend == "products":
+        listings = listings.filter(product__in=record.products.all())
+    elif rule.suspend != "all":
+        return []
+    return list(listings.order_by("pk"))
+
+
+def _apply(record: CreditRecord, *, by) -> None:
+    """Suspend the listings the record's level calls for, and remember which."""
+    rule = credit_schemes.level_rule(record.scheme, record.level)
+    listings = _listings_for(record, rule) if rule and rule.suspend else []
+    if not listings:
+        return
+    from procurement.services.listings import listing_suspend
+
+    reason = f"信用评价{rule.name}（记录 #{record.pk}）"
+    ids = list(record.suspended_listing_ids)
+    for listing in listings:
+        listing_suspend(listing=listing, by=by, reason=reason)
+        ids.append(listing.pk)
+    record.suspended_listing_ids = sorted(set(ids))
+    record.save(update_fields=["suspended_listing_ids"])
+    record_event(record, "listings_suspended", by=by, from_state=record.status, to_state=record.status,
+                 data={"listings": [listing.pk for listing in listings]})
+
+
+def _lift(record: CreditRecord, *, by) -> list[int]:
+    """Reinstate the listings this record suspended and no other active record of the company holds."""
+    if not record.suspended_listing_ids:
+        return []
+    held: set[int] = set()
+    others = CreditRecord.objects.filter(organization_id=record.organization_id, status=C.ACTIVE).exclude(pk=record.pk)
+    for other in others:
+        held |= set(other.suspended_listing_ids)
+    from procurement.models import Listing
+    from procurement.services.listings import listing_reinstate
+
+    restored = []
+    candidates = Listing.objects.filter(pk__in=set(record.suspended_listing_ids) - held, status=Listing.Status.SUSPENDED)
+    for listing in candidates.order_by("pk"):
+        listing_reinstate(listing=listing, by=by, reason=f"信用评价记录 #{record.pk} 解除")
+        restored.append(listing.pk)
+    return restored
+
+
+def _lock(record: CreditRecord) -> CreditRecord:
+    return CreditRecord.objects.select_for_update().get(pk=record.pk)
+
+
+@transaction.atomic
+def credit_record_repair(*, record: CreditRecord, note: str, by) -> CreditRecord:
+    """信用修复: the company has corrected the behaviour; the record stops counting and its suspensions are lifted."""
+    require_credit_official(by)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("请填写修复说明", field="repair_note")
+    record = _lock(record)
+    if record.status != C.ACTIVE:
+        raise ConflictError(f"记录状态为“{record.get_status_display()}”，不能信用修复", field="status")
+    record.repair()
+    record.repaired_at = timezone.now()
+    record.repair_note = note
+    record.save(update_fields=["status", "repaired_at", "repair_note"])
+    restored = _lift(record, by=by)
+    record_event(record, "repaired", by=by, from_state=C.ACTIVE, to_state=record.status, note=note,
+                 data={"listings_restored": restored})
+    return record
+
+
+@transaction.atomic
+def credit_records_maintain(*, today: date | None = None, by=None) -> dict[str, int]:
+    """Daily: apply the records whose start has come, end those whose end has passed (lifting what they suspended)."""
+    today = today or timezone.localdate()
+    applied = ended = 0
+    due = CreditRecord.objects.select_for_update().filter(status=C.ACTIVE, start__lte=today).order_by("pk")
+    for record in due:
+        if record.end is not None and record.end < today:
+            record.expire()
+            record.save(update_fields=["status"])
+            restored = _lift(record, by=by)
+            record_event(record, "ended", by=by, from_state=C.ACTIVE, to_state=record.status,
+                         data={"listings_restored": restored})
+            ended += 1
+        elif not record.suspended_listing_ids and _needs_apply(record):
+            _apply(record, by=by)
+            applied += 1 if record.suspended_listing_ids else 0
+    return {"applied": applied, "ended": ended}
+
+
+def _needs_apply(record: CreditRecord) -> bool:
+    rule = credit_schemes.level_rule(record.scheme, record.level)
+    return bool(rule and rule.suspend)
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    next_start = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
+    return start, next_start - timedelta(days=1)
+
+
+@transaction.atomic
+def credit_rate_quarter(*, day: date | None = None) -> int:
+    """季度评级: each company's most serious record that counted in the quarter (active at any time in it, not
+    repaired before it began). Rewrites the quarter's ratings; returns how many companies are rated."""
+    q_start, q_end = quarter_of(day or timezone.localdate())
+    records = CreditRecord.objects.filter(start__lte=q_end).exclude(end__lt=q_start).exclude(repaired_at__date__lt=q_start)
+    best: dict[int, tuple[int, CreditRecord, int]] = {}
+    for record in records.order_by("pk"):
+        rule = credit_schemes.level_rule(record.scheme, record.level)
+        rank = rule.rank if rule else 0
+        current = best.get(record.organization_id)
+        count = (current[2] if current else 0) + 1
+        if current is None or rank > current[0]:
+            best[record.organization_id] = (rank, record, count)
+        else:
+            best[record.organization_id] = (current[0], current[1], count)
+    CreditRating.objects.filter(quarter_start=q_start).exclude(organization_id__in=best).delete()
+    for org_id, (_rank, record, count) in best.items():
+        CreditRating.objects.update_or_create(
+            organization_id=org_id, quarter_start=q_start,
+            defaults={"level": record.level, "scheme": record.scheme, "active_records": count},
+        )
+    return len(best)
+
+
+def barred_manufacturers(tender) -> set[int]:
+    """procurement.hooks check: companies whose active record bars bidding on the tender's opening day."""
+    on = timezone.localtime(tender.opening_at).date() if tender.opening_at else timezone.localdate()
+    barred = set()
+    records = CreditRecord.objects.filter(status=C.ACTIVE, start__lte=on).exclude(end__lt=on)
+    for org_id, scheme, level in records.values_list("organization_id", "scheme", "level"):
+        rule = credit_schemes.level_rule(scheme, level)
+        if rule and rule.bar_bidding:
+            barred.add(org_id)
+    return barred
+
+
+def amount_suggests_level(scheme: str, amount) -> str:
+    """The level the bribery amount reaches under the scheme ("" below the lowest threshold)."""
+    rules = credit_schemes.scheme(scheme)
+    rule = rules.level_for_amount(Decimal(str(amount))) if rules else None
+    return rule.code if rule else ""

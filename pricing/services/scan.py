@@ -1,0 +1,172 @@
+"""The price scan: run every detector over the observations, open new alerts and update the open ones.
+
+- Incremental (the nightly default): the product-months with observations recorded since the previous successful
+  scan's watermark (less `PRICE_SCAN_OVERLAP_MINUTES`, so an observation committed late by a slow transaction is not
+  missed — reading it twice is harmless). Full (`--full`): everything.
+- No duplicates: an alert is keyed by detector × product × subject × period. A finding whose key has an open alert
+  updates it (evidence, numbers, severity, detections); a key already resolved or dismissed stays closed (the
+  officials' decision stands) and is counted as suppressed; otherwise a new alert is opened.
+- Runs are recorded (`PriceScan`) and never overlap: a partial unique index allows one running scan. A run that
+  crashed is taken over once it is older than `PRICE_SCAN_STALE_MINUTES`.
+- Crash-safe: alerts are written detector by detector, each in its own transaction; a crashed run is marked failed
+  and leaves the watermark where it was, so the next run reads the same observations again and, the upsert being
+  idempotent, ends in the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from common.errors import ConflictError
+
+from ..detectors import Finding, Scope, registry
+from ..models import PriceAlert, PriceObservation, PriceScan
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _start(full: bool, now: datetime) -> PriceScan:
+    stale_before = now - timedelta(minutes=_setting("PRICE_SCAN_STALE_MINUTES", 180))
+    with transaction.atomic():
+        stale = PriceScan.objects.select_for_update().filter(status=PriceScan.Status.RUNNING, started_at__lt=stale_before)
+        for scan in stale.order_by("pk"):
+            scan.status = PriceScan.Status.FAILED
+            scan.finished_at = now
+            scan.error = "运行超时，视为中断"
+            scan.save(update_fields=["status", "finished_at", "error"])
+    last = PriceScan.objects.filter(status=PriceScan.Status.SUCCEEDED).order_by("-until", "-pk").first()
+    since = None
+    if not full and last is not None and last.until is not None:
+        since = last.until - timedelta(minutes=_setting("PRICE_SCAN_OVERLAP_MINUTES", 10))
+    try:
+        with transaction.atomic():
+            return PriceScan.objects.create(full=full or since is None, since=since, until=now)
+    except IntegrityError:
+        raise ConflictError("已有价格扫描正在运行，请稍后再试", field="scan") from None
+
+
+def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
+    """Open or update the alerts of one detector's findings, in one transaction; returns the counts."""
+    counts = {"opened": 0, "updated": 0, "suppressed": 0}
+    if not findings:
+        return counts
+    unique: dict[tuple, Finding] = {}
+    for finding in findings:
+        unique[finding.key] = finding
+    detectors = {f.detector for f in unique.values()}
+    products = {f.product_id for f in unique.values()}
+    starts = {f.period_start for f in unique.values()}
+    with transaction.atomic():
+        existing = PriceAlert.objects.select_for_update().filter(
+            detector__in=detectors, product_id__in=products, period_start__in=starts
+        ).order_by("pk")
+        open_by_key: dict[tuple, PriceAlert] = {}
+        closed_keys: set[tuple] = set()
+        for alert in existing:
+            key = (alert.detector, alert.product_id, alert.subject_key, alert.period_start)
+            if alert.status in PriceAlert.OPEN_STATUSES:
+                open_by_key[key] = alert
+            else:
+                closed_keys.add(key)
+        new, changed = [], []
+        manufacturers = _manufacturers({f.product_id for f in unique.values()})
+        for key, f in unique.items():
+            alert = open_by_key.get(key)
+            if alert is not None:
+                alert.evidence = f.evidence
+                alert.deviation = f.deviation
+                alert.amount_at_stake = f.amount_at_stake
+                alert.observed_price = f.observed_price
+                alert.reference_value = f.reference_value
+                alert.summary = f.summary[:300]
+                alert.severity = max(alert.severity, f.severity)
+                alert.last_detected_at = now
+                alert.detections += 1
+                changed.append(alert)
+            elif key in closed_keys:
+                counts["suppressed"] += 1
+            else:
+                new.append(PriceAlert(
+                    detector=f.detector, product_id=f.product_id, subject_key=f.subject_key, hospital_id=f.hospital_id,
+                    region_id=f.region_id, manufacturer_id=manufacturers.get(f.product_id), period_start=f.period_start,
+                    period_end=f.period_end, severity=f.severity, deviation=f.deviation, amount_at_stake=f.amount_at_stake,
+                    observed_price=f.observed_price, reference_value=f.reference_value, summary=f.summary[:300],
+                    evidence=f.evidence, last_detected_at=now,
+                ))
+        if changed:
+            # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
+            PriceAlert.objects.bulk_update(
+                changed, ["evidence", "deviation", "amount_at_stake", "observed_price", "reference_value", "summary",
+                          "severity", "last_detected_at", "detections"], batch_size=500,
+            )
+        if new:
+            _fill_regions(new)
+            PriceAlert.objects.bulk_create(new, batch_size=500)
+        counts["opened"] = len(new)
+        counts["updated"] = len(changed)
+    return counts
+
+
+def _manufacturers(product_ids: set[int]) -> dict[int, int]:
+    from catalog.models import Product
+
+    return dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "manufacturer_id"))
+
+
+def _fill_regions(alerts: list[PriceAlert]) -> None:
+    from accounts.models import Organization
+
+    missing = {a.hospital_id for a in alerts if a.hospital_id and not a.region_id}
+    if not missing:
+        return
+    regions = dict(Organization.objects.filter(pk__in=missing).values_list("pk", "region_id"))
+    for alert in alerts:
+        if alert.hospital_id and not alert.region_id:
+            alert.region_id = regions.get(alert.hospital_id)
+
+
+def price_scan_run(*, full: bool = False, now: datetime | None = None, only: list[str] | None = None) -> PriceScan:
+    """Run the detectors (all, or those named in `only`) and record the run. Raises ConflictError when another
+    scan is running."""
+    now = now or timezone.now()
+    scan = _start(full, now)
+    scope = Scope(full=scan.full, since=scan.since, until=scan.until)
+    findings_count: dict[str, int] = {}
+    totals = {"opened": 0, "updated": 0, "suppressed": 0}
+    try:
+        observations = PriceObservation.objects.filter(created_at__lte=now)
+        if not scan.full:
+            observations = observations.filter(created_at__gt=scan.since)
+        scan.observations = observations.count()
+        for name, detector in registry().items():
+            if only and name not in only:
+                continue
+            findings = detector.find(scope) if scan.observations else []
+            findings_count[name] = len(findings)
+            counts = upsert_alerts(findings, now=now)
+            for k, v in counts.items():
+                totals[k] += v
+    except Exception as exc:
+        logger.exception("price scan %s failed", scan.pk)
+        scan.status = PriceScan.Status.FAILED
+        scan.error = f"{type(exc).__name__}: {exc}"[:2000]
+        scan.finished_at = timezone.now()
+        scan.findings = findings_count
+        scan.save(update_fields=["status", "error", "finished_at", "findings", "observations"])
+        raise
+    scan.status = PriceScan.Status.SUCCEEDED
+    scan.finished_at = timezone.now()
+    scan.findings = {**findings_count, "_suppressed": totals["suppressed"]}
+    scan.alerts_opened = totals["opened"]
+    scan.alerts_updated = totals["updated"]
+    scan.save(update_fields=["status", "finished_at", "findings", "alerts_opened", "alerts_updated", "observations"])
+    return scan

@@ -1,0 +1,313 @@
+"""Pages of price monitoring: the officials' alert inbox and alert page (chart, evidence, review actions), credit
+records, shortage alerts and imports; the inquiries addressed to a company or hospital, and a company's credit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organization, Region, User
+from accounts.permissions import can, capability_required
+from catalog.models import Product
+from common.errors import DomainError, ValidationFailed
+from common.models import events_for
+
+from . import credit_schemes, selectors
+from .detectors import labels as detector_labels
+from .models import CreditRecord, PriceAlert, ShortageAlert
+from .services import alerts as alert_svc
+from .services import credit as credit_svc
+from .services import imports as import_svc
+from .services import shortage as shortage_svc
+
+FILTER_KEYS = ("detector", "severity", "region", "status", "assignee", "overdue", "q", "sort")
+
+
+def _officials():
+    return (User.objects.filter(is_active=True, organization__kind="agency", roles__code="pricing_official")
+            .distinct().order_by("username"))
+
+
+def _parse_date(value: str, label: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("%(label)s必须是日期") % {"label": label}) from None
+
+
+@capability_required("pricing.view")
+def alert_list(request):
+    params = {k: request.GET.get(k, "") for k in FILTER_KEYS}
+    if "status" not in request.GET:
+        params["status"] = "open"
+    alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user)
+    if request.GET.get("format") == "xlsx":
+        return _export(alerts)
+    size = request.GET.get("page_size", "")
+    size = min(int(size), 500) if size.isdigit() and int(size) > 0 else 50
+    page = Paginator(alerts, size).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    return render(request, "pricing/alert_list.html", {
+        "page": page, "params": params, "detectors": detector_labels(), "statuses": PriceAlert.Status.choices,
+        "severities": PriceAlert.Severity.choices, "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
+        "officials": _officials(), "query_string": query, "can_review": can(request.user, "pricing.review"),
+        "sorts": [("severity", _("严重程度")), ("amount", _("涉及金额")), ("deviation", _("偏离程度")),
+                  ("recent", _("最近发现")), ("oldest", _("最早发现")), ("period", _("期间"))],
+    })
+
+
+def _export(alerts) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("价格预警")
+    labels = detector_labels()
+    ws.append(["编号", "检测器", "严重程度", "状态", "产品代码", "通用名", "医疗机构", "期间起", "期间止", "监测价格",
+               "参照价格", "偏离程度", "涉及金额", "经办人", "摘要", "处置结果", "处置说明"])
+    for a in alerts[:50000]:
+        ws.append([a.pk, labels.get(a.detector, a.detector), a.get_severity_display(), a.get_status_display(),
+                   a.product.nhsa_code, a.product.generic_name, a.hospital.name if a.hospital else "全区",
+                   a.period_start, a.period_end, a.observed_price, a.reference_value, a.deviation, a.amount_at_stake,
+                   a.assignee.username if a.assignee else "", a.summary, a.get_disposition_display(), a.resolution_note])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''price-alerts.xlsx"
+    wb.save(response)
+    return response
+
+
+@require_POST
+@capability_required("pricing.review")
+def alert_bulk(request):
+    ids = request.POST.getlist("alerts")
+    try:
+        if request.POST.get("action") == "assign":
+            assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+            alerts = alert_svc.alerts_bulk_assign(alert_ids=ids, assignee=assignee, by=request.user)
+            messages.success(request, _("已指派 %(n)d 条预警") % {"n": len(alerts)})
+        else:
+            alerts = alert_svc.alerts_bulk_dismiss(alert_ids=ids, reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(request, _("已排除 %(n)d 条预警") % {"n": len(alerts)})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or reverse("pricing:alert-list"))
+
+
+@capability_required("pricing.view")
+def alert_detail(request, pk: int):
+    alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
+    history = selectors.price_history(alert)
+    recipients = Organization.objects.filter(pk__in=[x for x in (alert.manufacturer_id, alert.hospital_id) if x])
+    distribution = alert.evidence.get("distribution") or []
+    names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
+    return render(request, "pricing/alert_detail.html", {
+        "alert": alert, "detector_label": detector_labels().get(alert.detector, alert.detector),
+        "chart": selectors.price_chart_svg(history), "history": history, "events": events_for(alert),
+        "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
+        "interviews": alert.interviews.select_related("recorded_by"), "officials": _officials(),
+        "recipients": recipients, "dispositions": PriceAlert.Disposition.choices,
+        "distribution": [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution],
+        "can_review": can(request.user, "pricing.review"),
+        "credit_warning": selectors.credit_warnings([alert.manufacturer_id]).get(alert.manufacturer_id),
+    })
+
+
+@require_POST
+@capability_required("pricing.review")
+def alert_action(request, pk: int, step: str):
+    alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
+    post = request.POST
+    version = int(post.get("version") or 0)
+    try:
+        if step == "assign":
+            assignee = User.objects.filter(pk=post.get("assignee") or 0).first()
+            alert_svc.alert_assign(alert=alert, assignee=assignee, by=request.user, expected_version=version)
+        elif step == "inquiry":
+            recipient = Organization.objects.filter(pk=post.get("recipient") or 0).first()
+            alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=post.get("letter", ""),
+                                         reply_due=_parse_date(post.get("reply_due"), _("回复期限")), by=request.user,
+                                         expected_version=version)
+        elif step == "interview":
+            alert_svc.alert_record_interview(alert=alert, held_on=_parse_date(post.get("held_on"), _("约谈日期")),
+                                             participants=post.get("participants", ""), minutes=post.get("minutes", ""),
+                                             by=request.user, expected_version=version)
+        elif step == "resolve":
+            alert_svc.alert_resolve(alert=alert, disposition=post.get("disposition", ""), note=post.get("note", ""),
+                                    corrected_price=post.get("corrected_price") or None, by=request.user,
+                                    expected_version=version)
+        elif step == "dismiss":
+            alert_svc.alert_dismiss(alert=alert, reason=post.get("reason", ""), by=request.user, expected_version=version)
+        else:
+            raise Http404
+        messages.success(request, _("已保存"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("pricing:alert-detail", pk=alert.pk)
+
+
+# --- inquiries for the addressed organisation ------------------------------------------------------------------
+
+
+@capability_required("pricing.answer_inquiry")
+def inquiry_list(request):
+    inquiries = selectors.inquiries_visible_to(request.user).order_by("replied_at", "-sent_at")
+    page = Paginator(inquiries, 20).get_page(request.GET.get("page"))
+    return render(request, "pricing/inquiry_list.html", {"page": page})
+
+
+@require_POST
+@capability_required("pricing.answer_inquiry")
+def inquiry_reply(request, pk: int):
+    inquiry = get_object_or_404(selectors.inquiries_visible_to(request.user), pk=pk)
+    try:
+        alert_svc.inquiry_reply(inquiry=inquiry, reply=request.POST.get("reply", ""), by=request.user,
+                                reply_file=request.FILES.get("reply_file"))
+        messages.success(request, _("回复已提交"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("pricing:inquiry-list")
+
+
+# --- credit --------------------------------------------------------------------------------------------------------
+
+
+@capability_required("pricing.view")
+def credit_list(request):
+    records = selectors.credit_records_visible_to(request.user)
+    status = request.GET.get("status", "active")
+    if status:
+        records = records.filter(status=status)
+    page = Paginator(records.order_by("-start", "-pk"), 30).get_page(request.GET.get("page"))
+    for record in page:
+        record.rule = credit_schemes.level_rule(record.scheme, record.level)
+    return render(request, "pricing/credit_list.html", {
+        "page": page, "status": status, "statuses": CreditRecord.Status.choices, "schemes": credit_schemes.SCHEMES,
+        "behaviours": CreditRecord.Behaviour.choices, "can_manage": can(request.user, "pricing.credit_manage"),
+        "companies": Organization.objects.filter(kind__in=["manufacturer", "distributor"], is_active=True).order_by("name"),
+    })
+
+
+@require_POST
+@capability_required("pricing.credit_manage")
+def credit_create(request):
+    post = request.POST
+    try:
+        organization = Organization.objects.filter(pk=post.get("organization") or 0).first()
+        codes = [c.strip() for c in post.get("products", "").replace("，", ",").split(",") if c.strip()]
+        products = list(Product.objects.filter(nhsa_code__in=codes))
+        if len(products) != len(set(codes)):
+            raise ValidationFailed(_("涉及产品代码有误"), field="products")
+        alert = None
+        if post.get("alert"):
+            alert = selectors.alerts_visible_to(request.user).filter(pk=int(post["alert"])).first()
+        credit_svc.credit_record_create(
+            organization=organization, behaviour=post.get("behaviour", ""), scheme=post.get("scheme", "2020"),
+            level=post.get("level", ""), amount=post.get("amount") or "0", evidence=post.get("evidence", ""),
+            start=post.get("start"), end=post.get("end") or None, products=products, alert=alert, by=request.user)
+        messages.success(request, _("信用评价记录已录入"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("pricing:credit-list")
+
+
+@require_POST
+@capability_required("pricing.credit_manage")
+def credit_repair(request, pk: int):
+    record = get_object_or_404(selectors.credit_records_visible_to(request.user), pk=pk)
+    try:
+        credit_svc.credit_record_repair(record=record, note=request.POST.get("note", ""), by=request.user)
+        messages.success(request, _("已信用修复"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("pricing:credit-list")
+
+
+@capability_required("pricing.own_credit")
+def my_credit(request):
+    records = selectors.credit_records_visible_to(request.user).order_by("-start")
+    for record in records:
+        record.rule = credit_schemes.level_rule(record.scheme, record.level)
+    return render(request, "pricing/my_credit.html", {
+        "status": selectors.credit_status(request.user.organization_id), "records": records,
+    })
+
+
+# --- shortage, imports ------------------------------------------------------------------------------------------------
+
+
+@capability_required("pricing.view")
+def shortage_list(request):
+    status = request.GET.get("status", "open")
+    alerts = selectors.shortage_alerts_visible_to(request.user)
+    if status:
+        alerts = alerts.filter(status=status)
+    page = Paginator(alerts.order_by("-on_shortage_list", "-last_detected_on", "-pk"), 30).get_page(request.GET.get("page"))
+    return render(request, "pricing/shortage_list.html", {"page": page, "status": status,
+                                                          "statuses": ShortageAlert.Status.choices})
+
+
+@require_POST
+@capability_required("pricing.review")
+def shortage_close(request, pk: int):
+    alert = get_object_or_404(selectors.shortage_alerts_visible_to(request.user), pk=pk)
+    try:
+        shortage_svc.shortage_alert_close(alert=alert, note=request.POST.get("note", ""), by=request.user)
+        messages.success(request, _("短缺预警已解除"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("pricing:shortage-list")
+
+
+@capability_required("pricing.import")
+def imports(request):
+    report = None
+    kind = request.POST.get("kind", "observations")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationFailed(_("请选择文件"), field="file")
+            dry_run = bool(request.POST.get("dry_run"))
+            if kind == "references":
+                report = import_svc.reference_prices_import(content=upload.read(), filename=upload.name,
+                                                            by=request.user, dry_run=dry_run)
+            else:
+                report, _batch = import_svc.observations_import(content=upload.read(), filename=upload.name,
+                                                                by=request.user, dry_run=dry_run)
+            if report.written:
+                messages.success(request, _("导入成功"))
+            elif report.ok:
+                messages.info(request, _("校验通过（仅校验，未写入）"))
+            else:
+                messages.error(request, _("文件有错误，未导入任何数据"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "pricing/imports.html", {
+        "report": report, "kind": kind, "observation_headers": import_svc.OBSERVATION_HEADERS + import_svc.OBSERVATION_OPTIONAL,
+        "reference_headers": import_svc.REFERENCE_HEADERS + import_svc.REFERENCE_OPTIONAL,
+    })
+
+
+app_name = "pricing"
+
+urlpatterns = [
+    path("alerts/", alert_list, name="alert-list"),
+    path("alerts/bulk/", alert_bulk, name="alert-bulk"),
+    path("alerts/<int:pk>/", alert_detail, name="alert-detail"),
+    path("alerts/<int:pk>/<slug:step>/", alert_action, name="alert-action"),
+    path("inquiries/", inquiry_list, name="inquiry-list"),
+    path("inquiries/<int:pk>/reply/", inquiry_reply, name="inquiry-reply"),
+    path("credit/", credit_list, name="credit-list"),
+    path("credit/new/", credit_create, name="credit-create"),
+    path("credit/<int:pk>/repair/", credit_repair, name="credit-repair"),
+    path("credit/mine/", my_credit, name="my-credit"),
+    path("shortages/", shortage_list, name="shortage-list"),
+    path("shortages/<int:pk>/close/", shortage_close, name="shortage-close"),
+    path("imports/", imports, name="imports"),
+]

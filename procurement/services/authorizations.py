@@ -1,0 +1,59 @@
+"""配送关系: a manufacturer authorises distributors to deliver its products in regions; it can revoke them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from accounts.models import Organization, Region
+from accounts.permissions import is_official, require
+from catalog.models import Product
+from common.models import record_event
+
+from ..errors import ConflictError, PermissionDeniedError, ValidationFailed
+from ..models import DistributionAuthorization
+
+
+@transaction.atomic
+def authorization_grant(*, by, product: Product, distributor: Organization, regions, valid_from: date,
+                        valid_to: date | None = None) -> DistributionAuthorization:
+    """The product's manufacturer (or a platform admin) authorises a distributor in the given regions."""
+    require(by, "authorization.manage")
+    if not is_official(by) and product.manufacturer_id != by.organization_id:
+        raise PermissionDeniedError("只能为本企业的产品授权配送企业")
+    if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
+        raise ValidationFailed("请选择有效的配送企业", field="distributor")
+    regions = list(regions or [])
+    if not regions or not all(isinstance(r, Region) for r in regions):
+        raise ValidationFailed("请至少选择一个配送区域", field="regions")
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationFailed("有效期止不能早于有效期起", field="valid_to")
+    if DistributionAuthorization.objects.filter(manufacturer_id=product.manufacturer_id, distributor=distributor,
+                                                product=product, valid_from=valid_from).exists():
+        raise ConflictError("该配送企业对该产品已有同日生效的授权", field="valid_from")
+    auth = DistributionAuthorization.objects.create(
+        manufacturer_id=product.manufacturer_id, distributor=distributor, product=product, valid_from=valid_from,
+        valid_to=valid_to, created_by=by,
+    )
+    auth.regions.set(regions)
+    record_event(auth, "granted", by=by, data={"regions": [r.code for r in regions]})
+    return auth
+
+
+@transaction.atomic
+def authorization_revoke(*, authorization: DistributionAuthorization, by, reason: str) -> DistributionAuthorization:
+    require(by, "authorization.manage")
+    auth = DistributionAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    if not is_official(by) and auth.manufacturer_id != by.organization_id:
+        raise PermissionDeniedError("只能撤销本企业的授权")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写撤销原因", field="reason")
+    if not auth.is_active:
+        raise ConflictError("该授权已撤销", field="is_active")
+    auth.is_active, auth.revoke_reason = False, reason[:300]
+    auth._change_reason = reason
+    auth.save(update_fields=["is_active", "revoke_reason"])
+    record_event(auth, "revoked", by=by, note=reason)
+    return auth

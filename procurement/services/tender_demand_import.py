@@ -1,0 +1,154 @@
+"""Demand reports (报量) from a file: xlsx or UTF-8 csv, all or nothing, with a report line per row.
+
+Columns: 品种编号 and 年度需求量 (required); 医疗机构统一社会信用代码 (required when an official imports for several
+hospitals; a hospital's own file may leave it out, and any other hospital's code in it is an error); 医疗机构名称 and
+批次编号 (checked when given); 指定产品医保代码 (optional: a product of the lot). Only during demand collection. A file
+with any bad row, or a (品种, 医疗机构) pair twice, writes nothing; every row is still checked and reported.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import Organization
+from accounts.permissions import can, require
+from catalog.models import Product
+from common.errors import DomainError
+from common.importing import ImportReport, RowReport, load_dataset, require_headers
+from common.models import record_event
+
+from ..models import DemandReport, Tender
+from . import tenders as svc
+
+COL_LOT = "品种编号"
+COL_VOLUME = "年度需求量"
+COL_USCC = "医疗机构统一社会信用代码"
+COL_HOSPITAL_NAME = "医疗机构名称"
+COL_TENDER = "批次编号"
+COL_PRODUCT = "指定产品医保代码"
+HEADERS = [COL_TENDER, COL_LOT, COL_USCC, COL_HOSPITAL_NAME, COL_VOLUME, COL_PRODUCT]
+REQUIRED = [COL_LOT, COL_VOLUME]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+@transaction.atomic
+def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+    """Check every row, then write them all (new reports and changes, with history) — or nothing."""
+    own_hospital = can(by, "tender.report_demand") and not can(by, "tender.manage")
+    if not own_hospital:
+        require(by, "tender.manage")
+    dataset = load_dataset(content, name=filename)
+    require_headers(dataset, REQUIRED + ([] if own_hospital else [COL_USCC]))
+    tender = svc._lock(tender)
+    svc._ensure_demand_window(tender)
+
+    headers = dataset.headers
+    rows = [dict(zip(headers, values, strict=False)) for values in dataset]
+    lots = {lot.number: lot for lot in tender.lots.all()}
+    usccs = {_text(r.get(COL_USCC)).upper() for r in rows} - {""}
+    hospitals = {h.uscc: h for h in Organization.objects.filter(uscc__in=usccs)}
+    codes = {_text(r.get(COL_PRODUCT)) for r in rows} - {""}
+    products = {p.nhsa_code: p for p in Product.objects.filter(nhsa_code__in=codes)}
+    existing = {(d.lot_id, d.hospital_id): d for d in DemandReport.objects.filter(tender=tender)}
+
+    report_rows: list[RowReport] = []
+    seen: dict[tuple[int, int], int] = {}
+    to_create: list[DemandReport] = []
+    to_update: list[DemandReport] = []
+    now = timezone.now()
+    for index, row in enumerate(rows, start=2):
+        errors: list[str] = []
+        code = _text(row.get(COL_TENDER))
+        if code and code != tender.code:
+            errors.append(f"{COL_TENDER}：“{code}”不是本批次（{tender.code}）")
+        lot = lots.get(_text(row.get(COL_LOT)))
+        if lot is None:
+            errors.append(f"{COL_LOT}：本批次没有品种“{_text(row.get(COL_LOT))}”")
+        uscc = _text(row.get(COL_USCC)).upper()
+        hospital = None
+        if own_hospital:
+            hospital = by.organization
+            if uscc and uscc != (hospital.uscc or ""):
+                errors.append(f"{COL_USCC}：“{uscc}”不是本机构，只能导入本机构的报量")
+        elif not uscc:
+            errors.append(f"{COL_USCC}：不能为空")
+        else:
+            hospital = hospitals.get(uscc)
+            if hospital is None or hospital.kind != Organization.Kind.HOSPITAL or not hospital.is_active:
+                errors.append(f"{COL_USCC}：“{uscc}”不是平台上有效的医疗机构")
+                hospital = None
+        name = _text(row.get(COL_HOSPITAL_NAME))
+        if hospital is not None and name and name != hospital.name:
+            errors.append(f"{COL_HOSPITAL_NAME}：“{name}”与统一社会信用代码对应的机构“{hospital.name}”不一致")
+        volume = None
+        try:
+            volume = svc.parse_volume(row.get(COL_VOLUME))
+        except DomainError as exc:
+            errors.append(f"{COL_VOLUME}：{exc.message}")
+        product = None
+        product_code = _text(row.get(COL_PRODUCT))
+        if product_code:
+            product = products.get(product_code)
+            if product is None:
+                errors.append(f"{COL_PRODUCT}：目录中没有医保代码“{product_code}”")
+            elif lot is not None:
+                try:
+                    svc.check_named_product(lot, product)
+                except DomainError as exc:
+                    errors.append(f"{COL_PRODUCT}：{exc.message}")
+        if lot is not None and hospital is not None:
+            key = (lot.pk, hospital.pk)
+            if key in seen:
+                errors.append(f"与第 {seen[key]} 行重复（同一品种、同一医疗机构）")
+            else:
+                seen[key] = index
+        if errors:
+            report_rows.append(RowReport(row=index, status="error", errors=errors))
+            continue
+        current = existing.get((lot.pk, hospital.pk))
+        if current is None:
+            to_create.append(DemandReport(tender=tender, lot=lot, hospital=hospital, annual_volume=volume,
+                                          named_product=product, reported_by=by, reported_at=now))
+            report_rows.append(RowReport(row=index, status="new"))
+        elif current.annual_volume == volume and current.named_product_id == getattr(product, "pk", None):
+            report_rows.append(RowReport(row=index, status="unchanged"))
+        else:
+            current.annual_volume, current.named_product, current.reported_by = volume, product, by
+            current.reported_at = now
+            to_update.append(current)
+            report_rows.append(RowReport(row=index, status="changed"))
+    report = ImportReport(rows=report_rows, dry_run=dry_run)
+    if not report.ok or dry_run:
+        return report
+    if to_create:
+        bulk_create_with_history(to_create, DemandReport, batch_size=1000, default_user=by)
+    if to_update:
+        bulk_update_with_history(to_update, DemandReport, ["annual_volume", "named_product", "reported_by", "reported_at"],
+                                 batch_size=1000, default_user=by)
+    record_event(tender, "demand_imported", by=by, note=filename,
+                 data={"new": len(to_create), "changed": len(to_update), "rows": len(report_rows)})
+    return report
+
+
+def demand_template_rows(tender: Tender, *, hospital=None) -> list[list]:
+    """The import layout filled with the tender's lots (and the hospital's current volumes), for download."""
+    current = {}
+    if hospital is not None:
+        current = {d.lot_id: d for d in DemandReport.objects.filter(tender=tender, hospital=hospital)
+                   .select_related("named_product")}
+    rows = []
+    for lot in tender.lots.order_by("number"):
+        report = current.get(lot.pk)
+        rows.append([tender.code, lot.number, getattr(hospital, "uscc", "") or "", getattr(hospital, "name", "") or "",
+                     report.annual_volume if report else "",
+                     report.named_product.nhsa_code if report and report.named_product else ""])
+    return rows
+

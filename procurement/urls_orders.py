@@ -1,0 +1,5 @@
+from .views_orders import urlpatterns
+
+app_name = "orders"
+
+__all__ = ["app_name", "urlpatterns"]

@@ -1,0 +1,342 @@
+"""Online-ordering pages. Purchaser: listing search → cart → order → track → receive (whole delivery or line by
+line) → return, order history with filters and xlsx export, own online share, off-platform purchase import.
+Distributor: incoming orders, accept / reject, deliveries with batch, expiry and invoice. Officials: every order
+and the online share per hospital and region. Thin: the rules are in procurement.services.orders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organization, Region
+from accounts.permissions import can, capability_required, is_official
+from catalog.imports.export import xlsx_file
+from common.errors import DomainError
+
+from . import online_share, selectors
+from .models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
+from .offplatform import HEADERS, REQUIRED, offplatform_import
+from .services import orders as svc
+
+S = PurchaseOrder.Status
+
+
+def _order_or_404(user, pk: int) -> PurchaseOrder:
+    try:
+        return selectors.order_detail(user=user, pk=pk)
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
+
+
+def _rows(post, prefix: str) -> dict[int, dict]:
+    """Form fields named `<prefix>-<id>-<field>` → {id: {field: value}} (only rows with some value)."""
+    result: dict[int, dict] = {}
+    for key, value in post.items():
+        parts = key.split("-", 2)
+        if len(parts) == 3 and parts[0] == prefix and parts[1].isdigit():
+            result.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
+    return result
+
+
+# --- purchaser: search, cart ------------------------------------------------------------------------------------
+
+
+@capability_required("order.place")
+def listing_search(request):
+    q = request.GET.get("q", "").strip()
+    listings = selectors.listings_visible_to(request.user, q=q)
+    page = Paginator(listings, 30).get_page(request.GET.get("page"))
+    hospital = request.user.organization
+    distributors = selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
+    alternatives = selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
+    rows = [{"listing": x, "distributors": distributors.get(x.pk, []), "alternative": alternatives.get(x.pk)}
+            for x in page.object_list]
+    return render(request, "procurement/orders/search.html", {"page": page, "rows": rows, "q": q,
+                                                             "query_string": f"q={q}"})
+
+
+@capability_required("order.place")
+def cart_add(request):
+    if request.method != "POST":
+        return redirect("orders:search")
+    listing = Listing.objects.filter(pk=request.POST.get("listing") or 0).first()
+    distributor = Organization.objects.filter(pk=request.POST.get("distributor") or 0).first()
+    if listing is None:
+        raise Http404
+    try:
+        svc.cart_add(by=request.user, listing=listing, distributor=distributor, packs=request.POST.get("packs", ""))
+        messages.success(request, _("已加入购物车：%(name)s") % {"name": listing.product.generic_name})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or "orders:cart")
+
+
+@capability_required("order.place")
+def cart(request):
+    drafts = selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
+    drafts = drafts.prefetch_related("lines__product", "lines__substitution_for__product").order_by("-created_at")
+    if request.method == "POST":
+        order = drafts.filter(pk=request.POST.get("order") or 0).first()
+        if order is None:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                svc.order_cancel(order=order, by=request.user, version=request.POST.get("version"))
+                messages.success(request, _("草稿已删除"))
+                return redirect("orders:cart")
+            lines = [{"listing": line.listing_id, "packs": request.POST.get(f"packs-{line.pk}", str(line.packs))}
+                     for line in order.lines.all()]
+            order = svc.order_update_draft(order=order, by=request.user, lines=lines,
+                                           urgent=bool(request.POST.get("urgent")),
+                                           remarks=request.POST.get("remarks", ""), version=request.POST.get("version"))
+            if action == "submit":
+                svc.order_submit(order=order, by=request.user)
+                messages.success(request, _("订单 %(number)s 已提交，等待配送企业响应") % {"number": order.number})
+                return redirect("orders:detail", order.pk)
+            messages.success(request, _("购物车已保存"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("orders:cart")
+    return render(request, "procurement/orders/cart.html", {"drafts": drafts})
+
+
+# --- lists, detail, export -----------------------------------------------------------------------------------------
+
+
+def _filtered(request):
+    qs = selectors.orders_visible_to(request.user)
+    try:
+        return selectors.order_filter(qs, request.GET), None
+    except DomainError as exc:
+        return qs.none(), exc.message
+
+
+@capability_required("order.view")
+def order_list(request):
+    qs, error = _filtered(request)
+    if error:
+        messages.error(request, error)
+    page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "procurement/orders/list.html", {
+        "page": page, "params": request.GET, "statuses": S.choices, "query_string": query.urlencode(),
+        "title": _("订单"),
+    })
+
+
+@capability_required("order.fulfil")
+def incoming(request):
+    """The distributor's work list: orders waiting for an answer or for (the rest of) their delivery."""
+    qs = selectors.orders_visible_to(request.user).filter(
+        status__in=(S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.PARTIALLY_RECEIVED)
+    ).order_by("-urgent", "delivery_due_at", "pk")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "procurement/orders/list.html", {
+        "page": page, "params": {}, "statuses": S.choices, "query_string": "", "title": _("待处理订单"),
+        "incoming": True,
+    })
+
+
+EXPORT_HEADERS = ["订单编号", "创建时间", "提交时间", "状态", "紧急", "医疗机构", "配送企业", "行号", "医保代码", "通用名", "规格",
+                  "生产企业", "采购数量（包装）", "包装转换比", "单价（每最小单位）", "包装单价", "金额", "已配送", "已验收", "拒收",
+                  "已退货", "替代的约定采购量"]
+
+
+@capability_required("order.view")
+def order_export(request):
+    """The filtered order history as xlsx, one row per order line."""
+    qs, error = _filtered(request)
+    if error:
+        messages.error(request, error)
+        return redirect("orders:list")
+    lines = PurchaseOrderLine.objects.filter(order__in=qs.values("pk")).select_related(
+        "order__hospital", "order__distributor", "product", "manufacturer").order_by("-order__created_at", "order_id",
+                                                                                     "line_no")
+
+    def rows():
+        yield EXPORT_HEADERS
+        for line in lines.iterator(chunk_size=2000):
+            o = line.order
+            yield [o.number or "", timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
+                   timezone.localtime(o.submitted_at).strftime("%Y-%m-%d %H:%M") if o.submitted_at else "",
+                   str(o.get_status_display()), "是" if o.urgent else "", o.hospital.name, o.distributor.name,
+                   line.line_no, line.product.nhsa_code, line.product.generic_name, line.product.specification,
+                   line.manufacturer.name, line.packs, line.pack_size, line.unit_price, line.pack_price, line.amount,
+                   line.packs_shipped, line.packs_accepted, line.packs_rejected, line.packs_returned,
+                   line.substitution_for_id or ""]
+
+    handle = xlsx_file(rows(), sheet_title="订单")
+    return FileResponse(handle, as_attachment=True, filename=f"订单-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@capability_required("order.view")
+def order_detail(request, pk: int):
+    order = _order_or_404(request.user, pk)
+    if request.method == "POST":
+        return _order_action(request, order)
+    user = request.user
+    is_hospital = user.organization_id == order.hospital_id
+    is_distributor = user.organization_id == order.distributor_id
+    receipt_lines = list(ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery")
+                         .order_by("pk"))
+    returned = {}
+    for goods_return in order.returns.all():
+        for line in goods_return.lines.all():
+            returned[line.receipt_line_id] = returned.get(line.receipt_line_id, 0) + line.packs
+    for rl in receipt_lines:
+        rl.returnable = rl.accepted_packs - returned.get(rl.pk, 0)
+    return render(request, "procurement/orders/detail.html", {
+        "order": order, "lines": order.lines.all(), "deliveries": order.deliveries.all(), "events": order.events.all(),
+        "returns": order.returns.all(), "receipt_lines": receipt_lines,
+        "can_cancel": is_hospital and can(user, "order.place") and order.status in PurchaseOrder.CANCELLABLE_STATUSES
+        and order.status != S.DRAFT,
+        "can_receive": is_hospital and can(user, "order.receive"),
+        "can_return": is_hospital and can(user, "order.receive") and any(rl.returnable > 0 for rl in receipt_lines),
+        "can_close": is_hospital and can(user, "order.receive") and order.status in (
+            S.RECEIVED, S.PARTIALLY_RECEIVED, S.SHIPPED, S.PARTIALLY_SHIPPED),
+        "can_answer": is_distributor and can(user, "order.fulfil") and order.status == S.SUBMITTED,
+        "can_ship": is_distributor and can(user, "order.fulfil") and order.status in PurchaseOrder.SHIPPABLE_STATUSES,
+        "can_remark": (is_hospital or is_distributor) and order.status != S.DRAFT,
+        "today": timezone.localdate(),
+    })
+
+
+def _order_action(request, order: PurchaseOrder):
+    """One POST per step; every rule is checked by the service (a refused step changes nothing)."""
+    post, user = request.POST, request.user
+    action, version = post.get("action"), post.get("version")
+    try:
+        if action == "cancel":
+            svc.order_cancel(order=order, by=user, reason=post.get("reason", ""), version=version)
+        elif action == "accept":
+            svc.order_accept(order=order, by=user, remarks=post.get("remarks", ""), version=version)
+        elif action == "reject":
+            svc.order_reject(order=order, by=user, reason=post.get("reason", ""), version=version)
+        elif action == "remarks":
+            svc.order_remark(order=order, by=user, remarks=post.get("remarks", ""), version=version)
+        elif action == "close":
+            svc.order_close(order=order, by=user, reason=post.get("reason", ""), version=version)
+        elif action == "ship":
+            lines = [{"order_line": pk, "packs": row.get("packs"), "batch_number": row.get("batch", ""),
+                      "expiry_date": row.get("expiry", ""), "production_date": row.get("production") or None}
+                     for pk, row in sorted(_rows(post, "ship").items()) if row.get("packs") not in (None, "", "0")]
+            svc.delivery_create(order=order, by=user, invoice_number=post.get("invoice_number", ""),
+                                invoice_date=post.get("invoice_date") or None, lines=lines, version=version)
+        elif action == "receive":
+            delivery = order.deliveries.filter(pk=post.get("delivery") or 0).first()
+            if delivery is None:
+                raise Http404
+            lines = None
+            if post.get("mode") == "lines":
+                lines = [{"delivery_line": pk, "accepted_packs": row.get("accepted", ""),
+                          "rejected_packs": row.get("rejected") or 0, "reject_reason": row.get("reason", "")}
+                         for pk, row in sorted(_rows(post, "recv").items())]
+            svc.receipt_create(delivery=delivery, by=user, lines=lines, version=version)
+        elif action == "return":
+            lines = [{"receipt_line": pk, "packs": row.get("packs")}
+                     for pk, row in sorted(_rows(post, "ret").items()) if row.get("packs") not in (None, "", "0")]
+            svc.goods_return_create(order=order, by=user, reason=post.get("reason", ""), lines=lines, version=version)
+        else:
+            raise Http404
+        messages.success(request, _("已完成：%(step)s") % {"step": STEP_LABELS.get(action, action)})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("orders:detail", order.pk)
+
+
+STEP_LABELS = {
+    "cancel": gettext_lazy("撤销订单"), "accept": gettext_lazy("接单"), "reject": gettext_lazy("拒绝订单"),
+    "remarks": gettext_lazy("备注"), "close": gettext_lazy("完结订单"), "ship": gettext_lazy("配送"),
+    "receive": gettext_lazy("入库验收"), "return": gettext_lazy("退货"),
+}
+
+
+@capability_required("order.view")
+def delivery_list(request):
+    qs = selectors.deliveries_visible_to(request.user).prefetch_related("lines__order_line__product")
+    if request.GET.get("received") in ("0", "1"):
+        qs = qs.filter(received=request.GET["received"] == "1")
+    page = Paginator(qs.order_by("-shipped_at", "-pk"), 30).get_page(request.GET.get("page"))
+    return render(request, "procurement/orders/deliveries.html", {"page": page, "params": request.GET,
+                                                                 "query_string": ""})
+
+
+# --- online share and off-platform purchases ---------------------------------------------------------------------
+
+
+@capability_required("online_share.view")
+def share(request):
+    today = timezone.localdate()
+    try:
+        date_from = date.fromisoformat(request.GET.get("date_from") or f"{today.year}-01-01")
+        date_to = date.fromisoformat(request.GET.get("date_to") or today.isoformat())
+    except ValueError:
+        messages.error(request, _("日期格式应为 YYYY-MM-DD"))
+        date_from, date_to = today.replace(month=1, day=1), today
+    official = is_official(request.user)
+    by = request.GET.get("by", "region") if official else "hospital"
+    by = by if by in ("hospital", "region") else "region"
+    region = request.GET.get("region", "")
+    rows = online_share.online_share(
+        date_from=date_from, date_to=date_to, by=by, per_month=request.GET.get("per_month") != "0",
+        hospital_ids=None if official else [request.user.organization_id],
+        region_id=int(region) if official and region.isdigit() else None,
+    )
+    return render(request, "procurement/orders/share.html", {
+        "rows": rows, "date_from": date_from, "date_to": date_to, "by": by, "official": official,
+        "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY), "region": region,
+        "per_month": request.GET.get("per_month") != "0",
+    })
+
+
+class OffPlatformForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("文件（xlsx 或 UTF-8 csv）"))
+    dry_run = forms.BooleanField(label=gettext_lazy("仅校验，不导入"), required=False)
+
+
+@capability_required("offplatform.import")
+def offplatform_upload(request):
+    form = OffPlatformForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report, batch = offplatform_import(by=request.user, data=upload.read(), name=upload.name,
+                                               dry_run=form.cleaned_data["dry_run"])
+            if batch is not None:
+                messages.success(request, _("已导入 %(n)s 行") % {"n": len(report.rows)})
+            elif report.ok:
+                messages.info(request, _("校验通过，未导入（仅校验）"))
+            else:
+                messages.error(request, _("文件有错误，未导入任何数据"))
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "procurement/orders/offplatform.html", {
+        "form": form, "report": report, "headers": HEADERS, "required": REQUIRED,
+    })
+
+
+urlpatterns = [
+    path("", order_list, name="list"),
+    path("search/", listing_search, name="search"),
+    path("cart/", cart, name="cart"),
+    path("cart/add/", cart_add, name="cart-add"),
+    path("incoming/", incoming, name="incoming"),
+    path("export/", order_export, name="export"),
+    path("deliveries/", delivery_list, name="deliveries"),
+    path("online-share/", share, name="share"),
+    path("offplatform/", offplatform_upload, name="offplatform"),
+    path("<int:pk>/", order_detail, name="detail"),
+]

@@ -1,0 +1,130 @@
+"""Demo settlement: receipts of awarded products at two hospitals over the last two months (ordered, shipped and
+received through procurement's order services, then dated back — demo data only), prepayments, one return, a
+statement in every status, a dispute, payments and an overdue one. Runs after procurement's demo; a second run
+changes nothing (it stops when the demo statements exist)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from common.demo import DemoContext
+
+from . import services as svc
+from .generation import generate_statements
+from .models import SettlementStatement
+
+DEMO_TENDER = "NMG-YP-2026-01"
+
+
+def _month_start(months_back: int):
+    day = timezone.localdate().replace(day=1)
+    for _ in range(months_back):
+        day = (day - timedelta(days=1)).replace(day=1)
+    return day
+
+
+def _rep(maker: Organization) -> User:
+    from procurement.demo import _rep_for
+
+    return _rep_for(maker)
+
+
+def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) -> None:
+    """One order of the listings, accepted, shipped and received through the order services, dated `on`."""
+    from procurement.models import DistributionAuthorization, ReceiptLine
+    from procurement.services import orders as osvc
+
+    hospital = buyer.organization
+    for listing in listings:
+        auth, _ = DistributionAuthorization.objects.get_or_create(
+            manufacturer=listing.manufacturer, distributor=dist.organization, product=listing.product,
+            valid_from=listing.valid_from, defaults={"is_active": True},
+        )
+        auth.regions.add(hospital.region.pooling_region)
+    order = osvc.order_create(by=buyer, distributor=dist.organization,
+                              lines=[{"listing": listing, "packs": packs} for listing in listings])
+    osvc.order_submit(order=order, by=buyer)
+    osvc.order_accept(order=order, by=dist)
+    delivery = osvc.delivery_create(order=order, by=dist, invoice_number=invoice, lines=[
+        {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk:06d}",
+         "expiry_date": (timezone.localdate() + timedelta(days=700)).isoformat()} for line in order.lines.all()])
+    receipt = osvc.receipt_create(delivery=delivery, by=buyer)
+    ReceiptLine.objects.filter(receipt=receipt).update(received_on=on)  # demo: the receipt happened last month
+
+
+def seed(ctx: DemoContext) -> str:
+    from procurement.models import Listing, Tender
+
+    if SettlementStatement.objects.exists():
+        return "已存在"
+    tender = Tender.objects.filter(code=DEMO_TENDER).first()
+    fund = User.objects.filter(username="fund").first()
+    dist = User.objects.filter(username="dist").first()
+    buyers = [u for u in User.objects.filter(username__in=["buyer", "buyer_cf"]).select_related("organization")]
+    if tender is None or fund is None or dist is None or not buyers:
+        return "缺少演示批次或用户，跳过"
+    listings = list(Listing.objects.filter(award__tender=tender, status="active").select_related("product", "manufacturer")
+                    .order_by("award__lot__number", "award__rank"))
+    if not listings:
+        return "演示批次没有中选挂网产品，跳过"
+    picked, makers = [], set()
+    for listing in listings:  # one listing per manufacturer, up to three manufacturers
+        if listing.manufacturer_id not in makers and len(picked) < 3:
+            picked.append(listing)
+            makers.add(listing.manufacturer_id)
+    for buyer in buyers:
+        if tender.commitments.filter(hospital=buyer.organization).exists():
+            with contextlib.suppress(svc.ConflictError):
+                svc.prepayment_create(hospital=buyer.organization, tender=tender, by=fund,
+                                      paid_on=max(tender.cycle_start, timezone.localdate() - timedelta(days=60)),
+                                      reference=f"YF-{buyer.organization.pk:05d}")
+    two_back, one_back = _month_start(2), _month_start(1)
+    n = 0
+    for buyer in buyers:
+        for month, packs in ((two_back, 20), (one_back, 30)):
+            n += 1
+            _receive(buyer, dist, picked, packs, month + timedelta(days=6), f"{20260000 + n:08d}")
+    # A return of part of last month's first receipt at the first hospital.
+    from procurement.models import ReceiptLine
+    from procurement.services import orders as osvc
+
+    line = ReceiptLine.objects.filter(hospital=buyers[0].organization, received_on=one_back + timedelta(days=6)).order_by("pk").first()
+    if line is not None:
+        osvc.goods_return_create(order=line.order_line.order, by=buyers[0], reason="包装破损",
+                                 lines=[{"receipt_line": line.pk, "packs": 2}])
+        from procurement.models import GoodsReturnLine
+
+        GoodsReturnLine.objects.filter(receipt_line=line).update(returned_on=one_back + timedelta(days=9))
+    generate_statements(month=two_back)
+    generate_statements(month=one_back)
+    statements = list(SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id"))
+    plan = ["paid", "partially_paid", "approved", "hospital_confirmed", "disputed", "claimed"]
+    for statement, target in zip(statements, plan, strict=False):
+        rep = _rep(statement.manufacturer)
+        hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
+        svc.statement_claim(statement=statement, by=rep, invoice_numbers=[f"{44000000 + statement.pk:08d}"])
+        if target == "claimed":
+            continue
+        if target == "disputed":
+            first = statement.lines.order_by("pk").first()
+            svc.statement_review(statement=statement, by=hospital_user, disputes={first.pk: "实收数量与配送单不符"})
+            continue
+        svc.statement_review(statement=statement, by=hospital_user)
+        if target == "hospital_confirmed":
+            continue
+        svc.statement_approve(statement=statement, by=fund)
+        if target == "paid":
+            svc.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
+        elif target == "partially_paid":
+            svc.payment_record(statement=statement, amount=(statement.amount / 2).quantize(statement.amount),
+                               reference=f"ZF{statement.pk:08d}", by=fund)
+    svc.settlements_daily_check()  # the approved one of two months ago is past its 30 days: overdue
+    from .generation import fund_for_region
+
+    for buyer in buyers:
+        svc.hospital_deductions_post(fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1))
+    return f"{len(statements)} 张结算单（各状态各一张，含争议与逾期），预付金与付款已记账"

@@ -1,0 +1,101 @@
+"""The double-entry ledger: posting balanced entries, and balances derived from the lines.
+
+Entries are only ever added. Amounts are Decimal yuan with 2 places; a line's amount is positive for a debit and
+negative for a credit, and every entry's lines sum to zero (checked here before writing, and on PostgreSQL again by
+a deferred constraint trigger at commit).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from common.errors import ValidationFailed
+from common.money import quantize_amount
+
+from .models import FundAccount, JournalEntry, JournalLine, LedgerAccount
+
+K = LedgerAccount.Kind
+
+
+def account(fund: FundAccount, kind: str, organization_id: int | None = None) -> LedgerAccount:
+    found = LedgerAccount.objects.filter(fund=fund, kind=kind, organization_id=organization_id).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        acc, _ = LedgerAccount.objects.get_or_create(fund=fund, kind=kind, organization_id=organization_id)
+    return acc
+
+
+def bank(fund: FundAccount) -> LedgerAccount:
+    return account(fund, K.FUND_BANK)
+
+
+def hospital_account(fund: FundAccount, hospital_id: int) -> LedgerAccount:
+    return account(fund, K.HOSPITAL, hospital_id)
+
+
+def manufacturer_account(fund: FundAccount, manufacturer_id: int) -> LedgerAccount:
+    return account(fund, K.MANUFACTURER, manufacturer_id)
+
+
+def post(*, fund: FundAccount, kind: str, entry_date: date, memo: str, lines: list[tuple[LedgerAccount, Decimal]],
+         by=None, statement=None, corrects: JournalEntry | None = None) -> JournalEntry:
+    """Write one entry; its lines (account, signed amount) must sum to zero and none may be zero."""
+    cleaned: list[tuple[LedgerAccount, Decimal]] = []
+    for acc, amount in lines:
+        value = quantize_amount(amount)
+        if value != Decimal(amount):
+            raise ValidationFailed(f"分录金额 {amount} 超过两位小数", field="amount")
+        if value == 0:
+            continue
+        cleaned.append((acc, value))
+    if len(cleaned) < 2:
+        raise ValidationFailed("记账凭证至少需要两条非零分录", field="lines")
+    total = sum((value for _, value in cleaned), Decimal("0"))
+    if total != 0:
+        raise ValidationFailed(f"记账凭证借贷不平衡（差额 {total}）", field="lines")
+    for acc, _ in cleaned:
+        if acc.fund_id != fund.pk:
+            raise ValidationFailed("分录科目不属于该基金", field="lines")
+    entry = JournalEntry.objects.create(
+        fund=fund, kind=kind, entry_date=entry_date, memo=memo[:300], statement=statement, corrects=corrects,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    JournalLine.objects.bulk_create([JournalLine(entry=entry, account=acc, amount=value) for acc, value in cleaned])
+    return entry
+
+
+def balances(*, fund: FundAccount | None = None, kind: str | None = None, organization_id: int | None = None,
+             until: date | None = None):
+    """Balance per account (sum of its lines), as rows: account id, fund, kind, organization, balance."""
+    lines = JournalLine.objects.all()
+    if fund is not None:
+        lines = lines.filter(account__fund=fund)
+    if kind:
+        lines = lines.filter(account__kind=kind)
+    if organization_id:
+        lines = lines.filter(account__organization_id=organization_id)
+    if until:
+        lines = lines.filter(entry__entry_date__lte=until)
+    return (
+        lines.values("account_id", "account__fund_id", "account__fund__name", "account__kind", "account__organization_id",
+                     "account__organization__name")
+        .annotate(balance=Sum("amount"))
+        .order_by("account__fund_id", "account__kind", "account__organization__name")
+    )
+
+
+def account_balance(acc: LedgerAccount) -> Decimal:
+    return acc.lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+def unbalanced_entries(fund: FundAccount | None = None):
+    """Entries whose lines do not sum to zero (always empty unless the database was tampered with)."""
+    entries = JournalEntry.objects.all()
+    if fund is not None:
+        entries = entries.filter(fund=fund)
+    return entries.annotate(total=Sum("lines__amount")).exclude(total=0)

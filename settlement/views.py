@@ -1,0 +1,207 @@
+"""Settlement pages for the fund officer, manufacturer and hospital portals. Thin: parse, call one service or
+selector, render; a domain error is shown on the page and changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Region
+from accounts.permissions import can, capability_required
+from common.errors import DomainError
+from procurement.models import Tender
+
+from . import selectors
+from . import services as svc
+from .generation import fund_for_region, parse_month
+from .models import SettlementStatement
+
+S = SettlementStatement.Status
+
+
+def _xlsx(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(header)
+    for row in rows:
+        sheet.append([str(v) if v is not None and not isinstance(v, (int, str)) else v for v in row])
+    data = io.BytesIO()
+    book.save(data)
+    response = HttpResponse(data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@capability_required("settlement.view")
+def statement_list(request):
+    user = request.user
+    qs = selectors.statements_visible_to(user)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    period = request.GET.get("period", "")
+    if period:
+        try:
+            qs = qs.filter(period=parse_month(period))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    if request.method == "POST" and can(user, "settlement.manage"):
+        try:
+            done = svc.statements_approve(statement_ids=request.POST.getlist("statement_ids"), by=user)
+            messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(request.get_full_path())
+    page = Paginator(qs.order_by("-period", "number"), 50).get_page(request.GET.get("page"))
+    return render(request, "settlement/statement_list.html", {
+        "page": page, "status": status, "period": period, "statuses": S.choices,
+        "counts": selectors.status_counts(user), "totals": selectors.statement_totals(qs),
+        "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(),
+    })
+
+
+@capability_required("settlement.view")
+def statement_detail(request, pk: int):
+    user = request.user
+    statement = get_object_or_404(selectors.statements_visible_to(user), pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "claim":
+                svc.statement_claim(statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", ""),
+                                    drop_line_ids=request.POST.getlist("drop_line_ids"),
+                                    response=request.POST.get("response", ""))
+                messages.success(request, _("已申报"))
+            elif action == "invoices":
+                svc.statement_update_invoices(statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", ""))
+                messages.success(request, _("发票号已更新"))
+            elif action == "review":
+                disputes = {}
+                for key, value in request.POST.items():
+                    if key.startswith("dispute_") and request.POST.get(f"disputed_{key[8:]}"):
+                        disputes[int(key[8:])] = value
+                svc.statement_review(statement=statement, by=user, disputes=disputes)
+                messages.success(request, _("已退回企业") if disputes else _("已确认"))
+            elif action == "approve":
+                svc.statement_approve(statement=statement, by=user)
+                messages.success(request, _("已审核"))
+            elif action == "pay":
+                svc.payment_record(statement=statement, by=user, amount=request.POST.get("amount", ""),
+                                   reference=request.POST.get("reference", ""), paid_on=request.POST.get("paid_on") or None)
+                messages.success(request, _("已登记支付"))
+            else:
+                messages.error(request, _("未知操作"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("settlement:detail", pk=statement.pk)
+    return render(request, "settlement/statement_detail.html", {
+        "s": statement, "lines": selectors.statement_lines(statement), "events": statement.events.select_related("actor"),
+        "payments": statement.payments.order_by("paid_on", "pk"),
+        "days_left": selectors.days_to_deadline(statement),
+        "is_maker": statement.manufacturer_id == user.organization_id and can(user, "settlement.claim"),
+        "is_hospital": statement.hospital_id == user.organization_id and can(user, "settlement.confirm"),
+        "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(),
+    })
+
+
+@capability_required("settlement.view")
+def overdue_list(request):
+    rows = selectors.overdue_statements(request.user)
+    today = timezone.localdate()
+    if request.GET.get("format") == "xlsx":
+        return _xlsx("overdue.xlsx", ["结算单号", "生产企业", "医疗机构", "月份", "状态", "审核金额", "已付", "付款期限", "剩余天数"],
+                     [[s.number, s.manufacturer.name, s.hospital.name, f"{s.period:%Y-%m}", s.get_status_display(),
+                       s.approved_amount, s.paid_amount, s.payment_due_on.isoformat(), (s.payment_due_on - today).days] for s in rows])
+    return render(request, "settlement/overdue.html", {"rows": rows[:500], "today": today,
+                                                       "can_manage": can(request.user, "settlement.manage")})
+
+
+@capability_required("settlement.manage")
+def payment_import(request):
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise svc.ValidationFailed("请选择文件", field="file")
+            result = svc.payments_import(rows=svc.read_payment_file(upload), file_name=upload.name, by=request.user,
+                                         dry_run=bool(request.POST.get("dry_run")))
+            if result.ok:
+                messages.success(request, _("校验通过，合计 %(t)s") % {"t": result.total} if request.POST.get("dry_run")
+                                 else _("已入账，合计 %(t)s") % {"t": result.total})
+            else:
+                messages.error(request, result.error)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "settlement/payment_import.html", {"result": result, "headers": svc.PAYMENT_HEADERS})
+
+
+@capability_required("settlement.view")
+def balances(request):
+    kind = request.GET.get("kind", "")
+    rows = list(selectors.balances(request.user, kind=kind or None))
+    if request.GET.get("format") == "xlsx":
+        return _xlsx("balances.xlsx", ["基金", "科目", "往来单位", "借方", "贷方", "余额"],
+                     [[r["account__fund__name"], r["account__kind"], r["account__organization__name"] or "",
+                       r["debit"] or 0, r["credit"] or 0, r["balance"]] for r in rows])
+    position = None
+    if can(request.user, "settlement.confirm"):
+        position = selectors.hospital_position(request.user.organization_id)
+    return render(request, "settlement/balances.html", {"rows": rows, "kind": kind, "position": position,
+                                                        "can_manage": can(request.user, "settlement.manage")})
+
+
+@capability_required("settlement.manage")
+def reconciliation(request):
+    period_text = request.GET.get("period") or f"{(timezone.localdate().replace(day=1) - timezone.timedelta(days=1)):%Y-%m}"
+    region_code = request.GET.get("region", "")
+    report = None
+    try:
+        fund = fund_for_region(Region.objects.get(code=region_code)) if region_code else None
+        report = selectors.reconciliation(period=parse_month(period_text), fund=fund)
+    except (DomainError, Region.DoesNotExist) as exc:
+        messages.error(request, getattr(exc, "message", _("统筹区不存在")))
+    if report and request.GET.get("format") == "xlsx":
+        return _xlsx(f"reconciliation-{period_text}.xlsx",
+                     ["结算单号", "结算金额", "审核金额", "分类账审核", "已付金额", "支付记录", "分类账支付", "差异"],
+                     [[r["statement"].number, r["amount"], r["approved"], r["ledger_approved"], r["paid"], r["payments"],
+                       r["ledger_paid"], "；".join(r["differences"])] for r in report["rows"]])
+    return render(request, "settlement/reconciliation.html", {
+        "report": report, "period": period_text, "region": region_code,
+        "regions": Region.objects.filter(level="league_city").order_by("code"),
+    })
+
+
+@capability_required("settlement.manage")
+def retained_savings(request):
+    tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
+    tender = tenders.filter(pk=request.GET.get("tender") or 0).first() or tenders.first()
+    rows = selectors.retained_savings(tender=tender) if tender else []
+    if tender and request.GET.get("format") == "xlsx":
+        return _xlsx(f"retained-savings-{tender.code}.xlsx",
+                     ["医疗机构", "品种", "净采购量", "基准价", "基准来源", "中选价", "节约金额", "留用比例", "留用金额"],
+                     [[r["hospital"], lot["generic_name"], lot["units"], lot["baseline"], lot["baseline_source"],
+                       lot["awarded_price"], lot["savings"], r["share"], r["retained"]] for r in rows for lot in r["lots"]])
+    return render(request, "settlement/retained_savings.html", {"rows": rows, "tender": tender, "tenders": tenders})
+
+
+app_name = "settlement"
+
+urlpatterns = [
+    path("", statement_list, name="list"),
+    path("<int:pk>/", statement_detail, name="detail"),
+    path("overdue/", overdue_list, name="overdue"),
+    path("payments/import/", payment_import, name="payment-import"),
+    path("balances/", balances, name="balances"),
+    path("reconciliation/", reconciliation, name="reconciliation"),
+    path("retained-savings/", retained_savings, name="retained-savings"),
+]

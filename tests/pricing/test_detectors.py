@@ -1,0 +1,125 @@
+"""Each detector on a small world whose anomalies are known."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pricing.detectors import Scope, registry
+from pricing.models import ReferencePrice
+from tests.factories import HospitalFactory, ProductFactory
+
+from .conftest import observe
+
+FULL = Scope(full=True)
+
+
+def find(name, **params):
+    detector = registry()[name]
+    if params:
+        detector = type(detector)(**({"name": detector.name} if detector.name.startswith("peer") else {}),
+                                  **{**detector.params, **params})
+    return detector.find(FULL)
+
+
+def test_peer_outlier_flags_only_the_far_hospital(peer_world, product):
+    findings = find("peer_outlier")
+    assert [(f.product_id, f.subject_key) for f in findings] == [(product.pk, f"h:{peer_world.pk}")]
+    f = findings[0]
+    assert f.period_start == date(2026, 3, 1) and f.period_end == date(2026, 3, 31)
+    assert f.observed_price == Decimal("2.6000")
+    assert f.reference_value == Decimal("1.0050")  # median of eight: (1.00 + 1.01) / 2
+    assert f.evidence["peers"] == 8 and len(f.evidence["distribution"]) == 8
+    assert f.evidence["z"] > 3.5
+    assert f.amount_at_stake == Decimal("159.50")  # (2.60 − 1.005) × 100
+
+
+def test_peer_outlier_needs_enough_peers_then_uses_the_ratio(hospitals, product):
+    for h, p in zip(hospitals[:3], ["1.00", "1.10", "1.90"], strict=True):
+        observe(product, h, date(2026, 3, 5), p)
+    assert find("peer_outlier") == []  # 1.90 / 1.10 < 2: below the small-group ratio
+    observe(product, hospitals[3], date(2026, 3, 6), "2.40")
+    # four hospitals: median (1.10 + 1.90) / 2 = 1.50; 2.40 / 1.50 = 1.6 still below 2 ×
+    assert find("peer_outlier") == []
+    # 1.00 / 1.50 = 0.67 is above 1 / 1.55, so only the high price is flagged
+    assert [f.subject_key for f in find("peer_outlier", ratio=1.55)] == [f"h:{hospitals[3].pk}"]
+
+
+def test_peer_outlier_by_group_compares_products_of_the_same_generic_form_and_strength(hospitals, product, manufacturer):
+    twin = ProductFactory(manufacturer=manufacturer, generic_name="阿托伐他汀钙片", specification="20mg")
+    other_strength = ProductFactory(manufacturer=manufacturer, generic_name="阿托伐他汀钙片", specification="10mg")
+    for i, h in enumerate(hospitals[:6]):
+        observe(product if i % 2 else twin, h, date(2026, 4, 2), "1.00" if i < 5 else "1.01")
+    observe(twin, hospitals[6], date(2026, 4, 3), "3.50")
+    observe(other_strength, hospitals[7], date(2026, 4, 3), "9.00")  # another group: alone, never compared
+    findings = find("peer_outlier_group")
+    assert [(f.product_id, f.subject_key) for f in findings] == [(twin.pk, f"h:{hospitals[6].pk}")]
+    assert "20mg" in findings[0].evidence["group"]
+
+
+def test_sudden_change_at_a_hospital_and_province_wide(hospitals, product):
+    for h in hospitals[:4]:
+        observe(product, h, date(2026, 1, 15), "1.00")
+    observe(product, hospitals[0], date(2026, 2, 15), "1.40")  # +40 % at one hospital
+    for h in hospitals[1:4]:
+        observe(product, h, date(2026, 2, 15), "1.10")  # +10 %: not a change
+    findings = find("sudden_change")
+    assert [(f.subject_key, f.period_start) for f in findings] == [(f"h:{hospitals[0].pk}", date(2026, 2, 1))]
+    assert findings[0].deviation == Decimal("0.4000")
+    for h in hospitals[1:4]:
+        observe(product, h, date(2026, 2, 20), "1.60")
+    keys = {(f.subject_key, f.period_start) for f in find("sudden_change")}
+    assert ("province", date(2026, 2, 1)) in keys
+
+
+def test_above_reference_payment_standard_and_national_lowest(hospitals, product):
+    ReferencePrice.objects.create(product=product, kind="payment_standard", unit_price=Decimal("1.2000"),
+                                  valid_from=date(2026, 1, 1), source="测试")
+    ReferencePrice.objects.create(product=product, kind="national_lowest", unit_price=Decimal("1.1000"),
+                                  valid_from=date(2026, 3, 1), valid_to=date(2026, 3, 31), source="测试")
+    observe(product, hospitals[0], date(2026, 2, 10), "1.15")  # below the payment standard; national ref not valid yet
+    observe(product, hospitals[1], date(2026, 3, 10), "1.15", quantity=50)  # above national lowest only
+    observe(product, hospitals[2], date(2026, 3, 11), "1.30", quantity=10)  # above both
+    findings = {f.subject_key: f for f in find("above_reference")}
+    assert set(findings) == {f"h:{hospitals[1].pk}", f"h:{hospitals[2].pk}"}
+    both = findings[f"h:{hospitals[2].pk}"]
+    assert [r["kind"] for r in both.evidence["references"]] == ["national_lowest", "payment_standard"]
+    assert both.reference_value == Decimal("1.1000") and both.amount_at_stake == Decimal("2.00")
+    assert findings[f"h:{hospitals[1].pk}"].amount_at_stake == Decimal("2.50")
+
+
+def test_non_selected_premium(hospitals, product):
+    ReferencePrice.objects.create(product=product, kind="vbp_awarded", unit_price=Decimal("0.5000"), selected=False,
+                                  lot_label="阿托伐他汀钙片 口服常释剂型", valid_from=date(2026, 1, 1), source="测试")
+    observe(product, hospitals[0], date(2026, 3, 1), "0.99")  # < 2 ×
+    observe(product, hospitals[1], date(2026, 3, 1), "1.20")  # 2.4 ×
+    findings = find("non_selected_premium")
+    assert [f.subject_key for f in findings] == [f"h:{hospitals[1].pk}"]
+    assert findings[0].evidence["lot"] == "阿托伐他汀钙片 口服常释剂型"
+
+
+def test_volume_spike_only_for_high_price_items(hospitals, manufacturer):
+    pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
+    cheap = ProductFactory(manufacturer=manufacturer, generic_name="维生素C片")
+    h = hospitals[0]
+    for month, qty in [(1, 100), (2, 120), (3, 90), (4, 110), (5, 500)]:
+        observe(pricey, h, date(2026, month, 5), "800.00", quantity=qty)
+        observe(cheap, h, date(2026, month, 5), "0.05", quantity=qty * 10)
+    findings = find("volume_spike")
+    assert [(f.product_id, f.period_start) for f in findings] == [(pricey.pk, date(2026, 5, 1))]
+    assert findings[0].evidence["trailing_median"] == "105"  # median of 100, 120, 90, 110
+
+
+@pytest.mark.parametrize("name", ["peer_outlier", "sudden_change", "above_reference", "non_selected_premium", "volume_spike"])
+def test_no_findings_on_an_empty_world(db, name):
+    assert find(name) == []
+
+
+def test_other_province_and_retail_prices_are_not_what_hospitals_paid(hospitals, product):
+    for h, p in zip(hospitals, ["1.00", "1.02", "0.98", "1.01", "0.99", "1.03", "0.97", "1.00"], strict=True):
+        observe(product, h, date(2026, 3, 10), p)
+    other = HospitalFactory(name="外省参考")
+    observe(product, other, date(2026, 3, 10), "9.00", source="retail_survey")
+    assert find("peer_outlier") == []

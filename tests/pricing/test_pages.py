@@ -1,0 +1,69 @@
+"""The pricing pages: inbox with filters and bulk actions, alert page with chart and actions, credit, shortage, imports,
+and the inquiries page of the addressed company."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from pricing.models import Inquiry, PriceAlert
+from pricing.services.alerts import alert_assign, alert_send_inquiry
+from pricing.services.scan import price_scan_run
+
+
+@pytest.fixture
+def alert(peer_world):
+    price_scan_run(full=True)
+    return PriceAlert.objects.get()
+
+
+def test_inbox_filters_export_and_bulk_assign(client, alert, official, purchaser):
+    client.force_login(purchaser)
+    assert client.get("/pricing/alerts/").status_code == 403
+    client.force_login(official)
+    page = client.get("/pricing/alerts/?detector=peer_outlier&sort=amount")
+    assert page.status_code == 200 and f"#{alert.pk}" in page.content.decode()
+    assert f"#{alert.pk}" not in client.get("/pricing/alerts/?detector=volume_spike").content.decode()
+    export = client.get("/pricing/alerts/?format=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    r = client.post("/pricing/alerts/bulk/", {"alerts": [alert.pk], "action": "assign", "assignee": official.pk})
+    assert r.status_code == 302
+    assert PriceAlert.objects.get(pk=alert.pk).status == "in_review"
+
+
+def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
+    client.force_login(official)
+    html = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
+    assert "<svg" in html and "<polyline" in html and "同组价格分布" in html
+    assert "cdn" not in html.lower() and "<script src" not in html
+    r = client.post(f"/pricing/alerts/{alert.pk}/dismiss/", {"version": alert.version, "reason": ""}, follow=True)
+    assert "必须填写原因" in r.content.decode()
+    client.post(f"/pricing/alerts/{alert.pk}/assign/", {"version": 1, "assignee": official.pk})
+    due = (timezone.localdate() + timedelta(days=5)).isoformat()
+    client.post(f"/pricing/alerts/{alert.pk}/inquiry/", {"version": 2, "recipient": manufacturer.pk, "letter": "请说明", "reply_due": due})
+    stale = client.post(f"/pricing/alerts/{alert.pk}/dismiss/", {"version": 2, "reason": "x"}, follow=True)
+    assert "已被他人处理" in stale.content.decode()
+    assert PriceAlert.objects.get(pk=alert.pk).status == "inquiry_sent"
+
+
+def test_company_answers_its_inquiry_in_its_portal(client, alert, official, manufacturer, manufacturer_rep, purchaser):
+    alert_assign(alert=alert, assignee=official, by=official)
+    inquiry = alert_send_inquiry(alert=alert, recipient=manufacturer, letter="请说明价格依据",
+                                 reply_due=timezone.localdate() + timedelta(days=3), by=official)
+    client.force_login(purchaser)
+    assert "请说明价格依据" not in client.get("/pricing/inquiries/").content.decode()
+    client.force_login(manufacturer_rep)
+    assert "请说明价格依据" in client.get("/pricing/inquiries/").content.decode()
+    client.post(f"/pricing/inquiries/{inquiry.pk}/reply/", {"reply": "原材料涨价"})
+    assert Inquiry.objects.get().reply == "原材料涨价"
+    assert client.get("/pricing/credit/mine/").status_code == 200
+
+
+def test_credit_shortage_and_import_pages(client, official):
+    client.force_login(official)
+    for url in ("/pricing/credit/", "/pricing/shortages/", "/pricing/imports/"):
+        assert client.get(url).status_code == 200, url
+    r = client.post("/pricing/imports/", {"kind": "observations"}, follow=True)
+    assert "请选择文件" in r.content.decode()

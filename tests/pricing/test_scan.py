@@ -1,0 +1,114 @@
+"""The scan: alerts opened once, updated on later runs, incremental by watermark, runs never overlapping."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from common.errors import ConflictError
+from pricing.models import PriceAlert, PriceObservation, PriceScan
+from pricing.services.scan import price_scan_run
+
+from .conftest import observe
+
+
+def test_full_scan_opens_one_alert_and_a_second_run_updates_it(peer_world, product):
+    first = price_scan_run(full=True)
+    assert first.status == PriceScan.Status.SUCCEEDED and first.alerts_opened == 1
+    alert = PriceAlert.objects.get(detector="peer_outlier")
+    assert alert.hospital == peer_world and alert.product == product and alert.status == "open"
+    assert alert.manufacturer_id == product.manufacturer_id and alert.region_id == peer_world.region_id
+    assert alert.evidence["peers"] == 8
+    second = price_scan_run(full=True)
+    assert second.alerts_opened == 0 and second.alerts_updated == 1
+    alert = PriceAlert.objects.get(pk=alert.pk)
+    assert alert.detections == 2 and PriceAlert.objects.count() == 1
+
+
+def test_incremental_scan_reads_only_new_product_months(peer_world, product, hospitals, manufacturer):
+    # recorded an hour ago: outside the overlap the incremental scan re-reads behind its watermark
+    PriceObservation.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    price_scan_run(full=True)
+    assert PriceAlert.objects.count() == 1
+    # nothing new: the incremental run reads no observation and changes nothing
+    quiet = price_scan_run()
+    assert not quiet.full and quiet.observations == 0 and quiet.alerts_updated == 0
+    # a new month with its own outlier: only it is read, the old alert is not touched
+    prices = ["1.00", "1.01", "0.99", "1.00", "1.02", "0.98", "1.00", "1.00"]
+    for h, p in zip(hospitals, prices, strict=True):
+        observe(product, h, date(2026, 4, 10), p)
+    observe(product, hospitals[0], date(2026, 4, 20), "9.00", quantity=500)
+    later = price_scan_run(now=timezone.now() + timedelta(minutes=1))
+    assert not later.full and later.observations == 9
+    # April at hospital 0: far from its peers, and a jump from its March median (1.00 → 5.00)
+    assert later.alerts_opened == 2 and later.alerts_updated == 0
+    april = PriceAlert.objects.filter(period_start=date(2026, 4, 1))
+    assert {(a.detector, a.subject_key) for a in april} == {
+        ("peer_outlier", f"h:{hospitals[0].pk}"), ("sudden_change", f"h:{hospitals[0].pk}")}
+    assert PriceAlert.objects.get(period_start=date(2026, 3, 1)).detections == 1
+
+
+def test_a_dismissed_alert_is_not_reopened_for_the_same_period(peer_world, official):
+    from pricing.services.alerts import alert_dismiss
+
+    price_scan_run(full=True)
+    alert = PriceAlert.objects.get()
+    alert_dismiss(alert=alert, reason="医院提供发票，属急救临时采购", by=official)
+    again = price_scan_run(full=True)
+    assert again.alerts_opened == 0 and again.findings["_suppressed"] == 1
+    assert PriceAlert.objects.count() == 1
+
+
+def test_overlapping_runs_are_refused_and_a_stale_run_is_taken_over(peer_world):
+    running = PriceScan.objects.create(full=True, until=timezone.now())
+    with pytest.raises(ConflictError, match="正在运行"):
+        price_scan_run(full=True)
+    assert PriceAlert.objects.count() == 0
+    PriceScan.objects.filter(pk=running.pk).update(started_at=timezone.now() - timedelta(hours=5))
+    scan = price_scan_run(full=True)
+    assert scan.status == "succeeded"
+    running.refresh_from_db()
+    assert running.status == "failed" and "中断" in running.error
+
+
+def test_a_failing_detector_marks_the_run_failed_and_keeps_the_watermark(peer_world, monkeypatch):
+    from pricing.detectors.price import SuddenChange
+
+    price_scan_run(full=True)
+
+    def boom(self, scope):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(SuddenChange, "find", boom)
+    with pytest.raises(RuntimeError):
+        price_scan_run()
+    failed = PriceScan.objects.order_by("-pk").first()
+    assert failed.status == "failed" and "磁盘已满" in failed.error
+    monkeypatch.undo()
+    nxt = price_scan_run()
+    assert nxt.since == PriceScan.objects.filter(status="succeeded").order_by("pk").first().until - timedelta(minutes=10)
+
+
+def test_scan_prices_command(peer_world, capsys):
+    call_command("scan_prices", "--full")
+    out = capsys.readouterr().out
+    assert "全量" in out and "新开预警 1" in out
+
+
+def test_nightly_schedule_is_installed(db):
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {"pricing.scan_prices", "pricing.shortage_watch", "pricing.credit_maintenance"} <= tasks
+
+
+def test_task_runs_the_scan(peer_world):
+    from pricing.tasks import scan_prices
+
+    result = scan_prices.apply().get()
+    assert result["opened"] == 1
+    PriceScan.objects.create(full=True, until=timezone.now())
+    assert scan_prices.apply().get() == {"skipped": "running"}

@@ -461,16 +461,18 @@ def progress_rows_for_commitment(commitment_id: int):
 
 def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
     """A full run unless today's table is already current: a successful full run for the same day, no receipt or
-    return since it started, and every started commitment present. Used by the demo data, so seeding twice
-    changes nothing."""
+    return newer than the latest successful run (full, or a hospital's refresh after its receipts), and every
+    started commitment present. Used by the demo data, so seeding twice changes nothing."""
+    from django.db.models import Max
+
     from ..models import Commitment
 
     as_of = as_of or timezone.localdate()
-    last = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED,
-                                      as_of=as_of).order_by("-started_at").first()
-    if last is not None:
-        fresh = not Receipt.objects.filter(received_at__gte=last.started_at).exists() and \
-            not GoodsReturn.objects.filter(returned_at__gte=last.started_at).exists()
+    done = ProgressRun.objects.filter(status=ProgressRun.Status.SUCCEEDED, as_of=as_of)
+    if done.filter(kind=ProgressRun.Kind.FULL).exists():
+        latest = done.aggregate(at=Max("started_at"))["at"]
+        fresh = not Receipt.objects.filter(received_at__gte=latest).exists() and \
+            not GoodsReturn.objects.filter(returned_at__gte=latest).exists()
         started = Commitment.objects.filter(cycle_start__lte=as_of).count()
         present = CommitmentProgress.objects.filter(period_kind=CommitmentProgress.PeriodKind.CYCLE).count()
         if fresh and started == present:

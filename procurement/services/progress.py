@@ -460,24 +460,45 @@ def progress_rows_for_commitment(commitment_id: int):
 
 
 def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
-    """A full run unless today's table is already current: a successful full run for the same day, no receipt or
-    return newer than the latest successful run (full, or a hospital's refresh after its receipts), and every
-    started commitment present. Used by the demo data, so seeding twice changes nothing."""
-    from django.db.models import Max
-
+    """A full run unless today's table is already current: a successful full run for the same day, every receipt
+    or return since then refreshed for its hospital (or its refresh waiting in the outbox or on the broker), and
+    every started commitment present. Used by the demo data, so seeding twice changes nothing."""
     from ..models import Commitment
 
     as_of = as_of or timezone.localdate()
-    done = ProgressRun.objects.filter(status=ProgressRun.Status.SUCCEEDED, as_of=as_of)
-    if done.filter(kind=ProgressRun.Kind.FULL).exists():
-        latest = done.aggregate(at=Max("started_at"))["at"]
-        fresh = not Receipt.objects.filter(received_at__gte=latest).exists() and \
-            not GoodsReturn.objects.filter(returned_at__gte=latest).exists()
+    last = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED,
+                                      as_of=as_of).order_by("-started_at").first()
+    if last is not None:
+        fresh = _refreshed_since(last.started_at)
         started = Commitment.objects.filter(cycle_start__lte=as_of).count()
         present = CommitmentProgress.objects.filter(period_kind=CommitmentProgress.PeriodKind.CYCLE).count()
         if fresh and started == present:
             return None
     return progress_compute_all(as_of=as_of)
+
+
+def _refreshed_since(moment) -> bool:
+    """Every receipt or return since `moment` is counted by a later successful refresh of its hospital, or will be:
+    its refresh is pending in the outbox or was sent to the broker after it (a worker runs it)."""
+    from django.db.models import Max
+
+    from common.models import OutboxMessage
+
+    latest: dict[int, object] = {}
+    for rows in (Receipt.objects.filter(received_at__gte=moment).values("hospital_id").annotate(at=Max("received_at")),
+                 GoodsReturn.objects.filter(returned_at__gte=moment).values("hospital_id").annotate(at=Max("returned_at"))):
+        for row in rows:
+            latest[row["hospital_id"]] = max(row["at"], latest.get(row["hospital_id"], row["at"]))
+
+    def covered(hospital_id: int, at) -> bool:
+        queued = OutboxMessage.objects.filter(dedupe_key=_dedupe_key(hospital_id), task=REFRESH_TASK).filter(
+            Q(status=OutboxMessage.Status.PENDING) | Q(status=OutboxMessage.Status.SENT, sent_at__gte=at))
+        return queued.exists() or ProgressRun.objects.filter(
+            kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, started_at__gte=at,
+            status=ProgressRun.Status.SUCCEEDED,
+        ).exists()
+
+    return all(covered(hospital_id, at) for hospital_id, at in latest.items())
 
 
 # --- after receipts and returns -------------------------------------------------------------------------------------
@@ -486,7 +507,11 @@ def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
 def enqueue_hospital_refresh(hospital_id: int) -> None:
     """One pending refresh per hospital: a burst of receipts coalesces into it (outbox dedupe key)."""
     enqueue(REFRESH_TASK, kwargs={"hospital_id": hospital_id, "requested_at": timezone.now().isoformat()},
-            dedupe_key=f"commitment-progress:{hospital_id}")
+            dedupe_key=_dedupe_key(hospital_id))
+
+
+def _dedupe_key(hospital_id: int) -> str:
+    return f"commitment-progress:{hospital_id}"
 
 
 def _on_receipt(receipt_id: int) -> None:

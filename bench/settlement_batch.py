@@ -264,6 +264,8 @@ def main(argv=None) -> int:
     parser.add_argument("--hospitals", type=int, default=1000)
     parser.add_argument("--manufacturers", type=int, default=100)
     parser.add_argument("--per-pair", type=int, default=10, help="receipt lines per hospital and manufacturer")
+    parser.add_argument("--keep", action="store_true", help="leave the generated month in the database")
+    parser.add_argument("--only-data", action="store_true", help="generate the month and stop (implies --keep)")
     args = parser.parse_args(argv)
     url = database_url()
     if not is_postgres(url) or not url.rstrip("/").endswith("_bench"):
@@ -281,6 +283,9 @@ def main(argv=None) -> int:
     empty_tables()
     with timer() as t_build:
         sizes = build(args.hospitals, args.manufacturers, args.per_pair, period)
+    if args.only_data:
+        print(f"generated {sizes} in {t_build['seconds']:.0f}s")
+        return 0
     with timer() as t_agg:
         expected = floor_aggregate(period, end)
     with timer() as t_floor:
@@ -307,7 +312,8 @@ def main(argv=None) -> int:
     )
     print(f"totals: ours {total_ours} · SQL {total_expected} · per statement identical: {same}")
     print(f"goal ≤ {GOAL}× the SQL build: {'met' if t_ours['seconds'] <= GOAL * t_floor['seconds'] else 'NOT met'}")
-    empty_tables()
+    if not args.keep:
+        empty_tables()
     return 0 if same else 1
 
 

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import LimitedImportForm
+
 from .models import Organization, Region, Role, User
 from .permissions import ROLE_ORG_KIND
 from .resources import OrganizationResource
@@ -20,6 +22,7 @@ class RegionAdmin(admin.ModelAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [OrganizationResource]
+    import_form_class = LimitedImportForm
     list_display = ["name", "kind", "uscc", "region", "hospital_level", "hospital_type", "ownership", "is_active"]
     list_filter = ["kind", "hospital_level", "hospital_type", "ownership", "is_active", "region"]
     search_fields = ["name", "uscc", "short_name"]

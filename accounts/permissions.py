@@ -87,6 +87,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "settlement.manage": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
     "settlement.claim": frozenset({R.MANUFACTURER_REP}),
     "settlement.confirm": HOSPITAL_ROLES,
+    # agreed-volume progress (完成进度): officials see every commitment, a hospital its own, a manufacturer its supply
+    "progress.view_all": frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "progress.view_hospital": HOSPITAL_ROLES,
+    "progress.view_manufacturer": frozenset({R.MANUFACTURER_REP}),
+    "progress.compute": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
 }
 
 

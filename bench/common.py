@@ -112,3 +112,33 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, right: bool) -> str:
     fill = " " * (width - _width(text))
     return fill + text if right else text + fill
+
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequence[Sequence], summary: dict,
+                  notes: Sequence[str] = ()) -> tuple[Path, Path]:
+    """Keep a benchmark's table in bench/results/<name>.json and .md (the Markdown table is what the README quotes)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    data = {"benchmark": name, "title": title, "measured": measured, "headers": list(headers),
+            "rows": [list(r) for r in rows], "summary": summary, "notes": list(notes)}
+    json_path = RESULTS / f"{name}.json"
+    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value).replace("|", "\\|")
+
+    lines = [f"### {title}", "", f"Measured {measured}.", "", "| " + " | ".join(headers) + " |",
+             "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    if notes:
+        lines += [""] + [f"- {note}" for note in notes]
+    md_path = RESULTS / f"{name}.md"
+    md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return json_path, md_path

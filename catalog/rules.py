@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
+from common.text import control_character_error
+
 from .codes import (
     MONGOLIAN_CATEGORIES,
     Category,
@@ -104,6 +106,8 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
             cleaned[name] = clean_text(cleaned[name])
             if len(cleaned[name]) > limit:
                 errors[name] = f"不能超过 {limit} 个字符"
+            elif problem := control_character_error(cleaned[name]):
+                errors[name] = problem
 
     if not cleaned.get("generic_name"):
         errors["generic_name"] = "通用名不能为空"

@@ -21,12 +21,15 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length
 
+from accounts.models import Organization
+
 from .codes import Category, normalize_code
 from .models import InsuranceClass, Product
 
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 _CODE_LIKE = re.compile(r"^(X[A-Z]\d|Z[A-Z0-9]{2}|T\d|TA|C\d|NM[YZT])", re.IGNORECASE)
 FUZZY_MIN_LENGTH = 4
+MAX_MAKERS = 500  # manufacturers whose name contains the query; more means the query says little about the maker
 FUZZY_MAX_DISTANCE = 2
 
 
@@ -82,7 +85,15 @@ def _text_match(q: str) -> tuple[Q, list[When]]:
     code = normalize_code(q)
     lower = q.lower()
     condition = Q(generic_name__icontains=q) | Q(trade_name__icontains=q) | Q(name_mn__icontains=q)
-    condition |= Q(manufacturer__name__icontains=q)
+    # The makers first (a small table), so every branch of the condition is on the product table and PostgreSQL can
+    # combine its indexes (a join inside the OR would make it read every product).
+    makers = list(
+        Organization.objects.filter(kind=Organization.Kind.MANUFACTURER, name__icontains=q).values_list("id", flat=True)[
+            :MAX_MAKERS
+        ]
+    )
+    if makers:
+        condition |= Q(manufacturer_id__in=makers)
     ranks = [When(generic_name=q, then=Value(2))]
     if code and code.isascii():
         condition |= Q(nhsa_code__startswith=code)
@@ -116,10 +127,12 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _may_be_initials(q: str) -> bool:
+    return q.isascii() and q.isalpha() and len(q) >= FUZZY_MIN_LENGTH
+
+
 def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
     lower = q.lower()
-    if not (lower.isascii() and lower.isalpha() and len(lower) >= FUZZY_MIN_LENGTH):
-        return None
     candidates = (
         base.filter(name_initials__startswith=lower[0])
         .annotate(initials_length=Length("name_initials"))
@@ -165,7 +178,7 @@ def product_search(
         return base.order_by("generic_name", "nhsa_code")
     condition, ranks = _text_match(q)
     qs = base.filter(condition).annotate(search_rank=Case(*ranks, default=Value(9), output_field=IntegerField()))
-    if not qs.exists():
+    if _may_be_initials(q) and not qs.exists():  # only then is there a fallback to offer
         fuzzy = _fuzzy_initials(base, q)
         if fuzzy is not None:
             qs = fuzzy

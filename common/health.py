@@ -25,7 +25,9 @@ def check_broker() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER and url.startswith("memory://"):
         return {"ok": True, "mode": "eager"}
     from kombu import Connection
+    from kombu.utils.url import maybe_sanitize_url
 
+    named = {"mode": "broker", "url": maybe_sanitize_url(url)}  # which broker, without its password
     started = time.monotonic()
     timeout = settings.HEALTH_BROKER_TIMEOUT
     try:
@@ -34,8 +36,8 @@ def check_broker() -> dict:
             if conn.transport_cls in ("redis", "rediss"):
                 conn.default_channel.client.ping()
     except Exception as exc:
-        return {"ok": False, "mode": "broker", "error": f"{type(exc).__name__}: {exc}"[:300]}
-    return {"ok": True, "mode": "broker", "ms": round((time.monotonic() - started) * 1000, 1)}
+        return {"ok": False, **named, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"ok": True, **named, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
 def health_report() -> tuple[bool, dict]:

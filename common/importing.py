@@ -13,6 +13,7 @@ import tablib
 from import_export.results import RowResult
 
 from .errors import ValidationFailed
+from .uploads import check_upload
 
 STATUS_LABELS = {
     RowResult.IMPORT_TYPE_NEW: "new",
@@ -72,6 +73,7 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
         raw = path_or_bytes
     if not raw:
         raise ValidationFailed("文件为空", field="file")
+    check_upload(raw, name=name)
     lower = name.lower()
     if lower.endswith(".xlsx"):
         if not raw.startswith(b"PK"):

@@ -162,7 +162,8 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
                    ("corrected", "ref", "企业同意按同类机构中位价供应。"),
                    ("credit_referred", None, "企业无正当理由维持高价，移交信用评价。")]
     for disposition, price, note in resolutions:
-        pool = without_listing if disposition == "corrected" else others
+        # a correction prefers a product not listed; otherwise the listed price follows the corrected one
+        pool = (without_listing or others) if disposition == "corrected" else others
         if not pool:
             continue
         alert = take(pool)

@@ -4,6 +4,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import LimitedImportForm
+
 from .models import (
     Award,
     Bid,
@@ -100,6 +102,7 @@ class DemandReportAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Excel/CSV import through the demand-import service (window, all or nothing, per-row report) and export."""
 
     resource_classes = [DemandReportResource]
+    import_form_class = LimitedImportForm
     skip_admin_log = True  # the import service records its own audit event
     list_display = ["tender", "lot", "hospital", "annual_volume", "named_product", "reported_at"]
     list_filter = ["tender"]
@@ -256,3 +259,6 @@ class OffPlatformPurchaseAdmin(ReadOnlyAdmin):
     list_filter = ["supply_class", "month"]
     search_fields = ["hospital__name", "product__nhsa_code", "product__generic_name"]
     list_select_related = ["hospital", "product", "import_batch"]
+
+
+from . import admin_progress  # noqa: E402,F401 - registers the progress tables

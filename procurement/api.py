@@ -445,3 +445,8 @@ routes = [
     *api_orders.routes,
 ]
 urlpatterns: list = [path("online-share/", api_orders.OnlineShareView.as_view(), name="online-share")]
+
+# Agreed-volume progress (procurement/api_progress.py).
+from .api_progress import routes as _progress_routes  # noqa: E402
+
+routes += _progress_routes

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -139,6 +140,20 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderEvent
         fields = ["at", "action", "from_status", "to_status", "actor", "organization", "reason", "data"]
+
+
+class OrderWithLinesSerializer(OrderSerializer):
+    """What creating an order answers: the order and its lines (the full detail is GET orders/{id}/)."""
+
+    lines = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "lines"]
+
+    @extend_schema_field(OrderLineSerializer(many=True))
+    def get_lines(self, obj):
+        lines = getattr(obj, "new_lines", None)
+        return OrderLineSerializer(lines if lines is not None else obj.lines.all(), many=True).data
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -417,7 +432,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(OrderDetailSerializer(selectors.order_detail(user=self.request.user, pk=order.pk)).data,
                         status=code)
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer, 200: OrderDetailSerializer})
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer})
     def create(self, request):
         data = _valid(OrderCreateSerializer, request)
         key = data["idempotency_key"] or request.headers.get("Idempotency-Key", "")
@@ -425,7 +440,15 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = svc.order_create(by=request.user, distributor=distributor, lines=data["lines"],
                                  hospital=data.get("hospital"), urgent=data["urgent"], remarks=data["remarks"],
                                  idempotency_key=key, submit=data["submit"])
-        return self._detail(order, status.HTTP_200_OK if order.replayed else status.HTTP_201_CREATED)
+        replayed = order.replayed
+        if replayed:
+            order = selectors.orders_visible_to(request.user).prefetch_related(
+                Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
+            ).get(pk=order.pk)
+        else:  # the order and its lines as just written; a new order cannot be late yet
+            order.late_response = order.late_delivery = False
+        return Response(OrderWithLinesSerializer(order).data,
+                        status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
     @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], url_path="update-draft")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Organization, Role, User
@@ -136,4 +136,215 @@ def seed(ctx: DemoContext) -> str:
                 continue
             svc.tender_award(tender=tender, by=official)
             svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
-    return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）"
+    orders = seed_orders(ctx)
+    from .services.progress import progress_ensure_current  # progress once the demo receipts exist
+
+    progress_ensure_current()
+    return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）；{orders}"
+
+
+# --- online ordering -----------------------------------------------------------------------------------------------
+# Listings beside the tender awards (price linkage), the demo distributor authorised for them in every league, and
+# orders in every state, made through the services. Each order carries an idempotency key (DEMO-…): a second run
+# finds it and changes nothing.
+
+DEMO_LINKAGE = "全国最低价联动挂网（演示）"
+
+
+def _ordering_listings(admin) -> list:
+    from .models import Listing
+    from .services import listings as listing_svc
+
+    today = timezone.localdate()
+    if Listing.objects.filter(status_reason=DEMO_LINKAGE).exists():
+        picks = []  # listed by an earlier run
+    else:
+        picks = _linkage_picks()
+    for index, product in enumerate(picks):
+        price = Decimal(["0.4200", "1.1500", "2.3800", "0.8600", "5.2000"][index % 5])
+        if product.category == "consumable":
+            price = Decimal(["3200.0000", "1850.0000", "680.0000", "12500.0000"][index % 4])
+        listing_svc.listing_create_from_price_linkage(product=product, unit_price=price, by=admin,
+                                                      valid_from=today.replace(month=1, day=1), reason=DEMO_LINKAGE)
+    return list(Listing.objects.filter(status=Listing.Status.ACTIVE, valid_from__lte=today)
+                .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today))
+                .select_related("product").order_by("pk"))
+
+
+def _linkage_picks() -> list:
+    from catalog.models import Product
+
+    from .models import Listing
+
+    listed = set(Listing.objects.values_list("product_id", flat=True))
+    awarded_names = set(Listing.objects.filter(source=Listing.Source.TENDER_AWARD).values_list("product__generic_name",
+                                                                                                flat=True))
+    picks = []
+    # a non-selected maker of a selected generic (ordering it while the commitment is unmet is a substitution)
+    picks += list(Product.objects.filter(generic_name="阿托伐他汀钙片", is_active=True).exclude(pk__in=listed)
+                  .order_by("pk")[:1])
+    for category, count in (("chemical", 8), ("mongolian_patent", 3), ("chinese_patent", 2)):
+        picks += list(Product.objects.filter(category=category, is_active=True).exclude(pk__in=listed)
+                      .exclude(generic_name__in=awarded_names).order_by("pk")[:count])
+    picks += list(Product.objects.filter(category="consumable", high_value=True, is_active=True).exclude(pk__in=listed)
+                  .order_by("pk")[:4])
+    return picks
+
+
+def _authorize(admin, distributor, listings) -> None:
+    from accounts.models import Region
+
+    from .models import DistributionAuthorization
+    from .services.authorizations import authorization_grant
+
+    leagues = list(Region.objects.filter(level=Region.Level.LEAGUE_CITY))
+    start = timezone.localdate().replace(month=1, day=1)
+    have = set(DistributionAuthorization.objects.filter(distributor=distributor).values_list("product_id", flat=True))
+    for listing in listings:
+        if listing.product_id not in have:
+            authorization_grant(by=admin, product=listing.product, distributor=distributor, regions=leagues,
+                                valid_from=start)
+            have.add(listing.product_id)
+
+
+def _expiry() -> str:
+    return (timezone.localdate() + timedelta(days=720)).isoformat()
+
+
+def _ship(order, dist_user, *, share=1.0, invoice: str):
+    from .services import orders as order_svc
+
+    lines = [{"order_line": line.pk, "packs": max(1, int(line.packs * share)) if share < 1 else line.packs,
+              "batch_number": f"{invoice[-4:]}{line.line_no:02d}", "expiry_date": _expiry()}
+             for line in order.lines.order_by("line_no")]
+    return order_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
+
+
+def _orders(buyers: dict, dist_user, listings, official) -> int:
+    from .models import PurchaseOrder
+    from .services import listings as listing_svc
+    from .services import orders as order_svc
+
+    substitute = next((x for x in listings if x.product.generic_name == "阿托伐他汀钙片" and x.award_id is None), None)
+    drugs = [x for x in listings if x.product.category != "consumable" and x != substitute]
+    devices = [x for x in listings if x.product.category == "consumable"]
+
+    def lines(pool, start, n, packs=20):
+        chosen = [pool[(start + i) % len(pool)] for i in range(n)]
+        return [{"listing": x.pk, "packs": packs + 5 * i} for i, x in enumerate(dict.fromkeys(chosen))]
+
+    plans = [  # key, buyer, lines, target state
+        ("DEMO-01", "buyer", lines(drugs, 0, 3), "draft"),
+        ("DEMO-02", "buyer_cf", lines(devices, 0, 1, packs=2), "draft"),
+        ("DEMO-03", "buyer", lines(drugs, 3, 4), "submitted"),
+        ("DEMO-04", "buyer_mn", lines(drugs, 6, 2), "submitted_overdue"),
+        ("DEMO-05", "buyer", lines(drugs, 8, 3), "accepted"),
+        ("DEMO-06", "buyer_cf", lines(drugs, 1, 2), "accepted_overdue"),
+        ("DEMO-07", "buyer", lines(drugs, 2, 2), "rejected"),
+        ("DEMO-08", "buyer", lines(drugs, 4, 3), "partially_shipped"),
+        ("DEMO-09", "buyer_cf", lines(drugs, 5, 3), "partially_received"),
+        ("DEMO-10", "buyer", lines(drugs, 7, 4) + lines(devices, 1, 1, packs=3), "received"),
+        ("DEMO-11", "buyer_mn", lines(drugs, 9, 2), "closed"),
+        ("DEMO-12", "buyer", lines(drugs, 10, 2), "cancelled"),
+        ("DEMO-13", "buyer_cf", lines(devices, 2, 2, packs=2), "returned"),
+        ("DEMO-14", "buyer_mn", lines(drugs, 11, 3), "short_closed"),
+    ]
+    if substitute is not None:
+        plans.append(("DEMO-15", "buyer", [{"listing": substitute.pk, "packs": 30}], "substitution"))
+    created = 0
+    for key, username, items, target in plans:
+        buyer = buyers[username]
+        order = order_svc.order_create(by=buyer, distributor=dist_user.organization, lines=items,
+                                       idempotency_key=key, submit=target != "draft",
+                                       remarks="演示订单" if target != "substitution" else "非中选产品替代采购（演示）")
+        if order.replayed:
+            continue
+        created += 1
+        if target in ("draft", "submitted", "substitution"):
+            continue
+        if target == "submitted_overdue":
+            past = timezone.now() - timedelta(hours=30)
+            PurchaseOrder.objects.filter(pk=order.pk).update(
+                submitted_at=past, response_due_at=past + timedelta(hours=24), delivery_due_at=past + timedelta(hours=72))
+            continue
+        if target == "rejected":
+            order_svc.order_reject(order=order, by=dist_user, reason="该品规暂时缺货")
+            continue
+        if target == "cancelled":
+            order_svc.order_cancel(order=order, by=buyer, reason="科室需求取消")
+            continue
+        order = order_svc.order_accept(order=order, by=dist_user, remarks="已安排发货")
+        if target == "accepted":
+            continue
+        if target == "accepted_overdue":
+            past = timezone.now() - timedelta(hours=80)
+            PurchaseOrder.objects.filter(pk=order.pk).update(
+                submitted_at=past, response_due_at=past + timedelta(hours=24), delivery_due_at=past + timedelta(hours=72))
+            continue
+        if target == "partially_shipped":
+            _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
+            continue
+        if target == "partially_received":
+            first = _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
+            line = first.lines.order_by("pk").first()
+            rows = [{"delivery_line": dl.pk, "accepted_packs": dl.packs - (1 if dl.pk == line.pk else 0),
+                     "rejected_packs": 1 if dl.pk == line.pk else 0,
+                     "reject_reason": "外包装破损" if dl.pk == line.pk else ""} for dl in first.lines.order_by("pk")]
+            order_svc.receipt_create(delivery=first, by=buyer, lines=rows)
+            continue
+        if target == "short_closed":
+            delivery = _ship(order, dist_user, share=0.6, invoice=f"{key}-1")
+            order_svc.receipt_create(delivery=delivery, by=buyer)
+            order_svc.order_close(order=order, by=buyer, reason="配送企业短缺，剩余数量改由其他订单采购")
+            continue
+        delivery = _ship(order, dist_user, invoice=f"{key}-1")
+        receipt = order_svc.receipt_create(delivery=delivery, by=buyer)
+        if target == "returned":
+            line = receipt.lines.order_by("pk").first()
+            order_svc.goods_return_create(order=order, by=buyer, reason="规格型号与手术需求不符",
+                                          lines=[{"receipt_line": line.pk, "packs": 1}])
+        if target == "closed":
+            order_svc.order_close(order=order, by=buyer)
+    # a listing suspended by a credit consequence flags the open orders on it (once)
+    flagged = PurchaseOrder.objects.filter(idempotency_key="DEMO-05").first()
+    if created and flagged is not None:
+        listing = flagged.lines.order_by("line_no").first().listing
+        if listing.status == listing.Status.ACTIVE:
+            listing_svc.listing_suspend(listing=listing, by=official, reason="信用评价：严重失信，暂停挂网（演示）")
+    return created
+
+
+def _off_platform(admin, hospitals) -> None:
+    from .models import OffPlatformPurchase
+    from .offplatform import offplatform_import
+
+    if OffPlatformPurchase.objects.filter(hospital__in=hospitals).exists():
+        return
+    from .models import Listing
+
+    products = list(Listing.objects.select_related("product").order_by("pk")[:6])
+    today = timezone.localdate()
+    rows = ["医疗机构,医保代码,月份,数量,金额,来源"]
+    for months_back in range(0, 6):
+        year, month = today.year, today.month - months_back
+        while month < 1:
+            year, month = year - 1, month + 12
+        for h_index, hospital in enumerate(hospitals):
+            for p_index, listing in enumerate(products):
+                quantity = 200 + 50 * ((h_index + p_index + months_back) % 5)
+                amount = (listing.unit_price * quantity).quantize(Decimal("0.01"))
+                rows.append(f"{hospital.name},{listing.product.nhsa_code},{year}-{month:02d},{quantity},{amount},HIS导出")
+    offplatform_import(by=admin, data="\n".join(rows).encode(), name="线下采购演示.csv")
+
+
+def seed_orders(ctx: DemoContext) -> str:
+    admin = User.objects.get(username="admin")
+    official = User.objects.get(username="official")
+    dist_user = User.objects.get(username="dist")
+    buyers = {u.username: u for u in User.objects.filter(username__in=["buyer", "buyer_mn", "buyer_cf"])}
+    with transaction.atomic():
+        listings = _ordering_listings(admin)
+        _authorize(admin, dist_user.organization, listings)
+        created = _orders(buyers, dist_user, listings, official)
+        _off_platform(admin, [u.organization for u in buyers.values()])
+    return f"挂网 {len(listings)} 个、订单新建 {created} 张"

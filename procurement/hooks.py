@@ -7,9 +7,11 @@
 - `return_committed_handlers`: callables `(return_id: int) -> None` run after a return (退货, `GoodsReturn`) is
   committed; a return reduces what was received, so the same consumers register here too.
 
-Both are called by procurement.services.orders from `transaction.on_commit`, so a handler sees committed data and its
-failure cannot undo the receipt or return. A handler that must not be lost (settlement) should enqueue its own work
-with `common.outbox.enqueue` and keep its task idempotent; receipt and return ids are stable.
+Both are called by procurement.services.orders inside the receipt's (return's) transaction, so the follow-up work
+a handler queues with `common.outbox.enqueue` commits together with the receipt: a crash right after the commit, or
+a broker outage, cannot lose it (the outbox publishes after commit, the drain job later). Handlers only queue work —
+the tasks do it, idempotently, once the data is committed. Each handler runs in its own savepoint: one that fails is
+logged and rolled back alone, and cannot undo the receipt or return.
 """
 
 from __future__ import annotations
@@ -51,9 +53,12 @@ def barred_manufacturer_ids(tender) -> set[int]:
 
 def _run(handlers: list[Callable[[int], None]], kind: str, object_id: int) -> None:
     """Run every handler; one failing handler is logged and does not stop the others."""
+    from django.db import transaction
+
     for handler in list(handlers):
         try:
-            handler(object_id)
+            with transaction.atomic():
+                handler(object_id)
         except Exception:
             logger.exception("%s handler %s failed for %s %s", kind, getattr(handler, "__name__", handler), kind, object_id)
 

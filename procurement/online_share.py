@@ -6,8 +6,8 @@
 
 Per hospital or per pooling region (盟市: a hospital in a banner/county counts for its league), per month or over the
 whole period, against the targets in `settings.ONLINE_SHARE_TARGETS` (seed 000: drugs ≥ 90 %, high-value consumables
-≥ 80 %). Three grouped SQL aggregates over the denormalised receipt, return and off-platform tables — the work grows
-with the number of groups, not with the number of rows, in Python.
+≥ 80 %). One SQL statement: the denormalised receipt, return and off-platform rows (UNION ALL) grouped by hospital or
+league, month and class — Python only builds one object per resulting group.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DateField, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
-
-from accounts.models import Organization, Region
+from django.db import connection
 
 from .models import GoodsReturnLine, OffPlatformPurchase, ReceiptLine, SupplyClass
 
 MEASURED = (SupplyClass.DRUG, SupplyClass.HIGH_VALUE_CONSUMABLE)
 HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -69,54 +67,69 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _grouped(qs, *, day_field: str, amount_field: str, by: str, per_month: bool, hospital_field: str = "hospital"):
-    if by == "region":
-        qs = qs.annotate(_key=Coalesce(F(f"{hospital_field}__region__parent_id"), F(f"{hospital_field}__region_id")))
-    else:
-        qs = qs.annotate(_key=F(f"{hospital_field}_id"))
-    fields = ["_key", "supply_class"]
-    if per_month:
-        qs = qs.annotate(_month=TruncMonth(day_field, output_field=DateField()))
-        fields.append("_month")
-    return qs.values(*fields).annotate(_amount=Sum(amount_field)).values_list(*fields, "_amount").order_by()
+def _month_sql(column: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_amount(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def online_share(*, date_from: date, date_to: date, by: str = "hospital", per_month: bool = True,
                  hospital_ids: Iterable[int] | None = None, region_id: int | None = None) -> list[ShareRow]:
     """Rows for every hospital (or region) × month × measured class that bought anything in [date_from, date_to]
-    (months are whole: date_from is taken from its month's first day)."""
+    (months are whole: date_from is taken from its month's first day). One grouped SQL statement."""
     if by not in ("hospital", "region"):
         raise ValueError("by must be 'hospital' or 'region'")
-    start = month_start(date_from)
-    receipts = ReceiptLine.objects.filter(received_on__gte=start, received_on__lte=date_to, supply_class__in=MEASURED)
-    returns = GoodsReturnLine.objects.filter(returned_on__gte=start, returned_on__lte=date_to, supply_class__in=MEASURED)
-    offline = OffPlatformPurchase.objects.filter(month__gte=start, month__lte=date_to, supply_class__in=MEASURED)
-    if hospital_ids is not None:
-        ids = list(hospital_ids)
-        receipts, returns, offline = (q.filter(hospital_id__in=ids) for q in (receipts, returns, offline))
+    vendor = connection.vendor
+    params: list = []
+
+    def branch(table: str, day: str, amount: str, online: bool) -> str:
+        month = day if table == OffPlatformPurchase._meta.db_table else _month_sql(day, vendor)
+        columns = f"{amount} AS online, 0 AS offline" if online else f"0 AS online, {amount} AS offline"
+        sql = (f"SELECT hospital_id, {month if per_month else 'NULL'} AS month, supply_class, {columns} "
+               f"FROM {table} WHERE {day} >= %s AND {day} <= %s AND supply_class IN (%s, %s)")
+        params.extend([month_start(date_from), date_to, *MEASURED])
+        if hospital_ids is not None:
+            ids = [int(i) for i in hospital_ids] or [0]
+            sql += f" AND hospital_id IN ({', '.join(['%s'] * len(ids))})"
+            params.extend(ids)
+        return sql
+
+    union = " UNION ALL ".join([
+        branch(ReceiptLine._meta.db_table, "received_on", "amount", True),
+        branch(GoodsReturnLine._meta.db_table, "returned_on", "-amount", True),
+        branch(OffPlatformPurchase._meta.db_table, "month", "amount", False),
+    ])
+    if by == "region":
+        key, name, joins = "COALESCE(r.parent_id, o.region_id)", "lr.name", (
+            "LEFT JOIN accounts_region lr ON lr.id = COALESCE(r.parent_id, o.region_id)")
+    else:
+        key, name, joins = "o.id", "o.name", ""
+    where = ""
     if region_id is not None:
-        in_region = Q(hospital__region_id=region_id) | Q(hospital__region__parent_id=region_id)
-        receipts, returns, offline = (q.filter(in_region) for q in (receipts, returns, offline))
-    totals: dict[tuple, list[Decimal]] = {}
-
-    def add(rows, index: int, sign: int) -> None:
-        for key, supply_class, *rest in rows:
-            amount = rest[-1] or Decimal("0")
-            month = rest[0] if per_month else None
-            if isinstance(month, datetime):
-                month = month.date()
-            slot = totals.setdefault((key, month, supply_class), [Decimal("0"), Decimal("0")])
-            slot[index] += sign * amount
-
-    add(_grouped(receipts, day_field="received_on", amount_field="amount", by=by, per_month=per_month), 0, 1)
-    add(_grouped(returns, day_field="returned_on", amount_field="amount", by=by, per_month=per_month), 0, -1)
-    add(_grouped(offline, day_field="month", amount_field="amount", by=by, per_month=per_month), 1, 1)
-    model = Region if by == "region" else Organization
-    names = dict(model.objects.filter(pk__in={k for k, _, _ in totals}).values_list("pk", "name"))
-    rows = [
-        ShareRow(key=key, name=names.get(key, ""), month=month, supply_class=supply_class, online=values[0],
-                 offline=values[1])
-        for (key, month, supply_class), values in totals.items()
-    ]
+        where = "WHERE (o.region_id = %s OR r.parent_id = %s)"
+        params.extend([region_id, region_id])
+    sql = (f"SELECT {key} AS k, MAX({name}) AS name, s.month, s.supply_class, SUM(s.online), SUM(s.offline) "
+           f"FROM ({union}) s JOIN accounts_organization o ON o.id = s.hospital_id "
+           f"LEFT JOIN accounts_region r ON r.id = o.region_id {joins} {where} "
+           f"GROUP BY {key}, s.month, s.supply_class")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            ShareRow(key=k, name=n or "", month=_as_date(m), supply_class=sc, online=_as_amount(on),
+                     offline=_as_amount(off))
+            for k, n, m, sc, on, off in cursor.fetchall()
+        ]
     rows.sort(key=lambda r: (r.name, r.key, r.month or date.min, r.supply_class))
     return rows

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.permissions import can, require
 from common.errors import ValidationFailed
 from common.outbox import enqueue
+from common.uploads import check_upload_size, file_size
 
 from ..layouts import LAYOUTS, get_layout
 from ..models import ImportJob
@@ -57,6 +58,7 @@ def import_job_create(*, by, upload, layout: str, dry_run: bool = False) -> Impo
     require(by, "catalog.import")
     if layout not in LAYOUTS:
         raise ValidationFailed(f"未知的模板“{layout}”", field="layout")
+    check_upload_size(file_size(upload))  # before the file is stored
     name = PurePath(upload.name or "upload").name
     job = ImportJob(layout=layout, original_name=name[:255], dry_run=dry_run, created_by=by)
     job.file.save(name, upload, save=False)

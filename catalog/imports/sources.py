@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from common.errors import ValidationFailed
+from common.uploads import check_upload
 
 from ..layouts import Column, Layout
 
@@ -297,6 +298,10 @@ def _open(binary, lower: str, layout: Layout) -> TableSource:
     binary.seek(0)
     if not head:
         raise FileProblem("文件为空")
+    try:
+        check_upload(binary, name=lower)
+    except ValidationFailed as exc:
+        raise FileProblem(exc.message) from None
     if lower.endswith((".xlsx", ".xlsm")):
         if not head.startswith(b"PK"):
             raise FileProblem("文件扩展名为 .xlsx，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）")

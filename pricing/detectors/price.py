@@ -94,28 +94,28 @@ class PeerOutlier(Detector):
         p = self.params
         touched, params = _with_touched(scope, t)
         by_group = p["by_group"]
-        gk_expr = "(g.generic_name || '|' || g.dosage_form || '|' || g.specification)"
         if by_group:
+            # the group of a product: the smallest id among the products of its generic name, form and strength
+            # (an integer key, so the planner estimates the joins well)
+            groups = (f"pgk AS (SELECT id AS product_id, MIN(id) OVER (PARTITION BY generic_name, dosage_form, "
+                      f"specification) AS gk FROM {t['product']}), ")
             hp = _hospital_month_prices(t, _AllScope, extra_columns="")
             units = (
-                f"u AS (SELECT {gk_expr} AS gk, hp.* FROM hp JOIN {t['product']} g ON g.id = hp.product_id), "
-                f"gp AS (SELECT gk, m FROM u GROUP BY gk, m HAVING COUNT(DISTINCT product_id) >= 2), "
+                "u AS (SELECT pgk.gk, hp.* FROM hp JOIN pgk ON pgk.product_id = hp.product_id), "
+                "gp AS (SELECT gk, m FROM u GROUP BY gk, m HAVING COUNT(DISTINCT product_id) >= 2), "
             )
             if scope.full:
                 units += "u2 AS (SELECT u.* FROM u JOIN gp ON gp.gk = u.gk AND gp.m = u.m)"
             else:
-                units += (
-                    f"tg AS (SELECT DISTINCT {gk_expr} AS gk, t.m FROM touched t JOIN {t['product']} g ON g.id = t.product_id), "
-                    "u2 AS (SELECT u.* FROM u JOIN gp ON gp.gk = u.gk AND gp.m = u.m JOIN tg ON tg.gk = u.gk AND tg.m = u.m)"
-                )
-                # restrict the observations read to the products of touched groups, from the first touched month
+                groups += "tg AS (SELECT DISTINCT pgk.gk, t.m FROM touched t JOIN pgk ON pgk.product_id = t.product_id), "
+                units += "u2 AS (SELECT u.* FROM u JOIN gp ON gp.gk = u.gk AND gp.m = u.m JOIN tg ON tg.gk = u.gk AND tg.m = u.m)"
+                # read only the products of touched groups, from the first touched month
                 hp = hp.replace(
                     f"o.source IN ({SOURCES_SQL})",
-                    f"o.source IN ({SOURCES_SQL}) AND o.product_id IN (SELECT g2.id FROM {t['product']} g2 "
-                    f"WHERE (g2.generic_name || '|' || g2.dosage_form || '|' || g2.specification) IN "
-                    f"(SELECT {gk_expr} FROM touched t JOIN {t['product']} g ON g.id = t.product_id)) "
-                    f"AND o.observed_on >= (SELECT min(m) FROM touched)",
+                    f"o.source IN ({SOURCES_SQL}) AND o.product_id IN (SELECT product_id FROM pgk WHERE gk IN "
+                    f"(SELECT gk FROM tg)) AND o.observed_on >= (SELECT min(m) FROM touched)",
                 )
+            touched += groups
         else:
             hp = _hospital_month_prices(t, scope)
             units = f"u2 AS (SELECT hp.product_id AS gk, hp.* FROM hp{_touched_join(scope, 'hp')})"
@@ -128,12 +128,13 @@ class PeerOutlier(Detector):
             f"CASE WHEN md.med > 0 THEN 0.6745 * (u2.price - st.med) / md.med ELSE NULL END AS z "
             f"FROM u2 JOIN st ON st.gk = u2.gk AND st.m = u2.m JOIN md ON md.gk = u2.gk AND md.m = u2.m "
             f"WHERE st.n >= %s AND st.med > 0), "
-            f"flagged AS (SELECT * FROM scored WHERE abs(price / med - 1) >= %s AND ("
-            f"(n >= %s AND mad > 0 AND abs(z) > %s) OR ((n < %s OR mad = 0) AND (price / med >= %s OR price / med <= %s))))"
+            f"marked AS (SELECT scored.*, CASE WHEN abs(price / med - 1) >= %s AND ("
+            f"(n >= %s AND mad > 0 AND abs(z) > %s) OR ((n < %s OR mad = 0) AND (price / med >= %s OR price / med <= %s)))"
+            f" THEN 1 ELSE 0 END AS flagged FROM scored), "
+            f"fg AS (SELECT DISTINCT gk, m FROM marked WHERE flagged = 1)"
+            # every unit of a group-month with a finding comes back: the peers are the evidence
             f" SELECT s.gk, s.product_id, s.hospital_id, s.m, s.price, s.qty, s.amount, s.nobs, s.region_id, s.med, s.n,"
-            f" s.mad, s.z, CASE WHEN EXISTS (SELECT 1 FROM flagged f WHERE f.gk = s.gk AND f.m = s.m"
-            f" AND f.hospital_id = s.hospital_id AND f.product_id = s.product_id) THEN 1 ELSE 0 END AS flagged"
-            f" FROM scored s WHERE EXISTS (SELECT 1 FROM flagged f WHERE f.gk = s.gk AND f.m = s.m)"
+            f" s.mad, s.z, s.flagged FROM marked s JOIN fg ON fg.gk = s.gk AND fg.m = s.m"
         )
         params += [p["min_group"], p["min_deviation"], p["min_peers"], p["z"], p["min_peers"], p["ratio"], 1 / p["ratio"]]
         return sql, params
@@ -141,6 +142,12 @@ class PeerOutlier(Detector):
     def find(self, scope: Scope) -> list[Finding]:
         rows = fetch(*self.sql(scope))
         peers: dict[tuple, list[dict]] = defaultdict(list)
+        labels = {}
+        if self.params["by_group"] and rows:
+            from catalog.models import Product
+
+            labels = {pk: f"{g} {f} {s}" for pk, g, f, s in Product.objects.filter(
+                pk__in={r["gk"] for r in rows}).values_list("pk", "generic_name", "dosage_form", "specification")}
         for row in rows:
             peers[(str(row["gk"]), as_date(row["m"]))].append(row)
         findings = []
@@ -163,7 +170,7 @@ class PeerOutlier(Detector):
                 evidence={
                     "kind": "peer", "params": self.params, "month": m.isoformat(), "price": str(dec_price(price)),
                     "median": str(dec_price(med)), "mad": str(dec_price(row["mad"])), "z": z, "peers": int(row["n"]),
-                    "quantity": qty, "group": str(row["gk"]) if self.params["by_group"] else None,
+                    "quantity": qty, "group": labels.get(row["gk"]) if self.params["by_group"] else None,
                     "distribution": [
                         {"hospital_id": r["hospital_id"], "product_id": r["product_id"], "price": str(dec_price(r["price"])),
                          "quantity": int(r["qty"] or 0)}

@@ -65,7 +65,15 @@ def param(value):
 
 
 def fetch(sql: str, params: list | tuple = ()) -> list[dict]:
-    with connection.cursor() as cursor:
+    """Run a detector query. On PostgreSQL nested-loop joins are turned off for it (SET LOCAL, this transaction
+    only): the planner cannot estimate the row counts of the aggregated CTEs, and a nested loop chosen on a guess of
+    one row over tens of thousands turns seconds into minutes; every join here is a large set join, where hash and
+    merge joins are right."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql, [param(p) for p in params])
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

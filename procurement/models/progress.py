@@ -30,21 +30,24 @@ class CommitmentProgress(models.Model):
         MONTH = "month", _("月度")
         CYCLE = "cycle", _("周期累计")
 
+    # The rows are derived from commitments in the same transaction that writes them, and deleted with them (by
+    # Django's cascade). The table is rewritten every night, so it carries only the indexes the pages and the
+    # refresh use: no foreign-key checks (one lookup per column per row) and no index per copied column.
     commitment = models.ForeignKey(
-        "procurement.Commitment", on_delete=models.CASCADE, related_name="progress", verbose_name=_("约定采购量")
+        "procurement.Commitment", on_delete=models.CASCADE, related_name="progress", verbose_name=_("约定采购量"),
+        db_constraint=False, db_index=False,  # the unique constraint's index leads with it
     )
     # Copied from the commitment (and the hospital's pooling region) for the roll-ups and filters.
-    tender = models.ForeignKey("procurement.Tender", on_delete=models.CASCADE, related_name="+", verbose_name=_("批次"))
-    lot = models.ForeignKey("procurement.Lot", on_delete=models.CASCADE, related_name="+", verbose_name=_("品种"))
-    hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("医疗机构")
-    )
-    manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("供应企业")
-    )
-    region = models.ForeignKey(
-        "accounts.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("统筹区")
-    )
+    tender = models.ForeignKey("procurement.Tender", on_delete=models.DO_NOTHING, related_name="+",
+                               verbose_name=_("批次"), db_constraint=False, db_index=False)
+    lot = models.ForeignKey("procurement.Lot", on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("品种"),
+                            db_constraint=False, db_index=False)
+    hospital = models.ForeignKey("accounts.Organization", on_delete=models.DO_NOTHING, related_name="+",
+                                 verbose_name=_("医疗机构"), db_constraint=False, db_index=False)
+    manufacturer = models.ForeignKey("accounts.Organization", on_delete=models.DO_NOTHING, related_name="+",
+                                     verbose_name=_("供应企业"), db_constraint=False, db_index=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.DO_NOTHING, null=True, blank=True,
+                               related_name="+", verbose_name=_("统筹区"), db_constraint=False, db_index=False)
     period_kind = models.CharField(_("期间类型"), max_length=10, choices=PeriodKind.choices)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
@@ -79,7 +82,7 @@ class CommitmentProgress(models.Model):
         ]
         indexes = [
             models.Index(fields=["hospital", "period_kind"], name="progress_hospital_kind"),
-            models.Index(fields=["period_kind", "status"], name="progress_kind_status"),
+            models.Index(fields=["status"], condition=Q(period_kind="cycle"), name="progress_cycle_status"),
         ]
 
     def __str__(self) -> str:

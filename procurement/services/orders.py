@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from common.money import quantize_amount
 from .. import hooks
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from ..models import (
+    Award,
     Commitment,
     Delivery,
     DeliveryLine,
@@ -143,9 +144,12 @@ def _require_distributor_user(order: PurchaseOrder, by) -> None:
         raise PermissionDeniedError("只能处理配送给本企业的订单")
 
 
+def _number(obj, prefix: str) -> str:
+    return f"{prefix}{timezone.localdate().strftime('%Y%m%d')}{obj.pk:08d}"
+
+
 def _assign_number(obj, prefix: str) -> None:
-    day = timezone.localdate().strftime("%Y%m%d")
-    obj.number = f"{prefix}{day}{obj.pk:08d}"
+    obj.number = _number(obj, prefix)
     type(obj).objects.filter(pk=obj.pk).update(number=obj.number)
 
 
@@ -183,13 +187,22 @@ def _check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
         raise ValidationFailed(f"{name} 已停用，不能采购", field=field)
 
 
-def _check_distributor(hospital: Organization, distributor: Organization, listing: Listing, *, on: date,
-                       field: str) -> None:
-    if distributor.pk not in authorized_distributor_ids(hospital=hospital, listing=listing, on=on):
-        raise ValidationFailed(
-            f"{distributor.name} 未获 {listing.manufacturer.name} 授权在本地区配送 {listing.product.generic_name}",
-            field=field,
-        )
+def _check_distributor(hospital: Organization, distributor: Organization, listings: list[Listing], *, on: date,
+                       fields: list[str] | None = None) -> None:
+    """Every listing must be covered by an authorisation of its manufacturer for this distributor in the hospital's
+    region on `on` (one query for all of them)."""
+    authorised = set(
+        DistributionAuthorization.objects.filter(
+            distributor=distributor, product_id__in={x.product_id for x in listings}, is_active=True,
+            valid_from__lte=on, regions__in=_pooling_region_ids(hospital),
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("product_id", "manufacturer_id")
+    )
+    for i, listing in enumerate(listings):
+        if (listing.product_id, listing.manufacturer_id) not in authorised:
+            raise ValidationFailed(
+                f"{distributor.name} 未获 {listing.manufacturer.name} 授权在本地区配送 {listing.product.generic_name}",
+                field=fields[i] if fields else "distributor",
+            )
 
 
 def _lot_matches(lot, product) -> bool:
@@ -199,7 +212,7 @@ def _lot_matches(lot, product) -> bool:
 
 
 def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Commitment]:
-    """For each ordered product that is NOT the selected product of a commitment of the same lot, the hospital's
+    """For each ordered product that is NOT a selected product of the lot of one of the hospital's commitments, the hospital's
     commitment that is still unmet on `on` (received − returned < agreed volume), if any — the substitution."""
     products = list(products)
     names = {p.generic_name for p in products}
@@ -210,10 +223,13 @@ def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Comm
     if not commitments:
         return {}
     purchased = _net_received_min_units(hospital_id, commitments)
+    selected = set(Award.objects.filter(lot_id__in={c.lot_id for c in commitments}).values_list("lot_id", "product_id"))
     result: dict[int, Commitment] = {}
     for product in products:
         for c in commitments:
-            if c.product_id != product.pk and _lot_matches(c.lot, product) and purchased.get(c.pk, 0) < c.agreed_volume:
+            if (c.lot_id, product.pk) in selected or not _lot_matches(c.lot, product):
+                continue  # a selected product of the lot (any winner) is no substitution
+            if purchased.get(c.pk, 0) < c.agreed_volume:
                 result[product.pk] = c
                 break
     return result
@@ -273,21 +289,23 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None) -> list[LineI
     return result
 
 
-def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitution: Commitment | None) -> PurchaseOrderLine:
+def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitution: Commitment | None,
+                frozen_at: datetime | None = None) -> PurchaseOrderLine:
     listing = item.listing
     pack_size = listing.product.pack_size
     min_units = item.packs * pack_size
     return PurchaseOrderLine(
-        order=order, line_no=line_no, listing=listing, product_id=listing.product_id,
+        order=order, line_no=line_no, listing=listing, product=listing.product,
         manufacturer_id=listing.manufacturer_id, award_id=listing.award_id, packs=item.packs, pack_size=pack_size,
         min_units=min_units, unit_price=listing.unit_price, pack_price=listing.pack_price,
         amount=quantize_amount(listing.unit_price * min_units), substitution_for=substitution, remarks=item.remarks,
+        price_frozen_at=frozen_at,
     )
 
 
 def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organization]:
     require(by, "order.place")
-    own = by.organization
+    own = Organization.objects.select_related("region").get(pk=by.organization_id)
     if hospital is not None:
         hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
         if hospital_id != own.pk:
@@ -317,9 +335,11 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
             existing.replayed = True
             return existing
     today = timezone.localdate()
+    if submit:  # hold the listings before reading their prices (see _share_lock_listings)
+        _share_lock_listings(_raw_listing_ids(lines))
     items = _parse_lines(lines, on=today)
-    for i, item in enumerate(items):
-        _check_distributor(hospital, distributor, item.listing, on=today, field=f"lines[{i}].listing")
+    _check_distributor(hospital, distributor, [i.listing for i in items], on=today,
+                       fields=[f"lines[{n}].listing" for n in range(len(items))])
     try:
         with transaction.atomic():  # savepoint: a concurrent twin with the same key makes this insert fail
             order = PurchaseOrder.objects.create(
@@ -332,17 +352,41 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
         existing = PurchaseOrder.objects.get(hospital=hospital, idempotency_key=key)
         existing.replayed = True
         return existing
-    _assign_number(order, "PO")
+    order.number = _number(order, "PO")
     substitutions = unmet_commitments(hospital_id=hospital.pk, products=[i.listing.product for i in items], on=today)
-    PurchaseOrderLine.objects.bulk_create([
-        _build_line(order, n, item, substitutions.get(item.listing.product_id)) for n, item in enumerate(items, start=1)
+    frozen_at = timezone.now() if submit else None
+    built = PurchaseOrderLine.objects.bulk_create([
+        _build_line(order, n, item, substitutions.get(item.listing.product_id), frozen_at)
+        for n, item in enumerate(items, start=1)
     ])
-    _refresh_totals(order)
-    _event(order, "created", by=by, to_status=S.DRAFT, data={"lines": len(items), "idempotency_key": key})
+    order.total_amount = sum((line.amount for line in built), Decimal("0.00"))
+    order.line_count = len(built)
+    created = OrderEvent(order=order, action="created", to_status=S.DRAFT, actor=by,
+                         organization_id=by.organization_id, data={"lines": len(items), "idempotency_key": key})
     if submit:
-        _submit(order, by=by)
+        # the listings were read under the share lock above: their prices are the ones to freeze
+        _submit(order, by=by, lines=built, listings={i.listing.pk: i.listing for i in items}, extra_events=[created],
+                extra_fields=["number", "line_count"])
+    else:
+        order.save(update_fields=["number", "total_amount", "line_count", "updated_at"])
+        created.save()
     order.replayed = False
+    order.new_lines = built  # the lines just written, for whoever renders the new order (saves reading them back)
     return order
+
+
+def _raw_listing_ids(lines) -> list[int]:
+    """Listing ids named in raw order lines (ignoring malformed entries, which _parse_lines reports)."""
+    ids = set()
+    for item in lines if isinstance(lines, (list, tuple)) else []:
+        raw = item.get("listing") if isinstance(item, dict) else None
+        if isinstance(raw, Listing):
+            ids.add(raw.pk)
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            ids.add(raw)
+        elif isinstance(raw, str) and raw.strip().isdigit():
+            ids.add(int(raw.strip()))
+    return sorted(ids)
 
 
 def _refresh_totals(order: PurchaseOrder) -> None:
@@ -361,7 +405,7 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     today = timezone.localdate()
     listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
     _check_listing_orderable(listing, on=today, field="listing")
-    _check_distributor(hospital, distributor, listing, on=today, field="distributor")
+    _check_distributor(hospital, distributor, [listing], on=today)
     draft = (PurchaseOrder.objects.select_for_update()
              .filter(hospital=hospital, distributor=distributor, status=S.DRAFT, idempotency_key="")
              .order_by("-pk").first())
@@ -398,8 +442,8 @@ def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | N
         kept = [item for item in lines if not (isinstance(item, dict) and str(item.get("packs")).strip() == "0")]
         today = timezone.localdate()
         items = _parse_lines(kept, on=today)
-        for i, item in enumerate(items):
-            _check_distributor(order.hospital, order.distributor, item.listing, on=today, field=f"lines[{i}].listing")
+        _check_distributor(order.hospital, order.distributor, [i.listing for i in items], on=today,
+                           fields=[f"lines[{n}].listing" for n in range(len(items))])
         subs = unmet_commitments(hospital_id=order.hospital_id, products=[i.listing.product for i in items], on=today)
         order.lines.all().delete()
         PurchaseOrderLine.objects.bulk_create([
@@ -419,41 +463,72 @@ def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | N
 # --- submission and the distributor's answer --------------------------------------------------------------------
 
 
-def _submit(order: PurchaseOrder, *, by) -> None:
-    """Freeze prices from the (locked) listings and start the distributor's deadlines."""
+def _share_lock_listings(listing_ids: list[int]) -> None:
+    """Hold the listings still while prices are frozen: a concurrent suspension or price change (which locks the
+    listing FOR UPDATE) waits for this submission, then sees and flags the submitted order. Many submissions of the
+    same popular listings share the lock instead of queueing behind each other (PostgreSQL FOR SHARE; SQLite
+    serialises writers anyway)."""
+    if connection.vendor != "postgresql" or not listing_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM procurement_listing WHERE id = ANY(%s) ORDER BY id FOR SHARE", [listing_ids]
+        )
+
+
+def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: dict | None = None,
+            extra_events: list | None = None, extra_fields: list | None = None) -> None:
+    """Freeze prices from the listings (held with a share lock) and start the distributor's deadlines. `lines` and
+    `listings` are passed when the order was created in this transaction from listings read under the lock."""
     now = timezone.now()
     today = timezone.localdate(now)
-    lines = list(order.lines.select_related("listing__product", "listing__manufacturer").order_by("line_no"))
+    if lines is None:
+        lines = list(order.lines.order_by("line_no"))
     if not lines:
         raise ValidationFailed("订单没有明细，不能提交", field="lines")
-    listing_ids = sorted({line.listing_id for line in lines})
-    locked = {
-        listing.pk: listing
-        for listing in Listing.objects.select_for_update().filter(pk__in=listing_ids).order_by("pk")
-        .select_related("product", "manufacturer")
-    }
-    hospital = order.hospital
-    for i, line in enumerate(lines):
-        listing = locked[line.listing_id]
-        _check_listing_orderable(listing, on=today, field=f"lines[{i}].listing")
-        _check_distributor(hospital, order.distributor, listing, on=today, field=f"lines[{i}].listing")
-        line.unit_price, line.pack_price = listing.unit_price, listing.pack_price
-        line.amount = quantize_amount(listing.unit_price * line.min_units)
-        line.price_frozen_at = now
-    PurchaseOrderLine.objects.bulk_update(lines, ["unit_price", "pack_price", "amount", "price_frozen_at"])
+    if listings is None:
+        listing_ids = sorted({line.listing_id for line in lines})
+        _share_lock_listings(listing_ids)
+        listings = Listing.objects.select_related("product", "manufacturer").in_bulk(listing_ids)
+        ordered = [listings[line.listing_id] for line in lines]
+        for i, listing in enumerate(ordered):
+            _check_listing_orderable(listing, on=today, field=f"lines[{i}].listing")
+        _check_distributor(order.hospital, order.distributor, ordered, on=today,
+                           fields=[f"lines[{n}].listing" for n in range(len(ordered))])
+    to_update = []
+    for line in lines:
+        listing = listings[line.listing_id]
+        if (line.unit_price, line.pack_price) != (listing.unit_price, listing.pack_price):
+            line.unit_price, line.pack_price = listing.unit_price, listing.pack_price
+            line.amount = quantize_amount(listing.unit_price * line.min_units)
+            to_update.append(line)
+    if any(line.price_frozen_at is None for line in lines):
+        PurchaseOrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(price_frozen_at=now)
+    if to_update:
+        PurchaseOrderLine.objects.bulk_update(to_update, ["unit_price", "pack_price", "amount"])
     order.total_amount = sum((line.amount for line in lines), Decimal("0.00"))
     order.submitted_at, order.submitted_by = now, by
     order.response_due_at = now + timedelta(hours=settings.ORDER_RESPONSE_HOURS)
     hours = settings.ORDER_URGENT_DELIVERY_HOURS if order.urgent else settings.ORDER_DELIVERY_HOURS
     order.delivery_due_at = now + timedelta(hours=hours)
     order.listing_flag, order.listing_flag_reason = False, ""
-    _move(order, S.SUBMITTED, by=by, fields=["total_amount", "submitted_at", "submitted_by", "response_due_at",
-                                              "delivery_due_at", "listing_flag", "listing_flag_reason"],
-          data={"total_amount": str(order.total_amount)})
+    previous = order.status
+    order.submit()
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at", "total_amount", "submitted_at", "submitted_by",
+                              "response_due_at", "delivery_due_at", "listing_flag", "listing_flag_reason",
+                              *(extra_fields or [])])
+    OrderEvent.objects.bulk_create([*(extra_events or []), OrderEvent(
+        order=order, action=S.SUBMITTED, from_status=previous, to_status=S.SUBMITTED, actor=by,
+        organization_id=by.organization_id, data={"total_amount": str(order.total_amount)},
+    )])
 
 
 @transaction.atomic
 def order_submit(*, order: PurchaseOrder, by, version=None) -> PurchaseOrder:
+    # Listings before the order, the same order as listing suspensions and price changes take their locks in.
+    _share_lock_listings(sorted(set(PurchaseOrderLine.objects.filter(order_id=order.pk)
+                                    .values_list("listing_id", flat=True))))
     order = _lock(order)
     _require_hospital_user(order, by, "order.place")
     if order.status == S.SUBMITTED and version is None and order.submitted_by_id == by.pk:
@@ -692,8 +767,8 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
         "rejected_packs": sum(i.rejected for i in inputs),
         "short_packs": sum(i.delivery_line.packs - i.accepted - i.rejected for i in inputs),
     })
-    receipt_id = receipt.pk
-    transaction.on_commit(lambda: hooks.receipt_committed(receipt_id))
+    # Inside the transaction: the handlers' outbox messages commit with the receipt, so no crash can lose them.
+    hooks.receipt_committed(receipt.pk)
     return receipt
 
 
@@ -821,8 +896,7 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
     order.save(update_fields=["version", "updated_at"])
     _event(order, "returned", by=by, reason=reason, data={"return": goods_return.number,
                                                            "amount": str(goods_return.amount)})
-    return_id = goods_return.pk
-    transaction.on_commit(lambda: hooks.return_committed(return_id))
+    hooks.return_committed(goods_return.pk)  # inside the transaction, as for receipts
     return goods_return
 
 

@@ -360,6 +360,8 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
             progress(n, steps, label)
 
     with connection.cursor() as cur:
+        if d.pg:  # the month skeleton and running sums sort every commitment-month: keep the sorts in memory
+            cur.execute("SET LOCAL work_mem = '256MB'")
         step(0, "清除旧进度")
         if scoped:
             cur.execute("DELETE FROM procurement_commitmentprogress WHERE hospital_id = %s", [hospital_id])
@@ -435,6 +437,25 @@ def progress_refresh_hospital(*, hospital_id: int, as_of: date | None = None) ->
 
 def progress_rows_for_commitment(commitment_id: int):
     return CommitmentProgress.objects.filter(commitment_id=commitment_id)
+
+
+def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
+    """A full run unless today's table is already current: a successful full run for the same day, no receipt or
+    return since it started, and every started commitment present. Used by the demo data, so seeding twice
+    changes nothing."""
+    from ..models import Commitment
+
+    as_of = as_of or timezone.localdate()
+    last = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED,
+                                      as_of=as_of).order_by("-started_at").first()
+    if last is not None:
+        fresh = not Receipt.objects.filter(received_at__gte=last.started_at).exists() and \
+            not GoodsReturn.objects.filter(returned_at__gte=last.started_at).exists()
+        started = Commitment.objects.filter(cycle_start__lte=as_of).count()
+        present = CommitmentProgress.objects.filter(period_kind=CommitmentProgress.PeriodKind.CYCLE).count()
+        if fresh and started == present:
+            return None
+    return progress_compute_all(as_of=as_of)
 
 
 # --- after receipts and returns -------------------------------------------------------------------------------------

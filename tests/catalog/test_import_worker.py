@@ -28,7 +28,7 @@ def media_worker(shared_media, worker):  # noqa: F811 - the real worker of tests
 
 @pytest.mark.worker
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the worker round trip: leaves the data it found
 def test_a_large_file_is_imported_by_a_worker_with_progress_and_a_kept_report(media_worker, platform_admin,
                                                                                  settings):
     assert not settings.CELERY_TASK_ALWAYS_EAGER

@@ -137,3 +137,23 @@ def test_hooks_registries():
         for h in (handler, broken):
             if h in hooks.return_committed_handlers:
                 hooks.return_committed_handlers.remove(h)
+
+
+def test_another_winner_of_the_same_lot_is_no_substitution(w):
+    from django.utils import timezone as tz
+
+    from procurement.models import Award, Bid
+    from tests.factories import ManufacturerFactory
+
+    selected = ProductFactory(manufacturer=ManufacturerFactory(name="中选一制药有限公司"), generic_name="阿托伐他汀钙片")
+    commitment, _ = make_commitment(hospital=w.hospital, selected_product=selected, agreed_volume=1000)
+    # our listing's product wins rank 2 in the same lot
+    bid = Bid.objects.create(tender=commitment.tender, lot=commitment.lot, manufacturer=w.manufacturer,
+                             product=w.listing.product, sealed_price="x", seal_hash="1" * 64, price=Decimal("0.4"),
+                             comparison_price=Decimal("0.4"), supply_capacity=1, status="selected",
+                             submitted_at=tz.now(), submitted_by=w.buyer)
+    Award.objects.create(tender=commitment.tender, lot=commitment.lot, bid=bid, manufacturer=w.manufacturer,
+                         product=w.listing.product, rank=2, awarded_price=Decimal("0.4"),
+                         comparison_price=Decimal("0.4"))
+    order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
+    assert order.lines.get(line_no=1).substitution_for is None

@@ -1,0 +1,363 @@
+"""Agreed-volume progress over a province-size year of receipts, next to a hand-written SQL GROUP BY floor.
+
+Generates, in a PostgreSQL database of its own (server-side bulk INSERT … SELECT over generate_series): 1,000
+hospitals, 500 lots of one tender (cycle 2026), 100 manufacturers, each hospital committed to 100 lots (100,000
+commitments), and 500,000 × scale orders of 10 lines each, delivered and received over the 12 months (5 million
+receipt lines at scale 1: 80 % the selected product, 15 % a same-lot substitute, 5 % other lots), 1 % of them
+partly returned. Then, each in a child process of its own (peak RSS is that process's):
+
+- floor: one hand-written GROUP BY of receipt lines minus return lines per commitment × month (selected units and
+  amount, substitute units), materialised into a table — the figures and nothing else;
+- full: `progress_compute_all` (the nightly job: month skeleton, running sums, statuses, alerts, manufacturer
+  roll-up, all written to the progress tables), on an empty table and again on a full one;
+- incremental: one more receipt line, then `progress_refresh_hospital` for its hospital.
+
+The floor's figures are checked equal to the progress table's. Not a test:
+
+    DATABASE_URL=postgres://…/yaoxie_bench python manage.py migrate
+    DATABASE_URL=postgres://…/yaoxie_bench python -m bench.commitment_progress --scale 1
+
+`--scale 0.1` runs in about a minute; data of an earlier run at the same scale is reused (`--regenerate` forces).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from datetime import date, datetime, time
+
+from bench.common import emit, is_postgres, peak_rss_mb, print_table, run_child, setup_django, timer
+
+GOAL = 1.5
+HOSPITALS, LOTS, MAKERS = 1000, 500, 100
+AS_OF = date(2026, 12, 31)
+
+FLOOR_SQL = """
+CREATE TABLE bench_floor AS
+SELECT c.id AS commitment_id, x.m,
+       SUM(CASE WHEN x.product_id = c.product_id THEN x.units ELSE 0 END) AS sel_units,
+       SUM(CASE WHEN x.product_id = c.product_id THEN x.amount ELSE 0 END) AS sel_amount,
+       SUM(CASE WHEN x.product_id = c.product_id THEN 0 ELSE x.units END) AS sub_units
+FROM (
+    SELECT hospital_id, product_id, date_trunc('month', received_on)::date AS m, received_on AS day,
+           accepted_min_units AS units, amount FROM procurement_receiptline
+    UNION ALL
+    SELECT hospital_id, product_id, date_trunc('month', returned_on)::date, returned_on, -min_units, -amount
+    FROM procurement_goodsreturnline
+) x
+JOIN catalog_product p ON p.id = x.product_id
+JOIN procurement_lot l ON l.generic_name = p.generic_name AND l.dosage_forms @> jsonb_build_array(p.dosage_form)
+JOIN procurement_commitment c ON c.lot_id = l.id AND c.hospital_id = x.hospital_id
+WHERE x.day BETWEEN c.cycle_start AND LEAST(c.cycle_end, %(as_of)s)
+GROUP BY c.id, x.m
+"""
+
+
+# --- data -----------------------------------------------------------------------------------------------------------
+
+
+def generated_scale(cur) -> float | None:
+    cur.execute("SELECT to_regclass('bench_meta') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        return None
+    cur.execute("SELECT scale FROM bench_meta")
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+def generate(scale: float) -> dict:
+    """Small tables through the ORM, the big ones with INSERT … SELECT on the server."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import Organization, Region, User
+    from accounts.uscc import make_uscc
+    from catalog.models import Product
+    from procurement.models import Award, Bid, Listing, Lot, Tender
+
+    def at(day: date):
+        return timezone.make_aware(datetime.combine(day, time(9, 0)))
+
+    orders = max(int(500_000 * scale), 1000)
+    rng = random.Random(11)
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor")
+        cur.execute("""TRUNCATE procurement_goodsreturnline, procurement_goodsreturn, procurement_receiptline,
+            procurement_receipt, procurement_deliveryline, procurement_delivery, procurement_purchaseorderline,
+            procurement_orderevent, procurement_purchaseorder, procurement_commitmentprogress,
+            procurement_commitmentalertstate, procurement_manufacturerprogress, procurement_progressrun,
+            common_notification, common_outboxmessage, procurement_commitment, procurement_listing,
+            procurement_award, procurement_bid, procurement_lot, procurement_tender CASCADE""")
+    with transaction.atomic():
+        Product.objects.filter(generic_name__startswith="基准通用名").delete()
+        User.objects.filter(username="bench_user").delete()
+        Organization.objects.filter(name__startswith="基准").delete()
+        user = User.objects.create(username="bench_user")
+        regions = list(Region.objects.order_by("code"))
+        hospitals = Organization.objects.bulk_create([
+            Organization(kind="hospital", name=f"基准医院{i:04d}", region=regions[i % len(regions)],
+                         uscc=make_uscc(rng, division_code=regions[i % len(regions)].code), hospital_level="3",
+                         hospital_type="general", ownership="public")
+            for i in range(HOSPITALS)
+        ])
+        makers = Organization.objects.bulk_create([
+            Organization(kind="manufacturer", name=f"基准制药{i:03d}有限公司") for i in range(MAKERS)
+        ])
+        distributor = Organization.objects.create(
+            kind="distributor", name="基准配送有限公司", region=regions[0], uscc=make_uscc(rng, division_code=regions[0].code)
+        )
+        now = timezone.now()
+        tender = Tender.objects.create(
+            code="BENCH-2026", name="基准带量采购批次", demand_start=at(date(2025, 6, 1)),
+            demand_end=at(date(2025, 7, 1)), bid_deadline=at(date(2025, 8, 1)),
+            opening_at=at(date(2025, 8, 1)), cycle_start=date(2026, 1, 1), cycle_end=AS_OF,
+            status="executing",
+        )
+        products = Product.objects.bulk_create([
+            Product(category="chemical", nhsa_code=f"XA01ABD075A0020{2 * k + s:08d}", generic_name=f"基准通用名{k:03d}",
+                    dosage_form="片剂", specification="10mg", pack_size=10, min_unit="片", pack_unit="盒",
+                    manufacturer=makers[(k + s) % MAKERS], approval_number="国药准字H20067255")
+            for k in range(LOTS) for s in (0, 1)
+        ])
+        lots = Lot.objects.bulk_create([
+            Lot(tender=tender, number=f"{k:03d}", generic_name=f"基准通用名{k:03d}", dosage_forms=["片剂"],
+                max_price="1.0000") for k in range(LOTS)
+        ])
+        bids = Bid.objects.bulk_create([
+            Bid(tender=tender, lot=lots[k], manufacturer=makers[k % MAKERS], product=products[2 * k],
+                sealed_price="x", seal_hash="0" * 64, price="0.5000", comparison_price="0.5000",
+                supply_capacity=10**9, status="selected", submitted_at=now, submitted_by=user)
+            for k in range(LOTS)
+        ])
+        awards = Award.objects.bulk_create([
+            Award(tender=tender, lot=lots[k], bid=bids[k], manufacturer=makers[k % MAKERS], product=products[2 * k],
+                  rank=1, awarded_price="0.5000", comparison_price="0.5000") for k in range(LOTS)
+        ])
+        listings = Listing.objects.bulk_create([
+            Listing(product=products[2 * k + s], manufacturer=products[2 * k + s].manufacturer,
+                    unit_price="0.5000" if s == 0 else "0.6000", pack_price="5.00" if s == 0 else "6.00",
+                    valid_from=date(2026, 1, 1), source="tender_award" if s == 0 else "application",
+                    award=awards[k] if s == 0 else None)
+            for k in range(LOTS) for s in (0, 1)
+        ])
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE bench_hosp (h int PRIMARY KEY, id bigint)")
+        cur.executemany("INSERT INTO bench_hosp VALUES (%s, %s)", [(i, h.pk) for i, h in enumerate(hospitals)])
+        cur.execute("""CREATE TABLE bench_lot (k int PRIMARY KEY, lot_id bigint, award_id bigint, sel_product bigint,
+            sel_listing bigint, sel_mfr bigint, sub_product bigint, sub_listing bigint, sub_mfr bigint)""")
+        cur.executemany("INSERT INTO bench_lot VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", [
+            (k, lots[k].pk, awards[k].pk, products[2 * k].pk, listings[2 * k].pk, products[2 * k].manufacturer_id,
+             products[2 * k + 1].pk, listings[2 * k + 1].pk, products[2 * k + 1].manufacturer_id)
+            for k in range(LOTS)
+        ])
+        params = {"tender": tender.pk, "user": user.pk, "dist": distributor.pk, "orders": orders}
+        for sql in GENERATE_SQL:
+            cur.execute(sql, params)
+        cur.execute("ANALYZE")
+        cur.execute("SELECT count(*) FROM procurement_receiptline")
+        lines = cur.fetchone()[0]
+        # Written last: a generation that failed half-way is not reused.
+        cur.execute("CREATE TABLE bench_meta (scale float, orders int)")
+        cur.execute("INSERT INTO bench_meta VALUES (%s, %s)", [scale, orders])
+    return {"orders": orders, "lines": lines}
+
+
+GENERATE_SQL = [
+    "SET session_replication_role = replica",  # foreign keys are right by construction; skip their triggers
+    # Each hospital h commits to the lots k with (h + k) % 5 = 0: 100 lots each.
+    """INSERT INTO procurement_commitment (tender_id, lot_id, hospital_id, award_id, product_id, manufacturer_id,
+        reported_volume, agreed_volume, agreed_amount, cycle_start, cycle_end, reason)
+    SELECT %(tender)s, l.lot_id, h.id, l.award_id, l.sel_product, l.sel_mfr,
+           1000 + (h.h * 7 + l.k * 13) %% 8000, 1000 + (h.h * 7 + l.k * 13) %% 8000,
+           (1000 + (h.h * 7 + l.k * 13) %% 8000) * 0.5, DATE '2026-01-01', DATE '2026-12-31', ''
+    FROM bench_hosp h JOIN bench_lot l ON (h.h + l.k) %% 5 = 0""",
+    # Line n of order o = n / 10 + 1; its lot keeps the hospital's commitments; 80 % selected, 15 % substitute,
+    # 5 % the selected product of a lot the hospital has no commitment for.
+    """CREATE UNLOGGED TABLE bench_lines AS
+    SELECT n, o, hosp.id AS hospital_id, DATE '2026-01-01' + CAST((o * 7919) %% 365 AS integer) AS day,
+           CASE WHEN n %% 20 < 16 THEN l.sel_product WHEN n %% 20 < 19 THEN l.sub_product ELSE nl.sel_product END AS product_id,
+           CASE WHEN n %% 20 < 16 THEN l.sel_listing WHEN n %% 20 < 19 THEN l.sub_listing ELSE nl.sel_listing END AS listing_id,
+           CASE WHEN n %% 20 < 16 THEN l.sel_mfr WHEN n %% 20 < 19 THEN l.sub_mfr ELSE nl.sel_mfr END AS manufacturer_id,
+           CASE WHEN n %% 20 < 16 THEN l.award_id WHEN n %% 20 < 19 THEN NULL ELSE nl.award_id END AS award_id,
+           CASE WHEN n %% 20 BETWEEN 16 AND 18 THEN 0.6000 ELSE 0.5000 END AS unit_price,
+           1 + n %% 20 AS packs
+    FROM (SELECT n, n / 10 + 1 AS o FROM generate_series(0::bigint, %(orders)s * 10 - 1) n) g
+    JOIN bench_hosp hosp ON hosp.h = g.o %% 1000
+    JOIN bench_lot l ON l.k = ((5 * ((n * 31) %% 100) - hosp.h) %% 500 + 500) %% 500
+    JOIN bench_lot nl ON nl.k = (l.k + 1) %% 500""",
+    """INSERT INTO procurement_purchaseorder (id, number, status, urgent, hospital_remarks, distributor_remarks,
+        idempotency_key, total_amount, line_count, version, created_at, updated_at, submitted_at, reject_reason,
+        close_reason, cancel_reason, response_overdue, delivery_overdue, listing_flag, listing_flag_reason,
+        created_by_id, distributor_id, hospital_id)
+    SELECT o, 'PO' || o, 'received', false, '', '', '', 0, 10, 1, day - 2, day, day - 2, '', '', '', false, false,
+           false, '', %(user)s, %(dist)s, hospital_id
+    FROM bench_lines WHERE n %% 10 = 0""",
+    """INSERT INTO procurement_purchaseorderline (id, order_id, line_no, listing_id, product_id, manufacturer_id, award_id,
+        packs, pack_size, min_units, unit_price, pack_price, amount, packs_shipped, packs_accepted, packs_rejected,
+        packs_returned, remarks)
+    SELECT n + 1, o, n %% 10 + 1, listing_id, product_id, manufacturer_id, award_id, packs, 10, packs * 10,
+           unit_price, unit_price * 10, unit_price * packs * 10, packs, packs, 0, 0, ''
+    FROM bench_lines""",
+    """INSERT INTO procurement_delivery (id, number, order_id, distributor_id, hospital_id, invoice_number,
+        invoice_amount, shipped_at, shipped_by_id, remarks, received)
+    SELECT o, 'DL' || o, o, %(dist)s, hospital_id, 'INV' || o, 0, day - 1, %(user)s, '', true
+    FROM bench_lines WHERE n %% 10 = 0""",
+    """INSERT INTO procurement_deliveryline (id, delivery_id, order_line_id, packs, min_units, batch_number, expiry_date)
+    SELECT n + 1, o, n + 1, packs, packs * 10, 'B1', DATE '2028-12-31' FROM bench_lines""",
+    """INSERT INTO procurement_receipt (id, delivery_id, order_id, hospital_id, distributor_id, received_at,
+        received_by_id, accepted_amount, remarks)
+    SELECT o, o, o, hospital_id, %(dist)s, day, %(user)s, 0, '' FROM bench_lines WHERE n %% 10 = 0""",
+    """INSERT INTO procurement_receiptline (id, receipt_id, delivery_line_id, order_line_id, accepted_packs,
+        rejected_packs, reject_reason, hospital_id, distributor_id, product_id, manufacturer_id, listing_id, award_id,
+        supply_class, unit_price, amount, received_on, accepted_min_units)
+    SELECT n + 1, o, n + 1, n + 1, packs, 0, '', hospital_id, %(dist)s, product_id, manufacturer_id, listing_id,
+           award_id, 'drug', unit_price, unit_price * packs * 10, day, packs * 10
+    FROM bench_lines""",
+    """INSERT INTO procurement_goodsreturn (id, number, order_id, hospital_id, distributor_id, reason, returned_at,
+        returned_by_id, amount)
+    SELECT n + 1, 'RT' || n, o, hospital_id, %(dist)s, '质量问题', LEAST(day + 10, DATE '2026-12-31'), %(user)s,
+           unit_price * 10
+    FROM bench_lines WHERE n %% 100 = 7""",
+    """INSERT INTO procurement_goodsreturnline (goods_return_id, receipt_line_id, order_line_id, packs, reason,
+        hospital_id, distributor_id, product_id, manufacturer_id, listing_id, award_id, supply_class, unit_price,
+        amount, returned_on, min_units)
+    SELECT n + 1, n + 1, n + 1, 1, '质量问题', hospital_id, %(dist)s, product_id, manufacturer_id, listing_id,
+           award_id, 'drug', unit_price, unit_price * 10, LEAST(day + 10, DATE '2026-12-31'), 10
+    FROM bench_lines WHERE n %% 100 = 7""",
+    "SET session_replication_role = DEFAULT",
+    *[f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {t}))"
+      for t in ("procurement_purchaseorder", "procurement_purchaseorderline", "procurement_delivery",
+                "procurement_deliveryline", "procurement_receipt", "procurement_receiptline",
+                "procurement_goodsreturn", "procurement_goodsreturnline")],
+    "DROP TABLE bench_lines",
+]
+
+
+# --- measured paths (each in a child process) -----------------------------------------------------------------------
+
+
+def child(path: str) -> None:
+    setup_django()
+    from django.db import connection
+
+    from procurement.models import ReceiptLine
+    from procurement.services.progress import progress_compute_all, progress_refresh_hospital
+
+    result: dict = {}
+    if path == "floor":
+        with connection.cursor() as cur, timer() as t:
+            cur.execute("DROP TABLE IF EXISTS bench_floor")
+            cur.execute(FLOOR_SQL, {"as_of": AS_OF})
+            cur.execute("SELECT count(*) FROM bench_floor")
+            result["rows"] = cur.fetchone()[0]
+    elif path == "full":
+        with timer() as t:
+            run = progress_compute_all(as_of=AS_OF)
+        result["rows"] = run.rows
+        result["status"] = run.status
+    elif path == "incremental":
+        line = ReceiptLine.objects.filter(award__isnull=False).order_by("-id").first()
+        with connection.cursor() as cur:  # one more delivery line of the same order line, received
+            cur.execute("""INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units,
+                batch_number, expiry_date) SELECT delivery_id, order_line_id, packs, min_units, 'B2', expiry_date
+                FROM procurement_deliveryline WHERE id = %s RETURNING id""", [line.delivery_line_id])
+            extra_delivery_line = cur.fetchone()[0]
+            cur.execute("""INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id,
+                accepted_packs, rejected_packs, reject_reason, hospital_id, distributor_id, product_id, manufacturer_id,
+                listing_id, award_id, supply_class, unit_price, amount, received_on, accepted_min_units)
+                SELECT receipt_id, %s, order_line_id, accepted_packs, 0, '', hospital_id, distributor_id, product_id,
+                  manufacturer_id, listing_id, award_id, supply_class, unit_price, amount, received_on,
+                  accepted_min_units
+                FROM procurement_receiptline WHERE id = %s""", [extra_delivery_line, line.pk])
+        with timer() as t:
+            run = progress_refresh_hospital(hospital_id=line.hospital_id, as_of=AS_OF)
+        with connection.cursor() as cur:  # back to the generated data (the full runs and the check use it)
+            cur.execute("DELETE FROM procurement_receiptline WHERE delivery_line_id = %s", [extra_delivery_line])
+            cur.execute("DELETE FROM procurement_deliveryline WHERE id = %s", [extra_delivery_line])
+        progress_refresh_hospital(hospital_id=line.hospital_id, as_of=AS_OF)
+        result["rows"] = run.rows
+    result["seconds"] = t["seconds"]
+    result["peak_rss_mb"] = peak_rss_mb()
+    emit(result)
+
+
+def check_equal() -> str:
+    """The floor's figures against the progress table: every month with flows, and the totals."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT count(*) FROM bench_floor f FULL JOIN (
+                SELECT commitment_id, period_start AS m, received_units, received_amount, substitute_units
+                FROM procurement_commitmentprogress
+                WHERE period_kind = 'month' AND (received_units <> 0 OR substitute_units <> 0 OR received_amount <> 0)
+            ) p ON p.commitment_id = f.commitment_id AND p.m = f.m
+            WHERE p.commitment_id IS NULL OR f.commitment_id IS NULL OR p.received_units <> f.sel_units
+               OR p.received_amount <> f.sel_amount OR p.substitute_units <> f.sub_units""")
+        mismatches = cur.fetchone()[0]
+        cur.execute("""SELECT (SELECT SUM(sel_units) FROM bench_floor),
+                              (SELECT SUM(cumulative_units) FROM procurement_commitmentprogress WHERE period_kind = 'cycle')""")
+        floor_total, ours_total = cur.fetchone()
+    if mismatches or floor_total != ours_total:
+        return f"DIFFERENT ({mismatches} month rows, totals {floor_total} vs {ours_total})"
+    return f"equal (net selected units {ours_total:,})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 5 million receipt lines")
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--child", choices=["floor", "full", "incremental"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child)
+        return 0
+    if not is_postgres():
+        print("bench.commitment_progress needs DATABASE_URL=postgres://… (a database of its own)")
+        return 0
+    setup_django()
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        have = generated_scale(cur)
+    if args.regenerate or have != args.scale:
+        print(f"generating scale {args.scale} …", flush=True)
+        with timer() as t:
+            info = generate(args.scale)
+        print(f"generated {info['lines']:,} receipt lines ({info['orders']:,} orders) in {t['seconds']:.0f} s",
+              flush=True)
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM procurement_receiptline")
+        lines = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM procurement_goodsreturnline")
+        returns = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM procurement_commitment")
+        commitments = cur.fetchone()[0]
+        cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
+    me = "bench.commitment_progress"
+    floor = run_child(me, ["--child", "floor"])
+    first = run_child(me, ["--child", "full"])
+    again = run_child(me, ["--child", "full"])
+    incremental = run_child(me, ["--child", "incremental"])
+    verdict = check_equal()
+    print_table(
+        ["path", "seconds", "× floor", "rows written", "peak RSS MiB"],
+        [
+            ["floor: hand-written SQL GROUP BY into a table", floor["seconds"], 1.0, floor["rows"], floor["peak_rss_mb"]],
+            ["full recompute, empty table", first["seconds"], first["seconds"] / floor["seconds"], first["rows"],
+             first["peak_rss_mb"]],
+            ["full recompute, table filled (nightly)", again["seconds"], again["seconds"] / floor["seconds"],
+             again["rows"], again["peak_rss_mb"]],
+            ["incremental: one hospital after one receipt", incremental["seconds"],
+             incremental["seconds"] / floor["seconds"], incremental["rows"], incremental["peak_rss_mb"]],
+        ],
+        title=(f"commitment progress — {lines:,} receipt lines, {returns:,} return lines, {commitments:,} commitments, "
+               f"scale {args.scale}; goal ≤ {GOAL} × floor"),
+    )
+    print(f"figures: {verdict}; incremental / full = {incremental['seconds'] / again['seconds']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Request guards shared by every page and endpoint."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+# Room for the other form fields and the multipart framing around the file itself.
+MULTIPART_MARGIN = 1024 * 1024
+
+
+class UploadSizeLimitMiddleware:
+    """Refuse a multipart upload larger than IMPORT_MAX_UPLOAD_BYTES before Django reads its body (413).
+
+    The import services check the file size again (the command line has no request); this stops a huge body
+    from being spooled to disk first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "multipart/form-data":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.IMPORT_MAX_UPLOAD_BYTES
+            if length > limit + MULTIPART_MARGIN:
+                message = f"上传内容过大（{length // (1024 * 1024)} MB），文件不能超过 {limit // (1024 * 1024)} MB"
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message, "code": "file_too_large", "field": "file"}, status=413)
+                return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

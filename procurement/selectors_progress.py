@@ -1,0 +1,185 @@
+"""Reads of the precomputed agreed-volume progress, scoped to the user: officials see every commitment, a hospital
+its own, a manufacturer the commitments it supplies. Shared by the pages, the API and the export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from accounts.permissions import can, is_official
+
+from .models import CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus
+
+ALERT_STATUSES = (ProgressStatus.BEHIND, ProgressStatus.AT_RISK)
+
+# Group-by keys of the roll-ups: key → (value fields, label field).
+ROLLUPS = {
+    "tender": ("tender_id", "tender__code", "tender__name"),
+    "lot": ("lot_id", "lot__number", "lot__generic_name", "tender__code"),
+    "region": ("region_id", "region__name"),
+    "hospital": ("hospital_id", "hospital__name"),
+    "manufacturer": ("manufacturer_id", "manufacturer__name"),
+}
+
+FILTERS = ("tender", "lot", "region", "hospital", "manufacturer", "status")
+
+
+def progress_visible_to(user) -> QuerySet[CommitmentProgress]:
+    qs = CommitmentProgress.objects.all()
+    if is_official(user) or can(user, "progress.view_all"):
+        return qs
+    org_id = getattr(user, "organization_id", None)
+    if org_id is None:
+        return qs.none()
+    condition = Q()
+    if can(user, "progress.view_hospital"):
+        condition |= Q(hospital_id=org_id)
+    if can(user, "progress.view_manufacturer"):
+        condition |= Q(manufacturer_id=org_id)
+    return qs.filter(condition) if condition else qs.none()
+
+
+def apply_filters(qs: QuerySet, params) -> QuerySet:
+    """Filters by id (tender, lot, region, hospital, manufacturer) and status; anything else is ignored."""
+    for name in FILTERS:
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        if name == "status":
+            if value in ProgressStatus.values:
+                qs = qs.filter(status=value)
+        elif value.isdigit():
+            qs = qs.filter(**{f"{name}_id": int(value)})
+    return qs
+
+
+def cycle_rows(user, params=None) -> QuerySet[CommitmentProgress]:
+    qs = progress_visible_to(user).filter(period_kind=CommitmentProgress.PeriodKind.CYCLE)
+    if params is not None:
+        qs = apply_filters(qs, params)
+    return qs.select_related("tender", "lot", "hospital", "manufacturer", "region", "commitment__product")
+
+
+def month_rows(user, commitment_id: int) -> QuerySet[CommitmentProgress]:
+    return progress_visible_to(user).filter(
+        commitment_id=commitment_id, period_kind=CommitmentProgress.PeriodKind.MONTH
+    ).order_by("period_start")
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Rollup:
+    key: int | None
+    label: str
+    commitments: int
+    agreed: int
+    expected: int
+    received: int
+    substitutes: int
+    amount: Decimal
+    behind: int
+    at_risk: int
+    completed: int
+
+    @property
+    def completion(self) -> Decimal | None:
+        return ratio(self.received, self.agreed)
+
+    @property
+    def pro_rata(self) -> Decimal | None:
+        return ratio(self.expected, self.agreed)
+
+    @property
+    def substitution(self) -> Decimal | None:
+        return ratio(max(self.substitutes, 0), max(self.received, 0) + max(self.substitutes, 0))
+
+    @property
+    def completion_percent(self) -> float:
+        return float(min(self.completion or 0, 1) * 100)
+
+
+def rollup(qs: QuerySet[CommitmentProgress], by: str) -> list[Rollup]:
+    """Cycle rows summed by tender, lot, region, hospital or manufacturer (one GROUP BY)."""
+    fields = ROLLUPS[by]
+    rows = (
+        qs.order_by().values(*fields)
+        .annotate(
+            n=Count("id"), agreed=Sum("agreed_volume"), expected=Sum("expected_units"),
+            received=Sum("cumulative_units"), subs=Sum("cumulative_substitute_units"), amount=Sum("cumulative_amount"),
+            behind=Count("id", filter=Q(status=ProgressStatus.BEHIND)),
+            at_risk=Count("id", filter=Q(status=ProgressStatus.AT_RISK)),
+            completed=Count("id", filter=Q(status__in=[ProgressStatus.COMPLETED, ProgressStatus.OVER])),
+        )
+        .order_by(*fields[1:])
+    )
+    return [
+        Rollup(
+            key=r[fields[0]], label=" ".join(str(r[f]) for f in fields[1:] if r[f] is not None) or "—",
+            commitments=r["n"], agreed=r["agreed"] or 0, expected=r["expected"] or 0, received=r["received"] or 0,
+            substitutes=r["subs"] or 0, amount=r["amount"] or Decimal("0.00"), behind=r["behind"],
+            at_risk=r["at_risk"], completed=r["completed"],
+        )
+        for r in rows
+    ]
+
+
+def alert_rows(user, params=None) -> QuerySet[CommitmentProgress]:
+    """Commitments behind or at risk, the worst first."""
+    return cycle_rows(user, params).filter(status__in=ALERT_STATUSES).order_by("completion_rate", "hospital__name")
+
+
+def high_substitution_rows(user, params=None) -> QuerySet[CommitmentProgress]:
+    threshold = Decimal(str(settings.COMMITMENT_PROGRESS["HIGH_SUBSTITUTION_RATIO"]))
+    return cycle_rows(user, params).filter(substitution_ratio__gte=threshold).order_by("-substitution_ratio")
+
+
+def manufacturer_rows(user) -> QuerySet[ManufacturerProgress]:
+    qs = ManufacturerProgress.objects.select_related("manufacturer", "tender").order_by("tender__code",
+                                                                                        "manufacturer__name")
+    if is_official(user) or can(user, "progress.view_all"):
+        return qs
+    if can(user, "progress.view_manufacturer"):
+        return qs.filter(manufacturer_id=user.organization_id)
+    return qs.none()
+
+
+def last_run() -> ProgressRun | None:
+    return ProgressRun.objects.filter(status=ProgressRun.Status.SUCCEEDED).order_by("-finished_at").first()
+
+
+def chart(months: list[CommitmentProgress], *, width: int = 640, height: int = 240, pad: int = 36) -> dict | None:
+    """Coordinates of an inline SVG chart: cumulative received (a step at each month end) against the pro-rata line
+    from the cycle's start (0) to its end (agreed volume)."""
+    if not months:
+        return None
+    commitment = months[0].commitment
+    start, end = commitment.cycle_start, commitment.cycle_end
+    total_days = (end - start).days + 1
+    agreed = months[0].agreed_volume
+    top = max([agreed, *(m.cumulative_units for m in months), 1])
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+
+    def x(day) -> float:
+        return round(pad + inner_w * ((day - start).days + 1) / total_days, 1)
+
+    def y(units: int) -> float:
+        return round(pad + inner_h * (1 - max(units, 0) / top), 1)
+
+    received = [(float(pad), y(0))] + [(x(m.period_end), y(m.cumulative_units)) for m in months]
+    ticks = [{"x": x(m.period_end), "label": m.period_start.strftime("%m")} for m in months]
+    return {
+        "width": width, "height": height, "pad": pad, "bottom": height - pad, "right": width - pad,
+        "received": " ".join(f"{a},{b}" for a, b in received),
+        "points": [{"x": a, "y": b, "units": m.cumulative_units, "expected": m.expected_units, "month": m.period_start}
+                   for (a, b), m in zip(received[1:], months, strict=True)],
+        "pro_rata": f"{pad},{y(0)} {width - pad},{y(agreed)}",
+        "agreed_y": y(agreed), "top": top, "ticks": ticks,
+    }

@@ -39,7 +39,10 @@ def enqueue(task: str, *, args: list | None = None, kwargs: dict | None = None, 
 def _send(message: OutboxMessage) -> None:
     from config.celery import app
 
-    app.send_task(message.task, args=message.args, kwargs=message.kwargs)
+    # ignore_result: nobody waits on an outbox task's result, and subscribing to it would tie publishing to the
+    # result backend's pub/sub connection, which Celery gives up on for good after a Redis outage ("the Celery
+    # application must be restarted") — every later publish from this process would then fail.
+    app.send_task(message.task, args=message.args, kwargs=message.kwargs, ignore_result=True)
 
 
 def publish(message_id: int) -> bool:

@@ -78,18 +78,17 @@ def celery_on(redis_server, settings):
     """Point the platform's Celery app (and the health check) at the throwaway Redis; tasks are not eager."""
     from config.celery import app
 
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager",
-                                      "broker_connection_retry", "broker_connection_max_retries")}
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
 
-    def reset_pools():
+    def reset_pools():  # connections and result backend made for another broker must not be reused
         app._pool = None
         app.amqp._producer_pool = None
+        app._local.__dict__.pop("backend", None)
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = redis_server.url
     settings.HEALTH_BROKER_TIMEOUT = 0.5
-    app.conf.update(broker_url=redis_server.url, result_backend=redis_server.url, task_always_eager=False,
-                    broker_connection_retry=False, broker_connection_max_retries=1)
+    app.conf.update(broker_url=redis_server.url, result_backend=redis_server.url, task_always_eager=False)
     reset_pools()
     yield app
     app.conf.update(saved)

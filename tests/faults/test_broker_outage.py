@@ -49,7 +49,7 @@ def observations_of(receipt):
     return PriceObservation.objects.filter(receipt_line_id__in=list(line_ids))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_broker_down_the_work_is_done_and_the_follow_ups_wait(redis_server, celery_on, world):  # noqa: F811
     w = build_world()
     make_commitment(hospital=w.hospital, selected_product=w.listing.product, agreed_volume=10000)
@@ -85,7 +85,7 @@ def test_with_the_broker_down_the_work_is_done_and_the_follow_ups_wait(redis_ser
 @pytest.mark.worker
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_after_the_outage_a_real_worker_runs_each_follow_up_exactly_once(redis_server, celery_on, worker):
     w = build_world()
     make_commitment(hospital=w.hospital, selected_product=w.listing.product, agreed_volume=10000)
@@ -95,7 +95,7 @@ def test_after_the_outage_a_real_worker_runs_each_follow_up_exactly_once(redis_s
 
     redis_server.start()
     worker.start()
-    assert drain() == 2
+    assert drain() == 2, list(OutboxMessage.objects.values_list("last_error", flat=True))
     lines = ReceiptLine.objects.filter(receipt=receipt, accepted_min_units__gt=0).count()
     worker.wait_for(lambda: observations_of(receipt).count() == lines
                     and ProgressRun.objects.filter(hospital=w.hospital, status="succeeded").exists(),
@@ -104,7 +104,25 @@ def test_after_the_outage_a_real_worker_runs_each_follow_up_exactly_once(redis_s
     assert drain() == 0
     from common.tasks import drain_outbox
 
-    drain_outbox.delay()
+    drain_outbox.apply_async(ignore_result=True)
     worker.wait_for(lambda: redis_server.queue_length() == 0, what="the queue to empty")
     assert observations_of(receipt).count() == lines
     assert ProgressRun.objects.filter(hospital=w.hospital).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publishing_does_not_depend_on_the_result_backend(redis_server, celery_on, monkeypatch):
+    """After a long outage Celery's Redis result backend gives up for good ("must be restarted"); the outbox never
+    subscribes to results, so publishing goes on working in the same process."""
+    from django.db import transaction
+
+    from common.outbox import enqueue
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Retry limit exceeded while trying to reconnect to the Celery result store backend.")
+
+    monkeypatch.setattr(celery_on.backend, "on_task_call", broken)
+    with transaction.atomic():
+        enqueue("common.ping", dedupe_key="ping")
+    assert OutboxMessage.objects.get().status == "sent"
+    assert redis_server.queue_length() == 1

@@ -1,0 +1,380 @@
+"""The access matrix: every API endpoint and every page × every role × an object of the user's own organisation and
+one of another — the expected answer of each cell, with a denied request (403/404) revealing nothing of the object.
+
+The list of endpoints comes from the URL resolver: a new endpoint or page without a row in ROUTES fails the test.
+Expected answers come from the capability table (accounts/permissions.py, one place): a row names the capability a
+route needs, the model it shows and the fields naming the organisations that own an object. Officials (pricing,
+fund, platform admin) see every organisation's rows; anyone else holding the capability sees their own only — another
+organisation's object is simply not found (404). Actions (POST) are tried for the denied cells only (a role without
+the capability, or another organisation's object), each in a savepoint that is rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Q
+from django.test import Client
+
+from accounts.models import User
+from accounts.permissions import CAPABILITIES, OFFICIAL_ROLES
+from tests.factories import UserFactory
+from tests.test_login_required import all_paths
+
+ANY = "any"  # any signed-in user
+
+
+@dataclass(frozen=True)
+class Route:
+    cap: str = ANY
+    model: str = ""  # the object a "1" in the path stands for
+    owners: tuple[str, ...] = ()  # fields naming the owning organisations; empty = visible to every allowed role
+    method: str = "GET"
+    sees_all: frozenset[str] = OFFICIAL_ROLES
+    skip: str = ""  # why a row is not exercised (must be said)
+    lookup: str = "pk"  # the field the path names the object by
+    where: dict = field(default_factory=dict)  # which objects the route shows at all (e.g. active listings)
+
+
+def GET(cap=ANY, model="", owners=(), **kw):  # noqa: N802
+    return Route(cap=cap, model=model, owners=tuple(owners), **kw)
+
+
+def POST(cap, model="", owners=(), **kw):  # noqa: N802
+    return Route(cap=cap, model=model, owners=tuple(owners), method="POST", **kw)
+
+
+# Price monitoring is for pricing officials and the platform admin; fund officers do not see inquiries and credit.
+PRICING = frozenset(CAPABILITIES["pricing.view"])
+# Listings answer by id while orderable (active, in their validity window); others are not found for anyone.
+ORDERABLE = {"status": "active", "valid_from__lte": date.today(), "valid_to__gte": date.today()}
+ORDER = ("procurement.PurchaseOrder", ("hospital", "distributor"))
+BID = ("procurement.Bid", ("manufacturer",))
+ALERT = "pricing.PriceAlert"
+TENDER = "procurement.Tender"
+PRODUCT = "catalog.Product"
+LISTING = "procurement.Listing"
+CREDIT = ("pricing.CreditRecord", ("organization",))
+AUTH = ("procurement.DistributionAuthorization", ("manufacturer", "distributor"))
+
+ROUTES: dict[str, Route] = {
+    # --- pages ---------------------------------------------------------------------------------------------------
+    "/": GET(),
+    "/accounts/organizations/": GET(),
+    "/accounts/organizations/1/": GET(model="accounts.Organization", owners=("id",)),
+    "/catalog/": GET("catalog.view"),
+    "/catalog/export/": GET("catalog.view"),
+    "/catalog/products/1/": GET("catalog.view", PRODUCT),
+    "/catalog/imports/": GET("catalog.import"),
+    "/catalog/imports/new/": GET("catalog.import"),
+    "/catalog/imports/1/": GET("catalog.import", "catalog.ImportJob", skip="the demo has no import jobs"),
+    "/catalog/imports/1/errors": GET("catalog.import", "catalog.ImportJob", skip="the demo has no import jobs"),
+    "/catalog/imports/1/progress": GET("catalog.import", "catalog.ImportJob", skip="the demo has no import jobs"),
+    "/catalog/imports/1/report": GET("catalog.import", "catalog.ImportJob", skip="the demo has no import jobs"),
+    "/tenders/": GET("tender.view"),
+    "/tenders/new/": GET("tender.manage"),
+    "/tenders/1/": GET("tender.view", TENDER),
+    "/tenders/1/coverage/": GET("tender.manage", TENDER),
+    "/tenders/1/evaluation/": GET("tender.manage", TENDER),
+    "/tenders/1/results/": GET("tender.view", TENDER, skip="results exist only for awarded tenders: see sealed-bid tests"),
+    "/tenders/1/results.xlsx": GET("tender.view", TENDER, skip="results exist only for awarded tenders: see sealed-bid tests"),
+    "/tenders/1/demand/import/": GET("tender.report_demand", TENDER, sees_all=frozenset(),
+                                     skip="open to hospitals and tender managers: checked in the tender page tests"),
+    "/tenders/1/demand/template.xlsx": GET("tender.report_demand", TENDER, skip="as the demand import"),
+    "/tenders/1/do/1/": POST("tender.manage", TENDER, skip="one URL per step; each step is checked in the tender page tests"),
+    "/orders/": GET("order.view"),
+    "/orders/1/": GET("order.view", *ORDER),
+    "/orders/search/": GET("order.place"),
+    "/orders/cart/": GET("order.place"),
+    "/orders/cart/add/": POST("order.place"),
+    "/orders/incoming/": GET("order.fulfil"),
+    "/orders/export/": GET("order.view"),
+    "/orders/deliveries/": GET("order.view"),
+    "/orders/online-share/": GET("online_share.view"),
+    "/orders/offplatform/": GET("offplatform.import"),
+    "/pricing/alerts/": GET("pricing.view"),
+    "/pricing/alerts/bulk/": POST("pricing.review"),
+    "/pricing/alerts/1/": GET("pricing.view", ALERT),
+    "/pricing/alerts/1/1/": POST("pricing.review", ALERT, skip="one URL per review step: checked in the pricing tests"),
+    "/pricing/inquiries/": GET("pricing.answer_inquiry"),
+    "/pricing/inquiries/1/reply/": POST("pricing.answer_inquiry", "pricing.Inquiry", ("recipient",), sees_all=frozenset()),
+    "/pricing/credit/": GET("pricing.view"),
+    "/pricing/credit/new/": POST("pricing.credit_manage"),
+    "/pricing/credit/mine/": GET("pricing.own_credit"),
+    "/pricing/credit/1/repair/": POST("pricing.credit_manage", *CREDIT),
+    "/pricing/shortages/": GET("pricing.view"),
+    "/pricing/shortages/1/close/": POST("pricing.review", "pricing.ShortageAlert"),
+    "/pricing/imports/": GET("pricing.import"),
+    "/progress/hospital/": GET("portal.purchaser", skip="placeholder page until commitment progress lands"),
+    "/api/docs/": GET(),
+    "/api/redoc/": GET(),
+    # --- API -----------------------------------------------------------------------------------------------------
+    "/api/v1/": GET(),
+    "/api/v1/users/": GET(),
+    "/api/v1/users/me/": GET(),
+    "/api/v1/users/1/": GET(model="accounts.User", owners=("organization",)),
+    "/api/v1/regions/": GET(),
+    "/api/v1/regions/1/": GET(model="accounts.Region", lookup="code"),
+    "/api/v1/organizations/": GET(),
+    "/api/v1/organizations/1/": GET(model="accounts.Organization", owners=("id",)),
+    "/api/v1/products/": GET("catalog.view"),
+    "/api/v1/products/1/": GET("catalog.view", PRODUCT),
+    "/api/v1/products/1/history/": GET("catalog.view", PRODUCT),
+    "/api/v1/products/1/activate/": POST("catalog.manage", PRODUCT),
+    "/api/v1/products/1/deactivate/": POST("catalog.manage", PRODUCT),
+    "/api/v1/tenders/": GET("tender.view"),
+    "/api/v1/tenders/1/": GET("tender.view", TENDER),
+    "/api/v1/tenders/1/lots/": GET("tender.view", TENDER, method="GET"),
+    "/api/v1/tenders/1/coverage/": GET("tender.manage", TENDER),
+    "/api/v1/tenders/1/evaluation/": GET("tender.manage", TENDER),
+    "/api/v1/tenders/1/results/": GET("tender.view", TENDER, skip="results exist only for awarded tenders"),
+    "/api/v1/tenders/1/rules/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/start-demand-collection/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/cancel/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/open-bids/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/evaluate/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/award/": POST("tender.manage", TENDER),
+    # Officials see that bids exist (never their prices before opening: test_sealed_bids.py); others only their own.
+    "/api/v1/bids/": GET(),
+    "/api/v1/bids/1/": GET(model=BID[0], owners=BID[1]),
+    "/api/v1/bids/1/replace/": POST("tender.bid", *BID, sees_all=frozenset()),
+    "/api/v1/bids/1/withdraw/": POST("tender.bid", *BID, sees_all=frozenset()),
+    "/api/v1/commitments/": GET(),
+    "/api/v1/commitments/1/": GET(model="procurement.Commitment", owners=("hospital", "manufacturer")),
+    "/api/v1/demand-reports/": GET(),
+    "/api/v1/demand-reports/1/": GET(model="procurement.DemandReport", owners=("hospital",)),
+    "/api/v1/listings/": GET("listing.view"),
+    "/api/v1/listings/1/": GET("listing.view", LISTING, where=ORDERABLE),
+    "/api/v1/listings/1/change-price/": POST("listing.manage", LISTING),
+    "/api/v1/listings/1/suspend/": POST("listing.manage", LISTING),
+    "/api/v1/listings/1/reinstate/": POST("listing.manage", LISTING),
+    "/api/v1/listings/1/withdraw/": POST("listing.manage", LISTING),
+    "/api/v1/distribution-authorizations/": GET(),
+    "/api/v1/distribution-authorizations/1/": GET(model=AUTH[0], owners=AUTH[1]),
+    "/api/v1/distribution-authorizations/1/revoke/": POST("authorization.manage", *AUTH),
+    "/api/v1/orders/": GET("order.view"),
+    "/api/v1/orders/1/": GET("order.view", *ORDER),
+    "/api/v1/orders/1/submit/": POST("order.place", *ORDER),
+    "/api/v1/orders/1/update-draft/": POST("order.place", *ORDER),
+    "/api/v1/orders/1/cancel/": POST("order.place", *ORDER),
+    "/api/v1/orders/1/close/": POST("order.receive", *ORDER),
+    "/api/v1/orders/1/accept/": POST("order.fulfil", *ORDER),
+    "/api/v1/orders/1/reject/": POST("order.fulfil", *ORDER),
+    "/api/v1/orders/1/remarks/": POST("order.view", *ORDER),
+    "/api/v1/deliveries/": GET("order.view"),
+    "/api/v1/deliveries/1/": GET("order.view", "procurement.Delivery", ("hospital", "distributor")),
+    "/api/v1/receipts/": GET("order.view"),
+    "/api/v1/receipts/1/": GET("order.view", "procurement.Receipt", ("hospital", "distributor")),
+    "/api/v1/returns/": GET("order.view"),
+    "/api/v1/returns/1/": GET("order.view", "procurement.GoodsReturn", ("hospital", "distributor")),
+    "/api/v1/offplatform-purchases/": GET("online_share.view"),
+    "/api/v1/offplatform-purchases/1/": GET("online_share.view", "procurement.OffPlatformPurchase", ("hospital",)),
+    "/api/v1/offplatform-purchases/import/": POST("offplatform.import"),
+    "/api/v1/online-share/": GET("online_share.view"),
+    "/api/v1/price-alerts/": GET("pricing.view"),
+    "/api/v1/price-alerts/1/": GET("pricing.view", ALERT),
+    "/api/v1/price-alerts/1/history/": GET("pricing.view", ALERT),
+    "/api/v1/price-alerts/1/assign/": POST("pricing.review", ALERT),
+    "/api/v1/price-alerts/1/dismiss/": POST("pricing.review", ALERT),
+    "/api/v1/price-alerts/1/inquiry/": POST("pricing.review", ALERT),
+    "/api/v1/price-alerts/1/interview/": POST("pricing.review", ALERT),
+    "/api/v1/price-alerts/1/resolve/": POST("pricing.review", ALERT),
+    "/api/v1/price-alerts/bulk-assign/": POST("pricing.review"),
+    "/api/v1/price-alerts/bulk-dismiss/": POST("pricing.review"),
+    "/api/v1/price-inquiries/": GET(),
+    "/api/v1/price-inquiries/1/": GET(model="pricing.Inquiry", owners=("recipient",), sees_all=PRICING),
+    "/api/v1/price-inquiries/1/reply/": POST("pricing.answer_inquiry", "pricing.Inquiry", ("recipient",),
+                                             sees_all=frozenset()),
+    "/api/v1/price-observations/": GET("pricing.view"),
+    "/api/v1/price-observations/1/": GET("pricing.view", "pricing.PriceObservation"),
+    "/api/v1/price-observations/import/": POST("pricing.import"),
+    "/api/v1/reference-prices/": GET("pricing.view"),
+    "/api/v1/reference-prices/1/": GET("pricing.view", "pricing.ReferencePrice"),
+    "/api/v1/reference-prices/import/": POST("pricing.import"),
+    "/api/v1/price-scans/": GET("pricing.view"),
+    "/api/v1/price-scans/1/": GET("pricing.view", "pricing.PriceScan"),
+    "/api/v1/credit-records/": GET(),
+    "/api/v1/credit-records/1/": GET(model=CREDIT[0], owners=CREDIT[1], sees_all=PRICING),
+    "/api/v1/credit-records/1/repair/": POST("pricing.credit_manage", *CREDIT),
+    "/api/v1/credit-ratings/": GET(),
+    "/api/v1/credit-ratings/1/": GET(model="pricing.CreditRating", owners=("organization",), sees_all=PRICING),
+    "/api/v1/shortage-alerts/": GET("pricing.view"),
+    "/api/v1/shortage-alerts/1/": GET("pricing.view", "pricing.ShortageAlert"),
+    "/api/v1/shortage-alerts/1/close/": POST("pricing.review", "pricing.ShortageAlert"),
+}
+
+# Not part of the matrix, with the reason.
+OUT_OF_MATRIX = {
+    "/accounts/login/": "sign-in page, public",
+    "/accounts/logout/": "sign-out",
+    "/api/v1/auth/token/": "token exchange, public (tests/security/test_login_throttling.py)",
+    "/api/schema/": "public schema (tests/test_api_schema.py)",
+    "/healthz": "public health (tests/test_health.py)",
+    "/i18n/setlang/": "language switch",
+}
+# Cells answering wrongly today, each with the bug it shows. The matrix fails when one of them starts answering as
+# expected, so the entry goes with the fix. (role, path, own/other/"" for a route without an object)
+VALIDATES_BEFORE_PERMISSION = ("the body is validated before the permission or the object is checked: 400 with the "
+                               "field errors instead of 403/404 (reveals no object data, but the denial is not a denial)")
+KNOWN: dict[tuple[str, str, str], str] = {
+    **{(role, "/api/v1/credit-records/1/repair/", "other"): VALIDATES_BEFORE_PERMISSION
+       for role in ("purchaser", "hospital_admin", "manufacturer_rep", "distributor_rep", "fund_officer",
+                    "platform_admin")},
+    **{(role, "/api/v1/price-inquiries/1/reply/", "other"): VALIDATES_BEFORE_PERMISSION
+       for role in ("purchaser", "hospital_admin", "manufacturer_rep", "distributor_rep", "pricing_official",
+                    "fund_officer", "platform_admin")},
+    **{("platform_admin", f"/api/v1/price-alerts/1/{step}/", which): VALIDATES_BEFORE_PERMISSION
+       for step in ("assign", "dismiss", "inquiry", "interview", "resolve") for which in ("own", "other")},
+    **{("platform_admin", f"/api/v1/price-alerts/bulk-{step}/", ""): VALIDATES_BEFORE_PERMISSION
+       for step in ("assign", "dismiss")},
+    ("manufacturer_rep", "/api/v1/bids/1/replace/", "other"): VALIDATES_BEFORE_PERMISSION,
+}
+SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")  # the admin: staff only, checked below
+
+ROLE_USERS = {
+    "purchaser": "buyer", "hospital_admin": "hospadmin", "manufacturer_rep": "mfr", "distributor_rep": "dist",
+    "pricing_official": "official", "fund_officer": "fund", "platform_admin": "admin",
+}
+
+
+def allowed(route: Route, role: str) -> bool:
+    return route.cap == ANY or role in CAPABILITIES[route.cap]
+
+
+def objects_for(route: Route, user) -> tuple[object | None, object | None]:
+    """(an object of the user's own organisation, an object of another) for a scoped route; any two otherwise."""
+    model = apps.get_model(route.model)
+    qs = model._base_manager.filter(**route.where).order_by("pk")
+    if not route.owners:
+        first = qs.first()
+        return first, qs.exclude(pk=getattr(first, "pk", None)).first()
+    mine = Q()
+    for owner in route.owners:
+        mine |= Q(**{owner: user.organization_id})
+    return qs.filter(mine).first(), qs.exclude(mine).first()
+
+
+def leaks(response, obj) -> list[str]:
+    """What a denied answer reveals: anything but an error message."""
+    body = response.content.decode(errors="replace")
+    problems = []
+    if response["Content-Type"].startswith("application/json") and body:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not set(data) <= {"detail", "code", "field"}:
+            problems.append(f"body is not just an error: {body[:200]}")
+    if obj is not None:
+        label = str(obj)
+        if len(label) > 3 and label in body and "<title>" not in body[: body.find(label)][-200:]:
+            problems.append(f"names the object {label!r}")
+    return problems
+
+
+def concrete(path: str, obj, route: Route) -> str:
+    return path.replace("/1/", f"/{getattr(obj, route.lookup)}/", 1) if obj is not None else path
+
+
+def call(client, route: Route, path: str):
+    if route.method == "GET":
+        return client.get(path)
+    with transaction.atomic():
+        response = client.post(path, {}, content_type="application/json")
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.django_db
+def test_every_endpoint_and_page_has_a_row():
+    paths = [p for p in all_paths() if not p.startswith(SKIPPED_PREFIXES)]
+    missing = [p for p in paths if p not in ROUTES and p not in OUT_OF_MATRIX]
+    assert not missing, f"endpoints without a row in the access matrix: {missing}"
+    stale = [p for p in ROUTES if p not in paths]
+    assert not stale, f"rows for endpoints that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_the_access_matrix():
+    call_command("seed_demo", verbosity=0)
+    users = {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
+    # The demo's admin is also a Django superuser (who may do anything); the matrix is about the role.
+    users["platform_admin"] = UserFactory(username="matrix_admin", organization=users["platform_admin"].organization,
+                                          roles=["platform_admin"], is_staff=True)
+    failures, cells, known_seen = [], 0, set()
+
+    def judge(key, where, response, expect, obj):
+        denied = response.status_code in (403, 404)
+        wrong = ""
+        if expect and (denied or response.status_code >= 500):
+            wrong = f"{response.status_code}, expected allowed"
+        elif not expect and not denied:
+            wrong = f"{response.status_code}, expected 403/404"
+        if key in KNOWN:
+            known_seen.add(key)
+            if not wrong:
+                failures.append(f"{where}: answers as expected now — remove it from KNOWN ({KNOWN[key]})")
+            return
+        if wrong:
+            failures.append(f"{where}: {wrong}")
+        elif not expect:
+            failures.extend(f"{where}: {p}" for p in leaks(response, obj))
+
+    for path, route in ROUTES.items():
+        if route.skip:
+            continue
+        for role, user in users.items():
+            client = Client()
+            client.force_login(user)
+            may = allowed(route, role)
+            if not route.model:
+                if route.method == "POST" and may:
+                    continue  # an allowed action without an object: its own tests
+                response = call(client, route, path)
+                cells += 1
+                judge((role, path, ""), f"{role} {route.method} {path}", response, may, None)
+                continue
+            own, other = objects_for(route, user)
+            sees_all = not route.owners or role in route.sees_all
+            for which, obj in (("own", own), ("other", other)):
+                if obj is None:
+                    continue
+                expect = may and (which == "own" or sees_all)
+                if route.method == "POST" and expect:
+                    continue  # allowed actions are the business tests' job
+                response = call(client, route, concrete(path, obj, route))
+                cells += 1
+                where = f"{role} {route.method} {concrete(path, obj, route)} ({which} {route.model} {obj.pk})"
+                judge((role, path, which), where, response, expect, obj)
+    assert cells > 500, cells
+    unused = set(KNOWN) - known_seen
+    assert not unused, f"KNOWN names cells the matrix no longer has: {sorted(unused)}"
+    assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_staff_only():
+    call_command("seed_demo", verbosity=0)
+    for name in ("buyer", "mfr", "dist", "official", "fund"):
+        user = User.objects.get(username=name)
+        if user.is_staff:
+            continue
+        client = Client()
+        client.force_login(user)
+        for path in ("/admin/", "/admin/procurement/bid/", "/admin/accounts/organization/"):
+            response = client.get(path)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], (name, path)
+
+
+def test_the_row_table_names_real_capabilities_and_models():
+    for path, route in ROUTES.items():
+        assert route.cap == ANY or route.cap in CAPABILITIES, path
+        if route.model:
+            model = apps.get_model(route.model)
+            for owner in route.owners:
+                assert re.match(r"^\w+$", owner) and (owner == "id" or model._meta.get_field(owner)), (path, owner)

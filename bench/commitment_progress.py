@@ -172,8 +172,9 @@ GENERATE_SQL = [
            1000 + (h.h * 7 + l.k * 13) %% 8000, 1000 + (h.h * 7 + l.k * 13) %% 8000,
            (1000 + (h.h * 7 + l.k * 13) %% 8000) * 0.5, DATE '2026-01-01', DATE '2026-12-31', ''
     FROM bench_hosp h JOIN bench_lot l ON (h.h + l.k) %% 5 = 0""",
-    # Line n of order o = n / 10 + 1; its lot keeps the hospital's commitments; 80 % selected, 15 % substitute,
-    # 5 % the selected product of a lot the hospital has no commitment for.
+    # Line n of order o = n / 10 + 1 (hospital o % 1000, its t-th order t = o / 1000): one of the hospital's 100
+    # committed lots, distinct within the order and moving with t so every commitment gets lines; 80 % selected,
+    # 15 % substitute, 5 % the selected product of a lot the hospital has no commitment for.
     """CREATE UNLOGGED TABLE bench_lines AS
     SELECT n, o, hosp.id AS hospital_id, DATE '2026-01-01' + CAST((o * 7919) %% 365 AS integer) AS day,
            CASE WHEN n %% 20 < 16 THEN l.sel_product WHEN n %% 20 < 19 THEN l.sub_product ELSE nl.sel_product END AS product_id,
@@ -184,7 +185,7 @@ GENERATE_SQL = [
            1 + n %% 20 AS packs
     FROM (SELECT n, n / 10 + 1 AS o FROM generate_series(0::bigint, %(orders)s * 10 - 1) n) g
     JOIN bench_hosp hosp ON hosp.h = g.o %% 1000
-    JOIN bench_lot l ON l.k = ((5 * ((n * 31) %% 100) - hosp.h) %% 500 + 500) %% 500
+    JOIN bench_lot l ON l.k = ((5 * ((31 * (n %% 10) + 13 * (g.o / 1000)) %% 100) - hosp.h) %% 500 + 500) %% 500
     JOIN bench_lot nl ON nl.k = (l.k + 1) %% 500""",
     """INSERT INTO procurement_purchaseorder (id, number, status, urgent, hospital_remarks, distributor_remarks,
         idempotency_key, total_amount, line_count, version, created_at, updated_at, submitted_at, reject_reason,

@@ -93,26 +93,28 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
                 batch_size=1000)
             hosp_rows = list(Organization.objects.filter(kind="hospital", name__startswith=PREFIX).order_by("pk"))
         hosp_rows = hosp_rows[:hospitals]
-        tender = Tender.objects.filter(code=f"{PREFIX}-T").first()
-        if tender is None:
-            now = timezone.now()
-            tender = Tender.objects.create(code=f"{PREFIX}-T", name="结算基准批次", demand_start=now - timedelta(days=400),
-                                           demand_end=now - timedelta(days=390), bid_deadline=now - timedelta(days=380),
-                                           opening_at=now - timedelta(days=379), cycle_start=period - timedelta(days=200),
-                                           cycle_end=period + timedelta(days=200), status="executing")
-            for i, maker in enumerate(maker_rows):
-                product = Product.objects.create(
-                    category="chemical", nhsa_code=f"{PREFIX}{i:05d}", generic_name=f"{PREFIX}品种{i:03d}片", dosage_form="片剂",
-                    specification="10mg", pack_size=10, min_unit="片", pack_unit="盒", manufacturer=maker)
-                lot = Lot.objects.create(tender=tender, number=f"{i:03d}", generic_name=product.generic_name, max_price=Decimal("2"))
-                price = Decimal(rng.randint(1000, 19999)) / Decimal(10000)
-                bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=maker, product=product, sealed_price="x",
-                                         seal_hash="0" * 64, price=price, comparison_price=price, supply_capacity=10**9,
-                                         status="selected", submitted_at=now, submitted_by=user)
-                award = Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=maker, product=product, rank=1,
-                                             awarded_price=price, comparison_price=price)
-                Listing.objects.create(product=product, manufacturer=maker, unit_price=price, pack_price=price * 10,
-                                       valid_from=tender.cycle_start, source="tender_award", award=award)
+        now = timezone.now()
+        tender = Tender.objects.filter(code=f"{PREFIX}-T").first() or Tender.objects.create(
+            code=f"{PREFIX}-T", name="结算基准批次", demand_start=now - timedelta(days=400),
+            demand_end=now - timedelta(days=390), bid_deadline=now - timedelta(days=380),
+            opening_at=now - timedelta(days=379), cycle_start=period - timedelta(days=200),
+            cycle_end=period + timedelta(days=200), status="executing")
+        listed = set(Listing.objects.filter(award__tender=tender).values_list("manufacturer_id", flat=True))
+        for maker in maker_rows:  # one awarded product and listing per manufacturer
+            if maker.pk in listed:
+                continue
+            product = Product.objects.create(
+                category="chemical", nhsa_code=f"{PREFIX}{maker.pk:07d}", generic_name=f"{PREFIX}品种{maker.pk}片",
+                dosage_form="片剂", specification="10mg", pack_size=10, min_unit="片", pack_unit="盒", manufacturer=maker)
+            lot = Lot.objects.create(tender=tender, number=f"{maker.pk}", generic_name=product.generic_name, max_price=Decimal("2"))
+            price = Decimal(rng.randint(1000, 19999)) / Decimal(10000)
+            bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=maker, product=product, sealed_price="x",
+                                     seal_hash="0" * 64, price=price, comparison_price=price, supply_capacity=10**9,
+                                     status="selected", submitted_at=now, submitted_by=user)
+            award = Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=maker, product=product, rank=1,
+                                         awarded_price=price, comparison_price=price)
+            Listing.objects.create(product=product, manufacturer=maker, unit_price=price, pack_price=price * 10,
+                                   valid_from=tender.cycle_start, source="tender_award", award=award)
     hospital_ids = [h.pk for h in hosp_rows]
     maker_ids = [m.pk for m in maker_rows]
     start, days = period, 28
@@ -262,6 +264,8 @@ def main(argv=None) -> int:
     parser.add_argument("--hospitals", type=int, default=1000)
     parser.add_argument("--manufacturers", type=int, default=100)
     parser.add_argument("--per-pair", type=int, default=10, help="receipt lines per hospital and manufacturer")
+    parser.add_argument("--keep", action="store_true", help="leave the generated month in the database")
+    parser.add_argument("--only-data", action="store_true", help="generate the month and stop (implies --keep)")
     args = parser.parse_args(argv)
     url = database_url()
     if not is_postgres(url) or not url.rstrip("/").endswith("_bench"):
@@ -279,6 +283,9 @@ def main(argv=None) -> int:
     empty_tables()
     with timer() as t_build:
         sizes = build(args.hospitals, args.manufacturers, args.per_pair, period)
+    if args.only_data:
+        print(f"generated {sizes} in {t_build['seconds']:.0f}s")
+        return 0
     with timer() as t_agg:
         expected = floor_aggregate(period, end)
     with timer() as t_floor:
@@ -305,7 +312,8 @@ def main(argv=None) -> int:
     )
     print(f"totals: ours {total_ours} · SQL {total_expected} · per statement identical: {same}")
     print(f"goal ≤ {GOAL}× the SQL build: {'met' if t_ours['seconds'] <= GOAL * t_floor['seconds'] else 'NOT met'}")
-    empty_tables()
+    if not args.keep:
+        empty_tables()
     return 0 if same else 1
 
 

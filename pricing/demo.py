@@ -50,13 +50,24 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
     rows, planted = [], {"peer": 0, "jump": 0, "reference": 0, "spike": 0}
     payment_refs = []
     group_base: dict[tuple, Decimal] = {}
+    from procurement.models import Listing
+
+    # a listed product is bought at (or a little under) its listed price; the rest of its group alike
+    listed: dict[int, Decimal] = {}
+    for product_id, price in Listing.objects.filter(product__in=products).exclude(status="withdrawn").values_list(
+            "product_id", "unit_price"):
+        listed[product_id] = min(price, listed.get(product_id, price))
+    for product in products:
+        key = (product.generic_name, product.dosage_form, product.specification)
+        if product.pk in listed:
+            group_base[key] = min(listed[product.pk] * Decimal("0.90"), group_base.get(key, listed[product.pk]))
     for index, product in enumerate(products):
         # products of one generic name, form and strength cost about the same per unit, whoever makes them
         key = (product.generic_name, product.dosage_form, product.specification)
         if key not in group_base:
             group_base[key] = (Decimal(str(round(rng.uniform(600, 2500), 2))) if product.high_value
                                else Decimal(str(round(rng.uniform(0.3, 12), 3))))
-        base = group_base[key] * Decimal(str(round(rng.uniform(0.95, 1.05), 3)))
+        base = group_base[key] * Decimal(str(round(rng.uniform(0.98, 1.0), 3)))
         buyers = rng.sample(hospitals, max(6, int(len(hospitals) * 0.6)))
         if index % 3 == 0:
             payment_refs.append(ReferencePrice(product=product, kind="payment_standard", unit_price=quantize_unit_price(base * Decimal("1.25")),

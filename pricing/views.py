@@ -53,6 +53,9 @@ def alert_list(request):
     size = request.GET.get("page_size", "")
     size = min(int(size), 500) if size.isdigit() and int(size) > 0 else 50
     page = Paginator(alerts, size).get_page(request.GET.get("page"))
+    labels = detector_labels()
+    for alert in page:
+        alert.detector_label = labels.get(alert.detector, alert.detector)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
     return render(request, "pricing/alert_list.html", {
         "page": page, "params": params, "detectors": detector_labels(), "statuses": PriceAlert.Status.choices,
@@ -72,10 +75,10 @@ def _export(alerts) -> HttpResponse:
     ws.append(["编号", "检测器", "严重程度", "状态", "产品代码", "通用名", "医疗机构", "期间起", "期间止", "监测价格",
                "参照价格", "偏离程度", "涉及金额", "经办人", "摘要", "处置结果", "处置说明"])
     for a in alerts[:50000]:
-        ws.append([a.pk, labels.get(a.detector, a.detector), a.get_severity_display(), a.get_status_display(),
+        ws.append([a.pk, str(labels.get(a.detector, a.detector)), str(a.get_severity_display()), str(a.get_status_display()),
                    a.product.nhsa_code, a.product.generic_name, a.hospital.name if a.hospital else "全区",
                    a.period_start, a.period_end, a.observed_price, a.reference_value, a.deviation, a.amount_at_stake,
-                   a.assignee.username if a.assignee else "", a.summary, a.get_disposition_display(), a.resolution_note])
+                   a.assignee.username if a.assignee else "", a.summary, str(a.get_disposition_display()), a.resolution_note])
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''price-alerts.xlsx"
     wb.save(response)

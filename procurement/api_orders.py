@@ -436,8 +436,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         data = _valid(OrderCreateSerializer, request)
         key = data["idempotency_key"] or request.headers.get("Idempotency-Key", "")
-        distributor = Organization.objects.filter(pk=data["distributor"]).first()
-        order = svc.order_create(by=request.user, distributor=distributor, lines=data["lines"],
+        order = svc.order_create(by=request.user, distributor=data["distributor"], lines=data["lines"],
                                  hospital=data.get("hospital"), urgent=data["urgent"], remarks=data["remarks"],
                                  idempotency_key=key, submit=data["submit"])
         replayed = order.replayed

@@ -179,15 +179,17 @@ def _linkage_picks() -> list:
     listed = set(Listing.objects.values_list("product_id", flat=True))
     awarded_names = set(Listing.objects.filter(source=Listing.Source.TENDER_AWARD).values_list("product__generic_name",
                                                                                                 flat=True))
+    # From the end of the catalog: the first products of each kind are the price-monitoring demo's, which has
+    # observations and alerts of its own for them.
     picks = []
     # a non-selected maker of a selected generic (ordering it while the commitment is unmet is a substitution)
     picks += list(Product.objects.filter(generic_name="阿托伐他汀钙片", is_active=True).exclude(pk__in=listed)
                   .order_by("pk")[:1])
     for category, count in (("chemical", 8), ("mongolian_patent", 3), ("chinese_patent", 2)):
         picks += list(Product.objects.filter(category=category, is_active=True).exclude(pk__in=listed)
-                      .exclude(generic_name__in=awarded_names).order_by("pk")[:count])
+                      .exclude(generic_name__in=awarded_names).order_by("-pk")[:count])
     picks += list(Product.objects.filter(category="consumable", high_value=True, is_active=True).exclude(pk__in=listed)
-                  .order_by("pk")[:4])
+                  .order_by("-pk")[:4])
     return picks
 
 

@@ -37,9 +37,13 @@ def compute_commitment_progress(self) -> dict:
 
 @shared_task(name="procurement.refresh_commitment_progress", bind=True, acks_late=True,
              autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def refresh_commitment_progress(self, hospital_id: int) -> dict:
-    """After a hospital's receipts or returns (enqueued through the outbox, one pending per hospital)."""
+def refresh_commitment_progress(self, hospital_id: int, requested_at: str | None = None) -> dict:
+    """After a hospital's receipts or returns (enqueued through the outbox, one pending per hospital); skipped when
+    a run started after `requested_at` has already counted them."""
+    from datetime import datetime
+
     from .services.progress import progress_refresh_hospital
 
-    run = progress_refresh_hospital(hospital_id=hospital_id)
+    run = progress_refresh_hospital(hospital_id=hospital_id,
+                                    requested_at=datetime.fromisoformat(requested_at) if requested_at else None)
     return {"run": run.pk, "status": run.status, "rows": run.rows}

@@ -38,6 +38,9 @@ class LineSerializer(serializers.ModelSerializer):
 
 
 class StatementSerializer(serializers.ModelSerializer):
+    # A plain string in the schema (draft, claimed, hospital_confirmed, approved, partially_paid, paid): the enum
+    # would collide with the other "status" enums of the API.
+    status = serializers.CharField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)

@@ -99,6 +99,10 @@ def seed(ctx: DemoContext) -> str:
         from procurement.models import GoodsReturnLine
 
         GoodsReturnLine.objects.filter(receipt_line=line).update(returned_on=one_back + timedelta(days=9))
+    # Commitment progress counts these receipts now, so seeding again finds it current and changes nothing.
+    from procurement.services.progress import progress_ensure_current
+
+    progress_ensure_current()
     generate_statements(month=two_back)
     generate_statements(month=one_back)
     statements = list(SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id"))

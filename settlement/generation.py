@@ -137,22 +137,16 @@ def _sql(vendor: str) -> dict[str, str]:
     }
 
 
-def _scope(fund: FundAccount, alias: str = "rl") -> tuple[str, list]:
-    """Receipt lines of the fund's hospitals, of settled products (awarded; negotiated drugs when configured)."""
-    hospitals = (
-        f"{alias}.hospital_id IN (SELECT o.id FROM accounts_organization o JOIN accounts_region rg ON rg.id = o.region_id"
-        " WHERE rg.id = %s OR rg.parent_id = %s)"
-    )
-    params: list = [fund.region_id, fund.region_id]
+def _settled_products(include_negotiated: bool, alias: str = "rl") -> str:
+    """Receipt lines of settled products: awarded ones; negotiated drugs within their agreement when configured."""
     settled = f"{alias}.award_id IS NOT NULL"
-    if fund.include_negotiated:
+    if include_negotiated:
         settled = (
-            f"({settled} OR EXISTS (SELECT 1 FROM catalog_product p WHERE p.id = {alias}.product_id AND p.negotiated = %s"
+            f"({settled} OR EXISTS (SELECT 1 FROM catalog_product p WHERE p.id = {alias}.product_id AND p.negotiated"
             f" AND (p.negotiated_from IS NULL OR p.negotiated_from <= {alias}.received_on)"
             f" AND (p.negotiated_to IS NULL OR p.negotiated_to >= {alias}.received_on)))"
         )
-        params.append(True)
-    return f"{hospitals} AND {settled} AND {alias}.accepted_min_units > 0", params
+    return f"{settled} AND {alias}.accepted_min_units > 0"
 
 
 UNSETTLED = (
@@ -160,39 +154,62 @@ UNSETTLED = (
 )
 
 
-def candidate_pairs(fund: FundAccount, period: date) -> list[tuple[int, int, date]]:
-    """(manufacturer, hospital, earliest date) pairs with something to settle and no statement for the month yet."""
+NEGOTIATED = (
+    "EXISTS (SELECT 1 FROM catalog_product p WHERE p.id = rl.product_id AND p.negotiated"
+    " AND (p.negotiated_from IS NULL OR p.negotiated_from <= rl.received_on)"
+    " AND (p.negotiated_to IS NULL OR p.negotiated_to >= rl.received_on))"
+)
+
+
+def candidates(period: date, region_id: int | None = None) -> dict[int, list[tuple[int, int, date]]]:
+    """Per pooling region: (manufacturer, hospital, earliest date) pairs with something to settle — unsettled receipt
+    lines of settled products received before the end of the month, or returns of settled receipts not yet accounted
+    for — and no statement for the month yet. One query for all regions (or one region)."""
     end = next_month(period)
-    scope, params = _scope(fund)
-    scope_g, params_g = _scope(fund, "rl")
+    pool = "COALESCE(rg.parent_id, rg.id)"
+    joins = (
+        "JOIN accounts_organization o ON o.id = rl.hospital_id JOIN accounts_region rg ON rg.id = o.region_id"
+        f" JOIN settlement_fundaccount f ON f.region_id = {pool} AND f.is_active"
+    )
+    settled = f"(rl.award_id IS NOT NULL OR (f.include_negotiated AND {NEGOTIATED})) AND rl.accepted_min_units > 0"
+    only = f" AND {pool} = %s" if region_id else ""
+    region_params = [region_id] if region_id else []
     sql = f"""
-        SELECT rl.manufacturer_id, rl.hospital_id, MIN(rl.received_on)
-        FROM procurement_receiptline rl
-        WHERE rl.received_on < %s AND {scope} AND {UNSETTLED}
-        GROUP BY rl.manufacturer_id, rl.hospital_id
+        SELECT {pool}, rl.manufacturer_id, rl.hospital_id, MIN(rl.received_on)
+        FROM procurement_receiptline rl {joins}
+        WHERE rl.received_on < %s AND {settled} AND {UNSETTLED}{only}
+        GROUP BY {pool}, rl.manufacturer_id, rl.hospital_id
         UNION ALL
-        SELECT g.manufacturer_id, g.hospital_id, MIN(g.returned_on)
-        FROM procurement_goodsreturnline g JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id
-        WHERE g.returned_on < %s AND {scope_g}
+        SELECT {pool}, g.manufacturer_id, g.hospital_id, MIN(g.returned_on)
+        FROM procurement_goodsreturnline g JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id {joins}
+        WHERE g.returned_on < %s{only}
           AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
           AND EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.receipt_line_id = g.receipt_line_id AND x.kind = 'receipt')
-        GROUP BY g.manufacturer_id, g.hospital_id
+        GROUP BY {pool}, g.manufacturer_id, g.hospital_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [end, *params, end, *params_g])
+        cursor.execute(sql, [end, *region_params, end, *region_params])
         rows = cursor.fetchall()
-    existing = set(
-        SettlementStatement.objects.filter(fund=fund, period=period).values_list("manufacturer_id", "hospital_id")
-    )
-    pairs: dict[tuple[int, int], date] = {}
-    for manufacturer_id, hospital_id, first in rows:
-        if (manufacturer_id, hospital_id) in existing:
+    existing = SettlementStatement.objects.filter(period=period)
+    if region_id:
+        existing = existing.filter(fund__region_id=region_id)
+    have = set(existing.values_list("manufacturer_id", "hospital_id"))
+    by_region: dict[int, dict[tuple[int, int], date]] = {}
+    for region, manufacturer_id, hospital_id, first in rows:
+        if (manufacturer_id, hospital_id) in have:
             continue
         if isinstance(first, str):
             first = date.fromisoformat(first)
+        pairs = by_region.setdefault(region, {})
         key = (manufacturer_id, hospital_id)
         pairs[key] = min(first, pairs.get(key, first))
-    return sorted((m, h, d) for (m, h), d in pairs.items())
+    # By hospital, so that a chunk touches few hospitals and reads their lines through the (hospital, …) index.
+    return {region: sorted(((m, h, d) for (m, h), d in pairs.items()), key=lambda p: (p[1], p[0]))
+            for region, pairs in by_region.items()}
+
+
+def candidate_pairs(fund: FundAccount, period: date) -> list[tuple[int, int, date]]:
+    return candidates(period, fund.region_id).get(fund.region_id, [])
 
 
 def _ids_sql(ids: list[int]) -> str:
@@ -206,8 +223,16 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
     end = next_month(period)
     claim_due = end.replace(day=5)
     region_code = fund.region.code
-    scope, params = _scope(fund)
+    hospitals = _ids_sql(sorted({h for _, h, _ in pairs}))
+    makers = _ids_sql(sorted({m for m, _, _ in pairs}))
+    scope = (f"rl.hospital_id IN ({hospitals}) AND rl.manufacturer_id IN ({makers}) AND "
+             f"{_settled_products(fund.include_negotiated)}")
+    params: list = []
     with transaction.atomic():
+        if vendor == "postgresql":
+            # A chunk lost to a database crash right after commit is rebuilt whole by the rerun; no fsync wait per chunk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         statements = SettlementStatement.objects.bulk_create([
             SettlementStatement(
                 number=f"JS{period:%Y%m}{region_code}{h:06d}{m:06d}", fund=fund, manufacturer_id=m, hospital_id=h,
@@ -220,16 +245,20 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
             ids = list(SettlementStatement.objects.filter(
                 fund=fund, period=period, number__in=[s.number for s in statements]).values_list("pk", flat=True))
         in_ids = _ids_sql(ids)
+        # The chunk's statements as a small literal table (hospital, manufacturer) → statement id, hash-joined below.
+        rows = SettlementStatement.objects.filter(pk__in=ids).values_list("hospital_id", "manufacturer_id", "pk")
+        pairs_map = ", ".join(f"({int(h)}, {int(m)}, {int(pk)})" for h, m, pk in rows)
         with connection.cursor() as cursor:
             # Returns of the receipt lines about to be settled: claimed first, so the lines net exactly these.
             cursor.execute(f"""
                 INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
-                SELECT g.id, s.id, g.receipt_line_id
+                WITH cm(h, m, sid) AS (VALUES {pairs_map})
+                SELECT g.id, s.sid, g.receipt_line_id
                 FROM procurement_goodsreturnline g
                 JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id
-                JOIN settlement_settlementstatement s
-                  ON s.hospital_id = rl.hospital_id AND s.manufacturer_id = rl.manufacturer_id AND s.id IN ({in_ids})
-                WHERE g.returned_on < %s AND rl.received_on < %s AND {scope} AND {UNSETTLED}
+                JOIN cm s ON s.h = rl.hospital_id AND s.m = rl.manufacturer_id
+                WHERE g.returned_on < %s AND g.hospital_id IN ({hospitals}) AND rl.received_on < %s AND {scope}
+                  AND {UNSETTLED}
                   AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
             """, [end, end, *params])
             cursor.execute(f"""
@@ -237,12 +266,12 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
                   (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
                    returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
                    correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
-                SELECT s.id, 'receipt', rl.id, NULL, rl.product_id, rl.received_on, rl.accepted_min_units,
+                WITH cm(h, m, sid) AS (VALUES {pairs_map})
+                SELECT s.sid, 'receipt', rl.id, NULL, rl.product_id, rl.received_on, rl.accepted_min_units,
                        COALESCE(r.units, 0), rl.unit_price, COALESCE(pc.unit_price, rl.unit_price), pc.id, rl.amount,
                        COALESCE(r.amount, 0), {q['corr']}, {q['net']}, {q['due_rl']}, {q['false']}, {q['false']}, '', ''
                 FROM procurement_receiptline rl
-                JOIN settlement_settlementstatement s
-                  ON s.hospital_id = rl.hospital_id AND s.manufacturer_id = rl.manufacturer_id AND s.id IN ({in_ids})
+                JOIN cm s ON s.h = rl.hospital_id AND s.m = rl.manufacturer_id
                 LEFT JOIN (
                     SELECT sr.receipt_line_id AS rid, SUM(g.min_units) AS units, SUM(g.amount) AS amount
                     FROM settlement_settledreturn sr JOIN procurement_goodsreturnline g ON g.id = sr.return_line_id
@@ -263,14 +292,14 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
                   (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
                    returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
                    correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
-                SELECT s.id, 'return_adjustment', g.receipt_line_id, g.id, g.product_id, g.returned_on, 0, g.min_units,
+                WITH cm(h, m, sid) AS (VALUES {pairs_map})
+                SELECT s.sid, 'return_adjustment', g.receipt_line_id, g.id, g.product_id, g.returned_on, 0, g.min_units,
                        g.unit_price, sl.settled_unit_price, sl.correction_id, 0, g.amount, {q['adj_corr']}, {q['adj_net']},
                        {q['due_g']}, {q['false']}, {q['false']}, '', ''
                 FROM procurement_goodsreturnline g
                 JOIN settlement_settlementline sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
-                JOIN settlement_settlementstatement s
-                  ON s.hospital_id = g.hospital_id AND s.manufacturer_id = g.manufacturer_id AND s.id IN ({in_ids})
-                WHERE g.returned_on < %s
+                JOIN cm s ON s.h = g.hospital_id AND s.m = g.manufacturer_id
+                WHERE g.returned_on < %s AND g.hospital_id IN ({hospitals}) AND g.manufacturer_id IN ({makers})
                   AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
             """, [end])
             lines += cursor.rowcount
@@ -296,6 +325,14 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
     return created, lines
 
 
+def refresh_statistics() -> None:
+    """PostgreSQL plans the anti-joins against settled lines from table statistics; a run that grows the settlement
+    tables from a few rows to millions refreshes them as it goes (ANALYZE samples, it does not scan everything)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE settlement_settlementline, settlement_settledreturn, settlement_settlementstatement")
+
+
 def _after_chunk(chunk_no: int) -> None:
     """Called after each committed chunk (progress logging; tests use it to simulate a crash mid-batch)."""
     logger.debug("settlement chunk %s committed", chunk_no)
@@ -314,11 +351,11 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
     run = SettlementRun.objects.create(period=period, region=regions[0] if region is not None else None)
     try:
         chunk_no = 0
-        for reg in regions:
-            fund = fund_for_region(reg)
-            if not fund.is_active:
-                continue
-            pairs = candidate_pairs(fund, period)
+        refresh_statistics()
+        funds = [fund_for_region(reg) for reg in regions]
+        by_region = candidates(period, regions[0].pk if region is not None else None)
+        for fund in funds:
+            pairs = by_region.get(fund.region_id, [])
             for start in range(0, len(pairs), chunk_size):
                 statements, lines = build_chunk(fund, period, pairs[start:start + chunk_size], run)
                 run.statements_created += statements
@@ -328,6 +365,8 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
                 )
                 renew_lock(token)
                 chunk_no += 1
+                if chunk_no & (chunk_no - 1) == 0:  # after chunks 1, 2, 4, 8, …
+                    refresh_statistics()
                 _after_chunk(chunk_no)
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()

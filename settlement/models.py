@@ -395,23 +395,26 @@ class SettlementLine(models.Model):
 
     statement = models.ForeignKey(SettlementStatement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算单"))
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.RECEIPT)
+    # Looked up through the partial unique indexes below; no second plain index to maintain on every insert.
     receipt_line = models.ForeignKey(
-        "procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("验收明细")
+        "procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("验收明细"), db_index=False
     )
     return_line = models.ForeignKey(
         "procurement.GoodsReturnLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("退货明细"),
+        verbose_name=_("退货明细"), db_index=False,
     )
     # Copied from the receipt line (already checked there): no foreign-key check per inserted line.
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("产品")
+        "catalog.Product", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+",
+        verbose_name=_("产品"),
     )
     received_on = models.DateField(_("验收日期"))
     min_units = models.BigIntegerField(_("验收数量（最小制剂单位）"))
     returned_min_units = models.BigIntegerField(_("退货数量（最小制剂单位）"), default=0)
     unit_price = models.DecimalField(_("订单单价"), **UNIT_PRICE)
     settled_unit_price = models.DecimalField(_("结算单价"), **UNIT_PRICE)
-    correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("价格更正"))
+    correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("价格更正"), db_index=False)
     gross_amount = models.DecimalField(_("验收金额"), **AMOUNT)
     returned_amount = models.DecimalField(_("退货金额"), default=0, **AMOUNT)
     correction_amount = models.DecimalField(_("价格更正金额"), default=0, **AMOUNT)
@@ -426,7 +429,6 @@ class SettlementLine(models.Model):
         verbose_name = _("结算明细")
         verbose_name_plural = _("结算明细")
         ordering = ["statement", "received_on", "id"]
-        indexes = [models.Index(fields=["statement", "disputed"])]
         constraints = [
             # A receipt line is settled in exactly one statement (also when two generation runs race).
             models.UniqueConstraint(fields=["receipt_line"], condition=Q(kind="receipt"), name="receipt_line_settled_once"),
@@ -450,7 +452,8 @@ class SettledReturn(models.Model):
     statement = models.ForeignKey(
         SettlementStatement, on_delete=models.CASCADE, related_name="settled_returns", verbose_name=_("结算单")
     )
-    receipt_line = models.ForeignKey("procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("验收明细"))
+    receipt_line = models.ForeignKey("procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("验收明细"), db_index=False)
 
     class Meta:
         verbose_name = _("已结算退货")

@@ -236,6 +236,9 @@ SPECTACULAR_SETTINGS = {
         "ListingSourceEnum": "procurement.models.listings.Listing.Source",
         "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
         "SupplyClassEnum": "procurement.models.orders.SupplyClass",
+        "ProgressStatusEnum": "procurement.models.progress.ProgressStatus",
+        "ProgressRunStatusEnum": "procurement.models.progress.ProgressRun.Status",
+        "ProgressRunKindEnum": "procurement.models.progress.ProgressRun.Kind",
         "SettlementStatementStatusEnum": "settlement.models.SettlementStatement.Status",
     },
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from .base import PRICED_SOURCES, Detector, Finding, dec_amount, dec_price, ratio
 from .sql import Scope, add_months, as_date, fetch, median_ctes, month_of
 
@@ -79,7 +81,7 @@ class PeerOutlier(Detector):
     (prices are per minimum unit, so they compare), and only groups with two or more products are looked at."""
 
     name = "peer_outlier"
-    label = "同品种价格离群"
+    label = _("同品种价格离群")
     defaults = {"z": 3.5, "min_peers": 5, "min_group": 3, "ratio": 2.0, "min_deviation": 0.2, "by_group": False}
 
     def __init__(self, name: str | None = None, **params):
@@ -87,7 +89,7 @@ class PeerOutlier(Detector):
         if name:
             self.name = name
         if self.params["by_group"]:
-            self.label = "同通用名剂型规格组价格离群"
+            self.label = _("同通用名剂型规格组价格离群")
 
     def sql(self, scope: Scope) -> tuple[str, list]:
         t = _tables()
@@ -199,7 +201,7 @@ class SuddenChange(Detector):
     hospital, and province-wide (异常变动). `min_observations` per month guards against a single odd receipt."""
 
     name = "sudden_change"
-    label = "价格异常变动"
+    label = _("价格异常变动")
     defaults = {"rise": 0.30, "min_observations": 1, "province_wide": True}
 
     def sql(self, scope: Scope) -> tuple[str, list]:
@@ -263,7 +265,7 @@ class AboveReference(Detector):
     national lowest listed price, or the insurance payment standard (each can be turned off), beyond `tolerance`."""
 
     name = "above_reference"
-    label = "高于参考价格"
+    label = _("高于参考价格")
     defaults = {"listed": True, "national_lowest": True, "payment_standard": True, "tolerance": 0.0}
 
     def sql(self, scope: Scope) -> tuple[str, list]:
@@ -328,7 +330,7 @@ class NonSelectedPremium(Detector):
     price (the reference price of kind VBP awarded, `selected = false`, that the award sync writes)."""
 
     name = "non_selected_premium"
-    label = "非中选产品价格过高"
+    label = _("非中选产品价格过高")
     defaults = {"factor": 2.0}
 
     def sql(self, scope: Scope) -> tuple[str, list]:
@@ -374,7 +376,7 @@ class VolumeSpike(Detector):
     price: a 高值耗材, or a weighted unit price of at least `min_unit_price`."""
 
     name = "volume_spike"
-    label = "采购量异常激增"
+    label = _("采购量异常激增")
     defaults = {"factor": 3.0, "trailing_months": 6, "min_months": 3, "min_unit_price": 20.0}
 
     def sql(self, scope: Scope) -> tuple[str, list]:

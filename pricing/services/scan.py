@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import ConflictError
 
@@ -136,7 +136,12 @@ def _fill_regions(alerts: list[PriceAlert]) -> None:
 
 def price_scan_run(*, full: bool = False, now: datetime | None = None, only: list[str] | None = None) -> PriceScan:
     """Run the detectors (all, or those named in `only`) and record the run. Raises ConflictError when another
-    scan is running."""
+    scan is running. Summaries are stored in the platform's language, whoever triggered the run."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _run(full=full, now=now, only=only)
+
+
+def _run(*, full: bool, now: datetime | None, only: list[str] | None) -> PriceScan:
     now = now or timezone.now()
     scan = _start(full, now)
     scope = Scope(full=scan.full, since=scan.since, until=scan.until)

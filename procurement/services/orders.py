@@ -305,13 +305,17 @@ def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitutio
 
 def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organization]:
     require(by, "order.place")
-    own = Organization.objects.select_related("region").get(pk=by.organization_id)
     if hospital is not None:
         hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
-        if hospital_id != own.pk:
+        if hospital_id != by.organization_id:
             raise PermissionDeniedError("只能为本机构下单", field="hospital")
+    wanted = [by.organization_id]
+    if distributor is not None and not isinstance(distributor, Organization):
+        wanted.append(distributor)  # the hospital (with its region) and the distributor in one query
+    found = Organization.objects.select_related("region").in_bulk(wanted)
+    own = found[by.organization_id]
     if not isinstance(distributor, Organization):
-        distributor = Organization.objects.filter(pk=distributor).first() if distributor else None
+        distributor = found.get(distributor) if distributor else None
     if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
         raise ValidationFailed("请选择有效的配送企业", field="distributor")
     return own, distributor

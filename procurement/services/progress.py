@@ -32,6 +32,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -397,14 +398,29 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
     return rows, alerts
 
 
-def _run(*, kind: str, hospital_id: int | None, as_of: date | None, progress: Progress | None) -> ProgressRun:
+def _covered(*, hospital_id: int, as_of: date, requested_at: datetime) -> bool:
+    """A successful run of this hospital (or of everyone) for the same day started after the request: it has
+    already counted the receipt or return that asked for this refresh."""
+    return ProgressRun.objects.filter(
+        Q(kind=ProgressRun.Kind.FULL) | Q(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id),
+        status=ProgressRun.Status.SUCCEEDED, as_of=as_of, started_at__gt=requested_at,
+    ).exists()
+
+
+def _skipped(*, kind: str, hospital_id: int | None, as_of: date, reason: str) -> ProgressRun:
+    now = timezone.now()
+    return ProgressRun.objects.create(kind=kind, hospital_id=hospital_id, as_of=as_of, started_at=now,
+                                      finished_at=now, status=ProgressRun.Status.SKIPPED, error=reason)
+
+
+def _run(*, kind: str, hospital_id: int | None, as_of: date | None, progress: Progress | None,
+         requested_at: datetime | None = None) -> ProgressRun:
     as_of = as_of or timezone.localdate()
     with _run_lock(wait=kind == ProgressRun.Kind.HOSPITAL) as got:
         if not got:
-            now = timezone.now()
-            return ProgressRun.objects.create(kind=kind, hospital_id=hospital_id, as_of=as_of, started_at=now,
-                                              finished_at=now, status=ProgressRun.Status.SKIPPED,
-                                              error="另一次进度计算正在运行")
+            return _skipped(kind=kind, hospital_id=hospital_id, as_of=as_of, reason="另一次进度计算正在运行")
+        if requested_at and hospital_id and _covered(hospital_id=hospital_id, as_of=as_of, requested_at=requested_at):
+            return _skipped(kind=kind, hospital_id=hospital_id, as_of=as_of, reason="已包含在之后开始的运行中")
         # Holding the lock, any run still marked running has died (killed worker): record it as interrupted.
         ProgressRun.objects.filter(status=ProgressRun.Status.RUNNING).update(
             status=ProgressRun.Status.ABANDONED, finished_at=timezone.now(), error="运行中断（进程退出），结果未写入"
@@ -426,13 +442,17 @@ def progress_compute_all(*, as_of: date | None = None, progress: Progress | None
     return _run(kind=ProgressRun.Kind.FULL, hospital_id=None, as_of=as_of, progress=progress)
 
 
-def progress_refresh_hospital(*, hospital_id: int, as_of: date | None = None) -> ProgressRun:
-    """Recompute one hospital's commitments (after its receipts or returns). Waits for a running full run."""
+def progress_refresh_hospital(*, hospital_id: int, as_of: date | None = None,
+                              requested_at: datetime | None = None) -> ProgressRun:
+    """Recompute one hospital's commitments (after its receipts or returns). Waits for a running full run. With
+    `requested_at` (when the receipt or return asking for it was committed), a run that started later has already
+    counted it, and this one is recorded as skipped: a burst of receipts costs one or two refreshes."""
     from accounts.models import Organization
 
     if not Organization.objects.filter(pk=hospital_id, kind=Organization.Kind.HOSPITAL).exists():
         raise ValidationFailed(f"医疗机构 {hospital_id} 不存在", field="hospital_id")
-    return _run(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None)
+    return _run(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None,
+                requested_at=requested_at)
 
 
 def progress_rows_for_commitment(commitment_id: int):
@@ -440,9 +460,9 @@ def progress_rows_for_commitment(commitment_id: int):
 
 
 def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
-    """A full run unless today's table is already current: a successful full run for the same day, no receipt or
-    return since it started, and every started commitment present. Used by the demo data, so seeding twice
-    changes nothing."""
+    """A full run unless today's table is already current: a successful full run for the same day, every receipt
+    or return since then refreshed for its hospital (or its refresh waiting in the outbox or on the broker), and
+    every started commitment present. Used by the demo data, so seeding twice changes nothing."""
     from ..models import Commitment
 
     as_of = as_of or timezone.localdate()
@@ -458,19 +478,27 @@ def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
 
 
 def _refreshed_since(moment) -> bool:
-    """Every receipt or return since `moment` is already counted by a later successful refresh of its hospital."""
+    """Every receipt or return since `moment` is counted by a later successful refresh of its hospital, or will be:
+    its refresh is pending in the outbox or was sent to the broker after it (a worker runs it)."""
     from django.db.models import Max
+
+    from common.models import OutboxMessage
 
     latest: dict[int, object] = {}
     for rows in (Receipt.objects.filter(received_at__gte=moment).values("hospital_id").annotate(at=Max("received_at")),
                  GoodsReturn.objects.filter(returned_at__gte=moment).values("hospital_id").annotate(at=Max("returned_at"))):
         for row in rows:
             latest[row["hospital_id"]] = max(row["at"], latest.get(row["hospital_id"], row["at"]))
-    return all(
-        ProgressRun.objects.filter(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, started_at__gte=at,
-                                   status=ProgressRun.Status.SUCCEEDED).exists()
-        for hospital_id, at in latest.items()
-    )
+
+    def covered(hospital_id: int, at) -> bool:
+        queued = OutboxMessage.objects.filter(dedupe_key=_dedupe_key(hospital_id), task=REFRESH_TASK).filter(
+            Q(status=OutboxMessage.Status.PENDING) | Q(status=OutboxMessage.Status.SENT, sent_at__gte=at))
+        return queued.exists() or ProgressRun.objects.filter(
+            kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, started_at__gte=at,
+            status=ProgressRun.Status.SUCCEEDED,
+        ).exists()
+
+    return all(covered(hospital_id, at) for hospital_id, at in latest.items())
 
 
 # --- after receipts and returns -------------------------------------------------------------------------------------
@@ -478,7 +506,12 @@ def _refreshed_since(moment) -> bool:
 
 def enqueue_hospital_refresh(hospital_id: int) -> None:
     """One pending refresh per hospital: a burst of receipts coalesces into it (outbox dedupe key)."""
-    enqueue(REFRESH_TASK, kwargs={"hospital_id": hospital_id}, dedupe_key=f"commitment-progress:{hospital_id}")
+    enqueue(REFRESH_TASK, kwargs={"hospital_id": hospital_id, "requested_at": timezone.now().isoformat()},
+            dedupe_key=_dedupe_key(hospital_id))
+
+
+def _dedupe_key(hospital_id: int) -> str:
+    return f"commitment-progress:{hospital_id}"
 
 
 def _on_receipt(receipt_id: int) -> None:

@@ -100,7 +100,8 @@ def test_credit_records_api(api, official, manufacturer, manufacturer_rep):
     assert api.post("/api/v1/credit-records/", payload, format="json").status_code == 403
 
 
-def test_scan_request_is_queued(api, official, peer_world, purchaser, django_capture_on_commit_callbacks):
+def test_scan_request_is_queued(api, official, peer_world, purchaser, django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # as without a broker, also when the suite runs with Redis
     api.force_authenticate(purchaser)
     assert api.post("/api/v1/price-scans/", {}, format="json").status_code == 403
     api.force_authenticate(official)

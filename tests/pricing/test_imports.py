@@ -134,3 +134,19 @@ def test_reference_price_bad_rows(product, official, bad, message):
     [error] = report.error_rows
     assert error.row == 3 and any(message in e for e in error.errors), error.errors
     assert ReferencePrice.objects.count() == 0
+
+
+def test_import_command(tmp_path, good_rows, official, product, hospital):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv(*good_rows, f"{product.nhsa_code},医疗机构线下采购,2026-03-01,0,片,1,{hospital.uscc},"))
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command("import_prices", str(bad), "--user", official.username)
+    assert PriceObservation.objects.count() == 0
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv(*good_rows))
+    call_command("import_prices", str(good), "--user", official.username, "--dry-run")
+    assert PriceObservation.objects.count() == 0
+    call_command("import_prices", str(good), "--user", official.username)
+    assert PriceObservation.objects.count() == 3

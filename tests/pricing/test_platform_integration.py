@@ -36,7 +36,8 @@ def _receive(w, packs=10, packs2=5):
     return order_svc.receipt_create(delivery=delivery, by=w.buyer)
 
 
-def test_a_receipt_becomes_one_observation_per_line_once(w, django_capture_on_commit_callbacks):
+def test_a_receipt_becomes_one_observation_per_line_once(w, django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the follow-up runs in-process after commit, also when the suite has Redis
     with django_capture_on_commit_callbacks(execute=True):
         receipt = _receive(w)
     rows = {o.product_id: o for o in PriceObservation.objects.all()}

@@ -149,8 +149,8 @@ def test_receipts_and_returns_enqueue_one_refresh_per_hospital(world, settings, 
         hooks.receipt_committed(receipt.pk)
     hooks.return_committed(GoodsReturn.objects.get(pk=back.goods_return_id).pk)
     pending = OutboxMessage.objects.filter(status="pending", task=svc.REFRESH_TASK)
-    assert [(m.kwargs, m.dedupe_key) for m in pending] == [
-        ({"hospital_id": hospital.pk}, f"commitment-progress:{hospital.pk}")]
+    assert [(m.kwargs["hospital_id"], m.dedupe_key) for m in pending] == [
+        (hospital.pk, f"commitment-progress:{hospital.pk}")]
     # Draining runs it (eagerly here): the hospital's rows now count the new receipts and the return.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # Other apps' follow-ups of these receipts (price observations, …) wait in the outbox beside the one refresh.
@@ -191,3 +191,20 @@ def test_manufacturer_roll_up_and_delivery_lag(world):
     order.save(update_fields=["status"])
     progress_compute_all(as_of=AS_OF)
     assert ManufacturerProgress.objects.get(manufacturer=maker, tender=world.tender).delivery_lag is False
+
+
+def test_a_refresh_already_covered_by_a_later_run_is_skipped(world):
+    from django.utils import timezone
+
+    asked = timezone.now()
+    world.receive("stalled", "A", 50, date(2026, 4, 12))
+    first = progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF, requested_at=asked)
+    assert first.status == "succeeded"
+    # A second message of the same burst, asked before the first run started: nothing left to do.
+    second = progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF, requested_at=asked)
+    assert second.status == "skipped" and "之后" in second.error
+    assert CommitmentProgress.objects.get(commitment=world.commitments["stalled"], period_kind="cycle").cumulative_units == 150
+    # Asked after the last run: it runs.
+    third = progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF,
+                                      requested_at=timezone.now())
+    assert third.status == "succeeded"

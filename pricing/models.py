@@ -190,11 +190,11 @@ class PriceAlert(models.Model):
         ordering = ["-severity", "-last_detected_at"]
         indexes = [models.Index(fields=["status", "severity"]), models.Index(fields=["product", "detector"])]
         constraints = [
-            # One open alert per detector × product × subject × period: a new finding updates it.
+            # One open alert per detector × product × subject: a new finding, whatever its period, updates it.
             models.UniqueConstraint(
-                fields=["detector", "product", "subject_key", "period_start"],
+                fields=["detector", "product", "subject_key"],
                 condition=Q(status__in=["open", "in_review", "inquiry_sent", "interviewed"]),
-                name="alert_one_open_per_detector_subject_period",
+                name="alert_one_open_per_detector_product_subject",
             ),
         ]
 

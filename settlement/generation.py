@@ -216,8 +216,80 @@ def _ids_sql(ids: list[int]) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
-def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, date]], run: SettlementRun | None) -> tuple[int, int]:
-    """Create the statements of these pairs with all their lines, in one transaction. Returns (statements, lines)."""
+LINES = "settlement_run_lines"
+RETURNS = "settlement_run_returns"
+
+
+def prepare_lines(fund: FundAccount, period: date, hospitals: list[int] | None = None) -> None:
+    """Compute, once, every unsettled receipt line of the fund's pooling region to settle for the month (or of these
+    hospitals), with its amounts, into a temporary table indexed by (hospital, manufacturer); and the returns those
+    lines net. Chunks then only copy their pairs' slice: the work per chunk no longer depends on how many lines the run
+    has already settled. A line settled meanwhile by a run without the lease still cannot be settled twice: the
+    partial unique index on the receipt line makes that chunk fail and roll back whole."""
+    vendor = connection.vendor
+    q = _sql(vendor)
+    end = next_month(period)
+    if hospitals is None:
+        pool = "COALESCE(rg.parent_id, rg.id)"
+        where = (f"rl.hospital_id IN (SELECT o.id FROM accounts_organization o JOIN accounts_region rg"
+                 f" ON rg.id = o.region_id WHERE {pool} = %s)")
+        params: list = [fund.region_id]
+    else:
+        where = f"rl.hospital_id IN ({_ids_sql(hospitals) or 'NULL'})"
+        params = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # One pass over everything: hash joins, never a nested loop re-scanning the settled lines per receipt line
+            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale).
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(f"DROP TABLE IF EXISTS {RETURNS}")
+        cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE {LINES} AS
+            SELECT rl.hospital_id AS h, rl.manufacturer_id AS m, rl.id AS rid, rl.product_id AS product_id,
+                   rl.received_on AS received_on, rl.accepted_min_units AS units, COALESCE(r.units, 0) AS r_units,
+                   rl.unit_price AS unit_price, COALESCE(pc.unit_price, rl.unit_price) AS settled_price,
+                   pc.id AS pc_id, rl.amount AS gross, COALESCE(r.amount, 0) AS r_amount, {q['corr']} AS corr,
+                   {q['net']} AS net, {q['due_rl']} AS due
+            FROM procurement_receiptline rl
+            LEFT JOIN (
+                SELECT g.receipt_line_id AS rid, SUM(g.min_units) AS units, SUM(g.amount) AS amount
+                FROM procurement_goodsreturnline g
+                WHERE g.returned_on < %s
+                  AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
+                GROUP BY g.receipt_line_id
+            ) r ON r.rid = rl.id
+            LEFT JOIN settlement_pricecorrection pc ON pc.id = (
+                SELECT MAX(c.id) FROM settlement_pricecorrection c
+                WHERE c.listing_id = rl.listing_id AND c.effective_from <= rl.received_on
+                  AND (c.effective_to IS NULL OR c.effective_to >= rl.received_on)
+            )
+            WHERE rl.received_on < %s AND {where} AND {_settled_products(fund.include_negotiated)} AND {UNSETTLED}
+        """, [end, end, *params])
+        cursor.execute(f"CREATE INDEX {LINES}_pair ON {LINES} (h, m)")
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE {RETURNS} AS
+            SELECT t.h AS h, t.m AS m, g.id AS gid, g.receipt_line_id AS rid
+            FROM procurement_goodsreturnline g JOIN {LINES} t ON t.rid = g.receipt_line_id
+            WHERE g.returned_on < %s
+              AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
+        """, [end])
+        cursor.execute(f"CREATE INDEX {RETURNS}_pair ON {RETURNS} (h, m)")
+        if vendor == "postgresql":  # temporary tables are never analysed automatically
+            cursor.execute(f"ANALYZE {LINES}")
+            cursor.execute(f"ANALYZE {RETURNS}")
+
+
+def drop_lines() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RETURNS}")
+        cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+
+
+def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, date]], run: SettlementRun | None,
+                *, prepared: bool = False) -> tuple[int, int]:
+    """Create the statements of these pairs with all their lines, in one transaction. Returns (statements, lines).
+    Reads the lines from `prepare_lines` (computed here for the pairs' hospitals unless `prepared`)."""
     vendor = connection.vendor
     q = _sql(vendor)
     end = next_month(period)
@@ -225,10 +297,9 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
     region_code = fund.region.code
     hospitals = _ids_sql(sorted({h for _, h, _ in pairs}))
     makers = _ids_sql(sorted({m for m, _, _ in pairs}))
-    scope = (f"rl.hospital_id IN ({hospitals}) AND rl.manufacturer_id IN ({makers}) AND "
-             f"{_settled_products(fund.include_negotiated)}")
-    params: list = []
     with transaction.atomic():
+        if not prepared:
+            prepare_lines(fund, period, sorted({h for _, h, _ in pairs}))
         if vendor == "postgresql":
             # A chunk lost to a database crash right after commit is rebuilt whole by the rerun; no fsync wait per chunk.
             with connection.cursor() as cursor:
@@ -245,46 +316,27 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
             ids = list(SettlementStatement.objects.filter(
                 fund=fund, period=period, number__in=[s.number for s in statements]).values_list("pk", flat=True))
         in_ids = _ids_sql(ids)
-        # The chunk's statements as a small literal table (hospital, manufacturer) → statement id, hash-joined below.
+        # The chunk's statements as a small literal table (hospital, manufacturer) → statement id, joined below.
         rows = SettlementStatement.objects.filter(pk__in=ids).values_list("hospital_id", "manufacturer_id", "pk")
         pairs_map = ", ".join(f"({int(h)}, {int(m)}, {int(pk)})" for h, m, pk in rows)
         with connection.cursor() as cursor:
-            # Returns of the receipt lines about to be settled: claimed first, so the lines net exactly these.
+            # Returns netted by the receipt lines about to be settled: claimed with the lines, in the same transaction.
             cursor.execute(f"""
                 INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
                 WITH cm(h, m, sid) AS (VALUES {pairs_map})
-                SELECT g.id, s.sid, g.receipt_line_id
-                FROM procurement_goodsreturnline g
-                JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id
-                JOIN cm s ON s.h = rl.hospital_id AND s.m = rl.manufacturer_id
-                WHERE g.returned_on < %s AND g.hospital_id IN ({hospitals}) AND rl.received_on < %s AND {scope}
-                  AND {UNSETTLED}
-                  AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
-            """, [end, end, *params])
+                SELECT t.gid, s.sid, t.rid FROM {RETURNS} t JOIN cm s ON s.h = t.h AND s.m = t.m
+            """)
             cursor.execute(f"""
                 INSERT INTO settlement_settlementline
                   (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
                    returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
                    correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
                 WITH cm(h, m, sid) AS (VALUES {pairs_map})
-                SELECT s.sid, 'receipt', rl.id, NULL, rl.product_id, rl.received_on, rl.accepted_min_units,
-                       COALESCE(r.units, 0), rl.unit_price, COALESCE(pc.unit_price, rl.unit_price), pc.id, rl.amount,
-                       COALESCE(r.amount, 0), {q['corr']}, {q['net']}, {q['due_rl']}, {q['false']}, {q['false']}, '', ''
-                FROM procurement_receiptline rl
-                JOIN cm s ON s.h = rl.hospital_id AND s.m = rl.manufacturer_id
-                LEFT JOIN (
-                    SELECT sr.receipt_line_id AS rid, SUM(g.min_units) AS units, SUM(g.amount) AS amount
-                    FROM settlement_settledreturn sr JOIN procurement_goodsreturnline g ON g.id = sr.return_line_id
-                    WHERE sr.statement_id IN ({in_ids})
-                    GROUP BY sr.receipt_line_id
-                ) r ON r.rid = rl.id
-                LEFT JOIN settlement_pricecorrection pc ON pc.id = (
-                    SELECT MAX(c.id) FROM settlement_pricecorrection c
-                    WHERE c.listing_id = rl.listing_id AND c.effective_from <= rl.received_on
-                      AND (c.effective_to IS NULL OR c.effective_to >= rl.received_on)
-                )
-                WHERE rl.received_on < %s AND {scope} AND {UNSETTLED}
-            """, [end, *params])
+                SELECT s.sid, 'receipt', t.rid, NULL, t.product_id, t.received_on, t.units, t.r_units, t.unit_price,
+                       t.settled_price, t.pc_id, t.gross, t.r_amount, t.corr, t.net, t.due,
+                       {q['false']}, {q['false']}, '', ''
+                FROM {LINES} t JOIN cm s ON s.h = t.h AND s.m = t.m
+            """)
             lines = cursor.rowcount
             # Returns of receipts settled in earlier statements: negative adjustment lines, then claimed.
             cursor.execute(f"""
@@ -325,9 +377,11 @@ def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, dat
     return created, lines
 
 
+
+
 def refresh_statistics() -> None:
-    """PostgreSQL plans the anti-joins against settled lines from table statistics; a run that grows the settlement
-    tables from a few rows to millions refreshes them as it goes (ANALYZE samples, it does not scan everything)."""
+    """PostgreSQL plans the anti-joins against settled lines from table statistics: refreshed once before a run
+    computes what is left to settle (ANALYZE samples, it does not scan everything)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE settlement_settlementline, settlement_settledreturn, settlement_settlementstatement")
@@ -356,8 +410,11 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
         by_region = candidates(period, regions[0].pk if region is not None else None)
         for fund in funds:
             pairs = by_region.get(fund.region_id, [])
+            if not pairs:
+                continue
+            prepare_lines(fund, period)
             for start in range(0, len(pairs), chunk_size):
-                statements, lines = build_chunk(fund, period, pairs[start:start + chunk_size], run)
+                statements, lines = build_chunk(fund, period, pairs[start:start + chunk_size], run, prepared=True)
                 run.statements_created += statements
                 run.lines_created += lines
                 SettlementRun.objects.filter(pk=run.pk).update(
@@ -365,8 +422,6 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
                 )
                 renew_lock(token)
                 chunk_no += 1
-                if chunk_no & (chunk_no - 1) == 0:  # after chunks 1, 2, 4, 8, …
-                    refresh_statistics()
                 _after_chunk(chunk_no)
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()
@@ -378,4 +433,5 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
         )
         raise
     finally:
+        drop_lines()
         release_lock(token)

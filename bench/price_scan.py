@@ -201,9 +201,11 @@ def score(world: dict, scan_ids: list[int]) -> list[list]:
     month_of = {m: i for i, m in enumerate(MONTHS)}
     found: dict[str, set] = defaultdict(set)
     product_ids = [p.pk for p in world["products"]]
-    for detector, p, subject, start in PriceAlert.objects.filter(product_id__in=product_ids).values_list(
-            "detector", "product_id", "subject_key", "period_start"):
-        found[detector].add((p, subject, month_of[start]))
+    # one open alert per detector × product × subject: the months it was found in are listed in its evidence
+    for detector, p, subject, start, evidence in PriceAlert.objects.filter(product_id__in=product_ids).values_list(
+            "detector", "product_id", "subject_key", "period_start", "evidence"):
+        for month in (evidence or {}).get("periods") or [start.isoformat()]:
+            found[detector].add((p, subject, month_of[date.fromisoformat(month)]))
     expected = truth(world)
     rows = []
     for detector in sorted(set(expected) | set(found)):

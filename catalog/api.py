@@ -13,6 +13,7 @@ from accounts.permissions import HasCapability
 
 from . import selectors, services
 from .codes import Category
+from .hooks import product_warnings
 from .models import HighValueClass, InsuranceClass, InsuranceStatus, Product
 
 
@@ -35,12 +36,17 @@ class ProductDetailSerializer(ProductListSerializer):
     )
     high_value_class_label = serializers.CharField(source="get_high_value_class_display", read_only=True)
     insurance_status_label = serializers.CharField(source="get_insurance_status_display", read_only=True)
+    warnings = serializers.SerializerMethodField()
 
     class Meta(ProductListSerializer.Meta):
         fields = [f.name for f in Product._meta.concrete_fields] + [
             "category_label", "manufacturer_name", "preparing_hospital_name", "high_value_class_label",
-            "insurance_status_label",
+            "insurance_status_label", "warnings",
         ]
+
+    def get_warnings(self, obj) -> list[str]:
+        """Read-only warnings other apps give for the product (catalog.hooks), e.g. its maker's credit record."""
+        return product_warnings([obj.pk]).get(obj.pk, [])
 
 
 class ProductWriteSerializer(serializers.Serializer):
@@ -147,7 +153,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         return Response(ProductDetailSerializer(product).data)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, as a list (not paginated)
     def history(self, request, pk=None):
         try:
             product = self.get_object()

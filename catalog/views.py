@@ -11,6 +11,7 @@ from accounts.permissions import can
 
 from . import selectors
 from .codes import Category
+from .hooks import product_warnings
 from .models import Product
 
 
@@ -41,7 +42,8 @@ def product_detail(request, pk: int):
     return render(
         request,
         "catalog/product_detail.html",
-        {"product": product, "history": selectors.product_history(product)},
+        {"product": product, "history": selectors.product_history(product),
+         "warnings": product_warnings([product.pk]).get(product.pk, [])},
     )
 
 

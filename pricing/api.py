@@ -347,7 +347,7 @@ class CreditRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditRecord
         fields = ["id", "organization", "behaviour", "scheme", "level", "level_name", "amount", "evidence", "products",
-                  "alert", "start", "end", "status", "repaired_at", "repair_note", "suspended_listing_ids", "created_at"]
+                  "alert", "start", "end", "status", "repaired_at", "repair_note", "suspended_listing_ids", "suspended_authorization_ids", "created_at"]
 
     def get_level_name(self, obj) -> str:
         from .credit_schemes import level_name

@@ -6,11 +6,14 @@ class PricingConfig(AppConfig):
     verbose_name = "价格监测与信用"
 
     def ready(self) -> None:
-        # Plug into procurement's extension points (procurement never imports pricing).
+        # Plug into catalog's and procurement's extension points (neither imports pricing).
+        from catalog import hooks as catalog_hooks
         from procurement import hooks
 
+        from .selectors import product_credit_warnings
         from .services.credit import barred_manufacturers
         from .services.observations import on_receipt_committed
 
         hooks.register_barred_manufacturer_check(barred_manufacturers)
         hooks.register_receipt_committed(on_receipt_committed)
+        catalog_hooks.register_product_warnings(product_credit_warnings)

@@ -190,11 +190,11 @@ class PriceAlert(models.Model):
         ordering = ["-severity", "-last_detected_at"]
         indexes = [models.Index(fields=["status", "severity"]), models.Index(fields=["product", "detector"])]
         constraints = [
-            # One open alert per detector × product × subject × period: a new finding updates it.
+            # One open alert per detector × product × subject: a new finding, whatever its period, updates it.
             models.UniqueConstraint(
-                fields=["detector", "product", "subject_key", "period_start"],
+                fields=["detector", "product", "subject_key"],
                 condition=Q(status__in=["open", "in_review", "inquiry_sent", "interviewed"]),
-                name="alert_one_open_per_detector_subject_period",
+                name="alert_one_open_per_detector_product_subject",
             ),
         ]
 
@@ -330,6 +330,8 @@ class CreditRecord(models.Model):
     repair_note = models.TextField(_("修复说明"), blank=True)
     # Listing ids this record suspended, so lifting it restores exactly those.
     suspended_listing_ids = models.JSONField(_("已暂停挂网"), default=list, blank=True)
+    # Distribution authorisation ids this record (of a distributor) suspended, restored the same way.
+    suspended_authorization_ids = models.JSONField(_("已暂停配送授权"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人"))
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     history = HistoricalRecords()

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
 
@@ -130,6 +131,30 @@ def credit_warnings(manufacturer_ids) -> dict[int, str]:
         if rule and rule.rank > best.get(org_id, (0, ""))[0]:
             best[org_id] = (rule.rank, rule.name)
     return {org_id: name for org_id, (_rank, name) in best.items()}
+
+
+def product_credit_warnings(product_ids) -> dict[int, list[str]]:
+    """product id → a warning for each active lower-level (一般/中等, 失信) credit record of its manufacturer; registered
+    with `catalog.hooks` so the catalog, the ordering search and the product API show it. Two queries."""
+    from catalog.models import Product
+
+    makers = dict(Product.objects.filter(pk__in=list(product_ids)).values_list("pk", "manufacturer_id"))
+    if not makers:
+        return {}
+    today = timezone.localdate()
+    records = (CreditRecord.objects.filter(organization_id__in=set(makers.values()), status=CreditRecord.Status.ACTIVE,
+                                           start__lte=today).exclude(end__lt=today)
+               .select_related("organization").order_by("organization_id", "-start", "pk"))
+    by_maker: dict[int, list[str]] = {}
+    for record in records:
+        rule = credit_schemes.level_rule(record.scheme, record.level)
+        if rule is None or not rule.warning:
+            continue
+        by_maker.setdefault(record.organization_id, []).append(
+            _("生产企业“%(company)s”有生效的医药价格和招采失信记录（%(level)s：%(behaviour)s，自 %(start)s 起）") % {
+                "company": record.organization.name, "level": rule.name,
+                "behaviour": record.get_behaviour_display(), "start": record.start.isoformat()})
+    return {pk: list(by_maker[m]) for pk, m in makers.items() if m in by_maker}
 
 
 def price_history(alert: PriceAlert, *, months: int = 18) -> dict:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization, Region
 from accounts.permissions import can, capability_required, is_official
+from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
 from common.errors import DomainError
 
@@ -58,8 +59,9 @@ def listing_search(request):
     hospital = request.user.organization
     distributors = selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
     alternatives = selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
-    rows = [{"listing": x, "distributors": distributors.get(x.pk, []), "alternative": alternatives.get(x.pk)}
-            for x in page.object_list]
+    warnings = product_warnings(x.product_id for x in page.object_list)
+    rows = [{"listing": x, "distributors": distributors.get(x.pk, []), "alternative": alternatives.get(x.pk),
+             "warnings": warnings.get(x.product_id, [])} for x in page.object_list]
     return render(request, "procurement/orders/search.html", {"page": page, "rows": rows, "q": q,
                                                              "query_string": f"q={q}"})
 

@@ -2,7 +2,9 @@
 
 Consequences follow the record's scheme (pricing/credit_schemes.py): 严重 suspends the listings (and so the orders
 and deliveries) of the products involved, 特别严重 every listing of the company, both bar the company's bids at
-tender opening (procurement.hooks); lower levels show a warning on the company's products. The listings a record
+tender opening (procurement.hooks); for a distributor, 严重 suspends its distribution authorisations for the products
+involved and 特别严重 all of them (so hospitals cannot order through it); lower levels show a warning on the
+company's products. The listings a record
 suspended are stored on it, so lifting it (repair or end) reinstates exactly those — unless another active record
 of the company still holds one.
 """
@@ -72,7 +74,7 @@ def credit_record_create(*, organization, behaviour: str, level: str, evidence: 
     foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
     if foreign and organization.kind == "manufacturer":
         raise ValidationFailed(f"涉及产品不属于该企业：{', '.join(map(str, foreign))}", field="products")
-    if rule.suspend == "products" and not products and organization.kind == "manufacturer":
+    if rule.suspend == "products" and not products:
         raise ValidationFailed(f"{rule.name}等级须列明涉及产品（将暂停其挂网和配送）", field="products")
     record = CreditRecord.objects.create(
         organization=organization, behaviour=behaviour, scheme=scheme, level=level, amount=amount, evidence=evidence,
@@ -97,9 +99,67 @@ def _listings_for(record: CreditRecord, rule) -> list:
     return list(listings.order_by("pk"))
 
 
+def _authorizations_for(record: CreditRecord, rule) -> list:
+    from procurement.models import DistributionAuthorization
+
+    auths = DistributionAuthorization.objects.filter(distributor_id=record.organization_id, is_active=True)
+    if rule.suspend == "products":
+        auths = auths.filter(product__in=record.products.all())
+    elif rule.suspend != "all":
+        return []
+    return list(auths.order_by("pk"))
+
+
+def _apply_distributor(record: CreditRecord, rule, *, by) -> None:
+    """A distributor's record suspends its distribution authorisations (the products involved, or all of them), so
+    hospitals cannot order through it; the ids are remembered on the record."""
+    auths = _authorizations_for(record, rule)
+    if not auths:
+        return
+    from procurement.services.authorizations import authorization_suspend
+
+    reason = f"信用评价{rule.name}（记录 #{record.pk}）"
+    for auth in auths:
+        authorization_suspend(authorization=auth, by=by, reason=reason)
+    record.suspended_authorization_ids = sorted({*record.suspended_authorization_ids, *(a.pk for a in auths)})
+    record.save(update_fields=["suspended_authorization_ids"])
+    record_event(record, "authorizations_suspended", by=by, from_state=record.status, to_state=record.status,
+                 data={"authorizations": [a.pk for a in auths]})
+
+
+def _held_by_others(record: CreditRecord, field: str) -> set[int]:
+    """The ids (listings or authorisations, by `field`) the company's other active records still hold suspended."""
+    held: set[int] = set()
+    others = CreditRecord.objects.filter(organization_id=record.organization_id, status=C.ACTIVE).exclude(pk=record.pk)
+    for ids in others.values_list(field, flat=True):
+        held |= set(ids or [])
+    return held
+
+
+def _lift_distributor(record: CreditRecord, *, by) -> list[int]:
+    """Reinstate the authorisations this record suspended and no other active record of the distributor holds."""
+    if not record.suspended_authorization_ids:
+        return []
+    held = _held_by_others(record, "suspended_authorization_ids")
+    from procurement.models import DistributionAuthorization
+    from procurement.services.authorizations import authorization_reinstate
+
+    restored = []
+    candidates = DistributionAuthorization.objects.filter(
+        pk__in=set(record.suspended_authorization_ids) - held, is_active=False).exclude(suspended_reason="")
+    for auth in candidates.order_by("pk"):
+        authorization_reinstate(authorization=auth, by=by, reason=f"信用评价记录 #{record.pk} 解除")
+        restored.append(auth.pk)
+    return restored
+
+
 def _apply(record: CreditRecord, *, by) -> None:
-    """Suspend the listings the record's level calls for, and remember which."""
+    """Suspend the listings (of a manufacturer) or distribution authorisations (of a distributor) the record's level
+    calls for, and remember which."""
     rule = credit_schemes.level_rule(record.scheme, record.level)
+    if rule and rule.suspend and record.organization.kind == "distributor":
+        _apply_distributor(record, rule, by=by)
+        return
     listings = _listings_for(record, rule) if rule and rule.suspend else []
     if not listings:
         return
@@ -117,13 +177,12 @@ def _apply(record: CreditRecord, *, by) -> None:
 
 
 def _lift(record: CreditRecord, *, by) -> list[int]:
-    """Reinstate the listings this record suspended and no other active record of the company holds."""
+    """Reinstate the listings (or authorisations) this record suspended and no other active record of the company
+    holds; returns the listing ids restored."""
+    _lift_distributor(record, by=by)
     if not record.suspended_listing_ids:
         return []
-    held: set[int] = set()
-    others = CreditRecord.objects.filter(organization_id=record.organization_id, status=C.ACTIVE).exclude(pk=record.pk)
-    for other in others:
-        held |= set(other.suspended_listing_ids)
+    held = _held_by_others(record, "suspended_listing_ids")
     from procurement.models import Listing
     from procurement.services.listings import listing_reinstate
 
@@ -173,9 +232,9 @@ def credit_records_maintain(*, today: date | None = None, by=None) -> dict[str, 
             record_event(record, "ended", by=by, from_state=C.ACTIVE, to_state=record.status,
                          data={"listings_restored": restored})
             ended += 1
-        elif not record.suspended_listing_ids and _needs_apply(record):
+        elif not (record.suspended_listing_ids or record.suspended_authorization_ids) and _needs_apply(record):
             _apply(record, by=by)
-            applied += 1 if record.suspended_listing_ids else 0
+            applied += 1 if (record.suspended_listing_ids or record.suspended_authorization_ids) else 0
     return {"applied": applied, "ended": ended}
 
 

@@ -3,9 +3,10 @@
 - Incremental (the nightly default): the product-months with observations recorded since the previous successful
   scan's watermark (less `PRICE_SCAN_OVERLAP_MINUTES`, so an observation committed late by a slow transaction is not
   missed — reading it twice is harmless). Full (`--full`): everything.
-- No duplicates: an alert is keyed by detector × product × subject × period. A finding whose key has an open alert
-  updates it (evidence, numbers, severity, detections); a key already resolved or dismissed stays closed (the
-  officials' decision stands) and is counted as suppressed; otherwise a new alert is opened.
+- No duplicates: one open alert per detector × product × subject. A finding for a subject with an open alert updates
+  it (its period widened to cover both, evidence, numbers, severity, detections); a finding inside the period of a
+  resolved or dismissed alert is suppressed (the officials' decision stands); otherwise — including a later period
+  after the closure — a new alert is opened.
 - Runs are recorded (`PriceScan`) and never overlap: a partial unique index allows one running scan. A run that
   crashed is taken over once it is older than `PRICE_SCAN_STALE_MINUTES`.
 - Crash-safe: alerts are written detector by detector, each in its own transaction; a crashed run is marked failed
@@ -55,34 +56,62 @@ def _start(full: bool, now: datetime) -> PriceScan:
 
 
 def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
-    """Open or update the alerts of one detector's findings, in one transaction; returns the counts."""
+    """Open or update the alerts of one detector's findings, in one transaction; returns the counts.
+
+    One open alert per detector × product × subject: a finding for a subject that has one widens its period and
+    refreshes its numbers; a finding inside the period of a resolved or dismissed alert is suppressed; any other
+    finding opens a new alert (which later findings of the same batch then update)."""
     counts = {"opened": 0, "updated": 0, "suppressed": 0}
     if not findings:
         return counts
     unique: dict[tuple, Finding] = {}
     for finding in findings:
         unique[finding.key] = finding
-    detectors = {f.detector for f in unique.values()}
-    products = {f.product_id for f in unique.values()}
-    starts = {f.period_start for f in unique.values()}
+    groups: dict[tuple, list[Finding]] = {}
+    for f in sorted(unique.values(), key=lambda f: f.period_start):
+        groups.setdefault((f.detector, f.product_id, f.subject_key), []).append(f)
+    detectors = {k[0] for k in groups}
+    products = {k[1] for k in groups}
+    subjects = {k[2] for k in groups}
     with transaction.atomic():
         existing = PriceAlert.objects.select_for_update().filter(
-            detector__in=detectors, product_id__in=products, period_start__in=starts
+            detector__in=detectors, product_id__in=products, subject_key__in=subjects
         ).order_by("pk")
         open_by_key: dict[tuple, PriceAlert] = {}
-        closed_keys: set[tuple] = set()
+        closed_ranges: dict[tuple, list[tuple]] = {}
         for alert in existing:
-            key = (alert.detector, alert.product_id, alert.subject_key, alert.period_start)
+            key = (alert.detector, alert.product_id, alert.subject_key)
             if alert.status in PriceAlert.OPEN_STATUSES:
                 open_by_key[key] = alert
             else:
-                closed_keys.add(key)
-        new, changed = [], []
-        manufacturers = _manufacturers({f.product_id for f in unique.values()})
-        for key, f in unique.items():
-            alert = open_by_key.get(key)
-            if alert is not None:
-                alert.evidence = f.evidence
+                closed_ranges.setdefault(key, []).append((alert.period_start, alert.period_end))
+        new: list[PriceAlert] = []
+        changed: dict[int, PriceAlert] = {}
+        manufacturers = _manufacturers(products)
+        for key, group in groups.items():
+            for f in group:
+                if any(start <= f.period_end and f.period_start <= end for start, end in closed_ranges.get(key, ())):
+                    counts["suppressed"] += 1
+                    continue
+                alert = open_by_key.get(key)
+                if alert is None:
+                    alert = PriceAlert(
+                        detector=f.detector, product_id=f.product_id, subject_key=f.subject_key,
+                        hospital_id=f.hospital_id, region_id=f.region_id,
+                        manufacturer_id=manufacturers.get(f.product_id), period_start=f.period_start,
+                        period_end=f.period_end, severity=f.severity, deviation=f.deviation,
+                        amount_at_stake=f.amount_at_stake, observed_price=f.observed_price,
+                        reference_value=f.reference_value, summary=f.summary[:300],
+                        evidence={**f.evidence, "periods": [f.period_start.isoformat()]}, last_detected_at=now,
+                    )
+                    open_by_key[key] = alert
+                    new.append(alert)
+                    continue
+                periods = set(alert.evidence.get("periods") or [alert.period_start.isoformat()])
+                periods.add(f.period_start.isoformat())
+                alert.evidence = {**f.evidence, "periods": sorted(periods)}
+                alert.period_start = min(alert.period_start, f.period_start)
+                alert.period_end = max(alert.period_end, f.period_end)
                 alert.deviation = f.deviation
                 alert.amount_at_stake = f.amount_at_stake
                 alert.observed_price = f.observed_price
@@ -91,22 +120,14 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
                 alert.severity = max(alert.severity, f.severity)
                 alert.last_detected_at = now
                 alert.detections += 1
-                changed.append(alert)
-            elif key in closed_keys:
-                counts["suppressed"] += 1
-            else:
-                new.append(PriceAlert(
-                    detector=f.detector, product_id=f.product_id, subject_key=f.subject_key, hospital_id=f.hospital_id,
-                    region_id=f.region_id, manufacturer_id=manufacturers.get(f.product_id), period_start=f.period_start,
-                    period_end=f.period_end, severity=f.severity, deviation=f.deviation, amount_at_stake=f.amount_at_stake,
-                    observed_price=f.observed_price, reference_value=f.reference_value, summary=f.summary[:300],
-                    evidence=f.evidence, last_detected_at=now,
-                ))
+                if alert.pk is not None:
+                    changed[alert.pk] = alert
         if changed:
             # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
             PriceAlert.objects.bulk_update(
-                changed, ["evidence", "deviation", "amount_at_stake", "observed_price", "reference_value", "summary",
-                          "severity", "last_detected_at", "detections"], batch_size=500,
+                list(changed.values()),
+                ["evidence", "period_start", "period_end", "deviation", "amount_at_stake", "observed_price",
+                 "reference_value", "summary", "severity", "last_detected_at", "detections"], batch_size=500,
             )
         if new:
             _fill_regions(new)

@@ -51,6 +51,9 @@ class DistributionAuthorization(models.Model):
     valid_to = models.DateField(_("有效期止"), null=True, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     revoke_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    # Set while a sanction (a credit record of the distributor) suspends the authorisation: is_active is then False,
+    # and reinstating it clears both.
+    suspended_reason = models.CharField(_("暂停原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("授权人"),

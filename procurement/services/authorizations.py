@@ -1,4 +1,8 @@
-"""配送关系: a manufacturer authorises distributors to deliver its products in regions; it can revoke them."""
+"""配送关系: a manufacturer authorises distributors to deliver its products in regions; it can revoke them.
+
+A sanction can also suspend an authorisation (`authorization_suspend`) and lift the suspension
+(`authorization_reinstate`): the caller (pricing's credit records) checks its own capability; a suspended
+authorisation is inactive, so no order goes through it, and says why."""
 
 from __future__ import annotations
 
@@ -56,4 +60,33 @@ def authorization_revoke(*, authorization: DistributionAuthorization, by, reason
     auth._change_reason = reason
     auth.save(update_fields=["is_active", "revoke_reason"])
     record_event(auth, "revoked", by=by, note=reason)
+    return auth
+
+
+@transaction.atomic
+def authorization_suspend(*, authorization: DistributionAuthorization, by, reason: str) -> DistributionAuthorization:
+    """Suspend an active authorisation for a sanction, with its reason; audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写暂停原因", field="reason")
+    auth = DistributionAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    if not auth.is_active:
+        raise ConflictError("该授权已撤销或已暂停", field="is_active")
+    auth.is_active, auth.suspended_reason = False, reason[:300]
+    auth._change_reason = reason
+    auth.save(update_fields=["is_active", "suspended_reason"])
+    record_event(auth, "suspended", by=by, note=reason)
+    return auth
+
+
+@transaction.atomic
+def authorization_reinstate(*, authorization: DistributionAuthorization, by, reason: str) -> DistributionAuthorization:
+    """Lift a suspension (never a revocation); audited."""
+    auth = DistributionAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    if auth.is_active or not auth.suspended_reason:
+        raise ConflictError("该授权未被暂停", field="is_active")
+    auth.is_active, auth.suspended_reason = True, ""
+    auth._change_reason = reason
+    auth.save(update_fields=["is_active", "suspended_reason"])
+    record_event(auth, "reinstated", by=by, note=reason)
     return auth

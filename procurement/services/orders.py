@@ -208,6 +208,15 @@ def _check_distributor(hospital: Organization, distributor: Organization, listin
         )
     for i, listing in enumerate(listings):
         if (listing.product_id, listing.manufacturer_id) not in authorised:
+            suspended = DistributionAuthorization.objects.filter(
+                distributor=distributor, product_id=listing.product_id, manufacturer_id=listing.manufacturer_id,
+                is_active=False, valid_from__lte=on, regions__in=_pooling_region_ids(hospital),
+            ).exclude(suspended_reason="").values_list("suspended_reason", flat=True).first()
+            if suspended:
+                raise ValidationFailed(
+                    f"{distributor.name} 配送 {listing.product.generic_name} 的授权已暂停（{suspended}），不能经其采购",
+                    field=fields[i] if fields else "distributor",
+                )
             raise ValidationFailed(
                 f"{distributor.name} 未获 {listing.manufacturer.name} 授权在本地区配送 {listing.product.generic_name}",
                 field=fields[i] if fields else "distributor",

@@ -190,8 +190,11 @@ def test_interview_inputs(alert, official):
 def test_bulk_assign_and_bulk_dismiss_are_all_or_nothing(hospitals, product, official, colleague):
     from .conftest import observe
 
+    # a different hospital far from its peers each month: three open alerts
     for month in (3, 4, 5):
-        for h, p in zip(hospitals, ["1.00", "1.02", "0.98", "1.01", "0.99", "1.03", "0.97", "2.60"], strict=True):
+        prices = ["1.00", "1.02", "0.98", "1.01", "0.99", "1.03", "0.97", "1.00"]
+        prices[month] = "2.60"
+        for h, p in zip(hospitals, prices, strict=True):
             observe(product, h, date(2026, month, 10), p)
     price_scan_run(full=True)
     ids = list(PriceAlert.objects.filter(detector="peer_outlier").values_list("pk", flat=True))

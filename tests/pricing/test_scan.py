@@ -43,12 +43,47 @@ def test_incremental_scan_reads_only_new_product_months(peer_world, product, hos
     observe(product, hospitals[0], date(2026, 4, 20), "9.00", quantity=500)
     later = price_scan_run(now=timezone.now() + timedelta(minutes=1))
     assert not later.full and later.observations == 9
-    # April at hospital 0: far from its peers, and a jump from its March median (1.00 → 5.00)
+    # April at hospital 0: far from its peers, and a jump from its March median (1.00 → 5.00); March's alert
+    # is about hospital 7, another subject, and is not touched
     assert later.alerts_opened == 2 and later.alerts_updated == 0
     april = PriceAlert.objects.filter(period_start=date(2026, 4, 1))
     assert {(a.detector, a.subject_key) for a in april} == {
         ("peer_outlier", f"h:{hospitals[0].pk}"), ("sudden_change", f"h:{hospitals[0].pk}")}
     assert PriceAlert.objects.get(period_start=date(2026, 3, 1)).detections == 1
+
+def _april_outlier(product, hospitals):
+    """Hospital 7, March's outlier, again far above its peers in April."""
+    prices = ["1.00", "1.01", "0.99", "1.00", "1.02", "0.98", "1.00", "2.70"]
+    for h, p in zip(hospitals, prices, strict=True):
+        observe(product, h, date(2026, 4, 10), p)
+
+
+def test_one_open_alert_per_product_subject_detector_across_periods(peer_world, product, hospitals):
+    _april_outlier(product, hospitals)
+    scan = price_scan_run(full=True, only=["peer_outlier"])
+    # March and April found in the same run: one alert covering both
+    assert scan.findings["peer_outlier"] == 2 and scan.alerts_opened == 1
+    alert = PriceAlert.objects.get()
+    assert (alert.period_start, alert.period_end) == (date(2026, 3, 1), date(2026, 4, 30))
+    assert alert.detections == 2
+    again = price_scan_run(full=True, only=["peer_outlier"])
+    assert again.alerts_opened == 0 and again.alerts_updated == 1 and PriceAlert.objects.count() == 1
+
+
+def test_a_later_period_after_closure_opens_a_new_alert(peer_world, product, hospitals, official):
+    from pricing.services.alerts import alert_dismiss
+
+    price_scan_run(full=True, only=["peer_outlier"])
+    march = PriceAlert.objects.get()
+    alert_dismiss(alert=march, reason="医院提供发票，属急救临时采购", by=official)
+    _april_outlier(product, hospitals)
+    scan = price_scan_run(full=True, only=["peer_outlier"])
+    # March stays dismissed (suppressed), April opens a new alert
+    assert scan.alerts_opened == 1 and scan.findings["_suppressed"] == 1
+    april = PriceAlert.objects.get(status="open")
+    assert (april.period_start, april.period_end) == (date(2026, 4, 1), date(2026, 4, 30))
+    march = PriceAlert.objects.get(pk=march.pk)
+    assert march.status == "dismissed" and march.period_end == date(2026, 3, 31)
 
 
 def test_a_dismissed_alert_is_not_reopened_for_the_same_period(peer_world, official):

@@ -17,8 +17,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -187,16 +188,24 @@ def _check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
         raise ValidationFailed(f"{name} 已停用，不能采购", field=field)
 
 
+def _authorisation_filter(hospital: Organization, distributor, *, on: date) -> Q:
+    return (Q(distributor=distributor, is_active=True, valid_from__lte=on, regions__in=_pooling_region_ids(hospital))
+            & (Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
+
+
 def _check_distributor(hospital: Organization, distributor: Organization, listings: list[Listing], *, on: date,
                        fields: list[str] | None = None) -> None:
     """Every listing must be covered by an authorisation of its manufacturer for this distributor in the hospital's
-    region on `on` (one query for all of them)."""
-    authorised = set(
-        DistributionAuthorization.objects.filter(
-            distributor=distributor, product_id__in={x.product_id for x in listings}, is_active=True,
-            valid_from__lte=on, regions__in=_pooling_region_ids(hospital),
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("product_id", "manufacturer_id")
-    )
+    region on `on` (one query for all of them, or none when the listings were read with `authorised` annotated by
+    `_parse_lines`)."""
+    if all(hasattr(listing, "authorised") for listing in listings):
+        authorised = {(x.product_id, x.manufacturer_id) for x in listings if x.authorised}
+    else:
+        authorised = set(
+            DistributionAuthorization.objects.filter(
+                _authorisation_filter(hospital, distributor, on=on), product_id__in={x.product_id for x in listings},
+            ).values_list("product_id", "manufacturer_id")
+        )
     for i, listing in enumerate(listings):
         if (listing.product_id, listing.manufacturer_id) not in authorised:
             suspended = DistributionAuthorization.objects.filter(
@@ -267,8 +276,12 @@ class LineInput:
     remarks: str = ""
 
 
-def _parse_lines(items, *, on: date, max_lines: int | None = None) -> list[LineInput]:
-    """[{"listing": id or Listing, "packs": n, "remarks": ""}] → checked LineInputs (listings fetched in one query)."""
+def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tuple | None = None) -> list[LineInput]:
+    """[{"listing": id or Listing, "packs": n, "remarks": ""}] → checked LineInputs (listings fetched in one query).
+    With `parties` (hospital, distributor) each listing comes with `authorised`: whether the distributor may deliver
+    it to the hospital on `on` (what `_check_distributor` then checks without another query) and `committed`: whether
+    the hospital has a commitment in its cycle for the product's generic name (only then can the substitution rule
+    apply)."""
     if not isinstance(items, (list, tuple)) or not items:
         raise ValidationFailed("订单至少需要一个品规", field="lines")
     max_lines = max_lines or settings.ORDER_MAX_LINES
@@ -280,7 +293,16 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None) -> list[LineI
             raise ValidationFailed("订单明细格式错误", field=f"lines[{i}]")
         raw = item.get("listing")
         ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label="挂网编号"))
-    listings = Listing.objects.select_related("product", "manufacturer", "award").in_bulk(ids)
+    listings = Listing.objects.select_related("product", "manufacturer", "award")
+    if parties is not None:
+        listings = listings.annotate(authorised=Exists(DistributionAuthorization.objects.filter(
+            _authorisation_filter(*parties, on=on), product_id=OuterRef("product_id"),
+            manufacturer_id=OuterRef("manufacturer_id"),
+        )), committed=Exists(Commitment.objects.filter(
+            hospital=parties[0], lot__generic_name=OuterRef("product__generic_name"), cycle_start__lte=on,
+            cycle_end__gte=on,
+        )))
+    listings = listings.in_bulk(ids)
     seen: dict[int, int] = {}
     result = []
     for i, (item, listing_id) in enumerate(zip(items, ids, strict=True)):
@@ -312,7 +334,11 @@ def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitutio
     )
 
 
-def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organization]:
+def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
+                     share_lock: list[int] | None = None) -> tuple[Organization, Organization, int | None]:
+    """The user's hospital (with its region) and the distributor in one query, which also answers whether the
+    hospital already has an order with `idempotency_key` (its id, else None) and takes the share lock on the
+    `share_lock` listings (see _share_lock_listings; the next statement then reads them as they are once held)."""
     require(by, "order.place")
     if hospital is not None:
         hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
@@ -320,14 +346,65 @@ def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organizat
             raise PermissionDeniedError("只能为本机构下单", field="hospital")
     wanted = [by.organization_id]
     if distributor is not None and not isinstance(distributor, Organization):
-        wanted.append(distributor)  # the hospital (with its region) and the distributor in one query
-    found = Organization.objects.select_related("region").in_bulk(wanted)
+        wanted.append(distributor)
+    found = Organization.objects.select_related("region")
+    if idempotency_key:
+        found = found.annotate(existing_order=Subquery(PurchaseOrder.objects.filter(
+            hospital_id=by.organization_id, idempotency_key=idempotency_key).values("pk")[:1]))
+    if share_lock and connection.vendor == "postgresql":
+        found = found.annotate(listings_held=RawSQL(f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock]))
+    found = found.in_bulk(wanted)
     own = found[by.organization_id]
     if not isinstance(distributor, Organization):
         distributor = found.get(distributor) if distributor else None
     if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
         raise ValidationFailed("请选择有效的配送企业", field="distributor")
-    return own, distributor
+    return own, distributor, getattr(own, "existing_order", None)
+
+
+def _replay(**lookup) -> PurchaseOrder:
+    existing = PurchaseOrder.objects.get(**lookup)
+    existing.replayed = True
+    return existing
+
+
+def _insert_order(order: PurchaseOrder, prefix: str) -> bool:
+    """INSERT the new order with its number (prefix, local date, id) in one statement; with an idempotency key,
+    `ON CONFLICT DO NOTHING` against the key's unique index: False when the hospital already has (or a concurrent
+    transaction has just committed) an order with the key — nothing is written then."""
+    meta = PurchaseOrder._meta
+    qn = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.attname != "number"]
+    values = [f.get_db_prep_save(f.pre_save(order, True), connection) for f in fields]
+    columns = ", ".join(qn(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = qn(meta.db_table)
+    number_prefix = f"{prefix}{timezone.localdate().strftime('%Y%m%d')}"
+    # the key's unique index is partial: the conflict target repeats its predicate
+    conflict = f"ON CONFLICT ({qn('hospital_id')}, {qn('idempotency_key')}) WHERE NOT ({qn('idempotency_key')} = '') DO NOTHING"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{meta.db_table}', 'id')) AS n) "
+                f"INSERT INTO {table} (id, number, {columns}) VALUES ((SELECT n FROM s), "
+                f"%s::text || lpad((SELECT n FROM s)::text, greatest(8, length((SELECT n FROM s)::text)), '0'), "
+                f"{placeholders}) {conflict} RETURNING id, number",
+                [number_prefix, *values],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            order.pk, order.number = row
+        else:  # SQLite serialises writers: the number follows the id in a second statement
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict} RETURNING id", values)
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            order.pk = row[0]
+            order.number = _number(order, prefix)
+            cursor.execute(f"UPDATE {table} SET number = %s WHERE id = %s", [order.number, order.pk])
+    order._state.adding, order._state.db = False, connection.alias
+    return True
 
 
 @transaction.atomic
@@ -336,53 +413,40 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
     """Create an order for the user's hospital (a draft, or submitted at once with `submit=True`).
 
     With an idempotency key, a retry (or a concurrent duplicate) returns the order the key first created; the
-    returned object then has `replayed = True`. Nothing is written when any line is refused.
+    returned object then has `replayed = True`. Nothing is written when any line is refused. The order is written
+    once, in its final state (lines, totals, number, submission), followed by its lines and events.
     """
-    hospital, distributor = _resolve_parties(by, hospital, distributor)
     key = (idempotency_key or "").strip()
+    # a submission holds the listings before reading their prices (see _share_lock_listings)
+    hospital, distributor, existing = _resolve_parties(by, hospital, distributor,
+                                                       idempotency_key=key if len(key) <= 100 else "",
+                                                       share_lock=_raw_listing_ids(lines) if submit else None)
     if len(key) > 100:
         raise ValidationFailed("幂等键最长 100 个字符", field="idempotency_key")
-    if key:
-        existing = PurchaseOrder.objects.filter(hospital=hospital, idempotency_key=key).first()
-        if existing is not None:
-            existing.replayed = True
-            return existing
-    today = timezone.localdate()
-    if submit:  # hold the listings before reading their prices (see _share_lock_listings)
-        _share_lock_listings(_raw_listing_ids(lines))
-    items = _parse_lines(lines, on=today)
+    if existing is not None:
+        return _replay(pk=existing)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    items = _parse_lines(lines, on=today, parties=(hospital, distributor))
     _check_distributor(hospital, distributor, [i.listing for i in items], on=today,
                        fields=[f"lines[{n}].listing" for n in range(len(items))])
-    try:
-        with transaction.atomic():  # savepoint: a concurrent twin with the same key makes this insert fail
-            order = PurchaseOrder.objects.create(
-                hospital=hospital, distributor=distributor, urgent=bool(urgent), hospital_remarks=remarks[:2000],
-                idempotency_key=key, created_by=by,
-            )
-    except IntegrityError:
-        if not key:
-            raise
-        existing = PurchaseOrder.objects.get(hospital=hospital, idempotency_key=key)
-        existing.replayed = True
-        return existing
-    order.number = _number(order, "PO")
-    substitutions = unmet_commitments(hospital_id=hospital.pk, products=[i.listing.product for i in items], on=today)
-    frozen_at = timezone.now() if submit else None
-    built = PurchaseOrderLine.objects.bulk_create([
-        _build_line(order, n, item, substitutions.get(item.listing.product_id), frozen_at)
-        for n, item in enumerate(items, start=1)
-    ])
+    order = PurchaseOrder(hospital=hospital, distributor=distributor, urgent=bool(urgent),
+                          hospital_remarks=remarks[:2000], idempotency_key=key, created_by=by)
+    committed = [i.listing.product for i in items if i.listing.committed]
+    substitutions = unmet_commitments(hospital_id=hospital.pk, products=committed, on=today) if committed else {}
+    # submitted at once: the listings were read under the share lock above, their prices are the ones to freeze
+    built = [_build_line(order, n, item, substitutions.get(item.listing.product_id), now if submit else None)
+             for n, item in enumerate(items, start=1)]
     order.total_amount = sum((line.amount for line in built), Decimal("0.00"))
     order.line_count = len(built)
-    created = OrderEvent(order=order, action="created", to_status=S.DRAFT, actor=by,
-                         organization_id=by.organization_id, data={"lines": len(items), "idempotency_key": key})
+    events = [OrderEvent(order=order, action="created", to_status=S.DRAFT, actor=by,
+                         organization_id=by.organization_id, data={"lines": len(items), "idempotency_key": key})]
     if submit:
-        # the listings were read under the share lock above: their prices are the ones to freeze
-        _submit(order, by=by, lines=built, listings={i.listing.pk: i.listing for i in items}, extra_events=[created],
-                extra_fields=["number", "line_count"])
-    else:
-        order.save(update_fields=["number", "total_amount", "line_count", "updated_at"])
-        created.save()
+        events.append(_mark_submitted(order, by=by, now=now))
+    if not _insert_order(order, "PO"):  # a concurrent twin with the same key committed first
+        return _replay(hospital=hospital, idempotency_key=key)
+    PurchaseOrderLine.objects.bulk_create(built)
+    OrderEvent.objects.bulk_create(events)
     order.replayed = False
     order.new_lines = built  # the lines just written, for whoever renders the new order (saves reading them back)
     return order
@@ -413,7 +477,7 @@ def _refresh_totals(order: PurchaseOrder) -> None:
 def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     """Add a listing to the hospital's draft order for the distributor (the cart), creating the draft if needed;
     adding a listing already in the cart adds to its quantity."""
-    hospital, distributor = _resolve_parties(by, None, distributor)
+    hospital, distributor, _ = _resolve_parties(by, None, distributor)
     packs = parse_count(packs, field="packs", label="采购数量")
     today = timezone.localdate()
     listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
@@ -476,6 +540,9 @@ def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | N
 # --- submission and the distributor's answer --------------------------------------------------------------------
 
 
+SHARE_LOCK_SQL = "SELECT id FROM procurement_listing WHERE id = ANY(%s) ORDER BY id FOR SHARE"
+
+
 def _share_lock_listings(listing_ids: list[int]) -> None:
     """Hold the listings still while prices are frozen: a concurrent suspension or price change (which locks the
     listing FOR UPDATE) waits for this submission, then sees and flags the submitted order. Many submissions of the
@@ -484,13 +551,10 @@ def _share_lock_listings(listing_ids: list[int]) -> None:
     if connection.vendor != "postgresql" or not listing_ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM procurement_listing WHERE id = ANY(%s) ORDER BY id FOR SHARE", [listing_ids]
-        )
+        cursor.execute(SHARE_LOCK_SQL, [listing_ids])
 
 
-def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: dict | None = None,
-            extra_events: list | None = None, extra_fields: list | None = None) -> None:
+def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: dict | None = None) -> None:
     """Freeze prices from the listings (held with a share lock) and start the distributor's deadlines. `lines` and
     `listings` are passed when the order was created in this transaction from listings read under the lock."""
     now = timezone.now()
@@ -520,6 +584,14 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
     if to_update:
         PurchaseOrderLine.objects.bulk_update(to_update, ["unit_price", "pack_price", "amount"])
     order.total_amount = sum((line.amount for line in lines), Decimal("0.00"))
+    event = _mark_submitted(order, by=by, now=now)
+    order.save(update_fields=["status", "version", "updated_at", "total_amount", "submitted_at", "submitted_by",
+                              "response_due_at", "delivery_due_at", "listing_flag", "listing_flag_reason"])
+    event.save()
+
+
+def _mark_submitted(order: PurchaseOrder, *, by, now: datetime) -> OrderEvent:
+    """The submission on the order in memory (FSM transition, deadlines, new version); returns its event, unsaved."""
     order.submitted_at, order.submitted_by = now, by
     order.response_due_at = now + timedelta(hours=settings.ORDER_RESPONSE_HOURS)
     hours = settings.ORDER_URGENT_DELIVERY_HOURS if order.urgent else settings.ORDER_DELIVERY_HOURS
@@ -528,13 +600,8 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
     previous = order.status
     order.submit()
     order.version += 1
-    order.save(update_fields=["status", "version", "updated_at", "total_amount", "submitted_at", "submitted_by",
-                              "response_due_at", "delivery_due_at", "listing_flag", "listing_flag_reason",
-                              *(extra_fields or [])])
-    OrderEvent.objects.bulk_create([*(extra_events or []), OrderEvent(
-        order=order, action=S.SUBMITTED, from_status=previous, to_status=S.SUBMITTED, actor=by,
-        organization_id=by.organization_id, data={"total_amount": str(order.total_amount)},
-    )])
+    return OrderEvent(order=order, action=S.SUBMITTED, from_status=previous, to_status=S.SUBMITTED, actor=by,
+                      organization_id=by.organization_id, data={"total_amount": str(order.total_amount)})
 
 
 @transaction.atomic

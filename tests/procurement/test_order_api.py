@@ -131,3 +131,33 @@ def test_listing_search_and_authorisations(w):
     assert _create(w, distributor=w.other_distributor.pk, lines=only_first).status_code == 201  # now authorised
     other_rep = UserFactory(organization=AgencyFactory(name="别的局"), roles=["manufacturer_rep"])
     assert api_as(other_rep).post("/api/v1/distribution-authorizations/", body, format="json").status_code == 403
+
+
+def test_submitting_a_new_order_takes_few_round_trips(w, django_assert_max_num_queries):
+    """Token authentication with the user's roles, the parties with the idempotency check and the listings' share
+    lock, the listings with their authorisation, one INSERT of the numbered, submitted order, its lines, its events
+    (and BEGIN/COMMIT on PostgreSQL; SQLite reads the roles and writes the number separately)."""
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from procurement.models import OrderEvent
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=w.buyer).key}")
+    body = {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True}
+    with django_assert_max_num_queries(8 if connection.vendor == "postgresql" else 10):
+        response = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="HIS-Q")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    order = PurchaseOrder.objects.get()
+    assert data["id"] == order.pk and data["number"] == order.number
+    assert order.number == f"PO{timezone.localdate():%Y%m%d}{order.pk:08d}"
+    assert (order.status, order.version, order.line_count, str(order.total_amount)) == ("submitted", 2, 2, "183.45")
+    assert data["status"] == "submitted" and data["version"] == 2 and data["total_amount"] == "183.45"
+    assert [line["amount"] for line in data["lines"]] == ["60.00", "123.45"]
+    assert order.lines.filter(price_frozen_at__isnull=False).count() == 2
+    assert list(OrderEvent.objects.filter(order=order).order_by("pk").values_list("action", flat=True)) == [
+        "created", "submitted"]
+    again = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="HIS-Q")
+    assert again.status_code == 200 and again.json()["id"] == order.pk and PurchaseOrder.objects.count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import DataError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,4 +19,7 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, DataError | OverflowError):
+        # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
+        return Response({"detail": "参数超出允许范围"}, status=400)
     return drf_exception_handler(exc, context)

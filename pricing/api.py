@@ -220,7 +220,7 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AlertSerializer(self.get_queryset().filter(pk__in=[a.pk for a in alerts]), many=True).data)
 
     @extend_schema(responses={200: AlertEventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         return Response(AlertEventSerializer(events_for(self.get_object()), many=True).data)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import admin
 from import_export.forms import ImportForm
 
 from .errors import ValidationFailed
@@ -19,3 +20,17 @@ class LimitedImportForm(ImportForm):
         except ValidationFailed as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
         return upload
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through their app's services (state checks, locks, audit events, ledger balance):
+    the admin shows them and never adds, edits or deletes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

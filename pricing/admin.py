@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdmin
+
 from .models import (
     CreditRating,
     CreditRecord,
@@ -17,17 +19,6 @@ from .models import (
     ReferencePrice,
     ShortageAlert,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReferencePriceForm(forms.ModelForm):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import LimitedImportForm
+from common.admin import LimitedImportForm, ReadOnlyAdmin
 
 from .models import (
     Award,
@@ -143,18 +143,6 @@ class ListingAdmin(SimpleHistoryAdmin):
         # Price and status changes go through procurement.services.listings (history with the reason, orders flagged).
         return False
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Orders and what hangs off them change only through the order services (state checks, locks, events)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DistributionAuthorization)

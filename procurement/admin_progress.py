@@ -2,24 +2,14 @@
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from common.models import Notification
 
 from .models import CommitmentProgress, ManufacturerProgress, ProgressRun
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CommitmentProgress)
-class CommitmentProgressAdmin(ReadOnly):
+class CommitmentProgressAdmin(ReadOnlyAdmin):
     list_display = ["hospital", "lot", "period_kind", "period_start", "period_end", "agreed_volume",
                     "cumulative_units", "expected_units", "completion_rate", "substitution_ratio", "status"]
     list_filter = ["period_kind", "status", "tender"]
@@ -28,7 +18,7 @@ class CommitmentProgressAdmin(ReadOnly):
 
 
 @admin.register(ManufacturerProgress)
-class ManufacturerProgressAdmin(ReadOnly):
+class ManufacturerProgressAdmin(ReadOnlyAdmin):
     list_display = ["manufacturer", "tender", "agreed_volume", "ordered_units", "due_units", "shipped_units",
                     "received_units", "delivery_lag"]
     list_filter = ["delivery_lag", "tender"]
@@ -36,13 +26,13 @@ class ManufacturerProgressAdmin(ReadOnly):
 
 
 @admin.register(ProgressRun)
-class ProgressRunAdmin(ReadOnly):
+class ProgressRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "kind", "hospital", "as_of", "status", "rows", "alerts", "finished_at"]
     list_filter = ["kind", "status"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "organization", "kind", "level", "title", "read_at"]
     list_filter = ["kind", "level"]
     search_fields = ["organization__name", "title", "topic"]

@@ -4,6 +4,8 @@ services (the workflow pages and API), so the audit trail and the ledger's balan
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdmin
+
 from .models import (
     FundAccount,
     JournalEntry,
@@ -15,17 +17,6 @@ from .models import (
     SettlementRun,
     SettlementStatement,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FundAccount)

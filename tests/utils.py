@@ -5,3 +5,30 @@ def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def run_together(workers):
+    """Start every callable at the same instant (a barrier), each in its own thread with its own database connection;
+    return {index: result or the exception it raised}, for the concurrency tests to inspect."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(workers))
+    results: dict[int, object] = {}
+
+    def run(index, work):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work()
+        except Exception as exc:  # the test inspects what each thread got
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

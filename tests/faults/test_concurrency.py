@@ -17,7 +17,7 @@ from procurement.services import orders as svc
 from tests.factories import UserFactory
 from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
 from tests.procurement.ordering import build_world
-from tests.procurement.test_order_concurrency import _run_together
+from tests.utils import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.postgres,
               pytest.mark.slow]
@@ -39,7 +39,7 @@ def test_fifty_simultaneous_orders_on_one_listing_and_hospital(requires_postgres
                                          unit_price=new_price, reason="联动调价")
         return "price"
 
-    results = _run_together([submit(i) for i in range(ORDERS)] + [change_price])
+    results = run_together([submit(i) for i in range(ORDERS)] + [change_price])
     failures = {k: v for k, v in results.items() if isinstance(v, Exception)}
     assert not failures, failures
     orders = PurchaseOrder.objects.filter(hospital=w.hospital)
@@ -63,7 +63,7 @@ def test_two_officials_on_one_alert_one_wins_the_other_gets_a_conflict(requires_
     second = UserFactory(username="official_b", organization=agency, roles=["pricing_official"])
     version = alert.version
     history = alert.history.count()
-    results = _run_together([
+    results = run_together([
         lambda: alert_assign(alert=PriceAlert.objects.get(pk=alert.pk), assignee=first, by=first,
                              expected_version=version).status,
         lambda: alert_dismiss(alert=PriceAlert.objects.get(pk=alert.pk), reason="价格合理", by=second,

@@ -1,11 +1,9 @@
 """Concurrency on PostgreSQL: two officials acting on one alert at once — one wins, the other gets a clear conflict;
 two scans started at once — one runs, the other is refused."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from common.errors import ConflictError
 from common.models import events_for
@@ -13,31 +11,13 @@ from pricing.models import PriceAlert, PriceScan
 from pricing.services import alerts as svc
 from pricing.services.scan import price_scan_run
 from tests.factories import AgencyFactory, HospitalFactory, ProductFactory, UserFactory
+from tests.utils import run_together
 
 from .conftest import observe
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _run_together(workers):
-    barrier = threading.Barrier(len(workers))
-    results: dict[int, object] = {}
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work()
-        except Exception as exc:  # the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def _world():
@@ -52,7 +32,7 @@ def test_two_officials_on_one_alert(requires_postgres):
     first, second = _world()
     price_scan_run(full=True)
     alert = PriceAlert.objects.get()
-    results = _run_together([
+    results = run_together([
         lambda: svc.alert_assign(alert=alert, assignee=first, by=first, expected_version=1).status,
         lambda: svc.alert_dismiss(alert=alert, reason="重复数据", by=second, expected_version=1).status,
     ])
@@ -67,7 +47,7 @@ def test_two_officials_on_one_alert(requires_postgres):
 
 def test_two_scans_at_once(requires_postgres):
     _world()
-    results = _run_together([lambda: price_scan_run(full=True).pk, lambda: price_scan_run(full=True).pk])
+    results = run_together([lambda: price_scan_run(full=True).pk, lambda: price_scan_run(full=True).pk])
     done = [r for r in results.values() if isinstance(r, int)]
     refused = [r for r in results.values() if isinstance(r, ConflictError)]
     # either they overlapped (one refused) or one finished before the other began (both ran): never two at once,

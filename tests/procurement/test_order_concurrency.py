@@ -1,39 +1,19 @@
 """Concurrency on PostgreSQL: simultaneous submissions with one idempotency key make exactly one order, and two
 distributor users answering one order at once — one wins, the other gets a clear conflict."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from common.errors import ConflictError
 from procurement.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
 from procurement.services import orders as svc
+from tests.utils import run_together
 
 from .ordering import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _run_together(workers):
-    barrier = threading.Barrier(len(workers))
-    results: dict[int, object] = {}
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work()
-        except Exception as exc:  # the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_concurrent_submissions_with_one_idempotency_key_make_one_order(requires_postgres):
@@ -44,7 +24,7 @@ def test_concurrent_submissions_with_one_idempotency_key_make_one_order(requires
         return lambda: svc.order_create(by=user, distributor=w.distributor, lines=w.lines(), submit=True,
                                         idempotency_key="HIS-20261123-0001").pk
 
-    results = _run_together([submit(u) for u in buyers])
+    results = run_together([submit(u) for u in buyers])
     assert len(results) == 8
     assert all(isinstance(r, int) for r in results.values()), results
     assert len(set(results.values())) == 1
@@ -57,7 +37,7 @@ def test_concurrent_submissions_with_one_idempotency_key_make_one_order(requires
 def test_two_distributor_users_answer_at_once_one_wins(requires_postgres):
     w = build_world()
     order = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
-    results = _run_together([
+    results = run_together([
         lambda: svc.order_accept(order=order, by=w.dist_rep).status,
         lambda: svc.order_reject(order=order, by=w.dist_rep2, reason="缺货").status,
     ])

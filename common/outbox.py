@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -46,34 +47,56 @@ def _send(message: OutboxMessage) -> None:
 
 
 def publish(message_id: int) -> bool:
-    """Publish one pending message; True when it was sent. Safe to call twice."""
+    """Publish one pending message; True when it was sent. Safe to call twice, and at least once.
+
+    With a broker, the row stays locked while the message is handed over and is marked sent in the same
+    transaction: a crash before the hand-over leaves it pending (the drain sends it), a crash after the hand-over
+    but before the commit leaves it pending too (sent twice — tasks are idempotent); it is never marked sent
+    without having been handed over.
+    """
     from django.conf import settings
 
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-            pk=message_id, status=OutboxMessage.Status.PENDING
-        ).first()
-        if message is None:
-            return False
-        # Mark it sent before an eager run, so a task that enqueues the same key again is not swallowed.
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.attempts += 1
-        message.save(update_fields=["status", "sent_at", "attempts"])
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            from config.celery import app
-
-            app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs).get()
-        else:
-            _send(message)
-    except Exception as exc:  # broker down, or an eager task failed: keep it for the drain job
-        logger.warning("outbox message %s (%s) not sent: %s", message.pk, message.task, exc)
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.PENDING, sent_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        with transaction.atomic():
+            message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+                pk=message_id, status=OutboxMessage.Status.PENDING
+            ).first()
+            if message is None:
+                return False
+            # Marked sent first (inside the transaction), so that the task enqueueing the same key again — at
+            # once when eager, or on a worker racing this commit — waits for this row and then creates a new one
+            # instead of being coalesced into a message that is already on its way.
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.attempts += 1
+            message.save(update_fields=["status", "sent_at", "attempts"])
+            if not eager:
+                _send(message)
+    except Exception as exc:  # broker down: the mark is rolled back, the row stays pending for the drain job
+        _record_failure(message_id, exc)
         return False
+    if eager:
+        # In-process (no broker): run after the commit, as a worker would; a failure puts it back for the drain.
+        from config.celery import app
+
+        try:
+            app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs).get()
+        except Exception as exc:
+            logger.warning("outbox message %s (%s) failed in-process: %s", message.pk, message.task, exc)
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxMessage.Status.PENDING, sent_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            )
+            return False
     return True
+
+
+def _record_failure(message_id: int, exc: Exception) -> None:
+    """The hand-over failed and its mark was rolled back: count the attempt and keep the reason."""
+    logger.warning("outbox message %s not sent: %s", message_id, exc)
+    OutboxMessage.objects.filter(pk=message_id).update(
+        attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
 
 
 def drain(limit: int = 1000) -> int:

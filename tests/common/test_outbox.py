@@ -74,3 +74,27 @@ def test_a_burst_with_one_dedupe_key_is_coalesced(settings, broker_down):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     drain()
     assert CALLS == ["refresh"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_process_dying_while_handing_over_leaves_the_message_pending(settings, monkeypatch):
+    """Marked sent only in the transaction that hands it to the broker: a death before that commits loses nothing."""
+    from common import outbox
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def die(message):
+        raise SystemExit("worker killed during the hand-over")
+
+    monkeypatch.setattr(outbox, "_send", die)
+    with pytest.raises(SystemExit), transaction.atomic():
+        enqueue("tests.record_call", args=["survives"])
+    message = OutboxMessage.objects.get()
+    assert message.status == "pending" and message.sent_at is None
+
+    handed = []
+    monkeypatch.setattr(outbox, "_send", lambda m: handed.append(m.args))
+    assert drain() == 1
+    assert handed == [["survives"]]
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 1

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.permissions import can, require
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from common.history import record_history
 from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 
@@ -384,6 +385,7 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
     if old.status != Bid.Status.SUBMITTED:
         raise ConflictError("该申报已被替换或撤回")
     Bid.objects.filter(pk=old.pk).update(status=Bid.Status.REPLACED)
+    record_history(Bid.objects.filter(pk=old.pk), by=by, reason="替换申报")
     record_event(old, "replaced", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.REPLACED)
     return _new_bid(tender=tender, lot=old.lot, product=product, price=price, supply_capacity=supply_capacity, by=by,
                     now=now, replaces=old)
@@ -400,6 +402,7 @@ def bid_withdraw(*, bid: Bid, by) -> Bid:
     if bid.status != Bid.Status.SUBMITTED:
         raise ConflictError("该申报已被替换或撤回")
     Bid.objects.filter(pk=bid.pk).update(status=Bid.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    record_history(Bid.objects.filter(pk=bid.pk), by=by, reason="撤回申报")
     bid.refresh_from_db()
     record_event(bid, "withdrawn", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.WITHDRAWN)
     return bid
@@ -458,6 +461,8 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
         updates.append((pk, price, comparison_unit_price(price, factor), "；".join(reasons),
                         Bid.Status.INVALID if reasons else Bid.Status.VALID))
     tender_sql.set_opened_bids(updates)
+    record_history(Bid.objects.filter(tender=tender, status__in=[Bid.Status.VALID, Bid.Status.INVALID]), by=by,
+                   reason="开标")
     tender.opened_at = now
     _move(tender, S.OPENED, by=by, note="开标", data={"bids": len(updates)})
 
@@ -514,6 +519,7 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
     for ids, status in ((selected, Bid.Status.SELECTED), (invalid, Bid.Status.INVALID)):
         for start in range(0, len(ids), 900):
             Bid.objects.filter(pk__in=ids[start:start + 900]).update(status=status)
+    record_history(opened, by=by, reason=rerun_reason.strip() or "评审")
     if current:
         TenderEvaluation.objects.filter(pk=current.pk).update(is_current=False)
     run = TenderEvaluation.objects.create(
@@ -585,6 +591,8 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
                 valid_to=tender.cycle_end, source=Listing.Source.TENDER_AWARD, award=a, approved_by=by)
         for a in awards
     ], batch_size=1000)
+    record_history(Award.objects.filter(tender=tender), history_type="+", by=by, reason="公布中选结果")
+    record_history(Listing.objects.filter(award__tender=tender), history_type="+", by=by, reason="中选产品挂网")
     tender.awarded_at = timezone.now()
     _move(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": commitments})
     return awards

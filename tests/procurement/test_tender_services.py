@@ -282,3 +282,36 @@ def test_commitments_written_by_the_database_match_the_pure_allocation(world):
     assert "指定产品未中选" in by_name["集采测试0医院"].reason
     assert by_name["集采测试1医院"].product == half and by_name["集采测试1医院"].agreed_volume == 4  # 4.2 → 4
     assert by_name["集采测试2医院"].agreed_volume == 0
+
+
+@pytest.mark.django_db
+def test_set_based_steps_leave_a_complete_history(world):
+    """Opening, evaluation and awards write set-based, yet every bid, award and listing they touch has a history row
+    with who, when and why — and before opening no history row holds a price."""
+    to_bidding(world)
+    lot, reps, products, official = world["lot"], world["reps"], world["products"], world["official"]
+    first = svc.bid_submit(lot=lot, product=products[0], price="0.5000", supply_capacity=500000, by=reps[0])
+    replacement = svc.bid_replace(bid=first, price="0.4900", supply_capacity=500000, by=reps[0])
+    withdrawn = svc.bid_submit(lot=lot, product=products[1], price="0.8000", supply_capacity=500000, by=reps[1])
+    svc.bid_withdraw(bid=withdrawn, by=reps[1])
+    svc.bid_submit(lot=lot, product=world["half"], price="0.3000", supply_capacity=500000, by=reps[2])
+    assert Bid.history.get(id=first.pk, history_change_reason="替换申报").status == "replaced"
+    assert Bid.history.get(id=withdrawn.pk, history_change_reason="撤回申报").history_user == reps[1]
+    assert not Bid.history.filter(price__isnull=False).exists()
+
+    shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
+    svc.tender_open_bids(tender=world["tender"], by=official)
+    opened = Bid.history.filter(history_change_reason="开标")
+    assert opened.count() == 2 and opened.get(id=replacement.pk).price == Decimal("0.4900")
+    assert {h.history_user for h in opened} == {official}
+
+    svc.tender_evaluate(tender=world["tender"], by=official)
+    assert dict(Bid.history.filter(history_change_reason="评审").values_list("id", "status")) == {
+        b.pk: b.status for b in Bid.objects.filter(status__in=["selected", "not_selected", "invalid"])}
+
+    awards = svc.tender_award(tender=world["tender"], by=official)
+    for award in awards:
+        row = Award.history.get(id=award.pk)
+        assert (row.history_type, row.awarded_price, row.history_user) == ("+", award.awarded_price, official)
+    listings = Listing.objects.filter(award__in=awards)
+    assert Listing.history.filter(history_type="+", id__in=listings.values("pk")).count() == len(awards)

@@ -12,6 +12,7 @@ lines, and call `procurement.hooks` after commit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -368,41 +369,79 @@ def _replay(**lookup) -> PurchaseOrder:
     return existing
 
 
-def _insert_order(order: PurchaseOrder, prefix: str) -> bool:
-    """INSERT the new order with its number (prefix, local date, id) in one statement; with an idempotency key,
-    `ON CONFLICT DO NOTHING` against the key's unique index: False when the hospital already has (or a concurrent
-    transaction has just committed) an order with the key — nothing is written then."""
-    meta = PurchaseOrder._meta
+def _written_fields(model) -> list:
+    """The fields a new order's rows are written with: all but the id, the number and the order, which the INSERT
+    supplies."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in ("number", "order")]
+
+
+def _json_rows(model, objs: list) -> tuple[list, str]:
+    """The written fields of `objs` and the objects as a JSON array of {column: value} as Django would save them
+    (pre_save: auto_now_add and the like), which `json_populate_recordset` types by the table's row type."""
+    fields = _written_fields(model)
+    rows = [{f.column: f.pre_save(obj, True) for f in fields} for obj in objs]
+    return fields, json.dumps(rows, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))  # Decimal
+
+
+def _insert_json(model, fields: list, *, parent: str, parent_column: str) -> str:
+    """INSERT INTO the model's table the rows of the JSON array parameter, each with the `parent` column given."""
     qn = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key and f.attname != "number"]
-    values = [f.get_db_prep_save(f.pre_save(order, True), connection) for f in fields]
-    columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = qn(meta.db_table)
+    table = qn(model._meta.db_table)
+    return (f"INSERT INTO {table} ({parent_column}, {', '.join(qn(f.column) for f in fields)}) "
+            f"SELECT {parent}, {', '.join('r.' + qn(f.column) for f in fields)} "
+            f"FROM json_populate_recordset(NULL::{table}, %s::json) AS r")
+
+
+def _insert_order(order: PurchaseOrder, prefix: str, lines: list[PurchaseOrderLine], events: list[OrderEvent]) -> bool:
+    """INSERT the new order with its number (prefix, local date, id), its lines and its events; with an idempotency
+    key, `ON CONFLICT DO NOTHING` against the key's unique index: False when the hospital already has (or a
+    concurrent transaction has just committed) an order with the key — nothing is written then.
+
+    On PostgreSQL that is one statement with the order, its lines and its events as three JSON parameters; the lines
+    and events are inserted for the order row the INSERT returns (none when it returned none)."""
+    qn = connection.ops.quote_name
+    table = qn(PurchaseOrder._meta.db_table)
     number_prefix = f"{prefix}{timezone.localdate().strftime('%Y%m%d')}"
     # the key's unique index is partial: the conflict target repeats its predicate
     conflict = f"ON CONFLICT ({qn('hospital_id')}, {qn('idempotency_key')}) WHERE NOT ({qn('idempotency_key')} = '') DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            order_fields, order_json = _json_rows(PurchaseOrder, [order])
+            line_fields, lines_json = _json_rows(PurchaseOrderLine, lines)
+            event_fields, events_json = _json_rows(OrderEvent, events)
+            number = "%s::text || lpad(s.n::text, greatest(8, length(s.n::text)), '0')"
             cursor.execute(
-                f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{meta.db_table}', 'id')) AS n) "
-                f"INSERT INTO {table} (id, number, {columns}) VALUES ((SELECT n FROM s), "
-                f"%s::text || lpad((SELECT n FROM s)::text, greatest(8, length((SELECT n FROM s)::text)), '0'), "
-                f"{placeholders}) {conflict} RETURNING id, number",
-                [number_prefix, *values],
+                f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{PurchaseOrder._meta.db_table}', 'id')) AS n), "
+                f"o AS ({_insert_json(PurchaseOrder, order_fields, parent=f's.n, {number}', parent_column='id, number')}"
+                f" CROSS JOIN s {conflict} RETURNING id, number), "
+                f"l AS ({_insert_json(PurchaseOrderLine, line_fields, parent='o.id', parent_column='order_id')}"
+                f" CROSS JOIN o RETURNING id, line_no), "
+                f"e AS ({_insert_json(OrderEvent, event_fields, parent='o.id', parent_column='order_id')} CROSS JOIN o) "
+                f"SELECT id, number, (SELECT array_agg(id ORDER BY line_no) FROM l) FROM o",
+                [number_prefix, order_json, lines_json, events_json],
             )
             row = cursor.fetchone()
             if row is None:
                 return False
-            order.pk, order.number = row
+            order.pk, order.number, line_ids = row
+            for line, pk in zip(lines, line_ids, strict=True):
+                line.pk = pk
+            for child in (*lines, *events):
+                child.order_id = order.pk
+                child._state.adding, child._state.db = False, connection.alias
         else:  # SQLite serialises writers: the number follows the id in a second statement
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict} RETURNING id", values)
+            fields = _written_fields(PurchaseOrder)
+            values = [f.get_db_prep_save(f.pre_save(order, True), connection) for f in fields]
+            cursor.execute(f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
+                           f"VALUES ({', '.join(['%s'] * len(fields))}) {conflict} RETURNING id", values)
             row = cursor.fetchone()
             if row is None:
                 return False
             order.pk = row[0]
             order.number = _number(order, prefix)
             cursor.execute(f"UPDATE {table} SET number = %s WHERE id = %s", [order.number, order.pk])
+            PurchaseOrderLine.objects.bulk_create(lines)
+            OrderEvent.objects.bulk_create(events)
     order._state.adding, order._state.db = False, connection.alias
     return True
 
@@ -443,10 +482,8 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
                          organization_id=by.organization_id, data={"lines": len(items), "idempotency_key": key})]
     if submit:
         events.append(_mark_submitted(order, by=by, now=now))
-    if not _insert_order(order, "PO"):  # a concurrent twin with the same key committed first
+    if not _insert_order(order, "PO", built, events):  # a concurrent twin with the same key committed first
         return _replay(hospital=hospital, idempotency_key=key)
-    PurchaseOrderLine.objects.bulk_create(built)
-    OrderEvent.objects.bulk_create(events)
     order.replayed = False
     order.new_lines = built  # the lines just written, for whoever renders the new order (saves reading them back)
     return order

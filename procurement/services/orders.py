@@ -19,12 +19,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.permissions import require
+from catalog.models import Product
 from common.money import quantize_amount
 
 from .. import hooks
@@ -38,6 +39,7 @@ from ..models import (
     GoodsReturn,
     GoodsReturnLine,
     Listing,
+    Lot,
     OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -194,6 +196,34 @@ def _authorisation_filter(hospital: Organization, distributor, *, on: date) -> Q
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
 
 
+def _orderability(hospital: Organization, distributor: Organization, *, on: date) -> dict[str, RawSQL]:
+    """Annotations of a listing query (listings joined to their products) for `_parse_lines`: `authorised` — the
+    distributor holds an authorisation of the listing's manufacturer for its product valid on `on` in the hospital's
+    pooling regions (what `_authorisation_filter` says) — and `committed` — the hospital has a commitment in its cycle
+    on `on` for a lot of the product's generic name. Plain SQL: as ORM subqueries they cost more to build on every
+    order than the rest of reading the listings."""
+    qn = connection.ops.quote_name
+    listing, product = qn(Listing._meta.db_table), qn(Product._meta.db_table)
+    auth, through = DistributionAuthorization._meta.db_table, DistributionAuthorization.regions.through._meta.db_table
+    day = connection.ops.adapt_datefield_value(on)
+    regions = _pooling_region_ids(hospital)
+    in_regions = f"r.region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "1 = 0"
+    authorised = RawSQL(
+        f"EXISTS (SELECT 1 FROM {qn(auth)} a JOIN {qn(through)} r ON r.distributionauthorization_id = a.id "
+        f"WHERE a.distributor_id = %s AND a.is_active AND a.valid_from <= %s AND (a.valid_to IS NULL OR "
+        f"a.valid_to >= %s) AND {in_regions} AND a.product_id = {listing}.product_id "
+        f"AND a.manufacturer_id = {listing}.manufacturer_id)",
+        [distributor.pk, day, day, *regions], output_field=BooleanField(),
+    )
+    committed = RawSQL(
+        f"EXISTS (SELECT 1 FROM {qn(Commitment._meta.db_table)} c JOIN {qn(Lot._meta.db_table)} t ON t.id = c.lot_id "
+        f"WHERE c.hospital_id = %s AND t.generic_name = {product}.generic_name AND c.cycle_start <= %s "
+        f"AND c.cycle_end >= %s)",
+        [hospital.pk, day, day], output_field=BooleanField(),
+    )
+    return {"authorised": authorised, "committed": committed}
+
+
 def _check_distributor(hospital: Organization, distributor: Organization, listings: list[Listing], *, on: date,
                        fields: list[str] | None = None) -> None:
     """Every listing must be covered by an authorisation of its manufacturer for this distributor in the hospital's
@@ -294,15 +324,10 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
             raise ValidationFailed("订单明细格式错误", field=f"lines[{i}]")
         raw = item.get("listing")
         ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label="挂网编号"))
-    listings = Listing.objects.select_related("product", "manufacturer", "award")
+    # the product is read with the listing (names, pack size, state); the manufacturer only for an error message
+    listings = Listing.objects.select_related("product").order_by()
     if parties is not None:
-        listings = listings.annotate(authorised=Exists(DistributionAuthorization.objects.filter(
-            _authorisation_filter(*parties, on=on), product_id=OuterRef("product_id"),
-            manufacturer_id=OuterRef("manufacturer_id"),
-        )), committed=Exists(Commitment.objects.filter(
-            hospital=parties[0], lot__generic_name=OuterRef("product__generic_name"), cycle_start__lte=on,
-            cycle_end__gte=on,
-        )))
+        listings = listings.annotate(**_orderability(*parties, on=on))
     listings = listings.in_bulk(ids)
     seen: dict[int, int] = {}
     result = []
@@ -350,8 +375,10 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
         wanted.append(distributor)
     found = Organization.objects.select_related("region")
     if idempotency_key:
-        found = found.annotate(existing_order=Subquery(PurchaseOrder.objects.filter(
-            hospital_id=by.organization_id, idempotency_key=idempotency_key).values("pk")[:1]))
+        # plain SQL, like the share lock below: an ORM subquery costs more to build than the whole query takes
+        found = found.annotate(existing_order=RawSQL(
+            f"SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s AND idempotency_key = %s LIMIT 1",
+            [by.organization_id, idempotency_key]))
     if share_lock and connection.vendor == "postgresql":
         found = found.annotate(listings_held=RawSQL(f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock]))
     found = found.in_bulk(wanted)

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can, is_official, scope_to_organization
 from catalog.models import Product
+from common.api import represent
 
 from . import online_share, selectors
 from .errors import ValidationFailed
@@ -153,7 +154,7 @@ class OrderWithLinesSerializer(OrderSerializer):
     @extend_schema_field(OrderLineSerializer(many=True))
     def get_lines(self, obj):
         lines = getattr(obj, "new_lines", None)
-        return OrderLineSerializer(lines if lines is not None else obj.lines.all(), many=True).data
+        return [represent(OrderLineSerializer, line) for line in (lines if lines is not None else obj.lines.all())]
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -446,7 +447,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
             ).get(pk=order.pk)
         else:  # the order and its lines as just written; a new order cannot be late yet
             order.late_response = order.late_delivery = False
-        return Response(OrderWithLinesSerializer(order).data,
+        return Response(represent(OrderWithLinesSerializer, order),
                         status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
     @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)

@@ -12,18 +12,20 @@ lines, and call `procurement.hooks` after commit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.permissions import require
+from catalog.models import Product
 from common.money import quantize_amount
 
 from .. import hooks
@@ -37,6 +39,7 @@ from ..models import (
     GoodsReturn,
     GoodsReturnLine,
     Listing,
+    Lot,
     OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -193,6 +196,34 @@ def _authorisation_filter(hospital: Organization, distributor, *, on: date) -> Q
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
 
 
+def _orderability(hospital: Organization, distributor: Organization, *, on: date) -> dict[str, RawSQL]:
+    """Annotations of a listing query (listings joined to their products) for `_parse_lines`: `authorised` — the
+    distributor holds an authorisation of the listing's manufacturer for its product valid on `on` in the hospital's
+    pooling regions (what `_authorisation_filter` says) — and `committed` — the hospital has a commitment in its cycle
+    on `on` for a lot of the product's generic name. Plain SQL: as ORM subqueries they cost more to build on every
+    order than the rest of reading the listings."""
+    qn = connection.ops.quote_name
+    listing, product = qn(Listing._meta.db_table), qn(Product._meta.db_table)
+    auth, through = DistributionAuthorization._meta.db_table, DistributionAuthorization.regions.through._meta.db_table
+    day = connection.ops.adapt_datefield_value(on)
+    regions = _pooling_region_ids(hospital)
+    in_regions = f"r.region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "1 = 0"
+    authorised = RawSQL(
+        f"EXISTS (SELECT 1 FROM {qn(auth)} a JOIN {qn(through)} r ON r.distributionauthorization_id = a.id "
+        f"WHERE a.distributor_id = %s AND a.is_active AND a.valid_from <= %s AND (a.valid_to IS NULL OR "
+        f"a.valid_to >= %s) AND {in_regions} AND a.product_id = {listing}.product_id "
+        f"AND a.manufacturer_id = {listing}.manufacturer_id)",
+        [distributor.pk, day, day, *regions], output_field=BooleanField(),
+    )
+    committed = RawSQL(
+        f"EXISTS (SELECT 1 FROM {qn(Commitment._meta.db_table)} c JOIN {qn(Lot._meta.db_table)} t ON t.id = c.lot_id "
+        f"WHERE c.hospital_id = %s AND t.generic_name = {product}.generic_name AND c.cycle_start <= %s "
+        f"AND c.cycle_end >= %s)",
+        [hospital.pk, day, day], output_field=BooleanField(),
+    )
+    return {"authorised": authorised, "committed": committed}
+
+
 def _check_distributor(hospital: Organization, distributor: Organization, listings: list[Listing], *, on: date,
                        fields: list[str] | None = None) -> None:
     """Every listing must be covered by an authorisation of its manufacturer for this distributor in the hospital's
@@ -293,15 +324,10 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
             raise ValidationFailed("订单明细格式错误", field=f"lines[{i}]")
         raw = item.get("listing")
         ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label="挂网编号"))
-    listings = Listing.objects.select_related("product", "manufacturer", "award")
+    # the product is read with the listing (names, pack size, state); the manufacturer only for an error message
+    listings = Listing.objects.select_related("product").order_by()
     if parties is not None:
-        listings = listings.annotate(authorised=Exists(DistributionAuthorization.objects.filter(
-            _authorisation_filter(*parties, on=on), product_id=OuterRef("product_id"),
-            manufacturer_id=OuterRef("manufacturer_id"),
-        )), committed=Exists(Commitment.objects.filter(
-            hospital=parties[0], lot__generic_name=OuterRef("product__generic_name"), cycle_start__lte=on,
-            cycle_end__gte=on,
-        )))
+        listings = listings.annotate(**_orderability(*parties, on=on))
     listings = listings.in_bulk(ids)
     seen: dict[int, int] = {}
     result = []
@@ -349,8 +375,10 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
         wanted.append(distributor)
     found = Organization.objects.select_related("region")
     if idempotency_key:
-        found = found.annotate(existing_order=Subquery(PurchaseOrder.objects.filter(
-            hospital_id=by.organization_id, idempotency_key=idempotency_key).values("pk")[:1]))
+        # plain SQL, like the share lock below: an ORM subquery costs more to build than the whole query takes
+        found = found.annotate(existing_order=RawSQL(
+            f"SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s AND idempotency_key = %s LIMIT 1",
+            [by.organization_id, idempotency_key]))
     if share_lock and connection.vendor == "postgresql":
         found = found.annotate(listings_held=RawSQL(f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock]))
     found = found.in_bulk(wanted)
@@ -368,41 +396,79 @@ def _replay(**lookup) -> PurchaseOrder:
     return existing
 
 
-def _insert_order(order: PurchaseOrder, prefix: str) -> bool:
-    """INSERT the new order with its number (prefix, local date, id) in one statement; with an idempotency key,
-    `ON CONFLICT DO NOTHING` against the key's unique index: False when the hospital already has (or a concurrent
-    transaction has just committed) an order with the key — nothing is written then."""
-    meta = PurchaseOrder._meta
+def _written_fields(model) -> list:
+    """The fields a new order's rows are written with: all but the id, the number and the order, which the INSERT
+    supplies."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in ("number", "order")]
+
+
+def _json_rows(model, objs: list) -> tuple[list, str]:
+    """The written fields of `objs` and the objects as a JSON array of {column: value} as Django would save them
+    (pre_save: auto_now_add and the like), which `json_populate_recordset` types by the table's row type."""
+    fields = _written_fields(model)
+    rows = [{f.column: f.pre_save(obj, True) for f in fields} for obj in objs]
+    return fields, json.dumps(rows, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))  # Decimal
+
+
+def _insert_json(model, fields: list, *, parent: str, parent_column: str) -> str:
+    """INSERT INTO the model's table the rows of the JSON array parameter, each with the `parent` column given."""
     qn = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key and f.attname != "number"]
-    values = [f.get_db_prep_save(f.pre_save(order, True), connection) for f in fields]
-    columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = qn(meta.db_table)
+    table = qn(model._meta.db_table)
+    return (f"INSERT INTO {table} ({parent_column}, {', '.join(qn(f.column) for f in fields)}) "
+            f"SELECT {parent}, {', '.join('r.' + qn(f.column) for f in fields)} "
+            f"FROM json_populate_recordset(NULL::{table}, %s::json) AS r")
+
+
+def _insert_order(order: PurchaseOrder, prefix: str, lines: list[PurchaseOrderLine], events: list[OrderEvent]) -> bool:
+    """INSERT the new order with its number (prefix, local date, id), its lines and its events; with an idempotency
+    key, `ON CONFLICT DO NOTHING` against the key's unique index: False when the hospital already has (or a
+    concurrent transaction has just committed) an order with the key — nothing is written then.
+
+    On PostgreSQL that is one statement with the order, its lines and its events as three JSON parameters; the lines
+    and events are inserted for the order row the INSERT returns (none when it returned none)."""
+    qn = connection.ops.quote_name
+    table = qn(PurchaseOrder._meta.db_table)
     number_prefix = f"{prefix}{timezone.localdate().strftime('%Y%m%d')}"
     # the key's unique index is partial: the conflict target repeats its predicate
     conflict = f"ON CONFLICT ({qn('hospital_id')}, {qn('idempotency_key')}) WHERE NOT ({qn('idempotency_key')} = '') DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            order_fields, order_json = _json_rows(PurchaseOrder, [order])
+            line_fields, lines_json = _json_rows(PurchaseOrderLine, lines)
+            event_fields, events_json = _json_rows(OrderEvent, events)
+            number = "%s::text || lpad(s.n::text, greatest(8, length(s.n::text)), '0')"
             cursor.execute(
-                f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{meta.db_table}', 'id')) AS n) "
-                f"INSERT INTO {table} (id, number, {columns}) VALUES ((SELECT n FROM s), "
-                f"%s::text || lpad((SELECT n FROM s)::text, greatest(8, length((SELECT n FROM s)::text)), '0'), "
-                f"{placeholders}) {conflict} RETURNING id, number",
-                [number_prefix, *values],
+                f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{PurchaseOrder._meta.db_table}', 'id')) AS n), "
+                f"o AS ({_insert_json(PurchaseOrder, order_fields, parent=f's.n, {number}', parent_column='id, number')}"
+                f" CROSS JOIN s {conflict} RETURNING id, number), "
+                f"l AS ({_insert_json(PurchaseOrderLine, line_fields, parent='o.id', parent_column='order_id')}"
+                f" CROSS JOIN o RETURNING id, line_no), "
+                f"e AS ({_insert_json(OrderEvent, event_fields, parent='o.id', parent_column='order_id')} CROSS JOIN o) "
+                f"SELECT id, number, (SELECT array_agg(id ORDER BY line_no) FROM l) FROM o",
+                [number_prefix, order_json, lines_json, events_json],
             )
             row = cursor.fetchone()
             if row is None:
                 return False
-            order.pk, order.number = row
+            order.pk, order.number, line_ids = row
+            for line, pk in zip(lines, line_ids, strict=True):
+                line.pk = pk
+            for child in (*lines, *events):
+                child.order_id = order.pk
+                child._state.adding, child._state.db = False, connection.alias
         else:  # SQLite serialises writers: the number follows the id in a second statement
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict} RETURNING id", values)
+            fields = _written_fields(PurchaseOrder)
+            values = [f.get_db_prep_save(f.pre_save(order, True), connection) for f in fields]
+            cursor.execute(f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
+                           f"VALUES ({', '.join(['%s'] * len(fields))}) {conflict} RETURNING id", values)
             row = cursor.fetchone()
             if row is None:
                 return False
             order.pk = row[0]
             order.number = _number(order, prefix)
             cursor.execute(f"UPDATE {table} SET number = %s WHERE id = %s", [order.number, order.pk])
+            PurchaseOrderLine.objects.bulk_create(lines)
+            OrderEvent.objects.bulk_create(events)
     order._state.adding, order._state.db = False, connection.alias
     return True
 
@@ -443,10 +509,8 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
                          organization_id=by.organization_id, data={"lines": len(items), "idempotency_key": key})]
     if submit:
         events.append(_mark_submitted(order, by=by, now=now))
-    if not _insert_order(order, "PO"):  # a concurrent twin with the same key committed first
+    if not _insert_order(order, "PO", built, events):  # a concurrent twin with the same key committed first
         return _replay(hospital=hospital, idempotency_key=key)
-    PurchaseOrderLine.objects.bulk_create(built)
-    OrderEvent.objects.bulk_create(events)
     order.replayed = False
     order.new_lines = built  # the lines just written, for whoever renders the new order (saves reading them back)
     return order

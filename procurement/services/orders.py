@@ -27,6 +27,7 @@ from accounts.models import Organization
 from accounts.permissions import require
 from catalog.models import Product
 from common.money import quantize_amount
+from common.text import control_character_error
 
 from .. import hooks
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
@@ -342,7 +343,10 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
         seen[listing_id] = i
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label="采购数量")
         _check_listing_orderable(listing, on=on, field=f"{field}.listing")
-        result.append(LineInput(listing=listing, packs=packs, remarks=str(item.get("remarks") or "")[:300]))
+        remarks = str(item.get("remarks") or "")[:300]
+        if problem := control_character_error(remarks):
+            raise ValidationFailed(f"备注{problem}", field=f"{field}.remarks")
+        result.append(LineInput(listing=listing, packs=packs, remarks=remarks))
     return result
 
 

@@ -68,6 +68,12 @@ def test_bad_inputs_answer_400_with_the_field_and_write_nothing(w):
     assert response.status_code == 403
     assert api_as(w.dist_rep).post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": w.lines()},
                                    format="json").status_code == 403
+    lines = w.lines()
+    lines[1]["remarks"] = "加急\u0000"  # a NUL byte in a line's remarks (PostgreSQL cannot store it)
+    response = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": lines, "submit": True},
+                           format="json")
+    assert response.status_code == 400 and response.json()["field"] == "lines[1].remarks"
+    assert "U+0000" in response.json()["detail"]
     assert PurchaseOrder.objects.count() == 0
 
 

@@ -37,6 +37,7 @@ LOCK_NAME = "settlement-generate"
 LEASE = timedelta(minutes=10)
 CHUNK = 25_000
 TEMP_BUFFERS = "512MB"
+WORK_MEM = "256MB"
 
 
 def parse_month(value) -> date:
@@ -199,8 +200,10 @@ def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list
     with transaction.atomic(), connection.cursor() as cursor:
         if vendor == "postgresql":
             # One pass over everything: hash joins, never a nested loop re-scanning the settled lines per receipt line
-            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale).
+            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale); the
+            # month's grouping and sorting in memory.
             cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
         for table in TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         # The latest price correction covering the listing on the receipt date: a join, with the "no later one"
@@ -333,8 +336,9 @@ def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | 
                version, created_at)
             SELECT {q['sid_value']}'JS' || %s || rg.code || {q['pad_h']} || {q['pad_m']}, p.fund, p.m, p.h, %s, 'draft',
                    p.n, p.gross, p.returned, p.corr, p.net, 0, 0, 0, '[]', %s, {q['false']}, {q['false']}, p.due,
-                   {q['false']}, {q['false']}, %s, 1, %s
+                   {q['false']}, {q['false']}, (SELECT r.id FROM settlement_settlementrun r WHERE r.id = %s), 1, %s
             FROM {PAIRS} p JOIN settlement_fundaccount f ON f.id = p.fund JOIN accounts_region rg ON rg.id = f.region_id
+            JOIN accounts_organization om ON om.id = p.m JOIN accounts_organization oh ON oh.id = p.h
             WHERE p.k = %s
         """, [f"{period:%Y%m}", month, claim_due, run.pk if run else None, now, k])
         statements = cursor.rowcount

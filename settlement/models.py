@@ -264,16 +264,20 @@ class SettlementStatement(models.Model):
     # Indexes kept to those queries use (a month's generation writes 100,000 statements through each of them): the
     # single-column foreign-key indexes are covered by the composite ones in Meta, the user and deduction references
     # are indexed only where set, and the number is unique through a constraint (no second LIKE index).
+    # Statements are written only by the generation, whose INSERT … SELECT joins the fund, the manufacturer, the
+    # hospital and the run it references: no foreign-key check per statement at commit. Django's PROTECT/SET_NULL
+    # apply as for any foreign key, and the hospital and manufacturer stay referenced (with checked foreign keys) by the
+    # settled receipt lines, whose deletion the database refuses (migration 0005).
     number = models.CharField(_("结算单号"), max_length=40)
     fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="statements", verbose_name=_("基金"),
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     manufacturer = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="settlement_statements", verbose_name=_("生产企业"),
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     hospital = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="hospital_settlement_statements",
-        verbose_name=_("医疗机构"), db_index=False,
+        verbose_name=_("医疗机构"), db_index=False, db_constraint=False,
     )
     period = models.DateField(_("结算月份"), help_text=_("当月 1 日"))
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -304,7 +308,8 @@ class SettlementStatement(models.Model):
         "HospitalDeduction", on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
         verbose_name=_("扣减记录"), db_index=False,
     )
-    run = models.ForeignKey(SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements", verbose_name=_("生成记录"), db_index=False)
+    run = models.ForeignKey(SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements", verbose_name=_("生成记录"), db_index=False,
+                            db_constraint=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["overdue", "due_soon"])

@@ -94,17 +94,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='settlementstatement',
             name='fund',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='settlement.fundaccount', verbose_name='基金'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='settlement.fundaccount', verbose_name='基金'),
         ),
         migrations.AlterField(
             model_name='settlementstatement',
             name='hospital',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='hospital_settlement_statements', to='accounts.organization', verbose_name='医疗机构'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='hospital_settlement_statements', to='accounts.organization', verbose_name='医疗机构'),
         ),
         migrations.AlterField(
             model_name='settlementstatement',
             name='manufacturer',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='settlement_statements', to='accounts.organization', verbose_name='生产企业'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='settlement_statements', to='accounts.organization', verbose_name='生产企业'),
         ),
         migrations.AlterField(
             model_name='settlementstatement',
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='settlementstatement',
             name='run',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='statements', to='settlement.settlementrun', verbose_name='生成记录'),
+            field=models.ForeignKey(db_constraint=False, blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='statements', to='settlement.settlementrun', verbose_name='生成记录'),
         ),
         migrations.AddIndex(
             model_name='settlementstatement',

@@ -5,8 +5,8 @@ manufacturer — 1,000,000 receipt lines in the month — with 2 % of them partl
 listings. Orders, deliveries, receipts and returns are generated server-side with INSERT … SELECT over
 generate_series (bulk, no row-by-row Python).
 
-"ours" is `settlement.generation.generate_statements` (all pooling regions, chunks of 1,000 statements, each chunk one
-transaction writing statements, lines and netted returns). Two floors on a plain psycopg connection, same data:
+"ours" is `settlement.generation.generate_statements` (all pooling regions: the month's lines computed once, then
+chunks of 25,000 statements, each chunk one transaction writing statements, lines and netted returns). Two floors on a plain psycopg connection, same data:
 - "SQL aggregate": one SELECT computing each manufacturer × hospital net amount (gross − returns + corrections);
 - "SQL build": the same statements and lines written by hand with INSERT … SELECT into unlogged copies of the tables
   (no constraints, no indexes, one transaction).
@@ -16,6 +16,8 @@ name ends in `_bench` (the benchmark empties the ordering and settlement tables 
     psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE yaoxie_settlement_bench ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_settlement_bench .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_settlement_bench .venv/bin/python -m bench.settlement_batch
+
+`--only-data` builds the month and stops; `--reuse` then times again on it (only the settlement tables are emptied).
 """
 
 from __future__ import annotations

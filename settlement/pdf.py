@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -53,7 +54,7 @@ def table_pdf(title: str, header: list[str], rows: list[list], *, facts: list[tu
 
     def page_number(canvas, doc):
         canvas.setFont(FONT, 8)
-        canvas.drawRightString(doc.pagesize[0] - 12 * mm, 8 * mm, f"第 {doc.page} 页")
+        canvas.drawRightString(doc.pagesize[0] - 12 * mm, 8 * mm, _("第 %(n)s 页") % {"n": doc.page})
 
     data = io.BytesIO()
     doc = SimpleDocTemplate(data, pagesize=landscape(A4), title=title, leftMargin=12 * mm, rightMargin=12 * mm,

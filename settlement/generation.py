@@ -22,20 +22,22 @@ import logging
 import uuid
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Region
 from common.errors import ConflictError, ValidationFailed
 
-from .models import FundAccount, JobLock, SettlementRun, SettlementStatement
+from .models import FundAccount, JobLock, SettlementRun
 
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = "settlement-generate"
 LEASE = timedelta(minutes=10)
-CHUNK = 1000
+CHUNK = 25_000
+TEMP_BUFFERS = "512MB"
+WORK_MEM = "256MB"
 
 
 def parse_month(value) -> date:
@@ -110,6 +112,12 @@ def _sql(vendor: str) -> dict[str, str]:
                    " * (rl.accepted_min_units - COALESCE(r.units, 0)), 2)",
             "adj_corr": "-ROUND((sl.settled_unit_price - g.unit_price) * g.min_units, 2)",
             "adj_net": "-g.amount - ROUND((sl.settled_unit_price - g.unit_price) * g.min_units, 2)",
+            # Statement ids drawn beforehand, so that lines are written without reading the statements back.
+            "sid": "nextval(pg_get_serial_sequence('settlement_settlementstatement', 'id'))",
+            "sid_column": "id, ",
+            "sid_value": "p.sid, ",
+            "pad_h": "lpad(p.h::text, GREATEST(6, length(p.h::text)), '0')",
+            "pad_m": "lpad(p.m::text, GREATEST(6, length(p.m::text)), '0')",
         }
 
     def cents4(expr: str) -> str:  # a price as an integer number of 1/10000 yuan
@@ -134,24 +142,12 @@ def _sql(vendor: str) -> dict[str, str]:
         "net": f"({fen('rl.amount')} - {fen('COALESCE(r.amount, 0)')} + {corr}) / 100.0",
         "adj_corr": f"(-{adj}) / 100.0",
         "adj_net": f"(-{fen('g.amount')} - {adj}) / 100.0",
+        "sid": "NULL",
+        "sid_column": "",
+        "sid_value": "",
+        "pad_h": "printf('%%06d', p.h)",
+        "pad_m": "printf('%%06d', p.m)",
     }
-
-
-def _settled_products(include_negotiated: bool, alias: str = "rl") -> str:
-    """Receipt lines of settled products: awarded ones; negotiated drugs within their agreement when configured."""
-    settled = f"{alias}.award_id IS NOT NULL"
-    if include_negotiated:
-        settled = (
-            f"({settled} OR EXISTS (SELECT 1 FROM catalog_product p WHERE p.id = {alias}.product_id AND p.negotiated"
-            f" AND (p.negotiated_from IS NULL OR p.negotiated_from <= {alias}.received_on)"
-            f" AND (p.negotiated_to IS NULL OR p.negotiated_to >= {alias}.received_on)))"
-        )
-    return f"{settled} AND {alias}.accepted_min_units > 0"
-
-
-UNSETTLED = (
-    "NOT EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.receipt_line_id = rl.id AND x.kind = 'receipt')"
-)
 
 
 NEGOTIATED = (
@@ -160,98 +156,66 @@ NEGOTIATED = (
     " AND (p.negotiated_to IS NULL OR p.negotiated_to >= rl.received_on))"
 )
 
+# The run's working set, computed once per run in temporary tables (never WAL-logged, dropped at the end):
+LINES = "settlement_run_lines"  # every unsettled receipt line to settle, with its amounts
+RETURNS = "settlement_run_returns"  # the return lines those receipt lines net
+ADJUSTMENTS = "settlement_run_adjustments"  # returns of receipts settled earlier: negative adjustment lines
+PAIRS = "settlement_run_pairs"  # manufacturer × hospital pairs without a statement for the month: totals and chunk
+TEMP_TABLES = (PAIRS, ADJUSTMENTS, RETURNS, LINES)
 
-def candidates(period: date, region_id: int | None = None) -> dict[int, list[tuple[int, int, date]]]:
-    """Per pooling region: (manufacturer, hospital, earliest date) pairs with something to settle — unsettled receipt
-    lines of settled products received before the end of the month, or returns of settled receipts not yet accounted
-    for — and no statement for the month yet. One query for all regions (or one region)."""
-    end = next_month(period)
+
+def _ids_sql(ids) -> str:
+    return ",".join(str(int(i)) for i in ids)
+
+
+def _scope(region_id: int | None, hospitals: list[int] | None) -> tuple[str, str, list]:
+    """Joins from a row's hospital (alias rl) to its pooling region's active fund `f`, and the filter of the run."""
     pool = "COALESCE(rg.parent_id, rg.id)"
     joins = (
         "JOIN accounts_organization o ON o.id = rl.hospital_id JOIN accounts_region rg ON rg.id = o.region_id"
         f" JOIN settlement_fundaccount f ON f.region_id = {pool} AND f.is_active"
     )
-    settled = f"(rl.award_id IS NOT NULL OR (f.include_negotiated AND {NEGOTIATED})) AND rl.accepted_min_units > 0"
-    only = f" AND {pool} = %s" if region_id else ""
-    region_params = [region_id] if region_id else []
-    sql = f"""
-        SELECT {pool}, rl.manufacturer_id, rl.hospital_id, MIN(rl.received_on)
-        FROM procurement_receiptline rl {joins}
-        WHERE rl.received_on < %s AND {settled} AND {UNSETTLED}{only}
-        GROUP BY {pool}, rl.manufacturer_id, rl.hospital_id
-        UNION ALL
-        SELECT {pool}, g.manufacturer_id, g.hospital_id, MIN(g.returned_on)
-        FROM procurement_goodsreturnline g JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id {joins}
-        WHERE g.returned_on < %s{only}
-          AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
-          AND EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.receipt_line_id = g.receipt_line_id AND x.kind = 'receipt')
-        GROUP BY {pool}, g.manufacturer_id, g.hospital_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [end, *region_params, end, *region_params])
-        rows = cursor.fetchall()
-    existing = SettlementStatement.objects.filter(period=period)
-    if region_id:
-        existing = existing.filter(fund__region_id=region_id)
-    have = set(existing.values_list("manufacturer_id", "hospital_id"))
-    by_region: dict[int, dict[tuple[int, int], date]] = {}
-    for region, manufacturer_id, hospital_id, first in rows:
-        if (manufacturer_id, hospital_id) in have:
-            continue
-        if isinstance(first, str):
-            first = date.fromisoformat(first)
-        pairs = by_region.setdefault(region, {})
-        key = (manufacturer_id, hospital_id)
-        pairs[key] = min(first, pairs.get(key, first))
-    # By hospital, so that a chunk touches few hospitals and reads their lines through the (hospital, …) index.
-    return {region: sorted(((m, h, d) for (m, h), d in pairs.items()), key=lambda p: (p[1], p[0]))
-            for region, pairs in by_region.items()}
+    where, params = "", []
+    if region_id is not None:
+        where, params = f" AND {pool} = %s", [region_id]
+    if hospitals is not None:
+        where += f" AND rl.hospital_id IN ({_ids_sql(hospitals) or 'NULL'})"
+    return joins, where, params
 
 
-def candidate_pairs(fund: FundAccount, period: date) -> list[tuple[int, int, date]]:
-    return candidates(period, fund.region_id).get(fund.region_id, [])
-
-
-def _ids_sql(ids: list[int]) -> str:
-    return ",".join(str(int(i)) for i in ids)
-
-
-LINES = "settlement_run_lines"
-RETURNS = "settlement_run_returns"
-
-
-def prepare_lines(fund: FundAccount, period: date, hospitals: list[int] | None = None) -> None:
-    """Compute, once, every unsettled receipt line of the fund's pooling region to settle for the month (or of these
-    hospitals), with its amounts, into a temporary table indexed by (hospital, manufacturer); and the returns those
-    lines net. Chunks then only copy their pairs' slice: the work per chunk no longer depends on how many lines the run
-    has already settled. A line settled meanwhile by a run without the lease still cannot be settled twice: the
-    partial unique index on the receipt line makes that chunk fail and roll back whole."""
+def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list[int] | None = None,
+                  pairs: list[tuple[int, int, date]] | None = None, chunk_size: int = CHUNK) -> list[tuple[int, int, int]]:
+    """Compute, in one pass per table, everything the month's statements will hold — for all pooling regions, one
+    region, or some hospitals (and only these pairs) — into temporary tables: the lines with their amounts, the
+    netted returns, the return adjustments, and per manufacturer × hospital pair without a statement for the month
+    its totals and its chunk (pairs ordered by hospital, `chunk_size` a chunk). Returns the chunks as
+    (number, first hospital, last hospital). Nothing is written to the real tables here."""
     vendor = connection.vendor
     q = _sql(vendor)
     end = next_month(period)
-    if hospitals is None:
-        pool = "COALESCE(rg.parent_id, rg.id)"
-        where = (f"rl.hospital_id IN (SELECT o.id FROM accounts_organization o JOIN accounts_region rg"
-                 f" ON rg.id = o.region_id WHERE {pool} = %s)")
-        params: list = [fund.region_id]
-    else:
-        where = f"rl.hospital_id IN ({_ids_sql(hospitals) or 'NULL'})"
-        params = []
+    joins, where, params = _scope(region_id, hospitals)
+    settled = f"(rl.award_id IS NOT NULL OR (f.include_negotiated AND {NEGOTIATED})) AND rl.accepted_min_units > 0"
+    if vendor == "postgresql":
+        _temp_buffers()
     with transaction.atomic(), connection.cursor() as cursor:
         if vendor == "postgresql":
             # One pass over everything: hash joins, never a nested loop re-scanning the settled lines per receipt line
-            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale).
+            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale); the
+            # month's grouping and sorting in memory.
             cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute(f"DROP TABLE IF EXISTS {RETURNS}")
-        cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+            cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
+        for table in TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        # The latest price correction covering the listing on the receipt date: a join, with the "no later one"
+        # test evaluated only for the few receipt lines a correction covers.
         cursor.execute(f"""
             CREATE TEMPORARY TABLE {LINES} AS
-            SELECT rl.hospital_id AS h, rl.manufacturer_id AS m, rl.id AS rid, rl.product_id AS product_id,
+            SELECT f.id AS fund, rl.hospital_id AS h, rl.manufacturer_id AS m, rl.id AS rid, rl.product_id AS product_id,
                    rl.received_on AS received_on, rl.accepted_min_units AS units, COALESCE(r.units, 0) AS r_units,
                    rl.unit_price AS unit_price, COALESCE(pc.unit_price, rl.unit_price) AS settled_price,
                    pc.id AS pc_id, rl.amount AS gross, COALESCE(r.amount, 0) AS r_amount, {q['corr']} AS corr,
                    {q['net']} AS net, {q['due_rl']} AS due
-            FROM procurement_receiptline rl
+            FROM procurement_receiptline rl {joins}
             LEFT JOIN (
                 SELECT g.receipt_line_id AS rid, SUM(g.min_units) AS units, SUM(g.amount) AS amount
                 FROM procurement_goodsreturnline g
@@ -259,14 +223,15 @@ def prepare_lines(fund: FundAccount, period: date, hospitals: list[int] | None =
                   AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
                 GROUP BY g.receipt_line_id
             ) r ON r.rid = rl.id
-            LEFT JOIN settlement_pricecorrection pc ON pc.id = (
-                SELECT MAX(c.id) FROM settlement_pricecorrection c
-                WHERE c.listing_id = rl.listing_id AND c.effective_from <= rl.received_on
-                  AND (c.effective_to IS NULL OR c.effective_to >= rl.received_on)
-            )
-            WHERE rl.received_on < %s AND {where} AND {_settled_products(fund.include_negotiated)} AND {UNSETTLED}
+            LEFT JOIN settlement_pricecorrection pc ON pc.listing_id = rl.listing_id
+                AND pc.effective_from <= rl.received_on AND (pc.effective_to IS NULL OR pc.effective_to >= rl.received_on)
+                AND NOT EXISTS (SELECT 1 FROM settlement_pricecorrection c WHERE c.listing_id = pc.listing_id
+                    AND c.id > pc.id AND c.effective_from <= rl.received_on
+                    AND (c.effective_to IS NULL OR c.effective_to >= rl.received_on))
+            WHERE rl.received_on < %s AND {settled}{where}
+              AND NOT EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.receipt_line_id = rl.id AND x.kind = 'receipt')
+            ORDER BY rl.hospital_id, rl.manufacturer_id
         """, [end, end, *params])
-        cursor.execute(f"CREATE INDEX {LINES}_pair ON {LINES} (h, m)")
         cursor.execute(f"""
             CREATE TEMPORARY TABLE {RETURNS} AS
             SELECT t.h AS h, t.m AS m, g.id AS gid, g.receipt_line_id AS rid
@@ -274,109 +239,149 @@ def prepare_lines(fund: FundAccount, period: date, hospitals: list[int] | None =
             WHERE g.returned_on < %s
               AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
         """, [end])
-        cursor.execute(f"CREATE INDEX {RETURNS}_pair ON {RETURNS} (h, m)")
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE {ADJUSTMENTS} AS
+            SELECT f.id AS fund, g.hospital_id AS h, g.manufacturer_id AS m, g.id AS gid, g.receipt_line_id AS rid,
+                   g.product_id AS product_id, g.returned_on AS returned_on, g.min_units AS r_units,
+                   g.unit_price AS unit_price, sl.settled_unit_price AS settled_price, sl.correction_id AS pc_id,
+                   g.amount AS r_amount, {q['adj_corr']} AS corr, {q['adj_net']} AS net, {q['due_g']} AS due
+            FROM procurement_goodsreturnline g
+            JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id {joins}
+            JOIN settlement_settlementline sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
+            WHERE g.returned_on < %s{where}
+              AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
+        """, [end, *params])
+        only = ""
+        if pairs is not None:
+            only = " AND (u.h, u.m) IN (VALUES " + ", ".join(f"({int(h)}, {int(m)})" for m, h, _ in pairs) + ")"
+            if not pairs:
+                only = " AND 1 = 0"
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE {PAIRS} AS
+            SELECT a.*, (ROW_NUMBER() OVER (ORDER BY a.h, a.m) - 1) / {int(chunk_size)} AS k, {q['sid']} AS sid
+            FROM (
+                SELECT u.fund AS fund, u.h AS h, u.m AS m, COUNT(*) AS n, SUM(u.gross) AS gross,
+                       SUM(u.r_amount) AS returned, SUM(u.corr) AS corr, SUM(u.net) AS net, MIN(u.due) AS due
+                FROM (SELECT fund, h, m, gross, r_amount, corr, net, due FROM {LINES}
+                      UNION ALL SELECT fund, h, m, 0, r_amount, corr, net, due FROM {ADJUSTMENTS}) u
+                WHERE NOT EXISTS (SELECT 1 FROM settlement_settlementstatement s
+                                  WHERE s.manufacturer_id = u.m AND s.hospital_id = u.h AND s.period = %s){only}
+                GROUP BY u.fund, u.h, u.m
+            ) a
+        """, [connection.ops.adapt_datefield_value(period)])
+        for table in (LINES, RETURNS, ADJUSTMENTS):
+            cursor.execute(f"CREATE INDEX {table}_pair ON {table} (h, m)")
         if vendor == "postgresql":  # temporary tables are never analysed automatically
-            cursor.execute(f"ANALYZE {LINES}")
-            cursor.execute(f"ANALYZE {RETURNS}")
+            for table in TEMP_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT k, MIN(h), MAX(h) FROM {PAIRS} GROUP BY k ORDER BY k")
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _temp_buffers() -> None:
+    """Room for the run's temporary tables in memory (PostgreSQL's default is 8 MB: a month's lines would go through
+    it to disk and back on every chunk). Only possible before the connection's first temporary table; a connection
+    that already had one keeps its setting."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET temp_buffers = %s", [TEMP_BUFFERS])
+    except DatabaseError:
+        logger.debug("temp_buffers already fixed for this connection")
 
 
 def drop_lines() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {RETURNS}")
-        cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+        for table in TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, date]], run: SettlementRun | None,
-                *, prepared: bool = False) -> tuple[int, int]:
-    """Create the statements of these pairs with all their lines, in one transaction. Returns (statements, lines).
-    Reads the lines from `prepare_lines` (computed here for the pairs' hospitals unless `prepared`)."""
+def pending_pairs() -> list[tuple[int, int, date]]:
+    """The (manufacturer, hospital, first due date − 30 days) pairs `prepare_lines` found."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT m, h, due FROM {PAIRS} ORDER BY h, m")
+        rows = cursor.fetchall()
+    return [(m, h, (date.fromisoformat(d) if isinstance(d, str) else d) - timedelta(days=30)) for m, h, d in rows]
+
+
+def candidate_pairs(fund: FundAccount, period: date) -> list[tuple[int, int, date]]:
+    """The fund's pairs with something to settle for the month and no statement yet."""
+    prepare_lines(period, region_id=fund.region_id)
+    try:
+        return pending_pairs()
+    finally:
+        drop_lines()
+
+
+def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | None) -> tuple[int, int]:
+    """Write one chunk of the prepared pairs — statements with their totals, then their lines, return adjustments and
+    settled returns, each one INSERT … SELECT — in one transaction. Returns (statements, lines).
+
+    A pair or line taken meanwhile by another run (possible only without the lease) makes a unique constraint fail —
+    statement per manufacturer × hospital × month, receipt line settled once, return line accounted once — and the
+    whole chunk rolls back: nothing is settled twice, and the totals always match the lines written."""
     vendor = connection.vendor
     q = _sql(vendor)
-    end = next_month(period)
-    claim_due = end.replace(day=5)
-    region_code = fund.region.code
-    hospitals = _ids_sql(sorted({h for _, h, _ in pairs}))
-    makers = _ids_sql(sorted({m for m, _, _ in pairs}))
-    with transaction.atomic():
-        if not prepared:
-            prepare_lines(fund, period, sorted({h for _, h, _ in pairs}))
-        if vendor == "postgresql":
-            # A chunk lost to a database crash right after commit is rebuilt whole by the rerun; no fsync wait per chunk.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        statements = SettlementStatement.objects.bulk_create([
-            SettlementStatement(
-                number=f"JS{period:%Y%m}{region_code}{h:06d}{m:06d}", fund=fund, manufacturer_id=m, hospital_id=h,
-                period=period, claim_due_on=claim_due, payment_due_on=first + timedelta(days=30), run=run,
-            )
-            for m, h, first in pairs
-        ])
-        ids = [s.pk for s in statements]
-        if not ids or None in ids:  # databases that do not return ids from bulk inserts
-            ids = list(SettlementStatement.objects.filter(
-                fund=fund, period=period, number__in=[s.number for s in statements]).values_list("pk", flat=True))
-        in_ids = _ids_sql(ids)
-        # The chunk's statements as a small literal table (hospital, manufacturer) → statement id, joined below.
-        rows = SettlementStatement.objects.filter(pk__in=ids).values_list("hospital_id", "manufacturer_id", "pk")
-        pairs_map = ", ".join(f"({int(h)}, {int(m)}, {int(pk)})" for h, m, pk in rows)
-        with connection.cursor() as cursor:
-            # Returns netted by the receipt lines about to be settled: claimed with the lines, in the same transaction.
+    k, first_h, last_h = chunk
+    ops = connection.ops
+    month = ops.adapt_datefield_value(period)
+    claim_due = ops.adapt_datefield_value(next_month(period).replace(day=5))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    slice_ = "p.k = %s AND t.h BETWEEN %s AND %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO settlement_settlementstatement
+              ({q['sid_column']}number, fund_id, manufacturer_id, hospital_id, period, status, line_count, gross_amount,
+               returned_amount, correction_amount, amount, disputed_amount, approved_amount, paid_amount,
+               invoice_numbers, claim_due_on, claimed_late, auto_confirmed, payment_due_on, overdue, due_soon, run_id,
+               version, created_at)
+            SELECT {q['sid_value']}'JS' || %s || rg.code || {q['pad_h']} || {q['pad_m']}, p.fund, p.m, p.h, %s, 'draft',
+                   p.n, p.gross, p.returned, p.corr, p.net, 0, 0, 0, '[]', %s, {q['false']}, {q['false']}, p.due,
+                   {q['false']}, {q['false']}, (SELECT r.id FROM settlement_settlementrun r WHERE r.id = %s), 1, %s
+            FROM {PAIRS} p JOIN settlement_fundaccount f ON f.id = p.fund JOIN accounts_region rg ON rg.id = f.region_id
+            JOIN accounts_organization om ON om.id = p.m JOIN accounts_organization oh ON oh.id = p.h
+            WHERE p.k = %s
+        """, [f"{period:%Y%m}", month, claim_due, run.pk if run else None, now, k])
+        statements = cursor.rowcount
+        if vendor != "postgresql":  # no sequence to draw ids from beforehand: read them back
             cursor.execute(f"""
-                INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
-                WITH cm(h, m, sid) AS (VALUES {pairs_map})
-                SELECT t.gid, s.sid, t.rid FROM {RETURNS} t JOIN cm s ON s.h = t.h AND s.m = t.m
-            """)
-            cursor.execute(f"""
-                INSERT INTO settlement_settlementline
-                  (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
-                   returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
-                   correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
-                WITH cm(h, m, sid) AS (VALUES {pairs_map})
-                SELECT s.sid, 'receipt', t.rid, NULL, t.product_id, t.received_on, t.units, t.r_units, t.unit_price,
-                       t.settled_price, t.pc_id, t.gross, t.r_amount, t.corr, t.net, t.due,
-                       {q['false']}, {q['false']}, '', ''
-                FROM {LINES} t JOIN cm s ON s.h = t.h AND s.m = t.m
-            """)
-            lines = cursor.rowcount
-            # Returns of receipts settled in earlier statements: negative adjustment lines, then claimed.
-            cursor.execute(f"""
-                INSERT INTO settlement_settlementline
-                  (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
-                   returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
-                   correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
-                WITH cm(h, m, sid) AS (VALUES {pairs_map})
-                SELECT s.sid, 'return_adjustment', g.receipt_line_id, g.id, g.product_id, g.returned_on, 0, g.min_units,
-                       g.unit_price, sl.settled_unit_price, sl.correction_id, 0, g.amount, {q['adj_corr']}, {q['adj_net']},
-                       {q['due_g']}, {q['false']}, {q['false']}, '', ''
-                FROM procurement_goodsreturnline g
-                JOIN settlement_settlementline sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
-                JOIN cm s ON s.h = g.hospital_id AND s.m = g.manufacturer_id
-                WHERE g.returned_on < %s AND g.hospital_id IN ({hospitals}) AND g.manufacturer_id IN ({makers})
-                  AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
-            """, [end])
-            lines += cursor.rowcount
-            cursor.execute(f"""
-                INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
-                SELECT l.return_line_id, l.statement_id, l.receipt_line_id FROM settlement_settlementline l
-                WHERE l.statement_id IN ({in_ids}) AND l.kind = 'return_adjustment'
-            """)
-            cursor.execute(f"""
-                UPDATE settlement_settlementstatement SET
-                  line_count = a.n, gross_amount = a.gross, returned_amount = a.returned,
-                  correction_amount = a.correction, amount = a.net, payment_due_on = a.due
-                FROM (
-                    SELECT statement_id, COUNT(*) AS n, SUM(gross_amount) AS gross, SUM(returned_amount) AS returned,
-                           SUM(correction_amount) AS correction, SUM(amount) AS net, MIN(due_on) AS due
-                    FROM settlement_settlementline WHERE statement_id IN ({in_ids}) GROUP BY statement_id
-                ) a
-                WHERE settlement_settlementstatement.id = a.statement_id
-            """)
-            # A pair whose lines were taken meanwhile (only possible without the lease) leaves no empty statement.
-            cursor.execute(f"DELETE FROM settlement_settlementstatement WHERE id IN ({in_ids}) AND line_count = 0")
-            created = len(ids) - cursor.rowcount
-    return created, lines
+                UPDATE {PAIRS} SET sid = (SELECT s.id FROM settlement_settlementstatement s
+                    WHERE s.manufacturer_id = {PAIRS}.m AND s.hospital_id = {PAIRS}.h AND s.period = %s)
+                WHERE k = %s
+            """, [month, k])
+        cursor.execute(f"""
+            INSERT INTO settlement_settlementline
+              (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
+               returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
+               correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
+            SELECT p.sid, 'receipt', t.rid, NULL, t.product_id, t.received_on, t.units, t.r_units, t.unit_price,
+                   t.settled_price, t.pc_id, t.gross, t.r_amount, t.corr, t.net, t.due, {q['false']}, {q['false']}, '', ''
+            FROM {LINES} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m
+            WHERE {slice_}
+            UNION ALL
+            SELECT p.sid, 'return_adjustment', t.rid, t.gid, t.product_id, t.returned_on, 0, t.r_units, t.unit_price,
+                   t.settled_price, t.pc_id, 0, t.r_amount, t.corr, t.net, t.due, {q['false']}, {q['false']}, '', ''
+            FROM {ADJUSTMENTS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m
+            WHERE {slice_}
+        """, [k, first_h, last_h, k, first_h, last_h])
+        lines = cursor.rowcount
+        cursor.execute(f"""
+            INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
+            SELECT t.gid, p.sid, t.rid FROM {RETURNS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m WHERE {slice_}
+            UNION ALL
+            SELECT t.gid, p.sid, t.rid FROM {ADJUSTMENTS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m WHERE {slice_}
+        """, [k, first_h, last_h, k, first_h, last_h])
+    return statements, lines
 
 
+def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, date]], run: SettlementRun | None) -> tuple[int, int]:
+    """Create the statements of these pairs of the fund with all their lines, in one transaction (on its own: computes
+    the pairs' lines first). Returns (statements, lines)."""
+    chunks = prepare_lines(period, region_id=fund.region_id, hospitals=sorted({h for _, h, _ in pairs}), pairs=pairs,
+                           chunk_size=max(len(pairs), 1))
+    try:
+        return write_chunk(period, chunks[0], run) if chunks else (0, 0)
+    finally:
+        drop_lines()
 
 
 def refresh_statistics() -> None:
@@ -404,25 +409,19 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
     token = acquire_lock()
     run = SettlementRun.objects.create(period=period, region=regions[0] if region is not None else None)
     try:
-        chunk_no = 0
         refresh_statistics()
-        funds = [fund_for_region(reg) for reg in regions]
-        by_region = candidates(period, regions[0].pk if region is not None else None)
-        for fund in funds:
-            pairs = by_region.get(fund.region_id, [])
-            if not pairs:
-                continue
-            prepare_lines(fund, period)
-            for start in range(0, len(pairs), chunk_size):
-                statements, lines = build_chunk(fund, period, pairs[start:start + chunk_size], run, prepared=True)
-                run.statements_created += statements
-                run.lines_created += lines
-                SettlementRun.objects.filter(pk=run.pk).update(
-                    statements_created=run.statements_created, lines_created=run.lines_created
-                )
-                renew_lock(token)
-                chunk_no += 1
-                _after_chunk(chunk_no)
+        for reg in regions:  # every pooling region has its fund before the lines are matched to funds
+            fund_for_region(reg)
+        chunks = prepare_lines(period, region_id=regions[0].pk if region is not None else None, chunk_size=chunk_size)
+        for chunk_no, chunk in enumerate(chunks, start=1):
+            statements, lines = write_chunk(period, chunk, run)
+            run.statements_created += statements
+            run.lines_created += lines
+            SettlementRun.objects.filter(pk=run.pk).update(
+                statements_created=run.statements_created, lines_created=run.lines_created
+            )
+            renew_lock(token)
+            _after_chunk(chunk_no)
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "statements_created", "lines_created"])

@@ -261,14 +261,23 @@ class SettlementStatement(models.Model):
     S = Status
     PAYABLE_STATUSES = (S.APPROVED, S.PARTIALLY_PAID)
 
-    number = models.CharField(_("结算单号"), max_length=40, unique=True)
-    fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="statements", verbose_name=_("基金"))
+    # Indexes kept to those queries use (a month's generation writes 100,000 statements through each of them): the
+    # single-column foreign-key indexes are covered by the composite ones in Meta, the user and deduction references
+    # are indexed only where set, and the number is unique through a constraint (no second LIKE index).
+    # Statements are written only by the generation, whose INSERT … SELECT joins the fund, the manufacturer, the
+    # hospital and the run it references: no foreign-key check per statement at commit. Django's PROTECT/SET_NULL
+    # apply as for any foreign key, and the hospital and manufacturer stay referenced (with checked foreign keys) by the
+    # settled receipt lines, whose deletion the database refuses (migration 0005).
+    number = models.CharField(_("结算单号"), max_length=40)
+    fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="statements", verbose_name=_("基金"),
+                             db_index=False, db_constraint=False)
     manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="settlement_statements", verbose_name=_("生产企业")
+        "accounts.Organization", on_delete=models.PROTECT, related_name="settlement_statements", verbose_name=_("生产企业"),
+        db_index=False, db_constraint=False,
     )
     hospital = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="hospital_settlement_statements",
-        verbose_name=_("医疗机构"),
+        verbose_name=_("医疗机构"), db_index=False, db_constraint=False,
     )
     period = models.DateField(_("结算月份"), help_text=_("当月 1 日"))
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -283,23 +292,24 @@ class SettlementStatement(models.Model):
     invoice_numbers = models.JSONField(_("发票号"), default=list, blank=True)
     claim_due_on = models.DateField(_("申报截止"))
     claimed_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("申报人"))
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("申报人"), db_index=False)
     claimed_late = models.BooleanField(_("逾期申报"), default=False)
     confirm_due_on = models.DateField(_("确认截止"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人"), db_index=False)
     auto_confirmed = models.BooleanField(_("逾期视同确认"), default=False)
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审核人"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审核人"), db_index=False)
     payment_due_on = models.DateField(_("付款期限"), help_text=_("最早一笔验收后 30 日"))
     paid_at = models.DateTimeField(_("付清时间"), null=True, blank=True)
     overdue = models.BooleanField(_("已逾期"), default=False)
     due_soon = models.BooleanField(_("5 日内到期"), default=False)
     deduction = models.ForeignKey(
         "HospitalDeduction", on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
-        verbose_name=_("扣减记录"),
+        verbose_name=_("扣减记录"), db_index=False,
     )
-    run = models.ForeignKey(SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements", verbose_name=_("生成记录"))
+    run = models.ForeignKey(SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements", verbose_name=_("生成记录"), db_index=False,
+                            db_constraint=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["overdue", "due_soon"])
@@ -313,8 +323,13 @@ class SettlementStatement(models.Model):
             models.Index(fields=["manufacturer", "status"]),
             models.Index(fields=["hospital", "status"]),
             models.Index(fields=["status", "payment_due_on"]),
+            models.Index(fields=["deduction"], condition=Q(deduction__isnull=False), name="statement_deduction"),
+            models.Index(fields=["claimed_by"], condition=Q(claimed_by__isnull=False), name="statement_claimed_by"),
+            models.Index(fields=["confirmed_by"], condition=Q(confirmed_by__isnull=False), name="statement_confirmed_by"),
+            models.Index(fields=["approved_by"], condition=Q(approved_by__isnull=False), name="statement_approved_by"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="statement_number_unique"),
             models.UniqueConstraint(fields=["manufacturer", "hospital", "period"], name="statement_one_per_month"),
             models.CheckConstraint(
                 condition=Q(paid_amount__gte=0) & (Q(paid_amount__lte=F("approved_amount")) | Q(paid_amount=0)),
@@ -393,15 +408,23 @@ class SettlementLine(models.Model):
         RECEIPT = "receipt", _("验收")
         RETURN_ADJUSTMENT = "return_adjustment", _("已结算后退货冲减")
 
-    statement = models.ForeignKey(SettlementStatement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算单"))
+    # Lines are written only by the generation, a month at a time, each with the id of the statement written in the
+    # same transaction and the ids of the receipt and return lines it was computed from. These references are
+    # guarded where the referenced rows are deleted instead of by a foreign-key check per inserted line (a million
+    # row locks and look-ups at commit): Django's CASCADE/PROTECT apply as for any foreign key, and on PostgreSQL
+    # triggers refuse deleting a statement that still has lines or a receipt line that is settled (migration 0005;
+    # return lines are guarded by `SettledReturn`'s foreign key, which every return adjustment has).
+    statement = models.ForeignKey(SettlementStatement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算单"),
+                                  db_constraint=False)
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.RECEIPT)
     # Looked up through the partial unique indexes below; no second plain index to maintain on every insert.
     receipt_line = models.ForeignKey(
-        "procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("验收明细"), db_index=False
+        "procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("验收明细"), db_index=False,
+        db_constraint=False,
     )
     return_line = models.ForeignKey(
         "procurement.GoodsReturnLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("退货明细"), db_index=False,
+        verbose_name=_("退货明细"), db_index=False, db_constraint=False,
     )
     # Copied from the receipt line (already checked there): no foreign-key check per inserted line.
     product = models.ForeignKey(

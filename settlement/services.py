@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -46,14 +47,29 @@ DUE_SOON_DAYS = 5
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
+def is_working_day(day: date) -> bool:
+    """China's working days: the State Council's public holidays are off and its adjusted weekend days (调休) are
+    worked, as published each year (the `chinese-calendar` package, 2004 to its latest year); for a year it does not
+    know yet, Monday to Friday. `SETTLEMENT_HOLIDAYS` and `SETTLEMENT_WORKDAYS` (ISO dates) override either way, e.g.
+    for a newly announced year or a regional holiday."""
+    text = day.isoformat()
+    if text in getattr(settings, "SETTLEMENT_HOLIDAYS", ()):
+        return False
+    if text in getattr(settings, "SETTLEMENT_WORKDAYS", ()):
+        return True
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a year not published in the installed calendar
+        return day.weekday() < 5
+
+
 def add_working_days(start: date, days: int) -> date:
-    """Working days after `start`: weekends and the dates in SETTLEMENT_HOLIDAYS (ISO strings) are skipped."""
-    holidays = {date.fromisoformat(d) for d in getattr(settings, "SETTLEMENT_HOLIDAYS", [])}
+    """The day `days` working days after `start` (see `is_working_day`)."""
     current = start
     left = days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
+        if is_working_day(current):
             left -= 1
     return current
 

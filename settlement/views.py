@@ -41,6 +41,20 @@ def _xlsx(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     return response
 
 
+EXPORT_FORMATS = ("xlsx", "pdf")
+
+
+def _export(fmt: str, name: str, title: str, header: list[str], rows: list[list], facts=()) -> HttpResponse:
+    """The report as an xlsx sheet or a PDF table (`?format=xlsx|pdf`)."""
+    if fmt == "pdf":
+        from .pdf import table_pdf
+
+        response = HttpResponse(table_pdf(title, header, rows, facts=facts), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return _xlsx(f"{name}.xlsx", header, rows)
+
+
 @capability_required("settlement.view")
 def statement_list(request):
     user = request.user
@@ -103,6 +117,19 @@ def statement_detail(request, pk: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("settlement:detail", pk=statement.pk)
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return _export(request.GET["format"], statement.number, _("结算单 %(n)s") % {"n": statement.number},
+                       [_("验收日期"), _("类别"), _("产品"), _("验收数量"), _("退货数量"), _("订单单价"), _("结算单价"),
+                        _("验收金额"), _("退货金额"), _("价格更正金额"), _("结算金额"), _("付款期限"), _("争议原因")],
+                       [[line.received_on, line.get_kind_display(), line.product, line.min_units, line.returned_min_units,
+                         line.unit_price, line.settled_unit_price, line.gross_amount, line.returned_amount,
+                         line.correction_amount, line.amount, line.due_on, line.dispute_reason]
+                        for line in selectors.statement_lines(statement)],
+                       facts=[(_("生产企业"), statement.manufacturer.name), (_("医疗机构"), statement.hospital.name),
+                              (_("结算月份"), f"{statement.period:%Y-%m}"), (_("状态"), statement.get_status_display()),
+                              (_("结算金额"), statement.amount), (_("审核金额"), statement.approved_amount),
+                              (_("已付金额"), statement.paid_amount), (_("付款期限"), statement.payment_due_on),
+                              (_("发票号"), "、".join(statement.invoice_numbers))])
     return render(request, "settlement/statement_detail.html", {
         "s": statement, "lines": selectors.statement_lines(statement), "events": statement.events.select_related("actor"),
         "payments": statement.payments.order_by("paid_on", "pk"),
@@ -117,8 +144,8 @@ def statement_detail(request, pk: int):
 def overdue_list(request):
     rows = selectors.overdue_statements(request.user)
     today = timezone.localdate()
-    if request.GET.get("format") == "xlsx":
-        return _xlsx("overdue.xlsx", ["结算单号", "生产企业", "医疗机构", "月份", "状态", "审核金额", "已付", "付款期限", "剩余天数"],
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return _export(request.GET["format"], "overdue", _("逾期及 5 日内到期结算单"), ["结算单号", "生产企业", "医疗机构", "月份", "状态", "审核金额", "已付", "付款期限", "剩余天数"],
                      [[s.number, s.manufacturer.name, s.hospital.name, f"{s.period:%Y-%m}", s.get_status_display(),
                        s.approved_amount, s.paid_amount, s.payment_due_on.isoformat(), (s.payment_due_on - today).days] for s in rows])
     return render(request, "settlement/overdue.html", {"rows": rows[:500], "today": today,
@@ -149,8 +176,8 @@ def payment_import(request):
 def balances(request):
     kind = request.GET.get("kind", "")
     rows = list(selectors.balances(request.user, kind=kind or None))
-    if request.GET.get("format") == "xlsx":
-        return _xlsx("balances.xlsx", ["基金", "科目", "往来单位", "借方", "贷方", "余额"],
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return _export(request.GET["format"], "balances", _("往来余额"), ["基金", "科目", "往来单位", "借方", "贷方", "余额"],
                      [[r["account__fund__name"], r["account__kind"], r["account__organization__name"] or "",
                        r["debit"] or 0, r["credit"] or 0, r["balance"]] for r in rows])
     position = None
@@ -170,8 +197,8 @@ def reconciliation(request):
         report = selectors.reconciliation(period=parse_month(period_text), fund=fund)
     except (DomainError, Region.DoesNotExist) as exc:
         messages.error(request, getattr(exc, "message", _("统筹区不存在")))
-    if report and request.GET.get("format") == "xlsx":
-        return _xlsx(f"reconciliation-{period_text}.xlsx",
+    if report and request.GET.get("format") in EXPORT_FORMATS:
+        return _export(request.GET["format"], f"reconciliation-{period_text}", _("对账报告 %(p)s") % {"p": period_text},
                      ["结算单号", "结算金额", "审核金额", "分类账审核", "已付金额", "支付记录", "分类账支付", "差异"],
                      [[r["statement"].number, r["amount"], r["approved"], r["ledger_approved"], r["paid"], r["payments"],
                        r["ledger_paid"], "；".join(r["differences"])] for r in report["rows"]])
@@ -186,8 +213,8 @@ def retained_savings(request):
     tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
     tender = tenders.filter(pk=request.GET.get("tender") or 0).first() or tenders.first()
     rows = selectors.retained_savings(tender=tender) if tender else []
-    if tender and request.GET.get("format") == "xlsx":
-        return _xlsx(f"retained-savings-{tender.code}.xlsx",
+    if tender and request.GET.get("format") in EXPORT_FORMATS:
+        return _export(request.GET["format"], f"retained-savings-{tender.code}", _("结余留用 %(t)s") % {"t": tender.code},
                      ["医疗机构", "品种", "净采购量", "基准价", "基准来源", "中选价", "节约金额", "留用比例", "留用金额"],
                      [[r["hospital"], lot["generic_name"], lot["units"], lot["baseline"], lot["baseline_source"],
                        lot["awarded_price"], lot["savings"], r["share"], r["retained"]] for r in rows for lot in r["lots"]])

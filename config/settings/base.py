@@ -253,6 +253,13 @@ if not BID_SEALING_KEY:
 
     BID_SEALING_KEY = _b64.urlsafe_b64encode(_hl.sha256(f"bid-sealing:{SECRET_KEY}".encode()).digest()).decode()
 
+# --- Direct settlement ----------------------------------------------------------------------
+# The 5-working-day confirmation window follows China's public holidays and adjusted working days (chinese-calendar);
+# these ISO dates, comma-separated, override it: extra days off, and extra working days (e.g. a year announced after
+# the installed calendar).
+SETTLEMENT_HOLIDAYS = env.list("SETTLEMENT_HOLIDAYS", default=[])
+SETTLEMENT_WORKDAYS = env.list("SETTLEMENT_WORKDAYS", default=[])
+
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

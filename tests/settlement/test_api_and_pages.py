@@ -143,3 +143,21 @@ def test_claim_confirm_approve_pay_through_the_pages(world, client):
     assert s.status == "paid" and s.paid_amount == Decimal("30.74")
     page = client.get(url).content.decode()
     assert "B-77" in page and "已核对，数量无误" in page
+
+
+def test_statement_and_reports_export_as_pdf_in_chinese(world, client):
+    s = SettlementStatement.objects.get(hospital=world.hospital)
+    client.force_login(world.maker_rep)
+    response = client.get(f"/settlement/{s.pk}/?format=pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{s.number}.pdf"'
+    pdf = response.content
+    assert pdf.startswith(b"%PDF-") and b"/STSong-Light" in pdf and b"/UniGB-UCS2-H" in pdf  # Chinese CID font
+    assert client.get(f"/settlement/{s.pk}/?format=xlsx")["Content-Type"].startswith("application/vnd.openxmlformats")
+    client.force_login(world.other_rep)
+    assert client.get(f"/settlement/{s.pk}/?format=pdf").status_code == 404
+    client.force_login(world.fund_officer)
+    for url in (f"/settlement/reconciliation/?period={s.period:%Y-%m}&format=pdf", "/settlement/balances/?format=pdf",
+                f"/settlement/retained-savings/?tender={world.tender.pk}&format=pdf", "/settlement/overdue/?format=pdf"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-"), url

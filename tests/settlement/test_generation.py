@@ -203,3 +203,16 @@ def test_a_receipt_line_cannot_be_settled_twice_by_the_database(world):
                                       received_on=line.received_on, min_units=1, unit_price=1, settled_unit_price=1,
                                       gross_amount=1, amount=1, due_on=line.due_on)
     assert SettlementLine.objects.filter(receipt_line=first).count() == 1
+
+
+def test_the_database_refuses_deleting_what_settlement_lines_reference(world, requires_postgres):
+    from django.db import IntegrityError, connection, transaction
+
+    period, first, _ = _known_month(world)
+    generate_statements(month=period)
+    statement = SettlementLine.objects.get(receipt_line=first).statement
+    for sql, pk in (("DELETE FROM procurement_receiptline WHERE id = %s", first.pk),
+                    ("DELETE FROM settlement_settlementstatement WHERE id = %s", statement.pk)):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+    assert SettlementLine.objects.filter(receipt_line=first, statement=statement).exists()

@@ -70,6 +70,13 @@ def test_two_chunks_racing_without_the_lease_settle_each_receipt_once(requires_p
     period = _receipts(world)
     fund = generation.fund_for_region(league("150100"))
     pairs = generation.candidate_pairs(fund, period)
-    outcomes = _race(lambda: generation.build_chunk(fund, period, pairs, None))
+    computed = threading.Barrier(2)
+
+    def chunk():  # both compute the same lines before either writes: the worst interleaving, every time
+        chunks = generation.prepare_lines(period, region_id=fund.region_id, pairs=pairs, chunk_size=len(pairs))
+        computed.wait()
+        generation.write_chunk(period, chunks[0], None)
+
+    outcomes = _race(chunk)
     assert sorted(outcomes) == ["IntegrityError", "ok"]
     _assert_settled_once(period)

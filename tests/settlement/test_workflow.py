@@ -201,6 +201,20 @@ def test_working_days_skip_weekends():
     assert svc.add_working_days(date(2026, 11, 20), 5) == date(2026, 11, 27)  # Friday + 5 working days
 
 
+def test_working_days_follow_chinese_public_holidays_and_adjusted_days(settings):
+    from datetime import date
+
+    # National Day 2026: 1–7 October off, Saturday 10 October worked (调休).
+    assert svc.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert svc.add_working_days(date(2026, 9, 30), 3) == date(2026, 10, 10)
+    assert not svc.is_working_day(date(2026, 10, 5)) and svc.is_working_day(date(2026, 10, 10))
+    # A year the installed calendar does not know: Monday to Friday, plus the overrides in the settings.
+    assert svc.add_working_days(date(2030, 1, 4), 1) == date(2030, 1, 7)
+    settings.SETTLEMENT_HOLIDAYS = ["2030-01-07"]
+    settings.SETTLEMENT_WORKDAYS = ["2030-01-05"]
+    assert svc.add_working_days(date(2030, 1, 4), 2) == date(2030, 1, 8)
+
+
 def test_daily_check_flags_overdue_and_due_soon(world, statement):
     due = statement.payment_due_on
     result = svc.settlements_daily_check(today=due - timedelta(days=6))

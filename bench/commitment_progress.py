@@ -360,5 +360,33 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): the province's receipts from bench.generate (reused at the same scale)."""
+    from bench.common import suite_row
+    from bench.generate import receipts
+
+    setup_django()
+    from django.db import connection
+
+    info = receipts(scale)
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
+    me = "bench.commitment_progress"
+    floor = run_child(me, ["--child", "floor"])
+    first = run_child(me, ["--child", "full"])
+    again = run_child(me, ["--child", "full"])
+    incremental = run_child(me, ["--child", "incremental"])
+    same = check_equal().startswith("equal")
+    label = f"commitment progress, {info['lines']:,} receipt lines ({'equal' if same else 'DIFFERENT'})"
+    return [
+        suite_row(f"{label}: full, empty table", first["seconds"], floor["seconds"], goal=GOAL if same else 0,
+                  rss=first["peak_rss_mb"]),
+        suite_row(f"{label}: full, nightly", again["seconds"], floor["seconds"], goal=GOAL if same else 0,
+                  rss=again["peak_rss_mb"]),
+        suite_row("commitment progress: one hospital after one receipt (vs full)", incremental["seconds"],
+                  again["seconds"], rss=incremental["peak_rss_mb"], note="incremental"),
+    ]
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -355,5 +355,31 @@ def main(argv: list[str] | None = None) -> None:
         cleanup(tender, official)
 
 
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): 500 lots × 40 bidders and 1,000 hospitals at scale 1 (lots scale)."""
+    from django.db import connection
+
+    from bench.common import suite_row
+
+    setup_django()
+    tender, official = build(max(10, round(500 * scale)), 40, 1000)
+    try:
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+        reset(tender)
+        make_due(tender)
+        ours = run_ours(tender, official)
+        ours_result = outcome(tender)
+        reset(tender)
+        make_due(tender)
+        floor = run_floor(tender)
+        same = ours_result == outcome(tender)
+    finally:
+        cleanup(tender, official)
+    label = f"tender opening → awards, {len(ours_result):,} commitments ({'identical' if same else 'DIFFERENT'})"
+    rows = [suite_row(f"  {step}", ours[step], floor[step]) for step in ("open", "evaluate", "award")]
+    return [suite_row(label, sum(ours.values()), sum(floor.values()), goal=GOAL if same else 0), *rows]
+
+
 if __name__ == "__main__":
     main()

@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
 def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     """The suite's lines (bench.suite): the province's receipts from bench.generate (reused at the same scale)."""
     from bench.common import suite_row
-    from bench.generate import receipts
+    from bench.generate import drop_receipts, receipts
 
     setup_django()
     from django.db import connection
@@ -377,6 +377,7 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     again = run_child(me, ["--child", "full"])
     incremental = run_child(me, ["--child", "incremental"])
     same = check_equal().startswith("equal")
+    drop_receipts()
     label = f"commitment progress, {info['lines']:,} receipt lines ({'equal' if same else 'DIFFERENT'})"
     return [
         suite_row(f"{label}: full, empty table", first["seconds"], floor["seconds"], goal=GOAL if same else 0,

@@ -113,6 +113,35 @@ def receipts(scale: float) -> dict:
     return {"lines": lines}
 
 
+def drop_receipts() -> None:
+    """Remove the receipts part (the ordering benchmarks delete organisations its rows refer to)."""
+    setup_django()
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass('bench_meta') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return
+        cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor")
+        cur.execute(f"TRUNCATE {', '.join(RECEIPT_TABLES)} CASCADE")
+        cur.execute("DELETE FROM catalog_historicalproduct WHERE generic_name LIKE '基准通用名%%'")
+        cur.execute("DELETE FROM catalog_product WHERE generic_name LIKE '基准通用名%%'")
+        cur.execute("DELETE FROM accounts_user WHERE username = 'bench_user'")
+        cur.execute("DELETE FROM accounts_historicalorganization WHERE name LIKE '基准%%'")
+        cur.execute("DELETE FROM accounts_organization WHERE name LIKE '基准%%'")
+
+
+# What bench.commitment_progress.generate fills (and empties before it does).
+RECEIPT_TABLES = [
+    "procurement_goodsreturnline", "procurement_goodsreturn", "procurement_receiptline", "procurement_receipt",
+    "procurement_deliveryline", "procurement_delivery", "procurement_purchaseorderline", "procurement_orderevent",
+    "procurement_purchaseorder", "procurement_commitmentprogress", "procurement_commitmentalertstate",
+    "procurement_manufacturerprogress", "procurement_progressrun", "common_notification", "common_outboxmessage",
+    "procurement_commitment", "procurement_listing", "procurement_award", "procurement_bid", "procurement_lot",
+    "procurement_tender",
+]
+
+
 def prices(scale: float) -> dict:
     """The year's price observations with planted anomalies, recorded; returns the price benchmark's world."""
     from bench import price_scan

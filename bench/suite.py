@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 import time
+from pathlib import Path
 
 from bench.common import RESULTS, emit, is_postgres, print_table, run_child, write_results
 
@@ -67,17 +69,31 @@ def table_rows(results: dict[str, list[dict]]) -> list[list]:
 
 
 def doubling_rows(half: dict[str, list[dict]], full: dict[str, list[dict]]) -> list[list]:
+    """Rows matched by position: a module lists the same measures at every scale (their labels name the sizes)."""
     out = []
     for name, rows in full.items():
-        before = {r["measure"]: r for r in half.get(name, [])}
-        for r in rows:
-            small = before.get(r["measure"])
+        before = half.get(name, [])
+        for i, r in enumerate(rows):
+            small = before[i] if i < len(before) else None
             if not small or not r.get("seconds") or not small.get("seconds"):
                 continue
             ratio = r["seconds"] / small["seconds"]
             out.append([name, r["measure"], round(small["seconds"], 3), round(r["seconds"], 3), round(ratio, 2),
                         "yes" if ratio <= LINEAR_LIMIT else "NO"])
     return out
+
+
+def _earlier(path: Path, scale: float, wait: float = 1800) -> dict[str, list[dict]]:
+    """The results of a suite run at `scale` (run at the same time on another database: waited for)."""
+    deadline = time.time() + wait
+    while True:
+        if path.exists():
+            earlier = json.loads(path.read_text(encoding="utf-8"))["summary"]
+            if abs(earlier["scale"] - scale) < 1e-9:
+                return earlier["results"]
+        if time.time() > deadline:
+            raise SystemExit(f"{path}: no results at scale {scale:g}")
+        time.sleep(10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"run only this benchmark (repeatable): {', '.join(MODULES)}")
     parser.add_argument("--quick", action="store_true", help="scale 0.1, shorter load runs, no doubling check")
     parser.add_argument("--no-doubling", action="store_true", help="skip the run at half the scale")
+    parser.add_argument("--half", metavar="JSON", help="take the half-scale results from this earlier suite run's "
+                        "JSON (e.g. run at S/2 on another database) instead of running them")
+    parser.add_argument("--results", default="suite", help="name of the result files in bench/results (suite)")
     parser.add_argument("--child", choices=MODULES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.1 if args.quick else 1.0)
@@ -100,17 +119,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [m for m in MODULES if not args.only or m in args.only]
     doubling = not (args.quick or args.no_doubling)
+    half: dict[str, list[dict]] = {}
+    doubling = doubling or bool(args.half)
     started = time.perf_counter()
     full: dict[str, list[dict]] = {}
-    half: dict[str, list[dict]] = {}
     for name in names:
-        if doubling:
+        if doubling and not args.half:
             print(f"{name} at scale {scale / 2:g} …", flush=True)
             half[name], _ = run_module(name, scale / 2, args.quick)
         print(f"{name} at scale {scale:g} …", flush=True)
         full[name], seconds = run_module(name, scale, args.quick)
         print(f"  {seconds:.0f} s", flush=True)
 
+    if args.half:
+        half = _earlier(Path(args.half), scale / 2)
     title = f"Benchmark suite at scale {scale:g} (PostgreSQL), each measure next to its floor in the same run"
     rows = table_rows(full)
     print_table(HEADERS, rows, title=title)
@@ -123,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         dbl = doubling_rows(half, full)
         print_table(DOUBLING_HEADERS, dbl, title=f"Doubling check: scale {scale / 2:g} → {scale:g}")
         summary["doubling"] = {"half": half, "rows": dbl}
-        write_results("suite_doubling", title=f"Doubling check: scale {scale / 2:g} → {scale:g}",
+        write_results(f"{args.results}_doubling", title=f"Doubling check: scale {scale / 2:g} → {scale:g}",
                       headers=DOUBLING_HEADERS, rows=dbl, summary={"scale": scale},
                       notes=["time ratio ≈ 2: linear in the data; ≈ 4 would be quadratic"])
-    json_path, md_path = write_results("suite", title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
+    json_path, md_path = write_results(args.results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
     if doubling:  # one Markdown file with both tables, as the README shows them
         md_path.write_text(md_path.read_text(encoding="utf-8") + "\n" +
-                           (RESULTS / "suite_doubling.md").read_text(encoding="utf-8"), encoding="utf-8")
+                           (RESULTS / f"{args.results}_doubling.md").read_text(encoding="utf-8"), encoding="utf-8")
     print(f"\n{notes[0]}\nwritten: {json_path.name}, {md_path.name} in bench/results/")
     return 0
 

@@ -50,7 +50,7 @@ test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: setup
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2} $${CELERY_QUEUES:+-Q $$CELERY_QUEUES}
 
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO

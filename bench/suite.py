@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} at scale {scale:g} …", flush=True)
         full[name], seconds = run_module(name, scale, args.quick)
         print(f"  {seconds:.0f} s", flush=True)
+        (RESULTS / f"{args.results}.partial.json").write_text(  # what is done so far, should the run be cut short
+            json.dumps({"scale": scale, "results": full}, ensure_ascii=False) + "\n", encoding="utf-8")
 
     if args.half:
         half = _earlier(Path(args.half), scale / 2)

@@ -336,11 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         cur.execute("SELECT count(*) FROM procurement_commitment")
         commitments = cur.fetchone()[0]
         cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
-    me = "bench.commitment_progress"
-    floor = run_child(me, ["--child", "floor"])
-    first = run_child(me, ["--child", "full"])
-    again = run_child(me, ["--child", "full"])
-    incremental = run_child(me, ["--child", "incremental"])
+    floor, first, again, incremental = run_paths()
     verdict = check_equal()
     print_table(
         ["path", "seconds", "× floor", "rows written", "peak RSS MiB"],
@@ -360,6 +356,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run_paths() -> tuple[dict, dict, dict, dict]:
+    """The floor, the full job on an empty and on a filled table, one hospital's refresh: each in its own process."""
+    me = "bench.commitment_progress"
+    return tuple(run_child(me, ["--child", path]) for path in ("floor", "full", "full", "incremental"))
+
+
 def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     """The suite's lines (bench.suite): the province's receipts from bench.generate (reused at the same scale)."""
     from bench.common import suite_row
@@ -371,11 +373,7 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     info = receipts(scale)
     with connection.cursor() as cur:
         cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
-    me = "bench.commitment_progress"
-    floor = run_child(me, ["--child", "floor"])
-    first = run_child(me, ["--child", "full"])
-    again = run_child(me, ["--child", "full"])
-    incremental = run_child(me, ["--child", "incremental"])
+    floor, first, again, incremental = run_paths()
     same = check_equal().startswith("equal")
     drop_receipts()
     label = f"commitment progress, {info['lines']:,} receipt lines ({'equal' if same else 'DIFFERENT'})"

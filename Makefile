@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 
 .PHONY: help setup assets browser run serve test worker beat dev lint fmt bench migrate seed clean
@@ -49,7 +50,7 @@ test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: setup
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2} $${CELERY_QUEUES:+-Q $$CELERY_QUEUES}
 
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO
@@ -64,7 +65,7 @@ fmt: setup
 	$(BIN)/ruff check --fix .
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -320,5 +320,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): 100,000 rows at scale 1."""
+    from bench.common import suite_row
+
+    global STOCK_ROWS
+    STOCK_ROWS = 500  # row by row it is slow; its rate is what the ratio needs
+    rows = max(2000, round(100_000 * scale))
+    with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
+        _, s = measure(rows, Path(tmp))
+    label = f"catalog import, {rows:,} NHSA rows"
+    seconds = rows / s["platform_rows_per_s"]
+    return [
+        suite_row(f"{label}: rows/s vs COPY", s["platform_rows_per_s"], s["copy_rows_per_s"], unit="rows/s",
+                  goal=GOAL_VS_COPY, higher_is_better=True, rss=s["rss_n_mib"], seconds=seconds),
+        suite_row(f"{label}: rows/s vs django-import-export", s["platform_rows_per_s"], s["stock_rows_per_s"],
+                  unit="rows/s", goal=GOAL_VS_STOCK, higher_is_better=True, rss=s["rss_n_mib"]),
+        suite_row(f"{label}: peak RSS at 2N vs N", s["rss_2n_mib"], s["rss_n_mib"], unit="MiB", goal=GOAL_RSS_RATIO,
+                  rss=s["rss_2n_mib"]),
+    ]
+
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -336,11 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         cur.execute("SELECT count(*) FROM procurement_commitment")
         commitments = cur.fetchone()[0]
         cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
-    me = "bench.commitment_progress"
-    floor = run_child(me, ["--child", "floor"])
-    first = run_child(me, ["--child", "full"])
-    again = run_child(me, ["--child", "full"])
-    incremental = run_child(me, ["--child", "incremental"])
+    floor, first, again, incremental = run_paths()
     verdict = check_equal()
     print_table(
         ["path", "seconds", "× floor", "rows written", "peak RSS MiB"],
@@ -358,6 +354,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"figures: {verdict}; incremental / full = {incremental['seconds'] / again['seconds']:.4f}")
     return 0
+
+
+def run_paths() -> tuple[dict, dict, dict, dict]:
+    """The floor, the full job on an empty and on a filled table, one hospital's refresh: each in its own process."""
+    me = "bench.commitment_progress"
+    return tuple(run_child(me, ["--child", path]) for path in ("floor", "full", "full", "incremental"))
+
+
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): the province's receipts from bench.generate (reused at the same scale)."""
+    from bench.common import suite_row
+    from bench.generate import drop_receipts, receipts
+
+    setup_django()
+    from django.db import connection
+
+    info = receipts(scale)
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
+    floor, first, again, incremental = run_paths()
+    same = check_equal().startswith("equal")
+    drop_receipts()
+    label = f"commitment progress, {info['lines']:,} receipt lines ({'equal' if same else 'DIFFERENT'})"
+    return [
+        suite_row(f"{label}: full, empty table", first["seconds"], floor["seconds"], goal=GOAL if same else 0,
+                  rss=first["peak_rss_mb"]),
+        suite_row(f"{label}: full, nightly", again["seconds"], floor["seconds"], goal=GOAL if same else 0,
+                  rss=again["peak_rss_mb"]),
+        suite_row("commitment progress: one hospital after one receipt (vs full)", incremental["seconds"],
+                  again["seconds"], rss=incremental["peak_rss_mb"], note="incremental"),
+    ]
 
 
 if __name__ == "__main__":

@@ -142,3 +142,26 @@ def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequen
     md_path = RESULTS / f"{name}.md"
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return json_path, md_path
+
+
+# --- the suite's common interface ------------------------------------------------------------------------------------
+# Every benchmark module exposes ``suite_rows(scale: float, *, quick: bool = False) -> list[dict]``: one dict per
+# measure, made by ``suite_row``. ``python -m bench`` runs each module in a child process of its own and prints them
+# all as one table (bench/results/suite.json and suite.md).
+
+
+def suite_row(measure: str, ours: float, floor: float, *, unit: str = "s", goal: float | None = None,
+              higher_is_better: bool = False, rss: float | None = None, seconds: float | None = None,
+              note: str = "") -> dict:
+    """One line of the suite table. ``ratio`` is ours ÷ floor; the goal is a bound on it (≤ for times, ≥ for rates
+    and scores). ``seconds`` is the time the doubling check compares (defaults to ``ours`` when the unit is s)."""
+    ratio = ours / floor if floor else float("inf")
+    ok = None
+    if goal is not None:
+        ok = ratio >= goal if higher_is_better else ratio <= goal
+    return {
+        "measure": measure, "unit": unit, "ours": ours, "floor": floor, "ratio": ratio,
+        "goal": "" if goal is None else f"{'≥' if higher_is_better else '≤'} {goal:g}×",
+        "ok": ok, "rss": rss if rss is not None else peak_rss_mb(),
+        "seconds": seconds if seconds is not None else (ours if unit == "s" else None), "note": note,
+    }

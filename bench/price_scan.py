@@ -298,5 +298,45 @@ def main(argv=None) -> int:
     return 0
 
 
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): the year's observations and planted anomalies from bench.generate, the peer
+    detector next to the hand-written median/MAD SQL, the full scan, and detection quality (worst detector)."""
+    from bench.common import suite_row
+    from bench.generate import prices
+
+    setup_django()
+    from django.db import connection
+    from django.utils import timezone
+
+    from pricing.detectors import Scope, registry
+    from pricing.services.scan import price_scan_run
+
+    world, scan_ids = None, []
+    try:
+        world = prices(scale)
+        with timer() as t_peer:
+            registry()["peer_outlier"].find(Scope(full=True))
+        with timer() as t_floor, connection.cursor() as cur:
+            cur.execute(FLOOR_SQL)
+            cur.fetchone()
+        with timer() as t_full:
+            full = price_scan_run(full=True, now=timezone.now())
+        scan_ids.append(full.pk)
+        quality = score(world, scan_ids)
+    finally:
+        cleanup(world, scan_ids)
+    label = f"price scan, {world['observations']:,} observations"
+    worst_p = min(quality, key=lambda r: r[4])
+    worst_r = min(quality, key=lambda r: r[5])
+    return [
+        suite_row(f"{label}: peer detector vs median/MAD SQL", t_peer["seconds"], t_floor["seconds"], goal=GOAL_FLOOR),
+        suite_row(f"{label}: full scan, all detectors + alerts", t_full["seconds"], t_floor["seconds"]),
+        suite_row(f"planted anomalies: precision (worst: {worst_p[0]})", worst_p[4], 1.0, unit="share",
+                  goal=GOAL_QUALITY, higher_is_better=True),
+        suite_row(f"planted anomalies: recall (worst: {worst_r[0]})", worst_r[5], 1.0, unit="share",
+                  goal=GOAL_QUALITY, higher_is_better=True),
+    ]
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -338,5 +338,56 @@ def main(argv=None) -> int:
     return 0 if same else 1
 
 
+def _forget_tender() -> None:
+    products = f"SELECT id FROM catalog_product WHERE nhsa_code LIKE '{PREFIX}%%'"
+    with pg_connect() as conn, conn.cursor() as c:
+        for table in ("procurement_historicallisting", "procurement_listing", "procurement_historicalaward",
+                      "procurement_award", "procurement_bid", "catalog_historicalproduct"):
+            c.execute(f"DELETE FROM {table} WHERE product_id IN ({products})" if table != "catalog_historicalproduct"
+                      else f"DELETE FROM {table} WHERE nhsa_code LIKE '{PREFIX}%%'")
+        c.execute(f"DELETE FROM procurement_lot WHERE tender_id IN (SELECT id FROM procurement_tender WHERE code = '{PREFIX}-T')")
+        c.execute(f"DELETE FROM procurement_tender WHERE code = '{PREFIX}-T'")
+        c.execute(f"DELETE FROM catalog_product WHERE nhsa_code LIKE '{PREFIX}%%'")
+
+
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): 1,000 hospitals × 100 manufacturers × 10 lines (1 million receipt lines in
+    the month) at scale 1; the manufacturers scale."""
+    from bench.common import suite_row
+
+    url = database_url()
+    if not url.rstrip("/").endswith("_bench"):
+        raise SystemExit("settlement_batch: the database's name must end in _bench")
+    setup_django()
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from settlement.generation import generate_statements, next_month
+    from settlement.models import SettlementStatement
+
+    period = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    end = next_month(period)
+    empty_tables()
+    _forget_tender()  # other benchmarks in the suite empty the tender tables this one's products are listed in
+    try:
+        sizes = build(1000, max(2, round(100 * scale)), 10, period)
+        with timer() as t_agg:
+            expected = floor_aggregate(period, end)
+        with timer() as t_floor:
+            floor_build(period, end)
+        with timer() as t_ours:
+            generate_statements(month=period)
+        statements = SettlementStatement.objects.filter(period=period)
+        ours = {(m, h): a for m, h, a in statements.values_list("manufacturer_id", "hospital_id", "amount")}
+        same = ours == expected and statements.aggregate(t=Sum("amount"))["t"] == sum(expected.values(), Decimal("0"))
+    finally:
+        empty_tables()
+    label = f"settlement month, {sizes['receipt_lines']:,} receipt lines ({'same' if same else 'DIFFERENT'} amounts)"
+    return [
+        suite_row(f"{label} vs SQL build", t_ours["seconds"], t_floor["seconds"], goal=GOAL if same else 0),
+        suite_row(f"{label} vs SQL aggregate", t_ours["seconds"], t_agg["seconds"]),
+    ]
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -304,6 +304,18 @@ def outcome(tender) -> dict:
         "lot_id", "hospital_id", "product_id", "agreed_volume", "agreed_amount").iterator(chunk_size=20000)}
 
 
+def run_both(tender, official) -> tuple[dict, dict, dict, dict]:
+    """Ours, then the floor, each from the moment before opening: (ours' times, outcome, floor's times, outcome)."""
+    reset(tender)
+    make_due(tender)
+    ours = run_ours(tender, official)
+    ours_result = outcome(tender)
+    reset(tender)
+    make_due(tender)
+    floor = run_floor(tender)
+    return ours, ours_result, floor, outcome(tender)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lots", type=int, default=500)
@@ -326,14 +338,7 @@ def main(argv: list[str] | None = None) -> None:
             c.execute("ANALYZE")
         best_ours, best_floor, ours_result, floor_result = None, None, None, None
         for _ in range(args.repeat):
-            reset(tender)
-            make_due(tender)
-            ours = run_ours(tender, official)
-            ours_result = outcome(tender)
-            reset(tender)
-            make_due(tender)
-            floor = run_floor(tender)
-            floor_result = outcome(tender)
+            ours, ours_result, floor, floor_result = run_both(tender, official)
             if best_ours is None or sum(ours.values()) < sum(best_ours.values()):
                 best_ours = ours
             if best_floor is None or sum(floor.values()) < sum(best_floor.values()):
@@ -353,6 +358,26 @@ def main(argv: list[str] | None = None) -> None:
                           f"(identical to the floor's), peak RSS {peak_rss_mb()} MiB")
     finally:
         cleanup(tender, official)
+
+
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): 500 lots × 40 bidders and 1,000 hospitals at scale 1 (lots scale)."""
+    from django.db import connection
+
+    from bench.common import suite_row
+
+    setup_django()
+    tender, official = build(max(10, round(500 * scale)), 40, 1000)
+    try:
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+        ours, ours_result, floor, floor_result = run_both(tender, official)
+        same = ours_result == floor_result
+    finally:
+        cleanup(tender, official)
+    label = f"tender opening → awards, {len(ours_result):,} commitments ({'identical' if same else 'DIFFERENT'})"
+    rows = [suite_row(f"  {step}", ours[step], floor[step]) for step in ("open", "evaluate", "award")]
+    return [suite_row(label, sum(ours.values()), sum(floor.values()), goal=GOAL if same else 0), *rows]
 
 
 if __name__ == "__main__":

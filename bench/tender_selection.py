@@ -93,5 +93,27 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's line (bench.suite): 500 lots × 40 bidders at scale 1."""
+    from bench.common import suite_row
+
+    setup_django()
+    from procurement.evaluation import DEFAULT_RULES, evaluate_tender
+
+    lot_inputs, bids_by_lot = generate(max(20, round(500 * scale)), 40)
+    ours = floor = float("inf")
+    for _ in range(3):
+        with timer() as t:
+            results = evaluate_tender(lot_inputs, bids_by_lot, DEFAULT_RULES)
+            {k: v.to_dict() for k, v in results.items()}
+        with timer() as f:
+            winners = floor_winners(lot_inputs, bids_by_lot)
+        ours, floor = min(ours, t["seconds"]), min(floor, f["seconds"])
+    same = all(tuple(v.winner_ids) == winners[k] for k, v in results.items())
+    bids = sum(len(v) for v in bids_by_lot.values())
+    return [suite_row(f"tender selection rules, {bids:,} bids (winners {'identical' if same else 'DIFFER'})",
+                      ours, floor, goal=GOAL if same else 0)]
+
+
 if __name__ == "__main__":
     main()

@@ -175,6 +175,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues (docs/scale-out.md): the long jobs each on a queue of their own, so that a catalog import or the nightly scan
+# never waits behind another and each can get workers of its own (`celery -A config worker -Q imports`). A worker
+# started without -Q consumes every queue listed here, as a single worker always did.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in ("celery", "imports", "scans", "settlement")}
+CELERY_TASK_ROUTES = {
+    "catalog.run_import": {"queue": "imports"},
+    "pricing.scan_prices": {"queue": "scans"},
+    "pricing.shortage_watch": {"queue": "scans"},
+    "pricing.credit_maintenance": {"queue": "scans"},
+    "settlement.*": {"queue": "settlement"},
+}
 # Agreed-volume progress (procurement.services.progress). Shares are of the pro-rata or agreed volume.
 COMMITMENT_PROGRESS = {
     # behind: cumulative received below this share of the pro-rata volume

@@ -1,0 +1,121 @@
+"""Catalog search (Chinese name, pinyin initials, code) over the province's catalog, next to a hand-written SQL
+query in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench.catalog_search --scale 0.1
+
+The catalog is bench.generate's (50,000 products at scale 1, reused when already there). Queries of three kinds,
+drawn deterministically from it: a two-character piece of a generic name (substring), the first 3–4 pinyin
+initials of a name, and the first 9 characters of an NHSA code. "ours" is ``catalog.selectors.product_search``,
+its first page of 20 products fetched as the API and pages do (manufacturer joined); the floor is one hand-written
+query with the same conditions (ILIKE / LIKE served by the pg_trgm and B-tree indexes), ordered by trigram
+similarity, 20 rows with the manufacturer's name. Reported: mean milliseconds per query, best of 3 passes.
+Goal: ours ≤ 2 × the floor. The first page must hold the same products as the floor's (as sets, where the floor's
+ranking has no ties at the page's edge) — checked on the code queries, whose ranking both sides share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+
+from bench.common import is_postgres, print_table, setup_django, suite_row, timer
+
+GOAL = 2.0
+PAGE = 20
+QUERIES_PER_KIND = 30
+
+FLOOR_SQL = """
+SELECT p.id, p.nhsa_code, p.generic_name, p.trade_name, p.specification, p.dosage_form, m.name
+FROM catalog_product p LEFT JOIN accounts_organization m ON m.id = p.manufacturer_id
+WHERE p.is_active AND (
+    p.generic_name ILIKE %(sub)s OR p.trade_name ILIKE %(sub)s OR p.nhsa_code LIKE %(code)s
+    OR p.name_initials LIKE %(prefix)s OR p.name_pinyin LIKE %(prefix)s)
+ORDER BY GREATEST(similarity(p.generic_name, %(q)s), similarity(p.name_pinyin, %(lower)s)) DESC, p.generic_name, p.nhsa_code
+LIMIT %(page)s
+"""
+
+
+def queries(seed: int = 3) -> dict[str, list[str]]:
+    from bench.generate import CATALOG_PREFIX
+    from catalog.models import Product
+
+    rng = random.Random(seed)
+    rows = list(Product.objects.filter(manufacturer__name__startswith=f"{CATALOG_PREFIX}制药")
+                .order_by("pk").values_list("generic_name", "name_initials", "nhsa_code"))
+    picks = [rows[rng.randrange(len(rows))] for _ in range(QUERIES_PER_KIND * 3)]
+    n = QUERIES_PER_KIND
+    names = []
+    for name, _, _ in picks[:n]:
+        start = rng.randrange(max(1, len(name) - 2))
+        names.append(name[start:start + 2])
+    initials = [init[:rng.choice((3, 4))] for _, init, _ in picks[n:2 * n]]
+    codes = [code[:9] for _, _, code in picks[2 * n:]]
+    return {"中文名称": names, "拼音首字母": initials, "编码": codes}
+
+
+def run_ours(q: str) -> list[int]:
+    from catalog.selectors import product_search
+
+    return [p.pk for p in product_search(user=None, q=q)[:PAGE]]
+
+
+def run_floor(cur, q: str) -> list[int]:
+    lower = q.lower()
+    cur.execute(FLOOR_SQL, {"q": q, "lower": lower, "sub": f"%{q}%", "prefix": f"{lower}%", "code": f"{q.upper()}%",
+                            "page": PAGE})
+    return [row[0] for row in cur.fetchall()]
+
+
+def measure(kinds: dict[str, list[str]], passes: int = 3) -> list[dict]:
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cur:
+        for kind, qs in kinds.items():
+            ours = floor = float("inf")
+            for _ in range(passes):
+                with timer() as t:
+                    found = [run_ours(q) for q in qs]
+                ours = min(ours, t["seconds"])
+                with timer() as t:
+                    expected = [run_floor(cur, q) for q in qs]
+                floor = min(floor, t["seconds"])
+            hits = sum(len(f) for f in found)
+            same = kind != "编码" or all(set(a) == set(b) for a, b in zip(found, expected, strict=True))
+            out.append({"kind": kind, "queries": len(qs), "hits": hits, "ours_ms": ours * 1000 / len(qs),
+                        "floor_ms": floor * 1000 / len(qs), "same": same})
+    return out
+
+
+def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
+    """The suite's lines (bench.suite): one per kind of query, mean ms per query."""
+    from bench.generate import catalog
+
+    setup_django()
+    made = catalog(scale)
+    rows = []
+    for r in measure(queries()):
+        label = f"catalog search by {r['kind']}, {made['products']:,} products ({r['queries']} queries" + (
+            ")" if r["same"] else ", results DIFFER)")
+        rows.append(suite_row(label, r["ours_ms"], r["floor_ms"], unit="ms/query", goal=GOAL if r["same"] else 0,
+                              seconds=r["ours_ms"] / 1000))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.catalog_search", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 50,000 products")
+    args = parser.parse_args(argv)
+    if not is_postgres():
+        print("bench.catalog_search needs DATABASE_URL=postgres://… (a database of its own); skipped")
+        return 0
+    rows = suite_rows(args.scale)
+    print_table(["measure", "ours ms/query", "floor ms/query", "ratio", "goal", "pass"],
+                [[r["measure"], r["ours"], r["floor"], r["ratio"], r["goal"], "pass" if r["ok"] else "MISS"]
+                 for r in rows], title="Catalog search, first page of 20")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

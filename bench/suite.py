@@ -1,0 +1,162 @@
+"""The benchmark suite: every capability next to its floor, measured in the same run, as one table.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench [--scale 0.1] [--only NAME]
+    make bench BENCH_ARGS="--scale 0.1"
+
+Each benchmark module runs in a child process of its own (``python -m bench --child NAME --scale S``) and hands back
+its rows (``suite_rows``, see ``bench.common.suite_row``); the peak RSS of a row is that child's. The doubling check
+runs every module again at half the scale and reports, per timed measure, time(S) ÷ time(S/2): about 2 means the job
+grows linearly with the data. Results: bench/results/suite.json and suite.md (the table the README quotes).
+
+The benchmarks write to the database they are given (some empty the ordering tables): use one of their own, whose
+name ends in ``_bench`` (the settlement benchmark refuses any other).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench.common import RESULTS, emit, is_postgres, print_table, run_child, write_results
+
+# Order matters only for speed: the benchmarks that empty the ordering tables run after the ones that add to them.
+MODULES = ["catalog_import", "catalog_search", "tender_selection", "tender_awards", "order_api", "price_scan",
+           "settlement_batch", "commitment_progress"]
+HEADERS = ["benchmark", "measure", "ours", "floor", "unit", "ratio", "goal", "peak RSS MiB", "pass"]
+DOUBLING_HEADERS = ["benchmark", "measure", "s at S/2", "s at S", "time ratio", "linear (≤ 2.6)"]
+LINEAR_LIMIT = 2.6  # 2 is linear; a quadratic job would show 4
+
+
+def child(name: str, scale: float, quick: bool) -> None:
+    module = importlib.import_module(f"bench.{name}")
+    started = time.perf_counter()
+    rows = module.suite_rows(scale, quick=quick)
+    emit({"rows": rows, "seconds": time.perf_counter() - started})
+
+
+def run_module(name: str, scale: float, quick: bool) -> tuple[list[dict], float]:
+    args = ["--child", name, "--scale", repr(scale)] + (["--quick"] if quick else [])
+    try:
+        result = run_child("bench", args)
+    except RuntimeError as error:  # one benchmark failing does not hide the others
+        tail = str(error).strip().splitlines()[-1:] or ["failed"]
+        print(f"{name}: FAILED — {tail[0]}", file=sys.stderr, flush=True)
+        return [{"measure": "failed: " + tail[0][:80], "unit": "", "ours": None, "floor": None, "ratio": None,
+                 "goal": "", "ok": False, "rss": None, "seconds": None, "note": ""}], 0.0
+    return result["rows"], result["seconds"]
+
+
+def _number(value, digits: int = 3):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
+        return ""
+    return round(value, digits) if isinstance(value, float) else value
+
+
+def table_rows(results: dict[str, list[dict]]) -> list[list]:
+    out = []
+    for name, rows in results.items():
+        for r in rows:
+            verdict = "" if r["ok"] is None else ("pass" if r["ok"] else "MISS")
+            out.append([name, r["measure"], _number(r["ours"]), _number(r["floor"]), r["unit"], _number(r["ratio"], 2),
+                        r["goal"], _number(r["rss"], 0), verdict])
+    return out
+
+
+def doubling_rows(half: dict[str, list[dict]], full: dict[str, list[dict]]) -> list[list]:
+    """Rows matched by position: a module lists the same measures at every scale (their labels name the sizes)."""
+    out = []
+    for name, rows in full.items():
+        before = half.get(name, [])
+        for i, r in enumerate(rows):
+            small = before[i] if i < len(before) else None
+            if not small or not r.get("seconds") or not small.get("seconds"):
+                continue
+            ratio = r["seconds"] / small["seconds"]
+            out.append([name, r["measure"], round(small["seconds"], 3), round(r["seconds"], 3), round(ratio, 2),
+                        "yes" if ratio <= LINEAR_LIMIT else "NO"])
+    return out
+
+
+def _earlier(path: Path, scale: float, wait: float = 1800) -> dict[str, list[dict]]:
+    """The results of a suite run at `scale` (run at the same time on another database: waited for)."""
+    deadline = time.time() + wait
+    while True:
+        if path.exists():
+            earlier = json.loads(path.read_text(encoding="utf-8"))["summary"]
+            if abs(earlier["scale"] - scale) < 1e-9:
+                return earlier["results"]
+        if time.time() > deadline:
+            raise SystemExit(f"{path}: no results at scale {scale:g}")
+        time.sleep(10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=None,
+                        help="1 ≈ a province: 1,000 hospitals, 50,000 products, 500 lots, 5 million receipt lines and "
+                             "price observations a year (default 1; 0.1 with --quick)")
+    parser.add_argument("--only", action="append", choices=MODULES, metavar="NAME",
+                        help=f"run only this benchmark (repeatable): {', '.join(MODULES)}")
+    parser.add_argument("--quick", action="store_true", help="scale 0.1, shorter load runs, no doubling check")
+    parser.add_argument("--no-doubling", action="store_true", help="skip the run at half the scale")
+    parser.add_argument("--half", metavar="JSON", help="take the half-scale results from this earlier suite run's "
+                        "JSON (e.g. run at S/2 on another database) instead of running them")
+    parser.add_argument("--results", default="suite", help="name of the result files in bench/results (suite)")
+    parser.add_argument("--child", choices=MODULES, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    scale = args.scale if args.scale is not None else (0.1 if args.quick else 1.0)
+    if args.child:
+        child(args.child, scale, args.quick)
+        return 0
+    if not is_postgres():
+        print("python -m bench needs DATABASE_URL=postgres://… naming a database of its own (name ending in _bench)")
+        return 0
+    names = [m for m in MODULES if not args.only or m in args.only]
+    doubling = not (args.quick or args.no_doubling)
+    half: dict[str, list[dict]] = {}
+    doubling = doubling or bool(args.half)
+    started = time.perf_counter()
+    full: dict[str, list[dict]] = {}
+    for name in names:
+        if doubling and not args.half:
+            print(f"{name} at scale {scale / 2:g} …", flush=True)
+            half[name], _ = run_module(name, scale / 2, args.quick)
+        print(f"{name} at scale {scale:g} …", flush=True)
+        full[name], seconds = run_module(name, scale, args.quick)
+        print(f"  {seconds:.0f} s", flush=True)
+        (RESULTS / f"{args.results}.partial.json").write_text(  # what is done so far, should the run be cut short
+            json.dumps({"scale": scale, "results": full}, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    if args.half:
+        half = _earlier(Path(args.half), scale / 2)
+    title = f"Benchmark suite at scale {scale:g} (PostgreSQL), each measure next to its floor in the same run"
+    rows = table_rows(full)
+    print_table(HEADERS, rows, title=title)
+    met = sum(1 for r in rows if r[-1] == "pass")
+    notes = [f"scale {scale:g}; {met} of {sum(1 for r in rows if r[-1])} goals met; "
+             f"ratio = ours ÷ floor (for rates and scores higher is better); whole run "
+             f"{time.perf_counter() - started:.0f} s"]
+    summary = {"scale": scale, "modules": names, "results": full}
+    if doubling:
+        dbl = doubling_rows(half, full)
+        print_table(DOUBLING_HEADERS, dbl, title=f"Doubling check: scale {scale / 2:g} → {scale:g}")
+        summary["doubling"] = {"half": half, "rows": dbl}
+        write_results(f"{args.results}_doubling", title=f"Doubling check: scale {scale / 2:g} → {scale:g}",
+                      headers=DOUBLING_HEADERS, rows=dbl, summary={"scale": scale},
+                      notes=["time ratio ≈ 2: linear in the data; ≈ 4 would be quadratic"])
+    json_path, md_path = write_results(args.results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
+    if doubling:  # one Markdown file with both tables, as the README shows them
+        md_path.write_text(md_path.read_text(encoding="utf-8") + "\n" +
+                           (RESULTS / f"{args.results}_doubling.md").read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"\n{notes[0]}\nwritten: {json_path.name}, {md_path.name} in bench/results/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

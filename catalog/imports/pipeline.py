@@ -46,7 +46,7 @@ from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
 from .sources import FileProblem, SourceRow, TableSource, open_table
 from .writers import writer_for
 
-BATCH_SIZE = 5000  # rows per round of queries; memory holds one batch, whatever the file's length
+BATCH_SIZE = 1000  # rows per round of queries (and per step of the progress bar)
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(

@@ -5,7 +5,8 @@
 Generates N rows in the official 26-column layout (deterministic: valid codes, ~200 manufacturers, generic names
 repeating as in the real database) and measures, each in a child process of its own:
 - the platform's import (``catalog.imports``) of the N rows into an empty catalog, commit included, and how much
-  of that is the database storing the rows (COPY into catalog_product and its history table, with their indexes);
+  of that is the COPY of the checked rows into the staging table, the database storing them (one INSERT … SELECT
+  into catalog_product, with its indexes, and its history table) and the CPU time of the importing process;
 - the platform's re-import of the same file (every row unchanged: read, check, compare, write nothing);
 - stock django-import-export, row by row (a plain ModelResource, no bulk) on a slice, extrapolated;
 - PostgreSQL COPY of the same file into a plain table of 26 text columns (the floor the goal is measured against),
@@ -83,27 +84,31 @@ def generate(path: Path, rows: int, *, start: int = 0) -> Path:
 # --- children: one measurement each --------------------------------------------------------------
 def child_platform(path: str) -> dict:
     setup_django()
+    import time
+
     from catalog.imports import writers
     from catalog.imports.pipeline import import_file
     from catalog.imports.report import ImportReport
 
-    db = {"seconds": 0.0}
-    for name in ("create", "update"):
+    db = {"stage": 0.0, "flush": 0.0}
+    for name, part in (("create", "stage"), ("update", "stage"), ("flush", "flush")):
         original = getattr(writers.CopyWriter, name)
 
-        def timed(self, *args, _original=original, **kwargs):
+        def timed(self, *args, _original=original, _part=part, **kwargs):
             with timer() as t:
                 result = _original(self, *args, **kwargs)
-            db["seconds"] += t["seconds"]
+            db[_part] += t["seconds"]
             return result
 
         setattr(writers.CopyWriter, name, timed)
+    cpu = time.process_time()
     with timer() as t:
         result = import_file(path, layout="nhsa", report=ImportReport(), reason="基准测试")
+    cpu = time.process_time() - cpu
     if not result.ok:
         raise SystemExit(f"import failed: {result.summary()}")
-    return {"seconds": t["seconds"], "rows": result.rows, "counts": result.counts, "db_seconds": db["seconds"],
-            "rss": peak_rss_mb()}
+    return {"seconds": t["seconds"], "rows": result.rows, "counts": result.counts, "stage_seconds": db["stage"],
+            "flush_seconds": db["flush"], "cpu_seconds": cpu, "rss": peak_rss_mb()}
 
 
 def child_stock(path: str) -> dict:
@@ -267,8 +272,12 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
     table = [
         line("platform import (new rows)", platform, f"≥ {GOAL_VS_COPY:.0%} of COPY", met["vs_copy"]),
         line("platform import (new rows)", platform, f"≥ {GOAL_VS_STOCK:.0f}× stock", met["vs_stock"]),
-        line("  of which: storing rows + history (COPY, indexes)", {"rows": platform["rows"],
-                                                                     "seconds": platform["db_seconds"]}),
+        line("  of which: COPY of the checked rows into the staging table", {"rows": platform["rows"],
+                                                                               "seconds": platform["stage_seconds"]}),
+        line("  of which: storing rows + history (INSERT … SELECT, indexes)", {"rows": platform["rows"],
+                                                                            "seconds": platform["flush_seconds"]}),
+        line("  platform process CPU (reading, checking; not the server's)", {"rows": platform["rows"],
+                                                                              "seconds": platform["cpu_seconds"]}),
         line("platform re-import (all unchanged)", reimport),
         line(f"stock import-export row by row ({stock['rows']:,} rows, extrapolated)", stock, rows_=rows,
              extrapolated=True),

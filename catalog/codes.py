@@ -108,6 +108,8 @@ def _category_label(category: str) -> str:
 
 
 def _bad_character(code: str) -> str | None:
+    if code.isascii() and code.isalnum():
+        return None
     for position, ch in enumerate(code, start=1):
         if not (ch.isascii() and ch.isalnum()):
             return f"第 {position} 位“{ch}”不是字母或数字"

@@ -44,10 +44,15 @@ class Column:
     aliases: tuple[str, ...] = ()
     pattern: str = ""  # a regular expression for headers that carry a year, e.g. 2025版甲乙类
 
-    @property
+    @cached_property  # read for every cell of every row
     def plain(self) -> bool:
         """Text taken as it stands; clean_product_fields tidies the whitespace of every text field."""
         return self.kind == TEXT and not self.none_word
+
+    @cached_property
+    def none_text(self) -> bool:
+        """Text in which 无 means none: read without going through ``read_cell``."""
+        return self.kind == TEXT and self.none_word
 
     def matches(self, header: str) -> bool:
         if header == self.header or header in self.aliases:
@@ -132,6 +137,9 @@ class Layout:
         for column, raw in cells.items():
             if column.plain:  # most columns: keep the hot path short
                 data[column.field] = raw if raw.__class__ is str else cell_text(raw)
+                continue
+            if column.none_text and raw.__class__ is str:  # what read_cell does with such a cell, inline
+                data[column.field] = "" if raw == NONE_WORD else raw
                 continue
             try:
                 value = self.read_cell(column, raw)

@@ -103,10 +103,11 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
 
     for name, limit in TEXT_LIMITS.items():
         if name in cleaned:
-            cleaned[name] = clean_text(cleaned[name])
-            if len(cleaned[name]) > limit:
-                errors[name] = f"不能超过 {limit} 个字符"
-            elif problem := control_character_error(cleaned[name]):
+            value = cleaned[name]
+            text, problem = (_clean_limited(value, limit) if value.__class__ is str
+                             else _clean_limited.__wrapped__(value, limit))
+            cleaned[name] = text
+            if problem:
                 errors[name] = problem
 
     if not cleaned.get("generic_name"):
@@ -185,6 +186,16 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     if cleaned.get("generic_name"):
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["generic_name"])
     return cleaned, errors
+
+
+@lru_cache(maxsize=65536)
+def _clean_limited(value, limit: int) -> tuple[str, str | None]:
+    """A text field cleaned, and what is wrong with it. Cached: the values of a file repeat (forms, units, makers,
+    packaging), so each distinct one is cleaned and checked once."""
+    text = clean_text(value)
+    if len(text) > limit:
+        return text, f"不能超过 {limit} 个字符"
+    return text, control_character_error(text)
 
 
 @lru_cache(maxsize=8192)

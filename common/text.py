@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc, less tab, newline, return
 
 
 def control_character_error(text: str) -> str | None:
@@ -10,6 +13,8 @@ def control_character_error(text: str) -> str | None:
 
     Such characters are invisible, break exports and are refused by PostgreSQL (NUL), so text fields refuse them.
     """
+    if _CONTROL.search(text) is None:  # the usual case, without a Python loop over the characters
+        return None
     for position, ch in enumerate(text, start=1):
         if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
             return f"第 {position} 个字符是不可见的控制字符（U+{ord(ch):04X}），请删除"

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 from simple_history.utils import bulk_create_with_history
 
@@ -44,7 +46,7 @@ from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
 from .sources import FileProblem, SourceRow, TableSource, open_table
 from .writers import writer_for
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 1000  # rows per round of queries (and per step of the progress bar)
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
@@ -54,6 +56,7 @@ _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}
 _LOADED = ("id", "created_at", "updated_at", *PRODUCT_FIELDS)
 _CODE = _LOADED.index("nhsa_code")
+SEP = "\x1f"  # joins codes sent as one string; normalize_code strips it (it is whitespace to Python)
 _DERIVED = frozenset({"name_pinyin", "name_initials"})  # follow the generic name; not worth naming in a report
 
 
@@ -122,9 +125,11 @@ class SeenCodes:
                 self._prepare(cursor)
             keys, rows = list(codes), list(codes.values())
             if connection.vendor == "postgresql":
+                # Two strings split by the server: psycopg dumps a list parameter element by element in Python.
                 cursor.execute(
-                    f"INSERT INTO {self.TABLE} (code, first_row) SELECT * FROM unnest(%s::varchar[], %s::integer[]) "
-                    f"ON CONFLICT (code) DO NOTHING RETURNING code", [keys, rows],
+                    f"INSERT INTO {self.TABLE} (code, first_row) SELECT * FROM unnest("
+                    f"string_to_array(%s, %s)::varchar[], string_to_array(%s, ',')::integer[]) "
+                    f"ON CONFLICT (code) DO NOTHING RETURNING code", [SEP.join(keys), SEP, ",".join(map(str, rows))],
                 )
                 inserted = {code for (code,) in cursor.fetchall()}
                 repeated = [code for code in keys if code not in inserted]
@@ -152,7 +157,8 @@ class _Row:
         self.problems = source.problems
         self.data = data
         self.errors = errors
-        self.code = data.get("nhsa_code", "")
+        # The code as looked up and reported; PostgreSQL takes no NUL in text (the row is refused for it anyway).
+        self.code = data.get("nhsa_code", "").replace("\x00", "\ufffd")
         self.manufacturer = data.pop("manufacturer", None)  # a name; None when the layout has no such column
         self.hospital = data.pop("preparing_hospital", None)
         self.status = ""
@@ -191,6 +197,12 @@ class CatalogImporter:
                 progress(self.processed, table.estimated_rows, dict(self.report.counts))
         if self.processed == 0:
             raise FileProblem("文件没有数据行（只有表头）")
+        if not self.failed:
+            try:
+                with transaction.atomic():
+                    self.writer.flush()
+            except DatabaseError as exc:
+                self.report.fail_file(f"写入数据库时出错：{exc}")
 
     # --- one batch ------------------------------------------------------------------------------
     def process(self, batch: list[SourceRow]) -> None:
@@ -228,8 +240,14 @@ class CatalogImporter:
     def _existing(self, codes: list[str]) -> dict[str, dict]:
         if not codes:
             return {}
-        found = Product.objects.filter(nhsa_code__in=codes).order_by().values_list(*_LOADED)
-        return {values[_CODE]: dict(zip(_LOADED, values, strict=True)) for values in found}
+        if connection.vendor == "postgresql":  # one array parameter instead of a thousand
+            found = Product.objects.filter(
+                RawSQL("nhsa_code = ANY(string_to_array(%s, %s))", [SEP.join(codes), SEP], output_field=BooleanField())
+            )
+        else:
+            found = Product.objects.filter(nhsa_code__in=codes)
+        return {values[_CODE]: dict(zip(_LOADED, values, strict=True))
+                for values in found.order_by().values_list(*_LOADED)}
 
     def _resolve_organizations(self, rows: list[_Row]) -> None:
         names = {r.manufacturer for r in rows if r.manufacturer} - self.organizations.keys()

@@ -88,13 +88,14 @@ class TableSource:
                     seen[column] = index
                     break
         self.positions = positions
+        self._plan = list(positions.items())
 
     def _row(self, number: int, values) -> SourceRow | None:
         """Values of one line → a SourceRow, or None for a blank line (spreadsheets often end with some)."""
         width = len(values)
         cells = {}
         blank = True
-        for column, index in self.positions.items():
+        for column, index in self._plan:
             value = values[index] if index < width else None
             if value.__class__ is str:
                 value = value.strip()
@@ -106,9 +107,11 @@ class TableSource:
         if blank:
             return None
         row = SourceRow(number, cells)
-        for index, value in enumerate(values):
-            if value.__class__ is str and value[:1] == "=":
-                row.problems.append(self._formula(number, index, value))
+        strings = values if self.kind == "csv" else [v for v in values if v.__class__ is str]
+        if "=" in "".join(strings):  # rare: only then look for a cell that starts with it
+            for index, value in enumerate(values):
+                if value.__class__ is str and value[:1] == "=":
+                    row.problems.append(self._formula(number, index, value))
         return row
 
     def _formula(self, number: int, index: int, value: str) -> str:

@@ -172,3 +172,15 @@ def test_a_nul_character_in_a_file_is_refused_naming_row_and_column(platform_adm
     assert [row for row, _ in errors] == [6], errors
     assert "商品名称" in errors[0][1] and "U+0000" in errors[0][1], errors
     assert written() == before
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_code_is_refused_naming_row_and_column(platform_admin, tmp_path):
+    """The code is looked up in the database (duplicates, the product holding it), which takes no NUL in text."""
+    before = written()
+    rows = nhsa_rows()
+    rows[4][0] = rows[4][0][:5] + "\x00" + rows[4][0][5:]
+    errors = WAYS["command"](tmp_path, platform_admin, "nhsa", "f.csv", csv_bytes(HEADERS, rows))
+    assert [row for row, _ in errors] == [6], errors
+    assert "药品代码" in errors[0][1], errors
+    assert written() == before

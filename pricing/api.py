@@ -142,8 +142,12 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     assignee (`me`, `none` or an id), hospital, product, overdue, q; sort: severity, amount, deviation, recent,
     oldest, period."""
 
-    permission_classes = [HasCapability("pricing.view")]
     queryset = PriceAlert.objects.none()
+    REVIEW_ACTIONS = ("assign", "inquiry", "interview", "resolve", "dismiss", "bulk_assign", "bulk_dismiss")
+
+    def get_permissions(self):
+        # The capability, then the object, then the body: a denied request is a denial, never a list of field errors.
+        return [HasCapability("pricing.review" if self.action in self.REVIEW_ACTIONS else "pricing.view")()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -162,19 +166,21 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=AssignSerializer, responses={200: AlertDetailSerializer})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
+        alert = self.get_object()
         data = _valid(AssignSerializer, request)
-        alert = alert_svc.alert_assign(alert=self.get_object(), assignee=_official(data["assignee"]), by=request.user,
+        alert = alert_svc.alert_assign(alert=alert, assignee=_official(data["assignee"]), by=request.user,
                                        expected_version=data["version"])
         return self._done(alert)
 
     @extend_schema(request=InquirySendSerializer, responses={201: InquirySerializer})
     @action(detail=True, methods=["post"])
     def inquiry(self, request, pk=None):
+        alert = self.get_object()
         data = _valid(InquirySendSerializer, request)
         recipient = Organization.objects.filter(pk=data["recipient"]).first()
         if recipient is None:
             raise ValidationFailed("函询对象不存在", field="recipient")
-        inquiry = alert_svc.alert_send_inquiry(alert=self.get_object(), recipient=recipient, letter=data["letter"],
+        inquiry = alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=data["letter"],
                                                reply_due=data["reply_due"], by=request.user,
                                                expected_version=data["version"])
         return Response(InquirySerializer(inquiry).data, status=status.HTTP_201_CREATED)
@@ -182,17 +188,19 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=InterviewSerializer, responses={200: AlertDetailSerializer})
     @action(detail=True, methods=["post"])
     def interview(self, request, pk=None):
+        alert = self.get_object()
         data = _valid(InterviewSerializer, request)
         interview = alert_svc.alert_record_interview(
-            alert=self.get_object(), held_on=data["held_on"], participants=data["participants"], minutes=data["minutes"],
+            alert=alert, held_on=data["held_on"], participants=data["participants"], minutes=data["minutes"],
             by=request.user, expected_version=data["version"])
         return self._done(interview.alert)
 
     @extend_schema(request=ResolveSerializer, responses={200: AlertDetailSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        alert = self.get_object()
         data = _valid(ResolveSerializer, request)
-        alert = alert_svc.alert_resolve(alert=self.get_object(), disposition=data["disposition"], note=data["note"],
+        alert = alert_svc.alert_resolve(alert=alert, disposition=data["disposition"], note=data["note"],
                                         corrected_price=data.get("corrected_price"), by=request.user,
                                         expected_version=data["version"])
         return self._done(alert)
@@ -200,8 +208,9 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=DismissSerializer, responses={200: AlertDetailSerializer})
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
+        alert = self.get_object()
         data = _valid(DismissSerializer, request)
-        alert = alert_svc.alert_dismiss(alert=self.get_object(), reason=data["reason"], by=request.user,
+        alert = alert_svc.alert_dismiss(alert=alert, reason=data["reason"], by=request.user,
                                         expected_version=data["version"])
         return self._done(alert)
 
@@ -250,11 +259,17 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
             return Inquiry.objects.none()
         return selectors.inquiries_visible_to(self.request.user).order_by("-sent_at")
 
+    def get_permissions(self):
+        if self.action == "reply":
+            return [HasCapability("pricing.answer_inquiry")()]
+        return super().get_permissions()
+
     @extend_schema(request=ReplySerializer, responses={200: InquirySerializer})
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
+        inquiry = self.get_object()
         data = _valid(ReplySerializer, request)
-        inquiry = alert_svc.inquiry_reply(inquiry=self.get_object(), reply=data["reply"], by=request.user,
+        inquiry = alert_svc.inquiry_reply(inquiry=inquiry, reply=data["reply"], by=request.user,
                                           reply_file=data.get("reply_file"))
         return Response(InquirySerializer(inquiry).data)
 
@@ -384,6 +399,11 @@ class CreditRecordViewSet(viewsets.ReadOnlyModelViewSet):
             return CreditRecord.objects.none()
         return selectors.credit_records_visible_to(self.request.user).order_by("-start", "-pk")
 
+    def get_permissions(self):
+        if self.action in ("create", "repair"):
+            return [HasCapability("pricing.credit_manage")()]
+        return super().get_permissions()
+
     @extend_schema(request=CreditCreateSerializer, responses={201: CreditRecordSerializer})
     def create(self, request):
         data = _valid(CreditCreateSerializer, request)
@@ -407,8 +427,9 @@ class CreditRecordViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=RepairSerializer, responses={200: CreditRecordSerializer})
     @action(detail=True, methods=["post"])
     def repair(self, request, pk=None):
+        record = self.get_object()
         data = _valid(RepairSerializer, request)
-        record = credit_svc.credit_record_repair(record=self.get_object(), note=data["note"], by=request.user)
+        record = credit_svc.credit_record_repair(record=record, note=data["note"], by=request.user)
         return Response(CreditRecordSerializer(record).data)
 
 
@@ -450,10 +471,12 @@ class CloseSerializer(serializers.Serializer):
 
 
 class ShortageViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [HasCapability("pricing.view")]
     serializer_class = ShortageSerializer
     filterset_fields = ["status", "reason", "on_shortage_list", "product"]
     queryset = ShortageAlert.objects.none()
+
+    def get_permissions(self):
+        return [HasCapability("pricing.review" if self.action == "close" else "pricing.view")()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -463,8 +486,9 @@ class ShortageViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=CloseSerializer, responses={200: ShortageSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        alert = self.get_object()
         data = _valid(CloseSerializer, request)
-        alert = shortage_svc.shortage_alert_close(alert=self.get_object(), note=data["note"], by=request.user)
+        alert = shortage_svc.shortage_alert_close(alert=alert, note=data["note"], by=request.user)
         return Response(ShortageSerializer(alert).data)
 
 

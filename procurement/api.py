@@ -404,6 +404,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @extend_schema(request=BidReplaceSerializer, responses={201: BidSerializer})
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
+        bid = self.get_object()  # another manufacturer's bid is not found, whatever the body says
         data = BidReplaceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         product = None
@@ -411,7 +412,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             product = Product.objects.filter(pk=data.validated_data["product"]).first()
             if product is None:
                 raise Http404
-        bid = svc.bid_replace(bid=self.get_object(), price=data.validated_data["price"],
+        bid = svc.bid_replace(bid=bid, price=data.validated_data["price"],
                               supply_capacity=data.validated_data["supply_capacity"], product=product, by=request.user)
         return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
 

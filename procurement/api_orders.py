@@ -127,7 +127,7 @@ class DeliveryLineSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     lines = DeliveryLineSerializer(many=True, read_only=True)
     order_number = serializers.CharField(source="order.number", read_only=True)
-    receipt = serializers.PrimaryKeyRelatedField(read_only=True)
+    receipt = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # none until received
 
     class Meta:
         model = Delivery
@@ -491,8 +491,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=RemarksSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def remarks(self, request, pk=None):
+        order = _order_for(request.user, pk)  # another organisation's order is not found, whatever the body says
         data = _valid(RemarksSerializer, request)
-        order = svc.order_remark(order=_order_for(request.user, pk), by=request.user, remarks=data["remarks"],
+        order = svc.order_remark(order=order, by=request.user, remarks=data["remarks"],
                                  version=_version(request, data))
         return self._detail(order)
 

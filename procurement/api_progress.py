@@ -94,7 +94,7 @@ class CommitmentProgressViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(parameters=[*FILTER_PARAMS, OpenApiParameter("by", str, enum=[*sel.ROLLUPS])],
                    responses=RollupSerializer(many=True))
-    @action(detail=False)
+    @action(detail=False, pagination_class=None)  # a few groups: the whole list, as documented
     def rollup(self, request):
         by = request.query_params.get("by", "lot")
         if by not in sel.ROLLUPS:

@@ -29,9 +29,11 @@ def flag_overdue_orders(self) -> dict:
 def compute_commitment_progress(self) -> dict:
     """Nightly: recompute every commitment's progress. One transaction, under a lock: a rerun, or a run after a
     killed one, gives the same table; a run that finds another running is recorded as skipped."""
+    from common.faults import checkpoint
+
     from .services.progress import progress_compute_all
 
-    run = progress_compute_all()
+    run = progress_compute_all(progress=lambda step, steps, label: checkpoint(f"commitment-progress:{step}"))
     return {"run": run.pk, "status": run.status, "rows": run.rows}
 
 

@@ -87,7 +87,13 @@ class BulkApproveSerializer(serializers.Serializer):
 
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [HasCapability("settlement.view")]
+    # The capability, then the statement, then the body: a denied request is a denial, never a list of field errors.
+    ACTION_CAPABILITY = {"claim": "settlement.claim", "invoices": "settlement.claim", "review": "settlement.confirm",
+                         "approve": "settlement.manage", "bulk_approve": "settlement.manage",
+                         "payments": "settlement.manage"}
+
+    def get_permissions(self):
+        return [HasCapability(self.ACTION_CAPABILITY.get(self.action, "settlement.view"))()]
 
     def get_serializer_class(self):
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
@@ -115,30 +121,33 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=ClaimSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
+        statement = self._statement(pk)
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        statement = svc.statement_claim(statement=self._statement(pk), by=request.user, **data.validated_data)
+        statement = svc.statement_claim(statement=statement, by=request.user, **data.validated_data)
         return self._render(statement)
 
     @extend_schema(request=ClaimSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def invoices(self, request, pk=None):
+        statement = self._statement(pk)
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        statement = svc.statement_update_invoices(statement=self._statement(pk), by=request.user,
+        statement = svc.statement_update_invoices(statement=statement, by=request.user,
                                                   invoice_numbers=data.validated_data["invoice_numbers"])
         return self._render(statement)
 
     @extend_schema(request=ReviewSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
+        statement = self._statement(pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             disputes = {int(k): v for k, v in data.validated_data["disputes"].items()}
         except ValueError:
             raise ValidationFailed("争议明细 id 必须是整数", field="disputes") from None
-        statement = svc.statement_review(statement=self._statement(pk), by=request.user, disputes=disputes)
+        statement = svc.statement_review(statement=statement, by=request.user, disputes=disputes)
         return self._render(statement)
 
     @extend_schema(request=None, responses=StatementDetailSerializer)
@@ -157,9 +166,10 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=PaymentSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def payments(self, request, pk=None):
+        statement = self._statement(pk)
         data = PaymentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        svc.payment_record(statement=self._statement(pk), by=request.user, **data.validated_data)
+        svc.payment_record(statement=statement, by=request.user, **data.validated_data)
         return self._render(self._statement(pk))
 
 
@@ -265,7 +275,9 @@ class ReportView(APIView):
                      "differences": r["differences"]} for r in report["rows"]]
             return Response({"period": report["period"], "totals": {k: str(v) for k, v in report["totals"].items()},
                              "rows": rows, "unbalanced_entries": [{"entry": e["pk"], "total": str(e["total"])} for e in report["unbalanced_entries"]]})
-        tender = Tender.objects.filter(pk=params.get("tender")).first()
+        if not str(params.get("tender", "")).isdigit():
+            raise ValidationFailed("请指定批次（tender）", field="tender")
+        tender = Tender.objects.filter(pk=params["tender"]).first()
         if tender is None:
             raise Http404
         rows = selectors.retained_savings(tender=tender)

@@ -6,7 +6,8 @@ or with returns of already-settled receipts, gets one statement for M. Statement
 each chunk in one transaction with all its lines: a crash leaves whole statements or none, and a rerun skips the
 pairs that already have a statement for M and builds the rest. Generating a month twice creates nothing new.
 
-Two runs never overlap: a lease (`JobLock`) is taken for the whole run. Even without it, `SettlementLine`'s unique
+Two runs never overlap: a lease (`JobLock`) is taken for the whole run, and on PostgreSQL a session lock that frees
+the lease of a killed run at once. Even without it, `SettlementLine`'s unique
 constraint on the receipt line makes a racing chunk fail and roll back whole rather than settle a receipt twice.
 
 Amounts, per receipt line: gross = the receipt line's amount (frozen order price × accepted units);
@@ -27,7 +28,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Region
+from common import locks
 from common.errors import ConflictError, ValidationFailed
+from common.faults import checkpoint
 
 from .models import FundAccount, JobLock, SettlementRun
 
@@ -73,6 +76,8 @@ def fund_for_hospital(hospital) -> FundAccount:
 
 
 def acquire_lock(name: str = LOCK_NAME, lease: timedelta = LEASE) -> str:
+    """Take the lease. On PostgreSQL the run also holds a session lock (`common.locks`) that dies with its worker: a
+    lease whose holder's session is gone is taken over at once instead of being waited out."""
     token = uuid.uuid4().hex
     if not JobLock.objects.filter(name=name).exists():
         try:
@@ -80,11 +85,15 @@ def acquire_lock(name: str = LOCK_NAME, lease: timedelta = LEASE) -> str:
                 JobLock.objects.create(name=name)
         except Exception:  # another run created it at the same moment
             pass
+    holder_gone = locks.take(name)
     now = timezone.now()
-    taken = JobLock.objects.filter(name=name).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now)).update(
+    lease_free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    taken = JobLock.objects.filter(name=name).filter(Q() if holder_gone else lease_free).update(
         token=token, locked_until=now + lease
     )
     if not taken:
+        if holder_gone:
+            locks.release(name)
         raise ConflictError("另一个结算单生成任务正在运行，请稍后再试", code="run_in_progress")
     return token
 
@@ -94,7 +103,8 @@ def renew_lock(token: str, name: str = LOCK_NAME, lease: timedelta = LEASE) -> N
 
 
 def release_lock(token: str, name: str = LOCK_NAME) -> None:
-    JobLock.objects.filter(name=name, token=token).update(token="", locked_until=None)
+    if JobLock.objects.filter(name=name, token=token).update(token="", locked_until=None):
+        locks.release(name)
 
 
 # --- SQL pieces (PostgreSQL computes in numeric; SQLite in integer ten-thousandths of a yuan, so both are exact) ---
@@ -395,6 +405,7 @@ def refresh_statistics() -> None:
 def _after_chunk(chunk_no: int) -> None:
     """Called after each committed chunk (progress logging; tests use it to simulate a crash mid-batch)."""
     logger.debug("settlement chunk %s committed", chunk_no)
+    checkpoint(f"settlement:chunk:{chunk_no}")
 
 
 def generate_statements(*, month, region: Region | None = None, chunk_size: int = CHUNK) -> SettlementRun:
@@ -407,6 +418,9 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
     else:
         regions = list(Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code"))
     token = acquire_lock()
+    # Holding the lease, a run still marked running was killed: its committed chunks stand, this run builds the rest.
+    SettlementRun.objects.filter(status=SettlementRun.Status.RUNNING).update(
+        status=SettlementRun.Status.FAILED, finished_at=timezone.now(), error="运行中断（进程退出），已提交的结算单保留")
     run = SettlementRun.objects.create(period=period, region=regions[0] if region is not None else None)
     try:
         refresh_statistics()

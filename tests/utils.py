@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from rest_framework.test import APIClient
 
 
@@ -32,3 +34,23 @@ def run_together(workers):
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+@contextmanager
+def job_lock_held_elsewhere(name: str):
+    """A live run holding the job lock `name` (common.locks) in another database session, as a worker running the job
+    would (PostgreSQL; on SQLite there is no such lock and this does nothing)."""
+    from django.db import connection, connections
+
+    from common.locks import NAMESPACE, key_of
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [NAMESPACE, key_of(name)])
+        yield
+    finally:
+        other.close()

@@ -187,6 +187,11 @@ CELERY_TASK_ROUTES = {
     "pricing.credit_maintenance": {"queue": "scans"},
     "settlement.*": {"queue": "settlement"},
 }
+# Redis: a task whose worker died before acknowledging it (acks_late) goes back on the queue once it has been unacked
+# this long. Longer than the task time limit, so a task still running is never handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 15 * 60),
+}
 # Agreed-volume progress (procurement.services.progress). Shares are of the pro-rata or agreed volume.
 COMMITMENT_PROGRESS = {
     # behind: cumulative received below this share of the pro-rata volume
@@ -204,6 +209,8 @@ COMMITMENT_PROGRESS = {
 }
 # Seconds the health endpoint waits for the broker before calling it down.
 HEALTH_BROKER_TIMEOUT = env.float("HEALTH_BROKER_TIMEOUT", default=2.0)
+# Crash tests only (common.faults): checkpoints where a job waits for the test to kill its worker. Empty in production.
+FAULT_CHECKPOINTS = env.list("FAULT_CHECKPOINTS", default=[])
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -7,11 +7,13 @@
   it (its period widened to cover both, evidence, numbers, severity, detections); a finding inside the period of a
   resolved or dismissed alert is suppressed (the officials' decision stands); otherwise — including a later period
   after the closure — a new alert is opened.
-- Runs are recorded (`PriceScan`) and never overlap: a partial unique index allows one running scan. A run that
-  crashed is taken over once it is older than `PRICE_SCAN_STALE_MINUTES`.
-- Crash-safe: alerts are written detector by detector, each in its own transaction; a crashed run is marked failed
-  and leaves the watermark where it was, so the next run reads the same observations again and, the upsert being
-  idempotent, ends in the same state.
+- Runs are recorded (`PriceScan`) and never overlap: a session lock on PostgreSQL (free again as soon as a killed
+  worker's session ends), and a partial unique index allowing one running scan.
+- Crash-safe: alerts are written detector by detector, each in one transaction with the scan's record of that
+  detector. A run killed half-way is resumed by the next one (at once on PostgreSQL, once older than
+  `PRICE_SCAN_STALE_MINUTES` elsewhere): same window, same time, only the detectors not yet recorded — the alerts end
+  exactly as after an uninterrupted run. A run that failed (an error) keeps the watermark where it was, so the next
+  run reads the same observations again.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from common import locks
 from common.errors import ConflictError
+from common.faults import checkpoint
 
 from ..detectors import Finding, Scope, registry
 from ..models import PriceAlert, PriceObservation, PriceScan
@@ -35,15 +39,32 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+LOCK = "pricing.price-scan"
+
+
 def _start(full: bool, now: datetime) -> PriceScan:
-    stale_before = now - timedelta(minutes=_setting("PRICE_SCAN_STALE_MINUTES", 180))
-    with transaction.atomic():
-        stale = PriceScan.objects.select_for_update().filter(status=PriceScan.Status.RUNNING, started_at__lt=stale_before)
-        for scan in stale.order_by("pk"):
-            scan.status = PriceScan.Status.FAILED
-            scan.finished_at = now
-            scan.error = "运行超时，视为中断"
-            scan.save(update_fields=["status", "finished_at", "error"])
+    """The scan to run: the one a killed worker left running, resumed, or a new one. PostgreSQL: the scan holds a
+    session lock (`common.locks`) while it runs, so a running scan nobody holds has died and is taken over at once;
+    elsewhere, once older than PRICE_SCAN_STALE_MINUTES."""
+    alone = locks.take(LOCK)
+    if alone is False:
+        raise ConflictError("已有价格扫描正在运行，请稍后再试", field="scan")
+    try:
+        return _resume_or_create(full, now, alone)
+    except BaseException:
+        if alone:
+            locks.release(LOCK)
+        raise
+
+
+def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceScan:
+    running = PriceScan.objects.filter(status=PriceScan.Status.RUNNING)
+    if not alone:
+        running = running.filter(started_at__lt=now - timedelta(minutes=_setting("PRICE_SCAN_STALE_MINUTES", 180)))
+    dead = running.order_by("-pk").first()
+    if dead is not None:
+        logger.warning("price scan %s was interrupted: resumed", dead.pk)
+        return dead
     last = PriceScan.objects.filter(status=PriceScan.Status.SUCCEEDED).order_by("-until", "-pk").first()
     since = None
     if not full and last is not None and last.until is not None:
@@ -163,36 +184,47 @@ def price_scan_run(*, full: bool = False, now: datetime | None = None, only: lis
 
 
 def _run(*, full: bool, now: datetime | None, only: list[str] | None) -> PriceScan:
-    now = now or timezone.now()
-    scan = _start(full, now)
+    scan = _start(full, now or timezone.now())
+    try:
+        return _detect(scan, only)
+    finally:
+        locks.release(LOCK)
+
+
+def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
+    """Each detector's alerts are committed together with the scan's record of it; a resumed scan skips the detectors
+    it has recorded and works with its own window and time, so it ends exactly as an uninterrupted one would."""
+    now = scan.until
     scope = Scope(full=scan.full, since=scan.since, until=scan.until)
-    findings_count: dict[str, int] = {}
-    totals = {"opened": 0, "updated": 0, "suppressed": 0}
+    done = dict(scan.findings or {})
     try:
         observations = PriceObservation.objects.filter(created_at__lte=now)
         if not scan.full:
             observations = observations.filter(created_at__gt=scan.since)
         scan.observations = observations.count()
         for name, detector in registry().items():
-            if only and name not in only:
+            if (only and name not in only) or name in done:
                 continue
             findings = detector.find(scope) if scan.observations else []
-            findings_count[name] = len(findings)
-            counts = upsert_alerts(findings, now=now)
-            for k, v in counts.items():
-                totals[k] += v
+            with transaction.atomic():
+                counts = upsert_alerts(findings, now=now)
+                done[name] = len(findings)
+                done["_suppressed"] = done.get("_suppressed", 0) + counts["suppressed"]
+                scan.findings = done
+                scan.alerts_opened += counts["opened"]
+                scan.alerts_updated += counts["updated"]
+                scan.save(update_fields=["findings", "alerts_opened", "alerts_updated", "observations"])
+            checkpoint("price-scan:detector")
     except Exception as exc:
         logger.exception("price scan %s failed", scan.pk)
         scan.status = PriceScan.Status.FAILED
         scan.error = f"{type(exc).__name__}: {exc}"[:2000]
         scan.finished_at = timezone.now()
-        scan.findings = findings_count
-        scan.save(update_fields=["status", "error", "finished_at", "findings", "observations"])
+        scan.save(update_fields=["status", "error", "finished_at", "observations"])
         raise
     scan.status = PriceScan.Status.SUCCEEDED
     scan.finished_at = timezone.now()
-    scan.findings = {**findings_count, "_suppressed": totals["suppressed"]}
-    scan.alerts_opened = totals["opened"]
-    scan.alerts_updated = totals["updated"]
-    scan.save(update_fields=["status", "finished_at", "findings", "alerts_opened", "alerts_updated", "observations"])
+    done.setdefault("_suppressed", 0)
+    scan.findings = done
+    scan.save(update_fields=["status", "finished_at", "findings", "observations"])
     return scan

@@ -111,24 +111,27 @@ class Worker:
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
+    def start(self, **extra_env: str) -> None:
+        """Start the worker (its own process group, so a kill takes everything it started); `extra_env` adds settings
+        from the environment, e.g. FAULT_CHECKPOINTS or CELERY_VISIBILITY_TIMEOUT."""
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FAULT_CHECKPOINTS")}
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_worker(),
             CELERY_BROKER_URL=self.broker_url, CELERY_RESULT_BACKEND=self.broker_url,
-            CELERY_TASK_ALWAYS_EAGER="false",
+            CELERY_TASK_ALWAYS_EAGER="false", **extra_env,
         )
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat", f"--hostname=faults-{os.getpid()}@%h"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
     def kill(self) -> None:
-        """SIGKILL: no cleanup, no ack — the crash a lost machine or the OOM killer causes."""
+        """SIGKILL to the worker's process group: no cleanup, no ack — the crash a lost machine or the OOM killer
+        causes."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
 
     def stop(self) -> None:

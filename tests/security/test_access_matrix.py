@@ -33,7 +33,7 @@ ANY = "any"  # any signed-in user
 
 @dataclass(frozen=True)
 class Route:
-    cap: str = ANY
+    cap: str | tuple[str, ...] = ANY  # the capability the route needs (a tuple: any of them)
     model: str = ""  # the object a "1" in the path stands for
     owners: tuple[str, ...] = ()  # fields naming the owning organisations; empty = visible to every allowed role
     method: str = "GET"
@@ -51,7 +51,10 @@ def POST(cap, model="", owners=(), **kw):  # noqa: N802
     return Route(cap=cap, model=model, owners=tuple(owners), method="POST", **kw)
 
 
-LATE = GET(skip="landed after the matrix was written: row to be filled in")
+PROGRESS = ("progress.view_all", "progress.view_hospital", "progress.view_manufacturer")
+MAKER_PROGRESS = ("progress.view_all", "progress.view_manufacturer")
+PROGRESS_ROW = ("procurement.CommitmentProgress", ("hospital", "manufacturer"))
+STATEMENT = ("settlement.SettlementStatement", ("manufacturer", "hospital"))
 # Price monitoring is for pricing officials and the platform admin; fund officers do not see inquiries and credit.
 PRICING = frozenset(CAPABILITIES["pricing.view"])
 # Listings answer by id while orderable (active, in their validity window); others are not found for anyone.
@@ -114,7 +117,7 @@ ROUTES: dict[str, Route] = {
     "/pricing/shortages/": GET("pricing.view"),
     "/pricing/shortages/1/close/": POST("pricing.review", "pricing.ShortageAlert"),
     "/pricing/imports/": GET("pricing.import"),
-    "/progress/hospital/": GET("portal.purchaser", skip="placeholder page until commitment progress lands"),
+    "/progress/hospital/": GET("progress.view_hospital"),
     "/api/docs/": GET(),
     "/api/redoc/": GET(),
     # --- API -----------------------------------------------------------------------------------------------------
@@ -212,41 +215,44 @@ ROUTES: dict[str, Route] = {
     "/api/v1/shortage-alerts/": GET("pricing.view"),
     "/api/v1/shortage-alerts/1/": GET("pricing.view", "pricing.ShortageAlert"),
     "/api/v1/shortage-alerts/1/close/": POST("pricing.review", "pricing.ShortageAlert"),
-    # Commitment progress and settlement: landed after this matrix was written; their rows are still to be filled in.
-    "/api/v1/commitment-progress-runs/": LATE,
-    "/api/v1/commitment-progress-runs/1/": LATE,
-    "/api/v1/commitment-progress/": LATE,
-    "/api/v1/commitment-progress/1/": LATE,
-    "/api/v1/commitment-progress/rollup/": LATE,
-    "/api/v1/manufacturer-progress/": LATE,
-    "/api/v1/manufacturer-progress/1/": LATE,
-    "/api/v1/settlement/balances/": LATE,
-    "/api/v1/settlement/generate/": LATE,
-    "/api/v1/settlement/overdue/": LATE,
-    "/api/v1/settlement/payment-files/": LATE,
-    "/api/v1/settlement/prepayments/": LATE,
-    "/api/v1/settlement/reconciliation/": LATE,
-    "/api/v1/settlement/retained-savings/": LATE,
-    "/api/v1/settlement/statements/": LATE,
-    "/api/v1/settlement/statements/1/": LATE,
-    "/api/v1/settlement/statements/1/approve/": LATE,
-    "/api/v1/settlement/statements/1/claim/": LATE,
-    "/api/v1/settlement/statements/1/invoices/": LATE,
-    "/api/v1/settlement/statements/1/payments/": LATE,
-    "/api/v1/settlement/statements/1/review/": LATE,
-    "/api/v1/settlement/statements/bulk-approve/": LATE,
-    "/progress/": LATE,
-    "/progress/commitments/1/": LATE,
-    "/progress/export.xlsx": LATE,
-    "/progress/hospital/notifications/read/": LATE,
-    "/progress/manufacturer/": LATE,
-    "/settlement/": LATE,
-    "/settlement/1/": LATE,
-    "/settlement/balances/": LATE,
-    "/settlement/overdue/": LATE,
-    "/settlement/payments/import/": LATE,
-    "/settlement/reconciliation/": LATE,
-    "/settlement/retained-savings/": LATE,
+    # Agreed-volume progress: officials every commitment, a hospital its own, a manufacturer its supply. The list and
+    # detail answer cycle rows (months with ?period_kind=month).
+    "/api/v1/commitment-progress-runs/": GET("progress.view_all"),
+    "/api/v1/commitment-progress-runs/1/": GET("progress.view_all", "procurement.ProgressRun"),
+    "/api/v1/commitment-progress/": GET(PROGRESS),
+    "/api/v1/commitment-progress/1/": GET(PROGRESS, *PROGRESS_ROW, where={"period_kind": "cycle"}),
+    "/api/v1/commitment-progress/rollup/": GET(PROGRESS),
+    "/api/v1/manufacturer-progress/": GET(MAKER_PROGRESS),
+    "/api/v1/manufacturer-progress/1/": GET(MAKER_PROGRESS, "procurement.ManufacturerProgress", ("manufacturer",)),
+    # Direct settlement: a manufacturer and a hospital see their own statements, officials all; the fund (and the
+    # platform admin) manage; only the statement's manufacturer claims and only its hospital reviews.
+    "/api/v1/settlement/balances/": GET("settlement.view"),
+    "/api/v1/settlement/generate/": POST("settlement.manage"),
+    "/api/v1/settlement/overdue/": GET("settlement.view"),
+    "/api/v1/settlement/payment-files/": POST("settlement.manage"),
+    "/api/v1/settlement/prepayments/": GET("settlement.view"),
+    "/api/v1/settlement/reconciliation/": GET("settlement.manage"),
+    "/api/v1/settlement/retained-savings/": GET("settlement.manage"),
+    "/api/v1/settlement/statements/": GET("settlement.view"),
+    "/api/v1/settlement/statements/1/": GET("settlement.view", *STATEMENT),
+    "/api/v1/settlement/statements/1/approve/": POST("settlement.manage", *STATEMENT),
+    "/api/v1/settlement/statements/1/claim/": POST("settlement.claim", *STATEMENT, sees_all=frozenset()),
+    "/api/v1/settlement/statements/1/invoices/": POST("settlement.claim", *STATEMENT, sees_all=frozenset()),
+    "/api/v1/settlement/statements/1/payments/": POST("settlement.manage", *STATEMENT),
+    "/api/v1/settlement/statements/1/review/": POST("settlement.confirm", *STATEMENT, sees_all=frozenset()),
+    "/api/v1/settlement/statements/bulk-approve/": POST("settlement.manage"),
+    "/progress/": GET("progress.view_all"),
+    "/progress/commitments/1/": GET(PROGRESS, "procurement.Commitment", ("hospital", "manufacturer")),
+    "/progress/export.xlsx": GET("progress.view_all"),
+    "/progress/hospital/notifications/read/": POST("progress.view_hospital"),
+    "/progress/manufacturer/": GET("progress.view_manufacturer"),
+    "/settlement/": GET("settlement.view"),
+    "/settlement/1/": GET("settlement.view", *STATEMENT),
+    "/settlement/balances/": GET("settlement.view"),
+    "/settlement/overdue/": GET("settlement.view"),
+    "/settlement/payments/import/": GET("settlement.manage"),
+    "/settlement/reconciliation/": GET("settlement.manage"),
+    "/settlement/retained-savings/": GET("settlement.manage"),
 }
 
 # Not part of the matrix, with the reason.
@@ -260,23 +266,7 @@ OUT_OF_MATRIX = {
 }
 # Cells answering wrongly today, each with the bug it shows. The matrix fails when one of them starts answering as
 # expected, so the entry goes with the fix. (role, path, own/other/"" for a route without an object)
-VALIDATES_BEFORE_PERMISSION = ("the body is validated before the permission or the object is checked: 400 with the "
-                               "field errors instead of 403/404 (reveals no object data, but the denial is not a denial)")
-KNOWN: dict[tuple[str, str, str], str] = {
-    **{(role, "/api/v1/credit-records/1/repair/", "other"): VALIDATES_BEFORE_PERMISSION
-       for role in ("purchaser", "hospital_admin", "manufacturer_rep", "distributor_rep", "fund_officer",
-                    "platform_admin")},
-    **{(role, "/api/v1/price-inquiries/1/reply/", "other"): VALIDATES_BEFORE_PERMISSION
-       for role in ("purchaser", "hospital_admin", "manufacturer_rep", "distributor_rep", "pricing_official",
-                    "fund_officer", "platform_admin")},
-    **{("platform_admin", f"/api/v1/price-alerts/1/{step}/", which): VALIDATES_BEFORE_PERMISSION
-       for step in ("assign", "dismiss", "inquiry", "interview", "resolve") for which in ("own", "other")},
-    **{("platform_admin", f"/api/v1/price-alerts/bulk-{step}/", ""): VALIDATES_BEFORE_PERMISSION
-       for step in ("assign", "dismiss")},
-    ("manufacturer_rep", "/api/v1/bids/1/replace/", "other"): VALIDATES_BEFORE_PERMISSION,
-    ("purchaser", "/api/v1/orders/1/remarks/", "other"): VALIDATES_BEFORE_PERMISSION,
-    ("hospital_admin", "/api/v1/orders/1/remarks/", "other"): VALIDATES_BEFORE_PERMISSION,
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")  # the admin: staff only, checked below
 
 ROLE_USERS = {
@@ -285,8 +275,12 @@ ROLE_USERS = {
 }
 
 
+def caps(route: Route) -> tuple[str, ...]:
+    return route.cap if isinstance(route.cap, tuple) else (route.cap,)
+
+
 def allowed(route: Route, role: str) -> bool:
-    return route.cap == ANY or role in CAPABILITIES[route.cap]
+    return route.cap == ANY or any(role in CAPABILITIES[cap] for cap in caps(route))
 
 
 def objects_for(route: Route, user) -> tuple[object | None, object | None]:
@@ -414,7 +408,7 @@ def test_the_admin_is_for_staff_only():
 
 def test_the_row_table_names_real_capabilities_and_models():
     for path, route in ROUTES.items():
-        assert route.cap == ANY or route.cap in CAPABILITIES, path
+        assert route.cap == ANY or all(cap in CAPABILITIES for cap in caps(route)), path
         if route.model:
             model = apps.get_model(route.model)
             for owner in route.owners:

@@ -83,5 +83,5 @@ def login(page, username: str, password: str = "pw-123456") -> None:
 
 def expect_no_error(page) -> None:
     """The page after an action shows no error message (the service refused nothing)."""
-    errors = page.locator(".messages .msg-error, .errorlist")
+    errors = page.locator(".messages .msg-error, .errorlist, .form-row .error")
     assert errors.count() == 0, errors.all_inner_texts()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -135,6 +136,8 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
                 ctx["coverage"] = selectors_tenders.demand_coverage(tender)
     elif _is_manufacturer(user):
         bids = Bid.objects.filter(tender=tender, manufacturer_id=user.organization_id)
+        # The agreed volumes the company has to supply, hospital by hospital, once awards are published.
+        commitments = Commitment.objects.filter(tender=tender, manufacturer_id=user.organization_id)
         accepting = tender.accepting_bids(now)
         ctx["accepting_bids"] = accepting
         if accepting:
@@ -165,6 +168,8 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
             ctx["rows"].append({"lot": lot, "report": report, "form": form})
     ctx["bids"] = bids.select_related("lot", "manufacturer", "product").order_by("lot__number", "pk")
     ctx["commitments"] = commitments.select_related("lot", "hospital", "product").order_by("lot__number", "hospital__name")[:200]
+    ctx["commitment_totals"] = commitments.aggregate(volume=Sum("agreed_volume"), amount=Sum("agreed_amount"),
+                                                     hospitals=Count("pk"))
     return ctx
 
 

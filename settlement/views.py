@@ -4,6 +4,7 @@ selector, render; a domain error is shown on the page and changes nothing."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -70,17 +71,35 @@ def statement_list(request):
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
         try:
+            if request.POST.get("action") == "generate":
+                return _generate(request)
             done = svc.statements_approve(statement_ids=request.POST.getlist("statement_ids"), by=user)
             messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(request.get_full_path())
     page = Paginator(qs.order_by("-period", "number"), 50).get_page(request.GET.get("page"))
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
     return render(request, "settlement/statement_list.html", {
         "page": page, "status": status, "period": period, "statuses": S.choices,
         "counts": selectors.status_counts(user), "totals": selectors.statement_totals(qs),
-        "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(),
+        "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(), "last_month": last_month,
+        "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code") if can(
+            user, "settlement.manage") else [],
     })
+
+
+def _generate(request):
+    """Build an ended month's statements (all pooling regions, or one), then list that month's."""
+    region = None
+    if request.POST.get("region"):
+        region = Region.objects.filter(code=request.POST["region"], level=Region.Level.LEAGUE_CITY).first()
+        if region is None:
+            raise DomainError(_("统筹区代码不存在"))
+    run = svc.statements_generate(month=request.POST.get("month", ""), region=region, by=request.user)
+    messages.success(request, _("%(period)s：新生成 %(n)s 张结算单，%(lines)s 条明细") % {
+        "period": f"{run.period:%Y-%m}", "n": run.statements_created, "lines": run.lines_created})
+    return redirect(f"{request.path}?period={run.period:%Y-%m}")
 
 
 @capability_required("settlement.view")

@@ -79,3 +79,9 @@ def login(page, username: str, password: str = "pw-123456") -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def expect_no_error(page) -> None:
+    """The page after an action shows no error message (the service refused nothing)."""
+    errors = page.locator(".messages .msg-error, .errorlist, .form-row .error")
+    assert errors.count() == 0, errors.all_inner_texts()

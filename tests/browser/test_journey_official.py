@@ -1,0 +1,83 @@
+"""Journey 3: a pricing official works an alert from the inbox — price chart, assign, inquiry — the manufacturer
+answers in its own portal, the official resolves it as price corrected and the listing takes the new price."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from pricing.models import PriceAlert
+from pricing.services.scan import price_scan_run
+from procurement.models import Listing
+from tests.browser.conftest import expect_no_error, login
+from tests.factories import ListingFactory
+from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def alert(peer_world, product):  # noqa: F811
+    price_scan_run(full=True)
+    return PriceAlert.objects.get()
+
+
+def test_official_inquires_manufacturer_answers_price_corrected(new_page, alert, product, official, manufacturer,  # noqa: F811
+                                                                manufacturer_rep, purchaser):
+    listing = ListingFactory(product=product, unit_price=Decimal("2.6000"))
+    page = new_page()
+    login(page, "official")
+
+    # The inbox lists the alert; open it.
+    page.goto("/pricing/alerts/")
+    row = page.locator(f"tr[data-alert='{alert.pk}']")
+    with page.expect_navigation():
+        row.get_by_role("link", name=f"#{alert.pk}").click()
+    # The price chart: this hospital's line, the peers' median, a point per month.
+    chart = page.locator("figure.price-chart svg[role=img]")
+    assert chart.is_visible()
+    assert chart.locator("polyline").count() >= 2 and chart.locator("circle").count() >= 1
+    box = chart.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+
+    def act(action: str, **fields):
+        form = page.locator(f"form[action$='/{alert.pk}/{action}/']")
+        for name, value in fields.items():
+            field = form.locator(f"[name={name}]")
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        expect_no_error(page)
+        return page.locator("dd[data-status]").get_attribute("data-status")
+
+    assert act("assign", assignee=str(official.pk)) == "in_review"
+    due = (timezone.localdate() + timedelta(days=7)).isoformat()
+    assert act("inquiry", recipient=str(manufacturer.pk), letter="请说明该院采购价格偏高的原因", reply_due=due) == "inquiry_sent"
+
+    # The manufacturer answers in its portal (a session of its own).
+    company = new_page()
+    login(company, "mfr_rep")
+    company.goto("/pricing/inquiries/")
+    letter = company.locator("[data-inquiry]").filter(has_text="请说明该院采购价格偏高的原因")
+    letter.locator("textarea[name=reply]").fill("出厂价调整，同意按同类机构价格供货")
+    with company.expect_navigation():
+        letter.locator("button[type=submit]").click()
+    expect_no_error(company)
+    assert "出厂价调整" in company.locator("[data-inquiry]").first.inner_text()
+
+    # The official sees the reply and resolves the alert as price corrected.
+    page.reload()
+    assert "出厂价调整，同意按同类机构价格供货" in page.content()
+    status = act("resolve", disposition="corrected", corrected_price="1.0100", note="企业同意降价")
+    assert status == "resolved"
+    assert Listing.objects.get(pk=listing.pk).unit_price == Decimal("1.0100")
+
+    # The purchaser's listing search shows the corrected price.
+    buyer = new_page()
+    login(buyer, "purchaser")
+    buyer.goto(f"/orders/search/?q={product.nhsa_code}")
+    assert "1.0100" in buyer.locator(f"tr[data-listing='{listing.pk}']").inner_text()

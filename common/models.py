@@ -134,3 +134,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        from .notifications import kind_label
+
+        return kind_label(self.kind)

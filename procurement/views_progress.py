@@ -104,7 +104,9 @@ def commitment(request, pk: int):
 def export(request):
     from openpyxl import Workbook
 
-    from .exports_progress import HEADERS, row_values, temp_xlsx
+    from common.tables import temp_xlsx
+
+    from .exports_progress import HEADERS, row_values
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("约定采购量完成进度"))

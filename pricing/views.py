@@ -61,6 +61,7 @@ def alert_list(request):
         "page": page, "params": params, "detectors": detector_labels(), "statuses": PriceAlert.Status.choices,
         "severities": PriceAlert.Severity.choices, "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
         "officials": _officials(), "query_string": query, "can_review": can(request.user, "pricing.review"),
+        "can_scan": can(request.user, "pricing.scan"),
         "sorts": [("severity", _("严重程度")), ("amount", _("涉及金额")), ("deviation", _("偏离程度")),
                   ("recent", _("最近发现")), ("oldest", _("最早发现")), ("period", _("期间"))],
     })
@@ -111,7 +112,7 @@ def alert_detail(request, pk: int):
     names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
     return render(request, "pricing/alert_detail.html", {
         "alert": alert, "detector_label": detector_labels().get(alert.detector, alert.detector),
-        "chart": selectors.price_chart_svg(history), "history": history, "events": events_for(alert),
+        "chart": selectors.price_chart(history), "history": history, "events": events_for(alert),
         "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
         "interviews": alert.interviews.select_related("recorded_by"), "officials": _officials(),
         "recipients": recipients, "dispositions": PriceAlert.Disposition.choices,

@@ -392,8 +392,10 @@ def _after_chunk(chunk_no: int) -> None:
     logger.debug("settlement chunk %s committed", chunk_no)
 
 
-def generate_statements(*, month, region: Region | None = None, chunk_size: int = CHUNK) -> SettlementRun:
-    """Build the month's statements for one pooling region, or for all of them."""
+def generate_statements(*, month, region: Region | None = None, chunk_size: int = CHUNK,
+                        progress=None) -> SettlementRun:
+    """Build the month's statements for one pooling region, or for all of them. `progress(done, total, label)` hears
+    of each committed chunk (the page's progress bar)."""
     period = parse_month(month)
     if period >= timezone.localdate().replace(day=1):
         raise ValidationFailed(f"{period:%Y-%m} 尚未结束，只能生成已结束月份的结算单", field="month")
@@ -408,6 +410,9 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
         refresh_statistics()
         funds = [fund_for_region(reg) for reg in regions]
         by_region = candidates(period, regions[0].pk if region is not None else None)
+        total_chunks = sum(-(-len(by_region.get(f.region_id, [])) // chunk_size) for f in funds)
+        if progress:
+            progress(0, total_chunks, f"{period:%Y-%m}")
         for fund in funds:
             pairs = by_region.get(fund.region_id, [])
             if not pairs:
@@ -423,6 +428,8 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
                 renew_lock(token)
                 chunk_no += 1
                 _after_chunk(chunk_no)
+                if progress:
+                    progress(chunk_no, total_chunks, f"{fund.region} {period:%Y-%m}")
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "statements_created", "lines_created"])

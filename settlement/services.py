@@ -653,11 +653,11 @@ def journal_correction_post(*, corrects: JournalEntry, lines: list[tuple], reaso
 # --- generation on demand (officers) -------------------------------------------------------------------------------
 
 
-def statements_generate(*, month, region=None, by):
+def statements_generate(*, month, region=None, by, progress=None):
     require(by, "settlement.manage")
     from .generation import generate_statements
 
-    return generate_statements(month=month, region=region)
+    return generate_statements(month=month, region=region, progress=progress)
 
 
 def ensure_fund_for(region):

@@ -36,7 +36,8 @@ def test_inbox_filters_export_and_bulk_assign(client, alert, official, purchaser
 def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
     client.force_login(official)
     html = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
-    assert "<svg" in html and "<polyline" in html and "同组价格分布" in html
+    assert "<svg" in html and "pygal-chart" in html and "同组价格分布" in html
+    assert "同类机构中位价" in html and "图表数据（表格）" in html  # legend and the table behind the chart
     assert "cdn" not in html.lower() and "<script src" not in html
     r = client.post(f"/pricing/alerts/{alert.pk}/dismiss/", {"version": alert.version, "reason": ""}, follow=True)
     assert "必须填写原因" in r.content.decode()

@@ -149,7 +149,7 @@ def payment_import(request):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise svc.ValidationFailed("请选择文件", field="file")
+                raise svc.ValidationFailed(_("请选择文件"), field="file")
             result = svc.payments_import(rows=svc.read_payment_file(upload), file_name=upload.name, by=request.user,
                                          dry_run=bool(request.POST.get("dry_run")))
             if result.ok:

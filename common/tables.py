@@ -70,7 +70,7 @@ def temp_xlsx(workbook):
 
 class Listing:
     def __init__(self, request, queryset: QuerySet, columns: list[Column], *, default_sort: str,
-                 per_page: int = 30, export_name: str = "", tiebreak: str = "pk"):
+                 per_page: int = 30, export_name: str = "", tiebreak: str = "pk", default_order=None):
         self.request = request
         self.columns = {c.key: c for c in columns}
         self.column_list = columns
@@ -85,6 +85,10 @@ class Listing:
         expression = self.columns[key].sort if key in self.columns else key
         ordering = F(expression).desc(nulls_last=True) if self.descending else F(expression).asc(nulls_last=True)
         self.queryset = queryset.order_by(ordering, f"-{tiebreak}" if self.descending else tiebreak)
+        if default_order and requested == default_sort and not request.GET.get("sort"):
+            # the page's own order (several keys, e.g. urgent first) until the user picks a column
+            self.sort = ""
+            self.queryset = queryset.order_by(*default_order)
         self.per_page = per_page
         self._page = None
 

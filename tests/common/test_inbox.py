@@ -17,7 +17,7 @@ def client_for():
     return make
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_notify_writes_once_per_topic_and_mails_after_commit(purchaser):
     purchaser.email = "buyer@example.cn"
     purchaser.save()

@@ -18,7 +18,7 @@ def login(user):
     return client
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_progress_recompute_runs_in_the_background_and_reports(official, purchaser):
     client = login(official)
     page = client.get("/progress/").content.decode()
@@ -50,7 +50,7 @@ def test_a_running_job_page_polls_its_status(official, settings):
     assert status == {**status, "percent": 40, "step": "进度提醒", "done": False}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failed_job_says_why_and_a_role_without_the_capability_cannot_start(fund_officer, purchaser):
     client = login(fund_officer)
     client.post("/jobs/start/settlement.generate/", {"month": "2999-01"})

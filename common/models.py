@@ -134,3 +134,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        from .notifications import kind_label
+
+        return kind_label(self.kind)
+
+
+class Job(models.Model):
+    """A long job started from a page (statement generation, price scan, progress recompute), run by a Celery
+    worker. The page polls its status endpoint: the row says queued/running/succeeded/failed, the step reached
+    is kept in the cache while it runs (a job's own transaction would hide it)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=50)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("机构"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("发起人"))
+    message = models.TextField(_("结果"), blank=True)
+    result = models.JSONField(_("结果数据"), default=dict, blank=True)
+    link = models.CharField(_("结果链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.get_status_display()}"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -16,3 +16,11 @@ def drain_outbox() -> int:
     from .outbox import drain
 
     return drain()
+
+
+@shared_task(name="common.run_job", acks_late=True)
+def run_job(job_id: int) -> None:
+    """A long job started from a page (common.jobs)."""
+    from .jobs import run
+
+    run(job_id)

@@ -187,39 +187,34 @@ def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
     return {"series": series, "references": dict(references), "start": start, "end": end}
 
 
-def price_chart_svg(history: dict, *, width: int = 720, height: int = 260) -> dict:
-    """Coordinates for an inline SVG line chart (no script, no external asset): polylines for the hospital and the
-    peers' median, horizontal segments for the references, and the axis ticks."""
+def price_chart(history: dict):
+    """The alert page's chart (common.charts, server-side SVG): this hospital's monthly price, the peers' median,
+    and each reference price as its own dashed line over the months it was in force."""
+    from django.utils.translation import gettext as _
+
+    from common.charts import Series, line_chart
+
     series = history["series"]
-    values = [s["peers"] for s in series] + [s["own"] for s in series if s["own"] is not None]
-    for segments in history["references"].values():
-        values += [seg["price"] for seg in segments]
-    if not series or not values:
-        return {}
-    left, right, top, bottom = 60, 40, 16, 36
-    lo, hi = 0.0, max(values) * 1.1 or 1.0
+    if not series:
+        return None
     months = [s["month"] for s in series]
-    first, last = months[0], months[-1]
-    span = max(1, (last.year - first.year) * 12 + last.month - first.month)
 
-    def x_of(day: date) -> float:
-        offset = (day.year - first.year) * 12 + day.month - first.month + (day.day - 1) / 31
-        return round(left + (width - left - right) * min(max(offset, 0), span) / span, 1)
+    def money(value):
+        return None if value is None else f"¥{value:,.4f}"
 
-    def y_of(value: float) -> float:
-        return round(top + (height - top - bottom) * (1 - (value - lo) / (hi - lo)), 1)
-
-    own = " ".join(f"{x_of(s['month'])},{y_of(s['own'])}" for s in series if s["own"] is not None)
-    peers = " ".join(f"{x_of(s['month'])},{y_of(s['peers'])}" for s in series)
-    palette = ["#b45309", "#047857", "#7c3aed", "#be123c"]
-    refs = []
-    for i, (label, segments) in enumerate(history["references"].items()):
-        for seg in segments:
-            refs.append({"label": label, "color": palette[i % len(palette)], "x1": x_of(seg["from"]), "x2": x_of(seg["to"]),
-                         "y": y_of(seg["price"]), "price": seg["price"]})
-    y_ticks = [{"y": y_of(hi * k / 4), "label": f"{hi * k / 4:.2f}"} for k in range(5)]
-    x_ticks = [{"x": x_of(m), "label": f"{m:%Y-%m}"} for m in months[:: max(1, len(months) // 8)]]
-    points = [{"x": x_of(s["month"]), "y": y_of(s["own"]), "value": s["own"], "month": s["month"]}
-              for s in series if s["own"] is not None]
-    return {"width": width, "height": height, "own": own, "peers": peers, "refs": refs, "y_ticks": y_ticks,
-            "x_ticks": x_ticks, "points": points, "left": left, "bottom": height - bottom, "right": width - right}
+    lines = [Series(_("本机构"), [s["own"] for s in series], dashed=False),
+             Series(_("同类机构中位价"), [s["peers"] for s in series], dashed=True)]
+    for label, segments in history["references"].items():
+        values = []
+        for m in months:
+            price = None
+            for seg in segments:
+                if seg["from"].replace(day=1) <= m <= seg["to"]:
+                    price = seg["price"]
+            values.append(price)
+        lines.append(Series(label, values))
+    for line in lines:
+        line.formatted = [money(v) for v in line.values]
+    return line_chart(title=_("本机构价格、同类机构中位价与参考价格的月度走势"), x_title=_("月份"),
+                      y_title=_("单价（元/最小制剂单位）"), x_labels=[f"{m:%Y-%m}" for m in months], series=lines,
+                      value_formatter=lambda v: f"¥{v:,.4f}")

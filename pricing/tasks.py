@@ -34,13 +34,16 @@ def shortage_watch(self) -> dict:
              retry_backoff=True, max_retries=5)
 def credit_maintenance(self) -> dict:
     """Daily: start and end credit records on their dates, sync the VBP awarded reference prices, and rate the
-    current quarter (a rating is rewritten until the quarter ends)."""
+    current quarter (a rating is rewritten until the quarter ends); remind recipients of inquiries due soon."""
     from .services.credit import credit_rate_quarter, credit_records_maintain
     from .services.references import reference_prices_sync_awards
 
     result = credit_records_maintain()
     result["rated"] = credit_rate_quarter()
     result["references"] = reference_prices_sync_awards()
+    from .services.alerts import inquiry_deadline_reminders
+
+    result["inquiry_reminders"] = inquiry_deadline_reminders()
     return result
 
 

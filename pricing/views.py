@@ -17,6 +17,7 @@ from accounts.models import Organization, Region, User
 from accounts.permissions import can, capability_required
 from catalog.models import Product
 from common.errors import DomainError, ValidationFailed
+from common.formmemory import remember
 from common.models import events_for
 
 from . import credit_schemes, selectors
@@ -35,11 +36,11 @@ def _officials():
             .distinct().order_by("username"))
 
 
-def _parse_date(value: str, label: str) -> date:
+def _parse_date(value: str, label: str, field: str | None = None) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValidationFailed(_("%(label)s必须是日期") % {"label": label}) from None
+        raise ValidationFailed(_("%(label)s必须是日期") % {"label": label}, field=field) from None
 
 
 @capability_required("pricing.view")
@@ -61,6 +62,7 @@ def alert_list(request):
         "page": page, "params": params, "detectors": detector_labels(), "statuses": PriceAlert.Status.choices,
         "severities": PriceAlert.Severity.choices, "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
         "officials": _officials(), "query_string": query, "can_review": can(request.user, "pricing.review"),
+        "can_scan": can(request.user, "pricing.scan"),
         "sorts": [("severity", _("严重程度")), ("amount", _("涉及金额")), ("deviation", _("偏离程度")),
                   ("recent", _("最近发现")), ("oldest", _("最早发现")), ("period", _("期间"))],
     })
@@ -111,7 +113,7 @@ def alert_detail(request, pk: int):
     names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
     return render(request, "pricing/alert_detail.html", {
         "alert": alert, "detector_label": detector_labels().get(alert.detector, alert.detector),
-        "chart": selectors.price_chart_svg(history), "history": history, "events": events_for(alert),
+        "chart": selectors.price_chart(history), "history": history, "events": events_for(alert),
         "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
         "interviews": alert.interviews.select_related("recorded_by"), "officials": _officials(),
         "recipients": recipients, "dispositions": PriceAlert.Disposition.choices,
@@ -134,10 +136,10 @@ def alert_action(request, pk: int, step: str):
         elif step == "inquiry":
             recipient = Organization.objects.filter(pk=post.get("recipient") or 0).first()
             alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=post.get("letter", ""),
-                                         reply_due=_parse_date(post.get("reply_due"), _("回复期限")), by=request.user,
+                                         reply_due=_parse_date(post.get("reply_due"), _("回复期限"), "reply_due"), by=request.user,
                                          expected_version=version)
         elif step == "interview":
-            alert_svc.alert_record_interview(alert=alert, held_on=_parse_date(post.get("held_on"), _("约谈日期")),
+            alert_svc.alert_record_interview(alert=alert, held_on=_parse_date(post.get("held_on"), _("约谈日期"), "held_on"),
                                              participants=post.get("participants", ""), minutes=post.get("minutes", ""),
                                              by=request.user, expected_version=version)
         elif step == "resolve":
@@ -151,6 +153,7 @@ def alert_action(request, pk: int, step: str):
         messages.success(request, _("已保存"))
     except DomainError as exc:
         messages.error(request, exc.message)
+        remember(request, step, exc)
     return redirect("pricing:alert-detail", pk=alert.pk)
 
 

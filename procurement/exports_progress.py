@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django.utils.translation import gettext_lazy as _
 
 HEADERS = (
@@ -23,9 +21,3 @@ def row_values(row) -> list:
     ]
 
 
-def temp_xlsx(workbook):
-    """Save to a temporary file (spooled in memory up to 8 MB) and rewind it for the response."""
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the response closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle

@@ -155,31 +155,24 @@ def last_run() -> ProgressRun | None:
     return ProgressRun.objects.filter(status=ProgressRun.Status.SUCCEEDED).order_by("-finished_at").first()
 
 
-def chart(months: list[CommitmentProgress], *, width: int = 640, height: int = 240, pad: int = 36) -> dict | None:
-    """Coordinates of an inline SVG chart: cumulative received (a step at each month end) against the pro-rata line
-    from the cycle's start (0) to its end (agreed volume)."""
+def chart(months: list[CommitmentProgress]):
+    """Cumulative received month by month against the pro-rata volume expected by each month's end and the
+    agreed volume (common.charts, server-side SVG with a table of the same numbers)."""
+    from django.utils.translation import gettext as _
+
+    from common.charts import Series, line_chart
+    from common.templatetags.display import format_quantity
+
     if not months:
         return None
-    commitment = months[0].commitment
-    start, end = commitment.cycle_start, commitment.cycle_end
-    total_days = (end - start).days + 1
-    agreed = months[0].agreed_volume
-    top = max([agreed, *(m.cumulative_units for m in months), 1])
-    inner_w, inner_h = width - 2 * pad, height - 2 * pad
-
-    def x(day) -> float:
-        return round(pad + inner_w * ((day - start).days + 1) / total_days, 1)
-
-    def y(units: int) -> float:
-        return round(pad + inner_h * (1 - max(units, 0) / top), 1)
-
-    received = [(float(pad), y(0))] + [(x(m.period_end), y(m.cumulative_units)) for m in months]
-    ticks = [{"x": x(m.period_end), "label": m.period_start.strftime("%m")} for m in months]
-    return {
-        "width": width, "height": height, "pad": pad, "bottom": height - pad, "right": width - pad,
-        "received": " ".join(f"{a},{b}" for a, b in received),
-        "points": [{"x": a, "y": b, "units": m.cumulative_units, "expected": m.expected_units, "month": m.period_start}
-                   for (a, b), m in zip(received[1:], months, strict=True)],
-        "pro_rata": f"{pad},{y(0)} {width - pad},{y(agreed)}",
-        "agreed_y": y(agreed), "top": top, "ticks": ticks,
-    }
+    unit = months[0].commitment.product.min_unit
+    lines = [
+        Series(_("累计入库量"), [m.cumulative_units for m in months], dashed=False),
+        Series(_("按时间进度应完成量"), [m.expected_units for m in months], dashed=True),
+        Series(_("约定采购量"), [m.agreed_volume for m in months]),
+    ]
+    for line in lines:
+        line.formatted = [format_quantity(v, unit) for v in line.values]
+    return line_chart(title=_("累计入库与进度应完成量"), x_title=_("月份"), y_title=_("数量（%(unit)s）") % {"unit": unit},
+                      x_labels=[f"{m.period_start:%Y-%m}" for m in months], series=lines,
+                      value_formatter=lambda v: format_quantity(v, unit))

@@ -21,6 +21,7 @@ from accounts.models import Organization, Region
 from accounts.permissions import can, capability_required, is_official
 from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
+from common import tables
 from common.errors import DomainError
 
 from . import online_share, selectors
@@ -123,16 +124,31 @@ def _filtered(request):
         return qs.none(), exc.message
 
 
+# the list's sortable columns (the xlsx export has its own, line-level layout: `export` below)
+ORDER_COLUMNS = [
+    tables.Column("number", gettext_lazy("订单编号"), sort="number"),
+    tables.Column("hospital", gettext_lazy("医疗机构"), sort="hospital__name"),
+    tables.Column("distributor", gettext_lazy("配送企业"), sort="distributor__name"),
+    tables.Column("status", gettext_lazy("状态"), sort="status"),
+    tables.Column("line_count", gettext_lazy("品规数")),
+    tables.Column("total_amount", gettext_lazy("订单金额"), sort="total_amount"),
+    tables.Column("submitted_at", gettext_lazy("提交时间"), sort="submitted_at"),
+    tables.Column("delivery_due_at", gettext_lazy("配送期限"), sort="delivery_due_at"),
+    tables.Column("created_at", gettext_lazy("创建时间"), sort="created_at"),
+]
+
+
 @capability_required("order.view")
 def order_list(request):
     qs, error = _filtered(request)
     if error:
         messages.error(request, error)
-    page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    listing = tables.Listing(request, qs, ORDER_COLUMNS, default_sort="-created_at")
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("sort", None)
     return render(request, "procurement/orders/list.html", {
-        "page": page, "params": request.GET, "statuses": S.choices, "query_string": query.urlencode(),
+        "page": listing.page, "listing": listing, "params": request.GET, "statuses": S.choices, "query_string": query.urlencode(),
         "title": _("订单"),
     })
 
@@ -142,10 +158,11 @@ def incoming(request):
     """The distributor's work list: orders waiting for an answer or for (the rest of) their delivery."""
     qs = selectors.orders_visible_to(request.user).filter(
         status__in=(S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.PARTIALLY_RECEIVED)
-    ).order_by("-urgent", "delivery_due_at", "pk")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    )
+    listing = tables.Listing(request, qs, ORDER_COLUMNS, default_sort="delivery_due_at",
+                      default_order=("-urgent", "delivery_due_at", "pk"))
     return render(request, "procurement/orders/list.html", {
-        "page": page, "params": {}, "statuses": S.choices, "query_string": "", "title": _("待处理订单"),
+        "page": listing.page, "listing": listing, "params": {}, "statuses": S.choices, "query_string": "", "title": _("待处理订单"),
         "incoming": True,
     })
 

@@ -54,7 +54,7 @@ def dashboard(request):
             ("manufacturer", _("生产企业")),
         ],
         "runs": ProgressRun.objects.order_by("-started_at")[:5], "last_run": sel.last_run(),
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "can_compute": can(request.user, "progress.compute"),
     })
 
 
@@ -91,7 +91,7 @@ def commitment(request, pk: int):
     if not any(can(request.user, c) for c in ("progress.view_all", "progress.view_hospital",
                                               "progress.view_manufacturer")):
         raise Http404
-    months = list(sel.month_rows(request.user, pk).select_related("commitment"))
+    months = list(sel.month_rows(request.user, pk).select_related("commitment__product"))
     cycle = sel.cycle_rows(request.user).filter(commitment_id=pk).first()
     if cycle is None:  # not computed yet, or not the user's to see
         raise Http404
@@ -104,7 +104,9 @@ def commitment(request, pk: int):
 def export(request):
     from openpyxl import Workbook
 
-    from .exports_progress import HEADERS, row_values, temp_xlsx
+    from common.tables import temp_xlsx
+
+    from .exports_progress import HEADERS, row_values
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("约定采购量完成进度"))

@@ -36,7 +36,8 @@ def main() -> int:
             continue
         english = glossary.get(entry.msgid)
         if english is None:
-            if not (entry.msgstr or any(entry.msgstr_plural.values())):
+            # a fuzzy entry carries makemessages' guess from a similar string: not a translation
+            if "fuzzy" in entry.flags or not (entry.msgstr or any(entry.msgstr_plural.values())):
                 missing.append(entry.msgid)
             continue
         if entry.msgid_plural:

@@ -408,8 +408,10 @@ def _after_chunk(chunk_no: int) -> None:
     checkpoint(f"settlement:chunk:{chunk_no}")
 
 
-def generate_statements(*, month, region: Region | None = None, chunk_size: int = CHUNK) -> SettlementRun:
-    """Build the month's statements for one pooling region, or for all of them."""
+def generate_statements(*, month, region: Region | None = None, chunk_size: int = CHUNK,
+                        progress=None) -> SettlementRun:
+    """Build the month's statements for one pooling region, or for all of them. `progress(done, total, label)` hears
+    of each committed chunk (the page's progress bar)."""
     period = parse_month(month)
     if period >= timezone.localdate().replace(day=1):
         raise ValidationFailed(f"{period:%Y-%m} 尚未结束，只能生成已结束月份的结算单", field="month")
@@ -427,6 +429,8 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
         for reg in regions:  # every pooling region has its fund before the lines are matched to funds
             fund_for_region(reg)
         chunks = prepare_lines(period, region_id=regions[0].pk if region is not None else None, chunk_size=chunk_size)
+        if progress:
+            progress(0, len(chunks), f"{period:%Y-%m}")
         for chunk_no, chunk in enumerate(chunks, start=1):
             statements, lines = write_chunk(period, chunk, run)
             run.statements_created += statements
@@ -436,6 +440,8 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
             )
             renew_lock(token)
             _after_chunk(chunk_no)
+            if progress:
+                progress(chunk_no, len(chunks), f"{period:%Y-%m}")
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "statements_created", "lines_created"])

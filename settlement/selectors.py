@@ -233,6 +233,28 @@ def statement_totals(qs) -> dict:
     )
 
 
+def monthly_chart(qs, *, months: int = 12):
+    """Settlement by month (the last `months` periods): settled, approved and paid amounts, one grouped query."""
+    from django.utils.translation import gettext as _
+
+    from common.charts import Series, line_chart
+    from common.templatetags.display import format_money
+
+    rows = list(qs.order_by().values("period").annotate(
+        amount=Sum("amount"), approved=Sum("approved_amount"), paid=Sum("paid_amount")).order_by("-period")[:months])
+    if not rows:
+        return None
+    rows.reverse()
+    lines = [Series(_("结算金额"), [float(r["amount"] or 0) for r in rows], dashed=False),
+             Series(_("审核金额"), [float(r["approved"] or 0) for r in rows], dashed=True),
+             Series(_("已付金额"), [float(r["paid"] or 0) for r in rows])]
+    for line, key in zip(lines, ("amount", "approved", "paid"), strict=True):
+        line.formatted = [format_money(r[key] or 0) for r in rows]
+    return line_chart(title=_("按月结算金额"), x_title=_("月份"), y_title=_("金额（元）"),
+                      x_labels=[f"{r['period']:%Y-%m}" for r in rows], series=lines,
+                      value_formatter=lambda v: format_money(v))
+
+
 def lines_of(user, statement_id: int):
     statement = statements_visible_to(user).get(pk=statement_id)
     return SettlementLine.objects.filter(statement=statement)

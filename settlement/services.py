@@ -17,12 +17,15 @@ import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.permissions import can, is_official, require
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from common.models import Notification
 from common.money import quantize_amount, quantize_unit_price, to_decimal
+from common.notifications import notify
 
 from . import ledger
 from .generation import fund_for_hospital, fund_for_region, next_month
@@ -558,7 +561,10 @@ def settlements_daily_check(*, today: date | None = None) -> dict:
     unpaid = ~Q(status=S.PAID)
     SettlementStatement.objects.filter(status=S.PAID).filter(Q(overdue=True) | Q(due_soon=True)).update(overdue=False, due_soon=False)
     overdue = SettlementStatement.objects.filter(unpaid, payment_due_on__lt=today)
-    newly_overdue = overdue.filter(overdue=False).count()
+    newly = list(overdue.filter(overdue=False).select_related("hospital", "manufacturer"))
+    newly_overdue = len(newly)
+    _notify_overdue(newly)
+    _notify_confirm_due(today)
     overdue.exclude(overdue=True, due_soon=False).update(overdue=True, due_soon=False)
     soon = SettlementStatement.objects.filter(unpaid, payment_due_on__gte=today, payment_due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
     soon.exclude(overdue=False, due_soon=True).update(overdue=False, due_soon=True)
@@ -567,6 +573,27 @@ def settlements_daily_check(*, today: date | None = None) -> dict:
     SettlementLine.objects.filter(overdue=False, due_on__lt=today).exclude(statement__status=S.PAID).update(overdue=True)
     SettlementLine.objects.filter(overdue=True, statement__status=S.PAID).update(overdue=False)
     return {"auto_confirmed": auto, "newly_overdue": newly_overdue, "overdue": overdue.count(), "due_soon": soon.count()}
+
+
+def _notify_overdue(statements) -> None:
+    """逾期未付: the payee manufacturer and the fund's officers hear of each statement once."""
+    agencies = list(Organization.objects.filter(kind=Organization.Kind.AGENCY).values_list("pk", flat=True))
+    for s in statements:
+        title = f"结算单 {s.number} 逾期未付（应付日 {s.payment_due_on:%Y-%m-%d}）"
+        body = f"{s.hospital} → {s.manufacturer}，结算金额 ¥{s.amount:,.2f}，已付 ¥{s.paid_amount:,.2f}。"
+        link = reverse("settlement:detail", args=[s.pk])
+        for org_id in (s.manufacturer_id, *agencies):
+            notify(org_id, "overdue_payment", title, body=body, link=link, level=Notification.Level.WARNING,
+                   topic=f"overdue:{s.pk}")
+
+
+def _notify_confirm_due(today: date) -> None:
+    """截止提醒: a hospital is reminded once of a claimed statement it must confirm within 2 days."""
+    for s in SettlementStatement.objects.filter(status=S.CLAIMED, confirm_due_on__gte=today,
+                                                confirm_due_on__lte=today + timedelta(days=2)):
+        notify(s.hospital_id, "deadline", f"请于 {s.confirm_due_on:%Y-%m-%d} 前确认结算单 {s.number}",
+               body="逾期未确认的结算单视同确认。", link=reverse("settlement:detail", args=[s.pk]),
+               level=Notification.Level.WARNING, topic=f"confirm_due:{s.pk}")
 
 
 # --- monthly deductions from hospitals ------------------------------------------------------------------------------
@@ -642,11 +669,11 @@ def journal_correction_post(*, corrects: JournalEntry, lines: list[tuple], reaso
 # --- generation on demand (officers) -------------------------------------------------------------------------------
 
 
-def statements_generate(*, month, region=None, by):
+def statements_generate(*, month, region=None, by, progress=None):
     require(by, "settlement.manage")
     from .generation import generate_statements
 
-    return generate_statements(month=month, region=region)
+    return generate_statements(month=month, region=region, progress=progress)
 
 
 def ensure_fund_for(region):

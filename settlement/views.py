@@ -7,16 +7,17 @@ import io
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Region
 from accounts.permissions import can, capability_required
 from common.errors import DomainError
+from common.tables import Column, Listing
 from procurement.models import Tender
 
 from . import selectors
@@ -56,6 +57,18 @@ def _export(fmt: str, name: str, title: str, header: list[str], rows: list[list]
     return _xlsx(f"{name}.xlsx", header, rows)
 
 
+STATEMENT_COLUMNS = [
+    Column("number", _l("结算单号"), sort="number"),
+    Column("period", _l("月份"), sort="period"),
+    Column("manufacturer", _l("生产企业"), value="manufacturer.name", sort="manufacturer__name"),
+    Column("hospital", _l("医疗机构"), value="hospital.name", sort="hospital__name"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+    Column("amount", _l("结算金额"), sort="amount"),
+    Column("paid_amount", _l("已付金额"), sort="paid_amount"),
+    Column("payment_due_on", _l("付款期限"), sort="payment_due_on"),
+]
+
+
 @capability_required("settlement.view")
 def statement_list(request):
     user = request.user
@@ -78,10 +91,14 @@ def statement_list(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(request.get_full_path())
-    page = Paginator(qs.order_by("-period", "number"), 50).get_page(request.GET.get("page"))
+    listing = Listing(request, qs.select_related("manufacturer", "hospital"), STATEMENT_COLUMNS,
+                      default_sort="-period", per_page=50, export_name=str(_("结算单")))
+    if listing.wants_export:
+        return listing.export()
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
     return render(request, "settlement/statement_list.html", {
-        "page": page, "status": status, "period": period, "statuses": S.choices,
+        "page": listing.page, "listing": listing,
+        "chart": selectors.monthly_chart(selectors.statements_visible_to(user)), "status": status, "period": period, "statuses": S.choices,
         "counts": selectors.status_counts(user), "totals": selectors.statement_totals(qs),
         "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(), "last_month": last_month,
         "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code") if can(
@@ -178,7 +195,7 @@ def payment_import(request):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise svc.ValidationFailed("请选择文件", field="file")
+                raise svc.ValidationFailed(_("请选择文件"), field="file")
             result = svc.payments_import(rows=svc.read_payment_file(upload), file_name=upload.name, by=request.user,
                                          dry_run=bool(request.POST.get("dry_run")))
             if result.ok:

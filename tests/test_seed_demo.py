@@ -70,3 +70,16 @@ def test_a_user_for_every_role(seeded):
         assert user.organization is not None
     for username, *_ in USERS:  # the logins printed by `make run`
         assert User.objects.get(username=username).check_password("Demo@2026")
+
+
+@pytest.mark.django_db
+def test_demo_inbox_has_unread_notifications_of_every_kind(seeded):
+    from common.models import Notification
+    from common.notifications import unread_count
+
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {"price_alert", "deadline", "overdue_payment"} <= kinds
+    assert unread_count(User.objects.get(username="official")) > 0
+    assert unread_count(User.objects.get(username="fund")) > 0
+    assert Notification.objects.filter(read_at__isnull=False).exists()  # a few already read
+    assert not User.objects.filter(username="buyer", email="").exists()  # the mails have somewhere to go

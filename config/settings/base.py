@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "common.context_processors.inbox",
             ],
         },
     },
@@ -135,6 +136,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # YYYY-MM-DD in every language
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -307,3 +309,14 @@ ORDER_URGENT_DELIVERY_HOURS = env.int("ORDER_URGENT_DELIVERY_HOURS", default=24)
 ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
 # Online-purchase share targets (seed 000, by 2025): drugs ≥ 90 %, high-value consumables ≥ 80 %.
 ONLINE_SHARE_TARGETS = {"drug": 90, "hv_consumable": 80}
+
+# --- Notifications and e-mail ---------------------------------------------------------------
+# Notifications are mailed through Django's mail settings; the console backend prints them until SMTP is set.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@yaoxie.example.gov.cn")
+PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="http://127.0.0.1:8000")  # links in the mails

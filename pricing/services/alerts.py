@@ -10,16 +10,18 @@ the other is told to reload. Every step is an FSM transition with an audit event
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
-from common.models import record_event
+from common.models import Notification, record_event
+from common.notifications import notify
 
 from ..models import Inquiry, Interview, PriceAlert
 
@@ -161,6 +163,9 @@ def alert_send_inquiry(*, alert: PriceAlert, recipient, letter: str, reply_due: 
     inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
     _move(alert, "send_inquiry", by=by, note=letter[:200], data={"recipient": recipient.pk, "reply_due": reply_due.isoformat()})
     inquiry.save()
+    notify(recipient, "inquiry", f"价格函询：{alert.summary}"[:200], level=Notification.Level.WARNING,
+           body=f"请于 {reply_due:%Y-%m-%d} 前在平台回复。\n\n{letter}", link=reverse("pricing:inquiry-list"),
+           topic=f"inquiry:{inquiry.pk}")
     return inquiry
 
 
@@ -185,7 +190,22 @@ def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inqui
     inquiry.save(update_fields=["reply", "reply_file", "replied_by", "replied_at"])
     record_event(inquiry.alert, "inquiry_replied", by=by, from_state=inquiry.alert.status, to_state=inquiry.alert.status,
                  note=reply[:200], data={"inquiry": inquiry.pk, "late": inquiry.replied_at.date() > inquiry.reply_due})
+    notify(inquiry.sent_by.organization_id, "inquiry_reply", f"函询已回复：{inquiry.alert.summary}"[:200],
+           body=f"{by.organization}：{reply[:500]}", link=reverse("pricing:alert-detail", args=[inquiry.alert_id]),
+           topic=f"inquiry_reply:{inquiry.pk}")
     return inquiry
+
+
+def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> int:
+    """Daily: unanswered inquiries due within `days` remind their recipient once (截止提醒)."""
+    today = today or timezone.localdate()
+    sent = 0
+    for inquiry in Inquiry.objects.filter(replied_at__isnull=True, reply_due__gte=today,
+                                          reply_due__lte=today + timedelta(days=days)).select_related("alert"):
+        sent += notify(inquiry.recipient_id, "deadline", f"函询回复期限 {inquiry.reply_due:%Y-%m-%d}：{inquiry.alert.summary}"[:200],
+                       level=Notification.Level.WARNING, link=reverse("pricing:inquiry-list"),
+                       topic=f"inquiry_due:{inquiry.pk}") is not None
+    return sent
 
 
 @transaction.atomic

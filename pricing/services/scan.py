@@ -180,7 +180,16 @@ def price_scan_run(*, full: bool = False, now: datetime | None = None, only: lis
     """Run the detectors (all, or those named in `only`) and record the run. Raises ConflictError when another
     scan is running. Summaries are stored in the platform's language, whoever triggered the run."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _run(full=full, now=now, only=only)
+        scan = _run(full=full, now=now, only=only)
+    if scan.alerts_opened:
+        from django.urls import reverse
+
+        from common.notifications import notify_kind
+
+        notify_kind("agency", "price_alert", f"价格监测新增 {scan.alerts_opened} 条预警", level="warning",
+                    body=f"本次扫描新增 {scan.alerts_opened} 条、更新 {scan.alerts_updated} 条预警，请在预警工作台处理。",
+                    link=reverse("pricing:alert-list") + "?status=open", topic=f"price_scan:{scan.pk}")
+    return scan
 
 
 def _run(*, full: bool, now: datetime | None, only: list[str] | None) -> PriceScan:

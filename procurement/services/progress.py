@@ -288,6 +288,15 @@ WHERE p.period_kind = 'cycle' AND p.status IN ('behind', 'at_risk')
 """
 
 
+def _mail_progress_alerts(stamp) -> None:
+    """The progress reminders inserted in SQL are mailed like every other notification."""
+    from common.models import Notification
+    from common.notifications import mail_notifications
+
+    mail_notifications(Notification.objects.filter(kind="commitment_progress", created_at=stamp)
+                       .values_list("pk", flat=True))
+
+
 def _manufacturer_sql(d: _Dialect, t: Thresholds) -> str:
     due_before = "%(due_before)s"
     return f"""
@@ -372,10 +381,13 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
         cur.execute(_progress_sql(d, t, scoped=scoped), params)
         rows = cur.rowcount
         step(2, "进度提醒")
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        stamp = timezone.now()
+        now = connection.ops.adapt_datetimefield_value(stamp)
         cur.execute(_alerts_sql(scoped=scoped), {"hospital_id": hospital_id, "now": now,
                                                  "link": reverse("progress:hospital")})
         alerts = cur.rowcount
+        if alerts:
+            transaction.on_commit(lambda: _mail_progress_alerts(stamp))
         step(3, "记录提醒状态")
         if scoped:
             cur.execute("DELETE FROM procurement_commitmentalertstate WHERE commitment_id IN "

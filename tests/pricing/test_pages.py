@@ -36,7 +36,8 @@ def test_inbox_filters_export_and_bulk_assign(client, alert, official, purchaser
 def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
     client.force_login(official)
     html = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
-    assert "<svg" in html and "<polyline" in html and "同组价格分布" in html
+    assert "<svg" in html and "pygal-chart" in html and "同组价格分布" in html
+    assert "同类机构中位价" in html and "图表数据（表格）" in html  # legend and the table behind the chart
     assert "cdn" not in html.lower() and "<script src" not in html
     r = client.post(f"/pricing/alerts/{alert.pk}/dismiss/", {"version": alert.version, "reason": ""}, follow=True)
     assert "必须填写原因" in r.content.decode()
@@ -67,3 +68,17 @@ def test_credit_shortage_and_import_pages(client, official):
         assert client.get(url).status_code == 200, url
     r = client.post("/pricing/imports/", {"kind": "observations"}, follow=True)
     assert "请选择文件" in r.content.decode()
+
+
+def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(client, alert, official, manufacturer):
+    client.force_login(official)
+    client.post(f"/pricing/alerts/{alert.pk}/assign/", {"version": alert.version, "assignee": official.pk})
+    version = PriceAlert.objects.get(pk=alert.pk).version
+    page = client.post(f"/pricing/alerts/{alert.pk}/inquiry/", {
+        "version": version, "recipient": manufacturer.pk, "letter": "请说明价格偏高原因", "reply_due": "2000-01-01",
+    }, follow=True).content.decode()
+    assert "请说明价格偏高原因</textarea>" in page and 'value="2000-01-01"' in page
+    assert 'id="inquiry-reply_due-error"' in page and 'aria-invalid="true" aria-describedby="inquiry-reply_due-error"' in page
+    assert '<label for="inquiry-letter">' in page  # every input has its label
+    again = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
+    assert "请说明价格偏高原因" not in again  # remembered once, for the page after the refusal

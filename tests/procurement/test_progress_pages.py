@@ -48,8 +48,8 @@ def test_export_is_an_xlsx_of_the_filtered_commitments(client, official, world):
 def test_hospital_sees_its_own_progress_and_notifications(client, world):
     client.force_login(world.other_buyer)
     page = client.get("/progress/hospital/").content.decode()
-    assert "1350" not in page  # another hospital's figures
-    assert "3550" in page  # what remains: 3650 − 100
+    assert "1350" not in page and "1,350" not in page  # another hospital's figures
+    assert "3,550 " in page  # what remains: 3650 − 100, with its unit
     assert "难以完成" in page and "累计入库 100" in page  # its notification
     client.post("/progress/hospital/notifications/read/")
     assert "未读 0" in client.get("/progress/hospital/").content.decode()
@@ -61,8 +61,10 @@ def test_commitment_page_draws_the_chart_and_is_scoped(client, world):
     steady = world.commitments["steady"]
     client.force_login(world.buyer)
     page = client.get(f"/progress/commitments/{steady.pk}/").content.decode()
-    assert "<svg" in page and 'class="received"' in page and 'class="pro-rata"' in page
-    assert page.count("<circle") == 4  # one point per month
+    chart = page[page.index('id="commitment-chart"'):]
+    assert "<svg" in chart and "pygal-chart" in chart and "<script" not in chart
+    assert "累计入库量" in chart and "按时间进度应完成量" in chart and 'stroke-dasharray="8 5"' in chart  # legend
+    assert chart.count('<th scope="row">') == 4  # the text alternative: one row per month
     client.force_login(world.other_buyer)
     assert client.get(f"/progress/commitments/{steady.pk}/").status_code == 404
     client.force_login(world.maker_rep)

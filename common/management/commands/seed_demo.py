@@ -30,6 +30,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.seed(context)
             self.stdout.write(f"  {app_config.verbose_name}: {summary} ({time.monotonic() - started:.1f}s)")
+        for app_config, module in app_modules("demo"):  # seeders that build on every app's data
+            if hasattr(module, "seed_late"):
+                with transaction.atomic():
+                    summary = module.seed_late(context)
+                self.stdout.write(f"  {app_config.verbose_name}: {summary}")
         if not options["quiet_logins"]:
             self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {context.password})"))
             for username, description in context.logins:

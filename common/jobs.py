@@ -1,0 +1,103 @@
+"""Long jobs started from a page, run by a Celery worker, watched through a progress bar.
+
+Each app declares its jobs in `<app>/jobs.py` as JOBS = {kind: JobKind(...)}; `start()` records a `Job` and sends
+`common.run_job` after commit; the job's function reports its steps through `report(done, total, label)`, kept in
+the cache (Redis in production, shared by web and worker) because the job's own transaction would hide a row
+update. `/jobs/<id>/status` answers the page's poller (static/js/progress.js) with JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .errors import PermissionDeniedError, ValidationFailed
+from .models import Job
+
+Report = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    label: str
+    capability: str
+    run: Callable[..., tuple[str, dict, str]]  # (job params as kwargs, report=…) → (message, result, link)
+
+
+@lru_cache(maxsize=1)
+def kinds() -> dict[str, JobKind]:
+    from .discovery import app_modules
+
+    found: dict[str, JobKind] = {}
+    for _app, module in app_modules("jobs"):
+        found.update(getattr(module, "JOBS", {}))
+    return found
+
+
+def _key(job_id: int) -> str:
+    return f"job-progress:{job_id}"
+
+
+def start(kind: str, *, by, params: dict | None = None) -> Job:
+    from accounts.permissions import can
+
+    job_kind = kinds().get(kind)
+    if job_kind is None:
+        raise ValidationFailed(f"未知的任务类型 {kind}", field="kind")
+    if not can(by, job_kind.capability) or not by.organization_id:
+        raise PermissionDeniedError("无权发起该任务")
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by)
+        transaction.on_commit(lambda: _send(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _send(job_id: int) -> None:
+    from .tasks import run_job
+
+    run_job.delay(job_id)
+
+
+def run(job_id: int) -> None:
+    """The worker's side: run the job's function, record the outcome; an error is the job's result, not a crash."""
+    job = Job.objects.get(pk=job_id)
+    if job.status != Job.Status.QUEUED:
+        return
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+
+    def report(done: int, total: int, label: str = "") -> None:
+        cache.set(_key(job_id), {"done": done, "total": total, "label": label}, timeout=24 * 3600)
+
+    try:
+        message, result, link = kinds()[job.kind].run(**job.params, by=job.created_by, report=report)
+        status = Job.Status.SUCCEEDED
+    except Exception as exc:
+        message, result, link, status = getattr(exc, "message", None) or str(exc), {}, "", Job.Status.FAILED
+    Job.objects.filter(pk=job.pk).update(status=status, message=str(message)[:2000], result=result, link=link,
+                                         finished_at=timezone.now())
+    cache.delete(_key(job_id))
+
+
+def visible_to(user):
+    if not getattr(user, "is_authenticated", False) or not user.organization_id:
+        return Job.objects.none()
+    return Job.objects.filter(organization_id=user.organization_id)
+
+
+def status(job: Job) -> dict:
+    """What the progress bar shows: percent (None while unknown), the step, and the outcome when done."""
+    step = cache.get(_key(job.pk)) or {}
+    if job.status == Job.Status.SUCCEEDED:
+        percent = 100
+    elif step.get("total"):
+        percent = min(99, round(100 * step["done"] / step["total"]))
+    else:
+        percent = 0
+    return {"id": job.pk, "status": job.status, "status_label": str(job.get_status_display()), "done": job.done,
+            "percent": percent, "step": step.get("label", ""), "message": job.message, "link": job.link}

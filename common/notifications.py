@@ -1,0 +1,121 @@
+"""In-platform notifications with e-mail: the one way a job or a service tells an organisation something.
+
+`notify()` writes a `Notification` for the organisation (in the caller's transaction) and, after commit, mails it
+to the organisation's active users who have an e-mail address and may see that kind (Django's mail settings;
+the console backend by default). A `topic` makes it idempotent: the same kind and topic for the same organisation
+is written once. Set-based producers that insert rows in SQL call `mail_notifications()` with what they wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import get_connection, send_mass_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+# kind → (label, capability a user needs to see it; None = every user of the organisation)
+KINDS: dict[str, tuple[str, str | None]] = {
+    "price_alert": (_("价格预警"), "pricing.view"),
+    "inquiry": (_("函询"), "pricing.answer_inquiry"),
+    "inquiry_reply": (_("函询回复"), "pricing.view"),
+    "deadline": (_("截止提醒"), None),
+    "overdue_payment": (_("逾期未付"), None),
+    "commitment_progress": (_("约定采购量进度"), None),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KINDS.get(kind, (kind, None))[0])
+
+
+def _hidden_kinds(user) -> list[str]:
+    from accounts.permissions import can
+
+    return [kind for kind, (_label, capability) in KINDS.items() if capability and not can(user, capability)]
+
+
+def visible_to(user) -> QuerySet[Notification]:
+    """The user's inbox: their organisation's notifications of the kinds their role may see."""
+    if not getattr(user, "is_authenticated", False) or not user.organization_id:
+        return Notification.objects.none()
+    return Notification.objects.filter(organization_id=user.organization_id).exclude(kind__in=_hidden_kinds(user))
+
+
+def unread_count(user) -> int:
+    return visible_to(user).filter(read_at__isnull=True).count()
+
+
+@transaction.atomic
+def notify(organization, kind: str, title: str, *, body: str = "", link: str = "", topic: str = "",
+           level: str = Notification.Level.INFO) -> Notification | None:
+    """One notification for the organisation, mailed after commit. None when the topic was already notified."""
+    org_id = getattr(organization, "pk", organization)
+    if topic and Notification.objects.filter(organization_id=org_id, kind=kind, topic=topic).exists():
+        return None
+    note = Notification.objects.create(organization_id=org_id, kind=kind, level=level, title=str(title)[:200],
+                                       body=str(body), link=link[:300], topic=topic[:100])
+    transaction.on_commit(lambda: mail_notifications([note.pk]))
+    return note
+
+
+def notify_kind(kind_of_org: str, kind: str, title: str, **kwargs) -> list[Notification]:
+    """The same notification to every organisation of one kind (e.g. the agencies for a price alert)."""
+    from accounts.models import Organization
+
+    orgs = Organization.objects.filter(kind=kind_of_org).values_list("pk", flat=True)
+    return [n for n in (notify(pk, kind, title, **kwargs) for pk in orgs) if n is not None]
+
+
+def _recipients(note: Notification) -> list[str]:
+    from accounts.models import User
+    from accounts.permissions import can
+
+    capability = KINDS.get(note.kind, ("", None))[1]
+    users = User.objects.filter(organization_id=note.organization_id, is_active=True).exclude(email="")
+    return [u.email for u in users if capability is None or can(u, capability)]
+
+
+def mail_notifications(ids: Iterable[int]) -> int:
+    """E-mail each notification to its recipients; a mail failure is logged, never undoes the notification."""
+    base = getattr(settings, "PLATFORM_BASE_URL", "").rstrip("/")
+    messages = []
+    for note in Notification.objects.filter(pk__in=list(ids)):
+        recipients = _recipients(note)
+        if not recipients:
+            continue
+        body = note.body + (f"\n\n{base}{note.link}" if note.link else "")
+        messages.append((f"[{_('药械集采平台')}] {note.title}", body, settings.DEFAULT_FROM_EMAIL, recipients))
+    if not messages:
+        return 0
+    try:
+        return send_mass_mail(messages, fail_silently=False, connection=get_connection())
+    except Exception:
+        log.exception("notification mail failed")
+        return 0
+
+
+def mark_read(user, ids: Iterable[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = visible_to(user).filter(read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=[i for i in ids if str(i).isdigit()])
+    return qs.update(read_at=timezone.now())
+
+
+def search(qs: QuerySet[Notification], *, kind: str = "", unread: bool = False, q: str = "") -> QuerySet:
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return qs

@@ -1,0 +1,72 @@
+"""How every page shows money, quantities and dates: one filter each, used by all templates.
+
+    {{ order.total_amount|money }}            ¥1,234.56      (amounts, 2 places, ROUND_HALF_UP)
+    {{ line.unit_price|money:4 }}             ¥0.1234        (unit prices per minimum unit)
+    {{ line.packs|qty:product.pack_unit }}    1,200 盒
+    {{ day|ymd }}                             2026-03-01
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+EMPTY = "—"
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        result = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return result if result.is_finite() else None
+
+
+def format_money(value, places: int = 2) -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return EMPTY
+    places = int(places)
+    amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.{places}f}"
+
+
+def format_quantity(value, unit: str = "") -> str:
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    text = f"{number:,.0f}" if number == number.to_integral_value() else f"{number.normalize():,f}"
+    return f"{text} {unit}".strip() if unit else text
+
+
+@register.filter
+def money(value, places=2) -> str:
+    """¥1,234.56 — the one way an amount of money is shown."""
+    return format_money(value, places)
+
+
+@register.filter
+def qty(value, unit="") -> str:
+    """1,200 盒 — a quantity with thousands separators and its unit."""
+    return format_quantity(value, unit)
+
+
+@register.filter
+def ymd(value) -> str:
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)

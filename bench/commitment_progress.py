@@ -354,13 +354,17 @@ def main(argv: list[str] | None = None) -> int:
         cur.execute("SELECT count(*) FROM procurement_commitment")
         commitments = cur.fetchone()[0]
         cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
-    me = "bench.commitment_progress"
-    floor = run_child(me, ["--child", "floor"])
-    first = run_child(me, ["--child", "full"])
-    again = run_child(me, ["--child", "full"])
-    before = run_child(me, ["--child", "full-day-before"])
-    night = run_child(me, ["--child", "full"])
-    incremental = run_child(me, ["--child", "incremental"])
+    def measure(path: str) -> dict:
+        result = run_child("bench.commitment_progress", ["--child", path])
+        print(f"  {path}: {result}", flush=True)
+        return result
+
+    floor = measure("floor")
+    first = measure("full")
+    again = measure("full")
+    before = measure("full-day-before")
+    night = measure("full")
+    incremental = measure("incremental")
     verdict = check_equal()
 
     def row(label: str, r: dict) -> list:

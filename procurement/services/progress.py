@@ -439,12 +439,12 @@ def _hash_joins(cur, on: bool) -> Iterator[None]:
 def _write_alert_states(cur, *, scoped: bool, params: dict) -> None:
     """The last status seen per commitment := its cycle row's status, writing only the states that changed."""
     scope = "AND hospital_id = %(hospital_id)s" if scoped else ""
+    # The cycle row is found by commitment (the unique index), never by status: one lookup per state.
     cur.execute(f"""
 DELETE FROM procurement_commitmentalertstate
 WHERE {"commitment_id IN (SELECT id FROM procurement_commitment WHERE hospital_id = %(hospital_id)s) AND" if scoped else ""}
-  NOT EXISTS (SELECT 1 FROM procurement_commitmentprogress p WHERE p.period_kind = 'cycle'
-              AND p.commitment_id = procurement_commitmentalertstate.commitment_id
-              AND p.status = procurement_commitmentalertstate.status)""", params)
+  status <> COALESCE((SELECT p.status FROM procurement_commitmentprogress p WHERE p.period_kind = 'cycle'
+                      AND p.commitment_id = procurement_commitmentalertstate.commitment_id), '')""", params)
     cur.execute(f"""
 INSERT INTO procurement_commitmentalertstate (commitment_id, status)
 SELECT commitment_id, status FROM procurement_commitmentprogress p

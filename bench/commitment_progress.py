@@ -14,7 +14,7 @@ partly returned. Then, each in a child process of its own (peak RSS is that proc
   day before; and the next night (which rewrites the rows whose figures moved: the last month and the cycle row);
 - incremental: one more receipt line, then `progress_refresh_hospital` for its hospital.
 
-"rows written" is what each run inserted, replaced or deleted. The floor's rows are checked equal to the progress
+"rows written" is how many rows each run changed, added or removed. The floor's rows are checked equal to the progress
 table's, row for row. Not a test:
 
     DATABASE_URL=postgres://…/yaoxie_bench python manage.py migrate
@@ -260,7 +260,9 @@ def child(path: str) -> None:
     setup_django()
     from django.db import connection
 
-    from procurement.models import ReceiptLine
+    from django.db.models import Exists, OuterRef
+
+    from procurement.models import Commitment, ReceiptLine
     from procurement.services.progress import progress_compute_all, progress_refresh_hospital
 
     result: dict = {}
@@ -277,7 +279,9 @@ def child(path: str) -> None:
         result["rows"] = run.written
         result["status"] = run.status
     elif path == "incremental":
-        line = ReceiptLine.objects.filter(award__isnull=False).order_by("-id").first()
+        # A receipt of a committed product: it changes that commitment's last month and cycle rows.
+        committed = Commitment.objects.filter(hospital_id=OuterRef("hospital_id"), product_id=OuterRef("product_id"))
+        line = ReceiptLine.objects.filter(Exists(committed)).order_by("-id").first()
         with connection.cursor() as cur:  # one more delivery line of the same order line, received
             cur.execute("""INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units,
                 batch_number, expiry_date) SELECT delivery_id, order_line_id, packs, min_units, 'B2', expiry_date

@@ -379,12 +379,12 @@ def _finish(run: ProgressRun, status: str, **fields) -> ProgressRun:
 @dataclass(frozen=True)
 class Outcome:
     rows: int  # progress rows of the run's scope
-    written: int  # of which inserted, replaced or deleted
+    written: int  # of which changed, added or removed
     alerts: int
 
 
 def _write_progress(cur, d: _Dialect, t: Thresholds, *, scoped: bool, params: dict) -> tuple[int, int]:
-    """The scope's rows as computed; returns (rows, rows written). Into an empty scope (the first run, a new
+    """The scope's rows as computed; returns (rows, rows changed, added or removed). Into an empty scope (the first run, a new
     hospital) the statement inserts straight away. Otherwise it is compared with the stored rows in one full
     join, and only the differences are written: the rows that changed or are new, and those no longer computed
     (a commitment deleted, an earlier date). A nightly run rewrites the current month and cycle rows, not every
@@ -408,12 +408,14 @@ FROM computed n
 FULL JOIN (SELECT * FROM procurement_commitmentprogress {scope}) o
   ON {" AND ".join(f"o.{c} = n.{c}" for c in key)}
 WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""", params)
+    if d.pg:  # a temporary table has no statistics until analysed: the plans below need its size
+        cur.execute("ANALYZE progress_diff")
+    cur.execute("SELECT count(*) FROM progress_diff")
+    written = cur.fetchone()[0]  # each row of the diff is one row changed, added or removed
     cur.execute("DELETE FROM procurement_commitmentprogress WHERE id IN "
                 "(SELECT old_id FROM progress_diff WHERE old_id IS NOT NULL)")
-    written = cur.rowcount
     cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) SELECT {columns} FROM progress_diff "
                 "WHERE commitment_id IS NOT NULL")
-    written += cur.rowcount
     cur.execute(f"DROP TABLE {d.temp('progress_diff')}")
     cur.execute(f"SELECT count(*) FROM procurement_commitmentprogress {scope}", params)
     return cur.fetchone()[0], written

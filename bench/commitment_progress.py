@@ -259,7 +259,6 @@ GENERATE_SQL = [
 def child(path: str) -> None:
     setup_django()
     from django.db import connection
-
     from django.db.models import Exists, OuterRef
 
     from procurement.models import Commitment, ReceiptLine

@@ -1,8 +1,8 @@
 """完成进度: each commitment's purchases against its agreed volume, precomputed per month and cycle-to-date.
 
 The rows are written only by `procurement.services.progress` (one set-based SQL statement over receipt and return
-lines); pages, API and exports read them. A full recompute replaces the whole table in one transaction, an
-incremental refresh replaces one hospital's rows, so a run that dies half-way leaves the previous table intact.
+lines); pages, API and exports read them. A full recompute rewrites the rows that changed in one transaction, an
+incremental refresh those of one hospital, so a run that dies half-way leaves the previous table intact.
 """
 
 from __future__ import annotations

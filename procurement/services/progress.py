@@ -3,8 +3,8 @@
 The heavy part is one set-based SQL statement (`_progress_sql`): receipt lines minus return lines of the hospital,
 grouped by commitment × month, for the selected product and for its substitutes — the other products of the same
 lot (same generic name, a dosage form of the lot) and any product an order line bought as `substitution_for` the
-commitment — then a month skeleton per commitment, running sums (window functions) and the status, inserted
-straight into `CommitmentProgress`. Nothing is loaded into Python, so memory does not grow with the lines.
+commitment — then a month skeleton per commitment, running sums (window functions) and the status, written
+into `CommitmentProgress` by the database itself. Nothing is loaded into Python, so memory does not grow with the lines.
 
 Figures of a row (period end = month end, or the computation date / cycle end for the cycle row):
 
@@ -17,9 +17,14 @@ Figures of a row (period end = month end, or the computation date / cycle end fo
   (cumulative ≥ agreed), on_track inside the grace days, at_risk (projected < AT_RISK_SHARE × agreed),
   behind (cumulative < BEHIND_SHARE × expected), on_track.
 
-A full run replaces the table, a hospital's refresh replaces that hospital's rows; both in one transaction, under a
-lock (PostgreSQL advisory lock) so runs never overlap, and both go through the same statement, so a refresh gives
-exactly the rows a full run would. A run killed half-way rolls back; the next one gives the same table.
+A full run computes the whole table, a hospital's refresh that hospital's rows, and writes only what differs from the
+stored rows (`_write_progress`); both in one transaction, under a lock (PostgreSQL advisory lock) so runs never
+overlap, and both go through the same statement, so a refresh gives exactly the rows a full run would. A run killed
+half-way rolls back; the next one gives the same table.
+
+The table is dense — every month of the cycle so far, zeros included — because each month row carries figures of
+its own (pro-rata at its end, pace, status), read by the chart, the API's month list and its status filter: a
+month without flows is still a month in which a commitment can fall behind.
 """
 
 from __future__ import annotations
@@ -92,6 +97,13 @@ class _Dialect:
     def next_month(self, expr: str) -> str:
         return f"CAST({expr} + INTERVAL '1 month' AS date)" if self.pg else f"date({expr}, '+1 month')"
 
+    def months_before(self, expr: str, n: int) -> str:
+        return f"CAST({expr} - INTERVAL '{n} month' AS date)" if self.pg else f"date({expr}, '-{n} month')"
+
+    def bigint(self, expr: str) -> str:
+        """Unit sums as 64-bit integers (PostgreSQL sums bigints as NUMERIC, slower in the running sums)."""
+        return f"CAST({expr} AS BIGINT)" if self.pg else expr
+
     def month_end(self, expr: str) -> str:
         return (f"CAST({expr} + INTERVAL '1 month' - INTERVAL '1 day' AS date)" if self.pg
                 else f"date({expr}, '+1 month', '-1 day')")
@@ -114,6 +126,19 @@ class _Dialect:
         if self.pg:
             return f"CAST(FLOOR(CAST({num} AS NUMERIC) / ({den})) AS BIGINT)"
         return f"(CASE WHEN ({num}) >= 0 THEN ({num}) / ({den}) ELSE -((-({num}) + ({den}) - 1) / ({den})) END)"
+
+    def fence(self) -> str:
+        """Ends a subquery PostgreSQL must not merge into the query reading it (which would evaluate each of its
+        expressions once per reference)."""
+        return "OFFSET 0" if self.pg else ""
+
+    def temp(self, table: str) -> str:
+        """A temporary table of this connection, never a permanent one of the same name."""
+        return f"pg_temp.{table}" if self.pg else f"temp.{table}"
+
+    def distinct(self, a: str, b: str) -> str:
+        """a and b differ, NULL counting as a value."""
+        return f"{a} IS DISTINCT FROM {b}" if self.pg else f"{a} IS NOT {b}"
 
     def form_match(self, lot: str, product: str) -> str:
         """The product's dosage form is one of the lot's (a lot listing none takes every form) — `_lot_matches`."""
@@ -142,12 +167,15 @@ PROGRESS_COLUMNS = (
 
 
 def _progress_sql(d: _Dialect, t: Thresholds, *, scoped: bool) -> str:
+    """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns PROGRESS_COLUMNS;
+    the caller adds the statement that reads `computed`."""
     scope = "AND c.hospital_id = %(hospital_id)s" if scoped else ""
     as_of = d.param_date("as_of")
     m = d.month
     pos_sel, pos_sub = d.greatest("cum_units", "0"), d.greatest("cum_sub", "0")
+    # The first month of the pace window: the skeleton has every month, so no window function is needed for it.
+    recent_month = d.months_before("m", t.window_months - 1)
     return f"""
-INSERT INTO procurement_commitmentprogress ({", ".join(PROGRESS_COLUMNS)})
 WITH c AS (
     SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
            COALESCE(r.parent_id, r.id) AS region_id, c.agreed_volume, c.cycle_start, c.cycle_end,
@@ -172,7 +200,7 @@ k AS (
 named AS (
     SELECT c.id AS cid, ol.id AS order_line_id, c.cycle_start, c.upto
     FROM c JOIN procurement_purchaseorderline ol ON ol.substitution_for_id = c.id
-    WHERE ol.product_id <> c.product_id
+    WHERE ol.substitution_for_id IS NOT NULL AND ol.product_id <> c.product_id
       AND NOT EXISTS (SELECT 1 FROM lp WHERE lp.lot_id = c.lot_id AND lp.product_id = ol.product_id)
 ),
 f AS (
@@ -199,10 +227,10 @@ f AS (
 ),
 b AS (
     SELECT cid, m,
-           SUM(CASE WHEN selected = 1 THEN units ELSE 0 END) AS sel_units,
+           {d.bigint("SUM(CASE WHEN selected = 1 THEN units ELSE 0 END)")} AS sel_units,
            SUM(CASE WHEN selected = 1 THEN amount ELSE 0 END) AS sel_amount,
-           SUM(CASE WHEN selected = 1 THEN ret ELSE 0 END) AS ret_units,
-           SUM(CASE WHEN selected = 0 THEN units ELSE 0 END) AS sub_units,
+           {d.bigint("SUM(CASE WHEN selected = 1 THEN ret ELSE 0 END)")} AS ret_units,
+           {d.bigint("SUM(CASE WHEN selected = 0 THEN units ELSE 0 END)")} AS sub_units,
            SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
     FROM f GROUP BY cid, m
 ),
@@ -221,8 +249,7 @@ mm AS (
            SUM(COALESCE(b.ret_units, 0)) OVER w AS cum_ret,
            SUM(COALESCE(b.sub_units, 0)) OVER w AS cum_sub,
            SUM(COALESCE(b.sub_amount, 0)) OVER w AS cum_sub_amount,
-           SUM(COALESCE(b.sel_units, 0)) OVER recent AS recent_units,
-           MIN(months.m) OVER recent AS recent_month
+           SUM(COALESCE(b.sel_units, 0)) OVER recent AS recent_units
     FROM months JOIN c ON c.id = months.cid
     LEFT JOIN b ON b.cid = months.cid AND b.m = months.m
     WINDOW w AS (PARTITION BY months.cid ORDER BY months.m ROWS UNBOUNDED PRECEDING),
@@ -233,40 +260,41 @@ figures AS (
            {d.days("cycle_start", "period_end")} + 1 AS elapsed_days,
            agreed_volume * ({d.days("cycle_start", "period_end")} + 1) / total_days AS expected_units,
            cum_units + {d.floordiv(f'recent_units * {d.days("period_end", "cycle_end")}',
-                                   f'({d.days(d.greatest("recent_month", "cycle_start"), "period_end")} + 1)')}
+                                   f'({d.days(d.greatest(recent_month, "cycle_start"), "period_end")} + 1)')}
                AS projected_units
-    FROM mm
+    FROM mm {d.fence()}
 ),
-rows_ AS (
-    SELECT cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, 'month' AS period_kind,
-           period_start, period_end, agreed_volume, expected_units, elapsed_days, projected_units,
-           sel_units AS received_units, sel_amount AS received_amount, ret_units AS returned_units,
-           sub_units AS substitute_units, sub_amount AS substitute_amount,
-           cum_units, cum_amount, cum_sub
-    FROM figures
-    UNION ALL
-    SELECT cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, 'cycle',
-           cycle_start, period_end, agreed_volume, expected_units, elapsed_days, projected_units,
-           cum_units, cum_amount, cum_ret, cum_sub, cum_sub_amount,
-           cum_units, cum_amount, cum_sub
-    FROM figures WHERE is_last = 1
+judged AS (
+    SELECT figures.*,
+           CASE WHEN agreed_volume = 0 THEN NULL ELSE {d.ratio("cum_units", "agreed_volume")} END AS completion_rate,
+           CASE WHEN {pos_sel} + {pos_sub} > 0 THEN {d.ratio(pos_sub, f"({pos_sel} + {pos_sub})")} ELSE NULL END
+               AS substitution_ratio,
+           CASE
+               WHEN agreed_volume = 0 THEN CASE WHEN cum_units > 0 THEN 'over' ELSE 'completed' END
+               WHEN cum_units > agreed_volume THEN 'over'
+               WHEN cum_units = agreed_volume THEN 'completed'
+               WHEN elapsed_days <= {t.grace_days} THEN 'on_track'
+               WHEN projected_units * 10000 < agreed_volume * {t.at_risk_bp} THEN 'at_risk'
+               WHEN cum_units * 10000 < expected_units * {t.behind_bp} THEN 'behind'
+               ELSE 'on_track'
+           END AS status
+    FROM figures {d.fence()}
+),
+kinds(kind) AS (SELECT 'month' UNION ALL SELECT 'cycle'),
+computed AS (
+    -- Each month row, and the last month's figures once more as the cycle row (cycle-to-date flows): one pass.
+    SELECT cid AS commitment_id, tender_id, lot_id, hospital_id, manufacturer_id, region_id, kind AS period_kind,
+           CASE WHEN kind = 'month' THEN period_start ELSE cycle_start END AS period_start, period_end,
+           agreed_volume, expected_units,
+           CASE WHEN kind = 'month' THEN sel_units ELSE cum_units END AS received_units,
+           CASE WHEN kind = 'month' THEN sel_amount ELSE cum_amount END AS received_amount,
+           CASE WHEN kind = 'month' THEN ret_units ELSE cum_ret END AS returned_units,
+           CASE WHEN kind = 'month' THEN sub_units ELSE cum_sub END AS substitute_units,
+           CASE WHEN kind = 'month' THEN sub_amount ELSE cum_sub_amount END AS substitute_amount,
+           cum_units AS cumulative_units, cum_amount AS cumulative_amount, cum_sub AS cumulative_substitute_units,
+           completion_rate, substitution_ratio, projected_units, status
+    FROM judged JOIN kinds ON kind = 'month' OR is_last = 1
 )
-SELECT cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, period_kind, period_start, period_end,
-       agreed_volume, expected_units, received_units, received_amount, returned_units, substitute_units,
-       substitute_amount, cum_units, cum_amount, cum_sub,
-       CASE WHEN agreed_volume = 0 THEN NULL ELSE {d.ratio("cum_units", "agreed_volume")} END,
-       CASE WHEN {pos_sel} + {pos_sub} > 0 THEN {d.ratio(pos_sub, f"({pos_sel} + {pos_sub})")} ELSE NULL END,
-       projected_units,
-       CASE
-           WHEN agreed_volume = 0 THEN CASE WHEN cum_units > 0 THEN 'over' ELSE 'completed' END
-           WHEN cum_units > agreed_volume THEN 'over'
-           WHEN cum_units = agreed_volume THEN 'completed'
-           WHEN elapsed_days <= {t.grace_days} THEN 'on_track'
-           WHEN projected_units * 10000 < agreed_volume * {t.at_risk_bp} THEN 'at_risk'
-           WHEN cum_units * 10000 < expected_units * {t.behind_bp} THEN 'behind'
-           ELSE 'on_track'
-       END
-FROM rows_
 """
 
 
@@ -357,30 +385,105 @@ def _finish(run: ProgressRun, status: str, **fields) -> ProgressRun:
     return run
 
 
+@dataclass(frozen=True)
+class Outcome:
+    rows: int  # progress rows of the run's scope
+    written: int  # of which changed, added or removed
+    alerts: int
+
+
+def _write_progress(cur, d: _Dialect, t: Thresholds, *, scoped: bool, params: dict) -> tuple[int, int]:
+    """The scope's rows as computed; returns (rows, rows changed, added or removed). Into an empty scope (the first run, a new
+    hospital) the statement inserts straight away. Otherwise it is compared with the stored rows in one full
+    join, and only the differences are written: the rows that changed or are new, and those no longer computed
+    (a commitment deleted, an earlier date). A nightly run rewrites the current month and cycle rows, not every
+    month of every commitment; an unchanged table is not written at all."""
+    scope = "WHERE hospital_id = %(hospital_id)s" if scoped else ""
+    columns = ", ".join(PROGRESS_COLUMNS)
+    computed = _progress_sql(d, t, scoped=scoped)
+    with _hash_joins(cur, d.pg and not scoped):
+        cur.execute(f"SELECT 1 FROM procurement_commitmentprogress {scope} LIMIT 1", params)
+        if cur.fetchone() is None:
+            cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) {computed} "
+                        f"SELECT {columns} FROM computed", params)
+            return cur.rowcount, cur.rowcount
+        key = ("commitment_id", "period_kind", "period_start")
+        changed = " OR ".join(d.distinct(f"n.{c}", f"o.{c}") for c in PROGRESS_COLUMNS if c not in key)
+        cur.execute(f"DROP TABLE IF EXISTS {d.temp('progress_diff')}")
+        cur.execute(f"""
+CREATE TEMPORARY TABLE progress_diff AS {computed}
+SELECT o.id AS old_id, {", ".join(f"n.{c}" for c in PROGRESS_COLUMNS)}
+FROM computed n
+FULL JOIN (SELECT * FROM procurement_commitmentprogress {scope}) o
+  ON {" AND ".join(f"o.{c} = n.{c}" for c in key)}
+WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""", params)
+    if d.pg:  # a temporary table has no statistics until analysed: the plans below need its size
+        cur.execute("ANALYZE progress_diff")
+    cur.execute("SELECT count(*) FROM progress_diff")
+    written = cur.fetchone()[0]  # each row of the diff is one row changed, added or removed
+    cur.execute("DELETE FROM procurement_commitmentprogress WHERE id IN "
+                "(SELECT old_id FROM progress_diff WHERE old_id IS NOT NULL)")
+    cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) SELECT {columns} FROM progress_diff "
+                "WHERE commitment_id IS NOT NULL")
+    cur.execute(f"DROP TABLE {d.temp('progress_diff')}")
+    cur.execute(f"SELECT count(*) FROM procurement_commitmentprogress {scope}", params)
+    return cur.fetchone()[0], written
+
+
+@contextmanager
+def _hash_joins(cur, on: bool) -> Iterator[None]:
+    """For a full run on PostgreSQL: every receipt line meets the commitments once, so hash joins over one pass of
+    each table. The planner, which cannot see how (hospital, product) pairs correlate, underestimates the join and
+    would walk the receipt lines in index order (a random heap read per line). A hospital's refresh keeps its
+    index lookups."""
+    if on:
+        cur.execute("SET LOCAL enable_mergejoin = off")
+        cur.execute("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        if on:
+            cur.execute("SET LOCAL enable_mergejoin = DEFAULT")
+            cur.execute("SET LOCAL enable_nestloop = DEFAULT")
+
+
+def _write_alert_states(cur, *, scoped: bool, params: dict) -> None:
+    """The last status seen per commitment := its cycle row's status, writing only the states that changed."""
+    scope = "AND hospital_id = %(hospital_id)s" if scoped else ""
+    # The cycle row is found by commitment (the unique index), never by status: one lookup per state.
+    cur.execute(f"""
+DELETE FROM procurement_commitmentalertstate
+WHERE {"commitment_id IN (SELECT id FROM procurement_commitment WHERE hospital_id = %(hospital_id)s) AND" if scoped else ""}
+  status <> COALESCE((SELECT p.status FROM procurement_commitmentprogress p WHERE p.period_kind = 'cycle'
+                      AND p.commitment_id = procurement_commitmentalertstate.commitment_id), '')""", params)
+    cur.execute(f"""
+INSERT INTO procurement_commitmentalertstate (commitment_id, status)
+SELECT commitment_id, status FROM procurement_commitmentprogress p
+WHERE period_kind = 'cycle' {scope}
+  AND NOT EXISTS (SELECT 1 FROM procurement_commitmentalertstate s WHERE s.commitment_id = p.commitment_id)""", params)
+
+
 def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
-             with_manufacturers: bool) -> tuple[int, int]:
+             with_manufacturers: bool) -> Outcome:
     d = _Dialect(connection.vendor)
     t = Thresholds.from_settings()
     scoped = hospital_id is not None
     params = {"as_of": d.date_value(as_of), "hospital_id": hospital_id}
-    steps = 4 + (1 if with_manufacturers else 0)
+    steps = 3 + (1 if with_manufacturers else 0)
 
     def step(n: int, label: str) -> None:
         if progress:
             progress(n, steps, label)
 
     with connection.cursor() as cur:
-        if d.pg:  # the month skeleton and running sums sort every commitment-month: keep the sorts in memory
+        if d.pg:
+            # The month skeleton and running sums sort every commitment-month: keep the sorts in memory. The
+            # statement is compiled once a night: compiling it to machine code (JIT) costs more than it saves.
             cur.execute("SET LOCAL work_mem = '256MB'")
-        step(0, "清除旧进度")
-        if scoped:
-            cur.execute("DELETE FROM procurement_commitmentprogress WHERE hospital_id = %s", [hospital_id])
-        else:
-            cur.execute("DELETE FROM procurement_commitmentprogress")
-        step(1, "汇总入库、退货与替代品")
-        cur.execute(_progress_sql(d, t, scoped=scoped), params)
-        rows = cur.rowcount
-        step(2, "进度提醒")
+            cur.execute("SET LOCAL jit = off")
+        step(0, "汇总入库、退货与替代品")
+        rows, written = _write_progress(cur, d, t, scoped=scoped, params=params)
+        step(1, "进度提醒")
         stamp = timezone.now()
         now = connection.ops.adapt_datetimefield_value(stamp)
         cur.execute(_alerts_sql(scoped=scoped), {"hospital_id": hospital_id, "now": now,
@@ -388,26 +491,17 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
         alerts = cur.rowcount
         if alerts:
             transaction.on_commit(lambda: _mail_progress_alerts(stamp))
-        step(3, "记录提醒状态")
-        if scoped:
-            cur.execute("DELETE FROM procurement_commitmentalertstate WHERE commitment_id IN "
-                        "(SELECT id FROM procurement_commitment WHERE hospital_id = %s)", [hospital_id])
-        else:
-            cur.execute("DELETE FROM procurement_commitmentalertstate")
-        cur.execute(
-            "INSERT INTO procurement_commitmentalertstate (commitment_id, status) SELECT commitment_id, status "
-            "FROM procurement_commitmentprogress WHERE period_kind = 'cycle'"
-            + (" AND hospital_id = %(hospital_id)s" if scoped else ""), {"hospital_id": hospital_id},
-        )
+        step(2, "记录提醒状态")
+        _write_alert_states(cur, scoped=scoped, params=params)
         if with_manufacturers:
-            step(4, "生产企业执行与配送滞后")
+            step(3, "生产企业执行与配送滞后")
             # Orders submitted before this moment are due: the delivery days have passed by the end of as_of.
             due_before = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min)) - timedelta(
                 days=t.due_days)
             cur.execute("DELETE FROM procurement_manufacturerprogress")
             cur.execute(_manufacturer_sql(d, t), {"due_before": connection.ops.adapt_datetimefield_value(due_before)})
         step(steps, "完成")
-    return rows, alerts
+    return Outcome(rows=rows, written=written, alerts=alerts)
 
 
 def _covered(*, hospital_id: int, as_of: date, requested_at: datetime) -> bool:
@@ -440,12 +534,14 @@ def _run(*, kind: str, hospital_id: int | None, as_of: date | None, progress: Pr
         run = ProgressRun.objects.create(kind=kind, hospital_id=hospital_id, as_of=as_of, started_at=timezone.now())
         try:
             with transaction.atomic():
-                rows, alerts = _compute(hospital_id=hospital_id, as_of=as_of, progress=progress,
-                                        with_manufacturers=kind == ProgressRun.Kind.FULL)
+                outcome = _compute(hospital_id=hospital_id, as_of=as_of, progress=progress,
+                                   with_manufacturers=kind == ProgressRun.Kind.FULL)
         except Exception as exc:
             _finish(run, ProgressRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
             raise
-        return _finish(run, ProgressRun.Status.SUCCEEDED, rows=rows, alerts=alerts)
+        run = _finish(run, ProgressRun.Status.SUCCEEDED, rows=outcome.rows, alerts=outcome.alerts)
+        run.written = outcome.written  # not stored: what the run changed in the table (reported by the benchmark)
+        return run
 
 
 def progress_compute_all(*, as_of: date | None = None, progress: Progress | None = None) -> ProgressRun:

@@ -17,7 +17,7 @@ def test_command_computes_with_a_progress_bar():
     out = io.StringIO()
     call_command("compute_commitments", "--as-of", AS_OF.isoformat(), stdout=out)
     text = out.getvalue()
-    assert "[##############################] 5/5 完成" in text and "完成进度 30 行" in text
+    assert "[##############################] 4/4 完成" in text and "完成进度 30 行" in text
     assert CommitmentProgress.objects.get(commitment=world.commitments["steady"], period_kind="cycle").cumulative_units == 1350
     out = io.StringIO()
     call_command("compute_commitments", "--as-of", AS_OF.isoformat(), "--hospital",

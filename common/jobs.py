@@ -1,7 +1,7 @@
 """Long jobs started from a page, run by a Celery worker, watched through a progress bar.
 
 Each app declares its jobs in `<app>/jobs.py` as JOBS = {kind: JobKind(...)}; `start()` records a `Job` and sends
-`common.run_job` after commit; the job's function reports its steps through `report(done, total, label)`, kept in
+`common.run_job` after commit (unless the kind's `check` rejects the params); the job's function reports its steps through `report(done, total, label)`, kept in
 the cache (Redis in production, shared by web and worker) because the job's own transaction would hide a row
 update. `/jobs/<id>/status` answers the page's poller (static/js/progress.js) with JSON.
 """
@@ -27,6 +27,8 @@ class JobKind:
     label: str
     capability: str
     run: Callable[..., tuple[str, dict, str]]  # (job params as kwargs, report=…) → (message, result, link)
+    # params → the params to record; raises ValidationFailed on bad input, so nothing is started
+    check: Callable[[dict], dict] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +53,7 @@ def start(kind: str, *, by, params: dict | None = None) -> Job:
         raise ValidationFailed(f"未知的任务类型 {kind}", field="kind")
     if not can(by, job_kind.capability) or not by.organization_id:
         raise PermissionDeniedError("无权发起该任务")
+    params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by)
         transaction.on_commit(lambda: _send(job.pk))

@@ -13,7 +13,7 @@ from . import jobs
 from .errors import DomainError
 
 # what a start form may pass on to the job, per kind
-PARAMS = {"settlement.generate": ("month",), "pricing.scan": (), "progress.compute": ()}
+PARAMS = {"settlement.generate": ("month", "region"), "pricing.scan": (), "progress.compute": ()}
 
 
 @require_POST

@@ -54,6 +54,14 @@ def parse_month(value) -> date:
         raise ValidationFailed(f"月份“{value}”格式应为 YYYY-MM", field="month") from None
 
 
+def ended_month(value) -> date:
+    """The first day of month `value` (YYYY-MM), which must have ended: statements are built only for past months."""
+    period = parse_month(value)
+    if period >= timezone.localdate().replace(day=1):
+        raise ValidationFailed(f"{period:%Y-%m} 尚未结束，只能生成已结束月份的结算单", field="month")
+    return period
+
+
 def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
@@ -412,9 +420,7 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
                         progress=None) -> SettlementRun:
     """Build the month's statements for one pooling region, or for all of them. `progress(done, total, label)` hears
     of each committed chunk (the page's progress bar)."""
-    period = parse_month(month)
-    if period >= timezone.localdate().replace(day=1):
-        raise ValidationFailed(f"{period:%Y-%m} 尚未结束，只能生成已结束月份的结算单", field="month")
+    period = ended_month(month)
     if region is not None:
         regions = [region.pooling_region]
     else:

@@ -1,18 +1,41 @@
 """Settlement jobs started from a page (common.jobs)."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import Region
+from common.errors import ValidationFailed
 from common.jobs import JobKind
 
 
-def generate(*, month: str, by, report) -> tuple[str, dict, str]:
+def _pooling_region(code: str) -> Region:
+    region = Region.objects.filter(code=code, level=Region.Level.LEAGUE_CITY).first()
+    if region is None:
+        raise ValidationFailed(_("统筹区代码 %(code)s 不存在") % {"code": code}, field="region")
+    return region
+
+
+def check_generate(params: dict) -> dict:
+    """Before anything starts: the month has ended and the region, if any, is a pooling region."""
+    from .generation import ended_month
+
+    period = ended_month(params.get("month", ""))
+    checked = {"month": f"{period:%Y-%m}"}
+    if params.get("region"):
+        checked["region"] = _pooling_region(params["region"]).code
+    return checked
+
+
+def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, str]:
     from .services import statements_generate
 
-    run = statements_generate(month=month, by=by, progress=report)
+    run = statements_generate(month=month, region=_pooling_region(region) if region else None, by=by, progress=report)
     message = f"{run.period:%Y-%m} 结算单已生成：新建 {run.statements_created} 张，明细 {run.lines_created} 行"
+    if run.region_id:
+        message = f"{run.region.name} {message}"
     return message, {"run": run.pk, "statements": run.statements_created}, (
         reverse("settlement:list") + f"?period={run.period:%Y-%m}")
 
 
-JOBS = {"settlement.generate": JobKind(_("生成结算单"), "settlement.manage", generate)}
+JOBS = {"settlement.generate": JobKind(gettext_lazy("生成结算单"), "settlement.manage", generate, check_generate)}

@@ -84,8 +84,6 @@ def statement_list(request):
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
         try:
-            if request.POST.get("action") == "generate":
-                return _generate(request)
             done = svc.statements_approve(statement_ids=request.POST.getlist("statement_ids"), by=user)
             messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
         except DomainError as exc:
@@ -104,19 +102,6 @@ def statement_list(request):
         "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code") if can(
             user, "settlement.manage") else [],
     })
-
-
-def _generate(request):
-    """Build an ended month's statements (all pooling regions, or one), then list that month's."""
-    region = None
-    if request.POST.get("region"):
-        region = Region.objects.filter(code=request.POST["region"], level=Region.Level.LEAGUE_CITY).first()
-        if region is None:
-            raise DomainError(_("统筹区代码不存在"))
-    run = svc.statements_generate(month=request.POST.get("month", ""), region=region, by=request.user)
-    messages.success(request, _("%(period)s：新生成 %(n)s 张结算单，%(lines)s 条明细") % {
-        "period": f"{run.period:%Y-%m}", "n": run.statements_created, "lines": run.lines_created})
-    return redirect(f"{request.path}?period={run.period:%Y-%m}")
 
 
 @capability_required("settlement.view")

@@ -161,3 +161,34 @@ def test_statement_and_reports_export_as_pdf_in_chinese(world, client):
                 f"/settlement/retained-savings/?tender={world.tender.pk}&format=pdf", "/settlement/overdue/?format=pdf"):
         response = client.get(url)
         assert response.status_code == 200 and response.content.startswith(b"%PDF-"), url
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_list_page_generates_a_region_month_as_a_background_job(settings, client):
+    from common.models import Job
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    w = build_world()
+    period = month_start(1)
+    receive(w, packs=7, on=period + timedelta(days=2))
+    receive(w, hospital=w.far_hospital, packs=4, on=period + timedelta(days=4))
+    client.force_login(w.fund_officer)
+    page = client.get("/settlement/").content.decode()
+    assert 'id="generate-statements"' in page and 'action="/jobs/start/settlement.generate/"' in page
+    # bad input is refused on the list page and starts nothing
+    for data, error in (({"month": "2999-01"}, "尚未结束"), ({"month": "2026-13x"}, "格式应为"),
+                        ({"month": f"{period:%Y-%m}", "region": "999999"}, "统筹区代码 999999 不存在"),
+                        ({"month": f"{period:%Y-%m}", "region": "150000"}, "不存在")):
+        response = client.post("/jobs/start/settlement.generate/", {**data, "back": "/settlement/"}, follow=True)
+        assert response.redirect_chain[-1][0] == "/settlement/" and error in response.content.decode(), data
+    assert not Job.objects.exists()
+    response = client.post("/jobs/start/settlement.generate/",
+                           {"month": f"{period:%Y-%m}", "region": "150100", "back": "/settlement/"})
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.params == {"month": f"{period:%Y-%m}", "region": "150100"}
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and "结算单已生成：新建 1 张" in job.message
+    assert job.link == f"/settlement/?period={period:%Y-%m}"
+    assert list(SettlementStatement.objects.values_list("hospital", flat=True)) == [w.hospital.pk]
+    detail = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'id="job-result-link"' in detail and "150100" in detail

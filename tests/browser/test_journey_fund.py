@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    # The generation job is sent after commit of its start request and runs in the live server's thread.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     w = build_world(prefix="J")
     # A second lot won by the other manufacturer, so the hospital gets two statements for the month.
     lot = Lot.objects.create(tender=w.tender, number="02", generic_name="盐酸二甲双胍片", max_price=Decimal("0.5000"))
@@ -39,18 +41,34 @@ def test_fund_generates_hospital_confirms_and_disputes_officer_approves_and_pays
     officer.goto("/settlement/")
     form = officer.locator("#generate-statements")
     form.locator("input[name=month]").fill(f"{world.period:%Y-%m}")
+    # The job runs in the background; its page shows a progress bar, then the result and a link to the month.
     with officer.expect_navigation():
         form.locator("button[type=submit]").click()
     expect_no_error(officer)
-    assert "2 张结算单" in officer.locator(".messages").inner_text()
+    assert "/jobs/" in officer.url
+    officer.locator("#job-result-link").wait_for()
+    assert f"{world.period:%Y-%m} 结算单已生成：新建 2 张" in officer.locator("#job-message").inner_text()
+    with officer.expect_navigation():
+        officer.locator("#job-result-link").click()
     assert officer.locator("tr[data-statement]").count() == 2
     confirmed = SettlementStatement.objects.get(hospital=world.hospital, manufacturer=world.other_maker)
     disputed = SettlementStatement.objects.get(hospital=world.hospital, manufacturer=world.maker)
     assert disputed.lines.count() == 2
-    # Generating the same month again adds nothing.
+    # Generating the same month again (for the region alone) adds nothing.
+    form = officer.locator("#generate-statements")
+    form.locator("input[name=month]").fill(f"{world.period:%Y-%m}")
+    form.locator("select[name=region]").select_option(world.hospital.region.pooling_region.code)
+    with officer.expect_navigation():
+        form.locator("button[type=submit]").click()
+    officer.locator("#job-result-link").wait_for()
+    assert "新建 0 张" in officer.locator("#job-message").inner_text()
+    # A month not yet ended is refused on the list page, and nothing starts.
+    officer.goto("/settlement/")
+    officer.locator("#generate-statements input[name=month]").evaluate("el => { el.removeAttribute('max'); }")
+    officer.locator("#generate-statements input[name=month]").fill("2999-01")
     with officer.expect_navigation():
         officer.locator("#generate-statements button[type=submit]").click()
-    assert "0 张结算单" in officer.locator(".messages").inner_text()
+    assert officer.url.endswith("/settlement/") and "尚未结束" in officer.locator(".messages").inner_text()
 
     # The manufacturers claim with their invoices.
     statement_claim(statement=confirmed, by=world.other_rep, invoice_numbers="20260001")

@@ -69,7 +69,9 @@ def line_chart(*, title: str, x_title: str, y_title: str, x_labels: list[str], s
         chart.add(str(s.label), s.values, stroke_style=stroke, dots_size=DOTS[i % len(DOTS)])
         legend.append({"label": s.label, "color": COLORS[i % len(COLORS)], "dash": dash.replace(",", " "),
                        "dot": DOTS[i % len(DOTS)]})
-    svg = re.sub(r"<!--.*?-->", "", chart.render(is_unicode=True))
+    # pygal always writes an inline script with its tooltip configuration; with no tooltip script loaded it is dead
+    # weight (and the page's content security policy need not allow inline scripts), so it goes with the comments.
+    svg = re.sub(r"<!--.*?-->|<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
     return Chart(title=title, x_title=x_title, y_title=y_title, x_labels=x_labels, series=series,
                  svg=mark_safe(svg), legend=legend)

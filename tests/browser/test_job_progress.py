@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def test_progress_bar_follows_the_job_then_shows_its_result(new_page, official):
     job = Job.objects.create(kind="progress.compute", organization=official.organization, created_by=official,
                              status=Job.Status.RUNNING)
+    cache.delete(f"job-progress:{job.pk}")  # ids are reused across tests; the cache is not rolled back with them
     page = new_page()
     login(page, "official")
     page.goto(f"/jobs/{job.pk}/")

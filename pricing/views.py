@@ -7,10 +7,11 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, Region, User
@@ -19,6 +20,7 @@ from catalog.models import Product
 from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
 from common.models import events_for
+from common.tables import Column, Listing
 
 from . import credit_schemes, selectors
 from .detectors import labels as detector_labels
@@ -43,48 +45,54 @@ def _parse_date(value: str, label: str, field: str | None = None) -> date:
         raise ValidationFailed(_("%(label)s必须是日期") % {"label": label}, field=field) from None
 
 
+ALERT_COLUMNS = [
+    Column("number", _l("编号"), value="pk", sort="pk"),
+    Column("detector", _l("检测器"), value=lambda a: detector_labels().get(a.detector, a.detector), sort="detector"),
+    Column("level", _l("严重程度"), value="get_severity_display", sort="severity"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+    Column("nhsa_code", _l("产品代码"), value="product.nhsa_code"),
+    Column("product", _l("通用名"), value="product.generic_name", sort="product__generic_name"),
+    Column("hospital", _l("医疗机构"), value=lambda a: a.hospital.name if a.hospital else _("全区"),
+           sort="hospital__name"),
+    Column("period_start", _l("期间起"), sort="period_start"),
+    Column("period_end", _l("期间止")),
+    Column("observed_price", _l("监测价格")),
+    Column("reference_value", _l("参照价格")),
+    Column("deviation_value", _l("偏离程度"), value="deviation", sort="deviation"),
+    Column("amount_at_stake", _l("涉及金额"), sort="amount_at_stake"),
+    Column("assignee", _l("经办人"), value="assignee.username", sort="assignee__username"),
+    Column("summary", _l("摘要")),
+    Column("disposition", _l("处置结果"), value="get_disposition_display"),
+    Column("resolution_note", _l("处置说明")),
+]
+
+
 @capability_required("pricing.view")
 def alert_list(request):
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     if "status" not in request.GET:
         params["status"] = "open"
     alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user)
-    if request.GET.get("format") == "xlsx":
-        return _export(alerts)
     size = request.GET.get("page_size", "")
     size = min(int(size), 500) if size.isdigit() and int(size) > 0 else 50
-    page = Paginator(alerts, size).get_page(request.GET.get("page"))
+    # the presets of the "sort" menu (severity first by default) order the list until a column header is clicked
+    listing = Listing(request, alerts, ALERT_COLUMNS, default_sort="number", per_page=size,
+                      export_name=str(_("价格预警")), default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]))
+    if listing.wants_export:
+        return listing.export()
+    page = listing.page
     labels = detector_labels()
     for alert in page:
         alert.detector_label = labels.get(alert.detector, alert.detector)
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
     return render(request, "pricing/alert_list.html", {
-        "page": page, "params": params, "detectors": detector_labels(), "statuses": PriceAlert.Status.choices,
+        "page": page, "listing": listing, "params": params, "detectors": detector_labels(),
+        "statuses": PriceAlert.Status.choices,
         "severities": PriceAlert.Severity.choices, "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
-        "officials": _officials(), "query_string": query, "can_review": can(request.user, "pricing.review"),
+        "officials": _officials(), "can_review": can(request.user, "pricing.review"),
         "can_scan": can(request.user, "pricing.scan"),
         "sorts": [("severity", _("严重程度")), ("amount", _("涉及金额")), ("deviation", _("偏离程度")),
                   ("recent", _("最近发现")), ("oldest", _("最早发现")), ("period", _("期间"))],
     })
-
-
-def _export(alerts) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("价格预警")
-    labels = detector_labels()
-    ws.append(["编号", "检测器", "严重程度", "状态", "产品代码", "通用名", "医疗机构", "期间起", "期间止", "监测价格",
-               "参照价格", "偏离程度", "涉及金额", "经办人", "摘要", "处置结果", "处置说明"])
-    for a in alerts[:50000]:
-        ws.append([a.pk, str(labels.get(a.detector, a.detector)), str(a.get_severity_display()), str(a.get_status_display()),
-                   a.product.nhsa_code, a.product.generic_name, a.hospital.name if a.hospital else "全区",
-                   a.period_start, a.period_end, a.observed_price, a.reference_value, a.deviation, a.amount_at_stake,
-                   a.assignee.username if a.assignee else "", a.summary, str(a.get_disposition_display()), a.resolution_note])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''price-alerts.xlsx"
-    wb.save(response)
-    return response
 
 
 @require_POST

@@ -82,3 +82,23 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(clie
     assert '<label for="inquiry-letter">' in page  # every input has its label
     again = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
     assert "请说明价格偏高原因" not in again  # remembered once, for the page after the refusal
+
+
+def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, alert, official):
+    from decimal import Decimal
+
+    from tests.utils import xlsx_rows
+
+    spike = PriceAlert.objects.get(pk=alert.pk)
+    spike.pk = None
+    spike.detector, spike.amount_at_stake, spike.severity = "volume_spike", Decimal("1.00"), alert.severity + 1
+    spike.save()
+    client.force_login(official)
+    html = client.get("/pricing/alerts/").content.decode()
+    assert html.index(f"#{spike.pk}<") < html.index(f"#{alert.pk}<")  # the default preset: most severe first
+    html = client.get("/pricing/alerts/?sort=amount_at_stake").content.decode()
+    assert html.index(f"#{spike.pk}<") < html.index(f"#{alert.pk}<") and 'aria-sort="ascending"' in html
+    html = client.get("/pricing/alerts/?sort=-amount_at_stake").content.decode()
+    assert html.index(f"#{alert.pk}<") < html.index(f"#{spike.pk}<")
+    rows = xlsx_rows(client.get("/pricing/alerts/?detector=volume_spike&format=xlsx"))
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [spike.pk]

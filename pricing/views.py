@@ -191,17 +191,33 @@ def inquiry_reply(request, pk: int):
 # --- credit --------------------------------------------------------------------------------------------------------
 
 
+CREDIT_COLUMNS = [
+    Column("organization", _l("企业"), value="organization.name", sort="organization__name"),
+    Column("behaviour", _l("失信行为"), value="get_behaviour_display", sort="behaviour"),
+    Column("level", _l("等级"), value="get_level_display", sort="level"),
+    Column("scheme", _l("评级规则"), value="get_scheme_display"),
+    Column("amount", _l("涉案金额"), sort="amount"),
+    Column("start", _l("开始日期"), sort="start"),
+    Column("end", _l("结束日期"), sort="end"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+    Column("evidence", _l("事实与依据")),
+]
+
+
 @capability_required("pricing.view")
 def credit_list(request):
     records = selectors.credit_records_visible_to(request.user)
     status = request.GET.get("status", "active")
     if status:
         records = records.filter(status=status)
-    page = Paginator(records.order_by("-start", "-pk"), 30).get_page(request.GET.get("page"))
+    listing = Listing(request, records, CREDIT_COLUMNS, default_sort="-start", export_name=str(_("信用评价记录")))
+    if listing.wants_export:
+        return listing.export()
+    page = listing.page
     for record in page:
         record.rule = credit_schemes.level_rule(record.scheme, record.level)
     return render(request, "pricing/credit_list.html", {
-        "page": page, "status": status, "statuses": CreditRecord.Status.choices, "schemes": credit_schemes.SCHEMES,
+        "page": page, "listing": listing, "status": status, "statuses": CreditRecord.Status.choices, "schemes": credit_schemes.SCHEMES,
         "behaviours": CreditRecord.Behaviour.choices, "can_manage": can(request.user, "pricing.credit_manage"),
         "companies": Organization.objects.filter(kind__in=["manufacturer", "distributor"], is_active=True).order_by("name"),
     })

@@ -102,3 +102,28 @@ def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, aler
     assert html.index(f"#{alert.pk}<") < html.index(f"#{spike.pk}<")
     rows = xlsx_rows(client.get("/pricing/alerts/?detector=volume_spike&format=xlsx"))
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [spike.pk]
+
+
+def test_credit_records_sort_and_export_only_the_filtered_records(client, official, manufacturer, distributor,
+                                                                   manufacturer_rep):
+    from datetime import date
+
+    from pricing.models import CreditRecord
+    from pricing.services.credit import credit_record_create
+    from tests.utils import xlsx_rows
+
+    kept = credit_record_create(organization=manufacturer, behaviour="tax", level="general", evidence="甲",
+                                start=date(2026, 1, 1), by=official)
+    gone = credit_record_create(organization=distributor, behaviour="tax", level="general", evidence="乙",
+                                start=date(2026, 2, 1), by=official)
+    client.force_login(official)
+    html = client.get("/pricing/credit/").content.decode()
+    assert html.index(distributor.name) < html.index(manufacturer.name)  # newest first
+    html = client.get("/pricing/credit/?sort=start").content.decode()
+    assert html.index(manufacturer.name) < html.index(distributor.name) and 'aria-sort="ascending"' in html
+    CreditRecord.objects.filter(pk=gone.pk).update(
+        status=next(v for v in CreditRecord.Status.values if v != "active"))
+    rows = xlsx_rows(client.get("/pricing/credit/?status=active&format=xlsx"))
+    assert rows[0][0] == "企业" and [r[0] for r in rows[1:]] == [kept.organization.name]
+    client.force_login(manufacturer_rep)
+    assert client.get("/pricing/credit/?format=xlsx").status_code == 403

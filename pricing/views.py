@@ -271,14 +271,30 @@ def my_credit(request):
 # --- shortage, imports ------------------------------------------------------------------------------------------------
 
 
+SHORTAGE_COLUMNS = [
+    Column("product", _l("通用名"), value="product.generic_name", sort="product__generic_name"),
+    Column("specification", _l("规格"), value="product.specification"),
+    Column("nhsa_code", _l("产品代码"), value="product.nhsa_code", sort="product__nhsa_code"),
+    Column("on_shortage_list", _l("短缺药品清单"), sort="on_shortage_list"),
+    Column("reason", _l("原因"), value="get_reason_display", sort="reason"),
+    Column("hospitals", _l("受影响机构"), value=lambda s: "、".join(h.name for h in s.hospitals.all())),
+    Column("first_detected_on", _l("首次发现"), sort="first_detected_on"),
+    Column("last_detected_on", _l("最近发现"), sort="last_detected_on"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+]
+
+
 @capability_required("pricing.view")
 def shortage_list(request):
     status = request.GET.get("status", "open")
     alerts = selectors.shortage_alerts_visible_to(request.user)
     if status:
         alerts = alerts.filter(status=status)
-    page = Paginator(alerts.order_by("-on_shortage_list", "-last_detected_on", "-pk"), 30).get_page(request.GET.get("page"))
-    return render(request, "pricing/shortage_list.html", {"page": page, "status": status,
+    listing = Listing(request, alerts, SHORTAGE_COLUMNS, default_sort="-last_detected_on",
+                      default_order=("-on_shortage_list", "-last_detected_on", "-pk"), export_name=str(_("短缺预警")))
+    if listing.wants_export:
+        return listing.export()
+    return render(request, "pricing/shortage_list.html", {"page": listing.page, "listing": listing, "status": status,
                                                           "statuses": ShortageAlert.Status.choices})
 
 

@@ -127,3 +127,27 @@ def test_credit_records_sort_and_export_only_the_filtered_records(client, offici
     assert rows[0][0] == "企业" and [r[0] for r in rows[1:]] == [kept.organization.name]
     client.force_login(manufacturer_rep)
     assert client.get("/pricing/credit/?format=xlsx").status_code == 403
+
+
+def test_shortages_sort_and_export_only_the_filtered_alerts(client, official, manufacturer_rep):
+    from datetime import date
+
+    from pricing.models import ShortageAlert
+    from tests.catalog.test_search import make
+    from tests.utils import xlsx_rows
+
+    older = ShortageAlert.objects.create(product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"), reason="stock_out",
+                                         first_detected_on=date(2026, 1, 1), last_detected_on=date(2026, 1, 2))
+    newer = ShortageAlert.objects.create(product=make("布洛芬缓释胶囊", "XC10AAA128A001010100001"), reason="stock_out",
+                                         first_detected_on=date(2026, 2, 1), last_detected_on=date(2026, 2, 2),
+                                         status="closed")
+    client.force_login(official)
+    html = client.get("/pricing/shortages/?status=").content.decode()
+    assert html.index("布洛芬缓释胶囊") < html.index("阿司匹林肠溶片")  # most recently detected first
+    html = client.get("/pricing/shortages/?status=&sort=last_detected_on").content.decode()
+    assert html.index("阿司匹林肠溶片") < html.index("布洛芬缓释胶囊") and 'aria-sort="ascending"' in html
+    rows = xlsx_rows(client.get("/pricing/shortages/?status=open&format=xlsx"))
+    assert rows[0][0] == "通用名" and [r[0] for r in rows[1:]] == [older.product.generic_name]
+    assert newer.product.generic_name not in str(rows)
+    client.force_login(manufacturer_rep)
+    assert client.get("/pricing/shortages/?format=xlsx").status_code == 403

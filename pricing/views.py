@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -168,11 +167,26 @@ def alert_action(request, pk: int, step: str):
 # --- inquiries for the addressed organisation ------------------------------------------------------------------
 
 
+INQUIRY_COLUMNS = [
+    Column("number", _l("编号"), value="pk", sort="pk"),
+    Column("product", _l("通用名"), value="alert.product.generic_name", sort="alert__product__generic_name"),
+    Column("recipient", _l("函询对象"), value="recipient.name"),
+    Column("sent_at", _l("发函时间"), sort="sent_at"),
+    Column("reply_due", _l("回复期限"), sort="reply_due"),
+    Column("replied_at", _l("回复时间"), sort="replied_at"),
+    Column("letter", _l("函询内容")),
+    Column("reply", _l("回复内容")),
+]
+
+
 @capability_required("pricing.answer_inquiry")
 def inquiry_list(request):
-    inquiries = selectors.inquiries_visible_to(request.user).order_by("replied_at", "-sent_at")
-    page = Paginator(inquiries, 20).get_page(request.GET.get("page"))
-    return render(request, "pricing/inquiry_list.html", {"page": page})
+    """Unanswered first, newest first, until a sort link is picked."""
+    listing = Listing(request, selectors.inquiries_visible_to(request.user), INQUIRY_COLUMNS, default_sort="-sent_at",
+                      per_page=20, default_order=("replied_at", "-sent_at"), export_name=str(_("价格函询")))
+    if listing.wants_export:
+        return listing.export()
+    return render(request, "pricing/inquiry_list.html", {"page": listing.page, "listing": listing})
 
 
 @require_POST

@@ -151,3 +151,22 @@ def test_shortages_sort_and_export_only_the_filtered_alerts(client, official, ma
     assert newer.product.generic_name not in str(rows)
     client.force_login(manufacturer_rep)
     assert client.get("/pricing/shortages/?format=xlsx").status_code == 403
+
+
+def test_inquiries_sort_and_export_only_the_organisations_own(client, alert, official, manufacturer, distributor,
+                                                              manufacturer_rep):
+    from tests.utils import xlsx_rows
+
+    today = timezone.localdate()
+    later = Inquiry.objects.create(alert=alert, recipient=manufacturer, letter="后到期", sent_by=official,
+                                   reply_due=today + timedelta(days=9))
+    sooner = Inquiry.objects.create(alert=alert, recipient=manufacturer, letter="先到期", sent_by=official,
+                                    reply_due=today + timedelta(days=2))
+    Inquiry.objects.create(alert=alert, recipient=distributor, letter="别家的函询", sent_by=official, reply_due=today)
+    client.force_login(manufacturer_rep)
+    html = client.get("/pricing/inquiries/").content.decode()
+    assert html.index("先到期") < html.index("后到期") and "别家的函询" not in html  # newest first
+    html = client.get("/pricing/inquiries/?sort=-reply_due").content.decode()
+    assert html.index("后到期") < html.index("先到期") and 'aria-sort="descending"' in html
+    rows = xlsx_rows(client.get("/pricing/inquiries/?sort=reply_due&format=xlsx"))
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [sooner.pk, later.pk]

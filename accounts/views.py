@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common.health import health_report
+from common.tables import Column, Listing
 
 from . import selectors
 from .permissions import can, is_official, portals_for
@@ -31,6 +32,17 @@ def home(request):
     )
 
 
+ORGANIZATION_COLUMNS = [
+    Column("name", _l("机构名称"), sort="name"),
+    Column("kind", _l("类型"), value="get_kind_display", sort="kind"),
+    Column("uscc", _l("统一社会信用代码"), sort="uscc"),
+    Column("region", _l("地区"), value="region.name", sort="region__sort_order"),
+    Column("hospital_level", _l("医院等级"), value="get_hospital_level_display"),
+    Column("hospital_type", _l("医院类型"), value="get_hospital_type_display"),
+    Column("is_active", _l("有效"), sort="is_active"),
+]
+
+
 def organization_list(request):
     qs = selectors.organizations_visible_to(request.user)
     kind = request.GET.get("kind", "")
@@ -39,11 +51,15 @@ def organization_list(request):
         qs = qs.filter(kind=kind)
     if query:
         qs = qs.filter(name__icontains=query) | qs.filter(uscc__iexact=query)
-    page = Paginator(qs.order_by("kind", "region__sort_order", "name"), 50).get_page(request.GET.get("page"))
+    listing = Listing(request, qs, ORGANIZATION_COLUMNS, default_sort="name", per_page=50,
+                      default_order=("kind", "region__sort_order", "name"), export_name=str(_("机构")))
+    if listing.wants_export:
+        return listing.export()
     return render(
         request,
         "accounts/organization_list.html",
-        {"page": page, "kind": kind, "q": query, "can_view_all": can(request.user, "organization.view_all")},
+        {"page": listing.page, "listing": listing, "kind": kind, "q": query,
+         "can_view_all": can(request.user, "organization.view_all")},
     )
 
 

@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.permissions import can
+from common.tables import Column, Listing
 
 from . import selectors
 from .codes import Category
 from .hooks import product_warnings
 from .models import Product
 
+PRODUCT_COLUMNS = [
+    Column("nhsa_code", _l("医保代码"), sort="nhsa_code"),
+    Column("generic_name", _l("通用名"), sort="generic_name"),
+    Column("manufacturer", _l("生产企业"), value="manufacturer.name", sort="manufacturer__name"),
+    Column("category", _l("类别"), value="get_category_display", sort="category"),
+    Column("insurance_class", _l("医保"), value="get_insurance_class_display", sort="insurance_class"),
+]
+
 
 def product_list(request):
+    """Search results in relevance order until a column header is clicked; the exports (in the import layouts, so
+    a file can be edited and imported again) are the catalog's own, at `product-export`."""
     params = selectors.search_params(request.GET)
     results = selectors.product_search(user=request.user, **params)
-    page = Paginator(results, 30).get_page(request.GET.get("page"))
+    listing = Listing(request, results, PRODUCT_COLUMNS, default_sort="generic_name",
+                      default_order=results.query.order_by)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "catalog/product_list.html",
         {
-            "page": page,
+            "page": listing.page,
+            "listing": listing,
             "params": params,
             "categories": Category.choices,
             "query_string": query.urlencode(),

@@ -77,7 +77,8 @@ class Listing:
         self.export_name = export_name
         requested = request.GET.get("sort", "")
         key = requested.lstrip("-")
-        if key not in self.columns or not self.columns[key].sort:
+        by_column = key in self.columns and bool(self.columns[key].sort)
+        if not by_column:
             requested = default_sort
             key = requested.lstrip("-")
         self.sort = requested
@@ -85,8 +86,9 @@ class Listing:
         expression = self.columns[key].sort if key in self.columns else key
         ordering = F(expression).desc(nulls_last=True) if self.descending else F(expression).asc(nulls_last=True)
         self.queryset = queryset.order_by(ordering, f"-{tiebreak}" if self.descending else tiebreak)
-        if default_order and requested == default_sort and not request.GET.get("sort"):
-            # the page's own order (several keys, e.g. urgent first) until the user picks a column
+        if default_order and not by_column:
+            # the page's own order (several keys, e.g. urgent first, or a preset the page offers) until the user
+            # picks a column
             self.sort = ""
             self.queryset = queryset.order_by(*default_order)
         self.per_page = per_page

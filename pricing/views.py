@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, Region, User
@@ -19,6 +19,7 @@ from catalog.models import Product
 from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
 from common.models import events_for
+from common.tables import Column, Listing
 
 from . import credit_schemes, selectors
 from .detectors import labels as detector_labels
@@ -43,48 +44,54 @@ def _parse_date(value: str, label: str, field: str | None = None) -> date:
         raise ValidationFailed(_("%(label)s必须是日期") % {"label": label}, field=field) from None
 
 
+ALERT_COLUMNS = [
+    Column("number", _l("编号"), value="pk", sort="pk"),
+    Column("detector", _l("检测器"), value=lambda a: detector_labels().get(a.detector, a.detector), sort="detector"),
+    Column("level", _l("严重程度"), value="get_severity_display", sort="severity"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+    Column("nhsa_code", _l("产品代码"), value="product.nhsa_code"),
+    Column("product", _l("通用名"), value="product.generic_name", sort="product__generic_name"),
+    Column("hospital", _l("医疗机构"), value=lambda a: a.hospital.name if a.hospital else _("全区"),
+           sort="hospital__name"),
+    Column("period_start", _l("期间起"), sort="period_start"),
+    Column("period_end", _l("期间止")),
+    Column("observed_price", _l("监测价格")),
+    Column("reference_value", _l("参照价格")),
+    Column("deviation_value", _l("偏离程度"), value="deviation", sort="deviation"),
+    Column("amount_at_stake", _l("涉及金额"), sort="amount_at_stake"),
+    Column("assignee", _l("经办人"), value="assignee.username", sort="assignee__username"),
+    Column("summary", _l("摘要")),
+    Column("disposition", _l("处置结果"), value="get_disposition_display"),
+    Column("resolution_note", _l("处置说明")),
+]
+
+
 @capability_required("pricing.view")
 def alert_list(request):
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     if "status" not in request.GET:
         params["status"] = "open"
     alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user)
-    if request.GET.get("format") == "xlsx":
-        return _export(alerts)
     size = request.GET.get("page_size", "")
     size = min(int(size), 500) if size.isdigit() and int(size) > 0 else 50
-    page = Paginator(alerts, size).get_page(request.GET.get("page"))
+    # the presets of the "sort" menu (severity first by default) order the list until a column header is clicked
+    listing = Listing(request, alerts, ALERT_COLUMNS, default_sort="number", per_page=size,
+                      export_name=str(_("价格预警")), default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]))
+    if listing.wants_export:
+        return listing.export()
+    page = listing.page
     labels = detector_labels()
     for alert in page:
         alert.detector_label = labels.get(alert.detector, alert.detector)
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
     return render(request, "pricing/alert_list.html", {
-        "page": page, "params": params, "detectors": detector_labels(), "statuses": PriceAlert.Status.choices,
+        "page": page, "listing": listing, "params": params, "detectors": detector_labels(),
+        "statuses": PriceAlert.Status.choices,
         "severities": PriceAlert.Severity.choices, "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
-        "officials": _officials(), "query_string": query, "can_review": can(request.user, "pricing.review"),
+        "officials": _officials(), "can_review": can(request.user, "pricing.review"),
         "can_scan": can(request.user, "pricing.scan"),
         "sorts": [("severity", _("严重程度")), ("amount", _("涉及金额")), ("deviation", _("偏离程度")),
                   ("recent", _("最近发现")), ("oldest", _("最早发现")), ("period", _("期间"))],
     })
-
-
-def _export(alerts) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("价格预警")
-    labels = detector_labels()
-    ws.append(["编号", "检测器", "严重程度", "状态", "产品代码", "通用名", "医疗机构", "期间起", "期间止", "监测价格",
-               "参照价格", "偏离程度", "涉及金额", "经办人", "摘要", "处置结果", "处置说明"])
-    for a in alerts[:50000]:
-        ws.append([a.pk, str(labels.get(a.detector, a.detector)), str(a.get_severity_display()), str(a.get_status_display()),
-                   a.product.nhsa_code, a.product.generic_name, a.hospital.name if a.hospital else "全区",
-                   a.period_start, a.period_end, a.observed_price, a.reference_value, a.deviation, a.amount_at_stake,
-                   a.assignee.username if a.assignee else "", a.summary, str(a.get_disposition_display()), a.resolution_note])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''price-alerts.xlsx"
-    wb.save(response)
-    return response
 
 
 @require_POST
@@ -160,11 +167,26 @@ def alert_action(request, pk: int, step: str):
 # --- inquiries for the addressed organisation ------------------------------------------------------------------
 
 
+INQUIRY_COLUMNS = [
+    Column("number", _l("编号"), value="pk", sort="pk"),
+    Column("product", _l("通用名"), value="alert.product.generic_name", sort="alert__product__generic_name"),
+    Column("recipient", _l("函询对象"), value="recipient.name"),
+    Column("sent_at", _l("发函时间"), sort="sent_at"),
+    Column("reply_due", _l("回复期限"), sort="reply_due"),
+    Column("replied_at", _l("回复时间"), sort="replied_at"),
+    Column("letter", _l("函询内容")),
+    Column("reply", _l("回复内容")),
+]
+
+
 @capability_required("pricing.answer_inquiry")
 def inquiry_list(request):
-    inquiries = selectors.inquiries_visible_to(request.user).order_by("replied_at", "-sent_at")
-    page = Paginator(inquiries, 20).get_page(request.GET.get("page"))
-    return render(request, "pricing/inquiry_list.html", {"page": page})
+    """Unanswered first, newest first, until a sort link is picked."""
+    listing = Listing(request, selectors.inquiries_visible_to(request.user), INQUIRY_COLUMNS, default_sort="-sent_at",
+                      per_page=20, default_order=("replied_at", "-sent_at"), export_name=str(_("价格函询")))
+    if listing.wants_export:
+        return listing.export()
+    return render(request, "pricing/inquiry_list.html", {"page": listing.page, "listing": listing})
 
 
 @require_POST
@@ -183,17 +205,33 @@ def inquiry_reply(request, pk: int):
 # --- credit --------------------------------------------------------------------------------------------------------
 
 
+CREDIT_COLUMNS = [
+    Column("organization", _l("企业"), value="organization.name", sort="organization__name"),
+    Column("behaviour", _l("失信行为"), value="get_behaviour_display", sort="behaviour"),
+    Column("level", _l("等级"), value="get_level_display", sort="level"),
+    Column("scheme", _l("评级规则"), value="get_scheme_display"),
+    Column("amount", _l("涉案金额"), sort="amount"),
+    Column("start", _l("开始日期"), sort="start"),
+    Column("end", _l("结束日期"), sort="end"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+    Column("evidence", _l("事实与依据")),
+]
+
+
 @capability_required("pricing.view")
 def credit_list(request):
     records = selectors.credit_records_visible_to(request.user)
     status = request.GET.get("status", "active")
     if status:
         records = records.filter(status=status)
-    page = Paginator(records.order_by("-start", "-pk"), 30).get_page(request.GET.get("page"))
+    listing = Listing(request, records, CREDIT_COLUMNS, default_sort="-start", export_name=str(_("信用评价记录")))
+    if listing.wants_export:
+        return listing.export()
+    page = listing.page
     for record in page:
         record.rule = credit_schemes.level_rule(record.scheme, record.level)
     return render(request, "pricing/credit_list.html", {
-        "page": page, "status": status, "statuses": CreditRecord.Status.choices, "schemes": credit_schemes.SCHEMES,
+        "page": page, "listing": listing, "status": status, "statuses": CreditRecord.Status.choices, "schemes": credit_schemes.SCHEMES,
         "behaviours": CreditRecord.Behaviour.choices, "can_manage": can(request.user, "pricing.credit_manage"),
         "companies": Organization.objects.filter(kind__in=["manufacturer", "distributor"], is_active=True).order_by("name"),
     })
@@ -247,14 +285,30 @@ def my_credit(request):
 # --- shortage, imports ------------------------------------------------------------------------------------------------
 
 
+SHORTAGE_COLUMNS = [
+    Column("product", _l("通用名"), value="product.generic_name", sort="product__generic_name"),
+    Column("specification", _l("规格"), value="product.specification"),
+    Column("nhsa_code", _l("产品代码"), value="product.nhsa_code", sort="product__nhsa_code"),
+    Column("on_shortage_list", _l("短缺药品清单"), sort="on_shortage_list"),
+    Column("reason", _l("原因"), value="get_reason_display", sort="reason"),
+    Column("hospitals", _l("受影响机构"), value=lambda s: "、".join(h.name for h in s.hospitals.all())),
+    Column("first_detected_on", _l("首次发现"), sort="first_detected_on"),
+    Column("last_detected_on", _l("最近发现"), sort="last_detected_on"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+]
+
+
 @capability_required("pricing.view")
 def shortage_list(request):
     status = request.GET.get("status", "open")
     alerts = selectors.shortage_alerts_visible_to(request.user)
     if status:
         alerts = alerts.filter(status=status)
-    page = Paginator(alerts.order_by("-on_shortage_list", "-last_detected_on", "-pk"), 30).get_page(request.GET.get("page"))
-    return render(request, "pricing/shortage_list.html", {"page": page, "status": status,
+    listing = Listing(request, alerts, SHORTAGE_COLUMNS, default_sort="-last_detected_on",
+                      default_order=("-on_shortage_list", "-last_detected_on", "-pk"), export_name=str(_("短缺预警")))
+    if listing.wants_export:
+        return listing.export()
+    return render(request, "pricing/shortage_list.html", {"page": listing.page, "listing": listing, "status": status,
                                                           "statuses": ShortageAlert.Status.choices})
 
 

@@ -19,10 +19,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, capability_required, is_official
 from common.errors import DomainError
+from common.tables import Column, Listing
 
 from . import selectors, selectors_tenders
 from .forms_tenders import (
@@ -63,14 +65,29 @@ def _error(form, exc: DomainError) -> None:
 # --- list and create ------------------------------------------------------------------------------------------
 
 
+TENDER_COLUMNS = [
+    Column("code", _l("批次编号"), sort="code"),
+    Column("name", _l("批次名称"), sort="name"),
+    Column("status", _l("状态"), value="get_status_display", sort="status"),
+    Column("demand_start", _l("报量开始"), sort="demand_start"),
+    Column("bid_deadline", _l("申报截止"), sort="bid_deadline"),
+    Column("opening_at", _l("开标时间"), sort="opening_at"),
+    Column("cycle_start", _l("采购周期开始"), sort="cycle_start"),
+    Column("cycle_end", _l("采购周期结束"), sort="cycle_end"),
+]
+
+
 def tender_list(request):
-    tenders = selectors.tenders_visible_to(request.user).order_by("-demand_start")
+    tenders = selectors.tenders_visible_to(request.user)
     status = request.GET.get("status", "")
     if status:
         tenders = tenders.filter(status=status)
-    page = Paginator(tenders, 20).get_page(request.GET.get("page"))
+    listing = Listing(request, tenders, TENDER_COLUMNS, default_sort="-demand_start", per_page=20,
+                      export_name=str(_("带量采购批次")))
+    if listing.wants_export:
+        return listing.export()
     return render(request, "procurement/tenders/list.html", {
-        "page": page, "status": status, "statuses": Tender.Status.choices, "now": timezone.now(),
+        "page": listing.page, "listing": listing, "status": status, "statuses": Tender.Status.choices, "now": timezone.now(),
         "can_manage": can(request.user, MANAGE),
     })
 

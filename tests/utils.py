@@ -54,3 +54,13 @@ def job_lock_held_elsewhere(name: str):
         yield
     finally:
         other.close()
+
+
+def xlsx_rows(response) -> list[tuple]:
+    """The rows of an .xlsx download (header first)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)

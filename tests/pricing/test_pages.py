@@ -82,3 +82,91 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(clie
     assert '<label for="inquiry-letter">' in page  # every input has its label
     again = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
     assert "请说明价格偏高原因" not in again  # remembered once, for the page after the refusal
+
+
+def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, alert, official):
+    from decimal import Decimal
+
+    from tests.utils import xlsx_rows
+
+    spike = PriceAlert.objects.get(pk=alert.pk)
+    spike.pk = None
+    spike.detector, spike.amount_at_stake, spike.severity = "volume_spike", Decimal("1.00"), alert.severity + 1
+    spike.save()
+    client.force_login(official)
+    html = client.get("/pricing/alerts/").content.decode()
+    assert html.index(f"#{spike.pk}<") < html.index(f"#{alert.pk}<")  # the default preset: most severe first
+    html = client.get("/pricing/alerts/?sort=amount_at_stake").content.decode()
+    assert html.index(f"#{spike.pk}<") < html.index(f"#{alert.pk}<") and 'aria-sort="ascending"' in html
+    html = client.get("/pricing/alerts/?sort=-amount_at_stake").content.decode()
+    assert html.index(f"#{alert.pk}<") < html.index(f"#{spike.pk}<")
+    rows = xlsx_rows(client.get("/pricing/alerts/?detector=volume_spike&format=xlsx"))
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [spike.pk]
+
+
+def test_credit_records_sort_and_export_only_the_filtered_records(client, official, manufacturer, distributor,
+                                                                   manufacturer_rep):
+    from datetime import date
+
+    from pricing.models import CreditRecord
+    from pricing.services.credit import credit_record_create
+    from tests.utils import xlsx_rows
+
+    kept = credit_record_create(organization=manufacturer, behaviour="tax", level="general", evidence="甲",
+                                start=date(2026, 1, 1), by=official)
+    gone = credit_record_create(organization=distributor, behaviour="tax", level="general", evidence="乙",
+                                start=date(2026, 2, 1), by=official)
+    client.force_login(official)
+    html = client.get("/pricing/credit/").content.decode()
+    assert html.index(distributor.name) < html.index(manufacturer.name)  # newest first
+    html = client.get("/pricing/credit/?sort=start").content.decode()
+    assert html.index(manufacturer.name) < html.index(distributor.name) and 'aria-sort="ascending"' in html
+    CreditRecord.objects.filter(pk=gone.pk).update(
+        status=next(v for v in CreditRecord.Status.values if v != "active"))
+    rows = xlsx_rows(client.get("/pricing/credit/?status=active&format=xlsx"))
+    assert rows[0][0] == "企业" and [r[0] for r in rows[1:]] == [kept.organization.name]
+    client.force_login(manufacturer_rep)
+    assert client.get("/pricing/credit/?format=xlsx").status_code == 403
+
+
+def test_shortages_sort_and_export_only_the_filtered_alerts(client, official, manufacturer_rep):
+    from datetime import date
+
+    from pricing.models import ShortageAlert
+    from tests.catalog.test_search import make
+    from tests.utils import xlsx_rows
+
+    older = ShortageAlert.objects.create(product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"), reason="stock_out",
+                                         first_detected_on=date(2026, 1, 1), last_detected_on=date(2026, 1, 2))
+    newer = ShortageAlert.objects.create(product=make("布洛芬缓释胶囊", "XC10AAA128A001010100001"), reason="stock_out",
+                                         first_detected_on=date(2026, 2, 1), last_detected_on=date(2026, 2, 2),
+                                         status="closed")
+    client.force_login(official)
+    html = client.get("/pricing/shortages/?status=").content.decode()
+    assert html.index("布洛芬缓释胶囊") < html.index("阿司匹林肠溶片")  # most recently detected first
+    html = client.get("/pricing/shortages/?status=&sort=last_detected_on").content.decode()
+    assert html.index("阿司匹林肠溶片") < html.index("布洛芬缓释胶囊") and 'aria-sort="ascending"' in html
+    rows = xlsx_rows(client.get("/pricing/shortages/?status=open&format=xlsx"))
+    assert rows[0][0] == "通用名" and [r[0] for r in rows[1:]] == [older.product.generic_name]
+    assert newer.product.generic_name not in str(rows)
+    client.force_login(manufacturer_rep)
+    assert client.get("/pricing/shortages/?format=xlsx").status_code == 403
+
+
+def test_inquiries_sort_and_export_only_the_organisations_own(client, alert, official, manufacturer, distributor,
+                                                              manufacturer_rep):
+    from tests.utils import xlsx_rows
+
+    today = timezone.localdate()
+    later = Inquiry.objects.create(alert=alert, recipient=manufacturer, letter="后到期", sent_by=official,
+                                   reply_due=today + timedelta(days=9))
+    sooner = Inquiry.objects.create(alert=alert, recipient=manufacturer, letter="先到期", sent_by=official,
+                                    reply_due=today + timedelta(days=2))
+    Inquiry.objects.create(alert=alert, recipient=distributor, letter="别家的函询", sent_by=official, reply_due=today)
+    client.force_login(manufacturer_rep)
+    html = client.get("/pricing/inquiries/").content.decode()
+    assert html.index("先到期") < html.index("后到期") and "别家的函询" not in html  # newest first
+    html = client.get("/pricing/inquiries/?sort=-reply_due").content.decode()
+    assert html.index("后到期") < html.index("先到期") and 'aria-sort="descending"' in html
+    rows = xlsx_rows(client.get("/pricing/inquiries/?sort=reply_due&format=xlsx"))
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [sooner.pk, later.pk]

@@ -23,3 +23,28 @@ def test_tender_pages_show_own_bids_sealed_and_hide_others(world):  # noqa: F811
     client.force_login(world["buyers"][0])
     html = client.get(f"/tenders/{world['tender'].pk}/").content.decode()
     assert "本机构报量" in html and "10000" in html
+
+
+@pytest.mark.django_db
+def test_tender_list_sorts_and_exports_the_filtered_tenders(world):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.utils import xlsx_rows
+
+    now = timezone.now()
+    svc.tender_create(by=world["official"], code="NMG-T-00", name="早期批次", demand_start=now - timedelta(days=9),
+                      demand_end=now + timedelta(hours=1), bid_deadline=now + timedelta(hours=2),
+                      opening_at=now + timedelta(hours=3), cycle_start=world["tender"].cycle_start,
+                      cycle_end=world["tender"].cycle_end)
+    svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
+    client = Client()
+    client.force_login(world["buyers"][0])
+    html = client.get("/tenders/").content.decode()
+    assert html.index("NMG-T-01") < html.index("NMG-T-00")  # newest demand window first
+    html = client.get("/tenders/?sort=code").content.decode()
+    assert html.index("NMG-T-00") < html.index("NMG-T-01") and 'aria-sort="ascending"' in html
+    rows = xlsx_rows(client.get("/tenders/?status=demand_collection&format=xlsx"))
+    assert rows[0][0] == "批次编号" and [r[0] for r in rows[1:]] == ["NMG-T-01"]
+    assert "暂无带量采购批次" in client.get("/tenders/?status=awarded").content.decode()

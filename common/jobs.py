@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .errors import PermissionDeniedError, ValidationFailed
 from .models import Job
+from .outbox import enqueue
 
 Report = Callable[[int, int, str], None]
 
@@ -56,15 +57,11 @@ def start(kind: str, *, by, params: dict | None = None) -> Job:
     params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by)
-        transaction.on_commit(lambda: _send(job.pk))
+        # Through the transactional outbox: the job's row and its message commit together, so a broker outage
+        # delays the job (the drain sends it) instead of leaving it queued forever.
+        enqueue("common.run_job", args=[job.pk])
     job.refresh_from_db()
     return job
-
-
-def _send(job_id: int) -> None:
-    from .tasks import run_job
-
-    run_job.delay(job_id)
 
 
 def run(job_id: int) -> None:

@@ -23,6 +23,7 @@ import logging
 import uuid
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -416,10 +417,11 @@ def _after_chunk(chunk_no: int) -> None:
     checkpoint(f"settlement:chunk:{chunk_no}")
 
 
-def generate_statements(*, month, region: Region | None = None, chunk_size: int = CHUNK,
+def generate_statements(*, month, region: Region | None = None, chunk_size: int | None = None,
                         progress=None) -> SettlementRun:
     """Build the month's statements for one pooling region, or for all of them. `progress(done, total, label)` hears
     of each committed chunk (the page's progress bar)."""
+    chunk_size = chunk_size or getattr(settings, "SETTLEMENT_CHUNK_STATEMENTS", CHUNK)
     period = ended_month(month)
     if region is not None:
         regions = [region.pooling_region]

@@ -278,6 +278,8 @@ if not BID_SEALING_KEY:
 # The 5-working-day confirmation window follows China's public holidays and adjusted working days (chinese-calendar);
 # these ISO dates, comma-separated, override it: extra days off, and extra working days (e.g. a year announced after
 # the installed calendar).
+# Statements written per transaction by the monthly generation (each chunk is three INSERT … SELECT).
+SETTLEMENT_CHUNK_STATEMENTS = env.int("SETTLEMENT_CHUNK_STATEMENTS", default=25_000)
 SETTLEMENT_HOLIDAYS = env.list("SETTLEMENT_HOLIDAYS", default=[])
 SETTLEMENT_WORKDAYS = env.list("SETTLEMENT_WORKDAYS", default=[])
 

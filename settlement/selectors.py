@@ -245,6 +245,7 @@ def monthly_chart(qs, *, months: int = 12):
     if not rows:
         return None
     rows.reverse()
+    # floats only place the points on the drawing; every figure shown (table, tooltips) is the Decimal, formatted
     lines = [Series(_("结算金额"), [float(r["amount"] or 0) for r in rows], dashed=False),
              Series(_("审核金额"), [float(r["approved"] or 0) for r in rows], dashed=True),
              Series(_("已付金额"), [float(r["paid"] or 0) for r in rows])]

@@ -392,10 +392,10 @@ class BidOutcome:
             "product_id": self.product_id,
             "comparison_price": str(self.comparison_price),
             "supply_capacity": self.supply_capacity,
-            "status": self.status.value,
+            "status": self.status._value_,  # plain attribute: `.value` is a slow descriptor on enums
             "invalid_reason": self.invalid_reason,
             "eligible": self.eligible,
-            "criteria_met": [c.value for c in self.criteria_met],
+            "criteria_met": [c._value_ for c in self.criteria_met],
             "rank": self.rank,
             "winner_rank": self.winner_rank,
             "reasons": list(self.reasons),

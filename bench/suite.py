@@ -96,6 +96,23 @@ def _earlier(path: Path, scale: float, wait: float = 1800) -> dict[str, list[dic
         time.sleep(10)
 
 
+def _kept(path: Path, scale: float, names: list[str], doubling: bool) -> tuple[dict, dict, dict]:
+    """The lines of the last suite run at ``scale`` that this run does not redo: results, half-scale results and the
+    time each benchmark was measured."""
+    if not path.exists():
+        raise SystemExit(f"--update: {path} does not exist; run the whole suite first")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    summary = data["summary"]
+    if abs(summary["scale"] - scale) > 1e-9:
+        raise SystemExit(f"--update: {path} holds scale {summary['scale']:g}, not {scale:g}")
+    others = {m: rows for m, rows in summary["results"].items() if m not in names}
+    half = summary.get("doubling", {}).get("half", {})
+    if doubling and any(m not in half for m in others):
+        raise SystemExit(f"--update: {path} has no doubling check for every kept benchmark; add --no-doubling")
+    measured = {m: summary.get("measured", {}).get(m, data["measured"]) for m in others}
+    return others, {m: rows for m, rows in half.items() if m in others}, measured
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=None,
@@ -107,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-doubling", action="store_true", help="skip the run at half the scale")
     parser.add_argument("--half", metavar="JSON", help="take the half-scale results from this earlier suite run's "
                         "JSON (e.g. run at S/2 on another database) instead of running them")
+    parser.add_argument("--update", action="store_true",
+                        help="with --only: replace just those benchmarks' lines in the last suite run at this scale "
+                             "(bench/results/<results>.json) and keep the others, each with the time it was measured")
     parser.add_argument("--results", default="suite", help="name of the result files in bench/results (suite)")
     parser.add_argument("--child", choices=MODULES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -120,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     names = [m for m in MODULES if not args.only or m in args.only]
     doubling = not (args.quick or args.no_doubling)
     half: dict[str, list[dict]] = {}
+    kept, kept_half, measured = {}, {}, {}
+    if args.update:
+        kept, kept_half, measured = _kept(RESULTS / f"{args.results}.json", scale, names, doubling)
     doubling = doubling or bool(args.half)
     started = time.perf_counter()
     full: dict[str, list[dict]] = {}
@@ -129,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
             half[name], _ = run_module(name, scale / 2, args.quick)
         print(f"{name} at scale {scale:g} …", flush=True)
         full[name], seconds = run_module(name, scale, args.quick)
+        measured[name] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         print(f"  {seconds:.0f} s", flush=True)
         (RESULTS / f"{args.results}.partial.json").write_text(  # what is done so far, should the run be cut short
             json.dumps({"scale": scale, "results": full}, ensure_ascii=False) + "\n", encoding="utf-8")
 
     if args.half:
         half = _earlier(Path(args.half), scale / 2)
+    if args.update:  # the suite's order, the lines just measured in place of the kept ones
+        full = {m: full.get(m, kept.get(m)) for m in MODULES if m in full or m in kept}
+        half = {m: half.get(m, kept_half.get(m)) for m in MODULES if m in half or m in kept_half}
     title = f"Benchmark suite at scale {scale:g} (PostgreSQL), each measure next to its floor in the same run"
     rows = table_rows(full)
     print_table(HEADERS, rows, title=title)
@@ -142,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     notes = [f"scale {scale:g}; {met} of {sum(1 for r in rows if r[-1])} goals met; "
              f"ratio = ours ÷ floor (for rates and scores higher is better); whole run "
              f"{time.perf_counter() - started:.0f} s"]
-    summary = {"scale": scale, "modules": names, "results": full}
+    if args.update:
+        notes.append("measured: " + "; ".join(f"{m} {measured[m]}" for m in full if m in measured))
+    summary = {"scale": scale, "modules": list(full), "results": full, "measured": measured}
     if doubling:
         dbl = doubling_rows(half, full)
         print_table(DOUBLING_HEADERS, dbl, title=f"Doubling check: scale {scale / 2:g} → {scale:g}")

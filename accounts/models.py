@@ -180,7 +180,12 @@ class User(AbstractUser):
         # Cached per instance: permission checks run many times in one request.
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = frozenset(self.roles.values_list("code", flat=True)) if self.pk else frozenset()
+            if not self.pk:
+                cached = frozenset()
+            elif "roles" in getattr(self, "_prefetched_objects_cache", {}):  # a list of users prefetched them
+                cached = frozenset(role.code for role in self.roles.all())
+            else:
+                cached = frozenset(self.roles.values_list("code", flat=True))
             self._role_codes = cached
         return cached
 

@@ -24,7 +24,7 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
 
 def users_visible_to(user) -> QuerySet[User]:
-    qs = User.objects.select_related("organization").prefetch_related("roles")
+    qs = User.objects.select_related("organization__region").prefetch_related("roles")
     return scope_to_organization(qs, user, field="organization")
 
 

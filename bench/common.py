@@ -165,3 +165,42 @@ def suite_row(measure: str, ours: float, floor: float, *, unit: str = "s", goal:
         "ok": ok, "rss": rss if rss is not None else peak_rss_mb(),
         "seconds": seconds if seconds is not None else (ours if unit == "s" else None), "note": note,
     }
+
+
+# --- cleaning up --------------------------------------------------------------------------------------------------
+
+
+def purge(cursor, table: str, ids: Sequence[int], *, _seen: frozenset[str] = frozenset()) -> int:
+    """Delete rows ``ids`` of ``table`` and, first, every row that refers to them through a foreign key, recursively
+    (notifications, audit events, history rows, …): what a benchmark created goes whatever the platform attached to
+    it. PostgreSQL only; returns the number of rows deleted."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    deleted = 0
+    cursor.execute(
+        "SELECT cl.relname, a.attname FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND cardinality(c.conkey) = 1", [table])
+    for referring, column in cursor.fetchall():
+        if referring == table or referring in _seen:  # a cycle: cut the reference instead of following it
+            if _nullable(cursor, referring, column):
+                cursor.execute(f'UPDATE "{referring}" SET "{column}" = NULL WHERE "{column}" = ANY(%s)', [ids])
+            continue
+        key = _primary_key(cursor, referring)
+        cursor.execute(f'SELECT "{key}" FROM "{referring}" WHERE "{column}" = ANY(%s)', [ids])
+        deleted += purge(cursor, referring, [r[0] for r in cursor.fetchall()], _seen=_seen | {table})
+    cursor.execute(f'DELETE FROM "{table}" WHERE "{_primary_key(cursor, table)}" = ANY(%s)', [ids])
+    return deleted + cursor.rowcount
+
+
+def _primary_key(cursor, table: str) -> str:
+    cursor.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                   "AND a.attnum = i.indkey[0] WHERE i.indrelid = %s::regclass AND i.indisprimary", [table])
+    return cursor.fetchone()[0]
+
+
+def _nullable(cursor, table: str, column: str) -> bool:
+    cursor.execute("SELECT is_nullable = 'YES' FROM information_schema.columns WHERE table_name = %s "
+                   "AND column_name = %s AND table_schema = current_schema()", [table, column])
+    return cursor.fetchone()[0]

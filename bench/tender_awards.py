@@ -136,16 +136,38 @@ def cleanup(tender, official) -> None:
     with connection.cursor() as c:
         c.execute("DELETE FROM procurement_historicaldemandreport WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_demandreport WHERE tender_id = %s", [t])
+        c.execute("DELETE FROM procurement_historicalbid WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_bid WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_historicallot WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_lot WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM common_auditevent WHERE actor_id = %s", [official.pk])
         c.execute("DELETE FROM procurement_historicaltender WHERE id = %s", [t])
         c.execute("DELETE FROM procurement_tender WHERE id = %s", [t])
-        c.execute("DELETE FROM catalog_product WHERE nhsa_code LIKE %s", [f"{PREFIX}%"])
-        c.execute("DELETE FROM accounts_user_roles WHERE user_id = %s", [official.pk])
-        c.execute("DELETE FROM accounts_user WHERE id = %s", [official.pk])
-        c.execute("DELETE FROM accounts_organization WHERE name LIKE %s", [f"{PREFIX}%"])
+    remove_people(official)
+
+
+def remove_people(official) -> None:
+    """The benchmark's products, official and organisations, and whatever the platform attached to them."""
+    from django.db import connection
+
+    from bench.common import purge
+
+    with connection.cursor() as c:
+        c.execute("SELECT id FROM catalog_product WHERE nhsa_code LIKE %s", [f"{PREFIX}%"])
+        purge(c, "catalog_product", [r[0] for r in c.fetchall()])
+        purge(c, "accounts_user", [official.pk] if official is not None else [])
+        c.execute("SELECT id FROM accounts_organization WHERE name LIKE %s", [f"{PREFIX}%"])
+        purge(c, "accounts_organization", [r[0] for r in c.fetchall()])
+
+
+def cleanup_leftovers() -> None:
+    """Remove what an interrupted earlier run left behind (its tender, official, products and organisations)."""
+    from accounts.models import User
+    from procurement.models import Tender
+
+    official = User.objects.filter(username=f"{PREFIX.lower()}_official").first()
+    for tender in Tender.objects.filter(code__startswith=f"{PREFIX}-"):
+        cleanup(tender, official)
+    remove_people(official)
 
 
 # --- ours ---------------------------------------------------------------------------------------------------
@@ -330,6 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
 
     with timer() as t:
+        cleanup_leftovers()
         tender, official = build(args.lots, args.bidders, args.hospitals)
     print(f"data: {args.lots} lots × {args.bidders} bids, {args.hospitals} hospitals × {args.lots} demand reports "
           f"built in {t['seconds']:.1f} s")
@@ -367,6 +390,7 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     from bench.common import suite_row
 
     setup_django()
+    cleanup_leftovers()
     tender, official = build(max(10, round(500 * scale)), 40, 1000)
     try:
         with connection.cursor() as c:

@@ -236,6 +236,7 @@ def seed(ctx: DemoContext) -> str:
         return (f"{PriceObservation.objects.count()} 条价格监测记录，{PriceAlert.objects.count()} 条预警，"
                 f"{CreditRecord.objects.count()} 条信用记录（已存在）")
     from .services.scan import price_scan_run
+    from .services.shortage import shortage_watch_run
 
     official = User.objects.get(username="official")
     reps = {u.organization_id: u for u in User.objects.filter(roles__code="manufacturer_rep").order_by("pk")}
@@ -247,6 +248,7 @@ def seed(ctx: DemoContext) -> str:
     scan = price_scan_run(full=True)
     reviews = _reviews(official, reps)
     credit = _credit(official, today)
+    shortages = shortage_watch_run(today=today)["opened"]
     return (f"{counts['observations']} 条价格监测记录，扫描新开 {scan.alerts_opened} 条预警"
             f"（审核中 {reviews['in_review']}、已函询 {reviews['inquiry_sent']}、已约谈 {reviews['interviewed']}、"
-            f"已处置 {reviews['resolved']}、已排除 {reviews['dismissed']}），{credit} 条信用记录")
+            f"已处置 {reviews['resolved']}、已排除 {reviews['dismissed']}），{credit} 条信用记录，{shortages} 条短缺预警")

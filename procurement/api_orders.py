@@ -508,7 +508,8 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
-        return selectors.deliveries_visible_to(self.request.user).prefetch_related("lines").order_by("-shipped_at", "-pk")
+        return (selectors.deliveries_visible_to(self.request.user).select_related("receipt").prefetch_related("lines")
+                .order_by("-shipped_at", "-pk"))
 
     def get_permissions(self):
         return [HasCapability("order.fulfil" if self.action == "create" else "order.view")()]

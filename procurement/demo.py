@@ -250,6 +250,10 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         ("DEMO-12", "buyer", lines(drugs, 10, 2), "cancelled"),
         ("DEMO-13", "buyer_cf", lines(devices, 2, 2, packs=2), "returned"),
         ("DEMO-14", "buyer_mn", lines(drugs, 11, 3), "short_closed"),
+        # a second hospital waiting past the delivery deadline for a product of DEMO-06, and a second stock-out
+        # rejection of DEMO-07's products: the shortage watch has something to show
+        ("DEMO-16", "buyer", lines(drugs, 1, 1), "accepted_overdue"),
+        ("DEMO-17", "buyer_mn", lines(drugs, 2, 2), "rejected"),
     ]
     if substitute is not None:
         plans.append(("DEMO-15", "buyer", [{"listing": substitute.pk, "packs": 30}], "substitution"))
@@ -270,7 +274,8 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
                 submitted_at=past, response_due_at=past + timedelta(hours=24), delivery_due_at=past + timedelta(hours=72))
             continue
         if target == "rejected":
-            order_svc.order_reject(order=order, by=dist_user, reason="该品规暂时缺货")
+            order_svc.order_reject(order=order, by=dist_user,
+                                   reason="该品规暂时缺货" if key == "DEMO-07" else "生产企业断货，暂无法供应")
             continue
         if target == "cancelled":
             order_svc.order_cancel(order=order, by=buyer, reason="科室需求取消")
@@ -307,6 +312,7 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
                                           lines=[{"receipt_line": line.pk, "packs": 1}])
         if target == "closed":
             order_svc.order_close(order=order, by=buyer)
+    order_svc.orders_flag_overdue()  # what the hourly deadline job would have found
     # a listing suspended by a credit consequence flags the open orders on it (once)
     flagged = PurchaseOrder.objects.filter(idempotency_key="DEMO-05").first()
     if created and flagged is not None:

@@ -300,7 +300,8 @@ def main(argv=None) -> int:
 
 def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     """The suite's lines (bench.suite): the year's observations and planted anomalies from bench.generate, the peer
-    detector next to the hand-written median/MAD SQL, the full scan, and detection quality (worst detector)."""
+    detector next to the hand-written median/MAD SQL (warmed, then best of three alternated runs each), the full scan,
+    and detection quality (worst detector)."""
     from bench.common import suite_row
     from bench.generate import prices
 
@@ -314,11 +315,19 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     world, scan_ids = None, []
     try:
         world = prices(scale)
-        with timer() as t_peer:
-            registry()["peer_outlier"].find(Scope(full=True))
-        with timer() as t_floor, connection.cursor() as cur:
+        peer = registry()["peer_outlier"]
+        with connection.cursor() as cur:  # both read the same pages: warm them once, untimed
             cur.execute(FLOOR_SQL)
             cur.fetchone()
+        t_peer, t_floor = {"seconds": float("inf")}, {"seconds": float("inf")}
+        for _ in range(1 if quick else 3):  # alternated, best of each: load from other work hits both alike
+            with timer() as t:
+                peer.find(Scope(full=True))
+            t_peer["seconds"] = min(t_peer["seconds"], t["seconds"])
+            with timer() as t, connection.cursor() as cur:
+                cur.execute(FLOOR_SQL)
+                cur.fetchone()
+            t_floor["seconds"] = min(t_floor["seconds"], t["seconds"])
         with timer() as t_full:
             full = price_scan_run(full=True, now=timezone.now())
         scan_ids.append(full.pk)

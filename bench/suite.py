@@ -96,7 +96,7 @@ def _earlier(path: Path, scale: float, wait: float = 1800) -> dict[str, list[dic
         time.sleep(10)
 
 
-def _kept(path: Path, scale: float, names: list[str], doubling: bool) -> tuple[dict, dict, dict]:
+def _kept(path: Path, scale: float, names: list[str]) -> tuple[dict, dict, dict]:
     """The lines of the last suite run at ``scale`` that this run does not redo: results, half-scale results and the
     time each benchmark was measured."""
     if not path.exists():
@@ -107,8 +107,6 @@ def _kept(path: Path, scale: float, names: list[str], doubling: bool) -> tuple[d
         raise SystemExit(f"--update: {path} holds scale {summary['scale']:g}, not {scale:g}")
     others = {m: rows for m, rows in summary["results"].items() if m not in names}
     half = summary.get("doubling", {}).get("half", {})
-    if doubling and any(m not in half for m in others):
-        raise SystemExit(f"--update: {path} has no doubling check for every kept benchmark; add --no-doubling")
     measured = {m: summary.get("measured", {}).get(m, data["measured"]) for m in others}
     return others, {m: rows for m, rows in half.items() if m in others}, measured
 
@@ -142,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     half: dict[str, list[dict]] = {}
     kept, kept_half, measured = {}, {}, {}
     if args.update:
-        kept, kept_half, measured = _kept(RESULTS / f"{args.results}.json", scale, names, doubling)
+        kept, kept_half, measured = _kept(RESULTS / f"{args.results}.json", scale, names)
     doubling = doubling or bool(args.half)
     started = time.perf_counter()
     full: dict[str, list[dict]] = {}
@@ -172,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.update:
         notes.append("measured: " + "; ".join(f"{m} {measured[m]}" for m in full if m in measured))
     summary = {"scale": scale, "modules": list(full), "results": full, "measured": measured}
+    doubling = doubling or bool(kept_half)  # an update keeps the doubling lines of the benchmarks it did not redo
     if doubling:
         dbl = doubling_rows(half, full)
         print_table(DOUBLING_HEADERS, dbl, title=f"Doubling check: scale {scale / 2:g} → {scale:g}")

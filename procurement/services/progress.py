@@ -170,16 +170,23 @@ PROGRESS_COLUMNS = (
 )
 
 
-def _progress_sql(d: _Dialect, t: Thresholds, *, scoped: bool) -> str:
+def _flows_sql(d: _Dialect, t: Thresholds, *, scoped: bool) -> str:
+    """The flows per commitment × month (`b` of `_progress_sql`): one aggregation of the receipt and return lines."""
+    return _progress_sql(d, t, scoped=scoped, flows_only=True)
+
+
+def _progress_sql(d: _Dialect, t: Thresholds, *, scoped: bool, flows_table: str | None = None,
+                  flows_only: bool = False) -> str:
     """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns PROGRESS_COLUMNS;
-    the caller adds the statement that reads `computed`."""
+    the caller adds the statement that reads `computed`. With `flows_table`, the flows per commitment × month
+    (`b`) are read from that table instead of being aggregated here."""
     scope = "AND c.hospital_id = %(hospital_id)s" if scoped else ""
     as_of = d.param_date("as_of")
     m = d.month
     pos_sel, pos_sub = d.greatest("cum_units", "0"), d.greatest("cum_sub", "0")
     # The first month of the pace window: the skeleton has every month, so no window function is needed for it.
     recent_month = d.months_before("m", t.window_months - 1)
-    return f"""
+    commitments = f"""
 WITH c AS (
     SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
            COALESCE(r.parent_id, r.id) AS region_id, c.agreed_volume, c.cycle_start, c.cycle_end,
@@ -189,8 +196,12 @@ WITH c AS (
     JOIN accounts_organization h ON h.id = c.hospital_id
     LEFT JOIN accounts_region r ON r.id = h.region_id
     WHERE c.cycle_start <= {as_of} {scope}
-),
-lp AS (
+)
+"""
+    if flows_table:  # the flows were aggregated beforehand (`_flows_sql`)
+        flows = f"b AS (SELECT * FROM {flows_table})"
+    else:
+        flows = f"""lp AS (
     SELECT DISTINCT l.id AS lot_id, p.id AS product_id
     FROM procurement_lot l JOIN catalog_product p ON p.generic_name = l.generic_name
     WHERE l.id IN (SELECT lot_id FROM c) AND {d.form_match("l", "p")}
@@ -233,7 +244,11 @@ b AS (
            {d.bigint("SUM(CASE WHEN selected = 0 THEN units ELSE 0 END)")} AS sub_units,
            SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
     FROM flows GROUP BY cid, {m("day")}
-),
+)"""
+    if flows_only:
+        return f"{commitments},\n{flows}\nSELECT * FROM b"
+    return f"""{commitments},
+{flows},
 {d.month_skeleton(SKELETON_COLUMNS)},
 mm AS (
     SELECT months.id AS cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, agreed_volume,
@@ -399,13 +414,21 @@ def _write_progress(cur, d: _Dialect, t: Thresholds, *, scoped: bool, params: di
     current month and cycle rows, not every month of every commitment; an unchanged table is not written at all."""
     scope = "WHERE hospital_id = %(hospital_id)s" if scoped else ""
     columns = ", ".join(PROGRESS_COLUMNS)
-    computed = _progress_sql(d, t, scoped=scoped)
     with _hash_joins(cur, d.pg and not scoped):
+        # The flows first, into a temporary table the planner then knows the size of (the statement below reads them
+        # next to the month skeleton, whose size it cannot estimate).
+        cur.execute(f"DROP TABLE IF EXISTS {d.temp('progress_flows')}")
+        cur.execute(f"CREATE TEMPORARY TABLE progress_flows AS {_flows_sql(d, t, scoped=scoped)}", params)
+        if d.pg:
+            cur.execute("ANALYZE progress_flows")
+        computed = _progress_sql(d, t, scoped=scoped, flows_table=d.temp("progress_flows"))
         cur.execute(f"SELECT 1 FROM procurement_commitmentprogress {scope} LIMIT 1", params)
         if cur.fetchone() is None:
             cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) {computed} "
                         f"SELECT {columns} FROM computed", params)
-            return cur.rowcount, cur.rowcount
+            inserted = cur.rowcount
+            cur.execute(f"DROP TABLE {d.temp('progress_flows')}")
+            return inserted, inserted
         key = ("commitment_id", "period_kind", "period_start")
         changed = " OR ".join(d.distinct(f"n.{c}", f"o.{c}") for c in PROGRESS_COLUMNS if c not in key)
         cur.execute(f"DROP TABLE IF EXISTS {d.temp('progress_diff')}")
@@ -430,6 +453,7 @@ FROM progress_diff d WHERE procurement_commitmentprogress.id = d.old_id AND d.co
     cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) SELECT {columns} FROM progress_diff "
                 "WHERE old_id IS NULL")
     cur.execute(f"DROP TABLE {d.temp('progress_diff')}")
+    cur.execute(f"DROP TABLE {d.temp('progress_flows')}")
     cur.execute(f"SELECT count(*) FROM procurement_commitmentprogress {scope}", params)
     return cur.fetchone()[0], written
 

@@ -186,6 +186,10 @@ def _progress_sql(d: _Dialect, t: Thresholds, *, scoped: bool, flows_table: str 
     pos_sel, pos_sub = d.greatest("cum_units", "0"), d.greatest("cum_sub", "0")
     # The first month of the pace window: the skeleton has every month, so no window function is needed for it.
     recent_month = d.months_before("m", t.window_months - 1)
+    # The pace window's receipts: this month's and the previous months' (LAG over the same window as the running
+    # sums, so one pass over the sorted months computes both).
+    recent = " + ".join(["COALESCE(b.sel_units, 0)"] + [f"COALESCE(LAG(b.sel_units, {n}) OVER w, 0)"
+                                                         for n in range(1, t.window_months)])
     commitments = f"""
 WITH c AS (
     SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
@@ -264,10 +268,9 @@ mm AS (
            {d.bigint("SUM(COALESCE(b.ret_units, 0)) OVER w")} AS cum_ret,
            {d.bigint("SUM(COALESCE(b.sub_units, 0)) OVER w")} AS cum_sub,
            SUM(COALESCE(b.sub_amount, 0)) OVER w AS cum_sub_amount,
-           {d.bigint("SUM(COALESCE(b.sel_units, 0)) OVER recent")} AS recent_units
+           {recent} AS recent_units
     FROM months LEFT JOIN b ON b.cid = months.id AND b.m = months.m
-    WINDOW w AS (PARTITION BY months.id ORDER BY months.m ROWS UNBOUNDED PRECEDING),
-           recent AS (PARTITION BY months.id ORDER BY months.m ROWS BETWEEN {t.window_months - 1} PRECEDING AND CURRENT ROW)
+    WINDOW w AS (PARTITION BY months.id ORDER BY months.m ROWS UNBOUNDED PRECEDING)
 ),
 figures AS (
     SELECT mm.*,

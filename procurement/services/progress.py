@@ -148,15 +148,19 @@ class _Dialect:
         return (f"(json_array_length({lot}.dosage_forms) = 0 OR EXISTS (SELECT 1 FROM json_each({lot}.dosage_forms) j "
                 f"WHERE j.value = {product}.dosage_form))")
 
-    def month_skeleton(self) -> str:
-        """`months(cid, m)`: every month from the cycle's first to the month of `upto`, per commitment in `c`."""
+    def month_skeleton(self, columns: str) -> str:
+        """`months`: the commitment's `columns` (of `c`) and `m`, every month from the cycle's first to the month of
+        `upto`, per commitment in `c` (generated in commitment, month order)."""
         if self.pg:
-            return ("months AS (SELECT c.id AS cid, CAST(g.m AS date) AS m FROM c CROSS JOIN LATERAL "
-                    "generate_series(date_trunc('month', c.cycle_start), c.upto, INTERVAL '1 month') AS g(m))")
-        return ("months(cid, m) AS (SELECT c.id, date(c.cycle_start, 'start of month') FROM c UNION ALL "
-                "SELECT months.cid, date(months.m, '+1 month') FROM months JOIN c ON c.id = months.cid "
-                "WHERE date(months.m, '+1 month') <= c.upto)")
+            return (f"months AS (SELECT {', '.join(f'c.{x}' for x in columns.split(', '))}, CAST(g.m AS date) AS m "
+                    "FROM c CROSS JOIN LATERAL generate_series(date_trunc('month', c.cycle_start), c.upto, "
+                    "INTERVAL '1 month') AS g(m))")
+        return (f"months({columns}, m) AS (SELECT {columns}, date(cycle_start, 'start of month') FROM c UNION ALL "
+                f"SELECT {columns}, date(m, '+1 month') FROM months WHERE date(m, '+1 month') <= upto)")
 
+
+SKELETON_COLUMNS = ("id, tender_id, lot_id, hospital_id, manufacturer_id, region_id, agreed_volume, cycle_start, "
+                    "cycle_end, upto, total_days")
 
 PROGRESS_COLUMNS = (
     "commitment_id", "tender_id", "lot_id", "hospital_id", "manufacturer_id", "region_id", "period_kind",
@@ -166,16 +170,27 @@ PROGRESS_COLUMNS = (
 )
 
 
-def _progress_sql(d: _Dialect, t: Thresholds, *, scoped: bool) -> str:
+def _flows_sql(d: _Dialect, t: Thresholds, *, scoped: bool) -> str:
+    """The flows per commitment × month (`b` of `_progress_sql`): one aggregation of the receipt and return lines."""
+    return _progress_sql(d, t, scoped=scoped, flows_only=True)
+
+
+def _progress_sql(d: _Dialect, t: Thresholds, *, scoped: bool, flows_table: str | None = None,
+                  flows_only: bool = False) -> str:
     """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns PROGRESS_COLUMNS;
-    the caller adds the statement that reads `computed`."""
+    the caller adds the statement that reads `computed`. With `flows_table`, the flows per commitment × month
+    (`b`) are read from that table instead of being aggregated here."""
     scope = "AND c.hospital_id = %(hospital_id)s" if scoped else ""
     as_of = d.param_date("as_of")
     m = d.month
     pos_sel, pos_sub = d.greatest("cum_units", "0"), d.greatest("cum_sub", "0")
     # The first month of the pace window: the skeleton has every month, so no window function is needed for it.
     recent_month = d.months_before("m", t.window_months - 1)
-    return f"""
+    # The pace window's receipts: this month's and the previous months' (LAG over the same window as the running
+    # sums, so one pass over the sorted months computes both).
+    recent = " + ".join(["COALESCE(b.sel_units, 0)"] + [f"COALESCE(LAG(b.sel_units, {n}) OVER w, 0)"
+                                                         for n in range(1, t.window_months)])
+    commitments = f"""
 WITH c AS (
     SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
            COALESCE(r.parent_id, r.id) AS region_id, c.agreed_volume, c.cycle_start, c.cycle_end,
@@ -185,8 +200,12 @@ WITH c AS (
     JOIN accounts_organization h ON h.id = c.hospital_id
     LEFT JOIN accounts_region r ON r.id = h.region_id
     WHERE c.cycle_start <= {as_of} {scope}
-),
-lp AS (
+)
+"""
+    if flows_table:  # the flows were aggregated beforehand (`_flows_sql`)
+        flows = f"b AS (SELECT * FROM {flows_table})"
+    else:
+        flows = f"""lp AS (
     SELECT DISTINCT l.id AS lot_id, p.id AS product_id
     FROM procurement_lot l JOIN catalog_product p ON p.generic_name = l.generic_name
     WHERE l.id IN (SELECT lot_id FROM c) AND {d.form_match("l", "p")}
@@ -203,57 +222,55 @@ named AS (
     WHERE ol.substitution_for_id IS NOT NULL AND ol.product_id <> c.product_id
       AND NOT EXISTS (SELECT 1 FROM lp WHERE lp.lot_id = c.lot_id AND lp.product_id = ol.product_id)
 ),
-f AS (
-    SELECT k.cid, k.selected, {m("x.received_on")} AS m, SUM(x.accepted_min_units) AS units,
-           SUM(x.amount) AS amount, 0 AS ret
+flows AS (
+    SELECT k.cid, k.selected, x.received_on AS day, x.accepted_min_units AS units, x.amount, 0 AS ret
     FROM k JOIN procurement_receiptline x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
      AND x.received_on BETWEEN k.cycle_start AND k.upto
-    GROUP BY k.cid, k.selected, {m("x.received_on")}
     UNION ALL
-    SELECT k.cid, k.selected, {m("x.returned_on")}, -SUM(x.min_units), -SUM(x.amount), SUM(x.min_units)
+    SELECT k.cid, k.selected, x.returned_on, -x.min_units, -x.amount, x.min_units
     FROM k JOIN procurement_goodsreturnline x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
      AND x.returned_on BETWEEN k.cycle_start AND k.upto
-    GROUP BY k.cid, k.selected, {m("x.returned_on")}
     UNION ALL
-    SELECT n.cid, 0, {m("x.received_on")}, SUM(x.accepted_min_units), SUM(x.amount), 0
+    SELECT n.cid, 0, x.received_on, x.accepted_min_units, x.amount, 0
     FROM named n JOIN procurement_receiptline x ON x.order_line_id = n.order_line_id
      AND x.received_on BETWEEN n.cycle_start AND n.upto
-    GROUP BY n.cid, {m("x.received_on")}
     UNION ALL
-    SELECT n.cid, 0, {m("x.returned_on")}, -SUM(x.min_units), -SUM(x.amount), 0
+    SELECT n.cid, 0, x.returned_on, -x.min_units, -x.amount, 0
     FROM named n JOIN procurement_goodsreturnline x ON x.order_line_id = n.order_line_id
      AND x.returned_on BETWEEN n.cycle_start AND n.upto
-    GROUP BY n.cid, {m("x.returned_on")}
 ),
 b AS (
-    SELECT cid, m,
+    -- One aggregation of the lines, as the plain GROUP BY would do it.
+    SELECT cid, {m("day")} AS m,
            {d.bigint("SUM(CASE WHEN selected = 1 THEN units ELSE 0 END)")} AS sel_units,
            SUM(CASE WHEN selected = 1 THEN amount ELSE 0 END) AS sel_amount,
            {d.bigint("SUM(CASE WHEN selected = 1 THEN ret ELSE 0 END)")} AS ret_units,
            {d.bigint("SUM(CASE WHEN selected = 0 THEN units ELSE 0 END)")} AS sub_units,
            SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
-    FROM f GROUP BY cid, m
-),
-{d.month_skeleton()},
+    FROM flows GROUP BY cid, {m("day")}
+)"""
+    if flows_only:
+        return f"{commitments},\n{flows}\nSELECT * FROM b"
+    return f"""{commitments},
+{flows},
+{d.month_skeleton(SKELETON_COLUMNS)},
 mm AS (
-    SELECT c.id AS cid, c.tender_id, c.lot_id, c.hospital_id, c.manufacturer_id, c.region_id, c.agreed_volume,
-           c.cycle_start, c.cycle_end, c.upto, c.total_days, months.m,
-           {d.greatest("months.m", "c.cycle_start")} AS period_start,
-           {d.least(d.month_end("months.m"), "c.upto")} AS period_end,
-           CASE WHEN months.m = {m("c.upto")} THEN 1 ELSE 0 END AS is_last,
+    SELECT months.id AS cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, agreed_volume,
+           cycle_start, cycle_end, upto, total_days, months.m,
+           {d.greatest("months.m", "cycle_start")} AS period_start,
+           {d.least(d.month_end("months.m"), "upto")} AS period_end,
+           CASE WHEN months.m = {m("upto")} THEN 1 ELSE 0 END AS is_last,
            COALESCE(b.sel_units, 0) AS sel_units, COALESCE(b.sel_amount, 0) AS sel_amount,
            COALESCE(b.ret_units, 0) AS ret_units, COALESCE(b.sub_units, 0) AS sub_units,
            COALESCE(b.sub_amount, 0) AS sub_amount,
-           SUM(COALESCE(b.sel_units, 0)) OVER w AS cum_units,
+           {d.bigint("SUM(COALESCE(b.sel_units, 0)) OVER w")} AS cum_units,
            SUM(COALESCE(b.sel_amount, 0)) OVER w AS cum_amount,
-           SUM(COALESCE(b.ret_units, 0)) OVER w AS cum_ret,
-           SUM(COALESCE(b.sub_units, 0)) OVER w AS cum_sub,
+           {d.bigint("SUM(COALESCE(b.ret_units, 0)) OVER w")} AS cum_ret,
+           {d.bigint("SUM(COALESCE(b.sub_units, 0)) OVER w")} AS cum_sub,
            SUM(COALESCE(b.sub_amount, 0)) OVER w AS cum_sub_amount,
-           SUM(COALESCE(b.sel_units, 0)) OVER recent AS recent_units
-    FROM months JOIN c ON c.id = months.cid
-    LEFT JOIN b ON b.cid = months.cid AND b.m = months.m
-    WINDOW w AS (PARTITION BY months.cid ORDER BY months.m ROWS UNBOUNDED PRECEDING),
-           recent AS (PARTITION BY months.cid ORDER BY months.m ROWS BETWEEN {t.window_months - 1} PRECEDING AND CURRENT ROW)
+           {recent} AS recent_units
+    FROM months LEFT JOIN b ON b.cid = months.id AND b.m = months.m
+    WINDOW w AS (PARTITION BY months.id ORDER BY months.m ROWS UNBOUNDED PRECEDING)
 ),
 figures AS (
     SELECT mm.*,
@@ -395,18 +412,26 @@ class Outcome:
 def _write_progress(cur, d: _Dialect, t: Thresholds, *, scoped: bool, params: dict) -> tuple[int, int]:
     """The scope's rows as computed; returns (rows, rows changed, added or removed). Into an empty scope (the first run, a new
     hospital) the statement inserts straight away. Otherwise it is compared with the stored rows in one full
-    join, and only the differences are written: the rows that changed or are new, and those no longer computed
-    (a commitment deleted, an earlier date). A nightly run rewrites the current month and cycle rows, not every
-    month of every commitment; an unchanged table is not written at all."""
+    join, and only the differences are written: rows that changed are updated in place (their ids stay), new ones
+    inserted, those no longer computed (a commitment deleted, an earlier date) deleted. A nightly run rewrites the
+    current month and cycle rows, not every month of every commitment; an unchanged table is not written at all."""
     scope = "WHERE hospital_id = %(hospital_id)s" if scoped else ""
     columns = ", ".join(PROGRESS_COLUMNS)
-    computed = _progress_sql(d, t, scoped=scoped)
     with _hash_joins(cur, d.pg and not scoped):
+        # The flows first, into a temporary table the planner then knows the size of (the statement below reads them
+        # next to the month skeleton, whose size it cannot estimate).
+        cur.execute(f"DROP TABLE IF EXISTS {d.temp('progress_flows')}")
+        cur.execute(f"CREATE TEMPORARY TABLE progress_flows AS {_flows_sql(d, t, scoped=scoped)}", params)
+        if d.pg:
+            cur.execute("ANALYZE progress_flows")
+        computed = _progress_sql(d, t, scoped=scoped, flows_table=d.temp("progress_flows"))
         cur.execute(f"SELECT 1 FROM procurement_commitmentprogress {scope} LIMIT 1", params)
         if cur.fetchone() is None:
             cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) {computed} "
                         f"SELECT {columns} FROM computed", params)
-            return cur.rowcount, cur.rowcount
+            inserted = cur.rowcount
+            cur.execute(f"DROP TABLE {d.temp('progress_flows')}")
+            return inserted, inserted
         key = ("commitment_id", "period_kind", "period_start")
         changed = " OR ".join(d.distinct(f"n.{c}", f"o.{c}") for c in PROGRESS_COLUMNS if c not in key)
         cur.execute(f"DROP TABLE IF EXISTS {d.temp('progress_diff')}")
@@ -422,10 +447,16 @@ WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""", params)
     cur.execute("SELECT count(*) FROM progress_diff")
     written = cur.fetchone()[0]  # each row of the diff is one row changed, added or removed
     cur.execute("DELETE FROM procurement_commitmentprogress WHERE id IN "
-                "(SELECT old_id FROM progress_diff WHERE old_id IS NOT NULL)")
+                "(SELECT old_id FROM progress_diff WHERE commitment_id IS NULL)")
+    # Changed rows are updated in place: a row keeps its id (the API exposes it), and an update that leaves the
+    # indexed columns alone stays on its page (the table keeps free space for it) without touching any index.
+    values = [c for c in PROGRESS_COLUMNS if c not in key]
+    cur.execute(f"""UPDATE procurement_commitmentprogress SET {", ".join(f"{c} = d.{c}" for c in values)}
+FROM progress_diff d WHERE procurement_commitmentprogress.id = d.old_id AND d.commitment_id IS NOT NULL""")
     cur.execute(f"INSERT INTO procurement_commitmentprogress ({columns}) SELECT {columns} FROM progress_diff "
-                "WHERE commitment_id IS NOT NULL")
+                "WHERE old_id IS NULL")
     cur.execute(f"DROP TABLE {d.temp('progress_diff')}")
+    cur.execute(f"DROP TABLE {d.temp('progress_flows')}")
     cur.execute(f"SELECT count(*) FROM procurement_commitmentprogress {scope}", params)
     return cur.fetchone()[0], written
 

@@ -46,6 +46,30 @@ def test_kinds_follow_the_role_inside_one_organisation(official, fund_officer):
 
 
 @pytest.mark.django_db
+def test_many_notifications_are_mailed_in_chunks_with_a_fixed_number_of_queries(
+        purchaser, other_purchaser, monkeypatch, django_assert_max_num_queries):
+    """A night's progress alerts can be tens of thousands: recipients are read once for all organisations, the
+    notifications in chunks, and an organisation without a recipient costs no mail."""
+    from common import notifications
+
+    monkeypatch.setattr(notifications, "MAIL_CHUNK", 7)
+    purchaser.email = "buyer@example.cn"
+    purchaser.save()
+    Notification.objects.bulk_create(
+        [Notification(organization=purchaser.organization, kind="commitment_progress", title=f"进度滞后 {i}")
+         for i in range(30)]
+        + [Notification(organization=other_purchaser.organization, kind="commitment_progress", title="无收件人")
+           for _ in range(30)]
+    )
+    mail.outbox.clear()
+    with django_assert_max_num_queries(12):
+        sent = mail_notifications(Notification.objects.filter(kind="commitment_progress"))
+    assert sent == 30 and len(mail.outbox) == 30
+    assert {m.to[0] for m in mail.outbox} == {"buyer@example.cn"}
+    assert all("无收件人" not in m.subject for m in mail.outbox)
+
+
+@pytest.mark.django_db
 def test_badge_inbox_open_and_mark_read(purchaser, client_for):
     org = purchaser.organization
     a = Notification.objects.create(organization=org, kind="deadline", title="甲通知", link="/orders/")

@@ -35,6 +35,27 @@ def test_running_twice_gives_the_same_table(world):
     assert ProgressRun.objects.filter(status="succeeded").count() == 2
 
 
+def test_rows_that_change_are_updated_in_place_and_keep_their_ids(world):
+    """A later date moves the last month's and the cycle row's figures: those rows are updated, not replaced, so
+    the ids the API exposes stay; the result equals a recompute into an empty table."""
+    def ids():
+        return {(r.commitment_id, r.period_kind, r.period_start): r.pk for r in CommitmentProgress.objects.all()}
+
+    progress_compute_all(as_of=date(2026, 4, 28))
+    before = ids()
+    run = progress_compute_all(as_of=date(2026, 4, 30))
+    assert 0 < run.written < len(before)
+    after = ids()
+    assert after == before
+    world.receive("stalled", "A", 500, date(2026, 4, 29))
+    progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=date(2026, 4, 30))
+    assert ids() == before
+    kept = table()
+    CommitmentProgress.objects.all().delete()
+    progress_compute_all(as_of=date(2026, 4, 30))
+    assert table() == kept
+
+
 def test_incremental_refresh_equals_a_full_run(world):
     progress_compute_all(as_of=AS_OF)
     # New flows at two hospitals; refresh only those two.

@@ -414,7 +414,7 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     return [
         suite_row(f"{label}: full, empty table", first["seconds"], floor["seconds"], goal=GOAL if same else 0,
                   rss=first["peak_rss_mb"]),
-        suite_row(f"{label}: full, nightly", again["seconds"], floor["seconds"], goal=GOAL if same else 0,
+        suite_row(f"{label}: full, again with nothing changed", again["seconds"], floor["seconds"], goal=GOAL if same else 0,
                   rss=again["peak_rss_mb"]),
         suite_row("commitment progress: one hospital after one receipt (vs full)", incremental["seconds"],
                   again["seconds"], rss=incremental["peak_rss_mb"], note="incremental"),

@@ -5,6 +5,13 @@ or trade name), pinyin initials (``ffdsp`` → 复方丹参片) and full pinyin 
 (substring), manufacturer name (substring). Filters: category, insurance class, high value, shortage,
 manufacturer, active.
 
+On PostgreSQL the name keys are one condition on ``Product.search_text`` — the generic, trade and Mongolian names
+lower-cased, the full pinyin and the initials, one per line — served by its one trigram GIN index. It means the same
+as the per-field conditions used elsewhere: the pinyin columns hold only ``[a-z0-9]``, so a query with any other
+character can only be found in a name, and a query of letters and digits is looked for inside the pinyin too (from
+three characters; one or two letters match only the start of the pinyin or initials, and go the per-field way, which
+no trigram index could serve anyway). A query of several lines (API only) also goes the per-field way.
+
 Ranking: exact code, then code prefix, exact generic name, initials / pinyin / name prefix, then substring
 matches; on PostgreSQL ties are ordered by trigram similarity of the generic name or, for a query in Latin letters,
 of its full pinyin (pg_trgm GIN indexes serve the substring lookups); elsewhere ties go by name. When nothing
@@ -24,7 +31,7 @@ from django.db.models.functions import Greatest, Length
 from accounts.models import Organization
 
 from .codes import Category, normalize_code
-from .models import InsuranceClass, Product
+from .models import SEARCH_SEPARATOR, InsuranceClass, Product
 
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 _CODE_LIKE = re.compile(r"^(X[A-Z]\d|Z[A-Z0-9]{2}|T\d|TA|C\d|NM[YZT])", re.IGNORECASE)
@@ -84,7 +91,16 @@ def _text_match(q: str) -> tuple[Q, list[When]]:
     """The condition for a query and the ranking cases (lower rank = better)."""
     code = normalize_code(q)
     lower = q.lower()
-    condition = Q(generic_name__icontains=q) | Q(trade_name__icontains=q) | Q(name_mn__icontains=q)
+    word = bool(_ASCII_WORD.match(lower))
+    if settings.IS_POSTGRES and (len(lower) >= 3 or not word) and SEARCH_SEPARATOR not in lower:
+        # The names the search matches as text, in one column with one trigram index (see the module docstring).
+        condition = Q(search_text__contains=lower)
+    else:
+        condition = Q(generic_name__icontains=q) | Q(trade_name__icontains=q) | Q(name_mn__icontains=q)
+        if word:
+            condition |= Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+            if len(lower) >= 3:
+                condition |= Q(name_initials__contains=lower) | Q(name_pinyin__contains=lower)
     # The makers first (a small table), so every branch of the condition is on the product table and PostgreSQL can
     # combine its indexes (a join inside the OR would make it read every product).
     makers = list(
@@ -98,12 +114,9 @@ def _text_match(q: str) -> tuple[Q, list[When]]:
     if code and code.isascii():
         condition |= Q(nhsa_code__startswith=code)
         ranks = [When(nhsa_code=code, then=Value(0)), When(nhsa_code__startswith=code, then=Value(1))] + ranks
-    if _ASCII_WORD.match(lower):
-        condition |= Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+    if word:
         ranks += [When(name_initials=lower, then=Value(3)), When(name_initials__startswith=lower, then=Value(4))]
         ranks += [When(name_pinyin__startswith=lower, then=Value(4))]
-        if len(lower) >= 3:
-            condition |= Q(name_initials__contains=lower) | Q(name_pinyin__contains=lower)
     ranks += [When(generic_name__startswith=q, then=Value(5)), When(trade_name__startswith=q, then=Value(5))]
     return condition, ranks
 

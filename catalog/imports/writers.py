@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ..models import Product
 
 HISTORY = Product.history.model
-_PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields]
+_PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields if not f.generated]
 _HISTORY_TRACKED = [(f.attname, f.column) for f in HISTORY.tracked_fields]
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 

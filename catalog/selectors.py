@@ -14,7 +14,7 @@ no trigram index could serve anyway). A query of several lines (API only) also g
 
 Ranking: exact code, then code prefix, exact generic name, initials / pinyin / name prefix, then substring
 matches; on PostgreSQL ties are ordered by trigram similarity of the generic name or, for a query in Latin letters,
-of its full pinyin (pg_trgm GIN indexes serve the substring lookups); elsewhere ties go by name. When nothing
+of its full pinyin (computed on the matched products only); elsewhere ties go by name. When nothing
 matches a query that looks like pinyin initials (ASCII letters, 4+), the search tolerates typing slips: initials
 within edit distance 2 of the query and sharing its first letter are offered instead (``fgdssp`` still finds
 复方丹参片) — the usual "did you mean" of a catalog.

@@ -39,7 +39,7 @@ class ProductDetailSerializer(ProductListSerializer):
     warnings = serializers.SerializerMethodField()
 
     class Meta(ProductListSerializer.Meta):
-        fields = [f.name for f in Product._meta.concrete_fields] + [
+        fields = [f.name for f in Product._meta.concrete_fields if not f.generated] + [
             "category_label", "manufacturer_name", "preparing_hospital_name", "high_value_class_label",
             "insurance_status_label", "warnings",
         ]

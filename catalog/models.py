@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +40,9 @@ class HighValueClass(models.TextChoices):
     DIALYSIS = "dialysis", _("血液净化")
     DENTAL = "dental", _("口腔类")
     OTHER = "other", _("其他高值耗材")
+
+
+SEARCH_SEPARATOR = "\n"  # between the names in Product.search_text; a query is one line
 
 
 class Product(models.Model):
@@ -85,6 +89,7 @@ class Product(models.Model):
         related_name="preparations",
         verbose_name=_("配制医疗机构"),
         limit_choices_to={"kind": "hospital"},
+        db_index=False,  # a partial index below: almost every product has none, and those cost nothing to index
     )
     approval_number = models.CharField(_("批准文号/注册证编号"), max_length=100, blank=True)
     original_approval_number = models.CharField(_("原批准文号"), max_length=100, blank=True)
@@ -117,12 +122,26 @@ class Product(models.Model):
     remarks = models.CharField(_("备注"), max_length=500, blank=True)
     former_codes = models.CharField(_("曾用码"), max_length=300, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
+    # Every name the search box matches as text, lower-cased, in one column with one trigram GIN index (PostgreSQL):
+    # storing a product then updates one such index instead of one per name. The database computes it, so every way a
+    # product is written (services, imports, admin, SQL) keeps it true. The code is not in it (its prefix is served by
+    # the code's b-tree), nor the manufacturer's name (a maker's rename would rewrite all its products; the search
+    # resolves makers by name first and matches their ids).
+    search_text = models.GeneratedField(
+        expression=Concat(
+            Lower("generic_name"), Value(SEARCH_SEPARATOR), Lower("trade_name"), Value(SEARCH_SEPARATOR),
+            "name_pinyin", Value(SEARCH_SEPARATOR), "name_initials", Value(SEARCH_SEPARATOR), Lower("name_mn"),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("检索文本"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # The history is read per product (by id) and by date; indexes copied from the product's own fields would only
     # slow down writing it (an import writes one history row per new or changed product).
     history = HistoricalRecords(
-        excluded_fields=["name_pinyin", "name_initials", "updated_at"],
+        excluded_fields=["name_pinyin", "name_initials", "search_text", "updated_at"],
         no_db_index=["nhsa_code", "manufacturer", "preparing_hospital"],
     )
 
@@ -132,8 +151,9 @@ class Product(models.Model):
         ordering = ["generic_name", "nhsa_code"]
         indexes = [
             models.Index(fields=["manufacturer", "category"]),
-            models.Index(fields=["name_initials"]),
-            models.Index(fields=["generic_name", "dosage_form"]),
+            models.Index(fields=["generic_name", "dosage_form"]),  # lots and reference prices find products by name
+            models.Index(fields=["preparing_hospital"], condition=Q(preparing_hospital__isnull=False),
+                         name="catalog_product_preparing_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(pack_size__gte=1), name="product_pack_size_positive"),

@@ -5,9 +5,16 @@ or trade name), pinyin initials (``ffdsp`` → 复方丹参片) and full pinyin 
 (substring), manufacturer name (substring). Filters: category, insurance class, high value, shortage,
 manufacturer, active.
 
+On PostgreSQL the name keys are one condition on ``Product.search_text`` — the generic, trade and Mongolian names
+lower-cased, the full pinyin and the initials, one per line — served by its one trigram GIN index. It means the same
+as the per-field conditions used elsewhere: the pinyin columns hold only ``[a-z0-9]``, so a query with any other
+character can only be found in a name, and a query of letters and digits is looked for inside the pinyin too (from
+three characters; one or two letters match only the start of the pinyin or initials, and go the per-field way, which
+no trigram index could serve anyway). A query of several lines (API only) also goes the per-field way.
+
 Ranking: exact code, then code prefix, exact generic name, initials / pinyin / name prefix, then substring
 matches; on PostgreSQL ties are ordered by trigram similarity of the generic name or, for a query in Latin letters,
-of its full pinyin (pg_trgm GIN indexes serve the substring lookups); elsewhere ties go by name. When nothing
+of its full pinyin (computed on the matched products only); elsewhere ties go by name. When nothing
 matches a query that looks like pinyin initials (ASCII letters, 4+), the search tolerates typing slips: initials
 within edit distance 2 of the query and sharing its first letter are offered instead (``fgdssp`` still finds
 复方丹参片) — the usual "did you mean" of a catalog.
@@ -18,13 +25,14 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length
 
 from accounts.models import Organization
 
 from .codes import Category, normalize_code
-from .models import InsuranceClass, Product
+from .models import SEARCH_SEPARATOR, InsuranceClass, Product
 
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 _CODE_LIKE = re.compile(r"^(X[A-Z]\d|Z[A-Z0-9]{2}|T\d|TA|C\d|NM[YZT])", re.IGNORECASE)
@@ -33,9 +41,9 @@ MAX_MAKERS = 500  # manufacturers whose name contains the query; more means the 
 FUZZY_MAX_DISTANCE = 2
 
 
-def products_visible_to(user) -> QuerySet[Product]:
+def products_visible_to(user, *, related: tuple[str, ...] = ("manufacturer", "preparing_hospital")) -> QuerySet[Product]:
     """The catalog is public to every signed-in user of the platform."""
-    return Product.objects.select_related("manufacturer", "preparing_hospital")
+    return Product.objects.select_related(*related)
 
 
 def _flag(value) -> bool | None:
@@ -80,30 +88,50 @@ def _apply_filters(qs, *, category, insurance_class, high_value, shortage, manuf
     return qs
 
 
+class _EqualsAny(Func):
+    """``column = ANY(array)`` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _made_by_makers_named(q: str) -> Q | None:
+    """Products of the manufacturers whose name contains the query. The makers are found first (a small table), so
+    every branch of the search's condition is on the product table and PostgreSQL can combine its indexes (a join
+    inside the OR would make it read every product); on PostgreSQL within the same query, as an array computed once."""
+    makers = Organization.objects.filter(kind=Organization.Kind.MANUFACTURER, name__icontains=q).order_by()
+    makers = makers.values_list("id", flat=True)[:MAX_MAKERS]
+    if settings.IS_POSTGRES:  # manufacturer_id = ANY(ARRAY(SELECT …)): an index condition, evaluated once
+        return Q(_EqualsAny(F("manufacturer_id"), ArraySubquery(makers)))
+    found = list(makers)
+    return Q(manufacturer_id__in=found) if found else None
+
+
 def _text_match(q: str) -> tuple[Q, list[When]]:
     """The condition for a query and the ranking cases (lower rank = better)."""
     code = normalize_code(q)
     lower = q.lower()
-    condition = Q(generic_name__icontains=q) | Q(trade_name__icontains=q) | Q(name_mn__icontains=q)
-    # The makers first (a small table), so every branch of the condition is on the product table and PostgreSQL can
-    # combine its indexes (a join inside the OR would make it read every product).
-    makers = list(
-        Organization.objects.filter(kind=Organization.Kind.MANUFACTURER, name__icontains=q).values_list("id", flat=True)[
-            :MAX_MAKERS
-        ]
-    )
-    if makers:
-        condition |= Q(manufacturer_id__in=makers)
+    word = bool(_ASCII_WORD.match(lower))
+    if settings.IS_POSTGRES and (len(lower) >= 3 or not word) and SEARCH_SEPARATOR not in lower:
+        # The names the search matches as text, in one column with one trigram index (see the module docstring).
+        condition = Q(search_text__contains=lower)
+    else:
+        condition = Q(generic_name__icontains=q) | Q(trade_name__icontains=q) | Q(name_mn__icontains=q)
+        if word:
+            condition |= Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+            if len(lower) >= 3:
+                condition |= Q(name_initials__contains=lower) | Q(name_pinyin__contains=lower)
+    makers = _made_by_makers_named(q)
+    if makers is not None:
+        condition |= makers
     ranks = [When(generic_name=q, then=Value(2))]
     if code and code.isascii():
         condition |= Q(nhsa_code__startswith=code)
         ranks = [When(nhsa_code=code, then=Value(0)), When(nhsa_code__startswith=code, then=Value(1))] + ranks
-    if _ASCII_WORD.match(lower):
-        condition |= Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+    if word:
         ranks += [When(name_initials=lower, then=Value(3)), When(name_initials__startswith=lower, then=Value(4))]
         ranks += [When(name_pinyin__startswith=lower, then=Value(4))]
-        if len(lower) >= 3:
-            condition |= Q(name_initials__contains=lower) | Q(name_pinyin__contains=lower)
     ranks += [When(generic_name__startswith=q, then=Value(5)), When(trade_name__startswith=q, then=Value(5))]
     return condition, ranks
 
@@ -165,7 +193,8 @@ def product_search(
     active: bool | None = True,
 ) -> QuerySet[Product]:
     base = _apply_filters(
-        products_visible_to(user),
+        products_visible_to(user, related=("manufacturer",)),  # lists show the maker; the preparing hospital is on
+        # the detail page, and exports join what their layout carries
         category=category,
         insurance_class=insurance_class,
         high_value=high_value,

@@ -10,7 +10,7 @@ from common.errors import ValidationFailed
 from .models import Product
 from .rules import clean_product_fields
 
-EDITABLE_FIELDS = {f.name for f in Product._meta.concrete_fields} - {
+EDITABLE_FIELDS = {f.name for f in Product._meta.concrete_fields if not f.generated} - {
     "id", "created_at", "updated_at", "name_pinyin", "name_initials",
 }
 

@@ -50,7 +50,8 @@ BATCH_SIZE = 1000  # rows per round of queries (and per step of the progress bar
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
-    f.attname for f in Product._meta.concrete_fields if f.attname not in ("id", "created_at", "updated_at")
+    f.attname for f in Product._meta.concrete_fields
+    if f.attname not in ("id", "created_at", "updated_at") and not f.generated
 )
 _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}

@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ..models import Product
 
 HISTORY = Product.history.model
-_PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields]
+_PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields if not f.generated]
 _HISTORY_TRACKED = [(f.attname, f.column) for f in HISTORY.tracked_fields]
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 
@@ -141,6 +141,8 @@ class CopyWriter:
         now = timezone.now()
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
+            # The new rows are sorted by code in memory rather than in temporary files (until the import commits).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
             if self.creates:
                 columns = ", ".join(quote(c) for _, c in self.CREATED)
                 params = [now, now]

@@ -125,3 +125,22 @@ def test_results_are_paginated_in_the_api_and_the_page(purchaser, danshen_family
     codes = [p["nhsa_code"] for p in first["results"] + second["results"]]
     assert sorted(codes) == sorted(p.nhsa_code for p in danshen_family)
     assert first["next"] and second["next"] is None
+
+
+@pytest.mark.django_db
+def test_one_or_two_letters_match_the_start_of_the_pinyin_three_or_more_anywhere(world):
+    assert set(names(q="ff")) == {"复方丹参片", "复方丹参滴丸"}
+    assert names(q="fd") == []  # inside 复方丹参's initials ffdsp, but too short to be looked for inside
+    assert set(names(q="fds")) == {"复方丹参片", "复方丹参滴丸"}  # from three letters, anywhere in the initials
+    assert names(q="danshenpian") == ["复方丹参片"]  # and in the full pinyin
+    assert names(q="片\n复") == []  # one name's end and the next one's start are not a match
+
+
+@pytest.mark.django_db
+def test_the_search_text_follows_every_change_of_a_name(world):
+    product = world["atorva"]
+    assert names(q="立普妥") == []
+    services.product_update(product=product, trade_name="立普妥", generic_name="阿托伐他汀钙胶囊")
+    assert names(q="立普妥") == ["阿托伐他汀钙胶囊"]
+    assert names(q="atfttgjn") == ["阿托伐他汀钙胶囊"]
+    assert names(q="他汀钙片") == []

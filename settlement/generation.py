@@ -119,6 +119,15 @@ def release_lock(token: str, name: str = LOCK_NAME) -> None:
 # --- SQL pieces (PostgreSQL computes in numeric; SQLite in integer ten-thousandths of a yuan, so both are exact) ---
 
 
+# The price a settled receipt line stands at: its latest price adjustment's, else the price it was settled at (alias
+# `pa` joined by `LATEST_ADJUSTMENT` for the receipt line `rid`, `sl` its receipt settlement line).
+SETTLED = "COALESCE(pa.unit_price, sl.settled_unit_price)"
+LATEST_ADJUSTMENT = (
+    "LEFT JOIN settlement_priceadjustment pa ON pa.receipt_line_id = {rid} AND NOT EXISTS ("
+    "SELECT 1 FROM settlement_priceadjustment pa2 WHERE pa2.receipt_line_id = pa.receipt_line_id AND pa2.id > pa.id)"
+)
+
+
 def _sql(vendor: str) -> dict[str, str]:
     if vendor == "postgresql":
         return {
@@ -129,8 +138,10 @@ def _sql(vendor: str) -> dict[str, str]:
                     " * (rl.accepted_min_units - COALESCE(r.units, 0)), 2)",
             "net": "rl.amount - COALESCE(r.amount, 0) + ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price)"
                    " * (rl.accepted_min_units - COALESCE(r.units, 0)), 2)",
-            "adj_corr": "-ROUND((sl.settled_unit_price - g.unit_price) * g.min_units, 2)",
-            "adj_net": "-g.amount - ROUND((sl.settled_unit_price - g.unit_price) * g.min_units, 2)",
+            "adj_corr": f"-ROUND(({SETTLED} - g.unit_price) * g.min_units, 2)",
+            "adj_net": f"-g.amount - ROUND(({SETTLED} - g.unit_price) * g.min_units, 2)",
+            "due_pa": "pa.recorded_on + 30",
+            "pa_amount": "ROUND((u.new_price - u.price) * u.units, 2)",
             # Statement ids drawn beforehand, so that lines are written without reading the statements back.
             "sid": "nextval(pg_get_serial_sequence('settlement_settlementstatement', 'id'))",
             "sid_column": "id, ",
@@ -152,7 +163,8 @@ def _sql(vendor: str) -> dict[str, str]:
         f"({cents4('COALESCE(pc.unit_price, rl.unit_price)')} - {cents4('rl.unit_price')})"
         " * (rl.accepted_min_units - COALESCE(r.units, 0))"
     )
-    adj = half_up(f"({cents4('sl.settled_unit_price')} - {cents4('g.unit_price')}) * g.min_units")
+    adj = half_up(f"({cents4(SETTLED)} - {cents4('g.unit_price')}) * g.min_units")
+    pa_amount = half_up(f"({cents4('u.new_price')} - {cents4('u.price')}) * u.units")
     return {
         "false": "0",
         "due_rl": "date(rl.received_on, '+30 days')",
@@ -161,6 +173,8 @@ def _sql(vendor: str) -> dict[str, str]:
         "net": f"({fen('rl.amount')} - {fen('COALESCE(r.amount, 0)')} + {corr}) / 100.0",
         "adj_corr": f"(-{adj}) / 100.0",
         "adj_net": f"(-{fen('g.amount')} - {adj}) / 100.0",
+        "due_pa": "date(pa.recorded_on, '+30 days')",
+        "pa_amount": f"({pa_amount}) / 100.0",
         "sid": "NULL",
         "sid_column": "",
         "sid_value": "",
@@ -178,7 +192,7 @@ NEGOTIATED = (
 # The run's working set, computed once per run in temporary tables (never WAL-logged, dropped at the end):
 LINES = "settlement_run_lines"  # every unsettled receipt line to settle, with its amounts
 RETURNS = "settlement_run_returns"  # the return lines those receipt lines net
-ADJUSTMENTS = "settlement_run_adjustments"  # returns of receipts settled earlier: negative adjustment lines
+ADJUSTMENTS = "settlement_run_adjustments"  # returns and price adjustments of receipts settled earlier
 PAIRS = "settlement_run_pairs"  # manufacturer × hospital pairs without a statement for the month: totals and chunk
 TEMP_TABLES = (PAIRS, ADJUSTMENTS, RETURNS, LINES)
 
@@ -258,18 +272,31 @@ def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list
             WHERE g.returned_on < %s
               AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
         """, [end])
+        # Adjustments of receipt lines settled in an earlier statement: returns (reversed at the price the line stands
+        # at), and price adjustments recorded since, not yet in a statement and of a later month than the original.
         cursor.execute(f"""
             CREATE TEMPORARY TABLE {ADJUSTMENTS} AS
-            SELECT f.id AS fund, g.hospital_id AS h, g.manufacturer_id AS m, g.id AS gid, g.receipt_line_id AS rid,
-                   g.product_id AS product_id, g.returned_on AS returned_on, g.min_units AS r_units,
-                   g.unit_price AS unit_price, sl.settled_unit_price AS settled_price, sl.correction_id AS pc_id,
-                   g.amount AS r_amount, {q['adj_corr']} AS corr, {q['adj_net']} AS net, {q['due_g']} AS due
+            SELECT 'return_adjustment' AS kind, f.id AS fund, g.hospital_id AS h, g.manufacturer_id AS m, g.id AS gid,
+                   CAST(NULL AS BIGINT) AS aid, g.receipt_line_id AS rid, g.product_id AS product_id, g.returned_on AS day,
+                   0 AS units, g.min_units AS r_units, g.unit_price AS unit_price, {SETTLED} AS settled_price,
+                   COALESCE(pa.correction_id, sl.correction_id) AS pc_id, g.amount AS r_amount, {q['adj_corr']} AS corr,
+                   {q['adj_net']} AS net, {q['due_g']} AS due
             FROM procurement_goodsreturnline g
             JOIN procurement_receiptline rl ON rl.id = g.receipt_line_id {joins}
             JOIN settlement_settlementline sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
+            {LATEST_ADJUSTMENT.format(rid="g.receipt_line_id")}
             WHERE g.returned_on < %s{where}
               AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
-        """, [end, *params])
+            UNION ALL
+            SELECT 'price_adjustment', f.id, rl.hospital_id, rl.manufacturer_id, NULL, pa.id, rl.id, rl.product_id,
+                   rl.received_on, pa.units, 0, pa.previous_unit_price, pa.unit_price, pa.correction_id, 0, pa.amount,
+                   pa.amount, {q['due_pa']}
+            FROM settlement_priceadjustment pa
+            JOIN procurement_receiptline rl ON rl.id = pa.receipt_line_id {joins}
+            JOIN settlement_settlementstatement os ON os.id = pa.statement_id
+            WHERE os.period < %s{where}
+              AND NOT EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.price_adjustment_id = pa.id)
+        """, [end, *params, connection.ops.adapt_datefield_value(period), *params])
         only = ""
         if pairs is not None:
             only = " AND (u.h, u.m) IN (VALUES " + ", ".join(f"({int(h)}, {int(m)})" for m, h, _ in pairs) + ")"
@@ -331,6 +358,53 @@ def candidate_pairs(fund: FundAccount, period: date) -> list[tuple[int, int, dat
         drop_lines()
 
 
+def record_price_adjustments(correction, *, recorded_on: date) -> int:
+    """For a new price correction, one `PriceAdjustment` per settled receipt line it covers (the listing, received in
+    its period) whose price it changes, in one INSERT … SELECT: units still settled = accepted − returns accounted
+    for; previous price = the line's latest adjustment's, else its settled price; amount = round((corrected −
+    previous) × units, 2). Lines already at the corrected price, or with nothing left settled, get nothing.
+    Returns the number recorded."""
+    q = _sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO settlement_priceadjustment (correction_id, receipt_line_id, statement_id, units,
+              previous_unit_price, unit_price, amount, recorded_on, created_at)
+            SELECT u.cid, u.rid, u.sid, u.units, u.price, u.new_price, {q['pa_amount']}, %s, %s
+            FROM (
+                SELECT c.id AS cid, c.unit_price AS new_price, rl.id AS rid, sl.statement_id AS sid,
+                       rl.accepted_min_units - COALESCE((
+                           SELECT SUM(g.min_units) FROM procurement_goodsreturnline g
+                           WHERE g.receipt_line_id = rl.id
+                             AND EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
+                       ), 0) AS units,
+                       {SETTLED} AS price
+                FROM settlement_pricecorrection c
+                JOIN procurement_receiptline rl ON rl.listing_id = c.listing_id AND rl.received_on >= c.effective_from
+                     AND (c.effective_to IS NULL OR rl.received_on <= c.effective_to)
+                JOIN settlement_settlementline sl ON sl.receipt_line_id = rl.id AND sl.kind = 'receipt'
+                {LATEST_ADJUSTMENT.format(rid="rl.id")}
+                WHERE c.id = %s
+            ) u
+            WHERE u.units > 0 AND u.price <> u.new_price
+        """, [connection.ops.adapt_datefield_value(recorded_on), connection.ops.adapt_datetimefield_value(timezone.now()),
+              correction.pk])
+        return cursor.rowcount
+
+
+def hold_off_generation() -> None:
+    """Inside the caller's transaction: refuse while a generation run is under way, and keep one from starting until
+    the transaction ends (a starting run waits on the lease row locked here). Used by writes that change what a run
+    computes from settled lines (price corrections)."""
+    JobLock.objects.get_or_create(name=LOCK_NAME)
+    lease = JobLock.objects.select_for_update().get(name=LOCK_NAME)
+    if lease.locked_until is not None and lease.locked_until > timezone.now():
+        holder_gone = locks.take(LOCK_NAME)  # PostgreSQL: the run holding the lease may have been killed
+        if holder_gone:
+            locks.release(LOCK_NAME)
+        else:
+            raise ConflictError("结算单生成任务正在运行，请在其完成后再操作", code="run_in_progress")
+
+
 def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | None) -> tuple[int, int]:
     """Write one chunk of the prepared pairs — statements with their totals, then their lines, return adjustments and
     settled returns, each one INSERT … SELECT — in one transaction. Returns (statements, lines).
@@ -369,15 +443,15 @@ def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | 
             """, [month, k])
         cursor.execute(f"""
             INSERT INTO settlement_settlementline
-              (statement_id, kind, receipt_line_id, return_line_id, product_id, received_on, min_units,
-               returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
-               correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
-            SELECT p.sid, 'receipt', t.rid, NULL, t.product_id, t.received_on, t.units, t.r_units, t.unit_price,
+              (statement_id, kind, receipt_line_id, return_line_id, price_adjustment_id, product_id, received_on,
+               min_units, returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount,
+               returned_amount, correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
+            SELECT p.sid, 'receipt', t.rid, NULL, NULL, t.product_id, t.received_on, t.units, t.r_units, t.unit_price,
                    t.settled_price, t.pc_id, t.gross, t.r_amount, t.corr, t.net, t.due, {q['false']}, {q['false']}, '', ''
             FROM {LINES} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m
             WHERE {slice_}
             UNION ALL
-            SELECT p.sid, 'return_adjustment', t.rid, t.gid, t.product_id, t.returned_on, 0, t.r_units, t.unit_price,
+            SELECT p.sid, t.kind, t.rid, t.gid, t.aid, t.product_id, t.day, t.units, t.r_units, t.unit_price,
                    t.settled_price, t.pc_id, 0, t.r_amount, t.corr, t.net, t.due, {q['false']}, {q['false']}, '', ''
             FROM {ADJUSTMENTS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m
             WHERE {slice_}
@@ -387,7 +461,8 @@ def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | 
             INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
             SELECT t.gid, p.sid, t.rid FROM {RETURNS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m WHERE {slice_}
             UNION ALL
-            SELECT t.gid, p.sid, t.rid FROM {ADJUSTMENTS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m WHERE {slice_}
+            SELECT t.gid, p.sid, t.rid FROM {ADJUSTMENTS} t JOIN {PAIRS} p ON p.h = t.h AND p.m = t.m
+            WHERE {slice_} AND t.gid IS NOT NULL
         """, [k, first_h, last_h, k, first_h, last_h])
     return statements, lines
 

@@ -216,33 +216,15 @@ def _scope(region_id: int | None, hospitals: list[int] | None) -> tuple[str, str
     return joins, where, params
 
 
-def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list[int] | None = None,
-                  pairs: list[tuple[int, int, date]] | None = None, chunk_size: int = CHUNK) -> list[tuple[int, int, int]]:
-    """Compute, in one pass per table, everything the month's statements will hold — for all pooling regions, one
-    region, or some hospitals (and only these pairs) — into temporary tables: the lines with their amounts, the
-    netted returns, the return adjustments, and per manufacturer × hospital pair without a statement for the month
-    its totals and its chunk (pairs ordered by hospital, `chunk_size` a chunk). Returns the chunks as
-    (number, first hospital, last hospital). Nothing is written to the real tables here."""
-    vendor = connection.vendor
-    q = _sql(vendor)
-    end = next_month(period)
-    joins, where, params = _scope(region_id, hospitals)
-    settled = f"(rl.award_id IS NOT NULL OR (f.include_negotiated AND {NEGOTIATED})) AND rl.accepted_min_units > 0"
-    if vendor == "postgresql":
-        _temp_buffers()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if vendor == "postgresql":
-            # One pass over everything: hash joins, never a nested loop re-scanning the settled lines per receipt line
-            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale); the
-            # month's grouping and sorting in memory.
-            cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
-        for table in TEMP_TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        # The latest price correction covering the listing on the receipt date: a join, with the "no later one"
-        # test evaluated only for the few receipt lines a correction covers.
-        cursor.execute(f"""
-            CREATE TEMPORARY TABLE {LINES} AS
+SETTLED_LINE = f"(rl.award_id IS NOT NULL OR (f.include_negotiated AND {NEGOTIATED})) AND rl.accepted_min_units > 0"
+
+
+def _receipt_lines_sql(q: dict, joins: str, where: str, settled: str = SETTLED_LINE) -> str:
+    """Every unsettled receipt line of a settled product received before the month's end, with its returns not yet
+    accounted for, its price correction and amounts (parameters: end, end, the scope's). The latest price correction
+    covering the listing on the receipt date is a join, with the "no later one" test evaluated only for the few
+    receipt lines a correction covers."""
+    return f"""
             SELECT f.id AS fund, rl.hospital_id AS h, rl.manufacturer_id AS m, rl.id AS rid, rl.product_id AS product_id,
                    rl.received_on AS received_on, rl.accepted_min_units AS units, COALESCE(r.units, 0) AS r_units,
                    rl.unit_price AS unit_price, COALESCE(pc.unit_price, rl.unit_price) AS settled_price,
@@ -263,19 +245,14 @@ def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list
                     AND (c.effective_to IS NULL OR c.effective_to >= rl.received_on))
             WHERE rl.received_on < %s AND {settled}{where}
               AND NOT EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.receipt_line_id = rl.id AND x.kind = 'receipt')
-            ORDER BY rl.hospital_id, rl.manufacturer_id
-        """, [end, end, *params])
-        cursor.execute(f"""
-            CREATE TEMPORARY TABLE {RETURNS} AS
-            SELECT t.h AS h, t.m AS m, g.id AS gid, g.receipt_line_id AS rid
-            FROM procurement_goodsreturnline g JOIN {LINES} t ON t.rid = g.receipt_line_id
-            WHERE g.returned_on < %s
-              AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
-        """, [end])
-        # Adjustments of receipt lines settled in an earlier statement: returns (reversed at the price the line stands
-        # at), and price adjustments recorded since, not yet in a statement and of a later month than the original.
-        cursor.execute(f"""
-            CREATE TEMPORARY TABLE {ADJUSTMENTS} AS
+    """
+
+
+def _adjustments_sql(q: dict, joins: str, where: str) -> str:
+    """Adjustments of receipt lines settled in an earlier statement: returns not yet accounted for (reversed at the
+    price the line stands at), and price adjustments recorded since, not yet in a statement and of an earlier month's
+    statement (parameters: end, the scope's, the month, the scope's)."""
+    return f"""
             SELECT 'return_adjustment' AS kind, f.id AS fund, g.hospital_id AS h, g.manufacturer_id AS m, g.id AS gid,
                    CAST(NULL AS BIGINT) AS aid, g.receipt_line_id AS rid, g.product_id AS product_id, g.returned_on AS day,
                    0 AS units, g.min_units AS r_units, g.unit_price AS unit_price, {SETTLED} AS settled_price,
@@ -296,7 +273,43 @@ def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list
             JOIN settlement_settlementstatement os ON os.id = pa.statement_id
             WHERE os.period < %s{where}
               AND NOT EXISTS (SELECT 1 FROM settlement_settlementline x WHERE x.price_adjustment_id = pa.id)
-        """, [end, *params, connection.ops.adapt_datefield_value(period), *params])
+    """
+
+
+def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list[int] | None = None,
+                  pairs: list[tuple[int, int, date]] | None = None, chunk_size: int = CHUNK) -> list[tuple[int, int, int]]:
+    """Compute, in one pass per table, everything the month's statements will hold — for all pooling regions, one
+    region, or some hospitals (and only these pairs) — into temporary tables: the lines with their amounts, the
+    netted returns, the return adjustments, and per manufacturer × hospital pair without a statement for the month
+    its totals and its chunk (pairs ordered by hospital, `chunk_size` a chunk). Returns the chunks as
+    (number, first hospital, last hospital). Nothing is written to the real tables here."""
+    vendor = connection.vendor
+    q = _sql(vendor)
+    end = next_month(period)
+    joins, where, params = _scope(region_id, hospitals)
+    settled = SETTLED_LINE
+    if vendor == "postgresql":
+        _temp_buffers()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # One pass over everything: hash joins, never a nested loop re-scanning the settled lines per receipt line
+            # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale); the
+            # month's grouping and sorting in memory.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
+        for table in TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {LINES} AS {_receipt_lines_sql(q, joins, where, settled)}"
+                       " ORDER BY h, m", [end, end, *params])
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE {RETURNS} AS
+            SELECT t.h AS h, t.m AS m, g.id AS gid, g.receipt_line_id AS rid
+            FROM procurement_goodsreturnline g JOIN {LINES} t ON t.rid = g.receipt_line_id
+            WHERE g.returned_on < %s
+              AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
+        """, [end])
+        cursor.execute(f"CREATE TEMPORARY TABLE {ADJUSTMENTS} AS {_adjustments_sql(q, joins, where)}",
+                       [end, *params, connection.ops.adapt_datefield_value(period), *params])
         only = ""
         if pairs is not None:
             only = " AND (u.h, u.m) IN (VALUES " + ", ".join(f"({int(h)}, {int(m)})" for m, h, _ in pairs) + ")"
@@ -467,6 +480,129 @@ def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | 
     return statements, lines
 
 
+# --- PostgreSQL: each chunk one statement straight from the receipt lines ---------------------------------------
+
+
+def plan_chunks(period: date, *, region_id: int | None = None, chunk_size: int = CHUNK) -> list[tuple[int, int | None, int | None]]:
+    """Hospital id ranges of about `chunk_size` statements each, as (number, after hospital, up to hospital): from the
+    month's receipt lines, the manufacturers per hospital (an estimate — a range simply holds whatever pairs its
+    hospitals have). The ranges are contiguous and open at both ends, so every hospital falls in exactly one."""
+    end = next_month(period)
+    region = ""
+    params: list = [period, end]
+    if region_id is not None:
+        region = (" AND EXISTS (SELECT 1 FROM accounts_organization o JOIN accounts_region rg ON rg.id = o.region_id"
+                  " WHERE o.id = rl.hospital_id AND COALESCE(rg.parent_id, rg.id) = %s)")
+        params.append(region_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT rl.hospital_id, COUNT(DISTINCT rl.manufacturer_id) FROM procurement_receiptline rl
+            WHERE rl.received_on >= %s AND rl.received_on < %s{region}
+            GROUP BY rl.hospital_id ORDER BY rl.hospital_id
+        """, params)
+        rows = cursor.fetchall()
+    cuts, size = [], 0
+    for hospital_id, pairs in rows:
+        size += pairs
+        if size >= chunk_size:
+            cuts.append(hospital_id)
+            size = 0
+    if cuts and cuts[-1] == rows[-1][0]:
+        cuts.pop()  # the last range is open above
+    bounds = [None, *cuts, None]
+    return [(k, bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+
+
+def write_range(period: date, chunk: tuple[int, int | None, int | None], run: SettlementRun | None, *,
+                region_id: int | None = None) -> tuple[int, int]:
+    """Build the statements of one range of hospitals in one transaction, with one statement: the range's lines
+    computed once (receipt lines, return and price adjustments, as in `prepare_lines`), then, through data-modifying
+    CTEs, the statements of the pairs without one for the month (ids returned), their lines and the settled returns.
+    Nothing is copied to a temporary table. Returns (statements, lines).
+
+    A pair or line taken meanwhile by another run (possible only without the lease) makes a unique constraint fail
+    and the whole range rolls back: nothing is settled twice, and the totals always match the lines written."""
+    q = _sql("postgresql")
+    _, after, upto = chunk
+    joins, where, params = _scope(region_id, None)
+    if after is not None:
+        where += " AND rl.hospital_id > %s"
+        params = [*params, after]
+    if upto is not None:
+        where += " AND rl.hospital_id <= %s"
+        params = [*params, upto]
+    end = next_month(period)
+    ops = connection.ops
+    month = ops.adapt_datefield_value(period)
+    claim_due = ops.adapt_datefield_value(end.replace(day=5))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Hash joins, never a nested loop re-scanning a table whose statistics are stale (the lines and statements
+        # earlier chunks wrote); the range's grouping and sorting in memory.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
+        cursor.execute(f"""
+            WITH lines AS MATERIALIZED (
+                SELECT 'receipt' AS kind, fund, h, m, CAST(NULL AS BIGINT) AS gid, CAST(NULL AS BIGINT) AS aid, rid,
+                       product_id, received_on AS day, units, r_units, unit_price, settled_price, pc_id, gross,
+                       r_amount, corr, net, due
+                FROM ({_receipt_lines_sql(q, joins, where)}) x
+                UNION ALL
+                SELECT kind, fund, h, m, gid, aid, rid, product_id, day, units, r_units, unit_price, settled_price,
+                       pc_id, 0, r_amount, corr, net, due
+                FROM ({_adjustments_sql(q, joins, where)}) y
+            ),
+            pairs AS (
+                SELECT u.fund, u.h, u.m, COUNT(*) AS n, SUM(u.gross) AS gross, SUM(u.r_amount) AS returned,
+                       SUM(u.corr) AS corr, SUM(u.net) AS net, MIN(u.due) AS due
+                FROM lines u
+                WHERE NOT EXISTS (SELECT 1 FROM settlement_settlementstatement s
+                                  WHERE s.manufacturer_id = u.m AND s.hospital_id = u.h AND s.period = %s)
+                GROUP BY u.fund, u.h, u.m
+            ),
+            statements AS (
+                INSERT INTO settlement_settlementstatement
+                  (number, fund_id, manufacturer_id, hospital_id, period, status, line_count, gross_amount,
+                   returned_amount, correction_amount, amount, disputed_amount, approved_amount, paid_amount,
+                   invoice_numbers, claim_due_on, claimed_late, auto_confirmed, payment_due_on, overdue, due_soon,
+                   run_id, version, created_at)
+                SELECT 'JS' || %s || rg.code || {q['pad_h']} || {q['pad_m']}, p.fund, p.m, p.h, %s,
+                       'draft', p.n, p.gross, p.returned, p.corr, p.net, 0, 0, 0, '[]', %s, false, false,
+                       p.due, false, false, (SELECT r.id FROM settlement_settlementrun r WHERE r.id = %s), 1,
+                       %s
+                FROM pairs p JOIN settlement_fundaccount f ON f.id = p.fund JOIN accounts_region rg ON rg.id = f.region_id
+                JOIN accounts_organization om ON om.id = p.m JOIN accounts_organization oh ON oh.id = p.h
+                ORDER BY p.h, p.m
+                RETURNING id, manufacturer_id AS m, hospital_id AS h, line_count
+            ),
+            written_lines AS (
+                INSERT INTO settlement_settlementline
+                  (statement_id, kind, receipt_line_id, return_line_id, price_adjustment_id, product_id, received_on,
+                   min_units, returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount,
+                   returned_amount, correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
+                SELECT s.id, t.kind, t.rid, t.gid, t.aid, t.product_id, t.day, t.units, t.r_units, t.unit_price,
+                       t.settled_price, t.pc_id, t.gross, t.r_amount, t.corr, t.net, t.due, false, false, '', ''
+                FROM lines t JOIN statements s ON s.h = t.h AND s.m = t.m
+                ORDER BY s.id
+            ),
+            settled_returns AS (
+                INSERT INTO settlement_settledreturn (return_line_id, statement_id, receipt_line_id)
+                SELECT g.id, s.id, g.receipt_line_id
+                FROM lines t JOIN statements s ON s.h = t.h AND s.m = t.m
+                JOIN procurement_goodsreturnline g ON g.receipt_line_id = t.rid
+                WHERE t.kind = 'receipt' AND g.returned_on < %s
+                  AND NOT EXISTS (SELECT 1 FROM settlement_settledreturn sr WHERE sr.return_line_id = g.id)
+                UNION ALL
+                SELECT t.gid, s.id, t.rid FROM lines t JOIN statements s ON s.h = t.h AND s.m = t.m
+                WHERE t.gid IS NOT NULL
+            )
+            SELECT COUNT(*), COALESCE(SUM(line_count), 0) FROM statements
+        """, [end, end, *params, end, *params, month, *params, month, f"{period:%Y%m}", month, claim_due,
+              run.pk if run else None, now, end])
+        statements, lines = cursor.fetchone()
+    return statements, lines
+
+
 def build_chunk(fund: FundAccount, period: date, pairs: list[tuple[int, int, date]], run: SettlementRun | None) -> tuple[int, int]:
     """Create the statements of these pairs of the fund with all their lines, in one transaction (on its own: computes
     the pairs' lines first). Returns (statements, lines)."""
@@ -511,11 +647,21 @@ def generate_statements(*, month, region: Region | None = None, chunk_size: int 
         refresh_statistics()
         for reg in regions:  # every pooling region has its fund before the lines are matched to funds
             fund_for_region(reg)
-        chunks = prepare_lines(period, region_id=regions[0].pk if region is not None else None, chunk_size=chunk_size)
+        region_id = regions[0].pk if region is not None else None
+        if connection.vendor == "postgresql":  # each chunk one statement from the receipt lines, nothing copied
+            chunks = plan_chunks(period, region_id=region_id, chunk_size=chunk_size)
+
+            def write(chunk):
+                return write_range(period, chunk, run, region_id=region_id)
+        else:  # no data-modifying CTEs: the month's lines computed once into temporary tables
+            chunks = prepare_lines(period, region_id=region_id, chunk_size=chunk_size)
+
+            def write(chunk):
+                return write_chunk(period, chunk, run)
         if progress:
             progress(0, len(chunks), f"{period:%Y-%m}")
         for chunk_no, chunk in enumerate(chunks, start=1):
-            statements, lines = write_chunk(period, chunk, run)
+            statements, lines = write(chunk)
             run.statements_created += statements
             run.lines_created += lines
             SettlementRun.objects.filter(pk=run.pk).update(

@@ -29,12 +29,19 @@ from .models import Prepayment, SettlementLine, SettlementStatement
 
 class LineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    original_statement = serializers.SerializerMethodField(
+        help_text="已结算后价格更正：原结算单号（该验收明细结算所在的结算单）")
 
     class Meta:
         model = SettlementLine
-        fields = ["id", "kind", "receipt_line", "return_line", "product", "product_name", "received_on", "min_units",
-                  "returned_min_units", "unit_price", "settled_unit_price", "gross_amount", "returned_amount",
-                  "correction_amount", "amount", "due_on", "overdue", "disputed", "dispute_reason", "response"]
+        fields = ["id", "kind", "kind_label", "receipt_line", "return_line", "price_adjustment", "original_statement",
+                  "correction", "product", "product_name", "received_on", "min_units", "returned_min_units",
+                  "unit_price", "settled_unit_price", "gross_amount", "returned_amount", "correction_amount", "amount",
+                  "due_on", "overdue", "disputed", "dispute_reason", "response"]
+
+    def get_original_statement(self, obj) -> str | None:
+        return obj.price_adjustment.statement.number if obj.price_adjustment_id else None
 
 
 class StatementSerializer(serializers.ModelSerializer):
@@ -108,7 +115,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if params.get("overdue") in ("1", "true"):
             qs = qs.filter(overdue=True)
         if self.action == "retrieve":
-            qs = qs.prefetch_related("lines__product")
+            qs = qs.prefetch_related("lines__product", "lines__price_adjustment__statement")
         return qs.order_by("-period", "number")
 
     def _statement(self, pk) -> SettlementStatement:

@@ -466,7 +466,9 @@ class SettlementLine(models.Model):
         "procurement.GoodsReturnLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("退货明细"), db_index=False, db_constraint=False,
     )
-    # Copied from the receipt line (already checked there): no foreign-key check per inserted line.
+    # Copied from the receipt line (already checked there), and the correction from the joined correction row: no
+    # foreign-key check per inserted line (on PostgreSQL a deferred check queued for each of a month's million rows,
+    # even when the column is empty). Corrections are never deleted (PROTECT, read-only in the admin).
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+",
         verbose_name=_("产品"),
@@ -477,7 +479,7 @@ class SettlementLine(models.Model):
     unit_price = models.DecimalField(_("订单单价"), **UNIT_PRICE)
     settled_unit_price = models.DecimalField(_("结算单价"), **UNIT_PRICE)
     correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name=_("价格更正"), db_index=False)
+                                   verbose_name=_("价格更正"), db_index=False, db_constraint=False)
     price_adjustment = models.ForeignKey(
         PriceAdjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("已结算价格更正调整"), db_index=False, db_constraint=False,

@@ -5,11 +5,13 @@ manufacturer — 1,000,000 receipt lines in the month — with 2 % of them partl
 listings. Orders, deliveries, receipts and returns are generated server-side with INSERT … SELECT over
 generate_series (bulk, no row-by-row Python).
 
-"ours" is `settlement.generation.generate_statements` (all pooling regions: the month's lines computed once, then
-chunks of 25,000 statements, each chunk one transaction writing statements, lines and netted returns). Two floors on a plain psycopg connection, same data:
+"ours" is `settlement.generation.generate_statements` (all pooling regions: on PostgreSQL ranges of hospitals of about
+25,000 statements, each range one transaction and one statement writing statements, lines and settled returns). Two
+floors on a plain psycopg connection, same data:
 - "SQL aggregate": one SELECT computing each manufacturer × hospital net amount (gross − returns + corrections);
-- "SQL build": the same statements and lines written by hand with INSERT … SELECT into unlogged copies of the tables
-  (no constraints, no indexes, one transaction).
+- "SQL build": the same statements, lines and settled returns written by hand (one transaction, data-modifying CTEs)
+  into tables identical to the real ones — logged, same defaults, check constraints, indexes, foreign keys and
+  fillfactor — so that the ratio measures the generation's own overhead, not the schema's cost.
 The totals must be equal to the fen (per statement and overall). PostgreSQL only, in a database of its own whose
 name ends in `_bench` (the benchmark empties the ordering and settlement tables there, before and after):
 

@@ -14,7 +14,15 @@ Amounts, per receipt line: gross = the receipt line's amount (frozen order price
 returned = Σ its return lines' amounts; correction = round((corrected price − frozen price) × (accepted − returned
 units), 2) when a `PriceCorrection` covers the listing on the receipt date (the latest one wins);
 net = gross − returned + correction. A return of a receipt settled in an earlier statement becomes a
-return-adjustment line of −(its amount + the correction on its units).
+return-adjustment line of −(its amount + the correction on its units), at the price the line stands at (its latest
+price adjustment's). A price correction of a receipt line settled earlier (`PriceAdjustment`, recorded by
+`record_price_adjustments`) becomes a price-adjustment line of the pair's next statement (a later month than the
+original), once.
+
+On PostgreSQL each chunk — a range of hospitals — is one statement straight from the receipt lines (`write_range`:
+a materialised CTE of the range's lines, data-modifying CTEs writing statements, lines and settled returns). SQLite
+has no data-modifying CTEs: there the month's lines go through temporary tables first (`prepare_lines`,
+`write_chunk`), which the concurrency tests also use to race two chunks computed from the same snapshot.
 """
 
 from __future__ import annotations

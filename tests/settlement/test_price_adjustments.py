@@ -178,16 +178,23 @@ def test_adjustments_wait_for_a_later_month_than_the_original_statement(world):
     assert not SettlementLine.objects.filter(kind="price_adjustment").exists()
 
 
-def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adjustment(world):
+def _disputed_then_corrected(world):
+    """Two months back: A 7 packs (35.86), B 3 packs (15.37), claimed; the hospital disputes A; then the price is
+    corrected (0.5123 → 0.4987) while A is still in the statement."""
     period = month_start(2)
-    a = receive(world, packs=7, on=period + timedelta(days=2))           # 35.86
-    receive(world, packs=3, on=period + timedelta(days=6))               # 15.37
+    a = receive(world, packs=7, on=period + timedelta(days=2))
+    receive(world, packs=3, on=period + timedelta(days=6))
     generate_statements(month=period)
     first = SettlementStatement.objects.get(period=period)
     svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
     line_a = first.lines.get(receipt_line=a)
     svc.statement_review(statement=first, by=world.hospital_user, disputes={line_a.pk: "数量不符"})
     _correct(world)
+    return first, a, line_a
+
+
+def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adjustment(world):
+    first, a, line_a = _disputed_then_corrected(world)
     assert PriceAdjustment.objects.filter(receipt_line=a).count() == 1
     svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
     assert not PriceAdjustment.objects.filter(receipt_line=a).exists()
@@ -199,15 +206,7 @@ def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adju
 
 
 def test_dropping_a_line_whose_adjustment_is_already_settled_is_refused(world):
-    period = month_start(2)
-    a = receive(world, packs=7, on=period + timedelta(days=2))
-    receive(world, packs=3, on=period + timedelta(days=6))
-    generate_statements(month=period)
-    first = SettlementStatement.objects.get(period=period)
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
-    line_a = first.lines.get(receipt_line=a)
-    svc.statement_review(statement=first, by=world.hospital_user, disputes={line_a.pk: "数量不符"})
-    _correct(world)
+    first, a, line_a = _disputed_then_corrected(world)
     generate_statements(month=month_start(1))
     with pytest.raises(ConflictError, match="已计入结算单"):
         svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])

@@ -211,3 +211,23 @@ def test_dropping_a_line_whose_adjustment_is_already_settled_is_refused(world):
     with pytest.raises(ConflictError, match="已计入结算单"):
         svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
     assert first.lines.filter(pk=line_a.pk).exists() and PriceAdjustment.objects.filter(receipt_line=a).exists()
+
+
+def test_the_api_records_a_correction_once_and_refuses_bad_input(world):
+    from rest_framework.test import APIClient
+
+    _paid_month(world)
+    api = APIClient()
+    api.force_authenticate(world.fund_officer)
+    body = {"listing": world.listing.pk, "unit_price": "0.4987", "effective_from": f"{month_start(2):%Y-%m-%d}",
+            "reason": "联动下调"}
+    response = api.post("/api/v1/settlement/price-corrections/", body, format="json")
+    assert response.status_code == 201 and response.json()["adjustments"] == 2
+    assert response.json()["adjustments_amount"] == "-1.23"
+    again = api.post("/api/v1/settlement/price-corrections/", body, format="json")
+    assert again.status_code == 200 and again.json()["id"] == response.json()["id"]
+    bad = api.post("/api/v1/settlement/price-corrections/", {**body, "unit_price": "-1"}, format="json")
+    assert bad.status_code == 400 and bad.json()["field"] == "unit_price"
+    api.force_authenticate(world.maker_rep)
+    assert api.post("/api/v1/settlement/price-corrections/", body, format="json").status_code == 403
+    assert (PriceCorrection.objects.count(), PriceAdjustment.objects.count()) == (1, 2)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can
 from common.errors import PermissionDeniedError, ValidationFailed
+from common.money import quantize_amount
 from procurement.models import Tender
 
 from . import selectors
@@ -291,7 +292,7 @@ class PriceCorrectionView(APIView):
         return Response({"id": correction.pk, "listing": listing.pk, "unit_price": str(correction.unit_price),
                          "effective_from": correction.effective_from, "effective_to": correction.effective_to,
                          "reason": correction.reason, "adjustments": adjustments["n"],
-                         "adjustments_amount": str(adjustments["total"] or "0.00")},
+                         "adjustments_amount": str(quantize_amount(adjustments["total"] or 0))},
                         status=200 if correction.pk == latest else 201)
 
 

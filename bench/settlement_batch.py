@@ -5,11 +5,13 @@ manufacturer — 1,000,000 receipt lines in the month — with 2 % of them partl
 listings. Orders, deliveries, receipts and returns are generated server-side with INSERT … SELECT over
 generate_series (bulk, no row-by-row Python).
 
-"ours" is `settlement.generation.generate_statements` (all pooling regions: the month's lines computed once, then
-chunks of 25,000 statements, each chunk one transaction writing statements, lines and netted returns). Two floors on a plain psycopg connection, same data:
+"ours" is `settlement.generation.generate_statements` (all pooling regions: on PostgreSQL ranges of hospitals of about
+25,000 statements, each range one transaction and one statement writing statements, lines and settled returns). Two
+floors on a plain psycopg connection, same data:
 - "SQL aggregate": one SELECT computing each manufacturer × hospital net amount (gross − returns + corrections);
-- "SQL build": the same statements and lines written by hand with INSERT … SELECT into unlogged copies of the tables
-  (no constraints, no indexes, one transaction).
+- "SQL build": the same statements, lines and settled returns written by hand (one transaction, data-modifying CTEs)
+  into tables identical to the real ones — logged, same defaults, check constraints, indexes, foreign keys and
+  fillfactor — so that the ratio measures the generation's own overhead, not the schema's cost.
 The totals must be equal to the fen (per statement and overall). PostgreSQL only, in a database of its own whose
 name ends in `_bench` (the benchmark empties the ordering and settlement tables there, before and after):
 
@@ -230,46 +232,88 @@ def floor_aggregate(period: date, end: date) -> dict[tuple[int, int], Decimal]:
         return {(m, h): amount for m, h, amount in c.fetchall()}
 
 
+FLOOR_TABLES = {  # the real table → the floor's copy of it
+    "settlement_settlementstatement": "b_statement",
+    "settlement_settlementline": "b_line",
+    "settlement_settledreturn": "b_settledreturn",
+}
+
+
+def _floor_tables(c) -> None:
+    """Copies of the statement, line and settled-return tables identical to the real ones for writing: logged, every
+    column default, check constraint and index (INCLUDING ALL), the same foreign keys (those to a copied table pointing
+    at its copy) and the same storage parameters (fillfactor)."""
+    for copy in FLOOR_TABLES.values():
+        c.execute(f"DROP TABLE IF EXISTS {copy} CASCADE")
+    for real, copy in FLOOR_TABLES.items():
+        c.execute("SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = %s::regclass", [real])
+        options = c.fetchone()[0]
+        c.execute(f"CREATE TABLE {copy} (LIKE {real} INCLUDING ALL){f' WITH ({options})' if options else ''}")
+    for real, copy in FLOOR_TABLES.items():
+        c.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
+                  " AND contype = 'f' ORDER BY conname", [real])
+        for name, definition in c.fetchall():
+            for other, other_copy in FLOOR_TABLES.items():
+                definition = definition.replace(f"REFERENCES {other}(", f"REFERENCES {other_copy}(")
+            c.execute(f"ALTER TABLE {copy} ADD CONSTRAINT b_{name} {definition}")
+
+
 def floor_build(period: date, end: date) -> int:
-    """The same statements and lines by hand: unlogged copies, no constraints, one transaction; dropped after."""
+    """The same statements, lines and settled returns written by hand into identical tables (`_floor_tables`): one
+    transaction, one statement with data-modifying CTEs computing the lines once, then the settled returns; the copies
+    are dropped after. Same session settings as the generation (work_mem)."""
     with pg_connect() as conn, conn.cursor() as c:
-        c.execute("SET LOCAL synchronous_commit = off")
-        c.execute("DROP TABLE IF EXISTS b_line, b_statement")
-        c.execute("CREATE UNLOGGED TABLE b_line (LIKE settlement_settlementline INCLUDING DEFAULTS)")
-        c.execute("CREATE UNLOGGED TABLE b_statement (LIKE settlement_settlementstatement INCLUDING DEFAULTS)")
+        _floor_tables(c)
+        conn.commit()
+        c.execute("SET LOCAL work_mem = '256MB'")
         c.execute("""
-            INSERT INTO b_line (id, statement_id, kind, receipt_line_id, product_id, received_on, min_units,
+            WITH r AS (SELECT receipt_line_id, SUM(min_units) AS units, SUM(amount) AS amount
+                       FROM procurement_goodsreturnline WHERE returned_on < %(end)s GROUP BY receipt_line_id),
+            l AS MATERIALIZED (
+                SELECT f.id AS fund, rg.code AS region, rl.hospital_id AS h, rl.manufacturer_id AS m, rl.id AS rid,
+                       rl.product_id, rl.received_on, rl.accepted_min_units AS units, COALESCE(r.units, 0) AS r_units,
+                       rl.unit_price, COALESCE(pc.unit_price, rl.unit_price) AS settled_price, pc.id AS pc_id,
+                       rl.amount AS gross, COALESCE(r.amount, 0) AS r_amount,
+                       ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price)
+                             * (rl.accepted_min_units - COALESCE(r.units, 0)), 2) AS corr,
+                       rl.amount - COALESCE(r.amount, 0) + ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price)
+                           * (rl.accepted_min_units - COALESCE(r.units, 0)), 2) AS net,
+                       rl.received_on + 30 AS due
+                FROM procurement_receiptline rl
+                JOIN accounts_organization o ON o.id = rl.hospital_id JOIN accounts_region hr ON hr.id = o.region_id
+                JOIN accounts_region rg ON rg.id = COALESCE(hr.parent_id, hr.id)
+                JOIN settlement_fundaccount f ON f.region_id = rg.id
+                LEFT JOIN r ON r.receipt_line_id = rl.id
+                LEFT JOIN settlement_pricecorrection pc ON pc.listing_id = rl.listing_id
+                     AND pc.effective_from <= rl.received_on AND (pc.effective_to IS NULL OR pc.effective_to >= rl.received_on)
+                WHERE rl.received_on >= %(start)s AND rl.received_on < %(end)s AND rl.award_id IS NOT NULL
+                  AND rl.accepted_min_units > 0),
+            s AS (
+                INSERT INTO b_statement (number, fund_id, manufacturer_id, hospital_id, period, status, line_count,
+                  gross_amount, returned_amount, correction_amount, amount, disputed_amount, approved_amount, paid_amount,
+                  invoice_numbers, claim_due_on, claimed_late, auto_confirmed, payment_due_on, overdue, due_soon,
+                  version, created_at)
+                SELECT 'B' || l.region || l.h || '-' || l.m, l.fund, l.m, l.h, %(start)s, 'draft', COUNT(*), SUM(l.gross),
+                       SUM(l.r_amount), SUM(l.corr), SUM(l.net), 0, 0, 0, '[]', %(end)s, false, false, MIN(l.due),
+                       false, false, 1, now()
+                FROM l GROUP BY l.fund, l.region, l.h, l.m ORDER BY l.h, l.m
+                RETURNING id, manufacturer_id, hospital_id)
+            INSERT INTO b_line (statement_id, kind, receipt_line_id, product_id, received_on, min_units,
               returned_min_units, unit_price, settled_unit_price, correction_id, gross_amount, returned_amount,
               correction_amount, amount, due_on, overdue, disputed, dispute_reason, response)
-            WITH r AS (SELECT receipt_line_id, SUM(min_units) AS units, SUM(amount) AS amount
-                       FROM procurement_goodsreturnline WHERE returned_on < %(end)s GROUP BY receipt_line_id)
-            SELECT rl.id, 0, 'receipt', rl.id, rl.product_id, rl.received_on, rl.accepted_min_units, COALESCE(r.units, 0),
-                   rl.unit_price, COALESCE(pc.unit_price, rl.unit_price), pc.id, rl.amount, COALESCE(r.amount, 0),
-                   ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price) * (rl.accepted_min_units - COALESCE(r.units, 0)), 2),
-                   rl.amount - COALESCE(r.amount, 0) + ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price)
-                       * (rl.accepted_min_units - COALESCE(r.units, 0)), 2),
-                   rl.received_on + 30, false, false, '', ''
-            FROM procurement_receiptline rl
-            LEFT JOIN r ON r.receipt_line_id = rl.id
-            LEFT JOIN settlement_pricecorrection pc ON pc.listing_id = rl.listing_id AND pc.effective_from <= rl.received_on
-                 AND (pc.effective_to IS NULL OR pc.effective_to >= rl.received_on)
-            WHERE rl.received_on >= %(start)s AND rl.received_on < %(end)s AND rl.award_id IS NOT NULL
-              AND rl.accepted_min_units > 0""", {"start": period, "end": end})
+            SELECT s.id, 'receipt', l.rid, l.product_id, l.received_on, l.units, l.r_units, l.unit_price,
+                   l.settled_price, l.pc_id, l.gross, l.r_amount, l.corr, l.net, l.due, false, false, '', ''
+            FROM l JOIN s ON s.hospital_id = l.h AND s.manufacturer_id = l.m
+            ORDER BY s.id""", {"start": period, "end": end})
         c.execute("""
-            INSERT INTO b_statement (id, number, fund_id, manufacturer_id, hospital_id, period, status, line_count,
-              gross_amount, returned_amount, correction_amount, amount, disputed_amount, approved_amount, paid_amount,
-              invoice_numbers, claim_due_on, claimed_late, auto_confirmed, payment_due_on, overdue, due_soon, version,
-              created_at)
-            SELECT row_number() OVER (), 'B' || rl.manufacturer_id || '-' || rl.hospital_id, 0, rl.manufacturer_id,
-                   rl.hospital_id, %(start)s, 'draft', COUNT(*), SUM(l.gross_amount), SUM(l.returned_amount),
-                   SUM(l.correction_amount), SUM(l.amount), 0, 0, 0, '[]', %(end)s, false, false, MIN(l.due_on), false,
-                   false, 1, now()
-            FROM b_line l JOIN procurement_receiptline rl ON rl.id = l.receipt_line_id
-            GROUP BY rl.manufacturer_id, rl.hospital_id""", {"start": period, "end": end})
+            INSERT INTO b_settledreturn (return_line_id, statement_id, receipt_line_id)
+            SELECT g.id, bl.statement_id, g.receipt_line_id FROM procurement_goodsreturnline g
+            JOIN b_line bl ON bl.receipt_line_id = g.receipt_line_id AND bl.kind = 'receipt'
+            WHERE g.returned_on < %(end)s""", {"end": end})
         c.execute("SELECT count(*) FROM b_statement")
         n = c.fetchone()[0]
         conn.commit()
-        c.execute("DROP TABLE b_line, b_statement")
+        c.execute(f"DROP TABLE {', '.join(FLOOR_TABLES.values())} CASCADE")
         conn.commit()
         return n
 

@@ -6,6 +6,7 @@ statement is simply not found).
 
 from __future__ import annotations
 
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -19,22 +20,30 @@ from rest_framework.views import APIView
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can
 from common.errors import PermissionDeniedError, ValidationFailed
+from common.money import quantize_amount
 from procurement.models import Tender
 
 from . import selectors
 from . import services as svc
 from .generation import fund_for_region, generate_statements, parse_month
-from .models import Prepayment, SettlementLine, SettlementStatement
+from .models import Prepayment, PriceCorrection, SettlementLine, SettlementStatement
 
 
 class LineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    original_statement = serializers.SerializerMethodField(
+        help_text="已结算后价格更正：原结算单号（该验收明细结算所在的结算单）")
 
     class Meta:
         model = SettlementLine
-        fields = ["id", "kind", "receipt_line", "return_line", "product", "product_name", "received_on", "min_units",
-                  "returned_min_units", "unit_price", "settled_unit_price", "gross_amount", "returned_amount",
-                  "correction_amount", "amount", "due_on", "overdue", "disputed", "dispute_reason", "response"]
+        fields = ["id", "kind", "kind_label", "receipt_line", "return_line", "price_adjustment", "original_statement",
+                  "correction", "product", "product_name", "received_on", "min_units", "returned_min_units",
+                  "unit_price", "settled_unit_price", "gross_amount", "returned_amount", "correction_amount", "amount",
+                  "due_on", "overdue", "disputed", "dispute_reason", "response"]
+
+    def get_original_statement(self, obj) -> str | None:
+        return obj.price_adjustment.statement.number if obj.price_adjustment_id else None
 
 
 class StatementSerializer(serializers.ModelSerializer):
@@ -108,7 +117,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if params.get("overdue") in ("1", "true"):
             qs = qs.filter(overdue=True)
         if self.action == "retrieve":
-            qs = qs.prefetch_related("lines__product")
+            qs = qs.prefetch_related("lines__product", "lines__price_adjustment__statement")
         return qs.order_by("-period", "number")
 
     def _statement(self, pk) -> SettlementStatement:
@@ -251,6 +260,42 @@ class GenerateView(APIView):
                          "lines_created": run.lines_created})
 
 
+class PriceCorrectionSerializer(serializers.Serializer):
+    listing = serializers.IntegerField()
+    unit_price = serializers.CharField(help_text="更正后单价（每最小制剂单位，最多四位小数）")
+    effective_from = serializers.CharField(help_text="YYYY-MM-DD")
+    effective_to = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="YYYY-MM-DD，空为长期")
+    reason = serializers.CharField(allow_blank=True)
+
+
+class PriceCorrectionView(APIView):
+    """价格更正: 201 with the new correction and the adjustments recorded for lines already settled; 200 with the
+    existing one when it repeats the listing's latest correction (nothing written)."""
+
+    permission_classes = [HasCapability("settlement.manage")]
+
+    @extend_schema(request=PriceCorrectionSerializer, responses=dict)
+    def post(self, request):
+        from procurement.models import Listing
+
+        data = PriceCorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        listing = Listing.objects.filter(pk=values["listing"]).first()
+        if listing is None:
+            raise ValidationFailed("挂网产品不存在", field="listing")
+        latest = PriceCorrection.objects.filter(listing=listing).order_by("-pk").values_list("pk", flat=True).first()
+        correction = svc.price_correction_create(
+            listing=listing, unit_price=values["unit_price"], effective_from=values["effective_from"],
+            effective_to=values.get("effective_to"), reason=values["reason"], by=request.user)
+        adjustments = correction.adjustments.aggregate(n=Count("pk"), total=Sum("amount"))
+        return Response({"id": correction.pk, "listing": listing.pk, "unit_price": str(correction.unit_price),
+                         "effective_from": correction.effective_from, "effective_to": correction.effective_to,
+                         "reason": correction.reason, "adjustments": adjustments["n"],
+                         "adjustments_amount": str(quantize_amount(adjustments["total"] or 0))},
+                        status=200 if correction.pk == latest else 201)
+
+
 class ReportView(APIView):
     """Balances, reconciliation, retained savings and the overdue list."""
 
@@ -293,6 +338,7 @@ routes: list[tuple] = [
 urlpatterns: list = [
     path("settlement/payment-files/", PaymentFileView.as_view(), name="settlement-payment-file"),
     path("settlement/generate/", GenerateView.as_view(), name="settlement-generate"),
+    path("settlement/price-corrections/", PriceCorrectionView.as_view(), name="settlement-price-correction"),
     path("settlement/balances/", ReportView.as_view(report="balances"), name="settlement-balances"),
     path("settlement/overdue/", ReportView.as_view(report="overdue"), name="settlement-overdue"),
     path("settlement/reconciliation/", ReportView.as_view(report="reconciliation"), name="settlement-reconciliation"),

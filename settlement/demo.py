@@ -1,12 +1,14 @@
 """Demo settlement: receipts of awarded products at two hospitals over the last two months (ordered, shipped and
 received through procurement's order services, then dated back — demo data only), prepayments, one return, a
-statement in every status, a dispute, payments and an overdue one. Runs after procurement's demo; a second run
+statement in every status, a dispute, payments, an overdue one, and a price correction of a paid statement's line
+settled in the next month's statement. Runs after procurement's demo; a second run
 changes nothing (it stops when the demo statements exist)."""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -54,6 +56,15 @@ def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) ->
          "expiry_date": (timezone.localdate() + timedelta(days=700)).isoformat()} for line in order.lines.all()])
     receipt = osvc.receipt_create(delivery=delivery, by=buyer)
     ReceiptLine.objects.filter(receipt=receipt).update(received_on=on)  # demo: the receipt happened last month
+
+
+def _pay(statement: SettlementStatement, buyers, fund: User) -> None:
+    """Claimed, confirmed, approved and paid in full."""
+    hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
+    svc.statement_claim(statement=statement, by=_rep(statement.manufacturer), invoice_numbers=[f"{44000000 + statement.pk:08d}"])
+    svc.statement_review(statement=statement, by=hospital_user)
+    svc.statement_approve(statement=statement, by=fund)
+    svc.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
 
 
 def seed(ctx: DemoContext) -> str:
@@ -104,10 +115,23 @@ def seed(ctx: DemoContext) -> str:
 
     progress_ensure_current()
     generate_statements(month=two_back)
+    # The first statement is paid, then its product's price is corrected for the month's receipts (a price linkage
+    # taking effect retroactively): the paid statement stays as it is, and last month's statements of that product
+    # carry the difference as price-adjustment lines.
+    paid = SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id").first()
+    _pay(paid, buyers, fund)
+    corrected = paid.lines.filter(kind="receipt").select_related("receipt_line__listing").order_by("pk").first()
+    svc.price_correction_create(
+        listing=corrected.receipt_line.listing, unit_price=(corrected.unit_price * Decimal("0.97")).quantize(Decimal("0.0001")),
+        effective_from=two_back, effective_to=one_back - timedelta(days=1), by=fund,
+        reason="国家集采价格联动下调 3%，追溯至已结算验收",
+    )
     generate_statements(month=one_back)
     statements = list(SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id"))
     plan = ["paid", "partially_paid", "approved", "hospital_confirmed", "disputed", "claimed"]
     for statement, target in zip(statements, plan, strict=False):
+        if statement.pk == paid.pk:
+            continue
         rep = _rep(statement.manufacturer)
         hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
         svc.statement_claim(statement=statement, by=rep, invoice_numbers=[f"{44000000 + statement.pk:08d}"])
@@ -131,4 +155,4 @@ def seed(ctx: DemoContext) -> str:
 
     for buyer in buyers:
         svc.hospital_deductions_post(fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1))
-    return f"{len(statements)} 张结算单（各状态各一张，含争议与逾期），预付金与付款已记账"
+    return f"{len(statements)} 张结算单（各状态各一张，含争议、逾期与已结算后价格更正），预付金与付款已记账"

@@ -400,13 +400,53 @@ class PriceCorrection(models.Model):
         return f"{self.listing} → {self.unit_price} ({self.effective_from})"
 
 
+class PriceAdjustment(models.Model):
+    """已结算明细的价格更正: a price correction of a receipt line that was already settled. The settled statement is
+    never changed; the difference — round((corrected − settled unit price) × units still settled, 2), negative when
+    the price went down — is settled once, as a price-adjustment line of the manufacturer × hospital's next statement
+    (a later month than the original statement's).
+
+    Recorded by `services.price_correction_create` for every settled receipt line the correction covers whose settled
+    price differs (`previous_unit_price`: the line's settled price, or its latest adjustment's). Units still settled
+    = accepted − returns already accounted for; a return accounted later is reversed at the adjusted price."""
+
+    correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, related_name="adjustments",
+                                   verbose_name=_("价格更正"))
+    # Looked up through the unique constraint (receipt line, correction): no second index.
+    receipt_line = models.ForeignKey("procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("验收明细"), db_index=False)
+    statement = models.ForeignKey(SettlementStatement, on_delete=models.PROTECT, related_name="price_adjustments",
+                                  verbose_name=_("原结算单"))
+    units = models.BigIntegerField(_("调整数量（最小制剂单位）"))
+    previous_unit_price = models.DecimalField(_("原结算单价"), **UNIT_PRICE)
+    unit_price = models.DecimalField(_("更正后单价"), **UNIT_PRICE)
+    amount = models.DecimalField(_("调整金额"), **AMOUNT)
+    recorded_on = models.DateField(_("记录日期"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已结算价格更正调整")
+        verbose_name_plural = _("已结算价格更正调整")
+        ordering = ["-recorded_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt_line", "correction"], name="price_adjustment_once_per_correction"),
+            models.CheckConstraint(condition=Q(units__gt=0) & Q(unit_price__gt=0), name="price_adjustment_units_price"),
+            models.CheckConstraint(condition=~Q(unit_price=F("previous_unit_price")), name="price_adjustment_changes_price"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_line_id}: {self.previous_unit_price} → {self.unit_price} ({self.amount})"
+
+
 class SettlementLine(models.Model):
-    """A statement line: one receipt line net of its returns and price correction, or (kind=return_adjustment) a
-    return of goods whose receipt was settled in an earlier statement, as a negative amount."""
+    """A statement line: one receipt line net of its returns and price correction; (kind=return_adjustment) a
+    return of goods whose receipt was settled in an earlier statement, as a negative amount; or
+    (kind=price_adjustment) a price correction of a receipt line settled in an earlier statement."""
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("验收")
         RETURN_ADJUSTMENT = "return_adjustment", _("已结算后退货冲减")
+        PRICE_ADJUSTMENT = "price_adjustment", _("已结算后价格更正")
 
     # Lines are written only by the generation, a month at a time, each with the id of the statement written in the
     # same transaction and the ids of the receipt and return lines it was computed from. These references are
@@ -426,7 +466,9 @@ class SettlementLine(models.Model):
         "procurement.GoodsReturnLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("退货明细"), db_index=False, db_constraint=False,
     )
-    # Copied from the receipt line (already checked there): no foreign-key check per inserted line.
+    # Copied from the receipt line (already checked there), and the correction from the joined correction row: no
+    # foreign-key check per inserted line (on PostgreSQL a deferred check queued for each of a month's million rows,
+    # even when the column is empty). Corrections are never deleted (PROTECT, read-only in the admin).
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+",
         verbose_name=_("产品"),
@@ -437,7 +479,11 @@ class SettlementLine(models.Model):
     unit_price = models.DecimalField(_("订单单价"), **UNIT_PRICE)
     settled_unit_price = models.DecimalField(_("结算单价"), **UNIT_PRICE)
     correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name=_("价格更正"), db_index=False)
+                                   verbose_name=_("价格更正"), db_index=False, db_constraint=False)
+    price_adjustment = models.ForeignKey(
+        PriceAdjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("已结算价格更正调整"), db_index=False, db_constraint=False,
+    )
     gross_amount = models.DecimalField(_("验收金额"), **AMOUNT)
     returned_amount = models.DecimalField(_("退货金额"), default=0, **AMOUNT)
     correction_amount = models.DecimalField(_("价格更正金额"), default=0, **AMOUNT)
@@ -456,8 +502,14 @@ class SettlementLine(models.Model):
             # A receipt line is settled in exactly one statement (also when two generation runs race).
             models.UniqueConstraint(fields=["receipt_line"], condition=Q(kind="receipt"), name="receipt_line_settled_once"),
             models.UniqueConstraint(fields=["return_line"], condition=Q(return_line__isnull=False), name="return_adjustment_once"),
+            # A price adjustment is settled in exactly one statement line.
+            models.UniqueConstraint(fields=["price_adjustment"], condition=Q(price_adjustment__isnull=False),
+                                    name="price_adjustment_settled_once"),
             models.CheckConstraint(
-                condition=Q(kind="receipt") | Q(return_line__isnull=False), name="settlement_line_adjustment_has_return"
+                condition=Q(kind="receipt", price_adjustment__isnull=True)
+                | Q(kind="return_adjustment", return_line__isnull=False, price_adjustment__isnull=True)
+                | Q(kind="price_adjustment", price_adjustment__isnull=False, return_line__isnull=True),
+                name="settlement_line_kind_reference",
             ),
         ]
 

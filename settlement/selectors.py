@@ -37,7 +37,8 @@ def statements_visible_to(user):
 
 
 def statement_lines(statement: SettlementStatement):
-    return statement.lines.select_related("product", "receipt_line__receipt").order_by("received_on", "pk")
+    return statement.lines.select_related("product", "receipt_line__receipt", "price_adjustment__statement").order_by(
+        "received_on", "pk")
 
 
 def overdue_statements(user, *, today: date | None = None):

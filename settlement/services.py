@@ -28,12 +28,13 @@ from common.money import quantize_amount, quantize_unit_price, to_decimal
 from common.notifications import notify
 
 from . import ledger
-from .generation import fund_for_hospital, fund_for_region, next_month
+from .generation import fund_for_hospital, fund_for_region, hold_off_generation, next_month, record_price_adjustments
 from .models import (
     HospitalDeduction,
     JournalEntry,
     Payment,
     Prepayment,
+    PriceAdjustment,
     PriceCorrection,
     SettledReturn,
     SettlementLine,
@@ -174,23 +175,34 @@ def prepayment_offset_schedule(prepayment: Prepayment) -> list[tuple[date, Decim
 
 @transaction.atomic
 def price_correction_create(*, listing, unit_price, effective_from, effective_to=None, reason: str, by) -> PriceCorrection:
-    """A price correction for receipts already made at the old price; it applies to receipt lines not yet settled
-    (lines already in a statement keep their amount: correct those with a ledger correction entry)."""
+    """价格更正: a listing's price corrected for receipts already made at the old price, over [effective_from,
+    effective_to]. Receipt lines not yet settled are settled at the corrected price. Receipt lines already settled keep
+    their statement as it is: each gets a `PriceAdjustment` of the difference, which the manufacturer × hospital's next
+    statement settles as a price-adjustment line (`generation.record_price_adjustments`).
+
+    Repeating the listing's latest correction (same period, same price) changes nothing: the existing correction is
+    returned and nothing is written. Refused while a generation run is under way."""
     require(by, "settlement.manage")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写更正原因", field="reason")
     price = to_decimal(unit_price, field="unit_price")
     if price <= 0:
-        raise ValidationFailed("更正后单价必须大于 0", field="unit_price")
+        raise ValidationFailed(f"更正后单价必须大于 0（收到 {unit_price}）", field="unit_price")
     if quantize_unit_price(price) != price:
         raise ValidationFailed("更正后单价最多四位小数", field="unit_price")
     start = _parse_date(effective_from, field="effective_from")
     end = _parse_date(effective_to, field="effective_to") if effective_to not in (None, "") else None
     if end is not None and end < start:
         raise ValidationFailed("截止日期不能早于生效日期", field="effective_to")
-    return PriceCorrection.objects.create(listing=listing, unit_price=price, effective_from=start, effective_to=end,
-                                          reason=reason[:300], created_by=by)
+    hold_off_generation()
+    latest = PriceCorrection.objects.filter(listing=listing).order_by("-pk").first()
+    if latest is not None and (latest.effective_from, latest.effective_to, latest.unit_price) == (start, end, price):
+        return latest
+    correction = PriceCorrection.objects.create(listing=listing, unit_price=price, effective_from=start,
+                                                effective_to=end, reason=reason[:300], created_by=by)
+    record_price_adjustments(correction, recorded_on=timezone.localdate())
+    return correction
 
 
 # --- the statement workflow --------------------------------------------------------------------------------------
@@ -253,6 +265,7 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
         raise ValidationFailed("不能撤回全部明细；结算单至少保留一条明细", field="drop_line_ids")
     if drop:
         dropped = [lines[i] for i in drop]
+        _release_price_adjustments(statement, [ln.receipt_line_id for ln in dropped if ln.kind == SettlementLine.Kind.RECEIPT])
         SettledReturn.objects.filter(statement=statement, receipt_line_id__in=[ln.receipt_line_id for ln in dropped if ln.kind == "receipt"]).delete()
         SettledReturn.objects.filter(return_line_id__in=[ln.return_line_id for ln in dropped if ln.return_line_id]).delete()
         SettlementLine.objects.filter(pk__in=drop).delete()
@@ -271,6 +284,18 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
     _event(statement, "claimed", by=by, from_status=before, reason=response,
            data={"invoice_numbers": numbers, "dropped_lines": sorted(drop), "late": statement.claimed_late})
     return statement
+
+
+def _release_price_adjustments(statement: SettlementStatement, receipt_line_ids: list[int]) -> None:
+    """A receipt line dropped from its statement is settled again later, at the corrected price: the price adjustments
+    recorded against this statement for it are void — unless one is already in another statement (refused)."""
+    adjustments = PriceAdjustment.objects.filter(statement=statement, receipt_line_id__in=receipt_line_ids)
+    taken = SettlementLine.objects.filter(price_adjustment__in=adjustments).select_related("statement").first()
+    if taken is not None:
+        raise ConflictError(
+            f"验收明细 {taken.receipt_line_id} 的价格更正已计入结算单 {taken.statement.number}，不能撤回", field="drop_line_ids"
+        )
+    adjustments.delete()
 
 
 @transaction.atomic

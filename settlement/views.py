@@ -140,9 +140,12 @@ def statement_detail(request, pk: int):
         return redirect("settlement:detail", pk=statement.pk)
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export(request.GET["format"], statement.number, _("结算单 %(n)s") % {"n": statement.number},
-                       [_("验收日期"), _("类别"), _("产品"), _("验收数量"), _("退货数量"), _("订单单价"), _("结算单价"),
-                        _("验收金额"), _("退货金额"), _("价格更正金额"), _("结算金额"), _("付款期限"), _("争议原因")],
-                       [[line.received_on, line.get_kind_display(), line.product, line.min_units, line.returned_min_units,
+                       [_("验收日期"), _("类别"), _("原结算单"), _("产品"), _("验收数量"), _("退货数量"), _("订单单价"),
+                        _("结算单价"), _("验收金额"), _("退货金额"), _("价格更正金额"), _("结算金额"), _("付款期限"),
+                        _("争议原因")],
+                       [[line.received_on, line.get_kind_display(),
+                         line.price_adjustment.statement.number if line.price_adjustment_id else "",
+                         line.product, line.min_units, line.returned_min_units,
                          line.unit_price, line.settled_unit_price, line.gross_amount, line.returned_amount,
                          line.correction_amount, line.amount, line.due_on, line.dispute_reason]
                         for line in selectors.statement_lines(statement)],

@@ -83,3 +83,15 @@ def test_demo_inbox_has_unread_notifications_of_every_kind(seeded):
     assert unread_count(User.objects.get(username="fund")) > 0
     assert Notification.objects.filter(read_at__isnull=False).exists()  # a few already read
     assert not User.objects.filter(username="buyer", email="").exists()  # the mails have somewhere to go
+
+
+@pytest.mark.django_db
+def test_demo_settles_a_price_correction_of_a_paid_line_in_the_next_statement(seeded):
+    from settlement.models import SettlementLine
+
+    lines = SettlementLine.objects.filter(kind="price_adjustment").select_related("price_adjustment__statement",
+                                                                                   "statement")
+    assert lines.exists()
+    for line in lines:
+        assert line.amount < 0 and line.price_adjustment.statement.period < line.statement.period
+    assert any(line.price_adjustment.statement.status == "paid" for line in lines)

@@ -237,6 +237,7 @@ ROUTES: dict[str, Route] = {
     # platform admin) manage; only the statement's manufacturer claims and only its hospital reviews.
     "/api/v1/settlement/balances/": GET("settlement.view"),
     "/api/v1/settlement/generate/": POST("settlement.manage"),
+    "/api/v1/settlement/price-corrections/": POST("settlement.manage"),
     "/api/v1/settlement/overdue/": GET("settlement.view"),
     "/api/v1/settlement/payment-files/": POST("settlement.manage"),
     "/api/v1/settlement/prepayments/": GET("settlement.view"),

@@ -192,3 +192,36 @@ def test_the_list_page_generates_a_region_month_as_a_background_job(settings, cl
     assert list(SettlementStatement.objects.values_list("hospital", flat=True)) == [w.hospital.pk]
     detail = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'id="job-result-link"' in detail and "150100" in detail
+
+
+def test_price_adjustment_lines_show_their_original_statement_in_page_api_and_exports(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from settlement import services as svc
+
+    w = build_world("P")
+    two_back = month_start(2)
+    receive(w, packs=3, on=two_back + timedelta(days=2))                 # 30 × 0.5123 = 15.37
+    generate_statements(month=two_back)
+    original = SettlementStatement.objects.get()
+    svc.price_correction_create(listing=w.listing, unit_price="0.4987", effective_from=two_back, reason="联动下调",
+                                by=w.fund_officer)                       # −0.0136 × 30 = −0.41
+    generate_statements(month=month_start(1))
+    later = SettlementStatement.objects.get(period=month_start(1))
+    assert later.amount == Decimal("-0.41")
+
+    client_api = APIClient()
+    client_api.force_authenticate(w.hospital_user)
+    line = client_api.get(f"/api/v1/settlement/statements/{later.pk}/").json()["lines"][0]
+    assert (line["kind"], line["kind_label"], line["original_statement"], line["amount"]) == (
+        "price_adjustment", "已结算后价格更正", original.number, "-0.41")
+    client.force_login(w.maker_rep)
+    page = client.get(f"/settlement/{later.pk}/").content.decode()
+    assert "已结算后价格更正" in page and original.number in page and f"/settlement/{original.pk}/" in page
+    sheet = load_workbook(io.BytesIO(client.get(f"/settlement/{later.pk}/?format=xlsx").content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert original.number in values and "原结算单" in values
+    response = client.get(f"/settlement/{later.pk}/?format=pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")

@@ -80,3 +80,26 @@ def test_two_chunks_racing_without_the_lease_settle_each_receipt_once(requires_p
     outcomes = _race(chunk)
     assert sorted(outcomes) == ["IntegrityError", "ok"]
     _assert_settled_once(period)
+
+
+def test_two_ranges_racing_without_the_lease_settle_each_receipt_and_price_adjustment_once(requires_postgres):
+    from settlement.models import PriceAdjustment
+    from settlement.services import price_correction_create
+
+    world = build_world("C3")
+    two_back = month_start(2)
+    receive(world, packs=4, on=two_back + timedelta(days=2))
+    generation.generate_statements(month=two_back)
+    price_correction_create(listing=world.listing, unit_price="0.4987", effective_from=two_back, reason="联动下调",
+                            by=world.fund_officer)
+    assert PriceAdjustment.objects.count() == 1
+    period = _receipts(world)
+    chunk = (0, None, None)  # every hospital: both runs build the same statements, lines and adjustment
+
+    outcomes = _race(lambda: generation.write_range(period, chunk, None))
+    assert "ok" in outcomes and set(outcomes) <= {"ok", "IntegrityError"}
+    assert SettlementLine.objects.filter(kind="price_adjustment").count() == 1
+    assert not SettlementLine.objects.values("receipt_line").filter(kind="receipt").annotate(
+        n=Count("pk")).filter(n__gt=1).exists()
+    for statement in SettlementStatement.objects.all():
+        assert statement.line_count == statement.lines.count() > 0

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
+from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
 from .errors import ValidationFailed
@@ -60,7 +61,7 @@ class ImportReport:
         out = []
         for r in self.rows:
             detail = f"：{'；'.join(r.errors)}" if r.errors else ""
-            out.append(f"第 {r.row} 行 {r.status}{detail}")
+            out.append(_("第 %(row)s 行 %(status)s%(detail)s") % {"row": r.row, "status": r.status, "detail": detail})
         return out
 
 
@@ -72,26 +73,26 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
     else:
         raw = path_or_bytes
     if not raw:
-        raise ValidationFailed("文件为空", field="file")
+        raise ValidationFailed(_("文件为空"), field="file")
     check_upload(raw, name=name)
     lower = name.lower()
     if lower.endswith(".xlsx"):
         if not raw.startswith(b"PK"):
-            raise ValidationFailed("文件扩展名为 .xlsx，但内容不是 Excel 工作簿", field="file")
+            raise ValidationFailed(_("文件扩展名为 .xlsx，但内容不是 Excel 工作簿"), field="file")
         try:
             dataset = tablib.Dataset().load(raw, format="xlsx")
         except Exception as exc:
-            raise ValidationFailed(f"无法读取 Excel 文件：{exc}", field="file") from exc
+            raise ValidationFailed(_("无法读取 Excel 文件：%(exc)s") % {"exc": exc}, field="file") from exc
     else:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed("CSV 文件必须是 UTF-8 编码", field="file") from None
+            raise ValidationFailed(_("CSV 文件必须是 UTF-8 编码"), field="file") from None
         if not text.strip():
-            raise ValidationFailed("文件为空", field="file")
+            raise ValidationFailed(_("文件为空"), field="file")
         dataset = tablib.Dataset().load(text, format="csv")
     if not dataset.headers:
-        raise ValidationFailed("文件缺少表头", field="file")
+        raise ValidationFailed(_("文件缺少表头"), field="file")
     dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
     return dataset
 
@@ -99,9 +100,9 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
 def require_headers(dataset: tablib.Dataset, required: list[str]) -> None:
     missing = [h for h in required if h not in dataset.headers]
     if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}", field="file")
+        raise ValidationFailed(_("缺少必需的列：%(items)s") % {"items": '、'.join(missing)}, field="file")
     if len(dataset) == 0:
-        raise ValidationFailed("文件没有数据行", field="file")
+        raise ValidationFailed(_("文件没有数据行"), field="file")
 
 
 def run_resource_import(resource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportReport:

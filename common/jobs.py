@@ -15,6 +15,7 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import PermissionDeniedError, ValidationFailed
 from .models import Job
@@ -51,9 +52,9 @@ def start(kind: str, *, by, params: dict | None = None) -> Job:
 
     job_kind = kinds().get(kind)
     if job_kind is None:
-        raise ValidationFailed(f"未知的任务类型 {kind}", field="kind")
+        raise ValidationFailed(_("未知的任务类型 %(kind)s") % {"kind": kind}, field="kind")
     if not can(by, job_kind.capability) or not by.organization_id:
-        raise PermissionDeniedError("无权发起该任务")
+        raise PermissionDeniedError(_("无权发起该任务"))
     params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by)

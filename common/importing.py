@@ -6,6 +6,7 @@ as row 1 as spreadsheet users do) and the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from import_export.results import RowResult
 
 from .errors import ValidationFailed
 from .uploads import check_upload
+
+Report = Callable[[int, int, str], None]  # (rows done, rows in all, step): a job's progress bar
+PROGRESS_EVERY = 500  # rows between two progress reports
 
 STATUS_LABELS = {
     RowResult.IMPORT_TYPE_NEW: "new",
@@ -63,6 +67,41 @@ class ImportReport:
             detail = f"：{'；'.join(r.errors)}" if r.errors else ""
             out.append(_("第 %(row)s 行 %(status)s%(detail)s") % {"row": r.row, "status": r.status, "detail": detail})
         return out
+
+
+def inline_max_rows() -> int:
+    """Files up to this many data rows are imported in the request, larger ones as a background job — the same
+    threshold (setting CATALOG_IMPORT_INLINE_MAX_ROWS) for every import."""
+    from django.conf import settings
+
+    return int(getattr(settings, "CATALOG_IMPORT_INLINE_MAX_ROWS", 5000))
+
+
+def estimate_data_rows(content: bytes, *, name: str) -> int | None:
+    """Data rows of an xlsx or csv file without reading it through (the sheet's dimension; the csv's lines),
+    None when the file cannot be read — the import in the request then says what is wrong with it."""
+    if name.lower().endswith(".xlsx"):
+        import io
+
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True)
+            rows = book.active.max_row
+            book.close()
+        except Exception:  # a broken workbook: reported by the import itself
+            return None
+        return None if rows is None else max(0, rows - 1)
+    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
+    return max(0, lines - 1)
+
+
+def report_result(report: ImportReport, *, cap: int = 1000) -> dict:
+    """What a background import keeps of its report (JSON): counts and the first `cap` bad rows with their errors."""
+    bad = report.error_rows
+    return {"counts": report.counts(), "rows": len(report.rows), "ok": report.ok, "written": report.written,
+            "dry_run": report.dry_run, "errors": [{"row": r.row, "errors": r.errors} for r in bad[:cap]],
+            "errors_hidden": max(0, len(bad) - cap)}
 
 
 def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:

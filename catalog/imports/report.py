@@ -16,7 +16,7 @@ NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 STATUSES = (NEW, CHANGED, UNCHANGED, ERROR)
 STATUS_LABELS = {NEW: "新增", CHANGED: "变更", UNCHANGED: "未变", ERROR: "错误"}
 LABEL_STATUS = {label: status for status, label in STATUS_LABELS.items()}
-REPORT_HEADERS = ["行号", "医保代码", "结果", "说明"]
+REPORT_HEADERS = ["行号", "医保代码", "结果", "说明"]  # of the stored report file, read back by read_report
 ERROR_CAP = 1000
 
 

@@ -20,7 +20,7 @@ from accounts.models import Organization, Region
 from accounts.permissions import require
 from catalog.models import Product
 from common.errors import ValidationFailed
-from common.importing import ImportReport, RowReport, load_dataset, require_headers
+from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, load_dataset, require_headers
 from common.money import quantize_amount, quantize_unit_price, to_decimal
 
 from ..models import PriceObservation, ReferencePrice
@@ -109,7 +109,8 @@ def _batch_name(prefix: str) -> str:
 
 
 @transaction.atomic
-def observations_import(*, content: bytes, filename: str, by, dry_run: bool = False) -> tuple[ImportReport, str]:
+def observations_import(*, content: bytes, filename: str, by, dry_run: bool = False,
+                  progress: Report | None = None) -> tuple[ImportReport, str]:
     """Import observations of hospitals' off-platform purchases, other provinces' prices and retail surveys.
     Returns the report and the batch name (empty when nothing was written)."""
     require(by, "pricing.import")
@@ -129,6 +130,8 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
     batch = _batch_name("OBS")
     reports, objects = [], []
     for index, row in enumerate(rows, start=2):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
         code = _text(row, "产品代码")
         product = products.get(code)
@@ -192,6 +195,8 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
             amount=quantize_amount(unit_price * quantity), source=source, import_batch=batch,
         ))
     report = ImportReport(rows=reports, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if report.ok and not dry_run:
         PriceObservation.objects.bulk_create(objects, batch_size=2000)
         return report, batch
@@ -209,7 +214,8 @@ def _bool(text: str) -> bool | None:
 
 
 @transaction.atomic
-def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool = False) -> ImportReport:
+def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool = False,
+                  progress: Report | None = None) -> ImportReport:
     """Import reference prices (national lowest, VBP awarded, payment standard, max valid bid) with their source
     and validity. A row identical to a stored one (product, kind, start) updates it."""
     require(by, "pricing.import")
@@ -223,6 +229,8 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
         for r in ReferencePrice.objects.filter(product__in=list(products.values()))
     }
     for index, row in enumerate(rows, start=2):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
         code = _text(row, "产品代码")
         product = products.get(code)
@@ -265,6 +273,8 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
         else:
             reports.append(RowReport(row=index, status="unchanged"))
     report = ImportReport(rows=reports, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if report.ok and not dry_run:
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 

@@ -17,7 +17,7 @@ from accounts.models import Organization
 from accounts.permissions import can, require
 from catalog.models import Product
 from common.errors import DomainError
-from common.importing import ImportReport, RowReport, load_dataset, require_headers
+from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, load_dataset, require_headers
 from common.models import record_event
 
 from ..models import DemandReport, Tender
@@ -41,7 +41,8 @@ def _text(value) -> str:
 
 
 @transaction.atomic
-def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False,
+                  progress: Report | None = None) -> ImportReport:
     """Check every row, then write them all (new reports and changes, with history) — or nothing."""
     own_hospital = can(by, "tender.report_demand") and not can(by, "tender.manage")
     if not own_hospital:
@@ -66,6 +67,8 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
     to_update: list[DemandReport] = []
     now = timezone.now()
     for index, row in enumerate(rows, start=2):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
         code = _text(row.get(COL_TENDER))
         if code and code != tender.code:
@@ -127,6 +130,8 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
             to_update.append(current)
             report_rows.append(RowReport(row=index, status="changed"))
     report = ImportReport(rows=report_rows, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if not report.ok or dry_run:
         return report
     if to_create:

@@ -6,18 +6,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from procurement.models import PurchaseOrder
+from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return client_as(user)
 
 
 def _input(html: str, name: str) -> str:
@@ -56,13 +54,17 @@ def test_cart_keeps_the_typed_quantity_and_names_the_line(order_world):
     assert order.lines.get().packs == 3  # nothing changed
 
 
-def test_shipping_keeps_every_typed_value_and_puts_the_error_on_its_field(order_world):
+def _submitted(order_world):
     w, buyer, dist = order_world
     order, line = w.order, w.order.lines.get()
     buyer.post("/orders/cart/", {"order": order.pk, "version": order.version, f"packs-{line.pk}": "3",
                                  "action": "submit"})
     order.refresh_from_db()
-    line = order.lines.get()  # a saved draft's lines are rewritten
+    return order, order.lines.get(), dist  # a saved draft's lines are rewritten
+
+
+def test_shipping_keeps_every_typed_value_and_puts_the_error_on_its_field(order_world):
+    order, line, dist = _submitted(order_world)
     dist.post(f"/orders/{order.pk}/", {"action": "accept", "version": order.version})
     order.refresh_from_db()
     expiry = (timezone.localdate() + timedelta(days=400)).isoformat()
@@ -85,32 +87,17 @@ def test_shipping_keeps_every_typed_value_and_puts_the_error_on_its_field(order_
 
 
 def test_rejecting_without_a_reason_says_so_next_to_the_reason(order_world):
-    w, buyer, dist = order_world
-    order, line = w.order, w.order.lines.get()
-    buyer.post("/orders/cart/", {"order": order.pk, "version": order.version, f"packs-{line.pk}": "3",
-                                 "action": "submit"})
-    order.refresh_from_db()
+    order, _line, dist = _submitted(order_world)
     page = dist.post(f"/orders/{order.pk}/", {"action": "reject", "version": order.version, "reason": "  "},
                      follow=True).content.decode()
     _error_next_to(page, "reason", "reject-reason-error", "拒绝订单必须填写原因")
 
 
-def _settlement_world():
-    from settlement.generation import generate_statements
-    from tests.settlement.world import build_world, month_start, receive
-
-    w = build_world()
-    period = month_start(1)
-    receive(w, packs=7, on=period + timedelta(days=2))
-    generate_statements(month=period)
-    return w
-
-
 def test_statement_payment_keeps_the_typed_reference_and_marks_the_amount():
-    from settlement.models import Payment, SettlementStatement
+    from settlement.models import Payment
+    from tests.settlement.world import world_with_statement
 
-    w = _settlement_world()
-    s = SettlementStatement.objects.get(hospital=w.hospital)
+    w, s, _month = world_with_statement()
     url = f"/settlement/{s.pk}/"
     _client(w.maker_rep).post(url, {"action": "claim", "invoice_numbers": "12345678"})
     _client(w.hospital_user).post(url, {"action": "review"})
@@ -123,10 +110,9 @@ def test_statement_payment_keeps_the_typed_reference_and_marks_the_amount():
 
 
 def test_claim_keeps_the_response_and_marks_the_invoice_numbers():
-    from settlement.models import SettlementStatement
+    from tests.settlement.world import world_with_statement
 
-    w = _settlement_world()
-    s = SettlementStatement.objects.get(hospital=w.hospital)
+    w, s, _month = world_with_statement()
     page = _client(w.maker_rep).post(f"/settlement/{s.pk}/", {"action": "claim", "invoice_numbers": "12",
                                                               "response": "已核对"}, follow=True).content.decode()
     _error_next_to(page, "invoice_numbers", "claim-invoice_numbers-error", "格式不正确")

@@ -4,21 +4,15 @@ a file format and keeps its Chinese headers whatever the language."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from tests.utils import xlsx_rows
+from tests.utils import client_as, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _client(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return client_as(user, language)
 
 
 def _headers(response) -> list[str]:
@@ -50,17 +44,9 @@ def test_the_order_export_has_english_headers_and_values_in_english():
 
 
 def test_settlement_report_exports_have_english_headers():
-    from datetime import timedelta
+    from tests.settlement.world import world_with_statement
 
-    from settlement.generation import generate_statements
-    from settlement.models import SettlementStatement
-    from tests.settlement.world import build_world, month_start, receive
-
-    w = build_world()
-    period = month_start(1)
-    receive(w, packs=3, on=period + timedelta(days=2))
-    generate_statements(month=period)
-    s = SettlementStatement.objects.get(hospital=w.hospital)
+    w, s, _month = world_with_statement(packs=3)
     for url in (f"/settlement/{s.pk}/?format=xlsx", "/settlement/overdue/?format=xlsx", "/settlement/balances/?format=xlsx",
                 f"/settlement/reconciliation/?period={s.period:%Y-%m}&format=xlsx",
                 f"/settlement/retained-savings/?tender={w.tender.pk}&format=xlsx"):

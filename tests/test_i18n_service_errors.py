@@ -4,23 +4,17 @@ on a page, in the API and in an import's row report."""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from procurement.models import PurchaseOrder
 from tests.procurement.ordering import build_world
-from tests.utils import api_as
+from tests.utils import api_as, client_as
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return client_as(user, language)
 
 
 def _ship_without_invoice(client, order):

@@ -2,14 +2,13 @@
 <label>, aria-label or aria-labelledby (hidden fields and buttons excepted). The pages are rendered with the
 factory worlds of the ordering, settlement, tender and price-monitoring tests."""
 
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 
 from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
 from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
+from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
 SKIP_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -46,11 +45,8 @@ def unlabelled(client, url) -> list[str]:
     return [f"{url}: {f}" for f in parser.unlabelled()]
 
 
-def as_user(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+def as_user(user=None):
+    return client_as(user)
 
 
 def test_login_page():
@@ -79,15 +75,9 @@ def test_purchaser_and_distributor_pages():
 
 
 def test_settlement_pages_of_hospital_manufacturer_and_fund():
-    from settlement.generation import generate_statements
-    from settlement.models import SettlementStatement
-    from tests.settlement.world import build_world, month_start, receive
+    from tests.settlement.world import world_with_statement
 
-    w = build_world()
-    period = month_start(1)
-    receive(w, packs=5, on=period + timedelta(days=2))
-    generate_statements(month=period)
-    s = SettlementStatement.objects.get(hospital=w.hospital)
+    w, s, period = world_with_statement()
     url = f"/settlement/{s.pk}/"
     missing = unlabelled(as_user(w.maker_rep), url)  # claim form
     as_user(w.maker_rep).post(url, {"action": "claim", "invoice_numbers": "12345678"})

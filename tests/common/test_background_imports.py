@@ -5,15 +5,14 @@ threshold — the catalog import's rule (CATALOG_IMPORT_INLINE_MAX_ROWS)."""
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from common.models import Job
 from pricing.models import PriceObservation
 from procurement.models import DemandReport
 from procurement.services import tenders as tender_svc
 from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
+from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +26,7 @@ def eager(settings, tmp_path):
 
 
 def _client(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return client_as(user, language)
 
 
 def _demand_file(w, volumes) -> SimpleUploadedFile:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from procurement.models import PurchaseOrder
+from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
 from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,22 @@ def test_credit_record_form_keeps_what_was_typed(official, manufacturer):
         "amount": "12000", "start": "2026-01-05", "evidence": ""}, follow=True).content.decode()
     _error_next_to(page, "evidence", "credit-evidence-error", "请填写事实与依据")
     assert 'value="12000"' in _input(page, "amount") and 'value="2026-01-05"' in _input(page, "start")
+
+
+def test_a_refused_bid_is_shown_again_with_its_values_and_the_error_tied_to_the_price(world):  # noqa: F811
+    from procurement.models import Bid
+    from tests.procurement.test_tender_services import to_bidding
+
+    to_bidding(world)
+    tender, lot = world["tender"], world["lot"]
+    prefix = f"bid{lot.pk}"
+    response = _client(world["reps"][0]).post(f"/tenders/{tender.pk}/do/bid/", {
+        "lot": lot.pk, f"{prefix}-product": world["products"][0].pk, f"{prefix}-price": "1.5",
+        f"{prefix}-supply_capacity": "1234"})
+    html = response.content.decode()
+    assert response.status_code == 400 and not Bid.objects.exists()
+    price = _input(html, f"{prefix}-price")
+    assert 'value="1.5"' in price and 'aria-invalid="true"' in price and "autofocus" in price
+    assert f'aria-describedby="id_{prefix}-price_error"' in price
+    assert re.search(rf'id="id_{prefix}-price_error" role="alert">[^<]*最高有效申报价', html)
+    assert 'value="1234"' in _input(html, f"{prefix}-supply_capacity")

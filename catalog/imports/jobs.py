@@ -19,7 +19,7 @@ from django.core.files import File
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from accounts.permissions import can, require
 from common.errors import ValidationFailed
@@ -75,7 +75,8 @@ def import_job_create(*, by, upload, layout: str, dry_run: bool = False) -> Impo
         import_job_run(job_id=job.pk)
     else:
         with transaction.atomic():
-            enqueue(RUN_TASK, kwargs={"job_id": job.pk}, dedupe_key=f"catalog-import:{job.pk}")
+            enqueue(RUN_TASK, kwargs={"job_id": job.pk, "language": get_language() or ""},
+                    dedupe_key=f"catalog-import:{job.pk}")
     job.refresh_from_db()
     return job
 

@@ -58,3 +58,12 @@ def checked_if(context, form, name, default=False, line=None):
     if memory is None:
         return " checked" if default else ""
     return " checked" if memory["values"].get(input_name(form, name, line)) else ""
+
+
+@register.filter
+def error_linked(field):
+    """A Django form field rendered with its errors tied to it: aria-describedby pointing at `<id>_error` (the
+    error's element) and autofocus, so the keyboard lands on the first wrong field."""
+    if not field.errors:
+        return field
+    return field.as_widget(attrs={"aria-describedby": f"{field.auto_id}_error", "autofocus": True})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -43,11 +44,11 @@ class RoleCheckMixin:
         org = cleaned.get("organization")
         roles = cleaned.get("roles") or []
         if org is None and not cleaned.get("is_superuser"):
-            self.add_error("organization", "用户必须属于一个机构")
+            self.add_error("organization", _("用户必须属于一个机构"))
         elif org is not None:
             wrong = [r.name for r in roles if ROLE_ORG_KIND.get(r.code) != org.kind]
             if wrong:
-                self.add_error("roles", f"角色“{'、'.join(wrong)}”不适用于{org.get_kind_display()}")
+                self.add_error("roles", _("角色“%(items)s”不适用于%(kind)s") % {"items": '、'.join(wrong), "kind": org.get_kind_display()})
         return cleaned
 
 

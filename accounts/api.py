@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -54,7 +55,7 @@ class OrganizationWriteSerializer(serializers.Serializer):
     def validate_region_code(self, value: str) -> Region:
         region = selectors.region_by_code(value)
         if region is None:
-            raise serializers.ValidationError(f"未知的行政区划代码“{value}”")
+            raise serializers.ValidationError(_("未知的行政区划代码“%(value)s”") % {"value": value})
         return region
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -131,9 +132,9 @@ class Organization(models.Model):
         if self.kind != self.Kind.MANUFACTURER:
             errors = {}
             if not self.uscc:
-                errors["uscc"] = "统一社会信用代码不能为空"
+                errors["uscc"] = gettext("统一社会信用代码不能为空")
             if self.region_id is None:
-                errors["region"] = "所在地区不能为空"
+                errors["region"] = gettext("所在地区不能为空")
             if errors:
                 raise ValidationError(errors)
 

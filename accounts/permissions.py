@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 
@@ -150,7 +151,7 @@ def require(user, capability: str) -> None:
     from common.errors import PermissionDeniedError
 
     if not can(user, capability):
-        raise PermissionDeniedError("您没有执行此操作的权限")
+        raise PermissionDeniedError(_("您没有执行此操作的权限"))
 
 
 def capability_required(capability: str):
@@ -172,7 +173,7 @@ def HasCapability(*capabilities: str) -> type[BasePermission]:  # noqa: N802 - r
     """A DRF permission class: authenticated and holding any of the capabilities."""
 
     class _HasCapability(BasePermission):
-        message = "您没有执行此操作的权限"
+        message = _("您没有执行此操作的权限")
 
         def has_permission(self, request, view) -> bool:
             return bool(request.user and request.user.is_authenticated) and any(

@@ -7,6 +7,7 @@ the whole file is rejected, with the row and field named.
 from __future__ import annotations
 
 from django.utils import translation
+from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 
 from .models import Organization, Region
@@ -32,7 +33,7 @@ class ChoiceLabelWidget(widgets.Widget):
         text = "" if value is None else str(value).strip()
         if not text:
             if self.required:
-                raise ValueError(f"{self.label}不能为空")
+                raise ValueError(gettext("%(label)s不能为空") % {"label": self.label})
             return ""
         codes = {str(code): code for code, _ in self.choices}
         if text in codes:
@@ -42,7 +43,7 @@ class ChoiceLabelWidget(widgets.Widget):
             return labels[text]
         with translation.override("zh-hans"):
             allowed = "、".join(str(t) for _, t in self.choices)
-        raise ValueError(f"{self.label}“{text}”无效，可选：{allowed}")
+        raise ValueError(gettext("%(label)s“%(text)s”无效，可选：%(allowed)s") % {"label": self.label, "text": text, "allowed": allowed})
 
     def render(self, value, obj=None, **kwargs):
         with translation.override("zh-hans"):
@@ -58,10 +59,10 @@ class RegionCodeWidget(widgets.ForeignKeyWidget):
         if text.endswith(".0"):  # Excel stores codes typed as numbers as floats
             text = text[:-2]
         if not text:
-            raise ValueError("所在地区代码不能为空")
+            raise ValueError(gettext("所在地区代码不能为空"))
         region = Region.objects.filter(code=text).first()
         if region is None:
-            raise ValueError(f"未知的行政区划代码“{text}”")
+            raise ValueError(gettext("未知的行政区划代码“%(text)s”") % {"text": text})
         return region
 
 
@@ -76,7 +77,7 @@ class BooleanLabelWidget(widgets.BooleanWidget):
             return True
         if value in self.FALSE_VALUES:
             return False
-        raise ValueError(f"“{value}”不是有效的是/否值")
+        raise ValueError(gettext("“%(value)s”不是有效的是/否值") % {"value": value})
 
     def render(self, value, obj=None, **kwargs):
         return "是" if value else "否"
@@ -140,7 +141,7 @@ class OrganizationResource(resources.ModelResource):
         if instance.kind == Organization.Kind.HOSPITAL:
             for field_name in ("hospital_level", "hospital_type", "ownership"):
                 if not getattr(instance, field_name):
-                    errors.setdefault(field_name, []).append("医疗机构必须填写此项")
+                    errors.setdefault(field_name, []).append(gettext("医疗机构必须填写此项"))
         else:
             instance.hospital_level = ""
             instance.hospital_type = ""

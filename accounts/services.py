@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from common.errors import ValidationFailed
 
@@ -34,7 +35,7 @@ def _validate_organization(org: Organization) -> None:
             if not getattr(org, field)
         ]
         if missing:
-            raise ValidationFailed(f"医疗机构必须填写{'、'.join(missing)}", field="hospital_level")
+            raise ValidationFailed(_("医疗机构必须填写%(items)s") % {"items": '、'.join(missing)}, field="hospital_level")
     try:
         org.full_clean()
     except ValidationError as exc:
@@ -68,12 +69,12 @@ def _validate_roles(organization: Organization | None, role_codes: Iterable[str]
     roles = {r.code: r for r in Role.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in roles]
     if unknown:
-        raise ValidationFailed(f"未知的角色：{'、'.join(unknown)}", field="roles")
+        raise ValidationFailed(_("未知的角色：%(items)s") % {"items": '、'.join(unknown)}, field="roles")
     if organization is not None:
         wrong = [roles[c].name for c in codes if ROLE_ORG_KIND.get(c) != organization.kind]
         if wrong:
             raise ValidationFailed(
-                f"角色“{'、'.join(wrong)}”不适用于{organization.get_kind_display()}“{organization.name}”",
+                _("角色“%(items)s”不适用于%(kind)s“%(name)s”") % {"items": '、'.join(wrong), "kind": organization.get_kind_display(), "name": organization.name},
                 field="roles",
             )
     return [roles[c] for c in codes]
@@ -97,14 +98,14 @@ def user_create(
         if organization is None or (
             organization.pk != by.organization_id and not by.role_codes & {"platform_admin"} and not by.is_superuser
         ):
-            raise ValidationFailed("只能为本机构创建用户", field="organization")
+            raise ValidationFailed(_("只能为本机构创建用户"), field="organization")
     if organization is None:
-        raise ValidationFailed("用户必须属于一个机构", field="organization")
+        raise ValidationFailed(_("用户必须属于一个机构"), field="organization")
     if not organization.is_active:
-        raise ValidationFailed(f"机构“{organization.name}”已停用，不能添加用户", field="organization")
+        raise ValidationFailed(_("机构“%(name)s”已停用，不能添加用户") % {"name": organization.name}, field="organization")
     role_objs = _validate_roles(organization, roles)
     if not role_objs:
-        raise ValidationFailed("用户至少需要一个角色", field="roles")
+        raise ValidationFailed(_("用户至少需要一个角色"), field="roles")
     user = User(
         username=username,
         organization=organization,
@@ -133,7 +134,7 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User | None = None) 
         require(by, "user.manage_own_organization")
     role_objs = _validate_roles(user.organization, roles)
     if not role_objs:
-        raise ValidationFailed("用户至少需要一个角色", field="roles")
+        raise ValidationFailed(_("用户至少需要一个角色"), field="roles")
     user.roles.set(role_objs)
     user.forget_roles()
     return user

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {c: i for i, c in enumerate(CHARSET)}
@@ -29,23 +30,23 @@ def check_character(first17: str) -> str:
 def uscc_problem(value: object) -> str | None:
     """Why `value` is not a valid USCC, or None when it is. Messages are for people."""
     if not isinstance(value, str) or value == "":
-        return "统一社会信用代码不能为空"
+        return gettext("统一社会信用代码不能为空")
     if any(0xFF01 <= ord(c) <= 0xFF5E or c == "\u3000" for c in value):
-        return "统一社会信用代码含有全角字符，请使用半角字母和数字"
+        return gettext("统一社会信用代码含有全角字符，请使用半角字母和数字")
     if value != value.strip() or " " in value:
-        return "统一社会信用代码不能包含空格"
+        return gettext("统一社会信用代码不能包含空格")
     if len(value) != LENGTH:
-        return f"统一社会信用代码应为 {LENGTH} 位，当前为 {len(value)} 位"
+        return gettext("统一社会信用代码应为 %(LENGTH)s 位，当前为 %(count)s 位") % {"LENGTH": LENGTH, "count": len(value)}
     if any(c.isascii() and c.islower() for c in value):
-        return "统一社会信用代码中的字母必须大写"
+        return gettext("统一社会信用代码中的字母必须大写")
     for position, c in enumerate(value, start=1):
         if c not in VALUES:
-            return f"统一社会信用代码第 {position} 位“{c}”不是允许的字符（0-9 及除 I、O、Z、S、V 外的大写字母）"
+            return gettext("统一社会信用代码第 %(position)s 位“%(c)s”不是允许的字符（0-9 及除 I、O、Z、S、V 外的大写字母）") % {"position": position, "c": c}
     if not value[2:8].isdigit():
-        return "统一社会信用代码第 3-8 位应为行政区划代码（6 位数字）"
+        return gettext("统一社会信用代码第 3-8 位应为行政区划代码（6 位数字）")
     expected = check_character(value[:17])
     if value[17] != expected:
-        return f"统一社会信用代码校验位错误：第 18 位应为“{expected}”，实际为“{value[17]}”"
+        return gettext("统一社会信用代码校验位错误：第 18 位应为“%(expected)s”，实际为“%(value)s”") % {"expected": expected, "value": value[17]}
     return None
 
 

@@ -34,6 +34,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -112,39 +113,39 @@ def _bad_character(code: str) -> str | None:
         return None
     for position, ch in enumerate(code, start=1):
         if not (ch.isascii() and ch.isalnum()):
-            return f"第 {position} 位“{ch}”不是字母或数字"
+            return gettext("第 %(position)s 位“%(ch)s”不是字母或数字") % {"position": position, "ch": ch}
     return None
 
 
 def _shape_problem(code: str, shape: str) -> str | None:
     if shape == "X":
         if len(code) != 23:
-            return f"西药代码应为 23 位，当前为 {len(code)} 位"
+            return gettext("西药代码应为 23 位，当前为 %(count)s 位") % {"count": len(code)}
         if not WESTERN.match(code):
-            return "西药代码结构不正确，应为 " + _SHAPE_HELP["X"]
+            return gettext("西药代码结构不正确，应为 ") + _SHAPE_HELP["X"]
     elif shape == "Z":
         if len(code) != 20:
-            return f"中成药代码应为 20 位，当前为 {len(code)} 位"
+            return gettext("中成药代码应为 20 位，当前为 %(count)s 位") % {"count": len(code)}
         if not CHINESE_PATENT.match(code):
-            return "中成药代码结构不正确，末 5 位企业编码应为数字"
+            return gettext("中成药代码结构不正确，末 5 位企业编码应为数字")
     elif shape == "T":
         if len(code) not in (10, 20):
-            return f"中药饮片代码应为 10 位，配方颗粒代码应为 20 位，当前为 {len(code)} 位"
+            return gettext("中药饮片代码应为 10 位，配方颗粒代码应为 20 位，当前为 %(count)s 位") % {"count": len(code)}
         if not (PIECES.match(code) or GRANULES.match(code)):
-            return "中药饮片代码应为 T + 9 位数字；配方颗粒代码应为 T + 19 位字母或数字"
+            return gettext("中药饮片代码应为 T + 9 位数字；配方颗粒代码应为 T + 19 位字母或数字")
     elif shape == "C":
         if len(code) not in (20, 27):
-            return f"耗材代码应为 20 位或 27 位，当前为 {len(code)} 位"
+            return gettext("耗材代码应为 20 位或 27 位，当前为 %(count)s 位") % {"count": len(code)}
         if not CONSUMABLE.match(code):
-            return "耗材代码除首字母 C 外应全部为数字"
+            return gettext("耗材代码除首字母 C 外应全部为数字")
     else:  # local NM codes
         if len(code) != 15:
-            return f"自治区地方编码应为 15 位，当前为 {len(code)} 位"
+            return gettext("自治区地方编码应为 15 位，当前为 %(count)s 位") % {"count": len(code)}
         match = LOCAL.match(code)
         if not match or not code.startswith(shape):
-            return "自治区地方编码结构不正确，应为 " + _SHAPE_HELP[shape]
+            return gettext("自治区地方编码结构不正确，应为 ") + _SHAPE_HELP[shape]
         if not match.group("division").startswith("15"):
-            return "自治区地方编码的第 4-9 位应为内蒙古的行政区划代码（15 开头）"
+            return gettext("自治区地方编码的第 4-9 位应为内蒙古的行政区划代码（15 开头）")
     return None
 
 
@@ -155,17 +156,17 @@ def _shape_of(code: str) -> str:
 def code_problem(code: str, *, category: str) -> str | None:
     """Why `code` (already normalised) is not a valid code for the category, or None."""
     if category not in ACCEPTED:
-        return f"未知的产品类别“{category}”"
+        return gettext("未知的产品类别“%(category)s”") % {"category": category}
     if not code:
-        return "医保代码不能为空"
+        return gettext("医保代码不能为空")
     bad = _bad_character(code)
     if bad:
-        return f"医保代码{bad}"
+        return gettext("医保代码%(bad)s") % {"bad": bad}
     accepted = ACCEPTED[category]
     shape = _shape_of(code)
     if shape not in accepted:
         wanted = " 或 ".join(accepted)
-        return f"{_category_label(category)}的医保代码应以 {wanted} 开头，实际为 {code[:3] if code.startswith('NM') else code[:1]}"
+        return gettext("%(value)s的医保代码应以 %(wanted)s 开头，实际为 %(value2)s") % {"value": _category_label(category), "wanted": wanted, "value2": code[:3] if code.startswith('NM') else code[:1]}
     problem = _shape_problem(code, shape)
     return f"{_category_label(category)}：{problem}" if problem else None
 
@@ -183,7 +184,7 @@ def parse_western_code(code: str) -> dict[str, str]:
     """The named parts of a 23-character western-drug code, for display."""
     match = WESTERN.match(normalize_code(code))
     if not match:
-        raise ValueError(f"不是西药代码：{code}")
+        raise ValueError(gettext("不是西药代码：%(code)s") % {"code": code})
     return {
         "class": match.group("klass"),
         "generic_code": match.group("generic"),
@@ -212,14 +213,14 @@ def standard_code_check_digit(first13: str) -> int:
 
 def standard_code_problem(code: str) -> str | None:
     if not code.isdigit():
-        return "药品本位码应全部为数字"
+        return gettext("药品本位码应全部为数字")
     if len(code) != 14:
-        return f"药品本位码应为 14 位，当前为 {len(code)} 位"
+        return gettext("药品本位码应为 14 位，当前为 %(count)s 位") % {"count": len(code)}
     if not code.startswith("86"):
-        return "药品本位码应以 86（国别码）开头"
+        return gettext("药品本位码应以 86（国别码）开头")
     expected = standard_code_check_digit(code[:13])
     if int(code[13]) != expected:
-        return f"药品本位码校验位错误：第 14 位应为 {expected}，实际为 {code[13]}"
+        return gettext("药品本位码校验位错误：第 14 位应为 %(expected)s，实际为 %(code)s") % {"expected": expected, "code": code[13]}
     return None
 
 
@@ -258,19 +259,18 @@ def approval_problem(value: str, *, category: str) -> str | None:
     if not value:
         if category in OPTIONAL_APPROVAL:
             return None
-        kind = "注册证编号或备案号" if category == "consumable" else "批准文号"
-        return f"{label}必须填写{kind}"
+        kind = gettext("注册证编号或备案号") if category == "consumable" else gettext("批准文号")
+        return gettext("%(label)s必须填写%(kind)s") % {"label": label, "kind": kind}
     if category == "consumable":
         if DEVICE_NATIONAL.match(value) or DEVICE_PROVINCIAL.match(value) or DEVICE_FILING.match(value):
             return None
         return (
-            f"医疗器械注册证编号“{value}”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、"
-            "省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字"
+            gettext("医疗器械注册证编号“%(value)s”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字") % {"value": value}
         )
     if category == "hospital_preparation":
         if LOCAL_PREPARATION.match(value):
             return None
-        return f"医院制剂批准文号“{value}”格式不正确，应为 省简称 + 药制字 + 字母 + 8 位数字，如 蒙药制字M20150012"
+        return gettext("医院制剂批准文号“%(value)s”格式不正确，应为 省简称 + 药制字 + 字母 + 8 位数字，如 蒙药制字M20150012") % {"value": value}
     if category in OPTIONAL_APPROVAL and LOCAL_PREPARATION.match(value):
         return None
     drug = DRUG_APPROVAL.match(value)
@@ -278,17 +278,17 @@ def approval_problem(value: str, *, category: str) -> str | None:
         letter = drug.group("letter")
         allowed = DRUG_LETTERS.get(category, set())
         if letter not in allowed:
-            return f"{label}的批准文号类别字母应为 {'/'.join(sorted(allowed))}，实际为 {letter}"
+            return gettext("%(label)s的批准文号类别字母应为 %(items)s，实际为 %(letter)s") % {"label": label, "items": '/'.join(sorted(allowed)), "letter": letter}
         return None
     imported = IMPORT_LICENCE.match(value)
     if imported and category in DRUG_LETTERS:
         letter = imported.group("letter")
         if letter not in DRUG_LETTERS[category]:
-            return f"{label}的进口药品注册证类别字母应为 {'/'.join(sorted(DRUG_LETTERS[category] & {'H', 'S', 'Z'}))}，实际为 {letter}"
+            return gettext("%(label)s的进口药品注册证类别字母应为 %(items)s，实际为 %(letter)s") % {"label": label, "items": '/'.join(sorted(DRUG_LETTERS[category] & {'H', 'S', 'Z'})), "letter": letter}
         return None
     if value.startswith("国药准字"):
-        return f"批准文号“{value}”格式不正确，应为 国药准字 + 类别字母（H/Z/S/J/T/F/B）+ 8 位数字"
-    return f"批准文号“{value}”格式不正确，应为 国药准字 + 类别字母 + 8 位数字，或进口药品注册证号"
+        return gettext("批准文号“%(value)s”格式不正确，应为 国药准字 + 类别字母（H/Z/S/J/T/F/B）+ 8 位数字") % {"value": value}
+    return gettext("批准文号“%(value)s”格式不正确，应为 国药准字 + 类别字母 + 8 位数字，或进口药品注册证号") % {"value": value}
 
 
 def validate_approval_number(value, *, category: str) -> str:

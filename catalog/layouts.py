@@ -18,6 +18,7 @@ from functools import cached_property
 
 from django.db.models import Q
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .codes import Category, normalize_code
 from .models import HighValueClass, ImportJob, InsuranceClass
@@ -84,7 +85,7 @@ def parse_flag(value, label: str) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"{label}“{cell_text(value)}”无效，应为 是 或 否")
+    raise ValueError(_("%(label)s“%(value)s”无效，应为 是 或 否") % {"label": label, "value": cell_text(value)})
 
 
 class Layout:
@@ -172,7 +173,7 @@ class Layout:
         if column.kind == HIGH_VALUE_CLASS:
             return _choice(text, HighValueClass.choices, column.header) if text else ""
         if column.kind == ORGANIZATION and len(text) > 200:
-            raise ValueError(f"{column.header}不能超过 200 个字符")
+            raise ValueError(_("%(header)s不能超过 200 个字符") % {"header": column.header})
         return text
 
     def category_of(self, data: dict) -> str:
@@ -221,8 +222,8 @@ def _choice(text: str, choices, label: str) -> str:
         return text
     allowed = "、".join(by_label)
     if not text:
-        raise ValueError(f"{label}不能为空，可选：{allowed}")
-    raise ValueError(f"{label}“{text}”无效，可选：{allowed}")
+        raise ValueError(_("%(label)s不能为空，可选：%(allowed)s") % {"label": label, "allowed": allowed})
+    raise ValueError(_("%(label)s“%(text)s”无效，可选：%(allowed)s") % {"label": label, "text": text, "allowed": allowed})
 
 
 class NhsaLayout(Layout):
@@ -285,8 +286,8 @@ class NhsaLayout(Layout):
         if prefix == "T":
             return Category.TCM_PIECES.value
         if not code:
-            raise ValueError("药品代码不能为空")
-        raise ValueError(f"药品代码“{code}”应以 X（西药）、Z（中成药）或 T（中药饮片）开头")
+            raise ValueError(_("药品代码不能为空"))
+        raise ValueError(_("药品代码“%(code)s”应以 X（西药）、Z（中成药）或 T（中药饮片）开头") % {"code": code})
 
     def exportable(self, queryset):
         # Only national codes: a product known by a provincial code (NM…) is not in the national file.
@@ -336,18 +337,18 @@ class PlatformLayout(Layout):
     def category_of(self, data: dict) -> str:
         category = data.get("category", "")
         if category not in DRUG_CATEGORIES:
-            raise ValueError(f"类别“{_zh(Category(category).label)}”不能用药品模板导入，请使用医用耗材模板")
+            raise ValueError(_("类别“%(value)s”不能用药品模板导入，请使用医用耗材模板") % {"value": _zh(Category(category).label)})
         return category
 
     def check_row(self, data: dict, errors: dict[str, str]) -> None:
         category = data.get("category")
         if data.get("preparing_hospital") and category and category != Category.HOSPITAL_PREPARATION:
-            errors.setdefault("preparing_hospital", "只有医院制剂填写配制医疗机构")
+            errors.setdefault("preparing_hospital", _("只有医院制剂填写配制医疗机构"))
         # The 蒙药 flag marks a hospital preparation as Mongolian; 蒙成药 and 蒙药饮片 are Mongolian by category.
         if data.get("mongolian_medicine") and category and category not in (
             Category.HOSPITAL_PREPARATION, Category.MONGOLIAN_PATENT, Category.MONGOLIAN_PIECES,
         ):
-            errors.setdefault("mongolian_medicine", "蒙药标记只用于医院制剂（蒙成药、蒙药饮片按类别即为蒙药）")
+            errors.setdefault("mongolian_medicine", _("蒙药标记只用于医院制剂（蒙成药、蒙药饮片按类别即为蒙药）"))
 
 
 class ConsumablesLayout(Layout):
@@ -379,7 +380,7 @@ class ConsumablesLayout(Layout):
 
     def check_row(self, data: dict, errors: dict[str, str]) -> None:
         if data.get("high_value_class") and not data.get("high_value"):
-            errors.setdefault("high_value_class", "只有高值耗材（高值耗材为“是”）填写高值耗材类别")
+            errors.setdefault("high_value_class", _("只有高值耗材（高值耗材为“是”）填写高值耗材类别"))
 
 
 LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (NhsaLayout(), PlatformLayout(), ConsumablesLayout())}
@@ -389,7 +390,7 @@ def get_layout(key: str) -> Layout:
     try:
         return LAYOUTS[key]
     except KeyError:
-        raise ValueError(f"未知的模板“{key}”，可选：{'、'.join(LAYOUTS)}") from None
+        raise ValueError(_("未知的模板“%(key)s”，可选：%(items)s") % {"key": key, "items": '、'.join(LAYOUTS)}) from None
 
 
 def layout_choices() -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 # Readings of herbal and drug names that pypinyin's general dictionary gets wrong, or that protect a
@@ -101,16 +102,16 @@ VARIATION_SELECTORS = range(0x180B, 0x1810)  # FVS1-3, MVS (U+180E) and FVS4 lie
 def _describe(ch: str) -> str:
     code = ord(ch)
     if ch.isascii() and ch.isalpha():
-        return "拉丁字母"
+        return _("拉丁字母")
     if 0x0400 <= code <= 0x04FF:
-        return "西里尔字母"
+        return _("西里尔字母")
     if "\u4e00" <= ch <= "\u9fff":
-        return "汉字"
+        return _("汉字")
     if ch.isdigit():
-        return "数字"
+        return _("数字")
     if ch.isspace():
-        return "空白字符"
-    return "非蒙古文字符"
+        return _("空白字符")
+    return _("非蒙古文字符")
 
 
 def normalize_mongolian(text: str | None) -> str:
@@ -122,14 +123,14 @@ def mongolian_problem(text: str) -> str | None:
     if text == "":
         return None
     if not text.strip():
-        return "蒙古文名称不能只有空格"
+        return _("蒙古文名称不能只有空格")
     for position, ch in enumerate(text, start=1):
         code = ord(ch)
         if MONGOLIAN_BLOCK[0] <= code <= MONGOLIAN_BLOCK[1] or ch in ALLOWED_EXTRA:
             continue
-        return f"蒙古文名称第 {position} 位包含{_describe(ch)}“{ch}”（U+{code:04X}），只允许传统蒙古文字符"
+        return _("蒙古文名称第 %(position)s 位包含%(value)s“%(ch)s”（U+%(code)s），只允许传统蒙古文字符") % {"position": position, "value": _describe(ch), "ch": ch, "code": f'{code:04X}'}
     if not any(MONGOLIAN_BLOCK[0] <= ord(ch) <= MONGOLIAN_BLOCK[1] and ord(ch) not in VARIATION_SELECTORS for ch in text):
-        return "蒙古文名称应包含蒙古文字母"
+        return _("蒙古文名称应包含蒙古文字母")
     return None
 
 

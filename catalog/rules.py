@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from common.text import control_character_error
 
@@ -63,31 +64,31 @@ def clean_text(value) -> str:
 def parse_pack_size(value) -> int:
     """最小包装数量: a positive whole number. Excel may hand over 24.0; text like '24片' is rejected."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("最小包装数量不能为空")
+        raise ValueError(_("最小包装数量不能为空"))
     if isinstance(value, bool):
-        raise ValueError("最小包装数量应为正整数")
+        raise ValueError(_("最小包装数量应为正整数"))
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(f"最小包装数量应为正整数，实际为 {value:g}")
+            raise ValueError(_("最小包装数量应为正整数，实际为 %(value)s") % {"value": f'{value:g}'})
         number = int(value)
     else:
         text = to_halfwidth(str(value)).strip()
         if text.endswith(".0"):
             text = text[:-2]
         if not text.lstrip("-").isdigit():
-            raise ValueError(f"最小包装数量应为正整数，实际为“{value}”")
+            raise ValueError(_("最小包装数量应为正整数，实际为“%(value)s”") % {"value": value})
         number = int(text)
     if number <= 0:
-        raise ValueError(f"最小包装数量应大于 0，实际为 {number}")
+        raise ValueError(_("最小包装数量应大于 0，实际为 %(number)s") % {"number": number})
     return number
 
 
 def parse_insurance_class(value) -> str:
     text = clean_text(value)
     if text not in INSURANCE_CLASS_INPUTS:
-        raise ValueError(f"医保类别“{text}”无效，应为 甲、乙 或 无")
+        raise ValueError(_("医保类别“%(text)s”无效，应为 甲、乙 或 无") % {"text": text})
     return INSURANCE_CLASS_INPUTS[text]
 
 
@@ -98,7 +99,7 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
 
     category = cleaned.get("category") or ""
     if category not in CATEGORY_VALUES:
-        errors["category"] = f"类别“{category}”无效"
+        errors["category"] = _("类别“%(category)s”无效") % {"category": category}
         return cleaned, errors
 
     for name, limit in TEXT_LIMITS.items():
@@ -111,7 +112,7 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
                 errors[name] = problem
 
     if not cleaned.get("generic_name"):
-        errors["generic_name"] = "通用名不能为空"
+        errors["generic_name"] = _("通用名不能为空")
 
     try:
         cleaned["nhsa_code"] = validate_product_code(cleaned.get("nhsa_code") or "", category=category)
@@ -138,11 +139,11 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         except ValueError as exc:
             errors["pack_size"] = str(exc)
     else:
-        errors["pack_size"] = "最小包装数量不能为空"
+        errors["pack_size"] = _("最小包装数量不能为空")
 
     for unit_field, label in (("min_unit", "最小制剂单位"), ("pack_unit", "最小包装单位")):
         if not cleaned.get(unit_field):
-            errors[unit_field] = f"{label}不能为空"
+            errors[unit_field] = _("%(label)s不能为空") % {"label": label}
 
     try:
         cleaned["insurance_class"] = parse_insurance_class(cleaned.get("insurance_class", ""))
@@ -153,7 +154,7 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     cleaned["mongolian_medicine"] = mongolian
     if mongolian and "insurance_class" not in errors:
         if cleaned["insurance_class"] == "B":
-            errors["insurance_class"] = "蒙成药、蒙药饮片和蒙药医院制剂按甲类管理，不能为乙类"
+            errors["insurance_class"] = _("蒙成药、蒙药饮片和蒙药医院制剂按甲类管理，不能为乙类")
         else:
             cleaned["insurance_class"] = "A"
 
@@ -168,7 +169,7 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         if not cleaned.get("high_value"):
             cleaned["high_value_class"] = ""
         elif not cleaned.get("high_value_class"):
-            errors["high_value_class"] = "高值医用耗材必须填写高值耗材类别"
+            errors["high_value_class"] = _("高值医用耗材必须填写高值耗材类别")
     else:
         cleaned["high_value"] = False
         cleaned["high_value_class"] = ""
@@ -177,11 +178,11 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     if category == Category.HOSPITAL_PREPARATION and not cleaned.get("preparing_hospital") and not cleaned.get(
         "preparing_hospital_id"
     ):
-        errors["preparing_hospital"] = "医院制剂必须填写配制医疗机构"
+        errors["preparing_hospital"] = _("医院制剂必须填写配制医疗机构")
 
     for start, end, label in (("insurance_from", "insurance_to", "医保目录"), ("negotiated_from", "negotiated_to", "谈判协议")):
         if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
-            errors[end] = f"{label}截止日期不能早于起始日期"
+            errors[end] = _("%(label)s截止日期不能早于起始日期") % {"label": label}
 
     if cleaned.get("generic_name"):
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["generic_name"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from common.errors import ValidationFailed
@@ -33,25 +34,25 @@ def _check_unique_code(code: str, exclude_pk: int | None) -> None:
         qs = qs.exclude(pk=exclude_pk)
     holder = qs.only("generic_name").first()
     if holder:
-        raise ValidationFailed(f"医保代码 {code} 已被产品“{holder.generic_name}”使用", field="nhsa_code")
+        raise ValidationFailed(_("医保代码 %(code)s 已被产品“%(generic_name)s”使用") % {"code": code, "generic_name": holder.generic_name}, field="nhsa_code")
 
 
 def _check_parties(product: Product) -> None:
     from accounts.models import Organization
 
     if product.manufacturer_id is None:
-        raise ValidationFailed("生产企业不能为空", field="manufacturer")
+        raise ValidationFailed(_("生产企业不能为空"), field="manufacturer")
     maker = Organization.objects.filter(pk=product.manufacturer_id).first()
     if maker is None:
-        raise ValidationFailed(f"生产企业 {product.manufacturer_id} 不存在", field="manufacturer")
+        raise ValidationFailed(_("生产企业 %(manufacturer_id)s 不存在") % {"manufacturer_id": product.manufacturer_id}, field="manufacturer")
     if maker.kind != "manufacturer":
-        raise ValidationFailed(f"“{maker.name}”不是生产企业", field="manufacturer")
+        raise ValidationFailed(_("“%(name)s”不是生产企业") % {"name": maker.name}, field="manufacturer")
     if product.preparing_hospital_id:
         hospital = Organization.objects.filter(pk=product.preparing_hospital_id).first()
         if hospital is None:
-            raise ValidationFailed(f"配制医疗机构 {product.preparing_hospital_id} 不存在", field="preparing_hospital")
+            raise ValidationFailed(_("配制医疗机构 %(preparing_hospital_id)s 不存在") % {"preparing_hospital_id": product.preparing_hospital_id}, field="preparing_hospital")
         if hospital.kind != "hospital":
-            raise ValidationFailed(f"“{hospital.name}”不是医疗机构", field="preparing_hospital")
+            raise ValidationFailed(_("“%(name)s”不是医疗机构") % {"name": hospital.name}, field="preparing_hospital")
 
 
 @transaction.atomic
@@ -60,7 +61,7 @@ def product_create(*, by=None, **fields) -> Product:
         require(by, "catalog.manage")
     unknown = set(fields) - EDITABLE_FIELDS - {"manufacturer_id", "preparing_hospital_id"}
     if unknown:
-        raise ValidationFailed(f"未知字段：{'、'.join(sorted(unknown))}")
+        raise ValidationFailed(_("未知字段：%(items)s") % {"items": '、'.join(sorted(unknown))})
     cleaned, errors = clean_product_fields(fields)
     if errors:
         _raise_first(errors)
@@ -73,7 +74,7 @@ def product_create(*, by=None, **fields) -> Product:
         with transaction.atomic():
             product.save()
     except IntegrityError as exc:
-        raise ValidationFailed(f"产品数据违反约束：{exc}") from exc
+        raise ValidationFailed(_("产品数据违反约束：%(exc)s") % {"exc": exc}) from exc
     return product
 
 
@@ -85,7 +86,7 @@ def product_update(*, product: Product, by=None, reason: str = "", **changes) ->
     locked = Product.objects.select_for_update().get(pk=product.pk)
     unknown = set(changes) - EDITABLE_FIELDS - {"manufacturer_id", "preparing_hospital_id"}
     if unknown:
-        raise ValidationFailed(f"未知字段：{'、'.join(sorted(unknown))}")
+        raise ValidationFailed(_("未知字段：%(items)s") % {"items": '、'.join(sorted(unknown))})
     data = _model_data(locked)
     for key, value in changes.items():
         if key in ("manufacturer", "preparing_hospital"):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -20,7 +21,6 @@ from common.errors import DomainError
 
 from .codes import Category
 from .imports import export, jobs
-from .imports.report import REPORT_HEADERS
 from .layouts import LAYOUTS, get_layout, layout_choices
 from .models import ImportJob, InsuranceClass
 
@@ -85,11 +85,11 @@ def import_errors(request, pk: int):
     job = _job(request, pk)
     if not job.report_file and not job.message:
         raise Http404
-    rows = [REPORT_HEADERS]
-    rows += [[line.row or "", line.code, line.label, line.detail] for line in jobs.import_job_report_lines(job, status="error")]
+    rows = [_report_headers()]
+    rows += [_report_row(line) for line in jobs.import_job_report_lines(job, status="error")]
     if job.status == ImportJob.Status.FAILED and len(rows) == 1 and job.message:
-        rows.append(["", "", "错误", job.message])  # a file-level problem found before any row was read
-    return _download(rows, f"导入错误-{job.pk}", request.GET.get("format", "csv"), sheet_title="错误")
+        rows.append(["", "", str(_("错误")), job.message])  # a file-level problem found before any row was read
+    return _download(rows, f"导入错误-{job.pk}", request.GET.get("format", "csv"), sheet_title=str(_("错误")))
 
 
 @capability_required(IMPORT)
@@ -98,9 +98,18 @@ def import_report(request, pk: int):
     job = _job(request, pk)
     if not job.report_file:
         raise Http404
-    rows = ([line.row or "", line.code, line.label, line.detail] for line in jobs.import_job_report_lines(job))
-    return _download(itertools.chain([REPORT_HEADERS], rows), f"导入报告-{job.pk}", request.GET.get("format", "csv"),
-                     sheet_title="逐行报告")
+    rows = (_report_row(line) for line in jobs.import_job_report_lines(job))
+    return _download(itertools.chain([_report_headers()], rows), f"导入报告-{job.pk}", request.GET.get("format", "csv"),
+                     sheet_title=str(_("逐行报告")))
+
+
+def _report_headers() -> list[str]:
+    return [str(_("行号")), str(_("医保代码")), str(_("结果")), str(_("说明"))]
+
+
+def _report_row(line) -> list:
+    # the stored report keeps the Chinese result word (新增/变更/未变/错误); the download shows it in the user's language
+    return [line.row or "", line.code, gettext(line.label), line.detail]
 
 
 def _flag(value: str | None) -> bool | None:

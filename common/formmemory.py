@@ -8,13 +8,27 @@ the message next to the field.
 
 from __future__ import annotations
 
+import re
+
 KEY = "form_memory"
 SECRET_FIELDS = {"csrfmiddlewaretoken", "password", "version"}
 
 
-def remember(request, form: str, exc) -> None:
+def remember(request, form: str, exc, *, lines: list[dict] | None = None, key: str = "",
+             names: dict[str, str] | None = None, field: str | None = None) -> None:
+    """Keep the posted values and the error for the page the view redirects to.
+
+    A service names a line's field `lines[2].packs`; with the `lines` the view passed it, the line's id under `key`
+    and the input suffixes in `names` ({"packs": "packs"}), the error lands on the input `<form>-<id>-packs`;
+    `field` names the input outright."""
     values = {k: v for k, v in request.POST.items() if k not in SECRET_FIELDS}
-    request.session[KEY] = {"form": form, "values": values, "field": getattr(exc, "field", None) or "",
+    field = field or getattr(exc, "field", None) or ""
+    match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", field)
+    if match and lines is not None and int(match.group(1)) < len(lines):
+        line = lines[int(match.group(1))]
+        suffix = (names or {}).get(match.group(2), match.group(2))
+        field = f"{form}-{line.get(key)}-{suffix}"
+    request.session[KEY] = {"form": form, "values": values, "field": field,
                             "message": str(getattr(exc, "message", exc))}
 
 

@@ -6,14 +6,19 @@ as row 1 as spreadsheet users do) and the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
+from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
 from .errors import ValidationFailed
 from .uploads import check_upload
+
+Report = Callable[[int, int, str], None]  # (rows done, rows in all, step): a job's progress bar
+PROGRESS_EVERY = 500  # rows between two progress reports
 
 STATUS_LABELS = {
     RowResult.IMPORT_TYPE_NEW: "new",
@@ -60,8 +65,43 @@ class ImportReport:
         out = []
         for r in self.rows:
             detail = f"：{'；'.join(r.errors)}" if r.errors else ""
-            out.append(f"第 {r.row} 行 {r.status}{detail}")
+            out.append(_("第 %(row)s 行 %(status)s%(detail)s") % {"row": r.row, "status": r.status, "detail": detail})
         return out
+
+
+def inline_max_rows() -> int:
+    """Files up to this many data rows are imported in the request, larger ones as a background job — the same
+    threshold (setting CATALOG_IMPORT_INLINE_MAX_ROWS) for every import."""
+    from django.conf import settings
+
+    return int(getattr(settings, "CATALOG_IMPORT_INLINE_MAX_ROWS", 5000))
+
+
+def estimate_data_rows(content: bytes, *, name: str) -> int | None:
+    """Data rows of an xlsx or csv file without reading it through (the sheet's dimension; the csv's lines),
+    None when the file cannot be read — the import in the request then says what is wrong with it."""
+    if name.lower().endswith(".xlsx"):
+        import io
+
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True)
+            rows = book.active.max_row
+            book.close()
+        except Exception:  # a broken workbook: reported by the import itself
+            return None
+        return None if rows is None else max(0, rows - 1)
+    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
+    return max(0, lines - 1)
+
+
+def report_result(report: ImportReport, *, cap: int = 1000) -> dict:
+    """What a background import keeps of its report (JSON): counts and the first `cap` bad rows with their errors."""
+    bad = report.error_rows
+    return {"counts": report.counts(), "rows": len(report.rows), "ok": report.ok, "written": report.written,
+            "dry_run": report.dry_run, "errors": [{"row": r.row, "errors": r.errors} for r in bad[:cap]],
+            "errors_hidden": max(0, len(bad) - cap)}
 
 
 def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
@@ -72,26 +112,26 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
     else:
         raw = path_or_bytes
     if not raw:
-        raise ValidationFailed("文件为空", field="file")
+        raise ValidationFailed(_("文件为空"), field="file")
     check_upload(raw, name=name)
     lower = name.lower()
     if lower.endswith(".xlsx"):
         if not raw.startswith(b"PK"):
-            raise ValidationFailed("文件扩展名为 .xlsx，但内容不是 Excel 工作簿", field="file")
+            raise ValidationFailed(_("文件扩展名为 .xlsx，但内容不是 Excel 工作簿"), field="file")
         try:
             dataset = tablib.Dataset().load(raw, format="xlsx")
         except Exception as exc:
-            raise ValidationFailed(f"无法读取 Excel 文件：{exc}", field="file") from exc
+            raise ValidationFailed(_("无法读取 Excel 文件：%(exc)s") % {"exc": exc}, field="file") from exc
     else:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed("CSV 文件必须是 UTF-8 编码", field="file") from None
+            raise ValidationFailed(_("CSV 文件必须是 UTF-8 编码"), field="file") from None
         if not text.strip():
-            raise ValidationFailed("文件为空", field="file")
+            raise ValidationFailed(_("文件为空"), field="file")
         dataset = tablib.Dataset().load(text, format="csv")
     if not dataset.headers:
-        raise ValidationFailed("文件缺少表头", field="file")
+        raise ValidationFailed(_("文件缺少表头"), field="file")
     dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
     return dataset
 
@@ -99,9 +139,9 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
 def require_headers(dataset: tablib.Dataset, required: list[str]) -> None:
     missing = [h for h in required if h not in dataset.headers]
     if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}", field="file")
+        raise ValidationFailed(_("缺少必需的列：%(items)s") % {"items": '、'.join(missing)}, field="file")
     if len(dataset) == 0:
-        raise ValidationFailed("文件没有数据行", field="file")
+        raise ValidationFailed(_("文件没有数据行"), field="file")
 
 
 def run_resource_import(resource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportReport:

@@ -8,13 +8,17 @@ update. `/jobs/<id>/status` answers the page's poller (static/js/progress.js) wi
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePath
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .errors import PermissionDeniedError, ValidationFailed
 from .models import Job
@@ -26,7 +30,7 @@ Report = Callable[[int, int, str], None]
 @dataclass(frozen=True)
 class JobKind:
     label: str
-    capability: str
+    capability: str | tuple[str, ...]  # any of them may start the job
     run: Callable[..., tuple[str, dict, str]]  # (job params as kwargs, report=…) → (message, result, link)
     # params → the params to record; raises ValidationFailed on bad input, so nothing is started
     check: Callable[[dict], dict] | None = None
@@ -51,12 +55,14 @@ def start(kind: str, *, by, params: dict | None = None) -> Job:
 
     job_kind = kinds().get(kind)
     if job_kind is None:
-        raise ValidationFailed(f"未知的任务类型 {kind}", field="kind")
-    if not can(by, job_kind.capability) or not by.organization_id:
-        raise PermissionDeniedError("无权发起该任务")
+        raise ValidationFailed(_("未知的任务类型 %(kind)s") % {"kind": kind}, field="kind")
+    capabilities = (job_kind.capability,) if isinstance(job_kind.capability, str) else job_kind.capability
+    if not any(can(by, c) for c in capabilities) or not by.organization_id:
+        raise PermissionDeniedError(_("无权发起该任务"))
     params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by)
+        job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by,
+                                 language=translation.get_language() or "")
         # Through the transactional outbox: the job's row and its message commit together, so a broker outage
         # delays the job (the drain sends it) instead of leaving it queued forever.
         enqueue("common.run_job", args=[job.pk])
@@ -75,13 +81,63 @@ def run(job_id: int) -> None:
         cache.set(_key(job_id), {"done": done, "total": total, "label": label}, timeout=24 * 3600)
 
     try:
-        message, result, link = kinds()[job.kind].run(**job.params, by=job.created_by, report=report)
+        # messages and row errors in the language of the user who started the job
+        with translation.override(job.language or None):
+            message, result, link = kinds()[job.kind].run(**job.params, by=job.created_by, report=report)
         status = Job.Status.SUCCEEDED
     except Exception as exc:
-        message, result, link, status = getattr(exc, "message", None) or str(exc), {}, "", Job.Status.FAILED
+        message, result, link, status = (getattr(exc, "message", None) or str(exc), getattr(exc, "result", None) or {},
+                                         getattr(exc, "link", ""), Job.Status.FAILED)
     Job.objects.filter(pk=job.pk).update(status=status, message=str(message)[:2000], result=result, link=link,
                                          finished_at=timezone.now())
     cache.delete(_key(job_id))
+
+
+class JobFailed(Exception):
+    """Raised by a job's function for an outcome that is a failure with details to keep (an import with bad rows:
+    nothing written, every row's errors in the result)."""
+
+    def __init__(self, message: str, *, result: dict, link: str = ""):
+        super().__init__(message)
+        self.message, self.result, self.link = message, result, link
+
+
+UPLOADS = "job-uploads"
+
+
+def start_with_file(kind: str, *, by, upload, params: dict) -> Job:
+    """Keep an uploaded file where the worker reads it (the default storage, shared like the catalog import's
+    files), then start the job with the file's path; the job's function takes the file with `take_upload`."""
+    name = PurePath(upload.name or "upload").name
+    path = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}/{name}", upload)
+    try:
+        return start(kind, by=by, params={**params, "file": path, "filename": name})
+    except BaseException:
+        default_storage.delete(path)
+        raise
+
+
+def take_upload(path: str) -> bytes:
+    """The kept upload's content; the file is removed (a job runs once)."""
+    if not path.startswith(f"{UPLOADS}/"):
+        raise ValidationFailed(_("文件不存在"), field="file")
+    try:
+        with default_storage.open(path, "rb") as stream:
+            return stream.read()
+    finally:
+        default_storage.delete(path)
+
+
+def import_outcome(report, *, done: str, link: str) -> tuple[str, dict, str]:
+    """A background import's message, kept result (counts and bad rows) and link; a file with bad rows is a failed
+    job whose result lists them."""
+    from .importing import report_result
+
+    result = report_result(report)
+    if not report.ok:
+        raise JobFailed(_("未导入：有 %(n)s 行错误") % {"n": len(report.error_rows)}, result=result, link=link)
+    message = done if report.written else _("校验通过（仅校验，未写入）")
+    return message, result, link
 
 
 def visible_to(user):

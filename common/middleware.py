@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 # Room for the other form fields and the multipart framing around the file itself.
 MULTIPART_MARGIN = 1024 * 1024
@@ -27,7 +28,7 @@ class UploadSizeLimitMiddleware:
                 length = 0
             limit = settings.IMPORT_MAX_UPLOAD_BYTES
             if length > limit + MULTIPART_MARGIN:
-                message = f"上传内容过大（{length // (1024 * 1024)} MB），文件不能超过 {limit // (1024 * 1024)} MB"
+                message = _("上传内容过大（%(value)s MB），文件不能超过 %(value2)s MB") % {"value": length // (1024 * 1024), "value2": limit // (1024 * 1024)}
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": message, "code": "file_too_large", "field": "file"}, status=413)
                 return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

@@ -163,6 +163,7 @@ class Job(models.Model):
     message = models.TextField(_("结果"), blank=True)
     result = models.JSONField(_("结果数据"), default=dict, blank=True)
     link = models.CharField(_("结果链接"), max_length=300, blank=True)
+    language = models.CharField(_("语言"), max_length=16, blank=True)  # of the user who started it
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 AMOUNT_PLACES = Decimal("0.01")
 UNIT_PRICE_PLACES = Decimal("0.0001")
 
@@ -18,14 +20,14 @@ def to_decimal(value, *, field: str = "金额") -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, float):
-        raise ValidationFailed(f"{field}不能以浮点数传入，请使用字符串或 Decimal", field=field)
+        raise ValidationFailed(_("%(field)s不能以浮点数传入，请使用字符串或 Decimal") % {"field": field}, field=field)
     else:
         try:
             result = Decimal(str(value).strip().replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise ValidationFailed(f"{field}“{value}”不是有效的数字", field=field) from None
+            raise ValidationFailed(_("%(field)s“%(value)s”不是有效的数字") % {"field": field, "value": value}, field=field) from None
     if not result.is_finite():
-        raise ValidationFailed(f"{field}“{value}”不是有效的数字", field=field)
+        raise ValidationFailed(_("%(field)s“%(value)s”不是有效的数字") % {"field": field, "value": value}, field=field)
     return result
 
 

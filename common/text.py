@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc, less tab, newline, return
 
 
@@ -17,5 +19,5 @@ def control_character_error(text: str) -> str | None:
         return None
     for position, ch in enumerate(text, start=1):
         if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
-            return f"第 {position} 个字符是不可见的控制字符（U+{ord(ch):04X}），请删除"
+            return _("第 %(position)s 个字符是不可见的控制字符（U+%(value)s），请删除") % {"position": position, "value": f'{ord(ch):04X}'}
     return None

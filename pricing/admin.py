@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ReadOnlyAdmin
@@ -29,9 +30,9 @@ class ReferencePriceForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("unit_price") is not None and data["unit_price"] <= 0:
-            self.add_error("unit_price", "单价必须大于零")
+            self.add_error("unit_price", _("单价必须大于零"))
         if data.get("valid_to") and data.get("valid_from") and data["valid_to"] < data["valid_from"]:
-            self.add_error("valid_to", "失效日期不能早于生效日期")
+            self.add_error("valid_to", _("失效日期不能早于生效日期"))
         return data
 
 

@@ -7,6 +7,7 @@ Manufacturers, distributors and hospitals: the inquiries addressed to them (and 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -133,7 +134,7 @@ class AlertEventSerializer(serializers.Serializer):
 def _official(pk) -> User:
     user = User.objects.filter(pk=pk).select_related("organization").first()
     if user is None:
-        raise ValidationFailed("经办人不存在", field="assignee")
+        raise ValidationFailed(_("经办人不存在"), field="assignee")
     return user
 
 
@@ -179,7 +180,7 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(InquirySendSerializer, request)
         recipient = Organization.objects.filter(pk=data["recipient"]).first()
         if recipient is None:
-            raise ValidationFailed("函询对象不存在", field="recipient")
+            raise ValidationFailed(_("函询对象不存在"), field="recipient")
         inquiry = alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=data["letter"],
                                                reply_due=data["reply_due"], by=request.user,
                                                expected_version=data["version"])
@@ -409,15 +410,15 @@ class CreditRecordViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(CreditCreateSerializer, request)
         organization = Organization.objects.filter(pk=data["organization"]).first()
         if organization is None:
-            raise ValidationFailed("企业不存在", field="organization")
+            raise ValidationFailed(_("企业不存在"), field="organization")
         products = list(Product.objects.filter(pk__in=data["products"]))
         if len(products) != len(set(data["products"])):
-            raise ValidationFailed("涉及产品不存在", field="products")
+            raise ValidationFailed(_("涉及产品不存在"), field="products")
         alert = None
         if data.get("alert"):
             alert = selectors.alerts_visible_to(request.user).filter(pk=data["alert"]).first()
             if alert is None:
-                raise ValidationFailed("来源预警不存在", field="alert")
+                raise ValidationFailed(_("来源预警不存在"), field="alert")
         record = credit_svc.credit_record_create(
             organization=organization, behaviour=data["behaviour"], scheme=data["scheme"], level=data["level"],
             amount=data["amount"], evidence=data["evidence"], start=data["start"], end=data.get("end"),

@@ -1,6 +1,7 @@
 """Price-monitoring jobs started from a page (common.jobs)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.jobs import JobKind
@@ -10,12 +11,31 @@ def scan(*, by, report, full: bool = False) -> tuple[str, dict, str]:
     from .services.observations import observations_backfill_receipts
     from .services.scan import price_scan_run
 
-    report(0, 2, "回补入库价格")
+    report(0, 2, gettext("回补入库价格"))
     observations_backfill_receipts()
-    report(1, 2, "运行检测器")
+    report(1, 2, gettext("运行检测器"))
     result = price_scan_run(full=full)
-    message = f"价格扫描完成：新增 {result.alerts_opened} 条，更新 {result.alerts_updated} 条预警"
+    message = gettext("价格扫描完成：新增 %(opened)s 条，更新 %(updated)s 条预警") % {
+        "opened": result.alerts_opened, "updated": result.alerts_updated}
     return message, {"scan": result.pk, "opened": result.alerts_opened}, reverse("pricing:alert-list")
 
 
-JOBS = {"pricing.scan": JobKind(_("价格扫描"), "pricing.scan", scan)}
+def price_import(*, kind: str, file: str, filename: str, dry_run: bool = False, by, report) -> tuple[str, dict, str]:
+    from common.jobs import import_outcome, take_upload
+
+    from .services import imports as svc
+
+    content = take_upload(file)
+    if kind == "references":
+        outcome = svc.reference_prices_import(content=content, filename=filename, by=by, dry_run=dry_run,
+                                              progress=report)
+    else:
+        outcome, _batch = svc.observations_import(content=content, filename=filename, by=by, dry_run=dry_run,
+                                                  progress=report)
+    return import_outcome(outcome, done=gettext("导入成功"), link=reverse("pricing:imports"))
+
+
+JOBS = {
+    "pricing.scan": JobKind(_("价格扫描"), "pricing.scan", scan),
+    "pricing.import": JobKind(_("价格数据导入"), "pricing.import", price_import),
+}

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organization, Region, User
 from accounts.permissions import can, capability_required
 from catalog.models import Product
+from common import jobs
 from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
+from common.importing import estimate_data_rows, inline_max_rows
 from common.models import events_for
 from common.tables import Column, Listing
 
@@ -199,6 +201,7 @@ def inquiry_reply(request, pk: int):
         messages.success(request, _("回复已提交"))
     except DomainError as exc:
         messages.error(request, exc.message)
+        remember(request, f"reply-{inquiry.pk}", exc)
     return redirect("pricing:inquiry-list")
 
 
@@ -257,6 +260,7 @@ def credit_create(request):
         messages.success(request, _("信用评价记录已录入"))
     except DomainError as exc:
         messages.error(request, exc.message)
+        remember(request, "credit", exc)
     return redirect("pricing:credit-list")
 
 
@@ -334,11 +338,17 @@ def imports(request):
             if upload is None:
                 raise ValidationFailed(_("请选择文件"), field="file")
             dry_run = bool(request.POST.get("dry_run"))
+            content = upload.read()
+            if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():
+                upload.seek(0)  # a large file: imported by a worker, the job's page shows its progress bar
+                job = jobs.start_with_file("pricing.import", by=request.user, upload=upload, params={
+                    "kind": "references" if kind == "references" else "observations", "dry_run": dry_run})
+                return redirect("jobs:detail", pk=job.pk)
             if kind == "references":
-                report = import_svc.reference_prices_import(content=upload.read(), filename=upload.name,
+                report = import_svc.reference_prices_import(content=content, filename=upload.name,
                                                             by=request.user, dry_run=dry_run)
             else:
-                report, _batch = import_svc.observations_import(content=upload.read(), filename=upload.name,
+                report, _batch = import_svc.observations_import(content=content, filename=upload.name,
                                                                 by=request.user, dry_run=dry_run)
             if report.written:
                 messages.success(request, _("导入成功"))

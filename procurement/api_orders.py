@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -290,7 +291,7 @@ def _parse_day(value: str, field: str, default: date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"日期“{value}”格式应为 YYYY-MM-DD", field=field) from None
+        raise ValidationFailed(_("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value}, field=field) from None
 
 
 # --- views ---------------------------------------------------------------------------------------------------------
@@ -624,7 +625,7 @@ class OnlineShareView(APIView):
         date_to = _parse_day(params.get("date_to", ""), "date_to", today)
         by = params.get("by", "hospital")
         if by not in ("hospital", "region"):
-            raise ValidationFailed("by 只能是 hospital 或 region", field="by")
+            raise ValidationFailed(_("by 只能是 hospital 或 region"), field="by")
         hospital_ids = None
         region_id = None
         if is_official(request.user):

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -100,7 +101,7 @@ class CommitmentProgressViewSet(viewsets.ReadOnlyModelViewSet):
         if by not in sel.ROLLUPS:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"by": f"汇总方式应为 {' / '.join(sel.ROLLUPS)} 之一"})
+            raise ValidationError({"by": _("汇总方式应为 %(items)s 之一") % {"items": ' / '.join(sel.ROLLUPS)}})
         groups = sel.rollup(sel.cycle_rows(request.user, request.query_params), by)
         return Response(RollupSerializer(groups, many=True).data)
 

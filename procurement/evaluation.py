@@ -37,6 +37,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext
+
 from common.money import quantize_unit_price
 
 # ---------------------------------------------------------------------------------------------------
@@ -82,11 +84,11 @@ def _to_decimal(value: Any, name: str) -> Decimal:
         try:
             result = Decimal(value)
         except InvalidOperation:
-            raise ValueError(f"{name}“{value}”不是有效的数字") from None
+            raise ValueError(gettext("%(name)s“%(value)s”不是有效的数字") % {"name": name, "value": value}) from None
     else:
         raise TypeError(f"{name} 须为 Decimal、整数或字符串，不能为 {type(value).__name__}")
     if not result.is_finite():
-        raise ValueError(f"{name}“{value}”不是有效的数字")
+        raise ValueError(gettext("%(name)s“%(value)s”不是有效的数字") % {"name": name, "value": value})
     return result
 
 
@@ -112,14 +114,14 @@ def _table(raw: Any, name: str, read_value: Callable[[Any], Any]) -> tuple[tuple
     try:
         rows = [(_to_int(int(k) if isinstance(k, str) else k, f"{name} 的起始数"), read_value(v)) for k, v in pairs]
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} 格式有误：{exc}") from None
+        raise ValueError(gettext("%(name)s 格式有误：%(exc)s") % {"name": name, "exc": exc}) from None
     rows.sort(key=lambda row: row[0])
     if not rows:
-        raise ValueError(f"{name} 不能为空")
+        raise ValueError(gettext("%(name)s 不能为空") % {"name": name})
     if rows[0][0] != 1:
-        raise ValueError(f"{name} 的第一行须从 1 开始")
+        raise ValueError(gettext("%(name)s 的第一行须从 1 开始") % {"name": name})
     if len({k for k, _ in rows}) != len(rows):
-        raise ValueError(f"{name} 的起始数不能重复")
+        raise ValueError(gettext("%(name)s 的起始数不能重复") % {"name": name})
     return tuple(rows)
 
 
@@ -131,14 +133,14 @@ def _lookup(table: tuple[tuple[int, Any], ...], count: int) -> Any:
 def _positive_int(value: Any, name: str) -> int:
     value = _to_int(value, name)
     if value < 1:
-        raise ValueError(f"{name} 须至少为 1")
+        raise ValueError(gettext("%(name)s 须至少为 1") % {"name": name})
     return value
 
 
 def _share(value: Any) -> Decimal:
     share = _to_decimal(value, "约定采购比例")
     if not Decimal(0) < share <= Decimal(1):
-        raise ValueError(f"约定采购比例 {share} 须大于 0 且不超过 1")
+        raise ValueError(gettext("约定采购比例 %(share)s 须大于 0 且不超过 1") % {"share": share})
     return share
 
 
@@ -173,13 +175,13 @@ class SelectionRules:
     def __post_init__(self) -> None:
         ratio = _to_decimal(self.ratio_to_lowest, "ratio_to_lowest")
         if ratio < 1:
-            raise ValueError(f"ratio_to_lowest（最低价倍数）{ratio} 不能小于 1")
+            raise ValueError(gettext("ratio_to_lowest（最低价倍数）%(ratio)s 不能小于 1") % {"ratio": ratio})
         discount = _to_decimal(self.discount_from_max, "discount_from_max")
         if not Decimal(0) <= discount < Decimal(1):
-            raise ValueError(f"discount_from_max（低于最高有效申报价的幅度）{discount} 须在 0 与 1 之间")
+            raise ValueError(gettext("discount_from_max（低于最高有效申报价的幅度）%(discount)s 须在 0 与 1 之间") % {"discount": discount})
         floor = _to_decimal(self.floor_price, "floor_price")
         if floor < 0:
-            raise ValueError(f"floor_price（单位可比价下限）{floor} 不能为负")
+            raise ValueError(gettext("floor_price（单位可比价下限）%(floor)s 不能为负") % {"floor": floor})
         set_ = object.__setattr__  # frozen: normalise once, here
         set_(self, "ratio_to_lowest", ratio)
         set_(self, "discount_from_max", discount)
@@ -212,7 +214,7 @@ class SelectionRules:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"未知的评审规则项：{', '.join(unknown)}")
+            raise ValueError(gettext("未知的评审规则项：%(items)s") % {"items": ', '.join(unknown)})
         return cls(**dict(data))
 
 
@@ -238,7 +240,7 @@ def comparison_price(unit_price: Decimal, factor: Decimal) -> Decimal:
     price = _to_decimal(unit_price, "unit_price")
     factor = _to_decimal(factor, "factor")
     if factor <= 0:
-        raise ValueError(f"差比价系数 {factor} 须大于 0")
+        raise ValueError(gettext("差比价系数 %(factor)s 须大于 0") % {"factor": factor})
     return quantize_unit_price(price * factor)
 
 
@@ -296,7 +298,7 @@ class LotInput:
         object.__setattr__(self, "lot_id", _to_int(self.lot_id, "lot_id"))
         max_price = _to_decimal(self.max_price, "max_price")
         if max_price <= 0:
-            raise ValueError(f"品种 {self.lot_id} 的最高有效申报价 {max_price} 须大于 0")
+            raise ValueError(gettext("品种 %(lot_id)s 的最高有效申报价 %(max_price)s 须大于 0") % {"lot_id": self.lot_id, "max_price": max_price})
         object.__setattr__(self, "max_price", max_price)
 
     def to_dict(self) -> dict[str, Any]:
@@ -329,10 +331,10 @@ class BidInput:
         for name in ("bid_id", "manufacturer_id", "product_id", "supply_capacity"):
             _to_int(getattr(self, name), name)
         if self.supply_capacity < 0:
-            raise ValueError(f"报价 {self.bid_id} 的供应能力 {self.supply_capacity} 不能为负")
+            raise ValueError(gettext("报价 %(bid_id)s 的供应能力 %(supply_capacity)s 不能为负") % {"bid_id": self.bid_id, "supply_capacity": self.supply_capacity})
         object.__setattr__(self, "comparison_price", _to_decimal(self.comparison_price, "comparison_price"))
         if not isinstance(self.submitted_at, datetime) or self.submitted_at.utcoffset() is None:
-            raise ValueError(f"报价 {self.bid_id} 的递交时间须为带时区的 datetime")
+            raise ValueError(gettext("报价 %(bid_id)s 的递交时间须为带时区的 datetime") % {"bid_id": self.bid_id})
         if self.invalid_reason is not None and not self.invalid_reason.strip():
             object.__setattr__(self, "invalid_reason", None)
 
@@ -525,7 +527,7 @@ def evaluate_lot(lot: LotInput, bids: Sequence[BidInput], rules: SelectionRules 
     seen: set[int] = set()
     for bid in bids:
         if bid.bid_id in seen:
-            raise ValueError(f"品种 {lot.lot_id} 中报价编号 {bid.bid_id} 重复")
+            raise ValueError(gettext("品种 %(lot_id)s 中报价编号 %(bid_id)s 重复") % {"lot_id": lot.lot_id, "bid_id": bid.bid_id})
         seen.add(bid.bid_id)
 
     max_price = lot.max_price
@@ -717,10 +719,10 @@ def evaluate_tender(
     lots = list(lots)
     lot_ids = [lot.lot_id for lot in lots]
     if len(set(lot_ids)) != len(lot_ids):
-        raise ValueError("品种编号重复")
+        raise ValueError(gettext("品种编号重复"))
     unknown = sorted(set(bids_by_lot) - set(lot_ids))
     if unknown:
-        raise ValueError(f"报价所属品种不在本次采购中：{', '.join(map(str, unknown))}")
+        raise ValueError(gettext("报价所属品种不在本次采购中：%(items)s") % {"items": ', '.join(map(str, unknown))})
     return {lot.lot_id: evaluate_lot(lot, bids_by_lot.get(lot.lot_id, ()), rules) for lot in lots}
 
 
@@ -733,7 +735,7 @@ def agreed_share(rules: SelectionRules, winners: int) -> Decimal:
     """约定采购比例 for a lot with ``winners`` winners, from ``rules.agreed_share_table``
     (default 1 → 0.50, 2 → 0.60, 3 → 0.70, 4 or more → 0.80)."""
     if isinstance(winners, bool) or not isinstance(winners, int) or winners < 1:
-        raise ValueError(f"中选企业数 {winners} 须至少为 1")
+        raise ValueError(gettext("中选企业数 %(winners)s 须至少为 1") % {"winners": winners})
     return _lookup(rules.agreed_share_table, winners)
 
 
@@ -786,7 +788,7 @@ class Demand:
     def __post_init__(self) -> None:
         _to_int(self.reported_volume, "reported_volume")
         if self.reported_volume < 0:
-            raise ValueError(f"医疗机构 {self.hospital_id} 的报量 {self.reported_volume} 不能为负")
+            raise ValueError(gettext("医疗机构 %(hospital_id)s 的报量 %(reported_volume)s 不能为负") % {"hospital_id": self.hospital_id, "reported_volume": self.reported_volume})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -879,10 +881,10 @@ def pick_regions(
     marked ``capacity_waived``.
     """
     if not winners:
-        raise ValueError("无中选企业，无法选择供应统筹区")
+        raise ValueError(gettext("无中选企业，无法选择供应统筹区"))
     allocated = list(already_allocated) if already_allocated is not None else [0] * len(winners)
     if len(allocated) != len(winners):
-        raise ValueError("already_allocated 须与中选企业一一对应")
+        raise ValueError(gettext("already_allocated 须与中选企业一一对应"))
     order = sorted(region_volumes, key=lambda region_id: (-region_volumes[region_id], region_id))
 
     def at_capacity(i: int) -> bool:
@@ -955,17 +957,17 @@ def allocate(
     """
     if not winners:
         if demands:
-            raise ValueError(f"品种 {lot_id} 无中选企业，无法分配约定采购量")
+            raise ValueError(gettext("品种 %(lot_id)s 无中选企业，无法分配约定采购量") % {"lot_id": lot_id})
         return []
     rank_by_product: dict[int, int] = {}
     for i, winner in enumerate(winners):
         if winner.product_id in rank_by_product:
-            raise ValueError(f"品种 {lot_id} 的中选产品 {winner.product_id} 重复")
+            raise ValueError(gettext("品种 %(lot_id)s 的中选产品 %(product_id)s 重复") % {"lot_id": lot_id, "product_id": winner.product_id})
         rank_by_product[winner.product_id] = i
     hospitals: set[int] = set()
     for demand in demands:
         if demand.hospital_id in hospitals:
-            raise ValueError(f"品种 {lot_id} 中医疗机构 {demand.hospital_id} 报量重复")
+            raise ValueError(gettext("品种 %(lot_id)s 中医疗机构 %(hospital_id)s 报量重复") % {"lot_id": lot_id, "hospital_id": demand.hospital_id})
         hospitals.add(demand.hospital_id)
 
     share = agreed_share(rules, len(winners))

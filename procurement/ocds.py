@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Award, Bid, Tender
 
@@ -53,7 +54,7 @@ def to_json(package: dict) -> str:
         if isinstance(value, Decimal):
             as_float = float(value)
             if Decimal(repr(as_float)) != value:
-                raise ValueError(f"金额 {value} 无法无损写成 JSON 数字")
+                raise ValueError(_("金额 %(value)s 无法无损写成 JSON 数字") % {"value": value})
             return as_float
         raise TypeError(type(value).__name__)
 

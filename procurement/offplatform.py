@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from accounts.models import Organization
 from accounts.permissions import is_official, require
@@ -47,14 +48,14 @@ def _month(value) -> date:
         return value.replace(day=1)
     match = MONTH.match(_text(value))
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise _RowError(f"月份“{_text(value)}”格式应为 YYYY-MM")
+        raise _RowError(gettext("月份“%(value)s”格式应为 YYYY-MM") % {"value": _text(value)})
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def _quantity(value) -> int:
     text = _text(value)
     if not re.fullmatch(r"\d+", text):
-        raise _RowError(f"数量“{text}”应为非负整数（最小制剂单位）")
+        raise _RowError(gettext("数量“%(text)s”应为非负整数（最小制剂单位）") % {"text": text})
     return int(text)
 
 
@@ -64,9 +65,9 @@ def _amount(value) -> Decimal:
     except ValidationFailed as exc:
         raise _RowError(exc.message) from None
     if amount < 0:
-        raise _RowError("金额不能为负数")
+        raise _RowError(gettext("金额不能为负数"))
     if -amount.as_tuple().exponent > 2:
-        raise _RowError("金额最多保留 2 位小数")
+        raise _RowError(gettext("金额最多保留 2 位小数"))
     return quantize_amount(amount)
 
 
@@ -98,21 +99,21 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
             if hospital_key:
                 hospital = hospitals.get(hospital_key)
                 if hospital is None:
-                    raise _RowError(f"医疗机构“{hospital_key}”不在机构名录中")
+                    raise _RowError(gettext("医疗机构“%(hospital_key)s”不在机构名录中") % {"hospital_key": hospital_key})
                 if not official and hospital.pk != by.organization_id:
-                    raise _RowError("只能上报本机构的线下采购")
+                    raise _RowError(gettext("只能上报本机构的线下采购"))
             elif own is not None:
                 hospital = own
             else:
-                raise _RowError("医疗机构不能为空")
+                raise _RowError(gettext("医疗机构不能为空"))
             code = _text(row.get("医保代码"))
             product = products.get(code)
             if product is None:
-                raise _RowError(f"医保代码“{code}”不在目录中")
+                raise _RowError(gettext("医保代码“%(code)s”不在目录中") % {"code": code})
             month = _month(row.get("月份"))
             key = (hospital.pk, product.pk, month)
             if key in seen:
-                raise _RowError(f"与第 {seen[key]} 行重复（同一机构、产品、月份）")
+                raise _RowError(gettext("与第 %(seen)s 行重复（同一机构、产品、月份）") % {"seen": seen[key]})
             seen[key] = index
             parsed.append((index, hospital, product, month, _quantity(row.get("数量")), _amount(row.get("金额")),
                            _text(row.get("来源"))[:100]))

@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class SealError(Exception):
@@ -41,11 +42,11 @@ def new_tender_key() -> str:
 
 def _tender_fernet(tender) -> Fernet:
     if not tender.sealing_key:
-        raise SealError("该批次没有封存密钥")
+        raise SealError(_("该批次没有封存密钥"))
     try:
         return Fernet(_platform_fernet().decrypt(tender.sealing_key.encode()))
     except InvalidToken as exc:
-        raise SealError("封存密钥无法解密（平台密钥不匹配）") from exc
+        raise SealError(_("封存密钥无法解密（平台密钥不匹配）")) from exc
 
 
 def seal_price(tender, price: Decimal) -> tuple[str, str]:
@@ -65,14 +66,14 @@ def tender_unsealer(tender, *, now=None):
     tender's opening time."""
     now = now or timezone.now()
     if now < tender.opening_at:
-        raise SealError("开标时间未到，报价不可解密")
+        raise SealError(_("开标时间未到，报价不可解密"))
     fernet = _tender_fernet(tender)
 
     def unseal(token: str) -> tuple[Decimal, str]:
         try:
             payload = json.loads(fernet.decrypt(token.encode()))
         except InvalidToken as exc:
-            raise SealError("报价密文已损坏或被篡改") from exc
+            raise SealError(_("报价密文已损坏或被篡改")) from exc
         return Decimal(payload["price"]), payload["nonce"]
 
     return unseal

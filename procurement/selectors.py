@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Organization
 from accounts.permissions import is_official, scope_to_organization
@@ -74,7 +75,7 @@ def order_filter(qs: QuerySet, params) -> QuerySet:
             try:
                 qs = qs.filter(**{lookup: date.fromisoformat(value)})
             except ValueError:
-                raise ValidationFailed(f"日期“{value}”格式应为 YYYY-MM-DD", field=key) from None
+                raise ValidationFailed(gettext("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value}, field=key) from None
     for key in ("distributor", "hospital"):
         value = (params.get(key) or "").strip()
         if value.isdigit():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import is_official
@@ -149,8 +150,8 @@ def tender_results(tender: Tender) -> list[LotResult]:
     return results
 
 
-RESULT_HEADERS = ["批次编号", "品种编号", "通用名", "剂型组", "有效申报企业数", "中选顺位", "中选企业", "中选产品医保代码",
-                  "规格", "中选价（每最小制剂单位）", "单位可比价"]
+RESULT_HEADERS = [gettext_lazy("批次编号"), gettext_lazy("品种编号"), gettext_lazy("通用名"), gettext_lazy("剂型组"), gettext_lazy("有效申报企业数"), gettext_lazy("中选顺位"), gettext_lazy("中选企业"), gettext_lazy("中选产品医保代码"),
+                  gettext_lazy("规格"), gettext_lazy("中选价（每最小制剂单位）"), gettext_lazy("单位可比价")]
 
 
 def result_rows(tender: Tender) -> list[list]:
@@ -160,7 +161,7 @@ def result_rows(tender: Tender) -> list[list]:
         lot = result.lot
         head = [tender.code, lot.number, lot.generic_name, lot.dosage_form_group, result.valid_bidders]
         if not result.winners:
-            rows.append(head + ["", "无中选企业", "", "", None, None])
+            rows.append(head + ["", gettext("无中选企业"), "", "", None, None])
         for w in result.winners:
             rows.append(head + [w["rank"], w["manufacturer"].name, w["product"].nhsa_code, w["product"].specification,
                                 Decimal(w["price"]), Decimal(w["comparison_price"])])

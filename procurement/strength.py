@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, localcontext
 
+from django.utils.translation import gettext as _
+
 from common.money import quantize_unit_price
 
 _UNITS = {"g": Decimal(1000), "mg": Decimal(1), "μg": Decimal("0.001"), "ug": Decimal("0.001"),
@@ -42,7 +44,7 @@ def parse_strength(specification: str) -> tuple[Decimal, str] | None:
 
 def strength_factor(*, product_strength: Decimal, reference_strength: Decimal, ratio: Decimal) -> Decimal:
     if product_strength <= 0 or reference_strength <= 0:
-        raise ValueError("含量必须大于零")
+        raise ValueError(_("含量必须大于零"))
     if product_strength == reference_strength:
         return Decimal(1)
     with localcontext() as ctx:

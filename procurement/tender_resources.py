@@ -8,6 +8,7 @@ demand collection, all or nothing), and its per-row report is handed back to the
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
@@ -46,10 +47,10 @@ class DemandReportResource(resources.ModelResource):
         try:
             codes = {str(row.get(demand_import_svc.COL_TENDER) or "").strip() for row in dataset.dict}
             if demand_import_svc.COL_TENDER not in headers or len(codes) != 1 or "" in codes:
-                raise DomainError(f"管理后台导入须有“{demand_import_svc.COL_TENDER}”列，且全部行为同一批次")
+                raise DomainError(_("管理后台导入须有“%(COL_TENDER)s”列，且全部行为同一批次") % {"COL_TENDER": demand_import_svc.COL_TENDER})
             tender = Tender.objects.filter(code=codes.pop()).first()
             if tender is None:
-                raise DomainError(f"{demand_import_svc.COL_TENDER}：没有该批次")
+                raise DomainError(_("%(COL_TENDER)s：没有该批次") % {"COL_TENDER": demand_import_svc.COL_TENDER})
             report = demand_import_svc.demand_import(
                 tender=tender, by=user, content=dataset.export("csv").encode("utf-8"), filename="admin.csv",
                 dry_run=dry_run,

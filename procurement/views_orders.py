@@ -5,6 +5,7 @@ and the online share per hospital and region. Thin: the rules are in procurement
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
@@ -23,6 +24,7 @@ from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
 from common import tables
 from common.errors import DomainError
+from common.formmemory import remember
 
 from . import online_share, selectors
 from .models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
@@ -109,6 +111,12 @@ def cart(request):
             messages.success(request, _("购物车已保存"))
         except DomainError as exc:
             messages.error(request, exc.message)
+            # the service names a line `lines[i].packs`; its input on the page is `packs-<line id>`
+            match = re.fullmatch(r"lines\[(\d+)\]\.packs", exc.field or "")
+            order_lines = list(order.lines.all())
+            field = (f"packs-{order_lines[int(match.group(1))].pk}"
+                     if match and int(match.group(1)) < len(order_lines) else None)
+            remember(request, f"cart-{order.pk}", exc, field=field)
         return redirect("orders:cart")
     return render(request, "procurement/orders/cart.html", {"drafts": drafts})
 
@@ -167,9 +175,9 @@ def incoming(request):
     })
 
 
-EXPORT_HEADERS = ["订单编号", "创建时间", "提交时间", "状态", "紧急", "医疗机构", "配送企业", "行号", "医保代码", "通用名", "规格",
-                  "生产企业", "采购数量（包装）", "包装转换比", "单价（每最小单位）", "包装单价", "金额", "已配送", "已验收", "拒收",
-                  "已退货", "替代的约定采购量"]
+EXPORT_HEADERS = [gettext_lazy("订单编号"), gettext_lazy("创建时间"), gettext_lazy("提交时间"), gettext_lazy("状态"), gettext_lazy("紧急"), gettext_lazy("医疗机构"), gettext_lazy("配送企业"), gettext_lazy("行号"), gettext_lazy("医保代码"), gettext_lazy("通用名"), gettext_lazy("规格"),
+                  gettext_lazy("生产企业"), gettext_lazy("采购数量（包装）"), gettext_lazy("包装转换比"), gettext_lazy("单价（每最小单位）"), gettext_lazy("包装单价"), gettext_lazy("金额"), gettext_lazy("已配送"), gettext_lazy("已验收"), gettext_lazy("拒收"),
+                  gettext_lazy("已退货"), gettext_lazy("替代的约定采购量")]
 
 
 @capability_required("order.view")
@@ -184,18 +192,18 @@ def order_export(request):
                                                                                      "line_no")
 
     def rows():
-        yield EXPORT_HEADERS
+        yield [str(h) for h in EXPORT_HEADERS]
         for line in lines.iterator(chunk_size=2000):
             o = line.order
             yield [o.number or "", timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
                    timezone.localtime(o.submitted_at).strftime("%Y-%m-%d %H:%M") if o.submitted_at else "",
-                   str(o.get_status_display()), "是" if o.urgent else "", o.hospital.name, o.distributor.name,
+                   str(o.get_status_display()), _("是") if o.urgent else "", o.hospital.name, o.distributor.name,
                    line.line_no, line.product.nhsa_code, line.product.generic_name, line.product.specification,
                    line.manufacturer.name, line.packs, line.pack_size, line.unit_price, line.pack_price, line.amount,
                    line.packs_shipped, line.packs_accepted, line.packs_rejected, line.packs_returned,
                    line.substitution_for_id or ""]
 
-    handle = xlsx_file(rows(), sheet_title="订单")
+    handle = xlsx_file(rows(), sheet_title=_("订单"))
     return FileResponse(handle, as_attachment=True, filename=f"订单-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -236,6 +244,7 @@ def _order_action(request, order: PurchaseOrder):
     """One POST per step; every rule is checked by the service (a refused step changes nothing)."""
     post, user = request.POST, request.user
     action, version = post.get("action"), post.get("version")
+    lines = None
     try:
         if action == "cancel":
             svc.order_cancel(order=order, by=user, reason=post.get("reason", ""), version=version)
@@ -272,7 +281,20 @@ def _order_action(request, order: PurchaseOrder):
         messages.success(request, _("已完成：%(step)s") % {"step": STEP_LABELS.get(action, action)})
     except DomainError as exc:
         messages.error(request, exc.message)
+        key, names = LINE_INPUTS.get(action, ("", {}))
+        remember(request, FORM_PREFIXES.get(action, action), exc, lines=lines, key=key, names=names)
     return redirect("orders:detail", order.pk)
+
+
+# which form of the page a step's error goes back to, and how a line's field maps to its input (`ship-<id>-packs`)
+FORM_PREFIXES = {"ship": "ship", "receive": "recv", "return": "ret"}
+LINE_INPUTS = {
+    "ship": ("order_line", {"packs": "packs", "batch_number": "batch", "expiry_date": "expiry",
+                            "production_date": "production"}),
+    "receive": ("delivery_line", {"accepted_packs": "accepted", "rejected_packs": "rejected",
+                                  "reject_reason": "reason"}),
+    "return": ("receipt_line", {"packs": "packs"}),
+}
 
 
 STEP_LABELS = {

@@ -23,7 +23,9 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, capability_required, is_official
+from common import jobs
 from common.errors import DomainError
+from common.importing import estimate_data_rows, inline_max_rows
 from common.tables import Column, Listing
 
 from . import selectors, selectors_tenders
@@ -396,14 +398,14 @@ def tender_results_xlsx(request, pk: int):
     tender = _tender(request, pk)
     if not selectors_tenders.results_visible(tender, request.user):
         raise Http404
-    return _xlsx(f"{tender.code}-中选结果.xlsx", "中选结果", selectors_tenders.RESULT_HEADERS,
+    return _xlsx(f"{tender.code}-中选结果.xlsx", _("中选结果"), selectors_tenders.RESULT_HEADERS,
                  selectors_tenders.result_rows(tender))
 
 
 def _xlsx(filename: str, sheet: str, headers: list[str], rows: list[list]) -> FileResponse:
     from catalog.imports.export import xlsx_file  # write-only workbook; text starting with = stays text
 
-    return FileResponse(xlsx_file([headers, *rows], sheet_title=sheet), as_attachment=True, filename=filename,
+    return FileResponse(xlsx_file([[str(h) for h in headers], *rows], sheet_title=str(sheet)), as_attachment=True, filename=filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -426,7 +428,13 @@ def demand_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = demand_import_svc.demand_import(tender=tender, by=request.user, content=upload.read(),
+            content = upload.read()
+            if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():
+                upload.seek(0)  # a large file: imported by a worker, this page shows its progress bar
+                job = jobs.start_with_file("tender.demand_import", by=request.user, upload=upload,
+                                           params={"tender": tender.pk, "dry_run": form.cleaned_data["dry_run"]})
+                return redirect("jobs:detail", pk=job.pk)
+            report = demand_import_svc.demand_import(tender=tender, by=request.user, content=content,
                                                      filename=upload.name, dry_run=form.cleaned_data["dry_run"])
         except DomainError as exc:
             _error(form, exc)

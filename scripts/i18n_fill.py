@@ -3,7 +3,7 @@
 
 Source strings are Simplified Chinese (the default language); English is the translation. Run after
 `manage.py makemessages -l en`; untranslated entries are listed so none is forgotten. Plural forms are
-written in the glossary as `singular|plural`.
+written in the glossary as `singular|plural`. A message with a context (pgettext) is looked up as `context::中文` first, then as `中文`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def main() -> int:
     for entry in catalog:
         if entry.obsolete:
             continue
-        english = glossary.get(entry.msgid)
+        english = glossary.get(f"{entry.msgctxt}::{entry.msgid}") if entry.msgctxt else None
+        if english is None:
+            english = glossary.get(entry.msgid)
         if english is None:
             # a fuzzy entry carries makemessages' guess from a similar string: not a translation
             if "fuzzy" in entry.flags or not (entry.msgstr or any(entry.msgstr_plural.values())):

@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -155,7 +156,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         try:
             disputes = {int(k): v for k, v in data.validated_data["disputes"].items()}
         except ValueError:
-            raise ValidationFailed("争议明细 id 必须是整数", field="disputes") from None
+            raise ValidationFailed(_("争议明细 id 必须是整数"), field="disputes") from None
         statement = svc.statement_review(statement=statement, by=request.user, disputes=disputes)
         return self._render(statement)
 
@@ -206,9 +207,9 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         hospital = Organization.objects.filter(pk=request.data.get("hospital"), kind="hospital").first()
         tender = Tender.objects.filter(pk=request.data.get("tender")).first()
         if hospital is None:
-            raise ValidationFailed("医疗机构不存在", field="hospital")
+            raise ValidationFailed(_("医疗机构不存在"), field="hospital")
         if tender is None:
-            raise ValidationFailed("批次不存在", field="tender")
+            raise ValidationFailed(_("批次不存在"), field="tender")
         prepayment = svc.prepayment_create(hospital=hospital, tender=tender, by=request.user,
                                            rate=request.data.get("rate"), reference=request.data.get("reference", ""),
                                            paid_on=svc._parse_date(request.data["paid_on"], field="paid_on") if request.data.get("paid_on") else None)
@@ -217,7 +218,7 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
 def _manager(request):
     if not can(request.user, "settlement.manage"):
-        raise PermissionDeniedError("您没有执行此操作的权限")
+        raise PermissionDeniedError(_("您没有执行此操作的权限"))
 
 
 class PaymentFileView(APIView):
@@ -229,7 +230,7 @@ class PaymentFileView(APIView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationFailed("请上传银行回单文件", field="file")
+            raise ValidationFailed(_("请上传银行回单文件"), field="file")
         rows = svc.read_payment_file(upload)
         result = svc.payments_import(rows=rows, file_name=upload.name, by=request.user,
                                      dry_run=str(request.data.get("dry_run", "")).lower() in ("1", "true"))
@@ -254,7 +255,7 @@ class GenerateView(APIView):
         if data.validated_data.get("region"):
             region = Region.objects.filter(code=data.validated_data["region"], level="league_city").first()
             if region is None:
-                raise ValidationFailed("统筹区代码不存在", field="region")
+                raise ValidationFailed(_("统筹区代码不存在"), field="region")
         run = generate_statements(month=data.validated_data["month"], region=region)
         return Response({"run": run.pk, "period": run.period, "statements_created": run.statements_created,
                          "lines_created": run.lines_created})
@@ -283,7 +284,7 @@ class PriceCorrectionView(APIView):
         values = data.validated_data
         listing = Listing.objects.filter(pk=values["listing"]).first()
         if listing is None:
-            raise ValidationFailed("挂网产品不存在", field="listing")
+            raise ValidationFailed(_("挂网产品不存在"), field="listing")
         latest = PriceCorrection.objects.filter(listing=listing).order_by("-pk").values_list("pk", flat=True).first()
         correction = svc.price_correction_create(
             listing=listing, unit_price=values["unit_price"], effective_from=values["effective_from"],
@@ -321,7 +322,7 @@ class ReportView(APIView):
             return Response({"period": report["period"], "totals": {k: str(v) for k, v in report["totals"].items()},
                              "rows": rows, "unbalanced_entries": [{"entry": e["pk"], "total": str(e["total"])} for e in report["unbalanced_entries"]]})
         if not str(params.get("tender", "")).isdigit():
-            raise ValidationFailed("请指定批次（tender）", field="tender")
+            raise ValidationFailed(_("请指定批次（tender）"), field="tender")
         tender = Tender.objects.filter(pk=params["tender"]).first()
         if tender is None:
             raise Http404

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Region
 from common import locks
@@ -60,14 +61,14 @@ def parse_month(value) -> date:
         year, month = text.split("-")
         return date(int(year), int(month), 1)
     except (ValueError, TypeError):
-        raise ValidationFailed(f"月份“{value}”格式应为 YYYY-MM", field="month") from None
+        raise ValidationFailed(gettext("月份“%(value)s”格式应为 YYYY-MM") % {"value": value}, field="month") from None
 
 
 def ended_month(value) -> date:
     """The first day of month `value` (YYYY-MM), which must have ended: statements are built only for past months."""
     period = parse_month(value)
     if period >= timezone.localdate().replace(day=1):
-        raise ValidationFailed(f"{period:%Y-%m} 尚未结束，只能生成已结束月份的结算单", field="month")
+        raise ValidationFailed(gettext("%(period)s 尚未结束，只能生成已结束月份的结算单") % {"period": f'{period:%Y-%m}'}, field="month")
     return period
 
 
@@ -85,7 +86,7 @@ def fund_for_region(region: Region) -> FundAccount:
 
 def fund_for_hospital(hospital) -> FundAccount:
     if hospital.region_id is None:
-        raise ValidationFailed(f"医疗机构“{hospital}”没有所在地区，无法确定统筹区", field="hospital")
+        raise ValidationFailed(gettext("医疗机构“%(hospital)s”没有所在地区，无法确定统筹区") % {"hospital": hospital}, field="hospital")
     return fund_for_region(hospital.region)
 
 
@@ -111,7 +112,7 @@ def acquire_lock(name: str = LOCK_NAME, lease: timedelta = LEASE) -> str:
     if not taken:
         if holder_gone:
             locks.release(name)
-        raise ConflictError("另一个结算单生成任务正在运行，请稍后再试", code="run_in_progress")
+        raise ConflictError(gettext("另一个结算单生成任务正在运行，请稍后再试"), code="run_in_progress")
     return token
 
 
@@ -423,7 +424,7 @@ def hold_off_generation() -> None:
         if holder_gone:
             locks.release(LOCK_NAME)
         else:
-            raise ConflictError("结算单生成任务正在运行，请在其完成后再操作", code="run_in_progress")
+            raise ConflictError(gettext("结算单生成任务正在运行，请在其完成后再操作"), code="run_in_progress")
 
 
 def write_chunk(period: date, chunk: tuple[int, int, int], run: SettlementRun | None) -> tuple[int, int]:

@@ -31,7 +31,8 @@ def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, st
     from .services import statements_generate
 
     run = statements_generate(month=month, region=_pooling_region(region) if region else None, by=by, progress=report)
-    message = f"{run.period:%Y-%m} 结算单已生成：新建 {run.statements_created} 张，明细 {run.lines_created} 行"
+    message = _("%(period)s 结算单已生成：新建 %(statements)s 张，明细 %(lines)s 行") % {
+        "period": f"{run.period:%Y-%m}", "statements": run.statements_created, "lines": run.lines_created}
     if run.region_id:
         message = f"{run.region.name} {message}"
     return message, {"run": run.pk, "statements": run.statements_created}, (

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from common.errors import ValidationFailed
 from common.money import quantize_amount
@@ -49,18 +50,18 @@ def post(*, fund: FundAccount, kind: str, entry_date: date, memo: str, lines: li
     for acc, amount in lines:
         value = quantize_amount(amount)
         if value != Decimal(amount):
-            raise ValidationFailed(f"分录金额 {amount} 超过两位小数", field="amount")
+            raise ValidationFailed(gettext("分录金额 %(amount)s 超过两位小数") % {"amount": amount}, field="amount")
         if value == 0:
             continue
         cleaned.append((acc, value))
     if len(cleaned) < 2:
-        raise ValidationFailed("记账凭证至少需要两条非零分录", field="lines")
+        raise ValidationFailed(gettext("记账凭证至少需要两条非零分录"), field="lines")
     total = sum((value for _, value in cleaned), Decimal("0"))
     if total != 0:
-        raise ValidationFailed(f"记账凭证借贷不平衡（差额 {total}）", field="lines")
+        raise ValidationFailed(gettext("记账凭证借贷不平衡（差额 %(total)s）") % {"total": total}, field="lines")
     for acc, _ in cleaned:
         if acc.fund_id != fund.pk:
-            raise ValidationFailed("分录科目不属于该基金", field="lines")
+            raise ValidationFailed(gettext("分录科目不属于该基金"), field="lines")
     entry = JournalEntry.objects.create(
         fund=fund, kind=kind, entry_date=entry_date, memo=memo[:300], statement=statement, corrects=corrects,
         created_by=by if getattr(by, "pk", None) else None,

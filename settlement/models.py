@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -134,11 +135,11 @@ class JournalEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
-            raise ValueError("记账凭证不可修改，请以更正凭证调整")
+            raise ValueError(gettext("记账凭证不可修改，请以更正凭证调整"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("记账凭证不可删除，请以更正凭证调整")
+        raise ValueError(gettext("记账凭证不可删除，请以更正凭证调整"))
 
 
 class JournalLine(models.Model):
@@ -158,11 +159,11 @@ class JournalLine(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("凭证分录不可修改")
+            raise ValueError(gettext("凭证分录不可修改"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("凭证分录不可删除")
+        raise ValueError(gettext("凭证分录不可删除"))
 
 
 class Prepayment(models.Model):

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import can, is_official, require
@@ -93,7 +95,7 @@ def _event(statement, action: str, *, by=None, from_status: str = "", reason: st
 
 def _not_paid(statement: SettlementStatement) -> None:
     if statement.status == S.PAID:
-        raise ConflictError(f"结算单 {statement.number} 已支付，不能修改", field="status", code="paid")
+        raise ConflictError(_("结算单 %(number)s 已支付，不能修改") % {"number": statement.number}, field="status", code="paid")
 
 
 def _parse_date(value, *, field: str) -> date:
@@ -102,15 +104,15 @@ def _parse_date(value, *, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationFailed(f"{field}“{value}”不是有效的日期（YYYY-MM-DD）", field=field) from None
+        raise ValidationFailed(_("%(field)s“%(value)s”不是有效的日期（YYYY-MM-DD）") % {"field": field, "value": value}, field=field) from None
 
 
-def _positive_amount(value, *, field: str = "amount", label: str = "金额") -> Decimal:
+def _positive_amount(value, *, field: str = "amount", label: str = gettext_lazy("金额")) -> Decimal:
     amount = to_decimal(value, field=field)
     if amount <= 0:
-        raise ValidationFailed(f"{label}必须大于 0（收到 {value}）", field=field)
+        raise ValidationFailed(_("%(label)s必须大于 0（收到 %(value)s）") % {"label": label, "value": value}, field=field)
     if quantize_amount(amount) != amount:
-        raise ValidationFailed(f"{label}最多两位小数（收到 {value}）", field=field)
+        raise ValidationFailed(_("%(label)s最多两位小数（收到 %(value)s）") % {"label": label, "value": value}, field=field)
     return amount
 
 
@@ -126,17 +128,17 @@ def prepayment_create(*, hospital: Organization, tender, by, paid_on: date | Non
     from procurement.models import Commitment
 
     if hospital.kind != Organization.Kind.HOSPITAL:
-        raise ValidationFailed(f"“{hospital}”不是医疗机构", field="hospital")
+        raise ValidationFailed(_("“%(hospital)s”不是医疗机构") % {"hospital": hospital}, field="hospital")
     fund = fund_for_hospital(hospital)
     fund_rate = fund.prepayment_rate
     value = fund_rate if rate in (None, "") else to_decimal(rate, field="rate")
     if value < fund_rate or value < Decimal("0.3") or value > 1:
-        raise ValidationFailed(f"预付比例不能低于 {fund_rate:.0%}（且不超过 100%），收到 {value}", field="rate")
+        raise ValidationFailed(_("预付比例不能低于 %(fund_rate)s（且不超过 100%%），收到 %(value)s") % {"fund_rate": f'{fund_rate:.0%}', "value": value}, field="rate")
     if Prepayment.objects.filter(hospital=hospital, tender=tender).exists():
-        raise ConflictError(f"{hospital}在“{tender}”的预付金已拨付", field="tender")
+        raise ConflictError(_("%(hospital)s在“%(tender)s”的预付金已拨付") % {"hospital": hospital, "tender": tender}, field="tender")
     agreed = Commitment.objects.filter(hospital=hospital, tender=tender).aggregate(t=Sum("agreed_amount"))["t"]
     if not agreed:
-        raise ValidationFailed(f"{hospital}在“{tender}”没有约定采购量，无法预付", field="tender")
+        raise ValidationFailed(_("%(hospital)s在“%(tender)s”没有约定采购量，无法预付") % {"hospital": hospital, "tender": tender}, field="tender")
     amount = quantize_amount(agreed * value)
     paid_on = paid_on or timezone.localdate()
     entry = ledger.post(
@@ -185,16 +187,16 @@ def price_correction_create(*, listing, unit_price, effective_from, effective_to
     require(by, "settlement.manage")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写更正原因", field="reason")
+        raise ValidationFailed(_("请填写更正原因"), field="reason")
     price = to_decimal(unit_price, field="unit_price")
     if price <= 0:
-        raise ValidationFailed(f"更正后单价必须大于 0（收到 {unit_price}）", field="unit_price")
+        raise ValidationFailed(_("更正后单价必须大于 0（收到 %(price)s）") % {"price": unit_price}, field="unit_price")
     if quantize_unit_price(price) != price:
-        raise ValidationFailed("更正后单价最多四位小数", field="unit_price")
+        raise ValidationFailed(_("更正后单价最多四位小数"), field="unit_price")
     start = _parse_date(effective_from, field="effective_from")
     end = _parse_date(effective_to, field="effective_to") if effective_to not in (None, "") else None
     if end is not None and end < start:
-        raise ValidationFailed("截止日期不能早于生效日期", field="effective_to")
+        raise ValidationFailed(_("截止日期不能早于生效日期"), field="effective_to")
     hold_off_generation()
     latest = PriceCorrection.objects.filter(listing=listing).order_by("-pk").first()
     if latest is not None and (latest.effective_from, latest.effective_to, latest.unit_price) == (start, end, price):
@@ -213,19 +215,19 @@ def _parse_invoices(invoice_numbers) -> list[str]:
         invoice_numbers = re.split(r"[\s,，;；]+", invoice_numbers)
     numbers = [str(n).strip() for n in (invoice_numbers or []) if str(n).strip()]
     if not numbers:
-        raise ValidationFailed("请填写发票号", field="invoice_numbers")
+        raise ValidationFailed(_("请填写发票号"), field="invoice_numbers")
     for number in numbers:
         if not INVOICE_RE.match(number):
-            raise ValidationFailed(f"发票号“{number}”格式不正确（8–30 位数字或字母）", field="invoice_numbers")
+            raise ValidationFailed(_("发票号“%(number)s”格式不正确（8–30 位数字或字母）") % {"number": number}, field="invoice_numbers")
     if len(set(numbers)) != len(numbers):
-        raise ValidationFailed("发票号重复", field="invoice_numbers")
+        raise ValidationFailed(_("发票号重复"), field="invoice_numbers")
     return numbers
 
 
 def _own_statement(statement: SettlementStatement, by, role_field: str) -> None:
     """Another organisation's statement is simply not found."""
     if getattr(statement, f"{role_field}_id") != getattr(by, "organization_id", None):
-        raise NotFoundError("结算单不存在", field="statement")
+        raise NotFoundError(_("结算单不存在"), field="statement")
 
 
 def _recompute(statement: SettlementStatement) -> None:
@@ -251,18 +253,18 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
     _own_statement(statement, by, "manufacturer")
     _not_paid(statement)
     if statement.status != S.DRAFT:
-        raise ConflictError(f"结算单 {statement.number} 当前状态“{statement.get_status_display()}”，不能申报", field="status")
+        raise ConflictError(_("结算单 %(number)s 当前状态“%(status)s”，不能申报") % {"number": statement.number, "status": statement.get_status_display()}, field="status")
     numbers = _parse_invoices(invoice_numbers)
     drop = {int(i) for i in drop_line_ids or []}
     lines = {line.pk: line for line in statement.lines.all()}
     unknown = drop - set(lines)
     if unknown:
-        raise ValidationFailed(f"明细 {sorted(unknown)} 不属于该结算单", field="drop_line_ids")
+        raise ValidationFailed(_("明细 %(value)s 不属于该结算单") % {"value": sorted(unknown)}, field="drop_line_ids")
     not_disputed = [i for i in drop if not lines[i].disputed]
     if not_disputed:
-        raise ValidationFailed(f"只能撤回有争议的明细（明细 {sorted(not_disputed)} 无争议）", field="drop_line_ids")
+        raise ValidationFailed(_("只能撤回有争议的明细（明细 %(value)s 无争议）") % {"value": sorted(not_disputed)}, field="drop_line_ids")
     if drop and len(drop) == len(lines):
-        raise ValidationFailed("不能撤回全部明细；结算单至少保留一条明细", field="drop_line_ids")
+        raise ValidationFailed(_("不能撤回全部明细；结算单至少保留一条明细"), field="drop_line_ids")
     if drop:
         dropped = [lines[i] for i in drop]
         _release_price_adjustments(statement, [ln.receipt_line_id for ln in dropped if ln.kind == SettlementLine.Kind.RECEIPT])
@@ -293,7 +295,8 @@ def _release_price_adjustments(statement: SettlementStatement, receipt_line_ids:
     taken = SettlementLine.objects.filter(price_adjustment__in=adjustments).select_related("statement").first()
     if taken is not None:
         raise ConflictError(
-            f"验收明细 {taken.receipt_line_id} 的价格更正已计入结算单 {taken.statement.number}，不能撤回", field="drop_line_ids"
+            _("验收明细 %(line)s 的价格更正已计入结算单 %(number)s，不能撤回")
+            % {"line": taken.receipt_line_id, "number": taken.statement.number}, field="drop_line_ids"
         )
     adjustments.delete()
 
@@ -306,7 +309,7 @@ def statement_update_invoices(*, statement: SettlementStatement, by, invoice_num
     _own_statement(statement, by, "manufacturer")
     _not_paid(statement)
     if statement.status not in (S.DRAFT, S.CLAIMED):
-        raise ConflictError("医疗机构确认后不能修改发票号", field="status")
+        raise ConflictError(_("医疗机构确认后不能修改发票号"), field="status")
     old = statement.invoice_numbers
     statement.invoice_numbers = _parse_invoices(invoice_numbers)
     statement.version += 1
@@ -324,7 +327,7 @@ def statement_review(*, statement: SettlementStatement, by, disputes: dict | Non
     _own_statement(statement, by, "hospital")
     _not_paid(statement)
     if statement.status != S.CLAIMED:
-        raise ConflictError(f"结算单 {statement.number} 当前状态“{statement.get_status_display()}”，不能确认", field="status")
+        raise ConflictError(_("结算单 %(number)s 当前状态“%(status)s”，不能确认") % {"number": statement.number, "status": statement.get_status_display()}, field="status")
     disputes = {int(k): (v or "").strip() for k, v in (disputes or {}).items()}
     before = statement.status
     if not disputes:
@@ -338,10 +341,10 @@ def statement_review(*, statement: SettlementStatement, by, disputes: dict | Non
     line_ids = set(statement.lines.values_list("pk", flat=True))
     unknown = set(disputes) - line_ids
     if unknown:
-        raise ValidationFailed(f"明细 {sorted(unknown)} 不属于该结算单", field="disputes")
+        raise ValidationFailed(_("明细 %(value)s 不属于该结算单") % {"value": sorted(unknown)}, field="disputes")
     missing = sorted(pk for pk, reason in disputes.items() if not reason)
     if missing:
-        raise ValidationFailed(f"请填写明细 {missing} 的争议原因", field="disputes")
+        raise ValidationFailed(_("请填写明细 %(missing)s 的争议原因") % {"missing": missing}, field="disputes")
     for pk, reason in disputes.items():
         SettlementLine.objects.filter(pk=pk).update(disputed=True, dispute_reason=reason[:300], response="")
     _recompute(statement)
@@ -357,7 +360,7 @@ def _approve_one(statement: SettlementStatement, by) -> SettlementStatement:
     _not_paid(statement)
     if statement.status != S.HOSPITAL_CONFIRMED:
         raise ConflictError(
-            f"结算单 {statement.number} 尚未经医疗机构确认（当前“{statement.get_status_display()}”），不能审核",
+            _("结算单 %(number)s 尚未经医疗机构确认（当前“%(status)s”），不能审核") % {"number": statement.number, "status": statement.get_status_display()},
             field="status", code="not_confirmed",
         )
     before = statement.status
@@ -397,11 +400,11 @@ def statements_approve(*, statement_ids, by) -> list[SettlementStatement]:
     require(by, "settlement.manage")
     ids = sorted({int(i) for i in statement_ids or []})
     if not ids:
-        raise ValidationFailed("请选择要审核的结算单", field="statement_ids")
+        raise ValidationFailed(_("请选择要审核的结算单"), field="statement_ids")
     locked = list(SettlementStatement.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     missing = set(ids) - {s.pk for s in locked}
     if missing:
-        raise NotFoundError(f"结算单 {sorted(missing)} 不存在", field="statement_ids")
+        raise NotFoundError(_("结算单 %(value)s 不存在") % {"value": sorted(missing)}, field="statement_ids")
     return [_approve_one(s, by) for s in locked]
 
 
@@ -434,21 +437,21 @@ def _apply_payment(statement: SettlementStatement, *, amount: Decimal, reference
 def _check_payment(statement: SettlementStatement, amount: Decimal, reference: str, paid_on: date,
                    already: Decimal = Decimal("0")) -> None:
     if statement.status == S.PAID:
-        raise ConflictError(f"结算单 {statement.number} 已付清，不能再支付", field="statement", code="paid")
+        raise ConflictError(_("结算单 %(number)s 已付清，不能再支付") % {"number": statement.number}, field="statement", code="paid")
     if statement.status not in SettlementStatement.PAYABLE_STATUSES:
-        raise ConflictError(f"结算单 {statement.number} 尚未审核（当前“{statement.get_status_display()}”），不能支付",
+        raise ConflictError(_("结算单 %(number)s 尚未审核（当前“%(status)s”），不能支付") % {"number": statement.number, "status": statement.get_status_display()},
                             field="statement")
     outstanding = statement.approved_amount - statement.paid_amount - already
     if amount > outstanding:
         raise ValidationFailed(
-            f"支付金额 {amount} 超过结算单 {statement.number} 未付审核金额 {outstanding}", field="amount", code="over_approved"
+            _("支付金额 %(amount)s 超过结算单 %(number)s 未付审核金额 %(outstanding)s") % {"amount": amount, "number": statement.number, "outstanding": outstanding}, field="amount", code="over_approved"
         )
     if not reference:
-        raise ValidationFailed("请填写支付流水号", field="reference")
+        raise ValidationFailed(_("请填写支付流水号"), field="reference")
     if Payment.objects.filter(statement=statement, reference=reference).exists():
-        raise ConflictError(f"支付流水号 {reference} 已登记过", field="reference")
+        raise ConflictError(_("支付流水号 %(reference)s 已登记过") % {"reference": reference}, field="reference")
     if paid_on > timezone.localdate():
-        raise ValidationFailed("支付日期不能晚于今天", field="paid_on")
+        raise ValidationFailed(_("支付日期不能晚于今天"), field="paid_on")
 
 
 @transaction.atomic
@@ -456,7 +459,7 @@ def payment_record(*, statement: SettlementStatement, amount, reference: str, pa
     """Record a payment to the manufacturer (full or partial), never more than the approved amount still unpaid."""
     require(by, "settlement.manage")
     statement = _lock(statement)
-    value = _positive_amount(amount, label="支付金额")
+    value = _positive_amount(amount, label=_("支付金额"))
     day = _parse_date(paid_on, field="paid_on") if paid_on not in (None, "") else timezone.localdate()
     reference = (reference or "").strip()[:60]
     _check_payment(statement, value, reference, day)
@@ -503,10 +506,10 @@ def payments_import(*, rows, file_name: str, by, dry_run: bool = False) -> Payme
             report.append(entry)
             try:
                 if not number:
-                    raise ValidationFailed("结算单号为空", field="结算单号")
+                    raise ValidationFailed(_("结算单号为空"), field=_("结算单号"))
                 statement = statements.get(number)
                 if statement is None:
-                    raise ValidationFailed(f"结算单号 {number} 不存在", field="结算单号")
+                    raise ValidationFailed(_("结算单号 %(number)s 不存在") % {"number": number}, field=_("结算单号"))
                 amount = _positive_amount(row.get("支付金额"), field="支付金额", label="支付金额")
                 raw_day = row.get("支付日期")
                 if hasattr(raw_day, "date") and not isinstance(raw_day, date):
@@ -516,7 +519,7 @@ def payments_import(*, rows, file_name: str, by, dry_run: bool = False) -> Payme
                 day = _parse_date(raw_day, field="支付日期") if raw_day not in (None, "") else timezone.localdate()
                 key = (number, reference)
                 if key in seen:
-                    raise ValidationFailed(f"与第 {seen[key]} 行重复（同一结算单、同一流水号）", field="支付流水号")
+                    raise ValidationFailed(_("与第 %(seen)s 行重复（同一结算单、同一流水号）") % {"seen": seen[key]}, field=_("支付流水号"))
                 seen[key] = index
                 _check_payment(statement, amount, reference, day, already=planned.get(number, Decimal("0")))
                 planned[number] = planned.get(number, Decimal("0")) + amount
@@ -527,11 +530,11 @@ def payments_import(*, rows, file_name: str, by, dry_run: bool = False) -> Payme
                 entry["result"] = "error"
                 entry["message"] = exc.message
         if not rows:
-            return PaymentFileResult(ok=False, rows=report, error="文件中没有付款记录")
+            return PaymentFileResult(ok=False, rows=report, error=_("文件中没有付款记录"))
         errors = sum(1 for r in report if r["result"] == "error")
         if errors:
             transaction.set_rollback(True)
-            return PaymentFileResult(ok=False, rows=report, error=f"{errors} 行有错误，整个文件未入账")
+            return PaymentFileResult(ok=False, rows=report, error=_("%(errors)s 行有错误，整个文件未入账") % {"errors": errors})
         if dry_run:
             transaction.set_rollback(True)
             return PaymentFileResult(ok=True, rows=report, total=total)
@@ -549,13 +552,13 @@ def read_payment_file(uploaded) -> list[dict]:
     try:
         workbook = load_workbook(uploaded, read_only=True, data_only=True)
     except Exception:
-        raise ValidationFailed("无法读取文件，请上传 xlsx 格式的银行回单", field="file") from None
+        raise ValidationFailed(_("无法读取文件，请上传 xlsx 格式的银行回单"), field="file") from None
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
     missing = [h for h in PAYMENT_HEADERS[:3] if h not in header]
     if missing:
-        raise ValidationFailed(f"缺少表头：{'、'.join(missing)}", field="file")
+        raise ValidationFailed(_("缺少表头：%(items)s") % {"items": '、'.join(missing)}, field="file")
     result = []
     for values in rows:
         if values is None or all(v in (None, "") for v in values):
@@ -679,12 +682,12 @@ def journal_correction_post(*, corrects: JournalEntry, lines: list[tuple], reaso
     require(by, "settlement.manage")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写更正原因", field="reason")
+        raise ValidationFailed(_("请填写更正原因"), field="reason")
     parsed = []
     for acc, amount in lines:
         value = to_decimal(amount, field="amount")
         if quantize_amount(value) != value:
-            raise ValidationFailed(f"金额 {amount} 超过两位小数", field="amount")
+            raise ValidationFailed(_("金额 %(amount)s 超过两位小数") % {"amount": amount}, field="amount")
         parsed.append((acc, value))
     return ledger.post(fund=corrects.fund, kind=JournalEntry.Kind.CORRECTION, entry_date=timezone.localdate(),
                        memo=f"更正凭证 #{corrects.pk}：{reason}", lines=parsed, by=by, statement=corrects.statement,
@@ -707,4 +710,4 @@ def ensure_fund_for(region):
 
 def check_view(user) -> None:
     if not (can(user, "settlement.view") or is_official(user)):
-        raise PermissionDeniedError("您没有查看结算的权限")
+        raise PermissionDeniedError(_("您没有查看结算的权限"))

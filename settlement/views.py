@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from accounts.models import Region
 from accounts.permissions import can, capability_required
 from common.errors import DomainError
+from common.formmemory import remember
 from common.tables import Column, Listing
 from procurement.models import Tender
 
@@ -137,6 +138,7 @@ def statement_detail(request, pk: int):
                 messages.error(request, _("未知操作"))
         except DomainError as exc:
             messages.error(request, exc.message)
+            remember(request, action or "", exc)
         return redirect("settlement:detail", pk=statement.pk)
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export(request.GET["format"], statement.number, _("结算单 %(n)s") % {"n": statement.number},
@@ -169,7 +171,7 @@ def overdue_list(request):
     rows = selectors.overdue_statements(request.user)
     today = timezone.localdate()
     if request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], "overdue", _("逾期及 5 日内到期结算单"), ["结算单号", "生产企业", "医疗机构", "月份", "状态", "审核金额", "已付", "付款期限", "剩余天数"],
+        return _export(request.GET["format"], "overdue", _("逾期及 5 日内到期结算单"), [_("结算单号"), _("生产企业"), _("医疗机构"), _("月份"), _("状态"), _("审核金额"), _("已付"), _("付款期限"), _("剩余天数")],
                      [[s.number, s.manufacturer.name, s.hospital.name, f"{s.period:%Y-%m}", s.get_status_display(),
                        s.approved_amount, s.paid_amount, s.payment_due_on.isoformat(), (s.payment_due_on - today).days] for s in rows])
     return render(request, "settlement/overdue.html", {"rows": rows[:500], "today": today,
@@ -201,7 +203,7 @@ def balances(request):
     kind = request.GET.get("kind", "")
     rows = list(selectors.balances(request.user, kind=kind or None))
     if request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], "balances", _("往来余额"), ["基金", "科目", "往来单位", "借方", "贷方", "余额"],
+        return _export(request.GET["format"], "balances", _("往来余额"), [_("基金"), _("科目"), _("往来单位"), _("借方"), _("贷方"), _("余额")],
                      [[r["account__fund__name"], r["account__kind"], r["account__organization__name"] or "",
                        r["debit"] or 0, r["credit"] or 0, r["balance"]] for r in rows])
     position = None
@@ -223,7 +225,7 @@ def reconciliation(request):
         messages.error(request, getattr(exc, "message", _("统筹区不存在")))
     if report and request.GET.get("format") in EXPORT_FORMATS:
         return _export(request.GET["format"], f"reconciliation-{period_text}", _("对账报告 %(p)s") % {"p": period_text},
-                     ["结算单号", "结算金额", "审核金额", "分类账审核", "已付金额", "支付记录", "分类账支付", "差异"],
+                     [_("结算单号"), _("结算金额"), _("审核金额"), _("分类账审核"), _("已付金额"), _("支付记录"), _("分类账支付"), _("差异")],
                      [[r["statement"].number, r["amount"], r["approved"], r["ledger_approved"], r["paid"], r["payments"],
                        r["ledger_paid"], "；".join(r["differences"])] for r in report["rows"]])
     return render(request, "settlement/reconciliation.html", {
@@ -239,7 +241,7 @@ def retained_savings(request):
     rows = selectors.retained_savings(tender=tender) if tender else []
     if tender and request.GET.get("format") in EXPORT_FORMATS:
         return _export(request.GET["format"], f"retained-savings-{tender.code}", _("结余留用 %(t)s") % {"t": tender.code},
-                     ["医疗机构", "品种", "净采购量", "基准价", "基准来源", "中选价", "节约金额", "留用比例", "留用金额"],
+                     [_("医疗机构"), _("品种"), _("净采购量"), _("基准价"), _("基准来源"), _("中选价"), _("节约金额"), _("留用比例"), _("留用金额")],
                      [[r["hospital"], lot["generic_name"], lot["units"], lot["baseline"], lot["baseline_source"],
                        lot["awarded_price"], lot["savings"], r["share"], r["retained"]] for r in rows for lot in r["lots"]])
     return render(request, "settlement/retained_savings.html", {"rows": rows, "tender": tender, "tenders": tenders})

@@ -9,6 +9,19 @@ def api_as(user) -> APIClient:
     return client
 
 
+def client_as(user=None, language: str | None = None):
+    """A page client signed in as `user` (anonymous when None), in `language` when given (the language cookie)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
 def run_together(workers):
     """Start every callable at the same instant (a barrier), each in its own thread with its own database connection;
     return {index: result or the exception it raised}, for the concurrency tests to inspect."""

@@ -19,6 +19,7 @@ from django.core.files import File
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from accounts.permissions import can, require
 from common.errors import ValidationFailed
@@ -57,7 +58,7 @@ def import_job_create(*, by, upload, layout: str, dry_run: bool = False) -> Impo
     """Keep the uploaded file, then import it: inline when small, through the outbox and Celery when large."""
     require(by, "catalog.import")
     if layout not in LAYOUTS:
-        raise ValidationFailed(f"未知的模板“{layout}”", field="layout")
+        raise ValidationFailed(gettext("未知的模板“%(layout)s”") % {"layout": layout}, field="layout")
     check_upload_size(file_size(upload))  # before the file is stored
     name = PurePath(upload.name or "upload").name
     job = ImportJob(layout=layout, original_name=name[:255], dry_run=dry_run, created_by=by)
@@ -67,14 +68,15 @@ def import_job_create(*, by, upload, layout: str, dry_run: bool = False) -> Impo
         with job.file.open("rb") as stream:
             estimated = estimate_rows(stream, name=name, layout=get_layout(layout))
     except FileProblem as exc:
-        _finish(job, status=ImportJob.Status.FAILED, message=f"文件无法导入：{exc.message}")
+        _finish(job, status=ImportJob.Status.FAILED, message=gettext("文件无法导入：%(message)s") % {"message": exc.message})
         return job
     ImportJob.objects.filter(pk=job.pk).update(total_rows=estimated or 0)
     if estimated is not None and estimated <= inline_max_rows():
         import_job_run(job_id=job.pk)
     else:
         with transaction.atomic():
-            enqueue(RUN_TASK, kwargs={"job_id": job.pk}, dedupe_key=f"catalog-import:{job.pk}")
+            enqueue(RUN_TASK, kwargs={"job_id": job.pk, "language": get_language() or ""},
+                    dedupe_key=f"catalog-import:{job.pk}")
     job.refresh_from_db()
     return job
 
@@ -109,7 +111,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             job.report_file.save(f"import-{job.pk}-report.csv", File(saved), save=False)
     except Exception as exc:  # recorded on the job for the operator; the import itself was rolled back
         logger.exception("catalog import job %s failed", job_id)
-        _finish(job, status=ImportJob.Status.ERROR, message=f"处理失败：{type(exc).__name__}：{exc}"[:2000])
+        _finish(job, status=ImportJob.Status.ERROR, message=(gettext("处理失败：%(kind)s：%(exc)s") % {"kind": type(exc).__name__, "exc": exc})[:2000])
         return job
     finally:
         os.unlink(report_path)

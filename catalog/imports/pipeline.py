@@ -35,6 +35,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import translation
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organization
@@ -86,15 +87,15 @@ class ImportResult:
 
     def summary(self) -> str:
         counts = "，".join(f"{label} {self.counts.get(key, 0)}" for key, label in
-                          ((NEW, "新增"), (CHANGED, "变更"), (UNCHANGED, "未变"), (ERROR, "错误")))
+                          ((NEW, _("新增")), (CHANGED, _("变更")), (UNCHANGED, _("未变")), (ERROR, _("错误"))))
         if self.file_error:
-            return f"文件无法导入：{self.file_error}"
+            return _("文件无法导入：%(file_error)s") % {"file_error": self.file_error}
         if not self.ok:
-            return f"有 {self.error_count} 行错误，未导入任何数据（共 {self.rows} 行：{counts}）"
+            return _("有 %(error_count)s 行错误，未导入任何数据（共 %(rows)s 行：%(counts)s）") % {"error_count": self.error_count, "rows": self.rows, "counts": counts}
         if self.dry_run:
-            return f"校验通过，可以导入（仅校验，未写入；共 {self.rows} 行：{counts}）"
-        created = f"，新建生产企业 {self.manufacturers_created} 家" if self.manufacturers_created else ""
-        return f"已导入（共 {self.rows} 行：{counts}{created}）"
+            return _("校验通过，可以导入（仅校验，未写入；共 %(rows)s 行：%(counts)s）") % {"rows": self.rows, "counts": counts}
+        created = _("，新建生产企业 %(manufacturers_created)s 家") % {"manufacturers_created": self.manufacturers_created} if self.manufacturers_created else ""
+        return _("已导入（共 %(rows)s 行：%(counts)s%(created)s）") % {"rows": self.rows, "counts": counts, "created": created}
 
 
 class SeenCodes:
@@ -197,13 +198,13 @@ class CatalogImporter:
             if progress is not None:
                 progress(self.processed, table.estimated_rows, dict(self.report.counts))
         if self.processed == 0:
-            raise FileProblem("文件没有数据行（只有表头）")
+            raise FileProblem(_("文件没有数据行（只有表头）"))
         if not self.failed:
             try:
                 with transaction.atomic():
                     self.writer.flush()
             except DatabaseError as exc:
-                self.report.fail_file(f"写入数据库时出错：{exc}")
+                self.report.fail_file(_("写入数据库时出错：%(exc)s") % {"exc": exc})
 
     # --- one batch ------------------------------------------------------------------------------
     def process(self, batch: list[SourceRow]) -> None:
@@ -223,7 +224,7 @@ class CatalogImporter:
                 continue
             first = earlier.get(row.code) or in_batch[row.code]
             if first != row.number:
-                row.errors.setdefault("nhsa_code", f"医保代码 {row.code} 与第 {first} 行重复")
+                row.errors.setdefault("nhsa_code", _("医保代码 %(code)s 与第 %(first)s 行重复") % {"code": row.code, "first": first})
                 row.code = ""  # not looked up: the first row decides what the code is
 
         existing = self._existing([r.code for r in rows if r.code])
@@ -275,7 +276,7 @@ class CatalogImporter:
                     objs, Organization, default_user=self.by, default_change_reason=self.reason
                 )
         except IntegrityError:
-            raise FileProblem(f"生产企业“{'、'.join(names[:3])}”等正被同时创建（可能有另一个导入在运行），请稍后重试")
+            raise FileProblem(_("生产企业“%(items)s”等正被同时创建（可能有另一个导入在运行），请稍后重试") % {"items": '、'.join(names[:3])})
         for org in created:
             self.organizations[org.name] = (org.pk, org.kind)
         self.manufacturers_created += len(created)
@@ -286,11 +287,11 @@ class CatalogImporter:
         row.existing = existing
         if row.manufacturer is not None:
             if not row.manufacturer:
-                errors.setdefault("manufacturer", "生产企业不能为空")
+                errors.setdefault("manufacturer", _("生产企业不能为空"))
             else:
                 pk, kind = self.organizations[row.manufacturer]
                 if kind != Organization.Kind.MANUFACTURER:
-                    errors.setdefault("manufacturer", f"“{row.manufacturer}”是{Organization.Kind(kind).label}，不是生产企业")
+                    errors.setdefault("manufacturer", _("“%(manufacturer)s”是%(label)s，不是生产企业") % {"manufacturer": row.manufacturer, "label": Organization.Kind(kind).label})
                 data["manufacturer_id"] = pk
         if row.hospital is not None:
             data["preparing_hospital_id"] = None
@@ -298,7 +299,7 @@ class CatalogImporter:
                 pk = self.hospitals.get(row.hospital)
                 if pk is None:
                     errors.setdefault(
-                        "preparing_hospital", f"医疗机构“{row.hospital}”不在机构名录中（须与医院名称完全一致）"
+                        "preparing_hospital", _("医疗机构“%(hospital)s”不在机构名录中（须与医院名称完全一致）") % {"hospital": row.hospital}
                     )
                 else:
                     data["preparing_hospital_id"] = pk
@@ -330,7 +331,7 @@ class CatalogImporter:
         row.changed = changed
         row.values = {**existing, **{f: cleaned[f] for f in changed}}
         shown = [self.labels.get(f, f) for f in changed if f not in _DERIVED]
-        row.detail = f"变更：{'、'.join(dict.fromkeys(shown))}"
+        row.detail = _("变更：%(items)s") % {"items": '、'.join(dict.fromkeys(shown))}
 
     def _check_identity(self, rows: list[_Row]) -> None:
         """A code held by a product of another manufacturer is not this row's product (see module docstring)."""
@@ -347,8 +348,7 @@ class CatalogImporter:
         for row in clashes:
             held = row.existing
             row.errors["manufacturer"] = (
-                f"医保代码 {held['nhsa_code']} 已是“{holders.get(held['manufacturer_id'], '')}”的产品“"
-                f"{held['generic_name']}”，与本行的“{row.manufacturer}”不符；同一代码不能改由另一家企业导入"
+                _("医保代码 %(held)s 已是“%(value)s”的产品“%(held2)s”，与本行的“%(manufacturer)s”不符；同一代码不能改由另一家企业导入") % {"held": held['nhsa_code'], "value": holders.get(held['manufacturer_id'], ''), "held2": held['generic_name'], "manufacturer": row.manufacturer}
             )
             row.status = ERROR
             row.detail = self._messages(row)
@@ -363,7 +363,7 @@ class CatalogImporter:
         for row in changing:
             if stamps.get(row.existing["id"]) != row.existing["updated_at"]:
                 row.status = ERROR
-                row.errors["nhsa_code"] = "该产品在导入过程中被他人修改或删除，请重新导入"
+                row.errors["nhsa_code"] = _("该产品在导入过程中被他人修改或删除，请重新导入")
                 row.detail = self._messages(row)
 
     def _write(self, rows: list[_Row]) -> None:
@@ -379,7 +379,7 @@ class CatalogImporter:
                     self.writer.update(updates, fields)
         except DatabaseError as exc:
             first, last = rows[0].number, rows[-1].number
-            self.report.fail_file(f"第 {first}–{last} 行写入数据库时出错：{exc}")
+            self.report.fail_file(_("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc})
 
     def _messages(self, row: _Row) -> str:
         parts = list(row.problems)

@@ -10,11 +10,13 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 STATUSES = (NEW, CHANGED, UNCHANGED, ERROR)
 STATUS_LABELS = {NEW: "新增", CHANGED: "变更", UNCHANGED: "未变", ERROR: "错误"}
 LABEL_STATUS = {label: status for status, label in STATUS_LABELS.items()}
-REPORT_HEADERS = ["行号", "医保代码", "结果", "说明"]
+REPORT_HEADERS = ["行号", "医保代码", "结果", "说明"]  # of the stored report file, read back by read_report
 ERROR_CAP = 1000
 
 
@@ -30,7 +32,7 @@ class ReportLine:
         return STATUS_LABELS.get(self.status, self.status)
 
     def text(self) -> str:
-        where = f"第 {self.row} 行" if self.row else "文件"
+        where = _("第 %(row)s 行") % {"row": self.row} if self.row else _("文件")
         code = f" {self.code}" if self.code else ""
         detail = f"：{self.detail}" if self.detail else ""
         return f"{where}{code} {self.label}{detail}"
@@ -76,7 +78,7 @@ class ImportReport:
     def finish(self) -> None:
         hidden = self.error_count - self.listed_errors
         if hidden > 0:
-            self._emit(ReportLine(None, "", ERROR, f"另有 {hidden} 行错误未逐行列出（只列出前 {self.error_cap} 行）"))
+            self._emit(ReportLine(None, "", ERROR, _("另有 %(hidden)s 行错误未逐行列出（只列出前 %(error_cap)s 行）") % {"hidden": hidden, "error_cap": self.error_cap}))
 
     def _emit(self, line: ReportLine) -> None:
         if self._writer is not None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.translation import gettext
 from openpyxl.utils import get_column_letter
 
 from common.errors import ValidationFailed
@@ -71,20 +72,19 @@ class TableSource:
         self.header_row, values = chosen
         for index, value in enumerate(values):
             if isinstance(value, str) and value.startswith("="):
-                raise FileProblem(f"表头单元格 {get_column_letter(index + 1)}{self.header_row} 是公式，请改为文本")
+                raise FileProblem(gettext("表头单元格 %(value)s%(header_row)s 是公式，请改为文本") % {"value": get_column_letter(index + 1), "header_row": self.header_row})
         headers = [_clean_header(v) for v in values]
         if not any(headers):
-            raise FileProblem("文件缺少表头（第 1 行应为列名）")
+            raise FileProblem(gettext("文件缺少表头（第 1 行应为列名）"))
         positions, missing = self.layout.match_headers(headers)
         if missing:
-            raise FileProblem(f"缺少必需的列：{'、'.join(missing)}（模板：{self.layout.label}）")
+            raise FileProblem(gettext("缺少必需的列：%(items)s（模板：%(label)s）") % {"items": '、'.join(missing), "label": self.layout.label})
         seen: dict[Column, int] = {}
         for index, header in enumerate(headers):
             for column in self.layout.columns:
                 if column.matches(header):
                     if column in seen:
-                        raise FileProblem(f"表头“{header}”出现了两次（第 {get_column_letter(seen[column] + 1)} 列和第 "
-                                          f"{get_column_letter(index + 1)} 列）")
+                        raise FileProblem(gettext("表头“%(header)s”出现了两次（第 %(value)s 列和第 %(value2)s 列）") % {"header": header, "value": get_column_letter(seen[column] + 1), "value2": get_column_letter(index + 1)})
                     seen[column] = index
                     break
         self.positions = positions
@@ -115,11 +115,11 @@ class TableSource:
         return row
 
     def _formula(self, number: int, index: int, value: str) -> str:
-        where = f"单元格 {get_column_letter(index + 1)}{number}"
+        where = gettext("单元格 %(value)s%(number)s") % {"value": get_column_letter(index + 1), "number": number}
         for column, position in self.positions.items():
             if position == index:
                 where += f"（{column.header}）"
-        return f"{where}是公式“{value[:40]}”，请改为数值或文本后再导入"
+        return gettext("%(where)s是公式“%(value)s”，请改为数值或文本后再导入") % {"where": where, "value": value[:40]}
 
     def rows(self) -> Iterator[SourceRow]:
         raise NotImplementedError
@@ -153,9 +153,9 @@ class CsvSource(TableSource):
                     break
                 top.append((self._line, values))
         except UnicodeDecodeError:
-            raise FileProblem("CSV 文件必须是 UTF-8 编码（可在 Excel 中“另存为 CSV UTF-8”）")
+            raise FileProblem(gettext("CSV 文件必须是 UTF-8 编码（可在 Excel 中“另存为 CSV UTF-8”）"))
         if not top or not any(v.strip() for _, values in top for v in values):
-            raise FileProblem("文件为空")
+            raise FileProblem(gettext("文件为空"))
         self._bind_headers(top)
         self._pending = [(n, v) for n, v in top if n > self.header_row]
         if self.estimated_rows is not None:
@@ -180,7 +180,7 @@ class CsvSource(TableSource):
         except StopIteration:
             return None
         except csv.Error as exc:
-            raise FileProblem(f"第 {self._line + 1} 行无法按 CSV 解析：{exc}")
+            raise FileProblem(gettext("第 %(value)s 行无法按 CSV 解析：%(exc)s") % {"value": self._line + 1, "exc": exc})
         self._line += 1
         return values
 
@@ -194,7 +194,7 @@ class CsvSource(TableSource):
             try:
                 values = self._next()
             except UnicodeDecodeError:
-                raise FileProblem(f"CSV 文件必须是 UTF-8 编码：第 {self._line + 1} 行附近无法按 UTF-8 读取")
+                raise FileProblem(gettext("CSV 文件必须是 UTF-8 编码：第 %(value)s 行附近无法按 UTF-8 读取") % {"value": self._line + 1})
             if values is None:
                 return
             row = self._row(self._line, values)
@@ -218,8 +218,8 @@ class XlsxSource(TableSource):
             # data_only=False: a formula stays a formula (and is rejected) instead of a cached, maybe stale, value.
             self._workbook = load_workbook(binary, read_only=True, data_only=False)
         except Exception as exc:  # any parser failure on an untrusted file means "not a workbook we can read"
-            reason = "压缩包已损坏" if isinstance(exc, zipfile.BadZipFile) else type(exc).__name__
-            raise FileProblem(f"无法读取 Excel 文件，请确认是 .xlsx 工作簿（{reason}）")
+            reason = gettext("压缩包已损坏") if isinstance(exc, zipfile.BadZipFile) else type(exc).__name__
+            raise FileProblem(gettext("无法读取 Excel 文件，请确认是 .xlsx 工作簿（%(reason)s）") % {"reason": reason})
         try:
             self._start()
         except BaseException:
@@ -234,7 +234,7 @@ class XlsxSource(TableSource):
             sheet = self._workbook[names[0]]
         else:
             raise FileProblem(
-                f"工作簿有 {len(names)} 个工作表（{'、'.join(names)}），没有名为“{self.layout.sheet_name}”的工作表"
+                gettext("工作簿有 %(count)s 个工作表（%(items)s），没有名为“%(sheet_name)s”的工作表") % {"count": len(names), "items": '、'.join(names), "sheet_name": self.layout.sheet_name}
             )
         self.sheet_title = sheet.title
         dimension_rows = sheet.max_row
@@ -248,7 +248,7 @@ class XlsxSource(TableSource):
                 break
             top.append((number, [c.value for c in cells]))
         if not top or all(_blank(v) for _, values in top for v in values):
-            raise FileProblem(f"工作表“{sheet.title}”为空")
+            raise FileProblem(gettext("工作表“%(title)s”为空") % {"title": sheet.title})
         self._bind_headers(top)
         self._pending = [(n, v) for n, v in top if n > self.header_row]
         self._number = len(top)
@@ -269,7 +269,7 @@ class XlsxSource(TableSource):
                 continue
             for cell in cells:
                 if cell.data_type == "f" and not any(cell.coordinate in p for p in row.problems):
-                    row.problems.append(f"单元格 {cell.coordinate}是公式，请改为数值或文本后再导入")
+                    row.problems.append(gettext("单元格 %(coordinate)s是公式，请改为数值或文本后再导入") % {"coordinate": cell.coordinate})
             yield row
 
     def close(self) -> None:
@@ -300,22 +300,22 @@ def _open(binary, lower: str, layout: Layout) -> TableSource:
     head = binary.read(8)
     binary.seek(0)
     if not head:
-        raise FileProblem("文件为空")
+        raise FileProblem(gettext("文件为空"))
     try:
         check_upload(binary, name=lower)
     except ValidationFailed as exc:
         raise FileProblem(exc.message) from None
     if lower.endswith((".xlsx", ".xlsm")):
         if not head.startswith(b"PK"):
-            raise FileProblem("文件扩展名为 .xlsx，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）")
+            raise FileProblem(gettext("文件扩展名为 .xlsx，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）"))
         return XlsxSource(binary, layout)
     if lower.endswith(".xls"):
-        raise FileProblem("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV UTF-8")
+        raise FileProblem(gettext("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV UTF-8"))
     if lower.endswith((".csv", ".txt")):
         if head.startswith(b"PK"):
-            raise FileProblem("文件扩展名为 .csv，但内容是 Excel 工作簿，请使用 .xlsx 扩展名")
+            raise FileProblem(gettext("文件扩展名为 .csv，但内容是 Excel 工作簿，请使用 .xlsx 扩展名"))
         return CsvSource(binary, layout)
-    raise FileProblem("只支持 .xlsx 和 .csv（UTF-8）文件")
+    raise FileProblem(gettext("只支持 .xlsx 和 .csv（UTF-8）文件"))
 
 
 def estimate_rows(source, *, name: str, layout: Layout) -> int | None:

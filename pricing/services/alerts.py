@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import can, is_official
@@ -27,28 +29,29 @@ from ..models import Inquiry, Interview, PriceAlert
 
 A = PriceAlert.Status
 ACTION_LABELS = {
-    "start_review": "指派审核", "send_inquiry": "发送函询", "record_interview": "记录约谈", "resolve": "处置",
-    "dismiss": "排除",
+    "start_review": pgettext_lazy("预警操作", "指派审核"), "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
+    "record_interview": pgettext_lazy("预警操作", "记录约谈"), "resolve": pgettext_lazy("预警操作", "处置"),
+    "dismiss": pgettext_lazy("预警操作", "排除"),
 }
 
 
 def require_reviewer(user) -> None:
     """A pricing official of the agency; anyone else (including an official without an agency) is refused."""
     if not getattr(user, "is_authenticated", False) or not can(user, "pricing.review") or not is_official(user):
-        raise PermissionDeniedError("只有医保局价格招采处工作人员可以处理价格预警")
+        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以处理价格预警"))
 
 
 def _lock(alert_id: int) -> PriceAlert:
     try:
         return PriceAlert.objects.select_for_update().get(pk=alert_id)
     except PriceAlert.DoesNotExist:
-        raise NotFoundError("预警不存在") from None
+        raise NotFoundError(_("预警不存在")) from None
 
 
 def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != alert.version:
         raise ConflictError(
-            f"预警 #{alert.pk} 已被他人处理（当前状态：{alert.get_status_display()}，版本 {alert.version}），请刷新后重试",
+            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s，版本 %(version)s），请刷新后重试") % {"pk": alert.pk, "status": alert.get_status_display(), "version": alert.version},
             field="version",
         )
 
@@ -59,7 +62,7 @@ def _move(alert: PriceAlert, method: str, *, by, note: str = "", data: dict | No
         getattr(alert, method)()
     except TransitionNotAllowed:
         raise ConflictError(
-            f"预警当前状态为“{alert.get_status_display()}”，不能{ACTION_LABELS[method]}", field="status"
+            _("预警当前状态为“%(status)s”，不能%(ACTION_LABELS)s") % {"status": alert.get_status_display(), "ACTION_LABELS": ACTION_LABELS[method]}, field="status"
         ) from None
     alert.version += 1
     alert.save(update_fields=["status", "version", *fields])
@@ -68,7 +71,7 @@ def _move(alert: PriceAlert, method: str, *, by, note: str = "", data: dict | No
 
 def _assignee_ok(assignee) -> None:
     if assignee is None or not can(assignee, "pricing.review") or not is_official(assignee):
-        raise ValidationFailed("经办人必须是医保局价格招采处工作人员", field="assignee")
+        raise ValidationFailed(_("经办人必须是医保局价格招采处工作人员"), field="assignee")
 
 
 @transaction.atomic
@@ -79,7 +82,7 @@ def alert_assign(*, alert: PriceAlert, assignee, by, expected_version: int | Non
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     if not alert.is_open:
-        raise ConflictError(f"预警已{alert.get_status_display()}，不能再指派", field="status")
+        raise ConflictError(_("预警已%(status)s，不能再指派") % {"status": alert.get_status_display()}, field="status")
     alert.assignee = assignee
     if alert.status == A.OPEN:
         _move(alert, "start_review", by=by, data={"assignee": assignee.pk}, fields=["assignee"])
@@ -94,11 +97,11 @@ def _bulk_ids(alert_ids) -> list[int]:
     try:
         ids = sorted({int(i) for i in alert_ids})
     except (TypeError, ValueError):
-        raise ValidationFailed("预警编号必须是整数", field="alerts") from None
+        raise ValidationFailed(_("预警编号必须是整数"), field="alerts") from None
     if not ids:
-        raise ValidationFailed("请选择至少一条预警", field="alerts")
+        raise ValidationFailed(_("请选择至少一条预警"), field="alerts")
     if len(ids) > 1000:
-        raise ValidationFailed("一次最多处理 1000 条预警", field="alerts")
+        raise ValidationFailed(_("一次最多处理 1000 条预警"), field="alerts")
     return ids
 
 
@@ -106,7 +109,7 @@ def _lock_many(ids: list[int]) -> list[PriceAlert]:
     alerts = list(PriceAlert.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     missing = sorted(set(ids) - {a.pk for a in alerts})
     if missing:
-        raise NotFoundError(f"预警不存在：{', '.join(map(str, missing))}", field="alerts")
+        raise NotFoundError(_("预警不存在：%(items)s") % {"items": ', '.join(map(str, missing))}, field="alerts")
     return alerts
 
 
@@ -118,7 +121,7 @@ def alerts_bulk_assign(*, alert_ids, assignee, by) -> list[PriceAlert]:
     alerts = _lock_many(_bulk_ids(alert_ids))
     closed = [a.pk for a in alerts if not a.is_open]
     if closed:
-        raise ConflictError(f"以下预警已关闭，不能指派：{', '.join(map(str, closed))}", field="alerts")
+        raise ConflictError(_("以下预警已关闭，不能指派：%(items)s") % {"items": ', '.join(map(str, closed))}, field="alerts")
     for alert in alerts:
         alert_assign(alert=alert, assignee=assignee, by=by)
     return alerts
@@ -131,7 +134,7 @@ def alerts_bulk_dismiss(*, alert_ids, reason: str, by) -> list[PriceAlert]:
     alerts = _lock_many(_bulk_ids(alert_ids))
     closed = [a.pk for a in alerts if not a.is_open]
     if closed:
-        raise ConflictError(f"以下预警已关闭，不能排除：{', '.join(map(str, closed))}", field="alerts")
+        raise ConflictError(_("以下预警已关闭，不能排除：%(items)s") % {"items": ', '.join(map(str, closed))}, field="alerts")
     for alert in alerts:
         alert_dismiss(alert=alert, reason=reason, by=by)
     return alerts
@@ -140,7 +143,7 @@ def alerts_bulk_dismiss(*, alert_ids, reason: str, by) -> list[PriceAlert]:
 def _reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("排除预警必须填写原因", field="reason")
+        raise ValidationFailed(_("排除预警必须填写原因"), field="reason")
     return reason
 
 
@@ -151,13 +154,13 @@ def alert_send_inquiry(*, alert: PriceAlert, recipient, letter: str, reply_due: 
     require_reviewer(by)
     letter = (letter or "").strip()
     if not letter:
-        raise ValidationFailed("函询内容不能为空", field="letter")
+        raise ValidationFailed(_("函询内容不能为空"), field="letter")
     if recipient is None or recipient.kind not in ("manufacturer", "distributor", "hospital"):
-        raise ValidationFailed("函询对象必须是生产企业、配送企业或医疗机构", field="recipient")
+        raise ValidationFailed(_("函询对象必须是生产企业、配送企业或医疗机构"), field="recipient")
     if not isinstance(reply_due, date):
-        raise ValidationFailed("回复期限必须是日期", field="reply_due")
+        raise ValidationFailed(_("回复期限必须是日期"), field="reply_due")
     if reply_due <= timezone.localdate():
-        raise ValidationFailed("回复期限必须晚于今天", field="reply_due")
+        raise ValidationFailed(_("回复期限必须晚于今天"), field="reply_due")
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
@@ -173,15 +176,15 @@ def alert_send_inquiry(*, alert: PriceAlert, recipient, letter: str, reply_due: 
 def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inquiry:
     """The recipient's answer, uploaded in its portal. Only the addressed organisation answers, once."""
     if not can(by, "pricing.answer_inquiry") or by.organization_id != inquiry.recipient_id:
-        raise NotFoundError("函询不存在")
+        raise NotFoundError(_("函询不存在"))
     reply = (reply or "").strip()
     if not reply:
-        raise ValidationFailed("回复内容不能为空", field="reply")
+        raise ValidationFailed(_("回复内容不能为空"), field="reply")
     inquiry = Inquiry.objects.select_for_update().select_related("alert").get(pk=inquiry.pk)
     if inquiry.replied_at:
-        raise ConflictError("该函询已经回复，不能重复回复", field="reply")
+        raise ConflictError(_("该函询已经回复，不能重复回复"), field="reply")
     if not inquiry.alert.is_open:
-        raise ConflictError("该预警已办结，不再接收回复", field="reply")
+        raise ConflictError(_("该预警已办结，不再接收回复"), field="reply")
     inquiry.reply = reply
     if reply_file is not None:
         inquiry.reply_file = reply_file
@@ -215,13 +218,13 @@ def alert_record_interview(*, alert: PriceAlert, held_on: date, participants: st
     require_reviewer(by)
     participants, minutes = (participants or "").strip(), (minutes or "").strip()
     if not isinstance(held_on, date):
-        raise ValidationFailed("约谈日期必须是日期", field="held_on")
+        raise ValidationFailed(_("约谈日期必须是日期"), field="held_on")
     if held_on > timezone.localdate():
-        raise ValidationFailed("约谈日期不能晚于今天", field="held_on")
+        raise ValidationFailed(_("约谈日期不能晚于今天"), field="held_on")
     if not participants:
-        raise ValidationFailed("请填写参加人员", field="participants")
+        raise ValidationFailed(_("请填写参加人员"), field="participants")
     if not minutes:
-        raise ValidationFailed("请填写约谈纪要", field="minutes")
+        raise ValidationFailed(_("请填写约谈纪要"), field="minutes")
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     _move(alert, "record_interview", by=by, note=minutes[:200], data={"held_on": held_on.isoformat()})
@@ -233,9 +236,9 @@ def parse_unit_price(value, *, field: str) -> Decimal:
 
     price = to_decimal(value, field=field)
     if price <= 0:
-        raise ValidationFailed("价格必须大于零", field=field)
+        raise ValidationFailed(_("价格必须大于零"), field=field)
     if -price.as_tuple().exponent > 4:
-        raise ValidationFailed("价格最多保留 4 位小数", field=field)
+        raise ValidationFailed(_("价格最多保留 4 位小数"), field=field)
     return price
 
 
@@ -246,17 +249,17 @@ def alert_resolve(*, alert: PriceAlert, disposition: str, note: str, by, expecte
     listings on the platform take it. `credit_referred`: the case goes to a credit record (created with this alert)."""
     require_reviewer(by)
     if disposition not in PriceAlert.Disposition.values:
-        raise ValidationFailed(f"未知的处置结果“{disposition}”", field="disposition")
+        raise ValidationFailed(_("未知的处置结果“%(disposition)s”") % {"disposition": disposition}, field="disposition")
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("请填写处置说明", field="note")
+        raise ValidationFailed(_("请填写处置说明"), field="note")
     price = None
     if disposition == PriceAlert.Disposition.CORRECTED:
         if corrected_price in (None, ""):
-            raise ValidationFailed("价格已纠正时必须填写纠正后的价格", field="corrected_price")
+            raise ValidationFailed(_("价格已纠正时必须填写纠正后的价格"), field="corrected_price")
         price = parse_unit_price(corrected_price, field="corrected_price")
     elif corrected_price not in (None, ""):
-        raise ValidationFailed("只有“价格已纠正”才填写纠正后的价格", field="corrected_price")
+        raise ValidationFailed(_("只有“价格已纠正”才填写纠正后的价格"), field="corrected_price")
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     alert.disposition = disposition

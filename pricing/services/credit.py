@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
@@ -30,7 +31,7 @@ C = CreditRecord.Status
 
 def require_credit_official(user) -> None:
     if not getattr(user, "is_authenticated", False) or not can(user, "pricing.credit_manage") or not is_official(user):
-        raise PermissionDeniedError("只有医保局价格招采处工作人员可以管理信用评价记录")
+        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以管理信用评价记录"))
 
 
 def _parse_date(value, field: str) -> date | None:
@@ -41,7 +42,7 @@ def _parse_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed(f"“{value}”不是日期", field=field) from None
+        raise ValidationFailed(_("“%(value)s”不是日期") % {"value": value}, field=field) from None
 
 
 @transaction.atomic
@@ -49,33 +50,33 @@ def credit_record_create(*, organization, behaviour: str, level: str, evidence: 
                          end=None, amount="0", products=(), alert: PriceAlert | None = None) -> CreditRecord:
     require_credit_official(by)
     if organization is None or organization.kind not in ("manufacturer", "distributor"):
-        raise ValidationFailed("信用评价对象必须是生产企业或配送企业", field="organization")
+        raise ValidationFailed(_("信用评价对象必须是生产企业或配送企业"), field="organization")
     if behaviour not in CreditRecord.Behaviour.values:
-        raise ValidationFailed(f"未知的失信行为“{behaviour}”", field="behaviour")
+        raise ValidationFailed(_("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour}, field="behaviour")
     rules = credit_schemes.scheme(scheme)
     if rules is None:
-        raise ValidationFailed(f"未知的评级规则“{scheme}”（可用：{'、'.join(credit_schemes.SCHEMES)}）", field="scheme")
+        raise ValidationFailed(_("未知的评级规则“%(scheme)s”（可用：%(items)s）") % {"scheme": scheme, "items": '、'.join(credit_schemes.SCHEMES)}, field="scheme")
     rule = rules.level(level)
     if rule is None:
         names = "、".join(f"{r.code}（{r.name}）" for r in rules.levels)
-        raise ValidationFailed(f"未知的失信等级“{level}”，{rules.name}可用：{names}", field="level")
+        raise ValidationFailed(_("未知的失信等级“%(level)s”，%(name)s可用：%(names)s") % {"level": level, "name": rules.name, "names": names}, field="level")
     evidence = (evidence or "").strip()
     if not evidence:
-        raise ValidationFailed("请填写事实与依据", field="evidence")
+        raise ValidationFailed(_("请填写事实与依据"), field="evidence")
     start, end = _parse_date(start, "start"), _parse_date(end, "end")
     if start is None:
-        raise ValidationFailed("请填写开始日期", field="start")
+        raise ValidationFailed(_("请填写开始日期"), field="start")
     if end is not None and end < start:
-        raise ValidationFailed(f"结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}", field="end")
+        raise ValidationFailed(_("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f'{end:%Y-%m-%d}', "start": f'{start:%Y-%m-%d}'}, field="end")
     amount = quantize_amount(to_decimal(amount or "0", field="amount"))
     if amount < 0:
-        raise ValidationFailed("涉案金额不能为负数", field="amount")
+        raise ValidationFailed(_("涉案金额不能为负数"), field="amount")
     products = list(products or [])
     foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
     if foreign and organization.kind == "manufacturer":
-        raise ValidationFailed(f"涉及产品不属于该企业：{', '.join(map(str, foreign))}", field="products")
+        raise ValidationFailed(_("涉及产品不属于该企业：%(items)s") % {"items": ', '.join(map(str, foreign))}, field="products")
     if rule.suspend == "products" and not products:
-        raise ValidationFailed(f"{rule.name}等级须列明涉及产品（将暂停其挂网和配送）", field="products")
+        raise ValidationFailed(_("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name}, field="products")
     record = CreditRecord.objects.create(
         organization=organization, behaviour=behaviour, scheme=scheme, level=level, amount=amount, evidence=evidence,
         alert=alert, start=start, end=end, created_by=by,
@@ -204,10 +205,10 @@ def credit_record_repair(*, record: CreditRecord, note: str, by) -> CreditRecord
     require_credit_official(by)
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("请填写修复说明", field="repair_note")
+        raise ValidationFailed(_("请填写修复说明"), field="repair_note")
     record = _lock(record)
     if record.status != C.ACTIVE:
-        raise ConflictError(f"记录状态为“{record.get_status_display()}”，不能信用修复", field="status")
+        raise ConflictError(_("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()}, field="status")
     record.repair()
     record.repaired_at = timezone.now()
     record.repair_note = note

@@ -14,12 +14,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Region
 from accounts.permissions import require
 from catalog.models import Product
 from common.errors import ValidationFailed
-from common.importing import ImportReport, RowReport, load_dataset, require_headers
+from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, load_dataset, require_headers
 from common.money import quantize_amount, quantize_unit_price, to_decimal
 
 from ..models import PriceObservation, ReferencePrice
@@ -58,21 +59,21 @@ def _date(row: dict, key: str, errors: list[str], *, required: bool = True) -> d
     text = _text(row, key)
     if not text:
         if required:
-            errors.append(f"{key}：不能为空")
+            errors.append(_("%(key)s：不能为空") % {"key": key})
         return None
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
         try:
             return datetime.strptime(text[:10] if fmt != "%Y%m%d" else text, fmt).date()
         except ValueError:
             continue
-    errors.append(f"{key}：“{text}”不是日期（应为 2026-03-15 这样的格式）")
+    errors.append(_("%(key)s：“%(text)s”不是日期（应为 2026-03-15 这样的格式）") % {"key": key, "text": text})
     return None
 
 
 def _price(row: dict, key: str, errors: list[str]) -> Decimal | None:
     text = _text(row, key)
     if not text:
-        errors.append(f"{key}：不能为空")
+        errors.append(_("%(key)s：不能为空") % {"key": key})
         return None
     try:
         price = to_decimal(text, field=key)
@@ -80,7 +81,7 @@ def _price(row: dict, key: str, errors: list[str]) -> Decimal | None:
         errors.append(f"{key}：{exc.message}")
         return None
     if price <= 0:
-        errors.append(f"{key}：必须大于零（“{text}”）")
+        errors.append(_("%(key)s：必须大于零（“%(text)s”）") % {"key": key, "text": text})
         return None
     return price
 
@@ -91,7 +92,7 @@ def _per_min_unit(product: Product, unit: str, price: Decimal, quantity: int, er
         return quantize_unit_price(price), quantity
     if unit == product.pack_unit and product.pack_size:
         return quantize_unit_price(price / product.pack_size), quantity * product.pack_size
-    errors.append(f"单位：“{unit}”不是该产品的最小制剂单位“{product.min_unit}”或包装单位“{product.pack_unit}”")
+    errors.append(_("单位：“%(unit)s”不是该产品的最小制剂单位“%(min_unit)s”或包装单位“%(pack_unit)s”") % {"unit": unit, "min_unit": product.min_unit, "pack_unit": product.pack_unit})
     return None, None
 
 
@@ -108,14 +109,15 @@ def _batch_name(prefix: str) -> str:
 
 
 @transaction.atomic
-def observations_import(*, content: bytes, filename: str, by, dry_run: bool = False) -> tuple[ImportReport, str]:
+def observations_import(*, content: bytes, filename: str, by, dry_run: bool = False,
+                  progress: Report | None = None) -> tuple[ImportReport, str]:
     """Import observations of hospitals' off-platform purchases, other provinces' prices and retail surveys.
     Returns the report and the batch name (empty when nothing was written)."""
     require(by, "pricing.import")
     dataset = load_dataset(content, name=filename)
     require_headers(dataset, OBSERVATION_HEADERS)
     if len(dataset) > MAX_ROWS:
-        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行", field="file")
+        raise ValidationFailed(_("一次最多导入 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, field="file")
     rows = _rows(dataset)
     products = _products({_text(r, "产品代码") for r in rows})
     hospital_keys = {_text(r, "医疗机构") for r in rows} - {""}
@@ -128,23 +130,25 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
     batch = _batch_name("OBS")
     reports, objects = [], []
     for index, row in enumerate(rows, start=2):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
         code = _text(row, "产品代码")
         product = products.get(code)
         if not code:
-            errors.append("产品代码：不能为空")
+            errors.append(_("产品代码：不能为空"))
         elif product is None:
-            errors.append(f"产品代码：“{code}”不在产品目录中")
+            errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code})
         source_text = _text(row, "来源")
         source = SOURCE_NAMES.get(source_text)
         if source is None:
             if source_text in ("platform_receipt", "平台入库验收"):
-                errors.append("来源：平台入库数据由验收自动生成，不能导入")
+                errors.append(_("来源：平台入库数据由验收自动生成，不能导入"))
             else:
-                errors.append(f"来源：“{source_text}”未知（可用：医疗机构线下采购、外省价格、零售药店调查）")
+                errors.append(_("来源：“%(source_text)s”未知（可用：医疗机构线下采购、外省价格、零售药店调查）") % {"source_text": source_text})
         observed_on = _date(row, "日期", errors)
         if observed_on and observed_on > today:
-            errors.append(f"日期：{observed_on:%Y-%m-%d} 晚于今天")
+            errors.append(_("日期：%(observed_on)s 晚于今天") % {"observed_on": f'{observed_on:%Y-%m-%d}'})
         price = _price(row, "单价", errors)
         quantity = 0
         qty_text = _text(row, "数量")
@@ -154,33 +158,33 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
                 if quantity < 0 or Decimal(qty_text) != quantity:
                     raise ValueError
             except (ArithmeticError, ValueError):
-                errors.append(f"数量：“{qty_text}”必须是非负整数")
+                errors.append(_("数量：“%(qty_text)s”必须是非负整数") % {"qty_text": qty_text})
                 quantity = 0
         hospital = None
         hospital_text = _text(row, "医疗机构")
         if hospital_text:
             hospital = hospitals.get(hospital_text)
             if hospital is None:
-                errors.append(f"医疗机构：“{hospital_text}”不是已登记的医疗机构（填统一社会信用代码或全称）")
+                errors.append(_("医疗机构：“%(hospital_text)s”不是已登记的医疗机构（填统一社会信用代码或全称）") % {"hospital_text": hospital_text})
         elif source == PriceObservation.Source.OFF_PLATFORM:
-            errors.append("医疗机构：线下采购必须填写医疗机构")
+            errors.append(_("医疗机构：线下采购必须填写医疗机构"))
         province = _text(row, "省份")
         if source == PriceObservation.Source.OTHER_PROVINCE and not province:
-            errors.append("省份：外省价格必须填写来源省份")
+            errors.append(_("省份：外省价格必须填写来源省份"))
         region = None
         region_code = _text(row, "统筹区代码")
         if region_code:
             region = regions.get(region_code)
             if region is None:
-                errors.append(f"统筹区代码：“{region_code}”未知")
+                errors.append(_("统筹区代码：“%(region_code)s”未知") % {"region_code": region_code})
         unit = _text(row, "单位")
         unit_price = None
         if not unit:
-            errors.append("单位：不能为空")
+            errors.append(_("单位：不能为空"))
         elif product is not None and price is not None:
             unit_price, quantity = _per_min_unit(product, unit, price, quantity, errors)
         if unit_price is not None and unit_price <= 0:
-            errors.append("单价：换算到最小制剂单位后为零")
+            errors.append(_("单价：换算到最小制剂单位后为零"))
         if errors:
             reports.append(RowReport(row=index, status="error", errors=errors))
             continue
@@ -191,6 +195,8 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
             amount=quantize_amount(unit_price * quantity), source=source, import_batch=batch,
         ))
     report = ImportReport(rows=reports, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if report.ok and not dry_run:
         PriceObservation.objects.bulk_create(objects, batch_size=2000)
         return report, batch
@@ -208,7 +214,8 @@ def _bool(text: str) -> bool | None:
 
 
 @transaction.atomic
-def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool = False) -> ImportReport:
+def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool = False,
+                  progress: Report | None = None) -> ImportReport:
     """Import reference prices (national lowest, VBP awarded, payment standard, max valid bid) with their source
     and validity. A row identical to a stored one (product, kind, start) updates it."""
     require(by, "pricing.import")
@@ -222,26 +229,28 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
         for r in ReferencePrice.objects.filter(product__in=list(products.values()))
     }
     for index, row in enumerate(rows, start=2):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
         code = _text(row, "产品代码")
         product = products.get(code)
         if product is None:
-            errors.append(f"产品代码：“{code}”不在产品目录中" if code else "产品代码：不能为空")
+            errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code} if code else _("产品代码：不能为空"))
         kind = KIND_NAMES.get(_text(row, "类型"))
         if kind is None:
-            errors.append(f"类型：“{_text(row, '类型')}”未知（可用：{'、'.join(str(lbl) for _k, lbl in ReferencePrice.Kind.choices)}）")
+            errors.append(_("类型：“%(value)s”未知（可用：%(items)s）") % {"value": _text(row, '类型'), "items": '、'.join((str(lbl) for _k, lbl in ReferencePrice.Kind.choices))})
         price = _price(row, "单价", errors)
         valid_from = _date(row, "生效日期", errors)
         valid_to = _date(row, "失效日期", errors, required=False)
         if valid_from and valid_to and valid_to < valid_from:
-            errors.append(f"失效日期：{valid_to:%Y-%m-%d} 早于生效日期 {valid_from:%Y-%m-%d}")
+            errors.append(_("失效日期：%(valid_to)s 早于生效日期 %(valid_from)s") % {"valid_to": f'{valid_to:%Y-%m-%d}', "valid_from": f'{valid_from:%Y-%m-%d}'})
         source = _text(row, "来源")
         if not source:
-            errors.append("来源：不能为空")
+            errors.append(_("来源：不能为空"))
         try:
             selected = _bool(_text(row, "本产品中选"))
         except ValueError:
-            errors.append(f"本产品中选：“{_text(row, '本产品中选')}”应为 是 或 否")
+            errors.append(_("本产品中选：“%(value)s”应为 是 或 否") % {"value": _text(row, '本产品中选')})
             selected = None
         unit = _text(row, "单位")
         unit_price = None
@@ -264,6 +273,8 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
         else:
             reports.append(RowReport(row=index, status="unchanged"))
     report = ImportReport(rows=reports, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if report.ok and not dry_run:
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from common import locks
 from common.errors import ConflictError
@@ -48,7 +49,7 @@ def _start(full: bool, now: datetime) -> PriceScan:
     elsewhere, once older than PRICE_SCAN_STALE_MINUTES."""
     alone = locks.take(LOCK)
     if alone is False:
-        raise ConflictError("已有价格扫描正在运行，请稍后再试", field="scan")
+        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan")
     try:
         return _resume_or_create(full, now, alone)
     except BaseException:
@@ -73,7 +74,7 @@ def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceSca
         with transaction.atomic():
             return PriceScan.objects.create(full=full or since is None, since=since, until=now)
     except IntegrityError:
-        raise ConflictError("已有价格扫描正在运行，请稍后再试", field="scan") from None
+        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan") from None
 
 
 def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.errors import ConflictError, ValidationFailed
 from common.models import record_event
@@ -156,10 +157,10 @@ def shortage_alert_close(*, alert: ShortageAlert, note: str, by) -> ShortageAler
     require_reviewer(by)
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("请填写解除说明", field="closed_note")
+        raise ValidationFailed(_("请填写解除说明"), field="closed_note")
     alert = ShortageAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != ShortageAlert.Status.OPEN:
-        raise ConflictError("该短缺预警已解除", field="status")
+        raise ConflictError(_("该短缺预警已解除"), field="status")
     alert.status = ShortageAlert.Status.CLOSED
     alert.closed_note = note
     alert.save(update_fields=["status", "closed_note"])

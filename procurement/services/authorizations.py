@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Region
 from accounts.permissions import is_official, require
@@ -25,17 +26,17 @@ def authorization_grant(*, by, product: Product, distributor: Organization, regi
     """The product's manufacturer (or a platform admin) authorises a distributor in the given regions."""
     require(by, "authorization.manage")
     if not is_official(by) and product.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError("只能为本企业的产品授权配送企业")
+        raise PermissionDeniedError(_("只能为本企业的产品授权配送企业"))
     if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
-        raise ValidationFailed("请选择有效的配送企业", field="distributor")
+        raise ValidationFailed(_("请选择有效的配送企业"), field="distributor")
     regions = list(regions or [])
     if not regions or not all(isinstance(r, Region) for r in regions):
-        raise ValidationFailed("请至少选择一个配送区域", field="regions")
+        raise ValidationFailed(_("请至少选择一个配送区域"), field="regions")
     if valid_to is not None and valid_to < valid_from:
-        raise ValidationFailed("有效期止不能早于有效期起", field="valid_to")
+        raise ValidationFailed(_("有效期止不能早于有效期起"), field="valid_to")
     if DistributionAuthorization.objects.filter(manufacturer_id=product.manufacturer_id, distributor=distributor,
                                                 product=product, valid_from=valid_from).exists():
-        raise ConflictError("该配送企业对该产品已有同日生效的授权", field="valid_from")
+        raise ConflictError(_("该配送企业对该产品已有同日生效的授权"), field="valid_from")
     auth = DistributionAuthorization.objects.create(
         manufacturer_id=product.manufacturer_id, distributor=distributor, product=product, valid_from=valid_from,
         valid_to=valid_to, created_by=by,
@@ -50,12 +51,12 @@ def authorization_revoke(*, authorization: DistributionAuthorization, by, reason
     require(by, "authorization.manage")
     auth = DistributionAuthorization.objects.select_for_update().get(pk=authorization.pk)
     if not is_official(by) and auth.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError("只能撤销本企业的授权")
+        raise PermissionDeniedError(_("只能撤销本企业的授权"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写撤销原因", field="reason")
+        raise ValidationFailed(_("请填写撤销原因"), field="reason")
     if not auth.is_active:
-        raise ConflictError("该授权已撤销", field="is_active")
+        raise ConflictError(_("该授权已撤销"), field="is_active")
     auth.is_active, auth.revoke_reason = False, reason[:300]
     auth._change_reason = reason
     auth.save(update_fields=["is_active", "revoke_reason"])
@@ -68,10 +69,10 @@ def authorization_suspend(*, authorization: DistributionAuthorization, by, reaso
     """Suspend an active authorisation for a sanction, with its reason; audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写暂停原因", field="reason")
+        raise ValidationFailed(_("请填写暂停原因"), field="reason")
     auth = DistributionAuthorization.objects.select_for_update().get(pk=authorization.pk)
     if not auth.is_active:
-        raise ConflictError("该授权已撤销或已暂停", field="is_active")
+        raise ConflictError(_("该授权已撤销或已暂停"), field="is_active")
     auth.is_active, auth.suspended_reason = False, reason[:300]
     auth._change_reason = reason
     auth.save(update_fields=["is_active", "suspended_reason"])
@@ -84,7 +85,7 @@ def authorization_reinstate(*, authorization: DistributionAuthorization, by, rea
     """Lift a suspension (never a revocation); audited."""
     auth = DistributionAuthorization.objects.select_for_update().get(pk=authorization.pk)
     if auth.is_active or not auth.suspended_reason:
-        raise ConflictError("该授权未被暂停", field="is_active")
+        raise ConflictError(_("该授权未被暂停"), field="is_active")
     auth.is_active, auth.suspended_reason = True, ""
     auth._change_reason = reason
     auth.save(update_fields=["is_active", "suspended_reason"])

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from catalog.models import Product
@@ -37,9 +38,9 @@ def parse_unit_price(value, *, field: str = "unit_price") -> Decimal:
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, field=field) from None
     if price <= 0:
-        raise ValidationFailed("价格必须大于零", field=field)
+        raise ValidationFailed(_("价格必须大于零"), field=field)
     if -price.as_tuple().exponent > 4:
-        raise ValidationFailed("价格（每最小制剂单位）最多保留 4 位小数", field=field)
+        raise ValidationFailed(_("价格（每最小制剂单位）最多保留 4 位小数"), field=field)
     return price
 
 
@@ -50,7 +51,7 @@ def _lock(listing: Listing) -> Listing:
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写原因", field="reason")
+        raise ValidationFailed(_("请填写原因"), field="reason")
     return reason[:300]
 
 
@@ -112,7 +113,7 @@ def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
     reason = _require_reason(reason)
     listing = _lock(listing)
     if listing.status != L.ACTIVE:
-        raise ConflictError(f"挂网状态为“{listing.get_status_display()}”，不能暂停", field="status")
+        raise ConflictError(_("挂网状态为“%(status)s”，不能暂停") % {"status": listing.get_status_display()}, field="status")
     listing.suspend()
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
@@ -129,7 +130,7 @@ def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
     reason = _require_reason(reason)
     listing = _lock(listing)
     if listing.status != L.SUSPENDED:
-        raise ConflictError(f"挂网状态为“{listing.get_status_display()}”，只有暂停挂网的产品可以恢复", field="status")
+        raise ConflictError(_("挂网状态为“%(status)s”，只有暂停挂网的产品可以恢复") % {"status": listing.get_status_display()}, field="status")
     listing.reinstate()
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
@@ -146,7 +147,7 @@ def listing_withdraw(*, listing: Listing, by, reason: str) -> Listing:
     reason = _require_reason(reason)
     listing = _lock(listing)
     if listing.status == L.WITHDRAWN:
-        raise ConflictError("该产品已撤网", field="status")
+        raise ConflictError(_("该产品已撤网"), field="status")
     previous = listing.status
     listing.withdraw()
     listing.status_reason = reason
@@ -174,10 +175,10 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
     price = parse_unit_price(unit_price, field="unit_price")
     listing = _lock(listing)
     if listing.status == L.WITHDRAWN:
-        raise ConflictError("已撤网的产品不能调整价格", field="status")
+        raise ConflictError(_("已撤网的产品不能调整价格"), field="status")
     old_unit, old_pack = listing.unit_price, listing.pack_price
     if price == old_unit:
-        raise ValidationFailed("新价格与当前挂网价相同", field="unit_price")
+        raise ValidationFailed(_("新价格与当前挂网价相同"), field="unit_price")
     listing.unit_price = quantize_unit_price(price)
     listing.pack_price = quantize_amount(listing.unit_price * listing.product.pack_size)
     _save(listing, reason, ["unit_price", "pack_price"])
@@ -200,12 +201,12 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
 
 def _check_validity(valid_from: date, valid_to: date | None) -> None:
     if valid_to is not None and valid_to < valid_from:
-        raise ValidationFailed("有效期止不能早于有效期起", field="valid_to")
+        raise ValidationFailed(_("有效期止不能早于有效期起"), field="valid_to")
 
 
 def _ensure_not_listed(product: Product, manufacturer_id: int) -> None:
     if Listing.objects.filter(product=product, manufacturer_id=manufacturer_id, status__in=[L.ACTIVE, L.SUSPENDED]).exists():
-        raise ConflictError("该产品已挂网（或暂停挂网中），请调整价格而不是重复挂网", field="product")
+        raise ConflictError(_("该产品已挂网（或暂停挂网中），请调整价格而不是重复挂网"), field="product")
 
 
 @transaction.atomic
@@ -233,14 +234,14 @@ def listing_apply(*, by, product: Product, unit_price, valid_from: date, valid_t
     """企业申请挂网: the manufacturer's representative asks to list one of its own products."""
     require(by, "listing.apply")
     if product.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError("只能为本企业的产品申请挂网")
+        raise PermissionDeniedError(_("只能为本企业的产品申请挂网"))
     if not product.is_active:
-        raise ValidationFailed("该产品已停用，不能申请挂网", field="product")
+        raise ValidationFailed(_("该产品已停用，不能申请挂网"), field="product")
     price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
     _check_validity(valid_from, valid_to)
     _ensure_not_listed(product, product.manufacturer_id)
     if ListingApplication.objects.filter(product=product, status=ListingApplication.Status.SUBMITTED).exists():
-        raise ConflictError("该产品已有待审核的挂网申请", field="product")
+        raise ConflictError(_("该产品已有待审核的挂网申请"), field="product")
     application = ListingApplication.objects.create(
         manufacturer_id=product.manufacturer_id, product=product, unit_price=price, valid_from=valid_from,
         valid_to=valid_to, evidence=evidence[:2000], submitted_by=by,
@@ -252,7 +253,7 @@ def listing_apply(*, by, product: Product, unit_price, valid_from: date, valid_t
 def _lock_application(application: ListingApplication) -> ListingApplication:
     application = ListingApplication.objects.select_for_update().select_related("product").get(pk=application.pk)
     if application.status != ListingApplication.Status.SUBMITTED:
-        raise ConflictError(f"该申请已{application.get_status_display()}", field="status")
+        raise ConflictError(_("该申请已%(status)s") % {"status": application.get_status_display()}, field="status")
     return application
 
 

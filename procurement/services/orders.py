@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from accounts.models import Organization
 from accounts.permissions import require
@@ -61,23 +62,23 @@ TRANSITIONS = {
 # --- small parsers -----------------------------------------------------------------------------------------------
 
 
-def parse_count(value, *, field: str, label: str = "数量", allow_zero: bool = False) -> int:
+def parse_count(value, *, field: str, label: str = gettext_lazy("数量"), allow_zero: bool = False) -> int:
     """A whole number of packs: an int (or its text), never a bool, float or fraction; > 0 unless allow_zero."""
     if isinstance(value, (bool, float)):
-        raise ValidationFailed(f"{label}必须是整数（包装数）", field=field)
+        raise ValidationFailed(gettext("%(label)s必须是整数（包装数）") % {"label": label}, field=field)
     if isinstance(value, Decimal):
         if value != value.to_integral_value():
-            raise ValidationFailed(f"{label}必须是整数（包装数）", field=field)
+            raise ValidationFailed(gettext("%(label)s必须是整数（包装数）") % {"label": label}, field=field)
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
         if not text.lstrip("-").isdigit():
-            raise ValidationFailed(f"{label}“{value}”不是整数（包装数）", field=field)
+            raise ValidationFailed(gettext("%(label)s“%(value)s”不是整数（包装数）") % {"label": label, "value": value}, field=field)
         value = int(text)
     if not isinstance(value, int):
-        raise ValidationFailed(f"{label}必须是整数（包装数）", field=field)
+        raise ValidationFailed(gettext("%(label)s必须是整数（包装数）") % {"label": label}, field=field)
     if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationFailed(f"{label}必须大于零" if not allow_zero else f"{label}不能为负数", field=field)
+        raise ValidationFailed(gettext("%(label)s必须大于零") % {"label": label} if not allow_zero else gettext("%(label)s不能为负数") % {"label": label}, field=field)
     return value
 
 
@@ -95,7 +96,7 @@ def _lock(order: PurchaseOrder | int) -> PurchaseOrder:
     try:
         return PurchaseOrder.objects.select_for_update().get(pk=pk)
     except PurchaseOrder.DoesNotExist:
-        raise NotFoundError("订单不存在") from None
+        raise NotFoundError(gettext("订单不存在")) from None
 
 
 def _check_version(order: PurchaseOrder, version) -> None:
@@ -104,10 +105,10 @@ def _check_version(order: PurchaseOrder, version) -> None:
     try:
         expected = int(version)
     except (TypeError, ValueError):
-        raise ValidationFailed("版本号必须是整数", field="version") from None
+        raise ValidationFailed(gettext("版本号必须是整数"), field="version") from None
     if expected != order.version:
         raise ConflictError(
-            f"订单 {order.number or order.pk} 已被他人修改（当前状态：{order.get_status_display()}），请刷新后重试",
+            gettext("订单 %(value)s 已被他人修改（当前状态：%(status)s），请刷新后重试") % {"value": order.number or order.pk, "status": order.get_status_display()},
             field="version", code="stale",
         )
 
@@ -133,20 +134,20 @@ def _move(order: PurchaseOrder, to: str, *, by, fields: list[str], reason: str =
 
 def _require_state(order: PurchaseOrder, allowed, what: str) -> None:
     if order.status not in allowed:
-        raise ConflictError(f"订单 {order.number or order.pk} 当前状态为“{order.get_status_display()}”，不能{what}",
+        raise ConflictError(gettext("订单 %(value)s 当前状态为“%(status)s”，不能%(what)s") % {"value": order.number or order.pk, "status": order.get_status_display(), "what": what},
                             field="status")
 
 
 def _require_hospital_user(order: PurchaseOrder, by, capability: str) -> None:
     require(by, capability)
     if by.organization_id != order.hospital_id:
-        raise PermissionDeniedError("只能操作本机构的订单")
+        raise PermissionDeniedError(gettext("只能操作本机构的订单"))
 
 
 def _require_distributor_user(order: PurchaseOrder, by) -> None:
     require(by, "order.fulfil")
     if by.organization_id != order.distributor_id:
-        raise PermissionDeniedError("只能处理配送给本企业的订单")
+        raise PermissionDeniedError(gettext("只能处理配送给本企业的订单"))
 
 
 def _number(obj, prefix: str) -> str:
@@ -181,15 +182,15 @@ def authorized_distributor_ids(*, hospital: Organization, listing: Listing, on: 
 def _check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
     name = listing.product.generic_name
     if listing.status == Listing.Status.SUSPENDED:
-        raise ValidationFailed(f"{name} 已暂停挂网，不能采购（{listing.status_reason}）", field=field)
+        raise ValidationFailed(gettext("%(name)s 已暂停挂网，不能采购（%(status_reason)s）") % {"name": name, "status_reason": listing.status_reason}, field=field)
     if listing.status == Listing.Status.WITHDRAWN:
-        raise ValidationFailed(f"{name} 已撤网，不能采购", field=field)
+        raise ValidationFailed(gettext("%(name)s 已撤网，不能采购") % {"name": name}, field=field)
     if listing.valid_from > on:
-        raise ValidationFailed(f"{name} 的挂网自 {listing.valid_from} 起生效，尚不能采购", field=field)
+        raise ValidationFailed(gettext("%(name)s 的挂网自 %(valid_from)s 起生效，尚不能采购") % {"name": name, "valid_from": listing.valid_from}, field=field)
     if listing.valid_to is not None and listing.valid_to < on:
-        raise ValidationFailed(f"{name} 的挂网已于 {listing.valid_to} 到期，不能采购", field=field)
+        raise ValidationFailed(gettext("%(name)s 的挂网已于 %(valid_to)s 到期，不能采购") % {"name": name, "valid_to": listing.valid_to}, field=field)
     if not listing.product.is_active:
-        raise ValidationFailed(f"{name} 已停用，不能采购", field=field)
+        raise ValidationFailed(gettext("%(name)s 已停用，不能采购") % {"name": name}, field=field)
 
 
 def _authorisation_filter(hospital: Organization, distributor, *, on: date) -> Q:
@@ -246,11 +247,11 @@ def _check_distributor(hospital: Organization, distributor: Organization, listin
             ).exclude(suspended_reason="").values_list("suspended_reason", flat=True).first()
             if suspended:
                 raise ValidationFailed(
-                    f"{distributor.name} 配送 {listing.product.generic_name} 的授权已暂停（{suspended}），不能经其采购",
+                    gettext("%(name)s 配送 %(generic_name)s 的授权已暂停（%(suspended)s），不能经其采购") % {"name": distributor.name, "generic_name": listing.product.generic_name, "suspended": suspended},
                     field=fields[i] if fields else "distributor",
                 )
             raise ValidationFailed(
-                f"{distributor.name} 未获 {listing.manufacturer.name} 授权在本地区配送 {listing.product.generic_name}",
+                gettext("%(name)s 未获 %(name2)s 授权在本地区配送 %(generic_name)s") % {"name": distributor.name, "name2": listing.manufacturer.name, "generic_name": listing.product.generic_name},
                 field=fields[i] if fields else "distributor",
             )
 
@@ -315,16 +316,16 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
     the hospital has a commitment in its cycle for the product's generic name (only then can the substitution rule
     apply)."""
     if not isinstance(items, (list, tuple)) or not items:
-        raise ValidationFailed("订单至少需要一个品规", field="lines")
+        raise ValidationFailed(gettext("订单至少需要一个品规"), field="lines")
     max_lines = max_lines or settings.ORDER_MAX_LINES
     if len(items) > max_lines:
-        raise ValidationFailed(f"一张订单最多 {max_lines} 个品规", field="lines")
+        raise ValidationFailed(gettext("一张订单最多 %(max_lines)s 个品规") % {"max_lines": max_lines}, field="lines")
     ids = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise ValidationFailed("订单明细格式错误", field=f"lines[{i}]")
+            raise ValidationFailed(gettext("订单明细格式错误"), field=f"lines[{i}]")
         raw = item.get("listing")
-        ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label="挂网编号"))
+        ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label=gettext("挂网编号")))
     # the product is read with the listing (names, pack size, state); the manufacturer only for an error message
     listings = Listing.objects.select_related("product").order_by()
     if parties is not None:
@@ -336,16 +337,16 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
         field = f"lines[{i}]"
         listing = listings.get(listing_id)
         if listing is None:
-            raise ValidationFailed(f"挂网产品 {listing_id} 不存在", field=f"{field}.listing")
+            raise ValidationFailed(gettext("挂网产品 %(listing_id)s 不存在") % {"listing_id": listing_id}, field=f"{field}.listing")
         if listing_id in seen:
-            raise ValidationFailed(f"{listing.product.generic_name} 在第 {seen[listing_id] + 1} 行已出现，请合并数量",
+            raise ValidationFailed(gettext("%(generic_name)s 在第 %(value)s 行已出现，请合并数量") % {"generic_name": listing.product.generic_name, "value": seen[listing_id] + 1},
                                    field=f"{field}.listing")
         seen[listing_id] = i
-        packs = parse_count(item.get("packs"), field=f"{field}.packs", label="采购数量")
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext("采购数量"))
         _check_listing_orderable(listing, on=on, field=f"{field}.listing")
         remarks = str(item.get("remarks") or "")[:300]
         if problem := control_character_error(remarks):
-            raise ValidationFailed(f"备注{problem}", field=f"{field}.remarks")
+            raise ValidationFailed(gettext("备注%(problem)s") % {"problem": problem}, field=f"{field}.remarks")
         result.append(LineInput(listing=listing, packs=packs, remarks=remarks))
     return result
 
@@ -373,7 +374,7 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
     if hospital is not None:
         hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
         if hospital_id != by.organization_id:
-            raise PermissionDeniedError("只能为本机构下单", field="hospital")
+            raise PermissionDeniedError(gettext("只能为本机构下单"), field="hospital")
     wanted = [by.organization_id]
     if distributor is not None and not isinstance(distributor, Organization):
         wanted.append(distributor)
@@ -390,7 +391,7 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
     if not isinstance(distributor, Organization):
         distributor = found.get(distributor) if distributor else None
     if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
-        raise ValidationFailed("请选择有效的配送企业", field="distributor")
+        raise ValidationFailed(gettext("请选择有效的配送企业"), field="distributor")
     return own, distributor, getattr(own, "existing_order", None)
 
 
@@ -492,7 +493,7 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
                                                        idempotency_key=key if len(key) <= 100 else "",
                                                        share_lock=_raw_listing_ids(lines) if submit else None)
     if len(key) > 100:
-        raise ValidationFailed("幂等键最长 100 个字符", field="idempotency_key")
+        raise ValidationFailed(gettext("幂等键最长 100 个字符"), field="idempotency_key")
     if existing is not None:
         return _replay(pk=existing)
     now = timezone.now()
@@ -546,7 +547,7 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     """Add a listing to the hospital's draft order for the distributor (the cart), creating the draft if needed;
     adding a listing already in the cart adds to its quantity."""
     hospital, distributor, _ = _resolve_parties(by, None, distributor)
-    packs = parse_count(packs, field="packs", label="采购数量")
+    packs = parse_count(packs, field="packs", label=gettext("采购数量"))
     today = timezone.localdate()
     listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
     _check_listing_orderable(listing, on=today, field="listing")
@@ -566,7 +567,7 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
         sub = unmet_commitments(hospital_id=hospital.pk, products=[listing.product], on=today).get(listing.product_id)
         next_no = (draft.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0) + 1
         if next_no > settings.ORDER_MAX_LINES:
-            raise ValidationFailed(f"一张订单最多 {settings.ORDER_MAX_LINES} 个品规", field="lines")
+            raise ValidationFailed(gettext("一张订单最多 %(ORDER_MAX_LINES)s 个品规") % {"ORDER_MAX_LINES": settings.ORDER_MAX_LINES}, field="lines")
         _build_line(draft, next_no, LineInput(listing=listing, packs=packs), sub).save()
     _refresh_totals(draft)
     draft.version += 1
@@ -582,7 +583,7 @@ def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | N
     order = _lock(order)
     _require_hospital_user(order, by, "order.place")
     _check_version(order, version)
-    _require_state(order, (S.DRAFT,), "修改")
+    _require_state(order, (S.DRAFT,), pgettext("订单操作", "修改"))
     if lines is not None:
         kept = [item for item in lines if not (isinstance(item, dict) and str(item.get("packs")).strip() == "0")]
         today = timezone.localdate()
@@ -630,7 +631,7 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
     if lines is None:
         lines = list(order.lines.order_by("line_no"))
     if not lines:
-        raise ValidationFailed("订单没有明细，不能提交", field="lines")
+        raise ValidationFailed(gettext("订单没有明细，不能提交"), field="lines")
     if listings is None:
         listing_ids = sorted({line.listing_id for line in lines})
         _share_lock_listings(listing_ids)
@@ -682,7 +683,7 @@ def order_submit(*, order: PurchaseOrder, by, version=None) -> PurchaseOrder:
     if order.status == S.SUBMITTED and version is None and order.submitted_by_id == by.pk:
         return order  # a retried submit of the same order: nothing more to do
     _check_version(order, version)
-    _require_state(order, (S.DRAFT,), "提交")
+    _require_state(order, (S.DRAFT,), pgettext("订单操作", "提交"))
     _submit(order, by=by)
     return order
 
@@ -692,7 +693,7 @@ def order_accept(*, order: PurchaseOrder, by, remarks: str = "", version=None) -
     order = _lock(order)
     _require_distributor_user(order, by)
     _check_version(order, version)
-    _require_state(order, (S.SUBMITTED,), "接单")
+    _require_state(order, (S.SUBMITTED,), pgettext("订单操作", "接单"))
     now = timezone.now()
     order.responded_at, order.responded_by = now, by
     order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
@@ -709,9 +710,9 @@ def order_reject(*, order: PurchaseOrder, by, reason: str, version=None) -> Purc
     _require_distributor_user(order, by)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("拒绝订单必须填写原因", field="reason")
+        raise ValidationFailed(gettext("拒绝订单必须填写原因"), field="reason")
     _check_version(order, version)
-    _require_state(order, (S.SUBMITTED,), "拒绝")
+    _require_state(order, (S.SUBMITTED,), pgettext("订单操作", "拒绝"))
     now = timezone.now()
     order.responded_at, order.responded_by, order.reject_reason = now, by, reason[:300]
     order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
@@ -726,10 +727,10 @@ def order_cancel(*, order: PurchaseOrder, by, reason: str = "", version=None) ->
     order = _lock(order)
     _require_hospital_user(order, by, "order.place")
     _check_version(order, version)
-    _require_state(order, PurchaseOrder.CANCELLABLE_STATUSES, "撤销（已配送的订单不能撤销）")
+    _require_state(order, PurchaseOrder.CANCELLABLE_STATUSES, pgettext("订单操作", "撤销（已配送的订单不能撤销）"))
     reason = (reason or "").strip()
     if order.status != S.DRAFT and not reason:
-        raise ValidationFailed("撤销已提交的订单必须填写原因", field="reason")
+        raise ValidationFailed(gettext("撤销已提交的订单必须填写原因"), field="reason")
     order.cancelled_at, order.cancel_reason = timezone.now(), reason[:300]
     _move(order, S.CANCELLED, by=by, reason=reason, fields=["cancelled_at", "cancel_reason"])
     return order
@@ -747,7 +748,7 @@ def order_remark(*, order: PurchaseOrder, by, remarks: str, version=None) -> Pur
         require(by, "order.fulfil")
         order.distributor_remarks, field = remarks[:2000], "distributor_remarks"
     else:
-        raise PermissionDeniedError("只能为本机构的订单填写备注")
+        raise PermissionDeniedError(gettext("只能为本机构的订单填写备注"))
     order.version += 1
     order.save(update_fields=[field, "version", "updated_at"])
     _event(order, "remarks", by=by, reason=remarks[:2000])
@@ -765,7 +766,7 @@ def _parse_date(value, *, field: str, label: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationFailed(f"{label}“{value}”不是有效日期（YYYY-MM-DD）", field=field) from None
+        raise ValidationFailed(gettext("%(label)s“%(value)s”不是有效日期（YYYY-MM-DD）") % {"label": label, "value": value}, field=field) from None
 
 
 def _derived_status(order: PurchaseOrder) -> str:
@@ -787,46 +788,46 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
     order = _lock(order)
     _require_distributor_user(order, by)
     _check_version(order, version)
-    _require_state(order, PurchaseOrder.SHIPPABLE_STATUSES, "配送（须先接单）")
+    _require_state(order, PurchaseOrder.SHIPPABLE_STATUSES, pgettext("订单操作", "配送（须先接单）"))
     invoice_number = (invoice_number or "").strip()
     if not invoice_number:
-        raise ValidationFailed("请填写发票号", field="invoice_number")
+        raise ValidationFailed(gettext("请填写发票号"), field="invoice_number")
     if not isinstance(lines, (list, tuple)) or not lines:
-        raise ValidationFailed("配送单至少需要一行", field="lines")
+        raise ValidationFailed(gettext("配送单至少需要一行"), field="lines")
     order_lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
     today = timezone.localdate()
     parsed, seen = [], set()
     for i, item in enumerate(lines):
         field = f"lines[{i}]"
         if not isinstance(item, dict):
-            raise ValidationFailed("配送明细格式错误", field=field)
+            raise ValidationFailed(gettext("配送明细格式错误"), field=field)
         raw = item.get("order_line")
         line_id = raw.pk if isinstance(raw, PurchaseOrderLine) else parse_count(raw, field=f"{field}.order_line",
-                                                                                 label="订单明细编号")
+                                                                                 label=gettext("订单明细编号"))
         order_line = order_lines.get(line_id)
         if order_line is None:
-            raise ValidationFailed(f"订单明细 {line_id} 不属于订单 {order.number}", field=f"{field}.order_line")
+            raise ValidationFailed(gettext("订单明细 %(line_id)s 不属于订单 %(number)s") % {"line_id": line_id, "number": order.number}, field=f"{field}.order_line")
         if line_id in seen:
-            raise ValidationFailed("同一订单明细在一张配送单中只能出现一次（不同批号请分开配送）", field=f"{field}.order_line")
+            raise ValidationFailed(gettext("同一订单明细在一张配送单中只能出现一次（不同批号请分开配送）"), field=f"{field}.order_line")
         seen.add(line_id)
-        packs = parse_count(item.get("packs"), field=f"{field}.packs", label="配送数量")
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext("配送数量"))
         batch = str(item.get("batch_number") or "").strip()
         if not batch:
-            raise ValidationFailed("请填写批号", field=f"{field}.batch_number")
-        expiry = _parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label="有效期至")
+            raise ValidationFailed(gettext("请填写批号"), field=f"{field}.batch_number")
+        expiry = _parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label=gettext("有效期至"))
         if expiry <= today:
-            raise ValidationFailed(f"有效期至 {expiry} 已过期，不能配送", field=f"{field}.expiry_date")
+            raise ValidationFailed(gettext("有效期至 %(expiry)s 已过期，不能配送") % {"expiry": expiry}, field=f"{field}.expiry_date")
         production = item.get("production_date")
-        production = _parse_date(production, field=f"{field}.production_date", label="生产日期") if production else None
+        production = _parse_date(production, field=f"{field}.production_date", label=gettext("生产日期")) if production else None
         if production and production > today:
-            raise ValidationFailed("生产日期不能晚于今天", field=f"{field}.production_date")
+            raise ValidationFailed(gettext("生产日期不能晚于今天"), field=f"{field}.production_date")
         parsed.append((order_line, packs, batch[:50], expiry, production))
     now = timezone.now()
     invoice_amount = sum((quantize_amount(ol.unit_price * packs * ol.pack_size) for ol, packs, *_ in parsed), Decimal("0"))
     delivery = Delivery.objects.create(
         order=order, distributor_id=order.distributor_id, hospital_id=order.hospital_id,
         invoice_number=invoice_number[:50], invoice_amount=invoice_amount, shipped_at=now, shipped_by=by,
-        invoice_date=_parse_date(invoice_date, field="invoice_date", label="开票日期") if invoice_date else today,
+        invoice_date=_parse_date(invoice_date, field="invoice_date", label=gettext("开票日期")) if invoice_date else today,
         remarks=remarks[:300],
     )
     _assign_number(delivery, "DL")
@@ -875,7 +876,7 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
     _check_version(order, version)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.received:
-        raise ConflictError(f"配送单 {delivery.number} 已验收，不能重复验收", field="delivery")
+        raise ConflictError(gettext("配送单 %(number)s 已验收，不能重复验收") % {"number": delivery.number}, field="delivery")
     delivery_lines = {dl.pk: dl for dl in delivery.lines.select_related("order_line__product").order_by("pk")}
     inputs = _parse_receipt_lines(delivery_lines, lines)
     now = timezone.now()
@@ -924,36 +925,36 @@ def _parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list
     if lines is None:
         return [ReceiptInput(dl, dl.packs, 0, "") for dl in delivery_lines.values()]
     if not isinstance(lines, (list, tuple)) or not lines:
-        raise ValidationFailed("请逐行填写验收数量", field="lines")
+        raise ValidationFailed(gettext("请逐行填写验收数量"), field="lines")
     given: dict[int, ReceiptInput] = {}
     for i, item in enumerate(lines):
         field = f"lines[{i}]"
         if not isinstance(item, dict):
-            raise ValidationFailed("验收明细格式错误", field=field)
+            raise ValidationFailed(gettext("验收明细格式错误"), field=field)
         raw = item.get("delivery_line")
         dl_id = raw.pk if isinstance(raw, DeliveryLine) else parse_count(raw, field=f"{field}.delivery_line",
-                                                                          label="配送明细编号")
+                                                                          label=gettext("配送明细编号"))
         dl = delivery_lines.get(dl_id)
         if dl is None:
-            raise ValidationFailed(f"配送明细 {dl_id} 不属于该配送单", field=f"{field}.delivery_line")
+            raise ValidationFailed(gettext("配送明细 %(dl_id)s 不属于该配送单") % {"dl_id": dl_id}, field=f"{field}.delivery_line")
         if dl_id in given:
-            raise ValidationFailed("同一配送明细只能验收一次", field=f"{field}.delivery_line")
-        accepted = parse_count(item.get("accepted_packs"), field=f"{field}.accepted_packs", label="验收数量",
+            raise ValidationFailed(gettext("同一配送明细只能验收一次"), field=f"{field}.delivery_line")
+        accepted = parse_count(item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext("验收数量"),
                                allow_zero=True)
-        rejected = parse_count(item.get("rejected_packs", 0) or 0, field=f"{field}.rejected_packs", label="拒收数量",
+        rejected = parse_count(item.get("rejected_packs", 0) or 0, field=f"{field}.rejected_packs", label=gettext("拒收数量"),
                                allow_zero=True)
         if accepted + rejected > dl.packs:
             raise ValidationFailed(
-                f"{dl.order_line.product.generic_name}：验收 {accepted} + 拒收 {rejected} 超过配送数量 {dl.packs}",
+                gettext("%(generic_name)s：验收 %(accepted)s + 拒收 %(rejected)s 超过配送数量 %(packs)s") % {"generic_name": dl.order_line.product.generic_name, "accepted": accepted, "rejected": rejected, "packs": dl.packs},
                 field=f"{field}.accepted_packs",
             )
         reason = str(item.get("reject_reason") or "").strip()[:300]
         if (accepted + rejected < dl.packs or rejected) and not reason:
-            raise ValidationFailed("有拒收或短少时必须填写原因", field=f"{field}.reject_reason")
+            raise ValidationFailed(gettext("有拒收或短少时必须填写原因"), field=f"{field}.reject_reason")
         given[dl_id] = ReceiptInput(dl, accepted, rejected, reason)
     missing = [dl for pk, dl in delivery_lines.items() if pk not in given]
     if missing:
-        raise ValidationFailed(f"请为每一行配送明细填写验收数量（缺 {missing[0].order_line.product.generic_name}）",
+        raise ValidationFailed(gettext("请为每一行配送明细填写验收数量（缺 %(generic_name)s）") % {"generic_name": missing[0].order_line.product.generic_name},
                                field="lines")
     return [given[pk] for pk in delivery_lines]
 
@@ -964,12 +965,12 @@ def order_close(*, order: PurchaseOrder, by, reason: str = "", version=None) -> 
     order = _lock(order)
     _require_hospital_user(order, by, "order.receive")
     _check_version(order, version)
-    _require_state(order, (S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), "完结")
+    _require_state(order, (S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), pgettext("订单操作", "完结"))
     reason = (reason or "").strip()
     if order.deliveries.filter(received=False).exists():
-        raise ConflictError("仍有未验收的配送单，请先验收", field="status")
+        raise ConflictError(gettext("仍有未验收的配送单，请先验收"), field="status")
     if order.status != S.RECEIVED and not reason:
-        raise ValidationFailed("订单未全部到货，提前完结必须填写原因", field="reason")
+        raise ValidationFailed(gettext("订单未全部到货，提前完结必须填写原因"), field="reason")
     order.closed_at, order.close_reason = timezone.now(), reason[:300]
     _move(order, S.CLOSED, by=by, reason=reason, fields=["closed_at", "close_reason"])
     return order
@@ -984,19 +985,19 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
     order = _lock(order)
     _require_hospital_user(order, by, "order.receive")
     _check_version(order, version)
-    _require_state(order, (S.PARTIALLY_RECEIVED, S.RECEIVED, S.CLOSED), "退货（须先验收入库）")
+    _require_state(order, (S.PARTIALLY_RECEIVED, S.RECEIVED, S.CLOSED), pgettext("订单操作", "退货（须先验收入库）"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写退货原因", field="reason")
+        raise ValidationFailed(gettext("请填写退货原因"), field="reason")
     if not isinstance(lines, (list, tuple)) or not lines:
-        raise ValidationFailed("退货单至少需要一行", field="lines")
+        raise ValidationFailed(gettext("退货单至少需要一行"), field="lines")
     ids = []
     for i, item in enumerate(lines):
         if not isinstance(item, dict):
-            raise ValidationFailed("退货明细格式错误", field=f"lines[{i}]")
+            raise ValidationFailed(gettext("退货明细格式错误"), field=f"lines[{i}]")
         raw = item.get("receipt_line")
         ids.append(raw.pk if isinstance(raw, ReceiptLine) else parse_count(raw, field=f"lines[{i}].receipt_line",
-                                                                            label="验收明细编号"))
+                                                                            label=gettext("验收明细编号")))
     receipt_lines = {
         rl.pk: rl for rl in ReceiptLine.objects.select_for_update().filter(pk__in=ids, receipt__order=order)
         .order_by("pk")
@@ -1011,11 +1012,11 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
         field = f"lines[{i}]"
         rl = receipt_lines.get(rl_id)
         if rl is None:
-            raise ValidationFailed(f"验收明细 {rl_id} 不属于订单 {order.number}", field=f"{field}.receipt_line")
-        packs = parse_count(item.get("packs"), field=f"{field}.packs", label="退货数量")
+            raise ValidationFailed(gettext("验收明细 %(rl_id)s 不属于订单 %(number)s") % {"rl_id": rl_id, "number": order.number}, field=f"{field}.receipt_line")
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext("退货数量"))
         available = rl.accepted_packs - returned.get(rl_id, 0)
         if packs > available:
-            raise ValidationFailed(f"退货数量 {packs} 超过可退数量 {available}（已验收 {rl.accepted_packs}）",
+            raise ValidationFailed(gettext("退货数量 %(packs)s 超过可退数量 %(available)s（已验收 %(accepted_packs)s）") % {"packs": packs, "available": available, "accepted_packs": rl.accepted_packs},
                                    field=f"{field}.packs")
         returned[rl_id] = returned.get(rl_id, 0) + packs
         parsed.append((rl, packs, str(item.get("reason") or reason).strip()[:300]))

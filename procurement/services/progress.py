@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.outbox import enqueue
 
@@ -589,7 +590,7 @@ def progress_refresh_hospital(*, hospital_id: int, as_of: date | None = None,
     from accounts.models import Organization
 
     if not Organization.objects.filter(pk=hospital_id, kind=Organization.Kind.HOSPITAL).exists():
-        raise ValidationFailed(f"医疗机构 {hospital_id} 不存在", field="hospital_id")
+        raise ValidationFailed(_("医疗机构 %(hospital_id)s 不存在") % {"hospital_id": hospital_id}, field="hospital_id")
     return _run(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None,
                 requested_at=requested_at)
 

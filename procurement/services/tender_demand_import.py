@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Organization
 from accounts.permissions import can, require
 from catalog.models import Product
 from common.errors import DomainError
-from common.importing import ImportReport, RowReport, load_dataset, require_headers
+from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, load_dataset, require_headers
 from common.models import record_event
 
 from ..models import DemandReport, Tender
@@ -40,7 +41,8 @@ def _text(value) -> str:
 
 
 @transaction.atomic
-def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False,
+                  progress: Report | None = None) -> ImportReport:
     """Check every row, then write them all (new reports and changes, with history) — or nothing."""
     own_hospital = can(by, "tender.report_demand") and not can(by, "tender.manage")
     if not own_hospital:
@@ -65,29 +67,31 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
     to_update: list[DemandReport] = []
     now = timezone.now()
     for index, row in enumerate(rows, start=2):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
         code = _text(row.get(COL_TENDER))
         if code and code != tender.code:
-            errors.append(f"{COL_TENDER}：“{code}”不是本批次（{tender.code}）")
+            errors.append(_("%(COL_TENDER)s：“%(code)s”不是本批次（%(code2)s）") % {"COL_TENDER": COL_TENDER, "code": code, "code2": tender.code})
         lot = lots.get(_text(row.get(COL_LOT)))
         if lot is None:
-            errors.append(f"{COL_LOT}：本批次没有品种“{_text(row.get(COL_LOT))}”")
+            errors.append(_("%(COL_LOT)s：本批次没有品种“%(value)s”") % {"COL_LOT": COL_LOT, "value": _text(row.get(COL_LOT))})
         uscc = _text(row.get(COL_USCC)).upper()
         hospital = None
         if own_hospital:
             hospital = by.organization
             if uscc and uscc != (hospital.uscc or ""):
-                errors.append(f"{COL_USCC}：“{uscc}”不是本机构，只能导入本机构的报量")
+                errors.append(_("%(COL_USCC)s：“%(uscc)s”不是本机构，只能导入本机构的报量") % {"COL_USCC": COL_USCC, "uscc": uscc})
         elif not uscc:
-            errors.append(f"{COL_USCC}：不能为空")
+            errors.append(_("%(COL_USCC)s：不能为空") % {"COL_USCC": COL_USCC})
         else:
             hospital = hospitals.get(uscc)
             if hospital is None or hospital.kind != Organization.Kind.HOSPITAL or not hospital.is_active:
-                errors.append(f"{COL_USCC}：“{uscc}”不是平台上有效的医疗机构")
+                errors.append(_("%(COL_USCC)s：“%(uscc)s”不是平台上有效的医疗机构") % {"COL_USCC": COL_USCC, "uscc": uscc})
                 hospital = None
         name = _text(row.get(COL_HOSPITAL_NAME))
         if hospital is not None and name and name != hospital.name:
-            errors.append(f"{COL_HOSPITAL_NAME}：“{name}”与统一社会信用代码对应的机构“{hospital.name}”不一致")
+            errors.append(_("%(COL_HOSPITAL_NAME)s：“%(name)s”与统一社会信用代码对应的机构“%(name2)s”不一致") % {"COL_HOSPITAL_NAME": COL_HOSPITAL_NAME, "name": name, "name2": hospital.name})
         volume = None
         try:
             volume = svc.parse_volume(row.get(COL_VOLUME))
@@ -98,7 +102,7 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
         if product_code:
             product = products.get(product_code)
             if product is None:
-                errors.append(f"{COL_PRODUCT}：目录中没有医保代码“{product_code}”")
+                errors.append(_("%(COL_PRODUCT)s：目录中没有医保代码“%(product_code)s”") % {"COL_PRODUCT": COL_PRODUCT, "product_code": product_code})
             elif lot is not None:
                 try:
                     svc.check_named_product(lot, product)
@@ -107,7 +111,7 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
         if lot is not None and hospital is not None:
             key = (lot.pk, hospital.pk)
             if key in seen:
-                errors.append(f"与第 {seen[key]} 行重复（同一品种、同一医疗机构）")
+                errors.append(_("与第 %(seen)s 行重复（同一品种、同一医疗机构）") % {"seen": seen[key]})
             else:
                 seen[key] = index
         if errors:
@@ -126,6 +130,8 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
             to_update.append(current)
             report_rows.append(RowReport(row=index, status="changed"))
     report = ImportReport(rows=report_rows, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if not report.ok or dry_run:
         return report
     if to_create:

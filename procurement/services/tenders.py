@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.permissions import can, require
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
@@ -54,17 +55,17 @@ def _move(tender: Tender, to: str, *, by=None, note: str = "", data: dict | None
 def parse_price(value, *, field: str = "price") -> Decimal:
     """A bid price: a positive number with at most 4 decimals (yuan per minimum unit), never a float."""
     if isinstance(value, float):
-        raise ValidationFailed("报价不能以浮点数提交，请使用字符串", field=field)
+        raise ValidationFailed(gettext("报价不能以浮点数提交，请使用字符串"), field=field)
     try:
         price = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed("报价必须是数字", field=field) from None
+        raise ValidationFailed(gettext("报价必须是数字"), field=field) from None
     if not price.is_finite():
-        raise ValidationFailed("报价必须是数字", field=field)
+        raise ValidationFailed(gettext("报价必须是数字"), field=field)
     if price <= 0:
-        raise ValidationFailed("报价必须大于零", field=field)
+        raise ValidationFailed(gettext("报价必须大于零"), field=field)
     if -price.as_tuple().exponent > 4:
-        raise ValidationFailed("报价最多保留 4 位小数", field=field)
+        raise ValidationFailed(gettext("报价最多保留 4 位小数"), field=field)
     return price
 
 
@@ -78,23 +79,23 @@ def tender_create(*, by, code: str, name: str, demand_start: datetime, demand_en
     require(by, "tender.manage")
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
-        raise ValidationFailed("批次编号不能为空", field="code")
+        raise ValidationFailed(gettext("批次编号不能为空"), field="code")
     if not name:
-        raise ValidationFailed("批次名称不能为空", field="name")
+        raise ValidationFailed(gettext("批次名称不能为空"), field="name")
     if level not in Tender.Level.values:
-        raise ValidationFailed(f"采购层级“{level}”无效", field="level")
+        raise ValidationFailed(gettext("采购层级“%(level)s”无效") % {"level": level}, field="level")
     if kind not in Tender.Kind.values:
-        raise ValidationFailed(f"采购类别“{kind}”无效", field="kind")
+        raise ValidationFailed(gettext("采购类别“%(kind)s”无效") % {"kind": kind}, field="kind")
     if not demand_start < demand_end <= bid_deadline <= opening_at:
-        raise ValidationFailed("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间", field="bid_deadline")
+        raise ValidationFailed(gettext("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间"), field="bid_deadline")
     if not cycle_start < cycle_end:
-        raise ValidationFailed("采购周期结束应晚于开始", field="cycle_end")
+        raise ValidationFailed(gettext("采购周期结束应晚于开始"), field="cycle_end")
     if Tender.objects.filter(code=code).exists():
-        raise ValidationFailed(f"批次编号 {code} 已存在", field="code")
+        raise ValidationFailed(gettext("批次编号 %(code)s 已存在") % {"code": code}, field="code")
     try:
         rules_obj = evaluation.SelectionRules.from_dict(rules or {})
     except (ValueError, TypeError) as exc:
-        raise ValidationFailed(f"中选规则无效：{exc}", field="rules") from exc
+        raise ValidationFailed(gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules") from exc
     tender = Tender.objects.create(
         code=code, name=name, level=level, kind=kind, demand_start=demand_start, demand_end=demand_end,
         bid_deadline=bid_deadline, opening_at=opening_at, cycle_start=cycle_start, cycle_end=cycle_end,
@@ -109,11 +110,11 @@ def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status in RULES_LOCKED_FROM:
-        raise ConflictError("申报开始后不能修改中选规则", code="rules_locked")
+        raise ConflictError(gettext("申报开始后不能修改中选规则"), code="rules_locked")
     try:
         tender.rules = evaluation.SelectionRules.from_dict(rules).to_dict()
     except (ValueError, TypeError) as exc:
-        raise ValidationFailed(f"中选规则无效：{exc}", field="rules") from exc
+        raise ValidationFailed(gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules") from exc
     tender.save(update_fields=["rules"])
     record_event(tender, "rules_changed", by=by, data={"rules": tender.rules})
     return tender
@@ -126,27 +127,27 @@ def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, do
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
-        raise ConflictError("申报开始后不能再增加品种")
+        raise ConflictError(gettext("申报开始后不能再增加品种"))
     number = (number or "").strip()
     generic_name = (generic_name or "").strip()
     if not number:
-        raise ValidationFailed("品种编号不能为空", field="number")
+        raise ValidationFailed(gettext("品种编号不能为空"), field="number")
     if tender.lots.filter(number=number).exists():
-        raise ValidationFailed(f"本批次已有品种编号 {number}", field="number")
+        raise ValidationFailed(gettext("本批次已有品种编号 %(number)s") % {"number": number}, field="number")
     if not generic_name:
-        raise ValidationFailed("通用名/耗材类别不能为空", field="generic_name")
+        raise ValidationFailed(gettext("通用名/耗材类别不能为空"), field="generic_name")
     if quality_requirement not in Lot.Quality.values:
-        raise ValidationFailed(f"质量要求“{quality_requirement}”无效", field="quality_requirement")
+        raise ValidationFailed(gettext("质量要求“%(quality_requirement)s”无效") % {"quality_requirement": quality_requirement}, field="quality_requirement")
     max_price = parse_price(max_price, field="max_price")
     try:
         ratio = Decimal(str(price_ratio_per_doubling).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed("含量差比价系数必须是数字", field="price_ratio_per_doubling") from None
+        raise ValidationFailed(gettext("含量差比价系数必须是数字"), field="price_ratio_per_doubling") from None
     if not ratio.is_finite() or not Decimal(1) <= ratio <= Decimal(4) or -ratio.as_tuple().exponent > 4:
-        raise ValidationFailed("含量差比价系数应在 1 与 4 之间，最多 4 位小数", field="price_ratio_per_doubling")
+        raise ValidationFailed(gettext("含量差比价系数应在 1 与 4 之间，最多 4 位小数"), field="price_ratio_per_doubling")
     strength = parse_strength(reference_specification) if reference_specification else None
     if reference_specification and strength is None:
-        raise ValidationFailed(f"无法识别参比规格“{reference_specification}”中的含量", field="reference_specification")
+        raise ValidationFailed(gettext("无法识别参比规格“%(reference_specification)s”中的含量") % {"reference_specification": reference_specification}, field="reference_specification")
     lot = Lot.objects.create(
         tender=tender, number=number, generic_name=generic_name, dosage_form_group=dosage_form_group,
         dosage_forms=[f.strip() for f in (dosage_forms or []) if f and f.strip()],
@@ -167,7 +168,7 @@ def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
         try:
             lot_add(tender=tender, by=by, **spec)
         except ValidationFailed as exc:
-            raise ValidationFailed(f"第 {index} 个品种：{exc.message}", field=f"lots[{index - 1}].{exc.field}") from exc
+            raise ValidationFailed(gettext("第 %(index)s 个品种：%(message)s") % {"index": index, "message": exc.message}, field=f"lots[{index - 1}].{exc.field}") from exc
     return tender
 
 
@@ -176,9 +177,9 @@ def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.DRAFT:
-        raise ConflictError(f"当前状态“{tender.get_status_display()}”不能开始报量")
+        raise ConflictError(gettext("当前状态“%(status)s”不能开始报量") % {"status": tender.get_status_display()})
     if not tender.lots.exists():
-        raise ValidationFailed("至少需要一个品种才能开始报量", field="lots")
+        raise ValidationFailed(gettext("至少需要一个品种才能开始报量"), field="lots")
     _move(tender, S.DEMAND_COLLECTION, by=by)
     return tender
 
@@ -187,10 +188,10 @@ def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
 def tender_cancel(*, tender: Tender, reason: str, by) -> Tender:
     require(by, "tender.manage")
     if not (reason or "").strip():
-        raise ValidationFailed("终止采购必须填写原因", field="reason")
+        raise ValidationFailed(gettext("终止采购必须填写原因"), field="reason")
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION, S.BIDDING, S.OPENED):
-        raise ConflictError("中选结果公布后不能终止")
+        raise ConflictError(gettext("中选结果公布后不能终止"))
     tender.cancel_reason = reason.strip()
     _move(tender, S.CANCELLED, by=by, note=reason)
     return tender
@@ -253,13 +254,13 @@ def _demand_hospital(by, hospital):
     """Whose demand this is: a hospital user reports its own; an official reports for any named hospital."""
     if can(by, "tender.report_demand") and not can(by, "tender.manage"):
         if hospital is not None and hospital.pk != by.organization_id:
-            raise PermissionDeniedError("只能填报本机构的需求量")
+            raise PermissionDeniedError(gettext("只能填报本机构的需求量"))
         return by.organization
     require(by, "tender.manage")
     if hospital is None:
-        raise ValidationFailed("请指定医疗机构", field="hospital")
+        raise ValidationFailed(gettext("请指定医疗机构"), field="hospital")
     if hospital.kind != "hospital" or not hospital.is_active:
-        raise ValidationFailed(f"“{hospital}”不是有效的医疗机构", field="hospital")
+        raise ValidationFailed(gettext("“%(hospital)s”不是有效的医疗机构") % {"hospital": hospital}, field="hospital")
     return hospital
 
 
@@ -269,10 +270,10 @@ def parse_volume(value, *, field: str = "annual_volume") -> int:
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():  # Excel stores whole numbers as floats
         text = text[:-2]
     if not text.lstrip("-").isdigit():
-        raise ValidationFailed("年度需求量应为整数（最小制剂单位）", field=field)
+        raise ValidationFailed(gettext("年度需求量应为整数（最小制剂单位）"), field=field)
     volume = int(text)
     if volume < 0:
-        raise ValidationFailed("年度需求量不能为负数", field=field)
+        raise ValidationFailed(gettext("年度需求量不能为负数"), field=field)
     return volume
 
 
@@ -280,13 +281,13 @@ def check_named_product(lot: Lot, product) -> None:
     if product is None:
         return
     if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
-        raise ValidationFailed(f"指定产品“{product}”不属于本品种", field="named_product")
+        raise ValidationFailed(gettext("指定产品“%(product)s”不属于本品种") % {"product": product}, field="named_product")
 
 
 def _ensure_demand_window(tender: Tender, now: datetime | None = None) -> None:
     now = now or timezone.now()
     if tender.status != S.DEMAND_COLLECTION or not (tender.demand_start <= now < tender.demand_end):
-        raise ConflictError("不在报量时间内，不能填报需求量", code="outside_window")
+        raise ConflictError(gettext("不在报量时间内，不能填报需求量"), code="outside_window")
 
 
 @transaction.atomic
@@ -322,20 +323,20 @@ def demand_withdraw(*, report: DemandReport, by) -> None:
 
 def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decimal:
     if not can(by, "tender.bid"):
-        raise PermissionDeniedError("只有生产企业可以申报")
+        raise PermissionDeniedError(gettext("只有生产企业可以申报"))
     if product.manufacturer_id != by.organization_id:
-        raise ValidationFailed("只能以本企业的产品申报", field="product")
+        raise ValidationFailed(gettext("只能以本企业的产品申报"), field="product")
     if product.generic_name != lot.generic_name:
-        raise ValidationFailed(f"产品通用名“{product.generic_name}”与品种“{lot.generic_name}”不一致", field="product")
+        raise ValidationFailed(gettext("产品通用名“%(generic_name)s”与品种“%(generic_name2)s”不一致") % {"generic_name": product.generic_name, "generic_name2": lot.generic_name}, field="product")
     if lot.dosage_forms and product.dosage_form not in lot.dosage_forms:
-        raise ValidationFailed(f"产品剂型“{product.dosage_form}”不属于本品种的剂型组", field="product")
+        raise ValidationFailed(gettext("产品剂型“%(dosage_form)s”不属于本品种的剂型组") % {"dosage_form": product.dosage_form}, field="product")
     if lot.reference_strength and parse_strength(product.specification) is None:
-        raise ValidationFailed(f"无法识别产品规格“{product.specification}”中的含量，不能计算差比价", field="product")
+        raise ValidationFailed(gettext("无法识别产品规格“%(specification)s”中的含量，不能计算差比价") % {"specification": product.specification}, field="product")
     price = parse_price(price)
     if price > lot.max_price:
-        raise ValidationFailed("报价高于本品种最高有效申报价", field="price")
+        raise ValidationFailed(gettext("报价高于本品种最高有效申报价"), field="price")
     if isinstance(supply_capacity, bool) or not str(supply_capacity).isdigit() or int(supply_capacity) <= 0:
-        raise ValidationFailed("供应能力应为正整数", field="supply_capacity")
+        raise ValidationFailed(gettext("供应能力应为正整数"), field="supply_capacity")
     return price
 
 
@@ -343,9 +344,9 @@ def _lock_open_for_bids(lot: Lot) -> tuple[Tender, datetime]:
     tender = _lock(lot.tender)
     now = timezone.now()
     if tender.status != S.BIDDING:
-        raise ConflictError(f"当前状态“{tender.get_status_display()}”不接受申报", code="not_bidding")
+        raise ConflictError(gettext("当前状态“%(status)s”不接受申报") % {"status": tender.get_status_display()}, code="not_bidding")
     if now >= tender.bid_deadline:
-        raise ConflictError("已过申报截止时间", code="deadline_passed")
+        raise ConflictError(gettext("已过申报截止时间"), code="deadline_passed")
     return tender, now
 
 
@@ -369,7 +370,7 @@ def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
     price = _check_bid_inputs(lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
     tender, now = _lock_open_for_bids(lot)
     if Bid.objects.filter(lot=lot, manufacturer=by.organization, status=Bid.Status.SUBMITTED).exists():
-        raise ConflictError("本企业在该品种已有有效申报，请替换或撤回后再申报", code="live_bid_exists")
+        raise ConflictError(gettext("本企业在该品种已有有效申报，请替换或撤回后再申报"), code="live_bid_exists")
     return _new_bid(tender=tender, lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by,
                     now=now)
 
@@ -381,9 +382,9 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
     tender, now = _lock_open_for_bids(bid.lot)
     old = Bid.objects.select_for_update().get(pk=bid.pk)
     if old.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError("只能替换本企业的申报")
+        raise PermissionDeniedError(gettext("只能替换本企业的申报"))
     if old.status != Bid.Status.SUBMITTED:
-        raise ConflictError("该申报已被替换或撤回")
+        raise ConflictError(gettext("该申报已被替换或撤回"))
     Bid.objects.filter(pk=old.pk).update(status=Bid.Status.REPLACED)
     record_history(Bid.objects.filter(pk=old.pk), by=by, reason="替换申报")
     record_event(old, "replaced", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.REPLACED)
@@ -394,13 +395,13 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
 @transaction.atomic
 def bid_withdraw(*, bid: Bid, by) -> Bid:
     if not can(by, "tender.bid"):
-        raise PermissionDeniedError("只有生产企业可以撤回申报")
+        raise PermissionDeniedError(gettext("只有生产企业可以撤回申报"))
     _lock_open_for_bids(bid.lot)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError("只能撤回本企业的申报")
+        raise PermissionDeniedError(gettext("只能撤回本企业的申报"))
     if bid.status != Bid.Status.SUBMITTED:
-        raise ConflictError("该申报已被替换或撤回")
+        raise ConflictError(gettext("该申报已被替换或撤回"))
     Bid.objects.filter(pk=bid.pk).update(status=Bid.Status.WITHDRAWN, withdrawn_at=timezone.now())
     record_history(Bid.objects.filter(pk=bid.pk), by=by, reason="撤回申报")
     bid.refresh_from_db()
@@ -476,9 +477,9 @@ def tender_open_bids(*, tender: Tender, by=None, now: datetime | None = None) ->
     if tender.status == S.OPENED:
         return tender
     if tender.status != S.BIDDING:
-        raise ConflictError(f"当前状态“{tender.get_status_display()}”不能开标")
+        raise ConflictError(gettext("当前状态“%(status)s”不能开标") % {"status": tender.get_status_display()})
     if now < tender.opening_at:
-        raise ConflictError("开标时间未到")
+        raise ConflictError(gettext("开标时间未到"))
     _open(tender, now=now, by=by)
     return tender
 
@@ -492,7 +493,7 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.OPENED:
-        raise ConflictError("只有已开标的批次可以评审")
+        raise ConflictError(gettext("只有已开标的批次可以评审"))
     current = tender.evaluations.filter(is_current=True).first()
     if current and not rerun_reason.strip():
         return current
@@ -542,10 +543,10 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.OPENED:
-        raise ConflictError("只有已开标并完成评审的批次可以公布中选结果")
+        raise ConflictError(gettext("只有已开标并完成评审的批次可以公布中选结果"))
     run = tender.evaluations.filter(is_current=True).first()
     if run is None:
-        raise ConflictError("请先完成评审")
+        raise ConflictError(gettext("请先完成评审"))
     rules = evaluation.SelectionRules.from_dict(run.rules)
     winner_ids = {lot_id: output["winner_ids"] for lot_id, output in run.outputs.items()}
     bids = {b.pk: b for b in Bid.objects.filter(pk__in=[i for ids in winner_ids.values() for i in ids])

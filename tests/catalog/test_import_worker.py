@@ -39,7 +39,7 @@ def test_a_large_file_is_imported_by_a_worker_with_progress_and_a_kept_report(me
                            {"file": SimpleUploadedFile("large.csv", large_file(rows)), "layout": "nhsa"})
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.total_rows == rows
-    assert OutboxMessage.objects.get(task="catalog.run_import").kwargs == {"job_id": job.pk}
+    assert OutboxMessage.objects.get(task="catalog.run_import").kwargs == {"job_id": job.pk, "language": "zh-hans"}
 
     seen = []  # what the page's progress bar reads while the worker runs
     deadline = time.monotonic() + 180

@@ -106,3 +106,15 @@ def receive(world: World, *, hospital=None, listing=None, packs: int, on: date):
 
 def give_back(receipt_line, *, packs: int, on: date):
     return GoodsReturnLineFactory(receipt_line=receipt_line, packs=packs, returned_on=on)
+
+
+def world_with_statement(*, packs: int = 5):
+    """The world with one receipt last month and its statement generated: (world, statement, month)."""
+    from settlement.generation import generate_statements
+    from settlement.models import SettlementStatement
+
+    world = build_world()
+    period = month_start(1)
+    receive(world, packs=packs, on=period + timedelta(days=2))
+    generate_statements(month=period)
+    return world, SettlementStatement.objects.get(hospital=world.hospital), period

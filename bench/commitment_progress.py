@@ -6,16 +6,17 @@ commitments), and 500,000 × scale orders of 10 lines each, delivered and receiv
 receipt lines at scale 1: 80 % the selected product, 15 % a same-lot substitute, 5 % other lots), 1 % of them
 partly returned. Then, each in a child process of its own (peak RSS is that process's):
 
-- floor: one hand-written GROUP BY of receipt lines minus return lines per commitment × month (selected units and
-  amount, substitute units), materialised into a table with the rows the progress table holds — every month of the
-  cycle so far (zeros included) and a cycle-to-date row per commitment — the flows and nothing else;
+- floor: one hand-written SQL statement (CTEs, a GROUP BY of receipt lines minus return lines per commitment ×
+  month, a month skeleton, window sums) materialised into a table with the rows the progress table holds — every
+  month of the cycle so far (zeros included) and a cycle-to-date row per commitment — and every figure it stores:
+  flows, returns, substitutes, pro-rata, cumulative figures, completion, substitution ratio, projection, status;
 - full: `progress_compute_all` (the nightly job: month skeleton, running sums, pro-rata, statuses, alerts,
   manufacturer roll-up, written to the progress tables) on an empty table; again with nothing changed; as of the
   day before; and the next night (which rewrites the rows whose figures moved: the last month and the cycle row);
 - incremental: one more receipt line, then `progress_refresh_hospital` for its hospital.
 
 "rows written" is how many rows each run changed, added or removed. The floor's rows are checked equal to the progress
-table's, row for row. Not a test:
+table's, row for row and column for column (a difference names the columns and how many rows). Not a test:
 
     DATABASE_URL=postgres://…/yaoxie_bench python manage.py migrate
     DATABASE_URL=postgres://…/yaoxie_bench python -m bench.commitment_progress --scale 1
@@ -478,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(
         ["path", "seconds", "× floor", "rows written", "peak RSS MiB"],
         [
-            row("floor: hand-written SQL GROUP BY into a table", floor),
+            row("floor: hand-written SQL, every figure, into a table", floor),
             row("full recompute, empty table", first),
             row("full recompute again, nothing changed", again),
             row(f"full recompute as of the day before ({AS_OF - timedelta(days=1)})", before),

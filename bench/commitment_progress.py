@@ -6,16 +6,17 @@ commitments), and 500,000 × scale orders of 10 lines each, delivered and receiv
 receipt lines at scale 1: 80 % the selected product, 15 % a same-lot substitute, 5 % other lots), 1 % of them
 partly returned. Then, each in a child process of its own (peak RSS is that process's):
 
-- floor: one hand-written GROUP BY of receipt lines minus return lines per commitment × month (selected units and
-  amount, substitute units), materialised into a table with the rows the progress table holds — every month of the
-  cycle so far (zeros included) and a cycle-to-date row per commitment — the flows and nothing else;
+- floor: one hand-written SQL statement (CTEs, a GROUP BY of receipt lines minus return lines per commitment ×
+  month, a month skeleton, window sums) materialised into a table with the rows the progress table holds — every
+  month of the cycle so far (zeros included) and a cycle-to-date row per commitment — and every figure it stores:
+  flows, returns, substitutes, pro-rata, cumulative figures, completion, substitution ratio, projection, status;
 - full: `progress_compute_all` (the nightly job: month skeleton, running sums, pro-rata, statuses, alerts,
   manufacturer roll-up, written to the progress tables) on an empty table; again with nothing changed; as of the
   day before; and the next night (which rewrites the rows whose figures moved: the last month and the cycle row);
 - incremental: one more receipt line, then `progress_refresh_hospital` for its hospital.
 
 "rows written" is how many rows each run changed, added or removed. The floor's rows are checked equal to the progress
-table's, row for row. Not a test:
+table's, row for row and column for column (a difference names the columns and how many rows). Not a test:
 
     DATABASE_URL=postgres://…/yaoxie_bench python manage.py migrate
     DATABASE_URL=postgres://…/yaoxie_bench python -m bench.commitment_progress --scale 1
@@ -36,40 +37,138 @@ GOAL = 1.5
 HOSPITALS, LOTS, MAKERS = 1000, 500, 100
 AS_OF = date(2026, 12, 31)
 
-# The same rows as the progress table holds: every month of every started commitment's cycle up to the date (zeros
-# included), and one cycle-to-date row per commitment, with the flows (selected units and amount, substitute units).
+# Every figure of the progress table, by the definitions of the model and the README ("Agreed-volume progress"), for
+# the same rows: every month of every started commitment's cycle up to the date (zeros included), and one
+# cycle-to-date row per commitment. Thresholds are the settings the job reads (COMMITMENT_PROGRESS).
 FLOOR_SQL = """
 CREATE TABLE bench_floor AS
-WITH g AS (
-    SELECT c.id AS commitment_id, date_trunc('month', x.day)::date AS m,
-           SUM(CASE WHEN x.product_id = c.product_id THEN x.units ELSE 0 END) AS sel_units,
-           SUM(CASE WHEN x.product_id = c.product_id THEN x.amount ELSE 0 END) AS sel_amount,
-           SUM(CASE WHEN x.product_id = c.product_id THEN 0 ELSE x.units END) AS sub_units
-    FROM (
-        SELECT hospital_id, product_id, received_on AS day, accepted_min_units AS units, amount
-        FROM procurement_receiptline
-        UNION ALL
-        SELECT hospital_id, product_id, returned_on, -min_units, -amount FROM procurement_goodsreturnline
-    ) x
-    JOIN catalog_product p ON p.id = x.product_id
-    JOIN procurement_lot l ON l.generic_name = p.generic_name AND l.dosage_forms @> jsonb_build_array(p.dosage_form)
-    JOIN procurement_commitment c ON c.lot_id = l.id AND c.hospital_id = x.hospital_id
-    WHERE x.day BETWEEN c.cycle_start AND LEAST(c.cycle_end, %(as_of)s)
-    GROUP BY 1, 2
+WITH c AS (
+    SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
+           COALESCE(r.parent_id, r.id) AS region_id, c.agreed_volume, c.cycle_start, c.cycle_end,
+           LEAST(c.cycle_end, %(as_of)s::date) AS upto, c.cycle_end - c.cycle_start + 1 AS cycle_days
+    FROM procurement_commitment c
+    JOIN accounts_organization h ON h.id = c.hospital_id
+    LEFT JOIN accounts_region r ON r.id = h.region_id
+    WHERE c.cycle_start <= %(as_of)s::date
+),
+-- the products a commitment counts: its selected product, and as substitutes the lot's other products (same generic
+-- name, a dosage form of the lot; a lot without forms takes every form)
+cp AS (
+    SELECT c.id AS commitment_id, c.hospital_id, c.product_id, true AS selected, c.cycle_start, c.upto FROM c
+    UNION ALL
+    SELECT c.id, c.hospital_id, p.id, false, c.cycle_start, c.upto
+    FROM c JOIN procurement_lot l ON l.id = c.lot_id
+    JOIN catalog_product p ON p.generic_name = l.generic_name
+     AND (jsonb_array_length(l.dosage_forms) = 0 OR l.dosage_forms @> jsonb_build_array(p.dosage_form))
+    WHERE p.id <> c.product_id
+),
+-- and, as substitutes, what an order line bought as substitution_for the commitment (unless counted above)
+named AS (
+    SELECT c.id AS commitment_id, ol.id AS order_line_id, c.cycle_start, c.upto
+    FROM procurement_purchaseorderline ol JOIN c ON c.id = ol.substitution_for_id
+    WHERE ol.product_id <> c.product_id
+      AND NOT EXISTS (SELECT 1 FROM cp WHERE cp.commitment_id = c.id AND cp.product_id = ol.product_id)
+),
+-- receipt lines count +, return lines − (dated by the return); returned units kept apart
+counted AS (
+    SELECT cp.commitment_id, cp.selected, x.received_on AS day, x.accepted_min_units AS units, x.amount,
+           0 AS returned
+    FROM procurement_receiptline x JOIN cp ON cp.hospital_id = x.hospital_id AND cp.product_id = x.product_id
+    WHERE x.received_on BETWEEN cp.cycle_start AND cp.upto
+    UNION ALL
+    SELECT cp.commitment_id, cp.selected, x.returned_on, -x.min_units, -x.amount, x.min_units
+    FROM procurement_goodsreturnline x JOIN cp ON cp.hospital_id = x.hospital_id AND cp.product_id = x.product_id
+    WHERE x.returned_on BETWEEN cp.cycle_start AND cp.upto
+    UNION ALL
+    SELECT n.commitment_id, false, x.received_on, x.accepted_min_units, x.amount, 0
+    FROM procurement_receiptline x JOIN named n ON n.order_line_id = x.order_line_id
+    WHERE x.received_on BETWEEN n.cycle_start AND n.upto
+    UNION ALL
+    SELECT n.commitment_id, false, x.returned_on, -x.min_units, -x.amount, x.min_units
+    FROM procurement_goodsreturnline x JOIN named n ON n.order_line_id = x.order_line_id
+    WHERE x.returned_on BETWEEN n.cycle_start AND n.upto
+),
+flows AS (
+    SELECT commitment_id, date_trunc('month', day)::date AS m,
+           SUM(units) FILTER (WHERE selected) AS sel_units, SUM(amount) FILTER (WHERE selected) AS sel_amount,
+           SUM(returned) FILTER (WHERE selected) AS ret_units,
+           SUM(units) FILTER (WHERE NOT selected) AS sub_units, SUM(amount) FILTER (WHERE NOT selected) AS sub_amount
+    FROM counted GROUP BY 1, 2
+),
+months AS (
+    SELECT c.*, g.m::date AS m, GREATEST(g.m::date, c.cycle_start) AS period_start,
+           LEAST((g.m + INTERVAL '1 month' - INTERVAL '1 day')::date, c.upto) AS period_end
+    FROM c CROSS JOIN LATERAL generate_series(date_trunc('month', c.cycle_start), c.upto, INTERVAL '1 month') g(m)
+),
+running AS (
+    SELECT mo.*, COALESCE(f.sel_units, 0) AS sel_units, COALESCE(f.sel_amount, 0) AS sel_amount,
+           COALESCE(f.ret_units, 0) AS ret_units, COALESCE(f.sub_units, 0) AS sub_units,
+           COALESCE(f.sub_amount, 0) AS sub_amount,
+           SUM(COALESCE(f.sel_units, 0)) OVER w AS cum_units, SUM(COALESCE(f.sel_amount, 0)) OVER w AS cum_amount,
+           SUM(COALESCE(f.ret_units, 0)) OVER w AS cum_ret, SUM(COALESCE(f.sub_units, 0)) OVER w AS cum_sub,
+           SUM(COALESCE(f.sub_amount, 0)) OVER w AS cum_sub_amount,
+           -- received over the last RATE_WINDOW_MONTHS months, this one included
+           SUM(COALESCE(f.sel_units, 0)) OVER (PARTITION BY mo.id ORDER BY mo.m
+               RANGE BETWEEN %(window_back)s::interval PRECEDING AND CURRENT ROW) AS recent_units,
+           GREATEST((mo.m - %(window_back)s::interval)::date, mo.cycle_start) AS recent_start
+    FROM months mo LEFT JOIN flows f ON f.commitment_id = mo.id AND f.m = mo.m
+    WINDOW w AS (PARTITION BY mo.id ORDER BY mo.m)
+),
+periods AS (
+    SELECT id, tender_id, lot_id, hospital_id, manufacturer_id, region_id, 'month' AS period_kind, period_start,
+           period_end, agreed_volume, cycle_start, cycle_end, cycle_days, sel_units AS received_units,
+           sel_amount AS received_amount, ret_units AS returned_units, sub_units AS substitute_units,
+           sub_amount AS substitute_amount, cum_units, cum_amount, cum_sub, recent_units, recent_start
+    FROM running
+    UNION ALL
+    SELECT id, tender_id, lot_id, hospital_id, manufacturer_id, region_id, 'cycle', cycle_start, period_end,
+           agreed_volume, cycle_start, cycle_end, cycle_days, cum_units, cum_amount, cum_ret, cum_sub,
+           cum_sub_amount, cum_units, cum_amount, cum_sub, recent_units, recent_start
+    FROM running WHERE m = date_trunc('month', upto)
+),
+figures AS (
+    SELECT *, period_end - cycle_start + 1 AS elapsed_days,
+           agreed_volume * (period_end - cycle_start + 1) / cycle_days AS expected_units,
+           cum_units + FLOOR(recent_units * (cycle_end - period_end) / (period_end - recent_start + 1))::bigint
+               AS projected_units
+    FROM periods
 )
-SELECT c.id AS commitment_id, 'month' AS kind, m.m::date AS m, COALESCE(g.sel_units, 0) AS sel_units,
-       COALESCE(g.sel_amount, 0) AS sel_amount, COALESCE(g.sub_units, 0) AS sub_units
-FROM procurement_commitment c
-CROSS JOIN LATERAL generate_series(date_trunc('month', c.cycle_start), LEAST(c.cycle_end, %(as_of)s), '1 month') m(m)
-LEFT JOIN g ON g.commitment_id = c.id AND g.m = m.m
-WHERE c.cycle_start <= %(as_of)s
-UNION ALL
-SELECT c.id, 'cycle', c.cycle_start, COALESCE(SUM(g.sel_units), 0), COALESCE(SUM(g.sel_amount), 0),
-       COALESCE(SUM(g.sub_units), 0)
-FROM procurement_commitment c LEFT JOIN g ON g.commitment_id = c.id
-WHERE c.cycle_start <= %(as_of)s
-GROUP BY c.id
+SELECT id AS commitment_id, tender_id, lot_id, hospital_id, manufacturer_id, region_id, period_kind, period_start,
+       period_end, agreed_volume, expected_units, received_units, received_amount, returned_units, substitute_units,
+       substitute_amount, cum_units AS cumulative_units, cum_amount AS cumulative_amount,
+       cum_sub AS cumulative_substitute_units,
+       CASE WHEN agreed_volume > 0 THEN ROUND(cum_units / agreed_volume, 4) END AS completion_rate,
+       ROUND(cum_sub / NULLIF(cum_units + cum_sub, 0), 4) AS substitution_ratio,
+       projected_units,
+       CASE
+           WHEN agreed_volume = 0 THEN CASE WHEN cum_units > 0 THEN 'over' ELSE 'completed' END
+           WHEN cum_units > agreed_volume THEN 'over'
+           WHEN cum_units >= agreed_volume THEN 'completed'
+           WHEN elapsed_days <= %(grace_days)s THEN 'on_track'
+           WHEN projected_units < %(at_risk_share)s * agreed_volume THEN 'at_risk'
+           WHEN cum_units < %(behind_share)s * expected_units THEN 'behind'
+           ELSE 'on_track'
+       END AS status
+FROM figures
 """
+
+# Every column of the progress table the floor computes (the key is commitment, kind, start).
+FIGURES = ("tender_id", "lot_id", "hospital_id", "manufacturer_id", "region_id", "period_end", "agreed_volume",
+           "expected_units", "received_units", "received_amount", "returned_units", "substitute_units",
+           "substitute_amount", "cumulative_units", "cumulative_amount", "cumulative_substitute_units",
+           "completion_rate", "substitution_ratio", "projected_units", "status")
+
+
+def floor_params() -> dict:
+    """The computation date and the thresholds the job reads (settings.COMMITMENT_PROGRESS)."""
+    from decimal import Decimal
+
+    from django.conf import settings
+
+    cfg = settings.COMMITMENT_PROGRESS
+    return {"as_of": AS_OF, "window_back": f"{max(int(cfg['RATE_WINDOW_MONTHS']), 1) - 1} months",
+            "grace_days": max(int(cfg["GRACE_DAYS"]), 0), "at_risk_share": Decimal(str(cfg["AT_RISK_SHARE"])),
+            "behind_share": Decimal(str(cfg["BEHIND_SHARE"]))}
 
 
 # --- data -----------------------------------------------------------------------------------------------------------
@@ -268,7 +367,7 @@ def child(path: str) -> None:
     if path == "floor":
         with connection.cursor() as cur, timer() as t:
             cur.execute("DROP TABLE IF EXISTS bench_floor")
-            cur.execute(FLOOR_SQL, {"as_of": AS_OF})
+            cur.execute(FLOOR_SQL, floor_params())
             cur.execute("SELECT count(*) FROM bench_floor")
             result["rows"] = cur.fetchone()[0]
     elif path.startswith("full"):
@@ -306,24 +405,28 @@ def child(path: str) -> None:
 
 
 def check_equal() -> str:
-    """The floor's rows against the progress table's: the same rows (every month and the cycle), the same flows."""
+    """The floor's rows against the progress table's, row for row and column for column: the same rows (every month
+    and the cycle), and in them every figure equal (NULLs equal)."""
     from django.db import connection
 
+    counts = ", ".join(f"count(*) FILTER (WHERE p.{col} IS DISTINCT FROM f.{col})" for col in FIGURES)
     with connection.cursor() as cur:
-        cur.execute("""
-            SELECT count(*) FROM bench_floor f FULL JOIN (
-                SELECT commitment_id, period_kind AS kind, period_start AS m, received_units, received_amount,
-                       substitute_units
-                FROM procurement_commitmentprogress
-            ) p ON p.commitment_id = f.commitment_id AND p.kind = f.kind AND p.m = f.m
-            WHERE p.commitment_id IS NULL OR f.commitment_id IS NULL OR p.received_units <> f.sel_units
-               OR p.received_amount <> f.sel_amount OR p.substitute_units <> f.sub_units""")
-        mismatches = cur.fetchone()[0]
-        cur.execute("SELECT SUM(sel_units) FROM bench_floor WHERE kind = 'cycle'")
-        total = cur.fetchone()[0]
-    if mismatches:
-        return f"DIFFERENT ({mismatches} rows)"
-    return f"equal, row for row (net selected units {total:,})"
+        cur.execute(f"""
+            SELECT count(*) FILTER (WHERE p.commitment_id IS NULL), count(*) FILTER (WHERE f.commitment_id IS NULL),
+                   {counts}
+            FROM bench_floor f FULL JOIN procurement_commitmentprogress p
+              ON p.commitment_id = f.commitment_id AND p.period_kind = f.period_kind
+             AND p.period_start = f.period_start""")
+        only_floor, only_job, *differ = cur.fetchone()
+        cur.execute("SELECT count(*), SUM(received_units) FILTER (WHERE period_kind = 'cycle') FROM bench_floor")
+        rows, total = cur.fetchone()
+    problems = [f"{n} rows only in the floor" for n in [only_floor] if n] + [
+        f"{n} rows only in the job's table" for n in [only_job] if n
+    ] + [f"{col} in {n} rows" for col, n in zip(FIGURES, differ, strict=True) if n]
+    if problems:
+        return "DIFFERENT: " + "; ".join(problems)
+    return (f"equal, row for row and in all {len(FIGURES)} columns ({rows:,} rows, net selected units "
+            f"{total or 0:,})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(
         ["path", "seconds", "× floor", "rows written", "peak RSS MiB"],
         [
-            row("floor: hand-written SQL GROUP BY into a table", floor),
+            row("floor: hand-written SQL, every figure, into a table", floor),
             row("full recompute, empty table", first),
             row("full recompute again, nothing changed", again),
             row(f"full recompute as of the day before ({AS_OF - timedelta(days=1)})", before),

@@ -22,13 +22,14 @@ def remember(request, form: str, exc, *, lines: list[dict] | None = None, key: s
     and the input suffixes in `names` ({"packs": "packs"}), the error lands on the input `<form>-<id>-packs`;
     `field` names the input outright."""
     values = {k: v for k, v in request.POST.items() if k not in SECRET_FIELDS}
+    chosen = {k: request.POST.getlist(k) for k in request.POST if k not in SECRET_FIELDS and len(request.POST.getlist(k)) > 1}
     field = field or getattr(exc, "field", None) or ""
     match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", field)
     if match and lines is not None and int(match.group(1)) < len(lines):
         line = lines[int(match.group(1))]
         suffix = (names or {}).get(match.group(2), match.group(2))
         field = f"{form}-{line.get(key)}-{suffix}"
-    request.session[KEY] = {"form": form, "values": values, "field": field,
+    request.session[KEY] = {"form": form, "values": values, "lists": chosen, "field": field,
                             "message": str(getattr(exc, "message", exc))}
 
 

@@ -110,6 +110,7 @@ def alert_bulk(request):
             messages.success(request, _("已排除 %(n)d 条预警") % {"n": len(alerts)})
     except DomainError as exc:
         messages.error(request, exc.message)
+        remember(request, "bulk", exc)
     return redirect(request.POST.get("next") or reverse("pricing:alert-list"))
 
 
@@ -273,6 +274,7 @@ def credit_repair(request, pk: int):
         messages.success(request, _("已信用修复"))
     except DomainError as exc:
         messages.error(request, exc.message)
+        remember(request, f"repair-{record.pk}", exc, field="note")
     return redirect("pricing:credit-list")
 
 
@@ -325,6 +327,7 @@ def shortage_close(request, pk: int):
         messages.success(request, _("短缺预警已解除"))
     except DomainError as exc:
         messages.error(request, exc.message)
+        remember(request, f"shortage-{alert.pk}", exc, field="note")
     return redirect("pricing:shortage-list")
 
 

@@ -60,6 +60,16 @@ def checked_if(context, form, name, default=False, line=None):
     return " checked" if memory["values"].get(input_name(form, name, line)) else ""
 
 
+@register.simple_tag(takes_context=True)
+def checked_in(context, form, name, value):
+    """ checked when `value` was among the boxes named `name` ticked before the error."""
+    memory = _memory(context, form)
+    if memory is None:
+        return ""
+    chosen = memory.get("lists", {}).get(name) or [memory["values"].get(name)]
+    return " checked" if str(value) in chosen else ""
+
+
 @register.filter
 def error_linked(field):
     """A Django form field rendered with its errors tied to it: aria-describedby pointing at `<id>_error` (the

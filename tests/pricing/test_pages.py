@@ -170,3 +170,45 @@ def test_inquiries_sort_and_export_only_the_organisations_own(client, alert, off
     assert html.index("后到期") < html.index("先到期") and 'aria-sort="descending"' in html
     rows = xlsx_rows(client.get("/pricing/inquiries/?sort=reply_due&format=xlsx"))
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [sooner.pk, later.pk]
+
+
+def _error_beside(html: str, name: str, form: str, message: str) -> str:
+    """The input `name` of `form` is marked invalid and its error message follows it; returns the input tag."""
+    import re
+
+    error_id = f"{form}-{name}-error"
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*aria-describedby="{error_id}"[^>]*>', html)
+    assert tag and 'aria-invalid="true"' in tag.group(0) and "autofocus" in tag.group(0), html[:2000]
+    error = re.search(rf'<p class="field-error" id="{error_id}" role="alert">(.*?)</p>', html)
+    assert error and message in error.group(1)
+    assert 0 < html.index(error.group(0)) - html.index(tag.group(0)) < 400
+    return tag.group(0)
+
+
+def test_bulk_dismiss_without_a_reason_keeps_the_ticked_alerts(client, alert, official):
+    client.force_login(official)
+    html = client.post("/pricing/alerts/bulk/", {"alerts": [alert.pk], "action": "dismiss", "reason": "  "},
+                       follow=True).content.decode()
+    assert PriceAlert.objects.get(pk=alert.pk).status == "open"  # nothing changed
+    _error_beside(html, "reason", "bulk", "原因")
+    assert f'value="{alert.pk}" aria-label="选择 #{alert.pk}" checked' in html
+    assert "checked" not in client.get("/pricing/alerts/").content.decode().split('name="alerts"')[1][:120]  # once
+
+
+def test_shortage_close_and_credit_repair_say_what_is_missing_beside_the_note(client, official, manufacturer):
+    from datetime import date
+
+    from pricing.models import ShortageAlert
+    from tests.catalog.test_search import make
+    from tests.pricing.test_credit import make as make_record
+
+    shortage = ShortageAlert.objects.create(product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"), reason="stock_out",
+                                            first_detected_on=date(2026, 1, 1), last_detected_on=date(2026, 1, 2))
+    record = make_record(official, manufacturer)
+    client.force_login(official)
+    html = client.post(f"/pricing/shortages/{shortage.pk}/close/", {"note": ""}, follow=True).content.decode()
+    _error_beside(html, "note", f"shortage-{shortage.pk}", "请填写解除说明")
+    html = client.post(f"/pricing/credit/{record.pk}/repair/", {"note": " "}, follow=True).content.decode()
+    _error_beside(html, "note", f"repair-{record.pk}", "请填写修复说明")
+    assert ShortageAlert.objects.get(pk=shortage.pk).status == "open"  # nothing changed
+    assert type(record).objects.get(pk=record.pk).status == "active"

@@ -293,6 +293,9 @@ def generate_share_data(world: dict, year: int) -> dict:
             SELECT d.id, d.order_id, d.hospital_id, d.distributor_id, d.shipped_at + interval '1 day', %s, 0, ''
             FROM procurement_delivery d WHERE d.number LIKE 'DBENCH-%%'
         """, [user_id])
+        # the tables were just filled: without fresh statistics the planner may join them by nested loops for minutes
+        c.execute("ANALYZE procurement_receipt, procurement_delivery, procurement_deliveryline, "
+                  "procurement_purchaseorderline")
         c.execute("""
             INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id, accepted_packs,
               rejected_packs, reject_reason, hospital_id, distributor_id, product_id, manufacturer_id, listing_id,

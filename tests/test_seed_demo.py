@@ -32,8 +32,12 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
         second = snapshot()
         yield first, second
-        # Leave the database as the other tests expect it: empty but for the reference data.
-        call_command("flush", interactive=False, verbosity=0)
+        # Leave the database as the other tests expect it: as migrated, with the same content types and reference
+        # rows under the same ids (tests with serialized rollback restore that snapshot and would collide otherwise).
+        from django.db import connection
+
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
         ensure_reference_data()
 
 

@@ -27,7 +27,7 @@ from procurement.models import Tender
 from . import selectors
 from . import services as svc
 from .generation import fund_for_region, generate_statements, parse_month
-from .models import Prepayment, PriceCorrection, SettlementLine, SettlementStatement
+from .models import Prepayment, SettlementLine, SettlementStatement
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -285,7 +285,6 @@ class PriceCorrectionView(APIView):
         listing = Listing.objects.filter(pk=values["listing"]).first()
         if listing is None:
             raise ValidationFailed(_("挂网产品不存在"), field="listing")
-        latest = PriceCorrection.objects.filter(listing=listing).order_by("-pk").values_list("pk", flat=True).first()
         correction = svc.price_correction_create(
             listing=listing, unit_price=values["unit_price"], effective_from=values["effective_from"],
             effective_to=values.get("effective_to"), reason=values["reason"], by=request.user)
@@ -294,7 +293,7 @@ class PriceCorrectionView(APIView):
                          "effective_from": correction.effective_from, "effective_to": correction.effective_to,
                          "reason": correction.reason, "adjustments": adjustments["n"],
                          "adjustments_amount": str(quantize_amount(adjustments["total"] or 0))},
-                        status=200 if correction.pk == latest else 201)
+                        status=201 if correction.created else 200)
 
 
 class ReportView(APIView):

@@ -183,7 +183,9 @@ def price_correction_create(*, listing, unit_price, effective_from, effective_to
     statement settles as a price-adjustment line (`generation.record_price_adjustments`).
 
     Repeating the listing's latest correction (same period, same price) changes nothing: the existing correction is
-    returned and nothing is written. Refused while a generation run is under way."""
+    returned and nothing is written; `correction.created` tells the two apart. Corrections of one listing are serialised
+    (its row is locked), so two identical requests at once write one correction. Refused while a generation run is
+    under way."""
     require(by, "settlement.manage")
     reason = (reason or "").strip()
     if not reason:
@@ -198,12 +200,15 @@ def price_correction_create(*, listing, unit_price, effective_from, effective_to
     if end is not None and end < start:
         raise ValidationFailed(_("截止日期不能早于生效日期"), field="effective_to")
     hold_off_generation()
+    type(listing).objects.select_for_update().filter(pk=listing.pk).first()
     latest = PriceCorrection.objects.filter(listing=listing).order_by("-pk").first()
     if latest is not None and (latest.effective_from, latest.effective_to, latest.unit_price) == (start, end, price):
+        latest.created = False
         return latest
     correction = PriceCorrection.objects.create(listing=listing, unit_price=price, effective_from=start,
                                                 effective_to=end, reason=reason[:300], created_by=by)
     record_price_adjustments(correction, recorded_on=timezone.localdate())
+    correction.created = True
     return correction
 
 

@@ -127,8 +127,10 @@ def test_a_second_correction_adjusts_from_the_first_corrected_price(world):
 def test_repeating_a_correction_writes_nothing(world):
     _paid_month(world)
     first = _correct(world)
+    assert first.created
     counts = (PriceCorrection.objects.count(), PriceAdjustment.objects.count())
-    assert _correct(world) == first
+    again = _correct(world)
+    assert again == first and not again.created
     assert (PriceCorrection.objects.count(), PriceAdjustment.objects.count()) == counts
     # Another period at the same price: the lines already at that price get nothing more.
     _correct(world, start=month_start(2) + timedelta(days=1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import DataError
+from django.utils.translation import gettext as _
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,7 +24,7 @@ def exception_handler(exc, context):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
-        return Response({"detail": "参数超出允许范围"}, status=400)
+        return Response({"detail": _("参数超出允许范围")}, status=400)
     return drf_exception_handler(exc, context)
 
 

@@ -16,7 +16,7 @@ Ranking: exact code, then code prefix, exact generic name, initials / pinyin / n
 matches; on PostgreSQL ties are ordered by trigram similarity of the generic name or, for a query in Latin letters,
 of its full pinyin (computed on the matched products only); elsewhere ties go by name. When nothing
 matches a query that looks like pinyin initials (ASCII letters, 4+), the search tolerates typing slips: initials
-within edit distance 2 of the query and sharing its first letter are offered instead (``fgdssp`` still finds
+within edit distance 2 (Levenshtein) of the query and sharing its first letter are offered instead (``fgdssp`` still finds
 复方丹参片) — the usual "did you mean" of a catalog.
 """
 
@@ -26,7 +26,7 @@ import re
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length
 
 from accounts.models import Organization
@@ -137,26 +137,49 @@ def _text_match(q: str) -> tuple[Q, list[When]]:
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau–Levenshtein (optimal string alignment) distance, giving up above `limit`."""
+    """Levenshtein distance (insertions, deletions, substitutions; a swap of two letters counts 2), giving up above
+    `limit` — the same measure as PostgreSQL's ``levenshtein_less_equal``, so both databases offer the same fallback."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
         current = [i] + [0] * len(b)
         for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
         if min(current) > limit:
             return limit + 1
-        previous2, previous = previous, current
+        previous = current
     return previous[-1]
 
 
 def _may_be_initials(q: str) -> bool:
     return q.isascii() and q.isalpha() and len(q) >= FUZZY_MIN_LENGTH
+
+
+class _LevenshteinAtMost(Func):
+    """fuzzystrmatch's ``levenshtein_less_equal(a, b, k)``: the edit distance, or some value above `k` once it is
+    certain to exceed it."""
+
+    function = "levenshtein_less_equal"
+    output_field = IntegerField()
+
+
+def _with_fuzzy_initials(base: QuerySet[Product], q: str, condition: Q, ranks: list[When]) -> QuerySet[Product]:
+    """PostgreSQL: the search and its typing-slip fallback as one statement. The fallback's rows (initials within
+    edit distance 2 sharing the first letter, ranked 10 + distance) are admitted only when no product meets the
+    condition: ``NOT EXISTS`` over the same filters is uncorrelated, so PostgreSQL evaluates it once, and only when
+    a row fails the condition (a query with matches pays one probe that stops at the first match)."""
+    lower = q.lower()
+    distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
+    fuzzy = (
+        Q(name_initials__startswith=lower[0])
+        & Q(initials_length__gte=len(lower) - FUZZY_MAX_DISTANCE, initials_length__lte=len(lower) + FUZZY_MAX_DISTANCE)
+        & ~Exists(base.filter(condition))
+        & Q(initials_distance__lte=FUZZY_MAX_DISTANCE)
+    )
+    rank = Case(*ranks, When(condition, then=Value(9)), default=Value(10) + distance, output_field=IntegerField())
+    return (base.alias(initials_length=Length("name_initials"), initials_distance=distance)
+            .filter(condition | fuzzy).annotate(search_rank=rank))
 
 
 def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
@@ -206,11 +229,14 @@ def product_search(
     if not q:
         return base.order_by("generic_name", "nhsa_code")
     condition, ranks = _text_match(q)
-    qs = base.filter(condition).annotate(search_rank=Case(*ranks, default=Value(9), output_field=IntegerField()))
-    if _may_be_initials(q) and not qs.exists():  # only then is there a fallback to offer
-        fuzzy = _fuzzy_initials(base, q)
-        if fuzzy is not None:
-            qs = fuzzy
+    if settings.IS_POSTGRES and _may_be_initials(q):  # the fallback within the same statement
+        qs = _with_fuzzy_initials(base, q, condition, ranks)
+    else:
+        qs = base.filter(condition).annotate(search_rank=Case(*ranks, default=Value(9), output_field=IntegerField()))
+        if _may_be_initials(q) and not qs.exists():  # only then is there a fallback to offer
+            fuzzy = _fuzzy_initials(base, q)
+            if fuzzy is not None:
+                qs = fuzzy
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import TrigramSimilarity
 

@@ -55,6 +55,32 @@ def test_a_slip_in_the_initials_is_tolerated_when_nothing_matches_exactly(world)
 
 
 @pytest.mark.django_db
+def test_the_fallback_ranks_by_distance_counts_a_swap_as_two_and_keeps_the_filters(world):
+    assert names(q="ffdsq") == ["复方丹参片", "复方丹参滴丸"]  # ffdsp at 1, ffdsdw at 2
+    assert names(q="fdfsp")[0] == "复方丹参片"  # two letters swapped: distance 2
+    assert names(q="fdfspx") == []  # a swap and one more slip: 3
+    assert names(q="fgdssp", category="chemical") == []
+    assert names(q="fgdssp", category="chinese_patent")[0] == "复方丹参片"
+
+
+@pytest.mark.django_db
+def test_no_fallback_rows_when_the_query_matches(world):
+    # 复方丹参滴丸 (ffdsdw) is within distance 2 of ffdsp, but ffdsp matches 复方丹参片 itself
+    assert names(q="ffdsp") == ["复方丹参片"]
+
+
+@pytest.mark.django_db
+def test_the_search_with_its_fallback_is_one_statement_on_postgresql(world, django_assert_num_queries):
+    from django.conf import settings
+
+    # elsewhere: the makers named like the query, a probe for any match, the candidates' initials when there was
+    # none, and the search
+    for q, elsewhere in (("ffdsp", 3), ("fgdssp", 4)):
+        with django_assert_num_queries(1 if settings.IS_POSTGRES else elsewhere):
+            list(product_search(user=None, q=q)[:20])
+
+
+@pytest.mark.django_db
 def test_full_pinyin_chinese_substring_trade_name_and_code_prefix(world):
     assert set(names(q="fufangdanshen")) == {"复方丹参片", "复方丹参滴丸"}
     assert names(q="他汀") == ["阿托伐他汀钙片"]

@@ -156,6 +156,13 @@ def _may_be_initials(q: str) -> bool:
     return q.isascii() and q.isalpha() and len(q) >= FUZZY_MIN_LENGTH
 
 
+def _near_initials(lower: str) -> Q:
+    """The fallback's candidates: initials sharing the query's first letter, of a length within the distance (on a
+    queryset with ``initials_length`` as alias or annotation)."""
+    return Q(name_initials__startswith=lower[0], initials_length__gte=len(lower) - FUZZY_MAX_DISTANCE,
+             initials_length__lte=len(lower) + FUZZY_MAX_DISTANCE)
+
+
 class _LevenshteinAtMost(Func):
     """fuzzystrmatch's ``levenshtein_less_equal(a, b, k)``: the edit distance, or some value above `k` once it is
     certain to exceed it."""
@@ -171,12 +178,7 @@ def _with_fuzzy_initials(base: QuerySet[Product], q: str, condition: Q, ranks: l
     a row fails the condition (a query with matches pays one probe that stops at the first match)."""
     lower = q.lower()
     distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
-    fuzzy = (
-        Q(name_initials__startswith=lower[0])
-        & Q(initials_length__gte=len(lower) - FUZZY_MAX_DISTANCE, initials_length__lte=len(lower) + FUZZY_MAX_DISTANCE)
-        & ~Exists(base.filter(condition))
-        & Q(initials_distance__lte=FUZZY_MAX_DISTANCE)
-    )
+    fuzzy = _near_initials(lower) & ~Exists(base.filter(condition)) & Q(initials_distance__lte=FUZZY_MAX_DISTANCE)
     rank = Case(*ranks, When(condition, then=Value(9)), default=Value(10) + distance, output_field=IntegerField())
     return (base.alias(initials_length=Length("name_initials"), initials_distance=distance)
             .filter(condition | fuzzy).annotate(search_rank=rank))
@@ -185,9 +187,8 @@ def _with_fuzzy_initials(base: QuerySet[Product], q: str, condition: Q, ranks: l
 def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
     lower = q.lower()
     candidates = (
-        base.filter(name_initials__startswith=lower[0])
-        .annotate(initials_length=Length("name_initials"))
-        .filter(initials_length__gte=len(lower) - FUZZY_MAX_DISTANCE, initials_length__lte=len(lower) + FUZZY_MAX_DISTANCE)
+        base.alias(initials_length=Length("name_initials"))
+        .filter(_near_initials(lower))
         .values_list("name_initials", flat=True)
         .distinct()
     )

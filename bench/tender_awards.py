@@ -43,19 +43,20 @@ def build(lots: int, bidders: int, hospitals: int, seed: int = 11):
     from procurement.services import tenders as svc
 
     rng = random.Random(seed)
+    ids = random.Random(f"{PREFIX}-uscc")  # credit codes of their own: the other benchmarks' worlds draw from seed 11 too
     leagues = list(Region.objects.filter(level="league_city").order_by("code"))
     counties = list(Region.objects.filter(level="banner_county").order_by("code"))
     with transaction.atomic():
         agency = Organization.objects.create(kind="agency", name=f"{PREFIX}医保局",
-                                             uscc=make_uscc(rng, division_code=leagues[0].code), region=leagues[0])
+                                             uscc=make_uscc(ids, division_code=leagues[0].code), region=leagues[0])
         official = User.objects.create(username=f"{PREFIX.lower()}_official", organization=agency)
         official.roles.set([Role.objects.get(code="pricing_official")])
         makers = Organization.objects.bulk_create([
-            Organization(kind="manufacturer", name=f"{PREFIX}制药{i:02d}有限公司", uscc=make_uscc(rng, division_code=leagues[0].code),
+            Organization(kind="manufacturer", name=f"{PREFIX}制药{i:02d}有限公司", uscc=make_uscc(ids, division_code=leagues[0].code),
                          region=leagues[0]) for i in range(bidders)])
         places = leagues + counties
         hosp = Organization.objects.bulk_create([
-            Organization(kind="hospital", name=f"{PREFIX}医院{i:04d}", uscc=make_uscc(rng, division_code=places[i % len(places)].code),
+            Organization(kind="hospital", name=f"{PREFIX}医院{i:04d}", uscc=make_uscc(ids, division_code=places[i % len(places)].code),
                          region=places[i % len(places)], hospital_level="2", hospital_type="general", ownership="public")
             for i in range(hospitals)], batch_size=1000)
         products = Product.objects.bulk_create([

@@ -6,8 +6,9 @@ query in the same run.
 The catalog is bench.generate's (50,000 products at scale 1, reused when already there). Queries of three kinds,
 drawn deterministically from it: a two-character piece of a generic name (substring), the first 3–4 pinyin
 initials of a name, and the first 9 characters of an NHSA code. "ours" is ``catalog.selectors.product_search``,
-its first page of 20 products fetched as the API and pages do (manufacturer joined); the floor is one hand-written
-query with the same conditions and ranking on the same schema (``search_text LIKE`` served by its pg_trgm GIN index,
+its first page of 20 products fetched as the API's list and the catalog page do (``as_product_list``: the columns a
+list shows, the maker's name joined); the floor is one hand-written query with the same conditions and ranking on the
+same schema, returning the same columns (``search_text LIKE`` served by its pg_trgm GIN index,
 the code prefix by the code's pattern b-tree, the makers whose name contains the query; exact code, code prefix,
 exact name, initials, pinyin and name prefixes, then trigram similarity), 20 rows with the manufacturer's name. The
 fallback for mistyped initials is not in the floor: every query here has matches, where it adds no row.
@@ -28,7 +29,9 @@ PAGE = 20
 QUERIES_PER_KIND = 30
 
 FLOOR_SQL = """
-SELECT p.id, p.nhsa_code, p.generic_name, p.trade_name, p.specification, p.dosage_form, m.name
+SELECT p.id, p.nhsa_code, p.category, p.generic_name, p.trade_name, p.name_mn, p.dosage_form, p.specification,
+       p.pack_size, p.min_unit, p.pack_unit, p.manufacturer_id, p.insurance_class, p.high_value, p.shortage, p.negotiated,
+       p.consistency_evaluated, p.is_active, m.name
 FROM catalog_product p LEFT JOIN accounts_organization m ON m.id = p.manufacturer_id
 WHERE p.is_active AND (p.search_text LIKE %(sub)s OR p.nhsa_code LIKE %(code)s
   OR p.manufacturer_id = ANY(ARRAY(SELECT id FROM accounts_organization
@@ -61,9 +64,9 @@ def queries(seed: int = 3) -> dict[str, list[str]]:
 
 
 def run_ours(q: str) -> list[int]:
-    from catalog.selectors import product_search
+    from catalog.selectors import as_product_list, product_search
 
-    return [p.pk for p in product_search(user=None, q=q)[:PAGE]]
+    return [p.pk for p in as_product_list(product_search(user=None, q=q))[:PAGE]]
 
 
 def run_floor(cur, q: str) -> list[int]:

@@ -110,7 +110,8 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.product_search(user=self.request.user, **selectors.search_params(self.request.query_params))
+            params = selectors.search_params(self.request.query_params)
+            return selectors.as_product_list(selectors.product_search(user=self.request.user, **params))
         return selectors.products_visible_to(self.request.user)
 
     def get_serializer_class(self):

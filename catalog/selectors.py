@@ -25,9 +25,8 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, Case, Exists, F, Func, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest, Length
+from django.db.models.functions import Greatest
 
 from accounts.models import Organization
 
@@ -39,6 +38,21 @@ _CODE_LIKE = re.compile(r"^(X[A-Z]\d|Z[A-Z0-9]{2}|T\d|TA|C\d|NM[YZT])", re.IGNOR
 FUZZY_MIN_LENGTH = 4
 MAX_MAKERS = 500  # manufacturers whose name contains the query; more means the query says little about the maker
 FUZZY_MAX_DISTANCE = 2
+
+
+# What a list of products shows (the API's list, the catalog page): a search sorts its matches carrying only these
+# columns and the maker's name, not the whole row — at 5,000 products the ~70 columns of product and maker cost about
+# a third of the statement's time in its sort (measured by bench.catalog_search).
+PRODUCT_LIST_FIELDS = (
+    "nhsa_code", "category", "generic_name", "trade_name", "name_mn", "dosage_form", "specification", "pack_size",
+    "min_unit", "pack_unit", "manufacturer__name", "insurance_class", "high_value", "shortage", "negotiated",
+    "consistency_evaluated", "is_active",
+)
+
+
+def as_product_list(products: QuerySet[Product]) -> QuerySet[Product]:
+    """A search (or any product queryset with its maker joined) narrowed to what lists show."""
+    return products.only(*PRODUCT_LIST_FIELDS)
 
 
 def products_visible_to(user, *, related: tuple[str, ...] = ("manufacturer", "preparing_hospital")) -> QuerySet[Product]:
@@ -88,27 +102,65 @@ def _apply_filters(qs, *, category, insurance_class, high_value, shortage, manuf
     return qs
 
 
-class _EqualsAny(Func):
-    """``column = ANY(array)`` (PostgreSQL)."""
+class _MadeByMakersNamed(Func):
+    """PostgreSQL: ``manufacturer_id = ANY(ARRAY(SELECT id FROM the makers whose name contains q LIMIT …))`` — an
+    index condition evaluated once. Written out rather than as the ORM's nested query, which costs more to build and
+    compile than the database takes to run it (the search is typed a keystroke at a time)."""
 
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
     output_field = BooleanField()
+
+    def __init__(self, q: str):
+        super().__init__(F("manufacturer_id"))
+        self.q = q
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        makers = connection.ops.quote_name(Organization._meta.db_table)
+        pattern = f"%{connection.ops.prep_for_like_query(self.q)}%"
+        sql = (f"{column} = ANY(ARRAY(SELECT maker.id FROM {makers} maker WHERE maker.kind = %s"
+               f" AND UPPER(maker.name::text) LIKE UPPER(%s) LIMIT {MAX_MAKERS}))")
+        return sql, (*params, Organization.Kind.MANUFACTURER.value, pattern)
 
 
 def _made_by_makers_named(q: str) -> Q | None:
     """Products of the manufacturers whose name contains the query. The makers are found first (a small table), so
     every branch of the search's condition is on the product table and PostgreSQL can combine its indexes (a join
     inside the OR would make it read every product); on PostgreSQL within the same query, as an array computed once."""
+    if settings.IS_POSTGRES:
+        return Q(_MadeByMakersNamed(q))
     makers = Organization.objects.filter(kind=Organization.Kind.MANUFACTURER, name__icontains=q).order_by()
-    makers = makers.values_list("id", flat=True)[:MAX_MAKERS]
-    if settings.IS_POSTGRES:  # manufacturer_id = ANY(ARRAY(SELECT …)): an index condition, evaluated once
-        return Q(_EqualsAny(F("manufacturer_id"), ArraySubquery(makers)))
-    found = list(makers)
+    found = list(makers.values_list("id", flat=True)[:MAX_MAKERS])
     return Q(manufacturer_id__in=found) if found else None
 
 
-def _text_match(q: str) -> tuple[Q, list[When]]:
+class _Rank(Func):
+    """The search's ranking as one ``CASE`` written out: ``cases`` are (field, "exact" | "startswith", value, rank),
+    the first that holds gives the rank, else ``otherwise`` (an expression). One expression instead of a When per
+    case, each a lookup for the ORM to build and compile."""
+
+    output_field = IntegerField()
+
+    def __init__(self, cases: list[tuple[str, str, str, int]], otherwise):
+        super().__init__(*[F(field) for field, _, _, _ in cases], otherwise)
+        self.cases = cases
+
+    def as_sql(self, compiler, connection, **extra_context):
+        *columns, otherwise = self.source_expressions
+        sql, params = ["CASE"], []
+        for column, (_, lookup, value, rank) in zip(columns, self.cases, strict=True):
+            column_sql, column_params = compiler.compile(column)
+            if lookup == "startswith":
+                sql.append(f"WHEN {column_sql} {connection.operators['startswith']} THEN {int(rank)}")
+                value = f"{connection.ops.prep_for_like_query(value)}%"
+            else:
+                sql.append(f"WHEN {column_sql} = %s THEN {int(rank)}")
+            params += [*column_params, value]
+        otherwise_sql, otherwise_params = compiler.compile(otherwise)
+        sql.append(f"ELSE {otherwise_sql} END")
+        return " ".join(sql), (*params, *otherwise_params)
+
+
+def _text_match(q: str) -> tuple[Q, list[tuple[str, str, str, int]]]:
     """The condition for a query and the ranking cases (lower rank = better)."""
     code = normalize_code(q)
     lower = q.lower()
@@ -125,14 +177,14 @@ def _text_match(q: str) -> tuple[Q, list[When]]:
     makers = _made_by_makers_named(q)
     if makers is not None:
         condition |= makers
-    ranks = [When(generic_name=q, then=Value(2))]
+    ranks = [("generic_name", "exact", q, 2)]
     if code and code.isascii():
         condition |= Q(nhsa_code__startswith=code)
-        ranks = [When(nhsa_code=code, then=Value(0)), When(nhsa_code__startswith=code, then=Value(1))] + ranks
+        ranks = [("nhsa_code", "exact", code, 0), ("nhsa_code", "startswith", code, 1)] + ranks
     if word:
-        ranks += [When(name_initials=lower, then=Value(3)), When(name_initials__startswith=lower, then=Value(4))]
-        ranks += [When(name_pinyin__startswith=lower, then=Value(4))]
-    ranks += [When(generic_name__startswith=q, then=Value(5)), When(trade_name__startswith=q, then=Value(5))]
+        ranks += [("name_initials", "exact", lower, 3), ("name_initials", "startswith", lower, 4),
+                  ("name_pinyin", "startswith", lower, 4)]
+    ranks += [("generic_name", "startswith", q, 5), ("trade_name", "startswith", q, 5)]
     return condition, ranks
 
 
@@ -156,11 +208,28 @@ def _may_be_initials(q: str) -> bool:
     return q.isascii() and q.isalpha() and len(q) >= FUZZY_MIN_LENGTH
 
 
-def _near_initials(lower: str) -> Q:
-    """The fallback's candidates: initials sharing the query's first letter, of a length within the distance (on a
-    queryset with ``initials_length`` as alias or annotation)."""
-    return Q(name_initials__startswith=lower[0], initials_length__gte=len(lower) - FUZZY_MAX_DISTANCE,
-             initials_length__lte=len(lower) + FUZZY_MAX_DISTANCE)
+class _NearInitials(Func):
+    """The fallback's candidates: initials sharing the query's first letter, of a length within the distance, and —
+    with ``within_distance`` (PostgreSQL, fuzzystrmatch) — within the distance itself. Written out as one condition,
+    like the rank."""
+
+    output_field = BooleanField()
+
+    def __init__(self, lower: str, *, within_distance: bool):
+        super().__init__(F("name_initials"))
+        self.lower, self.within_distance = lower, within_distance
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        shortest, longest = len(self.lower) - FUZZY_MAX_DISTANCE, len(self.lower) + FUZZY_MAX_DISTANCE
+        parts = [f"{column} {connection.operators['startswith']}", f"LENGTH({column}) >= {int(shortest)}",
+                 f"LENGTH({column}) <= {int(longest)}"]
+        params = [*column_params, f"{connection.ops.prep_for_like_query(self.lower[0])}%", *column_params,
+                  *column_params]
+        if self.within_distance:
+            parts.append(f"levenshtein_less_equal({column}, %s, {FUZZY_MAX_DISTANCE}) <= {FUZZY_MAX_DISTANCE}")
+            params += [*column_params, self.lower]
+        return f"({' AND '.join(parts)})", tuple(params)
 
 
 class _LevenshteinAtMost(Func):
@@ -171,24 +240,22 @@ class _LevenshteinAtMost(Func):
     output_field = IntegerField()
 
 
-def _with_fuzzy_initials(base: QuerySet[Product], q: str, condition: Q, ranks: list[When]) -> QuerySet[Product]:
+def _with_fuzzy_initials(base: QuerySet[Product], q: str, condition: Q, ranks: list) -> QuerySet[Product]:
     """PostgreSQL: the search and its typing-slip fallback as one statement. The fallback's rows (initials within
     edit distance 2 sharing the first letter, ranked 10 + distance) are admitted only when no product meets the
     condition: ``NOT EXISTS`` over the same filters is uncorrelated, so PostgreSQL evaluates it once, and only when
     a row fails the condition (a query with matches pays one probe that stops at the first match)."""
     lower = q.lower()
     distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
-    fuzzy = _near_initials(lower) & ~Exists(base.filter(condition)) & Q(initials_distance__lte=FUZZY_MAX_DISTANCE)
-    rank = Case(*ranks, When(condition, then=Value(9)), default=Value(10) + distance, output_field=IntegerField())
-    return (base.alias(initials_length=Length("name_initials"), initials_distance=distance)
-            .filter(condition | fuzzy).annotate(search_rank=rank))
+    fuzzy = Q(_NearInitials(lower, within_distance=True)) & ~Exists(base.filter(condition))
+    rank = _Rank(ranks, Case(When(condition, then=Value(9)), default=Value(10) + distance, output_field=IntegerField()))
+    return base.filter(condition | fuzzy).annotate(search_rank=rank)
 
 
 def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
     lower = q.lower()
     candidates = (
-        base.alias(initials_length=Length("name_initials"))
-        .filter(_near_initials(lower))
+        base.filter(_NearInitials(lower, within_distance=False))
         .values_list("name_initials", flat=True)
         .distinct()
     )
@@ -233,7 +300,7 @@ def product_search(
     if settings.IS_POSTGRES and _may_be_initials(q):  # the fallback within the same statement
         qs = _with_fuzzy_initials(base, q, condition, ranks)
     else:
-        qs = base.filter(condition).annotate(search_rank=Case(*ranks, default=Value(9), output_field=IntegerField()))
+        qs = base.filter(condition).annotate(search_rank=_Rank(ranks, Value(9)))
         if _may_be_initials(q) and not qs.exists():  # only then is there a fallback to offer
             fuzzy = _fuzzy_initials(base, q)
             if fuzzy is not None:

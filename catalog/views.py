@@ -28,7 +28,7 @@ def product_list(request):
     """Search results in relevance order until a column header is clicked; the exports (in the import layouts, so
     a file can be edited and imported again) are the catalog's own, at `product-export`."""
     params = selectors.search_params(request.GET)
-    results = selectors.product_search(user=request.user, **params)
+    results = selectors.as_product_list(selectors.product_search(user=request.user, **params))
     listing = Listing(request, results, PRODUCT_COLUMNS, default_sort="generic_name",
                       default_order=results.query.order_by)
     query = request.GET.copy()

@@ -170,3 +170,30 @@ def test_the_search_text_follows_every_change_of_a_name(world):
     assert names(q="立普妥") == ["阿托伐他汀钙胶囊"]
     assert names(q="atfttgjn") == ["阿托伐他汀钙胶囊"]
     assert names(q="他汀钙片") == []
+
+
+@pytest.mark.django_db
+def test_wildcards_in_a_query_are_taken_literally(world):
+    make("复方50%丹参片", "ZA04BAL0147010102390", category="chinese_patent", trade_name="丹_参")
+    maker = ManufacturerFactory(name="百分之50%制药有限公司")
+    make("维生素C片", "XA11GAW001A001010100483", maker=maker)
+    assert names(q="50%") == ["复方50%丹参片", "维生素C片"]  # in a name, and in a maker's name
+    assert names(q="丹_") == ["复方50%丹参片"]  # the trade name's prefix, not any character after 丹
+    assert names(q="%") == ["复方50%丹参片", "维生素C片"]
+    assert names(q="XA11G_W") == []  # a code prefix is a prefix, not a pattern
+
+
+@pytest.mark.django_db
+def test_a_list_of_search_results_reads_its_page_in_one_query(world, django_assert_num_queries):
+    from django.conf import settings
+
+    from catalog.selectors import as_product_list
+
+    with django_assert_num_queries(1 if settings.IS_POSTGRES else 2):  # elsewhere the makers are looked up first
+        page = list(as_product_list(product_search(user=None, q="阿"))[:20])
+    with django_assert_num_queries(0):  # every column a list shows is there, the maker's name too
+        shown = [(p.nhsa_code, p.generic_name, p.trade_name, p.specification, p.pack_size, p.min_unit, p.pack_unit,
+                  p.manufacturer.name, p.get_category_display(), p.get_insurance_class_display(), p.high_value,
+                  p.shortage, p.negotiated, p.consistency_evaluated, p.is_active, p.name_mn, p.dosage_form)
+                 for p in page]
+    assert [row[1] for row in shown] == ["阿司匹林肠溶片", "阿托伐他汀钙片"]

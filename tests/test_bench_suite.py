@@ -33,6 +33,21 @@ def test_the_table_and_the_doubling_check():
     assert suite.doubling_rows(half, full) == [["job", "job, 20 rows", 1.0, 2.1, 2.1, "yes"]]
 
 
+def test_several_passes_give_each_line_its_median_pass_and_the_range():
+    passes = [[suite_row("job", t, 1.0, goal=1.5), suite_row("rate", r, 100.0, unit="rows/s", goal=0.5,
+                                                      higher_is_better=True)]
+              for t, r in ((1.2, 40.0), (1.6, 60.0), (1.4, 55.0))]
+    job, rate = suite.median_of_passes(passes)
+    assert (job["ours"], job["ok"], job["ratio_range"], job["seconds"]) == (1.4, True, [1.2, 1.6], 1.4)
+    assert (rate["ours"], rate["ok"], rate["ratio_range"]) == (55.0, True, [0.4, 0.6])
+    failed = [{"measure": "failed: boom", "unit": "", "ours": None, "floor": None, "ratio": None, "goal": "",
+               "ok": False, "rss": None, "seconds": None, "note": ""}]
+    assert suite.median_of_passes([failed, passes[0]])[0]["ours"] == 1.2  # a failed pass does not hide the others
+    assert suite.median_of_passes([failed])[0]["measure"] == "failed: boom"
+    table = suite.table_rows({"job": suite.median_of_passes(passes)})
+    assert table[0][5:7] == [1.4, "1.20–1.60"] and table[0][-1] == "pass"
+
+
 def test_long_jobs_have_queues_of_their_own_and_one_worker_still_takes_everything():
     from config.celery import app
 

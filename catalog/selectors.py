@@ -25,8 +25,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Exists, F, Func, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Organization
 
@@ -240,20 +239,31 @@ class _LevenshteinAtMost(Func):
     output_field = IntegerField()
 
 
-def _with_fuzzy_initials(base: QuerySet[Product], q: str, condition: Q, ranks: list) -> QuerySet[Product]:
-    """PostgreSQL: the search and its typing-slip fallback as one statement. The fallback's rows (initials within
-    edit distance 2 sharing the first letter, ranked 10 + distance) are admitted only when no product meets the
-    condition: ``NOT EXISTS`` over the same filters is uncorrelated, so PostgreSQL evaluates it once, and only when
-    a row fails the condition (a query with matches pays one probe that stops at the first match)."""
-    lower = q.lower()
-    distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
-    fuzzy = Q(_NearInitials(lower, within_distance=True)) & ~Exists(base.filter(condition))
-    rank = _Rank(ranks, Case(When(condition, then=Value(9)), default=Value(10) + distance, output_field=IntegerField()))
-    return base.filter(condition | fuzzy).annotate(search_rank=rank)
+class _Similarity(Func):
+    """PostgreSQL: pg_trgm's similarity of the Chinese name to the query, or of the full pinyin for a query typed in
+    Latin letters (the greater), written out like the rank: the ORM's Greatest of two TrigramSimilarity costs more to
+    build and compile than the database takes to compute it for the matched products."""
+
+    output_field = FloatField()
+
+    def __init__(self, q: str):
+        super().__init__(F("generic_name"), F("name_pinyin"))
+        self.q = q
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (name, name_params), (pinyin, pinyin_params) = (compiler.compile(e) for e in self.source_expressions)
+        return (f"GREATEST(SIMILARITY({name}, %s), SIMILARITY({pinyin}, %s))",
+                (*name_params, self.q, *pinyin_params, self.q.lower()))
 
 
 def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
+    """The typing-slip fallback (asked for only when nothing matched): products whose initials are within edit
+    distance 2 of the query and share its first letter, ranked 10 + distance. PostgreSQL measures the distance itself
+    (fuzzystrmatch); elsewhere the candidates' distinct initials are measured here."""
     lower = q.lower()
+    if settings.IS_POSTGRES:
+        distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
+        return base.filter(_NearInitials(lower, within_distance=True)).annotate(search_rank=Value(10) + distance)
     candidates = (
         base.filter(_NearInitials(lower, within_distance=False))
         .values_list("name_initials", flat=True)
@@ -297,20 +307,21 @@ def product_search(
     if not q:
         return base.order_by("generic_name", "nhsa_code")
     condition, ranks = _text_match(q)
-    if settings.IS_POSTGRES and _may_be_initials(q):  # the fallback within the same statement
-        qs = _with_fuzzy_initials(base, q, condition, ranks)
-    else:
-        qs = base.filter(condition).annotate(search_rank=_Rank(ranks, Value(9)))
-        if _may_be_initials(q) and not qs.exists():  # only then is there a fallback to offer
-            fuzzy = _fuzzy_initials(base, q)
-            if fuzzy is not None:
-                qs = fuzzy
-    if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import TrigramSimilarity
+    qs = base.filter(condition)
+    # Only a query that may be initials and matches nothing has a fallback to offer. The probe stops at the first
+    # match; folding the fallback into the search's statement instead (under an uncorrelated NOT EXISTS) cost more to
+    # build and compile than the probe's round trip (bench.catalog_search).
+    if _may_be_initials(q) and not qs.exists():
+        fuzzy = _fuzzy_initials(base, q)
+        if fuzzy is not None:
+            return _ranked(fuzzy, q)
+    return _ranked(qs.annotate(search_rank=_Rank(ranks, Value(9))), q)
 
-        # The Chinese name's similarity, or the full pinyin's for a query typed in Latin letters.
-        qs = qs.annotate(similarity=Greatest(TrigramSimilarity("generic_name", q),
-                                             TrigramSimilarity("name_pinyin", q.lower())))
+
+def _ranked(qs: QuerySet[Product], q: str) -> QuerySet[Product]:
+    """Best rank first; on PostgreSQL ties by trigram similarity, elsewhere by name."""
+    if settings.IS_POSTGRES:
+        qs = qs.annotate(similarity=_Similarity(q))
         return qs.order_by("search_rank", "-similarity", "generic_name", "nhsa_code")
     return qs.order_by("search_rank", "generic_name", "nhsa_code")
 

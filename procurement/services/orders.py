@@ -302,6 +302,13 @@ def _net_received_min_units(hospital_id: int, commitments: list[Commitment]) -> 
 # --- drafts (the cart) ----------------------------------------------------------------------------------------------
 
 
+_ORDER_LISTING_FIELDS = (
+    *(f.name for f in Listing._meta.concrete_fields),
+    *(f"product__{name}" for name in ("generic_name", "nhsa_code", "specification", "pack_size", "is_active",
+                                      "dosage_form")),
+)
+
+
 @dataclass
 class LineInput:
     listing: Listing
@@ -326,8 +333,10 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
             raise ValidationFailed(gettext("订单明细格式错误"), field=f"lines[{i}]")
         raw = item.get("listing")
         ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label=gettext("挂网编号")))
-    # the product is read with the listing (names, pack size, state); the manufacturer only for an error message
-    listings = Listing.objects.select_related("product").order_by()
+    # the product is read with the listing, only what ordering uses of it (names and code, pack size, state, dosage
+    # form for the substitution rule): its other columns (registration, insurance, search text) would be most of
+    # the row; the manufacturer is read only for an error message
+    listings = Listing.objects.select_related("product").only(*_ORDER_LISTING_FIELDS).order_by()
     if parties is not None:
         listings = listings.annotate(**_orderability(*parties, on=on))
     listings = listings.in_bulk(ids)
@@ -378,7 +387,7 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
     wanted = [by.organization_id]
     if distributor is not None and not isinstance(distributor, Organization):
         wanted.append(distributor)
-    found = Organization.objects.select_related("region")
+    found = Organization.objects.select_related("region").order_by()  # in_bulk: the model's ordering is no use
     if idempotency_key:
         # plain SQL, like the share lock below: an ORM subquery costs more to build than the whole query takes
         found = found.annotate(existing_order=RawSQL(

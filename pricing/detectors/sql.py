@@ -8,8 +8,10 @@ as `percentile_cont(0.5)`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import connection
 
@@ -52,6 +54,22 @@ def median_ctes(name: str, source: str, keys: list[str], value: str) -> str:
         f"{name} AS (SELECT {key_list}, avg(v) AS med, max(cnt) AS n FROM {name}__r "
         f"WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {key_list})"
     )
+
+
+def json_rows(columns: list[str], *, decimals: tuple[str, ...] = ()) -> str:
+    """An aggregate: the group's rows as JSON text — an array of arrays of `columns`, in no particular order. Read it
+    with `parse_json_rows`. `decimals` are the columns PostgreSQL computes as numeric and SQLite as REAL."""
+    if is_postgres():  # a numeric is written exactly
+        return f"CAST(json_agg(json_build_array({', '.join(columns)})) AS text)"
+    # SQLite's JSON writes a REAL with 15 significant digits; with 17 it reads back as the very same float
+    values = [f"json(printf('%!.17g', {c}))" if c in decimals else c for c in columns]
+    return f"json_group_array(json_array({', '.join(values)}))"
+
+
+def parse_json_rows(text: str) -> list:
+    """The rows of `json_rows`, their numbers of the type the database driver returns for the columns themselves
+    (Decimal for a PostgreSQL numeric, float for a SQLite REAL), so they convert and round the same way."""
+    return json.loads(text, parse_float=Decimal if is_postgres() else float)
 
 
 def param(value):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from .base import PRICED_SOURCES, Detector, Finding, dec_amount, dec_price, ratio
-from .sql import Scope, add_months, as_date, fetch, json_rows, median_ctes, month_of, parse_json_rows
+from .sql import Scope, add_months, as_date, fetch, json_rows, median_ctes, month_of, parse_json_rows, weighted_mean
 
 
 def _tables():
@@ -50,9 +50,8 @@ def _hospital_month_prices(t: dict, scope: Scope, *, lookback_months: int = 0, e
     column is carried through their sorts."""
     month = month_of("o.observed_on")
     return (
-        f"hp AS (SELECT o.product_id, o.hospital_id, {month} AS m, "
-        f"CASE WHEN SUM(o.quantity) > 0 THEN SUM(o.unit_price * o.quantity) / SUM(o.quantity) "
-        f"ELSE AVG(o.unit_price) END AS price, SUM(o.quantity) AS qty, MAX(o.region_id) AS region_id{extra_columns} "
+        f"hp AS (SELECT o.product_id, o.hospital_id, {month} AS m, {weighted_mean('o.unit_price', 'o.quantity')} AS price, "
+        f"SUM(o.quantity) AS qty, MAX(o.region_id) AS region_id{extra_columns} "
         f"FROM {t['obs']} o WHERE o.hospital_id IS NOT NULL AND o.source IN ({SOURCES_SQL})"
         f"{_observation_filter(scope, lookback_months=lookback_months)} "
         f"GROUP BY o.product_id, o.hospital_id, {month})"

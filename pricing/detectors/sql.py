@@ -39,6 +39,15 @@ def month_end(expr: str) -> str:
     return f"date({expr}, '+1 month', '-1 day')"
 
 
+def weighted_mean(value: str, weight: str) -> str:
+    """An aggregate: the `weight`-weighted mean of `value` (the plain mean when no weight is known). SQLite stores a
+    whole-number decimal as an INTEGER and INTEGER / INTEGER truncates, so there the sum is divided as a REAL."""
+    total = f"SUM({value} * {weight})"
+    if not is_postgres():
+        total = f"CAST({total} AS REAL)"
+    return f"CASE WHEN SUM({weight}) > 0 THEN {total} / SUM({weight}) ELSE AVG({value}) END"
+
+
 def median_ctes(name: str, source: str, keys: list[str], value: str) -> str:
     """CTE text (without the leading WITH) defining `name(keys…, med, n)` from the relation `source`."""
     key_list = ", ".join(keys)

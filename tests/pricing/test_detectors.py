@@ -64,6 +64,17 @@ def test_peer_outlier_evidence_keeps_the_cheapest_peers_up_to_the_limit(peer_wor
     assert [d["price"] for d in f.evidence["distribution"]] == ["0.9700", "0.9800", "0.9900"]
     assert f.evidence["peers"] == 8
 
+
+def test_peer_outlier_weighted_price_of_whole_number_prices_is_not_truncated(hospitals, product):
+    """SQLite stores ¥3.00 as the integer 3; the month's mean of ¥3.00 and ¥4.00 is still ¥3.50 there."""
+    for h in hospitals[:6]:
+        observe(product, h, date(2026, 3, 10), "1.00")
+    observe(product, hospitals[6], date(2026, 3, 11), "3.00")
+    observe(product, hospitals[6], date(2026, 3, 12), "4.00")
+    [f] = find("peer_outlier")
+    assert (f.observed_price, f.evidence["quantity"]) == (Decimal("3.5000"), 200)
+    assert f.evidence["distribution"][-1]["price"] == "3.5000"
+
 def test_peer_outlier_needs_enough_peers_then_uses_the_ratio(hospitals, product):
     for h, p in zip(hospitals[:3], ["1.00", "1.10", "1.90"], strict=True):
         observe(product, h, date(2026, 3, 5), p)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can, is_official
 
 from . import credit_schemes
-from .detectors.sql import as_date, fetch, median_ctes, month_of
+from .detectors.sql import as_date, fetch, median_ctes, month_of, weighted_mean
 from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, PriceObservation, ReferencePrice, ShortageAlert
 
 SORTS = {
@@ -169,8 +169,8 @@ def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
         f"WITH base AS (SELECT hospital_id, {month} AS m, unit_price, quantity FROM {obs} WHERE product_id = %s "
         f"AND observed_on >= %s AND observed_on <= %s AND hospital_id IS NOT NULL "
         f"AND source IN ('platform_receipt', 'off_platform')), "
-        f"hp AS (SELECT hospital_id, m, CASE WHEN SUM(quantity) > 0 THEN SUM(unit_price * quantity) / SUM(quantity) "
-        f"ELSE AVG(unit_price) END AS price FROM base GROUP BY hospital_id, m), "
+        f"hp AS (SELECT hospital_id, m, {weighted_mean('unit_price', 'quantity')} AS price FROM base "
+        f"GROUP BY hospital_id, m), "
         f"{median_ctes('pm', 'hp', ['m'], 'price')} "
         f"SELECT pm.m, pm.med, pm.n, (SELECT price FROM hp WHERE hp.m = pm.m AND hp.hospital_id = %s) AS own "
         f"FROM pm ORDER BY pm.m"

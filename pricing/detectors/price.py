@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from .base import PRICED_SOURCES, Detector, Finding, dec_amount, dec_price, ratio
-from .sql import Scope, add_months, as_date, fetch, median_ctes, month_of
+from .sql import Scope, add_months, as_date, fetch, json_rows, median_ctes, month_of, parse_json_rows, weighted_mean
 
 
 def _tables():
@@ -45,14 +45,13 @@ def _with_touched(scope: Scope, t: dict) -> tuple[str, list]:
 
 
 def _hospital_month_prices(t: dict, scope: Scope, *, lookback_months: int = 0, extra_columns: str = "") -> str:
-    """`hp(product_id, hospital_id, m, price, qty, amount, nobs, region_id)`: what a hospital paid for a product in a
-    month — the quantity-weighted mean price (the plain mean when quantities are not known)."""
+    """`hp(product_id, hospital_id, m, price, qty, region_id)`: what a hospital paid for a product in a month — the
+    quantity-weighted mean price (the plain mean when quantities are not known). Only what the detectors read: every
+    column is carried through their sorts."""
     month = month_of("o.observed_on")
     return (
-        f"hp AS (SELECT o.product_id, o.hospital_id, {month} AS m, "
-        f"CASE WHEN SUM(o.quantity) > 0 THEN SUM(o.unit_price * o.quantity) / SUM(o.quantity) "
-        f"ELSE AVG(o.unit_price) END AS price, SUM(o.quantity) AS qty, SUM(o.amount) AS amount, COUNT(*) AS nobs, "
-        f"MAX(o.region_id) AS region_id{extra_columns} "
+        f"hp AS (SELECT o.product_id, o.hospital_id, {month} AS m, {weighted_mean('o.unit_price', 'o.quantity')} AS price, "
+        f"SUM(o.quantity) AS qty, MAX(o.region_id) AS region_id{extra_columns} "
         f"FROM {t['obs']} o WHERE o.hospital_id IS NOT NULL AND o.source IN ({SOURCES_SQL})"
         f"{_observation_filter(scope, lookback_months=lookback_months)} "
         f"GROUP BY o.product_id, o.hospital_id, {month})"
@@ -83,6 +82,7 @@ class PeerOutlier(Detector):
     name = "peer_outlier"
     label = _("同品种价格离群")
     defaults = {"z": 3.5, "min_peers": 5, "min_group": 3, "ratio": 2.0, "min_deviation": 0.2, "by_group": False}
+    DISTRIBUTION_LIMIT = 200  # the evidence lists at most this many peers, the cheapest
 
     def __init__(self, name: str | None = None, **params):
         super().__init__(**params)
@@ -121,43 +121,48 @@ class PeerOutlier(Detector):
         else:
             hp = _hospital_month_prices(t, scope)
             units = f"u2 AS (SELECT hp.product_id AS gk, hp.* FROM hp{_touched_join(scope, 'hp')})"
+        distribution = json_rows(["rk", "hospital_id", "product_id", "price", "qty"], decimals=("price",))
         sql = (
             f"WITH {touched}{hp}, {units}, "
             f"{median_ctes('st', 'u2', ['gk', 'm'], 'price')}, "
             f"dev AS (SELECT u2.gk, u2.m, abs(u2.price - st.med) AS d FROM u2 JOIN st ON st.gk = u2.gk AND st.m = u2.m), "
             f"{median_ctes('md', 'dev', ['gk', 'm'], 'd')}, "
-            f"scored AS (SELECT u2.*, st.med, st.n, md.med AS mad, "
-            f"CASE WHEN md.med > 0 THEN 0.6745 * (u2.price - st.med) / md.med ELSE NULL END AS z "
-            f"FROM u2 JOIN st ON st.gk = u2.gk AND st.m = u2.m JOIN md ON md.gk = u2.gk AND md.m = u2.m "
-            f"WHERE st.n >= %s AND st.med > 0), "
-            f"marked AS (SELECT scored.*, CASE WHEN abs(price / med - 1) >= %s AND ("
-            f"(n >= %s AND mad > 0 AND abs(z) > %s) OR ((n < %s OR mad = 0) AND (price / med >= %s OR price / med <= %s)))"
-            f" THEN 1 ELSE 0 END AS flagged FROM scored), "
-            f"fg AS (SELECT DISTINCT gk, m FROM marked WHERE flagged = 1)"
-            # every unit of a group-month with a finding comes back: the peers are the evidence
-            f" SELECT s.gk, s.product_id, s.hospital_id, s.m, s.price, s.qty, s.amount, s.nobs, s.region_id, s.med, s.n,"
-            f" s.mad, s.z, s.flagged FROM marked s JOIN fg ON fg.gk = s.gk AND fg.m = s.m"
+            # a small table, one row per group-month: each unit is scored by one hash join with it, not by sorting the
+            # units to merge them with the medians
+            f"stats AS MATERIALIZED (SELECT st.gk, st.m, st.med, st.n, md.med AS mad "
+            f"FROM st JOIN md ON md.gk = st.gk AND md.m = st.m WHERE st.n >= %s AND st.med > 0), "
+            f"scored AS (SELECT u2.gk, u2.product_id, u2.hospital_id, u2.m, u2.price, u2.qty, u2.region_id, s.med, s.n, "
+            f"s.mad, CASE WHEN s.mad > 0 THEN 0.6745 * (u2.price - s.med) / s.mad ELSE NULL END AS z "
+            f"FROM u2 JOIN stats s ON s.gk = u2.gk AND s.m = u2.m), "
+            f"flagged AS (SELECT * FROM scored WHERE abs(price / med - 1) >= %s AND ("
+            f"(n >= %s AND mad > 0 AND abs(z) > %s) OR ((n < %s OR mad = 0) AND (price / med >= %s OR price / med <= %s)))), "
+            # the peers are the evidence: the units of each flagged group-month, ranked cheapest first and gathered
+            # into one JSON value per group-month, rather than sent back one row each
+            f"ranked AS (SELECT u2.gk, u2.m, u2.hospital_id, u2.product_id, u2.price, u2.qty, row_number() OVER "
+            f"(PARTITION BY u2.gk, u2.m ORDER BY u2.price, u2.hospital_id, u2.product_id) AS rk "
+            f"FROM u2 JOIN (SELECT DISTINCT gk, m FROM flagged) fg ON fg.gk = u2.gk AND fg.m = u2.m), "
+            f"peers AS (SELECT gk, m, {distribution} AS distribution FROM ranked "
+            f"WHERE rk <= {int(self.DISTRIBUTION_LIMIT)} GROUP BY gk, m)"
+            f" SELECT f.*, peers.distribution FROM flagged f JOIN peers ON peers.gk = f.gk AND peers.m = f.m"
         )
         params += [p["min_group"], p["min_deviation"], p["min_peers"], p["z"], p["min_peers"], p["ratio"], 1 / p["ratio"]]
         return sql, params
 
     def find(self, scope: Scope) -> list[Finding]:
         rows = fetch(*self.sql(scope))
-        peers: dict[tuple, list[dict]] = defaultdict(list)
         labels = {}
         if self.params["by_group"] and rows:
             from catalog.models import Product
 
             labels = {pk: f"{g} {f} {s}" for pk, g, f, s in Product.objects.filter(
                 pk__in={r["gk"] for r in rows}).values_list("pk", "generic_name", "dosage_form", "specification")}
-        for row in rows:
-            peers[(str(row["gk"]), as_date(row["m"]))].append(row)
+        distributions: dict[tuple, list[dict]] = {}
         findings = []
         for row in rows:
-            if not row["flagged"]:
-                continue
             m = as_date(row["m"])
-            group = sorted(peers[(str(row["gk"]), m)], key=lambda r: float(r["price"]))
+            key = (row["gk"], m)
+            if key not in distributions:
+                distributions[key] = _distribution(row["distribution"])
             price, med = Decimal(str(row["price"])), Decimal(str(row["med"]))
             qty = int(row["qty"] or 0)
             excess = max(Decimal("0"), (price - med) * qty)
@@ -173,14 +178,18 @@ class PeerOutlier(Detector):
                     "kind": "peer", "params": self.params, "month": m.isoformat(), "price": str(dec_price(price)),
                     "median": str(dec_price(med)), "mad": str(dec_price(row["mad"])), "z": z, "peers": int(row["n"]),
                     "quantity": qty, "group": labels.get(row["gk"]) if self.params["by_group"] else None,
-                    "distribution": [
-                        {"hospital_id": r["hospital_id"], "product_id": r["product_id"], "price": str(dec_price(r["price"])),
-                         "quantity": int(r["qty"] or 0)}
-                        for r in group[:200]
-                    ],
+                    "distribution": distributions[key],
                 },
             ))
         return findings
+
+
+def _distribution(text: str) -> list[dict]:
+    """The evidence's peer list, cheapest first, from the query's JSON rows [rank, hospital, product, price, quantity]."""
+    return [
+        {"hospital_id": hospital_id, "product_id": product_id, "price": str(dec_price(price)), "quantity": int(qty or 0)}
+        for _, hospital_id, product_id, price, qty in sorted(parse_json_rows(text))
+    ]
 
 
 class _AllScopeType(Scope):
@@ -391,7 +400,7 @@ class VolumeSpike(Detector):
             f"AND prev.m >= {add_months('cur.m', -int(p['trailing_months']))} AND prev.m < cur.m"
             f"{_touched_join(scope, 'cur')}), "
             f"{median_ctes('tr', 'pairs', ['product_id', 'hospital_id', 'm'], 'pq')} "
-            f"SELECT cur.product_id, cur.hospital_id, cur.m, cur.qty, cur.price, cur.amount, cur.region_id, tr.med, tr.n "
+            f"SELECT cur.product_id, cur.hospital_id, cur.m, cur.qty, cur.price, cur.region_id, tr.med, tr.n "
             f"FROM hp cur JOIN tr ON tr.product_id = cur.product_id AND tr.hospital_id = cur.hospital_id AND tr.m = cur.m "
             f"JOIN {t['product']} g ON g.id = cur.product_id "
             f"WHERE tr.n >= %s AND tr.med > 0 AND cur.qty > tr.med * %s AND (cur.price >= %s OR g.high_value = %s)"

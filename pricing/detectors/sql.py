@@ -8,8 +8,10 @@ as `percentile_cont(0.5)`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import connection
 
@@ -37,6 +39,15 @@ def month_end(expr: str) -> str:
     return f"date({expr}, '+1 month', '-1 day')"
 
 
+def weighted_mean(value: str, weight: str) -> str:
+    """An aggregate: the `weight`-weighted mean of `value` (the plain mean when no weight is known). SQLite stores a
+    whole-number decimal as an INTEGER and INTEGER / INTEGER truncates, so there the sum is divided as a REAL."""
+    total = f"SUM({value} * {weight})"
+    if not is_postgres():
+        total = f"CAST({total} AS REAL)"
+    return f"CASE WHEN SUM({weight}) > 0 THEN {total} / SUM({weight}) ELSE AVG({value}) END"
+
+
 def median_ctes(name: str, source: str, keys: list[str], value: str) -> str:
     """CTE text (without the leading WITH) defining `name(keys…, med, n)` from the relation `source`."""
     key_list = ", ".join(keys)
@@ -52,6 +63,22 @@ def median_ctes(name: str, source: str, keys: list[str], value: str) -> str:
         f"{name} AS (SELECT {key_list}, avg(v) AS med, max(cnt) AS n FROM {name}__r "
         f"WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {key_list})"
     )
+
+
+def json_rows(columns: list[str], *, decimals: tuple[str, ...] = ()) -> str:
+    """An aggregate: the group's rows as JSON text — an array of arrays of `columns`, in no particular order. Read it
+    with `parse_json_rows`. `decimals` are the columns PostgreSQL computes as numeric and SQLite as REAL."""
+    if is_postgres():  # a numeric is written exactly
+        return f"CAST(json_agg(json_build_array({', '.join(columns)})) AS text)"
+    # SQLite's JSON writes a REAL with 15 significant digits; with 17 it reads back as the very same float
+    values = [f"json(printf('%!.17g', {c}))" if c in decimals else c for c in columns]
+    return f"json_group_array(json_array({', '.join(values)}))"
+
+
+def parse_json_rows(text: str) -> list:
+    """The rows of `json_rows`, their numbers of the type the database driver returns for the columns themselves
+    (Decimal for a PostgreSQL numeric, float for a SQLite REAL), so they convert and round the same way."""
+    return json.loads(text, parse_float=Decimal if is_postgres() else float)
 
 
 def param(value):

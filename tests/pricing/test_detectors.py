@@ -36,6 +36,45 @@ def test_peer_outlier_flags_only_the_far_hospital(peer_world, product):
     assert f.amount_at_stake == Decimal("159.50")  # (2.60 − 1.005) × 100
 
 
+
+def test_peer_outlier_evidence_lists_every_peer_cheapest_first(hospitals, product):
+    """The distribution the alert page charts: each hospital's month price (quantity-weighted, 4 places, half up), its
+    quantity, cheapest first; equal prices by hospital."""
+    observe(product, hospitals[0], date(2026, 3, 2), "1.00", quantity=100)
+    observe(product, hospitals[0], date(2026, 3, 20), "1.01", quantity=200)  # (100 + 202) / 300 = 1.00666…
+    for h, p in zip(hospitals[1:], ["1.02", "0.98", "1.02", "0.99", "1.03", "0.97", "2.60"], strict=True):
+        observe(product, h, date(2026, 3, 10), p)
+    [f] = find("peer_outlier")
+    assert f.subject_key == f"h:{hospitals[7].pk}"
+    order = [(6, "0.9700"), (2, "0.9800"), (4, "0.9900"), (0, "1.0067"), (1, "1.0200"), (3, "1.0200"), (5, "1.0300"),
+             (7, "2.6000")]
+    assert f.evidence["distribution"] == [
+        {"hospital_id": hospitals[i].pk, "product_id": product.pk, "price": price, "quantity": 300 if i == 0 else 100}
+        for i, price in order
+    ]
+    assert (f.evidence["price"], f.evidence["median"], f.evidence["mad"]) == ("2.6000", "1.0133", "0.0200")
+    assert (f.evidence["peers"], f.evidence["quantity"], f.evidence["month"]) == (8, 100, "2026-03-01")
+
+
+def test_peer_outlier_evidence_keeps_the_cheapest_peers_up_to_the_limit(peer_world, product, monkeypatch):
+    from pricing.detectors.price import PeerOutlier
+
+    monkeypatch.setattr(PeerOutlier, "DISTRIBUTION_LIMIT", 3)
+    [f] = find("peer_outlier")
+    assert [d["price"] for d in f.evidence["distribution"]] == ["0.9700", "0.9800", "0.9900"]
+    assert f.evidence["peers"] == 8
+
+
+def test_peer_outlier_weighted_price_of_whole_number_prices_is_not_truncated(hospitals, product):
+    """SQLite stores ¥3.00 as the integer 3; the month's mean of ¥3.00 and ¥4.00 is still ¥3.50 there."""
+    for h in hospitals[:6]:
+        observe(product, h, date(2026, 3, 10), "1.00")
+    observe(product, hospitals[6], date(2026, 3, 11), "3.00")
+    observe(product, hospitals[6], date(2026, 3, 12), "4.00")
+    [f] = find("peer_outlier")
+    assert (f.observed_price, f.evidence["quantity"]) == (Decimal("3.5000"), 200)
+    assert f.evidence["distribution"][-1]["price"] == "3.5000"
+
 def test_peer_outlier_needs_enough_peers_then_uses_the_ratio(hospitals, product):
     for h, p in zip(hospitals[:3], ["1.00", "1.10", "1.90"], strict=True):
         observe(product, h, date(2026, 3, 5), p)
@@ -57,6 +96,7 @@ def test_peer_outlier_by_group_compares_products_of_the_same_generic_form_and_st
     findings = find("peer_outlier_group")
     assert [(f.product_id, f.subject_key) for f in findings] == [(twin.pk, f"h:{hospitals[6].pk}")]
     assert "20mg" in findings[0].evidence["group"]
+    assert {d["product_id"] for d in findings[0].evidence["distribution"]} == {product.pk, twin.pk}
 
 
 def test_sudden_change_at_a_hospital_and_province_wide(hospitals, product):

@@ -36,7 +36,6 @@ def test_peer_outlier_flags_only_the_far_hospital(peer_world, product):
     assert f.amount_at_stake == Decimal("159.50")  # (2.60 − 1.005) × 100
 
 
-
 def test_peer_outlier_evidence_lists_every_peer_cheapest_first(hospitals, product):
     """The distribution the alert page charts: each hospital's month price (quantity-weighted, 4 places, half up), its
     quantity, cheapest first; equal prices by hospital."""
@@ -74,6 +73,7 @@ def test_peer_outlier_weighted_price_of_whole_number_prices_is_not_truncated(hos
     [f] = find("peer_outlier")
     assert (f.observed_price, f.evidence["quantity"]) == (Decimal("3.5000"), 200)
     assert f.evidence["distribution"][-1]["price"] == "3.5000"
+
 
 def test_peer_outlier_needs_enough_peers_then_uses_the_ratio(hospitals, product):
     for h, p in zip(hospitals[:3], ["1.00", "1.10", "1.90"], strict=True):

@@ -305,7 +305,7 @@ def prepare_lines(period: date, *, region_id: int | None = None, hospitals: list
             # (what the planner picks when the statistics of a freshly emptied or fast-growing table are stale); the
             # month's grouping and sorting in memory.
             cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])  # SET takes no parameter
         for table in TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(f"CREATE TEMPORARY TABLE {LINES} AS {_receipt_lines_sql(q, joins, where, settled)}"
@@ -352,7 +352,7 @@ def _temp_buffers() -> None:
     that already had one keeps its setting."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET temp_buffers = %s", [TEMP_BUFFERS])
+            cursor.execute("SELECT set_config('temp_buffers', %s, false)", [TEMP_BUFFERS])
     except DatabaseError:
         logger.debug("temp_buffers already fixed for this connection")
 
@@ -549,7 +549,7 @@ def write_range(period: date, chunk: tuple[int, int | None, int | None], run: Se
         # Hash joins, never a nested loop re-scanning a table whose statistics are stale (the lines and statements
         # earlier chunks wrote); the range's grouping and sorting in memory.
         cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])  # SET takes no parameter
         cursor.execute(f"""
             WITH lines AS MATERIALIZED (
                 SELECT 'receipt' AS kind, fund, h, m, CAST(NULL AS BIGINT) AS gid, CAST(NULL AS BIGINT) AS aid, rid,

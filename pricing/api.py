@@ -216,14 +216,14 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         return self._done(alert)
 
     @extend_schema(request=BulkAssignSerializer, responses={200: AlertSerializer(many=True)})
-    @action(detail=False, methods=["post"], url_path="bulk-assign")
+    @action(detail=False, methods=["post"], url_path="bulk-assign", pagination_class=None)
     def bulk_assign(self, request):
         data = _valid(BulkAssignSerializer, request)
         alerts = alert_svc.alerts_bulk_assign(alert_ids=data["alerts"], assignee=_official(data["assignee"]), by=request.user)
         return Response(AlertSerializer(self.get_queryset().filter(pk__in=[a.pk for a in alerts]), many=True).data)
 
     @extend_schema(request=BulkDismissSerializer, responses={200: AlertSerializer(many=True)})
-    @action(detail=False, methods=["post"], url_path="bulk-dismiss")
+    @action(detail=False, methods=["post"], url_path="bulk-dismiss", pagination_class=None)
     def bulk_dismiss(self, request):
         data = _valid(BulkDismissSerializer, request)
         alerts = alert_svc.alerts_bulk_dismiss(alert_ids=data["alerts"], reason=data["reason"], by=request.user)

@@ -278,7 +278,7 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(CoverageSerializer(selectors_tenders.demand_coverage(self.get_object())).data)
 
     @extend_schema(request=None, responses={200: LotResultSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every lot's result at once, not a page
     def results(self, request, pk=None):
         tender = self.get_object()
         if not selectors_tenders.results_visible(tender, request.user):

@@ -166,7 +166,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._render(svc.statement_approve(statement=self._statement(pk), by=request.user))
 
     @extend_schema(request=BulkApproveSerializer, responses=StatementSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk-approve")
+    @action(detail=False, methods=["post"], url_path="bulk-approve", pagination_class=None)
     def bulk_approve(self, request):
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)

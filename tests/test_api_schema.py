@@ -10,3 +10,24 @@ def test_openapi_schema_generates_without_warnings():
         cwd=root, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_list_endpoints_are_documented_as_pages():
+    """A custom action answering a plain list must not be documented as a page ({count, next, results}): the
+    schema would contradict every answer (set `pagination_class=None` on the action)."""
+    import re
+
+    from django.urls import resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    wrong = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "Paginated" not in str(operation.get("responses", {}).get("200", "")):
+                continue
+            match = resolve(re.sub(r"\{[^}]+\}", "1", path))
+            action = getattr(match.func, "actions", {}).get(method)
+            if action != "list":
+                wrong.append(f"{method.upper()} {path} ({action})")
+    assert not wrong, wrong

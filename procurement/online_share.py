@@ -82,6 +82,8 @@ def _as_date(value) -> date | None:
 
 
 def _as_amount(value) -> Decimal:
+    if isinstance(value, Decimal):  # PostgreSQL's numeric sums
+        return value.quantize(CENT)
     return Decimal(str(value or 0)).quantize(CENT)
 
 
@@ -120,10 +122,12 @@ def online_share(*, date_from: date, date_to: date, by: str = "hospital", per_mo
     if region_id is not None:
         where = "WHERE (o.region_id = %s OR r.parent_id = %s)"
         params.extend([region_id, region_id])
-    sql = (f"SELECT {key} AS k, MAX({name}) AS name, s.month, s.supply_class, SUM(s.online), SUM(s.offline) "
+    # the name is grouped by too (it follows from the key): an aggregate over it made PostgreSQL sort every row
+    # for a group aggregate instead of hashing them
+    sql = (f"SELECT {key} AS k, {name} AS name, s.month, s.supply_class, SUM(s.online), SUM(s.offline) "
            f"FROM ({union}) s JOIN accounts_organization o ON o.id = s.hospital_id "
            f"LEFT JOIN accounts_region r ON r.id = o.region_id {joins} {where} "
-           f"GROUP BY {key}, s.month, s.supply_class")
+           f"GROUP BY {key}, {name}, s.month, s.supply_class")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = [

@@ -370,7 +370,7 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("订单明细格式错误"), field=f"lines[{i}]")
         raw = item.get("listing")
-        ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label=gettext("挂网编号")))
+        ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label=gettext_lazy("挂网编号")))
     listings = _read_listings(ids, _orderability(*parties, on=on) if parties is not None else None)
     seen: dict[int, int] = {}
     result = []
@@ -383,7 +383,7 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
             raise ValidationFailed(gettext("%(generic_name)s 在第 %(value)s 行已出现，请合并数量") % {"generic_name": listing.product.generic_name, "value": seen[listing_id] + 1},
                                    field=f"{field}.listing")
         seen[listing_id] = i
-        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext("采购数量"))
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("采购数量"))
         _check_listing_orderable(listing, on=on, field=f"{field}.listing")
         remarks = str(item.get("remarks") or "")[:300]
         if problem := control_character_error(remarks):
@@ -616,7 +616,7 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     """Add a listing to the hospital's draft order for the distributor (the cart), creating the draft if needed;
     adding a listing already in the cart adds to its quantity."""
     hospital, distributor, _ = _resolve_parties(by, None, distributor)
-    packs = parse_count(packs, field="packs", label=gettext("采购数量"))
+    packs = parse_count(packs, field="packs", label=gettext_lazy("采购数量"))
     today = timezone.localdate()
     listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
     _check_listing_orderable(listing, on=today, field="listing")
@@ -872,22 +872,22 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
             raise ValidationFailed(gettext("配送明细格式错误"), field=field)
         raw = item.get("order_line")
         line_id = raw.pk if isinstance(raw, PurchaseOrderLine) else parse_count(raw, field=f"{field}.order_line",
-                                                                                 label=gettext("订单明细编号"))
+                                                                                 label=gettext_lazy("订单明细编号"))
         order_line = order_lines.get(line_id)
         if order_line is None:
             raise ValidationFailed(gettext("订单明细 %(line_id)s 不属于订单 %(number)s") % {"line_id": line_id, "number": order.number}, field=f"{field}.order_line")
         if line_id in seen:
             raise ValidationFailed(gettext("同一订单明细在一张配送单中只能出现一次（不同批号请分开配送）"), field=f"{field}.order_line")
         seen.add(line_id)
-        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext("配送数量"))
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("配送数量"))
         batch = str(item.get("batch_number") or "").strip()
         if not batch:
             raise ValidationFailed(gettext("请填写批号"), field=f"{field}.batch_number")
-        expiry = _parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label=gettext("有效期至"))
+        expiry = _parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label=gettext_lazy("有效期至"))
         if expiry <= today:
             raise ValidationFailed(gettext("有效期至 %(expiry)s 已过期，不能配送") % {"expiry": expiry}, field=f"{field}.expiry_date")
         production = item.get("production_date")
-        production = _parse_date(production, field=f"{field}.production_date", label=gettext("生产日期")) if production else None
+        production = _parse_date(production, field=f"{field}.production_date", label=gettext_lazy("生产日期")) if production else None
         if production and production > today:
             raise ValidationFailed(gettext("生产日期不能晚于今天"), field=f"{field}.production_date")
         parsed.append((order_line, packs, batch[:50], expiry, production))
@@ -896,7 +896,7 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
     delivery = Delivery.objects.create(
         order=order, distributor_id=order.distributor_id, hospital_id=order.hospital_id,
         invoice_number=invoice_number[:50], invoice_amount=invoice_amount, shipped_at=now, shipped_by=by,
-        invoice_date=_parse_date(invoice_date, field="invoice_date", label=gettext("开票日期")) if invoice_date else today,
+        invoice_date=_parse_date(invoice_date, field="invoice_date", label=gettext_lazy("开票日期")) if invoice_date else today,
         remarks=remarks[:300],
     )
     _assign_number(delivery, "DL")
@@ -1002,15 +1002,15 @@ def _parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list
             raise ValidationFailed(gettext("验收明细格式错误"), field=field)
         raw = item.get("delivery_line")
         dl_id = raw.pk if isinstance(raw, DeliveryLine) else parse_count(raw, field=f"{field}.delivery_line",
-                                                                          label=gettext("配送明细编号"))
+                                                                          label=gettext_lazy("配送明细编号"))
         dl = delivery_lines.get(dl_id)
         if dl is None:
             raise ValidationFailed(gettext("配送明细 %(dl_id)s 不属于该配送单") % {"dl_id": dl_id}, field=f"{field}.delivery_line")
         if dl_id in given:
             raise ValidationFailed(gettext("同一配送明细只能验收一次"), field=f"{field}.delivery_line")
-        accepted = parse_count(item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext("验收数量"),
+        accepted = parse_count(item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext_lazy("验收数量"),
                                allow_zero=True)
-        rejected = parse_count(item.get("rejected_packs", 0) or 0, field=f"{field}.rejected_packs", label=gettext("拒收数量"),
+        rejected = parse_count(item.get("rejected_packs", 0) or 0, field=f"{field}.rejected_packs", label=gettext_lazy("拒收数量"),
                                allow_zero=True)
         if accepted + rejected > dl.packs:
             raise ValidationFailed(
@@ -1066,7 +1066,7 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
             raise ValidationFailed(gettext("退货明细格式错误"), field=f"lines[{i}]")
         raw = item.get("receipt_line")
         ids.append(raw.pk if isinstance(raw, ReceiptLine) else parse_count(raw, field=f"lines[{i}].receipt_line",
-                                                                            label=gettext("验收明细编号")))
+                                                                            label=gettext_lazy("验收明细编号")))
     receipt_lines = {
         rl.pk: rl for rl in ReceiptLine.objects.select_for_update().filter(pk__in=ids, receipt__order=order)
         .order_by("pk")
@@ -1082,7 +1082,7 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
         rl = receipt_lines.get(rl_id)
         if rl is None:
             raise ValidationFailed(gettext("验收明细 %(rl_id)s 不属于订单 %(number)s") % {"rl_id": rl_id, "number": order.number}, field=f"{field}.receipt_line")
-        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext("退货数量"))
+        packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("退货数量"))
         available = rl.accepted_packs - returned.get(rl_id, 0)
         if packs > available:
             raise ValidationFailed(gettext("退货数量 %(packs)s 超过可退数量 %(available)s（已验收 %(accepted_packs)s）") % {"packs": packs, "available": available, "accepted_packs": rl.accepted_packs},

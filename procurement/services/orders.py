@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, F, Q, Sum
+from django.db.models import BigIntegerField, BooleanField, Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext
@@ -28,7 +28,7 @@ from accounts.models import Organization, Region
 from accounts.permissions import require
 from catalog.models import Product
 from common.money import quantize_amount
-from common.rows import Columns, attach
+from common.rows import Columns, read_by_id
 from common.text import control_character_error
 
 from .. import hooks
@@ -313,40 +313,6 @@ _ORGANIZATION_COLUMNS = Columns(Organization)
 _REGION_COLUMNS = Columns(Region)
 
 
-def _id_in(column: str, ids: list) -> tuple[str, list]:
-    """`column` is one of `ids`: one array parameter on PostgreSQL (one prepared statement whatever their number)."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
-
-
-def _read_listings(ids: list[int], annotations: dict[str, RawSQL] | None = None) -> dict[int, Listing]:
-    """The listings with these ids by id, each with its product (`_PRODUCT_COLUMNS`) and the annotations, in one
-    hand-written query: on every order the ORM spent longer building this query than the database running it."""
-    if not ids:
-        return {}
-    qn = connection.ops.quote_name
-    listing, product = Listing._meta.db_table, Product._meta.db_table
-    extra = list((annotations or {}).items())
-    where, where_params = _id_in(f"{qn(listing)}.{qn('id')}", sorted(set(ids)))
-    selected = [_LISTING_COLUMNS.select(listing), _PRODUCT_COLUMNS.select(product),
-                *(f"{raw.sql} AS {qn(name)}" for name, raw in extra)]
-    sql = (f"SELECT {', '.join(selected)} FROM {qn(listing)} INNER JOIN {qn(product)} "
-           f"ON {qn(product)}.{qn('id')} = {qn(listing)}.{qn('product_id')} WHERE {where}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*(p for _, raw in extra for p in raw.params), *where_params])
-        rows = cursor.fetchall()
-    found = {}
-    start = len(_LISTING_COLUMNS) + len(_PRODUCT_COLUMNS)
-    for row in rows:
-        item = _LISTING_COLUMNS.make(row)
-        attach(item, "product", _PRODUCT_COLUMNS.make(row, len(_LISTING_COLUMNS)))
-        for k, (name, _) in enumerate(extra):
-            setattr(item, name, bool(row[start + k]))
-        found[item.pk] = item
-    return found
-
-
 @dataclass
 class LineInput:
     listing: Listing
@@ -371,7 +337,8 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
             raise ValidationFailed(gettext("订单明细格式错误"), field=f"lines[{i}]")
         raw = item.get("listing")
         ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label=gettext_lazy("挂网编号")))
-    listings = _read_listings(ids, _orderability(*parties, on=on) if parties is not None else None)
+    listings = read_by_id(_LISTING_COLUMNS, ids, related=("product", _PRODUCT_COLUMNS),
+                          extra=_orderability(*parties, on=on) if parties is not None else None)
     seen: dict[int, int] = {}
     result = []
     for i, (item, listing_id) in enumerate(zip(items, ids, strict=True)):
@@ -406,31 +373,6 @@ def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitutio
     )
 
 
-def _read_organizations(ids: list[int], extra: list[tuple[str, str, list]]) -> dict[int, Organization]:
-    """The organisations with these ids by id, each with its region and the `extra` (name, SQL, parameters) values
-    as attributes, in one hand-written query (see _read_listings)."""
-    qn = connection.ops.quote_name
-    org, region = Organization._meta.db_table, Region._meta.db_table
-    where, where_params = _id_in(f"{qn(org)}.{qn('id')}", ids)
-    selected = [_ORGANIZATION_COLUMNS.select(org), _REGION_COLUMNS.select(region),
-                *(f"{sql} AS {qn(name)}" for name, sql, _ in extra)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(selected)} FROM {qn(org)} LEFT OUTER JOIN {qn(region)} "
-                       f"ON {qn(region)}.{qn('id')} = {qn(org)}.{qn('region_id')} WHERE {where}",
-                       [*(p for _, _, params in extra for p in params), *where_params])
-        rows = cursor.fetchall()
-    found = {}
-    start = len(_ORGANIZATION_COLUMNS) + len(_REGION_COLUMNS)
-    for row in rows:
-        item = _ORGANIZATION_COLUMNS.make(row)
-        has_region = row[len(_ORGANIZATION_COLUMNS)] is not None
-        attach(item, "region", _REGION_COLUMNS.make(row, len(_ORGANIZATION_COLUMNS)) if has_region else None)
-        for k, (name, _, _) in enumerate(extra):
-            setattr(item, name, row[start + k])
-        found[item.pk] = item
-    return found
-
-
 def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
                      share_lock: list[int] | None = None) -> tuple[Organization, Organization, int | None]:
     """The user's hospital (with its region) and the distributor in one query, which also answers whether the
@@ -449,13 +391,17 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
             distributor = None
         if distributor:
             wanted.append(distributor)
-    extra = []
+    extra = {}
     if idempotency_key:
-        extra.append(("existing_order", f"(SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s "
-                                        f"AND idempotency_key = %s LIMIT 1)", [by.organization_id, idempotency_key]))
+        extra["existing_order"] = RawSQL(f"(SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s "
+                                         f"AND idempotency_key = %s LIMIT 1)", [by.organization_id, idempotency_key],
+                                         output_field=BigIntegerField())
     if share_lock and connection.vendor == "postgresql":
-        extra.append(("listings_held", f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock]))
-    found = _read_organizations(wanted, extra)
+        extra["listings_held"] = RawSQL(f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock],
+                                        output_field=BigIntegerField())
+    # hand-written (common.rows): on every order the ORM spent longer building this query and the listings' than
+    # the database took to run them
+    found = read_by_id(_ORGANIZATION_COLUMNS, wanted, related=("region", _REGION_COLUMNS), extra=extra)
     own = found[by.organization_id]
     if not isinstance(distributor, Organization):
         distributor = found.get(distributor) if distributor else None

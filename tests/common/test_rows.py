@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
-from common.rows import Columns, attach
+from common.rows import Columns, attach, read_by_id
 from procurement.models import Listing, OrderEvent
 from tests.factories import ListingFactory, PurchaseOrderFactory
 
@@ -70,3 +70,26 @@ def test_json_columns_are_decoded():
 def test_an_unknown_field_is_refused():
     with pytest.raises(ValueError, match="no concrete field"):
         Columns(Product, ("generic_name", "no_such_field"))
+
+
+@pytest.mark.django_db
+def test_read_by_id_reads_a_related_row_and_converts_expressions(django_assert_num_queries, hospital):
+    from django.db.models import BooleanField, IntegerField
+    from django.db.models.expressions import RawSQL
+
+    from accounts.models import Organization, Region
+
+    orphan = Organization.objects.create(kind="manufacturer", name="无地区制药")
+    extra = {
+        "hospital_kind": RawSQL("accounts_organization.kind = %s", ["hospital"], output_field=BooleanField()),
+        "twice": RawSQL("accounts_organization.id * 2", [], output_field=IntegerField()),
+    }
+    with django_assert_num_queries(1):
+        found = read_by_id(Columns(Organization), [hospital.pk, orphan.pk, hospital.pk, -1],
+                           related=("region", Columns(Region, ("code", "name"))), extra=extra)
+        assert set(found) == {hospital.pk, orphan.pk}
+        assert found[hospital.pk].region.code == hospital.region.code
+        assert found[orphan.pk].region is None
+    assert found[hospital.pk].hospital_kind is True and found[orphan.pk].hospital_kind is False  # not SQLite's 1 and 0
+    assert found[hospital.pk].twice == hospital.pk * 2
+    assert read_by_id(Columns(Organization), []) == {}

@@ -92,3 +92,10 @@ def test_the_lockout_limit_comes_from_the_environment():
         PRODUCTION_ENV.update(saved)
     assert values["AXES_FAILURE_LIMIT"] == "7"
     assert values["AXES_COOLOFF_TIME"] == "datetime.timedelta(seconds=1800)"
+
+
+def test_production_keeps_database_connections_and_prepares_statements():
+    values = production_settings(["DATABASES"])
+    assert "'CONN_MAX_AGE': 60" in values["DATABASES"]
+    assert "'CONN_HEALTH_CHECKS': True" in values["DATABASES"]
+    assert "'server_side_binding': True" in values["DATABASES"] and "'prepare_threshold': 5" in values["DATABASES"]

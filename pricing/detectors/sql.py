@@ -71,7 +71,7 @@ def json_rows(columns: list[str], *, decimals: tuple[str, ...] = ()) -> str:
     if is_postgres():  # a numeric is written exactly
         return f"CAST(json_agg(json_build_array({', '.join(columns)})) AS text)"
     # SQLite's JSON writes a REAL with 15 significant digits; with 17 it reads back as the very same float
-    values = [f"json(printf('%!.17g', {c}))" if c in decimals else c for c in columns]
+    values = [f"json(printf('%%!.17g', {c}))" if c in decimals else c for c in columns]
     return f"json_group_array(json_array({', '.join(values)}))"
 
 

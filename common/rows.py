@@ -17,6 +17,8 @@ from django.db import connection as default_connection
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
+BIGINT_LIMIT = 2 ** 63
+
 
 class Columns:
     def __init__(self, model: type[Model], names: Iterable[str] | None = None):
@@ -77,7 +79,8 @@ def read_by_id(columns: Columns, ids: Iterable[int], *, related: tuple[str, Colu
 
     On PostgreSQL the ids are one array parameter, so the statement is the same (and prepared once) for any number
     of ids."""
-    ids = sorted(set(ids))
+    # an id no 64-bit integer column can hold names no row (SQLite would refuse the parameter itself)
+    ids = sorted({i for i in ids if -BIGINT_LIMIT <= i < BIGINT_LIMIT})
     if not ids:
         return {}
     qn = connection.ops.quote_name

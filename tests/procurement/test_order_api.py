@@ -77,6 +77,19 @@ def test_bad_inputs_answer_400_with_the_field_and_write_nothing(w):
     assert PurchaseOrder.objects.count() == 0
 
 
+def test_ids_beyond_the_database_range_are_not_found_not_a_server_error(w):
+    """Order creation reads the parties and listings by hand-written queries (array parameters on PostgreSQL, lists
+    on SQLite): an id no integer column can hold is simply not found."""
+    client = api_as(w.buyer)
+    for huge in (2 ** 63, 10 ** 20):
+        response = client.post("/api/v1/orders/", {"distributor": huge, "lines": w.lines()}, format="json")
+        assert response.status_code == 400 and response.json()["field"] == "distributor", response.content
+        lines = [{"listing": w.listing.pk, "packs": 1}, {"listing": huge, "packs": 1}]
+        response = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": lines}, format="json")
+        assert response.status_code == 400 and response.json()["field"] == "lines[1].listing", response.content
+    assert PurchaseOrder.objects.count() == 0
+
+
 def test_whole_path_through_the_api(w):
     order = _create(w).json()
     dist = api_as(w.dist_rep)

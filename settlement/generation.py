@@ -104,6 +104,10 @@ def acquire_lock(name: str = LOCK_NAME, lease: timedelta = LEASE) -> str:
         except Exception:  # another run created it at the same moment
             pass
     holder_gone = locks.take(name)
+    if holder_gone is False and not locks.held_here(name):
+        # another live run holds the session lock: it may not have written its lease yet, so a free lease proves
+        # nothing (both runs would go on and collide on the settled lines)
+        raise ConflictError(gettext("另一个结算单生成任务正在运行，请稍后再试"), code="run_in_progress")
     now = timezone.now()
     lease_free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     taken = JobLock.objects.filter(name=name).filter(Q() if holder_gone else lease_free).update(

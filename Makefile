@@ -6,14 +6,17 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist; each has its own test database): one per core.
+TEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
 
-.PHONY: help setup assets browser run serve test worker beat dev lint fmt bench migrate seed clean
+.PHONY: help setup assets browser run serve test worker beat dev lint fmt bench migrate seed clean db-status db-stop
 
 help:
 	@echo "make run     set up (virtualenv, dependencies, migrations, demo data) and serve on http://$(HOST):$(PORT)/"
-	@echo "make test    set up and run the test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)"
+	@echo "make test    set up and run the test suite (on the embedded PostgreSQL; on DATABASE_URL's server when set)"
+	@echo "make db-stop stop the embedded PostgreSQL (var/postgres/)   make db-status  its state"
 	@echo "make worker  Celery worker (needs REDIS_URL)      make beat   Celery beat scheduler"
 	@echo "make dev     web + worker + beat together (honcho, Procfile)"
 	@echo "make lint    ruff                                 make bench  benchmarks (PostgreSQL)"
@@ -41,13 +44,18 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
-	@echo "\n药械集采平台 → http://$(HOST):$(PORT)/   (API docs: /api/docs/, admin: /admin/)\n"
+	@echo "\n药械集采平台 → http://$(HOST):$(PORT)/   (API docs: /api/docs/, admin: /admin/)"
+	@test -n "$$DATABASE_URL" || echo "The embedded PostgreSQL (var/postgres/) keeps running after this; make db-stop stops it."
+	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 serve: run
 
+# In parallel, a test database per process kept between runs (--create-db in PYTEST_ARGS makes them anew); the tests
+# that start a real Celery worker share one xdist worker (loadgroup). pytest's exit status is make's: "no tests ran"
+# (5) fails too.
 test: setup browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --reuse-db $(PYTEST_ARGS)
 
 worker: setup
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2} $${CELERY_QUEUES:+-Q $$CELERY_QUEUES}
@@ -67,5 +75,12 @@ fmt: setup
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-clean:
+# The embedded PostgreSQL (DATABASE_URL unset) starts on first use and keeps running for the next command.
+db-status:
+	@test ! -x $(BIN)/python || env -u DATABASE_URL $(BIN)/python manage.py embedded_db status
+
+db-stop:
+	@test ! -x $(BIN)/python || env -u DATABASE_URL $(BIN)/python manage.py embedded_db stop
+
+clean: db-stop
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

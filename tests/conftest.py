@@ -1,8 +1,11 @@
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
+from config.database.embedded import EmbeddedServer
 from tests.factories import (
     AgencyFactory,
     DistributorFactory,
@@ -10,6 +13,54 @@ from tests.factories import (
     ManufacturerFactory,
     UserFactory,
 )
+
+# The newcomer's path in CI (`make test PYTEST_ARGS="-m embedded"` on the embedded server, .ci/run): the migrations,
+# the demo data, each set-based SQL module's tests and one browser journey per portal. Marked here by file, so that
+# the list is in one place; a file named here that no longer exists fails that run instead of shrinking it.
+EMBEDDED_SUBSET = (
+    "tests/test_database.py",
+    "tests/test_seed_demo.py",
+    "tests/procurement/test_progress_runs.py",
+    "tests/procurement/test_online_share.py",
+    "tests/procurement/test_tender_services.py",
+    "tests/settlement/test_generation.py",
+    "tests/pricing/test_detectors.py",
+    "tests/catalog/test_import_writers.py",
+    "tests/browser/test_journey_purchaser.py",
+    "tests/browser/test_journey_manufacturer.py",
+    "tests/browser/test_journey_official.py",
+    "tests/browser/test_journey_fund.py",
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.relative_to(ROOT).as_posix() in EMBEDDED_SUBSET:
+            item.add_marker(pytest.mark.embedded)
+        if item.get_closest_marker("worker"):
+            # One Redis queue serves every real worker: tests that start one run on the same xdist worker
+            # (--dist loadgroup), one after another, so that no worker takes another test's task.
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+    gone = [path for path in EMBEDDED_SUBSET if not (ROOT / path).exists()]
+    if gone and "embedded" in (config.getoption("markexpr") or ""):
+        raise pytest.UsageError(f"tests/conftest.py EMBEDDED_SUBSET names files that do not exist: {gone}")
+
+
+def pytest_sessionstart(session):
+    """The embedded server (DATABASE_URL unset): note whether it was running before the suite."""
+    data_dir = django_settings.DATABASES["default"].get("EMBEDDED_DATA_DIR")
+    if data_dir and not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+        session.config.embedded_server = EmbeddedServer(Path(data_dir))
+        session.config.embedded_was_running = session.config.embedded_server.is_running()
+
+
+@pytest.hookimpl(trylast=True)  # after the test databases are dropped, which needs the server
+def pytest_sessionfinish(session):
+    """Leave the machine as the suite found it: stop the embedded server when the suite started it."""
+    server = getattr(session.config, "embedded_server", None)
+    if server is not None and not session.config.embedded_was_running:
+        server.stop()
 
 
 def require_service(name: str, available: bool) -> None:
@@ -27,8 +78,8 @@ def requires_redis():
 
 
 @pytest.fixture
-def requires_postgres(settings):
-    require_service("PostgreSQL (DATABASE_URL)", settings.DATABASES["default"]["ENGINE"].endswith("postgresql"))
+def requires_postgres():
+    """Does nothing: every run is on PostgreSQL now. Kept only until the last tests naming it are merged."""
 
 
 @pytest.fixture

@@ -10,30 +10,33 @@ import pytest
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from tests.utils import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def database_url_for_worker() -> str:
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("postgresql"):
-        host = s.get("HOST") or "127.0.0.1"
-        port = s.get("PORT") or 5432
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-        return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
-    return f"sqlite:///{s['NAME']}"
-
-
 @pytest.fixture
-def worker(requires_redis, requires_postgres):
+def worker(requires_redis):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url_for_worker(),
+        DATABASE_URL=database_url(connection.settings_dict),
         CELERY_TASK_ALWAYS_EAGER="false",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--hostname=ci-test@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname=ci-test@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from rest_framework.test import APIClient
 
@@ -52,14 +53,11 @@ def run_together(workers):
 @contextmanager
 def job_lock_held_elsewhere(name: str):
     """A live run holding the job lock `name` (common.locks) in another database session, as a worker running the job
-    would (PostgreSQL; on SQLite there is no such lock and this does nothing)."""
-    from django.db import connection, connections
+    would."""
+    from django.db import connections
 
     from common.locks import NAMESPACE, key_of
 
-    if connection.vendor != "postgresql":
-        yield
-        return
     other = connections.create_connection("default")
     try:
         with other.cursor() as cur:
@@ -77,3 +75,16 @@ def xlsx_rows(response) -> list[tuple]:
 
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     return list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database of `settings_dict` (the test database), for a process the test starts (a real
+    Celery worker). A Unix-socket directory (the embedded server) goes in the query string, where the URL parser
+    keeps it."""
+    auth = quote(settings_dict["USER"], safe="") + (
+        f":{quote(settings_dict['PASSWORD'], safe='')}" if settings_dict.get("PASSWORD") else ""
+    )
+    host, port = settings_dict.get("HOST") or "127.0.0.1", settings_dict.get("PORT") or "5432"
+    if host.startswith("/"):
+        return f"postgres://{auth}@/{settings_dict['NAME']}?host={quote(host)}&port={port}"
+    return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"

@@ -1,13 +1,17 @@
 """Settings shared by every environment; values come from the environment (12-factor).
 
-Embedded defaults: SQLite file database and Celery running tasks eagerly in-process, so the
-platform starts with no server. Set DATABASE_URL / REDIS_URL to use PostgreSQL and Redis.
+Embedded defaults: a PostgreSQL server started from a pip wheel with its data in var/postgres/, and Celery running
+tasks eagerly in-process, so the platform starts with nothing but Python. Set DATABASE_URL / REDIS_URL to use a
+PostgreSQL server and Redis of your own.
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.database.embedded import EmbeddedServer
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,7 +32,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.postgres",  # trigram similarity for catalog search (PostgreSQL only; harmless elsewhere)
+    "django.contrib.postgres",  # trigram similarity for catalog search
     # third party
     "rest_framework",
     "rest_framework.authtoken",
@@ -89,26 +93,30 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+# PostgreSQL only (≥ 15, checked by config.database). DATABASE_URL names the server; unset, the embedded PostgreSQL
+# (config.database.embedded: data in var/postgres/, started on first use) is the database (docs/database.md).
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL server (postgres://…): the platform runs on "
+            "PostgreSQL only; unset it to use the embedded one."
+        )
+else:
+    DATABASES = {"default": EmbeddedServer().database_settings()}
+# PostgreSQL's backend, plus the minimum-version check and the embedded server's start on first connection.
+DATABASES["default"]["ENGINE"] = "config.database"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Test databases are created from template0 in UTF-8 so trigram search on Chinese works.
-    DATABASES["default"].setdefault("TEST", {}).update({"TEMPLATE": "template0", "CHARSET": "UTF8"})
-    # Server-side parameters with prepared statements: a statement run 5 times on a connection is then parsed and
-    # planned once (psycopg keeps the last 100 per connection). Most of the time PostgreSQL spends on a short
-    # request's queries is parsing their long texts: ordering handles ~40% more orders/s with them (bench/order_api).
-    # Off (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode without prepared-statement support.
-    if env.bool("DB_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the web process and an eager task write without "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Test databases are created from template0 in UTF-8 so trigram search on Chinese works.
+DATABASES["default"].setdefault("TEST", {}).update({"TEMPLATE": "template0", "CHARSET": "UTF8"})
+# Server-side parameters with prepared statements: a statement run 5 times on a connection is then parsed and
+# planned once (psycopg keeps the last 100 per connection). Most of the time PostgreSQL spends on a short
+# request's queries is parsing their long texts: ordering handles ~40% more orders/s with them (bench/order_api).
+# Off (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode without prepared-statement support.
+if env.bool("DB_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+IS_POSTGRES = True  # to be removed once no app reads it (always PostgreSQL now)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

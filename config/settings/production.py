@@ -10,6 +10,7 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 BID_SEALING_KEY = env("BID_SEALING_KEY")  # never derived in production
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+env("DATABASE_URL")  # required: production never starts the embedded development server
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

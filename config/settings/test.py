@@ -1,11 +1,17 @@
 """Test suite: fast password hashing, no real mail; database and broker from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECRET_KEY = env("SECRET_KEY", default="test-secret-key-not-for-production-use-0123456789")
 ALLOWED_HOSTS = ["*"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")  # noqa: F405
+# One folder per xdist worker (gw0, gw1, …): workers never clean up each other's files.
+MEDIA_ROOT = env.path(
+    "MEDIA_ROOT", default=BASE_DIR / "var" / "test-media" / env("PYTEST_XDIST_WORKER", default="main")
+)
+# The suite commits a great deal (transactional tests flush every table after each test): no session waits for the
+# WAL to reach the disk at commit. A crash can lose the last commits of a test database, which is thrown away anyway.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

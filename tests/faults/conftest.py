@@ -17,6 +17,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import require_service
+from tests.utils import database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -95,14 +96,6 @@ def celery_on(redis_server, settings):
     reset_pools()
 
 
-def database_url_for_worker() -> str:
-    s = connection.settings_dict
-    host = s.get("HOST") or "127.0.0.1"
-    port = s.get("PORT") or 5432
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
-
-
 class Worker:
     """A real `celery worker` process on the throwaway Redis and the test database (PostgreSQL)."""
 
@@ -116,7 +109,7 @@ class Worker:
         from the environment, e.g. FAULT_CHECKPOINTS or CELERY_VISIBILITY_TIMEOUT."""
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FAULT_CHECKPOINTS")}
         env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_worker(),
+            DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url(connection.settings_dict),
             CELERY_BROKER_URL=self.broker_url, CELERY_RESULT_BACKEND=self.broker_url,
             CELERY_TASK_ALWAYS_EAGER="false", **extra_env,
         )

@@ -21,6 +21,7 @@ EMBEDDED_SUBSET = (
     "tests/test_database.py",
     "tests/test_seed_demo.py",
     "tests/procurement/test_progress_runs.py",
+    "tests/procurement/test_progress_figures.py",
     "tests/procurement/test_online_share.py",
     "tests/procurement/test_tender_services.py",
     "tests/settlement/test_generation.py",

@@ -43,29 +43,52 @@ d AS (
 
 
 def _share_params(tender_id: int, shares: dict[int, Decimal]) -> dict:
-    return {"tender_id": tender_id, "lot_ids": list(shares), "shares": list(shares.values()),
-            "share_texts": [evaluation.share_percent_text(share) for share in shares.values()]}
+    return {
+        "tender_id": tender_id,
+        "lot_ids": list(shares),
+        "shares": list(shares.values()),
+        "share_texts": [evaluation.share_percent_text(share) for share in shares.values()],
+    }
 
 
 def region_volumes_statement() -> Composed:
     """Per lot, pooling region and named winning product (empty when the report names none or a product that did
     not win): the sum of the agreed volumes."""
-    return SQL(_DEMANDS + """
+    return SQL(
+        _DEMANDS
+        + """
 SELECT d.lot_id, d.region_id, na.product_id, SUM(d.agreed)
 FROM d LEFT JOIN {award} na ON na.lot_id = d.lot_id AND na.product_id = d.named_product_id
-GROUP BY d.lot_id, d.region_id, na.product_id""").format(**NAMES)
+GROUP BY d.lot_id, d.region_id, na.product_id"""
+    ).format(**NAMES)
 
 
 def insert_commitments_statement() -> Composed:
     """One commitment per demand report of the lots with winners: the named winning product's award, or else the
     award that picked the hospital's pooling region (`picks`); its agreed volume, amount (agreed × the awarded
     price, rounded half-up to the fen), cycle and reason."""
-    written = column_names(Commitment, (
-        "tender", "lot", "hospital", "award", "product", "manufacturer", "reported_volume", "agreed_volume",
-        "agreed_amount", "cycle_start", "cycle_end", "reason"))
+    written = column_names(
+        Commitment,
+        (
+            "tender",
+            "lot",
+            "hospital",
+            "award",
+            "product",
+            "manufacturer",
+            "reported_volume",
+            "agreed_volume",
+            "agreed_amount",
+            "cycle_start",
+            "cycle_end",
+            "reason",
+        ),
+    )
     reason_length = Commitment._meta.get_field("reason").max_length
     # Only equality joins (hash joins): the award is the named winner's (na) or the region pick's (pa).
-    return SQL(_DEMANDS + """,
+    return SQL(
+        _DEMANDS
+        + """,
 p AS (
     SELECT * FROM unnest(%(pick_lot_ids)s::bigint[], %(pick_region_ids)s::bigint[], %(pick_award_ids)s::bigint[],
                          %(pick_texts)s::text[]) AS p(lot_id, region_id, award_id, how)
@@ -83,8 +106,8 @@ FROM d
 LEFT JOIN {award} na ON na.lot_id = d.lot_id AND na.product_id = d.named_product_id
 LEFT JOIN p ON p.lot_id = d.lot_id AND p.region_id = d.region_id
 LEFT JOIN {award} pa ON pa.id = p.award_id
-WHERE na.id IS NOT NULL OR pa.id IS NOT NULL""").format(
-        **NAMES, written=column_list(written), reason_length=Literal(reason_length))
+WHERE na.id IS NOT NULL OR pa.id IS NOT NULL"""
+    ).format(**NAMES, written=column_list(written), reason_length=Literal(reason_length))
 
 
 def demand_region_volumes(tender_id: int, shares: dict[int, Decimal]) -> list[tuple[int, int, int | None, int]]:
@@ -98,15 +121,19 @@ def demand_region_volumes(tender_id: int, shares: dict[int, Decimal]) -> list[tu
 def insert_commitments(*, tender, shares: dict[int, Decimal], picks: dict[int, list[tuple[int, int, str]]]) -> int:
     """One commitment per demand report of the lots in `shares` (`insert_commitments_statement`); `picks`: lot id →
     [(region id, award id, how it was picked)]. Returns how many were written."""
-    chosen = [(lot_id, region_id, award_id, how) for lot_id, rows in picks.items()
-              for region_id, award_id, how in rows]
+    chosen = [(lot_id, region_id, award_id, how) for lot_id, rows in picks.items() for region_id, award_id, how in rows]
     params = {
         **_share_params(tender.pk, shares),
-        "pick_lot_ids": [c[0] for c in chosen], "pick_region_ids": [c[1] for c in chosen],
-        "pick_award_ids": [c[2] for c in chosen], "pick_texts": [c[3] for c in chosen],
-        "cycle_start": tender.cycle_start, "cycle_end": tender.cycle_end,
-        "named_won": evaluation.REASON_NAMED_WON, "named_lost": evaluation.REASON_NAMED_LOST,
-        "unnamed": evaluation.REASON_UNNAMED, "zero": evaluation.REASON_ZERO,
+        "pick_lot_ids": [c[0] for c in chosen],
+        "pick_region_ids": [c[1] for c in chosen],
+        "pick_award_ids": [c[2] for c in chosen],
+        "pick_texts": [c[3] for c in chosen],
+        "cycle_start": tender.cycle_start,
+        "cycle_end": tender.cycle_end,
+        "named_won": evaluation.REASON_NAMED_WON,
+        "named_lost": evaluation.REASON_NAMED_LOST,
+        "unnamed": evaluation.REASON_UNNAMED,
+        "zero": evaluation.REASON_ZERO,
     }
     with connection.cursor() as cursor:
         cursor.execute(insert_commitments_statement(), params)

@@ -26,8 +26,11 @@ _SOURCES = (
 
 _BY_HOSPITAL = {"key": SQL("o.id"), "name": SQL("o.name"), "league": SQL("")}
 # a hospital of a banner or county counts for its league (the parent region)
-_BY_REGION = {"key": SQL("COALESCE(r.parent_id, o.region_id)"), "name": SQL("lr.name"),
-              "league": SQL("LEFT JOIN {region} lr ON lr.id = COALESCE(r.parent_id, o.region_id)").format(**NAMES)}
+_BY_REGION = {
+    "key": SQL("COALESCE(r.parent_id, o.region_id)"),
+    "name": SQL("lr.name"),
+    "league": SQL("LEFT JOIN {region} lr ON lr.id = COALESCE(r.parent_id, o.region_id)").format(**NAMES),
+}
 
 
 def _month(model, day: str, per_month: bool) -> Composed:
@@ -47,9 +50,16 @@ def share_statement(*, by_region: bool, per_month: bool, some_hospitals: bool, i
     `%(hospital_ids)s`; with `in_region` only hospitals of `%(region_id)s` or of the regions under it."""
     hospitals = SQL("AND hospital_id = ANY(%(hospital_ids)s::bigint[])") if some_hospitals else SQL("")
     flows = SQL(" UNION ALL ").join(
-        _ROWS.format(month=_month(model, day, per_month), online=online, offline=offline, source=table(model),
-                     day=Identifier(model._meta.get_field(day).column), hospitals=hospitals)
-        for model, day, online, offline in _SOURCES)
+        _ROWS.format(
+            month=_month(model, day, per_month),
+            online=online,
+            offline=offline,
+            source=table(model),
+            day=Identifier(model._meta.get_field(day).column),
+            hospitals=hospitals,
+        )
+        for model, day, online, offline in _SOURCES
+    )
     region = SQL("WHERE (o.region_id = %(region_id)s OR r.parent_id = %(region_id)s)") if in_region else SQL("")
     # the name is grouped by too (it follows from the key): an aggregate over it made PostgreSQL sort every row for a
     # group aggregate instead of hashing them
@@ -60,4 +70,5 @@ JOIN {organization} o ON o.id = s.hospital_id
 LEFT JOIN {region} r ON r.id = o.region_id {league}
 {in_region}
 GROUP BY {key}, {name}, s.month, s.supply_class""").format(
-        **NAMES, **(_BY_REGION if by_region else _BY_HOSPITAL), flows=flows, in_region=region)
+        **NAMES, **(_BY_REGION if by_region else _BY_HOSPITAL), flows=flows, in_region=region
+    )

@@ -21,7 +21,8 @@ def create_opened() -> Composed:
     """`opened_bids`: an empty temporary table of the bid table's id and written columns (their types), dropped at
     commit."""
     return SQL("CREATE TEMPORARY TABLE {opened} ON COMMIT DROP AS SELECT id, {columns} FROM {bid} WITH NO DATA").format(
-        opened=OPENED, columns=column_list(WRITTEN), bid=table(Bid))
+        opened=OPENED, columns=column_list(WRITTEN), bid=table(Bid)
+    )
 
 
 def copy_opened() -> Composed:
@@ -33,7 +34,8 @@ def update_bids() -> Composed:
     """Each bid in `opened_bids` := its price, comparison price, invalid reason and status from there."""
     values = SQL(", ").join(SQL("{} = {}").format(Identifier(c), Identifier("o", c)) for c in WRITTEN)
     return SQL("UPDATE {bid} AS b SET {values} FROM {opened} o WHERE b.id = o.id").format(
-        bid=table(Bid), values=values, opened=OPENED)
+        bid=table(Bid), values=values, opened=OPENED
+    )
 
 
 def set_opened_bids(rows: list[tuple[int, Decimal, Decimal, str, str]]) -> None:

@@ -47,10 +47,20 @@ COLUMNS = column_names(CommitmentProgress)
 KEY = ("commitment_id", "period_kind", "period_start")
 
 NAMES = tables(
-    commitment=Commitment, organization=Organization, region=Region, lot=Lot, product=Product,
-    order_line=PurchaseOrderLine, order=PurchaseOrder, award=Award, receipt_line=ReceiptLine,
-    return_line=GoodsReturnLine, progress=CommitmentProgress, alert_state=CommitmentAlertState,
-    manufacturer_progress=ManufacturerProgress, notification=Notification,
+    commitment=Commitment,
+    organization=Organization,
+    region=Region,
+    lot=Lot,
+    product=Product,
+    order_line=PurchaseOrderLine,
+    order=PurchaseOrder,
+    award=Award,
+    receipt_line=ReceiptLine,
+    return_line=GoodsReturnLine,
+    progress=CommitmentProgress,
+    alert_state=CommitmentAlertState,
+    manufacturer_progress=ManufacturerProgress,
+    notification=Notification,
 )
 
 
@@ -69,7 +79,10 @@ class Thresholds:
 def run_params(t: Thresholds, *, as_of: date, hospital_id: int | None) -> dict:
     """The named parameters of the progress statements."""
     return {
-        "as_of": as_of, "hospital_id": hospital_id, "behind_bp": t.behind_bp, "at_risk_bp": t.at_risk_bp,
+        "as_of": as_of,
+        "hospital_id": hospital_id,
+        "behind_bp": t.behind_bp,
+        "at_risk_bp": t.at_risk_bp,
         "grace_days": t.grace_days,
         # the pace window: this month and the months before it
         "pace_months_before": t.window_months - 1,
@@ -108,7 +121,9 @@ def create_flows(*, scoped: bool) -> Composed:
     returned, the units returned, and the same received for its substitutes — the other products of the lot (same
     generic name, a dosage form of the lot, or any when the lot lists none) and any product an order line bought as
     `substitution_for` the commitment. Months without flows have no row."""
-    return _format(_COMMITMENTS + """,
+    return _format(
+        _COMMITMENTS
+        + """,
 lp AS (
     -- the products of each lot: its generic name, one of its dosage forms (every form when it lists none)
     SELECT DISTINCT l.id AS lot_id, p.id AS product_id
@@ -155,12 +170,15 @@ SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
        CAST(SUM(CASE WHEN selected = 0 THEN units ELSE 0 END) AS BIGINT) AS sub_units,
        SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
 FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
-                   scope=_scope(scoped, "c.hospital_id"))
+        scope=_scope(scoped, "c.hospital_id"),
+    )
 
 
 # `OFFSET 0` ends a subquery PostgreSQL must not merge into the query reading it (which would evaluate each of its
 # expressions once per reference).
-_COMPUTED = _COMMITMENTS + """,
+_COMPUTED = (
+    _COMMITMENTS
+    + """,
 months AS (
     -- every month from the cycle's first to the month of upto, per commitment (dense: a month without flows is
     -- still a month in which a commitment can fall behind)
@@ -232,6 +250,7 @@ computed AS (
     FROM judged JOIN (VALUES ('month'), ('cycle')) AS kinds(kind) ON kind = 'month' OR is_last
 )
 """
+)
 
 
 def _computed(scoped: bool) -> Composed:
@@ -269,7 +288,8 @@ def count_rows(*, scoped: bool) -> Composed:
 def insert_computed(*, scoped: bool) -> Composed:
     """Inserts every computed row of the scope (into a scope with no rows)."""
     return SQL("{computed} INSERT INTO {progress} ({columns}) SELECT {columns} FROM computed").format(
-        computed=_computed(scoped), progress=NAMES["progress"], columns=column_list(COLUMNS))
+        computed=_computed(scoped), progress=NAMES["progress"], columns=column_list(COLUMNS)
+    )
 
 
 def create_diff(*, scoped: bool) -> Composed:
@@ -278,15 +298,22 @@ def create_diff(*, scoped: bool) -> Composed:
     and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
     any column (NULL counting as a value). Each row is one row changed, added or removed."""
     changed = SQL(" OR ").join(
-        SQL("{} IS DISTINCT FROM {}").format(Identifier("n", c), Identifier("o", c)) for c in COLUMNS if c not in KEY)
+        SQL("{} IS DISTINCT FROM {}").format(Identifier("n", c), Identifier("o", c)) for c in COLUMNS if c not in KEY
+    )
     same_key = SQL(" AND ").join(SQL("{} = {}").format(Identifier("o", c), Identifier("n", c)) for c in KEY)
     return SQL("""CREATE TEMPORARY TABLE {diff} AS {computed}
 SELECT o.id AS old_id, {new_columns}
 FROM computed n
 FULL JOIN (SELECT * FROM {progress} WHERE TRUE {scope}) o ON {same_key}
 WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
-        diff=Identifier("progress_diff"), computed=_computed(scoped), new_columns=column_list(COLUMNS, "n"),
-        progress=NAMES["progress"], scope=_scope(scoped, "hospital_id"), same_key=same_key, changed=changed)
+        diff=Identifier("progress_diff"),
+        computed=_computed(scoped),
+        new_columns=column_list(COLUMNS, "n"),
+        progress=NAMES["progress"],
+        scope=_scope(scoped, "hospital_id"),
+        same_key=same_key,
+        changed=changed,
+    )
 
 
 def count_diff() -> Composed:
@@ -296,28 +323,36 @@ def count_diff() -> Composed:
 
 def delete_gone() -> Composed:
     """Deletes the stored rows no longer computed."""
-    return _format("DELETE FROM {progress} WHERE id IN (SELECT old_id FROM {diff} WHERE commitment_id IS NULL)",
-                   diff=DIFF)
+    return _format(
+        "DELETE FROM {progress} WHERE id IN (SELECT old_id FROM {diff} WHERE commitment_id IS NULL)", diff=DIFF
+    )
 
 
 def update_changed() -> Composed:
     """Updates the changed rows in place: a row keeps its id (the API exposes it), and an update that leaves the
     indexed columns alone stays on its page (the table keeps free space for it) without touching any index."""
     values = SQL(", ").join(SQL("{} = {}").format(Identifier(c), Identifier("d", c)) for c in COLUMNS if c not in KEY)
-    return _format("UPDATE {progress} AS p SET {values} FROM {diff} d "
-                   "WHERE p.id = d.old_id AND d.commitment_id IS NOT NULL", values=values, diff=DIFF)
+    return _format(
+        "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE p.id = d.old_id AND d.commitment_id IS NOT NULL",
+        values=values,
+        diff=DIFF,
+    )
 
 
 def insert_new() -> Composed:
     """Inserts the computed rows not stored before."""
-    return _format("INSERT INTO {progress} ({columns}) SELECT {columns} FROM {diff} WHERE old_id IS NULL",
-                   columns=column_list(COLUMNS), diff=DIFF)
+    return _format(
+        "INSERT INTO {progress} ({columns}) SELECT {columns} FROM {diff} WHERE old_id IS NULL",
+        columns=column_list(COLUMNS),
+        diff=DIFF,
+    )
 
 
 def insert_alerts(*, scoped: bool) -> Composed:
     """A reminder to the hospital for each commitment whose cycle row is behind or at risk and whose last status
     seen (`alert_state`) was another; parameters `link` (the progress page) and `now`."""
-    return _format("""
+    return _format(
+        """
 INSERT INTO {notification} (organization_id, kind, level, title, body, link, topic, created_at, read_at)
 SELECT p.hospital_id, 'commitment_progress', 'warning',
        '约定采购量' || CASE p.status WHEN 'at_risk' THEN '难以完成' ELSE '进度滞后' END || '：'
@@ -329,28 +364,38 @@ FROM {progress} p
 JOIN {lot} l ON l.id = p.lot_id
 LEFT JOIN {alert_state} s ON s.commitment_id = p.commitment_id
 WHERE p.period_kind = 'cycle' AND p.status IN ('behind', 'at_risk')
-  AND (s.status IS NULL OR s.status <> p.status) {scope}""", scope=_scope(scoped, "p.hospital_id"))
+  AND (s.status IS NULL OR s.status <> p.status) {scope}""",
+        scope=_scope(scoped, "p.hospital_id"),
+    )
 
 
 def delete_changed_alert_states(*, scoped: bool) -> Composed:
     """Forgets the last status seen of the commitments (of the scope) whose cycle row's status is another now. The
     cycle row is found by commitment (the unique index), never by status: one lookup per state."""
-    scope = (_format("commitment_id IN (SELECT id FROM {commitment} WHERE hospital_id = %(hospital_id)s) AND")
-             if scoped else Composed([]))
-    return _format("""
+    scope = (
+        _format("commitment_id IN (SELECT id FROM {commitment} WHERE hospital_id = %(hospital_id)s) AND")
+        if scoped
+        else Composed([])
+    )
+    return _format(
+        """
 DELETE FROM {alert_state} s
 WHERE {scope} status <> COALESCE((SELECT p.status FROM {progress} p WHERE p.period_kind = 'cycle'
-                                  AND p.commitment_id = s.commitment_id), '')""", scope=scope)
+                                  AND p.commitment_id = s.commitment_id), '')""",
+        scope=scope,
+    )
 
 
 def insert_new_alert_states(*, scoped: bool) -> Composed:
     """The last status seen := the cycle row's status, for the commitments (of the scope) without one."""
-    return _format("""
+    return _format(
+        """
 INSERT INTO {alert_state} (commitment_id, status)
 SELECT commitment_id, status FROM {progress} p
 WHERE period_kind = 'cycle' {scope}
   AND NOT EXISTS (SELECT 1 FROM {alert_state} s WHERE s.commitment_id = p.commitment_id)""",
-                   scope=_scope(scoped, "hospital_id"))
+        scope=_scope(scoped, "hospital_id"),
+    )
 
 
 def delete_manufacturer_progress() -> Composed:

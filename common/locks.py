@@ -1,9 +1,7 @@
 """Job locks that die with their holder: PostgreSQL session advisory locks.
 
 A lock is held by a database session; when the process holding it dies (a killed worker), the server ends the session
-and the lock is free again — no lease to wait out. Each job that must never overlap with itself names one lock. On
-SQLite (single writer, development only) there are no advisory locks: `take` answers None and callers fall back to
-their lease or staleness rule.
+and the lock is free again — no lease to wait out. Each job that must never overlap with itself names one lock.
 """
 
 from __future__ import annotations
@@ -19,10 +17,6 @@ def key_of(name: str) -> int:
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
 
 
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def held_here(name: str) -> bool:
     """This session holds the lock already (a job calling itself, or a test holding it)."""
     with connection.cursor() as cur:
@@ -31,12 +25,9 @@ def held_here(name: str) -> bool:
         return bool(cur.fetchone()[0])
 
 
-def take(name: str) -> bool | None:
+def take(name: str) -> bool:
     """Try to hold the lock for this session. True: held now, and no live session held it before — whatever a
-    previous holder left marked as running has died. False: a live session holds it (this one included).
-    None: no advisory locks on this database."""
-    if not _pg():
-        return None
+    previous holder left marked as running has died. False: a live session holds it (this one included)."""
     if held_here(name):
         return False
     with connection.cursor() as cur:
@@ -45,13 +36,11 @@ def take(name: str) -> bool | None:
 
 
 def wait(name: str) -> None:
-    """Hold the lock, waiting for a live holder to finish (PostgreSQL; nothing elsewhere)."""
-    if _pg():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_lock(%s, %s)", [NAMESPACE, key_of(name)])
+    """Hold the lock, waiting for a live holder to finish."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s, %s)", [NAMESPACE, key_of(name)])
 
 
 def release(name: str) -> None:
-    if _pg():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, key_of(name)])
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, key_of(name)])

@@ -3,7 +3,7 @@ query costs more than running it (e.g. the listings an order is placed for).
 
 A `Columns` names some concrete fields of a model; `select()` writes them as a SELECT list for a table (or alias),
 and `make()` turns the matching slice of a result row into an instance exactly as the ORM would: the fields'
-database converters applied (SQLite's decimals, booleans and dates, JSON), then `Model.from_db`, so the fields not
+database converters applied (JSON, for one), then `Model.from_db`, so the fields not
 read are deferred and load on access like `.only()`'s. `attach()` caches a related instance on a foreign key, as
 `select_related` does. `read_by_id()` puts these together for the common case: rows by id, one related object,
 some SQL expressions.
@@ -32,7 +32,7 @@ class Columns:
             if unknown:
                 raise ValueError(f"{model.__name__} has no concrete field {', '.join(sorted(unknown))}")
         self.attnames = frozenset(f.attname for f in self.fields)
-        self._converters: dict[str, list] = {}
+        self._converters: list | None = None  # found on first use
 
     def __len__(self) -> int:
         return len(self.fields)
@@ -44,16 +44,15 @@ class Columns:
         return ", ".join(f"{prefix}.{qn(f.column)}" for f in self.fields)
 
     def _converters_for(self, connection) -> list:
-        found = self._converters.get(connection.vendor)
-        if found is None:
+        if self._converters is None:
             found = []
             for i, field in enumerate(self.fields):
                 col = field.get_col(self.model._meta.db_table)
                 converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
                 if converters:
                     found.append((i, col, converters))
-            self._converters[connection.vendor] = found
-        return found
+            self._converters = found
+        return self._converters
 
     def make(self, row: Sequence, start: int = 0, connection=default_connection) -> Model:
         """The instance read from `row[start:start + len(self)]`."""
@@ -77,9 +76,8 @@ def read_by_id(columns: Columns, ids: Iterable[int], *, related: tuple[str, Colu
     `related` (its name and the Columns to read of its model; None when the key is empty) and the `extra` SQL
     expressions as attributes, converted as the ORM converts an annotation of their output field.
 
-    On PostgreSQL the ids are one array parameter, so the statement is the same (and prepared once) for any number
-    of ids."""
-    # an id no 64-bit integer column can hold names no row (SQLite would refuse the parameter itself)
+    The ids are one array parameter, so the statement is the same (and prepared once) for any number of ids."""
+    # an id no 64-bit integer column can hold names no row (and could not be sent as a bigint array)
     ids = sorted({i for i in ids if -BIGINT_LIMIT <= i < BIGINT_LIMIT})
     if not ids:
         return {}
@@ -97,12 +95,8 @@ def read_by_id(columns: Columns, ids: Iterable[int], *, related: tuple[str, Colu
     expressions = list((extra or {}).items())
     selected += [f"{expression.sql} AS {qn(name)}" for name, expression in expressions]
     params = [p for _, expression in expressions for p in expression.params]
-    if connection.vendor == "postgresql":
-        where = f"{qn(table)}.{qn(columns.model._meta.pk.column)} = ANY(%s)"
-        params.append(ids)
-    else:
-        where = f"{qn(table)}.{qn(columns.model._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
-        params.extend(ids)
+    where = f"{qn(table)}.{qn(columns.model._meta.pk.column)} = ANY(%s)"
+    params.append(ids)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(selected)} FROM {qn(table)}{joins} WHERE {where}", params)
         rows = cursor.fetchall()

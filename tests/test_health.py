@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ def test_health_up_with_the_configured_broker():
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["status"] == "ok" and data["database"]["ok"] and data["broker"]["ok"]
+    assert re.fullmatch(r"PostgreSQL \d+\.\d+", data["database"]["server"])  # the server's version: PostgreSQL 15.10
     if os.environ.get("REDIS_URL"):
         assert data["broker"]["mode"] == "broker"
 

@@ -396,7 +396,7 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
         extra["existing_order"] = RawSQL(f"(SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s "
                                          f"AND idempotency_key = %s LIMIT 1)", [by.organization_id, idempotency_key],
                                          output_field=BigIntegerField())
-    if share_lock and connection.vendor == "postgresql":
+    if share_lock:
         extra["listings_held"] = RawSQL(f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock],
                                         output_field=BigIntegerField())
     # hand-written (common.rows): on every order the ORM spent longer building this query and the listings' than
@@ -444,51 +444,36 @@ def _insert_order(order: PurchaseOrder, prefix: str, lines: list[PurchaseOrderLi
     key, `ON CONFLICT DO NOTHING` against the key's unique index: False when the hospital already has (or a
     concurrent transaction has just committed) an order with the key — nothing is written then.
 
-    On PostgreSQL that is one statement with the order, its lines and its events as three JSON parameters; the lines
+    One statement, with the order, its lines and its events as three JSON parameters; the lines
     and events are inserted for the order row the INSERT returns (none when it returned none)."""
     qn = connection.ops.quote_name
-    table = qn(PurchaseOrder._meta.db_table)
     number_prefix = f"{prefix}{timezone.localdate().strftime('%Y%m%d')}"
     # the key's unique index is partial: the conflict target repeats its predicate
     conflict = f"ON CONFLICT ({qn('hospital_id')}, {qn('idempotency_key')}) WHERE NOT ({qn('idempotency_key')} = '') DO NOTHING"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            order_fields, order_json = _json_rows(PurchaseOrder, [order])
-            line_fields, lines_json = _json_rows(PurchaseOrderLine, lines)
-            event_fields, events_json = _json_rows(OrderEvent, events)
-            number = "%s::text || lpad(s.n::text, greatest(8, length(s.n::text)), '0')"
-            cursor.execute(
-                f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{PurchaseOrder._meta.db_table}', 'id')) AS n), "
-                f"o AS ({_insert_json(PurchaseOrder, order_fields, parent=f's.n, {number}', parent_column='id, number')}"
-                f" CROSS JOIN s {conflict} RETURNING id, number), "
-                f"l AS ({_insert_json(PurchaseOrderLine, line_fields, parent='o.id', parent_column='order_id')}"
-                f" CROSS JOIN o RETURNING id, line_no), "
-                f"e AS ({_insert_json(OrderEvent, event_fields, parent='o.id', parent_column='order_id')} CROSS JOIN o) "
-                f"SELECT id, number, (SELECT array_agg(id ORDER BY line_no) FROM l) FROM o",
-                [number_prefix, order_json, lines_json, events_json],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                return False
-            order.pk, order.number, line_ids = row
-            for line, pk in zip(lines, line_ids, strict=True):
-                line.pk = pk
-            for child in (*lines, *events):
-                child.order_id = order.pk
-                child._state.adding, child._state.db = False, connection.alias
-        else:  # SQLite serialises writers: the number follows the id in a second statement
-            fields = _written_fields(PurchaseOrder)
-            values = [f.get_db_prep_save(f.pre_save(order, True), connection) for f in fields]
-            cursor.execute(f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
-                           f"VALUES ({', '.join(['%s'] * len(fields))}) {conflict} RETURNING id", values)
-            row = cursor.fetchone()
-            if row is None:
-                return False
-            order.pk = row[0]
-            order.number = _number(order, prefix)
-            cursor.execute(f"UPDATE {table} SET number = %s WHERE id = %s", [order.number, order.pk])
-            PurchaseOrderLine.objects.bulk_create(lines)
-            OrderEvent.objects.bulk_create(events)
+        order_fields, order_json = _json_rows(PurchaseOrder, [order])
+        line_fields, lines_json = _json_rows(PurchaseOrderLine, lines)
+        event_fields, events_json = _json_rows(OrderEvent, events)
+        number = "%s::text || lpad(s.n::text, greatest(8, length(s.n::text)), '0')"
+        cursor.execute(
+            f"WITH s AS (SELECT nextval(pg_get_serial_sequence('{PurchaseOrder._meta.db_table}', 'id')) AS n), "
+            f"o AS ({_insert_json(PurchaseOrder, order_fields, parent=f's.n, {number}', parent_column='id, number')}"
+            f" CROSS JOIN s {conflict} RETURNING id, number), "
+            f"l AS ({_insert_json(PurchaseOrderLine, line_fields, parent='o.id', parent_column='order_id')}"
+            f" CROSS JOIN o RETURNING id, line_no), "
+            f"e AS ({_insert_json(OrderEvent, event_fields, parent='o.id', parent_column='order_id')} CROSS JOIN o) "
+            f"SELECT id, number, (SELECT array_agg(id ORDER BY line_no) FROM l) FROM o",
+            [number_prefix, order_json, lines_json, events_json],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return False
+        order.pk, order.number, line_ids = row
+        for line, pk in zip(lines, line_ids, strict=True):
+            line.pk = pk
+        for child in (*lines, *events):
+            child.order_id = order.pk
+            child._state.adding, child._state.db = False, connection.alias
     order._state.adding, order._state.db = False, connection.alias
     return True
 
@@ -630,9 +615,8 @@ SHARE_LOCK_SQL = "SELECT id FROM procurement_listing WHERE id = ANY(%s) ORDER BY
 def _share_lock_listings(listing_ids: list[int]) -> None:
     """Hold the listings still while prices are frozen: a concurrent suspension or price change (which locks the
     listing FOR UPDATE) waits for this submission, then sees and flags the submitted order. Many submissions of the
-    same popular listings share the lock instead of queueing behind each other (PostgreSQL FOR SHARE; SQLite
-    serialises writers anyway)."""
-    if connection.vendor != "postgresql" or not listing_ids:
+    same popular listings share the lock instead of queueing behind each other (FOR SHARE)."""
+    if not listing_ids:
         return
     with connection.cursor() as cursor:
         cursor.execute(SHARE_LOCK_SQL, [listing_ids])

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,8 +24,9 @@ from common.money import quantize_amount, quantize_unit_price
 
 from .. import evaluation, hooks, sealing
 from ..models import Award, Bid, DemandReport, Listing, Lot, Tender, TenderEvaluation
+from ..sql import awards as award_sql
+from ..sql import opening as opening_sql
 from ..strength import comparison_unit_price, parse_strength, strength_factor
-from . import tender_sql
 
 S = Tender.Status
 RULES_LOCKED_FROM = (S.BIDDING, S.OPENED, S.AWARDED, S.EXECUTING, S.CLOSED, S.CANCELLED)
@@ -461,7 +462,7 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
                 factor = factors[key]
         updates.append((pk, price, comparison_unit_price(price, factor), "；".join(reasons),
                         Bid.Status.INVALID if reasons else Bid.Status.VALID))
-    tender_sql.set_opened_bids(updates)
+    opening_sql.set_opened_bids(updates)
     record_history(Bid.objects.filter(tender=tender, status__in=[Bid.Status.VALID, Bid.Status.INVALID]), by=by,
                    reason="开标")
     tender.opened_at = now
@@ -538,7 +539,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     """Publish the winners: awards, agreed volumes per hospital (commitments) and listings at the awarded price.
 
     Awards and listings are a few per lot (bulk inserts); the commitments — one per hospital and lot — are computed
-    and written by the database (`tender_sql`), with only the region picks decided here by
+    and written by the database (`procurement.sql.awards`), with only the region picks decided here by
     `evaluation.pick_regions`, so they give exactly what `evaluation.allocate` gives."""
     require(by, "tender.manage")
     tender = _lock(tender)
@@ -565,14 +566,10 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
         if winners:
             winners_by_lot[int(lot_id)] = winners
     Award.objects.bulk_create(awards, batch_size=1000)
-    if connection.vendor != "postgresql":  # bulk_create sets the ids only on PostgreSQL (and a few others)
-        ids = {(a.lot_id, a.rank): a.pk for a in Award.objects.filter(tender=tender)}
-        for award in awards:
-            award.pk = award.id = ids[(award.lot_id, award.rank)]
     shares = {lot_id: evaluation.agreed_share(rules, len(w)) for lot_id, w in winners_by_lot.items()}
     region_volumes: dict[int, dict[int, int]] = defaultdict(dict)
     named: dict[int, dict[int, int]] = defaultdict(dict)
-    for lot_id, region_id, named_product_id, volume in tender_sql.demand_region_volumes(tender.pk, shares):
+    for lot_id, region_id, named_product_id, volume in award_sql.demand_region_volumes(tender.pk, shares):
         if named_product_id is None:
             region_volumes[lot_id][region_id] = volume
         else:
@@ -585,7 +582,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
             (pick.region_id, winners[pick.winner_rank - 1][1].pk, evaluation.region_pick_text(pick))
             for pick in evaluation.pick_regions([w for w, _ in winners], volumes, rules, already)
         ]
-    commitments = tender_sql.insert_commitments(tender=tender, shares=shares, picks=picks)
+    commitments = award_sql.insert_commitments(tender=tender, shares=shares, picks=picks)
     Listing.objects.bulk_create([
         Listing(product=a.product, manufacturer_id=a.manufacturer_id, unit_price=quantize_unit_price(a.awarded_price),
                 pack_price=quantize_amount(a.awarded_price * a.product.pack_size), valid_from=tender.cycle_start,

@@ -1,4 +1,4 @@
-"""On PostgreSQL the platform's queries are sent with server-side parameters and, once repeated on a connection,
+"""The platform's queries are sent with server-side parameters and, once repeated on a connection,
 as prepared statements (config.settings: DB_PREPARED_STATEMENTS, on by default): PostgreSQL then parses and plans
 them once instead of on every request."""
 
@@ -19,7 +19,7 @@ def _prepared(fragment: str) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.skipif(os.environ.get("DB_PREPARED_STATEMENTS", "").lower() in ("false", "0", "off", "no"),
                     reason="prepared statements switched off (DB_PREPARED_STATEMENTS)")
-def test_a_repeated_query_is_prepared_once_and_reused(requires_postgres, hospital):
+def test_a_repeated_query_is_prepared_once_and_reused(hospital):
     assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
 
     def lookup():

@@ -1,5 +1,5 @@
-"""common.rows: instances read by a hand-written SELECT are the ORM's, value for value and type for type, on both
-databases (SQLite returns decimals, booleans, dates and JSON as raw values the fields' converters must turn)."""
+"""common.rows: instances read by a hand-written SELECT are the ORM's, value for value and type for type (the
+fields' database converters applied, as the ORM applies them)."""
 
 from datetime import date
 from decimal import Decimal
@@ -90,6 +90,6 @@ def test_read_by_id_reads_a_related_row_and_converts_expressions(django_assert_n
         assert set(found) == {hospital.pk, orphan.pk}
         assert found[hospital.pk].region.code == hospital.region.code
         assert found[orphan.pk].region is None
-    assert found[hospital.pk].hospital_kind is True and found[orphan.pk].hospital_kind is False  # not SQLite's 1 and 0
+    assert found[hospital.pk].hospital_kind is True and found[orphan.pk].hospital_kind is False
     assert found[hospital.pk].twice == hospital.pk * 2
     assert read_by_id(Columns(Organization), []) == {}

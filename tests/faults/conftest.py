@@ -153,7 +153,7 @@ class Worker:
 
 
 @pytest.fixture
-def worker(celery_on, redis_server, requires_postgres, tmp_path):
+def worker(celery_on, redis_server, tmp_path):
     w = Worker(redis_server.url, tmp_path / "worker.log")
     yield w
     w.stop()

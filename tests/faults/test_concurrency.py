@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ORDERS = 50
 
 
-def test_fifty_simultaneous_orders_on_one_listing_and_hospital(requires_postgres, official):
+def test_fifty_simultaneous_orders_on_one_listing_and_hospital(official):
     w = build_world()
     buyers = [w.buyer, w.buyer2]
     old_price, new_price = w.listing.unit_price, Decimal("0.5500")
@@ -56,7 +56,7 @@ def test_fifty_simultaneous_orders_on_one_listing_and_hospital(requires_postgres
     assert OrderEvent.objects.filter(order__in=orders, action="submitted").count() == ORDERS
 
 
-def test_two_officials_on_one_alert_one_wins_the_other_gets_a_conflict(requires_postgres, peer_world, agency):  # noqa: F811
+def test_two_officials_on_one_alert_one_wins_the_other_gets_a_conflict(peer_world, agency):  # noqa: F811
     price_scan_run(full=True)
     alert = PriceAlert.objects.get()
     first = UserFactory(username="official_a", organization=agency, roles=["pricing_official"])

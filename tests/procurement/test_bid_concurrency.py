@@ -17,7 +17,7 @@ from tests.factories import AgencyFactory, ManufacturerFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_bids_racing_the_deadline_are_all_or_nothing(requires_postgres):
+def test_bids_racing_the_deadline_are_all_or_nothing():
     official = UserFactory(username="race_official", organization=AgencyFactory(), roles=["pricing_official"])
     now = timezone.now()
     tender = svc.tender_create(

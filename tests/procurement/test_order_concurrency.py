@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 
-def test_concurrent_submissions_with_one_idempotency_key_make_one_order(requires_postgres):
+def test_concurrent_submissions_with_one_idempotency_key_make_one_order():
     w = build_world()
     buyers = [w.buyer, w.buyer2] * 4
 
@@ -34,7 +34,7 @@ def test_concurrent_submissions_with_one_idempotency_key_make_one_order(requires
     assert OrderEvent.objects.filter(order=order, action="submitted").count() == 1
 
 
-def test_two_distributor_users_answer_at_once_one_wins(requires_postgres):
+def test_two_distributor_users_answer_at_once_one_wins():
     w = build_world()
     order = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     results = run_together([

@@ -83,7 +83,7 @@ def test_a_run_failing_half_way_leaves_the_previous_table(world, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(svc, "_alerts_sql", broken)  # dies after the progress rows were rewritten
+    monkeypatch.setattr(svc.sql, "insert_alerts", broken)  # dies after the progress rows were rewritten
     with pytest.raises(RuntimeError):
         progress_compute_all(as_of=AS_OF)
     assert table() == before
@@ -104,7 +104,7 @@ def test_a_run_left_running_by_a_killed_worker_is_recorded_as_interrupted(world)
     assert run.status == "succeeded"
 
 
-def test_overlapping_full_runs_are_prevented(world, requires_postgres):
+def test_overlapping_full_runs_are_prevented(world):
     """Another session holds the run lock: the full run is recorded as skipped and writes nothing."""
     import psycopg
 

@@ -1,0 +1,434 @@
+"""完成进度 in SQL: the statements of a progress run (`procurement.services.progress` runs them, in this order).
+
+1. `create_flows` — the receipt and return lines of the scope, aggregated once per commitment × month into the
+   temporary table `progress_flows` (the planner then knows its size).
+2. `scope_has_rows`; then either `insert_computed` (an empty scope: the computed rows go straight in) or
+   `create_diff` + `delete_gone` + `update_changed` + `insert_new` (only the rows that differ are written).
+3. `insert_alerts`, `delete_changed_alert_states`, `insert_new_alert_states` — reminders for commitments that fell
+   behind or at risk, once per status change.
+4. `insert_manufacturer_progress` (full runs) — per manufacturer and tender: ordered, due, shipped, received.
+
+A statement takes `scoped` (one hospital: `%(hospital_id)s`) where the run can be a hospital's refresh; the full run
+and the refresh go through the same statements, so a refresh gives exactly the rows a full run would. The figures
+are defined in `procurement.services.progress`; the thresholds are parameters (`params`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from psycopg.sql import SQL, Composed, Identifier
+
+from accounts.models import Organization, Region
+from catalog.models import Product
+from common.models import Notification
+from common.sql import column_list, column_names, tables
+
+from ..models import (
+    Award,
+    Commitment,
+    CommitmentAlertState,
+    CommitmentProgress,
+    GoodsReturnLine,
+    Lot,
+    ManufacturerProgress,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ReceiptLine,
+)
+
+FLOWS = Identifier("pg_temp", "progress_flows")
+DIFF = Identifier("pg_temp", "progress_diff")
+
+#: The progress table's columns, all written by the statements (the id aside).
+COLUMNS = column_names(CommitmentProgress)
+#: A row of the table is one commitment's period.
+KEY = ("commitment_id", "period_kind", "period_start")
+
+NAMES = tables(
+    commitment=Commitment,
+    organization=Organization,
+    region=Region,
+    lot=Lot,
+    product=Product,
+    order_line=PurchaseOrderLine,
+    order=PurchaseOrder,
+    award=Award,
+    receipt_line=ReceiptLine,
+    return_line=GoodsReturnLine,
+    progress=CommitmentProgress,
+    alert_state=CommitmentAlertState,
+    manufacturer_progress=ManufacturerProgress,
+    notification=Notification,
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rules' numbers (settings.COMMITMENT_PROGRESS), shares in basis points."""
+
+    behind_bp: int
+    at_risk_bp: int
+    window_months: int
+    grace_days: int
+    lag_bp: int
+    due_days: int
+
+
+def run_params(t: Thresholds, *, as_of: date, hospital_id: int | None) -> dict:
+    """The named parameters of the progress statements."""
+    return {
+        "as_of": as_of,
+        "hospital_id": hospital_id,
+        "behind_bp": t.behind_bp,
+        "at_risk_bp": t.at_risk_bp,
+        "grace_days": t.grace_days,
+        # the pace window: this month and the months before it
+        "pace_months_before": t.window_months - 1,
+        "lag_bp": t.lag_bp,
+    }
+
+
+def _format(text: str, **parts) -> Composed:
+    return SQL(text).format(**NAMES, **parts)
+
+
+def _scope(scoped: bool, column: str) -> Composed:
+    """`AND column = %(hospital_id)s` for a hospital's refresh, nothing for a full run."""
+    if not scoped:
+        return Composed([])
+    return SQL("AND {} = %(hospital_id)s").format(Identifier(*column.split(".")))
+
+
+_COMMITMENTS = """
+WITH c AS (
+    -- the commitments started by as_of: the cycle so far (upto) and its length in days
+    SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
+           COALESCE(r.parent_id, r.id) AS region_id, c.agreed_volume, c.cycle_start, c.cycle_end,
+           LEAST(c.cycle_end, %(as_of)s::date) AS upto,
+           (c.cycle_end - c.cycle_start) + 1 AS total_days
+    FROM {commitment} c
+    JOIN {organization} h ON h.id = c.hospital_id
+    LEFT JOIN {region} r ON r.id = h.region_id
+    WHERE c.cycle_start <= %(as_of)s::date {scope}
+)"""
+
+
+def create_flows(*, scoped: bool) -> Composed:
+    """`progress_flows` (cid, m, sel_units, sel_amount, ret_units, sub_units, sub_amount): per commitment and month
+    of the cycle so far, the accepted minimum units and amount received of the selected product minus those
+    returned, the units returned, and the same received for its substitutes — the other products of the lot (same
+    generic name, a dosage form of the lot, or any when the lot lists none) and any product an order line bought as
+    `substitution_for` the commitment. Months without flows have no row."""
+    return _format(
+        _COMMITMENTS
+        + """,
+lp AS (
+    -- the products of each lot: its generic name, one of its dosage forms (every form when it lists none)
+    SELECT DISTINCT l.id AS lot_id, p.id AS product_id
+    FROM {lot} l JOIN {product} p ON p.generic_name = l.generic_name
+    WHERE l.id IN (SELECT lot_id FROM c)
+      AND (jsonb_array_length(l.dosage_forms) = 0 OR l.dosage_forms @> jsonb_build_array(p.dosage_form))
+),
+k AS (
+    -- the products counted per commitment: its own (selected = 1) and the lot's others
+    SELECT c.id AS cid, c.hospital_id, c.product_id, 1 AS selected, c.cycle_start, c.upto FROM c
+    UNION ALL
+    SELECT c.id, c.hospital_id, lp.product_id, 0, c.cycle_start, c.upto
+    FROM c JOIN lp ON lp.lot_id = c.lot_id AND lp.product_id <> c.product_id
+),
+named AS (
+    -- order lines bought as a substitute for the commitment, of a product outside the lot
+    SELECT c.id AS cid, ol.id AS order_line_id, c.cycle_start, c.upto
+    FROM c JOIN {order_line} ol ON ol.substitution_for_id = c.id
+    WHERE ol.substitution_for_id IS NOT NULL AND ol.product_id <> c.product_id
+      AND NOT EXISTS (SELECT 1 FROM lp WHERE lp.lot_id = c.lot_id AND lp.product_id = ol.product_id)
+),
+flows AS (
+    SELECT k.cid, k.selected, x.received_on AS day, x.accepted_min_units AS units, x.amount, 0 AS ret
+    FROM k JOIN {receipt_line} x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
+     AND x.received_on BETWEEN k.cycle_start AND k.upto
+    UNION ALL
+    SELECT k.cid, k.selected, x.returned_on, -x.min_units, -x.amount, x.min_units
+    FROM k JOIN {return_line} x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
+     AND x.returned_on BETWEEN k.cycle_start AND k.upto
+    UNION ALL
+    SELECT n.cid, 0, x.received_on, x.accepted_min_units, x.amount, 0
+    FROM named n JOIN {receipt_line} x ON x.order_line_id = n.order_line_id
+     AND x.received_on BETWEEN n.cycle_start AND n.upto
+    UNION ALL
+    SELECT n.cid, 0, x.returned_on, -x.min_units, -x.amount, 0
+    FROM named n JOIN {return_line} x ON x.order_line_id = n.order_line_id
+     AND x.returned_on BETWEEN n.cycle_start AND n.upto
+)
+SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
+       -- unit sums as 64-bit integers (PostgreSQL sums bigints as NUMERIC, slower in the running sums)
+       CAST(SUM(CASE WHEN selected = 1 THEN units ELSE 0 END) AS BIGINT) AS sel_units,
+       SUM(CASE WHEN selected = 1 THEN amount ELSE 0 END) AS sel_amount,
+       CAST(SUM(CASE WHEN selected = 1 THEN ret ELSE 0 END) AS BIGINT) AS ret_units,
+       CAST(SUM(CASE WHEN selected = 0 THEN units ELSE 0 END) AS BIGINT) AS sub_units,
+       SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
+FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
+        scope=_scope(scoped, "c.hospital_id"),
+    )
+
+
+# `OFFSET 0` ends a subquery PostgreSQL must not merge into the query reading it (which would evaluate each of its
+# expressions once per reference).
+_COMPUTED = (
+    _COMMITMENTS
+    + """,
+months AS (
+    -- every month from the cycle's first to the month of upto, per commitment (dense: a month without flows is
+    -- still a month in which a commitment can fall behind)
+    SELECT c.*, CAST(g.m AS date) AS m
+    FROM c CROSS JOIN LATERAL generate_series(date_trunc('month', c.cycle_start), c.upto, INTERVAL '1 month') AS g(m)
+),
+mm AS (
+    SELECT months.id AS cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, agreed_volume,
+           cycle_start, cycle_end, upto, total_days, months.m,
+           GREATEST(months.m, cycle_start) AS period_start,
+           LEAST(CAST(months.m + INTERVAL '1 month' - INTERVAL '1 day' AS date), upto) AS period_end,
+           months.m = CAST(date_trunc('month', upto) AS date) AS is_last,
+           COALESCE(b.sel_units, 0) AS sel_units, COALESCE(b.sel_amount, 0) AS sel_amount,
+           COALESCE(b.ret_units, 0) AS ret_units, COALESCE(b.sub_units, 0) AS sub_units,
+           COALESCE(b.sub_amount, 0) AS sub_amount,
+           CAST(SUM(COALESCE(b.sel_units, 0)) OVER running AS BIGINT) AS cum_units,
+           SUM(COALESCE(b.sel_amount, 0)) OVER running AS cum_amount,
+           CAST(SUM(COALESCE(b.ret_units, 0)) OVER running AS BIGINT) AS cum_ret,
+           CAST(SUM(COALESCE(b.sub_units, 0)) OVER running AS BIGINT) AS cum_sub,
+           SUM(COALESCE(b.sub_amount, 0)) OVER running AS cum_sub_amount,
+           -- received over the pace window: this month and the months before it (the skeleton has every month)
+           CAST(SUM(COALESCE(b.sel_units, 0)) OVER pace AS BIGINT) AS recent_units,
+           GREATEST(CAST(months.m - make_interval(months => %(pace_months_before)s) AS date), cycle_start) AS pace_start
+    FROM months LEFT JOIN {flows} b ON b.cid = months.id AND b.m = months.m
+    WINDOW by_month AS (PARTITION BY months.id ORDER BY months.m),
+           running AS (by_month ROWS UNBOUNDED PRECEDING),
+           pace AS (by_month ROWS BETWEEN %(pace_months_before)s PRECEDING AND CURRENT ROW)
+),
+figures AS (
+    SELECT mm.*,
+           (period_end - cycle_start) + 1 AS elapsed_days,
+           -- pro rata: agreed × days elapsed ÷ cycle days, rounded down
+           agreed_volume * ((period_end - cycle_start) + 1) / total_days AS expected_units,
+           -- cumulative + the pace (received in the window ÷ its days) × days left, rounded down
+           cum_units + CAST(FLOOR(CAST(recent_units * (cycle_end - period_end) AS NUMERIC)
+                                  / ((period_end - pace_start) + 1)) AS BIGINT) AS projected_units
+    FROM mm OFFSET 0
+),
+judged AS (
+    SELECT figures.*,
+           CASE WHEN agreed_volume = 0 THEN NULL
+                ELSE ROUND(CAST(cum_units AS NUMERIC) / agreed_volume, 4) END AS completion_rate,
+           CASE WHEN GREATEST(cum_units, 0) + GREATEST(cum_sub, 0) > 0
+                THEN ROUND(CAST(GREATEST(cum_sub, 0) AS NUMERIC) / (GREATEST(cum_units, 0) + GREATEST(cum_sub, 0)), 4)
+           END AS substitution_ratio,
+           CASE
+               WHEN agreed_volume = 0 THEN CASE WHEN cum_units > 0 THEN 'over' ELSE 'completed' END
+               WHEN cum_units > agreed_volume THEN 'over'
+               WHEN cum_units = agreed_volume THEN 'completed'
+               WHEN elapsed_days <= %(grace_days)s THEN 'on_track'
+               WHEN projected_units * 10000 < agreed_volume * %(at_risk_bp)s THEN 'at_risk'
+               WHEN cum_units * 10000 < expected_units * %(behind_bp)s THEN 'behind'
+               ELSE 'on_track'
+           END AS status
+    FROM figures OFFSET 0
+),
+computed AS (
+    -- each month row, and the last month's figures once more as the cycle row (cycle-to-date flows): one pass
+    SELECT cid AS commitment_id, tender_id, lot_id, hospital_id, manufacturer_id, region_id, kind AS period_kind,
+           CASE WHEN kind = 'month' THEN period_start ELSE cycle_start END AS period_start, period_end,
+           agreed_volume, expected_units,
+           CASE WHEN kind = 'month' THEN sel_units ELSE cum_units END AS received_units,
+           CASE WHEN kind = 'month' THEN sel_amount ELSE cum_amount END AS received_amount,
+           CASE WHEN kind = 'month' THEN ret_units ELSE cum_ret END AS returned_units,
+           CASE WHEN kind = 'month' THEN sub_units ELSE cum_sub END AS substitute_units,
+           CASE WHEN kind = 'month' THEN sub_amount ELSE cum_sub_amount END AS substitute_amount,
+           cum_units AS cumulative_units, cum_amount AS cumulative_amount, cum_sub AS cumulative_substitute_units,
+           completion_rate, substitution_ratio, projected_units, status
+    FROM judged JOIN (VALUES ('month'), ('cycle')) AS kinds(kind) ON kind = 'month' OR is_last
+)
+"""
+)
+
+
+def _computed(scoped: bool) -> Composed:
+    """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns `COLUMNS`, from the
+    flows in `progress_flows`: per commitment a row per month of the cycle so far and one for the cycle to date,
+    with the running sums, pro-rata, pace and status; the statement reading `computed` follows."""
+    return _format(_COMPUTED, flows=FLOWS, scope=_scope(scoped, "c.hospital_id"))
+
+
+def drop_temporary(name: Identifier) -> Composed:
+    """Drops a temporary table of this connection (never a permanent one of the same name)."""
+    return SQL("DROP TABLE IF EXISTS {}").format(name)
+
+
+def analyze_temporary(name: Identifier) -> Composed:
+    """A temporary table has no statistics until analysed: the plans reading it need its size."""
+    return SQL("ANALYZE {}").format(name)
+
+
+def create_flows_table(*, scoped: bool) -> Composed:
+    """`progress_flows` := `create_flows`, a temporary table of this connection."""
+    return SQL("CREATE TEMPORARY TABLE {} AS {}").format(Identifier("progress_flows"), create_flows(scoped=scoped))
+
+
+def scope_has_rows(*, scoped: bool) -> Composed:
+    """One row when the scope already has progress rows, none otherwise."""
+    return _format("SELECT 1 FROM {progress} WHERE TRUE {scope} LIMIT 1", scope=_scope(scoped, "hospital_id"))
+
+
+def count_rows(*, scoped: bool) -> Composed:
+    """The number of progress rows of the scope."""
+    return _format("SELECT count(*) FROM {progress} WHERE TRUE {scope}", scope=_scope(scoped, "hospital_id"))
+
+
+def insert_computed(*, scoped: bool) -> Composed:
+    """Inserts every computed row of the scope (into a scope with no rows)."""
+    return SQL("{computed} INSERT INTO {progress} ({columns}) SELECT {columns} FROM computed").format(
+        computed=_computed(scoped), progress=NAMES["progress"], columns=column_list(COLUMNS)
+    )
+
+
+def create_diff(*, scoped: bool) -> Composed:
+    """`progress_diff` (old_id, COLUMNS): the computed rows of the scope compared with the stored ones by
+    (commitment, period kind, period start) in one full join — a row computed and not stored (old_id empty), stored
+    and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
+    any column (NULL counting as a value). Each row is one row changed, added or removed."""
+    changed = SQL(" OR ").join(
+        SQL("{} IS DISTINCT FROM {}").format(Identifier("n", c), Identifier("o", c)) for c in COLUMNS if c not in KEY
+    )
+    same_key = SQL(" AND ").join(SQL("{} = {}").format(Identifier("o", c), Identifier("n", c)) for c in KEY)
+    return SQL("""CREATE TEMPORARY TABLE {diff} AS {computed}
+SELECT o.id AS old_id, {new_columns}
+FROM computed n
+FULL JOIN (SELECT * FROM {progress} WHERE TRUE {scope}) o ON {same_key}
+WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
+        diff=Identifier("progress_diff"),
+        computed=_computed(scoped),
+        new_columns=column_list(COLUMNS, "n"),
+        progress=NAMES["progress"],
+        scope=_scope(scoped, "hospital_id"),
+        same_key=same_key,
+        changed=changed,
+    )
+
+
+def count_diff() -> Composed:
+    """The rows changed, added or removed."""
+    return SQL("SELECT count(*) FROM {}").format(DIFF)
+
+
+def delete_gone() -> Composed:
+    """Deletes the stored rows no longer computed."""
+    return _format(
+        "DELETE FROM {progress} WHERE id IN (SELECT old_id FROM {diff} WHERE commitment_id IS NULL)", diff=DIFF
+    )
+
+
+def update_changed() -> Composed:
+    """Updates the changed rows in place: a row keeps its id (the API exposes it), and an update that leaves the
+    indexed columns alone stays on its page (the table keeps free space for it) without touching any index."""
+    values = SQL(", ").join(SQL("{} = {}").format(Identifier(c), Identifier("d", c)) for c in COLUMNS if c not in KEY)
+    return _format(
+        "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE p.id = d.old_id AND d.commitment_id IS NOT NULL",
+        values=values,
+        diff=DIFF,
+    )
+
+
+def insert_new() -> Composed:
+    """Inserts the computed rows not stored before."""
+    return _format(
+        "INSERT INTO {progress} ({columns}) SELECT {columns} FROM {diff} WHERE old_id IS NULL",
+        columns=column_list(COLUMNS),
+        diff=DIFF,
+    )
+
+
+def insert_alerts(*, scoped: bool) -> Composed:
+    """A reminder to the hospital for each commitment whose cycle row is behind or at risk and whose last status
+    seen (`alert_state`) was another; parameters `link` (the progress page) and `now`."""
+    return _format(
+        """
+INSERT INTO {notification} (organization_id, kind, level, title, body, link, topic, created_at, read_at)
+SELECT p.hospital_id, 'commitment_progress', 'warning',
+       '约定采购量' || CASE p.status WHEN 'at_risk' THEN '难以完成' ELSE '进度滞后' END || '：'
+           || l.number || ' ' || l.generic_name,
+       '累计入库 ' || p.cumulative_units || '，按进度应完成 ' || p.expected_units || '，约定采购量 '
+           || p.agreed_volume || '（截至 ' || p.period_end || '）',
+       %(link)s, 'commitment:' || p.commitment_id || ':' || p.status, %(now)s, NULL
+FROM {progress} p
+JOIN {lot} l ON l.id = p.lot_id
+LEFT JOIN {alert_state} s ON s.commitment_id = p.commitment_id
+WHERE p.period_kind = 'cycle' AND p.status IN ('behind', 'at_risk')
+  AND (s.status IS NULL OR s.status <> p.status) {scope}""",
+        scope=_scope(scoped, "p.hospital_id"),
+    )
+
+
+def delete_changed_alert_states(*, scoped: bool) -> Composed:
+    """Forgets the last status seen of the commitments (of the scope) whose cycle row's status is another now. The
+    cycle row is found by commitment (the unique index), never by status: one lookup per state."""
+    scope = (
+        _format("commitment_id IN (SELECT id FROM {commitment} WHERE hospital_id = %(hospital_id)s) AND")
+        if scoped
+        else Composed([])
+    )
+    return _format(
+        """
+DELETE FROM {alert_state} s
+WHERE {scope} status <> COALESCE((SELECT p.status FROM {progress} p WHERE p.period_kind = 'cycle'
+                                  AND p.commitment_id = s.commitment_id), '')""",
+        scope=scope,
+    )
+
+
+def insert_new_alert_states(*, scoped: bool) -> Composed:
+    """The last status seen := the cycle row's status, for the commitments (of the scope) without one."""
+    return _format(
+        """
+INSERT INTO {alert_state} (commitment_id, status)
+SELECT commitment_id, status FROM {progress} p
+WHERE period_kind = 'cycle' {scope}
+  AND NOT EXISTS (SELECT 1 FROM {alert_state} s WHERE s.commitment_id = p.commitment_id)""",
+        scope=_scope(scoped, "hospital_id"),
+    )
+
+
+def delete_manufacturer_progress() -> Composed:
+    """Empties the manufacturers' table (a full run rewrites it)."""
+    return _format("DELETE FROM {manufacturer_progress}")
+
+
+def insert_manufacturer_progress() -> Composed:
+    """Per manufacturer and tender: the agreed volume of its commitments; the minimum units ordered of its awards
+    (orders submitted and not cancelled or rejected), those due (submitted before `%(due_before)s`), shipped, and
+    shipped of the due ones (no more than ordered per line); received units and amount (the cycle rows); delivery
+    lag when the due ones shipped fall short of `%(lag_bp)s` basis points of the due."""
+    return _format("""
+INSERT INTO {manufacturer_progress} (manufacturer_id, tender_id, agreed_volume, ordered_units, due_units,
+                                     shipped_units, received_units, received_amount, delivery_lag)
+SELECT a.manufacturer_id, a.tender_id, a.agreed, COALESCE(o.ordered, 0), COALESCE(o.due, 0),
+       COALESCE(o.shipped, 0), COALESCE(r.received, 0), COALESCE(r.amount, 0),
+       COALESCE(o.due, 0) > 0 AND COALESCE(o.shipped_due, 0) * 10000 < o.due * %(lag_bp)s
+FROM (SELECT manufacturer_id, tender_id, SUM(agreed_volume) AS agreed FROM {commitment}
+      GROUP BY manufacturer_id, tender_id) a
+LEFT JOIN (
+    SELECT aw.manufacturer_id, aw.tender_id, SUM(ol.min_units) AS ordered,
+           SUM(CASE WHEN o.submitted_at < %(due_before)s THEN ol.min_units ELSE 0 END) AS due,
+           SUM(ol.packs_shipped * ol.pack_size) AS shipped,
+           SUM(CASE WHEN o.submitted_at < %(due_before)s THEN LEAST(ol.packs_shipped, ol.packs) * ol.pack_size
+                    ELSE 0 END) AS shipped_due
+    FROM {order_line} ol
+    JOIN {order} o ON o.id = ol.order_id
+    JOIN {award} aw ON aw.id = ol.award_id
+    WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+    GROUP BY aw.manufacturer_id, aw.tender_id
+) o ON o.manufacturer_id = a.manufacturer_id AND o.tender_id = a.tender_id
+LEFT JOIN (
+    SELECT manufacturer_id, tender_id, SUM(cumulative_units) AS received, SUM(cumulative_amount) AS amount
+    FROM {progress} WHERE period_kind = 'cycle' GROUP BY manufacturer_id, tender_id
+) r ON r.manufacturer_id = a.manufacturer_id AND r.tender_id = a.tender_id""")

@@ -5,27 +5,26 @@ or trade name), pinyin initials (``ffdsp`` → 复方丹参片) and full pinyin 
 (substring), manufacturer name (substring). Filters: category, insurance class, high value, shortage,
 manufacturer, active.
 
-On PostgreSQL the name keys are one condition on ``Product.search_text`` — the generic, trade and Mongolian names
+The name keys are one condition on ``Product.search_text`` — the generic, trade and Mongolian names
 lower-cased, the full pinyin and the initials, one per line — served by its one trigram GIN index. It means the same
-as the per-field conditions used elsewhere: the pinyin columns hold only ``[a-z0-9]``, so a query with any other
+as conditions on each field would: the pinyin columns hold only ``[a-z0-9]``, so a query with any other
 character can only be found in a name, and a query of letters and digits is looked for inside the pinyin too (from
 three characters; one or two letters match only the start of the pinyin or initials, and go the per-field way, which
 no trigram index could serve anyway). A query of several lines (API only) also goes the per-field way.
 
 Ranking: exact code, then code prefix, exact generic name, initials / pinyin / name prefix, then substring
-matches; on PostgreSQL ties are ordered by trigram similarity of the generic name or, for a query in Latin letters,
-of its full pinyin (computed on the matched products only); elsewhere ties go by name. When nothing
+matches; ties are ordered by trigram similarity of the generic name or, for a query in Latin letters, of its full
+pinyin (computed on the matched products only), then by name. When nothing
 matches a query that looks like pinyin initials (ASCII letters, 4+), the search tolerates typing slips: initials
-within edit distance 2 (Levenshtein) of the query and sharing its first letter are offered instead (``fgdssp`` still finds
-复方丹参片) — the usual "did you mean" of a catalog.
+within edit distance 2 (Levenshtein, fuzzystrmatch) of the query and sharing its first letter are offered instead
+(``fgdssp`` still finds 复方丹参片) — the usual "did you mean" of a catalog.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.conf import settings
-from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, F, FloatField, Func, IntegerField, Q, QuerySet, Value
 
 from accounts.models import Organization
 
@@ -43,9 +42,23 @@ FUZZY_MAX_DISTANCE = 2
 # columns and the maker's name, not the whole row — at 5,000 products the ~70 columns of product and maker cost about
 # a third of the statement's time in its sort (measured by bench.catalog_search).
 PRODUCT_LIST_FIELDS = (
-    "nhsa_code", "category", "generic_name", "trade_name", "name_mn", "dosage_form", "specification", "pack_size",
-    "min_unit", "pack_unit", "manufacturer__name", "insurance_class", "high_value", "shortage", "negotiated",
-    "consistency_evaluated", "is_active",
+    "nhsa_code",
+    "category",
+    "generic_name",
+    "trade_name",
+    "name_mn",
+    "dosage_form",
+    "specification",
+    "pack_size",
+    "min_unit",
+    "pack_unit",
+    "manufacturer__name",
+    "insurance_class",
+    "high_value",
+    "shortage",
+    "negotiated",
+    "consistency_evaluated",
+    "is_active",
 )
 
 
@@ -54,7 +67,9 @@ def as_product_list(products: QuerySet[Product]) -> QuerySet[Product]:
     return products.only(*PRODUCT_LIST_FIELDS)
 
 
-def products_visible_to(user, *, related: tuple[str, ...] = ("manufacturer", "preparing_hospital")) -> QuerySet[Product]:
+def products_visible_to(
+    user, *, related: tuple[str, ...] = ("manufacturer", "preparing_hospital")
+) -> QuerySet[Product]:
     """The catalog is public to every signed-in user of the platform."""
     return Product.objects.select_related(*related)
 
@@ -102,7 +117,7 @@ def _apply_filters(qs, *, category, insurance_class, high_value, shortage, manuf
 
 
 class _MadeByMakersNamed(Func):
-    """PostgreSQL: ``manufacturer_id = ANY(ARRAY(SELECT id FROM the makers whose name contains q LIMIT …))`` — an
+    """``manufacturer_id = ANY(ARRAY(SELECT id FROM the makers whose name contains q LIMIT …))`` — an
     index condition evaluated once. Written out rather than as the ORM's nested query, which costs more to build and
     compile than the database takes to run it (the search is typed a keystroke at a time)."""
 
@@ -116,20 +131,18 @@ class _MadeByMakersNamed(Func):
         column, params = compiler.compile(self.source_expressions[0])
         makers = connection.ops.quote_name(Organization._meta.db_table)
         pattern = f"%{connection.ops.prep_for_like_query(self.q)}%"
-        sql = (f"{column} = ANY(ARRAY(SELECT maker.id FROM {makers} maker WHERE maker.kind = %s"
-               f" AND UPPER(maker.name::text) LIKE UPPER(%s) LIMIT {MAX_MAKERS}))")
+        sql = (
+            f"{column} = ANY(ARRAY(SELECT maker.id FROM {makers} maker WHERE maker.kind = %s"
+            f" AND UPPER(maker.name::text) LIKE UPPER(%s) LIMIT {MAX_MAKERS}))"
+        )
         return sql, (*params, Organization.Kind.MANUFACTURER.value, pattern)
 
 
-def _made_by_makers_named(q: str) -> Q | None:
+def _made_by_makers_named(q: str) -> Q:
     """Products of the manufacturers whose name contains the query. The makers are found first (a small table), so
     every branch of the search's condition is on the product table and PostgreSQL can combine its indexes (a join
-    inside the OR would make it read every product); on PostgreSQL within the same query, as an array computed once."""
-    if settings.IS_POSTGRES:
-        return Q(_MadeByMakersNamed(q))
-    makers = Organization.objects.filter(kind=Organization.Kind.MANUFACTURER, name__icontains=q).order_by()
-    found = list(makers.values_list("id", flat=True)[:MAX_MAKERS])
-    return Q(manufacturer_id__in=found) if found else None
+    inside the OR would make it read every product), within the same query, as an array computed once."""
+    return Q(_MadeByMakersNamed(q))
 
 
 class _Rank(Func):
@@ -164,7 +177,7 @@ def _text_match(q: str) -> tuple[Q, list[tuple[str, str, str, int]]]:
     code = normalize_code(q)
     lower = q.lower()
     word = bool(_ASCII_WORD.match(lower))
-    if settings.IS_POSTGRES and (len(lower) >= 3 or not word) and SEARCH_SEPARATOR not in lower:
+    if (len(lower) >= 3 or not word) and SEARCH_SEPARATOR not in lower:
         # The names the search matches as text, in one column with one trigram index (see the module docstring).
         condition = Q(search_text__contains=lower)
     else:
@@ -173,34 +186,19 @@ def _text_match(q: str) -> tuple[Q, list[tuple[str, str, str, int]]]:
             condition |= Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
             if len(lower) >= 3:
                 condition |= Q(name_initials__contains=lower) | Q(name_pinyin__contains=lower)
-    makers = _made_by_makers_named(q)
-    if makers is not None:
-        condition |= makers
+    condition |= _made_by_makers_named(q)
     ranks = [("generic_name", "exact", q, 2)]
     if code and code.isascii():
         condition |= Q(nhsa_code__startswith=code)
         ranks = [("nhsa_code", "exact", code, 0), ("nhsa_code", "startswith", code, 1)] + ranks
     if word:
-        ranks += [("name_initials", "exact", lower, 3), ("name_initials", "startswith", lower, 4),
-                  ("name_pinyin", "startswith", lower, 4)]
+        ranks += [
+            ("name_initials", "exact", lower, 3),
+            ("name_initials", "startswith", lower, 4),
+            ("name_pinyin", "startswith", lower, 4),
+        ]
     ranks += [("generic_name", "startswith", q, 5), ("trade_name", "startswith", q, 5)]
     return condition, ranks
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions; a swap of two letters counts 2), giving up above
-    `limit` — the same measure as PostgreSQL's ``levenshtein_less_equal``, so both databases offer the same fallback."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 def _may_be_initials(q: str) -> bool:
@@ -208,26 +206,32 @@ def _may_be_initials(q: str) -> bool:
 
 
 class _NearInitials(Func):
-    """The fallback's candidates: initials sharing the query's first letter, of a length within the distance, and —
-    with ``within_distance`` (PostgreSQL, fuzzystrmatch) — within the distance itself. Written out as one condition,
-    like the rank."""
+    """The fallback's candidates: initials sharing the query's first letter, of a length within the distance, and
+    within the distance itself (fuzzystrmatch). Written out as one condition, like the rank."""
 
     output_field = BooleanField()
 
-    def __init__(self, lower: str, *, within_distance: bool):
+    def __init__(self, lower: str):
         super().__init__(F("name_initials"))
-        self.lower, self.within_distance = lower, within_distance
+        self.lower = lower
 
     def as_sql(self, compiler, connection, **extra_context):
         column, column_params = compiler.compile(self.source_expressions[0])
         shortest, longest = len(self.lower) - FUZZY_MAX_DISTANCE, len(self.lower) + FUZZY_MAX_DISTANCE
-        parts = [f"{column} {connection.operators['startswith']}", f"LENGTH({column}) >= {int(shortest)}",
-                 f"LENGTH({column}) <= {int(longest)}"]
-        params = [*column_params, f"{connection.ops.prep_for_like_query(self.lower[0])}%", *column_params,
-                  *column_params]
-        if self.within_distance:
-            parts.append(f"levenshtein_less_equal({column}, %s, {FUZZY_MAX_DISTANCE}) <= {FUZZY_MAX_DISTANCE}")
-            params += [*column_params, self.lower]
+        parts = [
+            f"{column} {connection.operators['startswith']}",
+            f"LENGTH({column}) >= {int(shortest)}",
+            f"LENGTH({column}) <= {int(longest)}",
+            f"levenshtein_less_equal({column}, %s, {FUZZY_MAX_DISTANCE}) <= {FUZZY_MAX_DISTANCE}",
+        ]
+        params = [
+            *column_params,
+            f"{connection.ops.prep_for_like_query(self.lower[0])}%",
+            *column_params,
+            *column_params,
+            *column_params,
+            self.lower,
+        ]
         return f"({' AND '.join(parts)})", tuple(params)
 
 
@@ -240,7 +244,7 @@ class _LevenshteinAtMost(Func):
 
 
 class _Similarity(Func):
-    """PostgreSQL: pg_trgm's similarity of the Chinese name to the query, or of the full pinyin for a query typed in
+    """pg_trgm's similarity of the Chinese name to the query, or of the full pinyin for a query typed in
     Latin letters (the greater), written out like the rank: the ORM's Greatest of two TrigramSimilarity costs more to
     build and compile than the database takes to compute it for the matched products."""
 
@@ -252,34 +256,18 @@ class _Similarity(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         (name, name_params), (pinyin, pinyin_params) = (compiler.compile(e) for e in self.source_expressions)
-        return (f"GREATEST(SIMILARITY({name}, %s), SIMILARITY({pinyin}, %s))",
-                (*name_params, self.q, *pinyin_params, self.q.lower()))
+        return (
+            f"GREATEST(SIMILARITY({name}, %s), SIMILARITY({pinyin}, %s))",
+            (*name_params, self.q, *pinyin_params, self.q.lower()),
+        )
 
 
-def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product] | None:
+def _fuzzy_initials(base: QuerySet[Product], q: str) -> QuerySet[Product]:
     """The typing-slip fallback (asked for only when nothing matched): products whose initials are within edit
-    distance 2 of the query and share its first letter, ranked 10 + distance. PostgreSQL measures the distance itself
-    (fuzzystrmatch); elsewhere the candidates' distinct initials are measured here."""
+    distance 2 of the query and share its first letter, ranked 10 + distance (fuzzystrmatch)."""
     lower = q.lower()
-    if settings.IS_POSTGRES:
-        distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
-        return base.filter(_NearInitials(lower, within_distance=True)).annotate(search_rank=Value(10) + distance)
-    candidates = (
-        base.filter(_NearInitials(lower, within_distance=False))
-        .values_list("name_initials", flat=True)
-        .distinct()
-    )
-    close = {}
-    for initials in candidates.iterator():
-        distance = _edit_distance(lower, initials, FUZZY_MAX_DISTANCE)
-        if distance <= FUZZY_MAX_DISTANCE:
-            close[initials] = distance
-    if not close:
-        return None
-    ranks = [When(name_initials=initials, then=Value(10 + distance)) for initials, distance in close.items()]
-    return base.filter(name_initials__in=list(close)).annotate(
-        search_rank=Case(*ranks, default=Value(99), output_field=IntegerField())
-    )
+    distance = _LevenshteinAtMost(F("name_initials"), Value(lower), Value(FUZZY_MAX_DISTANCE))
+    return base.filter(_NearInitials(lower)).annotate(search_rank=Value(10) + distance)
 
 
 def product_search(
@@ -312,18 +300,14 @@ def product_search(
     # match; folding the fallback into the search's statement instead (under an uncorrelated NOT EXISTS) cost more to
     # build and compile than the probe's round trip (bench.catalog_search).
     if _may_be_initials(q) and not qs.exists():
-        fuzzy = _fuzzy_initials(base, q)
-        if fuzzy is not None:
-            return _ranked(fuzzy, q)
+        return _ranked(_fuzzy_initials(base, q), q)
     return _ranked(qs.annotate(search_rank=_Rank(ranks, Value(9))), q)
 
 
 def _ranked(qs: QuerySet[Product], q: str) -> QuerySet[Product]:
-    """Best rank first; on PostgreSQL ties by trigram similarity, elsewhere by name."""
-    if settings.IS_POSTGRES:
-        qs = qs.annotate(similarity=_Similarity(q))
-        return qs.order_by("search_rank", "-similarity", "generic_name", "nhsa_code")
-    return qs.order_by("search_rank", "generic_name", "nhsa_code")
+    """Best rank first, ties by trigram similarity, then by name."""
+    qs = qs.annotate(similarity=_Similarity(q))
+    return qs.order_by("search_rank", "-similarity", "generic_name", "nhsa_code")
 
 
 def product_detail(*, user, pk: int) -> Product:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can, is_official
 
 from . import credit_schemes
-from .detectors.sql import as_date, fetch, median_ctes, month_of, weighted_mean
-from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, PriceObservation, ReferencePrice, ShortageAlert
+from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, ReferencePrice, ShortageAlert
+from .sql import as_date, fetch, history
 
 SORTS = {
     "severity": ["-severity", "-amount_at_stake", "-pk"],
@@ -160,22 +160,11 @@ def product_credit_warnings(product_ids) -> dict[int, list[str]]:
 def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
     """The product's monthly prices for the alert page's chart: this hospital's mean paid price, the median of every
     hospital (the peers), and the reference prices over time. Two aggregate queries."""
-    obs = PriceObservation._meta.db_table
-    month = month_of("observed_on")
     end = alert.period_end
     first = end.year * 12 + end.month - 1 - (months - 1)
     start = date(first // 12, first % 12 + 1, 1)
-    sql = (
-        f"WITH base AS (SELECT hospital_id, {month} AS m, unit_price, quantity FROM {obs} WHERE product_id = %s "
-        f"AND observed_on >= %s AND observed_on <= %s AND hospital_id IS NOT NULL "
-        f"AND source IN ('platform_receipt', 'off_platform')), "
-        f"hp AS (SELECT hospital_id, m, {weighted_mean('unit_price', 'quantity')} AS price FROM base "
-        f"GROUP BY hospital_id, m), "
-        f"{median_ctes('pm', 'hp', ['m'], 'price')} "
-        f"SELECT pm.m, pm.med, pm.n, (SELECT price FROM hp WHERE hp.m = pm.m AND hp.hospital_id = %s) AS own "
-        f"FROM pm ORDER BY pm.m"
-    )
-    rows = fetch(sql, [alert.product_id, start, end, alert.hospital_id or 0])
+    rows = fetch(history.monthly_prices(),
+                 {"product": alert.product_id, "start": start, "end": end, "hospital": alert.hospital_id or 0})
     series = [{"month": as_date(r["m"]), "peers": float(r["med"]), "peer_count": int(r["n"]),
                "own": None if r["own"] is None else float(r["own"])} for r in rows]
     references = defaultdict(list)

@@ -43,22 +43,24 @@ from accounts.models import Organization
 from ..layouts import Layout, get_layout
 from ..models import Product
 from ..rules import clean_product_fields
+from . import sql
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
 from .sources import FileProblem, SourceRow, TableSource, open_table
+from .sql import SEP
 from .writers import writer_for
 
 BATCH_SIZE = 1000  # rows per round of queries (and per step of the progress bar)
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
-    f.attname for f in Product._meta.concrete_fields
+    f.attname
+    for f in Product._meta.concrete_fields
     if f.attname not in ("id", "created_at", "updated_at") and not f.generated
 )
 _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}
 _LOADED = ("id", "created_at", "updated_at", *PRODUCT_FIELDS)
 _CODE = _LOADED.index("nhsa_code")
-SEP = "\x1f"  # joins codes sent as one string; normalize_code strips it (it is whitespace to Python)
 _DERIVED = frozenset({"name_pinyin", "name_initials"})  # follow the generic name; not worth naming in a report
 
 
@@ -86,73 +88,77 @@ class ImportResult:
         return not self.error_count and not self.file_error
 
     def summary(self) -> str:
-        counts = "，".join(f"{label} {self.counts.get(key, 0)}" for key, label in
-                          ((NEW, _("新增")), (CHANGED, _("变更")), (UNCHANGED, _("未变")), (ERROR, _("错误"))))
+        counts = "，".join(
+            f"{label} {self.counts.get(key, 0)}"
+            for key, label in ((NEW, _("新增")), (CHANGED, _("变更")), (UNCHANGED, _("未变")), (ERROR, _("错误")))
+        )
         if self.file_error:
             return _("文件无法导入：%(file_error)s") % {"file_error": self.file_error}
         if not self.ok:
-            return _("有 %(error_count)s 行错误，未导入任何数据（共 %(rows)s 行：%(counts)s）") % {"error_count": self.error_count, "rows": self.rows, "counts": counts}
+            return _("有 %(error_count)s 行错误，未导入任何数据（共 %(rows)s 行：%(counts)s）") % {
+                "error_count": self.error_count,
+                "rows": self.rows,
+                "counts": counts,
+            }
         if self.dry_run:
-            return _("校验通过，可以导入（仅校验，未写入；共 %(rows)s 行：%(counts)s）") % {"rows": self.rows, "counts": counts}
-        created = _("，新建生产企业 %(manufacturers_created)s 家") % {"manufacturers_created": self.manufacturers_created} if self.manufacturers_created else ""
-        return _("已导入（共 %(rows)s 行：%(counts)s%(created)s）") % {"rows": self.rows, "counts": counts, "created": created}
+            return _("校验通过，可以导入（仅校验，未写入；共 %(rows)s 行：%(counts)s）") % {
+                "rows": self.rows,
+                "counts": counts,
+            }
+        created = (
+            _("，新建生产企业 %(manufacturers_created)s 家") % {"manufacturers_created": self.manufacturers_created}
+            if self.manufacturers_created
+            else ""
+        )
+        return _("已导入（共 %(rows)s 行：%(counts)s%(created)s）") % {
+            "rows": self.rows,
+            "counts": counts,
+            "created": created,
+        }
 
 
 class SeenCodes:
     """The codes met so far in a file and the row each first appeared on, in a temporary table of the import's
     transaction (a file of a million rows would otherwise keep a million codes in memory)."""
 
-    TABLE = "catalog_import_seen"
-
     def __init__(self):
         self.ready = False
 
-    def _prepare(self, cursor) -> None:
-        drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.TABLE} "
-                       f"(code varchar(40) PRIMARY KEY, first_row integer NOT NULL){drop}")
-        cursor.execute(f"DELETE FROM {self.TABLE}")
-        self.ready = True
-
     def add(self, codes: dict[str, int]) -> dict[str, int]:
         """Record a batch's codes (code → its first row in the batch); returns those an earlier batch had, with the
-        row they first appeared on. Codes are expected unique within the batch.
-
-        The insert goes through the table's primary key (ON CONFLICT), so it costs the same on the thousandth batch
-        as on the first whatever the planner's statistics of a table created inside this very transaction say."""
+        row they first appeared on. Codes are expected unique within the batch."""
         if not codes:
             return {}
         with connection.cursor() as cursor:
             if not self.ready:
-                self._prepare(cursor)
+                sql.execute(cursor, sql.CREATE_SEEN)
+                sql.execute(cursor, sql.EMPTY_SEEN)
+                self.ready = True
             keys, rows = list(codes), list(codes.values())
-            if connection.vendor == "postgresql":
-                # Two strings split by the server: psycopg dumps a list parameter element by element in Python.
-                cursor.execute(
-                    f"INSERT INTO {self.TABLE} (code, first_row) SELECT * FROM unnest("
-                    f"string_to_array(%s, %s)::varchar[], string_to_array(%s, ',')::integer[]) "
-                    f"ON CONFLICT (code) DO NOTHING RETURNING code", [SEP.join(keys), SEP, ",".join(map(str, rows))],
-                )
-                inserted = {code for (code,) in cursor.fetchall()}
-                repeated = [code for code in keys if code not in inserted]
-                if not repeated:
-                    return {}
-                cursor.execute(f"SELECT code, first_row FROM {self.TABLE} WHERE code = ANY(%s)", [repeated])
-                return {code: row for code, row in cursor.fetchall() if row != codes[code]}
-            earlier = {}
-            for start in range(0, len(keys), 500):  # SQLite's limit on query parameters
-                chunk = keys[start:start + 500]
-                cursor.execute(f"SELECT code, first_row FROM {self.TABLE} WHERE code IN "
-                               f"({', '.join(['%s'] * len(chunk))})", chunk)
-                earlier.update(cursor.fetchall())
-            cursor.executemany(f"INSERT INTO {self.TABLE} (code, first_row) VALUES (%s, %s)",
-                               [(code, row) for code, row in codes.items() if code not in earlier])
-        return earlier
+            sql.execute(cursor, sql.ADD_SEEN, {"codes": SEP.join(keys), "sep": SEP, "rows": ",".join(map(str, rows))})
+            inserted = {code for (code,) in cursor.fetchall()}
+            repeated = [code for code in keys if code not in inserted]
+            if not repeated:
+                return {}
+            sql.execute(cursor, sql.FIRST_ROWS, {"codes": repeated})
+            return {code: row for code, row in cursor.fetchall() if row != codes[code]}
 
 
 class _Row:
-    __slots__ = ("number", "data", "errors", "problems", "code", "manufacturer", "hospital", "status", "detail",
-                 "existing", "values", "changed")
+    __slots__ = (
+        "number",
+        "data",
+        "errors",
+        "problems",
+        "code",
+        "manufacturer",
+        "hospital",
+        "status",
+        "detail",
+        "existing",
+        "values",
+        "changed",
+    )
 
     def __init__(self, source: SourceRow, data: dict, errors: dict[str, str]):
         self.number = source.number
@@ -173,8 +179,16 @@ class _Row:
 class CatalogImporter:
     """Checks and writes the rows of one file; see the module docstring for the rules."""
 
-    def __init__(self, layout: Layout, *, report: ImportReport, by=None, reason: str = "",
-                 batch_size: int = BATCH_SIZE, writer: str = "auto"):
+    def __init__(
+        self,
+        layout: Layout,
+        *,
+        report: ImportReport,
+        by=None,
+        reason: str = "",
+        batch_size: int = BATCH_SIZE,
+        writer: str = "auto",
+    ):
         self.layout = layout
         self.report = report
         self.by = by if getattr(by, "pk", None) else None
@@ -224,7 +238,9 @@ class CatalogImporter:
                 continue
             first = earlier.get(row.code) or in_batch[row.code]
             if first != row.number:
-                row.errors.setdefault("nhsa_code", _("医保代码 %(code)s 与第 %(first)s 行重复") % {"code": row.code, "first": first})
+                row.errors.setdefault(
+                    "nhsa_code", _("医保代码 %(code)s 与第 %(first)s 行重复") % {"code": row.code, "first": first}
+                )
                 row.code = ""  # not looked up: the first row decides what the code is
 
         existing = self._existing([r.code for r in rows if r.code])
@@ -242,14 +258,10 @@ class CatalogImporter:
     def _existing(self, codes: list[str]) -> dict[str, dict]:
         if not codes:
             return {}
-        if connection.vendor == "postgresql":  # one array parameter instead of a thousand
-            found = Product.objects.filter(
-                RawSQL("nhsa_code = ANY(string_to_array(%s, %s))", [SEP.join(codes), SEP], output_field=BooleanField())
-            )
-        else:
-            found = Product.objects.filter(nhsa_code__in=codes)
-        return {values[_CODE]: dict(zip(_LOADED, values, strict=True))
-                for values in found.order_by().values_list(*_LOADED)}
+        found = Product.objects.filter(RawSQL(sql.HOLDING_CODES, [SEP.join(codes), SEP], output_field=BooleanField()))
+        return {
+            values[_CODE]: dict(zip(_LOADED, values, strict=True)) for values in found.order_by().values_list(*_LOADED)
+        }
 
     def _resolve_organizations(self, rows: list[_Row]) -> None:
         names = {r.manufacturer for r in rows if r.manufacturer} - self.organizations.keys()
@@ -262,7 +274,9 @@ class CatalogImporter:
         hospitals = {r.hospital for r in rows if r.hospital} - self.hospitals.keys()
         if hospitals:
             found = dict(
-                Organization.objects.filter(name__in=hospitals, kind=Organization.Kind.HOSPITAL).values_list("name", "id")
+                Organization.objects.filter(name__in=hospitals, kind=Organization.Kind.HOSPITAL).values_list(
+                    "name", "id"
+                )
             )
             for name in hospitals:
                 self.hospitals[name] = found.get(name)
@@ -276,7 +290,10 @@ class CatalogImporter:
                     objs, Organization, default_user=self.by, default_change_reason=self.reason
                 )
         except IntegrityError:
-            raise FileProblem(_("生产企业“%(items)s”等正被同时创建（可能有另一个导入在运行），请稍后重试") % {"items": '、'.join(names[:3])})
+            raise FileProblem(
+                _("生产企业“%(items)s”等正被同时创建（可能有另一个导入在运行），请稍后重试")
+                % {"items": "、".join(names[:3])}
+            )
         for org in created:
             self.organizations[org.name] = (org.pk, org.kind)
         self.manufacturers_created += len(created)
@@ -291,7 +308,11 @@ class CatalogImporter:
             else:
                 pk, kind = self.organizations[row.manufacturer]
                 if kind != Organization.Kind.MANUFACTURER:
-                    errors.setdefault("manufacturer", _("“%(manufacturer)s”是%(label)s，不是生产企业") % {"manufacturer": row.manufacturer, "label": Organization.Kind(kind).label})
+                    errors.setdefault(
+                        "manufacturer",
+                        _("“%(manufacturer)s”是%(label)s，不是生产企业")
+                        % {"manufacturer": row.manufacturer, "label": Organization.Kind(kind).label},
+                    )
                 data["manufacturer_id"] = pk
         if row.hospital is not None:
             data["preparing_hospital_id"] = None
@@ -299,7 +320,8 @@ class CatalogImporter:
                 pk = self.hospitals.get(row.hospital)
                 if pk is None:
                     errors.setdefault(
-                        "preparing_hospital", _("医疗机构“%(hospital)s”不在机构名录中（须与医院名称完全一致）") % {"hospital": row.hospital}
+                        "preparing_hospital",
+                        _("医疗机构“%(hospital)s”不在机构名录中（须与医院名称完全一致）") % {"hospital": row.hospital},
                     )
                 else:
                     data["preparing_hospital_id"] = pk
@@ -331,25 +353,35 @@ class CatalogImporter:
         row.changed = changed
         row.values = {**existing, **{f: cleaned[f] for f in changed}}
         shown = [self.labels.get(f, f) for f in changed if f not in _DERIVED]
-        row.detail = _("变更：%(items)s") % {"items": '、'.join(dict.fromkeys(shown))}
+        row.detail = _("变更：%(items)s") % {"items": "、".join(dict.fromkeys(shown))}
 
     def _check_identity(self, rows: list[_Row]) -> None:
         """A code held by a product of another manufacturer is not this row's product (see module docstring)."""
         clashes = [
-            r for r in rows
-            if r.existing is not None and r.manufacturer in self.organizations and "manufacturer" not in r.errors
+            r
+            for r in rows
+            if r.existing is not None
+            and r.manufacturer in self.organizations
+            and "manufacturer" not in r.errors
             and r.existing["manufacturer_id"] != self.organizations[r.manufacturer][0]
         ]
         if not clashes:
             return
         holders = dict(
-            Organization.objects.filter(pk__in={r.existing["manufacturer_id"] for r in clashes}).values_list("id", "name")
+            Organization.objects.filter(pk__in={r.existing["manufacturer_id"] for r in clashes}).values_list(
+                "id", "name"
+            )
         )
         for row in clashes:
             held = row.existing
-            row.errors["manufacturer"] = (
-                _("医保代码 %(held)s 已是“%(value)s”的产品“%(held2)s”，与本行的“%(manufacturer)s”不符；同一代码不能改由另一家企业导入") % {"held": held['nhsa_code'], "value": holders.get(held['manufacturer_id'], ''), "held2": held['generic_name'], "manufacturer": row.manufacturer}
-            )
+            row.errors["manufacturer"] = _(
+                "医保代码 %(held)s 已是“%(value)s”的产品“%(held2)s”，与本行的“%(manufacturer)s”不符；同一代码不能改由另一家企业导入"
+            ) % {
+                "held": held["nhsa_code"],
+                "value": holders.get(held["manufacturer_id"], ""),
+                "held2": held["generic_name"],
+                "manufacturer": row.manufacturer,
+            }
             row.status = ERROR
             row.detail = self._messages(row)
 
@@ -357,8 +389,10 @@ class CatalogImporter:
         """Lock the products about to change; one changed by someone else since it was read fails the file."""
         changing = [r for r in rows if r.status == CHANGED]
         stamps = dict(
-            Product.objects.select_for_update().filter(pk__in=[r.existing["id"] for r in changing])
-            .order_by().values_list("pk", "updated_at")
+            Product.objects.select_for_update()
+            .filter(pk__in=[r.existing["id"] for r in changing])
+            .order_by()
+            .values_list("pk", "updated_at")
         )
         for row in changing:
             if stamps.get(row.existing["id"]) != row.existing["updated_at"]:
@@ -379,7 +413,9 @@ class CatalogImporter:
                     self.writer.update(updates, fields)
         except DatabaseError as exc:
             first, last = rows[0].number, rows[-1].number
-            self.report.fail_file(_("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc})
+            self.report.fail_file(
+                _("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc}
+            )
 
     def _messages(self, row: _Row) -> str:
         parts = list(row.problems)

@@ -1,10 +1,7 @@
 """Writing a batch of checked products, with one history row each, inside the import's transaction.
 
-Two writers produce the same rows:
-- ``OrmWriter`` — django-simple-history's ``bulk_create_with_history`` / ``bulk_update_with_history``, each batch
-  as it comes (``flush`` has nothing left to do); any database.
-- ``CopyWriter`` — PostgreSQL: each batch is ``COPY``ed into a temporary staging table, and ``flush`` (once, after
-  the whole file was checked) stores everything with one ``INSERT … SELECT`` for the new products and one
+The import stores through ``CopyWriter``: each batch is ``COPY``ed into a temporary staging table, and ``flush``
+(once, after the whole file was checked) stores everything with one ``INSERT … SELECT`` for the new products and one
   ``UPDATE … FROM`` for the changed ones, each statement also writing the history rows from its ``RETURNING``.
   Building ORM INSERT statements costs several times what PostgreSQL needs to store the rows, ``bulk_update`` is a
   CASE per field and row, and a thousand small writes into a table with five trigram indexes cost far more than
@@ -25,6 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import Product
+from . import sql
 
 HISTORY = Product.history.model
 _PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields if not f.generated]
@@ -55,8 +53,12 @@ class OrmWriter:
         now = timezone.now()
         products = [Product(**row) for row in rows]
         bulk_create_with_history(
-            products, Product, batch_size=self.batch_size, default_user=self.user,
-            default_change_reason=self.reason, default_date=now,
+            products,
+            Product,
+            batch_size=self.batch_size,
+            default_user=self.user,
+            default_change_reason=self.reason,
+            default_date=now,
         )
 
     def update(self, rows: list[dict], fields: set[str]) -> None:
@@ -67,8 +69,13 @@ class OrmWriter:
             product.updated_at = now
             products.append(product)
         bulk_update_with_history(
-            products, Product, sorted(fields | {"updated_at"}), batch_size=self.batch_size,
-            default_user=self.user, default_change_reason=self.reason, default_date=now,
+            products,
+            Product,
+            sorted(fields | {"updated_at"}),
+            batch_size=self.batch_size,
+            default_user=self.user,
+            default_change_reason=self.reason,
+            default_date=now,
         )
 
     def flush(self) -> None:
@@ -76,12 +83,10 @@ class OrmWriter:
 
 
 class CopyWriter:
-    """PostgreSQL: each batch is COPYed into a temporary staging table (no WAL, no index); ``flush`` then stores
-    the whole file with one ``INSERT … SELECT`` (new products, in code order) and one ``UPDATE … FROM`` (changed
-    ones), each feeding its ``RETURNING`` rows straight into the history table in the same statement."""
+    """Each batch is COPYed into a temporary staging table (no WAL, no index); ``flush`` then stores the whole file
+    with one ``INSERT … SELECT`` (new products, in code order) and one ``UPDATE … FROM`` (changed ones), each feeding
+    its ``RETURNING`` rows straight into the history table in the same statement."""
 
-    NEW = "catalog_import_new"
-    CHANGED = "catalog_import_changed"
     CREATED = [(a, c) for a, c in _PRODUCT_COLUMNS if a not in ("id", "created_at", "updated_at")]
 
     def __init__(self, *, user=None, reason: str, batch_size: int):
@@ -90,31 +95,25 @@ class CopyWriter:
         self.staged = False
         self.creates = 0
         self.update_fields: set[str] = set()
-        self.product_table = Product._meta.db_table
-        self.history_table = HISTORY._meta.db_table
 
     def _stage(self, wrapper) -> None:
         if self.staged:
             return
-        quote = connection.ops.quote_name
-        for table in (self.NEW, self.CHANGED):
-            # Lives until the end of the import's transaction. Same columns without the NOT NULLs.
-            wrapper.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ON COMMIT DROP AS "
-                            f"SELECT * FROM {quote(self.product_table)} WITH NO DATA")
-            wrapper.execute(f"TRUNCATE {table}")
+        for table in (sql.NEW, sql.CHANGED):  # lives until the end of the import's transaction
+            for statement in sql.stage(table):
+                sql.execute(wrapper, statement)
         self.staged = True
 
-    def _copy(self, cursor, table: str, columns: list[tuple[str, str]], rows) -> None:
-        quote = connection.ops.quote_name
-        sql = f"COPY {table} ({', '.join(quote(c) for _, c in columns)}) FROM STDIN"
-        with cursor.copy(sql) as copy:
+    def _copy(self, wrapper, table, columns: list[tuple[str, str]], rows) -> None:
+        cursor = wrapper.cursor  # psycopg's cursor: Django's wrapper has no copy()
+        with cursor.copy(sql.copy_into(table, [c for _, c in columns])) as copy:
             for row in _rows_for([a for a, _ in columns], rows):
                 copy.write_row(row)
 
     def create(self, rows: list[dict]) -> None:
         with connection.cursor() as wrapper:
             self._stage(wrapper)
-            self._copy(wrapper.cursor, self.NEW, self.CREATED, rows)  # psycopg's cursor: the wrapper has no copy()
+            self._copy(wrapper, sql.NEW, self.CREATED, rows)
         self.creates += len(rows)
 
     def update(self, rows: list[dict], fields: set[str]) -> None:
@@ -122,45 +121,24 @@ class CopyWriter:
         self.update_fields |= set(fields)
         with connection.cursor() as wrapper:
             self._stage(wrapper)
-            self._copy(wrapper.cursor, self.CHANGED, _PRODUCT_COLUMNS, rows)
-
-    def _with_history(self, statement: str, kind: str, now, params: list, alias: str) -> str:
-        quote = connection.ops.quote_name
-        tracked = ", ".join(quote(c) for _, c in _HISTORY_TRACKED)
-        returned = ", ".join(f"{alias}.{quote(c)}" for _, c in _HISTORY_TRACKED)
-        sql = (f"WITH stored AS ({statement} RETURNING {returned}) "
-               f"INSERT INTO {quote(self.history_table)} ({tracked}, history_date, history_change_reason, "
-               f"history_type, history_user_id) SELECT {tracked}, %s, %s, %s, %s FROM stored")
-        params += [now, self.reason, kind, self.user_id]
-        return sql
+            self._copy(wrapper, sql.CHANGED, _PRODUCT_COLUMNS, rows)
 
     def flush(self) -> None:
         """Store what was staged: called once, after every row of the file has been checked."""
         if not self.staged:
             return
-        now = timezone.now()
-        quote = connection.ops.quote_name
+        tracked = [c for _, c in _HISTORY_TRACKED]
+        params = {"now": timezone.now(), "reason": self.reason, "user": self.user_id}
         with connection.cursor() as cursor:
             # The new rows are sorted by code in memory rather than in temporary files (until the import commits).
             cursor.execute("SET LOCAL work_mem = '64MB'")
             if self.creates:
-                columns = ", ".join(quote(c) for _, c in self.CREATED)
-                params = [now, now]
-                # In code order: the code's indexes then grow at their right edge instead of everywhere at once.
-                statement = (f"INSERT INTO {quote(self.product_table)} ({columns}, created_at, updated_at) "
-                             f"SELECT {columns}, %s, %s FROM {self.NEW} ORDER BY nhsa_code")
-                cursor.execute(self._with_history(statement, "+", now, params, quote(self.product_table)), params)
+                sql.execute(cursor, sql.insert_new([c for _, c in self.CREATED], tracked), {**params, "kind": "+"})
             if self.update_fields:
                 changed = [c for a, c in _PRODUCT_COLUMNS if a in self.update_fields]
-                assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in changed)
-                params = [now]
-                statement = (f"UPDATE {quote(self.product_table)} AS p SET {assignments}, updated_at = %s "
-                             f"FROM {self.CHANGED} AS s WHERE p.id = s.id")
-                cursor.execute(self._with_history(statement, "~", now, params, "p"), params)
+                sql.execute(cursor, sql.update_changed(changed, tracked), {**params, "kind": "~"})
 
 
 def writer_for(kind: str = "auto", **kwargs):
-    """COPY on PostgreSQL, the ORM elsewhere; ``kind`` forces one ("orm" / "copy")."""
-    if kind == "auto":
-        kind = "copy" if connection.vendor == "postgresql" else "orm"
-    return (CopyWriter if kind == "copy" else OrmWriter)(**kwargs)
+    """The COPY writer (``auto``, ``copy``), or the reference it is tested against (``orm``)."""
+    return (OrmWriter if kind == "orm" else CopyWriter)(**kwargs)

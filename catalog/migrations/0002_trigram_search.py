@@ -1,4 +1,4 @@
-"""Trigram (pg_trgm) GIN indexes for catalog search on PostgreSQL; nothing on other databases."""
+"""Trigram (pg_trgm) GIN indexes for catalog search."""
 
 from django.db import migrations
 
@@ -10,28 +10,18 @@ INDEXES = [
     ("catalog_product_mn_trgm", "name_mn"),
 ]
 
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, column in INDEXES:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON catalog_product USING gin ({column} gin_trgm_ops)"
-        )
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS catalog_product_code_prefix ON catalog_product (nhsa_code varchar_pattern_ops)"
-    )
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _ in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-    schema_editor.execute("DROP INDEX IF EXISTS catalog_product_code_prefix")
+FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    *(f"CREATE INDEX IF NOT EXISTS {name} ON catalog_product USING gin ({column} gin_trgm_ops)"
+      for name, column in INDEXES),
+    "CREATE INDEX IF NOT EXISTS catalog_product_code_prefix ON catalog_product (nhsa_code varchar_pattern_ops)",
+]
+BACKWARD = [
+    *(f"DROP INDEX IF EXISTS {name}" for name, _ in INDEXES),
+    "DROP INDEX IF EXISTS catalog_product_code_prefix",
+]
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD)]

@@ -6,17 +6,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def drop_duplicate_code_index(apps, schema_editor):
-    """0002's pattern index on the code duplicates the one PostgreSQL already has for the unique code (…_like)."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS catalog_product_code_prefix")
-
-
-def restore_code_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS catalog_product_code_prefix ON catalog_product (nhsa_code varchar_pattern_ops)"
-        )
+# 0002's pattern index on the code duplicates the one PostgreSQL already has for the unique code (…_like).
+DROP_DUPLICATE_CODE_INDEX = "DROP INDEX IF EXISTS catalog_product_code_prefix"
+RESTORE_CODE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS catalog_product_code_prefix ON catalog_product (nhsa_code varchar_pattern_ops)"
+)
 
 
 class Migration(migrations.Migration):
@@ -27,7 +21,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_duplicate_code_index, restore_code_index),
+        migrations.RunSQL(DROP_DUPLICATE_CODE_INDEX, RESTORE_CODE_INDEX),
         migrations.AlterField(
             model_name='historicalproduct',
             name='approval_number',

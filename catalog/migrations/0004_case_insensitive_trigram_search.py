@@ -14,22 +14,14 @@ COLUMNS = {
 }
 
 
-def _rebuild(schema_editor, expression: str) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
+def _rebuild(expression: str) -> list[str]:
+    statements = []
     for name, column in COLUMNS.items():
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-        schema_editor.execute(f"CREATE INDEX {name} ON catalog_product USING gin ({expression.format(column)} gin_trgm_ops)")
-
-
-def forwards(apps, schema_editor):
-    _rebuild(schema_editor, "(UPPER({}))")
-
-
-def backwards(apps, schema_editor):
-    _rebuild(schema_editor, "{}")
+        statements += [f"DROP INDEX IF EXISTS {name}",
+                       f"CREATE INDEX {name} ON catalog_product USING gin ({expression.format(column)} gin_trgm_ops)"]
+    return statements
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0003_lean_indexes")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunSQL(_rebuild("(UPPER({}))"), _rebuild("{}"))]

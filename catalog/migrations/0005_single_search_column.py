@@ -1,7 +1,7 @@
 """One search column and one trigram index instead of five.
 
 ``search_text`` is a stored generated column (the database fills it for existing rows when the column is added and
-keeps it true on every write); on PostgreSQL its one pg_trgm GIN index replaces the five on the separate names, and
+keeps it true on every write); its one pg_trgm GIN index replaces the five on the separate names, and
 the b-tree on the pinyin initials goes (no query is served by it: prefixes and substrings go through the trigram
 index, the rare typing-slip lookup reads the table anyway). The preparing hospital's index becomes partial: only
 hospital preparations have one.
@@ -22,23 +22,16 @@ OLD_TRIGRAM = {
 SEARCH_TRIGRAM = "catalog_product_search_trgm"
 
 
-def one_trigram_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in OLD_TRIGRAM:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {SEARCH_TRIGRAM} ON catalog_product USING gin (search_text gin_trgm_ops)"
-    )
-    schema_editor.execute("ANALYZE catalog_product")  # the planner's statistics for the new column, before any search
-
-
-def five_trigram_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {SEARCH_TRIGRAM}")
-    for name, expression in OLD_TRIGRAM.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON catalog_product USING gin ({expression} gin_trgm_ops)")
+ONE_TRIGRAM_INDEX = [
+    *(f"DROP INDEX IF EXISTS {name}" for name in OLD_TRIGRAM),
+    f"CREATE INDEX IF NOT EXISTS {SEARCH_TRIGRAM} ON catalog_product USING gin (search_text gin_trgm_ops)",
+    "ANALYZE catalog_product",  # the planner's statistics for the new column, before any search
+]
+FIVE_TRIGRAM_INDEXES = [
+    f"DROP INDEX IF EXISTS {SEARCH_TRIGRAM}",
+    *(f"CREATE INDEX IF NOT EXISTS {name} ON catalog_product USING gin ({expression} gin_trgm_ops)"
+      for name, expression in OLD_TRIGRAM.items()),
+]
 
 
 class Migration(migrations.Migration):
@@ -67,5 +60,5 @@ class Migration(migrations.Migration):
             model_name='product',
             index=models.Index(condition=models.Q(('preparing_hospital__isnull', False)), fields=['preparing_hospital'], name='catalog_product_preparing_idx'),
         ),
-        migrations.RunPython(one_trigram_index, five_trigram_indexes),
+        migrations.RunSQL(ONE_TRIGRAM_INDEX, FIVE_TRIGRAM_INDEXES),
     ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from ..sql.detectors import Scope
 from .base import Detector, Finding, severity_for
 from .price import AboveReference, NonSelectedPremium, PeerOutlier, SuddenChange, VolumeSpike
-from .sql import Scope
 
 DEFAULT_DETECTORS: list[tuple[type[Detector], dict]] = [
     (PeerOutlier, {}),

@@ -8,9 +8,7 @@ from decimal import Decimal
 
 from common.money import quantize_amount, quantize_unit_price
 
-from .sql import Scope
-
-PRICED_SOURCES = ("platform_receipt", "off_platform")  # what hospitals paid; other-province and retail are references
+from ..sql.detectors import Scope
 
 
 @dataclass

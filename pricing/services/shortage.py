@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from common.errors import ConflictError, ValidationFailed
 from common.models import record_event
 
-from ..detectors.sql import fetch, month_of
-from ..models import PriceObservation, ShortageAlert
+from ..models import ShortageAlert
+from ..sql import fetch, shortage
 from .alerts import require_reviewer
 
 DEFAULTS = {"quiet_days": 45, "history_months": 6, "usual_months": 3, "min_hospitals": 2, "stock_out_days": 30,
@@ -35,26 +35,10 @@ STOCK_OUT_WORDS = ("缺货", "断货", "无货", "库存不足", "停产")
 
 
 def _no_receipts(today: date, params: dict) -> list[dict]:
-    from catalog.models import Product
-    from procurement.models import Listing
-
     quiet_from = today - timedelta(days=params["quiet_days"])
     history_from = quiet_from - timedelta(days=31 * params["history_months"])
-    obs, product, listing = PriceObservation._meta.db_table, Product._meta.db_table, Listing._meta.db_table
-    sql = (
-        f"WITH usual AS (SELECT o.product_id, o.hospital_id, COUNT(DISTINCT {month_of('o.observed_on')}) AS months "
-        f"FROM {obs} o WHERE o.source = 'platform_receipt' AND o.hospital_id IS NOT NULL "
-        f"AND o.observed_on >= %s AND o.observed_on < %s GROUP BY o.product_id, o.hospital_id HAVING "
-        f"COUNT(DISTINCT {month_of('o.observed_on')}) >= %s), "
-        f"recent AS (SELECT DISTINCT product_id, hospital_id FROM {obs} WHERE source = 'platform_receipt' "
-        f"AND observed_on >= %s AND hospital_id IS NOT NULL) "
-        f"SELECT u.product_id, u.hospital_id, u.months, p.shortage FROM usual u "
-        f"JOIN {product} p ON p.id = u.product_id "
-        f"LEFT JOIN recent r ON r.product_id = u.product_id AND r.hospital_id = u.hospital_id "
-        f"WHERE r.product_id IS NULL AND (p.shortage = %s OR EXISTS (SELECT 1 FROM {listing} l "
-        f"WHERE l.product_id = u.product_id AND l.status = 'active'))"
-    )
-    return fetch(sql, [history_from, quiet_from, params["usual_months"], quiet_from, True])
+    return fetch(shortage.quiet_hospitals(), {"history_from": history_from, "quiet_from": quiet_from,
+                                              "usual": params["usual_months"], "shortage": True})
 
 
 def _watched():

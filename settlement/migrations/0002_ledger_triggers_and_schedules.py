@@ -1,8 +1,7 @@
 """The ledger's guarantees in the database, and the periodic settlement jobs.
 
-PostgreSQL: a deferred constraint trigger checks at commit that every journal entry's lines sum to zero, and
-triggers refuse UPDATE and DELETE of journal entries and lines (a correction is a new entry). SQLite: updates are
-refused by triggers; the balance is checked by the posting service (SQLite has no deferred triggers).
+A deferred constraint trigger checks at commit that every journal entry's lines sum to zero, and triggers refuse
+UPDATE and DELETE of journal entries and lines (a correction is a new entry).
 """
 
 from django.db import migrations
@@ -37,36 +36,6 @@ DROP FUNCTION IF EXISTS settlement_journal_balanced();
 DROP FUNCTION IF EXISTS settlement_ledger_immutable();
 """
 
-SQLITE_FORWARD = [
-    "CREATE TRIGGER settlement_journalline_immutable BEFORE UPDATE ON settlement_journalline "
-    "BEGIN SELECT RAISE(ABORT, 'ledger rows are never changed: post a correction entry'); END;",
-    "CREATE TRIGGER settlement_journalentry_immutable BEFORE UPDATE ON settlement_journalentry "
-    "BEGIN SELECT RAISE(ABORT, 'ledger rows are never changed: post a correction entry'); END;",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS settlement_journalline_immutable;",
-    "DROP TRIGGER IF EXISTS settlement_journalentry_immutable;",
-]
-
-
-def triggers_forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD, None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
-
-
-def triggers_backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_BACKWARD, None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement)
-
-
 def schedules_forward(apps, schema_editor):
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
@@ -95,6 +64,6 @@ def schedules_backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("settlement", "0001_settlement_tables"), ("django_celery_beat", "0019_alter_periodictasks_options")]
     operations = [
-        migrations.RunPython(triggers_forward, triggers_backward),
+        migrations.RunSQL([PG_FORWARD], [PG_BACKWARD]),  # each one script, not split by statement
         migrations.RunPython(schedules_forward, schedules_backward),
     ]

@@ -1,20 +1,10 @@
 """Statement lines are looked up by receipt line and return line through their partial unique indexes, so the plain
 indexes on those columns go. (Dropped by name with IF EXISTS: letting the schema editor drop a field's index would
 also drop the partial unique index on the same column.) Statements are updated in place as they move through the
-workflow: on PostgreSQL their table keeps free space on each page for those updates."""
+workflow: their table keeps free space on each page for those updates."""
 
 from django.db import migrations, models
 import django.db.models.deletion
-
-
-def fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE settlement_settlementstatement SET (fillfactor = 80)")
-
-
-def no_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE settlement_settlementstatement RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -45,5 +35,8 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(fillfactor, no_fillfactor),
+        migrations.RunSQL(
+            "ALTER TABLE settlement_settlementstatement SET (fillfactor = 80)",
+            "ALTER TABLE settlement_settlementstatement RESET (fillfactor)",
+        ),
     ]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # Settlement lines reference their statement and their receipt line without a foreign-key check per inserted line;
-# deleting a referenced row is refused instead (PostgreSQL; TRUNCATE, used only to empty test and benchmark databases,
+# deleting a referenced row is refused instead (TRUNCATE, used only to empty test and benchmark databases,
 # fires no row triggers).
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION settlement_refuse_delete_referenced() RETURNS trigger AS $$
@@ -29,16 +29,6 @@ DROP TRIGGER IF EXISTS settlement_statement_delete_guard ON settlement_settlemen
 DROP TRIGGER IF EXISTS settlement_receiptline_delete_guard ON procurement_receiptline;
 DROP FUNCTION IF EXISTS settlement_refuse_delete_referenced();
 """
-
-
-def guards_forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD, None)
-
-
-def guards_backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_BACKWARD, None)
 
 
 class Migration(migrations.Migration):
@@ -136,5 +126,5 @@ class Migration(migrations.Migration):
             model_name='settlementstatement',
             constraint=models.UniqueConstraint(fields=('number',), name='statement_number_unique'),
         ),
-        migrations.RunPython(guards_forward, guards_backward),
+        migrations.RunSQL([PG_FORWARD], [PG_BACKWARD]),  # each one script, not split by statement
     ]

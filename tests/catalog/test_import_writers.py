@@ -1,4 +1,4 @@
-"""The PostgreSQL COPY writer stores exactly what django-simple-history's bulk helpers store."""
+"""The COPY writer stores exactly what django-simple-history's bulk helpers store (the reference writer)."""
 
 import io
 
@@ -45,7 +45,7 @@ def import_with(writer: str, user) -> tuple:
 
 
 @pytest.mark.django_db
-def test_copy_and_orm_writers_store_the_same_products_and_history(requires_postgres, platform_admin):
+def test_copy_and_orm_writers_store_the_same_products_and_history(platform_admin):
     orm = import_with("orm", platform_admin)
     copy = import_with("copy", platform_admin)
     assert orm[0] == copy[0] and len(orm[0]) == 11
@@ -56,7 +56,7 @@ def test_copy_and_orm_writers_store_the_same_products_and_history(requires_postg
 
 
 @pytest.mark.django_db
-def test_the_copy_writer_leaves_ids_the_orm_can_keep_using(requires_postgres):
+def test_the_copy_writer_leaves_ids_the_orm_can_keep_using():
     import_file(io.BytesIO(SAMPLE.read_bytes()), name="x.csv", layout="nhsa", writer="copy", report=ImportReport())
     from tests.factories import ProductFactory
 

@@ -71,13 +71,10 @@ def test_no_fallback_rows_when_the_query_matches(world):
 
 @pytest.mark.django_db
 def test_what_a_search_costs_in_statements(world, django_assert_num_queries):
-    from django.conf import settings
-
-    # PostgreSQL: the search, after a probe for any match when the query may be initials (and then the fallback in
-    # place of the search); elsewhere the makers named like the query come first, and the fallback measures the
-    # candidates' initials before it fetches the products
-    for q, postgres, elsewhere in (("阿司", 1, 2), ("ffdsp", 2, 3), ("fgdssp", 2, 4)):
-        with django_assert_num_queries(postgres if settings.IS_POSTGRES else elsewhere):
+    # the search, after a probe for any match when the query may be initials (and then the fallback in place of the
+    # search)
+    for q, statements in (("阿司", 1), ("ffdsp", 2), ("fgdssp", 2)):
+        with django_assert_num_queries(statements):
             list(product_search(user=None, q=q)[:20])
 
 
@@ -120,25 +117,18 @@ def test_search_params_parse_the_query_string():
 
 @pytest.fixture
 def danshen_family(db):
-    # In code-point order 滴 < 片 < 颗: the SQLite order. By trigram similarity to 复方丹参 the shortest name comes first.
+    # In code-point order 滴 < 片 < 颗. By trigram similarity to 复方丹参 the shortest name comes first.
     return [make(name, f"ZA04BAL{index:04d}010102390", category="chinese_patent")
             for index, name in enumerate(["复方丹参颗粒剂型", "复方丹参片", "复方丹参滴丸"], start=200)]
 
 
 @pytest.mark.django_db
-def test_on_postgresql_ties_are_ranked_by_trigram_similarity(requires_postgres, danshen_family):
+def test_ties_are_ranked_by_trigram_similarity(danshen_family):
     results = list(product_search(user=None, q="复方丹参"))
     assert [p.generic_name for p in results] == ["复方丹参片", "复方丹参滴丸", "复方丹参颗粒剂型"]
     assert results[0].similarity > results[1].similarity > results[2].similarity > 0
     assert [p.generic_name for p in product_search(user=None, q="fufangdanshen")] == [
         "复方丹参片", "复方丹参滴丸", "复方丹参颗粒剂型"]  # by the full pinyin's similarity
-
-
-@pytest.mark.django_db
-def test_without_postgresql_ties_go_by_name(settings, danshen_family):
-    settings.IS_POSTGRES = False  # the fallback, on whichever database runs the suite
-    assert names(q="复方丹参") == ["复方丹参滴丸", "复方丹参片", "复方丹参颗粒剂型"]
-    assert names(q="ffdsp") == ["复方丹参片"]
 
 
 @pytest.mark.django_db
@@ -186,11 +176,9 @@ def test_wildcards_in_a_query_are_taken_literally(world):
 
 @pytest.mark.django_db
 def test_a_list_of_search_results_reads_its_page_in_one_query(world, django_assert_num_queries):
-    from django.conf import settings
-
     from catalog.selectors import as_product_list
 
-    with django_assert_num_queries(1 if settings.IS_POSTGRES else 2):  # elsewhere the makers are looked up first
+    with django_assert_num_queries(1):
         page = list(as_product_list(product_search(user=None, q="阿"))[:20])
     with django_assert_num_queries(0):  # every column a list shows is there, the maker's name too
         shown = [(p.nhsa_code, p.generic_name, p.trade_name, p.specification, p.pack_size, p.min_unit, p.pack_unit,

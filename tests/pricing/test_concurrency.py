@@ -28,7 +28,7 @@ def _world():
     return [UserFactory(username=f"conc_official{i}", organization=agency, roles=["pricing_official"]) for i in range(2)]
 
 
-def test_two_officials_on_one_alert(requires_postgres):
+def test_two_officials_on_one_alert():
     first, second = _world()
     price_scan_run(full=True)
     alert = PriceAlert.objects.get()
@@ -45,7 +45,7 @@ def test_two_officials_on_one_alert(requires_postgres):
     assert events_for(alert).count() == 1
 
 
-def test_two_scans_at_once(requires_postgres):
+def test_two_scans_at_once():
     _world()
     results = run_together([lambda: price_scan_run(full=True).pk, lambda: price_scan_run(full=True).pk])
     done = [r for r in results.values() if isinstance(r, int)]

@@ -65,7 +65,7 @@ def test_peer_outlier_evidence_keeps_the_cheapest_peers_up_to_the_limit(peer_wor
 
 
 def test_peer_outlier_weighted_price_of_whole_number_prices_is_not_truncated(hospitals, product):
-    """SQLite stores ¥3.00 as the integer 3; the month's mean of ¥3.00 and ¥4.00 is still ¥3.50 there."""
+    """The month's mean of ¥3.00 and ¥4.00 is ¥3.50, not a whole number."""
     for h in hospitals[:6]:
         observe(product, h, date(2026, 3, 10), "1.00")
     observe(product, hospitals[6], date(2026, 3, 11), "3.00")

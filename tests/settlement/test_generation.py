@@ -205,7 +205,7 @@ def test_a_receipt_line_cannot_be_settled_twice_by_the_database(world):
     assert SettlementLine.objects.filter(receipt_line=first).count() == 1
 
 
-def test_the_database_refuses_deleting_what_settlement_lines_reference(world, requires_postgres):
+def test_the_database_refuses_deleting_what_settlement_lines_reference(world):
     from django.db import IntegrityError, connection, transaction
 
     period, first, _ = _known_month(world)

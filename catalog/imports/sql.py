@@ -1,0 +1,108 @@
+"""The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``pipeline``), the
+products holding a batch's codes, and the COPY writer's staging tables and final writes (``writers``). Composed with
+`psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with `execute`.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from ..models import Product
+
+HISTORY = Product.history.model
+SEEN = sql.Identifier("catalog_import_seen")  # the import transaction's temporary tables
+NEW = sql.Identifier("catalog_import_new")
+CHANGED = sql.Identifier("catalog_import_changed")
+PRODUCTS = sql.Identifier(Product._meta.db_table)
+HISTORIES = sql.Identifier(HISTORY._meta.db_table)
+CODE = sql.Identifier(Product._meta.get_field("nhsa_code").column)
+SEP = "\x1f"  # joins codes sent as one string; normalize_code strips it (it is whitespace to Python)
+
+
+def execute(cursor, statement: sql.Composable, params=None) -> None:
+    """Run a statement on a Django cursor."""
+    cursor.execute(statement.as_string(cursor.cursor), params)
+
+
+def _columns(columns: list[str], alias: str | None = None) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(alias, c) if alias else sql.Identifier(c) for c in columns)
+
+
+# --- the codes seen so far ----------------------------------------------------------------------------------------
+
+CREATE_SEEN = sql.SQL(
+    "CREATE TEMPORARY TABLE IF NOT EXISTS {seen} (code varchar(40) PRIMARY KEY, first_row integer NOT NULL) "
+    "ON COMMIT DROP"
+).format(seen=SEEN)
+"""Creates the table of the codes a file has shown and the row each first appeared on, for the import's
+transaction."""
+
+EMPTY_SEEN = sql.SQL("DELETE FROM {seen}").format(seen=SEEN)
+"""Forgets the codes of an earlier file of the same transaction."""
+
+ADD_SEEN = sql.SQL(
+    "INSERT INTO {seen} (code, first_row) SELECT * FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[], "
+    "string_to_array(%(rows)s, ',')::integer[]) ON CONFLICT (code) DO NOTHING RETURNING code"
+).format(seen=SEEN)
+"""Records a batch's codes (`codes` joined by `sep`) with their first rows (`rows`, comma-separated, in the same
+order) and returns the codes that were new. Two strings split by the server: psycopg would dump a list parameter
+element by element in Python. The insert goes through the table's primary key (ON CONFLICT), so it costs the same
+on the thousandth batch as on the first, whatever the statistics of a table created in this very transaction say."""
+
+FIRST_ROWS = sql.SQL("SELECT code, first_row FROM {seen} WHERE code = ANY(%(codes)s)").format(seen=SEEN)
+"""The first rows of the codes `codes` (a list)."""
+
+HOLDING_CODES = sql.SQL("{code} = ANY(string_to_array(%s, %s))").format(code=CODE).as_string()
+"""A condition on products (for the ORM's RawSQL): the code is one of the codes joined by the separator — one
+parameter instead of a thousand."""
+
+
+# --- the COPY writer ------------------------------------------------------------------------------------------------
+
+
+def stage(table: sql.Identifier) -> list[sql.Composed]:
+    """Creates (for the import's transaction) and empties a staging table `table` with the product table's columns
+    and no constraints."""
+    return [
+        sql.SQL(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {table} ON COMMIT DROP AS SELECT * FROM {products} WITH NO DATA"
+        ).format(table=table, products=PRODUCTS),
+        sql.SQL("TRUNCATE {table}").format(table=table),
+    ]
+
+
+def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
+    """Copies rows of `columns` into the staging table `table`."""
+    return sql.SQL("COPY {table} ({columns}) FROM STDIN").format(table=table, columns=_columns(columns))
+
+
+def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.Composed:
+    """`write` (an INSERT or UPDATE of products `alias`), also writing one history row per product it wrote from its
+    RETURNING rows: the tracked columns, `%(now)s`, the reason `%(reason)s`, the type `%(kind)s` and the user
+    `%(user)s` — what simple_history writes."""
+    return sql.SQL(
+        "WITH stored AS ({write} RETURNING {returned}) INSERT INTO {histories} ({tracked}, history_date, "
+        "history_change_reason, history_type, history_user_id) "
+        "SELECT {tracked}, %(now)s, %(reason)s, %(kind)s, %(user)s FROM stored"
+    ).format(write=write, returned=_columns(tracked, alias), histories=HISTORIES, tracked=_columns(tracked))
+
+
+def insert_new(columns: list[str], tracked: list[str]) -> sql.Composed:
+    """Stores the staged new products (`columns`), created and updated `%(now)s`, with their history rows. In code
+    order: the code's indexes then grow at their right edge instead of everywhere at once."""
+    insert = sql.SQL(
+        "INSERT INTO {products} ({columns}, created_at, updated_at) "
+        "SELECT {columns}, %(now)s, %(now)s FROM {new} ORDER BY {code}"
+    ).format(products=PRODUCTS, columns=_columns(columns), new=NEW, code=CODE)
+    return _with_history(insert, Product._meta.db_table, tracked)
+
+
+def update_changed(columns: list[str], tracked: list[str]) -> sql.Composed:
+    """Writes the changed `columns` of the staged changed products, updated `%(now)s`, with their history rows."""
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{column} = {staged}").format(column=sql.Identifier(c), staged=sql.Identifier("s", c)) for c in columns
+    )
+    update = sql.SQL(
+        "UPDATE {products} AS p SET {assignments}, updated_at = %(now)s FROM {changed} AS s WHERE p.id = s.id"
+    ).format(products=PRODUCTS, assignments=assignments, changed=CHANGED)
+    return _with_history(update, "p", tracked)

@@ -1,0 +1,73 @@
+"""The hand-written SQL of price monitoring, one module per capability: `detectors` (the scan's statements),
+`history` (an alert's monthly prices), `shortage` (the shortage watch's quiet hospitals). Statements are composed
+with `psycopg.sql`, tables named from the models' `_meta`, values passed as named parameters.
+
+This module holds what they share: the fragments every statement reads prices with, and `fetch`, which runs one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from psycopg import sql
+
+# What hospitals paid (platform receipts, off-platform purchases); other-province and retail prices are references.
+PRICED_SOURCES = ("platform_receipt", "off_platform")
+
+
+def table(model) -> sql.Identifier:
+    return sql.Identifier(model._meta.db_table)
+
+
+def priced_sources(alias: str) -> sql.Composed:
+    """The condition: an observation `alias` of a price a hospital paid."""
+    return sql.SQL("{source} IN ({sources})").format(
+        source=sql.Identifier(alias, "source"), sources=sql.SQL(", ").join(map(sql.Literal, PRICED_SOURCES))
+    )
+
+
+def month_of(column: sql.Composable) -> sql.Composed:
+    """The first day of the month of a date column, as a date."""
+    return sql.SQL("CAST(date_trunc('month', {column}) AS date)").format(column=column)
+
+
+def months_later(expression: sql.Composable, months: int) -> sql.Composed:
+    """The date `months` months after (before, when negative) a date expression."""
+    return sql.SQL("CAST({expression} + make_interval(months => {months}) AS date)").format(
+        expression=expression, months=sql.Literal(int(months))
+    )
+
+
+def weighted_price(alias: str) -> sql.Composed:
+    """An aggregate over observations `alias`: the quantity-weighted mean unit price (the plain mean when no
+    quantity is known)."""
+    price, quantity = sql.Identifier(alias, "unit_price"), sql.Identifier(alias, "quantity")
+    return sql.SQL(
+        "CASE WHEN SUM({quantity}) > 0 THEN SUM({price} * {quantity}) / SUM({quantity}) ELSE AVG({price}) END"
+    ).format(price=price, quantity=quantity)
+
+
+def fetch(statement: sql.Composable, params: dict) -> list[dict]:
+    """Run a monitoring query; its rows as dicts. Nested-loop joins are turned off for it (SET LOCAL, this transaction
+    only): the planner cannot estimate the row counts of the aggregated CTEs, and a nested loop chosen on a guess of
+    one row over tens of thousands turns seconds into minutes; every join here is a large set join, where hash and
+    merge joins are right."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(statement.as_string(cursor.cursor), params)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def parse_json_rows(text: str) -> list:
+    """Rows gathered by `json_agg(json_build_array(…))::text`, numbers read as Decimal (a numeric is written exactly)."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value

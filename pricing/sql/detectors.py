@@ -1,0 +1,336 @@
+"""The price detectors' statements: each detector is one set-based query (CTEs) over the price observations, built
+here for a scan's `Scope` and run with `pricing.sql.fetch`; `pricing.detectors.price` shapes the few rows they return
+into findings. Medians are `percentile_cont(0.5)`.
+
+A full scan reads every observation. An incremental one reads the products with new observations (`touched`) from
+the months before the first touched month that a detector compares with, and keeps only results in touched months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg import sql
+
+from . import month_of, months_later, priced_sources, table, weighted_price
+
+NOTHING = sql.SQL("")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which observations a run looks at: all of them (full), or the months of the products that received new
+    observations between the two watermarks (incremental). Detectors still read every observation of those
+    product-months — and the months before them that they compare with — so a peer median is always complete."""
+
+    full: bool
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _tables() -> dict[str, sql.Identifier]:
+    from catalog.models import Product
+    from procurement.models import Listing
+
+    from ..models import PriceObservation, ReferencePrice
+
+    return {
+        "obs": table(PriceObservation),
+        "ref": table(ReferencePrice),
+        "product": table(Product),
+        "listing": table(Listing),
+    }
+
+
+def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
+    """`touched(product_id, m)`, the first CTE of an incremental scan: the product-months with observations recorded
+    between the watermarks. Nothing on a full scan."""
+    if scope.full:
+        return NOTHING, {}
+    conditions, params = [], {}
+    if scope.since is not None:
+        conditions.append(sql.SQL("created_at > %(since)s"))
+        params["since"] = scope.since
+    if scope.until is not None:
+        conditions.append(sql.SQL("created_at <= %(until)s"))
+        params["until"] = scope.until
+    where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else NOTHING
+    cte = sql.SQL("touched AS (SELECT DISTINCT product_id, {month} AS m FROM {obs}{where}), ").format(
+        month=month_of(sql.SQL("observed_on")), obs=t["obs"], where=where
+    )
+    return cte, params
+
+
+def _touched_products(scope: Scope, *, lookback_months: int) -> sql.Composable:
+    """Narrows an incremental scan's observations `o` to the touched products, from `lookback_months` before the first
+    touched month (the months a detector compares with)."""
+    if scope.full:
+        return NOTHING
+    return sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched) AND o.observed_on >= {start}").format(
+        start=months_later(sql.SQL("(SELECT min(m) FROM touched)"), -lookback_months)
+    )
+
+
+def _in_touched_months(scope: Scope, alias: str, *, months_after: int = 0) -> sql.Composable:
+    """A join keeping only results `alias` in a touched product-month (or up to `months_after` months after one)."""
+    if scope.full:
+        return NOTHING
+    if months_after == 0:
+        months = sql.SQL("touched")
+    else:
+        months = sql.SQL(
+            "(SELECT DISTINCT product_id, m FROM touched UNION SELECT DISTINCT product_id, {later} FROM touched)"
+        ).format(later=months_later(sql.Identifier("m"), months_after))
+    return sql.SQL(" JOIN {months} tt ON tt.product_id = {alias}.product_id AND tt.m = {alias}.m").format(
+        months=months, alias=sql.Identifier(alias)
+    )
+
+
+def _hospital_month_prices(t: dict, narrow: sql.Composable) -> sql.Composed:
+    """`hp(product_id, hospital_id, m, price, qty, region_id)`: what a hospital paid for a product in a month — the
+    quantity-weighted mean price — over the observations `narrow` leaves. Only what the detectors read: every column
+    is carried through their sorts."""
+    month = month_of(sql.SQL("o.observed_on"))
+    return sql.SQL(
+        "hp AS (SELECT o.product_id, o.hospital_id, {month} AS m, {price} AS price, SUM(o.quantity) AS qty, "
+        "MAX(o.region_id) AS region_id FROM {obs} o WHERE o.hospital_id IS NOT NULL AND {priced}{narrow} "
+        "GROUP BY o.product_id, o.hospital_id, {month})"
+    ).format(month=month, price=weighted_price("o"), obs=t["obs"], priced=priced_sources("o"), narrow=narrow)
+
+
+def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tuple[sql.Composed, dict]:
+    """Hospital-months whose price is far from the median of their peers' prices — the other hospitals buying the
+    product (`by_group`: any product of the same generic name, dosage form and specification, in groups of two or
+    more products) that month. Each flagged row carries the unit's group `gk`, month `m`, price, quantity, region,
+    the group-month's median `med`, peer count `n`, median absolute deviation `mad`, robust z-score `z`, and
+    `distribution`: the group-month's cheapest `distribution_limit` units as JSON rows [rank, hospital, product,
+    price, quantity]."""
+    t = _tables()
+    touched, values = _touched(scope, t)
+    if params["by_group"]:
+        # the group of a product: the smallest id among the products of its generic name, form and strength (an
+        # integer key, so the planner estimates the joins well)
+        groups = sql.SQL(
+            "pgk AS (SELECT id AS product_id, MIN(id) OVER (PARTITION BY generic_name, dosage_form, "
+            "specification) AS gk FROM {product}), "
+        ).format(product=t["product"])
+        units = sql.SQL(
+            "u AS (SELECT pgk.gk, hp.* FROM hp JOIN pgk ON pgk.product_id = hp.product_id), "
+            "gp AS (SELECT gk, m FROM u GROUP BY gk, m HAVING COUNT(DISTINCT product_id) >= 2), "
+            "u2 AS (SELECT u.* FROM u JOIN gp ON gp.gk = u.gk AND gp.m = u.m{in_touched_groups})"
+        )
+        if scope.full:
+            hp = _hospital_month_prices(t, NOTHING)
+            units = units.format(in_touched_groups=NOTHING)
+        else:
+            groups += sql.SQL(
+                "tg AS (SELECT DISTINCT pgk.gk, t.m FROM touched t JOIN pgk ON pgk.product_id = t.product_id), "
+            )
+            # the products of touched groups, from the first touched month
+            hp = _hospital_month_prices(
+                t,
+                sql.SQL(
+                    " AND o.product_id IN (SELECT product_id FROM pgk WHERE gk IN (SELECT gk FROM tg))"
+                    " AND o.observed_on >= (SELECT min(m) FROM touched)"
+                ),
+            )
+            units = units.format(in_touched_groups=sql.SQL(" JOIN tg ON tg.gk = u.gk AND tg.m = u.m"))
+        touched += groups
+    else:
+        hp = _hospital_month_prices(t, _touched_products(scope, lookback_months=0))
+        units = sql.SQL("u2 AS (SELECT hp.product_id AS gk, hp.* FROM hp{in_touched})").format(
+            in_touched=_in_touched_months(scope, "hp")
+        )
+    statement = sql.SQL("""WITH {touched}{hp}, {units},
+st AS (SELECT gk, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med, count(*) AS n FROM u2 GROUP BY gk, m),
+dev AS (SELECT u2.gk, u2.m, abs(u2.price - st.med) AS d FROM u2 JOIN st ON st.gk = u2.gk AND st.m = u2.m),
+md AS (SELECT gk, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS med FROM dev GROUP BY gk, m),
+-- a small table, one row per group-month: each unit is scored by one hash join with it, not by sorting the units to
+-- merge them with the medians
+stats AS MATERIALIZED (SELECT st.gk, st.m, st.med, st.n, md.med AS mad FROM st JOIN md ON md.gk = st.gk AND md.m = st.m
+                       WHERE st.n >= %(min_group)s AND st.med > 0),
+scored AS (SELECT u2.gk, u2.product_id, u2.hospital_id, u2.m, u2.price, u2.qty, u2.region_id, s.med, s.n, s.mad,
+                  CASE WHEN s.mad > 0 THEN 0.6745 * (u2.price - s.med) / s.mad ELSE NULL END AS z
+           FROM u2 JOIN stats s ON s.gk = u2.gk AND s.m = u2.m),
+flagged AS (SELECT * FROM scored WHERE abs(price / med - 1) >= %(min_deviation)s
+            AND ((n >= %(min_peers)s AND mad > 0 AND abs(z) > %(z)s)
+                 OR ((n < %(min_peers)s OR mad = 0) AND (price / med >= %(ratio)s OR price / med <= %(inverse_ratio)s)))),
+-- the peers are the evidence: the units of each flagged group-month, ranked cheapest first and gathered into one JSON
+-- value per group-month, rather than sent back one row each
+ranked AS (SELECT u2.gk, u2.m, u2.hospital_id, u2.product_id, u2.price, u2.qty,
+                  row_number() OVER (PARTITION BY u2.gk, u2.m ORDER BY u2.price, u2.hospital_id, u2.product_id) AS rk
+           FROM u2 JOIN (SELECT DISTINCT gk, m FROM flagged) fg ON fg.gk = u2.gk AND fg.m = u2.m),
+peers AS (SELECT gk, m, CAST(json_agg(json_build_array(rk, hospital_id, product_id, price, qty)) AS text) AS distribution
+          FROM ranked WHERE rk <= {limit} GROUP BY gk, m)
+SELECT f.*, peers.distribution FROM flagged f JOIN peers ON peers.gk = f.gk AND peers.m = f.m""").format(
+        touched=touched, hp=hp, units=units, limit=sql.Literal(int(distribution_limit))
+    )
+    values.update(
+        min_group=params["min_group"],
+        min_deviation=params["min_deviation"],
+        min_peers=params["min_peers"],
+        z=params["z"],
+        ratio=params["ratio"],
+        inverse_ratio=1 / params["ratio"],
+    )
+    return statement, values
+
+
+def sudden_changes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
+    """Products whose median price in a month is at least (1 + `rise`) × the previous month's median, with
+    `min_observations` in both months: per hospital (`level` 'h') and, with `province_wide`, over every hospital
+    (`level` 'p', no hospital). Each row: level, product, hospital, month `m`, `price` and `prev_price` (the two
+    medians), the month's observation count `n` and quantity `qty`."""
+    t = _tables()
+    touched, values = _touched(scope, t)
+    current = sql.SQL(
+        "WHERE prev.med > 0 AND cur.med >= prev.med * %(factor)s AND cur.n >= %(min_observations)s "
+        "AND prev.n >= %(min_observations)s"
+    )
+    previous_month = months_later(sql.SQL("cur.m"), -1)
+    in_touched = _in_touched_months(scope, "cur", months_after=1)
+    statement = sql.SQL("""WITH {touched}base AS (
+    SELECT o.product_id, o.hospital_id, {month} AS m, o.unit_price, o.quantity FROM {obs} o
+    WHERE o.hospital_id IS NOT NULL AND {priced}{narrow}),
+hq AS (SELECT product_id, hospital_id, m, SUM(quantity) AS qty FROM base GROUP BY product_id, hospital_id, m),
+pq AS (SELECT product_id, m, SUM(quantity) AS qty FROM base GROUP BY product_id, m),
+hm AS (SELECT product_id, hospital_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS med, count(*) AS n
+       FROM base GROUP BY product_id, hospital_id, m),
+pm AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS med, count(*) AS n
+       FROM base GROUP BY product_id, m)
+SELECT 'h' AS level, cur.product_id, cur.hospital_id, cur.m, cur.med AS price, prev.med AS prev_price, cur.n, hq.qty
+FROM hm cur JOIN hm prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
+    AND prev.m = {previous_month}
+JOIN hq ON hq.product_id = cur.product_id AND hq.hospital_id = cur.hospital_id AND hq.m = cur.m{in_touched}
+{current}""").format(
+        touched=touched,
+        month=month_of(sql.SQL("o.observed_on")),
+        obs=t["obs"],
+        priced=priced_sources("o"),
+        narrow=_touched_products(scope, lookback_months=1),
+        previous_month=previous_month,
+        in_touched=in_touched,
+        current=current,
+    )
+    if params["province_wide"]:
+        statement += sql.SQL("""
+UNION ALL
+SELECT 'p' AS level, cur.product_id, NULL, cur.m, cur.med, prev.med, cur.n, pq.qty
+FROM pm cur JOIN pm prev ON prev.product_id = cur.product_id AND prev.m = {previous_month}
+JOIN pq ON pq.product_id = cur.product_id AND pq.m = cur.m{in_touched}
+{current}""").format(previous_month=previous_month, in_touched=in_touched, current=current)
+    values.update(factor=1 + params["rise"], min_observations=params["min_observations"])
+    return statement, values
+
+
+REFERENCE_KINDS = ("national_lowest", "payment_standard")
+
+
+def above_reference(scope: Scope, params: dict) -> tuple[sql.Composed, dict] | None:
+    """Hospital-months that paid more than (1 + `tolerance`) × a reference price in force on the day: the platform's
+    listed price (`listed`) and the reference prices of the kinds turned on. One row per hospital, product, month
+    and reference kind: the highest price paid `price`, the reference `ref`, the excess amount, quantity,
+    observation count `n` and region. None when every reference is turned off."""
+    t = _tables()
+    touched, values = _touched(scope, t)
+    references = []
+    kinds = [kind for kind in REFERENCE_KINDS if params[kind]]
+    if kinds:
+        references.append(
+            sql.SQL(
+                "SELECT product_id, kind, unit_price AS ref, valid_from, valid_to FROM {ref} WHERE kind IN ({kinds})"
+            ).format(ref=t["ref"], kinds=sql.SQL(", ").join(map(sql.Literal, kinds)))
+        )
+    if params["listed"]:
+        references.append(
+            sql.SQL(
+                "SELECT product_id, 'listed' AS kind, unit_price AS ref, valid_from, valid_to FROM {listing}"
+            ).format(listing=t["listing"])
+        )
+    if not references:
+        return None
+    statement = sql.SQL("""WITH {touched}refs AS ({references}),
+hits AS (SELECT o.product_id, o.hospital_id, {month} AS m, r.kind, o.unit_price, r.ref, o.quantity, o.region_id
+         FROM {obs} o JOIN refs r ON r.product_id = o.product_id AND o.observed_on >= r.valid_from
+              AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
+         WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.ref * %(factor)s{narrow}),
+agg AS (SELECT product_id, hospital_id, m, kind, MAX(unit_price) AS price, MIN(ref) AS ref,
+               SUM((unit_price - ref) * quantity) AS excess, SUM(quantity) AS qty, COUNT(*) AS n,
+               MAX(region_id) AS region_id
+        FROM hits GROUP BY product_id, hospital_id, m, kind)
+SELECT agg.* FROM agg{in_touched}""").format(
+        touched=touched,
+        references=sql.SQL(" UNION ALL ").join(references),
+        month=month_of(sql.SQL("o.observed_on")),
+        obs=t["obs"],
+        priced=priced_sources("o"),
+        narrow=_touched_products(scope, lookback_months=0),
+        in_touched=_in_touched_months(scope, "agg"),
+    )
+    values["factor"] = 1 + params["tolerance"]
+    return statement, values
+
+
+def non_selected_premiums(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
+    """Hospital-months that bought a product not selected in a tendered lot at more than `factor` × the lot's
+    awarded price (reference prices of kind VBP awarded with `selected = false`). One row per hospital, product and
+    month: the highest price paid `price`, the awarded price `ref`, the excess amount, quantity, observation count
+    `n`, region and lot."""
+    t = _tables()
+    touched, values = _touched(scope, t)
+    statement = sql.SQL("""WITH {touched}hits AS (
+    SELECT o.product_id, o.hospital_id, {month} AS m, o.unit_price, r.unit_price AS ref, o.quantity, o.region_id,
+           r.lot_label
+    FROM {obs} o JOIN {ref} r ON r.product_id = o.product_id AND r.kind = 'vbp_awarded' AND r.selected = %(selected)s
+         AND o.observed_on >= r.valid_from AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
+    WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.unit_price * %(factor)s{narrow}),
+agg AS (SELECT product_id, hospital_id, m, MAX(unit_price) AS price, MIN(ref) AS ref,
+               SUM((unit_price - ref) * quantity) AS excess, SUM(quantity) AS qty, COUNT(*) AS n,
+               MAX(region_id) AS region_id, MAX(lot_label) AS lot_label
+        FROM hits GROUP BY product_id, hospital_id, m)
+SELECT agg.* FROM agg{in_touched}""").format(
+        touched=touched,
+        month=month_of(sql.SQL("o.observed_on")),
+        obs=t["obs"],
+        ref=t["ref"],
+        priced=priced_sources("o"),
+        narrow=_touched_products(scope, lookback_months=0),
+        in_touched=_in_touched_months(scope, "agg"),
+    )
+    values.update(selected=False, factor=params["factor"])
+    return statement, values
+
+
+def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
+    """Hospital-months whose quantity of a high-price product (a 高值耗材, or a weighted unit price of at least
+    `min_unit_price`) is more than `factor` × the median of its quantities over the previous `trailing_months`
+    months with purchases (at least `min_months` of them). Each row: product, hospital, month `m`, quantity `qty`,
+    weighted price, region, the trailing median `med` and the number of trailing months `n`."""
+    t = _tables()
+    touched, values = _touched(scope, t)
+    trailing = int(params["trailing_months"])
+    statement = sql.SQL("""WITH {touched}{hp},
+pairs AS (SELECT cur.product_id, cur.hospital_id, cur.m, prev.qty AS pq
+          FROM hp cur JOIN hp prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
+               AND prev.m >= {first_month} AND prev.m < cur.m{in_touched}),
+tr AS (SELECT product_id, hospital_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY pq) AS med, count(*) AS n
+       FROM pairs GROUP BY product_id, hospital_id, m)
+SELECT cur.product_id, cur.hospital_id, cur.m, cur.qty, cur.price, cur.region_id, tr.med, tr.n
+FROM hp cur JOIN tr ON tr.product_id = cur.product_id AND tr.hospital_id = cur.hospital_id AND tr.m = cur.m
+JOIN {product} g ON g.id = cur.product_id
+WHERE tr.n >= %(min_months)s AND tr.med > 0 AND cur.qty > tr.med * %(factor)s
+  AND (cur.price >= %(min_unit_price)s OR g.high_value = %(high_value)s)""").format(
+        touched=touched,
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=trailing)),
+        first_month=months_later(sql.SQL("cur.m"), -trailing),
+        in_touched=_in_touched_months(scope, "cur"),
+        product=t["product"],
+    )
+    values.update(
+        min_months=params["min_months"],
+        factor=params["factor"],
+        min_unit_price=params["min_unit_price"],
+        high_value=True,
+    )
+    return statement, values

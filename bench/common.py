@@ -79,6 +79,12 @@ def create_database() -> bool:
     return True
 
 
+def server_version() -> str:
+    """The database server's version, for the results (e.g. "PostgreSQL 15.20")."""
+    with pg_connect() as conn:
+        return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
 def migrate() -> float:
     """Bring the database's tables up to date (``manage.py migrate``), so the suite runs on a fresh empty database;
     seconds taken (a second or two when there is nothing to apply)."""

@@ -26,6 +26,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -39,6 +41,7 @@ from bench.common import (
     migrate,
     print_table,
     run_child,
+    server_version,
     write_results,
 )
 
@@ -171,6 +174,13 @@ def _kept(path: Path, scale: float, names: list[str]) -> tuple[dict, dict, dict]
     return others, {m: rows for m, rows in half.items() if m in others}, measured
 
 
+def machine() -> str:
+    """Where the suite ran: cores, memory, processor, and the load when it ended (other work skews a ratio)."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.processor() or platform.machine()}; load {load}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=None,
@@ -233,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.update:  # the suite's order, the lines just measured in place of the kept ones
         full = {m: full.get(m, kept.get(m)) for m in MODULES if m in full or m in kept}
         half = {m: half.get(m, kept_half.get(m)) for m in MODULES if m in half or m in kept_half}
-    title = f"Benchmark suite at scale {scale:g} (PostgreSQL), each measure next to its floor in the same run"
+    server = server_version()
+    title = f"Benchmark suite at scale {scale:g} ({server}), each measure next to its floor in the same run"
     rows = table_rows(full)
+    summary_machine = machine()
     print_table(HEADERS, rows, title=title)
     met = sum(1 for r in rows if r[-1] == "pass")
     different = sum(1 for r in rows if r[-1] == "DIFFERENT")
@@ -242,10 +254,10 @@ def main(argv: list[str] | None = None) -> int:
              + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
              + "ratio = ours ÷ floor (for rates and scores higher is better); "
              + (f"{passes} passes, each line the median pass's, with the range of its ratio; " if passes > 1 else "")
-             + f"whole run {time.perf_counter() - started:.0f} s"]
+             + f"whole run {time.perf_counter() - started:.0f} s; {summary_machine}"]
     if args.update:
         notes.append("measured: " + "; ".join(f"{m} {measured[m]}" for m in full if m in measured))
-    summary = {"scale": scale, "passes": passes, "modules": list(full), "results": full, "measured": measured}
+    summary = {"scale": scale, "server": server, "machine": summary_machine, "passes": passes, "modules": list(full), "results": full, "measured": measured}
     doubling = doubling or bool(kept_half)  # an update keeps the doubling lines of the benchmarks it did not redo
     if doubling:
         dbl = doubling_rows(half, full)

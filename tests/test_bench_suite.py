@@ -80,19 +80,28 @@ def test_a_benchmark_whose_floor_decides_otherwise_is_marked_different(monkeypat
 
 
 def test_the_table_and_the_doubling_check():
-    half = {"job": [suite_row("job, 10 rows", 1.0, 1.0, work=SAME),
-                    suite_row("score", 1.0, 1.0, unit="share", work=SAME)]}
-    full = {"job": [suite_row("job, 20 rows", 2.1, 2.0, goal=1.5, work=SAME),
-                    suite_row("score", 1.0, 1.0, unit="share", work=SAME)]}
+    half = {
+        "job": [suite_row("job, 10 rows", 1.0, 1.0, work=SAME), suite_row("score", 1.0, 1.0, unit="share", work=SAME)]
+    }
+    full = {
+        "job": [
+            suite_row("job, 20 rows", 2.1, 2.0, goal=1.5, work=SAME),
+            suite_row("score", 1.0, 1.0, unit="share", work=SAME),
+        ]
+    }
     table = suite.table_rows(full)
     assert table[0][:2] == ["job", "job, 20 rows"] and table[0][-1] == "pass" and table[1][-1] == ""
     assert suite.doubling_rows(half, full) == [["job", "job, 20 rows", 1.0, 2.1, 2.1, "yes"]]
 
 
 def test_several_passes_give_each_line_its_median_pass_and_the_range():
-    passes = [[suite_row("job", t, 1.0, goal=1.5, work=SAME),
-               suite_row("rate", r, 100.0, unit="rows/s", goal=0.5, higher_is_better=True, work=SAME)]
-              for t, r in ((1.2, 40.0), (1.6, 60.0), (1.4, 55.0))]
+    passes = [
+        [
+            suite_row("job", t, 1.0, goal=1.5, work=SAME),
+            suite_row("rate", r, 100.0, unit="rows/s", goal=0.5, higher_is_better=True, work=SAME),
+        ]
+        for t, r in ((1.2, 40.0), (1.6, 60.0), (1.4, 55.0))
+    ]
     job, rate = suite.median_of_passes(passes)
     assert (job["ours"], job["ok"], job["ratio_range"], job["seconds"]) == (1.4, True, [1.2, 1.6], 1.4)
     assert (rate["ours"], rate["ok"], rate["ratio_range"]) == (55.0, True, [0.4, 0.6])
@@ -104,8 +113,10 @@ def test_several_passes_give_each_line_its_median_pass_and_the_range():
 
 
 def test_a_pass_whose_floor_did_other_work_is_not_hidden_by_the_median():
-    passes = [[suite_row("job", t, 1.0, goal=1.5, work=work)]
-              for t, work in ((1.2, SAME), (1.3, ({"rows": 1}, {"rows": 0})), (1.4, SAME))]
+    passes = [
+        [suite_row("job", t, 1.0, goal=1.5, work=work)]
+        for t, work in ((1.2, SAME), (1.3, ({"rows": 1}, {"rows": 0})), (1.4, SAME))
+    ]
     [line] = suite.median_of_passes(passes)
     assert (line["ours"], line["same"]) == (1.3, False)
     assert suite.table_rows({"job": [line]})[0][-1] == "DIFFERENT"
@@ -136,8 +147,12 @@ def fresh_database():
     """A database name on the test server that does not exist yet (dropped again after the test), and its URL."""
     db = settings.DATABASES["default"]
     name = f"yx_bench_fresh_{os.getpid()}"
-    server = {"user": db.get("USER") or "postgres", "password": db.get("PASSWORD") or None,
-              "host": db.get("HOST") or None, "port": db.get("PORT") or None}
+    server = {
+        "user": db.get("USER") or "postgres",
+        "password": db.get("PASSWORD") or None,
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+    }
     server = {k: str(v) for k, v in server.items() if v}
 
     def drop():
@@ -159,16 +174,32 @@ def results_name():
         path.unlink()
 
 
-def test_the_suite_creates_and_migrates_its_database_then_runs_on_it_with_nothing_else_in_it(fresh_database,
-                                                                                            results_name):
+def test_the_suite_creates_and_migrates_its_database_then_runs_on_it_with_nothing_else_in_it(
+    fresh_database, results_name
+):
     """`python -m bench` against a database that is not there: it is created, migrated, and the settlement benchmark
     runs on it with the floor's statements, lines and amounts the same as the generation's (on a fresh database the
     floor once found no fund account and wrote nothing, and its 0.06 s passed for a floor)."""
     name, url = fresh_database
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--only", "settlement_batch", "--scale", "0.02", "--no-doubling",
-         "--results", results_name],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=900, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--only",
+            "settlement_batch",
+            "--scale",
+            "0.02",
+            "--no-doubling",
+            "--results",
+            results_name,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "created the database" in completed.stdout and "migrating the database" in completed.stdout

@@ -331,6 +331,10 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
         "platform_vs_stock": round(platform_rate / stock_rate, 1), "goal_vs_stock": GOAL_VS_STOCK,
         "rss_n_mib": platform["rss"], "rss_2n_mib": double["rss"], "rss_growth_mib_per_1k_rows": round(growth, 3),
         "rss_2n_over_n": round(double["rss"] / platform["rss"], 3), "goal_rss_2n_over_n": GOAL_RSS_RATIO,
+        # where the import's time goes, next to the floor's
+        "seconds": {"platform": round(platform["seconds"], 3), "staging": round(platform["stage_seconds"], 3),
+                    "storing": round(platform["flush_seconds"], 3), "importer_cpu": round(platform["cpu_seconds"], 3),
+                    "floor": round(floor["seconds"], 3)},
         # what each path wrote, compared line by line (bench.common.suite_row)
         "work_vs_copy": (platform["stored"], floor["stored"]),
         "work_vs_stock": (per_row(platform), per_row(stock)),
@@ -421,7 +425,8 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     return [
         suite_row(f"{label}: rows/s vs COPY of the same rows + history, same indexes", s["platform_rows_per_s"],
                   s["copy_rows_per_s"], unit="rows/s", goal=GOAL_VS_COPY, higher_is_better=True, rss=s["rss_n_mib"],
-                  seconds=seconds, work=s["work_vs_copy"]),
+                  seconds=seconds, work=s["work_vs_copy"],
+                  note="seconds: " + ", ".join(f"{k} {v}" for k, v in s["seconds"].items())),
         suite_row(f"{label}: rows/s vs django-import-export", s["platform_rows_per_s"], s["stock_rows_per_s"],
                   unit="rows/s", goal=GOAL_VS_STOCK, higher_is_better=True, rss=s["rss_n_mib"],
                   work=s["work_vs_stock"]),

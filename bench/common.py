@@ -168,7 +168,7 @@ RESULTS = ROOT / "bench" / "results"
 
 def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequence[Sequence], summary: dict,
                   notes: Sequence[str] = ()) -> tuple[Path, Path]:
-    """Keep a benchmark's table in bench/results/<name>.json and .md (the Markdown table is what the README quotes)."""
+    """Keep a benchmark's table in bench/results/<name>.json and .md (the Markdown table is what docs/benchmarks.md quotes)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     data = {"benchmark": name, "title": title, "measured": measured, "headers": list(headers),

@@ -7,7 +7,7 @@ The suite first creates its database when the server does not have it and migrat
 runs on a fresh empty database. Each benchmark module runs in a child process of its own (``python -m bench --child NAME --scale S``) and hands back
 its rows (``suite_rows``, see ``bench.common.suite_row``); the peak RSS of a row is that child's. The doubling check
 runs every module again at half the scale and reports, per timed measure, time(S) ÷ time(S/2): about 2 means the job
-grows linearly with the data. Results: bench/results/suite.json and suite.md (the table the README quotes).
+grows linearly with the data. Results: bench/results/suite.json and suite.md (the table docs/benchmarks.md quotes).
 
 On a small machine a ratio moves by ±20 % from one run to the next, so ``--passes N`` runs every benchmark N times,
 the benchmarks taking turns (a slow minute then spreads over all of them rather than one), and reports each line from
@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                       headers=DOUBLING_HEADERS, rows=dbl, summary={"scale": scale},
                       notes=["time ratio ≈ 2: linear in the data; ≈ 4 would be quadratic"])
     json_path, md_path = write_results(args.results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
-    if doubling:  # one Markdown file with both tables, as the README shows them
+    if doubling:  # one Markdown file with both tables, as docs/benchmarks.md shows them
         md_path.write_text(md_path.read_text(encoding="utf-8") + "\n" +
                            (RESULTS / f"{args.results}_doubling.md").read_text(encoding="utf-8"), encoding="utf-8")
     print(f"\n{notes[0]}\nwritten: {json_path.name}, {md_path.name} in bench/results/")

@@ -4,8 +4,9 @@
     make bench BENCH_ARGS="--scale 0.1"
 
 The suite first creates its database when the server does not have it and migrates it (``manage.py migrate``), so it
-runs on a fresh empty database. Each benchmark module runs in a child process of its own (``python -m bench --child NAME --scale S``) and hands back
-its rows (``suite_rows``, see ``bench.common.suite_row``); the peak RSS of a row is that child's. The doubling check
+runs on a fresh empty database. Each benchmark module runs in a child process of its own (``python -m bench --child
+NAME --scale S``) and hands back its rows (``suite_rows``, see ``bench.common.suite_row``); the peak RSS of a row is
+that child's. The doubling check
 runs every module again at half the scale and reports, per timed measure, time(S) ÷ time(S/2): about 2 means the job
 grows linearly with the data. Results: bench/results/suite.json and suite.md (the table docs/benchmarks.md quotes).
 

@@ -6,25 +6,19 @@ it reports (``peak_rss_mb``, from ``resource.getrusage``) belongs to that path a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL", "")
-
-
-def is_postgres(url: str | None = None) -> bool:
-    return (url if url is not None else database_url()).startswith(("postgres://", "postgresql://"))
 
 
 def setup_django() -> None:
@@ -37,14 +31,69 @@ def setup_django() -> None:
     django.setup()
 
 
+def database() -> dict:
+    """The settings of the database the benchmarks write to (Django's default one, from DATABASE_URL)."""
+    setup_django()
+    from django.conf import settings
+
+    return settings.DATABASES["default"]
+
+
+def _connection_params(dbname: str) -> dict:
+    db = database()
+    params = {"dbname": dbname, "user": db.get("USER"), "password": db.get("PASSWORD"), "host": db.get("HOST"),
+              "port": db.get("PORT")}
+    return {key: str(value) for key, value in params.items() if value}
+
+
 def pg_connect(autocommit: bool = False):
-    """A plain psycopg connection to DATABASE_URL, outside Django (for COPY baselines)."""
+    """A plain psycopg connection to the benchmarks' database, outside Django (for the floors)."""
     import psycopg
 
-    url = database_url()
-    if not is_postgres(url):
-        raise RuntimeError("DATABASE_URL must name a PostgreSQL database")
-    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=autocommit)
+    return psycopg.connect(autocommit=autocommit, **_connection_params(database()["NAME"]))
+
+
+def bench_database_name() -> str:
+    """The database's name, which must say it is the benchmarks' own (they empty the ordering and settlement tables
+    and fill the catalog): a development or production database is refused."""
+    name = database()["NAME"]
+    if "bench" not in name:
+        raise SystemExit(f"the benchmarks write to the database they are given and empty some of its tables: "
+                         f"{name!r} does not look like one of their own (its name must contain 'bench'); set "
+                         f"DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/yaoxie_bench")
+    return name
+
+
+def create_database() -> bool:
+    """Create the benchmarks' database when the server does not have it yet (UTF-8, for Chinese names and trigram
+    search); True when it was created."""
+    import psycopg
+    from psycopg import sql
+
+    name = bench_database_name()
+    with psycopg.connect(autocommit=True, **_connection_params("postgres")) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' "
+                             "TEMPLATE template0").format(sql.Identifier(name)))
+    return True
+
+
+def server_version() -> str:
+    """The database server's version, for the results (e.g. "PostgreSQL 15.20")."""
+    with pg_connect() as conn:
+        return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
+def migrate() -> float:
+    """Bring the database's tables up to date (``manage.py migrate``), so the suite runs on a fresh empty database;
+    seconds taken (a second or two when there is nothing to apply)."""
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT,
+                               capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"manage.py migrate failed:\n{completed.stdout}\n{completed.stderr}")
+    return time.perf_counter() - started
 
 
 def peak_rss_mb() -> float:
@@ -119,7 +168,7 @@ RESULTS = ROOT / "bench" / "results"
 
 def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequence[Sequence], summary: dict,
                   notes: Sequence[str] = ()) -> tuple[Path, Path]:
-    """Keep a benchmark's table in bench/results/<name>.json and .md (the Markdown table is what the README quotes)."""
+    """Keep a benchmark's table in bench/results/<name>.json and .md (the Markdown table is what docs/benchmarks.md quotes)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     data = {"benchmark": name, "title": title, "measured": measured, "headers": list(headers),
@@ -148,22 +197,68 @@ def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequen
 # Every benchmark module exposes ``suite_rows(scale: float, *, quick: bool = False) -> list[dict]``: one dict per
 # measure, made by ``suite_row``. ``python -m bench`` runs each module in a child process of its own and prints them
 # all as one table (bench/results/suite.json and suite.md).
+#
+# A floor is only a floor if it did the same work: every line carries what its two paths produced in the same run
+# (``work=(ours, floor)``: row counts and totals at least, e.g. statements, lines and amount written), and a line
+# whose floor produced something else is marked DIFFERENT whatever its times say.
 
 
-def suite_row(measure: str, ours: float, floor: float, *, unit: str = "s", goal: float | None = None,
-              higher_is_better: bool = False, rss: float | None = None, seconds: float | None = None,
-              note: str = "") -> dict:
+def _plain(value):
+    """A value of a work summary as JSON keeps it: numbers as they are, Decimals and the rest as text."""
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+def work_differences(ours: Mapping, floor: Mapping) -> list[str]:
+    """What the floor produced differently from ours: one ``name: ours X, floor Y`` per differing figure (a figure
+    only one side reports counts as different)."""
+    out = []
+    for key in [*ours, *(k for k in floor if k not in ours)]:
+        a, b = ours.get(key, "—"), floor.get(key, "—")
+        if a != b:
+            out.append(f"{key}: ours {_plain(a)}, floor {_plain(b)}")
+    return out
+
+
+def digest(value) -> str:
+    """A short fingerprint of a result too big to carry (every bid's decision, every commitment, every page of
+    search results): equal results give equal fingerprints. Mappings and sets are sorted first."""
+    def canonical(v):
+        if isinstance(v, Mapping):
+            return sorted((repr(k), canonical(x)) for k, x in v.items())
+        if isinstance(v, set | frozenset):
+            return sorted(repr(x) for x in v)
+        if isinstance(v, list | tuple):
+            return [canonical(x) for x in v]
+        if isinstance(v, Decimal):  # 1.50 and 1.5 are the same amount
+            return format(v.normalize(), "f")
+        return repr(v)
+
+    return hashlib.sha256(repr(canonical(value)).encode()).hexdigest()[:12]
+
+
+def suite_row(measure: str, ours: float, floor: float, *, work: tuple[Mapping, Mapping], unit: str = "s",
+              goal: float | None = None, higher_is_better: bool = False, rss: float | None = None,
+              seconds: float | None = None, note: str = "") -> dict:
     """One line of the suite table. ``ratio`` is ours ÷ floor; the goal is a bound on it (≤ for times, ≥ for rates
-    and scores). ``seconds`` is the time the doubling check compares (defaults to ``ours`` when the unit is s)."""
+    and scores). ``seconds`` is the time the doubling check compares (defaults to ``ours`` when the unit is s).
+    ``work`` is what each path produced (counts, totals, fingerprints): when they differ the line is DIFFERENT and
+    fails, goal or not."""
     ratio = ours / floor if floor else float("inf")
+    differences = work_differences(*work)
     ok = None
     if goal is not None:
         ok = ratio >= goal if higher_is_better else ratio <= goal
+    if differences:
+        ok = False
     return {
         "measure": measure, "unit": unit, "ours": ours, "floor": floor, "ratio": ratio,
         "goal": "" if goal is None else f"{'≥' if higher_is_better else '≤'} {goal:g}×",
         "ok": ok, "rss": rss if rss is not None else peak_rss_mb(),
         "seconds": seconds if seconds is not None else (ours if unit == "s" else None), "note": note,
+        "same": not differences, "differences": differences,
+        "work": {side: {k: _plain(v) for k, v in w.items()} for side, w in zip(("ours", "floor"), work, strict=True)},
     }
 
 

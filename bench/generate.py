@@ -1,4 +1,4 @@
-"""A province on PostgreSQL, generated deterministically (fixed seeds) at a chosen scale, for the benchmark suite.
+"""A province, generated deterministically (fixed seeds) at a chosen scale, for the benchmark suite.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench.generate --scale 0.1
 
@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import RESULTS, is_postgres, setup_django, timer
+from bench.common import RESULTS, bench_database_name, setup_django, timer
 
 CATALOG_PREFIX = "省域"
 PRICE_SEED = 29
@@ -191,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", action="append", choices=["catalog", "receipts", "prices"],
                         help="generate only this part (repeatable)")
     args = parser.parse_args(argv)
-    if not is_postgres():
-        print("bench.generate needs DATABASE_URL=postgres://… naming a database of its own")
-        return 1
+    bench_database_name()
     parts = args.part or ["catalog", "receipts", "prices"]
     for part in parts:
         with timer() as t:

@@ -12,7 +12,9 @@ two observations per hospital-month, prices around a base with 3 % noise. It pla
 - volume spikes: a hospital-month of a high-price product at 5 × the usual quantity.
 
 It then times the full scan (every detector) and, in the same run, a hand-written SQL query computing the same
-per-product-month hospital prices, medians and MADs as the peer detector (goal: peer detector ≤ 1.5 × the floor);
+per-product-month hospital prices, medians and MADs as the peer detector and flagging the same hospital-months by the
+same rule and parameters (goal: peer detector ≤ 1.5 × the floor; the two must flag the very same hospital-months, or
+the line is DIFFERENT);
 adds one day's observations and times the incremental scan (its ratio to the full scan); and compares each detector's
 alerts with the planted truth (goal ≥ 0.9 precision and recall). Everything it creates is removed at the end.
 
@@ -27,7 +29,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench.common import is_postgres, peak_rss_mb, pg_connect, print_table, setup_django, timer
+from bench.common import bench_database_name, digest, peak_rss_mb, pg_connect, print_table, setup_django, timer
 
 GOAL_FLOOR = 1.5
 GOAL_QUALITY = 0.9
@@ -190,9 +192,28 @@ WITH hp AS (
 st AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med, count(*) AS n FROM hp GROUP BY 1, 2),
 dev AS (SELECT hp.product_id, hp.m, abs(hp.price - st.med) AS d FROM hp JOIN st USING (product_id, m)),
 md AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS mad FROM dev GROUP BY 1, 2)
-SELECT count(*) FROM hp JOIN st USING (product_id, m) JOIN md USING (product_id, m)
-WHERE st.n >= 5 AND md.mad > 0 AND abs(0.6745 * (hp.price - st.med) / md.mad) > 3.5
+SELECT hp.product_id, hp.hospital_id, hp.m FROM hp JOIN st USING (product_id, m) JOIN md USING (product_id, m)
+WHERE st.n >= %(min_group)s AND st.med > 0 AND abs(hp.price / st.med - 1) >= %(min_deviation)s
+  AND ((st.n >= %(min_peers)s AND md.mad > 0 AND abs(0.6745 * (hp.price - st.med) / md.mad) > %(z)s)
+       OR ((st.n < %(min_peers)s OR md.mad = 0) AND (hp.price / st.med >= %(ratio)s OR hp.price / st.med <= %(inverse)s)))
 """
+
+
+def floor_params(detector) -> dict:
+    """The peer detector's own parameters (defaults or settings), so that the floor flags by the same rule."""
+    p = detector.params
+    return {"min_group": p["min_group"], "min_deviation": p["min_deviation"], "min_peers": p["min_peers"], "z": p["z"],
+            "ratio": p["ratio"], "inverse": 1 / p["ratio"]}
+
+
+def flagged_work(units) -> dict:
+    """The hospital-months a path flagged: how many, and which (fingerprinted)."""
+    keys = {(int(p), int(h), m.isoformat()[:7]) for p, h, m in units}
+    return {"flagged hospital-months": len(keys), "which": digest(keys)}
+
+
+def finding_units(findings) -> list[tuple]:
+    return [(f.product_id, f.hospital_id, f.period_start) for f in findings]
 
 
 def score(world: dict, scan_ids: list[int]) -> list[list]:
@@ -241,9 +262,7 @@ def main(argv=None) -> int:
     parser.add_argument("--observations", type=int, default=5_000_000)
     parser.add_argument("--keep", action="store_true", help="leave the generated data in the database")
     args = parser.parse_args(argv)
-    if not is_postgres():
-        print("bench.price_scan needs PostgreSQL (DATABASE_URL=postgres://…)")
-        return 0
+    bench_database_name()
     setup_django()
     from django.db import connection
     from django.utils import timezone
@@ -265,13 +284,17 @@ def main(argv=None) -> int:
               f"({len(world['products'])} products × {len(world['hospitals'])} hospitals × 12 months)")
         # the platform's full scan, detector by detector, and the floor in the same run
         timings = []
-        for name, detector in registry().items():
+        detectors = registry()
+        for name, detector in detectors.items():
             with timer() as t:
                 found = detector.find(Scope(full=True))
             timings.append([name, len(found), t["seconds"]])
+            if name == "peer_outlier":
+                peer_work = flagged_work(finding_units(found))
         with timer() as t_floor, connection.cursor() as cur:
-            cur.execute(FLOOR_SQL)
-            floor_count = cur.fetchone()[0]
+            cur.execute(FLOOR_SQL, floor_params(detectors["peer_outlier"]))
+            floor_work = flagged_work(cur.fetchall())
+        floor_count = floor_work["flagged hospital-months"]
         with timer() as t_full:
             full = price_scan_run(full=True, now=timezone.now())
         scan_ids.append(full.pk)
@@ -289,7 +312,9 @@ def main(argv=None) -> int:
         rows.append([f"incremental scan ({added:,} new observations)", inc.alerts_opened + inc.alerts_updated,
                      t_inc["seconds"], f"{t_inc['seconds'] / t_full['seconds']:.3f} × full"])
         print_table(["path", "findings", "seconds", "note"], rows,
-                    title=f"Price scan over {written:,} observations (PostgreSQL), peak RSS {peak_rss_mb()} MiB")
+                    title=f"Price scan over {written:,} observations, peak RSS {peak_rss_mb()} MiB")
+        print("the floor flagged " + ("the same hospital-months as the peer detector" if peer_work == floor_work
+                                      else f"DIFFERENT hospital-months: ours {peer_work}, floor {floor_work}"))
         print_table(["detector", "planted", "alerts", "true", "precision", "recall", f"≥ {GOAL_QUALITY}"],
                     score(world, scan_ids), title="Detection quality on planted anomalies (default parameters)")
     finally:
@@ -316,34 +341,42 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     try:
         world = prices(scale)
         peer = registry()["peer_outlier"]
+        params = floor_params(peer)
         with connection.cursor() as cur:  # both read the same pages: warm them once, untimed
-            cur.execute(FLOOR_SQL)
-            cur.fetchone()
+            cur.execute(FLOOR_SQL, params)
+            cur.fetchall()
         t_peer, t_floor = {"seconds": float("inf")}, {"seconds": float("inf")}
         for _ in range(1 if quick else 3):  # alternated, best of each: load from other work hits both alike
             with timer() as t:
-                peer.find(Scope(full=True))
+                found = peer.find(Scope(full=True))
             t_peer["seconds"] = min(t_peer["seconds"], t["seconds"])
             with timer() as t, connection.cursor() as cur:
-                cur.execute(FLOOR_SQL)
-                cur.fetchone()
+                cur.execute(FLOOR_SQL, params)
+                flagged = cur.fetchall()
             t_floor["seconds"] = min(t_floor["seconds"], t["seconds"])
+        peer_work = (flagged_work(finding_units(found)), flagged_work(flagged))
         with timer() as t_full:
             full = price_scan_run(full=True, now=timezone.now())
         scan_ids.append(full.pk)
         quality = score(world, scan_ids)
+        with connection.cursor() as cur:  # the truth scored against, as recorded for the world
+            cur.execute("SELECT count(*) FROM bench_planted_anomaly")
+            truth_work = ({"planted anomalies": sum(len(v) for v in world["truth"].values())},
+                          {"planted anomalies": cur.fetchone()[0]})
     finally:
         cleanup(world, scan_ids)
     label = f"price scan, {world['observations']:,} observations"
     worst_p = min(quality, key=lambda r: r[4])
     worst_r = min(quality, key=lambda r: r[5])
     return [
-        suite_row(f"{label}: peer detector vs median/MAD SQL", t_peer["seconds"], t_floor["seconds"], goal=GOAL_FLOOR),
-        suite_row(f"{label}: full scan, all detectors + alerts", t_full["seconds"], t_floor["seconds"]),
+        suite_row(f"{label}: peer detector vs median/MAD SQL", t_peer["seconds"], t_floor["seconds"], goal=GOAL_FLOOR,
+                  work=peer_work),
+        # the whole scan next to the peer detector's floor: what all detectors and the alerts cost beside it
+        suite_row(f"{label}: full scan, all detectors + alerts", t_full["seconds"], t_floor["seconds"], work=peer_work),
         suite_row(f"planted anomalies: precision (worst: {worst_p[0]})", worst_p[4], 1.0, unit="share",
-                  goal=GOAL_QUALITY, higher_is_better=True),
+                  goal=GOAL_QUALITY, higher_is_better=True, work=truth_work),
         suite_row(f"planted anomalies: recall (worst: {worst_r[0]})", worst_r[5], 1.0, unit="share",
-                  goal=GOAL_QUALITY, higher_is_better=True),
+                  goal=GOAL_QUALITY, higher_is_better=True, work=truth_work),
     ]
 
 

@@ -3,17 +3,23 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench [--scale 0.1] [--only NAME]
     make bench BENCH_ARGS="--scale 0.1"
 
-Each benchmark module runs in a child process of its own (``python -m bench --child NAME --scale S``) and hands back
-its rows (``suite_rows``, see ``bench.common.suite_row``); the peak RSS of a row is that child's. The doubling check
+The suite first creates its database when the server does not have it and migrates it (``manage.py migrate``), so it
+runs on a fresh empty database. Each benchmark module runs in a child process of its own (``python -m bench --child
+NAME --scale S``) and hands back its rows (``suite_rows``, see ``bench.common.suite_row``); the peak RSS of a row is
+that child's. The doubling check
 runs every module again at half the scale and reports, per timed measure, time(S) ÷ time(S/2): about 2 means the job
-grows linearly with the data. Results: bench/results/suite.json and suite.md (the table the README quotes).
+grows linearly with the data. Results: bench/results/suite.json and suite.md (the table docs/benchmarks.md quotes).
 
 On a small machine a ratio moves by ±20 % from one run to the next, so ``--passes N`` runs every benchmark N times,
 the benchmarks taking turns (a slow minute then spreads over all of them rather than one), and reports each line from
 the pass whose ratio is that line's median, with the lowest and highest ratio seen.
 
-The benchmarks write to the database they are given (some empty the ordering tables): use one of their own, whose
-name ends in ``_bench`` (the settlement benchmark refuses any other).
+A floor is only a floor if it did the same work: every line carries what ours and the floor produced (row counts,
+totals, fingerprints of every result; ``bench.common.suite_row``), and a line whose floor produced something else is
+marked DIFFERENT, a failed goal whatever the times.
+
+The benchmarks write to the database they are given (some empty the ordering tables): one of their own, whose name
+contains ``bench`` (any other is refused).
 """
 
 from __future__ import annotations
@@ -21,18 +27,30 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
+import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.common import RESULTS, emit, is_postgres, print_table, run_child, write_results
+from bench.common import (
+    RESULTS,
+    bench_database_name,
+    create_database,
+    emit,
+    migrate,
+    print_table,
+    run_child,
+    server_version,
+    write_results,
+)
 
 # Order matters only for speed: the benchmarks that empty the ordering tables run after the ones that add to them.
 MODULES = ["catalog_import", "catalog_search", "tender_selection", "tender_awards", "order_api", "price_scan",
            "settlement_batch", "commitment_progress"]
 HEADERS = ["benchmark", "measure", "ours", "floor", "unit", "ratio", "ratio over passes", "goal", "peak RSS MiB",
-           "pass"]
+           "floor's result", "pass"]
 DOUBLING_HEADERS = ["benchmark", "measure", "s at S/2", "s at S", "time ratio", "linear (≤ 2.6)"]
 LINEAR_LIMIT = 2.6  # 2 is linear; a quadratic job would show 4
 
@@ -51,15 +69,20 @@ def run_module(name: str, scale: float, quick: bool) -> tuple[list[dict], float]
     except RuntimeError as error:  # one benchmark failing does not hide the others
         tail = str(error).strip().splitlines()[-1:] or ["failed"]
         print(f"{name}: FAILED — {tail[0]}", file=sys.stderr, flush=True)
-        return [{"measure": "failed: " + tail[0][:80], "unit": "", "ours": None, "floor": None, "ratio": None,
-                 "goal": "", "ok": False, "rss": None, "seconds": None, "note": ""}], 0.0
+        return [failed_row(tail[0])], 0.0
     return result["rows"], result["seconds"]
+
+
+def failed_row(message: str) -> dict:
+    return {"measure": "failed: " + message[:80], "unit": "", "ours": None, "floor": None, "ratio": None, "goal": "",
+            "ok": False, "rss": None, "seconds": None, "note": "", "same": True, "differences": []}
 
 
 def median_of_passes(passes: list[list[dict]]) -> list[dict]:
     """One module's lines over several passes: each line is taken from the pass whose ratio is that line's median
     (lower median for an even count), so its ours, floor and verdict stay one measurement; ``ratio_range`` keeps the
-    lowest and highest ratio seen. A pass that failed counts only when every pass failed."""
+    lowest and highest ratio seen. A pass that failed counts only when every pass failed. A line whose floor did other
+    work in any pass is that pass's line (DIFFERENT): the median of the others would hide it."""
     measured = [rows for rows in passes if rows and rows[0].get("ours") is not None] or passes[:1]
     out = []
     for i, first in enumerate(measured[0]):
@@ -68,7 +91,8 @@ def median_of_passes(passes: list[list[dict]]) -> list[dict]:
         if not ranked:
             out.append(first)
             continue
-        chosen = dict(ranked[(len(ranked) - 1) // 2])
+        different = [r for r in ranked if r.get("same") is False]
+        chosen = dict(different[0] if different else ranked[(len(ranked) - 1) // 2])
         if len(ranked) > 1:
             chosen["ratio_range"] = [ranked[0]["ratio"], ranked[-1]["ratio"]]
             if "seconds" in chosen and all(r.get("seconds") for r in ranked):  # the doubling check's time: the median
@@ -90,11 +114,22 @@ def table_rows(results: dict[str, list[dict]]) -> list[list]:
     for name, rows in results.items():
         for r in rows:
             verdict = "" if r["ok"] is None else ("pass" if r["ok"] else "MISS")
+            if r.get("same") is False:
+                verdict = "DIFFERENT"
             spread = r.get("ratio_range")
             spread = f"{spread[0]:.2f}–{spread[1]:.2f}" if spread else ""
             out.append([name, r["measure"], _number(r["ours"]), _number(r["floor"]), r["unit"], _number(r["ratio"], 2),
-                        spread, r["goal"], _number(r["rss"], 0), verdict])
+                        spread, r["goal"], _number(r["rss"], 0), floor_result(r), verdict])
     return out
+
+
+def floor_result(row: dict) -> str:
+    """The check column: what was compared and found equal ("same: statements, lines, amount"), or how the floor's
+    result differs from ours."""
+    if row.get("same") is False:
+        return "DIFFERENT — " + "; ".join(row.get("differences", []))
+    checked = list((row.get("work") or {}).get("ours", {}))
+    return f"same: {', '.join(checked)}" if checked else ""
 
 
 def doubling_rows(half: dict[str, list[dict]], full: dict[str, list[dict]]) -> list[list]:
@@ -140,6 +175,13 @@ def _kept(path: Path, scale: float, names: list[str]) -> tuple[dict, dict, dict]
     return others, {m: rows for m, rows in half.items() if m in others}, measured
 
 
+def machine() -> str:
+    """Where the suite ran: cores, memory, processor, and the load when it ended (other work skews a ratio)."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.processor() or platform.machine()}; load {load}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=None,
@@ -164,9 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(args.child, scale, args.quick)
         return 0
-    if not is_postgres():
-        print("python -m bench needs DATABASE_URL=postgres://… naming a database of its own (name ending in _bench)")
-        return 0
+    bench_database_name()
+    if create_database():
+        print("created the database", flush=True)
+    print(f"migrating the database … {migrate():.0f} s", flush=True)
     names = [m for m in MODULES if not args.only or m in args.only]
     doubling = not (args.quick or args.no_doubling)
     half: dict[str, list[dict]] = {}
@@ -201,17 +244,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.update:  # the suite's order, the lines just measured in place of the kept ones
         full = {m: full.get(m, kept.get(m)) for m in MODULES if m in full or m in kept}
         half = {m: half.get(m, kept_half.get(m)) for m in MODULES if m in half or m in kept_half}
-    title = f"Benchmark suite at scale {scale:g} (PostgreSQL), each measure next to its floor in the same run"
+    server = server_version()
+    title = f"Benchmark suite at scale {scale:g} ({server}), each measure next to its floor in the same run"
     rows = table_rows(full)
+    summary_machine = machine()
     print_table(HEADERS, rows, title=title)
     met = sum(1 for r in rows if r[-1] == "pass")
-    notes = [f"scale {scale:g}; {met} of {sum(1 for r in rows if r[-1])} goals met; "
-             f"ratio = ours ÷ floor (for rates and scores higher is better); "
+    different = sum(1 for r in rows if r[-1] == "DIFFERENT")
+    notes = [f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
+             + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
+             + "ratio = ours ÷ floor (for rates and scores higher is better); "
              + (f"{passes} passes, each line the median pass's, with the range of its ratio; " if passes > 1 else "")
-             + f"whole run {time.perf_counter() - started:.0f} s"]
+             + f"whole run {time.perf_counter() - started:.0f} s; {summary_machine}"]
     if args.update:
         notes.append("measured: " + "; ".join(f"{m} {measured[m]}" for m in full if m in measured))
-    summary = {"scale": scale, "passes": passes, "modules": list(full), "results": full, "measured": measured}
+    summary = {"scale": scale, "server": server, "machine": summary_machine, "passes": passes, "modules": list(full), "results": full, "measured": measured}
     doubling = doubling or bool(kept_half)  # an update keeps the doubling lines of the benchmarks it did not redo
     if doubling:
         dbl = doubling_rows(half, full)
@@ -221,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                       headers=DOUBLING_HEADERS, rows=dbl, summary={"scale": scale},
                       notes=["time ratio ≈ 2: linear in the data; ≈ 4 would be quadratic"])
     json_path, md_path = write_results(args.results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
-    if doubling:  # one Markdown file with both tables, as the README shows them
+    if doubling:  # one Markdown file with both tables, as docs/benchmarks.md shows them
         md_path.write_text(md_path.read_text(encoding="utf-8") + "\n" +
                            (RESULTS / f"{args.results}_doubling.md").read_text(encoding="utf-8"), encoding="utf-8")
     print(f"\n{notes[0]}\nwritten: {json_path.name}, {md_path.name} in bench/results/")

@@ -1,13 +1,25 @@
-"""The benchmark suite's plumbing (not the benchmarks: they need a province on PostgreSQL): every module speaks the
-common interface, rows judge their goals, the doubling check pairs measures by position, and Celery routes the long
-jobs to queues of their own while a worker without -Q still consumes them all."""
+"""The benchmark suite's plumbing: every module speaks the common interface, rows judge their goals, a floor that did
+other work than ours is marked DIFFERENT, the doubling check pairs measures by position, the suite migrates its own
+database first (and runs on a fresh one with nothing else in it), and Celery routes the long jobs to queues of their
+own while a worker without -Q still consumes them all."""
 
 import importlib
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
 
+import psycopg
 import pytest
+from django.conf import settings
+from psycopg import sql
 
-from bench import suite
-from bench.common import suite_row
+from bench import suite, tender_selection
+from bench.common import RESULTS, ROOT, bench_database_name, suite_row
+
+SAME = ({"rows": 1}, {"rows": 1})
 
 
 @pytest.mark.parametrize("name", suite.MODULES)
@@ -18,34 +30,102 @@ def test_every_module_has_suite_rows_and_keeps_its_cli(name):
 
 
 def test_a_row_judges_its_goal_in_the_right_direction():
-    slow = suite_row("job", 3.0, 1.0, goal=1.5)
+    slow = suite_row("job", 3.0, 1.0, goal=1.5, work=SAME)
     assert (slow["ratio"], slow["ok"], slow["goal"], slow["seconds"]) == (3.0, False, "≤ 1.5×", 3.0)
-    fast = suite_row("rate", 30.0, 100.0, unit="rows/s", goal=0.25, higher_is_better=True)
+    fast = suite_row("rate", 30.0, 100.0, unit="rows/s", goal=0.25, higher_is_better=True, work=SAME)
     assert (fast["ok"], fast["goal"], fast["seconds"]) == (True, "≥ 0.25×", None)
-    assert suite_row("no goal", 1.0, 2.0)["ok"] is None
+    assert suite_row("no goal", 1.0, 2.0, work=SAME)["ok"] is None
+
+
+def test_a_floor_that_wrote_other_rows_is_marked_different_whatever_its_time():
+    ours = {"statements": 200, "lines": 20_000, "amount": Decimal("1234.50")}
+    floor = {"statements": 200, "lines": 0, "amount": Decimal("0.00")}
+    row = suite_row("settlement month vs SQL build", 0.85, 0.06, goal=1.5, work=(ours, floor))
+    assert row["same"] is False and row["ok"] is False
+    assert row["differences"] == ["lines: ours 20000, floor 0", "amount: ours 1234.50, floor 0.00"]
+    line = suite.table_rows({"settlement_batch": [row]})[0]
+    assert line[-1] == "DIFFERENT"
+    assert line[-2] == "DIFFERENT — lines: ours 20000, floor 0; amount: ours 1234.50, floor 0.00"
+    # a floor that did the same work passes on its times, and the table says what was compared
+    good = suite_row("settlement month vs SQL build", 0.85, 0.80, goal=1.5, work=(ours, dict(ours)))
+    assert good["same"] and good["ok"]
+    assert suite.table_rows({"settlement_batch": [good]})[0][-2:] == ["same: statements, lines, amount", "pass"]
+
+
+def test_a_figure_only_one_side_reports_is_a_difference():
+    row = suite_row("job", 1.0, 1.0, work=({"rows": 3, "history rows": 3}, {"rows": 3}))
+    assert row["differences"] == ["history rows: ours 3, floor —"]
+    assert suite.table_rows({"job": [row]})[0][-1] == "DIFFERENT"
+
+
+def test_a_benchmark_whose_floor_decides_otherwise_is_marked_different(monkeypatch):
+    """Through a real benchmark: the tender-selection floor made to decide one bid otherwise."""
+    [row] = tender_selection.suite_rows(0.01)
+    assert row["same"] and row["work"]["ours"]["bids"] == row["work"]["floor"]["bids"] == 800
+
+    honest = tender_selection.floor_decisions
+
+    def one_bid_otherwise(lot_inputs, bids_by_lot):
+        decisions = honest(lot_inputs, bids_by_lot)
+        first_lot = decisions[lot_inputs[0].lot_id]
+        bid = next(iter(first_lot))
+        first_lot[bid] = ("not_selected", ("floor_price",), 99, None)
+        return decisions
+
+    monkeypatch.setattr(tender_selection, "floor_decisions", one_bid_otherwise)
+    [row] = tender_selection.suite_rows(0.01)
+    assert row["same"] is False and row["ok"] is False
+    assert any(d.startswith("decisions: ours ") for d in row["differences"])
+    assert suite.table_rows({"tender_selection": [row]})[0][-1] == "DIFFERENT"
 
 
 def test_the_table_and_the_doubling_check():
-    half = {"job": [suite_row("job, 10 rows", 1.0, 1.0), suite_row("score", 1.0, 1.0, unit="share")]}
-    full = {"job": [suite_row("job, 20 rows", 2.1, 2.0, goal=1.5), suite_row("score", 1.0, 1.0, unit="share")]}
+    half = {
+        "job": [suite_row("job, 10 rows", 1.0, 1.0, work=SAME), suite_row("score", 1.0, 1.0, unit="share", work=SAME)]
+    }
+    full = {
+        "job": [
+            suite_row("job, 20 rows", 2.1, 2.0, goal=1.5, work=SAME),
+            suite_row("score", 1.0, 1.0, unit="share", work=SAME),
+        ]
+    }
     table = suite.table_rows(full)
     assert table[0][:2] == ["job", "job, 20 rows"] and table[0][-1] == "pass" and table[1][-1] == ""
     assert suite.doubling_rows(half, full) == [["job", "job, 20 rows", 1.0, 2.1, 2.1, "yes"]]
 
 
 def test_several_passes_give_each_line_its_median_pass_and_the_range():
-    passes = [[suite_row("job", t, 1.0, goal=1.5), suite_row("rate", r, 100.0, unit="rows/s", goal=0.5,
-                                                      higher_is_better=True)]
-              for t, r in ((1.2, 40.0), (1.6, 60.0), (1.4, 55.0))]
+    passes = [
+        [
+            suite_row("job", t, 1.0, goal=1.5, work=SAME),
+            suite_row("rate", r, 100.0, unit="rows/s", goal=0.5, higher_is_better=True, work=SAME),
+        ]
+        for t, r in ((1.2, 40.0), (1.6, 60.0), (1.4, 55.0))
+    ]
     job, rate = suite.median_of_passes(passes)
     assert (job["ours"], job["ok"], job["ratio_range"], job["seconds"]) == (1.4, True, [1.2, 1.6], 1.4)
     assert (rate["ours"], rate["ok"], rate["ratio_range"]) == (55.0, True, [0.4, 0.6])
-    failed = [{"measure": "failed: boom", "unit": "", "ours": None, "floor": None, "ratio": None, "goal": "",
-               "ok": False, "rss": None, "seconds": None, "note": ""}]
+    failed = [suite.failed_row("boom")]
     assert suite.median_of_passes([failed, passes[0]])[0]["ours"] == 1.2  # a failed pass does not hide the others
     assert suite.median_of_passes([failed])[0]["measure"] == "failed: boom"
     table = suite.table_rows({"job": suite.median_of_passes(passes)})
     assert table[0][5:7] == [1.4, "1.20–1.60"] and table[0][-1] == "pass"
+
+
+def test_a_pass_whose_floor_did_other_work_is_not_hidden_by_the_median():
+    passes = [
+        [suite_row("job", t, 1.0, goal=1.5, work=work)]
+        for t, work in ((1.2, SAME), (1.3, ({"rows": 1}, {"rows": 0})), (1.4, SAME))
+    ]
+    [line] = suite.median_of_passes(passes)
+    assert (line["ours"], line["same"]) == (1.3, False)
+    assert suite.table_rows({"job": [line]})[0][-1] == "DIFFERENT"
+
+
+def test_only_a_database_of_the_benchmarks_own_is_written_to(monkeypatch):
+    monkeypatch.setitem(settings.DATABASES["default"], "NAME", "yaoxie")
+    with pytest.raises(SystemExit, match="must contain 'bench'"):
+        bench_database_name()
 
 
 def test_long_jobs_have_queues_of_their_own_and_one_worker_still_takes_everything():
@@ -57,3 +137,76 @@ def test_long_jobs_have_queues_of_their_own_and_one_worker_still_takes_everythin
     assert route("settlement.generate_monthly") == "settlement"
     assert route("common.drain_outbox") == route("procurement.refresh_commitment_progress") == "celery"
     assert {"celery", "imports", "scans", "settlement"} <= set(app.amqp.queues)
+
+
+# --- the suite on a database that does not exist yet ---------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_database():
+    """A database name on the test server that does not exist yet (dropped again after the test), and its URL."""
+    db = settings.DATABASES["default"]
+    name = f"yx_bench_fresh_{os.getpid()}"
+    server = {
+        "user": db.get("USER") or "postgres",
+        "password": db.get("PASSWORD") or None,
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+    }
+    server = {k: str(v) for k, v in server.items() if v}
+
+    def drop():
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    drop()
+    auth = server["user"] + (f":{server['password']}" if "password" in server else "")
+    address = f"{server.get('host', '')}:{server['port']}" if "port" in server else server.get("host", "")
+    yield name, f"postgres://{auth}@{address}/{name}"
+    drop()
+
+
+@pytest.fixture
+def results_name():
+    name = f"test_fresh_{os.getpid()}"
+    yield name
+    for path in RESULTS.glob(f"{name}*"):
+        path.unlink()
+
+
+def test_the_suite_creates_and_migrates_its_database_then_runs_on_it_with_nothing_else_in_it(
+    fresh_database, results_name
+):
+    """`python -m bench` against a database that is not there: it is created, migrated, and the settlement benchmark
+    runs on it with the floor's statements, lines and amounts the same as the generation's (on a fresh database the
+    floor once found no fund account and wrote nothing, and its 0.06 s passed for a floor)."""
+    name, url = fresh_database
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--only",
+            "settlement_batch",
+            "--scale",
+            "0.02",
+            "--no-doubling",
+            "--results",
+            results_name,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "created the database" in completed.stdout and "migrating the database" in completed.stdout
+    result = json.loads(Path(RESULTS / f"{results_name}.json").read_text(encoding="utf-8"))
+    [build, aggregate] = result["summary"]["results"]["settlement_batch"]
+    assert build["measure"].startswith("settlement month, 20,000 receipt lines")
+    assert build["same"] and aggregate["same"], (build["differences"], aggregate["differences"])
+    ours, floor = build["work"]["ours"], build["work"]["floor"]
+    assert ours == floor and ours["lines"] == 20_000 and ours["statements"] == 2_000
+    assert Decimal(ours["amount"]) > 0

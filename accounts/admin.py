@@ -32,7 +32,8 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = "__all__"
+        fields = ["kind", "name", "short_name", "name_mn", "uscc", "region", "hospital_level", "hospital_type",
+                  "ownership", "is_active", "contact_person", "contact_phone", "address"]
 
     def clean(self):
         cleaned = super().clean()

@@ -18,8 +18,9 @@ class InactiveOrganizationLoginMixin:
         try:
             return super().clean()
         except ValidationError as exc:
-            organization = refused_for_inactive_organization(self.cleaned_data.get("username") or "",
-                                                             self.cleaned_data.get("password") or "")
+            organization = refused_for_inactive_organization(
+                self.cleaned_data.get("username") or "", self.cleaned_data.get("password") or ""
+            )
             if organization is None:
                 raise
             self.refusal = inactive_organization_message(organization)

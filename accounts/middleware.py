@@ -1,9 +1,9 @@
 from django.contrib.auth import SESSION_KEY, logout
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from .forms import PlatformAuthenticationForm
 from .models import User
 from .permissions import INACTIVE_ORGANIZATION, inactive_organization_message, organization_is_active
 
@@ -42,8 +42,12 @@ class InactiveOrganizationMiddleware:
         message = inactive_organization_message(organization)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": INACTIVE_ORGANIZATION}, status=403)
-        return render(request, "accounts/login.html", {"form": AuthenticationForm(request), "refused": message},
-                      status=403)
+        return render(
+            request,
+            "accounts/login.html",
+            {"form": PlatformAuthenticationForm(request), "refused": message},
+            status=403,
+        )
 
     @staticmethod
     def _deactivated_organization(request):

@@ -111,7 +111,9 @@ def organization_is_active(user) -> bool:
 
 
 def inactive_organization_message(organization) -> str:
-    return _("您所在的机构“%(name)s”已停用，不能登录或使用平台。如有疑问请联系平台管理员。") % {"name": organization.name}
+    return _("您所在的机构“%(name)s”已停用，不能登录或使用平台。如有疑问请联系平台管理员。") % {
+        "name": organization.name
+    }
 
 
 def may_act(user) -> bool:

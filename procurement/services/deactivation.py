@@ -26,26 +26,47 @@ from .listings import listings_suspend_for_manufacturer
 
 def _suspend_listings(organization: Organization, *, by, reason: str) -> dict:
     note = _("生产企业已停用：%(reason)s") % {"reason": reason}
-    return {"listings_suspended": listings_suspend_for_manufacturer(manufacturer_id=organization.pk, by=by,
-                                                                     reason=note)}
+    return {
+        "listings_suspended": listings_suspend_for_manufacturer(manufacturer_id=organization.pk, by=by, reason=note)
+    }
 
 
 def _flag_orders(organization: Organization, *, by, reason: str) -> dict:
-    orders = list(PurchaseOrder.objects.filter(
-        distributor=organization, status__in=PurchaseOrder.AWAITING_DISTRIBUTOR_STATUSES,
-    ).order_by("pk").values_list("pk", "hospital_id", "number"))
+    orders = list(
+        PurchaseOrder.objects.filter(
+            distributor=organization,
+            status__in=PurchaseOrder.AWAITING_DISTRIBUTOR_STATUSES,
+        )
+        .order_by("pk")
+        .values_list("pk", "hospital_id", "number")
+    )
     note = _("配送企业“%(name)s”已停用（%(reason)s），请撤销或结案后改由其他配送企业采购") % {
-        "name": organization.name, "reason": reason}
-    OrderEvent.objects.bulk_create([
-        OrderEvent(order_id=pk, action="distributor_deactivated", actor=by if getattr(by, "pk", None) else None,
-                   organization_id=getattr(by, "organization_id", None), reason=note[:300],
-                   data={"distributor": organization.pk})
-        for pk, _hospital, _number in orders
-    ], batch_size=1000)
+        "name": organization.name,
+        "reason": reason,
+    }
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                order_id=pk,
+                action="distributor_deactivated",
+                actor=by if getattr(by, "pk", None) else None,
+                organization_id=getattr(by, "organization_id", None),
+                reason=note[:300],
+                data={"distributor": organization.pk},
+            )
+            for pk, _hospital, _number in orders
+        ],
+        batch_size=1000,
+    )
     for hospital_id in sorted({hospital for _pk, hospital, _number in orders}):
         numbers = [number or str(pk) for pk, hospital, number in orders if hospital == hospital_id]
-        notify(hospital_id, "order_redirect", _("%(count)s 张订单需改派配送企业") % {"count": len(numbers)},
-               body=f"{note}\n{'、'.join(numbers[:50])}", link=f"{reverse('orders:list')}?flagged=1")
+        notify(
+            hospital_id,
+            "order_redirect",
+            _("%(count)s 张订单需改派配送企业") % {"count": len(numbers)},
+            body=f"{note}\n{'、'.join(numbers[:50])}",
+            link=f"{reverse('orders:list')}?flagged=1",
+        )
     return {"orders_flagged": len(orders)}
 
 

@@ -15,8 +15,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from . import selectors, services
+from .backends import refused_for_inactive_organization
 from .models import Organization, Region, User
-from .permissions import HasCapability, portals_for
+from .permissions import INACTIVE_ORGANIZATION, HasCapability, inactive_organization_message, portals_for
 from .views import lockout_message
 
 
@@ -59,6 +60,10 @@ class OrganizationWriteSerializer(serializers.Serializer):
         return region
 
 
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="停用或恢复的原因（必填）")
+
+
 class UserSerializer(serializers.ModelSerializer):
     organization = OrganizationSerializer(read_only=True)
     roles = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -92,7 +97,7 @@ class OrganizationViewSet(
         return selectors.organizations_visible_to(self.request.user).order_by("id")
 
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "deactivate", "reactivate"):
             return [HasCapability("organization.manage")()]
         return super().get_permissions()
 
@@ -104,6 +109,26 @@ class OrganizationViewSet(
         fields["region"] = fields.pop("region_code")
         org = services.organization_create(by=request.user, **fields)
         return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses={200: OrganizationSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        """停用机构: its users are signed out and refused at once; see docs/security-deactivation.md."""
+        org = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = services.organization_deactivate(organization=org, by=request.user, reason=data.validated_data["reason"])
+        return Response(OrganizationSerializer(org).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: OrganizationSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        """恢复机构."""
+        org = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = services.organization_reactivate(organization=org, by=request.user, reason=data.validated_data["reason"])
+        return Response(OrganizationSerializer(org).data)
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
@@ -131,6 +156,12 @@ class TokenView(ObtainAuthToken):
         if getattr(request, "axes_locked_out", False):
             return Response({"detail": lockout_message(), "code": "locked_out"}, status=settings.AXES_HTTP_RESPONSE_CODE)
         if not valid:
+            sent = request.data if isinstance(request.data, dict) else {}
+            organization = refused_for_inactive_organization(*(
+                value if isinstance(value, str) else "" for value in (sent.get("username"), sent.get("password"))))
+            if organization is not None:
+                return Response({"detail": inactive_organization_message(organization), "code": INACTIVE_ORGANIZATION},
+                                status=status.HTTP_403_FORBIDDEN)
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         # A token exchange is a sign-in: last_login is updated and the failure count reset, as on the page.

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
+from common.errors import PermissionDeniedError
+
 
 class RoleCode(models.TextChoices):
     PURCHASER = "purchaser", "医疗机构采购员"
@@ -96,14 +98,37 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+INACTIVE_ORGANIZATION = "organization_inactive"
+
+
+def organization_is_active(user) -> bool:
+    """Whether the user's organisation lets them act: the one predicate behind sign-in (the authentication backend),
+    every API request (`ActiveMember`), every page request (`accounts.middleware.InactiveOrganizationMiddleware`) and
+    every capability and scope below. A user without an organisation (a system superuser) has none to lose."""
+    if getattr(user, "organization_id", None) is None:
+        return True
+    return bool(user.organization.is_active)
+
+
+def inactive_organization_message(organization) -> str:
+    return _("您所在的机构“%(name)s”已停用，不能登录或使用平台。如有疑问请联系平台管理员。") % {
+        "name": organization.name
+    }
+
+
+def may_act(user) -> bool:
+    """Signed in, an active user, and a member of an active organisation."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and organization_is_active(user))
+
+
 def role_codes(user) -> frozenset[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not may_act(user):
         return frozenset()
     return user.role_codes
 
 
 def is_superuser(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+    return bool(may_act(user) and user.is_superuser)
 
 
 def has_role(user, *roles: str) -> bool:
@@ -137,7 +162,7 @@ def scope_to_organization(queryset: models.QuerySet, user, field: str = "organiz
     if is_official(user):
         return queryset
     org_id = getattr(user, "organization_id", None)
-    if not getattr(user, "is_authenticated", False) or org_id is None or not user.is_active:
+    if org_id is None or not may_act(user):
         return queryset.none()
     fields: Iterable[str] = (field,) if isinstance(field, str) else field
     condition = models.Q()
@@ -148,8 +173,6 @@ def scope_to_organization(queryset: models.QuerySet, user, field: str = "organiz
 
 def require(user, capability: str) -> None:
     """Raise the domain's permission error when the user lacks the capability (services use this)."""
-    from common.errors import PermissionDeniedError
-
     if not can(user, capability):
         raise PermissionDeniedError(_("您没有执行此操作的权限"))
 
@@ -169,16 +192,29 @@ def capability_required(capability: str):
     return decorator
 
 
-def HasCapability(*capabilities: str) -> type[BasePermission]:  # noqa: N802 - reads like a class in views
-    """A DRF permission class: authenticated and holding any of the capabilities."""
+class ActiveMember(BasePermission):
+    """The default permission of every API view (REST_FRAMEWORK settings): signed in, by whatever authentication
+    class, and a member of an active organisation. A deactivated organisation's user gets 403 with the reason, from
+    the first request after the deactivation, whichever token or session they hold. Views that name their own
+    permission classes use `HasCapability`, which is an ActiveMember first."""
 
-    class _HasCapability(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False  # DRF answers 401 (or 403 without an authenticator that challenges)
+        if not organization_is_active(user):
+            raise PermissionDeniedError(inactive_organization_message(user.organization), code=INACTIVE_ORGANIZATION)
+        return True
+
+
+def HasCapability(*capabilities: str) -> type[BasePermission]:  # noqa: N802 - reads like a class in views
+    """A DRF permission class: an active member (see ActiveMember) holding any of the capabilities."""
+
+    class _HasCapability(ActiveMember):
         message = _("您没有执行此操作的权限")
 
         def has_permission(self, request, view) -> bool:
-            return bool(request.user and request.user.is_authenticated) and any(
-                can(request.user, c) for c in capabilities
-            )
+            return super().has_permission(request, view) and any(can(request.user, c) for c in capabilities)
 
     _HasCapability.__name__ = f"HasCapability({', '.join(capabilities)})"
     return _HasCapability

@@ -145,4 +145,7 @@ class OrganizationResource(resources.ModelResource):
         else:
             instance.hospital_level = ""
             instance.hospital_type = ""
+        if instance.pk and Organization.objects.filter(pk=instance.pk).exclude(is_active=instance.is_active).exists():
+            # Deactivation has consequences and an audit row with its reason: it is done one organisation at a time.
+            errors.setdefault("is_active", []).append(gettext("导入不能停用或恢复已有机构，请在机构页面逐个操作并填写原因"))
         super().validate_instance(instance, errors, validate_unique)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from common.models import events_for
+
 from .models import Organization, Region, User
 from .permissions import scope_to_organization
 
@@ -32,3 +34,8 @@ def organizations_of_kind(kind: str, *, active_only: bool = True) -> QuerySet[Or
     """Unscoped list for pickers inside services (e.g. the distributors a hospital may order from)."""
     qs = Organization.objects.filter(kind=kind).select_related("region")
     return qs.filter(is_active=True) if active_only else qs
+
+
+def organization_status_events(organization: Organization):
+    """Its deactivations and reactivations, newest first: who, when, why."""
+    return events_for(organization).filter(action__in=("deactivated", "reactivated")).order_by("-at", "-pk")

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
-from common.errors import ValidationFailed
+from common.errors import ConflictError, ValidationFailed
+from common.models import record_event
 
+from . import hooks
 from .models import Organization, Role, User
-from .permissions import ROLE_ORG_KIND, require
+from .permissions import ROLE_ORG_KIND, RoleCode, require
 
 
 def raise_first_error(exc: ValidationError) -> None:
@@ -56,6 +59,8 @@ def organization_create(*, by: User | None = None, **fields) -> Organization:
 def organization_update(*, organization: Organization, by: User | None = None, **changes) -> Organization:
     if by is not None:
         require(by, "organization.manage")
+    if "is_active" in changes:
+        raise ValidationFailed(_("机构的停用与恢复须通过停用/恢复操作并说明原因"), field="is_active")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     for name, value in changes.items():
         setattr(org, name, value)
@@ -137,4 +142,108 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User | None = None) 
         raise ValidationFailed(_("用户至少需要一个角色"), field="roles")
     user.roles.set(role_objs)
     user.forget_roles()
+    return user
+
+
+# --- deactivation -----------------------------------------------------------------------------------------------
+
+
+def active_platform_admins():
+    """Users who can run the platform: active, holding the platform administrator role, in an active organisation."""
+    return User.objects.filter(is_active=True, roles__code=RoleCode.PLATFORM_ADMIN,
+                               organization__is_active=True).distinct()
+
+
+def ensure_may_deactivate(organization: Organization) -> None:
+    """The platform's own agency (an agency whose users include an active platform administrator) is never
+    deactivated: no one would be left to reactivate anything."""
+    if organization.kind == Organization.Kind.AGENCY and active_platform_admins().filter(
+            organization=organization).exists():
+        raise ConflictError(
+            _("“%(name)s”是平台自身的医保部门/采购中心（有平台管理员），不能停用") % {"name": organization.name},
+            field="organization", code="platform_agency",
+        )
+
+
+def ensure_platform_keeps_an_admin(user: User) -> None:
+    """Refuse to deactivate (or strip the role of) the last active platform administrator."""
+    if user.is_active and active_platform_admins().filter(pk=user.pk).exists() and not active_platform_admins().exclude(
+            pk=user.pk).exists():
+        raise ConflictError(_("“%(name)s”是最后一位平台管理员，不能停用") % {"name": user.username},
+                            field="user", code="last_platform_admin")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写原因"), field="reason")
+    if len(reason) > 300:
+        raise ValidationFailed(_("原因最多 300 个字"), field="reason")
+    return reason
+
+
+def revoke_api_tokens(*, user_ids: list[int]) -> int:
+    """Revoke every API token of these users. The one call point for token revocation on deactivation: it deletes
+    the rest_framework.authtoken tokens; with another token class, revoke its tokens here."""
+    deleted, _detail = Token.objects.filter(user_id__in=user_ids).delete()
+    return deleted
+
+
+def _set_active(organization: Organization, *, active: bool, by: User | None, reason: str) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if org.is_active == active:
+        state = _("有效") if active else _("已停用")
+        raise ConflictError(_("机构“%(name)s”已是“%(state)s”状态") % {"name": org.name, "state": state}, field="is_active")
+    org.is_active = active
+    org._change_reason = reason  # the history row says why as well
+    org._history_user = by if getattr(by, "pk", None) else None
+    org.save(update_fields=["is_active", "updated_at"])
+    return org
+
+
+@transaction.atomic
+def organization_deactivate(*, organization: Organization, by: User | None, reason: str) -> Organization:
+    """停用机构. From the next request on its users can neither sign in nor act (sessions and API tokens included:
+    see accounts.permissions.organization_is_active); their API tokens are revoked. What it leaves behind is decided
+    by the apps that own it (accounts.hooks): the manufacturer's listings are suspended, its bids in a tender still
+    bidding are invalid at opening, a distributor's open orders are flagged for their hospitals to redirect, and the
+    fund still pays what it owes (its officers act for the organisation). Audited: who, when, why."""
+    if by is not None:
+        require(by, "organization.manage")
+    reason = _reason(reason)
+    ensure_may_deactivate(organization)
+    org = _set_active(organization, active=False, by=by, reason=reason)
+    user_ids = list(org.users.values_list("pk", flat=True))
+    outcome = {"users": len(user_ids), "tokens_revoked": revoke_api_tokens(user_ids=user_ids)}
+    outcome.update(hooks.run(hooks.deactivated_handlers, org, by=by, reason=reason))
+    record_event(org, "deactivated", by=by, from_state="active", to_state="inactive", note=reason, data=outcome)
+    return org
+
+
+@transaction.atomic
+def organization_reactivate(*, organization: Organization, by: User | None, reason: str) -> Organization:
+    """恢复机构. Its users may sign in again (with new API tokens). Listings suspended at the deactivation stay
+    suspended until an official reinstates each; bids made invalid at an opening stay invalid. Audited."""
+    if by is not None:
+        require(by, "organization.manage")
+    reason = _reason(reason)
+    org = _set_active(organization, active=True, by=by, reason=reason)
+    outcome = hooks.run(hooks.reactivated_handlers, org, by=by, reason=reason)
+    record_event(org, "reactivated", by=by, from_state="inactive", to_state="active", note=reason, data=outcome)
+    return org
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: User | None, reason: str = "") -> User:
+    """停用/启用用户 (from the admin, whose model permissions decide who may): the last platform administrator is never
+    deactivated. Deactivating revokes the API tokens."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not active:
+        ensure_platform_keeps_an_admin(user)
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        if not active:
+            revoke_api_tokens(user_ids=[user.pk])
+        record_event(user, "activated" if active else "deactivated", by=by, note=(reason or "").strip()[:300])
     return user

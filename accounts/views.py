@@ -2,17 +2,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from common.errors import DomainError
 from common.health import health_report
 from common.tables import Column, Listing
 
-from . import selectors
-from .permissions import can, is_official, portals_for
+from . import selectors, services
+from .permissions import can, capability_required, is_official, portals_for
 
 
 @login_not_required
@@ -63,10 +64,38 @@ def organization_list(request):
     )
 
 
-def organization_detail(request, pk: int):
-    org = get_object_or_404(selectors.organizations_visible_to(request.user), pk=pk)
+def _organization_page(request, org, *, error: str = "", status: int = 200):
     users = selectors.users_visible_to(request.user).filter(organization=org)
-    return render(request, "accounts/organization_detail.html", {"org": org, "users": users})
+    can_manage = can(request.user, "organization.manage")
+    return render(request, "accounts/organization_detail.html", {
+        "org": org, "users": users, "can_manage": can_manage, "error": error,
+        "status_events": selectors.organization_status_events(org) if can_manage else [],
+    }, status=status)
+
+
+def organization_detail(request, pk: int):
+    return _organization_page(request, get_object_or_404(selectors.organizations_visible_to(request.user), pk=pk))
+
+
+def _change_status(request, pk: int, service):
+    org = get_object_or_404(selectors.organizations_visible_to(request.user), pk=pk)
+    try:
+        service(organization=org, by=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _organization_page(request, org, error=exc.message, status=exc.status_code)
+    return redirect("accounts:organization-detail", pk=org.pk)
+
+
+@require_POST
+@capability_required("organization.manage")
+def organization_deactivate(request, pk: int):
+    return _change_status(request, pk, services.organization_deactivate)
+
+
+@require_POST
+@capability_required("organization.manage")
+def organization_reactivate(request, pk: int):
+    return _change_status(request, pk, services.organization_reactivate)
 
 
 def lockout_message() -> str:

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from accounts.forms import PlatformAdminAuthenticationForm
 from catalog import api as catalog_api
 from pricing import api as pricing_api
 from procurement import api as procurement_api
@@ -26,6 +27,7 @@ for module in API_MODULES:
 admin.site.site_header = "药械集采平台 管理后台"
 admin.site.site_title = "药械集采平台"
 admin.site.index_title = "平台管理"
+admin.site.login_form = PlatformAdminAuthenticationForm  # says why a deactivated organisation's user cannot sign in
 
 urlpatterns = [
     path("healthz", accounts_views.health, name="health"),

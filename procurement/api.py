@@ -343,7 +343,7 @@ class DemandReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def create(self, request):
         data = DemandInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lot = Lot.objects.filter(pk=data.validated_data["lot"]).select_related("tender").first()
+        lot = selectors.lots_visible_to(request.user).filter(pk=data.validated_data["lot"]).first()
         if lot is None:
             raise Http404
         hospital = None
@@ -393,7 +393,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def create(self, request):
         data = BidSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lot = Lot.objects.filter(pk=data.validated_data["lot"]).select_related("tender").first()
+        lot = selectors.lots_visible_to(request.user).filter(pk=data.validated_data["lot"]).first()
         product = Product.objects.filter(pk=data.validated_data["product"]).first()
         if lot is None or product is None:
             raise Http404

@@ -109,13 +109,14 @@ class OrderSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     late_response = serializers.BooleanField(read_only=True)
     late_delivery = serializers.BooleanField(read_only=True)
+    distributor_inactive = serializers.BooleanField(read_only=True, help_text="配送企业已停用：请撤销或结案后改派")
 
     class Meta:
         model = PurchaseOrder
         fields = ["id", "number", "hospital", "hospital_name", "distributor", "distributor_name", "status",
                   "status_label", "urgent", "total_amount", "line_count", "version", "idempotency_key", "created_at",
                   "submitted_at", "response_due_at", "delivery_due_at", "responded_at", "late_response",
-                  "late_delivery", "listing_flag", "listing_flag_reason", "hospital_remarks", "distributor_remarks",
+                  "late_delivery", "listing_flag", "listing_flag_reason", "distributor_inactive", "hospital_remarks", "distributor_remarks",
                   "reject_reason", "cancel_reason", "close_reason", "shipped_at", "received_at", "closed_at"]
 
 

@@ -4,27 +4,60 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organization
 from accounts.permissions import is_official, scope_to_organization
 from catalog.selectors import product_search
+from common.models import AuditEvent
 
 from .errors import ValidationFailed
-from .models import Delivery, DistributionAuthorization, GoodsReturn, Listing, PurchaseOrder, PurchaseOrderLine, Tender
+from .models import (
+    Delivery,
+    DistributionAuthorization,
+    GoodsReturn,
+    Listing,
+    Lot,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Tender,
+)
 from .services.orders import unmet_commitments
 
 
+def tenders_announced() -> QuerySet[Tender]:
+    """The tenders the public may know of: announced ones. A draft (its lots, 最高有效申报价 included) is the
+    officials' alone, and so is a tender cancelled while still a draft, which was never announced. The one place
+    that decides it: pages, API, OCDS publication and every lookup of a lot go through here."""
+    never_announced = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Tender), object_id=OuterRef("pk"), action="status",
+        from_state=Tender.Status.DRAFT, to_state=Tender.Status.CANCELLED,
+    )
+    return Tender.objects.exclude(status=Tender.Status.DRAFT).exclude(
+        Q(status=Tender.Status.CANCELLED) & Exists(never_announced))
+
+
 def tenders_visible_to(user, *, refresh: bool = True) -> QuerySet[Tender]:
-    """Every signed-in user sees the tenders (their bids and demand are scoped separately). Due time-driven
-    steps are made first, so a page never shows a tender as open for bids after its opening time."""
+    """Officials see every tender; every other signed-in user the announced ones (`tenders_announced`; their bids
+    and demand are scoped separately). Due time-driven steps are made first, so a page never shows a tender as open
+    for bids after its opening time."""
     if refresh:
         from .services.tenders import tenders_refresh_due
 
         tenders_refresh_due(now=timezone.now())
-    return Tender.objects.all()
+    if is_official(user):
+        return Tender.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Tender.objects.none()
+    return tenders_announced()
+
+
+def lots_visible_to(user) -> QuerySet[Lot]:
+    """The lots of the tenders the user sees: a lot of a draft is not found for a hospital or a manufacturer."""
+    return Lot.objects.filter(tender__in=tenders_visible_to(user, refresh=False)).select_related("tender")
 
 
 # --- online ordering ------------------------------------------------------------------------------------------------
@@ -85,7 +118,8 @@ def order_filter(qs: QuerySet, params) -> QuerySet:
     if params.get("overdue") in ("1", "true"):
         qs = qs.filter(Q(late_response=True) | Q(late_delivery=True))
     if params.get("flagged") in ("1", "true"):
-        qs = qs.filter(listing_flag=True)
+        qs = qs.filter(Q(listing_flag=True) | Q(distributor__is_active=False,
+                                                 status__in=PurchaseOrder.AWAITING_DISTRIBUTOR_STATUSES))
     return qs
 
 
@@ -152,6 +186,7 @@ def distributors_for_listings(*, hospital, listings) -> dict[int, list]:
     region_ids = [hospital.region_id] + ([hospital.region.parent_id] if hospital.region.parent_id else [])
     rows = DistributionAuthorization.objects.filter(
         product_id__in={x.product_id for x in listings}, is_active=True, valid_from__lte=today, regions__in=region_ids,
+        distributor__is_active=True,
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values_list("product_id", "manufacturer_id",
                                                                            "distributor_id").distinct()
     orgs = Organization.objects.in_bulk({d for _, _, d in rows})

@@ -98,12 +98,14 @@ class BulkApproveSerializer(serializers.Serializer):
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     # The capability, then the statement, then the body: a denied request is a denial, never a list of field errors.
-    ACTION_CAPABILITY = {"claim": "settlement.claim", "invoices": "settlement.claim", "review": "settlement.confirm",
-                         "approve": "settlement.manage", "bulk_approve": "settlement.manage",
-                         "payments": "settlement.manage"}
+    # A fund officer claims for a deactivated manufacturer (settlement.services.statement_claim decides).
+    ACTION_CAPABILITY = {"claim": ("settlement.claim", "settlement.manage"), "invoices": "settlement.claim",
+                         "review": "settlement.confirm", "approve": "settlement.manage",
+                         "bulk_approve": "settlement.manage", "payments": "settlement.manage"}
 
     def get_permissions(self):
-        return [HasCapability(self.ACTION_CAPABILITY.get(self.action, "settlement.view"))()]
+        needed = self.ACTION_CAPABILITY.get(self.action, "settlement.view")
+        return [HasCapability(*((needed,) if isinstance(needed, str) else needed))()]
 
     def get_serializer_class(self):
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer

@@ -235,6 +235,20 @@ def _own_statement(statement: SettlementStatement, by, role_field: str) -> None:
         raise NotFoundError(_("结算单不存在"), field="statement")
 
 
+def _lock_claimable(statement: SettlementStatement, by) -> SettlementStatement:
+    """The statement, locked, once `by` may claim it: its manufacturer's user, or for a deactivated manufacturer a
+    fund officer (who acts for it)."""
+    for_deactivated = can(by, "settlement.manage") and not can(by, "settlement.claim")
+    if not for_deactivated:
+        require(by, "settlement.claim")
+    statement = _lock(statement)
+    if not for_deactivated:
+        _own_statement(statement, by, "manufacturer")
+    elif statement.manufacturer.is_active:
+        raise PermissionDeniedError(_("基金经办只能为已停用的生产企业代为申报；在用企业由企业自行申报"))
+    return statement
+
+
 def _recompute(statement: SettlementStatement) -> None:
     totals = statement.lines.aggregate(
         gross=Sum("gross_amount"), returned=Sum("returned_amount"), correction=Sum("correction_amount"),
@@ -252,10 +266,11 @@ def _recompute(statement: SettlementStatement) -> None:
 def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop_line_ids=(), response: str = "") -> SettlementStatement:
     """企业申报: the manufacturer claims the statement with its invoice numbers (by the 5th of the next month; a later
     claim is marked late). After a dispute it may drop disputed lines (their receipts go to a later statement) or
-    keep them with a response."""
-    require(by, "settlement.claim")
-    statement = _lock(statement)
-    _own_statement(statement, by, "manufacturer")
+    keep them with a response.
+
+    A deactivated manufacturer's users can no longer act: a fund officer claims for it, with the invoices it handed
+    in, so that what the fund owes it is still paid."""
+    statement = _lock_claimable(statement, by)
     _not_paid(statement)
     if statement.status != S.DRAFT:
         raise ConflictError(_("结算单 %(number)s 当前状态“%(status)s”，不能申报") % {"number": statement.number, "status": statement.get_status_display()}, field="status")

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.InactiveOrganizationMiddleware",
     "accounts.middleware.PlatformLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,7 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, refusing members of a deactivated organisation (accounts/backends.py).
+    "accounts.backends.PlatformBackend",
 ]
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from one address, that
 # pair is locked out for LOGIN_LOCKOUT_MINUTES, on the login page and on the API token endpoint alike; a
@@ -235,7 +237,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in and a member of an active organisation, whatever the authentication class (accounts/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ActiveMember"],
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

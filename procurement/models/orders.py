@@ -156,6 +156,8 @@ class PurchaseOrder(models.Model):
     OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED)
     SHIPPABLE_STATUSES = (S.ACCEPTED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED)
     CANCELLABLE_STATUSES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED)
+    # Goods still to come from the distributor: a deactivated distributor's order in one of these is to be redirected.
+    AWAITING_DISTRIBUTOR_STATUSES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED)
 
     number = models.CharField(_("订单编号"), max_length=30, unique=True, null=True, blank=True)
     hospital = models.ForeignKey(
@@ -232,6 +234,13 @@ class PurchaseOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def distributor_inactive(self) -> bool:
+        """配送企业已停用: goods are still to come from a distributor that can no longer act; the hospital redirects
+        the order (cancels it, or closes a partly shipped one, and orders from another distributor). Read live from
+        the distributor, so a reactivation clears it."""
+        return self.status in self.AWAITING_DISTRIBUTOR_STATUSES and not self.distributor.is_active
 
     # Transitions: the services check the rest (who, quantities) and record an OrderEvent for each.
     @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)

@@ -631,6 +631,9 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
         lines = list(order.lines.order_by("line_no"))
     if not lines:
         raise ValidationFailed(gettext("订单没有明细，不能提交"), field="lines")
+    if not order.distributor.is_active:
+        raise ValidationFailed(gettext("配送企业“%(name)s”已停用，请改选其他配送企业") % {"name": order.distributor.name},
+                               field="distributor")
     if listings is None:
         listing_ids = sorted({line.listing_id for line in lines})
         _share_lock_listings(listing_ids)

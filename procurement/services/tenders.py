@@ -413,6 +413,10 @@ def bid_withdraw(*, bid: Bid, by) -> Bid:
 # --- opening --------------------------------------------------------------------------------------------
 
 
+# A deactivated manufacturer's bids stay sealed until the opening, which marks them invalid with this reason.
+INVALID_MAKER_DEACTIVATED = "生产企业已停用"
+
+
 def _open(tender: Tender, *, now: datetime, by) -> None:
     """Decrypt the live bids, verify their digests, compute comparison prices and mark invalid bids.
 
@@ -425,12 +429,12 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
     rows = live.values_list(
         "pk", "lot_id", "manufacturer_id", "manufacturer__uscc", "product__nhsa_code", "product__generic_name",
         "product__dosage_form", "product__specification", "product__consistency_evaluated", "sealed_price", "seal_hash",
-        "supply_capacity", "submitted_at",
+        "supply_capacity", "submitted_at", "manufacturer__is_active",
     )
     factors: dict[tuple[int, str], Decimal | None] = {}
     updates = []
     for (pk, lot_id, maker_id, uscc, code, generic, form, spec, consistent, token, seal_hash, capacity,
-         submitted_at) in rows:
+         submitted_at, maker_active) in rows:
         lot = lots[lot_id]
         price, nonce = unseal(token)
         digest = sealing.bid_digest(
@@ -446,6 +450,8 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
             reasons.append("报价高于最高有效申报价")
         if maker_id in barred:
             reasons.append("企业因信用评价被限制参与集中采购")
+        if not maker_active:
+            reasons.append(INVALID_MAKER_DEACTIVATED)
         if lot.quality_requirement == Lot.Quality.CONSISTENCY and not consistent:
             reasons.append("产品未通过一致性评价，不满足质量要求")
         factor = Decimal(1)

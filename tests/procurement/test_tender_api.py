@@ -33,6 +33,7 @@ def test_bids_through_the_api_stay_sealed_and_scoped(world, official):  # noqa: 
 
 @pytest.mark.django_db
 def test_tenders_are_listed_with_their_lots(world):  # noqa: F811
+    svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])  # announced: no longer a draft
     data = api_as(world["buyers"][0]).get("/api/v1/tenders/").json()["results"]
     assert data[0]["code"] == "NMG-T-01" and data[0]["lots"][0]["generic_name"] == "阿托伐他汀钙片"
 

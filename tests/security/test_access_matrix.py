@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -22,10 +23,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
 from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.permissions import CAPABILITIES, OFFICIAL_ROLES
-from tests.factories import UserFactory
+from tests.factories import AgencyFactory, DistributorFactory, HospitalFactory, ManufacturerFactory, UserFactory
 from tests.test_login_required import all_paths
 
 ANY = "any"  # any signed-in user
@@ -74,6 +76,8 @@ ROUTES: dict[str, Route] = {
     "/": GET(),
     "/accounts/organizations/": GET(),
     "/accounts/organizations/1/": GET(model="accounts.Organization", owners=("id",)),
+    "/accounts/organizations/1/deactivate/": POST("organization.manage", "accounts.Organization", ("id",)),
+    "/accounts/organizations/1/reactivate/": POST("organization.manage", "accounts.Organization", ("id",)),
     "/catalog/": GET("catalog.view"),
     "/catalog/export/": GET("catalog.view"),
     "/catalog/products/1/": GET("catalog.view", PRODUCT),
@@ -138,6 +142,8 @@ ROUTES: dict[str, Route] = {
     "/api/v1/regions/1/": GET(model="accounts.Region", lookup="code"),
     "/api/v1/organizations/": GET(),
     "/api/v1/organizations/1/": GET(model="accounts.Organization", owners=("id",)),
+    "/api/v1/organizations/1/deactivate/": POST("organization.manage", "accounts.Organization", ("id",)),
+    "/api/v1/organizations/1/reactivate/": POST("organization.manage", "accounts.Organization", ("id",)),
     "/api/v1/products/": GET("catalog.view"),
     "/api/v1/products/1/": GET("catalog.view", PRODUCT),
     "/api/v1/products/1/history/": GET("catalog.view", PRODUCT),
@@ -423,3 +429,96 @@ def test_the_row_table_names_real_capabilities_and_models():
             model = apps.get_model(route.model)
             for owner in route.owners:
                 assert re.match(r"^\w+$", owner) and (owner == "id" or model._meta.get_field(owner)), (path, owner)
+
+
+# --- tenders: each state × each role -----------------------------------------------------------------------------
+
+# A tender is announced from demand collection on; a draft, and a tender cancelled while still a draft, are the
+# officials' alone (their lots carry the 最高有效申报价, a ceiling no bidder may learn early).
+UNANNOUNCED = ("draft", "cancelled_draft")
+STATE_ROLES = {
+    "purchaser": HospitalFactory, "hospital_admin": HospitalFactory, "manufacturer_rep": ManufacturerFactory,
+    "distributor_rep": DistributorFactory, "pricing_official": AgencyFactory, "fund_officer": AgencyFactory,
+    "platform_admin": AgencyFactory,
+}
+
+
+def _tenders_in_every_state() -> dict[str, object]:
+    from django.utils import timezone
+
+    from common.models import record_event
+    from procurement.models import Lot, Tender
+
+    now, today = timezone.now(), timezone.localdate()
+    times = {"demand_start": now - timedelta(days=1), "demand_end": now + timedelta(days=1),
+             "bid_deadline": now + timedelta(days=2), "opening_at": now + timedelta(days=3),
+             "cycle_start": today + timedelta(days=30), "cycle_end": today + timedelta(days=760)}
+    tenders = {}
+    for n, state in enumerate([*Tender.Status.values, "cancelled_draft"]):
+        status = "cancelled" if state == "cancelled_draft" else state
+        tender = Tender.objects.create(code=f"STATE-{n:02d}", name=f"状态{state}", status=status, **times)
+        Lot.objects.create(tender=tender, number="01", generic_name="状态测试片", max_price=Decimal(f"7.{n + 10}31"))
+        if status == "cancelled":
+            record_event(tender, "status", from_state="draft" if state == "cancelled_draft" else "bidding",
+                         to_state="cancelled")
+        tenders[state] = tender
+    return tenders
+
+
+@pytest.mark.django_db
+def test_each_tender_state_for_each_role():
+    from procurement.models import Lot
+
+    tenders = _tenders_in_every_state()
+    assert set(tenders) >= {"draft", "demand_collection", "bidding", "opened", "awarded", "executing", "closed",
+                            "cancelled", "cancelled_draft"}
+    failures = []
+    for role, factory in STATE_ROLES.items():
+        user = UserFactory(username=f"state_{role}", organization=factory(), roles=[role])
+        official = role in OFFICIAL_ROLES
+        api, page = APIClient(), Client()
+        api.force_authenticate(user)
+        page.force_login(user)
+        listed = {t["code"] for t in api.get("/api/v1/tenders/", {"page_size": 100}).json()["results"]}
+        page_list = page.get("/tenders/", {"per_page": 100}).content.decode()
+        for state, tender in tenders.items():
+            lot = Lot.objects.get(tender=tender)
+            visible = official or state not in UNANNOUNCED
+            answers = {
+                "api list": tender.code in listed,
+                "api detail": api.get(f"/api/v1/tenders/{tender.pk}/").status_code == 200,
+                "page list": tender.code in page_list,
+                "page detail": page.get(f"/tenders/{tender.pk}/").status_code == 200,
+            }
+            for what, seen in answers.items():
+                if seen != visible:
+                    failures.append(f"{role} × {state}: {what} {'shows' if seen else 'hides'} it")
+            if not visible:
+                for where, response in (
+                    ("api detail", api.get(f"/api/v1/tenders/{tender.pk}/")),
+                    ("page detail", page.get(f"/tenders/{tender.pk}/")),
+                    ("api list", api.get("/api/v1/tenders/", {"status": tender.status})),
+                ):
+                    if str(lot.max_price) in response.content.decode():
+                        failures.append(f"{role} × {state}: {where} shows the max price")
+                if role in ("purchaser", "hospital_admin"):
+                    response = api.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "100"},
+                                        format="json")
+                    if response.status_code != 404:
+                        failures.append(f"{role} × {state}: demand report on its lot → {response.status_code}")
+                if role == "manufacturer_rep":
+                    response = api.post("/api/v1/bids/", {"lot": lot.pk, "product": 1, "price": "1.0",
+                                                          "supply_capacity": 1}, format="json")
+                    if response.status_code != 404:
+                        failures.append(f"{role} × {state}: bid on its lot → {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_an_unannounced_tender_is_not_published_in_ocds():
+    from django.core.management.base import CommandError
+
+    tenders = _tenders_in_every_state()
+    for state in UNANNOUNCED:
+        with pytest.raises(CommandError, match="尚未公布"):
+            call_command("export_ocds", tenders[state].code, "--no-validate")

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Organization
 from procurement.models import Tender
 from procurement.ocds import release_package, to_json, validate_package
+from procurement.selectors import tenders_announced
 
 
 class Command(BaseCommand):
@@ -13,10 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-validate", action="store_true")
 
     def handle(self, *args, tender, no_validate, **options):
-        found = Tender.objects.filter(code=tender).first() or (
-            Tender.objects.filter(pk=int(tender)).first() if tender.isdigit() else None
+        # Only an announced tender is published: a draft's lots and ceilings are the officials' alone.
+        announced = tenders_announced()
+        found = announced.filter(code=tender).first() or (
+            announced.filter(pk=int(tender)).first() if tender.isdigit() and len(tender) < 19 else None
         )
         if found is None:
+            if Tender.objects.filter(code=tender).exists():
+                raise CommandError(f"批次 {tender} 尚未公布，不能发布")
             raise CommandError(f"没有批次 {tender}")
         publisher = Organization.objects.filter(kind="agency").order_by("pk").first()
         if publisher is None:

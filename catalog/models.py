@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Value
@@ -154,6 +155,8 @@ class Product(models.Model):
             models.Index(fields=["generic_name", "dosage_form"]),  # lots and reference prices find products by name
             models.Index(fields=["preparing_hospital"], condition=Q(preparing_hospital__isnull=False),
                          name="catalog_product_preparing_idx"),
+            # One pg_trgm index serves the search by any name, pinyin or initials (substring and similarity).
+            GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="catalog_product_search_trgm"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(pack_size__gte=1), name="product_pack_size_positive"),

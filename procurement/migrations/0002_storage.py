@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procurement", "0010_authorization_suspension")]
+    dependencies = [("procurement", "0001_initial")]
     operations = [
         migrations.RunSQL(
             "ALTER TABLE procurement_commitmentprogress SET (fillfactor = 85)",

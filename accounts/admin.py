@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import LimitedImportForm
 
-from .models import Organization, Region, Role, User
+from .models import ApiToken, Organization, Region, Role, User
 from .permissions import ROLE_ORG_KIND
 from .resources import OrganizationResource
 
@@ -85,3 +85,24 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Platform administrators see every API token and revoke one by deleting it. Tokens are made through the API
+    only (the token is shown once, to its user), and never edited."""
+
+    list_display = ["user", "kind", "name", "token_key_prefix", "created", "expiry"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "name"]
+    list_select_related = ["user"]
+    fields = ["user", "kind", "name", "token_key_prefix", "created", "expiry"]
+    readonly_fields = fields
+
+    @admin.display(description="前缀")
+    def token_key_prefix(self, obj) -> str:
+        return obj.token_key[:8]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

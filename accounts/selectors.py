@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from .models import Organization, Region, User
+from .models import ApiToken, Organization, Region, User
 from .permissions import scope_to_organization
 
 
@@ -32,3 +33,9 @@ def organizations_of_kind(kind: str, *, active_only: bool = True) -> QuerySet[Or
     """Unscoped list for pickers inside services (e.g. the distributors a hospital may order from)."""
     qs = Organization.objects.filter(kind=kind).select_related("region")
     return qs.filter(is_active=True) if active_only else qs
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """The user's own API tokens still valid, newest first: nobody sees another user's tokens, not even an admin of
+    the same organisation (the Django admin is where platform administrators revoke them)."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created", "pk")

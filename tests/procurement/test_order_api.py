@@ -158,13 +158,13 @@ def test_submitting_a_new_order_takes_few_round_trips(w, django_assert_max_num_q
     and events, and BEGIN/COMMIT on PostgreSQL; SQLite reads the roles, writes the number, the lines and the events
     separately."""
     from django.db import connection
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from accounts.services import token_sign_in
     from procurement.models import OrderEvent
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=w.buyer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_sign_in(user=w.buyer)[1]}")
     body = {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True}
     with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 10):
         response = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="HIS-Q")

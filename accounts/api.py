@@ -190,7 +190,9 @@ class TokenView(APIView):
             raise ValidationFailed(_("用户名或密码不正确"), code="invalid_credentials")
         # A token exchange is a sign-in: last_login is updated and the failure count reset, as on the page.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        api_token, token = services.token_sign_in(user=user, name=request.headers.get("User-Agent", ""))
+        # Named after the client, to be recognised in the list; control characters are no part of a name.
+        client = "".join(ch for ch in request.headers.get("User-Agent", "") if ch.isprintable())
+        api_token, token = services.token_sign_in(user=user, name=client)
         return new_token_response(request, api_token, token, status.HTTP_200_OK)
 
 

@@ -197,17 +197,14 @@ class User(AbstractUser):
     def forget_roles(self) -> None:
         self.__dict__.pop("_role_codes", None)
 
-    def set_password(self, raw_password) -> None:
-        super().set_password(raw_password)
-        self._password_replaced = True
-
     def save(self, *args, **kwargs) -> None:
         # A new password ends every API token of the user, whichever way it was set (the admin's form, the
         # changepassword command, a service): a token was granted to whoever knew the old one. Here, not in each
         # path, so that no path can forget it; sessions end the same way (Django's session hash follows the password).
-        replaced = getattr(self, "_password_replaced", False) and self.pk is not None
+        # `_password` is Django's own mark of a changed password (set by set_password(), read here by Django to tell
+        # the password validators); a hash upgrade at sign-in clears it, so a Django upgrade revokes nothing.
+        replaced = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
-        self._password_replaced = False
         if replaced:
             ApiToken.objects.filter(user=self).delete()
 

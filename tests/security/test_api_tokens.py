@@ -271,3 +271,16 @@ def test_a_deactivated_users_token_is_refused(user):
     user.is_active = False
     user.save()
     assert not works(token)
+
+
+@pytest.mark.django_db
+def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(user, settings):
+    """Django re-hashes a password with a newer hasher when its user signs in: not a new password."""
+    _row, token = services.token_sign_in(user=user)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.MD5PasswordHasher"
+    ]
+    assert sign_in().status_code == 200
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_")
+    assert works(token)

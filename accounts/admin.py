@@ -10,7 +10,7 @@ from common.admin import LimitedImportForm
 from common.errors import DomainError
 
 from . import services
-from .models import Organization, Region, Role, User
+from .models import ApiToken, Organization, Region, Role, User
 from .permissions import ROLE_ORG_KIND, RoleCode
 from .resources import OrganizationResource
 
@@ -141,3 +141,24 @@ class UserAdmin(BaseUserAdmin):
         obj.is_active = services.user_set_active(user=obj, active=wanted, by=request.user).is_active
 
 
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Platform administrators see every API token and revoke one by deleting it. Tokens are made through the API
+    only (the token is shown once, to its user), and never edited."""
+
+    list_display = ["user", "kind", "name", "token_key_prefix", "created", "expiry"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "name"]
+    list_select_related = ["user"]
+    fields = ["user", "kind", "name", "token_key_prefix", "created", "expiry"]
+    readonly_fields = fields
+
+    @admin.display(description="前缀")
+    def token_key_prefix(self, obj) -> str:
+        return obj.token_key[:8]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

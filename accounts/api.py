@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.errors import PermissionDeniedError, ValidationFailed
+from common.throttling import AnonRateThrottle, SignInRateThrottle
 
 from . import selectors, services
 from .backends import refused_for_inactive_organization
-from .models import Organization, Region, User
+from .models import ApiToken, Organization, Region, User
 from .permissions import INACTIVE_ORGANIZATION, HasCapability, inactive_organization_message, portals_for
 from .views import lockout_message
 
@@ -143,36 +146,120 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(UserSerializer(request.user).data)
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange username and password for an API token (header `Authorization: Token …`).
+class SignInSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
 
-    Throttled like the login page: too many failures for one username from one address lock it out (429).
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    prefix = serializers.SerializerMethodField(help_text="令牌的前 8 个字符，用于辨认")
+    current = serializers.SerializerMethodField(help_text="是否为本次请求所用的令牌")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "kind", "name", "prefix", "created", "expiry", "current"]
+
+    def get_prefix(self, obj) -> str:
+        return obj.token_key[:8]
+
+    def get_current(self, obj) -> bool:
+        request = self.context.get("request")
+        return isinstance(getattr(request, "auth", None), ApiToken) and request.auth.pk == obj.pk
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text="令牌本身：只在此显示一次，平台只保存其摘要")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="对接的系统，例如“某医院 HIS”")
+    expires_in_days = serializers.IntegerField(
+        required=False, help_text="有效天数：默认 API_TOKEN_INTEGRATION_DEFAULT_DAYS，最多 API_TOKEN_INTEGRATION_MAX_DAYS"
+    )
+
+
+def new_token_response(request, api_token: ApiToken, token: str, status_code: int) -> Response:
+    api_token.token = token
+    return Response(NewApiTokenSerializer(api_token, context={"request": request}).data, status=status_code)
+
+
+class TokenView(APIView):
+    """Exchange username and password for a sign-in token (header `Authorization: Token …`), which expires after
+    API_TOKEN_IDLE_DAYS unused.
+
+    Throttled like the login page: too many failures for one username from one address, or from one address across
+    usernames, lock it out (429); and at most the `sign_in` rate of attempts per address.
     """
 
+    authentication_classes = []  # a sign-in: credentials sent along are not looked at
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, SignInRateThrottle]
+
+    @extend_schema(request=SignInSerializer, responses={200: NewApiTokenSerializer}, auth=[])
     def post(self, request, *args, **kwargs):
-        serializer = self.serializer_class(data=request.data, context={"request": request})
-        valid = serializer.is_valid()
+        data = SignInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request=request, **data.validated_data)
         # django-axes marks the request it was given (DRF's, here) when the pair is or just became locked out.
         if getattr(request, "axes_locked_out", False):
-            return Response({"detail": lockout_message(), "code": "locked_out"}, status=settings.AXES_HTTP_RESPONSE_CODE)
-        if not valid:
-            sent = request.data if isinstance(request.data, dict) else {}
-            organization = refused_for_inactive_organization(*(
-                value if isinstance(value, str) else "" for value in (sent.get("username"), sent.get("password"))))
+            seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+            return Response(
+                {"detail": lockout_message(request), "code": "locked_out"},
+                status=settings.AXES_HTTP_RESPONSE_CODE,
+                headers={"Retry-After": str(seconds)},
+            )
+        if user is None:
+            # The right password of a deactivated organisation's user gets the reason, not "wrong password".
+            organization = refused_for_inactive_organization(
+                data.validated_data["username"], data.validated_data["password"]
+            )
             if organization is not None:
-                return Response({"detail": inactive_organization_message(organization), "code": INACTIVE_ORGANIZATION},
-                                status=status.HTTP_403_FORBIDDEN)
-            raise ValidationError(serializer.errors)
-        user = serializer.validated_data["user"]
+                return Response(
+                    {"detail": inactive_organization_message(organization), "code": INACTIVE_ORGANIZATION},
+                    status=status.HTTP_403_FORBIDDEN,
+                )
+            raise ValidationFailed(_("用户名或密码不正确"), code="invalid_credentials")
         # A token exchange is a sign-in: last_login is updated and the failure count reset, as on the page.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # Named after the client, to be recognised in the list; control characters are no part of a name.
+        client = "".join(ch for ch in request.headers.get("User-Agent", "") if ch.isprintable())
+        api_token, token = services.token_sign_in(user=user, name=client)
+        return new_token_response(request, api_token, token, status.HTTP_200_OK)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The signed-in user's own API tokens: list them, make a named integration token, revoke one."""
+
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # the schema's model; requests read get_queryset
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return selectors.api_tokens_of(self.request.user)
+
+    @extend_schema(request=ApiTokenCreateSerializer, responses={201: NewApiTokenSerializer})
+    def create(self, request, *args, **kwargs):
+        # A token cannot outlive its limit by minting its successor: an integration token makes no tokens.
+        if isinstance(request.auth, ApiToken) and request.auth.kind == ApiToken.Kind.INTEGRATION:
+            raise PermissionDeniedError(_("接口令牌不能创建新令牌，请用账号密码登录后创建"), code="integration_token")
+        data = ApiTokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        api_token, token = services.token_create_integration(
+            user=request.user, name=data.validated_data["name"], days=data.validated_data.get("expires_in_days")
+        )
+        return new_token_response(request, api_token, token, status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.token_revoke(token=instance)
 
 
 routes = [
     ("regions", RegionViewSet, "region"),
     ("organizations", OrganizationViewSet, "organization"),
     ("users", UserViewSet, "user"),
+    ("auth/tokens", ApiTokenViewSet, "api-token-item"),
 ]
 urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token")]

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX_CONSTANTS
 from simple_history.models import HistoricalRecords
 
 from .uscc import validate_uscc
@@ -192,3 +196,41 @@ class User(AbstractUser):
 
     def forget_roles(self) -> None:
         self.__dict__.pop("_role_codes", None)
+
+    def save(self, *args, **kwargs) -> None:
+        # A new password ends every API token of the user, whichever way it was set (the admin's form, the
+        # changepassword command, a service): a token was granted to whoever knew the old one. Here, not in each
+        # path, so that no path can forget it; sessions end the same way (Django's session hash follows the password).
+        # `_password` is Django's own mark of a changed password (set by set_password(), read here by Django to tell
+        # the password validators); a hash upgrade at sign-in clears it, so a Django upgrade revokes nothing.
+        replaced = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if replaced:
+            ApiToken.objects.filter(user=self).delete()
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored, the token itself is shown once, when it is
+    made. Every token expires. A sign-in token (the token endpoint) lapses after REST_KNOX["TOKEN_TTL"] unused, each
+    use extending it, never past REST_KNOX["AUTO_REFRESH_MAX_TTL"] after the sign-in; an integration token (a
+    hospital's HIS, a company's ERP) has a name and lives the days chosen when it is made, up to
+    API_TOKEN_INTEGRATION_MAX_DAYS. docs/security-tokens.md."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("登录令牌")
+        INTEGRATION = "integration", _("接口令牌")
+
+    # knox keys the table by the digest; the id named in URLs and lists is random instead, so that no token's id can
+    # be guessed from another's.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    digest = models.CharField(max_length=KNOX_CONSTANTS.DIGEST_LENGTH, unique=True)
+    expiry = models.DateTimeField("到期时间")  # knox allows a token that never expires; none does here
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    name = models.CharField("名称", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name or self.get_kind_display()} ({self.token_key[:8]}…)"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from common.models import events_for
 
-from .models import Organization, Region, User
+from .models import ApiToken, Organization, Region, User
 from .permissions import scope_to_organization
 
 
@@ -39,3 +40,9 @@ def organizations_of_kind(kind: str, *, active_only: bool = True) -> QuerySet[Or
 def organization_status_events(organization: Organization):
     """Its deactivations and reactivations, newest first: who, when, why."""
     return events_for(organization).filter(action__in=("deactivated", "reactivated")).order_by("-at", "-pk")
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """The user's own API tokens still valid, newest first: nobody sees another user's tokens, not even an admin of
+    the same organisation (the Django admin is where platform administrators revoke them)."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created", "pk")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.settings import knox_settings
 
 from common.errors import ConflictError, ValidationFailed
 from common.models import record_event
 
-from . import hooks
-from .models import Organization, Role, User
+from . import hooks, selectors
+from .models import ApiToken, Organization, Role, User
 from .permissions import ROLE_ORG_KIND, RoleCode, require
 
 
@@ -183,9 +187,8 @@ def _reason(reason: str) -> str:
 
 
 def revoke_api_tokens(*, user_ids: list[int]) -> int:
-    """Revoke every API token of these users. The one call point for token revocation on deactivation: it deletes
-    the rest_framework.authtoken tokens; with another token class, revoke its tokens here."""
-    deleted, _detail = Token.objects.filter(user_id__in=user_ids).delete()
+    """Revoke every API token (sign-in and integration) of these users; returns how many there were."""
+    deleted, _detail = ApiToken.objects.filter(user_id__in=user_ids).delete()
     return deleted
 
 
@@ -247,3 +250,65 @@ def user_set_active(*, user: User, active: bool, by: User | None, reason: str = 
             revoke_api_tokens(user_ids=[user.pk])
         record_event(user, "activated" if active else "deactivated", by=by, note=(reason or "").strip()[:300])
     return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str) -> User:
+    """A new password, checked by the configured validators. Saving it revokes every API token of the user
+    (User.save): whoever held one knew, or was given it under, the old password."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationFailed("；".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+# --- API tokens (accounts.ApiToken; docs/security-tokens.md) ------------------------------------------------------
+
+
+@transaction.atomic
+def token_sign_in(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A sign-in token for a user who just gave their password: (the stored token, the token itself, shown once).
+    The user's expired tokens go, and the oldest sign-in tokens beyond API_TOKEN_SIGN_IN_MAX_PER_USER: a client that
+    signs in for every call does not fill the table."""
+    ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    api_token, token = ApiToken.objects.create(
+        user=user, expiry=knox_settings.TOKEN_TTL, kind=ApiToken.Kind.SIGN_IN, name=name[:100]
+    )
+    kept = ApiToken.objects.filter(user=user, kind=ApiToken.Kind.SIGN_IN).order_by("-created", "-pk")
+    surplus = kept.values_list("pk", flat=True)[settings.API_TOKEN_SIGN_IN_MAX_PER_USER :]
+    ApiToken.objects.filter(pk__in=list(surplus)).delete()
+    return api_token, token
+
+
+@transaction.atomic
+def token_create_integration(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A named token for a system of the user's organisation (a hospital's HIS, a company's ERP), valid `days` days
+    (default API_TOKEN_INTEGRATION_DEFAULT_DAYS, at most API_TOKEN_INTEGRATION_MAX_DAYS)."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(_("请填写令牌名称，例如对接的系统"), field="name")
+    days = settings.API_TOKEN_INTEGRATION_DEFAULT_DAYS if days is None else days
+    longest = settings.API_TOKEN_INTEGRATION_MAX_DAYS
+    if not 1 <= days <= longest:
+        raise ValidationFailed(
+            _("有效期应为 1 至 %(days)s 天") % {"days": longest}, field="expires_in_days", code="token_lifetime"
+        )
+    if selectors.api_tokens_of(user).filter(kind=ApiToken.Kind.INTEGRATION, name=name).exists():
+        raise ValidationFailed(_("已有名为“%(name)s”的有效令牌") % {"name": name}, field="name", code="duplicate")
+    return ApiToken.objects.create(user=user, expiry=timedelta(days=days), kind=ApiToken.Kind.INTEGRATION, name=name)
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> None:
+    """Ends one token at once: the next request with it is refused."""
+    token.delete()
+
+
+@transaction.atomic
+def token_revoke_all(*, user: User) -> int:
+    """Ends every API token of the user (sign-in and integration); how many there were. For a user or organisation
+    being deactivated; a new password does it by itself (User.save)."""
+    return revoke_api_tokens(user_ids=[user.pk])

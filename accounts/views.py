@@ -98,8 +98,12 @@ def organization_reactivate(request, pk: int):
     return _change_status(request, pk, services.organization_reactivate)
 
 
-def lockout_message() -> str:
+def lockout_message(request=None) -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if getattr(request, "axes_address_locked_out", False):  # accounts.lockout: failures across usernames
+        return _("当前网络地址登录失败次数过多，已被锁定 %(minutes)s 分钟，请稍后再试或联系平台管理员。") % {
+            "minutes": minutes
+        }
     return _("登录失败次数过多，此账号在当前网络地址已被锁定 %(minutes)s 分钟，请稍后再试或联系平台管理员。") % {
         "minutes": minutes
     }
@@ -112,6 +116,6 @@ def login_locked_out(request, original_response=None, credentials=None):
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "locked_out": lockout_message(), "next": request.POST.get("next", "")},
+        {"form": form, "locked_out": lockout_message(request), "next": request.POST.get("next", "")},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )

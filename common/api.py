@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import cache
 
@@ -9,7 +10,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import DataError
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
@@ -30,10 +31,22 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, exceptions.Throttled):
+        return throttled_response(exc.wait)
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response({"detail": _("参数超出允许范围")}, status=400)
     return drf_exception_handler(exc, context)
+
+
+def throttled_response(wait: float | None) -> Response:
+    """429 in the platform's error body, with Retry-After: the seconds until the client may try again."""
+    seconds = max(1, math.ceil(wait or 1))
+    return Response(
+        {"code": "throttled", "detail": _("请求过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": seconds}},
+        status=429,
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 @cache

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # trigram similarity for catalog search
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -280,6 +280,48 @@ SPECTACULAR_SETTINGS = {
         "SettlementStatementStatusEnum": "settlement.models.SettlementStatement.Status",
     },
 }
+
+# --- API tokens, API rate limits, login lockout by address (docs/security-tokens.md) ---------------
+# API tokens (django-rest-knox; accounts.ApiToken): stored as SHA-512 digests; every token expires. A sign-in token
+# (POST /api/v1/auth/token/) lapses after API_TOKEN_IDLE_DAYS unused, each use extending it, never past
+# API_TOKEN_SIGN_IN_MAX_DAYS after the sign-in; a user keeps at most API_TOKEN_SIGN_IN_MAX_PER_USER of them (the
+# oldest go). An integration token (POST /api/v1/auth/tokens/, named) lives the days chosen, default
+# API_TOKEN_INTEGRATION_DEFAULT_DAYS, at most API_TOKEN_INTEGRATION_MAX_DAYS. A new password revokes them all.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=7)
+API_TOKEN_SIGN_IN_MAX_DAYS = env.int("API_TOKEN_SIGN_IN_MAX_DAYS", default=30)
+API_TOKEN_SIGN_IN_MAX_PER_USER = env.int("API_TOKEN_SIGN_IN_MAX_PER_USER", default=20)
+API_TOKEN_INTEGRATION_DEFAULT_DAYS = env.int("API_TOKEN_INTEGRATION_DEFAULT_DAYS", default=90)
+API_TOKEN_INTEGRATION_MAX_DAYS = env.int("API_TOKEN_INTEGRATION_MAX_DAYS", default=365)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_IDLE_DAYS),
+    "AUTO_REFRESH": True,  # sign-in tokens only (accounts.authentication): an integration token keeps its date
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=API_TOKEN_SIGN_IN_MAX_DAYS),
+    "MIN_REFRESH_INTERVAL": 60,  # seconds: a token in steady use is written at most once a minute
+    "AUTH_HEADER_PREFIX": "Token",  # the header clients already send
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ApiTokenKindEnum"] = "accounts.models.ApiToken.Kind"
+# API rate limits (DRF throttles), counted in the cache (Redis with REDIS_URL, shared by every web process; without
+# it each process counts alone). Rates are "<n>/<second|minute|hour|day>"; over the rate the API answers 429 with
+# Retry-After. anon: per address, unauthenticated; user: per user; sign_in: per address, on the token endpoint.
+# The address is REMOTE_ADDR (NUM_PROXIES 0: an X-Forwarded-For sent by the client is ignored), as for the lockout.
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_THROTTLE_CLASSES": ["common.throttling.AnonRateThrottle", "common.throttling.UserRateThrottle"],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": env("API_THROTTLE_ANON", default="60/minute"),
+            "user": env("API_THROTTLE_USER", default="1200/minute"),
+            "sign_in": env("API_THROTTLE_SIGN_IN", default="20/minute"),
+        },
+        "NUM_PROXIES": 0,
+    }
+)
+# Password spraying: besides LOGIN_FAILURE_LIMIT failures of one username from one address (above), the address
+# itself is locked out for LOGIN_LOCKOUT_MINUTES after LOGIN_ADDRESS_FAILURE_LIMIT failures across all usernames, on
+# the login page, the token endpoint and the admin alike. Higher than the per-username limit: a hospital's staff
+# sign in from one address.
+AXES_HANDLER = "accounts.lockout.LoginFailureHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 
 # --- Sealed bids ----------------------------------------------------------------------------
 # Fernet key(s), comma-separated (first encrypts, all decrypt). Required in production; derived from

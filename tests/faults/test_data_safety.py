@@ -25,7 +25,7 @@ from procurement.services.tender_demand_import import demand_import
 from tests.procurement.ordering import build_world
 from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
 
-SKIPPED_APPS = {"sessions", "contenttypes", "admin", "axes", "django_celery_beat", "authtoken"}
+SKIPPED_APPS = {"sessions", "contenttypes", "admin", "axes", "django_celery_beat"}
 
 
 def everything() -> dict[str, list[dict]]:

@@ -156,13 +156,13 @@ def test_submitting_a_new_order_takes_few_round_trips(w, django_assert_max_num_q
     """Token authentication with the user's roles, the parties with the idempotency check and the listings' share
     lock, the listings with their authorisation, one statement writing the numbered, submitted order with its lines
     and events, and BEGIN/COMMIT."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from accounts.services import token_sign_in
     from procurement.models import OrderEvent
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=w.buyer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_sign_in(user=w.buyer)[1]}")
     body = {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True}
     with django_assert_max_num_queries(6):
         response = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="HIS-Q")

@@ -137,6 +137,7 @@ ROUTES: dict[str, Route] = {
     "/api/v1/": GET(),
     "/api/v1/users/": GET(),
     "/api/v1/users/me/": GET(),
+    "/api/v1/auth/tokens/": GET(),  # each user's own tokens
     "/api/v1/users/1/": GET(model="accounts.User", owners=("organization",)),
     "/api/v1/regions/": GET(),
     "/api/v1/regions/1/": GET(model="accounts.Region", lookup="code"),
@@ -276,6 +277,7 @@ OUT_OF_MATRIX = {
     "/accounts/login/": "sign-in page, public",
     "/accounts/logout/": "sign-out",
     "/api/v1/auth/token/": "token exchange, public (tests/security/test_login_throttling.py)",
+    "/api/v1/auth/tokens/1/": "a user's own token, by user not organisation: another's is 404 (test_api_tokens.py)",
     "/api/schema/": "public schema (tests/test_api_schema.py)",
     "/healthz": "public health (tests/test_health.py)",
     "/i18n/setlang/": "language switch",

@@ -98,3 +98,57 @@ def test_a_failed_login_stores_no_password(settings, user):
     page_login(Client(REMOTE_ADDR="10.0.0.1"), "buyer1", "my-secret-guess")
     attempt = AccessAttempt.objects.get(username="buyer1")
     assert "my-secret-guess" not in attempt.post_data
+
+
+def admin_login(client, username, password):
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make_client", "login", "ok"),
+    [(Client, page_login, 302), (APIClient, token_login, 200), (Client, admin_login, 302)],
+    ids=["page", "api-token", "admin"],
+)
+def test_spraying_passwords_across_usernames_locks_the_address(settings, user, hospital, make_client, login, ok):
+    """One failure each for many usernames never reaches the per-username limit; the address's own limit stops it,
+    even for a known account with the right password, and only at that address."""
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    user.is_staff = True
+    user.is_superuser = True  # the admin signs in staff only
+    user.save()
+    attacker = make_client(REMOTE_ADDR="10.0.0.66")
+    for n in range(3):
+        assert login(attacker, f"guess{n}", "Spring2026!").status_code != 429
+    assert login(attacker, "guess3", "Spring2026!").status_code == 429  # the address's fourth failure
+    response = login(attacker, "buyer1", PASSWORD)
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "当前网络地址登录失败次数过多" in body
+    # Another address signs the same user in; the attacker's address stays locked for every username.
+    assert login(make_client(REMOTE_ADDR="10.0.0.1"), "buyer1", PASSWORD).status_code == ok
+    assert login(make_client(REMOTE_ADDR="10.0.0.66"), "buyer1", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_success_at_the_address_does_not_clear_the_failures_sprayed_over_others(settings, user):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    client = Client(REMOTE_ADDR="10.0.0.66")
+    for n in range(3):
+        page_login(client, f"guess{n}", "wrong")
+    assert page_login(client, "buyer1", PASSWORD).status_code == 302  # the attacker's own account
+    client.logout()
+    assert page_login(client, "guess3", "wrong").status_code == 429  # the fourth failure at the address
+    assert page_login(Client(REMOTE_ADDR="10.0.0.66"), "buyer1", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_token_lockout_answers_retry_after(settings, user):
+    settings.AXES_FAILURE_LIMIT = 2
+    client = APIClient(REMOTE_ADDR="10.0.0.9")
+    token_login(client, "buyer1", "wrong")
+    response = token_login(client, "buyer1", "wrong")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == 15 * 60

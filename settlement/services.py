@@ -17,6 +17,7 @@ import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.functions import Abs
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -252,7 +253,9 @@ def _lock_claimable(statement: SettlementStatement, by) -> SettlementStatement:
 def _recompute(statement: SettlementStatement) -> None:
     totals = statement.lines.aggregate(
         gross=Sum("gross_amount"), returned=Sum("returned_amount"), correction=Sum("correction_amount"),
-        net=Sum("amount"), disputed=Sum("amount", filter=Q(disputed=True)),
+        # the money in question: a disputed credit line (a return or a price cut, negative) counts by its size, so
+        # that disputing a credit and a charge of the same size reads as twice the sum, not as nothing
+        net=Sum("amount"), disputed=Sum(Abs("amount"), filter=Q(disputed=True)),
     )
     statement.line_count = statement.lines.count()
     statement.gross_amount = totals["gross"] or 0
@@ -283,6 +286,11 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
     not_disputed = [i for i in drop if not lines[i].disputed]
     if not_disputed:
         raise ValidationFailed(_("只能撤回有争议的明细（明细 %(value)s 无争议）") % {"value": sorted(not_disputed)}, field="drop_line_ids")
+    credits = sorted(i for i in drop if lines[i].amount < 0)
+    if credits:
+        # dropping a line defers it to a later statement: for a credit that would pay the manufacturer more now
+        raise ValidationFailed(_("明细 %(value)s 为冲减（负数）明细，不能撤回；请答复后保留，金额如有误由价格更正处理")
+                               % {"value": credits}, field="drop_line_ids")
     if drop and len(drop) == len(lines):
         raise ValidationFailed(_("不能撤回全部明细；结算单至少保留一条明细"), field="drop_line_ids")
     if drop:

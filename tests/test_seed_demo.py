@@ -3,6 +3,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test import override_settings
 
 from accounts.demo import USERS
 from accounts.models import Organization, User
@@ -35,7 +36,9 @@ def seeded(django_db_setup, django_db_blocker):
         with CaptureQueriesContext(connection):
             call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
         first = snapshot()
-        call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+        # the second run as a staging site would: DEBUG off, outside the tests, with the explicit flag
+        with override_settings(DEBUG=False, DEMO_DATA_ALLOWED=False):
+            call_command("seed_demo", "--quiet-logins", "--allow-production-demo", stdout=io.StringIO())
         second = snapshot()
         yield first, second
         # Leave the database as the other tests expect it: as migrated, with the same content types and reference

@@ -381,3 +381,31 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@yaoxie.example.gov.cn")
 PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="http://127.0.0.1:8000")  # links in the mails
+
+# --- Demo data, Content-Security-Policy ----------------------------------------------------------
+# seed_demo creates users with a published password: it runs with DEBUG on, where this is true (the test settings),
+# or with --allow-production-demo.
+DEMO_DATA_ALLOWED = False
+
+# Content-Security-Policy (django-csp): scripts only from this site — no inline script or handler anywhere (pages use
+# static/js, Swagger UI loads its initialiser as a file, ReDoc reads its settings from markup). Styles allow inline:
+# the progress bars' widths, pygal's SVG stylesheet, and Swagger UI and ReDoc inject their own. ReDoc's search runs
+# in a worker made from a blob. Nothing is loaded from another origin (fonts included). See docs/security-misc.md.
+INSTALLED_APPS = [*INSTALLED_APPS, "csp"]
+# early in the chain, so its header also goes on responses other middleware make (the login lockout page)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

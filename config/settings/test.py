@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
+DEMO_DATA_ALLOWED = True  # the suite loads the demo province (seed_demo) with DEBUG off
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECRET_KEY = env("SECRET_KEY", default="test-secret-key-not-for-production-use-0123456789")

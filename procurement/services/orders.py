@@ -27,6 +27,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from accounts.models import Organization, Region
 from accounts.permissions import require
 from catalog.models import Product
+from common import idempotency
 from common.money import quantize_amount
 from common.rows import Columns, read_by_id
 from common.text import control_character_error
@@ -393,6 +394,9 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
             wanted.append(distributor)
     extra = {}
     if idempotency_key:
+        # the key's lock first (columns are computed in order): a twin still running answers 409, not a replay
+        extra["key_free"] = RawSQL(*idempotency.lock_sql(f"order:{by.organization_id}", idempotency_key),
+                                   output_field=BooleanField())
         extra["existing_order"] = RawSQL(f"(SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s "
                                          f"AND idempotency_key = %s LIMIT 1)", [by.organization_id, idempotency_key],
                                          output_field=BigIntegerField())
@@ -407,11 +411,14 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
         distributor = found.get(distributor) if distributor else None
     if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
         raise ValidationFailed(gettext("请选择有效的配送企业"), field="distributor")
+    if idempotency_key:
+        idempotency.ensure_free(own.key_free)
     return own, distributor, getattr(own, "existing_order", None)
 
 
-def _replay(**lookup) -> PurchaseOrder:
+def _replay(fingerprint: str, **lookup) -> PurchaseOrder:
     existing = PurchaseOrder.objects.get(**lookup)
+    idempotency.ensure_same(existing.idempotency_fingerprint, fingerprint)
     existing.replayed = True
     return existing
 
@@ -483,9 +490,10 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
                  idempotency_key: str = "", submit: bool = False) -> PurchaseOrder:
     """Create an order for the user's hospital (a draft, or submitted at once with `submit=True`).
 
-    With an idempotency key, a retry (or a concurrent duplicate) returns the order the key first created; the
-    returned object then has `replayed = True`. Nothing is written when any line is refused. The order is written
-    once, in its final state (lines, totals, number, submission), followed by its lines and events.
+    With an idempotency key (common.idempotency), a retry of the same request returns the order the key first
+    created, with `replayed = True`; the key used for a different request is refused (422), and while the first
+    request still runs, 409. Nothing is written when any line is refused. The order is written once, in its final
+    state (lines, totals, number, submission), followed by its lines and events.
     """
     key = (idempotency_key or "").strip()
     # a submission holds the listings before reading their prices (see _share_lock_listings)
@@ -494,15 +502,21 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
                                                        share_lock=_raw_listing_ids(lines) if submit else None)
     if len(key) > 100:
         raise ValidationFailed(gettext("幂等键最长 100 个字符"), field="idempotency_key")
+    fingerprint = ""
+    if key:
+        fingerprint = idempotency.fingerprint(operation="order.create", user_id=by.pk, body={
+            "hospital": hospital.pk, "distributor": distributor.pk, "lines": lines, "urgent": bool(urgent),
+            "remarks": remarks, "submit": bool(submit)})
     if existing is not None:
-        return _replay(pk=existing)
+        return _replay(fingerprint, pk=existing)
     now = timezone.now()
     today = timezone.localdate(now)
     items = _parse_lines(lines, on=today, parties=(hospital, distributor))
     _check_distributor(hospital, distributor, [i.listing for i in items], on=today,
                        fields=[f"lines[{n}].listing" for n in range(len(items))])
     order = PurchaseOrder(hospital=hospital, distributor=distributor, urgent=bool(urgent),
-                          hospital_remarks=remarks[:2000], idempotency_key=key, created_by=by)
+                          hospital_remarks=remarks[:2000], idempotency_key=key,
+                          idempotency_fingerprint=fingerprint, created_by=by)
     committed = [i.listing.product for i in items if i.listing.committed]
     substitutions = unmet_commitments(hospital_id=hospital.pk, products=committed, on=today) if committed else {}
     # submitted at once: the listings were read under the share lock above, their prices are the ones to freeze
@@ -515,7 +529,7 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
     if submit:
         events.append(_mark_submitted(order, by=by, now=now))
     if not _insert_order(order, "PO", built, events):  # a concurrent twin with the same key committed first
-        return _replay(hospital=hospital, idempotency_key=key)
+        return _replay(fingerprint, hospital=hospital, idempotency_key=key)
     order.replayed = False
     order.new_lines = built  # the lines just written, for whoever renders the new order (saves reading them back)
     return order

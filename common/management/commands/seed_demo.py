@@ -1,6 +1,9 @@
 """Build (or top up) the demo province: every app contributes through its `demo.seed(context)`.
 
 Running it again changes nothing: each seeder looks rows up by their natural keys first.
+
+The demo's logins share one published password (`admin` / Demo@2026 is a superuser), so the command refuses to run
+outside development (DEBUG) and the test suite (`DEMO_DATA_ALLOWED`) unless `--allow-production-demo` says so.
 """
 
 from __future__ import annotations
@@ -8,7 +11,8 @@ from __future__ import annotations
 import random
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from common.demo import DemoContext
@@ -20,8 +24,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+        parser.add_argument(
+            "--allow-production-demo",
+            action="store_true",
+            help="load the demo even though DEBUG is off (a staging or training site): it creates "
+            "users with a published password, the platform administrator among them",
+        )
 
     def handle(self, *args, **options):
+        if not (settings.DEBUG or settings.DEMO_DATA_ALLOWED or options["allow_production_demo"]):
+            raise CommandError(
+                "seed_demo creates demo users with a published password (admin / Demo@2026 is a superuser) and is "
+                "meant for development: DEBUG is off here, so nothing was loaded. To load the demo on a staging or "
+                "training site anyway, run `manage.py seed_demo --allow-production-demo`."
+            )
         context = DemoContext(rng=random.Random(20260101), stdout=self.stdout, style=self.style)
         for app_config, module in app_modules("demo"):
             if not hasattr(module, "seed"):

@@ -63,7 +63,7 @@ class OrganizationWriteSerializer(serializers.Serializer):
         return region
 
 
-class ReasonSerializer(serializers.Serializer):
+class OrganizationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, help_text="停用或恢复的原因（必填）")
 
 
@@ -113,22 +113,22 @@ class OrganizationViewSet(
         org = services.organization_create(by=request.user, **fields)
         return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer, responses={200: OrganizationSerializer})
+    @extend_schema(request=OrganizationReasonSerializer, responses={200: OrganizationSerializer})
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         """停用机构: its users are signed out and refused at once; see docs/security-deactivation.md."""
         org = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = OrganizationReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = services.organization_deactivate(organization=org, by=request.user, reason=data.validated_data["reason"])
         return Response(OrganizationSerializer(org).data)
 
-    @extend_schema(request=ReasonSerializer, responses={200: OrganizationSerializer})
+    @extend_schema(request=OrganizationReasonSerializer, responses={200: OrganizationSerializer})
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         """恢复机构."""
         org = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = OrganizationReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = services.organization_reactivate(organization=org, by=request.user, reason=data.validated_data["reason"])
         return Response(OrganizationSerializer(org).data)

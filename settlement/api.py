@@ -134,6 +134,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         statement = self._statement(pk)
+        svc.ensure_may_claim(statement, request.user)
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         statement = svc.statement_claim(statement=statement, by=request.user, **data.validated_data)

@@ -236,17 +236,22 @@ def _own_statement(statement: SettlementStatement, by, role_field: str) -> None:
         raise NotFoundError(_("结算单不存在"), field="statement")
 
 
+def ensure_may_claim(statement: SettlementStatement, by) -> None:
+    """Who claims a statement: its manufacturer's user, or for a deactivated manufacturer a fund officer (who acts
+    for it). The API asks before reading the body, so a denied request is a denial, not a list of field errors."""
+    if can(by, "settlement.manage") and not can(by, "settlement.claim"):
+        if statement.manufacturer.is_active:
+            raise PermissionDeniedError(_("基金经办只能为已停用的生产企业代为申报；在用企业由企业自行申报"))
+        return
+    require(by, "settlement.claim")
+    _own_statement(statement, by, "manufacturer")
+
+
 def _lock_claimable(statement: SettlementStatement, by) -> SettlementStatement:
-    """The statement, locked, once `by` may claim it: its manufacturer's user, or for a deactivated manufacturer a
-    fund officer (who acts for it)."""
-    for_deactivated = can(by, "settlement.manage") and not can(by, "settlement.claim")
-    if not for_deactivated:
-        require(by, "settlement.claim")
+    if not can(by, "settlement.manage"):
+        require(by, "settlement.claim")  # refused before any lock is taken
     statement = _lock(statement)
-    if not for_deactivated:
-        _own_statement(statement, by, "manufacturer")
-    elif statement.manufacturer.is_active:
-        raise PermissionDeniedError(_("基金经办只能为已停用的生产企业代为申报；在用企业由企业自行申报"))
+    ensure_may_claim(statement, by)
     return statement
 
 

@@ -52,6 +52,7 @@ def test_an_invalid_package_is_reported():
 
 @pytest.mark.django_db
 def test_export_command_writes_the_package(world):  # noqa: F811
+    svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])  # a draft is not published
     out = io.StringIO()
     call_command("export_ocds", world["tender"].code, stdout=out)
     package = json.loads(out.getvalue())

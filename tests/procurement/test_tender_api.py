@@ -91,9 +91,9 @@ def test_demand_reports_crud_in_the_window_and_coverage(world, official):  # noq
     tender, lot = world["tender"], world["lot"]
     buyer, other_buyer = world["buyers"][0], world["buyers"][1]
     client = api_as(buyer)
-    # before demand collection: refused, nothing written
+    # before demand collection the tender is a draft, not found by a hospital; nothing written
     early = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "100"}, format="json")
-    assert early.status_code == 409 and "不在报量时间内" in early.json()["detail"]
+    assert early.status_code == 404 and not DemandReport.objects.exists()
     svc.tender_start_demand_collection(tender=tender, by=official)
     for volume, fragment in (("-1", "不能为负数"), ("1.5", "整数"), ("many", "整数")):
         response = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": volume}, format="json")

@@ -41,6 +41,8 @@ def test_tender_list_sorts_and_exports_the_filtered_tenders(world):  # noqa: F81
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     client = Client()
     client.force_login(world["buyers"][0])
+    assert "NMG-T-00" not in client.get("/tenders/").content.decode()  # still a draft: the officials' alone
+    client.force_login(world["official"])
     html = client.get("/tenders/").content.decode()
     assert html.index("NMG-T-01") < html.index("NMG-T-00")  # newest demand window first
     html = client.get("/tenders/?sort=code").content.decode()

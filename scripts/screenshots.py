@@ -4,7 +4,7 @@
     .venv/bin/python scripts/screenshots.py               # migrate, seed_demo, serve, shoot
     .venv/bin/python scripts/screenshots.py --no-seed     # the database already holds the demo data
 
-Uses the database of the environment (DATABASE_URL, SQLite by default), serves it with `manage.py runserver` on a
+Uses the database of the environment (DATABASE_URL; unset, the embedded PostgreSQL), serves it with `manage.py runserver` on a
 free local port, and drives Debian's Chromium headless with Playwright (as the browser tests do) at 1280 × 900.
 Detail pages are reached by following the first link of their list, as a user would.
 """

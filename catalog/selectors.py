@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Organization
+from common.numbers import param_id
 
 from .codes import Category, normalize_code
 from .models import SEARCH_SEPARATOR, InsuranceClass, Product
@@ -80,7 +81,7 @@ def search_params(query) -> dict:
         "insurance_class": insurance,
         "high_value": _flag(query.get("high_value")),
         "shortage": _flag(query.get("shortage")),
-        "manufacturer_id": int(manufacturer) if manufacturer.isdigit() else None,
+        "manufacturer_id": param_id({"manufacturer": manufacturer}, "manufacturer"),
         "active": True if active in (None, "") else _flag(active),
     }
 

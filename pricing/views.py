@@ -21,6 +21,7 @@ from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
 from common.importing import estimate_data_rows, inline_max_rows
 from common.models import events_for
+from common.numbers import param_id, parse_int
 from common.tables import Column, Listing
 
 from . import credit_schemes, selectors
@@ -75,7 +76,7 @@ def alert_list(request):
         params["status"] = "open"
     alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user)
     size = request.GET.get("page_size", "")
-    size = min(int(size), 500) if size.isdigit() and int(size) > 0 else 50
+    size = min(parse_int(size, field="page_size", min_value=1, form=True), 500) if size.strip() else 50
     # the presets of the "sort" menu (severity first by default) order the list until a column header is clicked
     listing = Listing(request, alerts, ALERT_COLUMNS, default_sort="number", per_page=size,
                       export_name=str(_("价格预警")), default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]))
@@ -138,10 +139,10 @@ def alert_detail(request, pk: int):
 def alert_action(request, pk: int, step: str):
     alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
     post = request.POST
-    version = int(post.get("version") or 0)
+    version = parse_int(post.get("version") or "0", field="version", column=PriceAlert._meta.get_field("version"), form=True)
     try:
         if step == "assign":
-            assignee = User.objects.filter(pk=post.get("assignee") or 0).first()
+            assignee = User.objects.filter(pk=param_id(post, "assignee", form=True) or 0).first()
             alert_svc.alert_assign(alert=alert, assignee=assignee, by=request.user, expected_version=version)
         elif step == "inquiry":
             recipient = Organization.objects.filter(pk=post.get("recipient") or 0).first()
@@ -253,7 +254,7 @@ def credit_create(request):
             raise ValidationFailed(_("涉及产品代码有误"), field="products")
         alert = None
         if post.get("alert"):
-            alert = selectors.alerts_visible_to(request.user).filter(pk=int(post["alert"])).first()
+            alert = selectors.alerts_visible_to(request.user).filter(pk=param_id(post, "alert", form=True)).first()
         credit_svc.credit_record_create(
             organization=organization, behaviour=post.get("behaviour", ""), scheme=post.get("scheme", "2020"),
             level=post.get("level", ""), amount=post.get("amount") or "0", evidence=post.get("evidence", ""),

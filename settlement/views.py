@@ -18,13 +18,15 @@ from accounts.models import Region
 from accounts.permissions import can, capability_required
 from common.errors import DomainError
 from common.formmemory import remember
+from common.money import to_decimal
+from common.numbers import parse_id
 from common.tables import Column, Listing
 from procurement.models import Tender
 
 from . import selectors
 from . import services as svc
 from .generation import fund_for_region, parse_month
-from .models import SettlementStatement
+from .models import Payment, SettlementStatement
 
 S = SettlementStatement.Status
 
@@ -124,14 +126,16 @@ def statement_detail(request, pk: int):
                 disputes = {}
                 for key, value in request.POST.items():
                     if key.startswith("dispute_") and request.POST.get(f"disputed_{key[8:]}"):
-                        disputes[int(key[8:])] = value
+                        disputes[parse_id(key[8:], field=key, form=True)] = value
                 svc.statement_review(statement=statement, by=user, disputes=disputes)
                 messages.success(request, _("已退回企业") if disputes else _("已确认"))
             elif action == "approve":
                 svc.statement_approve(statement=statement, by=user)
                 messages.success(request, _("已审核"))
             elif action == "pay":
-                svc.payment_record(statement=statement, by=user, amount=request.POST.get("amount", ""),
+                amount = to_decimal(request.POST.get("amount", ""), field="amount", label=_("支付金额"), form=True,
+                                    column=Payment._meta.get_field("amount"))  # full-width digits, 1,234.50
+                svc.payment_record(statement=statement, by=user, amount=amount,
                                    reference=request.POST.get("reference", ""), paid_on=request.POST.get("paid_on") or None)
                 messages.success(request, _("已登记支付"))
             else:

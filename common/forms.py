@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .errors import DomainError
-from .numbers import BIGINT_MAX, BIGINT_MIN, integer_range, parse_decimal, parse_id, parse_int
+from .numbers import BIGINT_MAX, BIGINT_MIN, fold_fullwidth, integer_range, parse_decimal, parse_id, parse_int
 from .text import text_error
 
 
@@ -102,3 +102,11 @@ class CharField(forms.CharField):
         super().validate(value)
         if value and (problem := text_error(value)):
             raise ValidationError(problem, code="invalid_character")
+
+
+class NumberTextField(CharField):
+    """A number a form passes on as text to the service that parses it (with the service's own messages): folded to
+    ASCII here, as every form's numbers are, and parsed as strictly as the API's by the service."""
+
+    def to_python(self, value):
+        return fold_fullwidth(super().to_python(value)).strip()

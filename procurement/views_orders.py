@@ -93,7 +93,7 @@ def cart(request):
     drafts = selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
     drafts = drafts.prefetch_related("lines__product", "lines__substitution_for__product").order_by("-created_at")
     if request.method == "POST":
-        order = drafts.filter(pk=request.POST.get("order") or 0).first()
+        order = drafts.filter(pk=param_id(request.POST, "order", form=True) or 0).first()
         if order is None:
             raise Http404
         action = request.POST.get("action")
@@ -266,7 +266,7 @@ def _order_action(request, order: PurchaseOrder):
             svc.delivery_create(order=order, by=user, invoice_number=post.get("invoice_number", ""),
                                 invoice_date=post.get("invoice_date") or None, lines=lines, version=version)
         elif action == "receive":
-            delivery = order.deliveries.filter(pk=post.get("delivery") or 0).first()
+            delivery = order.deliveries.filter(pk=param_id(post, "delivery", form=True) or 0).first()
             if delivery is None:
                 raise Http404
             lines = None

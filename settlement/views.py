@@ -19,7 +19,7 @@ from accounts.permissions import can, capability_required
 from common.errors import DomainError
 from common.formmemory import remember
 from common.money import to_decimal
-from common.numbers import parse_id
+from common.numbers import param_id, parse_id
 from common.tables import Column, Listing
 from procurement.models import Tender
 
@@ -241,7 +241,7 @@ def reconciliation(request):
 @capability_required("settlement.manage")
 def retained_savings(request):
     tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
-    tender = tenders.filter(pk=request.GET.get("tender") or 0).first() or tenders.first()
+    tender = tenders.filter(pk=param_id(request.GET, "tender", form=True) or 0).first() or tenders.first()
     rows = selectors.retained_savings(tender=tender) if tender else []
     if tender and request.GET.get("format") in EXPORT_FORMATS:
         return _export(request.GET["format"], f"retained-savings-{tender.code}", _("结余留用 %(t)s") % {"t": tender.code},

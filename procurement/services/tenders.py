@@ -264,8 +264,9 @@ def _demand_hospital(by, hospital):
     return hospital
 
 
-def parse_volume(value, *, field: str = "annual_volume") -> int:
-    """An annual volume: a whole, non-negative number of minimum units."""
+def parse_volume(value, *, field: str = "annual_volume", form: bool = False) -> int:
+    """An annual volume: a whole, non-negative number of minimum units (`form`: from a file or page, full-width
+    digits folded)."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and text.endswith(".0"):  # Excel stores whole numbers as floats
         text = text[:-2]
@@ -273,7 +274,7 @@ def parse_volume(value, *, field: str = "annual_volume") -> int:
         text = int(text)
     try:
         volume = parse_int(text, field=field, label=gettext_lazy("年度需求量"),
-                           max_value=integer_range(DemandReport._meta.get_field("annual_volume"))[1], form=True)
+                           max_value=integer_range(DemandReport._meta.get_field("annual_volume"))[1], form=form)
     except ValidationFailed as exc:
         raise ValidationFailed(gettext("年度需求量应为整数（最小制剂单位）") + f"：{exc.message}", field=field,
                                code=exc.code) from None

@@ -73,7 +73,6 @@ def search_params(query) -> dict:
         insurance = InsuranceClass.NONE.value
     elif insurance not in (InsuranceClass.A, InsuranceClass.B):
         insurance = None
-    manufacturer = str(query.get("manufacturer_id") or query.get("manufacturer") or "")
     active = query.get("active")
     return {
         "q": (query.get("q") or "").strip()[:100],
@@ -81,7 +80,7 @@ def search_params(query) -> dict:
         "insurance_class": insurance,
         "high_value": _flag(query.get("high_value")),
         "shortage": _flag(query.get("shortage")),
-        "manufacturer_id": param_id({"manufacturer": manufacturer}, "manufacturer"),
+        "manufacturer_id": param_id(query, "manufacturer_id" if query.get("manufacturer_id") else "manufacturer"),
         "active": True if active in (None, "") else _flag(active),
     }
 

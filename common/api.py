@@ -35,8 +35,10 @@ class Router(DefaultRouter):
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
         queryset = getattr(viewset, "queryset", None)
+        # every model's key is an integer (DEFAULT_AUTO_FIELD); a viewset whose queryset says otherwise keeps DRF's
+        integer_key = queryset is None or isinstance(queryset.model._meta.pk, IntegerField)
         if (getattr(viewset, "lookup_value_regex", None) is None and getattr(viewset, "lookup_field", "pk") == "pk"
-                and queryset is not None and isinstance(queryset.model._meta.pk, IntegerField)):
+                and integer_key):
             viewset.lookup_value_regex = "[0-9]{1,19}"
         return super().get_lookup_regex(viewset, lookup_prefix)
 

@@ -111,3 +111,20 @@ def test_the_api_returns_names_as_json_text(hostile_org, official):
     for query in (SQL, "' OR 1=1 --", SCRIPT):
         assert api_as(official).get("/api/v1/organizations/", {"search": query}).status_code == 200
         assert Client().get("/accounts/organizations/", {"q": query}).status_code == 302  # login first
+
+
+@pytest.mark.django_db
+def test_the_import_refuses_a_bidi_control_in_a_name_and_keeps_mongolian_joiners(tmp_path):
+    bad = GOOD.decode().replace("呼和浩特市第九医院", "呼和浩特市\u202e院医九第").encode()
+    path = tmp_path / "bidi.csv"
+    path.write_bytes(bad)
+    before = organizations()
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_organizations", str(path), stdout=io.StringIO(), stderr=err)
+    assert "U+202E" in err.getvalue(), err.getvalue()
+    assert organizations() == before
+    mongolian = "ᠬᠥᠬᠡᠬᠣᠲᠠ\u180eᠶᠢᠨ ᠡᠮᠨᠡᠯᠭᠡ\u202fᠶᠢᠨ\u200d"
+    path.write_bytes(GOOD.decode().replace("呼和浩特市第九医院", mongolian).encode())
+    call_command("import_organizations", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert Organization.objects.filter(name=mongolian).exists()

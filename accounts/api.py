@@ -13,6 +13,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from common import serializers
 
@@ -125,6 +126,8 @@ class TokenView(ObtainAuthToken):
 
     Throttled like the login page: too many failures for one username from one address lock it out (429).
     """
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own lenient JSON parser
 
     def post(self, request, *args, **kwargs):
         serializer = self.serializer_class(data=request.data, context={"request": request})

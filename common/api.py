@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
 from django.db import DataError
 from django.db.models import IntegerField, Model
 from django.utils.translation import gettext as _
@@ -57,6 +58,10 @@ def header_int(request, name: str, *, column=None) -> int | None:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):  # DRF reads a JSON or form body through `request.body`
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response({"detail": _("请求内容过大：不能超过 %(limit)s 字节") % {"limit": limit}, "code": "body_too_large"},
+                        status=413)
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response({"detail": _("参数超出允许范围")}, status=400)

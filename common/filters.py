@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db import models
+from django_filters import fields as filter_fields
 from django_filters.rest_framework import DjangoFilterBackend  # noqa: TID251 - the base of the project's backend
 from django_filters.rest_framework import FilterSet as DrfFilterSet
 from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
@@ -25,11 +26,11 @@ class _ApiDecimal(forms.DecimalField):
     fold = False
 
 
-class _ApiChoice(forms.ModelChoiceField):
+class _ApiChoice(forms.StrictChoiceMixin, filter_fields.ModelChoiceField):
     fold = False
 
 
-class _ApiMultipleChoice(forms.ModelMultipleChoiceField):
+class _ApiMultipleChoice(forms.StrictMultipleChoiceMixin, filter_fields.ModelMultipleChoiceField):
     fold = False
 
 

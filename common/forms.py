@@ -65,7 +65,7 @@ def _integer_key(field) -> bool:
     return isinstance(key, models.IntegerField)
 
 
-class ModelChoiceField(forms.ModelChoiceField):
+class StrictChoiceMixin:
     """An object chosen by id: the id is parsed strictly before the lookup (no Unicode digits, no overflow)."""
 
     fold = True
@@ -81,7 +81,11 @@ class ModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ModelChoiceField(StrictChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class StrictMultipleChoiceMixin:
     fold = True
 
     def _check_values(self, value):
@@ -93,6 +97,10 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"] % {"pk": exc.message},
                                       code="invalid_pk_value") from exc
         return super()._check_values(value)
+
+
+class ModelMultipleChoiceField(StrictMultipleChoiceMixin, forms.ModelMultipleChoiceField):
+    pass
 
 
 class CharField(forms.CharField):

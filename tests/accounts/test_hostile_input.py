@@ -115,16 +115,20 @@ def test_the_api_returns_names_as_json_text(hostile_org, official):
 
 @pytest.mark.django_db
 def test_the_import_refuses_a_bidi_control_in_a_name_and_keeps_mongolian_joiners(tmp_path):
-    bad = GOOD.decode().replace("呼和浩特市第九医院", "呼和浩特市\u202e院医九第").encode()
+    from accounts.uscc import check_character
+
+    uscc = "12150100MB1234567" + check_character("12150100MB1234567")
+    good = GOOD.decode().replace("12150100MB1234567X", uscc)
+    bad = good.replace("呼和浩特市第九医院", "呼和浩特市\u202e院医九第").encode()
     path = tmp_path / "bidi.csv"
     path.write_bytes(bad)
     before = organizations()
-    err = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit):
-        call_command("import_organizations", str(path), stdout=io.StringIO(), stderr=err)
-    assert "U+202E" in err.getvalue(), err.getvalue()
+        call_command("import_organizations", str(path), stdout=out, stderr=err)
+    assert "U+202E" in out.getvalue() + err.getvalue(), out.getvalue() + err.getvalue()
     assert organizations() == before
     mongolian = "ᠬᠥᠬᠡᠬᠣᠲᠠ\u180eᠶᠢᠨ ᠡᠮᠨᠡᠯᠭᠡ\u202fᠶᠢᠨ\u200d"
-    path.write_bytes(GOOD.decode().replace("呼和浩特市第九医院", mongolian).encode())
+    path.write_bytes(good.replace("呼和浩特市第九医院", mongolian).encode())
     call_command("import_organizations", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert Organization.objects.filter(name=mongolian).exists()

@@ -83,9 +83,9 @@ def test_price_corrections_refuse_hostile_prices(world, price):
 
 @pytest.mark.parametrize("price", HOSTILE_MONEY)
 def test_listing_price_changes_refuse_hostile_prices(world, price):
-    from tests.factories import UserFactory
+    from tests.factories import AgencyFactory, UserFactory
 
-    official = UserFactory(roles=["pricing_official"])
+    official = UserFactory(organization=AgencyFactory(), roles=["pricing_official"])
     before = world.plain_listing.unit_price
     response = api(official).post(f"/api/v1/listings/{world.plain_listing.pk}/change-price/",
                                   {"unit_price": price, "reason": "调价"}, format="json")

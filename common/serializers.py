@@ -13,6 +13,7 @@ builds from a model parse numbers with `common.numbers` and text with `common.te
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from rest_framework import serializers as drf  # noqa: TID251 - the module this one extends
 from rest_framework.serializers import *  # noqa: F403, TID251 - this module stands in for DRF's
@@ -77,6 +78,15 @@ class CharField(drf.CharField):
         return value
 
 
+class JSONField(drf.JSONField):
+    """DRF's, validating with Django's encoder: the API's JSON parser reads numbers with a fraction as Decimals
+    (common.parsers), which the standard encoder refuses."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("encoder", DjangoJSONEncoder)
+        super().__init__(**kwargs)
+
+
 class PrimaryKeyRelatedField(drf.PrimaryKeyRelatedField):
     """An object's id: a positive integer in ASCII digits an id column holds, then looked up as DRF does."""
 
@@ -105,5 +115,6 @@ class ModelSerializer(drf.ModelSerializer):
         models.DecimalField: DecimalField,
         models.CharField: CharField,
         models.TextField: CharField,
+        models.JSONField: JSONField,
     }
     serializer_related_field = PrimaryKeyRelatedField

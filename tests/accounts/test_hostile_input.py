@@ -118,7 +118,8 @@ def test_the_import_refuses_a_bidi_control_in_a_name_and_keeps_mongolian_joiners
     from accounts.uscc import check_character
 
     uscc = "12150100MB1234567" + check_character("12150100MB1234567")
-    good = GOOD.decode().replace("12150100MB1234567X", uscc)
+    good = (GOOD.decode().replace("12150100MB1234567X", uscc).replace("所在地区代码\n", "所在地区代码,医院等级,医院类型,所有制\n")
+            .replace(",150100\n", ",150100,三级,蒙医医院,公立\n"))
     bad = good.replace("呼和浩特市第九医院", "呼和浩特市\u202e院医九第").encode()
     path = tmp_path / "bidi.csv"
     path.write_bytes(bad)
@@ -130,5 +131,9 @@ def test_the_import_refuses_a_bidi_control_in_a_name_and_keeps_mongolian_joiners
     assert organizations() == before
     mongolian = "ᠬᠥᠬᠡᠬᠣᠲᠠ\u180eᠶᠢᠨ ᠡᠮᠨᠡᠯᠭᠡ\u202fᠶᠢᠨ\u200d"
     path.write_bytes(good.replace("呼和浩特市第九医院", mongolian).encode())
-    call_command("import_organizations", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    try:
+        call_command("import_organizations", str(path), stdout=out, stderr=out)
+    except SystemExit:
+        pytest.fail(out.getvalue())
     assert Organization.objects.filter(name=mongolian).exists()

@@ -196,3 +196,8 @@ def param_id(params, name: str, *, label=None, form: bool = False, column: Field
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return parse_id(value, field=name, label=label or name, column=column, form=form)
+
+
+def param_ids(params, name: str, *, form: bool = False) -> list[int]:
+    """Every id of a repeated query parameter or form field (`getlist`), each parsed by `parse_id`."""
+    return [parse_id(value, field=name, label=name, form=form) for value in params.getlist(name) if value.strip()]

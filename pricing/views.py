@@ -22,7 +22,7 @@ from common.formmemory import remember
 from common.importing import estimate_data_rows, inline_max_rows
 from common.models import events_for
 from common.money import to_decimal
-from common.numbers import param_id, parse_int
+from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
 
 from . import credit_schemes, selectors
@@ -101,7 +101,7 @@ def alert_list(request):
 @require_POST
 @capability_required("pricing.review")
 def alert_bulk(request):
-    ids = request.POST.getlist("alerts")
+    ids = param_ids(request.POST, "alerts", form=True)
     try:
         if request.POST.get("action") == "assign":
             assignee = User.objects.filter(pk=param_id(request.POST, "assignee", form=True) or 0).first()

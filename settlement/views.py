@@ -19,7 +19,7 @@ from accounts.permissions import can, capability_required
 from common.errors import DomainError
 from common.formmemory import remember
 from common.money import to_decimal
-from common.numbers import param_id, parse_id
+from common.numbers import param_id, param_ids, parse_id
 from common.tables import Column, Listing
 from procurement.models import Tender
 
@@ -87,7 +87,7 @@ def statement_list(request):
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
         try:
-            done = svc.statements_approve(statement_ids=request.POST.getlist("statement_ids"), by=user)
+            done = svc.statements_approve(statement_ids=param_ids(request.POST, "statement_ids", form=True), by=user)
             messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -116,7 +116,7 @@ def statement_detail(request, pk: int):
         try:
             if action == "claim":
                 svc.statement_claim(statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", ""),
-                                    drop_line_ids=request.POST.getlist("drop_line_ids"),
+                                    drop_line_ids=param_ids(request.POST, "drop_line_ids", form=True),
                                     response=request.POST.get("response", ""))
                 messages.success(request, _("已申报"))
             elif action == "invoices":

@@ -128,3 +128,12 @@ def test_review_dispute_keys_in_foreign_digits_are_refused(world):
                                              {"disputes": {"²": "数量不符"}}, format="json")
     assert response.status_code == 400 and error_field(response).startswith("disputes")
     assert SettlementStatement.objects.get(pk=statement.pk).status == "claimed"
+
+
+@pytest.mark.parametrize("value", ["²", "١", str(10**19)])
+def test_the_bulk_approval_page_refuses_foreign_digits_and_approves_nothing(world, value):
+    statement = SettlementStatement.objects.get(hospital=world.hospital)
+    SettlementStatement.objects.filter(pk=statement.pk).update(status="hospital_confirmed")
+    response = client_as(world.fund_officer).post("/settlement/", {"statement_ids": [value]})
+    assert response.status_code in (200, 302)
+    assert SettlementStatement.objects.get(pk=statement.pk).status == "hospital_confirmed"

@@ -8,12 +8,13 @@ from django.contrib.auth.signals import user_logged_in
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import serializers
 from common.errors import PermissionDeniedError, ValidationFailed
 from common.throttling import AnonRateThrottle, SignInRateThrottle
 

@@ -10,6 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 
+from common.text import text_error
+
 from .models import Organization, Region
 from .uscc import uscc_problem
 
@@ -83,6 +85,17 @@ class BooleanLabelWidget(widgets.BooleanWidget):
         return "是" if value else "否"
 
 
+class TextWidget(widgets.CharWidget):
+    """A name or other text cell, checked by common.text (control and bidirectional control characters refused;
+    Mongolian's selectors and joiners kept)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row=row, **kwargs)
+        if text and (problem := text_error(str(text))):
+            raise ValueError(problem)
+        return text
+
+
 class UsccWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value)
@@ -93,13 +106,13 @@ class UsccWidget(widgets.CharWidget):
 
 
 class OrganizationResource(resources.ModelResource):
-    name = fields.Field("name", column_name="机构名称", widget=widgets.CharWidget())
+    name = fields.Field("name", column_name="机构名称", widget=TextWidget())
     kind = fields.Field(
         "kind", column_name="机构类型", widget=ChoiceLabelWidget(Organization.Kind.choices, "机构类型", required=True)
     )
     uscc = fields.Field("uscc", column_name="统一社会信用代码", widget=UsccWidget())
     region = fields.Field("region", column_name="所在地区代码", widget=RegionCodeWidget())
-    short_name = fields.Field("short_name", column_name="简称", widget=widgets.CharWidget())
+    short_name = fields.Field("short_name", column_name="简称", widget=TextWidget())
     hospital_level = fields.Field(
         "hospital_level", column_name="医院等级", widget=ChoiceLabelWidget(Organization.HospitalLevel.choices, "医院等级")
     )
@@ -110,9 +123,9 @@ class OrganizationResource(resources.ModelResource):
         "ownership", column_name="所有制", widget=ChoiceLabelWidget(Organization.Ownership.choices, "所有制")
     )
     is_active = fields.Field("is_active", column_name="有效", widget=BooleanLabelWidget())
-    contact_person = fields.Field("contact_person", column_name="联系人", widget=widgets.CharWidget())
-    contact_phone = fields.Field("contact_phone", column_name="联系电话", widget=widgets.CharWidget())
-    address = fields.Field("address", column_name="地址", widget=widgets.CharWidget())
+    contact_person = fields.Field("contact_person", column_name="联系人", widget=TextWidget())
+    contact_phone = fields.Field("contact_phone", column_name="联系电话", widget=TextWidget())
+    address = fields.Field("address", column_name="地址", widget=TextWidget())
 
     REQUIRED_HEADERS = ["机构名称", "机构类型", "统一社会信用代码", "所在地区代码"]
 

@@ -53,7 +53,7 @@ WORKERS = 4  # gunicorn processes, as in the README's production command
 
 
 def build_world(hospitals: int, rng: random.Random) -> dict:
-    from rest_framework.authtoken.models import Token
+    from accounts.services import token_sign_in
 
     from accounts.models import Organization, Region, Role, User
     from accounts.uscc import make_uscc
@@ -98,7 +98,7 @@ def build_world(hospitals: int, rng: random.Random) -> dict:
     for i, org in enumerate(orgs[:20]):
         user = User.objects.create(username=f"bench_buyer{i:02d}", organization=org)
         user.roles.set([purchaser])
-        tokens.append(Token.objects.create(user=user).key)
+        tokens.append(token_sign_in(user=user)[1])
     bench_user = User.objects.create(username="bench_system", organization=distributor)
     return {"maker": maker, "distributor": distributor, "hospitals": orgs, "products": products, "listings": listings,
             "tokens": tokens, "user": bench_user}
@@ -132,7 +132,7 @@ def cleanup() -> None:
             f"DELETE FROM procurement_listing WHERE manufacturer_id IN ({org_ids})",
             f"DELETE FROM catalog_historicalproduct WHERE manufacturer_id IN ({org_ids})",
             f"DELETE FROM catalog_product WHERE manufacturer_id IN ({org_ids})",
-            "DELETE FROM authtoken_token WHERE user_id IN (SELECT id FROM accounts_user WHERE username LIKE 'bench\\_%')",
+            "DELETE FROM accounts_apitoken WHERE user_id IN (SELECT id FROM accounts_user WHERE username LIKE 'bench\\_%')",
             "DELETE FROM accounts_user_roles WHERE user_id IN (SELECT id FROM accounts_user WHERE username LIKE 'bench\\_%')",
             "DELETE FROM accounts_user WHERE username LIKE 'bench\\_%'",
             "DELETE FROM accounts_historicalorganization WHERE name LIKE %s",
@@ -238,7 +238,7 @@ def bench_api(world: dict, *, clients: int, seconds: float, workers: int) -> tup
     from django.db import connection
 
     with connection.cursor() as c:
-        c.execute("ANALYZE accounts_organization, accounts_user, accounts_user_roles, authtoken_token, catalog_product, "
+        c.execute("ANALYZE accounts_organization, accounts_user, accounts_user_roles, accounts_apitoken, catalog_product, "
                   "procurement_listing, procurement_distributionauthorization, "
                   "procurement_distributionauthorization_regions")
     process, port = start_server(workers)

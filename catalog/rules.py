@@ -11,7 +11,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from common.text import control_character_error
+from common.text import text_error
 
 from .codes import (
     MONGOLIAN_CATEGORIES,
@@ -196,7 +196,7 @@ def _clean_limited(value, limit: int) -> tuple[str, str | None]:
     text = clean_text(value)
     if len(text) > limit:
         return text, f"不能超过 {limit} 个字符"
-    return text, control_character_error(text)
+    return text, text_error(text)
 
 
 @lru_cache(maxsize=8192)

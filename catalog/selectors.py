@@ -27,6 +27,7 @@ import re
 from django.db.models import BooleanField, F, FloatField, Func, IntegerField, Q, QuerySet, Value
 
 from accounts.models import Organization
+from common.numbers import param_id
 
 from .codes import Category, normalize_code
 from .models import SEARCH_SEPARATOR, InsuranceClass, Product
@@ -87,7 +88,6 @@ def search_params(query) -> dict:
         insurance = InsuranceClass.NONE.value
     elif insurance not in (InsuranceClass.A, InsuranceClass.B):
         insurance = None
-    manufacturer = str(query.get("manufacturer_id") or query.get("manufacturer") or "")
     active = query.get("active")
     return {
         "q": (query.get("q") or "").strip()[:100],
@@ -95,7 +95,7 @@ def search_params(query) -> dict:
         "insurance_class": insurance,
         "high_value": _flag(query.get("high_value")),
         "shortage": _flag(query.get("shortage")),
-        "manufacturer_id": int(manufacturer) if manufacturer.isdigit() else None,
+        "manufacturer_id": param_id(query, "manufacturer_id" if query.get("manufacturer_id") else "manufacturer"),
         "active": True if active in (None, "") else _flag(active),
     }
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import capability_required
 from common.errors import DomainError
+from common.numbers import param_id
 
 from .codes import Category
 from .imports import export, jobs
@@ -132,11 +133,10 @@ def product_export(request):
     elif insurance not in (InsuranceClass.A, InsuranceClass.B):
         insurance = None
     category = params.get("category") if params.get("category") in Category.values else None
-    manufacturer = params.get("manufacturer_id", "")
     queryset = export.products_for_export(
         user=request.user, layout=layout, q=params.get("q", ""), category=category, insurance_class=insurance,
         high_value=_flag(params.get("high_value")), shortage=_flag(params.get("shortage")),
-        manufacturer_id=int(manufacturer) if manufacturer.isdigit() else None,
+        manufacturer_id=param_id(params, "manufacturer_id", form=True),
         active=True if params.get("active") is None else _flag(params.get("active")),
     )
     base = f"目录导出-{layout.key}-{timezone.localtime():%Y%m%d-%H%M}"

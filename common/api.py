@@ -6,18 +6,21 @@ import math
 from collections.abc import Mapping
 from functools import cache
 
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
 from django.db import DataError
-from django.db.models import Model
+from django.db.models import IntegerField, Model
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers  # noqa: TID251 - DRF's base class, read-only here
 from rest_framework.fields import Field, SkipField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .numbers import parse_int
 
 _MISSING = object()
 
@@ -28,11 +31,40 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
+class Router(DefaultRouter):
+    """DRF's router; an object id in a URL is ASCII digits (at most 19, a bigint's), so `/orders/²/` or `/orders/١/`
+    is simply not found instead of reaching `int()` or the database."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        queryset = getattr(viewset, "queryset", None)
+        # every model's key is an integer (DEFAULT_AUTO_FIELD); a viewset whose queryset says otherwise keeps DRF's
+        integer_key = queryset is None or isinstance(queryset.model._meta.pk, IntegerField)
+        if (getattr(viewset, "lookup_value_regex", None) is None and getattr(viewset, "lookup_field", "pk") == "pk"
+                and integer_key):
+            viewset.lookup_value_regex = "[0-9]{1,19}"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+def header_int(request, name: str, *, column=None) -> int | None:
+    """A number sent in a request header (e.g. `If-Match: "7"`, a weak `W/"7"` too), parsed as every number is
+    (common.numbers: ASCII digits within the column's range); None when the header is absent or empty. A bad one is a
+    400 naming the header, never ignored."""
+    raw = request.headers.get(name, "").strip()
+    if raw.startswith("W/"):
+        raw = raw[2:]
+    raw = raw.strip().strip('"')
+    return parse_int(raw, field=name, column=column) if raw else None
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, exceptions.Throttled):
         return throttled_response(exc.wait)
+    if isinstance(exc, RequestDataTooBig):  # DRF reads a JSON or form body through `request.body`
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response({"detail": _("请求内容过大：不能超过 %(limit)s 字节") % {"limit": limit}, "code": "body_too_large"},
+                        status=413)
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response({"detail": _("参数超出允许范围")}, status=400)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from .errors import DomainError
 
 # Room for the other form fields and the multipart framing around the file itself.
 MULTIPART_MARGIN = 1024 * 1024
@@ -33,3 +36,21 @@ class UploadSizeLimitMiddleware:
                     return JsonResponse({"detail": message, "code": "file_too_large", "field": "file"}, status=413)
                 return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class DomainErrorPageMiddleware:
+    """A domain error that a page view lets through — a bad number in a query string parsed by a selector the API
+    shares (`/orders/?distributor=²`), a bad id in a form — is the request's fault: the page answers with the error's
+    status (400 for bad input) and its message naming the field, never a 500. The API renders these itself
+    (common.api.exception_handler)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "common/input_error.html", {"error": exception}, status=exception.status_code)

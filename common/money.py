@@ -5,30 +5,27 @@ One rounding rule everywhere: ROUND_HALF_UP (四舍五入), as the fund's statem
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
+from .numbers import parse_decimal
 
 AMOUNT_PLACES = Decimal("0.01")
 UNIT_PRICE_PLACES = Decimal("0.0001")
 
 
-def to_decimal(value, *, field: str = "金额") -> Decimal:
-    """Parse a user-supplied number into a Decimal, never through float."""
-    from .errors import ValidationFailed
+# Without a column of its own, a number has at most this many digits before the point (an amount column's 14, with
+# room for sums): `quantize` then always succeeds.
+DEFAULT_MAX_DIGITS = 16
 
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, float):
-        raise ValidationFailed(_("%(field)s不能以浮点数传入，请使用字符串或 Decimal") % {"field": field}, field=field)
-    else:
-        try:
-            result = Decimal(str(value).strip().replace(",", ""))
-        except (InvalidOperation, ValueError):
-            raise ValidationFailed(_("%(field)s“%(value)s”不是有效的数字") % {"field": field, "value": value}, field=field) from None
-    if not result.is_finite():
-        raise ValidationFailed(_("%(field)s“%(value)s”不是有效的数字") % {"field": field, "value": value}, field=field)
-    return result
+
+def to_decimal(value, *, field: str = "金额", label=None, column=None, form: bool = False) -> Decimal:
+    """Parse a user-supplied number into a Decimal, never through float: common.numbers.parse_decimal's rules (plain
+    ASCII decimals; in forms full-width digits folded and thousands separators in their places), bounded by the
+    digits before the point of the column it is written to (`column=`, a DecimalField) or by DEFAULT_MAX_DIGITS digits before the point."""
+    # Only the digits before the point are checked against the column here: the callers refuse excess places with
+    # their own rule (a price's 4, an amount's 2) or round them.
+    whole = DEFAULT_MAX_DIGITS if column is None else column.max_digits - column.decimal_places
+    return parse_decimal(value, field=field, label=label, max_digits=whole, form=form)
 
 
 def quantize_amount(value: Decimal) -> Decimal:

@@ -17,7 +17,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .errors import ValidationFailed
 from .models import Notification
+from .numbers import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +136,7 @@ def mark_read(user, ids: Iterable[int] | None = None) -> int:
 
     qs = visible_to(user).filter(read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=[i for i in ids if str(i).isdigit()])
+        qs = qs.filter(pk__in=[i for i in ids if _is_id(i)])
     return qs.update(read_at=timezone.now())
 
 
@@ -146,3 +148,11 @@ def search(qs: QuerySet[Notification], *, kind: str = "", unread: bool = False, 
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
     return qs
+
+
+def _is_id(value) -> bool:
+    try:
+        parse_id(value, field=None)
+    except ValidationFailed:
+        return False
+    return True

@@ -3,19 +3,19 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.forms import PlatformAdminAuthenticationForm
 from catalog import api as catalog_api
+from common.api import Router
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from settlement import api as settlement_api
 
 API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api)
 
-router = DefaultRouter()
+router = Router()
 for module in API_MODULES:
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)

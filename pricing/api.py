@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Organization, User
 from accounts.permissions import HasCapability, can, is_official
 from catalog.models import Product
-from common import outbox
+from common import outbox, serializers
 from common.errors import ValidationFailed
 from common.models import events_for
+from common.parsers import JSONParser
 
 from . import selectors
 from .detectors import labels as detector_labels

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
+from common.numbers import param_id, parse_int
 
 from . import credit_schemes
 from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, ReferencePrice, ShortageAlert
@@ -37,16 +38,18 @@ def alerts_visible_to(user) -> QuerySet[PriceAlert]:
     )
 
 
-def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None) -> QuerySet[PriceAlert]:
+def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = False) -> QuerySet[PriceAlert]:
     """Filters of the inbox and the API: detector, severity (minimum), region, status (or "open" for every open
     state), assignee ("me", "none" or an id), hospital, product, overdue replies, a text query; sort."""
     get = params.get
     if get("detector"):
         qs = qs.filter(detector=get("detector"))
     if get("severity"):
-        qs = qs.filter(severity__gte=_int(get("severity")))
+        qs = qs.filter(severity__gte=parse_int(get("severity"), field="severity", form=form,
+                                               column=PriceAlert._meta.get_field("severity")))
     if get("region"):
-        qs = qs.filter(Q(region_id=_int(get("region"))) | Q(region__parent_id=_int(get("region"))))
+        region = param_id(params, "region", form=form)
+        qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
     status = get("status") or ""
     if status == "open":
         qs = qs.filter(status__in=PriceAlert.OPEN_STATUSES)
@@ -58,11 +61,11 @@ def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None) -> QuerySet[Pr
     elif assignee == "none":
         qs = qs.filter(assignee__isnull=True)
     elif assignee:
-        qs = qs.filter(assignee_id=_int(assignee))
+        qs = qs.filter(assignee_id=param_id(params, "assignee", form=form))
     if get("hospital"):
-        qs = qs.filter(hospital_id=_int(get("hospital")))
+        qs = qs.filter(hospital_id=param_id(params, "hospital", form=form))
     if get("product"):
-        qs = qs.filter(product_id=_int(get("product")))
+        qs = qs.filter(product_id=param_id(params, "product", form=form))
     if get("overdue") in ("1", "true", "on"):
         qs = qs.filter(has_overdue=True)
     q = (get("q") or "").strip()
@@ -70,13 +73,6 @@ def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None) -> QuerySet[Pr
         qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__nhsa_code__startswith=q)
                        | Q(hospital__name__icontains=q) | Q(summary__icontains=q))
     return qs.order_by(*SORTS.get(get("sort") or "severity", SORTS["severity"]))
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def inquiries_visible_to(user) -> QuerySet[Inquiry]:

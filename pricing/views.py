@@ -21,6 +21,8 @@ from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
 from common.importing import estimate_data_rows, inline_max_rows
 from common.models import events_for
+from common.money import to_decimal
+from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
 
 from . import credit_schemes, selectors
@@ -73,9 +75,9 @@ def alert_list(request):
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     if "status" not in request.GET:
         params["status"] = "open"
-    alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user)
+    alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user, form=True)
     size = request.GET.get("page_size", "")
-    size = min(int(size), 500) if size.isdigit() and int(size) > 0 else 50
+    size = min(parse_int(size, field="page_size", min_value=1, form=True), 500) if size.strip() else 50
     # the presets of the "sort" menu (severity first by default) order the list until a column header is clicked
     listing = Listing(request, alerts, ALERT_COLUMNS, default_sort="number", per_page=size,
                       export_name=str(_("价格预警")), default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]))
@@ -99,10 +101,10 @@ def alert_list(request):
 @require_POST
 @capability_required("pricing.review")
 def alert_bulk(request):
-    ids = request.POST.getlist("alerts")
+    ids = param_ids(request.POST, "alerts", form=True)
     try:
         if request.POST.get("action") == "assign":
-            assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+            assignee = User.objects.filter(pk=param_id(request.POST, "assignee", form=True) or 0).first()
             alerts = alert_svc.alerts_bulk_assign(alert_ids=ids, assignee=assignee, by=request.user)
             messages.success(request, _("已指派 %(n)d 条预警") % {"n": len(alerts)})
         else:
@@ -138,13 +140,13 @@ def alert_detail(request, pk: int):
 def alert_action(request, pk: int, step: str):
     alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
     post = request.POST
-    version = int(post.get("version") or 0)
+    version = parse_int(post.get("version") or "0", field="version", column=PriceAlert._meta.get_field("version"), form=True)
     try:
         if step == "assign":
-            assignee = User.objects.filter(pk=post.get("assignee") or 0).first()
+            assignee = User.objects.filter(pk=param_id(post, "assignee", form=True) or 0).first()
             alert_svc.alert_assign(alert=alert, assignee=assignee, by=request.user, expected_version=version)
         elif step == "inquiry":
-            recipient = Organization.objects.filter(pk=post.get("recipient") or 0).first()
+            recipient = Organization.objects.filter(pk=param_id(post, "recipient", form=True) or 0).first()
             alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=post.get("letter", ""),
                                          reply_due=_parse_date(post.get("reply_due"), _("回复期限"), "reply_due"), by=request.user,
                                          expected_version=version)
@@ -246,17 +248,17 @@ def credit_list(request):
 def credit_create(request):
     post = request.POST
     try:
-        organization = Organization.objects.filter(pk=post.get("organization") or 0).first()
+        organization = Organization.objects.filter(pk=param_id(post, "organization", form=True) or 0).first()
         codes = [c.strip() for c in post.get("products", "").replace("，", ",").split(",") if c.strip()]
         products = list(Product.objects.filter(nhsa_code__in=codes))
         if len(products) != len(set(codes)):
             raise ValidationFailed(_("涉及产品代码有误"), field="products")
         alert = None
         if post.get("alert"):
-            alert = selectors.alerts_visible_to(request.user).filter(pk=int(post["alert"])).first()
+            alert = selectors.alerts_visible_to(request.user).filter(pk=param_id(post, "alert", form=True)).first()
         credit_svc.credit_record_create(
             organization=organization, behaviour=post.get("behaviour", ""), scheme=post.get("scheme", "2020"),
-            level=post.get("level", ""), amount=post.get("amount") or "0", evidence=post.get("evidence", ""),
+            level=post.get("level", ""), amount=to_decimal(post.get("amount") or "0", field="amount", form=True), evidence=post.get("evidence", ""),
             start=post.get("start"), end=post.get("end") or None, products=products, alert=alert, by=request.user)
         messages.success(request, _("信用评价记录已录入"))
     except DomainError as exc:

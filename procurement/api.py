@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Organization
 from accounts.permissions import HasCapability, is_official, scope_to_organization
 from catalog.models import Product
+from common import serializers
 
 from . import api_orders, selectors, selectors_tenders
 from .models import Bid, Commitment, DemandReport, Lot, Tender

@@ -16,16 +16,19 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can, is_official, scope_to_organization
 from catalog.models import Product
-from common.api import represent
+from common import serializers
+from common.api import header_int, represent
+from common.numbers import param_id
+from common.parsers import JSONParser
 
 from . import online_share, selectors
 from .errors import ValidationFailed
@@ -268,8 +271,7 @@ class ImportSerializer(serializers.Serializer):
 def _version(request, data) -> int | None:
     value = data.get("version")
     if value is None:
-        header = request.headers.get("If-Match", "").strip().strip('"')
-        value = int(header) if header.isdigit() else None
+        value = header_int(request, "If-Match", column=PurchaseOrder._meta.get_field("version"))
     return value
 
 
@@ -630,10 +632,9 @@ class OnlineShareView(APIView):
         hospital_ids = None
         region_id = None
         if is_official(request.user):
-            if params.get("hospital", "").isdigit():
-                hospital_ids = [int(params["hospital"])]
-            if params.get("region", "").isdigit():
-                region_id = int(params["region"])
+            hospital = param_id(params, "hospital")
+            hospital_ids = None if hospital is None else [hospital]
+            region_id = param_id(params, "region")
         else:
             hospital_ids = [request.user.organization_id]
             by = "hospital"

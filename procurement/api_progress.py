@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from common import serializers
+from common.numbers import param_id
 
 from . import selectors_progress as sel
 from .models import CommitmentProgress, ManufacturerProgress, ProgressRun
@@ -84,8 +86,9 @@ class CommitmentProgressViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         kind = params.get("period_kind") or CommitmentProgress.PeriodKind.CYCLE
         qs = sel.apply_filters(sel.progress_visible_to(self.request.user), params).filter(period_kind=kind)
-        if (params.get("commitment") or "").isdigit():
-            qs = qs.filter(commitment_id=int(params["commitment"]))
+        commitment = param_id(params, "commitment")
+        if commitment is not None:
+            qs = qs.filter(commitment_id=commitment)
         return qs.order_by("commitment_id", "period_start")
 
     @extend_schema(parameters=[*FILTER_PARAMS, OpenApiParameter("period_kind", str, enum=["cycle", "month"]),

@@ -33,13 +33,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext
 
-from common.money import quantize_unit_price
+from common.errors import ValidationFailed
+from common.money import DEFAULT_MAX_DIGITS, quantize_unit_price
+from common.numbers import parse_decimal, parse_int
 
 # ---------------------------------------------------------------------------------------------------
 # Rules
@@ -81,10 +83,10 @@ def _to_decimal(value: Any, name: str) -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int | str):
-        try:
-            result = Decimal(value)
-        except InvalidOperation:
-            raise ValueError(gettext("%(name)s“%(value)s”不是有效的数字") % {"name": name, "value": value}) from None
+        try:  # plain ASCII decimals only (common.numbers): no Unicode digits, no exponents
+            result = parse_decimal(value, field=None, label=name, max_digits=DEFAULT_MAX_DIGITS)
+        except ValidationFailed as exc:
+            raise ValueError(exc.message) from None
     else:
         raise TypeError(f"{name} 须为 Decimal、整数或字符串，不能为 {type(value).__name__}")
     if not result.is_finite():
@@ -112,8 +114,9 @@ def _table(raw: Any, name: str, read_value: Callable[[Any], Any]) -> tuple[tuple
     """
     pairs = raw.items() if isinstance(raw, Mapping) else raw
     try:
-        rows = [(_to_int(int(k) if isinstance(k, str) else k, f"{name} 的起始数"), read_value(v)) for k, v in pairs]
-    except (TypeError, ValueError) as exc:
+        rows = [(_to_int(parse_int(k, field=None, label=name) if isinstance(k, str) else k, f"{name} 的起始数"),
+                 read_value(v)) for k, v in pairs]
+    except (TypeError, ValueError, ValidationFailed) as exc:
         raise ValueError(gettext("%(name)s 格式有误：%(exc)s") % {"name": name, "exc": exc}) from None
     rows.sort(key=lambda row: row[0])
     if not rows:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common import forms as strict
+
 from .evaluation import DEFAULT_RULES
 from .models import Lot, Tender
 
@@ -13,8 +15,8 @@ D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TenderForm(forms.Form):
-    code = forms.CharField(label=_("批次编号"), max_length=40)
-    name = forms.CharField(label=_("批次名称"), max_length=200)
+    code = strict.CharField(label=_("批次编号"), max_length=40)
+    name = strict.CharField(label=_("批次名称"), max_length=200)
     level = forms.ChoiceField(label=_("采购层级"), choices=Tender.Level.choices, initial=Tender.Level.REGIONAL)
     kind = forms.ChoiceField(label=_("采购类别"), choices=Tender.Kind.choices, initial=Tender.Kind.DRUGS)
     demand_start = forms.DateTimeField(label=_("报量开始"), widget=DT)
@@ -28,10 +30,10 @@ class TenderForm(forms.Form):
 class RulesForm(forms.Form):
     """The numbers of the selection rules officials usually change; the tables keep their defaults unless set by API."""
 
-    ratio_to_lowest = forms.CharField(label=_("最低价倍数（入围）"), initial=str(DEFAULT_RULES.ratio_to_lowest))
-    discount_from_max = forms.CharField(label=_("低于最高有效申报价的幅度"), initial=str(DEFAULT_RULES.discount_from_max))
-    floor_price = forms.CharField(label=_("单位可比价入围下限（元）"), initial=str(DEFAULT_RULES.floor_price))
-    max_winners_cap = forms.IntegerField(label=_("每个品种最多中选企业数"), min_value=1, initial=DEFAULT_RULES.max_winners_cap)
+    ratio_to_lowest = strict.NumberTextField(label=_("最低价倍数（入围）"), initial=str(DEFAULT_RULES.ratio_to_lowest))
+    discount_from_max = strict.NumberTextField(label=_("低于最高有效申报价的幅度"), initial=str(DEFAULT_RULES.discount_from_max))
+    floor_price = strict.NumberTextField(label=_("单位可比价入围下限（元）"), initial=str(DEFAULT_RULES.floor_price))
+    max_winners_cap = strict.IntegerField(label=_("每个品种最多中选企业数"), min_value=1, initial=DEFAULT_RULES.max_winners_cap)
     exclude_highest = forms.BooleanField(label=_("入围报价中的最高价不予中选"), required=False, initial=True)
 
     def rules(self, base: dict | None = None) -> dict:
@@ -42,13 +44,13 @@ class RulesForm(forms.Form):
 
 
 class LotForm(forms.Form):
-    number = forms.CharField(label=_("品种编号"), max_length=20)
-    generic_name = forms.CharField(label=_("通用名/耗材类别"), max_length=200)
-    dosage_form_group = forms.CharField(label=_("剂型组"), max_length=100, required=False)
-    dosage_forms = forms.CharField(label=_("包含剂型"), max_length=300, required=False,
+    number = strict.CharField(label=_("品种编号"), max_length=20)
+    generic_name = strict.CharField(label=_("通用名/耗材类别"), max_length=200)
+    dosage_form_group = strict.CharField(label=_("剂型组"), max_length=100, required=False)
+    dosage_forms = strict.CharField(label=_("包含剂型"), max_length=300, required=False,
                                    help_text=_("以顿号或逗号分隔，如：片剂、薄膜衣片"))
-    reference_specification = forms.CharField(label=_("参比规格"), max_length=100, required=False)
-    max_price = forms.CharField(label=_("最高有效申报价"), max_length=30)
+    reference_specification = strict.CharField(label=_("参比规格"), max_length=100, required=False)
+    max_price = strict.NumberTextField(label=_("最高有效申报价"), max_length=30)
     quality_requirement = forms.ChoiceField(label=_("质量要求"), choices=Lot.Quality.choices, required=False)
 
     def service_kwargs(self) -> dict:
@@ -62,19 +64,19 @@ LotFormSet = forms.formset_factory(LotForm, extra=3, min_num=0)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = strict.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class EvaluateForm(forms.Form):
-    rerun_reason = forms.CharField(label=_("重新评审原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rerun_reason = strict.CharField(label=_("重新评审原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class BidForm(forms.Form):
     """A bid on one lot: one of the manufacturer's own products of the lot, a price and a supply capacity."""
 
     product = forms.TypedChoiceField(label=_("申报产品"), coerce=int)
-    price = forms.CharField(label=_("申报单价（元/最小制剂单位）"), max_length=30)
-    supply_capacity = forms.CharField(label=_("供应能力（最小制剂单位）"), max_length=20)
+    price = strict.NumberTextField(label=_("申报单价（元/最小制剂单位）"), max_length=30)
+    supply_capacity = strict.NumberTextField(label=_("供应能力（最小制剂单位）"), max_length=20)
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +85,7 @@ class BidForm(forms.Form):
 
 
 class DemandForm(forms.Form):
-    annual_volume = forms.CharField(label=_("年度需求量"), max_length=20)
+    annual_volume = strict.NumberTextField(label=_("年度需求量"), max_length=20)
     named_product = forms.TypedChoiceField(label=_("指定产品（可选）"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, products=(), **kwargs):

@@ -22,6 +22,7 @@ from accounts.permissions import is_official, require
 from catalog.models import Product
 from common.importing import ImportReport, RowReport, load_dataset, require_headers
 from common.money import quantize_amount, to_decimal
+from common.numbers import parse_int
 
 from .errors import ValidationFailed
 from .models import OffPlatformImport, OffPlatformPurchase
@@ -54,14 +55,16 @@ def _month(value) -> date:
 
 def _quantity(value) -> int:
     text = _text(value)
-    if not re.fullmatch(r"\d+", text):
-        raise _RowError(gettext("数量“%(text)s”应为非负整数（最小制剂单位）") % {"text": text})
-    return int(text)
+    try:
+        return parse_int(text, field="quantity", min_value=0, form=True,
+                         column=OffPlatformPurchase._meta.get_field("quantity"))
+    except ValidationFailed:
+        raise _RowError(gettext("数量“%(text)s”应为非负整数（最小制剂单位）") % {"text": text[:40]}) from None
 
 
 def _amount(value) -> Decimal:
     try:
-        amount = to_decimal(_text(value), field="金额")
+        amount = to_decimal(_text(value), field="金额", form=True, column=OffPlatformPurchase._meta.get_field("amount"))
     except ValidationFailed as exc:
         raise _RowError(exc.message) from None
     if amount < 0:

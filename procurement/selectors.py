@@ -13,6 +13,7 @@ from accounts.models import Organization
 from accounts.permissions import is_official, scope_to_organization
 from catalog.selectors import product_search
 from common.models import AuditEvent
+from common.numbers import param_id
 
 from .errors import ValidationFailed
 from .models import (
@@ -91,7 +92,7 @@ def orders_visible_to(user) -> QuerySet:
 ORDER_FILTERS = ("status", "q", "date_from", "date_to", "distributor", "hospital", "urgent", "overdue", "flagged")
 
 
-def order_filter(qs: QuerySet, params) -> QuerySet:
+def order_filter(qs: QuerySet, params, *, form: bool = False) -> QuerySet:
     """Filters shared by the order pages, the xlsx export and the API: status (comma-separated), q (order number
     or product), date_from/date_to (creation date), distributor, hospital, urgent, overdue, flagged."""
     status = (params.get("status") or "").strip()
@@ -110,9 +111,9 @@ def order_filter(qs: QuerySet, params) -> QuerySet:
             except ValueError:
                 raise ValidationFailed(gettext("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value}, field=key) from None
     for key in ("distributor", "hospital"):
-        value = (params.get(key) or "").strip()
-        if value.isdigit():
-            qs = qs.filter(**{f"{key}_id": int(value)})
+        value = param_id(params, key, form=form)
+        if value is not None:
+            qs = qs.filter(**{f"{key}_id": value})
     if params.get("urgent") in ("1", "true"):
         qs = qs.filter(urgent=True)
     if params.get("overdue") in ("1", "true"):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.permissions import can, is_official
+from common.numbers import param_id
 
 from .models import CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus
 
@@ -42,7 +43,7 @@ def progress_visible_to(user) -> QuerySet[CommitmentProgress]:
     return qs.filter(condition) if condition else qs.none()
 
 
-def apply_filters(qs: QuerySet, params) -> QuerySet:
+def apply_filters(qs: QuerySet, params, *, form: bool = False) -> QuerySet:
     """Filters by id (tender, lot, region, hospital, manufacturer) and status; anything else is ignored."""
     for name in FILTERS:
         value = (params.get(name) or "").strip()
@@ -51,8 +52,8 @@ def apply_filters(qs: QuerySet, params) -> QuerySet:
         if name == "status":
             if value in ProgressStatus.values:
                 qs = qs.filter(status=value)
-        elif value.isdigit():
-            qs = qs.filter(**{f"{name}_id": int(value)})
+        else:
+            qs = qs.filter(**{f"{name}_id": param_id(params, name, form=form)})
     return qs
 
 

@@ -25,6 +25,7 @@ from catalog.imports.export import xlsx_file
 from common import tables
 from common.errors import DomainError
 from common.formmemory import remember
+from common.numbers import param_id, parse_int
 
 from . import online_share, selectors
 from .models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
@@ -46,7 +47,7 @@ def _rows(post, prefix: str) -> dict[int, dict]:
     result: dict[int, dict] = {}
     for key, value in post.items():
         parts = key.split("-", 2)
-        if len(parts) == 3 and parts[0] == prefix and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == prefix and parts[1].isascii() and parts[1].isdigit():
             result.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
     return result
 
@@ -73,12 +74,14 @@ def listing_search(request):
 def cart_add(request):
     if request.method != "POST":
         return redirect("orders:search")
-    listing = Listing.objects.filter(pk=request.POST.get("listing") or 0).first()
-    distributor = Organization.objects.filter(pk=request.POST.get("distributor") or 0).first()
+    # the numbers of the form, parsed as every form's (full-width digits folded); a bad one is a 400 naming the field
+    listing = Listing.objects.filter(pk=param_id(request.POST, "listing", form=True) or 0).first()
+    distributor = Organization.objects.filter(pk=param_id(request.POST, "distributor", form=True) or 0).first()
+    packs = parse_int(request.POST.get("packs", ""), field="packs", label=_("采购数量"), form=True)
     if listing is None:
         raise Http404
     try:
-        svc.cart_add(by=request.user, listing=listing, distributor=distributor, packs=request.POST.get("packs", ""))
+        svc.cart_add(by=request.user, listing=listing, distributor=distributor, packs=packs)
         messages.success(request, _("已加入购物车：%(name)s") % {"name": listing.product.generic_name})
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -90,7 +93,7 @@ def cart(request):
     drafts = selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
     drafts = drafts.prefetch_related("lines__product", "lines__substitution_for__product").order_by("-created_at")
     if request.method == "POST":
-        order = drafts.filter(pk=request.POST.get("order") or 0).first()
+        order = drafts.filter(pk=param_id(request.POST, "order", form=True) or 0).first()
         if order is None:
             raise Http404
         action = request.POST.get("action")
@@ -127,7 +130,7 @@ def cart(request):
 def _filtered(request):
     qs = selectors.orders_visible_to(request.user)
     try:
-        return selectors.order_filter(qs, request.GET), None
+        return selectors.order_filter(qs, request.GET, form=True), None
     except DomainError as exc:
         return qs.none(), exc.message
 
@@ -158,7 +161,7 @@ def order_list(request):
     return render(request, "procurement/orders/list.html", {
         "page": listing.page, "listing": listing, "params": request.GET, "statuses": S.choices, "query_string": query.urlencode(),
         "title": _("订单"),
-    })
+    }, status=400 if error else 200)
 
 
 @capability_required("order.fulfil")
@@ -263,7 +266,7 @@ def _order_action(request, order: PurchaseOrder):
             svc.delivery_create(order=order, by=user, invoice_number=post.get("invoice_number", ""),
                                 invoice_date=post.get("invoice_date") or None, lines=lines, version=version)
         elif action == "receive":
-            delivery = order.deliveries.filter(pk=post.get("delivery") or 0).first()
+            delivery = order.deliveries.filter(pk=param_id(post, "delivery", form=True) or 0).first()
             if delivery is None:
                 raise Http404
             lines = None
@@ -333,7 +336,7 @@ def share(request):
     rows = online_share.online_share(
         date_from=date_from, date_to=date_to, by=by, per_month=request.GET.get("per_month") != "0",
         hospital_ids=None if official else [request.user.organization_id],
-        region_id=int(region) if official and region.isdigit() else None,
+        region_id=param_id(request.GET, "region", form=True) if official else None,
     )
     return render(request, "procurement/orders/share.html", {
         "rows": rows, "date_from": date_from, "date_to": date_to, "by": by, "official": official,

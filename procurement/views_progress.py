@@ -24,13 +24,20 @@ from django.views.decorators.http import require_POST
 from accounts.models import Region
 from accounts.permissions import can, capability_required
 from common.models import Notification
+from common.numbers import param_id
 
 from . import selectors_progress as sel
 from .models import Lot, ProgressRun, ProgressStatus, Tender
 
 
 def _params(request) -> dict:
-    return {name: request.GET.get(name, "") for name in sel.FILTERS}
+    """The dashboard's filters, ids parsed as a form's (full-width digits folded; a bad one is a 400 naming it)."""
+    params = {name: request.GET.get(name, "") for name in sel.FILTERS}
+    for name in sel.FILTERS:
+        if name != "status":
+            value = param_id(params, name, form=True)
+            params[name] = "" if value is None else str(value)
+    return params
 
 
 @capability_required("progress.view_all")
@@ -41,7 +48,7 @@ def dashboard(request):
         by = "lot"
     rows = sel.cycle_rows(request.user, params)
     tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
-    lots = Lot.objects.filter(tender_id=params["tender"]).order_by("number") if params["tender"].isdigit() else []
+    lots = Lot.objects.filter(tender_id=params["tender"]).order_by("number") if params["tender"] else []
     return render(request, "procurement/progress/dashboard.html", {
         "params": params, "by": by, "groups": sel.rollup(rows, by),
         "alerts": sel.alert_rows(request.user, params)[:50],

@@ -26,6 +26,7 @@ from accounts.permissions import can, capability_required, is_official
 from common import jobs
 from common.errors import DomainError
 from common.importing import estimate_data_rows, inline_max_rows
+from common.numbers import param_id
 from common.tables import Column, Listing
 
 from . import selectors, selectors_tenders
@@ -282,13 +283,13 @@ def _evaluate(request, tender):
 
 
 def _own_live_bid(request, tender) -> Bid:
-    return get_object_or_404(Bid.objects.select_related("lot"), pk=request.POST.get("bid"), tender=tender,
+    return get_object_or_404(Bid.objects.select_related("lot"), pk=param_id(request.POST, "bid", form=True) or 0, tender=tender,
                              manufacturer_id=request.user.organization_id)
 
 
 def _bid_form_action(request, tender, *, replacing: Bid | None):
     """Submit a bid on a lot, or replace a live one: the form offers only the maker's own products of the lot."""
-    lot = replacing.lot if replacing else get_object_or_404(tender.lots, pk=request.POST.get("lot"))
+    lot = replacing.lot if replacing else get_object_or_404(tender.lots, pk=param_id(request.POST, "lot", form=True) or 0)
     products = list(svc.lot_products(lot, manufacturer_id=request.user.organization_id))
     name, target = ("replace", replacing.pk) if replacing else ("bid", lot.pk)
     form = BidForm(request.POST, products=products, prefix=f"{name}{target}")
@@ -323,7 +324,7 @@ def _withdraw(request, tender):
 
 
 def _demand(request, tender):
-    lot = get_object_or_404(tender.lots, pk=request.POST.get("lot"))
+    lot = get_object_or_404(tender.lots, pk=param_id(request.POST, "lot", form=True) or 0)
     products = list(svc.lot_products(lot))
     form = DemandForm(request.POST, products=products, prefix=f"demand{lot.pk}")
     try:
@@ -337,7 +338,7 @@ def _demand(request, tender):
 
 
 def _demand_withdraw(request, tender):
-    report = get_object_or_404(DemandReport, pk=request.POST.get("report"), tender=tender,
+    report = get_object_or_404(DemandReport, pk=param_id(request.POST, "report", form=True) or 0, tender=tender,
                                hospital_id=request.user.organization_id)
     try:
         svc.demand_withdraw(report=report, by=request.user)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,8 +20,10 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can
+from common import serializers
 from common.errors import PermissionDeniedError, ValidationFailed
 from common.money import quantize_amount
+from common.numbers import param_id, parse_id
 from procurement.models import Tender
 
 from . import selectors
@@ -156,10 +158,8 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         statement = self._statement(pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            disputes = {int(k): v for k, v in data.validated_data["disputes"].items()}
-        except ValueError:
-            raise ValidationFailed(_("争议明细 id 必须是整数"), field="disputes") from None
+        disputes = {parse_id(k, field=f"disputes.{k}"[:80], label=_("争议明细 id")): v
+                    for k, v in data.validated_data["disputes"].items()}
         statement = svc.statement_review(statement=statement, by=request.user, disputes=disputes)
         return self._render(statement)
 
@@ -207,8 +207,10 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         return scope_to_organization(Prepayment.objects.select_related("hospital"), self.request.user, "hospital").order_by("-paid_on", "pk")
 
     def create(self, request, *args, **kwargs):
-        hospital = Organization.objects.filter(pk=request.data.get("hospital"), kind="hospital").first()
-        tender = Tender.objects.filter(pk=request.data.get("tender")).first()
+        _manager(request)  # the right first: a denied request is a denial, never a list of field errors
+        hospital_id, tender_id = param_id(request.data, "hospital"), param_id(request.data, "tender")
+        hospital = Organization.objects.filter(pk=hospital_id, kind="hospital").first() if hospital_id else None
+        tender = Tender.objects.filter(pk=tender_id).first() if tender_id else None
         if hospital is None:
             raise ValidationFailed(_("医疗机构不存在"), field="hospital")
         if tender is None:
@@ -317,15 +319,21 @@ class ReportView(APIView):
             return Response({"results": rows})
         _manager(request)
         if self.report == "reconciliation":
-            fund = fund_for_region(Region.objects.get(code=params["region"])) if params.get("region") else None
+            fund = None
+            if params.get("region"):
+                region = Region.objects.filter(code=params["region"]).first()
+                if region is None:
+                    raise ValidationFailed(_("统筹区代码“%(code)s”不存在") % {"code": params["region"][:20]}, field="region")
+                fund = fund_for_region(region)
             report = selectors.reconciliation(period=parse_month(params.get("period", "")), fund=fund)
             rows = [{"statement": r["statement"].number, **{k: str(v) for k, v in r.items() if k not in ("statement", "differences")},
                      "differences": r["differences"]} for r in report["rows"]]
             return Response({"period": report["period"], "totals": {k: str(v) for k, v in report["totals"].items()},
                              "rows": rows, "unbalanced_entries": [{"entry": e["pk"], "total": str(e["total"])} for e in report["unbalanced_entries"]]})
-        if not str(params.get("tender", "")).isdigit():
+        tender_id = param_id(params, "tender")
+        if tender_id is None:
             raise ValidationFailed(_("请指定批次（tender）"), field="tender")
-        tender = Tender.objects.filter(pk=params["tender"]).first()
+        tender = Tender.objects.filter(pk=tender_id).first()
         if tender is None:
             raise Http404
         rows = selectors.retained_savings(tender=tender)

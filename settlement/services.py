@@ -35,6 +35,7 @@ from .generation import fund_for_hospital, fund_for_region, hold_off_generation,
 from .models import (
     HospitalDeduction,
     JournalEntry,
+    JournalLine,
     Payment,
     Prepayment,
     PriceAdjustment,
@@ -109,7 +110,7 @@ def _parse_date(value, *, field: str) -> date:
 
 
 def _positive_amount(value, *, field: str = "amount", label: str = gettext_lazy("金额")) -> Decimal:
-    amount = to_decimal(value, field=field)
+    amount = to_decimal(value, field=field, column=Payment._meta.get_field("amount"))
     if amount <= 0:
         raise ValidationFailed(_("%(label)s必须大于 0（收到 %(value)s）") % {"label": label, "value": value}, field=field)
     if quantize_amount(amount) != amount:
@@ -132,7 +133,7 @@ def prepayment_create(*, hospital: Organization, tender, by, paid_on: date | Non
         raise ValidationFailed(_("“%(hospital)s”不是医疗机构") % {"hospital": hospital}, field="hospital")
     fund = fund_for_hospital(hospital)
     fund_rate = fund.prepayment_rate
-    value = fund_rate if rate in (None, "") else to_decimal(rate, field="rate")
+    value = fund_rate if rate in (None, "") else to_decimal(rate, field="rate", column=Prepayment._meta.get_field("rate"))
     if value < fund_rate or value < Decimal("0.3") or value > 1:
         raise ValidationFailed(_("预付比例不能低于 %(fund_rate)s（且不超过 100%%），收到 %(value)s") % {"fund_rate": f'{fund_rate:.0%}', "value": value}, field="rate")
     if Prepayment.objects.filter(hospital=hospital, tender=tender).exists():
@@ -191,7 +192,7 @@ def price_correction_create(*, listing, unit_price, effective_from, effective_to
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写更正原因"), field="reason")
-    price = to_decimal(unit_price, field="unit_price")
+    price = to_decimal(unit_price, field="unit_price", column=PriceCorrection._meta.get_field("unit_price"))
     if price <= 0:
         raise ValidationFailed(_("更正后单价必须大于 0（收到 %(price)s）") % {"price": unit_price}, field="unit_price")
     if quantize_unit_price(price) != price:
@@ -718,7 +719,7 @@ def journal_correction_post(*, corrects: JournalEntry, lines: list[tuple], reaso
         raise ValidationFailed(_("请填写更正原因"), field="reason")
     parsed = []
     for acc, amount in lines:
-        value = to_decimal(amount, field="amount")
+        value = to_decimal(amount, field="amount", column=JournalLine._meta.get_field("amount"))
         if quantize_amount(value) != value:
             raise ValidationFailed(_("金额 %(amount)s 超过两位小数") % {"amount": amount}, field="amount")
         parsed.append((acc, value))

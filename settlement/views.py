@@ -18,13 +18,15 @@ from accounts.models import Region
 from accounts.permissions import can, capability_required
 from common.errors import DomainError
 from common.formmemory import remember
+from common.money import to_decimal
+from common.numbers import param_id, param_ids, parse_id
 from common.tables import Column, Listing
 from procurement.models import Tender
 
 from . import selectors
 from . import services as svc
 from .generation import fund_for_region, parse_month
-from .models import SettlementStatement
+from .models import Payment, SettlementStatement
 
 S = SettlementStatement.Status
 
@@ -85,7 +87,7 @@ def statement_list(request):
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
         try:
-            done = svc.statements_approve(statement_ids=request.POST.getlist("statement_ids"), by=user)
+            done = svc.statements_approve(statement_ids=param_ids(request.POST, "statement_ids", form=True), by=user)
             messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -114,7 +116,7 @@ def statement_detail(request, pk: int):
         try:
             if action == "claim":
                 svc.statement_claim(statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", ""),
-                                    drop_line_ids=request.POST.getlist("drop_line_ids"),
+                                    drop_line_ids=param_ids(request.POST, "drop_line_ids", form=True),
                                     response=request.POST.get("response", ""))
                 messages.success(request, _("已申报"))
             elif action == "invoices":
@@ -124,14 +126,16 @@ def statement_detail(request, pk: int):
                 disputes = {}
                 for key, value in request.POST.items():
                     if key.startswith("dispute_") and request.POST.get(f"disputed_{key[8:]}"):
-                        disputes[int(key[8:])] = value
+                        disputes[parse_id(key[8:], field=key, form=True)] = value
                 svc.statement_review(statement=statement, by=user, disputes=disputes)
                 messages.success(request, _("已退回企业") if disputes else _("已确认"))
             elif action == "approve":
                 svc.statement_approve(statement=statement, by=user)
                 messages.success(request, _("已审核"))
             elif action == "pay":
-                svc.payment_record(statement=statement, by=user, amount=request.POST.get("amount", ""),
+                amount = to_decimal(request.POST.get("amount", ""), field="amount", label=_("支付金额"), form=True,
+                                    column=Payment._meta.get_field("amount"))  # full-width digits, 1,234.50
+                svc.payment_record(statement=statement, by=user, amount=amount,
                                    reference=request.POST.get("reference", ""), paid_on=request.POST.get("paid_on") or None)
                 messages.success(request, _("已登记支付"))
             else:
@@ -237,7 +241,7 @@ def reconciliation(request):
 @capability_required("settlement.manage")
 def retained_savings(request):
     tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
-    tender = tenders.filter(pk=request.GET.get("tender") or 0).first() or tenders.first()
+    tender = tenders.filter(pk=param_id(request.GET, "tender", form=True) or 0).first() or tenders.first()
     rows = selectors.retained_savings(tender=tender) if tender else []
     if tender and request.GET.get("format") in EXPORT_FORMATS:
         return _export(request.GET["format"], f"retained-savings-{tender.code}", _("结余留用 %(t)s") % {"t": tender.code},

@@ -10,6 +10,15 @@ def api_as(user) -> APIClient:
     return client
 
 
+def error_field(response) -> str | None:
+    """The field a 400 names: a domain error's `field`, or the one key of a serializer's field errors."""
+    body = response.json()
+    if "field" in body:
+        return body["field"]
+    keys = [k for k in body if k not in ("detail", "code")]
+    return keys[0] if len(keys) == 1 else None
+
+
 def client_as(user=None, language: str | None = None):
     """A page client signed in as `user` (anonymous when None), in `language` when given (the language cookie)."""
     from django.conf import settings

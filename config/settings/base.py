@@ -249,6 +249,20 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Request input (common.numbers, common.parsers, common.filters; docs/security-input.md): the JSON parser bounds a
+# body's size and nesting and reads numbers without float; query filters parse numbers strictly.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "common.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser",
+]
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    "common.filters.FilterBackend" if backend.startswith("django_filters.") else backend
+    for backend in REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]
+]
+# Bytes of a request body (JSON or form; uploads have IMPORT_MAX_UPLOAD_BYTES) and levels of JSON nesting.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+# Pages: a domain error a view lets through (a bad number in a query string) is a 400 page naming the field.
+MIDDLEWARE = [*MIDDLEWARE, "common.middleware.DomainErrorPageMiddleware"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "药械集采平台 API",
     "DESCRIPTION": "Centralized procurement of drugs and medical consumables: catalog, tenders, "

@@ -23,6 +23,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from common.models import Notification, record_event
+from common.money import to_decimal
 from common.notifications import notify
 
 from ..models import Inquiry, Interview, PriceAlert
@@ -232,9 +233,7 @@ def alert_record_interview(*, alert: PriceAlert, held_on: date, participants: st
 
 
 def parse_unit_price(value, *, field: str) -> Decimal:
-    from common.money import to_decimal
-
-    price = to_decimal(value, field=field)
+    price = to_decimal(value, field=field, column=PriceAlert._meta.get_field("corrected_price"))
     if price <= 0:
         raise ValidationFailed(_("价格必须大于零"), field=field)
     if -price.as_tuple().exponent > 4:

@@ -68,7 +68,7 @@ def credit_record_create(*, organization, behaviour: str, level: str, evidence: 
         raise ValidationFailed(_("请填写开始日期"), field="start")
     if end is not None and end < start:
         raise ValidationFailed(_("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f'{end:%Y-%m-%d}', "start": f'{start:%Y-%m-%d}'}, field="end")
-    amount = quantize_amount(to_decimal(amount or "0", field="amount"))
+    amount = quantize_amount(to_decimal(amount or "0", field="amount", column=CreditRecord._meta.get_field("amount")))
     if amount < 0:
         raise ValidationFailed(_("涉案金额不能为负数"), field="amount")
     products = list(products or [])

@@ -22,6 +22,7 @@ from catalog.models import Product
 from common.errors import ValidationFailed
 from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, load_dataset, require_headers
 from common.money import quantize_amount, quantize_unit_price, to_decimal
+from common.numbers import parse_int
 
 from ..models import PriceObservation, ReferencePrice
 
@@ -76,7 +77,7 @@ def _price(row: dict, key: str, errors: list[str]) -> Decimal | None:
         errors.append(_("%(key)s：不能为空") % {"key": key})
         return None
     try:
-        price = to_decimal(text, field=key)
+        price = to_decimal(text, field=key, form=True, column=PriceObservation._meta.get_field("unit_price"))
     except ValidationFailed as exc:
         errors.append(f"{key}：{exc.message}")
         return None
@@ -154,10 +155,9 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
         qty_text = _text(row, "数量")
         if qty_text:
             try:
-                quantity = int(Decimal(qty_text))
-                if quantity < 0 or Decimal(qty_text) != quantity:
-                    raise ValueError
-            except (ArithmeticError, ValueError):
+                quantity = parse_int(qty_text.removesuffix(".0"), field="数量", min_value=0, form=True,
+                                     column=PriceObservation._meta.get_field("quantity"))
+            except ValidationFailed:
                 errors.append(_("数量：“%(qty_text)s”必须是非负整数") % {"qty_text": qty_text})
                 quantity = 0
         hospital = None

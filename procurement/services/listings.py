@@ -34,7 +34,7 @@ L = Listing.Status
 def parse_unit_price(value, *, field: str = "unit_price") -> Decimal:
     """A listed price per minimum unit: positive, at most 4 decimals, never a float."""
     try:
-        price = to_decimal(value, field="价格")
+        price = to_decimal(value, field="价格", column=Listing._meta.get_field("unit_price"))
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, field=field) from None
     if price <= 0:

@@ -29,8 +29,9 @@ from accounts.permissions import require
 from catalog.models import Product
 from common import idempotency
 from common.money import quantize_amount
+from common.numbers import integer_range, parse_id, parse_int
 from common.rows import Columns, read_by_id
-from common.text import control_character_error
+from common.text import check_text
 
 from .. import hooks
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
@@ -64,24 +65,35 @@ TRANSITIONS = {
 # --- small parsers -----------------------------------------------------------------------------------------------
 
 
+_PACKS = PurchaseOrderLine._meta.get_field("packs")
+
+
 def parse_count(value, *, field: str, label: str = gettext_lazy("数量"), allow_zero: bool = False) -> int:
-    """A whole number of packs: an int (or its text), never a bool, float or fraction; > 0 unless allow_zero."""
-    if isinstance(value, (bool, float)):
-        raise ValidationFailed(gettext("%(label)s必须是整数（包装数）") % {"label": label}, field=field)
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise ValidationFailed(gettext("%(label)s必须是整数（包装数）") % {"label": label}, field=field)
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.lstrip("-").isdigit():
-            raise ValidationFailed(gettext("%(label)s“%(value)s”不是整数（包装数）") % {"label": label, "value": value}, field=field)
-        value = int(text)
-    if not isinstance(value, int):
-        raise ValidationFailed(gettext("%(label)s必须是整数（包装数）") % {"label": label}, field=field)
+    """A whole number of packs (common.numbers: ASCII digits, an int or an integral JSON number, never a bool, float
+    or fraction) that a packs column holds; > 0 unless allow_zero."""
+    value = parse_int(value, field=field, label=label, max_value=integer_range(_PACKS)[1])
     if value < 0 or (value == 0 and not allow_zero):
         raise ValidationFailed(gettext("%(label)s必须大于零") % {"label": label} if not allow_zero else gettext("%(label)s不能为负数") % {"label": label}, field=field)
     return value
+
+
+# An order's remarks are free text (TextField) bounded here; reasons and the remarks of deliveries, receipts and lines
+# fill 300-character columns. Longer text is refused, naming the limit, never cut (common.text).
+REMARKS_MAX = 2000
+SHORT_TEXT_MAX = 300
+_LINE_REMARKS_MAX = PurchaseOrderLine._meta.get_field("remarks").max_length
+
+
+def _remarks(remarks: str, *, field: str = "remarks") -> str:
+    return check_text(remarks or "", field=field, label=gettext_lazy("备注"), max_length=REMARKS_MAX)
+
+
+def _reason(reason: str, *, field: str = "reason") -> str:
+    return check_text(reason or "", field=field, label=gettext_lazy("原因"), max_length=SHORT_TEXT_MAX)
+
+
+def _short(text: str, *, field: str, label, max_length: int = SHORT_TEXT_MAX) -> str:
+    return check_text(text or "", field=field, label=label, max_length=max_length)
 
 
 def supply_class_of(product) -> str:
@@ -104,10 +116,7 @@ def _lock(order: PurchaseOrder | int) -> PurchaseOrder:
 def _check_version(order: PurchaseOrder, version) -> None:
     if version in (None, ""):
         return
-    try:
-        expected = int(version)
-    except (TypeError, ValueError):
-        raise ValidationFailed(gettext("版本号必须是整数"), field="version") from None
+    expected = parse_int(version, field="version", label=gettext_lazy("版本号"), column=PurchaseOrder._meta.get_field("version"))
     if expected != order.version:
         raise ConflictError(
             gettext("订单 %(value)s 已被他人修改（当前状态：%(status)s），请刷新后重试") % {"value": order.number or order.pk, "status": order.get_status_display()},
@@ -337,7 +346,7 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("订单明细格式错误"), field=f"lines[{i}]")
         raw = item.get("listing")
-        ids.append(raw.pk if isinstance(raw, Listing) else parse_count(raw, field=f"lines[{i}].listing", label=gettext_lazy("挂网编号")))
+        ids.append(raw.pk if isinstance(raw, Listing) else parse_id(raw, field=f"lines[{i}].listing", label=gettext_lazy("挂网编号")))
     listings = read_by_id(_LISTING_COLUMNS, ids, related=("product", _PRODUCT_COLUMNS),
                           extra=_orderability(*parties, on=on) if parties is not None else None)
     seen: dict[int, int] = {}
@@ -353,9 +362,8 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
         seen[listing_id] = i
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("采购数量"))
         _check_listing_orderable(listing, on=on, field=f"{field}.listing")
-        remarks = str(item.get("remarks") or "")[:300]
-        if problem := control_character_error(remarks):
-            raise ValidationFailed(gettext("备注%(problem)s") % {"problem": problem}, field=f"{field}.remarks")
+        remarks = check_text(str(item.get("remarks") or ""), field=f"{field}.remarks", label=gettext_lazy("备注"),
+                             max_length=_LINE_REMARKS_MAX)
         result.append(LineInput(listing=listing, packs=packs, remarks=remarks))
     return result
 
@@ -386,10 +394,7 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
             raise PermissionDeniedError(gettext("只能为本机构下单"), field="hospital")
     wanted = [by.organization_id]
     if distributor is not None and not isinstance(distributor, Organization):
-        try:
-            distributor = None if isinstance(distributor, bool) else int(distributor)
-        except (TypeError, ValueError):
-            distributor = None
+        distributor = parse_id(distributor, field="distributor", label=gettext_lazy("配送企业"))
         if distributor:
             wanted.append(distributor)
     extra = {}
@@ -515,7 +520,7 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
     _check_distributor(hospital, distributor, [i.listing for i in items], on=today,
                        fields=[f"lines[{n}].listing" for n in range(len(items))])
     order = PurchaseOrder(hospital=hospital, distributor=distributor, urgent=bool(urgent),
-                          hospital_remarks=remarks[:2000], idempotency_key=key,
+                          hospital_remarks=_remarks(remarks), idempotency_key=key,
                           idempotency_fingerprint=fingerprint, created_by=by)
     committed = [i.listing.product for i in items if i.listing.committed]
     substitutions = unmet_commitments(hospital_id=hospital.pk, products=committed, on=today) if committed else {}
@@ -542,10 +547,11 @@ def _raw_listing_ids(lines) -> list[int]:
         raw = item.get("listing") if isinstance(item, dict) else None
         if isinstance(raw, Listing):
             ids.add(raw.pk)
-        elif isinstance(raw, int) and not isinstance(raw, bool):
-            ids.add(raw)
-        elif isinstance(raw, str) and raw.strip().isdigit():
-            ids.add(int(raw.strip()))
+        elif raw is not None:
+            try:
+                ids.add(parse_id(raw, field=None))
+            except ValidationFailed:
+                continue
     return sorted(ids)
 
 
@@ -613,7 +619,7 @@ def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | N
     if urgent is not None:
         order.urgent = bool(urgent)
     if remarks is not None:
-        order.hospital_remarks = remarks[:2000]
+        order.hospital_remarks = _remarks(remarks)
     order.version += 1
     order.save(update_fields=["urgent", "hospital_remarks", "version", "updated_at"])
     _event(order, "draft_updated", by=by, data={"lines": order.line_count})
@@ -714,7 +720,7 @@ def order_accept(*, order: PurchaseOrder, by, remarks: str = "", version=None) -
     order.responded_at, order.responded_by = now, by
     order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
     if remarks:
-        order.distributor_remarks = remarks[:2000]
+        order.distributor_remarks = _remarks(remarks)
     _move(order, S.ACCEPTED, by=by, reason=remarks,
           fields=["responded_at", "responded_by", "response_overdue", "distributor_remarks"])
     return order
@@ -730,7 +736,7 @@ def order_reject(*, order: PurchaseOrder, by, reason: str, version=None) -> Purc
     _check_version(order, version)
     _require_state(order, (S.SUBMITTED,), pgettext("订单操作", "拒绝"))
     now = timezone.now()
-    order.responded_at, order.responded_by, order.reject_reason = now, by, reason[:300]
+    order.responded_at, order.responded_by, order.reject_reason = now, by, _reason(reason)
     order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
     _move(order, S.REJECTED, by=by, reason=reason,
           fields=["responded_at", "responded_by", "reject_reason", "response_overdue"])
@@ -747,7 +753,7 @@ def order_cancel(*, order: PurchaseOrder, by, reason: str = "", version=None) ->
     reason = (reason or "").strip()
     if order.status != S.DRAFT and not reason:
         raise ValidationFailed(gettext("撤销已提交的订单必须填写原因"), field="reason")
-    order.cancelled_at, order.cancel_reason = timezone.now(), reason[:300]
+    order.cancelled_at, order.cancel_reason = timezone.now(), _reason(reason)
     _move(order, S.CANCELLED, by=by, reason=reason, fields=["cancelled_at", "cancel_reason"])
     return order
 
@@ -759,15 +765,15 @@ def order_remark(*, order: PurchaseOrder, by, remarks: str, version=None) -> Pur
     _check_version(order, version)
     if by.organization_id == order.hospital_id:
         require(by, "order.place")
-        order.hospital_remarks, field = remarks[:2000], "hospital_remarks"
+        order.hospital_remarks, field = _remarks(remarks), "hospital_remarks"
     elif by.organization_id == order.distributor_id:
         require(by, "order.fulfil")
-        order.distributor_remarks, field = remarks[:2000], "distributor_remarks"
+        order.distributor_remarks, field = _remarks(remarks), "distributor_remarks"
     else:
         raise PermissionDeniedError(gettext("只能为本机构的订单填写备注"))
     order.version += 1
     order.save(update_fields=[field, "version", "updated_at"])
-    _event(order, "remarks", by=by, reason=remarks[:2000])
+    _event(order, "remarks", by=by, reason=remarks)
     return order
 
 
@@ -818,7 +824,7 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("配送明细格式错误"), field=field)
         raw = item.get("order_line")
-        line_id = raw.pk if isinstance(raw, PurchaseOrderLine) else parse_count(raw, field=f"{field}.order_line",
+        line_id = raw.pk if isinstance(raw, PurchaseOrderLine) else parse_id(raw, field=f"{field}.order_line",
                                                                                  label=gettext_lazy("订单明细编号"))
         order_line = order_lines.get(line_id)
         if order_line is None:
@@ -837,14 +843,14 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
         production = _parse_date(production, field=f"{field}.production_date", label=gettext_lazy("生产日期")) if production else None
         if production and production > today:
             raise ValidationFailed(gettext("生产日期不能晚于今天"), field=f"{field}.production_date")
-        parsed.append((order_line, packs, batch[:50], expiry, production))
+        parsed.append((order_line, packs, _short(batch, field=f"{field}.batch_number", label=gettext_lazy("批号"), max_length=50), expiry, production))
     now = timezone.now()
     invoice_amount = sum((quantize_amount(ol.unit_price * packs * ol.pack_size) for ol, packs, *_ in parsed), Decimal("0"))
     delivery = Delivery.objects.create(
         order=order, distributor_id=order.distributor_id, hospital_id=order.hospital_id,
-        invoice_number=invoice_number[:50], invoice_amount=invoice_amount, shipped_at=now, shipped_by=by,
+        invoice_number=_short(invoice_number, field="invoice_number", label=gettext_lazy("发票号")), invoice_amount=invoice_amount, shipped_at=now, shipped_by=by,
         invoice_date=_parse_date(invoice_date, field="invoice_date", label=gettext_lazy("开票日期")) if invoice_date else today,
-        remarks=remarks[:300],
+        remarks=_short(remarks, field="remarks", label=gettext_lazy("备注")),
     )
     _assign_number(delivery, "DL")
     DeliveryLine.objects.bulk_create([
@@ -899,7 +905,7 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
     received_on = timezone.localdate(now)
     receipt = Receipt.objects.create(
         delivery=delivery, order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id,
-        received_at=now, received_by=by, remarks=remarks[:300],
+        received_at=now, received_by=by, remarks=_short(remarks, field="remarks", label=gettext_lazy("备注")),
     )
     rows = []
     for item in inputs:
@@ -948,7 +954,7 @@ def _parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("验收明细格式错误"), field=field)
         raw = item.get("delivery_line")
-        dl_id = raw.pk if isinstance(raw, DeliveryLine) else parse_count(raw, field=f"{field}.delivery_line",
+        dl_id = raw.pk if isinstance(raw, DeliveryLine) else parse_id(raw, field=f"{field}.delivery_line",
                                                                           label=gettext_lazy("配送明细编号"))
         dl = delivery_lines.get(dl_id)
         if dl is None:
@@ -964,7 +970,7 @@ def _parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list
                 gettext("%(generic_name)s：验收 %(accepted)s + 拒收 %(rejected)s 超过配送数量 %(packs)s") % {"generic_name": dl.order_line.product.generic_name, "accepted": accepted, "rejected": rejected, "packs": dl.packs},
                 field=f"{field}.accepted_packs",
             )
-        reason = str(item.get("reject_reason") or "").strip()[:300]
+        reason = _short(str(item.get("reject_reason") or "").strip(), field=f"{field}.reject_reason", label=gettext_lazy("拒收原因"))
         if (accepted + rejected < dl.packs or rejected) and not reason:
             raise ValidationFailed(gettext("有拒收或短少时必须填写原因"), field=f"{field}.reject_reason")
         given[dl_id] = ReceiptInput(dl, accepted, rejected, reason)
@@ -987,7 +993,7 @@ def order_close(*, order: PurchaseOrder, by, reason: str = "", version=None) -> 
         raise ConflictError(gettext("仍有未验收的配送单，请先验收"), field="status")
     if order.status != S.RECEIVED and not reason:
         raise ValidationFailed(gettext("订单未全部到货，提前完结必须填写原因"), field="reason")
-    order.closed_at, order.close_reason = timezone.now(), reason[:300]
+    order.closed_at, order.close_reason = timezone.now(), _reason(reason)
     _move(order, S.CLOSED, by=by, reason=reason, fields=["closed_at", "close_reason"])
     return order
 
@@ -1012,7 +1018,7 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("退货明细格式错误"), field=f"lines[{i}]")
         raw = item.get("receipt_line")
-        ids.append(raw.pk if isinstance(raw, ReceiptLine) else parse_count(raw, field=f"lines[{i}].receipt_line",
+        ids.append(raw.pk if isinstance(raw, ReceiptLine) else parse_id(raw, field=f"lines[{i}].receipt_line",
                                                                             label=gettext_lazy("验收明细编号")))
     receipt_lines = {
         rl.pk: rl for rl in ReceiptLine.objects.select_for_update().filter(pk__in=ids, receipt__order=order)
@@ -1035,9 +1041,9 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
             raise ValidationFailed(gettext("退货数量 %(packs)s 超过可退数量 %(available)s（已验收 %(accepted_packs)s）") % {"packs": packs, "available": available, "accepted_packs": rl.accepted_packs},
                                    field=f"{field}.packs")
         returned[rl_id] = returned.get(rl_id, 0) + packs
-        parsed.append((rl, packs, str(item.get("reason") or reason).strip()[:300]))
+        parsed.append((rl, packs, _short(str(item.get("reason") or reason).strip(), field=f"{field}.reason", label=gettext_lazy("退货原因"))))
     goods_return = GoodsReturn.objects.create(
-        order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id, reason=reason[:300],
+        order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id, reason=_reason(reason),
         returned_at=now, returned_by=by,
     )
     _assign_number(goods_return, "RT")

@@ -94,7 +94,7 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
             errors.append(_("%(COL_HOSPITAL_NAME)s：“%(name)s”与统一社会信用代码对应的机构“%(name2)s”不一致") % {"COL_HOSPITAL_NAME": COL_HOSPITAL_NAME, "name": name, "name2": hospital.name})
         volume = None
         try:
-            volume = svc.parse_volume(row.get(COL_VOLUME))
+            volume = svc.parse_volume(row.get(COL_VOLUME), form=True)
         except DomainError as exc:
             errors.append(f"{COL_VOLUME}：{exc.message}")
         product = None

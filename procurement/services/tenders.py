@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.permissions import can, require
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.history import record_history
 from common.models import record_event
-from common.money import quantize_amount, quantize_unit_price
+from common.money import quantize_amount, quantize_unit_price, to_decimal
+from common.numbers import integer_range, parse_int
 
 from .. import evaluation, hooks, sealing
 from ..models import Award, Bid, DemandReport, Listing, Lot, Tender, TenderEvaluation
@@ -58,11 +59,9 @@ def parse_price(value, *, field: str = "price") -> Decimal:
     if isinstance(value, float):
         raise ValidationFailed(gettext("报价不能以浮点数提交，请使用字符串"), field=field)
     try:
-        price = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(gettext("报价必须是数字"), field=field) from None
-    if not price.is_finite():
-        raise ValidationFailed(gettext("报价必须是数字"), field=field)
+        price = to_decimal(value, field=field, column=Bid._meta.get_field("price"))
+    except ValidationFailed as exc:
+        raise ValidationFailed(gettext("报价必须是数字") + f"：{exc.message}", field=field, code=exc.code) from None
     if price <= 0:
         raise ValidationFailed(gettext("报价必须大于零"), field=field)
     if -price.as_tuple().exponent > 4:
@@ -141,9 +140,10 @@ def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, do
         raise ValidationFailed(gettext("质量要求“%(quality_requirement)s”无效") % {"quality_requirement": quality_requirement}, field="quality_requirement")
     max_price = parse_price(max_price, field="max_price")
     try:
-        ratio = Decimal(str(price_ratio_per_doubling).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(gettext("含量差比价系数必须是数字"), field="price_ratio_per_doubling") from None
+        ratio = to_decimal(price_ratio_per_doubling, field="price_ratio_per_doubling")
+    except ValidationFailed as exc:
+        raise ValidationFailed(gettext("含量差比价系数必须是数字") + f"：{exc.message}", field="price_ratio_per_doubling",
+                               code=exc.code) from None
     if not ratio.is_finite() or not Decimal(1) <= ratio <= Decimal(4) or -ratio.as_tuple().exponent > 4:
         raise ValidationFailed(gettext("含量差比价系数应在 1 与 4 之间，最多 4 位小数"), field="price_ratio_per_doubling")
     strength = parse_strength(reference_specification) if reference_specification else None
@@ -265,14 +265,20 @@ def _demand_hospital(by, hospital):
     return hospital
 
 
-def parse_volume(value, *, field: str = "annual_volume") -> int:
-    """An annual volume: a whole, non-negative number of minimum units."""
-    text = "" if value is None or isinstance(value, bool) else str(value).strip()
-    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():  # Excel stores whole numbers as floats
+def parse_volume(value, *, field: str = "annual_volume", form: bool = False) -> int:
+    """An annual volume: a whole, non-negative number of minimum units (`form`: from a file or page, full-width
+    digits folded)."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.endswith(".0"):  # Excel stores whole numbers as floats
         text = text[:-2]
-    if not text.lstrip("-").isdigit():
-        raise ValidationFailed(gettext("年度需求量应为整数（最小制剂单位）"), field=field)
-    volume = int(text)
+    if isinstance(text, int | float) and not isinstance(text, bool) and text == int(text):  # a cell's number
+        text = int(text)
+    try:
+        volume = parse_int(text, field=field, label=gettext_lazy("年度需求量"),
+                           max_value=integer_range(DemandReport._meta.get_field("annual_volume"))[1], form=form)
+    except ValidationFailed as exc:
+        raise ValidationFailed(gettext("年度需求量应为整数（最小制剂单位）") + f"：{exc.message}", field=field,
+                               code=exc.code) from None
     if volume < 0:
         raise ValidationFailed(gettext("年度需求量不能为负数"), field=field)
     return volume
@@ -336,7 +342,12 @@ def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decim
     price = parse_price(price)
     if price > lot.max_price:
         raise ValidationFailed(gettext("报价高于本品种最高有效申报价"), field="price")
-    if isinstance(supply_capacity, bool) or not str(supply_capacity).isdigit() or int(supply_capacity) <= 0:
+    try:
+        capacity = parse_int(supply_capacity, field="supply_capacity", column=Bid._meta.get_field("supply_capacity"))
+    except ValidationFailed as exc:
+        raise ValidationFailed(gettext("供应能力应为正整数") + f"：{exc.message}", field="supply_capacity",
+                               code=exc.code) from None
+    if capacity <= 0:
         raise ValidationFailed(gettext("供应能力应为正整数"), field="supply_capacity")
     return price
 

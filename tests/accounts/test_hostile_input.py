@@ -111,3 +111,29 @@ def test_the_api_returns_names_as_json_text(hostile_org, official):
     for query in (SQL, "' OR 1=1 --", SCRIPT):
         assert api_as(official).get("/api/v1/organizations/", {"search": query}).status_code == 200
         assert Client().get("/accounts/organizations/", {"q": query}).status_code == 302  # login first
+
+
+@pytest.mark.django_db
+def test_the_import_refuses_a_bidi_control_in_a_name_and_keeps_mongolian_joiners(tmp_path):
+    from accounts.uscc import check_character
+
+    uscc = "12150100MB1234567" + check_character("12150100MB1234567")
+    good = (GOOD.decode().replace("12150100MB1234567X", uscc).replace("所在地区代码\n", "所在地区代码,医院等级,医院类型,所有制\n")
+            .replace(",150100\n", ",150100,三级,蒙医医院,公立\n"))
+    bad = good.replace("呼和浩特市第九医院", "呼和浩特市\u202e院医九第").encode()
+    path = tmp_path / "bidi.csv"
+    path.write_bytes(bad)
+    before = organizations()
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_organizations", str(path), stdout=out, stderr=err)
+    assert "U+202E" in out.getvalue() + err.getvalue(), out.getvalue() + err.getvalue()
+    assert organizations() == before
+    mongolian = "ᠬᠥᠬᠡᠬᠣᠲᠠ\u180eᠶᠢᠨ ᠡᠮᠨᠡᠯᠭᠡ\u202fᠶᠢᠨ\u200d"
+    path.write_bytes(good.replace("呼和浩特市第九医院", mongolian).encode())
+    out = io.StringIO()
+    try:
+        call_command("import_organizations", str(path), stdout=out, stderr=out)
+    except SystemExit:
+        pytest.fail(out.getvalue())
+    assert Organization.objects.filter(name=mongolian).exists()

@@ -63,3 +63,12 @@ def test_injection_strings_in_a_tender_name_are_escaped(collecting):  # noqa: F8
     data = api_as(collecting["official"]).get("/api/v1/tenders/").json()
     assert f"{SCRIPT}{SQL}{IMG}" in [t["name"] for t in data["results"]]
     assert Tender.objects.filter(pk=tender.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("volume", ["²", "١٢", "１２", str(10**19), "9" * 5000, "1e3"])
+def test_demand_reports_refuse_hostile_volumes_through_the_api(collecting, volume):  # noqa: F811
+    response = api_as(collecting["buyers"][0]).post(
+        "/api/v1/demand-reports/", {"lot": collecting["lot"].pk, "annual_volume": volume}, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "annual_volume", response.content
+    assert not DemandReport.objects.exists()

@@ -2,17 +2,23 @@
 of each role, to the platform in-process (WSGI, the test database seeded with the demo). Every answer must be a
 client error or a success — never a server error — and every success must match the schema's description of it.
 
-FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role.
+FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role. Besides the schema's own values, each
+operation gets FUZZ_HOSTILE_EXAMPLES (default 3) requests with one body field or query parameter replaced by a hostile
+number (non-ASCII digits, exponents, 20+ and 5,000 digits, commas out of place, deep nesting), and each write
+operation a body nested 100,000 deep (docs/security-input.md). Hypothesis runs derandomized (a fixed seed) with
+these counts, so CI time stays predictable.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import User
 from accounts.services import token_sign_in
@@ -22,6 +28,29 @@ ROLE_USERS = {
     "pricing_official": "official", "fund_officer": "fund", "platform_admin": "admin",
 }
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+HOSTILE_EXAMPLES = int(os.environ.get("FUZZ_HOSTILE_EXAMPLES", "3"))
+
+# Digits Python's int()/Decimal() convert or choke on: superscripts, Arabic-Indic, Persian, Devanagari, full-width,
+# circled, fractions, mathematical digits.
+NOT_ASCII_DIGITS = "²³¹٠١٢٣٤٥٦٧٨٩۰۱۲۳०१२३０１２３①½𝟙"
+
+
+def _nested(depth: int):
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE_VALUES = st.one_of(
+    st.text(alphabet=NOT_ASCII_DIGITS, min_size=1, max_size=6),
+    st.builds(lambda mantissa, exponent: f"{mantissa}e{exponent}", st.integers(1, 9), st.integers(19, 999)),
+    st.integers(10**19, 10**40).map(str),
+    st.integers(10**19, 10**40),
+    st.sampled_from(["9" * 5000, "0,02", "12,34", "1e400", "-1e400", "NaN", "Infinity", "9" * 20 + ".99"]),
+    st.integers(40, 200).map(_nested),
+)
+DEEP_BODY = "[" * 100_000 + "]" * 100_000
 
 # Operations failing today in code still being finished elsewhere, each with the bug. The test fails when one of them
 # passes for every role (remove it with the fix) — nothing is left out silently.
@@ -81,6 +110,46 @@ def make_fuzz(operation, headers, checks, failures, counter):
     return fuzz
 
 
+def make_hostile(operation, headers, failures, counter):
+    """A hypothesis test replacing one body field or query parameter of generated requests with a hostile value."""
+    query_names = [parameter.name for parameter in operation.query.items]
+
+    @settings(max_examples=HOSTILE_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(), value=HOSTILE_VALUES, data=st.data())
+    def hostile(case, value, data):
+        targets = [("query", name) for name in query_names]
+        if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
+            targets += [("body", name) for name in case.body]
+        if not targets:
+            return
+        where, name = data.draw(st.sampled_from(targets))
+        if where == "query":
+            case.query = {**(case.query or {}), name: value if isinstance(value, str) else str(value)[:6000]}
+        else:
+            case.body = {**case.body, name: value}
+        counter["hostile"] += 1
+        with transaction.atomic():
+            status = case.call(headers=headers).status_code
+        if status >= 500:
+            failures.append(f"{operation.method.upper()} {operation.path}: {status} with {where} {name}="
+                            f"{str(value)[:40]!r}")
+        assert status < 500
+
+    return hostile
+
+
+def deep_body_status(operation, headers) -> int:
+    """What a write operation answers to a JSON body nested 100,000 deep (path ids filled with 1)."""
+    from django.test import Client
+
+    path = re.sub(r"\{[^}]+\}", "1", operation.full_path)
+    with transaction.atomic():
+        response = Client().generic(operation.method.upper(), path, DEEP_BODY, content_type="application/json",
+                                    HTTP_AUTHORIZATION=headers["Authorization"])
+    return response.status_code
+
+
 @pytest.mark.django_db
 @pytest.mark.slow
 @pytest.mark.parametrize("role", list(ROLE_USERS))
@@ -91,10 +160,21 @@ def test_the_api_never_fails_with_a_server_error_and_answers_as_documented(role)
     schema, checks = load_schema()
     failures: list[str] = []
     operations = 0
-    counter = {"calls": 0}
+    counter = {"calls": 0, "hostile": 0}
+    deep = []
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
+        try:
+            make_hostile(operation, headers, failures, counter)()
+        except (Exception, BaseExceptionGroup) as exc:  # recorded in the test; anything else (no request made) here
+            if not failures or not failures[-1].startswith(f"{operation.method.upper()} {operation.path}:"):
+                failures.append(f"{operation.method.upper()} {operation.path}: hostile: {summary(exc)}")
+        if operation.method.upper() in ("POST", "PUT", "PATCH"):
+            deep.append(operation.path)
+            status = deep_body_status(operation, headers)
+            if status >= 500:
+                failures.append(f"{operation.method.upper()} {operation.path}: {status} for a body nested 100,000 deep")
 
         fuzz = make_fuzz(operation, headers, checks, failures, counter)
         before = len(failures)
@@ -105,6 +185,7 @@ def test_the_api_never_fails_with_a_server_error_and_answers_as_documented(role)
                 failures.append(f"{operation.method.upper()} {operation.path}: {type(exc).__name__}: {summary(exc)}")
     assert operations > 50, operations
     assert counter["calls"] >= operations, (counter, operations, failures[:5])
+    assert counter["hostile"] > operations // 2 and len(deep) > 20, (counter, len(deep))
     known = [f for f in failures if f.split(":", 1)[0] in KNOWN]
     unique = sorted({f for f in failures if f not in known})
     assert not unique, f"{len(unique)} failures for {role}:\n" + "\n\n".join(unique[:40])

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts import services as account_svc
-from accounts.models import Organization, User
+from accounts.models import ApiToken, Organization, User
+from accounts.services import token_sign_in
 from common.errors import ConflictError, ValidationFailed
 from common.models import AuditEvent, Notification
 from procurement.models import Bid, Listing, PurchaseOrder
@@ -51,7 +51,7 @@ def deactivate(org, by, reason="营业执照被吊销"):
 def token_client(user) -> APIClient:
     """An API client holding a token made after the deactivation: the refusal must not rest on token revocation."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_sign_in(user=user)[1]}")
     return client
 
 
@@ -154,7 +154,7 @@ def test_a_deactivated_organisations_user_cannot_sign_in_anywhere(orders, admin)
         admin_page.status_code == 200 and "已停用" in admin_page.content.decode() and SESSION_KEY not in client.session
     )
     token = APIClient().post("/api/v1/auth/token/", {"username": "o_buyer", "password": PASSWORD}, format="json")
-    assert refused(token) and not Token.objects.filter(user=orders.buyer).exists()
+    assert refused(token) and not ApiToken.objects.filter(user=orders.buyer).exists()
     assert (
         APIClient().post("/api/v1/auth/token/", {"username": "o_buyer", "password": "x"}, format="json").status_code
         == 400
@@ -166,7 +166,7 @@ def test_a_deactivated_organisations_user_cannot_sign_in_anywhere(orders, admin)
 
 @pytest.mark.django_db
 def test_deactivation_is_audited_revokes_tokens_and_reactivation_restores_access(orders, admin):
-    old_token = Token.objects.create(user=orders.buyer)
+    old_token, _key = token_sign_in(user=orders.buyer)
     client = APIClient()
     response = client.post(f"/api/v1/organizations/{orders.hospital.pk}/deactivate/", {"reason": "合并"}, format="json")
     assert response.status_code == 401
@@ -177,7 +177,7 @@ def test_deactivation_is_audited_revokes_tokens_and_reactivation_restores_access
     assert response.status_code == 200 and response.json()["is_active"] is False
     event = AuditEvent.objects.get(action="deactivated", object_id=orders.hospital.pk)
     assert (event.actor, event.note, event.from_state, event.to_state) == (admin, "机构撤并", "active", "inactive")
-    assert event.data["tokens_revoked"] == 1 and not Token.objects.filter(pk=old_token.pk).exists()
+    assert event.data["tokens_revoked"] == 1 and not ApiToken.objects.filter(pk=old_token.pk).exists()
     assert orders.hospital.history.latest().history_change_reason == "机构撤并"
     assert orders.hospital.history.latest().history_user == admin
     again = admin_api.post(f"/api/v1/organizations/{orders.hospital.pk}/deactivate/", {"reason": "x"}, format="json")

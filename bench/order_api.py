@@ -53,9 +53,8 @@ WORKERS = 4  # gunicorn processes, as in the README's production command
 
 
 def build_world(hospitals: int, rng: random.Random) -> dict:
-    from accounts.services import token_sign_in
-
     from accounts.models import Organization, Region, Role, User
+    from accounts.services import token_sign_in
     from accounts.uscc import make_uscc
     from catalog.models import Product
     from procurement.models import DistributionAuthorization, Listing

@@ -117,7 +117,7 @@ class OrganizationViewSet(
     @extend_schema(request=OrganizationReasonSerializer, responses={200: OrganizationSerializer})
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
-        """停用机构: its users are signed out and refused at once; see docs/security-deactivation.md."""
+        """停用机构: its users are signed out and refused at once; see docs/security.md."""
         org = self.get_object()
         data = OrganizationReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)

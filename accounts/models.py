@@ -214,7 +214,7 @@ class ApiToken(AbstractAuthToken):
     made. Every token expires. A sign-in token (the token endpoint) lapses after REST_KNOX["TOKEN_TTL"] unused, each
     use extending it, never past REST_KNOX["AUTO_REFRESH_MAX_TTL"] after the sign-in; an integration token (a
     hospital's HIS, a company's ERP) has a name and lives the days chosen when it is made, up to
-    API_TOKEN_INTEGRATION_MAX_DAYS. docs/security-tokens.md."""
+    API_TOKEN_INTEGRATION_MAX_DAYS. docs/security.md."""
 
     class Kind(models.TextChoices):
         SIGN_IN = "sign_in", _("登录令牌")

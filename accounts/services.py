@@ -265,7 +265,7 @@ def user_set_password(*, user: User, password: str) -> User:
     return user
 
 
-# --- API tokens (accounts.ApiToken; docs/security-tokens.md) ------------------------------------------------------
+# --- API tokens (accounts.ApiToken; docs/security.md) ------------------------------------------------------
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ validated fields, key order and defaults ignored, the key itself left out). Then
 
 "Running" is a PostgreSQL transaction-scoped advisory lock on (scope, key), taken with the request's first statement
 and released by its commit or rollback — also when the process dies — so there is no in-flight marker to go stale.
-The key itself stays stored with what it created (see docs/security-misc.md for how long keys are honoured).
+The key itself stays stored with what it created (see docs/security.md for how long keys are honoured).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every API field, query filter, header, form and page that reads a number goes through `parse_int` or
 `parse_decimal` (directly, or through the DRF fields of `common.serializers`, the filters of `common.filters` and the
-form fields of `common.forms`). The rules (docs/security-input.md):
+form fields of `common.forms`). The rules (docs/security.md):
 
 - Text is ASCII digits only: an optional sign, digits, for a decimal an optional point and digits. Arabic-Indic
   (١٢), superscript (²), full-width (１２) and other Unicode digits are refused, not converted — Python's `int()` and

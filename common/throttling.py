@@ -1,7 +1,7 @@
 """API rate limits (DRF throttles) with the rates read from the settings at each request.
 
 DRF copies `DEFAULT_THROTTLE_RATES` into its throttle classes once, at import; a rate changed later (a test, an
-`override_settings`) would never apply. The rates and their settings: docs/security-tokens.md.
+`override_settings`) would never apply. The rates and their settings: docs/security.md.
 """
 
 from __future__ import annotations

@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-# Request input (common.numbers, common.parsers, common.filters; docs/security-input.md): the JSON parser bounds a
+# Request input (common.numbers, common.parsers, common.filters; docs/security.md): the JSON parser bounds a
 # body's size and nesting and reads numbers without float; query filters parse numbers strictly.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "common.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser",
@@ -295,7 +295,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- API tokens, API rate limits, login lockout by address (docs/security-tokens.md) ---------------
+# --- API tokens, API rate limits, login lockout by address (docs/security.md) ---------------
 # API tokens (django-rest-knox; accounts.ApiToken): stored as SHA-512 digests; every token expires. A sign-in token
 # (POST /api/v1/auth/token/) lapses after API_TOKEN_IDLE_DAYS unused, each use extending it, never past
 # API_TOKEN_SIGN_IN_MAX_DAYS after the sign-in; a user keeps at most API_TOKEN_SIGN_IN_MAX_PER_USER of them (the
@@ -404,7 +404,7 @@ DEMO_DATA_ALLOWED = False
 # Content-Security-Policy (django-csp): scripts only from this site — no inline script or handler anywhere (pages use
 # static/js, Swagger UI loads its initialiser as a file, ReDoc reads its settings from markup). Styles allow inline:
 # the progress bars' widths, pygal's SVG stylesheet, and Swagger UI and ReDoc inject their own. ReDoc's search runs
-# in a worker made from a blob. Nothing is loaded from another origin (fonts included). See docs/security-misc.md.
+# in a worker made from a blob. Nothing is loaded from another origin (fonts included). See docs/security.md.
 INSTALLED_APPS = [*INSTALLED_APPS, "csp"]
 # early in the chain, so its header also goes on responses other middleware make (the login lockout page)
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")

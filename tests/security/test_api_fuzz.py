@@ -5,7 +5,7 @@ client error or a success — never a server error — and every success must ma
 FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role. Besides the schema's own values, each
 operation gets FUZZ_HOSTILE_EXAMPLES (default 3) requests with one body field or query parameter replaced by a hostile
 number (non-ASCII digits, exponents, 20+ and 5,000 digits, commas out of place, deep nesting), and each write
-operation a body nested 100,000 deep (docs/security-input.md). Hypothesis runs derandomized (a fixed seed) with
+operation a body nested 100,000 deep (docs/security.md). Hypothesis runs derandomized (a fixed seed) with
 these counts, so CI time stays predictable.
 """
 

@@ -72,8 +72,9 @@ lint: setup
 fmt: setup
 	$(BIN)/ruff check --fix .
 
+# The benchmarks' own database: DATABASE_URL's (its name must contain "bench"), or yaoxie_bench on the embedded server.
 bench: setup
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	EMBEDDED_DATABASE_NAME=$${EMBEDDED_DATABASE_NAME:-yaoxie_bench} $(BIN)/python -m bench $(BENCH_ARGS)
 
 # The embedded PostgreSQL (DATABASE_URL unset) starts on first use and keeps running for the next command.
 db-status:

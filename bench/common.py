@@ -71,6 +71,11 @@ def create_database() -> bool:
     from psycopg import sql
 
     name = bench_database_name()
+    embedded = database().get("EMBEDDED_DATA_DIR")
+    if embedded:  # the embedded server starts on Django's first connection; this one is psycopg's own
+        from config.database.embedded import EmbeddedServer
+
+        EmbeddedServer(Path(embedded)).ensure_running()
     with psycopg.connect(autocommit=True, **_connection_params("postgres")) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return False

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.database.embedded import DATABASE_NAME as EMBEDDED_DATABASE
 from config.database.embedded import EmbeddedServer
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -104,7 +105,8 @@ if env("DATABASE_URL", default=""):
             "PostgreSQL only; unset it to use the embedded one."
         )
 else:
-    DATABASES = {"default": EmbeddedServer().database_settings()}
+    # EMBEDDED_DATABASE_NAME: another database on the same server (the benchmarks use their own, yaoxie_bench).
+    DATABASES = {"default": EmbeddedServer().database_settings(env("EMBEDDED_DATABASE_NAME", default=EMBEDDED_DATABASE))}
 # PostgreSQL's backend, plus the minimum-version check and the embedded server's start on first connection.
 DATABASES["default"]["ENGINE"] = "config.database"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -117,7 +119,6 @@ DATABASES["default"].setdefault("TEST", {}).update({"TEMPLATE": "template0", "CH
 # Off (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode without prepared-statement support.
 if env.bool("DB_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
-IS_POSTGRES = True  # to be removed once no app reads it (always PostgreSQL now)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

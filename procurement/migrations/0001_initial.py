@@ -356,7 +356,7 @@ class Migration(migrations.Migration):
                 ('hospital_remarks', models.TextField(blank=True, verbose_name='医疗机构备注')),
                 ('distributor_remarks', models.TextField(blank=True, verbose_name='配送企业备注')),
                 ('idempotency_key', models.CharField(blank=True, help_text='客户端重试提交时携带同一键，返回同一订单', max_length=100, verbose_name='幂等键')),
-                ('idempotency_fingerprint', models.CharField(blank=True, editable=False, max_length=64, verbose_name='幂等请求指纹')),
+                ('idempotency_fingerprint', models.CharField(blank=True, db_default='', default='', editable=False, max_length=64, verbose_name='幂等请求指纹')),
                 ('total_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='订单金额')),
                 ('line_count', models.PositiveIntegerField(default=0, verbose_name='品规数')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),

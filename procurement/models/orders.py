@@ -175,7 +175,8 @@ class PurchaseOrder(models.Model):
         _("幂等键"), max_length=100, blank=True, help_text=_("客户端重试提交时携带同一键，返回同一订单")
     )
     # SHA-256 of the request that first used the key (common.idempotency): a reuse with another body is refused
-    idempotency_fingerprint = models.CharField(_("幂等请求指纹"), max_length=64, blank=True, editable=False)
+    idempotency_fingerprint = models.CharField(_("幂等请求指纹"), max_length=64, blank=True, editable=False,
+                                               default="", db_default="")  # a default raw inserts get too
     total_amount = models.DecimalField(_("订单金额"), default=0, **AMOUNT)
     line_count = models.PositiveIntegerField(_("品规数"), default=0)
     version = models.PositiveIntegerField(_("版本"), default=1)

@@ -51,11 +51,11 @@ run: seed
 
 serve: run
 
-# In parallel, a test database per process kept between runs (--create-db in PYTEST_ARGS makes them anew); the tests
-# that start a real Celery worker share one xdist worker (loadgroup). pytest's exit status is make's: "no tests ran"
-# (5) fails too.
+# In parallel, a test database per process, made anew each run: a kept one (--reuse-db) comes back without the rows
+# the data migrations load (regions, roles, schedules), which the transactional tests flush. The tests that start a
+# real Celery worker share one xdist worker (loadgroup). pytest's exit status is make's: "no tests ran" (5) fails too.
 test: setup browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --reuse-db $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 worker: setup
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2} $${CELERY_QUEUES:+-Q $$CELERY_QUEUES}

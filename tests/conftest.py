@@ -79,11 +79,6 @@ def requires_redis():
 
 
 @pytest.fixture
-def requires_postgres():
-    """Does nothing: every run is on PostgreSQL now. Kept only until the last tests naming it are merged."""
-
-
-@pytest.fixture
 def hospital(db):
     return HospitalFactory(name="测试甲医院")
 

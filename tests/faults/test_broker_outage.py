@@ -83,7 +83,6 @@ def test_with_the_broker_down_the_work_is_done_and_the_follow_ups_wait(redis_ser
 
 
 @pytest.mark.worker
-@pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_after_the_outage_a_real_worker_runs_each_follow_up_exactly_once(redis_server, celery_on, worker):

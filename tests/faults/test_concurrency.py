@@ -19,8 +19,7 @@ from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 
 from tests.procurement.ordering import build_world
 from tests.utils import run_together
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.postgres,
-              pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 
 ORDERS = 50
 

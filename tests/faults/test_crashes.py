@@ -32,7 +32,7 @@ from tests.factories import HospitalFactory, league
 from tests.pricing.conftest import observe
 from tests.settlement.world import build_world, give_back, month_start, receive
 
-pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.slow,
+pytestmark = [pytest.mark.worker, pytest.mark.slow,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 VISIBILITY = 2  # seconds an unacknowledged task waits before the broker hands it out again (production: > time limit)

@@ -115,7 +115,7 @@ def test_a_key_stored_before_fingerprints_replays(w):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_twin_of_a_request_still_running_gets_409(requires_postgres):
+def test_a_twin_of_a_request_still_running_gets_409():
     w = build_world()
     body = {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True}
     started, release, outcome = threading.Event(), threading.Event(), {}

@@ -17,12 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def worker(requires_redis):
-    # With REDIS_URL set, every test that commits a follow-up job queues it on the one Redis queue, and the other
-    # test process keeps doing so: a worker started now would first work through that backlog (jobs for objects of
-    # other test databases), one at a time, and a test's own task would wait behind it. Those messages are nobody's.
-    from config.celery import app
-
-    app.control.purge()
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",

@@ -27,13 +27,27 @@ class OrganizationAdminForm(forms.ModelForm):
     """Deactivating or reactivating here goes through the service (audited, with what it leaves behind): the
     reason is required when the 有效 box changes."""
 
-    status_reason = forms.CharField(label="停用/恢复原因", max_length=300, required=False,
-                                    help_text="勾选或取消“有效”时必填：记入审计记录")
+    status_reason = forms.CharField(
+        label="停用/恢复原因", max_length=300, required=False, help_text="勾选或取消“有效”时必填：记入审计记录"
+    )
 
     class Meta:
         model = Organization
-        fields = ["kind", "name", "short_name", "name_mn", "uscc", "region", "hospital_level", "hospital_type",
-                  "ownership", "is_active", "contact_person", "contact_phone", "address"]
+        fields = [
+            "kind",
+            "name",
+            "short_name",
+            "name_mn",
+            "uscc",
+            "region",
+            "hospital_level",
+            "hospital_type",
+            "ownership",
+            "is_active",
+            "contact_person",
+            "contact_phone",
+            "address",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -84,8 +98,12 @@ class RoleCheckMixin:
         org = cleaned.get("organization")
         roles = cleaned.get("roles") or []
         user = self.instance
-        still_admin = (cleaned.get("is_active", True) and org is not None and org.is_active
-                       and any(r.code == RoleCode.PLATFORM_ADMIN for r in roles))
+        still_admin = (
+            cleaned.get("is_active", True)
+            and org is not None
+            and org.is_active
+            and any(r.code == RoleCode.PLATFORM_ADMIN for r in roles)
+        )
         if user.pk and not still_admin:
             try:
                 services.ensure_platform_keeps_an_admin(user)
@@ -96,7 +114,10 @@ class RoleCheckMixin:
         elif org is not None:
             wrong = [r.name for r in roles if ROLE_ORG_KIND.get(r.code) != org.kind]
             if wrong:
-                self.add_error("roles", _("角色“%(items)s”不适用于%(kind)s") % {"items": '、'.join(wrong), "kind": org.get_kind_display()})
+                self.add_error(
+                    "roles",
+                    _("角色“%(items)s”不适用于%(kind)s") % {"items": "、".join(wrong), "kind": org.get_kind_display()},
+                )
         return cleaned
 
 
@@ -128,8 +149,13 @@ class UserAdmin(BaseUserAdmin):
         ("时间", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "organization", "roles", "display_name",
-                                                   "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "organization", "roles", "display_name", "password1", "password2"),
+            },
+        ),
     )
 
     def save_model(self, request, obj, form, change):

@@ -40,8 +40,20 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "kind", "name", "short_name", "name_mn", "uscc", "region_code", "region_name",
-            "hospital_level", "hospital_type", "ownership", "is_active", "contact_person", "contact_phone",
+            "id",
+            "kind",
+            "name",
+            "short_name",
+            "name_mn",
+            "uscc",
+            "region_code",
+            "region_name",
+            "hospital_level",
+            "hospital_type",
+            "ownership",
+            "is_active",
+            "contact_person",
+            "contact_phone",
             "address",
         ]
 
@@ -178,7 +190,8 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="对接的系统，例如“某医院 HIS”")
     expires_in_days = serializers.IntegerField(
-        required=False, help_text="有效天数：默认 API_TOKEN_INTEGRATION_DEFAULT_DAYS，最多 API_TOKEN_INTEGRATION_MAX_DAYS"
+        required=False,
+        help_text="有效天数：默认 API_TOKEN_INTEGRATION_DEFAULT_DAYS，最多 API_TOKEN_INTEGRATION_MAX_DAYS",
     )
 
 
@@ -231,7 +244,9 @@ class TokenView(APIView):
         return new_token_response(request, api_token, token, status.HTTP_200_OK)
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """The signed-in user's own API tokens: list them, make a named integration token, revoke one."""
 
     serializer_class = ApiTokenSerializer

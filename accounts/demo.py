@@ -13,9 +13,18 @@ O = Organization.Ownership  # noqa: E741
 
 # Short forms used in the demo names, per league/city code.
 CITY_SHORT = {
-    "150100": "呼和浩特", "150200": "包头", "150300": "乌海", "150400": "赤峰", "150500": "通辽",
-    "150600": "鄂尔多斯", "150700": "呼伦贝尔", "150800": "巴彦淖尔", "150900": "乌兰察布",
-    "152200": "兴安", "152500": "锡林郭勒", "152900": "阿拉善",
+    "150100": "呼和浩特",
+    "150200": "包头",
+    "150300": "乌海",
+    "150400": "赤峰",
+    "150500": "通辽",
+    "150600": "鄂尔多斯",
+    "150700": "呼伦贝尔",
+    "150800": "巴彦淖尔",
+    "150900": "乌兰察布",
+    "152200": "兴安",
+    "152500": "锡林郭勒",
+    "152900": "阿拉善",
 }
 
 # (name pattern, level, type, ownership) — every region gets these five; bigger cities get the extras.
@@ -187,7 +196,9 @@ def demo_organizations() -> dict[str, list[Organization]]:
     """Lookups for the other apps' seeders."""
     return {
         "hospitals": list(Organization.objects.filter(kind="hospital").order_by("id")),
-        "manufacturers": list(Organization.objects.filter(kind="manufacturer", name__in=[m[0] for m in MANUFACTURERS]).order_by("id")),
+        "manufacturers": list(
+            Organization.objects.filter(kind="manufacturer", name__in=[m[0] for m in MANUFACTURERS]).order_by("id")
+        ),
         "mongolian_manufacturers": list(
             Organization.objects.filter(name__in=[m[0] for m in MANUFACTURERS if m[2]]).order_by("id")
         ),

@@ -109,9 +109,7 @@ class Organization(models.Model):
         constraints = [
             # Hospitals carry level, type and ownership; other kinds carry none of them.
             models.CheckConstraint(
-                condition=(
-                    Q(kind="hospital") & ~Q(hospital_level="") & ~Q(hospital_type="") & ~Q(ownership="")
-                )
+                condition=(Q(kind="hospital") & ~Q(hospital_level="") & ~Q(hospital_type="") & ~Q(ownership=""))
                 | (~Q(kind="hospital") & Q(hospital_level="", hospital_type="")),
                 name="organization_hospital_fields",
             ),

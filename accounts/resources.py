@@ -45,7 +45,10 @@ class ChoiceLabelWidget(widgets.Widget):
             return labels[text]
         with translation.override("zh-hans"):
             allowed = "、".join(str(t) for _, t in self.choices)
-        raise ValueError(gettext("%(label)s“%(text)s”无效，可选：%(allowed)s") % {"label": self.label, "text": text, "allowed": allowed})
+        raise ValueError(
+            gettext("%(label)s“%(text)s”无效，可选：%(allowed)s")
+            % {"label": self.label, "text": text, "allowed": allowed}
+        )
 
     def render(self, value, obj=None, **kwargs):
         with translation.override("zh-hans"):
@@ -114,7 +117,9 @@ class OrganizationResource(resources.ModelResource):
     region = fields.Field("region", column_name="所在地区代码", widget=RegionCodeWidget())
     short_name = fields.Field("short_name", column_name="简称", widget=TextWidget())
     hospital_level = fields.Field(
-        "hospital_level", column_name="医院等级", widget=ChoiceLabelWidget(Organization.HospitalLevel.choices, "医院等级")
+        "hospital_level",
+        column_name="医院等级",
+        widget=ChoiceLabelWidget(Organization.HospitalLevel.choices, "医院等级"),
     )
     hospital_type = fields.Field(
         "hospital_type", column_name="医院类型", widget=ChoiceLabelWidget(Organization.HospitalType.choices, "医院类型")
@@ -133,8 +138,18 @@ class OrganizationResource(resources.ModelResource):
         model = Organization
         import_id_fields = ["uscc"]
         fields = [
-            "name", "kind", "uscc", "region", "short_name", "hospital_level", "hospital_type", "ownership",
-            "is_active", "contact_person", "contact_phone", "address",
+            "name",
+            "kind",
+            "uscc",
+            "region",
+            "short_name",
+            "hospital_level",
+            "hospital_type",
+            "ownership",
+            "is_active",
+            "contact_person",
+            "contact_phone",
+            "address",
         ]
         skip_unchanged = True
         report_skipped = True
@@ -160,5 +175,7 @@ class OrganizationResource(resources.ModelResource):
             instance.hospital_type = ""
         if instance.pk and Organization.objects.filter(pk=instance.pk).exclude(is_active=instance.is_active).exists():
             # Deactivation has consequences and an audit row with its reason: it is done one organisation at a time.
-            errors.setdefault("is_active", []).append(gettext("导入不能停用或恢复已有机构，请在机构页面逐个操作并填写原因"))
+            errors.setdefault("is_active", []).append(
+                gettext("导入不能停用或恢复已有机构，请在机构页面逐个操作并填写原因")
+            )
         super().validate_instance(instance, errors, validate_unique)

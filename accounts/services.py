@@ -42,7 +42,9 @@ def _validate_organization(org: Organization) -> None:
             if not getattr(org, field)
         ]
         if missing:
-            raise ValidationFailed(_("医疗机构必须填写%(items)s") % {"items": '、'.join(missing)}, field="hospital_level")
+            raise ValidationFailed(
+                _("医疗机构必须填写%(items)s") % {"items": "、".join(missing)}, field="hospital_level"
+            )
     try:
         org.full_clean()
     except ValidationError as exc:
@@ -78,12 +80,13 @@ def _validate_roles(organization: Organization | None, role_codes: Iterable[str]
     roles = {r.code: r for r in Role.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in roles]
     if unknown:
-        raise ValidationFailed(_("未知的角色：%(items)s") % {"items": '、'.join(unknown)}, field="roles")
+        raise ValidationFailed(_("未知的角色：%(items)s") % {"items": "、".join(unknown)}, field="roles")
     if organization is not None:
         wrong = [roles[c].name for c in codes if ROLE_ORG_KIND.get(c) != organization.kind]
         if wrong:
             raise ValidationFailed(
-                _("角色“%(items)s”不适用于%(kind)s“%(name)s”") % {"items": '、'.join(wrong), "kind": organization.get_kind_display(), "name": organization.name},
+                _("角色“%(items)s”不适用于%(kind)s“%(name)s”")
+                % {"items": "、".join(wrong), "kind": organization.get_kind_display(), "name": organization.name},
                 field="roles",
             )
     return [roles[c] for c in codes]
@@ -111,7 +114,9 @@ def user_create(
     if organization is None:
         raise ValidationFailed(_("用户必须属于一个机构"), field="organization")
     if not organization.is_active:
-        raise ValidationFailed(_("机构“%(name)s”已停用，不能添加用户") % {"name": organization.name}, field="organization")
+        raise ValidationFailed(
+            _("机构“%(name)s”已停用，不能添加用户") % {"name": organization.name}, field="organization"
+        )
     role_objs = _validate_roles(organization, roles)
     if not role_objs:
         raise ValidationFailed(_("用户至少需要一个角色"), field="roles")
@@ -154,27 +159,37 @@ def user_set_roles(*, user: User, roles: Iterable[str], by: User | None = None) 
 
 def active_platform_admins():
     """Users who can run the platform: active, holding the platform administrator role, in an active organisation."""
-    return User.objects.filter(is_active=True, roles__code=RoleCode.PLATFORM_ADMIN,
-                               organization__is_active=True).distinct()
+    return User.objects.filter(
+        is_active=True, roles__code=RoleCode.PLATFORM_ADMIN, organization__is_active=True
+    ).distinct()
 
 
 def ensure_may_deactivate(organization: Organization) -> None:
     """The platform's own agency (an agency whose users include an active platform administrator) is never
     deactivated: no one would be left to reactivate anything."""
-    if organization.kind == Organization.Kind.AGENCY and active_platform_admins().filter(
-            organization=organization).exists():
+    if (
+        organization.kind == Organization.Kind.AGENCY
+        and active_platform_admins().filter(organization=organization).exists()
+    ):
         raise ConflictError(
             _("“%(name)s”是平台自身的医保部门/采购中心（有平台管理员），不能停用") % {"name": organization.name},
-            field="organization", code="platform_agency",
+            field="organization",
+            code="platform_agency",
         )
 
 
 def ensure_platform_keeps_an_admin(user: User) -> None:
     """Refuse to deactivate (or strip the role of) the last active platform administrator."""
-    if user.is_active and active_platform_admins().filter(pk=user.pk).exists() and not active_platform_admins().exclude(
-            pk=user.pk).exists():
-        raise ConflictError(_("“%(name)s”是最后一位平台管理员，不能停用") % {"name": user.username},
-                            field="user", code="last_platform_admin")
+    if (
+        user.is_active
+        and active_platform_admins().filter(pk=user.pk).exists()
+        and not active_platform_admins().exclude(pk=user.pk).exists()
+    ):
+        raise ConflictError(
+            _("“%(name)s”是最后一位平台管理员，不能停用") % {"name": user.username},
+            field="user",
+            code="last_platform_admin",
+        )
 
 
 def _reason(reason: str) -> str:
@@ -196,7 +211,9 @@ def _set_active(organization: Organization, *, active: bool, by: User | None, re
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     if org.is_active == active:
         state = _("有效") if active else _("已停用")
-        raise ConflictError(_("机构“%(name)s”已是“%(state)s”状态") % {"name": org.name, "state": state}, field="is_active")
+        raise ConflictError(
+            _("机构“%(name)s”已是“%(state)s”状态") % {"name": org.name, "state": state}, field="is_active"
+        )
     org.is_active = active
     org._change_reason = reason  # the history row says why as well
     org._history_user = by if getattr(by, "pk", None) else None

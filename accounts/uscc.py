@@ -36,17 +36,25 @@ def uscc_problem(value: object) -> str | None:
     if value != value.strip() or " " in value:
         return gettext("统一社会信用代码不能包含空格")
     if len(value) != LENGTH:
-        return gettext("统一社会信用代码应为 %(LENGTH)s 位，当前为 %(count)s 位") % {"LENGTH": LENGTH, "count": len(value)}
+        return gettext("统一社会信用代码应为 %(LENGTH)s 位，当前为 %(count)s 位") % {
+            "LENGTH": LENGTH,
+            "count": len(value),
+        }
     if any(c.isascii() and c.islower() for c in value):
         return gettext("统一社会信用代码中的字母必须大写")
     for position, c in enumerate(value, start=1):
         if c not in VALUES:
-            return gettext("统一社会信用代码第 %(position)s 位“%(c)s”不是允许的字符（0-9 及除 I、O、Z、S、V 外的大写字母）") % {"position": position, "c": c}
+            return gettext(
+                "统一社会信用代码第 %(position)s 位“%(c)s”不是允许的字符（0-9 及除 I、O、Z、S、V 外的大写字母）"
+            ) % {"position": position, "c": c}
     if not value[2:8].isdigit():
         return gettext("统一社会信用代码第 3-8 位应为行政区划代码（6 位数字）")
     expected = check_character(value[:17])
     if value[17] != expected:
-        return gettext("统一社会信用代码校验位错误：第 18 位应为“%(expected)s”，实际为“%(value)s”") % {"expected": expected, "value": value[17]}
+        return gettext("统一社会信用代码校验位错误：第 18 位应为“%(expected)s”，实际为“%(value)s”") % {
+            "expected": expected,
+            "value": value[17],
+        }
     return None
 
 

@@ -52,25 +52,45 @@ def organization_list(request):
         qs = qs.filter(kind=kind)
     if query:
         qs = qs.filter(name__icontains=query) | qs.filter(uscc__iexact=query)
-    listing = Listing(request, qs, ORGANIZATION_COLUMNS, default_sort="name", per_page=50,
-                      default_order=("kind", "region__sort_order", "name"), export_name=str(_("机构")))
+    listing = Listing(
+        request,
+        qs,
+        ORGANIZATION_COLUMNS,
+        default_sort="name",
+        per_page=50,
+        default_order=("kind", "region__sort_order", "name"),
+        export_name=str(_("机构")),
+    )
     if listing.wants_export:
         return listing.export()
     return render(
         request,
         "accounts/organization_list.html",
-        {"page": listing.page, "listing": listing, "kind": kind, "q": query,
-         "can_view_all": can(request.user, "organization.view_all")},
+        {
+            "page": listing.page,
+            "listing": listing,
+            "kind": kind,
+            "q": query,
+            "can_view_all": can(request.user, "organization.view_all"),
+        },
     )
 
 
 def _organization_page(request, org, *, error: str = "", status: int = 200):
     users = selectors.users_visible_to(request.user).filter(organization=org)
     can_manage = can(request.user, "organization.manage")
-    return render(request, "accounts/organization_detail.html", {
-        "org": org, "users": users, "can_manage": can_manage, "error": error,
-        "status_events": selectors.organization_status_events(org) if can_manage else [],
-    }, status=status)
+    return render(
+        request,
+        "accounts/organization_detail.html",
+        {
+            "org": org,
+            "users": users,
+            "can_manage": can_manage,
+            "error": error,
+            "status_events": selectors.organization_status_events(org) if can_manage else [],
+        },
+        status=status,
+    )
 
 
 def organization_detail(request, pk: int):

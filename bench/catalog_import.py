@@ -44,12 +44,41 @@ from bench.common import (
 MODULE = "bench.catalog_import"
 MAKER_PREFIX = "基准测试"
 HEADERS = [
-    "药品代码", "数据来源", "注册名称", "商品名称", "注册剂型", "剂型", "注册规格", "规格", "包装材质", "最小包装数量",
-    "最小制剂单位", "最小包装单位", "药品企业", "分包装企业名称", "生产企业", "批准文号", "原批准文号", "药品本位码",
-    "上市药品持有人", "市场状态", "医保药品名称", "2025版甲乙类", "医保剂型", "编号", "备注", "曾用码",
+    "药品代码",
+    "数据来源",
+    "注册名称",
+    "商品名称",
+    "注册剂型",
+    "剂型",
+    "注册规格",
+    "规格",
+    "包装材质",
+    "最小包装数量",
+    "最小制剂单位",
+    "最小包装单位",
+    "药品企业",
+    "分包装企业名称",
+    "生产企业",
+    "批准文号",
+    "原批准文号",
+    "药品本位码",
+    "上市药品持有人",
+    "市场状态",
+    "医保药品名称",
+    "2025版甲乙类",
+    "医保剂型",
+    "编号",
+    "备注",
+    "曾用码",
 ]
 SYLLABLES = "阿莫西林克拉维酸钾头孢呋辛酯布洛芬对乙酰氨基酚地喹氯铵奥美拉唑二甲双胍硝苯地平缓释氨氯沙坦厄贝雷米"
-FORMS = [("片剂", "片", "盒"), ("胶囊剂", "粒", "盒"), ("注射剂", "支", "盒"), ("颗粒剂", "袋", "盒"), ("口服溶液剂", "瓶", "盒")]
+FORMS = [
+    ("片剂", "片", "盒"),
+    ("胶囊剂", "粒", "盒"),
+    ("注射剂", "支", "盒"),
+    ("颗粒剂", "袋", "盒"),
+    ("口服溶液剂", "瓶", "盒"),
+]
 MANUFACTURERS = 200
 GENERIC_NAMES = 2000
 STOCK_ROWS = 2000
@@ -64,15 +93,40 @@ def row_for(i: int) -> list[str]:
     name = "".join(SYLLABLES[(generic * 7 + j * 11) % len(SYLLABLES)] for j in range(3 + generic % 3))
     form, unit, pack_unit = FORMS[generic % len(FORMS)]
     # X, class (letter + 2 digits + 2 letters), generic (letter + 3 digits), form group, numbers, company.
-    code = (f"X{'ABCDGJLMNR'[generic % 10]}{generic % 90 + 10:02d}AB{'DEFGHJKLMN'[generic // 200]}"
-            f"{generic % 200:03d}A0{strength:02d}{pack:02d}01{company:05d}")
+    code = (
+        f"X{'ABCDGJLMNR'[generic % 10]}{generic % 90 + 10:02d}AB{'DEFGHJKLMN'[generic // 200]}"
+        f"{generic % 200:03d}A0{strength:02d}{pack:02d}01{company:05d}"
+    )
     maker = f"{MAKER_PREFIX}制药{company:03d}有限公司"
     insurance = ("甲", "乙", "无")[generic % 3]
     spec = f"{strength * 5}mg"
     return [
-        code, "", f"{name}{form[:1]}", "无", form, form, spec, spec, "铝塑", str(6 * (pack % 8 + 1)), unit, pack_unit,
-        maker, "", maker, f"国药准字H{20000000 + i % 79999999:08d}", "", "", "", "", name if insurance != "无" else "无",
-        insurance, form if insurance != "无" else "无", str(generic) if insurance != "无" else "无", "无", "",
+        code,
+        "",
+        f"{name}{form[:1]}",
+        "无",
+        form,
+        form,
+        spec,
+        spec,
+        "铝塑",
+        str(6 * (pack % 8 + 1)),
+        unit,
+        pack_unit,
+        maker,
+        "",
+        maker,
+        f"国药准字H{20000000 + i % 79999999:08d}",
+        "",
+        "",
+        "",
+        "",
+        name if insurance != "无" else "无",
+        insurance,
+        form if insurance != "无" else "无",
+        str(generic) if insurance != "无" else "无",
+        "无",
+        "",
     ]
 
 
@@ -114,8 +168,16 @@ def child_platform(path: str) -> dict:
     cpu = time.process_time() - cpu
     if not result.ok:
         raise SystemExit(f"import failed: {result.summary()}")
-    return {"seconds": t["seconds"], "rows": result.rows, "counts": result.counts, "stage_seconds": db["stage"],
-            "flush_seconds": db["flush"], "cpu_seconds": cpu, "rss": peak_rss_mb(), "stored": stored()}
+    return {
+        "seconds": t["seconds"],
+        "rows": result.rows,
+        "counts": result.counts,
+        "stage_seconds": db["stage"],
+        "flush_seconds": db["flush"],
+        "cpu_seconds": cpu,
+        "rss": peak_rss_mb(),
+        "stored": stored(),
+    }
 
 
 def _tables() -> tuple[str, str]:
@@ -140,8 +202,10 @@ def stored(product_table: str | None = None, history_table: str | None = None) -
         makers = _makers(cur)
         cur.execute(f"ANALYZE {product_table}")  # just written: without statistics the planner guesses badly
         cur.execute(f"ANALYZE {history_table}")
-        cur.execute(f"SELECT count(*), COALESCE(SUM(pack_size), 0) FROM {product_table} "
-                    f"WHERE manufacturer_id = ANY(%s)", [makers])
+        cur.execute(
+            f"SELECT count(*), COALESCE(SUM(pack_size), 0) FROM {product_table} WHERE manufacturer_id = ANY(%s)",
+            [makers],
+        )
         products, packs = cur.fetchone()
         cur.execute(f"SELECT count(*) FROM {history_table} WHERE manufacturer_id = ANY(%s)", [makers])
         history = cur.fetchone()[0]
@@ -172,8 +236,9 @@ def child_stock(path: str) -> dict:
         min_unit = fields.Field("min_unit", column_name="最小制剂单位")
         pack_unit = fields.Field("pack_unit", column_name="最小包装单位")
         drug_enterprise = fields.Field("drug_enterprise", column_name="药品企业")
-        manufacturer = fields.Field("manufacturer", column_name="生产企业",
-                                    widget=widgets.ForeignKeyWidget(Organization, "name"))
+        manufacturer = fields.Field(
+            "manufacturer", column_name="生产企业", widget=widgets.ForeignKeyWidget(Organization, "name")
+        )
         approval_number = fields.Field("approval_number", column_name="批准文号")
         standard_code = fields.Field("standard_code", column_name="药品本位码")
         insurance_name = fields.Field("insurance_name", column_name="医保药品名称")
@@ -184,10 +249,28 @@ def child_stock(path: str) -> dict:
         class Meta:
             model = Product
             import_id_fields = ["nhsa_code"]
-            fields = ("category", "nhsa_code", "generic_name", "trade_name", "registered_dosage_form", "dosage_form",
-                      "registered_specification", "specification", "packaging_material", "pack_size", "min_unit",
-                      "pack_unit", "drug_enterprise", "manufacturer", "approval_number", "standard_code",
-                      "insurance_name", "insurance_dosage_form", "insurance_number", "remarks")
+            fields = (
+                "category",
+                "nhsa_code",
+                "generic_name",
+                "trade_name",
+                "registered_dosage_form",
+                "dosage_form",
+                "registered_specification",
+                "specification",
+                "packaging_material",
+                "pack_size",
+                "min_unit",
+                "pack_unit",
+                "drug_enterprise",
+                "manufacturer",
+                "approval_number",
+                "standard_code",
+                "insurance_name",
+                "insurance_dosage_form",
+                "insurance_number",
+                "remarks",
+            )
             skip_unchanged = True
             use_bulk = False
 
@@ -195,8 +278,13 @@ def child_stock(path: str) -> dict:
         dataset = tablib.Dataset().load(Path(path).read_text(encoding="utf-8"), format="csv")
         dataset.append_col(["chemical"] * len(dataset), header="类别")
         result = StockNhsaResource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
-    return {"seconds": t["seconds"], "rows": len(dataset), "counts": dict(result.totals), "rss": peak_rss_mb(),
-            "stored": stored()}
+    return {
+        "seconds": t["seconds"],
+        "rows": len(dataset),
+        "counts": dict(result.totals),
+        "rss": peak_rss_mb(),
+        "stored": stored(),
+    }
 
 
 def child_floor(workdir: str) -> dict:
@@ -217,27 +305,42 @@ def child_floor(workdir: str) -> dict:
             cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(copy)))
             cur.execute("SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = %s::regclass", [table])
             options = cur.fetchone()[0]
-            cur.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(sql.Identifier(copy), sql.Identifier(table))
-                        + (sql.SQL(f" WITH ({options})") if options else sql.SQL("")))
-            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
-                        " AND contype = 'f' ORDER BY conname", [table])
+            cur.execute(
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(sql.Identifier(copy), sql.Identifier(table))
+                + (sql.SQL(f" WITH ({options})") if options else sql.SQL(""))
+            )
+            cur.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
+                " AND contype = 'f' ORDER BY conname",
+                [table],
+            )
             for name, definition in cur.fetchall():  # to the same tables: the copies' rows refer to real makers
-                cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                    sql.Identifier(copy), sql.Identifier(f"bench_{name}"[:63])) + sql.SQL(definition))
-            cur.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-                        "AND NOT attisdropped AND attgenerated = '' ORDER BY attnum", [table])
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                        sql.Identifier(copy), sql.Identifier(f"bench_{name}"[:63])
+                    )
+                    + sql.SQL(definition)
+                )
+            cur.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                "AND NOT attisdropped AND attgenerated = '' ORDER BY attnum",
+                [table],
+            )
             columns[table] = sql.SQL(", ").join(sql.Identifier(r[0]) for r in cur.fetchall())
             order = "history_id" if table == history_table else "id"
             dump = sql.SQL("COPY (SELECT {} FROM {} WHERE manufacturer_id = ANY(%s) ORDER BY {}) TO STDOUT").format(
-                columns[table], sql.Identifier(table), sql.Identifier(order))
+                columns[table], sql.Identifier(table), sql.Identifier(order)
+            )
             with files[table].open("wb") as f, cur.copy(dump, [_makers(cur)]) as copy:
                 for data in copy:
                     f.write(data)
         conn.commit()
         with timer() as t:
             for table, copy in copies.items():
-                with files[table].open("rb") as f, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                        sql.Identifier(copy), columns[table])) as writer:
+                with (
+                    files[table].open("rb") as f,
+                    cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(copy), columns[table])) as writer,
+                ):
                     while chunk := f.read(1 << 20):
                         writer.write(chunk)
             conn.commit()
@@ -298,8 +401,10 @@ HEADERS_OUT = ["measure", "rows", "seconds", "rows/s", "vs COPY", "vs stock", "g
 def per_row(result: dict) -> dict:
     """What an import wrote for each row of its file: products and history rows (1 and 1 when every row is new)."""
     written = result["stored"]
-    return {"products per row": round(written["products"] / result["rows"], 4),
-            "history rows per product": round(written["history rows"] / max(written["products"], 1), 4)}
+    return {
+        "products per row": round(written["products"] / result["rows"], 4),
+        "history rows per product": round(written["history rows"] / max(written["products"], 1), 4),
+    }
 
 
 def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
@@ -325,16 +430,26 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
     growth = (double["rss"] - platform["rss"]) / (rows / 1000)
     summary = {
         "rows": rows,
-        "platform_rows_per_s": round(platform_rate), "copy_rows_per_s": round(copy_rate),
+        "platform_rows_per_s": round(platform_rate),
+        "copy_rows_per_s": round(copy_rate),
         "stock_rows_per_s": round(stock_rate),
-        "platform_vs_copy": round(platform_rate / copy_rate, 4), "goal_vs_copy": GOAL_VS_COPY,
-        "platform_vs_stock": round(platform_rate / stock_rate, 1), "goal_vs_stock": GOAL_VS_STOCK,
-        "rss_n_mib": platform["rss"], "rss_2n_mib": double["rss"], "rss_growth_mib_per_1k_rows": round(growth, 3),
-        "rss_2n_over_n": round(double["rss"] / platform["rss"], 3), "goal_rss_2n_over_n": GOAL_RSS_RATIO,
+        "platform_vs_copy": round(platform_rate / copy_rate, 4),
+        "goal_vs_copy": GOAL_VS_COPY,
+        "platform_vs_stock": round(platform_rate / stock_rate, 1),
+        "goal_vs_stock": GOAL_VS_STOCK,
+        "rss_n_mib": platform["rss"],
+        "rss_2n_mib": double["rss"],
+        "rss_growth_mib_per_1k_rows": round(growth, 3),
+        "rss_2n_over_n": round(double["rss"] / platform["rss"], 3),
+        "goal_rss_2n_over_n": GOAL_RSS_RATIO,
         # where the import's time goes, next to the floor's
-        "seconds": {"platform": round(platform["seconds"], 3), "staging": round(platform["stage_seconds"], 3),
-                    "storing": round(platform["flush_seconds"], 3), "importer_cpu": round(platform["cpu_seconds"], 3),
-                    "floor": round(floor["seconds"], 3)},
+        "seconds": {
+            "platform": round(platform["seconds"], 3),
+            "staging": round(platform["stage_seconds"], 3),
+            "storing": round(platform["flush_seconds"], 3),
+            "importer_cpu": round(platform["cpu_seconds"], 3),
+            "floor": round(floor["seconds"], 3),
+        },
         # what each path wrote, compared line by line (bench.common.suite_row)
         "work_vs_copy": (platform["stored"], floor["stored"]),
         "work_vs_stock": (per_row(platform), per_row(stock)),
@@ -351,25 +466,43 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
         r = rate(result["rows"], result["seconds"])
         seconds = n / r if extrapolated else result["seconds"]
         rss = result.get("rss")
-        return [label, n, round(seconds, 2), round(r), f"{r / copy_rate:.1%}", f"{r / stock_rate:.1f}×", goal,
-                "" if met is None else ("yes" if met else "NO"), round(rss) if rss else ""]
+        return [
+            label,
+            n,
+            round(seconds, 2),
+            round(r),
+            f"{r / copy_rate:.1%}",
+            f"{r / stock_rate:.1f}×",
+            goal,
+            "" if met is None else ("yes" if met else "NO"),
+            round(rss) if rss else "",
+        ]
 
     met = summary["met"]
     table = [
         line("platform import (new rows)", platform, f"≥ {GOAL_VS_COPY:.0%} of COPY", met["vs_copy"]),
         line("platform import (new rows)", platform, f"≥ {GOAL_VS_STOCK:.0f}× stock", met["vs_stock"]),
-        line("  of which: COPY of the checked rows into the staging table", {"rows": platform["rows"],
-                                                                               "seconds": platform["stage_seconds"]}),
-        line("  of which: storing rows + history (INSERT … SELECT, indexes)", {"rows": platform["rows"],
-                                                                            "seconds": platform["flush_seconds"]}),
-        line("  platform process CPU (reading, checking; not the server's)", {"rows": platform["rows"],
-                                                                              "seconds": platform["cpu_seconds"]}),
+        line(
+            "  of which: COPY of the checked rows into the staging table",
+            {"rows": platform["rows"], "seconds": platform["stage_seconds"]},
+        ),
+        line(
+            "  of which: storing rows + history (INSERT … SELECT, indexes)",
+            {"rows": platform["rows"], "seconds": platform["flush_seconds"]},
+        ),
+        line(
+            "  platform process CPU (reading, checking; not the server's)",
+            {"rows": platform["rows"], "seconds": platform["cpu_seconds"]},
+        ),
         line("platform re-import (all unchanged)", reimport),
-        line(f"stock import-export row by row ({stock['rows']:,} rows, extrapolated)", stock, rows_=rows,
-             extrapolated=True),
+        line(
+            f"stock import-export row by row ({stock['rows']:,} rows, extrapolated)",
+            stock,
+            rows_=rows,
+            extrapolated=True,
+        ),
         line("COPY of the stored rows + history rows into copies of the tables, same indexes (floor)", floor),
-        line("platform import, 2N rows", double, f"peak RSS ≤ {GOAL_RSS_RATIO} × that at N",
-             met["flat_memory"]),
+        line("platform import, 2N rows", double, f"peak RSS ≤ {GOAL_RSS_RATIO} × that at N", met["flat_memory"]),
     ]
     return table, summary
 
@@ -404,10 +537,13 @@ def main(argv: list[str] | None = None) -> int:
         f"written by the import {ours}; by the COPY floor {floor}" + ("" if ours == floor else " — DIFFERENT"),
     ]
     print("\n" + "\n".join(notes))
-    json_path, md_path = write_results("catalog_import", title=title, headers=HEADERS_OUT, rows=table,
-                                       summary=summary, notes=notes)
-    print(f"written: {json_path.relative_to(json_path.parent.parent.parent)}, "
-          f"{md_path.relative_to(md_path.parent.parent.parent)}")
+    json_path, md_path = write_results(
+        "catalog_import", title=title, headers=HEADERS_OUT, rows=table, summary=summary, notes=notes
+    )
+    print(
+        f"written: {json_path.relative_to(json_path.parent.parent.parent)}, "
+        f"{md_path.relative_to(md_path.parent.parent.parent)}"
+    )
     return 0
 
 
@@ -423,15 +559,37 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     label = f"catalog import, {rows:,} NHSA rows"
     seconds = rows / s["platform_rows_per_s"]
     return [
-        suite_row(f"{label}: rows/s vs COPY of the same rows + history, same indexes", s["platform_rows_per_s"],
-                  s["copy_rows_per_s"], unit="rows/s", goal=GOAL_VS_COPY, higher_is_better=True, rss=s["rss_n_mib"],
-                  seconds=seconds, work=s["work_vs_copy"],
-                  note="seconds: " + ", ".join(f"{k} {v}" for k, v in s["seconds"].items())),
-        suite_row(f"{label}: rows/s vs django-import-export", s["platform_rows_per_s"], s["stock_rows_per_s"],
-                  unit="rows/s", goal=GOAL_VS_STOCK, higher_is_better=True, rss=s["rss_n_mib"],
-                  work=s["work_vs_stock"]),
-        suite_row(f"{label}: peak RSS at 2N vs N", s["rss_2n_mib"], s["rss_n_mib"], unit="MiB", goal=GOAL_RSS_RATIO,
-                  rss=s["rss_2n_mib"], work=s["work_2n"]),
+        suite_row(
+            f"{label}: rows/s vs COPY of the same rows + history, same indexes",
+            s["platform_rows_per_s"],
+            s["copy_rows_per_s"],
+            unit="rows/s",
+            goal=GOAL_VS_COPY,
+            higher_is_better=True,
+            rss=s["rss_n_mib"],
+            seconds=seconds,
+            work=s["work_vs_copy"],
+            note="seconds: " + ", ".join(f"{k} {v}" for k, v in s["seconds"].items()),
+        ),
+        suite_row(
+            f"{label}: rows/s vs django-import-export",
+            s["platform_rows_per_s"],
+            s["stock_rows_per_s"],
+            unit="rows/s",
+            goal=GOAL_VS_STOCK,
+            higher_is_better=True,
+            rss=s["rss_n_mib"],
+            work=s["work_vs_stock"],
+        ),
+        suite_row(
+            f"{label}: peak RSS at 2N vs N",
+            s["rss_2n_mib"],
+            s["rss_n_mib"],
+            unit="MiB",
+            goal=GOAL_RSS_RATIO,
+            rss=s["rss_2n_mib"],
+            work=s["work_2n"],
+        ),
     ]
 
 

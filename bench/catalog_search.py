@@ -51,16 +51,19 @@ def queries(seed: int = 3) -> dict[str, list[str]]:
     from catalog.models import Product
 
     rng = random.Random(seed)
-    rows = list(Product.objects.filter(manufacturer__name__startswith=f"{CATALOG_PREFIX}制药")
-                .order_by("pk").values_list("generic_name", "name_initials", "nhsa_code"))
+    rows = list(
+        Product.objects.filter(manufacturer__name__startswith=f"{CATALOG_PREFIX}制药")
+        .order_by("pk")
+        .values_list("generic_name", "name_initials", "nhsa_code")
+    )
     picks = [rows[rng.randrange(len(rows))] for _ in range(QUERIES_PER_KIND * 3)]
     n = QUERIES_PER_KIND
     names = []
     for name, _, _ in picks[:n]:
         start = rng.randrange(max(1, len(name) - 2))
-        names.append(name[start:start + 2])
-    initials = [init[:rng.choice((3, 4))] for _, init, _ in picks[n:2 * n]]
-    codes = [code[:9] for _, _, code in picks[2 * n:]]
+        names.append(name[start : start + 2])
+    initials = [init[: rng.choice((3, 4))] for _, init, _ in picks[n : 2 * n]]
+    codes = [code[:9] for _, _, code in picks[2 * n :]]
     return {"中文名称": names, "拼音首字母": initials, "编码": codes}
 
 
@@ -72,8 +75,20 @@ def run_ours(q: str) -> list[int]:
 
 def run_floor(cur, q: str) -> list[int]:
     lower = q.lower()
-    cur.execute(FLOOR_SQL, {"q": q, "lower": lower, "sub": f"%{lower}%", "upper": q.upper(), "code": f"{q.upper()}%",
-                            "prefix": f"{lower}%", "raw_sub": f"%{q}%", "raw_prefix": f"{q}%", "page": PAGE})
+    cur.execute(
+        FLOOR_SQL,
+        {
+            "q": q,
+            "lower": lower,
+            "sub": f"%{lower}%",
+            "upper": q.upper(),
+            "code": f"{q.upper()}%",
+            "prefix": f"{lower}%",
+            "raw_sub": f"%{q}%",
+            "raw_prefix": f"{q}%",
+            "page": PAGE,
+        },
+    )
     return [row[0] for row in cur.fetchall()]
 
 
@@ -96,8 +111,15 @@ def measure(kinds: dict[str, list[str]], passes: int = 3) -> list[dict]:
                 with timer() as t:
                     expected = [run_floor(cur, q) for q in qs]
                 floor = min(floor, t["seconds"])
-            out.append({"kind": kind, "queries": len(qs), "ours_ms": ours * 1000 / len(qs),
-                        "floor_ms": floor * 1000 / len(qs), "work": (pages(found), pages(expected))})
+            out.append(
+                {
+                    "kind": kind,
+                    "queries": len(qs),
+                    "ours_ms": ours * 1000 / len(qs),
+                    "floor_ms": floor * 1000 / len(qs),
+                    "work": (pages(found), pages(expected)),
+                }
+            )
     return out
 
 
@@ -110,8 +132,17 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     rows = []
     for r in measure(queries()):
         label = f"catalog search by {r['kind']}, {made['products']:,} products ({r['queries']} queries)"
-        rows.append(suite_row(label, r["ours_ms"], r["floor_ms"], unit="ms/query", goal=GOAL,
-                              seconds=r["ours_ms"] / 1000, work=r["work"]))
+        rows.append(
+            suite_row(
+                label,
+                r["ours_ms"],
+                r["floor_ms"],
+                unit="ms/query",
+                goal=GOAL,
+                seconds=r["ours_ms"] / 1000,
+                work=r["work"],
+            )
+        )
     return rows
 
 
@@ -121,10 +152,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bench_database_name()
     rows = suite_rows(args.scale)
-    print_table(["measure", "ours ms/query", "floor ms/query", "ratio", "goal", "pass"],
-                [[r["measure"], r["ours"], r["floor"], r["ratio"], r["goal"],
-                  "DIFFERENT" if not r["same"] else ("pass" if r["ok"] else "MISS")] for r in rows],
-                title="Catalog search, first page of 20")
+    print_table(
+        ["measure", "ours ms/query", "floor ms/query", "ratio", "goal", "pass"],
+        [
+            [
+                r["measure"],
+                r["ours"],
+                r["floor"],
+                r["ratio"],
+                r["goal"],
+                "DIFFERENT" if not r["same"] else ("pass" if r["ok"] else "MISS"),
+            ]
+            for r in rows
+        ],
+        title="Catalog search, first page of 20",
+    )
     return 0
 
 

@@ -153,10 +153,28 @@ FROM figures
 """
 
 # Every column of the progress table the floor computes (the key is commitment, kind, start).
-FIGURES = ("tender_id", "lot_id", "hospital_id", "manufacturer_id", "region_id", "period_end", "agreed_volume",
-           "expected_units", "received_units", "received_amount", "returned_units", "substitute_units",
-           "substitute_amount", "cumulative_units", "cumulative_amount", "cumulative_substitute_units",
-           "completion_rate", "substitution_ratio", "projected_units", "status")
+FIGURES = (
+    "tender_id",
+    "lot_id",
+    "hospital_id",
+    "manufacturer_id",
+    "region_id",
+    "period_end",
+    "agreed_volume",
+    "expected_units",
+    "received_units",
+    "received_amount",
+    "returned_units",
+    "substitute_units",
+    "substitute_amount",
+    "cumulative_units",
+    "cumulative_amount",
+    "cumulative_substitute_units",
+    "completion_rate",
+    "substitution_ratio",
+    "projected_units",
+    "status",
+)
 
 
 def floor_params() -> dict:
@@ -166,9 +184,13 @@ def floor_params() -> dict:
     from django.conf import settings
 
     cfg = settings.COMMITMENT_PROGRESS
-    return {"as_of": AS_OF, "window_back": f"{max(int(cfg['RATE_WINDOW_MONTHS']), 1) - 1} months",
-            "grace_days": max(int(cfg["GRACE_DAYS"]), 0), "at_risk_share": Decimal(str(cfg["AT_RISK_SHARE"])),
-            "behind_share": Decimal(str(cfg["BEHIND_SHARE"]))}
+    return {
+        "as_of": AS_OF,
+        "window_back": f"{max(int(cfg['RATE_WINDOW_MONTHS']), 1) - 1} months",
+        "grace_days": max(int(cfg["GRACE_DAYS"]), 0),
+        "at_risk_share": Decimal(str(cfg["AT_RISK_SHARE"])),
+        "behind_share": Decimal(str(cfg["BEHIND_SHARE"])),
+    }
 
 
 # --- data -----------------------------------------------------------------------------------------------------------
@@ -212,62 +234,142 @@ def generate(scale: float) -> dict:
         Organization.objects.filter(name__startswith="基准").delete()
         user = User.objects.create(username="bench_user")
         regions = list(Region.objects.order_by("code"))
-        hospitals = Organization.objects.bulk_create([
-            Organization(kind="hospital", name=f"基准医院{i:04d}", region=regions[i % len(regions)],
-                         uscc=make_uscc(rng, division_code=regions[i % len(regions)].code), hospital_level="3",
-                         hospital_type="general", ownership="public")
-            for i in range(HOSPITALS)
-        ])
-        makers = Organization.objects.bulk_create([
-            Organization(kind="manufacturer", name=f"基准制药{i:03d}有限公司") for i in range(MAKERS)
-        ])
+        hospitals = Organization.objects.bulk_create(
+            [
+                Organization(
+                    kind="hospital",
+                    name=f"基准医院{i:04d}",
+                    region=regions[i % len(regions)],
+                    uscc=make_uscc(rng, division_code=regions[i % len(regions)].code),
+                    hospital_level="3",
+                    hospital_type="general",
+                    ownership="public",
+                )
+                for i in range(HOSPITALS)
+            ]
+        )
+        makers = Organization.objects.bulk_create(
+            [Organization(kind="manufacturer", name=f"基准制药{i:03d}有限公司") for i in range(MAKERS)]
+        )
         distributor = Organization.objects.create(
-            kind="distributor", name="基准配送有限公司", region=regions[0], uscc=make_uscc(rng, division_code=regions[0].code)
+            kind="distributor",
+            name="基准配送有限公司",
+            region=regions[0],
+            uscc=make_uscc(rng, division_code=regions[0].code),
         )
         now = timezone.now()
         tender = Tender.objects.create(
-            code="BENCH-2026", name="基准带量采购批次", demand_start=at(date(2025, 6, 1)),
-            demand_end=at(date(2025, 7, 1)), bid_deadline=at(date(2025, 8, 1)),
-            opening_at=at(date(2025, 8, 1)), cycle_start=date(2026, 1, 1), cycle_end=AS_OF,
+            code="BENCH-2026",
+            name="基准带量采购批次",
+            demand_start=at(date(2025, 6, 1)),
+            demand_end=at(date(2025, 7, 1)),
+            bid_deadline=at(date(2025, 8, 1)),
+            opening_at=at(date(2025, 8, 1)),
+            cycle_start=date(2026, 1, 1),
+            cycle_end=AS_OF,
             status="executing",
         )
-        products = Product.objects.bulk_create([
-            Product(category="chemical", nhsa_code=f"XA01ABD075A0020{2 * k + s:08d}", generic_name=f"基准通用名{k:03d}",
-                    dosage_form="片剂", specification="10mg", pack_size=10, min_unit="片", pack_unit="盒",
-                    manufacturer=makers[(k + s) % MAKERS], approval_number="国药准字H20067255")
-            for k in range(LOTS) for s in (0, 1)
-        ])
-        lots = Lot.objects.bulk_create([
-            Lot(tender=tender, number=f"{k:03d}", generic_name=f"基准通用名{k:03d}", dosage_forms=["片剂"],
-                max_price="1.0000") for k in range(LOTS)
-        ])
-        bids = Bid.objects.bulk_create([
-            Bid(tender=tender, lot=lots[k], manufacturer=makers[k % MAKERS], product=products[2 * k],
-                sealed_price="x", seal_hash="0" * 64, price="0.5000", comparison_price="0.5000",
-                supply_capacity=10**9, status="selected", submitted_at=now, submitted_by=user)
-            for k in range(LOTS)
-        ])
-        awards = Award.objects.bulk_create([
-            Award(tender=tender, lot=lots[k], bid=bids[k], manufacturer=makers[k % MAKERS], product=products[2 * k],
-                  rank=1, awarded_price="0.5000", comparison_price="0.5000") for k in range(LOTS)
-        ])
-        listings = Listing.objects.bulk_create([
-            Listing(product=products[2 * k + s], manufacturer=products[2 * k + s].manufacturer,
-                    unit_price="0.5000" if s == 0 else "0.6000", pack_price="5.00" if s == 0 else "6.00",
-                    valid_from=date(2026, 1, 1), source="tender_award" if s == 0 else "application",
-                    award=awards[k] if s == 0 else None)
-            for k in range(LOTS) for s in (0, 1)
-        ])
+        products = Product.objects.bulk_create(
+            [
+                Product(
+                    category="chemical",
+                    nhsa_code=f"XA01ABD075A0020{2 * k + s:08d}",
+                    generic_name=f"基准通用名{k:03d}",
+                    dosage_form="片剂",
+                    specification="10mg",
+                    pack_size=10,
+                    min_unit="片",
+                    pack_unit="盒",
+                    manufacturer=makers[(k + s) % MAKERS],
+                    approval_number="国药准字H20067255",
+                )
+                for k in range(LOTS)
+                for s in (0, 1)
+            ]
+        )
+        lots = Lot.objects.bulk_create(
+            [
+                Lot(
+                    tender=tender,
+                    number=f"{k:03d}",
+                    generic_name=f"基准通用名{k:03d}",
+                    dosage_forms=["片剂"],
+                    max_price="1.0000",
+                )
+                for k in range(LOTS)
+            ]
+        )
+        bids = Bid.objects.bulk_create(
+            [
+                Bid(
+                    tender=tender,
+                    lot=lots[k],
+                    manufacturer=makers[k % MAKERS],
+                    product=products[2 * k],
+                    sealed_price="x",
+                    seal_hash="0" * 64,
+                    price="0.5000",
+                    comparison_price="0.5000",
+                    supply_capacity=10**9,
+                    status="selected",
+                    submitted_at=now,
+                    submitted_by=user,
+                )
+                for k in range(LOTS)
+            ]
+        )
+        awards = Award.objects.bulk_create(
+            [
+                Award(
+                    tender=tender,
+                    lot=lots[k],
+                    bid=bids[k],
+                    manufacturer=makers[k % MAKERS],
+                    product=products[2 * k],
+                    rank=1,
+                    awarded_price="0.5000",
+                    comparison_price="0.5000",
+                )
+                for k in range(LOTS)
+            ]
+        )
+        listings = Listing.objects.bulk_create(
+            [
+                Listing(
+                    product=products[2 * k + s],
+                    manufacturer=products[2 * k + s].manufacturer,
+                    unit_price="0.5000" if s == 0 else "0.6000",
+                    pack_price="5.00" if s == 0 else "6.00",
+                    valid_from=date(2026, 1, 1),
+                    source="tender_award" if s == 0 else "application",
+                    award=awards[k] if s == 0 else None,
+                )
+                for k in range(LOTS)
+                for s in (0, 1)
+            ]
+        )
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE bench_hosp (h int PRIMARY KEY, id bigint)")
         cur.executemany("INSERT INTO bench_hosp VALUES (%s, %s)", [(i, h.pk) for i, h in enumerate(hospitals)])
         cur.execute("""CREATE TABLE bench_lot (k int PRIMARY KEY, lot_id bigint, award_id bigint, sel_product bigint,
             sel_listing bigint, sel_mfr bigint, sub_product bigint, sub_listing bigint, sub_mfr bigint)""")
-        cur.executemany("INSERT INTO bench_lot VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", [
-            (k, lots[k].pk, awards[k].pk, products[2 * k].pk, listings[2 * k].pk, products[2 * k].manufacturer_id,
-             products[2 * k + 1].pk, listings[2 * k + 1].pk, products[2 * k + 1].manufacturer_id)
-            for k in range(LOTS)
-        ])
+        cur.executemany(
+            "INSERT INTO bench_lot VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    k,
+                    lots[k].pk,
+                    awards[k].pk,
+                    products[2 * k].pk,
+                    listings[2 * k].pk,
+                    products[2 * k].manufacturer_id,
+                    products[2 * k + 1].pk,
+                    listings[2 * k + 1].pk,
+                    products[2 * k + 1].manufacturer_id,
+                )
+                for k in range(LOTS)
+            ],
+        )
         params = {"tender": tender.pk, "user": user.pk, "dist": distributor.pk, "orders": orders}
         for sql in GENERATE_SQL:
             cur.execute(sql, params)
@@ -344,10 +446,19 @@ GENERATE_SQL = [
            award_id, 'drug', unit_price, unit_price * 10, LEAST(day + 10, DATE '2026-12-31'), 10
     FROM bench_lines WHERE n %% 100 = 7""",
     "SET session_replication_role = DEFAULT",
-    *[f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {t}))"
-      for t in ("procurement_purchaseorder", "procurement_purchaseorderline", "procurement_delivery",
-                "procurement_deliveryline", "procurement_receipt", "procurement_receiptline",
-                "procurement_goodsreturn", "procurement_goodsreturnline")],
+    *[
+        f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {t}))"
+        for t in (
+            "procurement_purchaseorder",
+            "procurement_purchaseorderline",
+            "procurement_delivery",
+            "procurement_deliveryline",
+            "procurement_receipt",
+            "procurement_receiptline",
+            "procurement_goodsreturn",
+            "procurement_goodsreturnline",
+        )
+    ],
     "DROP TABLE bench_lines",
 ]
 
@@ -381,17 +492,23 @@ def child(path: str) -> None:
         committed = Commitment.objects.filter(hospital_id=OuterRef("hospital_id"), product_id=OuterRef("product_id"))
         line = ReceiptLine.objects.filter(Exists(committed)).order_by("-id").first()
         with connection.cursor() as cur:  # one more delivery line of the same order line, received
-            cur.execute("""INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units,
+            cur.execute(
+                """INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units,
                 batch_number, expiry_date) SELECT delivery_id, order_line_id, packs, min_units, 'B2', expiry_date
-                FROM procurement_deliveryline WHERE id = %s RETURNING id""", [line.delivery_line_id])
+                FROM procurement_deliveryline WHERE id = %s RETURNING id""",
+                [line.delivery_line_id],
+            )
             extra_delivery_line = cur.fetchone()[0]
-            cur.execute("""INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id,
+            cur.execute(
+                """INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id,
                 accepted_packs, rejected_packs, reject_reason, hospital_id, distributor_id, product_id, manufacturer_id,
                 listing_id, award_id, supply_class, unit_price, amount, received_on, accepted_min_units)
                 SELECT receipt_id, %s, order_line_id, accepted_packs, 0, '', hospital_id, distributor_id, product_id,
                   manufacturer_id, listing_id, award_id, supply_class, unit_price, amount, received_on,
                   accepted_min_units
-                FROM procurement_receiptline WHERE id = %s""", [extra_delivery_line, line.pk])
+                FROM procurement_receiptline WHERE id = %s""",
+                [extra_delivery_line, line.pk],
+            )
         with timer() as t:
             run = progress_refresh_hospital(hospital_id=line.hospital_id, as_of=AS_OF)
         result["rows"] = run.written
@@ -419,8 +536,10 @@ def check_equal() -> tuple[str, tuple[dict, dict]]:
               ON p.commitment_id = f.commitment_id AND p.period_kind = f.period_kind
              AND p.period_start = f.period_start""")
         only_floor, only_job, *differ = cur.fetchone()
-        totals = "SELECT count(*), SUM(received_units) FILTER (WHERE period_kind = 'cycle'), " \
-                 "SUM(received_amount) FILTER (WHERE period_kind = 'cycle') FROM {}"
+        totals = (
+            "SELECT count(*), SUM(received_units) FILTER (WHERE period_kind = 'cycle'), "
+            "SUM(received_amount) FILTER (WHERE period_kind = 'cycle') FROM {}"
+        )
         sides = []
         for table in ("procurement_commitmentprogress", "bench_floor"):
             cur.execute(totals.format(table))
@@ -429,13 +548,16 @@ def check_equal() -> tuple[str, tuple[dict, dict]]:
         rows, total = sides[1]["rows"], sides[1]["cycle units"]
     sides[0]["figures differing"], sides[1]["figures differing"] = sum(differ), 0
     work = (sides[0], sides[1])
-    problems = [f"{n} rows only in the floor" for n in [only_floor] if n] + [
-        f"{n} rows only in the job's table" for n in [only_job] if n
-    ] + [f"{col} in {n} rows" for col, n in zip(FIGURES, differ, strict=True) if n]
+    problems = (
+        [f"{n} rows only in the floor" for n in [only_floor] if n]
+        + [f"{n} rows only in the job's table" for n in [only_job] if n]
+        + [f"{col} in {n} rows" for col, n in zip(FIGURES, differ, strict=True) if n]
+    )
     if problems:
         return "DIFFERENT: " + "; ".join(problems), work
-    return (f"equal, row for row and in all {len(FIGURES)} columns ({rows:,} rows, net selected units "
-            f"{total or 0:,})"), work
+    return (
+        f"equal, row for row and in all {len(FIGURES)} columns ({rows:,} rows, net selected units {total or 0:,})"
+    ), work
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -457,8 +579,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating scale {args.scale} …", flush=True)
         with timer() as t:
             info = generate(args.scale)
-        print(f"generated {info['lines']:,} receipt lines ({info['orders']:,} orders) in {t['seconds']:.0f} s",
-              flush=True)
+        print(
+            f"generated {info['lines']:,} receipt lines ({info['orders']:,} orders) in {t['seconds']:.0f} s", flush=True
+        )
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM procurement_receiptline")
         lines = cur.fetchone()[0]
@@ -467,6 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         cur.execute("SELECT count(*) FROM procurement_commitment")
         commitments = cur.fetchone()[0]
         cur.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
+
     def measure(path: str) -> dict:
         result = run_child("bench.commitment_progress", ["--child", path])
         print(f"  {path}: {result}", flush=True)
@@ -493,8 +617,10 @@ def main(argv: list[str] | None = None) -> int:
             row("full recompute the next night (nightly)", night),
             row("incremental: one hospital after one receipt", incremental),
         ],
-        title=(f"commitment progress — {lines:,} receipt lines, {returns:,} return lines, {commitments:,} commitments, "
-               f"scale {args.scale}; goal ≤ {GOAL} × floor"),
+        title=(
+            f"commitment progress — {lines:,} receipt lines, {returns:,} return lines, {commitments:,} commitments, "
+            f"scale {args.scale}; goal ≤ {GOAL} × floor"
+        ),
     )
     print(f"figures: {verdict}; incremental / nightly full = {incremental['seconds'] / night['seconds']:.4f}")
     return 0
@@ -523,12 +649,30 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     drop_receipts()
     label = f"commitment progress, {info['lines']:,} receipt lines"
     return [
-        suite_row(f"{label}: full, empty table", first["seconds"], floor["seconds"], goal=GOAL,
-                  rss=first["peak_rss_mb"], work=work),
-        suite_row(f"{label}: full, again with nothing changed", again["seconds"], floor["seconds"], goal=GOAL,
-                  rss=again["peak_rss_mb"], work=work),
-        suite_row("commitment progress: one hospital after one receipt (vs full)", incremental["seconds"],
-                  again["seconds"], rss=incremental["peak_rss_mb"], note="incremental", work=work),
+        suite_row(
+            f"{label}: full, empty table",
+            first["seconds"],
+            floor["seconds"],
+            goal=GOAL,
+            rss=first["peak_rss_mb"],
+            work=work,
+        ),
+        suite_row(
+            f"{label}: full, again with nothing changed",
+            again["seconds"],
+            floor["seconds"],
+            goal=GOAL,
+            rss=again["peak_rss_mb"],
+            work=work,
+        ),
+        suite_row(
+            "commitment progress: one hospital after one receipt (vs full)",
+            incremental["seconds"],
+            again["seconds"],
+            rss=incremental["peak_rss_mb"],
+            note="incremental",
+            work=work,
+        ),
     ]
 
 

@@ -41,8 +41,13 @@ def database() -> dict:
 
 def _connection_params(dbname: str) -> dict:
     db = database()
-    params = {"dbname": dbname, "user": db.get("USER"), "password": db.get("PASSWORD"), "host": db.get("HOST"),
-              "port": db.get("PORT")}
+    params = {
+        "dbname": dbname,
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+    }
     return {key: str(value) for key, value in params.items() if value}
 
 
@@ -58,9 +63,11 @@ def bench_database_name() -> str:
     and fill the catalog): a development or production database is refused."""
     name = database()["NAME"]
     if "bench" not in name:
-        raise SystemExit(f"the benchmarks write to the database they are given and empty some of its tables: "
-                         f"{name!r} does not look like one of their own (its name must contain 'bench'); set "
-                         f"DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/yaoxie_bench")
+        raise SystemExit(
+            f"the benchmarks write to the database they are given and empty some of its tables: "
+            f"{name!r} does not look like one of their own (its name must contain 'bench'); set "
+            f"DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/yaoxie_bench"
+        )
     return name
 
 
@@ -79,8 +86,11 @@ def create_database() -> bool:
     with psycopg.connect(autocommit=True, **_connection_params("postgres")) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return False
-        conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' "
-                             "TEMPLATE template0").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL(
+                "CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+            ).format(sql.Identifier(name))
+        )
     return True
 
 
@@ -94,8 +104,9 @@ def migrate() -> float:
     """Bring the database's tables up to date (``manage.py migrate``), so the suite runs on a fresh empty database;
     seconds taken (a second or two when there is nothing to apply)."""
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT,
-                               capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if completed.returncode != 0:
         raise SystemExit(f"manage.py migrate failed:\n{completed.stdout}\n{completed.stderr}")
     return time.perf_counter() - started
@@ -121,8 +132,12 @@ def timer() -> Iterator[dict]:
 def run_child(module: str, args: Sequence[str], *, env: dict | None = None) -> dict:
     """Run ``python -m module args`` and return the JSON object it prints on its last line of output."""
     completed = subprocess.run(
-        [sys.executable, "-m", module, *args], cwd=ROOT, env={**os.environ, **(env or {})},
-        capture_output=True, text=True, check=False,
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
@@ -140,6 +155,7 @@ def rate(rows: int, seconds: float) -> float:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence], *, title: str = "") -> None:
     """A plain-text table; numbers right-aligned."""
+
     def cell(value) -> str:
         if isinstance(value, float):
             return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
@@ -171,13 +187,21 @@ def _pad(text: str, width: int, right: bool) -> str:
 RESULTS = ROOT / "bench" / "results"
 
 
-def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequence[Sequence], summary: dict,
-                  notes: Sequence[str] = ()) -> tuple[Path, Path]:
+def write_results(
+    name: str, *, title: str, headers: Sequence[str], rows: Sequence[Sequence], summary: dict, notes: Sequence[str] = ()
+) -> tuple[Path, Path]:
     """Keep a benchmark's table in bench/results/<name>.json and .md (the Markdown table is what docs/benchmarks.md quotes)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    data = {"benchmark": name, "title": title, "measured": measured, "headers": list(headers),
-            "rows": [list(r) for r in rows], "summary": summary, "notes": list(notes)}
+    data = {
+        "benchmark": name,
+        "title": title,
+        "measured": measured,
+        "headers": list(headers),
+        "rows": [list(r) for r in rows],
+        "summary": summary,
+        "notes": list(notes),
+    }
     json_path = RESULTS / f"{name}.json"
     json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -188,8 +212,14 @@ def write_results(name: str, *, title: str, headers: Sequence[str], rows: Sequen
             return f"{value:,}"
         return str(value).replace("|", "\\|")
 
-    lines = [f"### {title}", "", f"Measured {measured}.", "", "| " + " | ".join(headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
+    lines = [
+        f"### {title}",
+        "",
+        f"Measured {measured}.",
+        "",
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     if notes:
         lines += [""] + [f"- {note}" for note in notes]
@@ -229,6 +259,7 @@ def work_differences(ours: Mapping, floor: Mapping) -> list[str]:
 def digest(value) -> str:
     """A short fingerprint of a result too big to carry (every bid's decision, every commitment, every page of
     search results): equal results give equal fingerprints. Mappings and sets are sorted first."""
+
     def canonical(v):
         if isinstance(v, Mapping):
             return sorted((repr(k), canonical(x)) for k, x in v.items())
@@ -243,9 +274,19 @@ def digest(value) -> str:
     return hashlib.sha256(repr(canonical(value)).encode()).hexdigest()[:12]
 
 
-def suite_row(measure: str, ours: float, floor: float, *, work: tuple[Mapping, Mapping], unit: str = "s",
-              goal: float | None = None, higher_is_better: bool = False, rss: float | None = None,
-              seconds: float | None = None, note: str = "") -> dict:
+def suite_row(
+    measure: str,
+    ours: float,
+    floor: float,
+    *,
+    work: tuple[Mapping, Mapping],
+    unit: str = "s",
+    goal: float | None = None,
+    higher_is_better: bool = False,
+    rss: float | None = None,
+    seconds: float | None = None,
+    note: str = "",
+) -> dict:
     """One line of the suite table. ``ratio`` is ours ÷ floor; the goal is a bound on it (≤ for times, ≥ for rates
     and scores). ``seconds`` is the time the doubling check compares (defaults to ``ours`` when the unit is s).
     ``work`` is what each path produced (counts, totals, fingerprints): when they differ the line is DIFFERENT and
@@ -258,11 +299,18 @@ def suite_row(measure: str, ours: float, floor: float, *, work: tuple[Mapping, M
     if differences:
         ok = False
     return {
-        "measure": measure, "unit": unit, "ours": ours, "floor": floor, "ratio": ratio,
+        "measure": measure,
+        "unit": unit,
+        "ours": ours,
+        "floor": floor,
+        "ratio": ratio,
         "goal": "" if goal is None else f"{'≥' if higher_is_better else '≤'} {goal:g}×",
-        "ok": ok, "rss": rss if rss is not None else peak_rss_mb(),
-        "seconds": seconds if seconds is not None else (ours if unit == "s" else None), "note": note,
-        "same": not differences, "differences": differences,
+        "ok": ok,
+        "rss": rss if rss is not None else peak_rss_mb(),
+        "seconds": seconds if seconds is not None else (ours if unit == "s" else None),
+        "note": note,
+        "same": not differences,
+        "differences": differences,
         "work": {side: {k: _plain(v) for k, v in w.items()} for side, w in zip(("ours", "floor"), work, strict=True)},
     }
 
@@ -281,7 +329,9 @@ def purge(cursor, table: str, ids: Sequence[int], *, _seen: frozenset[str] = fro
     cursor.execute(
         "SELECT cl.relname, a.attname FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid "
         "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-        "WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND cardinality(c.conkey) = 1", [table])
+        "WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND cardinality(c.conkey) = 1",
+        [table],
+    )
     for referring, column in cursor.fetchall():
         if referring == table or referring in _seen:  # a cycle: cut the reference instead of following it
             if _nullable(cursor, referring, column):
@@ -295,12 +345,18 @@ def purge(cursor, table: str, ids: Sequence[int], *, _seen: frozenset[str] = fro
 
 
 def _primary_key(cursor, table: str) -> str:
-    cursor.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                   "AND a.attnum = i.indkey[0] WHERE i.indrelid = %s::regclass AND i.indisprimary", [table])
+    cursor.execute(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+        "AND a.attnum = i.indkey[0] WHERE i.indrelid = %s::regclass AND i.indisprimary",
+        [table],
+    )
     return cursor.fetchone()[0]
 
 
 def _nullable(cursor, table: str, column: str) -> bool:
-    cursor.execute("SELECT is_nullable = 'YES' FROM information_schema.columns WHERE table_name = %s "
-                   "AND column_name = %s AND table_schema = current_schema()", [table, column])
+    cursor.execute(
+        "SELECT is_nullable = 'YES' FROM information_schema.columns WHERE table_name = %s "
+        "AND column_name = %s AND table_schema = current_schema()",
+        [table, column],
+    )
     return cursor.fetchone()[0]

@@ -133,11 +133,26 @@ def drop_receipts() -> None:
 
 # What bench.commitment_progress.generate fills (and empties before it does).
 RECEIPT_TABLES = [
-    "procurement_goodsreturnline", "procurement_goodsreturn", "procurement_receiptline", "procurement_receipt",
-    "procurement_deliveryline", "procurement_delivery", "procurement_purchaseorderline", "procurement_orderevent",
-    "procurement_purchaseorder", "procurement_commitmentprogress", "procurement_commitmentalertstate",
-    "procurement_manufacturerprogress", "procurement_progressrun", "common_notification", "common_outboxmessage",
-    "procurement_commitment", "procurement_listing", "procurement_award", "procurement_bid", "procurement_lot",
+    "procurement_goodsreturnline",
+    "procurement_goodsreturn",
+    "procurement_receiptline",
+    "procurement_receipt",
+    "procurement_deliveryline",
+    "procurement_delivery",
+    "procurement_purchaseorderline",
+    "procurement_orderevent",
+    "procurement_purchaseorder",
+    "procurement_commitmentprogress",
+    "procurement_commitmentalertstate",
+    "procurement_manufacturerprogress",
+    "procurement_progressrun",
+    "common_notification",
+    "common_outboxmessage",
+    "procurement_commitment",
+    "procurement_listing",
+    "procurement_award",
+    "procurement_bid",
+    "procurement_lot",
     "procurement_tender",
 ]
 
@@ -164,15 +179,18 @@ def record_anomalies(truth: dict[str, set]) -> int:
     rows = sorted((detector, p, subject, m) for detector, keys in truth.items() for p, subject, m in keys)
     with pg_connect() as conn, conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_planted_anomaly")
-        cur.execute("CREATE TABLE bench_planted_anomaly (detector text, product_id bigint, subject_key text, "
-                    "period_start date)")
+        cur.execute(
+            "CREATE TABLE bench_planted_anomaly (detector text, product_id bigint, subject_key text, period_start date)"
+        )
         with cur.copy("COPY bench_planted_anomaly FROM STDIN") as copy:
             for detector, p, subject, m in rows:
                 copy.write_row((detector, p, subject, MONTHS[m]))
         conn.commit()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    data = {detector: sorted([p, subject, MONTHS[m].isoformat()] for p, subject, m in keys)
-            for detector, keys in sorted(truth.items())}
+    data = {
+        detector: sorted([p, subject, MONTHS[m].isoformat()] for p, subject, m in keys)
+        for detector, keys in sorted(truth.items())
+    }
     (RESULTS / "planted_anomalies.json").write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
     return len(rows)
 
@@ -188,8 +206,12 @@ def _analyze(*tables: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--part", action="append", choices=["catalog", "receipts", "prices"],
-                        help="generate only this part (repeatable)")
+    parser.add_argument(
+        "--part",
+        action="append",
+        choices=["catalog", "receipts", "prices"],
+        help="generate only this part (repeatable)",
+    )
     args = parser.parse_args(argv)
     bench_database_name()
     parts = args.part or ["catalog", "receipts", "prices"]
@@ -197,9 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         with timer() as t:
             made = globals()[part](args.scale)
         if part == "prices":
-            made = {"observations": made["observations"], "products": len(made["products"]),
-                    "hospitals": len(made["hospitals"]),
-                    "planted": {k: len(v) for k, v in sorted(made["truth"].items())}}
+            made = {
+                "observations": made["observations"],
+                "products": len(made["products"]),
+                "hospitals": len(made["hospitals"]),
+                "planted": {k: len(v) for k, v in sorted(made["truth"].items())},
+            }
         print(f"{part}: {made} in {t['seconds']:.0f} s", flush=True)
     return 0
 

@@ -61,37 +61,82 @@ def build_world(hospitals: int, rng: random.Random) -> dict:
 
     leagues = list(Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code"))
     maker = Organization.objects.create(kind="manufacturer", name=f"{PREFIX}制药有限公司")
-    distributor = Organization.objects.create(kind="distributor", name=f"{PREFIX}配送有限公司", region=leagues[0],
-                                              uscc=make_uscc(rng, division_code=leagues[0].code))
-    orgs = Organization.objects.bulk_create([
-        Organization(kind="hospital", name=f"{PREFIX}医院{i:04d}", region=leagues[i % len(leagues)],
-                     uscc=make_uscc(rng, division_code=leagues[i % len(leagues)].code), hospital_level="2",
-                     hospital_type="general", ownership="public")
-        for i in range(hospitals)
-    ], batch_size=1000)
-    products = Product.objects.bulk_create([
-        Product(category="chemical", nhsa_code=f"XB01ACA056A0010101{90000 + i:05d}", generic_name=f"{PREFIX}药{i:02d}",
-                pack_size=10 + i, min_unit="片", pack_unit="盒", manufacturer=maker, approval_number="国药准字H20000001")
-        for i in range(40)
-    ] + [
-        Product(category="consumable", nhsa_code=f"C0201010010000{90000 + i:06d}", generic_name=f"{PREFIX}支架{i:02d}",
-                pack_size=1, min_unit="个", pack_unit="个", manufacturer=maker, high_value=True,
-                high_value_class="vascular", approval_number="国械注准20193130001")
-        for i in range(10)
-    ])
+    distributor = Organization.objects.create(
+        kind="distributor",
+        name=f"{PREFIX}配送有限公司",
+        region=leagues[0],
+        uscc=make_uscc(rng, division_code=leagues[0].code),
+    )
+    orgs = Organization.objects.bulk_create(
+        [
+            Organization(
+                kind="hospital",
+                name=f"{PREFIX}医院{i:04d}",
+                region=leagues[i % len(leagues)],
+                uscc=make_uscc(rng, division_code=leagues[i % len(leagues)].code),
+                hospital_level="2",
+                hospital_type="general",
+                ownership="public",
+            )
+            for i in range(hospitals)
+        ],
+        batch_size=1000,
+    )
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                category="chemical",
+                nhsa_code=f"XB01ACA056A0010101{90000 + i:05d}",
+                generic_name=f"{PREFIX}药{i:02d}",
+                pack_size=10 + i,
+                min_unit="片",
+                pack_unit="盒",
+                manufacturer=maker,
+                approval_number="国药准字H20000001",
+            )
+            for i in range(40)
+        ]
+        + [
+            Product(
+                category="consumable",
+                nhsa_code=f"C0201010010000{90000 + i:06d}",
+                generic_name=f"{PREFIX}支架{i:02d}",
+                pack_size=1,
+                min_unit="个",
+                pack_unit="个",
+                manufacturer=maker,
+                high_value=True,
+                high_value_class="vascular",
+                approval_number="国械注准20193130001",
+            )
+            for i in range(10)
+        ]
+    )
     start = date(date.today().year - 1, 1, 1)
     prices = [Decimal(rng.randint(100, 90000)) / 100 for _ in products]
-    listings = Listing.objects.bulk_create([
-        Listing(product=p, manufacturer=maker, unit_price=price, valid_from=start, source="price_linkage",
-                pack_price=(price * p.pack_size).quantize(Decimal("0.01")))
-        for p, price in zip(products, prices, strict=True)
-    ])
-    auths = DistributionAuthorization.objects.bulk_create([
-        DistributionAuthorization(manufacturer=maker, distributor=distributor, product=p, valid_from=start)
-        for p in products
-    ])
+    listings = Listing.objects.bulk_create(
+        [
+            Listing(
+                product=p,
+                manufacturer=maker,
+                unit_price=price,
+                valid_from=start,
+                source="price_linkage",
+                pack_price=(price * p.pack_size).quantize(Decimal("0.01")),
+            )
+            for p, price in zip(products, prices, strict=True)
+        ]
+    )
+    auths = DistributionAuthorization.objects.bulk_create(
+        [
+            DistributionAuthorization(manufacturer=maker, distributor=distributor, product=p, valid_from=start)
+            for p in products
+        ]
+    )
     through = DistributionAuthorization.regions.through
-    through.objects.bulk_create([through(distributionauthorization_id=a.pk, region_id=r.pk) for a in auths for r in leagues])
+    through.objects.bulk_create(
+        [through(distributionauthorization_id=a.pk, region_id=r.pk) for a in auths for r in leagues]
+    )
     purchaser = Role.objects.get(code="purchaser")
     tokens = []
     for i, org in enumerate(orgs[:20]):
@@ -99,8 +144,15 @@ def build_world(hospitals: int, rng: random.Random) -> dict:
         user.roles.set([purchaser])
         tokens.append(token_sign_in(user=user)[1])
     bench_user = User.objects.create(username="bench_system", organization=distributor)
-    return {"maker": maker, "distributor": distributor, "hospitals": orgs, "products": products, "listings": listings,
-            "tokens": tokens, "user": bench_user}
+    return {
+        "maker": maker,
+        "distributor": distributor,
+        "hospitals": orgs,
+        "products": products,
+        "listings": listings,
+        "tokens": tokens,
+        "user": bench_user,
+    }
 
 
 def cleanup() -> None:
@@ -151,12 +203,32 @@ def _free_port() -> int:
 
 def start_server(workers: int) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "60"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "60",
+    }
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--keep-alive", "30"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -209,8 +281,13 @@ def load(port: int, clients: int, seconds: float, make_request) -> dict:
     elapsed = time.perf_counter() - began
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0.0] * 99
-    return {"requests": len(latencies), "errors": errors[0], "rps": len(latencies) / elapsed,
-            "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000}
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": len(latencies) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
 
 
 def bench_api(world: dict, *, clients: int, seconds: float, workers: int) -> tuple[list[list], tuple[dict, dict]]:
@@ -224,10 +301,16 @@ def bench_api(world: dict, *, clients: int, seconds: float, workers: int) -> tup
         rng = random.Random(index * 1_000_003 + n)
         lines = [{"listing": pk, "packs": rng.randint(1, 50)} for pk in rng.sample(listings, 10)]
         body = json.dumps({"distributor": distributor.pk, "lines": lines, "submit": True})
-        return "POST", "/api/v1/orders/", body, {
-            "Authorization": f"Token {tokens[(index + n) % len(tokens)]}", "Content-Type": "application/json",
-            "Idempotency-Key": f"bench-{run}-{phase}-{index}-{n}",
-        }
+        return (
+            "POST",
+            "/api/v1/orders/",
+            body,
+            {
+                "Authorization": f"Token {tokens[(index + n) % len(tokens)]}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": f"bench-{run}-{phase}-{index}-{n}",
+            },
+        )
 
     def minimal_request(index: int, n: int):
         return "GET", "/api/v1/users/me/", None, {"Authorization": f"Token {tokens[(index + n) % len(tokens)]}"}
@@ -237,9 +320,11 @@ def bench_api(world: dict, *, clients: int, seconds: float, workers: int) -> tup
     from django.db import connection
 
     with connection.cursor() as c:
-        c.execute("ANALYZE accounts_organization, accounts_user, accounts_user_roles, accounts_apitoken, catalog_product, "
-                  "procurement_listing, procurement_distributionauthorization, "
-                  "procurement_distributionauthorization_regions")
+        c.execute(
+            "ANALYZE accounts_organization, accounts_user, accounts_user_roles, accounts_apitoken, catalog_product, "
+            "procurement_listing, procurement_distributionauthorization, "
+            "procurement_distributionauthorization_regions"
+        )
     process, port = start_server(workers)
     try:
         load(port, clients, 2, minimal_request)  # warm-up: workers import, connections open
@@ -251,12 +336,19 @@ def bench_api(world: dict, *, clients: int, seconds: float, workers: int) -> tup
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     rows = []
-    for name, r in (("POST /api/v1/orders/（10 行，创建并提交）", ours), ("GET /api/v1/users/me/（最小认证端点）", floor)):
-        rows.append([name, r["requests"], r["errors"], r["rps"], r["p50_ms"], r["p99_ms"], r["p99_ms"] / max(r["p50_ms"], 1e-9)])
+    for name, r in (
+        ("POST /api/v1/orders/（10 行，创建并提交）", ours),
+        ("GET /api/v1/users/me/（最小认证端点）", floor),
+    ):
+        rows.append(
+            [name, r["requests"], r["errors"], r["rps"], r["p50_ms"], r["p99_ms"], r["p99_ms"] / max(r["p50_ms"], 1e-9)]
+        )
     share = ours["rps"] / floor["rps"] if floor["rps"] else 0.0
     rows.append(["orders ÷ floor (goal ≥ 0.50 req/s; p99/p50 ≤ 4)", "", "", share, "", "", ""])
-    return rows, (orders_work(f"bench-{run}-run-", ours), {"failed requests": floor["errors"],
-                                                           "submitted orders per POST": 1.0, "lines per order": 10.0})
+    return rows, (
+        orders_work(f"bench-{run}-run-", ours),
+        {"failed requests": floor["errors"], "submitted orders per POST": 1.0, "lines per order": 10.0},
+    )
 
 
 def orders_work(key_prefix: str, load_result: dict) -> dict:
@@ -267,9 +359,11 @@ def orders_work(key_prefix: str, load_result: dict) -> dict:
     orders = PurchaseOrder.objects.filter(idempotency_key__startswith=key_prefix)
     submitted = orders.filter(status="submitted").count()
     lines = PurchaseOrderLine.objects.filter(order__in=orders).count()
-    return {"failed requests": load_result["errors"],
-            "submitted orders per POST": round(submitted / answered, 4) if answered else 0.0,
-            "lines per order": round(lines / submitted, 4) if submitted else 0.0}
+    return {
+        "failed requests": load_result["errors"],
+        "submitted orders per POST": round(submitted / answered, 4) if answered else 0.0,
+        "lines per order": round(lines / submitted, 4) if submitted else 0.0,
+    }
 
 
 # --- 2. the online share at province scale ---------------------------------------------------------------------------
@@ -284,7 +378,8 @@ def generate_share_data(world: dict, year: int) -> dict:
     products = world["products"]
     user_id, distributor_id, maker_id = world["user"].pk, world["distributor"].pk, world["maker"].pk
     with connection.cursor() as c, timer() as t:
-        c.execute("""
+        c.execute(
+            """
             INSERT INTO procurement_purchaseorder (number, hospital_id, distributor_id, status, urgent, hospital_remarks,
               distributor_remarks, idempotency_key, total_amount, line_count, version, created_by_id, created_at,
               updated_at, submitted_at, reject_reason, close_reason, cancel_reason, response_overdue,
@@ -293,8 +388,11 @@ def generate_share_data(world: dict, year: int) -> dict:
                    make_timestamptz(%s, m, 5, 8, 0, 0), now(), make_timestamptz(%s, m, 5, 8, 0, 0), '', '', '',
                    false, false, false, ''
             FROM unnest(%s::bigint[]) AS h, generate_series(1, 12) AS m
-        """, [distributor_id, user_id, year, year, hospital_ids])
-        c.execute("""
+        """,
+            [distributor_id, user_id, year, year, hospital_ids],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_purchaseorderline (order_id, line_no, listing_id, product_id, manufacturer_id, packs,
               pack_size, min_units, unit_price, pack_price, amount, packs_shipped, packs_accepted, packs_rejected,
               packs_returned, remarks)
@@ -306,29 +404,42 @@ def generate_share_data(world: dict, year: int) -> dict:
             JOIN procurement_listing l ON l.id = (%s::bigint[])[1 + (o.id * 3 + k * 5) %% %s]
             JOIN catalog_product p ON p.id = l.product_id
             WHERE o.number LIKE 'BENCH-%%'
-        """, [maker_id, [x.pk for x in world["listings"]], len(products)])
-        c.execute("""
+        """,
+            [maker_id, [x.pk for x in world["listings"]], len(products)],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_delivery (number, order_id, distributor_id, hospital_id, invoice_number, invoice_amount,
               shipped_at, shipped_by_id, remarks, received)
             SELECT 'D' || o.number, o.id, o.distributor_id, o.hospital_id, 'INV' || o.id, 0, o.submitted_at, %s, '', true
             FROM procurement_purchaseorder o WHERE o.number LIKE 'BENCH-%%'
-        """, [user_id])
-        c.execute("""
+        """,
+            [user_id],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units, batch_number, expiry_date)
             SELECT d.id, ol.id, ol.packs, ol.min_units, 'B' || ol.id, make_date(%s + 2, 1, 1)
             FROM procurement_delivery d JOIN procurement_purchaseorderline ol ON ol.order_id = d.order_id
             WHERE d.number LIKE 'DBENCH-%%'
-        """, [year])
-        c.execute("""
+        """,
+            [year],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_receipt (delivery_id, order_id, hospital_id, distributor_id, received_at, received_by_id,
               accepted_amount, remarks)
             SELECT d.id, d.order_id, d.hospital_id, d.distributor_id, d.shipped_at + interval '1 day', %s, 0, ''
             FROM procurement_delivery d WHERE d.number LIKE 'DBENCH-%%'
-        """, [user_id])
+        """,
+            [user_id],
+        )
         # the tables were just filled: without fresh statistics the planner may join them by nested loops for minutes
-        c.execute("ANALYZE procurement_receipt, procurement_delivery, procurement_deliveryline, "
-                  "procurement_purchaseorderline")
-        c.execute("""
+        c.execute(
+            "ANALYZE procurement_receipt, procurement_delivery, procurement_deliveryline, procurement_purchaseorderline"
+        )
+        c.execute(
+            """
             INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id, accepted_packs,
               rejected_packs, reject_reason, hospital_id, distributor_id, product_id, manufacturer_id, listing_id,
               award_id, supply_class, received_on, accepted_min_units, unit_price, amount)
@@ -341,13 +452,18 @@ def generate_share_data(world: dict, year: int) -> dict:
             JOIN procurement_purchaseorderline ol ON ol.id = dl.order_line_id
             JOIN catalog_product p ON p.id = ol.product_id
             WHERE r.hospital_id = ANY(%s)
-        """, [hospital_ids])
-        c.execute("""
+        """,
+            [hospital_ids],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_goodsreturn (number, order_id, hospital_id, distributor_id, reason, returned_at,
               returned_by_id, amount)
             SELECT 'R' || o.number, o.id, o.hospital_id, o.distributor_id, '基准退货', o.submitted_at + interval '3 days', %s, 0
             FROM procurement_purchaseorder o WHERE o.number LIKE 'BENCH-%%' AND o.id %% 10 = 0
-        """, [user_id])
+        """,
+            [user_id],
+        )
         c.execute("""
             INSERT INTO procurement_goodsreturnline (goods_return_id, receipt_line_id, order_line_id, packs, reason,
               hospital_id, distributor_id, product_id, manufacturer_id, listing_id, award_id, supply_class, returned_on,
@@ -362,7 +478,8 @@ def generate_share_data(world: dict, year: int) -> dict:
             JOIN procurement_purchaseorderline ol ON ol.id = rl.order_line_id AND ol.line_no = 1
             WHERE g.number LIKE 'RBENCH-%%'
         """)
-        c.execute("""
+        c.execute(
+            """
             INSERT INTO procurement_offplatformpurchase (hospital_id, product_id, supply_class, month, quantity, amount,
               source, updated_at)
             SELECT h, p.id, CASE WHEN p.category = 'consumable' THEN 'hv_consumable' ELSE 'drug' END,
@@ -370,9 +487,13 @@ def generate_share_data(world: dict, year: int) -> dict:
             FROM unnest(%s::bigint[]) AS h, generate_series(1, 12) AS m,
                  (SELECT id, category FROM catalog_product WHERE id = ANY(%s)) AS p
             WHERE (h + m + p.id) %% 12 = 0
-        """, [year, hospital_ids, [p.pk for p in products]])
-        c.execute("ANALYZE procurement_receiptline; ANALYZE procurement_goodsreturnline; "
-                  "ANALYZE procurement_offplatformpurchase; ANALYZE accounts_organization")
+        """,
+            [year, hospital_ids, [p.pk for p in products]],
+        )
+        c.execute(
+            "ANALYZE procurement_receiptline; ANALYZE procurement_goodsreturnline; "
+            "ANALYZE procurement_offplatformpurchase; ANALYZE accounts_organization"
+        )
         c.execute("SELECT count(*) FROM procurement_receiptline WHERE hospital_id = ANY(%s)", [hospital_ids])
         receipt_lines = c.fetchone()[0]
         c.execute("SELECT count(*) FROM procurement_goodsreturnline WHERE hospital_id = ANY(%s)", [hospital_ids])
@@ -433,8 +554,12 @@ def bench_share(world: dict, repeat: int) -> tuple[list[list], dict]:
 
 def share_work(shares: list[tuple]) -> dict:
     """Rows (hospital × month × class), online and off-platform totals, every row's figures (fingerprinted)."""
-    return {"rows": len(shares), "online": sum((s[3] for s in shares), Decimal("0")),
-            "off-platform": sum((s[4] for s in shares), Decimal("0")), "shares": digest(sorted(shares, key=repr))}
+    return {
+        "rows": len(shares),
+        "online": sum((s[3] for s in shares), Decimal("0")),
+        "off-platform": sum((s[4] for s in shares), Decimal("0")),
+        "shares": digest(sorted(shares, key=repr)),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -460,14 +585,24 @@ def main(argv: list[str] | None = None) -> None:
         if not args.skip_api:
             rows, api_work = bench_api(world, clients=args.clients, seconds=args.seconds, workers=args.workers)
             print(f"POSTs: {api_work[0]}")
-            print_table(["端点", "请求数", "错误", "请求/秒", "p50 ms", "p99 ms", "p99/p50"], rows,
-                        title=f"订单提交 API：gunicorn {args.workers} workers，{args.clients} 个并发客户端，各 {args.seconds:g} 秒")
+            print_table(
+                ["端点", "请求数", "错误", "请求/秒", "p50 ms", "p99 ms", "p99/p50"],
+                rows,
+                title=f"订单提交 API：gunicorn {args.workers} workers，{args.clients} 个并发客户端，各 {args.seconds:g} 秒",
+            )
         with transaction.atomic():
             table, made = bench_share(world, args.repeat)
-        print_table(["线上采购率", "结果行数", "毫秒（最好的一次）", "倍数"], table,
-                    title=(f"线上采购率：{args.hospitals} 家医疗机构 × 12 个月；验收明细 {made['receipt_lines']:,} 行，"
-                           f"退货明细 {made['return_lines']:,} 行，线下采购 {made['offline']:,} 行（生成 {made['seconds']:.1f} 秒）"))
-        print(f"结果与手写 SQL {'一致' if made['identical'] else '不一致！'}；目标 ≤ {SHARE_GOAL}×，实际 {made['ratio']:.2f}×")
+        print_table(
+            ["线上采购率", "结果行数", "毫秒（最好的一次）", "倍数"],
+            table,
+            title=(
+                f"线上采购率：{args.hospitals} 家医疗机构 × 12 个月；验收明细 {made['receipt_lines']:,} 行，"
+                f"退货明细 {made['return_lines']:,} 行，线下采购 {made['offline']:,} 行（生成 {made['seconds']:.1f} 秒）"
+            ),
+        )
+        print(
+            f"结果与手写 SQL {'一致' if made['identical'] else '不一致！'}；目标 ≤ {SHARE_GOAL}×，实际 {made['ratio']:.2f}×"
+        )
     finally:
         cleanup()
 
@@ -495,11 +630,20 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
     ours, floor = api[0], api[1]
     share = f"online share, {made['receipt_lines']:,} receipt lines"
     return [
-        suite_row(f"order API ({WORKERS} gunicorn workers): POST 10-line order vs GET users/me", ours[3], floor[3],
-                  unit="req/s", goal=API_GOAL, higher_is_better=True, note=f"{ours[2]} errors", work=api_work),
+        suite_row(
+            f"order API ({WORKERS} gunicorn workers): POST 10-line order vs GET users/me",
+            ours[3],
+            floor[3],
+            unit="req/s",
+            goal=API_GOAL,
+            higher_is_better=True,
+            note=f"{ours[2]} errors",
+            work=api_work,
+        ),
         suite_row("order API: POST p99 vs its p50", ours[5], ours[4], unit="ms", goal=TAIL_GOAL, work=api_work),
-        suite_row(share, table[0][2], table[1][2], unit="ms", goal=SHARE_GOAL, seconds=table[0][2] / 1000,
-                  work=made["work"]),
+        suite_row(
+            share, table[0][2], table[1][2], unit="ms", goal=SHARE_GOAL, seconds=table[0][2] / 1000, work=made["work"]
+        ),
     ]
 
 

@@ -57,26 +57,58 @@ def build_world(observations: int, seed: int = 11) -> dict:
     products_n = max(10, observations // (hospitals_per_product * len(MONTHS) * per_unit))
     hospitals_n = max(hospitals_per_product + 10, 500)
     region = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    maker = Organization.objects.create(kind="manufacturer", name=f"{MARK} 制药", region=region,
-                                        uscc=make_uscc(rng, division_code=region.code))
-    Organization.objects.bulk_create([
-        Organization(kind="hospital", name=f"{MARK} 医院{i:04d}", region=region, hospital_level="3", hospital_type="general",
-                     ownership="public", uscc=make_uscc(rng, division_code=region.code))
-        for i in range(hospitals_n)
-    ], batch_size=1000)
-    hospitals = list(Organization.objects.filter(name__startswith=f"{MARK} 医院").order_by("pk").values_list("pk", flat=True))
+    maker = Organization.objects.create(
+        kind="manufacturer", name=f"{MARK} 制药", region=region, uscc=make_uscc(rng, division_code=region.code)
+    )
+    Organization.objects.bulk_create(
+        [
+            Organization(
+                kind="hospital",
+                name=f"{MARK} 医院{i:04d}",
+                region=region,
+                hospital_level="3",
+                hospital_type="general",
+                ownership="public",
+                uscc=make_uscc(rng, division_code=region.code),
+            )
+            for i in range(hospitals_n)
+        ],
+        batch_size=1000,
+    )
+    hospitals = list(
+        Organization.objects.filter(name__startswith=f"{MARK} 医院").order_by("pk").values_list("pk", flat=True)
+    )
     products = []
     for i in range(products_n):
         paired = i % 4 < 2  # half the products come in pairs of one generic name, form and strength
         group = f"P{i // 2:05d}" if paired else f"U{i:05d}"
-        products.append(Product(
-            category="chemical", nhsa_code=f"XB{i:021d}", generic_name=f"{MARK}品种{group}", dosage_form="片剂",
-            specification="10mg", pack_size=10, min_unit="片", pack_unit="盒", manufacturer=maker, remarks=MARK,
-        ))
+        products.append(
+            Product(
+                category="chemical",
+                nhsa_code=f"XB{i:021d}",
+                generic_name=f"{MARK}品种{group}",
+                dosage_form="片剂",
+                specification="10mg",
+                pack_size=10,
+                min_unit="片",
+                pack_unit="盒",
+                manufacturer=maker,
+                remarks=MARK,
+            )
+        )
     Product.objects.bulk_create(products, batch_size=2000)
     products = list(Product.objects.filter(remarks=MARK).order_by("pk"))
-    plan = {"base": {}, "paired": set(), "payment": set(), "awarded": set(), "high": set(), "units": {},
-            "province": {}, "spikes": set(), "buyers": {}}
+    plan = {
+        "base": {},
+        "paired": set(),
+        "payment": set(),
+        "awarded": set(),
+        "high": set(),
+        "units": {},
+        "province": {},
+        "spikes": set(),
+        "buyers": {},
+    }
     refs = []
     for i, p in enumerate(products):
         high = i % 20 == 3  # a high-price product (≥ ¥20 a unit), watched for volume spikes; never paired
@@ -90,12 +122,28 @@ def build_world(observations: int, seed: int = 11) -> dict:
             plan["high"].add(p.pk)
         if i % 5 == 0:
             plan["payment"].add(p.pk)
-            refs.append(ReferencePrice(product=p, kind="payment_standard", unit_price=Decimal(f"{base * 1.25:.4f}"),
-                                       valid_from=MONTHS[0], source=MARK))
+            refs.append(
+                ReferencePrice(
+                    product=p,
+                    kind="payment_standard",
+                    unit_price=Decimal(f"{base * 1.25:.4f}"),
+                    valid_from=MONTHS[0],
+                    source=MARK,
+                )
+            )
         elif i % 5 == 1:
             plan["awarded"].add(p.pk)
-            refs.append(ReferencePrice(product=p, kind="vbp_awarded", selected=False, lot_label=MARK,
-                                       unit_price=Decimal(f"{base / 1.6:.4f}"), valid_from=MONTHS[0], source=MARK))
+            refs.append(
+                ReferencePrice(
+                    product=p,
+                    kind="vbp_awarded",
+                    selected=False,
+                    lot_label=MARK,
+                    unit_price=Decimal(f"{base / 1.6:.4f}"),
+                    valid_from=MONTHS[0],
+                    source=MARK,
+                )
+            )
         plan["buyers"][p.pk] = rng.sample(hospitals, hospitals_per_product)
         if i % 4 >= 2 and not high and rng.random() < 0.02:
             plan["province"][p.pk] = rng.randint(2, 11)  # from this month on, every hospital pays × 1.5
@@ -119,8 +167,19 @@ def write_observations(world: dict, *, day_only: date | None = None, created_at=
 
     plan, rng = world["plan"], world["rng"]
     table = PriceObservation._meta.db_table
-    columns = ("product_id", "hospital_id", "region_id", "province", "observed_on", "unit_price", "quantity", "amount",
-               "source", "import_batch", "created_at")
+    columns = (
+        "product_id",
+        "hospital_id",
+        "region_id",
+        "province",
+        "observed_on",
+        "unit_price",
+        "quantity",
+        "amount",
+        "source",
+        "import_batch",
+        "created_at",
+    )
     region_id = world["maker"].region_id
     created_at = created_at or plan["created_at"]
     written = 0
@@ -142,8 +201,21 @@ def write_observations(world: dict, *, day_only: date | None = None, created_at=
                             price = round(base * factor * (1 + rng.gauss(0, NOISE)), 4)
                             day = day_only or MONTHS[m] + timedelta(days=3 + 12 * k)
                             q = max(1, int(qty / 2 * rng.uniform(0.9, 1.1)))
-                            copy.write_row((p.pk, h, region_id, "", day, price, q, round(price * q, 2), "off_platform",
-                                            MARK, created_at))
+                            copy.write_row(
+                                (
+                                    p.pk,
+                                    h,
+                                    region_id,
+                                    "",
+                                    day,
+                                    price,
+                                    q,
+                                    round(price * q, 2),
+                                    "off_platform",
+                                    MARK,
+                                    created_at,
+                                )
+                            )
                             written += 1
         conn.commit()
     with pg_connect(autocommit=True) as conn:
@@ -156,7 +228,7 @@ def truth(world: dict) -> dict[str, set]:
     plan = world["plan"]
     price_units = set(plan["units"])
     out: dict[str, set] = defaultdict(set)
-    for (p, h, m) in price_units:
+    for p, h, m in price_units:
         out["peer_outlier"].add((p, f"h:{h}", m))
         if p in plan["paired"]:
             out["peer_outlier_group"].add((p, f"h:{h}", m))
@@ -177,7 +249,7 @@ def truth(world: dict) -> dict[str, set]:
                     out["above_reference"].add((p, f"h:{h}", m))
                 if p in plan["awarded"]:
                     out["non_selected_premium"].add((p, f"h:{h}", m))
-    for (p, h, m) in plan["spikes"]:
+    for p, h, m in plan["spikes"]:
         out["volume_spike"].add((p, f"h:{h}", m))
     return out
 
@@ -202,8 +274,14 @@ WHERE st.n >= %(min_group)s AND st.med > 0 AND abs(hp.price / st.med - 1) >= %(m
 def floor_params(detector) -> dict:
     """The peer detector's own parameters (defaults or settings), so that the floor flags by the same rule."""
     p = detector.params
-    return {"min_group": p["min_group"], "min_deviation": p["min_deviation"], "min_peers": p["min_peers"], "z": p["z"],
-            "ratio": p["ratio"], "inverse": 1 / p["ratio"]}
+    return {
+        "min_group": p["min_group"],
+        "min_deviation": p["min_deviation"],
+        "min_peers": p["min_peers"],
+        "z": p["z"],
+        "ratio": p["ratio"],
+        "inverse": 1 / p["ratio"],
+    }
 
 
 def flagged_work(units) -> dict:
@@ -224,7 +302,8 @@ def score(world: dict, scan_ids: list[int]) -> list[list]:
     product_ids = [p.pk for p in world["products"]]
     # one open alert per detector × product × subject: the months it was found in are listed in its evidence
     for detector, p, subject, start, evidence in PriceAlert.objects.filter(product_id__in=product_ids).values_list(
-            "detector", "product_id", "subject_key", "period_start", "evidence"):
+        "detector", "product_id", "subject_key", "period_start", "evidence"
+    ):
         for month in (evidence or {}).get("periods") or [start.isoformat()]:
             found[detector].add((p, subject, month_of[date.fromisoformat(month)]))
     expected = truth(world)
@@ -234,7 +313,9 @@ def score(world: dict, scan_ids: list[int]) -> list[list]:
         precision = tp / len(found[detector]) if found[detector] else 1.0
         recall = tp / len(expected[detector]) if expected[detector] else 1.0
         ok = "✓" if precision >= GOAL_QUALITY and recall >= GOAL_QUALITY else "✗"
-        rows.append([detector, len(expected[detector]), len(found[detector]), tp, round(precision, 3), round(recall, 3), ok])
+        rows.append(
+            [detector, len(expected[detector]), len(found[detector]), tp, round(precision, 3), round(recall, 3), ok]
+        )
     return rows
 
 
@@ -280,8 +361,10 @@ def main(argv=None) -> int:
         with timer() as t_gen:
             world = build_world(args.observations)
             written = write_observations(world)
-        print(f"generated {written:,} observations in {t_gen['seconds']:.0f} s "
-              f"({len(world['products'])} products × {len(world['hospitals'])} hospitals × 12 months)")
+        print(
+            f"generated {written:,} observations in {t_gen['seconds']:.0f} s "
+            f"({len(world['products'])} products × {len(world['hospitals'])} hospitals × 12 months)"
+        )
         # the platform's full scan, detector by detector, and the floor in the same run
         timings = []
         detectors = registry()
@@ -306,17 +389,41 @@ def main(argv=None) -> int:
         scan_ids.append(inc.pk)
         peer = next(row for row in timings if row[0] == "peer_outlier")
         rows = [[name, count, seconds, ""] for name, count, seconds in timings]
-        rows.append(["floor: hand-written median/MAD SQL", floor_count, t_floor["seconds"],
-                     f"peer detector {peer[2] / t_floor['seconds']:.2f} × floor (goal ≤ {GOAL_FLOOR})"])
+        rows.append(
+            [
+                "floor: hand-written median/MAD SQL",
+                floor_count,
+                t_floor["seconds"],
+                f"peer detector {peer[2] / t_floor['seconds']:.2f} × floor (goal ≤ {GOAL_FLOOR})",
+            ]
+        )
         rows.append(["full scan (all detectors + alerts)", full.alerts_opened, t_full["seconds"], ""])
-        rows.append([f"incremental scan ({added:,} new observations)", inc.alerts_opened + inc.alerts_updated,
-                     t_inc["seconds"], f"{t_inc['seconds'] / t_full['seconds']:.3f} × full"])
-        print_table(["path", "findings", "seconds", "note"], rows,
-                    title=f"Price scan over {written:,} observations, peak RSS {peak_rss_mb()} MiB")
-        print("the floor flagged " + ("the same hospital-months as the peer detector" if peer_work == floor_work
-                                      else f"DIFFERENT hospital-months: ours {peer_work}, floor {floor_work}"))
-        print_table(["detector", "planted", "alerts", "true", "precision", "recall", f"≥ {GOAL_QUALITY}"],
-                    score(world, scan_ids), title="Detection quality on planted anomalies (default parameters)")
+        rows.append(
+            [
+                f"incremental scan ({added:,} new observations)",
+                inc.alerts_opened + inc.alerts_updated,
+                t_inc["seconds"],
+                f"{t_inc['seconds'] / t_full['seconds']:.3f} × full",
+            ]
+        )
+        print_table(
+            ["path", "findings", "seconds", "note"],
+            rows,
+            title=f"Price scan over {written:,} observations, peak RSS {peak_rss_mb()} MiB",
+        )
+        print(
+            "the floor flagged "
+            + (
+                "the same hospital-months as the peer detector"
+                if peer_work == floor_work
+                else f"DIFFERENT hospital-months: ours {peer_work}, floor {floor_work}"
+            )
+        )
+        print_table(
+            ["detector", "planted", "alerts", "true", "precision", "recall", f"≥ {GOAL_QUALITY}"],
+            score(world, scan_ids),
+            title="Detection quality on planted anomalies (default parameters)",
+        )
     finally:
         if not args.keep:
             cleanup(world, scan_ids)
@@ -361,22 +468,43 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
         quality = score(world, scan_ids)
         with connection.cursor() as cur:  # the truth scored against, as recorded for the world
             cur.execute("SELECT count(*) FROM bench_planted_anomaly")
-            truth_work = ({"planted anomalies": sum(len(v) for v in world["truth"].values())},
-                          {"planted anomalies": cur.fetchone()[0]})
+            truth_work = (
+                {"planted anomalies": sum(len(v) for v in world["truth"].values())},
+                {"planted anomalies": cur.fetchone()[0]},
+            )
     finally:
         cleanup(world, scan_ids)
     label = f"price scan, {world['observations']:,} observations"
     worst_p = min(quality, key=lambda r: r[4])
     worst_r = min(quality, key=lambda r: r[5])
     return [
-        suite_row(f"{label}: peer detector vs median/MAD SQL", t_peer["seconds"], t_floor["seconds"], goal=GOAL_FLOOR,
-                  work=peer_work),
+        suite_row(
+            f"{label}: peer detector vs median/MAD SQL",
+            t_peer["seconds"],
+            t_floor["seconds"],
+            goal=GOAL_FLOOR,
+            work=peer_work,
+        ),
         # the whole scan next to the peer detector's floor: what all detectors and the alerts cost beside it
         suite_row(f"{label}: full scan, all detectors + alerts", t_full["seconds"], t_floor["seconds"], work=peer_work),
-        suite_row(f"planted anomalies: precision (worst: {worst_p[0]})", worst_p[4], 1.0, unit="share",
-                  goal=GOAL_QUALITY, higher_is_better=True, work=truth_work),
-        suite_row(f"planted anomalies: recall (worst: {worst_r[0]})", worst_r[5], 1.0, unit="share",
-                  goal=GOAL_QUALITY, higher_is_better=True, work=truth_work),
+        suite_row(
+            f"planted anomalies: precision (worst: {worst_p[0]})",
+            worst_p[4],
+            1.0,
+            unit="share",
+            goal=GOAL_QUALITY,
+            higher_is_better=True,
+            work=truth_work,
+        ),
+        suite_row(
+            f"planted anomalies: recall (worst: {worst_r[0]})",
+            worst_r[5],
+            1.0,
+            unit="share",
+            goal=GOAL_QUALITY,
+            higher_is_better=True,
+            work=truth_work,
+        ),
     ]
 
 

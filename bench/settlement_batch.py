@@ -44,14 +44,27 @@ from bench.common import (
 GOAL = 1.5
 PREFIX = "BENCHSB"
 SETTLEMENT_TABLES = [
-    "settlement_settledreturn", "settlement_settlementline", "settlement_statementevent", "settlement_payment",
-    "settlement_historicalsettlementstatement", "settlement_settlementstatement", "settlement_settlementrun",
+    "settlement_settledreturn",
+    "settlement_settlementline",
+    "settlement_statementevent",
+    "settlement_payment",
+    "settlement_historicalsettlementstatement",
+    "settlement_settlementstatement",
+    "settlement_settlementrun",
     "settlement_joblock",
 ]
 TABLES = [
-    *SETTLEMENT_TABLES, "settlement_pricecorrection", "settlement_historicalpricecorrection",
-    "procurement_goodsreturnline", "procurement_goodsreturn", "procurement_receiptline", "procurement_receipt",
-    "procurement_deliveryline", "procurement_delivery", "procurement_purchaseorderline", "procurement_orderevent",
+    *SETTLEMENT_TABLES,
+    "settlement_pricecorrection",
+    "settlement_historicalpricecorrection",
+    "procurement_goodsreturnline",
+    "procurement_goodsreturn",
+    "procurement_receiptline",
+    "procurement_receipt",
+    "procurement_deliveryline",
+    "procurement_delivery",
+    "procurement_purchaseorderline",
+    "procurement_orderevent",
     "procurement_purchaseorder",
 ]
 
@@ -103,67 +116,139 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
         for league in leagues:
             fund_for_region(league)
         agency = Organization.objects.filter(name=f"{PREFIX}医保局").first() or Organization.objects.create(
-            kind="agency", name=f"{PREFIX}医保局", uscc=make_uscc(rng, division_code=leagues[0].code), region=leagues[0])
+            kind="agency", name=f"{PREFIX}医保局", uscc=make_uscc(rng, division_code=leagues[0].code), region=leagues[0]
+        )
         user = User.objects.filter(username=f"{PREFIX.lower()}_user").first() or User.objects.create(
-            username=f"{PREFIX.lower()}_user", organization=agency)
+            username=f"{PREFIX.lower()}_user", organization=agency
+        )
         dist = Organization.objects.filter(name=f"{PREFIX}配送").first() or Organization.objects.create(
-            kind="distributor", name=f"{PREFIX}配送", uscc=make_uscc(rng, division_code=leagues[0].code), region=leagues[0])
+            kind="distributor",
+            name=f"{PREFIX}配送",
+            uscc=make_uscc(rng, division_code=leagues[0].code),
+            region=leagues[0],
+        )
         maker_rows = list(Organization.objects.filter(kind="manufacturer", name__startswith=PREFIX).order_by("pk"))
         if len(maker_rows) < makers:
-            Organization.objects.bulk_create([
-                Organization(kind="manufacturer", name=f"{PREFIX}制药{i:03d}", uscc=make_uscc(rng, division_code=leagues[0].code),
-                             region=leagues[0]) for i in range(len(maker_rows), makers)])
+            Organization.objects.bulk_create(
+                [
+                    Organization(
+                        kind="manufacturer",
+                        name=f"{PREFIX}制药{i:03d}",
+                        uscc=make_uscc(rng, division_code=leagues[0].code),
+                        region=leagues[0],
+                    )
+                    for i in range(len(maker_rows), makers)
+                ]
+            )
             maker_rows = list(Organization.objects.filter(kind="manufacturer", name__startswith=PREFIX).order_by("pk"))
         maker_rows = maker_rows[:makers]
         hosp_rows = list(Organization.objects.filter(kind="hospital", name__startswith=PREFIX).order_by("pk"))
         if len(hosp_rows) < hospitals:
-            Organization.objects.bulk_create([
-                Organization(kind="hospital", name=f"{PREFIX}医院{i:04d}", region=places[i % len(places)],
-                             uscc=make_uscc(rng, division_code=places[i % len(places)].code), hospital_level="2",
-                             hospital_type="general", ownership="public") for i in range(len(hosp_rows), hospitals)],
-                batch_size=1000)
+            Organization.objects.bulk_create(
+                [
+                    Organization(
+                        kind="hospital",
+                        name=f"{PREFIX}医院{i:04d}",
+                        region=places[i % len(places)],
+                        uscc=make_uscc(rng, division_code=places[i % len(places)].code),
+                        hospital_level="2",
+                        hospital_type="general",
+                        ownership="public",
+                    )
+                    for i in range(len(hosp_rows), hospitals)
+                ],
+                batch_size=1000,
+            )
             hosp_rows = list(Organization.objects.filter(kind="hospital", name__startswith=PREFIX).order_by("pk"))
         hosp_rows = hosp_rows[:hospitals]
         now = timezone.now()
         tender = Tender.objects.filter(code=f"{PREFIX}-T").first() or Tender.objects.create(
-            code=f"{PREFIX}-T", name="结算基准批次", demand_start=now - timedelta(days=400),
-            demand_end=now - timedelta(days=390), bid_deadline=now - timedelta(days=380),
-            opening_at=now - timedelta(days=379), cycle_start=period - timedelta(days=200),
-            cycle_end=period + timedelta(days=200), status="executing")
+            code=f"{PREFIX}-T",
+            name="结算基准批次",
+            demand_start=now - timedelta(days=400),
+            demand_end=now - timedelta(days=390),
+            bid_deadline=now - timedelta(days=380),
+            opening_at=now - timedelta(days=379),
+            cycle_start=period - timedelta(days=200),
+            cycle_end=period + timedelta(days=200),
+            status="executing",
+        )
         listed = set(Listing.objects.filter(award__tender=tender).values_list("manufacturer_id", flat=True))
         for maker in maker_rows:  # one awarded product and listing per manufacturer
             if maker.pk in listed:
                 continue
             product = Product.objects.create(
-                category="chemical", nhsa_code=f"{PREFIX}{maker.pk:07d}", generic_name=f"{PREFIX}品种{maker.pk}片",
-                dosage_form="片剂", specification="10mg", pack_size=10, min_unit="片", pack_unit="盒", manufacturer=maker)
-            lot = Lot.objects.create(tender=tender, number=f"{maker.pk}", generic_name=product.generic_name, max_price=Decimal("2"))
+                category="chemical",
+                nhsa_code=f"{PREFIX}{maker.pk:07d}",
+                generic_name=f"{PREFIX}品种{maker.pk}片",
+                dosage_form="片剂",
+                specification="10mg",
+                pack_size=10,
+                min_unit="片",
+                pack_unit="盒",
+                manufacturer=maker,
+            )
+            lot = Lot.objects.create(
+                tender=tender, number=f"{maker.pk}", generic_name=product.generic_name, max_price=Decimal("2")
+            )
             price = Decimal(rng.randint(1000, 19999)) / Decimal(10000)
-            bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=maker, product=product, sealed_price="x",
-                                     seal_hash="0" * 64, price=price, comparison_price=price, supply_capacity=10**9,
-                                     status="selected", submitted_at=now, submitted_by=user)
-            award = Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=maker, product=product, rank=1,
-                                         awarded_price=price, comparison_price=price)
-            Listing.objects.create(product=product, manufacturer=maker, unit_price=price, pack_price=price * 10,
-                                   valid_from=tender.cycle_start, source="tender_award", award=award)
+            bid = Bid.objects.create(
+                tender=tender,
+                lot=lot,
+                manufacturer=maker,
+                product=product,
+                sealed_price="x",
+                seal_hash="0" * 64,
+                price=price,
+                comparison_price=price,
+                supply_capacity=10**9,
+                status="selected",
+                submitted_at=now,
+                submitted_by=user,
+            )
+            award = Award.objects.create(
+                tender=tender,
+                lot=lot,
+                bid=bid,
+                manufacturer=maker,
+                product=product,
+                rank=1,
+                awarded_price=price,
+                comparison_price=price,
+            )
+            Listing.objects.create(
+                product=product,
+                manufacturer=maker,
+                unit_price=price,
+                pack_price=price * 10,
+                valid_from=tender.cycle_start,
+                source="tender_award",
+                award=award,
+            )
     hospital_ids = [h.pk for h in hosp_rows]
     maker_ids = [m.pk for m in maker_rows]
     start, days = period, 28
     with pg_connect() as conn, conn.cursor() as c:
         c.execute("SET LOCAL synchronous_commit = off")
-        c.execute("""
+        c.execute(
+            """
             CREATE TEMP TABLE b_listing ON COMMIT DROP AS
             SELECT l.id AS listing_id, l.product_id, l.manufacturer_id, l.award_id, l.unit_price, l.pack_price
             FROM procurement_listing l JOIN procurement_award a ON a.id = l.award_id WHERE a.tender_id = %s
-              AND l.manufacturer_id = ANY(%s)""", [tender.pk, maker_ids])
-        c.execute("""
+              AND l.manufacturer_id = ANY(%s)""",
+            [tender.pk, maker_ids],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_purchaseorder (number, status, urgent, hospital_remarks, distributor_remarks,
               idempotency_key, total_amount, line_count, version, created_at, updated_at, reject_reason, close_reason,
               cancel_reason, response_overdue, delivery_overdue, listing_flag, listing_flag_reason, created_by_id,
               distributor_id, hospital_id)
             SELECT 'BS' || h || '-' || b.manufacturer_id, 'received', false, '', '', '', 0, 1, 1, now(), now(), '', '', '',
                    false, false, false, '', %s, %s, h
-            FROM unnest(%s::bigint[]) h CROSS JOIN b_listing b""", [user.pk, dist.pk, hospital_ids])
+            FROM unnest(%s::bigint[]) h CROSS JOIN b_listing b""",
+            [user.pk, dist.pk, hospital_ids],
+        )
         c.execute("""
             INSERT INTO procurement_purchaseorderline (order_id, line_no, listing_id, product_id, manufacturer_id, award_id,
               packs, pack_size, min_units, unit_price, pack_price, amount, packs_shipped, packs_accepted, packs_rejected,
@@ -172,22 +257,32 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
                    b.pack_price, b.pack_price * 1000, 1000, 1000, 0, 0, ''
             FROM procurement_purchaseorder o JOIN b_listing b ON o.number = 'BS' || o.hospital_id || '-' || b.manufacturer_id
             WHERE o.number LIKE 'BS%%'""")
-        c.execute("""
+        c.execute(
+            """
             INSERT INTO procurement_delivery (number, order_id, distributor_id, hospital_id, invoice_number, invoice_amount,
               shipped_at, shipped_by_id, remarks, received)
             SELECT 'BD' || o.id, o.id, o.distributor_id, o.hospital_id, 'INV' || o.id, 0, now(), %s, '', true
-            FROM procurement_purchaseorder o WHERE o.number LIKE 'BS%%'""", [user.pk])
-        c.execute("""
+            FROM procurement_purchaseorder o WHERE o.number LIKE 'BS%%'""",
+            [user.pk],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_deliveryline (delivery_id, order_line_id, packs, min_units, batch_number, expiry_date)
             SELECT d.id, ol.id, 1 + ((d.id * 7 + g * 13) %% 20), (1 + ((d.id * 7 + g * 13) %% 20)) * 10, 'B' || g, %s
             FROM procurement_delivery d JOIN procurement_purchaseorderline ol ON ol.order_id = d.order_id
-            CROSS JOIN generate_series(1, %s) g WHERE d.number LIKE 'BD%%'""", [period + timedelta(days=700), per_pair])
-        c.execute("""
+            CROSS JOIN generate_series(1, %s) g WHERE d.number LIKE 'BD%%'""",
+            [period + timedelta(days=700), per_pair],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_receipt (delivery_id, order_id, hospital_id, distributor_id, received_at, received_by_id,
               accepted_amount, remarks)
             SELECT d.id, d.order_id, d.hospital_id, d.distributor_id, now(), %s, 0, ''
-            FROM procurement_delivery d WHERE d.number LIKE 'BD%%'""", [user.pk])
-        c.execute("""
+            FROM procurement_delivery d WHERE d.number LIKE 'BD%%'""",
+            [user.pk],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id, hospital_id, distributor_id,
               product_id, manufacturer_id, listing_id, award_id, supply_class, unit_price, amount, accepted_packs,
               rejected_packs, reject_reason, received_on, accepted_min_units)
@@ -195,13 +290,19 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
                    ol.award_id, 'drug', ol.unit_price, ROUND(ol.unit_price * dl.min_units, 2), dl.packs, 0, '',
                    %s::date + (dl.id %% %s)::int, dl.min_units
             FROM procurement_deliveryline dl JOIN procurement_receipt r ON r.delivery_id = dl.delivery_id
-            JOIN procurement_purchaseorderline ol ON ol.id = dl.order_line_id""", [start, days])
-        c.execute("""
+            JOIN procurement_purchaseorderline ol ON ol.id = dl.order_line_id""",
+            [start, days],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_goodsreturn (number, order_id, hospital_id, distributor_id, reason, returned_at,
               returned_by_id, amount)
             SELECT 'BR' || o.id, o.id, o.hospital_id, o.distributor_id, '包装破损', now(), %s, 0
-            FROM procurement_purchaseorder o WHERE o.number LIKE 'BS%%' AND o.id %% 5 = 0""", [user.pk])
-        c.execute("""
+            FROM procurement_purchaseorder o WHERE o.number LIKE 'BS%%' AND o.id %% 5 = 0""",
+            [user.pk],
+        )
+        c.execute(
+            """
             INSERT INTO procurement_goodsreturnline (goods_return_id, receipt_line_id, order_line_id, hospital_id,
               distributor_id, product_id, manufacturer_id, listing_id, award_id, supply_class, unit_price, amount, packs,
               reason, returned_on, min_units)
@@ -210,12 +311,17 @@ def build(hospitals: int, makers: int, per_pair: int, period: date, seed: int = 
                    LEAST(rl.received_on + 2, %s::date), 10
             FROM procurement_receiptline rl JOIN procurement_goodsreturn gr ON gr.order_id = (
                 SELECT ol.order_id FROM procurement_purchaseorderline ol WHERE ol.id = rl.order_line_id)
-            WHERE rl.id %% 10 = 0""", [start + timedelta(days=days)])
-        c.execute("""
+            WHERE rl.id %% 10 = 0""",
+            [start + timedelta(days=days)],
+        )
+        c.execute(
+            """
             INSERT INTO settlement_pricecorrection (listing_id, effective_from, effective_to, unit_price, reason,
               created_by_id, created_at)
             SELECT b.listing_id, %s, %s, ROUND(b.unit_price * 0.9737, 4), '价格联动下调', %s, now()
-            FROM b_listing b ORDER BY b.listing_id LIMIT 5""", [start + timedelta(days=10), start + timedelta(days=20), user.pk])
+            FROM b_listing b ORDER BY b.listing_id LIMIT 5""",
+            [start + timedelta(days=10), start + timedelta(days=20), user.pk],
+        )
         c.execute("SELECT count(*) FROM procurement_receiptline WHERE received_on >= %s", [start])
         receipt_lines = c.fetchone()[0]
         c.execute("SELECT count(*) FROM procurement_goodsreturnline")
@@ -275,8 +381,13 @@ def written(c, period: date, *, statement: str, line: str, settled: str) -> dict
 def ours_written(period: date) -> dict:
     """What the generation wrote for the month, counted as the floor's tables are."""
     with pg_connect() as conn, conn.cursor() as c:
-        return written(c, period, statement="settlement_settlementstatement", line="settlement_settlementline",
-                       settled="settlement_settledreturn")
+        return written(
+            c,
+            period,
+            statement="settlement_settlementstatement",
+            line="settlement_settlementline",
+            settled="settlement_settledreturn",
+        )
 
 
 FLOOR_TABLES = {  # the real table → the floor's copy of it
@@ -297,8 +408,11 @@ def _floor_tables(c) -> None:
         options = c.fetchone()[0]
         c.execute(f"CREATE TABLE {copy} (LIKE {real} INCLUDING ALL){f' WITH ({options})' if options else ''}")
     for real, copy in FLOOR_TABLES.items():
-        c.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
-                  " AND contype = 'f' ORDER BY conname", [real])
+        c.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
+            " AND contype = 'f' ORDER BY conname",
+            [real],
+        )
         for name, definition in c.fetchall():
             for other, other_copy in FLOOR_TABLES.items():
                 definition = definition.replace(f"REFERENCES {other}(", f"REFERENCES {other_copy}(")
@@ -313,7 +427,8 @@ def floor_build(period: date, end: date) -> None:
         _floor_tables(c)
         conn.commit()
         c.execute("SET LOCAL work_mem = '256MB'")
-        c.execute("""
+        c.execute(
+            """
             WITH r AS (SELECT receipt_line_id, SUM(min_units) AS units, SUM(amount) AS amount
                        FROM procurement_goodsreturnline WHERE returned_on < %(end)s GROUP BY receipt_line_id),
             l AS MATERIALIZED (
@@ -351,12 +466,17 @@ def floor_build(period: date, end: date) -> None:
             SELECT s.id, 'receipt', l.rid, l.product_id, l.received_on, l.units, l.r_units, l.unit_price,
                    l.settled_price, l.pc_id, l.gross, l.r_amount, l.corr, l.net, l.due, false, false, '', ''
             FROM l JOIN s ON s.hospital_id = l.h AND s.manufacturer_id = l.m
-            ORDER BY s.id""", {"start": period, "end": end})
-        c.execute("""
+            ORDER BY s.id""",
+            {"start": period, "end": end},
+        )
+        c.execute(
+            """
             INSERT INTO b_settledreturn (return_line_id, statement_id, receipt_line_id)
             SELECT g.id, bl.statement_id, g.receipt_line_id FROM procurement_goodsreturnline g
             JOIN b_line bl ON bl.receipt_line_id = g.receipt_line_id AND bl.kind = 'receipt'
-            WHERE g.returned_on < %(end)s""", {"end": end})
+            WHERE g.returned_on < %(end)s""",
+            {"end": end},
+        )
         conn.commit()
 
 
@@ -382,10 +502,19 @@ def measure(period: date, end: date) -> dict:
     with timer() as t_ours:
         generate_statements(month=period)
     ours_work = ours_written(period)
-    amounts = dict(((m, h), a) for m, h, a in SettlementStatement.objects.filter(period=period).values_list(
-        "manufacturer_id", "hospital_id", "amount"))
-    return {"ours": t_ours["seconds"], "floor": t_floor["seconds"], "aggregate": t_agg["seconds"],
-            "build_work": (ours_work, floor_work), "aggregate_work": (aggregate_work(amounts), aggregate_work(expected))}
+    amounts = dict(
+        ((m, h), a)
+        for m, h, a in SettlementStatement.objects.filter(period=period).values_list(
+            "manufacturer_id", "hospital_id", "amount"
+        )
+    )
+    return {
+        "ours": t_ours["seconds"],
+        "floor": t_floor["seconds"],
+        "aggregate": t_agg["seconds"],
+        "build_work": (ours_work, floor_work),
+        "aggregate_work": (aggregate_work(amounts), aggregate_work(expected)),
+    }
 
 
 def main(argv=None) -> int:
@@ -395,8 +524,11 @@ def main(argv=None) -> int:
     parser.add_argument("--per-pair", type=int, default=10, help="receipt lines per hospital and manufacturer")
     parser.add_argument("--keep", action="store_true", help="leave the generated month in the database")
     parser.add_argument("--only-data", action="store_true", help="generate the month and stop (implies --keep)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="time again on the month left by --only-data/--keep (only the statements are emptied)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time again on the month left by --only-data/--keep (only the statements are emptied)",
+    )
     args = parser.parse_args(argv)
     bench_database_name()
     setup_django()
@@ -421,18 +553,53 @@ def main(argv=None) -> int:
     lines = sizes["receipt_lines"]
     ours_work, floor_work = r["build_work"]
     print_table(
-        ["path", "receipt lines", "statements", "lines written", "seconds", "lines/s", "× SQL aggregate", "× SQL build"],
         [
-            ["generate_statements (ours)", lines, ours_work["statements"], ours_work["lines"], r["ours"],
-             lines / r["ours"], r["ours"] / r["aggregate"], r["ours"] / r["floor"]],
-            ["SQL build (floor)", lines, floor_work["statements"], floor_work["lines"], r["floor"], lines / r["floor"],
-             r["floor"] / r["aggregate"], 1.0],
-            ["SQL aggregate (floor)", lines, r["aggregate_work"][1]["statements"], "", r["aggregate"],
-             lines / r["aggregate"], 1.0, ""],
+            "path",
+            "receipt lines",
+            "statements",
+            "lines written",
+            "seconds",
+            "lines/s",
+            "× SQL aggregate",
+            "× SQL build",
         ],
-        title=(f"Settlement batch: {args.hospitals} hospitals × {args.manufacturers} manufacturers, "
-               f"{lines:,} receipt lines ({sizes['return_lines']:,} returns), month {period:%Y-%m}; "
-               f"data built in {t_build['seconds']:.0f}s; peak memory {peak_rss_mb()} MiB"),
+        [
+            [
+                "generate_statements (ours)",
+                lines,
+                ours_work["statements"],
+                ours_work["lines"],
+                r["ours"],
+                lines / r["ours"],
+                r["ours"] / r["aggregate"],
+                r["ours"] / r["floor"],
+            ],
+            [
+                "SQL build (floor)",
+                lines,
+                floor_work["statements"],
+                floor_work["lines"],
+                r["floor"],
+                lines / r["floor"],
+                r["floor"] / r["aggregate"],
+                1.0,
+            ],
+            [
+                "SQL aggregate (floor)",
+                lines,
+                r["aggregate_work"][1]["statements"],
+                "",
+                r["aggregate"],
+                lines / r["aggregate"],
+                1.0,
+                "",
+            ],
+        ],
+        title=(
+            f"Settlement batch: {args.hospitals} hospitals × {args.manufacturers} manufacturers, "
+            f"{lines:,} receipt lines ({sizes['return_lines']:,} returns), month {period:%Y-%m}; "
+            f"data built in {t_build['seconds']:.0f}s; peak memory {peak_rss_mb()} MiB"
+        ),
     )
     differences = work_differences(*r["build_work"]) + work_differences(*r["aggregate_work"])
     print(f"ours: {ours_work}\nfloor: {floor_work}")
@@ -446,11 +613,22 @@ def main(argv=None) -> int:
 def _forget_tender() -> None:
     products = f"SELECT id FROM catalog_product WHERE nhsa_code LIKE '{PREFIX}%%'"
     with pg_connect() as conn, conn.cursor() as c:
-        for table in ("procurement_historicallisting", "procurement_listing", "procurement_historicalaward",
-                      "procurement_award", "procurement_bid", "catalog_historicalproduct"):
-            c.execute(f"DELETE FROM {table} WHERE product_id IN ({products})" if table != "catalog_historicalproduct"
-                      else f"DELETE FROM {table} WHERE nhsa_code LIKE '{PREFIX}%%'")
-        c.execute(f"DELETE FROM procurement_lot WHERE tender_id IN (SELECT id FROM procurement_tender WHERE code = '{PREFIX}-T')")
+        for table in (
+            "procurement_historicallisting",
+            "procurement_listing",
+            "procurement_historicalaward",
+            "procurement_award",
+            "procurement_bid",
+            "catalog_historicalproduct",
+        ):
+            c.execute(
+                f"DELETE FROM {table} WHERE product_id IN ({products})"
+                if table != "catalog_historicalproduct"
+                else f"DELETE FROM {table} WHERE nhsa_code LIKE '{PREFIX}%%'"
+            )
+        c.execute(
+            f"DELETE FROM procurement_lot WHERE tender_id IN (SELECT id FROM procurement_tender WHERE code = '{PREFIX}-T')"
+        )
         c.execute(f"DELETE FROM procurement_tender WHERE code = '{PREFIX}-T'")
         c.execute(f"DELETE FROM catalog_product WHERE nhsa_code LIKE '{PREFIX}%%'")
 

@@ -47,10 +47,29 @@ from bench.common import (
 )
 
 # Order matters only for speed: the benchmarks that empty the ordering tables run after the ones that add to them.
-MODULES = ["catalog_import", "catalog_search", "tender_selection", "tender_awards", "order_api", "price_scan",
-           "settlement_batch", "commitment_progress"]
-HEADERS = ["benchmark", "measure", "ours", "floor", "unit", "ratio", "ratio over passes", "goal", "peak RSS MiB",
-           "floor's result", "pass"]
+MODULES = [
+    "catalog_import",
+    "catalog_search",
+    "tender_selection",
+    "tender_awards",
+    "order_api",
+    "price_scan",
+    "settlement_batch",
+    "commitment_progress",
+]
+HEADERS = [
+    "benchmark",
+    "measure",
+    "ours",
+    "floor",
+    "unit",
+    "ratio",
+    "ratio over passes",
+    "goal",
+    "peak RSS MiB",
+    "floor's result",
+    "pass",
+]
 DOUBLING_HEADERS = ["benchmark", "measure", "s at S/2", "s at S", "time ratio", "linear (≤ 2.6)"]
 LINEAR_LIMIT = 2.6  # 2 is linear; a quadratic job would show 4
 
@@ -74,8 +93,20 @@ def run_module(name: str, scale: float, quick: bool) -> tuple[list[dict], float]
 
 
 def failed_row(message: str) -> dict:
-    return {"measure": "failed: " + message[:80], "unit": "", "ours": None, "floor": None, "ratio": None, "goal": "",
-            "ok": False, "rss": None, "seconds": None, "note": "", "same": True, "differences": []}
+    return {
+        "measure": "failed: " + message[:80],
+        "unit": "",
+        "ours": None,
+        "floor": None,
+        "ratio": None,
+        "goal": "",
+        "ok": False,
+        "rss": None,
+        "seconds": None,
+        "note": "",
+        "same": True,
+        "differences": [],
+    }
 
 
 def median_of_passes(passes: list[list[dict]]) -> list[dict]:
@@ -118,8 +149,21 @@ def table_rows(results: dict[str, list[dict]]) -> list[list]:
                 verdict = "DIFFERENT"
             spread = r.get("ratio_range")
             spread = f"{spread[0]:.2f}–{spread[1]:.2f}" if spread else ""
-            out.append([name, r["measure"], _number(r["ours"]), _number(r["floor"]), r["unit"], _number(r["ratio"], 2),
-                        spread, r["goal"], _number(r["rss"], 0), floor_result(r), verdict])
+            out.append(
+                [
+                    name,
+                    r["measure"],
+                    _number(r["ours"]),
+                    _number(r["floor"]),
+                    r["unit"],
+                    _number(r["ratio"], 2),
+                    spread,
+                    r["goal"],
+                    _number(r["rss"], 0),
+                    floor_result(r),
+                    verdict,
+                ]
+            )
     return out
 
 
@@ -142,8 +186,16 @@ def doubling_rows(half: dict[str, list[dict]], full: dict[str, list[dict]]) -> l
             if not small or not r.get("seconds") or not small.get("seconds"):
                 continue
             ratio = r["seconds"] / small["seconds"]
-            out.append([name, r["measure"], round(small["seconds"], 3), round(r["seconds"], 3), round(ratio, 2),
-                        "yes" if ratio <= LINEAR_LIMIT else "NO"])
+            out.append(
+                [
+                    name,
+                    r["measure"],
+                    round(small["seconds"], 3),
+                    round(r["seconds"], 3),
+                    round(ratio, 2),
+                    "yes" if ratio <= LINEAR_LIMIT else "NO",
+                ]
+            )
     return out
 
 
@@ -184,21 +236,42 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=None,
-                        help="1 ≈ a province: 1,000 hospitals, 50,000 products, 500 lots, 5 million receipt lines and "
-                             "price observations a year (default 1; 0.1 with --quick)")
-    parser.add_argument("--only", action="append", choices=MODULES, metavar="NAME",
-                        help=f"run only this benchmark (repeatable): {', '.join(MODULES)}")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="1 ≈ a province: 1,000 hospitals, 50,000 products, 500 lots, 5 million receipt lines and "
+        "price observations a year (default 1; 0.1 with --quick)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=MODULES,
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(MODULES)}",
+    )
     parser.add_argument("--quick", action="store_true", help="scale 0.1, shorter load runs, no doubling check")
     parser.add_argument("--no-doubling", action="store_true", help="skip the run at half the scale")
-    parser.add_argument("--half", metavar="JSON", help="take the half-scale results from this earlier suite run's "
-                        "JSON (e.g. run at S/2 on another database) instead of running them")
-    parser.add_argument("--update", action="store_true",
-                        help="with --only: replace just those benchmarks' lines in the last suite run at this scale "
-                             "(bench/results/<results>.json) and keep the others, each with the time it was measured")
-    parser.add_argument("--passes", type=int, default=1, metavar="N",
-                        help="run every benchmark N times, the benchmarks taking turns, and report each line's median "
-                             "ratio with the range seen (a 2-core machine moves a ratio by ±20%% between runs)")
+    parser.add_argument(
+        "--half",
+        metavar="JSON",
+        help="take the half-scale results from this earlier suite run's "
+        "JSON (e.g. run at S/2 on another database) instead of running them",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="with --only: replace just those benchmarks' lines in the last suite run at this scale "
+        "(bench/results/<results>.json) and keep the others, each with the time it was measured",
+    )
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run every benchmark N times, the benchmarks taking turns, and report each line's median "
+        "ratio with the range seen (a 2-core machine moves a ratio by ±20%% between runs)",
+    )
     parser.add_argument("--results", default="suite", help="name of the result files in bench/results (suite)")
     parser.add_argument("--child", choices=MODULES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -237,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {seconds:.0f} s", flush=True)
             (RESULTS / f"{args.results}.partial.json").write_text(  # what is done so far, should the run be cut short
                 json.dumps({"scale": scale, "passes": number, "results": full}, ensure_ascii=False) + "\n",
-                encoding="utf-8")
+                encoding="utf-8",
+            )
 
     if args.half:
         half = _earlier(Path(args.half), scale / 2)
@@ -251,26 +325,47 @@ def main(argv: list[str] | None = None) -> int:
     print_table(HEADERS, rows, title=title)
     met = sum(1 for r in rows if r[-1] == "pass")
     different = sum(1 for r in rows if r[-1] == "DIFFERENT")
-    notes = [f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
-             + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
-             + "ratio = ours ÷ floor (for rates and scores higher is better); "
-             + (f"{passes} passes, each line the median pass's, with the range of its ratio; " if passes > 1 else "")
-             + f"whole run {time.perf_counter() - started:.0f} s; {summary_machine}"]
+    notes = [
+        f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
+        + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
+        + "ratio = ours ÷ floor (for rates and scores higher is better); "
+        + (f"{passes} passes, each line the median pass's, with the range of its ratio; " if passes > 1 else "")
+        + f"whole run {time.perf_counter() - started:.0f} s; {summary_machine}"
+    ]
     if args.update:
         notes.append("measured: " + "; ".join(f"{m} {measured[m]}" for m in full if m in measured))
-    summary = {"scale": scale, "server": server, "machine": summary_machine, "passes": passes, "modules": list(full), "results": full, "measured": measured}
+    summary = {
+        "scale": scale,
+        "server": server,
+        "machine": summary_machine,
+        "passes": passes,
+        "modules": list(full),
+        "results": full,
+        "measured": measured,
+    }
     doubling = doubling or bool(kept_half)  # an update keeps the doubling lines of the benchmarks it did not redo
     if doubling:
         dbl = doubling_rows(half, full)
         print_table(DOUBLING_HEADERS, dbl, title=f"Doubling check: scale {scale / 2:g} → {scale:g}")
         summary["doubling"] = {"half": half, "rows": dbl}
-        write_results(f"{args.results}_doubling", title=f"Doubling check: scale {scale / 2:g} → {scale:g}",
-                      headers=DOUBLING_HEADERS, rows=dbl, summary={"scale": scale},
-                      notes=["time ratio ≈ 2: linear in the data; ≈ 4 would be quadratic"])
-    json_path, md_path = write_results(args.results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
+        write_results(
+            f"{args.results}_doubling",
+            title=f"Doubling check: scale {scale / 2:g} → {scale:g}",
+            headers=DOUBLING_HEADERS,
+            rows=dbl,
+            summary={"scale": scale},
+            notes=["time ratio ≈ 2: linear in the data; ≈ 4 would be quadratic"],
+        )
+    json_path, md_path = write_results(
+        args.results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes
+    )
     if doubling:  # one Markdown file with both tables, as docs/benchmarks.md shows them
-        md_path.write_text(md_path.read_text(encoding="utf-8") + "\n" +
-                           (RESULTS / f"{args.results}_doubling.md").read_text(encoding="utf-8"), encoding="utf-8")
+        md_path.write_text(
+            md_path.read_text(encoding="utf-8")
+            + "\n"
+            + (RESULTS / f"{args.results}_doubling.md").read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
     print(f"\n{notes[0]}\nwritten: {json_path.name}, {md_path.name} in bench/results/")
     return 0
 

@@ -44,35 +44,90 @@ def build(lots: int, bidders: int, hospitals: int, seed: int = 11):
     from procurement.services import tenders as svc
 
     rng = random.Random(seed)
-    ids = random.Random(f"{PREFIX}-uscc")  # credit codes of their own: the other benchmarks' worlds draw from seed 11 too
+    ids = random.Random(
+        f"{PREFIX}-uscc"
+    )  # credit codes of their own: the other benchmarks' worlds draw from seed 11 too
     leagues = list(Region.objects.filter(level="league_city").order_by("code"))
     counties = list(Region.objects.filter(level="banner_county").order_by("code"))
     with transaction.atomic():
-        agency = Organization.objects.create(kind="agency", name=f"{PREFIX}医保局",
-                                             uscc=make_uscc(ids, division_code=leagues[0].code), region=leagues[0])
+        agency = Organization.objects.create(
+            kind="agency", name=f"{PREFIX}医保局", uscc=make_uscc(ids, division_code=leagues[0].code), region=leagues[0]
+        )
         official = User.objects.create(username=f"{PREFIX.lower()}_official", organization=agency)
         official.roles.set([Role.objects.get(code="pricing_official")])
-        makers = Organization.objects.bulk_create([
-            Organization(kind="manufacturer", name=f"{PREFIX}制药{i:02d}有限公司", uscc=make_uscc(ids, division_code=leagues[0].code),
-                         region=leagues[0]) for i in range(bidders)])
+        makers = Organization.objects.bulk_create(
+            [
+                Organization(
+                    kind="manufacturer",
+                    name=f"{PREFIX}制药{i:02d}有限公司",
+                    uscc=make_uscc(ids, division_code=leagues[0].code),
+                    region=leagues[0],
+                )
+                for i in range(bidders)
+            ]
+        )
         places = leagues + counties
-        hosp = Organization.objects.bulk_create([
-            Organization(kind="hospital", name=f"{PREFIX}医院{i:04d}", uscc=make_uscc(ids, division_code=places[i % len(places)].code),
-                         region=places[i % len(places)], hospital_level="2", hospital_type="general", ownership="public")
-            for i in range(hospitals)], batch_size=1000)
-        products = Product.objects.bulk_create([
-            Product(category="chemical", nhsa_code=f"{PREFIX}{lot:04d}{m:03d}", generic_name=f"{PREFIX}品种{lot:04d}片",
-                    dosage_form="片剂", specification="10mg", pack_size=24, min_unit="片", pack_unit="盒",
-                    manufacturer=makers[m]) for lot in range(lots) for m in range(bidders)], batch_size=2000)
+        hosp = Organization.objects.bulk_create(
+            [
+                Organization(
+                    kind="hospital",
+                    name=f"{PREFIX}医院{i:04d}",
+                    uscc=make_uscc(ids, division_code=places[i % len(places)].code),
+                    region=places[i % len(places)],
+                    hospital_level="2",
+                    hospital_type="general",
+                    ownership="public",
+                )
+                for i in range(hospitals)
+            ],
+            batch_size=1000,
+        )
+        products = Product.objects.bulk_create(
+            [
+                Product(
+                    category="chemical",
+                    nhsa_code=f"{PREFIX}{lot:04d}{m:03d}",
+                    generic_name=f"{PREFIX}品种{lot:04d}片",
+                    dosage_form="片剂",
+                    specification="10mg",
+                    pack_size=24,
+                    min_unit="片",
+                    pack_unit="盒",
+                    manufacturer=makers[m],
+                )
+                for lot in range(lots)
+                for m in range(bidders)
+            ],
+            batch_size=2000,
+        )
         now = timezone.now()
-        tender = svc.tender_create(by=official, code=f"{PREFIX}-{now:%H%M%S}", name="基准批次",
-                                   demand_start=now - timedelta(days=20), demand_end=now - timedelta(days=10),
-                                   bid_deadline=now + timedelta(hours=1), opening_at=now + timedelta(hours=2),
-                                   cycle_start=date(2030, 1, 1), cycle_end=date(2031, 12, 31))
-        lot_rows = Lot.objects.bulk_create([
-            Lot(tender=tender, number=f"{i:04d}", generic_name=f"{PREFIX}品种{i:04d}片", dosage_form_group="片剂",
-                dosage_forms=["片剂"], reference_specification="10mg", reference_strength=Decimal(10), strength_unit="mg",
-                max_price=Decimal(rng.randint(500, 50000)) / Decimal(10000)) for i in range(lots)])
+        tender = svc.tender_create(
+            by=official,
+            code=f"{PREFIX}-{now:%H%M%S}",
+            name="基准批次",
+            demand_start=now - timedelta(days=20),
+            demand_end=now - timedelta(days=10),
+            bid_deadline=now + timedelta(hours=1),
+            opening_at=now + timedelta(hours=2),
+            cycle_start=date(2030, 1, 1),
+            cycle_end=date(2031, 12, 31),
+        )
+        lot_rows = Lot.objects.bulk_create(
+            [
+                Lot(
+                    tender=tender,
+                    number=f"{i:04d}",
+                    generic_name=f"{PREFIX}品种{i:04d}片",
+                    dosage_form_group="片剂",
+                    dosage_forms=["片剂"],
+                    reference_specification="10mg",
+                    reference_strength=Decimal(10),
+                    strength_unit="mg",
+                    max_price=Decimal(rng.randint(500, 50000)) / Decimal(10000),
+                )
+                for i in range(lots)
+            ]
+        )
         Tender.objects.filter(pk=tender.pk).update(status="bidding")
         tender.refresh_from_db()
         bids = []
@@ -84,20 +139,44 @@ def build(lots: int, bidders: int, hospitals: int, seed: int = 11):
                 submitted = start + timedelta(seconds=rng.randint(0, 10**6))
                 capacity = 10**12  # capacity never binds, so the floor's plain round-robin is the same rule
                 token, nonce = sealing.seal_price(tender, price)
-                digest = sealing.bid_digest(tender_code=tender.code, lot_number=lot.number,
-                                            manufacturer_uscc=makers[m].uscc, product_code=product.nhsa_code, price=price,
-                                            supply_capacity=capacity, submitted_at_iso=submitted.isoformat(), nonce=nonce)
-                bids.append(Bid(tender=tender, lot=lot, manufacturer=makers[m], product=product, sealed_price=token,
-                                seal_hash=digest, supply_capacity=capacity, submitted_at=submitted, submitted_by=official))
+                digest = sealing.bid_digest(
+                    tender_code=tender.code,
+                    lot_number=lot.number,
+                    manufacturer_uscc=makers[m].uscc,
+                    product_code=product.nhsa_code,
+                    price=price,
+                    supply_capacity=capacity,
+                    submitted_at_iso=submitted.isoformat(),
+                    nonce=nonce,
+                )
+                bids.append(
+                    Bid(
+                        tender=tender,
+                        lot=lot,
+                        manufacturer=makers[m],
+                        product=product,
+                        sealed_price=token,
+                        seal_hash=digest,
+                        supply_capacity=capacity,
+                        submitted_at=submitted,
+                        submitted_by=official,
+                    )
+                )
         Bid.objects.bulk_create(bids, batch_size=2000)
         buffer = io.StringIO()
         for h in hosp:
             for i, lot in enumerate(lot_rows):
                 named = products[i * bidders + rng.randrange(bidders)].pk if rng.random() < 0.1 else r"\N"
-                buffer.write(f"{tender.pk}\t{lot.pk}\t{h.pk}\t{rng.randint(0, 200000)}\t{named}\t{official.pk}\t{now.isoformat()}\n")
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            "COPY procurement_demandreport (tender_id, lot_id, hospital_id, annual_volume, named_product_id, reported_by_id,"
-            " reported_at) FROM STDIN") as copy:
+                buffer.write(
+                    f"{tender.pk}\t{lot.pk}\t{h.pk}\t{rng.randint(0, 200000)}\t{named}\t{official.pk}\t{now.isoformat()}\n"
+                )
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY procurement_demandreport (tender_id, lot_id, hospital_id, annual_volume, named_product_id, reported_by_id,"
+                " reported_at) FROM STDIN"
+            ) as copy,
+        ):
             copy.write(buffer.getvalue())
     return tender, official
 
@@ -108,7 +187,9 @@ def make_due(tender) -> None:
     from procurement.models import Tender
 
     now = timezone.now()
-    Tender.objects.filter(pk=tender.pk).update(bid_deadline=now - timedelta(seconds=2), opening_at=now - timedelta(seconds=1))
+    Tender.objects.filter(pk=tender.pk).update(
+        bid_deadline=now - timedelta(seconds=2), opening_at=now - timedelta(seconds=1)
+    )
     tender.refresh_from_db()
 
 
@@ -119,14 +200,25 @@ def reset(tender) -> None:
     t = tender.pk
     with connection.cursor() as c:
         c.execute("DELETE FROM procurement_commitment WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_historicallisting WHERE award_id IN (SELECT id FROM procurement_award WHERE tender_id = %s)", [t])
-        c.execute("DELETE FROM procurement_listing WHERE award_id IN (SELECT id FROM procurement_award WHERE tender_id = %s)", [t])
+        c.execute(
+            "DELETE FROM procurement_historicallisting WHERE award_id IN (SELECT id FROM procurement_award WHERE tender_id = %s)",
+            [t],
+        )
+        c.execute(
+            "DELETE FROM procurement_listing WHERE award_id IN (SELECT id FROM procurement_award WHERE tender_id = %s)",
+            [t],
+        )
         c.execute("DELETE FROM procurement_historicalaward WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_award WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_tenderevaluation WHERE tender_id = %s", [t])
-        c.execute("UPDATE procurement_bid SET status = 'submitted', price = NULL, comparison_price = NULL, invalid_reason = ''"
-                  " WHERE tender_id = %s", [t])
-        c.execute("UPDATE procurement_tender SET status = 'bidding', opened_at = NULL, awarded_at = NULL WHERE id = %s", [t])
+        c.execute(
+            "UPDATE procurement_bid SET status = 'submitted', price = NULL, comparison_price = NULL, invalid_reason = ''"
+            " WHERE tender_id = %s",
+            [t],
+        )
+        c.execute(
+            "UPDATE procurement_tender SET status = 'bidding', opened_at = NULL, awarded_at = NULL WHERE id = %s", [t]
+        )
     tender.refresh_from_db()
 
 
@@ -210,21 +302,48 @@ def run_floor(tender) -> dict:
             " m.uscc, p.nhsa_code, p.generic_name, p.specification, b.sealed_price, b.seal_hash, b.supply_capacity,"
             " b.submitted_at, b.manufacturer_id, b.product_id FROM procurement_bid b JOIN procurement_lot l ON l.id = b.lot_id"
             " JOIN accounts_organization m ON m.id = b.manufacturer_id JOIN catalog_product p ON p.id = b.product_id"
-            " WHERE b.tender_id = %s AND b.status = 'submitted' FOR UPDATE OF b", [tender.pk])
+            " WHERE b.tender_id = %s AND b.status = 'submitted' FOR UPDATE OF b",
+            [tender.pk],
+        )
         rows = cur.fetchall()
         out = io.StringIO()
         opened = []
         factor_cache = {}
-        for (pk, lot_id, number, lot_generic, max_price, ref, ratio, uscc, code, generic, spec, token, seal_hash, capacity,
-             submitted, maker_id, product_id) in rows:
+        for (
+            pk,
+            lot_id,
+            number,
+            lot_generic,
+            max_price,
+            ref,
+            ratio,
+            uscc,
+            code,
+            generic,
+            spec,
+            token,
+            seal_hash,
+            capacity,
+            submitted,
+            maker_id,
+            product_id,
+        ) in rows:
             price, nonce = unseal(token)
-            digest = sealing.bid_digest(tender_code=tender.code, lot_number=number, manufacturer_uscc=uscc or "",
-                                        product_code=code, price=price, supply_capacity=capacity,
-                                        submitted_at_iso=submitted.isoformat(), nonce=nonce)
+            digest = sealing.bid_digest(
+                tender_code=tender.code,
+                lot_number=number,
+                manufacturer_uscc=uscc or "",
+                product_code=code,
+                price=price,
+                supply_capacity=capacity,
+                submitted_at_iso=submitted.isoformat(),
+                nonce=nonce,
+            )
             key = (spec, ref, ratio)
             if key not in factor_cache:
-                factor_cache[key] = strength_factor(product_strength=parse_strength(spec)[0], reference_strength=ref,
-                                                    ratio=ratio)
+                factor_cache[key] = strength_factor(
+                    product_strength=parse_strength(spec)[0], reference_strength=ref, ratio=ratio
+                )
             cp = comparison_unit_price(price, factor_cache[key])
             bad = digest != seal_hash or generic != lot_generic or price > max_price
             out.write(f"{pk}\t{price}\t{cp}\t{'invalid' if bad else 'valid'}\n")
@@ -232,8 +351,10 @@ def run_floor(tender) -> dict:
         cur.execute("CREATE TEMP TABLE fo (id bigint, price numeric, cp numeric, status text) ON COMMIT DROP")
         with cur.copy("COPY fo FROM STDIN") as copy:
             copy.write(out.getvalue())
-        cur.execute("UPDATE procurement_bid b SET price = fo.price, comparison_price = fo.cp, status = fo.status"
-                    " FROM fo WHERE b.id = fo.id")
+        cur.execute(
+            "UPDATE procurement_bid b SET price = fo.price, comparison_price = fo.cp, status = fo.status"
+            " FROM fo WHERE b.id = fo.id"
+        )
         cur.execute("UPDATE procurement_tender SET status = 'opened', opened_at = now() WHERE id = %s", [tender.pk])
         conn.commit()
     times["open"] = t["seconds"]
@@ -253,8 +374,9 @@ def run_floor(tender) -> dict:
             by_lot[row[1]].append(b)
         winners = floor_winners(lots, by_lot)
         selected = [i for ids in winners.values() for i in ids]
-        cur.execute("UPDATE procurement_bid SET status = 'not_selected' WHERE tender_id = %s AND status = 'valid'",
-                    [tender.pk])
+        cur.execute(
+            "UPDATE procurement_bid SET status = 'not_selected' WHERE tender_id = %s AND status = 'valid'", [tender.pk]
+        )
         cur.execute("UPDATE procurement_bid SET status = 'selected' WHERE id = ANY(%s)", [selected])
         conn.commit()
     times["evaluate"] = t["seconds"]
@@ -266,11 +388,15 @@ def run_floor(tender) -> dict:
             for rank, bid_id in enumerate(ids, start=1):
                 r = row_by_id[bid_id]
                 award_rows.write(f"{tender.pk}\t{lot_id}\t{bid_id}\t{r[2]}\t{r[3]}\t{rank}\t{r[7]}\t{r[4]}\n")
-        with cur.copy("COPY procurement_award (tender_id, lot_id, bid_id, manufacturer_id, product_id, rank, awarded_price,"
-                      " comparison_price) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY procurement_award (tender_id, lot_id, bid_id, manufacturer_id, product_id, rank, awarded_price,"
+            " comparison_price) FROM STDIN"
+        ) as copy:
             copy.write(award_rows.getvalue())
-        cur.execute("SELECT id, lot_id, rank, product_id FROM procurement_award WHERE tender_id = %s ORDER BY lot_id, rank",
-                    [tender.pk])
+        cur.execute(
+            "SELECT id, lot_id, rank, product_id FROM procurement_award WHERE tender_id = %s ORDER BY lot_id, rank",
+            [tender.pk],
+        )
         awards = defaultdict(list)
         for award_id, lot_id, _rank, product_id in cur.fetchall():
             awards[lot_id].append((award_id, product_id))
@@ -280,11 +406,16 @@ def run_floor(tender) -> dict:
             copy.write("".join(f"{lot_id}\t{shares.get(len(a), 8000)}\n" for lot_id, a in awards.items()))
         agreed = "((d.annual_volume * fs.num * 2 + 10000) / 20000)"
         region = "COALESCE(r.parent_id, r.id, 0)"
-        joins = ("FROM procurement_demandreport d JOIN fs ON fs.lot_id = d.lot_id"
-                 " JOIN accounts_organization h ON h.id = d.hospital_id LEFT JOIN accounts_region r ON r.id = h.region_id"
-                 " LEFT JOIN procurement_award na ON na.lot_id = d.lot_id AND na.product_id = d.named_product_id")
-        cur.execute(f"SELECT d.lot_id, {region}, SUM({agreed}) {joins} WHERE d.tender_id = %s AND na.id IS NULL"
-                    f" GROUP BY d.lot_id, {region}", [tender.pk])
+        joins = (
+            "FROM procurement_demandreport d JOIN fs ON fs.lot_id = d.lot_id"
+            " JOIN accounts_organization h ON h.id = d.hospital_id LEFT JOIN accounts_region r ON r.id = h.region_id"
+            " LEFT JOIN procurement_award na ON na.lot_id = d.lot_id AND na.product_id = d.named_product_id"
+        )
+        cur.execute(
+            f"SELECT d.lot_id, {region}, SUM({agreed}) {joins} WHERE d.tender_id = %s AND na.id IS NULL"
+            f" GROUP BY d.lot_id, {region}",
+            [tender.pk],
+        )
         volumes = defaultdict(dict)
         for lot_id, region_id, volume in cur.fetchall():
             volumes[lot_id][region_id] = volume
@@ -306,14 +437,16 @@ def run_floor(tender) -> dict:
             f" LEFT JOIN fp ON fp.lot_id = d.lot_id AND fp.region_id = {region}"
             " LEFT JOIN procurement_award pa ON pa.id = fp.award_id"
             " WHERE d.tender_id = %s AND (na.id IS NOT NULL OR pa.id IS NOT NULL)",
-            [tender.cycle_start, tender.cycle_end, tender.pk])
+            [tender.cycle_start, tender.cycle_end, tender.pk],
+        )
         cur.execute(
             "INSERT INTO procurement_listing (product_id, manufacturer_id, unit_price, pack_price, valid_from, valid_to,"
             " source, award_id, status, status_reason, created_at, updated_at)"
             " SELECT a.product_id, a.manufacturer_id, a.awarded_price, ROUND(a.awarded_price * p.pack_size, 2), %s, %s,"
             " 'tender_award', a.id, 'active', '', now(), now()"
             " FROM procurement_award a JOIN catalog_product p ON p.id = a.product_id WHERE a.tender_id = %s",
-            [tender.cycle_start, tender.cycle_end, tender.pk])
+            [tender.cycle_start, tender.cycle_end, tender.pk],
+        )
         cur.execute("UPDATE procurement_tender SET status = 'awarded', awarded_at = now() WHERE id = %s", [tender.pk])
         conn.commit()
     times["award"] = t["seconds"]
@@ -326,8 +459,12 @@ def outcome(tender) -> dict:
     product, agreed volume and amount (fingerprinted)."""
     from procurement.models import Award, Bid, Commitment, Listing
 
-    commitments = {(lot, h): (p, v, a) for lot, h, p, v, a in Commitment.objects.filter(tender=tender).values_list(
-        "lot_id", "hospital_id", "product_id", "agreed_volume", "agreed_amount").iterator(chunk_size=20000)}
+    commitments = {
+        (lot, h): (p, v, a)
+        for lot, h, p, v, a in Commitment.objects.filter(tender=tender)
+        .values_list("lot_id", "hospital_id", "product_id", "agreed_volume", "agreed_amount")
+        .iterator(chunk_size=20000)
+    }
     return {
         "awards": Award.objects.filter(tender=tender).count(),
         "listings": Listing.objects.filter(award__tender=tender).count(),
@@ -365,8 +502,10 @@ def main(argv: list[str] | None = None) -> None:
     with timer() as t:
         cleanup_leftovers()
         tender, official = build(args.lots, args.bidders, args.hospitals)
-    print(f"data: {args.lots} lots × {args.bidders} bids, {args.hospitals} hospitals × {args.lots} demand reports "
-          f"built in {t['seconds']:.1f} s")
+    print(
+        f"data: {args.lots} lots × {args.bidders} bids, {args.hospitals} hospitals × {args.lots} demand reports "
+        f"built in {t['seconds']:.1f} s"
+    )
     try:
         with connection.cursor() as c:
             c.execute("ANALYZE")
@@ -380,15 +519,30 @@ def main(argv: list[str] | None = None) -> None:
         if ours_result != floor_result:
             raise SystemExit(f"the floor's outcome differs: ours {ours_result}, floor {floor_result}")
         rows = []
-        for step, label in (("open", "opening (decrypt, digests, 差比价, validity)"), ("evaluate", "evaluation (rules)"),
-                            ("award", "awards, listings, commitments")):
-            rows.append([label, round(best_ours[step], 2), round(best_floor[step], 2),
-                         round(best_ours[step] / best_floor[step], 2), ""])
+        for step, label in (
+            ("open", "opening (decrypt, digests, 差比价, validity)"),
+            ("evaluate", "evaluation (rules)"),
+            ("award", "awards, listings, commitments"),
+        ):
+            rows.append(
+                [
+                    label,
+                    round(best_ours[step], 2),
+                    round(best_floor[step], 2),
+                    round(best_ours[step] / best_floor[step], 2),
+                    "",
+                ]
+            )
         total_ours, total_floor = sum(best_ours.values()), sum(best_floor.values())
-        rows.append(["total", round(total_ours, 2), round(total_floor, 2), round(total_ours / total_floor, 2), f"≤ {GOAL}×"])
-        print_table(["step", "ours s", "floor s", "ratio", "goal"], rows,
-                    title=f"Tender opening → awards — {args.lots * args.bidders:,} bids, {ours_result['commitments']:,} commitments "
-                          f"(identical to the floor's), peak RSS {peak_rss_mb()} MiB")
+        rows.append(
+            ["total", round(total_ours, 2), round(total_floor, 2), round(total_ours / total_floor, 2), f"≤ {GOAL}×"]
+        )
+        print_table(
+            ["step", "ours s", "floor s", "ratio", "goal"],
+            rows,
+            title=f"Tender opening → awards — {args.lots * args.bidders:,} bids, {ours_result['commitments']:,} commitments "
+            f"(identical to the floor's), peak RSS {peak_rss_mb()} MiB",
+        )
     finally:
         cleanup(tender, official)
 

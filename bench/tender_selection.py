@@ -30,17 +30,23 @@ def generate(lots: int, bidders: int, seed: int = 7):
         for maker in range(1, bidders + 1):
             bid_id += 1
             share = Decimal(rng.randint(150, 1050)) / Decimal(1000)  # a few above max: invalid
-            bids.append(BidInput(
-                bid_id=bid_id, manufacturer_id=maker, product_id=bid_id,
-                comparison_price=(max_price * share).quantize(Decimal("0.0001")),
-                supply_capacity=rng.randint(1, 50) * 100000, submitted_at=start + timedelta(seconds=rng.randint(0, 10**6)),
-            ))
+            bids.append(
+                BidInput(
+                    bid_id=bid_id,
+                    manufacturer_id=maker,
+                    product_id=bid_id,
+                    comparison_price=(max_price * share).quantize(Decimal("0.0001")),
+                    supply_capacity=rng.randint(1, 50) * 100000,
+                    submitted_at=start + timedelta(seconds=rng.randint(0, 10**6)),
+                )
+            )
         bids_by_lot[lot_id] = bids
     return lot_inputs, bids_by_lot
 
 
-def floor_decisions(lot_inputs, bids_by_lot, ratio=Decimal("1.8"), discount=Decimal("0.50"), floor=Decimal("0.1"),
-                    cap=10):
+def floor_decisions(
+    lot_inputs, bids_by_lot, ratio=Decimal("1.8"), discount=Decimal("0.50"), floor=Decimal("0.1"), cap=10
+):
     """Every bid's decision — status, criteria met, rank, winner rank — by the same rules, with no reasons, no
     validation and no result objects (the default table: up to ``cap`` winners whatever the number of bidders): lot id → {bid id: (status, criteria, rank, winner_rank)}."""
     result = {}
@@ -55,9 +61,18 @@ def floor_decisions(lot_inputs, bids_by_lot, ratio=Decimal("1.8"), discount=Deci
         if valid:
             ratio_limit = valid[0].comparison_price * ratio
             discount_limit = lot.max_price * (1 - discount)
-            met = [tuple(name for name, limit in (("ratio_to_lowest", ratio_limit),
-                                                  ("discount_from_max", discount_limit), ("floor_price", floor))
-                         if b.comparison_price <= limit) for b in valid]
+            met = [
+                tuple(
+                    name
+                    for name, limit in (
+                        ("ratio_to_lowest", ratio_limit),
+                        ("discount_from_max", discount_limit),
+                        ("floor_price", floor),
+                    )
+                    if b.comparison_price <= limit
+                )
+                for b in valid
+            ]
             eligible = [b.comparison_price for b, m in zip(valid, met, strict=True) if m]
             top = eligible[-1] if len(set(eligible)) > 1 else None
             winners = 0
@@ -73,15 +88,22 @@ def floor_decisions(lot_inputs, bids_by_lot, ratio=Decimal("1.8"), discount=Deci
 
 def floor_winners(lot_inputs, bids_by_lot) -> dict[int, tuple[int, ...]]:
     """Winners only, in winner-rank order: lot id → bid ids (the floor of ``bench.tender_awards``)."""
-    return {lot_id: tuple(bid_id for bid_id, d in sorted(((k, d) for k, d in decisions.items() if d[3]),
-                                                           key=lambda item: item[1][3]))
-            for lot_id, decisions in floor_decisions(lot_inputs, bids_by_lot).items()}
+    return {
+        lot_id: tuple(
+            bid_id for bid_id, d in sorted(((k, d) for k, d in decisions.items() if d[3]), key=lambda item: item[1][3])
+        )
+        for lot_id, decisions in floor_decisions(lot_inputs, bids_by_lot).items()
+    }
 
 
 def _our_decisions(results) -> dict:
-    return {lot_id: {o["bid_id"]: (o["status"], tuple(o["criteria_met"]), o["rank"], o["winner_rank"])
-                     for o in stored["outcomes"]}
-            for lot_id, stored in results.items()}
+    return {
+        lot_id: {
+            o["bid_id"]: (o["status"], tuple(o["criteria_met"]), o["rank"], o["winner_rank"])
+            for o in stored["outcomes"]
+        }
+        for lot_id, stored in results.items()
+    }
 
 
 def decisions_work(decisions: dict) -> dict:
@@ -119,8 +141,17 @@ def main(argv: list[str] | None = None) -> None:
     bids = sum(len(v) for v in bids_by_lot.values())
     print_table(
         ["measure", "lots", "bids", "ours s", "floor s", "ratio", "peak RSS MiB"],
-        [["selection rules (decisions + every bid's reasons)", args.lots, bids, round(ours, 3), round(floor, 3),
-          round(ours / floor, 2), peak_rss_mb()]],
+        [
+            [
+                "selection rules (decisions + every bid's reasons)",
+                args.lots,
+                bids,
+                round(ours, 3),
+                round(floor, 3),
+                round(ours / floor, 2),
+                peak_rss_mb(),
+            ]
+        ],
         title=f"Tender selection — {args.lots} lots, every bid's decision identical to the floor's",
     )
 

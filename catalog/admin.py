@@ -48,8 +48,18 @@ class ProductAdmin(ExportMixin, SimpleHistoryAdmin):
     resource_classes = RESOURCES
     export_form_class = ExportForm  # a layout is exported whole, or it would not import back
     import_export_change_list_template = "catalog/imports/admin_product_change_list.html"
-    list_display = ["nhsa_code", "generic_name", "trade_name", "specification", "category", "manufacturer",
-                    "insurance_class", "high_value", "shortage", "is_active"]
+    list_display = [
+        "nhsa_code",
+        "generic_name",
+        "trade_name",
+        "specification",
+        "category",
+        "manufacturer",
+        "insurance_class",
+        "high_value",
+        "shortage",
+        "is_active",
+    ]
     list_filter = ["category", "insurance_class", "high_value", "shortage", "is_active"]
     search_fields = ["^nhsa_code", "generic_name", "trade_name", "^name_initials"]
     search_help_text = "医保代码、通用名、商品名或拼音首字母"
@@ -67,8 +77,11 @@ class ProductAdmin(ExportMixin, SimpleHistoryAdmin):
             if change:
                 saved = services.product_update(product=obj, by=request.user, reason="管理后台修改", **fields)
             else:
-                fields = {name: value for name, value in form.cleaned_data.items()
-                          if name not in ("name_pinyin", "name_initials")}
+                fields = {
+                    name: value
+                    for name, value in form.cleaned_data.items()
+                    if name not in ("name_pinyin", "name_initials")
+                }
                 saved = services.product_create(by=request.user, **fields)
         except PermissionDeniedError as exc:  # staff without the catalog.manage capability
             raise PermissionDenied(exc.message) from exc
@@ -80,8 +93,18 @@ class ProductAdmin(ExportMixin, SimpleHistoryAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Read-only: a job is the record of what a file did; it is made on the import page."""
 
-    list_display = ["id", "original_name", "layout", "dry_run", "status", "total_rows", "error_count",
-                    "created_by", "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "original_name",
+        "layout",
+        "dry_run",
+        "status",
+        "total_rows",
+        "error_count",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "layout", "dry_run"]
     search_fields = ["original_name", "message"]
 

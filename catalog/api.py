@@ -25,9 +25,26 @@ class ProductListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "nhsa_code", "category", "category_label", "generic_name", "trade_name", "name_mn",
-            "dosage_form", "specification", "pack_size", "min_unit", "pack_unit", "manufacturer", "manufacturer_name",
-            "insurance_class", "high_value", "shortage", "negotiated", "consistency_evaluated", "is_active",
+            "id",
+            "nhsa_code",
+            "category",
+            "category_label",
+            "generic_name",
+            "trade_name",
+            "name_mn",
+            "dosage_form",
+            "specification",
+            "pack_size",
+            "min_unit",
+            "pack_unit",
+            "manufacturer",
+            "manufacturer_name",
+            "insurance_class",
+            "high_value",
+            "shortage",
+            "negotiated",
+            "consistency_evaluated",
+            "is_active",
         ]
 
 
@@ -41,8 +58,12 @@ class ProductDetailSerializer(ProductListSerializer):
 
     class Meta(ProductListSerializer.Meta):
         fields = [f.name for f in Product._meta.concrete_fields if not f.generated] + [
-            "category_label", "manufacturer_name", "preparing_hospital_name", "high_value_class_label",
-            "insurance_status_label", "warnings",
+            "category_label",
+            "manufacturer_name",
+            "preparing_hospital_name",
+            "high_value_class_label",
+            "insurance_status_label",
+            "warnings",
         ]
 
     def get_warnings(self, obj) -> list[str]:
@@ -93,6 +114,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     type = serializers.CharField(help_text="+ 创建，~ 修改，- 删除")
     reason = serializers.CharField()
     changes = HistoryChangeSerializer(many=True)
+
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="代码前缀、中文名、拼音首字母或全拼、蒙古文名、生产企业"),

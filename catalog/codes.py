@@ -53,8 +53,13 @@ DRUG_CATEGORIES = frozenset(c for c in Category.values if c != Category.CONSUMAB
 MONGOLIAN_CATEGORIES = frozenset({Category.MONGOLIAN_PATENT.value, Category.MONGOLIAN_PIECES.value})
 
 _CATEGORY_LABELS = {
-    "chemical": "化学药品", "biological": "生物制品", "chinese_patent": "中成药", "tcm_pieces": "中药饮片",
-    "mongolian_patent": "蒙成药", "mongolian_pieces": "蒙药饮片", "hospital_preparation": "医院制剂",
+    "chemical": "化学药品",
+    "biological": "生物制品",
+    "chinese_patent": "中成药",
+    "tcm_pieces": "中药饮片",
+    "mongolian_patent": "蒙成药",
+    "mongolian_pieces": "蒙药饮片",
+    "hospital_preparation": "医院制剂",
     "consumable": "医用耗材",
 }
 
@@ -74,7 +79,9 @@ def normalize_code(value) -> str:
 
 # --- product codes ----------------------------------------------------------------------------------
 
-WESTERN = re.compile(r"^X(?P<klass>[A-Z]\d{2}[A-Z]{2})(?P<generic>[A-Z]\d{3})(?P<form>[A-Z0-9]{2})(?P<spec>\d{6})(?P<company>\d{5})$")
+WESTERN = re.compile(
+    r"^X(?P<klass>[A-Z]\d{2}[A-Z]{2})(?P<generic>[A-Z]\d{3})(?P<form>[A-Z0-9]{2})(?P<spec>\d{6})(?P<company>\d{5})$"
+)
 CHINESE_PATENT = re.compile(r"^Z[A-Z0-9]{14}\d{5}$")
 PIECES = re.compile(r"^T\d{9}$")
 GRANULES = re.compile(r"^T[A-Z0-9]{19}$")
@@ -166,7 +173,11 @@ def code_problem(code: str, *, category: str) -> str | None:
     shape = _shape_of(code)
     if shape not in accepted:
         wanted = " 或 ".join(accepted)
-        return gettext("%(value)s的医保代码应以 %(wanted)s 开头，实际为 %(value2)s") % {"value": _category_label(category), "wanted": wanted, "value2": code[:3] if code.startswith('NM') else code[:1]}
+        return gettext("%(value)s的医保代码应以 %(wanted)s 开头，实际为 %(value2)s") % {
+            "value": _category_label(category),
+            "wanted": wanted,
+            "value2": code[:3] if code.startswith("NM") else code[:1],
+        }
     problem = _shape_problem(code, shape)
     return f"{_category_label(category)}：{problem}" if problem else None
 
@@ -220,7 +231,10 @@ def standard_code_problem(code: str) -> str | None:
         return gettext("药品本位码应以 86（国别码）开头")
     expected = standard_code_check_digit(code[:13])
     if int(code[13]) != expected:
-        return gettext("药品本位码校验位错误：第 14 位应为 %(expected)s，实际为 %(code)s") % {"expected": expected, "code": code[13]}
+        return gettext("药品本位码校验位错误：第 14 位应为 %(expected)s，实际为 %(code)s") % {
+            "expected": expected,
+            "code": code[13],
+        }
     return None
 
 
@@ -264,13 +278,15 @@ def approval_problem(value: str, *, category: str) -> str | None:
     if category == "consumable":
         if DEVICE_NATIONAL.match(value) or DEVICE_PROVINCIAL.match(value) or DEVICE_FILING.match(value):
             return None
-        return (
-            gettext("医疗器械注册证编号“%(value)s”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字") % {"value": value}
-        )
+        return gettext(
+            "医疗器械注册证编号“%(value)s”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字"
+        ) % {"value": value}
     if category == "hospital_preparation":
         if LOCAL_PREPARATION.match(value):
             return None
-        return gettext("医院制剂批准文号“%(value)s”格式不正确，应为 省简称 + 药制字 + 字母 + 8 位数字，如 蒙药制字M20150012") % {"value": value}
+        return gettext(
+            "医院制剂批准文号“%(value)s”格式不正确，应为 省简称 + 药制字 + 字母 + 8 位数字，如 蒙药制字M20150012"
+        ) % {"value": value}
     if category in OPTIONAL_APPROVAL and LOCAL_PREPARATION.match(value):
         return None
     drug = DRUG_APPROVAL.match(value)
@@ -278,17 +294,29 @@ def approval_problem(value: str, *, category: str) -> str | None:
         letter = drug.group("letter")
         allowed = DRUG_LETTERS.get(category, set())
         if letter not in allowed:
-            return gettext("%(label)s的批准文号类别字母应为 %(items)s，实际为 %(letter)s") % {"label": label, "items": '/'.join(sorted(allowed)), "letter": letter}
+            return gettext("%(label)s的批准文号类别字母应为 %(items)s，实际为 %(letter)s") % {
+                "label": label,
+                "items": "/".join(sorted(allowed)),
+                "letter": letter,
+            }
         return None
     imported = IMPORT_LICENCE.match(value)
     if imported and category in DRUG_LETTERS:
         letter = imported.group("letter")
         if letter not in DRUG_LETTERS[category]:
-            return gettext("%(label)s的进口药品注册证类别字母应为 %(items)s，实际为 %(letter)s") % {"label": label, "items": '/'.join(sorted(DRUG_LETTERS[category] & {'H', 'S', 'Z'})), "letter": letter}
+            return gettext("%(label)s的进口药品注册证类别字母应为 %(items)s，实际为 %(letter)s") % {
+                "label": label,
+                "items": "/".join(sorted(DRUG_LETTERS[category] & {"H", "S", "Z"})),
+                "letter": letter,
+            }
         return None
     if value.startswith("国药准字"):
-        return gettext("批准文号“%(value)s”格式不正确，应为 国药准字 + 类别字母（H/Z/S/J/T/F/B）+ 8 位数字") % {"value": value}
-    return gettext("批准文号“%(value)s”格式不正确，应为 国药准字 + 类别字母 + 8 位数字，或进口药品注册证号") % {"value": value}
+        return gettext("批准文号“%(value)s”格式不正确，应为 国药准字 + 类别字母（H/Z/S/J/T/F/B）+ 8 位数字") % {
+            "value": value
+        }
+    return gettext("批准文号“%(value)s”格式不正确，应为 国药准字 + 类别字母 + 8 位数字，或进口药品注册证号") % {
+        "value": value
+    }
 
 
 def validate_approval_number(value, *, category: str) -> str:

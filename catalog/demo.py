@@ -59,8 +59,30 @@ CHINESE_PATENT = [
     ("重楼解毒酊", "酊剂", "A14AC", "C077", "瓶", "盒", ["15ml"], "B"),
 ]
 TCM_PIECES = [
-    "黄芪", "当归", "重楼", "甘草", "党参", "白术", "茯苓", "川芎", "白芍", "熟地黄", "枸杞子", "菊花",
-    "金银花", "连翘", "黄芩", "黄连", "柴胡", "陈皮", "法半夏", "丹参", "三七粉", "苍术", "莪术", "厚朴",
+    "黄芪",
+    "当归",
+    "重楼",
+    "甘草",
+    "党参",
+    "白术",
+    "茯苓",
+    "川芎",
+    "白芍",
+    "熟地黄",
+    "枸杞子",
+    "菊花",
+    "金银花",
+    "连翘",
+    "黄芩",
+    "黄连",
+    "柴胡",
+    "陈皮",
+    "法半夏",
+    "丹参",
+    "三七粉",
+    "苍术",
+    "莪术",
+    "厚朴",
 ]
 # 蒙成药: Chinese name, Mongolian name (traditional script), dosage form, min unit, pack unit, spec
 MONGOLIAN_PATENT = [
@@ -85,10 +107,22 @@ MONGOLIAN_PATENT = [
 ]
 # 蒙药饮片: Chinese name, Mongolian name
 MONGOLIAN_PIECES = [
-    ("诃子", "ᠠᠷᠤᠷᠠ"), ("沉香", "ᠠᠭᠠᠷ"), ("草乌叶", "ᠪᠣᠷᠤ ᠨᠠᠪᠴᠢ"), ("肉豆蔻", "ᠵᠠᠳᠢ"), ("木香", "ᠷᠤᠰᠲᠠ"),
-    ("广枣", "ᠵᠢᠷᠦᠬᠡᠨ ᠰᠢᠮᠡ"), ("土木香", "ᠮᠠᠨᠠ"), ("紫檀香", "ᠵᠠᠨᠳᠠᠨ"), ("石榴", "ᠠᠨᠠᠷ"),
-    ("红花", "ᠭᠦᠷᠭᠦᠮ"), ("丁香", "ᠯᠢᠰ"), ("荜茇", "ᠫᠢᠫᠢᠯᠢᠩ"), ("苦参", "ᠬᠤᠷᠤᠭᠤ ᠪᠠᠭᠠᠷ"),
-    ("地格达", "ᠳᠢᠭᠳᠠ"), ("文冠木", "ᠰᠡᠩᠳᠡᠩ"), ("蓝刺头", "ᠲᠠᠲᠠᠷᠠ"),
+    ("诃子", "ᠠᠷᠤᠷᠠ"),
+    ("沉香", "ᠠᠭᠠᠷ"),
+    ("草乌叶", "ᠪᠣᠷᠤ ᠨᠠᠪᠴᠢ"),
+    ("肉豆蔻", "ᠵᠠᠳᠢ"),
+    ("木香", "ᠷᠤᠰᠲᠠ"),
+    ("广枣", "ᠵᠢᠷᠦᠬᠡᠨ ᠰᠢᠮᠡ"),
+    ("土木香", "ᠮᠠᠨᠠ"),
+    ("紫檀香", "ᠵᠠᠨᠳᠠᠨ"),
+    ("石榴", "ᠠᠨᠠᠷ"),
+    ("红花", "ᠭᠦᠷᠭᠦᠮ"),
+    ("丁香", "ᠯᠢᠰ"),
+    ("荜茇", "ᠫᠢᠫᠢᠯᠢᠩ"),
+    ("苦参", "ᠬᠤᠷᠤᠭᠤ ᠪᠠᠭᠠᠷ"),
+    ("地格达", "ᠳᠢᠭᠳᠠ"),
+    ("文冠木", "ᠰᠡᠩᠳᠡᠩ"),
+    ("蓝刺头", "ᠲᠠᠲᠠᠷᠠ"),
 ]
 # 医院制剂 of the demo Mongolian-medicine hospitals: name, Mongolian name (or ""), form, unit, pack, spec
 PREPARATIONS = [
@@ -136,80 +170,159 @@ def _drug_rows(orgs) -> list[dict]:
     codes = company_codes()
     device_words = ("器械", "材料", "医疗", "饮片")
     chemical_makers = [
-        m for m in orgs["manufacturers"]
+        m
+        for m in orgs["manufacturers"]
         if m not in orgs["mongolian_manufacturers"] and not any(w in m.name for w in device_words)
     ]
     mongolian_makers = orgs["mongolian_manufacturers"]
     rows: list[dict] = []
     seq = 0
-    for g_index, (name, form, group, klass, gcode, unit, pack, strengths, ins, evaluated, shortage) in enumerate(CHEMICAL):
+    for g_index, (name, form, group, klass, gcode, unit, pack, strengths, ins, evaluated, shortage) in enumerate(
+        CHEMICAL
+    ):
         makers = [chemical_makers[(g_index + k * 3) % len(chemical_makers)] for k in range(3 if g_index % 3 else 4)]
         for s_index, strength in enumerate(strengths):
             for m_index, maker in enumerate(makers):
                 for pack_size, pack_no in PACKS[(g_index + m_index) % 4 : (g_index + m_index) % 4 + 2]:
                     seq += 1
                     company = codes[maker.name]
-                    rows.append({
-                        "category": "chemical", "nhsa_code": f"X{klass}{gcode}{group}{s_index + 1:02d}{m_index + 1:02d}{pack_no:02d}{company}",
-                        "generic_name": name, "trade_name": "", "dosage_form": form, "registered_dosage_form": form,
-                        "specification": strength, "registered_specification": strength, "packaging_material": "铝塑",
-                        "pack_size": pack_size, "min_unit": unit, "pack_unit": pack, "manufacturer_id": maker.pk,
-                        "drug_enterprise": maker.name, "approval_number": _approval("H", seq),
-                        "standard_code": standard_code(company, seq), "insurance_class": ins,
-                        "insurance_status": "in", "consistency_evaluated": evaluated and m_index != 2,
-                        "shortage": shortage, "market_status": "上市", "data_source": "演示数据",
-                    })
+                    rows.append(
+                        {
+                            "category": "chemical",
+                            "nhsa_code": f"X{klass}{gcode}{group}{s_index + 1:02d}{m_index + 1:02d}{pack_no:02d}{company}",
+                            "generic_name": name,
+                            "trade_name": "",
+                            "dosage_form": form,
+                            "registered_dosage_form": form,
+                            "specification": strength,
+                            "registered_specification": strength,
+                            "packaging_material": "铝塑",
+                            "pack_size": pack_size,
+                            "min_unit": unit,
+                            "pack_unit": pack,
+                            "manufacturer_id": maker.pk,
+                            "drug_enterprise": maker.name,
+                            "approval_number": _approval("H", seq),
+                            "standard_code": standard_code(company, seq),
+                            "insurance_class": ins,
+                            "insurance_status": "in",
+                            "consistency_evaluated": evaluated and m_index != 2,
+                            "shortage": shortage,
+                            "market_status": "上市",
+                            "data_source": "演示数据",
+                        }
+                    )
     for b_index, (name, form, group, klass, gcode, unit, pack, strengths, ins) in enumerate(BIOLOGICAL):
         for m_index, maker in enumerate(chemical_makers[2 + b_index : 4 + b_index]):
             seq += 1
             company = codes[maker.name]
-            rows.append({
-                "category": "biological", "nhsa_code": f"X{klass}{gcode}{group}01{m_index + 1:02d}01{company}",
-                "generic_name": name, "dosage_form": form, "specification": strengths[0], "pack_size": 1,
-                "min_unit": unit, "pack_unit": pack, "manufacturer_id": maker.pk, "approval_number": _approval("S", seq),
-                "standard_code": standard_code(company, seq), "insurance_class": ins, "insurance_status": "in",
-                "negotiated": b_index == 1, "negotiated_from": date(2025, 1, 1) if b_index == 1 else None,
-                "negotiated_to": date(2026, 12, 31) if b_index == 1 else None, "market_status": "上市", "data_source": "演示数据",
-            })
+            rows.append(
+                {
+                    "category": "biological",
+                    "nhsa_code": f"X{klass}{gcode}{group}01{m_index + 1:02d}01{company}",
+                    "generic_name": name,
+                    "dosage_form": form,
+                    "specification": strengths[0],
+                    "pack_size": 1,
+                    "min_unit": unit,
+                    "pack_unit": pack,
+                    "manufacturer_id": maker.pk,
+                    "approval_number": _approval("S", seq),
+                    "standard_code": standard_code(company, seq),
+                    "insurance_class": ins,
+                    "insurance_status": "in",
+                    "negotiated": b_index == 1,
+                    "negotiated_from": date(2025, 1, 1) if b_index == 1 else None,
+                    "negotiated_to": date(2026, 12, 31) if b_index == 1 else None,
+                    "market_status": "上市",
+                    "data_source": "演示数据",
+                }
+            )
     for c_index, (name, form, klass, gcode, unit, pack, strengths, ins) in enumerate(CHINESE_PATENT):
         for m_index, maker in enumerate(chemical_makers[c_index % 5 : c_index % 5 + 3]):
             seq += 1
             company = codes[maker.name]
-            rows.append({
-                "category": "chinese_patent", "nhsa_code": f"Z{klass}{gcode}A0{m_index + 1:03d}{company}",
-                "generic_name": name, "dosage_form": form, "specification": strengths[0], "pack_size": [60, 24, 36][m_index],
-                "min_unit": unit, "pack_unit": pack, "manufacturer_id": maker.pk, "approval_number": _approval("Z", seq),
-                "standard_code": standard_code(company, seq), "insurance_class": ins, "insurance_status": "in",
-                "market_status": "上市", "data_source": "演示数据",
-            })
+            rows.append(
+                {
+                    "category": "chinese_patent",
+                    "nhsa_code": f"Z{klass}{gcode}A0{m_index + 1:03d}{company}",
+                    "generic_name": name,
+                    "dosage_form": form,
+                    "specification": strengths[0],
+                    "pack_size": [60, 24, 36][m_index],
+                    "min_unit": unit,
+                    "pack_unit": pack,
+                    "manufacturer_id": maker.pk,
+                    "approval_number": _approval("Z", seq),
+                    "standard_code": standard_code(company, seq),
+                    "insurance_class": ins,
+                    "insurance_status": "in",
+                    "market_status": "上市",
+                    "data_source": "演示数据",
+                }
+            )
     pieces_makers = [m for m in orgs["manufacturers"] if "中药" in m.name or "饮片" in m.name] or chemical_makers[:2]
     for t_index, name in enumerate(TCM_PIECES):
         maker = pieces_makers[t_index % len(pieces_makers)]
-        rows.append({
-            "category": "tcm_pieces", "nhsa_code": f"T{100 + t_index:04d}{codes[maker.name]}",
-            "generic_name": name, "dosage_form": "饮片", "specification": "净制 1000g", "pack_size": 1000,
-            "min_unit": "g", "pack_unit": "袋", "manufacturer_id": maker.pk, "insurance_class": "A" if t_index % 4 else "B",
-            "insurance_status": "in", "market_status": "上市", "data_source": "演示数据",
-        })
+        rows.append(
+            {
+                "category": "tcm_pieces",
+                "nhsa_code": f"T{100 + t_index:04d}{codes[maker.name]}",
+                "generic_name": name,
+                "dosage_form": "饮片",
+                "specification": "净制 1000g",
+                "pack_size": 1000,
+                "min_unit": "g",
+                "pack_unit": "袋",
+                "manufacturer_id": maker.pk,
+                "insurance_class": "A" if t_index % 4 else "B",
+                "insurance_status": "in",
+                "market_status": "上市",
+                "data_source": "演示数据",
+            }
+        )
     for k, (name, name_mn, form, unit, pack, spec) in enumerate(MONGOLIAN_PATENT):
         maker = mongolian_makers[k % len(mongolian_makers)]
         seq += 1
         company = codes[maker.name]
-        rows.append({
-            "category": "mongolian_patent", "nhsa_code": f"ZA99MNM{k + 1:03d}B0{k % 9 + 1:03d}{company}",
-            "generic_name": name, "name_mn": name_mn, "dosage_form": form, "specification": spec,
-            "pack_size": 30 if unit == "丸" else 10, "min_unit": unit, "pack_unit": pack, "manufacturer_id": maker.pk,
-            "approval_number": _approval("Z", seq), "standard_code": standard_code(company, seq),
-            "insurance_status": "in", "market_status": "上市", "data_source": "演示数据",
-        })
+        rows.append(
+            {
+                "category": "mongolian_patent",
+                "nhsa_code": f"ZA99MNM{k + 1:03d}B0{k % 9 + 1:03d}{company}",
+                "generic_name": name,
+                "name_mn": name_mn,
+                "dosage_form": form,
+                "specification": spec,
+                "pack_size": 30 if unit == "丸" else 10,
+                "min_unit": unit,
+                "pack_unit": pack,
+                "manufacturer_id": maker.pk,
+                "approval_number": _approval("Z", seq),
+                "standard_code": standard_code(company, seq),
+                "insurance_status": "in",
+                "market_status": "上市",
+                "data_source": "演示数据",
+            }
+        )
     for k, (name, name_mn) in enumerate(MONGOLIAN_PIECES):
         maker = mongolian_makers[k % len(mongolian_makers)]
-        rows.append({
-            "category": "mongolian_pieces", "nhsa_code": f"NMY{maker.region.code if maker.region else '150500'}{k + 1:06d}",
-            "generic_name": name, "name_mn": name_mn, "dosage_form": "饮片", "specification": "净制 500g",
-            "pack_size": 500, "min_unit": "g", "pack_unit": "袋", "manufacturer_id": maker.pk,
-            "insurance_status": "in", "market_status": "上市", "data_source": "演示数据",
-        })
+        rows.append(
+            {
+                "category": "mongolian_pieces",
+                "nhsa_code": f"NMY{maker.region.code if maker.region else '150500'}{k + 1:06d}",
+                "generic_name": name,
+                "name_mn": name_mn,
+                "dosage_form": "饮片",
+                "specification": "净制 500g",
+                "pack_size": 500,
+                "min_unit": "g",
+                "pack_unit": "袋",
+                "manufacturer_id": maker.pk,
+                "insurance_status": "in",
+                "market_status": "上市",
+                "data_source": "演示数据",
+            }
+        )
     return rows
 
 
@@ -222,14 +335,26 @@ def _preparation_rows(orgs) -> list[dict]:
         for k, (name, name_mn, form, unit, pack, spec, mongolian) in enumerate(PREPARATIONS):
             if (h_index + k) % 2:
                 continue
-            rows.append({
-                "category": "hospital_preparation", "nhsa_code": f"NMZ{division}{h_index * 100 + k + 1:06d}",
-                "generic_name": name, "name_mn": name_mn, "dosage_form": form, "specification": spec,
-                "pack_size": 10, "min_unit": unit, "pack_unit": pack, "manufacturer_id": maker.pk,
-                "preparing_hospital_id": hospital.pk, "mongolian_medicine": mongolian,
-                "approval_number": f"蒙药制字{'M' if mongolian else 'Z'}{20150100 + h_index * 10 + k:08d}",
-                "insurance_class": "A" if mongolian else "B", "insurance_status": "in", "data_source": "演示数据",
-            })
+            rows.append(
+                {
+                    "category": "hospital_preparation",
+                    "nhsa_code": f"NMZ{division}{h_index * 100 + k + 1:06d}",
+                    "generic_name": name,
+                    "name_mn": name_mn,
+                    "dosage_form": form,
+                    "specification": spec,
+                    "pack_size": 10,
+                    "min_unit": unit,
+                    "pack_unit": pack,
+                    "manufacturer_id": maker.pk,
+                    "preparing_hospital_id": hospital.pk,
+                    "mongolian_medicine": mongolian,
+                    "approval_number": f"蒙药制字{'M' if mongolian else 'Z'}{20150100 + h_index * 10 + k:08d}",
+                    "insurance_class": "A" if mongolian else "B",
+                    "insurance_status": "in",
+                    "data_source": "演示数据",
+                }
+            )
     return rows
 
 
@@ -240,24 +365,34 @@ def _consumable_rows(orgs) -> list[dict]:
     for k, (name, klass, high_value_class, spec, unit, pack, class_code) in enumerate(CONSUMABLES):
         for m_index, maker in enumerate(makers[:3] if high_value_class else makers[:2]):
             for variant in range(2):
-                rows.append({
-                    "category": "consumable",
-                    "nhsa_code": f"C{class_code}{k + 1:03d}{m_index * 10 + variant + 1:05d}{codes[maker.name]}",
-                    "generic_name": name, "specification": f"{spec}{' 加长型' if variant else ''}",
-                    "pack_size": 1 if high_value_class else 100, "min_unit": unit, "pack_unit": pack,
-                    "manufacturer_id": maker.pk, "consumable_class": klass, "high_value": bool(high_value_class),
-                    "high_value_class": high_value_class,
-                    "approval_number": f"国械注准{2018 + k % 6}3{(k * 7) % 90 + 10:02d}{m_index * 100 + k:04d}",
-                    "insurance_class": "B" if high_value_class else "A", "insurance_status": "in",
-                    "data_source": "演示数据",
-                })
+                rows.append(
+                    {
+                        "category": "consumable",
+                        "nhsa_code": f"C{class_code}{k + 1:03d}{m_index * 10 + variant + 1:05d}{codes[maker.name]}",
+                        "generic_name": name,
+                        "specification": f"{spec}{' 加长型' if variant else ''}",
+                        "pack_size": 1 if high_value_class else 100,
+                        "min_unit": unit,
+                        "pack_unit": pack,
+                        "manufacturer_id": maker.pk,
+                        "consumable_class": klass,
+                        "high_value": bool(high_value_class),
+                        "high_value_class": high_value_class,
+                        "approval_number": f"国械注准{2018 + k % 6}3{(k * 7) % 90 + 10:02d}{m_index * 100 + k:04d}",
+                        "insurance_class": "B" if high_value_class else "A",
+                        "insurance_status": "in",
+                        "data_source": "演示数据",
+                    }
+                )
     return rows
 
 
 def seed(ctx: DemoContext) -> str:
     orgs = demo_organizations()
     rows = _drug_rows(orgs) + _preparation_rows(orgs) + _consumable_rows(orgs)
-    existing = set(Product.objects.filter(nhsa_code__in=[r["nhsa_code"] for r in rows]).values_list("nhsa_code", flat=True))
+    existing = set(
+        Product.objects.filter(nhsa_code__in=[r["nhsa_code"] for r in rows]).values_list("nhsa_code", flat=True)
+    )
     created = 0
     for row in rows:
         if row["nhsa_code"] in existing:

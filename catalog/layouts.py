@@ -26,7 +26,13 @@ from .rules import clean_text, to_halfwidth
 
 # Kinds of cell. "text" is stored as cleaned text; the others are parsed.
 TEXT, PACK_SIZE, FLAG, INSURANCE, CATEGORY, HIGH_VALUE_CLASS, ORGANIZATION = (
-    "text", "pack_size", "flag", "insurance", "category", "high_value_class", "organization",
+    "text",
+    "pack_size",
+    "flag",
+    "insurance",
+    "category",
+    "high_value_class",
+    "organization",
 )
 
 DRUG_CATEGORIES = frozenset(c for c in Category.values if c != Category.CONSUMABLE)
@@ -223,7 +229,9 @@ def _choice(text: str, choices, label: str) -> str:
     allowed = "、".join(by_label)
     if not text:
         raise ValueError(_("%(label)s不能为空，可选：%(allowed)s") % {"label": label, "allowed": allowed})
-    raise ValueError(_("%(label)s“%(text)s”无效，可选：%(allowed)s") % {"label": label, "text": text, "allowed": allowed})
+    raise ValueError(
+        _("%(label)s“%(text)s”无效，可选：%(allowed)s") % {"label": label, "text": text, "allowed": allowed}
+    )
 
 
 class NhsaLayout(Layout):
@@ -231,10 +239,16 @@ class NhsaLayout(Layout):
 
     key = ImportJob.Layout.NHSA.value
     sheet_name = "总表"
-    categories = frozenset({
-        Category.CHEMICAL, Category.BIOLOGICAL, Category.CHINESE_PATENT, Category.TCM_PIECES,
-        Category.MONGOLIAN_PATENT, Category.MONGOLIAN_PIECES,
-    })
+    categories = frozenset(
+        {
+            Category.CHEMICAL,
+            Category.BIOLOGICAL,
+            Category.CHINESE_PATENT,
+            Category.TCM_PIECES,
+            Category.MONGOLIAN_PATENT,
+            Category.MONGOLIAN_PIECES,
+        }
+    )
     columns = (
         Column("药品代码", "nhsa_code", required=True),
         Column("数据来源", "data_source", required=True),
@@ -337,7 +351,9 @@ class PlatformLayout(Layout):
     def category_of(self, data: dict) -> str:
         category = data.get("category", "")
         if category not in DRUG_CATEGORIES:
-            raise ValueError(_("类别“%(value)s”不能用药品模板导入，请使用医用耗材模板") % {"value": _zh(Category(category).label)})
+            raise ValueError(
+                _("类别“%(value)s”不能用药品模板导入，请使用医用耗材模板") % {"value": _zh(Category(category).label)}
+            )
         return category
 
     def check_row(self, data: dict, errors: dict[str, str]) -> None:
@@ -345,8 +361,15 @@ class PlatformLayout(Layout):
         if data.get("preparing_hospital") and category and category != Category.HOSPITAL_PREPARATION:
             errors.setdefault("preparing_hospital", _("只有医院制剂填写配制医疗机构"))
         # The 蒙药 flag marks a hospital preparation as Mongolian; 蒙成药 and 蒙药饮片 are Mongolian by category.
-        if data.get("mongolian_medicine") and category and category not in (
-            Category.HOSPITAL_PREPARATION, Category.MONGOLIAN_PATENT, Category.MONGOLIAN_PIECES,
+        if (
+            data.get("mongolian_medicine")
+            and category
+            and category
+            not in (
+                Category.HOSPITAL_PREPARATION,
+                Category.MONGOLIAN_PATENT,
+                Category.MONGOLIAN_PIECES,
+            )
         ):
             errors.setdefault("mongolian_medicine", _("蒙药标记只用于医院制剂（蒙成药、蒙药饮片按类别即为蒙药）"))
 
@@ -390,7 +413,9 @@ def get_layout(key: str) -> Layout:
     try:
         return LAYOUTS[key]
     except KeyError:
-        raise ValueError(_("未知的模板“%(key)s”，可选：%(items)s") % {"key": key, "items": '、'.join(LAYOUTS)}) from None
+        raise ValueError(
+            _("未知的模板“%(key)s”，可选：%(items)s") % {"key": key, "items": "、".join(LAYOUTS)}
+        ) from None
 
 
 def layout_choices() -> list[tuple[str, str]]:

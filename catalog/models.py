@@ -102,9 +102,7 @@ class Product(models.Model):
     insurance_class = models.CharField(_("医保类别"), max_length=1, choices=InsuranceClass.choices, blank=True)
     insurance_dosage_form = models.CharField(_("医保剂型"), max_length=100, blank=True)
     insurance_number = models.CharField(_("医保目录编号"), max_length=50, blank=True)
-    insurance_status = models.CharField(
-        _("医保目录状态"), max_length=10, choices=InsuranceStatus.choices, blank=True
-    )
+    insurance_status = models.CharField(_("医保目录状态"), max_length=10, choices=InsuranceStatus.choices, blank=True)
     insurance_from = models.DateField(_("纳入目录日期"), null=True, blank=True)
     insurance_to = models.DateField(_("调出目录日期"), null=True, blank=True)
     negotiated = models.BooleanField(_("国家谈判药品"), default=False)
@@ -130,8 +128,15 @@ class Product(models.Model):
     # resolves makers by name first and matches their ids).
     search_text = models.GeneratedField(
         expression=Concat(
-            Lower("generic_name"), Value(SEARCH_SEPARATOR), Lower("trade_name"), Value(SEARCH_SEPARATOR),
-            "name_pinyin", Value(SEARCH_SEPARATOR), "name_initials", Value(SEARCH_SEPARATOR), Lower("name_mn"),
+            Lower("generic_name"),
+            Value(SEARCH_SEPARATOR),
+            Lower("trade_name"),
+            Value(SEARCH_SEPARATOR),
+            "name_pinyin",
+            Value(SEARCH_SEPARATOR),
+            "name_initials",
+            Value(SEARCH_SEPARATOR),
+            Lower("name_mn"),
         ),
         output_field=models.TextField(),
         db_persist=True,
@@ -153,8 +158,11 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["manufacturer", "category"]),
             models.Index(fields=["generic_name", "dosage_form"]),  # lots and reference prices find products by name
-            models.Index(fields=["preparing_hospital"], condition=Q(preparing_hospital__isnull=False),
-                         name="catalog_product_preparing_idx"),
+            models.Index(
+                fields=["preparing_hospital"],
+                condition=Q(preparing_hospital__isnull=False),
+                name="catalog_product_preparing_idx",
+            ),
             # One pg_trgm index serves the search by any name, pinyin or initials (substring and similarity).
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="catalog_product_search_trgm"),
         ]

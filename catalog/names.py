@@ -16,9 +16,9 @@ from pypinyin import Style, lazy_pinyin, load_phrases_dict
 # Readings of herbal and drug names that pypinyin's general dictionary gets wrong, or that protect a
 # reading specific to materia medica. Syllables in pypinyin's TONE3-less form; ü written as "v".
 HERBAL_READINGS: dict[str, str] = {
-    "重楼": "chong lou",      # 七叶一枝花, not zhòng lóu
+    "重楼": "chong lou",  # 七叶一枝花, not zhòng lóu
     "重楼解毒": "chong lou jie du",
-    "莪术": "e zhu",          # not é shù
+    "莪术": "e zhu",  # not é shù
     "苍术": "cang zhu",
     "白术": "bai zhu",
     "藏红花": "zang hong hua",
@@ -50,6 +50,7 @@ HERBAL_READINGS: dict[str, str] = {
     "阿拉坦": "a la tan",
     "大枣": "da zao",
 }
+
 
 def _load_overrides() -> None:
     phrases = {phrase: [[syllable] for syllable in reading.split()] for phrase, reading in HERBAL_READINGS.items()}
@@ -128,8 +129,15 @@ def mongolian_problem(text: str) -> str | None:
         code = ord(ch)
         if MONGOLIAN_BLOCK[0] <= code <= MONGOLIAN_BLOCK[1] or ch in ALLOWED_EXTRA:
             continue
-        return _("蒙古文名称第 %(position)s 位包含%(value)s“%(ch)s”（U+%(code)s），只允许传统蒙古文字符") % {"position": position, "value": _describe(ch), "ch": ch, "code": f'{code:04X}'}
-    if not any(MONGOLIAN_BLOCK[0] <= ord(ch) <= MONGOLIAN_BLOCK[1] and ord(ch) not in VARIATION_SELECTORS for ch in text):
+        return _("蒙古文名称第 %(position)s 位包含%(value)s“%(ch)s”（U+%(code)s），只允许传统蒙古文字符") % {
+            "position": position,
+            "value": _describe(ch),
+            "ch": ch,
+            "code": f"{code:04X}",
+        }
+    if not any(
+        MONGOLIAN_BLOCK[0] <= ord(ch) <= MONGOLIAN_BLOCK[1] and ord(ch) not in VARIATION_SELECTORS for ch in text
+    ):
         return _("蒙古文名称应包含蒙古文字母")
     return None
 

@@ -28,12 +28,14 @@ def _resource_for(layout: Layout) -> type[LayoutResource]:
     for index, column in enumerate(layout.columns):
         name = f"col{index:02d}_{column.field}"
         attrs[name] = fields.Field(
-            column_name=column.header, readonly=True,
+            column_name=column.header,
+            readonly=True,
             dehydrate_method=lambda product, column=column: layout.render_cell(column, product),
         )
         names.append(name)
-    attrs["Meta"] = type("Meta", (), {"model": Product, "fields": tuple(names), "export_order": tuple(names),
-                                      "name": layout.label})
+    attrs["Meta"] = type(
+        "Meta", (), {"model": Product, "fields": tuple(names), "export_order": tuple(names), "name": layout.label}
+    )
     class_name = "".join(part.capitalize() for part in layout.key.split("_")) + "Resource"
     return type(class_name, (LayoutResource,), attrs)
 

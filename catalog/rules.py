@@ -24,19 +24,46 @@ from .codes import (
 from .names import normalize_mongolian, pinyin_full, pinyin_initials, validate_mongolian
 
 INSURANCE_CLASS_INPUTS = {
-    "甲": "A", "甲类": "A", "A": "A", "a": "A",
-    "乙": "B", "乙类": "B", "B": "B", "b": "B",
-    "": "", "无": "", "非医保": "", "自费": "", "丙": "", "丙类": "",
+    "甲": "A",
+    "甲类": "A",
+    "A": "A",
+    "a": "A",
+    "乙": "B",
+    "乙类": "B",
+    "B": "B",
+    "b": "B",
+    "": "",
+    "无": "",
+    "非医保": "",
+    "自费": "",
+    "丙": "",
+    "丙类": "",
 }
 
 CATEGORY_VALUES = frozenset(Category.values)  # Category.values builds a new list on every access
 
 TEXT_LIMITS = {
-    "generic_name": 200, "trade_name": 200, "registered_dosage_form": 100, "dosage_form": 100,
-    "registered_specification": 300, "specification": 300, "packaging_material": 200, "min_unit": 20,
-    "pack_unit": 20, "drug_enterprise": 200, "subpackager": 200, "marketing_authorization_holder": 200,
-    "market_status": 50, "data_source": 100, "insurance_name": 200, "insurance_dosage_form": 100,
-    "insurance_number": 50, "remarks": 500, "former_codes": 300, "name_en": 300, "consumable_class": 100,
+    "generic_name": 200,
+    "trade_name": 200,
+    "registered_dosage_form": 100,
+    "dosage_form": 100,
+    "registered_specification": 300,
+    "specification": 300,
+    "packaging_material": 200,
+    "min_unit": 20,
+    "pack_unit": 20,
+    "drug_enterprise": 200,
+    "subpackager": 200,
+    "marketing_authorization_holder": 200,
+    "market_status": 50,
+    "data_source": 100,
+    "insurance_name": 200,
+    "insurance_dosage_form": 100,
+    "insurance_number": 50,
+    "remarks": 500,
+    "former_codes": 300,
+    "name_en": 300,
+    "consumable_class": 100,
     "original_approval_number": 100,
 }
 
@@ -71,7 +98,7 @@ def parse_pack_size(value) -> int:
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(_("最小包装数量应为正整数，实际为 %(value)s") % {"value": f'{value:g}'})
+            raise ValueError(_("最小包装数量应为正整数，实际为 %(value)s") % {"value": f"{value:g}"})
         number = int(value)
     else:
         text = to_halfwidth(str(value)).strip()
@@ -105,8 +132,9 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     for name, limit in TEXT_LIMITS.items():
         if name in cleaned:
             value = cleaned[name]
-            text, problem = (_clean_limited(value, limit) if value.__class__ is str
-                             else _clean_limited.__wrapped__(value, limit))
+            text, problem = (
+                _clean_limited(value, limit) if value.__class__ is str else _clean_limited.__wrapped__(value, limit)
+            )
             cleaned[name] = text
             if problem:
                 errors[name] = problem
@@ -175,12 +203,17 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         cleaned["high_value_class"] = ""
         cleaned["consumable_class"] = ""
 
-    if category == Category.HOSPITAL_PREPARATION and not cleaned.get("preparing_hospital") and not cleaned.get(
-        "preparing_hospital_id"
+    if (
+        category == Category.HOSPITAL_PREPARATION
+        and not cleaned.get("preparing_hospital")
+        and not cleaned.get("preparing_hospital_id")
     ):
         errors["preparing_hospital"] = _("医院制剂必须填写配制医疗机构")
 
-    for start, end, label in (("insurance_from", "insurance_to", "医保目录"), ("negotiated_from", "negotiated_to", "谈判协议")):
+    for start, end, label in (
+        ("insurance_from", "insurance_to", "医保目录"),
+        ("negotiated_from", "negotiated_to", "谈判协议"),
+    ):
         if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
             errors[end] = _("%(label)s截止日期不能早于起始日期") % {"label": label}
 

@@ -12,12 +12,18 @@ from .models import Product
 from .rules import clean_product_fields
 
 EDITABLE_FIELDS = {f.name for f in Product._meta.concrete_fields if not f.generated} - {
-    "id", "created_at", "updated_at", "name_pinyin", "name_initials",
+    "id",
+    "created_at",
+    "updated_at",
+    "name_pinyin",
+    "name_initials",
 }
 
 
 def _model_data(product: Product) -> dict:
-    data = {f: getattr(product, f) for f in EDITABLE_FIELDS if not f.endswith("manufacturer") and f != "preparing_hospital"}
+    data = {
+        f: getattr(product, f) for f in EDITABLE_FIELDS if not f.endswith("manufacturer") and f != "preparing_hospital"
+    }
     data["manufacturer_id"] = product.manufacturer_id
     data["preparing_hospital_id"] = product.preparing_hospital_id
     return data
@@ -34,7 +40,10 @@ def _check_unique_code(code: str, exclude_pk: int | None) -> None:
         qs = qs.exclude(pk=exclude_pk)
     holder = qs.only("generic_name").first()
     if holder:
-        raise ValidationFailed(_("医保代码 %(code)s 已被产品“%(generic_name)s”使用") % {"code": code, "generic_name": holder.generic_name}, field="nhsa_code")
+        raise ValidationFailed(
+            _("医保代码 %(code)s 已被产品“%(generic_name)s”使用") % {"code": code, "generic_name": holder.generic_name},
+            field="nhsa_code",
+        )
 
 
 def _check_parties(product: Product) -> None:
@@ -44,13 +53,20 @@ def _check_parties(product: Product) -> None:
         raise ValidationFailed(_("生产企业不能为空"), field="manufacturer")
     maker = Organization.objects.filter(pk=product.manufacturer_id).first()
     if maker is None:
-        raise ValidationFailed(_("生产企业 %(manufacturer_id)s 不存在") % {"manufacturer_id": product.manufacturer_id}, field="manufacturer")
+        raise ValidationFailed(
+            _("生产企业 %(manufacturer_id)s 不存在") % {"manufacturer_id": product.manufacturer_id},
+            field="manufacturer",
+        )
     if maker.kind != "manufacturer":
         raise ValidationFailed(_("“%(name)s”不是生产企业") % {"name": maker.name}, field="manufacturer")
     if product.preparing_hospital_id:
         hospital = Organization.objects.filter(pk=product.preparing_hospital_id).first()
         if hospital is None:
-            raise ValidationFailed(_("配制医疗机构 %(preparing_hospital_id)s 不存在") % {"preparing_hospital_id": product.preparing_hospital_id}, field="preparing_hospital")
+            raise ValidationFailed(
+                _("配制医疗机构 %(preparing_hospital_id)s 不存在")
+                % {"preparing_hospital_id": product.preparing_hospital_id},
+                field="preparing_hospital",
+            )
         if hospital.kind != "hospital":
             raise ValidationFailed(_("“%(name)s”不是医疗机构") % {"name": hospital.name}, field="preparing_hospital")
 
@@ -61,7 +77,7 @@ def product_create(*, by=None, **fields) -> Product:
         require(by, "catalog.manage")
     unknown = set(fields) - EDITABLE_FIELDS - {"manufacturer_id", "preparing_hospital_id"}
     if unknown:
-        raise ValidationFailed(_("未知字段：%(items)s") % {"items": '、'.join(sorted(unknown))})
+        raise ValidationFailed(_("未知字段：%(items)s") % {"items": "、".join(sorted(unknown))})
     cleaned, errors = clean_product_fields(fields)
     if errors:
         _raise_first(errors)
@@ -86,7 +102,7 @@ def product_update(*, product: Product, by=None, reason: str = "", **changes) ->
     locked = Product.objects.select_for_update().get(pk=product.pk)
     unknown = set(changes) - EDITABLE_FIELDS - {"manufacturer_id", "preparing_hospital_id"}
     if unknown:
-        raise ValidationFailed(_("未知字段：%(items)s") % {"items": '、'.join(sorted(unknown))})
+        raise ValidationFailed(_("未知字段：%(items)s") % {"items": "、".join(sorted(unknown))})
     data = _model_data(locked)
     for key, value in changes.items():
         if key in ("manufacturer", "preparing_hospital"):

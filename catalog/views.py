@@ -29,8 +29,9 @@ def product_list(request):
     a file can be edited and imported again) are the catalog's own, at `product-export`."""
     params = selectors.search_params(request.GET)
     results = selectors.as_product_list(selectors.product_search(user=request.user, **params))
-    listing = Listing(request, results, PRODUCT_COLUMNS, default_sort="generic_name",
-                      default_order=results.query.order_by)
+    listing = Listing(
+        request, results, PRODUCT_COLUMNS, default_sort="generic_name", default_order=results.query.order_by
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -55,8 +56,11 @@ def product_detail(request, pk: int):
     return render(
         request,
         "catalog/product_detail.html",
-        {"product": product, "history": selectors.product_history(product),
-         "warnings": product_warnings([product.pk]).get(product.pk, [])},
+        {
+            "product": product,
+            "history": selectors.product_history(product),
+            "warnings": product_warnings([product.pk]).get(product.pk, []),
+        },
     )
 
 

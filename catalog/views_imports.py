@@ -29,8 +29,11 @@ IMPORT = "catalog.import"
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("文件"), help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"),
-                           error_messages={"empty": _("文件为空")})  # the same words as the command and the report
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"),
+        error_messages={"empty": _("文件为空")},
+    )  # the same words as the command and the report
     layout = forms.ChoiceField(label=_("模板"), choices=layout_choices)
     dry_run = forms.BooleanField(label=_("仅校验，不写入"), required=False)
 
@@ -47,7 +50,9 @@ def import_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = jobs.import_job_create(
-                by=request.user, upload=form.cleaned_data["file"], layout=form.cleaned_data["layout"],
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                layout=form.cleaned_data["layout"],
                 dry_run=form.cleaned_data["dry_run"],
             )
         except DomainError as exc:
@@ -55,8 +60,9 @@ def import_new(request):
         else:
             return redirect("catalog:import-detail", pk=job.pk)
     layouts = [(key, layout.label, layout.headers, layout.required_headers) for key, layout in LAYOUTS.items()]
-    return render(request, "catalog/imports/new.html",
-                  {"form": form, "layouts": layouts, "inline_max": jobs.inline_max_rows()})
+    return render(
+        request, "catalog/imports/new.html", {"form": form, "layouts": layouts, "inline_max": jobs.inline_max_rows()}
+    )
 
 
 def _job(request, pk: int) -> ImportJob:
@@ -68,11 +74,23 @@ def import_detail(request, pk: int):
     job = _job(request, pk)
     status = request.GET.get("status", "")
     page = jobs.import_job_report_page(job, status=status, page=request.GET.get("page"))
-    return render(request, "catalog/imports/detail.html", {
-        "job": job, "progress": jobs.import_job_progress(job), "page": page, "status": status,
-        "statuses": [("", _("全部")), ("error", _("错误")), ("new", _("新增")), ("changed", _("变更")),
-                     ("unchanged", _("未变"))],
-    })
+    return render(
+        request,
+        "catalog/imports/detail.html",
+        {
+            "job": job,
+            "progress": jobs.import_job_progress(job),
+            "page": page,
+            "status": status,
+            "statuses": [
+                ("", _("全部")),
+                ("error", _("错误")),
+                ("new", _("新增")),
+                ("changed", _("变更")),
+                ("unchanged", _("未变")),
+            ],
+        },
+    )
 
 
 @never_cache
@@ -100,8 +118,12 @@ def import_report(request, pk: int):
     if not job.report_file:
         raise Http404
     rows = (_report_row(line) for line in jobs.import_job_report_lines(job))
-    return _download(itertools.chain([_report_headers()], rows), f"导入报告-{job.pk}", request.GET.get("format", "csv"),
-                     sheet_title=str(_("逐行报告")))
+    return _download(
+        itertools.chain([_report_headers()], rows),
+        f"导入报告-{job.pk}",
+        request.GET.get("format", "csv"),
+        sheet_title=str(_("逐行报告")),
+    )
 
 
 def _report_headers() -> list[str]:
@@ -134,21 +156,29 @@ def product_export(request):
         insurance = None
     category = params.get("category") if params.get("category") in Category.values else None
     queryset = export.products_for_export(
-        user=request.user, layout=layout, q=params.get("q", ""), category=category, insurance_class=insurance,
-        high_value=_flag(params.get("high_value")), shortage=_flag(params.get("shortage")),
+        user=request.user,
+        layout=layout,
+        q=params.get("q", ""),
+        category=category,
+        insurance_class=insurance,
+        high_value=_flag(params.get("high_value")),
+        shortage=_flag(params.get("shortage")),
         manufacturer_id=param_id(params, "manufacturer_id", form=True),
         active=True if params.get("active") is None else _flag(params.get("active")),
     )
     base = f"目录导出-{layout.key}-{timezone.localtime():%Y%m%d-%H%M}"
-    return _download(export.layout_rows(queryset, layout), base, params.get("format", "csv"),
-                     sheet_title=layout.sheet_name)
+    return _download(
+        export.layout_rows(queryset, layout), base, params.get("format", "csv"), sheet_title=layout.sheet_name
+    )
 
 
 def _download(rows, base: str, fmt: str, *, sheet_title: str):
     if fmt == "xlsx":
         handle = export.xlsx_file(rows, sheet_title=sheet_title)
         return FileResponse(
-            handle, as_attachment=True, filename=f"{base}.xlsx",
+            handle,
+            as_attachment=True,
+            filename=f"{base}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response = StreamingHttpResponse(export.csv_lines(rows), content_type="text/csv; charset=utf-8")

@@ -39,8 +39,11 @@ class Router(DefaultRouter):
         queryset = getattr(viewset, "queryset", None)
         # every model's key is an integer (DEFAULT_AUTO_FIELD); a viewset whose queryset says otherwise keeps DRF's
         integer_key = queryset is None or isinstance(queryset.model._meta.pk, IntegerField)
-        if (getattr(viewset, "lookup_value_regex", None) is None and getattr(viewset, "lookup_field", "pk") == "pk"
-                and integer_key):
+        if (
+            getattr(viewset, "lookup_value_regex", None) is None
+            and getattr(viewset, "lookup_field", "pk") == "pk"
+            and integer_key
+        ):
             viewset.lookup_value_regex = "[0-9]{1,19}"
         return super().get_lookup_regex(viewset, lookup_prefix)
 
@@ -63,8 +66,10 @@ def exception_handler(exc, context):
         return throttled_response(exc.wait)
     if isinstance(exc, RequestDataTooBig):  # DRF reads a JSON or form body through `request.body`
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return Response({"detail": _("请求内容过大：不能超过 %(limit)s 字节") % {"limit": limit}, "code": "body_too_large"},
-                        status=413)
+        return Response(
+            {"detail": _("请求内容过大：不能超过 %(limit)s 字节") % {"limit": limit}, "code": "body_too_large"},
+            status=413,
+        )
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response({"detail": _("参数超出允许范围")}, status=400)
@@ -102,7 +107,7 @@ def _plan(serializer_class) -> list[tuple] | None:
         attrs, pk = None, False
         if type(field).get_attribute is Field.get_attribute and field.source_attrs:
             attrs = tuple(field.source_attrs)
-        elif (type(field) is PrimaryKeyRelatedField and field.pk_field is None and len(field.source_attrs) == 1):
+        elif type(field) is PrimaryKeyRelatedField and field.pk_field is None and len(field.source_attrs) == 1:
             try:
                 target = model._meta.get_field(field.source_attrs[0])
             except FieldDoesNotExist:

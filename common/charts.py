@@ -43,21 +43,56 @@ class Chart:
     @property
     def rows(self) -> list[dict]:
         """The text alternative: one row per x label, one cell per series."""
-        return [{"label": x, "cells": [(s.formatted[i] if s.formatted else s.values[i]) for s in self.series]}
-                for i, x in enumerate(self.x_labels)]
+        return [
+            {"label": x, "cells": [(s.formatted[i] if s.formatted else s.values[i]) for s in self.series]}
+            for i, x in enumerate(self.x_labels)
+        ]
 
 
-def line_chart(*, title: str, x_title: str, y_title: str, x_labels: list[str], series: list[Series],
-               value_formatter=None, width: int = 760, height: int = 320) -> Chart:
-    style = Style(colors=COLORS, font_family=FONT, label_font_size=12, major_label_font_size=12,
-                  title_font_size=14, value_font_size=11, background="#ffffff", plot_background="#ffffff",
-                  foreground="#1f2933", foreground_strong="#1f2933", foreground_subtle="#56616d")
+def line_chart(
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: list[str],
+    series: list[Series],
+    value_formatter=None,
+    width: int = 760,
+    height: int = 320,
+) -> Chart:
+    style = Style(
+        colors=COLORS,
+        font_family=FONT,
+        label_font_size=12,
+        major_label_font_size=12,
+        title_font_size=14,
+        value_font_size=11,
+        background="#ffffff",
+        plot_background="#ffffff",
+        foreground="#1f2933",
+        foreground_strong="#1f2933",
+        foreground_subtle="#56616d",
+    )
     chart = pygal.Line(
-        js=[], disable_xml_declaration=True, explicit_size=False, width=width, height=height, style=style,
-        show_legend=False, allow_interruptions=True, x_label_rotation=0, truncate_label=-1,
-        show_minor_x_labels=len(x_labels) <= 12, x_labels_major_every=max(1, len(x_labels) // 8),
-        x_title=str(x_title), y_title=str(y_title), title=None, include_x_axis=True, margin=8,
-        value_formatter=value_formatter or (lambda v: f"{v:,.2f}"), dots_size=3,
+        js=[],
+        disable_xml_declaration=True,
+        explicit_size=False,
+        width=width,
+        height=height,
+        style=style,
+        show_legend=False,
+        allow_interruptions=True,
+        x_label_rotation=0,
+        truncate_label=-1,
+        show_minor_x_labels=len(x_labels) <= 12,
+        x_labels_major_every=max(1, len(x_labels) // 8),
+        x_title=str(x_title),
+        y_title=str(y_title),
+        title=None,
+        include_x_axis=True,
+        margin=8,
+        value_formatter=value_formatter or (lambda v: f"{v:,.2f}"),
+        dots_size=3,
     )
     chart.x_labels = x_labels
     legend = []
@@ -67,14 +102,27 @@ def line_chart(*, title: str, x_title: str, y_title: str, x_labels: list[str], s
         if dash:
             stroke["dasharray"] = dash
         chart.add(str(s.label), s.values, stroke_style=stroke, dots_size=DOTS[i % len(DOTS)])
-        legend.append({"label": s.label, "color": COLORS[i % len(COLORS)], "dash": dash.replace(",", " "),
-                       "dot": DOTS[i % len(DOTS)]})
+        legend.append(
+            {
+                "label": s.label,
+                "color": COLORS[i % len(COLORS)],
+                "dash": dash.replace(",", " "),
+                "dot": DOTS[i % len(DOTS)],
+            }
+        )
     # pygal always writes an inline script with its tooltip configuration; with no tooltip script loaded it is dead
     # weight (and the page's content security policy need not allow inline scripts), so it goes with the comments.
     svg = re.sub(r"<!--.*?-->|<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
-    return Chart(title=title, x_title=x_title, y_title=y_title, x_labels=x_labels, series=series,
-                 svg=mark_safe(svg), legend=legend)
+    return Chart(
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        x_labels=x_labels,
+        series=series,
+        svg=mark_safe(svg),
+        legend=legend,
+    )
 
 
 def _attr(text) -> str:

@@ -58,9 +58,17 @@ def _decimal(field):
     return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
 
 
-_INTEGERS = (models.AutoField, models.BigAutoField, models.BigIntegerField, models.IntegerField,
-             models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField,
-             models.SmallIntegerField, models.SmallAutoField)
+_INTEGERS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BigIntegerField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.SmallIntegerField,
+    models.SmallAutoField,
+)
 
 STRICT_DEFAULTS = {
     **FILTER_FOR_DBFIELD_DEFAULTS,
@@ -69,11 +77,18 @@ STRICT_DEFAULTS = {
     models.ForeignKey: {**FILTER_FOR_DBFIELD_DEFAULTS[models.ForeignKey], "filter_class": ModelChoiceFilter},
     models.OneToOneField: {**FILTER_FOR_DBFIELD_DEFAULTS[models.OneToOneField], "filter_class": ModelChoiceFilter},
     models.OneToOneRel: {**FILTER_FOR_DBFIELD_DEFAULTS[models.OneToOneRel], "filter_class": ModelChoiceFilter},
-    models.ManyToManyField: {**FILTER_FOR_DBFIELD_DEFAULTS[models.ManyToManyField],
-                             "filter_class": ModelMultipleChoiceFilter},
-    models.ManyToOneRel: {**FILTER_FOR_DBFIELD_DEFAULTS[models.ManyToOneRel], "filter_class": ModelMultipleChoiceFilter},
-    models.ManyToManyRel: {**FILTER_FOR_DBFIELD_DEFAULTS[models.ManyToManyRel],
-                           "filter_class": ModelMultipleChoiceFilter},
+    models.ManyToManyField: {
+        **FILTER_FOR_DBFIELD_DEFAULTS[models.ManyToManyField],
+        "filter_class": ModelMultipleChoiceFilter,
+    },
+    models.ManyToOneRel: {
+        **FILTER_FOR_DBFIELD_DEFAULTS[models.ManyToOneRel],
+        "filter_class": ModelMultipleChoiceFilter,
+    },
+    models.ManyToManyRel: {
+        **FILTER_FOR_DBFIELD_DEFAULTS[models.ManyToManyRel],
+        "filter_class": ModelMultipleChoiceFilter,
+    },
 }
 
 

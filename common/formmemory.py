@@ -14,23 +14,38 @@ KEY = "form_memory"
 SECRET_FIELDS = {"csrfmiddlewaretoken", "password", "version"}
 
 
-def remember(request, form: str, exc, *, lines: list[dict] | None = None, key: str = "",
-             names: dict[str, str] | None = None, field: str | None = None) -> None:
+def remember(
+    request,
+    form: str,
+    exc,
+    *,
+    lines: list[dict] | None = None,
+    key: str = "",
+    names: dict[str, str] | None = None,
+    field: str | None = None,
+) -> None:
     """Keep the posted values and the error for the page the view redirects to.
 
     A service names a line's field `lines[2].packs`; with the `lines` the view passed it, the line's id under `key`
     and the input suffixes in `names` ({"packs": "packs"}), the error lands on the input `<form>-<id>-packs`;
     `field` names the input outright."""
     values = {k: v for k, v in request.POST.items() if k not in SECRET_FIELDS}
-    chosen = {k: request.POST.getlist(k) for k in request.POST if k not in SECRET_FIELDS and len(request.POST.getlist(k)) > 1}
+    chosen = {
+        k: request.POST.getlist(k) for k in request.POST if k not in SECRET_FIELDS and len(request.POST.getlist(k)) > 1
+    }
     field = field or getattr(exc, "field", None) or ""
     match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", field)
     if match and lines is not None and int(match.group(1)) < len(lines):
         line = lines[int(match.group(1))]
         suffix = (names or {}).get(match.group(2), match.group(2))
         field = f"{form}-{line.get(key)}-{suffix}"
-    request.session[KEY] = {"form": form, "values": values, "lists": chosen, "field": field,
-                            "message": str(getattr(exc, "message", exc))}
+    request.session[KEY] = {
+        "form": form,
+        "values": values,
+        "lists": chosen,
+        "field": field,
+        "message": str(getattr(exc, "message", exc)),
+    }
 
 
 def recall(request) -> dict | None:

@@ -33,8 +33,9 @@ class IntegerField(forms.IntegerField):
         if value in self.empty_values:
             return None
         try:
-            return parse_int(value, field=None, label=self.label, min_value=self.min_value,
-                             max_value=self.max_value, form=self.fold)
+            return parse_int(
+                value, field=None, label=self.label, min_value=self.min_value, max_value=self.max_value, form=self.fold
+            )
         except DomainError as exc:
             raise _error(exc) from None
 
@@ -52,8 +53,14 @@ class DecimalField(forms.DecimalField):
         if value in self.empty_values:
             return None
         try:
-            return parse_decimal(value, field=None, label=self.label, max_digits=self.max_digits,
-                                 decimal_places=self.decimal_places, form=self.fold)
+            return parse_decimal(
+                value,
+                field=None,
+                label=self.label,
+                max_digits=self.max_digits,
+                decimal_places=self.decimal_places,
+                form=self.fold,
+            )
         except DomainError as exc:
             raise _error(exc) from None
 
@@ -91,11 +98,11 @@ class StrictMultipleChoiceMixin:
     def _check_values(self, value):
         if _integer_key(self):
             try:
-                value = [v if isinstance(v, models.Model) else parse_id(v, field=None, form=self.fold)
-                         for v in value]
+                value = [v if isinstance(v, models.Model) else parse_id(v, field=None, form=self.fold) for v in value]
             except DomainError as exc:
-                raise ValidationError(self.error_messages["invalid_pk_value"] % {"pk": exc.message},
-                                      code="invalid_pk_value") from exc
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"] % {"pk": exc.message}, code="invalid_pk_value"
+                ) from exc
         return super()._check_values(value)
 
 

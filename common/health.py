@@ -17,8 +17,11 @@ def check_database(alias: str = "default") -> dict:
     except Exception as exc:  # any driver error means "down"; the message says which
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     version = connections[alias].pg_version  # e.g. 150010
-    return {"ok": True, "server": f"PostgreSQL {version // 10000}.{version % 10000}",
-            "ms": round((time.monotonic() - started) * 1000, 1)}
+    return {
+        "ok": True,
+        "server": f"PostgreSQL {version // 10000}.{version % 10000}",
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
 
 
 def check_broker() -> dict:

@@ -99,9 +99,15 @@ def estimate_data_rows(content: bytes, *, name: str) -> int | None:
 def report_result(report: ImportReport, *, cap: int = 1000) -> dict:
     """What a background import keeps of its report (JSON): counts and the first `cap` bad rows with their errors."""
     bad = report.error_rows
-    return {"counts": report.counts(), "rows": len(report.rows), "ok": report.ok, "written": report.written,
-            "dry_run": report.dry_run, "errors": [{"row": r.row, "errors": r.errors} for r in bad[:cap]],
-            "errors_hidden": max(0, len(bad) - cap)}
+    return {
+        "counts": report.counts(),
+        "rows": len(report.rows),
+        "ok": report.ok,
+        "written": report.written,
+        "dry_run": report.dry_run,
+        "errors": [{"row": r.row, "errors": r.errors} for r in bad[:cap]],
+        "errors_hidden": max(0, len(bad) - cap),
+    }
 
 
 def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
@@ -139,7 +145,7 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
 def require_headers(dataset: tablib.Dataset, required: list[str]) -> None:
     missing = [h for h in required if h not in dataset.headers]
     if missing:
-        raise ValidationFailed(_("缺少必需的列：%(items)s") % {"items": '、'.join(missing)}, field="file")
+        raise ValidationFailed(_("缺少必需的列：%(items)s") % {"items": "、".join(missing)}, field="file")
     if len(dataset) == 0:
         raise ValidationFailed(_("文件没有数据行"), field="file")
 

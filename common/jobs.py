@@ -61,8 +61,13 @@ def start(kind: str, *, by, params: dict | None = None) -> Job:
         raise PermissionDeniedError(_("无权发起该任务"))
     params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, params=params or {}, organization_id=by.organization_id, created_by=by,
-                                 language=translation.get_language() or "")
+        job = Job.objects.create(
+            kind=kind,
+            params=params or {},
+            organization_id=by.organization_id,
+            created_by=by,
+            language=translation.get_language() or "",
+        )
         # Through the transactional outbox: the job's row and its message commit together, so a broker outage
         # delays the job (the drain sends it) instead of leaving it queued forever.
         enqueue("common.run_job", args=[job.pk])
@@ -86,10 +91,15 @@ def run(job_id: int) -> None:
             message, result, link = kinds()[job.kind].run(**job.params, by=job.created_by, report=report)
         status = Job.Status.SUCCEEDED
     except Exception as exc:
-        message, result, link, status = (getattr(exc, "message", None) or str(exc), getattr(exc, "result", None) or {},
-                                         getattr(exc, "link", ""), Job.Status.FAILED)
-    Job.objects.filter(pk=job.pk).update(status=status, message=str(message)[:2000], result=result, link=link,
-                                         finished_at=timezone.now())
+        message, result, link, status = (
+            getattr(exc, "message", None) or str(exc),
+            getattr(exc, "result", None) or {},
+            getattr(exc, "link", ""),
+            Job.Status.FAILED,
+        )
+    Job.objects.filter(pk=job.pk).update(
+        status=status, message=str(message)[:2000], result=result, link=link, finished_at=timezone.now()
+    )
     cache.delete(_key(job_id))
 
 
@@ -155,5 +165,13 @@ def status(job: Job) -> dict:
         percent = min(99, round(100 * step["done"] / step["total"]))
     else:
         percent = 0
-    return {"id": job.pk, "status": job.status, "status_label": str(job.get_status_display()), "done": job.done,
-            "percent": percent, "step": step.get("label", ""), "message": job.message, "link": job.link}
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "done": job.done,
+        "percent": percent,
+        "step": step.get("label", ""),
+        "message": job.message,
+        "link": job.link,
+    }

@@ -20,8 +20,11 @@ def key_of(name: str) -> int:
 def held_here(name: str) -> bool:
     """This session holds the lock already (a job calling itself, or a test holding it)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s"
-                    " AND objsubid = 2 AND granted AND pid = pg_backend_pid())", [NAMESPACE, key_of(name)])
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s"
+            " AND objsubid = 2 AND granted AND pid = pg_backend_pid())",
+            [NAMESPACE, key_of(name)],
+        )
         return bool(cur.fetchone()[0])
 
 

@@ -31,7 +31,10 @@ class UploadSizeLimitMiddleware:
                 length = 0
             limit = settings.IMPORT_MAX_UPLOAD_BYTES
             if length > limit + MULTIPART_MARGIN:
-                message = _("上传内容过大（%(value)s MB），文件不能超过 %(value2)s MB") % {"value": length // (1024 * 1024), "value2": limit // (1024 * 1024)}
+                message = _("上传内容过大（%(value)s MB），文件不能超过 %(value2)s MB") % {
+                    "value": length // (1024 * 1024),
+                    "value2": limit // (1024 * 1024),
+                }
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": message, "code": "file_too_large", "field": "file"}, status=413)
                 return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

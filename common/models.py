@@ -156,10 +156,12 @@ class Job(models.Model):
     kind = models.CharField(_("类型"), max_length=50)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("机构"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("发起人"))
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("机构")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
     message = models.TextField(_("结果"), blank=True)
     result = models.JSONField(_("结果数据"), default=dict, blank=True)
     link = models.CharField(_("结果链接"), max_length=300, blank=True)

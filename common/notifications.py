@@ -57,14 +57,29 @@ def unread_count(user) -> int:
 
 
 @transaction.atomic
-def notify(organization, kind: str, title: str, *, body: str = "", link: str = "", topic: str = "",
-           level: str = Notification.Level.INFO) -> Notification | None:
+def notify(
+    organization,
+    kind: str,
+    title: str,
+    *,
+    body: str = "",
+    link: str = "",
+    topic: str = "",
+    level: str = Notification.Level.INFO,
+) -> Notification | None:
     """One notification for the organisation, mailed after commit. None when the topic was already notified."""
     org_id = getattr(organization, "pk", organization)
     if topic and Notification.objects.filter(organization_id=org_id, kind=kind, topic=topic).exists():
         return None
-    note = Notification.objects.create(organization_id=org_id, kind=kind, level=level, title=str(title)[:200],
-                                       body=str(body), link=link[:300], topic=topic[:100])
+    note = Notification.objects.create(
+        organization_id=org_id,
+        kind=kind,
+        level=level,
+        title=str(title)[:200],
+        body=str(body),
+        link=link[:300],
+        topic=topic[:100],
+    )
     transaction.on_commit(lambda: mail_notifications([note.pk]))
     return note
 
@@ -89,7 +104,8 @@ def _recipients(organization_ids: Iterable[int]) -> dict[tuple[int, str], list[s
     kinds = [*((kind, capability) for kind, (_label, capability) in KINDS.items()), (None, None)]
     return {
         (org_id, kind): [u.email for u in users if capability is None or can(u, capability)]
-        for org_id, users in by_org.items() for kind, capability in kinds
+        for org_id, users in by_org.items()
+        for kind, capability in kinds
     }
 
 

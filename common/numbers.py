@@ -82,15 +82,21 @@ def _text(value, *, field, label, form: bool) -> str:
     if not text:
         _fail(_("请填写%(label)s") % {"label": _label(field, label)}, field, "required")
     if len(text) > MAX_NUMBER_TEXT:
-        _fail(_("%(label)s过长（最多 %(limit)s 个字符）") % {"label": _label(field, label), "limit": MAX_NUMBER_TEXT},
-              field, "out_of_range")
+        _fail(
+            _("%(label)s过长（最多 %(limit)s 个字符）") % {"label": _label(field, label), "limit": MAX_NUMBER_TEXT},
+            field,
+            "out_of_range",
+        )
     return text
 
 
 def _not_a_number(value, *, field, label, whole: bool):
     shown = value if isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT else type(value).__name__
-    message = (_("%(label)s“%(value)s”不是整数（只接受半角数字 0-9）") if whole
-               else _("%(label)s“%(value)s”不是有效的数字（只接受半角数字 0-9 和小数点，不接受科学计数法和千位分隔符）"))
+    message = (
+        _("%(label)s“%(value)s”不是整数（只接受半角数字 0-9）")
+        if whole
+        else _("%(label)s“%(value)s”不是有效的数字（只接受半角数字 0-9 和小数点，不接受科学计数法和千位分隔符）")
+    )
     _fail(message % {"label": _label(field, label), "value": shown}, field, "invalid_number")
 
 
@@ -105,8 +111,16 @@ def _check_range(number, low, high, *, field, label):
         _fail(message % {"label": _label(field, label), "low": low, "high": high}, field, "out_of_range")
 
 
-def parse_int(value, *, field: str | None, label=None, column: Field | None = None, min_value: int | None = None,
-              max_value: int | None = None, form: bool = False) -> int:
+def parse_int(
+    value,
+    *,
+    field: str | None,
+    label=None,
+    column: Field | None = None,
+    min_value: int | None = None,
+    max_value: int | None = None,
+    form: bool = False,
+) -> int:
     """A whole number from an int, an integral Decimal (a JSON number) or ASCII text, within the column's range and
     min_value..max_value. Refuses bools, floats, fractions and everything `_INT` does not match."""
     low, high = integer_range(column) if column is not None else (BIGINT_MIN, BIGINT_MAX)
@@ -142,9 +156,18 @@ def decimal_bounds(column: Field) -> tuple[int, int]:
     return column.max_digits - column.decimal_places, column.decimal_places
 
 
-def parse_decimal(value, *, field: str | None, label=None, column: Field | None = None,
-                  max_digits: int | None = None, decimal_places: int | None = None, form: bool = False,
-                  min_value: Decimal | None = None, max_value: Decimal | None = None) -> Decimal:
+def parse_decimal(
+    value,
+    *,
+    field: str | None,
+    label=None,
+    column: Field | None = None,
+    max_digits: int | None = None,
+    decimal_places: int | None = None,
+    form: bool = False,
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+) -> Decimal:
     """A plain decimal from a Decimal, an int or ASCII text ("12", "-0.5", "1234.50"; in forms also "1,234.50"),
     with at most as many digits before and after the point as the column (or max_digits/decimal_places) holds.
     Floats are refused: money never passes through binary floating point."""
@@ -152,8 +175,11 @@ def parse_decimal(value, *, field: str | None, label=None, column: Field | None 
         max_digits, decimal_places = column.max_digits, column.decimal_places
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         if isinstance(value, float):
-            _fail(_("%(label)s不能以浮点数传入，请使用字符串或 Decimal") % {"label": _label(field, label)}, field,
-                  "invalid_number")
+            _fail(
+                _("%(label)s不能以浮点数传入，请使用字符串或 Decimal") % {"label": _label(field, label)},
+                field,
+                "invalid_number",
+            )
         _not_a_number(value, field=field, label=label, whole=False)
     if isinstance(value, str):
         text = _text(value, field=field, label=label, form=form)
@@ -175,15 +201,21 @@ def parse_decimal(value, *, field: str | None, label=None, column: Field | None 
     whole_digits = len(digits) + exponent if number else 0  # 0.05 → 0, 120 → 3, 1E+3 → 4
     limit = MAX_NUMBER_TEXT if max_digits is None else max_digits - (decimal_places or 0)
     if whole_digits > limit:
-        _fail(_("%(label)s超出允许范围（整数部分最多 %(limit)s 位）") % {"label": _label(field, label), "limit": limit},
-              field, "out_of_range")
+        _fail(
+            _("%(label)s超出允许范围（整数部分最多 %(limit)s 位）") % {"label": _label(field, label), "limit": limit},
+            field,
+            "out_of_range",
+        )
     if decimal_places is not None and places > decimal_places:
         # trailing zeros beyond the column's places change nothing ("12.500" for 2 places)
         trimmed = number.quantize(Decimal(1).scaleb(-decimal_places), context=_WIDE)
         if trimmed != number:
-            _fail(_("%(label)s最多 %(places)s 位小数（收到 %(value)s）")
-                  % {"label": _label(field, label), "places": decimal_places, "value": value}, field,
-                  "too_many_decimals")
+            _fail(
+                _("%(label)s最多 %(places)s 位小数（收到 %(value)s）")
+                % {"label": _label(field, label), "places": decimal_places, "value": value},
+                field,
+                "too_many_decimals",
+            )
         number = trimmed
     _check_range(number, min_value, max_value, field=field, label=label)
     return number

@@ -59,9 +59,11 @@ def publish(message_id: int) -> bool:
     eager = settings.CELERY_TASK_ALWAYS_EAGER
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-                pk=message_id, status=OutboxMessage.Status.PENDING
-            ).first()
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+                .first()
+            )
             if message is None:
                 return False
             # Marked sent first (inside the transaction), so that the task enqueueing the same key again — at
@@ -103,9 +105,9 @@ def drain(limit: int = 1000) -> int:
     """Publish pending messages in order; stops at the first failure (the broker is probably still down)."""
     sent = 0
     ids = list(
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).order_by("id").values_list("id", flat=True)[
-            :limit
-        ]
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
     )
     for message_id in ids:
         if publish(message_id):

@@ -17,7 +17,7 @@ from django.db import connection as default_connection
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
-BIGINT_LIMIT = 2 ** 63
+BIGINT_LIMIT = 2**63
 
 
 class Columns:
@@ -25,8 +25,11 @@ class Columns:
         wanted = None if names is None else set(names)
         self.model = model
         # in the model's field order, which Model.from_db expects; the primary key is always read
-        self.fields = [f for f in model._meta.concrete_fields
-                       if wanted is None or f.primary_key or f.name in wanted or f.attname in wanted]
+        self.fields = [
+            f
+            for f in model._meta.concrete_fields
+            if wanted is None or f.primary_key or f.name in wanted or f.attname in wanted
+        ]
         if wanted is not None:
             unknown = wanted - {f.name for f in self.fields} - {f.attname for f in self.fields}
             if unknown:
@@ -56,7 +59,7 @@ class Columns:
 
     def make(self, row: Sequence, start: int = 0, connection=default_connection) -> Model:
         """The instance read from `row[start:start + len(self)]`."""
-        values = list(row[start:start + len(self.fields)])
+        values = list(row[start : start + len(self.fields)])
         for i, col, converters in self._converters_for(connection):
             value = values[i]
             for converter in converters:
@@ -70,8 +73,14 @@ def attach(instance: Model, field_name: str, related: Model | None) -> None:
     instance._meta.get_field(field_name).set_cached_value(instance, related)
 
 
-def read_by_id(columns: Columns, ids: Iterable[int], *, related: tuple[str, Columns] | None = None,
-               extra: dict[str, RawSQL] | None = None, connection=default_connection) -> dict[int, Model]:
+def read_by_id(
+    columns: Columns,
+    ids: Iterable[int],
+    *,
+    related: tuple[str, Columns] | None = None,
+    extra: dict[str, RawSQL] | None = None,
+    connection=default_connection,
+) -> dict[int, Model]:
     """The instances of `columns.model` with these ids, by id, in one query: each with the object of the foreign key
     `related` (its name and the Columns to read of its model; None when the key is empty) and the `extra` SQL
     expressions as attributes, converted as the ORM converts an annotation of their output field.
@@ -89,8 +98,10 @@ def read_by_id(columns: Columns, ids: Iterable[int], *, related: tuple[str, Colu
         key = columns.model._meta.get_field(name)
         rel_table = rel_columns.model._meta.db_table
         selected.append(rel_columns.select(rel_table, connection))
-        joins = (f" LEFT OUTER JOIN {qn(rel_table)} ON {qn(rel_table)}.{qn(key.target_field.column)} = "
-                 f"{qn(table)}.{qn(key.column)}")
+        joins = (
+            f" LEFT OUTER JOIN {qn(rel_table)} ON {qn(rel_table)}.{qn(key.target_field.column)} = "
+            f"{qn(table)}.{qn(key.column)}"
+        )
         rel_pk = next(i for i, f in enumerate(rel_columns.fields) if f.primary_key)
     expressions = list((extra or {}).items())
     selected += [f"{expression.sql} AS {qn(name)}" for name, expression in expressions]

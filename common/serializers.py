@@ -41,8 +41,7 @@ class IntegerField(drf.IntegerField):
 
     def to_internal_value(self, data):
         try:
-            return parse_int(data, field=self.field_name or None, min_value=self.min_value,
-                             max_value=self.max_value)
+            return parse_int(data, field=self.field_name or None, min_value=self.min_value, max_value=self.max_value)
         except DomainError as exc:
             raise _as_field_error(exc) from None
 
@@ -56,8 +55,9 @@ class DecimalField(drf.DecimalField):
 
     def to_internal_value(self, data):
         try:
-            number = parse_decimal(data, field=self.field_name or None, max_digits=self.max_digits,
-                                   decimal_places=self.decimal_places)
+            number = parse_decimal(
+                data, field=self.field_name or None, max_digits=self.max_digits, decimal_places=self.decimal_places
+            )
         except DomainError as exc:
             raise _as_field_error(exc) from None
         return super().to_internal_value(str(number))

@@ -69,8 +69,18 @@ def temp_xlsx(workbook):
 
 
 class Listing:
-    def __init__(self, request, queryset: QuerySet, columns: list[Column], *, default_sort: str,
-                 per_page: int = 30, export_name: str = "", tiebreak: str = "pk", default_order=None):
+    def __init__(
+        self,
+        request,
+        queryset: QuerySet,
+        columns: list[Column],
+        *,
+        default_sort: str,
+        per_page: int = 30,
+        export_name: str = "",
+        tiebreak: str = "pk",
+        default_order=None,
+    ):
         self.request = request
         self.columns = {c.key: c for c in columns}
         self.column_list = columns
@@ -140,5 +150,9 @@ class Listing:
             sheet.append([_excel(c.cell(row)) for c in self.column_list])
         handle = temp_xlsx(workbook)
         name = f"{force_str(self.export_name or 'export')}-{timezone.localdate():%Y%m%d}.xlsx"
-        return FileResponse(handle, as_attachment=True, filename=name,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )

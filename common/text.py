@@ -19,7 +19,10 @@ def control_character_error(text: str) -> str | None:
         return None
     for position, ch in enumerate(text, start=1):
         if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
-            return _("第 %(position)s 个字符是不可见的控制字符（U+%(value)s），请删除") % {"position": position, "value": f'{ord(ch):04X}'}
+            return _("第 %(position)s 个字符是不可见的控制字符（U+%(value)s），请删除") % {
+                "position": position,
+                "value": f"{ord(ch):04X}",
+            }
     return None
 
 
@@ -36,7 +39,9 @@ def bidi_control_error(text: str) -> str | None:
     if found is None:
         return None
     return _("第 %(position)s 个字符是双向文本控制字符（U+%(value)s），会改变文字的显示顺序，请删除") % {
-        "position": found.start() + 1, "value": f"{ord(found.group()):04X}"}
+        "position": found.start() + 1,
+        "value": f"{ord(found.group()):04X}",
+    }
 
 
 def text_error(text: str, *, max_length: int | None = None) -> str | None:

@@ -44,8 +44,11 @@ def file_size(stream) -> int:
 def check_upload_size(size: int) -> None:
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
     if size > limit:
-        raise ValidationFailed(_("文件过大（%(value)s），上传文件不能超过 %(value2)s") % {"value": _mb(size), "value2": _mb(limit)}, field="file",
-                               code="file_too_large")
+        raise ValidationFailed(
+            _("文件过大（%(value)s），上传文件不能超过 %(value2)s") % {"value": _mb(size), "value2": _mb(limit)},
+            field="file",
+            code="file_too_large",
+        )
 
 
 def check_xlsx_archive(stream) -> None:
@@ -57,19 +60,28 @@ def check_xlsx_archive(stream) -> None:
         with zipfile.ZipFile(stream) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise ValidationFailed(_("无法读取 Excel 文件，请确认是 .xlsx 工作簿（压缩包已损坏）"), field="file",
-                               code="bad_file") from None
+        raise ValidationFailed(
+            _("无法读取 Excel 文件，请确认是 .xlsx 工作簿（压缩包已损坏）"), field="file", code="bad_file"
+        ) from None
     finally:
         stream.seek(position)
     max_members = settings.IMPORT_XLSX_MAX_MEMBERS
     if len(members) > max_members:
-        raise ValidationFailed(_("Excel 文件内部包含 %(count)s 个部件，超过上限 %(max_members)s，拒绝读取") % {"count": len(members), "max_members": max_members},
-                               field="file", code="file_too_large")
+        raise ValidationFailed(
+            _("Excel 文件内部包含 %(count)s 个部件，超过上限 %(max_members)s，拒绝读取")
+            % {"count": len(members), "max_members": max_members},
+            field="file",
+            code="file_too_large",
+        )
     total = sum(member.file_size for member in members)
     limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
     if total > limit:
-        raise ValidationFailed(_("Excel 文件解压后为 %(value)s，超过上限 %(value2)s，拒绝读取（可能是压缩炸弹）") % {"value": _mb(total), "value2": _mb(limit)},
-                               field="file", code="file_too_large")
+        raise ValidationFailed(
+            _("Excel 文件解压后为 %(value)s，超过上限 %(value2)s，拒绝读取（可能是压缩炸弹）")
+            % {"value": _mb(total), "value2": _mb(limit)},
+            field="file",
+            code="file_too_large",
+        )
 
 
 def check_upload(stream, *, name: str) -> None:

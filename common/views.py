@@ -23,18 +23,31 @@ COLUMNS = [
 
 
 def inbox(request):
-    params = {"kind": request.GET.get("kind", ""), "unread": request.GET.get("unread", ""),
-              "q": request.GET.get("q", "").strip()}
-    qs = notes.search(notes.visible_to(request.user), kind=params["kind"] if params["kind"] in notes.KINDS else "",
-                      unread=bool(params["unread"]), q=params["q"])
+    params = {
+        "kind": request.GET.get("kind", ""),
+        "unread": request.GET.get("unread", ""),
+        "q": request.GET.get("q", "").strip(),
+    }
+    qs = notes.search(
+        notes.visible_to(request.user),
+        kind=params["kind"] if params["kind"] in notes.KINDS else "",
+        unread=bool(params["unread"]),
+        q=params["q"],
+    )
     listing = Listing(request, qs, COLUMNS, default_sort="-created_at", export_name=str(_("站内通知")))
     if listing.wants_export:
         return listing.export()
     hidden = set(notes._hidden_kinds(request.user))
-    return render(request, "common/inbox.html", {
-        "listing": listing, "page": listing.page, "params": params,
-        "kinds": [(k, label) for k, (label, _cap) in notes.KINDS.items() if k not in hidden],
-    })
+    return render(
+        request,
+        "common/inbox.html",
+        {
+            "listing": listing,
+            "page": listing.page,
+            "params": params,
+            "kinds": [(k, label) for k, (label, _cap) in notes.KINDS.items() if k not in hidden],
+        },
+    )
 
 
 def inbox_open(request, pk: int):

@@ -32,8 +32,9 @@ def job_start(request, kind: str):
 def job_detail(request, pk: int):
     job = get_object_or_404(jobs.visible_to(request.user), pk=pk)
     kind = jobs.kinds().get(job.kind)
-    return render(request, "common/job.html", {"job": job, "state": jobs.status(job),
-                                               "label": kind.label if kind else job.kind})
+    return render(
+        request, "common/job.html", {"job": job, "state": jobs.status(job), "label": kind.label if kind else job.kind}
+    )
 
 
 @never_cache

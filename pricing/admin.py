@@ -46,8 +46,10 @@ class ReferencePriceAdmin(SimpleHistoryAdmin):
     date_hierarchy = "valid_from"
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "title": format_html(
-            '{} · <a href="{}">{}</a>', "参考价格", "/pricing/imports/", "从 Excel/CSV 导入")}
+        extra_context = {
+            **(extra_context or {}),
+            "title": format_html('{} · <a href="{}">{}</a>', "参考价格", "/pricing/imports/", "从 Excel/CSV 导入"),
+        }
         return super().changelist_view(request, extra_context)
 
 
@@ -62,8 +64,17 @@ class PriceObservationAdmin(ReadOnlyAdmin):
 
 @admin.register(PriceAlert)
 class PriceAlertAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ["pk", "detector", "severity", "status", "product", "hospital", "period_start", "amount_at_stake",
-                    "assignee"]
+    list_display = [
+        "pk",
+        "detector",
+        "severity",
+        "status",
+        "product",
+        "hospital",
+        "period_start",
+        "amount_at_stake",
+        "assignee",
+    ]
     list_filter = ["status", "detector", "severity"]
     search_fields = ["product__nhsa_code", "product__generic_name", "hospital__name", "summary"]
     list_select_related = ["product", "hospital", "assignee"]

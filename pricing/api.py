@@ -47,8 +47,22 @@ class InquirySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inquiry
-        fields = ["id", "alert", "alert_summary", "product", "recipient", "letter", "reply_due", "sent_by", "sent_at",
-                  "reply", "reply_file", "replied_by", "replied_at", "is_overdue"]
+        fields = [
+            "id",
+            "alert",
+            "alert_summary",
+            "product",
+            "recipient",
+            "letter",
+            "reply_due",
+            "sent_by",
+            "sent_at",
+            "reply",
+            "reply_file",
+            "replied_by",
+            "replied_at",
+            "is_overdue",
+        ]
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -60,11 +74,37 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PriceAlert
-        fields = ["id", "detector", "detector_label", "product", "product_name", "subject_key", "hospital",
-                  "hospital_name", "region", "manufacturer", "period_start", "period_end", "severity", "deviation",
-                  "amount_at_stake", "observed_price", "reference_value", "summary", "status", "status_label",
-                  "assignee", "disposition", "resolution_note", "corrected_price", "first_detected_at",
-                  "last_detected_at", "detections", "version", "has_overdue"]
+        fields = [
+            "id",
+            "detector",
+            "detector_label",
+            "product",
+            "product_name",
+            "subject_key",
+            "hospital",
+            "hospital_name",
+            "region",
+            "manufacturer",
+            "period_start",
+            "period_end",
+            "severity",
+            "deviation",
+            "amount_at_stake",
+            "observed_price",
+            "reference_value",
+            "summary",
+            "status",
+            "status_label",
+            "assignee",
+            "disposition",
+            "resolution_note",
+            "corrected_price",
+            "first_detected_at",
+            "last_detected_at",
+            "detections",
+            "version",
+            "has_overdue",
+        ]
 
     def get_detector_label(self, obj) -> str:
         return detector_labels().get(obj.detector, obj.detector)
@@ -78,8 +118,16 @@ class AlertDetailSerializer(AlertSerializer):
         fields = [*AlertSerializer.Meta.fields, "evidence", "inquiries", "interviews"]
 
     def get_interviews(self, obj) -> list[dict]:
-        return [{"id": i.pk, "held_on": i.held_on, "participants": i.participants, "minutes": i.minutes,
-                 "recorded_by": i.recorded_by_id} for i in obj.interviews.all()]
+        return [
+            {
+                "id": i.pk,
+                "held_on": i.held_on,
+                "participants": i.participants,
+                "minutes": i.minutes,
+                "recorded_by": i.recorded_by_id,
+            }
+            for i in obj.interviews.all()
+        ]
 
 
 class VersionSerializer(serializers.Serializer):
@@ -170,8 +218,9 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     def assign(self, request, pk=None):
         alert = self.get_object()
         data = _valid(AssignSerializer, request)
-        alert = alert_svc.alert_assign(alert=alert, assignee=_official(data["assignee"]), by=request.user,
-                                       expected_version=data["version"])
+        alert = alert_svc.alert_assign(
+            alert=alert, assignee=_official(data["assignee"]), by=request.user, expected_version=data["version"]
+        )
         return self._done(alert)
 
     @extend_schema(request=InquirySendSerializer, responses={201: InquirySerializer})
@@ -182,9 +231,14 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         recipient = Organization.objects.filter(pk=data["recipient"]).first()
         if recipient is None:
             raise ValidationFailed(_("函询对象不存在"), field="recipient")
-        inquiry = alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=data["letter"],
-                                               reply_due=data["reply_due"], by=request.user,
-                                               expected_version=data["version"])
+        inquiry = alert_svc.alert_send_inquiry(
+            alert=alert,
+            recipient=recipient,
+            letter=data["letter"],
+            reply_due=data["reply_due"],
+            by=request.user,
+            expected_version=data["version"],
+        )
         return Response(InquirySerializer(inquiry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=InterviewSerializer, responses={200: AlertDetailSerializer})
@@ -193,8 +247,13 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         alert = self.get_object()
         data = _valid(InterviewSerializer, request)
         interview = alert_svc.alert_record_interview(
-            alert=alert, held_on=data["held_on"], participants=data["participants"], minutes=data["minutes"],
-            by=request.user, expected_version=data["version"])
+            alert=alert,
+            held_on=data["held_on"],
+            participants=data["participants"],
+            minutes=data["minutes"],
+            by=request.user,
+            expected_version=data["version"],
+        )
         return self._done(interview.alert)
 
     @extend_schema(request=ResolveSerializer, responses={200: AlertDetailSerializer})
@@ -202,9 +261,14 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     def resolve(self, request, pk=None):
         alert = self.get_object()
         data = _valid(ResolveSerializer, request)
-        alert = alert_svc.alert_resolve(alert=alert, disposition=data["disposition"], note=data["note"],
-                                        corrected_price=data.get("corrected_price"), by=request.user,
-                                        expected_version=data["version"])
+        alert = alert_svc.alert_resolve(
+            alert=alert,
+            disposition=data["disposition"],
+            note=data["note"],
+            corrected_price=data.get("corrected_price"),
+            by=request.user,
+            expected_version=data["version"],
+        )
         return self._done(alert)
 
     @extend_schema(request=DismissSerializer, responses={200: AlertDetailSerializer})
@@ -212,15 +276,18 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
     def dismiss(self, request, pk=None):
         alert = self.get_object()
         data = _valid(DismissSerializer, request)
-        alert = alert_svc.alert_dismiss(alert=alert, reason=data["reason"], by=request.user,
-                                        expected_version=data["version"])
+        alert = alert_svc.alert_dismiss(
+            alert=alert, reason=data["reason"], by=request.user, expected_version=data["version"]
+        )
         return self._done(alert)
 
     @extend_schema(request=BulkAssignSerializer, responses={200: AlertSerializer(many=True)})
     @action(detail=False, methods=["post"], url_path="bulk-assign", pagination_class=None)
     def bulk_assign(self, request):
         data = _valid(BulkAssignSerializer, request)
-        alerts = alert_svc.alerts_bulk_assign(alert_ids=data["alerts"], assignee=_official(data["assignee"]), by=request.user)
+        alerts = alert_svc.alerts_bulk_assign(
+            alert_ids=data["alerts"], assignee=_official(data["assignee"]), by=request.user
+        )
         return Response(AlertSerializer(self.get_queryset().filter(pk__in=[a.pk for a in alerts]), many=True).data)
 
     @extend_schema(request=BulkDismissSerializer, responses={200: AlertSerializer(many=True)})
@@ -271,16 +338,30 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
     def reply(self, request, pk=None):
         inquiry = self.get_object()
         data = _valid(ReplySerializer, request)
-        inquiry = alert_svc.inquiry_reply(inquiry=inquiry, reply=data["reply"], by=request.user,
-                                          reply_file=data.get("reply_file"))
+        inquiry = alert_svc.inquiry_reply(
+            inquiry=inquiry, reply=data["reply"], by=request.user, reply_file=data.get("reply_file")
+        )
         return Response(InquirySerializer(inquiry).data)
 
 
 class ObservationSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceObservation
-        fields = ["id", "product", "hospital", "region", "province", "observed_on", "unit_price", "quantity", "amount",
-                  "source", "receipt_line_id", "import_batch", "created_at"]
+        fields = [
+            "id",
+            "product",
+            "hospital",
+            "region",
+            "province",
+            "observed_on",
+            "unit_price",
+            "quantity",
+            "amount",
+            "source",
+            "receipt_line_id",
+            "import_batch",
+            "created_at",
+        ]
 
 
 class PriceImportSerializer(serializers.Serializer):
@@ -289,8 +370,13 @@ class PriceImportSerializer(serializers.Serializer):
 
 
 def _report(report, **extra) -> dict:
-    return {"ok": report.ok, "written": report.written, "counts": report.counts(),
-            "errors": [{"row": r.row, "errors": r.errors} for r in report.error_rows[:1000]], **extra}
+    return {
+        "ok": report.ok,
+        "written": report.written,
+        "counts": report.counts(),
+        "errors": [{"row": r.row, "errors": r.errors} for r in report.error_rows[:1000]],
+        **extra,
+    }
 
 
 class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -305,8 +391,9 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
     def import_file(self, request):
         data = _valid(PriceImportSerializer, request)
         upload = data["file"]
-        report, batch = import_svc.observations_import(content=upload.read(), filename=upload.name, by=request.user,
-                                                       dry_run=data["dry_run"])
+        report, batch = import_svc.observations_import(
+            content=upload.read(), filename=upload.name, by=request.user, dry_run=data["dry_run"]
+        )
         return Response(_report(report, batch=batch), status=200 if report.ok else 400)
 
 
@@ -328,16 +415,29 @@ class ReferencePriceViewSet(viewsets.ReadOnlyModelViewSet):
     def import_file(self, request):
         data = _valid(PriceImportSerializer, request)
         upload = data["file"]
-        report = import_svc.reference_prices_import(content=upload.read(), filename=upload.name, by=request.user,
-                                                    dry_run=data["dry_run"])
+        report = import_svc.reference_prices_import(
+            content=upload.read(), filename=upload.name, by=request.user, dry_run=data["dry_run"]
+        )
         return Response(_report(report), status=200 if report.ok else 400)
 
 
 class ScanSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceScan
-        fields = ["id", "full", "since", "until", "status", "started_at", "finished_at", "observations", "findings",
-                  "alerts_opened", "alerts_updated", "error"]
+        fields = [
+            "id",
+            "full",
+            "since",
+            "until",
+            "status",
+            "started_at",
+            "finished_at",
+            "observations",
+            "findings",
+            "alerts_opened",
+            "alerts_updated",
+            "error",
+        ]
 
 
 class ScanRequestSerializer(serializers.Serializer):
@@ -363,8 +463,26 @@ class CreditRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CreditRecord
-        fields = ["id", "organization", "behaviour", "scheme", "level", "level_name", "amount", "evidence", "products",
-                  "alert", "start", "end", "status", "repaired_at", "repair_note", "suspended_listing_ids", "suspended_authorization_ids", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "behaviour",
+            "scheme",
+            "level",
+            "level_name",
+            "amount",
+            "evidence",
+            "products",
+            "alert",
+            "start",
+            "end",
+            "status",
+            "repaired_at",
+            "repair_note",
+            "suspended_listing_ids",
+            "suspended_authorization_ids",
+            "created_at",
+        ]
 
     def get_level_name(self, obj) -> str:
         from .credit_schemes import level_name
@@ -421,9 +539,18 @@ class CreditRecordViewSet(viewsets.ReadOnlyModelViewSet):
             if alert is None:
                 raise ValidationFailed(_("来源预警不存在"), field="alert")
         record = credit_svc.credit_record_create(
-            organization=organization, behaviour=data["behaviour"], scheme=data["scheme"], level=data["level"],
-            amount=data["amount"], evidence=data["evidence"], start=data["start"], end=data.get("end"),
-            products=products, alert=alert, by=request.user)
+            organization=organization,
+            behaviour=data["behaviour"],
+            scheme=data["scheme"],
+            level=data["level"],
+            amount=data["amount"],
+            evidence=data["evidence"],
+            start=data["start"],
+            end=data.get("end"),
+            products=products,
+            alert=alert,
+            by=request.user,
+        )
         return Response(CreditRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RepairSerializer, responses={200: CreditRecordSerializer})
@@ -464,8 +591,18 @@ class CreditRatingViewSet(viewsets.ReadOnlyModelViewSet):
 class ShortageSerializer(serializers.ModelSerializer):
     class Meta:
         model = ShortageAlert
-        fields = ["id", "product", "reason", "status", "on_shortage_list", "hospitals", "evidence", "first_detected_on",
-                  "last_detected_on", "closed_note"]
+        fields = [
+            "id",
+            "product",
+            "reason",
+            "status",
+            "on_shortage_list",
+            "hospitals",
+            "evidence",
+            "first_detected_on",
+            "last_detected_on",
+            "closed_note",
+        ]
 
 
 class CloseSerializer(serializers.Serializer):

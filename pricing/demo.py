@@ -54,8 +54,9 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
 
     # a listed product is bought at (or a little under) its listed price; the rest of its group alike
     listed: dict[int, Decimal] = {}
-    for product_id, price in Listing.objects.filter(product__in=products).exclude(status="withdrawn").values_list(
-            "product_id", "unit_price"):
+    for product_id, price in (
+        Listing.objects.filter(product__in=products).exclude(status="withdrawn").values_list("product_id", "unit_price")
+    ):
         listed[product_id] = min(price, listed.get(product_id, price))
     for product in products:
         key = (product.generic_name, product.dosage_form, product.specification)
@@ -65,13 +66,23 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
         # products of one generic name, form and strength cost about the same per unit, whoever makes them
         key = (product.generic_name, product.dosage_form, product.specification)
         if key not in group_base:
-            group_base[key] = (Decimal(str(round(rng.uniform(600, 2500), 2))) if product.high_value
-                               else Decimal(str(round(rng.uniform(0.3, 12), 3))))
+            group_base[key] = (
+                Decimal(str(round(rng.uniform(600, 2500), 2)))
+                if product.high_value
+                else Decimal(str(round(rng.uniform(0.3, 12), 3)))
+            )
         base = group_base[key] * Decimal(str(round(rng.uniform(0.98, 1.0), 3)))
         buyers = rng.sample(hospitals, max(6, int(len(hospitals) * 0.6)))
         if index % 3 == 0:
-            payment_refs.append(ReferencePrice(product=product, kind="payment_standard", unit_price=quantize_unit_price(base * Decimal("1.25")),
-                                               valid_from=months[0], source="自治区医保支付标准（演示）"))
+            payment_refs.append(
+                ReferencePrice(
+                    product=product,
+                    kind="payment_standard",
+                    unit_price=quantize_unit_price(base * Decimal("1.25")),
+                    valid_from=months[0],
+                    source="自治区医保支付标准（演示）",
+                )
+            )
         for h_index, hospital in enumerate(buyers):
             usual_qty = rng.randint(20, 60) if product.high_value else rng.randint(200, 3000)
             for m_index, month in enumerate(months):
@@ -92,15 +103,39 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
                     planted["spike"] += 1
                 price = quantize_unit_price(base * factor)
                 day = month + timedelta(days=rng.randint(0, 26))
-                rows.append(PriceObservation(
-                    product=product, hospital=hospital, region=hospital.region, observed_on=day, unit_price=price,
-                    quantity=qty, amount=quantize_amount(price * qty), source="off_platform", import_batch=BATCH,
-                ))
+                rows.append(
+                    PriceObservation(
+                        product=product,
+                        hospital=hospital,
+                        region=hospital.region,
+                        observed_on=day,
+                        unit_price=price,
+                        quantity=qty,
+                        amount=quantize_amount(price * qty),
+                        source="off_platform",
+                        import_batch=BATCH,
+                    )
+                )
         # what other provinces and retail pharmacies charge, for the officials' comparison
-        rows.append(PriceObservation(product=product, province="吉林", observed_on=months[-1], source="other_province",
-                                     unit_price=quantize_unit_price(base * Decimal("0.95")), import_batch=BATCH))
-        rows.append(PriceObservation(product=product, observed_on=months[-1], source="retail_survey",
-                                     unit_price=quantize_unit_price(base * Decimal("1.3")), import_batch=BATCH))
+        rows.append(
+            PriceObservation(
+                product=product,
+                province="吉林",
+                observed_on=months[-1],
+                source="other_province",
+                unit_price=quantize_unit_price(base * Decimal("0.95")),
+                import_batch=BATCH,
+            )
+        )
+        rows.append(
+            PriceObservation(
+                product=product,
+                observed_on=months[-1],
+                source="retail_survey",
+                unit_price=quantize_unit_price(base * Decimal("1.3")),
+                import_batch=BATCH,
+            )
+        )
     PriceObservation.objects.bulk_create(rows, batch_size=2000)
     ReferencePrice.objects.bulk_create(payment_refs)
     return {"observations": len(rows), **planted}
@@ -112,15 +147,29 @@ def _non_selected(months, hospitals) -> int:
 
     reference_prices_sync_awards()
     day = months[-1] + timedelta(days=3)
-    refs = list(ReferencePrice.objects.filter(kind="vbp_awarded", selected=False, valid_from__lte=day)
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).select_related("product").order_by("pk")[:3])
+    refs = list(
+        ReferencePrice.objects.filter(kind="vbp_awarded", selected=False, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .select_related("product")
+        .order_by("pk")[:3]
+    )
     rows = []
     for i, ref in enumerate(refs):
         hospital = hospitals[i % len(hospitals)]
         price = quantize_unit_price(ref.unit_price * Decimal("3"))
-        rows.append(PriceObservation(product=ref.product, hospital=hospital, region=hospital.region, observed_on=day,
-                                     unit_price=price, quantity=500, amount=quantize_amount(price * 500),
-                                     source="off_platform", import_batch=BATCH))
+        rows.append(
+            PriceObservation(
+                product=ref.product,
+                hospital=hospital,
+                region=hospital.region,
+                observed_on=day,
+                unit_price=price,
+                quantity=500,
+                amount=quantize_amount(price * 500),
+                source="off_platform",
+                import_batch=BATCH,
+            )
+        )
     PriceObservation.objects.bulk_create(rows)
     return len(rows)
 
@@ -149,11 +198,18 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
         alert = take(with_rep)
         svc.alert_assign(alert=alert, assignee=official, by=official)
         inquiry = svc.alert_send_inquiry(
-            alert=alert, recipient=alert.manufacturer, reply_due=today + timedelta(days=15), by=official,
-            letter="经监测，贵企业该产品在部分医疗机构的采购价格明显偏离同类机构，请于回复期限前书面说明定价依据及成本构成。")
+            alert=alert,
+            recipient=alert.manufacturer,
+            reply_due=today + timedelta(days=15),
+            by=official,
+            letter="经监测，贵企业该产品在部分医疗机构的采购价格明显偏离同类机构，请于回复期限前书面说明定价依据及成本构成。",
+        )
         if i % 2 == 0:
-            svc.inquiry_reply(inquiry=inquiry, by=reps[alert.manufacturer_id],
-                              reply="该批次因原料药价格上涨及小批量配送，成本上升；已安排与医疗机构协商调整。")
+            svc.inquiry_reply(
+                inquiry=inquiry,
+                by=reps[alert.manufacturer_id],
+                reply="该批次因原料药价格上涨及小批量配送，成本上升；已安排与医疗机构协商调整。",
+            )
         elif i == 1:
             # an inquiry sent weeks ago and never answered: the inbox flags it overdue
             type(inquiry).objects.filter(pk=inquiry.pk).update(reply_due=today - timedelta(days=3))
@@ -161,17 +217,30 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
     for _ in range(min(3, len(with_rep))):
         alert = take(with_rep)
         svc.alert_assign(alert=alert, assignee=official, by=official)
-        inquiry = svc.alert_send_inquiry(alert=alert, recipient=alert.manufacturer, reply_due=today + timedelta(days=10),
-                                         letter="请说明该产品价格异常变动的原因。", by=official)
-        svc.inquiry_reply(inquiry=inquiry, by=reps[alert.manufacturer_id], reply="已核实，系个别医疗机构急需时的临时采购。")
-        svc.alert_record_interview(alert=alert, held_on=today - timedelta(days=1), by=official,
-                                   participants="价格招采处 王价格；企业销售负责人；医疗机构药剂科主任",
-                                   minutes="企业说明了成本构成，承诺下月起按挂网价供应，并提交书面承诺。")
+        inquiry = svc.alert_send_inquiry(
+            alert=alert,
+            recipient=alert.manufacturer,
+            reply_due=today + timedelta(days=10),
+            letter="请说明该产品价格异常变动的原因。",
+            by=official,
+        )
+        svc.inquiry_reply(
+            inquiry=inquiry, by=reps[alert.manufacturer_id], reply="已核实，系个别医疗机构急需时的临时采购。"
+        )
+        svc.alert_record_interview(
+            alert=alert,
+            held_on=today - timedelta(days=1),
+            by=official,
+            participants="价格招采处 王价格；企业销售负责人；医疗机构药剂科主任",
+            minutes="企业说明了成本构成，承诺下月起按挂网价供应，并提交书面承诺。",
+        )
         done["interviewed"] += 1
-    resolutions = [("justified", None, "经核实为急救临时采购，价格合理。"),
-                   ("justified", None, "规格差异导致，按最小单位折算后无异常。"),
-                   ("corrected", "ref", "企业同意按同类机构中位价供应。"),
-                   ("credit_referred", None, "企业无正当理由维持高价，移交信用评价。")]
+    resolutions = [
+        ("justified", None, "经核实为急救临时采购，价格合理。"),
+        ("justified", None, "规格差异导致，按最小单位折算后无异常。"),
+        ("corrected", "ref", "企业同意按同类机构中位价供应。"),
+        ("credit_referred", None, "企业无正当理由维持高价，移交信用评价。"),
+    ]
     for disposition, price, note in resolutions:
         # a correction prefers a product not listed; otherwise the listed price follows the corrected one
         pool = (without_listing or others) if disposition == "corrected" else others
@@ -179,13 +248,19 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
             continue
         alert = take(pool)
         svc.alert_assign(alert=alert, assignee=official, by=official)
-        svc.alert_resolve(alert=alert, disposition=disposition, note=note, by=official,
-                          corrected_price=str(alert.reference_value) if price and alert.reference_value else None)
+        svc.alert_resolve(
+            alert=alert,
+            disposition=disposition,
+            note=note,
+            by=official,
+            corrected_price=str(alert.reference_value) if price and alert.reference_value else None,
+        )
         done["resolved"] += 1
     dismiss = [take(others) for _ in range(min(4, len(others)))]
     if dismiss:
-        svc.alerts_bulk_dismiss(alert_ids=[a.pk for a in dismiss], reason="核实为数据录入错误（单位填写为包装单位）",
-                                by=official)
+        svc.alerts_bulk_dismiss(
+            alert_ids=[a.pk for a in dismiss], reason="核实为数据录入错误（单位填写为包装单位）", by=official
+        )
         done["dismissed"] = len(dismiss)
     return done
 
@@ -203,13 +278,46 @@ def _credit(official: User, today: date) -> int:
     makers = {o.name: o for o in Organization.objects.filter(kind__in=["manufacturer", "distributor"])}
     referred = PriceAlert.objects.filter(disposition="credit_referred").select_related("manufacturer").first()
     specs = [
-        ("北辰制药股份有限公司", "price_fraud", "2020", "general", "20000", "价格函询后仍在部分医疗机构以高于挂网价销售，金额约 2 万元。",
-         [], referred),
-        ("大漠药业有限公司", "bribery", "2020", "serious", "350000", "（2026）蒙0102刑初58号判决：向医疗机构人员给予回扣 35 万元。",
-         "products", None),
-        ("岭北医药配送有限公司", "breach", "2025", "very_serious", "1200000", "中选产品配送合同期内多次恶意断供，造成短缺。",
-         [], None),
-        ("黄河医药化工有限公司", "tax", "2020", "medium", "120000", "税务机关认定虚开发票 12 万元（已补缴并整改）。", [], None),
+        (
+            "北辰制药股份有限公司",
+            "price_fraud",
+            "2020",
+            "general",
+            "20000",
+            "价格函询后仍在部分医疗机构以高于挂网价销售，金额约 2 万元。",
+            [],
+            referred,
+        ),
+        (
+            "大漠药业有限公司",
+            "bribery",
+            "2020",
+            "serious",
+            "350000",
+            "（2026）蒙0102刑初58号判决：向医疗机构人员给予回扣 35 万元。",
+            "products",
+            None,
+        ),
+        (
+            "岭北医药配送有限公司",
+            "breach",
+            "2025",
+            "very_serious",
+            "1200000",
+            "中选产品配送合同期内多次恶意断供，造成短缺。",
+            [],
+            None,
+        ),
+        (
+            "黄河医药化工有限公司",
+            "tax",
+            "2020",
+            "medium",
+            "120000",
+            "税务机关认定虚开发票 12 万元（已补缴并整改）。",
+            [],
+            None,
+        ),
     ]
     for name, behaviour, scheme, level, amount, evidence, products, alert in specs:
         org = makers.get(name)
@@ -221,20 +329,33 @@ def _credit(official: User, today: date) -> int:
             products = sorted(mine, key=lambda p: not _has_active_listing(p.pk))[:2]
             if not products:
                 continue
-        record = credit_record_create(organization=org, behaviour=behaviour, scheme=scheme, level=level, amount=amount,
-                                      evidence=evidence, start=today - timedelta(days=40), products=products, alert=alert,
-                                      by=official)
+        record = credit_record_create(
+            organization=org,
+            behaviour=behaviour,
+            scheme=scheme,
+            level=level,
+            amount=amount,
+            evidence=evidence,
+            start=today - timedelta(days=40),
+            products=products,
+            alert=alert,
+            by=official,
+        )
         created += 1
         if level == "medium":
-            credit_record_repair(record=record, note="已补缴税款、完成整改并公开信用承诺，申请信用修复获准。", by=official)
+            credit_record_repair(
+                record=record, note="已补缴税款、完成整改并公开信用承诺，申请信用修复获准。", by=official
+            )
     credit_rate_quarter(day=today)
     return created
 
 
 def seed(ctx: DemoContext) -> str:
     if PriceObservation.objects.filter(import_batch=BATCH).exists():
-        return (f"{PriceObservation.objects.count()} 条价格监测记录，{PriceAlert.objects.count()} 条预警，"
-                f"{CreditRecord.objects.count()} 条信用记录（已存在）")
+        return (
+            f"{PriceObservation.objects.count()} 条价格监测记录，{PriceAlert.objects.count()} 条预警，"
+            f"{CreditRecord.objects.count()} 条信用记录（已存在）"
+        )
     from .services.scan import price_scan_run
     from .services.shortage import shortage_watch_run
 
@@ -249,6 +370,8 @@ def seed(ctx: DemoContext) -> str:
     reviews = _reviews(official, reps)
     credit = _credit(official, today)
     shortages = shortage_watch_run(today=today)["opened"]
-    return (f"{counts['observations']} 条价格监测记录，扫描新开 {scan.alerts_opened} 条预警"
-            f"（审核中 {reviews['in_review']}、已函询 {reviews['inquiry_sent']}、已约谈 {reviews['interviewed']}、"
-            f"已处置 {reviews['resolved']}、已排除 {reviews['dismissed']}），{credit} 条信用记录，{shortages} 条短缺预警")
+    return (
+        f"{counts['observations']} 条价格监测记录，扫描新开 {scan.alerts_opened} 条预警"
+        f"（审核中 {reviews['in_review']}、已函询 {reviews['inquiry_sent']}、已约谈 {reviews['interviewed']}、"
+        f"已处置 {reviews['resolved']}、已排除 {reviews['dismissed']}），{credit} 条信用记录，{shortages} 条短缺预警"
+    )

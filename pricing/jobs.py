@@ -16,7 +16,9 @@ def scan(*, by, report, full: bool = False) -> tuple[str, dict, str]:
     report(1, 2, gettext("运行检测器"))
     result = price_scan_run(full=full)
     message = gettext("价格扫描完成：新增 %(opened)s 条，更新 %(updated)s 条预警") % {
-        "opened": result.alerts_opened, "updated": result.alerts_updated}
+        "opened": result.alerts_opened,
+        "updated": result.alerts_updated,
+    }
     return message, {"scan": result.pk, "opened": result.alerts_opened}, reverse("pricing:alert-list")
 
 
@@ -27,11 +29,13 @@ def price_import(*, kind: str, file: str, filename: str, dry_run: bool = False, 
 
     content = take_upload(file)
     if kind == "references":
-        outcome = svc.reference_prices_import(content=content, filename=filename, by=by, dry_run=dry_run,
-                                              progress=report)
+        outcome = svc.reference_prices_import(
+            content=content, filename=filename, by=by, dry_run=dry_run, progress=report
+        )
     else:
-        outcome, _batch = svc.observations_import(content=content, filename=filename, by=by, dry_run=dry_run,
-                                                  progress=report)
+        outcome, _batch = svc.observations_import(
+            content=content, filename=filename, by=by, dry_run=dry_run, progress=report
+        )
     return import_outcome(outcome, done=gettext("导入成功"), link=reverse("pricing:imports"))
 
 

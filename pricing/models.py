@@ -21,7 +21,11 @@ class PriceObservation(models.Model):
 
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("医疗机构"),
     )
     region = models.ForeignKey(
@@ -151,14 +155,22 @@ class PriceAlert(models.Model):
     # Who the alert is about: a hospital, a region or the whole province (subject_key "province").
     subject_key = models.CharField(_("对象键"), max_length=40)
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("医疗机构"),
     )
     region = models.ForeignKey(
         "accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("统筹区")
     )
     manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("生产企业"),
     )
     period_start = models.DateField(_("期间起"))
@@ -172,7 +184,11 @@ class PriceAlert(models.Model):
     evidence = models.JSONField(_("证据"), default=dict)
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("经办人"),
     )
     disposition = models.CharField(_("处置结果"), max_length=20, choices=Disposition.choices, blank=True)
@@ -213,11 +229,15 @@ class PriceAlert(models.Model):
     def send_inquiry(self) -> None:
         pass
 
-    @transition(field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED], target=Status.INTERVIEWED)
+    @transition(
+        field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED], target=Status.INTERVIEWED
+    )
     def record_interview(self) -> None:
         pass
 
-    @transition(field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED], target=Status.RESOLVED)
+    @transition(
+        field=status, source=[Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED], target=Status.RESOLVED
+    )
     def resolve(self) -> None:
         pass
 
@@ -235,12 +255,18 @@ class Inquiry(models.Model):
     )
     letter = models.TextField(_("函询内容"))
     reply_due = models.DateField(_("回复期限"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发函人"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发函人")
+    )
     sent_at = models.DateTimeField(_("发函时间"), auto_now_add=True)
     reply = models.TextField(_("回复内容"), blank=True)
     reply_file = models.FileField(_("回复附件"), upload_to="pricing/replies/%Y/%m/", blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("回复人"),
     )
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
@@ -320,7 +346,11 @@ class CreditRecord(models.Model):
     evidence = models.TextField(_("事实与依据"))
     products = models.ManyToManyField("catalog.Product", blank=True, related_name="+", verbose_name=_("涉及产品"))
     alert = models.ForeignKey(
-        PriceAlert, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_records",
+        PriceAlert,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_records",
         verbose_name=_("来源预警"),
     )
     start = models.DateField(_("开始日期"))
@@ -332,7 +362,9 @@ class CreditRecord(models.Model):
     suspended_listing_ids = models.JSONField(_("已暂停挂网"), default=list, blank=True)
     # Distribution authorisation ids this record (of a distributor) suspended, restored the same way.
     suspended_authorization_ids = models.JSONField(_("已暂停配送授权"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -398,7 +430,9 @@ class ShortageAlert(models.Model):
     reason = models.CharField(_("原因"), max_length=20, choices=Reason.choices)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     on_shortage_list = models.BooleanField(_("短缺药品清单"), default=False)
-    hospitals = models.ManyToManyField("accounts.Organization", blank=True, related_name="+", verbose_name=_("受影响机构"))
+    hospitals = models.ManyToManyField(
+        "accounts.Organization", blank=True, related_name="+", verbose_name=_("受影响机构")
+    )
     evidence = models.JSONField(_("证据"), default=dict)
     first_detected_on = models.DateField(_("首次发现"))
     last_detected_on = models.DateField(_("最近发现"))

@@ -45,8 +45,11 @@ def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = F
     if get("detector"):
         qs = qs.filter(detector=get("detector"))
     if get("severity"):
-        qs = qs.filter(severity__gte=parse_int(get("severity"), field="severity", form=form,
-                                               column=PriceAlert._meta.get_field("severity")))
+        qs = qs.filter(
+            severity__gte=parse_int(
+                get("severity"), field="severity", form=form, column=PriceAlert._meta.get_field("severity")
+            )
+        )
     if get("region"):
         region = param_id(params, "region", form=form)
         qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
@@ -70,8 +73,12 @@ def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = F
         qs = qs.filter(has_overdue=True)
     q = (get("q") or "").strip()
     if q:
-        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__nhsa_code__startswith=q)
-                       | Q(hospital__name__icontains=q) | Q(summary__icontains=q))
+        qs = qs.filter(
+            Q(product__generic_name__icontains=q)
+            | Q(product__nhsa_code__startswith=q)
+            | Q(hospital__name__icontains=q)
+            | Q(summary__icontains=q)
+        )
     return qs.order_by(*SORTS.get(get("sort") or "severity", SORTS["severity"]))
 
 
@@ -102,8 +109,13 @@ def shortage_alerts_visible_to(user) -> QuerySet[ShortageAlert]:
 def credit_status(organization_id: int, *, today: date | None = None) -> dict:
     """A company's standing: active records with their scheme's level name and consequences, and its latest rating."""
     today = today or timezone.localdate()
-    records = list(CreditRecord.objects.filter(organization_id=organization_id, status=CreditRecord.Status.ACTIVE,
-                                               start__lte=today).exclude(end__lt=today).order_by("-start"))
+    records = list(
+        CreditRecord.objects.filter(
+            organization_id=organization_id, status=CreditRecord.Status.ACTIVE, start__lte=today
+        )
+        .exclude(end__lt=today)
+        .order_by("-start")
+    )
     rows = []
     worst = None
     for record in records:
@@ -112,16 +124,22 @@ def credit_status(organization_id: int, *, today: date | None = None) -> dict:
         if rule and (worst is None or rule.rank > worst.rank):
             worst = rule
     rating = CreditRating.objects.filter(organization_id=organization_id).order_by("-quarter_start").first()
-    return {"records": rows, "worst": worst, "rating": rating,
-            "barred": bool(worst and worst.bar_bidding), "warning": bool(worst)}
+    return {
+        "records": rows,
+        "worst": worst,
+        "rating": rating,
+        "barred": bool(worst and worst.bar_bidding),
+        "warning": bool(worst),
+    }
 
 
 def credit_warnings(manufacturer_ids) -> dict[int, str]:
     """manufacturer id → the level name of its most serious active record (for a warning beside its products)."""
     today = timezone.localdate()
     best: dict[int, tuple[int, str]] = {}
-    records = CreditRecord.objects.filter(organization_id__in=set(manufacturer_ids), status=CreditRecord.Status.ACTIVE,
-                                          start__lte=today).exclude(end__lt=today)
+    records = CreditRecord.objects.filter(
+        organization_id__in=set(manufacturer_ids), status=CreditRecord.Status.ACTIVE, start__lte=today
+    ).exclude(end__lt=today)
     for org_id, scheme, level in records.values_list("organization_id", "scheme", "level"):
         rule = credit_schemes.level_rule(scheme, level)
         if rule and rule.rank > best.get(org_id, (0, ""))[0]:
@@ -138,18 +156,28 @@ def product_credit_warnings(product_ids) -> dict[int, list[str]]:
     if not makers:
         return {}
     today = timezone.localdate()
-    records = (CreditRecord.objects.filter(organization_id__in=set(makers.values()), status=CreditRecord.Status.ACTIVE,
-                                           start__lte=today).exclude(end__lt=today)
-               .select_related("organization").order_by("organization_id", "-start", "pk"))
+    records = (
+        CreditRecord.objects.filter(
+            organization_id__in=set(makers.values()), status=CreditRecord.Status.ACTIVE, start__lte=today
+        )
+        .exclude(end__lt=today)
+        .select_related("organization")
+        .order_by("organization_id", "-start", "pk")
+    )
     by_maker: dict[int, list[str]] = {}
     for record in records:
         rule = credit_schemes.level_rule(record.scheme, record.level)
         if rule is None or not rule.warning:
             continue
         by_maker.setdefault(record.organization_id, []).append(
-            _("生产企业“%(company)s”有生效的医药价格和招采失信记录（%(level)s：%(behaviour)s，自 %(start)s 起）") % {
-                "company": record.organization.name, "level": rule.name,
-                "behaviour": record.get_behaviour_display(), "start": record.start.isoformat()})
+            _("生产企业“%(company)s”有生效的医药价格和招采失信记录（%(level)s：%(behaviour)s，自 %(start)s 起）")
+            % {
+                "company": record.organization.name,
+                "level": rule.name,
+                "behaviour": record.get_behaviour_display(),
+                "start": record.start.isoformat(),
+            }
+        )
     return {pk: list(by_maker[m]) for pk, m in makers.items() if m in by_maker}
 
 
@@ -159,16 +187,28 @@ def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
     end = alert.period_end
     first = end.year * 12 + end.month - 1 - (months - 1)
     start = date(first // 12, first % 12 + 1, 1)
-    rows = fetch(history.monthly_prices(),
-                 {"product": alert.product_id, "start": start, "end": end, "hospital": alert.hospital_id or 0})
-    series = [{"month": as_date(r["m"]), "peers": float(r["med"]), "peer_count": int(r["n"]),
-               "own": None if r["own"] is None else float(r["own"])} for r in rows]
+    rows = fetch(
+        history.monthly_prices(),
+        {"product": alert.product_id, "start": start, "end": end, "hospital": alert.hospital_id or 0},
+    )
+    series = [
+        {
+            "month": as_date(r["m"]),
+            "peers": float(r["med"]),
+            "peer_count": int(r["n"]),
+            "own": None if r["own"] is None else float(r["own"]),
+        }
+        for r in rows
+    ]
     references = defaultdict(list)
-    for ref in ReferencePrice.objects.filter(product_id=alert.product_id).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end
-    ).order_by("valid_from"):
+    for ref in (
+        ReferencePrice.objects.filter(product_id=alert.product_id)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end)
+        .order_by("valid_from")
+    ):
         references[ref.get_kind_display()].append(
-            {"from": max(ref.valid_from, start), "to": min(ref.valid_to or end, end), "price": float(ref.unit_price)})
+            {"from": max(ref.valid_from, start), "to": min(ref.valid_to or end, end), "price": float(ref.unit_price)}
+        )
     return {"series": series, "references": dict(references), "start": start, "end": end}
 
 
@@ -187,8 +227,10 @@ def price_chart(history: dict):
     def money(value):
         return None if value is None else f"¥{value:,.4f}"
 
-    lines = [Series(_("本机构"), [s["own"] for s in series], dashed=False),
-             Series(_("同类机构中位价"), [s["peers"] for s in series], dashed=True)]
+    lines = [
+        Series(_("本机构"), [s["own"] for s in series], dashed=False),
+        Series(_("同类机构中位价"), [s["peers"] for s in series], dashed=True),
+    ]
     for label, segments in history["references"].items():
         values = []
         for m in months:
@@ -200,6 +242,11 @@ def price_chart(history: dict):
         lines.append(Series(label, values))
     for line in lines:
         line.formatted = [money(v) for v in line.values]
-    return line_chart(title=_("本机构价格、同类机构中位价与参考价格的月度走势"), x_title=_("月份"),
-                      y_title=_("单价（元/最小制剂单位）"), x_labels=[f"{m:%Y-%m}" for m in months], series=lines,
-                      value_formatter=lambda v: f"¥{v:,.4f}")
+    return line_chart(
+        title=_("本机构价格、同类机构中位价与参考价格的月度走势"),
+        x_title=_("月份"),
+        y_title=_("单价（元/最小制剂单位）"),
+        x_labels=[f"{m:%Y-%m}" for m in months],
+        series=lines,
+        value_formatter=lambda v: f"¥{v:,.4f}",
+    )

@@ -6,8 +6,14 @@ from django.db import OperationalError
 from common.errors import ConflictError
 
 
-@shared_task(name="pricing.scan_prices", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="pricing.scan_prices",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def scan_prices(self, full: bool = False) -> dict:
     """Nightly: every detector over the observations new since the last scan. A scan already running is not an
     error (the nightly run simply skips); a crashed run is taken over once stale."""
@@ -22,16 +28,28 @@ def scan_prices(self, full: bool = False) -> dict:
     return {"scan": scan.pk, "opened": scan.alerts_opened, "updated": scan.alerts_updated}
 
 
-@shared_task(name="pricing.shortage_watch", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="pricing.shortage_watch",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def shortage_watch(self) -> dict:
     from .services.shortage import shortage_watch_run
 
     return shortage_watch_run()
 
 
-@shared_task(name="pricing.credit_maintenance", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="pricing.credit_maintenance",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def credit_maintenance(self) -> dict:
     """Daily: start and end credit records on their dates, sync the VBP awarded reference prices, and rate the
     current quarter (a rating is rewritten until the quarter ends); remind recipients of inquiries due soon."""
@@ -47,8 +65,14 @@ def credit_maintenance(self) -> dict:
     return result
 
 
-@shared_task(name="pricing.record_receipt", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="pricing.record_receipt",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def record_receipt(self, receipt_id: int) -> int:
     """One price observation per accepted line of the receipt (idempotent: a line already recorded is skipped)."""
     from .services.observations import observations_record_receipt

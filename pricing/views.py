@@ -37,8 +37,11 @@ FILTER_KEYS = ("detector", "severity", "region", "status", "assignee", "overdue"
 
 
 def _officials():
-    return (User.objects.filter(is_active=True, organization__kind="agency", roles__code="pricing_official")
-            .distinct().order_by("username"))
+    return (
+        User.objects.filter(is_active=True, organization__kind="agency", roles__code="pricing_official")
+        .distinct()
+        .order_by("username")
+    )
 
 
 def _parse_date(value: str, label: str, field: str | None = None) -> date:
@@ -55,8 +58,9 @@ ALERT_COLUMNS = [
     Column("status", _l("状态"), value="get_status_display", sort="status"),
     Column("nhsa_code", _l("产品代码"), value="product.nhsa_code"),
     Column("product", _l("通用名"), value="product.generic_name", sort="product__generic_name"),
-    Column("hospital", _l("医疗机构"), value=lambda a: a.hospital.name if a.hospital else _("全区"),
-           sort="hospital__name"),
+    Column(
+        "hospital", _l("医疗机构"), value=lambda a: a.hospital.name if a.hospital else _("全区"), sort="hospital__name"
+    ),
     Column("period_start", _l("期间起"), sort="period_start"),
     Column("period_end", _l("期间止")),
     Column("observed_price", _l("监测价格")),
@@ -79,23 +83,45 @@ def alert_list(request):
     size = request.GET.get("page_size", "")
     size = min(parse_int(size, field="page_size", min_value=1, form=True), 500) if size.strip() else 50
     # the presets of the "sort" menu (severity first by default) order the list until a column header is clicked
-    listing = Listing(request, alerts, ALERT_COLUMNS, default_sort="number", per_page=size,
-                      export_name=str(_("价格预警")), default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]))
+    listing = Listing(
+        request,
+        alerts,
+        ALERT_COLUMNS,
+        default_sort="number",
+        per_page=size,
+        export_name=str(_("价格预警")),
+        default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]),
+    )
     if listing.wants_export:
         return listing.export()
     page = listing.page
     labels = detector_labels()
     for alert in page:
         alert.detector_label = labels.get(alert.detector, alert.detector)
-    return render(request, "pricing/alert_list.html", {
-        "page": page, "listing": listing, "params": params, "detectors": detector_labels(),
-        "statuses": PriceAlert.Status.choices,
-        "severities": PriceAlert.Severity.choices, "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
-        "officials": _officials(), "can_review": can(request.user, "pricing.review"),
-        "can_scan": can(request.user, "pricing.scan"),
-        "sorts": [("severity", _("严重程度")), ("amount", _("涉及金额")), ("deviation", _("偏离程度")),
-                  ("recent", _("最近发现")), ("oldest", _("最早发现")), ("period", _("期间"))],
-    })
+    return render(
+        request,
+        "pricing/alert_list.html",
+        {
+            "page": page,
+            "listing": listing,
+            "params": params,
+            "detectors": detector_labels(),
+            "statuses": PriceAlert.Status.choices,
+            "severities": PriceAlert.Severity.choices,
+            "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
+            "officials": _officials(),
+            "can_review": can(request.user, "pricing.review"),
+            "can_scan": can(request.user, "pricing.scan"),
+            "sorts": [
+                ("severity", _("严重程度")),
+                ("amount", _("涉及金额")),
+                ("deviation", _("偏离程度")),
+                ("recent", _("最近发现")),
+                ("oldest", _("最早发现")),
+                ("period", _("期间")),
+            ],
+        },
+    )
 
 
 @require_POST
@@ -108,7 +134,9 @@ def alert_bulk(request):
             alerts = alert_svc.alerts_bulk_assign(alert_ids=ids, assignee=assignee, by=request.user)
             messages.success(request, _("已指派 %(n)d 条预警") % {"n": len(alerts)})
         else:
-            alerts = alert_svc.alerts_bulk_dismiss(alert_ids=ids, reason=request.POST.get("reason", ""), by=request.user)
+            alerts = alert_svc.alerts_bulk_dismiss(
+                alert_ids=ids, reason=request.POST.get("reason", ""), by=request.user
+            )
             messages.success(request, _("已排除 %(n)d 条预警") % {"n": len(alerts)})
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -123,16 +151,25 @@ def alert_detail(request, pk: int):
     recipients = Organization.objects.filter(pk__in=[x for x in (alert.manufacturer_id, alert.hospital_id) if x])
     distribution = alert.evidence.get("distribution") or []
     names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
-    return render(request, "pricing/alert_detail.html", {
-        "alert": alert, "detector_label": detector_labels().get(alert.detector, alert.detector),
-        "chart": selectors.price_chart(history), "history": history, "events": events_for(alert),
-        "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
-        "interviews": alert.interviews.select_related("recorded_by"), "officials": _officials(),
-        "recipients": recipients, "dispositions": PriceAlert.Disposition.choices,
-        "distribution": [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution],
-        "can_review": can(request.user, "pricing.review"),
-        "credit_warning": selectors.credit_warnings([alert.manufacturer_id]).get(alert.manufacturer_id),
-    })
+    return render(
+        request,
+        "pricing/alert_detail.html",
+        {
+            "alert": alert,
+            "detector_label": detector_labels().get(alert.detector, alert.detector),
+            "chart": selectors.price_chart(history),
+            "history": history,
+            "events": events_for(alert),
+            "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
+            "interviews": alert.interviews.select_related("recorded_by"),
+            "officials": _officials(),
+            "recipients": recipients,
+            "dispositions": PriceAlert.Disposition.choices,
+            "distribution": [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution],
+            "can_review": can(request.user, "pricing.review"),
+            "credit_warning": selectors.credit_warnings([alert.manufacturer_id]).get(alert.manufacturer_id),
+        },
+    )
 
 
 @require_POST
@@ -140,26 +177,45 @@ def alert_detail(request, pk: int):
 def alert_action(request, pk: int, step: str):
     alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
     post = request.POST
-    version = parse_int(post.get("version") or "0", field="version", column=PriceAlert._meta.get_field("version"), form=True)
+    version = parse_int(
+        post.get("version") or "0", field="version", column=PriceAlert._meta.get_field("version"), form=True
+    )
     try:
         if step == "assign":
             assignee = User.objects.filter(pk=param_id(post, "assignee", form=True) or 0).first()
             alert_svc.alert_assign(alert=alert, assignee=assignee, by=request.user, expected_version=version)
         elif step == "inquiry":
             recipient = Organization.objects.filter(pk=param_id(post, "recipient", form=True) or 0).first()
-            alert_svc.alert_send_inquiry(alert=alert, recipient=recipient, letter=post.get("letter", ""),
-                                         reply_due=_parse_date(post.get("reply_due"), _("回复期限"), "reply_due"), by=request.user,
-                                         expected_version=version)
+            alert_svc.alert_send_inquiry(
+                alert=alert,
+                recipient=recipient,
+                letter=post.get("letter", ""),
+                reply_due=_parse_date(post.get("reply_due"), _("回复期限"), "reply_due"),
+                by=request.user,
+                expected_version=version,
+            )
         elif step == "interview":
-            alert_svc.alert_record_interview(alert=alert, held_on=_parse_date(post.get("held_on"), _("约谈日期"), "held_on"),
-                                             participants=post.get("participants", ""), minutes=post.get("minutes", ""),
-                                             by=request.user, expected_version=version)
+            alert_svc.alert_record_interview(
+                alert=alert,
+                held_on=_parse_date(post.get("held_on"), _("约谈日期"), "held_on"),
+                participants=post.get("participants", ""),
+                minutes=post.get("minutes", ""),
+                by=request.user,
+                expected_version=version,
+            )
         elif step == "resolve":
-            alert_svc.alert_resolve(alert=alert, disposition=post.get("disposition", ""), note=post.get("note", ""),
-                                    corrected_price=post.get("corrected_price") or None, by=request.user,
-                                    expected_version=version)
+            alert_svc.alert_resolve(
+                alert=alert,
+                disposition=post.get("disposition", ""),
+                note=post.get("note", ""),
+                corrected_price=post.get("corrected_price") or None,
+                by=request.user,
+                expected_version=version,
+            )
         elif step == "dismiss":
-            alert_svc.alert_dismiss(alert=alert, reason=post.get("reason", ""), by=request.user, expected_version=version)
+            alert_svc.alert_dismiss(
+                alert=alert, reason=post.get("reason", ""), by=request.user, expected_version=version
+            )
         else:
             raise Http404
         messages.success(request, _("已保存"))
@@ -187,8 +243,15 @@ INQUIRY_COLUMNS = [
 @capability_required("pricing.answer_inquiry")
 def inquiry_list(request):
     """Unanswered first, newest first, until a sort link is picked."""
-    listing = Listing(request, selectors.inquiries_visible_to(request.user), INQUIRY_COLUMNS, default_sort="-sent_at",
-                      per_page=20, default_order=("replied_at", "-sent_at"), export_name=str(_("价格函询")))
+    listing = Listing(
+        request,
+        selectors.inquiries_visible_to(request.user),
+        INQUIRY_COLUMNS,
+        default_sort="-sent_at",
+        per_page=20,
+        default_order=("replied_at", "-sent_at"),
+        export_name=str(_("价格函询")),
+    )
     if listing.wants_export:
         return listing.export()
     return render(request, "pricing/inquiry_list.html", {"page": listing.page, "listing": listing})
@@ -199,8 +262,12 @@ def inquiry_list(request):
 def inquiry_reply(request, pk: int):
     inquiry = get_object_or_404(selectors.inquiries_visible_to(request.user), pk=pk)
     try:
-        alert_svc.inquiry_reply(inquiry=inquiry, reply=request.POST.get("reply", ""), by=request.user,
-                                reply_file=request.FILES.get("reply_file"))
+        alert_svc.inquiry_reply(
+            inquiry=inquiry,
+            reply=request.POST.get("reply", ""),
+            by=request.user,
+            reply_file=request.FILES.get("reply_file"),
+        )
         messages.success(request, _("回复已提交"))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -236,11 +303,22 @@ def credit_list(request):
     page = listing.page
     for record in page:
         record.rule = credit_schemes.level_rule(record.scheme, record.level)
-    return render(request, "pricing/credit_list.html", {
-        "page": page, "listing": listing, "status": status, "statuses": CreditRecord.Status.choices, "schemes": credit_schemes.SCHEMES,
-        "behaviours": CreditRecord.Behaviour.choices, "can_manage": can(request.user, "pricing.credit_manage"),
-        "companies": Organization.objects.filter(kind__in=["manufacturer", "distributor"], is_active=True).order_by("name"),
-    })
+    return render(
+        request,
+        "pricing/credit_list.html",
+        {
+            "page": page,
+            "listing": listing,
+            "status": status,
+            "statuses": CreditRecord.Status.choices,
+            "schemes": credit_schemes.SCHEMES,
+            "behaviours": CreditRecord.Behaviour.choices,
+            "can_manage": can(request.user, "pricing.credit_manage"),
+            "companies": Organization.objects.filter(kind__in=["manufacturer", "distributor"], is_active=True).order_by(
+                "name"
+            ),
+        },
+    )
 
 
 @require_POST
@@ -257,9 +335,18 @@ def credit_create(request):
         if post.get("alert"):
             alert = selectors.alerts_visible_to(request.user).filter(pk=param_id(post, "alert", form=True)).first()
         credit_svc.credit_record_create(
-            organization=organization, behaviour=post.get("behaviour", ""), scheme=post.get("scheme", "2020"),
-            level=post.get("level", ""), amount=to_decimal(post.get("amount") or "0", field="amount", form=True), evidence=post.get("evidence", ""),
-            start=post.get("start"), end=post.get("end") or None, products=products, alert=alert, by=request.user)
+            organization=organization,
+            behaviour=post.get("behaviour", ""),
+            scheme=post.get("scheme", "2020"),
+            level=post.get("level", ""),
+            amount=to_decimal(post.get("amount") or "0", field="amount", form=True),
+            evidence=post.get("evidence", ""),
+            start=post.get("start"),
+            end=post.get("end") or None,
+            products=products,
+            alert=alert,
+            by=request.user,
+        )
         messages.success(request, _("信用评价记录已录入"))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -285,9 +372,14 @@ def my_credit(request):
     records = selectors.credit_records_visible_to(request.user).order_by("-start")
     for record in records:
         record.rule = credit_schemes.level_rule(record.scheme, record.level)
-    return render(request, "pricing/my_credit.html", {
-        "status": selectors.credit_status(request.user.organization_id), "records": records,
-    })
+    return render(
+        request,
+        "pricing/my_credit.html",
+        {
+            "status": selectors.credit_status(request.user.organization_id),
+            "records": records,
+        },
+    )
 
 
 # --- shortage, imports ------------------------------------------------------------------------------------------------
@@ -312,12 +404,21 @@ def shortage_list(request):
     alerts = selectors.shortage_alerts_visible_to(request.user)
     if status:
         alerts = alerts.filter(status=status)
-    listing = Listing(request, alerts, SHORTAGE_COLUMNS, default_sort="-last_detected_on",
-                      default_order=("-on_shortage_list", "-last_detected_on", "-pk"), export_name=str(_("短缺预警")))
+    listing = Listing(
+        request,
+        alerts,
+        SHORTAGE_COLUMNS,
+        default_sort="-last_detected_on",
+        default_order=("-on_shortage_list", "-last_detected_on", "-pk"),
+        export_name=str(_("短缺预警")),
+    )
     if listing.wants_export:
         return listing.export()
-    return render(request, "pricing/shortage_list.html", {"page": listing.page, "listing": listing, "status": status,
-                                                          "statuses": ShortageAlert.Status.choices})
+    return render(
+        request,
+        "pricing/shortage_list.html",
+        {"page": listing.page, "listing": listing, "status": status, "statuses": ShortageAlert.Status.choices},
+    )
 
 
 @require_POST
@@ -346,15 +447,21 @@ def imports(request):
             content = upload.read()
             if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():
                 upload.seek(0)  # a large file: imported by a worker, the job's page shows its progress bar
-                job = jobs.start_with_file("pricing.import", by=request.user, upload=upload, params={
-                    "kind": "references" if kind == "references" else "observations", "dry_run": dry_run})
+                job = jobs.start_with_file(
+                    "pricing.import",
+                    by=request.user,
+                    upload=upload,
+                    params={"kind": "references" if kind == "references" else "observations", "dry_run": dry_run},
+                )
                 return redirect("jobs:detail", pk=job.pk)
             if kind == "references":
-                report = import_svc.reference_prices_import(content=content, filename=upload.name,
-                                                            by=request.user, dry_run=dry_run)
+                report = import_svc.reference_prices_import(
+                    content=content, filename=upload.name, by=request.user, dry_run=dry_run
+                )
             else:
-                report, _batch = import_svc.observations_import(content=content, filename=upload.name,
-                                                                by=request.user, dry_run=dry_run)
+                report, _batch = import_svc.observations_import(
+                    content=content, filename=upload.name, by=request.user, dry_run=dry_run
+                )
             if report.written:
                 messages.success(request, _("导入成功"))
             elif report.ok:
@@ -363,10 +470,16 @@ def imports(request):
                 messages.error(request, _("文件有错误，未导入任何数据"))
         except DomainError as exc:
             messages.error(request, exc.message)
-    return render(request, "pricing/imports.html", {
-        "report": report, "kind": kind, "observation_headers": import_svc.OBSERVATION_HEADERS + import_svc.OBSERVATION_OPTIONAL,
-        "reference_headers": import_svc.REFERENCE_HEADERS + import_svc.REFERENCE_OPTIONAL,
-    })
+    return render(
+        request,
+        "pricing/imports.html",
+        {
+            "report": report,
+            "kind": kind,
+            "observation_headers": import_svc.OBSERVATION_HEADERS + import_svc.OBSERVATION_OPTIONAL,
+            "reference_headers": import_svc.REFERENCE_HEADERS + import_svc.REFERENCE_OPTIONAL,
+        },
+    )
 
 
 app_name = "pricing"

@@ -35,7 +35,14 @@ from .tender_resources import DemandReportResource
 class LotInline(admin.TabularInline):
     model = Lot
     extra = 0
-    fields = ["number", "generic_name", "dosage_form_group", "reference_specification", "max_price", "quality_requirement"]
+    fields = [
+        "number",
+        "generic_name",
+        "dosage_form_group",
+        "reference_specification",
+        "max_price",
+        "quality_requirement",
+    ]
 
 
 @admin.register(Tender)
@@ -60,8 +67,21 @@ class BidAdmin(admin.ModelAdmin):
     list_filter = ["status", "tender"]
     search_fields = ["manufacturer__name", "product__nhsa_code", "seal_hash"]
     exclude = ["sealed_price", "price", "comparison_price"]
-    readonly_fields = ["tender", "lot", "manufacturer", "product", "supply_capacity", "status", "invalid_reason",
-                       "replaces", "submitted_at", "submitted_by", "withdrawn_at", "seal_hash", "shown_price"]
+    readonly_fields = [
+        "tender",
+        "lot",
+        "manufacturer",
+        "product",
+        "supply_capacity",
+        "status",
+        "invalid_reason",
+        "replaces",
+        "submitted_at",
+        "submitted_by",
+        "withdrawn_at",
+        "seal_hash",
+        "shown_price",
+    ]
 
     @admin.display(description="申报单价（开标后可见）")
     def shown_price(self, obj):
@@ -144,7 +164,6 @@ class ListingAdmin(SimpleHistoryAdmin):
         return False
 
 
-
 @admin.register(DistributionAuthorization)
 class DistributionAuthorizationAdmin(SimpleHistoryAdmin):
     list_display = ["product", "manufacturer", "distributor", "valid_from", "valid_to", "is_active"]
@@ -175,8 +194,21 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = PurchaseOrderLine
-    fields = ["line_no", "product", "packs", "pack_size", "min_units", "unit_price", "pack_price", "amount",
-              "packs_shipped", "packs_accepted", "packs_rejected", "packs_returned", "substitution_for"]
+    fields = [
+        "line_no",
+        "product",
+        "packs",
+        "pack_size",
+        "min_units",
+        "unit_price",
+        "pack_price",
+        "amount",
+        "packs_shipped",
+        "packs_accepted",
+        "packs_rejected",
+        "packs_returned",
+        "substitution_for",
+    ]
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -186,8 +218,18 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(ReadOnlyAdmin):
-    list_display = ["number", "hospital", "distributor", "status", "urgent", "total_amount", "submitted_at",
-                    "response_overdue", "delivery_overdue", "listing_flag"]
+    list_display = [
+        "number",
+        "hospital",
+        "distributor",
+        "status",
+        "urgent",
+        "total_amount",
+        "submitted_at",
+        "response_overdue",
+        "delivery_overdue",
+        "listing_flag",
+    ]
     list_filter = ["status", "urgent", "response_overdue", "delivery_overdue", "listing_flag"]
     search_fields = ["number", "hospital__name", "distributor__name"]
     list_select_related = ["hospital", "distributor"]
@@ -211,8 +253,16 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 class ReceiptLineInline(ReadOnlyInline):
     model = ReceiptLine
-    fields = ["product", "accepted_packs", "rejected_packs", "reject_reason", "accepted_min_units", "unit_price",
-              "amount", "award"]
+    fields = [
+        "product",
+        "accepted_packs",
+        "rejected_packs",
+        "reject_reason",
+        "accepted_min_units",
+        "unit_price",
+        "amount",
+        "award",
+    ]
 
 
 @admin.register(Receipt)

@@ -10,8 +10,19 @@ from .models import CommitmentProgress, ManufacturerProgress, ProgressRun
 
 @admin.register(CommitmentProgress)
 class CommitmentProgressAdmin(ReadOnlyAdmin):
-    list_display = ["hospital", "lot", "period_kind", "period_start", "period_end", "agreed_volume",
-                    "cumulative_units", "expected_units", "completion_rate", "substitution_ratio", "status"]
+    list_display = [
+        "hospital",
+        "lot",
+        "period_kind",
+        "period_start",
+        "period_end",
+        "agreed_volume",
+        "cumulative_units",
+        "expected_units",
+        "completion_rate",
+        "substitution_ratio",
+        "status",
+    ]
     list_filter = ["period_kind", "status", "tender"]
     search_fields = ["hospital__name", "lot__generic_name"]
     list_select_related = ["hospital", "lot"]
@@ -19,8 +30,16 @@ class CommitmentProgressAdmin(ReadOnlyAdmin):
 
 @admin.register(ManufacturerProgress)
 class ManufacturerProgressAdmin(ReadOnlyAdmin):
-    list_display = ["manufacturer", "tender", "agreed_volume", "ordered_units", "due_units", "shipped_units",
-                    "received_units", "delivery_lag"]
+    list_display = [
+        "manufacturer",
+        "tender",
+        "agreed_volume",
+        "ordered_units",
+        "due_units",
+        "shipped_units",
+        "received_units",
+        "delivery_lag",
+    ]
     list_filter = ["delivery_lag", "tender"]
     list_select_related = ["manufacturer", "tender"]
 

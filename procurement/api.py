@@ -27,8 +27,17 @@ from .services import tenders as svc
 class LotSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lot
-        fields = ["id", "number", "generic_name", "dosage_form_group", "dosage_forms", "reference_specification",
-                  "comparison_unit", "max_price", "quality_requirement"]
+        fields = [
+            "id",
+            "number",
+            "generic_name",
+            "dosage_form_group",
+            "dosage_forms",
+            "reference_specification",
+            "comparison_unit",
+            "max_price",
+            "quality_requirement",
+        ]
 
 
 class TenderSerializer(serializers.ModelSerializer):
@@ -37,8 +46,24 @@ class TenderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tender
-        fields = ["id", "code", "name", "level", "kind", "status", "status_label", "demand_start", "demand_end",
-                  "bid_deadline", "opening_at", "cycle_start", "cycle_end", "rules", "cancel_reason", "lots"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "kind",
+            "status",
+            "status_label",
+            "demand_start",
+            "demand_end",
+            "bid_deadline",
+            "opening_at",
+            "cycle_start",
+            "cycle_end",
+            "rules",
+            "cancel_reason",
+            "lots",
+        ]
 
 
 class BidSerializer(serializers.ModelSerializer):
@@ -49,8 +74,21 @@ class BidSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Bid
-        fields = ["id", "tender", "lot", "manufacturer", "product", "supply_capacity", "status", "invalid_reason",
-                  "submitted_at", "seal_hash", "replaces", "price", "comparison_price"]
+        fields = [
+            "id",
+            "tender",
+            "lot",
+            "manufacturer",
+            "product",
+            "supply_capacity",
+            "status",
+            "invalid_reason",
+            "submitted_at",
+            "seal_hash",
+            "replaces",
+            "price",
+            "comparison_price",
+        ]
 
     def get_price(self, obj) -> str | None:
         return str(obj.price) if obj.tender.bids_open and obj.price is not None else None
@@ -75,8 +113,20 @@ class BidReplaceSerializer(serializers.Serializer):
 class CommitmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Commitment
-        fields = ["id", "tender", "lot", "hospital", "product", "manufacturer", "reported_volume", "agreed_volume",
-                  "agreed_amount", "cycle_start", "cycle_end", "reason"]
+        fields = [
+            "id",
+            "tender",
+            "lot",
+            "hospital",
+            "product",
+            "manufacturer",
+            "reported_volume",
+            "agreed_volume",
+            "agreed_amount",
+            "cycle_start",
+            "cycle_end",
+            "reason",
+        ]
 
 
 class LotCreateSerializer(serializers.Serializer):
@@ -111,8 +161,12 @@ class TenderReasonSerializer(serializers.Serializer):
 
 
 class EvaluateSerializer(serializers.Serializer):
-    rerun_reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                         help_text="留空：已有评审结果时不重复评审；填写原因：重新评审（留痕）")
+    rerun_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="留空：已有评审结果时不重复评审；填写原因：重新评审（留痕）",
+    )
 
 
 class RulesSerializer(serializers.Serializer):
@@ -189,8 +243,18 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Tender.objects.none()  # for the schema; reads go through the refreshing selector
 
-    MANAGE_ACTIONS = ("create", "lots", "rules", "start_demand_collection", "cancel", "open_bids", "evaluate", "award",
-                      "coverage", "evaluation")
+    MANAGE_ACTIONS = (
+        "create",
+        "lots",
+        "rules",
+        "start_demand_collection",
+        "cancel",
+        "open_bids",
+        "evaluate",
+        "award",
+        "coverage",
+        "evaluation",
+    )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -226,8 +290,9 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def rules(self, request, pk=None):
         data = RulesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(svc.tender_set_rules(tender=self.get_object(), rules=data.validated_data["rules"],
-                                               by=request.user))
+        return self._done(
+            svc.tender_set_rules(tender=self.get_object(), rules=data.validated_data["rules"], by=request.user)
+        )
 
     @extend_schema(request=None, responses={200: TenderSerializer})
     @action(detail=True, methods=["post"], url_path="start-demand-collection")
@@ -239,8 +304,9 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def cancel(self, request, pk=None):
         data = TenderReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(svc.tender_cancel(tender=self.get_object(), reason=data.validated_data["reason"],
-                                            by=request.user))
+        return self._done(
+            svc.tender_cancel(tender=self.get_object(), reason=data.validated_data["reason"], by=request.user)
+        )
 
     @extend_schema(request=None, responses={200: TenderSerializer})
     @action(detail=True, methods=["post"], url_path="open-bids")
@@ -288,8 +354,16 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def _evaluation_data(run) -> dict:
-    return {"id": run.pk, "run_no": run.run_no, "is_current": run.is_current, "reason": run.reason,
-            "run_by": str(run.run_by), "run_at": run.run_at, "rules": run.rules, "outputs": run.outputs}
+    return {
+        "id": run.pk,
+        "run_no": run.run_no,
+        "is_current": run.is_current,
+        "reason": run.reason,
+        "run_by": str(run.run_by),
+        "run_at": run.run_at,
+        "rules": run.rules,
+        "outputs": run.outputs,
+    }
 
 
 class DemandReportSerializer(serializers.ModelSerializer):
@@ -298,15 +372,26 @@ class DemandReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DemandReport
-        fields = ["id", "tender", "lot", "lot_number", "hospital", "hospital_name", "annual_volume", "named_product",
-                  "reported_at"]
+        fields = [
+            "id",
+            "tender",
+            "lot",
+            "lot_number",
+            "hospital",
+            "hospital_name",
+            "annual_volume",
+            "named_product",
+            "reported_at",
+        ]
 
 
 class DemandInputSerializer(serializers.Serializer):
     lot = serializers.IntegerField()
     annual_volume = serializers.CharField(help_text="整数，最小制剂单位")
     named_product = serializers.IntegerField(required=False, allow_null=True, default=None)
-    hospital = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="官员代医疗机构填报时必填")
+    hospital = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="官员代医疗机构填报时必填"
+    )
 
 
 class DemandChangeSerializer(serializers.Serializer):
@@ -314,8 +399,9 @@ class DemandChangeSerializer(serializers.Serializer):
     named_product = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class DemandReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                          viewsets.GenericViewSet):
+class DemandReportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """报量: a hospital's own reports (officials see and enter any hospital's), changed only during demand collection."""
 
     serializer_class = DemandReportSerializer
@@ -352,8 +438,13 @@ class DemandReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             hospital = Organization.objects.filter(pk=data.validated_data["hospital"]).first()
             if hospital is None:
                 raise Http404
-        report = svc.demand_report(lot=lot, by=request.user, annual_volume=data.validated_data["annual_volume"],
-                                   named_product=self._product(data.validated_data["named_product"]), hospital=hospital)
+        report = svc.demand_report(
+            lot=lot,
+            by=request.user,
+            annual_volume=data.validated_data["annual_volume"],
+            named_product=self._product(data.validated_data["named_product"]),
+            hospital=hospital,
+        )
         return Response(DemandReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DemandChangeSerializer, responses={200: DemandReportSerializer})
@@ -361,9 +452,13 @@ class DemandReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         report = self.get_object()
         data = DemandChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = svc.demand_report(lot=report.lot, by=request.user, annual_volume=data.validated_data["annual_volume"],
-                                   named_product=self._product(data.validated_data["named_product"]),
-                                   hospital=report.hospital)
+        report = svc.demand_report(
+            lot=report.lot,
+            by=request.user,
+            annual_volume=data.validated_data["annual_volume"],
+            named_product=self._product(data.validated_data["named_product"]),
+            hospital=report.hospital,
+        )
         return Response(DemandReportSerializer(report).data)
 
     @extend_schema(request=DemandChangeSerializer, responses={200: DemandReportSerializer})
@@ -398,8 +493,13 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         product = Product.objects.filter(pk=data.validated_data["product"]).first()
         if lot is None or product is None:
             raise Http404
-        bid = svc.bid_submit(lot=lot, product=product, price=data.validated_data["price"],
-                             supply_capacity=data.validated_data["supply_capacity"], by=request.user)
+        bid = svc.bid_submit(
+            lot=lot,
+            product=product,
+            price=data.validated_data["price"],
+            supply_capacity=data.validated_data["supply_capacity"],
+            by=request.user,
+        )
         return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BidReplaceSerializer, responses={201: BidSerializer})
@@ -413,8 +513,13 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             product = Product.objects.filter(pk=data.validated_data["product"]).first()
             if product is None:
                 raise Http404
-        bid = svc.bid_replace(bid=bid, price=data.validated_data["price"],
-                              supply_capacity=data.validated_data["supply_capacity"], product=product, by=request.user)
+        bid = svc.bid_replace(
+            bid=bid,
+            price=data.validated_data["price"],
+            supply_capacity=data.validated_data["supply_capacity"],
+            product=product,
+            by=request.user,
+        )
         return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: BidSerializer})

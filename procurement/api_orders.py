@@ -66,9 +66,27 @@ class ListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "product", "product_code", "generic_name", "trade_name", "specification", "pack_size",
-                  "min_unit", "pack_unit", "manufacturer", "manufacturer_name", "unit_price", "pack_price",
-                  "valid_from", "valid_to", "source", "award", "status", "status_reason"]
+        fields = [
+            "id",
+            "product",
+            "product_code",
+            "generic_name",
+            "trade_name",
+            "specification",
+            "pack_size",
+            "min_unit",
+            "pack_unit",
+            "manufacturer",
+            "manufacturer_name",
+            "unit_price",
+            "pack_price",
+            "valid_from",
+            "valid_to",
+            "source",
+            "award",
+            "status",
+            "status_reason",
+        ]
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -88,8 +106,19 @@ class AuthorizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DistributionAuthorization
-        fields = ["id", "manufacturer", "manufacturer_name", "distributor", "distributor_name", "product", "regions",
-                  "valid_from", "valid_to", "is_active", "revoke_reason"]
+        fields = [
+            "id",
+            "manufacturer",
+            "manufacturer_name",
+            "distributor",
+            "distributor_name",
+            "product",
+            "regions",
+            "valid_from",
+            "valid_to",
+            "is_active",
+            "revoke_reason",
+        ]
         read_only_fields = ["manufacturer", "is_active", "revoke_reason"]
 
 
@@ -100,10 +129,30 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseOrderLine
-        fields = ["id", "line_no", "listing", "product", "product_code", "generic_name", "specification",
-                  "manufacturer", "award", "packs", "pack_size", "min_units", "unit_price", "pack_price", "amount",
-                  "price_frozen_at", "substitution_for", "packs_shipped", "packs_accepted", "packs_rejected",
-                  "packs_returned", "remarks"]
+        fields = [
+            "id",
+            "line_no",
+            "listing",
+            "product",
+            "product_code",
+            "generic_name",
+            "specification",
+            "manufacturer",
+            "award",
+            "packs",
+            "pack_size",
+            "min_units",
+            "unit_price",
+            "pack_price",
+            "amount",
+            "price_frozen_at",
+            "substitution_for",
+            "packs_shipped",
+            "packs_accepted",
+            "packs_rejected",
+            "packs_returned",
+            "remarks",
+        ]
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -116,11 +165,39 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseOrder
-        fields = ["id", "number", "hospital", "hospital_name", "distributor", "distributor_name", "status",
-                  "status_label", "urgent", "total_amount", "line_count", "version", "idempotency_key", "created_at",
-                  "submitted_at", "response_due_at", "delivery_due_at", "responded_at", "late_response",
-                  "late_delivery", "listing_flag", "listing_flag_reason", "distributor_inactive", "hospital_remarks", "distributor_remarks",
-                  "reject_reason", "cancel_reason", "close_reason", "shipped_at", "received_at", "closed_at"]
+        fields = [
+            "id",
+            "number",
+            "hospital",
+            "hospital_name",
+            "distributor",
+            "distributor_name",
+            "status",
+            "status_label",
+            "urgent",
+            "total_amount",
+            "line_count",
+            "version",
+            "idempotency_key",
+            "created_at",
+            "submitted_at",
+            "response_due_at",
+            "delivery_due_at",
+            "responded_at",
+            "late_response",
+            "late_delivery",
+            "listing_flag",
+            "listing_flag_reason",
+            "distributor_inactive",
+            "hospital_remarks",
+            "distributor_remarks",
+            "reject_reason",
+            "cancel_reason",
+            "close_reason",
+            "shipped_at",
+            "received_at",
+            "closed_at",
+        ]
 
 
 class DeliveryLineSerializer(serializers.ModelSerializer):
@@ -136,8 +213,22 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "number", "order", "order_number", "distributor", "hospital", "invoice_number", "invoice_date",
-                  "invoice_amount", "shipped_at", "received", "receipt", "remarks", "lines"]
+        fields = [
+            "id",
+            "number",
+            "order",
+            "order_number",
+            "distributor",
+            "hospital",
+            "invoice_number",
+            "invoice_date",
+            "invoice_amount",
+            "shipped_at",
+            "received",
+            "receipt",
+            "remarks",
+            "lines",
+        ]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -197,8 +288,10 @@ class DeliveryCreateSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     invoice_number = serializers.CharField(allow_blank=True)
     invoice_date = serializers.CharField(required=False, allow_blank=True, default="")
-    lines = serializers.JSONField(help_text='[{"order_line": id, "packs": n, "batch_number": "", "expiry_date": '
-                                            '"YYYY-MM-DD", "production_date": "YYYY-MM-DD"}]')
+    lines = serializers.JSONField(
+        help_text='[{"order_line": id, "packs": n, "batch_number": "", "expiry_date": '
+        '"YYYY-MM-DD", "production_date": "YYYY-MM-DD"}]'
+    )
     remarks = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, allow_null=True)
 
@@ -206,9 +299,23 @@ class DeliveryCreateSerializer(serializers.Serializer):
 class ReceiptLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReceiptLine
-        fields = ["id", "delivery_line", "order_line", "product", "manufacturer", "listing", "award", "supply_class",
-                  "accepted_packs", "rejected_packs", "reject_reason", "accepted_min_units", "unit_price", "amount",
-                  "received_on"]
+        fields = [
+            "id",
+            "delivery_line",
+            "order_line",
+            "product",
+            "manufacturer",
+            "listing",
+            "award",
+            "supply_class",
+            "accepted_packs",
+            "rejected_packs",
+            "reject_reason",
+            "accepted_min_units",
+            "unit_price",
+            "amount",
+            "received_on",
+        ]
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
@@ -216,15 +323,29 @@ class ReceiptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Receipt
-        fields = ["id", "delivery", "order", "hospital", "distributor", "received_at", "received_by",
-                  "accepted_amount", "remarks", "lines"]
+        fields = [
+            "id",
+            "delivery",
+            "order",
+            "hospital",
+            "distributor",
+            "received_at",
+            "received_by",
+            "accepted_amount",
+            "remarks",
+            "lines",
+        ]
 
 
 class ReceiptCreateSerializer(serializers.Serializer):
     delivery = serializers.IntegerField()
-    lines = serializers.JSONField(required=False, allow_null=True, default=None,
-                                  help_text='省略为整单验收；逐行：[{"delivery_line": id, "accepted_packs": n, '
-                                            '"rejected_packs": n, "reject_reason": ""}]')
+    lines = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text='省略为整单验收；逐行：[{"delivery_line": id, "accepted_packs": n, '
+        '"rejected_packs": n, "reject_reason": ""}]',
+    )
     remarks = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, allow_null=True)
 
@@ -232,8 +353,19 @@ class ReceiptCreateSerializer(serializers.Serializer):
 class ReturnLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = GoodsReturnLine
-        fields = ["id", "receipt_line", "order_line", "product", "packs", "min_units", "unit_price", "amount", "reason",
-                  "returned_on", "award"]
+        fields = [
+            "id",
+            "receipt_line",
+            "order_line",
+            "product",
+            "packs",
+            "min_units",
+            "unit_price",
+            "amount",
+            "reason",
+            "returned_on",
+            "award",
+        ]
 
 
 class ReturnSerializer(serializers.ModelSerializer):
@@ -256,8 +388,18 @@ class OffPlatformSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OffPlatformPurchase
-        fields = ["id", "hospital", "product", "product_code", "supply_class", "month", "quantity", "amount", "source",
-                  "import_batch"]
+        fields = [
+            "id",
+            "hospital",
+            "product",
+            "product_code",
+            "supply_class",
+            "month",
+            "quantity",
+            "amount",
+            "source",
+            "import_batch",
+        ]
 
 
 class ImportSerializer(serializers.Serializer):
@@ -330,29 +472,39 @@ class ListingViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         data = _valid(ReasonSerializer, request)
-        return Response(ListingSerializer(listing_svc.listing_suspend(listing=self._listing(pk), by=request.user,
-                                                                      reason=data["reason"])).data)
+        return Response(
+            ListingSerializer(
+                listing_svc.listing_suspend(listing=self._listing(pk), by=request.user, reason=data["reason"])
+            ).data
+        )
 
     @extend_schema(request=ReasonSerializer, responses=ListingSerializer)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
         data = _valid(ReasonSerializer, request)
-        return Response(ListingSerializer(listing_svc.listing_reinstate(listing=self._listing(pk), by=request.user,
-                                                                        reason=data["reason"])).data)
+        return Response(
+            ListingSerializer(
+                listing_svc.listing_reinstate(listing=self._listing(pk), by=request.user, reason=data["reason"])
+            ).data
+        )
 
     @extend_schema(request=ReasonSerializer, responses=ListingSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         data = _valid(ReasonSerializer, request)
-        return Response(ListingSerializer(listing_svc.listing_withdraw(listing=self._listing(pk), by=request.user,
-                                                                       reason=data["reason"])).data)
+        return Response(
+            ListingSerializer(
+                listing_svc.listing_withdraw(listing=self._listing(pk), by=request.user, reason=data["reason"])
+            ).data
+        )
 
     @extend_schema(request=PriceChangeSerializer, responses=ListingSerializer)
     @action(detail=True, methods=["post"], url_path="change-price")
     def change_price(self, request, pk=None):
         data = _valid(PriceChangeSerializer, request)
-        listing = listing_svc.listing_change_price(listing=self._listing(pk), unit_price=data["unit_price"],
-                                                   by=request.user, reason=data["reason"])
+        listing = listing_svc.listing_change_price(
+            listing=self._listing(pk), unit_price=data["unit_price"], by=request.user, reason=data["reason"]
+        )
         return Response(ListingSerializer(listing).data)
 
 
@@ -376,8 +528,12 @@ class AuthorizationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def create(self, request):
         data = _valid(AuthorizationSerializer, request)
         auth = auth_svc.authorization_grant(
-            by=request.user, product=data["product"], distributor=data["distributor"], regions=data["regions"],
-            valid_from=data["valid_from"], valid_to=data.get("valid_to"),
+            by=request.user,
+            product=data["product"],
+            distributor=data["distributor"],
+            regions=data["regions"],
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
         )
         return Response(AuthorizationSerializer(auth).data, status=status.HTTP_201_CREATED)
 
@@ -428,38 +584,66 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_permissions(self):
-        capability = {"create": "order.place", "submit": "order.place", "cancel": "order.place",
-                      "update_draft": "order.place", "close": "order.receive", "accept": "order.fulfil",
-                      "reject": "order.fulfil"}.get(self.action, "order.view")
+        capability = {
+            "create": "order.place",
+            "submit": "order.place",
+            "cancel": "order.place",
+            "update_draft": "order.place",
+            "close": "order.receive",
+            "accept": "order.fulfil",
+            "reject": "order.fulfil",
+        }.get(self.action, "order.view")
         return [HasCapability(capability)()]
 
     def _detail(self, order, code=status.HTTP_200_OK):
-        return Response(OrderDetailSerializer(selectors.order_detail(user=self.request.user, pk=order.pk)).data,
-                        status=code)
+        return Response(
+            OrderDetailSerializer(selectors.order_detail(user=self.request.user, pk=order.pk)).data, status=code
+        )
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer})
+    @extend_schema(
+        request=OrderCreateSerializer, responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer}
+    )
     def create(self, request):
         data = _valid(OrderCreateSerializer, request)
         key = data["idempotency_key"] or request.headers.get("Idempotency-Key", "")
-        order = svc.order_create(by=request.user, distributor=data["distributor"], lines=data["lines"],
-                                 hospital=data.get("hospital"), urgent=data["urgent"], remarks=data["remarks"],
-                                 idempotency_key=key, submit=data["submit"])
+        order = svc.order_create(
+            by=request.user,
+            distributor=data["distributor"],
+            lines=data["lines"],
+            hospital=data.get("hospital"),
+            urgent=data["urgent"],
+            remarks=data["remarks"],
+            idempotency_key=key,
+            submit=data["submit"],
+        )
         replayed = order.replayed
         if replayed:
-            order = selectors.orders_visible_to(request.user).prefetch_related(
-                Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
-            ).get(pk=order.pk)
+            order = (
+                selectors.orders_visible_to(request.user)
+                .prefetch_related(
+                    Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
+                )
+                .get(pk=order.pk)
+            )
         else:  # the order and its lines as just written; a new order cannot be late yet
             order.late_response = order.late_delivery = False
-        return Response(represent(OrderWithLinesSerializer, order),
-                        status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        return Response(
+            represent(OrderWithLinesSerializer, order),
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"], url_path="update-draft")
     def update_draft(self, request, pk=None):
         data = _valid(DraftUpdateSerializer, request)
-        order = svc.order_update_draft(order=_order_for(request.user, pk), by=request.user, lines=data.get("lines"),
-                                       urgent=data["urgent"], remarks=data["remarks"], version=_version(request, data))
+        order = svc.order_update_draft(
+            order=_order_for(request.user, pk),
+            by=request.user,
+            lines=data.get("lines"),
+            urgent=data["urgent"],
+            remarks=data["remarks"],
+            version=_version(request, data),
+        )
         return self._detail(order)
 
     def _step(self, request, pk, func, **extra):
@@ -497,8 +681,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def remarks(self, request, pk=None):
         order = _order_for(request.user, pk)  # another organisation's order is not found, whatever the body says
         data = _valid(RemarksSerializer, request)
-        order = svc.order_remark(order=order, by=request.user, remarks=data["remarks"],
-                                 version=_version(request, data))
+        order = svc.order_remark(order=order, by=request.user, remarks=data["remarks"], version=_version(request, data))
         return self._detail(order)
 
 
@@ -512,8 +695,12 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
-        return (selectors.deliveries_visible_to(self.request.user).select_related("receipt").prefetch_related("lines")
-                .order_by("-shipped_at", "-pk"))
+        return (
+            selectors.deliveries_visible_to(self.request.user)
+            .select_related("receipt")
+            .prefetch_related("lines")
+            .order_by("-shipped_at", "-pk")
+        )
 
     def get_permissions(self):
         return [HasCapability("order.fulfil" if self.action == "create" else "order.view")()]
@@ -522,12 +709,18 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         data = _valid(DeliveryCreateSerializer, request)
         delivery = svc.delivery_create(
-            order=_order_for(request.user, data["order"]), by=request.user, invoice_number=data["invoice_number"],
-            invoice_date=data["invoice_date"] or None, lines=data["lines"], remarks=data["remarks"],
+            order=_order_for(request.user, data["order"]),
+            by=request.user,
+            invoice_number=data["invoice_number"],
+            invoice_date=data["invoice_date"] or None,
+            lines=data["lines"],
+            remarks=data["remarks"],
             version=_version(request, data),
         )
-        return Response(DeliverySerializer(Delivery.objects.prefetch_related("lines").get(pk=delivery.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            DeliverySerializer(Delivery.objects.prefetch_related("lines").get(pk=delivery.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -552,10 +745,17 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         delivery = selectors.deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
         if delivery is None:
             raise Http404
-        receipt = svc.receipt_create(delivery=delivery, by=request.user, lines=data["lines"], remarks=data["remarks"],
-                                     version=_version(request, data))
-        return Response(ReceiptSerializer(Receipt.objects.prefetch_related("lines").get(pk=receipt.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        receipt = svc.receipt_create(
+            delivery=delivery,
+            by=request.user,
+            lines=data["lines"],
+            remarks=data["remarks"],
+            version=_version(request, data),
+        )
+        return Response(
+            ReceiptSerializer(Receipt.objects.prefetch_related("lines").get(pk=receipt.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -576,11 +776,17 @@ class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer})
     def create(self, request):
         data = _valid(ReturnCreateSerializer, request)
-        goods_return = svc.goods_return_create(order=_order_for(request.user, data["order"]), by=request.user,
-                                               reason=data["reason"], lines=data["lines"],
-                                               version=_version(request, data))
-        return Response(ReturnSerializer(GoodsReturn.objects.prefetch_related("lines").get(pk=goods_return.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        goods_return = svc.goods_return_create(
+            order=_order_for(request.user, data["order"]),
+            by=request.user,
+            reason=data["reason"],
+            lines=data["lines"],
+            version=_version(request, data),
+        )
+        return Response(
+            ReturnSerializer(GoodsReturn.objects.prefetch_related("lines").get(pk=goods_return.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class OffPlatformViewSet(viewsets.ReadOnlyModelViewSet):
@@ -593,8 +799,9 @@ class OffPlatformViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return OffPlatformPurchase.objects.none()
-        return scope_to_organization(OffPlatformPurchase.objects.select_related("product"), self.request.user,
-                                     field="hospital").order_by("-month", "pk")
+        return scope_to_organization(
+            OffPlatformPurchase.objects.select_related("product"), self.request.user, field="hospital"
+        ).order_by("-month", "pk")
 
     def get_permissions(self):
         return [HasCapability("offplatform.import" if self.action == "import_file" else "online_share.view")()]
@@ -604,11 +811,16 @@ class OffPlatformViewSet(viewsets.ReadOnlyModelViewSet):
     def import_file(self, request):
         data = _valid(ImportSerializer, request)
         upload = data["file"]
-        report, batch = offplatform_import(by=request.user, data=upload.read(), name=upload.name,
-                                           dry_run=data["dry_run"])
-        body = {"ok": report.ok, "written": batch is not None, "batch": batch.pk if batch else None,
-                "counts": report.counts(),
-                "rows": [{"row": r.row, "status": r.status, "errors": r.errors} for r in report.rows if r.errors][:1000]}
+        report, batch = offplatform_import(
+            by=request.user, data=upload.read(), name=upload.name, dry_run=data["dry_run"]
+        )
+        body = {
+            "ok": report.ok,
+            "written": batch is not None,
+            "batch": batch.pk if batch else None,
+            "counts": report.counts(),
+            "rows": [{"row": r.row, "status": r.status, "errors": r.errors} for r in report.rows if r.errors][:1000],
+        }
         return Response(body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
 
@@ -619,8 +831,13 @@ class OnlineShareView(APIView):
     permission_classes = [HasCapability("online_share.view")]
     parser_classes = [JSONParser]
 
-    @extend_schema(parameters=[OpenApiParameter(n, str, required=False) for n in
-                               ("date_from", "date_to", "by", "per_month", "hospital", "region")], responses=None)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(n, str, required=False)
+            for n in ("date_from", "date_to", "by", "per_month", "hospital", "region")
+        ],
+        responses=None,
+    )
     def get(self, request):
         params = request.query_params
         today = timezone.localdate()
@@ -638,15 +855,35 @@ class OnlineShareView(APIView):
         else:
             hospital_ids = [request.user.organization_id]
             by = "hospital"
-        rows = online_share.online_share(date_from=date_from, date_to=date_to, by=by,
-                                         per_month=params.get("per_month", "1") not in ("0", "false"),
-                                         hospital_ids=hospital_ids, region_id=region_id)
-        return Response({"date_from": date_from, "date_to": date_to, "by": by, "results": [
-            {"key": r.key, "name": r.name, "month": r.month, "supply_class": r.supply_class,
-             "online_amount": str(r.online), "offline_amount": str(r.offline),
-             "share": None if r.share is None else str(r.share), "target": r.target, "meets_target": r.meets_target}
-            for r in rows
-        ]})
+        rows = online_share.online_share(
+            date_from=date_from,
+            date_to=date_to,
+            by=by,
+            per_month=params.get("per_month", "1") not in ("0", "false"),
+            hospital_ids=hospital_ids,
+            region_id=region_id,
+        )
+        return Response(
+            {
+                "date_from": date_from,
+                "date_to": date_to,
+                "by": by,
+                "results": [
+                    {
+                        "key": r.key,
+                        "name": r.name,
+                        "month": r.month,
+                        "supply_class": r.supply_class,
+                        "online_amount": str(r.online),
+                        "offline_amount": str(r.offline),
+                        "share": None if r.share is None else str(r.share),
+                        "target": r.target,
+                        "meets_target": r.meets_target,
+                    }
+                    for r in rows
+                ],
+            }
+        )
 
 
 routes = [

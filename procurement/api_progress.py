@@ -32,11 +32,35 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CommitmentProgress
-        fields = ["id", "commitment", "tender", "lot", "hospital", "manufacturer", "region", "period_kind",
-                  "period_start", "period_end", "agreed_volume", "expected_units", "received_units", "received_amount",
-                  "returned_units", "substitute_units", "substitute_amount", "cumulative_units", "cumulative_amount",
-                  "cumulative_substitute_units", "completion_rate", "substitution_ratio", "projected_units", "status",
-                  "status_label", "remaining_units", "surplus_units"]
+        fields = [
+            "id",
+            "commitment",
+            "tender",
+            "lot",
+            "hospital",
+            "manufacturer",
+            "region",
+            "period_kind",
+            "period_start",
+            "period_end",
+            "agreed_volume",
+            "expected_units",
+            "received_units",
+            "received_amount",
+            "returned_units",
+            "substitute_units",
+            "substitute_amount",
+            "cumulative_units",
+            "cumulative_amount",
+            "cumulative_substitute_units",
+            "completion_rate",
+            "substitution_ratio",
+            "projected_units",
+            "status",
+            "status_label",
+            "remaining_units",
+            "surplus_units",
+        ]
 
 
 class RollupSerializer(serializers.Serializer):
@@ -59,8 +83,18 @@ class RollupSerializer(serializers.Serializer):
 class ManufacturerProgressSerializer(serializers.ModelSerializer):
     class Meta:
         model = ManufacturerProgress
-        fields = ["id", "manufacturer", "tender", "agreed_volume", "ordered_units", "due_units", "shipped_units",
-                  "received_units", "received_amount", "delivery_lag"]
+        fields = [
+            "id",
+            "manufacturer",
+            "tender",
+            "agreed_volume",
+            "ordered_units",
+            "due_units",
+            "shipped_units",
+            "received_units",
+            "received_amount",
+            "delivery_lag",
+        ]
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -69,8 +103,9 @@ class RunSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "hospital", "as_of", "status", "started_at", "finished_at", "rows", "alerts", "error"]
 
 
-FILTER_PARAMS = [OpenApiParameter(name, str, description="编号" if name != "status" else "进度状态")
-                 for name in sel.FILTERS]
+FILTER_PARAMS = [
+    OpenApiParameter(name, str, description="编号" if name != "status" else "进度状态") for name in sel.FILTERS
+]
 
 
 class CommitmentProgressViewSet(viewsets.ReadOnlyModelViewSet):
@@ -91,20 +126,27 @@ class CommitmentProgressViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(commitment_id=commitment)
         return qs.order_by("commitment_id", "period_start")
 
-    @extend_schema(parameters=[*FILTER_PARAMS, OpenApiParameter("period_kind", str, enum=["cycle", "month"]),
-                               OpenApiParameter("commitment", int)])
+    @extend_schema(
+        parameters=[
+            *FILTER_PARAMS,
+            OpenApiParameter("period_kind", str, enum=["cycle", "month"]),
+            OpenApiParameter("commitment", int),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(parameters=[*FILTER_PARAMS, OpenApiParameter("by", str, enum=[*sel.ROLLUPS])],
-                   responses=RollupSerializer(many=True))
+    @extend_schema(
+        parameters=[*FILTER_PARAMS, OpenApiParameter("by", str, enum=[*sel.ROLLUPS])],
+        responses=RollupSerializer(many=True),
+    )
     @action(detail=False, pagination_class=None)  # a few groups: the whole list, as documented
     def rollup(self, request):
         by = request.query_params.get("by", "lot")
         if by not in sel.ROLLUPS:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"by": _("汇总方式应为 %(items)s 之一") % {"items": ' / '.join(sel.ROLLUPS)}})
+            raise ValidationError({"by": _("汇总方式应为 %(items)s 之一") % {"items": " / ".join(sel.ROLLUPS)}})
         groups = sel.rollup(sel.cycle_rows(request.user, request.query_params), by)
         return Response(RollupSerializer(groups, many=True).data)
 

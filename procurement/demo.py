@@ -22,21 +22,42 @@ from .services import tenders as svc
 
 # code, name, target state, lots [(number, generic name, reference spec, max price per unit)]
 TENDERS = [
-    ("NMG-YP-2025-01", "自治区第一批药品集中带量采购（演示）", "closed",
-     [("01", "苯磺酸氨氯地平片", "5mg", "0.3500")]),
-    ("NMG-YP-2026-01", "自治区第二批药品集中带量采购（演示）", "executing",
-     [("01", "阿托伐他汀钙片", "20mg", "1.2000"), ("02", "盐酸二甲双胍片", "0.5g", "0.2500"),
-      ("03", "氯吡格雷片", "75mg", "2.6000")]),
-    ("NMG-YP-2026-02", "自治区第三批药品集中带量采购（演示）", "opened",
-     [("01", "瑞舒伐他汀钙片", "10mg", "1.5000"), ("02", "厄贝沙坦片", "150mg", "0.9000")]),
-    ("NMG-YP-2026-03", "自治区第四批药品集中带量采购（演示）", "bidding",
-     [("01", "格列美脲片", "2mg", "0.8000"), ("02", "孟鲁司特钠片", "10mg", "2.0000")]),
-    ("NMG-YP-2026-04", "自治区第五批药品集中带量采购（演示）", "demand_collection",
-     [("01", "恩替卡韦片", "0.5mg", "3.0000"), ("02", "氯沙坦钾片", "50mg", "1.0000")]),
-    ("NMG-YP-2026-05", "自治区第六批药品集中带量采购（演示）", "draft",
-     [("01", "盐酸氨溴索片", "30mg", "0.4000")]),
-    ("NMG-YP-2026-06", "自治区中成药集中带量采购（演示，已终止）", "cancelled",
-     [("01", "银杏叶片", "19.2mg", "0.6000")]),
+    ("NMG-YP-2025-01", "自治区第一批药品集中带量采购（演示）", "closed", [("01", "苯磺酸氨氯地平片", "5mg", "0.3500")]),
+    (
+        "NMG-YP-2026-01",
+        "自治区第二批药品集中带量采购（演示）",
+        "executing",
+        [
+            ("01", "阿托伐他汀钙片", "20mg", "1.2000"),
+            ("02", "盐酸二甲双胍片", "0.5g", "0.2500"),
+            ("03", "氯吡格雷片", "75mg", "2.6000"),
+        ],
+    ),
+    (
+        "NMG-YP-2026-02",
+        "自治区第三批药品集中带量采购（演示）",
+        "opened",
+        [("01", "瑞舒伐他汀钙片", "10mg", "1.5000"), ("02", "厄贝沙坦片", "150mg", "0.9000")],
+    ),
+    (
+        "NMG-YP-2026-03",
+        "自治区第四批药品集中带量采购（演示）",
+        "bidding",
+        [("01", "格列美脲片", "2mg", "0.8000"), ("02", "孟鲁司特钠片", "10mg", "2.0000")],
+    ),
+    (
+        "NMG-YP-2026-04",
+        "自治区第五批药品集中带量采购（演示）",
+        "demand_collection",
+        [("01", "恩替卡韦片", "0.5mg", "3.0000"), ("02", "氯沙坦钾片", "50mg", "1.0000")],
+    ),
+    ("NMG-YP-2026-05", "自治区第六批药品集中带量采购（演示）", "draft", [("01", "盐酸氨溴索片", "30mg", "0.4000")]),
+    (
+        "NMG-YP-2026-06",
+        "自治区中成药集中带量采购（演示，已终止）",
+        "cancelled",
+        [("01", "银杏叶片", "19.2mg", "0.6000")],
+    ),
 ]
 PRICE_STEPS = ["0.32", "0.41", "0.55", "0.68", "0.86"]  # share of the max price each bidder asks, by maker
 
@@ -67,8 +88,13 @@ def _demand(tender, lots, buyers, *, partial: bool = False):
 
 def _bids(lots):
     for lot in lots:
-        products = list(Product.objects.filter(generic_name=lot.generic_name, specification=lot.reference_specification,
-                                               is_active=True).select_related("manufacturer").order_by("pk"))
+        products = list(
+            Product.objects.filter(
+                generic_name=lot.generic_name, specification=lot.reference_specification, is_active=True
+            )
+            .select_related("manufacturer")
+            .order_by("pk")
+        )
         seen = set()
         for product in products:
             if product.manufacturer_id in seen:
@@ -76,7 +102,9 @@ def _bids(lots):
             seen.add(product.manufacturer_id)
             step = PRICE_STEPS[len(seen) % len(PRICE_STEPS)]
             price = (lot.max_price * Decimal(step)).quantize(Decimal("0.0001"))
-            svc.bid_submit(lot=lot, product=product, price=price, supply_capacity=5_000_000, by=_rep_for(product.manufacturer))
+            svc.bid_submit(
+                lot=lot, product=product, price=price, supply_capacity=5_000_000, by=_rep_for(product.manufacturer)
+            )
 
 
 def _set_times(tender, **values):
@@ -103,14 +131,29 @@ def seed(ctx: DemoContext) -> str:
             now = timezone.now()
             year = int(code.split("-")[2])
             tender = svc.tender_create(
-                by=official, code=code, name=name, demand_start=now - timedelta(minutes=5),
-                demand_end=now + timedelta(days=1), bid_deadline=now + timedelta(days=2),
-                opening_at=now + timedelta(days=2, hours=1), cycle_start=date(year, 1, 1),
+                by=official,
+                code=code,
+                name=name,
+                demand_start=now - timedelta(minutes=5),
+                demand_end=now + timedelta(days=1),
+                bid_deadline=now + timedelta(days=2),
+                opening_at=now + timedelta(days=2, hours=1),
+                cycle_start=date(year, 1, 1),
                 cycle_end=date(year, 12, 31) if target == "closed" else date(year + 1, 12, 31),
             )
-            lots = [svc.lot_add(tender=tender, by=official, number=n, generic_name=g, reference_specification=spec,
-                                max_price=price, dosage_form_group="片剂", dosage_forms=["片剂", "肠溶片", "薄膜衣片"])
-                    for n, g, spec, price in lot_specs]
+            lots = [
+                svc.lot_add(
+                    tender=tender,
+                    by=official,
+                    number=n,
+                    generic_name=g,
+                    reference_specification=spec,
+                    max_price=price,
+                    dosage_form_group="片剂",
+                    dosage_forms=["片剂", "肠溶片", "薄膜衣片"],
+                )
+                for n, g, spec, price in lot_specs
+            ]
             created += 1
             if target == "draft":
                 continue
@@ -120,8 +163,13 @@ def seed(ctx: DemoContext) -> str:
                 continue
             _demand(tender, lots, buyers, partial=target == "demand_collection")
             if target == "demand_collection":
-                _set_times(tender, demand_start=now - timedelta(days=3), demand_end=now + timedelta(days=12),
-                           bid_deadline=now + timedelta(days=20), opening_at=now + timedelta(days=20, hours=2))
+                _set_times(
+                    tender,
+                    demand_start=now - timedelta(days=3),
+                    demand_end=now + timedelta(days=12),
+                    bid_deadline=now + timedelta(days=20),
+                    opening_at=now + timedelta(days=20, hours=2),
+                )
                 continue
             _set_times(tender, demand_start=now - timedelta(days=10), demand_end=now - timedelta(minutes=1))
             svc.tender_refresh(tender=tender)
@@ -164,11 +212,15 @@ def _ordering_listings(admin) -> list:
         price = Decimal(["0.4200", "1.1500", "2.3800", "0.8600", "5.2000"][index % 5])
         if product.category == "consumable":
             price = Decimal(["3200.0000", "1850.0000", "680.0000", "12500.0000"][index % 4])
-        listing_svc.listing_create_from_price_linkage(product=product, unit_price=price, by=admin,
-                                                      valid_from=today.replace(month=1, day=1), reason=DEMO_LINKAGE)
-    return list(Listing.objects.filter(status=Listing.Status.ACTIVE, valid_from__lte=today)
-                .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today))
-                .select_related("product").order_by("pk"))
+        listing_svc.listing_create_from_price_linkage(
+            product=product, unit_price=price, by=admin, valid_from=today.replace(month=1, day=1), reason=DEMO_LINKAGE
+        )
+    return list(
+        Listing.objects.filter(status=Listing.Status.ACTIVE, valid_from__lte=today)
+        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today))
+        .select_related("product")
+        .order_by("pk")
+    )
 
 
 def _linkage_picks() -> list:
@@ -177,19 +229,28 @@ def _linkage_picks() -> list:
     from .models import Listing
 
     listed = set(Listing.objects.values_list("product_id", flat=True))
-    awarded_names = set(Listing.objects.filter(source=Listing.Source.TENDER_AWARD).values_list("product__generic_name",
-                                                                                                flat=True))
+    awarded_names = set(
+        Listing.objects.filter(source=Listing.Source.TENDER_AWARD).values_list("product__generic_name", flat=True)
+    )
     # From the end of the catalog: the first products of each kind are the price-monitoring demo's, which has
     # observations and alerts of its own for them.
     picks = []
     # a non-selected maker of a selected generic (ordering it while the commitment is unmet is a substitution)
-    picks += list(Product.objects.filter(generic_name="阿托伐他汀钙片", is_active=True).exclude(pk__in=listed)
-                  .order_by("pk")[:1])
+    picks += list(
+        Product.objects.filter(generic_name="阿托伐他汀钙片", is_active=True).exclude(pk__in=listed).order_by("pk")[:1]
+    )
     for category, count in (("chemical", 8), ("mongolian_patent", 3), ("chinese_patent", 2)):
-        picks += list(Product.objects.filter(category=category, is_active=True).exclude(pk__in=listed)
-                      .exclude(generic_name__in=awarded_names).order_by("-pk")[:count])
-    picks += list(Product.objects.filter(category="consumable", high_value=True, is_active=True).exclude(pk__in=listed)
-                  .order_by("-pk")[:4])
+        picks += list(
+            Product.objects.filter(category=category, is_active=True)
+            .exclude(pk__in=listed)
+            .exclude(generic_name__in=awarded_names)
+            .order_by("-pk")[:count]
+        )
+    picks += list(
+        Product.objects.filter(category="consumable", high_value=True, is_active=True)
+        .exclude(pk__in=listed)
+        .order_by("-pk")[:4]
+    )
     return picks
 
 
@@ -204,8 +265,9 @@ def _authorize(admin, distributor, listings) -> None:
     have = set(DistributionAuthorization.objects.filter(distributor=distributor).values_list("product_id", flat=True))
     for listing in listings:
         if listing.product_id not in have:
-            authorization_grant(by=admin, product=listing.product, distributor=distributor, regions=leagues,
-                                valid_from=start)
+            authorization_grant(
+                by=admin, product=listing.product, distributor=distributor, regions=leagues, valid_from=start
+            )
             have.add(listing.product_id)
 
 
@@ -216,9 +278,15 @@ def _expiry() -> str:
 def _ship(order, dist_user, *, share=1.0, invoice: str):
     from .services import orders as order_svc
 
-    lines = [{"order_line": line.pk, "packs": max(1, int(line.packs * share)) if share < 1 else line.packs,
-              "batch_number": f"{invoice[-4:]}{line.line_no:02d}", "expiry_date": _expiry()}
-             for line in order.lines.order_by("line_no")]
+    lines = [
+        {
+            "order_line": line.pk,
+            "packs": max(1, int(line.packs * share)) if share < 1 else line.packs,
+            "batch_number": f"{invoice[-4:]}{line.line_no:02d}",
+            "expiry_date": _expiry(),
+        }
+        for line in order.lines.order_by("line_no")
+    ]
     return order_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
 
 
@@ -260,15 +328,21 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
     created = 0
     # an earlier run's orders are found by their key before asking again: the listings may have changed since (one is
     # suspended below), and a key asked for with other lines is refused
-    done = set(PurchaseOrder.objects.filter(idempotency_key__startswith="DEMO-")
-               .values_list("hospital_id", "idempotency_key"))
+    done = set(
+        PurchaseOrder.objects.filter(idempotency_key__startswith="DEMO-").values_list("hospital_id", "idempotency_key")
+    )
     for key, username, items, target in plans:
         buyer = buyers[username]
         if (buyer.organization_id, key) in done:
             continue
-        order = order_svc.order_create(by=buyer, distributor=dist_user.organization, lines=items,
-                                       idempotency_key=key, submit=target != "draft",
-                                       remarks="演示订单" if target != "substitution" else "非中选产品替代采购（演示）")
+        order = order_svc.order_create(
+            by=buyer,
+            distributor=dist_user.organization,
+            lines=items,
+            idempotency_key=key,
+            submit=target != "draft",
+            remarks="演示订单" if target != "substitution" else "非中选产品替代采购（演示）",
+        )
         if order.replayed:
             continue
         created += 1
@@ -277,11 +351,15 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         if target == "submitted_overdue":
             past = timezone.now() - timedelta(hours=30)
             PurchaseOrder.objects.filter(pk=order.pk).update(
-                submitted_at=past, response_due_at=past + timedelta(hours=24), delivery_due_at=past + timedelta(hours=72))
+                submitted_at=past,
+                response_due_at=past + timedelta(hours=24),
+                delivery_due_at=past + timedelta(hours=72),
+            )
             continue
         if target == "rejected":
-            order_svc.order_reject(order=order, by=dist_user,
-                                   reason="该品规暂时缺货" if key == "DEMO-07" else "生产企业断货，暂无法供应")
+            order_svc.order_reject(
+                order=order, by=dist_user, reason="该品规暂时缺货" if key == "DEMO-07" else "生产企业断货，暂无法供应"
+            )
             continue
         if target == "cancelled":
             order_svc.order_cancel(order=order, by=buyer, reason="科室需求取消")
@@ -292,7 +370,10 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         if target == "accepted_overdue":
             past = timezone.now() - timedelta(hours=80)
             PurchaseOrder.objects.filter(pk=order.pk).update(
-                submitted_at=past, response_due_at=past + timedelta(hours=24), delivery_due_at=past + timedelta(hours=72))
+                submitted_at=past,
+                response_due_at=past + timedelta(hours=24),
+                delivery_due_at=past + timedelta(hours=72),
+            )
             continue
         if target == "partially_shipped":
             _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
@@ -300,9 +381,15 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         if target == "partially_received":
             first = _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
             line = first.lines.order_by("pk").first()
-            rows = [{"delivery_line": dl.pk, "accepted_packs": dl.packs - (1 if dl.pk == line.pk else 0),
-                     "rejected_packs": 1 if dl.pk == line.pk else 0,
-                     "reject_reason": "外包装破损" if dl.pk == line.pk else ""} for dl in first.lines.order_by("pk")]
+            rows = [
+                {
+                    "delivery_line": dl.pk,
+                    "accepted_packs": dl.packs - (1 if dl.pk == line.pk else 0),
+                    "rejected_packs": 1 if dl.pk == line.pk else 0,
+                    "reject_reason": "外包装破损" if dl.pk == line.pk else "",
+                }
+                for dl in first.lines.order_by("pk")
+            ]
             order_svc.receipt_create(delivery=first, by=buyer, lines=rows)
             continue
         if target == "short_closed":
@@ -314,8 +401,9 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         receipt = order_svc.receipt_create(delivery=delivery, by=buyer)
         if target == "returned":
             line = receipt.lines.order_by("pk").first()
-            order_svc.goods_return_create(order=order, by=buyer, reason="规格型号与手术需求不符",
-                                          lines=[{"receipt_line": line.pk, "packs": 1}])
+            order_svc.goods_return_create(
+                order=order, by=buyer, reason="规格型号与手术需求不符", lines=[{"receipt_line": line.pk, "packs": 1}]
+            )
         if target == "closed":
             order_svc.order_close(order=order, by=buyer)
     order_svc.orders_flag_overdue()  # what the hourly deadline job would have found
@@ -347,7 +435,9 @@ def _off_platform(admin, hospitals) -> None:
             for p_index, listing in enumerate(products):
                 quantity = 200 + 50 * ((h_index + p_index + months_back) % 5)
                 amount = (listing.unit_price * quantity).quantize(Decimal("0.01"))
-                rows.append(f"{hospital.name},{listing.product.nhsa_code},{year}-{month:02d},{quantity},{amount},HIS导出")
+                rows.append(
+                    f"{hospital.name},{listing.product.nhsa_code},{year}-{month:02d},{quantity},{amount},HIS导出"
+                )
     offplatform_import(by=admin, data="\n".join(rows).encode(), name="线下采购演示.csv")
 
 

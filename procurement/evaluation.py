@@ -114,8 +114,13 @@ def _table(raw: Any, name: str, read_value: Callable[[Any], Any]) -> tuple[tuple
     """
     pairs = raw.items() if isinstance(raw, Mapping) else raw
     try:
-        rows = [(_to_int(parse_int(k, field=None, label=name) if isinstance(k, str) else k, f"{name} 的起始数"),
-                 read_value(v)) for k, v in pairs]
+        rows = [
+            (
+                _to_int(parse_int(k, field=None, label=name) if isinstance(k, str) else k, f"{name} 的起始数"),
+                read_value(v),
+            )
+            for k, v in pairs
+        ]
     except (TypeError, ValueError, ValidationFailed) as exc:
         raise ValueError(gettext("%(name)s 格式有误：%(exc)s") % {"name": name, "exc": exc}) from None
     rows.sort(key=lambda row: row[0])
@@ -181,7 +186,10 @@ class SelectionRules:
             raise ValueError(gettext("ratio_to_lowest（最低价倍数）%(ratio)s 不能小于 1") % {"ratio": ratio})
         discount = _to_decimal(self.discount_from_max, "discount_from_max")
         if not Decimal(0) <= discount < Decimal(1):
-            raise ValueError(gettext("discount_from_max（低于最高有效申报价的幅度）%(discount)s 须在 0 与 1 之间") % {"discount": discount})
+            raise ValueError(
+                gettext("discount_from_max（低于最高有效申报价的幅度）%(discount)s 须在 0 与 1 之间")
+                % {"discount": discount}
+            )
         floor = _to_decimal(self.floor_price, "floor_price")
         if floor < 0:
             raise ValueError(gettext("floor_price（单位可比价下限）%(floor)s 不能为负") % {"floor": floor})
@@ -217,7 +225,7 @@ class SelectionRules:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(gettext("未知的评审规则项：%(items)s") % {"items": ', '.join(unknown)})
+            raise ValueError(gettext("未知的评审规则项：%(items)s") % {"items": ", ".join(unknown)})
         return cls(**dict(data))
 
 
@@ -301,7 +309,10 @@ class LotInput:
         object.__setattr__(self, "lot_id", _to_int(self.lot_id, "lot_id"))
         max_price = _to_decimal(self.max_price, "max_price")
         if max_price <= 0:
-            raise ValueError(gettext("品种 %(lot_id)s 的最高有效申报价 %(max_price)s 须大于 0") % {"lot_id": self.lot_id, "max_price": max_price})
+            raise ValueError(
+                gettext("品种 %(lot_id)s 的最高有效申报价 %(max_price)s 须大于 0")
+                % {"lot_id": self.lot_id, "max_price": max_price}
+            )
         object.__setattr__(self, "max_price", max_price)
 
     def to_dict(self) -> dict[str, Any]:
@@ -334,7 +345,10 @@ class BidInput:
         for name in ("bid_id", "manufacturer_id", "product_id", "supply_capacity"):
             _to_int(getattr(self, name), name)
         if self.supply_capacity < 0:
-            raise ValueError(gettext("报价 %(bid_id)s 的供应能力 %(supply_capacity)s 不能为负") % {"bid_id": self.bid_id, "supply_capacity": self.supply_capacity})
+            raise ValueError(
+                gettext("报价 %(bid_id)s 的供应能力 %(supply_capacity)s 不能为负")
+                % {"bid_id": self.bid_id, "supply_capacity": self.supply_capacity}
+            )
         object.__setattr__(self, "comparison_price", _to_decimal(self.comparison_price, "comparison_price"))
         if not isinstance(self.submitted_at, datetime) or self.submitted_at.utcoffset() is None:
             raise ValueError(gettext("报价 %(bid_id)s 的递交时间须为带时区的 datetime") % {"bid_id": self.bid_id})
@@ -530,7 +544,9 @@ def evaluate_lot(lot: LotInput, bids: Sequence[BidInput], rules: SelectionRules 
     seen: set[int] = set()
     for bid in bids:
         if bid.bid_id in seen:
-            raise ValueError(gettext("品种 %(lot_id)s 中报价编号 %(bid_id)s 重复") % {"lot_id": lot.lot_id, "bid_id": bid.bid_id})
+            raise ValueError(
+                gettext("品种 %(lot_id)s 中报价编号 %(bid_id)s 重复") % {"lot_id": lot.lot_id, "bid_id": bid.bid_id}
+            )
         seen.add(bid.bid_id)
 
     max_price = lot.max_price
@@ -725,7 +741,7 @@ def evaluate_tender(
         raise ValueError(gettext("品种编号重复"))
     unknown = sorted(set(bids_by_lot) - set(lot_ids))
     if unknown:
-        raise ValueError(gettext("报价所属品种不在本次采购中：%(items)s") % {"items": ', '.join(map(str, unknown))})
+        raise ValueError(gettext("报价所属品种不在本次采购中：%(items)s") % {"items": ", ".join(map(str, unknown))})
     return {lot.lot_id: evaluate_lot(lot, bids_by_lot.get(lot.lot_id, ()), rules) for lot in lots}
 
 
@@ -791,7 +807,10 @@ class Demand:
     def __post_init__(self) -> None:
         _to_int(self.reported_volume, "reported_volume")
         if self.reported_volume < 0:
-            raise ValueError(gettext("医疗机构 %(hospital_id)s 的报量 %(reported_volume)s 不能为负") % {"hospital_id": self.hospital_id, "reported_volume": self.reported_volume})
+            raise ValueError(
+                gettext("医疗机构 %(hospital_id)s 的报量 %(reported_volume)s 不能为负")
+                % {"hospital_id": self.hospital_id, "reported_volume": self.reported_volume}
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -965,12 +984,18 @@ def allocate(
     rank_by_product: dict[int, int] = {}
     for i, winner in enumerate(winners):
         if winner.product_id in rank_by_product:
-            raise ValueError(gettext("品种 %(lot_id)s 的中选产品 %(product_id)s 重复") % {"lot_id": lot_id, "product_id": winner.product_id})
+            raise ValueError(
+                gettext("品种 %(lot_id)s 的中选产品 %(product_id)s 重复")
+                % {"lot_id": lot_id, "product_id": winner.product_id}
+            )
         rank_by_product[winner.product_id] = i
     hospitals: set[int] = set()
     for demand in demands:
         if demand.hospital_id in hospitals:
-            raise ValueError(gettext("品种 %(lot_id)s 中医疗机构 %(hospital_id)s 报量重复") % {"lot_id": lot_id, "hospital_id": demand.hospital_id})
+            raise ValueError(
+                gettext("品种 %(lot_id)s 中医疗机构 %(hospital_id)s 报量重复")
+                % {"lot_id": lot_id, "hospital_id": demand.hospital_id}
+            )
         hospitals.add(demand.hospital_id)
 
     share = agreed_share(rules, len(winners))

@@ -31,15 +31,23 @@ class RulesForm(forms.Form):
     """The numbers of the selection rules officials usually change; the tables keep their defaults unless set by API."""
 
     ratio_to_lowest = strict.NumberTextField(label=_("最低价倍数（入围）"), initial=str(DEFAULT_RULES.ratio_to_lowest))
-    discount_from_max = strict.NumberTextField(label=_("低于最高有效申报价的幅度"), initial=str(DEFAULT_RULES.discount_from_max))
+    discount_from_max = strict.NumberTextField(
+        label=_("低于最高有效申报价的幅度"), initial=str(DEFAULT_RULES.discount_from_max)
+    )
     floor_price = strict.NumberTextField(label=_("单位可比价入围下限（元）"), initial=str(DEFAULT_RULES.floor_price))
-    max_winners_cap = strict.IntegerField(label=_("每个品种最多中选企业数"), min_value=1, initial=DEFAULT_RULES.max_winners_cap)
+    max_winners_cap = strict.IntegerField(
+        label=_("每个品种最多中选企业数"), min_value=1, initial=DEFAULT_RULES.max_winners_cap
+    )
     exclude_highest = forms.BooleanField(label=_("入围报价中的最高价不予中选"), required=False, initial=True)
 
     def rules(self, base: dict | None = None) -> dict:
         data = dict(base or {})
-        data.update({k: self.cleaned_data[k] for k in ("ratio_to_lowest", "discount_from_max", "floor_price",
-                                                       "max_winners_cap", "exclude_highest")})
+        data.update(
+            {
+                k: self.cleaned_data[k]
+                for k in ("ratio_to_lowest", "discount_from_max", "floor_price", "max_winners_cap", "exclude_highest")
+            }
+        )
         return data
 
 
@@ -47,8 +55,9 @@ class LotForm(forms.Form):
     number = strict.CharField(label=_("品种编号"), max_length=20)
     generic_name = strict.CharField(label=_("通用名/耗材类别"), max_length=200)
     dosage_form_group = strict.CharField(label=_("剂型组"), max_length=100, required=False)
-    dosage_forms = strict.CharField(label=_("包含剂型"), max_length=300, required=False,
-                                   help_text=_("以顿号或逗号分隔，如：片剂、薄膜衣片"))
+    dosage_forms = strict.CharField(
+        label=_("包含剂型"), max_length=300, required=False, help_text=_("以顿号或逗号分隔，如：片剂、薄膜衣片")
+    )
     reference_specification = strict.CharField(label=_("参比规格"), max_length=100, required=False)
     max_price = strict.NumberTextField(label=_("最高有效申报价"), max_length=30)
     quality_requirement = forms.ChoiceField(label=_("质量要求"), choices=Lot.Quality.choices, required=False)
@@ -80,8 +89,9 @@ class BidForm(forms.Form):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [(p.pk, f"{p.nhsa_code} {p.trade_name or p.generic_name} {p.specification}")
-                                          for p in products]
+        self.fields["product"].choices = [
+            (p.pk, f"{p.nhsa_code} {p.trade_name or p.generic_name} {p.specification}") for p in products
+        ]
 
 
 class DemandForm(forms.Form):
@@ -91,7 +101,10 @@ class DemandForm(forms.Form):
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["named_product"].choices = [("", _("不指定"))] + [
-            (p.pk, f"{p.manufacturer.short_name or p.manufacturer.name} {p.trade_name or p.generic_name} {p.specification}")
+            (
+                p.pk,
+                f"{p.manufacturer.short_name or p.manufacturer.name} {p.trade_name or p.generic_name} {p.specification}",
+            )
             for p in products
         ]
 

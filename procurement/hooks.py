@@ -60,7 +60,9 @@ def _run(handlers: list[Callable[[int], None]], kind: str, object_id: int) -> No
             with transaction.atomic():
                 handler(object_id)
         except Exception:
-            logger.exception("%s handler %s failed for %s %s", kind, getattr(handler, "__name__", handler), kind, object_id)
+            logger.exception(
+                "%s handler %s failed for %s %s", kind, getattr(handler, "__name__", handler), kind, object_id
+            )
 
 
 def receipt_committed(receipt_id: int) -> None:

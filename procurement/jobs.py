@@ -12,7 +12,10 @@ def compute_progress(*, by, report) -> tuple[str, dict, str]:
 
     run = progress_compute_all(progress=report)
     message = gettext("完成进度已重新计算：%(rows)s 行，新提醒 %(alerts)s 条（%(status)s）") % {
-        "rows": run.rows, "alerts": run.alerts, "status": run.get_status_display()}
+        "rows": run.rows,
+        "alerts": run.alerts,
+        "status": run.get_status_display(),
+    }
     return message, {"run": run.pk, "status": run.status}, reverse("progress:dashboard")
 
 
@@ -23,8 +26,14 @@ def demand_import(*, tender: int, file: str, filename: str, dry_run: bool = Fals
     from .services import tender_demand_import as svc
 
     content = take_upload(file)
-    outcome = svc.demand_import(tender=Tender.objects.get(pk=tender), by=by, content=content, filename=filename,
-                                dry_run=dry_run, progress=report)
+    outcome = svc.demand_import(
+        tender=Tender.objects.get(pk=tender),
+        by=by,
+        content=content,
+        filename=filename,
+        dry_run=dry_run,
+        progress=report,
+    )
     return import_outcome(outcome, done=gettext("报量已导入"), link=reverse("tenders:detail", args=[tender]))
 
 

@@ -19,8 +19,14 @@ from .models import Award, Bid, Tender
 
 OCID_PREFIX = "ocds-nmgyx1"
 TENDER_STATUS = {
-    "draft": "planning", "demand_collection": "planning", "bidding": "active", "opened": "active",
-    "awarded": "complete", "executing": "complete", "closed": "complete", "cancelled": "cancelled",
+    "draft": "planning",
+    "demand_collection": "planning",
+    "bidding": "active",
+    "opened": "active",
+    "awarded": "complete",
+    "executing": "complete",
+    "closed": "complete",
+    "cancelled": "cancelled",
 }
 SCHEMA_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
 
@@ -87,19 +93,31 @@ def release_package(tender: Tender, *, publisher) -> dict:
         "procuringEntity": buyer,
         "tenderPeriod": {"startDate": tender.demand_end.isoformat(), "endDate": tender.bid_deadline.isoformat()},
         "lots": [
-            {"id": lot.number, "title": f"{lot.generic_name} {lot.dosage_form_group}".strip(),
-             "value": _money(lot.max_price), "status": TENDER_STATUS[tender.status]}
+            {
+                "id": lot.number,
+                "title": f"{lot.generic_name} {lot.dosage_form_group}".strip(),
+                "value": _money(lot.max_price),
+                "status": TENDER_STATUS[tender.status],
+            }
             for lot in lots
         ],
         "items": [
-            {"id": f"{lot.number}-1", "description": f"{lot.generic_name}（{lot.reference_specification or lot.comparison_unit}）",
-             "unit": {"name": lot.comparison_unit}, "relatedLot": lot.number}
+            {
+                "id": f"{lot.number}-1",
+                "description": f"{lot.generic_name}（{lot.reference_specification or lot.comparison_unit}）",
+                "unit": {"name": lot.comparison_unit},
+                "relatedLot": lot.number,
+            }
             for lot in lots
         ],
     }
     if opened:
-        bidders = {b.manufacturer for b in Bid.objects.filter(tender=tender).exclude(
-            status__in=[Bid.Status.WITHDRAWN, Bid.Status.REPLACED]).select_related("manufacturer")}
+        bidders = {
+            b.manufacturer
+            for b in Bid.objects.filter(tender=tender)
+            .exclude(status__in=[Bid.Status.WITHDRAWN, Bid.Status.REPLACED])
+            .select_related("manufacturer")
+        }
         tender_block["numberOfTenderers"] = len(bidders)
         tender_block["tenderers"] = [add(org, "tenderer") for org in sorted(bidders, key=lambda o: o.pk)]
     release = {
@@ -113,13 +131,28 @@ def release_package(tender: Tender, *, publisher) -> dict:
         "tender": tender_block,
     }
     if awarded:
-        awards = Award.objects.filter(tender=tender).select_related("manufacturer", "product", "lot").order_by("lot__number", "rank")
+        awards = (
+            Award.objects.filter(tender=tender)
+            .select_related("manufacturer", "product", "lot")
+            .order_by("lot__number", "rank")
+        )
         release["awards"] = [
-            {"id": f"{tender.code}-{a.lot.number}-{a.rank}", "title": f"{a.lot.generic_name} 第{a.rank}顺位中选",
-             "status": "active", "date": (tender.awarded_at or now).isoformat(), "value": _money(a.awarded_price),
-             "suppliers": [add(a.manufacturer, "supplier")], "relatedLots": [a.lot.number],
-             "items": [{"id": a.product.nhsa_code, "description": str(a.product),
-                        "unit": {"name": a.product.min_unit, "value": _money(a.awarded_price)}}]}
+            {
+                "id": f"{tender.code}-{a.lot.number}-{a.rank}",
+                "title": f"{a.lot.generic_name} 第{a.rank}顺位中选",
+                "status": "active",
+                "date": (tender.awarded_at or now).isoformat(),
+                "value": _money(a.awarded_price),
+                "suppliers": [add(a.manufacturer, "supplier")],
+                "relatedLots": [a.lot.number],
+                "items": [
+                    {
+                        "id": a.product.nhsa_code,
+                        "description": str(a.product),
+                        "unit": {"name": a.product.min_unit, "value": _money(a.awarded_price)},
+                    }
+                ],
+            }
             for a in awards
         ]
     release["parties"] = [_party(v["org"], v["roles"]) for v in parties.values()]

@@ -56,8 +56,9 @@ def _month(value) -> date:
 def _quantity(value) -> int:
     text = _text(value)
     try:
-        return parse_int(text, field="quantity", min_value=0, form=True,
-                         column=OffPlatformPurchase._meta.get_field("quantity"))
+        return parse_int(
+            text, field="quantity", min_value=0, form=True, column=OffPlatformPurchase._meta.get_field("quantity")
+        )
     except ValidationFailed:
         raise _RowError(gettext("数量“%(text)s”应为非负整数（最小制剂单位）") % {"text": text[:40]}) from None
 
@@ -74,7 +75,9 @@ def _amount(value) -> Decimal:
     return quantize_amount(amount)
 
 
-def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> tuple[ImportReport, OffPlatformImport | None]:
+def offplatform_import(
+    *, by, data: bytes, name: str, dry_run: bool = False
+) -> tuple[ImportReport, OffPlatformImport | None]:
     """Check every row, then write all of them (bulk) or none. Returns the report and the batch (None when
     nothing was written)."""
     require(by, "offplatform.import")
@@ -88,8 +91,9 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
     products = {p.nhsa_code: p for p in Product.objects.filter(nhsa_code__in=codes)}
     hospital_keys = {_text(r.get("医疗机构")) for r in rows if _text(r.get("医疗机构"))}
     hospitals = {}
-    for org in Organization.objects.filter(Q(name__in=hospital_keys) | Q(uscc__in=hospital_keys),
-                                           kind=Organization.Kind.HOSPITAL):
+    for org in Organization.objects.filter(
+        Q(name__in=hospital_keys) | Q(uscc__in=hospital_keys), kind=Organization.Kind.HOSPITAL
+    ):
         hospitals[org.name] = org
         if org.uscc:
             hospitals[org.uscc] = org
@@ -102,7 +106,9 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
             if hospital_key:
                 hospital = hospitals.get(hospital_key)
                 if hospital is None:
-                    raise _RowError(gettext("医疗机构“%(hospital_key)s”不在机构名录中") % {"hospital_key": hospital_key})
+                    raise _RowError(
+                        gettext("医疗机构“%(hospital_key)s”不在机构名录中") % {"hospital_key": hospital_key}
+                    )
                 if not official and hospital.pk != by.organization_id:
                     raise _RowError(gettext("只能上报本机构的线下采购"))
             elif own is not None:
@@ -118,8 +124,17 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
             if key in seen:
                 raise _RowError(gettext("与第 %(seen)s 行重复（同一机构、产品、月份）") % {"seen": seen[key]})
             seen[key] = index
-            parsed.append((index, hospital, product, month, _quantity(row.get("数量")), _amount(row.get("金额")),
-                           _text(row.get("来源"))[:100]))
+            parsed.append(
+                (
+                    index,
+                    hospital,
+                    product,
+                    month,
+                    _quantity(row.get("数量")),
+                    _amount(row.get("金额")),
+                    _text(row.get("来源"))[:100],
+                )
+            )
             reports.append(RowReport(row=index, status="new"))
         except _RowError as exc:
             reports.append(RowReport(row=index, status="error", errors=[str(exc)]))
@@ -129,7 +144,8 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
     existing = {
         (p.hospital_id, p.product_id, p.month): p
         for p in OffPlatformPurchase.objects.filter(
-            hospital_id__in={h.pk for _, h, *_ in parsed}, product_id__in={p.pk for _, _, p, *_ in parsed},
+            hospital_id__in={h.pk for _, h, *_ in parsed},
+            product_id__in={p.pk for _, _, p, *_ in parsed},
             month__in={x[3] for x in parsed},
         )
     }
@@ -138,8 +154,17 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
     for index, hospital, product, month, quantity, amount, source in parsed:
         current = existing.get((hospital.pk, product.pk, month))
         if current is None:
-            to_create.append(OffPlatformPurchase(hospital=hospital, product=product, supply_class=supply_class_of(product),
-                                                 month=month, quantity=quantity, amount=amount, source=source))
+            to_create.append(
+                OffPlatformPurchase(
+                    hospital=hospital,
+                    product=product,
+                    supply_class=supply_class_of(product),
+                    month=month,
+                    quantity=quantity,
+                    amount=amount,
+                    source=source,
+                )
+            )
         elif (current.quantity, current.amount, current.source) == (quantity, amount, source):
             by_row[index].status = "unchanged"
         else:
@@ -150,12 +175,16 @@ def offplatform_import(*, by, data: bytes, name: str, dry_run: bool = False) -> 
         return report, None
     with transaction.atomic():
         batch = OffPlatformImport.objects.create(
-            original_name=name[:255], hospital=None if official else by.organization, rows=len(rows),
-            counts=report.counts(), created_by=by,
+            original_name=name[:255],
+            hospital=None if official else by.organization,
+            rows=len(rows),
+            counts=report.counts(),
+            created_by=by,
         )
         for obj in to_create + to_update:
             obj.import_batch = batch
         OffPlatformPurchase.objects.bulk_create(to_create, batch_size=2000)
-        OffPlatformPurchase.objects.bulk_update(to_update, ["quantity", "amount", "source", "import_batch"],
-                                                batch_size=2000)
+        OffPlatformPurchase.objects.bulk_update(
+            to_update, ["quantity", "amount", "source", "import_batch"], batch_size=2000
+        )
     return report, batch

@@ -68,22 +68,39 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def online_share(*, date_from: date, date_to: date, by: str = "hospital", per_month: bool = True,
-                 hospital_ids: Iterable[int] | None = None, region_id: int | None = None) -> list[ShareRow]:
+def online_share(
+    *,
+    date_from: date,
+    date_to: date,
+    by: str = "hospital",
+    per_month: bool = True,
+    hospital_ids: Iterable[int] | None = None,
+    region_id: int | None = None,
+) -> list[ShareRow]:
     """Rows for every hospital (or region) × month × measured class that bought anything in [date_from, date_to]
     (months are whole: date_from is taken from its month's first day). One grouped SQL statement
     (`procurement.sql.online_share`)."""
     if by not in ("hospital", "region"):
         raise ValueError("by must be 'hospital' or 'region'")
-    statement = share_statement(by_region=by == "region", per_month=per_month,
-                                some_hospitals=hospital_ids is not None, in_region=region_id is not None)
-    params = {"month_from": month_start(date_from), "date_to": date_to, "classes": [c.value for c in MEASURED],
-              "hospital_ids": [int(i) for i in hospital_ids] if hospital_ids is not None else [], "region_id": region_id}
+    statement = share_statement(
+        by_region=by == "region",
+        per_month=per_month,
+        some_hospitals=hospital_ids is not None,
+        in_region=region_id is not None,
+    )
+    params = {
+        "month_from": month_start(date_from),
+        "date_to": date_to,
+        "classes": [c.value for c in MEASURED],
+        "hospital_ids": [int(i) for i in hospital_ids] if hospital_ids is not None else [],
+        "region_id": region_id,
+    }
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = [
-            ShareRow(key=k, name=n or "", month=m, supply_class=sc, online=on.quantize(CENT),
-                     offline=off.quantize(CENT))
+            ShareRow(
+                key=k, name=n or "", month=m, supply_class=sc, online=on.quantize(CENT), offline=off.quantize(CENT)
+            )
             for k, n, m, sc, on, off in cursor.fetchall()
         ]
     rows.sort(key=lambda r: (r.name, r.key, r.month or date.min, r.supply_class))

@@ -79,11 +79,28 @@ def tender_unsealer(tender, *, now=None):
     return unseal
 
 
-def bid_digest(*, tender_code: str, lot_number: str, manufacturer_uscc: str, product_code: str, price: Decimal,
-               supply_capacity: int, submitted_at_iso: str, nonce: str) -> str:
+def bid_digest(
+    *,
+    tender_code: str,
+    lot_number: str,
+    manufacturer_uscc: str,
+    product_code: str,
+    price: Decimal,
+    supply_capacity: int,
+    submitted_at_iso: str,
+    nonce: str,
+) -> str:
     """SHA-256 over the canonical form of a bid; published at opening so bidders can check theirs."""
     canonical = "|".join(
-        [tender_code, lot_number, manufacturer_uscc or "", product_code, format(price, "f"), str(supply_capacity),
-         submitted_at_iso, nonce]
+        [
+            tender_code,
+            lot_number,
+            manufacturer_uscc or "",
+            product_code,
+            format(price, "f"),
+            str(supply_capacity),
+            submitted_at_iso,
+            nonce,
+        ]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()

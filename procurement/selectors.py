@@ -34,11 +34,15 @@ def tenders_announced() -> QuerySet[Tender]:
     officials' alone, and so is a tender cancelled while still a draft, which was never announced. The one place
     that decides it: pages, API, OCDS publication and every lookup of a lot go through here."""
     never_announced = AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Tender), object_id=OuterRef("pk"), action="status",
-        from_state=Tender.Status.DRAFT, to_state=Tender.Status.CANCELLED,
+        content_type=ContentType.objects.get_for_model(Tender),
+        object_id=OuterRef("pk"),
+        action="status",
+        from_state=Tender.Status.DRAFT,
+        to_state=Tender.Status.CANCELLED,
     )
     return Tender.objects.exclude(status=Tender.Status.DRAFT).exclude(
-        Q(status=Tender.Status.CANCELLED) & Exists(never_announced))
+        Q(status=Tender.Status.CANCELLED) & Exists(never_announced)
+    )
 
 
 def tenders_visible_to(user, *, refresh: bool = True) -> QuerySet[Tender]:
@@ -109,7 +113,9 @@ def order_filter(qs: QuerySet, params, *, form: bool = False) -> QuerySet:
             try:
                 qs = qs.filter(**{lookup: date.fromisoformat(value)})
             except ValueError:
-                raise ValidationFailed(gettext("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value}, field=key) from None
+                raise ValidationFailed(
+                    gettext("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value}, field=key
+                ) from None
     for key in ("distributor", "hospital"):
         value = param_id(params, key, form=form)
         if value is not None:
@@ -119,20 +125,35 @@ def order_filter(qs: QuerySet, params, *, form: bool = False) -> QuerySet:
     if params.get("overdue") in ("1", "true"):
         qs = qs.filter(Q(late_response=True) | Q(late_delivery=True))
     if params.get("flagged") in ("1", "true"):
-        qs = qs.filter(Q(listing_flag=True) | Q(distributor__is_active=False,
-                                                 status__in=PurchaseOrder.AWAITING_DISTRIBUTOR_STATUSES))
+        qs = qs.filter(
+            Q(listing_flag=True)
+            | Q(distributor__is_active=False, status__in=PurchaseOrder.AWAITING_DISTRIBUTOR_STATUSES)
+        )
     return qs
 
 
 def order_detail(*, user, pk: int):
     """One order with lines, deliveries (with receipts) and events; another organisation's order is not found."""
-    return orders_visible_to(user).prefetch_related(
-        Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related(
-            "product", "manufacturer", "listing", "substitution_for__product").order_by("line_no")),
-        Prefetch("deliveries", queryset=Delivery.objects.prefetch_related(
-            "lines__order_line__product", "receipt__lines__delivery_line").order_by("shipped_at", "pk")),
-        "events__actor", "returns__lines__product",
-    ).get(pk=pk)
+    return (
+        orders_visible_to(user)
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PurchaseOrderLine.objects.select_related(
+                    "product", "manufacturer", "listing", "substitution_for__product"
+                ).order_by("line_no"),
+            ),
+            Prefetch(
+                "deliveries",
+                queryset=Delivery.objects.prefetch_related(
+                    "lines__order_line__product", "receipt__lines__delivery_line"
+                ).order_by("shipped_at", "pk"),
+            ),
+            "events__actor",
+            "returns__lines__product",
+        )
+        .get(pk=pk)
+    )
 
 
 def deliveries_visible_to(user) -> QuerySet:
@@ -185,11 +206,18 @@ def distributors_for_listings(*, hospital, listings) -> dict[int, list]:
         return {}
     today = timezone.localdate()
     region_ids = [hospital.region_id] + ([hospital.region.parent_id] if hospital.region.parent_id else [])
-    rows = DistributionAuthorization.objects.filter(
-        product_id__in={x.product_id for x in listings}, is_active=True, valid_from__lte=today, regions__in=region_ids,
-        distributor__is_active=True,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values_list("product_id", "manufacturer_id",
-                                                                           "distributor_id").distinct()
+    rows = (
+        DistributionAuthorization.objects.filter(
+            product_id__in={x.product_id for x in listings},
+            is_active=True,
+            valid_from__lte=today,
+            regions__in=region_ids,
+            distributor__is_active=True,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("product_id", "manufacturer_id", "distributor_id")
+        .distinct()
+    )
     orgs = Organization.objects.in_bulk({d for _, _, d in rows})
     by_key: dict[tuple[int, int], list] = {}
     for product_id, manufacturer_id, distributor_id in rows:
@@ -201,6 +229,7 @@ def selected_alternatives(*, hospital_id: int, listings) -> dict[int, object]:
     """listing id → the commitment whose selected product the hospital should buy first (its agreed volume is
     unmet), for listings of non-selected products of the same lot."""
     listings = list(listings)
-    by_product = unmet_commitments(hospital_id=hospital_id, products=[x.product for x in listings],
-                                   on=timezone.localdate())
+    by_product = unmet_commitments(
+        hospital_id=hospital_id, products=[x.product for x in listings], on=timezone.localdate()
+    )
     return {x.pk: by_product[x.product_id] for x in listings if x.product_id in by_product}

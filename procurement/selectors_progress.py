@@ -65,9 +65,11 @@ def cycle_rows(user, params=None) -> QuerySet[CommitmentProgress]:
 
 
 def month_rows(user, commitment_id: int) -> QuerySet[CommitmentProgress]:
-    return progress_visible_to(user).filter(
-        commitment_id=commitment_id, period_kind=CommitmentProgress.PeriodKind.MONTH
-    ).order_by("period_start")
+    return (
+        progress_visible_to(user)
+        .filter(commitment_id=commitment_id, period_kind=CommitmentProgress.PeriodKind.MONTH)
+        .order_by("period_start")
+    )
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:
@@ -111,10 +113,15 @@ def rollup(qs: QuerySet[CommitmentProgress], by: str) -> list[Rollup]:
     """Cycle rows summed by tender, lot, region, hospital or manufacturer (one GROUP BY)."""
     fields = ROLLUPS[by]
     rows = (
-        qs.order_by().values(*fields)
+        qs.order_by()
+        .values(*fields)
         .annotate(
-            n=Count("id"), agreed=Sum("agreed_volume"), expected=Sum("expected_units"),
-            received=Sum("cumulative_units"), subs=Sum("cumulative_substitute_units"), amount=Sum("cumulative_amount"),
+            n=Count("id"),
+            agreed=Sum("agreed_volume"),
+            expected=Sum("expected_units"),
+            received=Sum("cumulative_units"),
+            subs=Sum("cumulative_substitute_units"),
+            amount=Sum("cumulative_amount"),
             behind=Count("id", filter=Q(status=ProgressStatus.BEHIND)),
             at_risk=Count("id", filter=Q(status=ProgressStatus.AT_RISK)),
             completed=Count("id", filter=Q(status__in=[ProgressStatus.COMPLETED, ProgressStatus.OVER])),
@@ -123,10 +130,17 @@ def rollup(qs: QuerySet[CommitmentProgress], by: str) -> list[Rollup]:
     )
     return [
         Rollup(
-            key=r[fields[0]], label=" ".join(str(r[f]) for f in fields[1:] if r[f] is not None) or "—",
-            commitments=r["n"], agreed=r["agreed"] or 0, expected=r["expected"] or 0, received=r["received"] or 0,
-            substitutes=r["subs"] or 0, amount=r["amount"] or Decimal("0.00"), behind=r["behind"],
-            at_risk=r["at_risk"], completed=r["completed"],
+            key=r[fields[0]],
+            label=" ".join(str(r[f]) for f in fields[1:] if r[f] is not None) or "—",
+            commitments=r["n"],
+            agreed=r["agreed"] or 0,
+            expected=r["expected"] or 0,
+            received=r["received"] or 0,
+            substitutes=r["subs"] or 0,
+            amount=r["amount"] or Decimal("0.00"),
+            behind=r["behind"],
+            at_risk=r["at_risk"],
+            completed=r["completed"],
         )
         for r in rows
     ]
@@ -143,8 +157,9 @@ def high_substitution_rows(user, params=None) -> QuerySet[CommitmentProgress]:
 
 
 def manufacturer_rows(user) -> QuerySet[ManufacturerProgress]:
-    qs = ManufacturerProgress.objects.select_related("manufacturer", "tender").order_by("tender__code",
-                                                                                        "manufacturer__name")
+    qs = ManufacturerProgress.objects.select_related("manufacturer", "tender").order_by(
+        "tender__code", "manufacturer__name"
+    )
     if is_official(user) or can(user, "progress.view_all"):
         return qs
     if can(user, "progress.view_manufacturer"):
@@ -174,6 +189,11 @@ def chart(months: list[CommitmentProgress]):
     ]
     for line in lines:
         line.formatted = [format_quantity(v, unit) for v in line.values]
-    return line_chart(title=_("累计入库与进度应完成量"), x_title=_("月份"), y_title=_("数量（%(unit)s）") % {"unit": unit},
-                      x_labels=[f"{m.period_start:%Y-%m}" for m in months], series=lines,
-                      value_formatter=lambda v: format_quantity(v, unit))
+    return line_chart(
+        title=_("累计入库与进度应完成量"),
+        x_title=_("月份"),
+        y_title=_("数量（%(unit)s）") % {"unit": unit},
+        x_labels=[f"{m.period_start:%Y-%m}" for m in months],
+        series=lines,
+        value_formatter=lambda v: format_quantity(v, unit),
+    )

@@ -47,8 +47,11 @@ def demand_coverage(tender: Tender) -> dict:
     expected = reporting_hospitals().count()
     totals = {
         row["lot_id"]: row
-        for row in DemandReport.objects.filter(tender=tender).values("lot_id").annotate(
-            volume=Sum("annual_volume"), hospitals=Count("hospital_id", distinct=True),
+        for row in DemandReport.objects.filter(tender=tender)
+        .values("lot_id")
+        .annotate(
+            volume=Sum("annual_volume"),
+            hospitals=Count("hospital_id", distinct=True),
             named=Count("id", filter=Q(named_product__isnull=False)),
         )
     }
@@ -56,11 +59,27 @@ def demand_coverage(tender: Tender) -> dict:
     for lot in tender.lots.order_by("number"):
         row = totals.get(lot.pk, {})
         hospitals = row.get("hospitals", 0)
-        lots.append(LotCoverage(lot=lot, reported_volume=row.get("volume") or 0, hospitals=hospitals,
-                                missing=max(expected - hospitals, 0), named=row.get("named", 0)))
-    missing = reporting_hospitals().exclude(demand_reports__tender=tender).select_related("region").order_by("region__code", "name")
-    return {"lots": lots, "expected": expected, "missing": missing,
-            "reporting": DemandReport.objects.filter(tender=tender).values("hospital_id").distinct().count()}
+        lots.append(
+            LotCoverage(
+                lot=lot,
+                reported_volume=row.get("volume") or 0,
+                hospitals=hospitals,
+                missing=max(expected - hospitals, 0),
+                named=row.get("named", 0),
+            )
+        )
+    missing = (
+        reporting_hospitals()
+        .exclude(demand_reports__tender=tender)
+        .select_related("region")
+        .order_by("region__code", "name")
+    )
+    return {
+        "lots": lots,
+        "expected": expected,
+        "missing": missing,
+        "reporting": DemandReport.objects.filter(tender=tender).values("hospital_id").distinct().count(),
+    }
 
 
 # --- evaluation review ------------------------------------------------------------------------------------
@@ -83,10 +102,15 @@ def evaluation_review(run: TenderEvaluation) -> list[dict]:
     makers = dict(Organization.objects.filter(pk__in=maker_ids).values_list("pk", "name"))
     products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids)}
     review = []
-    for lot_id, output in sorted(outputs.items(), key=lambda item: lots[item[0]].number if item[0] in lots else item[0]):
+    for lot_id, output in sorted(
+        outputs.items(), key=lambda item: lots[item[0]].number if item[0] in lots else item[0]
+    ):
         outcomes = [
-            {**o, "manufacturer": makers.get(o["manufacturer_id"], o["manufacturer_id"]),
-             "product": products.get(o["product_id"])}
+            {
+                **o,
+                "manufacturer": makers.get(o["manufacturer_id"], o["manufacturer_id"]),
+                "product": products.get(o["product_id"]),
+            }
             for o in output["outcomes"]
         ]
         review.append({"lot": lots.get(lot_id), "output": output, "outcomes": outcomes})
@@ -118,40 +142,83 @@ def tender_results(tender: Tender) -> list[LotResult]:
     if not tender.bids_open:
         return []
     lots = list(tender.lots.order_by("number"))
-    bids = list(Bid.objects.filter(tender=tender, status__in=OPENED_BID_STATUSES)
-                .select_related("manufacturer", "product").order_by("lot_id", "manufacturer__name", "pk"))
+    bids = list(
+        Bid.objects.filter(tender=tender, status__in=OPENED_BID_STATUSES)
+        .select_related("manufacturer", "product")
+        .order_by("lot_id", "manufacturer__name", "pk")
+    )
     by_lot: dict[int, list[Bid]] = defaultdict(list)
     for bid in bids:
         by_lot[bid.lot_id].append(bid)
     winners: dict[int, list[dict]] = defaultdict(list)
-    awards = list(Award.objects.filter(tender=tender).select_related("manufacturer", "product").order_by("lot_id", "rank"))
+    awards = list(
+        Award.objects.filter(tender=tender).select_related("manufacturer", "product").order_by("lot_id", "rank")
+    )
     provisional = not awards
     if awards:
         for award in awards:
-            winners[award.lot_id].append({"rank": award.rank, "manufacturer": award.manufacturer, "product": award.product,
-                                          "price": award.awarded_price, "comparison_price": award.comparison_price})
+            winners[award.lot_id].append(
+                {
+                    "rank": award.rank,
+                    "manufacturer": award.manufacturer,
+                    "product": award.product,
+                    "price": award.awarded_price,
+                    "comparison_price": award.comparison_price,
+                }
+            )
     else:
         run = current_evaluation(tender)
         bid_by_id = {b.pk: b for b in bids}
-        for lot_id, output in (run.outputs.items() if run else ()):
+        for lot_id, output in run.outputs.items() if run else ():
             for rank, bid_id in enumerate(output["winner_ids"], start=1):
                 bid = bid_by_id[bid_id]
-                winners[int(lot_id)].append({"rank": rank, "manufacturer": bid.manufacturer, "product": bid.product,
-                                             "price": bid.price, "comparison_price": bid.comparison_price})
+                winners[int(lot_id)].append(
+                    {
+                        "rank": rank,
+                        "manufacturer": bid.manufacturer,
+                        "product": bid.product,
+                        "price": bid.price,
+                        "comparison_price": bid.comparison_price,
+                    }
+                )
     results = []
     for lot in lots:
         lot_bids = by_lot.get(lot.pk, [])
         valid = {b.manufacturer_id for b in lot_bids if b.status != Bid.Status.INVALID}
-        results.append(LotResult(
-            lot=lot, valid_bidders=len(valid), winners=winners.get(lot.pk, []), provisional=provisional,
-            digests=[{"manufacturer": b.manufacturer, "product": b.product, "seal_hash": b.seal_hash,
-                      "status": b.get_status_display(), "invalid_reason": b.invalid_reason} for b in lot_bids],
-        ))
+        results.append(
+            LotResult(
+                lot=lot,
+                valid_bidders=len(valid),
+                winners=winners.get(lot.pk, []),
+                provisional=provisional,
+                digests=[
+                    {
+                        "manufacturer": b.manufacturer,
+                        "product": b.product,
+                        "seal_hash": b.seal_hash,
+                        "status": b.get_status_display(),
+                        "invalid_reason": b.invalid_reason,
+                    }
+                    for b in lot_bids
+                ],
+            )
+        )
     return results
 
 
-RESULT_HEADERS = [gettext_lazy("批次编号"), gettext_lazy("品种编号"), gettext_lazy("通用名"), gettext_lazy("剂型组"), gettext_lazy("有效申报企业数"), gettext_lazy("中选顺位"), gettext_lazy("中选企业"), gettext_lazy("中选产品医保代码"),
-                  gettext_lazy("规格"), gettext_lazy("中选价（每最小制剂单位）"), gettext_lazy("单位可比价")]
+RESULT_HEADERS = [
+    gettext_lazy("批次编号"),
+    gettext_lazy("品种编号"),
+    gettext_lazy("通用名"),
+    gettext_lazy("剂型组"),
+    gettext_lazy("有效申报企业数"),
+    gettext_lazy("中选顺位"),
+    gettext_lazy("中选企业"),
+    gettext_lazy("中选产品医保代码"),
+    gettext_lazy("规格"),
+    gettext_lazy("中选价（每最小制剂单位）"),
+    gettext_lazy("单位可比价"),
+]
 
 
 def result_rows(tender: Tender) -> list[list]:
@@ -163,6 +230,15 @@ def result_rows(tender: Tender) -> list[list]:
         if not result.winners:
             rows.append(head + ["", gettext("无中选企业"), "", "", None, None])
         for w in result.winners:
-            rows.append(head + [w["rank"], w["manufacturer"].name, w["product"].nhsa_code, w["product"].specification,
-                                Decimal(w["price"]), Decimal(w["comparison_price"])])
+            rows.append(
+                head
+                + [
+                    w["rank"],
+                    w["manufacturer"].name,
+                    w["product"].nhsa_code,
+                    w["product"].specification,
+                    Decimal(w["price"]),
+                    Decimal(w["comparison_price"]),
+                ]
+            )
     return rows

@@ -15,9 +15,19 @@ from django.utils.translation import gettext as _
 
 from common.money import quantize_unit_price
 
-_UNITS = {"g": Decimal(1000), "mg": Decimal(1), "μg": Decimal("0.001"), "ug": Decimal("0.001"),
-          "mcg": Decimal("0.001"), "ml": Decimal(1), "iu": Decimal(1), "u": Decimal(1), "单位": Decimal(1),
-          "万单位": Decimal(10000), "万iu": Decimal(10000)}
+_UNITS = {
+    "g": Decimal(1000),
+    "mg": Decimal(1),
+    "μg": Decimal("0.001"),
+    "ug": Decimal("0.001"),
+    "mcg": Decimal("0.001"),
+    "ml": Decimal(1),
+    "iu": Decimal(1),
+    "u": Decimal(1),
+    "单位": Decimal(1),
+    "万单位": Decimal(10000),
+    "万iu": Decimal(10000),
+}
 _MASS = {"g", "mg", "μg", "ug", "mcg"}
 _PATTERN = re.compile(r"(\d+(?:\.\d+)?)\s*(万单位|万iu|单位|mcg|μg|ug|mg|g|ml|iu|u)", re.IGNORECASE)
 

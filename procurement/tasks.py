@@ -4,8 +4,14 @@ from celery import shared_task
 from django.db import OperationalError
 
 
-@shared_task(name="procurement.refresh_tenders", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="procurement.refresh_tenders",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def refresh_tenders(self) -> int:
     """Every minute: make the tenders' due time-driven steps (close demand collection, open bids, start and
     close execution). Safe to run twice: a step already made is not made again."""
@@ -14,8 +20,14 @@ def refresh_tenders(self) -> int:
     return tenders_refresh_due()
 
 
-@shared_task(name="procurement.flag_overdue_orders", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="procurement.flag_overdue_orders",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def flag_overdue_orders(self) -> dict:
     """Every 15 minutes: flag orders whose distributor missed the response (24 h) or delivery (72 h) deadline.
     Two set-based updates; running it twice flags nothing twice."""
@@ -24,8 +36,14 @@ def flag_overdue_orders(self) -> dict:
     return orders_flag_overdue()
 
 
-@shared_task(name="procurement.compute_commitment_progress", bind=True, acks_late=True,
-             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="procurement.compute_commitment_progress",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def compute_commitment_progress(self) -> dict:
     """Nightly: recompute every commitment's progress. One transaction, under a lock: a rerun, or a run after a
     killed one, gives the same table; a run that finds another running is recorded as skipped."""
@@ -37,8 +55,14 @@ def compute_commitment_progress(self) -> dict:
     return {"run": run.pk, "status": run.status, "rows": run.rows}
 
 
-@shared_task(name="procurement.refresh_commitment_progress", bind=True, acks_late=True,
-             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="procurement.refresh_commitment_progress",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def refresh_commitment_progress(self, hospital_id: int, requested_at: str | None = None) -> dict:
     """After a hospital's receipts or returns (enqueued through the outbox, one pending per hospital); skipped when
     a run started after `requested_at` has already counted them."""
@@ -46,6 +70,7 @@ def refresh_commitment_progress(self, hospital_id: int, requested_at: str | None
 
     from .services.progress import progress_refresh_hospital
 
-    run = progress_refresh_hospital(hospital_id=hospital_id,
-                                    requested_at=datetime.fromisoformat(requested_at) if requested_at else None)
+    run = progress_refresh_hospital(
+        hospital_id=hospital_id, requested_at=datetime.fromisoformat(requested_at) if requested_at else None
+    )
     return {"run": run.pk, "status": run.status, "rows": run.rows}

@@ -17,8 +17,11 @@ from common.errors import DomainError
 from .models import DemandReport, Tender
 from .services import tender_demand_import as demand_import_svc
 
-IMPORT_TYPES = {"new": RowResult.IMPORT_TYPE_NEW, "changed": RowResult.IMPORT_TYPE_UPDATE,
-                "unchanged": RowResult.IMPORT_TYPE_SKIP}
+IMPORT_TYPES = {
+    "new": RowResult.IMPORT_TYPE_NEW,
+    "changed": RowResult.IMPORT_TYPE_UPDATE,
+    "unchanged": RowResult.IMPORT_TYPE_SKIP,
+}
 
 
 class DemandReportResource(resources.ModelResource):
@@ -27,7 +30,9 @@ class DemandReportResource(resources.ModelResource):
     uscc = fields.Field(attribute="hospital__uscc", column_name=demand_import_svc.COL_USCC, readonly=True)
     hospital = fields.Field(attribute="hospital__name", column_name=demand_import_svc.COL_HOSPITAL_NAME, readonly=True)
     annual_volume = fields.Field(attribute="annual_volume", column_name=demand_import_svc.COL_VOLUME, readonly=True)
-    product = fields.Field(attribute="named_product__nhsa_code", column_name=demand_import_svc.COL_PRODUCT, readonly=True)
+    product = fields.Field(
+        attribute="named_product__nhsa_code", column_name=demand_import_svc.COL_PRODUCT, readonly=True
+    )
 
     class Meta:
         model = DemandReport
@@ -36,7 +41,8 @@ class DemandReportResource(resources.ModelResource):
 
     def get_export_queryset(self, request=None, **kwargs):
         return DemandReport.objects.select_related("tender", "lot", "hospital", "named_product").order_by(
-            "tender__code", "lot__number", "hospital__name")
+            "tender__code", "lot__number", "hospital__name"
+        )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         result = Result()
@@ -47,12 +53,18 @@ class DemandReportResource(resources.ModelResource):
         try:
             codes = {str(row.get(demand_import_svc.COL_TENDER) or "").strip() for row in dataset.dict}
             if demand_import_svc.COL_TENDER not in headers or len(codes) != 1 or "" in codes:
-                raise DomainError(_("管理后台导入须有“%(COL_TENDER)s”列，且全部行为同一批次") % {"COL_TENDER": demand_import_svc.COL_TENDER})
+                raise DomainError(
+                    _("管理后台导入须有“%(COL_TENDER)s”列，且全部行为同一批次")
+                    % {"COL_TENDER": demand_import_svc.COL_TENDER}
+                )
             tender = Tender.objects.filter(code=codes.pop()).first()
             if tender is None:
                 raise DomainError(_("%(COL_TENDER)s：没有该批次") % {"COL_TENDER": demand_import_svc.COL_TENDER})
             report = demand_import_svc.demand_import(
-                tender=tender, by=user, content=dataset.export("csv").encode("utf-8"), filename="admin.csv",
+                tender=tender,
+                by=user,
+                content=dataset.export("csv").encode("utf-8"),
+                filename="admin.csv",
                 dry_run=dry_run,
             )
         except DomainError as exc:
@@ -68,7 +80,9 @@ class DemandReportResource(resources.ModelResource):
             row_result.import_type = IMPORT_TYPES[line.status]
             row_result.row_values = values
             row_result.diff = [values.get(h, "") for h in headers]
-            row_result.object_repr = f"{values.get(demand_import_svc.COL_LOT, '')} · {values.get(demand_import_svc.COL_USCC, '')}"
+            row_result.object_repr = (
+                f"{values.get(demand_import_svc.COL_LOT, '')} · {values.get(demand_import_svc.COL_USCC, '')}"
+            )
             result.append_row_result(row_result)
         result.totals.update({t: sum(1 for r in result.rows if r.import_type == t) for t in IMPORT_TYPES.values()})
         result.totals[RowResult.IMPORT_TYPE_INVALID] = len(result.invalid_rows)

@@ -64,10 +64,18 @@ def listing_search(request):
     distributors = selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
     alternatives = selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
     warnings = product_warnings(x.product_id for x in page.object_list)
-    rows = [{"listing": x, "distributors": distributors.get(x.pk, []), "alternative": alternatives.get(x.pk),
-             "warnings": warnings.get(x.product_id, [])} for x in page.object_list]
-    return render(request, "procurement/orders/search.html", {"page": page, "rows": rows, "q": q,
-                                                             "query_string": f"q={q}"})
+    rows = [
+        {
+            "listing": x,
+            "distributors": distributors.get(x.pk, []),
+            "alternative": alternatives.get(x.pk),
+            "warnings": warnings.get(x.product_id, []),
+        }
+        for x in page.object_list
+    ]
+    return render(
+        request, "procurement/orders/search.html", {"page": page, "rows": rows, "q": q, "query_string": f"q={q}"}
+    )
 
 
 @capability_required("order.place")
@@ -102,11 +110,18 @@ def cart(request):
                 svc.order_cancel(order=order, by=request.user, version=request.POST.get("version"))
                 messages.success(request, _("草稿已删除"))
                 return redirect("orders:cart")
-            lines = [{"listing": line.listing_id, "packs": request.POST.get(f"packs-{line.pk}", str(line.packs))}
-                     for line in order.lines.all()]
-            order = svc.order_update_draft(order=order, by=request.user, lines=lines,
-                                           urgent=bool(request.POST.get("urgent")),
-                                           remarks=request.POST.get("remarks", ""), version=request.POST.get("version"))
+            lines = [
+                {"listing": line.listing_id, "packs": request.POST.get(f"packs-{line.pk}", str(line.packs))}
+                for line in order.lines.all()
+            ]
+            order = svc.order_update_draft(
+                order=order,
+                by=request.user,
+                lines=lines,
+                urgent=bool(request.POST.get("urgent")),
+                remarks=request.POST.get("remarks", ""),
+                version=request.POST.get("version"),
+            )
             if action == "submit":
                 svc.order_submit(order=order, by=request.user)
                 messages.success(request, _("订单 %(number)s 已提交，等待配送企业响应") % {"number": order.number})
@@ -117,8 +132,11 @@ def cart(request):
             # the service names a line `lines[i].packs`; its input on the page is `packs-<line id>`
             match = re.fullmatch(r"lines\[(\d+)\]\.packs", exc.field or "")
             order_lines = list(order.lines.all())
-            field = (f"packs-{order_lines[int(match.group(1))].pk}"
-                     if match and int(match.group(1)) < len(order_lines) else None)
+            field = (
+                f"packs-{order_lines[int(match.group(1))].pk}"
+                if match and int(match.group(1)) < len(order_lines)
+                else None
+            )
             remember(request, f"cart-{order.pk}", exc, field=field)
         return redirect("orders:cart")
     return render(request, "procurement/orders/cart.html", {"drafts": drafts})
@@ -158,10 +176,19 @@ def order_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
-    return render(request, "procurement/orders/list.html", {
-        "page": listing.page, "listing": listing, "params": request.GET, "statuses": S.choices, "query_string": query.urlencode(),
-        "title": _("订单"),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "procurement/orders/list.html",
+        {
+            "page": listing.page,
+            "listing": listing,
+            "params": request.GET,
+            "statuses": S.choices,
+            "query_string": query.urlencode(),
+            "title": _("订单"),
+        },
+        status=400 if error else 200,
+    )
 
 
 @capability_required("order.fulfil")
@@ -170,17 +197,48 @@ def incoming(request):
     qs = selectors.orders_visible_to(request.user).filter(
         status__in=(S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.PARTIALLY_RECEIVED)
     )
-    listing = tables.Listing(request, qs, ORDER_COLUMNS, default_sort="delivery_due_at",
-                      default_order=("-urgent", "delivery_due_at", "pk"))
-    return render(request, "procurement/orders/list.html", {
-        "page": listing.page, "listing": listing, "params": {}, "statuses": S.choices, "query_string": "", "title": _("待处理订单"),
-        "incoming": True,
-    })
+    listing = tables.Listing(
+        request, qs, ORDER_COLUMNS, default_sort="delivery_due_at", default_order=("-urgent", "delivery_due_at", "pk")
+    )
+    return render(
+        request,
+        "procurement/orders/list.html",
+        {
+            "page": listing.page,
+            "listing": listing,
+            "params": {},
+            "statuses": S.choices,
+            "query_string": "",
+            "title": _("待处理订单"),
+            "incoming": True,
+        },
+    )
 
 
-EXPORT_HEADERS = [gettext_lazy("订单编号"), gettext_lazy("创建时间"), gettext_lazy("提交时间"), gettext_lazy("状态"), gettext_lazy("紧急"), gettext_lazy("医疗机构"), gettext_lazy("配送企业"), gettext_lazy("行号"), gettext_lazy("医保代码"), gettext_lazy("通用名"), gettext_lazy("规格"),
-                  gettext_lazy("生产企业"), gettext_lazy("采购数量（包装）"), gettext_lazy("包装转换比"), gettext_lazy("单价（每最小单位）"), gettext_lazy("包装单价"), gettext_lazy("金额"), gettext_lazy("已配送"), gettext_lazy("已验收"), gettext_lazy("拒收"),
-                  gettext_lazy("已退货"), gettext_lazy("替代的约定采购量")]
+EXPORT_HEADERS = [
+    gettext_lazy("订单编号"),
+    gettext_lazy("创建时间"),
+    gettext_lazy("提交时间"),
+    gettext_lazy("状态"),
+    gettext_lazy("紧急"),
+    gettext_lazy("医疗机构"),
+    gettext_lazy("配送企业"),
+    gettext_lazy("行号"),
+    gettext_lazy("医保代码"),
+    gettext_lazy("通用名"),
+    gettext_lazy("规格"),
+    gettext_lazy("生产企业"),
+    gettext_lazy("采购数量（包装）"),
+    gettext_lazy("包装转换比"),
+    gettext_lazy("单价（每最小单位）"),
+    gettext_lazy("包装单价"),
+    gettext_lazy("金额"),
+    gettext_lazy("已配送"),
+    gettext_lazy("已验收"),
+    gettext_lazy("拒收"),
+    gettext_lazy("已退货"),
+    gettext_lazy("替代的约定采购量"),
+]
 
 
 @capability_required("order.view")
@@ -190,25 +248,48 @@ def order_export(request):
     if error:
         messages.error(request, error)
         return redirect("orders:list")
-    lines = PurchaseOrderLine.objects.filter(order__in=qs.values("pk")).select_related(
-        "order__hospital", "order__distributor", "product", "manufacturer").order_by("-order__created_at", "order_id",
-                                                                                     "line_no")
+    lines = (
+        PurchaseOrderLine.objects.filter(order__in=qs.values("pk"))
+        .select_related("order__hospital", "order__distributor", "product", "manufacturer")
+        .order_by("-order__created_at", "order_id", "line_no")
+    )
 
     def rows():
         yield [str(h) for h in EXPORT_HEADERS]
         for line in lines.iterator(chunk_size=2000):
             o = line.order
-            yield [o.number or "", timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
-                   timezone.localtime(o.submitted_at).strftime("%Y-%m-%d %H:%M") if o.submitted_at else "",
-                   str(o.get_status_display()), _("是") if o.urgent else "", o.hospital.name, o.distributor.name,
-                   line.line_no, line.product.nhsa_code, line.product.generic_name, line.product.specification,
-                   line.manufacturer.name, line.packs, line.pack_size, line.unit_price, line.pack_price, line.amount,
-                   line.packs_shipped, line.packs_accepted, line.packs_rejected, line.packs_returned,
-                   line.substitution_for_id or ""]
+            yield [
+                o.number or "",
+                timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(o.submitted_at).strftime("%Y-%m-%d %H:%M") if o.submitted_at else "",
+                str(o.get_status_display()),
+                _("是") if o.urgent else "",
+                o.hospital.name,
+                o.distributor.name,
+                line.line_no,
+                line.product.nhsa_code,
+                line.product.generic_name,
+                line.product.specification,
+                line.manufacturer.name,
+                line.packs,
+                line.pack_size,
+                line.unit_price,
+                line.pack_price,
+                line.amount,
+                line.packs_shipped,
+                line.packs_accepted,
+                line.packs_rejected,
+                line.packs_returned,
+                line.substitution_for_id or "",
+            ]
 
     handle = xlsx_file(rows(), sheet_title=_("订单"))
-    return FileResponse(handle, as_attachment=True, filename=f"订单-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"订单-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @capability_required("order.view")
@@ -219,28 +300,42 @@ def order_detail(request, pk: int):
     user = request.user
     is_hospital = user.organization_id == order.hospital_id
     is_distributor = user.organization_id == order.distributor_id
-    receipt_lines = list(ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery")
-                         .order_by("pk"))
+    receipt_lines = list(
+        ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery").order_by("pk")
+    )
     returned = {}
     for goods_return in order.returns.all():
         for line in goods_return.lines.all():
             returned[line.receipt_line_id] = returned.get(line.receipt_line_id, 0) + line.packs
     for rl in receipt_lines:
         rl.returnable = rl.accepted_packs - returned.get(rl.pk, 0)
-    return render(request, "procurement/orders/detail.html", {
-        "order": order, "lines": order.lines.all(), "deliveries": order.deliveries.all(), "events": order.events.all(),
-        "returns": order.returns.all(), "receipt_lines": receipt_lines,
-        "can_cancel": is_hospital and can(user, "order.place") and order.status in PurchaseOrder.CANCELLABLE_STATUSES
-        and order.status != S.DRAFT,
-        "can_receive": is_hospital and can(user, "order.receive"),
-        "can_return": is_hospital and can(user, "order.receive") and any(rl.returnable > 0 for rl in receipt_lines),
-        "can_close": is_hospital and can(user, "order.receive") and order.status in (
-            S.RECEIVED, S.PARTIALLY_RECEIVED, S.SHIPPED, S.PARTIALLY_SHIPPED),
-        "can_answer": is_distributor and can(user, "order.fulfil") and order.status == S.SUBMITTED,
-        "can_ship": is_distributor and can(user, "order.fulfil") and order.status in PurchaseOrder.SHIPPABLE_STATUSES,
-        "can_remark": (is_hospital or is_distributor) and order.status != S.DRAFT,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "procurement/orders/detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "deliveries": order.deliveries.all(),
+            "events": order.events.all(),
+            "returns": order.returns.all(),
+            "receipt_lines": receipt_lines,
+            "can_cancel": is_hospital
+            and can(user, "order.place")
+            and order.status in PurchaseOrder.CANCELLABLE_STATUSES
+            and order.status != S.DRAFT,
+            "can_receive": is_hospital and can(user, "order.receive"),
+            "can_return": is_hospital and can(user, "order.receive") and any(rl.returnable > 0 for rl in receipt_lines),
+            "can_close": is_hospital
+            and can(user, "order.receive")
+            and order.status in (S.RECEIVED, S.PARTIALLY_RECEIVED, S.SHIPPED, S.PARTIALLY_SHIPPED),
+            "can_answer": is_distributor and can(user, "order.fulfil") and order.status == S.SUBMITTED,
+            "can_ship": is_distributor
+            and can(user, "order.fulfil")
+            and order.status in PurchaseOrder.SHIPPABLE_STATUSES,
+            "can_remark": (is_hospital or is_distributor) and order.status != S.DRAFT,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _order_action(request, order: PurchaseOrder):
@@ -260,24 +355,47 @@ def _order_action(request, order: PurchaseOrder):
         elif action == "close":
             svc.order_close(order=order, by=user, reason=post.get("reason", ""), version=version)
         elif action == "ship":
-            lines = [{"order_line": pk, "packs": row.get("packs"), "batch_number": row.get("batch", ""),
-                      "expiry_date": row.get("expiry", ""), "production_date": row.get("production") or None}
-                     for pk, row in sorted(_rows(post, "ship").items()) if row.get("packs") not in (None, "", "0")]
-            svc.delivery_create(order=order, by=user, invoice_number=post.get("invoice_number", ""),
-                                invoice_date=post.get("invoice_date") or None, lines=lines, version=version)
+            lines = [
+                {
+                    "order_line": pk,
+                    "packs": row.get("packs"),
+                    "batch_number": row.get("batch", ""),
+                    "expiry_date": row.get("expiry", ""),
+                    "production_date": row.get("production") or None,
+                }
+                for pk, row in sorted(_rows(post, "ship").items())
+                if row.get("packs") not in (None, "", "0")
+            ]
+            svc.delivery_create(
+                order=order,
+                by=user,
+                invoice_number=post.get("invoice_number", ""),
+                invoice_date=post.get("invoice_date") or None,
+                lines=lines,
+                version=version,
+            )
         elif action == "receive":
             delivery = order.deliveries.filter(pk=param_id(post, "delivery", form=True) or 0).first()
             if delivery is None:
                 raise Http404
             lines = None
             if post.get("mode") == "lines":
-                lines = [{"delivery_line": pk, "accepted_packs": row.get("accepted", ""),
-                          "rejected_packs": row.get("rejected") or 0, "reject_reason": row.get("reason", "")}
-                         for pk, row in sorted(_rows(post, "recv").items())]
+                lines = [
+                    {
+                        "delivery_line": pk,
+                        "accepted_packs": row.get("accepted", ""),
+                        "rejected_packs": row.get("rejected") or 0,
+                        "reject_reason": row.get("reason", ""),
+                    }
+                    for pk, row in sorted(_rows(post, "recv").items())
+                ]
             svc.receipt_create(delivery=delivery, by=user, lines=lines, version=version)
         elif action == "return":
-            lines = [{"receipt_line": pk, "packs": row.get("packs")}
-                     for pk, row in sorted(_rows(post, "ret").items()) if row.get("packs") not in (None, "", "0")]
+            lines = [
+                {"receipt_line": pk, "packs": row.get("packs")}
+                for pk, row in sorted(_rows(post, "ret").items())
+                if row.get("packs") not in (None, "", "0")
+            ]
             svc.goods_return_create(order=order, by=user, reason=post.get("reason", ""), lines=lines, version=version)
         else:
             raise Http404
@@ -292,18 +410,27 @@ def _order_action(request, order: PurchaseOrder):
 # which form of the page a step's error goes back to, and how a line's field maps to its input (`ship-<id>-packs`)
 FORM_PREFIXES = {"ship": "ship", "receive": "recv", "return": "ret"}
 LINE_INPUTS = {
-    "ship": ("order_line", {"packs": "packs", "batch_number": "batch", "expiry_date": "expiry",
-                            "production_date": "production"}),
-    "receive": ("delivery_line", {"accepted_packs": "accepted", "rejected_packs": "rejected",
-                                  "reject_reason": "reason"}),
+    "ship": (
+        "order_line",
+        {"packs": "packs", "batch_number": "batch", "expiry_date": "expiry", "production_date": "production"},
+    ),
+    "receive": (
+        "delivery_line",
+        {"accepted_packs": "accepted", "rejected_packs": "rejected", "reject_reason": "reason"},
+    ),
     "return": ("receipt_line", {"packs": "packs"}),
 }
 
 
 STEP_LABELS = {
-    "cancel": gettext_lazy("撤销订单"), "accept": gettext_lazy("接单"), "reject": gettext_lazy("拒绝订单"),
-    "remarks": gettext_lazy("备注"), "close": gettext_lazy("完结订单"), "ship": gettext_lazy("配送"),
-    "receive": gettext_lazy("入库验收"), "return": gettext_lazy("退货"),
+    "cancel": gettext_lazy("撤销订单"),
+    "accept": gettext_lazy("接单"),
+    "reject": gettext_lazy("拒绝订单"),
+    "remarks": gettext_lazy("备注"),
+    "close": gettext_lazy("完结订单"),
+    "ship": gettext_lazy("配送"),
+    "receive": gettext_lazy("入库验收"),
+    "return": gettext_lazy("退货"),
 }
 
 
@@ -313,8 +440,9 @@ def delivery_list(request):
     if request.GET.get("received") in ("0", "1"):
         qs = qs.filter(received=request.GET["received"] == "1")
     page = Paginator(qs.order_by("-shipped_at", "-pk"), 30).get_page(request.GET.get("page"))
-    return render(request, "procurement/orders/deliveries.html", {"page": page, "params": request.GET,
-                                                                 "query_string": ""})
+    return render(
+        request, "procurement/orders/deliveries.html", {"page": page, "params": request.GET, "query_string": ""}
+    )
 
 
 # --- online share and off-platform purchases ---------------------------------------------------------------------
@@ -334,15 +462,27 @@ def share(request):
     by = by if by in ("hospital", "region") else "region"
     region = request.GET.get("region", "")
     rows = online_share.online_share(
-        date_from=date_from, date_to=date_to, by=by, per_month=request.GET.get("per_month") != "0",
+        date_from=date_from,
+        date_to=date_to,
+        by=by,
+        per_month=request.GET.get("per_month") != "0",
         hospital_ids=None if official else [request.user.organization_id],
         region_id=param_id(request.GET, "region", form=True) if official else None,
     )
-    return render(request, "procurement/orders/share.html", {
-        "rows": rows, "date_from": date_from, "date_to": date_to, "by": by, "official": official,
-        "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY), "region": region,
-        "per_month": request.GET.get("per_month") != "0",
-    })
+    return render(
+        request,
+        "procurement/orders/share.html",
+        {
+            "rows": rows,
+            "date_from": date_from,
+            "date_to": date_to,
+            "by": by,
+            "official": official,
+            "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY),
+            "region": region,
+            "per_month": request.GET.get("per_month") != "0",
+        },
+    )
 
 
 class OffPlatformForm(forms.Form):
@@ -357,8 +497,9 @@ def offplatform_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report, batch = offplatform_import(by=request.user, data=upload.read(), name=upload.name,
-                                               dry_run=form.cleaned_data["dry_run"])
+            report, batch = offplatform_import(
+                by=request.user, data=upload.read(), name=upload.name, dry_run=form.cleaned_data["dry_run"]
+            )
             if batch is not None:
                 messages.success(request, _("已导入 %(n)s 行") % {"n": len(report.rows)})
             elif report.ok:
@@ -367,9 +508,16 @@ def offplatform_upload(request):
                 messages.error(request, _("文件有错误，未导入任何数据"))
         except DomainError as exc:
             form.add_error("file", exc.message)
-    return render(request, "procurement/orders/offplatform.html", {
-        "form": form, "report": report, "headers": HEADERS, "required": REQUIRED,
-    })
+    return render(
+        request,
+        "procurement/orders/offplatform.html",
+        {
+            "form": form,
+            "report": report,
+            "headers": HEADERS,
+            "required": REQUIRED,
+        },
+    )
 
 
 urlpatterns = [

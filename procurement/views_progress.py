@@ -49,62 +49,99 @@ def dashboard(request):
     rows = sel.cycle_rows(request.user, params)
     tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
     lots = Lot.objects.filter(tender_id=params["tender"]).order_by("number") if params["tender"] else []
-    return render(request, "procurement/progress/dashboard.html", {
-        "params": params, "by": by, "groups": sel.rollup(rows, by),
-        "alerts": sel.alert_rows(request.user, params)[:50],
-        "alerts_count": sel.alert_rows(request.user, params).count(),
-        "substitution": sel.high_substitution_rows(request.user, params)[:50],
-        "threshold": settings.COMMITMENT_PROGRESS["HIGH_SUBSTITUTION_RATIO"],
-        "tenders": tenders, "lots": lots, "regions": Region.objects.filter(parent__isnull=True).order_by("sort_order"),
-        "statuses": ProgressStatus.choices, "by_choices": [
-            ("tender", _("批次")), ("lot", _("品种")), ("region", _("统筹区")), ("hospital", _("医疗机构")),
-            ("manufacturer", _("生产企业")),
-        ],
-        "runs": ProgressRun.objects.order_by("-started_at")[:5], "last_run": sel.last_run(),
-        "query": request.GET.urlencode(), "can_compute": can(request.user, "progress.compute"),
-    })
+    return render(
+        request,
+        "procurement/progress/dashboard.html",
+        {
+            "params": params,
+            "by": by,
+            "groups": sel.rollup(rows, by),
+            "alerts": sel.alert_rows(request.user, params)[:50],
+            "alerts_count": sel.alert_rows(request.user, params).count(),
+            "substitution": sel.high_substitution_rows(request.user, params)[:50],
+            "threshold": settings.COMMITMENT_PROGRESS["HIGH_SUBSTITUTION_RATIO"],
+            "tenders": tenders,
+            "lots": lots,
+            "regions": Region.objects.filter(parent__isnull=True).order_by("sort_order"),
+            "statuses": ProgressStatus.choices,
+            "by_choices": [
+                ("tender", _("批次")),
+                ("lot", _("品种")),
+                ("region", _("统筹区")),
+                ("hospital", _("医疗机构")),
+                ("manufacturer", _("生产企业")),
+            ],
+            "runs": ProgressRun.objects.order_by("-started_at")[:5],
+            "last_run": sel.last_run(),
+            "query": request.GET.urlencode(),
+            "can_compute": can(request.user, "progress.compute"),
+        },
+    )
 
 
 @capability_required("progress.view_hospital")
 def hospital(request):
-    rows = sel.cycle_rows(request.user).filter(hospital_id=request.user.organization_id).order_by(
-        "tender__code", "lot__number")
+    rows = (
+        sel.cycle_rows(request.user)
+        .filter(hospital_id=request.user.organization_id)
+        .order_by("tender__code", "lot__number")
+    )
     notes = Notification.objects.filter(organization_id=request.user.organization_id).order_by("-created_at")
-    return render(request, "procurement/progress/hospital.html", {
-        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-        "summary": sel.rollup(rows, "hospital"), "notes": notes[:20],
-        "unread": notes.filter(read_at__isnull=True).count(), "last_run": sel.last_run(),
-    })
+    return render(
+        request,
+        "procurement/progress/hospital.html",
+        {
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "summary": sel.rollup(rows, "hospital"),
+            "notes": notes[:20],
+            "unread": notes.filter(read_at__isnull=True).count(),
+            "last_run": sel.last_run(),
+        },
+    )
 
 
 @require_POST
 @capability_required("progress.view_hospital")
 def notifications_read(request):
     Notification.objects.filter(organization_id=request.user.organization_id, read_at__isnull=True).update(
-        read_at=timezone.now())
+        read_at=timezone.now()
+    )
     return redirect("progress:hospital")
 
 
 @capability_required("progress.view_manufacturer")
 def manufacturer(request):
     rows = sel.cycle_rows(request.user).filter(manufacturer_id=request.user.organization_id)
-    return render(request, "procurement/progress/manufacturer.html", {
-        "tenders": sel.manufacturer_rows(request.user), "lots": sel.rollup(rows, "lot"),
-        "regions": sel.rollup(rows, "region"), "last_run": sel.last_run(),
-    })
+    return render(
+        request,
+        "procurement/progress/manufacturer.html",
+        {
+            "tenders": sel.manufacturer_rows(request.user),
+            "lots": sel.rollup(rows, "lot"),
+            "regions": sel.rollup(rows, "region"),
+            "last_run": sel.last_run(),
+        },
+    )
 
 
 def commitment(request, pk: int):
-    if not any(can(request.user, c) for c in ("progress.view_all", "progress.view_hospital",
-                                              "progress.view_manufacturer")):
+    if not any(
+        can(request.user, c) for c in ("progress.view_all", "progress.view_hospital", "progress.view_manufacturer")
+    ):
         raise Http404
     months = list(sel.month_rows(request.user, pk).select_related("commitment__product"))
     cycle = sel.cycle_rows(request.user).filter(commitment_id=pk).first()
     if cycle is None:  # not computed yet, or not the user's to see
         raise Http404
-    return render(request, "procurement/progress/commitment.html", {
-        "row": cycle, "months": months, "chart": sel.chart(months),
-    })
+    return render(
+        request,
+        "procurement/progress/commitment.html",
+        {
+            "row": cycle,
+            "months": months,
+            "chart": sel.chart(months),
+        },
+    )
 
 
 @capability_required("progress.view_all")
@@ -118,12 +155,19 @@ def export(request):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("约定采购量完成进度"))
     ws.append([str(h) for h in HEADERS])
-    for row in sel.cycle_rows(request.user, _params(request)).order_by("tender__code", "lot__number",
-                                                                          "hospital__name").iterator(2000):
+    for row in (
+        sel.cycle_rows(request.user, _params(request))
+        .order_by("tender__code", "lot__number", "hospital__name")
+        .iterator(2000)
+    ):
         ws.append(row_values(row))
     name = f"commitment-progress-{datetime.now():%Y%m%d}.xlsx"
-    return FileResponse(temp_xlsx(wb), as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        temp_xlsx(wb),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 app_name = "progress"

@@ -85,14 +85,23 @@ def tender_list(request):
     status = request.GET.get("status", "")
     if status:
         tenders = tenders.filter(status=status)
-    listing = Listing(request, tenders, TENDER_COLUMNS, default_sort="-demand_start", per_page=20,
-                      export_name=str(_("带量采购批次")))
+    listing = Listing(
+        request, tenders, TENDER_COLUMNS, default_sort="-demand_start", per_page=20, export_name=str(_("带量采购批次"))
+    )
     if listing.wants_export:
         return listing.export()
-    return render(request, "procurement/tenders/list.html", {
-        "page": listing.page, "listing": listing, "status": status, "statuses": Tender.Status.choices, "now": timezone.now(),
-        "can_manage": can(request.user, MANAGE),
-    })
+    return render(
+        request,
+        "procurement/tenders/list.html",
+        {
+            "page": listing.page,
+            "listing": listing,
+            "status": status,
+            "statuses": Tender.Status.choices,
+            "now": timezone.now(),
+            "can_manage": can(request.user, MANAGE),
+        },
+    )
 
 
 @capability_required(MANAGE)
@@ -109,15 +118,19 @@ def tender_new(request):
             if exc.field == "rules":
                 target = rules
             elif (exc.field or "").startswith("lots["):
-                index = int(exc.field[5:exc.field.index("]")])
+                index = int(exc.field[5 : exc.field.index("]")])
                 filled = [f for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
                 target = filled[index] if index < len(filled) else form
             _error(target, exc)
         else:
             messages.success(request, _("已创建带量采购批次 %(code)s") % {"code": tender.code})
             return redirect("tenders:detail", pk=tender.pk)
-    return render(request, "procurement/tenders/new.html", {"form": form, "rules_form": rules, "lots": lots},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "procurement/tenders/new.html",
+        {"form": form, "rules_form": rules, "lots": lots},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- a tender's page --------------------------------------------------------------------------------------------
@@ -136,9 +149,14 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
             return failed["form"]
         return factory()
 
-    ctx = {"tender": tender, "lots": lots, "now": now, "rows": [],
-           "results_visible": selectors_tenders.results_visible(tender, user),
-           "action_error": failed.get("message") if failed.get("name") == "action" else ""}
+    ctx = {
+        "tender": tender,
+        "lots": lots,
+        "now": now,
+        "rows": [],
+        "results_visible": selectors_tenders.results_visible(tender, user),
+        "action_error": failed.get("message") if failed.get("name") == "action" else "",
+    }
     bids = Bid.objects.none()
     commitments = Commitment.objects.none()
     if is_official(user):
@@ -168,28 +186,49 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
                 if bid is None:
                     form = pick("bid", lot.pk, lambda p=products, n=lot.pk: BidForm(products=p, prefix=f"bid{n}"))
                 else:
-                    form = pick("replace", bid.pk, lambda p=products, b=bid: BidForm(
-                        products=p, prefix=f"replace{b.pk}",
-                        initial={"product": b.product_id, "supply_capacity": b.supply_capacity}))
+                    form = pick(
+                        "replace",
+                        bid.pk,
+                        lambda p=products, b=bid: BidForm(
+                            products=p,
+                            prefix=f"replace{b.pk}",
+                            initial={"product": b.product_id, "supply_capacity": b.supply_capacity},
+                        ),
+                    )
                 ctx["rows"].append({"lot": lot, "bid": bid, "form": form, "products": products})
     elif _is_hospital(user):
-        demand = {d.lot_id: d for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id)
-                  .select_related("named_product")}
+        demand = {
+            d.lot_id: d
+            for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id).select_related(
+                "named_product"
+            )
+        }
         commitments = Commitment.objects.filter(tender=tender, hospital_id=user.organization_id)
-        ctx["demand_open"] = tender.status == Tender.Status.DEMAND_COLLECTION and tender.demand_start <= now < tender.demand_end
+        ctx["demand_open"] = (
+            tender.status == Tender.Status.DEMAND_COLLECTION and tender.demand_start <= now < tender.demand_end
+        )
         for lot in lots:
             report = demand.get(lot.pk)
             form = None
             if ctx["demand_open"]:
                 products = list(svc.lot_products(lot))
-                form = pick("demand", lot.pk, lambda p=products, r=report, n=lot.pk: DemandForm(
-                    products=p, prefix=f"demand{n}",
-                    initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None))
+                form = pick(
+                    "demand",
+                    lot.pk,
+                    lambda p=products, r=report, n=lot.pk: DemandForm(
+                        products=p,
+                        prefix=f"demand{n}",
+                        initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None,
+                    ),
+                )
             ctx["rows"].append({"lot": lot, "report": report, "form": form})
     ctx["bids"] = bids.select_related("lot", "manufacturer", "product").order_by("lot__number", "pk")
-    ctx["commitments"] = commitments.select_related("lot", "hospital", "product").order_by("lot__number", "hospital__name")[:200]
-    ctx["commitment_totals"] = commitments.aggregate(volume=Sum("agreed_volume"), amount=Sum("agreed_amount"),
-                                                     hospitals=Count("pk"))
+    ctx["commitments"] = commitments.select_related("lot", "hospital", "product").order_by(
+        "lot__number", "hospital__name"
+    )[:200]
+    ctx["commitment_totals"] = commitments.aggregate(
+        volume=Sum("agreed_volume"), amount=Sum("agreed_amount"), hospitals=Count("pk")
+    )
     return ctx
 
 
@@ -202,8 +241,12 @@ def _refused(request, tender, *, name, target=None, form=None, exc: DomainError)
     if form is not None:
         _error(form, exc)
     failed = {"name": name, "target": target, "form": form, "message": exc.message}
-    return render(request, "procurement/tenders/detail.html", _detail_context(request, tender, failed=failed),
-                  status=exc.status_code)
+    return render(
+        request,
+        "procurement/tenders/detail.html",
+        _detail_context(request, tender, failed=failed),
+        status=exc.status_code,
+    )
 
 
 def _done(request, tender, message):
@@ -231,6 +274,7 @@ def _simple(name, call, message):
         except DomainError as exc:
             return _refused(request, tender, name="action", exc=exc)
         return _done(request, tender, message())
+
     return run
 
 
@@ -283,26 +327,37 @@ def _evaluate(request, tender):
 
 
 def _own_live_bid(request, tender) -> Bid:
-    return get_object_or_404(Bid.objects.select_related("lot"), pk=param_id(request.POST, "bid", form=True) or 0, tender=tender,
-                             manufacturer_id=request.user.organization_id)
+    return get_object_or_404(
+        Bid.objects.select_related("lot"),
+        pk=param_id(request.POST, "bid", form=True) or 0,
+        tender=tender,
+        manufacturer_id=request.user.organization_id,
+    )
 
 
 def _bid_form_action(request, tender, *, replacing: Bid | None):
     """Submit a bid on a lot, or replace a live one: the form offers only the maker's own products of the lot."""
-    lot = replacing.lot if replacing else get_object_or_404(tender.lots, pk=param_id(request.POST, "lot", form=True) or 0)
+    lot = (
+        replacing.lot if replacing else get_object_or_404(tender.lots, pk=param_id(request.POST, "lot", form=True) or 0)
+    )
     products = list(svc.lot_products(lot, manufacturer_id=request.user.organization_id))
     name, target = ("replace", replacing.pk) if replacing else ("bid", lot.pk)
     form = BidForm(request.POST, products=products, prefix=f"{name}{target}")
     try:
         if not form.is_valid():
             raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product")
-        fields = {"product": next(p for p in products if p.pk == form.cleaned_data["product"]),
-                  "price": form.cleaned_data["price"], "supply_capacity": form.cleaned_data["supply_capacity"],
-                  "by": request.user}
+        fields = {
+            "product": next(p for p in products if p.pk == form.cleaned_data["product"]),
+            "price": form.cleaned_data["price"],
+            "supply_capacity": form.cleaned_data["supply_capacity"],
+            "by": request.user,
+        }
         bid = svc.bid_replace(bid=replacing, **fields) if replacing else svc.bid_submit(lot=lot, **fields)
     except DomainError as exc:
         return _refused(request, tender, name=name, target=target, form=form, exc=exc)
-    message = _("已替换品种 %(lot)s 的申报，新申报摘要 %(hash)s") if replacing else _("已申报品种 %(lot)s，申报摘要 %(hash)s")
+    message = (
+        _("已替换品种 %(lot)s 的申报，新申报摘要 %(hash)s") if replacing else _("已申报品种 %(lot)s，申报摘要 %(hash)s")
+    )
     return _done(request, tender, message % {"lot": lot.number, "hash": bid.seal_hash})
 
 
@@ -331,15 +386,21 @@ def _demand(request, tender):
         if not form.is_valid():
             raise DomainError(_("指定产品须为本品种的产品"), field="named_product")
         named = next((p for p in products if p.pk == form.cleaned_data["named_product"]), None)
-        svc.demand_report(lot=lot, by=request.user, annual_volume=form.cleaned_data["annual_volume"], named_product=named)
+        svc.demand_report(
+            lot=lot, by=request.user, annual_volume=form.cleaned_data["annual_volume"], named_product=named
+        )
     except DomainError as exc:
         return _refused(request, tender, name="demand", target=lot.pk, form=form, exc=exc)
     return _done(request, tender, _("已保存品种 %(lot)s 的报量") % {"lot": lot.number})
 
 
 def _demand_withdraw(request, tender):
-    report = get_object_or_404(DemandReport, pk=param_id(request.POST, "report", form=True) or 0, tender=tender,
-                               hospital_id=request.user.organization_id)
+    report = get_object_or_404(
+        DemandReport,
+        pk=param_id(request.POST, "report", form=True) or 0,
+        tender=tender,
+        hospital_id=request.user.organization_id,
+    )
     try:
         svc.demand_withdraw(report=report, by=request.user)
     except DomainError as exc:
@@ -350,12 +411,21 @@ def _demand_withdraw(request, tender):
 ACTIONS = {
     "lot": (MANAGE, _add_lot),
     "rules": (MANAGE, _set_rules),
-    "start-demand": (MANAGE, _simple("start-demand", lambda r, t: svc.tender_start_demand_collection(tender=t, by=r.user),
-                                     lambda: _("已开始报量"))),
+    "start-demand": (
+        MANAGE,
+        _simple(
+            "start-demand",
+            lambda r, t: svc.tender_start_demand_collection(tender=t, by=r.user),
+            lambda: _("已开始报量"),
+        ),
+    ),
     "cancel": (MANAGE, _cancel),
     "open": (MANAGE, _simple("open", lambda r, t: svc.tender_open_bids(tender=t, by=r.user), lambda: _("已开标"))),
     "evaluate": (MANAGE, _evaluate),
-    "award": (MANAGE, _simple("award", lambda r, t: svc.tender_award(tender=t, by=r.user), lambda: _("已公布中选结果"))),
+    "award": (
+        MANAGE,
+        _simple("award", lambda r, t: svc.tender_award(tender=t, by=r.user), lambda: _("已公布中选结果")),
+    ),
     "bid": ("tender.bid", _bid),
     "replace": ("tender.bid", _replace),
     "withdraw": ("tender.bid", _withdraw),
@@ -372,7 +442,9 @@ def tender_coverage(request, pk: int):
     tender = _tender(request, pk)
     coverage = selectors_tenders.demand_coverage(tender)
     missing = Paginator(coverage["missing"], 50).get_page(request.GET.get("page"))
-    return render(request, "procurement/tenders/coverage.html", {"tender": tender, "coverage": coverage, "page": missing})
+    return render(
+        request, "procurement/tenders/coverage.html", {"tender": tender, "coverage": coverage, "page": missing}
+    )
 
 
 @capability_required(MANAGE)
@@ -382,32 +454,51 @@ def tender_evaluation(request, pk: int):
     wanted = request.GET.get("run")
     run = next((r for r in runs if str(r.run_no) == wanted), None) or next((r for r in runs if r.is_current), None)
     review = selectors_tenders.evaluation_review(run) if run else []
-    return render(request, "procurement/tenders/evaluation.html", {
-        "tender": tender, "runs": runs, "run": run, "review": review, "evaluate_form": EvaluateForm(prefix="evaluate"),
-    })
+    return render(
+        request,
+        "procurement/tenders/evaluation.html",
+        {
+            "tender": tender,
+            "runs": runs,
+            "run": run,
+            "review": review,
+            "evaluate_form": EvaluateForm(prefix="evaluate"),
+        },
+    )
 
 
 def tender_results(request, pk: int):
     tender = _tender(request, pk)
     if not selectors_tenders.results_visible(tender, request.user):
         raise Http404
-    return render(request, "procurement/tenders/results.html",
-                  {"tender": tender, "results": selectors_tenders.tender_results(tender)})
+    return render(
+        request,
+        "procurement/tenders/results.html",
+        {"tender": tender, "results": selectors_tenders.tender_results(tender)},
+    )
 
 
 def tender_results_xlsx(request, pk: int):
     tender = _tender(request, pk)
     if not selectors_tenders.results_visible(tender, request.user):
         raise Http404
-    return _xlsx(f"{tender.code}-中选结果.xlsx", _("中选结果"), selectors_tenders.RESULT_HEADERS,
-                 selectors_tenders.result_rows(tender))
+    return _xlsx(
+        f"{tender.code}-中选结果.xlsx",
+        _("中选结果"),
+        selectors_tenders.RESULT_HEADERS,
+        selectors_tenders.result_rows(tender),
+    )
 
 
 def _xlsx(filename: str, sheet: str, headers: list[str], rows: list[list]) -> FileResponse:
     from catalog.imports.export import xlsx_file  # write-only workbook; text starting with = stays text
 
-    return FileResponse(xlsx_file([[str(h) for h in headers], *rows], sheet_title=str(sheet)), as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        xlsx_file([[str(h) for h in headers], *rows], sheet_title=str(sheet)),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # --- demand import --------------------------------------------------------------------------------------------
@@ -432,11 +523,20 @@ def demand_import(request, pk: int):
             content = upload.read()
             if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():
                 upload.seek(0)  # a large file: imported by a worker, this page shows its progress bar
-                job = jobs.start_with_file("tender.demand_import", by=request.user, upload=upload,
-                                           params={"tender": tender.pk, "dry_run": form.cleaned_data["dry_run"]})
+                job = jobs.start_with_file(
+                    "tender.demand_import",
+                    by=request.user,
+                    upload=upload,
+                    params={"tender": tender.pk, "dry_run": form.cleaned_data["dry_run"]},
+                )
                 return redirect("jobs:detail", pk=job.pk)
-            report = demand_import_svc.demand_import(tender=tender, by=request.user, content=content,
-                                                     filename=upload.name, dry_run=form.cleaned_data["dry_run"])
+            report = demand_import_svc.demand_import(
+                tender=tender,
+                by=request.user,
+                content=content,
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
         except DomainError as exc:
             _error(form, exc)
             status = exc.status_code
@@ -446,10 +546,18 @@ def demand_import(request, pk: int):
                 messages.success(request, _("报量已导入：%(counts)s") % {"counts": _counts_text(report)})
     elif request.method == "POST":
         status = 400
-    return render(request, "procurement/tenders/demand_import.html", {
-        "tender": tender, "form": form, "report": report, "headers": demand_import_svc.HEADERS,
-        "own_hospital": _is_hospital(request.user),
-    }, status=status)
+    return render(
+        request,
+        "procurement/tenders/demand_import.html",
+        {
+            "tender": tender,
+            "form": form,
+            "report": report,
+            "headers": demand_import_svc.HEADERS,
+            "own_hospital": _is_hospital(request.user),
+        },
+        status=status,
+    )
 
 
 def _counts_text(report) -> str:
@@ -462,8 +570,12 @@ def demand_template(request, pk: int):
         raise PermissionDenied
     tender = _tender(request, pk)
     hospital = request.user.organization if _is_hospital(request.user) else None
-    return _xlsx(f"{tender.code}-报量模板.xlsx", "报量", demand_import_svc.HEADERS,
-                 demand_import_svc.demand_template_rows(tender, hospital=hospital))
+    return _xlsx(
+        f"{tender.code}-报量模板.xlsx",
+        "报量",
+        demand_import_svc.HEADERS,
+        demand_import_svc.demand_template_rows(tender, hospital=hospital),
+    )
 
 
 app_name = "tenders"

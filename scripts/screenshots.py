@@ -26,8 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "Demo@2026"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 # (file name, user, path, or a link to follow from that path: (list path, CSS selector of the link))
 SHOTS: list[tuple[str, str, str | tuple[str, str]]] = [
@@ -41,7 +48,11 @@ SHOTS: list[tuple[str, str, str | tuple[str, str]]] = [
     ("purchaser-progress", "buyer", "/progress/hospital/"),
     ("purchaser-commitment-chart", "buyer", ("/progress/hospital/", "tr[data-commitment] a")),
     ("purchaser-statements", "hospadmin", "/settlement/"),
-    ("mongolian-medicine", "buyer_mn", ("/catalog/?category=mongolian_patent", "table.data tbody a[href^='/catalog/products/']")),
+    (
+        "mongolian-medicine",
+        "buyer_mn",
+        ("/catalog/?category=mongolian_patent", "table.data tbody a[href^='/catalog/products/']"),
+    ),
     ("manufacturer-tenders", "mfr2", "/tenders/"),
     ("manufacturer-tender-bidding", "mfr2", ("/tenders/?status=bidding", "table.data tbody a[href^='/tenders/']")),
     ("manufacturer-tender-awarded", "mfr2", ("/tenders/?status=executing", "table.data tbody a[href^='/tenders/']")),
@@ -52,7 +63,11 @@ SHOTS: list[tuple[str, str, str | tuple[str, str]]] = [
     ("distributor-incoming", "dist", "/orders/incoming/"),
     ("distributor-deliveries", "dist", "/orders/deliveries/"),
     ("official-alert-inbox", "official", "/pricing/alerts/"),
-    ("official-alert-detail", "official", ("/pricing/alerts/?sort=severity", "tr[data-alert] a[href^='/pricing/alerts/']")),
+    (
+        "official-alert-detail",
+        "official",
+        ("/pricing/alerts/?sort=severity", "tr[data-alert] a[href^='/pricing/alerts/']"),
+    ),
     ("official-progress", "official", "/progress/"),
     ("official-tender-results", "official", ("/tenders/?status=executing", "table.data tbody a[href^='/tenders/']")),
     ("official-credit", "official", "/pricing/credit/"),
@@ -149,8 +164,12 @@ def main() -> int:
         manage("migrate", "--noinput", "-v", "0")
         manage("seed_demo", "--quiet-logins")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/accounts/login/")

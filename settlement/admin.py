@@ -28,13 +28,33 @@ class LineInline(admin.TabularInline):
     model = SettlementLine
     extra = 0
     can_delete = False
-    fields = ["kind", "receipt_line", "received_on", "min_units", "returned_min_units", "settled_unit_price", "amount", "disputed", "dispute_reason"]
+    fields = [
+        "kind",
+        "receipt_line",
+        "received_on",
+        "min_units",
+        "returned_min_units",
+        "settled_unit_price",
+        "amount",
+        "disputed",
+        "dispute_reason",
+    ]
     readonly_fields = fields
 
 
 @admin.register(SettlementStatement)
 class StatementAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ["number", "period", "manufacturer", "hospital", "status", "amount", "paid_amount", "payment_due_on", "overdue"]
+    list_display = [
+        "number",
+        "period",
+        "manufacturer",
+        "hospital",
+        "status",
+        "amount",
+        "paid_amount",
+        "payment_due_on",
+        "overdue",
+    ]
     list_filter = ["status", "period", "overdue", "fund"]
     search_fields = ["number", "manufacturer__name", "hospital__name"]
     inlines = [LineInline]

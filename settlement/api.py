@@ -36,14 +36,37 @@ class LineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     original_statement = serializers.SerializerMethodField(
-        help_text="已结算后价格更正：原结算单号（该验收明细结算所在的结算单）")
+        help_text="已结算后价格更正：原结算单号（该验收明细结算所在的结算单）"
+    )
 
     class Meta:
         model = SettlementLine
-        fields = ["id", "kind", "kind_label", "receipt_line", "return_line", "price_adjustment", "original_statement",
-                  "correction", "product", "product_name", "received_on", "min_units", "returned_min_units",
-                  "unit_price", "settled_unit_price", "gross_amount", "returned_amount", "correction_amount", "amount",
-                  "due_on", "overdue", "disputed", "dispute_reason", "response"]
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "receipt_line",
+            "return_line",
+            "price_adjustment",
+            "original_statement",
+            "correction",
+            "product",
+            "product_name",
+            "received_on",
+            "min_units",
+            "returned_min_units",
+            "unit_price",
+            "settled_unit_price",
+            "gross_amount",
+            "returned_amount",
+            "correction_amount",
+            "amount",
+            "due_on",
+            "overdue",
+            "disputed",
+            "dispute_reason",
+            "response",
+        ]
 
     def get_original_statement(self, obj) -> str | None:
         return obj.price_adjustment.statement.number if obj.price_adjustment_id else None
@@ -60,11 +83,40 @@ class StatementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SettlementStatement
-        fields = ["id", "number", "fund", "manufacturer", "manufacturer_name", "hospital", "hospital_name", "period",
-                  "status", "status_label", "line_count", "gross_amount", "returned_amount", "correction_amount",
-                  "amount", "disputed_amount", "approved_amount", "paid_amount", "invoice_numbers", "claim_due_on",
-                  "claimed_at", "claimed_late", "confirm_due_on", "confirmed_at", "auto_confirmed", "approved_at",
-                  "payment_due_on", "days_to_deadline", "overdue", "due_soon", "paid_at", "version"]
+        fields = [
+            "id",
+            "number",
+            "fund",
+            "manufacturer",
+            "manufacturer_name",
+            "hospital",
+            "hospital_name",
+            "period",
+            "status",
+            "status_label",
+            "line_count",
+            "gross_amount",
+            "returned_amount",
+            "correction_amount",
+            "amount",
+            "disputed_amount",
+            "approved_amount",
+            "paid_amount",
+            "invoice_numbers",
+            "claim_due_on",
+            "claimed_at",
+            "claimed_late",
+            "confirm_due_on",
+            "confirmed_at",
+            "auto_confirmed",
+            "approved_at",
+            "payment_due_on",
+            "days_to_deadline",
+            "overdue",
+            "due_soon",
+            "paid_at",
+            "version",
+        ]
 
     def get_days_to_deadline(self, obj) -> int:
         return selectors.days_to_deadline(obj)
@@ -84,8 +136,12 @@ class ClaimSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    disputes = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
-                                     help_text="明细 id → 争议原因；为空表示确认")
+    disputes = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="明细 id → 争议原因；为空表示确认",
+    )
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -101,9 +157,14 @@ class BulkApproveSerializer(serializers.Serializer):
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     # The capability, then the statement, then the body: a denied request is a denial, never a list of field errors.
     # A fund officer claims for a deactivated manufacturer (settlement.services.statement_claim decides).
-    ACTION_CAPABILITY = {"claim": ("settlement.claim", "settlement.manage"), "invoices": "settlement.claim",
-                         "review": "settlement.confirm", "approve": "settlement.manage",
-                         "bulk_approve": "settlement.manage", "payments": "settlement.manage"}
+    ACTION_CAPABILITY = {
+        "claim": ("settlement.claim", "settlement.manage"),
+        "invoices": "settlement.claim",
+        "review": "settlement.confirm",
+        "approve": "settlement.manage",
+        "bulk_approve": "settlement.manage",
+        "payments": "settlement.manage",
+    }
 
     def get_permissions(self):
         needed = self.ACTION_CAPABILITY.get(self.action, "settlement.view")
@@ -148,8 +209,9 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         statement = self._statement(pk)
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        statement = svc.statement_update_invoices(statement=statement, by=request.user,
-                                                  invoice_numbers=data.validated_data["invoice_numbers"])
+        statement = svc.statement_update_invoices(
+            statement=statement, by=request.user, invoice_numbers=data.validated_data["invoice_numbers"]
+        )
         return self._render(statement)
 
     @extend_schema(request=ReviewSerializer, responses=StatementDetailSerializer)
@@ -158,8 +220,10 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         statement = self._statement(pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        disputes = {parse_id(k, field=f"disputes.{k}"[:80], label=_("争议明细 id")): v
-                    for k, v in data.validated_data["disputes"].items()}
+        disputes = {
+            parse_id(k, field=f"disputes.{k}"[:80], label=_("争议明细 id")): v
+            for k, v in data.validated_data["disputes"].items()
+        }
         statement = svc.statement_review(statement=statement, by=request.user, disputes=disputes)
         return self._render(statement)
 
@@ -191,8 +255,20 @@ class PrepaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Prepayment
-        fields = ["id", "fund", "hospital", "hospital_name", "tender", "cycle_start", "cycle_end", "agreed_amount", "rate",
-                  "amount", "paid_on", "reference"]
+        fields = [
+            "id",
+            "fund",
+            "hospital",
+            "hospital_name",
+            "tender",
+            "cycle_start",
+            "cycle_end",
+            "agreed_amount",
+            "rate",
+            "amount",
+            "paid_on",
+            "reference",
+        ]
         read_only_fields = ["fund", "cycle_start", "cycle_end", "agreed_amount", "amount"]
         extra_kwargs = {"rate": {"required": False}, "paid_on": {"required": False}, "reference": {"required": False}}
 
@@ -204,7 +280,9 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     def get_queryset(self):
         from accounts.permissions import scope_to_organization
 
-        return scope_to_organization(Prepayment.objects.select_related("hospital"), self.request.user, "hospital").order_by("-paid_on", "pk")
+        return scope_to_organization(
+            Prepayment.objects.select_related("hospital"), self.request.user, "hospital"
+        ).order_by("-paid_on", "pk")
 
     def create(self, request, *args, **kwargs):
         _manager(request)  # the right first: a denied request is a denial, never a list of field errors
@@ -215,9 +293,14 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
             raise ValidationFailed(_("医疗机构不存在"), field="hospital")
         if tender is None:
             raise ValidationFailed(_("批次不存在"), field="tender")
-        prepayment = svc.prepayment_create(hospital=hospital, tender=tender, by=request.user,
-                                           rate=request.data.get("rate"), reference=request.data.get("reference", ""),
-                                           paid_on=svc._parse_date(request.data["paid_on"], field="paid_on") if request.data.get("paid_on") else None)
+        prepayment = svc.prepayment_create(
+            hospital=hospital,
+            tender=tender,
+            by=request.user,
+            rate=request.data.get("rate"),
+            reference=request.data.get("reference", ""),
+            paid_on=svc._parse_date(request.data["paid_on"], field="paid_on") if request.data.get("paid_on") else None,
+        )
         return Response(PrepaymentSerializer(prepayment).data, status=201)
 
 
@@ -230,17 +313,33 @@ class PaymentFileView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     permission_classes = [HasCapability("settlement.manage")]
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "dry_run": {"type": "boolean"}}}},
-                   responses={200: dict, 400: dict})
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}, "dry_run": {"type": "boolean"}},
+            }
+        },
+        responses={200: dict, 400: dict},
+    )
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed(_("请上传银行回单文件"), field="file")
         rows = svc.read_payment_file(upload)
-        result = svc.payments_import(rows=rows, file_name=upload.name, by=request.user,
-                                     dry_run=str(request.data.get("dry_run", "")).lower() in ("1", "true"))
-        body = {"ok": result.ok, "error": result.error, "total": str(result.total), "rows": result.rows,
-                "import_id": getattr(result.payment_import, "pk", None)}
+        result = svc.payments_import(
+            rows=rows,
+            file_name=upload.name,
+            by=request.user,
+            dry_run=str(request.data.get("dry_run", "")).lower() in ("1", "true"),
+        )
+        body = {
+            "ok": result.ok,
+            "error": result.error,
+            "total": str(result.total),
+            "rows": result.rows,
+            "import_id": getattr(result.payment_import, "pk", None),
+        }
         return Response(body, status=200 if result.ok else 400)
 
 
@@ -262,15 +361,23 @@ class GenerateView(APIView):
             if region is None:
                 raise ValidationFailed(_("统筹区代码不存在"), field="region")
         run = generate_statements(month=data.validated_data["month"], region=region)
-        return Response({"run": run.pk, "period": run.period, "statements_created": run.statements_created,
-                         "lines_created": run.lines_created})
+        return Response(
+            {
+                "run": run.pk,
+                "period": run.period,
+                "statements_created": run.statements_created,
+                "lines_created": run.lines_created,
+            }
+        )
 
 
 class PriceCorrectionSerializer(serializers.Serializer):
     listing = serializers.IntegerField()
     unit_price = serializers.CharField(help_text="更正后单价（每最小制剂单位，最多四位小数）")
     effective_from = serializers.CharField(help_text="YYYY-MM-DD")
-    effective_to = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="YYYY-MM-DD，空为长期")
+    effective_to = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="YYYY-MM-DD，空为长期"
+    )
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -291,14 +398,27 @@ class PriceCorrectionView(APIView):
         if listing is None:
             raise ValidationFailed(_("挂网产品不存在"), field="listing")
         correction = svc.price_correction_create(
-            listing=listing, unit_price=values["unit_price"], effective_from=values["effective_from"],
-            effective_to=values.get("effective_to"), reason=values["reason"], by=request.user)
+            listing=listing,
+            unit_price=values["unit_price"],
+            effective_from=values["effective_from"],
+            effective_to=values.get("effective_to"),
+            reason=values["reason"],
+            by=request.user,
+        )
         adjustments = correction.adjustments.aggregate(n=Count("pk"), total=Sum("amount"))
-        return Response({"id": correction.pk, "listing": listing.pk, "unit_price": str(correction.unit_price),
-                         "effective_from": correction.effective_from, "effective_to": correction.effective_to,
-                         "reason": correction.reason, "adjustments": adjustments["n"],
-                         "adjustments_amount": str(quantize_amount(adjustments["total"] or 0))},
-                        status=201 if correction.created else 200)
+        return Response(
+            {
+                "id": correction.pk,
+                "listing": listing.pk,
+                "unit_price": str(correction.unit_price),
+                "effective_from": correction.effective_from,
+                "effective_to": correction.effective_to,
+                "reason": correction.reason,
+                "adjustments": adjustments["n"],
+                "adjustments_amount": str(quantize_amount(adjustments["total"] or 0)),
+            },
+            status=201 if correction.created else 200,
+        )
 
 
 class ReportView(APIView):
@@ -311,8 +431,10 @@ class ReportView(APIView):
     def get(self, request):
         params = request.query_params
         if self.report == "balances":
-            rows = [{**r, "balance": str(r["balance"]), "debit": str(r["debit"] or 0), "credit": str(r["credit"] or 0)}
-                    for r in selectors.balances(request.user, kind=params.get("kind") or None)]
+            rows = [
+                {**r, "balance": str(r["balance"]), "debit": str(r["debit"] or 0), "credit": str(r["credit"] or 0)}
+                for r in selectors.balances(request.user, kind=params.get("kind") or None)
+            ]
             return Response({"results": rows})
         if self.report == "overdue":
             rows = StatementSerializer(selectors.overdue_statements(request.user)[:500], many=True).data
@@ -323,13 +445,29 @@ class ReportView(APIView):
             if params.get("region"):
                 region = Region.objects.filter(code=params["region"]).first()
                 if region is None:
-                    raise ValidationFailed(_("统筹区代码“%(code)s”不存在") % {"code": params["region"][:20]}, field="region")
+                    raise ValidationFailed(
+                        _("统筹区代码“%(code)s”不存在") % {"code": params["region"][:20]}, field="region"
+                    )
                 fund = fund_for_region(region)
             report = selectors.reconciliation(period=parse_month(params.get("period", "")), fund=fund)
-            rows = [{"statement": r["statement"].number, **{k: str(v) for k, v in r.items() if k not in ("statement", "differences")},
-                     "differences": r["differences"]} for r in report["rows"]]
-            return Response({"period": report["period"], "totals": {k: str(v) for k, v in report["totals"].items()},
-                             "rows": rows, "unbalanced_entries": [{"entry": e["pk"], "total": str(e["total"])} for e in report["unbalanced_entries"]]})
+            rows = [
+                {
+                    "statement": r["statement"].number,
+                    **{k: str(v) for k, v in r.items() if k not in ("statement", "differences")},
+                    "differences": r["differences"],
+                }
+                for r in report["rows"]
+            ]
+            return Response(
+                {
+                    "period": report["period"],
+                    "totals": {k: str(v) for k, v in report["totals"].items()},
+                    "rows": rows,
+                    "unbalanced_entries": [
+                        {"entry": e["pk"], "total": str(e["total"])} for e in report["unbalanced_entries"]
+                    ],
+                }
+            )
         tender_id = param_id(params, "tender")
         if tender_id is None:
             raise ValidationFailed(_("请指定批次（tender）"), field="tender")
@@ -337,9 +475,20 @@ class ReportView(APIView):
         if tender is None:
             raise Http404
         rows = selectors.retained_savings(tender=tender)
-        return Response({"results": [{"hospital": r["hospital"], "savings": str(r["savings"]), "share": str(r["share"]),
-                                      "retained": str(r["retained"]),
-                                      "lots": [{k: str(v) for k, v in lot.items()} for lot in r["lots"]]} for r in rows]})
+        return Response(
+            {
+                "results": [
+                    {
+                        "hospital": r["hospital"],
+                        "savings": str(r["savings"]),
+                        "share": str(r["share"]),
+                        "retained": str(r["retained"]),
+                        "lots": [{k: str(v) for k, v in lot.items()} for lot in r["lots"]],
+                    }
+                    for r in rows
+                ]
+            }
+        )
 
 
 routes: list[tuple] = [

@@ -43,17 +43,32 @@ def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) ->
     hospital = buyer.organization
     for listing in listings:
         auth, _ = DistributionAuthorization.objects.get_or_create(
-            manufacturer=listing.manufacturer, distributor=dist.organization, product=listing.product,
-            valid_from=listing.valid_from, defaults={"is_active": True},
+            manufacturer=listing.manufacturer,
+            distributor=dist.organization,
+            product=listing.product,
+            valid_from=listing.valid_from,
+            defaults={"is_active": True},
         )
         auth.regions.add(hospital.region.pooling_region)
-    order = osvc.order_create(by=buyer, distributor=dist.organization,
-                              lines=[{"listing": listing, "packs": packs} for listing in listings])
+    order = osvc.order_create(
+        by=buyer, distributor=dist.organization, lines=[{"listing": listing, "packs": packs} for listing in listings]
+    )
     osvc.order_submit(order=order, by=buyer)
     osvc.order_accept(order=order, by=dist)
-    delivery = osvc.delivery_create(order=order, by=dist, invoice_number=invoice, lines=[
-        {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk:06d}",
-         "expiry_date": (timezone.localdate() + timedelta(days=700)).isoformat()} for line in order.lines.all()])
+    delivery = osvc.delivery_create(
+        order=order,
+        by=dist,
+        invoice_number=invoice,
+        lines=[
+            {
+                "order_line": line.pk,
+                "packs": line.packs,
+                "batch_number": f"B{line.pk:06d}",
+                "expiry_date": (timezone.localdate() + timedelta(days=700)).isoformat(),
+            }
+            for line in order.lines.all()
+        ],
+    )
     receipt = osvc.receipt_create(delivery=delivery, by=buyer)
     ReceiptLine.objects.filter(receipt=receipt).update(received_on=on)  # demo: the receipt happened last month
 
@@ -61,7 +76,9 @@ def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) ->
 def _pay(statement: SettlementStatement, buyers, fund: User) -> None:
     """Claimed, confirmed, approved and paid in full."""
     hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
-    svc.statement_claim(statement=statement, by=_rep(statement.manufacturer), invoice_numbers=[f"{44000000 + statement.pk:08d}"])
+    svc.statement_claim(
+        statement=statement, by=_rep(statement.manufacturer), invoice_numbers=[f"{44000000 + statement.pk:08d}"]
+    )
     svc.statement_review(statement=statement, by=hospital_user)
     svc.statement_approve(statement=statement, by=fund)
     svc.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
@@ -78,8 +95,11 @@ def seed(ctx: DemoContext) -> str:
     buyers = [u for u in User.objects.filter(username__in=["buyer", "buyer_cf"]).select_related("organization")]
     if tender is None or fund is None or dist is None or not buyers:
         return "缺少演示批次或用户，跳过"
-    listings = list(Listing.objects.filter(award__tender=tender, status="active").select_related("product", "manufacturer")
-                    .order_by("award__lot__number", "award__rank"))
+    listings = list(
+        Listing.objects.filter(award__tender=tender, status="active")
+        .select_related("product", "manufacturer")
+        .order_by("award__lot__number", "award__rank")
+    )
     if not listings:
         return "演示批次没有中选挂网产品，跳过"
     picked, makers = [], set()
@@ -90,9 +110,13 @@ def seed(ctx: DemoContext) -> str:
     for buyer in buyers:
         if tender.commitments.filter(hospital=buyer.organization).exists():
             with contextlib.suppress(svc.ConflictError):
-                svc.prepayment_create(hospital=buyer.organization, tender=tender, by=fund,
-                                      paid_on=max(tender.cycle_start, timezone.localdate() - timedelta(days=60)),
-                                      reference=f"YF-{buyer.organization.pk:05d}")
+                svc.prepayment_create(
+                    hospital=buyer.organization,
+                    tender=tender,
+                    by=fund,
+                    paid_on=max(tender.cycle_start, timezone.localdate() - timedelta(days=60)),
+                    reference=f"YF-{buyer.organization.pk:05d}",
+                )
     two_back, one_back = _month_start(2), _month_start(1)
     n = 0
     for buyer in buyers:
@@ -103,10 +127,15 @@ def seed(ctx: DemoContext) -> str:
     from procurement.models import ReceiptLine
     from procurement.services import orders as osvc
 
-    line = ReceiptLine.objects.filter(hospital=buyers[0].organization, received_on=one_back + timedelta(days=6)).order_by("pk").first()
+    line = (
+        ReceiptLine.objects.filter(hospital=buyers[0].organization, received_on=one_back + timedelta(days=6))
+        .order_by("pk")
+        .first()
+    )
     if line is not None:
-        osvc.goods_return_create(order=line.order_line.order, by=buyers[0], reason="包装破损",
-                                 lines=[{"receipt_line": line.pk, "packs": 2}])
+        osvc.goods_return_create(
+            order=line.order_line.order, by=buyers[0], reason="包装破损", lines=[{"receipt_line": line.pk, "packs": 2}]
+        )
         from procurement.models import GoodsReturnLine
 
         GoodsReturnLine.objects.filter(receipt_line=line).update(returned_on=one_back + timedelta(days=9))
@@ -122,8 +151,11 @@ def seed(ctx: DemoContext) -> str:
     _pay(paid, buyers, fund)
     corrected = paid.lines.filter(kind="receipt").select_related("receipt_line__listing").order_by("pk").first()
     svc.price_correction_create(
-        listing=corrected.receipt_line.listing, unit_price=(corrected.unit_price * Decimal("0.97")).quantize(Decimal("0.0001")),
-        effective_from=two_back, effective_to=one_back - timedelta(days=1), by=fund,
+        listing=corrected.receipt_line.listing,
+        unit_price=(corrected.unit_price * Decimal("0.97")).quantize(Decimal("0.0001")),
+        effective_from=two_back,
+        effective_to=one_back - timedelta(days=1),
+        by=fund,
         reason="国家集采价格联动下调 3%，追溯至已结算验收",
     )
     generate_statements(month=one_back)
@@ -148,11 +180,17 @@ def seed(ctx: DemoContext) -> str:
         if target == "paid":
             svc.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
         elif target == "partially_paid":
-            svc.payment_record(statement=statement, amount=(statement.amount / 2).quantize(statement.amount),
-                               reference=f"ZF{statement.pk:08d}", by=fund)
+            svc.payment_record(
+                statement=statement,
+                amount=(statement.amount / 2).quantize(statement.amount),
+                reference=f"ZF{statement.pk:08d}",
+                by=fund,
+            )
     svc.settlements_daily_check()  # the approved one of two months ago is past its 30 days: overdue
     from .generation import fund_for_region
 
     for buyer in buyers:
-        svc.hospital_deductions_post(fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1))
+        svc.hospital_deductions_post(
+            fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1)
+        )
     return f"{len(statements)} 张结算单（各状态各一张，含争议、逾期与已结算后价格更正），预付金与付款已记账"

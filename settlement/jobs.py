@@ -32,11 +32,17 @@ def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, st
 
     run = statements_generate(month=month, region=_pooling_region(region) if region else None, by=by, progress=report)
     message = _("%(period)s 结算单已生成：新建 %(statements)s 张，明细 %(lines)s 行") % {
-        "period": f"{run.period:%Y-%m}", "statements": run.statements_created, "lines": run.lines_created}
+        "period": f"{run.period:%Y-%m}",
+        "statements": run.statements_created,
+        "lines": run.lines_created,
+    }
     if run.region_id:
         message = f"{run.region.name} {message}"
-    return message, {"run": run.pk, "statements": run.statements_created}, (
-        reverse("settlement:list") + f"?period={run.period:%Y-%m}")
+    return (
+        message,
+        {"run": run.pk, "statements": run.statements_created},
+        (reverse("settlement:list") + f"?period={run.period:%Y-%m}"),
+    )
 
 
 JOBS = {"settlement.generate": JobKind(gettext_lazy("生成结算单"), "settlement.manage", generate, check_generate)}

@@ -43,8 +43,17 @@ def manufacturer_account(fund: FundAccount, manufacturer_id: int) -> LedgerAccou
     return account(fund, K.MANUFACTURER, manufacturer_id)
 
 
-def post(*, fund: FundAccount, kind: str, entry_date: date, memo: str, lines: list[tuple[LedgerAccount, Decimal]],
-         by=None, statement=None, corrects: JournalEntry | None = None) -> JournalEntry:
+def post(
+    *,
+    fund: FundAccount,
+    kind: str,
+    entry_date: date,
+    memo: str,
+    lines: list[tuple[LedgerAccount, Decimal]],
+    by=None,
+    statement=None,
+    corrects: JournalEntry | None = None,
+) -> JournalEntry:
     """Write one entry; its lines (account, signed amount) must sum to zero and none may be zero."""
     cleaned: list[tuple[LedgerAccount, Decimal]] = []
     for acc, amount in lines:
@@ -63,15 +72,25 @@ def post(*, fund: FundAccount, kind: str, entry_date: date, memo: str, lines: li
         if acc.fund_id != fund.pk:
             raise ValidationFailed(gettext("分录科目不属于该基金"), field="lines")
     entry = JournalEntry.objects.create(
-        fund=fund, kind=kind, entry_date=entry_date, memo=memo[:300], statement=statement, corrects=corrects,
+        fund=fund,
+        kind=kind,
+        entry_date=entry_date,
+        memo=memo[:300],
+        statement=statement,
+        corrects=corrects,
         created_by=by if getattr(by, "pk", None) else None,
     )
     JournalLine.objects.bulk_create([JournalLine(entry=entry, account=acc, amount=value) for acc, value in cleaned])
     return entry
 
 
-def balances(*, fund: FundAccount | None = None, kind: str | None = None, organization_id: int | None = None,
-             until: date | None = None):
+def balances(
+    *,
+    fund: FundAccount | None = None,
+    kind: str | None = None,
+    organization_id: int | None = None,
+    until: date | None = None,
+):
     """Balance per account (sum of its lines), as rows: account id, fund, kind, organization, balance."""
     lines = JournalLine.objects.all()
     if fund is not None:
@@ -83,8 +102,14 @@ def balances(*, fund: FundAccount | None = None, kind: str | None = None, organi
     if until:
         lines = lines.filter(entry__entry_date__lte=until)
     return (
-        lines.values("account_id", "account__fund_id", "account__fund__name", "account__kind", "account__organization_id",
-                     "account__organization__name")
+        lines.values(
+            "account_id",
+            "account__fund_id",
+            "account__fund__name",
+            "account__kind",
+            "account__organization_id",
+            "account__organization__name",
+        )
         .annotate(balance=Sum("amount"))
         .order_by("account__fund_id", "account__kind", "account__organization__name")
     )

@@ -31,7 +31,10 @@ class FundAccount(models.Model):
     """统筹区医保基金: one per pooling region (league/city); its hospitals are those of the region and its counties."""
 
     region = models.OneToOneField(
-        "accounts.Region", on_delete=models.PROTECT, related_name="fund_account", verbose_name=_("统筹区"),
+        "accounts.Region",
+        on_delete=models.PROTECT,
+        related_name="fund_account",
+        verbose_name=_("统筹区"),
         limit_choices_to={"level": "league_city"},
     )
     name = models.CharField(_("基金名称"), max_length=100)
@@ -50,7 +53,8 @@ class FundAccount(models.Model):
         ordering = ["region__sort_order", "region__code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(prepayment_rate__gte=Decimal("0.3")) & Q(prepayment_rate__lte=1), name="fund_prepayment_rate_range"
+                condition=Q(prepayment_rate__gte=Decimal("0.3")) & Q(prepayment_rate__lte=1),
+                name="fund_prepayment_rate_range",
             ),
             models.CheckConstraint(
                 condition=Q(retained_share__gte=0) & Q(retained_share__lte=1), name="fund_retained_share_range"
@@ -67,10 +71,16 @@ class LedgerAccount(models.Model):
         HOSPITAL = "hospital", _("医疗机构往来")
         MANUFACTURER = "manufacturer", _("应付生产企业")
 
-    fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="ledger_accounts", verbose_name=_("基金"))
+    fund = models.ForeignKey(
+        FundAccount, on_delete=models.PROTECT, related_name="ledger_accounts", verbose_name=_("基金")
+    )
     kind = models.CharField(_("科目类别"), max_length=20, choices=Kind.choices)
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("往来单位"),
     )
 
@@ -107,19 +117,34 @@ class JournalEntry(models.Model):
         DEDUCTION = "deduction", _("医疗机构医保结算款扣减")
         CORRECTION = "correction", _("更正")
 
-    fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="journal_entries", verbose_name=_("基金"))
+    fund = models.ForeignKey(
+        FundAccount, on_delete=models.PROTECT, related_name="journal_entries", verbose_name=_("基金")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     entry_date = models.DateField(_("记账日期"))
     memo = models.CharField(_("摘要"), max_length=300)
     statement = models.ForeignKey(
-        "SettlementStatement", on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries",
+        "SettlementStatement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
         verbose_name=_("结算单"),
     )
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name=_("更正的凭证")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("更正的凭证"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("记账人"),
     )
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
@@ -186,7 +211,9 @@ class Prepayment(models.Model):
     journal_entry = models.OneToOneField(
         JournalEntry, on_delete=models.PROTECT, related_name="prepayment", verbose_name=_("记账凭证")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -196,7 +223,9 @@ class Prepayment(models.Model):
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["hospital", "tender"], name="prepayment_one_per_hospital_tender"),
-            models.CheckConstraint(condition=Q(amount__gt=0) & Q(rate__gte=Decimal("0.3")), name="prepayment_amount_rate"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(rate__gte=Decimal("0.3")), name="prepayment_amount_rate"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -213,7 +242,9 @@ class SettlementRun(models.Model):
         FAILED = "failed", _("失败")
 
     period = models.DateField(_("结算月份"))
-    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("统筹区"))
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("统筹区")
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -270,15 +301,29 @@ class SettlementStatement(models.Model):
     # apply as for any foreign key, and the hospital and manufacturer stay referenced (with checked foreign keys) by the
     # settled receipt lines, whose deletion the database refuses (migration 0005).
     number = models.CharField(_("结算单号"), max_length=40)
-    fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="statements", verbose_name=_("基金"),
-                             db_index=False, db_constraint=False)
+    fund = models.ForeignKey(
+        FundAccount,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("基金"),
+        db_index=False,
+        db_constraint=False,
+    )
     manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="settlement_statements", verbose_name=_("生产企业"),
-        db_index=False, db_constraint=False,
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="settlement_statements",
+        verbose_name=_("生产企业"),
+        db_index=False,
+        db_constraint=False,
     )
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="hospital_settlement_statements",
-        verbose_name=_("医疗机构"), db_index=False, db_constraint=False,
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="hospital_settlement_statements",
+        verbose_name=_("医疗机构"),
+        db_index=False,
+        db_constraint=False,
     )
     period = models.DateField(_("结算月份"), help_text=_("当月 1 日"))
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -293,24 +338,61 @@ class SettlementStatement(models.Model):
     invoice_numbers = models.JSONField(_("发票号"), default=list, blank=True)
     claim_due_on = models.DateField(_("申报截止"))
     claimed_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("申报人"), db_index=False)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申报人"),
+        db_index=False,
+    )
     claimed_late = models.BooleanField(_("逾期申报"), default=False)
     confirm_due_on = models.DateField(_("确认截止"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人"), db_index=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+        db_index=False,
+    )
     auto_confirmed = models.BooleanField(_("逾期视同确认"), default=False)
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审核人"), db_index=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+        db_index=False,
+    )
     payment_due_on = models.DateField(_("付款期限"), help_text=_("最早一笔验收后 30 日"))
     paid_at = models.DateTimeField(_("付清时间"), null=True, blank=True)
     overdue = models.BooleanField(_("已逾期"), default=False)
     due_soon = models.BooleanField(_("5 日内到期"), default=False)
     deduction = models.ForeignKey(
-        "HospitalDeduction", on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
-        verbose_name=_("扣减记录"), db_index=False,
+        "HospitalDeduction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("扣减记录"),
+        db_index=False,
     )
-    run = models.ForeignKey(SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements", verbose_name=_("生成记录"), db_index=False,
-                            db_constraint=False)
+    run = models.ForeignKey(
+        SettlementRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("生成记录"),
+        db_index=False,
+        db_constraint=False,
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["overdue", "due_soon"])
@@ -326,7 +408,9 @@ class SettlementStatement(models.Model):
             models.Index(fields=["status", "payment_due_on"]),
             models.Index(fields=["deduction"], condition=Q(deduction__isnull=False), name="statement_deduction"),
             models.Index(fields=["claimed_by"], condition=Q(claimed_by__isnull=False), name="statement_claimed_by"),
-            models.Index(fields=["confirmed_by"], condition=Q(confirmed_by__isnull=False), name="statement_confirmed_by"),
+            models.Index(
+                fields=["confirmed_by"], condition=Q(confirmed_by__isnull=False), name="statement_confirmed_by"
+            ),
             models.Index(fields=["approved_by"], condition=Q(approved_by__isnull=False), name="statement_approved_by"),
         ]
         constraints = [
@@ -376,12 +460,16 @@ class PriceCorrection(models.Model):
     took effect earlier). Receipt lines of the listing received in [effective_from, effective_to] are settled at
     `unit_price`; the difference to the frozen order price appears as the line's correction amount."""
 
-    listing = models.ForeignKey("procurement.Listing", on_delete=models.PROTECT, related_name="+", verbose_name=_("挂网产品"))
+    listing = models.ForeignKey(
+        "procurement.Listing", on_delete=models.PROTECT, related_name="+", verbose_name=_("挂网产品")
+    )
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("截止日期"), null=True, blank=True)
     unit_price = models.DecimalField(_("更正后单价（每最小制剂单位）"), **UNIT_PRICE)
     reason = models.CharField(_("更正原因"), max_length=300)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -411,13 +499,20 @@ class PriceAdjustment(models.Model):
     price differs (`previous_unit_price`: the line's settled price, or its latest adjustment's). Units still settled
     = accepted − returns already accounted for; a return accounted later is reversed at the adjusted price."""
 
-    correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, related_name="adjustments",
-                                   verbose_name=_("价格更正"))
+    correction = models.ForeignKey(
+        PriceCorrection, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("价格更正")
+    )
     # Looked up through the unique constraint (receipt line, correction): no second index.
-    receipt_line = models.ForeignKey("procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("验收明细"), db_index=False)
-    statement = models.ForeignKey(SettlementStatement, on_delete=models.PROTECT, related_name="price_adjustments",
-                                  verbose_name=_("原结算单"))
+    receipt_line = models.ForeignKey(
+        "procurement.ReceiptLine",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("验收明细"),
+        db_index=False,
+    )
+    statement = models.ForeignKey(
+        SettlementStatement, on_delete=models.PROTECT, related_name="price_adjustments", verbose_name=_("原结算单")
+    )
     units = models.BigIntegerField(_("调整数量（最小制剂单位）"))
     previous_unit_price = models.DecimalField(_("原结算单价"), **UNIT_PRICE)
     unit_price = models.DecimalField(_("更正后单价"), **UNIT_PRICE)
@@ -432,7 +527,9 @@ class PriceAdjustment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["receipt_line", "correction"], name="price_adjustment_once_per_correction"),
             models.CheckConstraint(condition=Q(units__gt=0) & Q(unit_price__gt=0), name="price_adjustment_units_price"),
-            models.CheckConstraint(condition=~Q(unit_price=F("previous_unit_price")), name="price_adjustment_changes_price"),
+            models.CheckConstraint(
+                condition=~Q(unit_price=F("previous_unit_price")), name="price_adjustment_changes_price"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -455,23 +552,42 @@ class SettlementLine(models.Model):
     # row locks and look-ups at commit): Django's CASCADE/PROTECT apply as for any foreign key, and on PostgreSQL
     # triggers refuse deleting a statement that still has lines or a receipt line that is settled (migration 0005;
     # return lines are guarded by `SettledReturn`'s foreign key, which every return adjustment has).
-    statement = models.ForeignKey(SettlementStatement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算单"),
-                                  db_constraint=False)
+    statement = models.ForeignKey(
+        SettlementStatement,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("结算单"),
+        db_constraint=False,
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.RECEIPT)
     # Looked up through the partial unique indexes below; no second plain index to maintain on every insert.
     receipt_line = models.ForeignKey(
-        "procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("验收明细"), db_index=False,
+        "procurement.ReceiptLine",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("验收明细"),
+        db_index=False,
         db_constraint=False,
     )
     return_line = models.ForeignKey(
-        "procurement.GoodsReturnLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("退货明细"), db_index=False, db_constraint=False,
+        "procurement.GoodsReturnLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("退货明细"),
+        db_index=False,
+        db_constraint=False,
     )
     # Copied from the receipt line (already checked there), and the correction from the joined correction row: no
     # foreign-key check per inserted line (on PostgreSQL a deferred check queued for each of a month's million rows,
     # even when the column is empty). Corrections are never deleted (PROTECT, read-only in the admin).
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+",
+        "catalog.Product",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
         verbose_name=_("产品"),
     )
     received_on = models.DateField(_("验收日期"))
@@ -479,11 +595,25 @@ class SettlementLine(models.Model):
     returned_min_units = models.BigIntegerField(_("退货数量（最小制剂单位）"), default=0)
     unit_price = models.DecimalField(_("订单单价"), **UNIT_PRICE)
     settled_unit_price = models.DecimalField(_("结算单价"), **UNIT_PRICE)
-    correction = models.ForeignKey(PriceCorrection, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name=_("价格更正"), db_index=False, db_constraint=False)
+    correction = models.ForeignKey(
+        PriceCorrection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("价格更正"),
+        db_index=False,
+        db_constraint=False,
+    )
     price_adjustment = models.ForeignKey(
-        PriceAdjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("已结算价格更正调整"), db_index=False, db_constraint=False,
+        PriceAdjustment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("已结算价格更正调整"),
+        db_index=False,
+        db_constraint=False,
     )
     gross_amount = models.DecimalField(_("验收金额"), **AMOUNT)
     returned_amount = models.DecimalField(_("退货金额"), default=0, **AMOUNT)
@@ -501,11 +631,18 @@ class SettlementLine(models.Model):
         ordering = ["statement", "received_on", "id"]
         constraints = [
             # A receipt line is settled in exactly one statement (also when two generation runs race).
-            models.UniqueConstraint(fields=["receipt_line"], condition=Q(kind="receipt"), name="receipt_line_settled_once"),
-            models.UniqueConstraint(fields=["return_line"], condition=Q(return_line__isnull=False), name="return_adjustment_once"),
+            models.UniqueConstraint(
+                fields=["receipt_line"], condition=Q(kind="receipt"), name="receipt_line_settled_once"
+            ),
+            models.UniqueConstraint(
+                fields=["return_line"], condition=Q(return_line__isnull=False), name="return_adjustment_once"
+            ),
             # A price adjustment is settled in exactly one statement line.
-            models.UniqueConstraint(fields=["price_adjustment"], condition=Q(price_adjustment__isnull=False),
-                                    name="price_adjustment_settled_once"),
+            models.UniqueConstraint(
+                fields=["price_adjustment"],
+                condition=Q(price_adjustment__isnull=False),
+                name="price_adjustment_settled_once",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="receipt", price_adjustment__isnull=True)
                 | Q(kind="return_adjustment", return_line__isnull=False, price_adjustment__isnull=True)
@@ -528,8 +665,13 @@ class SettledReturn(models.Model):
     statement = models.ForeignKey(
         SettlementStatement, on_delete=models.CASCADE, related_name="settled_returns", verbose_name=_("结算单")
     )
-    receipt_line = models.ForeignKey("procurement.ReceiptLine", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("验收明细"), db_index=False)
+    receipt_line = models.ForeignKey(
+        "procurement.ReceiptLine",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("验收明细"),
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("已结算退货")
@@ -540,12 +682,28 @@ class SettledReturn(models.Model):
 
 
 class StatementEvent(models.Model):
-    statement = models.ForeignKey(SettlementStatement, on_delete=models.CASCADE, related_name="events", verbose_name=_("结算单"))
+    statement = models.ForeignKey(
+        SettlementStatement, on_delete=models.CASCADE, related_name="events", verbose_name=_("结算单")
+    )
     action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人"))
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作机构"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作机构"),
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     reason = models.TextField(_("原因/说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
@@ -572,7 +730,9 @@ class PaymentImport(models.Model):
     row_count = models.PositiveIntegerField(_("行数"), default=0)
     total = models.DecimalField(_("合计金额"), default=0, **AMOUNT)
     report = models.JSONField(_("逐行报告"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -585,13 +745,26 @@ class PaymentImport(models.Model):
 
 
 class Payment(models.Model):
-    statement = models.ForeignKey(SettlementStatement, on_delete=models.PROTECT, related_name="payments", verbose_name=_("结算单"))
+    statement = models.ForeignKey(
+        SettlementStatement, on_delete=models.PROTECT, related_name="payments", verbose_name=_("结算单")
+    )
     amount = models.DecimalField(_("支付金额"), **AMOUNT)
     reference = models.CharField(_("支付流水号"), max_length=60)
     paid_on = models.DateField(_("支付日期"))
-    payment_import = models.ForeignKey(PaymentImport, on_delete=models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("导入批次"))
-    journal_entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment", verbose_name=_("记账凭证"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人"))
+    payment_import = models.ForeignKey(
+        PaymentImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("导入批次"),
+    )
+    journal_entry = models.OneToOneField(
+        JournalEntry, on_delete=models.PROTECT, related_name="payment", verbose_name=_("记账凭证")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -613,12 +786,21 @@ class HospitalDeduction(models.Model):
     approved for it that month plus that month's share of its prepayments (the offset rule)."""
 
     fund = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="deductions", verbose_name=_("基金"))
-    hospital = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构"))
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构")
+    )
     month = models.DateField(_("月份"))
     statements_amount = models.DecimalField(_("直接结算货款"), **AMOUNT)
     prepayment_offset = models.DecimalField(_("预付金冲抵"), **AMOUNT)
     amount = models.DecimalField(_("扣减合计"), **AMOUNT)
-    journal_entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="deduction", verbose_name=_("记账凭证"))
+    journal_entry = models.OneToOneField(
+        JournalEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deduction",
+        verbose_name=_("记账凭证"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -627,7 +809,9 @@ class HospitalDeduction(models.Model):
         ordering = ["-month", "hospital"]
         constraints = [
             models.UniqueConstraint(fields=["hospital", "month"], name="deduction_one_per_hospital_month"),
-            models.CheckConstraint(condition=Q(amount=F("statements_amount") + F("prepayment_offset")), name="deduction_total"),
+            models.CheckConstraint(
+                condition=Q(amount=F("statements_amount") + F("prepayment_offset")), name="deduction_total"
+            ),
         ]
 
     def __str__(self) -> str:

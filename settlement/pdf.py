@@ -24,9 +24,11 @@ WRAP = 16  # cells longer than this many characters wrap inside their column
 def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return (ParagraphStyle("title", fontName=FONT, fontSize=14, leading=18, spaceAfter=2 * mm),
-            ParagraphStyle("fact", fontName=FONT, fontSize=9, leading=12),
-            ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10))
+    return (
+        ParagraphStyle("title", fontName=FONT, fontSize=14, leading=18, spaceAfter=2 * mm),
+        ParagraphStyle("fact", fontName=FONT, fontSize=9, leading=12),
+        ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10),
+    )
 
 
 def _text(value) -> str:
@@ -45,11 +47,17 @@ def table_pdf(title: str, header: list[str], rows: list[list], *, facts: list[tu
         return Paragraph(escape(text), cell_style) if len(text) > WRAP else text
 
     table = LongTable([list(header)] + [[cell(v) for v in row] for row in rows], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story.append(table)
 
     def page_number(canvas, doc):
@@ -57,7 +65,14 @@ def table_pdf(title: str, header: list[str], rows: list[list], *, facts: list[tu
         canvas.drawRightString(doc.pagesize[0] - 12 * mm, 8 * mm, _("第 %(n)s 页") % {"n": doc.page})
 
     data = io.BytesIO()
-    doc = SimpleDocTemplate(data, pagesize=landscape(A4), title=title, leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=14 * mm)
+    doc = SimpleDocTemplate(
+        data,
+        pagesize=landscape(A4),
+        title=title,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=14 * mm,
+    )
     doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return data.getvalue()

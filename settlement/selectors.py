@@ -38,13 +38,19 @@ def statements_visible_to(user):
 
 def statement_lines(statement: SettlementStatement):
     return statement.lines.select_related("product", "receipt_line__receipt", "price_adjustment__statement").order_by(
-        "received_on", "pk")
+        "received_on", "pk"
+    )
 
 
 def overdue_statements(user, *, today: date | None = None):
     """Statements unpaid past their deadline, or due within 5 days (live, not waiting for the daily job)."""
     today = today or timezone.localdate()
-    return statements_visible_to(user).exclude(status=S.PAID).filter(payment_due_on__lte=today + timedelta(days=5)).order_by("payment_due_on", "pk")
+    return (
+        statements_visible_to(user)
+        .exclude(status=S.PAID)
+        .filter(payment_due_on__lte=today + timedelta(days=5))
+        .order_by("payment_due_on", "pk")
+    )
 
 
 def days_to_deadline(statement: SettlementStatement, today: date | None = None) -> int:
@@ -59,7 +65,11 @@ def status_counts(user) -> dict[str, int]:
 
 
 def funds_visible_to(user):
-    return FundAccount.objects.select_related("region") if can(user, "settlement.manage") or is_official(user) else FundAccount.objects.none()
+    return (
+        FundAccount.objects.select_related("region")
+        if can(user, "settlement.manage") or is_official(user)
+        else FundAccount.objects.none()
+    )
 
 
 # --- balances ------------------------------------------------------------------------------------------------------
@@ -77,7 +87,11 @@ def balances(user, *, fund: FundAccount | None = None, kind: str | None = None):
         lines = lines.filter(account__kind=kind)
     rows = (
         lines.values("account_id", "account__fund__name", "account__kind", "account__organization__name")
-        .annotate(balance=Sum("amount"), debit=Sum("amount", filter=Q(amount__gt=0)), credit=Sum("amount", filter=Q(amount__lt=0)))
+        .annotate(
+            balance=Sum("amount"),
+            debit=Sum("amount", filter=Q(amount__gt=0)),
+            credit=Sum("amount", filter=Q(amount__lt=0)),
+        )
         .order_by("account__fund__name", "account__kind", "account__organization__name")
     )
     return [{**r, **{k: quantize_amount(r[k] or 0) for k in ("balance", "debit", "credit")}} for r in rows]
@@ -86,14 +100,25 @@ def balances(user, *, fund: FundAccount | None = None, kind: str | None = None):
 def hospital_position(hospital_id: int) -> dict:
     """A hospital's prepayments, their recovery so far, and its ledger balance (what it owes the fund)."""
     prepayments = list(Prepayment.objects.filter(hospital_id=hospital_id).select_related("tender", "fund"))
-    balance = JournalLine.objects.filter(account__kind=LedgerAccount.Kind.HOSPITAL, account__organization_id=hospital_id).aggregate(
-        t=Sum("amount"))["t"] or ZERO
+    balance = (
+        JournalLine.objects.filter(
+            account__kind=LedgerAccount.Kind.HOSPITAL, account__organization_id=hospital_id
+        ).aggregate(t=Sum("amount"))["t"]
+        or ZERO
+    )
     from .models import HospitalDeduction
 
-    offset = HospitalDeduction.objects.filter(hospital_id=hospital_id).aggregate(t=Sum("prepayment_offset"))["t"] or ZERO
+    offset = (
+        HospitalDeduction.objects.filter(hospital_id=hospital_id).aggregate(t=Sum("prepayment_offset"))["t"] or ZERO
+    )
     total = sum((p.amount for p in prepayments), ZERO)
-    return {"prepayments": prepayments, "prepaid_total": total, "offset_total": quantize_amount(offset),
-            "prepayment_outstanding": quantize_amount(total - offset), "balance": quantize_amount(balance)}
+    return {
+        "prepayments": prepayments,
+        "prepaid_total": total,
+        "offset_total": quantize_amount(offset),
+        "prepayment_outstanding": quantize_amount(total - offset),
+        "balance": quantize_amount(balance),
+    }
 
 
 # --- reconciliation -------------------------------------------------------------------------------------------------
@@ -110,18 +135,47 @@ def reconciliation(*, period: date, fund: FundAccount | None = None) -> dict:
     rows = list(
         statements.annotate(
             ledger_approved=Coalesce(
-                Sum("journal_entries__lines__amount", filter=Q(
-                    journal_entries__kind__in=[JournalEntry.Kind.APPROVAL, JournalEntry.Kind.CORRECTION],
-                    journal_entries__lines__account__kind=manufacturer)), Value(ZERO), output_field=dec),
+                Sum(
+                    "journal_entries__lines__amount",
+                    filter=Q(
+                        journal_entries__kind__in=[JournalEntry.Kind.APPROVAL, JournalEntry.Kind.CORRECTION],
+                        journal_entries__lines__account__kind=manufacturer,
+                    ),
+                ),
+                Value(ZERO),
+                output_field=dec,
+            ),
             ledger_paid=Coalesce(
-                Sum("journal_entries__lines__amount", filter=Q(
-                    journal_entries__kind=JournalEntry.Kind.PAYMENT, journal_entries__lines__account__kind=manufacturer)),
-                Value(ZERO), output_field=dec),
-        ).select_related("manufacturer", "hospital").order_by("number")
+                Sum(
+                    "journal_entries__lines__amount",
+                    filter=Q(
+                        journal_entries__kind=JournalEntry.Kind.PAYMENT,
+                        journal_entries__lines__account__kind=manufacturer,
+                    ),
+                ),
+                Value(ZERO),
+                output_field=dec,
+            ),
+        )
+        .select_related("manufacturer", "hospital")
+        .order_by("number")
     )
-    paid = {r["statement_id"]: r["t"] for r in Payment.objects.filter(statement__in=statements).values("statement_id").annotate(t=Sum("amount")).order_by()}
+    paid = {
+        r["statement_id"]: r["t"]
+        for r in Payment.objects.filter(statement__in=statements)
+        .values("statement_id")
+        .annotate(t=Sum("amount"))
+        .order_by()
+    }
     report = []
-    totals = {"amount": ZERO, "approved": ZERO, "ledger_approved": ZERO, "paid": ZERO, "payments": ZERO, "ledger_paid": ZERO}
+    totals = {
+        "amount": ZERO,
+        "approved": ZERO,
+        "ledger_approved": ZERO,
+        "paid": ZERO,
+        "payments": ZERO,
+        "ledger_paid": ZERO,
+    }
     for s in rows:
         ledger_approved = quantize_amount(-s.ledger_approved)
         ledger_paid = quantize_amount(s.ledger_paid)
@@ -134,9 +188,18 @@ def reconciliation(*, period: date, fund: FundAccount | None = None) -> dict:
             differences.append(f"已付金额 {s.paid_amount} ≠ 支付记录 {payments}")
         if ledger_paid != payments:
             differences.append(f"支付记录 {payments} ≠ 分类账 {ledger_paid}")
-        report.append({"statement": s, "amount": s.amount, "approved": expected_approved,
-                       "ledger_approved": ledger_approved, "paid": s.paid_amount, "payments": payments,
-                       "ledger_paid": ledger_paid, "differences": differences})
+        report.append(
+            {
+                "statement": s,
+                "amount": s.amount,
+                "approved": expected_approved,
+                "ledger_approved": ledger_approved,
+                "paid": s.paid_amount,
+                "payments": payments,
+                "ledger_paid": ledger_paid,
+                "differences": differences,
+            }
+        )
         totals["amount"] += s.amount
         totals["approved"] += expected_approved
         totals["ledger_approved"] += ledger_approved
@@ -145,8 +208,13 @@ def reconciliation(*, period: date, fund: FundAccount | None = None) -> dict:
         totals["ledger_paid"] += ledger_paid
     entries = JournalEntry.objects.all() if fund is None else JournalEntry.objects.filter(fund=fund)
     unbalanced = list(entries.annotate(total=Sum("lines__amount")).exclude(total=0).values("pk", "total"))
-    return {"period": period, "rows": report, "totals": totals,
-            "differences": [r for r in report if r["differences"]], "unbalanced_entries": unbalanced}
+    return {
+        "period": period,
+        "rows": report,
+        "totals": totals,
+        "differences": [r for r in report if r["differences"]],
+        "unbalanced_entries": unbalanced,
+    }
 
 
 # --- retained savings (结余留用) -----------------------------------------------------------------------------------
@@ -161,8 +229,9 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
 
     start, end = tender.cycle_start, tender.cycle_end
     receipts = ReceiptLine.objects.filter(award__tender=tender, received_on__gte=start, received_on__lte=end)
-    returns = GoodsReturnLine.objects.filter(award__tender=tender, receipt_line__received_on__gte=start,
-                                             receipt_line__received_on__lte=end)
+    returns = GoodsReturnLine.objects.filter(
+        award__tender=tender, receipt_line__received_on__gte=start, receipt_line__received_on__lte=end
+    )
     if hospital_id:
         receipts = receipts.filter(hospital_id=hospital_id)
         returns = returns.filter(hospital_id=hospital_id)
@@ -171,11 +240,25 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
         receipts = receipts.filter(region_q)
         returns = returns.filter(region_q)
     received = {}
-    for r in receipts.values("hospital_id", "hospital__name", "award__lot_id", "award__lot__generic_name",
-                             "award__lot__max_price", "award__awarded_price").annotate(units=Sum("accepted_min_units")).order_by():
+    for r in (
+        receipts.values(
+            "hospital_id",
+            "hospital__name",
+            "award__lot_id",
+            "award__lot__generic_name",
+            "award__lot__max_price",
+            "award__awarded_price",
+        )
+        .annotate(units=Sum("accepted_min_units"))
+        .order_by()
+    ):
         key = (r["hospital_id"], r["award__lot_id"], r["award__awarded_price"])
         received[key] = dict(r)
-    for r in returns.values("hospital_id", "award__lot_id", "award__awarded_price").annotate(units=Sum("min_units")).order_by():
+    for r in (
+        returns.values("hospital_id", "award__lot_id", "award__awarded_price")
+        .annotate(units=Sum("min_units"))
+        .order_by()
+    ):
         key = (r["hospital_id"], r["award__lot_id"], r["award__awarded_price"])
         if key in received:
             received[key]["units"] -= r["units"]
@@ -183,12 +266,28 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
     baselines: dict[tuple[int, str], Decimal | None] = {}
     generics = {r["award__lot__generic_name"] for r in received.values()}
     hospitals = {r["hospital_id"] for r in received.values()}
-    pre = (ReceiptLine.objects.filter(hospital_id__in=hospitals, product__generic_name__in=generics,
-                                      received_on__gte=window, received_on__lt=start)
-           .values("hospital_id", "product__generic_name").annotate(amount=Sum("amount"), units=Sum("accepted_min_units")).order_by())
-    off = (OffPlatformPurchase.objects.filter(hospital_id__in=hospitals, product__generic_name__in=generics,
-                                              month__gte=window.replace(day=1), month__lt=start)
-           .values("hospital_id", "product__generic_name").annotate(amount=Sum("amount"), units=Sum("quantity")).order_by())
+    pre = (
+        ReceiptLine.objects.filter(
+            hospital_id__in=hospitals,
+            product__generic_name__in=generics,
+            received_on__gte=window,
+            received_on__lt=start,
+        )
+        .values("hospital_id", "product__generic_name")
+        .annotate(amount=Sum("amount"), units=Sum("accepted_min_units"))
+        .order_by()
+    )
+    off = (
+        OffPlatformPurchase.objects.filter(
+            hospital_id__in=hospitals,
+            product__generic_name__in=generics,
+            month__gte=window.replace(day=1),
+            month__lt=start,
+        )
+        .values("hospital_id", "product__generic_name")
+        .annotate(amount=Sum("amount"), units=Sum("quantity"))
+        .order_by()
+    )
     sums: dict[tuple[int, str], list[Decimal]] = {}
     for r in list(pre) + list(off):
         key = (r["hospital_id"], r["product__generic_name"])
@@ -205,10 +304,19 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
         if baseline is None:
             baseline, source = r["award__lot__max_price"], "最高有效申报价"
         savings = quantize_amount((baseline - awarded_price) * r["units"])
-        row = by_hospital.setdefault(hospital_id, {"hospital_id": hospital_id, "hospital": r["hospital__name"],
-                                                   "lots": [], "savings": ZERO})
-        row["lots"].append({"generic_name": r["award__lot__generic_name"], "units": r["units"], "baseline": baseline,
-                            "baseline_source": source, "awarded_price": awarded_price, "savings": savings})
+        row = by_hospital.setdefault(
+            hospital_id, {"hospital_id": hospital_id, "hospital": r["hospital__name"], "lots": [], "savings": ZERO}
+        )
+        row["lots"].append(
+            {
+                "generic_name": r["award__lot__generic_name"],
+                "units": r["units"],
+                "baseline": baseline,
+                "baseline_source": source,
+                "awarded_price": awarded_price,
+                "savings": savings,
+            }
+        )
         row["savings"] += savings
     from accounts.models import Organization
 
@@ -227,10 +335,20 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
 
 def statement_totals(qs) -> dict:
     return qs.aggregate(
-        count=Count("pk"), amount=Coalesce(Sum("amount"), Value(ZERO)), approved=Coalesce(Sum("approved_amount"), Value(ZERO)),
+        count=Count("pk"),
+        amount=Coalesce(Sum("amount"), Value(ZERO)),
+        approved=Coalesce(Sum("approved_amount"), Value(ZERO)),
         paid=Coalesce(Sum("paid_amount"), Value(ZERO)),
-        outstanding=Coalesce(Sum(Case(When(status__in=[S.APPROVED, S.PARTIALLY_PAID], then=F("approved_amount") - F("paid_amount")),
-                                      default=Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))), Value(ZERO)),
+        outstanding=Coalesce(
+            Sum(
+                Case(
+                    When(status__in=[S.APPROVED, S.PARTIALLY_PAID], then=F("approved_amount") - F("paid_amount")),
+                    default=Value(ZERO),
+                    output_field=DecimalField(max_digits=16, decimal_places=2),
+                )
+            ),
+            Value(ZERO),
+        ),
     )
 
 
@@ -241,20 +359,31 @@ def monthly_chart(qs, *, months: int = 12):
     from common.charts import Series, line_chart
     from common.templatetags.display import format_money
 
-    rows = list(qs.order_by().values("period").annotate(
-        amount=Sum("amount"), approved=Sum("approved_amount"), paid=Sum("paid_amount")).order_by("-period")[:months])
+    rows = list(
+        qs.order_by()
+        .values("period")
+        .annotate(amount=Sum("amount"), approved=Sum("approved_amount"), paid=Sum("paid_amount"))
+        .order_by("-period")[:months]
+    )
     if not rows:
         return None
     rows.reverse()
     # floats only place the points on the drawing; every figure shown (table, tooltips) is the Decimal, formatted
-    lines = [Series(_("结算金额"), [float(r["amount"] or 0) for r in rows], dashed=False),
-             Series(_("审核金额"), [float(r["approved"] or 0) for r in rows], dashed=True),
-             Series(_("已付金额"), [float(r["paid"] or 0) for r in rows])]
+    lines = [
+        Series(_("结算金额"), [float(r["amount"] or 0) for r in rows], dashed=False),
+        Series(_("审核金额"), [float(r["approved"] or 0) for r in rows], dashed=True),
+        Series(_("已付金额"), [float(r["paid"] or 0) for r in rows]),
+    ]
     for line, key in zip(lines, ("amount", "approved", "paid"), strict=True):
         line.formatted = [format_money(r[key] or 0) for r in rows]
-    return line_chart(title=_("按月结算金额"), x_title=_("月份"), y_title=_("金额（元）"),
-                      x_labels=[f"{r['period']:%Y-%m}" for r in rows], series=lines,
-                      value_formatter=lambda v: format_money(v))
+    return line_chart(
+        title=_("按月结算金额"),
+        x_title=_("月份"),
+        y_title=_("金额（元）"),
+        x_labels=[f"{r['period']:%Y-%m}" for r in rows],
+        series=lines,
+        value_formatter=lambda v: format_money(v),
+    )
 
 
 def lines_of(user, statement_id: int):

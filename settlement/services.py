@@ -88,16 +88,22 @@ def _lock(statement: SettlementStatement) -> SettlementStatement:
 
 def _event(statement, action: str, *, by=None, from_status: str = "", reason: str = "", data: dict | None = None):
     StatementEvent.objects.create(
-        statement=statement, action=action, from_status=from_status, to_status=statement.status,
+        statement=statement,
+        action=action,
+        from_status=from_status,
+        to_status=statement.status,
         actor=by if getattr(by, "pk", None) else None,
         organization_id=getattr(by, "organization_id", None) if getattr(by, "pk", None) else None,
-        reason=reason, data=data or {},
+        reason=reason,
+        data=data or {},
     )
 
 
 def _not_paid(statement: SettlementStatement) -> None:
     if statement.status == S.PAID:
-        raise ConflictError(_("结算单 %(number)s 已支付，不能修改") % {"number": statement.number}, field="status", code="paid")
+        raise ConflictError(
+            _("结算单 %(number)s 已支付，不能修改") % {"number": statement.number}, field="status", code="paid"
+        )
 
 
 def _parse_date(value, *, field: str) -> date:
@@ -106,15 +112,21 @@ def _parse_date(value, *, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationFailed(_("%(field)s“%(value)s”不是有效的日期（YYYY-MM-DD）") % {"field": field, "value": value}, field=field) from None
+        raise ValidationFailed(
+            _("%(field)s“%(value)s”不是有效的日期（YYYY-MM-DD）") % {"field": field, "value": value}, field=field
+        ) from None
 
 
 def _positive_amount(value, *, field: str = "amount", label: str = gettext_lazy("金额")) -> Decimal:
     amount = to_decimal(value, field=field, column=Payment._meta.get_field("amount"))
     if amount <= 0:
-        raise ValidationFailed(_("%(label)s必须大于 0（收到 %(value)s）") % {"label": label, "value": value}, field=field)
+        raise ValidationFailed(
+            _("%(label)s必须大于 0（收到 %(value)s）") % {"label": label, "value": value}, field=field
+        )
     if quantize_amount(amount) != amount:
-        raise ValidationFailed(_("%(label)s最多两位小数（收到 %(value)s）") % {"label": label, "value": value}, field=field)
+        raise ValidationFailed(
+            _("%(label)s最多两位小数（收到 %(value)s）") % {"label": label, "value": value}, field=field
+        )
     return amount
 
 
@@ -122,8 +134,9 @@ def _positive_amount(value, *, field: str = "amount", label: str = gettext_lazy(
 
 
 @transaction.atomic
-def prepayment_create(*, hospital: Organization, tender, by, paid_on: date | None = None, reference: str = "",
-                      rate=None) -> Prepayment:
+def prepayment_create(
+    *, hospital: Organization, tender, by, paid_on: date | None = None, reference: str = "", rate=None
+) -> Prepayment:
     """预付: the fund advances the hospital `rate` (≥ the fund's configured rate, itself ≥ 30 %) of its annual
     agreed amount over its commitments of the tender, and books it in the ledger."""
     require(by, "settlement.manage")
@@ -133,24 +146,47 @@ def prepayment_create(*, hospital: Organization, tender, by, paid_on: date | Non
         raise ValidationFailed(_("“%(hospital)s”不是医疗机构") % {"hospital": hospital}, field="hospital")
     fund = fund_for_hospital(hospital)
     fund_rate = fund.prepayment_rate
-    value = fund_rate if rate in (None, "") else to_decimal(rate, field="rate", column=Prepayment._meta.get_field("rate"))
+    value = (
+        fund_rate if rate in (None, "") else to_decimal(rate, field="rate", column=Prepayment._meta.get_field("rate"))
+    )
     if value < fund_rate or value < Decimal("0.3") or value > 1:
-        raise ValidationFailed(_("预付比例不能低于 %(fund_rate)s（且不超过 100%%），收到 %(value)s") % {"fund_rate": f'{fund_rate:.0%}', "value": value}, field="rate")
+        raise ValidationFailed(
+            _("预付比例不能低于 %(fund_rate)s（且不超过 100%%），收到 %(value)s")
+            % {"fund_rate": f"{fund_rate:.0%}", "value": value},
+            field="rate",
+        )
     if Prepayment.objects.filter(hospital=hospital, tender=tender).exists():
-        raise ConflictError(_("%(hospital)s在“%(tender)s”的预付金已拨付") % {"hospital": hospital, "tender": tender}, field="tender")
+        raise ConflictError(
+            _("%(hospital)s在“%(tender)s”的预付金已拨付") % {"hospital": hospital, "tender": tender}, field="tender"
+        )
     agreed = Commitment.objects.filter(hospital=hospital, tender=tender).aggregate(t=Sum("agreed_amount"))["t"]
     if not agreed:
-        raise ValidationFailed(_("%(hospital)s在“%(tender)s”没有约定采购量，无法预付") % {"hospital": hospital, "tender": tender}, field="tender")
+        raise ValidationFailed(
+            _("%(hospital)s在“%(tender)s”没有约定采购量，无法预付") % {"hospital": hospital, "tender": tender},
+            field="tender",
+        )
     amount = quantize_amount(agreed * value)
     paid_on = paid_on or timezone.localdate()
     entry = ledger.post(
-        fund=fund, kind=JournalEntry.Kind.PREPAYMENT, entry_date=paid_on, by=by,
+        fund=fund,
+        kind=JournalEntry.Kind.PREPAYMENT,
+        entry_date=paid_on,
+        by=by,
         memo=f"预付 {hospital} {tender.code} 约定金额 {agreed} × {value}",
         lines=[(ledger.hospital_account(fund, hospital.pk), amount), (ledger.bank(fund), -amount)],
     )
     return Prepayment.objects.create(
-        fund=fund, hospital=hospital, tender=tender, cycle_start=tender.cycle_start, cycle_end=tender.cycle_end,
-        agreed_amount=agreed, rate=value, amount=amount, paid_on=paid_on, reference=reference[:60], journal_entry=entry,
+        fund=fund,
+        hospital=hospital,
+        tender=tender,
+        cycle_start=tender.cycle_start,
+        cycle_end=tender.cycle_end,
+        agreed_amount=agreed,
+        rate=value,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference[:60],
+        journal_entry=entry,
         created_by=by,
     )
 
@@ -178,7 +214,9 @@ def prepayment_offset_schedule(prepayment: Prepayment) -> list[tuple[date, Decim
 
 
 @transaction.atomic
-def price_correction_create(*, listing, unit_price, effective_from, effective_to=None, reason: str, by) -> PriceCorrection:
+def price_correction_create(
+    *, listing, unit_price, effective_from, effective_to=None, reason: str, by
+) -> PriceCorrection:
     """价格更正: a listing's price corrected for receipts already made at the old price, over [effective_from,
     effective_to]. Receipt lines not yet settled are settled at the corrected price. Receipt lines already settled keep
     their statement as it is: each gets a `PriceAdjustment` of the difference, which the manufacturer × hospital's next
@@ -207,8 +245,9 @@ def price_correction_create(*, listing, unit_price, effective_from, effective_to
     if latest is not None and (latest.effective_from, latest.effective_to, latest.unit_price) == (start, end, price):
         latest.created = False
         return latest
-    correction = PriceCorrection.objects.create(listing=listing, unit_price=price, effective_from=start,
-                                                effective_to=end, reason=reason[:300], created_by=by)
+    correction = PriceCorrection.objects.create(
+        listing=listing, unit_price=price, effective_from=start, effective_to=end, reason=reason[:300], created_by=by
+    )
     record_price_adjustments(correction, recorded_on=timezone.localdate())
     correction.created = True
     return correction
@@ -225,7 +264,9 @@ def _parse_invoices(invoice_numbers) -> list[str]:
         raise ValidationFailed(_("请填写发票号"), field="invoice_numbers")
     for number in numbers:
         if not INVOICE_RE.match(number):
-            raise ValidationFailed(_("发票号“%(number)s”格式不正确（8–30 位数字或字母）") % {"number": number}, field="invoice_numbers")
+            raise ValidationFailed(
+                _("发票号“%(number)s”格式不正确（8–30 位数字或字母）") % {"number": number}, field="invoice_numbers"
+            )
     if len(set(numbers)) != len(numbers):
         raise ValidationFailed(_("发票号重复"), field="invoice_numbers")
     return numbers
@@ -258,10 +299,13 @@ def _lock_claimable(statement: SettlementStatement, by) -> SettlementStatement:
 
 def _recompute(statement: SettlementStatement) -> None:
     totals = statement.lines.aggregate(
-        gross=Sum("gross_amount"), returned=Sum("returned_amount"), correction=Sum("correction_amount"),
+        gross=Sum("gross_amount"),
+        returned=Sum("returned_amount"),
+        correction=Sum("correction_amount"),
         # the money in question: a disputed credit line (a return or a price cut, negative) counts by its size, so
         # that disputing a credit and a charge of the same size reads as twice the sum, not as nothing
-        net=Sum("amount"), disputed=Sum(Abs("amount"), filter=Q(disputed=True)),
+        net=Sum("amount"),
+        disputed=Sum(Abs("amount"), filter=Q(disputed=True)),
     )
     statement.line_count = statement.lines.count()
     statement.gross_amount = totals["gross"] or 0
@@ -272,7 +316,9 @@ def _recompute(statement: SettlementStatement) -> None:
 
 
 @transaction.atomic
-def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop_line_ids=(), response: str = "") -> SettlementStatement:
+def statement_claim(
+    *, statement: SettlementStatement, by, invoice_numbers, drop_line_ids=(), response: str = ""
+) -> SettlementStatement:
     """企业申报: the manufacturer claims the statement with its invoice numbers (by the 5th of the next month; a later
     claim is marked late). After a dispute it may drop disputed lines (their receipts go to a later statement) or
     keep them with a response.
@@ -282,7 +328,11 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
     statement = _lock_claimable(statement, by)
     _not_paid(statement)
     if statement.status != S.DRAFT:
-        raise ConflictError(_("结算单 %(number)s 当前状态“%(status)s”，不能申报") % {"number": statement.number, "status": statement.get_status_display()}, field="status")
+        raise ConflictError(
+            _("结算单 %(number)s 当前状态“%(status)s”，不能申报")
+            % {"number": statement.number, "status": statement.get_status_display()},
+            field="status",
+        )
     numbers = _parse_invoices(invoice_numbers)
     drop = {int(i) for i in drop_line_ids or []}
     lines = {line.pk: line for line in statement.lines.all()}
@@ -291,19 +341,30 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
         raise ValidationFailed(_("明细 %(value)s 不属于该结算单") % {"value": sorted(unknown)}, field="drop_line_ids")
     not_disputed = [i for i in drop if not lines[i].disputed]
     if not_disputed:
-        raise ValidationFailed(_("只能撤回有争议的明细（明细 %(value)s 无争议）") % {"value": sorted(not_disputed)}, field="drop_line_ids")
+        raise ValidationFailed(
+            _("只能撤回有争议的明细（明细 %(value)s 无争议）") % {"value": sorted(not_disputed)}, field="drop_line_ids"
+        )
     credits = sorted(i for i in drop if lines[i].amount < 0)
     if credits:
         # dropping a line defers it to a later statement: for a credit that would pay the manufacturer more now
-        raise ValidationFailed(_("明细 %(value)s 为冲减（负数）明细，不能撤回；请答复后保留，金额如有误由价格更正处理")
-                               % {"value": credits}, field="drop_line_ids")
+        raise ValidationFailed(
+            _("明细 %(value)s 为冲减（负数）明细，不能撤回；请答复后保留，金额如有误由价格更正处理")
+            % {"value": credits},
+            field="drop_line_ids",
+        )
     if drop and len(drop) == len(lines):
         raise ValidationFailed(_("不能撤回全部明细；结算单至少保留一条明细"), field="drop_line_ids")
     if drop:
         dropped = [lines[i] for i in drop]
-        _release_price_adjustments(statement, [ln.receipt_line_id for ln in dropped if ln.kind == SettlementLine.Kind.RECEIPT])
-        SettledReturn.objects.filter(statement=statement, receipt_line_id__in=[ln.receipt_line_id for ln in dropped if ln.kind == "receipt"]).delete()
-        SettledReturn.objects.filter(return_line_id__in=[ln.return_line_id for ln in dropped if ln.return_line_id]).delete()
+        _release_price_adjustments(
+            statement, [ln.receipt_line_id for ln in dropped if ln.kind == SettlementLine.Kind.RECEIPT]
+        )
+        SettledReturn.objects.filter(
+            statement=statement, receipt_line_id__in=[ln.receipt_line_id for ln in dropped if ln.kind == "receipt"]
+        ).delete()
+        SettledReturn.objects.filter(
+            return_line_id__in=[ln.return_line_id for ln in dropped if ln.return_line_id]
+        ).delete()
         SettlementLine.objects.filter(pk__in=drop).delete()
     statement.lines.filter(disputed=True).update(disputed=False, response=(response or "企业坚持申报")[:300])
     _recompute(statement)
@@ -317,8 +378,14 @@ def statement_claim(*, statement: SettlementStatement, by, invoice_numbers, drop
     statement.confirm_due_on = add_working_days(today, CONFIRM_WORKING_DAYS)
     statement.version += 1
     statement.save()
-    _event(statement, "claimed", by=by, from_status=before, reason=response,
-           data={"invoice_numbers": numbers, "dropped_lines": sorted(drop), "late": statement.claimed_late})
+    _event(
+        statement,
+        "claimed",
+        by=by,
+        from_status=before,
+        reason=response,
+        data={"invoice_numbers": numbers, "dropped_lines": sorted(drop), "late": statement.claimed_late},
+    )
     return statement
 
 
@@ -330,7 +397,8 @@ def _release_price_adjustments(statement: SettlementStatement, receipt_line_ids:
     if taken is not None:
         raise ConflictError(
             _("验收明细 %(line)s 的价格更正已计入结算单 %(number)s，不能撤回")
-            % {"line": taken.receipt_line_id, "number": taken.statement.number}, field="drop_line_ids"
+            % {"line": taken.receipt_line_id, "number": taken.statement.number},
+            field="drop_line_ids",
         )
     adjustments.delete()
 
@@ -348,7 +416,13 @@ def statement_update_invoices(*, statement: SettlementStatement, by, invoice_num
     statement.invoice_numbers = _parse_invoices(invoice_numbers)
     statement.version += 1
     statement.save(update_fields=["invoice_numbers", "version"])
-    _event(statement, "invoices_changed", by=by, from_status=statement.status, data={"old": old, "new": statement.invoice_numbers})
+    _event(
+        statement,
+        "invoices_changed",
+        by=by,
+        from_status=statement.status,
+        data={"old": old, "new": statement.invoice_numbers},
+    )
     return statement
 
 
@@ -361,7 +435,11 @@ def statement_review(*, statement: SettlementStatement, by, disputes: dict | Non
     _own_statement(statement, by, "hospital")
     _not_paid(statement)
     if statement.status != S.CLAIMED:
-        raise ConflictError(_("结算单 %(number)s 当前状态“%(status)s”，不能确认") % {"number": statement.number, "status": statement.get_status_display()}, field="status")
+        raise ConflictError(
+            _("结算单 %(number)s 当前状态“%(status)s”，不能确认")
+            % {"number": statement.number, "status": statement.get_status_display()},
+            field="status",
+        )
     disputes = {int(k): (v or "").strip() for k, v in (disputes or {}).items()}
     before = statement.status
     if not disputes:
@@ -385,8 +463,14 @@ def statement_review(*, statement: SettlementStatement, by, disputes: dict | Non
     statement.send_back()
     statement.version += 1
     statement.save()
-    _event(statement, "disputed", by=by, from_status=before, reason="；".join(disputes.values()),
-           data={"lines": {str(k): v for k, v in disputes.items()}})
+    _event(
+        statement,
+        "disputed",
+        by=by,
+        from_status=before,
+        reason="；".join(disputes.values()),
+        data={"lines": {str(k): v for k, v in disputes.items()}},
+    )
     return statement
 
 
@@ -394,8 +478,10 @@ def _approve_one(statement: SettlementStatement, by) -> SettlementStatement:
     _not_paid(statement)
     if statement.status != S.HOSPITAL_CONFIRMED:
         raise ConflictError(
-            _("结算单 %(number)s 尚未经医疗机构确认（当前“%(status)s”），不能审核") % {"number": statement.number, "status": statement.get_status_display()},
-            field="status", code="not_confirmed",
+            _("结算单 %(number)s 尚未经医疗机构确认（当前“%(status)s”），不能审核")
+            % {"number": statement.number, "status": statement.get_status_display()},
+            field="status",
+            code="not_confirmed",
         )
     before = statement.status
     statement.approve()
@@ -407,10 +493,16 @@ def _approve_one(statement: SettlementStatement, by) -> SettlementStatement:
     fund = statement.fund
     if statement.amount != 0:
         ledger.post(
-            fund=fund, kind=JournalEntry.Kind.APPROVAL, entry_date=timezone.localdate(), by=by, statement=statement,
+            fund=fund,
+            kind=JournalEntry.Kind.APPROVAL,
+            entry_date=timezone.localdate(),
+            by=by,
+            statement=statement,
             memo=f"结算单 {statement.number} 审核：代{statement.hospital}应付{statement.manufacturer}",
-            lines=[(ledger.hospital_account(fund, statement.hospital_id), statement.amount),
-                   (ledger.manufacturer_account(fund, statement.manufacturer_id), -statement.amount)],
+            lines=[
+                (ledger.hospital_account(fund, statement.hospital_id), statement.amount),
+                (ledger.manufacturer_account(fund, statement.manufacturer_id), -statement.amount),
+            ],
         )
     _event(statement, "approved", by=by, from_status=before, data={"amount": str(statement.amount)})
     if statement.amount <= 0:
@@ -442,16 +534,28 @@ def statements_approve(*, statement_ids, by) -> list[SettlementStatement]:
     return [_approve_one(s, by) for s in locked]
 
 
-def _apply_payment(statement: SettlementStatement, *, amount: Decimal, reference: str, paid_on: date, by,
-                   payment_import=None) -> Payment:
+def _apply_payment(
+    statement: SettlementStatement, *, amount: Decimal, reference: str, paid_on: date, by, payment_import=None
+) -> Payment:
     fund = statement.fund
     entry = ledger.post(
-        fund=fund, kind=JournalEntry.Kind.PAYMENT, entry_date=paid_on, by=by, statement=statement,
+        fund=fund,
+        kind=JournalEntry.Kind.PAYMENT,
+        entry_date=paid_on,
+        by=by,
+        statement=statement,
         memo=f"支付 {statement.manufacturer} 结算单 {statement.number}（{reference}）",
         lines=[(ledger.manufacturer_account(fund, statement.manufacturer_id), amount), (ledger.bank(fund), -amount)],
     )
-    payment = Payment.objects.create(statement=statement, amount=amount, reference=reference, paid_on=paid_on,
-                                     payment_import=payment_import, journal_entry=entry, recorded_by=by)
+    payment = Payment.objects.create(
+        statement=statement,
+        amount=amount,
+        reference=reference,
+        paid_on=paid_on,
+        payment_import=payment_import,
+        journal_entry=entry,
+        recorded_by=by,
+    )
     before = statement.status
     statement.paid_amount += amount
     if statement.paid_amount == statement.approved_amount:
@@ -463,22 +567,36 @@ def _apply_payment(statement: SettlementStatement, *, amount: Decimal, reference
         statement.pay_partly()
     statement.version += 1
     statement.save()
-    _event(statement, "paid" if statement.status == S.PAID else "partially_paid", by=by, from_status=before,
-           data={"amount": str(amount), "reference": reference, "paid_on": paid_on.isoformat()})
+    _event(
+        statement,
+        "paid" if statement.status == S.PAID else "partially_paid",
+        by=by,
+        from_status=before,
+        data={"amount": str(amount), "reference": reference, "paid_on": paid_on.isoformat()},
+    )
     return payment
 
 
-def _check_payment(statement: SettlementStatement, amount: Decimal, reference: str, paid_on: date,
-                   already: Decimal = Decimal("0")) -> None:
+def _check_payment(
+    statement: SettlementStatement, amount: Decimal, reference: str, paid_on: date, already: Decimal = Decimal("0")
+) -> None:
     if statement.status == S.PAID:
-        raise ConflictError(_("结算单 %(number)s 已付清，不能再支付") % {"number": statement.number}, field="statement", code="paid")
+        raise ConflictError(
+            _("结算单 %(number)s 已付清，不能再支付") % {"number": statement.number}, field="statement", code="paid"
+        )
     if statement.status not in SettlementStatement.PAYABLE_STATUSES:
-        raise ConflictError(_("结算单 %(number)s 尚未审核（当前“%(status)s”），不能支付") % {"number": statement.number, "status": statement.get_status_display()},
-                            field="statement")
+        raise ConflictError(
+            _("结算单 %(number)s 尚未审核（当前“%(status)s”），不能支付")
+            % {"number": statement.number, "status": statement.get_status_display()},
+            field="statement",
+        )
     outstanding = statement.approved_amount - statement.paid_amount - already
     if amount > outstanding:
         raise ValidationFailed(
-            _("支付金额 %(amount)s 超过结算单 %(number)s 未付审核金额 %(outstanding)s") % {"amount": amount, "number": statement.number, "outstanding": outstanding}, field="amount", code="over_approved"
+            _("支付金额 %(amount)s 超过结算单 %(number)s 未付审核金额 %(outstanding)s")
+            % {"amount": amount, "number": statement.number, "outstanding": outstanding},
+            field="amount",
+            code="over_approved",
         )
     if not reference:
         raise ValidationFailed(_("请填写支付流水号"), field="reference")
@@ -535,8 +653,14 @@ def payments_import(*, rows, file_name: str, by, dry_run: bool = False) -> Payme
         for index, row in enumerate(rows, start=2):
             number = str(row.get("结算单号") or "").strip()
             reference = str(row.get("支付流水号") or "").strip()
-            entry = {"row": index, "statement": number, "amount": str(row.get("支付金额") or ""), "reference": reference,
-                     "result": "ok", "message": ""}
+            entry = {
+                "row": index,
+                "statement": number,
+                "amount": str(row.get("支付金额") or ""),
+                "reference": reference,
+                "result": "ok",
+                "message": "",
+            }
             report.append(entry)
             try:
                 if not number:
@@ -553,7 +677,9 @@ def payments_import(*, rows, file_name: str, by, dry_run: bool = False) -> Payme
                 day = _parse_date(raw_day, field="支付日期") if raw_day not in (None, "") else timezone.localdate()
                 key = (number, reference)
                 if key in seen:
-                    raise ValidationFailed(_("与第 %(seen)s 行重复（同一结算单、同一流水号）") % {"seen": seen[key]}, field=_("支付流水号"))
+                    raise ValidationFailed(
+                        _("与第 %(seen)s 行重复（同一结算单、同一流水号）") % {"seen": seen[key]}, field=_("支付流水号")
+                    )
                 seen[key] = index
                 _check_payment(statement, amount, reference, day, already=planned.get(number, Decimal("0")))
                 planned[number] = planned.get(number, Decimal("0")) + amount
@@ -568,12 +694,20 @@ def payments_import(*, rows, file_name: str, by, dry_run: bool = False) -> Payme
         errors = sum(1 for r in report if r["result"] == "error")
         if errors:
             transaction.set_rollback(True)
-            return PaymentFileResult(ok=False, rows=report, error=_("%(errors)s 行有错误，整个文件未入账") % {"errors": errors})
+            return PaymentFileResult(
+                ok=False, rows=report, error=_("%(errors)s 行有错误，整个文件未入账") % {"errors": errors}
+            )
         if dry_run:
             transaction.set_rollback(True)
             return PaymentFileResult(ok=True, rows=report, total=total)
-        batch = PaymentImport.objects.create(file_name=file_name[:200], status=PaymentImport.Status.APPLIED,
-                                             row_count=len(rows), total=total, report=report, uploaded_by=by)
+        batch = PaymentImport.objects.create(
+            file_name=file_name[:200],
+            status=PaymentImport.Status.APPLIED,
+            row_count=len(rows),
+            total=total,
+            report=report,
+            uploaded_by=by,
+        )
         for statement, amount, reference, day in checked:
             _apply_payment(statement, amount=amount, reference=reference, paid_on=day, by=by, payment_import=batch)
         return PaymentFileResult(ok=True, rows=report, payment_import=batch, total=total)
@@ -592,7 +726,7 @@ def read_payment_file(uploaded) -> list[dict]:
     header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
     missing = [h for h in PAYMENT_HEADERS[:3] if h not in header]
     if missing:
-        raise ValidationFailed(_("缺少表头：%(items)s") % {"items": '、'.join(missing)}, field="file")
+        raise ValidationFailed(_("缺少表头：%(items)s") % {"items": "、".join(missing)}, field="file")
     result = []
     for values in rows:
         if values is None or all(v in (None, "") for v in values):
@@ -611,9 +745,11 @@ def settlements_daily_check(*, today: date | None = None) -> dict:
     lines unpaid past their 30-day deadline are flagged overdue, those due within 5 days due-soon."""
     today = today or timezone.localdate()
     auto = 0
-    for statement in SettlementStatement.objects.select_for_update().filter(
-        status=S.CLAIMED, confirm_due_on__lt=today
-    ).order_by("pk"):
+    for statement in (
+        SettlementStatement.objects.select_for_update()
+        .filter(status=S.CLAIMED, confirm_due_on__lt=today)
+        .order_by("pk")
+    ):
         statement.confirm()
         statement.confirmed_at = timezone.now()
         statement.auto_confirmed = True
@@ -621,20 +757,32 @@ def settlements_daily_check(*, today: date | None = None) -> dict:
         _event(statement, "auto_confirmed", from_status=S.CLAIMED, reason="医疗机构逾期未确认，视同确认")
         auto += 1
     unpaid = ~Q(status=S.PAID)
-    SettlementStatement.objects.filter(status=S.PAID).filter(Q(overdue=True) | Q(due_soon=True)).update(overdue=False, due_soon=False)
+    SettlementStatement.objects.filter(status=S.PAID).filter(Q(overdue=True) | Q(due_soon=True)).update(
+        overdue=False, due_soon=False
+    )
     overdue = SettlementStatement.objects.filter(unpaid, payment_due_on__lt=today)
     newly = list(overdue.filter(overdue=False).select_related("hospital", "manufacturer"))
     newly_overdue = len(newly)
     _notify_overdue(newly)
     _notify_confirm_due(today)
     overdue.exclude(overdue=True, due_soon=False).update(overdue=True, due_soon=False)
-    soon = SettlementStatement.objects.filter(unpaid, payment_due_on__gte=today, payment_due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+    soon = SettlementStatement.objects.filter(
+        unpaid, payment_due_on__gte=today, payment_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
+    )
     soon.exclude(overdue=False, due_soon=True).update(overdue=False, due_soon=True)
     SettlementStatement.objects.filter(unpaid, payment_due_on__gt=today + timedelta(days=DUE_SOON_DAYS)).filter(
-        Q(overdue=True) | Q(due_soon=True)).update(overdue=False, due_soon=False)
-    SettlementLine.objects.filter(overdue=False, due_on__lt=today).exclude(statement__status=S.PAID).update(overdue=True)
+        Q(overdue=True) | Q(due_soon=True)
+    ).update(overdue=False, due_soon=False)
+    SettlementLine.objects.filter(overdue=False, due_on__lt=today).exclude(statement__status=S.PAID).update(
+        overdue=True
+    )
     SettlementLine.objects.filter(overdue=True, statement__status=S.PAID).update(overdue=False)
-    return {"auto_confirmed": auto, "newly_overdue": newly_overdue, "overdue": overdue.count(), "due_soon": soon.count()}
+    return {
+        "auto_confirmed": auto,
+        "newly_overdue": newly_overdue,
+        "overdue": overdue.count(),
+        "due_soon": soon.count(),
+    }
 
 
 def _notify_overdue(statements) -> None:
@@ -645,17 +793,31 @@ def _notify_overdue(statements) -> None:
         body = f"{s.hospital} → {s.manufacturer}，结算金额 ¥{s.amount:,.2f}，已付 ¥{s.paid_amount:,.2f}。"
         link = reverse("settlement:detail", args=[s.pk])
         for org_id in (s.manufacturer_id, *agencies):
-            notify(org_id, "overdue_payment", title, body=body, link=link, level=Notification.Level.WARNING,
-                   topic=f"overdue:{s.pk}")
+            notify(
+                org_id,
+                "overdue_payment",
+                title,
+                body=body,
+                link=link,
+                level=Notification.Level.WARNING,
+                topic=f"overdue:{s.pk}",
+            )
 
 
 def _notify_confirm_due(today: date) -> None:
     """截止提醒: a hospital is reminded once of a claimed statement it must confirm within 2 days."""
-    for s in SettlementStatement.objects.filter(status=S.CLAIMED, confirm_due_on__gte=today,
-                                                confirm_due_on__lte=today + timedelta(days=2)):
-        notify(s.hospital_id, "deadline", f"请于 {s.confirm_due_on:%Y-%m-%d} 前确认结算单 {s.number}",
-               body="逾期未确认的结算单视同确认。", link=reverse("settlement:detail", args=[s.pk]),
-               level=Notification.Level.WARNING, topic=f"confirm_due:{s.pk}")
+    for s in SettlementStatement.objects.filter(
+        status=S.CLAIMED, confirm_due_on__gte=today, confirm_due_on__lte=today + timedelta(days=2)
+    ):
+        notify(
+            s.hospital_id,
+            "deadline",
+            f"请于 {s.confirm_due_on:%Y-%m-%d} 前确认结算单 {s.number}",
+            body="逾期未确认的结算单视同确认。",
+            link=reverse("settlement:detail", args=[s.pk]),
+            level=Notification.Level.WARNING,
+            topic=f"confirm_due:{s.pk}",
+        )
 
 
 # --- monthly deductions from hospitals ------------------------------------------------------------------------------
@@ -684,7 +846,11 @@ def hospital_deductions_post(*, fund, month: date, by=None) -> list[HospitalDedu
         for m, share in prepayment_offset_schedule(prepayment):
             if m == month:
                 offsets[prepayment.hospital_id] = offsets.get(prepayment.hospital_id, Decimal("0")) + share
-    done = set(HospitalDeduction.objects.filter(month=month, hospital_id__in=set(by_hospital) | set(offsets)).values_list("hospital_id", flat=True))
+    done = set(
+        HospitalDeduction.objects.filter(month=month, hospital_id__in=set(by_hospital) | set(offsets)).values_list(
+            "hospital_id", flat=True
+        )
+    )
     created = []
     for hospital_id in sorted((set(by_hospital) | set(offsets)) - done):
         statements_amount = by_hospital.get(hospital_id, Decimal("0.00"))
@@ -693,13 +859,21 @@ def hospital_deductions_post(*, fund, month: date, by=None) -> list[HospitalDedu
         entry = None
         if total != 0:
             entry = ledger.post(
-                fund=fund, kind=JournalEntry.Kind.DEDUCTION, entry_date=min(end - timedelta(days=1), timezone.localdate()),
-                by=by, memo=f"{month:%Y-%m} 医保结算款扣减：直接结算货款 {statements_amount}，预付金冲抵 {offset}",
+                fund=fund,
+                kind=JournalEntry.Kind.DEDUCTION,
+                entry_date=min(end - timedelta(days=1), timezone.localdate()),
+                by=by,
+                memo=f"{month:%Y-%m} 医保结算款扣减：直接结算货款 {statements_amount}，预付金冲抵 {offset}",
                 lines=[(ledger.bank(fund), total), (ledger.hospital_account(fund, hospital_id), -total)],
             )
         deduction = HospitalDeduction.objects.create(
-            fund=fund, hospital_id=hospital_id, month=month, statements_amount=statements_amount,
-            prepayment_offset=offset, amount=total, journal_entry=entry,
+            fund=fund,
+            hospital_id=hospital_id,
+            month=month,
+            statements_amount=statements_amount,
+            prepayment_offset=offset,
+            amount=total,
+            journal_entry=entry,
         )
         statements.filter(hospital_id=hospital_id).update(deduction=deduction)
         created.append(deduction)
@@ -723,9 +897,16 @@ def journal_correction_post(*, corrects: JournalEntry, lines: list[tuple], reaso
         if quantize_amount(value) != value:
             raise ValidationFailed(_("金额 %(amount)s 超过两位小数") % {"amount": amount}, field="amount")
         parsed.append((acc, value))
-    return ledger.post(fund=corrects.fund, kind=JournalEntry.Kind.CORRECTION, entry_date=timezone.localdate(),
-                       memo=f"更正凭证 #{corrects.pk}：{reason}", lines=parsed, by=by, statement=corrects.statement,
-                       corrects=corrects)
+    return ledger.post(
+        fund=corrects.fund,
+        kind=JournalEntry.Kind.CORRECTION,
+        entry_date=timezone.localdate(),
+        memo=f"更正凭证 #{corrects.pk}：{reason}",
+        lines=parsed,
+        by=by,
+        statement=corrects.statement,
+        corrects=corrects,
+    )
 
 
 # --- generation on demand (officers) -------------------------------------------------------------------------------

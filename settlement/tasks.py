@@ -6,8 +6,14 @@ from django.db import OperationalError
 from common.errors import ConflictError
 
 
-@shared_task(name="settlement.generate_monthly", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="settlement.generate_monthly",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def generate_monthly(self, month: str | None = None, region_code: str | None = None) -> dict:
     """On the 1st: build last month's statements for every pooling region (or one), then post each fund's hospital
     deductions for last month. A rerun, or a run after a crash, builds only what is missing."""
@@ -18,7 +24,11 @@ def generate_monthly(self, month: str | None = None, region_code: str | None = N
     from .generation import fund_for_region, generate_statements, parse_month
     from .services import hospital_deductions_post
 
-    period = parse_month(month) if month else (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
+    period = (
+        parse_month(month)
+        if month
+        else (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
+    )
     region = Region.objects.get(code=region_code) if region_code else None
     try:
         run = generate_statements(month=period, region=region)
@@ -31,8 +41,14 @@ def generate_monthly(self, month: str | None = None, region_code: str | None = N
     return {"run": run.pk, "statements": run.statements_created, "lines": run.lines_created, "deductions": deductions}
 
 
-@shared_task(name="settlement.daily_check", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="settlement.daily_check",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def daily_check(self) -> dict:
     """Every day: deemed confirmations after 5 working days, overdue and due-within-5-days flags."""
     from .services import settlements_daily_check

@@ -41,7 +41,9 @@ def _xlsx(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
         sheet.append([str(v) if v is not None and not isinstance(v, (int, str)) else v for v in row])
     data = io.BytesIO()
     book.save(data)
-    response = HttpResponse(data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -92,19 +94,37 @@ def statement_list(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(request.get_full_path())
-    listing = Listing(request, qs.select_related("manufacturer", "hospital"), STATEMENT_COLUMNS,
-                      default_sort="-period", per_page=50, export_name=str(_("结算单")))
+    listing = Listing(
+        request,
+        qs.select_related("manufacturer", "hospital"),
+        STATEMENT_COLUMNS,
+        default_sort="-period",
+        per_page=50,
+        export_name=str(_("结算单")),
+    )
     if listing.wants_export:
         return listing.export()
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
-    return render(request, "settlement/statement_list.html", {
-        "page": listing.page, "listing": listing,
-        "chart": selectors.monthly_chart(selectors.statements_visible_to(user)), "status": status, "period": period, "statuses": S.choices,
-        "counts": selectors.status_counts(user), "totals": selectors.statement_totals(qs),
-        "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(), "last_month": last_month,
-        "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code") if can(
-            user, "settlement.manage") else [],
-    })
+    return render(
+        request,
+        "settlement/statement_list.html",
+        {
+            "page": listing.page,
+            "listing": listing,
+            "chart": selectors.monthly_chart(selectors.statements_visible_to(user)),
+            "status": status,
+            "period": period,
+            "statuses": S.choices,
+            "counts": selectors.status_counts(user),
+            "totals": selectors.statement_totals(qs),
+            "can_manage": can(user, "settlement.manage"),
+            "today": timezone.localdate(),
+            "last_month": last_month,
+            "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code")
+            if can(user, "settlement.manage")
+            else [],
+        },
+    )
 
 
 @capability_required("settlement.view")
@@ -115,12 +135,18 @@ def statement_detail(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "claim":
-                svc.statement_claim(statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", ""),
-                                    drop_line_ids=param_ids(request.POST, "drop_line_ids", form=True),
-                                    response=request.POST.get("response", ""))
+                svc.statement_claim(
+                    statement=statement,
+                    by=user,
+                    invoice_numbers=request.POST.get("invoice_numbers", ""),
+                    drop_line_ids=param_ids(request.POST, "drop_line_ids", form=True),
+                    response=request.POST.get("response", ""),
+                )
                 messages.success(request, _("已申报"))
             elif action == "invoices":
-                svc.statement_update_invoices(statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", ""))
+                svc.statement_update_invoices(
+                    statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", "")
+                )
                 messages.success(request, _("发票号已更新"))
             elif action == "review":
                 disputes = {}
@@ -133,10 +159,20 @@ def statement_detail(request, pk: int):
                 svc.statement_approve(statement=statement, by=user)
                 messages.success(request, _("已审核"))
             elif action == "pay":
-                amount = to_decimal(request.POST.get("amount", ""), field="amount", label=_("支付金额"), form=True,
-                                    column=Payment._meta.get_field("amount"))  # full-width digits, 1,234.50
-                svc.payment_record(statement=statement, by=user, amount=amount,
-                                   reference=request.POST.get("reference", ""), paid_on=request.POST.get("paid_on") or None)
+                amount = to_decimal(
+                    request.POST.get("amount", ""),
+                    field="amount",
+                    label=_("支付金额"),
+                    form=True,
+                    column=Payment._meta.get_field("amount"),
+                )  # full-width digits, 1,234.50
+                svc.payment_record(
+                    statement=statement,
+                    by=user,
+                    amount=amount,
+                    reference=request.POST.get("reference", ""),
+                    paid_on=request.POST.get("paid_on") or None,
+                )
                 messages.success(request, _("已登记支付"))
             else:
                 messages.error(request, _("未知操作"))
@@ -145,29 +181,72 @@ def statement_detail(request, pk: int):
             remember(request, action or "", exc)
         return redirect("settlement:detail", pk=statement.pk)
     if request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], statement.number, _("结算单 %(n)s") % {"n": statement.number},
-                       [_("验收日期"), _("类别"), _("原结算单"), _("产品"), _("验收数量"), _("退货数量"), _("订单单价"),
-                        _("结算单价"), _("验收金额"), _("退货金额"), _("价格更正金额"), _("结算金额"), _("付款期限"),
-                        _("争议原因")],
-                       [[line.received_on, line.get_kind_display(),
-                         line.price_adjustment.statement.number if line.price_adjustment_id else "",
-                         line.product, line.min_units, line.returned_min_units,
-                         line.unit_price, line.settled_unit_price, line.gross_amount, line.returned_amount,
-                         line.correction_amount, line.amount, line.due_on, line.dispute_reason]
-                        for line in selectors.statement_lines(statement)],
-                       facts=[(_("生产企业"), statement.manufacturer.name), (_("医疗机构"), statement.hospital.name),
-                              (_("结算月份"), f"{statement.period:%Y-%m}"), (_("状态"), statement.get_status_display()),
-                              (_("结算金额"), statement.amount), (_("审核金额"), statement.approved_amount),
-                              (_("已付金额"), statement.paid_amount), (_("付款期限"), statement.payment_due_on),
-                              (_("发票号"), "、".join(statement.invoice_numbers))])
-    return render(request, "settlement/statement_detail.html", {
-        "s": statement, "lines": selectors.statement_lines(statement), "events": statement.events.select_related("actor"),
-        "payments": statement.payments.order_by("paid_on", "pk"),
-        "days_left": selectors.days_to_deadline(statement),
-        "is_maker": statement.manufacturer_id == user.organization_id and can(user, "settlement.claim"),
-        "is_hospital": statement.hospital_id == user.organization_id and can(user, "settlement.confirm"),
-        "can_manage": can(user, "settlement.manage"), "today": timezone.localdate(),
-    })
+        return _export(
+            request.GET["format"],
+            statement.number,
+            _("结算单 %(n)s") % {"n": statement.number},
+            [
+                _("验收日期"),
+                _("类别"),
+                _("原结算单"),
+                _("产品"),
+                _("验收数量"),
+                _("退货数量"),
+                _("订单单价"),
+                _("结算单价"),
+                _("验收金额"),
+                _("退货金额"),
+                _("价格更正金额"),
+                _("结算金额"),
+                _("付款期限"),
+                _("争议原因"),
+            ],
+            [
+                [
+                    line.received_on,
+                    line.get_kind_display(),
+                    line.price_adjustment.statement.number if line.price_adjustment_id else "",
+                    line.product,
+                    line.min_units,
+                    line.returned_min_units,
+                    line.unit_price,
+                    line.settled_unit_price,
+                    line.gross_amount,
+                    line.returned_amount,
+                    line.correction_amount,
+                    line.amount,
+                    line.due_on,
+                    line.dispute_reason,
+                ]
+                for line in selectors.statement_lines(statement)
+            ],
+            facts=[
+                (_("生产企业"), statement.manufacturer.name),
+                (_("医疗机构"), statement.hospital.name),
+                (_("结算月份"), f"{statement.period:%Y-%m}"),
+                (_("状态"), statement.get_status_display()),
+                (_("结算金额"), statement.amount),
+                (_("审核金额"), statement.approved_amount),
+                (_("已付金额"), statement.paid_amount),
+                (_("付款期限"), statement.payment_due_on),
+                (_("发票号"), "、".join(statement.invoice_numbers)),
+            ],
+        )
+    return render(
+        request,
+        "settlement/statement_detail.html",
+        {
+            "s": statement,
+            "lines": selectors.statement_lines(statement),
+            "events": statement.events.select_related("actor"),
+            "payments": statement.payments.order_by("paid_on", "pk"),
+            "days_left": selectors.days_to_deadline(statement),
+            "is_maker": statement.manufacturer_id == user.organization_id and can(user, "settlement.claim"),
+            "is_hospital": statement.hospital_id == user.organization_id and can(user, "settlement.confirm"),
+            "can_manage": can(user, "settlement.manage"),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @capability_required("settlement.view")
@@ -175,11 +254,41 @@ def overdue_list(request):
     rows = selectors.overdue_statements(request.user)
     today = timezone.localdate()
     if request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], "overdue", _("逾期及 5 日内到期结算单"), [_("结算单号"), _("生产企业"), _("医疗机构"), _("月份"), _("状态"), _("审核金额"), _("已付"), _("付款期限"), _("剩余天数")],
-                     [[s.number, s.manufacturer.name, s.hospital.name, f"{s.period:%Y-%m}", s.get_status_display(),
-                       s.approved_amount, s.paid_amount, s.payment_due_on.isoformat(), (s.payment_due_on - today).days] for s in rows])
-    return render(request, "settlement/overdue.html", {"rows": rows[:500], "today": today,
-                                                       "can_manage": can(request.user, "settlement.manage")})
+        return _export(
+            request.GET["format"],
+            "overdue",
+            _("逾期及 5 日内到期结算单"),
+            [
+                _("结算单号"),
+                _("生产企业"),
+                _("医疗机构"),
+                _("月份"),
+                _("状态"),
+                _("审核金额"),
+                _("已付"),
+                _("付款期限"),
+                _("剩余天数"),
+            ],
+            [
+                [
+                    s.number,
+                    s.manufacturer.name,
+                    s.hospital.name,
+                    f"{s.period:%Y-%m}",
+                    s.get_status_display(),
+                    s.approved_amount,
+                    s.paid_amount,
+                    s.payment_due_on.isoformat(),
+                    (s.payment_due_on - today).days,
+                ]
+                for s in rows
+            ],
+        )
+    return render(
+        request,
+        "settlement/overdue.html",
+        {"rows": rows[:500], "today": today, "can_manage": can(request.user, "settlement.manage")},
+    )
 
 
 @capability_required("settlement.manage")
@@ -190,11 +299,19 @@ def payment_import(request):
         try:
             if upload is None:
                 raise svc.ValidationFailed(_("请选择文件"), field="file")
-            result = svc.payments_import(rows=svc.read_payment_file(upload), file_name=upload.name, by=request.user,
-                                         dry_run=bool(request.POST.get("dry_run")))
+            result = svc.payments_import(
+                rows=svc.read_payment_file(upload),
+                file_name=upload.name,
+                by=request.user,
+                dry_run=bool(request.POST.get("dry_run")),
+            )
             if result.ok:
-                messages.success(request, _("校验通过，合计 %(t)s") % {"t": result.total} if request.POST.get("dry_run")
-                                 else _("已入账，合计 %(t)s") % {"t": result.total})
+                messages.success(
+                    request,
+                    _("校验通过，合计 %(t)s") % {"t": result.total}
+                    if request.POST.get("dry_run")
+                    else _("已入账，合计 %(t)s") % {"t": result.total},
+                )
             else:
                 messages.error(request, result.error)
         except DomainError as exc:
@@ -207,19 +324,38 @@ def balances(request):
     kind = request.GET.get("kind", "")
     rows = list(selectors.balances(request.user, kind=kind or None))
     if request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], "balances", _("往来余额"), [_("基金"), _("科目"), _("往来单位"), _("借方"), _("贷方"), _("余额")],
-                     [[r["account__fund__name"], r["account__kind"], r["account__organization__name"] or "",
-                       r["debit"] or 0, r["credit"] or 0, r["balance"]] for r in rows])
+        return _export(
+            request.GET["format"],
+            "balances",
+            _("往来余额"),
+            [_("基金"), _("科目"), _("往来单位"), _("借方"), _("贷方"), _("余额")],
+            [
+                [
+                    r["account__fund__name"],
+                    r["account__kind"],
+                    r["account__organization__name"] or "",
+                    r["debit"] or 0,
+                    r["credit"] or 0,
+                    r["balance"],
+                ]
+                for r in rows
+            ],
+        )
     position = None
     if can(request.user, "settlement.confirm"):
         position = selectors.hospital_position(request.user.organization_id)
-    return render(request, "settlement/balances.html", {"rows": rows, "kind": kind, "position": position,
-                                                        "can_manage": can(request.user, "settlement.manage")})
+    return render(
+        request,
+        "settlement/balances.html",
+        {"rows": rows, "kind": kind, "position": position, "can_manage": can(request.user, "settlement.manage")},
+    )
 
 
 @capability_required("settlement.manage")
 def reconciliation(request):
-    period_text = request.GET.get("period") or f"{(timezone.localdate().replace(day=1) - timezone.timedelta(days=1)):%Y-%m}"
+    period_text = (
+        request.GET.get("period") or f"{(timezone.localdate().replace(day=1) - timezone.timedelta(days=1)):%Y-%m}"
+    )
     region_code = request.GET.get("region", "")
     report = None
     try:
@@ -228,14 +364,44 @@ def reconciliation(request):
     except (DomainError, Region.DoesNotExist) as exc:
         messages.error(request, getattr(exc, "message", _("统筹区不存在")))
     if report and request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], f"reconciliation-{period_text}", _("对账报告 %(p)s") % {"p": period_text},
-                     [_("结算单号"), _("结算金额"), _("审核金额"), _("分类账审核"), _("已付金额"), _("支付记录"), _("分类账支付"), _("差异")],
-                     [[r["statement"].number, r["amount"], r["approved"], r["ledger_approved"], r["paid"], r["payments"],
-                       r["ledger_paid"], "；".join(r["differences"])] for r in report["rows"]])
-    return render(request, "settlement/reconciliation.html", {
-        "report": report, "period": period_text, "region": region_code,
-        "regions": Region.objects.filter(level="league_city").order_by("code"),
-    })
+        return _export(
+            request.GET["format"],
+            f"reconciliation-{period_text}",
+            _("对账报告 %(p)s") % {"p": period_text},
+            [
+                _("结算单号"),
+                _("结算金额"),
+                _("审核金额"),
+                _("分类账审核"),
+                _("已付金额"),
+                _("支付记录"),
+                _("分类账支付"),
+                _("差异"),
+            ],
+            [
+                [
+                    r["statement"].number,
+                    r["amount"],
+                    r["approved"],
+                    r["ledger_approved"],
+                    r["paid"],
+                    r["payments"],
+                    r["ledger_paid"],
+                    "；".join(r["differences"]),
+                ]
+                for r in report["rows"]
+            ],
+        )
+    return render(
+        request,
+        "settlement/reconciliation.html",
+        {
+            "report": report,
+            "period": period_text,
+            "region": region_code,
+            "regions": Region.objects.filter(level="league_city").order_by("code"),
+        },
+    )
 
 
 @capability_required("settlement.manage")
@@ -244,10 +410,37 @@ def retained_savings(request):
     tender = tenders.filter(pk=param_id(request.GET, "tender", form=True) or 0).first() or tenders.first()
     rows = selectors.retained_savings(tender=tender) if tender else []
     if tender and request.GET.get("format") in EXPORT_FORMATS:
-        return _export(request.GET["format"], f"retained-savings-{tender.code}", _("结余留用 %(t)s") % {"t": tender.code},
-                     [_("医疗机构"), _("品种"), _("净采购量"), _("基准价"), _("基准来源"), _("中选价"), _("节约金额"), _("留用比例"), _("留用金额")],
-                     [[r["hospital"], lot["generic_name"], lot["units"], lot["baseline"], lot["baseline_source"],
-                       lot["awarded_price"], lot["savings"], r["share"], r["retained"]] for r in rows for lot in r["lots"]])
+        return _export(
+            request.GET["format"],
+            f"retained-savings-{tender.code}",
+            _("结余留用 %(t)s") % {"t": tender.code},
+            [
+                _("医疗机构"),
+                _("品种"),
+                _("净采购量"),
+                _("基准价"),
+                _("基准来源"),
+                _("中选价"),
+                _("节约金额"),
+                _("留用比例"),
+                _("留用金额"),
+            ],
+            [
+                [
+                    r["hospital"],
+                    lot["generic_name"],
+                    lot["units"],
+                    lot["baseline"],
+                    lot["baseline_source"],
+                    lot["awarded_price"],
+                    lot["savings"],
+                    r["share"],
+                    r["retained"],
+                ]
+                for r in rows
+                for lot in r["lots"]
+            ],
+        )
     return render(request, "settlement/retained_savings.html", {"rows": rows, "tender": tender, "tenders": tenders})
 
 

@@ -281,7 +281,9 @@ class GoodsReturnLineFactory(factory.django.DjangoModelFactory):
         model = "procurement.GoodsReturnLine"
 
     receipt_line = factory.SubFactory(ReceiptLineFactory)
-    goods_return = factory.SubFactory(GoodsReturnFactory, order=factory.SelfAttribute("..receipt_line.order_line.order"))
+    goods_return = factory.SubFactory(
+        GoodsReturnFactory, order=factory.SelfAttribute("..receipt_line.order_line.order")
+    )
     order_line = factory.LazyAttribute(lambda o: o.receipt_line.order_line)
     packs = 1
     reason = "质量问题"

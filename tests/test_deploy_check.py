@@ -63,9 +63,18 @@ def production_settings(names: list[str]) -> dict:
 def test_production_cookies_are_secure_and_login_is_throttled():
     values = production_settings(
         [
-            "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
-            "DEBUG", "AXES_ENABLED", "AXES_FAILURE_LIMIT", "AXES_LOCKOUT_PARAMETERS", "AXES_RESET_ON_SUCCESS",
-            "AUTHENTICATION_BACKENDS", "MIDDLEWARE", "AUTH_PASSWORD_VALIDATORS",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SESSION_COOKIE_HTTPONLY",
+            "SECURE_SSL_REDIRECT",
+            "DEBUG",
+            "AXES_ENABLED",
+            "AXES_FAILURE_LIMIT",
+            "AXES_LOCKOUT_PARAMETERS",
+            "AXES_RESET_ON_SUCCESS",
+            "AUTHENTICATION_BACKENDS",
+            "MIDDLEWARE",
+            "AUTH_PASSWORD_VALIDATORS",
         ]
     )
     for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT"):
@@ -76,8 +85,12 @@ def test_production_cookies_are_secure_and_login_is_throttled():
     assert 0 < int(values["AXES_FAILURE_LIMIT"]) <= 10
     assert "axes.backends.AxesStandaloneBackend" in values["AUTHENTICATION_BACKENDS"]
     assert "axes.middleware.AxesMiddleware" in values["MIDDLEWARE"]
-    for validator in ("MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator",
-                      "UserAttributeSimilarityValidator"):
+    for validator in (
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+        "UserAttributeSimilarityValidator",
+    ):
         assert validator in values["AUTH_PASSWORD_VALIDATORS"], validator
 
 

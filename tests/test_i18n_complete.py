@@ -18,13 +18,17 @@ def catalog():
 
 
 def test_every_msgid_has_english():
-    missing = [e.msgid for e in catalog() if not e.obsolete and (
-        "fuzzy" in e.flags or not (e.msgstr or any(e.msgstr_plural.values())))]
+    missing = [
+        e.msgid
+        for e in catalog()
+        if not e.obsolete and ("fuzzy" in e.flags or not (e.msgstr or any(e.msgstr_plural.values())))
+    ]
     assert not missing, "no English for: " + " | ".join(missing[:20])
 
 
 def test_english_is_english():
     """Chinese left in the English only where the English quotes the Chinese it names (a column to type)."""
+
     def foreign(e):
         english = e.msgstr or "".join(e.msgstr_plural.values())
         return any(run not in e.msgid for run in re.findall(r"[\u3400-\u9fff]+", english))
@@ -70,8 +74,19 @@ APPS = ("accounts", "catalog", "procurement", "pricing", "settlement", "common")
 GETTEXT = {"_", "_l", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
 # What services, validators and imports raise to the user; CommandError (command line) and TypeError (programming
 # errors in rule configuration) are not shown on a page.
-USER_ERRORS = {"ValidationFailed", "ConflictError", "NotFoundError", "PermissionDeniedError", "DomainError",
-               "AccountsError", "FileProblem", "_RowError", "SealError", "ValueError", "ValidationError"}
+USER_ERRORS = {
+    "ValidationFailed",
+    "ConflictError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "DomainError",
+    "AccountsError",
+    "FileProblem",
+    "_RowError",
+    "SealError",
+    "ValueError",
+    "ValidationError",
+}
 
 
 def _python_sources():
@@ -93,8 +108,11 @@ def _has_chinese(node) -> bool:
 
 def test_every_python_message_is_translated():
     """Every gettext source string in the Python code (service errors, import row reports, labels) has English."""
-    english = {(e.msgctxt, e.msgid): e.msgstr or "".join(e.msgstr_plural.values())
-               for e in catalog() if not e.obsolete and "fuzzy" not in e.flags}
+    english = {
+        (e.msgctxt, e.msgid): e.msgstr or "".join(e.msgstr_plural.values())
+        for e in catalog()
+        if not e.obsolete and "fuzzy" not in e.flags
+    }
     missing = []
     for path, tree in _python_sources():
         for node in ast.walk(tree):
@@ -118,7 +136,11 @@ def test_errors_shown_to_users_are_translatable():
     bare = []
     for path, tree in _python_sources():
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and _name(node.func) in USER_ERRORS and node.args
-                    and _has_chinese(node.args[0])):
+            if (
+                isinstance(node, ast.Call)
+                and _name(node.func) in USER_ERRORS
+                and node.args
+                and _has_chinese(node.args[0])
+            ):
                 bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not bare, "wrap in gettext with %(name)s placeholders: " + ", ".join(bare[:20])

@@ -47,9 +47,13 @@ def test_settlement_report_exports_have_english_headers():
     from tests.settlement.world import world_with_statement
 
     w, s, _month = world_with_statement(packs=3)
-    for url in (f"/settlement/{s.pk}/?format=xlsx", "/settlement/overdue/?format=xlsx", "/settlement/balances/?format=xlsx",
-                f"/settlement/reconciliation/?period={s.period:%Y-%m}&format=xlsx",
-                f"/settlement/retained-savings/?tender={w.tender.pk}&format=xlsx"):
+    for url in (
+        f"/settlement/{s.pk}/?format=xlsx",
+        "/settlement/overdue/?format=xlsx",
+        "/settlement/balances/?format=xlsx",
+        f"/settlement/reconciliation/?period={s.period:%Y-%m}&format=xlsx",
+        f"/settlement/retained-savings/?tender={w.tender.pk}&format=xlsx",
+    ):
         english = _headers(_client(w.fund_officer, "en").get(url))
         assert not any(CJK.search(h) for h in english), (url, english)
         assert any(CJK.search(h) for h in _headers(_client(w.fund_officer).get(url))), url

@@ -20,17 +20,28 @@ def _client(user, language=None):
 def _ship_without_invoice(client, order):
     line = order.lines.get()
     expiry = (timezone.localdate() + timedelta(days=400)).isoformat()
-    return client.post(f"/orders/{order.pk}/", {"action": "ship", "version": order.version, "invoice_number": "",
-                                                f"ship-{line.pk}-packs": "1", f"ship-{line.pk}-batch": "B1",
-                                                f"ship-{line.pk}-expiry": expiry}, follow=True).content.decode()
+    return client.post(
+        f"/orders/{order.pk}/",
+        {
+            "action": "ship",
+            "version": order.version,
+            "invoice_number": "",
+            f"ship-{line.pk}-packs": "1",
+            f"ship-{line.pk}-batch": "B1",
+            f"ship-{line.pk}-expiry": expiry,
+        },
+        follow=True,
+    ).content.decode()
 
 
 def _accepted_order(w):
     buyer, dist = _client(w.buyer), _client(w.dist_rep)
     buyer.post("/orders/cart/add/", {"listing": w.listing.pk, "distributor": w.distributor.pk, "packs": "2"})
     order = PurchaseOrder.objects.get()
-    buyer.post("/orders/cart/", {"order": order.pk, "version": order.version,
-                                 f"packs-{order.lines.get().pk}": "2", "action": "submit"})
+    buyer.post(
+        "/orders/cart/",
+        {"order": order.pk, "version": order.version, f"packs-{order.lines.get().pk}": "2", "action": "submit"},
+    )
     order.refresh_from_db()
     dist.post(f"/orders/{order.pk}/", {"action": "accept", "version": order.version})
     order.refresh_from_db()
@@ -59,7 +70,8 @@ def test_a_service_error_in_the_api_follows_the_language():
 def test_a_state_error_names_the_action_in_english():
     w = build_world()
     order = _accepted_order(w)
-    response = api_as(w.dist_rep).post(f"/api/v1/orders/{order.pk}/accept/", {"version": order.version},
-                                       format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = api_as(w.dist_rep).post(
+        f"/api/v1/orders/{order.pk}/accept/", {"version": order.version}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409, response.content
     assert response.json()["detail"].endswith("it cannot be accepted"), response.json()

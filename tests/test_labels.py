@@ -33,8 +33,11 @@ class Inputs(HTMLParser):
             self.label_depth -= 1
 
     def unlabelled(self) -> list[str]:
-        return [f"<{tag} name={a.get('name')!r} id={a.get('id')!r}>" for tag, a, wrapped in self.fields
-                if not (wrapped or a.get("aria-label") or a.get("aria-labelledby") or a.get("id") in self.label_for)]
+        return [
+            f"<{tag} name={a.get('name')!r} id={a.get('id')!r}>"
+            for tag, a, wrapped in self.fields
+            if not (wrapped or a.get("aria-label") or a.get("aria-labelledby") or a.get("id") in self.label_for)
+        ]
 
 
 def unlabelled(client, url) -> list[str]:
@@ -61,11 +64,28 @@ def test_purchaser_and_distributor_pages():
     buyer, dist = as_user(w.buyer), as_user(w.dist_rep)
     buyer.post("/orders/cart/add/", {"listing": w.listing.pk, "distributor": w.distributor.pk, "packs": "2"})
     draft = PurchaseOrder.objects.get()
-    missing = [m for url in ("/", "/orders/search/?q=阿托伐他汀", "/orders/cart/", "/orders/", "/orders/deliveries/",
-                             "/orders/offplatform/", "/orders/online-share/", "/progress/hospital/", "/inbox/",
-                             "/tenders/", "/catalog/", "/settlement/") for m in unlabelled(buyer, url)]
-    buyer.post("/orders/cart/", {"order": draft.pk, "version": draft.version,
-                                 f"packs-{draft.lines.get().pk}": "2", "action": "submit"})
+    missing = [
+        m
+        for url in (
+            "/",
+            "/orders/search/?q=阿托伐他汀",
+            "/orders/cart/",
+            "/orders/",
+            "/orders/deliveries/",
+            "/orders/offplatform/",
+            "/orders/online-share/",
+            "/progress/hospital/",
+            "/inbox/",
+            "/tenders/",
+            "/catalog/",
+            "/settlement/",
+        )
+        for m in unlabelled(buyer, url)
+    ]
+    buyer.post(
+        "/orders/cart/",
+        {"order": draft.pk, "version": draft.version, f"packs-{draft.lines.get().pk}": "2", "action": "submit"},
+    )
     order = PurchaseOrder.objects.get()
     missing += unlabelled(buyer, f"/orders/{order.pk}/") + unlabelled(dist, f"/orders/{order.pk}/")
     missing += unlabelled(dist, "/orders/incoming/")
@@ -85,8 +105,15 @@ def test_settlement_pages_of_hospital_manufacturer_and_fund():
     as_user(w.hospital_user).post(url, {"action": "review"})
     fund = as_user(w.fund_officer)
     fund.post("/settlement/", {"statement_ids": [s.pk]})
-    for page in (url, "/settlement/", "/settlement/overdue/", "/settlement/payments/import/", "/settlement/balances/",
-                 f"/settlement/reconciliation/?period={period:%Y-%m}", "/settlement/retained-savings/"):
+    for page in (
+        url,
+        "/settlement/",
+        "/settlement/overdue/",
+        "/settlement/payments/import/",
+        "/settlement/balances/",
+        f"/settlement/reconciliation/?period={period:%Y-%m}",
+        "/settlement/retained-savings/",
+    ):
         missing += unlabelled(fund, page)
     missing += unlabelled(as_user(w.maker_rep), f"/tenders/{w.tender.pk}/")
     assert not missing, missing
@@ -98,9 +125,21 @@ def test_official_pages(official, peer_world):  # noqa: F811
 
     price_scan_run(full=True)
     client = as_user(official)
-    urls = ["/", "/pricing/alerts/", "/pricing/credit/", "/pricing/imports/", "/pricing/shortages/", "/catalog/",
-            "/catalog/imports/", "/catalog/imports/new/", "/accounts/organizations/", "/tenders/", "/tenders/new/",
-            "/progress/", "/orders/online-share/"]
+    urls = [
+        "/",
+        "/pricing/alerts/",
+        "/pricing/credit/",
+        "/pricing/imports/",
+        "/pricing/shortages/",
+        "/catalog/",
+        "/catalog/imports/",
+        "/catalog/imports/new/",
+        "/accounts/organizations/",
+        "/tenders/",
+        "/tenders/new/",
+        "/progress/",
+        "/orders/online-share/",
+    ]
     alert = PriceAlert.objects.first()
     if alert is not None:
         urls.append(f"/pricing/alerts/{alert.pk}/")
@@ -121,4 +160,3 @@ def test_tender_pages_of_manufacturer_and_hospital(world):  # noqa: F811
     missing += unlabelled(as_user(world["reps"][0]), f"/tenders/{t.pk}/")  # bid form
     missing += unlabelled(as_user(world["official"]), f"/tenders/{t.pk}/")
     assert not missing, missing
-

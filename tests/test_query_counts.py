@@ -38,8 +38,11 @@ THIN = {
 
 
 def list_routes():
-    return [path for path, route in ROUTES.items()
-            if path.startswith("/api/v1/") and route.method == "GET" and "/1/" not in path and path not in NOT_PAGED]
+    return [
+        path
+        for path, route in ROUTES.items()
+        if path.startswith("/api/v1/") and route.method == "GET" and "/1/" not in path and path not in NOT_PAGED
+    ]
 
 
 def count(client, path: str, size: int) -> tuple[int, int, int]:

@@ -102,8 +102,9 @@ def test_demo_inbox_has_unread_notifications_of_every_kind(seeded):
 def test_demo_settles_a_price_correction_of_a_paid_line_in_the_next_statement(seeded):
     from settlement.models import SettlementLine
 
-    lines = SettlementLine.objects.filter(kind="price_adjustment").select_related("price_adjustment__statement",
-                                                                                   "statement")
+    lines = SettlementLine.objects.filter(kind="price_adjustment").select_related(
+        "price_adjustment__statement", "statement"
+    )
     assert lines.exists()
     for line in lines:
         assert line.amount < 0 and line.price_adjustment.statement.period < line.statement.period

@@ -68,15 +68,20 @@ def import_job_create(*, by, upload, layout: str, dry_run: bool = False) -> Impo
         with job.file.open("rb") as stream:
             estimated = estimate_rows(stream, name=name, layout=get_layout(layout))
     except FileProblem as exc:
-        _finish(job, status=ImportJob.Status.FAILED, message=gettext("文件无法导入：%(message)s") % {"message": exc.message})
+        _finish(
+            job, status=ImportJob.Status.FAILED, message=gettext("文件无法导入：%(message)s") % {"message": exc.message}
+        )
         return job
     ImportJob.objects.filter(pk=job.pk).update(total_rows=estimated or 0)
     if estimated is not None and estimated <= inline_max_rows():
         import_job_run(job_id=job.pk)
     else:
         with transaction.atomic():
-            enqueue(RUN_TASK, kwargs={"job_id": job.pk, "language": get_language() or ""},
-                    dedupe_key=f"catalog-import:{job.pk}")
+            enqueue(
+                RUN_TASK,
+                kwargs={"job_id": job.pk, "language": get_language() or ""},
+                dedupe_key=f"catalog-import:{job.pk}",
+            )
     job.refresh_from_db()
     return job
 
@@ -104,22 +109,31 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             report = ImportReport(stream=stream)
             with job.file.open("rb") as source:
                 result = import_file(
-                    source, name=job.original_name, layout=job.layout, dry_run=job.dry_run, by=job.created_by,
-                    report=report, progress=progress, reason=f"目录导入 #{job.pk}：{job.original_name}",
+                    source,
+                    name=job.original_name,
+                    layout=job.layout,
+                    dry_run=job.dry_run,
+                    by=job.created_by,
+                    report=report,
+                    progress=progress,
+                    reason=f"目录导入 #{job.pk}：{job.original_name}",
                 )
         with open(report_path, "rb") as saved:
             job.report_file.save(f"import-{job.pk}-report.csv", File(saved), save=False)
     except Exception as exc:  # recorded on the job for the operator; the import itself was rolled back
         logger.exception("catalog import job %s failed", job_id)
-        _finish(job, status=ImportJob.Status.ERROR, message=(gettext("处理失败：%(kind)s：%(exc)s") % {"kind": type(exc).__name__, "exc": exc})[:2000])
+        _finish(
+            job,
+            status=ImportJob.Status.ERROR,
+            message=(gettext("处理失败：%(kind)s：%(exc)s") % {"kind": type(exc).__name__, "exc": exc})[:2000],
+        )
         return job
     finally:
         os.unlink(report_path)
     job.total_rows = job.processed_rows = result.rows
     job.counts = result.counts
     job.error_count = result.error_count
-    _finish(job, status=ImportJob.Status.SUCCEEDED if result.ok else ImportJob.Status.FAILED,
-            message=result.summary())
+    _finish(job, status=ImportJob.Status.SUCCEEDED if result.ok else ImportJob.Status.FAILED, message=result.summary())
     return job
 
 

@@ -78,7 +78,15 @@ class ImportReport:
     def finish(self) -> None:
         hidden = self.error_count - self.listed_errors
         if hidden > 0:
-            self._emit(ReportLine(None, "", ERROR, _("另有 %(hidden)s 行错误未逐行列出（只列出前 %(error_cap)s 行）") % {"hidden": hidden, "error_cap": self.error_cap}))
+            self._emit(
+                ReportLine(
+                    None,
+                    "",
+                    ERROR,
+                    _("另有 %(hidden)s 行错误未逐行列出（只列出前 %(error_cap)s 行）")
+                    % {"hidden": hidden, "error_cap": self.error_cap},
+                )
+            )
 
     def _emit(self, line: ReportLine) -> None:
         if self._writer is not None:

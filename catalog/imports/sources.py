@@ -72,19 +72,32 @@ class TableSource:
         self.header_row, values = chosen
         for index, value in enumerate(values):
             if isinstance(value, str) and value.startswith("="):
-                raise FileProblem(gettext("表头单元格 %(value)s%(header_row)s 是公式，请改为文本") % {"value": get_column_letter(index + 1), "header_row": self.header_row})
+                raise FileProblem(
+                    gettext("表头单元格 %(value)s%(header_row)s 是公式，请改为文本")
+                    % {"value": get_column_letter(index + 1), "header_row": self.header_row}
+                )
         headers = [_clean_header(v) for v in values]
         if not any(headers):
             raise FileProblem(gettext("文件缺少表头（第 1 行应为列名）"))
         positions, missing = self.layout.match_headers(headers)
         if missing:
-            raise FileProblem(gettext("缺少必需的列：%(items)s（模板：%(label)s）") % {"items": '、'.join(missing), "label": self.layout.label})
+            raise FileProblem(
+                gettext("缺少必需的列：%(items)s（模板：%(label)s）")
+                % {"items": "、".join(missing), "label": self.layout.label}
+            )
         seen: dict[Column, int] = {}
         for index, header in enumerate(headers):
             for column in self.layout.columns:
                 if column.matches(header):
                     if column in seen:
-                        raise FileProblem(gettext("表头“%(header)s”出现了两次（第 %(value)s 列和第 %(value2)s 列）") % {"header": header, "value": get_column_letter(seen[column] + 1), "value2": get_column_letter(index + 1)})
+                        raise FileProblem(
+                            gettext("表头“%(header)s”出现了两次（第 %(value)s 列和第 %(value2)s 列）")
+                            % {
+                                "header": header,
+                                "value": get_column_letter(seen[column] + 1),
+                                "value2": get_column_letter(index + 1),
+                            }
+                        )
                     seen[column] = index
                     break
         self.positions = positions
@@ -180,7 +193,9 @@ class CsvSource(TableSource):
         except StopIteration:
             return None
         except csv.Error as exc:
-            raise FileProblem(gettext("第 %(value)s 行无法按 CSV 解析：%(exc)s") % {"value": self._line + 1, "exc": exc})
+            raise FileProblem(
+                gettext("第 %(value)s 行无法按 CSV 解析：%(exc)s") % {"value": self._line + 1, "exc": exc}
+            )
         self._line += 1
         return values
 
@@ -194,7 +209,10 @@ class CsvSource(TableSource):
             try:
                 values = self._next()
             except UnicodeDecodeError:
-                raise FileProblem(gettext("CSV 文件必须是 UTF-8 编码：第 %(value)s 行附近无法按 UTF-8 读取") % {"value": self._line + 1})
+                raise FileProblem(
+                    gettext("CSV 文件必须是 UTF-8 编码：第 %(value)s 行附近无法按 UTF-8 读取")
+                    % {"value": self._line + 1}
+                )
             if values is None:
                 return
             row = self._row(self._line, values)
@@ -234,7 +252,8 @@ class XlsxSource(TableSource):
             sheet = self._workbook[names[0]]
         else:
             raise FileProblem(
-                gettext("工作簿有 %(count)s 个工作表（%(items)s），没有名为“%(sheet_name)s”的工作表") % {"count": len(names), "items": '、'.join(names), "sheet_name": self.layout.sheet_name}
+                gettext("工作簿有 %(count)s 个工作表（%(items)s），没有名为“%(sheet_name)s”的工作表")
+                % {"count": len(names), "items": "、".join(names), "sheet_name": self.layout.sheet_name}
             )
         self.sheet_title = sheet.title
         dimension_rows = sheet.max_row
@@ -269,7 +288,10 @@ class XlsxSource(TableSource):
                 continue
             for cell in cells:
                 if cell.data_type == "f" and not any(cell.coordinate in p for p in row.problems):
-                    row.problems.append(gettext("单元格 %(coordinate)s是公式，请改为数值或文本后再导入") % {"coordinate": cell.coordinate})
+                    row.problems.append(
+                        gettext("单元格 %(coordinate)s是公式，请改为数值或文本后再导入")
+                        % {"coordinate": cell.coordinate}
+                    )
             yield row
 
     def close(self) -> None:

@@ -1,9 +1,9 @@
 """How every page shows money, quantities and dates: one filter each, used by all templates.
 
-    {{ order.total_amount|money }}            ¥1,234.56      (amounts, 2 places, ROUND_HALF_UP)
-    {{ line.unit_price|money:4 }}             ¥0.1234        (unit prices per minimum unit)
-    {{ line.packs|qty:product.pack_unit }}    1,200 盒
-    {{ day|ymd }}                             2026-03-01
+{{ order.total_amount|money }}            ¥1,234.56      (amounts, 2 places, ROUND_HALF_UP)
+{{ line.unit_price|money:4 }}             ¥0.1234        (unit prices per minimum unit)
+{{ line.packs|qty:product.pack_unit }}    1,200 盒
+{{ day|ymd }}                             2026-03-01
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def selected_if(context, form, name, value, default=""):
 
 @register.simple_tag(takes_context=True)
 def checked_if(context, form, name, default=False, line=None):
-    """ checked when the box was ticked before the error (or, with no error, when `default` is true)."""
+    """checked when the box was ticked before the error (or, with no error, when `default` is true)."""
     memory = _memory(context, form)
     if memory is None:
         return " checked" if default else ""
@@ -62,7 +62,7 @@ def checked_if(context, form, name, default=False, line=None):
 
 @register.simple_tag(takes_context=True)
 def checked_in(context, form, name, value):
-    """ checked when `value` was among the boxes named `name` ticked before the error."""
+    """checked when `value` was among the boxes named `name` ticked before the error."""
     memory = _memory(context, form)
     if memory is None:
         return ""

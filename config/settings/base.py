@@ -106,7 +106,9 @@ if env("DATABASE_URL", default=""):
         )
 else:
     # EMBEDDED_DATABASE_NAME: another database on the same server (the benchmarks use their own, yaoxie_bench).
-    DATABASES = {"default": EmbeddedServer().database_settings(env("EMBEDDED_DATABASE_NAME", default=EMBEDDED_DATABASE))}
+    DATABASES = {
+        "default": EmbeddedServer().database_settings(env("EMBEDDED_DATABASE_NAME", default=EMBEDDED_DATABASE))
+    }
 # PostgreSQL's backend, plus the minimum-version check and the embedded server's start on first connection.
 DATABASES["default"]["ENGINE"] = "config.database"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -253,7 +255,9 @@ REST_FRAMEWORK = {
 # Request input (common.numbers, common.parsers, common.filters; docs/security.md): the JSON parser bounds a
 # body's size and nesting and reads numbers without float; query filters parse numbers strictly.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "common.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser",
+    "common.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
 ]
 REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
     "common.filters.FilterBackend" if backend.startswith("django_filters.") else backend

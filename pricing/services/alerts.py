@@ -30,8 +30,10 @@ from ..models import Inquiry, Interview, PriceAlert
 
 A = PriceAlert.Status
 ACTION_LABELS = {
-    "start_review": pgettext_lazy("预警操作", "指派审核"), "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
-    "record_interview": pgettext_lazy("预警操作", "记录约谈"), "resolve": pgettext_lazy("预警操作", "处置"),
+    "start_review": pgettext_lazy("预警操作", "指派审核"),
+    "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
+    "record_interview": pgettext_lazy("预警操作", "记录约谈"),
+    "resolve": pgettext_lazy("预警操作", "处置"),
     "dismiss": pgettext_lazy("预警操作", "排除"),
 }
 
@@ -52,7 +54,8 @@ def _lock(alert_id: int) -> PriceAlert:
 def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != alert.version:
         raise ConflictError(
-            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s，版本 %(version)s），请刷新后重试") % {"pk": alert.pk, "status": alert.get_status_display(), "version": alert.version},
+            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s，版本 %(version)s），请刷新后重试")
+            % {"pk": alert.pk, "status": alert.get_status_display(), "version": alert.version},
             field="version",
         )
 
@@ -63,7 +66,9 @@ def _move(alert: PriceAlert, method: str, *, by, note: str = "", data: dict | No
         getattr(alert, method)()
     except TransitionNotAllowed:
         raise ConflictError(
-            _("预警当前状态为“%(status)s”，不能%(ACTION_LABELS)s") % {"status": alert.get_status_display(), "ACTION_LABELS": ACTION_LABELS[method]}, field="status"
+            _("预警当前状态为“%(status)s”，不能%(ACTION_LABELS)s")
+            % {"status": alert.get_status_display(), "ACTION_LABELS": ACTION_LABELS[method]},
+            field="status",
         ) from None
     alert.version += 1
     alert.save(update_fields=["status", "version", *fields])
@@ -90,7 +95,9 @@ def alert_assign(*, alert: PriceAlert, assignee, by, expected_version: int | Non
     else:
         alert.version += 1
         alert.save(update_fields=["assignee", "version"])
-        record_event(alert, "reassign", by=by, from_state=alert.status, to_state=alert.status, data={"assignee": assignee.pk})
+        record_event(
+            alert, "reassign", by=by, from_state=alert.status, to_state=alert.status, data={"assignee": assignee.pk}
+        )
     return alert
 
 
@@ -110,7 +117,7 @@ def _lock_many(ids: list[int]) -> list[PriceAlert]:
     alerts = list(PriceAlert.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     missing = sorted(set(ids) - {a.pk for a in alerts})
     if missing:
-        raise NotFoundError(_("预警不存在：%(items)s") % {"items": ', '.join(map(str, missing))}, field="alerts")
+        raise NotFoundError(_("预警不存在：%(items)s") % {"items": ", ".join(map(str, missing))}, field="alerts")
     return alerts
 
 
@@ -122,7 +129,9 @@ def alerts_bulk_assign(*, alert_ids, assignee, by) -> list[PriceAlert]:
     alerts = _lock_many(_bulk_ids(alert_ids))
     closed = [a.pk for a in alerts if not a.is_open]
     if closed:
-        raise ConflictError(_("以下预警已关闭，不能指派：%(items)s") % {"items": ', '.join(map(str, closed))}, field="alerts")
+        raise ConflictError(
+            _("以下预警已关闭，不能指派：%(items)s") % {"items": ", ".join(map(str, closed))}, field="alerts"
+        )
     for alert in alerts:
         alert_assign(alert=alert, assignee=assignee, by=by)
     return alerts
@@ -135,7 +144,9 @@ def alerts_bulk_dismiss(*, alert_ids, reason: str, by) -> list[PriceAlert]:
     alerts = _lock_many(_bulk_ids(alert_ids))
     closed = [a.pk for a in alerts if not a.is_open]
     if closed:
-        raise ConflictError(_("以下预警已关闭，不能排除：%(items)s") % {"items": ', '.join(map(str, closed))}, field="alerts")
+        raise ConflictError(
+            _("以下预警已关闭，不能排除：%(items)s") % {"items": ", ".join(map(str, closed))}, field="alerts"
+        )
     for alert in alerts:
         alert_dismiss(alert=alert, reason=reason, by=by)
     return alerts
@@ -149,8 +160,9 @@ def _reason(reason) -> str:
 
 
 @transaction.atomic
-def alert_send_inquiry(*, alert: PriceAlert, recipient, letter: str, reply_due: date, by,
-                       expected_version: int | None = None) -> Inquiry:
+def alert_send_inquiry(
+    *, alert: PriceAlert, recipient, letter: str, reply_due: date, by, expected_version: int | None = None
+) -> Inquiry:
     """函询: a letter to the manufacturer, distributor or hospital, to be answered in the platform by `reply_due`."""
     require_reviewer(by)
     letter = (letter or "").strip()
@@ -165,11 +177,23 @@ def alert_send_inquiry(*, alert: PriceAlert, recipient, letter: str, reply_due: 
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
-    _move(alert, "send_inquiry", by=by, note=letter[:200], data={"recipient": recipient.pk, "reply_due": reply_due.isoformat()})
+    _move(
+        alert,
+        "send_inquiry",
+        by=by,
+        note=letter[:200],
+        data={"recipient": recipient.pk, "reply_due": reply_due.isoformat()},
+    )
     inquiry.save()
-    notify(recipient, "inquiry", f"价格函询：{alert.summary}"[:200], level=Notification.Level.WARNING,
-           body=f"请于 {reply_due:%Y-%m-%d} 前在平台回复。\n\n{letter}", link=reverse("pricing:inquiry-list"),
-           topic=f"inquiry:{inquiry.pk}")
+    notify(
+        recipient,
+        "inquiry",
+        f"价格函询：{alert.summary}"[:200],
+        level=Notification.Level.WARNING,
+        body=f"请于 {reply_due:%Y-%m-%d} 前在平台回复。\n\n{letter}",
+        link=reverse("pricing:inquiry-list"),
+        topic=f"inquiry:{inquiry.pk}",
+    )
     return inquiry
 
 
@@ -192,11 +216,23 @@ def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inqui
     inquiry.replied_by = by
     inquiry.replied_at = timezone.now()
     inquiry.save(update_fields=["reply", "reply_file", "replied_by", "replied_at"])
-    record_event(inquiry.alert, "inquiry_replied", by=by, from_state=inquiry.alert.status, to_state=inquiry.alert.status,
-                 note=reply[:200], data={"inquiry": inquiry.pk, "late": inquiry.replied_at.date() > inquiry.reply_due})
-    notify(inquiry.sent_by.organization_id, "inquiry_reply", f"函询已回复：{inquiry.alert.summary}"[:200],
-           body=f"{by.organization}：{reply[:500]}", link=reverse("pricing:alert-detail", args=[inquiry.alert_id]),
-           topic=f"inquiry_reply:{inquiry.pk}")
+    record_event(
+        inquiry.alert,
+        "inquiry_replied",
+        by=by,
+        from_state=inquiry.alert.status,
+        to_state=inquiry.alert.status,
+        note=reply[:200],
+        data={"inquiry": inquiry.pk, "late": inquiry.replied_at.date() > inquiry.reply_due},
+    )
+    notify(
+        inquiry.sent_by.organization_id,
+        "inquiry_reply",
+        f"函询已回复：{inquiry.alert.summary}"[:200],
+        body=f"{by.organization}：{reply[:500]}",
+        link=reverse("pricing:alert-detail", args=[inquiry.alert_id]),
+        topic=f"inquiry_reply:{inquiry.pk}",
+    )
     return inquiry
 
 
@@ -204,17 +240,27 @@ def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> i
     """Daily: unanswered inquiries due within `days` remind their recipient once (截止提醒)."""
     today = today or timezone.localdate()
     sent = 0
-    for inquiry in Inquiry.objects.filter(replied_at__isnull=True, reply_due__gte=today,
-                                          reply_due__lte=today + timedelta(days=days)).select_related("alert"):
-        sent += notify(inquiry.recipient_id, "deadline", f"函询回复期限 {inquiry.reply_due:%Y-%m-%d}：{inquiry.alert.summary}"[:200],
-                       level=Notification.Level.WARNING, link=reverse("pricing:inquiry-list"),
-                       topic=f"inquiry_due:{inquiry.pk}") is not None
+    for inquiry in Inquiry.objects.filter(
+        replied_at__isnull=True, reply_due__gte=today, reply_due__lte=today + timedelta(days=days)
+    ).select_related("alert"):
+        sent += (
+            notify(
+                inquiry.recipient_id,
+                "deadline",
+                f"函询回复期限 {inquiry.reply_due:%Y-%m-%d}：{inquiry.alert.summary}"[:200],
+                level=Notification.Level.WARNING,
+                link=reverse("pricing:inquiry-list"),
+                topic=f"inquiry_due:{inquiry.pk}",
+            )
+            is not None
+        )
     return sent
 
 
 @transaction.atomic
-def alert_record_interview(*, alert: PriceAlert, held_on: date, participants: str, minutes: str, by,
-                           expected_version: int | None = None) -> Interview:
+def alert_record_interview(
+    *, alert: PriceAlert, held_on: date, participants: str, minutes: str, by, expected_version: int | None = None
+) -> Interview:
     """约谈: the meeting's date, participants and minutes."""
     require_reviewer(by)
     participants, minutes = (participants or "").strip(), (minutes or "").strip()
@@ -229,7 +275,9 @@ def alert_record_interview(*, alert: PriceAlert, held_on: date, participants: st
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     _move(alert, "record_interview", by=by, note=minutes[:200], data={"held_on": held_on.isoformat()})
-    return Interview.objects.create(alert=alert, held_on=held_on, participants=participants, minutes=minutes, recorded_by=by)
+    return Interview.objects.create(
+        alert=alert, held_on=held_on, participants=participants, minutes=minutes, recorded_by=by
+    )
 
 
 def parse_unit_price(value, *, field: str) -> Decimal:
@@ -242,8 +290,9 @@ def parse_unit_price(value, *, field: str) -> Decimal:
 
 
 @transaction.atomic
-def alert_resolve(*, alert: PriceAlert, disposition: str, note: str, by, expected_version: int | None = None,
-                  corrected_price=None) -> PriceAlert:
+def alert_resolve(
+    *, alert: PriceAlert, disposition: str, note: str, by, expected_version: int | None = None, corrected_price=None
+) -> PriceAlert:
     """Close the review with a disposition. `corrected`: the new unit price is required, and the product's active
     listings on the platform take it. `credit_referred`: the case goes to a credit record (created with this alert)."""
     require_reviewer(by)
@@ -267,9 +316,18 @@ def alert_resolve(*, alert: PriceAlert, disposition: str, note: str, by, expecte
     changed = []
     if price is not None:
         changed = _correct_listing_prices(alert, price, by=by, reason=note)
-    _move(alert, "resolve", by=by, note=note, fields=["disposition", "resolution_note", "corrected_price"],
-          data={"disposition": disposition, "corrected_price": str(price) if price is not None else None,
-                "listings": changed})
+    _move(
+        alert,
+        "resolve",
+        by=by,
+        note=note,
+        fields=["disposition", "resolution_note", "corrected_price"],
+        data={
+            "disposition": disposition,
+            "corrected_price": str(price) if price is not None else None,
+            "listings": changed,
+        },
+    )
     return alert
 
 
@@ -283,7 +341,9 @@ def _correct_listing_prices(alert: PriceAlert, price: Decimal, *, by, reason: st
     from procurement.services.listings import listing_change_price
 
     for listing in listings:
-        listing_change_price(listing=listing, unit_price=price, by=by, reason=f"价格预警 #{alert.pk} 纠正：{reason}"[:300])
+        listing_change_price(
+            listing=listing, unit_price=price, by=by, reason=f"价格预警 #{alert.pk} 纠正：{reason}"[:300]
+        )
     return [listing.pk for listing in listings]
 
 

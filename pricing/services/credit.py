@@ -46,8 +46,20 @@ def _parse_date(value, field: str) -> date | None:
 
 
 @transaction.atomic
-def credit_record_create(*, organization, behaviour: str, level: str, evidence: str, start, by, scheme: str = "2020",
-                         end=None, amount="0", products=(), alert: PriceAlert | None = None) -> CreditRecord:
+def credit_record_create(
+    *,
+    organization,
+    behaviour: str,
+    level: str,
+    evidence: str,
+    start,
+    by,
+    scheme: str = "2020",
+    end=None,
+    amount="0",
+    products=(),
+    alert: PriceAlert | None = None,
+) -> CreditRecord:
     require_credit_official(by)
     if organization is None or organization.kind not in ("manufacturer", "distributor"):
         raise ValidationFailed(_("信用评价对象必须是生产企业或配送企业"), field="organization")
@@ -55,11 +67,19 @@ def credit_record_create(*, organization, behaviour: str, level: str, evidence: 
         raise ValidationFailed(_("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour}, field="behaviour")
     rules = credit_schemes.scheme(scheme)
     if rules is None:
-        raise ValidationFailed(_("未知的评级规则“%(scheme)s”（可用：%(items)s）") % {"scheme": scheme, "items": '、'.join(credit_schemes.SCHEMES)}, field="scheme")
+        raise ValidationFailed(
+            _("未知的评级规则“%(scheme)s”（可用：%(items)s）")
+            % {"scheme": scheme, "items": "、".join(credit_schemes.SCHEMES)},
+            field="scheme",
+        )
     rule = rules.level(level)
     if rule is None:
         names = "、".join(f"{r.code}（{r.name}）" for r in rules.levels)
-        raise ValidationFailed(_("未知的失信等级“%(level)s”，%(name)s可用：%(names)s") % {"level": level, "name": rules.name, "names": names}, field="level")
+        raise ValidationFailed(
+            _("未知的失信等级“%(level)s”，%(name)s可用：%(names)s")
+            % {"level": level, "name": rules.name, "names": names},
+            field="level",
+        )
     evidence = (evidence or "").strip()
     if not evidence:
         raise ValidationFailed(_("请填写事实与依据"), field="evidence")
@@ -67,23 +87,43 @@ def credit_record_create(*, organization, behaviour: str, level: str, evidence: 
     if start is None:
         raise ValidationFailed(_("请填写开始日期"), field="start")
     if end is not None and end < start:
-        raise ValidationFailed(_("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f'{end:%Y-%m-%d}', "start": f'{start:%Y-%m-%d}'}, field="end")
+        raise ValidationFailed(
+            _("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f"{end:%Y-%m-%d}", "start": f"{start:%Y-%m-%d}"},
+            field="end",
+        )
     amount = quantize_amount(to_decimal(amount or "0", field="amount", column=CreditRecord._meta.get_field("amount")))
     if amount < 0:
         raise ValidationFailed(_("涉案金额不能为负数"), field="amount")
     products = list(products or [])
     foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
     if foreign and organization.kind == "manufacturer":
-        raise ValidationFailed(_("涉及产品不属于该企业：%(items)s") % {"items": ', '.join(map(str, foreign))}, field="products")
+        raise ValidationFailed(
+            _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))}, field="products"
+        )
     if rule.suspend == "products" and not products:
-        raise ValidationFailed(_("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name}, field="products")
+        raise ValidationFailed(
+            _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name}, field="products"
+        )
     record = CreditRecord.objects.create(
-        organization=organization, behaviour=behaviour, scheme=scheme, level=level, amount=amount, evidence=evidence,
-        alert=alert, start=start, end=end, created_by=by,
+        organization=organization,
+        behaviour=behaviour,
+        scheme=scheme,
+        level=level,
+        amount=amount,
+        evidence=evidence,
+        alert=alert,
+        start=start,
+        end=end,
+        created_by=by,
     )
     record.products.set(products)
-    record_event(record, "created", by=by, to_state=record.status,
-                 data={"level": level, "scheme": scheme, "products": [p.pk for p in products]})
+    record_event(
+        record,
+        "created",
+        by=by,
+        to_state=record.status,
+        data={"level": level, "scheme": scheme, "products": [p.pk for p in products]},
+    )
     if start <= timezone.localdate():
         _apply(record, by=by)
     return record
@@ -124,8 +164,14 @@ def _apply_distributor(record: CreditRecord, rule, *, by) -> None:
         authorization_suspend(authorization=auth, by=by, reason=reason)
     record.suspended_authorization_ids = sorted({*record.suspended_authorization_ids, *(a.pk for a in auths)})
     record.save(update_fields=["suspended_authorization_ids"])
-    record_event(record, "authorizations_suspended", by=by, from_state=record.status, to_state=record.status,
-                 data={"authorizations": [a.pk for a in auths]})
+    record_event(
+        record,
+        "authorizations_suspended",
+        by=by,
+        from_state=record.status,
+        to_state=record.status,
+        data={"authorizations": [a.pk for a in auths]},
+    )
 
 
 def _held_by_others(record: CreditRecord, field: str) -> set[int]:
@@ -147,7 +193,8 @@ def _lift_distributor(record: CreditRecord, *, by) -> list[int]:
 
     restored = []
     candidates = DistributionAuthorization.objects.filter(
-        pk__in=set(record.suspended_authorization_ids) - held, is_active=False).exclude(suspended_reason="")
+        pk__in=set(record.suspended_authorization_ids) - held, is_active=False
+    ).exclude(suspended_reason="")
     for auth in candidates.order_by("pk"):
         authorization_reinstate(authorization=auth, by=by, reason=f"信用评价记录 #{record.pk} 解除")
         restored.append(auth.pk)
@@ -173,8 +220,14 @@ def _apply(record: CreditRecord, *, by) -> None:
         ids.append(listing.pk)
     record.suspended_listing_ids = sorted(set(ids))
     record.save(update_fields=["suspended_listing_ids"])
-    record_event(record, "listings_suspended", by=by, from_state=record.status, to_state=record.status,
-                 data={"listings": [listing.pk for listing in listings]})
+    record_event(
+        record,
+        "listings_suspended",
+        by=by,
+        from_state=record.status,
+        to_state=record.status,
+        data={"listings": [listing.pk for listing in listings]},
+    )
 
 
 def _lift(record: CreditRecord, *, by) -> list[int]:
@@ -188,7 +241,9 @@ def _lift(record: CreditRecord, *, by) -> list[int]:
     from procurement.services.listings import listing_reinstate
 
     restored = []
-    candidates = Listing.objects.filter(pk__in=set(record.suspended_listing_ids) - held, status=Listing.Status.SUSPENDED)
+    candidates = Listing.objects.filter(
+        pk__in=set(record.suspended_listing_ids) - held, status=Listing.Status.SUSPENDED
+    )
     for listing in candidates.order_by("pk"):
         listing_reinstate(listing=listing, by=by, reason=f"信用评价记录 #{record.pk} 解除")
         restored.append(listing.pk)
@@ -208,14 +263,23 @@ def credit_record_repair(*, record: CreditRecord, note: str, by) -> CreditRecord
         raise ValidationFailed(_("请填写修复说明"), field="repair_note")
     record = _lock(record)
     if record.status != C.ACTIVE:
-        raise ConflictError(_("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()}, field="status")
+        raise ConflictError(
+            _("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()}, field="status"
+        )
     record.repair()
     record.repaired_at = timezone.now()
     record.repair_note = note
     record.save(update_fields=["status", "repaired_at", "repair_note"])
     restored = _lift(record, by=by)
-    record_event(record, "repaired", by=by, from_state=C.ACTIVE, to_state=record.status, note=note,
-                 data={"listings_restored": restored})
+    record_event(
+        record,
+        "repaired",
+        by=by,
+        from_state=C.ACTIVE,
+        to_state=record.status,
+        note=note,
+        data={"listings_restored": restored},
+    )
     return record
 
 
@@ -230,8 +294,14 @@ def credit_records_maintain(*, today: date | None = None, by=None) -> dict[str, 
             record.expire()
             record.save(update_fields=["status"])
             restored = _lift(record, by=by)
-            record_event(record, "ended", by=by, from_state=C.ACTIVE, to_state=record.status,
-                         data={"listings_restored": restored})
+            record_event(
+                record,
+                "ended",
+                by=by,
+                from_state=C.ACTIVE,
+                to_state=record.status,
+                data={"listings_restored": restored},
+            )
             ended += 1
         elif not (record.suspended_listing_ids or record.suspended_authorization_ids) and _needs_apply(record):
             _apply(record, by=by)
@@ -255,7 +325,9 @@ def credit_rate_quarter(*, day: date | None = None) -> int:
     """季度评级: each company's most serious record that counted in the quarter (active at any time in it, not
     repaired before it began). Rewrites the quarter's ratings; returns how many companies are rated."""
     q_start, q_end = quarter_of(day or timezone.localdate())
-    records = CreditRecord.objects.filter(start__lte=q_end).exclude(end__lt=q_start).exclude(repaired_at__date__lt=q_start)
+    records = (
+        CreditRecord.objects.filter(start__lte=q_end).exclude(end__lt=q_start).exclude(repaired_at__date__lt=q_start)
+    )
     best: dict[int, tuple[int, CreditRecord, int]] = {}
     for record in records.order_by("pk"):
         rule = credit_schemes.level_rule(record.scheme, record.level)
@@ -269,7 +341,8 @@ def credit_rate_quarter(*, day: date | None = None) -> int:
     CreditRating.objects.filter(quarter_start=q_start).exclude(organization_id__in=best).delete()
     for org_id, (_rank, record, count) in best.items():
         CreditRating.objects.update_or_create(
-            organization_id=org_id, quarter_start=q_start,
+            organization_id=org_id,
+            quarter_start=q_start,
             defaults={"level": record.level, "scheme": record.scheme, "active_records": count},
         )
     return len(best)

@@ -33,13 +33,19 @@ REFERENCE_OPTIONAL = ["失效日期", "采购品种", "本产品中选"]
 MAX_ROWS = 200_000
 
 SOURCE_NAMES = {
-    "off_platform": PriceObservation.Source.OFF_PLATFORM, "医疗机构线下采购": PriceObservation.Source.OFF_PLATFORM,
+    "off_platform": PriceObservation.Source.OFF_PLATFORM,
+    "医疗机构线下采购": PriceObservation.Source.OFF_PLATFORM,
     "线下采购": PriceObservation.Source.OFF_PLATFORM,
-    "other_province": PriceObservation.Source.OTHER_PROVINCE, "外省挂网/采购价": PriceObservation.Source.OTHER_PROVINCE,
+    "other_province": PriceObservation.Source.OTHER_PROVINCE,
+    "外省挂网/采购价": PriceObservation.Source.OTHER_PROVINCE,
     "外省价格": PriceObservation.Source.OTHER_PROVINCE,
-    "retail_survey": PriceObservation.Source.RETAIL_SURVEY, "零售药店调查": PriceObservation.Source.RETAIL_SURVEY,
+    "retail_survey": PriceObservation.Source.RETAIL_SURVEY,
+    "零售药店调查": PriceObservation.Source.RETAIL_SURVEY,
 }
-KIND_NAMES = {**{k: k for k in ReferencePrice.Kind.values}, **{str(label): k for k, label in ReferencePrice.Kind.choices}}
+KIND_NAMES = {
+    **{k: k for k in ReferencePrice.Kind.values},
+    **{str(label): k for k, label in ReferencePrice.Kind.choices},
+}
 
 
 def _text(row: dict, key: str) -> str:
@@ -93,7 +99,10 @@ def _per_min_unit(product: Product, unit: str, price: Decimal, quantity: int, er
         return quantize_unit_price(price), quantity
     if unit == product.pack_unit and product.pack_size:
         return quantize_unit_price(price / product.pack_size), quantity * product.pack_size
-    errors.append(_("单位：“%(unit)s”不是该产品的最小制剂单位“%(min_unit)s”或包装单位“%(pack_unit)s”") % {"unit": unit, "min_unit": product.min_unit, "pack_unit": product.pack_unit})
+    errors.append(
+        _("单位：“%(unit)s”不是该产品的最小制剂单位“%(min_unit)s”或包装单位“%(pack_unit)s”")
+        % {"unit": unit, "min_unit": product.min_unit, "pack_unit": product.pack_unit}
+    )
     return None, None
 
 
@@ -110,8 +119,9 @@ def _batch_name(prefix: str) -> str:
 
 
 @transaction.atomic
-def observations_import(*, content: bytes, filename: str, by, dry_run: bool = False,
-                  progress: Report | None = None) -> tuple[ImportReport, str]:
+def observations_import(
+    *, content: bytes, filename: str, by, dry_run: bool = False, progress: Report | None = None
+) -> tuple[ImportReport, str]:
     """Import observations of hospitals' off-platform purchases, other provinces' prices and retail surveys.
     Returns the report and the batch name (empty when nothing was written)."""
     require(by, "pricing.import")
@@ -146,17 +156,25 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
             if source_text in ("platform_receipt", "平台入库验收"):
                 errors.append(_("来源：平台入库数据由验收自动生成，不能导入"))
             else:
-                errors.append(_("来源：“%(source_text)s”未知（可用：医疗机构线下采购、外省价格、零售药店调查）") % {"source_text": source_text})
+                errors.append(
+                    _("来源：“%(source_text)s”未知（可用：医疗机构线下采购、外省价格、零售药店调查）")
+                    % {"source_text": source_text}
+                )
         observed_on = _date(row, "日期", errors)
         if observed_on and observed_on > today:
-            errors.append(_("日期：%(observed_on)s 晚于今天") % {"observed_on": f'{observed_on:%Y-%m-%d}'})
+            errors.append(_("日期：%(observed_on)s 晚于今天") % {"observed_on": f"{observed_on:%Y-%m-%d}"})
         price = _price(row, "单价", errors)
         quantity = 0
         qty_text = _text(row, "数量")
         if qty_text:
             try:
-                quantity = parse_int(qty_text.removesuffix(".0"), field="数量", min_value=0, form=True,
-                                     column=PriceObservation._meta.get_field("quantity"))
+                quantity = parse_int(
+                    qty_text.removesuffix(".0"),
+                    field="数量",
+                    min_value=0,
+                    form=True,
+                    column=PriceObservation._meta.get_field("quantity"),
+                )
             except ValidationFailed:
                 errors.append(_("数量：“%(qty_text)s”必须是非负整数") % {"qty_text": qty_text})
                 quantity = 0
@@ -165,7 +183,10 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
         if hospital_text:
             hospital = hospitals.get(hospital_text)
             if hospital is None:
-                errors.append(_("医疗机构：“%(hospital_text)s”不是已登记的医疗机构（填统一社会信用代码或全称）") % {"hospital_text": hospital_text})
+                errors.append(
+                    _("医疗机构：“%(hospital_text)s”不是已登记的医疗机构（填统一社会信用代码或全称）")
+                    % {"hospital_text": hospital_text}
+                )
         elif source == PriceObservation.Source.OFF_PLATFORM:
             errors.append(_("医疗机构：线下采购必须填写医疗机构"))
         province = _text(row, "省份")
@@ -189,11 +210,20 @@ def observations_import(*, content: bytes, filename: str, by, dry_run: bool = Fa
             reports.append(RowReport(row=index, status="error", errors=errors))
             continue
         reports.append(RowReport(row=index, status="new"))
-        objects.append(PriceObservation(
-            product=product, hospital=hospital, region=region or (hospital.region if hospital else None),
-            province=province[:20], observed_on=observed_on, unit_price=unit_price, quantity=quantity,
-            amount=quantize_amount(unit_price * quantity), source=source, import_batch=batch,
-        ))
+        objects.append(
+            PriceObservation(
+                product=product,
+                hospital=hospital,
+                region=region or (hospital.region if hospital else None),
+                province=province[:20],
+                observed_on=observed_on,
+                unit_price=unit_price,
+                quantity=quantity,
+                amount=quantize_amount(unit_price * quantity),
+                source=source,
+                import_batch=batch,
+            )
+        )
     report = ImportReport(rows=reports, dry_run=dry_run)
     if progress is not None:
         progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
@@ -214,8 +244,9 @@ def _bool(text: str) -> bool | None:
 
 
 @transaction.atomic
-def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool = False,
-                  progress: Report | None = None) -> ImportReport:
+def reference_prices_import(
+    *, content: bytes, filename: str, by, dry_run: bool = False, progress: Report | None = None
+) -> ImportReport:
     """Import reference prices (national lowest, VBP awarded, payment standard, max valid bid) with their source
     and validity. A row identical to a stored one (product, kind, start) updates it."""
     require(by, "pricing.import")
@@ -238,19 +269,28 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
             errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code} if code else _("产品代码：不能为空"))
         kind = KIND_NAMES.get(_text(row, "类型"))
         if kind is None:
-            errors.append(_("类型：“%(value)s”未知（可用：%(items)s）") % {"value": _text(row, '类型'), "items": '、'.join((str(lbl) for _k, lbl in ReferencePrice.Kind.choices))})
+            errors.append(
+                _("类型：“%(value)s”未知（可用：%(items)s）")
+                % {
+                    "value": _text(row, "类型"),
+                    "items": "、".join((str(lbl) for _k, lbl in ReferencePrice.Kind.choices)),
+                }
+            )
         price = _price(row, "单价", errors)
         valid_from = _date(row, "生效日期", errors)
         valid_to = _date(row, "失效日期", errors, required=False)
         if valid_from and valid_to and valid_to < valid_from:
-            errors.append(_("失效日期：%(valid_to)s 早于生效日期 %(valid_from)s") % {"valid_to": f'{valid_to:%Y-%m-%d}', "valid_from": f'{valid_from:%Y-%m-%d}'})
+            errors.append(
+                _("失效日期：%(valid_to)s 早于生效日期 %(valid_from)s")
+                % {"valid_to": f"{valid_to:%Y-%m-%d}", "valid_from": f"{valid_from:%Y-%m-%d}"}
+            )
         source = _text(row, "来源")
         if not source:
             errors.append(_("来源：不能为空"))
         try:
             selected = _bool(_text(row, "本产品中选"))
         except ValueError:
-            errors.append(_("本产品中选：“%(value)s”应为 是 或 否") % {"value": _text(row, '本产品中选')})
+            errors.append(_("本产品中选：“%(value)s”应为 是 或 否") % {"value": _text(row, "本产品中选")})
             selected = None
         unit = _text(row, "单位")
         unit_price = None
@@ -259,8 +299,13 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
         if errors:
             reports.append(RowReport(row=index, status="error", errors=errors))
             continue
-        values = {"unit_price": unit_price, "valid_to": valid_to, "source": source[:200], "selected": selected,
-                  "lot_label": _text(row, "采购品种")[:200]}
+        values = {
+            "unit_price": unit_price,
+            "valid_to": valid_to,
+            "source": source[:200],
+            "selected": selected,
+            "lot_label": _text(row, "采购品种")[:200],
+        }
         found = existing.get((product.pk, kind, valid_from))
         if found is None:
             new.append(ReferencePrice(product=product, kind=kind, valid_from=valid_from, **values))
@@ -281,6 +326,11 @@ def reference_prices_import(*, content: bytes, filename: str, by, dry_run: bool 
         if new:
             bulk_create_with_history(new, ReferencePrice, batch_size=1000, default_user=by)
         if changed:
-            bulk_update_with_history(changed, ReferencePrice, ["unit_price", "valid_to", "source", "selected", "lot_label"],
-                                     batch_size=1000, default_user=by)
+            bulk_update_with_history(
+                changed,
+                ReferencePrice,
+                ["unit_price", "valid_to", "source", "selected", "lot_label"],
+                batch_size=1000,
+                default_user=by,
+            )
     return report

@@ -17,20 +17,39 @@ from ..models import PriceObservation
 
 
 def _write(lines) -> int:
-    rows = list(lines.values("pk", "product_id", "hospital_id", "hospital__region_id", "received_on", "unit_price",
-                             "accepted_min_units", "amount"))
+    rows = list(
+        lines.values(
+            "pk",
+            "product_id",
+            "hospital_id",
+            "hospital__region_id",
+            "received_on",
+            "unit_price",
+            "accepted_min_units",
+            "amount",
+        )
+    )
     if not rows:
         return 0
-    existing = set(PriceObservation.objects.filter(receipt_line_id__in=[r["pk"] for r in rows])
-                   .values_list("receipt_line_id", flat=True))
+    existing = set(
+        PriceObservation.objects.filter(receipt_line_id__in=[r["pk"] for r in rows]).values_list(
+            "receipt_line_id", flat=True
+        )
+    )
     new = [
         PriceObservation(
-            product_id=r["product_id"], hospital_id=r["hospital_id"], region_id=r["hospital__region_id"],
-            observed_on=r["received_on"], unit_price=r["unit_price"], quantity=r["accepted_min_units"],
+            product_id=r["product_id"],
+            hospital_id=r["hospital_id"],
+            region_id=r["hospital__region_id"],
+            observed_on=r["received_on"],
+            unit_price=r["unit_price"],
+            quantity=r["accepted_min_units"],
             amount=quantize_amount(r["unit_price"] * r["accepted_min_units"]),
-            source=PriceObservation.Source.PLATFORM_RECEIPT, receipt_line_id=r["pk"],
+            source=PriceObservation.Source.PLATFORM_RECEIPT,
+            receipt_line_id=r["pk"],
         )
-        for r in rows if r["pk"] not in existing
+        for r in rows
+        if r["pk"] not in existing
     ]
     # ignore_conflicts: a concurrent run that wrote the same line first wins, quietly
     PriceObservation.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
@@ -52,9 +71,11 @@ def observations_backfill_receipts(*, batch: int = 5000) -> int:
     written = 0
     while True:
         with transaction.atomic():
-            missing = ReceiptLine.objects.filter(accepted_min_units__gt=0).exclude(
-                Exists(PriceObservation.objects.filter(receipt_line_id=OuterRef("pk")))
-            ).order_by("pk")[:batch]
+            missing = (
+                ReceiptLine.objects.filter(accepted_min_units__gt=0)
+                .exclude(Exists(PriceObservation.objects.filter(receipt_line_id=OuterRef("pk"))))
+                .order_by("pk")[:batch]
+            )
             count = _write(ReceiptLine.objects.filter(pk__in=list(missing.values_list("pk", flat=True))))
         written += count
         if count < batch:
@@ -66,4 +87,6 @@ def on_receipt_committed(receipt_id: int) -> None:
     from common.outbox import enqueue
 
     with transaction.atomic():
-        enqueue("pricing.record_receipt", kwargs={"receipt_id": receipt_id}, dedupe_key=f"price-observations:{receipt_id}")
+        enqueue(
+            "pricing.record_receipt", kwargs={"receipt_id": receipt_id}, dedupe_key=f"price-observations:{receipt_id}"
+        )

@@ -31,27 +31,36 @@ def reference_prices_sync_awards() -> dict[str, int]:
         selected_ids = {a.product_id for a in awards}
         for award in awards:
             wanted[(award.product_id, tender.cycle_start)] = {
-                "unit_price": award.awarded_price, "selected": True, "valid_to": tender.cycle_end,
-                "lot_label": label, "source": f"带量采购中选结果 {tender.code}"[:200],
+                "unit_price": award.awarded_price,
+                "selected": True,
+                "valid_to": tender.cycle_end,
+                "lot_label": label,
+                "source": f"带量采购中选结果 {tender.code}"[:200],
             }
         others = Product.objects.filter(generic_name=lot.generic_name).exclude(pk__in=selected_ids)
         if lot.dosage_forms:
             others = others.filter(dosage_form__in=lot.dosage_forms)
         for product_id in others.values_list("pk", flat=True):
             wanted[(product_id, tender.cycle_start)] = {
-                "unit_price": lowest, "selected": False, "valid_to": tender.cycle_end, "lot_label": label,
+                "unit_price": lowest,
+                "selected": False,
+                "valid_to": tender.cycle_end,
+                "lot_label": label,
                 "source": f"带量采购中选价（本产品未中选）{tender.code}"[:200],
             }
     existing = {
         (r.product_id, r.valid_from): r
-        for r in ReferencePrice.objects.filter(kind=ReferencePrice.Kind.VBP_AWARDED, product_id__in={k[0] for k in wanted})
+        for r in ReferencePrice.objects.filter(
+            kind=ReferencePrice.Kind.VBP_AWARDED, product_id__in={k[0] for k in wanted}
+        )
     }
     created = updated = 0
     for (product_id, valid_from), values in wanted.items():
         row = existing.get((product_id, valid_from))
         if row is None:
-            ReferencePrice.objects.create(product_id=product_id, kind=ReferencePrice.Kind.VBP_AWARDED,
-                                          valid_from=valid_from, **values)
+            ReferencePrice.objects.create(
+                product_id=product_id, kind=ReferencePrice.Kind.VBP_AWARDED, valid_from=valid_from, **values
+            )
             created += 1
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():

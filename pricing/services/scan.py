@@ -96,9 +96,11 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
     products = {k[1] for k in groups}
     subjects = {k[2] for k in groups}
     with transaction.atomic():
-        existing = PriceAlert.objects.select_for_update().filter(
-            detector__in=detectors, product_id__in=products, subject_key__in=subjects
-        ).order_by("pk")
+        existing = (
+            PriceAlert.objects.select_for_update()
+            .filter(detector__in=detectors, product_id__in=products, subject_key__in=subjects)
+            .order_by("pk")
+        )
         open_by_key: dict[tuple, PriceAlert] = {}
         closed_ranges: dict[tuple, list[tuple]] = {}
         for alert in existing:
@@ -118,13 +120,22 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
                 alert = open_by_key.get(key)
                 if alert is None:
                     alert = PriceAlert(
-                        detector=f.detector, product_id=f.product_id, subject_key=f.subject_key,
-                        hospital_id=f.hospital_id, region_id=f.region_id,
-                        manufacturer_id=manufacturers.get(f.product_id), period_start=f.period_start,
-                        period_end=f.period_end, severity=f.severity, deviation=f.deviation,
-                        amount_at_stake=f.amount_at_stake, observed_price=f.observed_price,
-                        reference_value=f.reference_value, summary=f.summary[:300],
-                        evidence={**f.evidence, "periods": [f.period_start.isoformat()]}, last_detected_at=now,
+                        detector=f.detector,
+                        product_id=f.product_id,
+                        subject_key=f.subject_key,
+                        hospital_id=f.hospital_id,
+                        region_id=f.region_id,
+                        manufacturer_id=manufacturers.get(f.product_id),
+                        period_start=f.period_start,
+                        period_end=f.period_end,
+                        severity=f.severity,
+                        deviation=f.deviation,
+                        amount_at_stake=f.amount_at_stake,
+                        observed_price=f.observed_price,
+                        reference_value=f.reference_value,
+                        summary=f.summary[:300],
+                        evidence={**f.evidence, "periods": [f.period_start.isoformat()]},
+                        last_detected_at=now,
                     )
                     open_by_key[key] = alert
                     new.append(alert)
@@ -148,8 +159,20 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
             # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
             PriceAlert.objects.bulk_update(
                 list(changed.values()),
-                ["evidence", "period_start", "period_end", "deviation", "amount_at_stake", "observed_price",
-                 "reference_value", "summary", "severity", "last_detected_at", "detections"], batch_size=500,
+                [
+                    "evidence",
+                    "period_start",
+                    "period_end",
+                    "deviation",
+                    "amount_at_stake",
+                    "observed_price",
+                    "reference_value",
+                    "summary",
+                    "severity",
+                    "last_detected_at",
+                    "detections",
+                ],
+                batch_size=500,
             )
         if new:
             _fill_regions(new)
@@ -187,9 +210,15 @@ def price_scan_run(*, full: bool = False, now: datetime | None = None, only: lis
 
         from common.notifications import notify_kind
 
-        notify_kind("agency", "price_alert", f"价格监测新增 {scan.alerts_opened} 条预警", level="warning",
-                    body=f"本次扫描新增 {scan.alerts_opened} 条、更新 {scan.alerts_updated} 条预警，请在预警工作台处理。",
-                    link=reverse("pricing:alert-list") + "?status=open", topic=f"price_scan:{scan.pk}")
+        notify_kind(
+            "agency",
+            "price_alert",
+            f"价格监测新增 {scan.alerts_opened} 条预警",
+            level="warning",
+            body=f"本次扫描新增 {scan.alerts_opened} 条、更新 {scan.alerts_updated} 条预警，请在预警工作台处理。",
+            link=reverse("pricing:alert-list") + "?status=open",
+            topic=f"price_scan:{scan.pk}",
+        )
     return scan
 
 

@@ -29,16 +29,24 @@ from ..models import ShortageAlert
 from ..sql import fetch, shortage
 from .alerts import require_reviewer
 
-DEFAULTS = {"quiet_days": 45, "history_months": 6, "usual_months": 3, "min_hospitals": 2, "stock_out_days": 30,
-            "min_rejections": 2}
+DEFAULTS = {
+    "quiet_days": 45,
+    "history_months": 6,
+    "usual_months": 3,
+    "min_hospitals": 2,
+    "stock_out_days": 30,
+    "min_rejections": 2,
+}
 STOCK_OUT_WORDS = ("缺货", "断货", "无货", "库存不足", "停产")
 
 
 def _no_receipts(today: date, params: dict) -> list[dict]:
     quiet_from = today - timedelta(days=params["quiet_days"])
     history_from = quiet_from - timedelta(days=31 * params["history_months"])
-    return fetch(shortage.quiet_hospitals(), {"history_from": history_from, "quiet_from": quiet_from,
-                                              "usual": params["usual_months"], "shortage": True})
+    return fetch(
+        shortage.quiet_hospitals(),
+        {"history_from": history_from, "quiet_from": quiet_from, "usual": params["usual_months"], "shortage": True},
+    )
 
 
 def _watched():
@@ -47,7 +55,9 @@ def _watched():
 
     from procurement.models import Listing
 
-    return Q(product__shortage=True) | Q(Exists(Listing.objects.filter(product_id=OuterRef("product_id"), status="active")))
+    return Q(product__shortage=True) | Q(
+        Exists(Listing.objects.filter(product_id=OuterRef("product_id"), status="active"))
+    )
 
 
 def _unfilled(today: date, params: dict) -> list[dict]:
@@ -58,12 +68,22 @@ def _unfilled(today: date, params: dict) -> list[dict]:
 
     status = PurchaseOrder.Status
     lines = PurchaseOrderLine.objects.filter(
-        _watched(), order__delivery_overdue=True, order__status__in=[status.SUBMITTED, status.ACCEPTED, status.PARTIALLY_SHIPPED],
+        _watched(),
+        order__delivery_overdue=True,
+        order__status__in=[status.SUBMITTED, status.ACCEPTED, status.PARTIALLY_SHIPPED],
         packs_shipped__lt=F("packs"),
     )
     rows = lines.values("product_id", "order__hospital_id", "product__shortage", "order_id", "packs", "packs_shipped")
-    return [{"product_id": r["product_id"], "hospital_id": r["order__hospital_id"], "shortage": r["product__shortage"],
-             "order_id": r["order_id"], "missing_packs": r["packs"] - r["packs_shipped"]} for r in rows.order_by("pk")]
+    return [
+        {
+            "product_id": r["product_id"],
+            "hospital_id": r["order__hospital_id"],
+            "shortage": r["product__shortage"],
+            "order_id": r["order_id"],
+            "missing_packs": r["packs"] - r["packs_shipped"],
+        }
+        for r in rows.order_by("pk")
+    ]
 
 
 def _stock_out(today: date, params: dict) -> list[dict]:
@@ -77,13 +97,28 @@ def _stock_out(today: date, params: dict) -> list[dict]:
 
     words = reduce(or_, (Q(order__reject_reason__contains=w) for w in STOCK_OUT_WORDS))
     since = timezone.now() - timedelta(days=params["stock_out_days"])
-    lines = PurchaseOrderLine.objects.filter(_watched(), words, order__status=PurchaseOrder.Status.REJECTED,
-                                             order__responded_at__gte=since)
-    rows = lines.values("product_id", "order__hospital_id", "product__shortage", "order_id", "order__distributor_id",
-                        "order__reject_reason")
-    return [{"product_id": r["product_id"], "hospital_id": r["order__hospital_id"], "shortage": r["product__shortage"],
-             "order_id": r["order_id"], "distributor_id": r["order__distributor_id"],
-             "reason": r["order__reject_reason"]} for r in rows.order_by("pk")]
+    lines = PurchaseOrderLine.objects.filter(
+        _watched(), words, order__status=PurchaseOrder.Status.REJECTED, order__responded_at__gte=since
+    )
+    rows = lines.values(
+        "product_id",
+        "order__hospital_id",
+        "product__shortage",
+        "order_id",
+        "order__distributor_id",
+        "order__reject_reason",
+    )
+    return [
+        {
+            "product_id": r["product_id"],
+            "hospital_id": r["order__hospital_id"],
+            "shortage": r["product__shortage"],
+            "order_id": r["order_id"],
+            "distributor_id": r["order__distributor_id"],
+            "reason": r["order__reject_reason"],
+        }
+        for r in rows.order_by("pk")
+    ]
 
 
 # Each signal: a callable (today, params) -> rows of {"product_id", "hospital_id", "shortage", …evidence}.
@@ -111,22 +146,34 @@ def shortage_watch_run(*, today: date | None = None, **overrides) -> dict[str, i
         for row in signal(today, params):
             by_product[row["product_id"]].append(row)
         existing = {
-            a.product_id: a for a in ShortageAlert.objects.select_for_update().filter(
-                reason=reason, status=ShortageAlert.Status.OPEN, product_id__in=by_product
-            ).order_by("pk")
+            a.product_id: a
+            for a in ShortageAlert.objects.select_for_update()
+            .filter(reason=reason, status=ShortageAlert.Status.OPEN, product_id__in=by_product)
+            .order_by("pk")
         }
         for product_id, rows in by_product.items():
             on_list = bool(rows[0].get("shortage"))
             if not _enough(reason, rows, params):
                 continue
             hospitals = sorted({r["hospital_id"] for r in rows})
-            evidence = {"params": params, "as_of": today.isoformat(),
-                        "rows": [{k: (int(v) if k == "months" else v) for k, v in r.items() if k not in ("product_id", "shortage")}
-                                 for r in rows[:200]]}
+            evidence = {
+                "params": params,
+                "as_of": today.isoformat(),
+                "rows": [
+                    {k: (int(v) if k == "months" else v) for k, v in r.items() if k not in ("product_id", "shortage")}
+                    for r in rows[:200]
+                ],
+            }
             alert = existing.get(product_id)
             if alert is None:
-                alert = ShortageAlert.objects.create(product_id=product_id, reason=reason, on_shortage_list=on_list,
-                                                     evidence=evidence, first_detected_on=today, last_detected_on=today)
+                alert = ShortageAlert.objects.create(
+                    product_id=product_id,
+                    reason=reason,
+                    on_shortage_list=on_list,
+                    evidence=evidence,
+                    first_detected_on=today,
+                    last_detected_on=today,
+                )
                 opened += 1
             else:
                 alert.evidence, alert.last_detected_on, alert.on_shortage_list = evidence, today, on_list

@@ -21,7 +21,9 @@ class Listing(models.Model):
         SUSPENDED = "suspended", _("暂停挂网")
         WITHDRAWN = "withdrawn", _("已撤网")
 
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="listings", verbose_name=_("产品"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="listings", verbose_name=_("产品")
+    )
     manufacturer = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="listings", verbose_name=_("生产企业")
     )
@@ -31,7 +33,11 @@ class Listing(models.Model):
     valid_to = models.DateField(_("有效期止"), null=True, blank=True)
     source = models.CharField(_("挂网来源"), max_length=20, choices=Source.choices)
     award = models.ForeignKey(
-        "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="listings",
+        "procurement.Award",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listings",
         verbose_name=_("中选结果"),
     )
     # Changed only through the transitions below, called by procurement.services.listings (not protected, so rows
@@ -39,7 +45,11 @@ class Listing(models.Model):
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("审核人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -54,7 +64,8 @@ class Listing(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(unit_price__gt=0) & Q(pack_price__gt=0), name="listing_prices_positive"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name="listing_validity_order"
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="listing_validity_order",
             ),
             models.CheckConstraint(
                 condition=~Q(source="tender_award") | Q(award__isnull=False), name="listing_award_source_has_award"

@@ -33,18 +33,26 @@ class DistributionAuthorization(models.Model):
     """配送关系: a manufacturer authorises a distributor to deliver one of its products in the given regions."""
 
     manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="distribution_authorizations_given",
-        verbose_name=_("生产企业"), limit_choices_to={"kind": "manufacturer"},
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="distribution_authorizations_given",
+        verbose_name=_("生产企业"),
+        limit_choices_to={"kind": "manufacturer"},
     )
     distributor = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="distribution_authorizations",
-        verbose_name=_("配送企业"), limit_choices_to={"kind": "distributor"},
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="distribution_authorizations",
+        verbose_name=_("配送企业"),
+        limit_choices_to={"kind": "distributor"},
     )
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="distribution_authorizations", verbose_name=_("产品")
     )
     regions = models.ManyToManyField(
-        "accounts.Region", related_name="distribution_authorizations", verbose_name=_("配送区域"),
+        "accounts.Region",
+        related_name="distribution_authorizations",
+        verbose_name=_("配送区域"),
         help_text=_("盟市：覆盖其下全部旗县区"),
     )
     valid_from = models.DateField(_("有效期起"))
@@ -55,7 +63,11 @@ class DistributionAuthorization(models.Model):
     # and reinstating it clears both.
     suspended_reason = models.CharField(_("暂停原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("授权人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -71,7 +83,8 @@ class DistributionAuthorization(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="authorization_validity_order"
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="authorization_validity_order",
             ),
             models.UniqueConstraint(
                 fields=["manufacturer", "distributor", "product", "valid_from"], name="authorization_unique_start"
@@ -91,7 +104,10 @@ class ListingApplication(models.Model):
         REJECTED = "rejected", _("已驳回")
 
     manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="listing_applications", verbose_name=_("生产企业")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="listing_applications",
+        verbose_name=_("生产企业"),
     )
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
     unit_price = models.DecimalField(_("申请挂网价（每最小制剂单位）"), **UNIT_PRICE)
@@ -105,12 +121,20 @@ class ListingApplication(models.Model):
     )
     submitted_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("审核人"),
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     listing = models.OneToOneField(
-        "procurement.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="application",
+        "procurement.Listing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
         verbose_name=_("挂网产品"),
     )
 
@@ -175,8 +199,9 @@ class PurchaseOrder(models.Model):
         _("幂等键"), max_length=100, blank=True, help_text=_("客户端重试提交时携带同一键，返回同一订单")
     )
     # SHA-256 of the request that first used the key (common.idempotency): a reuse with another body is refused
-    idempotency_fingerprint = models.CharField(_("幂等请求指纹"), max_length=64, blank=True, editable=False,
-                                               default="", db_default="")  # a default raw inserts get too
+    idempotency_fingerprint = models.CharField(
+        _("幂等请求指纹"), max_length=64, blank=True, editable=False, default="", db_default=""
+    )  # a default raw inserts get too
     total_amount = models.DecimalField(_("订单金额"), default=0, **AMOUNT)
     line_count = models.PositiveIntegerField(_("品规数"), default=0)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -188,14 +213,22 @@ class PurchaseOrder(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("提交人"),
     )
     response_due_at = models.DateTimeField(_("响应期限"), null=True, blank=True)
     delivery_due_at = models.DateTimeField(_("配送期限"), null=True, blank=True)
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("响应人"),
     )
     reject_reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
@@ -225,7 +258,8 @@ class PurchaseOrder(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["hospital", "idempotency_key"], condition=~Q(idempotency_key=""),
+                fields=["hospital", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
                 name="order_idempotency_key_unique_per_hospital",
             ),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative"),
@@ -266,7 +300,9 @@ class PurchaseOrder(models.Model):
     def ship_fully(self) -> None:
         pass
 
-    @transition(field=status, source=(S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED), target=S.PARTIALLY_RECEIVED)
+    @transition(
+        field=status, source=(S.PARTIALLY_SHIPPED, S.SHIPPED, S.PARTIALLY_RECEIVED), target=S.PARTIALLY_RECEIVED
+    )
     def receive_partly(self) -> None:
         pass
 
@@ -274,7 +310,9 @@ class PurchaseOrder(models.Model):
     def receive_fully(self) -> None:
         pass
 
-    @transition(field=status, source=(S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), target=S.CLOSED)
+    @transition(
+        field=status, source=(S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), target=S.CLOSED
+    )
     def close(self) -> None:
         pass
 
@@ -298,7 +336,11 @@ class PurchaseOrderLine(models.Model):
         "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("生产企业")
     )
     award = models.ForeignKey(
-        "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "procurement.Award",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("中选结果"),
     )
     packs = models.PositiveIntegerField(_("采购数量（包装）"), validators=[MinValueValidator(1)])
@@ -309,7 +351,11 @@ class PurchaseOrderLine(models.Model):
     amount = models.DecimalField(_("金额"), **AMOUNT)
     price_frozen_at = models.DateTimeField(_("价格锁定时间"), null=True, blank=True)
     substitution_for = models.ForeignKey(
-        "procurement.Commitment", on_delete=models.PROTECT, null=True, blank=True, related_name="substitutions",
+        "procurement.Commitment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitutions",
         verbose_name=_("替代的约定采购量"),
     )
     packs_shipped = models.PositiveIntegerField(_("已配送（包装）"), default=0)
@@ -355,11 +401,19 @@ class OrderEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作机构"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -380,12 +434,17 @@ class Delivery(models.Model):
     """配送单: one shipment of an order by its distributor, with the distributor's invoice (两票制 second invoice)."""
 
     number = models.CharField(_("配送单号"), max_length=30, unique=True, null=True, blank=True)
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("订单"))
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("订单")
+    )
     distributor = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("配送企业")
     )
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="incoming_deliveries", verbose_name=_("医疗机构")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="incoming_deliveries",
+        verbose_name=_("医疗机构"),
     )
     invoice_number = models.CharField(_("发票号"), max_length=50)
     invoice_date = models.DateField(_("开票日期"), null=True, blank=True)
@@ -435,7 +494,9 @@ class FlowLine(models.Model):
     """Columns copied onto receipt and return lines so that commitments, price observations, settlement and the
     online share aggregate one table with set-based queries (returns are subtracted from receipts the same way)."""
 
-    hospital = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构"))
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构")
+    )
     distributor = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("配送企业")
     )
@@ -443,10 +504,17 @@ class FlowLine(models.Model):
     manufacturer = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("生产企业")
     )
-    listing = models.ForeignKey("procurement.Listing", on_delete=models.PROTECT, related_name="+", verbose_name=_("挂网产品"))
+    listing = models.ForeignKey(
+        "procurement.Listing", on_delete=models.PROTECT, related_name="+", verbose_name=_("挂网产品")
+    )
     award = models.ForeignKey(
-        "procurement.Award", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("中选结果"), help_text=_("挂网来源为带量采购中选时填写（直接结算的范围）"),
+        "procurement.Award",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("中选结果"),
+        help_text=_("挂网来源为带量采购中选时填写（直接结算的范围）"),
     )
     supply_class = models.CharField(_("统计类别"), max_length=20, choices=SupplyClass.choices)
     unit_price = models.DecimalField(_("单价（每最小制剂单位）"), **UNIT_PRICE)
@@ -459,7 +527,9 @@ class FlowLine(models.Model):
 class Receipt(models.Model):
     """入库验收: the hospital's acceptance of one delivery. What commitments, prices and settlement count."""
 
-    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("配送单"))
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("配送单")
+    )
     order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("订单"))
     hospital = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="receipts", verbose_name=_("医疗机构")
@@ -550,9 +620,15 @@ class GoodsReturn(models.Model):
 
 
 class GoodsReturnLine(FlowLine):
-    goods_return = models.ForeignKey(GoodsReturn, on_delete=models.CASCADE, related_name="lines", verbose_name=_("退货单"))
-    receipt_line = models.ForeignKey(ReceiptLine, on_delete=models.PROTECT, related_name="return_lines", verbose_name=_("验收明细"))
-    order_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("订单明细"))
+    goods_return = models.ForeignKey(
+        GoodsReturn, on_delete=models.CASCADE, related_name="lines", verbose_name=_("退货单")
+    )
+    receipt_line = models.ForeignKey(
+        ReceiptLine, on_delete=models.PROTECT, related_name="return_lines", verbose_name=_("验收明细")
+    )
+    order_line = models.ForeignKey(
+        PurchaseOrderLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("订单明细")
+    )
     packs = models.PositiveIntegerField(_("退货数量（包装）"), validators=[MinValueValidator(1)])
     reason = models.CharField(_("退货原因"), max_length=300)
     returned_on = models.DateField(_("退货日期"))
@@ -581,8 +657,13 @@ class OffPlatformImport(models.Model):
 
     original_name = models.CharField(_("原文件名"), max_length=255)
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("上报机构"), help_text=_("医疗机构上报时为本机构；官方导入可含多家机构"),
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上报机构"),
+        help_text=_("医疗机构上报时为本机构；官方导入可含多家机构"),
     )
     rows = models.PositiveIntegerField(_("行数"), default=0)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
@@ -604,7 +685,10 @@ class OffPlatformPurchase(models.Model):
     """线下采购: a hospital's purchases of a product outside the platform in one month (the denominator's rest)."""
 
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="off_platform_purchases", verbose_name=_("医疗机构")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="off_platform_purchases",
+        verbose_name=_("医疗机构"),
     )
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
     supply_class = models.CharField(_("统计类别"), max_length=20, choices=SupplyClass.choices)
@@ -613,7 +697,11 @@ class OffPlatformPurchase(models.Model):
     amount = models.DecimalField(_("金额"), **AMOUNT)
     source = models.CharField(_("来源"), max_length=100, blank=True, help_text=_("如 医院HIS导出、发票汇总"))
     import_batch = models.ForeignKey(
-        OffPlatformImport, on_delete=models.PROTECT, null=True, blank=True, related_name="purchases",
+        OffPlatformImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="purchases",
         verbose_name=_("导入批次"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

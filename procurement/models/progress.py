@@ -34,25 +34,63 @@ class CommitmentProgress(models.Model):
     # Django's cascade). The table is rewritten every night, so it carries only the indexes the pages and the
     # refresh use: no foreign-key checks (one lookup per column per row) and no index per copied column.
     commitment = models.ForeignKey(
-        "procurement.Commitment", on_delete=models.CASCADE, related_name="progress", verbose_name=_("约定采购量"),
-        db_constraint=False, db_index=False,  # the unique constraint's index leads with it
+        "procurement.Commitment",
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("约定采购量"),
+        db_constraint=False,
+        db_index=False,  # the unique constraint's index leads with it
     )
     # Copied from the commitment (and the hospital's pooling region) for the roll-ups and filters.
-    tender = models.ForeignKey("procurement.Tender", on_delete=models.DO_NOTHING, related_name="+",
-                               verbose_name=_("批次"), db_constraint=False, db_index=False)
-    lot = models.ForeignKey("procurement.Lot", on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("品种"),
-                            db_constraint=False, db_index=False)
-    hospital = models.ForeignKey("accounts.Organization", on_delete=models.DO_NOTHING, related_name="+",
-                                 verbose_name=_("医疗机构"), db_constraint=False, db_index=False)
-    manufacturer = models.ForeignKey("accounts.Organization", on_delete=models.DO_NOTHING, related_name="+",
-                                     verbose_name=_("供应企业"), db_constraint=False, db_index=False)
-    region = models.ForeignKey("accounts.Region", on_delete=models.DO_NOTHING, null=True, blank=True,
-                               related_name="+", verbose_name=_("统筹区"), db_constraint=False, db_index=False)
+    tender = models.ForeignKey(
+        "procurement.Tender",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("批次"),
+        db_constraint=False,
+        db_index=False,
+    )
+    lot = models.ForeignKey(
+        "procurement.Lot",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("品种"),
+        db_constraint=False,
+        db_index=False,
+    )
+    hospital = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("医疗机构"),
+        db_constraint=False,
+        db_index=False,
+    )
+    manufacturer = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("供应企业"),
+        db_constraint=False,
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        "accounts.Region",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("统筹区"),
+        db_constraint=False,
+        db_index=False,
+    )
     period_kind = models.CharField(_("期间类型"), max_length=10, choices=PeriodKind.choices)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     agreed_volume = models.PositiveBigIntegerField(_("约定采购量"))
-    expected_units = models.BigIntegerField(_("进度应完成量"), help_text=_("约定量 × 期末已过周期天数 / 周期天数（取整）"))
+    expected_units = models.BigIntegerField(
+        _("进度应完成量"), help_text=_("约定量 × 期末已过周期天数 / 周期天数（取整）")
+    )
     received_units = models.BigIntegerField(_("本期入库量"), help_text=_("中选产品验收量减退货量"))
     received_amount = models.DecimalField(_("本期入库金额"), **AMOUNT)
     returned_units = models.BigIntegerField(_("本期退货量"))
@@ -62,10 +100,19 @@ class CommitmentProgress(models.Model):
     cumulative_amount = models.DecimalField(_("累计入库金额"), **AMOUNT)
     cumulative_substitute_units = models.BigIntegerField(_("累计替代品入库量"))
     completion_rate = models.DecimalField(
-        _("完成率"), max_digits=12, decimal_places=4, null=True, blank=True, help_text=_("累计入库量 / 约定采购量；约定量为 0 时为空")
+        _("完成率"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("累计入库量 / 约定采购量；约定量为 0 时为空"),
     )
     substitution_ratio = models.DecimalField(
-        _("替代率"), max_digits=6, decimal_places=4, null=True, blank=True,
+        _("替代率"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("累计替代品 / (累计中选产品 + 累计替代品)"),
     )
     projected_units = models.BigIntegerField(_("按近期速度预计周期末完成量"))
@@ -136,7 +183,10 @@ class CommitmentAlertState(models.Model):
     """The last cycle status seen for each commitment, so an unchanged state alerts nobody twice."""
 
     commitment = models.OneToOneField(
-        "procurement.Commitment", on_delete=models.CASCADE, primary_key=True, related_name="alert_state",
+        "procurement.Commitment",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="alert_state",
         verbose_name=_("约定采购量"),
     )
     status = models.CharField(_("进度状态"), max_length=20, choices=ProgressStatus.choices)
@@ -165,7 +215,11 @@ class ProgressRun(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("医疗机构"),
     )
     as_of = models.DateField(_("计算日期"))

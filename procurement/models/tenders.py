@@ -52,7 +52,11 @@ class Tender(models.Model):
     opened_at = models.DateTimeField(_("实际开标时间"), null=True, blank=True)
     awarded_at = models.DateTimeField(_("公布中选时间"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("创建人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -64,8 +68,12 @@ class Tender(models.Model):
         ordering = ["-demand_start", "code"]
         constraints = [
             models.CheckConstraint(condition=Q(demand_end__gt=models.F("demand_start")), name="tender_demand_window"),
-            models.CheckConstraint(condition=Q(bid_deadline__gte=models.F("demand_end")), name="tender_deadline_after_demand"),
-            models.CheckConstraint(condition=Q(opening_at__gte=models.F("bid_deadline")), name="tender_opening_after_deadline"),
+            models.CheckConstraint(
+                condition=Q(bid_deadline__gte=models.F("demand_end")), name="tender_deadline_after_demand"
+            ),
+            models.CheckConstraint(
+                condition=Q(opening_at__gte=models.F("bid_deadline")), name="tender_opening_after_deadline"
+            ),
             models.CheckConstraint(condition=Q(cycle_end__gt=models.F("cycle_start")), name="tender_cycle_order"),
         ]
 
@@ -132,13 +140,19 @@ class Lot(models.Model):
     strength_unit = models.CharField(_("含量单位"), max_length=10, blank=True)
     comparison_unit = models.CharField(_("计价单位"), max_length=20, default="片")
     max_price = models.DecimalField(
-        _("最高有效申报价"), max_digits=14, decimal_places=4, validators=[MinValueValidator(0)],
+        _("最高有效申报价"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(0)],
         help_text=_("每计价单位（参比规格的最小制剂单位）"),
     )
     quality_requirement = models.CharField(_("质量要求"), max_length=20, choices=Quality.choices, blank=True)
     consumable_class = models.CharField(_("耗材类别"), max_length=100, blank=True)
     price_ratio_per_doubling = models.DecimalField(
-        _("含量差比价系数"), max_digits=6, decimal_places=4, default="1.7000",
+        _("含量差比价系数"),
+        max_digits=6,
+        decimal_places=4,
+        default="1.7000",
         help_text=_("含量加倍时价格之比（差比价规则：1.7）"),
     )
     history = HistoricalRecords()
@@ -164,11 +178,19 @@ class DemandReport(models.Model):
     )
     annual_volume = models.PositiveBigIntegerField(_("年度需求量"))
     named_product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("指定产品"),
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("填报人"),
     )
     reported_at = models.DateTimeField(_("填报时间"), auto_now=True)
@@ -202,11 +224,18 @@ class Bid(models.Model):
     manufacturer = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="bids", verbose_name=_("申报企业")
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="bids", verbose_name=_("申报产品"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="bids", verbose_name=_("申报产品")
+    )
     sealed_price = models.TextField(_("密封报价"), editable=False)
     seal_hash = models.CharField(_("申报摘要 SHA-256"), max_length=64, editable=False)
     price = models.DecimalField(
-        _("申报单价"), max_digits=14, decimal_places=4, null=True, blank=True, editable=False,
+        _("申报单价"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("每最小制剂单位；开标后解密写入"),
     )
     comparison_price = models.DecimalField(
@@ -217,7 +246,12 @@ class Bid(models.Model):
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     invalid_reason = models.CharField(_("无效原因"), max_length=300, blank=True)
     replaces = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("替换的申报")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("替换的申报"),
     )
     submitted_at = models.DateTimeField(_("申报时间"))
     submitted_by = models.ForeignKey(
@@ -232,7 +266,9 @@ class Bid(models.Model):
         ordering = ["lot", "submitted_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["lot", "manufacturer"], condition=Q(status="submitted"), name="bid_one_live_per_manufacturer_lot"
+                fields=["lot", "manufacturer"],
+                condition=Q(status="submitted"),
+                name="bid_one_live_per_manufacturer_lot",
             ),
             models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gt=0), name="bid_price_positive"),
         ]
@@ -251,7 +287,9 @@ class TenderEvaluation(models.Model):
     outputs = models.JSONField(_("结果"))
     is_current = models.BooleanField(_("当前结果"), default=True)
     reason = models.TextField(_("重新评审原因"), blank=True)
-    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审人"))
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审人")
+    )
     run_at = models.DateTimeField(_("评审时间"), auto_now_add=True)
 
     class Meta:
@@ -276,7 +314,9 @@ class Award(models.Model):
     manufacturer = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="awards", verbose_name=_("中选企业")
     )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="awards", verbose_name=_("中选产品"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="awards", verbose_name=_("中选产品")
+    )
     rank = models.PositiveSmallIntegerField(_("中选顺位"))
     awarded_price = models.DecimalField(_("中选价（每最小制剂单位）"), max_digits=14, decimal_places=4)
     comparison_price = models.DecimalField(_("单位可比价"), max_digits=14, decimal_places=4)
@@ -301,7 +341,9 @@ class Commitment(models.Model):
         "accounts.Organization", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("医疗机构")
     )
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("中选结果"))
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("中选产品"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("中选产品")
+    )
     manufacturer = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="supply_commitments", verbose_name=_("供应企业")
     )

@@ -21,8 +21,9 @@ from ..models import DistributionAuthorization
 
 
 @transaction.atomic
-def authorization_grant(*, by, product: Product, distributor: Organization, regions, valid_from: date,
-                        valid_to: date | None = None) -> DistributionAuthorization:
+def authorization_grant(
+    *, by, product: Product, distributor: Organization, regions, valid_from: date, valid_to: date | None = None
+) -> DistributionAuthorization:
     """The product's manufacturer (or a platform admin) authorises a distributor in the given regions."""
     require(by, "authorization.manage")
     if not is_official(by) and product.manufacturer_id != by.organization_id:
@@ -34,12 +35,17 @@ def authorization_grant(*, by, product: Product, distributor: Organization, regi
         raise ValidationFailed(_("请至少选择一个配送区域"), field="regions")
     if valid_to is not None and valid_to < valid_from:
         raise ValidationFailed(_("有效期止不能早于有效期起"), field="valid_to")
-    if DistributionAuthorization.objects.filter(manufacturer_id=product.manufacturer_id, distributor=distributor,
-                                                product=product, valid_from=valid_from).exists():
+    if DistributionAuthorization.objects.filter(
+        manufacturer_id=product.manufacturer_id, distributor=distributor, product=product, valid_from=valid_from
+    ).exists():
         raise ConflictError(_("该配送企业对该产品已有同日生效的授权"), field="valid_from")
     auth = DistributionAuthorization.objects.create(
-        manufacturer_id=product.manufacturer_id, distributor=distributor, product=product, valid_from=valid_from,
-        valid_to=valid_to, created_by=by,
+        manufacturer_id=product.manufacturer_id,
+        distributor=distributor,
+        product=product,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        created_by=by,
     )
     auth.regions.set(regions)
     record_event(auth, "granted", by=by, data={"regions": [r.code for r in regions]})

@@ -69,7 +69,9 @@ def _flag_open_orders(listing: Listing, reason: str, by) -> int:
     """Flag every open order with a line on the listing (set-based), one order event each."""
     order_ids = list(
         PurchaseOrder.objects.filter(status__in=PurchaseOrder.OPEN_STATUSES, lines__listing=listing)
-        .order_by("pk").values_list("pk", flat=True).distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
     )
     if not order_ids:
         return 0
@@ -77,12 +79,20 @@ def _flag_open_orders(listing: Listing, reason: str, by) -> int:
     PurchaseOrder.objects.filter(pk__in=order_ids).update(
         listing_flag=True, listing_flag_reason=note, version=F("version") + 1, updated_at=timezone.now()
     )
-    OrderEvent.objects.bulk_create([
-        OrderEvent(order_id=pk, action="listing_flagged", actor=by if getattr(by, "pk", None) else None,
-                   organization_id=getattr(by, "organization_id", None), reason=note,
-                   data={"listing": listing.pk, "listing_status": listing.status})
-        for pk in order_ids
-    ], batch_size=1000)
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                order_id=pk,
+                action="listing_flagged",
+                actor=by if getattr(by, "pk", None) else None,
+                organization_id=getattr(by, "organization_id", None),
+                reason=note,
+                data={"listing": listing.pk, "listing_status": listing.status},
+            )
+            for pk in order_ids
+        ],
+        batch_size=1000,
+    )
     return len(order_ids)
 
 
@@ -97,12 +107,19 @@ def _unflag_orders(listing: Listing, by) -> int:
     PurchaseOrder.objects.filter(pk__in=order_ids).update(
         listing_flag=False, listing_flag_reason="", version=F("version") + 1, updated_at=timezone.now()
     )
-    OrderEvent.objects.bulk_create([
-        OrderEvent(order_id=pk, action="listing_flag_cleared", actor=by if getattr(by, "pk", None) else None,
-                   organization_id=getattr(by, "organization_id", None), reason="挂网恢复",
-                   data={"listing": listing.pk})
-        for pk in order_ids
-    ])
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                order_id=pk,
+                action="listing_flag_cleared",
+                actor=by if getattr(by, "pk", None) else None,
+                organization_id=getattr(by, "organization_id", None),
+                reason="挂网恢复",
+                data={"listing": listing.pk},
+            )
+            for pk in order_ids
+        ]
+    )
     return len(order_ids)
 
 
@@ -113,13 +130,22 @@ def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
     reason = _require_reason(reason)
     listing = _lock(listing)
     if listing.status != L.ACTIVE:
-        raise ConflictError(_("挂网状态为“%(status)s”，不能暂停") % {"status": listing.get_status_display()}, field="status")
+        raise ConflictError(
+            _("挂网状态为“%(status)s”，不能暂停") % {"status": listing.get_status_display()}, field="status"
+        )
     listing.suspend()
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
     flagged = _flag_open_orders(listing, reason, by)
-    record_event(listing, "suspended", by=by, from_state=L.ACTIVE, to_state=L.SUSPENDED, note=reason,
-                 data={"flagged_orders": flagged})
+    record_event(
+        listing,
+        "suspended",
+        by=by,
+        from_state=L.ACTIVE,
+        to_state=L.SUSPENDED,
+        note=reason,
+        data={"flagged_orders": flagged},
+    )
     return listing
 
 
@@ -130,13 +156,23 @@ def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
     reason = _require_reason(reason)
     listing = _lock(listing)
     if listing.status != L.SUSPENDED:
-        raise ConflictError(_("挂网状态为“%(status)s”，只有暂停挂网的产品可以恢复") % {"status": listing.get_status_display()}, field="status")
+        raise ConflictError(
+            _("挂网状态为“%(status)s”，只有暂停挂网的产品可以恢复") % {"status": listing.get_status_display()},
+            field="status",
+        )
     listing.reinstate()
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
     cleared = _unflag_orders(listing, by)
-    record_event(listing, "reinstated", by=by, from_state=L.SUSPENDED, to_state=L.ACTIVE, note=reason,
-                 data={"cleared_orders": cleared})
+    record_event(
+        listing,
+        "reinstated",
+        by=by,
+        from_state=L.SUSPENDED,
+        to_state=L.ACTIVE,
+        note=reason,
+        data={"cleared_orders": cleared},
+    )
     return listing
 
 
@@ -153,8 +189,15 @@ def listing_withdraw(*, listing: Listing, by, reason: str) -> Listing:
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
     flagged = _flag_open_orders(listing, reason, by)
-    record_event(listing, "withdrawn", by=by, from_state=previous, to_state=L.WITHDRAWN, note=reason,
-                 data={"flagged_orders": flagged})
+    record_event(
+        listing,
+        "withdrawn",
+        by=by,
+        from_state=previous,
+        to_state=L.WITHDRAWN,
+        note=reason,
+        data={"flagged_orders": flagged},
+    )
     return listing
 
 
@@ -192,10 +235,19 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
         line.amount = quantize_amount(listing.unit_price * line.min_units)
         line.save(update_fields=["unit_price", "pack_price", "amount"])
     _refresh_draft_totals(draft_order_ids)
-    record_event(listing, "price_changed", by=by, note=reason, data={
-        "old_unit_price": str(old_unit), "new_unit_price": str(listing.unit_price),
-        "old_pack_price": str(old_pack), "new_pack_price": str(listing.pack_price), "draft_orders": len(draft_order_ids),
-    })
+    record_event(
+        listing,
+        "price_changed",
+        by=by,
+        note=reason,
+        data={
+            "old_unit_price": str(old_unit),
+            "new_unit_price": str(listing.unit_price),
+            "old_pack_price": str(old_pack),
+            "new_pack_price": str(listing.pack_price),
+            "draft_orders": len(draft_order_ids),
+        },
+    )
     return listing
 
 
@@ -205,23 +257,33 @@ def _check_validity(valid_from: date, valid_to: date | None) -> None:
 
 
 def _ensure_not_listed(product: Product, manufacturer_id: int) -> None:
-    if Listing.objects.filter(product=product, manufacturer_id=manufacturer_id, status__in=[L.ACTIVE, L.SUSPENDED]).exists():
+    if Listing.objects.filter(
+        product=product, manufacturer_id=manufacturer_id, status__in=[L.ACTIVE, L.SUSPENDED]
+    ).exists():
         raise ConflictError(_("该产品已挂网（或暂停挂网中），请调整价格而不是重复挂网"), field="product")
 
 
 @transaction.atomic
-def listing_create_from_price_linkage(*, product: Product, unit_price, by, valid_from: date,
-                                      valid_to: date | None = None, reason: str) -> Listing:
+def listing_create_from_price_linkage(
+    *, product: Product, unit_price, by, valid_from: date, valid_to: date | None = None, reason: str
+) -> Listing:
     """全国最低价联动挂网: list a product at (at most) the national lowest price, named in `reason`."""
     _check(by)
     reason = _require_reason(reason)
     price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
     _check_validity(valid_from, valid_to)
     _ensure_not_listed(product, product.manufacturer_id)
-    listing = Listing(product=product, manufacturer_id=product.manufacturer_id, unit_price=price,
-                      pack_price=quantize_amount(price * product.pack_size), valid_from=valid_from, valid_to=valid_to,
-                      source=Listing.Source.PRICE_LINKAGE, approved_by=by if getattr(by, "pk", None) else None,
-                      status_reason=reason)
+    listing = Listing(
+        product=product,
+        manufacturer_id=product.manufacturer_id,
+        unit_price=price,
+        pack_price=quantize_amount(price * product.pack_size),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        source=Listing.Source.PRICE_LINKAGE,
+        approved_by=by if getattr(by, "pk", None) else None,
+        status_reason=reason,
+    )
     listing._change_reason = reason
     listing.save()
     record_event(listing, "listed", by=by, to_state=listing.status, note=reason, data={"source": listing.source})
@@ -229,8 +291,9 @@ def listing_create_from_price_linkage(*, product: Product, unit_price, by, valid
 
 
 @transaction.atomic
-def listing_apply(*, by, product: Product, unit_price, valid_from: date, valid_to: date | None = None,
-                  evidence: str = "") -> ListingApplication:
+def listing_apply(
+    *, by, product: Product, unit_price, valid_from: date, valid_to: date | None = None, evidence: str = ""
+) -> ListingApplication:
     """企业申请挂网: the manufacturer's representative asks to list one of its own products."""
     require(by, "listing.apply")
     if product.manufacturer_id != by.organization_id:
@@ -243,8 +306,13 @@ def listing_apply(*, by, product: Product, unit_price, valid_from: date, valid_t
     if ListingApplication.objects.filter(product=product, status=ListingApplication.Status.SUBMITTED).exists():
         raise ConflictError(_("该产品已有待审核的挂网申请"), field="product")
     application = ListingApplication.objects.create(
-        manufacturer_id=product.manufacturer_id, product=product, unit_price=price, valid_from=valid_from,
-        valid_to=valid_to, evidence=evidence[:2000], submitted_by=by,
+        manufacturer_id=product.manufacturer_id,
+        product=product,
+        unit_price=price,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        evidence=evidence[:2000],
+        submitted_by=by,
     )
     record_event(application, "submitted", by=by, to_state=application.status)
     return application
@@ -264,10 +332,16 @@ def listing_application_approve(*, application: ListingApplication, by, note: st
     application = _lock_application(application)
     _ensure_not_listed(application.product, application.manufacturer_id)
     product = application.product
-    listing = Listing(product=product, manufacturer_id=application.manufacturer_id, unit_price=application.unit_price,
-                      pack_price=quantize_amount(application.unit_price * product.pack_size),
-                      valid_from=application.valid_from, valid_to=application.valid_to,
-                      source=Listing.Source.APPLICATION, approved_by=by)
+    listing = Listing(
+        product=product,
+        manufacturer_id=application.manufacturer_id,
+        unit_price=application.unit_price,
+        pack_price=quantize_amount(application.unit_price * product.pack_size),
+        valid_from=application.valid_from,
+        valid_to=application.valid_to,
+        source=Listing.Source.APPLICATION,
+        approved_by=by,
+    )
     listing._change_reason = note or "挂网申请审核通过"
     listing.save()
     application.approve()
@@ -275,8 +349,13 @@ def listing_application_approve(*, application: ListingApplication, by, note: st
     application.review_note, application.listing = note[:300], listing
     application.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "listing"])
     record_event(application, "approved", by=by, from_state="submitted", to_state="approved", note=note)
-    record_event(listing, "listed", by=by, to_state=listing.status, data={"source": listing.source,
-                                                                       "application": application.pk})
+    record_event(
+        listing,
+        "listed",
+        by=by,
+        to_state=listing.status,
+        data={"source": listing.source, "application": application.pk},
+    )
     return listing
 
 

@@ -56,9 +56,15 @@ from ..models import (
 S = PurchaseOrder.Status
 
 TRANSITIONS = {
-    S.SUBMITTED: "submit", S.ACCEPTED: "accept", S.REJECTED: "reject", S.PARTIALLY_SHIPPED: "ship_partly",
-    S.SHIPPED: "ship_fully", S.PARTIALLY_RECEIVED: "receive_partly", S.RECEIVED: "receive_fully",
-    S.CLOSED: "close", S.CANCELLED: "cancel",
+    S.SUBMITTED: "submit",
+    S.ACCEPTED: "accept",
+    S.REJECTED: "reject",
+    S.PARTIALLY_SHIPPED: "ship_partly",
+    S.SHIPPED: "ship_fully",
+    S.PARTIALLY_RECEIVED: "receive_partly",
+    S.RECEIVED: "receive_fully",
+    S.CLOSED: "close",
+    S.CANCELLED: "cancel",
 }
 
 
@@ -73,7 +79,12 @@ def parse_count(value, *, field: str, label: str = gettext_lazy("数量"), allow
     or fraction) that a packs column holds; > 0 unless allow_zero."""
     value = parse_int(value, field=field, label=label, max_value=integer_range(_PACKS)[1])
     if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationFailed(gettext("%(label)s必须大于零") % {"label": label} if not allow_zero else gettext("%(label)s不能为负数") % {"label": label}, field=field)
+        raise ValidationFailed(
+            gettext("%(label)s必须大于零") % {"label": label}
+            if not allow_zero
+            else gettext("%(label)s不能为负数") % {"label": label},
+            field=field,
+        )
     return value
 
 
@@ -116,25 +127,50 @@ def _lock(order: PurchaseOrder | int) -> PurchaseOrder:
 def _check_version(order: PurchaseOrder, version) -> None:
     if version in (None, ""):
         return
-    expected = parse_int(version, field="version", label=gettext_lazy("版本号"), column=PurchaseOrder._meta.get_field("version"))
+    expected = parse_int(
+        version, field="version", label=gettext_lazy("版本号"), column=PurchaseOrder._meta.get_field("version")
+    )
     if expected != order.version:
         raise ConflictError(
-            gettext("订单 %(value)s 已被他人修改（当前状态：%(status)s），请刷新后重试") % {"value": order.number or order.pk, "status": order.get_status_display()},
-            field="version", code="stale",
+            gettext("订单 %(value)s 已被他人修改（当前状态：%(status)s），请刷新后重试")
+            % {"value": order.number or order.pk, "status": order.get_status_display()},
+            field="version",
+            code="stale",
         )
 
 
-def _event(order: PurchaseOrder, action: str, *, by, from_status: str = "", to_status: str = "", reason: str = "",
-           data: dict | None = None) -> OrderEvent:
+def _event(
+    order: PurchaseOrder,
+    action: str,
+    *,
+    by,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> OrderEvent:
     return OrderEvent.objects.create(
-        order=order, action=action, from_status=from_status, to_status=to_status,
-        actor=by if getattr(by, "pk", None) else None, organization_id=getattr(by, "organization_id", None),
-        reason=reason or "", data=data or {},
+        order=order,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=by if getattr(by, "pk", None) else None,
+        organization_id=getattr(by, "organization_id", None),
+        reason=reason or "",
+        data=data or {},
     )
 
 
-def _move(order: PurchaseOrder, to: str, *, by, fields: list[str], reason: str = "", data: dict | None = None,
-          action: str | None = None) -> None:
+def _move(
+    order: PurchaseOrder,
+    to: str,
+    *,
+    by,
+    fields: list[str],
+    reason: str = "",
+    data: dict | None = None,
+    action: str | None = None,
+) -> None:
     """FSM transition (refuses a wrong source state), save with a new version, and the event row."""
     previous = order.status
     getattr(order, TRANSITIONS[to])()
@@ -145,8 +181,11 @@ def _move(order: PurchaseOrder, to: str, *, by, fields: list[str], reason: str =
 
 def _require_state(order: PurchaseOrder, allowed, what: str) -> None:
     if order.status not in allowed:
-        raise ConflictError(gettext("订单 %(value)s 当前状态为“%(status)s”，不能%(what)s") % {"value": order.number or order.pk, "status": order.get_status_display(), "what": what},
-                            field="status")
+        raise ConflictError(
+            gettext("订单 %(value)s 当前状态为“%(status)s”，不能%(what)s")
+            % {"value": order.number or order.pk, "status": order.get_status_display(), "what": what},
+            field="status",
+        )
 
 
 def _require_hospital_user(order: PurchaseOrder, by, capability: str) -> None:
@@ -184,29 +223,46 @@ def authorized_distributor_ids(*, hospital: Organization, listing: Listing, on: 
     """Distributors the listing's manufacturer authorises for the product in the hospital's region on `on`."""
     return set(
         DistributionAuthorization.objects.filter(
-            product_id=listing.product_id, manufacturer_id=listing.manufacturer_id, is_active=True,
-            valid_from__lte=on, regions__in=_pooling_region_ids(hospital),
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("distributor_id", flat=True)
+            product_id=listing.product_id,
+            manufacturer_id=listing.manufacturer_id,
+            is_active=True,
+            valid_from__lte=on,
+            regions__in=_pooling_region_ids(hospital),
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("distributor_id", flat=True)
     )
 
 
 def _check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
     name = listing.product.generic_name
     if listing.status == Listing.Status.SUSPENDED:
-        raise ValidationFailed(gettext("%(name)s 已暂停挂网，不能采购（%(status_reason)s）") % {"name": name, "status_reason": listing.status_reason}, field=field)
+        raise ValidationFailed(
+            gettext("%(name)s 已暂停挂网，不能采购（%(status_reason)s）")
+            % {"name": name, "status_reason": listing.status_reason},
+            field=field,
+        )
     if listing.status == Listing.Status.WITHDRAWN:
         raise ValidationFailed(gettext("%(name)s 已撤网，不能采购") % {"name": name}, field=field)
     if listing.valid_from > on:
-        raise ValidationFailed(gettext("%(name)s 的挂网自 %(valid_from)s 起生效，尚不能采购") % {"name": name, "valid_from": listing.valid_from}, field=field)
+        raise ValidationFailed(
+            gettext("%(name)s 的挂网自 %(valid_from)s 起生效，尚不能采购")
+            % {"name": name, "valid_from": listing.valid_from},
+            field=field,
+        )
     if listing.valid_to is not None and listing.valid_to < on:
-        raise ValidationFailed(gettext("%(name)s 的挂网已于 %(valid_to)s 到期，不能采购") % {"name": name, "valid_to": listing.valid_to}, field=field)
+        raise ValidationFailed(
+            gettext("%(name)s 的挂网已于 %(valid_to)s 到期，不能采购") % {"name": name, "valid_to": listing.valid_to},
+            field=field,
+        )
     if not listing.product.is_active:
         raise ValidationFailed(gettext("%(name)s 已停用，不能采购") % {"name": name}, field=field)
 
 
 def _authorisation_filter(hospital: Organization, distributor, *, on: date) -> Q:
-    return (Q(distributor=distributor, is_active=True, valid_from__lte=on, regions__in=_pooling_region_ids(hospital))
-            & (Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
+    return Q(distributor=distributor, is_active=True, valid_from__lte=on, regions__in=_pooling_region_ids(hospital)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
 
 
 def _orderability(hospital: Organization, distributor: Organization, *, on: date) -> dict[str, RawSQL]:
@@ -226,19 +282,27 @@ def _orderability(hospital: Organization, distributor: Organization, *, on: date
         f"WHERE a.distributor_id = %s AND a.is_active AND a.valid_from <= %s AND (a.valid_to IS NULL OR "
         f"a.valid_to >= %s) AND {in_regions} AND a.product_id = {listing}.product_id "
         f"AND a.manufacturer_id = {listing}.manufacturer_id)",
-        [distributor.pk, day, day, *regions], output_field=BooleanField(),
+        [distributor.pk, day, day, *regions],
+        output_field=BooleanField(),
     )
     committed = RawSQL(
         f"EXISTS (SELECT 1 FROM {qn(Commitment._meta.db_table)} c JOIN {qn(Lot._meta.db_table)} t ON t.id = c.lot_id "
         f"WHERE c.hospital_id = %s AND t.generic_name = {product}.generic_name AND c.cycle_start <= %s "
         f"AND c.cycle_end >= %s)",
-        [hospital.pk, day, day], output_field=BooleanField(),
+        [hospital.pk, day, day],
+        output_field=BooleanField(),
     )
     return {"authorised": authorised, "committed": committed}
 
 
-def _check_distributor(hospital: Organization, distributor: Organization, listings: list[Listing], *, on: date,
-                       fields: list[str] | None = None) -> None:
+def _check_distributor(
+    hospital: Organization,
+    distributor: Organization,
+    listings: list[Listing],
+    *,
+    on: date,
+    fields: list[str] | None = None,
+) -> None:
     """Every listing must be covered by an authorisation of its manufacturer for this distributor in the hospital's
     region on `on` (one query for all of them, or none when the listings were read with `authorised` annotated by
     `_parse_lines`)."""
@@ -247,22 +311,38 @@ def _check_distributor(hospital: Organization, distributor: Organization, listin
     else:
         authorised = set(
             DistributionAuthorization.objects.filter(
-                _authorisation_filter(hospital, distributor, on=on), product_id__in={x.product_id for x in listings},
+                _authorisation_filter(hospital, distributor, on=on),
+                product_id__in={x.product_id for x in listings},
             ).values_list("product_id", "manufacturer_id")
         )
     for i, listing in enumerate(listings):
         if (listing.product_id, listing.manufacturer_id) not in authorised:
-            suspended = DistributionAuthorization.objects.filter(
-                distributor=distributor, product_id=listing.product_id, manufacturer_id=listing.manufacturer_id,
-                is_active=False, valid_from__lte=on, regions__in=_pooling_region_ids(hospital),
-            ).exclude(suspended_reason="").values_list("suspended_reason", flat=True).first()
+            suspended = (
+                DistributionAuthorization.objects.filter(
+                    distributor=distributor,
+                    product_id=listing.product_id,
+                    manufacturer_id=listing.manufacturer_id,
+                    is_active=False,
+                    valid_from__lte=on,
+                    regions__in=_pooling_region_ids(hospital),
+                )
+                .exclude(suspended_reason="")
+                .values_list("suspended_reason", flat=True)
+                .first()
+            )
             if suspended:
                 raise ValidationFailed(
-                    gettext("%(name)s 配送 %(generic_name)s 的授权已暂停（%(suspended)s），不能经其采购") % {"name": distributor.name, "generic_name": listing.product.generic_name, "suspended": suspended},
+                    gettext("%(name)s 配送 %(generic_name)s 的授权已暂停（%(suspended)s），不能经其采购")
+                    % {"name": distributor.name, "generic_name": listing.product.generic_name, "suspended": suspended},
                     field=fields[i] if fields else "distributor",
                 )
             raise ValidationFailed(
-                gettext("%(name)s 未获 %(name2)s 授权在本地区配送 %(generic_name)s") % {"name": distributor.name, "name2": listing.manufacturer.name, "generic_name": listing.product.generic_name},
+                gettext("%(name)s 未获 %(name2)s 授权在本地区配送 %(generic_name)s")
+                % {
+                    "name": distributor.name,
+                    "name2": listing.manufacturer.name,
+                    "generic_name": listing.product.generic_name,
+                },
                 field=fields[i] if fields else "distributor",
             )
 
@@ -279,8 +359,9 @@ def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Comm
     products = list(products)
     names = {p.generic_name for p in products}
     commitments = list(
-        Commitment.objects.filter(hospital_id=hospital_id, lot__generic_name__in=names, cycle_start__lte=on,
-                                  cycle_end__gte=on).select_related("lot", "product")
+        Commitment.objects.filter(
+            hospital_id=hospital_id, lot__generic_name__in=names, cycle_start__lte=on, cycle_end__gte=on
+        ).select_related("lot", "product")
     )
     if not commitments:
         return {}
@@ -300,12 +381,18 @@ def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Comm
 def _net_received_min_units(hospital_id: int, commitments: list[Commitment]) -> dict[int, int]:
     result = {}
     for c in commitments:
-        received = ReceiptLine.objects.filter(
-            hospital_id=hospital_id, product_id=c.product_id, received_on__range=(c.cycle_start, c.cycle_end)
-        ).aggregate(n=Sum("accepted_min_units"))["n"] or 0
-        returned = GoodsReturnLine.objects.filter(
-            hospital_id=hospital_id, product_id=c.product_id, returned_on__range=(c.cycle_start, c.cycle_end)
-        ).aggregate(n=Sum("min_units"))["n"] or 0
+        received = (
+            ReceiptLine.objects.filter(
+                hospital_id=hospital_id, product_id=c.product_id, received_on__range=(c.cycle_start, c.cycle_end)
+            ).aggregate(n=Sum("accepted_min_units"))["n"]
+            or 0
+        )
+        returned = (
+            GoodsReturnLine.objects.filter(
+                hospital_id=hospital_id, product_id=c.product_id, returned_on__range=(c.cycle_start, c.cycle_end)
+            ).aggregate(n=Sum("min_units"))["n"]
+            or 0
+        )
         result[c.pk] = received - returned
     return result
 
@@ -317,8 +404,9 @@ def _net_received_min_units(hospital_id: int, commitments: list[Commitment]) -> 
 # pack size, state, dosage form for the substitution rule); the product's other columns (registration, insurance,
 # search text) would be most of the row. The manufacturer is read only for an error message.
 _LISTING_COLUMNS = Columns(Listing)
-_PRODUCT_COLUMNS = Columns(Product, ("generic_name", "nhsa_code", "specification", "pack_size", "is_active",
-                                     "dosage_form"))
+_PRODUCT_COLUMNS = Columns(
+    Product, ("generic_name", "nhsa_code", "specification", "pack_size", "is_active", "dosage_form")
+)
 _ORGANIZATION_COLUMNS = Columns(Organization)
 _REGION_COLUMNS = Columns(Region)
 
@@ -346,44 +434,77 @@ def _parse_lines(items, *, on: date, max_lines: int | None = None, parties: tupl
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("订单明细格式错误"), field=f"lines[{i}]")
         raw = item.get("listing")
-        ids.append(raw.pk if isinstance(raw, Listing) else parse_id(raw, field=f"lines[{i}].listing", label=gettext_lazy("挂网编号")))
-    listings = read_by_id(_LISTING_COLUMNS, ids, related=("product", _PRODUCT_COLUMNS),
-                          extra=_orderability(*parties, on=on) if parties is not None else None)
+        ids.append(
+            raw.pk
+            if isinstance(raw, Listing)
+            else parse_id(raw, field=f"lines[{i}].listing", label=gettext_lazy("挂网编号"))
+        )
+    listings = read_by_id(
+        _LISTING_COLUMNS,
+        ids,
+        related=("product", _PRODUCT_COLUMNS),
+        extra=_orderability(*parties, on=on) if parties is not None else None,
+    )
     seen: dict[int, int] = {}
     result = []
     for i, (item, listing_id) in enumerate(zip(items, ids, strict=True)):
         field = f"lines[{i}]"
         listing = listings.get(listing_id)
         if listing is None:
-            raise ValidationFailed(gettext("挂网产品 %(listing_id)s 不存在") % {"listing_id": listing_id}, field=f"{field}.listing")
+            raise ValidationFailed(
+                gettext("挂网产品 %(listing_id)s 不存在") % {"listing_id": listing_id}, field=f"{field}.listing"
+            )
         if listing_id in seen:
-            raise ValidationFailed(gettext("%(generic_name)s 在第 %(value)s 行已出现，请合并数量") % {"generic_name": listing.product.generic_name, "value": seen[listing_id] + 1},
-                                   field=f"{field}.listing")
+            raise ValidationFailed(
+                gettext("%(generic_name)s 在第 %(value)s 行已出现，请合并数量")
+                % {"generic_name": listing.product.generic_name, "value": seen[listing_id] + 1},
+                field=f"{field}.listing",
+            )
         seen[listing_id] = i
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("采购数量"))
         _check_listing_orderable(listing, on=on, field=f"{field}.listing")
-        remarks = check_text(str(item.get("remarks") or ""), field=f"{field}.remarks", label=gettext_lazy("备注"),
-                             max_length=_LINE_REMARKS_MAX)
+        remarks = check_text(
+            str(item.get("remarks") or ""),
+            field=f"{field}.remarks",
+            label=gettext_lazy("备注"),
+            max_length=_LINE_REMARKS_MAX,
+        )
         result.append(LineInput(listing=listing, packs=packs, remarks=remarks))
     return result
 
 
-def _build_line(order: PurchaseOrder, line_no: int, item: LineInput, substitution: Commitment | None,
-                frozen_at: datetime | None = None) -> PurchaseOrderLine:
+def _build_line(
+    order: PurchaseOrder,
+    line_no: int,
+    item: LineInput,
+    substitution: Commitment | None,
+    frozen_at: datetime | None = None,
+) -> PurchaseOrderLine:
     listing = item.listing
     pack_size = listing.product.pack_size
     min_units = item.packs * pack_size
     return PurchaseOrderLine(
-        order=order, line_no=line_no, listing=listing, product=listing.product,
-        manufacturer_id=listing.manufacturer_id, award_id=listing.award_id, packs=item.packs, pack_size=pack_size,
-        min_units=min_units, unit_price=listing.unit_price, pack_price=listing.pack_price,
-        amount=quantize_amount(listing.unit_price * min_units), substitution_for=substitution, remarks=item.remarks,
+        order=order,
+        line_no=line_no,
+        listing=listing,
+        product=listing.product,
+        manufacturer_id=listing.manufacturer_id,
+        award_id=listing.award_id,
+        packs=item.packs,
+        pack_size=pack_size,
+        min_units=min_units,
+        unit_price=listing.unit_price,
+        pack_price=listing.pack_price,
+        amount=quantize_amount(listing.unit_price * min_units),
+        substitution_for=substitution,
+        remarks=item.remarks,
         price_frozen_at=frozen_at,
     )
 
 
-def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
-                     share_lock: list[int] | None = None) -> tuple[Organization, Organization, int | None]:
+def _resolve_parties(
+    by, hospital, distributor, *, idempotency_key: str = "", share_lock: list[int] | None = None
+) -> tuple[Organization, Organization, int | None]:
     """The user's hospital (with its region) and the distributor in one query, which also answers whether the
     hospital already has an order with `idempotency_key` (its id, else None) and takes the share lock on the
     `share_lock` listings (see _share_lock_listings; the next statement then reads them as they are once held)."""
@@ -400,14 +521,18 @@ def _resolve_parties(by, hospital, distributor, *, idempotency_key: str = "",
     extra = {}
     if idempotency_key:
         # the key's lock first (columns are computed in order): a twin still running answers 409, not a replay
-        extra["key_free"] = RawSQL(*idempotency.lock_sql(f"order:{by.organization_id}", idempotency_key),
-                                   output_field=BooleanField())
-        extra["existing_order"] = RawSQL(f"(SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s "
-                                         f"AND idempotency_key = %s LIMIT 1)", [by.organization_id, idempotency_key],
-                                         output_field=BigIntegerField())
+        extra["key_free"] = RawSQL(
+            *idempotency.lock_sql(f"order:{by.organization_id}", idempotency_key), output_field=BooleanField()
+        )
+        extra["existing_order"] = RawSQL(
+            f"(SELECT id FROM {PurchaseOrder._meta.db_table} WHERE hospital_id = %s AND idempotency_key = %s LIMIT 1)",
+            [by.organization_id, idempotency_key],
+            output_field=BigIntegerField(),
+        )
     if share_lock:
-        extra["listings_held"] = RawSQL(f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock],
-                                        output_field=BigIntegerField())
+        extra["listings_held"] = RawSQL(
+            f"(SELECT count(*) FROM ({SHARE_LOCK_SQL}) AS held)", [share_lock], output_field=BigIntegerField()
+        )
     # hand-written (common.rows): on every order the ORM spent longer building this query and the listings' than
     # the database took to run them
     found = read_by_id(_ORGANIZATION_COLUMNS, wanted, related=("region", _REGION_COLUMNS), extra=extra)
@@ -446,9 +571,11 @@ def _insert_json(model, fields: list, *, parent: str, parent_column: str) -> str
     """INSERT INTO the model's table the rows of the JSON array parameter, each with the `parent` column given."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    return (f"INSERT INTO {table} ({parent_column}, {', '.join(qn(f.column) for f in fields)}) "
-            f"SELECT {parent}, {', '.join('r.' + qn(f.column) for f in fields)} "
-            f"FROM json_populate_recordset(NULL::{table}, %s::json) AS r")
+    return (
+        f"INSERT INTO {table} ({parent_column}, {', '.join(qn(f.column) for f in fields)}) "
+        f"SELECT {parent}, {', '.join('r.' + qn(f.column) for f in fields)} "
+        f"FROM json_populate_recordset(NULL::{table}, %s::json) AS r"
+    )
 
 
 def _insert_order(order: PurchaseOrder, prefix: str, lines: list[PurchaseOrderLine], events: list[OrderEvent]) -> bool:
@@ -491,8 +618,17 @@ def _insert_order(order: PurchaseOrder, prefix: str, lines: list[PurchaseOrderLi
 
 
 @transaction.atomic
-def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False, remarks: str = "",
-                 idempotency_key: str = "", submit: bool = False) -> PurchaseOrder:
+def order_create(
+    *,
+    by,
+    distributor,
+    lines,
+    hospital=None,
+    urgent: bool = False,
+    remarks: str = "",
+    idempotency_key: str = "",
+    submit: bool = False,
+) -> PurchaseOrder:
     """Create an order for the user's hospital (a draft, or submitted at once with `submit=True`).
 
     With an idempotency key (common.idempotency), a retry of the same request returns the order the key first
@@ -502,35 +638,69 @@ def order_create(*, by, distributor, lines, hospital=None, urgent: bool = False,
     """
     key = (idempotency_key or "").strip()
     # a submission holds the listings before reading their prices (see _share_lock_listings)
-    hospital, distributor, existing = _resolve_parties(by, hospital, distributor,
-                                                       idempotency_key=key if len(key) <= 100 else "",
-                                                       share_lock=_raw_listing_ids(lines) if submit else None)
+    hospital, distributor, existing = _resolve_parties(
+        by,
+        hospital,
+        distributor,
+        idempotency_key=key if len(key) <= 100 else "",
+        share_lock=_raw_listing_ids(lines) if submit else None,
+    )
     if len(key) > 100:
         raise ValidationFailed(gettext("幂等键最长 100 个字符"), field="idempotency_key")
     fingerprint = ""
     if key:
-        fingerprint = idempotency.fingerprint(operation="order.create", user_id=by.pk, body={
-            "hospital": hospital.pk, "distributor": distributor.pk, "lines": lines, "urgent": bool(urgent),
-            "remarks": remarks, "submit": bool(submit)})
+        fingerprint = idempotency.fingerprint(
+            operation="order.create",
+            user_id=by.pk,
+            body={
+                "hospital": hospital.pk,
+                "distributor": distributor.pk,
+                "lines": lines,
+                "urgent": bool(urgent),
+                "remarks": remarks,
+                "submit": bool(submit),
+            },
+        )
     if existing is not None:
         return _replay(fingerprint, pk=existing)
     now = timezone.now()
     today = timezone.localdate(now)
     items = _parse_lines(lines, on=today, parties=(hospital, distributor))
-    _check_distributor(hospital, distributor, [i.listing for i in items], on=today,
-                       fields=[f"lines[{n}].listing" for n in range(len(items))])
-    order = PurchaseOrder(hospital=hospital, distributor=distributor, urgent=bool(urgent),
-                          hospital_remarks=_remarks(remarks), idempotency_key=key,
-                          idempotency_fingerprint=fingerprint, created_by=by)
+    _check_distributor(
+        hospital,
+        distributor,
+        [i.listing for i in items],
+        on=today,
+        fields=[f"lines[{n}].listing" for n in range(len(items))],
+    )
+    order = PurchaseOrder(
+        hospital=hospital,
+        distributor=distributor,
+        urgent=bool(urgent),
+        hospital_remarks=_remarks(remarks),
+        idempotency_key=key,
+        idempotency_fingerprint=fingerprint,
+        created_by=by,
+    )
     committed = [i.listing.product for i in items if i.listing.committed]
     substitutions = unmet_commitments(hospital_id=hospital.pk, products=committed, on=today) if committed else {}
     # submitted at once: the listings were read under the share lock above, their prices are the ones to freeze
-    built = [_build_line(order, n, item, substitutions.get(item.listing.product_id), now if submit else None)
-             for n, item in enumerate(items, start=1)]
+    built = [
+        _build_line(order, n, item, substitutions.get(item.listing.product_id), now if submit else None)
+        for n, item in enumerate(items, start=1)
+    ]
     order.total_amount = sum((line.amount for line in built), Decimal("0.00"))
     order.line_count = len(built)
-    events = [OrderEvent(order=order, action="created", to_status=S.DRAFT, actor=by,
-                         organization_id=by.organization_id, data={"lines": len(items), "idempotency_key": key})]
+    events = [
+        OrderEvent(
+            order=order,
+            action="created",
+            to_status=S.DRAFT,
+            actor=by,
+            organization_id=by.organization_id,
+            data={"lines": len(items), "idempotency_key": key},
+        )
+    ]
     if submit:
         events.append(_mark_submitted(order, by=by, now=now))
     if not _insert_order(order, "PO", built, events):  # a concurrent twin with the same key committed first
@@ -572,9 +742,12 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
     _check_listing_orderable(listing, on=today, field="listing")
     _check_distributor(hospital, distributor, [listing], on=today)
-    draft = (PurchaseOrder.objects.select_for_update()
-             .filter(hospital=hospital, distributor=distributor, status=S.DRAFT, idempotency_key="")
-             .order_by("-pk").first())
+    draft = (
+        PurchaseOrder.objects.select_for_update()
+        .filter(hospital=hospital, distributor=distributor, status=S.DRAFT, idempotency_key="")
+        .order_by("-pk")
+        .first()
+    )
     if draft is None:
         return order_create(by=by, distributor=distributor, lines=[{"listing": listing, "packs": packs}])
     line = draft.lines.filter(listing=listing).first()
@@ -587,7 +760,10 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
         sub = unmet_commitments(hospital_id=hospital.pk, products=[listing.product], on=today).get(listing.product_id)
         next_no = (draft.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0) + 1
         if next_no > settings.ORDER_MAX_LINES:
-            raise ValidationFailed(gettext("一张订单最多 %(ORDER_MAX_LINES)s 个品规") % {"ORDER_MAX_LINES": settings.ORDER_MAX_LINES}, field="lines")
+            raise ValidationFailed(
+                gettext("一张订单最多 %(ORDER_MAX_LINES)s 个品规") % {"ORDER_MAX_LINES": settings.ORDER_MAX_LINES},
+                field="lines",
+            )
         _build_line(draft, next_no, LineInput(listing=listing, packs=packs), sub).save()
     _refresh_totals(draft)
     draft.version += 1
@@ -597,8 +773,9 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
 
 
 @transaction.atomic
-def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | None = None,
-                       remarks: str | None = None, version=None) -> PurchaseOrder:
+def order_update_draft(
+    *, order: PurchaseOrder, by, lines=None, urgent: bool | None = None, remarks: str | None = None, version=None
+) -> PurchaseOrder:
     """Replace a draft's lines (packs 0 drops a line) and/or its urgency and remarks."""
     order = _lock(order)
     _require_hospital_user(order, by, "order.place")
@@ -608,13 +785,18 @@ def order_update_draft(*, order: PurchaseOrder, by, lines=None, urgent: bool | N
         kept = [item for item in lines if not (isinstance(item, dict) and str(item.get("packs")).strip() == "0")]
         today = timezone.localdate()
         items = _parse_lines(kept, on=today)
-        _check_distributor(order.hospital, order.distributor, [i.listing for i in items], on=today,
-                           fields=[f"lines[{n}].listing" for n in range(len(items))])
+        _check_distributor(
+            order.hospital,
+            order.distributor,
+            [i.listing for i in items],
+            on=today,
+            fields=[f"lines[{n}].listing" for n in range(len(items))],
+        )
         subs = unmet_commitments(hospital_id=order.hospital_id, products=[i.listing.product for i in items], on=today)
         order.lines.all().delete()
-        PurchaseOrderLine.objects.bulk_create([
-            _build_line(order, n, item, subs.get(item.listing.product_id)) for n, item in enumerate(items, start=1)
-        ])
+        PurchaseOrderLine.objects.bulk_create(
+            [_build_line(order, n, item, subs.get(item.listing.product_id)) for n, item in enumerate(items, start=1)]
+        )
         _refresh_totals(order)
     if urgent is not None:
         order.urgent = bool(urgent)
@@ -652,8 +834,10 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
     if not lines:
         raise ValidationFailed(gettext("订单没有明细，不能提交"), field="lines")
     if not order.distributor.is_active:
-        raise ValidationFailed(gettext("配送企业“%(name)s”已停用，请改选其他配送企业") % {"name": order.distributor.name},
-                               field="distributor")
+        raise ValidationFailed(
+            gettext("配送企业“%(name)s”已停用，请改选其他配送企业") % {"name": order.distributor.name},
+            field="distributor",
+        )
     if listings is None:
         listing_ids = sorted({line.listing_id for line in lines})
         _share_lock_listings(listing_ids)
@@ -661,8 +845,13 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
         ordered = [listings[line.listing_id] for line in lines]
         for i, listing in enumerate(ordered):
             _check_listing_orderable(listing, on=today, field=f"lines[{i}].listing")
-        _check_distributor(order.hospital, order.distributor, ordered, on=today,
-                           fields=[f"lines[{n}].listing" for n in range(len(ordered))])
+        _check_distributor(
+            order.hospital,
+            order.distributor,
+            ordered,
+            on=today,
+            fields=[f"lines[{n}].listing" for n in range(len(ordered))],
+        )
     to_update = []
     for line in lines:
         listing = listings[line.listing_id]
@@ -676,8 +865,20 @@ def _submit(order: PurchaseOrder, *, by, lines: list | None = None, listings: di
         PurchaseOrderLine.objects.bulk_update(to_update, ["unit_price", "pack_price", "amount"])
     order.total_amount = sum((line.amount for line in lines), Decimal("0.00"))
     event = _mark_submitted(order, by=by, now=now)
-    order.save(update_fields=["status", "version", "updated_at", "total_amount", "submitted_at", "submitted_by",
-                              "response_due_at", "delivery_due_at", "listing_flag", "listing_flag_reason"])
+    order.save(
+        update_fields=[
+            "status",
+            "version",
+            "updated_at",
+            "total_amount",
+            "submitted_at",
+            "submitted_by",
+            "response_due_at",
+            "delivery_due_at",
+            "listing_flag",
+            "listing_flag_reason",
+        ]
+    )
     event.save()
 
 
@@ -691,15 +892,23 @@ def _mark_submitted(order: PurchaseOrder, *, by, now: datetime) -> OrderEvent:
     previous = order.status
     order.submit()
     order.version += 1
-    return OrderEvent(order=order, action=S.SUBMITTED, from_status=previous, to_status=S.SUBMITTED, actor=by,
-                      organization_id=by.organization_id, data={"total_amount": str(order.total_amount)})
+    return OrderEvent(
+        order=order,
+        action=S.SUBMITTED,
+        from_status=previous,
+        to_status=S.SUBMITTED,
+        actor=by,
+        organization_id=by.organization_id,
+        data={"total_amount": str(order.total_amount)},
+    )
 
 
 @transaction.atomic
 def order_submit(*, order: PurchaseOrder, by, version=None) -> PurchaseOrder:
     # Listings before the order, the same order as listing suspensions and price changes take their locks in.
-    _share_lock_listings(sorted(set(PurchaseOrderLine.objects.filter(order_id=order.pk)
-                                    .values_list("listing_id", flat=True))))
+    _share_lock_listings(
+        sorted(set(PurchaseOrderLine.objects.filter(order_id=order.pk).values_list("listing_id", flat=True)))
+    )
     order = _lock(order)
     _require_hospital_user(order, by, "order.place")
     if order.status == S.SUBMITTED and version is None and order.submitted_by_id == by.pk:
@@ -718,11 +927,18 @@ def order_accept(*, order: PurchaseOrder, by, remarks: str = "", version=None) -
     _require_state(order, (S.SUBMITTED,), pgettext("订单操作", "接单"))
     now = timezone.now()
     order.responded_at, order.responded_by = now, by
-    order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
+    order.response_overdue = order.response_overdue or (
+        order.response_due_at is not None and now > order.response_due_at
+    )
     if remarks:
         order.distributor_remarks = _remarks(remarks)
-    _move(order, S.ACCEPTED, by=by, reason=remarks,
-          fields=["responded_at", "responded_by", "response_overdue", "distributor_remarks"])
+    _move(
+        order,
+        S.ACCEPTED,
+        by=by,
+        reason=remarks,
+        fields=["responded_at", "responded_by", "response_overdue", "distributor_remarks"],
+    )
     return order
 
 
@@ -737,9 +953,16 @@ def order_reject(*, order: PurchaseOrder, by, reason: str, version=None) -> Purc
     _require_state(order, (S.SUBMITTED,), pgettext("订单操作", "拒绝"))
     now = timezone.now()
     order.responded_at, order.responded_by, order.reject_reason = now, by, _reason(reason)
-    order.response_overdue = order.response_overdue or (order.response_due_at is not None and now > order.response_due_at)
-    _move(order, S.REJECTED, by=by, reason=reason,
-          fields=["responded_at", "responded_by", "reject_reason", "response_overdue"])
+    order.response_overdue = order.response_overdue or (
+        order.response_due_at is not None and now > order.response_due_at
+    )
+    _move(
+        order,
+        S.REJECTED,
+        by=by,
+        reason=reason,
+        fields=["responded_at", "responded_by", "reject_reason", "response_overdue"],
+    )
     return order
 
 
@@ -788,7 +1011,9 @@ def _parse_date(value, *, field: str, label: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationFailed(gettext("%(label)s“%(value)s”不是有效日期（YYYY-MM-DD）") % {"label": label, "value": value}, field=field) from None
+        raise ValidationFailed(
+            gettext("%(label)s“%(value)s”不是有效日期（YYYY-MM-DD）") % {"label": label, "value": value}, field=field
+        ) from None
 
 
 def _derived_status(order: PurchaseOrder) -> str:
@@ -803,8 +1028,9 @@ def _derived_status(order: PurchaseOrder) -> str:
 
 
 @transaction.atomic
-def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, invoice_date=None,
-                    remarks: str = "", version=None) -> Delivery:
+def delivery_create(
+    *, order: PurchaseOrder, by, invoice_number: str, lines, invoice_date=None, remarks: str = "", version=None
+) -> Delivery:
     """配送: ship (part of) an accepted order, with batch number and expiry date per line and the invoice number.
     Over-deliveries are allowed and shown on the line; the hospital may reject the excess at receipt."""
     order = _lock(order)
@@ -824,13 +1050,21 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("配送明细格式错误"), field=field)
         raw = item.get("order_line")
-        line_id = raw.pk if isinstance(raw, PurchaseOrderLine) else parse_id(raw, field=f"{field}.order_line",
-                                                                                 label=gettext_lazy("订单明细编号"))
+        line_id = (
+            raw.pk
+            if isinstance(raw, PurchaseOrderLine)
+            else parse_id(raw, field=f"{field}.order_line", label=gettext_lazy("订单明细编号"))
+        )
         order_line = order_lines.get(line_id)
         if order_line is None:
-            raise ValidationFailed(gettext("订单明细 %(line_id)s 不属于订单 %(number)s") % {"line_id": line_id, "number": order.number}, field=f"{field}.order_line")
+            raise ValidationFailed(
+                gettext("订单明细 %(line_id)s 不属于订单 %(number)s") % {"line_id": line_id, "number": order.number},
+                field=f"{field}.order_line",
+            )
         if line_id in seen:
-            raise ValidationFailed(gettext("同一订单明细在一张配送单中只能出现一次（不同批号请分开配送）"), field=f"{field}.order_line")
+            raise ValidationFailed(
+                gettext("同一订单明细在一张配送单中只能出现一次（不同批号请分开配送）"), field=f"{field}.order_line"
+            )
         seen.add(line_id)
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("配送数量"))
         batch = str(item.get("batch_number") or "").strip()
@@ -838,26 +1072,58 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
             raise ValidationFailed(gettext("请填写批号"), field=f"{field}.batch_number")
         expiry = _parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label=gettext_lazy("有效期至"))
         if expiry <= today:
-            raise ValidationFailed(gettext("有效期至 %(expiry)s 已过期，不能配送") % {"expiry": expiry}, field=f"{field}.expiry_date")
+            raise ValidationFailed(
+                gettext("有效期至 %(expiry)s 已过期，不能配送") % {"expiry": expiry}, field=f"{field}.expiry_date"
+            )
         production = item.get("production_date")
-        production = _parse_date(production, field=f"{field}.production_date", label=gettext_lazy("生产日期")) if production else None
+        production = (
+            _parse_date(production, field=f"{field}.production_date", label=gettext_lazy("生产日期"))
+            if production
+            else None
+        )
         if production and production > today:
             raise ValidationFailed(gettext("生产日期不能晚于今天"), field=f"{field}.production_date")
-        parsed.append((order_line, packs, _short(batch, field=f"{field}.batch_number", label=gettext_lazy("批号"), max_length=50), expiry, production))
+        parsed.append(
+            (
+                order_line,
+                packs,
+                _short(batch, field=f"{field}.batch_number", label=gettext_lazy("批号"), max_length=50),
+                expiry,
+                production,
+            )
+        )
     now = timezone.now()
-    invoice_amount = sum((quantize_amount(ol.unit_price * packs * ol.pack_size) for ol, packs, *_ in parsed), Decimal("0"))
+    invoice_amount = sum(
+        (quantize_amount(ol.unit_price * packs * ol.pack_size) for ol, packs, *_ in parsed), Decimal("0")
+    )
     delivery = Delivery.objects.create(
-        order=order, distributor_id=order.distributor_id, hospital_id=order.hospital_id,
-        invoice_number=_short(invoice_number, field="invoice_number", label=gettext_lazy("发票号")), invoice_amount=invoice_amount, shipped_at=now, shipped_by=by,
-        invoice_date=_parse_date(invoice_date, field="invoice_date", label=gettext_lazy("开票日期")) if invoice_date else today,
+        order=order,
+        distributor_id=order.distributor_id,
+        hospital_id=order.hospital_id,
+        invoice_number=_short(invoice_number, field="invoice_number", label=gettext_lazy("发票号")),
+        invoice_amount=invoice_amount,
+        shipped_at=now,
+        shipped_by=by,
+        invoice_date=_parse_date(invoice_date, field="invoice_date", label=gettext_lazy("开票日期"))
+        if invoice_date
+        else today,
         remarks=_short(remarks, field="remarks", label=gettext_lazy("备注")),
     )
     _assign_number(delivery, "DL")
-    DeliveryLine.objects.bulk_create([
-        DeliveryLine(delivery=delivery, order_line=ol, packs=packs, min_units=packs * ol.pack_size, batch_number=batch,
-                     expiry_date=expiry, production_date=production)
-        for ol, packs, batch, expiry, production in parsed
-    ])
+    DeliveryLine.objects.bulk_create(
+        [
+            DeliveryLine(
+                delivery=delivery,
+                order_line=ol,
+                packs=packs,
+                min_units=packs * ol.pack_size,
+                batch_number=batch,
+                expiry_date=expiry,
+                production_date=production,
+            )
+            for ol, packs, batch, expiry, production in parsed
+        ]
+    )
     for ol, packs, *_ in parsed:
         PurchaseOrderLine.objects.filter(pk=ol.pk).update(packs_shipped=F("packs_shipped") + packs)
     target = _derived_status(order)
@@ -865,18 +1131,28 @@ def delivery_create(*, order: PurchaseOrder, by, invoice_number: str, lines, inv
     if order.first_shipped_at is None:
         order.first_shipped_at = now
         fields.append("first_shipped_at")
-    if (target in (S.SHIPPED, S.RECEIVED) or all(
-        shipped >= packs for packs, shipped in order.lines.values_list("packs", "packs_shipped")
-    )) and order.shipped_at is None:
+    if (
+        target in (S.SHIPPED, S.RECEIVED)
+        or all(shipped >= packs for packs, shipped in order.lines.values_list("packs", "packs_shipped"))
+    ) and order.shipped_at is None:
         order.shipped_at = now
         if order.delivery_due_at and now > order.delivery_due_at:
             order.delivery_overdue = True
         fields += ["shipped_at", "delivery_overdue"]
     over = [ol.line_no for ol, packs, *_ in parsed if ol.packs_shipped + packs > ol.packs]
-    _move(order, target, by=by, action="delivery", fields=fields, data={
-        "delivery": delivery.number, "invoice_number": delivery.invoice_number, "lines": len(parsed),
-        "over_delivered_lines": over,
-    })
+    _move(
+        order,
+        target,
+        by=by,
+        action="delivery",
+        fields=fields,
+        data={
+            "delivery": delivery.number,
+            "invoice_number": delivery.invoice_number,
+            "lines": len(parsed),
+            "over_delivered_lines": over,
+        },
+    )
     return delivery
 
 
@@ -898,27 +1174,47 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
     _check_version(order, version)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.received:
-        raise ConflictError(gettext("配送单 %(number)s 已验收，不能重复验收") % {"number": delivery.number}, field="delivery")
+        raise ConflictError(
+            gettext("配送单 %(number)s 已验收，不能重复验收") % {"number": delivery.number}, field="delivery"
+        )
     delivery_lines = {dl.pk: dl for dl in delivery.lines.select_related("order_line__product").order_by("pk")}
     inputs = _parse_receipt_lines(delivery_lines, lines)
     now = timezone.now()
     received_on = timezone.localdate(now)
     receipt = Receipt.objects.create(
-        delivery=delivery, order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id,
-        received_at=now, received_by=by, remarks=_short(remarks, field="remarks", label=gettext_lazy("备注")),
+        delivery=delivery,
+        order=order,
+        hospital_id=order.hospital_id,
+        distributor_id=order.distributor_id,
+        received_at=now,
+        received_by=by,
+        remarks=_short(remarks, field="remarks", label=gettext_lazy("备注")),
     )
     rows = []
     for item in inputs:
         ol = item.delivery_line.order_line
         min_units = item.accepted * ol.pack_size
-        rows.append(ReceiptLine(
-            receipt=receipt, delivery_line=item.delivery_line, order_line=ol, accepted_packs=item.accepted,
-            rejected_packs=item.rejected, reject_reason=item.reason, hospital_id=order.hospital_id,
-            distributor_id=order.distributor_id, product_id=ol.product_id, manufacturer_id=ol.manufacturer_id,
-            listing_id=ol.listing_id, award_id=ol.award_id, supply_class=supply_class_of(ol.product),
-            received_on=received_on, accepted_min_units=min_units, unit_price=ol.unit_price,
-            amount=quantize_amount(ol.unit_price * min_units),
-        ))
+        rows.append(
+            ReceiptLine(
+                receipt=receipt,
+                delivery_line=item.delivery_line,
+                order_line=ol,
+                accepted_packs=item.accepted,
+                rejected_packs=item.rejected,
+                reject_reason=item.reason,
+                hospital_id=order.hospital_id,
+                distributor_id=order.distributor_id,
+                product_id=ol.product_id,
+                manufacturer_id=ol.manufacturer_id,
+                listing_id=ol.listing_id,
+                award_id=ol.award_id,
+                supply_class=supply_class_of(ol.product),
+                received_on=received_on,
+                accepted_min_units=min_units,
+                unit_price=ol.unit_price,
+                amount=quantize_amount(ol.unit_price * min_units),
+            )
+        )
     ReceiptLine.objects.bulk_create(rows)
     for item in inputs:
         PurchaseOrderLine.objects.filter(pk=item.delivery_line.order_line_id).update(
@@ -933,11 +1229,19 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
     if target == S.RECEIVED:
         order.received_at = now
         fields.append("received_at")
-    _move(order, target, by=by, action="receipt", fields=fields, data={
-        "delivery": delivery.number, "accepted_amount": str(receipt.accepted_amount),
-        "rejected_packs": sum(i.rejected for i in inputs),
-        "short_packs": sum(i.delivery_line.packs - i.accepted - i.rejected for i in inputs),
-    })
+    _move(
+        order,
+        target,
+        by=by,
+        action="receipt",
+        fields=fields,
+        data={
+            "delivery": delivery.number,
+            "accepted_amount": str(receipt.accepted_amount),
+            "rejected_packs": sum(i.rejected for i in inputs),
+            "short_packs": sum(i.delivery_line.packs - i.accepted - i.rejected for i in inputs),
+        },
+    )
     # Inside the transaction: the handlers' outbox messages commit with the receipt, so no crash can lose them.
     hooks.receipt_committed(receipt.pk)
     return receipt
@@ -954,30 +1258,51 @@ def _parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("验收明细格式错误"), field=field)
         raw = item.get("delivery_line")
-        dl_id = raw.pk if isinstance(raw, DeliveryLine) else parse_id(raw, field=f"{field}.delivery_line",
-                                                                          label=gettext_lazy("配送明细编号"))
+        dl_id = (
+            raw.pk
+            if isinstance(raw, DeliveryLine)
+            else parse_id(raw, field=f"{field}.delivery_line", label=gettext_lazy("配送明细编号"))
+        )
         dl = delivery_lines.get(dl_id)
         if dl is None:
-            raise ValidationFailed(gettext("配送明细 %(dl_id)s 不属于该配送单") % {"dl_id": dl_id}, field=f"{field}.delivery_line")
+            raise ValidationFailed(
+                gettext("配送明细 %(dl_id)s 不属于该配送单") % {"dl_id": dl_id}, field=f"{field}.delivery_line"
+            )
         if dl_id in given:
             raise ValidationFailed(gettext("同一配送明细只能验收一次"), field=f"{field}.delivery_line")
-        accepted = parse_count(item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext_lazy("验收数量"),
-                               allow_zero=True)
-        rejected = parse_count(item.get("rejected_packs", 0) or 0, field=f"{field}.rejected_packs", label=gettext_lazy("拒收数量"),
-                               allow_zero=True)
+        accepted = parse_count(
+            item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext_lazy("验收数量"), allow_zero=True
+        )
+        rejected = parse_count(
+            item.get("rejected_packs", 0) or 0,
+            field=f"{field}.rejected_packs",
+            label=gettext_lazy("拒收数量"),
+            allow_zero=True,
+        )
         if accepted + rejected > dl.packs:
             raise ValidationFailed(
-                gettext("%(generic_name)s：验收 %(accepted)s + 拒收 %(rejected)s 超过配送数量 %(packs)s") % {"generic_name": dl.order_line.product.generic_name, "accepted": accepted, "rejected": rejected, "packs": dl.packs},
+                gettext("%(generic_name)s：验收 %(accepted)s + 拒收 %(rejected)s 超过配送数量 %(packs)s")
+                % {
+                    "generic_name": dl.order_line.product.generic_name,
+                    "accepted": accepted,
+                    "rejected": rejected,
+                    "packs": dl.packs,
+                },
                 field=f"{field}.accepted_packs",
             )
-        reason = _short(str(item.get("reject_reason") or "").strip(), field=f"{field}.reject_reason", label=gettext_lazy("拒收原因"))
+        reason = _short(
+            str(item.get("reject_reason") or "").strip(), field=f"{field}.reject_reason", label=gettext_lazy("拒收原因")
+        )
         if (accepted + rejected < dl.packs or rejected) and not reason:
             raise ValidationFailed(gettext("有拒收或短少时必须填写原因"), field=f"{field}.reject_reason")
         given[dl_id] = ReceiptInput(dl, accepted, rejected, reason)
     missing = [dl for pk, dl in delivery_lines.items() if pk not in given]
     if missing:
-        raise ValidationFailed(gettext("请为每一行配送明细填写验收数量（缺 %(generic_name)s）") % {"generic_name": missing[0].order_line.product.generic_name},
-                               field="lines")
+        raise ValidationFailed(
+            gettext("请为每一行配送明细填写验收数量（缺 %(generic_name)s）")
+            % {"generic_name": missing[0].order_line.product.generic_name},
+            field="lines",
+        )
     return [given[pk] for pk in delivery_lines]
 
 
@@ -987,7 +1312,9 @@ def order_close(*, order: PurchaseOrder, by, reason: str = "", version=None) -> 
     order = _lock(order)
     _require_hospital_user(order, by, "order.receive")
     _check_version(order, version)
-    _require_state(order, (S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), pgettext("订单操作", "完结"))
+    _require_state(
+        order, (S.RECEIVED, S.PARTIALLY_RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED), pgettext("订单操作", "完结")
+    )
     reason = (reason or "").strip()
     if order.deliveries.filter(received=False).exists():
         raise ConflictError(gettext("仍有未验收的配送单，请先验收"), field="status")
@@ -1018,15 +1345,20 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
         if not isinstance(item, dict):
             raise ValidationFailed(gettext("退货明细格式错误"), field=f"lines[{i}]")
         raw = item.get("receipt_line")
-        ids.append(raw.pk if isinstance(raw, ReceiptLine) else parse_id(raw, field=f"lines[{i}].receipt_line",
-                                                                            label=gettext_lazy("验收明细编号")))
+        ids.append(
+            raw.pk
+            if isinstance(raw, ReceiptLine)
+            else parse_id(raw, field=f"lines[{i}].receipt_line", label=gettext_lazy("验收明细编号"))
+        )
     receipt_lines = {
-        rl.pk: rl for rl in ReceiptLine.objects.select_for_update().filter(pk__in=ids, receipt__order=order)
-        .order_by("pk")
+        rl.pk: rl
+        for rl in ReceiptLine.objects.select_for_update().filter(pk__in=ids, receipt__order=order).order_by("pk")
     }
     returned = dict(
-        GoodsReturnLine.objects.filter(receipt_line_id__in=ids).values("receipt_line_id")
-        .annotate(n=Sum("packs")).values_list("receipt_line_id", "n")
+        GoodsReturnLine.objects.filter(receipt_line_id__in=ids)
+        .values("receipt_line_id")
+        .annotate(n=Sum("packs"))
+        .values_list("receipt_line_id", "n")
     )
     now = timezone.now()
     parsed = []
@@ -1034,30 +1366,61 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
         field = f"lines[{i}]"
         rl = receipt_lines.get(rl_id)
         if rl is None:
-            raise ValidationFailed(gettext("验收明细 %(rl_id)s 不属于订单 %(number)s") % {"rl_id": rl_id, "number": order.number}, field=f"{field}.receipt_line")
+            raise ValidationFailed(
+                gettext("验收明细 %(rl_id)s 不属于订单 %(number)s") % {"rl_id": rl_id, "number": order.number},
+                field=f"{field}.receipt_line",
+            )
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("退货数量"))
         available = rl.accepted_packs - returned.get(rl_id, 0)
         if packs > available:
-            raise ValidationFailed(gettext("退货数量 %(packs)s 超过可退数量 %(available)s（已验收 %(accepted_packs)s）") % {"packs": packs, "available": available, "accepted_packs": rl.accepted_packs},
-                                   field=f"{field}.packs")
+            raise ValidationFailed(
+                gettext("退货数量 %(packs)s 超过可退数量 %(available)s（已验收 %(accepted_packs)s）")
+                % {"packs": packs, "available": available, "accepted_packs": rl.accepted_packs},
+                field=f"{field}.packs",
+            )
         returned[rl_id] = returned.get(rl_id, 0) + packs
-        parsed.append((rl, packs, _short(str(item.get("reason") or reason).strip(), field=f"{field}.reason", label=gettext_lazy("退货原因"))))
+        parsed.append(
+            (
+                rl,
+                packs,
+                _short(
+                    str(item.get("reason") or reason).strip(), field=f"{field}.reason", label=gettext_lazy("退货原因")
+                ),
+            )
+        )
     goods_return = GoodsReturn.objects.create(
-        order=order, hospital_id=order.hospital_id, distributor_id=order.distributor_id, reason=_reason(reason),
-        returned_at=now, returned_by=by,
+        order=order,
+        hospital_id=order.hospital_id,
+        distributor_id=order.distributor_id,
+        reason=_reason(reason),
+        returned_at=now,
+        returned_by=by,
     )
     _assign_number(goods_return, "RT")
     returned_on = timezone.localdate(now)
     rows = []
     for rl, packs, line_reason in parsed:
         min_units = packs * (rl.accepted_min_units // rl.accepted_packs)
-        rows.append(GoodsReturnLine(
-            goods_return=goods_return, receipt_line=rl, order_line_id=rl.order_line_id, packs=packs, reason=line_reason,
-            hospital_id=rl.hospital_id, distributor_id=rl.distributor_id, product_id=rl.product_id,
-            manufacturer_id=rl.manufacturer_id, listing_id=rl.listing_id, award_id=rl.award_id,
-            supply_class=rl.supply_class, returned_on=returned_on, min_units=min_units, unit_price=rl.unit_price,
-            amount=quantize_amount(rl.unit_price * min_units),
-        ))
+        rows.append(
+            GoodsReturnLine(
+                goods_return=goods_return,
+                receipt_line=rl,
+                order_line_id=rl.order_line_id,
+                packs=packs,
+                reason=line_reason,
+                hospital_id=rl.hospital_id,
+                distributor_id=rl.distributor_id,
+                product_id=rl.product_id,
+                manufacturer_id=rl.manufacturer_id,
+                listing_id=rl.listing_id,
+                award_id=rl.award_id,
+                supply_class=rl.supply_class,
+                returned_on=returned_on,
+                min_units=min_units,
+                unit_price=rl.unit_price,
+                amount=quantize_amount(rl.unit_price * min_units),
+            )
+        )
     GoodsReturnLine.objects.bulk_create(rows)
     for rl, packs, _ in parsed:
         PurchaseOrderLine.objects.filter(pk=rl.order_line_id).update(packs_returned=F("packs_returned") + packs)
@@ -1065,8 +1428,13 @@ def goods_return_create(*, order: PurchaseOrder, by, reason: str, lines, version
     goods_return.save(update_fields=["amount"])
     order.version += 1
     order.save(update_fields=["version", "updated_at"])
-    _event(order, "returned", by=by, reason=reason, data={"return": goods_return.number,
-                                                           "amount": str(goods_return.amount)})
+    _event(
+        order,
+        "returned",
+        by=by,
+        reason=reason,
+        data={"return": goods_return.number, "amount": str(goods_return.amount)},
+    )
     hooks.return_committed(goods_return.pk)  # inside the transaction, as for receipts
     return goods_return
 

@@ -63,9 +63,12 @@ Progress = Callable[[int, int, str], None]
 def _thresholds() -> Thresholds:
     cfg = settings.COMMITMENT_PROGRESS
     return Thresholds(
-        behind_bp=round(cfg["BEHIND_SHARE"] * 10000), at_risk_bp=round(cfg["AT_RISK_SHARE"] * 10000),
-        window_months=max(int(cfg["RATE_WINDOW_MONTHS"]), 1), grace_days=max(int(cfg["GRACE_DAYS"]), 0),
-        lag_bp=round(cfg["DELIVERY_LAG_SHARE"] * 10000), due_days=max(int(cfg["DELIVERY_DUE_DAYS"]), 0),
+        behind_bp=round(cfg["BEHIND_SHARE"] * 10000),
+        at_risk_bp=round(cfg["AT_RISK_SHARE"] * 10000),
+        window_months=max(int(cfg["RATE_WINDOW_MONTHS"]), 1),
+        grace_days=max(int(cfg["GRACE_DAYS"]), 0),
+        lag_bp=round(cfg["DELIVERY_LAG_SHARE"] * 10000),
+        due_days=max(int(cfg["DELIVERY_DUE_DAYS"]), 0),
     )
 
 
@@ -74,8 +77,9 @@ def _mail_progress_alerts(stamp) -> None:
     from common.models import Notification
     from common.notifications import mail_notifications
 
-    mail_notifications(Notification.objects.filter(kind="commitment_progress", created_at=stamp)
-                       .values_list("pk", flat=True))
+    mail_notifications(
+        Notification.objects.filter(kind="commitment_progress", created_at=stamp).values_list("pk", flat=True)
+    )
 
 
 # --- runs -------------------------------------------------------------------------------------------------------------
@@ -162,8 +166,7 @@ def _hash_joins(cur, on: bool) -> Iterator[None]:
             cur.execute("SET LOCAL enable_nestloop = DEFAULT")
 
 
-def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
-             with_manufacturers: bool) -> Outcome:
+def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None, with_manufacturers: bool) -> Outcome:
     t = _thresholds()
     scoped = hospital_id is not None
     params = sql.run_params(t, as_of=as_of, hospital_id=hospital_id)
@@ -193,7 +196,8 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
             step(3, "生产企业执行与配送滞后")
             # Orders submitted before this moment are due: the delivery days have passed by the end of as_of.
             due_before = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min)) - timedelta(
-                days=t.due_days)
+                days=t.due_days
+            )
             cur.execute(sql.delete_manufacturer_progress())
             cur.execute(sql.insert_manufacturer_progress(), {**params, "due_before": due_before})
         step(steps, "完成")
@@ -205,18 +209,33 @@ def _covered(*, hospital_id: int, as_of: date, requested_at: datetime) -> bool:
     already counted the receipt or return that asked for this refresh."""
     return ProgressRun.objects.filter(
         Q(kind=ProgressRun.Kind.FULL) | Q(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id),
-        status=ProgressRun.Status.SUCCEEDED, as_of=as_of, started_at__gt=requested_at,
+        status=ProgressRun.Status.SUCCEEDED,
+        as_of=as_of,
+        started_at__gt=requested_at,
     ).exists()
 
 
 def _skipped(*, kind: str, hospital_id: int | None, as_of: date, reason: str) -> ProgressRun:
     now = timezone.now()
-    return ProgressRun.objects.create(kind=kind, hospital_id=hospital_id, as_of=as_of, started_at=now,
-                                      finished_at=now, status=ProgressRun.Status.SKIPPED, error=reason)
+    return ProgressRun.objects.create(
+        kind=kind,
+        hospital_id=hospital_id,
+        as_of=as_of,
+        started_at=now,
+        finished_at=now,
+        status=ProgressRun.Status.SKIPPED,
+        error=reason,
+    )
 
 
-def _run(*, kind: str, hospital_id: int | None, as_of: date | None, progress: Progress | None,
-         requested_at: datetime | None = None) -> ProgressRun:
+def _run(
+    *,
+    kind: str,
+    hospital_id: int | None,
+    as_of: date | None,
+    progress: Progress | None,
+    requested_at: datetime | None = None,
+) -> ProgressRun:
     as_of = as_of or timezone.localdate()
     with _run_lock(wait=kind == ProgressRun.Kind.HOSPITAL) as got:
         if not got:
@@ -230,8 +249,12 @@ def _run(*, kind: str, hospital_id: int | None, as_of: date | None, progress: Pr
         run = ProgressRun.objects.create(kind=kind, hospital_id=hospital_id, as_of=as_of, started_at=timezone.now())
         try:
             with transaction.atomic():
-                outcome = _compute(hospital_id=hospital_id, as_of=as_of, progress=progress,
-                                   with_manufacturers=kind == ProgressRun.Kind.FULL)
+                outcome = _compute(
+                    hospital_id=hospital_id,
+                    as_of=as_of,
+                    progress=progress,
+                    with_manufacturers=kind == ProgressRun.Kind.FULL,
+                )
         except Exception as exc:
             _finish(run, ProgressRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
             raise
@@ -246,8 +269,9 @@ def progress_compute_all(*, as_of: date | None = None, progress: Progress | None
     return _run(kind=ProgressRun.Kind.FULL, hospital_id=None, as_of=as_of, progress=progress)
 
 
-def progress_refresh_hospital(*, hospital_id: int, as_of: date | None = None,
-                              requested_at: datetime | None = None) -> ProgressRun:
+def progress_refresh_hospital(
+    *, hospital_id: int, as_of: date | None = None, requested_at: datetime | None = None
+) -> ProgressRun:
     """Recompute one hospital's commitments (after its receipts or returns). Waits for a running full run. With
     `requested_at` (when the receipt or return asking for it was committed), a run that started later has already
     counted it, and this one is recorded as skipped: a burst of receipts costs one or two refreshes."""
@@ -255,8 +279,9 @@ def progress_refresh_hospital(*, hospital_id: int, as_of: date | None = None,
 
     if not Organization.objects.filter(pk=hospital_id, kind=Organization.Kind.HOSPITAL).exists():
         raise ValidationFailed(_("医疗机构 %(hospital_id)s 不存在") % {"hospital_id": hospital_id}, field="hospital_id")
-    return _run(kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None,
-                requested_at=requested_at)
+    return _run(
+        kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None, requested_at=requested_at
+    )
 
 
 def progress_rows_for_commitment(commitment_id: int):
@@ -270,8 +295,11 @@ def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
     from ..models import Commitment
 
     as_of = as_of or timezone.localdate()
-    last = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED,
-                                      as_of=as_of).order_by("-started_at").first()
+    last = (
+        ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED, as_of=as_of)
+        .order_by("-started_at")
+        .first()
+    )
     if last is not None:
         fresh = _refreshed_since(last.started_at)
         started = Commitment.objects.filter(cycle_start__lte=as_of).count()
@@ -289,18 +317,26 @@ def _refreshed_since(moment) -> bool:
     from common.models import OutboxMessage
 
     latest: dict[int, object] = {}
-    for rows in (Receipt.objects.filter(received_at__gte=moment).values("hospital_id").annotate(at=Max("received_at")),
-                 GoodsReturn.objects.filter(returned_at__gte=moment).values("hospital_id").annotate(at=Max("returned_at"))):
+    for rows in (
+        Receipt.objects.filter(received_at__gte=moment).values("hospital_id").annotate(at=Max("received_at")),
+        GoodsReturn.objects.filter(returned_at__gte=moment).values("hospital_id").annotate(at=Max("returned_at")),
+    ):
         for row in rows:
             latest[row["hospital_id"]] = max(row["at"], latest.get(row["hospital_id"], row["at"]))
 
     def covered(hospital_id: int, at) -> bool:
         queued = OutboxMessage.objects.filter(dedupe_key=_dedupe_key(hospital_id), task=REFRESH_TASK).filter(
-            Q(status=OutboxMessage.Status.PENDING) | Q(status=OutboxMessage.Status.SENT, sent_at__gte=at))
-        return queued.exists() or ProgressRun.objects.filter(
-            kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, started_at__gte=at,
-            status=ProgressRun.Status.SUCCEEDED,
-        ).exists()
+            Q(status=OutboxMessage.Status.PENDING) | Q(status=OutboxMessage.Status.SENT, sent_at__gte=at)
+        )
+        return (
+            queued.exists()
+            or ProgressRun.objects.filter(
+                kind=ProgressRun.Kind.HOSPITAL,
+                hospital_id=hospital_id,
+                started_at__gte=at,
+                status=ProgressRun.Status.SUCCEEDED,
+            ).exists()
+        )
 
     return all(covered(hospital_id, at) for hospital_id, at in latest.items())
 
@@ -310,8 +346,11 @@ def _refreshed_since(moment) -> bool:
 
 def enqueue_hospital_refresh(hospital_id: int) -> None:
     """One pending refresh per hospital: a burst of receipts coalesces into it (outbox dedupe key)."""
-    enqueue(REFRESH_TASK, kwargs={"hospital_id": hospital_id, "requested_at": timezone.now().isoformat()},
-            dedupe_key=_dedupe_key(hospital_id))
+    enqueue(
+        REFRESH_TASK,
+        kwargs={"hospital_id": hospital_id, "requested_at": timezone.now().isoformat()},
+        dedupe_key=_dedupe_key(hospital_id),
+    )
 
 
 def _dedupe_key(hospital_id: int) -> str:

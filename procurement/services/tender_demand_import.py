@@ -41,8 +41,9 @@ def _text(value) -> str:
 
 
 @transaction.atomic
-def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False,
-                  progress: Report | None = None) -> ImportReport:
+def demand_import(
+    *, tender: Tender, by, content: bytes, filename: str, dry_run: bool = False, progress: Report | None = None
+) -> ImportReport:
     """Check every row, then write them all (new reports and changes, with history) — or nothing."""
     own_hospital = can(by, "tender.report_demand") and not can(by, "tender.manage")
     if not own_hospital:
@@ -72,26 +73,38 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
         errors: list[str] = []
         code = _text(row.get(COL_TENDER))
         if code and code != tender.code:
-            errors.append(_("%(COL_TENDER)s：“%(code)s”不是本批次（%(code2)s）") % {"COL_TENDER": COL_TENDER, "code": code, "code2": tender.code})
+            errors.append(
+                _("%(COL_TENDER)s：“%(code)s”不是本批次（%(code2)s）")
+                % {"COL_TENDER": COL_TENDER, "code": code, "code2": tender.code}
+            )
         lot = lots.get(_text(row.get(COL_LOT)))
         if lot is None:
-            errors.append(_("%(COL_LOT)s：本批次没有品种“%(value)s”") % {"COL_LOT": COL_LOT, "value": _text(row.get(COL_LOT))})
+            errors.append(
+                _("%(COL_LOT)s：本批次没有品种“%(value)s”") % {"COL_LOT": COL_LOT, "value": _text(row.get(COL_LOT))}
+            )
         uscc = _text(row.get(COL_USCC)).upper()
         hospital = None
         if own_hospital:
             hospital = by.organization
             if uscc and uscc != (hospital.uscc or ""):
-                errors.append(_("%(COL_USCC)s：“%(uscc)s”不是本机构，只能导入本机构的报量") % {"COL_USCC": COL_USCC, "uscc": uscc})
+                errors.append(
+                    _("%(COL_USCC)s：“%(uscc)s”不是本机构，只能导入本机构的报量") % {"COL_USCC": COL_USCC, "uscc": uscc}
+                )
         elif not uscc:
             errors.append(_("%(COL_USCC)s：不能为空") % {"COL_USCC": COL_USCC})
         else:
             hospital = hospitals.get(uscc)
             if hospital is None or hospital.kind != Organization.Kind.HOSPITAL or not hospital.is_active:
-                errors.append(_("%(COL_USCC)s：“%(uscc)s”不是平台上有效的医疗机构") % {"COL_USCC": COL_USCC, "uscc": uscc})
+                errors.append(
+                    _("%(COL_USCC)s：“%(uscc)s”不是平台上有效的医疗机构") % {"COL_USCC": COL_USCC, "uscc": uscc}
+                )
                 hospital = None
         name = _text(row.get(COL_HOSPITAL_NAME))
         if hospital is not None and name and name != hospital.name:
-            errors.append(_("%(COL_HOSPITAL_NAME)s：“%(name)s”与统一社会信用代码对应的机构“%(name2)s”不一致") % {"COL_HOSPITAL_NAME": COL_HOSPITAL_NAME, "name": name, "name2": hospital.name})
+            errors.append(
+                _("%(COL_HOSPITAL_NAME)s：“%(name)s”与统一社会信用代码对应的机构“%(name2)s”不一致")
+                % {"COL_HOSPITAL_NAME": COL_HOSPITAL_NAME, "name": name, "name2": hospital.name}
+            )
         volume = None
         try:
             volume = svc.parse_volume(row.get(COL_VOLUME), form=True)
@@ -102,7 +115,10 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
         if product_code:
             product = products.get(product_code)
             if product is None:
-                errors.append(_("%(COL_PRODUCT)s：目录中没有医保代码“%(product_code)s”") % {"COL_PRODUCT": COL_PRODUCT, "product_code": product_code})
+                errors.append(
+                    _("%(COL_PRODUCT)s：目录中没有医保代码“%(product_code)s”")
+                    % {"COL_PRODUCT": COL_PRODUCT, "product_code": product_code}
+                )
             elif lot is not None:
                 try:
                     svc.check_named_product(lot, product)
@@ -119,8 +135,17 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
             continue
         current = existing.get((lot.pk, hospital.pk))
         if current is None:
-            to_create.append(DemandReport(tender=tender, lot=lot, hospital=hospital, annual_volume=volume,
-                                          named_product=product, reported_by=by, reported_at=now))
+            to_create.append(
+                DemandReport(
+                    tender=tender,
+                    lot=lot,
+                    hospital=hospital,
+                    annual_volume=volume,
+                    named_product=product,
+                    reported_by=by,
+                    reported_at=now,
+                )
+            )
             report_rows.append(RowReport(row=index, status="new"))
         elif current.annual_volume == volume and current.named_product_id == getattr(product, "pk", None):
             report_rows.append(RowReport(row=index, status="unchanged"))
@@ -137,10 +162,20 @@ def demand_import(*, tender: Tender, by, content: bytes, filename: str, dry_run:
     if to_create:
         bulk_create_with_history(to_create, DemandReport, batch_size=1000, default_user=by)
     if to_update:
-        bulk_update_with_history(to_update, DemandReport, ["annual_volume", "named_product", "reported_by", "reported_at"],
-                                 batch_size=1000, default_user=by)
-    record_event(tender, "demand_imported", by=by, note=filename,
-                 data={"new": len(to_create), "changed": len(to_update), "rows": len(report_rows)})
+        bulk_update_with_history(
+            to_update,
+            DemandReport,
+            ["annual_volume", "named_product", "reported_by", "reported_at"],
+            batch_size=1000,
+            default_user=by,
+        )
+    record_event(
+        tender,
+        "demand_imported",
+        by=by,
+        note=filename,
+        data={"new": len(to_create), "changed": len(to_update), "rows": len(report_rows)},
+    )
     return report
 
 
@@ -148,13 +183,21 @@ def demand_template_rows(tender: Tender, *, hospital=None) -> list[list]:
     """The import layout filled with the tender's lots (and the hospital's current volumes), for download."""
     current = {}
     if hospital is not None:
-        current = {d.lot_id: d for d in DemandReport.objects.filter(tender=tender, hospital=hospital)
-                   .select_related("named_product")}
+        current = {
+            d.lot_id: d
+            for d in DemandReport.objects.filter(tender=tender, hospital=hospital).select_related("named_product")
+        }
     rows = []
     for lot in tender.lots.order_by("number"):
         report = current.get(lot.pk)
-        rows.append([tender.code, lot.number, getattr(hospital, "uscc", "") or "", getattr(hospital, "name", "") or "",
-                     report.annual_volume if report else "",
-                     report.named_product.nhsa_code if report and report.named_product else ""])
+        rows.append(
+            [
+                tender.code,
+                lot.number,
+                getattr(hospital, "uscc", "") or "",
+                getattr(hospital, "name", "") or "",
+                report.annual_volume if report else "",
+                report.named_product.nhsa_code if report and report.named_product else "",
+            ]
+        )
     return rows
-

@@ -41,8 +41,13 @@ def _lock(tender: Tender) -> Tender:
 
 
 TRANSITIONS = {
-    S.DEMAND_COLLECTION: "start_demand_collection", S.BIDDING: "start_bidding", S.OPENED: "open_bids",
-    S.AWARDED: "publish_awards", S.EXECUTING: "start_execution", S.CLOSED: "close", S.CANCELLED: "cancel",
+    S.DEMAND_COLLECTION: "start_demand_collection",
+    S.BIDDING: "start_bidding",
+    S.OPENED: "open_bids",
+    S.AWARDED: "publish_awards",
+    S.EXECUTING: "start_execution",
+    S.CLOSED: "close",
+    S.CANCELLED: "cancel",
 }
 
 
@@ -73,9 +78,21 @@ def parse_price(value, *, field: str = "price") -> Decimal:
 
 
 @transaction.atomic
-def tender_create(*, by, code: str, name: str, demand_start: datetime, demand_end: datetime, bid_deadline: datetime,
-                  opening_at: datetime, cycle_start, cycle_end, level: str = Tender.Level.REGIONAL,
-                  kind: str = Tender.Kind.DRUGS, rules: dict | None = None) -> Tender:
+def tender_create(
+    *,
+    by,
+    code: str,
+    name: str,
+    demand_start: datetime,
+    demand_end: datetime,
+    bid_deadline: datetime,
+    opening_at: datetime,
+    cycle_start,
+    cycle_end,
+    level: str = Tender.Level.REGIONAL,
+    kind: str = Tender.Kind.DRUGS,
+    rules: dict | None = None,
+) -> Tender:
     require(by, "tender.manage")
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
@@ -97,9 +114,19 @@ def tender_create(*, by, code: str, name: str, demand_start: datetime, demand_en
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules") from exc
     tender = Tender.objects.create(
-        code=code, name=name, level=level, kind=kind, demand_start=demand_start, demand_end=demand_end,
-        bid_deadline=bid_deadline, opening_at=opening_at, cycle_start=cycle_start, cycle_end=cycle_end,
-        rules=rules_obj.to_dict(), sealing_key=sealing.new_tender_key(), created_by=by,
+        code=code,
+        name=name,
+        level=level,
+        kind=kind,
+        demand_start=demand_start,
+        demand_end=demand_end,
+        bid_deadline=bid_deadline,
+        opening_at=opening_at,
+        cycle_start=cycle_start,
+        cycle_end=cycle_end,
+        rules=rules_obj.to_dict(),
+        sealing_key=sealing.new_tender_key(),
+        created_by=by,
     )
     record_event(tender, "created", by=by, to_state=tender.status)
     return tender
@@ -121,9 +148,20 @@ def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
 
 
 @transaction.atomic
-def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, dosage_form_group: str = "",
-            dosage_forms: list[str] | None = None, reference_specification: str = "", comparison_unit: str = "片",
-            quality_requirement: str = "", price_ratio_per_doubling="1.7") -> Lot:
+def lot_add(
+    *,
+    tender: Tender,
+    by,
+    number: str,
+    generic_name: str,
+    max_price,
+    dosage_form_group: str = "",
+    dosage_forms: list[str] | None = None,
+    reference_specification: str = "",
+    comparison_unit: str = "片",
+    quality_requirement: str = "",
+    price_ratio_per_doubling="1.7",
+) -> Lot:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
@@ -137,24 +175,40 @@ def lot_add(*, tender: Tender, by, number: str, generic_name: str, max_price, do
     if not generic_name:
         raise ValidationFailed(gettext("通用名/耗材类别不能为空"), field="generic_name")
     if quality_requirement not in Lot.Quality.values:
-        raise ValidationFailed(gettext("质量要求“%(quality_requirement)s”无效") % {"quality_requirement": quality_requirement}, field="quality_requirement")
+        raise ValidationFailed(
+            gettext("质量要求“%(quality_requirement)s”无效") % {"quality_requirement": quality_requirement},
+            field="quality_requirement",
+        )
     max_price = parse_price(max_price, field="max_price")
     try:
         ratio = to_decimal(price_ratio_per_doubling, field="price_ratio_per_doubling")
     except ValidationFailed as exc:
-        raise ValidationFailed(gettext("含量差比价系数必须是数字") + f"：{exc.message}", field="price_ratio_per_doubling",
-                               code=exc.code) from None
+        raise ValidationFailed(
+            gettext("含量差比价系数必须是数字") + f"：{exc.message}", field="price_ratio_per_doubling", code=exc.code
+        ) from None
     if not ratio.is_finite() or not Decimal(1) <= ratio <= Decimal(4) or -ratio.as_tuple().exponent > 4:
-        raise ValidationFailed(gettext("含量差比价系数应在 1 与 4 之间，最多 4 位小数"), field="price_ratio_per_doubling")
+        raise ValidationFailed(
+            gettext("含量差比价系数应在 1 与 4 之间，最多 4 位小数"), field="price_ratio_per_doubling"
+        )
     strength = parse_strength(reference_specification) if reference_specification else None
     if reference_specification and strength is None:
-        raise ValidationFailed(gettext("无法识别参比规格“%(reference_specification)s”中的含量") % {"reference_specification": reference_specification}, field="reference_specification")
+        raise ValidationFailed(
+            gettext("无法识别参比规格“%(reference_specification)s”中的含量")
+            % {"reference_specification": reference_specification},
+            field="reference_specification",
+        )
     lot = Lot.objects.create(
-        tender=tender, number=number, generic_name=generic_name, dosage_form_group=dosage_form_group,
+        tender=tender,
+        number=number,
+        generic_name=generic_name,
+        dosage_form_group=dosage_form_group,
         dosage_forms=[f.strip() for f in (dosage_forms or []) if f and f.strip()],
         reference_specification=reference_specification,
-        reference_strength=strength[0] if strength else None, strength_unit=strength[1] if strength else "",
-        comparison_unit=comparison_unit or "片", max_price=max_price, quality_requirement=quality_requirement,
+        reference_strength=strength[0] if strength else None,
+        strength_unit=strength[1] if strength else "",
+        comparison_unit=comparison_unit or "片",
+        max_price=max_price,
+        quality_requirement=quality_requirement,
         price_ratio_per_doubling=ratio,
     )
     record_event(tender, "lot_added", by=by, data={"lot": number, "generic_name": generic_name})
@@ -169,7 +223,10 @@ def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
         try:
             lot_add(tender=tender, by=by, **spec)
         except ValidationFailed as exc:
-            raise ValidationFailed(gettext("第 %(index)s 个品种：%(message)s") % {"index": index, "message": exc.message}, field=f"lots[{index - 1}].{exc.field}") from exc
+            raise ValidationFailed(
+                gettext("第 %(index)s 个品种：%(message)s") % {"index": index, "message": exc.message},
+                field=f"lots[{index - 1}].{exc.field}",
+            ) from exc
     return tender
 
 
@@ -274,11 +331,17 @@ def parse_volume(value, *, field: str = "annual_volume", form: bool = False) -> 
     if isinstance(text, int | float) and not isinstance(text, bool) and text == int(text):  # a cell's number
         text = int(text)
     try:
-        volume = parse_int(text, field=field, label=gettext_lazy("年度需求量"),
-                           max_value=integer_range(DemandReport._meta.get_field("annual_volume"))[1], form=form)
+        volume = parse_int(
+            text,
+            field=field,
+            label=gettext_lazy("年度需求量"),
+            max_value=integer_range(DemandReport._meta.get_field("annual_volume"))[1],
+            form=form,
+        )
     except ValidationFailed as exc:
-        raise ValidationFailed(gettext("年度需求量应为整数（最小制剂单位）") + f"：{exc.message}", field=field,
-                               code=exc.code) from None
+        raise ValidationFailed(
+            gettext("年度需求量应为整数（最小制剂单位）") + f"：{exc.message}", field=field, code=exc.code
+        ) from None
     if volume < 0:
         raise ValidationFailed(gettext("年度需求量不能为负数"), field=field)
     return volume
@@ -288,7 +351,9 @@ def check_named_product(lot: Lot, product) -> None:
     if product is None:
         return
     if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
-        raise ValidationFailed(gettext("指定产品“%(product)s”不属于本品种") % {"product": product}, field="named_product")
+        raise ValidationFailed(
+            gettext("指定产品“%(product)s”不属于本品种") % {"product": product}, field="named_product"
+        )
 
 
 def _ensure_demand_window(tender: Tender, now: datetime | None = None) -> None:
@@ -306,11 +371,16 @@ def demand_report(*, lot: Lot, by, annual_volume, named_product=None, hospital=N
     volume = parse_volume(annual_volume)
     check_named_product(lot, named_product)
     report, created = DemandReport.objects.update_or_create(
-        lot=lot, hospital=hospital,
+        lot=lot,
+        hospital=hospital,
         defaults={"tender": tender, "annual_volume": volume, "named_product": named_product, "reported_by": by},
     )
-    record_event(report, "reported" if created else "changed", by=by,
-                 data={"annual_volume": volume, "named_product": getattr(named_product, "pk", None)})
+    record_event(
+        report,
+        "reported" if created else "changed",
+        by=by,
+        data={"annual_volume": volume, "named_product": getattr(named_product, "pk", None)},
+    )
     return report
 
 
@@ -320,8 +390,12 @@ def demand_withdraw(*, report: DemandReport, by) -> None:
     _demand_hospital(by, report.hospital)
     tender = _lock(report.tender)
     _ensure_demand_window(tender)
-    record_event(tender, "demand_withdrawn", by=by,
-                 data={"lot": report.lot.number, "hospital": report.hospital_id, "annual_volume": report.annual_volume})
+    record_event(
+        tender,
+        "demand_withdrawn",
+        by=by,
+        data={"lot": report.lot.number, "hospital": report.hospital_id, "annual_volume": report.annual_volume},
+    )
     report.delete()
 
 
@@ -334,19 +408,31 @@ def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decim
     if product.manufacturer_id != by.organization_id:
         raise ValidationFailed(gettext("只能以本企业的产品申报"), field="product")
     if product.generic_name != lot.generic_name:
-        raise ValidationFailed(gettext("产品通用名“%(generic_name)s”与品种“%(generic_name2)s”不一致") % {"generic_name": product.generic_name, "generic_name2": lot.generic_name}, field="product")
+        raise ValidationFailed(
+            gettext("产品通用名“%(generic_name)s”与品种“%(generic_name2)s”不一致")
+            % {"generic_name": product.generic_name, "generic_name2": lot.generic_name},
+            field="product",
+        )
     if lot.dosage_forms and product.dosage_form not in lot.dosage_forms:
-        raise ValidationFailed(gettext("产品剂型“%(dosage_form)s”不属于本品种的剂型组") % {"dosage_form": product.dosage_form}, field="product")
+        raise ValidationFailed(
+            gettext("产品剂型“%(dosage_form)s”不属于本品种的剂型组") % {"dosage_form": product.dosage_form},
+            field="product",
+        )
     if lot.reference_strength and parse_strength(product.specification) is None:
-        raise ValidationFailed(gettext("无法识别产品规格“%(specification)s”中的含量，不能计算差比价") % {"specification": product.specification}, field="product")
+        raise ValidationFailed(
+            gettext("无法识别产品规格“%(specification)s”中的含量，不能计算差比价")
+            % {"specification": product.specification},
+            field="product",
+        )
     price = parse_price(price)
     if price > lot.max_price:
         raise ValidationFailed(gettext("报价高于本品种最高有效申报价"), field="price")
     try:
         capacity = parse_int(supply_capacity, field="supply_capacity", column=Bid._meta.get_field("supply_capacity"))
     except ValidationFailed as exc:
-        raise ValidationFailed(gettext("供应能力应为正整数") + f"：{exc.message}", field="supply_capacity",
-                               code=exc.code) from None
+        raise ValidationFailed(
+            gettext("供应能力应为正整数") + f"：{exc.message}", field="supply_capacity", code=exc.code
+        ) from None
     if capacity <= 0:
         raise ValidationFailed(gettext("供应能力应为正整数"), field="supply_capacity")
     return price
@@ -356,7 +442,9 @@ def _lock_open_for_bids(lot: Lot) -> tuple[Tender, datetime]:
     tender = _lock(lot.tender)
     now = timezone.now()
     if tender.status != S.BIDDING:
-        raise ConflictError(gettext("当前状态“%(status)s”不接受申报") % {"status": tender.get_status_display()}, code="not_bidding")
+        raise ConflictError(
+            gettext("当前状态“%(status)s”不接受申报") % {"status": tender.get_status_display()}, code="not_bidding"
+        )
     if now >= tender.bid_deadline:
         raise ConflictError(gettext("已过申报截止时间"), code="deadline_passed")
     return tender, now
@@ -365,13 +453,26 @@ def _lock_open_for_bids(lot: Lot) -> tuple[Tender, datetime]:
 def _new_bid(*, tender: Tender, lot: Lot, product, price: Decimal, supply_capacity, by, now, replaces=None) -> Bid:
     token, nonce = sealing.seal_price(tender, price)
     digest = sealing.bid_digest(
-        tender_code=tender.code, lot_number=lot.number, manufacturer_uscc=by.organization.uscc or "",
-        product_code=product.nhsa_code, price=price, supply_capacity=int(supply_capacity),
-        submitted_at_iso=now.isoformat(), nonce=nonce,
+        tender_code=tender.code,
+        lot_number=lot.number,
+        manufacturer_uscc=by.organization.uscc or "",
+        product_code=product.nhsa_code,
+        price=price,
+        supply_capacity=int(supply_capacity),
+        submitted_at_iso=now.isoformat(),
+        nonce=nonce,
     )
     bid = Bid.objects.create(
-        tender=tender, lot=lot, manufacturer=by.organization, product=product, sealed_price=token, seal_hash=digest,
-        supply_capacity=int(supply_capacity), submitted_at=now, submitted_by=by, replaces=replaces,
+        tender=tender,
+        lot=lot,
+        manufacturer=by.organization,
+        product=product,
+        sealed_price=token,
+        seal_hash=digest,
+        supply_capacity=int(supply_capacity),
+        submitted_at=now,
+        submitted_by=by,
+        replaces=replaces,
     )
     record_event(bid, "submitted", by=by, to_state=bid.status, data={"seal_hash": digest})
     return bid
@@ -383,8 +484,9 @@ def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
     tender, now = _lock_open_for_bids(lot)
     if Bid.objects.filter(lot=lot, manufacturer=by.organization, status=Bid.Status.SUBMITTED).exists():
         raise ConflictError(gettext("本企业在该品种已有有效申报，请替换或撤回后再申报"), code="live_bid_exists")
-    return _new_bid(tender=tender, lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by,
-                    now=now)
+    return _new_bid(
+        tender=tender, lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by, now=now
+    )
 
 
 @transaction.atomic
@@ -400,8 +502,16 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
     Bid.objects.filter(pk=old.pk).update(status=Bid.Status.REPLACED)
     record_history(Bid.objects.filter(pk=old.pk), by=by, reason="替换申报")
     record_event(old, "replaced", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.REPLACED)
-    return _new_bid(tender=tender, lot=old.lot, product=product, price=price, supply_capacity=supply_capacity, by=by,
-                    now=now, replaces=old)
+    return _new_bid(
+        tender=tender,
+        lot=old.lot,
+        product=product,
+        price=price,
+        supply_capacity=supply_capacity,
+        by=by,
+        now=now,
+        replaces=old,
+    )
 
 
 @transaction.atomic
@@ -438,19 +548,50 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
     # The live bids, locked (a bid racing the deadline is ordered by the tender lock already; this keeps them still).
     live = Bid.objects.select_for_update(of=("self",)).filter(tender=tender, status=Bid.Status.SUBMITTED).order_by("pk")
     rows = live.values_list(
-        "pk", "lot_id", "manufacturer_id", "manufacturer__uscc", "product__nhsa_code", "product__generic_name",
-        "product__dosage_form", "product__specification", "product__consistency_evaluated", "sealed_price", "seal_hash",
-        "supply_capacity", "submitted_at", "manufacturer__is_active",
+        "pk",
+        "lot_id",
+        "manufacturer_id",
+        "manufacturer__uscc",
+        "product__nhsa_code",
+        "product__generic_name",
+        "product__dosage_form",
+        "product__specification",
+        "product__consistency_evaluated",
+        "sealed_price",
+        "seal_hash",
+        "supply_capacity",
+        "submitted_at",
+        "manufacturer__is_active",
     )
     factors: dict[tuple[int, str], Decimal | None] = {}
     updates = []
-    for (pk, lot_id, maker_id, uscc, code, generic, form, spec, consistent, token, seal_hash, capacity,
-         submitted_at, maker_active) in rows:
+    for (
+        pk,
+        lot_id,
+        maker_id,
+        uscc,
+        code,
+        generic,
+        form,
+        spec,
+        consistent,
+        token,
+        seal_hash,
+        capacity,
+        submitted_at,
+        maker_active,
+    ) in rows:
         lot = lots[lot_id]
         price, nonce = unseal(token)
         digest = sealing.bid_digest(
-            tender_code=tender.code, lot_number=lot.number, manufacturer_uscc=uscc or "", product_code=code,
-            price=price, supply_capacity=capacity, submitted_at_iso=submitted_at.isoformat(), nonce=nonce,
+            tender_code=tender.code,
+            lot_number=lot.number,
+            manufacturer_uscc=uscc or "",
+            product_code=code,
+            price=price,
+            supply_capacity=capacity,
+            submitted_at_iso=submitted_at.isoformat(),
+            nonce=nonce,
         )
         reasons = []
         if digest != seal_hash:
@@ -470,18 +611,32 @@ def _open(tender: Tender, *, now: datetime, by) -> None:
             key = (lot_id, spec)
             if key not in factors:
                 strength = parse_strength(spec)
-                factors[key] = None if strength is None or strength[1] != lot.strength_unit else strength_factor(
-                    product_strength=strength[0], reference_strength=lot.reference_strength,
-                    ratio=lot.price_ratio_per_doubling)
+                factors[key] = (
+                    None
+                    if strength is None or strength[1] != lot.strength_unit
+                    else strength_factor(
+                        product_strength=strength[0],
+                        reference_strength=lot.reference_strength,
+                        ratio=lot.price_ratio_per_doubling,
+                    )
+                )
             if factors[key] is None:
                 reasons.append("产品含量无法与参比规格换算")
             else:
                 factor = factors[key]
-        updates.append((pk, price, comparison_unit_price(price, factor), "；".join(reasons),
-                        Bid.Status.INVALID if reasons else Bid.Status.VALID))
+        updates.append(
+            (
+                pk,
+                price,
+                comparison_unit_price(price, factor),
+                "；".join(reasons),
+                Bid.Status.INVALID if reasons else Bid.Status.VALID,
+            )
+        )
     opening_sql.set_opened_bids(updates)
-    record_history(Bid.objects.filter(tender=tender, status__in=[Bid.Status.VALID, Bid.Status.INVALID]), by=by,
-                   reason="开标")
+    record_history(
+        Bid.objects.filter(tender=tender, status__in=[Bid.Status.VALID, Bid.Status.INVALID]), by=by, reason="开标"
+    )
     tender.opened_at = now
     _move(tender, S.OPENED, by=by, note="开标", data={"bids": len(updates)})
 
@@ -517,16 +672,33 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
         return current
     rules = evaluation.SelectionRules.from_dict(tender.rules)
     lots = list(tender.lots.order_by("pk"))
-    opened = Bid.objects.filter(tender=tender, status__in=[
-        Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED])
+    opened = Bid.objects.filter(
+        tender=tender, status__in=[Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED]
+    )
     by_lot: dict[int, list] = defaultdict(list)
-    for pk, lot_id, maker_id, product_id, comparison_price, capacity, submitted_at, reason in opened.order_by("pk").values_list(
-            "pk", "lot_id", "manufacturer_id", "product_id", "comparison_price", "supply_capacity", "submitted_at",
-            "invalid_reason"):
-        by_lot[lot_id].append(evaluation.BidInput(
-            bid_id=pk, manufacturer_id=maker_id, product_id=product_id, comparison_price=comparison_price,
-            supply_capacity=capacity, submitted_at=submitted_at, invalid_reason=reason or None,
-        ))
+    for pk, lot_id, maker_id, product_id, comparison_price, capacity, submitted_at, reason in opened.order_by(
+        "pk"
+    ).values_list(
+        "pk",
+        "lot_id",
+        "manufacturer_id",
+        "product_id",
+        "comparison_price",
+        "supply_capacity",
+        "submitted_at",
+        "invalid_reason",
+    ):
+        by_lot[lot_id].append(
+            evaluation.BidInput(
+                bid_id=pk,
+                manufacturer_id=maker_id,
+                product_id=product_id,
+                comparison_price=comparison_price,
+                supply_capacity=capacity,
+                submitted_at=submitted_at,
+                invalid_reason=reason or None,
+            )
+        )
     lot_inputs = [evaluation.LotInput(lot_id=lot.pk, max_price=lot.max_price) for lot in lots]
     results = evaluation.evaluate_tender(lot_inputs, by_lot, rules)
     selected, invalid = [], []
@@ -537,15 +709,21 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
     opened.exclude(status=Bid.Status.INVALID).update(status=Bid.Status.NOT_SELECTED)
     for ids, status in ((selected, Bid.Status.SELECTED), (invalid, Bid.Status.INVALID)):
         for start in range(0, len(ids), 900):
-            Bid.objects.filter(pk__in=ids[start:start + 900]).update(status=status)
+            Bid.objects.filter(pk__in=ids[start : start + 900]).update(status=status)
     record_history(opened, by=by, reason=rerun_reason.strip() or "评审")
     if current:
         TenderEvaluation.objects.filter(pk=current.pk).update(is_current=False)
     run = TenderEvaluation.objects.create(
-        tender=tender, run_no=(current.run_no + 1) if current else 1, rules=rules.to_dict(),
-        inputs={"lots": [lot.to_dict() for lot in lot_inputs],
-                "bids": {str(k): [b.to_dict() for b in v] for k, v in by_lot.items()}},
-        outputs={str(k): v.to_dict() for k, v in results.items()}, reason=rerun_reason.strip(), run_by=by,
+        tender=tender,
+        run_no=(current.run_no + 1) if current else 1,
+        rules=rules.to_dict(),
+        inputs={
+            "lots": [lot.to_dict() for lot in lot_inputs],
+            "bids": {str(k): [b.to_dict() for b in v] for k, v in by_lot.items()},
+        },
+        outputs={str(k): v.to_dict() for k, v in results.items()},
+        reason=rerun_reason.strip(),
+        run_by=by,
     )
     record_event(tender, "evaluated", by=by, note=rerun_reason, data={"run_no": run.run_no})
     return run
@@ -567,19 +745,38 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
         raise ConflictError(gettext("请先完成评审"))
     rules = evaluation.SelectionRules.from_dict(run.rules)
     winner_ids = {lot_id: output["winner_ids"] for lot_id, output in run.outputs.items()}
-    bids = {b.pk: b for b in Bid.objects.filter(pk__in=[i for ids in winner_ids.values() for i in ids])
-            .select_related("product")}
+    bids = {
+        b.pk: b
+        for b in Bid.objects.filter(pk__in=[i for ids in winner_ids.values() for i in ids]).select_related("product")
+    }
     awards: list[Award] = []
     winners_by_lot: dict[int, list[tuple[evaluation.Winner, Award]]] = {}
     for lot_id, ids in winner_ids.items():
         winners = []
         for rank, bid_id in enumerate(ids, start=1):
             bid = bids[bid_id]
-            award = Award(tender=tender, lot_id=int(lot_id), bid=bid, manufacturer_id=bid.manufacturer_id,
-                          product=bid.product, rank=rank, awarded_price=bid.price, comparison_price=bid.comparison_price)
+            award = Award(
+                tender=tender,
+                lot_id=int(lot_id),
+                bid=bid,
+                manufacturer_id=bid.manufacturer_id,
+                product=bid.product,
+                rank=rank,
+                awarded_price=bid.price,
+                comparison_price=bid.comparison_price,
+            )
             awards.append(award)
-            winners.append((evaluation.Winner(manufacturer_id=bid.manufacturer_id, product_id=bid.product_id,
-                                              awarded_price=bid.price, supply_capacity=bid.supply_capacity), award))
+            winners.append(
+                (
+                    evaluation.Winner(
+                        manufacturer_id=bid.manufacturer_id,
+                        product_id=bid.product_id,
+                        awarded_price=bid.price,
+                        supply_capacity=bid.supply_capacity,
+                    ),
+                    award,
+                )
+            )
         if winners:
             winners_by_lot[int(lot_id)] = winners
     Award.objects.bulk_create(awards, batch_size=1000)
@@ -600,12 +797,23 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
             for pick in evaluation.pick_regions([w for w, _ in winners], volumes, rules, already)
         ]
     commitments = award_sql.insert_commitments(tender=tender, shares=shares, picks=picks)
-    Listing.objects.bulk_create([
-        Listing(product=a.product, manufacturer_id=a.manufacturer_id, unit_price=quantize_unit_price(a.awarded_price),
-                pack_price=quantize_amount(a.awarded_price * a.product.pack_size), valid_from=tender.cycle_start,
-                valid_to=tender.cycle_end, source=Listing.Source.TENDER_AWARD, award=a, approved_by=by)
-        for a in awards
-    ], batch_size=1000)
+    Listing.objects.bulk_create(
+        [
+            Listing(
+                product=a.product,
+                manufacturer_id=a.manufacturer_id,
+                unit_price=quantize_unit_price(a.awarded_price),
+                pack_price=quantize_amount(a.awarded_price * a.product.pack_size),
+                valid_from=tender.cycle_start,
+                valid_to=tender.cycle_end,
+                source=Listing.Source.TENDER_AWARD,
+                award=a,
+                approved_by=by,
+            )
+            for a in awards
+        ],
+        batch_size=1000,
+    )
     record_history(Award.objects.filter(tender=tender), history_type="+", by=by, reason="公布中选结果")
     record_history(Listing.objects.filter(award__tender=tender), history_type="+", by=by, reason="中选产品挂网")
     tender.awarded_at = timezone.now()

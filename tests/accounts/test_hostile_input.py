@@ -16,8 +16,7 @@ from tests.hostile import BAD_FILES, IMG, SCRIPT, SQL
 from tests.utils import api_as
 
 GOOD = (
-    "机构名称,机构类型,统一社会信用代码,所在地区代码\n"
-    "呼和浩特市第九医院,医疗机构,12150100MB1234567X,150100\n"
+    "机构名称,机构类型,统一社会信用代码,所在地区代码\n呼和浩特市第九医院,医疗机构,12150100MB1234567X,150100\n"
 ).encode()
 
 
@@ -50,7 +49,9 @@ def test_the_admin_import_form_refuses_a_hostile_file(case, settings):
     from accounts.resources import OrganizationResource
 
     form = LimitedImportForm(
-        [CSV, XLSX], [OrganizationResource], data={"format": "0" if name.endswith(".csv") else "1", "resource": "0"},
+        [CSV, XLSX],
+        [OrganizationResource],
+        data={"format": "0" if name.endswith(".csv") else "1", "resource": "0"},
         files={"import_file": SimpleUploadedFile(name, build(GOOD))},
     )
     assert not form.is_valid()
@@ -65,8 +66,9 @@ def test_the_admin_import_page_uses_the_limited_form(platform_admin, settings):
     client = Client()
     client.force_login(platform_admin)
     before = organizations()
-    response = client.post("/admin/accounts/organization/import/",
-                           {"format": "0", "import_file": SimpleUploadedFile("f.csv", GOOD)})
+    response = client.post(
+        "/admin/accounts/organization/import/", {"format": "0", "import_file": SimpleUploadedFile("f.csv", GOOD)}
+    )
     assert response.status_code == 200
     assert "文件过大" in response.content.decode()
     assert organizations() == before
@@ -118,8 +120,12 @@ def test_the_import_refuses_a_bidi_control_in_a_name_and_keeps_mongolian_joiners
     from accounts.uscc import check_character
 
     uscc = "12150100MB1234567" + check_character("12150100MB1234567")
-    good = (GOOD.decode().replace("12150100MB1234567X", uscc).replace("所在地区代码\n", "所在地区代码,医院等级,医院类型,所有制\n")
-            .replace(",150100\n", ",150100,三级,蒙医医院,公立\n"))
+    good = (
+        GOOD.decode()
+        .replace("12150100MB1234567X", uscc)
+        .replace("所在地区代码\n", "所在地区代码,医院等级,医院类型,所有制\n")
+        .replace(",150100\n", ",150100,三级,蒙医医院,公立\n")
+    )
     bad = good.replace("呼和浩特市第九医院", "呼和浩特市\u202e院医九第").encode()
     path = tmp_path / "bidi.csv"
     path.write_bytes(bad)

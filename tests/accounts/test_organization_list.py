@@ -7,8 +7,9 @@ from tests.utils import xlsx_rows
 
 
 @pytest.mark.django_db
-def test_organization_list_sorts_and_exports_only_what_the_user_may_see(official, purchaser, hospital,
-                                                                        other_hospital, manufacturer):
+def test_organization_list_sorts_and_exports_only_what_the_user_may_see(
+    official, purchaser, hospital, other_hospital, manufacturer
+):
     client = Client()
     client.force_login(official)
     html = client.get("/accounts/organizations/?kind=hospital&sort=-name").content.decode()

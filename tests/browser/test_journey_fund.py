@@ -25,8 +25,13 @@ def world(settings):
     lot = Lot.objects.create(tender=w.tender, number="02", generic_name="盐酸二甲双胍片", max_price=Decimal("0.5000"))
     product = ProductFactory(generic_name="盐酸二甲双胍片", manufacturer=w.other_maker, pack_size=20)
     award = make_award(w.tender, lot, product, "0.1000", 1, w.fund_officer)
-    second = ListingFactory(product=product, unit_price=Decimal("0.1000"), source="tender_award", award=award,
-                            valid_from=w.tender.cycle_start)
+    second = ListingFactory(
+        product=product,
+        unit_price=Decimal("0.1000"),
+        source="tender_award",
+        award=award,
+        valid_from=w.tender.cycle_start,
+    )
     period = month_start(1)
     receive(w, packs=7, on=period + timedelta(days=2))
     receive(w, packs=3, on=period + timedelta(days=9))

@@ -65,15 +65,20 @@ def test_manufacturer_bids_replaces_sees_countdown_then_result_and_awarded_volum
     # The officials evaluate and publish the awards.
     svc.tender_evaluate(tender=tender, by=world["official"])
     svc.tender_award(tender=tender, by=world["official"])
-    agreed = sum(Commitment.objects.filter(tender=tender, manufacturer=world["makers"][0])
-                 .values_list("agreed_volume", flat=True))
+    agreed = sum(
+        Commitment.objects.filter(tender=tender, manufacturer=world["makers"][0]).values_list(
+            "agreed_volume", flat=True
+        )
+    )
     assert agreed > 0
 
     page.reload()
     total = page.locator("[data-agreed-total]")
     assert total.get_attribute("data-agreed-total") == str(agreed)
-    assert page.locator("tr[data-commitment]").count() == Commitment.objects.filter(
-        tender=tender, manufacturer=world["makers"][0]).count()
+    assert (
+        page.locator("tr[data-commitment]").count()
+        == Commitment.objects.filter(tender=tender, manufacturer=world["makers"][0]).count()
+    )
     with page.expect_navigation():
         page.get_by_role("link", name="中选结果").click()
     winner = page.locator(f"tr[data-manufacturer='{world['makers'][0].pk}']")

@@ -23,8 +23,15 @@ def alert(peer_world, product):  # noqa: F811
     return PriceAlert.objects.get()
 
 
-def test_official_inquires_manufacturer_answers_price_corrected(new_page, alert, product, official, manufacturer,  # noqa: F811
-                                                                manufacturer_rep, purchaser):
+def test_official_inquires_manufacturer_answers_price_corrected(
+    new_page,
+    alert,
+    product,  # noqa: F811
+    official,
+    manufacturer,
+    manufacturer_rep,
+    purchaser,
+):
     listing = ListingFactory(product=product, unit_price=Decimal("2.6000"))
     page = new_page()
     login(page, "official")
@@ -56,7 +63,10 @@ def test_official_inquires_manufacturer_answers_price_corrected(new_page, alert,
 
     assert act("assign", assignee=str(official.pk)) == "in_review"
     due = (timezone.localdate() + timedelta(days=7)).isoformat()
-    assert act("inquiry", recipient=str(manufacturer.pk), letter="请说明该院采购价格偏高的原因", reply_due=due) == "inquiry_sent"
+    assert (
+        act("inquiry", recipient=str(manufacturer.pk), letter="请说明该院采购价格偏高的原因", reply_due=due)
+        == "inquiry_sent"
+    )
 
     # The manufacturer answers in its portal (a session of its own).
     company = new_page()

@@ -25,8 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def aspirin(manufacturer, generic_name: str, **extra):
     pinyin, initials = name_pinyin(generic_name)
-    return ProductFactory(manufacturer=manufacturer, generic_name=generic_name, name_pinyin=pinyin,
-                          name_initials=initials, pack_size=30, **extra)
+    return ProductFactory(
+        manufacturer=manufacturer,
+        generic_name=generic_name,
+        name_pinyin=pinyin,
+        name_initials=initials,
+        pack_size=30,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -39,8 +45,9 @@ def world(settings):
     selected = aspirin(maker, "阿司匹林肠溶片", specification="100mg")
     other = aspirin(maker, "阿司匹林泡腾片", specification="0.5g")
     ProductFactory(manufacturer=maker, generic_name="布洛芬片", name_initials="blfp")
-    commitment, selected_listing = make_commitment(hospital=hospital, selected_product=selected, agreed_volume=3000,
-                                                   price=Decimal("0.1000"))
+    commitment, selected_listing = make_commitment(
+        hospital=hospital, selected_product=selected, agreed_volume=3000, price=Decimal("0.1000")
+    )
     other_listing = ListingFactory(product=other, unit_price=Decimal("0.8000"))
     for product in (selected, other):
         DistributionAuthorizationFactory(product=product, distributor=distributor)

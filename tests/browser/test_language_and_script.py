@@ -78,8 +78,15 @@ def test_mongolian_medicine_page_shows_its_name_vertically_in_traditional_script
     from tests.factories import ProductFactory
 
     name_mn = "ᠵᠠᠭᠤᠷ ᠠᠷᠪᠠᠨ ᠭᠤᠷᠪᠠ"
-    product = ProductFactory(generic_name="扎冲十三味丸", nhsa_code="ZA04BAL0012010102286", category="mongolian_patent",
-                             insurance_class="A", mongolian_medicine=True, dosage_form="丸剂", name_mn=name_mn)
+    product = ProductFactory(
+        generic_name="扎冲十三味丸",
+        nhsa_code="ZA04BAL0012010102286",
+        category="mongolian_patent",
+        insurance_class="A",
+        mongolian_medicine=True,
+        dosage_form="丸剂",
+        name_mn=name_mn,
+    )
     page = new_page()
     login(page, "purchaser")
     # English first and back: the page and its Mongolian name in both languages.

@@ -17,8 +17,7 @@ from tests.factories import ManufacturerFactory, ProductFactory, UserFactory
 
 @pytest.fixture
 def admin_client(agency):
-    user = UserFactory(username="root", organization=agency, roles=["platform_admin"], is_staff=True,
-                       is_superuser=True)
+    user = UserFactory(username="root", organization=agency, roles=["platform_admin"], is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)
     client.user = user
@@ -65,8 +64,11 @@ def test_the_manufacturer_is_picked_with_autocomplete(admin_client, sample):
 
 @pytest.mark.django_db
 def test_an_admin_edit_goes_through_the_catalog_rules_and_leaves_history(admin_client, sample):
-    data = {k: ("" if v is None else v) for k, v in model_to_dict(sample).items()
-            if k not in ("id", "name_pinyin", "name_initials")}
+    data = {
+        k: ("" if v is None else v)
+        for k, v in model_to_dict(sample).items()
+        if k not in ("id", "name_pinyin", "name_initials")
+    }
     data.update({"pack_size": 36, "_save": "保存"})
     for flag in ("negotiated", "consistency_evaluated", "shortage", "mongolian_medicine", "high_value", "is_active"):
         if not data[flag]:
@@ -95,12 +97,18 @@ def admin_export(client, resource: int, query: str = "") -> list[list[str]]:
 
 @pytest.mark.django_db
 def test_the_admin_exports_in_the_layouts_and_the_file_imports_back(admin_client, sample):
-    ProductFactory(nhsa_code="C0301012110000102617", category="consumable", generic_name="支架",
-                   manufacturer=ManufacturerFactory(name="乐普（北京）医疗器械股份有限公司"))
+    ProductFactory(
+        nhsa_code="C0301012110000102617",
+        category="consumable",
+        generic_name="支架",
+        manufacturer=ManufacturerFactory(name="乐普（北京）医疗器械股份有限公司"),
+    )
     rows = admin_export(admin_client, 0)
     assert rows[0] == HEADERS and len(rows) == 12  # the consumable is not a row of the NHSA layout
     consumables = admin_export(admin_client, 2)
-    assert consumables[0][:2] == ["医保代码", "耗材名称"] and [r[0] for r in consumables[1:]] == ["C0301012110000102617"]
+    assert consumables[0][:2] == ["医保代码", "耗材名称"] and [r[0] for r in consumables[1:]] == [
+        "C0301012110000102617"
+    ]
     filtered = admin_export(admin_client, 0, "?q=XA01ABD075A0020101004")
     assert [r[0] for r in filtered[1:]] == ["XA01ABD075A002010100483"]
 
@@ -124,10 +132,18 @@ def test_import_jobs_are_read_only_in_the_admin(admin_client):
 @pytest.mark.django_db
 def test_a_product_added_in_the_admin_goes_through_the_service(admin_client):
     maker = ManufacturerFactory(name="华润双鹤药业股份有限公司")
-    data = {"category": "chemical", "nhsa_code": "xa01abd075a002010200144 ", "generic_name": "地喹氯铵含片",
-            "pack_size": 12, "min_unit": "片", "pack_unit": "盒", "manufacturer": maker.pk, "is_active": "on",
-            "approval_number": "国药准字H11021869",
-            "_save": "保存"}
+    data = {
+        "category": "chemical",
+        "nhsa_code": "xa01abd075a002010200144 ",
+        "generic_name": "地喹氯铵含片",
+        "pack_size": 12,
+        "min_unit": "片",
+        "pack_unit": "盒",
+        "manufacturer": maker.pk,
+        "is_active": "on",
+        "approval_number": "国药准字H11021869",
+        "_save": "保存",
+    }
     response = admin_client.post("/admin/catalog/product/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     product = Product.objects.get()

@@ -68,8 +68,13 @@ def test_bad_input_names_the_field_and_changes_nothing(official, product, payloa
 @pytest.mark.django_db
 def test_create_rejects_a_code_already_held(official, product):
     payload = {
-        "category": "chinese_patent", "nhsa_code": product.nhsa_code, "generic_name": "重复", "pack_size": 10,
-        "min_unit": "片", "pack_unit": "盒", "manufacturer_id": product.manufacturer_id,
+        "category": "chinese_patent",
+        "nhsa_code": product.nhsa_code,
+        "generic_name": "重复",
+        "pack_size": 10,
+        "min_unit": "片",
+        "pack_unit": "盒",
+        "manufacturer_id": product.manufacturer_id,
         "approval_number": "国药准字Z20025001",
     }
     response = api_as(official).post("/api/v1/products/", payload, format="json")
@@ -88,6 +93,7 @@ def test_unknown_manufacturer_is_a_clear_error_not_a_crash(official, product):
 
 @pytest.mark.django_db
 def test_a_hospital_cannot_be_the_manufacturer(official, product, hospital):
-    response = api_as(official).patch(f"/api/v1/products/{product.pk}/", {"manufacturer_id": hospital.pk},
-                                      format="json")
+    response = api_as(official).patch(
+        f"/api/v1/products/{product.pk}/", {"manufacturer_id": hospital.pk}, format="json"
+    )
     assert response.status_code == 400 and "不是生产企业" in response.json()["detail"]

@@ -87,58 +87,188 @@ PACK = "最小包装数量"
 CLASS = "2025版甲乙类"
 FILES = [
     # wrong code shape / wrong prefix for the category
-    ("code-shape", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(药品代码="XA01ABD075A00201")), 6,
-     "药品代码：化学药品：西药代码应为 23 位，当前为 16 位"),
-    ("code-not-a-drug-prefix", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(药品代码="C1404010000000100345")),
-     6, "应以 X（西药）、Z（中成药）或 T（中药饮片）开头"),
-    ("code-prefix-for-category", "platform", "f.csv",
-     lambda: csv_bytes(DRUG_HEADERS, platform_rows(1, 医保代码="ZA04BAL0012010102299")), 3,
-     "医保代码：蒙药饮片的医保代码应以 T 或 NMY 开头，实际为 Z"),
-    ("consumable-with-drug-code", "consumables", "f.csv",
-     lambda: csv_bytes(CONSUMABLE_HEADERS, consumable_rows(1, 医保代码="XA01ABD075A002010100483")), 3,
-     "医保代码：医用耗材的医保代码应以 C 开头，实际为 X"),
+    (
+        "code-shape",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(药品代码="XA01ABD075A00201")),
+        6,
+        "药品代码：化学药品：西药代码应为 23 位，当前为 16 位",
+    ),
+    (
+        "code-not-a-drug-prefix",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(药品代码="C1404010000000100345")),
+        6,
+        "应以 X（西药）、Z（中成药）或 T（中药饮片）开头",
+    ),
+    (
+        "code-prefix-for-category",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(1, 医保代码="ZA04BAL0012010102299")),
+        3,
+        "医保代码：蒙药饮片的医保代码应以 T 或 NMY 开头，实际为 Z",
+    ),
+    (
+        "consumable-with-drug-code",
+        "consumables",
+        "f.csv",
+        lambda: csv_bytes(CONSUMABLE_HEADERS, consumable_rows(1, 医保代码="XA01ABD075A002010100483")),
+        3,
+        "医保代码：医用耗材的医保代码应以 C 开头，实际为 X",
+    ),
     # duplicate code: twice in the file, or held by another product
-    ("code-twice-in-file", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(药品代码=ROWS[2][0])), 6,
-     f"药品代码：医保代码 {ROWS[2][0]} 与第 3 行重复"),
-    ("code-held-by-another-product", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(药品代码=HELD_CODE)), 6,
-     f"医保代码 {HELD_CODE} 已是“{OTHER_MAKER}”的产品"),
+    (
+        "code-twice-in-file",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(药品代码=ROWS[2][0])),
+        6,
+        f"药品代码：医保代码 {ROWS[2][0]} 与第 3 行重复",
+    ),
+    (
+        "code-held-by-another-product",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(药品代码=HELD_CODE)),
+        6,
+        f"医保代码 {HELD_CODE} 已是“{OTHER_MAKER}”的产品",
+    ),
     # pack size
-    ("pack-size-zero", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="0")), 6,
-     "最小包装数量：最小包装数量应大于 0，实际为 0"),
-    ("pack-size-negative", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="-12")), 6,
-     "最小包装数量应大于 0，实际为 -12"),
-    ("pack-size-fraction", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="2.5")), 6,
-     "最小包装数量应为正整数，实际为“2.5”"),
-    ("pack-size-fraction-in-xlsx", "nhsa", "f.xlsx",
-     lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(最小包装数量=12.5))}), 6, "最小包装数量应为正整数，实际为 12.5"),
-    ("pack-size-consumable", "consumables", "f.csv",
-     lambda: csv_bytes(CONSUMABLE_HEADERS, consumable_rows(0, 最小包装数量="-1")), 2, "最小包装数量应大于 0"),
+    (
+        "pack-size-zero",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="0")),
+        6,
+        "最小包装数量：最小包装数量应大于 0，实际为 0",
+    ),
+    (
+        "pack-size-negative",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="-12")),
+        6,
+        "最小包装数量应大于 0，实际为 -12",
+    ),
+    (
+        "pack-size-fraction",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="2.5")),
+        6,
+        "最小包装数量应为正整数，实际为“2.5”",
+    ),
+    (
+        "pack-size-fraction-in-xlsx",
+        "nhsa",
+        "f.xlsx",
+        lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(最小包装数量=12.5))}),
+        6,
+        "最小包装数量应为正整数，实际为 12.5",
+    ),
+    (
+        "pack-size-consumable",
+        "consumables",
+        "f.csv",
+        lambda: csv_bytes(CONSUMABLE_HEADERS, consumable_rows(0, 最小包装数量="-1")),
+        2,
+        "最小包装数量应大于 0",
+    ),
     # 甲乙类
-    ("unknown-insurance-class", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(**{CLASS: "丙丁"})), 6,
-     "2025版甲乙类：医保类别“丙丁”无效，应为 甲、乙 或 无"),
-    ("unknown-insurance-class-platform", "platform", "f.csv",
-     lambda: csv_bytes(DRUG_HEADERS, platform_rows(3, 医保类别="C")), 5, "医保类别：医保类别“C”无效"),
+    (
+        "unknown-insurance-class",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(**{CLASS: "丙丁"})),
+        6,
+        "2025版甲乙类：医保类别“丙丁”无效，应为 甲、乙 或 无",
+    ),
+    (
+        "unknown-insurance-class-platform",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(3, 医保类别="C")),
+        5,
+        "医保类别：医保类别“C”无效",
+    ),
     # Mongolian names
-    ("mongolian-name-with-latin", "platform", "f.csv",
-     lambda: csv_bytes(DRUG_HEADERS, platform_rows(0, 蒙古文名称="ᠵᠠᠭᠠᠨ Zhachong")), 2, "蒙古文名称：蒙古文名称第 7 位包含拉丁字母“Z”"),
-    ("mongolian-name-with-cyrillic", "platform", "f.csv",
-     lambda: csv_bytes(DRUG_HEADERS, platform_rows(1, 蒙古文名称="ᠠᠷᠤᠷᠠ Арура")), 3, "蒙古文名称：蒙古文名称第 7 位包含西里尔字母“А”"),
+    (
+        "mongolian-name-with-latin",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(0, 蒙古文名称="ᠵᠠᠭᠠᠨ Zhachong")),
+        2,
+        "蒙古文名称：蒙古文名称第 7 位包含拉丁字母“Z”",
+    ),
+    (
+        "mongolian-name-with-cyrillic",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(1, 蒙古文名称="ᠠᠷᠤᠷᠠ Арура")),
+        3,
+        "蒙古文名称：蒙古文名称第 7 位包含西里尔字母“А”",
+    ),
     # 乙 for a Mongolian medicine
-    ("class-b-mongolian-patent", "platform", "f.csv", lambda: csv_bytes(DRUG_HEADERS, platform_rows(0, 医保类别="乙")),
-     2, "医保类别：蒙成药、蒙药饮片和蒙药医院制剂按甲类管理，不能为乙类"),
-    ("class-b-mongolian-pieces", "platform", "f.csv", lambda: csv_bytes(DRUG_HEADERS, platform_rows(1, 医保类别="乙类")),
-     3, "按甲类管理，不能为乙类"),
-    ("class-b-mongolian-preparation", "platform", "f.csv",
-     lambda: csv_bytes(DRUG_HEADERS, platform_rows(2, 医保类别="乙")), 4, "按甲类管理，不能为乙类"),
+    (
+        "class-b-mongolian-patent",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(0, 医保类别="乙")),
+        2,
+        "医保类别：蒙成药、蒙药饮片和蒙药医院制剂按甲类管理，不能为乙类",
+    ),
+    (
+        "class-b-mongolian-pieces",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(1, 医保类别="乙类")),
+        3,
+        "按甲类管理，不能为乙类",
+    ),
+    (
+        "class-b-mongolian-preparation",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(2, 医保类别="乙")),
+        4,
+        "按甲类管理，不能为乙类",
+    ),
     # missing required headers
-    ("missing-header-nhsa", "nhsa", "f.csv", lambda: csv_bytes(*without(HEADERS, nhsa_rows(), "最小包装数量", "生产企业")),
-     None, "缺少必需的列：最小包装数量、生产企业"),
-    ("missing-header-year-of-class", "nhsa", "f.csv", lambda: csv_bytes(*without(HEADERS, nhsa_rows(), CLASS)), None,
-     "缺少必需的列：2025版甲乙类"),
-    ("missing-header-platform", "platform", "f.csv",
-     lambda: csv_bytes(*without(DRUG_HEADERS, platform_rows(0), "类别")), None, "缺少必需的列：类别"),
-    ("missing-header-consumables", "consumables", "f.xlsx",
-     lambda: xlsx_bytes({"耗材": sheet(*without(CONSUMABLE_HEADERS, consumable_rows(0), "最小包装单位"))}), None, "缺少必需的列：最小包装单位"),
+    (
+        "missing-header-nhsa",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(*without(HEADERS, nhsa_rows(), "最小包装数量", "生产企业")),
+        None,
+        "缺少必需的列：最小包装数量、生产企业",
+    ),
+    (
+        "missing-header-year-of-class",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(*without(HEADERS, nhsa_rows(), CLASS)),
+        None,
+        "缺少必需的列：2025版甲乙类",
+    ),
+    (
+        "missing-header-platform",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(*without(DRUG_HEADERS, platform_rows(0), "类别")),
+        None,
+        "缺少必需的列：类别",
+    ),
+    (
+        "missing-header-consumables",
+        "consumables",
+        "f.xlsx",
+        lambda: xlsx_bytes({"耗材": sheet(*without(CONSUMABLE_HEADERS, consumable_rows(0), "最小包装单位"))}),
+        None,
+        "缺少必需的列：最小包装单位",
+    ),
     # empty files
     ("empty-csv", "nhsa", "f.csv", lambda: b"", None, "文件为空"),
     ("blank-csv", "nhsa", "f.csv", lambda: b"\r\n \r\n", None, "文件为空"),
@@ -147,34 +277,97 @@ FILES = [
     ("empty-sheet", "nhsa", "f.xlsx", lambda: xlsx_bytes({"总表": []}), None, "工作表“总表”为空"),
     ("header-only-sheet", "nhsa", "f.xlsx", lambda: xlsx_bytes({"总表": [HEADERS]}), None, "文件没有数据行"),
     # not a workbook although named .xlsx
-    ("csv-named-xlsx", "nhsa", "f.xlsx", lambda: csv_bytes(HEADERS, nhsa_rows()), None,
-     "文件扩展名为 .xlsx，但内容不是 Excel 工作簿"),
-    ("pdf-named-xlsx", "nhsa", "f.xlsx", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", None,
-     "文件扩展名为 .xlsx，但内容不是 Excel 工作簿"),
+    (
+        "csv-named-xlsx",
+        "nhsa",
+        "f.xlsx",
+        lambda: csv_bytes(HEADERS, nhsa_rows()),
+        None,
+        "文件扩展名为 .xlsx，但内容不是 Excel 工作簿",
+    ),
+    (
+        "pdf-named-xlsx",
+        "nhsa",
+        "f.xlsx",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+        None,
+        "文件扩展名为 .xlsx，但内容不是 Excel 工作簿",
+    ),
     ("zip-named-xlsx", "nhsa", "f.xlsx", lambda: _plain_zip(), None, "无法读取 Excel 文件，请确认是 .xlsx 工作簿"),
     # formulas, several sheets without 总表
-    ("formula-in-a-cell", "nhsa", "f.xlsx",
-     lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(最小包装数量="=6*2"))}), 6, "单元格 J6（最小包装数量）是公式“=6*2”"),
-    ("formula-in-a-text-cell", "nhsa", "f.xlsx",
-     lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(生产企业='=CONCAT("某","药业")'))}), 6,
-     "单元格 O6（生产企业）是公式"),
-    ("formula-in-the-header", "nhsa", "f.xlsx",
-     lambda: xlsx_bytes({"总表": [HEADERS[:-1] + ['="曾用"&"码"']] + typed(nhsa_rows())}), None,
-     "表头单元格 Z1 是公式"),
-    ("several-sheets-without-main", "nhsa", "f.xlsx",
-     lambda: xlsx_bytes({"Sheet1": [HEADERS] + typed(nhsa_rows()), "Sheet2": [["说明"]]}), None,
-     "工作簿有 2 个工作表（Sheet1、Sheet2），没有名为“总表”的工作表"),
-    ("several-sheets-without-platform-sheet", "platform", "f.xlsx",
-     lambda: xlsx_bytes({"总表": [DRUG_HEADERS] + platform_rows(0), "说明": [["x"]]}), None, "没有名为“药品”的工作表"),
+    (
+        "formula-in-a-cell",
+        "nhsa",
+        "f.xlsx",
+        lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(最小包装数量="=6*2"))}),
+        6,
+        "单元格 J6（最小包装数量）是公式“=6*2”",
+    ),
+    (
+        "formula-in-a-text-cell",
+        "nhsa",
+        "f.xlsx",
+        lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(生产企业='=CONCAT("某","药业")'))}),
+        6,
+        "单元格 O6（生产企业）是公式",
+    ),
+    (
+        "formula-in-the-header",
+        "nhsa",
+        "f.xlsx",
+        lambda: xlsx_bytes({"总表": [HEADERS[:-1] + ['="曾用"&"码"']] + typed(nhsa_rows())}),
+        None,
+        "表头单元格 Z1 是公式",
+    ),
+    (
+        "several-sheets-without-main",
+        "nhsa",
+        "f.xlsx",
+        lambda: xlsx_bytes({"Sheet1": [HEADERS] + typed(nhsa_rows()), "Sheet2": [["说明"]]}),
+        None,
+        "工作簿有 2 个工作表（Sheet1、Sheet2），没有名为“总表”的工作表",
+    ),
+    (
+        "several-sheets-without-platform-sheet",
+        "platform",
+        "f.xlsx",
+        lambda: xlsx_bytes({"总表": [DRUG_HEADERS] + platform_rows(0), "说明": [["x"]]}),
+        None,
+        "没有名为“药品”的工作表",
+    ),
     # text in numeric columns
-    ("text-pack-size", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="二十四")), 6,
-     "最小包装数量应为正整数，实际为“二十四”"),
-    ("text-pack-size-with-unit-xlsx", "nhsa", "f.xlsx",
-     lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(最小包装数量="24片"))}), 6, "最小包装数量应为正整数，实际为“24片”"),
-    ("text-standard-code", "nhsa", "f.csv", lambda: csv_bytes(HEADERS, nhsa_rows(药品本位码="86900594OOO342")), 6,
-     "药品本位码：药品本位码应全部为数字"),
-    ("text-pack-size-platform", "platform", "f.csv",
-     lambda: csv_bytes(DRUG_HEADERS, platform_rows(3, 最小包装数量="一千")), 5, "最小包装数量应为正整数，实际为“一千”"),
+    (
+        "text-pack-size",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(最小包装数量="二十四")),
+        6,
+        "最小包装数量应为正整数，实际为“二十四”",
+    ),
+    (
+        "text-pack-size-with-unit-xlsx",
+        "nhsa",
+        "f.xlsx",
+        lambda: xlsx_bytes({"总表": [HEADERS] + typed(nhsa_rows(最小包装数量="24片"))}),
+        6,
+        "最小包装数量应为正整数，实际为“24片”",
+    ),
+    (
+        "text-standard-code",
+        "nhsa",
+        "f.csv",
+        lambda: csv_bytes(HEADERS, nhsa_rows(药品本位码="86900594OOO342")),
+        6,
+        "药品本位码：药品本位码应全部为数字",
+    ),
+    (
+        "text-pack-size-platform",
+        "platform",
+        "f.csv",
+        lambda: csv_bytes(DRUG_HEADERS, platform_rows(3, 最小包装数量="一千")),
+        5,
+        "最小包装数量应为正整数，实际为“一千”",
+    ),
 ]
 
 
@@ -264,8 +457,9 @@ def test_a_bad_file_is_refused_with_a_clear_error_and_nothing_is_written(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case, layout, name, build, row, message", [pytest.param(*c, id=c[0]) for c in FILES
-                                                                    if c[4] is not None])
+@pytest.mark.parametrize(
+    "case, layout, name, build, row, message", [pytest.param(*c, id=c[0]) for c in FILES if c[4] is not None]
+)
 def test_without_the_bad_row_the_same_file_imports(catalog, case, layout, name, build, row, message):
     """The cases above fail because of the one bad input, not because of something else in the file."""
     data = build()
@@ -300,7 +494,13 @@ def products(db):
 # field, value, target product, message words (the service's domain error)
 SERVICE_CASES = [
     ("code-shape", "nhsa_code", "ZA04BAL0145", "drug", "中成药：中成药代码应为 20 位，当前为 11 位"),
-    ("code-prefix-for-category", "nhsa_code", "XA01ABD075A002010100999", "drug", "中成药的医保代码应以 Z 开头，实际为 X"),
+    (
+        "code-prefix-for-category",
+        "nhsa_code",
+        "XA01ABD075A002010100999",
+        "drug",
+        "中成药的医保代码应以 Z 开头，实际为 X",
+    ),
     ("code-held-by-another-product", "nhsa_code", "ZA04BAL0012010102286", "drug", "已被产品“扎冲十三味丸”使用"),
     ("pack-size-zero", "pack_size", 0, "drug", "最小包装数量应大于 0"),
     ("pack-size-negative", "pack_size", -6, "drug", "最小包装数量应大于 0，实际为 -6"),
@@ -320,8 +520,9 @@ def product_state():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case, field, value, target, message", [pytest.param(*c, id=c[0]) for c in SERVICE_CASES])
-def test_the_update_service_refuses_bad_input_and_changes_nothing(products, official, case, field, value, target,
-                                                                   message):
+def test_the_update_service_refuses_bad_input_and_changes_nothing(
+    products, official, case, field, value, target, message
+):
     before = product_state()
     with pytest.raises(ValidationFailed) as error:
         services.product_update(product=products[target], by=official, **{field: value})
@@ -331,13 +532,20 @@ def test_the_update_service_refuses_bad_input_and_changes_nothing(products, offi
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case, field, value, target, message", [pytest.param(*c, id=c[0]) for c in SERVICE_CASES])
-def test_the_create_service_refuses_bad_input_and_creates_nothing(products, official, case, field, value, target,
-                                                                   message):
+def test_the_create_service_refuses_bad_input_and_creates_nothing(
+    products, official, case, field, value, target, message
+):
     source = products[target]
     fields = {
-        "category": source.category, "nhsa_code": source.nhsa_code[:-5] + "99999", "generic_name": "新产品",
-        "pack_size": 10, "min_unit": "片", "pack_unit": "盒", "manufacturer_id": source.manufacturer_id,
-        "approval_number": source.approval_number, field: value,
+        "category": source.category,
+        "nhsa_code": source.nhsa_code[:-5] + "99999",
+        "generic_name": "新产品",
+        "pack_size": 10,
+        "min_unit": "片",
+        "pack_unit": "盒",
+        "manufacturer_id": source.manufacturer_id,
+        "approval_number": source.approval_number,
+        field: value,
     }
     before = product_state()
     with pytest.raises(ValidationFailed) as error:
@@ -352,7 +560,13 @@ API_CASES = [
     ("code-shape", {"nhsa_code": "ZA04BAL0145"}, "drug", "nhsa_code", "中成药代码应为 20 位"),
     ("code-prefix-for-category", {"nhsa_code": "XA01ABD075A002010100999"}, "drug", "nhsa_code", "应以 Z 开头"),
     ("code-held-by-another-product", {"nhsa_code": HELD_CODE}, "mongolian", "nhsa_code", "应以 Z 或 NMZ 开头"),
-    ("code-held-same-category", {"nhsa_code": "ZA04BAL0012010102286"}, "drug", "nhsa_code", "已被产品“扎冲十三味丸”使用"),
+    (
+        "code-held-same-category",
+        {"nhsa_code": "ZA04BAL0012010102286"},
+        "drug",
+        "nhsa_code",
+        "已被产品“扎冲十三味丸”使用",
+    ),
     ("pack-size-zero", {"pack_size": 0}, "drug", "pack_size", "应大于 0"),
     ("pack-size-negative", {"pack_size": -3}, "drug", "pack_size", "应大于 0，实际为 -3"),
     ("pack-size-fraction", {"pack_size": 2.5}, "drug", "pack_size", ""),
@@ -375,8 +589,9 @@ def api_error(response) -> tuple[str, str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case, payload, target, field, message", [pytest.param(*c, id=c[0]) for c in API_CASES])
-def test_the_api_refuses_bad_input_naming_the_field_and_changes_nothing(products, official, case, payload, target,
-                                                                        field, message):
+def test_the_api_refuses_bad_input_naming_the_field_and_changes_nothing(
+    products, official, case, payload, target, field, message
+):
     before = product_state()
     response = api_as(official).patch(f"/api/v1/products/{products[target].pk}/", payload, format="json")
     assert response.status_code == 400, response.content

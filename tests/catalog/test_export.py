@@ -119,15 +119,19 @@ def test_an_unknown_layout_is_not_found(purchaser):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("layout, params, expected", [
-    ("nhsa", {"q": "dklahp"}, 11),  # a pinyin search
-    ("nhsa", {"q": "XA01ABD075A00201020"}, 3),  # a code prefix
-    ("platform", {"category": "mongolian_pieces"}, 1),
-    ("platform", {"insurance_class": "A"}, 3),  # the Mongolian medicines, 甲 by rule
-    ("consumables", {"high_value": "1"}, 1),
-])
-def test_a_search_result_exported_imports_back_with_every_row_unchanged(catalog, purchaser, layout, params, expected,
-                                                                         fmt):
+@pytest.mark.parametrize(
+    "layout, params, expected",
+    [
+        ("nhsa", {"q": "dklahp"}, 11),  # a pinyin search
+        ("nhsa", {"q": "XA01ABD075A00201020"}, 3),  # a code prefix
+        ("platform", {"category": "mongolian_pieces"}, 1),
+        ("platform", {"insurance_class": "A"}, 3),  # the Mongolian medicines, 甲 by rule
+        ("consumables", {"high_value": "1"}, 1),
+    ],
+)
+def test_a_search_result_exported_imports_back_with_every_row_unchanged(
+    catalog, purchaser, layout, params, expected, fmt
+):
     response = export(purchaser, layout=layout, format=fmt, **params)
     data = b"".join(response.streaming_content)
     history = Product.history.count()

@@ -2,7 +2,6 @@
 invalid UTF-8, and injection strings in names — a clear error and nothing written, or stored as text and shown
 escaped."""
 
-
 import pytest
 from django.test import Client
 

@@ -45,6 +45,8 @@ def test_the_kept_copy_is_the_shared_sample():
     if not SHARED_SAMPLE.exists():
         pytest.skip("shared data folder not mounted")
     assert SHARED_SAMPLE.read_text(encoding="utf-8-sig") == SAMPLE_TEXT
+
+
 COL = {h: i for i, h in enumerate(HEADERS)}
 
 
@@ -90,7 +92,9 @@ def test_the_sample_imports_eleven_products_and_creates_three_manufacturers_by_n
     assert Product.objects.count() == 11
     makers = Organization.objects.filter(kind="manufacturer")
     assert sorted(makers.values_list("name", flat=True)) == [
-        "华润双鹤药业股份有限公司", "汕头经济特区明治医药有限公司", "珠海同源药业有限公司",
+        "华润双鹤药业股份有限公司",
+        "汕头经济特区明治医药有限公司",
+        "珠海同源药业有限公司",
     ]
     assert all(m.uscc is None and m.region_id is None for m in makers)  # known by name only, until registered
     product = Product.objects.get(nhsa_code="XA01ABD075A002010100483")
@@ -169,10 +173,22 @@ def test_category_comes_from_the_code_prefix_and_the_approval_letter():
 @pytest.mark.django_db
 def test_a_national_file_keeps_the_platforms_finer_category():
     maker = ManufacturerFactory(name="内蒙古蒙药股份有限公司")
-    ProductFactory(nhsa_code="ZA04BAL0009010102286", category="mongolian_patent", insurance_class="A",
-                   mongolian_medicine=True, generic_name="扎冲十三味丸", manufacturer=maker)
-    row = edited(ROWS[0], 药品代码="ZA04BAL0009010102286", 批准文号="国药准字Z15020001", 注册名称="扎冲十三味丸",
-                 生产企业="内蒙古蒙药股份有限公司", **{"2025版甲乙类": "甲"})
+    ProductFactory(
+        nhsa_code="ZA04BAL0009010102286",
+        category="mongolian_patent",
+        insurance_class="A",
+        mongolian_medicine=True,
+        generic_name="扎冲十三味丸",
+        manufacturer=maker,
+    )
+    row = edited(
+        ROWS[0],
+        药品代码="ZA04BAL0009010102286",
+        批准文号="国药准字Z15020001",
+        注册名称="扎冲十三味丸",
+        生产企业="内蒙古蒙药股份有限公司",
+        **{"2025版甲乙类": "甲"},
+    )
     result, lines = run(to_csv(HEADERS, [row]))
     assert result.ok, [line.text() for line in lines]
     assert Product.objects.get(nhsa_code="ZA04BAL0009010102286").category == "mongolian_patent"
@@ -186,7 +202,9 @@ def test_a_national_file_keeps_the_platforms_finer_category():
 
 BAD_ROWS = [
     pytest.param({"药品代码": "XA01ABD075A00201"}, "药品代码", id="code-too-short"),
-    pytest.param({"药品代码": "CA01ABD075A002010100483"}, "应以 X（西药）、Z（中成药）或 T（中药饮片）开头", id="wrong-prefix"),
+    pytest.param(
+        {"药品代码": "CA01ABD075A002010100483"}, "应以 X（西药）、Z（中成药）或 T（中药饮片）开头", id="wrong-prefix"
+    ),
     pytest.param({"药品代码": ""}, "药品代码不能为空", id="code-empty"),
     pytest.param({"最小包装数量": "0"}, "最小包装数量应大于 0", id="pack-zero"),
     pytest.param({"最小包装数量": "-6"}, "最小包装数量应大于 0", id="pack-negative"),
@@ -237,10 +255,18 @@ def test_a_code_twice_in_the_file_is_an_error_on_the_second_row_naming_the_first
 def test_a_code_repeated_in_a_later_batch_names_the_first_row(dry_run):
     rows = ROWS[:7] + [edited(ROWS[8], 药品代码=ROWS[1][0]), edited(ROWS[9], 药品代码=ROWS[6][0])]
     lines = []
-    result = import_file(io.BytesIO(to_csv(HEADERS, rows)), name="x.csv", layout="nhsa", dry_run=dry_run,
-                         report=ImportReport(on_line=lines.append), batch_size=3)
-    assert errors_of(lines) == {9: f"药品代码：医保代码 {ROWS[1][0]} 与第 3 行重复",
-                                10: f"药品代码：医保代码 {ROWS[6][0]} 与第 8 行重复"}
+    result = import_file(
+        io.BytesIO(to_csv(HEADERS, rows)),
+        name="x.csv",
+        layout="nhsa",
+        dry_run=dry_run,
+        report=ImportReport(on_line=lines.append),
+        batch_size=3,
+    )
+    assert errors_of(lines) == {
+        9: f"药品代码：医保代码 {ROWS[1][0]} 与第 3 行重复",
+        10: f"药品代码：医保代码 {ROWS[6][0]} 与第 8 行重复",
+    }
     assert not result.written and Product.objects.count() == 0
     again, _ = run(SAMPLE.read_bytes())  # the codes of a finished import are not remembered by the next one
     assert again.ok and again.counts["new"] == 11

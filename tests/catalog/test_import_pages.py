@@ -50,8 +50,9 @@ def test_users_without_the_import_capability_get_403(purchaser, official, path):
     assert client_for(purchaser).get(path).status_code == 403
     # A pricing official follows the capability table (today catalog.import is the platform admin's alone).
     assert client_for(official).get(path).status_code == (200 if can(official, "catalog.import") else 403)
-    response = client_for(purchaser).post("/catalog/imports/new/", {"layout": "nhsa",
-                                                                     "file": SimpleUploadedFile("x.csv", b"x")})
+    response = client_for(purchaser).post(
+        "/catalog/imports/new/", {"layout": "nhsa", "file": SimpleUploadedFile("x.csv", b"x")}
+    )
     assert response.status_code == 403 and not ImportJob.objects.exists()
 
 
@@ -59,8 +60,12 @@ def test_users_without_the_import_capability_get_403(purchaser, official, path):
 def test_a_job_is_not_shown_to_users_without_the_capability(platform_admin, purchaser):
     upload(client_for(platform_admin), SAMPLE.read_bytes())
     job = ImportJob.objects.get()
-    for path in (f"/catalog/imports/{job.pk}/", f"/catalog/imports/{job.pk}/progress",
-                 f"/catalog/imports/{job.pk}/errors", f"/catalog/imports/{job.pk}/report"):
+    for path in (
+        f"/catalog/imports/{job.pk}/",
+        f"/catalog/imports/{job.pk}/progress",
+        f"/catalog/imports/{job.pk}/errors",
+        f"/catalog/imports/{job.pk}/report",
+    ):
         assert client_for(purchaser).get(path).status_code == 403, path
 
 
@@ -137,8 +142,9 @@ def test_a_large_file_runs_as_a_celery_task_with_progress_and_a_kept_report(
     settings.CELERY_TASK_ALWAYS_EAGER = True
     snapshots = []
     real_set = jobs.cache.set
-    monkeypatch.setattr(jobs.cache, "set", lambda key, value, *a, **k: (snapshots.append(value),
-                                                                         real_set(key, value, *a, **k)))
+    monkeypatch.setattr(
+        jobs.cache, "set", lambda key, value, *a, **k: (snapshots.append(value), real_set(key, value, *a, **k))
+    )
     client = client_for(platform_admin)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = upload(client, large_file(5200))
@@ -170,10 +176,12 @@ def test_a_large_file_runs_as_a_celery_task_with_progress_and_a_kept_report(
 
 @pytest.mark.django_db
 def test_the_progress_endpoint_reads_the_running_numbers(platform_admin):
-    job = ImportJob.objects.create(layout="nhsa", original_name="x.csv", status="running", total_rows=8000,
-                                   created_by=platform_admin)
-    jobs.cache.set(f"catalog-import-progress:{job.pk}", {"processed": 2000, "total": 8000,
-                                                         "counts": {"new": 1990, "error": 10}})
+    job = ImportJob.objects.create(
+        layout="nhsa", original_name="x.csv", status="running", total_rows=8000, created_by=platform_admin
+    )
+    jobs.cache.set(
+        f"catalog-import-progress:{job.pk}", {"processed": 2000, "total": 8000, "counts": {"new": 1990, "error": 10}}
+    )
     data = json.loads(client_for(platform_admin).get(f"/catalog/imports/{job.pk}/progress").content)
     assert data == {**data, "done": False, "processed": 2000, "total": 8000, "percent": 25, "error_count": 10}
 

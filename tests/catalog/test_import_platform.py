@@ -10,30 +10,92 @@ from catalog.imports.report import ImportReport
 from catalog.models import Product
 from tests.factories import HospitalFactory, ManufacturerFactory
 
-DRUG_HEADERS = ["类别", "医保代码", "通用名", "商品名", "蒙古文名称", "英文名称", "剂型", "规格", "包装材质", "最小包装数量",
-                "最小制剂单位", "最小包装单位", "生产企业", "配制医疗机构", "批准文号", "药品本位码", "医保类别", "蒙药",
-                "短缺药品", "一致性评价", "备注"]
+DRUG_HEADERS = [
+    "类别",
+    "医保代码",
+    "通用名",
+    "商品名",
+    "蒙古文名称",
+    "英文名称",
+    "剂型",
+    "规格",
+    "包装材质",
+    "最小包装数量",
+    "最小制剂单位",
+    "最小包装单位",
+    "生产企业",
+    "配制医疗机构",
+    "批准文号",
+    "药品本位码",
+    "医保类别",
+    "蒙药",
+    "短缺药品",
+    "一致性评价",
+    "备注",
+]
 MN_NAME = "ᠵᠠᠭᠠᠨ ᠬᠣᠷᠴᠠ ᠭᠣᠷᠪᠠ"
 HOSPITAL = "内蒙古国际蒙医医院"
 
 
 def drug(**values) -> dict:
     row = dict.fromkeys(DRUG_HEADERS, "")
-    row.update({"最小包装数量": "10", "最小制剂单位": "丸", "最小包装单位": "盒", "生产企业": "内蒙古蒙药股份有限公司",
-                "蒙药": "否", "短缺药品": "否", "一致性评价": "否"})
+    row.update(
+        {
+            "最小包装数量": "10",
+            "最小制剂单位": "丸",
+            "最小包装单位": "盒",
+            "生产企业": "内蒙古蒙药股份有限公司",
+            "蒙药": "否",
+            "短缺药品": "否",
+            "一致性评价": "否",
+        }
+    )
     row.update(values)
     return row
 
 
 GOOD_DRUGS = [
-    drug(类别="蒙成药", 医保代码="ZA04BAL0012010102286", 通用名="扎冲十三味丸", 蒙古文名称=MN_NAME,
-         英文名称="Zhachong Shisanwei Pills", 剂型="丸剂", 规格="每10丸重2g", 批准文号="国药准字Z15020795"),
-    drug(类别="蒙药饮片", 医保代码="NMY150100000002", 通用名="诃子", 蒙古文名称="ᠠᠷᠤᠷᠠ", 最小制剂单位="g",
-         最小包装单位="袋", 最小包装数量="500", 医保类别="甲", 短缺药品="是"),
-    drug(类别="医院制剂", 医保代码="NMZ150100000003", 通用名="清热八味散", 配制医疗机构=HOSPITAL, 蒙药="是",
-         最小制剂单位="袋", 生产企业="内蒙古国际蒙医医院制剂中心", 批准文号="蒙药制字M20150012"),
-    drug(类别="中药饮片", 医保代码="NMT150100000004", 通用名="黄芪", 最小制剂单位="g", 最小包装单位="袋",
-         最小包装数量="1000", 医保类别="乙", 一致性评价="否"),
+    drug(
+        类别="蒙成药",
+        医保代码="ZA04BAL0012010102286",
+        通用名="扎冲十三味丸",
+        蒙古文名称=MN_NAME,
+        英文名称="Zhachong Shisanwei Pills",
+        剂型="丸剂",
+        规格="每10丸重2g",
+        批准文号="国药准字Z15020795",
+    ),
+    drug(
+        类别="蒙药饮片",
+        医保代码="NMY150100000002",
+        通用名="诃子",
+        蒙古文名称="ᠠᠷᠤᠷᠠ",
+        最小制剂单位="g",
+        最小包装单位="袋",
+        最小包装数量="500",
+        医保类别="甲",
+        短缺药品="是",
+    ),
+    drug(
+        类别="医院制剂",
+        医保代码="NMZ150100000003",
+        通用名="清热八味散",
+        配制医疗机构=HOSPITAL,
+        蒙药="是",
+        最小制剂单位="袋",
+        生产企业="内蒙古国际蒙医医院制剂中心",
+        批准文号="蒙药制字M20150012",
+    ),
+    drug(
+        类别="中药饮片",
+        医保代码="NMT150100000004",
+        通用名="黄芪",
+        最小制剂单位="g",
+        最小包装单位="袋",
+        最小包装数量="1000",
+        医保类别="乙",
+        一致性评价="否",
+    ),
 ]
 
 
@@ -47,8 +109,9 @@ def to_csv(headers, rows) -> bytes:
 
 def run(data: bytes, layout: str, *, dry_run=False):
     lines = []
-    result = import_file(io.BytesIO(data), name="t.csv", layout=layout, dry_run=dry_run,
-                         report=ImportReport(on_line=lines.append))
+    result = import_file(
+        io.BytesIO(data), name="t.csv", layout=layout, dry_run=dry_run, report=ImportReport(on_line=lines.append)
+    )
     return result, lines
 
 
@@ -98,7 +161,9 @@ BAD_DRUGS = [
     pytest.param(0, {"医保类别": "乙"}, "医保类别：", "甲类", id="mongolian-patent-class-b"),
     pytest.param(2, {"医保类别": "乙"}, "医保类别：", "甲类", id="mongolian-preparation-class-b"),
     pytest.param(2, {"配制医疗机构": "不存在的医院"}, "配制医疗机构：", "不在机构名录中", id="unknown-hospital"),
-    pytest.param(2, {"配制医疗机构": ""}, "配制医疗机构：", "医院制剂必须填写配制医疗机构", id="preparation-without-hospital"),
+    pytest.param(
+        2, {"配制医疗机构": ""}, "配制医疗机构：", "医院制剂必须填写配制医疗机构", id="preparation-without-hospital"
+    ),
     pytest.param(3, {"配制医疗机构": HOSPITAL}, "配制医疗机构：", "只有医院制剂", id="hospital-on-other-category"),
     pytest.param(0, {"类别": "藏药"}, "类别：", "类别“藏药”无效", id="unknown-category"),
     pytest.param(0, {"类别": "医用耗材"}, "类别：", "医用耗材模板", id="consumable-in-drug-template"),
@@ -123,24 +188,59 @@ def test_a_bad_drug_row_names_row_and_field_and_nothing_is_written(hospital, ind
     assert Product.objects.count() == 0
 
 
-CONSUMABLE_HEADERS = ["医保代码", "耗材名称", "耗材分类", "高值耗材", "高值耗材类别", "规格型号", "最小包装数量", "最小使用单位",
-                      "最小包装单位", "生产企业", "注册证编号", "医保类别", "备注"]
+CONSUMABLE_HEADERS = [
+    "医保代码",
+    "耗材名称",
+    "耗材分类",
+    "高值耗材",
+    "高值耗材类别",
+    "规格型号",
+    "最小包装数量",
+    "最小使用单位",
+    "最小包装单位",
+    "生产企业",
+    "注册证编号",
+    "医保类别",
+    "备注",
+]
 
 
 def consumable(**values) -> dict:
     row = dict.fromkeys(CONSUMABLE_HEADERS, "")
-    row.update({"最小包装数量": "1", "最小使用单位": "个", "最小包装单位": "盒", "生产企业": "乐普（北京）医疗器械股份有限公司",
-                "高值耗材": "否"})
+    row.update(
+        {
+            "最小包装数量": "1",
+            "最小使用单位": "个",
+            "最小包装单位": "盒",
+            "生产企业": "乐普（北京）医疗器械股份有限公司",
+            "高值耗材": "否",
+        }
+    )
     row.update(values)
     return row
 
 
 GOOD_CONSUMABLES = [
-    consumable(医保代码="C0301012110000102617", 耗材名称="冠状动脉药物洗脱支架系统", 耗材分类="血管介入治疗类",
-               高值耗材="是", 高值耗材类别="血管介入", 规格型号="2.5×18mm", 注册证编号="国械注准20173460001",
-               医保类别="乙"),
-    consumable(医保代码="C1404010000000100345", 耗材名称="一次性使用无菌注射器", 耗材分类="注射穿刺类",
-               规格型号="5ml", 最小包装数量="100", 最小使用单位="支", 最小包装单位="箱", 注册证编号="国械注准20153151234"),
+    consumable(
+        医保代码="C0301012110000102617",
+        耗材名称="冠状动脉药物洗脱支架系统",
+        耗材分类="血管介入治疗类",
+        高值耗材="是",
+        高值耗材类别="血管介入",
+        规格型号="2.5×18mm",
+        注册证编号="国械注准20173460001",
+        医保类别="乙",
+    ),
+    consumable(
+        医保代码="C1404010000000100345",
+        耗材名称="一次性使用无菌注射器",
+        耗材分类="注射穿刺类",
+        规格型号="5ml",
+        最小包装数量="100",
+        最小使用单位="支",
+        最小包装单位="箱",
+        注册证编号="国械注准20153151234",
+    ),
 ]
 
 
@@ -167,7 +267,9 @@ def test_the_consumables_template_accepts_the_generic_name_header_for_the_name_c
 
 
 BAD_CONSUMABLES = [
-    pytest.param(0, {"高值耗材类别": "心脏类"}, "高值耗材类别：", "高值耗材类别“心脏类”无效，可选：血管介入", id="unknown-class"),
+    pytest.param(
+        0, {"高值耗材类别": "心脏类"}, "高值耗材类别：", "高值耗材类别“心脏类”无效，可选：血管介入", id="unknown-class"
+    ),
     pytest.param(1, {"高值耗材类别": "血管介入"}, "高值耗材类别：", "只有高值耗材", id="class-without-high-value"),
     pytest.param(0, {"高值耗材类别": ""}, "高值耗材类别：", "必须填写高值耗材类别", id="high-value-without-class"),
     pytest.param(0, {"高值耗材": "也许"}, "高值耗材：", "应为 是 或 否", id="bad-flag"),

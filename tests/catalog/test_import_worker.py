@@ -29,14 +29,14 @@ def media_worker(shared_media, worker):  # noqa: F811 - the real worker of tests
 @pytest.mark.worker
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the worker round trip: leaves the data it found
-def test_a_large_file_is_imported_by_a_worker_with_progress_and_a_kept_report(media_worker, platform_admin,
-                                                                                 settings):
+def test_a_large_file_is_imported_by_a_worker_with_progress_and_a_kept_report(media_worker, platform_admin, settings):
     assert not settings.CELERY_TASK_ALWAYS_EAGER
     rows = inline_max_rows() + 200  # above the inline limit: this is the queued path, untouched
     client = Client()
     client.force_login(platform_admin)
-    response = client.post("/catalog/imports/new/",
-                           {"file": SimpleUploadedFile("large.csv", large_file(rows)), "layout": "nhsa"})
+    response = client.post(
+        "/catalog/imports/new/", {"file": SimpleUploadedFile("large.csv", large_file(rows)), "layout": "nhsa"}
+    )
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.total_rows == rows
     assert OutboxMessage.objects.get(task="catalog.run_import").kwargs == {"job_id": job.pk, "language": "zh-hans"}

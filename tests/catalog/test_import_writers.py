@@ -20,8 +20,11 @@ class Undo(Exception):
 def stored():
     # Organisations are created anew in each run, so manufacturers are compared by name.
     def names(model):
-        return [("manufacturer__name" if f.attname == "manufacturer_id" else f.attname)
-                for f in model._meta.concrete_fields if f.attname not in SKIP]
+        return [
+            ("manufacturer__name" if f.attname == "manufacturer_id" else f.attname)
+            for f in model._meta.concrete_fields
+            if f.attname not in SKIP
+        ]
 
     fields, history = names(Product), names(Product.history.model)
     products = list(Product.objects.order_by("nhsa_code").values_list(*fields))
@@ -35,8 +38,15 @@ def import_with(writer: str, user) -> tuple:
     try:
         with transaction.atomic():
             for data in (SAMPLE.read_bytes(), changed):
-                result = import_file(io.BytesIO(data), name="x.csv", layout="nhsa", writer=writer, by=user,
-                                     report=ImportReport(), reason="对比")
+                result = import_file(
+                    io.BytesIO(data),
+                    name="x.csv",
+                    layout="nhsa",
+                    writer=writer,
+                    by=user,
+                    report=ImportReport(),
+                    reason="对比",
+                )
                 assert result.ok, result.summary()
             snapshot = stored()
             raise Undo

@@ -17,8 +17,11 @@ def make(generic, code, category="chemical", **extra):
         "min_unit": "片",
         "pack_unit": "盒",
         "manufacturer_id": maker.pk,
-        "approval_number": {"chemical": "国药准字H20067255", "chinese_patent": "国药准字Z20025001",
-                            "mongolian_patent": "国药准字Z15020345"}.get(category, ""),
+        "approval_number": {
+            "chemical": "国药准字H20067255",
+            "chinese_patent": "国药准字Z20025001",
+            "mongolian_patent": "国药准字Z15020345",
+        }.get(category, ""),
     }
     fields.update(extra)
     return services.product_create(**fields)
@@ -32,8 +35,13 @@ def world(db):
         "dripping": make("复方丹参滴丸", "ZA04BAL0146010102390", category="chinese_patent"),
         "aspirin": make("阿司匹林肠溶片", "XB01ACA014AB01010100483", trade_name="拜阿司"),
         "atorva": make("阿托伐他汀钙片", "XC10AAA128A001010100483"),
-        "mongolian": make("扎冲十三味丸", "ZA99MNM001B000109100", category="mongolian_patent",
-                          name_mn="ᠵᠠᠭᠤᠨ ᠠᠷᠪᠠᠨ ᠭᠤᠷᠪᠠ", maker=other),
+        "mongolian": make(
+            "扎冲十三味丸",
+            "ZA99MNM001B000109100",
+            category="mongolian_patent",
+            name_mn="ᠵᠠᠭᠤᠨ ᠠᠷᠪᠠᠨ ᠭᠤᠷᠪᠠ",
+            maker=other,
+        ),
     }
 
 
@@ -109,17 +117,34 @@ def test_filters(world):
 
 
 def test_search_params_parse_the_query_string():
-    params = search_params({"q": " ffdsp ", "category": "bogus", "insurance_class": "none", "high_value": "1",
-                            "manufacturer": "7", "active": ""})
-    assert params == {"q": "ffdsp", "category": None, "insurance_class": "", "high_value": True, "shortage": None,
-                      "manufacturer_id": 7, "active": True}
+    params = search_params(
+        {
+            "q": " ffdsp ",
+            "category": "bogus",
+            "insurance_class": "none",
+            "high_value": "1",
+            "manufacturer": "7",
+            "active": "",
+        }
+    )
+    assert params == {
+        "q": "ffdsp",
+        "category": None,
+        "insurance_class": "",
+        "high_value": True,
+        "shortage": None,
+        "manufacturer_id": 7,
+        "active": True,
+    }
 
 
 @pytest.fixture
 def danshen_family(db):
     # In code-point order 滴 < 片 < 颗. By trigram similarity to 复方丹参 the shortest name comes first.
-    return [make(name, f"ZA04BAL{index:04d}010102390", category="chinese_patent")
-            for index, name in enumerate(["复方丹参颗粒剂型", "复方丹参片", "复方丹参滴丸"], start=200)]
+    return [
+        make(name, f"ZA04BAL{index:04d}010102390", category="chinese_patent")
+        for index, name in enumerate(["复方丹参颗粒剂型", "复方丹参片", "复方丹参滴丸"], start=200)
+    ]
 
 
 @pytest.mark.django_db
@@ -128,7 +153,10 @@ def test_ties_are_ranked_by_trigram_similarity(danshen_family):
     assert [p.generic_name for p in results] == ["复方丹参片", "复方丹参滴丸", "复方丹参颗粒剂型"]
     assert results[0].similarity > results[1].similarity > results[2].similarity > 0
     assert [p.generic_name for p in product_search(user=None, q="fufangdanshen")] == [
-        "复方丹参片", "复方丹参滴丸", "复方丹参颗粒剂型"]  # by the full pinyin's similarity
+        "复方丹参片",
+        "复方丹参滴丸",
+        "复方丹参颗粒剂型",
+    ]  # by the full pinyin's similarity
 
 
 @pytest.mark.django_db
@@ -181,8 +209,26 @@ def test_a_list_of_search_results_reads_its_page_in_one_query(world, django_asse
     with django_assert_num_queries(1):
         page = list(as_product_list(product_search(user=None, q="阿"))[:20])
     with django_assert_num_queries(0):  # every column a list shows is there, the maker's name too
-        shown = [(p.nhsa_code, p.generic_name, p.trade_name, p.specification, p.pack_size, p.min_unit, p.pack_unit,
-                  p.manufacturer.name, p.get_category_display(), p.get_insurance_class_display(), p.high_value,
-                  p.shortage, p.negotiated, p.consistency_evaluated, p.is_active, p.name_mn, p.dosage_form)
-                 for p in page]
+        shown = [
+            (
+                p.nhsa_code,
+                p.generic_name,
+                p.trade_name,
+                p.specification,
+                p.pack_size,
+                p.min_unit,
+                p.pack_unit,
+                p.manufacturer.name,
+                p.get_category_display(),
+                p.get_insurance_class_display(),
+                p.high_value,
+                p.shortage,
+                p.negotiated,
+                p.consistency_evaluated,
+                p.is_active,
+                p.name_mn,
+                p.dosage_form,
+            )
+            for p in page
+        ]
     assert [row[1] for row in shown] == ["阿司匹林肠溶片", "阿托伐他汀钙片"]

@@ -8,8 +8,9 @@ from common.api import exception_handler
 
 
 @pytest.mark.parametrize("error", [DataError("integer out of range"), OverflowError("Python int too large")])
-@pytest.mark.parametrize("language, message", [("zh-hans", "参数超出允许范围"),
-                                               ("en", "A parameter is out of the allowed range")])
+@pytest.mark.parametrize(
+    "language, message", [("zh-hans", "参数超出允许范围"), ("en", "A parameter is out of the allowed range")]
+)
 def test_a_value_beyond_the_database_range_is_a_400_in_the_callers_language(error, language, message):
     with translation.override(language):
         response = exception_handler(error, {})

@@ -43,8 +43,9 @@ def collecting(world):  # noqa: F811
     return world
 
 
-def test_a_large_demand_file_is_imported_by_a_job_with_its_progress_page(eager, collecting,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_large_demand_file_is_imported_by_a_job_with_its_progress_page(
+    eager, collecting, django_capture_on_commit_callbacks
+):
     w = collecting
     client = _client(w["official"])
     url = f"/tenders/{w['tender'].pk}/demand/import/"
@@ -63,7 +64,8 @@ def test_a_large_demand_file_is_imported_by_a_job_with_its_progress_page(eager, 
 
 
 def test_a_large_bad_demand_file_fails_its_job_keeps_the_rows_errors_and_writes_nothing(
-        eager, collecting, django_capture_on_commit_callbacks):
+    eager, collecting, django_capture_on_commit_callbacks
+):
     w = collecting
     client = _client(w["official"], "en")
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,8 +81,9 @@ def test_a_large_bad_demand_file_fails_its_job_keeps_the_rows_errors_and_writes_
 
 def test_a_small_demand_file_is_imported_in_the_request(eager, collecting):
     w = collecting
-    response = _client(w["official"]).post(f"/tenders/{w['tender'].pk}/demand/import/",
-                                           {"file": _demand_file(w, [1000, 2000])})
+    response = _client(w["official"]).post(
+        f"/tenders/{w['tender'].pk}/demand/import/", {"file": _demand_file(w, [1000, 2000])}
+    )
     assert response.status_code == 200 and not Job.objects.exists()
     assert DemandReport.objects.count() == 2
 
@@ -98,8 +101,9 @@ def _price_file(product, hospital, n) -> SimpleUploadedFile:
     return SimpleUploadedFile("obs.csv", ("\n".join(lines) + "\n").encode(), content_type="text/csv")
 
 
-def test_a_large_price_file_is_imported_by_a_job(eager, official, product, hospital,
-                                                 django_capture_on_commit_callbacks):
+def test_a_large_price_file_is_imported_by_a_job(
+    eager, official, product, hospital, django_capture_on_commit_callbacks
+):
     client = _client(official)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/pricing/imports/", {"kind": "observations", "file": _price_file(product, hospital, 3)})
@@ -109,16 +113,18 @@ def test_a_large_price_file_is_imported_by_a_job(eager, official, product, hospi
     assert job.link == "/pricing/imports/" and job.result["counts"] == {"new": 3}
     # a dry run is only checked
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/pricing/imports/", {"kind": "observations", "dry_run": "1",
-                                          "file": _price_file(product, hospital, 4)})
+        client.post(
+            "/pricing/imports/", {"kind": "observations", "dry_run": "1", "file": _price_file(product, hospital, 4)}
+        )
     dry = Job.objects.order_by("-pk").first()
     assert dry.status == Job.Status.SUCCEEDED and not dry.result["written"]
     assert PriceObservation.objects.filter(source="off_platform").count() == 3
 
 
 def test_a_small_price_file_is_imported_in_the_request(eager, official, product, hospital):
-    response = _client(official).post("/pricing/imports/", {"kind": "observations",
-                                                            "file": _price_file(product, hospital, 2)})
+    response = _client(official).post(
+        "/pricing/imports/", {"kind": "observations", "file": _price_file(product, hospital, 2)}
+    )
     assert response.status_code == 200 and not Job.objects.exists()
     assert PriceObservation.objects.filter(source="off_platform").count() == 2
 

@@ -14,6 +14,7 @@ def client_for():
         c = Client()
         c.force_login(user)
         return c
+
     return make
 
 
@@ -21,7 +22,9 @@ def client_for():
 def test_notify_writes_once_per_topic_and_mails_after_commit(purchaser):
     purchaser.email = "buyer@example.cn"
     purchaser.save()
-    first = notify(purchaser.organization, "deadline", "请确认结算单", body="两日内到期", link="/settlement/", topic="t1")
+    first = notify(
+        purchaser.organization, "deadline", "请确认结算单", body="两日内到期", link="/settlement/", topic="t1"
+    )
     again = notify(purchaser.organization, "deadline", "请确认结算单", topic="t1")
     assert first is not None and again is None
     assert Notification.objects.filter(topic="t1").count() == 1
@@ -47,7 +50,8 @@ def test_kinds_follow_the_role_inside_one_organisation(official, fund_officer):
 
 @pytest.mark.django_db
 def test_many_notifications_are_mailed_in_chunks_with_a_fixed_number_of_queries(
-        purchaser, other_purchaser, monkeypatch, django_assert_max_num_queries):
+    purchaser, other_purchaser, monkeypatch, django_assert_max_num_queries
+):
     """A night's progress alerts can be tens of thousands: recipients are read once for all organisations, the
     notifications in chunks, and an organisation without a recipient costs no mail."""
     from common import notifications
@@ -56,10 +60,14 @@ def test_many_notifications_are_mailed_in_chunks_with_a_fixed_number_of_queries(
     purchaser.email = "buyer@example.cn"
     purchaser.save()
     Notification.objects.bulk_create(
-        [Notification(organization=purchaser.organization, kind="commitment_progress", title=f"进度滞后 {i}")
-         for i in range(30)]
-        + [Notification(organization=other_purchaser.organization, kind="commitment_progress", title="无收件人")
-           for _ in range(30)]
+        [
+            Notification(organization=purchaser.organization, kind="commitment_progress", title=f"进度滞后 {i}")
+            for i in range(30)
+        ]
+        + [
+            Notification(organization=other_purchaser.organization, kind="commitment_progress", title="无收件人")
+            for _ in range(30)
+        ]
     )
     mail.outbox.clear()
     with django_assert_max_num_queries(12):
@@ -101,8 +109,9 @@ def test_another_organisations_notification_is_404(purchaser, other_purchaser, c
 
 @pytest.mark.django_db
 def test_external_link_is_not_followed(purchaser, client_for):
-    note = Notification.objects.create(organization=purchaser.organization, kind="deadline", title="x",
-                                       link="https://evil.example/")
+    note = Notification.objects.create(
+        organization=purchaser.organization, kind="deadline", title="x", link="https://evil.example/"
+    )
     assert client_for(purchaser).get(f"/inbox/{note.pk}/")["Location"] == "/inbox/"
 
 

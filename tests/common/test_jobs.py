@@ -39,8 +39,9 @@ def test_progress_recompute_runs_in_the_background_and_reports(official, purchas
 @pytest.mark.django_db
 def test_a_running_job_page_polls_its_status(official, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    job = Job.objects.create(kind="progress.compute", organization=official.organization, created_by=official,
-                             status=Job.Status.RUNNING)
+    job = Job.objects.create(
+        kind="progress.compute", organization=official.organization, created_by=official, status=Job.Status.RUNNING
+    )
     jobs.cache.set(f"job-progress:{job.pk}", {"done": 2, "total": 5, "label": "进度提醒"})
     client = login(official)
     page = client.get(f"/jobs/{job.pk}/").content.decode()
@@ -53,19 +54,23 @@ def test_a_running_job_page_polls_its_status(official, settings):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bad_params_start_nothing_and_a_role_without_the_capability_cannot_start(fund_officer, purchaser):
     client = login(fund_officer)
-    response = client.post("/jobs/start/settlement.generate/", {"month": "2999-01", "back": "/settlement/"},
-                           follow=True)
+    response = client.post(
+        "/jobs/start/settlement.generate/", {"month": "2999-01", "back": "/settlement/"}, follow=True
+    )
     assert not Job.objects.exists() and "尚未结束" in response.content.decode()
-    response = login(purchaser).post("/jobs/start/settlement.generate/", {"month": "2026-01", "back": "/"},
-                                     follow=True)
+    response = login(purchaser).post("/jobs/start/settlement.generate/", {"month": "2026-01", "back": "/"}, follow=True)
     assert not Job.objects.exists() and "无权" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_a_failed_job_says_why(fund_officer):
     # a month that ended when the job was queued but not by the time it ran, say: the function's error is the result
-    job = Job.objects.create(kind="settlement.generate", params={"month": "2999-01"},
-                             organization=fund_officer.organization, created_by=fund_officer)
+    job = Job.objects.create(
+        kind="settlement.generate",
+        params={"month": "2999-01"},
+        organization=fund_officer.organization,
+        created_by=fund_officer,
+    )
     jobs.run(job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "尚未结束" in job.message

@@ -27,8 +27,29 @@ def test_the_api_refuses_digits_that_are_not_ascii_rather_than_converting_them(t
         parse_decimal(text, field="amount", column=AMOUNT)
 
 
-@pytest.mark.parametrize("text", ["1e3", "1E+400", "1e400", "0x10", "1_000", " 1 2", "--1", "1.", ".5", "NaN", "Infinity",
-                                  "1,000", "0,02", True, 1.5, None, [1], {"a": 1}])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e3",
+        "1E+400",
+        "1e400",
+        "0x10",
+        "1_000",
+        " 1 2",
+        "--1",
+        "1.",
+        ".5",
+        "NaN",
+        "Infinity",
+        "1,000",
+        "0,02",
+        True,
+        1.5,
+        None,
+        [1],
+        {"a": 1},
+    ],
+)
 def test_exponents_separators_and_other_types_are_refused(text):
     with pytest.raises(ValidationFailed) as error:
         parse_decimal(text, field="amount", column=AMOUNT)
@@ -59,8 +80,12 @@ def test_a_five_thousand_digit_integer_is_refused_at_once():
 def test_amounts_have_the_columns_digits_before_and_after_the_point():
     assert parse_decimal("99999999999999.99", field="amount", column=AMOUNT) == Decimal("99999999999999.99")
     assert parse_decimal("12.500", field="amount", column=AMOUNT) == Decimal("12.50")
-    for value, code in (("999999999999999", "out_of_range"), ("9" * 20, "out_of_range"),
-                        ("1" + "0" * 24, "out_of_range"), ("0.001", "too_many_decimals")):
+    for value, code in (
+        ("999999999999999", "out_of_range"),
+        ("9" * 20, "out_of_range"),
+        ("1" + "0" * 24, "out_of_range"),
+        ("0.001", "too_many_decimals"),
+    ):
         with pytest.raises(ValidationFailed) as error:
             parse_decimal(value, field="amount", column=AMOUNT)
         assert error.value.code == code, value

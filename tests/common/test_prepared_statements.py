@@ -17,8 +17,10 @@ def _prepared(fragment: str) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(os.environ.get("DB_PREPARED_STATEMENTS", "").lower() in ("false", "0", "off", "no"),
-                    reason="prepared statements switched off (DB_PREPARED_STATEMENTS)")
+@pytest.mark.skipif(
+    os.environ.get("DB_PREPARED_STATEMENTS", "").lower() in ("false", "0", "off", "no"),
+    reason="prepared statements switched off (DB_PREPARED_STATEMENTS)",
+)
 def test_a_repeated_query_is_prepared_once_and_reused(hospital):
     assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
 

@@ -85,8 +85,12 @@ def test_read_by_id_reads_a_related_row_and_converts_expressions(django_assert_n
         "twice": RawSQL("accounts_organization.id * 2", [], output_field=IntegerField()),
     }
     with django_assert_num_queries(1):
-        found = read_by_id(Columns(Organization), [hospital.pk, orphan.pk, hospital.pk, -1],
-                           related=("region", Columns(Region, ("code", "name"))), extra=extra)
+        found = read_by_id(
+            Columns(Organization),
+            [hospital.pk, orphan.pk, hospital.pk, -1],
+            related=("region", Columns(Region, ("code", "name"))),
+            extra=extra,
+        )
         assert set(found) == {hospital.pk, orphan.pk}
         assert found[hospital.pk].region.code == hospital.region.code
         assert found[orphan.pk].region is None

@@ -39,9 +39,21 @@ class ThrowawayRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -109,15 +121,34 @@ class Worker:
         from the environment, e.g. FAULT_CHECKPOINTS or CELERY_VISIBILITY_TIMEOUT."""
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FAULT_CHECKPOINTS")}
         env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url(connection.settings_dict),
-            CELERY_BROKER_URL=self.broker_url, CELERY_RESULT_BACKEND=self.broker_url,
-            CELERY_TASK_ALWAYS_EAGER="false", **extra_env,
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            DATABASE_URL=database_url(connection.settings_dict),
+            CELERY_BROKER_URL=self.broker_url,
+            CELERY_RESULT_BACKEND=self.broker_url,
+            CELERY_TASK_ALWAYS_EAGER="false",
+            **extra_env,
         )
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", f"--hostname=faults-{os.getpid()}@%h"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname=faults-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:

@@ -31,17 +31,27 @@ def receive_an_order(w):
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     order = order_svc.order_accept(order=order, by=w.dist_rep)
     lines = list(order.lines.order_by("line_no"))
-    delivery = order_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-OUT-1", lines=[
-        {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk}", "expiry_date": _expiry()}
-        for line in lines
-    ])
+    delivery = order_svc.delivery_create(
+        order=order,
+        by=w.dist_rep,
+        invoice_number="INV-OUT-1",
+        lines=[
+            {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk}", "expiry_date": _expiry()}
+            for line in lines
+        ],
+    )
     return order, order_svc.receipt_create(delivery=delivery, by=w.buyer)
 
 
 def submit_a_bid(tender_world):
     to_bidding(tender_world)
-    return tender_svc.bid_submit(lot=tender_world["lot"], product=tender_world["products"][0], price="0.5000",
-                                 supply_capacity=500000, by=tender_world["reps"][0])
+    return tender_svc.bid_submit(
+        lot=tender_world["lot"],
+        product=tender_world["products"][0],
+        price="0.5000",
+        supply_capacity=500000,
+        by=tender_world["reps"][0],
+    )
 
 
 def observations_of(receipt):
@@ -96,9 +106,13 @@ def test_after_the_outage_a_real_worker_runs_each_follow_up_exactly_once(redis_s
     worker.start()
     assert drain() == 2, list(OutboxMessage.objects.values_list("last_error", flat=True))
     lines = ReceiptLine.objects.filter(receipt=receipt, accepted_min_units__gt=0).count()
-    worker.wait_for(lambda: observations_of(receipt).count() == lines
-                    and ProgressRun.objects.filter(hospital=w.hospital, status="succeeded").exists(),
-                    what="the follow-up jobs")
+    worker.wait_for(
+        lambda: (
+            observations_of(receipt).count() == lines
+            and ProgressRun.objects.filter(hospital=w.hospital, status="succeeded").exists()
+        ),
+        what="the follow-up jobs",
+    )
     # Once more through the drain and the beat job: nothing is published or run twice.
     assert drain() == 0
     from common.tasks import drain_outbox

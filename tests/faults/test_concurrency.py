@@ -30,12 +30,19 @@ def test_fifty_simultaneous_orders_on_one_listing_and_hospital(official):
     old_price, new_price = w.listing.unit_price, Decimal("0.5500")
 
     def submit(index):
-        return lambda: svc.order_create(by=buyers[index % 2], distributor=w.distributor, submit=True,
-                                        lines=[{"listing": w.listing.pk, "packs": 1 + index % 7}]).pk
+        return lambda: (
+            svc.order_create(
+                by=buyers[index % 2],
+                distributor=w.distributor,
+                submit=True,
+                lines=[{"listing": w.listing.pk, "packs": 1 + index % 7}],
+            ).pk
+        )
 
     def change_price():
-        listing_svc.listing_change_price(listing=Listing.objects.get(pk=w.listing.pk), by=official,
-                                         unit_price=new_price, reason="联动调价")
+        listing_svc.listing_change_price(
+            listing=Listing.objects.get(pk=w.listing.pk), by=official, unit_price=new_price, reason="联动调价"
+        )
         return "price"
 
     results = run_together([submit(i) for i in range(ORDERS)] + [change_price])
@@ -62,12 +69,20 @@ def test_two_officials_on_one_alert_one_wins_the_other_gets_a_conflict(peer_worl
     second = UserFactory(username="official_b", organization=agency, roles=["pricing_official"])
     version = alert.version
     history = alert.history.count()
-    results = run_together([
-        lambda: alert_assign(alert=PriceAlert.objects.get(pk=alert.pk), assignee=first, by=first,
-                             expected_version=version).status,
-        lambda: alert_dismiss(alert=PriceAlert.objects.get(pk=alert.pk), reason="价格合理", by=second,
-                              expected_version=version).status,
-    ])
+    results = run_together(
+        [
+            lambda: (
+                alert_assign(
+                    alert=PriceAlert.objects.get(pk=alert.pk), assignee=first, by=first, expected_version=version
+                ).status
+            ),
+            lambda: (
+                alert_dismiss(
+                    alert=PriceAlert.objects.get(pk=alert.pk), reason="价格合理", by=second, expected_version=version
+                ).status
+            ),
+        ]
+    )
     outcomes = list(results.values())
     conflicts = [r for r in outcomes if isinstance(r, ConflictError)]
     winners = [r for r in outcomes if not isinstance(r, Exception)]

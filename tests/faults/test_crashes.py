@@ -32,8 +32,7 @@ from tests.factories import HospitalFactory, league
 from tests.pricing.conftest import observe
 from tests.settlement.world import build_world, give_back, month_start, receive
 
-pytestmark = [pytest.mark.worker, pytest.mark.slow,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 VISIBILITY = 2  # seconds an unacknowledged task waits before the broker hands it out again (production: > time limit)
 
@@ -52,8 +51,12 @@ def crash_world():
     returned = receive(w, packs=12, on=last + timedelta(days=6))
     give_back(returned, packs=2, on=last + timedelta(days=9))
     receive(w, listing=w.plain_listing, packs=3, on=last + timedelta(days=2))
-    hospitals = [HospitalFactory(name=f"K价格医院{i}", region=league("150100" if i % 2 else "150400")) for i in range(8)]
-    for hospital, price in zip(hospitals, ["1.00", "1.02", "0.98", "1.01", "0.99", "1.03", "0.97", "2.60"], strict=True):
+    hospitals = [
+        HospitalFactory(name=f"K价格医院{i}", region=league("150100" if i % 2 else "150400")) for i in range(8)
+    ]
+    for hospital, price in zip(
+        hospitals, ["1.00", "1.02", "0.98", "1.01", "0.99", "1.03", "0.97", "2.60"], strict=True
+    ):
         observe(w.listing.product, hospital, last + timedelta(days=10), price)
     return w
 
@@ -64,8 +67,11 @@ def crash_world():
 def table(model, *, exclude=(), natural=(), qs=None) -> list[tuple]:
     """Every row of the model's figures: its fields but the id, moments (timestamps differ from run to run) and the
     ids of rows the run itself made (`exclude`, named instead through `natural`)."""
-    fields = [f.attname for f in model._meta.concrete_fields
-              if not f.primary_key and not isinstance(f, DateTimeField) and f.attname not in exclude]
+    fields = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not isinstance(f, DateTimeField) and f.attname not in exclude
+    ]
     rows = (qs if qs is not None else model.objects.all()).values_list(*fields, *natural)
     return sorted(rows, key=repr)
 
@@ -77,15 +83,18 @@ def truncate(*tables: str) -> None:
 
 def progress_tables() -> dict:
     return {
-        "progress": table(CommitmentProgress), "manufacturers": table(ManufacturerProgress),
+        "progress": table(CommitmentProgress),
+        "manufacturers": table(ManufacturerProgress),
         "alert_states": table(CommitmentAlertState),
         "notifications": table(Notification, qs=Notification.objects.filter(kind="commitment_progress")),
     }
 
 
 def scan_tables() -> dict:
-    return {"alerts": table(PriceAlert),
-            "scans": table(PriceScan, exclude=("since", "until", "started_at", "finished_at"))}
+    return {
+        "alerts": table(PriceAlert),
+        "scans": table(PriceScan, exclude=("since", "until", "started_at", "finished_at")),
+    }
 
 
 def settlement_tables() -> dict:
@@ -104,8 +113,11 @@ def settlement_tables() -> dict:
 def _waiting_at(name: str) -> int | None:
     """The database session (pid) waiting at the checkpoint, if any."""
     with connection.cursor() as cur:
-        cur.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s"
-                    " AND objsubid = 2 AND NOT granted", [NAMESPACE, key_of(name)])
+        cur.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s"
+            " AND objsubid = 2 AND NOT granted",
+            [NAMESPACE, key_of(name)],
+        )
         row = cur.fetchone()
     return row[0] if row else None
 
@@ -124,8 +136,9 @@ def _until(condition, *, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def kill_at_checkpoint(worker, redis_server, task, checkpoint: str, *, worker_env: dict | None = None,
-                       **kwargs) -> None:
+def kill_at_checkpoint(
+    worker, redis_server, task, checkpoint: str, *, worker_env: dict | None = None, **kwargs
+) -> None:
     """Send the task to a worker, hold it at the checkpoint, SIGKILL the worker. Returns once the killed run's database
     session is gone (its transaction rolled back, its locks released) — the task still unacknowledged on the broker."""
     import redis
@@ -158,8 +171,9 @@ def rerun(worker, redis_server, finished) -> None:
     worker.start(CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY))
     worker.wait_for(finished, timeout=120, what="the redelivered task to finish")
     broker = redis.Redis.from_url(redis_server.url)
-    worker.wait_for(lambda: broker.hlen("unacked") == 0 and broker.llen("celery") == 0,
-                    what="the task to be acknowledged")
+    worker.wait_for(
+        lambda: broker.hlen("unacked") == 0 and broker.llen("celery") == 0, what="the task to be acknowledged"
+    )
 
 
 # --- the three jobs -------------------------------------------------------------------------------------------------
@@ -171,8 +185,12 @@ def test_commitment_progress_killed_mid_transaction_reruns_to_the_same_table(cra
     compute_commitment_progress.apply()
     control = progress_tables()
     assert len(control["progress"]) > 20 and control["manufacturers"], control
-    truncate("procurement_commitmentprogress", "procurement_manufacturerprogress",
-             "procurement_commitmentalertstate", "procurement_progressrun")
+    truncate(
+        "procurement_commitmentprogress",
+        "procurement_manufacturerprogress",
+        "procurement_commitmentalertstate",
+        "procurement_progressrun",
+    )
     Notification.objects.filter(kind="commitment_progress").delete()
 
     # Step 2: the progress rows are inserted, the transaction is open.
@@ -205,21 +223,29 @@ def test_price_scan_killed_between_detectors_is_resumed_to_the_same_alerts(crash
     assert resumed.pk == killed.pk and resumed.until == killed.until
 
 
-def test_settlement_batch_killed_between_chunks_builds_the_rest_to_the_same_statements(crash_world, worker,
-                                                                                      redis_server):
+def test_settlement_batch_killed_between_chunks_builds_the_rest_to_the_same_statements(
+    crash_world, worker, redis_server
+):
     from settlement.tasks import generate_monthly
 
     generate_monthly.apply()
     control = settlement_tables()
     regions = set(SettlementStatement.objects.values_list("fund__region__code", flat=True))
     assert regions == {"150100", "150400"} and len(control["lines"]) > 3, control
-    truncate("settlement_settledreturn", "settlement_settlementline", "settlement_hospitaldeduction",
-             "settlement_journalline", "settlement_journalentry", "settlement_settlementstatement",
-             "settlement_settlementrun")
+    truncate(
+        "settlement_settledreturn",
+        "settlement_settlementline",
+        "settlement_hospitaldeduction",
+        "settlement_journalline",
+        "settlement_journalentry",
+        "settlement_settlementstatement",
+        "settlement_settlementrun",
+    )
 
     # After the first chunk (one statement a chunk here) is committed; the lease (10 minutes) is still taken.
-    kill_at_checkpoint(worker, redis_server, generate_monthly, "settlement:chunk:1",
-                       worker_env={"SETTLEMENT_CHUNK_STATEMENTS": "1"})
+    kill_at_checkpoint(
+        worker, redis_server, generate_monthly, "settlement:chunk:1", worker_env={"SETTLEMENT_CHUNK_STATEMENTS": "1"}
+    )
     assert SettlementStatement.objects.count() == 1 < len(control["statements"])
     assert list(SettlementRun.objects.values_list("status", flat=True)) == ["running"]
 

@@ -89,7 +89,8 @@ def test_order_submission_fails_whole_on_its_audit_event():
     w = build_world()
     assert_fails_and_nothing_changes(
         lambda: order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True),
-        r'INSERT INTO "procurement_orderevent"', nth=1,  # the event, after the order and its lines
+        r'INSERT INTO "procurement_orderevent"',
+        nth=1,  # the event, after the order and its lines
     )
 
 
@@ -98,8 +99,9 @@ def test_submitting_a_draft_fails_whole_on_its_second_line():
     w = build_world()
     draft = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
     # Prices are frozen on the lines first (one UPDATE), then the order, then its event: the event fails.
-    assert_fails_and_nothing_changes(lambda: order_svc.order_submit(order=draft, by=w.buyer),
-                                     r'INSERT INTO "procurement_orderevent"', nth=1)
+    assert_fails_and_nothing_changes(
+        lambda: order_svc.order_submit(order=draft, by=w.buyer), r'INSERT INTO "procurement_orderevent"', nth=1
+    )
 
 
 @pytest.mark.django_db
@@ -107,12 +109,20 @@ def test_a_receipt_fails_whole_on_the_order_lines_update():
     w = build_world()
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     order = order_svc.order_accept(order=order, by=w.dist_rep)
-    delivery = order_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-DS-1", lines=[
-        {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk}", "expiry_date": _expiry()}
-        for line in order.lines.order_by("line_no")
-    ])
-    assert_fails_and_nothing_changes(lambda: order_svc.receipt_create(delivery=delivery, by=w.buyer),
-                                     r'UPDATE "procurement_purchaseorderline"', nth=2)
+    delivery = order_svc.delivery_create(
+        order=order,
+        by=w.dist_rep,
+        invoice_number="INV-DS-1",
+        lines=[
+            {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk}", "expiry_date": _expiry()}
+            for line in order.lines.order_by("line_no")
+        ],
+    )
+    assert_fails_and_nothing_changes(
+        lambda: order_svc.receipt_create(delivery=delivery, by=w.buyer),
+        r'UPDATE "procurement_purchaseorderline"',
+        nth=2,
+    )
 
 
 @pytest.mark.django_db
@@ -120,11 +130,15 @@ def test_a_delivery_fails_whole_on_its_second_line():
     w = build_world()
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     order = order_svc.order_accept(order=order, by=w.dist_rep)
-    lines = [{"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk}", "expiry_date": _expiry()}
-             for line in order.lines.order_by("line_no")]
+    lines = [
+        {"order_line": line.pk, "packs": line.packs, "batch_number": f"B{line.pk}", "expiry_date": _expiry()}
+        for line in order.lines.order_by("line_no")
+    ]
     assert_fails_and_nothing_changes(
         lambda: order_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-DS-2", lines=lines),
-        r'UPDATE "procurement_purchaseorderline"', nth=2)
+        r'UPDATE "procurement_purchaseorderline"',
+        nth=2,
+    )
 
 
 # --- bids: opening, evaluation, awards ---------------------------------------------------------------------------
@@ -140,38 +154,51 @@ def _bids_in(w):
 @pytest.mark.django_db
 def test_bid_opening_fails_whole_on_the_audit_event(world):  # noqa: F811
     _bids_in(world)  # opening: bids decrypted (one UPDATE), tender status, its history, then the audit event
-    assert_fails_and_nothing_changes(lambda: tender_svc.tender_open_bids(tender=world["tender"], by=world["official"]),
-                                     r'INSERT INTO "common_auditevent"', nth=1)
+    assert_fails_and_nothing_changes(
+        lambda: tender_svc.tender_open_bids(tender=world["tender"], by=world["official"]),
+        r'INSERT INTO "common_auditevent"',
+        nth=1,
+    )
 
 
 @pytest.mark.django_db
 def test_bid_opening_fails_whole_on_the_tender_status(world):  # noqa: F811
     _bids_in(world)
-    assert_fails_and_nothing_changes(lambda: tender_svc.tender_open_bids(tender=world["tender"], by=world["official"]),
-                                     r'UPDATE "procurement_tender"', nth=1)
+    assert_fails_and_nothing_changes(
+        lambda: tender_svc.tender_open_bids(tender=world["tender"], by=world["official"]),
+        r'UPDATE "procurement_tender"',
+        nth=1,
+    )
 
 
 @pytest.mark.django_db
 def test_evaluation_fails_whole_on_the_bid_statuses(world):  # noqa: F811
     _bids_in(world)
     tender_svc.tender_open_bids(tender=world["tender"], by=world["official"])
-    assert_fails_and_nothing_changes(lambda: tender_svc.tender_evaluate(tender=world["tender"], by=world["official"]),
-                                     r'UPDATE "procurement_bid"', nth=1)
+    assert_fails_and_nothing_changes(
+        lambda: tender_svc.tender_evaluate(tender=world["tender"], by=world["official"]),
+        r'UPDATE "procurement_bid"',
+        nth=1,
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("statement", [
-    r'INSERT INTO "procurement_listing"',  # after the awards
-    r'INSERT INTO "procurement_commitment" ',  # set-based, after awards and listings
-    r'UPDATE "procurement_tender"',  # the status, after everything else
-    r'INSERT INTO "common_auditevent"',  # the very last statement
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        r'INSERT INTO "procurement_listing"',  # after the awards
+        r'INSERT INTO "procurement_commitment" ',  # set-based, after awards and listings
+        r'UPDATE "procurement_tender"',  # the status, after everything else
+        r'INSERT INTO "common_auditevent"',  # the very last statement
+    ],
+)
 def test_awards_fail_whole_when_a_later_statement_fails(world, statement):  # noqa: F811
     _bids_in(world)
     tender_svc.tender_open_bids(tender=world["tender"], by=world["official"])
     tender_svc.tender_evaluate(tender=world["tender"], by=world["official"])
-    assert_fails_and_nothing_changes(lambda: tender_svc.tender_award(tender=world["tender"], by=world["official"]),
-                                     statement, nth=1)
+    assert_fails_and_nothing_changes(
+        lambda: tender_svc.tender_award(tender=world["tender"], by=world["official"]), statement, nth=1
+    )
 
 
 # --- imports -----------------------------------------------------------------------------------------------------
@@ -188,7 +215,9 @@ def test_a_catalog_import_fails_whole_on_a_later_batch():
 
     # The batches are staged and stored by one statement at the end, after every row was checked: that statement fails.
     assert_fails_and_nothing_changes(
-        run, r'WITH stored AS \(INSERT INTO "catalog_product"', nth=1,
+        run,
+        r'WITH stored AS \(INSERT INTO "catalog_product"',
+        nth=1,
         reported=lambda result: not result.written and "写入数据库时出错" in (result.file_error or ""),
     )
 
@@ -202,4 +231,6 @@ def test_a_demand_import_fails_whole_on_a_later_row(world):  # noqa: F811
     content = (head + "".join(f"NMG-T-01,01,{x.uscc},,{1000 * (i + 1)},\n" for i, x in enumerate(h))).encode()
     assert_fails_and_nothing_changes(
         lambda: demand_import(tender=world["tender"], by=world["official"], content=content, filename="d.csv"),
-        r'INSERT INTO "procurement_(historical)?demandreport"', nth=2)
+        r'INSERT INTO "procurement_(historical)?demandreport"',
+        nth=2,
+    )

@@ -15,14 +15,22 @@ from tests.factories import HospitalFactory, ProductFactory, league
 def observe(product, hospital, day: date, price, quantity: int = 100, source: str = "platform_receipt"):
     price = Decimal(str(price))
     return PriceObservation.objects.create(
-        product=product, hospital=hospital, region=hospital.region if hospital else None, observed_on=day,
-        unit_price=price, quantity=quantity, amount=quantize_amount(price * quantity), source=source,
+        product=product,
+        hospital=hospital,
+        region=hospital.region if hospital else None,
+        observed_on=day,
+        unit_price=price,
+        quantity=quantity,
+        amount=quantize_amount(price * quantity),
+        source=source,
     )
 
 
 @pytest.fixture
 def hospitals(db):
-    return [HospitalFactory(name=f"价格测试医院{i:02d}", region=league("150100" if i % 2 else "150400")) for i in range(8)]
+    return [
+        HospitalFactory(name=f"价格测试医院{i:02d}", region=league("150100" if i % 2 else "150400")) for i in range(8)
+    ]
 
 
 @pytest.fixture

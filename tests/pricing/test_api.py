@@ -41,15 +41,21 @@ def test_review_through_the_api_with_a_conflict(api, alert, official, manufactur
     no_reason = api.post(url + "dismiss/", {"reason": "", "version": 2}, format="json")
     assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
     due = (timezone.localdate() + timedelta(days=7)).isoformat()
-    r = api.post(url + "inquiry/", {"recipient": manufacturer.pk, "letter": "请说明", "reply_due": due, "version": 2},
-                 format="json")
+    r = api.post(
+        url + "inquiry/",
+        {"recipient": manufacturer.pk, "letter": "请说明", "reply_due": due, "version": 2},
+        format="json",
+    )
     assert r.status_code == 201
     inquiry_id = r.json()["id"]
     # the manufacturer answers in its portal, with a file
     api.force_authenticate(manufacturer_rep)
     assert api.get("/api/v1/price-inquiries/").json()["count"] == 1
-    r = api.post(f"/api/v1/price-inquiries/{inquiry_id}/reply/",
-                 {"reply": "运输成本上升", "reply_file": SimpleUploadedFile("说明.pdf", b"%PDF-1.4 test")}, format="multipart")
+    r = api.post(
+        f"/api/v1/price-inquiries/{inquiry_id}/reply/",
+        {"reply": "运输成本上升", "reply_file": SimpleUploadedFile("说明.pdf", b"%PDF-1.4 test")},
+        format="multipart",
+    )
     assert r.status_code == 200 and r.json()["replied_at"]
     api.force_authenticate(purchaser)
     assert api.get("/api/v1/price-inquiries/").json()["count"] == 0
@@ -74,11 +80,17 @@ def test_bulk_actions(api, alert, official):
 
 def test_observation_import_endpoint(api, official, product, hospital):
     api.force_authenticate(official)
-    bad = f"产品代码,来源,日期,单价,单位,医疗机构\n{product.nhsa_code},医疗机构线下采购,2026-03-01,0,片,{hospital.uscc}\n"
-    r = api.post("/api/v1/price-observations/import/", {"file": SimpleUploadedFile("o.csv", bad.encode())}, format="multipart")
+    bad = (
+        f"产品代码,来源,日期,单价,单位,医疗机构\n{product.nhsa_code},医疗机构线下采购,2026-03-01,0,片,{hospital.uscc}\n"
+    )
+    r = api.post(
+        "/api/v1/price-observations/import/", {"file": SimpleUploadedFile("o.csv", bad.encode())}, format="multipart"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["row"] == 2
     good = bad.replace(",0,", ",1.5,")
-    r = api.post("/api/v1/price-observations/import/", {"file": SimpleUploadedFile("o.csv", good.encode())}, format="multipart")
+    r = api.post(
+        "/api/v1/price-observations/import/", {"file": SimpleUploadedFile("o.csv", good.encode())}, format="multipart"
+    )
     assert r.status_code == 200 and r.json()["counts"] == {"new": 1}
     assert PriceObservation.objects.count() == 1
     assert api.get("/api/v1/price-observations/").json()["count"] == 1
@@ -86,8 +98,14 @@ def test_observation_import_endpoint(api, official, product, hospital):
 
 def test_credit_records_api(api, official, manufacturer, manufacturer_rep):
     api.force_authenticate(official)
-    payload = {"organization": manufacturer.pk, "behaviour": "bribery", "level": "general", "amount": "20000",
-               "evidence": "判决书", "start": "2026-01-01"}
+    payload = {
+        "organization": manufacturer.pk,
+        "behaviour": "bribery",
+        "level": "general",
+        "amount": "20000",
+        "evidence": "判决书",
+        "start": "2026-01-01",
+    }
     bad = api.post("/api/v1/credit-records/", {**payload, "level": "huge"}, format="json")
     assert bad.status_code == 400 and bad.json()["field"] == "level"
     bad = api.post("/api/v1/credit-records/", {**payload, "end": "2025-01-01"}, format="json")

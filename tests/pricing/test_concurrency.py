@@ -18,24 +18,26 @@ from .conftest import observe
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-
-
 def _world():
     product = ProductFactory()
     for i, price in enumerate(["1.00", "1.02", "0.98", "1.01", "0.99", "1.03", "0.97", "2.60"]):
         observe(product, HospitalFactory(name=f"并发测试医院{i}"), date(2026, 3, 10), price)
     agency = AgencyFactory()
-    return [UserFactory(username=f"conc_official{i}", organization=agency, roles=["pricing_official"]) for i in range(2)]
+    return [
+        UserFactory(username=f"conc_official{i}", organization=agency, roles=["pricing_official"]) for i in range(2)
+    ]
 
 
 def test_two_officials_on_one_alert():
     first, second = _world()
     price_scan_run(full=True)
     alert = PriceAlert.objects.get()
-    results = run_together([
-        lambda: svc.alert_assign(alert=alert, assignee=first, by=first, expected_version=1).status,
-        lambda: svc.alert_dismiss(alert=alert, reason="重复数据", by=second, expected_version=1).status,
-    ])
+    results = run_together(
+        [
+            lambda: svc.alert_assign(alert=alert, assignee=first, by=first, expected_version=1).status,
+            lambda: svc.alert_dismiss(alert=alert, reason="重复数据", by=second, expected_version=1).status,
+        ]
+    )
     winners = [r for r in results.values() if not isinstance(r, Exception)]
     losers = [r for r in results.values() if isinstance(r, ConflictError)]
     assert len(winners) == 1 and len(losers) == 1, results

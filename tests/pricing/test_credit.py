@@ -17,8 +17,15 @@ from tests.factories import ManufacturerFactory, ProductFactory
 
 
 def make(official, organization, **kw):
-    args = {"organization": organization, "behaviour": "bribery", "level": "medium", "evidence": "法院判决书（2026）蒙01刑初12号",
-            "start": date(2026, 1, 10), "by": official, "amount": "150000"}
+    args = {
+        "organization": organization,
+        "behaviour": "bribery",
+        "level": "medium",
+        "evidence": "法院判决书（2026）蒙01刑初12号",
+        "start": date(2026, 1, 10),
+        "by": official,
+        "amount": "150000",
+    }
     args.update(kw)
     return svc.credit_record_create(**args)
 

@@ -19,8 +19,9 @@ FULL = Scope(full=True)
 def find(name, **params):
     detector = registry()[name]
     if params:
-        detector = type(detector)(**({"name": detector.name} if detector.name.startswith("peer") else {}),
-                                  **{**detector.params, **params})
+        detector = type(detector)(
+            **({"name": detector.name} if detector.name.startswith("peer") else {}), **{**detector.params, **params}
+        )
     return detector.find(FULL)
 
 
@@ -45,8 +46,16 @@ def test_peer_outlier_evidence_lists_every_peer_cheapest_first(hospitals, produc
         observe(product, h, date(2026, 3, 10), p)
     [f] = find("peer_outlier")
     assert f.subject_key == f"h:{hospitals[7].pk}"
-    order = [(6, "0.9700"), (2, "0.9800"), (4, "0.9900"), (0, "1.0067"), (1, "1.0200"), (3, "1.0200"), (5, "1.0300"),
-             (7, "2.6000")]
+    order = [
+        (6, "0.9700"),
+        (2, "0.9800"),
+        (4, "0.9900"),
+        (0, "1.0067"),
+        (1, "1.0200"),
+        (3, "1.0200"),
+        (5, "1.0300"),
+        (7, "2.6000"),
+    ]
     assert f.evidence["distribution"] == [
         {"hospital_id": hospitals[i].pk, "product_id": product.pk, "price": price, "quantity": 300 if i == 0 else 100}
         for i, price in order
@@ -86,7 +95,9 @@ def test_peer_outlier_needs_enough_peers_then_uses_the_ratio(hospitals, product)
     assert [f.subject_key for f in find("peer_outlier", ratio=1.55)] == [f"h:{hospitals[3].pk}"]
 
 
-def test_peer_outlier_by_group_compares_products_of_the_same_generic_form_and_strength(hospitals, product, manufacturer):
+def test_peer_outlier_by_group_compares_products_of_the_same_generic_form_and_strength(
+    hospitals, product, manufacturer
+):
     twin = ProductFactory(manufacturer=manufacturer, generic_name="阿托伐他汀钙片", specification="20mg")
     other_strength = ProductFactory(manufacturer=manufacturer, generic_name="阿托伐他汀钙片", specification="10mg")
     for i, h in enumerate(hospitals[:6]):
@@ -115,10 +126,21 @@ def test_sudden_change_at_a_hospital_and_province_wide(hospitals, product):
 
 
 def test_above_reference_payment_standard_and_national_lowest(hospitals, product):
-    ReferencePrice.objects.create(product=product, kind="payment_standard", unit_price=Decimal("1.2000"),
-                                  valid_from=date(2026, 1, 1), source="测试")
-    ReferencePrice.objects.create(product=product, kind="national_lowest", unit_price=Decimal("1.1000"),
-                                  valid_from=date(2026, 3, 1), valid_to=date(2026, 3, 31), source="测试")
+    ReferencePrice.objects.create(
+        product=product,
+        kind="payment_standard",
+        unit_price=Decimal("1.2000"),
+        valid_from=date(2026, 1, 1),
+        source="测试",
+    )
+    ReferencePrice.objects.create(
+        product=product,
+        kind="national_lowest",
+        unit_price=Decimal("1.1000"),
+        valid_from=date(2026, 3, 1),
+        valid_to=date(2026, 3, 31),
+        source="测试",
+    )
     observe(product, hospitals[0], date(2026, 2, 10), "1.15")  # below the payment standard; national ref not valid yet
     observe(product, hospitals[1], date(2026, 3, 10), "1.15", quantity=50)  # above national lowest only
     observe(product, hospitals[2], date(2026, 3, 11), "1.30", quantity=10)  # above both
@@ -131,8 +153,15 @@ def test_above_reference_payment_standard_and_national_lowest(hospitals, product
 
 
 def test_non_selected_premium(hospitals, product):
-    ReferencePrice.objects.create(product=product, kind="vbp_awarded", unit_price=Decimal("0.5000"), selected=False,
-                                  lot_label="阿托伐他汀钙片 口服常释剂型", valid_from=date(2026, 1, 1), source="测试")
+    ReferencePrice.objects.create(
+        product=product,
+        kind="vbp_awarded",
+        unit_price=Decimal("0.5000"),
+        selected=False,
+        lot_label="阿托伐他汀钙片 口服常释剂型",
+        valid_from=date(2026, 1, 1),
+        source="测试",
+    )
     observe(product, hospitals[0], date(2026, 3, 1), "0.99")  # < 2 ×
     observe(product, hospitals[1], date(2026, 3, 1), "1.20")  # 2.4 ×
     findings = find("non_selected_premium")
@@ -152,7 +181,9 @@ def test_volume_spike_only_for_high_price_items(hospitals, manufacturer):
     assert findings[0].evidence["trailing_median"] == "105"  # median of 100, 120, 90, 110
 
 
-@pytest.mark.parametrize("name", ["peer_outlier", "sudden_change", "above_reference", "non_selected_premium", "volume_spike"])
+@pytest.mark.parametrize(
+    "name", ["peer_outlier", "sudden_change", "above_reference", "non_selected_premium", "volume_spike"]
+)
 def test_no_findings_on_an_empty_world(db, name):
     assert find(name) == []
 

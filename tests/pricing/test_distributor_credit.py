@@ -24,13 +24,24 @@ def w(db):
 
 
 def _active(w) -> dict[int, bool]:
-    return dict(DistributionAuthorization.objects.filter(distributor=w.distributor).values_list("product_id", "is_active"))
+    return dict(
+        DistributionAuthorization.objects.filter(distributor=w.distributor).values_list("product_id", "is_active")
+    )
 
 
 def _record(w, official, level, products=(), scheme="2020", **kw):
     return credit_svc.credit_record_create(
-        organization=w.distributor, behaviour="breach", scheme=scheme, level=level, amount="400000",
-        evidence="恶意断供", start=timezone.localdate(), products=list(products), by=official, **kw)
+        organization=w.distributor,
+        behaviour="breach",
+        scheme=scheme,
+        level=level,
+        amount="400000",
+        evidence="恶意断供",
+        start=timezone.localdate(),
+        products=list(products),
+        by=official,
+        **kw,
+    )
 
 
 def test_serious_record_suspends_the_products_involved_and_ordering_through_it_is_refused(w, official):
@@ -67,8 +78,15 @@ def test_very_serious_suspends_all_and_another_record_keeps_its_hold(w, official
 def test_an_ending_record_lifts_the_suspension_and_a_revoked_authorisation_stays_revoked(w, official):
     today = timezone.localdate()
     credit_svc.credit_record_create(
-        organization=w.distributor, behaviour="breach", level="very_serious", amount="0", evidence="断供",
-        start=today - timedelta(days=10), end=today - timedelta(days=1), by=official)
+        organization=w.distributor,
+        behaviour="breach",
+        level="very_serious",
+        amount="0",
+        evidence="断供",
+        start=today - timedelta(days=10),
+        end=today - timedelta(days=1),
+        by=official,
+    )
     assert set(_active(w).values()) == {False}
     assert credit_svc.credit_records_maintain(today=today)["ended"] == 1
     assert set(_active(w).values()) == {True}

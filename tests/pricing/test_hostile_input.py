@@ -23,8 +23,9 @@ def test_a_hostile_file_is_refused_with_a_clear_error(good_rows, official, setti
     for key, value in overrides.items():
         setattr(settings, key, value)
     url, model = ENDPOINTS[endpoint]
-    response = api_as(official).post(url, {"file": SimpleUploadedFile(name, build(csv(*good_rows)))},
-                                     format="multipart")
+    response = api_as(official).post(
+        url, {"file": SimpleUploadedFile(name, build(csv(*good_rows)))}, format="multipart"
+    )
     assert response.status_code == 400, response.content
     body = response.json()
     assert words in body["detail"] and body.get("field") == "file", body
@@ -34,8 +35,11 @@ def test_a_hostile_file_is_refused_with_a_clear_error(good_rows, official, setti
 @pytest.mark.django_db
 def test_an_oversized_multipart_body_is_refused_before_it_is_read(official, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1024
-    response = api_as(official).post("/api/v1/price-observations/import/",
-                                     {"file": SimpleUploadedFile("f.csv", b"x" * (3 * 1024 * 1024))}, format="multipart")
+    response = api_as(official).post(
+        "/api/v1/price-observations/import/",
+        {"file": SimpleUploadedFile("f.csv", b"x" * (3 * 1024 * 1024))},
+        format="multipart",
+    )
     assert response.status_code == 413
     assert "文件不能超过" in response.json()["detail"]
     assert not PriceObservation.objects.exists()

@@ -128,8 +128,11 @@ def test_reference_prices_import_and_reimport(product, official):
     ],
 )
 def test_reference_price_bad_rows(product, official, bad, message):
-    content = csv(f"{product.nhsa_code},医保支付标准,1.10,片,2026-01-01,,医保局文件,",
-                  bad.format(code=product.nhsa_code), header=REF_HEADER)
+    content = csv(
+        f"{product.nhsa_code},医保支付标准,1.10,片,2026-01-01,,医保局文件,",
+        bad.format(code=product.nhsa_code),
+        header=REF_HEADER,
+    )
     report = reference_prices_import(content=content, filename="ref.csv", by=official)
     [error] = report.error_rows
     assert error.row == 3 and any(message in e for e in error.errors), error.errors

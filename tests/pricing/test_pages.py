@@ -46,7 +46,10 @@ def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
     assert "必须填写原因" in r.content.decode()
     client.post(f"/pricing/alerts/{alert.pk}/assign/", {"version": 1, "assignee": official.pk})
     due = (timezone.localdate() + timedelta(days=5)).isoformat()
-    client.post(f"/pricing/alerts/{alert.pk}/inquiry/", {"version": 2, "recipient": manufacturer.pk, "letter": "请说明", "reply_due": due})
+    client.post(
+        f"/pricing/alerts/{alert.pk}/inquiry/",
+        {"version": 2, "recipient": manufacturer.pk, "letter": "请说明", "reply_due": due},
+    )
     stale = client.post(f"/pricing/alerts/{alert.pk}/dismiss/", {"version": 2, "reason": "x"}, follow=True)
     assert "已被他人处理" in stale.content.decode()
     assert PriceAlert.objects.get(pk=alert.pk).status == "inquiry_sent"
@@ -54,8 +57,13 @@ def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
 
 def test_company_answers_its_inquiry_in_its_portal(client, alert, official, manufacturer, manufacturer_rep, purchaser):
     alert_assign(alert=alert, assignee=official, by=official)
-    inquiry = alert_send_inquiry(alert=alert, recipient=manufacturer, letter="请说明价格依据",
-                                 reply_due=timezone.localdate() + timedelta(days=3), by=official)
+    inquiry = alert_send_inquiry(
+        alert=alert,
+        recipient=manufacturer,
+        letter="请说明价格依据",
+        reply_due=timezone.localdate() + timedelta(days=3),
+        by=official,
+    )
     client.force_login(purchaser)
     assert "请说明价格依据" not in client.get("/pricing/inquiries/").content.decode()
     client.force_login(manufacturer_rep)
@@ -77,11 +85,21 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(clie
     client.force_login(official)
     client.post(f"/pricing/alerts/{alert.pk}/assign/", {"version": alert.version, "assignee": official.pk})
     version = PriceAlert.objects.get(pk=alert.pk).version
-    page = client.post(f"/pricing/alerts/{alert.pk}/inquiry/", {
-        "version": version, "recipient": manufacturer.pk, "letter": "请说明价格偏高原因", "reply_due": "2000-01-01",
-    }, follow=True).content.decode()
+    page = client.post(
+        f"/pricing/alerts/{alert.pk}/inquiry/",
+        {
+            "version": version,
+            "recipient": manufacturer.pk,
+            "letter": "请说明价格偏高原因",
+            "reply_due": "2000-01-01",
+        },
+        follow=True,
+    ).content.decode()
     assert "请说明价格偏高原因</textarea>" in page and 'value="2000-01-01"' in page
-    assert 'id="inquiry-reply_due-error"' in page and 'aria-invalid="true" aria-describedby="inquiry-reply_due-error"' in page
+    assert (
+        'id="inquiry-reply_due-error"' in page
+        and 'aria-invalid="true" aria-describedby="inquiry-reply_due-error"' in page
+    )
     assert '<label for="inquiry-letter">' in page  # every input has its label
     again = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
     assert "请说明价格偏高原因" not in again  # remembered once, for the page after the refusal
@@ -107,25 +125,27 @@ def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, aler
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [spike.pk]
 
 
-def test_credit_records_sort_and_export_only_the_filtered_records(client, official, manufacturer, distributor,
-                                                                   manufacturer_rep):
+def test_credit_records_sort_and_export_only_the_filtered_records(
+    client, official, manufacturer, distributor, manufacturer_rep
+):
     from datetime import date
 
     from pricing.models import CreditRecord
     from pricing.services.credit import credit_record_create
     from tests.utils import xlsx_rows
 
-    kept = credit_record_create(organization=manufacturer, behaviour="tax", level="general", evidence="甲",
-                                start=date(2026, 1, 1), by=official)
-    gone = credit_record_create(organization=distributor, behaviour="tax", level="general", evidence="乙",
-                                start=date(2026, 2, 1), by=official)
+    kept = credit_record_create(
+        organization=manufacturer, behaviour="tax", level="general", evidence="甲", start=date(2026, 1, 1), by=official
+    )
+    gone = credit_record_create(
+        organization=distributor, behaviour="tax", level="general", evidence="乙", start=date(2026, 2, 1), by=official
+    )
     client.force_login(official)
     html = client.get("/pricing/credit/").content.decode()
     assert html.index(distributor.name) < html.index(manufacturer.name)  # newest first
     html = client.get("/pricing/credit/?sort=start").content.decode()
     assert html.index(manufacturer.name) < html.index(distributor.name) and 'aria-sort="ascending"' in html
-    CreditRecord.objects.filter(pk=gone.pk).update(
-        status=next(v for v in CreditRecord.Status.values if v != "active"))
+    CreditRecord.objects.filter(pk=gone.pk).update(status=next(v for v in CreditRecord.Status.values if v != "active"))
     rows = xlsx_rows(client.get("/pricing/credit/?status=active&format=xlsx"))
     assert rows[0][0] == "企业" and [r[0] for r in rows[1:]] == [kept.organization.name]
     client.force_login(manufacturer_rep)
@@ -139,11 +159,19 @@ def test_shortages_sort_and_export_only_the_filtered_alerts(client, official, ma
     from tests.catalog.test_search import make
     from tests.utils import xlsx_rows
 
-    older = ShortageAlert.objects.create(product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"), reason="stock_out",
-                                         first_detected_on=date(2026, 1, 1), last_detected_on=date(2026, 1, 2))
-    newer = ShortageAlert.objects.create(product=make("布洛芬缓释胶囊", "XC10AAA128A001010100001"), reason="stock_out",
-                                         first_detected_on=date(2026, 2, 1), last_detected_on=date(2026, 2, 2),
-                                         status="closed")
+    older = ShortageAlert.objects.create(
+        product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"),
+        reason="stock_out",
+        first_detected_on=date(2026, 1, 1),
+        last_detected_on=date(2026, 1, 2),
+    )
+    newer = ShortageAlert.objects.create(
+        product=make("布洛芬缓释胶囊", "XC10AAA128A001010100001"),
+        reason="stock_out",
+        first_detected_on=date(2026, 2, 1),
+        last_detected_on=date(2026, 2, 2),
+        status="closed",
+    )
     client.force_login(official)
     html = client.get("/pricing/shortages/?status=").content.decode()
     assert html.index("布洛芬缓释胶囊") < html.index("阿司匹林肠溶片")  # most recently detected first
@@ -156,15 +184,18 @@ def test_shortages_sort_and_export_only_the_filtered_alerts(client, official, ma
     assert client.get("/pricing/shortages/?format=xlsx").status_code == 403
 
 
-def test_inquiries_sort_and_export_only_the_organisations_own(client, alert, official, manufacturer, distributor,
-                                                              manufacturer_rep):
+def test_inquiries_sort_and_export_only_the_organisations_own(
+    client, alert, official, manufacturer, distributor, manufacturer_rep
+):
     from tests.utils import xlsx_rows
 
     today = timezone.localdate()
-    later = Inquiry.objects.create(alert=alert, recipient=manufacturer, letter="后到期", sent_by=official,
-                                   reply_due=today + timedelta(days=9))
-    sooner = Inquiry.objects.create(alert=alert, recipient=manufacturer, letter="先到期", sent_by=official,
-                                    reply_due=today + timedelta(days=2))
+    later = Inquiry.objects.create(
+        alert=alert, recipient=manufacturer, letter="后到期", sent_by=official, reply_due=today + timedelta(days=9)
+    )
+    sooner = Inquiry.objects.create(
+        alert=alert, recipient=manufacturer, letter="先到期", sent_by=official, reply_due=today + timedelta(days=2)
+    )
     Inquiry.objects.create(alert=alert, recipient=distributor, letter="别家的函询", sent_by=official, reply_due=today)
     client.force_login(manufacturer_rep)
     html = client.get("/pricing/inquiries/").content.decode()
@@ -190,8 +221,9 @@ def _error_beside(html: str, name: str, form: str, message: str) -> str:
 
 def test_bulk_dismiss_without_a_reason_keeps_the_ticked_alerts(client, alert, official):
     client.force_login(official)
-    html = client.post("/pricing/alerts/bulk/", {"alerts": [alert.pk], "action": "dismiss", "reason": "  "},
-                       follow=True).content.decode()
+    html = client.post(
+        "/pricing/alerts/bulk/", {"alerts": [alert.pk], "action": "dismiss", "reason": "  "}, follow=True
+    ).content.decode()
     assert PriceAlert.objects.get(pk=alert.pk).status == "open"  # nothing changed
     _error_beside(html, "reason", "bulk", "原因")
     assert f'value="{alert.pk}" aria-label="选择 #{alert.pk}" checked' in html
@@ -205,8 +237,12 @@ def test_shortage_close_and_credit_repair_say_what_is_missing_beside_the_note(cl
     from tests.catalog.test_search import make
     from tests.pricing.test_credit import make as make_record
 
-    shortage = ShortageAlert.objects.create(product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"), reason="stock_out",
-                                            first_detected_on=date(2026, 1, 1), last_detected_on=date(2026, 1, 2))
+    shortage = ShortageAlert.objects.create(
+        product=make("阿司匹林肠溶片", "XC10AAA128A001010100002"),
+        reason="stock_out",
+        first_detected_on=date(2026, 1, 1),
+        last_detected_on=date(2026, 1, 2),
+    )
     record = make_record(official, manufacturer)
     client.force_login(official)
     html = client.post(f"/pricing/shortages/{shortage.pk}/close/", {"note": ""}, follow=True).content.decode()

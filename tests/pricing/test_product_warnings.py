@@ -19,8 +19,15 @@ def w(db):
 
 def _record(w, official, level="medium", **kw):
     return credit_svc.credit_record_create(
-        organization=w.manufacturer, behaviour="bribery", level=level, amount="150000", evidence="判决书",
-        start=timezone.localdate(), by=official, **kw)
+        organization=w.manufacturer,
+        behaviour="bribery",
+        level=level,
+        amount="150000",
+        evidence="判决书",
+        start=timezone.localdate(),
+        by=official,
+        **kw,
+    )
 
 
 def test_a_medium_record_warns_on_every_product_of_the_company_until_repaired(w, official, client, api):
@@ -50,6 +57,13 @@ def test_a_medium_record_warns_on_every_product_of_the_company_until_repaired(w,
 
 def test_serious_records_suspend_rather_than_warn_and_other_companies_are_untouched(w, official):
     credit_svc.credit_record_create(
-        organization=w.manufacturer, behaviour="bribery", level="serious", amount="400000", evidence="判决书",
-        start=timezone.localdate(), products=[w.listing.product], by=official)
+        organization=w.manufacturer,
+        behaviour="bribery",
+        level="serious",
+        amount="400000",
+        evidence="判决书",
+        start=timezone.localdate(),
+        products=[w.listing.product],
+        by=official,
+    )
     assert product_warnings([w.listing.product_id, w.listing2.product_id]) == {}

@@ -37,11 +37,23 @@ def tomorrow():
 
 def test_the_whole_review_with_history(alert, official, manufacturer, manufacturer_rep):
     svc.alert_assign(alert=alert, assignee=official, by=official, expected_version=1)
-    inquiry = svc.alert_send_inquiry(alert=alert, recipient=manufacturer, letter="请说明该院采购价格高于同类医院的原因。",
-                                     reply_due=tomorrow(), by=official, expected_version=2)
+    inquiry = svc.alert_send_inquiry(
+        alert=alert,
+        recipient=manufacturer,
+        letter="请说明该院采购价格高于同类医院的原因。",
+        reply_due=tomorrow(),
+        by=official,
+        expected_version=2,
+    )
     svc.inquiry_reply(inquiry=inquiry, reply="该批次为小包装规格，运输成本较高。", by=manufacturer_rep)
-    svc.alert_record_interview(alert=alert, held_on=timezone.localdate(), participants="价格处张某；企业李某",
-                               minutes="企业承诺下调价格。", by=official, expected_version=3)
+    svc.alert_record_interview(
+        alert=alert,
+        held_on=timezone.localdate(),
+        participants="价格处张某；企业李某",
+        minutes="企业承诺下调价格。",
+        by=official,
+        expected_version=3,
+    )
     svc.alert_resolve(alert=alert, disposition="justified", note="说明合理", by=official, expected_version=4)
     alert = fresh(alert)
     assert alert.status == "resolved" and alert.disposition == "justified" and alert.version == 5
@@ -75,7 +87,9 @@ def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
         if step == "inquiry":
             svc.alert_send_inquiry(alert=alert, recipient=manufacturer, letter="函", reply_due=tomorrow(), by=official)
         elif step == "interview":
-            svc.alert_record_interview(alert=alert, held_on=timezone.localdate(), participants="甲", minutes="乙", by=official)
+            svc.alert_record_interview(
+                alert=alert, held_on=timezone.localdate(), participants="甲", minutes="乙", by=official
+            )
         else:
             svc.alert_resolve(alert=alert, disposition="justified", note="合理", by=official)
     alert = fresh(alert)
@@ -123,7 +137,13 @@ def test_inquiry_inputs(alert, official, manufacturer, hospital):
         ({"recipient": official.organization}, "recipient"),
     ]
     for change, field in cases:
-        kwargs = {"alert": alert, "recipient": manufacturer, "letter": "请说明", "reply_due": tomorrow(), "by": official}
+        kwargs = {
+            "alert": alert,
+            "recipient": manufacturer,
+            "letter": "请说明",
+            "reply_due": tomorrow(),
+            "by": official,
+        }
         kwargs.update(change)
         with pytest.raises(ValidationFailed) as exc:
             svc.alert_send_inquiry(**kwargs)
@@ -135,7 +155,9 @@ def test_inquiry_inputs(alert, official, manufacturer, hospital):
 
 def test_only_the_addressed_organisation_answers_once(alert, official, manufacturer, manufacturer_rep, purchaser):
     svc.alert_assign(alert=alert, assignee=official, by=official)
-    inquiry = svc.alert_send_inquiry(alert=alert, recipient=manufacturer, letter="请说明", reply_due=tomorrow(), by=official)
+    inquiry = svc.alert_send_inquiry(
+        alert=alert, recipient=manufacturer, letter="请说明", reply_due=tomorrow(), by=official
+    )
     with pytest.raises(NotFoundError):
         svc.inquiry_reply(inquiry=inquiry, reply="不是我们", by=purchaser)
     with pytest.raises(ValidationFailed):
@@ -148,7 +170,9 @@ def test_only_the_addressed_organisation_answers_once(alert, official, manufactu
 
 def test_overdue_inquiry(alert, official, manufacturer):
     svc.alert_assign(alert=alert, assignee=official, by=official)
-    inquiry = svc.alert_send_inquiry(alert=alert, recipient=manufacturer, letter="请说明", reply_due=tomorrow(), by=official)
+    inquiry = svc.alert_send_inquiry(
+        alert=alert, recipient=manufacturer, letter="请说明", reply_due=tomorrow(), by=official
+    )
     Inquiry.objects.filter(pk=inquiry.pk).update(reply_due=timezone.localdate() - timedelta(days=1))
     assert Inquiry.objects.get(pk=inquiry.pk).is_overdue
 
@@ -177,10 +201,20 @@ def test_resolve_inputs(alert, official):
 
 def test_interview_inputs(alert, official):
     svc.alert_assign(alert=alert, assignee=official, by=official)
-    for change, field in [({"held_on": timezone.localdate() + timedelta(days=1)}, "held_on"),
-                          ({"participants": ""}, "participants"), ({"minutes": " "}, "minutes"),
-                          ({"held_on": "2026-01-01"}, "held_on")]:
-        kwargs = {"alert": alert, "held_on": date(2026, 1, 5), "participants": "甲", "minutes": "乙", "by": official, **change}
+    for change, field in [
+        ({"held_on": timezone.localdate() + timedelta(days=1)}, "held_on"),
+        ({"participants": ""}, "participants"),
+        ({"minutes": " "}, "minutes"),
+        ({"held_on": "2026-01-01"}, "held_on"),
+    ]:
+        kwargs = {
+            "alert": alert,
+            "held_on": date(2026, 1, 5),
+            "participants": "甲",
+            "minutes": "乙",
+            "by": official,
+            **change,
+        }
         with pytest.raises(ValidationFailed) as exc:
             svc.alert_record_interview(**kwargs)
         assert exc.value.field == field

@@ -50,8 +50,11 @@ def test_incremental_scan_reads_only_new_product_months(peer_world, product, hos
     assert later.alerts_opened == 2 and later.alerts_updated == 0
     april = PriceAlert.objects.filter(period_start=date(2026, 4, 1))
     assert {(a.detector, a.subject_key) for a in april} == {
-        ("peer_outlier", f"h:{hospitals[0].pk}"), ("sudden_change", f"h:{hospitals[0].pk}")}
+        ("peer_outlier", f"h:{hospitals[0].pk}"),
+        ("sudden_change", f"h:{hospitals[0].pk}"),
+    }
     assert PriceAlert.objects.get(period_start=date(2026, 3, 1)).detections == 1
+
 
 def _april_outlier(product, hospitals):
     """Hospital 7, March's outlier, again far above its peers in April."""
@@ -124,7 +127,9 @@ def test_a_failing_detector_marks_the_run_failed_and_keeps_the_watermark(peer_wo
     assert failed.status == "failed" and "磁盘已满" in failed.error
     monkeypatch.undo()
     nxt = price_scan_run()
-    assert nxt.since == PriceScan.objects.filter(status="succeeded").order_by("pk").first().until - timedelta(minutes=10)
+    assert nxt.since == PriceScan.objects.filter(status="succeeded").order_by("pk").first().until - timedelta(
+        minutes=10
+    )
 
 
 def test_scan_prices_command(peer_world, capsys):

@@ -52,7 +52,10 @@ def build_world() -> World:
     for p in (product, product2):
         DistributionAuthorizationFactory(product=p, distributor=distributor)
     return World(
-        hospital=hospital, other_hospital=other_hospital, manufacturer=manufacturer, distributor=distributor,
+        hospital=hospital,
+        other_hospital=other_hospital,
+        manufacturer=manufacturer,
+        distributor=distributor,
         other_distributor=other_distributor,
         buyer=UserFactory(username="o_buyer", organization=hospital, roles=["purchaser"]),
         buyer2=UserFactory(username="o_buyer2", organization=hospital, roles=["purchaser"]),
@@ -60,7 +63,8 @@ def build_world() -> World:
         dist_rep=UserFactory(username="o_dist", organization=distributor, roles=["distributor_rep"]),
         dist_rep2=UserFactory(username="o_dist2", organization=distributor, roles=["distributor_rep"]),
         other_dist_rep=UserFactory(username="o_other_dist", organization=other_distributor, roles=["distributor_rep"]),
-        listing=listing, listing2=listing2,
+        listing=listing,
+        listing2=listing2,
     )
 
 
@@ -77,27 +81,68 @@ def make_commitment(*, hospital, selected_product, agreed_volume: int, price=Dec
     today = timezone.localdate()
     n = Tender.objects.count() + 1
     tender = Tender.objects.create(
-        code=f"T-ORD-{n:03d}", name="订单测试批次", demand_start=now - timedelta(days=90),
-        demand_end=now - timedelta(days=80), bid_deadline=now - timedelta(days=70), opening_at=now - timedelta(days=70),
-        cycle_start=today - timedelta(days=30), cycle_end=today + timedelta(days=335), status="executing",
+        code=f"T-ORD-{n:03d}",
+        name="订单测试批次",
+        demand_start=now - timedelta(days=90),
+        demand_end=now - timedelta(days=80),
+        bid_deadline=now - timedelta(days=70),
+        opening_at=now - timedelta(days=70),
+        cycle_start=today - timedelta(days=30),
+        cycle_end=today + timedelta(days=335),
+        status="executing",
     )
-    lot = Lot.objects.create(tender=tender, number="01", generic_name=selected_product.generic_name, max_price="2.0000",
-                             dosage_forms=[selected_product.dosage_form])
+    lot = Lot.objects.create(
+        tender=tender,
+        number="01",
+        generic_name=selected_product.generic_name,
+        max_price="2.0000",
+        dosage_forms=[selected_product.dosage_form],
+    )
     rep = UserFactory(organization=selected_product.manufacturer, roles=["manufacturer_rep"])
-    bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=selected_product.manufacturer,
-                             product=selected_product, sealed_price="x", seal_hash="0" * 64, price=price,
-                             comparison_price=price, supply_capacity=10**6, status="selected", submitted_at=now,
-                             submitted_by=rep)
-    award = Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=selected_product.manufacturer,
-                                 product=selected_product, rank=1, awarded_price=price, comparison_price=price)
-    listing = ListingFactory(product=selected_product, unit_price=price,
-                             pack_price=(price * selected_product.pack_size).quantize(Decimal("0.01")),
-                             source="tender_award", award=award, valid_from=tender.cycle_start,
-                             valid_to=tender.cycle_end)
+    bid = Bid.objects.create(
+        tender=tender,
+        lot=lot,
+        manufacturer=selected_product.manufacturer,
+        product=selected_product,
+        sealed_price="x",
+        seal_hash="0" * 64,
+        price=price,
+        comparison_price=price,
+        supply_capacity=10**6,
+        status="selected",
+        submitted_at=now,
+        submitted_by=rep,
+    )
+    award = Award.objects.create(
+        tender=tender,
+        lot=lot,
+        bid=bid,
+        manufacturer=selected_product.manufacturer,
+        product=selected_product,
+        rank=1,
+        awarded_price=price,
+        comparison_price=price,
+    )
+    listing = ListingFactory(
+        product=selected_product,
+        unit_price=price,
+        pack_price=(price * selected_product.pack_size).quantize(Decimal("0.01")),
+        source="tender_award",
+        award=award,
+        valid_from=tender.cycle_start,
+        valid_to=tender.cycle_end,
+    )
     commitment = Commitment.objects.create(
-        tender=tender, lot=lot, hospital=hospital, award=award, product=selected_product,
-        manufacturer=selected_product.manufacturer, reported_volume=agreed_volume, agreed_volume=agreed_volume,
-        agreed_amount=(price * agreed_volume).quantize(Decimal("0.01")), cycle_start=tender.cycle_start,
+        tender=tender,
+        lot=lot,
+        hospital=hospital,
+        award=award,
+        product=selected_product,
+        manufacturer=selected_product.manufacturer,
+        reported_volume=agreed_volume,
+        agreed_volume=agreed_volume,
+        agreed_amount=(price * agreed_volume).quantize(Decimal("0.01")),
+        cycle_start=tender.cycle_start,
         cycle_end=tender.cycle_end,
     )
     return commitment, listing

@@ -50,8 +50,16 @@ class World:
     hospitals: dict = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
 
-    def receive(self, hospital_key: str, product_key: str, units: int, on: date, *, rejected_units: int = 0,
-                substitution_for: Commitment | None = None):
+    def receive(
+        self,
+        hospital_key: str,
+        product_key: str,
+        units: int,
+        on: date,
+        *,
+        rejected_units: int = 0,
+        substitution_for: Commitment | None = None,
+    ):
         listing = self.listings[product_key]
         size = listing.product.pack_size
         hospital = self.hospitals[hospital_key]
@@ -61,14 +69,20 @@ class World:
             delivery_line__order_line__packs=(units + rejected_units) // size,
             delivery_line__order_line__substitution_for=substitution_for,
             delivery_line__packs=(units + rejected_units) // size,
-            accepted_packs=units // size, rejected_packs=rejected_units // size,
+            accepted_packs=units // size,
+            rejected_packs=rejected_units // size,
             reject_reason="破损" if rejected_units else "",
-            receipt__received_at=at(on), received_on=on,
+            receipt__received_at=at(on),
+            received_on=on,
         )
 
     def give_back(self, receipt_line, units: int, on: date):
-        return GoodsReturnLineFactory(receipt_line=receipt_line, packs=units // receipt_line.order_line.pack_size,
-                                      goods_return__returned_at=at(on), returned_on=on)
+        return GoodsReturnLineFactory(
+            receipt_line=receipt_line,
+            packs=units // receipt_line.order_line.pack_size,
+            goods_return__returned_at=at(on),
+            returned_on=on,
+        )
 
 
 def build_world(*, with_flows: bool = True) -> World:
@@ -83,22 +97,49 @@ def build_world(*, with_flows: bool = True) -> World:
     }
     now = timezone.now()
     tender = Tender.objects.create(
-        code="T-PRG-001", name="进度测试批次", demand_start=at(date(2025, 9, 1)), demand_end=at(date(2025, 9, 10)),
-        bid_deadline=at(date(2025, 10, 1)), opening_at=at(date(2025, 10, 1)), cycle_start=CYCLE_START,
-        cycle_end=CYCLE_END, status="executing",
+        code="T-PRG-001",
+        name="进度测试批次",
+        demand_start=at(date(2025, 9, 1)),
+        demand_end=at(date(2025, 9, 10)),
+        bid_deadline=at(date(2025, 10, 1)),
+        opening_at=at(date(2025, 10, 1)),
+        cycle_start=CYCLE_START,
+        cycle_end=CYCLE_END,
+        status="executing",
     )
-    lot = Lot.objects.create(tender=tender, number="01", generic_name="阿莫西林胶囊", dosage_forms=["胶囊剂"],
-                             max_price="2.0000")
+    lot = Lot.objects.create(
+        tender=tender, number="01", generic_name="阿莫西林胶囊", dosage_forms=["胶囊剂"], max_price="2.0000"
+    )
     price = Decimal("0.3000")
     rep = UserFactory(organization=maker_a, roles=["manufacturer_rep"])
-    bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=maker_a, product=products["A"], sealed_price="x",
-                             seal_hash="0" * 64, price=price, comparison_price=price, supply_capacity=10**6,
-                             status="selected", submitted_at=now, submitted_by=rep)
-    award = Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=maker_a, product=products["A"], rank=1,
-                                 awarded_price=price, comparison_price=price)
+    bid = Bid.objects.create(
+        tender=tender,
+        lot=lot,
+        manufacturer=maker_a,
+        product=products["A"],
+        sealed_price="x",
+        seal_hash="0" * 64,
+        price=price,
+        comparison_price=price,
+        supply_capacity=10**6,
+        status="selected",
+        submitted_at=now,
+        submitted_by=rep,
+    )
+    award = Award.objects.create(
+        tender=tender,
+        lot=lot,
+        bid=bid,
+        manufacturer=maker_a,
+        product=products["A"],
+        rank=1,
+        awarded_price=price,
+        comparison_price=price,
+    )
     listings = {
-        "A": ListingFactory(product=products["A"], unit_price=price, source="tender_award", award=award,
-                            valid_from=date(2025, 1, 1)),
+        "A": ListingFactory(
+            product=products["A"], unit_price=price, source="tender_award", award=award, valid_from=date(2025, 1, 1)
+        ),
         "B": ListingFactory(product=products["B"], unit_price=Decimal("0.5000"), valid_from=date(2025, 1, 1)),
         "C": ListingFactory(product=products["C"], unit_price=Decimal("0.4000"), valid_from=date(2025, 1, 1)),
         "D": ListingFactory(product=products["D"], unit_price=Decimal("0.2000"), valid_from=date(2025, 1, 1)),
@@ -111,9 +152,17 @@ def build_world(*, with_flows: bool = True) -> World:
         hospital = HospitalFactory(name=f"进度测试{key}医院", **extra)
         world.hospitals[key] = hospital
         world.commitments[key] = Commitment.objects.create(
-            tender=tender, lot=lot, hospital=hospital, award=award, product=products["A"], manufacturer=maker_a,
-            reported_volume=volume, agreed_volume=volume, agreed_amount=(price * volume).quantize(Decimal("0.01")),
-            cycle_start=CYCLE_START, cycle_end=CYCLE_END,
+            tender=tender,
+            lot=lot,
+            hospital=hospital,
+            award=award,
+            product=products["A"],
+            manufacturer=maker_a,
+            reported_volume=volume,
+            agreed_volume=volume,
+            agreed_amount=(price * volume).quantize(Decimal("0.01")),
+            cycle_start=CYCLE_START,
+            cycle_end=CYCLE_END,
         )
     world.hospitals["outsider"] = HospitalFactory(name="进度测试无约定医院")
     if with_flows:

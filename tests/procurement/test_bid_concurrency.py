@@ -21,9 +21,15 @@ def test_bids_racing_the_deadline_are_all_or_nothing():
     official = UserFactory(username="race_official", organization=AgencyFactory(), roles=["pricing_official"])
     now = timezone.now()
     tender = svc.tender_create(
-        by=official, code="RACE-01", name="截止竞争", demand_start=now - timedelta(hours=2),
-        demand_end=now + timedelta(minutes=1), bid_deadline=now + timedelta(minutes=2),
-        opening_at=now + timedelta(minutes=3), cycle_start=date(2027, 1, 1), cycle_end=date(2027, 12, 31),
+        by=official,
+        code="RACE-01",
+        name="截止竞争",
+        demand_start=now - timedelta(hours=2),
+        demand_end=now + timedelta(minutes=1),
+        bid_deadline=now + timedelta(minutes=2),
+        opening_at=now + timedelta(minutes=3),
+        cycle_start=date(2027, 1, 1),
+        cycle_end=date(2027, 12, 31),
     )
     lot = svc.lot_add(tender=tender, by=official, number="01", generic_name="阿托伐他汀钙片", max_price="2")
     svc.tender_start_demand_collection(tender=tender, by=official)

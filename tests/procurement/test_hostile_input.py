@@ -27,8 +27,9 @@ def test_the_demand_import_refuses_a_hostile_file_and_writes_nothing(collecting,
     from common.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as error:
-        demand_import(tender=collecting["tender"], by=collecting["official"], content=build(good_file(collecting)),
-                      filename=name)
+        demand_import(
+            tender=collecting["tender"], by=collecting["official"], content=build(good_file(collecting)), filename=name
+        )
     assert words in error.value.message and error.value.field == "file"
     assert not DemandReport.objects.exists()
 
@@ -41,8 +42,10 @@ def test_the_demand_import_page_shows_the_error(collecting, settings, case):  # 
         setattr(settings, key, value)
     client = Client()
     client.force_login(collecting["official"])
-    response = client.post(f"/tenders/{collecting['tender'].pk}/demand/import/",
-                           {"file": SimpleUploadedFile(name, build(good_file(collecting)))})
+    response = client.post(
+        f"/tenders/{collecting['tender'].pk}/demand/import/",
+        {"file": SimpleUploadedFile(name, build(good_file(collecting)))},
+    )
     assert response.status_code == 400
     assert words in response.content.decode()
     assert not DemandReport.objects.exists()
@@ -69,6 +72,7 @@ def test_injection_strings_in_a_tender_name_are_escaped(collecting):  # noqa: F8
 @pytest.mark.parametrize("volume", ["²", "١٢", "１２", str(10**19), "9" * 5000, "1e3"])
 def test_demand_reports_refuse_hostile_volumes_through_the_api(collecting, volume):  # noqa: F811
     response = api_as(collecting["buyers"][0]).post(
-        "/api/v1/demand-reports/", {"lot": collecting["lot"].pk, "annual_volume": volume}, format="json")
+        "/api/v1/demand-reports/", {"lot": collecting["lot"].pk, "annual_volume": volume}, format="json"
+    )
     assert response.status_code == 400 and response.json()["field"] == "annual_volume", response.content
     assert not DemandReport.objects.exists()

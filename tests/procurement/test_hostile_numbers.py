@@ -20,8 +20,9 @@ def w():
 
 
 def _post_order(w, lines, **extra):
-    return api_as(w.buyer).post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": lines, **extra},
-                                format="json")
+    return api_as(w.buyer).post(
+        "/api/v1/orders/", {"distributor": w.distributor.pk, "lines": lines, **extra}, format="json"
+    )
 
 
 @pytest.mark.parametrize("packs", HOSTILE_INTEGERS)
@@ -49,7 +50,7 @@ def test_the_distributor_field_refuses_foreign_digits(w, distributor):
 
 def test_json_numbers_in_exponent_form_or_of_5000_digits_are_refused_by_the_field(w):
     client = api_as(w.buyer)
-    for raw in ('1e400', '9' * 5000, '1.5e3'):
+    for raw in ("1e400", "9" * 5000, "1.5e3"):
         body = f'{{"distributor": {w.distributor.pk}, "lines": [{{"listing": {w.listing.pk}, "packs": {raw}}}]}}'
         response = client.post("/api/v1/orders/", body, content_type="application/json")
         assert response.status_code == 400 and error_field(response) == "lines[0].packs", (raw[:20], response.content)
@@ -65,8 +66,9 @@ def _submitted(w):
 @pytest.mark.parametrize("header", ["²", "١", str(10**19), "abc"])
 def test_a_bad_if_match_header_is_a_400_naming_it_and_the_order_is_not_accepted(w, header):
     order = _submitted(w)
-    response = api_as(w.dist_rep).post(f"/api/v1/orders/{order['id']}/accept/", {}, format="json",
-                                       HTTP_IF_MATCH=f'"{header}"')
+    response = api_as(w.dist_rep).post(
+        f"/api/v1/orders/{order['id']}/accept/", {}, format="json", HTTP_IF_MATCH=f'"{header}"'
+    )
     assert response.status_code == 400 and error_field(response) == "If-Match", response.content
     assert PurchaseOrder.objects.get(pk=order["id"]).status == "submitted"
 
@@ -86,10 +88,19 @@ def test_order_filters_refuse_foreign_digits_in_the_api(w, name, value):
     assert response.status_code == 400 and error_field(response) == name
 
 
-@pytest.mark.parametrize("url", ["/api/v1/commitment-progress/?tender=²", "/api/v1/commitment-progress/?hospital=١",
-                                 "/api/v1/commitment-progress/?commitment=²", "/api/v1/online-share/?hospital=²",
-                                 "/api/v1/online-share/?region=١", "/api/v1/deliveries/?order=²",
-                                 "/api/v1/listings/?manufacturer=١", "/api/v1/products/?manufacturer_id=" + "9" * 25])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/commitment-progress/?tender=²",
+        "/api/v1/commitment-progress/?hospital=١",
+        "/api/v1/commitment-progress/?commitment=²",
+        "/api/v1/online-share/?hospital=²",
+        "/api/v1/online-share/?region=١",
+        "/api/v1/deliveries/?order=²",
+        "/api/v1/listings/?manufacturer=١",
+        "/api/v1/products/?manufacturer_id=" + "9" * 25,
+    ],
+)
 def test_query_filters_answer_400_naming_the_filter(w, url):
     from tests.factories import AgencyFactory, UserFactory
 
@@ -103,8 +114,11 @@ def test_returns_refuse_hostile_packs_and_write_nothing(w):
     order = _submitted(w)
     client = api_as(w.buyer)
     for packs in ("²", str(10**19), "9" * 5000):
-        response = client.post("/api/v1/returns/", {"order": order["id"], "reason": "破损",
-                                                    "lines": [{"receipt_line": 1, "packs": packs}]}, format="json")
+        response = client.post(
+            "/api/v1/returns/",
+            {"order": order["id"], "reason": "破损", "lines": [{"receipt_line": 1, "packs": packs}]},
+            format="json",
+        )
         assert response.status_code in (400, 409), response.content
     response = client.post("/api/v1/returns/", {"order": "²", "reason": "x", "lines": []}, format="json")
     assert response.status_code == 400 and error_field(response) == "order"
@@ -141,8 +155,17 @@ def test_mongolian_remarks_keep_every_character(w):
 # --- pages -----------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field, value", [("listing", "²"), ("listing", "١"), ("distributor", "²"),
-                                          ("packs", "²"), ("packs", str(10**19)), ("packs", "9" * 5000)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("listing", "²"),
+        ("listing", "١"),
+        ("distributor", "²"),
+        ("packs", "²"),
+        ("packs", str(10**19)),
+        ("packs", "9" * 5000),
+    ],
+)
 def test_the_cart_page_refuses_hostile_numbers_with_a_400_naming_the_field(w, field, value):
     form = {"listing": str(w.listing.pk), "distributor": str(w.distributor.pk), "packs": "2", field: value}
     response = client_as(w.buyer).post("/orders/cart/add/", form)
@@ -152,8 +175,11 @@ def test_the_cart_page_refuses_hostile_numbers_with_a_400_naming_the_field(w, fi
 
 
 def test_the_cart_page_folds_full_width_digits(w):
-    form = {"listing": "".join(chr(0xFF10 + int(d)) for d in str(w.listing.pk)), "distributor": str(w.distributor.pk),
-            "packs": "１２"}
+    form = {
+        "listing": "".join(chr(0xFF10 + int(d)) for d in str(w.listing.pk)),
+        "distributor": str(w.distributor.pk),
+        "packs": "１２",
+    }
     response = client_as(w.buyer).post("/orders/cart/add/", form)
     assert response.status_code == 302
     assert PurchaseOrderLine.objects.get().packs == 12

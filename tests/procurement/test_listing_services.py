@@ -65,7 +65,9 @@ def test_manufacturer_application_approved_by_an_official(w, official):
         svc.listing_apply(by=w.buyer, product=product, unit_price="1", valid_from=today)
     with pytest.raises(ValidationFailed, match="有效期"):
         svc.listing_apply(by=rep, product=product, unit_price="1", valid_from=today, valid_to=today - timedelta(days=1))
-    application = svc.listing_apply(by=rep, product=product, unit_price="0.8800", valid_from=today, evidence="广东挂网价")
+    application = svc.listing_apply(
+        by=rep, product=product, unit_price="0.8800", valid_from=today, evidence="广东挂网价"
+    )
     with pytest.raises(ConflictError, match="待审核"):
         svc.listing_apply(by=rep, product=product, unit_price="0.8", valid_from=today)
     with pytest.raises(PermissionDeniedError):
@@ -80,17 +82,21 @@ def test_manufacturer_application_approved_by_an_official(w, official):
 
 def test_price_linkage_listing(w, official):
     product = ProductFactory(manufacturer=w.manufacturer, generic_name="氯沙坦钾片", pack_size=14)
-    listing = svc.listing_create_from_price_linkage(product=product, unit_price="0.2100", by=official,
-                                                    valid_from=timezone.localdate(), reason="全国最低价（某省）")
+    listing = svc.listing_create_from_price_linkage(
+        product=product, unit_price="0.2100", by=official, valid_from=timezone.localdate(), reason="全国最低价（某省）"
+    )
     assert listing.source == "price_linkage" and listing.pack_price == Decimal("2.94")
     with pytest.raises(ConflictError):
-        svc.listing_create_from_price_linkage(product=product, unit_price="0.2", by=official,
-                                              valid_from=timezone.localdate(), reason="x")
+        svc.listing_create_from_price_linkage(
+            product=product, unit_price="0.2", by=official, valid_from=timezone.localdate(), reason="x"
+        )
 
 
 def test_credit_consequence_suspends_all_listings_of_a_manufacturer(w, official):
-    assert svc.listings_suspend_for_manufacturer(manufacturer_id=w.manufacturer.pk, by=official,
-                                                 reason="特别严重失信") == 2
+    assert (
+        svc.listings_suspend_for_manufacturer(manufacturer_id=w.manufacturer.pk, by=official, reason="特别严重失信")
+        == 2
+    )
     assert set(Listing.objects.values_list("status", flat=True)) == {"suspended"}
 
 
@@ -98,22 +104,34 @@ def test_non_selected_product_ordered_while_commitment_unmet_records_the_substit
     # the hospital agreed to buy 1,000 tablets of the selected 阿托伐他汀钙片 of another maker
     from tests.factories import ManufacturerFactory
 
-    selected = ProductFactory(manufacturer=ManufacturerFactory(name="中选制药有限公司"), generic_name="阿托伐他汀钙片",
-                              pack_size=10)
+    selected = ProductFactory(
+        manufacturer=ManufacturerFactory(name="中选制药有限公司"), generic_name="阿托伐他汀钙片", pack_size=10
+    )
     commitment, selected_listing = make_commitment(hospital=w.hospital, selected_product=selected, agreed_volume=1000)
     DistributionAuthorizationFactory(product=selected, distributor=w.distributor)
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     line, other = order.lines.order_by("line_no")
     assert line.substitution_for == commitment and other.substitution_for is None
     # the selected product itself is no substitution; its receipts fill the commitment
-    selected_order = order_svc.order_create(by=w.buyer, distributor=w.distributor, submit=True,
-                                            lines=[{"listing": selected_listing.pk, "packs": 100}])
+    selected_order = order_svc.order_create(
+        by=w.buyer, distributor=w.distributor, submit=True, lines=[{"listing": selected_listing.pk, "packs": 100}]
+    )
     assert selected_order.lines.get().substitution_for is None
     assert selected_order.lines.get().award == commitment.award
     order_svc.order_accept(order=selected_order, by=w.dist_rep)
-    delivery = order_svc.delivery_create(order=selected_order, by=w.dist_rep, invoice_number="I", lines=[
-        {"order_line": selected_order.lines.get().pk, "packs": 100, "batch_number": "S1",
-         "expiry_date": (timezone.localdate() + timedelta(days=400)).isoformat()}])
+    delivery = order_svc.delivery_create(
+        order=selected_order,
+        by=w.dist_rep,
+        invoice_number="I",
+        lines=[
+            {
+                "order_line": selected_order.lines.get().pk,
+                "packs": 100,
+                "batch_number": "S1",
+                "expiry_date": (timezone.localdate() + timedelta(days=400)).isoformat(),
+            }
+        ],
+    )
     receipt = order_svc.receipt_create(delivery=delivery, by=w.buyer)
     assert receipt.lines.get().award_id == commitment.award_id
     later = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
@@ -145,15 +163,34 @@ def test_another_winner_of_the_same_lot_is_no_substitution(w):
     from procurement.models import Award, Bid
     from tests.factories import ManufacturerFactory
 
-    selected = ProductFactory(manufacturer=ManufacturerFactory(name="中选一制药有限公司"), generic_name="阿托伐他汀钙片")
+    selected = ProductFactory(
+        manufacturer=ManufacturerFactory(name="中选一制药有限公司"), generic_name="阿托伐他汀钙片"
+    )
     commitment, _ = make_commitment(hospital=w.hospital, selected_product=selected, agreed_volume=1000)
     # our listing's product wins rank 2 in the same lot
-    bid = Bid.objects.create(tender=commitment.tender, lot=commitment.lot, manufacturer=w.manufacturer,
-                             product=w.listing.product, sealed_price="x", seal_hash="1" * 64, price=Decimal("0.4"),
-                             comparison_price=Decimal("0.4"), supply_capacity=1, status="selected",
-                             submitted_at=tz.now(), submitted_by=w.buyer)
-    Award.objects.create(tender=commitment.tender, lot=commitment.lot, bid=bid, manufacturer=w.manufacturer,
-                         product=w.listing.product, rank=2, awarded_price=Decimal("0.4"),
-                         comparison_price=Decimal("0.4"))
+    bid = Bid.objects.create(
+        tender=commitment.tender,
+        lot=commitment.lot,
+        manufacturer=w.manufacturer,
+        product=w.listing.product,
+        sealed_price="x",
+        seal_hash="1" * 64,
+        price=Decimal("0.4"),
+        comparison_price=Decimal("0.4"),
+        supply_capacity=1,
+        status="selected",
+        submitted_at=tz.now(),
+        submitted_by=w.buyer,
+    )
+    Award.objects.create(
+        tender=commitment.tender,
+        lot=commitment.lot,
+        bid=bid,
+        manufacturer=w.manufacturer,
+        product=w.listing.product,
+        rank=2,
+        awarded_price=Decimal("0.4"),
+        comparison_price=Decimal("0.4"),
+    )
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
     assert order.lines.get(line_no=1).substitution_for is None

@@ -22,12 +22,14 @@ def test_package_is_valid_at_every_stage_and_hides_bids_until_opening(world):  #
     package = release_package(world["tender"], publisher=agency)
     assert validate_package(package) == []
     to_bidding(world)
-    svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.5123", supply_capacity=10,
-                   by=world["reps"][0])
+    svc.bid_submit(
+        lot=world["lot"], product=world["products"][0], price="0.5123", supply_capacity=10, by=world["reps"][0]
+    )
     sealed = to_json(release_package(world["tender"], publisher=agency))
     assert "0.5123" not in sealed and "tenderers" not in sealed and world["makers"][0].name not in sealed
-    svc.bid_submit(lot=world["lot"], product=world["products"][1], price="0.6000", supply_capacity=10,
-                   by=world["reps"][1])
+    svc.bid_submit(
+        lot=world["lot"], product=world["products"][1], price="0.6000", supply_capacity=10, by=world["reps"][1]
+    )
     shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
     svc.tender_open_bids(tender=world["tender"], by=world["official"])
     svc.tender_evaluate(tender=world["tender"], by=world["official"])
@@ -39,8 +41,11 @@ def test_package_is_valid_at_every_stage_and_hides_bids_until_opening(world):  #
     assert release["tag"] == ["award"] and release["tender"]["numberOfTenderers"] == 2
     supplier = release["awards"][0]["suppliers"][0]
     party = next(p for p in release["parties"] if p["id"] == supplier["id"])
-    assert party["identifier"] == {"scheme": "CN-USCC", "id": world["makers"][0].uscc,
-                                   "legalName": world["makers"][0].name}
+    assert party["identifier"] == {
+        "scheme": "CN-USCC",
+        "id": world["makers"][0].uscc,
+        "legalName": world["makers"][0].name,
+    }
     assert "supplier" in party["roles"]
 
 

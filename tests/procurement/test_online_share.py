@@ -31,8 +31,9 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def _receipt(hospital, product, day: date, amount: str):
     line = ReceiptLineFactory(
-        receipt=ReceiptFactory(received_at=datetime(day.year, day.month, day.day, 10, tzinfo=SH),
-                               delivery__order__hospital=hospital),
+        receipt=ReceiptFactory(
+            received_at=datetime(day.year, day.month, day.day, 10, tzinfo=SH), delivery__order__hospital=hospital
+        ),
         delivery_line__order_line__listing__product=product,
         delivery_line__order_line__order__hospital=hospital,
     )
@@ -47,10 +48,20 @@ def small_world():
     banner = HospitalFactory(name="旗县医院", region=league("150100").children.first())
     chifeng = HospitalFactory(name="赤峰医院", region=league("150400"))
     drug = ProductFactory(generic_name="测试药")
-    stent = ProductFactory(generic_name="冠脉支架", category="consumable", high_value=True, high_value_class="vascular",
-                           nhsa_code="C0201010010000000001", approval_number="国械注准20193130001")
-    gauze = ProductFactory(generic_name="纱布", category="consumable", nhsa_code="C0101010010000000002",
-                           approval_number="国械注准20193140002")
+    stent = ProductFactory(
+        generic_name="冠脉支架",
+        category="consumable",
+        high_value=True,
+        high_value_class="vascular",
+        nhsa_code="C0201010010000000001",
+        approval_number="国械注准20193130001",
+    )
+    gauze = ProductFactory(
+        generic_name="纱布",
+        category="consumable",
+        nhsa_code="C0101010010000000002",
+        approval_number="国械注准20193140002",
+    )
     # 呼市医院, March: drugs 900 online − 90 returned, 90 offline → 810 / 900 = 90.00 %
     line = _receipt(hohhot, drug, date(2026, 3, 5), "900.00")
     GoodsReturnLineFactory(receipt_line=line, packs=1, returned_on=date(2026, 3, 20), amount=Decimal("90.00"))
@@ -74,7 +85,12 @@ def test_share_per_hospital_and_month(small_world):
     got = {(r.name, r.month, r.supply_class): (r.online, r.offline, r.share, r.meets_target) for r in rows}
     assert got == {
         ("呼市医院", date(2026, 3, 1), "drug"): (Decimal("810.00"), Decimal("90.00"), Decimal("90.00"), True),
-        ("呼市医院", date(2026, 3, 1), "hv_consumable"): (Decimal("700.00"), Decimal("300.00"), Decimal("70.00"), False),
+        ("呼市医院", date(2026, 3, 1), "hv_consumable"): (
+            Decimal("700.00"),
+            Decimal("300.00"),
+            Decimal("70.00"),
+            False,
+        ),
         ("旗县医院", date(2026, 4, 1), "drug"): (Decimal("100.00"), Decimal("0"), Decimal("100.00"), True),
         ("赤峰医院", date(2026, 4, 1), "drug"): (Decimal("0"), Decimal("50.00"), Decimal("0.00"), False),
     }
@@ -96,17 +112,20 @@ def test_share_api_hospital_sees_only_its_own(small_world):
     data = api_as(buyer).get("/api/v1/online-share/?date_from=2026-03-01&date_to=2026-05-31&by=region").json()
     assert [(r["name"], r["share"]) for r in data["results"]] == [("旗县医院", "100.00")]
     official = UserFactory(organization=AgencyFactory(), roles=["pricing_official"])
-    data = api_as(official).get(f"/api/v1/online-share/?date_from=2026-03-01&date_to=2026-05-31&hospital={hohhot.pk}"
-                                "&per_month=0").json()
+    data = (
+        api_as(official)
+        .get(f"/api/v1/online-share/?date_from=2026-03-01&date_to=2026-05-31&hospital={hohhot.pk}&per_month=0")
+        .json()
+    )
     assert {(r["supply_class"], r["share"], r["target"]) for r in data["results"]} == {
-        ("drug", "90.00", 90), ("hv_consumable", "70.00", 80)}
+        ("drug", "90.00", 90),
+        ("hv_consumable", "70.00", 80),
+    }
     assert api_as(official).get("/api/v1/online-share/?date_from=2026-13-01").status_code == 400
 
 
 CSV_OK = (
-    "医疗机构,医保代码,月份,数量,金额,来源\n"
-    "{h},{code},2026-03,100,50.00,HIS导出\n"
-    "{h},{code},2026-04,120,60.5,HIS导出\n"
+    "医疗机构,医保代码,月份,数量,金额,来源\n{h},{code},2026-03,100,50.00,HIS导出\n{h},{code},2026-04,120,60.5,HIS导出\n"
 )
 
 
@@ -120,12 +139,14 @@ def test_import_is_all_or_nothing_and_reimport_changes_nothing():
     assert OffPlatformPurchase.objects.get(month=date(2026, 4, 1)).amount == Decimal("60.50")
     report, batch = offplatform_import(by=buyer, data=good, name="x.csv")
     assert report.counts() == {"unchanged": 2}
-    bad = (good.decode() + f"{hospital.name},NOPE,2026-05,1,1,\n"
-           f"{hospital.name},{product.nhsa_code},2026-13,1,1,\n"
-           f"{hospital.name},{product.nhsa_code},2026-06,1.5,1,\n"
-           f"{hospital.name},{product.nhsa_code},2026-07,1,-1,\n"
-           f"{hospital.name},{product.nhsa_code},2026-03,1,1,\n"
-           f"别的医院,{product.nhsa_code},2026-08,1,1,\n").replace("2026-03,100,50.00", "2026-03,100,51.00")
+    bad = (
+        good.decode() + f"{hospital.name},NOPE,2026-05,1,1,\n"
+        f"{hospital.name},{product.nhsa_code},2026-13,1,1,\n"
+        f"{hospital.name},{product.nhsa_code},2026-06,1.5,1,\n"
+        f"{hospital.name},{product.nhsa_code},2026-07,1,-1,\n"
+        f"{hospital.name},{product.nhsa_code},2026-03,1,1,\n"
+        f"别的医院,{product.nhsa_code},2026-08,1,1,\n"
+    ).replace("2026-03,100,50.00", "2026-03,100,51.00")
     before = list(OffPlatformPurchase.objects.values_list("month", "amount"))
     report, batch = offplatform_import(by=buyer, data=bad.encode(), name="x.csv")
     assert batch is None and not report.ok
@@ -140,8 +161,9 @@ def test_import_a_hospital_reports_only_for_itself():
     hospital, other = HospitalFactory(name="本院"), HospitalFactory(name="他院")
     product = ProductFactory()
     buyer = UserFactory(organization=hospital, roles=["purchaser"])
-    report, batch = offplatform_import(by=buyer, data=CSV_OK.format(h=other.name, code=product.nhsa_code).encode(),
-                                       name="x.csv")
+    report, batch = offplatform_import(
+        by=buyer, data=CSV_OK.format(h=other.name, code=product.nhsa_code).encode(), name="x.csv"
+    )
     assert batch is None and "只能上报本机构" in report.error_rows[0].errors[0]
     no_hospital_column = f"医保代码,月份,数量,金额\n{product.nhsa_code},2026-03,1,2\n".encode()
     report, batch = offplatform_import(by=buyer, data=no_hospital_column, name="x.csv")
@@ -163,5 +185,9 @@ def test_import_api(small_world):
     assert response.status_code == 400 and response.json()["rows"][0]["row"] == 2
     distributor_user = UserFactory(organization=DistributorFactory(), roles=["distributor_rep"])
     upload = SimpleUploadedFile("o.csv", b"x")
-    assert api_as(distributor_user).post("/api/v1/offplatform-purchases/import/", {"file": upload},
-                                         format="multipart").status_code == 403
+    assert (
+        api_as(distributor_user)
+        .post("/api/v1/offplatform-purchases/import/", {"file": upload}, format="multipart")
+        .status_code
+        == 403
+    )

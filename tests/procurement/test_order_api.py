@@ -30,12 +30,20 @@ def _create(w, client=None, **extra):
 
 def test_create_with_idempotency_key_header_returns_the_same_order(w):
     client = api_as(w.buyer)
-    first = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True},
-                        format="json", HTTP_IDEMPOTENCY_KEY="HIS-1")
+    first = client.post(
+        "/api/v1/orders/",
+        {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="HIS-1",
+    )
     assert first.status_code == 201, first.content
     assert first.json()["status"] == "submitted" and len(first.json()["lines"]) == 2
-    again = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True},
-                        format="json", HTTP_IDEMPOTENCY_KEY="HIS-1")
+    again = client.post(
+        "/api/v1/orders/",
+        {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="HIS-1",
+    )
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     assert PurchaseOrder.objects.count() == 1
 
@@ -57,21 +65,33 @@ def test_orders_are_scoped_per_organisation(w):
 
 def test_bad_inputs_answer_400_with_the_field_and_write_nothing(w):
     client = api_as(w.buyer)
-    response = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": [
-        {"listing": w.listing.pk, "packs": 1.5}]}, format="json")
+    response = client.post(
+        "/api/v1/orders/",
+        {"distributor": w.distributor.pk, "lines": [{"listing": w.listing.pk, "packs": 1.5}]},
+        format="json",
+    )
     assert response.status_code == 400 and response.json()["field"] == "lines[0].packs"
-    response = client.post("/api/v1/orders/", {"distributor": w.other_distributor.pk, "lines": w.lines()},
-                           format="json")
+    response = client.post(
+        "/api/v1/orders/", {"distributor": w.other_distributor.pk, "lines": w.lines()}, format="json"
+    )
     assert response.status_code == 400 and "授权" in response.json()["detail"]
-    response = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "hospital": w.other_hospital.pk,
-                                               "lines": w.lines()}, format="json")
+    response = client.post(
+        "/api/v1/orders/",
+        {"distributor": w.distributor.pk, "hospital": w.other_hospital.pk, "lines": w.lines()},
+        format="json",
+    )
     assert response.status_code == 403
-    assert api_as(w.dist_rep).post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": w.lines()},
-                                   format="json").status_code == 403
+    assert (
+        api_as(w.dist_rep)
+        .post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": w.lines()}, format="json")
+        .status_code
+        == 403
+    )
     lines = w.lines()
     lines[1]["remarks"] = "加急\u0000"  # a NUL byte in a line's remarks (PostgreSQL cannot store it)
-    response = client.post("/api/v1/orders/", {"distributor": w.distributor.pk, "lines": lines, "submit": True},
-                           format="json")
+    response = client.post(
+        "/api/v1/orders/", {"distributor": w.distributor.pk, "lines": lines, "submit": True}, format="json"
+    )
     assert response.status_code == 400 and response.json()["field"] == "lines[1].remarks"
     assert "U+0000" in response.json()["detail"]
     assert PurchaseOrder.objects.count() == 0
@@ -81,7 +101,7 @@ def test_ids_beyond_the_database_range_are_not_found_not_a_server_error(w):
     """Order creation reads the parties and listings by hand-written queries (array parameters): an id no integer
     column can hold is simply not found."""
     client = api_as(w.buyer)
-    for huge in (2 ** 63, 10 ** 20):
+    for huge in (2**63, 10**20):
         response = client.post("/api/v1/orders/", {"distributor": huge, "lines": w.lines()}, format="json")
         assert response.status_code == 400 and error_field(response) == "distributor", response.content
         lines = [{"listing": w.listing.pk, "packs": 1}, {"listing": huge, "packs": 1}]
@@ -93,39 +113,78 @@ def test_ids_beyond_the_database_range_are_not_found_not_a_server_error(w):
 def test_whole_path_through_the_api(w):
     order = _create(w).json()
     dist = api_as(w.dist_rep)
-    response = dist.post("/api/v1/deliveries/", {"order": order["id"], "invoice_number": "I-1", "lines": [
-        {"order_line": order["lines"][0]["id"], "packs": 1, "batch_number": "B", "expiry_date": _expiry()}]},
-        format="json")
+    response = dist.post(
+        "/api/v1/deliveries/",
+        {
+            "order": order["id"],
+            "invoice_number": "I-1",
+            "lines": [
+                {"order_line": order["lines"][0]["id"], "packs": 1, "batch_number": "B", "expiry_date": _expiry()}
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 409 and "须先接单" in response.json()["detail"]  # ship before accept
     stale = order["version"]
     accepted = dist.post(f"/api/v1/orders/{order['id']}/accept/", {"reason": "已备货"}, format="json")
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-    response = api_as(w.dist_rep2).post(f"/api/v1/orders/{order['id']}/reject/", {"reason": "缺货"},
-                                        HTTP_IF_MATCH=str(stale))
+    response = api_as(w.dist_rep2).post(
+        f"/api/v1/orders/{order['id']}/reject/", {"reason": "缺货"}, HTTP_IF_MATCH=str(stale)
+    )
     assert response.status_code == 409 and response.json()["code"] == "stale"
-    delivery = dist.post("/api/v1/deliveries/", {"order": order["id"], "invoice_number": "I-1", "lines": [
-        {"order_line": line["id"], "packs": line["packs"], "batch_number": "B", "expiry_date": _expiry()}
-        for line in order["lines"]]}, format="json")
+    delivery = dist.post(
+        "/api/v1/deliveries/",
+        {
+            "order": order["id"],
+            "invoice_number": "I-1",
+            "lines": [
+                {"order_line": line["id"], "packs": line["packs"], "batch_number": "B", "expiry_date": _expiry()}
+                for line in order["lines"]
+            ],
+        },
+        format="json",
+    )
     assert delivery.status_code == 201, delivery.content
-    assert api_as(w.other_dist_rep).post("/api/v1/deliveries/", {"order": order["id"], "invoice_number": "X",
-                                                                 "lines": []}, format="json").status_code == 404
+    assert (
+        api_as(w.other_dist_rep)
+        .post("/api/v1/deliveries/", {"order": order["id"], "invoice_number": "X", "lines": []}, format="json")
+        .status_code
+        == 404
+    )
     buyer = api_as(w.buyer)
     assert [d["id"] for d in buyer.get("/api/v1/deliveries/?received=false").json()["results"]] == [
-        delivery.json()["id"]]
+        delivery.json()["id"]
+    ]
     line = delivery.json()["lines"][0]
-    too_many = buyer.post("/api/v1/receipts/", {"delivery": delivery.json()["id"], "lines": [
-        {"delivery_line": line["id"], "accepted_packs": line["packs"] + 1}]}, format="json")
+    too_many = buyer.post(
+        "/api/v1/receipts/",
+        {
+            "delivery": delivery.json()["id"],
+            "lines": [{"delivery_line": line["id"], "accepted_packs": line["packs"] + 1}],
+        },
+        format="json",
+    )
     assert too_many.status_code == 400 and too_many.json()["field"] == "lines[0].accepted_packs"
     receipt = buyer.post("/api/v1/receipts/", {"delivery": delivery.json()["id"]}, format="json")
     assert receipt.status_code == 201 and receipt.json()["accepted_amount"] == "183.45"
     twice = buyer.post("/api/v1/receipts/", {"delivery": delivery.json()["id"]}, format="json")
     assert twice.status_code == 409
     rl = receipt.json()["lines"][0]
-    too_big = buyer.post("/api/v1/returns/", {"order": order["id"], "reason": "破损", "lines": [
-        {"receipt_line": rl["id"], "packs": rl["accepted_packs"] + 1}]}, format="json")
+    too_big = buyer.post(
+        "/api/v1/returns/",
+        {
+            "order": order["id"],
+            "reason": "破损",
+            "lines": [{"receipt_line": rl["id"], "packs": rl["accepted_packs"] + 1}],
+        },
+        format="json",
+    )
     assert too_big.status_code == 400 and GoodsReturn.objects.count() == 0
-    ret = buyer.post("/api/v1/returns/", {"order": order["id"], "reason": "破损", "lines": [
-        {"receipt_line": rl["id"], "packs": 1}]}, format="json")
+    ret = buyer.post(
+        "/api/v1/returns/",
+        {"order": order["id"], "reason": "破损", "lines": [{"receipt_line": rl["id"], "packs": 1}]},
+        format="json",
+    )
     assert ret.status_code == 201 and ret.json()["amount"] == "6.00"
     closed = buyer.post(f"/api/v1/orders/{order['id']}/close/", {}, format="json")
     assert closed.json()["status"] == "closed"
@@ -142,8 +201,12 @@ def test_listing_search_and_authorisations(w):
     auths = client.get("/api/v1/distribution-authorizations/").json()["results"]
     assert {a["distributor"] for a in auths} == {w.distributor.pk}
     rep = UserFactory(organization=w.manufacturer, roles=["manufacturer_rep"])
-    body = {"product": w.listing.product_id, "distributor": w.other_distributor.pk, "regions": ["150100"],
-            "valid_from": str(timezone.localdate())}
+    body = {
+        "product": w.listing.product_id,
+        "distributor": w.other_distributor.pk,
+        "regions": ["150100"],
+        "valid_from": str(timezone.localdate()),
+    }
     created = api_as(rep).post("/api/v1/distribution-authorizations/", body, format="json")
     assert created.status_code == 201, created.content
     only_first = [{"listing": w.listing.pk, "packs": 2}]
@@ -176,7 +239,9 @@ def test_submitting_a_new_order_takes_few_round_trips(w, django_assert_max_num_q
     assert [line["amount"] for line in data["lines"]] == ["60.00", "123.45"]
     assert order.lines.filter(price_frozen_at__isnull=False).count() == 2
     assert list(OrderEvent.objects.filter(order=order).order_by("pk").values_list("action", flat=True)) == [
-        "created", "submitted"]
+        "created",
+        "submitted",
+    ]
     again = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="HIS-Q")
     assert again.status_code == 200 and again.json()["id"] == order.pk and PurchaseOrder.objects.count() == 1
 
@@ -196,5 +261,6 @@ def test_a_new_order_is_answered_as_it_was_written(w):
     order = PurchaseOrder.objects.get()
     order.late_response = order.late_delivery = False
     assert represent(OrderWithLinesSerializer, order) == OrderWithLinesSerializer(order).data
-    assert [line["id"] for line in created.json()["lines"]] == list(order.lines.order_by("line_no").values_list(
-        "pk", flat=True))
+    assert [line["id"] for line in created.json()["lines"]] == list(
+        order.lines.order_by("line_no").values_list("pk", flat=True)
+    )

@@ -1,7 +1,6 @@
 """Concurrency on PostgreSQL: simultaneous submissions with one idempotency key make exactly one order, and two
 distributor users answering one order at once — one wins, the other gets a clear conflict."""
 
-
 import pytest
 
 from common.errors import ConflictError
@@ -15,15 +14,14 @@ from .ordering import build_world
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-
-
 def test_concurrent_submissions_with_one_idempotency_key_make_one_order():
     """Each twin gets the one order (it came after the first committed) or 409 (it came while the first ran)."""
     w = build_world()
 
     def submit():
-        return svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True,
-                                idempotency_key="HIS-20261123-0001").pk
+        return svc.order_create(
+            by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True, idempotency_key="HIS-20261123-0001"
+        ).pk
 
     results = run_together([submit] * 8)
     assert len(results) == 8
@@ -40,10 +38,12 @@ def test_concurrent_submissions_with_one_idempotency_key_make_one_order():
 def test_two_distributor_users_answer_at_once_one_wins():
     w = build_world()
     order = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
-    results = run_together([
-        lambda: svc.order_accept(order=order, by=w.dist_rep).status,
-        lambda: svc.order_reject(order=order, by=w.dist_rep2, reason="缺货").status,
-    ])
+    results = run_together(
+        [
+            lambda: svc.order_accept(order=order, by=w.dist_rep).status,
+            lambda: svc.order_reject(order=order, by=w.dist_rep2, reason="缺货").status,
+        ]
+    )
     outcomes = sorted(type(r).__name__ if isinstance(r, Exception) else r for r in results.values())
     assert len(outcomes) == 2 and "ConflictError" in outcomes, outcomes
     winner = next(r for r in results.values() if not isinstance(r, Exception))

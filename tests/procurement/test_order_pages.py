@@ -39,8 +39,10 @@ def test_purchaser_and_distributor_journey(w):
     order = PurchaseOrder.objects.get()
     assert buyer.get("/orders/cart/").status_code == 200
     line = order.lines.get()
-    buyer.post("/orders/cart/", {"order": order.pk, "version": order.version, f"packs-{line.pk}": "6",
-                                 "urgent": "1", "action": "submit"})
+    buyer.post(
+        "/orders/cart/",
+        {"order": order.pk, "version": order.version, f"packs-{line.pk}": "6", "urgent": "1", "action": "submit"},
+    )
     order.refresh_from_db()
     assert order.status == S.SUBMITTED and order.urgent and order.lines.get().packs == 6
     line = order.lines.get()  # a saved draft's lines are rewritten
@@ -49,29 +51,58 @@ def test_purchaser_and_distributor_journey(w):
     order.refresh_from_db()
     assert order.status == S.ACCEPTED
     expiry = (timezone.localdate() + timedelta(days=400)).isoformat()
-    response = dist.post(f"/orders/{order.pk}/", {"action": "ship", "version": order.version, "invoice_number": "",
-                                                 f"ship-{line.pk}-packs": "6", f"ship-{line.pk}-batch": "B1",
-                                                 f"ship-{line.pk}-expiry": expiry}, follow=True)
+    response = dist.post(
+        f"/orders/{order.pk}/",
+        {
+            "action": "ship",
+            "version": order.version,
+            "invoice_number": "",
+            f"ship-{line.pk}-packs": "6",
+            f"ship-{line.pk}-batch": "B1",
+            f"ship-{line.pk}-expiry": expiry,
+        },
+        follow=True,
+    )
     assert "请填写发票号" in response.content.decode()
-    dist.post(f"/orders/{order.pk}/", {"action": "ship", "version": order.version, "invoice_number": "INV9",
-                                      f"ship-{line.pk}-packs": "6", f"ship-{line.pk}-batch": "B1",
-                                      f"ship-{line.pk}-expiry": expiry})
+    dist.post(
+        f"/orders/{order.pk}/",
+        {
+            "action": "ship",
+            "version": order.version,
+            "invoice_number": "INV9",
+            f"ship-{line.pk}-packs": "6",
+            f"ship-{line.pk}-batch": "B1",
+            f"ship-{line.pk}-expiry": expiry,
+        },
+    )
     order.refresh_from_db()
     assert order.status == S.SHIPPED
     delivery = order.deliveries.get()
     dl = delivery.lines.get()
-    response = buyer.post(f"/orders/{order.pk}/", {"action": "receive", "mode": "lines", "delivery": delivery.pk,
-                                                  "version": order.version, f"recv-{dl.pk}-accepted": "7"}, follow=True)
+    response = buyer.post(
+        f"/orders/{order.pk}/",
+        {
+            "action": "receive",
+            "mode": "lines",
+            "delivery": delivery.pk,
+            "version": order.version,
+            f"recv-{dl.pk}-accepted": "7",
+        },
+        follow=True,
+    )
     assert "超过配送数量" in response.content.decode()
-    buyer.post(f"/orders/{order.pk}/", {"action": "receive", "mode": "all", "delivery": delivery.pk,
-                                       "version": order.version})
+    buyer.post(
+        f"/orders/{order.pk}/", {"action": "receive", "mode": "all", "delivery": delivery.pk, "version": order.version}
+    )
     order.refresh_from_db()
     assert order.status == S.RECEIVED
     detail = buyer.get(f"/orders/{order.pk}/").content.decode()
     assert "退货" in detail and "INV9" in detail
     rl = order.receipts.get().lines.get()
-    buyer.post(f"/orders/{order.pk}/", {"action": "return", "reason": "破损", "version": order.version,
-                                       f"ret-{rl.pk}-packs": "2"})
+    buyer.post(
+        f"/orders/{order.pk}/",
+        {"action": "return", "reason": "破损", "version": order.version, f"ret-{rl.pk}-packs": "2"},
+    )
     assert GoodsReturn.objects.get().lines.get().packs == 2
     export = buyer.get("/orders/export/?status=received")
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
@@ -96,7 +127,9 @@ def test_list_filters_and_bad_date(w):
 def test_share_and_offplatform_pages(w):
     buyer = _client(w.buyer)
     assert buyer.get("/orders/online-share/").status_code == 200
-    upload = SimpleUploadedFile("o.csv", f"医保代码,月份,数量,金额\n{w.listing.product.nhsa_code},2026-05,10,20\n".encode())
+    upload = SimpleUploadedFile(
+        "o.csv", f"医保代码,月份,数量,金额\n{w.listing.product.nhsa_code},2026-05,10,20\n".encode()
+    )
     page = buyer.post("/orders/offplatform/", {"file": upload}, follow=True)
     assert page.status_code == 200 and OffPlatformPurchase.objects.count() == 1
     bad = SimpleUploadedFile("o.csv", "医保代码,月份,数量,金额\nNOPE,2026-05,10,20\n".encode())

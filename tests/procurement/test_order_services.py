@@ -60,9 +60,15 @@ def _ship(w, order, packs, packs2=None):
 
 
 def _counts():
-    return (PurchaseOrder.objects.count(), PurchaseOrderLine.objects.count(), Delivery.objects.count(),
-            Receipt.objects.count(), ReceiptLine.objects.count(), GoodsReturn.objects.count(),
-            OrderEvent.objects.count())
+    return (
+        PurchaseOrder.objects.count(),
+        PurchaseOrderLine.objects.count(),
+        Delivery.objects.count(),
+        Receipt.objects.count(),
+        ReceiptLine.objects.count(),
+        GoodsReturn.objects.count(),
+        OrderEvent.objects.count(),
+    )
 
 
 def test_full_path_order_accept_partial_delivery_receipts_and_return(w, monkeypatch):
@@ -84,8 +90,11 @@ def test_full_path_order_accept_partial_delivery_receipts_and_return(w, monkeypa
         svc.receipt_create(delivery=first, by=w.buyer, lines=[])
     line = first.lines.get()
     with django_capture_on_commit():
-        receipt1 = svc.receipt_create(delivery=first, by=w.buyer, lines=[
-            {"delivery_line": line.pk, "accepted_packs": 3, "rejected_packs": 1, "reject_reason": "外包装破损"}])
+        receipt1 = svc.receipt_create(
+            delivery=first,
+            by=w.buyer,
+            lines=[{"delivery_line": line.pk, "accepted_packs": 3, "rejected_packs": 1, "reject_reason": "外包装破损"}],
+        )
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_RECEIVED
     rl = receipt1.lines.get()
@@ -102,8 +111,9 @@ def test_full_path_order_accept_partial_delivery_receipts_and_return(w, monkeypa
     assert (l1.packs_shipped, l1.packs_accepted, l1.packs_rejected) == (10, 9, 1)
     assert (l2.packs_shipped, l2.packs_accepted) == (5, 5)
     with django_capture_on_commit():
-        ret = svc.goods_return_create(order=order, by=w.buyer, reason="近效期", lines=[
-            {"receipt_line": rl.pk, "packs": 2}])
+        ret = svc.goods_return_create(
+            order=order, by=w.buyer, reason="近效期", lines=[{"receipt_line": rl.pk, "packs": 2}]
+        )
     assert ret.amount == Decimal("12.00") and ret.lines.get().min_units == 24
     l1.refresh_from_db()
     assert l1.packs_returned == 2
@@ -111,8 +121,17 @@ def test_full_path_order_accept_partial_delivery_receipts_and_return(w, monkeypa
     assert order.status == S.CLOSED
     assert len(receipts) == 2 and returns == [ret.pk]
     actions = list(order.events.values_list("action", flat=True))
-    assert actions == ["created", "submitted", "accepted", "delivery", "receipt", "delivery", "receipt", "returned",
-                       "closed"]
+    assert actions == [
+        "created",
+        "submitted",
+        "accepted",
+        "delivery",
+        "receipt",
+        "delivery",
+        "receipt",
+        "returned",
+        "closed",
+    ]
 
 
 class django_capture_on_commit:  # noqa: N801 - reads like a context manager
@@ -127,8 +146,8 @@ class django_capture_on_commit:  # noqa: N801 - reads like a context manager
         from django.db import connection
 
         if exc[0] is None:
-            callbacks = connection.run_on_commit[self.before:]
-            del connection.run_on_commit[self.before:]
+            callbacks = connection.run_on_commit[self.before :]
+            del connection.run_on_commit[self.before :]
             for _, callback, _ in callbacks:
                 callback()
 
@@ -139,7 +158,10 @@ def test_price_is_frozen_at_submission_and_drafts_follow_the_listing(w, official
     listing_svc.listing_change_price(listing=w.listing, unit_price="0.6000", by=official, reason="全国最低价联动")
     draft_line = draft.lines.get(listing=w.listing)
     assert (draft_line.unit_price, draft_line.pack_price, draft_line.amount) == (
-        Decimal("0.6000"), Decimal("7.20"), Decimal("72.00"))
+        Decimal("0.6000"),
+        Decimal("7.20"),
+        Decimal("72.00"),
+    )
     draft.refresh_from_db()
     assert draft.total_amount == Decimal("72.00") + Decimal("123.45")
     kept = submitted.lines.get(listing=w.listing)
@@ -172,8 +194,9 @@ def test_inactive_or_expired_listing_is_refused(w, official, change):
     if change == "withdrawn":
         listing_svc.listing_withdraw(listing=w.listing, by=official, reason="企业申请撤网")
     elif change == "expired":
-        type(w.listing).objects.filter(pk=w.listing.pk).update(valid_from=today - timedelta(days=400),
-                                                               valid_to=today - timedelta(days=1))
+        type(w.listing).objects.filter(pk=w.listing.pk).update(
+            valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1)
+        )
     else:
         type(w.listing).objects.filter(pk=w.listing.pk).update(valid_from=today + timedelta(days=3))
     before = _counts()
@@ -218,16 +241,18 @@ def test_ordering_for_another_hospital_is_refused(w):
 def test_bad_pack_quantities_are_refused(w, packs):
     before = _counts()
     with pytest.raises(ValidationFailed) as err:
-        svc.order_create(by=w.buyer, distributor=w.distributor,
-                         lines=[{"listing": w.listing.pk, "packs": packs}])
+        svc.order_create(by=w.buyer, distributor=w.distributor, lines=[{"listing": w.listing.pk, "packs": packs}])
     assert err.value.field == "lines[0].packs"
     assert _counts() == before
 
 
 def test_duplicate_listing_and_unknown_listing_are_refused(w):
     with pytest.raises(ValidationFailed, match="已出现"):
-        svc.order_create(by=w.buyer, distributor=w.distributor,
-                         lines=[{"listing": w.listing.pk, "packs": 1}, {"listing": w.listing.pk, "packs": 2}])
+        svc.order_create(
+            by=w.buyer,
+            distributor=w.distributor,
+            lines=[{"listing": w.listing.pk, "packs": 1}, {"listing": w.listing.pk, "packs": 2}],
+        )
     with pytest.raises(ValidationFailed, match="不存在"):
         svc.order_create(by=w.buyer, distributor=w.distributor, lines=[{"listing": 999999, "packs": 1}])
     with pytest.raises(ValidationFailed, match="至少"):
@@ -241,8 +266,11 @@ def test_receiving_more_than_delivered_is_refused(w):
     line = delivery.lines.get()
     before = _counts()
     with pytest.raises(ValidationFailed, match="超过配送数量") as err:
-        svc.receipt_create(delivery=delivery, by=w.buyer, lines=[
-            {"delivery_line": line.pk, "accepted_packs": 4, "rejected_packs": 1, "reject_reason": "破损"}])
+        svc.receipt_create(
+            delivery=delivery,
+            by=w.buyer,
+            lines=[{"delivery_line": line.pk, "accepted_packs": 4, "rejected_packs": 1, "reject_reason": "破损"}],
+        )
     assert err.value.field == "lines[0].accepted_packs"
     with pytest.raises(ValidationFailed, match="原因"):
         svc.receipt_create(delivery=delivery, by=w.buyer, lines=[{"delivery_line": line.pk, "accepted_packs": 3}])
@@ -293,11 +321,27 @@ def test_delivery_bad_inputs(w):
     today = timezone.localdate()
     cases = [
         ("", [{"order_line": ol.pk, "packs": 1, "batch_number": "A", "expiry_date": _expiry()}], "invoice_number"),
-        ("I", [{"order_line": other.pk, "packs": 1, "batch_number": "A", "expiry_date": _expiry()}], "lines[0].order_line"),
+        (
+            "I",
+            [{"order_line": other.pk, "packs": 1, "batch_number": "A", "expiry_date": _expiry()}],
+            "lines[0].order_line",
+        ),
         ("I", [{"order_line": ol.pk, "packs": 0, "batch_number": "A", "expiry_date": _expiry()}], "lines[0].packs"),
-        ("I", [{"order_line": ol.pk, "packs": 1, "batch_number": "", "expiry_date": _expiry()}], "lines[0].batch_number"),
-        ("I", [{"order_line": ol.pk, "packs": 1, "batch_number": "A", "expiry_date": str(today)}], "lines[0].expiry_date"),
-        ("I", [{"order_line": ol.pk, "packs": 1, "batch_number": "A", "expiry_date": "2026-13-01"}], "lines[0].expiry_date"),
+        (
+            "I",
+            [{"order_line": ol.pk, "packs": 1, "batch_number": "", "expiry_date": _expiry()}],
+            "lines[0].batch_number",
+        ),
+        (
+            "I",
+            [{"order_line": ol.pk, "packs": 1, "batch_number": "A", "expiry_date": str(today)}],
+            "lines[0].expiry_date",
+        ),
+        (
+            "I",
+            [{"order_line": ol.pk, "packs": 1, "batch_number": "A", "expiry_date": "2026-13-01"}],
+            "lines[0].expiry_date",
+        ),
     ]
     before = _counts()
     for invoice, lines, field in cases:
@@ -332,8 +376,12 @@ def test_return_larger_than_received_is_refused(w):
         svc.goods_return_create(order=order, by=w.buyer, reason="破损", lines=[{"receipt_line": rl.pk, "packs": 3}])
     assert err.value.field == "lines[0].packs"
     with pytest.raises(ValidationFailed, match="超过可退数量"):  # twice in one return
-        svc.goods_return_create(order=order, by=w.buyer, reason="破损", lines=[
-            {"receipt_line": rl.pk, "packs": 2}, {"receipt_line": rl.pk, "packs": 1}])
+        svc.goods_return_create(
+            order=order,
+            by=w.buyer,
+            reason="破损",
+            lines=[{"receipt_line": rl.pk, "packs": 2}, {"receipt_line": rl.pk, "packs": 1}],
+        )
     with pytest.raises(ValidationFailed, match="原因"):
         svc.goods_return_create(order=order, by=w.buyer, reason="", lines=[{"receipt_line": rl.pk, "packs": 1}])
     other_order = _accepted(w)
@@ -371,10 +419,12 @@ def test_reject_needs_reason_and_cancel_rules(w):
 
 
 def test_idempotency_key_returns_the_same_order(w):
-    first = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), idempotency_key="his-42",
-                             submit=True)
-    again = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), idempotency_key="his-42",
-                             submit=True)
+    first = svc.order_create(
+        by=w.buyer, distributor=w.distributor, lines=w.lines(), idempotency_key="his-42", submit=True
+    )
+    again = svc.order_create(
+        by=w.buyer, distributor=w.distributor, lines=w.lines(), idempotency_key="his-42", submit=True
+    )
     assert again.pk == first.pk and again.replayed and not first.replayed
     assert PurchaseOrder.objects.count() == 1
     other = svc.order_create(by=w.other_buyer, distributor=w.distributor, lines=w.lines(), idempotency_key="his-42")
@@ -399,7 +449,9 @@ def test_cart_adds_to_one_draft_per_distributor(w):
     svc.cart_add(by=w.buyer, listing=w.listing2, distributor=w.distributor, packs=1)
     assert again.pk == draft.pk
     assert [(line.listing_id, line.packs) for line in draft.lines.order_by("line_no")] == [
-        (w.listing.pk, 5), (w.listing2.pk, 1)]
+        (w.listing.pk, 5),
+        (w.listing2.pk, 1),
+    ]
     draft.refresh_from_db()
     assert draft.total_amount == Decimal("30.00") + Decimal("24.69")
     with pytest.raises(ValidationFailed):

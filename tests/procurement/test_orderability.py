@@ -50,16 +50,27 @@ def test_the_sql_annotation_answers_as_the_rule(case):
     spec = CASES[case]
     if spec is not None:
         spec = dict(spec)
-        kwargs = {"product": ProductFactory(manufacturer=maker) if spec.pop("other_product", False) else product,
-                  "distributor": DistributorFactory() if spec.pop("other_distributor", False) else distributor}
+        kwargs = {
+            "product": ProductFactory(manufacturer=maker) if spec.pop("other_product", False) else product,
+            "distributor": DistributorFactory() if spec.pop("other_distributor", False) else distributor,
+        }
         if "regions" in spec:
             kwargs["regions"] = [league(code) for code in spec.pop("regions")]
         DistributionAuthorizationFactory(**kwargs, **spec)
 
-    annotated = (Listing.objects.select_related("product")  # as the order path reads them
-                 .annotate(**_orderability(hospital, distributor, on=TODAY)).get(pk=listing.pk))
+    annotated = (
+        Listing.objects.select_related("product")  # as the order path reads them
+        .annotate(**_orderability(hospital, distributor, on=TODAY))
+        .get(pk=listing.pk)
+    )
     by_rule = listing.product.distribution_authorizations.filter(
-        _authorisation_filter(hospital, distributor, on=TODAY), manufacturer=listing.manufacturer).exists()
+        _authorisation_filter(hospital, distributor, on=TODAY), manufacturer=listing.manufacturer
+    ).exists()
     assert annotated.authorised == by_rule
-    expected = case in {"valid, open-ended", "valid until today", "starts today", "in the hospital's league and another"}
+    expected = case in {
+        "valid, open-ended",
+        "valid until today",
+        "starts today",
+        "in the hospital's league and another",
+    }
     assert by_rule == expected, case

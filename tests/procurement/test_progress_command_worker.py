@@ -18,10 +18,14 @@ def test_command_computes_with_a_progress_bar():
     call_command("compute_commitments", "--as-of", AS_OF.isoformat(), stdout=out)
     text = out.getvalue()
     assert "[##############################] 4/4 完成" in text and "完成进度 30 行" in text
-    assert CommitmentProgress.objects.get(commitment=world.commitments["steady"], period_kind="cycle").cumulative_units == 1350
+    assert (
+        CommitmentProgress.objects.get(commitment=world.commitments["steady"], period_kind="cycle").cumulative_units
+        == 1350
+    )
     out = io.StringIO()
-    call_command("compute_commitments", "--as-of", AS_OF.isoformat(), "--hospital",
-                 str(world.hospitals["late"].pk), stdout=out)
+    call_command(
+        "compute_commitments", "--as-of", AS_OF.isoformat(), "--hospital", str(world.hospitals["late"].pk), stdout=out
+    )
     assert "完成进度 5 行" in out.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("compute_commitments", "--as-of", "2026/04/15", stdout=io.StringIO())

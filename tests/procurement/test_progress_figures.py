@@ -31,21 +31,31 @@ def world():
 def test_month_rows_of_a_steady_buyer(world):
     months = rows(world.commitments["steady"])
     assert [(r.period_start, r.period_end) for r in months] == [
-        (date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 28)),
-        (date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 4, 15)),
+        (date(2026, 1, 1), date(2026, 1, 31)),
+        (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 4, 1), date(2026, 4, 15)),
     ]
     # Receipts minus returns of the selected product; the partial receipt counts what was accepted only.
     assert [r.received_units for r in months] == [500, 300, 350, 200]
     assert [r.returned_units for r in months] == [0, 0, 50, 0]
-    assert [r.received_amount for r in months] == [Decimal("150.00"), Decimal("90.00"), Decimal("105.00"),
-                                                   Decimal("60.00")]
+    assert [r.received_amount for r in months] == [
+        Decimal("150.00"),
+        Decimal("90.00"),
+        Decimal("105.00"),
+        Decimal("60.00"),
+    ]
     assert [r.cumulative_units for r in months] == [500, 800, 1150, 1350]
     # Pro-rata: 3650 × days elapsed / 365, rounded down.
     assert [r.expected_units for r in months] == [310, 590, 900, 1050]
     # Substitutes: B (same lot, other maker) and C (ordered as a substitution for this commitment); never D.
     assert [r.substitute_units for r in months] == [0, 100, 30, 50]
-    assert [r.substitute_amount for r in months] == [Decimal("0.00"), Decimal("50.00"), Decimal("12.00"),
-                                                     Decimal("25.00")]
+    assert [r.substitute_amount for r in months] == [
+        Decimal("0.00"),
+        Decimal("50.00"),
+        Decimal("12.00"),
+        Decimal("25.00"),
+    ]
     assert [r.cumulative_substitute_units for r in months] == [0, 100, 130, 180]
     assert [r.status for r in months] == ["on_track"] * 4
 
@@ -78,7 +88,11 @@ def test_statuses(world):
     assert (late.cumulative_units, late.projected_units, late.status) == (800, 3610, "behind")
     over = cycle(c["over"])
     assert (over.cumulative_units, over.completion_rate, over.status, over.surplus_units) == (
-        120, Decimal("1.2000"), "over", 20)
+        120,
+        Decimal("1.2000"),
+        "over",
+        20,
+    )
 
 
 def test_zero_agreed_volume(world):
@@ -104,7 +118,10 @@ def test_receipt_on_the_last_day_of_the_cycle(world):
     months = rows(world.commitments["stalled"])
     assert len(months) == 12
     assert (months[-1].period_start, months[-1].period_end, months[-1].received_units) == (
-        date(2026, 12, 1), date(2026, 12, 31), 40)
+        date(2026, 12, 1),
+        date(2026, 12, 31),
+        40,
+    )
     row = cycle(world.commitments["stalled"])
     assert (row.period_end, row.cumulative_units, row.expected_units) == (date(2026, 12, 31), 140, 3650)
     assert row.status == "at_risk"  # the cycle is over and it fell short

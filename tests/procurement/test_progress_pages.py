@@ -18,8 +18,9 @@ def world():
     progress_compute_all(as_of=AS_OF)
     w.buyer = UserFactory(username="prg_buyer", organization=w.hospitals["steady"], roles=["purchaser"])
     w.other_buyer = UserFactory(username="prg_other", organization=w.hospitals["stalled"], roles=["purchaser"])
-    w.maker_rep = UserFactory(username="prg_mfr", organization=w.commitments["steady"].manufacturer,
-                              roles=["manufacturer_rep"])
+    w.maker_rep = UserFactory(
+        username="prg_mfr", organization=w.commitments["steady"].manufacturer, roles=["manufacturer_rep"]
+    )
     return w
 
 
@@ -29,10 +30,12 @@ def test_official_dashboard_rolls_up_and_lists(client, official, world):
     # 6 commitments of the lot: agreed 3×3650 + 100 + 0 + 0, received 1350 + 100 + 800 + 120 + 0 + 10.
     assert "01 阿莫西林胶囊" in page and "11050" in page and "2380" in page
     assert "进度测试stalled医院" in page and "进度测试late医院" in page  # behind / at risk
-    assert "<script src=\"http" not in page and "https://" not in page
+    assert '<script src="http' not in page and "https://" not in page
     by_hospital = client.get("/progress/", {"by": "hospital", "status": "at_risk"}).content.decode()
-    assert "进度测试stalled医院" in by_hospital and "进度测试steady医院" not in by_hospital.split("完成情况")[1].split(
-        "滞后或难以完成")[0]
+    assert (
+        "进度测试stalled医院" in by_hospital
+        and "进度测试steady医院" not in by_hospital.split("完成情况")[1].split("滞后或难以完成")[0]
+    )
 
 
 def test_export_is_an_xlsx_of_the_filtered_commitments(client, official, world):
@@ -62,7 +65,7 @@ def test_commitment_page_draws_the_chart_and_is_scoped(client, world):
     client.force_login(world.buyer)
     page = client.get(f"/progress/commitments/{steady.pk}/").content.decode()
     start = page.index('id="commitment-chart"')
-    chart = page[start:page.index("</figure>", start)]
+    chart = page[start : page.index("</figure>", start)]
     assert "<svg" in chart and "pygal-chart" in chart and "<script" not in chart
     assert "累计入库量" in chart and "按时间进度应完成量" in chart and 'stroke-dasharray="8 5"' in chart  # legend
     assert chart.count('<th scope="row">') == 4  # the text alternative: one row per month

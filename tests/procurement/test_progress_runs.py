@@ -38,6 +38,7 @@ def test_running_twice_gives_the_same_table(world):
 def test_rows_that_change_are_updated_in_place_and_keep_their_ids(world):
     """A later date moves the last month's and the cycle row's figures: those rows are updated, not replaced, so
     the ids the API exposes stay; the result equals a recompute into an empty table."""
+
     def ids():
         return {(r.commitment_id, r.period_kind, r.period_start): r.pk for r in CommitmentProgress.objects.all()}
 
@@ -62,17 +63,27 @@ def test_incremental_refresh_equals_a_full_run(world):
     world.receive("stalled", "A", 500, date(2026, 4, 12))
     line = world.receive("late", "B", 90, date(2026, 4, 13))
     world.give_back(line, 30, date(2026, 4, 14))
-    before_others = sorted(tuple(r) for r in CommitmentProgress.objects.exclude(
-        hospital__in=[world.hospitals["stalled"], world.hospitals["late"]]).values_list(*FIELDS))
+    before_others = sorted(
+        tuple(r)
+        for r in CommitmentProgress.objects.exclude(
+            hospital__in=[world.hospitals["stalled"], world.hospitals["late"]]
+        ).values_list(*FIELDS)
+    )
     progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF)
     progress_refresh_hospital(hospital_id=world.hospitals["late"].pk, as_of=AS_OF)
     incremental = table()
-    after_others = sorted(tuple(r) for r in CommitmentProgress.objects.exclude(
-        hospital__in=[world.hospitals["stalled"], world.hospitals["late"]]).values_list(*FIELDS))
+    after_others = sorted(
+        tuple(r)
+        for r in CommitmentProgress.objects.exclude(
+            hospital__in=[world.hospitals["stalled"], world.hospitals["late"]]
+        ).values_list(*FIELDS)
+    )
     assert after_others == before_others
     progress_compute_all(as_of=AS_OF)
     assert incremental == table()
-    assert CommitmentProgress.objects.get(commitment=world.commitments["late"], period_kind="cycle").substitute_units == 60
+    assert (
+        CommitmentProgress.objects.get(commitment=world.commitments["late"], period_kind="cycle").substitute_units == 60
+    )
 
 
 def test_a_run_failing_half_way_leaves_the_previous_table(world, monkeypatch):
@@ -91,7 +102,10 @@ def test_a_run_failing_half_way_leaves_the_previous_table(world, monkeypatch):
     assert failed.status == "failed" and "worker killed" in failed.error and failed.finished_at
     monkeypatch.undo()
     progress_compute_all(as_of=AS_OF)
-    assert CommitmentProgress.objects.get(commitment=world.commitments["stalled"], period_kind="cycle").cumulative_units == 600
+    assert (
+        CommitmentProgress.objects.get(commitment=world.commitments["stalled"], period_kind="cycle").cumulative_units
+        == 600
+    )
 
 
 def test_a_run_left_running_by_a_killed_worker_is_recorded_as_interrupted(world):
@@ -109,8 +123,14 @@ def test_overlapping_full_runs_are_prevented(world):
     import psycopg
 
     s = connection.settings_dict
-    other = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                            password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=True)
+    other = psycopg.connect(
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        password=s["PASSWORD"] or None,
+        dbname=s["NAME"],
+        autocommit=True,
+    )
     try:
         other.execute("SELECT pg_advisory_lock(%s)", [svc.LOCK_KEY])
         run = progress_compute_all(as_of=AS_OF)
@@ -126,7 +146,8 @@ def test_hospitals_turning_behind_or_at_risk_are_notified_once(world):
     progress_compute_all(as_of=AS_OF)
     notes = Notification.objects.filter(kind="commitment_progress")
     assert sorted((n.organization.name, n.topic.split(":")[-1]) for n in notes) == [
-        ("进度测试late医院", "behind"), ("进度测试stalled医院", "at_risk"),
+        ("进度测试late医院", "behind"),
+        ("进度测试stalled医院", "at_risk"),
     ]
     stalled = notes.get(organization=world.hospitals["stalled"])
     assert "难以完成" in stalled.title and "阿莫西林胶囊" in stalled.title and "累计入库 100" in stalled.body
@@ -171,7 +192,8 @@ def test_receipts_and_returns_enqueue_one_refresh_per_hospital(world, settings, 
     hooks.return_committed(GoodsReturn.objects.get(pk=back.goods_return_id).pk)
     pending = OutboxMessage.objects.filter(status="pending", task=svc.REFRESH_TASK)
     assert [(m.kwargs["hospital_id"], m.dedupe_key) for m in pending] == [
-        (hospital.pk, f"commitment-progress:{hospital.pk}")]
+        (hospital.pk, f"commitment-progress:{hospital.pk}")
+    ]
     # Draining runs it (eagerly here): the hospital's rows now count the new receipts and the return.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # Other apps' follow-ups of these receipts (price observations, …) wait in the outbox beside the one refresh.
@@ -196,14 +218,19 @@ def test_manufacturer_roll_up_and_delivery_lag(world):
     from tests.factories import PurchaseOrderFactory, PurchaseOrderLineFactory
 
     # An accepted order of the selected product, submitted long ago, of which nothing has been shipped.
-    order = PurchaseOrderFactory(hospital=world.hospitals["stalled"], status="accepted",
-                                 submitted_at=svc.timezone.make_aware(svc.datetime(2026, 3, 1, 9)))
+    order = PurchaseOrderFactory(
+        hospital=world.hospitals["stalled"],
+        status="accepted",
+        submitted_at=svc.timezone.make_aware(svc.datetime(2026, 3, 1, 9)),
+    )
     PurchaseOrderLineFactory(order=order, listing=world.listings["A"], packs=500)
     progress_compute_all(as_of=AS_OF)
     maker = world.commitments["steady"].manufacturer
     row = ManufacturerProgress.objects.get(manufacturer=maker, tender=world.tender)
-    ordered = sum(line.min_units for line in PurchaseOrderLine.objects.filter(award__isnull=False,
-                                                                              order__status__in=["received", "accepted"]))
+    ordered = sum(
+        line.min_units
+        for line in PurchaseOrderLine.objects.filter(award__isnull=False, order__status__in=["received", "accepted"])
+    )
     assert row.agreed_volume == 3650 * 3 + 100
     assert row.ordered_units == ordered
     assert row.received_units == 1350 + 100 + 800 + 120 + 10
@@ -224,8 +251,12 @@ def test_a_refresh_already_covered_by_a_later_run_is_skipped(world):
     # A second message of the same burst, asked before the first run started: nothing left to do.
     second = progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF, requested_at=asked)
     assert second.status == "skipped" and "之后" in second.error
-    assert CommitmentProgress.objects.get(commitment=world.commitments["stalled"], period_kind="cycle").cumulative_units == 150
+    assert (
+        CommitmentProgress.objects.get(commitment=world.commitments["stalled"], period_kind="cycle").cumulative_units
+        == 150
+    )
     # Asked after the last run: it runs.
-    third = progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF,
-                                      requested_at=timezone.now())
+    third = progress_refresh_hospital(
+        hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF, requested_at=timezone.now()
+    )
     assert third.status == "succeeded"

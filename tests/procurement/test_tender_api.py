@@ -12,18 +12,27 @@ def test_bids_through_the_api_stay_sealed_and_scoped(world, official):  # noqa: 
     to_bidding(world)
     rep, other = world["reps"][0], world["reps"][1]
     client = api_as(rep)
-    response = client.post("/api/v1/bids/", {"lot": world["lot"].pk, "product": world["products"][0].pk,
-                                             "price": "0.4321", "supply_capacity": 1000}, format="json")
+    response = client.post(
+        "/api/v1/bids/",
+        {"lot": world["lot"].pk, "product": world["products"][0].pk, "price": "0.4321", "supply_capacity": 1000},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     bid_id = response.json()["id"]
     assert response.json()["price"] is None and len(response.json()["seal_hash"]) == 64
     for user in (rep, official):
-        body = api_as(user).get("/api/v1/bids/").content.decode() + api_as(user).get(f"/api/v1/bids/{bid_id}/").content.decode()
+        body = (
+            api_as(user).get("/api/v1/bids/").content.decode()
+            + api_as(user).get(f"/api/v1/bids/{bid_id}/").content.decode()
+        )
         assert "0.4321" not in body
     assert api_as(other).get(f"/api/v1/bids/{bid_id}/").status_code == 404
     assert api_as(other).get("/api/v1/bids/").json()["results"] == []
-    bad = client.post("/api/v1/bids/", {"lot": world["lot"].pk, "product": world["products"][0].pk,
-                                        "price": "0.5", "supply_capacity": 1000}, format="json")
+    bad = client.post(
+        "/api/v1/bids/",
+        {"lot": world["lot"].pk, "product": world["products"][0].pk, "price": "0.5", "supply_capacity": 1000},
+        format="json",
+    )
     assert bad.status_code == 409 and "已有有效申报" in bad.json()["detail"]
     assert api_as(world["buyers"][0]).post("/api/v1/bids/", {}, format="json").status_code == 403
     shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
@@ -39,13 +48,25 @@ def test_tenders_are_listed_with_their_lots(world):  # noqa: F811
 
 
 TENDER = {
-    "code": "NMG-API-01", "name": "接口新建批次", "demand_start": "2027-03-01T09:00:00+08:00",
-    "demand_end": "2027-03-10T17:00:00+08:00", "bid_deadline": "2027-03-20T17:00:00+08:00",
-    "opening_at": "2027-03-21T09:00:00+08:00", "cycle_start": "2027-06-01", "cycle_end": "2029-05-31",
+    "code": "NMG-API-01",
+    "name": "接口新建批次",
+    "demand_start": "2027-03-01T09:00:00+08:00",
+    "demand_end": "2027-03-10T17:00:00+08:00",
+    "bid_deadline": "2027-03-20T17:00:00+08:00",
+    "opening_at": "2027-03-21T09:00:00+08:00",
+    "cycle_start": "2027-06-01",
+    "cycle_end": "2029-05-31",
     "rules": {"max_winners_cap": 6},
-    "lots": [{"number": "01", "generic_name": "阿托伐他汀钙片", "max_price": "1.2", "dosage_forms": ["片剂"],
-              "reference_specification": "20mg"},
-             {"number": "02", "generic_name": "盐酸二甲双胍片", "max_price": "0.25"}],
+    "lots": [
+        {
+            "number": "01",
+            "generic_name": "阿托伐他汀钙片",
+            "max_price": "1.2",
+            "dosage_forms": ["片剂"],
+            "reference_specification": "20mg",
+        },
+        {"number": "02", "generic_name": "盐酸二甲双胍片", "max_price": "0.25"},
+    ],
 }
 
 
@@ -70,8 +91,11 @@ def test_official_creates_a_tender_with_lots_and_bad_input_creates_nothing(offic
     assert [lot["number"] for lot in body["lots"]] == ["01", "02"] and body["rules"]["max_winners_cap"] == 6
     assert api_as(manufacturer_rep).post("/api/v1/tenders/", {**TENDER, "code": "X"}, format="json").status_code == 403
     tender_id = body["id"]
-    lot = client.post(f"/api/v1/tenders/{tender_id}/lots/", {"number": "03", "generic_name": "氯吡格雷片",
-                                                              "max_price": "2.6"}, format="json")
+    lot = client.post(
+        f"/api/v1/tenders/{tender_id}/lots/",
+        {"number": "03", "generic_name": "氯吡格雷片", "max_price": "2.6"},
+        format="json",
+    )
     assert lot.status_code == 201
     rules = client.post(f"/api/v1/tenders/{tender_id}/rules/", {"rules": {"ratio_to_lowest": "1.5"}}, format="json")
     assert rules.status_code == 200 and rules.json()["rules"]["ratio_to_lowest"] == "1.5"
@@ -98,24 +122,40 @@ def test_demand_reports_crud_in_the_window_and_coverage(world, official):  # noq
     for volume, fragment in (("-1", "不能为负数"), ("1.5", "整数"), ("many", "整数")):
         response = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": volume}, format="json")
         assert response.status_code == 400 and fragment in response.json()["detail"]
-    wrong = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "10",
-                                                    "named_product": world["other_generic"].pk}, format="json")
+    wrong = client.post(
+        "/api/v1/demand-reports/",
+        {"lot": lot.pk, "annual_volume": "10", "named_product": world["other_generic"].pk},
+        format="json",
+    )
     assert wrong.status_code == 400 and "不属于本品种" in wrong.json()["detail"]
-    foreign = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "10",
-                                                      "hospital": other_buyer.organization_id}, format="json")
+    foreign = client.post(
+        "/api/v1/demand-reports/",
+        {"lot": lot.pk, "annual_volume": "10", "hospital": other_buyer.organization_id},
+        format="json",
+    )
     assert foreign.status_code == 403
     assert not DemandReport.objects.exists()
-    created = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "5000",
-                                                      "named_product": world["products"][0].pk}, format="json")
+    created = client.post(
+        "/api/v1/demand-reports/",
+        {"lot": lot.pk, "annual_volume": "5000", "named_product": world["products"][0].pk},
+        format="json",
+    )
     assert created.status_code == 201
     report_id = created.json()["id"]
     assert api_as(other_buyer).get(f"/api/v1/demand-reports/{report_id}/").status_code == 404
     assert api_as(world["reps"][0]).get("/api/v1/demand-reports/").json()["results"] == []
     changed = client.patch(f"/api/v1/demand-reports/{report_id}/", {"annual_volume": "7000"}, format="json")
-    assert changed.status_code == 200 and changed.json()["annual_volume"] == 7000 and changed.json()["named_product"] is None
+    assert (
+        changed.status_code == 200
+        and changed.json()["annual_volume"] == 7000
+        and changed.json()["named_product"] is None
+    )
     # an official reports for a named hospital
-    by_official = api_as(official).post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "900",
-                                                                    "hospital": other_buyer.organization_id}, format="json")
+    by_official = api_as(official).post(
+        "/api/v1/demand-reports/",
+        {"lot": lot.pk, "annual_volume": "900", "hospital": other_buyer.organization_id},
+        format="json",
+    )
     assert by_official.status_code == 201 and by_official.json()["hospital"] == other_buyer.organization_id
     coverage = api_as(official).get(f"/api/v1/tenders/{tender.pk}/coverage/").json()
     assert coverage["lots"][0]["reported_volume"] == 7900 and coverage["lots"][0]["hospitals"] == 2

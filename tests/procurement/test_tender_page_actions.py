@@ -24,15 +24,34 @@ def url(tender, action):
 
 
 TENDER_FORM = {
-    "t-code": "NMG-P-01", "t-name": "页面新建批次", "t-level": "regional", "t-kind": "drugs",
-    "t-demand_start": "2027-03-01T09:00", "t-demand_end": "2027-03-10T17:00", "t-bid_deadline": "2027-03-20T17:00",
-    "t-opening_at": "2027-03-21T09:00", "t-cycle_start": "2027-06-01", "t-cycle_end": "2029-05-31",
-    "r-ratio_to_lowest": "1.8", "r-discount_from_max": "0.5", "r-floor_price": "0.1", "r-max_winners_cap": "8",
+    "t-code": "NMG-P-01",
+    "t-name": "页面新建批次",
+    "t-level": "regional",
+    "t-kind": "drugs",
+    "t-demand_start": "2027-03-01T09:00",
+    "t-demand_end": "2027-03-10T17:00",
+    "t-bid_deadline": "2027-03-20T17:00",
+    "t-opening_at": "2027-03-21T09:00",
+    "t-cycle_start": "2027-06-01",
+    "t-cycle_end": "2029-05-31",
+    "r-ratio_to_lowest": "1.8",
+    "r-discount_from_max": "0.5",
+    "r-floor_price": "0.1",
+    "r-max_winners_cap": "8",
     "r-exclude_highest": "on",
-    "lots-TOTAL_FORMS": "3", "lots-INITIAL_FORMS": "0", "lots-MIN_NUM_FORMS": "0", "lots-MAX_NUM_FORMS": "1000",
-    "lots-0-number": "01", "lots-0-generic_name": "阿托伐他汀钙片", "lots-0-dosage_forms": "片剂、薄膜衣片",
-    "lots-0-reference_specification": "20mg", "lots-0-max_price": "1.2", "lots-0-quality_requirement": "consistency",
-    "lots-1-number": "02", "lots-1-generic_name": "盐酸二甲双胍片", "lots-1-reference_specification": "0.5g",
+    "lots-TOTAL_FORMS": "3",
+    "lots-INITIAL_FORMS": "0",
+    "lots-MIN_NUM_FORMS": "0",
+    "lots-MAX_NUM_FORMS": "1000",
+    "lots-0-number": "01",
+    "lots-0-generic_name": "阿托伐他汀钙片",
+    "lots-0-dosage_forms": "片剂、薄膜衣片",
+    "lots-0-reference_specification": "20mg",
+    "lots-0-max_price": "1.2",
+    "lots-0-quality_requirement": "consistency",
+    "lots-1-number": "02",
+    "lots-1-generic_name": "盐酸二甲双胍片",
+    "lots-1-reference_specification": "0.5g",
     "lots-1-max_price": "0.25",
 }
 
@@ -81,8 +100,14 @@ def test_official_runs_demand_collection_sees_coverage_and_cancels(world):  # no
     bad = client_for(buyer).post(url(tender, "demand"), {"lot": lot.pk, f"demand{lot.pk}-annual_volume": "-3"})
     assert bad.status_code == 400 and "不能为负数" in bad.content.decode()
     assert not DemandReport.objects.exists()
-    ok = client_for(buyer).post(url(tender, "demand"), {
-        "lot": lot.pk, f"demand{lot.pk}-annual_volume": "12000", f"demand{lot.pk}-named_product": world["products"][1].pk})
+    ok = client_for(buyer).post(
+        url(tender, "demand"),
+        {
+            "lot": lot.pk,
+            f"demand{lot.pk}-annual_volume": "12000",
+            f"demand{lot.pk}-named_product": world["products"][1].pk,
+        },
+    )
     assert ok.status_code == 302
     client_for(world["buyers"][1]).post(url(tender, "demand"), {"lot": lot.pk, f"demand{lot.pk}-annual_volume": "3000"})
     report = DemandReport.objects.get(hospital=buyer.organization)
@@ -116,16 +141,37 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):  # 
     assert world["products"][0].nhsa_code in html and world["products"][1].nhsa_code not in html  # own products only
     prefix = f"bid{lot.pk}"
     for price, message in (("abc", "必须是数字"), ("0", "大于零"), ("1.5", "最高有效申报价"), ("0.12345", "4 位小数")):
-        response = client.post(url(tender, "bid"), {"lot": lot.pk, f"{prefix}-product": world["products"][0].pk,
-                                                    f"{prefix}-price": price, f"{prefix}-supply_capacity": "1000"})
+        response = client.post(
+            url(tender, "bid"),
+            {
+                "lot": lot.pk,
+                f"{prefix}-product": world["products"][0].pk,
+                f"{prefix}-price": price,
+                f"{prefix}-supply_capacity": "1000",
+            },
+        )
         assert response.status_code == 400 and message in response.content.decode(), price
     # another maker's product is not a choice
-    response = client.post(url(tender, "bid"), {"lot": lot.pk, f"{prefix}-product": world["products"][1].pk,
-                                                f"{prefix}-price": "0.5", f"{prefix}-supply_capacity": "1000"})
+    response = client.post(
+        url(tender, "bid"),
+        {
+            "lot": lot.pk,
+            f"{prefix}-product": world["products"][1].pk,
+            f"{prefix}-price": "0.5",
+            f"{prefix}-supply_capacity": "1000",
+        },
+    )
     assert response.status_code == 400
     assert not Bid.objects.exists()
-    response = client.post(url(tender, "bid"), {"lot": lot.pk, f"{prefix}-product": world["products"][0].pk,
-                                                f"{prefix}-price": "0.4444", f"{prefix}-supply_capacity": "1000"})
+    response = client.post(
+        url(tender, "bid"),
+        {
+            "lot": lot.pk,
+            f"{prefix}-product": world["products"][0].pk,
+            f"{prefix}-price": "0.4444",
+            f"{prefix}-supply_capacity": "1000",
+        },
+    )
     assert response.status_code == 302
     bid = Bid.objects.get()
     page = client.get(f"/tenders/{tender.pk}/")
@@ -133,11 +179,25 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):  # 
     assert "0.4444" not in html and bid.seal_hash in html and "替换申报" in html
     assert "0.4444" not in "".join(str(m) for m in page.context["messages"])
     rprefix = f"replace{bid.pk}"
-    bad = client.post(url(tender, "replace"), {"bid": bid.pk, f"{rprefix}-product": world["products"][0].pk,
-                                               f"{rprefix}-price": "-1", f"{rprefix}-supply_capacity": "1000"})
+    bad = client.post(
+        url(tender, "replace"),
+        {
+            "bid": bid.pk,
+            f"{rprefix}-product": world["products"][0].pk,
+            f"{rprefix}-price": "-1",
+            f"{rprefix}-supply_capacity": "1000",
+        },
+    )
     assert bad.status_code == 400 and Bid.objects.count() == 1
-    client.post(url(tender, "replace"), {"bid": bid.pk, f"{rprefix}-product": world["products"][0].pk,
-                                         f"{rprefix}-price": "0.3333", f"{rprefix}-supply_capacity": "2000"})
+    client.post(
+        url(tender, "replace"),
+        {
+            "bid": bid.pk,
+            f"{rprefix}-product": world["products"][0].pk,
+            f"{rprefix}-price": "0.3333",
+            f"{rprefix}-supply_capacity": "2000",
+        },
+    )
     live = Bid.objects.get(status="submitted")
     assert live.replaces_id == bid.pk and live.supply_capacity == 2000
     # another manufacturer cannot touch it

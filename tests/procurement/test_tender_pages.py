@@ -8,10 +8,15 @@ from tests.procurement.test_tender_services import to_bidding, world  # noqa: F4
 @pytest.mark.django_db
 def test_tender_pages_show_own_bids_sealed_and_hide_others(world):  # noqa: F811
     to_bidding(world)
-    svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.6789", supply_capacity=10,
-                   by=world["reps"][0])
-    for user, sees_bid in ((world["reps"][0], True), (world["reps"][1], False), (world["official"], True),
-                           (world["buyers"][0], False)):
+    svc.bid_submit(
+        lot=world["lot"], product=world["products"][0], price="0.6789", supply_capacity=10, by=world["reps"][0]
+    )
+    for user, sees_bid in (
+        (world["reps"][0], True),
+        (world["reps"][1], False),
+        (world["official"], True),
+        (world["buyers"][0], False),
+    ):
         client = Client()
         client.force_login(user)
         assert world["tender"].code in client.get("/tenders/").content.decode()
@@ -34,10 +39,17 @@ def test_tender_list_sorts_and_exports_the_filtered_tenders(world):  # noqa: F81
     from tests.utils import xlsx_rows
 
     now = timezone.now()
-    svc.tender_create(by=world["official"], code="NMG-T-00", name="早期批次", demand_start=now - timedelta(days=9),
-                      demand_end=now + timedelta(hours=1), bid_deadline=now + timedelta(hours=2),
-                      opening_at=now + timedelta(hours=3), cycle_start=world["tender"].cycle_start,
-                      cycle_end=world["tender"].cycle_end)
+    svc.tender_create(
+        by=world["official"],
+        code="NMG-T-00",
+        name="早期批次",
+        demand_start=now - timedelta(days=9),
+        demand_end=now + timedelta(hours=1),
+        bid_deadline=now + timedelta(hours=2),
+        opening_at=now + timedelta(hours=3),
+        cycle_start=world["tender"].cycle_start,
+        cycle_end=world["tender"].cycle_end,
+    )
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     client = Client()
     client.force_login(world["buyers"][0])

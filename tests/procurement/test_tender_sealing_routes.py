@@ -27,14 +27,26 @@ def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):  #
     seen = []
     for user in (rep, official, platform_admin):
         api = api_as(user)
-        for path in ("/api/v1/bids/", f"/api/v1/bids/{bid.pk}/", "/api/v1/tenders/", f"/api/v1/tenders/{tender.pk}/",
-                     f"/api/v1/tenders/{tender.pk}/results/", f"/api/v1/tenders/{tender.pk}/evaluation/",
-                     f"/api/v1/bids/?price={PRICE}", f"/api/v1/bids/?search={PRICE}"):
+        for path in (
+            "/api/v1/bids/",
+            f"/api/v1/bids/{bid.pk}/",
+            "/api/v1/tenders/",
+            f"/api/v1/tenders/{tender.pk}/",
+            f"/api/v1/tenders/{tender.pk}/results/",
+            f"/api/v1/tenders/{tender.pk}/evaluation/",
+            f"/api/v1/bids/?price={PRICE}",
+            f"/api/v1/bids/?search={PRICE}",
+        ):
             seen.append((user.username, path, api.get(path).content.decode()))
         page = Client()
         page.force_login(user)
-        for path in ("/tenders/", f"/tenders/{tender.pk}/", f"/tenders/{tender.pk}/results/",
-                     f"/tenders/{tender.pk}/results.xlsx", f"/tenders/{tender.pk}/evaluation/"):
+        for path in (
+            "/tenders/",
+            f"/tenders/{tender.pk}/",
+            f"/tenders/{tender.pk}/results/",
+            f"/tenders/{tender.pk}/results.xlsx",
+            f"/tenders/{tender.pk}/evaluation/",
+        ):
             response = page.get(path)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             seen.append((user.username, path, body.decode("utf-8", "replace")))
@@ -43,19 +55,32 @@ def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):  #
     # searching by the price finds nothing (the search box repeats what was typed, nothing else)
     searched = admin.get(f"/admin/procurement/bid/?q={PRICE}").content.decode()
     assert bid.seal_hash not in searched and bid.seal_hash in admin.get("/admin/procurement/bid/").content.decode()
-    for path in ("/admin/procurement/bid/", f"/admin/procurement/bid/{bid.pk}/change/",
-                 f"/admin/procurement/bid/{bid.pk}/history/", f"/admin/procurement/tender/{tender.pk}/change/",
-                 f"/admin/procurement/tender/{tender.pk}/history/", "/admin/common/auditevent/"):
+    for path in (
+        "/admin/procurement/bid/",
+        f"/admin/procurement/bid/{bid.pk}/change/",
+        f"/admin/procurement/bid/{bid.pk}/history/",
+        f"/admin/procurement/tender/{tender.pk}/change/",
+        f"/admin/procurement/tender/{tender.pk}/history/",
+        "/admin/common/auditevent/",
+    ):
         response = admin.get(path)
         seen.append(("admin", path, response.content.decode()))
     # a refused second bid and a refused opening do not echo it either
-    refused = api_as(rep).post("/api/v1/bids/", {"lot": world["lot"].pk, "product": world["products"][0].pk,
-                                                 "price": PRICE, "supply_capacity": 10}, format="json")
+    refused = api_as(rep).post(
+        "/api/v1/bids/",
+        {"lot": world["lot"].pk, "product": world["products"][0].pk, "price": PRICE, "supply_capacity": 10},
+        format="json",
+    )
     seen.append(("rep", "second bid", refused.content.decode()))
     seen.append(("official", "open", api_as(official).post(f"/api/v1/tenders/{tender.pk}/open-bids/").content.decode()))
     seen.append(("ocds", "package", to_json(release_package(tender, publisher=official.organization))))
-    seen.append(("audit", "events", json.dumps(list(AuditEvent.objects.values("data", "note")), ensure_ascii=False,
-                                               default=str)))
+    seen.append(
+        (
+            "audit",
+            "events",
+            json.dumps(list(AuditEvent.objects.values("data", "note")), ensure_ascii=False, default=str),
+        )
+    )
     seen.append(("history", "bid", str(list(Bid.history.values_list("price", "comparison_price")))))
     seen.append(("row", "bid", str(Bid.objects.values_list("price", "comparison_price", "sealed_price").get())))
     leaks = [(who, path) for who, path, body in seen if PRICE in body]

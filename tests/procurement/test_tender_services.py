@@ -24,18 +24,44 @@ def world(db, official):
     ]
     half = make("阿托伐他汀钙片", "XC10AAA128A001020100009", maker=makers[2], specification="10mg", dosage_form="片剂")
     other_generic = make("瑞舒伐他汀钙片", "XC10AAR055A001010100001", maker=makers[0], specification="10mg")
-    hospitals = [HospitalFactory(name=f"集采测试{i}医院", region=league(code)) for i, code in
-                 enumerate(["150100", "150100", "150200", "150500"])]
+    hospitals = [
+        HospitalFactory(name=f"集采测试{i}医院", region=league(code))
+        for i, code in enumerate(["150100", "150100", "150200", "150500"])
+    ]
     buyers = [UserFactory(username=f"buyer{i}", organization=h, roles=["purchaser"]) for i, h in enumerate(hospitals)]
     tender = svc.tender_create(
-        by=official, code="NMG-T-01", name="测试批次", demand_start=now - timedelta(hours=1),
-        demand_end=now + timedelta(hours=1), bid_deadline=now + timedelta(hours=2), opening_at=now + timedelta(hours=3),
-        cycle_start=date(2027, 1, 1), cycle_end=date(2028, 12, 31),
+        by=official,
+        code="NMG-T-01",
+        name="测试批次",
+        demand_start=now - timedelta(hours=1),
+        demand_end=now + timedelta(hours=1),
+        bid_deadline=now + timedelta(hours=2),
+        opening_at=now + timedelta(hours=3),
+        cycle_start=date(2027, 1, 1),
+        cycle_end=date(2028, 12, 31),
     )
-    lot = svc.lot_add(tender=tender, by=official, number="01", generic_name="阿托伐他汀钙片", max_price="1.2000",
-                      dosage_form_group="片剂", dosage_forms=["片剂"], reference_specification="20mg")
-    return {"tender": tender, "lot": lot, "makers": makers, "reps": reps, "products": products, "half": half,
-            "other_generic": other_generic, "hospitals": hospitals, "buyers": buyers, "official": official}
+    lot = svc.lot_add(
+        tender=tender,
+        by=official,
+        number="01",
+        generic_name="阿托伐他汀钙片",
+        max_price="1.2000",
+        dosage_form_group="片剂",
+        dosage_forms=["片剂"],
+        reference_specification="20mg",
+    )
+    return {
+        "tender": tender,
+        "lot": lot,
+        "makers": makers,
+        "reps": reps,
+        "products": products,
+        "half": half,
+        "other_generic": other_generic,
+        "hospitals": hospitals,
+        "buyers": buyers,
+        "official": official,
+    }
 
 
 def shift(tender, **changes):
@@ -49,8 +75,12 @@ def to_bidding(world):
     if Tender.objects.get(pk=world["tender"].pk).status == "draft":
         svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     for i, buyer in enumerate(world["buyers"]):
-        svc.demand_report(lot=world["lot"], by=buyer, annual_volume=10000 * (i + 1),
-                          named_product=world["products"][2] if i == 0 else None)
+        svc.demand_report(
+            lot=world["lot"],
+            by=buyer,
+            annual_volume=10000 * (i + 1),
+            named_product=world["products"][2] if i == 0 else None,
+        )
     shift(world["tender"], demand_end=timedelta(seconds=-10), demand_start=timedelta(hours=-2))
     svc.tender_refresh(tender=world["tender"])
     world["tender"].refresh_from_db()
@@ -136,7 +166,9 @@ def test_deadline_is_exact_to_the_second(world):
     assert Bid.objects.get(pk=bid.pk).status == "replaced" and replaced.replaces_id == bid.pk
     shift(world["tender"], bid_deadline=timedelta(seconds=-1))
     for action in (
-        lambda: svc.bid_submit(lot=lot, product=world["products"][1], price="0.5", supply_capacity=1, by=world["reps"][1]),
+        lambda: svc.bid_submit(
+            lot=lot, product=world["products"][1], price="0.5", supply_capacity=1, by=world["reps"][1]
+        ),
         lambda: svc.bid_replace(bid=replaced, price="0.3", supply_capacity=1000, by=rep),
         lambda: svc.bid_withdraw(bid=replaced, by=rep),
     ):
@@ -171,8 +203,9 @@ def test_negative_demand_and_rerun_with_reason(world):
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume="12.5")
     assert not DemandReport.objects.exists()
     to_bidding(world)
-    svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.5", supply_capacity=1000,
-                   by=world["reps"][0])
+    svc.bid_submit(
+        lot=world["lot"], product=world["products"][0], price="0.5", supply_capacity=1000, by=world["reps"][0]
+    )
     shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
     svc.tender_open_bids(tender=world["tender"], by=world["official"])
     first = svc.tender_evaluate(tender=world["tender"], by=world["official"])
@@ -215,8 +248,9 @@ def test_admin_never_shows_a_sealed_price(world, platform_admin):
     from django.test import Client
 
     to_bidding(world)
-    bid = svc.bid_submit(lot=world["lot"], product=world["products"][0], price="0.4567", supply_capacity=10,
-                         by=world["reps"][0])
+    bid = svc.bid_submit(
+        lot=world["lot"], product=world["products"][0], price="0.4567", supply_capacity=10, by=world["reps"][0]
+    )
     platform_admin.is_superuser = True  # the admin of the platform (see seed_demo) is a superuser
     platform_admin.save()
     client = Client()
@@ -261,11 +295,15 @@ def test_commitments_written_by_the_database_match_the_pure_allocation(world):
     svc.tender_award(tender=tender, by=official)
 
     rules = evaluation.SelectionRules.from_dict(run.rules)
-    winners = [evaluation.Winner(b.manufacturer_id, b.product_id, b.price, b.supply_capacity)
-               for b in (Bid.objects.get(pk=i) for i in run.outputs[str(lot.pk)]["winner_ids"])]
+    winners = [
+        evaluation.Winner(b.manufacturer_id, b.product_id, b.price, b.supply_capacity)
+        for b in (Bid.objects.get(pk=i) for i in run.outputs[str(lot.pk)]["winner_ids"])
+    ]
     assert [w.product_id for w in winners] == [products[0].pk, half.pk]
-    demands = [evaluation.Demand(h.pk, h.region.pooling_region.pk, v, n.pk if n else None)
-               for h, (v, n) in zip(world["hospitals"], volumes, strict=True)]
+    demands = [
+        evaluation.Demand(h.pk, h.region.pooling_region.pk, v, n.pk if n else None)
+        for h, (v, n) in zip(world["hospitals"], volumes, strict=True)
+    ]
     expected = {a.hospital_id: a for a in evaluation.allocate(lot.pk, winners, demands, rules)}
     written = {c.hospital_id: c for c in Commitment.objects.filter(tender=tender)}
     assert written.keys() == expected.keys()
@@ -273,9 +311,14 @@ def test_commitments_written_by_the_database_match_the_pure_allocation(world):
     for hospital_id, allocation in expected.items():
         commitment = written[hospital_id]
         assert (commitment.product_id, commitment.manufacturer_id, commitment.agreed_volume, commitment.reason) == (
-            allocation.product_id, allocation.manufacturer_id, allocation.agreed_volume, allocation.reason[:200])
+            allocation.product_id,
+            allocation.manufacturer_id,
+            allocation.agreed_volume,
+            allocation.reason[:200],
+        )
         assert commitment.agreed_amount == (allocation.agreed_volume * price[allocation.product_id]).quantize(
-            Decimal("0.01"), rounding="ROUND_HALF_UP")
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
         assert commitment.reported_volume == allocation.reported_volume
     by_name = {c.hospital.name: c for c in Commitment.objects.select_related("hospital")}
     assert by_name["集采测试0医院"].agreed_volume == 6001  # 10001 × 60% = 6000.6 → 6001
@@ -307,7 +350,8 @@ def test_set_based_steps_leave_a_complete_history(world):
 
     svc.tender_evaluate(tender=world["tender"], by=official)
     assert dict(Bid.history.filter(history_change_reason="评审").values_list("id", "status")) == {
-        b.pk: b.status for b in Bid.objects.filter(status__in=["selected", "not_selected", "invalid"])}
+        b.pk: b.status for b in Bid.objects.filter(status__in=["selected", "not_selected", "invalid"])
+    }
 
     awards = svc.tender_award(tender=world["tender"], by=official)
     for award in awards:

@@ -92,12 +92,22 @@ ROUTES: dict[str, Route] = {
     "/tenders/1/": GET("tender.view", TENDER),
     "/tenders/1/coverage/": GET("tender.manage", TENDER),
     "/tenders/1/evaluation/": GET("tender.manage", TENDER),
-    "/tenders/1/results/": GET("tender.view", TENDER, skip="results exist only for awarded tenders: see sealed-bid tests"),
-    "/tenders/1/results.xlsx": GET("tender.view", TENDER, skip="results exist only for awarded tenders: see sealed-bid tests"),
-    "/tenders/1/demand/import/": GET("tender.report_demand", TENDER, sees_all=frozenset(),
-                                     skip="open to hospitals and tender managers: checked in the tender page tests"),
+    "/tenders/1/results/": GET(
+        "tender.view", TENDER, skip="results exist only for awarded tenders: see sealed-bid tests"
+    ),
+    "/tenders/1/results.xlsx": GET(
+        "tender.view", TENDER, skip="results exist only for awarded tenders: see sealed-bid tests"
+    ),
+    "/tenders/1/demand/import/": GET(
+        "tender.report_demand",
+        TENDER,
+        sees_all=frozenset(),
+        skip="open to hospitals and tender managers: checked in the tender page tests",
+    ),
     "/tenders/1/demand/template.xlsx": GET("tender.report_demand", TENDER, skip="as the demand import"),
-    "/tenders/1/do/1/": POST("tender.manage", TENDER, skip="one URL per step; each step is checked in the tender page tests"),
+    "/tenders/1/do/1/": POST(
+        "tender.manage", TENDER, skip="one URL per step; each step is checked in the tender page tests"
+    ),
     "/orders/": GET("order.view"),
     "/orders/1/": GET("order.view", *ORDER, where=SENT),
     "/orders/search/": GET("order.place"),
@@ -113,7 +123,9 @@ ROUTES: dict[str, Route] = {
     "/pricing/alerts/1/": GET("pricing.view", ALERT),
     "/pricing/alerts/1/1/": POST("pricing.review", ALERT, skip="one URL per review step: checked in the pricing tests"),
     "/pricing/inquiries/": GET("pricing.answer_inquiry"),
-    "/pricing/inquiries/1/reply/": POST("pricing.answer_inquiry", "pricing.Inquiry", ("recipient",), sees_all=frozenset()),
+    "/pricing/inquiries/1/reply/": POST(
+        "pricing.answer_inquiry", "pricing.Inquiry", ("recipient",), sees_all=frozenset()
+    ),
     "/pricing/credit/": GET("pricing.view"),
     "/pricing/credit/new/": POST("pricing.credit_manage"),
     "/pricing/credit/mine/": GET("pricing.own_credit"),
@@ -123,14 +135,26 @@ ROUTES: dict[str, Route] = {
     "/pricing/imports/": GET("pricing.import"),
     "/progress/hospital/": GET("progress.view_hospital"),
     "/inbox/": GET(),
-    "/inbox/1/": GET(model="common.Notification", owners=("organization",), sees_all=frozenset(),
-                     skip="opens the notification's link; kinds also follow the role: tests/common/test_inbox.py"),
+    "/inbox/1/": GET(
+        model="common.Notification",
+        owners=("organization",),
+        sees_all=frozenset(),
+        skip="opens the notification's link; kinds also follow the role: tests/common/test_inbox.py",
+    ),
     "/inbox/read/": POST(ANY, skip="marks only the user's own: tests/common/test_inbox.py"),
     "/jobs/start/1/": POST(ANY, skip="each kind checks its capability: tests/common/test_jobs.py"),
-    "/jobs/1/": GET(model="common.Job", owners=("organization",), sees_all=frozenset(),
-                    skip="the demo has no jobs: tests/common/test_jobs.py"),
-    "/jobs/1/status": GET(model="common.Job", owners=("organization",), sees_all=frozenset(),
-                          skip="the demo has no jobs: tests/common/test_jobs.py"),
+    "/jobs/1/": GET(
+        model="common.Job",
+        owners=("organization",),
+        sees_all=frozenset(),
+        skip="the demo has no jobs: tests/common/test_jobs.py",
+    ),
+    "/jobs/1/status": GET(
+        model="common.Job",
+        owners=("organization",),
+        sees_all=frozenset(),
+        skip="the demo has no jobs: tests/common/test_jobs.py",
+    ),
     "/api/docs/": GET(),
     "/api/redoc/": GET(),
     # --- API -----------------------------------------------------------------------------------------------------
@@ -179,8 +203,9 @@ ROUTES: dict[str, Route] = {
     "/api/v1/listings/1/withdraw/": POST("listing.manage", LISTING),
     "/api/v1/distribution-authorizations/": GET(),
     # Hospitals see every authorisation (to choose who delivers); makers and distributors their own.
-    "/api/v1/distribution-authorizations/1/": GET(model=AUTH[0], owners=AUTH[1],
-                                                  sees_all=OFFICIAL_ROLES | {"purchaser", "hospital_admin"}),
+    "/api/v1/distribution-authorizations/1/": GET(
+        model=AUTH[0], owners=AUTH[1], sees_all=OFFICIAL_ROLES | {"purchaser", "hospital_admin"}
+    ),
     "/api/v1/distribution-authorizations/1/revoke/": POST("authorization.manage", *AUTH),
     "/api/v1/orders/": GET("order.view"),
     "/api/v1/orders/1/": GET("order.view", *ORDER, where=SENT),
@@ -213,8 +238,9 @@ ROUTES: dict[str, Route] = {
     "/api/v1/price-alerts/bulk-dismiss/": POST("pricing.review"),
     "/api/v1/price-inquiries/": GET(),
     "/api/v1/price-inquiries/1/": GET(model="pricing.Inquiry", owners=("recipient",), sees_all=PRICING),
-    "/api/v1/price-inquiries/1/reply/": POST("pricing.answer_inquiry", "pricing.Inquiry", ("recipient",),
-                                             sees_all=frozenset()),
+    "/api/v1/price-inquiries/1/reply/": POST(
+        "pricing.answer_inquiry", "pricing.Inquiry", ("recipient",), sees_all=frozenset()
+    ),
     "/api/v1/price-observations/": GET("pricing.view"),
     "/api/v1/price-observations/1/": GET("pricing.view", "pricing.PriceObservation"),
     "/api/v1/price-observations/import/": POST("pricing.import"),
@@ -288,8 +314,13 @@ KNOWN: dict[tuple[str, str, str], str] = {}
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")  # the admin: staff only, checked below
 
 ROLE_USERS = {
-    "purchaser": "buyer", "hospital_admin": "hospadmin", "manufacturer_rep": "mfr", "distributor_rep": "dist",
-    "pricing_official": "official", "fund_officer": "fund", "platform_admin": "admin",
+    "purchaser": "buyer",
+    "hospital_admin": "hospadmin",
+    "manufacturer_rep": "mfr",
+    "distributor_rep": "dist",
+    "pricing_official": "official",
+    "fund_officer": "fund",
+    "platform_admin": "admin",
 }
 
 
@@ -357,8 +388,12 @@ def test_the_access_matrix():
     call_command("seed_demo", verbosity=0)
     users = {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
     # The demo's admin is also a Django superuser (who may do anything); the matrix is about the role.
-    users["platform_admin"] = UserFactory(username="matrix_admin", organization=users["platform_admin"].organization,
-                                          roles=["platform_admin"], is_staff=True)
+    users["platform_admin"] = UserFactory(
+        username="matrix_admin",
+        organization=users["platform_admin"].organization,
+        roles=["platform_admin"],
+        is_staff=True,
+    )
     failures, cells, known_seen = [], 0, set()
 
     def judge(key, where, response, expect, obj):
@@ -439,8 +474,12 @@ def test_the_row_table_names_real_capabilities_and_models():
 # officials' alone (their lots carry the 最高有效申报价, a ceiling no bidder may learn early).
 UNANNOUNCED = ("draft", "cancelled_draft")
 STATE_ROLES = {
-    "purchaser": HospitalFactory, "hospital_admin": HospitalFactory, "manufacturer_rep": ManufacturerFactory,
-    "distributor_rep": DistributorFactory, "pricing_official": AgencyFactory, "fund_officer": AgencyFactory,
+    "purchaser": HospitalFactory,
+    "hospital_admin": HospitalFactory,
+    "manufacturer_rep": ManufacturerFactory,
+    "distributor_rep": DistributorFactory,
+    "pricing_official": AgencyFactory,
+    "fund_officer": AgencyFactory,
     "platform_admin": AgencyFactory,
 }
 
@@ -452,17 +491,23 @@ def _tenders_in_every_state() -> dict[str, object]:
     from procurement.models import Lot, Tender
 
     now, today = timezone.now(), timezone.localdate()
-    times = {"demand_start": now - timedelta(days=1), "demand_end": now + timedelta(days=1),
-             "bid_deadline": now + timedelta(days=2), "opening_at": now + timedelta(days=3),
-             "cycle_start": today + timedelta(days=30), "cycle_end": today + timedelta(days=760)}
+    times = {
+        "demand_start": now - timedelta(days=1),
+        "demand_end": now + timedelta(days=1),
+        "bid_deadline": now + timedelta(days=2),
+        "opening_at": now + timedelta(days=3),
+        "cycle_start": today + timedelta(days=30),
+        "cycle_end": today + timedelta(days=760),
+    }
     tenders = {}
     for n, state in enumerate([*Tender.Status.values, "cancelled_draft"]):
         status = "cancelled" if state == "cancelled_draft" else state
         tender = Tender.objects.create(code=f"STATE-{n:02d}", name=f"状态{state}", status=status, **times)
         Lot.objects.create(tender=tender, number="01", generic_name="状态测试片", max_price=Decimal(f"7.{n + 10}31"))
         if status == "cancelled":
-            record_event(tender, "status", from_state="draft" if state == "cancelled_draft" else "bidding",
-                         to_state="cancelled")
+            record_event(
+                tender, "status", from_state="draft" if state == "cancelled_draft" else "bidding", to_state="cancelled"
+            )
         tenders[state] = tender
     return tenders
 
@@ -472,8 +517,17 @@ def test_each_tender_state_for_each_role():
     from procurement.models import Lot
 
     tenders = _tenders_in_every_state()
-    assert set(tenders) >= {"draft", "demand_collection", "bidding", "opened", "awarded", "executing", "closed",
-                            "cancelled", "cancelled_draft"}
+    assert set(tenders) >= {
+        "draft",
+        "demand_collection",
+        "bidding",
+        "opened",
+        "awarded",
+        "executing",
+        "closed",
+        "cancelled",
+        "cancelled_draft",
+    }
     failures = []
     for role, factory in STATE_ROLES.items():
         user = UserFactory(username=f"state_{role}", organization=factory(), roles=[role])
@@ -504,13 +558,17 @@ def test_each_tender_state_for_each_role():
                     if str(lot.max_price) in response.content.decode():
                         failures.append(f"{role} × {state}: {where} shows the max price")
                 if role in ("purchaser", "hospital_admin"):
-                    response = api.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "100"},
-                                        format="json")
+                    response = api.post(
+                        "/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "100"}, format="json"
+                    )
                     if response.status_code != 404:
                         failures.append(f"{role} × {state}: demand report on its lot → {response.status_code}")
                 if role == "manufacturer_rep":
-                    response = api.post("/api/v1/bids/", {"lot": lot.pk, "product": 1, "price": "1.0",
-                                                          "supply_capacity": 1}, format="json")
+                    response = api.post(
+                        "/api/v1/bids/",
+                        {"lot": lot.pk, "product": 1, "price": "1.0", "supply_capacity": 1},
+                        format="json",
+                    )
                     if response.status_code != 404:
                         failures.append(f"{role} × {state}: bid on its lot → {response.status_code}")
     assert not failures, "\n".join(failures)

@@ -24,8 +24,13 @@ from accounts.models import User
 from accounts.services import token_sign_in
 
 ROLE_USERS = {
-    "purchaser": "buyer", "hospital_admin": "hospadmin", "manufacturer_rep": "mfr", "distributor_rep": "dist",
-    "pricing_official": "official", "fund_officer": "fund", "platform_admin": "admin",
+    "purchaser": "buyer",
+    "hospital_admin": "hospadmin",
+    "manufacturer_rep": "mfr",
+    "distributor_rep": "dist",
+    "pricing_official": "official",
+    "fund_officer": "fund",
+    "platform_admin": "admin",
 }
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 HOSTILE_EXAMPLES = int(os.environ.get("FUZZ_HOSTILE_EXAMPLES", "3"))
@@ -93,8 +98,9 @@ def keep_the_test_connection():
 def make_fuzz(operation, headers, checks, failures, counter):
     """A hypothesis test sending generated requests for one operation, recording each failed check."""
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy())
     def fuzz(case):
         counter["calls"] += 1
@@ -114,8 +120,13 @@ def make_hostile(operation, headers, failures, counter):
     """A hypothesis test replacing one body field or query parameter of generated requests with a hostile value."""
     query_names = [parameter.name for parameter in operation.query.items]
 
-    @settings(max_examples=HOSTILE_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=HOSTILE_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(), value=HOSTILE_VALUES, data=st.data())
     def hostile(case, value, data):
         targets = [("query", name) for name in query_names]
@@ -132,8 +143,9 @@ def make_hostile(operation, headers, failures, counter):
         with transaction.atomic():
             status = case.call(headers=headers).status_code
         if status >= 500:
-            failures.append(f"{operation.method.upper()} {operation.path}: {status} with {where} {name}="
-                            f"{str(value)[:40]!r}")
+            failures.append(
+                f"{operation.method.upper()} {operation.path}: {status} with {where} {name}={str(value)[:40]!r}"
+            )
         assert status < 500
 
     return hostile
@@ -149,8 +161,9 @@ def deep_body_status(operation, headers) -> int:
 
     path = re.sub(r"\{[^}]+\}", "1", operation.full_path)
     with transaction.atomic():
-        response = Client(application).open(path, method=operation.method.upper(), data=DEEP_BODY,
-                                            content_type="application/json", headers=headers)
+        response = Client(application).open(
+            path, method=operation.method.upper(), data=DEEP_BODY, content_type="application/json", headers=headers
+        )
     return response.status_code
 
 

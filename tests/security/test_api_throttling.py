@@ -16,8 +16,9 @@ def fresh_counts(settings):
     """Throttles count in the cache, which outlives a test: every test counts from zero in a cache of its own. Never
     clear the configured cache: with REDIS_URL it is the Redis database the Celery broker and results share (and the
     other test processes' job progress), and a FLUSHDB there loses their messages."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "api-throttling-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttling-tests"}
+    }
     cache.clear()
     yield
     cache.clear()

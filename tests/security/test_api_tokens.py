@@ -200,8 +200,9 @@ def change_in_admin(user, client, platform_admin):
 
 
 def change_with_the_form(user, client, platform_admin):
-    form = PasswordChangeForm(user, {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
-                                     "new_password2": NEW_PASSWORD})
+    form = PasswordChangeForm(
+        user, {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert form.is_valid(), form.errors
     form.save()
 
@@ -217,11 +218,15 @@ def change_with_the_command(user, client, platform_admin):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "change", [change_in_admin, change_with_the_form, change_with_the_service, change_with_the_command],
+    "change",
+    [change_in_admin, change_with_the_form, change_with_the_service, change_with_the_command],
     ids=["admin", "form", "service", "command"],
 )
 def test_a_new_password_revokes_every_token_of_the_user(user, other, client, platform_admin, change):
-    tokens = [services.token_sign_in(user=user)[1], services.token_create_integration(user=user, name="HIS", days=90)[1]]
+    tokens = [
+        services.token_sign_in(user=user)[1],
+        services.token_create_integration(user=user, name="HIS", days=90)[1],
+    ]
     _theirs_row, theirs = services.token_sign_in(user=other)
     assert all(works(t) for t in tokens)
     change(user, client, platform_admin)
@@ -278,7 +283,8 @@ def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(user, settings):
     """Django re-hashes a password with a newer hasher when its user signs in: not a new password."""
     _row, token = services.token_sign_in(user=user)
     settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.MD5PasswordHasher"
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
     assert sign_in().status_code == 200
     user.refresh_from_db()

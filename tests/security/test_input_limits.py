@@ -35,8 +35,9 @@ def test_a_body_over_the_limit_is_a_413_and_writes_nothing(settings):
 def test_nan_and_infinity_are_not_json():
     user = UserFactory(roles=["purchaser"])
     for constant in ("NaN", "Infinity", "-Infinity"):
-        response = api_as(user).post("/api/v1/orders/", f'{{"distributor": {constant}}}',
-                                     content_type="application/json")
+        response = api_as(user).post(
+            "/api/v1/orders/", f'{{"distributor": {constant}}}', content_type="application/json"
+        )
         assert response.status_code == 400
 
 
@@ -84,8 +85,11 @@ def test_every_serializer_field_that_reads_a_number_or_an_id_is_strict():
             yield sub
             yield from subclasses(sub)
 
-    ours = [s for s in subclasses(drf.Serializer) if s.__module__.split(".")[0] in
-            ("accounts", "catalog", "procurement", "pricing", "settlement", "common")]
+    ours = [
+        s
+        for s in subclasses(drf.Serializer)
+        if s.__module__.split(".")[0] in ("accounts", "catalog", "procurement", "pricing", "settlement", "common")
+    ]
     assert len(ours) > 30
     lenient_types = {drf.IntegerField, drf.DecimalField, drf.CharField, drf.PrimaryKeyRelatedField, drf.FloatField}
     lenient = []

@@ -81,13 +81,22 @@ def test_a_manufacturer_sees_only_its_own_agreed_volumes_on_the_tender_page():
     assert page.count("data-commitment=") == 1 and w.far_hospital.name not in page
 
 
-def test_inquiries_are_shown_only_to_the_addressed_organisation(peer_world, official,  # noqa: F811
-                                                                  manufacturer, manufacturer_rep):
+def test_inquiries_are_shown_only_to_the_addressed_organisation(
+    peer_world,  # noqa: F811
+    official,
+    manufacturer,
+    manufacturer_rep,
+):
     price_scan_run(full=True)
     alert = PriceAlert.objects.get()
     alert_assign(alert=alert, assignee=official, by=official)
-    inquiry = alert_send_inquiry(alert=alert, recipient=manufacturer, letter="请说明价格构成（范围测试）",
-                                 reply_due=timezone.localdate() + timedelta(days=3), by=official)
+    inquiry = alert_send_inquiry(
+        alert=alert,
+        recipient=manufacturer,
+        letter="请说明价格构成（范围测试）",
+        reply_due=timezone.localdate() + timedelta(days=3),
+        by=official,
+    )
     outsider = UserFactory(username="q_outsider", organization=ManufacturerFactory(), roles=["manufacturer_rep"])
     assert "请说明价格构成（范围测试）" in as_user(manufacturer_rep).get("/pricing/inquiries/").content.decode()
     assert "请说明价格构成（范围测试）" not in as_user(outsider).get("/pricing/inquiries/").content.decode()

@@ -139,8 +139,9 @@ def test_error_messages_do_not_echo_a_sealed_price(sealed):
     new_bid = svc.bid_replace(bid=s["bid"], price=s["price"], supply_capacity=1000, by=s["rep"])
     messages = []
     attempts = [
-        lambda: svc.bid_submit(lot=new_bid.lot, product=new_bid.product, price=s["price"], supply_capacity=10,
-                               by=s["rep"]),  # a second live bid
+        lambda: svc.bid_submit(
+            lot=new_bid.lot, product=new_bid.product, price=s["price"], supply_capacity=10, by=s["rep"]
+        ),  # a second live bid
         lambda: svc.bid_replace(bid=s["bid"], price=s["price"], supply_capacity=10, by=s["rep"]),  # replaced already
         lambda: svc.bid_replace(bid=new_bid, price=new_bid.lot.max_price + 1, supply_capacity=10, by=s["rep"]),
         lambda: svc.bid_withdraw(bid=new_bid, by=s["official"]),

@@ -34,7 +34,8 @@ def client(user):
 def test_statements_are_scoped(world):
     mine = SettlementStatement.objects.get(hospital=world.hospital)
     assert {s["id"] for s in client(world.maker_rep).get("/api/v1/settlement/statements/").json()["results"]} == set(
-        SettlementStatement.objects.values_list("pk", flat=True))
+        SettlementStatement.objects.values_list("pk", flat=True)
+    )
     assert client(world.other_rep).get("/api/v1/settlement/statements/").json()["results"] == []
     assert client(world.other_rep).get(f"/api/v1/settlement/statements/{mine.pk}/").status_code == 404
     hospital_rows = client(world.hospital_user).get("/api/v1/settlement/statements/").json()["results"]
@@ -56,9 +57,13 @@ def test_workflow_over_the_api(world):
     assert response.status_code == 400 and response.json()["field"] == "disputes"
     response = client(world.hospital_user).post(url + "review/", {}, format="json")
     assert response.json()["status"] == "hospital_confirmed"
-    response = client(world.fund_officer).post("/api/v1/settlement/statements/bulk-approve/", {"statement_ids": [s.pk]}, format="json")
+    response = client(world.fund_officer).post(
+        "/api/v1/settlement/statements/bulk-approve/", {"statement_ids": [s.pk]}, format="json"
+    )
     assert response.status_code == 200 and response.json()[0]["status"] == "approved"
-    response = client(world.fund_officer).post(url + "payments/", {"amount": "999.00", "reference": "B1"}, format="json")
+    response = client(world.fund_officer).post(
+        url + "payments/", {"amount": "999.00", "reference": "B1"}, format="json"
+    )
     assert response.status_code == 400 and Payment.objects.count() == 0
     response = client(world.fund_officer).post(url + "payments/", {"amount": "30.74", "reference": "B1"}, format="json")
     assert response.json()["status"] == "paid" and response.json()["paid_amount"] == "30.74"
@@ -80,7 +85,9 @@ def test_payment_file_over_the_api_is_all_or_nothing(world):
     bad = _xlsx([[s.number, "10.00", "B-1", None], ["NOPE", "1", "B-2", None]])
     bad.name = "bank.xlsx"
     response = c.post("/api/v1/settlement/payment-files/", {"file": bad}, format="multipart")
-    assert response.status_code == 400 and response.json()["rows"][1]["result"] == "error" and Payment.objects.count() == 0
+    assert (
+        response.status_code == 400 and response.json()["rows"][1]["result"] == "error" and Payment.objects.count() == 0
+    )
     good = _xlsx([[s.number, "10.00", "B-1", None]])
     good.name = "bank.xlsx"
     response = c.post("/api/v1/settlement/payment-files/", {"file": good}, format="multipart")
@@ -89,13 +96,20 @@ def test_payment_file_over_the_api_is_all_or_nothing(world):
 
 def test_prepayment_and_generation_over_the_api(world):
     c = client(world.fund_officer)
-    response = c.post("/api/v1/settlement/prepayments/", {"hospital": world.hospital.pk, "tender": world.tender.pk}, format="json")
+    response = c.post(
+        "/api/v1/settlement/prepayments/", {"hospital": world.hospital.pk, "tender": world.tender.pk}, format="json"
+    )
     assert response.status_code == 201 and response.json()["amount"] == "1536.90"
-    assert client(world.hospital_user).get("/api/v1/settlement/prepayments/").json()["results"][0]["amount"] == "1536.90"
+    assert (
+        client(world.hospital_user).get("/api/v1/settlement/prepayments/").json()["results"][0]["amount"] == "1536.90"
+    )
     assert client(world.other_rep).get("/api/v1/settlement/prepayments/").json()["results"] == []
     response = c.post("/api/v1/settlement/generate/", {"month": f"{month_start(1):%Y-%m}"}, format="json")
     assert response.json()["statements_created"] == 0
-    assert client(world.maker_rep).post("/api/v1/settlement/generate/", {"month": "2026-01"}, format="json").status_code == 403
+    assert (
+        client(world.maker_rep).post("/api/v1/settlement/generate/", {"month": "2026-01"}, format="json").status_code
+        == 403
+    )
     savings = c.get(f"/api/v1/settlement/retained-savings/?tender={world.tender.pk}").json()["results"]
     assert {r["hospital"] for r in savings} == {world.hospital.name, world.far_hospital.name}
 
@@ -103,9 +117,18 @@ def test_prepayment_and_generation_over_the_api(world):
 def test_pages_for_each_portal(world, client):
     s = SettlementStatement.objects.get(hospital=world.hospital)
     for user, names in (
-        (world.fund_officer, ["/settlement/", f"/settlement/{s.pk}/", "/settlement/overdue/", "/settlement/balances/",
-                              "/settlement/payments/import/", f"/settlement/reconciliation/?period={s.period:%Y-%m}",
-                              "/settlement/retained-savings/"]),
+        (
+            world.fund_officer,
+            [
+                "/settlement/",
+                f"/settlement/{s.pk}/",
+                "/settlement/overdue/",
+                "/settlement/balances/",
+                "/settlement/payments/import/",
+                f"/settlement/reconciliation/?period={s.period:%Y-%m}",
+                "/settlement/retained-savings/",
+            ],
+        ),
         (world.maker_rep, ["/settlement/", f"/settlement/{s.pk}/", "/settlement/overdue/"]),
         (world.hospital_user, ["/settlement/", f"/settlement/{s.pk}/", "/settlement/balances/"]),
     ):
@@ -157,8 +180,12 @@ def test_statement_and_reports_export_as_pdf_in_chinese(world, client):
     client.force_login(world.other_rep)
     assert client.get(f"/settlement/{s.pk}/?format=pdf").status_code == 404
     client.force_login(world.fund_officer)
-    for url in (f"/settlement/reconciliation/?period={s.period:%Y-%m}&format=pdf", "/settlement/balances/?format=pdf",
-                f"/settlement/retained-savings/?tender={world.tender.pk}&format=pdf", "/settlement/overdue/?format=pdf"):
+    for url in (
+        f"/settlement/reconciliation/?period={s.period:%Y-%m}&format=pdf",
+        "/settlement/balances/?format=pdf",
+        f"/settlement/retained-savings/?tender={world.tender.pk}&format=pdf",
+        "/settlement/overdue/?format=pdf",
+    ):
         response = client.get(url)
         assert response.status_code == 200 and response.content.startswith(b"%PDF-"), url
 
@@ -176,14 +203,18 @@ def test_the_list_page_generates_a_region_month_as_a_background_job(settings, cl
     page = client.get("/settlement/").content.decode()
     assert 'id="generate-statements"' in page and 'action="/jobs/start/settlement.generate/"' in page
     # bad input is refused on the list page and starts nothing
-    for data, error in (({"month": "2999-01"}, "尚未结束"), ({"month": "2026-13x"}, "格式应为"),
-                        ({"month": f"{period:%Y-%m}", "region": "999999"}, "统筹区代码 999999 不存在"),
-                        ({"month": f"{period:%Y-%m}", "region": "150000"}, "不存在")):
+    for data, error in (
+        ({"month": "2999-01"}, "尚未结束"),
+        ({"month": "2026-13x"}, "格式应为"),
+        ({"month": f"{period:%Y-%m}", "region": "999999"}, "统筹区代码 999999 不存在"),
+        ({"month": f"{period:%Y-%m}", "region": "150000"}, "不存在"),
+    ):
         response = client.post("/jobs/start/settlement.generate/", {**data, "back": "/settlement/"}, follow=True)
         assert response.redirect_chain[-1][0] == "/settlement/" and error in response.content.decode(), data
     assert not Job.objects.exists()
-    response = client.post("/jobs/start/settlement.generate/",
-                           {"month": f"{period:%Y-%m}", "region": "150100", "back": "/settlement/"})
+    response = client.post(
+        "/jobs/start/settlement.generate/", {"month": f"{period:%Y-%m}", "region": "150100", "back": "/settlement/"}
+    )
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/" and job.params == {"month": f"{period:%Y-%m}", "region": "150100"}
     job.refresh_from_db()
@@ -203,11 +234,12 @@ def test_price_adjustment_lines_show_their_original_statement_in_page_api_and_ex
 
     w = build_world("P")
     two_back = month_start(2)
-    receive(w, packs=3, on=two_back + timedelta(days=2))                 # 30 × 0.5123 = 15.37
+    receive(w, packs=3, on=two_back + timedelta(days=2))  # 30 × 0.5123 = 15.37
     generate_statements(month=two_back)
     original = SettlementStatement.objects.get()
-    svc.price_correction_create(listing=w.listing, unit_price="0.4987", effective_from=two_back, reason="联动下调",
-                                by=w.fund_officer)                       # −0.0136 × 30 = −0.41
+    svc.price_correction_create(
+        listing=w.listing, unit_price="0.4987", effective_from=two_back, reason="联动下调", by=w.fund_officer
+    )  # −0.0136 × 30 = −0.41
     generate_statements(month=month_start(1))
     later = SettlementStatement.objects.get(period=month_start(1))
     assert later.amount == Decimal("-0.41")
@@ -216,7 +248,11 @@ def test_price_adjustment_lines_show_their_original_statement_in_page_api_and_ex
     client_api.force_authenticate(w.hospital_user)
     line = client_api.get(f"/api/v1/settlement/statements/{later.pk}/").json()["lines"][0]
     assert (line["kind"], line["kind_label"], line["original_statement"], line["amount"]) == (
-        "price_adjustment", "已结算后价格更正", original.number, "-0.41")
+        "price_adjustment",
+        "已结算后价格更正",
+        original.number,
+        "-0.41",
+    )
     client.force_login(w.maker_rep)
     page = client.get(f"/settlement/{later.pk}/").content.decode()
     assert "已结算后价格更正" in page and original.number in page and f"/settlement/{original.pk}/" in page

@@ -28,11 +28,16 @@ def _known_month(world):
     """Receipts of last month: 7 packs (returned 1) and 1 pack under a later price correction, one receipt of a
     non-tendered product, one receipt at a hospital of another pooling region."""
     period = month_start(1)
-    first = receive(world, packs=7, on=period + timedelta(days=2))          # 70 × 0.5123 = 35.861 → 35.86
-    give_back(first, packs=1, on=period + timedelta(days=5))                 # 10 × 0.5123 = 5.123 → 5.12
-    second = receive(world, packs=1, on=period + timedelta(days=11))         # 10 × 0.5123 = 5.123 → 5.12
-    price_correction_create(listing=world.listing, unit_price="0.5098", effective_from=period + timedelta(days=9),
-                            reason="全国最低价联动下调", by=world.fund_officer)  # (0.5098−0.5123)×10 = −0.025 → −0.03
+    first = receive(world, packs=7, on=period + timedelta(days=2))  # 70 × 0.5123 = 35.861 → 35.86
+    give_back(first, packs=1, on=period + timedelta(days=5))  # 10 × 0.5123 = 5.123 → 5.12
+    second = receive(world, packs=1, on=period + timedelta(days=11))  # 10 × 0.5123 = 5.123 → 5.12
+    price_correction_create(
+        listing=world.listing,
+        unit_price="0.5098",
+        effective_from=period + timedelta(days=9),
+        reason="全国最低价联动下调",
+        by=world.fund_officer,
+    )  # (0.5098−0.5123)×10 = −0.025 → −0.03
     receive(world, listing=world.plain_listing, packs=2, on=period + timedelta(days=3))
     receive(world, hospital=world.far_hospital, packs=4, on=period + timedelta(days=4))  # 40 × 0.5123 = 20.492 → 20.49
     return period, first, second
@@ -46,9 +51,18 @@ def test_statement_amounts_to_the_fen(world):
     assert statement.manufacturer == world.maker and statement.status == "draft"
     assert statement.fund.region.code == "150100"
     assert (statement.gross_amount, statement.returned_amount, statement.correction_amount, statement.amount) == (
-        Decimal("40.98"), Decimal("5.12"), Decimal("-0.03"), Decimal("35.83"))
+        Decimal("40.98"),
+        Decimal("5.12"),
+        Decimal("-0.03"),
+        Decimal("35.83"),
+    )
     line1 = statement.lines.get(receipt_line=first)
-    assert (line1.min_units, line1.returned_min_units, line1.amount, line1.correction_id) == (70, 10, Decimal("30.74"), None)
+    assert (line1.min_units, line1.returned_min_units, line1.amount, line1.correction_id) == (
+        70,
+        10,
+        Decimal("30.74"),
+        None,
+    )
     line2 = statement.lines.get(receipt_line=second)
     assert line2.settled_unit_price == Decimal("0.5098") and line2.correction_amount == Decimal("-0.03")
     assert line2.amount == Decimal("5.09")
@@ -97,12 +111,15 @@ def test_region_option_builds_only_that_region(world):
     assert SettlementStatement.objects.count() == 2
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--month", "2026-13"], "格式应为 YYYY-MM"),
-    (["--month", "abc"], "格式应为 YYYY-MM"),
-    (["--month", "2026-01", "--region", "999999"], "不存在"),
-    (["--month", "2026-01", "--region", "150102"], "不是统筹区"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--month", "2026-13"], "格式应为 YYYY-MM"),
+        (["--month", "abc"], "格式应为 YYYY-MM"),
+        (["--month", "2026-01", "--region", "999999"], "不存在"),
+        (["--month", "2026-01", "--region", "150102"], "不是统筹区"),
+    ],
+)
 def test_command_rejects_bad_input(world, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_settlements", *args)
@@ -145,8 +162,15 @@ def test_a_crash_mid_batch_leaves_whole_statements_and_the_rerun_finishes(world,
     run = generate_statements(month=period, chunk_size=2)  # the lease was released; the rerun finishes the rest
     assert run.statements_created == 2
     assert SettlementStatement.objects.count() == 6 and SettlementLine.objects.count() == 18
-    expected = sum((rl.amount for rl in __import__("procurement.models", fromlist=["ReceiptLine"]).ReceiptLine.objects.filter(
-        award__isnull=False, received_on__gte=period, received_on__lt=generation.next_month(period))), Decimal("0"))
+    expected = sum(
+        (
+            rl.amount
+            for rl in __import__("procurement.models", fromlist=["ReceiptLine"]).ReceiptLine.objects.filter(
+                award__isnull=False, received_on__gte=period, received_on__lt=generation.next_month(period)
+            )
+        ),
+        Decimal("0"),
+    )
     assert SettlementStatement.objects.aggregate(t=Sum("amount"))["t"] == expected
 
 
@@ -199,9 +223,18 @@ def test_a_receipt_line_cannot_be_settled_twice_by_the_database(world):
     line = SettlementLine.objects.get(receipt_line=first)
     other = SettlementStatement.objects.get(hospital=world.far_hospital)
     with pytest.raises(IntegrityError), transaction.atomic():
-        SettlementLine.objects.create(statement=other, receipt_line=first, product_id=line.product_id,
-                                      received_on=line.received_on, min_units=1, unit_price=1, settled_unit_price=1,
-                                      gross_amount=1, amount=1, due_on=line.due_on)
+        SettlementLine.objects.create(
+            statement=other,
+            receipt_line=first,
+            product_id=line.product_id,
+            received_on=line.received_on,
+            min_units=1,
+            unit_price=1,
+            settled_unit_price=1,
+            gross_amount=1,
+            amount=1,
+            due_on=line.due_on,
+        )
     assert SettlementLine.objects.filter(receipt_line=first).count() == 1
 
 
@@ -211,8 +244,10 @@ def test_the_database_refuses_deleting_what_settlement_lines_reference(world):
     period, first, _ = _known_month(world)
     generate_statements(month=period)
     statement = SettlementLine.objects.get(receipt_line=first).statement
-    for sql, pk in (("DELETE FROM procurement_receiptline WHERE id = %s", first.pk),
-                    ("DELETE FROM settlement_settlementstatement WHERE id = %s", statement.pk)):
+    for sql, pk in (
+        ("DELETE FROM procurement_receiptline WHERE id = %s", first.pk),
+        ("DELETE FROM settlement_settlementstatement WHERE id = %s", statement.pk),
+    ):
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [pk])
     assert SettlementLine.objects.filter(receipt_line=first, statement=statement).exists()

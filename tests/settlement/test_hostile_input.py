@@ -41,8 +41,9 @@ def _approved(world) -> SettlementStatement:
 @pytest.mark.parametrize("amount", HOSTILE_MONEY)
 def test_payments_refuse_hostile_amounts(world, amount):
     statement = _approved(world)
-    response = api(world.fund_officer).post(f"/api/v1/settlement/statements/{statement.pk}/payments/",
-                                            {"amount": amount, "reference": "B-1"}, format="json")
+    response = api(world.fund_officer).post(
+        f"/api/v1/settlement/statements/{statement.pk}/payments/", {"amount": amount, "reference": "B-1"}, format="json"
+    )
     assert response.status_code == 400 and error_field(response) == "amount", response.content
     assert not Payment.objects.exists()
     assert SettlementStatement.objects.get(pk=statement.pk).status == "approved"
@@ -50,8 +51,11 @@ def test_payments_refuse_hostile_amounts(world, amount):
 
 def test_a_json_number_in_exponent_form_is_refused_as_an_amount(world):
     statement = _approved(world)
-    response = api(world.fund_officer).post(f"/api/v1/settlement/statements/{statement.pk}/payments/",
-                                            '{"amount": 1e400, "reference": "B-1"}', content_type="application/json")
+    response = api(world.fund_officer).post(
+        f"/api/v1/settlement/statements/{statement.pk}/payments/",
+        '{"amount": 1e400, "reference": "B-1"}',
+        content_type="application/json",
+    )
     assert response.status_code == 400 and error_field(response) == "amount"
     assert not Payment.objects.exists()
 
@@ -74,9 +78,16 @@ def test_the_payment_page_takes_full_width_digits_and_thousands_separators_in_pl
 
 @pytest.mark.parametrize("price", HOSTILE_MONEY)
 def test_price_corrections_refuse_hostile_prices(world, price):
-    response = api(world.fund_officer).post("/api/v1/settlement/price-corrections/", {
-        "listing": world.listing.pk, "unit_price": price, "effective_from": f"{month_start(1):%Y-%m-%d}",
-        "reason": "更正"}, format="json")
+    response = api(world.fund_officer).post(
+        "/api/v1/settlement/price-corrections/",
+        {
+            "listing": world.listing.pk,
+            "unit_price": price,
+            "effective_from": f"{month_start(1):%Y-%m-%d}",
+            "reason": "更正",
+        },
+        format="json",
+    )
     assert response.status_code == 400 and error_field(response) == "unit_price", response.content
     assert not PriceCorrection.objects.exists()
 
@@ -87,8 +98,11 @@ def test_listing_price_changes_refuse_hostile_prices(world, price):
 
     official = UserFactory(organization=AgencyFactory(), roles=["pricing_official"])
     before = world.plain_listing.unit_price
-    response = api(official).post(f"/api/v1/listings/{world.plain_listing.pk}/change-price/",
-                                  {"unit_price": price, "reason": "调价"}, format="json")
+    response = api(official).post(
+        f"/api/v1/listings/{world.plain_listing.pk}/change-price/",
+        {"unit_price": price, "reason": "调价"},
+        format="json",
+    )
     assert response.status_code == 400 and error_field(response) == "unit_price", response.content
     world.plain_listing.refresh_from_db()
     assert world.plain_listing.unit_price == before
@@ -106,8 +120,11 @@ def test_prepayments_refuse_a_bad_hospital_with_400_and_a_user_without_the_right
 
 @pytest.mark.parametrize("rate", ["0,5", "1e0", "²", "9" * 20])
 def test_prepayments_refuse_a_hostile_rate(world, rate):
-    response = api(world.fund_officer).post("/api/v1/settlement/prepayments/", {
-        "hospital": world.hospital.pk, "tender": world.tender.pk, "rate": rate}, format="json")
+    response = api(world.fund_officer).post(
+        "/api/v1/settlement/prepayments/",
+        {"hospital": world.hospital.pk, "tender": world.tender.pk, "rate": rate},
+        format="json",
+    )
     assert response.status_code == 400 and error_field(response) == "rate", response.content
     assert not Prepayment.objects.exists()
 
@@ -124,8 +141,9 @@ def test_reports_answer_400_for_an_unknown_region_or_a_foreign_digit(world):
 def test_review_dispute_keys_in_foreign_digits_are_refused(world):
     statement = SettlementStatement.objects.get(hospital=world.hospital)
     SettlementStatement.objects.filter(pk=statement.pk).update(status="claimed")
-    response = api(world.hospital_user).post(f"/api/v1/settlement/statements/{statement.pk}/review/",
-                                             {"disputes": {"²": "数量不符"}}, format="json")
+    response = api(world.hospital_user).post(
+        f"/api/v1/settlement/statements/{statement.pk}/review/", {"disputes": {"²": "数量不符"}}, format="json"
+    )
     assert response.status_code == 400 and error_field(response).startswith("disputes")
     assert SettlementStatement.objects.get(pk=statement.pk).status == "claimed"
 

@@ -34,9 +34,9 @@ def world():
 def _paid_month(world):
     """Two months back: A 7 packs (one returned), B 3 packs; the statement generated, confirmed, approved, paid."""
     period = month_start(2)
-    a = receive(world, packs=7, on=period + timedelta(days=2))          # 70 × 0.5123 = 35.861 → 35.86
-    give_back(a, packs=1, on=period + timedelta(days=4))                 # 10 × 0.5123 = 5.123 → 5.12
-    b = receive(world, packs=3, on=period + timedelta(days=6))          # 30 × 0.5123 = 15.369 → 15.37
+    a = receive(world, packs=7, on=period + timedelta(days=2))  # 70 × 0.5123 = 35.861 → 35.86
+    give_back(a, packs=1, on=period + timedelta(days=4))  # 10 × 0.5123 = 5.123 → 5.12
+    b = receive(world, packs=3, on=period + timedelta(days=6))  # 30 × 0.5123 = 15.369 → 15.37
     generate_statements(month=period)
     first = SettlementStatement.objects.get(period=period)
     assert first.amount == Decimal("46.11")
@@ -50,9 +50,14 @@ def _paid_month(world):
 
 
 def _correct(world, price="0.4987", start=None, end=None):
-    return svc.price_correction_create(listing=world.listing, unit_price=price,
-                                       effective_from=start or month_start(2), effective_to=end,
-                                       reason="全国最低价联动下调", by=world.fund_officer)
+    return svc.price_correction_create(
+        listing=world.listing,
+        unit_price=price,
+        effective_from=start or month_start(2),
+        effective_to=end,
+        reason="全国最低价联动下调",
+        by=world.fund_officer,
+    )
 
 
 def _ledger_state():
@@ -62,7 +67,7 @@ def _ledger_state():
 def test_correction_of_a_paid_line_is_settled_in_the_next_statement_to_the_fen(world):
     two_back, first, a, b = _paid_month(world)
     snapshot = (first.amount, first.paid_amount, list(first.lines.values_list("pk", "amount")))
-    correction = _correct(world)   # 0.5123 → 0.4987: −0.0136 per unit
+    correction = _correct(world)  # 0.5123 → 0.4987: −0.0136 per unit
     adjustments = {pa.receipt_line_id: pa for pa in PriceAdjustment.objects.all()}
     assert set(adjustments) == {a.pk, b.pk}
     assert (adjustments[a.pk].units, adjustments[a.pk].amount) == (60, Decimal("-0.82"))  # −0.816
@@ -72,26 +77,44 @@ def test_correction_of_a_paid_line_is_settled_in_the_next_statement_to_the_fen(w
     assert (first.amount, first.paid_amount, list(first.lines.values_list("pk", "amount"))) == snapshot
 
     last = month_start(1)
-    c = receive(world, packs=2, on=last + timedelta(days=3))             # 20 × 0.5123 = 10.25, corrected −0.27
-    returned = give_back(a, packs=1, on=last + timedelta(days=5))        # 5.12, reversed at 0.4987: −5.12 + 0.14
+    c = receive(world, packs=2, on=last + timedelta(days=3))  # 20 × 0.5123 = 10.25, corrected −0.27
+    returned = give_back(a, packs=1, on=last + timedelta(days=5))  # 5.12, reversed at 0.4987: −5.12 + 0.14
     for _ in range(3):
         generate_statements(month=last)
     assert SettlementStatement.objects.filter(period=last).count() == 1
     second = SettlementStatement.objects.get(period=last)
     lines = {(ln.kind, ln.receipt_line_id): ln for ln in second.lines.all()}
-    assert set(lines) == {("receipt", c.pk), ("return_adjustment", a.pk), ("price_adjustment", a.pk),
-                          ("price_adjustment", b.pk)}
+    assert set(lines) == {
+        ("receipt", c.pk),
+        ("return_adjustment", a.pk),
+        ("price_adjustment", a.pk),
+        ("price_adjustment", b.pk),
+    }
     assert lines["receipt", c.pk].amount == Decimal("9.98")
     ret = lines["return_adjustment", a.pk]
     assert (ret.return_line_id, ret.settled_unit_price, ret.correction_amount, ret.amount) == (
-        returned.pk, Decimal("0.4987"), Decimal("0.14"), Decimal("-4.98"))
+        returned.pk,
+        Decimal("0.4987"),
+        Decimal("0.14"),
+        Decimal("-4.98"),
+    )
     pa_line = lines["price_adjustment", a.pk]
-    assert (pa_line.min_units, pa_line.unit_price, pa_line.settled_unit_price, pa_line.correction_amount,
-            pa_line.amount, pa_line.gross_amount) == (60, Decimal("0.5123"), Decimal("0.4987"), Decimal("-0.82"),
-                                                      Decimal("-0.82"), Decimal("0"))
+    assert (
+        pa_line.min_units,
+        pa_line.unit_price,
+        pa_line.settled_unit_price,
+        pa_line.correction_amount,
+        pa_line.amount,
+        pa_line.gross_amount,
+    ) == (60, Decimal("0.5123"), Decimal("0.4987"), Decimal("-0.82"), Decimal("-0.82"), Decimal("0"))
     assert pa_line.price_adjustment.statement == first and pa_line.correction_id == correction.pk
-    assert (second.line_count, second.gross_amount, second.returned_amount, second.correction_amount, second.amount) == (
-        4, Decimal("10.25"), Decimal("5.12"), Decimal("-1.36"), Decimal("3.77"))
+    assert (
+        second.line_count,
+        second.gross_amount,
+        second.returned_amount,
+        second.correction_amount,
+        second.amount,
+    ) == (4, Decimal("10.25"), Decimal("5.12"), Decimal("-1.36"), Decimal("3.77"))
     assert second.amount == second.lines.aggregate(t=Sum("amount"))["t"]
     # Each adjustment settled exactly once, however often the month is generated.
     assert SettlementLine.objects.filter(kind="price_adjustment").count() == 2
@@ -114,10 +137,13 @@ def test_correction_of_a_paid_line_is_settled_in_the_next_statement_to_the_fen(w
 def test_a_second_correction_adjusts_from_the_first_corrected_price(world):
     _paid_month(world)
     _correct(world, "0.4987")
-    _correct(world, "0.5000", start=month_start(2) + timedelta(days=5))    # covers B only: +0.0013 × 30 = 0.039
+    _correct(world, "0.5000", start=month_start(2) + timedelta(days=5))  # covers B only: +0.0013 × 30 = 0.039
     second = PriceAdjustment.objects.order_by("pk").last()
     assert (second.previous_unit_price, second.unit_price, second.amount) == (
-        Decimal("0.4987"), Decimal("0.5000"), Decimal("0.04"))
+        Decimal("0.4987"),
+        Decimal("0.5000"),
+        Decimal("0.04"),
+    )
     generate_statements(month=month_start(1))
     statement = SettlementStatement.objects.get(period=month_start(1))
     assert statement.amount == Decimal("-0.82") + Decimal("-0.41") + Decimal("0.04")
@@ -137,8 +163,9 @@ def test_repeating_a_correction_writes_nothing(world):
     assert PriceAdjustment.objects.count() == counts[1]
 
 
-@pytest.mark.parametrize("price, message", [("-0.10", "必须大于 0"), ("0", "必须大于 0"), ("abc", "unit_price"),
-                                            ("0.12345", "四位小数")])
+@pytest.mark.parametrize(
+    "price, message", [("-0.10", "必须大于 0"), ("0", "必须大于 0"), ("abc", "unit_price"), ("0.12345", "四位小数")]
+)
 def test_a_bad_price_is_refused_and_nothing_is_written(world, price, message):
     _paid_month(world)
     before = (PriceCorrection.objects.count(), PriceAdjustment.objects.count(), _ledger_state())
@@ -166,16 +193,26 @@ def test_an_adjustment_goes_into_one_statement_line_only(world):
     line = SettlementLine.objects.filter(kind="price_adjustment").first()
     with pytest.raises(IntegrityError), transaction.atomic():
         SettlementLine.objects.create(
-            statement=line.statement, kind="price_adjustment", receipt_line_id=line.receipt_line_id,
-            price_adjustment=line.price_adjustment, product_id=line.product_id, received_on=line.received_on,
-            min_units=1, unit_price=1, settled_unit_price=1, gross_amount=0, amount=1, due_on=line.due_on)
+            statement=line.statement,
+            kind="price_adjustment",
+            receipt_line_id=line.receipt_line_id,
+            price_adjustment=line.price_adjustment,
+            product_id=line.product_id,
+            received_on=line.received_on,
+            min_units=1,
+            unit_price=1,
+            settled_unit_price=1,
+            gross_amount=0,
+            amount=1,
+            due_on=line.due_on,
+        )
     assert SettlementLine.objects.filter(price_adjustment=line.price_adjustment).count() == 1
 
 
 def test_adjustments_wait_for_a_later_month_than_the_original_statement(world):
     two_back, first, _, _ = _paid_month(world)
     _correct(world)
-    assert generate_statements(month=two_back).lines_created == 0   # the original month: nothing to add
+    assert generate_statements(month=two_back).lines_created == 0  # the original month: nothing to add
     assert PriceAdjustment.objects.count() == 2
     assert not SettlementLine.objects.filter(kind="price_adjustment").exists()
 
@@ -221,8 +258,12 @@ def test_the_api_records_a_correction_once_and_refuses_bad_input(world):
     _paid_month(world)
     api = APIClient()
     api.force_authenticate(world.fund_officer)
-    body = {"listing": world.listing.pk, "unit_price": "0.4987", "effective_from": f"{month_start(2):%Y-%m-%d}",
-            "reason": "联动下调"}
+    body = {
+        "listing": world.listing.pk,
+        "unit_price": "0.4987",
+        "effective_from": f"{month_start(2):%Y-%m-%d}",
+        "reason": "联动下调",
+    }
     response = api.post("/api/v1/settlement/price-corrections/", body, format="json")
     assert response.status_code == 201 and response.json()["adjustments"] == 2
     assert response.json()["adjustments_amount"] == "-1.23"

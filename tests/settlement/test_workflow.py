@@ -45,9 +45,17 @@ def statement(world):
 
 def _snapshot(statement):
     statement.refresh_from_db()
-    return (statement.status, statement.amount, statement.approved_amount, statement.paid_amount,
-            list(statement.invoice_numbers), statement.version, Payment.objects.count(), JournalLine.objects.count(),
-            StatementEvent.objects.count())
+    return (
+        statement.status,
+        statement.amount,
+        statement.approved_amount,
+        statement.paid_amount,
+        list(statement.invoice_numbers),
+        statement.version,
+        Payment.objects.count(),
+        JournalLine.objects.count(),
+        StatementEvent.objects.count(),
+    )
 
 
 def _to_approved(world, statement):
@@ -73,15 +81,23 @@ def test_the_whole_way_with_ledger_balanced(world, statement):
     svc.payment_record(statement=statement, amount="15.86", reference="BANK-0002", by=world.fund_officer)
     statement.refresh_from_db()
     assert statement.status == "paid" and statement.outstanding_amount == 0
-    assert [e.action for e in statement.events.order_by("pk")] == ["claimed", "confirmed", "approved", "partially_paid", "paid"]
+    assert [e.action for e in statement.events.order_by("pk")] == [
+        "claimed",
+        "confirmed",
+        "approved",
+        "partially_paid",
+        "paid",
+    ]
     for entry in JournalEntry.objects.all():
         assert entry.lines.aggregate(t=Sum("amount"))["t"] == 0
     assert JournalLine.objects.aggregate(t=Sum("amount"))["t"] == 0
     report = reconciliation(period=statement.period)
     assert report["differences"] == [] and report["unbalanced_entries"] == []
     assert report["totals"]["ledger_paid"] == Decimal("35.86") == report["totals"]["ledger_approved"]
-    balances = {(r["account__kind"], r["account__organization__name"]): r["balance"]
-                for r in __import__("settlement.selectors", fromlist=["balances"]).balances(world.fund_officer)}
+    balances = {
+        (r["account__kind"], r["account__organization__name"]): r["balance"]
+        for r in __import__("settlement.selectors", fromlist=["balances"]).balances(world.fund_officer)
+    }
     assert balances[("manufacturer", world.maker.name)] == 0
     assert balances[("hospital", world.hospital.name)] == Decimal("35.86")
     assert balances[("fund_bank", None)] == Decimal("-35.86")
@@ -95,7 +111,9 @@ def test_claiming_another_manufacturers_receipts_is_not_found(world, statement):
     assert not statements_visible_to(world.other_rep).filter(pk=statement.pk).exists()
 
 
-@pytest.mark.parametrize("invoices, message", [("", "请填写发票号"), ("12 34", "格式不正确"), ("12345678,12345678", "重复")])
+@pytest.mark.parametrize(
+    "invoices, message", [("", "请填写发票号"), ("12 34", "格式不正确"), ("12345678,12345678", "重复")]
+)
 def test_claim_needs_valid_invoice_numbers(world, statement, invoices, message):
     before = _snapshot(statement)
     with pytest.raises(ValidationFailed, match=message):
@@ -115,8 +133,14 @@ def test_bulk_approval_is_all_or_nothing(world, statement):
     svc.statement_claim(statement=statement, by=world.maker_rep, invoice_numbers="12345678")
     svc.statement_review(statement=statement, by=world.hospital_user)
     other = SettlementStatement.objects.create(
-        number="JS-X", fund=statement.fund, manufacturer=world.maker, hospital=world.far_hospital, period=statement.period,
-        claim_due_on=statement.claim_due_on, payment_due_on=statement.payment_due_on)
+        number="JS-X",
+        fund=statement.fund,
+        manufacturer=world.maker,
+        hospital=world.far_hospital,
+        period=statement.period,
+        claim_due_on=statement.claim_due_on,
+        payment_due_on=statement.payment_due_on,
+    )
     before = _snapshot(statement)
     with pytest.raises(ConflictError, match="JS-X"):
         svc.statements_approve(statement_ids=[statement.pk, other.pk], by=world.fund_officer)
@@ -226,7 +250,11 @@ def test_daily_check_flags_overdue_and_due_soon(world, statement):
     svc.settlements_daily_check(today=due + timedelta(days=1))
     statement.refresh_from_db()
     assert statement.overdue and not statement.due_soon
-    assert statement.lines.filter(overdue=True).count() == statement.lines.filter(due_on__lt=due + timedelta(days=1)).count() >= 1
+    assert (
+        statement.lines.filter(overdue=True).count()
+        == statement.lines.filter(due_on__lt=due + timedelta(days=1)).count()
+        >= 1
+    )
     _to_approved(world, statement)
     svc.payment_record(statement=statement, amount=statement.amount, reference="BANK-1", by=world.fund_officer)
     svc.settlements_daily_check(today=due + timedelta(days=2))
@@ -246,20 +274,30 @@ def _xlsx(rows):
     return data
 
 
-@pytest.mark.parametrize("bad_row, message", [
-    (["JS-NOPE", "1.00", "B-2", None], "不存在"),
-    (["{n}", "5.00", "B-1", None], "重复"),
-    (["{n}", "-1.00", "B-2", None], "大于 0"),
-    (["{n}", "十元", "B-2", None], "不是有效的数字"),
-    (["{n}", "30.00", "B-2", None], "超过"),
-])
+@pytest.mark.parametrize(
+    "bad_row, message",
+    [
+        (["JS-NOPE", "1.00", "B-2", None], "不存在"),
+        (["{n}", "5.00", "B-1", None], "重复"),
+        (["{n}", "-1.00", "B-2", None], "大于 0"),
+        (["{n}", "十元", "B-2", None], "不是有效的数字"),
+        (["{n}", "30.00", "B-2", None], "超过"),
+    ],
+)
 def test_a_bad_payment_file_records_nothing_and_reports_each_row(world, statement, bad_row, message):
     _to_approved(world, statement)
-    rows = [[statement.number, "10.00", "B-1", None], [c.format(n=statement.number) if isinstance(c, str) else c for c in bad_row]]
+    rows = [
+        [statement.number, "10.00", "B-1", None],
+        [c.format(n=statement.number) if isinstance(c, str) else c for c in bad_row],
+    ]
     before = _snapshot(statement)
     result = svc.payments_import(rows=svc.read_payment_file(_xlsx(rows)), file_name="bank.xlsx", by=world.fund_officer)
     assert not result.ok and "未入账" in result.error
-    assert result.rows[0]["result"] == "ok" and result.rows[1]["result"] == "error" and message in result.rows[1]["message"]
+    assert (
+        result.rows[0]["result"] == "ok"
+        and result.rows[1]["result"] == "error"
+        and message in result.rows[1]["message"]
+    )
     assert result.rows[1]["row"] == 3
     assert _snapshot(statement) == before and PaymentImport.objects.count() == 0
 
@@ -321,11 +359,21 @@ def test_ledger_entries_are_never_edited_and_must_balance(world, statement):
     with pytest.raises(DatabaseError), transaction.atomic():
         JournalLine.objects.filter(entry=entry).update(amount=Decimal("1.00"))
     with pytest.raises(ValidationFailed, match="不平衡"):
-        ledger.post(fund=statement.fund, kind="correction", entry_date=entry.entry_date, memo="x",
-                    lines=[(ledger.bank(statement.fund), Decimal("1.00")), (ledger.hospital_account(statement.fund, world.hospital.pk), Decimal("-0.99"))])
+        ledger.post(
+            fund=statement.fund,
+            kind="correction",
+            entry_date=entry.entry_date,
+            memo="x",
+            lines=[
+                (ledger.bank(statement.fund), Decimal("1.00")),
+                (ledger.hospital_account(statement.fund, world.hospital.pk), Decimal("-0.99")),
+            ],
+        )
     bank = ledger.bank(statement.fund)
     hosp = ledger.hospital_account(statement.fund, world.hospital.pk)
-    correction = svc.journal_correction_post(corrects=entry, lines=[(hosp, "-0.50"), (bank, "0.50")], reason="多记", by=world.fund_officer)
+    correction = svc.journal_correction_post(
+        corrects=entry, lines=[(hosp, "-0.50"), (bank, "0.50")], reason="多记", by=world.fund_officer
+    )
     assert correction.corrects == entry and JournalLine.objects.aggregate(t=Sum("amount"))["t"] == 0
     assert JournalEntry.objects.count() == 2
 
@@ -334,14 +382,23 @@ def test_retained_savings_per_hospital(world):
     from tests.factories import OffPlatformPurchaseFactory
 
     cycle = world.tender.cycle_start
-    receive(world, packs=100, on=cycle + timedelta(days=20))       # 1000 units at 0.5123
+    receive(world, packs=100, on=cycle + timedelta(days=20))  # 1000 units at 0.5123
     receive(world, hospital=world.far_hospital, packs=10, on=cycle + timedelta(days=20))  # 100 units
     # The Hohhot hospital bought the generic before the cycle at 0.9 per unit; the Chifeng one did not.
-    OffPlatformPurchaseFactory(hospital=world.hospital, product=world.listing.product, month=(cycle - timedelta(days=40)).replace(day=1),
-                               quantity=1000, amount=Decimal("900.00"))
+    OffPlatformPurchaseFactory(
+        hospital=world.hospital,
+        product=world.listing.product,
+        month=(cycle - timedelta(days=40)).replace(day=1),
+        quantity=1000,
+        amount=Decimal("900.00"),
+    )
     rows = {r["hospital"]: r for r in retained_savings(tender=world.tender)}
     mine = rows[world.hospital.name]
-    assert mine["lots"][0]["baseline"] == Decimal("0.9000") and mine["savings"] == Decimal("387.70")  # (0.9−0.5123)×1000
+    assert mine["lots"][0]["baseline"] == Decimal("0.9000") and mine["savings"] == Decimal(
+        "387.70"
+    )  # (0.9−0.5123)×1000
     assert mine["retained"] == Decimal("193.85")
     far = rows[world.far_hospital.name]
-    assert far["lots"][0]["baseline_source"] == "最高有效申报价" and far["savings"] == Decimal("68.77")  # (1.2−0.5123)×100
+    assert far["lots"][0]["baseline_source"] == "最高有效申报价" and far["savings"] == Decimal(
+        "68.77"
+    )  # (1.2−0.5123)×100

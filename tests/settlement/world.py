@@ -52,11 +52,30 @@ class World:
 
 
 def make_award(tender, lot, product, price: str, rank: int, by) -> Award:
-    bid = Bid.objects.create(tender=tender, lot=lot, manufacturer=product.manufacturer, product=product,
-                             sealed_price="x", seal_hash="0" * 64, price=Decimal(price), comparison_price=Decimal(price),
-                             supply_capacity=10**7, status="selected", submitted_at=timezone.now(), submitted_by=by)
-    return Award.objects.create(tender=tender, lot=lot, bid=bid, manufacturer=product.manufacturer, product=product,
-                                rank=rank, awarded_price=Decimal(price), comparison_price=Decimal(price))
+    bid = Bid.objects.create(
+        tender=tender,
+        lot=lot,
+        manufacturer=product.manufacturer,
+        product=product,
+        sealed_price="x",
+        seal_hash="0" * 64,
+        price=Decimal(price),
+        comparison_price=Decimal(price),
+        supply_capacity=10**7,
+        status="selected",
+        submitted_at=timezone.now(),
+        submitted_by=by,
+    )
+    return Award.objects.create(
+        tender=tender,
+        lot=lot,
+        bid=bid,
+        manufacturer=product.manufacturer,
+        product=product,
+        rank=rank,
+        awarded_price=Decimal(price),
+        comparison_price=Decimal(price),
+    )
 
 
 def build_world(prefix: str = "W") -> World:
@@ -73,25 +92,53 @@ def build_world(prefix: str = "W") -> World:
     start = month_start(10)
     now = timezone.now()
     tender = Tender.objects.create(
-        code=f"{prefix}-T-01", name="测试带量采购", demand_start=now - timedelta(days=400), demand_end=now - timedelta(days=390),
-        bid_deadline=now - timedelta(days=380), opening_at=now - timedelta(days=379), cycle_start=start,
-        cycle_end=start.replace(year=start.year + 1) - timedelta(days=1), status="executing",
+        code=f"{prefix}-T-01",
+        name="测试带量采购",
+        demand_start=now - timedelta(days=400),
+        demand_end=now - timedelta(days=390),
+        bid_deadline=now - timedelta(days=380),
+        opening_at=now - timedelta(days=379),
+        cycle_start=start,
+        cycle_end=start.replace(year=start.year + 1) - timedelta(days=1),
+        status="executing",
     )
     lot = Lot.objects.create(tender=tender, number="01", generic_name="阿托伐他汀钙片", max_price=Decimal("1.2000"))
     product = ProductFactory(generic_name="阿托伐他汀钙片", manufacturer=maker, pack_size=10)
     award = make_award(tender, lot, product, "0.5123", 1, fund_officer)
-    listing = ListingFactory(product=product, unit_price=Decimal("0.5123"), source="tender_award", award=award,
-                             valid_from=start)
+    listing = ListingFactory(
+        product=product, unit_price=Decimal("0.5123"), source="tender_award", award=award, valid_from=start
+    )
     for h, volume in ((hospital, 10000), (far_hospital, 4000)):
-        Commitment.objects.create(tender=tender, lot=lot, hospital=h, award=award, product=product, manufacturer=maker,
-                                  reported_volume=volume, agreed_volume=volume,
-                                  agreed_amount=(Decimal("0.5123") * volume).quantize(Decimal("0.01")),
-                                  cycle_start=tender.cycle_start, cycle_end=tender.cycle_end)
+        Commitment.objects.create(
+            tender=tender,
+            lot=lot,
+            hospital=h,
+            award=award,
+            product=product,
+            manufacturer=maker,
+            reported_volume=volume,
+            agreed_volume=volume,
+            agreed_amount=(Decimal("0.5123") * volume).quantize(Decimal("0.01")),
+            cycle_start=tender.cycle_start,
+            cycle_end=tender.cycle_end,
+        )
     plain_product = ProductFactory(generic_name="维生素C片", manufacturer=other_maker, pack_size=100)
     plain_listing = ListingFactory(product=plain_product, unit_price=Decimal("0.0300"))
-    return World(tender=tender, hospital=hospital, far_hospital=far_hospital, maker=maker, other_maker=other_maker,
-                 award=award, listing=listing, plain_listing=plain_listing, fund_officer=fund_officer,
-                 maker_rep=maker_rep, other_rep=other_rep, hospital_user=hospital_user, distributor=distributor)
+    return World(
+        tender=tender,
+        hospital=hospital,
+        far_hospital=far_hospital,
+        maker=maker,
+        other_maker=other_maker,
+        award=award,
+        listing=listing,
+        plain_listing=plain_listing,
+        fund_officer=fund_officer,
+        maker_rep=maker_rep,
+        other_rep=other_rep,
+        hospital_user=hospital_user,
+        distributor=distributor,
+    )
 
 
 def receive(world: World, *, hospital=None, listing=None, packs: int, on: date):

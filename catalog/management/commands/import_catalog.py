@@ -25,8 +25,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(text) if line.status == ERROR else text)
 
         try:
-            result = import_file(file, name=file, layout=layout, dry_run=dry_run, report=ImportReport(on_line=print_line),
-                                 reason=f"命令行导入：{file}")
+            result = import_file(
+                file,
+                name=file,
+                layout=layout,
+                dry_run=dry_run,
+                report=ImportReport(on_line=print_line),
+                reason=f"命令行导入：{file}",
+            )
         except OSError as exc:
             raise CommandError(f"无法读取文件：{exc}")
         if not result.ok:

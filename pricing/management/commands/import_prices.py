@@ -30,7 +30,9 @@ class Command(BaseCommand):
                 report = reference_prices_import(content=path.read_bytes(), filename=path.name, by=by, dry_run=dry_run)
                 batch = ""
             else:
-                report, batch = observations_import(content=path.read_bytes(), filename=path.name, by=by, dry_run=dry_run)
+                report, batch = observations_import(
+                    content=path.read_bytes(), filename=path.name, by=by, dry_run=dry_run
+                )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         for line in report.lines():
@@ -38,4 +40,6 @@ class Command(BaseCommand):
         counts = "，".join(f"{k} {v}" for k, v in report.counts().items())
         if not report.ok:
             raise CommandError(f"文件有错误，未导入任何数据（{counts}）")
-        self.stdout.write(f"{'校验通过（未写入）' if dry_run else '已导入'}：{counts}{'，批次 ' + batch if batch else ''}")
+        self.stdout.write(
+            f"{'校验通过（未写入）' if dry_run else '已导入'}：{counts}{'，批次 ' + batch if batch else ''}"
+        )

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="扫描全部监测记录")
-        parser.add_argument("--detector", action="append", choices=sorted(registry()), help="只运行指定检测器（可重复）")
+        parser.add_argument(
+            "--detector", action="append", choices=sorted(registry()), help="只运行指定检测器（可重复）"
+        )
 
     def handle(self, *args, full=False, detector=None, **options):
         try:

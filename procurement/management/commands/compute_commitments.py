@@ -35,9 +35,11 @@ class Command(BaseCommand):
         if run.status != run.Status.SUCCEEDED:
             raise CommandError(f"{run.get_status_display()}：{run.error}")
         seconds = (run.finished_at - run.started_at).total_seconds()
-        self.stdout.write(self.style.SUCCESS(
-            f"完成进度 {run.rows} 行（截至 {run.as_of}），新提醒 {run.alerts} 条，用时 {seconds:.1f} 秒"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"完成进度 {run.rows} 行（截至 {run.as_of}），新提醒 {run.alerts} 条，用时 {seconds:.1f} 秒"
+            )
+        )
 
     def bar(self, done: int, total: int, label: str) -> None:
         filled = BAR * done // max(total, 1)

@@ -26,6 +26,8 @@ class Command(BaseCommand):
             run = generate_statements(month=options["month"], region=region)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"{run.period:%Y-%m} {run.region or '全区'}: 新建结算单 {run.statements_created} 张，明细 {run.lines_created} 条"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{run.period:%Y-%m} {run.region or '全区'}: 新建结算单 {run.statements_created} 张，明细 {run.lines_created} 条"
+            )
+        )

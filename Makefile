@@ -68,9 +68,11 @@ dev: migrate
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 fmt: setup
 	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # The benchmarks' own database: DATABASE_URL's (its name must contain "bench"), or yaoxie_bench on the embedded server.
 bench: setup

@@ -5,7 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from common.api import represent
-from procurement.api_orders import EventSerializer, OrderLineSerializer
+from procurement.api.orders import EventSerializer, OrderLineSerializer
 from procurement.models import OrderEvent, PurchaseOrderLine
 
 

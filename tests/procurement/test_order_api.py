@@ -250,7 +250,7 @@ def test_a_new_order_is_answered_as_it_was_written(w):
     """The answer to a new order is rendered from the objects just written (and with serializers built once); a
     replay of its key renders the rows read back: both give the same, and what the serializer gives."""
     from common.api import represent
-    from procurement.api_orders import OrderWithLinesSerializer
+    from procurement.api.orders import OrderWithLinesSerializer
 
     client = api_as(w.buyer)
     body = {"distributor": w.distributor.pk, "lines": w.lines(), "submit": True, "remarks": "急用"}

@@ -227,7 +227,7 @@ def test_cancel_needs_a_reason_and_is_refused_after_award(world):
 
 @pytest.mark.django_db
 def test_periodic_refresh_and_reading_make_the_due_steps(world):
-    from procurement.selectors import tenders_visible_to
+    from procurement.selectors.tenders import tenders_visible_to
     from procurement.tasks import refresh_tenders
 
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Organization
 from procurement.models import Tender
 from procurement.ocds import release_package, to_json, validate_package
-from procurement.selectors import tenders_announced
+from procurement.selectors.tenders import tenders_announced
 
 
 class Command(BaseCommand):

@@ -1,5 +1,4 @@
-"""REST endpoints of procurement, mounted under /api/v1/: tenders, bids, commitments here; online ordering in
-`api_orders`.
+"""REST endpoints of tenders under /api/v1/: tenders, demand reports, bids, commitments.
 
 Sealed prices: a bid's price fields are null until its tender is opened, for every user; the evaluation and the
 results exist only after opening (results for non-officials only after the awards are published).
@@ -8,7 +7,6 @@ results exist only after opening (results for non-officials only after the award
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,9 +17,9 @@ from accounts.permissions import HasCapability, is_official, scope_to_organizati
 from catalog.models import Product
 from common import serializers
 
-from . import api_orders, selectors, selectors_tenders
-from .models import Bid, Commitment, DemandReport, Lot, Tender
-from .services import tenders as svc
+from ..models import Bid, Commitment, DemandReport, Lot, Tender
+from ..selectors import tenders as tender_selectors
+from ..services import tenders as svc
 
 
 class LotSerializer(serializers.ModelSerializer):
@@ -259,7 +257,7 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Tender.objects.none()
-        return selectors.tenders_visible_to(self.request.user).prefetch_related("lots").order_by("-demand_start")
+        return tender_selectors.tenders_visible_to(self.request.user).prefetch_related("lots").order_by("-demand_start")
 
     def get_permissions(self):
         if self.action in self.MANAGE_ACTIONS:
@@ -319,7 +317,7 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = EvaluateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = self.get_object()
-        before = selectors_tenders.current_evaluation(tender)
+        before = tender_selectors.current_evaluation(tender)
         run = svc.tender_evaluate(tender=tender, by=request.user, rerun_reason=data.validated_data["rerun_reason"])
         created = before is None or run.pk != before.pk
         return Response(_evaluation_data(run), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -327,7 +325,7 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: EvaluationSerializer})
     @action(detail=True, methods=["get"])
     def evaluation(self, request, pk=None):
-        run = selectors_tenders.current_evaluation(self.get_object())
+        run = tender_selectors.current_evaluation(self.get_object())
         if run is None:
             raise Http404
         return Response(_evaluation_data(run))
@@ -342,15 +340,15 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: CoverageSerializer})
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
-        return Response(CoverageSerializer(selectors_tenders.demand_coverage(self.get_object())).data)
+        return Response(CoverageSerializer(tender_selectors.demand_coverage(self.get_object())).data)
 
     @extend_schema(request=None, responses={200: LotResultSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)  # every lot's result at once, not a page
     def results(self, request, pk=None):
         tender = self.get_object()
-        if not selectors_tenders.results_visible(tender, request.user):
+        if not tender_selectors.results_visible(tender, request.user):
             raise Http404
-        return Response(LotResultSerializer(selectors_tenders.tender_results(tender), many=True).data)
+        return Response(LotResultSerializer(tender_selectors.tender_results(tender), many=True).data)
 
 
 def _evaluation_data(run) -> dict:
@@ -430,7 +428,7 @@ class DemandReportViewSet(
     def create(self, request):
         data = DemandInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lot = selectors.lots_visible_to(request.user).filter(pk=data.validated_data["lot"]).first()
+        lot = tender_selectors.lots_visible_to(request.user).filter(pk=data.validated_data["lot"]).first()
         if lot is None:
             raise Http404
         hospital = None
@@ -489,7 +487,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def create(self, request):
         data = BidSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lot = selectors.lots_visible_to(request.user).filter(pk=data.validated_data["lot"]).first()
+        lot = tender_selectors.lots_visible_to(request.user).filter(pk=data.validated_data["lot"]).first()
         product = Product.objects.filter(pk=data.validated_data["product"]).first()
         if lot is None or product is None:
             raise Http404
@@ -549,11 +547,4 @@ routes = [
     ("bids", BidViewSet, "bid"),
     ("demand-reports", DemandReportViewSet, "demand-report"),
     ("commitments", CommitmentViewSet, "commitment"),
-    *api_orders.routes,
 ]
-urlpatterns: list = [path("online-share/", api_orders.OnlineShareView.as_view(), name="online-share")]
-
-# Agreed-volume progress (procurement/api_progress.py).
-from .api_progress import routes as _progress_routes  # noqa: E402
-
-routes += _progress_routes

@@ -1,4 +1,4 @@
-"""REST endpoints of agreed-volume progress, mounted under /api/v1/ through procurement.api's routes.
+"""REST endpoints of agreed-volume progress, mounted under /api/v1/ through procurement.api.routes.
 
 - `commitment-progress/` — progress rows (cycle-to-date by default; `?period_kind=month` for months), filterable by
   tender, lot, region, hospital, manufacturer, status and commitment; scoped like the pages.
@@ -19,8 +19,8 @@ from accounts.permissions import HasCapability
 from common import serializers
 from common.numbers import param_id
 
-from . import selectors_progress as sel
-from .models import CommitmentProgress, ManufacturerProgress, ProgressRun
+from ..models import CommitmentProgress, ManufacturerProgress, ProgressRun
+from ..selectors import progress as sel
 
 VIEWERS = ("progress.view_all", "progress.view_hospital", "progress.view_manufacturer")
 

@@ -1,4 +1,5 @@
-"""Reads of a tender shared by its pages, API and exports: demand coverage, the evaluation review, the results.
+"""Reads of tenders shared by their pages, API and exports: which tenders and lots a user sees (refreshed on read, so
+a status is never stale), demand coverage, the evaluation review, the results.
 
 Prices: results and the evaluation exist only after opening, and results are shown to everyone but officials only
 once the awards are published (`results_visible`). Nothing here reads a bid's price before its tender is opened.
@@ -10,18 +11,60 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import is_official
 from catalog.models import Product
+from common.models import AuditEvent
 
-from .models import Award, Bid, DemandReport, Lot, Tender, TenderEvaluation
+from ..models import Award, Bid, DemandReport, Lot, Tender, TenderEvaluation
 
 S = Tender.Status
 PUBLISHED = (S.AWARDED, S.EXECUTING, S.CLOSED)
 OPENED_BID_STATUSES = (Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED)
+
+
+# --- who sees which tender
+
+
+def tenders_announced() -> QuerySet[Tender]:
+    """The tenders the public may know of: announced ones. A draft (its lots, 最高有效申报价 included) is the
+    officials' alone, and so is a tender cancelled while still a draft, which was never announced. The one place
+    that decides it: pages, API, OCDS publication and every lookup of a lot go through here."""
+    never_announced = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Tender),
+        object_id=OuterRef("pk"),
+        action="status",
+        from_state=Tender.Status.DRAFT,
+        to_state=Tender.Status.CANCELLED,
+    )
+    return Tender.objects.exclude(status=Tender.Status.DRAFT).exclude(
+        Q(status=Tender.Status.CANCELLED) & Exists(never_announced)
+    )
+
+
+def tenders_visible_to(user, *, refresh: bool = True) -> QuerySet[Tender]:
+    """Officials see every tender; every other signed-in user the announced ones (`tenders_announced`; their bids
+    and demand are scoped separately). Due time-driven steps are made first, so a page never shows a tender as open
+    for bids after its opening time."""
+    if refresh:
+        from ..services.tenders import tenders_refresh_due
+
+        tenders_refresh_due(now=timezone.now())
+    if is_official(user):
+        return Tender.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Tender.objects.none()
+    return tenders_announced()
+
+
+def lots_visible_to(user) -> QuerySet[Lot]:
+    """The lots of the tenders the user sees: a lot of a draft is not found for a hospital or a manufacturer."""
+    return Lot.objects.filter(tender__in=tenders_visible_to(user, refresh=False)).select_related("tender")
 
 
 # --- demand coverage ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from accounts.permissions import can, is_official
 from common.numbers import param_id
 
-from .models import CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus
+from ..models import CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus
 
 ALERT_STATUSES = (ProgressStatus.BEHIND, ProgressStatus.AT_RISK)
 

@@ -1,69 +1,28 @@
-"""Reads of procurement, scoped to the user. Tenders are refreshed on read so their status is never stale."""
+"""Reads of online ordering, scoped to the user: listings, authorisations, orders, deliveries, returns."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organization
 from accounts.permissions import is_official, scope_to_organization
 from catalog.selectors import product_search
-from common.models import AuditEvent
 from common.numbers import param_id
 
-from .errors import ValidationFailed
-from .models import (
+from ..errors import ValidationFailed
+from ..models import (
     Delivery,
     DistributionAuthorization,
     GoodsReturn,
     Listing,
-    Lot,
     PurchaseOrder,
     PurchaseOrderLine,
-    Tender,
 )
-from .services.orders import unmet_commitments
-
-
-def tenders_announced() -> QuerySet[Tender]:
-    """The tenders the public may know of: announced ones. A draft (its lots, 最高有效申报价 included) is the
-    officials' alone, and so is a tender cancelled while still a draft, which was never announced. The one place
-    that decides it: pages, API, OCDS publication and every lookup of a lot go through here."""
-    never_announced = AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Tender),
-        object_id=OuterRef("pk"),
-        action="status",
-        from_state=Tender.Status.DRAFT,
-        to_state=Tender.Status.CANCELLED,
-    )
-    return Tender.objects.exclude(status=Tender.Status.DRAFT).exclude(
-        Q(status=Tender.Status.CANCELLED) & Exists(never_announced)
-    )
-
-
-def tenders_visible_to(user, *, refresh: bool = True) -> QuerySet[Tender]:
-    """Officials see every tender; every other signed-in user the announced ones (`tenders_announced`; their bids
-    and demand are scoped separately). Due time-driven steps are made first, so a page never shows a tender as open
-    for bids after its opening time."""
-    if refresh:
-        from .services.tenders import tenders_refresh_due
-
-        tenders_refresh_due(now=timezone.now())
-    if is_official(user):
-        return Tender.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return Tender.objects.none()
-    return tenders_announced()
-
-
-def lots_visible_to(user) -> QuerySet[Lot]:
-    """The lots of the tenders the user sees: a lot of a draft is not found for a hospital or a manufacturer."""
-    return Lot.objects.filter(tender__in=tenders_visible_to(user, refresh=False)).select_related("tender")
-
+from ..services.orders import unmet_commitments
 
 # --- online ordering ------------------------------------------------------------------------------------------------
 

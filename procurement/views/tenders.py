@@ -29,8 +29,7 @@ from common.importing import estimate_data_rows, inline_max_rows
 from common.numbers import param_id
 from common.tables import Column, Listing
 
-from . import selectors, selectors_tenders
-from .forms_tenders import (
+from ..forms_tenders import (
     BidForm,
     DemandForm,
     DemandImportForm,
@@ -41,9 +40,10 @@ from .forms_tenders import (
     RulesForm,
     TenderForm,
 )
-from .models import Bid, Commitment, DemandReport, Tender
-from .services import tender_demand_import as demand_import_svc
-from .services import tenders as svc
+from ..models import Bid, Commitment, DemandReport, Tender
+from ..selectors import tenders as tender_selectors
+from ..services import tender_demand_import as demand_import_svc
+from ..services import tenders as svc
 
 MANAGE = "tender.manage"
 
@@ -57,7 +57,7 @@ def _is_manufacturer(user) -> bool:
 
 
 def _tender(request, pk: int) -> Tender:
-    return get_object_or_404(selectors.tenders_visible_to(request.user), pk=pk)
+    return get_object_or_404(tender_selectors.tenders_visible_to(request.user), pk=pk)
 
 
 def _error(form, exc: DomainError) -> None:
@@ -81,7 +81,7 @@ TENDER_COLUMNS = [
 
 
 def tender_list(request):
-    tenders = selectors.tenders_visible_to(request.user)
+    tenders = tender_selectors.tenders_visible_to(request.user)
     status = request.GET.get("status", "")
     if status:
         tenders = tenders.filter(status=status)
@@ -154,7 +154,7 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
         "lots": lots,
         "now": now,
         "rows": [],
-        "results_visible": selectors_tenders.results_visible(tender, user),
+        "results_visible": tender_selectors.results_visible(tender, user),
         "action_error": failed.get("message") if failed.get("name") == "action" else "",
     }
     bids = Bid.objects.none()
@@ -169,9 +169,9 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
             ctx["cancel_form"] = pick("cancel", None, lambda: ReasonForm(prefix="cancel"))
             ctx["evaluate_form"] = pick("evaluate", None, lambda: EvaluateForm(prefix="evaluate"))
             ctx["can_open"] = tender.status == Tender.Status.BIDDING and now >= tender.opening_at
-            ctx["evaluation"] = selectors_tenders.current_evaluation(tender)
+            ctx["evaluation"] = tender_selectors.current_evaluation(tender)
             if tender.status in (Tender.Status.DEMAND_COLLECTION, Tender.Status.BIDDING):
-                ctx["coverage"] = selectors_tenders.demand_coverage(tender)
+                ctx["coverage"] = tender_selectors.demand_coverage(tender)
     elif _is_manufacturer(user):
         bids = Bid.objects.filter(tender=tender, manufacturer_id=user.organization_id)
         # The agreed volumes the company has to supply, hospital by hospital, once awards are published.
@@ -314,7 +314,7 @@ def _evaluate(request, tender):
     form = EvaluateForm(request.POST, prefix="evaluate")
     form.is_valid()
     reason = form.cleaned_data.get("rerun_reason", "")
-    before = selectors_tenders.current_evaluation(tender)
+    before = tender_selectors.current_evaluation(tender)
     try:
         run = svc.tender_evaluate(tender=tender, by=request.user, rerun_reason=reason)
     except DomainError as exc:
@@ -440,7 +440,7 @@ ACTIONS = {
 @capability_required(MANAGE)
 def tender_coverage(request, pk: int):
     tender = _tender(request, pk)
-    coverage = selectors_tenders.demand_coverage(tender)
+    coverage = tender_selectors.demand_coverage(tender)
     missing = Paginator(coverage["missing"], 50).get_page(request.GET.get("page"))
     return render(
         request, "procurement/tenders/coverage.html", {"tender": tender, "coverage": coverage, "page": missing}
@@ -453,7 +453,7 @@ def tender_evaluation(request, pk: int):
     runs = list(tender.evaluations.select_related("run_by").order_by("-run_no"))
     wanted = request.GET.get("run")
     run = next((r for r in runs if str(r.run_no) == wanted), None) or next((r for r in runs if r.is_current), None)
-    review = selectors_tenders.evaluation_review(run) if run else []
+    review = tender_selectors.evaluation_review(run) if run else []
     return render(
         request,
         "procurement/tenders/evaluation.html",
@@ -469,24 +469,24 @@ def tender_evaluation(request, pk: int):
 
 def tender_results(request, pk: int):
     tender = _tender(request, pk)
-    if not selectors_tenders.results_visible(tender, request.user):
+    if not tender_selectors.results_visible(tender, request.user):
         raise Http404
     return render(
         request,
         "procurement/tenders/results.html",
-        {"tender": tender, "results": selectors_tenders.tender_results(tender)},
+        {"tender": tender, "results": tender_selectors.tender_results(tender)},
     )
 
 
 def tender_results_xlsx(request, pk: int):
     tender = _tender(request, pk)
-    if not selectors_tenders.results_visible(tender, request.user):
+    if not tender_selectors.results_visible(tender, request.user):
         raise Http404
     return _xlsx(
         f"{tender.code}-中选结果.xlsx",
         _("中选结果"),
-        selectors_tenders.RESULT_HEADERS,
-        selectors_tenders.result_rows(tender),
+        tender_selectors.RESULT_HEADERS,
+        tender_selectors.result_rows(tender),
     )
 
 

@@ -26,8 +26,8 @@ from accounts.permissions import can, capability_required
 from common.models import Notification
 from common.numbers import param_id
 
-from . import selectors_progress as sel
-from .models import Lot, ProgressRun, ProgressStatus, Tender
+from ..models import Lot, ProgressRun, ProgressStatus, Tender
+from ..selectors import progress as sel
 
 
 def _params(request) -> dict:
@@ -150,7 +150,7 @@ def export(request):
 
     from common.tables import temp_xlsx
 
-    from .exports_progress import HEADERS, row_values
+    from ..exports_progress import HEADERS, row_values
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("约定采购量完成进度"))

@@ -30,9 +30,9 @@ from common.api import header_int, represent
 from common.numbers import param_id
 from common.parsers import JSONParser
 
-from . import online_share, selectors
-from .errors import ValidationFailed
-from .models import (
+from .. import online_share
+from ..errors import ValidationFailed
+from ..models import (
     Delivery,
     DeliveryLine,
     DistributionAuthorization,
@@ -46,10 +46,11 @@ from .models import (
     Receipt,
     ReceiptLine,
 )
-from .offplatform import offplatform_import
-from .services import authorizations as auth_svc
-from .services import listings as listing_svc
-from .services import orders as svc
+from ..offplatform import offplatform_import
+from ..selectors import orders as order_selectors
+from ..services import authorizations as auth_svc
+from ..services import listings as listing_svc
+from ..services import orders as svc
 
 # --- serializers ---------------------------------------------------------------------------------------------------
 
@@ -424,7 +425,7 @@ def _valid(serializer_class, request):
 
 
 def _order_for(user, pk) -> PurchaseOrder:
-    order = selectors.orders_visible_to(user).filter(pk=pk).first()
+    order = order_selectors.orders_visible_to(user).filter(pk=pk).first()
     if order is None:
         raise Http404
     return order
@@ -455,7 +456,7 @@ class ListingViewSet(viewsets.ReadOnlyModelViewSet):
             return Listing.objects.none()
         params = self.request.query_params
         every = params.get("all") in ("1", "true") and can(self.request.user, "listing.manage")
-        return selectors.listings_visible_to(self.request.user, q=params.get("q", ""), orderable_only=not every)
+        return order_selectors.listings_visible_to(self.request.user, q=params.get("q", ""), orderable_only=not every)
 
     def get_permissions(self):
         if self.action in ("suspend", "reinstate", "withdraw", "change_price"):
@@ -518,7 +519,7 @@ class AuthorizationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DistributionAuthorization.objects.none()
-        return selectors.authorizations_visible_to(self.request.user).order_by("pk")
+        return order_selectors.authorizations_visible_to(self.request.user).order_by("pk")
 
     def get_permissions(self):
         if self.action in ("create", "revoke"):
@@ -551,7 +552,7 @@ AuthorizationSerializer.Meta.extra_kwargs = {
 }
 
 
-ORDER_FILTER_PARAMS = [OpenApiParameter(name, str, required=False) for name in selectors.ORDER_FILTERS]
+ORDER_FILTER_PARAMS = [OpenApiParameter(name, str, required=False) for name in order_selectors.ORDER_FILTERS]
 
 
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
@@ -564,9 +565,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PurchaseOrder.objects.none()
-        qs = selectors.orders_visible_to(self.request.user)
+        qs = order_selectors.orders_visible_to(self.request.user)
         if self.action == "list":
-            qs = selectors.order_filter(qs, self.request.query_params)
+            qs = order_selectors.order_filter(qs, self.request.query_params)
         return qs.order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
@@ -574,7 +575,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, pk=None):
         try:
-            order = selectors.order_detail(user=request.user, pk=int(pk))
+            order = order_selectors.order_detail(user=request.user, pk=int(pk))
         except (PurchaseOrder.DoesNotExist, ValueError):
             raise Http404 from None
         return Response(OrderDetailSerializer(order).data)
@@ -597,7 +598,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _detail(self, order, code=status.HTTP_200_OK):
         return Response(
-            OrderDetailSerializer(selectors.order_detail(user=self.request.user, pk=order.pk)).data, status=code
+            OrderDetailSerializer(order_selectors.order_detail(user=self.request.user, pk=order.pk)).data, status=code
         )
 
     @extend_schema(
@@ -619,7 +620,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         replayed = order.replayed
         if replayed:
             order = (
-                selectors.orders_visible_to(request.user)
+                order_selectors.orders_visible_to(request.user)
                 .prefetch_related(
                     Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
                 )
@@ -696,7 +697,7 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Delivery.objects.none()
         return (
-            selectors.deliveries_visible_to(self.request.user)
+            order_selectors.deliveries_visible_to(self.request.user)
             .select_related("receipt")
             .prefetch_related("lines")
             .order_by("-shipped_at", "-pk")
@@ -742,7 +743,7 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReceiptCreateSerializer, responses={201: ReceiptSerializer})
     def create(self, request):
         data = _valid(ReceiptCreateSerializer, request)
-        delivery = selectors.deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
+        delivery = order_selectors.deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
         if delivery is None:
             raise Http404
         receipt = svc.receipt_create(
@@ -768,7 +769,11 @@ class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return GoodsReturn.objects.none()
-        return selectors.returns_visible_to(self.request.user).prefetch_related("lines").order_by("-returned_at", "-pk")
+        return (
+            order_selectors.returns_visible_to(self.request.user)
+            .prefetch_related("lines")
+            .order_by("-returned_at", "-pk")
+        )
 
     def get_permissions(self):
         return [HasCapability("order.receive" if self.action == "create" else "order.view")()]

@@ -1,3 +1,3 @@
 """Tender pages for the official, manufacturer and hospital portals."""
 
-from .views_tenders import app_name, urlpatterns  # noqa: F401
+from ..views.tenders import app_name, urlpatterns  # noqa: F401

@@ -1,3 +1,3 @@
 """Agreed-volume progress pages: the officials' dashboard, the hospital's and the manufacturer's views."""
 
-from .views_progress import app_name, urlpatterns  # noqa: F401
+from ..views.progress import app_name, urlpatterns  # noqa: F401

@@ -1,4 +1,4 @@
-from .views_orders import urlpatterns
+from ..views.orders import urlpatterns
 
 app_name = "orders"
 

@@ -27,17 +27,18 @@ from common.errors import DomainError
 from common.formmemory import remember
 from common.numbers import param_id, parse_int
 
-from . import online_share, selectors
-from .models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
-from .offplatform import HEADERS, REQUIRED, offplatform_import
-from .services import orders as svc
+from .. import online_share
+from ..models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
+from ..offplatform import HEADERS, REQUIRED, offplatform_import
+from ..selectors import orders as order_selectors
+from ..services import orders as svc
 
 S = PurchaseOrder.Status
 
 
 def _order_or_404(user, pk: int) -> PurchaseOrder:
     try:
-        return selectors.order_detail(user=user, pk=pk)
+        return order_selectors.order_detail(user=user, pk=pk)
     except PurchaseOrder.DoesNotExist:
         raise Http404 from None
 
@@ -58,11 +59,11 @@ def _rows(post, prefix: str) -> dict[int, dict]:
 @capability_required("order.place")
 def listing_search(request):
     q = request.GET.get("q", "").strip()
-    listings = selectors.listings_visible_to(request.user, q=q)
+    listings = order_selectors.listings_visible_to(request.user, q=q)
     page = Paginator(listings, 30).get_page(request.GET.get("page"))
     hospital = request.user.organization
-    distributors = selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
-    alternatives = selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
+    distributors = order_selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
+    alternatives = order_selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
     warnings = product_warnings(x.product_id for x in page.object_list)
     rows = [
         {
@@ -98,7 +99,7 @@ def cart_add(request):
 
 @capability_required("order.place")
 def cart(request):
-    drafts = selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
+    drafts = order_selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
     drafts = drafts.prefetch_related("lines__product", "lines__substitution_for__product").order_by("-created_at")
     if request.method == "POST":
         order = drafts.filter(pk=param_id(request.POST, "order", form=True) or 0).first()
@@ -146,9 +147,9 @@ def cart(request):
 
 
 def _filtered(request):
-    qs = selectors.orders_visible_to(request.user)
+    qs = order_selectors.orders_visible_to(request.user)
     try:
-        return selectors.order_filter(qs, request.GET, form=True), None
+        return order_selectors.order_filter(qs, request.GET, form=True), None
     except DomainError as exc:
         return qs.none(), exc.message
 
@@ -194,7 +195,7 @@ def order_list(request):
 @capability_required("order.fulfil")
 def incoming(request):
     """The distributor's work list: orders waiting for an answer or for (the rest of) their delivery."""
-    qs = selectors.orders_visible_to(request.user).filter(
+    qs = order_selectors.orders_visible_to(request.user).filter(
         status__in=(S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.PARTIALLY_RECEIVED)
     )
     listing = tables.Listing(
@@ -436,7 +437,7 @@ STEP_LABELS = {
 
 @capability_required("order.view")
 def delivery_list(request):
-    qs = selectors.deliveries_visible_to(request.user).prefetch_related("lines__order_line__product")
+    qs = order_selectors.deliveries_visible_to(request.user).prefetch_related("lines__order_line__product")
     if request.GET.get("received") in ("0", "1"):
         qs = qs.filter(received=request.GET["received"] == "1")
     page = Paginator(qs.order_by("-shipped_at", "-pk"), 30).get_page(request.GET.get("page"))

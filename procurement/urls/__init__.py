@@ -1,0 +1,1 @@
+"""Procurement's page URLs, one module per area, each mounted by config/urls.py."""

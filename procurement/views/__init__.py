@@ -1,0 +1,1 @@
+"""Procurement's pages, one module per area: tenders, orders (online ordering), progress."""

@@ -1,8 +1,27 @@
-from common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+"""Errors of organisations, users, sign-in and tokens."""
+
+from common.errors import (
+    CommonError,
+    ConflictError,
+    DomainError,
+    ErrorCode,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 
 
-class AccountsError(DomainError):
-    pass
+class AccountsError(ErrorCode):
+    """Codes of organisations, users, roles, sign-in and API tokens."""
 
 
-__all__ = ["AccountsError", "ConflictError", "NotFoundError", "PermissionDeniedError", "ValidationFailed"]
+__all__ = [
+    "CommonError",
+    "ConflictError",
+    "DomainError",
+    "ErrorCode",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ValidationFailed",
+    "AccountsError",
+]

@@ -1,3 +1,27 @@
-from common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+"""Errors of the catalog and its imports."""
 
-__all__ = ["ConflictError", "DomainError", "NotFoundError", "PermissionDeniedError", "ValidationFailed"]
+from common.errors import (
+    CommonError,
+    ConflictError,
+    DomainError,
+    ErrorCode,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+
+
+class CatalogError(ErrorCode):
+    """Codes of products, names, national codes and catalog imports."""
+
+
+__all__ = [
+    "CommonError",
+    "ConflictError",
+    "DomainError",
+    "ErrorCode",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ValidationFailed",
+    "CatalogError",
+]

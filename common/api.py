@@ -17,9 +17,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from .errors import CommonError, DomainError
 from .numbers import parse_int
 
 _MISSING = object()
@@ -60,27 +61,65 @@ def header_int(request, name: str, *, column=None) -> int | None:
 
 
 def exception_handler(exc, context):
+    """Every error the API answers is `{"code": …, "detail": …, "field": …}` (docs/api-errors.md): a domain error
+    as its service raised it; DRF's own refusals (not signed in, no permission, not found, method, media type) with
+    DRF's code; a serializer's validation errors with the first of them on top and all of them under `errors`, each
+    naming its field as a dotted path (`lines.0.quantity`; null for an error of the whole request)."""
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, exceptions.Throttled):
         return throttled_response(exc.wait)
     if isinstance(exc, RequestDataTooBig):  # DRF reads a JSON or form body through `request.body`
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return Response(
-            {"detail": _("请求内容过大：不能超过 %(limit)s 字节") % {"limit": limit}, "code": "body_too_large"},
-            status=413,
-        )
+        message = _("请求内容过大：不能超过 %(limit)s 字节") % {"limit": limit}
+        return Response(error_body(CommonError.BODY_TOO_LARGE, message), status=413)
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
-        return Response({"detail": _("参数超出允许范围")}, status=400)
-    return drf_exception_handler(exc, context)
+        return Response(error_body(CommonError.OUT_OF_RANGE, _("参数超出允许范围")), status=400)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        if isinstance(exc, exceptions.ValidationError):
+            errors = list(_field_errors(exc.detail)) or [error_body(CommonError.INVALID, _("请求无效"))]
+            response.data = {**errors[0], "errors": errors}
+        else:
+            response.data = error_body(_first_code(exc.get_codes()), _first_text(exc.detail))
+    return response
+
+
+def error_body(code, detail, field: str | None = None) -> dict:
+    return {"code": str(code), "detail": str(detail), "field": field}
+
+
+def _field_errors(detail, path: tuple[str, ...] = ()):
+    """DRF's nested validation errors ({field: [ErrorDetail]}, lists of those for many=True) as flat entries."""
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            yield from _field_errors(value, path if key == api_settings.NON_FIELD_ERRORS_KEY else (*path, str(key)))
+    elif isinstance(detail, list | tuple):
+        nested = any(isinstance(item, Mapping | list | tuple) for item in detail)
+        for index, item in enumerate(detail):
+            yield from _field_errors(item, (*path, str(index)) if nested and isinstance(item, Mapping) else path)
+    else:
+        yield error_body(getattr(detail, "code", None) or CommonError.INVALID, detail, ".".join(path) or None)
+
+
+def _first_code(codes) -> str:
+    while isinstance(codes, Mapping | list | tuple):
+        codes = next(iter(codes.values() if isinstance(codes, Mapping) else codes), CommonError.INVALID)
+    return str(codes)
+
+
+def _first_text(detail) -> str:
+    while isinstance(detail, Mapping | list | tuple):
+        detail = next(iter(detail.values() if isinstance(detail, Mapping) else detail), "")
+    return str(detail)
 
 
 def throttled_response(wait: float | None) -> Response:
     """429 in the platform's error body, with Retry-After: the seconds until the client may try again."""
     seconds = max(1, math.ceil(wait or 1))
     return Response(
-        {"code": "throttled", "detail": _("请求过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": seconds}},
+        error_body(CommonError.THROTTLED, _("请求过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": seconds}),
         status=429,
         headers={"Retry-After": str(seconds)},
     )

@@ -1,3 +1,27 @@
-from common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+"""Errors of price monitoring, review and credit."""
 
-__all__ = ["ConflictError", "DomainError", "NotFoundError", "PermissionDeniedError", "ValidationFailed"]
+from common.errors import (
+    CommonError,
+    ConflictError,
+    DomainError,
+    ErrorCode,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+
+
+class PricingError(ErrorCode):
+    """Codes of price observations, alerts and their review, credit ratings."""
+
+
+__all__ = [
+    "CommonError",
+    "ConflictError",
+    "DomainError",
+    "ErrorCode",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ValidationFailed",
+    "PricingError",
+]

@@ -1,3 +1,27 @@
-from common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+"""Errors of direct settlement."""
 
-__all__ = ["ConflictError", "DomainError", "NotFoundError", "PermissionDeniedError", "ValidationFailed"]
+from common.errors import (
+    CommonError,
+    ConflictError,
+    DomainError,
+    ErrorCode,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+
+
+class SettlementError(ErrorCode):
+    """Codes of prepayments, statements, claims, confirmations and payments."""
+
+
+__all__ = [
+    "CommonError",
+    "ConflictError",
+    "DomainError",
+    "ErrorCode",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ValidationFailed",
+    "SettlementError",
+]

@@ -80,7 +80,6 @@ USER_ERRORS = {
     "NotFoundError",
     "PermissionDeniedError",
     "DomainError",
-    "AccountsError",
     "FileProblem",
     "_RowError",
     "SealError",

@@ -363,6 +363,20 @@ if not BID_SEALING_KEY:
 SETTLEMENT_CHUNK_STATEMENTS = env.int("SETTLEMENT_CHUNK_STATEMENTS", default=25_000)
 SETTLEMENT_HOLIDAYS = env.list("SETTLEMENT_HOLIDAYS", default=[])
 SETTLEMENT_WORKDAYS = env.list("SETTLEMENT_WORKDAYS", default=[])
+# Business rules of direct settlement (DESIGN §10; read through common.rules, docs/rules.md).
+SETTLEMENT_PAYMENT_TERM_DAYS = env.int("SETTLEMENT_PAYMENT_TERM_DAYS", default=30)
+SETTLEMENT_CLAIM_DAY = env.int("SETTLEMENT_CLAIM_DAY", default=5)
+SETTLEMENT_CONFIRMATION_WORKING_DAYS = env.int("SETTLEMENT_CONFIRMATION_WORKING_DAYS", default=5)
+SETTLEMENT_DUE_SOON_DAYS = env.int("SETTLEMENT_DUE_SOON_DAYS", default=5)
+SETTLEMENT_MIN_PREPAYMENT_RATE = env("SETTLEMENT_MIN_PREPAYMENT_RATE", default="0.30")
+
+# --- Volume-based tenders: defaults of a new tender's selection rules (7th national batch; common.rules) ------------
+TENDER_RATIO_TO_LOWEST = env("TENDER_RATIO_TO_LOWEST", default="1.8")
+TENDER_DISCOUNT_FROM_MAX = env("TENDER_DISCOUNT_FROM_MAX", default="0.50")
+TENDER_FLOOR_PRICE = env("TENDER_FLOOR_PRICE", default="0.1000")
+# (min valid bidders, max winners) and (min winners, agreed share): the tables a tender's document may replace.
+TENDER_MAX_WINNERS_TABLE = [(1, 10)]
+TENDER_AGREED_SHARE_TABLE = [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80")]
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

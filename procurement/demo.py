@@ -276,7 +276,7 @@ def _expiry() -> str:
 
 
 def _ship(order, dist_user, *, share=1.0, invoice: str):
-    from .services import orders as order_svc
+    from .services import deliveries as delivery_svc
 
     lines = [
         {
@@ -287,13 +287,15 @@ def _ship(order, dist_user, *, share=1.0, invoice: str):
         }
         for line in order.lines.order_by("line_no")
     ]
-    return order_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
+    return delivery_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
 
 
 def _orders(buyers: dict, dist_user, listings, official) -> int:
     from .models import PurchaseOrder
     from .services import listings as listing_svc
     from .services import orders as order_svc
+    from .services import receipts as receipt_svc
+    from .services import returns as return_svc
 
     substitute = next((x for x in listings if x.product.generic_name == "阿托伐他汀钙片" and x.award_id is None), None)
     drugs = [x for x in listings if x.product.category != "consumable" and x != substitute]
@@ -390,18 +392,18 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
                 }
                 for dl in first.lines.order_by("pk")
             ]
-            order_svc.receipt_create(delivery=first, by=buyer, lines=rows)
+            receipt_svc.receipt_create(delivery=first, by=buyer, lines=rows)
             continue
         if target == "short_closed":
             delivery = _ship(order, dist_user, share=0.6, invoice=f"{key}-1")
-            order_svc.receipt_create(delivery=delivery, by=buyer)
+            receipt_svc.receipt_create(delivery=delivery, by=buyer)
             order_svc.order_close(order=order, by=buyer, reason="配送企业短缺，剩余数量改由其他订单采购")
             continue
         delivery = _ship(order, dist_user, invoice=f"{key}-1")
-        receipt = order_svc.receipt_create(delivery=delivery, by=buyer)
+        receipt = receipt_svc.receipt_create(delivery=delivery, by=buyer)
         if target == "returned":
             line = receipt.lines.order_by("pk").first()
-            order_svc.goods_return_create(
+            return_svc.goods_return_create(
                 order=order, by=buyer, reason="规格型号与手术需求不符", lines=[{"receipt_line": line.pk, "packs": 1}]
             )
         if target == "closed":

@@ -26,7 +26,7 @@ from common.numbers import parse_int
 
 from .errors import ValidationFailed
 from .models import OffPlatformImport, OffPlatformPurchase
-from .services.orders import supply_class_of
+from .services.order_steps import supply_class_of
 
 REQUIRED = ["医保代码", "月份", "数量", "金额"]
 HEADERS = ["医疗机构", *REQUIRED, "来源"]

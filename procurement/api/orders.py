@@ -26,7 +26,7 @@ from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can, is_official, scope_to_organization
 from catalog.models import Product
 from common import serializers
-from common.api import header_int, represent
+from common.api import header_int
 from common.numbers import param_id
 from common.parsers import JSONParser
 
@@ -49,8 +49,11 @@ from ..models import (
 from ..offplatform import offplatform_import
 from ..selectors import orders as order_selectors
 from ..services import authorizations as auth_svc
+from ..services import deliveries as delivery_svc
 from ..services import listings as listing_svc
 from ..services import orders as svc
+from ..services import receipts as receipt_svc
+from ..services import returns as return_svc
 
 # --- serializers ---------------------------------------------------------------------------------------------------
 
@@ -251,7 +254,7 @@ class OrderWithLinesSerializer(OrderSerializer):
     @extend_schema_field(OrderLineSerializer(many=True))
     def get_lines(self, obj):
         lines = getattr(obj, "new_lines", None)
-        return [represent(OrderLineSerializer, line) for line in (lines if lines is not None else obj.lines.all())]
+        return OrderLineSerializer(lines if lines is not None else obj.lines.all(), many=True).data
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -629,7 +632,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         else:  # the order and its lines as just written; a new order cannot be late yet
             order.late_response = order.late_delivery = False
         return Response(
-            represent(OrderWithLinesSerializer, order),
+            OrderWithLinesSerializer(order).data,
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )
 
@@ -709,7 +712,7 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=DeliveryCreateSerializer, responses={201: DeliverySerializer})
     def create(self, request):
         data = _valid(DeliveryCreateSerializer, request)
-        delivery = svc.delivery_create(
+        delivery = delivery_svc.delivery_create(
             order=_order_for(request.user, data["order"]),
             by=request.user,
             invoice_number=data["invoice_number"],
@@ -746,7 +749,7 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         delivery = order_selectors.deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
         if delivery is None:
             raise Http404
-        receipt = svc.receipt_create(
+        receipt = receipt_svc.receipt_create(
             delivery=delivery,
             by=request.user,
             lines=data["lines"],
@@ -781,7 +784,7 @@ class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer})
     def create(self, request):
         data = _valid(ReturnCreateSerializer, request)
-        goods_return = svc.goods_return_create(
+        goods_return = return_svc.goods_return_create(
             order=_order_for(request.user, data["order"]),
             by=request.user,
             reason=data["reason"],

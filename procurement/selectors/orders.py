@@ -22,7 +22,7 @@ from ..models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from ..services.orders import unmet_commitments
+from ..services.orderability import unmet_commitments
 
 # --- online ordering ------------------------------------------------------------------------------------------------
 

@@ -31,7 +31,10 @@ from .. import online_share
 from ..models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
 from ..offplatform import HEADERS, REQUIRED, offplatform_import
 from ..selectors import orders as order_selectors
+from ..services import deliveries as delivery_svc
 from ..services import orders as svc
+from ..services import receipts as receipt_svc
+from ..services import returns as return_svc
 
 S = PurchaseOrder.Status
 
@@ -367,7 +370,7 @@ def _order_action(request, order: PurchaseOrder):
                 for pk, row in sorted(_rows(post, "ship").items())
                 if row.get("packs") not in (None, "", "0")
             ]
-            svc.delivery_create(
+            delivery_svc.delivery_create(
                 order=order,
                 by=user,
                 invoice_number=post.get("invoice_number", ""),
@@ -390,14 +393,16 @@ def _order_action(request, order: PurchaseOrder):
                     }
                     for pk, row in sorted(_rows(post, "recv").items())
                 ]
-            svc.receipt_create(delivery=delivery, by=user, lines=lines, version=version)
+            receipt_svc.receipt_create(delivery=delivery, by=user, lines=lines, version=version)
         elif action == "return":
             lines = [
                 {"receipt_line": pk, "packs": row.get("packs")}
                 for pk, row in sorted(_rows(post, "ret").items())
                 if row.get("packs") not in (None, "", "0")
             ]
-            svc.goods_return_create(order=order, by=user, reason=post.get("reason", ""), lines=lines, version=version)
+            return_svc.goods_return_create(
+                order=order, by=user, reason=post.get("reason", ""), lines=lines, version=version
+            )
         else:
             raise Http404
         messages.success(request, _("已完成：%(step)s") % {"step": STEP_LABELS.get(action, action)})

@@ -11,8 +11,10 @@ from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.models import events_for
 from procurement import hooks
 from procurement.models import Listing, ListingApplication
+from procurement.services import deliveries as delivery_svc
 from procurement.services import listings as svc
 from procurement.services import orders as order_svc
+from procurement.services import receipts as receipt_svc
 from tests.factories import AgencyFactory, DistributionAuthorizationFactory, ProductFactory, UserFactory
 
 from .ordering import build_world, make_commitment
@@ -119,7 +121,7 @@ def test_non_selected_product_ordered_while_commitment_unmet_records_the_substit
     assert selected_order.lines.get().substitution_for is None
     assert selected_order.lines.get().award == commitment.award
     order_svc.order_accept(order=selected_order, by=w.dist_rep)
-    delivery = order_svc.delivery_create(
+    delivery = delivery_svc.delivery_create(
         order=selected_order,
         by=w.dist_rep,
         invoice_number="I",
@@ -132,7 +134,7 @@ def test_non_selected_product_ordered_while_commitment_unmet_records_the_substit
             }
         ],
     )
-    receipt = order_svc.receipt_create(delivery=delivery, by=w.buyer)
+    receipt = receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
     assert receipt.lines.get().award_id == commitment.award_id
     later = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
     assert later.lines.get(line_no=1).substitution_for is None  # commitment met (1,000 received)

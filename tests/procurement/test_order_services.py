@@ -18,8 +18,11 @@ from procurement.models import (
     Receipt,
     ReceiptLine,
 )
+from procurement.services import deliveries as delivery_svc
 from procurement.services import listings as listing_svc
 from procurement.services import orders as svc
+from procurement.services import receipts as receipt_svc
+from procurement.services import returns as return_svc
 from tests.factories import AgencyFactory, UserFactory
 
 from .ordering import build_world
@@ -56,7 +59,7 @@ def _ship(w, order, packs, packs2=None):
     items = [{"order_line": lines[0].pk, "packs": packs, "batch_number": "A1", "expiry_date": _expiry()}]
     if packs2:
         items.append({"order_line": lines[1].pk, "packs": packs2, "batch_number": "B1", "expiry_date": _expiry()})
-    return svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-1", lines=items)
+    return delivery_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-1", lines=items)
 
 
 def _counts():
@@ -87,10 +90,10 @@ def test_full_path_order_accept_partial_delivery_receipts_and_return(w, monkeypa
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_SHIPPED
     with pytest.raises(ValidationFailed):  # line-by-line receipt needs every line
-        svc.receipt_create(delivery=first, by=w.buyer, lines=[])
+        receipt_svc.receipt_create(delivery=first, by=w.buyer, lines=[])
     line = first.lines.get()
     with django_capture_on_commit():
-        receipt1 = svc.receipt_create(
+        receipt1 = receipt_svc.receipt_create(
             delivery=first,
             by=w.buyer,
             lines=[{"delivery_line": line.pk, "accepted_packs": 3, "rejected_packs": 1, "reject_reason": "外包装破损"}],
@@ -104,14 +107,14 @@ def test_full_path_order_accept_partial_delivery_receipts_and_return(w, monkeypa
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_RECEIVED  # second delivery awaits its receipt
     with django_capture_on_commit():
-        svc.receipt_create(delivery=second, by=w.buyer)  # quick receipt: all accepted
+        receipt_svc.receipt_create(delivery=second, by=w.buyer)  # quick receipt: all accepted
     order.refresh_from_db()
     assert order.status == S.RECEIVED and order.received_at is not None
     l1, l2 = order.lines.order_by("line_no")
     assert (l1.packs_shipped, l1.packs_accepted, l1.packs_rejected) == (10, 9, 1)
     assert (l2.packs_shipped, l2.packs_accepted) == (5, 5)
     with django_capture_on_commit():
-        ret = svc.goods_return_create(
+        ret = return_svc.goods_return_create(
             order=order, by=w.buyer, reason="近效期", lines=[{"receipt_line": rl.pk, "packs": 2}]
         )
     assert ret.amount == Decimal("12.00") and ret.lines.get().min_units == 24
@@ -266,14 +269,16 @@ def test_receiving_more_than_delivered_is_refused(w):
     line = delivery.lines.get()
     before = _counts()
     with pytest.raises(ValidationFailed, match="超过配送数量") as err:
-        svc.receipt_create(
+        receipt_svc.receipt_create(
             delivery=delivery,
             by=w.buyer,
             lines=[{"delivery_line": line.pk, "accepted_packs": 4, "rejected_packs": 1, "reject_reason": "破损"}],
         )
     assert err.value.field == "lines[0].accepted_packs"
     with pytest.raises(ValidationFailed, match="原因"):
-        svc.receipt_create(delivery=delivery, by=w.buyer, lines=[{"delivery_line": line.pk, "accepted_packs": 3}])
+        receipt_svc.receipt_create(
+            delivery=delivery, by=w.buyer, lines=[{"delivery_line": line.pk, "accepted_packs": 3}]
+        )
     assert _counts() == before
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_SHIPPED and order.lines.get(line_no=1).packs_accepted == 0
@@ -284,7 +289,7 @@ def test_delivery_for_another_distributors_order_is_refused(w):
     before = _counts()
     lines = [{"order_line": order.lines.first().pk, "packs": 1, "batch_number": "X", "expiry_date": _expiry()}]
     with pytest.raises(PermissionDeniedError, match="本企业"):
-        svc.delivery_create(order=order, by=w.other_dist_rep, invoice_number="X1", lines=lines)
+        delivery_svc.delivery_create(order=order, by=w.other_dist_rep, invoice_number="X1", lines=lines)
     with pytest.raises(PermissionDeniedError):
         svc.order_accept(order=_submitted(w), by=w.other_dist_rep)
     assert _counts()[2] == before[2]
@@ -295,18 +300,18 @@ def test_transitions_out_of_order_are_refused(w):
     before = _counts()
     lines = [{"order_line": order.lines.first().pk, "packs": 1, "batch_number": "X", "expiry_date": _expiry()}]
     with pytest.raises(ConflictError, match="须先接单"):
-        svc.delivery_create(order=order, by=w.dist_rep, invoice_number="X1", lines=lines)
+        delivery_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="X1", lines=lines)
     with pytest.raises(ConflictError, match="退货"):
-        svc.goods_return_create(order=order, by=w.buyer, reason="x", lines=[{"receipt_line": 1, "packs": 1}])
+        return_svc.goods_return_create(order=order, by=w.buyer, reason="x", lines=[{"receipt_line": 1, "packs": 1}])
     with pytest.raises(ConflictError, match="完结"):
         svc.order_close(order=order, by=w.buyer)
     assert _counts() == before
     svc.order_accept(order=order, by=w.dist_rep)
     delivery = _ship(w, order, 10, 5)
-    svc.receipt_create(delivery=delivery, by=w.buyer)
+    receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
     before = _counts()
     with pytest.raises(ConflictError, match="已验收"):
-        svc.receipt_create(delivery=delivery, by=w.buyer)
+        receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
     with pytest.raises(ConflictError, match="不能撤销"):
         svc.order_cancel(order=order, by=w.buyer, reason="不要了")
     with pytest.raises(ConflictError):
@@ -346,7 +351,7 @@ def test_delivery_bad_inputs(w):
     before = _counts()
     for invoice, lines, field in cases:
         with pytest.raises(ValidationFailed) as err:
-            svc.delivery_create(order=order, by=w.dist_rep, invoice_number=invoice, lines=lines)
+            delivery_svc.delivery_create(order=order, by=w.dist_rep, invoice_number=invoice, lines=lines)
         assert err.value.field == field
     assert _counts() == before
 
@@ -358,7 +363,7 @@ def test_over_delivery_is_visible_and_short_close_needs_a_reason(w):
     assert event.data["over_delivered_lines"] == [1]
     line = order.lines.get(line_no=1)
     assert line.packs_over_delivered == 2 and order.lines.get(line_no=2).packs_outstanding == 1
-    svc.receipt_create(delivery=delivery, by=w.buyer)
+    receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_RECEIVED
     with pytest.raises(ValidationFailed, match="提前完结"):
@@ -368,27 +373,31 @@ def test_over_delivery_is_visible_and_short_close_needs_a_reason(w):
 
 def test_return_larger_than_received_is_refused(w):
     order = _accepted(w)
-    receipt = svc.receipt_create(delivery=_ship(w, order, 10, 5), by=w.buyer)
+    receipt = receipt_svc.receipt_create(delivery=_ship(w, order, 10, 5), by=w.buyer)
     rl = receipt.lines.get(order_line__line_no=1)
-    svc.goods_return_create(order=order, by=w.buyer, reason="破损", lines=[{"receipt_line": rl.pk, "packs": 8}])
+    return_svc.goods_return_create(order=order, by=w.buyer, reason="破损", lines=[{"receipt_line": rl.pk, "packs": 8}])
     before = _counts()
     with pytest.raises(ValidationFailed, match="超过可退数量 2") as err:
-        svc.goods_return_create(order=order, by=w.buyer, reason="破损", lines=[{"receipt_line": rl.pk, "packs": 3}])
+        return_svc.goods_return_create(
+            order=order, by=w.buyer, reason="破损", lines=[{"receipt_line": rl.pk, "packs": 3}]
+        )
     assert err.value.field == "lines[0].packs"
     with pytest.raises(ValidationFailed, match="超过可退数量"):  # twice in one return
-        svc.goods_return_create(
+        return_svc.goods_return_create(
             order=order,
             by=w.buyer,
             reason="破损",
             lines=[{"receipt_line": rl.pk, "packs": 2}, {"receipt_line": rl.pk, "packs": 1}],
         )
     with pytest.raises(ValidationFailed, match="原因"):
-        svc.goods_return_create(order=order, by=w.buyer, reason="", lines=[{"receipt_line": rl.pk, "packs": 1}])
+        return_svc.goods_return_create(order=order, by=w.buyer, reason="", lines=[{"receipt_line": rl.pk, "packs": 1}])
     other_order = _accepted(w)
-    svc.receipt_create(delivery=_ship(w, other_order, 10, 5), by=w.buyer)
+    receipt_svc.receipt_create(delivery=_ship(w, other_order, 10, 5), by=w.buyer)
     before = _counts()
     with pytest.raises(ValidationFailed, match="不属于"):
-        svc.goods_return_create(order=other_order, by=w.buyer, reason="x", lines=[{"receipt_line": rl.pk, "packs": 1}])
+        return_svc.goods_return_create(
+            order=other_order, by=w.buyer, reason="x", lines=[{"receipt_line": rl.pk, "packs": 1}]
+        )
     assert _counts() == before
 
 

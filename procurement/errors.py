@@ -58,6 +58,19 @@ class OrderError(ErrorCode):
     DELIVERY_AWAITING_RECEIPT = "delivery_awaiting_receipt"
     RECEIPT_LINE_NOT_IN_ORDER = "receipt_line_not_in_order"
     RETURN_EXCEEDS_ACCEPTED = "return_exceeds_accepted"
+    # listings, applications, authorisations
+    LISTING_WRONG_STATUS = "listing_wrong_status"
+    PRICE_NOT_POSITIVE = "price_not_positive"
+    PRICE_UNCHANGED = "price_unchanged"
+    VALIDITY_REVERSED = "validity_reversed"
+    ALREADY_LISTED = "already_listed"
+    NOT_OWN_PRODUCT = "not_own_product"
+    APPLICATION_PENDING = "application_pending"
+    APPLICATION_DECIDED = "application_decided"
+    REGIONS_REQUIRED = "regions_required"
+    AUTHORIZATION_EXISTS = "authorization_exists"
+    AUTHORIZATION_INACTIVE = "authorization_inactive"
+    AUTHORIZATION_NOT_SUSPENDED = "authorization_not_suspended"
 
 
 __all__ = [

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization, Region
-from accounts.permissions import can, capability_required, is_official
+from accounts.permissions import capability_required, is_official
 from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
 from common import tables
@@ -37,6 +37,9 @@ from ..services import receipts as receipt_svc
 from ..services import returns as return_svc
 
 S = PurchaseOrder.Status
+
+
+ORDER_ACTIONS = ("cancel", "receive", "return", "close", "answer", "ship", "remark")
 
 
 def _order_or_404(user, pk: int) -> PurchaseOrder:
@@ -301,9 +304,6 @@ def order_detail(request, pk: int):
     order = _order_or_404(request.user, pk)
     if request.method == "POST":
         return _order_action(request, order)
-    user = request.user
-    is_hospital = user.organization_id == order.hospital_id
-    is_distributor = user.organization_id == order.distributor_id
     receipt_lines = list(
         ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery").order_by("pk")
     )
@@ -313,6 +313,9 @@ def order_detail(request, pk: int):
             returned[line.receipt_line_id] = returned.get(line.receipt_line_id, 0) + line.packs
     for rl in receipt_lines:
         rl.returnable = rl.accepted_packs - returned.get(rl.pk, 0)
+    allowed = order_selectors.order_allowed_actions(
+        request.user, order, returnable=any(rl.returnable > 0 for rl in receipt_lines)
+    )
     return render(
         request,
         "procurement/orders/detail.html",
@@ -323,20 +326,8 @@ def order_detail(request, pk: int):
             "events": order.events.all(),
             "returns": order.returns.all(),
             "receipt_lines": receipt_lines,
-            "can_cancel": is_hospital
-            and can(user, "order.place")
-            and order.status in PurchaseOrder.CANCELLABLE_STATUSES
-            and order.status != S.DRAFT,
-            "can_receive": is_hospital and can(user, "order.receive"),
-            "can_return": is_hospital and can(user, "order.receive") and any(rl.returnable > 0 for rl in receipt_lines),
-            "can_close": is_hospital
-            and can(user, "order.receive")
-            and order.status in (S.RECEIVED, S.PARTIALLY_RECEIVED, S.SHIPPED, S.PARTIALLY_SHIPPED),
-            "can_answer": is_distributor and can(user, "order.fulfil") and order.status == S.SUBMITTED,
-            "can_ship": is_distributor
-            and can(user, "order.fulfil")
-            and order.status in PurchaseOrder.SHIPPABLE_STATUSES,
-            "can_remark": (is_hospital or is_distributor) and order.status != S.DRAFT,
+            "allowed": allowed,
+            **{f"can_{action}": action in allowed for action in ORDER_ACTIONS},
             "today": timezone.localdate(),
         },
     )

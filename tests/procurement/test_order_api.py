@@ -76,7 +76,7 @@ def test_bad_inputs_answer_400_with_the_field_and_write_nothing(w):
     response = client.post(
         "/api/v1/orders/", {"distributor": w.other_distributor.pk, "lines": w.lines()}, format="json"
     )
-    assert response.status_code == 400 and "授权" in response.json()["detail"]
+    assert (response.status_code, response.json()["code"]) == (400, "distributor_not_authorized")
     response = client.post(
         "/api/v1/orders/",
         {"distributor": w.distributor.pk, "hospital": w.other_hospital.pk, "lines": w.lines()},
@@ -126,7 +126,8 @@ def test_whole_path_through_the_api(w):
         },
         format="json",
     )
-    assert response.status_code == 409 and "须先接单" in response.json()["detail"]  # ship before accept
+    assert (response.status_code, response.json()["code"]) == (409, "order_wrong_status")  # ship before accept
+    assert "须先接单" in response.json()["detail"]
     stale = order["version"]
     accepted = dist.post(f"/api/v1/orders/{order['id']}/accept/", {"reason": "已备货"}, format="json")
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"

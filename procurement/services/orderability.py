@@ -31,21 +31,6 @@ def authorisation_filter(hospital: Organization, distributor, *, on: date) -> Q:
     )
 
 
-def authorized_distributor_ids(*, hospital: Organization, listing: Listing, on: date) -> set[int]:
-    """Distributors the listing's manufacturer authorises for the product in the hospital's region on `on`."""
-    return set(
-        DistributionAuthorization.objects.filter(
-            product_id=listing.product_id,
-            manufacturer_id=listing.manufacturer_id,
-            is_active=True,
-            valid_from__lte=on,
-            regions__in=pooling_region_ids(hospital),
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("distributor_id", flat=True)
-    )
-
-
 def orderability(hospital: Organization, distributor: Organization, *, on: date) -> dict:
     """Annotations of a listing query (with its product) that save a query per check: `authorised` — the distributor
     holds an authorisation of the listing's manufacturer for its product valid on `on` in the hospital's pooling

@@ -1,20 +1,17 @@
-"""API plumbing shared by every app: pagination, the rendering of domain errors, output serializers built once."""
+"""API plumbing shared by every app: pagination, ids in URLs, the rendering of domain errors."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
-from django.db.models import IntegerField, Model
+from django.db.models import IntegerField
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers  # noqa: TID251 - DRF's base class, read-only here
-from rest_framework.fields import Field, SkipField
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
@@ -22,8 +19,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import CommonError, DomainError
 from .numbers import parse_int
-
-_MISSING = object()
 
 
 class Pagination(PageNumberPagination):
@@ -123,75 +118,3 @@ def throttled_response(wait: float | None) -> Response:
         status=429,
         headers={"Retry-After": str(seconds)},
     )
-
-
-@cache
-def _prototype(serializer_class):
-    return serializer_class()
-
-
-@cache
-def _plan(serializer_class) -> list[tuple] | None:
-    """How `represent` reads each field of a model serializer: (name, attribute path or None, whether the value is
-    the related object's id, the field). The path is given where DRF's own lookup would come to the same: a plain
-    field (its `get_attribute` not overridden) whose source is an attribute chain, or a primary-key field on a
-    forward foreign key (DRF's pk-only shortcut reads the `…_id` column). None: not a model serializer rendered
-    field by field (render it with DRF)."""
-    serializer = _prototype(serializer_class)
-    model = getattr(getattr(serializer, "Meta", None), "model", None)
-    if model is None or type(serializer).to_representation is not serializers.Serializer.to_representation:
-        return None
-    plan = []
-    for field in serializer._readable_fields:
-        attrs, pk = None, False
-        if type(field).get_attribute is Field.get_attribute and field.source_attrs:
-            attrs = tuple(field.source_attrs)
-        elif type(field) is PrimaryKeyRelatedField and field.pk_field is None and len(field.source_attrs) == 1:
-            try:
-                target = model._meta.get_field(field.source_attrs[0])
-            except FieldDoesNotExist:
-                target = None
-            if target is not None and target.many_to_one and target.concrete:
-                attrs, pk = (target.attname,), True
-        plan.append((field.field_name, attrs, pk, field))
-    return plan
-
-
-def represent(serializer_class, instance) -> dict:
-    """What `serializer_class(instance).data` gives, for an output serializer that needs no context (no request, no
-    hyperlinks). DRF builds a ModelSerializer's fields anew for every instance — model introspection, validators,
-    labels — which costs several times the rendering itself on a hot endpoint; here one instance per class, built on
-    first use, renders every object (its fields are bound once and only read). A model instance's plain attributes
-    are read directly (see `_plan`); anything else (a missing or None link in a chain, a callable, a mapping) goes
-    through the field's own lookup, so the answer is DRF's."""
-    plan = _plan(serializer_class)
-    if plan is None or not isinstance(instance, Model):
-        return _prototype(serializer_class).to_representation(instance)
-    ret = {}
-    for name, attrs, pk, field in plan:
-        value = _MISSING
-        if attrs is not None:
-            value = instance
-            try:
-                for attr in attrs:
-                    if value is None or isinstance(value, Mapping):
-                        value = _MISSING
-                        break
-                    value = getattr(value, attr)
-            except (AttributeError, ObjectDoesNotExist):
-                value = _MISSING
-            if callable(value):
-                value = _MISSING
-            elif pk:
-                ret[name] = value
-                continue
-        if value is _MISSING:
-            try:
-                value = field.get_attribute(instance)
-            except SkipField:
-                continue
-            if (value.pk if isinstance(value, PKOnlyObject) else value) is None:
-                ret[name] = None
-                continue
-        ret[name] = None if value is None else field.to_representation(value)
-    return ret

@@ -9,7 +9,7 @@ validated fields, key order and defaults ignored, the key itself left out). Then
   and code `idempotency_key_reused` — the platform never answers a request with the result of a different one;
 - the same key while the first request is still running is refused with 409 and code `idempotency_key_in_flight`.
 
-"Running" is a PostgreSQL transaction-scoped advisory lock on (scope, key), taken with the request's first statement
+"Running" is a PostgreSQL transaction-scoped advisory lock on (scope, key), taken (`hold`) before the key is looked up
 and released by its commit or rollback — also when the process dies — so there is no in-flight marker to go stale.
 The key itself stays stored with what it created (see docs/security.md for how long keys are honoured).
 """
@@ -20,7 +20,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext
 
 from .errors import ConflictError, DomainError
@@ -56,15 +56,14 @@ def fingerprint(*, operation: str, user_id: int, body: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lock_sql(scope: str, key: str) -> tuple[str, list]:
-    """A SQL expression (and its parameters) that takes the key's transaction lock if it is free: true when taken
-    (or already held by this transaction), false while another transaction holding it runs. Meant to ride along the
-    request's first statement; the key's stored row must then be read again by a later statement (or a write that
-    meets its unique index) once the lock is held, since this statement's snapshot predates it."""
-    return "pg_try_advisory_xact_lock(%s, hashtext(%s))", [NAMESPACE, f"{scope}\x1f{key}"]
-
-
-def ensure_free(taken: bool) -> None:
+def hold(scope: str, key: str) -> None:
+    """Take the key's transaction lock, or refuse with 409 while another transaction holding it runs (the lock is
+    released by that transaction's commit or rollback). One statement of its own: the ORM has no advisory locks.
+    Taken before the key's stored row is read, so that read (a later statement, a later snapshot) sees what a twin
+    that finished first committed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [NAMESPACE, f"{scope}\x1f{key}"])
+        (taken,) = cursor.fetchone()
     if not taken:
         raise KeyInFlight(gettext("使用同一幂等键的请求正在处理中，请稍后重试"), field=FIELD)
 

@@ -13,11 +13,18 @@ from decimal import Decimal
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.models import Organization, Role, User
+from accounts.models import Organization, Region, Role, User
 from catalog.models import Product
 from common.demo import DemoContext
 
-from .models import Tender
+from .models import DistributionAuthorization, Listing, OffPlatformPurchase, PurchaseOrder, Tender
+from .offplatform import offplatform_import
+from .services import authorizations as auth_svc
+from .services import deliveries as delivery_svc
+from .services import listings as listing_svc
+from .services import orders as order_svc
+from .services import receipts as receipt_svc
+from .services import returns as return_svc
 from .services import tenders as svc
 
 # code, name, target state, lots [(number, generic name, reference spec, max price per unit)]
@@ -200,9 +207,6 @@ DEMO_LINKAGE = "全国最低价联动挂网（演示）"
 
 
 def _ordering_listings(admin) -> list:
-    from .models import Listing
-    from .services import listings as listing_svc
-
     today = timezone.localdate()
     if Listing.objects.filter(status_reason=DEMO_LINKAGE).exists():
         picks = []  # listed by an earlier run
@@ -224,10 +228,6 @@ def _ordering_listings(admin) -> list:
 
 
 def _linkage_picks() -> list:
-    from catalog.models import Product
-
-    from .models import Listing
-
     listed = set(Listing.objects.values_list("product_id", flat=True))
     awarded_names = set(
         Listing.objects.filter(source=Listing.Source.TENDER_AWARD).values_list("product__generic_name", flat=True)
@@ -255,17 +255,12 @@ def _linkage_picks() -> list:
 
 
 def _authorize(admin, distributor, listings) -> None:
-    from accounts.models import Region
-
-    from .models import DistributionAuthorization
-    from .services.authorizations import authorization_grant
-
     leagues = list(Region.objects.filter(level=Region.Level.LEAGUE_CITY))
     start = timezone.localdate().replace(month=1, day=1)
     have = set(DistributionAuthorization.objects.filter(distributor=distributor).values_list("product_id", flat=True))
     for listing in listings:
         if listing.product_id not in have:
-            authorization_grant(
+            auth_svc.authorization_grant(
                 by=admin, product=listing.product, distributor=distributor, regions=leagues, valid_from=start
             )
             have.add(listing.product_id)
@@ -276,8 +271,6 @@ def _expiry() -> str:
 
 
 def _ship(order, dist_user, *, share=1.0, invoice: str):
-    from .services import orders as order_svc
-
     lines = [
         {
             "order_line": line.pk,
@@ -287,14 +280,10 @@ def _ship(order, dist_user, *, share=1.0, invoice: str):
         }
         for line in order.lines.order_by("line_no")
     ]
-    return order_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
+    return delivery_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
 
 
 def _orders(buyers: dict, dist_user, listings, official) -> int:
-    from .models import PurchaseOrder
-    from .services import listings as listing_svc
-    from .services import orders as order_svc
-
     substitute = next((x for x in listings if x.product.generic_name == "阿托伐他汀钙片" and x.award_id is None), None)
     drugs = [x for x in listings if x.product.category != "consumable" and x != substitute]
     devices = [x for x in listings if x.product.category == "consumable"]
@@ -346,66 +335,7 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         if order.replayed:
             continue
         created += 1
-        if target in ("draft", "submitted", "substitution"):
-            continue
-        if target == "submitted_overdue":
-            past = timezone.now() - timedelta(hours=30)
-            PurchaseOrder.objects.filter(pk=order.pk).update(
-                submitted_at=past,
-                response_due_at=past + timedelta(hours=24),
-                delivery_due_at=past + timedelta(hours=72),
-            )
-            continue
-        if target == "rejected":
-            order_svc.order_reject(
-                order=order, by=dist_user, reason="该品规暂时缺货" if key == "DEMO-07" else "生产企业断货，暂无法供应"
-            )
-            continue
-        if target == "cancelled":
-            order_svc.order_cancel(order=order, by=buyer, reason="科室需求取消")
-            continue
-        order = order_svc.order_accept(order=order, by=dist_user, remarks="已安排发货")
-        if target == "accepted":
-            continue
-        if target == "accepted_overdue":
-            past = timezone.now() - timedelta(hours=80)
-            PurchaseOrder.objects.filter(pk=order.pk).update(
-                submitted_at=past,
-                response_due_at=past + timedelta(hours=24),
-                delivery_due_at=past + timedelta(hours=72),
-            )
-            continue
-        if target == "partially_shipped":
-            _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
-            continue
-        if target == "partially_received":
-            first = _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
-            line = first.lines.order_by("pk").first()
-            rows = [
-                {
-                    "delivery_line": dl.pk,
-                    "accepted_packs": dl.packs - (1 if dl.pk == line.pk else 0),
-                    "rejected_packs": 1 if dl.pk == line.pk else 0,
-                    "reject_reason": "外包装破损" if dl.pk == line.pk else "",
-                }
-                for dl in first.lines.order_by("pk")
-            ]
-            order_svc.receipt_create(delivery=first, by=buyer, lines=rows)
-            continue
-        if target == "short_closed":
-            delivery = _ship(order, dist_user, share=0.6, invoice=f"{key}-1")
-            order_svc.receipt_create(delivery=delivery, by=buyer)
-            order_svc.order_close(order=order, by=buyer, reason="配送企业短缺，剩余数量改由其他订单采购")
-            continue
-        delivery = _ship(order, dist_user, invoice=f"{key}-1")
-        receipt = order_svc.receipt_create(delivery=delivery, by=buyer)
-        if target == "returned":
-            line = receipt.lines.order_by("pk").first()
-            order_svc.goods_return_create(
-                order=order, by=buyer, reason="规格型号与手术需求不符", lines=[{"receipt_line": line.pk, "packs": 1}]
-            )
-        if target == "closed":
-            order_svc.order_close(order=order, by=buyer)
+        _advance(order, target, key=key, buyer=buyer, dist_user=dist_user)
     order_svc.orders_flag_overdue()  # what the hourly deadline job would have found
     # a listing suspended by a credit consequence flags the open orders on it (once)
     flagged = PurchaseOrder.objects.filter(idempotency_key="DEMO-05").first()
@@ -416,14 +346,75 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
     return created
 
 
-def _off_platform(admin, hospitals) -> None:
-    from .models import OffPlatformPurchase
-    from .offplatform import offplatform_import
+def _overdue(order, hours: int) -> None:
+    """Move the order's submission `hours` into the past (demo data only): its deadlines have passed."""
+    past = timezone.now() - timedelta(hours=hours)
+    PurchaseOrder.objects.filter(pk=order.pk).update(
+        submitted_at=past, response_due_at=past + timedelta(hours=24), delivery_due_at=past + timedelta(hours=72)
+    )
 
+
+def _receive_partly(order, buyer, dist_user, key: str) -> None:
+    first = _ship(order, dist_user, share=0.5, invoice=f"{key}-1")
+    line = first.lines.order_by("pk").first()
+    rows = [
+        {
+            "delivery_line": dl.pk,
+            "accepted_packs": dl.packs - (1 if dl.pk == line.pk else 0),
+            "rejected_packs": 1 if dl.pk == line.pk else 0,
+            "reject_reason": "外包装破损" if dl.pk == line.pk else "",
+        }
+        for dl in first.lines.order_by("pk")
+    ]
+    receipt_svc.receipt_create(delivery=first, by=buyer, lines=rows)
+
+
+def _close_short(order, buyer, dist_user, key: str) -> None:
+    delivery = _ship(order, dist_user, share=0.6, invoice=f"{key}-1")
+    receipt_svc.receipt_create(delivery=delivery, by=buyer)
+    order_svc.order_close(order=order, by=buyer, reason="配送企业短缺，剩余数量改由其他订单采购")
+
+
+def _receive(order, buyer, dist_user, key: str, target: str) -> None:
+    delivery = _ship(order, dist_user, invoice=f"{key}-1")
+    receipt = receipt_svc.receipt_create(delivery=delivery, by=buyer)
+    if target == "returned":
+        line = receipt.lines.order_by("pk").first()
+        return_svc.goods_return_create(
+            order=order, by=buyer, reason="规格型号与手术需求不符", lines=[{"receipt_line": line.pk, "packs": 1}]
+        )
+    if target == "closed":
+        order_svc.order_close(order=order, by=buyer)
+
+
+def _advance(order, target: str, *, key: str, buyer, dist_user) -> None:
+    """Take a new (draft or submitted) order to the demo's `target` state through the services."""
+    if target in ("draft", "submitted", "substitution"):
+        return
+    if target == "submitted_overdue":
+        _overdue(order, 30)
+        return
+    if target == "rejected":
+        reason = "该品规暂时缺货" if key == "DEMO-07" else "生产企业断货，暂无法供应"
+        order_svc.order_reject(order=order, by=dist_user, reason=reason)
+        return
+    if target == "cancelled":
+        order_svc.order_cancel(order=order, by=buyer, reason="科室需求取消")
+        return
+    order = order_svc.order_accept(order=order, by=dist_user, remarks="已安排发货")
+    steps = {
+        "accepted": lambda: None,
+        "accepted_overdue": lambda: _overdue(order, 80),
+        "partially_shipped": lambda: _ship(order, dist_user, share=0.5, invoice=f"{key}-1"),
+        "partially_received": lambda: _receive_partly(order, buyer, dist_user, key),
+        "short_closed": lambda: _close_short(order, buyer, dist_user, key),
+    }
+    steps.get(target, lambda: _receive(order, buyer, dist_user, key, target))()
+
+
+def _off_platform(admin, hospitals) -> None:
     if OffPlatformPurchase.objects.filter(hospital__in=hospitals).exists():
         return
-    from .models import Listing
-
     products = list(Listing.objects.select_related("product").order_by("pk")[:6])
     today = timezone.localdate()
     rows = ["医疗机构,医保代码,月份,数量,金额,来源"]

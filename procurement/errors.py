@@ -18,6 +18,60 @@ class TenderError(ErrorCode):
 class OrderError(ErrorCode):
     """Codes of listings, distribution authorisations, orders, deliveries, receipts and returns."""
 
+    # an order and its steps
+    ORDER_NOT_FOUND = "order_not_found"
+    STALE = "stale"  # the client's `version` is not the order's (kept as first published)
+    WRONG_STATUS = "order_wrong_status"
+    NOT_OWN_ORDER = "not_own_order"
+    NOT_OWN_HOSPITAL = "not_own_hospital"
+    REASON_REQUIRED = "reason_required"
+    # lines and quantities
+    LINES_REQUIRED = "lines_required"
+    LINE_MALFORMED = "line_malformed"
+    TOO_MANY_LINES = "too_many_lines"
+    DUPLICATE_LINE = "duplicate_line"
+    QUANTITY_NOT_POSITIVE = "quantity_not_positive"
+    QUANTITY_NEGATIVE = "quantity_negative"
+    INVALID_DATE = "invalid_date"
+    IDEMPOTENCY_KEY_TOO_LONG = "idempotency_key_too_long"
+    # what may be ordered from whom
+    LISTING_NOT_FOUND = "listing_not_found"
+    LISTING_SUSPENDED = "listing_suspended"
+    LISTING_WITHDRAWN = "listing_withdrawn"
+    LISTING_NOT_YET_VALID = "listing_not_yet_valid"
+    LISTING_EXPIRED = "listing_expired"
+    PRODUCT_INACTIVE = "product_inactive"
+    DISTRIBUTOR_INVALID = "distributor_invalid"
+    DISTRIBUTOR_INACTIVE = "distributor_inactive"
+    DISTRIBUTOR_NOT_AUTHORIZED = "distributor_not_authorized"
+    AUTHORIZATION_SUSPENDED = "authorization_suspended"
+    # deliveries, receipts, returns
+    INVOICE_NUMBER_REQUIRED = "invoice_number_required"
+    ORDER_LINE_NOT_IN_ORDER = "order_line_not_in_order"
+    BATCH_NUMBER_REQUIRED = "batch_number_required"
+    EXPIRED_BATCH = "expired_batch"
+    PRODUCTION_DATE_IN_FUTURE = "production_date_in_future"
+    DELIVERY_ALREADY_RECEIVED = "delivery_already_received"
+    DELIVERY_LINE_NOT_IN_DELIVERY = "delivery_line_not_in_delivery"
+    RECEIPT_EXCEEDS_DELIVERY = "receipt_exceeds_delivery"
+    RECEIPT_LINE_MISSING = "receipt_line_missing"
+    DELIVERY_AWAITING_RECEIPT = "delivery_awaiting_receipt"
+    RECEIPT_LINE_NOT_IN_ORDER = "receipt_line_not_in_order"
+    RETURN_EXCEEDS_ACCEPTED = "return_exceeds_accepted"
+    # listings, applications, authorisations
+    LISTING_WRONG_STATUS = "listing_wrong_status"
+    PRICE_NOT_POSITIVE = "price_not_positive"
+    PRICE_UNCHANGED = "price_unchanged"
+    VALIDITY_REVERSED = "validity_reversed"
+    ALREADY_LISTED = "already_listed"
+    NOT_OWN_PRODUCT = "not_own_product"
+    APPLICATION_PENDING = "application_pending"
+    APPLICATION_DECIDED = "application_decided"
+    REGIONS_REQUIRED = "regions_required"
+    AUTHORIZATION_EXISTS = "authorization_exists"
+    AUTHORIZATION_INACTIVE = "authorization_inactive"
+    AUTHORIZATION_NOT_SUSPENDED = "authorization_not_suspended"
+
 
 __all__ = [
     "CommonError",

@@ -21,12 +21,12 @@ from accounts.models import Organization
 from accounts.permissions import is_official, require
 from catalog.models import Product
 from common.importing import ImportReport, RowReport, load_dataset, require_headers
-from common.money import quantize_amount, to_decimal
-from common.numbers import parse_int
+from common.money import quantize_amount
+from common.numbers import parse_decimal, parse_int
 
 from .errors import ValidationFailed
 from .models import OffPlatformImport, OffPlatformPurchase
-from .services.orders import supply_class_of
+from .services.order_steps import supply_class_of
 
 REQUIRED = ["医保代码", "月份", "数量", "金额"]
 HEADERS = ["医疗机构", *REQUIRED, "来源"]
@@ -64,57 +64,54 @@ def _quantity(value) -> int:
 
 
 def _amount(value) -> Decimal:
+    """Yuan, at most 2 decimals (the amount column's), never negative."""
     try:
-        amount = to_decimal(_text(value), field="金额", form=True, column=OffPlatformPurchase._meta.get_field("amount"))
+        amount = parse_decimal(
+            _text(value), field="amount", label="金额", form=True, column=OffPlatformPurchase._meta.get_field("amount")
+        )
     except ValidationFailed as exc:
         raise _RowError(exc.message) from None
     if amount < 0:
         raise _RowError(gettext("金额不能为负数"))
-    if -amount.as_tuple().exponent > 2:
-        raise _RowError(gettext("金额最多保留 2 位小数"))
     return quantize_amount(amount)
 
 
-def offplatform_import(
-    *, by, data: bytes, name: str, dry_run: bool = False
-) -> tuple[ImportReport, OffPlatformImport | None]:
-    """Check every row, then write all of them (bulk) or none. Returns the report and the batch (None when
-    nothing was written)."""
-    require(by, "offplatform.import")
-    dataset = load_dataset(data, name=name)
-    require_headers(dataset, REQUIRED)
-    official = is_official(by)
-    own = None if official else by.organization  # a hospital's rows default to (and must be) its own
-    headers = dataset.headers
-    rows = [dict(zip(headers, values, strict=False)) for values in dataset]
-    codes = {_text(r.get("医保代码")) for r in rows}
-    products = {p.nhsa_code: p for p in Product.objects.filter(nhsa_code__in=codes)}
-    hospital_keys = {_text(r.get("医疗机构")) for r in rows if _text(r.get("医疗机构"))}
+def _hospital_lookup(rows: list[dict]) -> dict[str, Organization]:
+    """The hospitals the rows name, by name and by USCC."""
+    keys = {_text(r.get("医疗机构")) for r in rows if _text(r.get("医疗机构"))}
     hospitals = {}
-    for org in Organization.objects.filter(
-        Q(name__in=hospital_keys) | Q(uscc__in=hospital_keys), kind=Organization.Kind.HOSPITAL
-    ):
+    for org in Organization.objects.filter(Q(name__in=keys) | Q(uscc__in=keys), kind=Organization.Kind.HOSPITAL):
         hospitals[org.name] = org
         if org.uscc:
             hospitals[org.uscc] = org
+    return hospitals
+
+
+def _row_hospital(row: dict, hospitals: dict, *, by, own) -> Organization:
+    """The row's hospital: the one it names (a hospital user may name only its own), else the user's own."""
+    hospital_key = _text(row.get("医疗机构"))
+    if not hospital_key:
+        if own is None:
+            raise _RowError(gettext("医疗机构不能为空"))
+        return own
+    hospital = hospitals.get(hospital_key)
+    if hospital is None:
+        raise _RowError(gettext("医疗机构“%(hospital_key)s”不在机构名录中") % {"hospital_key": hospital_key})
+    if own is not None and hospital.pk != by.organization_id:
+        raise _RowError(gettext("只能上报本机构的线下采购"))
+    return hospital
+
+
+def _parse_rows(rows: list[dict], *, by, own) -> tuple[list[RowReport], list[tuple]]:
+    """A report per row and the good rows as (row number, hospital, product, month, quantity, amount, source)."""
+    products = {p.nhsa_code: p for p in Product.objects.filter(nhsa_code__in={_text(r.get("医保代码")) for r in rows})}
+    hospitals = _hospital_lookup(rows)
     reports: list[RowReport] = []
     parsed = []
     seen: dict[tuple, int] = {}
     for index, row in enumerate(rows, start=2):
         try:
-            hospital_key = _text(row.get("医疗机构"))
-            if hospital_key:
-                hospital = hospitals.get(hospital_key)
-                if hospital is None:
-                    raise _RowError(
-                        gettext("医疗机构“%(hospital_key)s”不在机构名录中") % {"hospital_key": hospital_key}
-                    )
-                if not official and hospital.pk != by.organization_id:
-                    raise _RowError(gettext("只能上报本机构的线下采购"))
-            elif own is not None:
-                hospital = own
-            else:
-                raise _RowError(gettext("医疗机构不能为空"))
+            hospital = _row_hospital(row, hospitals, by=by, own=own)
             code = _text(row.get("医保代码"))
             product = products.get(code)
             if product is None:
@@ -124,23 +121,16 @@ def offplatform_import(
             if key in seen:
                 raise _RowError(gettext("与第 %(seen)s 行重复（同一机构、产品、月份）") % {"seen": seen[key]})
             seen[key] = index
-            parsed.append(
-                (
-                    index,
-                    hospital,
-                    product,
-                    month,
-                    _quantity(row.get("数量")),
-                    _amount(row.get("金额")),
-                    _text(row.get("来源"))[:100],
-                )
-            )
+            quantity, amount = _quantity(row.get("数量")), _amount(row.get("金额"))
+            parsed.append((index, hospital, product, month, quantity, amount, _text(row.get("来源"))[:100]))
             reports.append(RowReport(row=index, status="new"))
         except _RowError as exc:
             reports.append(RowReport(row=index, status="error", errors=[str(exc)]))
-    report = ImportReport(rows=reports, dry_run=dry_run)
-    if not report.ok:
-        return report, None
+    return reports, parsed
+
+
+def _plan(parsed: list[tuple], reports: list[RowReport]) -> tuple[list, list]:
+    """The purchases to create and the stored ones to update; each row's report says new, changed or unchanged."""
     existing = {
         (p.hospital_id, p.product_id, p.month): p
         for p in OffPlatformPurchase.objects.filter(
@@ -171,6 +161,25 @@ def offplatform_import(
             current.quantity, current.amount, current.source = quantity, amount, source
             to_update.append(current)
             by_row[index].status = "changed"
+    return to_create, to_update
+
+
+def offplatform_import(
+    *, by, data: bytes, name: str, dry_run: bool = False
+) -> tuple[ImportReport, OffPlatformImport | None]:
+    """Check every row, then write all of them (bulk) or none. Returns the report and the batch (None when
+    nothing was written)."""
+    require(by, "offplatform.import")
+    dataset = load_dataset(data, name=name)
+    require_headers(dataset, REQUIRED)
+    official = is_official(by)
+    own = None if official else by.organization  # a hospital's rows default to (and must be) its own
+    rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
+    reports, parsed = _parse_rows(rows, by=by, own=own)
+    report = ImportReport(rows=reports, dry_run=dry_run)
+    if not report.ok:
+        return report, None
+    to_create, to_update = _plan(parsed, reports)
     if dry_run:
         return report, None
     with transaction.atomic():

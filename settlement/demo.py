@@ -38,7 +38,9 @@ def _rep(maker: Organization) -> User:
 def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) -> None:
     """One order of the listings, accepted, shipped and received through the order services, dated `on`."""
     from procurement.models import DistributionAuthorization, ReceiptLine
+    from procurement.services import deliveries as delivery_svc
     from procurement.services import orders as osvc
+    from procurement.services import receipts as receipt_svc
 
     hospital = buyer.organization
     for listing in listings:
@@ -55,7 +57,7 @@ def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) ->
     )
     osvc.order_submit(order=order, by=buyer)
     osvc.order_accept(order=order, by=dist)
-    delivery = osvc.delivery_create(
+    delivery = delivery_svc.delivery_create(
         order=order,
         by=dist,
         invoice_number=invoice,
@@ -69,7 +71,7 @@ def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) ->
             for line in order.lines.all()
         ],
     )
-    receipt = osvc.receipt_create(delivery=delivery, by=buyer)
+    receipt = receipt_svc.receipt_create(delivery=delivery, by=buyer)
     ReceiptLine.objects.filter(receipt=receipt).update(received_on=on)  # demo: the receipt happened last month
 
 
@@ -125,7 +127,7 @@ def seed(ctx: DemoContext) -> str:
             _receive(buyer, dist, picked, packs, month + timedelta(days=6), f"{20260000 + n:08d}")
     # A return of part of last month's first receipt at the first hospital.
     from procurement.models import ReceiptLine
-    from procurement.services import orders as osvc
+    from procurement.services import returns as return_svc
 
     line = (
         ReceiptLine.objects.filter(hospital=buyers[0].organization, received_on=one_back + timedelta(days=6))
@@ -133,7 +135,7 @@ def seed(ctx: DemoContext) -> str:
         .first()
     )
     if line is not None:
-        osvc.goods_return_create(
+        return_svc.goods_return_create(
             order=line.order_line.order, by=buyers[0], reason="包装破损", lines=[{"receipt_line": line.pk, "packs": 2}]
         )
         from procurement.models import GoodsReturnLine

@@ -1,9 +1,17 @@
-"""Procurement's REST endpoints under /api/v1/: one module per area (tenders, orders, progress), gathered here for
+"""Procurement's REST endpoints under /api/v1/: one module per area (tenders, progress; for online ordering listings,
+orders, deliveries with receipts and returns, and the online share with off-platform purchases), gathered here for
 config/urls.py (`routes` for the router, `urlpatterns` for plain views)."""
 
 from django.urls import path
 
-from . import orders, progress, tenders
+from . import deliveries, listings, online_share, orders, progress, tenders
 
-routes = [*tenders.routes, *orders.routes, *progress.routes]
-urlpatterns: list = [path("online-share/", orders.OnlineShareView.as_view(), name="online-share")]
+routes = [
+    *tenders.routes,
+    *listings.routes,
+    *orders.routes,
+    *deliveries.routes,
+    *online_share.routes,
+    *progress.routes,
+]
+urlpatterns: list = [path("online-share/", online_share.OnlineShareView.as_view(), name="online-share")]

@@ -1,18 +1,12 @@
+from .deliveries import Delivery, DeliveryLine, GoodsReturn, GoodsReturnLine, Receipt, ReceiptLine
 from .listings import Listing
+from .offplatform import OffPlatformImport, OffPlatformPurchase
 from .orders import (
-    Delivery,
-    DeliveryLine,
     DistributionAuthorization,
-    GoodsReturn,
-    GoodsReturnLine,
     ListingApplication,
-    OffPlatformImport,
-    OffPlatformPurchase,
     OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
-    Receipt,
-    ReceiptLine,
     SupplyClass,
 )
 from .progress import CommitmentAlertState, CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus

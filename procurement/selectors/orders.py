@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organization
-from accounts.permissions import is_official, scope_to_organization
+from accounts.permissions import can, is_official, scope_to_organization
 from catalog.selectors import product_search
 from common.numbers import param_id
 
-from ..errors import ValidationFailed
+from ..errors import OrderError, ValidationFailed
 from ..models import (
     Delivery,
     DistributionAuthorization,
@@ -22,7 +22,7 @@ from ..models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from ..services.orders import unmet_commitments
+from ..services.orderability import unmet_commitments
 
 # --- online ordering ------------------------------------------------------------------------------------------------
 
@@ -52,6 +52,33 @@ def orders_visible_to(user) -> QuerySet:
     )
 
 
+def order_allowed_actions(user, order: PurchaseOrder, *, returnable: bool = False) -> frozenset[str]:
+    """What `user` may do to `order` now, by their organisation's side of it, their role and the order's state:
+    `cancel`, `receive`, `return` (with `returnable`: some received pack is not yet returned), `close` — the
+    hospital's; `answer` (accept or reject), `ship` — the distributor's; `remark` — either side's. The services
+    check the same again; the pages and the API show what this allows."""
+    st = PurchaseOrder.Status
+    hospital = user.organization_id == order.hospital_id
+    distributor = user.organization_id == order.distributor_id
+    allowed = set()
+    if hospital and can(user, "order.place") and order.status in PurchaseOrder.CANCELLABLE_STATUSES:
+        allowed.add("cancel" if order.status != st.DRAFT else "submit")
+    if hospital and can(user, "order.receive"):
+        allowed.add("receive")
+        if returnable:
+            allowed.add("return")
+        if order.status in (st.RECEIVED, st.PARTIALLY_RECEIVED, st.SHIPPED, st.PARTIALLY_SHIPPED):
+            allowed.add("close")
+    if distributor and can(user, "order.fulfil"):
+        if order.status == st.SUBMITTED:
+            allowed.add("answer")
+        if order.status in PurchaseOrder.SHIPPABLE_STATUSES:
+            allowed.add("ship")
+    if (hospital or distributor) and order.status != st.DRAFT:
+        allowed.add("remark")
+    return frozenset(allowed)
+
+
 ORDER_FILTERS = ("status", "q", "date_from", "date_to", "distributor", "hospital", "urgent", "overdue", "flagged")
 
 
@@ -73,7 +100,9 @@ def order_filter(qs: QuerySet, params, *, form: bool = False) -> QuerySet:
                 qs = qs.filter(**{lookup: date.fromisoformat(value)})
             except ValueError:
                 raise ValidationFailed(
-                    gettext("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value}, field=key
+                    gettext("日期“%(value)s”格式应为 YYYY-MM-DD") % {"value": value},
+                    field=key,
+                    code=OrderError.INVALID_DATE,
                 ) from None
     for key in ("distributor", "hospital"):
         value = param_id(params, key, form=form)

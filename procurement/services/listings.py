@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from catalog.models import Product
 from common.models import record_event
-from common.money import quantize_amount, quantize_unit_price, to_decimal
+from common.money import quantize_amount, quantize_unit_price
+from common.numbers import parse_decimal
 
-from ..errors import ConflictError, PermissionDeniedError, ValidationFailed
+from ..errors import ConflictError, OrderError, PermissionDeniedError, ValidationFailed
 from ..models import Listing, ListingApplication, OrderEvent, PurchaseOrder, PurchaseOrderLine
 
 L = Listing.Status
@@ -33,14 +34,9 @@ L = Listing.Status
 
 def parse_unit_price(value, *, field: str = "unit_price") -> Decimal:
     """A listed price per minimum unit: positive, at most 4 decimals, never a float."""
-    try:
-        price = to_decimal(value, field="价格", column=Listing._meta.get_field("unit_price"))
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, field=field) from None
+    price = parse_decimal(value, field=field, label=_("价格"), column=Listing._meta.get_field("unit_price"))
     if price <= 0:
-        raise ValidationFailed(_("价格必须大于零"), field=field)
-    if -price.as_tuple().exponent > 4:
-        raise ValidationFailed(_("价格（每最小制剂单位）最多保留 4 位小数"), field=field)
+        raise ValidationFailed(_("价格必须大于零"), field=field, code=OrderError.PRICE_NOT_POSITIVE)
     return price
 
 
@@ -51,7 +47,7 @@ def _lock(listing: Listing) -> Listing:
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_("请填写原因"), field="reason")
+        raise ValidationFailed(_("请填写原因"), field="reason", code=OrderError.REASON_REQUIRED)
     return reason[:300]
 
 
@@ -131,7 +127,9 @@ def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
     listing = _lock(listing)
     if listing.status != L.ACTIVE:
         raise ConflictError(
-            _("挂网状态为“%(status)s”，不能暂停") % {"status": listing.get_status_display()}, field="status"
+            _("挂网状态为“%(status)s”，不能暂停") % {"status": listing.get_status_display()},
+            field="status",
+            code=OrderError.LISTING_WRONG_STATUS,
         )
     listing.suspend()
     listing.status_reason = reason
@@ -159,6 +157,7 @@ def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
         raise ConflictError(
             _("挂网状态为“%(status)s”，只有暂停挂网的产品可以恢复") % {"status": listing.get_status_display()},
             field="status",
+            code=OrderError.LISTING_WRONG_STATUS,
         )
     listing.reinstate()
     listing.status_reason = reason
@@ -183,7 +182,7 @@ def listing_withdraw(*, listing: Listing, by, reason: str) -> Listing:
     reason = _require_reason(reason)
     listing = _lock(listing)
     if listing.status == L.WITHDRAWN:
-        raise ConflictError(_("该产品已撤网"), field="status")
+        raise ConflictError(_("该产品已撤网"), field="status", code=OrderError.LISTING_WITHDRAWN)
     previous = listing.status
     listing.withdraw()
     listing.status_reason = reason
@@ -218,10 +217,10 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
     price = parse_unit_price(unit_price, field="unit_price")
     listing = _lock(listing)
     if listing.status == L.WITHDRAWN:
-        raise ConflictError(_("已撤网的产品不能调整价格"), field="status")
+        raise ConflictError(_("已撤网的产品不能调整价格"), field="status", code=OrderError.LISTING_WITHDRAWN)
     old_unit, old_pack = listing.unit_price, listing.pack_price
     if price == old_unit:
-        raise ValidationFailed(_("新价格与当前挂网价相同"), field="unit_price")
+        raise ValidationFailed(_("新价格与当前挂网价相同"), field="unit_price", code=OrderError.PRICE_UNCHANGED)
     listing.unit_price = quantize_unit_price(price)
     listing.pack_price = quantize_amount(listing.unit_price * listing.product.pack_size)
     _save(listing, reason, ["unit_price", "pack_price"])
@@ -253,14 +252,16 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
 
 def _check_validity(valid_from: date, valid_to: date | None) -> None:
     if valid_to is not None and valid_to < valid_from:
-        raise ValidationFailed(_("有效期止不能早于有效期起"), field="valid_to")
+        raise ValidationFailed(_("有效期止不能早于有效期起"), field="valid_to", code=OrderError.VALIDITY_REVERSED)
 
 
 def _ensure_not_listed(product: Product, manufacturer_id: int) -> None:
     if Listing.objects.filter(
         product=product, manufacturer_id=manufacturer_id, status__in=[L.ACTIVE, L.SUSPENDED]
     ).exists():
-        raise ConflictError(_("该产品已挂网（或暂停挂网中），请调整价格而不是重复挂网"), field="product")
+        raise ConflictError(
+            _("该产品已挂网（或暂停挂网中），请调整价格而不是重复挂网"), field="product", code=OrderError.ALREADY_LISTED
+        )
 
 
 @transaction.atomic
@@ -297,14 +298,14 @@ def listing_apply(
     """企业申请挂网: the manufacturer's representative asks to list one of its own products."""
     require(by, "listing.apply")
     if product.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError(_("只能为本企业的产品申请挂网"))
+        raise PermissionDeniedError(_("只能为本企业的产品申请挂网"), code=OrderError.NOT_OWN_PRODUCT)
     if not product.is_active:
-        raise ValidationFailed(_("该产品已停用，不能申请挂网"), field="product")
+        raise ValidationFailed(_("该产品已停用，不能申请挂网"), field="product", code=OrderError.PRODUCT_INACTIVE)
     price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
     _check_validity(valid_from, valid_to)
     _ensure_not_listed(product, product.manufacturer_id)
     if ListingApplication.objects.filter(product=product, status=ListingApplication.Status.SUBMITTED).exists():
-        raise ConflictError(_("该产品已有待审核的挂网申请"), field="product")
+        raise ConflictError(_("该产品已有待审核的挂网申请"), field="product", code=OrderError.APPLICATION_PENDING)
     application = ListingApplication.objects.create(
         manufacturer_id=product.manufacturer_id,
         product=product,
@@ -321,7 +322,11 @@ def listing_apply(
 def _lock_application(application: ListingApplication) -> ListingApplication:
     application = ListingApplication.objects.select_for_update().select_related("product").get(pk=application.pk)
     if application.status != ListingApplication.Status.SUBMITTED:
-        raise ConflictError(_("该申请已%(status)s") % {"status": application.get_status_display()}, field="status")
+        raise ConflictError(
+            _("该申请已%(status)s") % {"status": application.get_status_display()},
+            field="status",
+            code=OrderError.APPLICATION_DECIDED,
+        )
     return application
 
 

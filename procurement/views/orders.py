@@ -1,14 +1,13 @@
 """Online-ordering pages. Purchaser: listing search → cart → order → track → receive (whole delivery or line by
 line) → return, order history with filters and xlsx export, own online share, off-platform purchase import.
 Distributor: incoming orders, accept / reject, deliveries with batch, expiry and invoice. Officials: every order
-and the online share per hospital and region. Thin: the rules are in procurement.services.orders."""
+and the online share per hospital and region. Thin: the rules are in procurement.services (orders, deliveries, receipts, returns); the online share and the
+off-platform import pages are procurement.views.online_share."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -18,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organization, Region
-from accounts.permissions import can, capability_required, is_official
+from accounts.models import Organization
+from accounts.permissions import capability_required
 from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
 from common import tables
@@ -27,13 +26,18 @@ from common.errors import DomainError
 from common.formmemory import remember
 from common.numbers import param_id, parse_int
 
-from .. import online_share
 from ..models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
-from ..offplatform import HEADERS, REQUIRED, offplatform_import
 from ..selectors import orders as order_selectors
+from ..services import deliveries as delivery_svc
 from ..services import orders as svc
+from ..services import receipts as receipt_svc
+from ..services import returns as return_svc
+from . import online_share as online_share_views
 
 S = PurchaseOrder.Status
+
+
+ORDER_ACTIONS = ("cancel", "receive", "return", "close", "answer", "ship", "remark")
 
 
 def _order_or_404(user, pk: int) -> PurchaseOrder:
@@ -298,9 +302,6 @@ def order_detail(request, pk: int):
     order = _order_or_404(request.user, pk)
     if request.method == "POST":
         return _order_action(request, order)
-    user = request.user
-    is_hospital = user.organization_id == order.hospital_id
-    is_distributor = user.organization_id == order.distributor_id
     receipt_lines = list(
         ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery").order_by("pk")
     )
@@ -310,6 +311,9 @@ def order_detail(request, pk: int):
             returned[line.receipt_line_id] = returned.get(line.receipt_line_id, 0) + line.packs
     for rl in receipt_lines:
         rl.returnable = rl.accepted_packs - returned.get(rl.pk, 0)
+    allowed = order_selectors.order_allowed_actions(
+        request.user, order, returnable=any(rl.returnable > 0 for rl in receipt_lines)
+    )
     return render(
         request,
         "procurement/orders/detail.html",
@@ -320,20 +324,8 @@ def order_detail(request, pk: int):
             "events": order.events.all(),
             "returns": order.returns.all(),
             "receipt_lines": receipt_lines,
-            "can_cancel": is_hospital
-            and can(user, "order.place")
-            and order.status in PurchaseOrder.CANCELLABLE_STATUSES
-            and order.status != S.DRAFT,
-            "can_receive": is_hospital and can(user, "order.receive"),
-            "can_return": is_hospital and can(user, "order.receive") and any(rl.returnable > 0 for rl in receipt_lines),
-            "can_close": is_hospital
-            and can(user, "order.receive")
-            and order.status in (S.RECEIVED, S.PARTIALLY_RECEIVED, S.SHIPPED, S.PARTIALLY_SHIPPED),
-            "can_answer": is_distributor and can(user, "order.fulfil") and order.status == S.SUBMITTED,
-            "can_ship": is_distributor
-            and can(user, "order.fulfil")
-            and order.status in PurchaseOrder.SHIPPABLE_STATUSES,
-            "can_remark": (is_hospital or is_distributor) and order.status != S.DRAFT,
+            "allowed": allowed,
+            **{f"can_{action}": action in allowed for action in ORDER_ACTIONS},
             "today": timezone.localdate(),
         },
     )
@@ -367,7 +359,7 @@ def _order_action(request, order: PurchaseOrder):
                 for pk, row in sorted(_rows(post, "ship").items())
                 if row.get("packs") not in (None, "", "0")
             ]
-            svc.delivery_create(
+            delivery_svc.delivery_create(
                 order=order,
                 by=user,
                 invoice_number=post.get("invoice_number", ""),
@@ -390,14 +382,16 @@ def _order_action(request, order: PurchaseOrder):
                     }
                     for pk, row in sorted(_rows(post, "recv").items())
                 ]
-            svc.receipt_create(delivery=delivery, by=user, lines=lines, version=version)
+            receipt_svc.receipt_create(delivery=delivery, by=user, lines=lines, version=version)
         elif action == "return":
             lines = [
                 {"receipt_line": pk, "packs": row.get("packs")}
                 for pk, row in sorted(_rows(post, "ret").items())
                 if row.get("packs") not in (None, "", "0")
             ]
-            svc.goods_return_create(order=order, by=user, reason=post.get("reason", ""), lines=lines, version=version)
+            return_svc.goods_return_create(
+                order=order, by=user, reason=post.get("reason", ""), lines=lines, version=version
+            )
         else:
             raise Http404
         messages.success(request, _("已完成：%(step)s") % {"step": STEP_LABELS.get(action, action)})
@@ -449,78 +443,6 @@ def delivery_list(request):
 # --- online share and off-platform purchases ---------------------------------------------------------------------
 
 
-@capability_required("online_share.view")
-def share(request):
-    today = timezone.localdate()
-    try:
-        date_from = date.fromisoformat(request.GET.get("date_from") or f"{today.year}-01-01")
-        date_to = date.fromisoformat(request.GET.get("date_to") or today.isoformat())
-    except ValueError:
-        messages.error(request, _("日期格式应为 YYYY-MM-DD"))
-        date_from, date_to = today.replace(month=1, day=1), today
-    official = is_official(request.user)
-    by = request.GET.get("by", "region") if official else "hospital"
-    by = by if by in ("hospital", "region") else "region"
-    region = request.GET.get("region", "")
-    rows = online_share.online_share(
-        date_from=date_from,
-        date_to=date_to,
-        by=by,
-        per_month=request.GET.get("per_month") != "0",
-        hospital_ids=None if official else [request.user.organization_id],
-        region_id=param_id(request.GET, "region", form=True) if official else None,
-    )
-    return render(
-        request,
-        "procurement/orders/share.html",
-        {
-            "rows": rows,
-            "date_from": date_from,
-            "date_to": date_to,
-            "by": by,
-            "official": official,
-            "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY),
-            "region": region,
-            "per_month": request.GET.get("per_month") != "0",
-        },
-    )
-
-
-class OffPlatformForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("文件（xlsx 或 UTF-8 csv）"))
-    dry_run = forms.BooleanField(label=gettext_lazy("仅校验，不导入"), required=False)
-
-
-@capability_required("offplatform.import")
-def offplatform_upload(request):
-    form = OffPlatformForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report, batch = offplatform_import(
-                by=request.user, data=upload.read(), name=upload.name, dry_run=form.cleaned_data["dry_run"]
-            )
-            if batch is not None:
-                messages.success(request, _("已导入 %(n)s 行") % {"n": len(report.rows)})
-            elif report.ok:
-                messages.info(request, _("校验通过，未导入（仅校验）"))
-            else:
-                messages.error(request, _("文件有错误，未导入任何数据"))
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-    return render(
-        request,
-        "procurement/orders/offplatform.html",
-        {
-            "form": form,
-            "report": report,
-            "headers": HEADERS,
-            "required": REQUIRED,
-        },
-    )
-
-
 urlpatterns = [
     path("", order_list, name="list"),
     path("search/", listing_search, name="search"),
@@ -529,7 +451,7 @@ urlpatterns = [
     path("incoming/", incoming, name="incoming"),
     path("export/", order_export, name="export"),
     path("deliveries/", delivery_list, name="deliveries"),
-    path("online-share/", share, name="share"),
-    path("offplatform/", offplatform_upload, name="offplatform"),
+    path("online-share/", online_share_views.share, name="share"),
+    path("offplatform/", online_share_views.offplatform_upload, name="offplatform"),
     path("<int:pk>/", order_detail, name="detail"),
 ]

@@ -14,7 +14,9 @@ from common.models import OutboxMessage
 from common.outbox import drain
 from pricing.models import PriceObservation
 from procurement.models import Bid, ProgressRun, PurchaseOrder, Receipt, ReceiptLine
+from procurement.services import deliveries as delivery_svc
 from procurement.services import orders as order_svc
+from procurement.services import receipts as receipt_svc
 from procurement.services import tenders as tender_svc
 from tests.procurement.ordering import build_world, make_commitment
 from tests.procurement.test_tender_services import to_bidding, world  # noqa: F401 - fixture
@@ -31,7 +33,7 @@ def receive_an_order(w):
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     order = order_svc.order_accept(order=order, by=w.dist_rep)
     lines = list(order.lines.order_by("line_no"))
-    delivery = order_svc.delivery_create(
+    delivery = delivery_svc.delivery_create(
         order=order,
         by=w.dist_rep,
         invoice_number="INV-OUT-1",
@@ -40,7 +42,7 @@ def receive_an_order(w):
             for line in lines
         ],
     )
-    return order, order_svc.receipt_create(delivery=delivery, by=w.buyer)
+    return order, receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
 
 
 def submit_a_bid(tender_world):

@@ -19,7 +19,9 @@ from django.db import DatabaseError, connection
 
 from catalog.imports.pipeline import import_file
 from catalog.imports.report import ImportReport
+from procurement.services import deliveries as delivery_svc
 from procurement.services import orders as order_svc
+from procurement.services import receipts as receipt_svc
 from procurement.services import tenders as tender_svc
 from procurement.services.tender_demand_import import demand_import
 from tests.procurement.ordering import build_world
@@ -109,7 +111,7 @@ def test_a_receipt_fails_whole_on_the_order_lines_update():
     w = build_world()
     order = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(), submit=True)
     order = order_svc.order_accept(order=order, by=w.dist_rep)
-    delivery = order_svc.delivery_create(
+    delivery = delivery_svc.delivery_create(
         order=order,
         by=w.dist_rep,
         invoice_number="INV-DS-1",
@@ -119,7 +121,7 @@ def test_a_receipt_fails_whole_on_the_order_lines_update():
         ],
     )
     assert_fails_and_nothing_changes(
-        lambda: order_svc.receipt_create(delivery=delivery, by=w.buyer),
+        lambda: receipt_svc.receipt_create(delivery=delivery, by=w.buyer),
         r'UPDATE "procurement_purchaseorderline"',
         nth=2,
     )
@@ -135,7 +137,7 @@ def test_a_delivery_fails_whole_on_its_second_line():
         for line in order.lines.order_by("line_no")
     ]
     assert_fails_and_nothing_changes(
-        lambda: order_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-DS-2", lines=lines),
+        lambda: delivery_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-DS-2", lines=lines),
         r'UPDATE "procurement_purchaseorderline"',
         nth=2,
     )

@@ -16,7 +16,9 @@ from pricing.services import credit as credit_svc
 from pricing.services.observations import observations_backfill_receipts, observations_record_receipt
 from pricing.services.shortage import shortage_watch_run
 from procurement.models import Listing, PurchaseOrder
+from procurement.services import deliveries as delivery_svc
 from procurement.services import orders as order_svc
+from procurement.services import receipts as receipt_svc
 from tests.factories import ListingFactory, ProductFactory
 from tests.procurement.ordering import build_world
 
@@ -34,8 +36,8 @@ def _receive(w, packs=10, packs2=5):
         {"order_line": line.pk, "packs": line.packs, "batch_number": "B1", "expiry_date": expiry}
         for line in order.lines.order_by("line_no")
     ]
-    delivery = order_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-9", lines=items)
-    return order_svc.receipt_create(delivery=delivery, by=w.buyer)
+    delivery = delivery_svc.delivery_create(order=order, by=w.dist_rep, invoice_number="INV-9", lines=items)
+    return receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
 
 
 def test_a_receipt_becomes_one_observation_per_line_once(w, django_capture_on_commit_callbacks, settings):

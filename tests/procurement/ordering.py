@@ -3,8 +3,11 @@ products, one authorised distributor, and their users."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+
+import pytest
 
 from accounts.models import Organization, User
 from procurement.models import Listing
@@ -146,3 +149,11 @@ def make_commitment(*, hospital, selected_product, agreed_volume: int, price=Dec
         cycle_end=tender.cycle_end,
     )
     return commitment, listing
+
+
+@contextmanager
+def refused(error_class, code):
+    """`pytest.raises(error_class)` that also checks the error's code (what clients branch on, not the wording)."""
+    with pytest.raises(error_class) as caught:
+        yield caught
+    assert caught.value.code == code, (caught.value.code, caught.value.message)

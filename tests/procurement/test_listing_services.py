@@ -10,12 +10,15 @@ from django.utils import timezone
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.models import events_for
 from procurement import hooks
+from procurement.errors import OrderError
 from procurement.models import Listing, ListingApplication
+from procurement.services import deliveries as delivery_svc
 from procurement.services import listings as svc
 from procurement.services import orders as order_svc
+from procurement.services import receipts as receipt_svc
 from tests.factories import AgencyFactory, DistributionAuthorizationFactory, ProductFactory, UserFactory
 
-from .ordering import build_world, make_commitment
+from .ordering import build_world, make_commitment, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +34,7 @@ def official():
 
 
 def test_suspend_needs_a_reason_and_a_manager(w, official):
-    with pytest.raises(ValidationFailed, match="原因"):
+    with refused(ValidationFailed, OrderError.REASON_REQUIRED):
         svc.listing_suspend(listing=w.listing, by=official, reason="")
     with pytest.raises(PermissionDeniedError):
         svc.listing_suspend(listing=w.listing, by=w.buyer, reason="x")
@@ -63,12 +66,12 @@ def test_manufacturer_application_approved_by_an_official(w, official):
     today = timezone.localdate()
     with pytest.raises(PermissionDeniedError):
         svc.listing_apply(by=w.buyer, product=product, unit_price="1", valid_from=today)
-    with pytest.raises(ValidationFailed, match="有效期"):
+    with refused(ValidationFailed, OrderError.VALIDITY_REVERSED):
         svc.listing_apply(by=rep, product=product, unit_price="1", valid_from=today, valid_to=today - timedelta(days=1))
     application = svc.listing_apply(
         by=rep, product=product, unit_price="0.8800", valid_from=today, evidence="广东挂网价"
     )
-    with pytest.raises(ConflictError, match="待审核"):
+    with refused(ConflictError, OrderError.APPLICATION_PENDING):
         svc.listing_apply(by=rep, product=product, unit_price="0.8", valid_from=today)
     with pytest.raises(PermissionDeniedError):
         svc.listing_application_approve(application=application, by=rep)
@@ -76,7 +79,7 @@ def test_manufacturer_application_approved_by_an_official(w, official):
     assert (listing.source, listing.pack_price, listing.approved_by) == ("application", Decimal("6.16"), official)
     application.refresh_from_db()
     assert application.status == ListingApplication.Status.APPROVED and application.listing == listing
-    with pytest.raises(ConflictError, match="已挂网"):
+    with refused(ConflictError, OrderError.ALREADY_LISTED):
         svc.listing_apply(by=rep, product=product, unit_price="0.8", valid_from=today)
 
 
@@ -119,7 +122,7 @@ def test_non_selected_product_ordered_while_commitment_unmet_records_the_substit
     assert selected_order.lines.get().substitution_for is None
     assert selected_order.lines.get().award == commitment.award
     order_svc.order_accept(order=selected_order, by=w.dist_rep)
-    delivery = order_svc.delivery_create(
+    delivery = delivery_svc.delivery_create(
         order=selected_order,
         by=w.dist_rep,
         invoice_number="I",
@@ -132,7 +135,7 @@ def test_non_selected_product_ordered_while_commitment_unmet_records_the_substit
             }
         ],
     )
-    receipt = order_svc.receipt_create(delivery=delivery, by=w.buyer)
+    receipt = receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
     assert receipt.lines.get().award_id == commitment.award_id
     later = order_svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
     assert later.lines.get(line_no=1).substitution_for is None  # commitment met (1,000 received)

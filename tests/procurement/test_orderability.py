@@ -1,5 +1,6 @@
-"""The order path reads whether a distributor may deliver a listing with one SQL annotation (`_orderability`); the
-rule itself is `_authorisation_filter`. Both must answer alike for every state an authorisation can be in."""
+"""The order path reads whether a distributor may deliver a listing as an annotation of the listings (`orderability`,
+an EXISTS over the authorisations joined to the listing); the rule itself is `authorisation_filter`, asked of one
+product. Both must answer alike — and as expected — for every state an authorisation can be in."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from procurement.models import Listing
-from procurement.services.orders import _authorisation_filter, _orderability
+from procurement.services.orderability import authorisation_filter, orderability
 from tests.factories import (
     DistributionAuthorizationFactory,
     DistributorFactory,
@@ -41,7 +42,7 @@ CASES = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_sql_annotation_answers_as_the_rule(case):
+def test_the_annotation_answers_as_the_rule(case):
     hospital = HospitalFactory()
     distributor = DistributorFactory()
     maker = ManufacturerFactory()
@@ -60,11 +61,11 @@ def test_the_sql_annotation_answers_as_the_rule(case):
 
     annotated = (
         Listing.objects.select_related("product")  # as the order path reads them
-        .annotate(**_orderability(hospital, distributor, on=TODAY))
+        .annotate(**orderability(hospital, distributor, on=TODAY))
         .get(pk=listing.pk)
     )
     by_rule = listing.product.distribution_authorizations.filter(
-        _authorisation_filter(hospital, distributor, on=TODAY), manufacturer=listing.manufacturer
+        authorisation_filter(hospital, distributor, on=TODAY), manufacturer=listing.manufacturer
     ).exists()
     assert annotated.authorised == by_rule
     expected = case in {

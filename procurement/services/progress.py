@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from common.outbox import enqueue
 
 from .. import hooks
-from ..errors import ValidationFailed
+from ..errors import TenderError, ValidationFailed
 from ..models import CommitmentProgress, GoodsReturn, ProgressRun, Receipt
 from ..sql import progress as sql
 from ..sql.progress import Thresholds
@@ -278,7 +278,11 @@ def progress_refresh_hospital(
     from accounts.models import Organization
 
     if not Organization.objects.filter(pk=hospital_id, kind=Organization.Kind.HOSPITAL).exists():
-        raise ValidationFailed(_("医疗机构 %(hospital_id)s 不存在") % {"hospital_id": hospital_id}, field="hospital_id")
+        raise ValidationFailed(
+            _("医疗机构 %(hospital_id)s 不存在") % {"hospital_id": hospital_id},
+            field="hospital_id",
+            code=TenderError.UNKNOWN_HOSPITAL,
+        )
     return _run(
         kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None, requested_at=requested_at
     )

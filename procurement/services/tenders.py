@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.permissions import can, require
-from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from common.errors import CommonError, ConflictError, PermissionDeniedError, ValidationFailed
 from common.history import record_history
 from common.models import record_event
-from common.money import quantize_amount, quantize_unit_price, to_decimal
-from common.numbers import integer_range, parse_int
+from common.money import quantize_amount, quantize_unit_price
+from common.numbers import integer_range, parse_decimal, parse_int
 
 from .. import evaluation, hooks, sealing
+from ..errors import TenderError
 from ..models import Award, Bid, DemandReport, Listing, Lot, Tender, TenderEvaluation
 from ..sql import awards as award_sql
 from ..sql import opening as opening_sql
@@ -59,18 +60,12 @@ def _move(tender: Tender, to: str, *, by=None, note: str = "", data: dict | None
     record_event(tender, "status", by=by, from_state=previous, to_state=to, note=note, data=data)
 
 
-def parse_price(value, *, field: str = "price") -> Decimal:
-    """A bid price: a positive number with at most 4 decimals (yuan per minimum unit), never a float."""
-    if isinstance(value, float):
-        raise ValidationFailed(gettext("报价不能以浮点数提交，请使用字符串"), field=field)
-    try:
-        price = to_decimal(value, field=field, column=Bid._meta.get_field("price"))
-    except ValidationFailed as exc:
-        raise ValidationFailed(gettext("报价必须是数字") + f"：{exc.message}", field=field, code=exc.code) from None
+def parse_price(value, *, field: str = "price", label=None) -> Decimal:
+    """A price per minimum unit (a bid's, a lot's max): common.numbers' rules for the price column (never a float, at
+    most 4 decimals), and above zero."""
+    price = parse_decimal(value, field=field, label=label or gettext_lazy("报价"), column=Bid._meta.get_field("price"))
     if price <= 0:
-        raise ValidationFailed(gettext("报价必须大于零"), field=field)
-    if -price.as_tuple().exponent > 4:
-        raise ValidationFailed(gettext("报价最多保留 4 位小数"), field=field)
+        raise ValidationFailed(gettext("报价必须大于零"), field=field, code=TenderError.PRICE_NOT_POSITIVE)
     return price
 
 
@@ -96,23 +91,37 @@ def tender_create(
     require(by, "tender.manage")
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
-        raise ValidationFailed(gettext("批次编号不能为空"), field="code")
+        raise ValidationFailed(gettext("批次编号不能为空"), field="code", code=CommonError.REQUIRED)
     if not name:
-        raise ValidationFailed(gettext("批次名称不能为空"), field="name")
+        raise ValidationFailed(gettext("批次名称不能为空"), field="name", code=CommonError.REQUIRED)
     if level not in Tender.Level.values:
-        raise ValidationFailed(gettext("采购层级“%(level)s”无效") % {"level": level}, field="level")
+        raise ValidationFailed(
+            gettext("采购层级“%(level)s”无效") % {"level": level}, field="level", code=TenderError.INVALID_LEVEL
+        )
     if kind not in Tender.Kind.values:
-        raise ValidationFailed(gettext("采购类别“%(kind)s”无效") % {"kind": kind}, field="kind")
+        raise ValidationFailed(
+            gettext("采购类别“%(kind)s”无效") % {"kind": kind}, field="kind", code=TenderError.INVALID_KIND
+        )
     if not demand_start < demand_end <= bid_deadline <= opening_at:
-        raise ValidationFailed(gettext("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间"), field="bid_deadline")
+        raise ValidationFailed(
+            gettext("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间"),
+            field="bid_deadline",
+            code=TenderError.DATES_OUT_OF_ORDER,
+        )
     if not cycle_start < cycle_end:
-        raise ValidationFailed(gettext("采购周期结束应晚于开始"), field="cycle_end")
+        raise ValidationFailed(
+            gettext("采购周期结束应晚于开始"), field="cycle_end", code=TenderError.CYCLE_END_BEFORE_START
+        )
     if Tender.objects.filter(code=code).exists():
-        raise ValidationFailed(gettext("批次编号 %(code)s 已存在") % {"code": code}, field="code")
+        raise ValidationFailed(
+            gettext("批次编号 %(code)s 已存在") % {"code": code}, field="code", code=TenderError.TENDER_CODE_TAKEN
+        )
     try:
         rules_obj = evaluation.SelectionRules.from_dict(rules or {})
     except (ValueError, TypeError) as exc:
-        raise ValidationFailed(gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules") from exc
+        raise ValidationFailed(
+            gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules", code=TenderError.INVALID_RULES
+        ) from exc
     tender = Tender.objects.create(
         code=code,
         name=name,
@@ -137,11 +146,13 @@ def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status in RULES_LOCKED_FROM:
-        raise ConflictError(gettext("申报开始后不能修改中选规则"), code="rules_locked")
+        raise ConflictError(gettext("申报开始后不能修改中选规则"), code=TenderError.RULES_LOCKED)
     try:
         tender.rules = evaluation.SelectionRules.from_dict(rules).to_dict()
     except (ValueError, TypeError) as exc:
-        raise ValidationFailed(gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules") from exc
+        raise ValidationFailed(
+            gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules", code=TenderError.INVALID_RULES
+        ) from exc
     tender.save(update_fields=["rules"])
     record_event(tender, "rules_changed", by=by, data={"rules": tender.rules})
     return tender
@@ -165,37 +176,34 @@ def lot_add(
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
-        raise ConflictError(gettext("申报开始后不能再增加品种"))
+        raise ConflictError(gettext("申报开始后不能再增加品种"), code=TenderError.LOTS_LOCKED)
     number = (number or "").strip()
     generic_name = (generic_name or "").strip()
     if not number:
-        raise ValidationFailed(gettext("品种编号不能为空"), field="number")
+        raise ValidationFailed(gettext("品种编号不能为空"), field="number", code=CommonError.REQUIRED)
     if tender.lots.filter(number=number).exists():
-        raise ValidationFailed(gettext("本批次已有品种编号 %(number)s") % {"number": number}, field="number")
+        raise ValidationFailed(
+            gettext("本批次已有品种编号 %(number)s") % {"number": number},
+            field="number",
+            code=TenderError.LOT_NUMBER_TAKEN,
+        )
     if not generic_name:
-        raise ValidationFailed(gettext("通用名/耗材类别不能为空"), field="generic_name")
+        raise ValidationFailed(gettext("通用名/耗材类别不能为空"), field="generic_name", code=CommonError.REQUIRED)
     if quality_requirement not in Lot.Quality.values:
         raise ValidationFailed(
             gettext("质量要求“%(quality_requirement)s”无效") % {"quality_requirement": quality_requirement},
             field="quality_requirement",
+            code=TenderError.INVALID_QUALITY_REQUIREMENT,
         )
-    max_price = parse_price(max_price, field="max_price")
-    try:
-        ratio = to_decimal(price_ratio_per_doubling, field="price_ratio_per_doubling")
-    except ValidationFailed as exc:
-        raise ValidationFailed(
-            gettext("含量差比价系数必须是数字") + f"：{exc.message}", field="price_ratio_per_doubling", code=exc.code
-        ) from None
-    if not ratio.is_finite() or not Decimal(1) <= ratio <= Decimal(4) or -ratio.as_tuple().exponent > 4:
-        raise ValidationFailed(
-            gettext("含量差比价系数应在 1 与 4 之间，最多 4 位小数"), field="price_ratio_per_doubling"
-        )
+    max_price = parse_price(max_price, field="max_price", label=gettext_lazy("最高有效申报价"))
+    ratio = _parse_price_ratio(price_ratio_per_doubling)
     strength = parse_strength(reference_specification) if reference_specification else None
     if reference_specification and strength is None:
         raise ValidationFailed(
             gettext("无法识别参比规格“%(reference_specification)s”中的含量")
             % {"reference_specification": reference_specification},
             field="reference_specification",
+            code=TenderError.UNKNOWN_STRENGTH,
         )
     lot = Lot.objects.create(
         tender=tender,
@@ -215,6 +223,18 @@ def lot_add(
     return lot
 
 
+def _parse_price_ratio(value) -> Decimal:
+    """含量差比价系数: between 1 and 4, at most 4 decimals (common.numbers, the column's places)."""
+    return parse_decimal(
+        value,
+        field="price_ratio_per_doubling",
+        label=gettext_lazy("含量差比价系数"),
+        column=Lot._meta.get_field("price_ratio_per_doubling"),
+        min_value=Decimal(1),
+        max_value=Decimal(4),
+    )
+
+
 @transaction.atomic
 def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
     """A tender and its lots in one step: any bad lot (named by its position) and nothing is created."""
@@ -226,6 +246,7 @@ def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
             raise ValidationFailed(
                 gettext("第 %(index)s 个品种：%(message)s") % {"index": index, "message": exc.message},
                 field=f"lots[{index - 1}].{exc.field}",
+                code=exc.code,
             ) from exc
     return tender
 
@@ -235,9 +256,12 @@ def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.DRAFT:
-        raise ConflictError(gettext("当前状态“%(status)s”不能开始报量") % {"status": tender.get_status_display()})
+        raise ConflictError(
+            gettext("当前状态“%(status)s”不能开始报量") % {"status": tender.get_status_display()},
+            code=TenderError.WRONG_STATUS,
+        )
     if not tender.lots.exists():
-        raise ValidationFailed(gettext("至少需要一个品种才能开始报量"), field="lots")
+        raise ValidationFailed(gettext("至少需要一个品种才能开始报量"), field="lots", code=TenderError.NO_LOTS)
     _move(tender, S.DEMAND_COLLECTION, by=by)
     return tender
 
@@ -246,10 +270,10 @@ def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
 def tender_cancel(*, tender: Tender, reason: str, by) -> Tender:
     require(by, "tender.manage")
     if not (reason or "").strip():
-        raise ValidationFailed(gettext("终止采购必须填写原因"), field="reason")
+        raise ValidationFailed(gettext("终止采购必须填写原因"), field="reason", code=CommonError.REQUIRED)
     tender = _lock(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION, S.BIDDING, S.OPENED):
-        raise ConflictError(gettext("中选结果公布后不能终止"))
+        raise ConflictError(gettext("中选结果公布后不能终止"), code=TenderError.CANCEL_TOO_LATE)
     tender.cancel_reason = reason.strip()
     _move(tender, S.CANCELLED, by=by, note=reason)
     return tender
@@ -312,13 +336,17 @@ def _demand_hospital(by, hospital):
     """Whose demand this is: a hospital user reports its own; an official reports for any named hospital."""
     if can(by, "tender.report_demand") and not can(by, "tender.manage"):
         if hospital is not None and hospital.pk != by.organization_id:
-            raise PermissionDeniedError(gettext("只能填报本机构的需求量"))
+            raise PermissionDeniedError(gettext("只能填报本机构的需求量"), code=TenderError.NOT_OWN_HOSPITAL)
         return by.organization
     require(by, "tender.manage")
     if hospital is None:
-        raise ValidationFailed(gettext("请指定医疗机构"), field="hospital")
+        raise ValidationFailed(gettext("请指定医疗机构"), field="hospital", code=CommonError.REQUIRED)
     if hospital.kind != "hospital" or not hospital.is_active:
-        raise ValidationFailed(gettext("“%(hospital)s”不是有效的医疗机构") % {"hospital": hospital}, field="hospital")
+        raise ValidationFailed(
+            gettext("“%(hospital)s”不是有效的医疗机构") % {"hospital": hospital},
+            field="hospital",
+            code=TenderError.INVALID_HOSPITAL,
+        )
     return hospital
 
 
@@ -343,7 +371,7 @@ def parse_volume(value, *, field: str = "annual_volume", form: bool = False) -> 
             gettext("年度需求量应为整数（最小制剂单位）") + f"：{exc.message}", field=field, code=exc.code
         ) from None
     if volume < 0:
-        raise ValidationFailed(gettext("年度需求量不能为负数"), field=field)
+        raise ValidationFailed(gettext("年度需求量不能为负数"), field=field, code=TenderError.VOLUME_NEGATIVE)
     return volume
 
 
@@ -352,14 +380,16 @@ def check_named_product(lot: Lot, product) -> None:
         return
     if product.generic_name != lot.generic_name or (lot.dosage_forms and product.dosage_form not in lot.dosage_forms):
         raise ValidationFailed(
-            gettext("指定产品“%(product)s”不属于本品种") % {"product": product}, field="named_product"
+            gettext("指定产品“%(product)s”不属于本品种") % {"product": product},
+            field="named_product",
+            code=TenderError.NAMED_PRODUCT_NOT_IN_LOT,
         )
 
 
 def _ensure_demand_window(tender: Tender, now: datetime | None = None) -> None:
     now = now or timezone.now()
     if tender.status != S.DEMAND_COLLECTION or not (tender.demand_start <= now < tender.demand_end):
-        raise ConflictError(gettext("不在报量时间内，不能填报需求量"), code="outside_window")
+        raise ConflictError(gettext("不在报量时间内，不能填报需求量"), code=TenderError.OUTSIDE_WINDOW)
 
 
 @transaction.atomic
@@ -404,29 +434,32 @@ def demand_withdraw(*, report: DemandReport, by) -> None:
 
 def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decimal:
     if not can(by, "tender.bid"):
-        raise PermissionDeniedError(gettext("只有生产企业可以申报"))
+        raise PermissionDeniedError(gettext("只有生产企业可以申报"), code=TenderError.NOT_MANUFACTURER)
     if product.manufacturer_id != by.organization_id:
-        raise ValidationFailed(gettext("只能以本企业的产品申报"), field="product")
+        raise ValidationFailed(gettext("只能以本企业的产品申报"), field="product", code=TenderError.NOT_OWN_PRODUCT)
     if product.generic_name != lot.generic_name:
         raise ValidationFailed(
             gettext("产品通用名“%(generic_name)s”与品种“%(generic_name2)s”不一致")
             % {"generic_name": product.generic_name, "generic_name2": lot.generic_name},
             field="product",
+            code=TenderError.PRODUCT_NOT_IN_LOT,
         )
     if lot.dosage_forms and product.dosage_form not in lot.dosage_forms:
         raise ValidationFailed(
             gettext("产品剂型“%(dosage_form)s”不属于本品种的剂型组") % {"dosage_form": product.dosage_form},
             field="product",
+            code=TenderError.PRODUCT_NOT_IN_LOT,
         )
     if lot.reference_strength and parse_strength(product.specification) is None:
         raise ValidationFailed(
             gettext("无法识别产品规格“%(specification)s”中的含量，不能计算差比价")
             % {"specification": product.specification},
             field="product",
+            code=TenderError.UNKNOWN_STRENGTH,
         )
     price = parse_price(price)
     if price > lot.max_price:
-        raise ValidationFailed(gettext("报价高于本品种最高有效申报价"), field="price")
+        raise ValidationFailed(gettext("报价高于本品种最高有效申报价"), field="price", code=TenderError.PRICE_ABOVE_MAX)
     try:
         capacity = parse_int(supply_capacity, field="supply_capacity", column=Bid._meta.get_field("supply_capacity"))
     except ValidationFailed as exc:
@@ -434,7 +467,9 @@ def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decim
             gettext("供应能力应为正整数") + f"：{exc.message}", field="supply_capacity", code=exc.code
         ) from None
     if capacity <= 0:
-        raise ValidationFailed(gettext("供应能力应为正整数"), field="supply_capacity")
+        raise ValidationFailed(
+            gettext("供应能力应为正整数"), field="supply_capacity", code=TenderError.CAPACITY_NOT_POSITIVE
+        )
     return price
 
 
@@ -443,10 +478,11 @@ def _lock_open_for_bids(lot: Lot) -> tuple[Tender, datetime]:
     now = timezone.now()
     if tender.status != S.BIDDING:
         raise ConflictError(
-            gettext("当前状态“%(status)s”不接受申报") % {"status": tender.get_status_display()}, code="not_bidding"
+            gettext("当前状态“%(status)s”不接受申报") % {"status": tender.get_status_display()},
+            code=TenderError.NOT_BIDDING,
         )
     if now >= tender.bid_deadline:
-        raise ConflictError(gettext("已过申报截止时间"), code="deadline_passed")
+        raise ConflictError(gettext("已过申报截止时间"), code=TenderError.DEADLINE_PASSED)
     return tender, now
 
 
@@ -483,7 +519,9 @@ def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
     price = _check_bid_inputs(lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
     tender, now = _lock_open_for_bids(lot)
     if Bid.objects.filter(lot=lot, manufacturer=by.organization, status=Bid.Status.SUBMITTED).exists():
-        raise ConflictError(gettext("本企业在该品种已有有效申报，请替换或撤回后再申报"), code="live_bid_exists")
+        raise ConflictError(
+            gettext("本企业在该品种已有有效申报，请替换或撤回后再申报"), code=TenderError.LIVE_BID_EXISTS
+        )
     return _new_bid(
         tender=tender, lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by, now=now
     )
@@ -496,9 +534,9 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
     tender, now = _lock_open_for_bids(bid.lot)
     old = Bid.objects.select_for_update().get(pk=bid.pk)
     if old.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError(gettext("只能替换本企业的申报"))
+        raise PermissionDeniedError(gettext("只能替换本企业的申报"), code=TenderError.NOT_OWN_BID)
     if old.status != Bid.Status.SUBMITTED:
-        raise ConflictError(gettext("该申报已被替换或撤回"))
+        raise ConflictError(gettext("该申报已被替换或撤回"), code=TenderError.BID_NOT_LIVE)
     Bid.objects.filter(pk=old.pk).update(status=Bid.Status.REPLACED)
     record_history(Bid.objects.filter(pk=old.pk), by=by, reason="替换申报")
     record_event(old, "replaced", by=by, from_state=Bid.Status.SUBMITTED, to_state=Bid.Status.REPLACED)
@@ -517,13 +555,13 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
 @transaction.atomic
 def bid_withdraw(*, bid: Bid, by) -> Bid:
     if not can(by, "tender.bid"):
-        raise PermissionDeniedError(gettext("只有生产企业可以撤回申报"))
+        raise PermissionDeniedError(gettext("只有生产企业可以撤回申报"), code=TenderError.NOT_MANUFACTURER)
     _lock_open_for_bids(bid.lot)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError(gettext("只能撤回本企业的申报"))
+        raise PermissionDeniedError(gettext("只能撤回本企业的申报"), code=TenderError.NOT_OWN_BID)
     if bid.status != Bid.Status.SUBMITTED:
-        raise ConflictError(gettext("该申报已被替换或撤回"))
+        raise ConflictError(gettext("该申报已被替换或撤回"), code=TenderError.BID_NOT_LIVE)
     Bid.objects.filter(pk=bid.pk).update(status=Bid.Status.WITHDRAWN, withdrawn_at=timezone.now())
     record_history(Bid.objects.filter(pk=bid.pk), by=by, reason="撤回申报")
     bid.refresh_from_db()
@@ -650,9 +688,12 @@ def tender_open_bids(*, tender: Tender, by=None, now: datetime | None = None) ->
     if tender.status == S.OPENED:
         return tender
     if tender.status != S.BIDDING:
-        raise ConflictError(gettext("当前状态“%(status)s”不能开标") % {"status": tender.get_status_display()})
+        raise ConflictError(
+            gettext("当前状态“%(status)s”不能开标") % {"status": tender.get_status_display()},
+            code=TenderError.WRONG_STATUS,
+        )
     if now < tender.opening_at:
-        raise ConflictError(gettext("开标时间未到"))
+        raise ConflictError(gettext("开标时间未到"), code=TenderError.OPENING_NOT_DUE)
     _open(tender, now=now, by=by)
     return tender
 
@@ -666,7 +707,7 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.OPENED:
-        raise ConflictError(gettext("只有已开标的批次可以评审"))
+        raise ConflictError(gettext("只有已开标的批次可以评审"), code=TenderError.NOT_OPENED)
     current = tender.evaluations.filter(is_current=True).first()
     if current and not rerun_reason.strip():
         return current
@@ -739,10 +780,10 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     require(by, "tender.manage")
     tender = _lock(tender)
     if tender.status != S.OPENED:
-        raise ConflictError(gettext("只有已开标并完成评审的批次可以公布中选结果"))
+        raise ConflictError(gettext("只有已开标并完成评审的批次可以公布中选结果"), code=TenderError.NOT_OPENED)
     run = tender.evaluations.filter(is_current=True).first()
     if run is None:
-        raise ConflictError(gettext("请先完成评审"))
+        raise ConflictError(gettext("请先完成评审"), code=TenderError.NOT_EVALUATED)
     rules = evaluation.SelectionRules.from_dict(run.rules)
     winner_ids = {lot_id: output["winner_ids"] for lot_id, output in run.outputs.items()}
     bids = {

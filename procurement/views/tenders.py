@@ -24,11 +24,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, capability_required, is_official
 from common import jobs
-from common.errors import DomainError
+from common.errors import CommonError, DomainError
 from common.importing import estimate_data_rows, inline_max_rows
 from common.numbers import param_id
 from common.tables import Column, Listing
 
+from ..errors import TenderError
 from ..forms_tenders import (
     BidForm,
     DemandForm,
@@ -293,7 +294,7 @@ def _set_rules(request, tender):
     form = RulesForm(request.POST, prefix="rules")
     try:
         if not form.is_valid():
-            raise DomainError(_("请检查中选规则"))
+            raise DomainError(_("请检查中选规则"), code=TenderError.INVALID_RULES)
         svc.tender_set_rules(tender=tender, rules=form.rules(tender.rules), by=request.user)
     except DomainError as exc:
         return _refused(request, tender, name="rules", form=form, exc=exc)
@@ -345,7 +346,7 @@ def _bid_form_action(request, tender, *, replacing: Bid | None):
     form = BidForm(request.POST, products=products, prefix=f"{name}{target}")
     try:
         if not form.is_valid():
-            raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product")
+            raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product", code=CommonError.INVALID)
         fields = {
             "product": next(p for p in products if p.pk == form.cleaned_data["product"]),
             "price": form.cleaned_data["price"],
@@ -384,7 +385,9 @@ def _demand(request, tender):
     form = DemandForm(request.POST, products=products, prefix=f"demand{lot.pk}")
     try:
         if not form.is_valid():
-            raise DomainError(_("指定产品须为本品种的产品"), field="named_product")
+            raise DomainError(
+                _("指定产品须为本品种的产品"), field="named_product", code=TenderError.NAMED_PRODUCT_NOT_IN_LOT
+            )
         named = next((p for p in products if p.pk == form.cleaned_data["named_product"]), None)
         svc.demand_report(
             lot=lot, by=request.user, annual_volume=form.cleaned_data["annual_volume"], named_product=named

@@ -7,7 +7,7 @@ results exist only after opening (results for non-officials only after the award
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from common import serializers
 
 from ..models import Bid, Commitment, DemandReport, Lot, Tender
 from ..selectors import tenders as tender_selectors
+from ..selectors.tender_actions import TENDER_ACTION_NAMES, tender_allowed_actions
 from ..services import tenders as svc
 
 
@@ -41,6 +42,16 @@ class LotSerializer(serializers.ModelSerializer):
 class TenderSerializer(serializers.ModelSerializer):
     lots = LotSerializer(many=True, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="当前用户此刻可对本批次执行的操作（与页面一致；服务端仍逐项校验）"
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TENDER_ACTION_NAMES)))
+    def get_allowed_actions(self, tender: Tender) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return tender_allowed_actions(request.user, tender).names()
 
     class Meta:
         model = Tender
@@ -61,6 +72,7 @@ class TenderSerializer(serializers.ModelSerializer):
             "rules",
             "cancel_reason",
             "lots",
+            "allowed_actions",
         ]
 
 
@@ -266,7 +278,7 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _done(self, tender, code=status.HTTP_200_OK):
         tender.refresh_from_db()
-        return Response(TenderSerializer(tender).data, status=code)
+        return Response(TenderSerializer(tender, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=TenderCreateSerializer, responses={201: TenderSerializer})
     def create(self, request):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can, capability_required, is_official
+from accounts.permissions import can, capability_required
 from common import jobs
 from common.errors import CommonError, DomainError
 from common.importing import estimate_data_rows, inline_max_rows
@@ -41,20 +41,19 @@ from ..forms_tenders import (
     RulesForm,
     TenderForm,
 )
-from ..models import Bid, Commitment, DemandReport, Tender
+from ..models import Bid, DemandReport, Tender
 from ..selectors import tenders as tender_selectors
+from ..selectors.tender_actions import (
+    TenderRole,
+    tender_allowed_actions,
+    tender_bids_for,
+    tender_commitments_for,
+    tender_role,
+)
 from ..services import tender_demand_import as demand_import_svc
 from ..services import tenders as svc
 
 MANAGE = "tender.manage"
-
-
-def _is_hospital(user) -> bool:
-    return can(user, "tender.report_demand") and not is_official(user)
-
-
-def _is_manufacturer(user) -> bool:
-    return can(user, "tender.bid") and not is_official(user)
 
 
 def _tender(request, pk: int) -> Tender:
@@ -139,11 +138,13 @@ def tender_new(request):
 
 def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> dict:
     """Everything the tender page shows, with fresh forms — except the one that just failed (`failed`: form name,
-    target id, bound form), which is shown with its errors."""
+    target id, bound form), which is shown with its errors. What the user may do is `tender_allowed_actions`."""
     failed = failed or {}
     user = request.user
     now = timezone.now()
     lots = list(tender.lots.order_by("number"))
+    evaluation = tender_selectors.current_evaluation(tender) if can(user, MANAGE) else None
+    actions = tender_allowed_actions(user, tender, now=now, evaluation=evaluation)
 
     def pick(name, target, factory):
         if failed.get("name") == name and failed.get("target") == target:
@@ -154,75 +155,24 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
         "tender": tender,
         "lots": lots,
         "now": now,
+        "actions": actions,
         "rows": [],
-        "results_visible": tender_selectors.results_visible(tender, user),
         "action_error": failed.get("message") if failed.get("name") == "action" else "",
     }
-    bids = Bid.objects.none()
-    commitments = Commitment.objects.none()
-    if is_official(user):
-        bids = Bid.objects.filter(tender=tender)
-        commitments = Commitment.objects.filter(tender=tender)
-        if can(user, MANAGE):
-            ctx["manage"] = True
-            ctx["lot_form"] = pick("lot", None, lambda: LotForm(prefix="lot"))
-            ctx["rules_form"] = pick("rules", None, lambda: RulesForm(prefix="rules", initial=tender.rules))
-            ctx["cancel_form"] = pick("cancel", None, lambda: ReasonForm(prefix="cancel"))
-            ctx["evaluate_form"] = pick("evaluate", None, lambda: EvaluateForm(prefix="evaluate"))
-            ctx["can_open"] = tender.status == Tender.Status.BIDDING and now >= tender.opening_at
-            ctx["evaluation"] = tender_selectors.current_evaluation(tender)
-            if tender.status in (Tender.Status.DEMAND_COLLECTION, Tender.Status.BIDDING):
-                ctx["coverage"] = tender_selectors.demand_coverage(tender)
-    elif _is_manufacturer(user):
-        bids = Bid.objects.filter(tender=tender, manufacturer_id=user.organization_id)
-        # The agreed volumes the company has to supply, hospital by hospital, once awards are published.
-        commitments = Commitment.objects.filter(tender=tender, manufacturer_id=user.organization_id)
-        accepting = tender.accepting_bids(now)
-        ctx["accepting_bids"] = accepting
-        if accepting:
-            live = {b.lot_id: b for b in bids.filter(status=Bid.Status.SUBMITTED)}
-            for lot in lots:
-                products = list(svc.lot_products(lot, manufacturer_id=user.organization_id))
-                bid = live.get(lot.pk)
-                if bid is None:
-                    form = pick("bid", lot.pk, lambda p=products, n=lot.pk: BidForm(products=p, prefix=f"bid{n}"))
-                else:
-                    form = pick(
-                        "replace",
-                        bid.pk,
-                        lambda p=products, b=bid: BidForm(
-                            products=p,
-                            prefix=f"replace{b.pk}",
-                            initial={"product": b.product_id, "supply_capacity": b.supply_capacity},
-                        ),
-                    )
-                ctx["rows"].append({"lot": lot, "bid": bid, "form": form, "products": products})
-    elif _is_hospital(user):
-        demand = {
-            d.lot_id: d
-            for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id).select_related(
-                "named_product"
-            )
-        }
-        commitments = Commitment.objects.filter(tender=tender, hospital_id=user.organization_id)
-        ctx["demand_open"] = (
-            tender.status == Tender.Status.DEMAND_COLLECTION and tender.demand_start <= now < tender.demand_end
-        )
-        for lot in lots:
-            report = demand.get(lot.pk)
-            form = None
-            if ctx["demand_open"]:
-                products = list(svc.lot_products(lot))
-                form = pick(
-                    "demand",
-                    lot.pk,
-                    lambda p=products, r=report, n=lot.pk: DemandForm(
-                        products=p,
-                        prefix=f"demand{n}",
-                        initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None,
-                    ),
-                )
-            ctx["rows"].append({"lot": lot, "report": report, "form": form})
+    if actions.manage:
+        ctx["lot_form"] = pick("lot", None, lambda: LotForm(prefix="lot"))
+        ctx["rules_form"] = pick("rules", None, lambda: RulesForm(prefix="rules", initial=tender.rules))
+        ctx["cancel_form"] = pick("cancel", None, lambda: ReasonForm(prefix="cancel"))
+        ctx["evaluate_form"] = pick("evaluate", None, lambda: EvaluateForm(prefix="evaluate"))
+        ctx["evaluation"] = evaluation
+        if actions.view_coverage:
+            ctx["coverage"] = tender_selectors.demand_coverage(tender)
+    bids = tender_bids_for(user, tender)
+    if actions.bid:
+        ctx["rows"] = _bid_rows(user, lots, bids, pick)
+    elif tender_role(user) == TenderRole.HOSPITAL:
+        ctx["rows"] = _demand_rows(user, tender, lots, pick, editable=actions.report_demand)
+    commitments = tender_commitments_for(user, tender)
     ctx["bids"] = bids.select_related("lot", "manufacturer", "product").order_by("lot__number", "pk")
     ctx["commitments"] = commitments.select_related("lot", "hospital", "product").order_by(
         "lot__number", "hospital__name"
@@ -231,6 +181,56 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
         volume=Sum("agreed_volume"), amount=Sum("agreed_amount"), hospitals=Count("pk")
     )
     return ctx
+
+
+def _bid_rows(user, lots, bids, pick) -> list[dict]:
+    """A manufacturer's lots while bids are accepted: its live bid on each, and the form to bid or replace."""
+    live = {b.lot_id: b for b in bids.filter(status=Bid.Status.SUBMITTED)}
+    rows = []
+    for lot in lots:
+        products = list(svc.lot_products(lot, manufacturer_id=user.organization_id))
+        bid = live.get(lot.pk)
+        if bid is None:
+            form = pick("bid", lot.pk, lambda p=products, n=lot.pk: BidForm(products=p, prefix=f"bid{n}"))
+        else:
+            form = pick(
+                "replace",
+                bid.pk,
+                lambda p=products, b=bid: BidForm(
+                    products=p,
+                    prefix=f"replace{b.pk}",
+                    initial={"product": b.product_id, "supply_capacity": b.supply_capacity},
+                ),
+            )
+        rows.append({"lot": lot, "bid": bid, "form": form, "products": products})
+    return rows
+
+
+def _demand_rows(user, tender, lots, pick, *, editable: bool) -> list[dict]:
+    """A hospital's lots: its demand report on each, and while the window is open the form to report or change it."""
+    demand = {
+        d.lot_id: d
+        for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id).select_related(
+            "named_product"
+        )
+    }
+    rows = []
+    for lot in lots:
+        report = demand.get(lot.pk)
+        form = None
+        if editable:
+            products = list(svc.lot_products(lot))
+            form = pick(
+                "demand",
+                lot.pk,
+                lambda p=products, r=report, n=lot.pk: DemandForm(
+                    products=p,
+                    prefix=f"demand{n}",
+                    initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None,
+                ),
+            )
+        rows.append({"lot": lot, "report": report, "form": form})
+    return rows
 
 
 def tender_detail(request, pk: int):
@@ -446,7 +446,14 @@ def tender_coverage(request, pk: int):
     coverage = tender_selectors.demand_coverage(tender)
     missing = Paginator(coverage["missing"], 50).get_page(request.GET.get("page"))
     return render(
-        request, "procurement/tenders/coverage.html", {"tender": tender, "coverage": coverage, "page": missing}
+        request,
+        "procurement/tenders/coverage.html",
+        {
+            "tender": tender,
+            "coverage": coverage,
+            "page": missing,
+            "actions": tender_allowed_actions(request.user, tender),
+        },
     )
 
 
@@ -466,6 +473,9 @@ def tender_evaluation(request, pk: int):
             "run": run,
             "review": review,
             "evaluate_form": EvaluateForm(prefix="evaluate"),
+            "actions": tender_allowed_actions(
+                request.user, tender, evaluation=next((r for r in runs if r.is_current), None)
+            ),
         },
     )
 
@@ -557,7 +567,7 @@ def demand_import(request, pk: int):
             "form": form,
             "report": report,
             "headers": demand_import_svc.HEADERS,
-            "own_hospital": _is_hospital(request.user),
+            "own_hospital": tender_role(request.user) == TenderRole.HOSPITAL,
         },
         status=status,
     )
@@ -572,7 +582,7 @@ def demand_template(request, pk: int):
     if not _can_import_demand(request.user):
         raise PermissionDenied
     tender = _tender(request, pk)
-    hospital = request.user.organization if _is_hospital(request.user) else None
+    hospital = request.user.organization if tender_role(request.user) == TenderRole.HOSPITAL else None
     return _xlsx(
         f"{tender.code}-报量模板.xlsx",
         "报量",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.permissions import can, require
+from catalog.models import Product
 from common.errors import CommonError, ConflictError, PermissionDeniedError, ValidationFailed
 from common.history import record_history
 from common.models import record_event
@@ -322,8 +323,6 @@ def tenders_refresh_due(*, now: datetime | None = None) -> int:
 
 def lot_products(lot: Lot, *, manufacturer_id: int | None = None):
     """Active catalog products that fit a lot: its generic name and, when the lot lists them, its dosage forms."""
-    from catalog.models import Product
-
     qs = Product.objects.filter(generic_name=lot.generic_name, is_active=True)
     if lot.dosage_forms:
         qs = qs.filter(dosage_form__in=lot.dosage_forms)

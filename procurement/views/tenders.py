@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, capability_required
+from catalog.imports.export import xlsx_file
 from common import jobs
 from common.errors import CommonError, DomainError
 from common.importing import estimate_data_rows, inline_max_rows
@@ -504,8 +505,6 @@ def tender_results_xlsx(request, pk: int):
 
 
 def _xlsx(filename: str, sheet: str, headers: list[str], rows: list[list]) -> FileResponse:
-    from catalog.imports.export import xlsx_file  # write-only workbook; text starting with = stays text
-
     return FileResponse(
         xlsx_file([[str(h) for h in headers], *rows], sheet_title=str(sheet)),
         as_attachment=True,

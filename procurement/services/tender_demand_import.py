@@ -23,7 +23,8 @@ from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, lo
 from common.models import record_event
 
 from ..models import DemandReport, Tender
-from . import tenders as svc
+from .tenders.demand import check_named_product, ensure_demand_window, parse_volume
+from .tenders.state import lock_tender
 
 COL_LOT = "品种编号"
 COL_VOLUME = "年度需求量"
@@ -70,8 +71,8 @@ def demand_import(
         require(by, "tender.manage")
     dataset = load_dataset(content, name=filename)
     require_headers(dataset, REQUIRED + ([] if own_hospital else [COL_USCC]))
-    tender = svc._lock(tender)
-    svc._ensure_demand_window(tender)
+    tender = lock_tender(tender)
+    ensure_demand_window(tender)
 
     headers = dataset.headers
     rows = [dict(zip(headers, values, strict=False)) for values in dataset]
@@ -122,7 +123,7 @@ def _take_row(file: _DemandFile, index: int, row: dict) -> RowReport:
     hospital = _row_hospital(file, row, errors)
     volume = None
     try:
-        volume = svc.parse_volume(row.get(COL_VOLUME), form=True)
+        volume = parse_volume(row.get(COL_VOLUME), form=True)
     except DomainError as exc:
         errors.append(f"{COL_VOLUME}：{exc.message}")
     product = _row_product(file, row, lot, errors)
@@ -176,7 +177,7 @@ def _row_product(file: _DemandFile, row: dict, lot, errors: list[str]):
         )
     elif lot is not None:
         try:
-            svc.check_named_product(lot, product)
+            check_named_product(lot, product)
         except DomainError as exc:
             errors.append(f"{COL_PRODUCT}：{exc.message}")
     return product

@@ -1,7 +1,8 @@
 """Tender pages shared by the portals. Thin: every action calls one tender service, and a refused action shows the
 service's message on its form with nothing changed.
 
-- everyone: the list, a tender's page (lots, dates with a countdown), its results once they are public;
+- everyone: the list, a tender's page (lots, dates with a countdown); its results, coverage, evaluation review and the
+  demand import are in `tender_pages`;
 - officials: create a tender with its lots and rules, start demand collection, demand coverage, cancel, open bids,
   run / re-run and review the evaluation, publish awards;
 - manufacturers: submit / replace / withdraw their own bids before the deadline (prices sealed until opening);
@@ -12,21 +13,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, capability_required
-from catalog.imports.export import xlsx_file
-from common import jobs
 from common.errors import CommonError, DomainError
-from common.importing import estimate_data_rows, inline_max_rows
 from common.numbers import param_id
 from common.tables import Column, Listing
 
@@ -34,7 +30,6 @@ from ..errors import TenderError
 from ..forms_tenders import (
     BidForm,
     DemandForm,
-    DemandImportForm,
     EvaluateForm,
     LotForm,
     LotFormSet,
@@ -51,17 +46,16 @@ from ..selectors.tender_actions import (
     tender_commitments_for,
     tender_role,
 )
-from ..services import tender_demand_import as demand_import_svc
 from ..services import tenders as svc
 
 MANAGE = "tender.manage"
 
 
-def _tender(request, pk: int) -> Tender:
+def visible_tender(request, pk: int) -> Tender:
     return get_object_or_404(tender_selectors.tenders_visible_to(request.user), pk=pk)
 
 
-def _error(form, exc: DomainError) -> None:
+def show_error(form, exc: DomainError) -> None:
     field = (exc.field or "").split(".")[-1]
     form.add_error(field if field in form.fields else None, exc.message)
 
@@ -122,7 +116,7 @@ def tender_new(request):
                 index = int(exc.field[5 : exc.field.index("]")])
                 filled = [f for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
                 target = filled[index] if index < len(filled) else form
-            _error(target, exc)
+            show_error(target, exc)
         else:
             messages.success(request, _("已创建带量采购批次 %(code)s") % {"code": tender.code})
             return redirect("tenders:detail", pk=tender.pk)
@@ -235,13 +229,13 @@ def _demand_rows(user, tender, lots, pick, *, editable: bool) -> list[dict]:
 
 
 def tender_detail(request, pk: int):
-    tender = _tender(request, pk)
+    tender = visible_tender(request, pk)
     return render(request, "procurement/tenders/detail.html", _detail_context(request, tender))
 
 
 def _refused(request, tender, *, name, target=None, form=None, exc: DomainError):
     if form is not None:
-        _error(form, exc)
+        show_error(form, exc)
     failed = {"name": name, "target": target, "form": form, "message": exc.message}
     return render(
         request,
@@ -259,7 +253,7 @@ def _done(request, tender, message):
 @require_POST
 def tender_action(request, pk: int, action: str):
     """One POST endpoint per tender action; each calls one service."""
-    tender = _tender(request, pk)
+    tender = visible_tender(request, pk)
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
@@ -436,171 +430,3 @@ ACTIONS = {
     "demand": ("tender.report_demand", _demand),
     "demand-withdraw": ("tender.report_demand", _demand_withdraw),
 }
-
-
-# --- coverage, evaluation, results ------------------------------------------------------------------------------
-
-
-@capability_required(MANAGE)
-def tender_coverage(request, pk: int):
-    tender = _tender(request, pk)
-    coverage = tender_selectors.demand_coverage(tender)
-    missing = Paginator(coverage["missing"], 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "procurement/tenders/coverage.html",
-        {
-            "tender": tender,
-            "coverage": coverage,
-            "page": missing,
-            "actions": tender_allowed_actions(request.user, tender),
-        },
-    )
-
-
-@capability_required(MANAGE)
-def tender_evaluation(request, pk: int):
-    tender = _tender(request, pk)
-    runs = list(tender.evaluations.select_related("run_by").order_by("-run_no"))
-    wanted = request.GET.get("run")
-    run = next((r for r in runs if str(r.run_no) == wanted), None) or next((r for r in runs if r.is_current), None)
-    review = tender_selectors.evaluation_review(run) if run else []
-    return render(
-        request,
-        "procurement/tenders/evaluation.html",
-        {
-            "tender": tender,
-            "runs": runs,
-            "run": run,
-            "review": review,
-            "evaluate_form": EvaluateForm(prefix="evaluate"),
-            "actions": tender_allowed_actions(
-                request.user, tender, evaluation=next((r for r in runs if r.is_current), None)
-            ),
-        },
-    )
-
-
-def tender_results(request, pk: int):
-    tender = _tender(request, pk)
-    if not tender_selectors.results_visible(tender, request.user):
-        raise Http404
-    return render(
-        request,
-        "procurement/tenders/results.html",
-        {"tender": tender, "results": tender_selectors.tender_results(tender)},
-    )
-
-
-def tender_results_xlsx(request, pk: int):
-    tender = _tender(request, pk)
-    if not tender_selectors.results_visible(tender, request.user):
-        raise Http404
-    return _xlsx(
-        f"{tender.code}-中选结果.xlsx",
-        _("中选结果"),
-        tender_selectors.RESULT_HEADERS,
-        tender_selectors.result_rows(tender),
-    )
-
-
-def _xlsx(filename: str, sheet: str, headers: list[str], rows: list[list]) -> FileResponse:
-    return FileResponse(
-        xlsx_file([[str(h) for h in headers], *rows], sheet_title=str(sheet)),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-# --- demand import --------------------------------------------------------------------------------------------
-
-
-def _can_import_demand(user) -> bool:
-    return can(user, "tender.report_demand") or can(user, MANAGE)
-
-
-def demand_import(request, pk: int):
-    if not _can_import_demand(request.user):
-        raise PermissionDenied
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-    tender = _tender(request, pk)
-    form = DemandImportForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            content = upload.read()
-            if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():
-                upload.seek(0)  # a large file: imported by a worker, this page shows its progress bar
-                job = jobs.start_with_file(
-                    "tender.demand_import",
-                    by=request.user,
-                    upload=upload,
-                    params={"tender": tender.pk, "dry_run": form.cleaned_data["dry_run"]},
-                )
-                return redirect("jobs:detail", pk=job.pk)
-            report = demand_import_svc.demand_import(
-                tender=tender,
-                by=request.user,
-                content=content,
-                filename=upload.name,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except DomainError as exc:
-            _error(form, exc)
-            status = exc.status_code
-        else:
-            status = 200 if report.ok else 400
-            if report.written:
-                messages.success(request, _("报量已导入：%(counts)s") % {"counts": _counts_text(report)})
-    elif request.method == "POST":
-        status = 400
-    return render(
-        request,
-        "procurement/tenders/demand_import.html",
-        {
-            "tender": tender,
-            "form": form,
-            "report": report,
-            "headers": demand_import_svc.HEADERS,
-            "own_hospital": tender_role(request.user) == TenderRole.HOSPITAL,
-        },
-        status=status,
-    )
-
-
-def _counts_text(report) -> str:
-    labels = {"new": _("新增"), "changed": _("变更"), "unchanged": _("未变"), "error": _("错误")}
-    return "，".join(f"{labels.get(k, k)} {v}" for k, v in report.counts().items())
-
-
-def demand_template(request, pk: int):
-    if not _can_import_demand(request.user):
-        raise PermissionDenied
-    tender = _tender(request, pk)
-    hospital = request.user.organization if tender_role(request.user) == TenderRole.HOSPITAL else None
-    return _xlsx(
-        f"{tender.code}-报量模板.xlsx",
-        "报量",
-        demand_import_svc.HEADERS,
-        demand_import_svc.demand_template_rows(tender, hospital=hospital),
-    )
-
-
-app_name = "tenders"
-
-urlpatterns = [
-    path("", tender_list, name="list"),
-    path("new/", tender_new, name="new"),
-    path("<int:pk>/", tender_detail, name="detail"),
-    path("<int:pk>/do/<slug:action>/", tender_action, name="action"),
-    path("<int:pk>/coverage/", tender_coverage, name="coverage"),
-    path("<int:pk>/evaluation/", tender_evaluation, name="evaluation"),
-    path("<int:pk>/results/", tender_results, name="results"),
-    path("<int:pk>/results.xlsx", tender_results_xlsx, name="results-xlsx"),
-    path("<int:pk>/demand/import/", demand_import, name="demand-import"),
-    path("<int:pk>/demand/template.xlsx", demand_template, name="demand-template"),
-]

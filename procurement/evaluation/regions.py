@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from ._values import _to_decimal
+from .inputs import BidOutcome
 from .rules import SelectionRules, default_rules
 
 
@@ -25,6 +26,12 @@ class Winner:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "awarded_price", _to_decimal(self.awarded_price, "awarded_price"))
+
+    @classmethod
+    def from_outcome(cls, outcome: BidOutcome, *, awarded_price: Decimal) -> Winner:
+        """The awarded price is per the product's own minimum unit, which the caller knows (the outcome
+        only holds the comparison price)."""
+        return cls(outcome.manufacturer_id, outcome.product_id, awarded_price, outcome.supply_capacity)
 
     def to_dict(self) -> dict[str, Any]:
         return {

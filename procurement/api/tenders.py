@@ -18,7 +18,7 @@ from common import serializers
 
 from ..models import Lot, Tender
 from ..selectors import tenders as tender_selectors
-from ..selectors.tender_actions import TENDER_ACTION_NAMES, tender_allowed_actions
+from ..selectors.tender_actions import TENDER_ACTION_NAMES, tender_allowed_actions, with_evaluated
 from ..services import tenders as svc
 from . import tender_parties
 
@@ -51,7 +51,7 @@ class TenderSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return []
-        return tender_allowed_actions(request.user, tender).names()
+        return tender_allowed_actions(request.user, tender, evaluated=getattr(tender, "evaluated", None)).names()
 
     class Meta:
         model = Tender
@@ -206,7 +206,8 @@ class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Tender.objects.none()
-        return tender_selectors.tenders_visible_to(self.request.user).prefetch_related("lots").order_by("-demand_start")
+        tenders = tender_selectors.tenders_visible_to(self.request.user).prefetch_related("lots")
+        return with_evaluated(tenders).order_by("-demand_start")
 
     def get_permissions(self):
         if self.action in self.MANAGE_ACTIONS:

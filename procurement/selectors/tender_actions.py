@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can, is_official
@@ -78,17 +78,17 @@ TENDER_ACTION_NAMES = [f.name for f in fields(TenderActions)]
 
 
 def tender_allowed_actions(
-    user, tender: Tender, *, now: datetime | None = None, evaluation: TenderEvaluation | None | bool = False
+    user, tender: Tender, *, now: datetime | None = None, evaluated: bool | None = None
 ) -> TenderActions:
-    """The steps `user` may take on `tender` at `now`. `evaluation`: the tender's current evaluation when the caller
-    has it (None: there is none); left out, it is read when it matters."""
+    """The steps `user` may take on `tender` at `now`. `evaluated`: whether the tender has a current evaluation, when
+    the caller knows (a list annotates it: `with_evaluated`); left out, it is read when it matters."""
     now = now or timezone.now()
     role = tender_role(user)
     view_results = results_visible(tender, user)
     if role == TenderRole.OFFICIAL and can(user, MANAGE):
-        if evaluation is False:
-            evaluation = current_evaluation(tender) if tender.status == S.OPENED else None
-        return _official_actions(tender, now, evaluation, view_results)
+        if evaluated is None:
+            evaluated = tender.status == S.OPENED and current_evaluation(tender) is not None
+        return _official_actions(tender, now, evaluated, view_results)
     if role == TenderRole.MANUFACTURER:
         return TenderActions(bid=tender.accepting_bids(now), view_results=view_results)
     if role == TenderRole.HOSPITAL:
@@ -96,7 +96,7 @@ def tender_allowed_actions(
     return TenderActions(view_results=view_results)
 
 
-def _official_actions(tender: Tender, now: datetime, evaluation, view_results: bool) -> TenderActions:
+def _official_actions(tender: Tender, now: datetime, evaluated: bool, view_results: bool) -> TenderActions:
     status = tender.status
     bidding = status == S.BIDDING
     opened = status == S.OPENED
@@ -110,12 +110,18 @@ def _official_actions(tender: Tender, now: datetime, evaluation, view_results: b
         import_demand=status == S.DEMAND_COLLECTION,
         open_bids=bidding and now >= tender.opening_at,
         open_bids_later=bidding and now < tender.opening_at,
-        evaluate=opened and evaluation is None,
-        rerun_evaluation=opened and evaluation is not None,
+        evaluate=opened and not evaluated,
+        rerun_evaluation=opened and evaluated,
         review_evaluation=opened,
-        publish_awards=opened and evaluation is not None,
+        publish_awards=opened and evaluated,
         view_results=view_results,
     )
+
+
+def with_evaluated(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
+    """The tenders annotated with `evaluated` (a current evaluation exists), for `tender_allowed_actions` over a list."""
+    current = TenderEvaluation.objects.filter(tender=OuterRef("pk"), is_current=True)
+    return tenders.annotate(evaluated=Exists(current))
 
 
 def demand_window_open(tender: Tender, now: datetime | None = None) -> bool:

@@ -65,9 +65,7 @@ def tender_evaluation(request, pk: int):
             "run": run,
             "review": review,
             "evaluate_form": EvaluateForm(prefix="evaluate"),
-            "actions": tender_allowed_actions(
-                request.user, tender, evaluation=next((r for r in runs if r.is_current), None)
-            ),
+            "actions": tender_allowed_actions(request.user, tender, evaluated=any(r.is_current for r in runs)),
         },
     )
 

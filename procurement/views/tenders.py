@@ -139,7 +139,7 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
     now = timezone.now()
     lots = list(tender.lots.order_by("number"))
     evaluation = tender_selectors.current_evaluation(tender) if can(user, MANAGE) else None
-    actions = tender_allowed_actions(user, tender, now=now, evaluation=evaluation)
+    actions = tender_allowed_actions(user, tender, now=now, evaluated=evaluation is not None)
 
     def pick(name, target, factory):
         if failed.get("name") == name and failed.get("target") == target:

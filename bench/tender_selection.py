@@ -115,12 +115,13 @@ def decisions_work(decisions: dict) -> dict:
 def _run(lot_inputs, bids_by_lot, repeat: int):
     """Best of ``repeat`` for ours (the platform's evaluation, stored as JSON-ready dicts, reasons included) and
     the floor; what each decided (``decisions_work``)."""
-    from procurement.evaluation import DEFAULT_RULES, evaluate_tender
+    from procurement.evaluation import default_rules, evaluate_tender
 
+    rules = default_rules()
     ours = floor = float("inf")
     for _ in range(repeat):
         with timer() as t:
-            stored = {k: v.to_dict() for k, v in evaluate_tender(lot_inputs, bids_by_lot, DEFAULT_RULES).items()}
+            stored = {k: v.to_dict() for k, v in evaluate_tender(lot_inputs, bids_by_lot, rules).items()}
         with timer() as f:
             decisions = floor_decisions(lot_inputs, bids_by_lot)
         ours, floor = min(ours, t["seconds"]), min(floor, f["seconds"])

@@ -26,6 +26,7 @@ from .services import orders as order_svc
 from .services import receipts as receipt_svc
 from .services import returns as return_svc
 from .services import tenders as svc
+from .services.progress import progress_ensure_current
 
 # code, name, target state, lots [(number, generic name, reference spec, max price per unit)]
 TENDERS = [
@@ -192,9 +193,7 @@ def seed(ctx: DemoContext) -> str:
             svc.tender_award(tender=tender, by=official)
             svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
     orders = seed_orders(ctx)
-    from .services.progress import progress_ensure_current  # progress once the demo receipts exist
-
-    progress_ensure_current()
+    progress_ensure_current()  # progress once the demo receipts exist
     return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）；{orders}"
 
 

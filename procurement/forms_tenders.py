@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import forms as strict
 
-from .evaluation import DEFAULT_RULES
+from .evaluation import default_rules
 from .models import Lot, Tender
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -28,15 +28,20 @@ class TenderForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    """The numbers of the selection rules officials usually change; the tables keep their defaults unless set by API."""
+    """The numbers of the selection rules officials usually change; the tables keep their defaults unless set by API.
+    Initial values are the platform's defaults at the time the form is shown (common.rules)."""
 
-    ratio_to_lowest = strict.NumberTextField(label=_("最低价倍数（入围）"), initial=str(DEFAULT_RULES.ratio_to_lowest))
-    discount_from_max = strict.NumberTextField(
-        label=_("低于最高有效申报价的幅度"), initial=str(DEFAULT_RULES.discount_from_max)
+    ratio_to_lowest = strict.NumberTextField(
+        label=_("最低价倍数（入围）"), initial=lambda: str(default_rules().ratio_to_lowest)
     )
-    floor_price = strict.NumberTextField(label=_("单位可比价入围下限（元）"), initial=str(DEFAULT_RULES.floor_price))
+    discount_from_max = strict.NumberTextField(
+        label=_("低于最高有效申报价的幅度"), initial=lambda: str(default_rules().discount_from_max)
+    )
+    floor_price = strict.NumberTextField(
+        label=_("单位可比价入围下限（元）"), initial=lambda: str(default_rules().floor_price)
+    )
     max_winners_cap = strict.IntegerField(
-        label=_("每个品种最多中选企业数"), min_value=1, initial=DEFAULT_RULES.max_winners_cap
+        label=_("每个品种最多中选企业数"), min_value=1, initial=lambda: default_rules().max_winners_cap
     )
     exclude_highest = forms.BooleanField(label=_("入围报价中的最高价不予中选"), required=False, initial=True)
 

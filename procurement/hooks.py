@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.db import transaction
+
 logger = logging.getLogger(__name__)
 
 barred_manufacturer_checks: list[Callable] = []
@@ -53,8 +55,6 @@ def barred_manufacturer_ids(tender) -> set[int]:
 
 def _run(handlers: list[Callable[[int], None]], kind: str, object_id: int) -> None:
     """Run every handler; one failing handler is logged and does not stop the others."""
-    from django.db import transaction
-
     for handler in list(handlers):
         try:
             with transaction.atomic():

@@ -4,12 +4,14 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.jobs import JobKind, import_outcome
+from common.jobs import JobKind, import_outcome, take_upload
+
+from .models import Tender
+from .services import tender_demand_import as svc
+from .services.progress import progress_compute_all
 
 
 def compute_progress(*, by, report) -> tuple[str, dict, str]:
-    from .services.progress import progress_compute_all
-
     run = progress_compute_all(progress=report)
     message = gettext("完成进度已重新计算：%(rows)s 行，新提醒 %(alerts)s 条（%(status)s）") % {
         "rows": run.rows,
@@ -20,11 +22,6 @@ def compute_progress(*, by, report) -> tuple[str, dict, str]:
 
 
 def demand_import(*, tender: int, file: str, filename: str, dry_run: bool = False, by, report) -> tuple[str, dict, str]:
-    from common.jobs import take_upload
-
-    from .models import Tender
-    from .services import tender_demand_import as svc
-
     content = take_upload(file)
     outcome = svc.demand_import(
         tender=Tender.objects.get(pk=tender),

@@ -9,11 +9,15 @@ from the opening on; awards only once they are published.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from .models import Award, Bid, Tender
 
@@ -55,8 +59,6 @@ def to_json(package: dict) -> str:
     shortest float representation is the same decimal text, so writing them as JSON numbers loses nothing."""
 
     def number(value):
-        from decimal import Decimal
-
         if isinstance(value, Decimal):
             as_float = float(value)
             if Decimal(repr(as_float)) != value:
@@ -171,10 +173,6 @@ def schema_dir() -> Path:
 
 def validate_package(package: dict) -> list[str]:
     """Errors of the package against the official release-package schema (offline); empty when valid."""
-    from jsonschema import Draft4Validator, FormatChecker
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
     directory = schema_dir()
     resources = []
     for name in ("release-package-schema.json", "release-schema.json"):

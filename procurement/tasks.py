@@ -1,7 +1,15 @@
 """Celery tasks of procurement: thin, idempotent, called by beat or through the outbox."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.db import OperationalError
+
+from common.faults import checkpoint
+
+from .services.orders import orders_flag_overdue
+from .services.progress import progress_compute_all, progress_refresh_hospital
+from .services.tenders import tenders_refresh_due
 
 
 @shared_task(
@@ -15,8 +23,6 @@ from django.db import OperationalError
 def refresh_tenders(self) -> int:
     """Every minute: make the tenders' due time-driven steps (close demand collection, open bids, start and
     close execution). Safe to run twice: a step already made is not made again."""
-    from .services.tenders import tenders_refresh_due
-
     return tenders_refresh_due()
 
 
@@ -31,8 +37,6 @@ def refresh_tenders(self) -> int:
 def flag_overdue_orders(self) -> dict:
     """Every 15 minutes: flag orders whose distributor missed the response (24 h) or delivery (72 h) deadline.
     Two set-based updates; running it twice flags nothing twice."""
-    from .services.orders import orders_flag_overdue
-
     return orders_flag_overdue()
 
 
@@ -47,10 +51,6 @@ def flag_overdue_orders(self) -> dict:
 def compute_commitment_progress(self) -> dict:
     """Nightly: recompute every commitment's progress. One transaction, under a lock: a rerun, or a run after a
     killed one, gives the same table; a run that finds another running is recorded as skipped."""
-    from common.faults import checkpoint
-
-    from .services.progress import progress_compute_all
-
     run = progress_compute_all(progress=lambda step, steps, label: checkpoint(f"commitment-progress:{step}"))
     return {"run": run.pk, "status": run.status, "rows": run.rows}
 
@@ -66,10 +66,6 @@ def compute_commitment_progress(self) -> dict:
 def refresh_commitment_progress(self, hospital_id: int, requested_at: str | None = None) -> dict:
     """After a hospital's receipts or returns (enqueued through the outbox, one pending per hospital); skipped when
     a run started after `requested_at` has already counted them."""
-    from datetime import datetime
-
-    from .services.progress import progress_refresh_hospital
-
     run = progress_refresh_hospital(
         hospital_id=hospital_id, requested_at=datetime.fromisoformat(requested_at) if requested_at else None
     )

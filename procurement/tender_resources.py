@@ -14,6 +14,7 @@ from import_export.results import Error, Result, RowResult
 
 from common.errors import DomainError
 
+from .errors import TenderError
 from .models import DemandReport, Tender
 from .services import tender_demand_import as demand_import_svc
 
@@ -55,11 +56,15 @@ class DemandReportResource(resources.ModelResource):
             if demand_import_svc.COL_TENDER not in headers or len(codes) != 1 or "" in codes:
                 raise DomainError(
                     _("管理后台导入须有“%(COL_TENDER)s”列，且全部行为同一批次")
-                    % {"COL_TENDER": demand_import_svc.COL_TENDER}
+                    % {"COL_TENDER": demand_import_svc.COL_TENDER},
+                    code=TenderError.IMPORT_ONE_TENDER,
                 )
             tender = Tender.objects.filter(code=codes.pop()).first()
             if tender is None:
-                raise DomainError(_("%(COL_TENDER)s：没有该批次") % {"COL_TENDER": demand_import_svc.COL_TENDER})
+                raise DomainError(
+                    _("%(COL_TENDER)s：没有该批次") % {"COL_TENDER": demand_import_svc.COL_TENDER},
+                    code=TenderError.UNKNOWN_TENDER,
+                )
             report = demand_import_svc.demand_import(
                 tender=tender,
                 by=user,

@@ -19,6 +19,7 @@ from accounts.permissions import HasCapability
 from common import serializers
 from common.numbers import param_id
 
+from ..errors import TenderError, ValidationFailed
 from ..models import CommitmentProgress, ManufacturerProgress, ProgressRun
 from ..selectors import progress as sel
 
@@ -144,9 +145,11 @@ class CommitmentProgressViewSet(viewsets.ReadOnlyModelViewSet):
     def rollup(self, request):
         by = request.query_params.get("by", "lot")
         if by not in sel.ROLLUPS:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"by": _("汇总方式应为 %(items)s 之一") % {"items": " / ".join(sel.ROLLUPS)}})
+            raise ValidationFailed(
+                _("汇总方式应为 %(items)s 之一") % {"items": " / ".join(sel.ROLLUPS)},
+                field="by",
+                code=TenderError.UNKNOWN_ROLLUP,
+            )
         groups = sel.rollup(sel.cycle_rows(request.user, request.query_params), by)
         return Response(RollupSerializer(groups, many=True).data)
 

@@ -8,9 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
+from common.charts import Series, line_chart
 from common.numbers import param_id
+from common.templatetags.display import format_quantity
 
 from ..models import CommitmentProgress, ManufacturerProgress, ProgressRun, ProgressStatus
 
@@ -174,11 +177,6 @@ def last_run() -> ProgressRun | None:
 def chart(months: list[CommitmentProgress]):
     """Cumulative received month by month against the pro-rata volume expected by each month's end and the
     agreed volume (common.charts, server-side SVG with a table of the same numbers)."""
-    from django.utils.translation import gettext as _
-
-    from common.charts import Series, line_chart
-    from common.templatetags.display import format_quantity
-
     if not months:
         return None
     unit = months[0].commitment.product.min_unit

@@ -22,6 +22,7 @@ from catalog.models import Product
 from common.models import AuditEvent
 
 from ..models import Award, Bid, DemandReport, Lot, Tender, TenderEvaluation
+from ..services.tenders import tenders_refresh_due
 
 S = Tender.Status
 PUBLISHED = (S.AWARDED, S.EXECUTING, S.CLOSED)
@@ -52,8 +53,6 @@ def tenders_visible_to(user, *, refresh: bool = True) -> QuerySet[Tender]:
     and demand are scoped separately). Due time-driven steps are made first, so a page never shows a tender as open
     for bids after its opening time."""
     if refresh:
-        from ..services.tenders import tenders_refresh_due
-
         tenders_refresh_due(now=timezone.now())
     if is_official(user):
         return Tender.objects.all()

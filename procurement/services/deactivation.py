@@ -3,7 +3,7 @@ registered with accounts.hooks so accounts never imports procurement:
 
 - a manufacturer: every active listing is suspended with the reason (listing_suspend: history, audit event, its open
   orders flagged); its bids in a tender still bidding stay sealed and are marked invalid at the opening
-  (services.tenders._open), so nothing is decided about them before the opening;
+  (services.tenders.opening), so nothing is decided about them before the opening;
 - a distributor: its orders with goods still to come are flagged for their hospitals to redirect
   (`PurchaseOrder.distributor_inactive`, read live), with an order event each and a notification to each hospital;
   a draft addressed to it cannot be submitted.

@@ -37,16 +37,19 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization
+from common.models import Notification, OutboxMessage
+from common.notifications import mail_notifications
 from common.outbox import enqueue
 
 from .. import hooks
-from ..errors import ValidationFailed
-from ..models import CommitmentProgress, GoodsReturn, ProgressRun, Receipt
+from ..errors import TenderError, ValidationFailed
+from ..models import Commitment, CommitmentProgress, GoodsReturn, ProgressRun, Receipt
 from ..sql import progress as sql
 from ..sql.progress import Thresholds
 
@@ -74,9 +77,6 @@ def _thresholds() -> Thresholds:
 
 def _mail_progress_alerts(stamp) -> None:
     """The progress reminders inserted in SQL are mailed like every other notification."""
-    from common.models import Notification
-    from common.notifications import mail_notifications
-
     mail_notifications(
         Notification.objects.filter(kind="commitment_progress", created_at=stamp).values_list("pk", flat=True)
     )
@@ -275,10 +275,12 @@ def progress_refresh_hospital(
     """Recompute one hospital's commitments (after its receipts or returns). Waits for a running full run. With
     `requested_at` (when the receipt or return asking for it was committed), a run that started later has already
     counted it, and this one is recorded as skipped: a burst of receipts costs one or two refreshes."""
-    from accounts.models import Organization
-
     if not Organization.objects.filter(pk=hospital_id, kind=Organization.Kind.HOSPITAL).exists():
-        raise ValidationFailed(_("医疗机构 %(hospital_id)s 不存在") % {"hospital_id": hospital_id}, field="hospital_id")
+        raise ValidationFailed(
+            _("医疗机构 %(hospital_id)s 不存在") % {"hospital_id": hospital_id},
+            field="hospital_id",
+            code=TenderError.UNKNOWN_HOSPITAL,
+        )
     return _run(
         kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None, requested_at=requested_at
     )
@@ -292,8 +294,6 @@ def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
     """A full run unless today's table is already current: a successful full run for the same day, every receipt
     or return since then refreshed for its hospital (or its refresh waiting in the outbox or on the broker), and
     every started commitment present. Used by the demo data, so seeding twice changes nothing."""
-    from ..models import Commitment
-
     as_of = as_of or timezone.localdate()
     last = (
         ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED, as_of=as_of)
@@ -312,10 +312,6 @@ def progress_ensure_current(*, as_of: date | None = None) -> ProgressRun | None:
 def _refreshed_since(moment) -> bool:
     """Every receipt or return since `moment` is counted by a later successful refresh of its hospital, or will be:
     its refresh is pending in the outbox or was sent to the broker after it (a worker runs it)."""
-    from django.db.models import Max
-
-    from common.models import OutboxMessage
-
     latest: dict[int, object] = {}
     for rows in (
         Receipt.objects.filter(received_at__gte=moment).values("hospital_id").annotate(at=Max("received_at")),

@@ -20,12 +20,15 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from accounts.models import Region
 from accounts.permissions import can, capability_required
 from common.models import Notification
 from common.numbers import param_id
+from common.tables import temp_xlsx
 
+from ..exports_progress import HEADERS, row_values
 from ..models import Lot, ProgressRun, ProgressStatus, Tender
 from ..selectors import progress as sel
 
@@ -146,12 +149,6 @@ def commitment(request, pk: int):
 
 @capability_required("progress.view_all")
 def export(request):
-    from openpyxl import Workbook
-
-    from common.tables import temp_xlsx
-
-    from ..exports_progress import HEADERS, row_values
-
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("约定采购量完成进度"))
     ws.append([str(h) for h in HEADERS])

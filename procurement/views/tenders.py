@@ -1,7 +1,8 @@
 """Tender pages shared by the portals. Thin: every action calls one tender service, and a refused action shows the
 service's message on its form with nothing changed.
 
-- everyone: the list, a tender's page (lots, dates with a countdown), its results once they are public;
+- everyone: the list, a tender's page (lots, dates with a countdown); its results, coverage, evaluation review and the
+  demand import are in `tender_pages`;
 - officials: create a tender with its lots and rules, start demand collection, demand coverage, cancel, open bids,
   run / re-run and review the evaluation, publish awards;
 - manufacturers: submit / replace / withdraw their own bids before the deadline (prices sealed until opening);
@@ -12,27 +13,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can, capability_required, is_official
-from common import jobs
-from common.errors import DomainError
-from common.importing import estimate_data_rows, inline_max_rows
+from accounts.permissions import can, capability_required
+from common.errors import CommonError, DomainError
 from common.numbers import param_id
 from common.tables import Column, Listing
 
+from ..errors import TenderError
 from ..forms_tenders import (
     BidForm,
     DemandForm,
-    DemandImportForm,
     EvaluateForm,
     LotForm,
     LotFormSet,
@@ -40,27 +37,25 @@ from ..forms_tenders import (
     RulesForm,
     TenderForm,
 )
-from ..models import Bid, Commitment, DemandReport, Tender
+from ..models import Bid, DemandReport, Tender
 from ..selectors import tenders as tender_selectors
-from ..services import tender_demand_import as demand_import_svc
+from ..selectors.tender_actions import (
+    TenderRole,
+    tender_allowed_actions,
+    tender_bids_for,
+    tender_commitments_for,
+    tender_role,
+)
 from ..services import tenders as svc
 
 MANAGE = "tender.manage"
 
 
-def _is_hospital(user) -> bool:
-    return can(user, "tender.report_demand") and not is_official(user)
-
-
-def _is_manufacturer(user) -> bool:
-    return can(user, "tender.bid") and not is_official(user)
-
-
-def _tender(request, pk: int) -> Tender:
+def visible_tender(request, pk: int) -> Tender:
     return get_object_or_404(tender_selectors.tenders_visible_to(request.user), pk=pk)
 
 
-def _error(form, exc: DomainError) -> None:
+def show_error(form, exc: DomainError) -> None:
     field = (exc.field or "").split(".")[-1]
     form.add_error(field if field in form.fields else None, exc.message)
 
@@ -121,7 +116,7 @@ def tender_new(request):
                 index = int(exc.field[5 : exc.field.index("]")])
                 filled = [f for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
                 target = filled[index] if index < len(filled) else form
-            _error(target, exc)
+            show_error(target, exc)
         else:
             messages.success(request, _("已创建带量采购批次 %(code)s") % {"code": tender.code})
             return redirect("tenders:detail", pk=tender.pk)
@@ -138,11 +133,13 @@ def tender_new(request):
 
 def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> dict:
     """Everything the tender page shows, with fresh forms — except the one that just failed (`failed`: form name,
-    target id, bound form), which is shown with its errors."""
+    target id, bound form), which is shown with its errors. What the user may do is `tender_allowed_actions`."""
     failed = failed or {}
     user = request.user
     now = timezone.now()
     lots = list(tender.lots.order_by("number"))
+    evaluation = tender_selectors.current_evaluation(tender) if can(user, MANAGE) else None
+    actions = tender_allowed_actions(user, tender, now=now, evaluated=evaluation is not None)
 
     def pick(name, target, factory):
         if failed.get("name") == name and failed.get("target") == target:
@@ -153,75 +150,24 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
         "tender": tender,
         "lots": lots,
         "now": now,
+        "actions": actions,
         "rows": [],
-        "results_visible": tender_selectors.results_visible(tender, user),
         "action_error": failed.get("message") if failed.get("name") == "action" else "",
     }
-    bids = Bid.objects.none()
-    commitments = Commitment.objects.none()
-    if is_official(user):
-        bids = Bid.objects.filter(tender=tender)
-        commitments = Commitment.objects.filter(tender=tender)
-        if can(user, MANAGE):
-            ctx["manage"] = True
-            ctx["lot_form"] = pick("lot", None, lambda: LotForm(prefix="lot"))
-            ctx["rules_form"] = pick("rules", None, lambda: RulesForm(prefix="rules", initial=tender.rules))
-            ctx["cancel_form"] = pick("cancel", None, lambda: ReasonForm(prefix="cancel"))
-            ctx["evaluate_form"] = pick("evaluate", None, lambda: EvaluateForm(prefix="evaluate"))
-            ctx["can_open"] = tender.status == Tender.Status.BIDDING and now >= tender.opening_at
-            ctx["evaluation"] = tender_selectors.current_evaluation(tender)
-            if tender.status in (Tender.Status.DEMAND_COLLECTION, Tender.Status.BIDDING):
-                ctx["coverage"] = tender_selectors.demand_coverage(tender)
-    elif _is_manufacturer(user):
-        bids = Bid.objects.filter(tender=tender, manufacturer_id=user.organization_id)
-        # The agreed volumes the company has to supply, hospital by hospital, once awards are published.
-        commitments = Commitment.objects.filter(tender=tender, manufacturer_id=user.organization_id)
-        accepting = tender.accepting_bids(now)
-        ctx["accepting_bids"] = accepting
-        if accepting:
-            live = {b.lot_id: b for b in bids.filter(status=Bid.Status.SUBMITTED)}
-            for lot in lots:
-                products = list(svc.lot_products(lot, manufacturer_id=user.organization_id))
-                bid = live.get(lot.pk)
-                if bid is None:
-                    form = pick("bid", lot.pk, lambda p=products, n=lot.pk: BidForm(products=p, prefix=f"bid{n}"))
-                else:
-                    form = pick(
-                        "replace",
-                        bid.pk,
-                        lambda p=products, b=bid: BidForm(
-                            products=p,
-                            prefix=f"replace{b.pk}",
-                            initial={"product": b.product_id, "supply_capacity": b.supply_capacity},
-                        ),
-                    )
-                ctx["rows"].append({"lot": lot, "bid": bid, "form": form, "products": products})
-    elif _is_hospital(user):
-        demand = {
-            d.lot_id: d
-            for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id).select_related(
-                "named_product"
-            )
-        }
-        commitments = Commitment.objects.filter(tender=tender, hospital_id=user.organization_id)
-        ctx["demand_open"] = (
-            tender.status == Tender.Status.DEMAND_COLLECTION and tender.demand_start <= now < tender.demand_end
-        )
-        for lot in lots:
-            report = demand.get(lot.pk)
-            form = None
-            if ctx["demand_open"]:
-                products = list(svc.lot_products(lot))
-                form = pick(
-                    "demand",
-                    lot.pk,
-                    lambda p=products, r=report, n=lot.pk: DemandForm(
-                        products=p,
-                        prefix=f"demand{n}",
-                        initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None,
-                    ),
-                )
-            ctx["rows"].append({"lot": lot, "report": report, "form": form})
+    if actions.manage:
+        ctx["lot_form"] = pick("lot", None, lambda: LotForm(prefix="lot"))
+        ctx["rules_form"] = pick("rules", None, lambda: RulesForm(prefix="rules", initial=tender.rules))
+        ctx["cancel_form"] = pick("cancel", None, lambda: ReasonForm(prefix="cancel"))
+        ctx["evaluate_form"] = pick("evaluate", None, lambda: EvaluateForm(prefix="evaluate"))
+        ctx["evaluation"] = evaluation
+        if actions.view_coverage:
+            ctx["coverage"] = tender_selectors.demand_coverage(tender)
+    bids = tender_bids_for(user, tender)
+    if actions.bid:
+        ctx["rows"] = _bid_rows(user, lots, bids, pick)
+    elif tender_role(user) == TenderRole.HOSPITAL:
+        ctx["rows"] = _demand_rows(user, tender, lots, pick, editable=actions.report_demand)
+    commitments = tender_commitments_for(user, tender)
     ctx["bids"] = bids.select_related("lot", "manufacturer", "product").order_by("lot__number", "pk")
     ctx["commitments"] = commitments.select_related("lot", "hospital", "product").order_by(
         "lot__number", "hospital__name"
@@ -232,14 +178,64 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
     return ctx
 
 
+def _bid_rows(user, lots, bids, pick) -> list[dict]:
+    """A manufacturer's lots while bids are accepted: its live bid on each, and the form to bid or replace."""
+    live = {b.lot_id: b for b in bids.filter(status=Bid.Status.SUBMITTED)}
+    rows = []
+    for lot in lots:
+        products = list(svc.lot_products(lot, manufacturer_id=user.organization_id))
+        bid = live.get(lot.pk)
+        if bid is None:
+            form = pick("bid", lot.pk, lambda p=products, n=lot.pk: BidForm(products=p, prefix=f"bid{n}"))
+        else:
+            form = pick(
+                "replace",
+                bid.pk,
+                lambda p=products, b=bid: BidForm(
+                    products=p,
+                    prefix=f"replace{b.pk}",
+                    initial={"product": b.product_id, "supply_capacity": b.supply_capacity},
+                ),
+            )
+        rows.append({"lot": lot, "bid": bid, "form": form, "products": products})
+    return rows
+
+
+def _demand_rows(user, tender, lots, pick, *, editable: bool) -> list[dict]:
+    """A hospital's lots: its demand report on each, and while the window is open the form to report or change it."""
+    demand = {
+        d.lot_id: d
+        for d in DemandReport.objects.filter(tender=tender, hospital_id=user.organization_id).select_related(
+            "named_product"
+        )
+    }
+    rows = []
+    for lot in lots:
+        report = demand.get(lot.pk)
+        form = None
+        if editable:
+            products = list(svc.lot_products(lot))
+            form = pick(
+                "demand",
+                lot.pk,
+                lambda p=products, r=report, n=lot.pk: DemandForm(
+                    products=p,
+                    prefix=f"demand{n}",
+                    initial={"annual_volume": r.annual_volume, "named_product": r.named_product_id} if r else None,
+                ),
+            )
+        rows.append({"lot": lot, "report": report, "form": form})
+    return rows
+
+
 def tender_detail(request, pk: int):
-    tender = _tender(request, pk)
+    tender = visible_tender(request, pk)
     return render(request, "procurement/tenders/detail.html", _detail_context(request, tender))
 
 
 def _refused(request, tender, *, name, target=None, form=None, exc: DomainError):
     if form is not None:
-        _error(form, exc)
+        show_error(form, exc)
     failed = {"name": name, "target": target, "form": form, "message": exc.message}
     return render(
         request,
@@ -257,7 +253,7 @@ def _done(request, tender, message):
 @require_POST
 def tender_action(request, pk: int, action: str):
     """One POST endpoint per tender action; each calls one service."""
-    tender = _tender(request, pk)
+    tender = visible_tender(request, pk)
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
@@ -293,7 +289,7 @@ def _set_rules(request, tender):
     form = RulesForm(request.POST, prefix="rules")
     try:
         if not form.is_valid():
-            raise DomainError(_("请检查中选规则"))
+            raise DomainError(_("请检查中选规则"), code=TenderError.INVALID_RULES)
         svc.tender_set_rules(tender=tender, rules=form.rules(tender.rules), by=request.user)
     except DomainError as exc:
         return _refused(request, tender, name="rules", form=form, exc=exc)
@@ -345,7 +341,7 @@ def _bid_form_action(request, tender, *, replacing: Bid | None):
     form = BidForm(request.POST, products=products, prefix=f"{name}{target}")
     try:
         if not form.is_valid():
-            raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product")
+            raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product", code=CommonError.INVALID)
         fields = {
             "product": next(p for p in products if p.pk == form.cleaned_data["product"]),
             "price": form.cleaned_data["price"],
@@ -384,7 +380,9 @@ def _demand(request, tender):
     form = DemandForm(request.POST, products=products, prefix=f"demand{lot.pk}")
     try:
         if not form.is_valid():
-            raise DomainError(_("指定产品须为本品种的产品"), field="named_product")
+            raise DomainError(
+                _("指定产品须为本品种的产品"), field="named_product", code=TenderError.NAMED_PRODUCT_NOT_IN_LOT
+            )
         named = next((p for p in products if p.pk == form.cleaned_data["named_product"]), None)
         svc.demand_report(
             lot=lot, by=request.user, annual_volume=form.cleaned_data["annual_volume"], named_product=named
@@ -432,163 +430,3 @@ ACTIONS = {
     "demand": ("tender.report_demand", _demand),
     "demand-withdraw": ("tender.report_demand", _demand_withdraw),
 }
-
-
-# --- coverage, evaluation, results ------------------------------------------------------------------------------
-
-
-@capability_required(MANAGE)
-def tender_coverage(request, pk: int):
-    tender = _tender(request, pk)
-    coverage = tender_selectors.demand_coverage(tender)
-    missing = Paginator(coverage["missing"], 50).get_page(request.GET.get("page"))
-    return render(
-        request, "procurement/tenders/coverage.html", {"tender": tender, "coverage": coverage, "page": missing}
-    )
-
-
-@capability_required(MANAGE)
-def tender_evaluation(request, pk: int):
-    tender = _tender(request, pk)
-    runs = list(tender.evaluations.select_related("run_by").order_by("-run_no"))
-    wanted = request.GET.get("run")
-    run = next((r for r in runs if str(r.run_no) == wanted), None) or next((r for r in runs if r.is_current), None)
-    review = tender_selectors.evaluation_review(run) if run else []
-    return render(
-        request,
-        "procurement/tenders/evaluation.html",
-        {
-            "tender": tender,
-            "runs": runs,
-            "run": run,
-            "review": review,
-            "evaluate_form": EvaluateForm(prefix="evaluate"),
-        },
-    )
-
-
-def tender_results(request, pk: int):
-    tender = _tender(request, pk)
-    if not tender_selectors.results_visible(tender, request.user):
-        raise Http404
-    return render(
-        request,
-        "procurement/tenders/results.html",
-        {"tender": tender, "results": tender_selectors.tender_results(tender)},
-    )
-
-
-def tender_results_xlsx(request, pk: int):
-    tender = _tender(request, pk)
-    if not tender_selectors.results_visible(tender, request.user):
-        raise Http404
-    return _xlsx(
-        f"{tender.code}-中选结果.xlsx",
-        _("中选结果"),
-        tender_selectors.RESULT_HEADERS,
-        tender_selectors.result_rows(tender),
-    )
-
-
-def _xlsx(filename: str, sheet: str, headers: list[str], rows: list[list]) -> FileResponse:
-    from catalog.imports.export import xlsx_file  # write-only workbook; text starting with = stays text
-
-    return FileResponse(
-        xlsx_file([[str(h) for h in headers], *rows], sheet_title=str(sheet)),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-# --- demand import --------------------------------------------------------------------------------------------
-
-
-def _can_import_demand(user) -> bool:
-    return can(user, "tender.report_demand") or can(user, MANAGE)
-
-
-def demand_import(request, pk: int):
-    if not _can_import_demand(request.user):
-        raise PermissionDenied
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-    tender = _tender(request, pk)
-    form = DemandImportForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            content = upload.read()
-            if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():
-                upload.seek(0)  # a large file: imported by a worker, this page shows its progress bar
-                job = jobs.start_with_file(
-                    "tender.demand_import",
-                    by=request.user,
-                    upload=upload,
-                    params={"tender": tender.pk, "dry_run": form.cleaned_data["dry_run"]},
-                )
-                return redirect("jobs:detail", pk=job.pk)
-            report = demand_import_svc.demand_import(
-                tender=tender,
-                by=request.user,
-                content=content,
-                filename=upload.name,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except DomainError as exc:
-            _error(form, exc)
-            status = exc.status_code
-        else:
-            status = 200 if report.ok else 400
-            if report.written:
-                messages.success(request, _("报量已导入：%(counts)s") % {"counts": _counts_text(report)})
-    elif request.method == "POST":
-        status = 400
-    return render(
-        request,
-        "procurement/tenders/demand_import.html",
-        {
-            "tender": tender,
-            "form": form,
-            "report": report,
-            "headers": demand_import_svc.HEADERS,
-            "own_hospital": _is_hospital(request.user),
-        },
-        status=status,
-    )
-
-
-def _counts_text(report) -> str:
-    labels = {"new": _("新增"), "changed": _("变更"), "unchanged": _("未变"), "error": _("错误")}
-    return "，".join(f"{labels.get(k, k)} {v}" for k, v in report.counts().items())
-
-
-def demand_template(request, pk: int):
-    if not _can_import_demand(request.user):
-        raise PermissionDenied
-    tender = _tender(request, pk)
-    hospital = request.user.organization if _is_hospital(request.user) else None
-    return _xlsx(
-        f"{tender.code}-报量模板.xlsx",
-        "报量",
-        demand_import_svc.HEADERS,
-        demand_import_svc.demand_template_rows(tender, hospital=hospital),
-    )
-
-
-app_name = "tenders"
-
-urlpatterns = [
-    path("", tender_list, name="list"),
-    path("new/", tender_new, name="new"),
-    path("<int:pk>/", tender_detail, name="detail"),
-    path("<int:pk>/do/<slug:action>/", tender_action, name="action"),
-    path("<int:pk>/coverage/", tender_coverage, name="coverage"),
-    path("<int:pk>/evaluation/", tender_evaluation, name="evaluation"),
-    path("<int:pk>/results/", tender_results, name="results"),
-    path("<int:pk>/results.xlsx", tender_results_xlsx, name="results-xlsx"),
-    path("<int:pk>/demand/import/", demand_import, name="demand-import"),
-    path("<int:pk>/demand/template.xlsx", demand_template, name="demand-template"),
-]

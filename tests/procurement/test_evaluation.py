@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from procurement.evaluation import (
-    DEFAULT_RULES,
     EXAMPLE_SLIDING_MAX_WINNERS_TABLE,
     INVALID_ABOVE_MAX,
     INVALID_NOT_POSITIVE,
@@ -321,8 +320,8 @@ def test_at_most_ten_winners_by_default():
 
 
 def test_max_winners_table_and_cap():
-    assert max_winners(DEFAULT_RULES, 0) == 0
-    assert [max_winners(DEFAULT_RULES, n) for n in (1, 3, 40)] == [10, 10, 10]
+    assert max_winners(SelectionRules(), 0) == 0
+    assert [max_winners(SelectionRules(), n) for n in (1, 3, 40)] == [10, 10, 10]
     sliding = SelectionRules(max_winners_table=EXAMPLE_SLIDING_MAX_WINNERS_TABLE)
     assert [max_winners(sliding, n) for n in (1, 2, 3, 4, 5, 6, 7, 11, 12, 40)] == [1, 2, 2, 3, 4, 4, 5, 9, 10, 10]
     capped = SelectionRules(max_winners_table=EXAMPLE_SLIDING_MAX_WINNERS_TABLE, max_winners_cap=5)
@@ -360,8 +359,8 @@ def test_rules_round_trip_and_defaults():
     stored = json.loads(json.dumps(rules.to_dict()))
     assert stored["ratio_to_lowest"] == "1.5"
     assert SelectionRules.from_dict(stored) == rules
-    assert SelectionRules.from_dict({}) == DEFAULT_RULES
-    assert DEFAULT_RULES.to_dict()["agreed_share_table"] == [[1, "0.50"], [2, "0.60"], [3, "0.70"], [4, "0.80"]]
+    assert SelectionRules.from_dict({}) == SelectionRules()
+    assert SelectionRules().to_dict()["agreed_share_table"] == [[1, "0.50"], [2, "0.60"], [3, "0.70"], [4, "0.80"]]
 
 
 @pytest.mark.parametrize(
@@ -428,14 +427,14 @@ def test_evaluate_tender_rejects_bids_for_an_unknown_lot():
 
 @pytest.mark.parametrize(("winners", "share"), [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80"), (10, "0.80")])
 def test_agreed_share_by_number_of_winners(winners, share):
-    assert agreed_share(DEFAULT_RULES, winners) == D(share)
+    assert agreed_share(SelectionRules(), winners) == D(share)
 
 
 def test_agreed_share_custom_table_and_zero_winners():
     flat = SelectionRules(agreed_share_table=[(1, D("0.60")), (4, D("0.80"))])
     assert [agreed_share(flat, n) for n in (1, 3, 4, 7)] == [D("0.60"), D("0.60"), D("0.80"), D("0.80")]
     with pytest.raises(ValueError):
-        agreed_share(DEFAULT_RULES, 0)
+        agreed_share(SelectionRules(), 0)
 
 
 @pytest.mark.parametrize(
@@ -607,3 +606,20 @@ def test_from_evaluation_to_allocation():
     allocations = allocate(1, winners, [Demand(1, 1, 100), Demand(2, 2, 200, named_product_id=203)])
     # 203 (bid 3) was excluded as the highest eligible price: its hospital goes to region 2's primary winner
     assert [(a.product_id, a.agreed_volume) for a in allocations] == [(202, 60), (201, 120)]
+
+
+def test_defaults_come_from_the_platform_rules_and_a_tenders_own_rules_override_them(settings):
+    """New rules start from common.rules.selection_defaults() (settings, read when made); stored keys win."""
+    settings.TENDER_RATIO_TO_LOWEST = "1.5"
+    settings.TENDER_DISCOUNT_FROM_MAX = "0.40"
+    settings.TENDER_FLOOR_PRICE = "0.0500"
+    settings.TENDER_MAX_WINNERS_TABLE = [(1, 2), (5, 4)]
+    settings.TENDER_AGREED_SHARE_TABLE = [(1, "0.70")]
+    fresh = SelectionRules()
+    assert (fresh.ratio_to_lowest, fresh.discount_from_max, fresh.floor_price) == (D("1.5"), D("0.40"), D("0.0500"))
+    assert fresh.max_winners_table == ((1, 2), (5, 4))
+    assert agreed_share(fresh, 3) == D("0.70")
+    stored = SelectionRules.from_dict({"ratio_to_lowest": "1.8", "agreed_share_table": [[1, "0.50"]]})
+    assert stored.ratio_to_lowest == D("1.8")  # the tender's own value
+    assert agreed_share(stored, 3) == D("0.50")
+    assert stored.floor_price == D("0.0500")  # a key the tender did not store takes today's default

@@ -69,10 +69,22 @@ def test_injection_strings_in_a_tender_name_are_escaped(collecting):  # noqa: F8
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("volume", ["²", "١٢", "１２", str(10**19), "9" * 5000, "1e3"])
-def test_demand_reports_refuse_hostile_volumes_through_the_api(collecting, volume):  # noqa: F811
+@pytest.mark.parametrize(
+    ("volume", "code"),
+    [
+        ("²", "invalid_number"),
+        ("١٢", "invalid_number"),
+        ("１２", "invalid_number"),
+        (str(10**19), "out_of_range"),
+        ("9" * 5000, "out_of_range"),
+        ("1e3", "invalid_number"),
+        ("-5", "volume_negative"),
+    ],
+)
+def test_demand_reports_refuse_hostile_volumes_through_the_api(collecting, volume, code):  # noqa: F811
     response = api_as(collecting["buyers"][0]).post(
         "/api/v1/demand-reports/", {"lot": collecting["lot"].pk, "annual_volume": volume}, format="json"
     )
     assert response.status_code == 400 and response.json()["field"] == "annual_volume", response.content
+    assert response.json()["code"] == code, response.content
     assert not DemandReport.objects.exists()

@@ -93,6 +93,7 @@ def test_api_rows_rollup_and_scoping(api, official, world):
     assert {g["label"]: (g["received"], g["completion"]) for g in groups}["进度测试steady医院"] == (1350, "0.3699")
     bad = api.get("/api/v1/commitment-progress/rollup/", {"by": "colour"})
     assert bad.status_code == 400 and "汇总方式" in bad.content.decode()
+    assert bad.json()["code"] == "unknown_rollup" and bad.json()["field"] == "by"
     assert api.get("/api/v1/commitment-progress-runs/").json()["results"][0]["status"] == "succeeded"
     api.force_authenticate(world.maker_rep)
     made = api.get("/api/v1/manufacturer-progress/").json()["results"]

@@ -33,7 +33,8 @@ def test_bids_through_the_api_stay_sealed_and_scoped(world, official):  # noqa: 
         {"lot": world["lot"].pk, "product": world["products"][0].pk, "price": "0.5", "supply_capacity": 1000},
         format="json",
     )
-    assert bad.status_code == 409 and "已有有效申报" in bad.json()["detail"]
+    assert bad.status_code == 409 and bad.json()["code"] == "live_bid_exists"
+    assert "已有有效申报" in bad.json()["detail"]
     assert api_as(world["buyers"][0]).post("/api/v1/bids/", {}, format="json").status_code == 403
     shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
     svc.tender_open_bids(tender=world["tender"], by=official)
@@ -75,15 +76,21 @@ def test_official_creates_a_tender_with_lots_and_bad_input_creates_nothing(offic
     from procurement.models import Lot, Tender
 
     client = api_as(official)
-    for changes, fragment in (
-        ({"bid_deadline": "2027-03-05T17:00:00+08:00"}, "时间顺序"),
-        ({"rules": {"ratio_to_lowest": "0.9"}}, "中选规则无效"),
-        ({"rules": {"no_such_rule": 1}}, "未知的评审规则项"),
-        ({"lots": [TENDER["lots"][0], {**TENDER["lots"][1], "max_price": "-1"}]}, "第 2 个品种"),
-        ({"lots": [TENDER["lots"][0], {**TENDER["lots"][1], "number": "01"}]}, "已有品种编号"),
+    for changes, code, field in (
+        ({"bid_deadline": "2027-03-05T17:00:00+08:00"}, "dates_out_of_order", "bid_deadline"),
+        ({"rules": {"ratio_to_lowest": "0.9"}}, "invalid_rules", "rules"),
+        ({"rules": {"no_such_rule": 1}}, "invalid_rules", "rules"),
+        (
+            {"lots": [TENDER["lots"][0], {**TENDER["lots"][1], "max_price": "-1"}]},
+            "price_not_positive",
+            "lots[1].max_price",
+        ),
+        ({"lots": [TENDER["lots"][0], {**TENDER["lots"][1], "number": "01"}]}, "lot_number_taken", "lots[1].number"),
     ):
         response = client.post("/api/v1/tenders/", {**TENDER, **changes}, format="json")
-        assert response.status_code == 400 and fragment in response.json()["detail"], changes
+        assert response.status_code == 400, changes
+        assert (response.json()["code"], response.json()["field"]) == (code, field), response.content
+    assert "第 2 个品种" in response.json()["detail"]  # the lot is named by its position
     assert not Tender.objects.exists() and not Lot.objects.exists()
     response = client.post("/api/v1/tenders/", TENDER, format="json")
     assert response.status_code == 201, response.content
@@ -101,7 +108,8 @@ def test_official_creates_a_tender_with_lots_and_bad_input_creates_nothing(offic
     assert rules.status_code == 200 and rules.json()["rules"]["ratio_to_lowest"] == "1.5"
     started = client.post(f"/api/v1/tenders/{tender_id}/start-demand-collection/")
     assert started.status_code == 200 and started.json()["status"] == "demand_collection"
-    assert client.post(f"/api/v1/tenders/{tender_id}/start-demand-collection/").status_code == 409
+    again = client.post(f"/api/v1/tenders/{tender_id}/start-demand-collection/")
+    assert again.status_code == 409 and again.json()["code"] == "wrong_status"
     bad_cancel = client.post(f"/api/v1/tenders/{tender_id}/cancel/", {"reason": ""}, format="json")
     assert bad_cancel.status_code == 400 and Tender.objects.get().status == "demand_collection"
     cancelled = client.post(f"/api/v1/tenders/{tender_id}/cancel/", {"reason": "并入国家集采"}, format="json")
@@ -119,21 +127,21 @@ def test_demand_reports_crud_in_the_window_and_coverage(world, official):  # noq
     early = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": "100"}, format="json")
     assert early.status_code == 404 and not DemandReport.objects.exists()
     svc.tender_start_demand_collection(tender=tender, by=official)
-    for volume, fragment in (("-1", "不能为负数"), ("1.5", "整数"), ("many", "整数")):
+    for volume, code in (("-1", "volume_negative"), ("1.5", "invalid_number"), ("many", "invalid_number")):
         response = client.post("/api/v1/demand-reports/", {"lot": lot.pk, "annual_volume": volume}, format="json")
-        assert response.status_code == 400 and fragment in response.json()["detail"]
+        assert response.status_code == 400 and response.json()["code"] == code, response.content
     wrong = client.post(
         "/api/v1/demand-reports/",
         {"lot": lot.pk, "annual_volume": "10", "named_product": world["other_generic"].pk},
         format="json",
     )
-    assert wrong.status_code == 400 and "不属于本品种" in wrong.json()["detail"]
+    assert wrong.status_code == 400 and wrong.json()["code"] == "named_product_not_in_lot"
     foreign = client.post(
         "/api/v1/demand-reports/",
         {"lot": lot.pk, "annual_volume": "10", "hospital": other_buyer.organization_id},
         format="json",
     )
-    assert foreign.status_code == 403
+    assert foreign.status_code == 403 and foreign.json()["code"] == "not_own_hospital"
     assert not DemandReport.objects.exists()
     created = client.post(
         "/api/v1/demand-reports/",
@@ -166,7 +174,7 @@ def test_demand_reports_crud_in_the_window_and_coverage(world, official):  # noq
     remaining = DemandReport.objects.get()
     shift(tender, demand_start=timedelta(hours=-2), demand_end=timedelta(seconds=-1))
     late = api_as(other_buyer).patch(f"/api/v1/demand-reports/{remaining.pk}/", {"annual_volume": "1"}, format="json")
-    assert late.status_code == 409
+    assert late.status_code == 409 and late.json()["code"] == "outside_window"
     assert api_as(other_buyer).delete(f"/api/v1/demand-reports/{remaining.pk}/").status_code == 409
     assert DemandReport.objects.get().annual_volume == 900
 
@@ -180,6 +188,7 @@ def test_official_opens_evaluates_reruns_awards_and_reads_results_through_the_ap
     client = api_as(official)
     early = client.post(f"/api/v1/tenders/{tender.pk}/open-bids/")
     assert early.status_code == 409 and "0.5000" not in early.content.decode()
+    assert early.json()["code"] == "opening_not_due"
     for user in (official, reps[0]):
         assert api_as(user).get(f"/api/v1/tenders/{tender.pk}/results/").status_code == 404
     assert client.get(f"/api/v1/tenders/{tender.pk}/evaluation/").status_code == 404

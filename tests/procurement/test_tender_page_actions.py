@@ -140,7 +140,12 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):  # 
     assert "提交申报" in html and 'class="countdown"' in html
     assert world["products"][0].nhsa_code in html and world["products"][1].nhsa_code not in html  # own products only
     prefix = f"bid{lot.pk}"
-    for price, message in (("abc", "必须是数字"), ("0", "大于零"), ("1.5", "最高有效申报价"), ("0.12345", "4 位小数")):
+    for price, message in (
+        ("abc", "不是有效的数字"),
+        ("0", "大于零"),
+        ("1.5", "最高有效申报价"),
+        ("0.12345", "4 位小数"),
+    ):
         response = client.post(
             url(tender, "bid"),
             {

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from procurement.errors import TenderError
 from procurement.models import Award, Bid, Commitment, DemandReport, Listing, Tender, TenderEvaluation
 from procurement.services import tenders as svc
 from tests.catalog.test_search import make
@@ -101,8 +102,9 @@ def test_full_path_sealed_until_opening_then_selected_and_awarded(world):
         assert bid.price is None and bid.comparison_price is None
         assert "0.5000" not in bid.sealed_price and len(bid.seal_hash) == 64
     assert not Bid.history.filter(price__isnull=False).exists()
-    with pytest.raises(ConflictError, match="开标时间未到"):
+    with pytest.raises(ConflictError) as exc:
         svc.tender_open_bids(tender=world["tender"], by=world["official"])
+    assert exc.value.code == TenderError.OPENING_NOT_DUE
     shift(world["tender"], bid_deadline=timedelta(seconds=-2), opening_at=timedelta(seconds=-1))
     svc.tender_refresh(tender=world["tender"])
     world["tender"].refresh_from_db()
@@ -135,26 +137,39 @@ def test_bad_bids_are_rejected_and_nothing_is_written(world):
     to_bidding(world)
     lot, reps, products = world["lot"], world["reps"], world["products"]
     cases = [
-        (dict(product=products[1], price="0.5"), ValidationFailed, "本企业的产品"),
-        (dict(product=world["other_generic"], price="0.5"), ValidationFailed, "不一致"),
-        (dict(product=products[0], price="0"), ValidationFailed, "大于零"),
-        (dict(product=products[0], price="-1"), ValidationFailed, "大于零"),
-        (dict(product=products[0], price="1.2001"), ValidationFailed, "最高有效申报价"),
-        (dict(product=products[0], price="0.12345"), ValidationFailed, "4 位小数"),
-        (dict(product=products[0], price="abc"), ValidationFailed, "必须是数字"),
-        (dict(product=products[0], price=0.5), ValidationFailed, "浮点数"),
+        (dict(product=products[1], price="0.5"), TenderError.NOT_OWN_PRODUCT, "product"),
+        (dict(product=world["other_generic"], price="0.5"), TenderError.PRODUCT_NOT_IN_LOT, "product"),
+        (dict(product=products[0], price="0"), TenderError.PRICE_NOT_POSITIVE, "price"),
+        (dict(product=products[0], price="-1"), TenderError.PRICE_NOT_POSITIVE, "price"),
+        (dict(product=products[0], price="1.2001"), TenderError.PRICE_ABOVE_MAX, "price"),
+        (dict(product=products[0], price="0.12345"), "too_many_decimals", "price"),
+        (dict(product=products[0], price="abc"), "invalid_number", "price"),
+        (dict(product=products[0], price=0.5), "invalid_number", "price"),
+        (
+            dict(product=products[0], price="0.5", supply_capacity=0),
+            TenderError.CAPACITY_NOT_POSITIVE,
+            "supply_capacity",
+        ),
     ]
-    for kwargs, error, fragment in cases:
-        with pytest.raises(error, match=fragment):
-            svc.bid_submit(lot=lot, supply_capacity=1000, by=reps[0], **kwargs)
+    for kwargs, code, field in cases:
+        kwargs = {"supply_capacity": 1000, **kwargs}
+        with pytest.raises(ValidationFailed) as exc:
+            svc.bid_submit(lot=lot, by=reps[0], **kwargs)
+        assert (exc.value.code, exc.value.field) == (code, field), kwargs
     assert Bid.objects.count() == 0
     svc.bid_submit(lot=lot, product=products[0], price="0.9999", supply_capacity=1000, by=reps[0])
     with pytest.raises(ConflictError, match="已有有效申报") as exc:
         svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=reps[0])
+    assert exc.value.code == TenderError.LIVE_BID_EXISTS == "live_bid_exists"
     assert "0.9999" not in exc.value.message  # an error never echoes a sealed price
     assert Bid.objects.count() == 1
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(PermissionDeniedError) as exc:
         svc.bid_submit(lot=lot, product=products[0], price="0.5", supply_capacity=1000, by=world["buyers"][0])
+    assert exc.value.code == TenderError.NOT_MANUFACTURER
+    with translation.override("en"), pytest.raises(ValidationFailed) as exc:
+        svc.bid_submit(lot=lot, product=products[0], price="0", supply_capacity=1000, by=reps[1])
+        assert exc.value.code == TenderError.PRICE_NOT_POSITIVE
+        assert str(exc.value.message) == "The bid price must be greater than zero"
 
 
 @pytest.mark.django_db
@@ -172,35 +187,41 @@ def test_deadline_is_exact_to_the_second(world):
         lambda: svc.bid_replace(bid=replaced, price="0.3", supply_capacity=1000, by=rep),
         lambda: svc.bid_withdraw(bid=replaced, by=rep),
     ):
-        with pytest.raises(ConflictError, match="已过申报截止时间"):
+        with pytest.raises(ConflictError) as exc:
             action()
+        assert exc.value.code == TenderError.DEADLINE_PASSED == "deadline_passed"
     assert Bid.objects.get(pk=replaced.pk).status == "submitted" and Bid.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_rules_locked_once_bidding_started_and_demand_window(world):
     svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "1.5"}, by=world["official"])
-    with pytest.raises(ConflictError, match="不在报量时间内"):
+    with pytest.raises(ConflictError) as exc:
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    assert exc.value.code == TenderError.OUTSIDE_WINDOW == "outside_window"
     assert not DemandReport.objects.exists()
     to_bidding(world)
     before = list(DemandReport.objects.values_list("pk", "annual_volume"))
-    with pytest.raises(ConflictError, match="不能修改中选规则"):
+    with pytest.raises(ConflictError) as exc:
         svc.tender_set_rules(tender=world["tender"], rules={"ratio_to_lowest": "2.0"}, by=world["official"])
+    assert exc.value.code == TenderError.RULES_LOCKED == "rules_locked"
     world["tender"].refresh_from_db()
     assert world["tender"].rules["ratio_to_lowest"] == "1.5"
-    with pytest.raises(ConflictError, match="不在报量时间内"):
+    with pytest.raises(ConflictError) as exc:
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=10)
+    assert exc.value.code == TenderError.OUTSIDE_WINDOW == "outside_window"
     assert list(DemandReport.objects.values_list("pk", "annual_volume")) == before
 
 
 @pytest.mark.django_db
 def test_negative_demand_and_rerun_with_reason(world):
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
-    with pytest.raises(ValidationFailed, match="不能为负数"):
+    with pytest.raises(ValidationFailed) as exc:
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume=-5)
-    with pytest.raises(ValidationFailed, match="整数"):
+    assert exc.value.code == TenderError.VOLUME_NEGATIVE
+    with pytest.raises(ValidationFailed) as exc:
         svc.demand_report(lot=world["lot"], by=world["buyers"][0], annual_volume="12.5")
+    assert exc.value.code == "invalid_number"
     assert not DemandReport.objects.exists()
     to_bidding(world)
     svc.bid_submit(
@@ -218,8 +239,9 @@ def test_negative_demand_and_rerun_with_reason(world):
 
 @pytest.mark.django_db
 def test_cancel_needs_a_reason_and_is_refused_after_award(world):
-    with pytest.raises(ValidationFailed, match="原因"):
+    with pytest.raises(ValidationFailed) as exc:
         svc.tender_cancel(tender=world["tender"], reason=" ", by=world["official"])
+    assert exc.value.code == "required"
     svc.tender_cancel(tender=world["tender"], reason="国家集采已覆盖该品种", by=world["official"])
     world["tender"].refresh_from_db()
     assert world["tender"].status == "cancelled" and world["tender"].cancel_reason

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.db import DataError
 from django.db.models import IntegerField, Model
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers  # noqa: TID251 - DRF's base class, read-only here
 from rest_framework.fields import Field, SkipField
@@ -76,6 +77,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response(error_body(CommonError.OUT_OF_RANGE, _("参数超出允许范围")), status=400)
+    if isinstance(exc, Http404):  # get_object_or_404: DRF answers it as NotFound, and so do we
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException):
         if isinstance(exc, exceptions.ValidationError):

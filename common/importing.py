@@ -6,13 +6,16 @@ as row 1 as spreadsheet users do) and the field.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
+from openpyxl import load_workbook
 
 from .errors import ValidationFailed
 from .uploads import check_upload
@@ -72,8 +75,6 @@ class ImportReport:
 def inline_max_rows() -> int:
     """Files up to this many data rows are imported in the request, larger ones as a background job — the same
     threshold (setting CATALOG_IMPORT_INLINE_MAX_ROWS) for every import."""
-    from django.conf import settings
-
     return int(getattr(settings, "CATALOG_IMPORT_INLINE_MAX_ROWS", 5000))
 
 
@@ -81,15 +82,11 @@ def estimate_data_rows(content: bytes, *, name: str) -> int | None:
     """Data rows of an xlsx or csv file without reading it through (the sheet's dimension; the csv's lines),
     None when the file cannot be read — the import in the request then says what is wrong with it."""
     if name.lower().endswith(".xlsx"):
-        import io
-
-        from openpyxl import load_workbook
-
         try:
             book = load_workbook(io.BytesIO(content), read_only=True)
             rows = book.active.max_row
             book.close()
-        except Exception:  # a broken workbook: reported by the import itself
+        except Exception:  # noqa: BLE001 - openpyxl on an unchecked upload fails in many ways; the import reports it
             return None
         return None if rows is None else max(0, rows - 1)
     lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)

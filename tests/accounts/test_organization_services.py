@@ -99,8 +99,9 @@ def test_api_unknown_region_code_names_the_field(platform_admin):
         format="json",
     )
     assert response.status_code == 400
-    assert "region_code" in response.json()
-    assert "未知的行政区划代码" in response.json()["region_code"][0]
+    body = response.json()
+    assert (body["code"], body["field"]) == ("unknown_region", "region_code")
+    assert "未知的行政区划代码" in body["detail"]
     assert not Organization.objects.filter(name="未知地区配送").exists()
 
 

@@ -35,7 +35,9 @@ class CommonError(ErrorCode):
     INVALID_CHARACTER = "invalid_character"  # text with a control or bidirectional control character (400)
     # requests and files
     BODY_TOO_LARGE = "body_too_large"  # the request body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE (413)
-    FILE_TOO_LARGE = "file_too_large"  # an upload beyond IMPORT_MAX_UPLOAD_BYTES, or a workbook unpacking too large
+    # an upload beyond IMPORT_MAX_UPLOAD_BYTES, refused before its body is read (413) or by the import (400), or a
+    # workbook unpacking too large (400, 413)
+    FILE_TOO_LARGE = "file_too_large"
     BAD_FILE = "bad_file"  # a file that cannot be read as what its name says (a broken .xlsx) (400)
     EMPTY_FILE = "empty_file"  # an import file with no content or no data rows (400)
     FILE_ENCODING = "file_encoding"  # a CSV file that is not UTF-8 (400)

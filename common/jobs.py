@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 
 from .discovery import app_modules
-from .errors import PermissionDeniedError, ValidationFailed
+from .errors import CommonError, PermissionDeniedError, ValidationFailed
 from .importing import report_result
 from .models import Job
 from .outbox import enqueue
@@ -55,10 +55,12 @@ def _key(job_id: int) -> str:
 def start(kind: str, *, by, params: dict | None = None) -> Job:
     job_kind = kinds().get(kind)
     if job_kind is None:
-        raise ValidationFailed(_("未知的任务类型 %(kind)s") % {"kind": kind}, field="kind")
+        raise ValidationFailed(
+            _("未知的任务类型 %(kind)s") % {"kind": kind}, field="kind", code=CommonError.UNKNOWN_JOB_KIND
+        )
     capabilities = (job_kind.capability,) if isinstance(job_kind.capability, str) else job_kind.capability
     if not any(can(by, c) for c in capabilities) or not by.organization_id:
-        raise PermissionDeniedError(_("无权发起该任务"))
+        raise PermissionDeniedError(_("无权发起该任务"), code=CommonError.PERMISSION_DENIED)
     params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
         job = Job.objects.create(
@@ -130,7 +132,7 @@ def start_with_file(kind: str, *, by, upload, params: dict) -> Job:
 def take_upload(path: str) -> bytes:
     """The kept upload's content; the file is removed (a job runs once)."""
     if not path.startswith(f"{UPLOADS}/"):
-        raise ValidationFailed(_("文件不存在"), field="file")
+        raise ValidationFailed(_("文件不存在"), field="file", code=CommonError.FILE_MISSING)
     try:
         with default_storage.open(path, "rb") as stream:
             return stream.read()

@@ -82,7 +82,7 @@ def test_an_idle_sign_in_token_expires_and_is_deleted(user):
     token = sign_in().json()["token"]
     ApiToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))  # 7 days without a request
     response = with_token(token).get("/api/v1/users/me/")
-    assert response.status_code == 401
+    assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
     assert "过期" in response.json()["detail"]
     assert not ApiToken.objects.exists()
 
@@ -241,7 +241,7 @@ def test_a_weak_new_password_is_refused_and_the_tokens_stay(user):
     _row, token = services.token_sign_in(user=user)
     with pytest.raises(ValidationFailed) as error:
         services.user_set_password(user=user, password="123456")
-    assert error.value.field == "password"
+    assert (error.value.code, error.value.field) == ("password_rejected", "password")
     assert works(token)
 
 

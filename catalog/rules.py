@@ -105,15 +105,17 @@ def parse_pack_size(value) -> int:
             raise ValueError(_("最小包装数量应为正整数，实际为 %(value)s") % {"value": f"{value:g}"})
         value = int(value)
     text = fold_fullwidth(value).strip().removesuffix(".0") if isinstance(value, str) else value
+    label = _("最小包装数量")
     try:
-        number = parse_int(text, field="pack_size", label=_("最小包装数量"), form=True)
+        number = parse_int(text, field="pack_size", label=label, form=True)
     except ValidationFailed as exc:
         raise ValueError(_("最小包装数量应为正整数，实际为“%(value)s”") % {"value": value}) from exc
     if number <= 0:
         raise ValueError(_("最小包装数量应大于 0，实际为 %(number)s") % {"number": number})
-    if number > PACK_SIZE_MAX:
-        raise ValueError(_("最小包装数量不能大于 %(limit)s") % {"limit": PACK_SIZE_MAX})
-    return number
+    try:  # within the column: "最小包装数量超出允许范围（1 至 2147483647）"
+        return parse_int(number, field="pack_size", label=label, min_value=1, max_value=PACK_SIZE_MAX)
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from exc
 
 
 def parse_insurance_class(value) -> str:

@@ -84,7 +84,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException):
         if isinstance(exc, exceptions.ValidationError):
-            errors = list(_field_errors(exc.detail)) or [error_body(CommonError.INVALID, _("请求无效"))]
+            # an empty detail: DRF's own "Invalid input." (translated by DRF)
+            empty = error_body(CommonError.INVALID, exceptions.ValidationError.default_detail)
+            errors = list(_field_errors(exc.detail)) or [empty]
             response.data = {**errors[0], "errors": errors}
         else:
             response.data = error_body(_first_code(exc.get_codes()), _first_text(exc.detail))

@@ -28,6 +28,8 @@ from collections import defaultdict
 from enum import Enum
 from pathlib import Path
 
+import django
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "api-errors.md"
 START = "<!-- error-codes:start (scripts/error_codes.py writes this table; do not edit it by hand) -->"
@@ -41,8 +43,6 @@ _STATUS_IN_COMMENT = re.compile(r"\s*\((\d{3}(?:,\s*\d{3})*)\)\s*$")
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
     django.setup()
 
 
@@ -65,7 +65,7 @@ def error_modules() -> list[str]:
 
 def enums() -> list[type[Enum]]:
     """Every ErrorCode enum of the apps, in layer order, each once."""
-    from common.errors import ErrorCode
+    from common.errors import ErrorCode  # noqa: PLC0415 - importable once setup_django() put the root on sys.path
 
     for name in error_modules():
         importlib.import_module(name)
@@ -123,7 +123,7 @@ def meanings(enum: type[Enum]) -> dict[str, str]:
 
 def _error_statuses() -> dict[str, int]:
     """Class name → HTTP status, for common.errors.DomainError and every subclass the apps define."""
-    from common.errors import DomainError
+    from common.errors import DomainError  # noqa: PLC0415 - importable once setup_django() put the root on sys.path
 
     statuses, pending = {}, [DomainError]
     while pending:

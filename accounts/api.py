@@ -15,13 +15,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import serializers
+from common.api import error_body
 from common.errors import PermissionDeniedError, ValidationFailed
 from common.throttling import AnonRateThrottle, SignInRateThrottle
 
 from . import selectors, services
 from .backends import refused_for_inactive_organization
+from .errors import AccountsError
 from .models import ApiToken, Organization, Region, User
-from .permissions import INACTIVE_ORGANIZATION, HasCapability, inactive_organization_message, portals_for
+from .permissions import HasCapability, inactive_organization_message, portals_for
 from .views import lockout_message
 
 
@@ -64,15 +66,23 @@ class OrganizationWriteSerializer(serializers.Serializer):
     short_name = serializers.CharField(max_length=50, required=False, default="")
     uscc = serializers.CharField(max_length=30)
     region_code = serializers.CharField(max_length=6)
-    hospital_level = serializers.ChoiceField(choices=Organization.HospitalLevel.choices, required=False, default="")
-    hospital_type = serializers.ChoiceField(choices=Organization.HospitalType.choices, required=False, default="")
-    ownership = serializers.ChoiceField(choices=Organization.Ownership.choices, required=False, default="")
+    hospital_level = serializers.ChoiceField(
+        choices=Organization.HospitalLevel.choices, required=False, allow_blank=True, default=""
+    )
+    hospital_type = serializers.ChoiceField(
+        choices=Organization.HospitalType.choices, required=False, allow_blank=True, default=""
+    )
+    ownership = serializers.ChoiceField(
+        choices=Organization.Ownership.choices, required=False, allow_blank=True, default=""
+    )
     is_active = serializers.BooleanField(required=False, default=True)
 
     def validate_region_code(self, value: str) -> Region:
         region = selectors.region_by_code(value)
         if region is None:
-            raise serializers.ValidationError(_("未知的行政区划代码“%(value)s”") % {"value": value})
+            raise serializers.ValidationError(
+                _("未知的行政区划代码“%(value)s”") % {"value": value}, code=AccountsError.UNKNOWN_REGION
+            )
         return region
 
 
@@ -221,7 +231,7 @@ class TokenView(APIView):
         if getattr(request, "axes_locked_out", False):
             seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
             return Response(
-                {"detail": lockout_message(request), "code": "locked_out"},
+                error_body(AccountsError.LOCKED_OUT, lockout_message(request)),
                 status=settings.AXES_HTTP_RESPONSE_CODE,
                 headers={"Retry-After": str(seconds)},
             )
@@ -232,10 +242,10 @@ class TokenView(APIView):
             )
             if organization is not None:
                 return Response(
-                    {"detail": inactive_organization_message(organization), "code": INACTIVE_ORGANIZATION},
+                    error_body(AccountsError.ORGANIZATION_INACTIVE, inactive_organization_message(organization)),
                     status=status.HTTP_403_FORBIDDEN,
                 )
-            raise ValidationFailed(_("用户名或密码不正确"), code="invalid_credentials")
+            raise ValidationFailed(_("用户名或密码不正确"), code=AccountsError.INVALID_CREDENTIALS)
         # A token exchange is a sign-in: last_login is updated and the failure count reset, as on the page.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         # Named after the client, to be recognised in the list; control characters are no part of a name.
@@ -260,7 +270,9 @@ class ApiTokenViewSet(
     def create(self, request, *args, **kwargs):
         # A token cannot outlive its limit by minting its successor: an integration token makes no tokens.
         if isinstance(request.auth, ApiToken) and request.auth.kind == ApiToken.Kind.INTEGRATION:
-            raise PermissionDeniedError(_("接口令牌不能创建新令牌，请用账号密码登录后创建"), code="integration_token")
+            raise PermissionDeniedError(
+                _("接口令牌不能创建新令牌，请用账号密码登录后创建"), code=AccountsError.INTEGRATION_TOKEN
+            )
         data = ApiTokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         api_token, token = services.token_create_integration(

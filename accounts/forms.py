@@ -8,7 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .backends import refused_for_inactive_organization
-from .permissions import INACTIVE_ORGANIZATION, inactive_organization_message
+from .errors import AccountsError
+from .permissions import inactive_organization_message
 
 
 class InactiveOrganizationLoginMixin:
@@ -24,7 +25,7 @@ class InactiveOrganizationLoginMixin:
             if organization is None:
                 raise
             self.refusal = inactive_organization_message(organization)
-            raise ValidationError(self.refusal, code=INACTIVE_ORGANIZATION) from exc
+            raise ValidationError(self.refusal, code=AccountsError.ORGANIZATION_INACTIVE) from exc
 
 
 class PlatformAuthenticationForm(InactiveOrganizationLoginMixin, AuthenticationForm):

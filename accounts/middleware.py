@@ -3,9 +3,12 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from common.api import error_body
+
+from .errors import AccountsError
 from .forms import PlatformAuthenticationForm
 from .models import User
-from .permissions import INACTIVE_ORGANIZATION, inactive_organization_message, organization_is_active
+from .permissions import inactive_organization_message, organization_is_active
 
 
 class PlatformLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -41,7 +44,7 @@ class InactiveOrganizationMiddleware:
         logout(request)
         message = inactive_organization_message(organization)
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message, "code": INACTIVE_ORGANIZATION}, status=403)
+            return JsonResponse(error_body(AccountsError.ORGANIZATION_INACTIVE, message), status=403)
         return render(
             request,
             "accounts/login.html",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -127,8 +128,6 @@ class Organization(models.Model):
         return self.kind == self.Kind.HOSPITAL
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.uscc == "":
             self.uscc = None
         if self.kind != self.Kind.MANUFACTURER:

@@ -11,6 +11,8 @@ from functools import lru_cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.discovery import app_modules
+
 from .permissions import can
 
 
@@ -49,8 +51,6 @@ LINKS: list[tuple[str, Link]] = [
 
 @lru_cache(maxsize=1)
 def all_links() -> dict[str, list[Link]]:
-    from common.discovery import app_modules
-
     by_section: dict[str, list[Link]] = {s.key: [] for s in SECTIONS}
     for _app_config, module in app_modules("navigation"):
         for section_key, link in getattr(module, "LINKS", []):

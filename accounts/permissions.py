@@ -16,7 +16,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
-from common.errors import PermissionDeniedError
+from common.errors import CommonError, PermissionDeniedError
+
+from .errors import AccountsError
 
 
 class RoleCode(models.TextChoices):
@@ -98,9 +100,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
-INACTIVE_ORGANIZATION = "organization_inactive"
-
-
 def organization_is_active(user) -> bool:
     """Whether the user's organisation lets them act: the one predicate behind sign-in (the authentication backend),
     every API request (`ActiveMember`), every page request (`accounts.middleware.InactiveOrganizationMiddleware`) and
@@ -129,10 +128,6 @@ def role_codes(user) -> frozenset[str]:
 
 def is_superuser(user) -> bool:
     return bool(may_act(user) and user.is_superuser)
-
-
-def has_role(user, *roles: str) -> bool:
-    return bool(role_codes(user) & set(roles))
 
 
 def is_official(user) -> bool:
@@ -174,7 +169,7 @@ def scope_to_organization(queryset: models.QuerySet, user, field: str = "organiz
 def require(user, capability: str) -> None:
     """Raise the domain's permission error when the user lacks the capability (services use this)."""
     if not can(user, capability):
-        raise PermissionDeniedError(_("您没有执行此操作的权限"))
+        raise PermissionDeniedError(_("您没有执行此操作的权限"), code=CommonError.PERMISSION_DENIED)
 
 
 def capability_required(capability: str):
@@ -203,7 +198,9 @@ class ActiveMember(BasePermission):
         if not (user and user.is_authenticated):
             return False  # DRF answers 401 (or 403 without an authenticator that challenges)
         if not organization_is_active(user):
-            raise PermissionDeniedError(inactive_organization_message(user.organization), code=INACTIVE_ORGANIZATION)
+            raise PermissionDeniedError(
+                inactive_organization_message(user.organization), code=AccountsError.ORGANIZATION_INACTIVE
+            )
         return True
 
 

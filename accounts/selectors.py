@@ -31,12 +31,6 @@ def users_visible_to(user) -> QuerySet[User]:
     return scope_to_organization(qs, user, field="organization")
 
 
-def organizations_of_kind(kind: str, *, active_only: bool = True) -> QuerySet[Organization]:
-    """Unscoped list for pickers inside services (e.g. the distributors a hospital may order from)."""
-    qs = Organization.objects.filter(kind=kind).select_related("region")
-    return qs.filter(is_active=True) if active_only else qs
-
-
 def organization_status_events(organization: Organization):
     """Its deactivations and reactivations, newest first: who, when, why."""
     return events_for(organization).filter(action__in=("deactivated", "reactivated")).order_by("-at", "-pk")

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.settings import knox_settings
 
-from common.errors import ConflictError, ValidationFailed
+from common.errors import CommonError, ConflictError, ValidationFailed
 from common.models import record_event
 
 from . import hooks, selectors
+from .errors import AccountsError
 from .models import ApiToken, Organization, Role, User
 from .permissions import ROLE_ORG_KIND, RoleCode, require
 
@@ -27,8 +28,14 @@ def raise_first_error(exc: ValidationError) -> None:
         field, errors = next(iter(exc.error_dict.items()))
         message = "；".join(m for e in errors for m in e.messages)
         label = None if field == "__all__" else field
-        raise ValidationFailed(message, field=label) from exc
-    raise ValidationFailed("；".join(exc.messages)) from exc
+        raise ValidationFailed(message, field=label, code=_django_code(errors)) from exc
+    raise ValidationFailed("；".join(exc.messages), code=_django_code(exc.error_list)) from exc
+
+
+def _django_code(errors) -> str:
+    """The code of Django's first error (a field validator's, e.g. `invalid_uscc`, `unique`), else `invalid`."""
+    code = next((e.code for e in errors if e.code), None)
+    return code or CommonError.INVALID
 
 
 def _validate_organization(org: Organization) -> None:
@@ -43,7 +50,9 @@ def _validate_organization(org: Organization) -> None:
         ]
         if missing:
             raise ValidationFailed(
-                _("医疗机构必须填写%(items)s") % {"items": "、".join(missing)}, field="hospital_level"
+                _("医疗机构必须填写%(items)s") % {"items": "、".join(missing)},
+                field="hospital_level",
+                code=AccountsError.HOSPITAL_DETAILS_REQUIRED,
             )
     try:
         org.full_clean()
@@ -66,7 +75,11 @@ def organization_update(*, organization: Organization, by: User | None = None, *
     if by is not None:
         require(by, "organization.manage")
     if "is_active" in changes:
-        raise ValidationFailed(_("机构的停用与恢复须通过停用/恢复操作并说明原因"), field="is_active")
+        raise ValidationFailed(
+            _("机构的停用与恢复须通过停用/恢复操作并说明原因"),
+            field="is_active",
+            code=AccountsError.ACTIVE_NOT_EDITABLE,
+        )
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     for name, value in changes.items():
         setattr(org, name, value)
@@ -80,7 +93,9 @@ def _validate_roles(organization: Organization | None, role_codes: Iterable[str]
     roles = {r.code: r for r in Role.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in roles]
     if unknown:
-        raise ValidationFailed(_("未知的角色：%(items)s") % {"items": "、".join(unknown)}, field="roles")
+        raise ValidationFailed(
+            _("未知的角色：%(items)s") % {"items": "、".join(unknown)}, field="roles", code=AccountsError.UNKNOWN_ROLE
+        )
     if organization is not None:
         wrong = [roles[c].name for c in codes if ROLE_ORG_KIND.get(c) != organization.kind]
         if wrong:
@@ -88,6 +103,7 @@ def _validate_roles(organization: Organization | None, role_codes: Iterable[str]
                 _("角色“%(items)s”不适用于%(kind)s“%(name)s”")
                 % {"items": "、".join(wrong), "kind": organization.get_kind_display(), "name": organization.name},
                 field="roles",
+                code=AccountsError.ROLE_NOT_FOR_ORGANIZATION,
             )
     return [roles[c] for c in codes]
 
@@ -110,16 +126,22 @@ def user_create(
         if organization is None or (
             organization.pk != by.organization_id and not by.role_codes & {"platform_admin"} and not by.is_superuser
         ):
-            raise ValidationFailed(_("只能为本机构创建用户"), field="organization")
+            raise ValidationFailed(
+                _("只能为本机构创建用户"), field="organization", code=AccountsError.OTHER_ORGANIZATION
+            )
     if organization is None:
-        raise ValidationFailed(_("用户必须属于一个机构"), field="organization")
+        raise ValidationFailed(
+            _("用户必须属于一个机构"), field="organization", code=AccountsError.ORGANIZATION_REQUIRED
+        )
     if not organization.is_active:
         raise ValidationFailed(
-            _("机构“%(name)s”已停用，不能添加用户") % {"name": organization.name}, field="organization"
+            _("机构“%(name)s”已停用，不能添加用户") % {"name": organization.name},
+            field="organization",
+            code=AccountsError.ORGANIZATION_INACTIVE,
         )
     role_objs = _validate_roles(organization, roles)
     if not role_objs:
-        raise ValidationFailed(_("用户至少需要一个角色"), field="roles")
+        raise ValidationFailed(_("用户至少需要一个角色"), field="roles", code=AccountsError.ROLE_REQUIRED)
     user = User(
         username=username,
         organization=organization,
@@ -137,18 +159,6 @@ def user_create(
     except ValidationError as exc:
         raise_first_error(exc)
     user.save()
-    user.roles.set(role_objs)
-    user.forget_roles()
-    return user
-
-
-@transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[str], by: User | None = None) -> User:
-    if by is not None:
-        require(by, "user.manage_own_organization")
-    role_objs = _validate_roles(user.organization, roles)
-    if not role_objs:
-        raise ValidationFailed(_("用户至少需要一个角色"), field="roles")
     user.roles.set(role_objs)
     user.forget_roles()
     return user
@@ -174,7 +184,7 @@ def ensure_may_deactivate(organization: Organization) -> None:
         raise ConflictError(
             _("“%(name)s”是平台自身的医保部门/采购中心（有平台管理员），不能停用") % {"name": organization.name},
             field="organization",
-            code="platform_agency",
+            code=AccountsError.PLATFORM_AGENCY,
         )
 
 
@@ -188,16 +198,16 @@ def ensure_platform_keeps_an_admin(user: User) -> None:
         raise ConflictError(
             _("“%(name)s”是最后一位平台管理员，不能停用") % {"name": user.username},
             field="user",
-            code="last_platform_admin",
+            code=AccountsError.LAST_PLATFORM_ADMIN,
         )
 
 
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_("请填写原因"), field="reason")
+        raise ValidationFailed(_("请填写原因"), field="reason", code=CommonError.REQUIRED)
     if len(reason) > 300:
-        raise ValidationFailed(_("原因最多 300 个字"), field="reason")
+        raise ValidationFailed(_("原因最多 300 个字"), field="reason", code=CommonError.TOO_LONG)
     return reason
 
 
@@ -212,7 +222,9 @@ def _set_active(organization: Organization, *, active: bool, by: User | None, re
     if org.is_active == active:
         state = _("有效") if active else _("已停用")
         raise ConflictError(
-            _("机构“%(name)s”已是“%(state)s”状态") % {"name": org.name, "state": state}, field="is_active"
+            _("机构“%(name)s”已是“%(state)s”状态") % {"name": org.name, "state": state},
+            field="is_active",
+            code=AccountsError.ALREADY_ACTIVE if active else AccountsError.ALREADY_INACTIVE,
         )
     org.is_active = active
     org._change_reason = reason  # the history row says why as well
@@ -276,7 +288,7 @@ def user_set_password(*, user: User, password: str) -> User:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise ValidationFailed("；".join(exc.messages), field="password") from exc
+        raise ValidationFailed("；".join(exc.messages), field="password", code=AccountsError.PASSWORD_REJECTED) from exc
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
@@ -306,15 +318,19 @@ def token_create_integration(*, user: User, name: str, days: int | None = None) 
     (default API_TOKEN_INTEGRATION_DEFAULT_DAYS, at most API_TOKEN_INTEGRATION_MAX_DAYS)."""
     name = name.strip()
     if not name:
-        raise ValidationFailed(_("请填写令牌名称，例如对接的系统"), field="name")
+        raise ValidationFailed(_("请填写令牌名称，例如对接的系统"), field="name", code=CommonError.REQUIRED)
     days = settings.API_TOKEN_INTEGRATION_DEFAULT_DAYS if days is None else days
     longest = settings.API_TOKEN_INTEGRATION_MAX_DAYS
     if not 1 <= days <= longest:
         raise ValidationFailed(
-            _("有效期应为 1 至 %(days)s 天") % {"days": longest}, field="expires_in_days", code="token_lifetime"
+            _("有效期应为 1 至 %(days)s 天") % {"days": longest},
+            field="expires_in_days",
+            code=AccountsError.TOKEN_LIFETIME,
         )
     if selectors.api_tokens_of(user).filter(kind=ApiToken.Kind.INTEGRATION, name=name).exists():
-        raise ValidationFailed(_("已有名为“%(name)s”的有效令牌") % {"name": name}, field="name", code="duplicate")
+        raise ValidationFailed(
+            _("已有名为“%(name)s”的有效令牌") % {"name": name}, field="name", code=AccountsError.DUPLICATE_TOKEN_NAME
+        )
     return ApiToken.objects.create(user=user, expiry=timedelta(days=days), kind=ApiToken.Kind.INTEGRATION, name=name)
 
 
@@ -322,10 +338,3 @@ def token_create_integration(*, user: User, name: str, days: int | None = None) 
 def token_revoke(*, token: ApiToken) -> None:
     """Ends one token at once: the next request with it is refused."""
     token.delete()
-
-
-@transaction.atomic
-def token_revoke_all(*, user: User) -> int:
-    """Ends every API token of the user (sign-in and integration); how many there were. For a user or organisation
-    being deactivated; a new password does it by itself (User.save)."""
-    return revoke_api_tokens(user_ids=[user.pk])

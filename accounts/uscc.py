@@ -16,6 +16,8 @@ import random
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
+from .errors import AccountsError
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
@@ -58,15 +60,11 @@ def uscc_problem(value: object) -> str | None:
     return None
 
 
-def is_valid_uscc(value: object) -> bool:
-    return uscc_problem(value) is None
-
-
 def validate_uscc(value: str) -> None:
     """Django field validator."""
     problem = uscc_problem(value)
     if problem:
-        raise ValidationError(problem, code="invalid_uscc")
+        raise ValidationError(problem, code=AccountsError.INVALID_USCC)
 
 
 def _org_code_check(first8: str) -> str:

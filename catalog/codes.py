@@ -37,6 +37,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .errors import CatalogError
+
 
 class Category(models.TextChoices):
     CHEMICAL = "chemical", _("化学药品")
@@ -124,36 +126,56 @@ def _bad_character(code: str) -> str | None:
     return None
 
 
-def _shape_problem(code: str, shape: str) -> str | None:
-    if shape == "X":
-        if len(code) != 23:
-            return gettext("西药代码应为 23 位，当前为 %(count)s 位") % {"count": len(code)}
-        if not WESTERN.match(code):
-            return gettext("西药代码结构不正确，应为 ") + _SHAPE_HELP["X"]
-    elif shape == "Z":
-        if len(code) != 20:
-            return gettext("中成药代码应为 20 位，当前为 %(count)s 位") % {"count": len(code)}
-        if not CHINESE_PATENT.match(code):
-            return gettext("中成药代码结构不正确，末 5 位企业编码应为数字")
-    elif shape == "T":
-        if len(code) not in (10, 20):
-            return gettext("中药饮片代码应为 10 位，配方颗粒代码应为 20 位，当前为 %(count)s 位") % {"count": len(code)}
-        if not (PIECES.match(code) or GRANULES.match(code)):
-            return gettext("中药饮片代码应为 T + 9 位数字；配方颗粒代码应为 T + 19 位字母或数字")
-    elif shape == "C":
-        if len(code) not in (20, 27):
-            return gettext("耗材代码应为 20 位或 27 位，当前为 %(count)s 位") % {"count": len(code)}
-        if not CONSUMABLE.match(code):
-            return gettext("耗材代码除首字母 C 外应全部为数字")
-    else:  # local NM codes
-        if len(code) != 15:
-            return gettext("自治区地方编码应为 15 位，当前为 %(count)s 位") % {"count": len(code)}
-        match = LOCAL.match(code)
-        if not match or not code.startswith(shape):
-            return gettext("自治区地方编码结构不正确，应为 ") + _SHAPE_HELP[shape]
-        if not match.group("division").startswith("15"):
-            return gettext("自治区地方编码的第 4-9 位应为内蒙古的行政区划代码（15 开头）")
+def _western_problem(code: str) -> str | None:
+    if len(code) != 23:
+        return gettext("西药代码应为 23 位，当前为 %(count)s 位") % {"count": len(code)}
+    if not WESTERN.match(code):
+        return gettext("西药代码结构不正确，应为 ") + _SHAPE_HELP["X"]
     return None
+
+
+def _chinese_patent_problem(code: str) -> str | None:
+    if len(code) != 20:
+        return gettext("中成药代码应为 20 位，当前为 %(count)s 位") % {"count": len(code)}
+    if not CHINESE_PATENT.match(code):
+        return gettext("中成药代码结构不正确，末 5 位企业编码应为数字")
+    return None
+
+
+def _pieces_problem(code: str) -> str | None:
+    if len(code) not in (10, 20):
+        return gettext("中药饮片代码应为 10 位，配方颗粒代码应为 20 位，当前为 %(count)s 位") % {"count": len(code)}
+    if not (PIECES.match(code) or GRANULES.match(code)):
+        return gettext("中药饮片代码应为 T + 9 位数字；配方颗粒代码应为 T + 19 位字母或数字")
+    return None
+
+
+def _consumable_problem(code: str) -> str | None:
+    if len(code) not in (20, 27):
+        return gettext("耗材代码应为 20 位或 27 位，当前为 %(count)s 位") % {"count": len(code)}
+    if not CONSUMABLE.match(code):
+        return gettext("耗材代码除首字母 C 外应全部为数字")
+    return None
+
+
+def _local_problem(code: str, shape: str) -> str | None:
+    """The region's own NM codes (NMY, NMZ, NMT)."""
+    if len(code) != 15:
+        return gettext("自治区地方编码应为 15 位，当前为 %(count)s 位") % {"count": len(code)}
+    match = LOCAL.match(code)
+    if not match or not code.startswith(shape):
+        return gettext("自治区地方编码结构不正确，应为 ") + _SHAPE_HELP[shape]
+    if not match.group("division").startswith("15"):
+        return gettext("自治区地方编码的第 4-9 位应为内蒙古的行政区划代码（15 开头）")
+    return None
+
+
+_NATIONAL_SHAPES = {"X": _western_problem, "Z": _chinese_patent_problem, "T": _pieces_problem, "C": _consumable_problem}
+
+
+def _shape_problem(code: str, shape: str) -> str | None:
+    national = _NATIONAL_SHAPES.get(shape)
+    return national(code) if national else _local_problem(code, shape)
 
 
 def _shape_of(code: str) -> str:
@@ -187,7 +209,7 @@ def validate_product_code(code, *, category: str) -> str:
     normalised = normalize_code(code)
     problem = code_problem(normalised, category=category)
     if problem:
-        raise ValidationError(problem, code="invalid_code")
+        raise ValidationError(problem, code=CatalogError.INVALID_CODE)
     return normalised
 
 
@@ -242,7 +264,7 @@ def validate_standard_code(value) -> str:
     code = normalize_code(value)
     problem = standard_code_problem(code)
     if problem:
-        raise ValidationError(problem, code="invalid_standard_code")
+        raise ValidationError(problem, code=CatalogError.INVALID_STANDARD_CODE)
     return code
 
 
@@ -269,18 +291,13 @@ OPTIONAL_APPROVAL = {"tcm_pieces", "mongolian_pieces"}
 
 def approval_problem(value: str, *, category: str) -> str | None:
     """Why a (normalised) approval/registration number does not fit the category, or None."""
-    label = _category_label(category)
     if not value:
         if category in OPTIONAL_APPROVAL:
             return None
         kind = gettext("注册证编号或备案号") if category == "consumable" else gettext("批准文号")
-        return gettext("%(label)s必须填写%(kind)s") % {"label": label, "kind": kind}
+        return gettext("%(label)s必须填写%(kind)s") % {"label": _category_label(category), "kind": kind}
     if category == "consumable":
-        if DEVICE_NATIONAL.match(value) or DEVICE_PROVINCIAL.match(value) or DEVICE_FILING.match(value):
-            return None
-        return gettext(
-            "医疗器械注册证编号“%(value)s”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字"
-        ) % {"value": value}
+        return _device_number_problem(value)
     if category == "hospital_preparation":
         if LOCAL_PREPARATION.match(value):
             return None
@@ -289,6 +306,21 @@ def approval_problem(value: str, *, category: str) -> str | None:
         ) % {"value": value}
     if category in OPTIONAL_APPROVAL and LOCAL_PREPARATION.match(value):
         return None
+    return _drug_number_problem(value, category=category)
+
+
+def _device_number_problem(value: str) -> str | None:
+    """A medical device's registration certificate (国械注准…, X械注准…) or filing number (X械备…)."""
+    if DEVICE_NATIONAL.match(value) or DEVICE_PROVINCIAL.match(value) or DEVICE_FILING.match(value):
+        return None
+    return gettext(
+        "医疗器械注册证编号“%(value)s”格式不正确，应为 国械注准/国械注进/国械注许 + 11 位数字、省级 X械注准 + 11 位数字，或备案号 X械备 + 8 位数字"
+    ) % {"value": value}
+
+
+def _drug_number_problem(value: str, *, category: str) -> str | None:
+    """A drug's 国药准字 or import licence number, with the category letters the category allows."""
+    label = _category_label(category)
     drug = DRUG_APPROVAL.match(value)
     if drug:
         letter = drug.group("letter")
@@ -325,5 +357,5 @@ def validate_approval_number(value, *, category: str) -> str:
         normalised = ""
     problem = approval_problem(normalised, category=category)
     if problem:
-        raise ValidationError(problem, code="invalid_approval_number")
+        raise ValidationError(problem, code=CatalogError.INVALID_APPROVAL_NUMBER)
     return normalised

@@ -11,6 +11,8 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.errors import ValidationFailed
+from common.numbers import fold_fullwidth, parse_int
 from common.text import text_error
 
 from .codes import (
@@ -39,6 +41,9 @@ INSURANCE_CLASS_INPUTS = {
     "丙": "",
     "丙类": "",
 }
+
+# The largest pack size the column holds (PositiveIntegerField: a 32-bit integer).
+PACK_SIZE_MAX = 2**31 - 1
 
 CATEGORY_VALUES = frozenset(Category.values)  # Category.values builds a new list on every access
 
@@ -89,27 +94,28 @@ def clean_text(value) -> str:
 
 
 def parse_pack_size(value) -> int:
-    """最小包装数量: a positive whole number. Excel may hand over 24.0; text like '24片' is rejected."""
+    """最小包装数量: a positive whole number, parsed by common.numbers. Excel may hand over 24.0 (or text "24.0");
+    text like '24片', fractions and numbers beyond the column are rejected."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(_("最小包装数量不能为空"))
     if isinstance(value, bool):
         raise ValueError(_("最小包装数量应为正整数"))
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
+    if isinstance(value, float):
         if not value.is_integer():
             raise ValueError(_("最小包装数量应为正整数，实际为 %(value)s") % {"value": f"{value:g}"})
-        number = int(value)
-    else:
-        text = to_halfwidth(str(value)).strip()
-        if text.endswith(".0"):
-            text = text[:-2]
-        if not text.lstrip("-").isdigit():
-            raise ValueError(_("最小包装数量应为正整数，实际为“%(value)s”") % {"value": value})
-        number = int(text)
+        value = int(value)
+    text = fold_fullwidth(value).strip().removesuffix(".0") if isinstance(value, str) else value
+    label = _("最小包装数量")
+    try:
+        number = parse_int(text, field="pack_size", label=label, form=True)
+    except ValidationFailed as exc:
+        raise ValueError(_("最小包装数量应为正整数，实际为“%(value)s”") % {"value": value}) from exc
     if number <= 0:
         raise ValueError(_("最小包装数量应大于 0，实际为 %(number)s") % {"number": number})
-    return number
+    try:  # within the column: "最小包装数量超出允许范围（1 至 2147483647）"
+        return parse_int(number, field="pack_size", label=label, min_value=1, max_value=PACK_SIZE_MAX)
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from exc
 
 
 def parse_insurance_class(value) -> str:
@@ -129,6 +135,19 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         errors["category"] = _("类别“%(category)s”无效") % {"category": category}
         return cleaned, errors
 
+    _clean_texts(cleaned, errors)
+    _clean_codes(cleaned, errors, category)
+    _clean_packaging(cleaned, errors)
+    _clean_insurance(cleaned, errors, category)
+    _clean_by_category(cleaned, errors, category)
+    _check_date_ranges(cleaned, errors)
+    if cleaned.get("generic_name"):
+        cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["generic_name"])
+    return cleaned, errors
+
+
+def _clean_texts(cleaned: dict, errors: dict[str, str]) -> None:
+    """Free text within its column, without control characters; the generic name is required."""
     for name, limit in TEXT_LIMITS.items():
         if name in cleaned:
             value = cleaned[name]
@@ -138,10 +157,12 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
             cleaned[name] = text
             if problem:
                 errors[name] = problem
-
     if not cleaned.get("generic_name"):
         errors["generic_name"] = _("通用名不能为空")
 
+
+def _clean_codes(cleaned: dict, errors: dict[str, str], category: str) -> None:
+    """The NHSA code, the approval number and the drug standard code, each in the shape its category needs."""
     try:
         cleaned["nhsa_code"] = validate_product_code(cleaned.get("nhsa_code") or "", category=category)
     except ValidationError as exc:
@@ -161,6 +182,9 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         except ValidationError as exc:
             errors["standard_code"] = exc.messages[0]
 
+
+def _clean_packaging(cleaned: dict, errors: dict[str, str]) -> None:
+    """The pack size and the two units are required."""
     if "pack_size" in cleaned:
         try:
             cleaned["pack_size"] = parse_pack_size(cleaned["pack_size"])
@@ -173,6 +197,9 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         if not cleaned.get(unit_field):
             errors[unit_field] = _("%(label)s不能为空") % {"label": label}
 
+
+def _clean_insurance(cleaned: dict, errors: dict[str, str], category: str) -> None:
+    """The insurance class (Mongolian medicines are class A) and the Mongolian name."""
     try:
         cleaned["insurance_class"] = parse_insurance_class(cleaned.get("insurance_class", ""))
     except ValueError as exc:
@@ -193,6 +220,9 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     except ValidationError as exc:
         errors["name_mn"] = exc.messages[0]
 
+
+def _clean_by_category(cleaned: dict, errors: dict[str, str], category: str) -> None:
+    """Consumables' high-value class; a hospital preparation's preparing hospital."""
     if category == Category.CONSUMABLE:
         if not cleaned.get("high_value"):
             cleaned["high_value_class"] = ""
@@ -210,16 +240,14 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     ):
         errors["preparing_hospital"] = _("医院制剂必须填写配制医疗机构")
 
+
+def _check_date_ranges(cleaned: dict, errors: dict[str, str]) -> None:
     for start, end, label in (
         ("insurance_from", "insurance_to", "医保目录"),
         ("negotiated_from", "negotiated_to", "谈判协议"),
     ):
         if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
             errors[end] = _("%(label)s截止日期不能早于起始日期") % {"label": label}
-
-    if cleaned.get("generic_name"):
-        cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["generic_name"])
-    return cleaned, errors
 
 
 @lru_cache(maxsize=65536)

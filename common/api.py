@@ -6,9 +6,10 @@ import math
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError
 from django.db.models import IntegerField
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -71,10 +72,16 @@ def exception_handler(exc, context):
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response(error_body(CommonError.OUT_OF_RANGE, _("参数超出允许范围")), status=400)
+    if isinstance(exc, Http404):  # get_object_or_404: DRF answers it as NotFound, and so do we
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException):
         if isinstance(exc, exceptions.ValidationError):
-            errors = list(_field_errors(exc.detail)) or [error_body(CommonError.INVALID, _("请求无效"))]
+            # an empty detail: DRF's own "Invalid input." (translated by DRF)
+            empty = error_body(CommonError.INVALID, exceptions.ValidationError.default_detail)
+            errors = list(_field_errors(exc.detail)) or [empty]
             response.data = {**errors[0], "errors": errors}
         else:
             response.data = error_body(_first_code(exc.get_codes()), _first_text(exc.detail))

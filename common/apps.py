@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from .discovery import app_modules
+
 
 class CommonConfig(AppConfig):
     name = "common"
@@ -8,7 +10,5 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         # Register every app's Celery tasks in every process (web included), not only in workers: the outbox
         # runs tasks by name, and Celery's own discovery is lazy.
-        from .discovery import app_modules
-
         for _ in app_modules("tasks"):
             pass

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import pygal
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from pygal.style import Style
 
@@ -126,6 +127,4 @@ def line_chart(
 
 
 def _attr(text) -> str:
-    from django.utils.html import escape
-
     return escape(str(text))

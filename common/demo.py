@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from pricing.models import Inquiry, PriceAlert
+from settlement.models import SettlementStatement
+
+from .models import Notification
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -24,17 +34,6 @@ class DemoContext:
 def seed_late(ctx: DemoContext) -> str:
     """Inbox notifications of every kind for the demo logins (after every app's data exists), a few already read,
     and an e-mail address for each demo user so the mails show on the console."""
-    from datetime import timedelta
-
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from accounts.models import Organization, User
-    from pricing.models import Inquiry, PriceAlert
-    from settlement.models import SettlementStatement
-
-    from .models import Notification
-
     for user in User.objects.filter(email=""):
         user.email = f"{user.username}@demo.yaoxie.example.gov.cn"
         user.save(update_fields=["email"])

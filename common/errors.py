@@ -21,18 +21,30 @@ class ErrorCode(StrEnum):
 class CommonError(ErrorCode):
     """Codes every app may use: the fallbacks of the error classes and the API's own refusals."""
 
-    INVALID = "invalid"
-    PERMISSION_DENIED = "permission_denied"
-    NOT_FOUND = "not_found"
-    CONFLICT = "conflict"
-    STALE_VERSION = "stale_version"
-    OUT_OF_RANGE = "out_of_range"
-    BODY_TOO_LARGE = "body_too_large"
-    THROTTLED = "throttled"
-    BAD_FILE = "bad_file"
+    INVALID = "invalid"  # bad input without a more precise code (400)
+    REQUIRED = "required"  # a value that must be given is missing or blank (400)
+    PERMISSION_DENIED = "permission_denied"  # the user's roles do not allow the step (403)
+    NOT_FOUND = "not_found"  # not there, or another organisation's (404)
+    CONFLICT = "conflict"  # the object's state does not allow the step (409)
+    STALE_VERSION = "stale_version"  # someone changed the object since it was read: If-Match is old (409)
+    # numbers and text (common.numbers, common.text)
+    INVALID_NUMBER = "invalid_number"  # not a plain ASCII number, or a float for money (400)
+    TOO_MANY_DECIMALS = "too_many_decimals"  # more decimal places than the column holds (400)
+    OUT_OF_RANGE = "out_of_range"  # a number beyond its column's or rule's range (400)
+    TOO_LONG = "too_long"  # text longer than its column (400)
+    INVALID_CHARACTER = "invalid_character"  # text with a control or bidirectional control character (400)
+    # requests and files
+    BODY_TOO_LARGE = "body_too_large"  # the request body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE (413)
+    # an upload beyond IMPORT_MAX_UPLOAD_BYTES, refused before its body is read (413) or by the import (400), or a
+    # workbook unpacking too large (400, 413)
     FILE_TOO_LARGE = "file_too_large"
-    INVALID_CHARACTER = "invalid_character"
-    REQUIRED = "required"
+    BAD_FILE = "bad_file"  # a file that cannot be read as what its name says (a broken .xlsx) (400)
+    EMPTY_FILE = "empty_file"  # an import file with no content or no data rows (400)
+    FILE_ENCODING = "file_encoding"  # a CSV file that is not UTF-8 (400)
+    MISSING_COLUMNS = "missing_columns"  # an import file without its header or a required column (400)
+    FILE_MISSING = "file_missing"  # a background job's uploaded file is not where it was kept (400)
+    UNKNOWN_JOB_KIND = "unknown_job_kind"  # a background job kind no app declares (400)
+    THROTTLED = "throttled"  # over the rate limit: wait Retry-After seconds (429)
 
 
 class DomainError(Exception):

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .errors import DomainError
+from .errors import CommonError, DomainError
 from .numbers import BIGINT_MAX, BIGINT_MIN, fold_fullwidth, integer_range, parse_decimal, parse_id, parse_int
 from .text import text_error
 
@@ -116,7 +116,7 @@ class CharField(forms.CharField):
     def validate(self, value):
         super().validate(value)
         if value and (problem := text_error(value)):
-            raise ValidationError(problem, code="invalid_character")
+            raise ValidationError(problem, code=CommonError.INVALID_CHARACTER)
 
 
 class NumberTextField(CharField):

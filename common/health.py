@@ -5,7 +5,11 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, InterfaceError, connections
+from kombu import Connection
+from kombu.exceptions import KombuError
+from kombu.utils.url import maybe_sanitize_url
+from redis.exceptions import RedisError
 
 
 def check_database(alias: str = "default") -> dict:
@@ -14,7 +18,7 @@ def check_database(alias: str = "default") -> dict:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any driver error means "down"; the message says which
+    except (DatabaseError, InterfaceError) as exc:  # any driver error means "down"; the message says which
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     version = connections[alias].pg_version  # e.g. 150010
     return {
@@ -29,9 +33,6 @@ def check_broker() -> dict:
     url = settings.CELERY_BROKER_URL
     if settings.CELERY_TASK_ALWAYS_EAGER and url.startswith("memory://"):
         return {"ok": True, "mode": "eager"}
-    from kombu import Connection
-    from kombu.utils.url import maybe_sanitize_url
-
     named = {"mode": "broker", "url": maybe_sanitize_url(url)}  # which broker, without its password
     started = time.monotonic()
     timeout = settings.HEALTH_BROKER_TIMEOUT
@@ -40,7 +41,7 @@ def check_broker() -> dict:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
             if conn.transport_cls in ("redis", "rediss"):
                 conn.default_channel.client.ping()
-    except Exception as exc:
+    except (OSError, KombuError, RedisError) as exc:  # unreachable, refused, timed out, or refused by the broker
         return {"ok": False, **named, "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"ok": True, **named, "ms": round((time.monotonic() - started) * 1000, 1)}
 

@@ -6,15 +6,18 @@ as row 1 as spreadsheet users do) and the field.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
+from openpyxl import load_workbook
 
-from .errors import ValidationFailed
+from .errors import CommonError, ValidationFailed
 from .uploads import check_upload
 
 Report = Callable[[int, int, str], None]  # (rows done, rows in all, step): a job's progress bar
@@ -72,8 +75,6 @@ class ImportReport:
 def inline_max_rows() -> int:
     """Files up to this many data rows are imported in the request, larger ones as a background job — the same
     threshold (setting CATALOG_IMPORT_INLINE_MAX_ROWS) for every import."""
-    from django.conf import settings
-
     return int(getattr(settings, "CATALOG_IMPORT_INLINE_MAX_ROWS", 5000))
 
 
@@ -81,15 +82,11 @@ def estimate_data_rows(content: bytes, *, name: str) -> int | None:
     """Data rows of an xlsx or csv file without reading it through (the sheet's dimension; the csv's lines),
     None when the file cannot be read — the import in the request then says what is wrong with it."""
     if name.lower().endswith(".xlsx"):
-        import io
-
-        from openpyxl import load_workbook
-
         try:
             book = load_workbook(io.BytesIO(content), read_only=True)
             rows = book.active.max_row
             book.close()
-        except Exception:  # a broken workbook: reported by the import itself
+        except Exception:  # noqa: BLE001 - openpyxl on an unchecked upload fails in many ways; the import reports it
             return None
         return None if rows is None else max(0, rows - 1)
     lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
@@ -118,26 +115,32 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
     else:
         raw = path_or_bytes
     if not raw:
-        raise ValidationFailed(_("文件为空"), field="file")
+        raise ValidationFailed(_("文件为空"), field="file", code=CommonError.EMPTY_FILE)
     check_upload(raw, name=name)
     lower = name.lower()
     if lower.endswith(".xlsx"):
         if not raw.startswith(b"PK"):
-            raise ValidationFailed(_("文件扩展名为 .xlsx，但内容不是 Excel 工作簿"), field="file")
+            raise ValidationFailed(
+                _("文件扩展名为 .xlsx，但内容不是 Excel 工作簿"), field="file", code=CommonError.BAD_FILE
+            )
         try:
             dataset = tablib.Dataset().load(raw, format="xlsx")
         except Exception as exc:
-            raise ValidationFailed(_("无法读取 Excel 文件：%(exc)s") % {"exc": exc}, field="file") from exc
+            raise ValidationFailed(
+                _("无法读取 Excel 文件：%(exc)s") % {"exc": exc}, field="file", code=CommonError.BAD_FILE
+            ) from exc
     else:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed(_("CSV 文件必须是 UTF-8 编码"), field="file") from None
+            raise ValidationFailed(
+                _("CSV 文件必须是 UTF-8 编码"), field="file", code=CommonError.FILE_ENCODING
+            ) from None
         if not text.strip():
-            raise ValidationFailed(_("文件为空"), field="file")
+            raise ValidationFailed(_("文件为空"), field="file", code=CommonError.EMPTY_FILE)
         dataset = tablib.Dataset().load(text, format="csv")
     if not dataset.headers:
-        raise ValidationFailed(_("文件缺少表头"), field="file")
+        raise ValidationFailed(_("文件缺少表头"), field="file", code=CommonError.MISSING_COLUMNS)
     dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
     return dataset
 
@@ -145,9 +148,11 @@ def load_dataset(path_or_bytes, *, name: str = "") -> tablib.Dataset:
 def require_headers(dataset: tablib.Dataset, required: list[str]) -> None:
     missing = [h for h in required if h not in dataset.headers]
     if missing:
-        raise ValidationFailed(_("缺少必需的列：%(items)s") % {"items": "、".join(missing)}, field="file")
+        raise ValidationFailed(
+            _("缺少必需的列：%(items)s") % {"items": "、".join(missing)}, field="file", code=CommonError.MISSING_COLUMNS
+        )
     if len(dataset) == 0:
-        raise ValidationFailed(_("文件没有数据行"), field="file")
+        raise ValidationFailed(_("文件没有数据行"), field="file", code=CommonError.EMPTY_FILE)
 
 
 def run_resource_import(resource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportReport:

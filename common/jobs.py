@@ -20,7 +20,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .errors import PermissionDeniedError, ValidationFailed
+from accounts.permissions import can
+
+from .discovery import app_modules
+from .errors import CommonError, PermissionDeniedError, ValidationFailed
+from .importing import report_result
 from .models import Job
 from .outbox import enqueue
 
@@ -38,8 +42,6 @@ class JobKind:
 
 @lru_cache(maxsize=1)
 def kinds() -> dict[str, JobKind]:
-    from .discovery import app_modules
-
     found: dict[str, JobKind] = {}
     for _app, module in app_modules("jobs"):
         found.update(getattr(module, "JOBS", {}))
@@ -51,14 +53,14 @@ def _key(job_id: int) -> str:
 
 
 def start(kind: str, *, by, params: dict | None = None) -> Job:
-    from accounts.permissions import can
-
     job_kind = kinds().get(kind)
     if job_kind is None:
-        raise ValidationFailed(_("未知的任务类型 %(kind)s") % {"kind": kind}, field="kind")
+        raise ValidationFailed(
+            _("未知的任务类型 %(kind)s") % {"kind": kind}, field="kind", code=CommonError.UNKNOWN_JOB_KIND
+        )
     capabilities = (job_kind.capability,) if isinstance(job_kind.capability, str) else job_kind.capability
     if not any(can(by, c) for c in capabilities) or not by.organization_id:
-        raise PermissionDeniedError(_("无权发起该任务"))
+        raise PermissionDeniedError(_("无权发起该任务"), code=CommonError.PERMISSION_DENIED)
     params = job_kind.check(params or {}) if job_kind.check else params
     with transaction.atomic():
         job = Job.objects.create(
@@ -90,7 +92,7 @@ def run(job_id: int) -> None:
         with translation.override(job.language or None):
             message, result, link = kinds()[job.kind].run(**job.params, by=job.created_by, report=report)
         status = Job.Status.SUCCEEDED
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a job runner: any failure is the job's recorded outcome
         message, result, link, status = (
             getattr(exc, "message", None) or str(exc),
             getattr(exc, "result", None) or {},
@@ -130,7 +132,7 @@ def start_with_file(kind: str, *, by, upload, params: dict) -> Job:
 def take_upload(path: str) -> bytes:
     """The kept upload's content; the file is removed (a job runs once)."""
     if not path.startswith(f"{UPLOADS}/"):
-        raise ValidationFailed(_("文件不存在"), field="file")
+        raise ValidationFailed(_("文件不存在"), field="file", code=CommonError.FILE_MISSING)
     try:
         with default_storage.open(path, "rb") as stream:
             return stream.read()
@@ -141,8 +143,6 @@ def take_upload(path: str) -> bytes:
 def import_outcome(report, *, done: str, link: str) -> tuple[str, dict, str]:
     """A background import's message, kept result (counts and bad rows) and link; a file with bad rows is a failed
     job whose result lists them."""
-    from .importing import report_result
-
     result = report_result(report)
     if not report.ok:
         raise JobFailed(_("未导入：有 %(n)s 行错误") % {"n": len(report.error_rows)}, result=result, link=link)

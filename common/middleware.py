@@ -7,10 +7,20 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .api import error_body
+from .errors import CommonError, DomainError, ValidationFailed
+from .numbers import parse_int
 
 # Room for the other form fields and the multipart framing around the file itself.
 MULTIPART_MARGIN = 1024 * 1024
+
+
+def _content_length(request) -> int:
+    """The declared body size; 0 when absent or not a number (Django then reads what is actually sent)."""
+    try:
+        return parse_int(request.META.get("CONTENT_LENGTH") or "0", field="Content-Length", min_value=0)
+    except ValidationFailed:
+        return 0
 
 
 class UploadSizeLimitMiddleware:
@@ -25,10 +35,7 @@ class UploadSizeLimitMiddleware:
 
     def __call__(self, request):
         if request.method in ("POST", "PUT", "PATCH") and request.content_type == "multipart/form-data":
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
+            length = _content_length(request)
             limit = settings.IMPORT_MAX_UPLOAD_BYTES
             if length > limit + MULTIPART_MARGIN:
                 message = _("上传内容过大（%(value)s MB），文件不能超过 %(value2)s MB") % {
@@ -36,7 +43,7 @@ class UploadSizeLimitMiddleware:
                     "value2": limit // (1024 * 1024),
                 }
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": message, "code": "file_too_large", "field": "file"}, status=413)
+                    return JsonResponse(error_body(CommonError.FILE_TOO_LARGE, message, "file"), status=413)
                 return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

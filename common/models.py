@@ -137,7 +137,7 @@ class Notification(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .notifications import kind_label
+        from .notifications import kind_label  # noqa: PLC0415 - cycle: common.notifications imports common.models
 
         return kind_label(self.kind)
 

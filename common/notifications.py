@@ -15,7 +15,11 @@ from django.conf import settings
 from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, User
+from accounts.permissions import can
 
 from .errors import ValidationFailed
 from .models import Notification
@@ -40,8 +44,6 @@ def kind_label(kind: str) -> str:
 
 
 def _hidden_kinds(user) -> list[str]:
-    from accounts.permissions import can
-
     return [kind for kind, (_label, capability) in KINDS.items() if capability and not can(user, capability)]
 
 
@@ -86,8 +88,6 @@ def notify(
 
 def notify_kind(kind_of_org: str, kind: str, title: str, **kwargs) -> list[Notification]:
     """The same notification to every organisation of one kind (e.g. the agencies for a price alert)."""
-    from accounts.models import Organization
-
     orgs = Organization.objects.filter(kind=kind_of_org).values_list("pk", flat=True)
     return [n for n in (notify(pk, kind, title, **kwargs) for pk in orgs) if n is not None]
 
@@ -95,9 +95,6 @@ def notify_kind(kind_of_org: str, kind: str, title: str, **kwargs) -> list[Notif
 def _recipients(organization_ids: Iterable[int]) -> dict[tuple[int, str], list[str]]:
     """(organisation, kind; None for a kind not in KINDS) → the addresses of its active users with an e-mail who may
     see that kind: one query for all the organisations, whatever the number of notifications."""
-    from accounts.models import User
-    from accounts.permissions import can
-
     by_org: dict[int, list] = {}
     for user in User.objects.filter(organization_id__in=organization_ids, is_active=True).exclude(email=""):
         by_org.setdefault(user.organization_id, []).append(user)
@@ -148,8 +145,6 @@ def mail_notifications(notes: Iterable[int] | QuerySet[Notification]) -> int:
 
 
 def mark_read(user, ids: Iterable[int] | None = None) -> int:
-    from django.utils import timezone
-
     qs = visible_to(user).filter(read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=[i for i in ids if _is_id(i)])

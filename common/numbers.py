@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from .errors import ValidationFailed
+from .errors import CommonError, ValidationFailed
 
 # Longer text is refused before any regex or conversion (a 5,000-digit number costs nothing to refuse).
 MAX_NUMBER_TEXT = 64
@@ -67,7 +67,7 @@ def integer_range(column: Field) -> tuple[int, int]:
     return low, high
 
 
-def _fail(message: str, field: str | None, code: str):
+def _fail(message: str, field: str | None, code: CommonError):
     raise ValidationFailed(message, field=field, code=code)
 
 
@@ -80,12 +80,12 @@ def _text(value, *, field, label, form: bool) -> str:
     if form:
         text = fold_fullwidth(text).strip()
     if not text:
-        _fail(_("请填写%(label)s") % {"label": _label(field, label)}, field, "required")
+        _fail(_("请填写%(label)s") % {"label": _label(field, label)}, field, CommonError.REQUIRED)
     if len(text) > MAX_NUMBER_TEXT:
         _fail(
             _("%(label)s过长（最多 %(limit)s 个字符）") % {"label": _label(field, label), "limit": MAX_NUMBER_TEXT},
             field,
-            "out_of_range",
+            CommonError.OUT_OF_RANGE,
         )
     return text
 
@@ -97,7 +97,7 @@ def _not_a_number(value, *, field, label, whole: bool):
         if whole
         else _("%(label)s“%(value)s”不是有效的数字（只接受半角数字 0-9 和小数点，不接受科学计数法和千位分隔符）")
     )
-    _fail(message % {"label": _label(field, label), "value": shown}, field, "invalid_number")
+    _fail(message % {"label": _label(field, label), "value": shown}, field, CommonError.INVALID_NUMBER)
 
 
 def _check_range(number, low, high, *, field, label):
@@ -108,7 +108,7 @@ def _check_range(number, low, high, *, field, label):
             message = _("%(label)s不能小于 %(low)s")
         else:
             message = _("%(label)s不能大于 %(high)s")
-        _fail(message % {"label": _label(field, label), "low": low, "high": high}, field, "out_of_range")
+        _fail(message % {"label": _label(field, label), "low": low, "high": high}, field, CommonError.OUT_OF_RANGE)
 
 
 def parse_int(
@@ -173,12 +173,20 @@ def parse_decimal(
     Floats are refused: money never passes through binary floating point."""
     if column is not None:
         max_digits, decimal_places = column.max_digits, column.decimal_places
+    number = _as_decimal(value, field=field, label=label, form=form)
+    number = _within_digits(number, value, max_digits, decimal_places, field=field, label=label)
+    _check_range(number, min_value, max_value, field=field, label=label)
+    return number
+
+
+def _as_decimal(value, *, field, label, form: bool) -> Decimal:
+    """The Decimal that `value` (a Decimal, an int or ASCII text) writes; anything else is refused."""
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         if isinstance(value, float):
             _fail(
                 _("%(label)s不能以浮点数传入，请使用字符串或 Decimal") % {"label": _label(field, label)},
                 field,
-                "invalid_number",
+                CommonError.INVALID_NUMBER,
             )
         _not_a_number(value, field=field, label=label, whole=False)
     if isinstance(value, str):
@@ -187,16 +195,20 @@ def parse_decimal(
             text = text.replace(",", "")
         if not _DECIMAL.fullmatch(text):
             _not_a_number(value, field=field, label=label, whole=False)
-        number = Decimal(text)
-    elif isinstance(value, int):
+        return Decimal(text)
+    if isinstance(value, int):
         if abs(value) >= 10**MAX_NUMBER_TEXT:
             _not_a_number(str(value)[:MAX_NUMBER_TEXT], field=field, label=label, whole=False)
-        number = Decimal(value)
-    else:
-        number = value
-        if not number.is_finite():
-            _not_a_number(str(number), field=field, label=label, whole=False)
-    sign, digits, exponent = number.as_tuple()
+        return Decimal(value)
+    if not value.is_finite():
+        _not_a_number(str(value), field=field, label=label, whole=False)
+    return value
+
+
+def _within_digits(number: Decimal, value, max_digits, decimal_places, *, field, label) -> Decimal:
+    """`number` with no more whole digits and places than the column holds (trailing zeros beyond its places are
+    dropped: "12.500" for 2 places is 12.50)."""
+    _sign, digits, exponent = number.as_tuple()
     places = max(-exponent, 0)
     whole_digits = len(digits) + exponent if number else 0  # 0.05 → 0, 120 → 3, 1E+3 → 4
     limit = MAX_NUMBER_TEXT if max_digits is None else max_digits - (decimal_places or 0)
@@ -204,21 +216,19 @@ def parse_decimal(
         _fail(
             _("%(label)s超出允许范围（整数部分最多 %(limit)s 位）") % {"label": _label(field, label), "limit": limit},
             field,
-            "out_of_range",
+            CommonError.OUT_OF_RANGE,
         )
-    if decimal_places is not None and places > decimal_places:
-        # trailing zeros beyond the column's places change nothing ("12.500" for 2 places)
-        trimmed = number.quantize(Decimal(1).scaleb(-decimal_places), context=_WIDE)
-        if trimmed != number:
-            _fail(
-                _("%(label)s最多 %(places)s 位小数（收到 %(value)s）")
-                % {"label": _label(field, label), "places": decimal_places, "value": value},
-                field,
-                "too_many_decimals",
-            )
-        number = trimmed
-    _check_range(number, min_value, max_value, field=field, label=label)
-    return number
+    if decimal_places is None or places <= decimal_places:
+        return number
+    trimmed = number.quantize(Decimal(1).scaleb(-decimal_places), context=_WIDE)
+    if trimmed != number:
+        _fail(
+            _("%(label)s最多 %(places)s 位小数（收到 %(value)s）")
+            % {"label": _label(field, label), "places": decimal_places, "value": value},
+            field,
+            CommonError.TOO_MANY_DECIMALS,
+        )
+    return trimmed
 
 
 def param_id(params, name: str, *, label=None, form: bool = False, column: Field | None = None) -> int | None:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from config.celery import app
 
 from .models import OutboxMessage
 
@@ -38,8 +41,6 @@ def enqueue(task: str, *, args: list | None = None, kwargs: dict | None = None, 
 
 
 def _send(message: OutboxMessage) -> None:
-    from config.celery import app
-
     # ignore_result: nobody waits on an outbox task's result, and subscribing to it would tie publishing to the
     # result backend's pub/sub connection, which Celery gives up on for good after a Redis outage ("the Celery
     # application must be restarted") — every later publish from this process would then fail.
@@ -54,8 +55,6 @@ def publish(message_id: int) -> bool:
     but before the commit leaves it pending too (sent twice — tasks are idempotent); it is never marked sent
     without having been handed over.
     """
-    from django.conf import settings
-
     eager = settings.CELERY_TASK_ALWAYS_EAGER
     try:
         with transaction.atomic():
@@ -75,16 +74,16 @@ def publish(message_id: int) -> bool:
             message.save(update_fields=["status", "sent_at", "attempts"])
             if not eager:
                 _send(message)
-    except Exception as exc:  # broker down: the mark is rolled back, the row stays pending for the drain job
+    except Exception as exc:  # noqa: BLE001 - any failure to hand over must leave the message pending
+        # Broker down, with whichever errors its transport raises: the mark is rolled back, the row stays pending for
+        # the drain job.
         _record_failure(message_id, exc)
         return False
     if eager:
         # In-process (no broker): run after the commit, as a worker would; a failure puts it back for the drain.
-        from config.celery import app
-
         try:
             app.tasks[message.task].apply(args=message.args, kwargs=message.kwargs).get()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any task's failure puts its message back for the drain
             logger.warning("outbox message %s (%s) failed in-process: %s", message.pk, message.task, exc)
             OutboxMessage.objects.filter(pk=message.pk).update(
                 status=OutboxMessage.Status.PENDING, sent_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
 
+from .errors import CommonError
 from .numbers import MAX_NUMBER_TEXT
 
 _PLAIN = re.compile(r"-?[0-9]+\.[0-9]+")
@@ -29,7 +30,7 @@ _PLAIN = re.compile(r"-?[0-9]+\.[0-9]+")
 
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "body_too_large"
+    default_code = CommonError.BODY_TOO_LARGE
 
 
 def _number(text: str):

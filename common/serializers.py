@@ -18,7 +18,7 @@ from django.db import models
 from rest_framework import serializers as drf  # noqa: TID251 - the module this one extends
 from rest_framework.serializers import *  # noqa: F403, TID251 - this module stands in for DRF's
 
-from .errors import DomainError
+from .errors import CommonError, DomainError
 from .numbers import BIGINT_MAX, BIGINT_MIN, integer_range, parse_decimal, parse_id, parse_int
 from .text import text_error
 
@@ -74,7 +74,7 @@ class CharField(drf.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if problem := text_error(value):
-            raise drf.ValidationError(problem, code="invalid_character")
+            raise drf.ValidationError(problem, code=CommonError.INVALID_CHARACTER)
         return value
 
 

@@ -28,6 +28,7 @@ from django.db.models import F, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
+from openpyxl import Workbook
 
 EXPORT_MAX_ROWS = 100_000
 
@@ -141,8 +142,6 @@ class Listing:
 
     def export(self) -> FileResponse:
         """The filtered, sorted rows (not just the page) as an .xlsx written row by row."""
-        from openpyxl import Workbook
-
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(force_str(self.export_name or "export")[:31])
         sheet.append([force_str(c.label) for c in self.column_list])

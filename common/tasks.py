@@ -1,26 +1,24 @@
 from celery import shared_task
+from django.db.migrations.recorder import MigrationRecorder
+
+from .jobs import run
+from .outbox import drain
 
 
 @shared_task(name="common.ping")
 def ping() -> dict:
     """A round trip through the broker and the database: proves a worker can reach both (the count of applied
     migrations identifies the database without depending on its business data)."""
-    from django.db.migrations.recorder import MigrationRecorder
-
     return {"pong": True, "migrations": MigrationRecorder.Migration.objects.count()}
 
 
 @shared_task(name="common.drain_outbox", acks_late=True)
 def drain_outbox() -> int:
     """Beat job: publish outbox messages left pending (e.g. while the broker was down)."""
-    from .outbox import drain
-
     return drain()
 
 
 @shared_task(name="common.run_job", acks_late=True)
 def run_job(job_id: int) -> None:
     """A long job started from a page (common.jobs)."""
-    from .jobs import run
-
     run(job_id)

@@ -7,6 +7,8 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from .errors import CommonError, ValidationFailed
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc, less tab, newline, return
 
 
@@ -54,10 +56,10 @@ def text_error(text: str, *, max_length: int | None = None) -> str | None:
 
 def check_text(text: str, *, field: str | None, label=None, max_length: int | None = None) -> str:
     """`text` unchanged when `text_error` finds nothing; else ValidationFailed naming the field (and the limit)."""
-    from .errors import ValidationFailed
-
     problem = text_error(text, max_length=max_length)
     if problem is not None:
-        code = "too_long" if max_length is not None and len(text) > max_length else "invalid_character"
+        code = (
+            CommonError.TOO_LONG if max_length is not None and len(text) > max_length else CommonError.INVALID_CHARACTER
+        )
         raise ValidationFailed(f"{label or field}：{problem}" if (label or field) else problem, field=field, code=code)
     return text

@@ -18,7 +18,7 @@ import zipfile
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .errors import ValidationFailed
+from .errors import CommonError, ValidationFailed
 
 MB = 1024 * 1024
 
@@ -47,7 +47,7 @@ def check_upload_size(size: int) -> None:
         raise ValidationFailed(
             _("文件过大（%(value)s），上传文件不能超过 %(value2)s") % {"value": _mb(size), "value2": _mb(limit)},
             field="file",
-            code="file_too_large",
+            code=CommonError.FILE_TOO_LARGE,
         )
 
 
@@ -61,7 +61,7 @@ def check_xlsx_archive(stream) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise ValidationFailed(
-            _("无法读取 Excel 文件，请确认是 .xlsx 工作簿（压缩包已损坏）"), field="file", code="bad_file"
+            _("无法读取 Excel 文件，请确认是 .xlsx 工作簿（压缩包已损坏）"), field="file", code=CommonError.BAD_FILE
         ) from None
     finally:
         stream.seek(position)
@@ -71,7 +71,7 @@ def check_xlsx_archive(stream) -> None:
             _("Excel 文件内部包含 %(count)s 个部件，超过上限 %(max_members)s，拒绝读取")
             % {"count": len(members), "max_members": max_members},
             field="file",
-            code="file_too_large",
+            code=CommonError.FILE_TOO_LARGE,
         )
     total = sum(member.file_size for member in members)
     limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
@@ -80,7 +80,7 @@ def check_xlsx_archive(stream) -> None:
             _("Excel 文件解压后为 %(value)s，超过上限 %(value2)s，拒绝读取（可能是压缩炸弹）")
             % {"value": _mb(total), "value2": _mb(limit)},
             field="file",
-            code="file_too_large",
+            code=CommonError.FILE_TOO_LARGE,
         )
 
 

@@ -40,8 +40,8 @@ urlpatterns = [
     path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls.progress")),
     path("settlement/", include("settlement.urls")),
-    path("inbox/", include("common.views")),
-    path("jobs/", include("common.views_jobs")),
+    path("inbox/", include("common.views.inbox")),
+    path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # DRF marks its views login-exempt (it authenticates itself); the docs pages are for signed-in users.

@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "Demo@2026"
@@ -104,8 +106,6 @@ def wait_for(url: str, seconds: float = 120) -> None:
 
 
 def shoot(base: str, only: set[str]) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
     OUT.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with sync_playwright() as p:

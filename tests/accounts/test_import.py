@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import Organization
 from accounts.resources import OrganizationResource
-from common.errors import ValidationFailed
+from common.errors import CommonError, ValidationFailed
 from common.importing import load_dataset, require_headers, run_resource_import
 
 HEADER = "机构名称,机构类型,统一社会信用代码,所在地区代码,医院等级,医院类型,所有制,有效\n"
@@ -58,13 +58,16 @@ def test_a_bad_row_names_its_row_and_nothing_is_written(bad_row, row_message):
 
 
 def test_missing_header_and_empty_file_are_clear_errors():
-    with pytest.raises(ValidationFailed, match="缺少必需的列：统一社会信用代码"):
+    with pytest.raises(ValidationFailed, match="缺少必需的列：统一社会信用代码") as missing:
         dataset = load_dataset("机构名称,机构类型,所在地区代码\n甲,医疗机构,150100\n".encode(), name="x.csv")
         require_headers(dataset, OrganizationResource.REQUIRED_HEADERS)
-    with pytest.raises(ValidationFailed, match="文件为空"):
+    assert missing.value.code == CommonError.MISSING_COLUMNS
+    with pytest.raises(ValidationFailed) as empty:
         load_dataset(b"", name="x.csv")
-    with pytest.raises(ValidationFailed, match="不是 Excel 工作簿"):
+    assert (empty.value.code, empty.value.field) == (CommonError.EMPTY_FILE, "file")
+    with pytest.raises(ValidationFailed) as not_a_workbook:
         load_dataset(b"not a zip", name="x.xlsx")
+    assert not_a_workbook.value.code == CommonError.BAD_FILE
 
 
 @pytest.mark.django_db

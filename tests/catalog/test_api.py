@@ -48,20 +48,25 @@ def test_official_changes_a_product_and_the_history_shows_it(official, product):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "payload, field, fragment",
+    "payload, field, code, fragment",
     [
-        ({"nhsa_code": "XA01ABD075A002010100483"}, "nhsa_code", "应以 Z 开头"),
-        ({"pack_size": 0}, "pack_size", "应大于 0"),
-        ({"insurance_class": "B", "category": "mongolian_patent"}, "insurance_class", "不能为乙类"),
-        ({"name_mn": "Mongol"}, "name_mn", "拉丁字母"),
+        ({"nhsa_code": "XA01ABD075A002010100483"}, "nhsa_code", "invalid_code", "应以 Z 开头"),
+        ({"pack_size": 0}, "pack_size", "invalid_pack_size", "应大于 0"),
+        (
+            {"insurance_class": "B", "category": "mongolian_patent"},
+            "insurance_class",
+            "invalid_insurance_class",
+            "不能为乙类",
+        ),
+        ({"name_mn": "Mongol"}, "name_mn", "invalid_mongolian_name", "拉丁字母"),
     ],
 )
-def test_bad_input_names_the_field_and_changes_nothing(official, product, payload, field, fragment):
+def test_bad_input_names_the_field_and_changes_nothing(official, product, payload, field, code, fragment):
     before = Product.objects.values().get(pk=product.pk)
     response = api_as(official).patch(f"/api/v1/products/{product.pk}/", payload, format="json")
     assert response.status_code == 400, response.content
     body = response.json()
-    assert body["field"] == field and fragment in body["detail"]
+    assert (body["code"], body["field"]) == (code, field) and fragment in body["detail"]
     assert Product.objects.values().get(pk=product.pk) == before
 
 
@@ -78,7 +83,8 @@ def test_create_rejects_a_code_already_held(official, product):
         "approval_number": "国药准字Z20025001",
     }
     response = api_as(official).post("/api/v1/products/", payload, format="json")
-    assert response.status_code == 400 and "已被产品" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["code"] == "duplicate_code"
+    assert "已被产品" in response.json()["detail"]
     assert Product.objects.count() == 1
 
 
@@ -86,7 +92,7 @@ def test_create_rejects_a_code_already_held(official, product):
 def test_unknown_manufacturer_is_a_clear_error_not_a_crash(official, product):
     response = api_as(official).patch(f"/api/v1/products/{product.pk}/", {"manufacturer_id": 999999}, format="json")
     assert response.status_code == 400 and response.json()["field"] == "manufacturer"
-    assert "不存在" in response.json()["detail"]
+    assert response.json()["code"] == "manufacturer_not_found" and "不存在" in response.json()["detail"]
     product.refresh_from_db()
     assert product.manufacturer_id != 999999
 
@@ -96,4 +102,4 @@ def test_a_hospital_cannot_be_the_manufacturer(official, product, hospital):
     response = api_as(official).patch(
         f"/api/v1/products/{product.pk}/", {"manufacturer_id": hospital.pk}, format="json"
     )
-    assert response.status_code == 400 and "不是生产企业" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["code"] == "not_a_manufacturer"

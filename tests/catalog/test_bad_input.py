@@ -506,12 +506,29 @@ SERVICE_CASES = [
     ("pack-size-negative", "pack_size", -6, "drug", "最小包装数量应大于 0，实际为 -6"),
     ("pack-size-fraction", "pack_size", 2.5, "drug", "最小包装数量应为正整数，实际为 2.5"),
     ("pack-size-text", "pack_size", "二十四", "drug", "最小包装数量应为正整数，实际为“二十四”"),
+    ("pack-size-beyond-column", "pack_size", "99999999999", "drug", "最小包装数量超出允许范围（1 至 2147483647）"),
     ("unknown-insurance-class", "insurance_class", "丁", "drug", "医保类别“丁”无效"),
     ("mongolian-name-with-latin", "name_mn", "ᠵᠠᠭᠠᠨ Zhachong", "mongolian", "拉丁字母"),
     ("mongolian-name-with-cyrillic", "name_mn", "Монгол", "mongolian", "西里尔字母"),
     ("class-b-mongolian", "insurance_class", "B", "mongolian", "按甲类管理，不能为乙类"),
     ("standard-code-text", "standard_code", "8690059400034X", "drug", "药品本位码应全部为数字"),
 ]
+# The code each refusal carries (catalog.errors.CatalogError).
+SERVICE_CODES = {
+    "code-shape": "invalid_code",
+    "code-prefix-for-category": "invalid_code",
+    "code-held-by-another-product": "duplicate_code",
+    "pack-size-zero": "invalid_pack_size",
+    "pack-size-negative": "invalid_pack_size",
+    "pack-size-fraction": "invalid_pack_size",
+    "pack-size-text": "invalid_pack_size",
+    "pack-size-beyond-column": "invalid_pack_size",
+    "unknown-insurance-class": "invalid_insurance_class",
+    "mongolian-name-with-latin": "invalid_mongolian_name",
+    "mongolian-name-with-cyrillic": "invalid_mongolian_name",
+    "class-b-mongolian": "invalid_insurance_class",
+    "standard-code-text": "invalid_standard_code",
+}
 
 
 def product_state():
@@ -526,7 +543,8 @@ def test_the_update_service_refuses_bad_input_and_changes_nothing(
     before = product_state()
     with pytest.raises(ValidationFailed) as error:
         services.product_update(product=products[target], by=official, **{field: value})
-    assert error.value.field == field and message in error.value.message
+    assert (error.value.code, error.value.field) == (SERVICE_CODES[case], field)
+    assert message in error.value.message
     assert product_state() == before
 
 
@@ -550,7 +568,8 @@ def test_the_create_service_refuses_bad_input_and_creates_nothing(
     before = product_state()
     with pytest.raises(ValidationFailed) as error:
         services.product_create(by=official, **fields)
-    assert error.value.field == field and message in error.value.message
+    assert (error.value.code, error.value.field) == (SERVICE_CODES[case], field)
+    assert message in error.value.message
     assert product_state() == before
 
 
@@ -578,13 +597,14 @@ API_CASES = [
 ]
 
 
-def api_error(response) -> tuple[str, str]:
-    """(field, message) of a 400: the domain error's own shape, or DRF's {field: [message]}."""
-    body = response.json()
-    if "field" in body:
-        return body["field"], body["detail"]
-    [(field, messages)] = body.items()
-    return field, " ".join(messages)
+API_CODES = {
+    **SERVICE_CODES,
+    "code-held-by-another-product": "invalid_code",  # a Mongolian product: the prefix is checked first
+    "code-held-same-category": "duplicate_code",
+    "pack-size-fraction": "invalid_number",  # refused by the serializer's number field
+    "pack-size-text": "invalid_number",
+    "unknown-insurance-class": "invalid_choice",  # the serializer's choice field: 甲, 乙 or none
+}
 
 
 @pytest.mark.django_db
@@ -595,6 +615,7 @@ def test_the_api_refuses_bad_input_naming_the_field_and_changes_nothing(
     before = product_state()
     response = api_as(official).patch(f"/api/v1/products/{products[target].pk}/", payload, format="json")
     assert response.status_code == 400, response.content
-    got_field, got_message = api_error(response)
-    assert got_field == field and message in got_message and got_message
+    body = response.json()
+    assert (body["code"], body["field"]) == (API_CODES[case], field)
+    assert message in body["detail"] and body["detail"]
     assert product_state() == before

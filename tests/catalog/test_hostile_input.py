@@ -159,6 +159,7 @@ def test_a_nul_character_in_a_name_is_refused_by_the_service(db, official):
     product = make("布洛芬片", "XM01AEB101A001010100483")
     with pytest.raises(ValidationFailed) as error:
         services.product_update(product=product, by=official, trade_name="芬必得\x00")
+    assert (error.value.code, error.value.field) == ("invalid", "trade_name")
     assert "控制字符（U+0000）" in error.value.message
     assert Product.objects.get(pk=product.pk).trade_name == product.trade_name
 

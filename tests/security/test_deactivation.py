@@ -216,8 +216,9 @@ def test_bad_deactivation_requests_change_nothing(orders, admin, agency):
     assert admin_api.post("/api/v1/organizations/999999/deactivate/", {"reason": "x"}, format="json").status_code == 404
     assert Organization.objects.filter(is_active=False).count() == 0
     assert not AuditEvent.objects.filter(action="deactivated").exists()
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         account_svc.organization_update(organization=orders.distributor, by=admin, is_active=False)
+    assert (refused.value.code, refused.value.field) == ("active_not_editable", "is_active")
 
 
 @pytest.mark.django_db
@@ -257,8 +258,9 @@ def test_the_admin_deactivates_through_the_service_and_keeps_the_last_platform_a
     assert not Organization.objects.get(pk=orders.distributor.pk).is_active
     assert AuditEvent.objects.get(action="deactivated").note == "吊销许可证"
     # the last platform administrator stays one
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as refused:
         account_svc.user_set_active(user=admin, active=False, by=superuser)
+    assert refused.value.code == "last_platform_admin"
     user_url = f"/admin/accounts/user/{admin.pk}/change/"
     user_form = client.get(user_url).context["adminform"].form
     user_data = {k: v for k, v in user_form.initial.items() if v is not None and k not in ("is_active", "password")}

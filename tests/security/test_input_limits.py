@@ -18,7 +18,8 @@ def test_json_nested_100000_deep_is_a_400_not_a_recursion_error():
     user = UserFactory(roles=["purchaser"])
     for body in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000, "[" * 40 + "]" * 40):
         response = api_as(user).post("/api/v1/orders/", body, content_type="application/json")
-        assert response.status_code == 400 and "嵌套" in response.json()["detail"], body[:10]
+        assert response.status_code == 400 and response.json()["code"] == "parse_error", body[:10]
+        assert "嵌套" in response.json()["detail"]
 
 
 @pytest.mark.django_db
@@ -27,7 +28,8 @@ def test_a_body_over_the_limit_is_a_413_and_writes_nothing(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = {"distributor": w.distributor.pk, "lines": w.lines(), "remarks": "x" * 20_000}
     response = api_as(w.buyer).post("/api/v1/orders/", body, format="json")
-    assert response.status_code == 413 and "10000" in response.json()["detail"]
+    assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+    assert "10000" in response.json()["detail"]
     assert not PurchaseOrder.objects.exists()
 
 

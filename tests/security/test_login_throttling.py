@@ -85,7 +85,7 @@ def test_the_api_token_endpoint_is_throttled_with_a_clear_message(settings, user
         response = token_login(client, "buyer1", "wrong")
         assert response.status_code == 400
     response = token_login(client, "buyer1", "wrong")
-    assert response.status_code == 429
+    assert response.status_code == 429 and response.json()["code"] == "locked_out"
     assert "登录失败次数过多" in response.json()["detail"]
     response = token_login(client, "buyer1", PASSWORD)
     assert response.status_code == 429 and "token" not in response.json()

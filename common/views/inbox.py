@@ -9,8 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from . import notifications as notes
-from .tables import Column, Listing
+from .. import notifications as notes
+from ..tables import Column, Listing
 
 COLUMNS = [
     Column("created_at", _("时间"), sort="created_at"),

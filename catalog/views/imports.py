@@ -20,10 +20,10 @@ from accounts.permissions import capability_required
 from common.errors import DomainError
 from common.numbers import param_id
 
-from .codes import Category
-from .imports import export, jobs
-from .layouts import LAYOUTS, get_layout, layout_choices
-from .models import ImportJob, InsuranceClass
+from ..codes import Category
+from ..imports import export, jobs
+from ..layouts import LAYOUTS, get_layout, layout_choices
+from ..models import ImportJob, InsuranceClass
 
 IMPORT = "catalog.import"
 

@@ -9,8 +9,8 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import jobs
-from .errors import DomainError
+from .. import jobs
+from ..errors import DomainError
 
 # what a start form may pass on to the job, per kind
 PARAMS = {"settlement.generate": ("month", "region"), "pricing.scan": (), "progress.compute": ()}

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _l
 from accounts.permissions import can
 from common.tables import Column, Listing
 
-from . import selectors
-from .codes import Category
-from .hooks import product_warnings
-from .models import Product
+from .. import selectors
+from ..codes import Category
+from ..hooks import product_warnings
+from ..models import Product
 
 PRODUCT_COLUMNS = [
     Column("nhsa_code", _l("医保代码"), sort="nhsa_code"),

@@ -19,17 +19,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization, Region
-from accounts.permissions import HasCapability, can
+from accounts.permissions import HasCapability, can, scope_to_organization
 from common import serializers
-from common.errors import PermissionDeniedError, ValidationFailed
 from common.money import quantize_amount
 from common.numbers import param_id, parse_id
-from procurement.models import Tender
+from procurement.models import Listing, Tender
 
-from . import selectors
-from . import services as svc
+from . import policies, selectors
+from .errors import CommonError, PermissionDeniedError, SettlementError, ValidationFailed
 from .generation import fund_for_region, generate_statements, parse_month
 from .models import Prepayment, SettlementLine, SettlementStatement
+from .services import corrections, payments, prepayments, statements
+from .services.calendar import parse_date
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -80,6 +81,9 @@ class StatementSerializer(serializers.ModelSerializer):
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     days_to_deadline = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="当前用户可对该结算单执行的操作：claim, invoices, review, approve, pay（settlement.policies）"
+    )
 
     class Meta:
         model = SettlementStatement
@@ -116,10 +120,15 @@ class StatementSerializer(serializers.ModelSerializer):
             "due_soon",
             "paid_at",
             "version",
+            "allowed_actions",
         ]
 
     def get_days_to_deadline(self, obj) -> int:
         return selectors.days_to_deadline(obj)
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return sorted(policies.statement_allowed_actions(request.user, obj)) if request else []
 
 
 class StatementDetailSerializer(StatementSerializer):
@@ -156,19 +165,20 @@ class BulkApproveSerializer(serializers.Serializer):
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     # The capability, then the statement, then the body: a denied request is a denial, never a list of field errors.
-    # A fund officer claims for a deactivated manufacturer (settlement.services.statement_claim decides).
-    ACTION_CAPABILITY = {
-        "claim": ("settlement.claim", "settlement.manage"),
-        "invoices": "settlement.claim",
-        "review": "settlement.confirm",
-        "approve": "settlement.manage",
-        "bulk_approve": "settlement.manage",
-        "payments": "settlement.manage",
+    # Who may take which step is settlement.policies' decision (a fund officer claims for a deactivated manufacturer).
+    POLICY_ACTION = {
+        "claim": policies.CLAIM,
+        "invoices": policies.INVOICES,
+        "review": policies.REVIEW,
+        "approve": policies.APPROVE,
+        "bulk_approve": policies.APPROVE,
+        "payments": policies.PAY,
     }
 
     def get_permissions(self):
-        needed = self.ACTION_CAPABILITY.get(self.action, "settlement.view")
-        return [HasCapability(*((needed,) if isinstance(needed, str) else needed))()]
+        action_name = self.POLICY_ACTION.get(self.action)
+        needed = policies.CAPABILITIES[action_name] if action_name else ("settlement.view",)
+        return [HasCapability(*needed)()]
 
     def get_serializer_class(self):
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
@@ -191,16 +201,16 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _render(self, statement):
         statement.refresh_from_db()
-        return Response(StatementDetailSerializer(statement).data)
+        return Response(StatementDetailSerializer(statement, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ClaimSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         statement = self._statement(pk)
-        svc.ensure_may_claim(statement, request.user)
+        statements.ensure_may_claim(statement, request.user)
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        statement = svc.statement_claim(statement=statement, by=request.user, **data.validated_data)
+        statement = statements.statement_claim(statement=statement, by=request.user, **data.validated_data)
         return self._render(statement)
 
     @extend_schema(request=ClaimSerializer, responses=StatementDetailSerializer)
@@ -209,7 +219,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         statement = self._statement(pk)
         data = ClaimSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        statement = svc.statement_update_invoices(
+        statement = statements.statement_update_invoices(
             statement=statement, by=request.user, invoice_numbers=data.validated_data["invoice_numbers"]
         )
         return self._render(statement)
@@ -224,21 +234,21 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             parse_id(k, field=f"disputes.{k}"[:80], label=_("争议明细 id")): v
             for k, v in data.validated_data["disputes"].items()
         }
-        statement = svc.statement_review(statement=statement, by=request.user, disputes=disputes)
+        statement = statements.statement_review(statement=statement, by=request.user, disputes=disputes)
         return self._render(statement)
 
     @extend_schema(request=None, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._render(svc.statement_approve(statement=self._statement(pk), by=request.user))
+        return self._render(statements.statement_approve(statement=self._statement(pk), by=request.user))
 
     @extend_schema(request=BulkApproveSerializer, responses=StatementSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="bulk-approve", pagination_class=None)
     def bulk_approve(self, request):
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        statements = svc.statements_approve(statement_ids=data.validated_data["statement_ids"], by=request.user)
-        return Response(StatementSerializer(statements, many=True).data)
+        approved = statements.statements_approve(statement_ids=data.validated_data["statement_ids"], by=request.user)
+        return Response(StatementSerializer(approved, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(request=PaymentSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -246,7 +256,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         statement = self._statement(pk)
         data = PaymentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        svc.payment_record(statement=statement, by=request.user, **data.validated_data)
+        payments.payment_record(statement=statement, by=request.user, **data.validated_data)
         return self._render(self._statement(pk))
 
 
@@ -278,8 +288,6 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     permission_classes = [HasCapability("settlement.view")]
 
     def get_queryset(self):
-        from accounts.permissions import scope_to_organization
-
         return scope_to_organization(
             Prepayment.objects.select_related("hospital"), self.request.user, "hospital"
         ).order_by("-paid_on", "pk")
@@ -290,23 +298,23 @@ class PrepaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         hospital = Organization.objects.filter(pk=hospital_id, kind="hospital").first() if hospital_id else None
         tender = Tender.objects.filter(pk=tender_id).first() if tender_id else None
         if hospital is None:
-            raise ValidationFailed(_("医疗机构不存在"), field="hospital")
+            raise ValidationFailed(_("医疗机构不存在"), field="hospital", code=SettlementError.HOSPITAL_UNKNOWN)
         if tender is None:
-            raise ValidationFailed(_("批次不存在"), field="tender")
-        prepayment = svc.prepayment_create(
+            raise ValidationFailed(_("批次不存在"), field="tender", code=SettlementError.TENDER_UNKNOWN)
+        prepayment = prepayments.prepayment_create(
             hospital=hospital,
             tender=tender,
             by=request.user,
             rate=request.data.get("rate"),
             reference=request.data.get("reference", ""),
-            paid_on=svc._parse_date(request.data["paid_on"], field="paid_on") if request.data.get("paid_on") else None,
+            paid_on=parse_date(request.data["paid_on"], field="paid_on") if request.data.get("paid_on") else None,
         )
         return Response(PrepaymentSerializer(prepayment).data, status=201)
 
 
 def _manager(request):
     if not can(request.user, "settlement.manage"):
-        raise PermissionDeniedError(_("您没有执行此操作的权限"))
+        raise PermissionDeniedError(_("您没有执行此操作的权限"), code=CommonError.PERMISSION_DENIED)
 
 
 class PaymentFileView(APIView):
@@ -325,9 +333,9 @@ class PaymentFileView(APIView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationFailed(_("请上传银行回单文件"), field="file")
-        rows = svc.read_payment_file(upload)
-        result = svc.payments_import(
+            raise ValidationFailed(_("请上传银行回单文件"), field="file", code=CommonError.REQUIRED)
+        rows = payments.read_payment_file(upload)
+        result = payments.payments_import(
             rows=rows,
             file_name=upload.name,
             by=request.user,
@@ -359,7 +367,7 @@ class GenerateView(APIView):
         if data.validated_data.get("region"):
             region = Region.objects.filter(code=data.validated_data["region"], level="league_city").first()
             if region is None:
-                raise ValidationFailed(_("统筹区代码不存在"), field="region")
+                raise ValidationFailed(_("统筹区代码不存在"), field="region", code=SettlementError.REGION_UNKNOWN)
         run = generate_statements(month=data.validated_data["month"], region=region)
         return Response(
             {
@@ -389,15 +397,13 @@ class PriceCorrectionView(APIView):
 
     @extend_schema(request=PriceCorrectionSerializer, responses=dict)
     def post(self, request):
-        from procurement.models import Listing
-
         data = PriceCorrectionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         listing = Listing.objects.filter(pk=values["listing"]).first()
         if listing is None:
-            raise ValidationFailed(_("挂网产品不存在"), field="listing")
-        correction = svc.price_correction_create(
+            raise ValidationFailed(_("挂网产品不存在"), field="listing", code=SettlementError.LISTING_UNKNOWN)
+        correction = corrections.price_correction_create(
             listing=listing,
             unit_price=values["unit_price"],
             effective_from=values["effective_from"],
@@ -437,7 +443,9 @@ class ReportView(APIView):
             ]
             return Response({"results": rows})
         if self.report == "overdue":
-            rows = StatementSerializer(selectors.overdue_statements(request.user)[:500], many=True).data
+            rows = StatementSerializer(
+                selectors.overdue_statements(request.user)[:500], many=True, context={"request": request}
+            ).data
             return Response({"results": rows})
         _manager(request)
         if self.report == "reconciliation":
@@ -446,7 +454,9 @@ class ReportView(APIView):
                 region = Region.objects.filter(code=params["region"]).first()
                 if region is None:
                     raise ValidationFailed(
-                        _("统筹区代码“%(code)s”不存在") % {"code": params["region"][:20]}, field="region"
+                        _("统筹区代码“%(code)s”不存在") % {"code": params["region"][:20]},
+                        field="region",
+                        code=SettlementError.REGION_UNKNOWN,
                     )
                 fund = fund_for_region(region)
             report = selectors.reconciliation(period=parse_month(params.get("period", "")), fund=fund)
@@ -470,7 +480,7 @@ class ReportView(APIView):
             )
         tender_id = param_id(params, "tender")
         if tender_id is None:
-            raise ValidationFailed(_("请指定批次（tender）"), field="tender")
+            raise ValidationFailed(_("请指定批次（tender）"), field="tender", code=CommonError.REQUIRED)
         tender = Tender.objects.filter(pk=tender_id).first()
         if tender is None:
             raise Http404

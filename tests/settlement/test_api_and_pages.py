@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from settlement.generation import generate_statements
 from settlement.models import Payment, SettlementStatement
+from settlement.services.corrections import price_correction_create
 from tests.settlement.test_workflow import _xlsx
 from tests.settlement.world import build_world, give_back, month_start, receive
 
@@ -230,14 +231,12 @@ def test_price_adjustment_lines_show_their_original_statement_in_page_api_and_ex
 
     from openpyxl import load_workbook
 
-    from settlement import services as svc
-
     w = build_world("P")
     two_back = month_start(2)
     receive(w, packs=3, on=two_back + timedelta(days=2))  # 30 × 0.5123 = 15.37
     generate_statements(month=two_back)
     original = SettlementStatement.objects.get()
-    svc.price_correction_create(
+    price_correction_create(
         listing=w.listing, unit_price="0.4987", effective_from=two_back, reason="联动下调", by=w.fund_officer
     )  # −0.0136 × 30 = −0.41
     generate_statements(month=month_start(1))

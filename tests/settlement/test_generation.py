@@ -12,7 +12,7 @@ from common.errors import ConflictError, ValidationFailed
 from settlement import generation
 from settlement.generation import acquire_lock, fund_for_region, generate_statements, release_lock
 from settlement.models import SettledReturn, SettlementLine, SettlementRun, SettlementStatement
-from settlement.services import price_correction_create
+from settlement.services.corrections import price_correction_create
 from tests.factories import league
 from tests.settlement.world import build_world, give_back, month_start, receive
 

@@ -10,7 +10,6 @@ from django.db.models import Sum
 
 from common.errors import ConflictError, ValidationFailed
 from settlement import ledger
-from settlement import services as svc
 from settlement.generation import acquire_lock, generate_statements, release_lock
 from settlement.models import (
     JournalEntry,
@@ -21,6 +20,9 @@ from settlement.models import (
     SettlementStatement,
 )
 from settlement.selectors import reconciliation
+from settlement.services.corrections import price_correction_create
+from settlement.services.payments import payment_record
+from settlement.services.statements import statement_approve, statement_claim, statement_review
 from tests.settlement.world import build_world, give_back, month_start, receive
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +42,17 @@ def _paid_month(world):
     generate_statements(month=period)
     first = SettlementStatement.objects.get(period=period)
     assert first.amount == Decimal("46.11")
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
-    svc.statement_review(statement=first, by=world.hospital_user)
-    svc.statement_approve(statement=first, by=world.fund_officer)
-    svc.payment_record(statement=first, amount="46.11", reference="BANK-1", by=world.fund_officer)
+    statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
+    statement_review(statement=first, by=world.hospital_user)
+    statement_approve(statement=first, by=world.fund_officer)
+    payment_record(statement=first, amount="46.11", reference="BANK-1", by=world.fund_officer)
     first.refresh_from_db()
     assert first.status == "paid"
     return period, first, a, b
 
 
 def _correct(world, price="0.4987", start=None, end=None):
-    return svc.price_correction_create(
+    return price_correction_create(
         listing=world.listing,
         unit_price=price,
         effective_from=start or month_start(2),
@@ -119,10 +121,10 @@ def test_correction_of_a_paid_line_is_settled_in_the_next_statement_to_the_fen(w
     # Each adjustment settled exactly once, however often the month is generated.
     assert SettlementLine.objects.filter(kind="price_adjustment").count() == 2
 
-    svc.statement_claim(statement=second, by=world.maker_rep, invoice_numbers="22345678")
-    svc.statement_review(statement=second, by=world.hospital_user)
-    svc.statement_approve(statement=second, by=world.fund_officer)
-    svc.payment_record(statement=second, amount="3.77", reference="BANK-2", by=world.fund_officer)
+    statement_claim(statement=second, by=world.maker_rep, invoice_numbers="22345678")
+    statement_review(statement=second, by=world.hospital_user)
+    statement_approve(statement=second, by=world.fund_officer)
+    payment_record(statement=second, amount="3.77", reference="BANK-2", by=world.fund_officer)
     for entry in JournalEntry.objects.all():
         assert entry.lines.aggregate(t=Sum("amount"))["t"] == 0
     assert JournalLine.objects.aggregate(t=Sum("amount"))["t"] == 0
@@ -225,9 +227,9 @@ def _disputed_then_corrected(world):
     receive(world, packs=3, on=period + timedelta(days=6))
     generate_statements(month=period)
     first = SettlementStatement.objects.get(period=period)
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
+    statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
     line_a = first.lines.get(receipt_line=a)
-    svc.statement_review(statement=first, by=world.hospital_user, disputes={line_a.pk: "数量不符"})
+    statement_review(statement=first, by=world.hospital_user, disputes={line_a.pk: "数量不符"})
     _correct(world)
     return first, a, line_a
 
@@ -235,7 +237,7 @@ def _disputed_then_corrected(world):
 def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adjustment(world):
     first, a, line_a = _disputed_then_corrected(world)
     assert PriceAdjustment.objects.filter(receipt_line=a).count() == 1
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
+    statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
     assert not PriceAdjustment.objects.filter(receipt_line=a).exists()
     generate_statements(month=month_start(1))
     again = SettlementLine.objects.get(receipt_line=a, kind="receipt")
@@ -248,7 +250,7 @@ def test_dropping_a_line_whose_adjustment_is_already_settled_is_refused(world):
     first, a, line_a = _disputed_then_corrected(world)
     generate_statements(month=month_start(1))
     with pytest.raises(ConflictError, match="已计入结算单"):
-        svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
+        statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
     assert first.lines.filter(pk=line_a.pk).exists() and PriceAdjustment.objects.filter(receipt_line=a).exists()
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from common import rules
 
 from .columns import AMOUNT, RATE
 
@@ -31,7 +34,10 @@ class FundAccount(models.Model):
     )
     name = models.CharField(_("基金名称"), max_length=100)
     prepayment_rate = models.DecimalField(
-        _("预付比例"), default=Decimal("0.3000"), help_text=_("占年度约定采购金额的比例，不低于 30%"), **RATE
+        _("预付比例"),
+        default=Decimal("0.3000"),
+        help_text=_("占年度约定采购金额的比例，不低于全国下限 30% 及配置的最低预付比例"),
+        **RATE,
     )
     retained_share = models.DecimalField(_("结余留用比例"), default=Decimal("0.5000"), **RATE)
     include_negotiated = models.BooleanField(_("国家谈判药品纳入直接结算"), default=False)
@@ -55,6 +61,16 @@ class FundAccount(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The database holds the national floor (30 %); a configured floor above it holds here (admin forms)."""
+        super().clean()
+        floor = rules.settlement().min_prepayment_rate
+        if self.prepayment_rate is not None and self.prepayment_rate < floor:
+            raise ValidationError(
+                {"prepayment_rate": gettext("预付比例不能低于 %(floor)s") % {"floor": f"{floor:.0%}"}},
+                code="prepayment_rate_out_of_range",
+            )
 
 
 class LedgerAccount(models.Model):

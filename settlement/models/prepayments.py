@@ -15,7 +15,7 @@ from .ledger import FundAccount, JournalEntry
 
 
 class Prepayment(models.Model):
-    """预付: at the start of a purchase cycle the fund advances a hospital a share (≥ 30 %) of its annual agreed amount
+    """预付: at the start of a purchase cycle the fund advances a hospital a share (≥ 30 %, the national floor, or the configured one) of its annual agreed amount
     over its commitments of the tender. Offset rule: recovered evenly over the cycle's months from the hospital's
     monthly deductions (each month round(amount / months), the last month the remainder)."""
 

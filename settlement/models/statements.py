@@ -68,8 +68,8 @@ class JobLock(models.Model):
 class SettlementStatement(models.Model):
     """结算单: one manufacturer's receipts at one hospital for one month, net of returns and price corrections.
 
-    draft → claimed (manufacturer, invoice numbers, by the 5th of the next month) → hospital_confirmed (within 5
-    working days; disputed lines send it back to draft) → approved (fund officer) → partially_paid / paid."""
+    draft → claimed (manufacturer, invoice numbers, by the claim day of the next month) → hospital_confirmed (within
+    the confirmation window of working days; disputed lines send it back to draft) → approved (fund officer) → partially_paid / paid."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("待企业申报")
@@ -159,10 +159,10 @@ class SettlementStatement(models.Model):
         verbose_name=_("审核人"),
         db_index=False,
     )
-    payment_due_on = models.DateField(_("付款期限"), help_text=_("最早一笔验收后 30 日"))
+    payment_due_on = models.DateField(_("付款期限"), help_text=_("最早一笔验收日加付款期限天数"))
     paid_at = models.DateTimeField(_("付清时间"), null=True, blank=True)
     overdue = models.BooleanField(_("已逾期"), default=False)
-    due_soon = models.BooleanField(_("5 日内到期"), default=False)
+    due_soon = models.BooleanField(_("即将到期"), default=False)
     deduction = models.ForeignKey(
         "HospitalDeduction",
         on_delete=models.PROTECT,

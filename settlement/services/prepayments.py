@@ -29,10 +29,11 @@ def prepayment_floor(fund_rate: Decimal) -> Decimal:
 
 
 def _rate(rate, fund_rate: Decimal) -> Decimal:
-    value = (
-        fund_rate if rate in (None, "") else to_decimal(rate, field="rate", column=Prepayment._meta.get_field("rate"))
-    )
+    """The rate asked for, or by default the floor; refused below the floor or above 100 %."""
     floor = prepayment_floor(fund_rate)
+    if rate in (None, ""):
+        return floor
+    value = to_decimal(rate, field="rate", column=Prepayment._meta.get_field("rate"))
     if value < floor or value > 1:
         raise ValidationFailed(
             _("预付比例不能低于 %(fund_rate)s（且不超过 100%%），收到 %(value)s")

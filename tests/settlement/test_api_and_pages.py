@@ -52,10 +52,12 @@ def test_workflow_over_the_api(world):
     response = client(world.maker_rep).post(url + "claim/", {"invoice_numbers": ["12345678"]}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "claimed"
     response = client(world.fund_officer).post(url + "approve/")
-    assert response.status_code == 409 and "尚未经医疗机构确认" in response.json()["detail"]
+    assert response.status_code == 409 and response.json()["code"] == "not_confirmed"
+    assert response.json()["detail"].startswith(f"结算单 {s.number} 尚未经医疗机构确认")
     line_id = response and client(world.hospital_user).get(url).json()["lines"][0]["id"]
     response = client(world.hospital_user).post(url + "review/", {"disputes": {str(line_id): ""}}, format="json")
     assert response.status_code == 400 and response.json()["field"] == "disputes"
+    assert response.json()["code"] == "dispute_reason_required"
     response = client(world.hospital_user).post(url + "review/", {}, format="json")
     assert response.json()["status"] == "hospital_confirmed"
     response = client(world.fund_officer).post(
@@ -65,12 +67,13 @@ def test_workflow_over_the_api(world):
     response = client(world.fund_officer).post(
         url + "payments/", {"amount": "999.00", "reference": "B1"}, format="json"
     )
-    assert response.status_code == 400 and Payment.objects.count() == 0
+    assert response.status_code == 400 and response.json()["code"] == "over_approved" and Payment.objects.count() == 0
     response = client(world.fund_officer).post(url + "payments/", {"amount": "30.74", "reference": "B1"}, format="json")
     assert response.json()["status"] == "paid" and response.json()["paid_amount"] == "30.74"
     response = client(world.maker_rep).post(url + "invoices/", {"invoice_numbers": ["99999999"]}, format="json")
-    assert response.status_code == 409
-    assert client(world.maker_rep).post(url + "approve/").status_code == 403
+    assert response.status_code == 409 and response.json()["code"] == "paid"
+    response = client(world.maker_rep).post(url + "approve/")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     report = client(world.fund_officer).get(f"/api/v1/settlement/reconciliation/?period={s.period:%Y-%m}").json()
     assert report["totals"]["ledger_paid"] == "30.74" and all(not r["differences"] for r in report["rows"])
     balances = client(world.hospital_user).get("/api/v1/settlement/balances/").json()["results"]
@@ -89,6 +92,7 @@ def test_payment_file_over_the_api_is_all_or_nothing(world):
     assert (
         response.status_code == 400 and response.json()["rows"][1]["result"] == "error" and Payment.objects.count() == 0
     )
+    assert response.json()["rows"][1]["code"] == "statement_number_unknown" and response.json()["rows"][0]["code"] == ""
     good = _xlsx([[s.number, "10.00", "B-1", None]])
     good.name = "bank.xlsx"
     response = c.post("/api/v1/settlement/payment-files/", {"file": good}, format="multipart")

@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from common.errors import ConflictError, ValidationFailed
 from settlement import ledger
+from settlement.errors import SettlementError
 from settlement.generation import acquire_lock, generate_statements, release_lock
 from settlement.models import (
     JournalEntry,
@@ -166,14 +167,20 @@ def test_repeating_a_correction_writes_nothing(world):
 
 
 @pytest.mark.parametrize(
-    "price, message", [("-0.10", "必须大于 0"), ("0", "必须大于 0"), ("abc", "unit_price"), ("0.12345", "四位小数")]
+    "price, code",
+    [
+        ("-0.10", SettlementError.PRICE_NOT_POSITIVE),
+        ("0", SettlementError.PRICE_NOT_POSITIVE),
+        ("abc", "invalid_number"),
+        ("0.12345", SettlementError.TOO_MANY_DECIMALS),
+    ],
 )
-def test_a_bad_price_is_refused_and_nothing_is_written(world, price, message):
+def test_a_bad_price_is_refused_and_nothing_is_written(world, price, code):
     _paid_month(world)
     before = (PriceCorrection.objects.count(), PriceAdjustment.objects.count(), _ledger_state())
     with pytest.raises(ValidationFailed) as err:
         _correct(world, price)
-    assert message in f"{err.value.message} {err.value.field}"
+    assert err.value.code == code and err.value.field == "unit_price"
     assert (PriceCorrection.objects.count(), PriceAdjustment.objects.count(), _ledger_state()) == before
 
 
@@ -181,8 +188,9 @@ def test_no_correction_while_a_generation_runs(world):
     _paid_month(world)
     token = acquire_lock()
     try:
-        with pytest.raises(ConflictError, match="正在运行"):
+        with pytest.raises(ConflictError) as refused:
             _correct(world)
+        assert refused.value.code == SettlementError.GENERATION_RUNNING
     finally:
         release_lock(token)
     assert not PriceCorrection.objects.exists() and not PriceAdjustment.objects.exists()
@@ -249,8 +257,9 @@ def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adju
 def test_dropping_a_line_whose_adjustment_is_already_settled_is_refused(world):
     first, a, line_a = _disputed_then_corrected(world)
     generate_statements(month=month_start(1))
-    with pytest.raises(ConflictError, match="已计入结算单"):
+    with pytest.raises(ConflictError) as refused:
         statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
+    assert refused.value.code == SettlementError.PRICE_ADJUSTMENT_SETTLED and refused.value.field == "drop_line_ids"
     assert first.lines.filter(pk=line_a.pk).exists() and PriceAdjustment.objects.filter(receipt_line=a).exists()
 
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import translation
 from openpyxl import Workbook
 
 from common.errors import ConflictError, NotFoundError, ValidationFailed
+from settlement.errors import SettlementError
 from settlement.generation import generate_statements
 from settlement.models import (
     HospitalDeduction,
@@ -117,27 +119,48 @@ def test_the_whole_way_with_ledger_balanced(world, statement):
 
 def test_claiming_another_manufacturers_receipts_is_not_found(world, statement):
     before = _snapshot(statement)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as hidden:
         statement_claim(statement=statement, by=world.other_rep, invoice_numbers="12345678")
+    assert hidden.value.code == SettlementError.STATEMENT_NOT_FOUND
     assert _snapshot(statement) == before
     assert not statements_visible_to(world.other_rep).filter(pk=statement.pk).exists()
 
 
 @pytest.mark.parametrize(
-    "invoices, message", [("", "请填写发票号"), ("12 34", "格式不正确"), ("12345678,12345678", "重复")]
+    "invoices, code",
+    [
+        ("", SettlementError.INVOICE_REQUIRED),
+        ("12 34", SettlementError.INVOICE_INVALID),
+        ("12345678,12345678", SettlementError.INVOICE_DUPLICATE),
+    ],
 )
-def test_claim_needs_valid_invoice_numbers(world, statement, invoices, message):
+def test_claim_needs_valid_invoice_numbers(world, statement, invoices, code):
     before = _snapshot(statement)
-    with pytest.raises(ValidationFailed, match=message):
+    with pytest.raises(ValidationFailed) as refused:
         statement_claim(statement=statement, by=world.maker_rep, invoice_numbers=invoices)
+    assert refused.value.code == code and refused.value.field == "invoice_numbers"
     assert _snapshot(statement) == before
+
+
+def test_a_refusal_is_worded_in_chinese_and_in_english(world, statement):
+    with pytest.raises(ValidationFailed) as chinese:
+        statement_claim(statement=statement, by=world.maker_rep, invoice_numbers="")
+    with translation.override("en"), pytest.raises(ValidationFailed) as english:
+        statement_claim(statement=statement, by=world.maker_rep, invoice_numbers="")
+    assert (chinese.value.message, english.value.message) == ("请填写发票号", "Enter the invoice number")
+    assert chinese.value.code == english.value.code == SettlementError.INVOICE_REQUIRED
 
 
 def test_approving_before_hospital_confirmation_is_refused(world, statement):
     statement_claim(statement=statement, by=world.maker_rep, invoice_numbers="12345678")
     before = _snapshot(statement)
-    with pytest.raises(ConflictError, match="尚未经医疗机构确认"):
+    with pytest.raises(ConflictError) as refused:
         statement_approve(statement=statement, by=world.fund_officer)
+    assert refused.value.code == SettlementError.STATEMENT_NOT_CONFIRMED == "not_confirmed"
+    assert refused.value.message == f"结算单 {statement.number} 尚未经医疗机构确认（当前“待医疗机构确认”），不能审核"
+    with translation.override("en"), pytest.raises(ConflictError) as in_english:
+        statement_approve(statement=statement, by=world.fund_officer)
+    assert in_english.value.message.startswith(f"Statement {statement.number} is not confirmed by the institution")
     assert _snapshot(statement) == before
 
 
@@ -154,8 +177,9 @@ def test_bulk_approval_is_all_or_nothing(world, statement):
         payment_due_on=statement.payment_due_on,
     )
     before = _snapshot(statement)
-    with pytest.raises(ConflictError, match="JS-X"):
+    with pytest.raises(ConflictError) as refused:
         statements_approve(statement_ids=[statement.pk, other.pk], by=world.fund_officer)
+    assert refused.value.code == SettlementError.STATEMENT_NOT_CONFIRMED and "JS-X" in refused.value.message
     assert _snapshot(statement) == before
     statements_approve(statement_ids=[statement.pk], by=world.fund_officer)
     statement.refresh_from_db()
@@ -165,22 +189,33 @@ def test_bulk_approval_is_all_or_nothing(world, statement):
 def test_paying_more_than_approved_is_refused(world, statement):
     _to_approved(world, statement)
     before = _snapshot(statement)
-    with pytest.raises(ValidationFailed, match="超过"):
+    with pytest.raises(ValidationFailed) as refused:
         payment_record(statement=statement, amount="35.87", reference="BANK-1", by=world.fund_officer)
+    assert refused.value.code == SettlementError.PAYMENT_OVER_APPROVED and refused.value.field == "amount"
     assert _snapshot(statement) == before
     payment_record(statement=statement, amount="30.00", reference="BANK-1", by=world.fund_officer)
     before = _snapshot(statement)
-    with pytest.raises(ValidationFailed, match="超过"):
+    with pytest.raises(ValidationFailed) as refused:
         payment_record(statement=statement, amount="5.87", reference="BANK-2", by=world.fund_officer)
+    assert refused.value.code == SettlementError.PAYMENT_OVER_APPROVED
     assert _snapshot(statement) == before
 
 
-@pytest.mark.parametrize("amount", ["-1", "0", "abc", "1.234"])
-def test_payment_amount_must_be_positive_with_two_places(world, statement, amount):
+@pytest.mark.parametrize(
+    "amount, code",
+    [
+        ("-1", SettlementError.AMOUNT_NOT_POSITIVE),
+        ("0", SettlementError.AMOUNT_NOT_POSITIVE),
+        ("abc", "invalid_number"),
+        ("1.234", SettlementError.TOO_MANY_DECIMALS),
+    ],
+)
+def test_payment_amount_must_be_positive_with_two_places(world, statement, amount, code):
     _to_approved(world, statement)
     before = _snapshot(statement)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         payment_record(statement=statement, amount=amount, reference="BANK-1", by=world.fund_officer)
+    assert refused.value.code == code and refused.value.field == "amount"
     assert _snapshot(statement) == before
 
 
@@ -195,8 +230,9 @@ def test_a_paid_statement_cannot_be_edited(world, statement):
         lambda: statement_approve(statement=statement, by=world.fund_officer),
         lambda: payment_record(statement=statement, amount="1.00", reference="BANK-9", by=world.fund_officer),
     ):
-        with pytest.raises(ConflictError, match="已支付|已付清"):
+        with pytest.raises(ConflictError) as refused:
             attempt()
+        assert refused.value.code == SettlementError.STATEMENT_PAID == "paid"
     assert _snapshot(statement) == before
 
 
@@ -204,10 +240,12 @@ def test_disputed_lines_send_the_statement_back_and_can_be_dropped(world, statem
     statement_claim(statement=statement, by=world.maker_rep, invoice_numbers="12345678")
     line = statement.lines.order_by("received_on").last()
     before = _snapshot(statement)
-    with pytest.raises(ValidationFailed, match="争议原因"):
+    with pytest.raises(ValidationFailed) as refused:
         statement_review(statement=statement, by=world.hospital_user, disputes={line.pk: " "})
-    with pytest.raises(ValidationFailed, match="不属于"):
+    assert refused.value.code == SettlementError.DISPUTE_REASON_REQUIRED
+    with pytest.raises(ValidationFailed) as refused:
         statement_review(statement=statement, by=world.hospital_user, disputes={999999: "数量不符"})
+    assert refused.value.code == SettlementError.LINE_NOT_IN_STATEMENT
     assert _snapshot(statement) == before
     statement_review(statement=statement, by=world.hospital_user, disputes={line.pk: "实收 0 盒"})
     statement.refresh_from_db()
@@ -287,16 +325,16 @@ def _xlsx(rows):
 
 
 @pytest.mark.parametrize(
-    "bad_row, message",
+    "bad_row, code",
     [
-        (["JS-NOPE", "1.00", "B-2", None], "不存在"),
-        (["{n}", "5.00", "B-1", None], "重复"),
-        (["{n}", "-1.00", "B-2", None], "大于 0"),
-        (["{n}", "十元", "B-2", None], "不是有效的数字"),
-        (["{n}", "30.00", "B-2", None], "超过"),
+        (["JS-NOPE", "1.00", "B-2", None], SettlementError.STATEMENT_NUMBER_UNKNOWN),
+        (["{n}", "5.00", "B-1", None], SettlementError.PAYMENT_ROW_DUPLICATE),
+        (["{n}", "-1.00", "B-2", None], SettlementError.AMOUNT_NOT_POSITIVE),
+        (["{n}", "十元", "B-2", None], "invalid_number"),
+        (["{n}", "30.00", "B-2", None], SettlementError.PAYMENT_OVER_APPROVED),
     ],
 )
-def test_a_bad_payment_file_records_nothing_and_reports_each_row(world, statement, bad_row, message):
+def test_a_bad_payment_file_records_nothing_and_reports_each_row(world, statement, bad_row, code):
     _to_approved(world, statement)
     rows = [
         [statement.number, "10.00", "B-1", None],
@@ -308,7 +346,8 @@ def test_a_bad_payment_file_records_nothing_and_reports_each_row(world, statemen
     assert (
         result.rows[0]["result"] == "ok"
         and result.rows[1]["result"] == "error"
-        and message in result.rows[1]["message"]
+        and result.rows[1]["code"] == code
+        and result.rows[1]["message"]
     )
     assert result.rows[1]["row"] == 3
     assert _snapshot(statement) == before and PaymentImport.objects.count() == 0
@@ -324,8 +363,9 @@ def test_a_good_payment_file_is_recorded_whole(world, statement):
 
 
 def test_a_file_that_is_not_xlsx_is_a_clear_error(world):
-    with pytest.raises(ValidationFailed, match="xlsx"):
+    with pytest.raises(ValidationFailed) as refused:
         read_payment_file(io.BytesIO(b"not a workbook"))
+    assert refused.value.code == "bad_file" and refused.value.field == "file"
 
 
 def test_prepayment_and_its_even_offset(world):
@@ -334,10 +374,12 @@ def test_prepayment_and_its_even_offset(world):
     schedule = prepayment_offset_schedule(prepayment)
     assert len(schedule) == 12 and schedule[0][1] == Decimal("128.08") and schedule[-1][1] == Decimal("128.02")
     assert sum(share for _, share in schedule) == prepayment.amount
-    with pytest.raises(ConflictError, match="已拨付"):
+    with pytest.raises(ConflictError) as refused:
         prepayment_create(hospital=world.hospital, tender=world.tender, by=world.fund_officer)
-    with pytest.raises(ValidationFailed, match="不能低于"):
+    assert refused.value.code == SettlementError.PREPAYMENT_EXISTS
+    with pytest.raises(ValidationFailed) as refused:
         prepayment_create(hospital=world.far_hospital, tender=world.tender, by=world.fund_officer, rate="0.2")
+    assert refused.value.code == SettlementError.PREPAYMENT_RATE_OUT_OF_RANGE and refused.value.field == "rate"
     assert Prepayment.objects.count() == 1
 
 
@@ -370,7 +412,7 @@ def test_ledger_entries_are_never_edited_and_must_balance(world, statement):
         entry.delete()
     with pytest.raises(DatabaseError), transaction.atomic():
         JournalLine.objects.filter(entry=entry).update(amount=Decimal("1.00"))
-    with pytest.raises(ValidationFailed, match="不平衡"):
+    with pytest.raises(ValidationFailed) as unbalanced:
         ledger.post(
             fund=statement.fund,
             kind="correction",
@@ -381,6 +423,7 @@ def test_ledger_entries_are_never_edited_and_must_balance(world, statement):
                 (ledger.hospital_account(statement.fund, world.hospital.pk), Decimal("-0.99")),
             ],
         )
+    assert unbalanced.value.code == SettlementError.JOURNAL_UNBALANCED and unbalanced.value.field == "lines"
     bank = ledger.bank(statement.fund)
     hosp = ledger.hospital_account(statement.fund, world.hospital.pk)
     correction = journal_correction_post(

@@ -14,10 +14,18 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from common.demo import DemoContext
+from procurement.demo import _rep_for
+from procurement.models import DistributionAuthorization, GoodsReturnLine, Listing, ReceiptLine, Tender
+from procurement.services import deliveries as delivery_svc
+from procurement.services import orders as osvc
+from procurement.services import receipts as receipt_svc
+from procurement.services import returns as return_svc
+from procurement.services.progress import progress_ensure_current
 
-from . import services as svc
-from .generation import generate_statements
+from .errors import ConflictError
+from .generation import fund_for_region, generate_statements
 from .models import SettlementStatement
+from .services import corrections, deadlines, deductions, payments, prepayments, statements
 
 DEMO_TENDER = "NMG-YP-2026-01"
 
@@ -30,18 +38,11 @@ def _month_start(months_back: int):
 
 
 def _rep(maker: Organization) -> User:
-    from procurement.demo import _rep_for
-
     return _rep_for(maker)
 
 
 def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) -> None:
     """One order of the listings, accepted, shipped and received through the order services, dated `on`."""
-    from procurement.models import DistributionAuthorization, ReceiptLine
-    from procurement.services import deliveries as delivery_svc
-    from procurement.services import orders as osvc
-    from procurement.services import receipts as receipt_svc
-
     hospital = buyer.organization
     for listing in listings:
         auth, _ = DistributionAuthorization.objects.get_or_create(
@@ -78,17 +79,91 @@ def _receive(buyer: User, dist: User, listings, packs: int, on, invoice: str) ->
 def _pay(statement: SettlementStatement, buyers, fund: User) -> None:
     """Claimed, confirmed, approved and paid in full."""
     hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
-    svc.statement_claim(
+    statements.statement_claim(
         statement=statement, by=_rep(statement.manufacturer), invoice_numbers=[f"{44000000 + statement.pk:08d}"]
     )
-    svc.statement_review(statement=statement, by=hospital_user)
-    svc.statement_approve(statement=statement, by=fund)
-    svc.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
+    statements.statement_review(statement=statement, by=hospital_user)
+    statements.statement_approve(statement=statement, by=fund)
+    payments.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
+
+
+def _picked_listings(tender) -> list:
+    """One awarded listing per manufacturer, up to three manufacturers."""
+    listings = (
+        Listing.objects.filter(award__tender=tender, status="active")
+        .select_related("product", "manufacturer")
+        .order_by("award__lot__number", "award__rank")
+    )
+    picked, makers = [], set()
+    for listing in listings:
+        if listing.manufacturer_id not in makers and len(picked) < 3:
+            picked.append(listing)
+            makers.add(listing.manufacturer_id)
+    return picked
+
+
+def _prepay(tender, buyers, fund: User) -> None:
+    for buyer in buyers:
+        if tender.commitments.filter(hospital=buyer.organization).exists():
+            with contextlib.suppress(ConflictError):
+                prepayments.prepayment_create(
+                    hospital=buyer.organization,
+                    tender=tender,
+                    by=fund,
+                    paid_on=max(tender.cycle_start, timezone.localdate() - timedelta(days=60)),
+                    reference=f"YF-{buyer.organization.pk:05d}",
+                )
+
+
+def _return_part(buyer: User, received_on) -> None:
+    """A return of part of the first receipt line received that day at the buyer's hospital."""
+    line = ReceiptLine.objects.filter(hospital=buyer.organization, received_on=received_on).order_by("pk").first()
+    if line is not None:
+        return_svc.goods_return_create(
+            order=line.order_line.order, by=buyer, reason="包装破损", lines=[{"receipt_line": line.pk, "packs": 2}]
+        )
+        GoodsReturnLine.objects.filter(receipt_line=line).update(returned_on=received_on + timedelta(days=3))
+
+
+def _correct_price(paid: SettlementStatement, fund: User, two_back, one_back) -> None:
+    """The paid statement's product's price is corrected for the month's receipts (a price linkage taking effect
+    retroactively): the paid statement stays as it is, and last month's statements of that product carry the
+    difference as price-adjustment lines."""
+    corrected = paid.lines.filter(kind="receipt").select_related("receipt_line__listing").order_by("pk").first()
+    corrections.price_correction_create(
+        listing=corrected.receipt_line.listing,
+        unit_price=(corrected.unit_price * Decimal("0.97")).quantize(Decimal("0.0001")),
+        effective_from=two_back,
+        effective_to=one_back - timedelta(days=1),
+        by=fund,
+        reason="国家集采价格联动下调 3%，追溯至已结算验收",
+    )
+
+
+PLAN = ["paid", "partially_paid", "approved", "hospital_confirmed", "disputed", "claimed"]
+
+
+def _advance(statement: SettlementStatement, target: str, hospital_user: User, fund: User) -> None:
+    """Take a statement through the workflow up to `target` (a status, or "disputed")."""
+    statements.statement_claim(
+        statement=statement, by=_rep(statement.manufacturer), invoice_numbers=[f"{44000000 + statement.pk:08d}"]
+    )
+    if target == "claimed":
+        return
+    if target == "disputed":
+        first = statement.lines.order_by("pk").first()
+        statements.statement_review(statement=statement, by=hospital_user, disputes={first.pk: "实收数量与配送单不符"})
+        return
+    statements.statement_review(statement=statement, by=hospital_user)
+    if target == "hospital_confirmed":
+        return
+    statements.statement_approve(statement=statement, by=fund)
+    if target in ("paid", "partially_paid"):
+        amount = statement.amount if target == "paid" else (statement.amount / 2).quantize(statement.amount)
+        payments.payment_record(statement=statement, amount=amount, reference=f"ZF{statement.pk:08d}", by=fund)
 
 
 def seed(ctx: DemoContext) -> str:
-    from procurement.models import Listing, Tender
-
     if SettlementStatement.objects.exists():
         return "已存在"
     tender = Tender.objects.filter(code=DEMO_TENDER).first()
@@ -97,102 +172,32 @@ def seed(ctx: DemoContext) -> str:
     buyers = [u for u in User.objects.filter(username__in=["buyer", "buyer_cf"]).select_related("organization")]
     if tender is None or fund is None or dist is None or not buyers:
         return "缺少演示批次或用户，跳过"
-    listings = list(
-        Listing.objects.filter(award__tender=tender, status="active")
-        .select_related("product", "manufacturer")
-        .order_by("award__lot__number", "award__rank")
-    )
-    if not listings:
+    picked = _picked_listings(tender)
+    if not picked:
         return "演示批次没有中选挂网产品，跳过"
-    picked, makers = [], set()
-    for listing in listings:  # one listing per manufacturer, up to three manufacturers
-        if listing.manufacturer_id not in makers and len(picked) < 3:
-            picked.append(listing)
-            makers.add(listing.manufacturer_id)
-    for buyer in buyers:
-        if tender.commitments.filter(hospital=buyer.organization).exists():
-            with contextlib.suppress(svc.ConflictError):
-                svc.prepayment_create(
-                    hospital=buyer.organization,
-                    tender=tender,
-                    by=fund,
-                    paid_on=max(tender.cycle_start, timezone.localdate() - timedelta(days=60)),
-                    reference=f"YF-{buyer.organization.pk:05d}",
-                )
+    _prepay(tender, buyers, fund)
     two_back, one_back = _month_start(2), _month_start(1)
     n = 0
     for buyer in buyers:
         for month, packs in ((two_back, 20), (one_back, 30)):
             n += 1
             _receive(buyer, dist, picked, packs, month + timedelta(days=6), f"{20260000 + n:08d}")
-    # A return of part of last month's first receipt at the first hospital.
-    from procurement.models import ReceiptLine
-    from procurement.services import returns as return_svc
-
-    line = (
-        ReceiptLine.objects.filter(hospital=buyers[0].organization, received_on=one_back + timedelta(days=6))
-        .order_by("pk")
-        .first()
-    )
-    if line is not None:
-        return_svc.goods_return_create(
-            order=line.order_line.order, by=buyers[0], reason="包装破损", lines=[{"receipt_line": line.pk, "packs": 2}]
-        )
-        from procurement.models import GoodsReturnLine
-
-        GoodsReturnLine.objects.filter(receipt_line=line).update(returned_on=one_back + timedelta(days=9))
+    _return_part(buyers[0], one_back + timedelta(days=6))
     # Commitment progress counts these receipts now, so seeding again finds it current and changes nothing.
-    from procurement.services.progress import progress_ensure_current
-
     progress_ensure_current()
     generate_statements(month=two_back)
-    # The first statement is paid, then its product's price is corrected for the month's receipts (a price linkage
-    # taking effect retroactively): the paid statement stays as it is, and last month's statements of that product
-    # carry the difference as price-adjustment lines.
     paid = SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id").first()
     _pay(paid, buyers, fund)
-    corrected = paid.lines.filter(kind="receipt").select_related("receipt_line__listing").order_by("pk").first()
-    svc.price_correction_create(
-        listing=corrected.receipt_line.listing,
-        unit_price=(corrected.unit_price * Decimal("0.97")).quantize(Decimal("0.0001")),
-        effective_from=two_back,
-        effective_to=one_back - timedelta(days=1),
-        by=fund,
-        reason="国家集采价格联动下调 3%，追溯至已结算验收",
-    )
+    _correct_price(paid, fund, two_back, one_back)
     generate_statements(month=one_back)
-    statements = list(SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id"))
-    plan = ["paid", "partially_paid", "approved", "hospital_confirmed", "disputed", "claimed"]
-    for statement, target in zip(statements, plan, strict=False):
-        if statement.pk == paid.pk:
-            continue
-        rep = _rep(statement.manufacturer)
-        hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
-        svc.statement_claim(statement=statement, by=rep, invoice_numbers=[f"{44000000 + statement.pk:08d}"])
-        if target == "claimed":
-            continue
-        if target == "disputed":
-            first = statement.lines.order_by("pk").first()
-            svc.statement_review(statement=statement, by=hospital_user, disputes={first.pk: "实收数量与配送单不符"})
-            continue
-        svc.statement_review(statement=statement, by=hospital_user)
-        if target == "hospital_confirmed":
-            continue
-        svc.statement_approve(statement=statement, by=fund)
-        if target == "paid":
-            svc.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
-        elif target == "partially_paid":
-            svc.payment_record(
-                statement=statement,
-                amount=(statement.amount / 2).quantize(statement.amount),
-                reference=f"ZF{statement.pk:08d}",
-                by=fund,
-            )
-    svc.settlements_daily_check()  # the approved one of two months ago is past its 30 days: overdue
-    from .generation import fund_for_region
-
+    made = list(SettlementStatement.objects.order_by("period", "hospital_id", "manufacturer_id"))
+    for statement, target in zip(made, PLAN, strict=False):
+        if statement.pk != paid.pk:
+            hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
+            _advance(statement, target, hospital_user, fund)
+    deadlines.settlements_daily_check()  # the approved one of two months ago is past its payment term: overdue
     for buyer in buyers:
-        svc.hospital_deductions_post(
+        deductions.hospital_deductions_post(
             fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1)
         )
-    return f"{len(statements)} 张结算单（各状态各一张，含争议、逾期与已结算后价格更正），预付金与付款已记账"
+    return f"{len(made)} 张结算单（各状态各一张，含争议、逾期与已结算后价格更正），预付金与付款已记账"

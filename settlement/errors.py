@@ -14,6 +14,61 @@ from common.errors import (
 class SettlementError(ErrorCode):
     """Codes of prepayments, statements, claims, confirmations and payments."""
 
+    # input of any step
+    INVALID_DATE = "invalid_date"
+    INVALID_MONTH = "invalid_month"
+    TOO_MANY_DECIMALS = "too_many_decimals"
+    AMOUNT_NOT_POSITIVE = "amount_not_positive"
+    REASON_REQUIRED = "reason_required"
+    HOSPITAL_UNKNOWN = "hospital_unknown"
+    TENDER_UNKNOWN = "tender_unknown"
+    LISTING_UNKNOWN = "listing_unknown"
+    REGION_UNKNOWN = "region_unknown"
+    # generation
+    MONTH_NOT_ENDED = "month_not_ended"
+    HOSPITAL_WITHOUT_REGION = "hospital_without_region"
+    GENERATION_RUNNING = "run_in_progress"
+    # prepayments
+    NOT_A_HOSPITAL = "not_a_hospital"
+    PREPAYMENT_RATE_OUT_OF_RANGE = "prepayment_rate_out_of_range"
+    PREPAYMENT_EXISTS = "prepayment_exists"
+    NO_AGREED_AMOUNT = "no_agreed_amount"
+    # price corrections
+    PRICE_NOT_POSITIVE = "price_not_positive"
+    PERIOD_END_BEFORE_START = "period_end_before_start"
+    PRICE_ADJUSTMENT_SETTLED = "price_adjustment_settled"
+    # the statement workflow
+    STATEMENT_NOT_FOUND = "statement_not_found"
+    STATEMENT_PAID = "paid"
+    STATEMENT_NOT_DRAFT = "statement_not_draft"
+    STATEMENT_NOT_CLAIMED = "statement_not_claimed"
+    STATEMENT_NOT_CONFIRMED = "not_confirmed"
+    STATEMENT_NOT_APPROVED = "statement_not_approved"
+    INVOICES_LOCKED = "invoices_locked"
+    INVOICE_REQUIRED = "invoice_required"
+    INVOICE_INVALID = "invoice_invalid"
+    INVOICE_DUPLICATE = "invoice_duplicate"
+    CLAIM_FOR_ACTIVE_MANUFACTURER = "claim_for_active_manufacturer"
+    LINE_NOT_IN_STATEMENT = "line_not_in_statement"
+    LINE_NOT_DISPUTED = "line_not_disputed"
+    CREDIT_LINE_NOT_DROPPABLE = "credit_line_not_droppable"
+    ALL_LINES_DROPPED = "all_lines_dropped"
+    DISPUTE_REASON_REQUIRED = "dispute_reason_required"
+    NO_STATEMENTS_SELECTED = "no_statements_selected"
+    # payments
+    PAYMENT_OVER_APPROVED = "over_approved"
+    PAYMENT_REFERENCE_REQUIRED = "payment_reference_required"
+    PAYMENT_REFERENCE_DUPLICATE = "payment_reference_duplicate"
+    PAYMENT_DATE_IN_FUTURE = "payment_date_in_future"
+    PAYMENT_FILE_HEADERS_MISSING = "payment_file_headers_missing"
+    PAYMENT_ROW_DUPLICATE = "payment_row_duplicate"
+    STATEMENT_NUMBER_REQUIRED = "statement_number_required"
+    STATEMENT_NUMBER_UNKNOWN = "statement_number_unknown"
+    # the ledger
+    JOURNAL_TOO_FEW_LINES = "journal_too_few_lines"
+    JOURNAL_UNBALANCED = "journal_unbalanced"
+    JOURNAL_ACCOUNT_OTHER_FUND = "journal_account_other_fund"
+
 
 __all__ = [
     "CommonError",

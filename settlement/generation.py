@@ -36,11 +36,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Region
-from common import locks
-from common.errors import ConflictError, ValidationFailed
+from common import locks, rules
 from common.faults import checkpoint
 
 from . import sql
+from .errors import ConflictError, SettlementError, ValidationFailed
 from .models import FundAccount, JobLock, SettlementRun
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,11 @@ def parse_month(value) -> date:
         year, month = text.split("-")
         return date(int(year), int(month), 1)
     except (ValueError, TypeError):
-        raise ValidationFailed(gettext("月份“%(value)s”格式应为 YYYY-MM") % {"value": value}, field="month") from None
+        raise ValidationFailed(
+            gettext("月份“%(value)s”格式应为 YYYY-MM") % {"value": value},
+            field="month",
+            code=SettlementError.INVALID_MONTH,
+        ) from None
 
 
 def ended_month(value) -> date:
@@ -67,7 +71,9 @@ def ended_month(value) -> date:
     period = parse_month(value)
     if period >= timezone.localdate().replace(day=1):
         raise ValidationFailed(
-            gettext("%(period)s 尚未结束，只能生成已结束月份的结算单") % {"period": f"{period:%Y-%m}"}, field="month"
+            gettext("%(period)s 尚未结束，只能生成已结束月份的结算单") % {"period": f"{period:%Y-%m}"},
+            field="month",
+            code=SettlementError.MONTH_NOT_ENDED,
         )
     return period
 
@@ -87,7 +93,9 @@ def fund_for_region(region: Region) -> FundAccount:
 def fund_for_hospital(hospital) -> FundAccount:
     if hospital.region_id is None:
         raise ValidationFailed(
-            gettext("医疗机构“%(hospital)s”没有所在地区，无法确定统筹区") % {"hospital": hospital}, field="hospital"
+            gettext("医疗机构“%(hospital)s”没有所在地区，无法确定统筹区") % {"hospital": hospital},
+            field="hospital",
+            code=SettlementError.HOSPITAL_WITHOUT_REGION,
         )
     return fund_for_region(hospital.region)
 
@@ -99,17 +107,14 @@ def acquire_lock(name: str = LOCK_NAME, lease: timedelta = LEASE) -> str:
     """Take the lease. The run also holds a session lock (`common.locks`) that dies with its worker: a lease whose
     holder's session is gone is taken over at once instead of being waited out."""
     token = uuid.uuid4().hex
-    if not JobLock.objects.filter(name=name).exists():
-        try:
-            with transaction.atomic():
-                JobLock.objects.create(name=name)
-        except Exception:  # another run created it at the same moment
-            pass
+    JobLock.objects.get_or_create(name=name)  # another run creating it at the same moment is fine
     holder_gone = locks.take(name)
     if holder_gone is False and not locks.held_here(name):
         # another live run holds the session lock: it may not have written its lease yet, so a free lease proves
         # nothing (both runs would go on and collide on the settled lines)
-        raise ConflictError(gettext("另一个结算单生成任务正在运行，请稍后再试"), code="run_in_progress")
+        raise ConflictError(
+            gettext("另一个结算单生成任务正在运行，请稍后再试"), code=SettlementError.GENERATION_RUNNING
+        )
     now = timezone.now()
     lease_free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     taken = (
@@ -120,7 +125,9 @@ def acquire_lock(name: str = LOCK_NAME, lease: timedelta = LEASE) -> str:
     if not taken:
         if holder_gone:
             locks.release(name)
-        raise ConflictError(gettext("另一个结算单生成任务正在运行，请稍后再试"), code="run_in_progress")
+        raise ConflictError(
+            gettext("另一个结算单生成任务正在运行，请稍后再试"), code=SettlementError.GENERATION_RUNNING
+        )
     return token
 
 
@@ -159,7 +166,9 @@ def hold_off_generation() -> None:
         if holder_gone:
             locks.release(LOCK_NAME)
         else:
-            raise ConflictError(gettext("结算单生成任务正在运行，请在其完成后再操作"), code="run_in_progress")
+            raise ConflictError(
+                gettext("结算单生成任务正在运行，请在其完成后再操作"), code=SettlementError.GENERATION_RUNNING
+            )
 
 
 # --- each chunk one statement straight from the receipt lines ------------------------------------------------
@@ -202,6 +211,7 @@ def write_range(
     and the whole range rolls back: nothing is settled twice, and the totals always match the lines written."""
     _, after, upto = chunk
     end = next_month(period)
+    terms = rules.settlement()
     statement = sql.write_range(region=region_id is not None, after=after is not None, upto=upto is not None)
     params = {
         "end": end,
@@ -210,7 +220,8 @@ def write_range(
         "after": after,
         "upto": upto,
         "period_code": f"{period:%Y%m}",
-        "claim_due": end.replace(day=5),
+        "claim_due": end.replace(day=terms.claim_day),
+        "payment_term_days": terms.payment_term_days,
         "run": run.pk if run else None,
         "now": timezone.now(),
     }

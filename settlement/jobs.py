@@ -5,21 +5,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Region
-from common.errors import ValidationFailed
 from common.jobs import JobKind
+
+from .errors import SettlementError, ValidationFailed
+from .generation import ended_month
+from .services.statements import statements_generate
 
 
 def _pooling_region(code: str) -> Region:
     region = Region.objects.filter(code=code, level=Region.Level.LEAGUE_CITY).first()
     if region is None:
-        raise ValidationFailed(_("统筹区代码 %(code)s 不存在") % {"code": code}, field="region")
+        raise ValidationFailed(
+            _("统筹区代码 %(code)s 不存在") % {"code": code}, field="region", code=SettlementError.REGION_UNKNOWN
+        )
     return region
 
 
 def check_generate(params: dict) -> dict:
     """Before anything starts: the month has ended and the region, if any, is a pooling region."""
-    from .generation import ended_month
-
     period = ended_month(params.get("month", ""))
     checked = {"month": f"{period:%Y-%m}"}
     if params.get("region"):
@@ -28,8 +31,6 @@ def check_generate(params: dict) -> dict:
 
 
 def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, str]:
-    from .services import statements_generate
-
     run = statements_generate(month=month, region=_pooling_region(region) if region else None, by=by, progress=report)
     message = _("%(period)s 结算单已生成：新建 %(statements)s 张，明细 %(lines)s 行") % {
         "period": f"{run.period:%Y-%m}",

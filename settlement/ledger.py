@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext
 
-from common.errors import ValidationFailed
 from common.money import quantize_amount
 
+from .errors import SettlementError, ValidationFailed
 from .models import FundAccount, JournalEntry, JournalLine, LedgerAccount
 
 K = LedgerAccount.Kind
@@ -59,18 +59,30 @@ def post(
     for acc, amount in lines:
         value = quantize_amount(amount)
         if value != Decimal(amount):
-            raise ValidationFailed(gettext("分录金额 %(amount)s 超过两位小数") % {"amount": amount}, field="amount")
+            raise ValidationFailed(
+                gettext("分录金额 %(amount)s 超过两位小数") % {"amount": amount},
+                field="amount",
+                code=SettlementError.TOO_MANY_DECIMALS,
+            )
         if value == 0:
             continue
         cleaned.append((acc, value))
     if len(cleaned) < 2:
-        raise ValidationFailed(gettext("记账凭证至少需要两条非零分录"), field="lines")
+        raise ValidationFailed(
+            gettext("记账凭证至少需要两条非零分录"), field="lines", code=SettlementError.JOURNAL_TOO_FEW_LINES
+        )
     total = sum((value for _, value in cleaned), Decimal("0"))
     if total != 0:
-        raise ValidationFailed(gettext("记账凭证借贷不平衡（差额 %(total)s）") % {"total": total}, field="lines")
+        raise ValidationFailed(
+            gettext("记账凭证借贷不平衡（差额 %(total)s）") % {"total": total},
+            field="lines",
+            code=SettlementError.JOURNAL_UNBALANCED,
+        )
     for acc, _ in cleaned:
         if acc.fund_id != fund.pk:
-            raise ValidationFailed(gettext("分录科目不属于该基金"), field="lines")
+            raise ValidationFailed(
+                gettext("分录科目不属于该基金"), field="lines", code=SettlementError.JOURNAL_ACCOUNT_OTHER_FUND
+            )
     entry = JournalEntry.objects.create(
         fund=fund,
         kind=kind,
@@ -82,37 +94,6 @@ def post(
     )
     JournalLine.objects.bulk_create([JournalLine(entry=entry, account=acc, amount=value) for acc, value in cleaned])
     return entry
-
-
-def balances(
-    *,
-    fund: FundAccount | None = None,
-    kind: str | None = None,
-    organization_id: int | None = None,
-    until: date | None = None,
-):
-    """Balance per account (sum of its lines), as rows: account id, fund, kind, organization, balance."""
-    lines = JournalLine.objects.all()
-    if fund is not None:
-        lines = lines.filter(account__fund=fund)
-    if kind:
-        lines = lines.filter(account__kind=kind)
-    if organization_id:
-        lines = lines.filter(account__organization_id=organization_id)
-    if until:
-        lines = lines.filter(entry__entry_date__lte=until)
-    return (
-        lines.values(
-            "account_id",
-            "account__fund_id",
-            "account__fund__name",
-            "account__kind",
-            "account__organization_id",
-            "account__organization__name",
-        )
-        .annotate(balance=Sum("amount"))
-        .order_by("account__fund_id", "account__kind", "account__organization__name")
-    )
 
 
 def account_balance(acc: LedgerAccount) -> Decimal:

@@ -9,19 +9,25 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import Organization
 from accounts.permissions import can, is_official, scope_to_organization
+from common import rules
+from common.charts import Series, line_chart
 from common.money import quantize_amount
+from common.templatetags.display import format_money
+from procurement.models import GoodsReturnLine, OffPlatformPurchase, ReceiptLine
 
-from .generation import next_month
+from . import ledger
 from .models import (
     FundAccount,
+    HospitalDeduction,
     JournalEntry,
     JournalLine,
     LedgerAccount,
     Payment,
     Prepayment,
-    SettlementLine,
     SettlementStatement,
 )
 
@@ -43,12 +49,13 @@ def statement_lines(statement: SettlementStatement):
 
 
 def overdue_statements(user, *, today: date | None = None):
-    """Statements unpaid past their deadline, or due within 5 days (live, not waiting for the daily job)."""
+    """Statements unpaid past their deadline, or due within `SETTLEMENT_DUE_SOON_DAYS` (live, not waiting for the
+    daily job)."""
     today = today or timezone.localdate()
     return (
         statements_visible_to(user)
         .exclude(status=S.PAID)
-        .filter(payment_due_on__lte=today + timedelta(days=5))
+        .filter(payment_due_on__lte=today + timedelta(days=rules.settlement().due_soon_days))
         .order_by("payment_due_on", "pk")
     )
 
@@ -62,14 +69,6 @@ def status_counts(user) -> dict[str, int]:
     counts = {s: 0 for s in S.values}
     counts.update({r["status"]: r["n"] for r in rows})
     return counts
-
-
-def funds_visible_to(user):
-    return (
-        FundAccount.objects.select_related("region")
-        if can(user, "settlement.manage") or is_official(user)
-        else FundAccount.objects.none()
-    )
 
 
 # --- balances ------------------------------------------------------------------------------------------------------
@@ -106,8 +105,6 @@ def hospital_position(hospital_id: int) -> dict:
         ).aggregate(t=Sum("amount"))["t"]
         or ZERO
     )
-    from .models import HospitalDeduction
-
     offset = (
         HospitalDeduction.objects.filter(hospital_id=hospital_id).aggregate(t=Sum("prepayment_offset"))["t"] or ZERO
     )
@@ -206,8 +203,7 @@ def reconciliation(*, period: date, fund: FundAccount | None = None) -> dict:
         totals["paid"] += s.paid_amount
         totals["payments"] += payments
         totals["ledger_paid"] += ledger_paid
-    entries = JournalEntry.objects.all() if fund is None else JournalEntry.objects.filter(fund=fund)
-    unbalanced = list(entries.annotate(total=Sum("lines__amount")).exclude(total=0).values("pk", "total"))
+    unbalanced = list(ledger.unbalanced_entries(fund).values("pk", "total"))
     return {
         "period": period,
         "rows": report,
@@ -225,8 +221,6 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
     products, the baseline being the hospital's own average unit price for the lot's generic name over the 12 months
     before the cycle (platform receipts and off-platform purchases), or the lot's max valid price when it bought none.
     The retained share is the fund's configured share."""
-    from procurement.models import GoodsReturnLine, OffPlatformPurchase, ReceiptLine
-
     start, end = tender.cycle_start, tender.cycle_end
     receipts = ReceiptLine.objects.filter(award__tender=tender, received_on__gte=start, received_on__lte=end)
     returns = GoodsReturnLine.objects.filter(
@@ -318,8 +312,6 @@ def retained_savings(*, tender, fund: FundAccount | None = None, hospital_id: in
             }
         )
         row["savings"] += savings
-    from accounts.models import Organization
-
     for hospital_id, row in by_hospital.items():
         if fund is None:
             org = Organization.objects.select_related("region").get(pk=hospital_id)
@@ -354,11 +346,6 @@ def statement_totals(qs) -> dict:
 
 def monthly_chart(qs, *, months: int = 12):
     """Settlement by month (the last `months` periods): settled, approved and paid amounts, one grouped query."""
-    from django.utils.translation import gettext as _
-
-    from common.charts import Series, line_chart
-    from common.templatetags.display import format_money
-
     rows = list(
         qs.order_by()
         .values("period")
@@ -384,12 +371,3 @@ def monthly_chart(qs, *, months: int = 12):
         series=lines,
         value_formatter=lambda v: format_money(v),
     )
-
-
-def lines_of(user, statement_id: int):
-    statement = statements_visible_to(user).get(pk=statement_id)
-    return SettlementLine.objects.filter(statement=statement)
-
-
-def month_range(period: date) -> tuple[date, date]:
-    return period.replace(day=1), next_month(period.replace(day=1))

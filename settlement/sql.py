@@ -10,25 +10,25 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from accounts.models import Organization, Region
+from catalog.models import Product
+from procurement.models import GoodsReturnLine, ReceiptLine
+
+from .models import (
+    FundAccount,
+    PriceAdjustment,
+    PriceCorrection,
+    SettledReturn,
+    SettlementLine,
+    SettlementRun,
+    SettlementStatement,
+)
+
 # The parameters every statement's scope takes: `end` (the first day after the month), and optionally `region` (a
 # pooling region), `after` and `upto` (a range of hospital ids, open below, closed above).
 
 
 def _tables() -> dict[str, sql.Identifier]:
-    from accounts.models import Organization, Region
-    from catalog.models import Product
-    from procurement.models import GoodsReturnLine, ReceiptLine
-
-    from .models import (
-        FundAccount,
-        PriceAdjustment,
-        PriceCorrection,
-        SettledReturn,
-        SettlementLine,
-        SettlementRun,
-        SettlementStatement,
-    )
-
     models = {
         "organization": Organization,
         "region": Region,
@@ -54,6 +54,10 @@ def execute(cursor, statement: sql.Composable, params: dict | None = None) -> No
 def _format(template: str, **fragments) -> sql.Composed:
     return sql.SQL(template).format(**_tables(), **fragments)
 
+
+# A line's payment deadline is its day (receipt, return, adjustment) plus the payment term, in days
+# (`common.rules.settlement().payment_term_days`, passed by the caller).
+PAYMENT_TERM = sql.SQL("CAST(%(payment_term_days)s AS integer)")
 
 # The price a settled receipt line stands at: its latest price adjustment's (`pa`, joined by `_latest_adjustment`),
 # else the price it was settled at (`sl`, its receipt settlement line).
@@ -93,7 +97,7 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
     fund includes negotiated products — received before `%(end)s`, with its returns before `%(end)s` not yet
     accounted for, the latest price correction covering its listing on the receipt date, and its amounts:
     correction = round((corrected − frozen price) × (accepted − returned units), 2), net = gross − returned +
-    correction, due 30 days after receipt. The "no later correction" test is evaluated only for the few receipt lines
+    correction, due the payment term (`%(payment_term_days)s` days) after receipt. The "no later correction" test is evaluated only for the few receipt lines
     a correction covers."""
     return _format(
         """
@@ -101,7 +105,7 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
            rl.received_on AS received_on, rl.accepted_min_units AS units, COALESCE(r.units, 0) AS r_units,
            rl.unit_price AS unit_price, COALESCE(pc.unit_price, rl.unit_price) AS settled_price, pc.id AS pc_id,
            rl.amount AS gross, COALESCE(r.amount, 0) AS r_amount, {correction} AS corr,
-           rl.amount - COALESCE(r.amount, 0) + {correction} AS net, rl.received_on + 30 AS due
+           rl.amount - COALESCE(r.amount, 0) + {correction} AS net, rl.received_on + {term} AS due
     FROM {receipt_line} rl {joins}
     LEFT JOIN (
         SELECT g.receipt_line_id AS rid, SUM(g.min_units) AS units, SUM(g.amount) AS amount
@@ -125,6 +129,7 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
 """,
         joins=joins,
         where=where,
+        term=PAYMENT_TERM,
         correction=sql.SQL(
             "ROUND((COALESCE(pc.unit_price, rl.unit_price) - rl.unit_price)"
             " * (rl.accepted_min_units - COALESCE(r.units, 0)), 2)"
@@ -135,8 +140,8 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
 def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
     """Adjustments of receipt lines settled in an earlier statement: their returns before `%(end)s` not yet accounted
     for, reversed at the price the line stands at (net = −(amount + round((standing − frozen price) × units, 2)), due
-    30 days after the return), and their price adjustments not yet in a statement, recorded against a statement of a
-    month before `%(month)s` (due 30 days after being recorded)."""
+    the payment term after the return), and their price adjustments not yet in a statement, recorded against a statement of a
+    month before `%(month)s` (due the payment term after being recorded)."""
     correction = sql.SQL("ROUND(({settled} - g.unit_price) * g.min_units, 2)").format(settled=SETTLED_PRICE)
     return _format(
         """
@@ -144,7 +149,7 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
            CAST(NULL AS BIGINT) AS aid, g.receipt_line_id AS rid, g.product_id AS product_id, g.returned_on AS day,
            0 AS units, g.min_units AS r_units, g.unit_price AS unit_price, {settled} AS settled_price,
            COALESCE(pa.correction_id, sl.correction_id) AS pc_id, g.amount AS r_amount, -{correction} AS corr,
-           -g.amount - {correction} AS net, g.returned_on + 30 AS due
+           -g.amount - {correction} AS net, g.returned_on + {term} AS due
     FROM {return_line} g
     JOIN {receipt_line} rl ON rl.id = g.receipt_line_id {joins}
     JOIN {settlement_line} sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
@@ -154,7 +159,7 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
     UNION ALL
     SELECT 'price_adjustment', f.id, rl.hospital_id, rl.manufacturer_id, NULL, pa.id, rl.id, rl.product_id,
            rl.received_on, pa.units, 0, pa.previous_unit_price, pa.unit_price, pa.correction_id, 0, pa.amount,
-           pa.amount, pa.recorded_on + 30
+           pa.amount, pa.recorded_on + {term}
     FROM {price_adjustment} pa
     JOIN {receipt_line} rl ON rl.id = pa.receipt_line_id {joins}
     JOIN {statement} os ON os.id = pa.statement_id
@@ -163,6 +168,7 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
 """,
         joins=joins,
         where=where,
+        term=PAYMENT_TERM,
         settled=SETTLED_PRICE,
         correction=correction,
         latest_adjustment=_latest_adjustment("g.receipt_line_id"),
@@ -198,7 +204,7 @@ def write_range(*, region: bool, after: bool, upto: bool) -> sql.Composed:
     settled earlier (`_receipt_lines`, `_adjustments`). `pairs`: per manufacturer × hospital without a statement for
     the month `%(month)s`, its totals and first due date. Then, data-modifying CTEs: the statements (number
     JS + `%(period_code)s` + region code + hospital and manufacturer ids padded to six digits, claims due
-    `%(claim_due)s`, of the run `%(run)s`, created `%(now)s`), their lines, and the return lines they account for
+    `%(claim_due)s`, payment due `%(payment_term_days)s` days after the earliest line's day, of the run `%(run)s`, created `%(now)s`), their lines, and the return lines they account for
     (those netted by a receipt line, and those of return adjustments)."""
     joins, where = _scope(region=region, after=after, upto=upto)
     return _format(

@@ -2,8 +2,14 @@
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
-from common.errors import ConflictError
+from accounts.models import Region
+
+from .errors import ConflictError
+from .generation import fund_for_region, generate_statements, parse_month
+from .services.deadlines import settlements_daily_check
+from .services.deductions import hospital_deductions_post
 
 
 @shared_task(
@@ -17,13 +23,6 @@ from common.errors import ConflictError
 def generate_monthly(self, month: str | None = None, region_code: str | None = None) -> dict:
     """On the 1st: build last month's statements for every pooling region (or one), then post each fund's hospital
     deductions for last month. A rerun, or a run after a crash, builds only what is missing."""
-    from django.utils import timezone
-
-    from accounts.models import Region
-
-    from .generation import fund_for_region, generate_statements, parse_month
-    from .services import hospital_deductions_post
-
     period = (
         parse_month(month)
         if month
@@ -50,7 +49,5 @@ def generate_monthly(self, month: str | None = None, region_code: str | None = N
     max_retries=5,
 )
 def daily_check(self) -> dict:
-    """Every day: deemed confirmations after 5 working days, overdue and due-within-5-days flags."""
-    from .services import settlements_daily_check
-
+    """Every day: deemed confirmations past the confirmation window, overdue and due-soon flags."""
     return settlements_daily_check()

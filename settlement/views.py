@@ -13,27 +13,28 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from openpyxl import Workbook
 
 from accounts.models import Region
 from accounts.permissions import can, capability_required
-from common.errors import DomainError
+from common import rules
 from common.formmemory import remember
 from common.money import to_decimal
 from common.numbers import param_id, param_ids, parse_id
 from common.tables import Column, Listing
 from procurement.models import Tender
 
-from . import selectors
-from . import services as svc
+from . import policies, selectors
+from .errors import CommonError, DomainError, ValidationFailed
 from .generation import fund_for_region, parse_month
 from .models import Payment, SettlementStatement
+from .pdf import table_pdf
+from .services import payments, statements
 
 S = SettlementStatement.Status
 
 
 def _xlsx(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(header)
@@ -54,8 +55,6 @@ EXPORT_FORMATS = ("xlsx", "pdf")
 def _export(fmt: str, name: str, title: str, header: list[str], rows: list[list], facts=()) -> HttpResponse:
     """The report as an xlsx sheet or a PDF table (`?format=xlsx|pdf`)."""
     if fmt == "pdf":
-        from .pdf import table_pdf
-
         response = HttpResponse(table_pdf(title, header, rows, facts=facts), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
@@ -89,7 +88,9 @@ def statement_list(request):
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
         try:
-            done = svc.statements_approve(statement_ids=param_ids(request.POST, "statement_ids", form=True), by=user)
+            done = statements.statements_approve(
+                statement_ids=param_ids(request.POST, "statement_ids", form=True), by=user
+            )
             messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -127,58 +128,84 @@ def statement_list(request):
     )
 
 
+# --- the steps a statement page posts (each calls one service, which decides; the page offers only what
+# `policies.statement_allowed_actions` allows) --------------------------------------------------------------------
+
+
+def _claim(request, statement) -> str:
+    statements.statement_claim(
+        statement=statement,
+        by=request.user,
+        invoice_numbers=request.POST.get("invoice_numbers", ""),
+        drop_line_ids=param_ids(request.POST, "drop_line_ids", form=True),
+        response=request.POST.get("response", ""),
+    )
+    return _("已申报")
+
+
+def _invoices(request, statement) -> str:
+    statements.statement_update_invoices(
+        statement=statement, by=request.user, invoice_numbers=request.POST.get("invoice_numbers", "")
+    )
+    return _("发票号已更新")
+
+
+def _review(request, statement) -> str:
+    disputes = {}
+    for key, value in request.POST.items():
+        if key.startswith("dispute_") and request.POST.get(f"disputed_{key[8:]}"):
+            disputes[parse_id(key[8:], field=key, form=True)] = value
+    statements.statement_review(statement=statement, by=request.user, disputes=disputes)
+    return _("已退回企业") if disputes else _("已确认")
+
+
+def _approve(request, statement) -> str:
+    statements.statement_approve(statement=statement, by=request.user)
+    return _("已审核")
+
+
+def _pay(request, statement) -> str:
+    amount = to_decimal(
+        request.POST.get("amount", ""),
+        field="amount",
+        label=_("支付金额"),
+        form=True,
+        column=Payment._meta.get_field("amount"),
+    )  # full-width digits, 1,234.50
+    payments.payment_record(
+        statement=statement,
+        by=request.user,
+        amount=amount,
+        reference=request.POST.get("reference", ""),
+        paid_on=request.POST.get("paid_on") or None,
+    )
+    return _("已登记支付")
+
+
+STATEMENT_ACTIONS = {
+    policies.CLAIM: _claim,
+    policies.INVOICES: _invoices,
+    policies.REVIEW: _review,
+    policies.APPROVE: _approve,
+    policies.PAY: _pay,
+}
+
+
 @capability_required("settlement.view")
 def statement_detail(request, pk: int):
     user = request.user
     statement = get_object_or_404(selectors.statements_visible_to(user), pk=pk)
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action") or ""
+        handler = STATEMENT_ACTIONS.get(action)
         try:
-            if action == "claim":
-                svc.statement_claim(
-                    statement=statement,
-                    by=user,
-                    invoice_numbers=request.POST.get("invoice_numbers", ""),
-                    drop_line_ids=param_ids(request.POST, "drop_line_ids", form=True),
-                    response=request.POST.get("response", ""),
-                )
-                messages.success(request, _("已申报"))
-            elif action == "invoices":
-                svc.statement_update_invoices(
-                    statement=statement, by=user, invoice_numbers=request.POST.get("invoice_numbers", "")
-                )
-                messages.success(request, _("发票号已更新"))
-            elif action == "review":
-                disputes = {}
-                for key, value in request.POST.items():
-                    if key.startswith("dispute_") and request.POST.get(f"disputed_{key[8:]}"):
-                        disputes[parse_id(key[8:], field=key, form=True)] = value
-                svc.statement_review(statement=statement, by=user, disputes=disputes)
-                messages.success(request, _("已退回企业") if disputes else _("已确认"))
-            elif action == "approve":
-                svc.statement_approve(statement=statement, by=user)
-                messages.success(request, _("已审核"))
-            elif action == "pay":
-                amount = to_decimal(
-                    request.POST.get("amount", ""),
-                    field="amount",
-                    label=_("支付金额"),
-                    form=True,
-                    column=Payment._meta.get_field("amount"),
-                )  # full-width digits, 1,234.50
-                svc.payment_record(
-                    statement=statement,
-                    by=user,
-                    amount=amount,
-                    reference=request.POST.get("reference", ""),
-                    paid_on=request.POST.get("paid_on") or None,
-                )
-                messages.success(request, _("已登记支付"))
-            else:
+            if handler is None:
                 messages.error(request, _("未知操作"))
+            else:
+                messages.success(request, handler(request, statement))
         except DomainError as exc:
             messages.error(request, exc.message)
-            remember(request, action or "", exc)
+            remember(request, action, exc)
         return redirect("settlement:detail", pk=statement.pk)
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export(
@@ -241,8 +268,7 @@ def statement_detail(request, pk: int):
             "events": statement.events.select_related("actor"),
             "payments": statement.payments.order_by("paid_on", "pk"),
             "days_left": selectors.days_to_deadline(statement),
-            "is_maker": statement.manufacturer_id == user.organization_id and can(user, "settlement.claim"),
-            "is_hospital": statement.hospital_id == user.organization_id and can(user, "settlement.confirm"),
+            "actions": policies.statement_allowed_actions(user, statement),
             "can_manage": can(user, "settlement.manage"),
             "today": timezone.localdate(),
         },
@@ -257,7 +283,7 @@ def overdue_list(request):
         return _export(
             request.GET["format"],
             "overdue",
-            _("逾期及 5 日内到期结算单"),
+            _("逾期及 %(days)s 日内到期结算单") % {"days": rules.settlement().due_soon_days},
             [
                 _("结算单号"),
                 _("生产企业"),
@@ -287,7 +313,12 @@ def overdue_list(request):
     return render(
         request,
         "settlement/overdue.html",
-        {"rows": rows[:500], "today": today, "can_manage": can(request.user, "settlement.manage")},
+        {
+            "rows": rows[:500],
+            "today": today,
+            "due_soon_days": rules.settlement().due_soon_days,
+            "can_manage": can(request.user, "settlement.manage"),
+        },
     )
 
 
@@ -298,9 +329,9 @@ def payment_import(request):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise svc.ValidationFailed(_("请选择文件"), field="file")
-            result = svc.payments_import(
-                rows=svc.read_payment_file(upload),
+                raise ValidationFailed(_("请选择文件"), field="file", code=CommonError.REQUIRED)
+            result = payments.payments_import(
+                rows=payments.read_payment_file(upload),
                 file_name=upload.name,
                 by=request.user,
                 dry_run=bool(request.POST.get("dry_run")),
@@ -316,7 +347,7 @@ def payment_import(request):
                 messages.error(request, result.error)
         except DomainError as exc:
             messages.error(request, exc.message)
-    return render(request, "settlement/payment_import.html", {"result": result, "headers": svc.PAYMENT_HEADERS})
+    return render(request, "settlement/payment_import.html", {"result": result, "headers": payments.PAYMENT_HEADERS})
 
 
 @capability_required("settlement.view")

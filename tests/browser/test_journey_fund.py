@@ -8,7 +8,7 @@ import pytest
 
 from procurement.models import Lot
 from settlement.models import SettlementStatement
-from settlement.services import statement_claim
+from settlement.services.statements import statement_claim
 from tests.browser.conftest import expect_no_error, login
 from tests.factories import ListingFactory, ProductFactory
 from tests.settlement.world import build_world, make_award, month_start, receive

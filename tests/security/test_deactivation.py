@@ -19,9 +19,10 @@ from common.models import AuditEvent, Notification
 from procurement.models import Bid, Listing, PurchaseOrder
 from procurement.services import orders as order_svc
 from procurement.services import tenders as tender_svc
-from settlement import services as settlement_svc
 from settlement.generation import generate_statements
 from settlement.models import SettlementStatement
+from settlement.services.payments import payment_record
+from settlement.services.statements import statement_approve, statement_review
 from tests.factories import UserFactory
 from tests.procurement.ordering import build_world
 from tests.procurement.test_tender_services import shift, to_bidding
@@ -356,11 +357,9 @@ def test_the_fund_still_pays_a_deactivated_manufacturer(admin):
         f"/api/v1/settlement/statements/{statement.pk}/claim/", {"invoice_numbers": ["12345678"]}, format="json"
     )
     assert response.status_code == 200, response.content
-    settlement_svc.statement_review(statement=statement, by=world.hospital_user)
-    settlement_svc.statement_approve(statement=statement, by=world.fund_officer)
+    statement_review(statement=statement, by=world.hospital_user)
+    statement_approve(statement=statement, by=world.fund_officer)
     statement.refresh_from_db()
-    settlement_svc.payment_record(
-        statement=statement, amount=statement.approved_amount, reference="BANK-D1", by=world.fund_officer
-    )
+    payment_record(statement=statement, amount=statement.approved_amount, reference="BANK-D1", by=world.fund_officer)
     statement.refresh_from_db()
     assert statement.status == "paid" and statement.claimed_by == world.fund_officer

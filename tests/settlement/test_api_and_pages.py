@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from settlement.generation import generate_statements
 from settlement.models import Payment, SettlementStatement
+from settlement.services.corrections import price_correction_create
 from tests.settlement.test_workflow import _xlsx
 from tests.settlement.world import build_world, give_back, month_start, receive
 
@@ -51,10 +52,12 @@ def test_workflow_over_the_api(world):
     response = client(world.maker_rep).post(url + "claim/", {"invoice_numbers": ["12345678"]}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "claimed"
     response = client(world.fund_officer).post(url + "approve/")
-    assert response.status_code == 409 and "尚未经医疗机构确认" in response.json()["detail"]
+    assert response.status_code == 409 and response.json()["code"] == "not_confirmed"
+    assert response.json()["detail"].startswith(f"结算单 {s.number} 尚未经医疗机构确认")
     line_id = response and client(world.hospital_user).get(url).json()["lines"][0]["id"]
     response = client(world.hospital_user).post(url + "review/", {"disputes": {str(line_id): ""}}, format="json")
     assert response.status_code == 400 and response.json()["field"] == "disputes"
+    assert response.json()["code"] == "dispute_reason_required"
     response = client(world.hospital_user).post(url + "review/", {}, format="json")
     assert response.json()["status"] == "hospital_confirmed"
     response = client(world.fund_officer).post(
@@ -64,12 +67,13 @@ def test_workflow_over_the_api(world):
     response = client(world.fund_officer).post(
         url + "payments/", {"amount": "999.00", "reference": "B1"}, format="json"
     )
-    assert response.status_code == 400 and Payment.objects.count() == 0
+    assert response.status_code == 400 and response.json()["code"] == "over_approved" and Payment.objects.count() == 0
     response = client(world.fund_officer).post(url + "payments/", {"amount": "30.74", "reference": "B1"}, format="json")
     assert response.json()["status"] == "paid" and response.json()["paid_amount"] == "30.74"
     response = client(world.maker_rep).post(url + "invoices/", {"invoice_numbers": ["99999999"]}, format="json")
-    assert response.status_code == 409
-    assert client(world.maker_rep).post(url + "approve/").status_code == 403
+    assert response.status_code == 409 and response.json()["code"] == "paid"
+    response = client(world.maker_rep).post(url + "approve/")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     report = client(world.fund_officer).get(f"/api/v1/settlement/reconciliation/?period={s.period:%Y-%m}").json()
     assert report["totals"]["ledger_paid"] == "30.74" and all(not r["differences"] for r in report["rows"])
     balances = client(world.hospital_user).get("/api/v1/settlement/balances/").json()["results"]
@@ -88,6 +92,7 @@ def test_payment_file_over_the_api_is_all_or_nothing(world):
     assert (
         response.status_code == 400 and response.json()["rows"][1]["result"] == "error" and Payment.objects.count() == 0
     )
+    assert response.json()["rows"][1]["code"] == "statement_number_unknown" and response.json()["rows"][0]["code"] == ""
     good = _xlsx([[s.number, "10.00", "B-1", None]])
     good.name = "bank.xlsx"
     response = c.post("/api/v1/settlement/payment-files/", {"file": good}, format="multipart")
@@ -230,14 +235,12 @@ def test_price_adjustment_lines_show_their_original_statement_in_page_api_and_ex
 
     from openpyxl import load_workbook
 
-    from settlement import services as svc
-
     w = build_world("P")
     two_back = month_start(2)
     receive(w, packs=3, on=two_back + timedelta(days=2))  # 30 × 0.5123 = 15.37
     generate_statements(month=two_back)
     original = SettlementStatement.objects.get()
-    svc.price_correction_create(
+    price_correction_create(
         listing=w.listing, unit_price="0.4987", effective_from=two_back, reason="联动下调", by=w.fund_officer
     )  # −0.0136 × 30 = −0.41
     generate_statements(month=month_start(1))

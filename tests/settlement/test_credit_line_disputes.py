@@ -83,7 +83,7 @@ def test_the_manufacturer_keeps_a_disputed_credit_with_an_answer_and_cannot_drop
         _url(claimed, "claim/"), {"invoice_numbers": ["22345678"], "drop_line_ids": [credit.pk]}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["field"] == "drop_line_ids" and "冲减" in response.json()["detail"]
+    assert response.json()["field"] == "drop_line_ids" and response.json()["code"] == "credit_line_not_droppable"
     assert sorted(SettlementLine.objects.values_list("pk", "amount", "disputed")) == lines_before
     claimed.refresh_from_db()
     assert (claimed.status, claimed.amount, claimed.disputed_amount) == ("draft", Decimal("8.75"), Decimal("10.80"))

@@ -10,9 +10,10 @@ from django.db.models import Sum
 
 from common.errors import ConflictError, ValidationFailed
 from settlement import generation
+from settlement.errors import SettlementError
 from settlement.generation import acquire_lock, fund_for_region, generate_statements, release_lock
 from settlement.models import SettledReturn, SettlementLine, SettlementRun, SettlementStatement
-from settlement.services import price_correction_create
+from settlement.services.corrections import price_correction_create
 from tests.factories import league
 from tests.settlement.world import build_world, give_back, month_start, receive
 
@@ -127,8 +128,9 @@ def test_command_rejects_bad_input(world, args, message):
 
 
 def test_current_month_cannot_be_generated(world):
-    with pytest.raises(ValidationFailed, match="尚未结束"):
+    with pytest.raises(ValidationFailed) as refused:
         generate_statements(month=month_start(0))
+    assert refused.value.code == SettlementError.MONTH_NOT_ENDED and refused.value.field == "month"
     assert SettlementRun.objects.count() == 0
 
 
@@ -178,8 +180,9 @@ def test_overlapping_runs_are_refused_while_the_lease_is_held(world):
     period, _, _ = _known_month(world)
     token = acquire_lock()
     try:
-        with pytest.raises(ConflictError, match="正在运行"):
+        with pytest.raises(ConflictError) as refused:
             generate_statements(month=period)
+        assert refused.value.code == SettlementError.GENERATION_RUNNING == "run_in_progress"
     finally:
         release_lock(token)
     assert SettlementStatement.objects.count() == 0

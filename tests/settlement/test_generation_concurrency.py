@@ -11,6 +11,7 @@ from django.db.models import Count
 from common.errors import ConflictError
 from settlement import generation
 from settlement.models import SettlementLine, SettlementStatement
+from settlement.services.corrections import price_correction_create
 from tests.factories import HospitalFactory, league
 from tests.settlement.world import build_world, month_start, receive
 
@@ -116,7 +117,6 @@ def test_two_ranges_computed_from_one_snapshot_settle_each_receipt_once():
 
 def test_two_ranges_racing_without_the_lease_settle_each_receipt_and_price_adjustment_once():
     from settlement.models import PriceAdjustment
-    from settlement.services import price_correction_create
 
     world = build_world("C3")
     two_back = month_start(2)

@@ -133,6 +133,7 @@ def test_reports_answer_400_for_an_unknown_region_or_a_foreign_digit(world):
     client = api(world.fund_officer)
     response = client.get(f"/api/v1/settlement/reconciliation/?region=nope&period={month_start(1):%Y-%m}")
     assert response.status_code == 400 and error_field(response) == "region"
+    assert response.json()["code"] == "region_unknown"
     for tender in ("²", "١", str(10**19)):
         response = client.get(f"/api/v1/settlement/retained-savings/?tender={tender}")
         assert response.status_code == 400 and error_field(response) == "tender"

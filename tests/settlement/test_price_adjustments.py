@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from common.errors import ConflictError, ValidationFailed
 from settlement import ledger
-from settlement import services as svc
+from settlement.errors import SettlementError
 from settlement.generation import acquire_lock, generate_statements, release_lock
 from settlement.models import (
     JournalEntry,
@@ -21,6 +21,9 @@ from settlement.models import (
     SettlementStatement,
 )
 from settlement.selectors import reconciliation
+from settlement.services.corrections import price_correction_create
+from settlement.services.payments import payment_record
+from settlement.services.statements import statement_approve, statement_claim, statement_review
 from tests.settlement.world import build_world, give_back, month_start, receive
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +43,17 @@ def _paid_month(world):
     generate_statements(month=period)
     first = SettlementStatement.objects.get(period=period)
     assert first.amount == Decimal("46.11")
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
-    svc.statement_review(statement=first, by=world.hospital_user)
-    svc.statement_approve(statement=first, by=world.fund_officer)
-    svc.payment_record(statement=first, amount="46.11", reference="BANK-1", by=world.fund_officer)
+    statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
+    statement_review(statement=first, by=world.hospital_user)
+    statement_approve(statement=first, by=world.fund_officer)
+    payment_record(statement=first, amount="46.11", reference="BANK-1", by=world.fund_officer)
     first.refresh_from_db()
     assert first.status == "paid"
     return period, first, a, b
 
 
 def _correct(world, price="0.4987", start=None, end=None):
-    return svc.price_correction_create(
+    return price_correction_create(
         listing=world.listing,
         unit_price=price,
         effective_from=start or month_start(2),
@@ -119,10 +122,10 @@ def test_correction_of_a_paid_line_is_settled_in_the_next_statement_to_the_fen(w
     # Each adjustment settled exactly once, however often the month is generated.
     assert SettlementLine.objects.filter(kind="price_adjustment").count() == 2
 
-    svc.statement_claim(statement=second, by=world.maker_rep, invoice_numbers="22345678")
-    svc.statement_review(statement=second, by=world.hospital_user)
-    svc.statement_approve(statement=second, by=world.fund_officer)
-    svc.payment_record(statement=second, amount="3.77", reference="BANK-2", by=world.fund_officer)
+    statement_claim(statement=second, by=world.maker_rep, invoice_numbers="22345678")
+    statement_review(statement=second, by=world.hospital_user)
+    statement_approve(statement=second, by=world.fund_officer)
+    payment_record(statement=second, amount="3.77", reference="BANK-2", by=world.fund_officer)
     for entry in JournalEntry.objects.all():
         assert entry.lines.aggregate(t=Sum("amount"))["t"] == 0
     assert JournalLine.objects.aggregate(t=Sum("amount"))["t"] == 0
@@ -164,14 +167,20 @@ def test_repeating_a_correction_writes_nothing(world):
 
 
 @pytest.mark.parametrize(
-    "price, message", [("-0.10", "必须大于 0"), ("0", "必须大于 0"), ("abc", "unit_price"), ("0.12345", "四位小数")]
+    "price, code",
+    [
+        ("-0.10", SettlementError.PRICE_NOT_POSITIVE),
+        ("0", SettlementError.PRICE_NOT_POSITIVE),
+        ("abc", "invalid_number"),
+        ("0.12345", SettlementError.TOO_MANY_DECIMALS),
+    ],
 )
-def test_a_bad_price_is_refused_and_nothing_is_written(world, price, message):
+def test_a_bad_price_is_refused_and_nothing_is_written(world, price, code):
     _paid_month(world)
     before = (PriceCorrection.objects.count(), PriceAdjustment.objects.count(), _ledger_state())
     with pytest.raises(ValidationFailed) as err:
         _correct(world, price)
-    assert message in f"{err.value.message} {err.value.field}"
+    assert err.value.code == code and err.value.field == "unit_price"
     assert (PriceCorrection.objects.count(), PriceAdjustment.objects.count(), _ledger_state()) == before
 
 
@@ -179,8 +188,9 @@ def test_no_correction_while_a_generation_runs(world):
     _paid_month(world)
     token = acquire_lock()
     try:
-        with pytest.raises(ConflictError, match="正在运行"):
+        with pytest.raises(ConflictError) as refused:
             _correct(world)
+        assert refused.value.code == SettlementError.GENERATION_RUNNING
     finally:
         release_lock(token)
     assert not PriceCorrection.objects.exists() and not PriceAdjustment.objects.exists()
@@ -225,9 +235,9 @@ def _disputed_then_corrected(world):
     receive(world, packs=3, on=period + timedelta(days=6))
     generate_statements(month=period)
     first = SettlementStatement.objects.get(period=period)
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
+    statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678")
     line_a = first.lines.get(receipt_line=a)
-    svc.statement_review(statement=first, by=world.hospital_user, disputes={line_a.pk: "数量不符"})
+    statement_review(statement=first, by=world.hospital_user, disputes={line_a.pk: "数量不符"})
     _correct(world)
     return first, a, line_a
 
@@ -235,7 +245,7 @@ def _disputed_then_corrected(world):
 def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adjustment(world):
     first, a, line_a = _disputed_then_corrected(world)
     assert PriceAdjustment.objects.filter(receipt_line=a).count() == 1
-    svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
+    statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
     assert not PriceAdjustment.objects.filter(receipt_line=a).exists()
     generate_statements(month=month_start(1))
     again = SettlementLine.objects.get(receipt_line=a, kind="receipt")
@@ -247,8 +257,9 @@ def test_a_dropped_line_is_settled_again_at_the_corrected_price_without_its_adju
 def test_dropping_a_line_whose_adjustment_is_already_settled_is_refused(world):
     first, a, line_a = _disputed_then_corrected(world)
     generate_statements(month=month_start(1))
-    with pytest.raises(ConflictError, match="已计入结算单"):
-        svc.statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
+    with pytest.raises(ConflictError) as refused:
+        statement_claim(statement=first, by=world.maker_rep, invoice_numbers="12345678", drop_line_ids=[line_a.pk])
+    assert refused.value.code == SettlementError.PRICE_ADJUSTMENT_SETTLED and refused.value.field == "drop_line_ids"
     assert first.lines.filter(pk=line_a.pk).exists() and PriceAdjustment.objects.filter(receipt_line=a).exists()
 
 

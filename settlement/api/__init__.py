@@ -1,0 +1,26 @@
+"""REST endpoints of direct settlement, mounted under /api/v1/ by config/urls.py: one module per area — statements
+(the workflow), funds (prepayments, payment files, generation, price corrections), reports.
+
+Statements are scoped: a manufacturer sees its own, a hospital its own, fund officers all (another organisation's
+statement is simply not found). Which step a statement allows is settlement.policies' decision.
+"""
+
+from django.urls import path
+
+from .funds import GenerateView, PaymentFileView, PrepaymentViewSet, PriceCorrectionView
+from .reports import ReportView
+from .statements import StatementViewSet
+
+routes: list[tuple] = [
+    ("settlement/statements", StatementViewSet, "settlement-statement"),
+    ("settlement/prepayments", PrepaymentViewSet, "settlement-prepayment"),
+]
+urlpatterns: list = [
+    path("settlement/payment-files/", PaymentFileView.as_view(), name="settlement-payment-file"),
+    path("settlement/generate/", GenerateView.as_view(), name="settlement-generate"),
+    path("settlement/price-corrections/", PriceCorrectionView.as_view(), name="settlement-price-correction"),
+    path("settlement/balances/", ReportView.as_view(report="balances"), name="settlement-balances"),
+    path("settlement/overdue/", ReportView.as_view(report="overdue"), name="settlement-overdue"),
+    path("settlement/reconciliation/", ReportView.as_view(report="reconciliation"), name="settlement-reconciliation"),
+    path("settlement/retained-savings/", ReportView.as_view(report="retained"), name="settlement-retained-savings"),
+]

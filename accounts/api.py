@@ -61,12 +61,18 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class OrganizationWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Organization.Kind.choices)
     name = serializers.CharField(max_length=200)
-    short_name = serializers.CharField(max_length=50, required=False, default="")
+    short_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     uscc = serializers.CharField(max_length=30)
     region_code = serializers.CharField(max_length=6)
-    hospital_level = serializers.ChoiceField(choices=Organization.HospitalLevel.choices, required=False, default="")
-    hospital_type = serializers.ChoiceField(choices=Organization.HospitalType.choices, required=False, default="")
-    ownership = serializers.ChoiceField(choices=Organization.Ownership.choices, required=False, default="")
+    hospital_level = serializers.ChoiceField(
+        choices=Organization.HospitalLevel.choices, required=False, allow_blank=True, default=""
+    )
+    hospital_type = serializers.ChoiceField(
+        choices=Organization.HospitalType.choices, required=False, allow_blank=True, default=""
+    )
+    ownership = serializers.ChoiceField(
+        choices=Organization.Ownership.choices, required=False, allow_blank=True, default=""
+    )
     is_active = serializers.BooleanField(required=False, default=True)
 
     def validate_region_code(self, value: str) -> Region:

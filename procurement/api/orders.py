@@ -28,6 +28,7 @@ from catalog.models import Product
 from common import serializers
 from common.api import header_int, represent
 from common.numbers import param_id
+from common.openapi import IDEMPOTENCY_KEY, IF_MATCH
 from common.parsers import JSONParser
 
 from .. import online_share
@@ -602,7 +603,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        request=OrderCreateSerializer, responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer}
+        request=OrderCreateSerializer,
+        responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer},
+        parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request):
         data = _valid(OrderCreateSerializer, request)
@@ -633,7 +636,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="update-draft")
     def update_draft(self, request, pk=None):
         data = _valid(DraftUpdateSerializer, request)
@@ -652,32 +655,32 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = func(order=_order_for(request.user, pk), by=request.user, version=_version(request, data), **extra)
         return self._detail(order)
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._step(request, pk, svc.order_submit)
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._step(request, pk, svc.order_cancel, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._step(request, pk, svc.order_close, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._step(request, pk, svc.order_accept, remarks=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._step(request, pk, svc.order_reject, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=RemarksSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=RemarksSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def remarks(self, request, pk=None):
         order = _order_for(request.user, pk)  # another organisation's order is not found, whatever the body says
@@ -706,7 +709,7 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         return [HasCapability("order.fulfil" if self.action == "create" else "order.view")()]
 
-    @extend_schema(request=DeliveryCreateSerializer, responses={201: DeliverySerializer})
+    @extend_schema(request=DeliveryCreateSerializer, responses={201: DeliverySerializer}, parameters=[IF_MATCH])
     def create(self, request):
         data = _valid(DeliveryCreateSerializer, request)
         delivery = svc.delivery_create(
@@ -740,7 +743,7 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         return [HasCapability("order.receive" if self.action == "create" else "order.view")()]
 
-    @extend_schema(request=ReceiptCreateSerializer, responses={201: ReceiptSerializer})
+    @extend_schema(request=ReceiptCreateSerializer, responses={201: ReceiptSerializer}, parameters=[IF_MATCH])
     def create(self, request):
         data = _valid(ReceiptCreateSerializer, request)
         delivery = order_selectors.deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
@@ -778,7 +781,7 @@ class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         return [HasCapability("order.receive" if self.action == "create" else "order.view")()]
 
-    @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer})
+    @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer}, parameters=[IF_MATCH])
     def create(self, request):
         data = _valid(ReturnCreateSerializer, request)
         goods_return = svc.goods_return_create(

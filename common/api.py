@@ -8,8 +8,10 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError
 from django.db.models import IntegerField, Model
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers  # noqa: TID251 - DRF's base class, read-only here
 from rest_framework.fields import Field, SkipField
@@ -67,6 +69,12 @@ def exception_handler(exc, context):
     naming its field as a dotted path (`lines.0.quantity`; null for an error of the whole request)."""
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
+    # Django's own (get_object_or_404, a view's `raise Http404`) as DRF's, so that they get the body below; with
+    # DRF's message, not Django's ("No Bid matches the given query." names a model, in English only).
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.Throttled):
         return throttled_response(exc.wait)
     if isinstance(exc, RequestDataTooBig):  # DRF reads a JSON or form body through `request.body`

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+PASSWORD = "pw-123456"  # every user's, from tests.factories.UserFactory
 PACKAGE = "yaoxie_platform_api_client"  # openapi-python-client's name for the schema's title, "Yaoxie Platform API"
 # No post-generation hooks: the default ones run ruff from PATH, which is not a property of the schema.
 GENERATOR_CONFIG = "post_hooks: []\n"

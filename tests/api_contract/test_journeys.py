@@ -9,13 +9,12 @@ import pytest
 from django.utils import timezone
 
 from procurement.models import Bid, PurchaseOrder, Receipt
+from tests.api_contract.conftest import PASSWORD
 from tests.procurement.ordering import build_world
 from tests.procurement.test_tender_services import to_bidding
 from tests.procurement.test_tender_services import world as tender_world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "pw-123456"  # tests.factories.UserFactory's
 
 
 def test_hospital_orders_distributor_accepts_and_ships_hospital_receives(generated_api):

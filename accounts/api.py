@@ -63,7 +63,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class OrganizationWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Organization.Kind.choices)
     name = serializers.CharField(max_length=200)
-    short_name = serializers.CharField(max_length=50, required=False, default="")
+    short_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     uscc = serializers.CharField(max_length=30)
     region_code = serializers.CharField(max_length=6)
     hospital_level = serializers.ChoiceField(

@@ -72,7 +72,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (an id beyond bigint, a number out of range): the request is wrong.
         return Response(error_body(CommonError.OUT_OF_RANGE, _("参数超出允许范围")), status=400)
-    if isinstance(exc, Http404):  # get_object_or_404: DRF answers it as NotFound, and so do we
+    # Django's own (get_object_or_404, a view's `raise Http404`) as DRF's, so that they get the body below; with
+    # DRF's message, not Django's ("No Bid matches the given query." names a model, in English only).
+    if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

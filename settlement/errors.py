@@ -61,6 +61,8 @@ class SettlementError(ErrorCode):
     PAYMENT_REFERENCE_DUPLICATE = "payment_reference_duplicate"
     PAYMENT_DATE_IN_FUTURE = "payment_date_in_future"
     PAYMENT_FILE_HEADERS_MISSING = "payment_file_headers_missing"
+    PAYMENT_FILE_EMPTY = "payment_file_empty"  # no payment row
+    PAYMENT_FILE_ROWS_INVALID = "payment_file_rows_invalid"  # some rows refused: nothing was recorded
     PAYMENT_ROW_DUPLICATE = "payment_row_duplicate"
     STATEMENT_NUMBER_REQUIRED = "statement_number_required"
     STATEMENT_NUMBER_UNKNOWN = "statement_number_unknown"

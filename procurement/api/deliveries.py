@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import HasCapability, scope_to_organization
 from common import serializers
+from common.openapi import IF_MATCH
 
 from ..models import (
     Delivery,
@@ -176,7 +177,7 @@ class DeliveryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         return [HasCapability("order.fulfil" if self.action == "create" else "order.view")()]
 
-    @extend_schema(request=DeliveryCreateSerializer, responses={201: DeliverySerializer})
+    @extend_schema(request=DeliveryCreateSerializer, responses={201: DeliverySerializer}, parameters=[IF_MATCH])
     def create(self, request):
         data = validated(DeliveryCreateSerializer, request)
         delivery = delivery_svc.delivery_create(
@@ -210,7 +211,7 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         return [HasCapability("order.receive" if self.action == "create" else "order.view")()]
 
-    @extend_schema(request=ReceiptCreateSerializer, responses={201: ReceiptSerializer})
+    @extend_schema(request=ReceiptCreateSerializer, responses={201: ReceiptSerializer}, parameters=[IF_MATCH])
     def create(self, request):
         data = validated(ReceiptCreateSerializer, request)
         delivery = order_selectors.deliveries_visible_to(request.user).filter(pk=data["delivery"]).first()
@@ -248,7 +249,7 @@ class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self):
         return [HasCapability("order.receive" if self.action == "create" else "order.view")()]
 
-    @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer})
+    @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer}, parameters=[IF_MATCH])
     def create(self, request):
         data = validated(ReturnCreateSerializer, request)
         goods_return = return_svc.goods_return_create(

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
 from common import serializers
+from common.openapi import IDEMPOTENCY_KEY, IF_MATCH
 
 from ..models import (
     OrderEvent,
@@ -223,7 +224,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        request=OrderCreateSerializer, responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer}
+        request=OrderCreateSerializer,
+        responses={201: OrderWithLinesSerializer, 200: OrderWithLinesSerializer},
+        parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request):
         data = validated(OrderCreateSerializer, request)
@@ -254,7 +257,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=DraftUpdateSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="update-draft")
     def update_draft(self, request, pk=None):
         data = validated(DraftUpdateSerializer, request)
@@ -273,32 +276,32 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = func(order=order_for(request.user, pk), by=request.user, version=version_of(request, data), **extra)
         return self._detail(order)
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._step(request, pk, svc.order_submit)
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._step(request, pk, svc.order_cancel, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._step(request, pk, svc.order_close, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._step(request, pk, svc.order_accept, remarks=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._step(request, pk, svc.order_reject, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=RemarksSerializer, responses=OrderDetailSerializer)
+    @extend_schema(request=RemarksSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def remarks(self, request, pk=None):
         order = order_for(request.user, pk)  # another organisation's order is not found, whatever the body says

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, require, scope_to_organization
 from common import serializers
+from common.api import error_body
 from common.money import quantize_amount
 from common.numbers import param_id
 from procurement.models import Listing, Tender
@@ -90,7 +91,7 @@ class PaymentFileView(APIView):
                 "properties": {"file": {"type": "string", "format": "binary"}, "dry_run": {"type": "boolean"}},
             }
         },
-        responses={200: dict, 400: dict},
+        responses={200: dict},
     )
     def post(self, request):
         upload = request.FILES.get("file")
@@ -110,6 +111,12 @@ class PaymentFileView(APIView):
             "rows": result.rows,
             "import_id": getattr(result.payment_import, "pk", None),
         }
+        if not result.ok:
+            # The platform's error body, naming the file, each refused row under `errors`; the row report stays.
+            refused = [r for r in result.rows if r["result"] == "error"]
+            code = SettlementError.PAYMENT_FILE_ROWS_INVALID if refused else SettlementError.PAYMENT_FILE_EMPTY
+            errors = [error_body(r["code"], r["message"], f"rows.{r['row']}") for r in refused]
+            body = {**error_body(code, result.error, "file"), "errors": errors, **body}
         return Response(body, status=200 if result.ok else 400)
 
 

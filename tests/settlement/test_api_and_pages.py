@@ -93,6 +93,9 @@ def test_payment_file_over_the_api_is_all_or_nothing(world):
         response.status_code == 400 and response.json()["rows"][1]["result"] == "error" and Payment.objects.count() == 0
     )
     assert response.json()["rows"][1]["code"] == "statement_number_unknown" and response.json()["rows"][0]["code"] == ""
+    body = response.json()
+    assert (body["code"], body["field"]) == ("payment_file_rows_invalid", "file")
+    assert [(e["code"], e["field"]) for e in body["errors"]] == [("statement_number_unknown", "rows.3")]
     good = _xlsx([[s.number, "10.00", "B-1", None]])
     good.name = "bank.xlsx"
     response = c.post("/api/v1/settlement/payment-files/", {"file": good}, format="multipart")

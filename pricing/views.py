@@ -25,7 +25,7 @@ from common.money import to_decimal
 from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
 
-from . import credit_schemes, selectors
+from . import credit_schemes, policies, selectors
 from .detectors import labels as detector_labels
 from .models import CreditRecord, PriceAlert, ShortageAlert
 from .services import alerts as alert_svc
@@ -33,7 +33,7 @@ from .services import credit as credit_svc
 from .services import imports as import_svc
 from .services import shortage as shortage_svc
 
-FILTER_KEYS = ("detector", "severity", "region", "status", "assignee", "overdue", "q", "sort")
+FILTER_KEYS = selectors.ALERT_FILTERS
 
 
 def _officials():
@@ -53,8 +53,9 @@ def _parse_date(value: str, label: str, field: str | None = None) -> date:
 
 ALERT_COLUMNS = [
     Column("number", _l("编号"), value="pk", sort="pk"),
-    Column("detector", _l("检测器"), value=lambda a: detector_labels().get(a.detector, a.detector), sort="detector"),
-    Column("level", _l("严重程度"), value="get_severity_display", sort="severity"),
+    Column("kinds", _l("预警信号"), value=lambda a: "、".join(detector_labels().get(k, k) for k in a.kinds)),
+    Column("level", _l("严重程度"), value="get_severity_display", sort="score"),
+    Column("score", _l("风险评分"), sort="score"),
     Column("status", _l("状态"), value="get_status_display", sort="status"),
     Column("nhsa_code", _l("产品代码"), value="product.nhsa_code"),
     Column("product", _l("通用名"), value="product.generic_name", sort="product__generic_name"),
@@ -63,6 +64,7 @@ ALERT_COLUMNS = [
     ),
     Column("period_start", _l("期间起"), sort="period_start"),
     Column("period_end", _l("期间止")),
+    Column("months", _l("异常月数"), sort="months"),
     Column("observed_price", _l("监测价格")),
     Column("reference_value", _l("参照价格")),
     Column("deviation_value", _l("偏离程度"), value="deviation", sort="deviation"),
@@ -78,7 +80,8 @@ ALERT_COLUMNS = [
 def alert_list(request):
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     if "status" not in request.GET:
-        params["status"] = "open"
+        params["status"] = "active"
+    params["kind"] = params["kind"] or params["detector"]
     alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user, form=True)
     size = request.GET.get("page_size", "")
     size = min(parse_int(size, field="page_size", min_value=1, form=True), 500) if size.strip() else 50
@@ -97,7 +100,7 @@ def alert_list(request):
     page = listing.page
     labels = detector_labels()
     for alert in page:
-        alert.detector_label = labels.get(alert.detector, alert.detector)
+        alert.kind_labels = [labels.get(k, k) for k in alert.kinds]
     return render(
         request,
         "pricing/alert_list.html",
@@ -106,7 +109,8 @@ def alert_list(request):
             "listing": listing,
             "params": params,
             "detectors": detector_labels(),
-            "statuses": PriceAlert.Status.choices,
+            "statuses": [("active", _("未办结（全部）")), *PriceAlert.Status.choices, ("closed", _("已办结（全部）"))],
+            "groups": selectors.alert_groups(alerts, params["group"]) if params["group"] else None,
             "severities": PriceAlert.Severity.choices,
             "regions": Region.objects.filter(parent__isnull=True).order_by("code"),
             "officials": _officials(),
@@ -148,15 +152,17 @@ def alert_bulk(request):
 def alert_detail(request, pk: int):
     alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
     history = selectors.price_history(alert)
-    recipients = Organization.objects.filter(pk__in=[x for x in (alert.manufacturer_id, alert.hospital_id) if x])
-    distribution = alert.evidence.get("distribution") or []
-    names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
+    months = selectors.case_months(alert, history)
+    recipients = Organization.objects.filter(pk__in=[x for x in (alert.hospital_id, alert.manufacturer_id) if x])
     return render(
         request,
         "pricing/alert_detail.html",
         {
             "alert": alert,
-            "detector_label": detector_labels().get(alert.detector, alert.detector),
+            "kind_labels": [detector_labels().get(k, k) for k in alert.kinds],
+            "months": months,
+            "letter": selectors.inquiry_letter(alert, months),
+            "actions": policies.alert_allowed_actions(request.user, alert),
             "chart": selectors.price_chart(history),
             "history": history,
             "events": events_for(alert),
@@ -165,7 +171,6 @@ def alert_detail(request, pk: int):
             "officials": _officials(),
             "recipients": recipients,
             "dispositions": PriceAlert.Disposition.choices,
-            "distribution": [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution],
             "can_review": can(request.user, "pricing.review"),
             "credit_warning": selectors.credit_warnings([alert.manufacturer_id]).get(alert.manufacturer_id),
         },

@@ -62,16 +62,21 @@ PRICE_FAMILY = {
 }
 
 
+def _tier(r: float) -> tuple:
+    acc = 0.0
+    for tier in TIERS:
+        acc += tier[1]
+        if r <= acc:
+            return tier
+    return TIERS[-1]
+
+
 def plan_world(seed: int, hospitals: int, products: int) -> dict:
     """The normal market of one seed (no anomalies): hospitals, products, who buys what, prices and quantities."""
     rng = random.Random(seed)
     hosp = []
     for i in range(hospitals):
-        r, acc = rng.random(), 0.0
-        for level, share, scale, catalogue, months in TIERS:
-            acc += share
-            if r <= acc:
-                break
+        level, _share, scale, catalogue, months = _tier(rng.random())
         hosp.append(
             {"i": i, "level": level, "scale": scale * math.exp(rng.gauss(0, 0.5)), "cat": catalogue, "buy": months}
         )
@@ -156,7 +161,11 @@ def _price(world: dict, p: dict, cell: dict, m: int, noise: float) -> float:
 
 def _quantity(p: dict, cell: dict, m: int, rng: random.Random) -> float:
     amplitude, phase = p["season"]
-    q = cell["usual"] * (1 + amplitude * math.cos(2 * math.pi * (m - phase) / 12)) * math.exp(rng.gauss(0, QUANTITY_NOISE))
+    q = (
+        cell["usual"]
+        * (1 + amplitude * math.cos(2 * math.pi * (m - phase) / 12))
+        * math.exp(rng.gauss(0, QUANTITY_NOISE))
+    )
     for start, f in p["volume_moves"].items():
         if m >= start:
             q *= f
@@ -386,9 +395,9 @@ def score(world: dict, plan: dict, rows: list[tuple], ids: dict) -> dict:
     cases = PriceAlert.objects.filter(product_id__in=ids["products"]).order_by("-score", "pk")
     top, months = [], {}
     for case in cases.prefetch_related("signals"):
-        keys = {
-            unit(case.product_id, case.subject_key, s.month) for s in case.signals.all() if not s.informational
-        } - {None}
+        keys = {unit(case.product_id, case.subject_key, s.month) for s in case.signals.all() if not s.informational} - {
+            None
+        }
         months[case.pk] = keys
         if len(top) < 50:
             top.append(any(k in planted for k in keys))

@@ -15,11 +15,11 @@ from .models import (
     Inquiry,
     Interview,
     PriceAlert,
-    Signal,
     PriceObservation,
     PriceScan,
     ReferencePrice,
     ShortageAlert,
+    Signal,
 )
 
 

@@ -24,6 +24,7 @@ from common.parsers import JSONParser
 
 from . import selectors
 from .detectors import labels as detector_labels
+from .errors import PricingError
 from .models import (
     CreditRating,
     CreditRecord,
@@ -33,6 +34,7 @@ from .models import (
     PriceScan,
     ReferencePrice,
     ShortageAlert,
+    Signal,
 )
 from .services import alerts as alert_svc
 from .services import credit as credit_svc
@@ -65,8 +67,35 @@ class InquirySerializer(serializers.ModelSerializer):
         ]
 
 
+class SignalSerializer(serializers.ModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "month",
+            "informational",
+            "deviation",
+            "strength",
+            "score",
+            "amount_at_stake",
+            "observed_value",
+            "reference_value",
+            "summary",
+            "evidence",
+            "first_detected_at",
+            "last_detected_at",
+        ]
+
+    def get_kind_label(self, obj) -> str:
+        return detector_labels().get(obj.kind, obj.kind)
+
+
 class AlertSerializer(serializers.ModelSerializer):
-    detector_label = serializers.SerializerMethodField()
+    kind_labels = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True, default=None)
@@ -76,8 +105,8 @@ class AlertSerializer(serializers.ModelSerializer):
         model = PriceAlert
         fields = [
             "id",
-            "detector",
-            "detector_label",
+            "kinds",
+            "kind_labels",
             "product",
             "product_name",
             "subject_key",
@@ -88,6 +117,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "severity",
+            "score",
+            "months",
             "deviation",
             "amount_at_stake",
             "observed_price",
@@ -101,21 +132,28 @@ class AlertSerializer(serializers.ModelSerializer):
             "corrected_price",
             "first_detected_at",
             "last_detected_at",
-            "detections",
             "version",
             "has_overdue",
         ]
 
-    def get_detector_label(self, obj) -> str:
-        return detector_labels().get(obj.detector, obj.detector)
+    def get_kind_labels(self, obj) -> list[str]:
+        labels = detector_labels()
+        return [labels.get(k, k) for k in obj.kinds]
 
 
 class AlertDetailSerializer(AlertSerializer):
+    signals = SignalSerializer(many=True, read_only=True)
+    peer_hospitals = serializers.SerializerMethodField()
     inquiries = InquirySerializer(many=True, read_only=True)
     interviews = serializers.SerializerMethodField()
 
     class Meta(AlertSerializer.Meta):
-        fields = [*AlertSerializer.Meta.fields, "evidence", "inquiries", "interviews"]
+        fields = [*AlertSerializer.Meta.fields, "signals", "peer_hospitals", "inquiries", "interviews"]
+
+    def get_peer_hospitals(self, obj) -> dict[str, str]:
+        """Hospital id → name, for the peers listed in the signals' evidence."""
+        ids = {d["hospital_id"] for s in obj.signals.all() for d in (s.evidence.get("distribution") or [])}
+        return {str(pk): name for pk, name in Organization.objects.filter(pk__in=ids).values_list("pk", "name")}
 
     def get_interviews(self, obj) -> list[dict]:
         return [
@@ -188,9 +226,10 @@ def _official(pk) -> User:
 
 
 class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
-    """Price alerts for officials. Filters: detector, severity (minimum), region, status (`open` = every open state),
-    assignee (`me`, `none` or an id), hospital, product, overdue, q; sort: severity, amount, deviation, recent,
-    oldest, period."""
+    """Price alert cases for officials, each with its signals. Filters (an unknown value is a 400 naming the filter):
+    kind (a signal kind; `detector` is accepted too), severity (minimum), region, status (a state, `active` = every
+    open state, `closed` = resolved or dismissed), assignee (`me`, `none` or an id), hospital, product, overdue,
+    min_amount, period_from, period_to (YYYY-MM), q; sort: severity, amount, deviation, recent, oldest, period."""
 
     queryset = PriceAlert.objects.none()
     REVIEW_ACTIONS = ("assign", "inquiry", "interview", "resolve", "dismiss", "bulk_assign", "bulk_dismiss")
@@ -205,7 +244,7 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         qs = selectors.alerts_visible_to(self.request.user)
         if self.action == "list":
             return selectors.alerts_filter(qs, self.request.query_params, user=self.request.user)
-        return qs.prefetch_related("inquiries", "interviews")
+        return qs.prefetch_related("inquiries", "interviews", "signals")
 
     def get_serializer_class(self):
         return AlertDetailSerializer if self.action != "list" else AlertSerializer
@@ -382,9 +421,34 @@ def _report(report, **extra) -> dict:
 class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasCapability("pricing.view")]
     serializer_class = ObservationSerializer
-    filterset_fields = ["product", "hospital", "source", "observed_on", "import_batch"]
+    """Observations. Filters: product, hospital, source, import_batch, observed_on (and __gte / __lte); any other
+    parameter is a 400 naming it (a misspelt filter must not silently return everything)."""
+
+    filterset_fields = {
+        "product": ["exact"],
+        "hospital": ["exact"],
+        "source": ["exact"],
+        "import_batch": ["exact"],
+        "observed_on": ["exact", "gte", "lte"],
+    }
     parser_classes = [MultiPartParser, FormParser]
     queryset = PriceObservation.objects.order_by("-observed_on", "-pk")
+    PAGING = {"page", "page_size", "format", "limit", "offset", "cursor"}
+
+    def list(self, request, *args, **kwargs):
+        allowed = {
+            f"{name}__{lookup}" if lookup != "exact" else name
+            for name, lookups in self.filterset_fields.items()
+            for lookup in lookups
+        }
+        for name in request.query_params:
+            if name not in allowed | self.PAGING:
+                raise ValidationFailed(
+                    _("未知的筛选条件“%(name)s”") % {"name": name[:50]},
+                    field=name[:50],
+                    code=PricingError.UNKNOWN_FILTER_VALUE,
+                )
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=PriceImportSerializer, responses={200: dict})
     @action(detail=False, methods=["post"], url_path="import")

@@ -2,12 +2,14 @@
 
 - `alert_allowed_actions(user, alert)`: the review steps the user may take on the case now (its state and their
   role decide; the services check the same again under the row lock).
-- `official_covers_region(user, region)`: a pricing official of a league's agency (its USCC registered in a
-  league's division, not the province's — characters 3–8 ending in 0000 are a province) handles the cases of that
-  league only; a provincial official, or one whose agency has no region, handles every case.
+- `official_covers_region(user, region)`: a pricing official of a league's agency — one named (by its USCC) in the
+  setting `PRICE_REVIEW_REGIONAL_AGENCIES` — handles the cases of its league only; an official of any other agency
+  (the province's) handles every case.
 """
 
 from __future__ import annotations
+
+from django.conf import settings
 
 from accounts.permissions import can, is_official
 
@@ -46,8 +48,7 @@ def official_region(user):
     org = getattr(user, "organization", None)
     if org is None or org.region_id is None:
         return None
-    division = (org.uscc or "")[2:8]
-    if not division or division.endswith("0000"):
+    if org.uscc not in set(getattr(settings, "PRICE_REVIEW_REGIONAL_AGENCIES", ())):
         return None
     return _league(org.region)
 

@@ -28,7 +28,10 @@ SORTS = {
     "period": ["-period_start", "-score", "-pk"],
 }
 # status filter values: each state, and two groups — every open state (未办结) and every closed one (已办结)
-STATUS_GROUPS = {"active": PriceAlert.OPEN_STATUSES, "closed": (PriceAlert.Status.RESOLVED, PriceAlert.Status.DISMISSED)}
+STATUS_GROUPS = {
+    "active": PriceAlert.OPEN_STATUSES,
+    "closed": (PriceAlert.Status.RESOLVED, PriceAlert.Status.DISMISSED),
+}
 GROUPINGS = ("product", "hospital")
 ALERT_FILTERS = (
     "kind",
@@ -152,8 +155,11 @@ def alert_groups(qs: QuerySet[PriceAlert], by: str) -> list[dict]:
     field = {"product": "product", "hospital": "hospital"}[by]
     rows = (
         qs.order_by()
-        .values(f"{field}_id", *(["product__generic_name", "product__specification"] if by == "product" else []),
-                *(["hospital__name"] if by == "hospital" else []))
+        .values(
+            f"{field}_id",
+            *(["product__generic_name", "product__specification"] if by == "product" else []),
+            *(["hospital__name"] if by == "hospital" else []),
+        )
         .annotate(cases=Count("pk"), amount=Sum("amount_at_stake"), top=Max("score"))
         .order_by("-top", "-amount")
     )
@@ -163,8 +169,15 @@ def alert_groups(qs: QuerySet[PriceAlert], by: str) -> list[dict]:
             label = f"{row['product__generic_name']} {row['product__specification']}"
         else:
             label = row["hospital__name"] or _("全区")
-        out.append({"id": row[f"{field}_id"], "label": label, "cases": row["cases"], "amount": row["amount"],
-                    "top": row["top"]})
+        out.append(
+            {
+                "id": row[f"{field}_id"],
+                "label": label,
+                "cases": row["cases"],
+                "amount": row["amount"],
+                "top": row["top"],
+            }
+        )
     return out
 
 
@@ -416,9 +429,7 @@ def _observations_by_month(alert: PriceAlert, months: list[date]) -> dict[date, 
 
 
 def _peer_names(distribution: list[dict]) -> list[dict]:
-    names = dict(
-        Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name")
-    )
+    names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
     return [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution]
 
 
@@ -434,7 +445,9 @@ def inquiry_letter(alert: PriceAlert, months: list[dict]) -> str:
     for row in months:
         if row["price"] and row["median"]:
             lines.append(
-                _("%(month)s：采购单价 %(price).4f 元，同期 %(peers)s 家医疗机构中位价 %(median).4f 元，高出 %(dev)s%%；")
+                _(
+                    "%(month)s：采购单价 %(price).4f 元，同期 %(peers)s 家医疗机构中位价 %(median).4f 元，高出 %(dev)s%%；"
+                )
                 % {
                     "month": row["month"].strftime("%Y-%m"),
                     "price": row["price"],

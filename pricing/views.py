@@ -82,6 +82,8 @@ def alert_list(request):
     if "status" not in request.GET:
         params["status"] = "active"
     params["kind"] = params["kind"] or params["detector"]
+    if params["sort"] not in selectors.SORTS:  # a column header's sort, which the listing applies
+        params["sort"] = ""
     alerts = selectors.alerts_filter(selectors.alerts_visible_to(request.user), params, user=request.user, form=True)
     size = request.GET.get("page_size", "")
     size = min(parse_int(size, field="page_size", min_value=1, form=True), 500) if size.strip() else 50

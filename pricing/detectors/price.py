@@ -45,7 +45,7 @@ class PeerOutlier(Detector):
         "min_peers": 5,
         "min_group": 3,
         "ratio": 1.5,
-        "min_deviation": 0.2,
+        "min_deviation": 0.25,
         "by_group": False,
         "low_side": False,
     }
@@ -116,7 +116,6 @@ class PeerOutlier(Detector):
                 )
             )
         return findings
-
 
     def _threshold(self, med: float, mad: float, n: int) -> float:
         """The price ratio to the median at which a unit of this group-month is flagged."""

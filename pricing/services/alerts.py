@@ -23,10 +23,10 @@ from django_fsm import TransitionNotAllowed
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from common.models import Notification, record_event
+from common.notifications import notify
 from common.numbers import parse_decimal
 from procurement.models import Listing
 from procurement.services.listings import listing_change_price
-from common.notifications import notify
 
 from .. import policies
 from ..errors import PricingError
@@ -45,9 +45,7 @@ ACTION_LABELS = {
 def require_reviewer(user) -> None:
     """A pricing official of the agency; anyone else (including an official without an agency) is refused."""
     if not getattr(user, "is_authenticated", False) or not can(user, "pricing.review") or not is_official(user):
-        raise PermissionDeniedError(
-            _("只有医保局价格招采处工作人员可以处理价格预警"), code=PricingError.NOT_A_REVIEWER
-        )
+        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以处理价格预警"), code=PricingError.NOT_A_REVIEWER)
 
 
 def _lock(alert_id: int) -> PriceAlert:
@@ -216,9 +214,7 @@ def alert_send_inquiry(
     if not isinstance(reply_due, date):
         raise ValidationFailed(_("回复期限必须是日期"), field="reply_due", code=PricingError.REPLY_DUE_INVALID)
     if reply_due <= timezone.localdate():
-        raise ValidationFailed(
-            _("回复期限必须晚于今天"), field="reply_due", code=PricingError.REPLY_DUE_NOT_FUTURE
-        )
+        raise ValidationFailed(_("回复期限必须晚于今天"), field="reply_due", code=PricingError.REPLY_DUE_NOT_FUTURE)
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
@@ -252,13 +248,9 @@ def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inqui
         raise ValidationFailed(_("回复内容不能为空"), field="reply", code=PricingError.REPLY_REQUIRED)
     inquiry = Inquiry.objects.select_for_update().select_related("alert").get(pk=inquiry.pk)
     if inquiry.replied_at:
-        raise ConflictError(
-            _("该函询已经回复，不能重复回复"), field="reply", code=PricingError.INQUIRY_ALREADY_REPLIED
-        )
+        raise ConflictError(_("该函询已经回复，不能重复回复"), field="reply", code=PricingError.INQUIRY_ALREADY_REPLIED)
     if not inquiry.alert.is_open:
-        raise ConflictError(
-            _("该预警已办结，不再接收回复"), field="reply", code=PricingError.INQUIRY_ALERT_CLOSED
-        )
+        raise ConflictError(_("该预警已办结，不再接收回复"), field="reply", code=PricingError.INQUIRY_ALERT_CLOSED)
     inquiry.reply = reply
     if reply_file is not None:
         inquiry.reply_file = reply_file
@@ -318,9 +310,7 @@ def alert_record_interview(
     if held_on > timezone.localdate():
         raise ValidationFailed(_("约谈日期不能晚于今天"), field="held_on", code=PricingError.HELD_ON_FUTURE)
     if not participants:
-        raise ValidationFailed(
-            _("请填写参加人员"), field="participants", code=PricingError.PARTICIPANTS_REQUIRED
-        )
+        raise ValidationFailed(_("请填写参加人员"), field="participants", code=PricingError.PARTICIPANTS_REQUIRED)
     if not minutes:
         raise ValidationFailed(_("请填写约谈纪要"), field="minutes", code=PricingError.MINUTES_REQUIRED)
     alert = _lock(alert.pk)
@@ -348,9 +338,7 @@ def alert_resolve(
     listings on the platform take it. `credit_referred`: the case goes to a credit record (created with this alert)."""
     require_reviewer(by)
     if not disposition:
-        raise ValidationFailed(
-            _("请选择处置结果"), field="disposition", code=PricingError.DISPOSITION_REQUIRED
-        )
+        raise ValidationFailed(_("请选择处置结果"), field="disposition", code=PricingError.DISPOSITION_REQUIRED)
     if disposition not in PriceAlert.Disposition.values:
         raise ValidationFailed(
             _("未知的处置结果“%(disposition)s”") % {"disposition": disposition},

@@ -174,9 +174,7 @@ def _existing_cases(groups: dict) -> tuple[dict[tuple, PriceAlert], dict[tuple, 
     open_by_key: dict[tuple, PriceAlert] = {}
     closed_ranges: dict[tuple, list[tuple]] = defaultdict(list)
     existing = (
-        PriceAlert.objects.select_for_update()
-        .filter(product_id__in=products, subject_key__in=subjects)
-        .order_by("pk")
+        PriceAlert.objects.select_for_update().filter(product_id__in=products, subject_key__in=subjects).order_by("pk")
     )
     for case in existing:
         key = (case.product_id, case.subject_key)

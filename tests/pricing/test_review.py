@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from common.models import events_for
+from pricing.errors import PricingError
 from pricing.models import Inquiry, Interview, PriceAlert
 from pricing.services import alerts as svc
 from pricing.services.scan import price_scan_run
@@ -231,11 +232,13 @@ def test_bulk_assign_and_bulk_dismiss_are_all_or_nothing(hospitals, product, off
         for h, p in zip(hospitals, prices, strict=True):
             observe(product, h, date(2026, month, 10), p)
     price_scan_run(full=True)
-    ids = list(PriceAlert.objects.filter(detector="peer_outlier").values_list("pk", flat=True))
+    ids = list(PriceAlert.objects.filter(kinds__contains=["peer_outlier"]).values_list("pk", flat=True))
     assert len(ids) == 3
     svc.alert_dismiss(alert=PriceAlert.objects.get(pk=ids[0]), reason="已核实", by=official)
-    with pytest.raises(ConflictError, match=str(ids[0])):
+    # the rule: all or nothing, every refused case named with its state
+    with pytest.raises(ConflictError, match=f"#{ids[0]}（已排除）") as refused:
         svc.alerts_bulk_assign(alert_ids=ids, assignee=colleague, by=official)
+    assert refused.value.code == PricingError.BULK_REFUSED and refused.value.field == "alerts"
     assert not PriceAlert.objects.filter(assignee=colleague).exists()
     with pytest.raises(NotFoundError):
         svc.alerts_bulk_assign(alert_ids=[ids[1], 999999], assignee=colleague, by=official)
@@ -245,3 +248,30 @@ def test_bulk_assign_and_bulk_dismiss_are_all_or_nothing(hospitals, product, off
     assert set(PriceAlert.objects.filter(assignee=colleague).values_list("status", flat=True)) == {"in_review"}
     svc.alerts_bulk_dismiss(alert_ids=ids[1:], reason="批量核实为合理", by=official)
     assert PriceAlert.objects.filter(status="dismissed").count() == 3
+
+
+def test_assigning_to_an_official_of_another_league_is_refused(alert, official, colleague, settings):
+    """A league's agency (named in PRICE_REVIEW_REGIONAL_AGENCIES) handles its own league's cases only."""
+    from tests.factories import AgencyFactory, UserFactory, league
+
+    other = AgencyFactory(name="测试包头医保局", region=league("150200"))
+    settings.PRICE_REVIEW_REGIONAL_AGENCIES = [other.uscc]
+    local = UserFactory(username="official-bt", organization=other, roles=["pricing_official"])
+    with pytest.raises(ValidationFailed) as refused:
+        svc.alert_assign(alert=alert, assignee=local, by=official)
+    assert refused.value.code == PricingError.ASSIGNEE_OTHER_REGION and refused.value.field == "assignee"
+    assert fresh(alert).status == "open" and fresh(alert).assignee is None
+    svc.alert_assign(alert=alert, assignee=colleague, by=official)  # the province's agency: any league
+    assert fresh(alert).assignee == colleague
+
+
+def test_resolve_without_a_disposition_is_refused(alert, official):
+    svc.alert_assign(alert=alert, assignee=official, by=official)
+    with pytest.raises(ValidationFailed) as refused:
+        svc.alert_resolve(alert=alert, disposition="", note="已核实", by=official)
+    assert refused.value.code == PricingError.DISPOSITION_REQUIRED and refused.value.field == "disposition"
+    assert fresh(alert).status == "in_review"
+    svc.alert_resolve(alert=alert, disposition="justified", note="已核实", by=official)
+    with pytest.raises(ConflictError) as closed:
+        svc.alert_dismiss(alert=alert, reason="重复", by=official)
+    assert closed.value.code == PricingError.STEP_NOT_ALLOWED

@@ -23,6 +23,7 @@ from common.models import events_for
 from common.parsers import JSONParser
 
 from . import selectors
+from .credit_schemes import level_name
 from .detectors import labels as detector_labels
 from .errors import PricingError
 from .models import (
@@ -549,7 +550,6 @@ class CreditRecordSerializer(serializers.ModelSerializer):
         ]
 
     def get_level_name(self, obj) -> str:
-        from .credit_schemes import level_name
 
         return level_name(obj.scheme, obj.level)
 

@@ -7,6 +7,7 @@ class PricingConfig(AppConfig):
 
     def ready(self) -> None:
         # Plug into catalog's and procurement's extension points (neither imports pricing).
+        # Imported here, not at the top: models cannot be imported before the app registry is ready.
         from catalog import hooks as catalog_hooks
         from procurement import hooks
 

@@ -15,8 +15,14 @@ from accounts.models import Organization, User
 from catalog.models import Product
 from common.demo import DemoContext
 from common.money import quantize_amount, quantize_unit_price
+from procurement.models import Listing, Lot
 
 from .models import CreditRecord, PriceAlert, PriceObservation, ReferencePrice
+from .services import alerts as svc
+from .services.credit import credit_rate_quarter, credit_record_create, credit_record_repair
+from .services.references import reference_prices_sync_awards
+from .services.scan import price_scan_run
+from .services.shortage import shortage_watch_run
 
 BATCH = "DEMO"
 
@@ -33,7 +39,6 @@ def _months(today: date, n: int) -> list[date]:
 def _products() -> list[Product]:
     """Chemical drugs of the two demo makers with logins first (so their reps see inquiries), then others, and a few
     high-value consumables for the volume spikes."""
-    from procurement.models import Lot
 
     # the demo tenders' generic names have listings and awarded prices of their own; leave them to the orders
     tendered = set(Lot.objects.values_list("generic_name", flat=True))
@@ -50,7 +55,6 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
     rows, planted = [], {"peer": 0, "jump": 0, "reference": 0, "spike": 0}
     payment_refs = []
     group_base: dict[tuple, Decimal] = {}
-    from procurement.models import Listing
 
     # a listed product is bought at (or a little under) its listed price; the rest of its group alike
     listed: dict[int, Decimal] = {}
@@ -143,7 +147,6 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
 
 def _non_selected(months, hospitals) -> int:
     """Non-selected products of the demo tenders' lots bought at a multiple of the awarded price."""
-    from .services.references import reference_prices_sync_awards
 
     reference_prices_sync_awards()
     day = months[-1] + timedelta(days=3)
@@ -175,7 +178,6 @@ def _non_selected(months, hospitals) -> int:
 
 
 def _reviews(official: User, reps: dict[int, User]) -> dict:
-    from .services import alerts as svc
 
     today = timezone.localdate()
     alerts = list(PriceAlert.objects.filter(status="open").order_by("-severity", "pk"))
@@ -266,13 +268,11 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
 
 
 def _has_active_listing(product_id: int) -> bool:
-    from procurement.models import Listing
 
     return Listing.objects.filter(product_id=product_id, status="active").exists()
 
 
 def _credit(official: User, today: date) -> int:
-    from .services.credit import credit_rate_quarter, credit_record_create, credit_record_repair
 
     created = 0
     makers = {o.name: o for o in Organization.objects.filter(kind__in=["manufacturer", "distributor"])}
@@ -356,8 +356,6 @@ def seed(ctx: DemoContext) -> str:
             f"{PriceObservation.objects.count()} 条价格监测记录，{PriceAlert.objects.count()} 条预警，"
             f"{CreditRecord.objects.count()} 条信用记录（已存在）"
         )
-    from .services.scan import price_scan_run
-    from .services.shortage import shortage_watch_run
 
     official = User.objects.get(username="official")
     reps = {u.organization_id: u for u in User.objects.filter(roles__code="manufacturer_rep").order_by("pk")}

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from accounts.permissions import can, is_official
+from catalog.models import Product
+from common.charts import Series, line_chart
 from common.numbers import param_id, parse_decimal, parse_int
 
 from . import credit_schemes
@@ -249,7 +251,6 @@ def credit_warnings(manufacturer_ids) -> dict[int, str]:
 def product_credit_warnings(product_ids) -> dict[int, list[str]]:
     """product id → a warning for each active lower-level (一般/中等, 失信) credit record of its manufacturer; registered
     with `catalog.hooks` so the catalog, the ordering search and the product API show it. Two queries."""
-    from catalog.models import Product
 
     makers = dict(Product.objects.filter(pk__in=list(product_ids)).values_list("pk", "manufacturer_id"))
     if not makers:
@@ -314,9 +315,6 @@ def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
 def price_chart(history: dict):
     """The alert page's chart (common.charts, server-side SVG): this hospital's monthly price, the peers' median,
     and each reference price as its own dashed line over the months it was in force."""
-    from django.utils.translation import gettext as _
-
-    from common.charts import Series, line_chart
 
     series = history["series"]
     if not series:

@@ -22,6 +22,9 @@ from accounts.permissions import can, is_official
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.models import record_event
 from common.money import quantize_amount, to_decimal
+from procurement.models import DistributionAuthorization, Listing
+from procurement.services.authorizations import authorization_reinstate, authorization_suspend
+from procurement.services.listings import listing_reinstate, listing_suspend
 
 from .. import credit_schemes
 from ..models import CreditRating, CreditRecord, PriceAlert
@@ -130,7 +133,6 @@ def credit_record_create(
 
 
 def _listings_for(record: CreditRecord, rule) -> list:
-    from procurement.models import Listing
 
     listings = Listing.objects.filter(manufacturer_id=record.organization_id, status=Listing.Status.ACTIVE)
     if rule.suspend == "products":
@@ -141,7 +143,6 @@ def _listings_for(record: CreditRecord, rule) -> list:
 
 
 def _authorizations_for(record: CreditRecord, rule) -> list:
-    from procurement.models import DistributionAuthorization
 
     auths = DistributionAuthorization.objects.filter(distributor_id=record.organization_id, is_active=True)
     if rule.suspend == "products":
@@ -157,7 +158,6 @@ def _apply_distributor(record: CreditRecord, rule, *, by) -> None:
     auths = _authorizations_for(record, rule)
     if not auths:
         return
-    from procurement.services.authorizations import authorization_suspend
 
     reason = f"信用评价{rule.name}（记录 #{record.pk}）"
     for auth in auths:
@@ -188,8 +188,6 @@ def _lift_distributor(record: CreditRecord, *, by) -> list[int]:
     if not record.suspended_authorization_ids:
         return []
     held = _held_by_others(record, "suspended_authorization_ids")
-    from procurement.models import DistributionAuthorization
-    from procurement.services.authorizations import authorization_reinstate
 
     restored = []
     candidates = DistributionAuthorization.objects.filter(
@@ -211,7 +209,6 @@ def _apply(record: CreditRecord, *, by) -> None:
     listings = _listings_for(record, rule) if rule and rule.suspend else []
     if not listings:
         return
-    from procurement.services.listings import listing_suspend
 
     reason = f"信用评价{rule.name}（记录 #{record.pk}）"
     ids = list(record.suspended_listing_ids)
@@ -237,8 +234,6 @@ def _lift(record: CreditRecord, *, by) -> list[int]:
     if not record.suspended_listing_ids:
         return []
     held = _held_by_others(record, "suspended_listing_ids")
-    from procurement.models import Listing
-    from procurement.services.listings import listing_reinstate
 
     restored = []
     candidates = Listing.objects.filter(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Organization, Region
 from accounts.permissions import require
@@ -321,8 +322,6 @@ def reference_prices_import(
     if progress is not None:
         progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if report.ok and not dry_run:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
         if new:
             bulk_create_with_history(new, ReferencePrice, batch_size=1000, default_user=by)
         if changed:

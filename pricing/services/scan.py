@@ -101,18 +101,7 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
     with transaction.atomic():
         open_by_key, closed_ranges = _existing_cases(groups)
         signals = _existing_signals(open_by_key.values())
-        new_cases: dict[tuple, PriceAlert] = {}
-        pending: list[tuple[tuple, Finding]] = []
-        for key, group in groups.items():
-            for f in group:
-                if any(start <= f.period_end and f.period_start <= end for start, end in closed_ranges.get(key, ())):
-                    counts["suppressed"] += 1
-                elif key not in open_by_key and key not in new_cases and f.informational:
-                    counts["informational"] += 1
-                else:
-                    if key not in open_by_key and key not in new_cases:
-                        new_cases[key] = _new_case(f, now)
-                    pending.append((key, f))
+        new_cases, pending = _route(groups, open_by_key, closed_ranges, counts, now)
         if new_cases:
             _fill_regions(list(new_cases.values()))
             _fill_manufacturers(list(new_cases.values()))
@@ -137,6 +126,25 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
         counts["opened"] = len(new_cases)
         counts["updated"] = len(touched - {c.pk for c in new_cases.values()})
     return counts
+
+
+def _route(groups: dict, open_by_key: dict, closed_ranges: dict, counts: dict, now: datetime) -> tuple[dict, list]:
+    """Where each finding goes: suppressed (inside a closed case's period), dropped (informational, no open case),
+    or onto the subject's open case — a new one when there is none. Returns the new cases and (key, finding) pairs."""
+    new_cases: dict[tuple, PriceAlert] = {}
+    pending: list[tuple[tuple, Finding]] = []
+    for key, group in groups.items():
+        for f in group:
+            has_case = key in open_by_key or key in new_cases
+            if any(start <= f.period_end and f.period_start <= end for start, end in closed_ranges.get(key, ())):
+                counts["suppressed"] += 1
+            elif not has_case and f.informational:
+                counts["informational"] += 1
+            else:
+                if not has_case:
+                    new_cases[key] = _new_case(f, now)
+                pending.append((key, f))
+    return new_cases, pending
 
 
 SIGNAL_FIELDS = [

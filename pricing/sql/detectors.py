@@ -13,6 +13,10 @@ from datetime import datetime
 
 from psycopg import sql
 
+from catalog.models import Product
+from procurement.models import Listing
+
+from ..models import PriceObservation, ReferencePrice
 from . import month_of, months_later, priced_sources, table, weighted_price
 
 NOTHING = sql.SQL("")
@@ -30,10 +34,6 @@ class Scope:
 
 
 def _tables() -> dict[str, sql.Identifier]:
-    from catalog.models import Product
-    from procurement.models import Listing
-
-    from ..models import PriceObservation, ReferencePrice
 
     return {
         "obs": table(PriceObservation),

@@ -222,7 +222,7 @@ class AlertEventSerializer(serializers.Serializer):
 def _official(pk) -> User:
     user = User.objects.filter(pk=pk).select_related("organization").first()
     if user is None:
-        raise ValidationFailed(_("经办人不存在"), field="assignee")
+        raise ValidationFailed(_("经办人不存在"), field="assignee", code=PricingError.ASSIGNEE_UNKNOWN)
     return user
 
 
@@ -270,7 +270,7 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(InquirySendSerializer, request)
         recipient = Organization.objects.filter(pk=data["recipient"]).first()
         if recipient is None:
-            raise ValidationFailed(_("函询对象不存在"), field="recipient")
+            raise ValidationFailed(_("函询对象不存在"), field="recipient", code=PricingError.RECIPIENT_UNKNOWN)
         inquiry = alert_svc.alert_send_inquiry(
             alert=alert,
             recipient=recipient,
@@ -593,15 +593,15 @@ class CreditRecordViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(CreditCreateSerializer, request)
         organization = Organization.objects.filter(pk=data["organization"]).first()
         if organization is None:
-            raise ValidationFailed(_("企业不存在"), field="organization")
+            raise ValidationFailed(_("企业不存在"), field="organization", code=PricingError.ORGANIZATION_UNKNOWN)
         products = list(Product.objects.filter(pk__in=data["products"]))
         if len(products) != len(set(data["products"])):
-            raise ValidationFailed(_("涉及产品不存在"), field="products")
+            raise ValidationFailed(_("涉及产品不存在"), field="products", code=PricingError.PRODUCT_UNKNOWN)
         alert = None
         if data.get("alert"):
             alert = selectors.alerts_visible_to(request.user).filter(pk=data["alert"]).first()
             if alert is None:
-                raise ValidationFailed(_("来源预警不存在"), field="alert")
+                raise ValidationFailed(_("来源预警不存在"), field="alert", code=PricingError.ALERT_NOT_FOUND)
         record = credit_svc.credit_record_create(
             organization=organization,
             behaviour=data["behaviour"],

@@ -49,8 +49,31 @@ class PricingError(ErrorCode):
     CORRECTED_PRICE_NOT_ALLOWED = "corrected_price_not_allowed"
     PRICE_NOT_POSITIVE = "price_not_positive"
     PRICE_TOO_PRECISE = "price_too_precise"
+    RECIPIENT_UNKNOWN = "recipient_unknown"
+    DATE_INVALID = "date_invalid"
+    FILE_REQUIRED = "file_required"
     # scans
     SCAN_RUNNING = "scan_running"
+    # credit records
+    NOT_A_CREDIT_MANAGER = "not_a_credit_manager"
+    ORGANIZATION_UNKNOWN = "organization_unknown"
+    PRODUCT_UNKNOWN = "product_unknown"
+    CREDIT_ORGANIZATION_INVALID = "credit_organization_invalid"
+    BEHAVIOUR_UNKNOWN = "behaviour_unknown"
+    SCHEME_UNKNOWN = "scheme_unknown"
+    LEVEL_UNKNOWN = "level_unknown"
+    EVIDENCE_REQUIRED = "evidence_required"
+    START_REQUIRED = "start_required"
+    END_BEFORE_START = "end_before_start"
+    AMOUNT_NEGATIVE = "amount_negative"
+    PRODUCTS_OF_ANOTHER_COMPANY = "products_of_another_company"
+    PRODUCTS_REQUIRED = "products_required"
+    REPAIR_NOTE_REQUIRED = "repair_note_required"
+    RECORD_NOT_ACTIVE = "record_not_active"
+    # shortage alerts
+    SHORTAGE_CLOSED = "shortage_closed"
+    # imports
+    TOO_MANY_ROWS = "too_many_rows"
 
 
 __all__ = [

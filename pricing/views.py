@@ -27,6 +27,7 @@ from common.tables import Column, Listing
 
 from . import credit_schemes, policies, selectors
 from .detectors import labels as detector_labels
+from .errors import PricingError
 from .models import CreditRecord, PriceAlert, ShortageAlert
 from .services import alerts as alert_svc
 from .services import credit as credit_svc
@@ -48,7 +49,9 @@ def _parse_date(value: str, label: str, field: str | None = None) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValidationFailed(_("%(label)s必须是日期") % {"label": label}, field=field) from None
+        raise ValidationFailed(
+            _("%(label)s必须是日期") % {"label": label}, field=field, code=PricingError.DATE_INVALID
+        ) from None
 
 
 ALERT_COLUMNS = [
@@ -337,7 +340,7 @@ def credit_create(request):
         codes = [c.strip() for c in post.get("products", "").replace("，", ",").split(",") if c.strip()]
         products = list(Product.objects.filter(nhsa_code__in=codes))
         if len(products) != len(set(codes)):
-            raise ValidationFailed(_("涉及产品代码有误"), field="products")
+            raise ValidationFailed(_("涉及产品代码有误"), field="products", code=PricingError.PRODUCT_UNKNOWN)
         alert = None
         if post.get("alert"):
             alert = selectors.alerts_visible_to(request.user).filter(pk=param_id(post, "alert", form=True)).first()
@@ -449,7 +452,7 @@ def imports(request):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise ValidationFailed(_("请选择文件"), field="file")
+                raise ValidationFailed(_("请选择文件"), field="file", code=PricingError.FILE_REQUIRED)
             dry_run = bool(request.POST.get("dry_run"))
             content = upload.read()
             if (estimate_data_rows(content, name=upload.name) or 0) > inline_max_rows():

@@ -27,6 +27,7 @@ from procurement.services.authorizations import authorization_reinstate, authori
 from procurement.services.listings import listing_reinstate, listing_suspend
 
 from .. import credit_schemes
+from ..errors import PricingError
 from ..models import CreditRating, CreditRecord, PriceAlert
 
 C = CreditRecord.Status
@@ -34,7 +35,9 @@ C = CreditRecord.Status
 
 def require_credit_official(user) -> None:
     if not getattr(user, "is_authenticated", False) or not can(user, "pricing.credit_manage") or not is_official(user):
-        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以管理信用评价记录"))
+        raise PermissionDeniedError(
+            _("只有医保局价格招采处工作人员可以管理信用评价记录"), code=PricingError.NOT_A_CREDIT_MANAGER
+        )
 
 
 def _parse_date(value, field: str) -> date | None:
@@ -45,7 +48,9 @@ def _parse_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed(_("“%(value)s”不是日期") % {"value": value}, field=field) from None
+        raise ValidationFailed(
+            _("“%(value)s”不是日期") % {"value": value}, field=field, code=PricingError.DATE_INVALID
+        ) from None
 
 
 @transaction.atomic
@@ -65,15 +70,24 @@ def credit_record_create(
 ) -> CreditRecord:
     require_credit_official(by)
     if organization is None or organization.kind not in ("manufacturer", "distributor"):
-        raise ValidationFailed(_("信用评价对象必须是生产企业或配送企业"), field="organization")
+        raise ValidationFailed(
+            _("信用评价对象必须是生产企业或配送企业"),
+            field="organization",
+            code=PricingError.CREDIT_ORGANIZATION_INVALID,
+        )
     if behaviour not in CreditRecord.Behaviour.values:
-        raise ValidationFailed(_("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour}, field="behaviour")
+        raise ValidationFailed(
+            _("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour},
+            field="behaviour",
+            code=PricingError.BEHAVIOUR_UNKNOWN,
+        )
     rules = credit_schemes.scheme(scheme)
     if rules is None:
         raise ValidationFailed(
             _("未知的评级规则“%(scheme)s”（可用：%(items)s）")
             % {"scheme": scheme, "items": "、".join(credit_schemes.SCHEMES)},
             field="scheme",
+            code=PricingError.SCHEME_UNKNOWN,
         )
     rule = rules.level(level)
     if rule is None:
@@ -82,30 +96,36 @@ def credit_record_create(
             _("未知的失信等级“%(level)s”，%(name)s可用：%(names)s")
             % {"level": level, "name": rules.name, "names": names},
             field="level",
+            code=PricingError.LEVEL_UNKNOWN,
         )
     evidence = (evidence or "").strip()
     if not evidence:
-        raise ValidationFailed(_("请填写事实与依据"), field="evidence")
+        raise ValidationFailed(_("请填写事实与依据"), field="evidence", code=PricingError.EVIDENCE_REQUIRED)
     start, end = _parse_date(start, "start"), _parse_date(end, "end")
     if start is None:
-        raise ValidationFailed(_("请填写开始日期"), field="start")
+        raise ValidationFailed(_("请填写开始日期"), field="start", code=PricingError.START_REQUIRED)
     if end is not None and end < start:
         raise ValidationFailed(
             _("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f"{end:%Y-%m-%d}", "start": f"{start:%Y-%m-%d}"},
             field="end",
+            code=PricingError.END_BEFORE_START,
         )
     amount = quantize_amount(to_decimal(amount or "0", field="amount", column=CreditRecord._meta.get_field("amount")))
     if amount < 0:
-        raise ValidationFailed(_("涉案金额不能为负数"), field="amount")
+        raise ValidationFailed(_("涉案金额不能为负数"), field="amount", code=PricingError.AMOUNT_NEGATIVE)
     products = list(products or [])
     foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
     if foreign and organization.kind == "manufacturer":
         raise ValidationFailed(
-            _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))}, field="products"
+            _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))},
+            field="products",
+            code=PricingError.PRODUCTS_OF_ANOTHER_COMPANY,
         )
     if rule.suspend == "products" and not products:
         raise ValidationFailed(
-            _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name}, field="products"
+            _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name},
+            field="products",
+            code=PricingError.PRODUCTS_REQUIRED,
         )
     record = CreditRecord.objects.create(
         organization=organization,
@@ -255,11 +275,13 @@ def credit_record_repair(*, record: CreditRecord, note: str, by) -> CreditRecord
     require_credit_official(by)
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed(_("请填写修复说明"), field="repair_note")
+        raise ValidationFailed(_("请填写修复说明"), field="repair_note", code=PricingError.REPAIR_NOTE_REQUIRED)
     record = _lock(record)
     if record.status != C.ACTIVE:
         raise ConflictError(
-            _("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()}, field="status"
+            _("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()},
+            field="status",
+            code=PricingError.RECORD_NOT_ACTIVE,
         )
     record.repair()
     record.repaired_at = timezone.now()

@@ -25,6 +25,7 @@ from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, lo
 from common.money import quantize_amount, quantize_unit_price, to_decimal
 from common.numbers import parse_int
 
+from ..errors import PricingError
 from ..models import PriceObservation, ReferencePrice
 
 OBSERVATION_HEADERS = ["产品代码", "来源", "日期", "单价", "单位"]
@@ -129,7 +130,9 @@ def observations_import(
     dataset = load_dataset(content, name=filename)
     require_headers(dataset, OBSERVATION_HEADERS)
     if len(dataset) > MAX_ROWS:
-        raise ValidationFailed(_("一次最多导入 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, field="file")
+        raise ValidationFailed(
+            _("一次最多导入 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, field="file", code=PricingError.TOO_MANY_ROWS
+        )
     rows = _rows(dataset)
     products = _products({_text(r, "产品代码") for r in rows})
     hospital_keys = {_text(r, "医疗机构") for r in rows} - {""}

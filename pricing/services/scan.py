@@ -38,6 +38,7 @@ from common.faults import checkpoint
 from common.notifications import notify_kind
 
 from ..detectors import Finding, Scope, registry, severity_for
+from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _start(full: bool, now: datetime) -> PriceScan:
     elsewhere, once older than PRICE_SCAN_STALE_MINUTES."""
     alone = locks.take(LOCK)
     if alone is False:
-        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan")
+        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING)
     try:
         return _resume_or_create(full, now, alone)
     except BaseException:
@@ -81,7 +82,9 @@ def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceSca
         with transaction.atomic():
             return PriceScan.objects.create(full=full or since is None, since=since, until=now)
     except IntegrityError:
-        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan") from None
+        raise ConflictError(
+            _("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING
+        ) from None
 
 
 def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:

@@ -29,6 +29,7 @@ from common.errors import ConflictError, ValidationFailed
 from common.models import record_event
 from procurement.models import Listing, PurchaseOrder, PurchaseOrderLine
 
+from ..errors import PricingError
 from ..models import ShortageAlert
 from ..sql import fetch, shortage
 from .alerts import require_reviewer
@@ -180,10 +181,10 @@ def shortage_alert_close(*, alert: ShortageAlert, note: str, by) -> ShortageAler
     require_reviewer(by)
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed(_("请填写解除说明"), field="closed_note")
+        raise ValidationFailed(_("请填写解除说明"), field="closed_note", code=PricingError.NOTE_REQUIRED)
     alert = ShortageAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != ShortageAlert.Status.OPEN:
-        raise ConflictError(_("该短缺预警已解除"), field="status")
+        raise ConflictError(_("该短缺预警已解除"), field="status", code=PricingError.SHORTAGE_CLOSED)
     alert.status = ShortageAlert.Status.CLOSED
     alert.closed_note = note
     alert.save(update_fields=["status", "closed_note"])

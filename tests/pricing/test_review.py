@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from common.models import events_for
@@ -77,14 +77,17 @@ def test_two_officials_on_one_alert_one_wins(alert, official, colleague):
     svc.alert_assign(alert=alert, assignee=official, by=official, expected_version=seen)
     with pytest.raises(ConflictError, match="已被他人处理") as exc:
         svc.alert_dismiss(alert=alert, reason="重复数据", by=colleague, expected_version=seen)
-    assert exc.value.status_code == 409
+    assert exc.value.status_code == 409 and exc.value.code == PricingError.STALE_VERSION
+    with translation.override("en"), pytest.raises(ConflictError) as english:
+        svc.alert_dismiss(alert=alert, reason="重复数据", by=colleague, expected_version=seen)
+    assert english.value.code == PricingError.STALE_VERSION and "handled by someone else" in english.value.message
     alert = fresh(alert)
     assert alert.status == "in_review" and alert.resolution_note == "" and alert.version == seen + 1
 
 
 @pytest.mark.parametrize("step", ["inquiry", "interview", "resolve"])
 def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
-    with pytest.raises(ConflictError, match="待处理"):
+    with pytest.raises(ConflictError, match="待处理") as exc:
         if step == "inquiry":
             svc.alert_send_inquiry(alert=alert, recipient=manufacturer, letter="函", reply_due=tomorrow(), by=official)
         elif step == "interview":
@@ -93,6 +96,7 @@ def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
             )
         else:
             svc.alert_resolve(alert=alert, disposition="justified", note="合理", by=official)
+    assert exc.value.code == PricingError.STEP_NOT_ALLOWED and exc.value.field == "status"
     alert = fresh(alert)
     assert alert.status == "open" and alert.version == 1
     assert not Inquiry.objects.exists() and not Interview.objects.exists() and not events_for(alert).exists()
@@ -100,18 +104,20 @@ def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
 
 def test_nothing_happens_to_a_closed_alert(alert, official):
     svc.alert_dismiss(alert=alert, reason="数据录入错误", by=official)
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as assigned:
         svc.alert_assign(alert=alert, assignee=official, by=official)
-    with pytest.raises(ConflictError):
+    assert assigned.value.code == PricingError.ALERT_CLOSED
+    with pytest.raises(ConflictError) as dismissed:
         svc.alert_dismiss(alert=alert, reason="再次", by=official)
+    assert dismissed.value.code == PricingError.STEP_NOT_ALLOWED
     assert fresh(alert).resolution_note == "数据录入错误"
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_dismissing_without_a_reason(alert, official, reason):
-    with pytest.raises(ValidationFailed, match="原因") as exc:
+    with pytest.raises(ValidationFailed) as exc:
         svc.alert_dismiss(alert=alert, reason=reason, by=official)
-    assert exc.value.field == "reason"
+    assert exc.value.field == "reason" and exc.value.code == PricingError.REASON_REQUIRED
     assert fresh(alert).status == "open"
 
 
@@ -124,8 +130,9 @@ def test_an_official_of_no_agency_cannot_act(alert, hospital, official):
             svc.alert_assign(alert=alert, assignee=official, by=user)
         with pytest.raises(PermissionDeniedError):
             svc.alert_dismiss(alert=alert, reason="无", by=user)
-    with pytest.raises(ValidationFailed, match="经办人"):
+    with pytest.raises(ValidationFailed) as exc:
         svc.alert_assign(alert=alert, assignee=purchaser, by=official)
+    assert exc.value.code == PricingError.ASSIGNEE_NOT_OFFICIAL and exc.value.field == "assignee"
     alert = fresh(alert)
     assert alert.status == "open" and alert.assignee is None and not events_for(alert).exists()
 
@@ -164,8 +171,9 @@ def test_only_the_addressed_organisation_answers_once(alert, official, manufactu
     with pytest.raises(ValidationFailed):
         svc.inquiry_reply(inquiry=inquiry, reply=" ", by=manufacturer_rep)
     svc.inquiry_reply(inquiry=inquiry, reply="已核实", by=manufacturer_rep)
-    with pytest.raises(ConflictError, match="已经回复"):
+    with pytest.raises(ConflictError) as exc:
         svc.inquiry_reply(inquiry=inquiry, reply="补充", by=manufacturer_rep)
+    assert exc.value.code == PricingError.INQUIRY_ALREADY_REPLIED
     assert Inquiry.objects.get().reply == "已核实"
 
 

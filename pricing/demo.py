@@ -17,6 +17,7 @@ from common.demo import DemoContext
 from common.money import quantize_amount, quantize_unit_price
 from procurement.models import Listing, Lot
 
+from . import selectors
 from .models import CreditRecord, PriceAlert, PriceObservation, ReferencePrice
 from .services import alerts as svc
 from .services.credit import credit_rate_quarter, credit_record_create, credit_record_repair
@@ -177,10 +178,15 @@ def _non_selected(months, hospitals) -> int:
     return len(rows)
 
 
+def _letter(alert: PriceAlert) -> str:
+    """The letter the case page drafts: the hospital, the product and the prices compared, month by month."""
+    return selectors.inquiry_letter(alert, selectors.case_months(alert, selectors.price_history(alert)))
+
+
 def _reviews(official: User, reps: dict[int, User]) -> dict:
 
     today = timezone.localdate()
-    alerts = list(PriceAlert.objects.filter(status="open").order_by("-severity", "pk"))
+    alerts = list(PriceAlert.objects.filter(status="open").order_by("-score", "pk"))
     with_rep = [a for a in alerts if a.manufacturer_id in reps]
     others = [a for a in alerts if a.manufacturer_id not in reps]
     without_listing = [a for a in others if not _has_active_listing(a.product_id)]
@@ -204,7 +210,7 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
             recipient=alert.manufacturer,
             reply_due=today + timedelta(days=15),
             by=official,
-            letter="经监测，贵企业该产品在部分医疗机构的采购价格明显偏离同类机构，请于回复期限前书面说明定价依据及成本构成。",
+            letter=_letter(alert),
         )
         if i % 2 == 0:
             svc.inquiry_reply(
@@ -223,7 +229,7 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
             alert=alert,
             recipient=alert.manufacturer,
             reply_due=today + timedelta(days=10),
-            letter="请说明该产品价格异常变动的原因。",
+            letter=_letter(alert),
             by=official,
         )
         svc.inquiry_reply(

@@ -51,6 +51,23 @@ def _products() -> list[Product]:
     return own + others + devices
 
 
+def _planted(rng, planted: dict, m_index: int, *, with_payment_standard: bool) -> Decimal:
+    """A hospital-month's price factor: about 1, or a planted anomaly (a price far above the peers, a jump from the
+    previous months, a price above the payment standard), counted in `planted`."""
+    factor = Decimal(str(round(rng.gauss(1, 0.03), 4)))
+    roll = rng.random()
+    if roll < 0.008:
+        planted["peer"] += 1
+        return factor * Decimal(str(round(rng.uniform(2.2, 4.0), 2)))
+    if roll < 0.011 and m_index > 0:
+        planted["jump"] += 1
+        return factor * Decimal("1.6")
+    if roll < 0.014 and with_payment_standard:
+        planted["reference"] += 1
+        return Decimal("1.45")
+    return factor
+
+
 def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
     rng = ctx.sub_rng("pricing")
     rows, planted = [], {"peer": 0, "jump": 0, "reference": 0, "spike": 0}
@@ -91,18 +108,8 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
         for h_index, hospital in enumerate(buyers):
             usual_qty = rng.randint(20, 60) if product.high_value else rng.randint(200, 3000)
             for m_index, month in enumerate(months):
-                factor = Decimal(str(round(rng.gauss(1, 0.03), 4)))
+                factor = _planted(rng, planted, m_index, with_payment_standard=index % 3 == 0)
                 qty = max(1, int(usual_qty * rng.uniform(0.8, 1.2)))
-                roll = rng.random()
-                if roll < 0.008:
-                    factor *= Decimal(str(round(rng.uniform(2.2, 4.0), 2)))
-                    planted["peer"] += 1
-                elif roll < 0.011 and m_index > 0:
-                    factor *= Decimal("1.6")
-                    planted["jump"] += 1
-                elif roll < 0.014 and index % 3 == 0:
-                    factor = Decimal("1.45")
-                    planted["reference"] += 1
                 if product.high_value and h_index == 0 and m_index == len(months) - 1:
                     qty *= 6
                     planted["spike"] += 1

@@ -260,3 +260,21 @@ def test_shortage_close_and_credit_repair_say_what_is_missing_beside_the_note(cl
     _error_beside(html, "note", f"repair-{record.pk}", "请填写修复说明")
     assert ShortageAlert.objects.get(pk=shortage.pk).status == "open"  # nothing changed
     assert type(record).objects.get(pk=record.pk).status == "active"
+
+
+def test_inbox_filters_are_checked_and_status_options_are_distinct(client, alert, official):
+    client.force_login(official)
+    html = client.get("/pricing/alerts/").content.decode()
+    status_select = re.search(r'<select name="status".*?</select>', html, re.S).group(0)
+    values = re.findall(r'<option value="([^"]*)"', status_select)
+    assert len(values) == len(set(values)) and {"active", "open", "closed"} <= set(values)
+    for query in ("status=bogus", "kind=bogus", "severity=7", "period_to=someday", "min_amount=很多"):
+        assert client.get(f"/pricing/alerts/?{query}").status_code == 400, query
+    # filters that work: open only (待处理) vs every open state (未办结), amount, period, grouping
+    assert f"#{alert.pk}<" in client.get("/pricing/alerts/?status=open").content.decode()
+    assert f"#{alert.pk}<" not in client.get("/pricing/alerts/?status=closed").content.decode()
+    assert f"#{alert.pk}<" not in client.get("/pricing/alerts/?min_amount=1000000").content.decode()
+    assert f"#{alert.pk}<" in client.get("/pricing/alerts/?period_from=2026-03&period_to=2026-03").content.decode()
+    assert f"#{alert.pk}<" not in client.get("/pricing/alerts/?period_from=2026-04").content.decode()
+    grouped = client.get("/pricing/alerts/?group=hospital").content.decode()
+    assert 'id="groups"' in grouped and alert.hospital.name in grouped

@@ -259,6 +259,8 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
     for disposition, price, note in resolutions:
         # a correction prefers a product not listed; otherwise the listed price follows the corrected one
         pool = (without_listing or others) if disposition == "corrected" else others
+        if price:  # a correction to the peers' median: a case about a price (a volume case has none)
+            pool = [a for a in pool if a.reference_value] or [a for a in others if a.reference_value]
         if not pool:
             continue
         alert = take(pool)

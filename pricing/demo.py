@@ -195,7 +195,9 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
     today = timezone.localdate()
     alerts = list(PriceAlert.objects.filter(status="open").order_by("-score", "pk"))
     with_rep = [a for a in alerts if a.manufacturer_id in reps]
-    others = [a for a in alerts if a.manufacturer_id not in reps]
+    # the makers with logins keep a dozen cases for their letters; the rest go with the others' to the other steps
+    others = [a for a in alerts if a.manufacturer_id not in reps] + with_rep[12:]
+    with_rep = with_rep[:12]
     without_listing = [a for a in others if not _has_active_listing(a.product_id)]
     done = {"in_review": 0, "inquiry_sent": 0, "interviewed": 0, "resolved": 0, "dismissed": 0}
 

@@ -364,7 +364,11 @@ class VolumeSpike(Detector):
             observed_price=dec_price(price),
             reference_value=None,
             amount_at_stake=dec_amount((qty - expected) * price),
-            strength=strength_of(math.exp(net), self.params["factor"]),
+            # two thresholds, relative and robust: the strength is the lesser margin past them
+            strength=min(
+                strength_of(math.exp(net), self.params["factor"]),
+                Decimal(str(round(net / spread / self.params["z"], 2))),
+            ),
             summary=f"{self.label}：本月采购 {int(qty)}，为本机构常规月用量 {expected.normalize():f} 的 "
             f"{math.exp(net):.1f} 倍",
             evidence={

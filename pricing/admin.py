@@ -19,6 +19,7 @@ from .models import (
     PriceScan,
     ReferencePrice,
     ShortageAlert,
+    Signal,
 )
 
 
@@ -62,12 +63,24 @@ class PriceObservationAdmin(ReadOnlyAdmin):
     list_select_related = ["product", "hospital"]
 
 
+class SignalInline(admin.TabularInline):
+    model = Signal
+    extra = 0
+    can_delete = False
+    fields = ["kind", "month", "informational", "deviation", "strength", "score", "amount_at_stake", "summary"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(PriceAlert)
 class PriceAlertAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = [
         "pk",
-        "detector",
+        "kinds",
         "severity",
+        "score",
         "status",
         "product",
         "hospital",
@@ -75,9 +88,10 @@ class PriceAlertAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         "amount_at_stake",
         "assignee",
     ]
-    list_filter = ["status", "detector", "severity"]
+    list_filter = ["status", "severity"]
     search_fields = ["product__nhsa_code", "product__generic_name", "hospital__name", "summary"]
     list_select_related = ["product", "hospital", "assignee"]
+    inlines = [SignalInline]
 
 
 @admin.register(Inquiry)

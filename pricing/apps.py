@@ -7,12 +7,13 @@ class PricingConfig(AppConfig):
 
     def ready(self) -> None:
         # Plug into catalog's and procurement's extension points (neither imports pricing).
-        from catalog import hooks as catalog_hooks
-        from procurement import hooks
+        # Imported here, not at the top: models cannot be imported before the app registry is ready.
+        from catalog import hooks as catalog_hooks  # noqa: PLC0415, RUF100 - cycle: app registry
+        from procurement import hooks  # noqa: PLC0415, RUF100 - cycle: app registry
 
-        from .selectors import product_credit_warnings
-        from .services.credit import barred_manufacturers
-        from .services.observations import on_receipt_committed
+        from .selectors import product_credit_warnings  # noqa: PLC0415, RUF100 - cycle: app registry
+        from .services.credit import barred_manufacturers  # noqa: PLC0415, RUF100 - cycle: app registry
+        from .services.observations import on_receipt_committed  # noqa: PLC0415, RUF100 - cycle: app registry
 
         hooks.register_barred_manufacturer_check(barred_manufacturers)
         hooks.register_receipt_committed(on_receipt_committed)

@@ -15,8 +15,15 @@ from accounts.models import Organization, User
 from catalog.models import Product
 from common.demo import DemoContext
 from common.money import quantize_amount, quantize_unit_price
+from procurement.models import Listing, Lot
 
+from . import selectors
 from .models import CreditRecord, PriceAlert, PriceObservation, ReferencePrice
+from .services import alerts as svc
+from .services.credit import credit_rate_quarter, credit_record_create, credit_record_repair
+from .services.references import reference_prices_sync_awards
+from .services.scan import price_scan_run
+from .services.shortage import shortage_watch_run
 
 BATCH = "DEMO"
 
@@ -33,7 +40,6 @@ def _months(today: date, n: int) -> list[date]:
 def _products() -> list[Product]:
     """Chemical drugs of the two demo makers with logins first (so their reps see inquiries), then others, and a few
     high-value consumables for the volume spikes."""
-    from procurement.models import Lot
 
     # the demo tenders' generic names have listings and awarded prices of their own; leave them to the orders
     tendered = set(Lot.objects.values_list("generic_name", flat=True))
@@ -45,12 +51,28 @@ def _products() -> list[Product]:
     return own + others + devices
 
 
+def _planted(rng, planted: dict, m_index: int, *, with_payment_standard: bool) -> Decimal:
+    """A hospital-month's price factor: about 1, or a planted anomaly (a price far above the peers, a jump from the
+    previous months, a price above the payment standard), counted in `planted`."""
+    factor = Decimal(str(round(rng.gauss(1, 0.03), 4)))
+    roll = rng.random()
+    if roll < 0.008:
+        planted["peer"] += 1
+        return factor * Decimal(str(round(rng.uniform(2.2, 4.0), 2)))
+    if roll < 0.011 and m_index > 0:
+        planted["jump"] += 1
+        return factor * Decimal("1.6")
+    if roll < 0.014 and with_payment_standard:
+        planted["reference"] += 1
+        return Decimal("1.45")
+    return factor
+
+
 def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
     rng = ctx.sub_rng("pricing")
     rows, planted = [], {"peer": 0, "jump": 0, "reference": 0, "spike": 0}
     payment_refs = []
     group_base: dict[tuple, Decimal] = {}
-    from procurement.models import Listing
 
     # a listed product is bought at (or a little under) its listed price; the rest of its group alike
     listed: dict[int, Decimal] = {}
@@ -86,18 +108,8 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
         for h_index, hospital in enumerate(buyers):
             usual_qty = rng.randint(20, 60) if product.high_value else rng.randint(200, 3000)
             for m_index, month in enumerate(months):
-                factor = Decimal(str(round(rng.gauss(1, 0.03), 4)))
+                factor = _planted(rng, planted, m_index, with_payment_standard=index % 3 == 0)
                 qty = max(1, int(usual_qty * rng.uniform(0.8, 1.2)))
-                roll = rng.random()
-                if roll < 0.008:
-                    factor *= Decimal(str(round(rng.uniform(2.2, 4.0), 2)))
-                    planted["peer"] += 1
-                elif roll < 0.011 and m_index > 0:
-                    factor *= Decimal("1.6")
-                    planted["jump"] += 1
-                elif roll < 0.014 and index % 3 == 0:
-                    factor = Decimal("1.45")
-                    planted["reference"] += 1
                 if product.high_value and h_index == 0 and m_index == len(months) - 1:
                     qty *= 6
                     planted["spike"] += 1
@@ -143,7 +155,6 @@ def _observations(ctx: DemoContext, products, hospitals, months) -> dict:
 
 def _non_selected(months, hospitals) -> int:
     """Non-selected products of the demo tenders' lots bought at a multiple of the awarded price."""
-    from .services.references import reference_prices_sync_awards
 
     reference_prices_sync_awards()
     day = months[-1] + timedelta(days=3)
@@ -174,13 +185,19 @@ def _non_selected(months, hospitals) -> int:
     return len(rows)
 
 
+def _letter(alert: PriceAlert) -> str:
+    """The letter the case page drafts: the hospital, the product and the prices compared, month by month."""
+    return selectors.inquiry_letter(alert, selectors.case_months(alert, selectors.price_history(alert)))
+
+
 def _reviews(official: User, reps: dict[int, User]) -> dict:
-    from .services import alerts as svc
 
     today = timezone.localdate()
-    alerts = list(PriceAlert.objects.filter(status="open").order_by("-severity", "pk"))
+    alerts = list(PriceAlert.objects.filter(status="open").order_by("-score", "pk"))
     with_rep = [a for a in alerts if a.manufacturer_id in reps]
-    others = [a for a in alerts if a.manufacturer_id not in reps]
+    # the makers with logins keep a dozen cases for their letters; the rest go with the others' to the other steps
+    others = [a for a in alerts if a.manufacturer_id not in reps] + with_rep[12:]
+    with_rep = with_rep[:12]
     without_listing = [a for a in others if not _has_active_listing(a.product_id)]
     done = {"in_review": 0, "inquiry_sent": 0, "interviewed": 0, "resolved": 0, "dismissed": 0}
 
@@ -202,7 +219,7 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
             recipient=alert.manufacturer,
             reply_due=today + timedelta(days=15),
             by=official,
-            letter="经监测，贵企业该产品在部分医疗机构的采购价格明显偏离同类机构，请于回复期限前书面说明定价依据及成本构成。",
+            letter=_letter(alert),
         )
         if i % 2 == 0:
             svc.inquiry_reply(
@@ -221,7 +238,7 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
             alert=alert,
             recipient=alert.manufacturer,
             reply_due=today + timedelta(days=10),
-            letter="请说明该产品价格异常变动的原因。",
+            letter=_letter(alert),
             by=official,
         )
         svc.inquiry_reply(
@@ -244,6 +261,8 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
     for disposition, price, note in resolutions:
         # a correction prefers a product not listed; otherwise the listed price follows the corrected one
         pool = (without_listing or others) if disposition == "corrected" else others
+        if price:  # a correction to the peers' median: a case about a price (a volume case has none)
+            pool = [a for a in pool if a.reference_value] or [a for a in others if a.reference_value]
         if not pool:
             continue
         alert = take(pool)
@@ -266,13 +285,11 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
 
 
 def _has_active_listing(product_id: int) -> bool:
-    from procurement.models import Listing
 
     return Listing.objects.filter(product_id=product_id, status="active").exists()
 
 
 def _credit(official: User, today: date) -> int:
-    from .services.credit import credit_rate_quarter, credit_record_create, credit_record_repair
 
     created = 0
     makers = {o.name: o for o in Organization.objects.filter(kind__in=["manufacturer", "distributor"])}
@@ -356,8 +373,6 @@ def seed(ctx: DemoContext) -> str:
             f"{PriceObservation.objects.count()} 条价格监测记录，{PriceAlert.objects.count()} 条预警，"
             f"{CreditRecord.objects.count()} 条信用记录（已存在）"
         )
-    from .services.scan import price_scan_run
-    from .services.shortage import shortage_watch_run
 
     official = User.objects.get(username="official")
     reps = {u.organization_id: u for u in User.objects.filter(roles__code="manufacturer_rep").order_by("pk")}

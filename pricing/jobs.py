@@ -4,12 +4,14 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.jobs import JobKind
+from common.jobs import JobKind, import_outcome, take_upload
+
+from .services import imports as svc
+from .services.observations import observations_backfill_receipts
+from .services.scan import price_scan_run
 
 
 def scan(*, by, report, full: bool = False) -> tuple[str, dict, str]:
-    from .services.observations import observations_backfill_receipts
-    from .services.scan import price_scan_run
 
     report(0, 2, gettext("回补入库价格"))
     observations_backfill_receipts()
@@ -23,9 +25,6 @@ def scan(*, by, report, full: bool = False) -> tuple[str, dict, str]:
 
 
 def price_import(*, kind: str, file: str, filename: str, dry_run: bool = False, by, report) -> tuple[str, dict, str]:
-    from common.jobs import import_outcome, take_upload
-
-    from .services import imports as svc
 
     content = take_upload(file)
     if kind == "references":

@@ -1,10 +1,13 @@
-"""Price monitoring: observations, reference prices, detector scans, alerts and their review, credit records."""
+"""Price monitoring: observations, reference prices, detector scans, alert cases with their signals and review,
+credit records."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -127,7 +130,11 @@ class PriceScan(models.Model):
 
 
 class PriceAlert(models.Model):
-    """An anomaly found by a detector, reviewed by pricing officials (函询 / 约谈)."""
+    """预警案件 (AlertCase): one case per subject — a product at one hospital, or a product province-wide — while it
+    is open, whatever the month. The detectors' findings are its `signals` (one per kind and month, with their
+    evidence); officials review the case (函询 / 约谈) and close it. A rescan updates the signals, never opens a second
+    case for the same subject; after the case is closed, a finding in one of its months is suppressed (the decision
+    stands) and a finding in a later month opens a new case."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
@@ -150,9 +157,8 @@ class PriceAlert(models.Model):
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_REVIEW, Status.INQUIRY_SENT, Status.INTERVIEWED)
 
-    detector = models.CharField(_("检测器"), max_length=40, db_index=True)
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
-    # Who the alert is about: a hospital, a region or the whole province (subject_key "province").
+    # Who the case is about: a hospital ("h:<id>") or the whole province ("province").
     subject_key = models.CharField(_("对象键"), max_length=40)
     hospital = models.ForeignKey(
         "accounts.Organization",
@@ -173,15 +179,18 @@ class PriceAlert(models.Model):
         related_name="+",
         verbose_name=_("生产企业"),
     )
+    # The signal kinds present on the case (a copy of its signals' kinds, for the inbox's filter and column).
+    kinds = ArrayField(models.CharField(max_length=40), default=list, blank=True, verbose_name=_("信号类型"))
     period_start = models.DateField(_("期间起"))
     period_end = models.DateField(_("期间止"))
+    months = models.PositiveSmallIntegerField(_("异常月数"), default=1)
     severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity.choices, default=Severity.LOW)
+    score = models.DecimalField(_("风险评分"), max_digits=10, decimal_places=2, default=0)
     deviation = models.DecimalField(_("偏离程度"), max_digits=12, decimal_places=4, default=0)
     amount_at_stake = models.DecimalField(_("涉及金额"), max_digits=16, decimal_places=2, default=0)
     observed_price = models.DecimalField(_("监测价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     reference_value = models.DecimalField(_("参照价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     summary = models.CharField(_("摘要"), max_length=300)
-    evidence = models.JSONField(_("证据"), default=dict)
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -196,21 +205,24 @@ class PriceAlert(models.Model):
     corrected_price = models.DecimalField(_("纠正后价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     first_detected_at = models.DateTimeField(_("首次发现"), auto_now_add=True)
     last_detected_at = models.DateTimeField(_("最近发现"))
-    detections = models.PositiveIntegerField(_("发现次数"), default=1)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    history = HistoricalRecords(excluded_fields=["last_detected_at", "detections", "evidence"])
+    history = HistoricalRecords(excluded_fields=["last_detected_at", "kinds", "months", "score"])
 
     class Meta:
-        verbose_name = _("价格预警")
-        verbose_name_plural = _("价格预警")
-        ordering = ["-severity", "-last_detected_at"]
-        indexes = [models.Index(fields=["status", "severity"]), models.Index(fields=["product", "detector"])]
+        verbose_name = _("价格预警案件")
+        verbose_name_plural = _("价格预警案件")
+        ordering = ["-score", "-last_detected_at"]
+        indexes = [
+            models.Index(fields=["status", "severity"]),
+            models.Index(fields=["product", "subject_key"]),
+            models.Index(fields=["-score"], name="alert_score_desc"),
+        ]
         constraints = [
-            # One open alert per detector × product × subject: a new finding, whatever its period, updates it.
+            # One open case per product × subject: a new finding, whatever its month or kind, becomes its signal.
             models.UniqueConstraint(
-                fields=["detector", "product", "subject_key"],
+                fields=["product", "subject_key"],
                 condition=Q(status__in=["open", "in_review", "inquiry_sent", "interviewed"]),
-                name="alert_one_open_per_detector_product_subject",
+                name="alert_one_open_case_per_product_subject",
             ),
         ]
 
@@ -246,10 +258,45 @@ class PriceAlert(models.Model):
         pass
 
 
+class Signal(models.Model):
+    """预警信号: one detector's finding on a case for one month — the numbers, how far past its threshold
+    (`strength`, 1 = at the threshold), the calibrated `score`, the money at stake and the evidence. Informational
+    signals (e.g. a non-selected product above its payment standard, where the patient pays the difference) inform
+    a case but never open one."""
+
+    alert = models.ForeignKey(PriceAlert, on_delete=models.CASCADE, related_name="signals", verbose_name=_("预警案件"))
+    kind = models.CharField(_("信号类型"), max_length=40)
+    month = models.DateField(_("月份"))
+    informational = models.BooleanField(_("仅供参考"), default=False)
+    deviation = models.DecimalField(_("偏离程度"), max_digits=12, decimal_places=4, default=0)
+    strength = models.DecimalField(_("超出阈值倍数"), max_digits=10, decimal_places=2, default=0)
+    score = models.DecimalField(_("风险评分"), max_digits=10, decimal_places=2, default=0)
+    amount_at_stake = models.DecimalField(_("涉及金额"), max_digits=16, decimal_places=2, default=0)
+    observed_value = models.DecimalField(_("监测值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    reference_value = models.DecimalField(_("参照值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300)
+    evidence = models.JSONField(_("证据"), default=dict)
+    first_detected_at = models.DateTimeField(_("首次发现"))
+    last_detected_at = models.DateTimeField(_("最近发现"))
+
+    class Meta:
+        verbose_name = _("预警信号")
+        verbose_name_plural = _("预警信号")
+        ordering = ["month", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "kind", "month"], name="signal_one_per_case_kind_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m}"
+
+
 class Inquiry(models.Model):
     """函询: a letter to the manufacturer or hospital about an alert, answered in the platform."""
 
-    alert = models.ForeignKey(PriceAlert, on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("预警"))
+    alert = models.ForeignKey(
+        PriceAlert, on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("预警案件")
+    )
     recipient = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="price_inquiries", verbose_name=_("函询对象")
     )
@@ -282,15 +329,15 @@ class Inquiry(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return not self.replied_at and self.reply_due < timezone.localdate()
 
 
 class Interview(models.Model):
     """约谈: a meeting with the party, with date, participants and minutes."""
 
-    alert = models.ForeignKey(PriceAlert, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("预警"))
+    alert = models.ForeignKey(
+        PriceAlert, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("预警案件")
+    )
     held_on = models.DateField(_("约谈日期"))
     participants = models.TextField(_("参加人员"))
     minutes = models.TextField(_("约谈纪要"))

@@ -5,25 +5,53 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization
 from accounts.permissions import can, is_official
-from common.numbers import param_id, parse_int
+from catalog.models import Product
+from common.charts import Series, line_chart
+from common.numbers import param_id, parse_decimal, parse_int
 
 from . import credit_schemes
-from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, ReferencePrice, ShortageAlert
+from .detectors import labels as detector_labels
+from .errors import PricingError, ValidationFailed
+from .models import CreditRating, CreditRecord, Inquiry, PriceAlert, PriceObservation, ReferencePrice, ShortageAlert
 from .sql import as_date, fetch, history
 
 SORTS = {
-    "severity": ["-severity", "-amount_at_stake", "-pk"],
+    "severity": ["-score", "-amount_at_stake", "-pk"],
     "amount": ["-amount_at_stake", "-pk"],
     "deviation": ["-deviation", "-pk"],
     "recent": ["-last_detected_at", "-pk"],
     "oldest": ["first_detected_at", "pk"],
-    "period": ["-period_start", "-severity", "-pk"],
+    "period": ["-period_start", "-score", "-pk"],
 }
+# status filter values: each state, and two groups — every open state (未办结) and every closed one (已办结)
+STATUS_GROUPS = {
+    "active": PriceAlert.OPEN_STATUSES,
+    "closed": (PriceAlert.Status.RESOLVED, PriceAlert.Status.DISMISSED),
+}
+GROUPINGS = ("product", "hospital")
+ALERT_FILTERS = (
+    "kind",
+    "detector",
+    "severity",
+    "region",
+    "status",
+    "assignee",
+    "hospital",
+    "product",
+    "overdue",
+    "q",
+    "sort",
+    "min_amount",
+    "period_from",
+    "period_to",
+    "group",
+)
 
 
 def _overdue_inquiries():
@@ -38,40 +66,50 @@ def alerts_visible_to(user) -> QuerySet[PriceAlert]:
     )
 
 
+def _unknown(name: str, value) -> ValidationFailed:
+    return ValidationFailed(
+        _("筛选条件“%(name)s”的值“%(value)s”无效") % {"name": name, "value": str(value)[:50]},
+        field=name,
+        code=PricingError.UNKNOWN_FILTER_VALUE,
+    )
+
+
+def _choice(params, name: str, allowed) -> str:
+    value = (params.get(name) or "").strip()
+    if value and value not in allowed:
+        raise _unknown(name, value)
+    return value
+
+
+def _month(params, name: str) -> date | None:
+    """A month filter: 2025-03 or a date (its month)."""
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value + "-01" if len(value) == 7 else value).replace(day=1)
+    except ValueError:
+        raise _unknown(name, value) from None
+
+
 def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = False) -> QuerySet[PriceAlert]:
-    """Filters of the inbox and the API: detector, severity (minimum), region, status (or "open" for every open
-    state), assignee ("me", "none" or an id), hospital, product, overdue replies, a text query; sort."""
-    get = params.get
-    if get("detector"):
-        qs = qs.filter(detector=get("detector"))
-    if get("severity"):
-        qs = qs.filter(
-            severity__gte=parse_int(
-                get("severity"), field="severity", form=form, column=PriceAlert._meta.get_field("severity")
-            )
-        )
-    if get("region"):
-        region = param_id(params, "region", form=form)
-        qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
-    status = get("status") or ""
-    if status == "open":
-        qs = qs.filter(status__in=PriceAlert.OPEN_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    assignee = get("assignee") or ""
-    if assignee == "me" and user is not None:
-        qs = qs.filter(assignee=user)
-    elif assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif assignee:
-        qs = qs.filter(assignee_id=param_id(params, "assignee", form=form))
-    if get("hospital"):
-        qs = qs.filter(hospital_id=param_id(params, "hospital", form=form))
-    if get("product"):
-        qs = qs.filter(product_id=param_id(params, "product", form=form))
-    if get("overdue") in ("1", "true", "on"):
+    """Filters of the inbox and the API, each value checked (an unknown one is a 400 naming the filter): signal
+    `kind` (or `detector`), `severity` (minimum, 1–4), `region` (a league, with its banners), `status` (a state, or
+    `active` every open state, `closed` resolved or dismissed), `assignee` ("me", "none" or an id), `hospital`,
+    `product`, `overdue` replies, `min_amount` (amount at stake, yuan), `period_from` / `period_to` (months the case
+    covers), a text query `q`; `sort`."""
+    qs = _filter_choices(qs, params, user=user, form=form)
+    amount = (params.get("min_amount") or "").strip()
+    if amount:
+        qs = qs.filter(amount_at_stake__gte=parse_decimal(amount, field="min_amount", max_digits=16, form=form))
+    start, end = _month(params, "period_from"), _month(params, "period_to")
+    if start:
+        qs = qs.filter(period_end__gte=start)
+    if end:
+        qs = qs.filter(period_start__lt=date(end.year + end.month // 12, end.month % 12 + 1, 1))
+    if (params.get("overdue") or "") in ("1", "true", "on"):
         qs = qs.filter(has_overdue=True)
-    q = (get("q") or "").strip()
+    q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(
             Q(product__generic_name__icontains=q)
@@ -79,7 +117,70 @@ def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = F
             | Q(hospital__name__icontains=q)
             | Q(summary__icontains=q)
         )
-    return qs.order_by(*SORTS.get(get("sort") or "severity", SORTS["severity"]))
+    sort = _choice(params, "sort", SORTS) or "severity"
+    return qs.order_by(*SORTS[sort])
+
+
+def _filter_choices(qs, params, *, user, form: bool):
+    kind = _choice(params, "kind", detector_labels()) or _choice(params, "detector", detector_labels())
+    if kind:
+        qs = qs.filter(kinds__contains=[kind])
+    if (params.get("severity") or "").strip():
+        qs = qs.filter(
+            severity__gte=parse_int(params.get("severity"), field="severity", form=form, min_value=1, max_value=4)
+        )
+    if params.get("region"):
+        region = param_id(params, "region", form=form)
+        qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
+    status = _choice(params, "status", [*PriceAlert.Status.values, *STATUS_GROUPS])
+    if status in STATUS_GROUPS:
+        qs = qs.filter(status__in=STATUS_GROUPS[status])
+    elif status:
+        qs = qs.filter(status=status)
+    assignee = (params.get("assignee") or "").strip()
+    if assignee == "me" and user is not None:
+        qs = qs.filter(assignee=user)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee_id=param_id(params, "assignee", form=form))
+    if params.get("hospital"):
+        qs = qs.filter(hospital_id=param_id(params, "hospital", form=form))
+    if params.get("product"):
+        qs = qs.filter(product_id=param_id(params, "product", form=form))
+    _choice(params, "group", GROUPINGS)
+    return qs
+
+
+def alert_groups(qs: QuerySet[PriceAlert], by: str) -> list[dict]:
+    """The filtered cases grouped by product or by hospital: count, amount at stake, highest score."""
+    field = {"product": "product", "hospital": "hospital"}[by]
+    rows = (
+        qs.order_by()
+        .values(
+            f"{field}_id",
+            *(["product__generic_name", "product__specification"] if by == "product" else []),
+            *(["hospital__name"] if by == "hospital" else []),
+        )
+        .annotate(cases=Count("pk"), amount=Sum("amount_at_stake"), top=Max("score"))
+        .order_by("-top", "-amount")
+    )
+    out = []
+    for row in rows[:200]:
+        if by == "product":
+            label = f"{row['product__generic_name']} {row['product__specification']}"
+        else:
+            label = row["hospital__name"] or _("全区")
+        out.append(
+            {
+                "id": row[f"{field}_id"],
+                "label": label,
+                "cases": row["cases"],
+                "amount": row["amount"],
+                "top": row["top"],
+            }
+        )
+    return out
 
 
 def inquiries_visible_to(user) -> QuerySet[Inquiry]:
@@ -150,7 +251,6 @@ def credit_warnings(manufacturer_ids) -> dict[int, str]:
 def product_credit_warnings(product_ids) -> dict[int, list[str]]:
     """product id → a warning for each active lower-level (一般/中等, 失信) credit record of its manufacturer; registered
     with `catalog.hooks` so the catalog, the ordering search and the product API show it. Two queries."""
-    from catalog.models import Product
 
     makers = dict(Product.objects.filter(pk__in=list(product_ids)).values_list("pk", "manufacturer_id"))
     if not makers:
@@ -215,9 +315,6 @@ def price_history(alert: PriceAlert, *, months: int = 18) -> dict:
 def price_chart(history: dict):
     """The alert page's chart (common.charts, server-side SVG): this hospital's monthly price, the peers' median,
     and each reference price as its own dashed line over the months it was in force."""
-    from django.utils.translation import gettext as _
-
-    from common.charts import Series, line_chart
 
     series = history["series"]
     if not series:
@@ -250,3 +347,115 @@ def price_chart(history: dict):
         series=lines,
         value_formatter=lambda v: f"¥{v:,.4f}",
     )
+
+
+# Plain-language explanations of each signal kind (shown beside its numbers on the case page).
+SIGNAL_EXPLANATIONS = {
+    "peer_outlier": _(
+        "本机构当月单价与同月采购同一产品的其他医疗机构相比明显偏高：同类机构中位价是把各机构当月单价从低到高排列后居中的价格；"
+        "判断界限按各机构价格的离散程度自动放宽，且至少高出中位价 20%。"
+    ),
+    "peer_outlier_group": _("与同通用名、剂型、规格的所有产品（按最小制剂单位比价）的当月中位价相比明显偏高。"),
+    "sudden_change": _(
+        "本机构当月单价较其最近几个有采购月份的中位价（跳过无采购月份）明显上涨，且扣除同期全区同一产品的整体价格变动后仍明显上涨。"
+    ),
+    "volume_spike": _(
+        "本机构当月采购量远高于其自身前后几个月的常规用量（已按同期全区同一产品用量的季节变化校正），超出部分的金额也达到下限。"
+    ),
+    "non_selected_premium": _("非中选产品的采购价超过同品种中选价的设定倍数。"),
+    "above_listed": _("采购价高于当日有效的平台挂网价。"),
+    "above_national_lowest": _("采购价高于全国最低挂网价（仅供参考）。"),
+    "above_payment_standard": _("采购价高于医保支付标准，差额由患者负担（按政策属正常情况，仅供参考）。"),
+}
+
+
+def case_months(alert: PriceAlert, history: dict) -> list[dict]:
+    """The case's months, oldest first: this hospital's price, the peers' median and count, the deviation in per
+    cent, the money at stake (the largest of the month's signals), the signals in words, and the observations
+    behind the price (date, quantity, price, source, import batch)."""
+    labels = detector_labels()
+    signals = list(alert.signals.order_by("month", "kind"))
+    by_series = {s["month"]: s for s in history["series"]}
+    months = sorted({s.month for s in signals})
+    observations = _observations_by_month(alert, months)
+    rows = []
+    for month in months:
+        own = [s for s in signals if s.month == month]
+        point = by_series.get(month, {})
+        price, median = point.get("own"), point.get("peers")
+        main = [s for s in own if not s.informational] or own
+        rows.append(
+            {
+                "month": month,
+                "price": price,
+                "median": median,
+                "peers": point.get("peer_count"),
+                "deviation": None if not (price and median) else round((price / median - 1) * 100, 1),
+                "amount": max(s.amount_at_stake for s in main),
+                "signals": [
+                    {
+                        "kind": s.kind,
+                        "label": labels.get(s.kind, s.kind),
+                        "summary": s.summary,
+                        "informational": s.informational,
+                        "strength": s.strength,
+                        "score": s.score,
+                        "explanation": SIGNAL_EXPLANATIONS.get(s.kind, ""),
+                        "peers": _peer_names(s.evidence.get("distribution") or []),
+                    }
+                    for s in own
+                ],
+                "observations": observations.get(month, []),
+            }
+        )
+    return rows
+
+
+def _observations_by_month(alert: PriceAlert, months: list[date]) -> dict[date, list[PriceObservation]]:
+    if not months or alert.hospital_id is None:
+        return {}
+    last = months[-1]
+    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    out: dict[date, list[PriceObservation]] = defaultdict(list)
+    for obs in PriceObservation.objects.filter(
+        product_id=alert.product_id, hospital_id=alert.hospital_id, observed_on__gte=months[0], observed_on__lt=end
+    ).order_by("observed_on", "pk")[:500]:
+        month = obs.observed_on.replace(day=1)
+        if month in months:
+            out[month].append(obs)
+    return out
+
+
+def _peer_names(distribution: list[dict]) -> list[dict]:
+    names = dict(Organization.objects.filter(pk__in={d["hospital_id"] for d in distribution}).values_list("pk", "name"))
+    return [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution]
+
+
+def inquiry_letter(alert: PriceAlert, months: list[dict]) -> str:
+    """The 函询 letter's draft: names the hospital, the product and the prices compared, month by month."""
+    subject = alert.hospital.name if alert.hospital else _("全区各医疗机构")
+    product = f"{alert.product.generic_name} {alert.product.specification}（{alert.product.nhsa_code}）"
+    lines = [
+        _("关于%(subject)s采购%(product)s价格情况的函询") % {"subject": subject, "product": product},
+        "",
+        _("经价格监测，%(subject)s采购%(product)s的价格存在以下情况：") % {"subject": subject, "product": product},
+    ]
+    for row in months:
+        if row["price"] and row["median"]:
+            lines.append(
+                _(
+                    "%(month)s：采购单价 %(price).4f 元，同期 %(peers)s 家医疗机构中位价 %(median).4f 元，高出 %(dev)s%%；"
+                )
+                % {
+                    "month": row["month"].strftime("%Y-%m"),
+                    "price": row["price"],
+                    "peers": row["peers"],
+                    "median": row["median"],
+                    "dev": row["deviation"],
+                }
+            )
+        for s in row["signals"]:
+            if not s["informational"]:
+                lines.append(f"  · {s['summary']}")
+    lines += ["", _("请于回复期限前在平台说明价格形成原因并提供相关材料。")]
+    return "\n".join(lines)

@@ -5,6 +5,13 @@ from django.db import OperationalError
 
 from common.errors import ConflictError
 
+from .services.alerts import inquiry_deadline_reminders
+from .services.credit import credit_rate_quarter, credit_records_maintain
+from .services.observations import observations_backfill_receipts, observations_record_receipt
+from .services.references import reference_prices_sync_awards
+from .services.scan import price_scan_run
+from .services.shortage import shortage_watch_run
+
 
 @shared_task(
     name="pricing.scan_prices",
@@ -17,8 +24,6 @@ from common.errors import ConflictError
 def scan_prices(self, full: bool = False) -> dict:
     """Nightly: every detector over the observations new since the last scan. A scan already running is not an
     error (the nightly run simply skips); a crashed run is taken over once stale."""
-    from .services.observations import observations_backfill_receipts
-    from .services.scan import price_scan_run
 
     observations_backfill_receipts()  # receipts whose observation task was lost are caught up first
     try:
@@ -37,7 +42,6 @@ def scan_prices(self, full: bool = False) -> dict:
     max_retries=5,
 )
 def shortage_watch(self) -> dict:
-    from .services.shortage import shortage_watch_run
 
     return shortage_watch_run()
 
@@ -53,13 +57,10 @@ def shortage_watch(self) -> dict:
 def credit_maintenance(self) -> dict:
     """Daily: start and end credit records on their dates, sync the VBP awarded reference prices, and rate the
     current quarter (a rating is rewritten until the quarter ends); remind recipients of inquiries due soon."""
-    from .services.credit import credit_rate_quarter, credit_records_maintain
-    from .services.references import reference_prices_sync_awards
 
     result = credit_records_maintain()
     result["rated"] = credit_rate_quarter()
     result["references"] = reference_prices_sync_awards()
-    from .services.alerts import inquiry_deadline_reminders
 
     result["inquiry_reminders"] = inquiry_deadline_reminders()
     return result
@@ -75,6 +76,5 @@ def credit_maintenance(self) -> dict:
 )
 def record_receipt(self, receipt_id: int) -> int:
     """One price observation per accepted line of the receipt (idempotent: a line already recorded is skipped)."""
-    from .services.observations import observations_record_receipt
 
     return observations_record_receipt(receipt_id=receipt_id)

@@ -8,18 +8,27 @@ setting `PRICE_DETECTORS = {"peer_outlier": {"z": 4.0}, "volume_spike": {"enable
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ..sql.detectors import Scope
 from .base import Detector, Finding, severity_for
-from .price import AboveReference, NonSelectedPremium, PeerOutlier, SuddenChange, VolumeSpike
+from .price import (
+    AboveReference,
+    NonSelectedPremium,
+    PeerOutlier,
+    SuddenChange,
+    VolumeSpike,
+    informational_kinds,
+)
 
 DEFAULT_DETECTORS: list[tuple[type[Detector], dict]] = [
     (PeerOutlier, {}),
     (PeerOutlier, {"name": "peer_outlier_group", "by_group": True}),
     (SuddenChange, {}),
-    (AboveReference, {}),
     (NonSelectedPremium, {}),
     (VolumeSpike, {}),
+    # last: its informational signals (above a payment standard) attach to the cases the others opened
+    (AboveReference, {}),
 ]
 
 
@@ -39,8 +48,23 @@ def registry() -> dict[str, Detector]:
     return result
 
 
+# The signal kinds (what the inbox filters by and the case page names): a detector's name, except the reference
+# detector's, one kind per reference.
+SIGNAL_LABELS = {
+    "peer_outlier": _("同品种价格离群"),
+    "peer_outlier_group": _("同通用名剂型规格组价格离群"),
+    "sudden_change": _("价格异常变动"),
+    "volume_spike": _("采购量异常激增"),
+    "non_selected_premium": _("非中选产品价格过高"),
+    "above_listed": _("高于挂网价"),
+    "above_national_lowest": _("高于全国最低挂网价"),
+    "above_payment_standard": _("高于医保支付标准"),
+}
+
+
 def labels() -> dict[str, str]:
-    return {name: d.label for name, d in registry().items()}
+    """Signal kind → its label, in the order of the registry."""
+    return {str(kind): str(label) for kind, label in SIGNAL_LABELS.items()}
 
 
-__all__ = ["Detector", "Finding", "Scope", "labels", "registry", "severity_for"]
+__all__ = ["Detector", "Finding", "Scope", "informational_kinds", "labels", "registry", "severity_for"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,10 @@ from ..sql.detectors import Scope
 
 @dataclass
 class Finding:
-    detector: str
+    """One detector's finding for one subject and month: it becomes a signal (of kind `detector`) on the subject's
+    case."""
+
+    detector: str  # the signal kind
     product_id: int
     subject_key: str  # "h:<hospital id>" or "province"
     period_start: date
@@ -26,31 +30,50 @@ class Finding:
     reference_value: Decimal | None = None
     amount_at_stake: Decimal = Decimal("0")
     evidence: dict = field(default_factory=dict)
+    # how far past the detector's threshold: 1 at the threshold, 2 when the excess (in log terms) is twice it
+    strength: Decimal = Decimal("1")
+    # legitimate by design (e.g. above a payment standard): informs a case, never opens one
+    informational: bool = False
 
     @property
     def key(self) -> tuple:
         return (self.detector, self.product_id, self.subject_key, self.period_start)
 
     @property
+    def score(self) -> Decimal:
+        return signal_score(self.strength, self.amount_at_stake)
+
+    @property
     def severity(self) -> int:
-        return severity_for(self.deviation, self.amount_at_stake)
+        return severity_for(self.score)
 
 
-def severity_for(deviation: Decimal, amount: Decimal) -> int:
-    """1 低 … 4 严重, from how far the price (or volume) is off and how much money is at stake."""
-    size = abs(Decimal(deviation))
-    points = 0
-    if size >= Decimal("0.5"):
-        points += 1
-    if size >= Decimal("1"):
-        points += 1
-    if size >= Decimal("2"):
-        points += 1
-    if amount >= Decimal("10000"):
-        points += 1
-    if amount >= Decimal("100000"):
-        points += 1
-    return max(1, min(4, points))
+def strength_of(ratio: float, threshold: float) -> Decimal:
+    """How far a ratio (observed / expected, > 1) is past a threshold ratio (> 1), in log terms: 1 at the threshold,
+    2 when log(ratio) is twice log(threshold)."""
+    if ratio <= 0 or threshold <= 1:
+        return Decimal("0")
+    return Decimal(str(round(math.log(ratio) / math.log(threshold), 2)))
+
+
+def signal_score(strength: Decimal, amount: Decimal) -> Decimal:
+    """The calibrated score of a signal: its strength, raised gently (at most ≈ ×1.75 at ¥1m) by the money at stake,
+    so that a large excess ranks above a marginal one and money breaks ties between equally strong findings."""
+    amount = max(float(amount or 0), 0.0)
+    weight = 1 + 0.25 * math.log10(1 + amount / 1000)
+    return Decimal(str(round(float(strength) * weight, 2)))
+
+
+# score at or above → severity (4 严重, 3 高, 2 中; 1 低 below)
+SEVERITY_SCORES = ((Decimal("4"), 4), (Decimal("2.5"), 3), (Decimal("1.6"), 2))
+
+
+def severity_for(score: Decimal) -> int:
+    """1 低 … 4 严重, from the calibrated score (a signal's, or a case's)."""
+    for floor, level in SEVERITY_SCORES:
+        if score >= floor:
+            return level
+    return 1
 
 
 def dec_price(value) -> Decimal | None:

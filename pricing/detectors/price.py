@@ -3,29 +3,52 @@ findings."""
 
 from __future__ import annotations
 
+import math
+from calendar import monthrange
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
 
 from ..sql import as_date, fetch, parse_json_rows
 from ..sql import detectors as statements
 from ..sql.detectors import Scope
-from .base import Detector, Finding, dec_amount, dec_price, ratio
+from .base import Detector, Finding, dec_amount, dec_price, ratio, strength_of
+
+# Signal kinds that are legitimate by design: they inform a case, never open one (setting
+# PRICE_INFORMATIONAL_SIGNALS). Above a payment standard: the patient pays the difference; above the national lowest
+# listed price: another province's price, a reference rather than a rule.
+DEFAULT_INFORMATIONAL = ("above_payment_standard", "above_national_lowest")
+
+
+def informational_kinds() -> set[str]:
+    return set(getattr(settings, "PRICE_INFORMATIONAL_SIGNALS", DEFAULT_INFORMATIONAL))
 
 
 class PeerOutlier(Detector):
     """A hospital's price for a product in a month is far from what its peers paid: robust z-score
     0.6745·(x − median)/MAD above `z`, with at least `min_peers` hospitals; for smaller groups (or when most peers
     paid the very same price, MAD = 0) a ratio to the median of at least `ratio` (or at most 1/`ratio`). A finding
-    must also be at least `min_deviation` away from the median, so a tight market does not flag cents.
+    must also be at least `min_deviation` away from the median, so a tight market does not flag cents. Only prices
+    above the peers are findings unless `low_side`.
 
     With `by_group=True` the peers are every product of the same generic name, dosage form and specification
     (prices are per minimum unit, so they compare), and only groups with two or more products are looked at."""
 
     name = "peer_outlier"
     label = _("同品种价格离群")
-    defaults = {"z": 3.5, "min_peers": 5, "min_group": 3, "ratio": 2.0, "min_deviation": 0.2, "by_group": False}
+    defaults = {
+        "z": 3.5,
+        "min_peers": 5,
+        "min_group": 3,
+        "ratio": 1.5,
+        "min_deviation": 0.25,
+        "by_group": False,
+        "low_side": False,
+    }
     DISTRIBUTION_LIMIT = 200  # the evidence lists at most this many peers, the cheapest
 
     def __init__(self, name: str | None = None, **params):
@@ -42,8 +65,6 @@ class PeerOutlier(Detector):
         rows = fetch(*self.sql(scope))
         labels = {}
         if self.params["by_group"] and rows:
-            from catalog.models import Product
-
             labels = {
                 pk: f"{g} {f} {s}"
                 for pk, g, f, s in Product.objects.filter(pk__in={r["gk"] for r in rows}).values_list(
@@ -61,6 +82,7 @@ class PeerOutlier(Detector):
             qty = int(row["qty"] or 0)
             excess = max(Decimal("0"), (price - med) * qty)
             z = None if row["z"] is None else round(float(row["z"]), 2)
+            threshold = self._threshold(float(med), float(row["mad"] or 0), int(row["n"]))
             findings.append(
                 Finding(
                     detector=self.name,
@@ -74,8 +96,9 @@ class PeerOutlier(Detector):
                     observed_price=dec_price(price),
                     reference_value=dec_price(med),
                     amount_at_stake=dec_amount(excess),
-                    summary=f"{self.label}：单价 {dec_price(price)} 为同组中位数 {dec_price(med)} 的 "
-                    f"{(price / med):.2f} 倍" + (f"（稳健 z = {z}）" if z is not None else ""),
+                    strength=strength_of(float(price / med), threshold),
+                    summary=f"{self.label}：单价 {dec_price(price)} 为同类机构中位价 {dec_price(med)} 的 "
+                    f"{(price / med):.2f} 倍（{int(row['n'])} 家机构）",
                     evidence={
                         "kind": "peer",
                         "params": self.params,
@@ -84,6 +107,7 @@ class PeerOutlier(Detector):
                         "median": str(dec_price(med)),
                         "mad": str(dec_price(row["mad"])),
                         "z": z,
+                        "threshold_ratio": round(threshold, 4),
                         "peers": int(row["n"]),
                         "quantity": qty,
                         "group": labels.get(row["gk"]) if self.params["by_group"] else None,
@@ -92,6 +116,14 @@ class PeerOutlier(Detector):
                 )
             )
         return findings
+
+    def _threshold(self, med: float, mad: float, n: int) -> float:
+        """The price ratio to the median at which a unit of this group-month is flagged."""
+        p = self.params
+        floor = 1 + p["min_deviation"]
+        if n >= p["min_peers"] and mad > 0:
+            return max(floor, 1 + p["z"] * mad / (0.6745 * med))
+        return max(floor, p["ratio"])
 
 
 def _distribution(text: str) -> list[dict]:
@@ -108,57 +140,73 @@ def _distribution(text: str) -> list[dict]:
 
 
 def _month_end_py(m):
-    from calendar import monthrange
-
     return m.replace(day=monthrange(m.year, m.month)[1])
 
 
 class SuddenChange(Detector):
-    """A product's median price in a month is at least `rise` above its median in the previous month — at one
-    hospital, and province-wide (异常变动). `min_observations` per month guards against a single odd receipt."""
+    """异常变动: a hospital's price in a month at least `rise` above its robust baseline — the median of its last
+    `baseline_months` months with purchases (empty months skipped, within `lookback_months`, at least `min_history`)
+    — on its own and net of the market's move that month (the median move of the product's hospitals, when at least
+    `min_market` of them have a baseline). With `province_wide`, the product's median over hospitals at least
+    `province_rise` above its own baseline."""
 
     name = "sudden_change"
     label = _("价格异常变动")
-    defaults = {"rise": 0.30, "min_observations": 1, "province_wide": True}
+    defaults = {
+        "rise": 0.30,
+        "baseline_months": 3,
+        "lookback_months": 6,
+        "min_history": 2,
+        "min_market": 5,
+        "province_wide": True,
+        "province_rise": 0.30,
+    }
 
     def sql(self, scope: Scope):
         return statements.sudden_changes(scope, self.params)
 
     def find(self, scope: Scope) -> list[Finding]:
-        findings = []
-        for row in fetch(*self.sql(scope)):
-            m = as_date(row["m"])
-            price, prev = Decimal(str(row["price"])), Decimal(str(row["prev_price"]))
-            qty = int(row["qty"] or 0)
-            hospital = row["hospital_id"] if row["level"] == "h" else None
-            where = "本机构" if hospital else "全区"
-            findings.append(
-                Finding(
-                    detector=self.name,
-                    product_id=row["product_id"],
-                    subject_key=f"h:{hospital}" if hospital else "province",
-                    hospital_id=hospital,
-                    period_start=m,
-                    period_end=_month_end_py(m),
-                    deviation=ratio(price, prev),
-                    observed_price=dec_price(price),
-                    reference_value=dec_price(prev),
-                    amount_at_stake=dec_amount(max(Decimal("0"), (price - prev) * qty)),
-                    summary=f"{self.label}：{where}中位价由上月 {dec_price(prev)} 升至 {dec_price(price)}"
-                    f"（+{(price / prev - 1) * 100:.0f}%）",
-                    evidence={
-                        "kind": "change",
-                        "params": self.params,
-                        "level": "hospital" if hospital else "province",
-                        "month": m.isoformat(),
-                        "median": str(dec_price(price)),
-                        "previous_median": str(dec_price(prev)),
-                        "observations": int(row["n"]),
-                        "quantity": qty,
-                    },
-                )
-            )
-        return findings
+        return [self._finding(row) for row in fetch(*self.sql(scope))]
+
+    def _finding(self, row: dict) -> Finding:
+        m = as_date(row["m"])
+        price, base = Decimal(str(row["price"])), Decimal(str(row["base"]))
+        own, market = float(row["own"]), float(row["market"])
+        qty = int(row["qty"] or 0)
+        hospital = row["hospital_id"] if row["level"] == "h" else None
+        net = own / market if market > 0 else own
+        rise = self.params["rise"] if hospital else self.params["province_rise"]
+        where = _("本机构") if hospital else _("全区")
+        return Finding(
+            detector=self.name,
+            product_id=row["product_id"],
+            subject_key=f"h:{hospital}" if hospital else "province",
+            hospital_id=hospital,
+            region_id=row["region_id"],
+            period_start=m,
+            period_end=_month_end_py(m),
+            deviation=ratio(price, base),
+            observed_price=dec_price(price),
+            reference_value=dec_price(base),
+            amount_at_stake=dec_amount(max(Decimal("0"), (price - base) * qty)),
+            strength=strength_of(min(own, net), 1 + rise),
+            summary=f"{self.label}：{where}价格由近 {int(row['k'])} 个采购月的中位价 {dec_price(base)} 升至 "
+            f"{dec_price(price)}（+{(own - 1) * 100:.0f}%，扣除同期市场变动后 +{(net - 1) * 100:.0f}%）",
+            evidence={
+                "kind": "change",
+                "params": self.params,
+                "level": "hospital" if hospital else "province",
+                "month": m.isoformat(),
+                "price": str(dec_price(price)),
+                "baseline": str(dec_price(base)),
+                "baseline_months": int(row["k"]),
+                "own_move": round(own, 4),
+                "market_move": round(market, 4),
+                "market_hospitals": int(row["market_n"] or 0),
+                "net_move": round(net, 4),
+                "quantity": qty,
+            },
+        )
 
 
 class AboveReference(Detector):
@@ -176,18 +224,21 @@ class AboveReference(Detector):
         statement = self.sql(scope)
         if statement is None:
             return []
-        labels = {"listed": "挂网价", "national_lowest": "全国最低挂网价", "payment_standard": "医保支付标准"}
+        labels = {"listed": _("挂网价"), "national_lowest": _("全国最低挂网价"), "payment_standard": _("医保支付标准")}
+        informational = informational_kinds()
         by_key: dict[tuple, list[dict]] = defaultdict(list)
         for row in fetch(*statement):
-            by_key[(row["product_id"], row["hospital_id"], as_date(row["m"]))].append(row)
+            by_key[(row["product_id"], row["hospital_id"], as_date(row["m"]), row["kind"])].append(row)
         findings = []
-        for (product_id, hospital_id, m), rows in by_key.items():
+        for (product_id, hospital_id, m, kind), rows in by_key.items():
             worst = max(rows, key=lambda r: Decimal(str(r["price"])) / Decimal(str(r["ref"])))
             price, ref = Decimal(str(worst["price"])), Decimal(str(worst["ref"]))
             excess = max(Decimal(str(r["excess"] or 0)) for r in rows)
             findings.append(
                 Finding(
-                    detector=self.name,
+                    detector=f"above_{kind}",
+                    informational=f"above_{kind}" in informational,
+                    strength=strength_of(float(price / ref), 1 + max(self.params["tolerance"], 0.05)),
                     product_id=product_id,
                     subject_key=f"h:{hospital_id}",
                     hospital_id=hospital_id,
@@ -198,8 +249,8 @@ class AboveReference(Detector):
                     observed_price=dec_price(price),
                     reference_value=dec_price(ref),
                     amount_at_stake=dec_amount(excess),
-                    summary=f"{self.label}：单价 {dec_price(price)} 高于{labels[worst['kind']]} {dec_price(ref)}"
-                    + (f" 等 {len(rows)} 项参考价" if len(rows) > 1 else ""),
+                    summary=f"{self.label}：单价 {dec_price(price)} 高于{labels[kind]} {dec_price(ref)}"
+                    f"（+{(price / ref - 1) * 100:.0f}%）",
                     evidence={
                         "kind": "reference",
                         "params": self.params,
@@ -207,7 +258,7 @@ class AboveReference(Detector):
                         "references": [
                             {
                                 "kind": r["kind"],
-                                "label": labels[r["kind"]],
+                                "label": str(labels[r["kind"]]),
                                 "reference": str(dec_price(r["ref"])),
                                 "max_price": str(dec_price(r["price"])),
                                 "observations": int(r["n"]),
@@ -250,6 +301,7 @@ class NonSelectedPremium(Detector):
                     observed_price=dec_price(price),
                     reference_value=dec_price(ref),
                     amount_at_stake=dec_amount(row["excess"]),
+                    strength=strength_of(float(price / ref), self.params["factor"]),
                     summary=f"{self.label}：非中选产品单价 {dec_price(price)}，为中选价 {dec_price(ref)} 的 {price / ref:.2f} 倍",
                     evidence={
                         "kind": "non_selected",
@@ -267,49 +319,72 @@ class NonSelectedPremium(Detector):
 
 
 class VolumeSpike(Detector):
-    """A hospital's monthly quantity of a high-price product is more than `factor` × its median over the previous
-    `trailing_months` months (months with purchases; at least `min_months` of them) — possible diversion. High
-    price: a 高值耗材, or a weighted unit price of at least `min_unit_price`."""
+    """采购量异常激增 (possible diversion): a hospital's monthly quantity far above its own usual months, on a log scale
+    (median and median absolute deviation of its other months with purchases within `window_months`, at least
+    `min_history`), net of the market's move that month (seasonality, province-wide shifts); both relative
+    (≥ `factor` ×, ≥ `z` spreads) and absolute (the extra units worth ≥ `min_excess_amount` yuan). Products priced
+    at least `min_unit_price` a unit, and 高值耗材."""
 
     name = "volume_spike"
     label = _("采购量异常激增")
-    defaults = {"factor": 3.0, "trailing_months": 6, "min_months": 3, "min_unit_price": 20.0}
+    defaults = {
+        "factor": 3.0,
+        "z": 3.5,
+        "window_months": 6,
+        "min_history": 3,
+        "min_market": 5,
+        "min_scale": 0.2,
+        "min_excess_amount": 2000.0,
+        "min_unit_price": 0.0,
+    }
 
     def sql(self, scope: Scope):
         return statements.volume_spikes(scope, self.params)
 
     def find(self, scope: Scope) -> list[Finding]:
-        findings = []
-        for row in fetch(*self.sql(scope)):
-            m = as_date(row["m"])
-            qty, med = Decimal(str(row["qty"])), Decimal(str(row["med"]))
-            price = Decimal(str(row["price"]))
-            findings.append(
-                Finding(
-                    detector=self.name,
-                    product_id=row["product_id"],
-                    subject_key=f"h:{row['hospital_id']}",
-                    hospital_id=row["hospital_id"],
-                    region_id=row["region_id"],
-                    period_start=m,
-                    period_end=_month_end_py(m),
-                    deviation=ratio(qty, med),
-                    observed_price=dec_price(price),
-                    reference_value=None,
-                    amount_at_stake=dec_amount((qty - med) * price),
-                    summary=f"{self.label}：本月采购 {int(qty)}，为前期月中位数 {med.normalize():f} 的 {qty / med:.1f} 倍",
-                    evidence={
-                        "kind": "volume",
-                        "params": self.params,
-                        "month": m.isoformat(),
-                        "quantity": int(qty),
-                        "trailing_median": str(med.normalize()),
-                        "trailing_months": int(row["n"]),
-                        "unit_price": str(dec_price(price)),
-                    },
-                )
-            )
-        return findings
+        return [self._finding(row) for row in fetch(*self.sql(scope))]
+
+    def _finding(self, row: dict) -> Finding:
+        m = as_date(row["m"])
+        qty, price = Decimal(str(row["qty"])), Decimal(str(row["price"]))
+        base, market = float(row["base"]), float(row["market"])
+        usual = Decimal(str(round(math.exp(base), 1)))
+        expected = Decimal(str(round(math.exp(base + market), 1)))
+        net = float(row["r"])
+        spread = max(1.4826 * float(row["mad"]), self.params["min_scale"])
+        return Finding(
+            detector=self.name,
+            product_id=row["product_id"],
+            subject_key=f"h:{row['hospital_id']}",
+            hospital_id=row["hospital_id"],
+            region_id=row["region_id"],
+            period_start=m,
+            period_end=_month_end_py(m),
+            deviation=ratio(qty, expected),
+            observed_price=dec_price(price),
+            reference_value=None,
+            amount_at_stake=dec_amount((qty - expected) * price),
+            # two thresholds, relative and robust: the strength is the lesser margin past them
+            strength=min(
+                strength_of(math.exp(net), self.params["factor"]),
+                Decimal(str(round(net / spread / self.params["z"], 2))),
+            ),
+            summary=f"{self.label}：本月采购 {int(qty)}，为本机构常规月用量 {expected.normalize():f} 的 "
+            f"{math.exp(net):.1f} 倍",
+            evidence={
+                "kind": "volume",
+                "params": self.params,
+                "month": m.isoformat(),
+                "quantity": int(qty),
+                "usual_quantity": str(usual.normalize()),
+                "expected_quantity": str(expected.normalize()),
+                "market_move": round(math.exp(market), 4),
+                "history_months": int(row["k"]),
+                "spread": round(math.exp(spread), 4),
+                "robust_z": round(net / spread, 2),
+                "unit_price": str(dec_price(price)),
+            },
+        )
 
 
 __all__ = ["AboveReference", "NonSelectedPremium", "PeerOutlier", "SuddenChange", "VolumeSpike"]

@@ -23,9 +23,13 @@ from django_fsm import TransitionNotAllowed
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from common.models import Notification, record_event
-from common.money import to_decimal
 from common.notifications import notify
+from common.numbers import parse_decimal
+from procurement.models import Listing
+from procurement.services.listings import listing_change_price
 
+from .. import policies
+from ..errors import PricingError
 from ..models import Inquiry, Interview, PriceAlert
 
 A = PriceAlert.Status
@@ -41,14 +45,14 @@ ACTION_LABELS = {
 def require_reviewer(user) -> None:
     """A pricing official of the agency; anyone else (including an official without an agency) is refused."""
     if not getattr(user, "is_authenticated", False) or not can(user, "pricing.review") or not is_official(user):
-        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以处理价格预警"))
+        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以处理价格预警"), code=PricingError.NOT_A_REVIEWER)
 
 
 def _lock(alert_id: int) -> PriceAlert:
     try:
         return PriceAlert.objects.select_for_update().get(pk=alert_id)
     except PriceAlert.DoesNotExist:
-        raise NotFoundError(_("预警不存在")) from None
+        raise NotFoundError(_("预警不存在"), code=PricingError.ALERT_NOT_FOUND) from None
 
 
 def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
@@ -57,6 +61,7 @@ def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
             _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s，版本 %(version)s），请刷新后重试")
             % {"pk": alert.pk, "status": alert.get_status_display(), "version": alert.version},
             field="version",
+            code=PricingError.STALE_VERSION,
         )
 
 
@@ -69,6 +74,7 @@ def _move(alert: PriceAlert, method: str, *, by, note: str = "", data: dict | No
             _("预警当前状态为“%(status)s”，不能%(ACTION_LABELS)s")
             % {"status": alert.get_status_display(), "ACTION_LABELS": ACTION_LABELS[method]},
             field="status",
+            code=PricingError.STEP_NOT_ALLOWED,
         ) from None
     alert.version += 1
     alert.save(update_fields=["status", "version", *fields])
@@ -77,7 +83,19 @@ def _move(alert: PriceAlert, method: str, *, by, note: str = "", data: dict | No
 
 def _assignee_ok(assignee) -> None:
     if assignee is None or not can(assignee, "pricing.review") or not is_official(assignee):
-        raise ValidationFailed(_("经办人必须是医保局价格招采处工作人员"), field="assignee")
+        raise ValidationFailed(
+            _("经办人必须是医保局价格招采处工作人员"), field="assignee", code=PricingError.ASSIGNEE_NOT_OFFICIAL
+        )
+
+
+def _assignee_covers(assignee, alert: PriceAlert) -> None:
+    """An official of a league's agency handles the cases of that league only."""
+    if not policies.official_covers_region(assignee, alert.region):
+        raise ValidationFailed(
+            _("经办人“%(user)s”所属医保部门不负责该案件所在统筹区") % {"user": assignee.username},
+            field="assignee",
+            code=PricingError.ASSIGNEE_OTHER_REGION,
+        )
 
 
 @transaction.atomic
@@ -88,7 +106,12 @@ def alert_assign(*, alert: PriceAlert, assignee, by, expected_version: int | Non
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     if not alert.is_open:
-        raise ConflictError(_("预警已%(status)s，不能再指派") % {"status": alert.get_status_display()}, field="status")
+        raise ConflictError(
+            _("预警已%(status)s，不能再指派") % {"status": alert.get_status_display()},
+            field="status",
+            code=PricingError.ALERT_CLOSED,
+        )
+    _assignee_covers(assignee, alert)
     alert.assignee = assignee
     if alert.status == A.OPEN:
         _move(alert, "start_review", by=by, data={"assignee": assignee.pk}, fields=["assignee"])
@@ -105,11 +128,11 @@ def _bulk_ids(alert_ids) -> list[int]:
     try:
         ids = sorted({int(i) for i in alert_ids})
     except (TypeError, ValueError):
-        raise ValidationFailed(_("预警编号必须是整数"), field="alerts") from None
+        raise ValidationFailed(_("预警编号必须是整数"), field="alerts", code=PricingError.BULK_IDS_INVALID) from None
     if not ids:
-        raise ValidationFailed(_("请选择至少一条预警"), field="alerts")
+        raise ValidationFailed(_("请选择至少一条预警"), field="alerts", code=PricingError.BULK_EMPTY)
     if len(ids) > 1000:
-        raise ValidationFailed(_("一次最多处理 1000 条预警"), field="alerts")
+        raise ValidationFailed(_("一次最多处理 1000 条预警"), field="alerts", code=PricingError.BULK_TOO_MANY)
     return ids
 
 
@@ -117,7 +140,11 @@ def _lock_many(ids: list[int]) -> list[PriceAlert]:
     alerts = list(PriceAlert.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     missing = sorted(set(ids) - {a.pk for a in alerts})
     if missing:
-        raise NotFoundError(_("预警不存在：%(items)s") % {"items": ", ".join(map(str, missing))}, field="alerts")
+        raise NotFoundError(
+            _("预警不存在：%(items)s") % {"items": ", ".join(map(str, missing))},
+            field="alerts",
+            code=PricingError.ALERT_NOT_FOUND,
+        )
     return alerts
 
 
@@ -127,10 +154,14 @@ def alerts_bulk_assign(*, alert_ids, assignee, by) -> list[PriceAlert]:
     require_reviewer(by)
     _assignee_ok(assignee)
     alerts = _lock_many(_bulk_ids(alert_ids))
-    closed = [a.pk for a in alerts if not a.is_open]
-    if closed:
-        raise ConflictError(
-            _("以下预警已关闭，不能指派：%(items)s") % {"items": ", ".join(map(str, closed))}, field="alerts"
+    _refuse_closed(alerts, _("以下预警已关闭，不能指派：%(items)s"))
+    other = [a.pk for a in alerts if not policies.official_covers_region(assignee, a.region)]
+    if other:
+        raise ValidationFailed(
+            _("经办人“%(user)s”所属医保部门不负责以下案件所在统筹区：%(items)s")
+            % {"user": assignee.username, "items": ", ".join(f"#{pk}" for pk in other)},
+            field="assignee",
+            code=PricingError.ASSIGNEE_OTHER_REGION,
         )
     for alert in alerts:
         alert_assign(alert=alert, assignee=assignee, by=by)
@@ -142,20 +173,28 @@ def alerts_bulk_dismiss(*, alert_ids, reason: str, by) -> list[PriceAlert]:
     require_reviewer(by)
     reason = _reason(reason)
     alerts = _lock_many(_bulk_ids(alert_ids))
-    closed = [a.pk for a in alerts if not a.is_open]
-    if closed:
-        raise ConflictError(
-            _("以下预警已关闭，不能排除：%(items)s") % {"items": ", ".join(map(str, closed))}, field="alerts"
-        )
+    _refuse_closed(alerts, _("以下预警已关闭，不能排除：%(items)s"))
     for alert in alerts:
         alert_dismiss(alert=alert, reason=reason, by=by)
     return alerts
 
 
+def _refuse_closed(alerts: list[PriceAlert], message: str) -> None:
+    """The bulk rule: all or nothing. Any closed case in the selection refuses the whole batch, naming every
+    refused case and its state; nothing is written."""
+    closed = [a for a in alerts if not a.is_open]
+    if closed:
+        raise ConflictError(
+            message % {"items": ", ".join(f"#{a.pk}（{a.get_status_display()}）" for a in closed)},
+            field="alerts",
+            code=PricingError.BULK_REFUSED,
+        )
+
+
 def _reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_("排除预警必须填写原因"), field="reason")
+        raise ValidationFailed(_("排除预警必须填写原因"), field="reason", code=PricingError.REASON_REQUIRED)
     return reason
 
 
@@ -167,13 +206,15 @@ def alert_send_inquiry(
     require_reviewer(by)
     letter = (letter or "").strip()
     if not letter:
-        raise ValidationFailed(_("函询内容不能为空"), field="letter")
+        raise ValidationFailed(_("函询内容不能为空"), field="letter", code=PricingError.LETTER_REQUIRED)
     if recipient is None or recipient.kind not in ("manufacturer", "distributor", "hospital"):
-        raise ValidationFailed(_("函询对象必须是生产企业、配送企业或医疗机构"), field="recipient")
+        raise ValidationFailed(
+            _("函询对象必须是生产企业、配送企业或医疗机构"), field="recipient", code=PricingError.RECIPIENT_INVALID
+        )
     if not isinstance(reply_due, date):
-        raise ValidationFailed(_("回复期限必须是日期"), field="reply_due")
+        raise ValidationFailed(_("回复期限必须是日期"), field="reply_due", code=PricingError.REPLY_DUE_INVALID)
     if reply_due <= timezone.localdate():
-        raise ValidationFailed(_("回复期限必须晚于今天"), field="reply_due")
+        raise ValidationFailed(_("回复期限必须晚于今天"), field="reply_due", code=PricingError.REPLY_DUE_NOT_FUTURE)
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
@@ -201,15 +242,15 @@ def alert_send_inquiry(
 def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inquiry:
     """The recipient's answer, uploaded in its portal. Only the addressed organisation answers, once."""
     if not can(by, "pricing.answer_inquiry") or by.organization_id != inquiry.recipient_id:
-        raise NotFoundError(_("函询不存在"))
+        raise NotFoundError(_("函询不存在"), code=PricingError.INQUIRY_NOT_FOUND)
     reply = (reply or "").strip()
     if not reply:
-        raise ValidationFailed(_("回复内容不能为空"), field="reply")
+        raise ValidationFailed(_("回复内容不能为空"), field="reply", code=PricingError.REPLY_REQUIRED)
     inquiry = Inquiry.objects.select_for_update().select_related("alert").get(pk=inquiry.pk)
     if inquiry.replied_at:
-        raise ConflictError(_("该函询已经回复，不能重复回复"), field="reply")
+        raise ConflictError(_("该函询已经回复，不能重复回复"), field="reply", code=PricingError.INQUIRY_ALREADY_REPLIED)
     if not inquiry.alert.is_open:
-        raise ConflictError(_("该预警已办结，不再接收回复"), field="reply")
+        raise ConflictError(_("该预警已办结，不再接收回复"), field="reply", code=PricingError.INQUIRY_ALERT_CLOSED)
     inquiry.reply = reply
     if reply_file is not None:
         inquiry.reply_file = reply_file
@@ -265,13 +306,13 @@ def alert_record_interview(
     require_reviewer(by)
     participants, minutes = (participants or "").strip(), (minutes or "").strip()
     if not isinstance(held_on, date):
-        raise ValidationFailed(_("约谈日期必须是日期"), field="held_on")
+        raise ValidationFailed(_("约谈日期必须是日期"), field="held_on", code=PricingError.HELD_ON_INVALID)
     if held_on > timezone.localdate():
-        raise ValidationFailed(_("约谈日期不能晚于今天"), field="held_on")
+        raise ValidationFailed(_("约谈日期不能晚于今天"), field="held_on", code=PricingError.HELD_ON_FUTURE)
     if not participants:
-        raise ValidationFailed(_("请填写参加人员"), field="participants")
+        raise ValidationFailed(_("请填写参加人员"), field="participants", code=PricingError.PARTICIPANTS_REQUIRED)
     if not minutes:
-        raise ValidationFailed(_("请填写约谈纪要"), field="minutes")
+        raise ValidationFailed(_("请填写约谈纪要"), field="minutes", code=PricingError.MINUTES_REQUIRED)
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     _move(alert, "record_interview", by=by, note=minutes[:200], data={"held_on": held_on.isoformat()})
@@ -281,11 +322,11 @@ def alert_record_interview(
 
 
 def parse_unit_price(value, *, field: str) -> Decimal:
-    price = to_decimal(value, field=field, column=PriceAlert._meta.get_field("corrected_price"))
+    price = parse_decimal(value, field=field, max_digits=10)
     if price <= 0:
-        raise ValidationFailed(_("价格必须大于零"), field=field)
+        raise ValidationFailed(_("价格必须大于零"), field=field, code=PricingError.PRICE_NOT_POSITIVE)
     if -price.as_tuple().exponent > 4:
-        raise ValidationFailed(_("价格最多保留 4 位小数"), field=field)
+        raise ValidationFailed(_("价格最多保留 4 位小数"), field=field, code=PricingError.PRICE_TOO_PRECISE)
     return price
 
 
@@ -296,18 +337,32 @@ def alert_resolve(
     """Close the review with a disposition. `corrected`: the new unit price is required, and the product's active
     listings on the platform take it. `credit_referred`: the case goes to a credit record (created with this alert)."""
     require_reviewer(by)
+    if not disposition:
+        raise ValidationFailed(_("请选择处置结果"), field="disposition", code=PricingError.DISPOSITION_REQUIRED)
     if disposition not in PriceAlert.Disposition.values:
-        raise ValidationFailed(_("未知的处置结果“%(disposition)s”") % {"disposition": disposition}, field="disposition")
+        raise ValidationFailed(
+            _("未知的处置结果“%(disposition)s”") % {"disposition": disposition},
+            field="disposition",
+            code=PricingError.DISPOSITION_UNKNOWN,
+        )
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed(_("请填写处置说明"), field="note")
+        raise ValidationFailed(_("请填写处置说明"), field="note", code=PricingError.NOTE_REQUIRED)
     price = None
     if disposition == PriceAlert.Disposition.CORRECTED:
         if corrected_price in (None, ""):
-            raise ValidationFailed(_("价格已纠正时必须填写纠正后的价格"), field="corrected_price")
+            raise ValidationFailed(
+                _("价格已纠正时必须填写纠正后的价格"),
+                field="corrected_price",
+                code=PricingError.CORRECTED_PRICE_REQUIRED,
+            )
         price = parse_unit_price(corrected_price, field="corrected_price")
     elif corrected_price not in (None, ""):
-        raise ValidationFailed(_("只有“价格已纠正”才填写纠正后的价格"), field="corrected_price")
+        raise ValidationFailed(
+            _("只有“价格已纠正”才填写纠正后的价格"),
+            field="corrected_price",
+            code=PricingError.CORRECTED_PRICE_NOT_ALLOWED,
+        )
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     alert.disposition = disposition
@@ -333,13 +388,9 @@ def alert_resolve(
 
 def _correct_listing_prices(alert: PriceAlert, price: Decimal, *, by, reason: str) -> list[int]:
     """The product's active listings take the corrected price, through the listing service (with its history)."""
-    from procurement.models import Listing
-
     listings = list(Listing.objects.filter(product_id=alert.product_id, status=Listing.Status.ACTIVE).order_by("pk"))
     if not listings:
         return []
-    from procurement.services.listings import listing_change_price
-
     for listing in listings:
         listing_change_price(
             listing=listing, unit_price=price, by=by, reason=f"价格预警 #{alert.pk} 纠正：{reason}"[:300]

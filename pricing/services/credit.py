@@ -22,8 +22,12 @@ from accounts.permissions import can, is_official
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.models import record_event
 from common.money import quantize_amount, to_decimal
+from procurement.models import DistributionAuthorization, Listing
+from procurement.services.authorizations import authorization_reinstate, authorization_suspend
+from procurement.services.listings import listing_reinstate, listing_suspend
 
 from .. import credit_schemes
+from ..errors import PricingError
 from ..models import CreditRating, CreditRecord, PriceAlert
 
 C = CreditRecord.Status
@@ -31,7 +35,9 @@ C = CreditRecord.Status
 
 def require_credit_official(user) -> None:
     if not getattr(user, "is_authenticated", False) or not can(user, "pricing.credit_manage") or not is_official(user):
-        raise PermissionDeniedError(_("只有医保局价格招采处工作人员可以管理信用评价记录"))
+        raise PermissionDeniedError(
+            _("只有医保局价格招采处工作人员可以管理信用评价记录"), code=PricingError.NOT_A_CREDIT_MANAGER
+        )
 
 
 def _parse_date(value, field: str) -> date | None:
@@ -42,7 +48,9 @@ def _parse_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed(_("“%(value)s”不是日期") % {"value": value}, field=field) from None
+        raise ValidationFailed(
+            _("“%(value)s”不是日期") % {"value": value}, field=field, code=PricingError.DATE_INVALID
+        ) from None
 
 
 @transaction.atomic
@@ -62,15 +70,24 @@ def credit_record_create(
 ) -> CreditRecord:
     require_credit_official(by)
     if organization is None or organization.kind not in ("manufacturer", "distributor"):
-        raise ValidationFailed(_("信用评价对象必须是生产企业或配送企业"), field="organization")
+        raise ValidationFailed(
+            _("信用评价对象必须是生产企业或配送企业"),
+            field="organization",
+            code=PricingError.CREDIT_ORGANIZATION_INVALID,
+        )
     if behaviour not in CreditRecord.Behaviour.values:
-        raise ValidationFailed(_("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour}, field="behaviour")
+        raise ValidationFailed(
+            _("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour},
+            field="behaviour",
+            code=PricingError.BEHAVIOUR_UNKNOWN,
+        )
     rules = credit_schemes.scheme(scheme)
     if rules is None:
         raise ValidationFailed(
             _("未知的评级规则“%(scheme)s”（可用：%(items)s）")
             % {"scheme": scheme, "items": "、".join(credit_schemes.SCHEMES)},
             field="scheme",
+            code=PricingError.SCHEME_UNKNOWN,
         )
     rule = rules.level(level)
     if rule is None:
@@ -79,30 +96,36 @@ def credit_record_create(
             _("未知的失信等级“%(level)s”，%(name)s可用：%(names)s")
             % {"level": level, "name": rules.name, "names": names},
             field="level",
+            code=PricingError.LEVEL_UNKNOWN,
         )
     evidence = (evidence or "").strip()
     if not evidence:
-        raise ValidationFailed(_("请填写事实与依据"), field="evidence")
+        raise ValidationFailed(_("请填写事实与依据"), field="evidence", code=PricingError.EVIDENCE_REQUIRED)
     start, end = _parse_date(start, "start"), _parse_date(end, "end")
     if start is None:
-        raise ValidationFailed(_("请填写开始日期"), field="start")
+        raise ValidationFailed(_("请填写开始日期"), field="start", code=PricingError.START_REQUIRED)
     if end is not None and end < start:
         raise ValidationFailed(
             _("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f"{end:%Y-%m-%d}", "start": f"{start:%Y-%m-%d}"},
             field="end",
+            code=PricingError.END_BEFORE_START,
         )
     amount = quantize_amount(to_decimal(amount or "0", field="amount", column=CreditRecord._meta.get_field("amount")))
     if amount < 0:
-        raise ValidationFailed(_("涉案金额不能为负数"), field="amount")
+        raise ValidationFailed(_("涉案金额不能为负数"), field="amount", code=PricingError.AMOUNT_NEGATIVE)
     products = list(products or [])
     foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
     if foreign and organization.kind == "manufacturer":
         raise ValidationFailed(
-            _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))}, field="products"
+            _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))},
+            field="products",
+            code=PricingError.PRODUCTS_OF_ANOTHER_COMPANY,
         )
     if rule.suspend == "products" and not products:
         raise ValidationFailed(
-            _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name}, field="products"
+            _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name},
+            field="products",
+            code=PricingError.PRODUCTS_REQUIRED,
         )
     record = CreditRecord.objects.create(
         organization=organization,
@@ -130,7 +153,6 @@ def credit_record_create(
 
 
 def _listings_for(record: CreditRecord, rule) -> list:
-    from procurement.models import Listing
 
     listings = Listing.objects.filter(manufacturer_id=record.organization_id, status=Listing.Status.ACTIVE)
     if rule.suspend == "products":
@@ -141,7 +163,6 @@ def _listings_for(record: CreditRecord, rule) -> list:
 
 
 def _authorizations_for(record: CreditRecord, rule) -> list:
-    from procurement.models import DistributionAuthorization
 
     auths = DistributionAuthorization.objects.filter(distributor_id=record.organization_id, is_active=True)
     if rule.suspend == "products":
@@ -157,7 +178,6 @@ def _apply_distributor(record: CreditRecord, rule, *, by) -> None:
     auths = _authorizations_for(record, rule)
     if not auths:
         return
-    from procurement.services.authorizations import authorization_suspend
 
     reason = f"信用评价{rule.name}（记录 #{record.pk}）"
     for auth in auths:
@@ -188,8 +208,6 @@ def _lift_distributor(record: CreditRecord, *, by) -> list[int]:
     if not record.suspended_authorization_ids:
         return []
     held = _held_by_others(record, "suspended_authorization_ids")
-    from procurement.models import DistributionAuthorization
-    from procurement.services.authorizations import authorization_reinstate
 
     restored = []
     candidates = DistributionAuthorization.objects.filter(
@@ -211,7 +229,6 @@ def _apply(record: CreditRecord, *, by) -> None:
     listings = _listings_for(record, rule) if rule and rule.suspend else []
     if not listings:
         return
-    from procurement.services.listings import listing_suspend
 
     reason = f"信用评价{rule.name}（记录 #{record.pk}）"
     ids = list(record.suspended_listing_ids)
@@ -237,8 +254,6 @@ def _lift(record: CreditRecord, *, by) -> list[int]:
     if not record.suspended_listing_ids:
         return []
     held = _held_by_others(record, "suspended_listing_ids")
-    from procurement.models import Listing
-    from procurement.services.listings import listing_reinstate
 
     restored = []
     candidates = Listing.objects.filter(
@@ -260,11 +275,13 @@ def credit_record_repair(*, record: CreditRecord, note: str, by) -> CreditRecord
     require_credit_official(by)
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed(_("请填写修复说明"), field="repair_note")
+        raise ValidationFailed(_("请填写修复说明"), field="repair_note", code=PricingError.REPAIR_NOTE_REQUIRED)
     record = _lock(record)
     if record.status != C.ACTIVE:
         raise ConflictError(
-            _("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()}, field="status"
+            _("记录状态为“%(status)s”，不能信用修复") % {"status": record.get_status_display()},
+            field="status",
+            code=PricingError.RECORD_NOT_ACTIVE,
         )
     record.repair()
     record.repaired_at = timezone.now()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Organization, Region
 from accounts.permissions import require
@@ -24,6 +25,7 @@ from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, lo
 from common.money import quantize_amount, quantize_unit_price, to_decimal
 from common.numbers import parse_int
 
+from ..errors import PricingError
 from ..models import PriceObservation, ReferencePrice
 
 OBSERVATION_HEADERS = ["产品代码", "来源", "日期", "单价", "单位"]
@@ -118,6 +120,109 @@ def _batch_name(prefix: str) -> str:
     return f"{prefix}-{timezone.localtime():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
 
 
+def _row_product(row: dict, products: dict, errors: list[str]) -> Product | None:
+    code = _text(row, "产品代码")
+    product = products.get(code)
+    if not code:
+        errors.append(_("产品代码：不能为空"))
+    elif product is None:
+        errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code})
+    return product
+
+
+def _row_source(row: dict, errors: list[str]) -> str | None:
+    source_text = _text(row, "来源")
+    source = SOURCE_NAMES.get(source_text)
+    if source is None:
+        if source_text in ("platform_receipt", "平台入库验收"):
+            errors.append(_("来源：平台入库数据由验收自动生成，不能导入"))
+        else:
+            errors.append(
+                _("来源：“%(source_text)s”未知（可用：医疗机构线下采购、外省价格、零售药店调查）")
+                % {"source_text": source_text}
+            )
+    return source
+
+
+def _row_quantity(row: dict, errors: list[str]) -> int:
+    qty_text = _text(row, "数量")
+    if not qty_text:
+        return 0
+    try:
+        return parse_int(
+            qty_text.removesuffix(".0"),
+            field="数量",
+            min_value=0,
+            form=True,
+            column=PriceObservation._meta.get_field("quantity"),
+        )
+    except ValidationFailed:
+        errors.append(_("数量：“%(qty_text)s”必须是非负整数") % {"qty_text": qty_text})
+        return 0
+
+
+def _row_hospital(row: dict, hospitals: dict, source: str | None, errors: list[str]):
+    hospital_text = _text(row, "医疗机构")
+    if not hospital_text:
+        if source == PriceObservation.Source.OFF_PLATFORM:
+            errors.append(_("医疗机构：线下采购必须填写医疗机构"))
+        return None
+    hospital = hospitals.get(hospital_text)
+    if hospital is None:
+        errors.append(
+            _("医疗机构：“%(hospital_text)s”不是已登记的医疗机构（填统一社会信用代码或全称）")
+            % {"hospital_text": hospital_text}
+        )
+    return hospital
+
+
+def _row_region(row: dict, regions: dict, errors: list[str]):
+    region_code = _text(row, "统筹区代码")
+    if not region_code:
+        return None
+    region = regions.get(region_code)
+    if region is None:
+        errors.append(_("统筹区代码：“%(region_code)s”未知") % {"region_code": region_code})
+    return region
+
+
+def _observation(row: dict, lookups: dict, errors: list[str]) -> PriceObservation | None:
+    """One row as an observation, every problem of the row added to `errors` (then None)."""
+    product = _row_product(row, lookups["products"], errors)
+    source = _row_source(row, errors)
+    observed_on = _date(row, "日期", errors)
+    if observed_on and observed_on > lookups["today"]:
+        errors.append(_("日期：%(observed_on)s 晚于今天") % {"observed_on": f"{observed_on:%Y-%m-%d}"})
+    price = _price(row, "单价", errors)
+    quantity = _row_quantity(row, errors)
+    hospital = _row_hospital(row, lookups["hospitals"], source, errors)
+    province = _text(row, "省份")
+    if source == PriceObservation.Source.OTHER_PROVINCE and not province:
+        errors.append(_("省份：外省价格必须填写来源省份"))
+    region = _row_region(row, lookups["regions"], errors)
+    unit = _text(row, "单位")
+    unit_price = None
+    if not unit:
+        errors.append(_("单位：不能为空"))
+    elif product is not None and price is not None:
+        unit_price, quantity = _per_min_unit(product, unit, price, quantity, errors)
+    if unit_price is not None and unit_price <= 0:
+        errors.append(_("单价：换算到最小制剂单位后为零"))
+    if errors:
+        return None
+    return PriceObservation(
+        product=product,
+        hospital=hospital,
+        region=region or (hospital.region if hospital else None),
+        province=province[:20],
+        observed_on=observed_on,
+        unit_price=unit_price,
+        quantity=quantity,
+        amount=quantize_amount(unit_price * quantity),
+        source=source,
+    )
+
+
 @transaction.atomic
 def observations_import(
     *, content: bytes, filename: str, by, dry_run: bool = False, progress: Report | None = None
@@ -128,7 +233,9 @@ def observations_import(
     dataset = load_dataset(content, name=filename)
     require_headers(dataset, OBSERVATION_HEADERS)
     if len(dataset) > MAX_ROWS:
-        raise ValidationFailed(_("一次最多导入 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, field="file")
+        raise ValidationFailed(
+            _("一次最多导入 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, field="file", code=PricingError.TOO_MANY_ROWS
+        )
     rows = _rows(dataset)
     products = _products({_text(r, "产品代码") for r in rows})
     hospital_keys = {_text(r, "医疗机构") for r in rows} - {""}
@@ -137,93 +244,20 @@ def observations_import(
         hospitals[org.uscc] = org
         hospitals[org.name] = org
     regions = {r.code: r for r in Region.objects.filter(code__in={_text(r, "统筹区代码") for r in rows} - {""})}
-    today = timezone.localdate()
+    lookups = {"products": products, "hospitals": hospitals, "regions": regions, "today": timezone.localdate()}
     batch = _batch_name("OBS")
     reports, objects = [], []
     for index, row in enumerate(rows, start=2):
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
-        code = _text(row, "产品代码")
-        product = products.get(code)
-        if not code:
-            errors.append(_("产品代码：不能为空"))
-        elif product is None:
-            errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code})
-        source_text = _text(row, "来源")
-        source = SOURCE_NAMES.get(source_text)
-        if source is None:
-            if source_text in ("platform_receipt", "平台入库验收"):
-                errors.append(_("来源：平台入库数据由验收自动生成，不能导入"))
-            else:
-                errors.append(
-                    _("来源：“%(source_text)s”未知（可用：医疗机构线下采购、外省价格、零售药店调查）")
-                    % {"source_text": source_text}
-                )
-        observed_on = _date(row, "日期", errors)
-        if observed_on and observed_on > today:
-            errors.append(_("日期：%(observed_on)s 晚于今天") % {"observed_on": f"{observed_on:%Y-%m-%d}"})
-        price = _price(row, "单价", errors)
-        quantity = 0
-        qty_text = _text(row, "数量")
-        if qty_text:
-            try:
-                quantity = parse_int(
-                    qty_text.removesuffix(".0"),
-                    field="数量",
-                    min_value=0,
-                    form=True,
-                    column=PriceObservation._meta.get_field("quantity"),
-                )
-            except ValidationFailed:
-                errors.append(_("数量：“%(qty_text)s”必须是非负整数") % {"qty_text": qty_text})
-                quantity = 0
-        hospital = None
-        hospital_text = _text(row, "医疗机构")
-        if hospital_text:
-            hospital = hospitals.get(hospital_text)
-            if hospital is None:
-                errors.append(
-                    _("医疗机构：“%(hospital_text)s”不是已登记的医疗机构（填统一社会信用代码或全称）")
-                    % {"hospital_text": hospital_text}
-                )
-        elif source == PriceObservation.Source.OFF_PLATFORM:
-            errors.append(_("医疗机构：线下采购必须填写医疗机构"))
-        province = _text(row, "省份")
-        if source == PriceObservation.Source.OTHER_PROVINCE and not province:
-            errors.append(_("省份：外省价格必须填写来源省份"))
-        region = None
-        region_code = _text(row, "统筹区代码")
-        if region_code:
-            region = regions.get(region_code)
-            if region is None:
-                errors.append(_("统筹区代码：“%(region_code)s”未知") % {"region_code": region_code})
-        unit = _text(row, "单位")
-        unit_price = None
-        if not unit:
-            errors.append(_("单位：不能为空"))
-        elif product is not None and price is not None:
-            unit_price, quantity = _per_min_unit(product, unit, price, quantity, errors)
-        if unit_price is not None and unit_price <= 0:
-            errors.append(_("单价：换算到最小制剂单位后为零"))
+        observation = _observation(row, lookups, errors)
         if errors:
             reports.append(RowReport(row=index, status="error", errors=errors))
             continue
+        observation.import_batch = batch
         reports.append(RowReport(row=index, status="new"))
-        objects.append(
-            PriceObservation(
-                product=product,
-                hospital=hospital,
-                region=region or (hospital.region if hospital else None),
-                province=province[:20],
-                observed_on=observed_on,
-                unit_price=unit_price,
-                quantity=quantity,
-                amount=quantize_amount(unit_price * quantity),
-                source=source,
-                import_batch=batch,
-            )
-        )
+        objects.append(observation)
     report = ImportReport(rows=reports, dry_run=dry_run)
     if progress is not None:
         progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
@@ -241,6 +275,47 @@ def _bool(text: str) -> bool | None:
     if text in ("否", "0", "false", "False", "N", "n"):
         return False
     raise ValueError(text)
+
+
+def _reference(row: dict, products: dict, errors: list[str]) -> tuple:
+    """One row of reference prices: (product, kind, valid_from, the other values), problems added to `errors`."""
+    code = _text(row, "产品代码")
+    product = products.get(code)
+    if product is None:
+        errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code} if code else _("产品代码：不能为空"))
+    kind = KIND_NAMES.get(_text(row, "类型"))
+    if kind is None:
+        errors.append(
+            _("类型：“%(value)s”未知（可用：%(items)s）")
+            % {"value": _text(row, "类型"), "items": "、".join(str(lbl) for _k, lbl in ReferencePrice.Kind.choices)}
+        )
+    price = _price(row, "单价", errors)
+    valid_from = _date(row, "生效日期", errors)
+    valid_to = _date(row, "失效日期", errors, required=False)
+    if valid_from and valid_to and valid_to < valid_from:
+        errors.append(
+            _("失效日期：%(valid_to)s 早于生效日期 %(valid_from)s")
+            % {"valid_to": f"{valid_to:%Y-%m-%d}", "valid_from": f"{valid_from:%Y-%m-%d}"}
+        )
+    source = _text(row, "来源")
+    if not source:
+        errors.append(_("来源：不能为空"))
+    try:
+        selected = _bool(_text(row, "本产品中选"))
+    except ValueError:
+        errors.append(_("本产品中选：“%(value)s”应为 是 或 否") % {"value": _text(row, "本产品中选")})
+        selected = None
+    unit_price = None
+    if product is not None and price is not None:
+        unit_price, _qty = _per_min_unit(product, _text(row, "单位"), price, 0, errors)
+    values = {
+        "unit_price": unit_price,
+        "valid_to": valid_to,
+        "source": source[:200],
+        "selected": selected,
+        "lot_label": _text(row, "采购品种")[:200],
+    }
+    return product, kind, valid_from, values
 
 
 @transaction.atomic
@@ -263,49 +338,10 @@ def reference_prices_import(
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index - 1, len(rows), _("逐行校验"))
         errors: list[str] = []
-        code = _text(row, "产品代码")
-        product = products.get(code)
-        if product is None:
-            errors.append(_("产品代码：“%(code)s”不在产品目录中") % {"code": code} if code else _("产品代码：不能为空"))
-        kind = KIND_NAMES.get(_text(row, "类型"))
-        if kind is None:
-            errors.append(
-                _("类型：“%(value)s”未知（可用：%(items)s）")
-                % {
-                    "value": _text(row, "类型"),
-                    "items": "、".join((str(lbl) for _k, lbl in ReferencePrice.Kind.choices)),
-                }
-            )
-        price = _price(row, "单价", errors)
-        valid_from = _date(row, "生效日期", errors)
-        valid_to = _date(row, "失效日期", errors, required=False)
-        if valid_from and valid_to and valid_to < valid_from:
-            errors.append(
-                _("失效日期：%(valid_to)s 早于生效日期 %(valid_from)s")
-                % {"valid_to": f"{valid_to:%Y-%m-%d}", "valid_from": f"{valid_from:%Y-%m-%d}"}
-            )
-        source = _text(row, "来源")
-        if not source:
-            errors.append(_("来源：不能为空"))
-        try:
-            selected = _bool(_text(row, "本产品中选"))
-        except ValueError:
-            errors.append(_("本产品中选：“%(value)s”应为 是 或 否") % {"value": _text(row, "本产品中选")})
-            selected = None
-        unit = _text(row, "单位")
-        unit_price = None
-        if product is not None and price is not None:
-            unit_price, _qty = _per_min_unit(product, unit, price, 0, errors)
+        product, kind, valid_from, values = _reference(row, products, errors)
         if errors:
             reports.append(RowReport(row=index, status="error", errors=errors))
             continue
-        values = {
-            "unit_price": unit_price,
-            "valid_to": valid_to,
-            "source": source[:200],
-            "selected": selected,
-            "lot_label": _text(row, "采购品种")[:200],
-        }
         found = existing.get((product.pk, kind, valid_from))
         if found is None:
             new.append(ReferencePrice(product=product, kind=kind, valid_from=valid_from, **values))
@@ -321,8 +357,6 @@ def reference_prices_import(
     if progress is not None:
         progress(len(rows), len(rows), _("写入") if report.ok and not dry_run else _("逐行校验"))
     if report.ok and not dry_run:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
         if new:
             bulk_create_with_history(new, ReferencePrice, batch_size=1000, default_user=by)
         if changed:

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from common.money import quantize_amount
+from common.outbox import enqueue
+from procurement.models import ReceiptLine
 
 from ..models import PriceObservation
 
@@ -58,7 +60,6 @@ def _write(lines) -> int:
 
 @transaction.atomic
 def observations_record_receipt(*, receipt_id: int) -> int:
-    from procurement.models import ReceiptLine
 
     return _write(ReceiptLine.objects.filter(receipt_id=receipt_id, accepted_min_units__gt=0).order_by("pk"))
 
@@ -66,7 +67,6 @@ def observations_record_receipt(*, receipt_id: int) -> int:
 def observations_backfill_receipts(*, batch: int = 5000) -> int:
     """Write the observation of every accepted receipt line that has none yet (a lost task, or data loaded before
     monitoring began), a batch per transaction. Returns how many were written."""
-    from procurement.models import ReceiptLine
 
     written = 0
     while True:
@@ -84,7 +84,6 @@ def observations_backfill_receipts(*, batch: int = 5000) -> int:
 
 def on_receipt_committed(receipt_id: int) -> None:
     """procurement.hooks handler: queue the observations of a committed receipt (outbox: survives a broker outage)."""
-    from common.outbox import enqueue
 
     with transaction.atomic():
         enqueue(

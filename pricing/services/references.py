@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from catalog.models import Product
+from procurement.models import Award, Tender
+
 from ..models import ReferencePrice
 
 
@@ -12,8 +15,6 @@ def reference_prices_sync_awards() -> dict[str, int]:
     """For every awarded lot: each selected product gets its own awarded price (selected = true); every other
     product of the lot's generic name and dosage forms gets the lot's lowest awarded price (selected = false), which
     the non-selected premium detector compares with. Valid for the tender's purchase cycle. Safe to run again."""
-    from catalog.models import Product
-    from procurement.models import Award, Tender
 
     awarded = (
         Award.objects.filter(tender__status__in=[Tender.Status.AWARDED, Tender.Status.EXECUTING, Tender.Status.CLOSED])

@@ -3,10 +3,10 @@
 - Incremental (the nightly default): the product-months with observations recorded since the previous successful
   scan's watermark (less `PRICE_SCAN_OVERLAP_MINUTES`, so an observation committed late by a slow transaction is not
   missed — reading it twice is harmless). Full (`--full`): everything.
-- No duplicates: one open alert per detector × product × subject. A finding for a subject with an open alert updates
-  it (its period widened to cover both, evidence, numbers, severity, detections); a finding inside the period of a
-  resolved or dismissed alert is suppressed (the officials' decision stands); otherwise — including a later period
-  after the closure — a new alert is opened.
+- No duplicates: one open case per product × subject (a hospital, or the province), whatever the detector or month;
+  each finding is a signal on it (one per kind and month, refreshed by a rescan). A finding inside the period of a
+  resolved or dismissed case is suppressed (the officials' decision stands); otherwise — including a later period
+  after the closure — a new case is opened, unless the finding is informational.
 - Runs are recorded (`PriceScan`) and never overlap: a session lock on PostgreSQL (free again as soon as a killed
   worker's session ends), and a partial unique index allowing one running scan.
 - Crash-safe: alerts are written detector by detector, each in one transaction with the scan's record of that
@@ -19,19 +19,27 @@
 from __future__ import annotations
 
 import logging
+from calendar import monthrange
+from collections import defaultdict
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization
+from catalog.models import Product
 from common import locks
 from common.errors import ConflictError
 from common.faults import checkpoint
+from common.notifications import notify_kind
 
-from ..detectors import Finding, Scope, registry
-from ..models import PriceAlert, PriceObservation, PriceScan
+from ..detectors import Finding, Scope, registry, severity_for
+from ..errors import PricingError
+from ..models import PriceAlert, PriceObservation, PriceScan, Signal
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +57,7 @@ def _start(full: bool, now: datetime) -> PriceScan:
     elsewhere, once older than PRICE_SCAN_STALE_MINUTES."""
     alone = locks.take(LOCK)
     if alone is False:
-        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan")
+        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING)
     try:
         return _resume_or_create(full, now, alone)
     except BaseException:
@@ -74,123 +82,203 @@ def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceSca
         with transaction.atomic():
             return PriceScan.objects.create(full=full or since is None, since=since, until=now)
     except IntegrityError:
-        raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan") from None
+        raise ConflictError(
+            _("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING
+        ) from None
 
 
 def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
-    """Open or update the alerts of one detector's findings, in one transaction; returns the counts.
+    """Turn one detector's findings into signals on cases, in one transaction; returns the counts.
 
-    One open alert per detector × product × subject: a finding for a subject that has one widens its period and
-    refreshes its numbers; a finding inside the period of a resolved or dismissed alert is suppressed; any other
-    finding opens a new alert (which later findings of the same batch then update)."""
-    counts = {"opened": 0, "updated": 0, "suppressed": 0}
-    if not findings:
+    One open case per product × subject: a finding for a subject with an open case becomes (or refreshes) its signal
+    of that kind and month — a rescan of the same data changes nothing but the detection time; a finding inside the
+    period of a resolved or dismissed case is suppressed (the decision stands); any other finding opens a new case,
+    unless it is informational (legitimate by design), which only informs an open case."""
+    counts = {"opened": 0, "updated": 0, "suppressed": 0, "informational": 0}
+    unique = {f.key: f for f in findings}
+    if not unique:
         return counts
-    unique: dict[tuple, Finding] = {}
-    for finding in findings:
-        unique[finding.key] = finding
-    groups: dict[tuple, list[Finding]] = {}
-    for f in sorted(unique.values(), key=lambda f: f.period_start):
-        groups.setdefault((f.detector, f.product_id, f.subject_key), []).append(f)
-    detectors = {k[0] for k in groups}
-    products = {k[1] for k in groups}
-    subjects = {k[2] for k in groups}
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    for f in sorted(unique.values(), key=lambda f: (f.informational, f.period_start, f.detector)):
+        groups[(f.product_id, f.subject_key)].append(f)
     with transaction.atomic():
-        existing = (
-            PriceAlert.objects.select_for_update()
-            .filter(detector__in=detectors, product_id__in=products, subject_key__in=subjects)
-            .order_by("pk")
-        )
-        open_by_key: dict[tuple, PriceAlert] = {}
-        closed_ranges: dict[tuple, list[tuple]] = {}
-        for alert in existing:
-            key = (alert.detector, alert.product_id, alert.subject_key)
-            if alert.status in PriceAlert.OPEN_STATUSES:
-                open_by_key[key] = alert
-            else:
-                closed_ranges.setdefault(key, []).append((alert.period_start, alert.period_end))
-        new: list[PriceAlert] = []
-        changed: dict[int, PriceAlert] = {}
-        manufacturers = _manufacturers(products)
-        for key, group in groups.items():
-            for f in group:
-                if any(start <= f.period_end and f.period_start <= end for start, end in closed_ranges.get(key, ())):
-                    counts["suppressed"] += 1
-                    continue
-                alert = open_by_key.get(key)
-                if alert is None:
-                    alert = PriceAlert(
-                        detector=f.detector,
-                        product_id=f.product_id,
-                        subject_key=f.subject_key,
-                        hospital_id=f.hospital_id,
-                        region_id=f.region_id,
-                        manufacturer_id=manufacturers.get(f.product_id),
-                        period_start=f.period_start,
-                        period_end=f.period_end,
-                        severity=f.severity,
-                        deviation=f.deviation,
-                        amount_at_stake=f.amount_at_stake,
-                        observed_price=f.observed_price,
-                        reference_value=f.reference_value,
-                        summary=f.summary[:300],
-                        evidence={**f.evidence, "periods": [f.period_start.isoformat()]},
-                        last_detected_at=now,
-                    )
-                    open_by_key[key] = alert
-                    new.append(alert)
-                    continue
-                periods = set(alert.evidence.get("periods") or [alert.period_start.isoformat()])
-                periods.add(f.period_start.isoformat())
-                alert.evidence = {**f.evidence, "periods": sorted(periods)}
-                alert.period_start = min(alert.period_start, f.period_start)
-                alert.period_end = max(alert.period_end, f.period_end)
-                alert.deviation = f.deviation
-                alert.amount_at_stake = f.amount_at_stake
-                alert.observed_price = f.observed_price
-                alert.reference_value = f.reference_value
-                alert.summary = f.summary[:300]
-                alert.severity = max(alert.severity, f.severity)
-                alert.last_detected_at = now
-                alert.detections += 1
-                if alert.pk is not None:
-                    changed[alert.pk] = alert
+        open_by_key, closed_ranges = _existing_cases(groups)
+        signals = _existing_signals(open_by_key.values())
+        new_cases, pending = _route(groups, open_by_key, closed_ranges, counts, now)
+        if new_cases:
+            _fill_regions(list(new_cases.values()))
+            _fill_manufacturers(list(new_cases.values()))
+            PriceAlert.objects.bulk_create(list(new_cases.values()), batch_size=500)
+        cases = {**open_by_key, **new_cases}
+        created, changed = [], []
+        for key, f in pending:
+            case = cases[key]
+            signal = signals.get((case.pk, f.detector, f.period_start))
+            if signal is None:
+                signal = Signal(alert=case, kind=f.detector, month=f.period_start, first_detected_at=now)
+                signals[(case.pk, f.detector, f.period_start)] = signal
+                created.append(signal)
+            elif signal.pk is not None:
+                changed.append(signal)
+            _fill_signal(signal, f, now)
+        Signal.objects.bulk_create(created, batch_size=500)
         if changed:
-            # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
-            PriceAlert.objects.bulk_update(
-                list(changed.values()),
-                [
-                    "evidence",
-                    "period_start",
-                    "period_end",
-                    "deviation",
-                    "amount_at_stake",
-                    "observed_price",
-                    "reference_value",
-                    "summary",
-                    "severity",
-                    "last_detected_at",
-                    "detections",
-                ],
-                batch_size=500,
-            )
-        if new:
-            _fill_regions(new)
-            PriceAlert.objects.bulk_create(new, batch_size=500)
-        counts["opened"] = len(new)
-        counts["updated"] = len(changed)
+            Signal.objects.bulk_update(changed, SIGNAL_FIELDS, batch_size=500)
+        touched = {cases[key].pk for key, _f in pending}
+        _refresh_cases([c for c in cases.values() if c.pk in touched], now)
+        counts["opened"] = len(new_cases)
+        counts["updated"] = len(touched - {c.pk for c in new_cases.values()})
     return counts
 
 
-def _manufacturers(product_ids: set[int]) -> dict[int, int]:
-    from catalog.models import Product
+def _route(groups: dict, open_by_key: dict, closed_ranges: dict, counts: dict, now: datetime) -> tuple[dict, list]:
+    """Where each finding goes: suppressed (inside a closed case's period), dropped (informational, no open case),
+    or onto the subject's open case — a new one when there is none. Returns the new cases and (key, finding) pairs."""
+    new_cases: dict[tuple, PriceAlert] = {}
+    pending: list[tuple[tuple, Finding]] = []
+    for key, group in groups.items():
+        for f in group:
+            has_case = key in open_by_key or key in new_cases
+            if any(start <= f.period_end and f.period_start <= end for start, end in closed_ranges.get(key, ())):
+                counts["suppressed"] += 1
+            elif not has_case and f.informational:
+                counts["informational"] += 1
+            else:
+                if not has_case:
+                    new_cases[key] = _new_case(f, now)
+                pending.append((key, f))
+    return new_cases, pending
 
+
+SIGNAL_FIELDS = [
+    "informational",
+    "deviation",
+    "strength",
+    "score",
+    "amount_at_stake",
+    "observed_value",
+    "reference_value",
+    "summary",
+    "evidence",
+    "last_detected_at",
+]
+CASE_FIELDS = [
+    "kinds",
+    "period_start",
+    "period_end",
+    "months",
+    "severity",
+    "score",
+    "deviation",
+    "amount_at_stake",
+    "observed_price",
+    "reference_value",
+    "summary",
+    "last_detected_at",
+]
+
+
+def _existing_cases(groups: dict) -> tuple[dict[tuple, PriceAlert], dict[tuple, list[tuple]]]:
+    """The open case of each subject (locked), and the periods of its closed ones."""
+    products = {k[0] for k in groups}
+    subjects = {k[1] for k in groups}
+    open_by_key: dict[tuple, PriceAlert] = {}
+    closed_ranges: dict[tuple, list[tuple]] = defaultdict(list)
+    existing = (
+        PriceAlert.objects.select_for_update().filter(product_id__in=products, subject_key__in=subjects).order_by("pk")
+    )
+    for case in existing:
+        key = (case.product_id, case.subject_key)
+        if key not in groups:
+            continue
+        if case.is_open:
+            open_by_key[key] = case
+        else:
+            closed_ranges[key].append((case.period_start, case.period_end))
+    return open_by_key, closed_ranges
+
+
+def _existing_signals(cases) -> dict[tuple, Signal]:
+    ids = [c.pk for c in cases]
+    return {(s.alert_id, s.kind, s.month): s for s in Signal.objects.filter(alert_id__in=ids)}
+
+
+def _new_case(f: Finding, now: datetime) -> PriceAlert:
+    return PriceAlert(
+        product_id=f.product_id,
+        subject_key=f.subject_key,
+        hospital_id=f.hospital_id,
+        region_id=f.region_id,
+        period_start=f.period_start,
+        period_end=f.period_end,
+        summary=f.summary[:300],
+        last_detected_at=now,
+    )
+
+
+def _fill_signal(signal: Signal, f: Finding, now: datetime) -> None:
+    signal.informational = f.informational
+    signal.deviation = f.deviation
+    signal.strength = f.strength
+    signal.score = f.score
+    signal.amount_at_stake = f.amount_at_stake
+    signal.observed_value = f.observed_price
+    signal.reference_value = f.reference_value
+    signal.summary = f.summary[:300]
+    signal.evidence = f.evidence
+    signal.last_detected_at = now
+
+
+def case_aggregate(case: PriceAlert, signals: list[Signal]) -> None:
+    """A case's numbers from its signals: its months (those with a signal that is not informational), the money at
+    stake summed over them (per month the largest of its signals, so two detectors seeing one excess count it once),
+    and the score — the best month's best signal, raised by a quarter for each other kind corroborating that month."""
+    main = [s for s in signals if not s.informational] or signals
+    by_month: dict = defaultdict(list)
+    for s in main:
+        by_month[s.month].append(s)
+    best = Decimal("0")
+    for month_signals in by_month.values():
+        top = max(s.score for s in month_signals)
+        corroborating = len({s.kind for s in month_signals}) - 1
+        best = max(best, top * (1 + Decimal("0.25") * corroborating))
+    top = max(main, key=lambda s: (s.score, s.month))
+    last = max(by_month)
+    case.kinds = sorted({s.kind for s in signals})
+    case.period_start = min(by_month)
+    case.period_end = last.replace(day=monthrange(last.year, last.month)[1])
+    case.months = len(by_month)
+    case.score = best.quantize(Decimal("0.01"))
+    case.severity = severity_for(case.score)
+    case.amount_at_stake = sum((max(s.amount_at_stake for s in ms) for ms in by_month.values()), Decimal("0"))
+    case.deviation = top.deviation
+    case.observed_price = top.observed_value if top.kind != "volume_spike" else case.observed_price
+    case.reference_value = top.reference_value if top.kind != "volume_spike" else case.reference_value
+    case.summary = top.summary
+
+
+def _refresh_cases(cases: list[PriceAlert], now: datetime) -> None:
+    by_case: dict[int, list[Signal]] = defaultdict(list)
+    for signal in Signal.objects.filter(alert_id__in=[c.pk for c in cases]):
+        by_case[signal.alert_id].append(signal)
+    for case in cases:
+        case_aggregate(case, by_case[case.pk])
+        case.last_detected_at = now
+    # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
+    PriceAlert.objects.bulk_update(cases, CASE_FIELDS, batch_size=500)
+
+
+def _fill_manufacturers(cases: list[PriceAlert]) -> None:
+    makers = _manufacturers({c.product_id for c in cases})
+    for case in cases:
+        case.manufacturer_id = makers.get(case.product_id)
+
+
+def _manufacturers(product_ids: set[int]) -> dict[int, int]:
     return dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "manufacturer_id"))
 
 
 def _fill_regions(alerts: list[PriceAlert]) -> None:
-    from accounts.models import Organization
-
     missing = {a.hospital_id for a in alerts if a.hospital_id and not a.region_id}
     if not missing:
         return
@@ -206,10 +294,6 @@ def price_scan_run(*, full: bool = False, now: datetime | None = None, only: lis
     with translation.override(settings.LANGUAGE_CODE):
         scan = _run(full=full, now=now, only=only)
     if scan.alerts_opened:
-        from django.urls import reverse
-
-        from common.notifications import notify_kind
-
         notify_kind(
             "agency",
             "price_alert",

@@ -17,14 +17,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ConflictError, ValidationFailed
 from common.models import record_event
+from procurement.models import Listing, PurchaseOrder, PurchaseOrderLine
 
+from ..errors import PricingError
 from ..models import ShortageAlert
 from ..sql import fetch, shortage
 from .alerts import require_reviewer
@@ -51,9 +56,6 @@ def _no_receipts(today: date, params: dict) -> list[dict]:
 
 def _watched():
     """Shortage-list products, or products listed on the platform."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from procurement.models import Listing
 
     return Q(product__shortage=True) | Q(
         Exists(Listing.objects.filter(product_id=OuterRef("product_id"), status="active"))
@@ -62,9 +64,6 @@ def _watched():
 
 def _unfilled(today: date, params: dict) -> list[dict]:
     """Order lines still not fully shipped on orders past their delivery deadline (flagged by the ordering job)."""
-    from django.db.models import F
-
-    from procurement.models import PurchaseOrder, PurchaseOrderLine
 
     status = PurchaseOrder.Status
     lines = PurchaseOrderLine.objects.filter(
@@ -88,12 +87,6 @@ def _unfilled(today: date, params: dict) -> list[dict]:
 
 def _stock_out(today: date, params: dict) -> list[dict]:
     """Orders a distributor rejected for want of stock (the reason names 缺货, 断货, …) in the last days."""
-    from functools import reduce
-    from operator import or_
-
-    from django.db.models import Q
-
-    from procurement.models import PurchaseOrder, PurchaseOrderLine
 
     words = reduce(or_, (Q(order__reject_reason__contains=w) for w in STOCK_OUT_WORDS))
     since = timezone.now() - timedelta(days=params["stock_out_days"])
@@ -188,10 +181,10 @@ def shortage_alert_close(*, alert: ShortageAlert, note: str, by) -> ShortageAler
     require_reviewer(by)
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed(_("请填写解除说明"), field="closed_note")
+        raise ValidationFailed(_("请填写解除说明"), field="closed_note", code=PricingError.NOTE_REQUIRED)
     alert = ShortageAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != ShortageAlert.Status.OPEN:
-        raise ConflictError(_("该短缺预警已解除"), field="status")
+        raise ConflictError(_("该短缺预警已解除"), field="status", code=PricingError.SHORTAGE_CLOSED)
     alert.status = ShortageAlert.Status.CLOSED
     alert.closed_note = note
     alert.save(update_fields=["status", "closed_note"])

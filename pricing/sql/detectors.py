@@ -13,6 +13,10 @@ from datetime import datetime
 
 from psycopg import sql
 
+from catalog.models import Product
+from procurement.models import Listing
+
+from ..models import PriceObservation, ReferencePrice
 from . import month_of, months_later, priced_sources, table, weighted_price
 
 NOTHING = sql.SQL("")
@@ -30,10 +34,6 @@ class Scope:
 
 
 def _tables() -> dict[str, sql.Identifier]:
-    from catalog.models import Product
-    from procurement.models import Listing
-
-    from ..models import PriceObservation, ReferencePrice
 
     return {
         "obs": table(PriceObservation),
@@ -153,9 +153,11 @@ stats AS MATERIALIZED (SELECT st.gk, st.m, st.med, st.n, md.med AS mad FROM st J
 scored AS (SELECT u2.gk, u2.product_id, u2.hospital_id, u2.m, u2.price, u2.qty, u2.region_id, s.med, s.n, s.mad,
                   CASE WHEN s.mad > 0 THEN 0.6745 * (u2.price - s.med) / s.mad ELSE NULL END AS z
            FROM u2 JOIN stats s ON s.gk = u2.gk AND s.m = u2.m),
-flagged AS (SELECT * FROM scored WHERE abs(price / med - 1) >= %(min_deviation)s
-            AND ((n >= %(min_peers)s AND mad > 0 AND abs(z) > %(z)s)
-                 OR ((n < %(min_peers)s OR mad = 0) AND (price / med >= %(ratio)s OR price / med <= %(inverse_ratio)s)))),
+flagged AS (SELECT * FROM scored
+            WHERE (price / med - 1 >= %(min_deviation)s OR (%(low_side)s AND 1 - price / med >= %(min_deviation)s))
+            AND ((n >= %(min_peers)s AND mad > 0 AND (z > %(z)s OR (%(low_side)s AND z < -%(z)s)))
+                 OR ((n < %(min_peers)s OR mad = 0)
+                     AND (price / med >= %(ratio)s OR (%(low_side)s AND price / med <= %(inverse_ratio)s))))),
 -- the peers are the evidence: the units of each flagged group-month, ranked cheapest first and gathered into one JSON
 -- value per group-month, rather than sent back one row each
 ranked AS (SELECT u2.gk, u2.m, u2.hospital_id, u2.product_id, u2.price, u2.qty,
@@ -173,54 +175,69 @@ SELECT f.*, peers.distribution FROM flagged f JOIN peers ON peers.gk = f.gk AND 
         z=params["z"],
         ratio=params["ratio"],
         inverse_ratio=1 / params["ratio"],
+        low_side=bool(params["low_side"]),
     )
     return statement, values
 
 
 def sudden_changes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
-    """Products whose median price in a month is at least (1 + `rise`) × the previous month's median, with
-    `min_observations` in both months: per hospital (`level` 'h') and, with `province_wide`, over every hospital
-    (`level` 'p', no hospital). Each row: level, product, hospital, month `m`, `price` and `prev_price` (the two
-    medians), the month's observation count `n` and quantity `qty`."""
+    """Hospital-months whose price rose at least (1 + `rise`) × a robust baseline — the median of the hospital's
+    prices in its last `baseline_months` months with purchases (empty months skipped, none older than
+    `lookback_months`; at least `min_history` of them) — both on its own and net of the market's move that month
+    (the median over the product's hospitals of their own price ÷ baseline, when at least `min_market` hospitals
+    have a baseline; otherwise no move): a province-wide change is not a hospital's anomaly. With `province_wide`,
+    also the product's median over hospitals against its own baseline of earlier months (`province_rise`).
+
+    Each row: `level` ('h' hospital, 'p' province), product, hospital, region, month `m`, `price` (the month's
+    weighted price, or the province median), `base`, the baseline months `k`, quantity `qty`, `own` (price ÷ base),
+    `market` (the market's move) and `market_n` (hospitals behind it)."""
     t = _tables()
     touched, values = _touched(scope, t)
-    current = sql.SQL(
-        "WHERE prev.med > 0 AND cur.med >= prev.med * %(factor)s AND cur.n >= %(min_observations)s "
-        "AND prev.n >= %(min_observations)s"
-    )
-    previous_month = months_later(sql.SQL("cur.m"), -1)
-    in_touched = _in_touched_months(scope, "cur", months_after=1)
-    statement = sql.SQL("""WITH {touched}base AS (
-    SELECT o.product_id, o.hospital_id, {month} AS m, o.unit_price, o.quantity FROM {obs} o
-    WHERE o.hospital_id IS NOT NULL AND {priced}{narrow}),
-hq AS (SELECT product_id, hospital_id, m, SUM(quantity) AS qty FROM base GROUP BY product_id, hospital_id, m),
-pq AS (SELECT product_id, m, SUM(quantity) AS qty FROM base GROUP BY product_id, m),
-hm AS (SELECT product_id, hospital_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS med, count(*) AS n
-       FROM base GROUP BY product_id, hospital_id, m),
-pm AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS med, count(*) AS n
-       FROM base GROUP BY product_id, m)
-SELECT 'h' AS level, cur.product_id, cur.hospital_id, cur.m, cur.med AS price, prev.med AS prev_price, cur.n, hq.qty
-FROM hm cur JOIN hm prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
-    AND prev.m = {previous_month}
-JOIN hq ON hq.product_id = cur.product_id AND hq.hospital_id = cur.hospital_id AND hq.m = cur.m{in_touched}
-{current}""").format(
+    lookback = int(params["lookback_months"])
+    statement = sql.SQL("""WITH {touched}{hp},
+ranked AS (SELECT hp.*, row_number() OVER (PARTITION BY product_id, hospital_id ORDER BY m) AS rn FROM hp),
+base AS (SELECT cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.price) AS base, count(*) AS k
+         FROM ranked cur JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
+              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}
+         GROUP BY cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id
+         HAVING count(*) >= %(min_history)s),
+moves AS (SELECT base.*, price / base AS own FROM base WHERE base > 0),
+market AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY own) AS move, count(*) AS n
+           FROM moves GROUP BY product_id, m)
+SELECT 'h' AS level, mv.product_id, mv.hospital_id, mv.region_id, mv.m, mv.price, mv.base, mv.k, mv.qty, mv.own,
+       CASE WHEN mk.n >= %(min_market)s THEN mk.move ELSE 1 END AS market, mk.n AS market_n
+FROM moves mv JOIN market mk ON mk.product_id = mv.product_id AND mk.m = mv.m{in_touched}
+WHERE mv.own >= %(factor)s
+  AND mv.own / (CASE WHEN mk.n >= %(min_market)s AND mk.move > 0 THEN mk.move ELSE 1 END) >= %(factor)s""").format(
         touched=touched,
-        month=month_of(sql.SQL("o.observed_on")),
-        obs=t["obs"],
-        priced=priced_sources("o"),
-        narrow=_touched_products(scope, lookback_months=1),
-        previous_month=previous_month,
-        in_touched=in_touched,
-        current=current,
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=lookback)),
+        first_month=months_later(sql.SQL("cur.m"), -lookback),
+        in_touched=_in_touched_months(scope, "mv", months_after=1),
     )
     if params["province_wide"]:
         statement += sql.SQL("""
 UNION ALL
-SELECT 'p' AS level, cur.product_id, NULL, cur.m, cur.med, prev.med, cur.n, pq.qty
-FROM pm cur JOIN pm prev ON prev.product_id = cur.product_id AND prev.m = {previous_month}
-JOIN pq ON pq.product_id = cur.product_id AND pq.m = cur.m{in_touched}
-{current}""").format(previous_month=previous_month, in_touched=in_touched, current=current)
-    values.update(factor=1 + params["rise"], min_observations=params["min_observations"])
+SELECT 'p', pb.product_id, NULL, NULL, pb.m, pb.med, pb.base, pb.k, pb.qty, pb.med / pb.base, 1, pb.n
+FROM (SELECT cur.product_id, cur.m, cur.med, cur.n, cur.qty,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.med) AS base, count(*) AS k
+      FROM (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med, count(*) AS n,
+                   SUM(qty) AS qty FROM hp GROUP BY product_id, m) cur
+      JOIN (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med FROM hp
+            GROUP BY product_id, m) prev
+        ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}
+      GROUP BY cur.product_id, cur.m, cur.med, cur.n, cur.qty HAVING count(*) >= %(min_history)s) pb{in_touched}
+WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_factor)s""").format(
+            first_month=months_later(sql.SQL("cur.m"), -int(params["baseline_months"])),
+            in_touched=_in_touched_months(scope, "pb", months_after=1),
+        )
+    values.update(
+        factor=1 + params["rise"],
+        province_factor=1 + params["province_rise"],
+        baseline_months=int(params["baseline_months"]),
+        min_history=int(params["min_history"]),
+        min_market=int(params["min_market"]),
+    )
     return statement, values
 
 
@@ -303,34 +320,65 @@ SELECT agg.* FROM agg{in_touched}""").format(
 
 
 def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
-    """Hospital-months whose quantity of a high-price product (a 高值耗材, or a weighted unit price of at least
-    `min_unit_price`) is more than `factor` × the median of its quantities over the previous `trailing_months`
-    months with purchases (at least `min_months` of them). Each row: product, hospital, month `m`, quantity `qty`,
-    weighted price, region, the trailing median `med` and the number of trailing months `n`."""
+    """Hospital-months whose quantity of a product is far above what that hospital usually buys, on a log scale:
+    the baseline is the median of log(quantity) over the hospital's other months with purchases within
+    `window_months` before or after (at least `min_history` of them), its spread the median absolute deviation of
+    those (at least `min_scale`); the month's excess is net of the market's move (the median excess of the
+    product's hospitals that month, when at least `min_market` have a baseline — seasonality and province-wide
+    shifts). Flagged when the net excess is at least log(`factor`) (relative), at least `z` spreads (robust), and
+    the extra units at the month's price are worth at least `min_excess_amount` yuan (absolute); for products
+    priced at least `min_unit_price` a unit, or 高值耗材.
+
+    Each row: product, hospital, region, month `m`, quantity `qty`, weighted `price`, the baseline `base` (log, net
+    of the market), baseline months `k`, `mad`, the net excess `r` (log) and the `market` level that month (log)."""
     t = _tables()
     touched, values = _touched(scope, t)
-    trailing = int(params["trailing_months"])
+    window = int(params["window_months"])
     statement = sql.SQL("""WITH {touched}{hp},
-pairs AS (SELECT cur.product_id, cur.hospital_id, cur.m, prev.qty AS pq
-          FROM hp cur JOIN hp prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
-               AND prev.m >= {first_month} AND prev.m < cur.m{in_touched}),
-tr AS (SELECT product_id, hospital_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY pq) AS med, count(*) AS n
-       FROM pairs GROUP BY product_id, hospital_id, m)
-SELECT cur.product_id, cur.hospital_id, cur.m, cur.qty, cur.price, cur.region_id, tr.med, tr.n
-FROM hp cur JOIN tr ON tr.product_id = cur.product_id AND tr.hospital_id = cur.hospital_id AND tr.m = cur.m
-JOIN {product} g ON g.id = cur.product_id
-WHERE tr.n >= %(min_months)s AND tr.med > 0 AND cur.qty > tr.med * %(factor)s
-  AND (cur.price >= %(min_unit_price)s OR g.high_value = %(high_value)s)""").format(
+lq0 AS (SELECT product_id, hospital_id, m, qty, price, region_id, ln(qty) AS l FROM hp WHERE qty > 0),
+hl AS (SELECT product_id, hospital_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY l) AS hl
+       FROM lq0 GROUP BY product_id, hospital_id),
+market AS (SELECT lq0.product_id, lq0.m,
+                  CASE WHEN count(*) >= %(min_market)s
+                       THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY lq0.l - hl.hl) ELSE 0 END AS move
+           FROM lq0 JOIN hl ON hl.product_id = lq0.product_id AND hl.hospital_id = lq0.hospital_id
+           GROUP BY lq0.product_id, lq0.m),
+-- each month's log quantity net of the market's level that month (seasonality, province-wide shifts)
+lq AS (SELECT lq0.product_id, lq0.hospital_id, lq0.m, lq0.qty, lq0.price, lq0.region_id, lq0.l - mk.move AS l,
+              mk.move
+       FROM lq0 JOIN market mk ON mk.product_id = lq0.product_id AND mk.m = lq0.m),
+pairs AS (SELECT cur.product_id, cur.hospital_id, cur.m, other.l AS ol
+          FROM lq cur JOIN lq other ON other.product_id = cur.product_id AND other.hospital_id = cur.hospital_id
+               AND other.m <> cur.m AND other.m >= {first_month} AND other.m <= {last_month}{in_touched}),
+bl AS (SELECT product_id, hospital_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) AS base, count(*) AS k
+       FROM pairs GROUP BY product_id, hospital_id, m HAVING count(*) >= %(min_history)s),
+sc AS (SELECT p.product_id, p.hospital_id, p.m, percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.ol - bl.base)) AS mad
+       FROM pairs p JOIN bl ON bl.product_id = p.product_id AND bl.hospital_id = p.hospital_id AND bl.m = p.m
+       GROUP BY p.product_id, p.hospital_id, p.m),
+r AS (SELECT lq.product_id, lq.hospital_id, lq.m, lq.qty, lq.price, lq.region_id, bl.base, bl.k, sc.mad,
+             lq.l - bl.base AS r, lq.move AS market
+      FROM lq JOIN bl ON bl.product_id = lq.product_id AND bl.hospital_id = lq.hospital_id AND bl.m = lq.m
+      JOIN sc ON sc.product_id = lq.product_id AND sc.hospital_id = lq.hospital_id AND sc.m = lq.m)
+SELECT r.* FROM r JOIN {product} g ON g.id = r.product_id
+WHERE r.r >= ln(%(factor)s)
+  AND r.r / greatest(1.4826 * r.mad, %(min_scale)s) >= %(z)s
+  AND (r.qty - exp(r.base + r.market)) * r.price >= %(min_excess_amount)s
+  AND (r.price >= %(min_unit_price)s OR g.high_value = %(high_value)s)""").format(
         touched=touched,
-        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=trailing)),
-        first_month=months_later(sql.SQL("cur.m"), -trailing),
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=window)),
+        first_month=months_later(sql.SQL("cur.m"), -window),
+        last_month=months_later(sql.SQL("cur.m"), window),
         in_touched=_in_touched_months(scope, "cur"),
         product=t["product"],
     )
     values.update(
-        min_months=params["min_months"],
-        factor=params["factor"],
-        min_unit_price=params["min_unit_price"],
+        min_history=int(params["min_history"]),
+        min_market=int(params["min_market"]),
+        factor=float(params["factor"]),
+        min_scale=float(params["min_scale"]),
+        z=float(params["z"]),
+        min_excess_amount=float(params["min_excess_amount"]),
+        min_unit_price=float(params["min_unit_price"]),
         high_value=True,
     )
     return statement, values

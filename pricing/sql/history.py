@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from ..models import PriceObservation
 from . import month_of, priced_sources, table, weighted_price
 
 
@@ -11,7 +12,6 @@ def monthly_prices() -> sql.Composed:
     """A product's months from `start` to `end` (parameters `product`, `start`, `end`, `hospital`): per month `m`
     the median `med` over the hospitals of each one's quantity-weighted mean price, the number of those hospitals
     `n`, and `own`, the weighted mean price of the hospital `hospital` (NULL when it bought nothing that month)."""
-    from ..models import PriceObservation
 
     return sql.SQL("""WITH base AS (
     SELECT hospital_id, {month} AS m, unit_price, quantity FROM {obs} o

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from catalog.models import Product
+from procurement.models import Listing
+
+from ..models import PriceObservation
 from . import month_of, table
 
 
@@ -12,10 +16,6 @@ def quiet_hospitals() -> sql.Composed:
     distinct months between `history_from` and `quiet_from`, none since `quiet_from`; only products on the shortage
     list (`shortage`, true) or listed on the platform. Each row: product, hospital, the usual `months`, and whether
     the product is on the shortage list."""
-    from catalog.models import Product
-    from procurement.models import Listing
-
-    from ..models import PriceObservation
 
     month = month_of(sql.SQL("o.observed_on"))
     return sql.SQL("""WITH usual AS (

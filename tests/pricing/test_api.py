@@ -24,11 +24,30 @@ def test_only_officials_see_alerts(api, alert, official, purchaser, manufacturer
         assert api.get("/api/v1/price-alerts/").status_code == 403
         assert api.get(f"/api/v1/price-alerts/{alert.pk}/").status_code == 403
     api.force_authenticate(official)
-    body = api.get("/api/v1/price-alerts/?status=open&detector=peer_outlier&sort=amount").json()
-    assert body["count"] == 1 and body["results"][0]["detector_label"] == "同品种价格离群"
+    body = api.get("/api/v1/price-alerts/?status=active&kind=peer_outlier&sort=amount").json()
+    assert body["count"] == 1 and "同品种价格离群" in body["results"][0]["kind_labels"]
     assert api.get("/api/v1/price-alerts/?status=resolved").json()["count"] == 0
     detail = api.get(f"/api/v1/price-alerts/{alert.pk}/").json()
-    assert detail["evidence"]["peers"] == 8 and detail["version"] == 1
+    peer = next(s for s in detail["signals"] if s["kind"] == "peer_outlier")
+    assert peer["evidence"]["peers"] == 8 and detail["version"] == 1
+    assert set(detail["peer_hospitals"]) == {str(d["hospital_id"]) for d in peer["evidence"]["distribution"]}
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=nonsense", "status"),
+        ("kind=nonsense", "kind"),
+        ("severity=9", "severity"),
+        ("sort=sideways", "sort"),
+        ("min_amount=lots", "min_amount"),
+        ("period_from=2025-13", "period_from"),
+    ],
+)
+def test_unknown_filter_values_are_refused_naming_the_filter(api, alert, official, query, field):
+    api.force_authenticate(official)
+    r = api.get(f"/api/v1/price-alerts/?{query}")
+    assert r.status_code == 400 and r.json()["field"] == field
 
 
 def test_review_through_the_api_with_a_conflict(api, alert, official, manufacturer, manufacturer_rep, purchaser):
@@ -129,3 +148,12 @@ def test_scan_request_is_queued(api, official, peer_world, purchaser, django_cap
     # without a broker the task runs in-process after commit
     assert PriceAlert.objects.count() == 1
     assert api.get("/api/v1/price-scans/").json()["count"] == 1
+
+
+def test_observation_filters_are_checked(api, official, peer_world):
+    api.force_authenticate(official)
+    r = api.get("/api/v1/price-observations/?observed_on__gte=garbage")
+    assert r.status_code == 400
+    r = api.get("/api/v1/price-observations/?observed_since=2025-01-01")
+    assert r.status_code == 400 and r.json()["field"] == "observed_since"
+    assert api.get("/api/v1/price-observations/?observed_on__gte=2000-01-01").status_code == 200

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from pricing import credit_schemes
+from pricing.errors import PricingError
 from pricing.models import CreditRating, CreditRecord
 from pricing.services import credit as svc
 from procurement import hooks
@@ -67,11 +68,13 @@ def test_bad_records_are_refused_and_nothing_is_written(official, manufacturer, 
 def test_only_officials_keep_records_and_only_for_companies(official, manufacturer, manufacturer_rep, hospital):
     with pytest.raises(PermissionDeniedError):
         make(manufacturer_rep, manufacturer)
-    with pytest.raises(ValidationFailed, match="生产企业或配送企业"):
+    with pytest.raises(ValidationFailed, match="生产企业或配送企业") as exc:
         make(official, hospital)
+    assert exc.value.code == PricingError.CREDIT_ORGANIZATION_INVALID
     other = ProductFactory(manufacturer=ManufacturerFactory(name="别家药业"))
-    with pytest.raises(ValidationFailed, match="不属于该企业"):
+    with pytest.raises(ValidationFailed) as exc:
         make(official, manufacturer, level="serious", products=[other])
+    assert exc.value.code == PricingError.PRODUCTS_OF_ANOTHER_COMPANY and exc.value.field == "products"
     assert not CreditRecord.objects.exists()
 
 

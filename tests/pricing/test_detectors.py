@@ -85,14 +85,16 @@ def test_peer_outlier_weighted_price_of_whole_number_prices_is_not_truncated(hos
 
 
 def test_peer_outlier_needs_enough_peers_then_uses_the_ratio(hospitals, product):
-    for h, p in zip(hospitals[:3], ["1.00", "1.10", "1.90"], strict=True):
+    for h, p in zip(hospitals[:3], ["1.00", "1.10", "1.60"], strict=True):
         observe(product, h, date(2026, 3, 5), p)
-    assert find("peer_outlier") == []  # 1.90 / 1.10 < 2: below the small-group ratio
+    assert find("peer_outlier") == []  # 1.60 / 1.10 < 1.5: below the small-group ratio
     observe(product, hospitals[3], date(2026, 3, 6), "2.40")
-    # four hospitals: median (1.10 + 1.90) / 2 = 1.50; 2.40 / 1.50 = 1.6 still below 2 ×
-    assert find("peer_outlier") == []
-    # 1.00 / 1.50 = 0.67 is above 1 / 1.55, so only the high price is flagged
-    assert [f.subject_key for f in find("peer_outlier", ratio=1.55)] == [f"h:{hospitals[3].pk}"]
+    # four hospitals: median (1.10 + 1.60) / 2 = 1.35; 2.40 / 1.35 = 1.78 ≥ 1.5; the cheap 1.00 is not a finding
+    assert [f.subject_key for f in find("peer_outlier")] == [f"h:{hospitals[3].pk}"]
+    assert find("peer_outlier", ratio=2.0) == []
+    # with low_side, 1.00 / 1.35 = 0.74 ≤ 1 / 1.3 is flagged too
+    low = {f.subject_key for f in find("peer_outlier", ratio=1.3, low_side=True)}
+    assert low == {f"h:{hospitals[0].pk}", f"h:{hospitals[3].pk}"}
 
 
 def test_peer_outlier_by_group_compares_products_of_the_same_generic_form_and_strength(
@@ -110,19 +112,35 @@ def test_peer_outlier_by_group_compares_products_of_the_same_generic_form_and_st
     assert {d["product_id"] for d in findings[0].evidence["distribution"]} == {product.pk, twin.pk}
 
 
-def test_sudden_change_at_a_hospital_and_province_wide(hospitals, product):
-    for h in hospitals[:4]:
-        observe(product, h, date(2026, 1, 15), "1.00")
-    observe(product, hospitals[0], date(2026, 2, 15), "1.40")  # +40 % at one hospital
-    for h in hospitals[1:4]:
-        observe(product, h, date(2026, 2, 15), "1.10")  # +10 %: not a change
-    findings = find("sudden_change")
-    assert [(f.subject_key, f.period_start) for f in findings] == [(f"h:{hospitals[0].pk}", date(2026, 2, 1))]
-    assert findings[0].deviation == Decimal("0.4000")
-    for h in hospitals[1:4]:
-        observe(product, h, date(2026, 2, 20), "1.60")
+def test_sudden_change_against_a_robust_baseline_net_of_the_market(hospitals, product):
+    for month in (1, 2):
+        for h in hospitals[:7]:
+            observe(product, h, date(2026, month, 15), "1.00")
+    # March: hospital 0 +40 %, the others +5 % (the market's move): 1.40 / 1.05 = +33 % net, flagged
+    observe(product, hospitals[0], date(2026, 3, 15), "1.40")
+    for h in hospitals[1:6]:
+        observe(product, h, date(2026, 3, 15), "1.05")
+    # hospital 6 skipped March; April +40 % against its last months with purchases (January, February)
+    observe(product, hospitals[6], date(2026, 4, 15), "1.40")
+    for h in hospitals[1:6]:
+        observe(product, h, date(2026, 4, 15), "1.00")
+    findings = {(f.subject_key, f.period_start): f for f in find("sudden_change")}
+    assert set(findings) == {(f"h:{hospitals[0].pk}", date(2026, 3, 1)), (f"h:{hospitals[6].pk}", date(2026, 4, 1))}
+    march = findings[(f"h:{hospitals[0].pk}", date(2026, 3, 1))]
+    assert march.deviation == Decimal("0.4000") and march.evidence["market_move"] == 1.05
+    assert march.evidence["baseline"] == "1.0000" and march.evidence["baseline_months"] == 2
+    assert march.strength > 1
+
+
+def test_a_province_wide_move_is_not_each_hospitals_anomaly(hospitals, product):
+    for month in (1, 2):
+        for h in hospitals[:6]:
+            observe(product, h, date(2026, month, 15), "1.00")
+    for h in hospitals[:6]:
+        observe(product, h, date(2026, 3, 15), "1.50")
     keys = {(f.subject_key, f.period_start) for f in find("sudden_change")}
-    assert ("province", date(2026, 2, 1)) in keys
+    assert keys == {("province", date(2026, 3, 1))}
+    assert find("sudden_change", province_wide=False) == []
 
 
 def test_above_reference_payment_standard_and_national_lowest(hospitals, product):
@@ -144,12 +162,18 @@ def test_above_reference_payment_standard_and_national_lowest(hospitals, product
     observe(product, hospitals[0], date(2026, 2, 10), "1.15")  # below the payment standard; national ref not valid yet
     observe(product, hospitals[1], date(2026, 3, 10), "1.15", quantity=50)  # above national lowest only
     observe(product, hospitals[2], date(2026, 3, 11), "1.30", quantity=10)  # above both
-    findings = {f.subject_key: f for f in find("above_reference")}
-    assert set(findings) == {f"h:{hospitals[1].pk}", f"h:{hospitals[2].pk}"}
-    both = findings[f"h:{hospitals[2].pk}"]
-    assert [r["kind"] for r in both.evidence["references"]] == ["national_lowest", "payment_standard"]
-    assert both.reference_value == Decimal("1.1000") and both.amount_at_stake == Decimal("2.00")
-    assert findings[f"h:{hospitals[1].pk}"].amount_at_stake == Decimal("2.50")
+    findings = {(f.subject_key, f.detector): f for f in find("above_reference")}
+    assert set(findings) == {
+        (f"h:{hospitals[1].pk}", "above_national_lowest"),
+        (f"h:{hospitals[2].pk}", "above_national_lowest"),
+        (f"h:{hospitals[2].pk}", "above_payment_standard"),
+    }
+    # both are references, not rules: informational signals, which never open a case on their own
+    assert all(f.informational for f in findings.values())
+    national = findings[(f"h:{hospitals[2].pk}", "above_national_lowest")]
+    assert national.reference_value == Decimal("1.1000") and national.amount_at_stake == Decimal("2.00")
+    assert findings[(f"h:{hospitals[2].pk}", "above_payment_standard")].amount_at_stake == Decimal("1.00")
+    assert findings[(f"h:{hospitals[1].pk}", "above_national_lowest")].amount_at_stake == Decimal("2.50")
 
 
 def test_non_selected_premium(hospitals, product):
@@ -169,16 +193,30 @@ def test_non_selected_premium(hospitals, product):
     assert findings[0].evidence["lot"] == "阿托伐他汀钙片 口服常释剂型"
 
 
-def test_volume_spike_only_for_high_price_items(hospitals, manufacturer):
+def test_volume_spike_needs_a_relative_and_an_absolute_excess(hospitals, manufacturer):
     pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
     cheap = ProductFactory(manufacturer=manufacturer, generic_name="维生素C片")
     h = hospitals[0]
     for month, qty in [(1, 100), (2, 120), (3, 90), (4, 110), (5, 500)]:
         observe(pricey, h, date(2026, month, 5), "800.00", quantity=qty)
+        # the same relative jump, but 3,950 extra tablets at ¥0.05 are ¥197.50: below the absolute floor
         observe(cheap, h, date(2026, month, 5), "0.05", quantity=qty * 10)
     findings = find("volume_spike")
     assert [(f.product_id, f.period_start) for f in findings] == [(pricey.pk, date(2026, 5, 1))]
-    assert findings[0].evidence["trailing_median"] == "105"  # median of 100, 120, 90, 110
+    # the usual month: the median of the log quantities of the other months (100, 110 → √(100 × 110))
+    assert findings[0].evidence["usual_quantity"] == "104.9"
+    assert findings[0].evidence["history_months"] == 4
+    assert len(find("volume_spike", min_excess_amount=100.0)) == 2
+
+
+def test_volume_spike_ignores_a_market_wide_rise(hospitals, manufacturer):
+    """Every hospital buys 4 × more in May (a season, a new indication): no hospital's anomaly."""
+    pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
+    for h in hospitals[:6]:
+        for month, qty in [(1, 100), (2, 120), (3, 90), (4, 110), (5, 440)]:
+            observe(pricey, h, date(2026, month, 5), "800.00", quantity=qty)
+    assert find("volume_spike") == []
+    assert len(find("volume_spike", min_market=10)) == 6  # without the market's move, all six would be flagged
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ def test_inbox_filters_export_and_bulk_assign(client, alert, official, purchaser
     client.force_login(purchaser)
     assert client.get("/pricing/alerts/").status_code == 403
     client.force_login(official)
-    page = client.get("/pricing/alerts/?detector=peer_outlier&sort=amount")
+    page = client.get("/pricing/alerts/?kind=peer_outlier&sort=amount")
     assert page.status_code == 200 and f"#{alert.pk}" in page.content.decode()
-    assert f"#{alert.pk}" not in client.get("/pricing/alerts/?detector=volume_spike").content.decode()
+    assert f"#{alert.pk}" not in client.get("/pricing/alerts/?kind=volume_spike").content.decode()
     export = client.get("/pricing/alerts/?format=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     r = client.post("/pricing/alerts/bulk/", {"alerts": [alert.pk], "action": "assign", "assignee": official.pk})
@@ -37,7 +37,11 @@ def test_inbox_filters_export_and_bulk_assign(client, alert, official, purchaser
 def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
     client.force_login(official)
     html = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
-    assert "<svg" in html and "pygal-chart" in html and "同组价格分布" in html
+    assert "<svg" in html and "pygal-chart" in html and "同类机构价格" in html
+    # the months: this hospital's price, the peers' median and count, the deviation in per cent, words not keys
+    assert 'data-month="2026-03"' in html and "+158.7%" in html and "{'" not in html and "稳健 z" not in html
+    assert alert.hospital.name in html and "价格测试医院00" in html  # the peers by name
+    assert 'name="letter"' not in html  # an open case is assigned before a letter is sent
     assert "同类机构中位价" in html and "图表数据（表格）" in html  # legend and the table behind the chart
     # The chart is server-drawn SVG: no chart script, and nothing from another site (only the platform's own app.js).
     assert "cdn" not in html.lower() and "pygal-tooltips" not in html
@@ -45,6 +49,10 @@ def test_alert_page_chart_and_actions(client, alert, official, manufacturer):
     r = client.post(f"/pricing/alerts/{alert.pk}/dismiss/", {"version": alert.version, "reason": ""}, follow=True)
     assert "必须填写原因" in r.content.decode()
     client.post(f"/pricing/alerts/{alert.pk}/assign/", {"version": 1, "assignee": official.pk})
+    html = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
+    # the letter's draft names the hospital and the prices compared
+    letter = re.search(r'<textarea name="letter"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert alert.hospital.name in letter and "2.6000" in letter and "1.0050" in letter
     due = (timezone.localdate() + timedelta(days=5)).isoformat()
     client.post(
         f"/pricing/alerts/{alert.pk}/inquiry/",
@@ -112,7 +120,8 @@ def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, aler
 
     spike = PriceAlert.objects.get(pk=alert.pk)
     spike.pk = None
-    spike.detector, spike.amount_at_stake, spike.severity = "volume_spike", Decimal("1.00"), alert.severity + 1
+    spike.kinds, spike.amount_at_stake, spike.score = ["volume_spike"], Decimal("1.00"), alert.score + 1
+    spike.subject_key, spike.hospital = "province", None
     spike.save()
     client.force_login(official)
     html = client.get("/pricing/alerts/").content.decode()
@@ -121,7 +130,7 @@ def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, aler
     assert html.index(f"#{spike.pk}<") < html.index(f"#{alert.pk}<") and 'aria-sort="ascending"' in html
     html = client.get("/pricing/alerts/?sort=-amount_at_stake").content.decode()
     assert html.index(f"#{alert.pk}<") < html.index(f"#{spike.pk}<")
-    rows = xlsx_rows(client.get("/pricing/alerts/?detector=volume_spike&format=xlsx"))
+    rows = xlsx_rows(client.get("/pricing/alerts/?kind=volume_spike&format=xlsx"))
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [spike.pk]
 
 
@@ -251,3 +260,21 @@ def test_shortage_close_and_credit_repair_say_what_is_missing_beside_the_note(cl
     _error_beside(html, "note", f"repair-{record.pk}", "请填写修复说明")
     assert ShortageAlert.objects.get(pk=shortage.pk).status == "open"  # nothing changed
     assert type(record).objects.get(pk=record.pk).status == "active"
+
+
+def test_inbox_filters_are_checked_and_status_options_are_distinct(client, alert, official):
+    client.force_login(official)
+    html = client.get("/pricing/alerts/").content.decode()
+    status_select = re.search(r'<select name="status".*?</select>', html, re.S).group(0)
+    values = re.findall(r'<option value="([^"]*)"', status_select)
+    assert len(values) == len(set(values)) and {"active", "open", "closed"} <= set(values)
+    for query in ("status=bogus", "kind=bogus", "severity=7", "period_to=someday", "min_amount=很多"):
+        assert client.get(f"/pricing/alerts/?{query}").status_code == 400, query
+    # filters that work: open only (待处理) vs every open state (未办结), amount, period, grouping
+    assert f"#{alert.pk}<" in client.get("/pricing/alerts/?status=open").content.decode()
+    assert f"#{alert.pk}<" not in client.get("/pricing/alerts/?status=closed").content.decode()
+    assert f"#{alert.pk}<" not in client.get("/pricing/alerts/?min_amount=1000000").content.decode()
+    assert f"#{alert.pk}<" in client.get("/pricing/alerts/?period_from=2026-03&period_to=2026-03").content.decode()
+    assert f"#{alert.pk}<" not in client.get("/pricing/alerts/?period_from=2026-04").content.decode()
+    grouped = client.get("/pricing/alerts/?group=hospital").content.decode()
+    assert 'id="groups"' in grouped and alert.hospital.name in grouped

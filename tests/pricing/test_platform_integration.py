@@ -75,7 +75,7 @@ def test_the_catch_up_writes_receipts_whose_task_was_lost(w, monkeypatch):
 
 def _alert_for(product, hospital):
     return PriceAlert.objects.create(
-        detector="above_reference",
+        kinds=["above_listed"],
         product=product,
         subject_key=f"h:{hospital.pk}",
         hospital=hospital,

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from common.models import events_for
+from pricing.errors import PricingError
 from pricing.models import Inquiry, Interview, PriceAlert
 from pricing.services import alerts as svc
 from pricing.services.scan import price_scan_run
@@ -76,14 +77,17 @@ def test_two_officials_on_one_alert_one_wins(alert, official, colleague):
     svc.alert_assign(alert=alert, assignee=official, by=official, expected_version=seen)
     with pytest.raises(ConflictError, match="已被他人处理") as exc:
         svc.alert_dismiss(alert=alert, reason="重复数据", by=colleague, expected_version=seen)
-    assert exc.value.status_code == 409
+    assert exc.value.status_code == 409 and exc.value.code == PricingError.STALE_VERSION
+    with translation.override("en"), pytest.raises(ConflictError) as english:
+        svc.alert_dismiss(alert=alert, reason="重复数据", by=colleague, expected_version=seen)
+    assert english.value.code == PricingError.STALE_VERSION and "handled by someone else" in english.value.message
     alert = fresh(alert)
     assert alert.status == "in_review" and alert.resolution_note == "" and alert.version == seen + 1
 
 
 @pytest.mark.parametrize("step", ["inquiry", "interview", "resolve"])
 def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
-    with pytest.raises(ConflictError, match="待处理"):
+    with pytest.raises(ConflictError, match="待处理") as exc:
         if step == "inquiry":
             svc.alert_send_inquiry(alert=alert, recipient=manufacturer, letter="函", reply_due=tomorrow(), by=official)
         elif step == "interview":
@@ -92,6 +96,7 @@ def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
             )
         else:
             svc.alert_resolve(alert=alert, disposition="justified", note="合理", by=official)
+    assert exc.value.code == PricingError.STEP_NOT_ALLOWED and exc.value.field == "status"
     alert = fresh(alert)
     assert alert.status == "open" and alert.version == 1
     assert not Inquiry.objects.exists() and not Interview.objects.exists() and not events_for(alert).exists()
@@ -99,18 +104,20 @@ def test_steps_out_of_order_are_refused(alert, official, manufacturer, step):
 
 def test_nothing_happens_to_a_closed_alert(alert, official):
     svc.alert_dismiss(alert=alert, reason="数据录入错误", by=official)
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as assigned:
         svc.alert_assign(alert=alert, assignee=official, by=official)
-    with pytest.raises(ConflictError):
+    assert assigned.value.code == PricingError.ALERT_CLOSED
+    with pytest.raises(ConflictError) as dismissed:
         svc.alert_dismiss(alert=alert, reason="再次", by=official)
+    assert dismissed.value.code == PricingError.STEP_NOT_ALLOWED
     assert fresh(alert).resolution_note == "数据录入错误"
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_dismissing_without_a_reason(alert, official, reason):
-    with pytest.raises(ValidationFailed, match="原因") as exc:
+    with pytest.raises(ValidationFailed) as exc:
         svc.alert_dismiss(alert=alert, reason=reason, by=official)
-    assert exc.value.field == "reason"
+    assert exc.value.field == "reason" and exc.value.code == PricingError.REASON_REQUIRED
     assert fresh(alert).status == "open"
 
 
@@ -123,8 +130,9 @@ def test_an_official_of_no_agency_cannot_act(alert, hospital, official):
             svc.alert_assign(alert=alert, assignee=official, by=user)
         with pytest.raises(PermissionDeniedError):
             svc.alert_dismiss(alert=alert, reason="无", by=user)
-    with pytest.raises(ValidationFailed, match="经办人"):
+    with pytest.raises(ValidationFailed) as exc:
         svc.alert_assign(alert=alert, assignee=purchaser, by=official)
+    assert exc.value.code == PricingError.ASSIGNEE_NOT_OFFICIAL and exc.value.field == "assignee"
     alert = fresh(alert)
     assert alert.status == "open" and alert.assignee is None and not events_for(alert).exists()
 
@@ -163,8 +171,9 @@ def test_only_the_addressed_organisation_answers_once(alert, official, manufactu
     with pytest.raises(ValidationFailed):
         svc.inquiry_reply(inquiry=inquiry, reply=" ", by=manufacturer_rep)
     svc.inquiry_reply(inquiry=inquiry, reply="已核实", by=manufacturer_rep)
-    with pytest.raises(ConflictError, match="已经回复"):
+    with pytest.raises(ConflictError) as exc:
         svc.inquiry_reply(inquiry=inquiry, reply="补充", by=manufacturer_rep)
+    assert exc.value.code == PricingError.INQUIRY_ALREADY_REPLIED
     assert Inquiry.objects.get().reply == "已核实"
 
 
@@ -231,11 +240,13 @@ def test_bulk_assign_and_bulk_dismiss_are_all_or_nothing(hospitals, product, off
         for h, p in zip(hospitals, prices, strict=True):
             observe(product, h, date(2026, month, 10), p)
     price_scan_run(full=True)
-    ids = list(PriceAlert.objects.filter(detector="peer_outlier").values_list("pk", flat=True))
+    ids = list(PriceAlert.objects.filter(kinds__contains=["peer_outlier"]).values_list("pk", flat=True))
     assert len(ids) == 3
     svc.alert_dismiss(alert=PriceAlert.objects.get(pk=ids[0]), reason="已核实", by=official)
-    with pytest.raises(ConflictError, match=str(ids[0])):
+    # the rule: all or nothing, every refused case named with its state
+    with pytest.raises(ConflictError, match=f"#{ids[0]}（已排除）") as refused:
         svc.alerts_bulk_assign(alert_ids=ids, assignee=colleague, by=official)
+    assert refused.value.code == PricingError.BULK_REFUSED and refused.value.field == "alerts"
     assert not PriceAlert.objects.filter(assignee=colleague).exists()
     with pytest.raises(NotFoundError):
         svc.alerts_bulk_assign(alert_ids=[ids[1], 999999], assignee=colleague, by=official)
@@ -245,3 +256,30 @@ def test_bulk_assign_and_bulk_dismiss_are_all_or_nothing(hospitals, product, off
     assert set(PriceAlert.objects.filter(assignee=colleague).values_list("status", flat=True)) == {"in_review"}
     svc.alerts_bulk_dismiss(alert_ids=ids[1:], reason="批量核实为合理", by=official)
     assert PriceAlert.objects.filter(status="dismissed").count() == 3
+
+
+def test_assigning_to_an_official_of_another_league_is_refused(alert, official, colleague, settings):
+    """A league's agency (named in PRICE_REVIEW_REGIONAL_AGENCIES) handles its own league's cases only."""
+    from tests.factories import AgencyFactory, UserFactory, league
+
+    other = AgencyFactory(name="测试包头医保局", region=league("150200"))
+    settings.PRICE_REVIEW_REGIONAL_AGENCIES = [other.uscc]
+    local = UserFactory(username="official-bt", organization=other, roles=["pricing_official"])
+    with pytest.raises(ValidationFailed) as refused:
+        svc.alert_assign(alert=alert, assignee=local, by=official)
+    assert refused.value.code == PricingError.ASSIGNEE_OTHER_REGION and refused.value.field == "assignee"
+    assert fresh(alert).status == "open" and fresh(alert).assignee is None
+    svc.alert_assign(alert=alert, assignee=colleague, by=official)  # the province's agency: any league
+    assert fresh(alert).assignee == colleague
+
+
+def test_resolve_without_a_disposition_is_refused(alert, official):
+    svc.alert_assign(alert=alert, assignee=official, by=official)
+    with pytest.raises(ValidationFailed) as refused:
+        svc.alert_resolve(alert=alert, disposition="", note="已核实", by=official)
+    assert refused.value.code == PricingError.DISPOSITION_REQUIRED and refused.value.field == "disposition"
+    assert fresh(alert).status == "in_review"
+    svc.alert_resolve(alert=alert, disposition="justified", note="已核实", by=official)
+    with pytest.raises(ConflictError) as closed:
+        svc.alert_dismiss(alert=alert, reason="重复", by=official)
+    assert closed.value.code == PricingError.STEP_NOT_ALLOWED

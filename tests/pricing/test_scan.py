@@ -1,4 +1,5 @@
-"""The scan: alerts opened once, updated on later runs, incremental by watermark, runs never overlapping."""
+"""The scan: one case per product and subject, its signals refreshed (never duplicated) by later runs, incremental by
+watermark, runs never overlapping."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from common.errors import ConflictError
-from pricing.models import PriceAlert, PriceObservation, PriceScan
+from pricing.models import PriceAlert, PriceObservation, PriceScan, Signal
 from pricing.services.scan import LOCK as SCAN_LOCK
 from pricing.services.scan import price_scan_run
 from tests.utils import job_lock_held_elsewhere
@@ -20,14 +21,17 @@ from .conftest import observe
 def test_full_scan_opens_one_alert_and_a_second_run_updates_it(peer_world, product):
     first = price_scan_run(full=True)
     assert first.status == PriceScan.Status.SUCCEEDED and first.alerts_opened == 1
-    alert = PriceAlert.objects.get(detector="peer_outlier")
+    alert = PriceAlert.objects.get(kinds__contains=["peer_outlier"])
     assert alert.hospital == peer_world and alert.product == product and alert.status == "open"
     assert alert.manufacturer_id == product.manufacturer_id and alert.region_id == peer_world.region_id
-    assert alert.evidence["peers"] == 8
+    assert alert.signals.get(kind="peer_outlier").evidence["peers"] == 8
+    signals = list(Signal.objects.values_list("pk", "kind", "month", "score"))
     second = price_scan_run(full=True)
     assert second.alerts_opened == 0 and second.alerts_updated == 1
     alert = PriceAlert.objects.get(pk=alert.pk)
-    assert alert.detections == 2 and PriceAlert.objects.count() == 1
+    # the same data scanned again: the same signals, one month, one case
+    assert list(Signal.objects.values_list("pk", "kind", "month", "score")) == signals
+    assert alert.months == 1 and PriceAlert.objects.count() == 1
 
 
 def test_incremental_scan_reads_only_new_product_months(peer_world, product, hospitals, manufacturer):
@@ -45,15 +49,12 @@ def test_incremental_scan_reads_only_new_product_months(peer_world, product, hos
     observe(product, hospitals[0], date(2026, 4, 20), "9.00", quantity=500)
     later = price_scan_run(now=timezone.now() + timedelta(minutes=1))
     assert not later.full and later.observations == 9
-    # April at hospital 0: far from its peers, and a jump from its March median (1.00 → 5.00); March's alert
-    # is about hospital 7, another subject, and is not touched
-    assert later.alerts_opened == 2 and later.alerts_updated == 0
-    april = PriceAlert.objects.filter(period_start=date(2026, 4, 1))
-    assert {(a.detector, a.subject_key) for a in april} == {
-        ("peer_outlier", f"h:{hospitals[0].pk}"),
-        ("sudden_change", f"h:{hospitals[0].pk}"),
-    }
-    assert PriceAlert.objects.get(period_start=date(2026, 3, 1)).detections == 1
+    # April at hospital 0: far from its peers — one case; March's case is about hospital 7, another subject, and is
+    # not touched
+    assert later.alerts_opened == 1 and later.alerts_updated == 0
+    april = PriceAlert.objects.get(period_start=date(2026, 4, 1))
+    assert april.subject_key == f"h:{hospitals[0].pk}" and "peer_outlier" in april.kinds
+    assert PriceAlert.objects.get(period_start=date(2026, 3, 1)).signals.count() == 1
 
 
 def _april_outlier(product, hospitals):
@@ -63,16 +64,36 @@ def _april_outlier(product, hospitals):
         observe(product, h, date(2026, 4, 10), p)
 
 
-def test_one_open_alert_per_product_subject_detector_across_periods(peer_world, product, hospitals):
+def test_one_open_case_per_product_subject_across_periods_and_detectors(peer_world, product, hospitals):
     _april_outlier(product, hospitals)
     scan = price_scan_run(full=True, only=["peer_outlier"])
-    # March and April found in the same run: one alert covering both
+    # March and April found in the same run: one case covering both, two months
     assert scan.findings["peer_outlier"] == 2 and scan.alerts_opened == 1
     alert = PriceAlert.objects.get()
     assert (alert.period_start, alert.period_end) == (date(2026, 3, 1), date(2026, 4, 30))
-    assert alert.detections == 2
-    again = price_scan_run(full=True, only=["peer_outlier"])
-    assert again.alerts_opened == 0 and again.alerts_updated == 1 and PriceAlert.objects.count() == 1
+    assert alert.months == 2
+    again = price_scan_run(full=True)
+    # every detector: the others' findings for the same hospital and product are signals on the same case
+    assert again.alerts_opened == 0 and PriceAlert.objects.count() == 1
+    alert = PriceAlert.objects.get()
+    assert alert.months == 2 and alert.signals.filter(kind="peer_outlier").count() == 2
+    # the amount at stake sums the months (each month's largest signal, counted once)
+    by_month = {}
+    for s in alert.signals.filter(informational=False):
+        by_month[s.month] = max(by_month.get(s.month, 0), s.amount_at_stake)
+    assert alert.amount_at_stake == sum(by_month.values())
+
+
+def test_an_informational_signal_never_opens_a_case(hospitals, product):
+    from pricing.models import ReferencePrice
+
+    ReferencePrice.objects.create(
+        product=product, kind="payment_standard", unit_price="0.90", valid_from=date(2026, 1, 1), source="测试"
+    )
+    for h in hospitals:
+        observe(product, h, date(2026, 3, 10), "1.00")
+    scan = price_scan_run(full=True)
+    assert PriceAlert.objects.count() == 0 and scan.findings["above_reference"] == 8
 
 
 def test_a_later_period_after_closure_opens_a_new_alert(peer_world, product, hospitals, official):

@@ -201,16 +201,34 @@ class CatalogImporter:
         self.processed = 0
         self.labels = {**_verbose_names(), **layout.field_labels}
         self.writer = writer_for(writer, user=self.by, reason=self.reason, batch_size=batch_size)
+        self.storing: tuple[int, int] | None = None  # the first and last row of the batch being stored
 
     @property
     def failed(self) -> bool:
         return bool(self.report.error_count or self.report.file_error)
 
     def run(self, table: TableSource, progress: Callable[[int, int | None, dict], None] | None = None) -> None:
-        for batch in _batches(table.rows(), self.batch_size):
-            self.process(batch)
-            if progress is not None:
-                progress(self.processed, table.estimated_rows, dict(self.report.counts))
+        """Batch by batch: read the rows, look up what they refer to, start storing the batch before (the database
+        stores it while this one is checked), check the rows. Every use of the database first waits for the batch
+        being stored (``_settle``)."""
+        checked: list[_Row] = []
+        try:
+            for batch in _batches(table.rows(), self.batch_size):
+                rows = self._read(batch)
+                self._settle()
+                self._look_up(rows)
+                self._store(checked)
+                self._check_rows(rows)
+                for row in rows:
+                    self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
+                checked = rows
+                if progress is not None:
+                    progress(self.processed, table.estimated_rows, dict(self.report.counts))
+            self._settle()
+            self._store(checked)
+            self._settle()
+        finally:
+            self.writer.close()
         if self.processed == 0:
             raise FileProblem(_("文件没有数据行（只有表头）"))
         if not self.failed:
@@ -221,13 +239,17 @@ class CatalogImporter:
                 self.report.fail_file(_("写入数据库时出错：%(exc)s") % {"exc": exc})
 
     # --- one batch ------------------------------------------------------------------------------
-    def process(self, batch: list[SourceRow]) -> None:
+    def _read(self, batch: list[SourceRow]) -> list[_Row]:
         rows = []
         for source in batch:
             data, errors = self.layout.read_row(source.cells)
             rows.append(_Row(source, data, errors))
         self.processed += len(rows)
+        return rows
 
+    def _look_up(self, rows: list[_Row]) -> None:
+        """The codes seen before (a repeated code is an error naming its first row), the products already holding
+        the codes, and the organisations the rows name."""
         in_batch: dict[str, int] = {}
         for row in rows:
             if row.code:
@@ -244,16 +266,16 @@ class CatalogImporter:
                 row.code = ""  # not looked up: the first row decides what the code is
 
         existing = self._existing([r.code for r in rows if r.code])
-        self._resolve_organizations(rows)
         for row in rows:
-            self._check(row, existing.get(row.code) if row.code else None)
+            row.existing = existing.get(row.code) if row.code else None
+        self._resolve_organizations(rows)
+
+    def _check_rows(self, rows: list[_Row]) -> None:
+        for row in rows:
+            self._check(row, row.existing)
         self._check_identity(rows)
         if any(r.status == CHANGED for r in rows):
             self._lock(rows)
-        if not self.failed:
-            self._write(rows)
-        for row in rows:
-            self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
 
     def _existing(self, codes: list[str]) -> dict[str, dict]:
         if not codes:
@@ -367,6 +389,7 @@ class CatalogImporter:
         ]
         if not clashes:
             return
+        self._settle()
         holders = dict(
             Organization.objects.filter(pk__in={r.existing["manufacturer_id"] for r in clashes}).values_list(
                 "id", "name"
@@ -388,6 +411,7 @@ class CatalogImporter:
     def _lock(self, rows: list[_Row]) -> None:
         """Lock the products about to change; one changed by someone else since it was read fails the file."""
         changing = [r for r in rows if r.status == CHANGED]
+        self._settle()
         stamps = dict(
             Product.objects.select_for_update()
             .filter(pk__in=[r.existing["id"] for r in changing])
@@ -400,22 +424,39 @@ class CatalogImporter:
                 row.errors["nhsa_code"] = _("该产品在导入过程中被他人修改或删除，请重新导入")
                 row.detail = self._messages(row)
 
-    def _write(self, rows: list[_Row]) -> None:
+    def _store(self, rows: list[_Row]) -> None:
+        """Start storing a checked batch's new and changed products (``_settle`` waits for it); nothing once any row
+        of the file was refused."""
+        if self.failed or not rows:
+            return
         creates = [r.values for r in rows if r.status == NEW]
         updates = [r.values for r in rows if r.status == CHANGED]
+        if not creates and not updates:
+            return
         fields = {name for r in rows if r.status == CHANGED for name in r.changed}
+        self.storing = (rows[0].number, rows[-1].number)
         try:
-            # A savepoint: a database error leaves the transaction usable, so the rest is still checked.
-            with transaction.atomic():
-                if creates:
-                    self.writer.create(creates)
-                if updates:
-                    self.writer.update(updates, fields)
+            self.writer.start(creates, updates, fields)
         except DatabaseError as exc:
-            first, last = rows[0].number, rows[-1].number
-            self.report.fail_file(
-                _("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc}
-            )
+            self._store_failed(exc)
+
+    def _settle(self) -> None:
+        """Wait until the batch being stored is; a database error fails the file (the batch's savepoint is rolled
+        back, so the transaction stays usable and the rest of the file is still checked)."""
+        if self.storing is None:
+            return
+        try:
+            self.writer.settle()
+        except DatabaseError as exc:
+            self._store_failed(exc)
+        self.storing = None
+
+    def _store_failed(self, exc: DatabaseError) -> None:
+        first, last = self.storing
+        self.storing = None
+        self.report.fail_file(
+            _("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc}
+        )
 
     def _messages(self, row: _Row) -> str:
         parts = list(row.problems)

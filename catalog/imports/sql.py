@@ -1,6 +1,7 @@
 """The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``pipeline``), the
-products holding a batch's codes, and the COPY writer's staging tables and final writes (``writers``). Composed with
-`psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with `execute`.
+products holding a batch's codes, and the COPY writer's ids, COPYs, staging table and final update (``writers``).
+Composed with `psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with
+`execute`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from ..models import Product
 
 HISTORY = Product.history.model
 SEEN = sql.Identifier("catalog_import_seen")  # the import transaction's temporary tables
-NEW = sql.Identifier("catalog_import_new")
 CHANGED = sql.Identifier("catalog_import_changed")
 PRODUCTS = sql.Identifier(Product._meta.db_table)
 HISTORIES = sql.Identifier(HISTORY._meta.db_table)
@@ -59,6 +59,10 @@ parameter instead of a thousand."""
 
 # --- the COPY writer ------------------------------------------------------------------------------------------------
 
+NEXT_IDS = sql.SQL("SELECT nextval(pg_get_serial_sequence(%(table)s, %(column)s)) FROM generate_series(1, %(count)s)")
+"""`count` new values of the sequence behind `table`.`column` (the product table's key): ids for new products COPYed
+with their key given, taken as the ORM's inserts take theirs, so the sequence stays ahead of every stored id."""
+
 
 def stage(table: sql.Identifier) -> list[sql.Composed]:
     """Creates (for the import's transaction) and empties a staging table `table` with the product table's columns
@@ -72,7 +76,7 @@ def stage(table: sql.Identifier) -> list[sql.Composed]:
 
 
 def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
-    """Copies rows of `columns` into the staging table `table`."""
+    """Copies rows of `columns` into the table `table` (the products, their history, or a staging table)."""
     return sql.SQL("COPY {table} ({columns}) FROM STDIN").format(table=table, columns=_columns(columns))
 
 
@@ -85,16 +89,6 @@ def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.
         "history_change_reason, history_type, history_user_id) "
         "SELECT {tracked}, %(now)s, %(reason)s, %(kind)s, %(user)s FROM stored"
     ).format(write=write, returned=_columns(tracked, alias), histories=HISTORIES, tracked=_columns(tracked))
-
-
-def insert_new(columns: list[str], tracked: list[str]) -> sql.Composed:
-    """Stores the staged new products (`columns`), created and updated `%(now)s`, with their history rows. In code
-    order: the code's indexes then grow at their right edge instead of everywhere at once."""
-    insert = sql.SQL(
-        "INSERT INTO {products} ({columns}, created_at, updated_at) "
-        "SELECT {columns}, %(now)s, %(now)s FROM {new} ORDER BY {code}"
-    ).format(products=PRODUCTS, columns=_columns(columns), new=NEW, code=CODE)
-    return _with_history(insert, Product._meta.db_table, tracked)
 
 
 def update_changed(columns: list[str], tracked: list[str]) -> sql.Composed:

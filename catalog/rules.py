@@ -6,7 +6,7 @@ problem per field, so an import can report all of a row's errors at once and a s
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -41,6 +41,9 @@ INSURANCE_CLASS_INPUTS = {
 }
 
 CATEGORY_VALUES = frozenset(Category.values)  # Category.values builds a new list on every access
+_CONSUMABLE = Category.CONSUMABLE.value
+_HOSPITAL_PREPARATION = Category.HOSPITAL_PREPARATION.value
+_DATE_RANGES = (("insurance_from", "insurance_to", "医保目录"), ("negotiated_from", "negotiated_to", "谈判协议"))
 
 TEXT_LIMITS = {
     "generic_name": 200,
@@ -92,9 +95,11 @@ def parse_pack_size(value) -> int:
     """最小包装数量: a positive whole number. Excel may hand over 24.0; text like '24片' is rejected."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(_("最小包装数量不能为空"))
-    if isinstance(value, bool):
+    if value.__class__ is str and value.isascii() and value.isdigit():  # "24", as nearly every file has it
+        number = int(value)
+    elif isinstance(value, bool):
         raise ValueError(_("最小包装数量应为正整数"))
-    if isinstance(value, int):
+    elif isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
@@ -121,38 +126,39 @@ def parse_insurance_class(value) -> str:
 
 def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     """Normalise and check one product's fields. Returns (cleaned fields, {field: message})."""
+    # An import runs this once per row: names are bound locally and the enum members compared as their values.
     cleaned = dict(data)
+    get = cleaned.get
     errors: dict[str, str] = {}
 
-    category = cleaned.get("category") or ""
+    category = get("category") or ""
     if category not in CATEGORY_VALUES:
         errors["category"] = _("类别“%(category)s”无效") % {"category": category}
         return cleaned, errors
 
-    for name, limit in TEXT_LIMITS.items():
-        if name in cleaned:
-            value = cleaned[name]
-            text, problem = (
-                _clean_limited(value, limit) if value.__class__ is str else _clean_limited.__wrapped__(value, limit)
-            )
-            cleaned[name] = text
-            if problem:
-                errors[name] = problem
+    for name, clean in _TEXT_CLEANERS:
+        value = get(name, _ABSENT)
+        if value is _ABSENT:
+            continue
+        text, problem = clean(value) if value.__class__ is str else clean.__wrapped__(value)
+        cleaned[name] = text
+        if problem:
+            errors[name] = problem
 
-    if not cleaned.get("generic_name"):
+    if not get("generic_name"):
         errors["generic_name"] = _("通用名不能为空")
 
     try:
-        cleaned["nhsa_code"] = validate_product_code(cleaned.get("nhsa_code") or "", category=category)
+        cleaned["nhsa_code"] = validate_product_code(get("nhsa_code") or "", category=category)
     except ValidationError as exc:
         errors["nhsa_code"] = exc.messages[0]
 
     try:
-        cleaned["approval_number"] = validate_approval_number(cleaned.get("approval_number") or "", category=category)
+        cleaned["approval_number"] = validate_approval_number(get("approval_number") or "", category=category)
     except ValidationError as exc:
         errors["approval_number"] = exc.messages[0]
 
-    standard = normalize_code(cleaned.get("standard_code") or "")
+    standard = normalize_code(get("standard_code") or "")
     if standard in ("", "无"):
         cleaned["standard_code"] = ""
     else:
@@ -169,16 +175,17 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
     else:
         errors["pack_size"] = _("最小包装数量不能为空")
 
-    for unit_field, label in (("min_unit", "最小制剂单位"), ("pack_unit", "最小包装单位")):
-        if not cleaned.get(unit_field):
-            errors[unit_field] = _("%(label)s不能为空") % {"label": label}
+    if not get("min_unit"):
+        errors["min_unit"] = _("%(label)s不能为空") % {"label": "最小制剂单位"}
+    if not get("pack_unit"):
+        errors["pack_unit"] = _("%(label)s不能为空") % {"label": "最小包装单位"}
 
     try:
-        cleaned["insurance_class"] = parse_insurance_class(cleaned.get("insurance_class", ""))
+        cleaned["insurance_class"] = parse_insurance_class(get("insurance_class", ""))
     except ValueError as exc:
         errors["insurance_class"] = str(exc)
 
-    mongolian = category in MONGOLIAN_CATEGORIES or bool(cleaned.get("mongolian_medicine"))
+    mongolian = category in MONGOLIAN_CATEGORIES or bool(get("mongolian_medicine"))
     cleaned["mongolian_medicine"] = mongolian
     if mongolian and "insurance_class" not in errors:
         if cleaned["insurance_class"] == "B":
@@ -186,50 +193,52 @@ def clean_product_fields(data: dict) -> tuple[dict, dict[str, str]]:
         else:
             cleaned["insurance_class"] = "A"
 
-    name_mn = normalize_mongolian(cleaned.get("name_mn") or "")
+    name_mn = normalize_mongolian(get("name_mn") or "")
     try:
         validate_mongolian(name_mn)
         cleaned["name_mn"] = name_mn
     except ValidationError as exc:
         errors["name_mn"] = exc.messages[0]
 
-    if category == Category.CONSUMABLE:
-        if not cleaned.get("high_value"):
+    if category == _CONSUMABLE:
+        if not get("high_value"):
             cleaned["high_value_class"] = ""
-        elif not cleaned.get("high_value_class"):
+        elif not get("high_value_class"):
             errors["high_value_class"] = _("高值医用耗材必须填写高值耗材类别")
     else:
         cleaned["high_value"] = False
         cleaned["high_value_class"] = ""
         cleaned["consumable_class"] = ""
 
-    if (
-        category == Category.HOSPITAL_PREPARATION
-        and not cleaned.get("preparing_hospital")
-        and not cleaned.get("preparing_hospital_id")
-    ):
+    if category == _HOSPITAL_PREPARATION and not get("preparing_hospital") and not get("preparing_hospital_id"):
         errors["preparing_hospital"] = _("医院制剂必须填写配制医疗机构")
 
-    for start, end, label in (
-        ("insurance_from", "insurance_to", "医保目录"),
-        ("negotiated_from", "negotiated_to", "谈判协议"),
-    ):
-        if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
+    for start, end, label in _DATE_RANGES:
+        if get(start) and get(end) and cleaned[end] < cleaned[start]:
             errors[end] = _("%(label)s截止日期不能早于起始日期") % {"label": label}
 
-    if cleaned.get("generic_name"):
+    if get("generic_name"):
         cleaned["name_pinyin"], cleaned["name_initials"] = name_pinyin(cleaned["generic_name"])
     return cleaned, errors
 
 
-@lru_cache(maxsize=65536)
 def _clean_limited(value, limit: int) -> tuple[str, str | None]:
-    """A text field cleaned, and what is wrong with it. Cached: the values of a file repeat (forms, units, makers,
-    packaging), so each distinct one is cleaned and checked once."""
+    """A text field cleaned, and what is wrong with it."""
     text = clean_text(value)
     if len(text) > limit:
         return text, f"不能超过 {limit} 个字符"
     return text, text_error(text)
+
+
+def _cleaner(limit: int):
+    """`_clean_limited` for one limit, cached: the values of a file repeat (forms, units, makers, packaging), so each
+    distinct one is cleaned and checked once. One argument, so the cache's key is the text itself."""
+    return lru_cache(maxsize=16384)(partial(_clean_limited, limit=limit))
+
+
+_CLEANERS = {limit: _cleaner(limit) for limit in sorted(set(TEXT_LIMITS.values()))}
+_TEXT_CLEANERS = tuple((name, _CLEANERS[limit]) for name, limit in TEXT_LIMITS.items())
+_ABSENT = object()
 
 
 @lru_cache(maxsize=8192)

@@ -365,7 +365,10 @@ class CatalogImporter:
 
         if existing is None:
             row.status = NEW
-            row.values = {**_DEFAULTS, **{k: v for k, v in cleaned.items() if k in _FIELD_SET}}
+            if _FIELD_SET.issuperset(cleaned):  # nothing but stored fields (the usual case): no filtering
+                row.values = {**_DEFAULTS, **cleaned}
+            else:
+                row.values = {**_DEFAULTS, **{k: v for k, v in cleaned.items() if k in _FIELD_SET}}
             return
         changed = [f for f in PRODUCT_FIELDS if f in cleaned and cleaned[f] != existing[f]]
         if not changed:

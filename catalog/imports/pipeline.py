@@ -61,6 +61,7 @@ _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}
 _LOADED = ("id", "created_at", "updated_at", *PRODUCT_FIELDS)
 _CODE = _LOADED.index("nhsa_code")
+_MANUFACTURER = Organization.Kind.MANUFACTURER.value  # compared once per row: the enum member's value
 _DERIVED = frozenset({"name_pinyin", "name_initials"})  # follow the generic name; not worth naming in a report
 
 
@@ -329,7 +330,7 @@ class CatalogImporter:
                 errors.setdefault("manufacturer", _("生产企业不能为空"))
             else:
                 pk, kind = self.organizations[row.manufacturer]
-                if kind != Organization.Kind.MANUFACTURER:
+                if kind != _MANUFACTURER:
                     errors.setdefault(
                         "manufacturer",
                         _("“%(manufacturer)s”是%(label)s，不是生产企业")

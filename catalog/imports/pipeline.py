@@ -137,11 +137,9 @@ class SeenCodes:
                 self.ready = True
             keys, rows = list(codes), list(codes.values())
             sql.execute(cursor, sql.ADD_SEEN, {"codes": SEP.join(keys), "sep": SEP, "rows": ",".join(map(str, rows))})
-            inserted = {code for (code,) in cursor.fetchall()}
-            repeated = [code for code in keys if code not in inserted]
-            if not repeated:
+            if cursor.rowcount == len(keys):  # every code new: the usual batch, one statement and nothing to read
                 return {}
-            sql.execute(cursor, sql.FIRST_ROWS, {"codes": repeated})
+            sql.execute(cursor, sql.FIRST_ROWS, {"codes": keys})
             return {code: row for code, row in cursor.fetchall() if row != codes[code]}
 
 

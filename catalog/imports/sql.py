@@ -42,15 +42,17 @@ EMPTY_SEEN = sql.SQL("DELETE FROM {seen}").format(seen=SEEN)
 
 ADD_SEEN = sql.SQL(
     "INSERT INTO {seen} (code, first_row) SELECT * FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[], "
-    "string_to_array(%(rows)s, ',')::integer[]) ON CONFLICT (code) DO NOTHING RETURNING code"
+    "string_to_array(%(rows)s, ',')::integer[]) ON CONFLICT (code) DO NOTHING"
 ).format(seen=SEEN)
 """Records a batch's codes (`codes` joined by `sep`) with their first rows (`rows`, comma-separated, in the same
-order) and returns the codes that were new. Two strings split by the server: psycopg would dump a list parameter
-element by element in Python. The insert goes through the table's primary key (ON CONFLICT), so it costs the same
-on the thousandth batch as on the first, whatever the statistics of a table created in this very transaction say."""
+order); the row count is the number of codes that were new (all of them, unless a code repeats an earlier batch's).
+Two strings split by the server: psycopg would dump a list parameter element by element in Python. The insert goes
+through the table's primary key (ON CONFLICT), so it costs the same on the thousandth batch as on the first, whatever
+the statistics of a table created in this very transaction say."""
 
 FIRST_ROWS = sql.SQL("SELECT code, first_row FROM {seen} WHERE code = ANY(%(codes)s)").format(seen=SEEN)
-"""The first rows of the codes `codes` (a list)."""
+"""The first rows of the codes `codes` (a list): a batch's own row for a code it brought, an earlier batch's for one it
+repeats."""
 
 HOLDING_CODES = sql.SQL("{code} = ANY(string_to_array(%s, %s))").format(code=CODE).as_string()
 """A condition on products (for the ORM's RawSQL): the code is one of the codes joined by the separator — one

@@ -82,6 +82,17 @@ def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
     return sql.SQL("COPY {table} ({columns}) FROM STDIN").format(table=table, columns=_columns(columns))
 
 
+def history_of_new(tracked: list[str]) -> sql.Composed:
+    """Writes the history row of each product just stored with an id in `%(ids)s` (comma-separated, split by the
+    server): its tracked columns, `%(now)s`, the reason `%(reason)s`, the type "+" and the user `%(user)s` — what
+    simple_history writes. Read back from the stored rows by their key, so the process need not send them twice."""
+    return sql.SQL(
+        "INSERT INTO {histories} ({tracked}, history_date, history_change_reason, history_type, history_user_id) "
+        "SELECT {tracked}, %(now)s, %(reason)s, '+', %(user)s FROM {products} "
+        "WHERE id = ANY(string_to_array(%(ids)s, ',')::bigint[]) ORDER BY id"
+    ).format(histories=HISTORIES, tracked=_columns(tracked), products=PRODUCTS)
+
+
 def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.Composed:
     """`write` (an INSERT or UPDATE of products `alias`), also writing one history row per product it wrote from its
     RETURNING rows: the tracked columns, `%(now)s`, the reason `%(reason)s`, the type `%(kind)s` and the user

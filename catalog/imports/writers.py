@@ -1,12 +1,13 @@
 """Writing a batch of checked products, with one history row each, inside the import's transaction.
 
 The import stores through ``CopyWriter``: each batch's new products are ``COPY``ed straight into the product table,
-with ids drawn from its sequence, and their history rows into the history table — the very work of the benchmark's
-floor. Changed products are ``COPY``ed into a temporary staging table and ``flush`` (once,
-after the whole file was checked) stores them with one ``UPDATE … FROM`` that also writes their history rows from its
-``RETURNING``. Building ORM INSERT statements costs several times what PostgreSQL needs to store the rows, and
-``bulk_update`` is a CASE per field and row; COPY skips both. History rows carry what simple_history writes: the
-tracked fields, the date, the user, the reason and the type (``+`` created, ``~`` changed).
+with ids drawn from its sequence, and their history rows are written from the stored rows by one ``INSERT … SELECT``
+— by a thread of the import's own, while the process checks the next batch. Changed products are ``COPY``ed into a
+temporary staging table and ``flush`` (once, after the whole file was checked) stores them with one ``UPDATE … FROM``
+that also writes their history rows from its ``RETURNING``. Building ORM INSERT statements costs several times what
+PostgreSQL needs to store the rows, and ``bulk_update`` is a CASE per field and row; COPY skips both. History rows
+carry what simple_history writes: the tracked fields, the date, the user, the reason and the type (``+`` created,
+``~`` changed).
 
 A file with an error stores nothing: the import runs in one transaction, rolled back at the end, and no batch is
 written once a bad row has been seen (the batches before it are undone with the rest).
@@ -33,14 +34,7 @@ _PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields
 _HISTORY_TRACKED = [(f.attname, f.column) for f in HISTORY.tracked_fields]
 _PRODUCT_ATTNAMES = [a for a, _ in _PRODUCT_COLUMNS]
 _PRODUCT_DB_COLUMNS = [c for _, c in _PRODUCT_COLUMNS]
-_HISTORY_ATTNAMES = [a for a, _ in _HISTORY_TRACKED]
-# What simple_history writes besides the tracked fields (the COPY of new products' history rows gives all four).
-_HISTORY_DB_COLUMNS = [c for _, c in _HISTORY_TRACKED] + [
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user_id",
-]
+_HISTORY_OF_NEW = sql.history_of_new([c for _, c in _HISTORY_TRACKED])
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 
 
@@ -143,7 +137,7 @@ class OrmWriter(_Writer):
 
 class CopyWriter(_Writer):
     """New products are COPYed batch by batch straight into the product table — ids drawn from its sequence, in code
-    order — and their history rows into the history table, by a thread of the import's own, on the import's
+    order — and their history rows written from the stored rows, by a thread of the import's own, on the import's
     connection (psycopg's connections may be shared between threads; the import touches the database again only after
     ``settle``), so the server stores one batch while the process checks the next. Changed products are COPYed into a
     temporary staging table (no WAL, no index) and ``flush`` stores them with one ``UPDATE … FROM`` feeding its
@@ -183,11 +177,11 @@ class CopyWriter(_Writer):
 
     def _copy_new(self, raw, rows: list[dict]) -> None:
         """In the import's thread: the products and their history rows, on the import's connection ``raw``."""
-        extra = (self.now, self.reason, "+", self.user_id)
+        ids = ",".join(str(row["id"]) for row in rows)
+        params = {"ids": ids, "now": self.now, "reason": self.reason, "user": self.user_id}
         with raw.cursor() as cursor:
             _copy(cursor, sql.PRODUCTS, _PRODUCT_DB_COLUMNS, _rows_for(_PRODUCT_ATTNAMES, rows))
-            histories = ((*values, *extra) for values in _rows_for(_HISTORY_ATTNAMES, rows))
-            _copy(cursor, sql.HISTORIES, _HISTORY_DB_COLUMNS, histories)
+            cursor.execute(_HISTORY_OF_NEW, params)
 
     def _wait(self) -> None:
         copying, self.copying = self.copying, None

@@ -84,6 +84,8 @@ def test_a_batch_the_database_refuses_fails_the_file_and_the_rest_is_still_check
     from tests.catalog.test_import_nhsa import errors_of
 
     monkeypatch.setattr(writers.sql, "HISTORIES", psql.Identifier("catalog_no_such_history"))
+    tracked = [column for _, column in writers._HISTORY_TRACKED]
+    monkeypatch.setattr(writers, "_HISTORY_OF_NEW", writers.sql.history_of_new(tracked))
     rows = ROWS[:6] + [edited(ROWS[6], 最小包装数量="0")] + ROWS[7:]
     lines = []
     result = import_file(

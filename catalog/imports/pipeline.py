@@ -7,8 +7,9 @@ How a file goes in:
   rules and ``catalog.rules.clean_product_fields``;
 - a row is **new** (no product has its code), **changed** (the product with that code differs in a field the
   layout carries), **unchanged**, or an **error** with every reason, naming the row and the column;
-- new and changed products are written per batch with django-simple-history's bulk helpers, so each new or
-  changed product gets exactly one history row and an unchanged one none;
+- new and changed products are stored per batch by a writer (``writers``: COPY, on a thread of the import's own
+  while the next batch is checked, each batch in a savepoint), so each new or changed product gets exactly one
+  history row and an unchanged one none;
 - everything runs in one transaction: after the first bad row nothing more is written, but every remaining row
   is still checked so the report lists all errors; at the end a file with any error — and every dry run — is
   rolled back.
@@ -18,7 +19,7 @@ product, as long as the row names the same manufacturer; a code held by a produc
 error (changing a product's manufacturer is a catalog decision taken product by product, not by a bulk file). A
 code that appears twice in one file is an error on the second row, naming the first.
 
-Memory does not grow with the file: one batch of rows and products at a time, the report streamed to a file,
+Memory does not grow with the file: two batches of rows and products at a time, the report streamed to a file,
 error details capped, and the codes seen so far (code → first row, to name the first row of a duplicate) kept in a
 temporary table of the import's transaction rather than in the process. Only the manufacturer-name cache grows, by
 one entry per manufacturer.
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import translation
@@ -45,6 +46,7 @@ from ..models import Product
 from ..rules import clean_product_fields
 from . import sql
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
+from .seen import SeenCodes
 from .sources import FileProblem, SourceRow, TableSource, open_table
 from .sql import SEP
 from .writers import writer_for
@@ -116,31 +118,6 @@ class ImportResult:
             "counts": counts,
             "created": created,
         }
-
-
-class SeenCodes:
-    """The codes met so far in a file and the row each first appeared on, in a temporary table of the import's
-    transaction (a file of a million rows would otherwise keep a million codes in memory)."""
-
-    def __init__(self):
-        self.ready = False
-
-    def add(self, codes: dict[str, int]) -> dict[str, int]:
-        """Record a batch's codes (code → its first row in the batch); returns those an earlier batch had, with the
-        row they first appeared on. Codes are expected unique within the batch."""
-        if not codes:
-            return {}
-        with connection.cursor() as cursor:
-            if not self.ready:
-                sql.execute(cursor, sql.CREATE_SEEN)
-                sql.execute(cursor, sql.EMPTY_SEEN)
-                self.ready = True
-            keys, rows = list(codes), list(codes.values())
-            sql.execute(cursor, sql.ADD_SEEN, {"codes": SEP.join(keys), "sep": SEP, "rows": ",".join(map(str, rows))})
-            if cursor.rowcount == len(keys):  # every code new: the usual batch, one statement and nothing to read
-                return {}
-            sql.execute(cursor, sql.FIRST_ROWS, {"codes": keys})
-            return {code: row for code, row in cursor.fetchall() if row != codes[code]}
 
 
 class _Row:

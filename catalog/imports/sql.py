@@ -1,4 +1,4 @@
-"""The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``pipeline``), the
+"""The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``seen``), the
 products holding a batch's codes, and the COPY writer's ids, COPYs, staging table and final update (``writers``).
 Composed with `psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with
 `execute`.

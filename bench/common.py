@@ -52,10 +52,16 @@ def _connection_params(dbname: str) -> dict:
 
 
 def pg_connect(autocommit: bool = False):
-    """A plain psycopg connection to the benchmarks' database, outside Django (for the floors)."""
+    """A plain psycopg connection to the benchmarks' database, outside Django (for the floors), in the time zone of
+    Django's own sessions (UTC): a server's default may be another (the embedded server's is the machine's, e.g.
+    Asia/Shanghai), and a floor reading timestamps there sees other wall-clock times than the platform — a sealed bid's
+    submission time then no longer matches its seal, and every bid of the tender's floor was refused."""
     import psycopg
 
-    return psycopg.connect(autocommit=autocommit, **_connection_params(database()["NAME"]))
+    params = _connection_params(database()["NAME"])  # sets Django up
+    from django.db import connection
+
+    return psycopg.connect(autocommit=autocommit, options=f"-c TimeZone={connection.timezone_name}", **params)
 
 
 def bench_database_name() -> str:

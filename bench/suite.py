@@ -234,6 +234,30 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.processor() or platform.machine()}; load {load}"
 
 
+def finish_partial(results: str) -> int:
+    """The table of a run cut short: each benchmark's lines over the passes it finished (the partial file keeps every
+    line's median so far, with its range)."""
+    partial = json.loads((RESULTS / f"{results}.partial.json").read_text(encoding="utf-8"))
+    full, scale = partial["results"], partial["scale"]
+    server = server_version()
+    title = f"Benchmark suite at scale {scale:g} ({server}), each measure next to its floor in the same run"
+    rows = table_rows(full)
+    print_table(HEADERS, rows, title=title)
+    met = sum(1 for r in rows if r[-1] == "pass")
+    different = sum(1 for r in rows if r[-1] == "DIFFERENT")
+    notes = [
+        f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
+        + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
+        + "ratio = ours ÷ floor (for rates and scores higher is better); "
+        + f"a run cut short after {partial['passes']} of its passes (the benchmarks after the last one finished "
+        + f"have one pass fewer), each line the median pass's, with the range of its ratio; {machine()}"
+    ]
+    summary = {"scale": scale, "server": server, "machine": machine(), "passes": partial["passes"], "results": full}
+    json_path, md_path = write_results(results, title=title, headers=HEADERS, rows=rows, summary=summary, notes=notes)
+    print(f"\n{notes[0]}\nwritten: {json_path.name}, {md_path.name} in bench/results/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -273,12 +297,20 @@ def main(argv: list[str] | None = None) -> int:
         "ratio with the range seen (a 2-core machine moves a ratio by ±20%% between runs)",
     )
     parser.add_argument("--results", default="suite", help="name of the result files in bench/results (suite)")
+    parser.add_argument(
+        "--from-partial",
+        action="store_true",
+        help="write the table of a run cut short from what it finished (bench/results/<results>.partial.json); "
+        "no doubling check",
+    )
     parser.add_argument("--child", choices=MODULES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.1 if args.quick else 1.0)
     if args.child:
         child(args.child, scale, args.quick)
         return 0
+    if args.from_partial:
+        return finish_partial(args.results)
     bench_database_name()
     if create_database():
         print("created the database", flush=True)

@@ -76,7 +76,10 @@ _CODE_TABLE.update({code: code - 32 for code in range(ord("a"), ord("z") + 1)})
 
 def normalize_code(value) -> str:
     """Full-width → half-width, drop every whitespace (also inner), upper-case Latin letters."""
-    return _WHITESPACE.sub("", str(value or "").translate(_CODE_TABLE))
+    text = str(value or "").translate(_CODE_TABLE)
+    # No whitespace (nor U+3000, U+00A0, U+200B) is a letter or digit: a code that is all letters and digits, as
+    # nearly every code in a file is, has nothing to drop, and is returned without running the expression.
+    return text if text.isalnum() else _WHITESPACE.sub("", text)
 
 
 # --- product codes ----------------------------------------------------------------------------------

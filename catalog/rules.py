@@ -96,6 +96,8 @@ def clean_text(value) -> str:
 def parse_pack_size(value) -> int:
     """最小包装数量: a positive whole number, parsed by common.numbers. Excel may hand over 24.0 (or text "24.0");
     text like '24片', fractions and numbers beyond the column are rejected."""
+    if value.__class__ is str and value.isascii() and value.isdigit() and 0 < int(value) <= PACK_SIZE_MAX:
+        return int(value)  # "24", as nearly every file has it: the checks below would come to the same
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(_("最小包装数量不能为空"))
     if isinstance(value, bool):

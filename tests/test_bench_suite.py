@@ -210,3 +210,21 @@ def test_the_suite_creates_and_migrates_its_database_then_runs_on_it_with_nothin
     ours, floor = build["work"]["ours"], build["work"]["floor"]
     assert ours == floor and ours["lines"] == 20_000 and ours["statements"] == 2_000
     assert Decimal(ours["amount"]) > 0
+
+
+def test_a_run_cut_short_still_gives_its_table(tmp_path, monkeypatch):
+    import bench.common
+
+    monkeypatch.setattr(suite, "RESULTS", tmp_path)
+    monkeypatch.setattr(bench.common, "RESULTS", tmp_path)
+    monkeypatch.setattr(suite, "server_version", lambda: "PostgreSQL 15.20")
+    line = suite_row("job", 1.2, 1.0, goal=1.5, work=SAME)
+    other = {**suite_row("job", 2.0, 1.0, goal=1.5, work=SAME), "ratio_range": [1.1, 2.0]}
+    partial = {"scale": 0.1, "passes": 2, "results": {"catalog_import": [line], "settlement_batch": [other]}}
+    (tmp_path / "suite.partial.json").write_text(json.dumps(partial), encoding="utf-8")
+    assert suite.main(["--from-partial"]) == 0
+    written = json.loads((tmp_path / "suite.json").read_text(encoding="utf-8"))
+    assert [row[-1] for row in written["rows"]] == ["pass", "MISS"]
+    assert written["rows"][1][6] == "1.10–2.00" and written["summary"]["passes"] == 2
+    assert "1 of 2 goals met" in written["notes"][0] and "cut short after 2" in written["notes"][0]
+    assert "| catalog_import | job |" in (tmp_path / "suite.md").read_text(encoding="utf-8")

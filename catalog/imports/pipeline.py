@@ -7,8 +7,9 @@ How a file goes in:
   rules and ``catalog.rules.clean_product_fields``;
 - a row is **new** (no product has its code), **changed** (the product with that code differs in a field the
   layout carries), **unchanged**, or an **error** with every reason, naming the row and the column;
-- new and changed products are written per batch with django-simple-history's bulk helpers, so each new or
-  changed product gets exactly one history row and an unchanged one none;
+- new and changed products are stored per batch by a writer (``writers``: COPY, on a thread of the import's own
+  while the next batch is checked, each batch in a savepoint), so each new or changed product gets exactly one
+  history row and an unchanged one none;
 - everything runs in one transaction: after the first bad row nothing more is written, but every remaining row
   is still checked so the report lists all errors; at the end a file with any error — and every dry run — is
   rolled back.
@@ -18,7 +19,7 @@ product, as long as the row names the same manufacturer; a code held by a produc
 error (changing a product's manufacturer is a catalog decision taken product by product, not by a bulk file). A
 code that appears twice in one file is an error on the second row, naming the first.
 
-Memory does not grow with the file: one batch of rows and products at a time, the report streamed to a file,
+Memory does not grow with the file: two batches of rows and products at a time, the report streamed to a file,
 error details capped, and the codes seen so far (code → first row, to name the first row of a duplicate) kept in a
 temporary table of the import's transaction rather than in the process. Only the manufacturer-name cache grows, by
 one entry per manufacturer.
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import translation
@@ -45,6 +46,7 @@ from ..models import Product
 from ..rules import clean_product_fields
 from . import sql
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
+from .seen import SeenCodes
 from .sources import FileProblem, SourceRow, TableSource, open_table
 from .sql import SEP
 from .writers import writer_for
@@ -61,6 +63,7 @@ _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}
 _LOADED = ("id", "created_at", "updated_at", *PRODUCT_FIELDS)
 _CODE = _LOADED.index("nhsa_code")
+_MANUFACTURER = Organization.Kind.MANUFACTURER.value  # compared once per row: the enum member's value
 _DERIVED = frozenset({"name_pinyin", "name_initials"})  # follow the generic name; not worth naming in a report
 
 
@@ -115,33 +118,6 @@ class ImportResult:
             "counts": counts,
             "created": created,
         }
-
-
-class SeenCodes:
-    """The codes met so far in a file and the row each first appeared on, in a temporary table of the import's
-    transaction (a file of a million rows would otherwise keep a million codes in memory)."""
-
-    def __init__(self):
-        self.ready = False
-
-    def add(self, codes: dict[str, int]) -> dict[str, int]:
-        """Record a batch's codes (code → its first row in the batch); returns those an earlier batch had, with the
-        row they first appeared on. Codes are expected unique within the batch."""
-        if not codes:
-            return {}
-        with connection.cursor() as cursor:
-            if not self.ready:
-                sql.execute(cursor, sql.CREATE_SEEN)
-                sql.execute(cursor, sql.EMPTY_SEEN)
-                self.ready = True
-            keys, rows = list(codes), list(codes.values())
-            sql.execute(cursor, sql.ADD_SEEN, {"codes": SEP.join(keys), "sep": SEP, "rows": ",".join(map(str, rows))})
-            inserted = {code for (code,) in cursor.fetchall()}
-            repeated = [code for code in keys if code not in inserted]
-            if not repeated:
-                return {}
-            sql.execute(cursor, sql.FIRST_ROWS, {"codes": repeated})
-            return {code: row for code, row in cursor.fetchall() if row != codes[code]}
 
 
 class _Row:
@@ -201,16 +177,34 @@ class CatalogImporter:
         self.processed = 0
         self.labels = {**_verbose_names(), **layout.field_labels}
         self.writer = writer_for(writer, user=self.by, reason=self.reason, batch_size=batch_size)
+        self.storing: tuple[int, int] | None = None  # the first and last row of the batch being stored
 
     @property
     def failed(self) -> bool:
         return bool(self.report.error_count or self.report.file_error)
 
     def run(self, table: TableSource, progress: Callable[[int, int | None, dict], None] | None = None) -> None:
-        for batch in _batches(table.rows(), self.batch_size):
-            self.process(batch)
-            if progress is not None:
-                progress(self.processed, table.estimated_rows, dict(self.report.counts))
+        """Batch by batch: read the rows, look up what they refer to, start storing the batch before (the database
+        stores it while this one is checked), check the rows. Every use of the database first waits for the batch
+        being stored (``_settle``)."""
+        checked: list[_Row] = []
+        try:
+            for batch in _batches(table.rows(), self.batch_size):
+                rows = self._read(batch)
+                self._settle()
+                self._look_up(rows)
+                self._store(checked)
+                self._check_rows(rows)
+                for row in rows:
+                    self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
+                checked = rows
+                if progress is not None:
+                    progress(self.processed, table.estimated_rows, dict(self.report.counts))
+            self._settle()
+            self._store(checked)
+            self._settle()
+        finally:
+            self.writer.close()
         if self.processed == 0:
             raise FileProblem(_("文件没有数据行（只有表头）"))
         if not self.failed:
@@ -221,13 +215,17 @@ class CatalogImporter:
                 self.report.fail_file(_("写入数据库时出错：%(exc)s") % {"exc": exc})
 
     # --- one batch ------------------------------------------------------------------------------
-    def process(self, batch: list[SourceRow]) -> None:
+    def _read(self, batch: list[SourceRow]) -> list[_Row]:
         rows = []
         for source in batch:
             data, errors = self.layout.read_row(source.cells)
             rows.append(_Row(source, data, errors))
         self.processed += len(rows)
+        return rows
 
+    def _look_up(self, rows: list[_Row]) -> None:
+        """The codes seen before (a repeated code is an error naming its first row), the products already holding
+        the codes, and the organisations the rows name."""
         in_batch: dict[str, int] = {}
         for row in rows:
             if row.code:
@@ -244,16 +242,16 @@ class CatalogImporter:
                 row.code = ""  # not looked up: the first row decides what the code is
 
         existing = self._existing([r.code for r in rows if r.code])
-        self._resolve_organizations(rows)
         for row in rows:
-            self._check(row, existing.get(row.code) if row.code else None)
+            row.existing = existing.get(row.code) if row.code else None
+        self._resolve_organizations(rows)
+
+    def _check_rows(self, rows: list[_Row]) -> None:
+        for row in rows:
+            self._check(row, row.existing)
         self._check_identity(rows)
         if any(r.status == CHANGED for r in rows):
             self._lock(rows)
-        if not self.failed:
-            self._write(rows)
-        for row in rows:
-            self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
 
     def _existing(self, codes: list[str]) -> dict[str, dict]:
         if not codes:
@@ -307,7 +305,7 @@ class CatalogImporter:
                 errors.setdefault("manufacturer", _("生产企业不能为空"))
             else:
                 pk, kind = self.organizations[row.manufacturer]
-                if kind != Organization.Kind.MANUFACTURER:
+                if kind != _MANUFACTURER:
                     errors.setdefault(
                         "manufacturer",
                         _("“%(manufacturer)s”是%(label)s，不是生产企业")
@@ -343,7 +341,10 @@ class CatalogImporter:
 
         if existing is None:
             row.status = NEW
-            row.values = {**_DEFAULTS, **{k: v for k, v in cleaned.items() if k in _FIELD_SET}}
+            if _FIELD_SET.issuperset(cleaned):  # nothing but stored fields (the usual case): no filtering
+                row.values = {**_DEFAULTS, **cleaned}
+            else:
+                row.values = {**_DEFAULTS, **{k: v for k, v in cleaned.items() if k in _FIELD_SET}}
             return
         changed = [f for f in PRODUCT_FIELDS if f in cleaned and cleaned[f] != existing[f]]
         if not changed:
@@ -367,6 +368,7 @@ class CatalogImporter:
         ]
         if not clashes:
             return
+        self._settle()
         holders = dict(
             Organization.objects.filter(pk__in={r.existing["manufacturer_id"] for r in clashes}).values_list(
                 "id", "name"
@@ -388,6 +390,7 @@ class CatalogImporter:
     def _lock(self, rows: list[_Row]) -> None:
         """Lock the products about to change; one changed by someone else since it was read fails the file."""
         changing = [r for r in rows if r.status == CHANGED]
+        self._settle()
         stamps = dict(
             Product.objects.select_for_update()
             .filter(pk__in=[r.existing["id"] for r in changing])
@@ -400,22 +403,39 @@ class CatalogImporter:
                 row.errors["nhsa_code"] = _("该产品在导入过程中被他人修改或删除，请重新导入")
                 row.detail = self._messages(row)
 
-    def _write(self, rows: list[_Row]) -> None:
+    def _store(self, rows: list[_Row]) -> None:
+        """Start storing a checked batch's new and changed products (``_settle`` waits for it); nothing once any row
+        of the file was refused."""
+        if self.failed or not rows:
+            return
         creates = [r.values for r in rows if r.status == NEW]
         updates = [r.values for r in rows if r.status == CHANGED]
+        if not creates and not updates:
+            return
         fields = {name for r in rows if r.status == CHANGED for name in r.changed}
+        self.storing = (rows[0].number, rows[-1].number)
         try:
-            # A savepoint: a database error leaves the transaction usable, so the rest is still checked.
-            with transaction.atomic():
-                if creates:
-                    self.writer.create(creates)
-                if updates:
-                    self.writer.update(updates, fields)
+            self.writer.start(creates, updates, fields)
         except DatabaseError as exc:
-            first, last = rows[0].number, rows[-1].number
-            self.report.fail_file(
-                _("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc}
-            )
+            self._store_failed(exc)
+
+    def _settle(self) -> None:
+        """Wait until the batch being stored is; a database error fails the file (the batch's savepoint is rolled
+        back, so the transaction stays usable and the rest of the file is still checked)."""
+        if self.storing is None:
+            return
+        try:
+            self.writer.settle()
+        except DatabaseError as exc:
+            self._store_failed(exc)
+        self.storing = None
+
+    def _store_failed(self, exc: DatabaseError) -> None:
+        first, last = self.storing
+        self.storing = None
+        self.report.fail_file(
+            _("第 %(first)s–%(last)s 行写入数据库时出错：%(exc)s") % {"first": first, "last": last, "exc": exc}
+        )
 
     def _messages(self, row: _Row) -> str:
         parts = list(row.problems)

@@ -68,7 +68,8 @@ class ImportReport:
             if self.listed_errors >= self.error_cap:
                 return
             self.listed_errors += 1
-        self._emit(ReportLine(row, code, status, detail))
+        if self._writer is not None or self.on_line is not None:  # a line object per row only for someone to read
+            self._emit(ReportLine(row, code, status, detail))
 
     def fail_file(self, message: str) -> None:
         """A problem with the file as a whole: nothing is imported."""

@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from django.utils.translation import gettext
@@ -102,10 +103,22 @@ class TableSource:
                     break
         self.positions = positions
         self._plan = list(positions.items())
+        self._columns = tuple(positions)
+        self._width = max(positions.values()) + 1 if positions else 0
+        indexes = tuple(positions.values())
+        self._pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda values: (values[indexes[0]],))
 
     def _row(self, number: int, values) -> SourceRow | None:
         """Values of one line → a SourceRow, or None for a blank line (spreadsheets often end with some)."""
         width = len(values)
+        if self.kind == "csv" and width >= self._width:  # every cell a str, none missing: the usual csv line
+            stripped = [value.strip() for value in self._pick(values)]
+            if not any(stripped):
+                return None
+            row = SourceRow(number, dict(zip(self._columns, stripped, strict=True)))
+            if "=" in "".join(values):
+                self._formulas(row, values)
+            return row
         cells = {}
         blank = True
         for column, index in self._plan:
@@ -121,11 +134,15 @@ class TableSource:
             return None
         row = SourceRow(number, cells)
         strings = values if self.kind == "csv" else [v for v in values if v.__class__ is str]
-        if "=" in "".join(strings):  # rare: only then look for a cell that starts with it
-            for index, value in enumerate(values):
-                if value.__class__ is str and value[:1] == "=":
-                    row.problems.append(self._formula(number, index, value))
+        if "=" in "".join(strings):
+            self._formulas(row, values)
         return row
+
+    def _formulas(self, row: SourceRow, values) -> None:
+        """Rare (a line holds "="): the cells that start with it."""
+        for index, value in enumerate(values):
+            if value.__class__ is str and value[:1] == "=":
+                row.problems.append(self._formula(row.number, index, value))
 
     def _formula(self, number: int, index: int, value: str) -> str:
         where = gettext("单元格 %(value)s%(number)s") % {"value": get_column_letter(index + 1), "number": number}

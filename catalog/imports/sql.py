@@ -1,6 +1,7 @@
-"""The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``pipeline``), the
-products holding a batch's codes, and the COPY writer's staging tables and final writes (``writers``). Composed with
-`psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with `execute`.
+"""The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``seen``), the
+products holding a batch's codes, and the COPY writer's ids, COPYs, staging table and final update (``writers``).
+Composed with `psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with
+`execute`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from ..models import Product
 
 HISTORY = Product.history.model
 SEEN = sql.Identifier("catalog_import_seen")  # the import transaction's temporary tables
-NEW = sql.Identifier("catalog_import_new")
 CHANGED = sql.Identifier("catalog_import_changed")
 PRODUCTS = sql.Identifier(Product._meta.db_table)
 HISTORIES = sql.Identifier(HISTORY._meta.db_table)
@@ -42,15 +42,17 @@ EMPTY_SEEN = sql.SQL("DELETE FROM {seen}").format(seen=SEEN)
 
 ADD_SEEN = sql.SQL(
     "INSERT INTO {seen} (code, first_row) SELECT * FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[], "
-    "string_to_array(%(rows)s, ',')::integer[]) ON CONFLICT (code) DO NOTHING RETURNING code"
+    "string_to_array(%(rows)s, ',')::integer[]) ON CONFLICT (code) DO NOTHING"
 ).format(seen=SEEN)
 """Records a batch's codes (`codes` joined by `sep`) with their first rows (`rows`, comma-separated, in the same
-order) and returns the codes that were new. Two strings split by the server: psycopg would dump a list parameter
-element by element in Python. The insert goes through the table's primary key (ON CONFLICT), so it costs the same
-on the thousandth batch as on the first, whatever the statistics of a table created in this very transaction say."""
+order); the row count is the number of codes that were new (all of them, unless a code repeats an earlier batch's).
+Two strings split by the server: psycopg would dump a list parameter element by element in Python. The insert goes
+through the table's primary key (ON CONFLICT), so it costs the same on the thousandth batch as on the first, whatever
+the statistics of a table created in this very transaction say."""
 
 FIRST_ROWS = sql.SQL("SELECT code, first_row FROM {seen} WHERE code = ANY(%(codes)s)").format(seen=SEEN)
-"""The first rows of the codes `codes` (a list)."""
+"""The first rows of the codes `codes` (a list): a batch's own row for a code it brought, an earlier batch's for one it
+repeats."""
 
 HOLDING_CODES = sql.SQL("{code} = ANY(string_to_array(%s, %s))").format(code=CODE).as_string()
 """A condition on products (for the ORM's RawSQL): the code is one of the codes joined by the separator — one
@@ -58,6 +60,10 @@ parameter instead of a thousand."""
 
 
 # --- the COPY writer ------------------------------------------------------------------------------------------------
+
+NEXT_IDS = sql.SQL("SELECT nextval(pg_get_serial_sequence(%(table)s, %(column)s)) FROM generate_series(1, %(count)s)")
+"""`count` new values of the sequence behind `table`.`column` (the product table's key): ids for new products COPYed
+with their key given, taken as the ORM's inserts take theirs, so the sequence stays ahead of every stored id."""
 
 
 def stage(table: sql.Identifier) -> list[sql.Composed]:
@@ -72,8 +78,19 @@ def stage(table: sql.Identifier) -> list[sql.Composed]:
 
 
 def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
-    """Copies rows of `columns` into the staging table `table`."""
+    """Copies rows of `columns` into the table `table` (the products, their history, or a staging table)."""
     return sql.SQL("COPY {table} ({columns}) FROM STDIN").format(table=table, columns=_columns(columns))
+
+
+def history_of_new(tracked: list[str]) -> sql.Composed:
+    """Writes the history row of each product just stored with an id in `%(ids)s` (comma-separated, split by the
+    server): its tracked columns, `%(now)s`, the reason `%(reason)s`, the type "+" and the user `%(user)s` — what
+    simple_history writes. Read back from the stored rows by their key, so the process need not send them twice."""
+    return sql.SQL(
+        "INSERT INTO {histories} ({tracked}, history_date, history_change_reason, history_type, history_user_id) "
+        "SELECT {tracked}, %(now)s, %(reason)s, '+', %(user)s FROM {products} "
+        "WHERE id = ANY(string_to_array(%(ids)s, ',')::bigint[]) ORDER BY id"
+    ).format(histories=HISTORIES, tracked=_columns(tracked), products=PRODUCTS)
 
 
 def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.Composed:
@@ -85,16 +102,6 @@ def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.
         "history_change_reason, history_type, history_user_id) "
         "SELECT {tracked}, %(now)s, %(reason)s, %(kind)s, %(user)s FROM stored"
     ).format(write=write, returned=_columns(tracked, alias), histories=HISTORIES, tracked=_columns(tracked))
-
-
-def insert_new(columns: list[str], tracked: list[str]) -> sql.Composed:
-    """Stores the staged new products (`columns`), created and updated `%(now)s`, with their history rows. In code
-    order: the code's indexes then grow at their right edge instead of everywhere at once."""
-    insert = sql.SQL(
-        "INSERT INTO {products} ({columns}, created_at, updated_at) "
-        "SELECT {columns}, %(now)s, %(now)s FROM {new} ORDER BY {code}"
-    ).format(products=PRODUCTS, columns=_columns(columns), new=NEW, code=CODE)
-    return _with_history(insert, Product._meta.db_table, tracked)
 
 
 def update_changed(columns: list[str], tracked: list[str]) -> sql.Composed:

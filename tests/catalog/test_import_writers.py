@@ -72,3 +72,44 @@ def test_the_copy_writer_leaves_ids_the_orm_can_keep_using():
 
     later = ProductFactory(nhsa_code="XA01ABD075A002019900001")  # the sequence moved past the COPY's ids
     assert later.pk > max(Product.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_batch_the_database_refuses_fails_the_file_and_the_rest_is_still_checked(monkeypatch):
+    """The COPY runs on the import's own thread: its error reaches the report, naming the batch's rows, the batch's
+    savepoint is rolled back so the later rows are still checked, and nothing is stored."""
+    from psycopg import sql as psql
+
+    from catalog.imports import writers
+    from tests.catalog.test_import_nhsa import errors_of
+
+    monkeypatch.setattr(writers.sql, "HISTORIES", psql.Identifier("catalog_no_such_history"))
+    tracked = [column for _, column in writers._HISTORY_TRACKED]
+    monkeypatch.setattr(writers, "_HISTORY_OF_NEW", writers.sql.history_of_new(tracked))
+    rows = ROWS[:6] + [edited(ROWS[6], 最小包装数量="0")] + ROWS[7:]
+    lines = []
+    result = import_file(
+        io.BytesIO(to_csv(HEADERS, rows)),
+        name="x.csv",
+        layout="nhsa",
+        batch_size=2,
+        report=ImportReport(on_line=lines.append),
+    )
+    assert not result.written and not result.ok
+    assert result.file_error.startswith("第 2–3 行写入数据库时出错")  # the first batch, rows 2 and 3 of the file
+    assert "catalog_no_such_history" in result.file_error
+    rows_refused = {row: detail for row, detail in errors_of(lines).items() if row is not None}
+    assert rows_refused == {8: "最小包装数量：最小包装数量应大于 0，实际为 0"}  # a later batch, still checked
+    assert Product.objects.count() == 0 and Product.history.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_row_of_one_import_carries_the_same_time():
+    result = import_file(
+        io.BytesIO(SAMPLE.read_bytes()), name="x.csv", layout="nhsa", batch_size=2, report=ImportReport()
+    )
+    assert result.ok and result.counts["new"] == len(ROWS)
+    stamps = set(Product.objects.values_list("created_at", "updated_at"))
+    (created, updated), *others = stamps
+    assert not others and created == updated
+    assert set(Product.history.values_list("history_date", flat=True)) == {created}

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from config.database.embedded import EmbeddedServer
@@ -49,11 +51,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionstart(session):
-    """The embedded server (DATABASE_URL unset): note whether it was running before the suite."""
+    """The embedded server (DATABASE_URL unset): note whether it was running before the suite. `--create-db`: the
+    template test databases are migrated anew (tests/backend/base.py)."""
+    controller = not hasattr(session.config, "workerinput")  # the main process, not an xdist worker
     data_dir = django_settings.DATABASES["default"].get("EMBEDDED_DATA_DIR")
-    if data_dir and not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+    if data_dir and controller:
         session.config.embedded_server = EmbeddedServer(Path(data_dir))
         session.config.embedded_was_running = session.config.embedded_server.is_running()
+    if session.config.getvalue("create_db") and controller:
+        with session.config.stash[blocking_manager_key].unblock():
+            connection.creation.drop_all_templates()
 
 
 @pytest.hookimpl(trylast=True)  # after the test databases are dropped, which needs the server

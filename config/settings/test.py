@@ -13,6 +13,9 @@ ALLOWED_HOSTS = ["*"]
 MEDIA_ROOT = env.path(
     "MEDIA_ROOT", default=BASE_DIR / "var" / "test-media" / env("PYTEST_XDIST_WORKER", default="main")
 )
+# The platform's backend with test databases cloned from a migrated template and a faster flush between
+# transactional tests (tests/backend/base.py).
+DATABASES["default"]["ENGINE"] = "tests.backend"
 # The suite commits a great deal (transactional tests flush every table after each test): no session waits for the
 # WAL to reach the disk at commit. A crash can lose the last commits of a test database, which is thrown away anyway.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

@@ -35,6 +35,8 @@ EMBEDDED_SUBSET = (
     "tests/browser/test_journey_fund.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures that modules of several folders use (a tender, a price world, a real Celery worker).
+pytest_plugins = ["tests.fixtures.tenders", "tests.fixtures.prices", "tests.fixtures.workers"]
 
 
 def pytest_collection_modifyitems(config, items):

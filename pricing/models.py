@@ -9,8 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
+
+from common.fields import StatusField
 
 
 class PriceObservation(models.Model):
@@ -191,7 +193,7 @@ class PriceAlert(models.Model):
     observed_price = models.DecimalField(_("监测价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     reference_value = models.DecimalField(_("参照价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     summary = models.CharField(_("摘要"), max_length=300)
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -402,7 +404,7 @@ class CreditRecord(models.Model):
     )
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"), null=True, blank=True)
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, protected=True)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE, protected=True)
     repaired_at = models.DateTimeField(_("修复时间"), null=True, blank=True)
     repair_note = models.TextField(_("修复说明"), blank=True)
     # Listing ids this record suspended, so lifting it restores exactly those.

@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from config.database.embedded import EmbeddedServer
@@ -33,6 +36,8 @@ EMBEDDED_SUBSET = (
     "tests/browser/test_journey_fund.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures that modules of several folders use (a tender, a price world, a real Celery worker).
+pytest_plugins = ["tests.fixtures.tenders", "tests.fixtures.prices", "tests.fixtures.workers"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,11 +54,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionstart(session):
-    """The embedded server (DATABASE_URL unset): note whether it was running before the suite."""
+    """The embedded server (DATABASE_URL unset): note whether it was running before the suite. `--create-db`: the
+    template test databases are migrated anew (tests/backend/base.py)."""
+    controller = not hasattr(session.config, "workerinput")  # the main process, not an xdist worker
     data_dir = django_settings.DATABASES["default"].get("EMBEDDED_DATA_DIR")
-    if data_dir and not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+    if data_dir and controller:
         session.config.embedded_server = EmbeddedServer(Path(data_dir))
         session.config.embedded_was_running = session.config.embedded_server.is_running()
+    if session.config.getvalue("create_db") and controller:
+        with session.config.stash[blocking_manager_key].unblock():
+            connection.creation.drop_all_templates()
 
 
 @pytest.hookimpl(trylast=True)  # after the test databases are dropped, which needs the server
@@ -62,6 +72,32 @@ def pytest_sessionfinish(session):
     server = getattr(session.config, "embedded_server", None)
     if server is not None and not session.config.embedded_was_running:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_province(request, django_db_setup, django_db_blocker):
+    """The demo province (`seed_demo`), seeded once for the tests of a module instead of once per test. It is loaded in
+    a transaction left open over the module's tests and rolled back after the last; each test runs in a savepoint of
+    its own (as every test marked django_db does), so what a test changes is undone before the next. Being
+    module-scoped, it stays until the module's last test: a database test of the module collected after the first
+    user of the fixture must use it too (or it would find the demo by chance of the order)."""
+    items = [item for item in request.session.items if item.module is request.module]
+    users = [index for index, item in enumerate(items) if "demo_province" in item.fixturenames]
+    strays = [item.name for item in items[users[0] :] if "demo_province" not in item.fixturenames and uses_db(item)]
+    if strays:
+        raise pytest.UsageError(f"{request.module.__name__}: move {strays} before the tests on the demo province")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("seed_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def uses_db(item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or bool({"db", "transactional_db"} & set(item.fixturenames))
 
 
 def require_service(name: str, available: bool) -> None:

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from procurement.models import PurchaseOrder
-from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
 from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
@@ -163,9 +162,9 @@ def test_credit_record_form_keeps_what_was_typed(official, manufacturer):
     assert 'value="12000"' in _input(page, "amount") and 'value="2026-01-05"' in _input(page, "start")
 
 
-def test_a_refused_bid_is_shown_again_with_its_values_and_the_error_tied_to_the_price(world):  # noqa: F811
+def test_a_refused_bid_is_shown_again_with_its_values_and_the_error_tied_to_the_price(world):
     from procurement.models import Bid
-    from tests.procurement.test_tender_services import to_bidding
+    from tests.fixtures.tenders import to_bidding
 
     to_bidding(world)
     tender, lot = world["tender"], world["lot"]

@@ -6,8 +6,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
-from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
 from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +117,7 @@ def test_settlement_pages_of_hospital_manufacturer_and_fund():
     assert not missing, missing
 
 
-def test_official_pages(official, peer_world):  # noqa: F811
+def test_official_pages(official, peer_world):
     from pricing.models import PriceAlert
     from pricing.services.scan import price_scan_run
 
@@ -147,9 +145,9 @@ def test_official_pages(official, peer_world):  # noqa: F811
     assert not missing, missing
 
 
-def test_tender_pages_of_manufacturer_and_hospital(world):  # noqa: F811
+def test_tender_pages_of_manufacturer_and_hospital(world):
     from procurement.services import tenders as svc
-    from tests.procurement.test_tender_services import to_bidding
+    from tests.fixtures.tenders import to_bidding
 
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     t = world["tender"]

@@ -22,6 +22,24 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='Region',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$', '行政区划代码应为 6 位数字')], verbose_name='行政区划代码')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('name_mn', models.CharField(blank=True, max_length=100, verbose_name='蒙古文名称')),
+                ('level', models.CharField(choices=[('league_city', '盟市'), ('banner_county', '旗县区')], default='league_city', max_length=20, verbose_name='级别')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.region', verbose_name='上级')),
+            ],
+            options={
+                'verbose_name': '统筹区',
+                'verbose_name_plural': '统筹区',
+                'ordering': ['sort_order', 'code'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('level', 'league_city'), ('parent__isnull', True)), models.Q(('level', 'banner_county'), ('parent__isnull', False)), _connector='OR'), name='region_level_parent_consistent')],
+            },
+        ),
+        migrations.CreateModel(
             name='Organization',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -39,12 +57,14 @@ class Migration(migrations.Migration):
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='accounts.region', verbose_name='所在地区')),
             ],
             options={
                 'verbose_name': '机构',
                 'verbose_name_plural': '机构',
                 'ordering': ['kind', 'region__sort_order', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'hospital'), models.Q(('hospital_level', ''), _negated=True), models.Q(('hospital_type', ''), _negated=True), models.Q(('ownership', ''), _negated=True)), models.Q(models.Q(('kind', 'hospital'), _negated=True), ('hospital_level', ''), ('hospital_type', '')), _connector='OR'), name='organization_hospital_fields')],
+                'indexes': [models.Index(fields=['kind', 'region'], name='accounts_or_kind_980df0_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'hospital'), models.Q(('hospital_level', ''), _negated=True), models.Q(('hospital_type', ''), _negated=True), models.Q(('ownership', ''), _negated=True)), models.Q(models.Q(('kind', 'hospital'), _negated=True), ('hospital_level', ''), ('hospital_type', '')), _connector='OR'), name='organization_hospital_fields'), models.CheckConstraint(condition=models.Q(('kind', 'manufacturer'), models.Q(('uscc__isnull', False), ('region__isnull', False)), _connector='OR'), name='organization_uscc_region_required')],
             },
         ),
         migrations.CreateModel(
@@ -107,29 +127,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Region',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$', '行政区划代码应为 6 位数字')], verbose_name='行政区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('name_mn', models.CharField(blank=True, max_length=100, verbose_name='蒙古文名称')),
-                ('level', models.CharField(choices=[('league_city', '盟市'), ('banner_county', '旗县区')], default='league_city', max_length=20, verbose_name='级别')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.region', verbose_name='上级')),
-            ],
-            options={
-                'verbose_name': '统筹区',
-                'verbose_name_plural': '统筹区',
-                'ordering': ['sort_order', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('level', 'league_city'), ('parent__isnull', True)), models.Q(('level', 'banner_county'), ('parent__isnull', False)), _connector='OR'), name='region_level_parent_consistent')],
-            },
-        ),
-        migrations.AddField(
-            model_name='organization',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='accounts.region', verbose_name='所在地区'),
-        ),
-        migrations.CreateModel(
             name='HistoricalOrganization',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
@@ -161,13 +158,5 @@ class Migration(migrations.Migration):
                 'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['kind', 'region'], name='accounts_or_kind_980df0_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'manufacturer'), models.Q(('uscc__isnull', False), ('region__isnull', False)), _connector='OR'), name='organization_uscc_region_required'),
         ),
     ]

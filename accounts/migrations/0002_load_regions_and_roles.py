@@ -69,19 +69,31 @@ ROLES = [
 
 
 def load(apps, schema_editor):
+    """Insert the regions and roles, or bring rows already there up to date (by code): a statement for each league,
+    one for its banners and counties (so that the ids follow the list, each league before its own), one for the
+    roles."""
     Region = apps.get_model("accounts", "Region")
     Role = apps.get_model("accounts", "Role")
+    upsert = {"update_conflicts": True, "unique_fields": ["code"]}
     for order, (code, name, name_mn, children) in enumerate(LEAGUES, start=1):
-        league, _ = Region.objects.update_or_create(
-            code=code, defaults={"name": name, "name_mn": name_mn, "level": "league_city", "sort_order": order}
+        (league,) = Region.objects.bulk_create(
+            [Region(code=code, name=name, name_mn=name_mn, level="league_city", sort_order=order)],
+            update_fields=["name", "name_mn", "level", "sort_order"],
+            **upsert,
         )
-        for child_order, (child_code, child_name) in enumerate(children, start=1):
-            Region.objects.update_or_create(
-                code=child_code,
-                defaults={"name": child_name, "level": "banner_county", "parent": league, "sort_order": child_order},
-            )
-    for code, name, kind in ROLES:
-        Role.objects.update_or_create(code=code, defaults={"name": name, "org_kind": kind})
+        Region.objects.bulk_create(
+            [
+                Region(code=child_code, name=child_name, level="banner_county", parent=league, sort_order=child_order)
+                for child_order, (child_code, child_name) in enumerate(children, start=1)
+            ],
+            update_fields=["name", "level", "parent", "sort_order"],
+            **upsert,
+        )
+    Role.objects.bulk_create(
+        [Role(code=code, name=name, org_kind=kind) for code, name, kind in ROLES],
+        update_fields=["name", "org_kind"],
+        **upsert,
+    )
 
 
 def unload(apps, schema_editor):

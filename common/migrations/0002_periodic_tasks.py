@@ -23,20 +23,29 @@ JOBS = [
 
 
 def forwards(apps, schema_editor):
+    """The schedules (reused when one is there already), then every job in one statement, by name."""
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, schedule in JOBS:
+    schedules = {}
+    for _name, _task, schedule in JOBS:
+        if schedule in schedules:
+            continue
         if schedule[0] == "every":
             interval, _ = IntervalSchedule.objects.get_or_create(every=schedule[1], period="minutes")
-            when = {"interval": interval, "crontab": None}
+            schedules[schedule] = {"interval": interval, "crontab": None}
         else:
             _, minute, hour, day_of_month = schedule
             crontab, _ = CrontabSchedule.objects.get_or_create(
                 minute=minute, hour=hour, day_of_month=day_of_month, month_of_year="*", day_of_week="*", timezone=TZ
             )
-            when = {"crontab": crontab, "interval": None}
-        PeriodicTask.objects.update_or_create(name=name, defaults={"task": task, "enabled": True, **when})
+            schedules[schedule] = {"crontab": crontab, "interval": None}
+    PeriodicTask.objects.bulk_create(
+        [PeriodicTask(name=name, task=task, enabled=True, **schedules[schedule]) for name, task, schedule in JOBS],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["task", "enabled", "interval", "crontab"],
+    )
 
 
 def backwards(apps, schema_editor):

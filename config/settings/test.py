@@ -13,9 +13,15 @@ ALLOWED_HOSTS = ["*"]
 MEDIA_ROOT = env.path(
     "MEDIA_ROOT", default=BASE_DIR / "var" / "test-media" / env("PYTEST_XDIST_WORKER", default="main")
 )
+# The platform's backend with test databases cloned from a migrated template and a faster flush between
+# transactional tests (tests/backend/base.py).
+DATABASES["default"]["ENGINE"] = "tests.backend"
 # The suite commits a great deal (transactional tests flush every table after each test): no session waits for the
 # WAL to reach the disk at commit. A crash can lose the last commits of a test database, which is thrown away anyway.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+# No JIT compilation: the set-based jobs turn nested loops off with SET LOCAL, which in a test lasts to the end of the
+# test's transaction; every later query of the test then has a cost above jit_above_cost and spent 0.1-0.3 s
+# compiling itself (tables of a few rows). In production SET LOCAL ends with the job's own transaction.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off -c jit=off"
 # The suite (the API fuzzing above all) sends far more requests a minute than any client: rates it never reaches. The
 # throttling tests set their own low rates.
 REST_FRAMEWORK = {

@@ -2,7 +2,6 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import django_fsm
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -32,7 +31,7 @@ class Migration(migrations.Migration):
                 ('observed_price', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='监测价格')),
                 ('reference_value', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='参照价格')),
                 ('summary', models.CharField(max_length=300, verbose_name='摘要')),
-                ('status', django_fsm.FSMField(choices=[('open', '待处理'), ('in_review', '审核中'), ('inquiry_sent', '已函询'), ('interviewed', '已约谈'), ('resolved', '已处置'), ('dismissed', '已排除')], default='open', max_length=20, protected=True, verbose_name='状态')),
+                ('status', models.CharField(choices=[('open', '待处理'), ('in_review', '审核中'), ('inquiry_sent', '已函询'), ('interviewed', '已约谈'), ('resolved', '已处置'), ('dismissed', '已排除')], default='open', max_length=20, verbose_name='状态')),
                 ('disposition', models.CharField(blank=True, choices=[('justified', '价格合理'), ('corrected', '价格已纠正'), ('credit_referred', '移交信用评价')], max_length=20, verbose_name='处置结果')),
                 ('resolution_note', models.TextField(blank=True, verbose_name='处置说明')),
                 ('corrected_price', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='纠正后价格')),
@@ -99,7 +98,7 @@ class Migration(migrations.Migration):
                 ('observed_price', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='监测价格')),
                 ('reference_value', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='参照价格')),
                 ('summary', models.CharField(max_length=300, verbose_name='摘要')),
-                ('status', django_fsm.FSMField(choices=[('open', '待处理'), ('in_review', '审核中'), ('inquiry_sent', '已函询'), ('interviewed', '已约谈'), ('resolved', '已处置'), ('dismissed', '已排除')], default='open', max_length=20, protected=True, verbose_name='状态')),
+                ('status', models.CharField(choices=[('open', '待处理'), ('in_review', '审核中'), ('inquiry_sent', '已函询'), ('interviewed', '已约谈'), ('resolved', '已处置'), ('dismissed', '已排除')], default='open', max_length=20, verbose_name='状态')),
                 ('disposition', models.CharField(blank=True, choices=[('justified', '价格合理'), ('corrected', '价格已纠正'), ('credit_referred', '移交信用评价')], max_length=20, verbose_name='处置结果')),
                 ('resolution_note', models.TextField(blank=True, verbose_name='处置说明')),
                 ('corrected_price', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='纠正后价格')),
@@ -195,7 +194,7 @@ class Migration(migrations.Migration):
                 ('evidence', models.TextField(verbose_name='事实与依据')),
                 ('start', models.DateField(verbose_name='开始日期')),
                 ('end', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('status', django_fsm.FSMField(choices=[('active', '生效中'), ('repaired', '已信用修复'), ('ended', '已到期')], default='active', max_length=20, protected=True, verbose_name='状态')),
+                ('status', models.CharField(choices=[('active', '生效中'), ('repaired', '已信用修复'), ('ended', '已到期')], default='active', max_length=20, verbose_name='状态')),
                 ('repaired_at', models.DateTimeField(blank=True, null=True, verbose_name='修复时间')),
                 ('repair_note', models.TextField(blank=True, verbose_name='修复说明')),
                 ('suspended_listing_ids', models.JSONField(blank=True, default=list, verbose_name='已暂停挂网')),
@@ -229,7 +228,7 @@ class Migration(migrations.Migration):
                 ('evidence', models.TextField(verbose_name='事实与依据')),
                 ('start', models.DateField(verbose_name='开始日期')),
                 ('end', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('status', django_fsm.FSMField(choices=[('active', '生效中'), ('repaired', '已信用修复'), ('ended', '已到期')], default='active', max_length=20, protected=True, verbose_name='状态')),
+                ('status', models.CharField(choices=[('active', '生效中'), ('repaired', '已信用修复'), ('ended', '已到期')], default='active', max_length=20, verbose_name='状态')),
                 ('repaired_at', models.DateTimeField(blank=True, null=True, verbose_name='修复时间')),
                 ('repair_note', models.TextField(blank=True, verbose_name='修复说明')),
                 ('suspended_listing_ids', models.JSONField(blank=True, default=list, verbose_name='已暂停挂网')),

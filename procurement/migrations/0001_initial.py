@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import django_fsm
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -21,20 +20,33 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Commitment',
+            name='Tender',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_volume', models.PositiveBigIntegerField(verbose_name='报量')),
-                ('agreed_volume', models.PositiveBigIntegerField(help_text='最小制剂单位', verbose_name='约定采购量')),
-                ('agreed_amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='约定采购金额')),
-                ('cycle_start', models.DateField(verbose_name='周期开始')),
-                ('cycle_end', models.DateField(verbose_name='周期结束')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='分配说明')),
+                ('code', models.CharField(max_length=40, unique=True, verbose_name='批次编号')),
+                ('name', models.CharField(max_length=200, verbose_name='批次名称')),
+                ('level', models.CharField(choices=[('national', '国家组织'), ('alliance', '省际联盟'), ('regional', '自治区级')], default='regional', max_length=20, verbose_name='采购层级')),
+                ('kind', models.CharField(choices=[('drugs', '药品'), ('consumables', '医用耗材')], default='drugs', max_length=20, verbose_name='采购类别')),
+                ('demand_start', models.DateTimeField(verbose_name='报量开始')),
+                ('demand_end', models.DateTimeField(verbose_name='报量截止')),
+                ('bid_deadline', models.DateTimeField(verbose_name='申报截止')),
+                ('opening_at', models.DateTimeField(verbose_name='开标时间')),
+                ('cycle_start', models.DateField(verbose_name='采购周期开始')),
+                ('cycle_end', models.DateField(verbose_name='采购周期结束')),
+                ('rules', models.JSONField(blank=True, default=dict, verbose_name='中选规则')),
+                ('status', models.CharField(choices=[('draft', '草稿'), ('demand_collection', '报量中'), ('bidding', '申报中'), ('opened', '已开标'), ('awarded', '已公布中选'), ('executing', '执行中'), ('closed', '已结束'), ('cancelled', '已终止')], default='draft', max_length=30, verbose_name='状态')),
+                ('cancel_reason', models.TextField(blank=True, verbose_name='终止原因')),
+                ('sealing_key', models.TextField(blank=True, editable=False, verbose_name='封存密钥')),
+                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='实际开标时间')),
+                ('awarded_at', models.DateTimeField(blank=True, null=True, verbose_name='公布中选时间')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
             ],
             options={
-                'verbose_name': '约定采购量',
-                'verbose_name_plural': '约定采购量',
-                'ordering': ['tender', 'lot', 'hospital'],
+                'verbose_name': '带量采购批次',
+                'verbose_name_plural': '带量采购批次',
+                'ordering': ['-demand_start', 'code'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('demand_end__gt', models.F('demand_start'))), name='tender_demand_window'), models.CheckConstraint(condition=models.Q(('bid_deadline__gte', models.F('demand_end'))), name='tender_deadline_after_demand'), models.CheckConstraint(condition=models.Q(('opening_at__gte', models.F('bid_deadline'))), name='tender_opening_after_deadline'), models.CheckConstraint(condition=models.Q(('cycle_end__gt', models.F('cycle_start'))), name='tender_cycle_order')],
             },
         ),
         migrations.CreateModel(
@@ -53,11 +65,13 @@ class Migration(migrations.Migration):
                 ('quality_requirement', models.CharField(blank=True, choices=[('', '无特别要求'), ('consistency', '通过一致性评价（或原研/参比制剂）'), ('standard', '符合国家标准')], max_length=20, verbose_name='质量要求')),
                 ('consumable_class', models.CharField(blank=True, max_length=100, verbose_name='耗材类别')),
                 ('price_ratio_per_doubling', models.DecimalField(decimal_places=4, default='1.7000', help_text='含量加倍时价格之比（差比价规则：1.7）', max_digits=6, verbose_name='含量差比价系数')),
+                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lots', to='procurement.tender', verbose_name='批次')),
             ],
             options={
                 'verbose_name': '品种',
                 'verbose_name_plural': '品种',
                 'ordering': ['tender', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('tender', 'number'), name='lot_number_unique_in_tender')],
             },
         ),
         migrations.CreateModel(
@@ -69,7 +83,7 @@ class Migration(migrations.Migration):
                 ('price', models.DecimalField(blank=True, decimal_places=4, editable=False, help_text='每最小制剂单位；开标后解密写入', max_digits=14, null=True, verbose_name='申报单价')),
                 ('comparison_price', models.DecimalField(blank=True, decimal_places=4, editable=False, max_digits=14, null=True, verbose_name='单位可比价')),
                 ('supply_capacity', models.PositiveBigIntegerField(help_text='采购周期内可供应的最小制剂单位数', verbose_name='供应能力')),
-                ('status', django_fsm.FSMField(choices=[('submitted', '已申报'), ('replaced', '已替换'), ('withdrawn', '已撤回'), ('valid', '有效'), ('invalid', '无效'), ('selected', '拟中选'), ('not_selected', '未中选')], default='submitted', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('submitted', '已申报'), ('replaced', '已替换'), ('withdrawn', '已撤回'), ('valid', '有效'), ('invalid', '无效'), ('selected', '拟中选'), ('not_selected', '未中选')], default='submitted', max_length=20, verbose_name='状态')),
                 ('invalid_reason', models.CharField(blank=True, max_length=300, verbose_name='无效原因')),
                 ('submitted_at', models.DateTimeField(verbose_name='申报时间')),
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='撤回时间')),
@@ -78,6 +92,7 @@ class Migration(migrations.Migration):
                 ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='procurement.bid', verbose_name='替换的申报')),
                 ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申报人')),
                 ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='procurement.lot', verbose_name='品种')),
+                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='procurement.tender', verbose_name='批次')),
             ],
             options={
                 'verbose_name': '申报',
@@ -97,12 +112,38 @@ class Migration(migrations.Migration):
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='catalog.product', verbose_name='中选产品')),
                 ('bid', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='award', to='procurement.bid', verbose_name='申报')),
                 ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='procurement.lot', verbose_name='品种')),
+                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='procurement.tender', verbose_name='批次')),
             ],
             options={
                 'verbose_name': '中选结果',
                 'verbose_name_plural': '中选结果',
                 'ordering': ['lot', 'rank'],
                 'constraints': [models.UniqueConstraint(fields=('lot', 'rank'), name='award_rank_unique')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Commitment',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reported_volume', models.PositiveBigIntegerField(verbose_name='报量')),
+                ('agreed_volume', models.PositiveBigIntegerField(help_text='最小制剂单位', verbose_name='约定采购量')),
+                ('agreed_amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='约定采购金额')),
+                ('cycle_start', models.DateField(verbose_name='周期开始')),
+                ('cycle_end', models.DateField(verbose_name='周期结束')),
+                ('reason', models.CharField(blank=True, max_length=200, verbose_name='分配说明')),
+                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='procurement.award', verbose_name='中选结果')),
+                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='accounts.organization', verbose_name='医疗机构')),
+                ('manufacturer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supply_commitments', to='accounts.organization', verbose_name='供应企业')),
+                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='catalog.product', verbose_name='中选产品')),
+                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='procurement.lot', verbose_name='品种')),
+                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='procurement.tender', verbose_name='批次')),
+            ],
+            options={
+                'verbose_name': '约定采购量',
+                'verbose_name_plural': '约定采购量',
+                'ordering': ['tender', 'lot', 'hospital'],
+                'indexes': [models.Index(fields=['hospital', 'product'], name='procurement_hospita_cc153f_idx')],
+                'constraints': [models.UniqueConstraint(fields=('lot', 'hospital'), name='commitment_one_per_hospital_lot')],
             },
         ),
         migrations.CreateModel(
@@ -115,26 +156,6 @@ class Migration(migrations.Migration):
                 'verbose_name': '进度提醒状态',
                 'verbose_name_plural': '进度提醒状态',
             },
-        ),
-        migrations.AddField(
-            model_name='commitment',
-            name='award',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='procurement.award', verbose_name='中选结果'),
-        ),
-        migrations.AddField(
-            model_name='commitment',
-            name='hospital',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='accounts.organization', verbose_name='医疗机构'),
-        ),
-        migrations.AddField(
-            model_name='commitment',
-            name='manufacturer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supply_commitments', to='accounts.organization', verbose_name='供应企业'),
-        ),
-        migrations.AddField(
-            model_name='commitment',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='catalog.product', verbose_name='中选产品'),
         ),
         migrations.CreateModel(
             name='HistoricalDistributionAuthorization',
@@ -173,7 +194,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='有效期起')),
                 ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期止')),
                 ('source', models.CharField(choices=[('tender_award', '带量采购中选'), ('price_linkage', '全国最低价联动挂网'), ('application', '企业申请挂网（审核通过）')], max_length=20, verbose_name='挂网来源')),
-                ('status', django_fsm.FSMField(choices=[('active', '挂网中'), ('suspended', '暂停挂网'), ('withdrawn', '已撤网')], default='active', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('active', '挂网中'), ('suspended', '暂停挂网'), ('withdrawn', '已撤网')], default='active', max_length=20, verbose_name='状态')),
                 ('status_reason', models.CharField(blank=True, max_length=300, verbose_name='状态原因')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -209,7 +230,7 @@ class Migration(migrations.Migration):
                 ('cycle_start', models.DateField(verbose_name='采购周期开始')),
                 ('cycle_end', models.DateField(verbose_name='采购周期结束')),
                 ('rules', models.JSONField(blank=True, default=dict, verbose_name='中选规则')),
-                ('status', django_fsm.FSMField(choices=[('draft', '草稿'), ('demand_collection', '报量中'), ('bidding', '申报中'), ('opened', '已开标'), ('awarded', '已公布中选'), ('executing', '执行中'), ('closed', '已结束'), ('cancelled', '已终止')], default='draft', max_length=30, verbose_name='状态')),
+                ('status', models.CharField(choices=[('draft', '草稿'), ('demand_collection', '报量中'), ('bidding', '申报中'), ('opened', '已开标'), ('awarded', '已公布中选'), ('executing', '执行中'), ('closed', '已结束'), ('cancelled', '已终止')], default='draft', max_length=30, verbose_name='状态')),
                 ('cancel_reason', models.TextField(blank=True, verbose_name='终止原因')),
                 ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='实际开标时间')),
                 ('awarded_at', models.DateTimeField(blank=True, null=True, verbose_name='公布中选时间')),
@@ -238,7 +259,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='有效期起')),
                 ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期止')),
                 ('source', models.CharField(choices=[('tender_award', '带量采购中选'), ('price_linkage', '全国最低价联动挂网'), ('application', '企业申请挂网（审核通过）')], max_length=20, verbose_name='挂网来源')),
-                ('status', django_fsm.FSMField(choices=[('active', '挂网中'), ('suspended', '暂停挂网'), ('withdrawn', '已撤网')], default='active', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('active', '挂网中'), ('suspended', '暂停挂网'), ('withdrawn', '已撤网')], default='active', max_length=20, verbose_name='状态')),
                 ('status_reason', models.CharField(blank=True, max_length=300, verbose_name='状态原因')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
@@ -263,7 +284,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='有效期起')),
                 ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期止')),
                 ('evidence', models.TextField(blank=True, help_text='如其他省份挂网价、全国最低价来源', verbose_name='价格依据')),
-                ('status', django_fsm.FSMField(choices=[('submitted', '待审核'), ('approved', '已通过'), ('rejected', '已驳回')], default='submitted', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('submitted', '待审核'), ('approved', '已通过'), ('rejected', '已驳回')], default='submitted', max_length=20, verbose_name='状态')),
                 ('review_note', models.CharField(blank=True, max_length=300, verbose_name='审核意见')),
                 ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
@@ -279,11 +300,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-submitted_at', '-id'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='listing_application_price_positive')],
             },
-        ),
-        migrations.AddField(
-            model_name='commitment',
-            name='lot',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='procurement.lot', verbose_name='品种'),
         ),
         migrations.CreateModel(
             name='OffPlatformImport',
@@ -351,7 +367,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(blank=True, max_length=30, null=True, unique=True, verbose_name='订单编号')),
-                ('status', django_fsm.FSMField(choices=[('draft', '草稿'), ('submitted', '待响应'), ('accepted', '已接单'), ('rejected', '已拒绝'), ('partially_shipped', '部分配送'), ('shipped', '已配送'), ('partially_received', '部分入库'), ('received', '已入库'), ('closed', '已完结'), ('cancelled', '已撤销')], default='draft', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待响应'), ('accepted', '已接单'), ('rejected', '已拒绝'), ('partially_shipped', '部分配送'), ('shipped', '已配送'), ('partially_received', '部分入库'), ('received', '已入库'), ('closed', '已完结'), ('cancelled', '已撤销')], default='draft', max_length=20, verbose_name='状态')),
                 ('urgent', models.BooleanField(default=False, verbose_name='紧急订单')),
                 ('hospital_remarks', models.TextField(blank=True, verbose_name='医疗机构备注')),
                 ('distributor_remarks', models.TextField(blank=True, verbose_name='配送企业备注')),
@@ -587,36 +603,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Tender',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='批次编号')),
-                ('name', models.CharField(max_length=200, verbose_name='批次名称')),
-                ('level', models.CharField(choices=[('national', '国家组织'), ('alliance', '省际联盟'), ('regional', '自治区级')], default='regional', max_length=20, verbose_name='采购层级')),
-                ('kind', models.CharField(choices=[('drugs', '药品'), ('consumables', '医用耗材')], default='drugs', max_length=20, verbose_name='采购类别')),
-                ('demand_start', models.DateTimeField(verbose_name='报量开始')),
-                ('demand_end', models.DateTimeField(verbose_name='报量截止')),
-                ('bid_deadline', models.DateTimeField(verbose_name='申报截止')),
-                ('opening_at', models.DateTimeField(verbose_name='开标时间')),
-                ('cycle_start', models.DateField(verbose_name='采购周期开始')),
-                ('cycle_end', models.DateField(verbose_name='采购周期结束')),
-                ('rules', models.JSONField(blank=True, default=dict, verbose_name='中选规则')),
-                ('status', django_fsm.FSMField(choices=[('draft', '草稿'), ('demand_collection', '报量中'), ('bidding', '申报中'), ('opened', '已开标'), ('awarded', '已公布中选'), ('executing', '执行中'), ('closed', '已结束'), ('cancelled', '已终止')], default='draft', max_length=30, verbose_name='状态')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name='终止原因')),
-                ('sealing_key', models.TextField(blank=True, editable=False, verbose_name='封存密钥')),
-                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='实际开标时间')),
-                ('awarded_at', models.DateTimeField(blank=True, null=True, verbose_name='公布中选时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-            ],
-            options={
-                'verbose_name': '带量采购批次',
-                'verbose_name_plural': '带量采购批次',
-                'ordering': ['-demand_start', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('demand_end__gt', models.F('demand_start'))), name='tender_demand_window'), models.CheckConstraint(condition=models.Q(('bid_deadline__gte', models.F('demand_end'))), name='tender_deadline_after_demand'), models.CheckConstraint(condition=models.Q(('opening_at__gte', models.F('bid_deadline'))), name='tender_opening_after_deadline'), models.CheckConstraint(condition=models.Q(('cycle_end__gt', models.F('cycle_start'))), name='tender_cycle_order')],
-            },
-        ),
-        migrations.CreateModel(
             name='ManufacturerProgress',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -636,11 +622,6 @@ class Migration(migrations.Migration):
                 'ordering': ['tender', 'manufacturer'],
                 'constraints': [models.UniqueConstraint(fields=('manufacturer', 'tender'), name='manufacturer_progress_unique')],
             },
-        ),
-        migrations.AddField(
-            model_name='lot',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lots', to='procurement.tender', verbose_name='批次'),
         ),
         migrations.CreateModel(
             name='HistoricalLot',
@@ -706,7 +687,7 @@ class Migration(migrations.Migration):
                 ('price', models.DecimalField(blank=True, decimal_places=4, editable=False, help_text='每最小制剂单位；开标后解密写入', max_digits=14, null=True, verbose_name='申报单价')),
                 ('comparison_price', models.DecimalField(blank=True, decimal_places=4, editable=False, max_digits=14, null=True, verbose_name='单位可比价')),
                 ('supply_capacity', models.PositiveBigIntegerField(help_text='采购周期内可供应的最小制剂单位数', verbose_name='供应能力')),
-                ('status', django_fsm.FSMField(choices=[('submitted', '已申报'), ('replaced', '已替换'), ('withdrawn', '已撤回'), ('valid', '有效'), ('invalid', '无效'), ('selected', '拟中选'), ('not_selected', '未中选')], default='submitted', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('submitted', '已申报'), ('replaced', '已替换'), ('withdrawn', '已撤回'), ('valid', '有效'), ('invalid', '无效'), ('selected', '拟中选'), ('not_selected', '未中选')], default='submitted', max_length=20, verbose_name='状态')),
                 ('invalid_reason', models.CharField(blank=True, max_length=300, verbose_name='无效原因')),
                 ('submitted_at', models.DateTimeField(verbose_name='申报时间')),
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='撤回时间')),
@@ -810,21 +791,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('commitment', 'period_kind', 'period_start'), name='progress_one_per_commitment_period')],
             },
         ),
-        migrations.AddField(
-            model_name='commitment',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='procurement.tender', verbose_name='批次'),
-        ),
-        migrations.AddField(
-            model_name='bid',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='procurement.tender', verbose_name='批次'),
-        ),
-        migrations.AddField(
-            model_name='award',
-            name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='procurement.tender', verbose_name='批次'),
-        ),
         migrations.CreateModel(
             name='TenderEvaluation',
             fields=[
@@ -869,17 +835,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['product', 'distributor', 'is_active'], name='procurement_product_e0393d_idx'), models.Index(fields=['distributor', 'is_active'], name='procurement_distrib_fdbe88_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='authorization_validity_order'), models.UniqueConstraint(fields=('manufacturer', 'distributor', 'product', 'valid_from'), name='authorization_unique_start')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.UniqueConstraint(fields=('tender', 'number'), name='lot_number_unique_in_tender'),
-        ),
-        migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['hospital', 'product'], name='procurement_hospita_cc153f_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(fields=('lot', 'hospital'), name='commitment_one_per_hospital_lot'),
         ),
     ]

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
+
+from common.fields import StatusField
 
 
 class Listing(models.Model):
@@ -42,7 +44,7 @@ class Listing(models.Model):
     )
     # Changed only through the transitions below, called by procurement.services.listings (not protected, so rows
     # can be refreshed from the database inside a locked transaction).
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

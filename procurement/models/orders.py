@@ -13,8 +13,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
+
+from common.fields import StatusField
 
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
@@ -113,7 +115,7 @@ class ListingApplication(models.Model):
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"), null=True, blank=True)
     evidence = models.TextField(_("价格依据"), blank=True, help_text=_("如其他省份挂网价、全国最低价来源"))
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
@@ -190,7 +192,7 @@ class PurchaseOrder(models.Model):
         "accounts.Organization", on_delete=models.PROTECT, related_name="incoming_orders", verbose_name=_("配送企业")
     )
     # Changed only through the transitions below, called by procurement.services.orders.
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     urgent = models.BooleanField(_("紧急订单"), default=False)
     hospital_remarks = models.TextField(_("医疗机构备注"), blank=True)
     distributor_remarks = models.TextField(_("配送企业备注"), blank=True)

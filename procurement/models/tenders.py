@@ -8,8 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
+
+from common.fields import StatusField
 
 
 class Tender(models.Model):
@@ -45,7 +47,7 @@ class Tender(models.Model):
     rules = models.JSONField(_("中选规则"), default=dict, blank=True)
     # Changed only through the transitions below, called by procurement.services.tenders (not protected, so
     # rows can be refreshed from the database inside a locked transaction).
-    status = FSMField(_("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT)
+    status = StatusField(_("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT)
     cancel_reason = models.TextField(_("终止原因"), blank=True)
     # The tender's bid-sealing key, itself encrypted with the platform's BID_SEALING_KEY (see procurement.sealing).
     sealing_key = models.TextField(_("封存密钥"), blank=True, editable=False)
@@ -243,7 +245,7 @@ class Bid(models.Model):
     )
     supply_capacity = models.PositiveBigIntegerField(_("供应能力"), help_text=_("采购周期内可供应的最小制剂单位数"))
     # Set in bulk at opening and evaluation by procurement.services.tenders.
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     invalid_reason = models.CharField(_("无效原因"), max_length=300, blank=True)
     replaces = models.OneToOneField(
         "self",

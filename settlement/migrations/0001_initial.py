@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import django_fsm
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -267,26 +266,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='PriceAdjustment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('units', models.BigIntegerField(verbose_name='调整数量（最小制剂单位）')),
-                ('previous_unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='原结算单价')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='更正后单价')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='调整金额')),
-                ('recorded_on', models.DateField(verbose_name='记录日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('receipt_line', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.receiptline', verbose_name='验收明细')),
-                ('correction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='settlement.pricecorrection', verbose_name='价格更正')),
-            ],
-            options={
-                'verbose_name': '已结算价格更正调整',
-                'verbose_name_plural': '已结算价格更正调整',
-                'ordering': ['-recorded_on', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('receipt_line', 'correction'), name='price_adjustment_once_per_correction'), models.CheckConstraint(condition=models.Q(('units__gt', 0), ('unit_price__gt', 0)), name='price_adjustment_units_price'), models.CheckConstraint(condition=models.Q(('unit_price', models.F('previous_unit_price')), _negated=True), name='price_adjustment_changes_price')],
-            },
-        ),
-        migrations.CreateModel(
             name='SettlementRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -311,7 +290,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.CharField(max_length=40, verbose_name='结算单号')),
                 ('period', models.DateField(help_text='当月 1 日', verbose_name='结算月份')),
-                ('status', django_fsm.FSMField(choices=[('draft', '待企业申报'), ('claimed', '待医疗机构确认'), ('hospital_confirmed', '待基金审核'), ('approved', '待支付'), ('partially_paid', '部分支付'), ('paid', '已支付')], default='draft', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('draft', '待企业申报'), ('claimed', '待医疗机构确认'), ('hospital_confirmed', '待基金审核'), ('approved', '待支付'), ('partially_paid', '部分支付'), ('paid', '已支付')], default='draft', max_length=20, verbose_name='状态')),
                 ('line_count', models.PositiveIntegerField(default=0, verbose_name='明细数')),
                 ('gross_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='验收金额')),
                 ('returned_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='退货金额')),
@@ -360,7 +339,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(max_length=40, verbose_name='结算单号')),
                 ('period', models.DateField(help_text='当月 1 日', verbose_name='结算月份')),
-                ('status', django_fsm.FSMField(choices=[('draft', '待企业申报'), ('claimed', '待医疗机构确认'), ('hospital_confirmed', '待基金审核'), ('approved', '待支付'), ('partially_paid', '部分支付'), ('paid', '已支付')], default='draft', max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('draft', '待企业申报'), ('claimed', '待医疗机构确认'), ('hospital_confirmed', '待基金审核'), ('approved', '待支付'), ('partially_paid', '部分支付'), ('paid', '已支付')], default='draft', max_length=20, verbose_name='状态')),
                 ('line_count', models.PositiveIntegerField(default=0, verbose_name='明细数')),
                 ('gross_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='验收金额')),
                 ('returned_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='退货金额')),
@@ -398,6 +377,27 @@ class Migration(migrations.Migration):
                 'ordering': ['-period', 'hospital', 'manufacturer'],
                 'indexes': [models.Index(fields=['fund', 'period', 'status'], name='settlement__fund_id_9ea110_idx'), models.Index(fields=['manufacturer', 'status'], name='settlement__manufac_aaa1c8_idx'), models.Index(fields=['hospital', 'status'], name='settlement__hospita_11d934_idx'), models.Index(fields=['status', 'payment_due_on'], name='settlement__status_9b504e_idx'), models.Index(condition=models.Q(('deduction__isnull', False)), fields=['deduction'], name='statement_deduction'), models.Index(condition=models.Q(('claimed_by__isnull', False)), fields=['claimed_by'], name='statement_claimed_by'), models.Index(condition=models.Q(('confirmed_by__isnull', False)), fields=['confirmed_by'], name='statement_confirmed_by'), models.Index(condition=models.Q(('approved_by__isnull', False)), fields=['approved_by'], name='statement_approved_by')],
                 'constraints': [models.UniqueConstraint(fields=('number',), name='statement_number_unique'), models.UniqueConstraint(fields=('manufacturer', 'hospital', 'period'), name='statement_one_per_month'), models.CheckConstraint(condition=models.Q(('paid_amount__gte', 0), models.Q(('paid_amount__lte', models.F('approved_amount')), ('paid_amount', 0), _connector='OR')), name='statement_paid_within_approved'), models.CheckConstraint(condition=models.Q(('disputed_amount__gte', 0)), name='statement_disputed_non_negative')],
+            },
+        ),
+        migrations.CreateModel(
+            name='PriceAdjustment',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('units', models.BigIntegerField(verbose_name='调整数量（最小制剂单位）')),
+                ('previous_unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='原结算单价')),
+                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='更正后单价')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='调整金额')),
+                ('recorded_on', models.DateField(verbose_name='记录日期')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('receipt_line', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.receiptline', verbose_name='验收明细')),
+                ('correction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='settlement.pricecorrection', verbose_name='价格更正')),
+                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='price_adjustments', to='settlement.settlementstatement', verbose_name='原结算单')),
+            ],
+            options={
+                'verbose_name': '已结算价格更正调整',
+                'verbose_name_plural': '已结算价格更正调整',
+                'ordering': ['-recorded_on', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('receipt_line', 'correction'), name='price_adjustment_once_per_correction'), models.CheckConstraint(condition=models.Q(('units__gt', 0), ('unit_price__gt', 0)), name='price_adjustment_units_price'), models.CheckConstraint(condition=models.Q(('unit_price', models.F('previous_unit_price')), _negated=True), name='price_adjustment_changes_price')],
             },
         ),
         migrations.CreateModel(
@@ -445,11 +445,6 @@ class Migration(migrations.Migration):
                 'verbose_name': '已结算退货',
                 'verbose_name_plural': '已结算退货',
             },
-        ),
-        migrations.AddField(
-            model_name='priceadjustment',
-            name='statement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='price_adjustments', to='settlement.settlementstatement', verbose_name='原结算单'),
         ),
         migrations.CreateModel(
             name='Payment',

@@ -13,8 +13,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
+
+from common.fields import StatusField
 
 from .columns import AMOUNT, UNIT_PRICE
 from .corrections import PriceAdjustment, PriceCorrection
@@ -115,7 +117,7 @@ class SettlementStatement(models.Model):
         db_constraint=False,
     )
     period = models.DateField(_("结算月份"), help_text=_("当月 1 日"))
-    status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     line_count = models.PositiveIntegerField(_("明细数"), default=0)
     gross_amount = models.DecimalField(_("验收金额"), default=0, **AMOUNT)
     returned_amount = models.DecimalField(_("退货金额"), default=0, **AMOUNT)

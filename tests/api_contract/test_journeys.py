@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from procurement.models import Bid, PurchaseOrder, Receipt
 from tests.api_contract.conftest import PASSWORD
+from tests.fixtures.tenders import to_bidding
 from tests.procurement.ordering import build_world
-from tests.procurement.test_tender_services import to_bidding
-from tests.procurement.test_tender_services import world as tender_world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -90,7 +89,8 @@ def test_hospital_orders_distributor_accepts_and_ships_hospital_receives(generat
     assert Receipt.objects.filter(delivery_id=delivery.id).count() == 1
 
 
-def test_manufacturer_reads_an_open_tender_bids_and_withdraws(generated_api, tender_world):  # noqa: F811
+def test_manufacturer_reads_an_open_tender_bids_and_withdraws(generated_api, world):
+    tender_world = world
     api, m = generated_api, generated_api.models
     to_bidding(tender_world)
     rep, product, lot = tender_world["reps"][0], tender_world["products"][0], tender_world["lot"]

@@ -9,12 +9,12 @@ import pytest
 from procurement.models import Bid, Commitment
 from procurement.services import tenders as svc
 from tests.browser.conftest import expect_no_error, login
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift, to_bidding
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_manufacturer_bids_replaces_sees_countdown_then_result_and_awarded_volume(new_page, world):  # noqa: F811
+def test_manufacturer_bids_replaces_sees_countdown_then_result_and_awarded_volume(new_page, world):
     to_bidding(world)
     tender, lot, reps, products = world["tender"], world["lot"], world["reps"], world["products"]
     # Two competitors bid through the service.

@@ -13,13 +13,12 @@ from pricing.services.scan import price_scan_run
 from procurement.models import Listing
 from tests.browser.conftest import expect_no_error, login
 from tests.factories import ListingFactory
-from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def alert(peer_world, product):  # noqa: F811
+def alert(peer_world, product):
     price_scan_run(full=True)
     return PriceAlert.objects.get()
 
@@ -27,7 +26,7 @@ def alert(peer_world, product):  # noqa: F811
 def test_official_inquires_manufacturer_answers_price_corrected(
     new_page,
     alert,
-    product,  # noqa: F811
+    product,
     official,
     manufacturer,
     manufacturer_rep,

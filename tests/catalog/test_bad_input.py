@@ -29,10 +29,9 @@ from tests.catalog.test_import_platform import (
     DRUG_HEADERS,
     GOOD_CONSUMABLES,
     GOOD_DRUGS,
-    HOSPITAL,
 )
 from tests.catalog.test_search import make
-from tests.factories import HospitalFactory, ManufacturerFactory
+from tests.factories import ManufacturerFactory
 from tests.utils import api_as
 
 HELD_CODE = ROWS[0][0]  # held by a product of another manufacturer in every test below
@@ -433,14 +432,6 @@ def written():
         sorted(Organization.objects.values_list("name", "kind")),
         Organization.history.count(),
     )
-
-
-@pytest.fixture
-def catalog(db, settings, tmp_path):
-    """A hospital for the preparations and one product holding HELD_CODE; the files' makers are not known yet."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    HospitalFactory(name=HOSPITAL, hospital_type="mongolian")
-    make("地喹氯铵含片", HELD_CODE, maker=ManufacturerFactory(name=OTHER_MAKER))
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.test import Client
 
 from catalog import services
 from catalog.models import ImportJob, Product
-from tests.catalog.test_bad_input import WAYS, catalog, csv_bytes, nhsa_rows, written  # noqa: F401 - fixture
+from tests.catalog.test_bad_input import WAYS, csv_bytes, nhsa_rows, written
 from tests.catalog.test_import_files import workbook as xlsx_bytes
 from tests.catalog.test_import_nhsa import HEADERS
 from tests.catalog.test_search import make

@@ -11,7 +11,6 @@ from catalog.imports.jobs import inline_max_rows
 from catalog.models import ImportJob, Product
 from common.models import OutboxMessage
 from tests.catalog.test_import_pages import download_rows, large_file
-from tests.test_celery_worker import worker  # noqa: F401 - the fixture
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def shared_media(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def media_worker(shared_media, worker):  # noqa: F811 - the real worker of tests/test_celery_worker.py
+def media_worker(shared_media, worker):
     return worker
 
 

@@ -11,7 +11,6 @@ from common.models import Job
 from pricing.models import PriceObservation
 from procurement.models import DemandReport
 from procurement.services import tenders as tender_svc
-from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
 from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +36,7 @@ def _demand_file(w, volumes) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def collecting(world):  # noqa: F811
+def collecting(world):
     tender_svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     world["tender"].refresh_from_db()
     return world

@@ -18,8 +18,8 @@ from procurement.services import deliveries as delivery_svc
 from procurement.services import orders as order_svc
 from procurement.services import receipts as receipt_svc
 from procurement.services import tenders as tender_svc
+from tests.fixtures.tenders import to_bidding
 from tests.procurement.ordering import build_world, make_commitment
-from tests.procurement.test_tender_services import to_bidding, world  # noqa: F401 - fixture
 
 FOLLOW_UPS = {"procurement.refresh_commitment_progress", "pricing.record_receipt"}
 
@@ -62,7 +62,7 @@ def observations_of(receipt):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_with_the_broker_down_the_work_is_done_and_the_follow_ups_wait(redis_server, celery_on, world):  # noqa: F811
+def test_with_the_broker_down_the_work_is_done_and_the_follow_ups_wait(redis_server, celery_on, world):
     w = build_world()
     make_commitment(hospital=w.hospital, selected_product=w.listing.product, agreed_volume=10000)
     redis_server.stop()  # the outage

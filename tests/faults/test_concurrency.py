@@ -15,7 +15,6 @@ from procurement.models import Listing, OrderEvent, PurchaseOrder, PurchaseOrder
 from procurement.services import listings as listing_svc
 from procurement.services import orders as svc
 from tests.factories import UserFactory
-from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
 from tests.procurement.ordering import build_world
 from tests.utils import run_together
 
@@ -62,7 +61,7 @@ def test_fifty_simultaneous_orders_on_one_listing_and_hospital(official):
     assert OrderEvent.objects.filter(order__in=orders, action="submitted").count() == ORDERS
 
 
-def test_two_officials_on_one_alert_one_wins_the_other_gets_a_conflict(peer_world, agency):  # noqa: F811
+def test_two_officials_on_one_alert_one_wins_the_other_gets_a_conflict(peer_world, agency):
     price_scan_run(full=True)
     alert = PriceAlert.objects.get()
     first = UserFactory(username="official_a", organization=agency, roles=["pricing_official"])

@@ -29,7 +29,7 @@ from settlement.models import (
     SettlementStatement,
 )
 from tests.factories import HospitalFactory, league
-from tests.pricing.conftest import observe
+from tests.fixtures.prices import observe
 from tests.settlement.world import build_world, give_back, month_start, receive
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -24,8 +24,8 @@ from procurement.services import orders as order_svc
 from procurement.services import receipts as receipt_svc
 from procurement.services import tenders as tender_svc
 from procurement.services.tender_demand_import import demand_import
+from tests.fixtures.tenders import shift, to_bidding
 from tests.procurement.ordering import build_world
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
 
 SKIPPED_APPS = {"sessions", "contenttypes", "admin", "axes", "django_celery_beat"}
 
@@ -154,7 +154,7 @@ def _bids_in(w):
 
 
 @pytest.mark.django_db
-def test_bid_opening_fails_whole_on_the_audit_event(world):  # noqa: F811
+def test_bid_opening_fails_whole_on_the_audit_event(world):
     _bids_in(world)  # opening: bids decrypted (one UPDATE), tender status, its history, then the audit event
     assert_fails_and_nothing_changes(
         lambda: tender_svc.tender_open_bids(tender=world["tender"], by=world["official"]),
@@ -164,7 +164,7 @@ def test_bid_opening_fails_whole_on_the_audit_event(world):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_bid_opening_fails_whole_on_the_tender_status(world):  # noqa: F811
+def test_bid_opening_fails_whole_on_the_tender_status(world):
     _bids_in(world)
     assert_fails_and_nothing_changes(
         lambda: tender_svc.tender_open_bids(tender=world["tender"], by=world["official"]),
@@ -174,7 +174,7 @@ def test_bid_opening_fails_whole_on_the_tender_status(world):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_evaluation_fails_whole_on_the_bid_statuses(world):  # noqa: F811
+def test_evaluation_fails_whole_on_the_bid_statuses(world):
     _bids_in(world)
     tender_svc.tender_open_bids(tender=world["tender"], by=world["official"])
     assert_fails_and_nothing_changes(
@@ -194,7 +194,7 @@ def test_evaluation_fails_whole_on_the_bid_statuses(world):  # noqa: F811
         r'INSERT INTO "common_auditevent"',  # the very last statement
     ],
 )
-def test_awards_fail_whole_when_a_later_statement_fails(world, statement):  # noqa: F811
+def test_awards_fail_whole_when_a_later_statement_fails(world, statement):
     _bids_in(world)
     tender_svc.tender_open_bids(tender=world["tender"], by=world["official"])
     tender_svc.tender_evaluate(tender=world["tender"], by=world["official"])
@@ -226,7 +226,7 @@ def test_a_catalog_import_fails_whole_on_a_later_batch():
 
 
 @pytest.mark.django_db
-def test_a_demand_import_fails_whole_on_a_later_row(world):  # noqa: F811
+def test_a_demand_import_fails_whole_on_a_later_row(world):
     tender_svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     world["tender"].refresh_from_db()
     h = world["hospitals"]

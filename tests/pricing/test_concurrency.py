@@ -11,9 +11,8 @@ from pricing.models import PriceAlert, PriceScan
 from pricing.services import alerts as svc
 from pricing.services.scan import price_scan_run
 from tests.factories import AgencyFactory, HospitalFactory, ProductFactory, UserFactory
+from tests.fixtures.prices import observe
 from tests.utils import run_together
-
-from .conftest import observe
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

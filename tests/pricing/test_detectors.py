@@ -10,8 +10,7 @@ import pytest
 from pricing.detectors import Scope, registry
 from pricing.models import ReferencePrice
 from tests.factories import HospitalFactory, ProductFactory
-
-from .conftest import observe
+from tests.fixtures.prices import observe
 
 FULL = Scope(full=True)
 

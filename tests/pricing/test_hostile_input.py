@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pricing.models import PriceObservation, ReferencePrice
 from tests.hostile import BAD_FILES, SCRIPT, SQL
-from tests.pricing.test_imports import csv, good_rows  # noqa: F401 - fixture
+from tests.pricing.test_imports import csv
 from tests.utils import api_as
 
 ENDPOINTS = {
@@ -18,7 +18,7 @@ ENDPOINTS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_a_hostile_file_is_refused_with_a_clear_error(good_rows, official, settings, case, endpoint):  # noqa: F811
+def test_a_hostile_file_is_refused_with_a_clear_error(good_rows, official, settings, case, endpoint):
     name, build, overrides, words = BAD_FILES[case]
     for key, value in overrides.items():
         setattr(settings, key, value)

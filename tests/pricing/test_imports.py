@@ -21,16 +21,6 @@ def csv(*lines: str, header: str = HEADER) -> bytes:
     return (header + "\n".join(lines) + "\n").encode("utf-8")
 
 
-@pytest.fixture
-def good_rows(product, hospital):
-    code = product.nhsa_code
-    return [
-        f"{code},医疗机构线下采购,2026-03-01,1.25,片,100,{hospital.uscc},",
-        f"{code},外省价格,2026-03-02,14.40,盒,2,,吉林",  # a pack price: 14.40 / 12 tablets
-        f"{code},零售药店调查,2026/03/03,1.50,片,,,",
-    ]
-
-
 def test_a_good_file_imports_every_row(good_rows, official, product, hospital):
     report, batch = observations_import(content=csv(*good_rows), filename="obs.csv", by=official)
     assert report.ok and report.counts() == {"new": 3} and batch.startswith("OBS-")

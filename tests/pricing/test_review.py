@@ -231,7 +231,7 @@ def test_interview_inputs(alert, official):
 
 
 def test_bulk_assign_and_bulk_dismiss_are_all_or_nothing(hospitals, product, official, colleague):
-    from .conftest import observe
+    from tests.fixtures.prices import observe
 
     # a different hospital far from its peers each month: three open alerts
     for month in (3, 4, 5):

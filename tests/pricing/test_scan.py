@@ -13,9 +13,8 @@ from common.errors import ConflictError
 from pricing.models import PriceAlert, PriceObservation, PriceScan, Signal
 from pricing.services.scan import LOCK as SCAN_LOCK
 from pricing.services.scan import price_scan_run
+from tests.fixtures.prices import observe
 from tests.utils import job_lock_held_elsewhere
-
-from .conftest import observe
 
 
 def test_full_scan_opens_one_alert_and_a_second_run_updates_it(peer_world, product):

@@ -9,8 +9,7 @@ import pytest
 from common.errors import ValidationFailed
 from pricing.models import ShortageAlert
 from pricing.services.shortage import shortage_alert_close, shortage_watch_run
-
-from .conftest import observe
+from tests.fixtures.prices import observe
 
 TODAY = date(2026, 9, 30)
 

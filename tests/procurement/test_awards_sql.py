@@ -16,7 +16,7 @@ from procurement.models import Bid, Commitment, DemandReport
 from procurement.services import tenders as svc
 from tests.catalog.test_search import make
 from tests.factories import HospitalFactory, ManufacturerFactory, UserFactory, league
-from tests.procurement.test_tender_services import shift
+from tests.fixtures.tenders import shift
 
 GENERICS = ("阿托伐他汀钙片", "瑞舒伐他汀钙片", "氨氯地平片")
 MAX_PRICE = Decimal("1.2000")

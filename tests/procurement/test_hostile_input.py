@@ -8,8 +8,7 @@ from django.test import Client
 from procurement.models import DemandReport, Tender
 from procurement.services.tender_demand_import import demand_import
 from tests.hostile import BAD_FILES, IMG, SCRIPT, SQL
-from tests.procurement.test_tender_demand_import import collecting, csv  # noqa: F401 - fixture
-from tests.procurement.test_tender_services import world  # noqa: F401 - fixture
+from tests.procurement.test_tender_demand_import import csv
 from tests.utils import api_as
 
 
@@ -20,7 +19,7 @@ def good_file(w) -> bytes:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_the_demand_import_refuses_a_hostile_file_and_writes_nothing(collecting, settings, case):  # noqa: F811
+def test_the_demand_import_refuses_a_hostile_file_and_writes_nothing(collecting, settings, case):
     name, build, overrides, words = BAD_FILES[case]
     for key, value in overrides.items():
         setattr(settings, key, value)
@@ -36,7 +35,7 @@ def test_the_demand_import_refuses_a_hostile_file_and_writes_nothing(collecting,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["oversized", "zip-bomb", "not-utf8"])
-def test_the_demand_import_page_shows_the_error(collecting, settings, case):  # noqa: F811
+def test_the_demand_import_page_shows_the_error(collecting, settings, case):
     name, build, overrides, words = BAD_FILES[case]
     for key, value in overrides.items():
         setattr(settings, key, value)
@@ -52,7 +51,7 @@ def test_the_demand_import_page_shows_the_error(collecting, settings, case):  # 
 
 
 @pytest.mark.django_db
-def test_injection_strings_in_a_tender_name_are_escaped(collecting):  # noqa: F811
+def test_injection_strings_in_a_tender_name_are_escaped(collecting):
     tender = collecting["tender"]
     Tender.objects.filter(pk=tender.pk).update(name=f"{SCRIPT}{SQL}{IMG}")
     client = Client()
@@ -81,7 +80,7 @@ def test_injection_strings_in_a_tender_name_are_escaped(collecting):  # noqa: F8
         ("-5", "volume_negative"),
     ],
 )
-def test_demand_reports_refuse_hostile_volumes_through_the_api(collecting, volume, code):  # noqa: F811
+def test_demand_reports_refuse_hostile_volumes_through_the_api(collecting, volume, code):
     response = api_as(collecting["buyers"][0]).post(
         "/api/v1/demand-reports/", {"lot": collecting["lot"].pk, "annual_volume": volume}, format="json"
     )

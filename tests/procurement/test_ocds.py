@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from procurement.ocds import release_package, schema_dir, to_json, validate_package
 from procurement.services import tenders as svc
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift, to_bidding
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +17,7 @@ def _schemas():
 
 
 @pytest.mark.django_db
-def test_package_is_valid_at_every_stage_and_hides_bids_until_opening(world):  # noqa: F811
+def test_package_is_valid_at_every_stage_and_hides_bids_until_opening(world):
     agency = world["official"].organization
     package = release_package(world["tender"], publisher=agency)
     assert validate_package(package) == []
@@ -56,7 +56,7 @@ def test_an_invalid_package_is_reported():
 
 
 @pytest.mark.django_db
-def test_export_command_writes_the_package(world):  # noqa: F811
+def test_export_command_writes_the_package(world):
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])  # a draft is not published
     out = io.StringIO()
     call_command("export_ocds", world["tender"].code, stdout=out)

@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 
 from procurement.models import CommitmentProgress, ProgressRun
 from tests.procurement.progress_world import AS_OF, build_world
-from tests.test_celery_worker import worker  # noqa: F401 - the real worker fixture
 
 
 @pytest.mark.django_db
@@ -36,7 +35,7 @@ def test_command_computes_with_a_progress_bar():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_real_worker_runs_the_refresh_and_the_full_job(worker):  # noqa: F811
+def test_real_worker_runs_the_refresh_and_the_full_job(worker):
     from config.celery import app
     from procurement.tasks import compute_commitment_progress, refresh_commitment_progress
 

@@ -15,7 +15,7 @@ from procurement.selectors.tender_actions import (
     tender_role,
 )
 from procurement.services import tenders as svc
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift, to_bidding
 
 
 def allowed(user, tender) -> set[str]:
@@ -38,7 +38,7 @@ def page(user, tender) -> str:
 
 
 @pytest.mark.django_db
-def test_each_role_is_offered_the_steps_of_the_tenders_state(world):  # noqa: F811
+def test_each_role_is_offered_the_steps_of_the_tenders_state(world):
     tender, official, rep, buyer = world["tender"], world["official"], world["reps"][0], world["buyers"][0]
     assert [tender_role(u) for u in (official, rep, buyer)] == [
         TenderRole.OFFICIAL,
@@ -101,7 +101,7 @@ def test_each_role_is_offered_the_steps_of_the_tenders_state(world):  # noqa: F8
 
 
 @pytest.mark.django_db
-def test_a_cancelled_tender_offers_nothing(world):  # noqa: F811
+def test_a_cancelled_tender_offers_nothing(world):
     tender, official = world["tender"], world["official"]
     svc.tender_start_demand_collection(tender=tender, by=official)
     svc.tender_cancel(tender=tender, reason="国家集采已覆盖", by=official)

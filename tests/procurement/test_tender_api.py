@@ -3,12 +3,12 @@ from datetime import timedelta
 import pytest
 
 from procurement.services import tenders as svc
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift, to_bidding
 from tests.utils import api_as
 
 
 @pytest.mark.django_db
-def test_bids_through_the_api_stay_sealed_and_scoped(world, official):  # noqa: F811
+def test_bids_through_the_api_stay_sealed_and_scoped(world, official):
     to_bidding(world)
     rep, other = world["reps"][0], world["reps"][1]
     client = api_as(rep)
@@ -42,7 +42,7 @@ def test_bids_through_the_api_stay_sealed_and_scoped(world, official):  # noqa: 
 
 
 @pytest.mark.django_db
-def test_tenders_are_listed_with_their_lots(world):  # noqa: F811
+def test_tenders_are_listed_with_their_lots(world):
     svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])  # announced: no longer a draft
     data = api_as(world["buyers"][0]).get("/api/v1/tenders/").json()["results"]
     assert data[0]["code"] == "NMG-T-01" and data[0]["lots"][0]["generic_name"] == "阿托伐他汀钙片"
@@ -117,7 +117,7 @@ def test_official_creates_a_tender_with_lots_and_bad_input_creates_nothing(offic
 
 
 @pytest.mark.django_db
-def test_demand_reports_crud_in_the_window_and_coverage(world, official):  # noqa: F811
+def test_demand_reports_crud_in_the_window_and_coverage(world, official):
     from procurement.models import DemandReport
 
     tender, lot = world["tender"], world["lot"]
@@ -180,7 +180,7 @@ def test_demand_reports_crud_in_the_window_and_coverage(world, official):  # noq
 
 
 @pytest.mark.django_db
-def test_official_opens_evaluates_reruns_awards_and_reads_results_through_the_api(world, official):  # noqa: F811
+def test_official_opens_evaluates_reruns_awards_and_reads_results_through_the_api(world, official):
     to_bidding(world)
     tender, lot, reps, products = world["tender"], world["lot"], world["reps"], world["products"]
     svc.bid_submit(lot=lot, product=products[0], price="0.5000", supply_capacity=500000, by=reps[0])

@@ -14,20 +14,13 @@ from procurement.errors import TenderError
 from procurement.models import DemandReport
 from procurement.services import tenders as svc
 from procurement.services.tender_demand_import import demand_import
-from tests.procurement.test_tender_services import shift, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift
 
 HEAD = "批次编号,品种编号,医疗机构统一社会信用代码,医疗机构名称,年度需求量,指定产品医保代码\n"
 
 
 def csv(*lines: str) -> bytes:
     return (HEAD + "".join(line + "\n" for line in lines)).encode("utf-8")
-
-
-@pytest.fixture
-def collecting(world):  # noqa: F811
-    svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
-    world["tender"].refresh_from_db()
-    return world
 
 
 @pytest.mark.django_db
@@ -103,7 +96,7 @@ def test_a_hospital_imports_only_its_own_rows(collecting):
 
 
 @pytest.mark.django_db
-def test_import_outside_the_window_or_a_bad_file_is_refused(world):  # noqa: F811
+def test_import_outside_the_window_or_a_bad_file_is_refused(world):
     buyer = world["buyers"][0]
     with pytest.raises(ConflictError) as exc:  # still a draft
         demand_import(

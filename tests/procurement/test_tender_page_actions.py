@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from common.models import AuditEvent
 from procurement.models import Award, Bid, DemandReport, Lot, Tender, TenderEvaluation
 from procurement.services import tenders as svc
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift, to_bidding
 
 
 def client_for(user) -> Client:
@@ -83,7 +83,7 @@ def test_official_creates_a_tender_with_lots_and_rules_and_bad_input_creates_not
 
 
 @pytest.mark.django_db
-def test_official_runs_demand_collection_sees_coverage_and_cancels(world):  # noqa: F811
+def test_official_runs_demand_collection_sees_coverage_and_cancels(world):
     tender, official, lot = world["tender"], world["official"], world["lot"]
     client = client_for(official)
     html = client.get(f"/tenders/{tender.pk}/").content.decode()
@@ -132,7 +132,7 @@ def test_official_runs_demand_collection_sees_coverage_and_cancels(world):  # no
 
 
 @pytest.mark.django_db
-def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):  # noqa: F811
+def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):
     to_bidding(world)
     tender, lot, rep = world["tender"], world["lot"], world["reps"][0]
     client = client_for(rep)
@@ -216,7 +216,7 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):  # 
 
 
 @pytest.mark.django_db
-def test_open_evaluate_rerun_review_award_and_results(world):  # noqa: F811
+def test_open_evaluate_rerun_review_award_and_results(world):
     to_bidding(world)
     tender, official = world["tender"], world["official"]
     lot, reps, products = world["lot"], world["reps"], world["products"]

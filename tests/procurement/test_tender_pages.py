@@ -2,11 +2,11 @@ import pytest
 from django.test import Client
 
 from procurement.services import tenders as svc
-from tests.procurement.test_tender_services import to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import to_bidding
 
 
 @pytest.mark.django_db
-def test_tender_pages_show_own_bids_sealed_and_hide_others(world):  # noqa: F811
+def test_tender_pages_show_own_bids_sealed_and_hide_others(world):
     to_bidding(world)
     svc.bid_submit(
         lot=world["lot"], product=world["products"][0], price="0.6789", supply_capacity=10, by=world["reps"][0]
@@ -31,7 +31,7 @@ def test_tender_pages_show_own_bids_sealed_and_hide_others(world):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_tender_list_sorts_and_exports_the_filtered_tenders(world):  # noqa: F811
+def test_tender_list_sorts_and_exports_the_filtered_tenders(world):
     from datetime import timedelta
 
     from django.utils import timezone

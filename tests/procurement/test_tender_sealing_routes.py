@@ -11,14 +11,14 @@ from common.models import AuditEvent
 from procurement.models import Bid
 from procurement.ocds import release_package, to_json
 from procurement.services import tenders as svc
-from tests.procurement.test_tender_services import shift, to_bidding, world  # noqa: F401 - fixture
+from tests.fixtures.tenders import shift, to_bidding
 from tests.utils import api_as
 
 PRICE = "0.4567"
 
 
 @pytest.mark.django_db
-def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):  # noqa: F811
+def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):
     to_bidding(world)
     tender, rep, official = world["tender"], world["reps"][0], world["official"]
     bid = svc.bid_submit(lot=world["lot"], product=world["products"][0], price=PRICE, supply_capacity=10, by=rep)

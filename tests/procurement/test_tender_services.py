@@ -1,91 +1,16 @@
 """Tender lifecycle through the services: demand, sealed bids, deadline, opening, evaluation, awards."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from procurement.errors import TenderError
 from procurement.models import Award, Bid, Commitment, DemandReport, Listing, Tender, TenderEvaluation
 from procurement.services import tenders as svc
-from tests.catalog.test_search import make
-from tests.factories import HospitalFactory, ManufacturerFactory, UserFactory, league
-
-
-@pytest.fixture
-def world(db, official):
-    now = timezone.now()
-    makers = [ManufacturerFactory(name=f"集采测试制药{i}有限公司") for i in range(3)]
-    reps = [UserFactory(username=f"rep{i}", organization=m, roles=["manufacturer_rep"]) for i, m in enumerate(makers)]
-    products = [
-        make("阿托伐他汀钙片", f"XC10AAA128A0010101{i:05d}", maker=m, specification="20mg", dosage_form="片剂")
-        for i, m in enumerate(makers)
-    ]
-    half = make("阿托伐他汀钙片", "XC10AAA128A001020100009", maker=makers[2], specification="10mg", dosage_form="片剂")
-    other_generic = make("瑞舒伐他汀钙片", "XC10AAR055A001010100001", maker=makers[0], specification="10mg")
-    hospitals = [
-        HospitalFactory(name=f"集采测试{i}医院", region=league(code))
-        for i, code in enumerate(["150100", "150100", "150200", "150500"])
-    ]
-    buyers = [UserFactory(username=f"buyer{i}", organization=h, roles=["purchaser"]) for i, h in enumerate(hospitals)]
-    tender = svc.tender_create(
-        by=official,
-        code="NMG-T-01",
-        name="测试批次",
-        demand_start=now - timedelta(hours=1),
-        demand_end=now + timedelta(hours=1),
-        bid_deadline=now + timedelta(hours=2),
-        opening_at=now + timedelta(hours=3),
-        cycle_start=date(2027, 1, 1),
-        cycle_end=date(2028, 12, 31),
-    )
-    lot = svc.lot_add(
-        tender=tender,
-        by=official,
-        number="01",
-        generic_name="阿托伐他汀钙片",
-        max_price="1.2000",
-        dosage_form_group="片剂",
-        dosage_forms=["片剂"],
-        reference_specification="20mg",
-    )
-    return {
-        "tender": tender,
-        "lot": lot,
-        "makers": makers,
-        "reps": reps,
-        "products": products,
-        "half": half,
-        "other_generic": other_generic,
-        "hospitals": hospitals,
-        "buyers": buyers,
-        "official": official,
-    }
-
-
-def shift(tender, **changes):
-    """Move the tender's clock (tests only): set its times relative to now."""
-    now = timezone.now()
-    Tender.objects.filter(pk=tender.pk).update(**{k: now + v for k, v in changes.items()})
-    tender.refresh_from_db()
-
-
-def to_bidding(world):
-    if Tender.objects.get(pk=world["tender"].pk).status == "draft":
-        svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
-    for i, buyer in enumerate(world["buyers"]):
-        svc.demand_report(
-            lot=world["lot"],
-            by=buyer,
-            annual_volume=10000 * (i + 1),
-            named_product=world["products"][2] if i == 0 else None,
-        )
-    shift(world["tender"], demand_end=timedelta(seconds=-10), demand_start=timedelta(hours=-2))
-    svc.tender_refresh(tender=world["tender"])
-    world["tender"].refresh_from_db()
-    assert world["tender"].status == "bidding"
+from tests.fixtures.tenders import shift, to_bidding
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
@@ -364,6 +365,19 @@ def concrete(path: str, obj, route: Route) -> str:
     return path.replace("/1/", f"/{getattr(obj, route.lookup)}/", 1) if obj is not None else path
 
 
+def session_of(user) -> str:
+    """A session signed in as `user`: each cell's client carries it (a sign-in per role, not one per cell)."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def client_with(session: str) -> Client:
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session
+    return client
+
+
 def call(client, route: Route, path: str):
     if route.method == "GET":
         return client.get(path)
@@ -380,83 +394,6 @@ def test_every_endpoint_and_page_has_a_row():
     assert not missing, f"endpoints without a row in the access matrix: {missing}"
     stale = [p for p in ROUTES if p not in paths]
     assert not stale, f"rows for endpoints that no longer exist: {stale}"
-
-
-@pytest.mark.django_db
-@pytest.mark.slow
-def test_the_access_matrix():
-    call_command("seed_demo", verbosity=0)
-    users = {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
-    # The demo's admin is also a Django superuser (who may do anything); the matrix is about the role.
-    users["platform_admin"] = UserFactory(
-        username="matrix_admin",
-        organization=users["platform_admin"].organization,
-        roles=["platform_admin"],
-        is_staff=True,
-    )
-    failures, cells, known_seen = [], 0, set()
-
-    def judge(key, where, response, expect, obj):
-        denied = response.status_code in (403, 404)
-        wrong = ""
-        if expect and (denied or response.status_code >= 500):
-            wrong = f"{response.status_code}, expected allowed"
-        elif not expect and not denied:
-            wrong = f"{response.status_code}, expected 403/404"
-        if key in KNOWN:
-            known_seen.add(key)
-            if not wrong:
-                failures.append(f"{where}: answers as expected now — remove it from KNOWN ({KNOWN[key]})")
-            return
-        if wrong:
-            failures.append(f"{where}: {wrong}")
-        elif not expect:
-            failures.extend(f"{where}: {p}" for p in leaks(response, obj))
-
-    for path, route in ROUTES.items():
-        if route.skip:
-            continue
-        for role, user in users.items():
-            client = Client()
-            client.force_login(user)
-            may = allowed(route, role)
-            if not route.model:
-                if route.method == "POST" and may:
-                    continue  # an allowed action without an object: its own tests
-                response = call(client, route, path)
-                cells += 1
-                judge((role, path, ""), f"{role} {route.method} {path}", response, may, None)
-                continue
-            own, other = objects_for(route, user)
-            sees_all = not route.owners or role in route.sees_all
-            for which, obj in (("own", own), ("other", other)):
-                if obj is None:
-                    continue
-                expect = may and (which == "own" or sees_all)
-                if route.method == "POST" and expect:
-                    continue  # allowed actions are the business tests' job
-                response = call(client, route, concrete(path, obj, route))
-                cells += 1
-                where = f"{role} {route.method} {concrete(path, obj, route)} ({which} {route.model} {obj.pk})"
-                judge((role, path, which), where, response, expect, obj)
-    assert cells > 500, cells
-    unused = set(KNOWN) - known_seen
-    assert not unused, f"KNOWN names cells the matrix no longer has: {sorted(unused)}"
-    assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures)
-
-
-@pytest.mark.django_db
-def test_the_admin_is_for_staff_only():
-    call_command("seed_demo", verbosity=0)
-    for name in ("buyer", "mfr", "dist", "official", "fund"):
-        user = User.objects.get(username=name)
-        if user.is_staff:
-            continue
-        client = Client()
-        client.force_login(user)
-        for path in ("/admin/", "/admin/procurement/bid/", "/admin/accounts/organization/"):
-            response = client.get(path)
-            assert response.status_code == 302 and "/admin/login/" in response["Location"], (name, path)
 
 
 def test_the_row_table_names_real_capabilities_and_models():
@@ -582,3 +519,81 @@ def test_an_unannounced_tender_is_not_published_in_ocds():
     for state in UNANNOUNCED:
         with pytest.raises(CommandError, match="尚未公布"):
             call_command("export_ocds", tenders[state].code, "--no-validate")
+
+
+# --- on the demo province: last in the module, which keeps it loaded from its first use to the end ---------------
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_the_access_matrix(demo_province):
+    users = {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
+    # The demo's admin is also a Django superuser (who may do anything); the matrix is about the role.
+    users["platform_admin"] = UserFactory(
+        username="matrix_admin",
+        organization=users["platform_admin"].organization,
+        roles=["platform_admin"],
+        is_staff=True,
+    )
+    sessions = {role: session_of(user) for role, user in users.items()}
+    failures, cells, known_seen = [], 0, set()
+
+    def judge(key, where, response, expect, obj):
+        denied = response.status_code in (403, 404)
+        wrong = ""
+        if expect and (denied or response.status_code >= 500):
+            wrong = f"{response.status_code}, expected allowed"
+        elif not expect and not denied:
+            wrong = f"{response.status_code}, expected 403/404"
+        if key in KNOWN:
+            known_seen.add(key)
+            if not wrong:
+                failures.append(f"{where}: answers as expected now — remove it from KNOWN ({KNOWN[key]})")
+            return
+        if wrong:
+            failures.append(f"{where}: {wrong}")
+        elif not expect:
+            failures.extend(f"{where}: {p}" for p in leaks(response, obj))
+
+    for path, route in ROUTES.items():
+        if route.skip:
+            continue
+        for role, user in users.items():
+            client = client_with(sessions[role])
+            may = allowed(route, role)
+            if not route.model:
+                if route.method == "POST" and may:
+                    continue  # an allowed action without an object: its own tests
+                response = call(client, route, path)
+                cells += 1
+                judge((role, path, ""), f"{role} {route.method} {path}", response, may, None)
+                continue
+            own, other = objects_for(route, user)
+            sees_all = not route.owners or role in route.sees_all
+            for which, obj in (("own", own), ("other", other)):
+                if obj is None:
+                    continue
+                expect = may and (which == "own" or sees_all)
+                if route.method == "POST" and expect:
+                    continue  # allowed actions are the business tests' job
+                response = call(client, route, concrete(path, obj, route))
+                cells += 1
+                where = f"{role} {route.method} {concrete(path, obj, route)} ({which} {route.model} {obj.pk})"
+                judge((role, path, which), where, response, expect, obj)
+    assert cells > 500, cells
+    unused = set(KNOWN) - known_seen
+    assert not unused, f"KNOWN names cells the matrix no longer has: {sorted(unused)}"
+    assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_staff_only(demo_province):
+    for name in ("buyer", "mfr", "dist", "official", "fund"):
+        user = User.objects.get(username=name)
+        if user.is_staff:
+            continue
+        client = Client()
+        client.force_login(user)
+        for path in ("/admin/", "/admin/procurement/bid/", "/admin/accounts/organization/"):
+            response = client.get(path)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], (name, path)

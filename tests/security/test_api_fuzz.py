@@ -5,19 +5,22 @@ client error or a success — never a server error — and every success must ma
 FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role. Besides the schema's own values, each
 operation gets FUZZ_HOSTILE_EXAMPLES (default 3) requests with one body field or query parameter replaced by a hostile
 number (non-ASCII digits, exponents, 20+ and 5,000 digits, commas out of place, deep nesting), and each write
-operation a body nested 100,000 deep (docs/security.md). Hypothesis runs derandomized (a fixed seed) with
-these counts, so CI time stays predictable.
+operation a body nested 100,000 deep (docs/security.md). Hypothesis draws the requests derandomized (a fixed seed),
+so they are the same on every run and for every role: each test process draws them once, and each role sends them
+all. The demo province is seeded once per module and test process (`demo_province`); each role's requests are
+undone after its test.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -62,25 +65,6 @@ DEEP_BODY = "[" * 100_000 + "]" * 100_000
 KNOWN: dict[str, str] = {}
 
 
-def load_schema():
-    import schemathesis
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import response_schema_conformance
-
-    from config.wsgi import application
-
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
-    return schema, [not_a_server_error, response_schema_conformance]
-
-
-def summary(exc: BaseException) -> str:
-    """The first lines of a failure: what went wrong, not the whole schema."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    for sub in getattr(exc, "exceptions", ()):
-        lines += [line.strip() for line in str(sub).splitlines() if line.strip()][:2]
-    return " | ".join(lines[:4])[:400]
-
-
 @pytest.fixture(autouse=True)
 def keep_the_test_connection():
     """The requests go through the WSGI application, not Django's test client: like the test client, keep Django from
@@ -95,60 +79,87 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def make_fuzz(operation, headers, checks, failures, counter):
-    """A hypothesis test sending generated requests for one operation, recording each failed check."""
+def drawn(strategy, count: int) -> list:
+    """The first `count` values hypothesis draws from `strategy`, derandomized (a fixed seed): the same on every run."""
+    values: list = []
 
     @settings(
-        max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
-    )
-    @given(case=operation.as_strategy())
-    def fuzz(case):
-        counter["calls"] += 1
-        try:
-            # Each request in its own savepoint, as each request has its own transaction in production: a database
-            # error in one (itself a failure) must not abort the test's transaction for the requests after it.
-            with transaction.atomic():
-                case.call_and_validate(headers=headers, checks=checks)
-        except (Exception, BaseExceptionGroup) as exc:  # a failed check: record it with its request
-            failures.append(f"{operation.method.upper()} {operation.path}: {summary(exc)}")
-            raise
-
-    return fuzz
-
-
-def make_hostile(operation, headers, failures, counter):
-    """A hypothesis test replacing one body field or query parameter of generated requests with a hostile value."""
-    query_names = [parameter.name for parameter in operation.query.items]
-
-    @settings(
-        max_examples=HOSTILE_EXAMPLES,
+        max_examples=count,
         deadline=None,
         database=None,
         derandomize=True,
+        phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(), value=HOSTILE_VALUES, data=st.data())
-    def hostile(case, value, data):
-        targets = [("query", name) for name in query_names]
-        if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
-            targets += [("body", name) for name in case.body]
-        if not targets:
-            return
-        where, name = data.draw(st.sampled_from(targets))
-        if where == "query":
-            case.query = {**(case.query or {}), name: value if isinstance(value, str) else str(value)[:6000]}
-        else:
-            case.body = {**case.body, name: value}
-        counter["hostile"] += 1
-        with transaction.atomic():
-            status = case.call(headers=headers).status_code
-        if status >= 500:
-            failures.append(
-                f"{operation.method.upper()} {operation.path}: {status} with {where} {name}={str(value)[:40]!r}"
-            )
-        assert status < 500
+    @given(value=strategy)
+    def collect(value):
+        values.append(value)
 
-    return hostile
+    collect()
+    return values
+
+
+@st.composite
+def hostile_cases(draw, operation):
+    """A generated request with one body field or query parameter replaced by a hostile value: (case, where, name,
+    value), or None for an operation with neither."""
+    case, value = draw(operation.as_strategy()), draw(HOSTILE_VALUES)
+    targets = [("query", parameter.name) for parameter in operation.query.items]
+    if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
+        targets += [("body", name) for name in case.body]
+    if not targets:
+        return None
+    where, name = draw(st.sampled_from(targets))
+    if where == "query":
+        case.query = {**(case.query or {}), name: value if isinstance(value, str) else str(value)[:6000]}
+    else:
+        case.body = {**case.body, name: value}
+    return case, where, name, value
+
+
+@dataclass
+class Operation:
+    """One operation of the schema and the requests every role sends to it."""
+
+    operation: object
+    name: str
+    cases: list = field(default_factory=list)  # generated from the schema
+    hostile: list = field(default_factory=list)  # (case, where, name, value)
+    write: bool = False  # also gets a body nested 100,000 deep
+    error: str = ""  # what went wrong generating its requests
+
+
+@functools.cache
+def operations() -> tuple[list[Operation], list]:
+    """Every operation with its generated requests, and the checks. The requests do not depend on the role (the seed is
+    fixed), so each test process generates them once and every role sends the same ones."""
+    import schemathesis
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
+    from config.wsgi import application
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    found = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        method = operation.method.upper()
+        entry = Operation(operation, f"{method} {operation.path}", write=method in ("POST", "PUT", "PATCH"))
+        try:
+            entry.hostile = [case for case in drawn(hostile_cases(operation), HOSTILE_EXAMPLES) if case is not None]
+            entry.cases = drawn(operation.as_strategy(), EXAMPLES)
+        except (Exception, BaseExceptionGroup) as exc:  # no request can be made: a failure of every role
+            entry.error = f"{entry.name}: generating requests: {summary(exc)}"
+        found.append(entry)
+    return found, [not_a_server_error, response_schema_conformance]
+
+
+def summary(exc: BaseException) -> str:
+    """The first lines of a failure: what went wrong, not the whole schema."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for sub in getattr(exc, "exceptions", ()):
+        lines += [line.strip() for line in str(sub).splitlines() if line.strip()][:2]
+    return " | ".join(lines[:4])[:400]
 
 
 def deep_body_status(operation, headers) -> int:
@@ -167,42 +178,44 @@ def deep_body_status(operation, headers) -> int:
     return response.status_code
 
 
+def send(entry: Operation, headers, checks, failures: list[str], counter) -> None:
+    """Every request of one operation, as one role. Each request in its own savepoint, as each request has its own
+    transaction in production: a database error in one (itself a failure) must not abort the test's transaction for
+    the requests after it."""
+    for case, where, name, value in entry.hostile:
+        counter["hostile"] += 1
+        with transaction.atomic():
+            status = case.call(headers=headers).status_code
+        if status >= 500:
+            failures.append(f"{entry.name}: {status} with {where} {name}={str(value)[:40]!r}")
+    if entry.write:
+        counter["deep"] += 1
+        status = deep_body_status(entry.operation, headers)
+        if status >= 500:
+            failures.append(f"{entry.name}: {status} for a body nested 100,000 deep")
+    for case in entry.cases:
+        counter["calls"] += 1
+        try:
+            with transaction.atomic():
+                case.call_and_validate(headers=headers, checks=checks)
+        except (Exception, BaseExceptionGroup) as exc:  # a failed check: record it with its request
+            failures.append(f"{entry.name}: {summary(exc)}")
+
+
 @pytest.mark.django_db
 @pytest.mark.slow
 @pytest.mark.parametrize("role", list(ROLE_USERS))
-def test_the_api_never_fails_with_a_server_error_and_answers_as_documented(role):
-    call_command("seed_demo", verbosity=0)
+def test_the_api_never_fails_with_a_server_error_and_answers_as_documented(role, demo_province):
     user = User.objects.get(username=ROLE_USERS[role])
     headers = {"Authorization": f"Token {token_sign_in(user=user)[1]}"}
-    schema, checks = load_schema()
-    failures: list[str] = []
-    operations = 0
-    counter = {"calls": 0, "hostile": 0}
-    deep = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
-        try:
-            make_hostile(operation, headers, failures, counter)()
-        except (Exception, BaseExceptionGroup) as exc:  # recorded in the test; anything else (no request made) here
-            if not failures or not failures[-1].startswith(f"{operation.method.upper()} {operation.path}:"):
-                failures.append(f"{operation.method.upper()} {operation.path}: hostile: {summary(exc)}")
-        if operation.method.upper() in ("POST", "PUT", "PATCH"):
-            deep.append(operation.path)
-            status = deep_body_status(operation, headers)
-            if status >= 500:
-                failures.append(f"{operation.method.upper()} {operation.path}: {status} for a body nested 100,000 deep")
-
-        fuzz = make_fuzz(operation, headers, checks, failures, counter)
-        before = len(failures)
-        try:
-            fuzz()
-        except (Exception, BaseExceptionGroup) as exc:  # recorded above; anything else (no request made) here
-            if len(failures) == before:
-                failures.append(f"{operation.method.upper()} {operation.path}: {type(exc).__name__}: {summary(exc)}")
-    assert operations > 50, operations
-    assert counter["calls"] >= operations, (counter, operations, failures[:5])
-    assert counter["hostile"] > operations // 2 and len(deep) > 20, (counter, len(deep))
+    entries, checks = operations()
+    failures: list[str] = [entry.error for entry in entries if entry.error]
+    counter = {"calls": 0, "hostile": 0, "deep": 0}
+    for entry in entries:
+        send(entry, headers, checks, failures, counter)
+    assert len(entries) > 50, len(entries)
+    assert counter["calls"] >= len(entries), (counter, len(entries), failures[:5])
+    assert counter["hostile"] > len(entries) // 2 and counter["deep"] > 20, counter
     known = [f for f in failures if f.split(":", 1)[0] in KNOWN]
     unique = sorted({f for f in failures if f not in known})
     assert not unique, f"{len(unique)} failures for {role}:\n" + "\n\n".join(unique[:40])

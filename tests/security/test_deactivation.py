@@ -24,9 +24,8 @@ from settlement.models import SettlementStatement
 from settlement.services.payments import payment_record
 from settlement.services.statements import statement_approve, statement_review
 from tests.factories import UserFactory
+from tests.fixtures.tenders import shift, to_bidding
 from tests.procurement.ordering import build_world
-from tests.procurement.test_tender_services import shift, to_bidding
-from tests.procurement.test_tender_services import world as tender_world  # noqa: F401 - fixture
 from tests.security.test_access_matrix import ROUTES
 from tests.settlement import world as settlement_world
 from tests.utils import api_as
@@ -43,6 +42,12 @@ def admin(agency):
 @pytest.fixture
 def orders():
     return build_world()
+
+
+@pytest.fixture
+def tender_world(world):
+    """The tender of tests/fixtures/tenders.py (this module's other worlds are orders and statements)."""
+    return world
 
 
 def deactivate(org, by, reason="营业执照被吊销"):
@@ -91,7 +96,7 @@ def test_a_deactivated_distributor_can_no_longer_accept_orders(orders, admin):
 
 
 @pytest.mark.django_db
-def test_a_deactivated_manufacturer_can_no_longer_replace_its_bids(tender_world, admin):  # noqa: F811
+def test_a_deactivated_manufacturer_can_no_longer_replace_its_bids(tender_world, admin):
     to_bidding(tender_world)
     rep, maker = tender_world["reps"][0], tender_world["makers"][0]
     bid = tender_svc.bid_submit(
@@ -293,7 +298,7 @@ def test_a_deactivated_manufacturers_listings_are_suspended(orders, admin):
 
 
 @pytest.mark.django_db
-def test_a_deactivated_manufacturers_bids_are_invalid_at_opening(tender_world, admin):  # noqa: F811
+def test_a_deactivated_manufacturers_bids_are_invalid_at_opening(tender_world, admin):
     to_bidding(tender_world)
     lot, reps, products = tender_world["lot"], tender_world["reps"], tender_world["products"]
     kept = tender_svc.bid_submit(lot=lot, product=products[1], price="0.5000", supply_capacity=1000, by=reps[1])

@@ -15,7 +15,6 @@ from procurement.services import orders as order_svc
 from settlement.generation import generate_statements
 from settlement.models import SettlementStatement
 from tests.factories import ManufacturerFactory, UserFactory
-from tests.pricing.conftest import hospitals, peer_world, product  # noqa: F401 - fixtures
 from tests.procurement.ordering import build_world as ordering_world
 from tests.settlement.world import build_world as settlement_world
 from tests.settlement.world import month_start, receive
@@ -82,7 +81,7 @@ def test_a_manufacturer_sees_only_its_own_agreed_volumes_on_the_tender_page():
 
 
 def test_inquiries_are_shown_only_to_the_addressed_organisation(
-    peer_world,  # noqa: F811
+    peer_world,
     official,
     manufacturer,
     manufacturer_rep,

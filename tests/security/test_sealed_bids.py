@@ -24,8 +24,7 @@ ECHOED: list[str] = []  # search strings the tests type  # share of the lot's ma
 
 
 @pytest.fixture
-def sealed(db):
-    call_command("seed_demo", verbosity=0)
+def sealed(db, demo_province):
     tender = Tender.objects.get(status="bidding")
     bid = Bid.objects.filter(tender=tender, status="submitted").select_related("lot", "manufacturer").first()
     price = (bid.lot.max_price * ODD).quantize(Decimal("0.0001"))

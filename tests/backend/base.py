@@ -1,0 +1,169 @@
+"""The platform's database backend (config.database) with three changes that only matter to a test run.
+
+**Test databases are clones of a migrated template.** Migrating an empty database renders every model state (seconds
+of CPU); copying a migrated one is a copy inside PostgreSQL (`CREATE DATABASE … TEMPLATE …`, well under a second). The
+first test process that needs a test database migrates `test_<name>_tpl_<digest>` exactly as Django makes a test
+database, then marks it a template nobody connects to; every test process (each xdist worker, or the only one) clones
+its own database from it. The digest covers every migration file of every app, Django's version and the installed
+apps, so a new or changed migration makes a new template; the templates of other digests are dropped when it is
+built. A database of that name left half-built by an interrupted run (not yet marked a template) is built again, and
+`pytest --create-db` drops the templates first (tests/conftest.py). Processes take turns on an advisory lock: one
+migrates, the others wait for it and clone.
+
+**Transactional tests empty the tables with DELETE, not TRUNCATE.** Django's flush after each transactional test
+truncates every table; TRUNCATE gives each table and index a new file, and each rebuilt index is synced to disk: about
+400 syncs, seconds per test on a server with fsync on (CI's). The tables of a test hold a few rows, so DELETE is cheap;
+it runs with `session_replication_role = replica` so that neither the foreign keys nor the ledger's append-only
+triggers (settlement/migrations/0002) object, which needs a superuser. For any other user, and when sequences are to
+be reset, it is TRUNCATE as before.
+
+**The serialized rows come back in one INSERT per table.** A transactional test with `serialized_rollback` gets the
+rows the data migrations loaded (regions, roles, periodic tasks, content types, permissions) back after the flush.
+Django saves them one by one (an UPDATE, then an INSERT: about 1,300 statements); here each model's rows are inserted
+with bulk_create, as raw saves they send no signals either way worth keeping (history skips raw saves).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections import defaultdict
+from io import StringIO
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.core import serializers
+from django.db import transaction
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+from django.db.migrations.loader import MigrationLoader
+
+from config.database import base
+
+TEMPLATE_INFIX = "_tpl_"
+
+
+def migrations_digest() -> str:
+    """What a migrated database depends on: every migration file of every app, Django's version, the apps."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    digest = hashlib.sha256()
+    for part in (django.get_version(), repr(settings.INSTALLED_APPS), repr(settings.MIGRATION_MODULES)):
+        digest.update(part.encode())
+    for key in sorted(loader.disk_migrations):
+        digest.update(repr(key).encode())
+        digest.update(Path(sys.modules[type(loader.disk_migrations[key]).__module__].__file__).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class DatabaseCreation(base.DatabaseWrapper.creation_class):
+    def template_prefix(self) -> str:
+        return f"{TEST_DATABASE_PREFIX}{self.connection.settings_dict['NAME']}{TEMPLATE_INFIX}"
+
+    def _lock_key(self) -> int:
+        return int.from_bytes(hashlib.sha256(self.template_prefix().encode()).digest()[:8], "big", signed=True)
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        """A fresh clone of the template for this process, whatever keepdb says (a kept database would have lost the
+        rows of the data migrations to a transactional test's flush); keepdb only keeps it at the end."""
+        quote = self.connection.ops.quote_name
+        clone = self._get_test_db_name()
+        template = self.template_prefix() + migrations_digest()
+        with self._nodb_cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [self._lock_key()])
+            try:
+                cursor.execute("SELECT datistemplate FROM pg_database WHERE datname = %s", [template])
+                row = cursor.fetchone()
+                if row is None or not row[0]:  # none, or left half-built
+                    self._build_template(template, verbosity)
+                    self.drop_templates(cursor, keep=template)
+                if verbosity >= 1:
+                    self.log(f"Cloning test database {clone} from {template}…")
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(clone)}")
+                cursor.execute(f"CREATE DATABASE {quote(clone)} TEMPLATE {quote(template)}")
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key()])
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = clone
+        self.connection.settings_dict["NAME"] = clone
+        if serialize:
+            self.connection._test_serialized_contents = self.serialize_db_to_string()
+        self.connection.ensure_connection()
+        return clone
+
+    def _build_template(self, template: str, verbosity: int) -> None:
+        """Migrate `template` as Django makes a test database (migrate, cache table), then mark it a template."""
+        own_name, test_settings = self.connection.settings_dict["NAME"], self.connection.settings_dict["TEST"]
+        clone_name = test_settings.get("NAME")
+        if verbosity >= 1:
+            self.log(f"Migrating the template test database {template}…")
+        test_settings["NAME"] = template
+        try:
+            super().create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+        finally:
+            test_settings["NAME"] = clone_name
+            self.connection.close()
+            settings.DATABASES[self.connection.alias]["NAME"] = own_name
+            self.connection.settings_dict["NAME"] = own_name
+        with self._nodb_cursor() as cursor:
+            cursor.execute(
+                f"ALTER DATABASE {self.connection.ops.quote_name(template)} IS_TEMPLATE true ALLOW_CONNECTIONS false"
+            )
+
+    def drop_templates(self, cursor, keep: str = "") -> None:
+        """Drop this database's templates (but `keep`): those of older migrations, or all to build anew."""
+        quote = self.connection.ops.quote_name
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+            [self.template_prefix().replace("_", r"\_") + "%", keep],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"ALTER DATABASE {quote(name)} IS_TEMPLATE false")
+            cursor.execute(f"DROP DATABASE {quote(name)}")
+
+    def drop_all_templates(self) -> None:
+        with self._nodb_cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [self._lock_key()])
+            try:
+                self.drop_templates(cursor)
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key()])
+
+    def deserialize_db_from_string(self, data):
+        """Django's reload of the serialized rows, with each model's rows in one INSERT."""
+        alias = self.connection.alias
+        rows, one_by_one = defaultdict(list), []
+        for obj in serializers.deserialize("json", StringIO(data), using=alias):
+            if obj.m2m_data or obj.deferred_fields or obj.object._meta.parents:
+                one_by_one.append(obj)
+            else:
+                rows[type(obj.object)].append(obj.object)
+        with transaction.atomic(using=alias), self.connection.constraint_checks_disabled():
+            for model, objects in rows.items():
+                # The rows are there still before the first transactional test (Django's saves update them then).
+                model._base_manager.using(alias).bulk_create(objects, ignore_conflicts=True)
+            for obj in one_by_one:
+                obj.save()
+            self.connection.check_constraints(
+                table_names=[model._meta.db_table for model in rows] + [o.object._meta.db_table for o in one_by_one]
+            )
+
+
+class DatabaseOperations(base.DatabaseWrapper.ops_class):
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables or reset_sequences or not self._superuser():
+            return super().sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [
+            "SET LOCAL session_replication_role = replica",
+            *(f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))}" for table in tables),
+            "SET LOCAL session_replication_role = origin",
+        ]
+
+    def _superuser(self) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            return cursor.fetchone()[0]
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
+    ops_class = DatabaseOperations

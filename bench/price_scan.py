@@ -42,7 +42,7 @@ def _month_index(day: date) -> int:
     return day.month - 1
 
 
-def build_world(observations: int, seed: int = 11) -> dict:
+def build_world(observations: int, seed: int = 11) -> dict:  # noqa: C901 - the world's parts, in order
     """Hospitals and products for the run, the reference prices, and the plan of anomalies (the truth)."""
     from django.utils import timezone
 

@@ -190,6 +190,30 @@ def _letter(alert: PriceAlert) -> str:
     return selectors.inquiry_letter(alert, selectors.case_months(alert, selectors.price_history(alert)))
 
 
+def _inquiries(alerts: list, official: User, reps: dict[int, User]) -> int:
+    """函询 sent on these cases: every other one answered, one never answered and past its reply date."""
+    today = timezone.localdate()
+    for i, alert in enumerate(alerts):
+        svc.alert_assign(alert=alert, assignee=official, by=official)
+        inquiry = svc.alert_send_inquiry(
+            alert=alert,
+            recipient=alert.manufacturer,
+            reply_due=today + timedelta(days=15),
+            by=official,
+            letter=_letter(alert),
+        )
+        if i % 2 == 0:
+            svc.inquiry_reply(
+                inquiry=inquiry,
+                by=reps[alert.manufacturer_id],
+                reply="该批次因原料药价格上涨及小批量配送，成本上升；已安排与医疗机构协商调整。",
+            )
+        elif i == 1:
+            # an inquiry sent weeks ago and never answered: the inbox flags it overdue
+            type(inquiry).objects.filter(pk=inquiry.pk).update(reply_due=today - timedelta(days=3))
+    return len(alerts)
+
+
 def _reviews(official: User, reps: dict[int, User]) -> dict:
 
     today = timezone.localdate()
@@ -211,26 +235,7 @@ def _reviews(official: User, reps: dict[int, User]) -> dict:
     for _ in range(min(8, len(others))):
         svc.alert_assign(alert=take(others), assignee=official, by=official)
         done["in_review"] += 1
-    for i in range(min(6, len(with_rep))):
-        alert = take(with_rep)
-        svc.alert_assign(alert=alert, assignee=official, by=official)
-        inquiry = svc.alert_send_inquiry(
-            alert=alert,
-            recipient=alert.manufacturer,
-            reply_due=today + timedelta(days=15),
-            by=official,
-            letter=_letter(alert),
-        )
-        if i % 2 == 0:
-            svc.inquiry_reply(
-                inquiry=inquiry,
-                by=reps[alert.manufacturer_id],
-                reply="该批次因原料药价格上涨及小批量配送，成本上升；已安排与医疗机构协商调整。",
-            )
-        elif i == 1:
-            # an inquiry sent weeks ago and never answered: the inbox flags it overdue
-            type(inquiry).objects.filter(pk=inquiry.pk).update(reply_due=today - timedelta(days=3))
-        done["inquiry_sent"] += 1
+    done["inquiry_sent"] += _inquiries([take(with_rep) for _ in range(min(6, len(with_rep)))], official, reps)
     for _ in range(min(3, len(with_rep))):
         alert = take(with_rep)
         svc.alert_assign(alert=alert, assignee=official, by=official)

@@ -46,7 +46,7 @@ def run_together(workers):
         try:
             barrier.wait(timeout=10)
             results[index] = work()
-        except Exception as exc:  # the test inspects what each thread got
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
             results[index] = exc
         finally:
             connection.close()

@@ -41,8 +41,9 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
 
 def xlsx_file(rows: Iterable[list], *, sheet_title: str):
     """A write-only workbook in an anonymous temporary file (gone when closed), positioned at its start."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    # openpyxl loads on first use (about 0.3 s): a process that never writes a workbook does not pay for it
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title)

@@ -296,7 +296,7 @@ class CatalogImporter:
             self.organizations[org.name] = (org.pk, org.kind)
         self.manufacturers_created += len(created)
 
-    def _check(self, row: _Row, existing: dict | None) -> None:
+    def _check(self, row: _Row, existing: dict | None) -> None:  # noqa: C901 - a row's checks in one pass, run per row
         errors = row.errors
         data = row.data
         row.existing = existing

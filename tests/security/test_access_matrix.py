@@ -526,7 +526,7 @@ def test_an_unannounced_tender_is_not_published_in_ocds():
 
 @pytest.mark.django_db
 @pytest.mark.slow
-def test_the_access_matrix(demo_province):
+def test_the_access_matrix(demo_province):  # noqa: C901 - one walk over every role × endpoint, by kind
     users = {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
     # The demo's admin is also a Django superuser (who may do anything); the matrix is about the role.
     users["platform_admin"] = UserFactory(

@@ -234,21 +234,30 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.processor() or platform.machine()}; load {load}"
 
 
+def _table(full: dict[str, list[dict]], scale: float, server: str) -> tuple[str, list[list], str]:
+    """The suite's table, printed: its title, rows, and the start of its note (goals met, lines DIFFERENT)."""
+    title = f"Benchmark suite at scale {scale:g} ({server}), each measure next to its floor in the same run"
+    rows = table_rows(full)
+    print_table(HEADERS, rows, title=title)
+    met = sum(1 for r in rows if r[-1] == "pass")
+    different = sum(1 for r in rows if r[-1] == "DIFFERENT")
+    verdict = (
+        f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
+        + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
+        + "ratio = ours ÷ floor (for rates and scores higher is better); "
+    )
+    return title, rows, verdict
+
+
 def finish_partial(results: str) -> int:
     """The table of a run cut short: each benchmark's lines over the passes it finished (the partial file keeps every
     line's median so far, with its range)."""
     partial = json.loads((RESULTS / f"{results}.partial.json").read_text(encoding="utf-8"))
     full, scale = partial["results"], partial["scale"]
     server = server_version()
-    title = f"Benchmark suite at scale {scale:g} ({server}), each measure next to its floor in the same run"
-    rows = table_rows(full)
-    print_table(HEADERS, rows, title=title)
-    met = sum(1 for r in rows if r[-1] == "pass")
-    different = sum(1 for r in rows if r[-1] == "DIFFERENT")
+    title, rows, verdict = _table(full, scale, server)
     notes = [
-        f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
-        + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
-        + "ratio = ours ÷ floor (for rates and scores higher is better); "
+        verdict
         + f"a run cut short after {partial['passes']} of its passes (the benchmarks after the last one finished "
         + f"have one pass fewer), each line the median pass's, with the range of its ratio; {machine()}"
     ]
@@ -351,16 +360,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the command line
         full = {m: full.get(m, kept.get(m)) for m in MODULES if m in full or m in kept}
         half = {m: half.get(m, kept_half.get(m)) for m in MODULES if m in half or m in kept_half}
     server = server_version()
-    title = f"Benchmark suite at scale {scale:g} ({server}), each measure next to its floor in the same run"
-    rows = table_rows(full)
+    title, rows, verdict = _table(full, scale, server)
     summary_machine = machine()
-    print_table(HEADERS, rows, title=title)
-    met = sum(1 for r in rows if r[-1] == "pass")
-    different = sum(1 for r in rows if r[-1] == "DIFFERENT")
     notes = [
-        f"scale {scale:g}; {met} of {sum(1 for r in rows if r[7])} goals met; "
-        + (f"{different} lines DIFFERENT (the floor did other work); " if different else "")
-        + "ratio = ours ÷ floor (for rates and scores higher is better); "
+        verdict
         + (f"{passes} passes, each line the median pass's, with the range of its ratio; " if passes > 1 else "")
         + f"whole run {time.perf_counter() - started:.0f} s; {summary_machine}"
     ]

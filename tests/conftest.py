@@ -61,6 +61,8 @@ def pytest_sessionstart(session):
     if data_dir and controller:
         session.config.embedded_server = EmbeddedServer(Path(data_dir))
         session.config.embedded_was_running = session.config.embedded_server.is_running()
+        # Started here, once, before the test processes connect (each would otherwise find it down at once).
+        session.config.embedded_server.ensure_running()
     if session.config.getvalue("create_db") and controller:
         with session.config.stash[blocking_manager_key].unblock():
             connection.creation.drop_all_templates()

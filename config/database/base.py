@@ -43,13 +43,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         data_dir = self.settings_dict.get("EMBEDDED_DATA_DIR")
         if not data_dir:
             return super().get_new_connection(conn_params)
-        # Connect first: the server is up nearly always, and then this costs nothing. When it is down (or not yet
-        # created) start it and connect again; any other error (a missing database) is raised as it was.
+        # Connect first: the server is up nearly always, and then this costs nothing. When that fails, make sure the
+        # server runs (starting it if it is down or not yet created — or finding it started meanwhile by another
+        # process, which is why this does not ask who started it) and connect again; an error that was not the
+        # server's (a missing database) comes back from the second attempt as it was.
         try:
             return super().get_new_connection(conn_params)
         except base.Database.OperationalError:
-            if not EmbeddedServer(Path(data_dir)).ensure_running():
-                raise
+            EmbeddedServer(Path(data_dir)).ensure_running()
         return super().get_new_connection(conn_params)
 
     def server_version(self) -> tuple[int, int]:

@@ -48,9 +48,18 @@ def pytest_collection_modifyitems(config, items):
             # One Redis queue serves every real worker: tests that start one run on the same xdist worker
             # (--dist loadgroup), one after another, so that no worker takes another test's task.
             item.add_marker(pytest.mark.xdist_group("celery-worker"))
+        elif uses_a_module_fixture(item):
+            # Built once per module and test process (the demo province, seed_demo's two runs): the module's tests
+            # go to one process, which builds it once. Groups are handed out first, largest first.
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     gone = [path for path in EMBEDDED_SUBSET if not (ROOT / path).exists()]
     if gone and "embedded" in (config.getoption("markexpr") or ""):
         raise pytest.UsageError(f"tests/conftest.py EMBEDDED_SUBSET names files that do not exist: {gone}")
+
+
+def uses_a_module_fixture(item) -> bool:
+    definitions = item._fixtureinfo.name2fixturedefs
+    return any(definitions[name][-1].scope == "module" for name in item.fixturenames if definitions.get(name))
 
 
 def pytest_sessionstart(session):

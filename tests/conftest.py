@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.fixtures.tenders", "tests.fixtures.prices", "tests.fixtures.workers"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.relative_to(ROOT).as_posix() in EMBEDDED_SUBSET:
@@ -47,10 +49,28 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("worker"):
             # One Redis queue serves every real worker: tests that start one run on the same xdist worker
             # (--dist loadgroup), one after another, so that no worker takes another test's task.
-            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+            join_xdist_group(config, item, "celery-worker")
+        elif uses_a_module_fixture(item):
+            # Built once per module and test process (the demo province, seed_demo's two runs): the module's tests
+            # go to one process, which builds it once. Groups are handed out first, largest first.
+            join_xdist_group(config, item, item.module.__name__)
     gone = [path for path in EMBEDDED_SUBSET if not (ROOT / path).exists()]
     if gone and "embedded" in (config.getoption("markexpr") or ""):
         raise pytest.UsageError(f"tests/conftest.py EMBEDDED_SUBSET names files that do not exist: {gone}")
+
+
+def join_xdist_group(config, item, group: str) -> None:
+    """Mark the test for `--dist loadgroup`, which deals a group's tests to one process. xdist finds a test's group in
+    a suffix of its id (`…@group`), which xdist 3.8 writes where pytest 9.2's structured ids no longer read it
+    (pytest-xdist#1386): there, every test was dealt on its own. On an xdist process the suffix is written here too."""
+    item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(config.option, "loadgroup", False) and isinstance(getattr(item, "_id", None), NodeId):
+        item._id = NodeId.parse(f"{item.nodeid}@{group}")
+
+
+def uses_a_module_fixture(item) -> bool:
+    definitions = item._fixtureinfo.name2fixturedefs
+    return any(definitions[name][-1].scope == "module" for name in item.fixturenames if definitions.get(name))
 
 
 def pytest_sessionstart(session):

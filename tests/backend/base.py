@@ -17,10 +17,12 @@ it runs with `session_replication_role = replica` so that neither the foreign ke
 triggers (settlement/migrations/0002) object, which needs a superuser. For any other user, and when sequences are to
 be reset, it is TRUNCATE as before.
 
-**The serialized rows come back in one INSERT per table.** A transactional test with `serialized_rollback` gets the
-rows the data migrations loaded (regions, roles, periodic tasks, content types, permissions) back after the flush.
-Django saves them one by one (an UPDATE, then an INSERT: about 1,300 statements); here each model's rows are inserted
-with bulk_create, as raw saves they send no signals either way worth keeping (history skips raw saves).
+**A flush leaves the database as migrated.** The rows the data migrations loaded (regions, roles, periodic tasks,
+content types, permissions), serialized once the database is cloned, come back right after each flush, not only at
+the start of the next test with `serialized_rollback`: the tests that follow a transactional one on a process (in
+whatever order xdist deals them) find them. Django saves them one by one (an UPDATE, then an INSERT: about 1,300
+statements); here each model's rows are inserted with bulk_create (raw saves send no signals worth keeping either way:
+history skips raw saves).
 """
 
 from __future__ import annotations
@@ -166,9 +168,13 @@ class DatabaseOperations(base.DatabaseWrapper.ops_class):
         ]
 
     def execute_sql_flush(self, sql_list):
+        """A flushed test database is left as migrated: the rows the data migrations loaded come back right away, so
+        that whatever test follows a transactional one (on an xdist process, in any order) finds them. The content
+        types cached by this process are forgotten: their rows were removed, or replaced."""
         super().execute_sql_flush(sql_list)
-        # The content types are gone with the other rows; a process must not go on using the ids it cached. (Django
-        # clears the cache in post_migrate, which a flush before a test with serialized_rollback does not send.)
+        contents = getattr(self.connection, "_test_serialized_contents", None)
+        if contents:
+            self.connection.creation.deserialize_db_from_string(contents)
         _forget_content_types()
 
     def _superuser(self) -> bool:

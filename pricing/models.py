@@ -1,5 +1,10 @@
 """Price monitoring: observations, reference prices, detector scans, alert cases with their signals and review,
-credit records."""
+credit records.
+
+Kept as one module (about 500 lines): the case, its signals, its inquiries and interviews and the credit records they
+lead to are one review workflow whose models refer to each other in both directions; split, each part would import
+the others.
+"""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
-	@echo "\n药械集采平台 → http://$(HOST):$(PORT)/   (API docs: /api/docs/, admin: /admin/)"
+	@echo "\n药械集采平台 → http://$(HOST):$(PORT)/   (sign in with a demo login below; then API docs at /api/docs/, admin at /admin/)"
 	@test -n "$$DATABASE_URL" || echo "The embedded PostgreSQL (var/postgres/) keeps running after this; make db-stop stops it."
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -27,6 +27,16 @@ def test_login_page_in_english_from_the_browser_language():
     assert "Sign in" in html and "Username" in html
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["zh-hans", "en"])
+def test_the_language_menu_names_each_language_in_itself(accept):
+    """Someone who cannot read the current language must still find theirs: 简体中文 and English, in both modes."""
+    html = Client(headers={"accept-language": accept}).get("/accounts/login/").content.decode()
+    assert '<option value="zh-hans" lang="zh-hans"' in html and ">简体中文</option>" in html
+    assert '<option value="en" lang="en"' in html and ">English</option>" in html
+    assert "英语" not in html
+
+
 def test_mongolian_class_is_vertical_with_a_font_that_has_the_glyphs():
     css = (Path(settings.BASE_DIR) / "static/css/app.css").read_text(encoding="utf-8")
     block = css[css.index(".mongolian {") : css.index("}", css.index(".mongolian {"))]

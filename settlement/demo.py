@@ -25,7 +25,7 @@ from procurement.services.progress import progress_ensure_current
 from .errors import ConflictError
 from .generation import fund_for_region, generate_statements
 from .models import SettlementStatement
-from .services import corrections, deadlines, deductions, payments, prepayments, statements
+from .services import corrections, deadlines, deductions, payments, prepayments, review, statements
 
 DEMO_TENDER = "NMG-YP-2026-01"
 
@@ -83,7 +83,7 @@ def _pay(statement: SettlementStatement, buyers, fund: User) -> None:
         statement=statement, by=_rep(statement.manufacturer), invoice_numbers=[f"{44000000 + statement.pk:08d}"]
     )
     statements.statement_review(statement=statement, by=hospital_user)
-    statements.statement_approve(statement=statement, by=fund)
+    review.statement_approve(statement=statement, by=fund)
     payments.payment_record(statement=statement, amount=statement.amount, reference=f"ZF{statement.pk:08d}", by=fund)
 
 
@@ -157,7 +157,7 @@ def _advance(statement: SettlementStatement, target: str, hospital_user: User, f
     statements.statement_review(statement=statement, by=hospital_user)
     if target == "hospital_confirmed":
         return
-    statements.statement_approve(statement=statement, by=fund)
+    review.statement_approve(statement=statement, by=fund)
     if target in ("paid", "partially_paid"):
         amount = statement.amount if target == "paid" else (statement.amount / 2).quantize(statement.amount)
         payments.payment_record(statement=statement, amount=amount, reference=f"ZF{statement.pk:08d}", by=fund)

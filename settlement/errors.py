@@ -55,6 +55,12 @@ class SettlementError(ErrorCode):
     ALL_LINES_DROPPED = "all_lines_dropped"
     DISPUTE_REASON_REQUIRED = "dispute_reason_required"
     NO_STATEMENTS_SELECTED = "no_statements_selected"
+    RETURN_REASON_REQUIRED = "return_reason_required"
+    REDUCTION_REASON_REQUIRED = "reduction_reason_required"
+    REDUCTION_NOT_POSITIVE = "reduction_not_positive"
+    REDUCTION_OVER_LINE = "reduction_over_line"  # more than the line's amount (or a credit line)
+    REDUCTION_WHOLE_STATEMENT = "reduction_whole_statement"  # reducing everything: return the statement instead
+    CONFIRMATION_REQUIRED = "confirmation_required"  # a financial step on a page without ticking the confirmation
     # payments
     PAYMENT_OVER_APPROVED = "over_approved"
     PAYMENT_REFERENCE_REQUIRED = "payment_reference_required"

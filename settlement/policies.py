@@ -10,7 +10,8 @@ status permits it (`STATUSES`) and the user's role and organisation do (`role_al
 | `claim`    | draft                       | the manufacturer's users; a fund officer for a deactivated manufacturer |
 | `invoices` | draft, claimed              | the manufacturer's users                                                 |
 | `review`   | claimed                     | the hospital's users                                                     |
-| `approve`  | hospital_confirmed          | fund officers                                                            |
+| `approve`  | hospital_confirmed          | fund officers (with reductions, 核减, line by line with reasons)           |
+| `return`   | hospital_confirmed          | fund officers (back to the manufacturer, with a reason)                  |
 | `pay`      | approved, partially_paid    | fund officers                                                            |
 
 A paid statement allows nothing.
@@ -28,6 +29,7 @@ CLAIM = "claim"
 INVOICES = "invoices"
 REVIEW = "review"
 APPROVE = "approve"
+RETURN = "return"
 PAY = "pay"
 
 STATUSES: dict[str, frozenset[str]] = {
@@ -35,6 +37,7 @@ STATUSES: dict[str, frozenset[str]] = {
     INVOICES: frozenset({S.DRAFT, S.CLAIMED}),
     REVIEW: frozenset({S.CLAIMED}),
     APPROVE: frozenset({S.HOSPITAL_CONFIRMED}),
+    RETURN: frozenset({S.HOSPITAL_CONFIRMED}),
     PAY: frozenset(SettlementStatement.PAYABLE_STATUSES),
 }
 ACTIONS = tuple(STATUSES)
@@ -44,6 +47,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     INVOICES: ("settlement.claim",),
     REVIEW: ("settlement.confirm",),
     APPROVE: ("settlement.manage",),
+    RETURN: ("settlement.manage",),
     PAY: ("settlement.manage",),
 }
 
@@ -68,7 +72,7 @@ def role_allows(user, statement: SettlementStatement, action: str) -> bool:
         return can(user, "settlement.claim") and _own(user, statement, "manufacturer")
     if action == REVIEW:
         return can(user, "settlement.confirm") and _own(user, statement, "hospital")
-    if action in (APPROVE, PAY):
+    if action in (APPROVE, RETURN, PAY):
         return can(user, "settlement.manage")
     raise KeyError(f"unknown statement action {action!r}")
 

@@ -64,6 +64,29 @@ def days_to_deadline(statement: SettlementStatement, today: date | None = None) 
     return (statement.payment_due_on - (today or timezone.localdate())).days
 
 
+def statement_deadlines(statement: SettlementStatement) -> list[dict]:
+    """The statement's deadlines in the order they fall — claim, hospital confirmation, payment — each with whether
+    its step is done, and flagged when it falls after the payment deadline: the 30 days from acceptance (国办发〔2021〕
+    2号) run from the earliest receipt, so a claim or a confirmation due later cannot be waited for (see
+    `settlement.cycle` for the cycle's worst case)."""
+    done_claim = statement.claimed_at is not None and statement.status != S.DRAFT
+    done_confirm = statement.confirmed_at is not None or statement.auto_confirmed
+    steps = [
+        {"key": "claim", "label": _("申报截止"), "date": statement.claim_due_on, "done": done_claim},
+        {"key": "confirm", "label": _("确认截止"), "date": statement.confirm_due_on, "done": done_confirm},
+        {
+            "key": "payment",
+            "label": _("付款期限"),
+            "date": statement.payment_due_on,
+            "done": statement.status == S.PAID,
+        },
+    ]
+    steps = [step for step in steps if step["date"] is not None]
+    for step in steps:
+        step["after_payment"] = step["key"] != "payment" and step["date"] > statement.payment_due_on
+    return sorted(steps, key=lambda step: (step["date"], step["key"] != "claim"))
+
+
 def status_counts(user) -> dict[str, int]:
     rows = statements_visible_to(user).values("status").annotate(n=Count("pk")).order_by()
     counts = {s: 0 for s in S.values}

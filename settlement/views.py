@@ -22,14 +22,15 @@ from common.formmemory import remember
 from common.money import to_decimal
 from common.numbers import param_id, param_ids, parse_id
 from common.tables import Column, Listing
+from common.templatetags.display import due_in
 from procurement.models import Tender
 
 from . import policies, selectors
-from .errors import CommonError, DomainError, ValidationFailed
+from .errors import CommonError, DomainError, SettlementError, ValidationFailed
 from .generation import fund_for_region, parse_month
 from .models import Payment, SettlementStatement
 from .pdf import table_pdf
-from .services import payments, statements
+from .services import payments, review, statements
 
 S = SettlementStatement.Status
 
@@ -88,9 +89,8 @@ def statement_list(request):
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
         try:
-            done = statements.statements_approve(
-                statement_ids=param_ids(request.POST, "statement_ids", form=True), by=user
-            )
+            _require_confirmation(request, _("请勾选确认：所选结算单将按确认金额全额审核通过，记入应付"))
+            done = review.statements_approve(statement_ids=param_ids(request.POST, "statement_ids", form=True), by=user)
             messages.success(request, _("已审核 %(n)s 张结算单") % {"n": len(done)})
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -159,12 +159,45 @@ def _review(request, statement) -> str:
     return _("已退回企业") if disputes else _("已确认")
 
 
+def _require_confirmation(request, message: str) -> None:
+    """A financial step (approve, return, pay) is taken only with its confirmation ticked: the page asks before the
+    money moves, also where the browser does not enforce the checkbox."""
+    if request.POST.get("confirm") != "1":
+        raise ValidationFailed(message, field="confirm", code=SettlementError.CONFIRMATION_REQUIRED)
+
+
+def _reductions(post) -> dict[str, dict[str, str]]:
+    """The reductions typed on the statement page: `reduce_<line>` (amount) and `reduce_reason_<line>`, where an
+    amount or a reason was typed."""
+    found = {}
+    for key, amount in post.items():
+        if key.startswith("reduce_") and not key.startswith("reduce_reason_"):
+            line = key.removeprefix("reduce_")
+            reason = post.get(f"reduce_reason_{line}", "")
+            if amount.strip() or reason.strip():
+                found[line] = {"amount": amount.strip(), "reason": reason}
+    return found
+
+
 def _approve(request, statement) -> str:
-    statements.statement_approve(statement=statement, by=request.user)
+    _require_confirmation(request, _("请勾选确认审核金额"))
+    approved = review.statement_approve(statement=statement, by=request.user, reductions=_reductions(request.POST))
+    if approved.reduced_amount:
+        return _("已审核，核减 %(reduced)s 元，审核金额 %(approved)s 元") % {
+            "reduced": approved.reduced_amount,
+            "approved": approved.approved_amount,
+        }
     return _("已审核")
 
 
+def _return(request, statement) -> str:
+    _require_confirmation(request, _("请勾选确认退回"))
+    review.statement_return(statement=statement, by=request.user, reason=request.POST.get("reason", ""))
+    return _("已退回企业重新申报")
+
+
 def _pay(request, statement) -> str:
+    _require_confirmation(request, _("请勾选确认支付金额与流水号"))
     amount = to_decimal(
         request.POST.get("amount", ""),
         field="amount",
@@ -187,6 +220,7 @@ STATEMENT_ACTIONS = {
     policies.INVOICES: _invoices,
     policies.REVIEW: _review,
     policies.APPROVE: _approve,
+    policies.RETURN: _return,
     policies.PAY: _pay,
 }
 
@@ -268,6 +302,7 @@ def statement_detail(request, pk: int):
             "events": statement.events.select_related("actor"),
             "payments": statement.payments.order_by("paid_on", "pk"),
             "days_left": selectors.days_to_deadline(statement),
+            "deadlines": selectors.statement_deadlines(statement),
             "actions": policies.statement_allowed_actions(user, statement),
             "can_manage": can(user, "settlement.manage"),
             "today": timezone.localdate(),
@@ -293,7 +328,7 @@ def overdue_list(request):
                 _("审核金额"),
                 _("已付"),
                 _("付款期限"),
-                _("剩余天数"),
+                _("到期情况"),
             ],
             [
                 [
@@ -305,7 +340,7 @@ def overdue_list(request):
                     s.approved_amount,
                     s.paid_amount,
                     s.payment_due_on.isoformat(),
-                    (s.payment_due_on - today).days,
+                    due_in(s.payment_due_on, today),
                 ]
                 for s in rows
             ],

@@ -120,8 +120,10 @@ def test_statement_payment_keeps_the_typed_reference_and_marks_the_amount():
     _client(w.maker_rep).post(url, {"action": "claim", "invoice_numbers": "12345678"})
     _client(w.hospital_user).post(url, {"action": "review"})
     fund = _client(w.fund_officer)
-    fund.post("/settlement/", {"statement_ids": [s.pk]})
-    page = fund.post(url, {"action": "pay", "amount": "99999", "reference": "B-88"}, follow=True).content.decode()
+    fund.post("/settlement/", {"statement_ids": [s.pk], "confirm": "1"})
+    page = fund.post(
+        url, {"action": "pay", "amount": "99999", "reference": "B-88", "confirm": "1"}, follow=True
+    ).content.decode()
     _error_next_to(page, "amount", "pay-amount-error", "超过结算单")
     assert 'value="99999"' in _input(page, "amount") and 'value="B-88"' in _input(page, "reference")
     assert not Payment.objects.filter(statement=s).exists()

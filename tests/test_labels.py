@@ -102,7 +102,7 @@ def test_settlement_pages_of_hospital_manufacturer_and_fund():
     missing += unlabelled(as_user(w.hospital_user), url)  # confirm / dispute form
     as_user(w.hospital_user).post(url, {"action": "review"})
     fund = as_user(w.fund_officer)
-    fund.post("/settlement/", {"statement_ids": [s.pk]})
+    fund.post("/settlement/", {"statement_ids": [s.pk], "confirm": "1"})
     for page in (
         url,
         "/settlement/",

@@ -4,6 +4,7 @@
 {{ line.unit_price|money:4 }}             ¥0.1234        (unit prices per minimum unit)
 {{ line.packs|qty:product.pack_unit }}    1,200 盒
 {{ day|ymd }}                             2026-03-01
+{{ due_on|due_in }}                       剩余 3 天 / 今天到期 / 逾期 31 天
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -70,3 +72,18 @@ def ymd(value) -> str:
     if isinstance(value, date):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+@register.filter
+def due_in(value, today=None) -> str:
+    """A deadline as people say it: 剩余 3 天, 今天到期, 逾期 31 天 (never "剩余 -31 天")."""
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    days = (value - (today or timezone.localdate())).days
+    if days < 0:
+        return ngettext("逾期 %(n)s 天", "逾期 %(n)s 天", -days) % {"n": -days}
+    if days == 0:
+        return gettext("今天到期")
+    return ngettext("剩余 %(n)s 天", "剩余 %(n)s 天", days) % {"n": days}

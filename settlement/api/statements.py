@@ -1,5 +1,5 @@
 """Statements over the API: the scoped list and detail (with each statement's `allowed_actions`), and the steps —
-claim, invoices, review, approve (one or in bulk), payments."""
+claim, invoices, review, approve (one, with reductions, or in bulk), return to the manufacturer, payments."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from common.numbers import parse_id
 from .. import policies, selectors
 from ..generation import parse_month
 from ..models import SettlementLine, SettlementStatement
-from ..services import payments, statements
+from ..services import payments, review, statements
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -54,6 +54,8 @@ class LineSerializer(serializers.ModelSerializer):
             "disputed",
             "dispute_reason",
             "response",
+            "reduced_amount",
+            "reduction_reason",
         ]
 
     def get_original_statement(self, obj) -> str | None:
@@ -69,7 +71,7 @@ class StatementSerializer(serializers.ModelSerializer):
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     days_to_deadline = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField(
-        help_text="当前用户可对该结算单执行的操作：claim, invoices, review, approve, pay（settlement.policies）"
+        help_text="当前用户可对该结算单执行的操作：claim, invoices, review, approve, return, pay（settlement.policies）"
     )
 
     class Meta:
@@ -91,6 +93,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "correction_amount",
             "amount",
             "disputed_amount",
+            "reduced_amount",
             "approved_amount",
             "paid_amount",
             "invoice_numbers",
@@ -146,6 +149,24 @@ class PaymentSerializer(serializers.Serializer):
     paid_on = serializers.DateField(required=False, allow_null=True)
 
 
+class ReductionSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text="核减金额（元，两位小数；大于 0，不超过该明细的结算金额）")
+    reason = serializers.CharField(allow_blank=True, help_text="核减原因（必填）")
+
+
+class ApproveSerializer(serializers.Serializer):
+    reductions = serializers.DictField(
+        child=ReductionSerializer(),
+        required=False,
+        default=dict,
+        help_text="核减：明细 id → {amount, reason}；为空表示按确认金额全额审核通过",
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="退回原因（必填），企业与医疗机构可见")
+
+
 class BulkApproveSerializer(serializers.Serializer):
     statement_ids = serializers.ListField(child=serializers.IntegerField())
 
@@ -158,6 +179,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "invoices": policies.INVOICES,
         "review": policies.REVIEW,
         "approve": policies.APPROVE,
+        "return_to_manufacturer": policies.RETURN,
         "bulk_approve": policies.APPROVE,
         "payments": policies.PAY,
     }
@@ -224,17 +246,32 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         statement = statements.statement_review(statement=statement, by=request.user, disputes=disputes)
         return self._render(statement)
 
-    @extend_schema(request=None, responses=StatementDetailSerializer)
+    @extend_schema(request=ApproveSerializer, responses=StatementDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._render(statements.statement_approve(statement=self._statement(pk), by=request.user))
+        statement = self._statement(pk)
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = review.statement_approve(
+            statement=statement, by=request.user, reductions=data.validated_data["reductions"]
+        )
+        return self._render(statement)
+
+    @extend_schema(request=ReturnSerializer, responses=StatementDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_manufacturer(self, request, pk=None):
+        statement = self._statement(pk)
+        data = ReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statement = review.statement_return(statement=statement, by=request.user, reason=data.validated_data["reason"])
+        return self._render(statement)
 
     @extend_schema(request=BulkApproveSerializer, responses=StatementSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="bulk-approve", pagination_class=None)
     def bulk_approve(self, request):
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        approved = statements.statements_approve(statement_ids=data.validated_data["statement_ids"], by=request.user)
+        approved = review.statements_approve(statement_ids=data.validated_data["statement_ids"], by=request.user)
         return Response(StatementSerializer(approved, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(request=PaymentSerializer, responses=StatementDetailSerializer)

@@ -124,6 +124,10 @@ class SettlementStatement(models.Model):
     correction_amount = models.DecimalField(_("价格更正金额"), default=0, **AMOUNT)
     amount = models.DecimalField(_("结算金额"), default=0, **AMOUNT)
     disputed_amount = models.DecimalField(_("争议金额"), default=0, **AMOUNT)
+    # 核减: what the fund officer took off the confirmed amount at approval, line by line with reasons (the lines'
+    # `reduced_amount`); the approved amount is the rest. The fund never pays it; hospital and manufacturer settle it
+    # between themselves or the manufacturer corrects it in a later statement.
+    reduced_amount = models.DecimalField(_("核减金额"), default=0, db_default=0, **AMOUNT)
     approved_amount = models.DecimalField(_("审核金额"), default=0, **AMOUNT)
     paid_amount = models.DecimalField(_("已付金额"), default=0, **AMOUNT)
     invoice_numbers = models.JSONField(_("发票号"), default=list, blank=True)
@@ -237,6 +241,10 @@ class SettlementStatement(models.Model):
     def approve(self) -> None:
         pass
 
+    @transition(field=status, source=S.HOSPITAL_CONFIRMED, target=S.DRAFT)
+    def return_to_manufacturer(self) -> None:
+        """退回: the fund officer sends a confirmed statement back to the manufacturer (with a reason) to claim again."""
+
     @transition(field=status, source=PAYABLE_STATUSES, target=S.PARTIALLY_PAID)
     def pay_partly(self) -> None:
         pass
@@ -334,6 +342,8 @@ class SettlementLine(models.Model):
     disputed = models.BooleanField(_("有争议"), default=False)
     dispute_reason = models.CharField(_("争议原因"), max_length=300, blank=True)
     response = models.CharField(_("企业答复"), max_length=300, blank=True)
+    reduced_amount = models.DecimalField(_("核减金额"), default=0, db_default=0, **AMOUNT)
+    reduction_reason = models.CharField(_("核减原因"), max_length=300, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("结算明细")
@@ -395,7 +405,19 @@ class StatementEvent(models.Model):
     statement = models.ForeignKey(
         SettlementStatement, on_delete=models.CASCADE, related_name="events", verbose_name=_("结算单")
     )
-    action = models.CharField(_("操作"), max_length=40)
+
+    class Action(models.TextChoices):
+        CLAIMED = "claimed", _("企业申报")
+        INVOICES_CHANGED = "invoices_changed", _("修改发票号")
+        CONFIRMED = "confirmed", _("医疗机构确认")
+        AUTO_CONFIRMED = "auto_confirmed", _("逾期视同确认")
+        DISPUTED = "disputed", _("医疗机构提出争议")
+        RETURNED = "returned", _("基金退回企业")
+        APPROVED = "approved", _("基金审核通过")
+        PAID = "paid", _("支付")
+        PARTIALLY_PAID = "partially_paid", _("部分支付")
+
+    action = models.CharField(_("操作"), max_length=40, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
     actor = models.ForeignKey(
@@ -425,3 +447,15 @@ class StatementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement} {self.action}"
+
+    @staticmethod
+    def _status_label(value: str) -> str:
+        return SettlementStatement.Status(value).label if value in SettlementStatement.Status.values else value
+
+    @property
+    def from_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_label(self.to_status)

@@ -3,7 +3,8 @@
 - `calendar` — China's working days (the confirmation window) and dates typed by people;
 - `prepayments` — prepayments to hospitals and their even offset over the cycle;
 - `corrections` — price corrections of listings (and the adjustments of lines already settled), ledger corrections;
-- `statements` — the statement workflow: claim, invoices, confirm or dispute, approve, generation on demand;
+- `statements` — the statement workflow: claim, invoices, confirm or dispute, generation on demand;
+- `review` — the fund's review: approve (whole, with reductions, or in bulk) or return to the manufacturer;
 - `payments` — payments to manufacturers, one by one or from a bank file;
 - `deadlines` — the daily check: deemed confirmations, overdue and due-soon flags and their notices;
 - `deductions` — what is withheld from each hospital each month.

@@ -16,10 +16,10 @@ from accounts.permissions import can, require
 from common import rules
 from common.numbers import parse_id
 
-from .. import ledger, policies
+from .. import policies
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, SettlementError, ValidationFailed
 from ..generation import generate_statements
-from ..models import JournalEntry, PriceAdjustment, SettledReturn, SettlementLine, SettlementStatement, StatementEvent
+from ..models import PriceAdjustment, SettledReturn, SettlementLine, SettlementStatement, StatementEvent
 from .calendar import add_working_days
 
 S = SettlementStatement.Status
@@ -313,71 +313,6 @@ def statement_review(*, statement: SettlementStatement, by, disputes: dict | Non
         data={"lines": {str(k): v for k, v in disputes.items()}},
     )
     return statement
-
-
-def _approve_one(statement: SettlementStatement, by) -> SettlementStatement:
-    ensure_not_paid(statement)
-    _ensure_status(
-        statement,
-        policies.APPROVE,
-        _("结算单 %(number)s 尚未经医疗机构确认（当前“%(status)s”），不能审核"),
-        SettlementError.STATEMENT_NOT_CONFIRMED,
-    )
-    before = statement.status
-    statement.approve()
-    statement.approved_amount = statement.amount
-    statement.approved_at = timezone.now()
-    statement.approved_by = by
-    statement.version += 1
-    statement.save()
-    fund = statement.fund
-    if statement.amount != 0:
-        ledger.post(
-            fund=fund,
-            kind=JournalEntry.Kind.APPROVAL,
-            entry_date=timezone.localdate(),
-            by=by,
-            statement=statement,
-            memo=f"结算单 {statement.number} 审核：代{statement.hospital}应付{statement.manufacturer}",
-            lines=[
-                (ledger.hospital_account(fund, statement.hospital_id), statement.amount),
-                (ledger.manufacturer_account(fund, statement.manufacturer_id), -statement.amount),
-            ],
-        )
-    record_event(statement, "approved", by=by, from_status=before, data={"amount": str(statement.amount)})
-    if statement.amount <= 0:
-        # Nothing to pay (returns exceeded receipts): closed at once, the credit stays in the manufacturer's account.
-        statement.pay_fully()
-        statement.paid_at = timezone.now()
-        statement.save()
-        record_event(statement, "paid", by=by, from_status=S.APPROVED, reason="结算金额不大于 0，无需支付")
-    return statement
-
-
-@transaction.atomic
-def statement_approve(*, statement: SettlementStatement, by) -> SettlementStatement:
-    require(by, "settlement.manage")
-    return _approve_one(lock_statement(statement), by)
-
-
-@transaction.atomic
-def statements_approve(*, statement_ids, by) -> list[SettlementStatement]:
-    """Bulk approval: all the statements or none (the error names the first one that cannot be approved)."""
-    require(by, "settlement.manage")
-    ids = sorted({parse_id(i, field="statement_ids") for i in statement_ids or []})
-    if not ids:
-        raise ValidationFailed(
-            _("请选择要审核的结算单"), field="statement_ids", code=SettlementError.NO_STATEMENTS_SELECTED
-        )
-    locked = list(SettlementStatement.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    missing = set(ids) - {s.pk for s in locked}
-    if missing:
-        raise NotFoundError(
-            _("结算单 %(value)s 不存在") % {"value": sorted(missing)},
-            field="statement_ids",
-            code=SettlementError.STATEMENT_NOT_FOUND,
-        )
-    return [_approve_one(s, by) for s in locked]
 
 
 def statements_generate(*, month, region=None, by, progress=None):

@@ -104,6 +104,7 @@ def test_fund_generates_hospital_confirms_and_disputes_officer_approves_and_pays
     # The officer approves the confirmed statement from the list and records its payment.
     officer.goto("/settlement/?status=hospital_confirmed")
     officer.locator(f"tr[data-statement='{confirmed.pk}'] input[name=statement_ids]").check()
+    officer.check("input[name=confirm]")  # the page asks before the money moves
     with officer.expect_navigation():
         officer.get_by_role("button", name="批量审核所选结算单").click()
     expect_no_error(officer)
@@ -112,6 +113,7 @@ def test_fund_generates_hospital_confirms_and_disputes_officer_approves_and_pays
     confirmed.refresh_from_db()
     assert officer.locator("input[name=amount]").input_value() == str(confirmed.amount)
     officer.fill("input[name=reference]", "YH-2026-0815")
+    officer.check("input[name=confirm]")
     with officer.expect_navigation():
         officer.click("button[name=action][value=pay]")
     expect_no_error(officer)

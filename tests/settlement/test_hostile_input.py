@@ -64,7 +64,7 @@ def test_a_json_number_in_exponent_form_is_refused_as_an_amount(world):
 def test_the_payment_page_refuses_what_the_api_refuses(world, amount):
     statement = _approved(world)
     client = client_as(world.fund_officer)
-    client.post(f"/settlement/{statement.pk}/", {"action": "pay", "amount": amount, "reference": "B-1"})
+    client.post(f"/settlement/{statement.pk}/", {"action": "pay", "amount": amount, "reference": "B-1", "confirm": "1"})
     assert not Payment.objects.exists()
     assert SettlementStatement.objects.get(pk=statement.pk).status == "approved"
 
@@ -72,7 +72,9 @@ def test_the_payment_page_refuses_what_the_api_refuses(world, amount):
 def test_the_payment_page_takes_full_width_digits_and_thousands_separators_in_place(world):
     statement = _approved(world)
     client = client_as(world.fund_officer)
-    client.post(f"/settlement/{statement.pk}/", {"action": "pay", "amount": "１０．００", "reference": "B-1"})
+    client.post(
+        f"/settlement/{statement.pk}/", {"action": "pay", "amount": "１０．００", "reference": "B-1", "confirm": "1"}
+    )
     assert Payment.objects.get().amount == Decimal("10.00")
 
 
@@ -153,6 +155,6 @@ def test_review_dispute_keys_in_foreign_digits_are_refused(world):
 def test_the_bulk_approval_page_refuses_foreign_digits_and_approves_nothing(world, value):
     statement = SettlementStatement.objects.get(hospital=world.hospital)
     SettlementStatement.objects.filter(pk=statement.pk).update(status="hospital_confirmed")
-    response = client_as(world.fund_officer).post("/settlement/", {"statement_ids": [value]})
+    response = client_as(world.fund_officer).post("/settlement/", {"statement_ids": [value], "confirm": "1"})
     assert response.status_code in (200, 302)
     assert SettlementStatement.objects.get(pk=statement.pk).status == "hospital_confirmed"

@@ -23,7 +23,8 @@ from settlement.models import (
 from settlement.selectors import reconciliation
 from settlement.services.corrections import price_correction_create
 from settlement.services.payments import payment_record
-from settlement.services.statements import statement_approve, statement_claim, statement_review
+from settlement.services.review import statement_approve
+from settlement.services.statements import statement_claim, statement_review
 from tests.settlement.world import build_world, give_back, month_start, receive
 
 pytestmark = pytest.mark.django_db

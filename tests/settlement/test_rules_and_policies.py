@@ -23,8 +23,8 @@ from settlement.services.calendar import add_working_days
 from settlement.services.deadlines import settlements_daily_check
 from settlement.services.payments import payment_record
 from settlement.services.prepayments import prepayment_create
+from settlement.services.review import statement_approve, statement_return
 from settlement.services.statements import (
-    statement_approve,
     statement_claim,
     statement_review,
     statement_update_invoices,
@@ -150,6 +150,7 @@ STEPS = {
     policies.INVOICES: lambda s, u: statement_update_invoices(statement=s, by=u, invoice_numbers="87654321"),
     policies.REVIEW: lambda s, u: statement_review(statement=s, by=u),
     policies.APPROVE: lambda s, u: statement_approve(statement=s, by=u),
+    policies.RETURN: lambda s, u: statement_return(statement=s, by=u, reason="发票有误"),
     policies.PAY: lambda s, u: payment_record(statement=s, amount="0.01", reference="BANK-T", by=u),
 }
 
@@ -157,7 +158,7 @@ EXPECTED = {
     # status: {role: allowed actions}; a role not named is allowed nothing
     S.DRAFT: {"maker": {"claim", "invoices"}, "fund_for_inactive_maker": {"claim"}},
     S.CLAIMED: {"maker": {"invoices"}, "hospital": {"review"}},
-    S.HOSPITAL_CONFIRMED: {"fund": {"approve"}, "fund_for_inactive_maker": {"approve"}},
+    S.HOSPITAL_CONFIRMED: {"fund": {"approve", "return"}, "fund_for_inactive_maker": {"approve", "return"}},
     S.APPROVED: {"fund": {"pay"}, "fund_for_inactive_maker": {"pay"}},
     S.PARTIALLY_PAID: {"fund": {"pay"}, "fund_for_inactive_maker": {"pay"}},
     S.PAID: {},

@@ -30,12 +30,11 @@ from settlement.services.deadlines import settlements_daily_check
 from settlement.services.deductions import hospital_deductions_post
 from settlement.services.payments import payment_record, payments_import, read_payment_file
 from settlement.services.prepayments import prepayment_create, prepayment_offset_schedule
+from settlement.services.review import statement_approve, statements_approve
 from settlement.services.statements import (
-    statement_approve,
     statement_claim,
     statement_review,
     statement_update_invoices,
-    statements_approve,
 )
 from tests.settlement.world import build_world, give_back, month_start, receive
 

@@ -19,7 +19,8 @@ from django.conf import settings
 class SettlementRules:
     #: Days from acceptance at receipt to payment (国办发〔2021〕2号: 从交货验收合格到付款不得超过30天).
     payment_term_days: int
-    #: The manufacturer files last month's claim by this day of the month (苏医保函〔2025〕147号: by the 5th).
+    #: The manufacturer files a period's claim by this day after the period — for the monthly cycle, this day of the
+    #: next month (苏医保函〔2025〕147号: by the 5th).
     claim_day: int
     #: Working days the hospital has to confirm a claimed statement before it is deemed confirmed.
     confirmation_working_days: int
@@ -27,6 +28,8 @@ class SettlementRules:
     due_soon_days: int
     #: The lowest prepayment share of a hospital's annual agreed amount the fund may set (国办发〔2021〕2号: ≥ 30 %).
     min_prepayment_rate: Decimal
+    #: The statement cycle: monthly, semimonthly or weekly (settlement.cycle).
+    cycle: str = "monthly"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def settlement() -> SettlementRules:
         confirmation_working_days=settings.SETTLEMENT_CONFIRMATION_WORKING_DAYS,
         due_soon_days=settings.SETTLEMENT_DUE_SOON_DAYS,
         min_prepayment_rate=Decimal(settings.SETTLEMENT_MIN_PREPAYMENT_RATE),
+        cycle=settings.SETTLEMENT_CYCLE,
     )
 
 

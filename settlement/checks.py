@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.checks import Error
 
+from . import cycle
+
 #: The national minimum prepayment share; the database's CHECK constraints (settlement.models) hold it.
 LEGAL_MIN_PREPAYMENT_RATE = Decimal("0.30")
 #: The claim day is a day of every month.
@@ -53,5 +55,18 @@ def _day_errors() -> list[Error]:
     return errors
 
 
+def _cycle_errors() -> list[Error]:
+    value = settings.SETTLEMENT_CYCLE
+    if value not in cycle.CYCLES:
+        return [
+            Error(
+                f"SETTLEMENT_CYCLE = {value!r}: must be one of {', '.join(cycle.CYCLES)}",
+                hint="the statement cycle: a month, half a month (1st–15th, 16th–end) or an ISO week",
+                id="settlement.E003",
+            )
+        ]
+    return []
+
+
 def settlement_rules_check(app_configs, **kwargs) -> list[Error]:
-    return _rate_errors() + _day_errors()
+    return _rate_errors() + _day_errors() + _cycle_errors()

@@ -140,7 +140,7 @@ def _correct_price(paid: SettlementStatement, fund: User, two_back, one_back) ->
     )
 
 
-PLAN = ["paid", "partially_paid", "approved", "hospital_confirmed", "disputed", "claimed"]
+PLAN = ["paid", "partially_paid", "approved", "hospital_confirmed", "disputed", "claimed", "reduced", "returned"]
 
 
 def _advance(statement: SettlementStatement, target: str, hospital_user: User, fund: User) -> None:
@@ -156,6 +156,17 @@ def _advance(statement: SettlementStatement, target: str, hospital_user: User, f
         return
     statements.statement_review(statement=statement, by=hospital_user)
     if target == "hospital_confirmed":
+        return
+    if target == "returned":
+        review.statement_return(
+            statement=statement, by=fund, reason="发票抬头与医疗机构名称不一致，请重开发票后重新申报"
+        )
+        return
+    if target == "reduced":
+        line = statement.lines.filter(amount__gt=0).order_by("-amount", "pk").first()
+        cut = (line.amount / 10).quantize(Decimal("0.01"))
+        reason = "发票金额高于验收明细金额，按验收金额核减差额"
+        review.statement_approve(statement=statement, by=fund, reductions={line.pk: {"amount": cut, "reason": reason}})
         return
     review.statement_approve(statement=statement, by=fund)
     if target in ("paid", "partially_paid"):
@@ -200,4 +211,4 @@ def seed(ctx: DemoContext) -> str:
         deductions.hospital_deductions_post(
             fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1)
         )
-    return f"{len(made)} 张结算单（各状态各一张，含争议、逾期与已结算后价格更正），预付金与付款已记账"
+    return f"{len(made)} 张结算单（各状态各一张，含争议、核减、退回、逾期与已结算后价格更正），预付金与付款已记账"

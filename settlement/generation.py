@@ -1,6 +1,7 @@
-"""Monthly statement generation, set-based.
+"""Statement generation, set-based, one statement period at a time (a month by default; half a month or a week with
+`SETTLEMENT_CYCLE`, see `settlement.cycle` — "M" below is the period).
 
-For a month M and a pooling region, every manufacturer × hospital pair with unsettled receipt lines of settled
+For a period M and a pooling region, every manufacturer × hospital pair with unsettled receipt lines of settled
 products received before the end of M (M's receipts, plus earlier ones released from a statement after a dispute),
 or with returns of already-settled receipts, gets one statement for M. Statements are written in chunks of pairs,
 each chunk in one transaction with all its lines: a crash leaves whole statements or none, and a rerun skips the
@@ -39,7 +40,7 @@ from accounts.models import Region
 from common import locks, rules
 from common.faults import checkpoint
 
-from . import sql
+from . import cycle, sql
 from .errors import ConflictError, SettlementError, ValidationFailed
 from .models import FundAccount, JobLock, SettlementRun
 
@@ -66,12 +67,30 @@ def parse_month(value) -> date:
         ) from None
 
 
-def ended_month(value) -> date:
-    """The first day of month `value` (YYYY-MM), which must have ended: statements are built only for past months."""
-    period = parse_month(value)
-    if period >= timezone.localdate().replace(day=1):
+def parse_period(value, cycle_name: str | None = None) -> cycle.Period:
+    """The statement period a value names under the cycle: a date or YYYY-MM-DD (the period containing that day) or
+    YYYY-MM (the period containing the month's first day — for the monthly cycle, the month)."""
+    if isinstance(value, date):
+        return cycle.period_containing(value, cycle_name)
+    text = str(value or "").strip()
+    if text.count("-") == 2:
+        try:
+            return cycle.period_containing(date.fromisoformat(text), cycle_name)
+        except ValueError:
+            raise ValidationFailed(
+                gettext("结算周期“%(value)s”格式应为 YYYY-MM 或 YYYY-MM-DD") % {"value": value},
+                field="month",
+                code=SettlementError.INVALID_MONTH,
+            ) from None
+    return cycle.period_containing(parse_month(text), cycle_name)
+
+
+def ended_period(value) -> cycle.Period:
+    """The period `value` names (`parse_period`), which must have ended: statements are built only for past periods."""
+    period = parse_period(value)
+    if period.end > timezone.localdate():
         raise ValidationFailed(
-            gettext("%(period)s 尚未结束，只能生成已结束月份的结算单") % {"period": f"{period:%Y-%m}"},
+            gettext("%(period)s 尚未结束，只能生成已结束结算周期的结算单") % {"period": period.label},
             field="month",
             code=SettlementError.MONTH_NOT_ENDED,
         )
@@ -175,7 +194,7 @@ def hold_off_generation() -> None:
 
 
 def plan_chunks(
-    period: date, *, region_id: int | None = None, chunk_size: int = CHUNK
+    period: cycle.Period, *, region_id: int | None = None, chunk_size: int = CHUNK
 ) -> list[tuple[int, int | None, int | None]]:
     """Hospital id ranges of about `chunk_size` statements each, as (number, after hospital, up to hospital): from the
     month's receipt lines, the manufacturers per hospital (an estimate — a range simply holds whatever pairs its
@@ -184,7 +203,7 @@ def plan_chunks(
         sql.execute(
             cursor,
             sql.hospital_pairs(region=region_id is not None),
-            {"start": period, "end": next_month(period), "region": region_id},
+            {"start": period.start, "end": period.end, "region": region_id},
         )
         rows = cursor.fetchall()
     cuts, size = [], 0
@@ -200,7 +219,11 @@ def plan_chunks(
 
 
 def write_range(
-    period: date, chunk: tuple[int, int | None, int | None], run: SettlementRun | None, *, region_id: int | None = None
+    period: cycle.Period,
+    chunk: tuple[int, int | None, int | None],
+    run: SettlementRun | None,
+    *,
+    region_id: int | None = None,
 ) -> tuple[int, int]:
     """Build the statements of one range of hospitals in one transaction, with one statement
     (`settlement.sql.write_range`): the range's lines computed once (receipt lines, return and price adjustments),
@@ -210,17 +233,17 @@ def write_range(
     A pair or line taken meanwhile by another run (possible only without the lease) makes a unique constraint fail
     and the whole range rolls back: nothing is settled twice, and the totals always match the lines written."""
     _, after, upto = chunk
-    end = next_month(period)
     terms = rules.settlement()
     statement = sql.write_range(region=region_id is not None, after=after is not None, upto=upto is not None)
     params = {
-        "end": end,
-        "month": period,
+        "end": period.end,
+        "month": period.start,
+        "period_last": period.last_day,
         "region": region_id,
         "after": after,
         "upto": upto,
-        "period_code": f"{period:%Y%m}",
-        "claim_due": end.replace(day=terms.claim_day),
+        "period_code": period.code,
+        "claim_due": period.claim_due(terms.claim_day),
         "payment_term_days": terms.payment_term_days,
         "run": run.pk if run else None,
         "now": timezone.now(),
@@ -251,10 +274,11 @@ def _after_chunk(chunk_no: int) -> None:
 def generate_statements(
     *, month, region: Region | None = None, chunk_size: int | None = None, progress=None
 ) -> SettlementRun:
-    """Build the month's statements for one pooling region, or for all of them. `progress(done, total, label)` hears
-    of each committed chunk (the page's progress bar)."""
+    """Build the statements of the period `month` names (`parse_period`: for the monthly cycle, YYYY-MM) for one
+    pooling region, or for all of them. `progress(done, total, label)` hears of each committed chunk (the page's
+    progress bar)."""
     chunk_size = chunk_size or getattr(settings, "SETTLEMENT_CHUNK_STATEMENTS", CHUNK)
-    period = ended_month(month)
+    period = ended_period(month)
     if region is not None:
         regions = [region.pooling_region]
     else:
@@ -264,7 +288,7 @@ def generate_statements(
     SettlementRun.objects.filter(status=SettlementRun.Status.RUNNING).update(
         status=SettlementRun.Status.FAILED, finished_at=timezone.now(), error="运行中断（进程退出），已提交的结算单保留"
     )
-    run = SettlementRun.objects.create(period=period, region=regions[0] if region is not None else None)
+    run = SettlementRun.objects.create(period=period.start, region=regions[0] if region is not None else None)
     try:
         refresh_statistics()
         for reg in regions:  # every pooling region has its fund before the lines are matched to funds
@@ -272,7 +296,7 @@ def generate_statements(
         region_id = regions[0].pk if region is not None else None
         chunks = plan_chunks(period, region_id=region_id, chunk_size=chunk_size)
         if progress:
-            progress(0, len(chunks), f"{period:%Y-%m}")
+            progress(0, len(chunks), period.label)
         for chunk_no, chunk in enumerate(chunks, start=1):
             statements, lines = write_range(period, chunk, run, region_id=region_id)
             run.statements_created += statements
@@ -283,7 +307,7 @@ def generate_statements(
             renew_lock(token)
             _after_chunk(chunk_no)
             if progress:
-                progress(chunk_no, len(chunks), f"{period:%Y-%m}")
+                progress(chunk_no, len(chunks), period.label)
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "statements_created", "lines_created"])

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Region
 from common.jobs import JobKind
 
+from . import cycle
 from .errors import SettlementError, ValidationFailed
-from .generation import ended_month
+from .generation import ended_period
 from .services.statements import statements_generate
 
 
@@ -22,9 +23,9 @@ def _pooling_region(code: str) -> Region:
 
 
 def check_generate(params: dict) -> dict:
-    """Before anything starts: the month has ended and the region, if any, is a pooling region."""
-    period = ended_month(params.get("month", ""))
-    checked = {"month": f"{period:%Y-%m}"}
+    """Before anything starts: the period has ended and the region, if any, is a pooling region."""
+    period = ended_period(params.get("month", ""))
+    checked = {"month": period.start.isoformat() if period.cycle != cycle.MONTHLY else f"{period.start:%Y-%m}"}
     if params.get("region"):
         checked["region"] = _pooling_region(params["region"]).code
     return checked
@@ -33,7 +34,7 @@ def check_generate(params: dict) -> dict:
 def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, str]:
     run = statements_generate(month=month, region=_pooling_region(region) if region else None, by=by, progress=report)
     message = _("%(period)s 结算单已生成：新建 %(statements)s 张，明细 %(lines)s 行") % {
-        "period": f"{run.period:%Y-%m}",
+        "period": cycle.period_containing(run.period).label,
         "statements": run.statements_created,
         "lines": run.lines_created,
     }
@@ -42,7 +43,7 @@ def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, st
     return (
         message,
         {"run": run.pk, "statements": run.statements_created},
-        (reverse("settlement:list") + f"?period={run.period:%Y-%m}"),
+        (reverse("settlement:list") + f"?period={run.period:%Y-%m}"),  # the month the period starts in
     )
 
 

@@ -60,6 +60,12 @@ def overdue_statements(user, *, today: date | None = None):
     )
 
 
+def in_month(statements, month: date):
+    """The statements whose period starts in the month (the month's statement, or its half months or weeks)."""
+    month = month.replace(day=1)
+    return statements.filter(period__gte=month, period__lt=(month + timedelta(days=32)).replace(day=1))
+
+
 def days_to_deadline(statement: SettlementStatement, today: date | None = None) -> int:
     return (statement.payment_due_on - (today or timezone.localdate())).days
 
@@ -147,7 +153,7 @@ def hospital_position(hospital_id: int) -> dict:
 def reconciliation(*, period: date, fund: FundAccount | None = None) -> dict:
     """Per statement of the period: approved amount vs the ledger's approval postings, paid amount vs the recorded
     payments vs the ledger's payment postings; any difference is listed. Also the entries that do not balance."""
-    statements = SettlementStatement.objects.filter(period=period.replace(day=1))
+    statements = in_month(SettlementStatement.objects.all(), period)
     if fund is not None:
         statements = statements.filter(fund=fund)
     manufacturer = LedgerAccount.Kind.MANUFACTURER

@@ -202,8 +202,8 @@ def write_range(*, region: bool, after: bool, upto: bool) -> sql.Composed:
     """Builds the month's statements of a range of hospitals (see `_scope`) in one statement, and returns how many
     statements and lines it wrote. `lines`, computed once: the receipt lines to settle and the adjustments of lines
     settled earlier (`_receipt_lines`, `_adjustments`). `pairs`: per manufacturer × hospital without a statement for
-    the month `%(month)s`, its totals and first due date. Then, data-modifying CTEs: the statements (number
-    JS + `%(period_code)s` + region code + hospital and manufacturer ids padded to six digits, claims due
+    the period starting `%(month)s` (its last day `%(period_last)s`), its totals and first due date. Then,
+    data-modifying CTEs: the statements (number JS + `%(period_code)s` + region code + hospital and manufacturer ids padded to six digits, claims due
     `%(claim_due)s`, payment due `%(payment_term_days)s` days after the earliest line's day, of the run `%(run)s`, created `%(now)s`), their lines, and the return lines they account for
     (those netted by a receipt line, and those of return adjustments)."""
     joins, where = _scope(region=region, after=after, upto=upto)
@@ -232,12 +232,12 @@ def write_range(*, region: bool, after: bool, upto: bool) -> sql.Composed:
           (number, fund_id, manufacturer_id, hospital_id, period, status, line_count, gross_amount,
            returned_amount, correction_amount, amount, disputed_amount, approved_amount, paid_amount,
            invoice_numbers, claim_due_on, claimed_late, auto_confirmed, payment_due_on, overdue, due_soon,
-           run_id, version, created_at)
+           run_id, version, created_at, period_end)
         SELECT 'JS' || %(period_code)s || rg.code || lpad(p.h::text, GREATEST(6, length(p.h::text)), '0')
                    || lpad(p.m::text, GREATEST(6, length(p.m::text)), '0'),
                p.fund, p.m, p.h, %(month)s, 'draft', p.n, p.gross, p.returned, p.corr, p.net, 0, 0, 0, '[]',
                %(claim_due)s, false, false, p.due, false, false, (SELECT r.id FROM {run} r WHERE r.id = %(run)s), 1,
-               %(now)s
+               %(now)s, %(period_last)s
         FROM pairs p JOIN {fund} f ON f.id = p.fund JOIN {region} rg ON rg.id = f.region_id
         JOIN {organization} om ON om.id = p.m JOIN {organization} oh ON oh.id = p.h
         ORDER BY p.h, p.m

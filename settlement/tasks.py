@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from accounts.models import Region
 
+from . import cycle
 from .errors import ConflictError
-from .generation import fund_for_region, generate_statements, parse_month
+from .generation import fund_for_region, generate_statements, parse_period
+from .models import SettlementRun
 from .services.deadlines import settlements_daily_check
 from .services.deductions import hospital_deductions_post
 
@@ -21,22 +23,28 @@ from .services.deductions import hospital_deductions_post
     max_retries=5,
 )
 def generate_monthly(self, month: str | None = None, region_code: str | None = None) -> dict:
-    """On the 1st: build last month's statements for every pooling region (or one), then post each fund's hospital
-    deductions for last month. A rerun, or a run after a crash, builds only what is missing."""
-    period = (
-        parse_month(month)
-        if month
-        else (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
-    )
+    """Builds the statements of the latest ended statement period (or of the period `month` names) for every pooling
+    region (or one), then — for the monthly deductions — posts each fund's hospital deductions for last month. Beat
+    runs it daily (the name stays for the schedules that call it): for the monthly cycle only the 1st finds a new
+    period, for shorter cycles each period's first day does; any other day it builds what is missing, which is
+    nothing. A rerun, or a run after a crash, builds only what is missing."""
+    today = timezone.localdate()
+    period = parse_period(month) if month else cycle.last_ended(today)
     region = Region.objects.get(code=region_code) if region_code else None
-    try:
-        run = generate_statements(month=period, region=region)
-    except ConflictError:
-        return {"skipped": "another run in progress"}
+    done = SettlementRun.objects.filter(period=period.start, region=region, status=SettlementRun.Status.DONE)
+    run = None
+    if month or not done.exists():
+        try:
+            run = generate_statements(month=period.start, region=region)
+        except ConflictError:
+            return {"skipped": "another run in progress"}
+    last_month = (today.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
     regions = [region] if region else Region.objects.filter(level=Region.Level.LEAGUE_CITY)
     deductions = 0
     for reg in regions:
-        deductions += len(hospital_deductions_post(fund=fund_for_region(reg), month=period))
+        deductions += len(hospital_deductions_post(fund=fund_for_region(reg), month=last_month))
+    if run is None:
+        return {"period": period.label, "skipped": "already built", "deductions": deductions}
     return {"run": run.pk, "statements": run.statements_created, "lines": run.lines_created, "deductions": deductions}
 
 

@@ -25,7 +25,7 @@ from common.tables import Column, Listing
 from common.templatetags.display import due_in
 from procurement.models import Tender
 
-from . import policies, selectors
+from . import cycle, policies, selectors
 from .errors import CommonError, DomainError, SettlementError, ValidationFailed
 from .generation import fund_for_region, parse_month
 from .models import Payment, SettlementStatement
@@ -64,7 +64,7 @@ def _export(fmt: str, name: str, title: str, header: list[str], rows: list[list]
 
 STATEMENT_COLUMNS = [
     Column("number", _l("结算单号"), sort="number"),
-    Column("period", _l("月份"), sort="period"),
+    Column("period", _l("结算周期"), value="period_label", sort="period"),
     Column("manufacturer", _l("生产企业"), value="manufacturer.name", sort="manufacturer__name"),
     Column("hospital", _l("医疗机构"), value="hospital.name", sort="hospital__name"),
     Column("status", _l("状态"), value="get_status_display", sort="status"),
@@ -84,7 +84,7 @@ def statement_list(request):
     period = request.GET.get("period", "")
     if period:
         try:
-            qs = qs.filter(period=parse_month(period))
+            qs = selectors.in_month(qs, parse_month(period))
         except DomainError as exc:
             messages.error(request, exc.message)
     if request.method == "POST" and can(user, "settlement.manage"):
@@ -106,6 +106,7 @@ def statement_list(request):
     if listing.wants_export:
         return listing.export()
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    manage = can(user, "settlement.manage")
     return render(
         request,
         "settlement/statement_list.html",
@@ -118,9 +119,13 @@ def statement_list(request):
             "statuses": S.choices,
             "counts": selectors.status_counts(user),
             "totals": selectors.statement_totals(qs),
-            "can_manage": can(user, "settlement.manage"),
+            "can_manage": manage,
             "today": timezone.localdate(),
             "last_month": last_month,
+            "cycle": cycle.current_cycle(),
+            "cycle_label": cycle.cycle_label(cycle.current_cycle()),
+            "ended_periods": cycle.ended_periods(timezone.localdate(), 6) if manage else [],
+            "worst_case": cycle.worst_case() if manage else None,
             "regions": Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("code")
             if can(user, "settlement.manage")
             else [],
@@ -284,7 +289,7 @@ def statement_detail(request, pk: int):
             facts=[
                 (_("生产企业"), statement.manufacturer.name),
                 (_("医疗机构"), statement.hospital.name),
-                (_("结算月份"), f"{statement.period:%Y-%m}"),
+                (_("结算周期"), statement.period_label),
                 (_("状态"), statement.get_status_display()),
                 (_("结算金额"), statement.amount),
                 (_("审核金额"), statement.approved_amount),

@@ -375,6 +375,9 @@ SETTLEMENT_WORKDAYS = env.list("SETTLEMENT_WORKDAYS", default=[])
 # Business rules of direct settlement (DESIGN §10; read through common.rules, docs/rules.md).
 SETTLEMENT_PAYMENT_TERM_DAYS = env.int("SETTLEMENT_PAYMENT_TERM_DAYS", default=30)
 SETTLEMENT_CLAIM_DAY = env.int("SETTLEMENT_CLAIM_DAY", default=5)
+# The statement cycle: monthly (Jiangsu's practice), semimonthly or weekly (settlement.cycle). Monthly cannot meet the
+# 30 days for receipts early in the month (the fund officers' statement list says so).
+SETTLEMENT_CYCLE = env("SETTLEMENT_CYCLE", default="monthly")
 SETTLEMENT_CONFIRMATION_WORKING_DAYS = env.int("SETTLEMENT_CONFIRMATION_WORKING_DAYS", default=5)
 SETTLEMENT_DUE_SOON_DAYS = env.int("SETTLEMENT_DUE_SOON_DAYS", default=5)
 SETTLEMENT_MIN_PREPAYMENT_RATE = env("SETTLEMENT_MIN_PREPAYMENT_RATE", default="0.30")

@@ -85,6 +85,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "hospital",
             "hospital_name",
             "period",
+            "period_end",
             "status",
             "status_label",
             "line_count",
@@ -198,7 +199,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if params.get("status"):
             qs = qs.filter(status=params["status"])
         if params.get("period"):
-            qs = qs.filter(period=parse_month(params["period"]))
+            qs = selectors.in_month(qs, parse_month(params["period"]))
         if params.get("overdue") in ("1", "true"):
             qs = qs.filter(overdue=True)
         if self.action == "retrieve":

@@ -1,4 +1,4 @@
-"""Monthly statements, their lines, the returns they account for, their events, and the generation runs.
+"""Statements (one per manufacturer × hospital × statement period, a month by default), their lines, the returns they account for, their events, and the generation runs.
 
 A receipt line (procurement.ReceiptLine) is settled in exactly one statement: `SettlementLine.receipt_line` is unique
 for receipt lines, so two batch runs racing each other cannot both settle it. Returns (GoodsReturnLine) are netted
@@ -7,6 +7,7 @@ once each through `SettledReturn`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -116,7 +117,8 @@ class SettlementStatement(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    period = models.DateField(_("结算月份"), help_text=_("当月 1 日"))
+    period = models.DateField(_("结算周期"), help_text=_("结算周期的第一天（按月结算为当月 1 日）"))
+    period_end = models.DateField(_("结算周期止"), null=True, blank=True)
     status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     line_count = models.PositiveIntegerField(_("明细数"), default=0)
     gross_amount = models.DecimalField(_("验收金额"), default=0, **AMOUNT)
@@ -220,6 +222,13 @@ class SettlementStatement(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def period_label(self) -> str:
+        """2026-11 for a month; 2026-11-16 – 11-30 for a shorter period."""
+        if self.period_end is None or (self.period.day == 1 and (self.period_end + timedelta(days=1)).day == 1):
+            return f"{self.period:%Y-%m}"
+        return f"{self.period:%Y-%m-%d} – {self.period_end:%m-%d}"
 
     @property
     def outstanding_amount(self) -> Decimal:

@@ -102,13 +102,13 @@ def test_two_ranges_computed_from_one_snapshot_settle_each_receipt_once():
 
     def first():
         with transaction.atomic():
-            generation.write_range(period, chunk, None)
+            generation.write_range(generation.parse_period(period), chunk, None)
             written.wait()
             _until_another_session_waits_on_this_one()
 
     def second():
         written.wait()
-        generation.write_range(period, chunk, None)
+        generation.write_range(generation.parse_period(period), chunk, None)
 
     outcomes = _race_each([first, second])
     assert outcomes == ["ok", "IntegrityError"]
@@ -129,7 +129,7 @@ def test_two_ranges_racing_without_the_lease_settle_each_receipt_and_price_adjus
     period = _receipts(world)
     chunk = (0, None, None)  # every hospital: both runs build the same statements, lines and adjustment
 
-    outcomes = _race(lambda: generation.write_range(period, chunk, None))
+    outcomes = _race(lambda: generation.write_range(generation.parse_period(period), chunk, None))
     assert "ok" in outcomes and set(outcomes) <= {"ok", "IntegrityError"}
     assert SettlementLine.objects.filter(kind="price_adjustment").count() == 1
     assert (

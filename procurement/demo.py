@@ -273,11 +273,12 @@ def _ship(order, dist_user, *, share=1.0, invoice: str):
     lines = [
         {
             "order_line": line.pk,
-            "packs": max(1, int(line.packs * share)) if share < 1 else line.packs,
+            "packs": max(1, int(line.packs_outstanding * share)) if share < 1 else line.packs_outstanding,
             "batch_number": f"{invoice[-4:]}{line.line_no:02d}",
             "expiry_date": _expiry(),
         }
         for line in order.lines.order_by("line_no")
+        if line.packs_outstanding
     ]
     return delivery_svc.delivery_create(order=order, by=dist_user, invoice_number=invoice, lines=lines)
 
@@ -310,6 +311,8 @@ def _orders(buyers: dict, dist_user, listings, official) -> int:
         # rejection of DEMO-07's products: the shortage watch has something to show
         ("DEMO-16", "buyer", lines(drugs, 1, 1), "accepted_overdue"),
         ("DEMO-17", "buyer_mn", lines(drugs, 2, 2), "rejected"),
+        # accepted with one line short (缺货, with its reason), the rest shipped
+        ("DEMO-18", "buyer", lines(drugs, 12, 3), "shortage"),
     ]
     if substitute is not None:
         plans.append(("DEMO-15", "buyer", [{"listing": substitute.pk, "packs": 30}], "substitution"))
@@ -399,6 +402,16 @@ def _advance(order, target: str, *, key: str, buyer, dist_user) -> None:
         return
     if target == "cancelled":
         order_svc.order_cancel(order=order, by=buyer, reason="科室需求取消")
+        return
+    if target == "shortage":
+        short = order.lines.order_by("line_no").last()
+        order = order_svc.order_accept(
+            order=order,
+            by=dist_user,
+            remarks="部分品规缺货，其余已安排发货",
+            shortages={short.pk: {"reason": "生产企业断货，预计两周后恢复供应"}},
+        )
+        _ship(order, dist_user, invoice=f"{key}-1")
         return
     order = order_svc.order_accept(order=order, by=dist_user, remarks="已安排发货")
     steps = {

@@ -95,6 +95,10 @@ class OrderError(ErrorCode):
     BATCH_NUMBER_REQUIRED = "batch_number_required"
     EXPIRED_BATCH = "expired_batch"
     PRODUCTION_DATE_IN_FUTURE = "production_date_in_future"
+    OVER_DELIVERY = "over_delivery"  # more packs than the line still needs
+    SHORTAGE_REASON_REQUIRED = "shortage_reason_required"
+    SHORTAGE_OVER_LINE = "shortage_over_line"
+    ALL_LINES_SHORT = "all_lines_short"  # nothing left to supply: reject the order instead
     DELIVERY_ALREADY_RECEIVED = "delivery_already_received"
     DELIVERY_LINE_NOT_IN_DELIVERY = "delivery_line_not_in_delivery"
     RECEIPT_EXCEEDS_DELIVERY = "receipt_exceeds_delivery"

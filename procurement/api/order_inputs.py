@@ -17,6 +17,19 @@ class ReasonSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
+class ShortageSerializer(serializers.Serializer):
+    packs = serializers.IntegerField(required=False, help_text="缺货数量（包装）；省略为该行全部")
+    reason = serializers.CharField(help_text="缺货原因（必填）")
+
+
+class AcceptSerializer(ReasonSerializer):
+    shortages = serializers.DictField(
+        child=ShortageSerializer(),
+        required=False,
+        help_text="缺货：订单明细 id → {packs, reason}；缺货部分不再配送。全部缺货请拒绝订单",
+    )
+
+
 def version_of(request, data) -> int | None:
     value = data.get("version")
     if value is None:

@@ -27,7 +27,7 @@ from ..models import (
 from ..selectors import orders as order_selectors
 from ..services import orders as svc
 from .deliveries import DeliverySerializer
-from .order_inputs import ReasonSerializer, order_for, validated, version_of
+from .order_inputs import AcceptSerializer, ReasonSerializer, order_for, validated, version_of
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -55,6 +55,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "amount",
             "price_frozen_at",
             "substitution_for",
+            "packs_short",
+            "short_reason",
             "packs_shipped",
             "packs_accepted",
             "packs_rejected",
@@ -145,8 +147,12 @@ class OrderDetailSerializer(OrderSerializer):
         request = self.context.get("request")
         if request is None:
             return []
-        returnable = any(line.packs_accepted > line.packs_returned for line in obj.lines.all())
-        return sorted(order_selectors.order_allowed_actions(request.user, obj, returnable=returnable))
+        lines = list(obj.lines.all())
+        returnable = any(line.packs_accepted > line.packs_returned for line in lines)
+        outstanding = any(line.packs_outstanding for line in lines)
+        return sorted(
+            order_selectors.order_allowed_actions(request.user, obj, returnable=returnable, outstanding=outstanding)
+        )
 
 
 class OrderCreateSerializer(serializers.Serializer):
@@ -291,10 +297,16 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request, pk=None):
         return self._step(request, pk, svc.order_close, reason=request.data.get("reason", ""))
 
-    @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=AcceptSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._step(request, pk, svc.order_accept, remarks=request.data.get("reason", ""))
+        return self._step(
+            request,
+            pk,
+            svc.order_accept,
+            remarks=request.data.get("reason", ""),
+            shortages=request.data.get("shortages") or None,
+        )
 
     @extend_schema(request=ReasonSerializer, responses=OrderDetailSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])

@@ -359,6 +359,9 @@ class PurchaseOrderLine(models.Model):
         related_name="substitutions",
         verbose_name=_("替代的约定采购量"),
     )
+    # 缺货: packs the distributor said at acceptance it cannot supply (with the reason); they are never shipped.
+    packs_short = models.PositiveIntegerField(_("缺货（包装）"), default=0, db_default=0)
+    short_reason = models.CharField(_("缺货原因"), max_length=300, blank=True, db_default="")
     packs_shipped = models.PositiveIntegerField(_("已配送（包装）"), default=0)
     packs_accepted = models.PositiveIntegerField(_("已验收（包装）"), default=0)
     packs_rejected = models.PositiveIntegerField(_("拒收（包装）"), default=0)
@@ -380,18 +383,24 @@ class PurchaseOrderLine(models.Model):
                 condition=Q(packs_accepted__lte=F("packs_shipped")) & Q(packs_returned__lte=F("packs_accepted")),
                 name="order_line_counters_consistent",
             ),
+            # nothing is shipped beyond what the line needs (its packs less what the distributor said is short)
+            models.CheckConstraint(
+                condition=Q(packs_short__lte=F("packs")) & Q(packs_shipped__lte=F("packs") - F("packs_short")),
+                name="order_line_never_over_shipped",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order} #{self.line_no} {self.product}"
 
     @property
-    def packs_outstanding(self) -> int:
-        return max(self.packs - self.packs_shipped, 0)
+    def packs_needed(self) -> int:
+        """What the line is to be supplied: its packs less what the distributor said is short."""
+        return self.packs - self.packs_short
 
     @property
-    def packs_over_delivered(self) -> int:
-        return max(self.packs_shipped - self.packs, 0)
+    def packs_outstanding(self) -> int:
+        return max(self.packs_needed - self.packs_shipped, 0)
 
 
 class OrderEvent(models.Model):

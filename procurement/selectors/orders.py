@@ -52,11 +52,14 @@ def orders_visible_to(user) -> QuerySet:
     )
 
 
-def order_allowed_actions(user, order: PurchaseOrder, *, returnable: bool = False) -> frozenset[str]:
+def order_allowed_actions(
+    user, order: PurchaseOrder, *, returnable: bool = False, outstanding: bool = True
+) -> frozenset[str]:
     """What `user` may do to `order` now, by their organisation's side of it, their role and the order's state:
     `cancel`, `receive`, `return` (with `returnable`: some received pack is not yet returned), `close` — the
-    hospital's; `answer` (accept or reject), `ship` — the distributor's; `remark` — either side's. The services
-    check the same again; the pages and the API show what this allows."""
+    hospital's; `answer` (accept or reject), `ship` (with `outstanding`: some line still needs packs) — the
+    distributor's; `remark` — either side's. The services check the same again; the pages and the API show what this
+    allows."""
     st = PurchaseOrder.Status
     hospital = user.organization_id == order.hospital_id
     distributor = user.organization_id == order.distributor_id
@@ -72,7 +75,7 @@ def order_allowed_actions(user, order: PurchaseOrder, *, returnable: bool = Fals
     if distributor and can(user, "order.fulfil"):
         if order.status == st.SUBMITTED:
             allowed.add("answer")
-        if order.status in PurchaseOrder.SHIPPABLE_STATUSES:
+        if order.status in PurchaseOrder.SHIPPABLE_STATUSES and outstanding:
             allowed.add("ship")
     if (hospital or distributor) and order.status != st.DRAFT:
         allowed.add("remark")

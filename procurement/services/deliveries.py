@@ -59,6 +59,22 @@ def _parse_delivery_line(item, i: int, order: PurchaseOrder, order_lines: dict, 
         )
     seen.add(line_id)
     packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("配送数量"))
+    if packs > order_line.packs_outstanding:
+        raise ValidationFailed(
+            gettext(
+                "第 %(line)s 行还需配送 %(left)s 包装（订购 %(packs)s，缺货 %(short)s，已配送 %(shipped)s），不能配送 %(n)s"
+            )
+            % {
+                "line": order_line.line_no,
+                "left": order_line.packs_outstanding,
+                "packs": order_line.packs,
+                "short": order_line.packs_short,
+                "shipped": order_line.packs_shipped,
+                "n": packs,
+            },
+            field=f"{field}.packs",
+            code=OrderError.OVER_DELIVERY,
+        )
     batch = str(item.get("batch_number") or "").strip()
     if not batch:
         raise ValidationFailed(
@@ -92,7 +108,8 @@ def _shipped_fields(order: PurchaseOrder, target: str, now) -> list[str]:
         order.first_shipped_at = now
         fields.append("first_shipped_at")
     fully = target in (S.SHIPPED, S.RECEIVED) or all(
-        shipped >= packs for packs, shipped in order.lines.values_list("packs", "packs_shipped")
+        shipped >= packs - short
+        for packs, short, shipped in order.lines.values_list("packs", "packs_short", "packs_shipped")
     )
     if fully and order.shipped_at is None:
         order.shipped_at = now
@@ -155,7 +172,6 @@ def delivery_create(
         PurchaseOrderLine.objects.filter(pk=ol.pk).update(packs_shipped=F("packs_shipped") + packs)
     target = derived_status(order)
     fields = _shipped_fields(order, target, now)
-    over = [ol.line_no for ol, packs, *_ in parsed if ol.packs_shipped + packs > ol.packs]
     move(
         order,
         target,
@@ -166,7 +182,6 @@ def delivery_create(
             "delivery": delivery.number,
             "invoice_number": delivery.invoice_number,
             "lines": len(parsed),
-            "over_delivered_lines": over,
         },
     )
     return delivery

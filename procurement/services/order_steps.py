@@ -221,8 +221,8 @@ def assign_number(obj, prefix: str) -> None:
 
 def derived_status(order: PurchaseOrder) -> str:
     """The order's status after a delivery or a receipt, from its lines and deliveries."""
-    lines = list(order.lines.values_list("packs", "packs_shipped"))
-    fully_shipped = all(shipped >= packs for packs, shipped in lines)
+    lines = list(order.lines.values_list("packs", "packs_short", "packs_shipped"))
+    fully_shipped = all(shipped >= packs - short for packs, short, shipped in lines)
     deliveries = order.deliveries.all()
     any_receipt = deliveries.filter(received=True).exists()
     pending = deliveries.filter(received=False).exists()

@@ -167,6 +167,7 @@ ORDER_COLUMNS = [
     tables.Column("line_count", gettext_lazy("品规数")),
     tables.Column("total_amount", gettext_lazy("订单金额"), sort="total_amount"),
     tables.Column("submitted_at", gettext_lazy("提交时间"), sort="submitted_at"),
+    tables.Column("response_due_at", gettext_lazy("响应期限"), sort="response_due_at"),
     tables.Column("delivery_due_at", gettext_lazy("配送期限"), sort="delivery_due_at"),
     tables.Column("created_at", gettext_lazy("创建时间"), sort="created_at"),
 ]
@@ -198,25 +199,32 @@ def order_list(request):
 
 @capability_required("order.fulfil")
 def incoming(request):
-    """The distributor's work list: orders waiting for an answer or for (the rest of) their delivery."""
-    qs = order_selectors.orders_visible_to(request.user).filter(
-        status__in=(S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.PARTIALLY_RECEIVED)
-    )
+    """The distributor's work list: orders waiting for an answer or for (the rest of) their delivery, with the
+    filters of the order list (a status among these, order number or product, hospital, dates, overdue, urgent)."""
+    waiting = (S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED, S.PARTIALLY_RECEIVED)
+    qs, error = _filtered(request)
+    if error:
+        messages.error(request, error)
+    qs = qs.filter(status__in=waiting)
     listing = tables.Listing(
         request, qs, ORDER_COLUMNS, default_sort="delivery_due_at", default_order=("-urgent", "delivery_due_at", "pk")
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
     return render(
         request,
         "procurement/orders/list.html",
         {
             "page": listing.page,
             "listing": listing,
-            "params": {},
-            "statuses": S.choices,
-            "query_string": "",
+            "params": request.GET,
+            "statuses": [(value, label) for value, label in S.choices if value in waiting],
+            "query_string": query.urlencode(),
             "title": _("待处理订单"),
             "incoming": True,
         },
+        status=400 if error else 200,
     )
 
 
@@ -311,15 +319,19 @@ def order_detail(request, pk: int):
             returned[line.receipt_line_id] = returned.get(line.receipt_line_id, 0) + line.packs
     for rl in receipt_lines:
         rl.returnable = rl.accepted_packs - returned.get(rl.pk, 0)
+    lines = list(order.lines.all())
     allowed = order_selectors.order_allowed_actions(
-        request.user, order, returnable=any(rl.returnable > 0 for rl in receipt_lines)
+        request.user,
+        order,
+        returnable=any(rl.returnable > 0 for rl in receipt_lines),
+        outstanding=any(line.packs_outstanding for line in lines),
     )
     return render(
         request,
         "procurement/orders/detail.html",
         {
             "order": order,
-            "lines": order.lines.all(),
+            "lines": lines,
             "deliveries": order.deliveries.all(),
             "events": order.events.all(),
             "returns": order.returns.all(),
@@ -340,7 +352,14 @@ def _order_action(request, order: PurchaseOrder):
         if action == "cancel":
             svc.order_cancel(order=order, by=user, reason=post.get("reason", ""), version=version)
         elif action == "accept":
-            svc.order_accept(order=order, by=user, remarks=post.get("remarks", ""), version=version)
+            shortages = {
+                pk: {"packs": row.get("packs", ""), "reason": row.get("reason", "")}
+                for pk, row in _rows(post, "short").items()
+                if row.get("on") or row.get("reason")
+            }
+            svc.order_accept(
+                order=order, by=user, remarks=post.get("remarks", ""), shortages=shortages, version=version
+            )
         elif action == "reject":
             svc.order_reject(order=order, by=user, reason=post.get("reason", ""), version=version)
         elif action == "remarks":

@@ -135,3 +135,52 @@ def test_share_and_offplatform_pages(w):
     bad = SimpleUploadedFile("o.csv", "医保代码,月份,数量,金额\nNOPE,2026-05,10,20\n".encode())
     page = buyer.post("/orders/offplatform/", {"file": bad}).content.decode()
     assert "不在目录中" in page and OffPlatformPurchase.objects.count() == 1
+
+
+def test_the_distributor_accepts_with_a_shortage_and_filters_its_work_list(w):
+    from procurement.services import orders as svc
+
+    order = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines(packs=10, packs2=5), submit=True)
+    first, second = order.lines.order_by("line_no")
+    dist = _client(w.dist_rep)
+    work = dist.get("/orders/incoming/").content.decode()
+    assert order.number in work and "响应期限" in work and 'name="status"' in work
+    assert order.number not in dist.get("/orders/incoming/?status=accepted").content.decode()
+    url = f"/orders/{order.pk}/"
+    page = dist.get(url).content.decode()
+    assert f'name="short-{second.pk}-on"' in page
+    dist.post(url, {"action": "accept", "version": order.version, f"short-{second.pk}-on": "1"})  # no reason
+    order.refresh_from_db()
+    assert order.status == S.SUBMITTED
+    page = dist.get(url).content.decode()
+    assert "请填写第 2 行的缺货原因" in page and "checked" in page.split(f'name="short-{second.pk}-on"')[1][:40]
+    dist.post(
+        url,
+        {
+            "action": "accept",
+            "version": order.version,
+            f"short-{second.pk}-on": "1",
+            f"short-{second.pk}-reason": "断货",
+        },
+    )
+    order.refresh_from_db()
+    assert order.status == S.ACCEPTED
+    page = _client(w.buyer).get(url).content.decode()
+    assert "缺货 5：断货" in page
+    page = dist.get(url).content.decode()
+    assert f'name="ship-{first.pk}-packs"' in page and f'name="ship-{second.pk}-packs"' not in page
+    expiry = (timezone.localdate() + timedelta(days=400)).isoformat()
+    dist.post(
+        url,
+        {
+            "action": "ship",
+            "version": order.version,
+            "invoice_number": "INV-88",
+            f"ship-{first.pk}-packs": "10",
+            f"ship-{first.pk}-batch": "B1",
+            f"ship-{first.pk}-expiry": expiry,
+        },
+    )
+    order.refresh_from_db()
+    assert order.status == S.SHIPPED
+    assert "新建配送单" not in dist.get(url).content.decode()  # nothing left to ship: no ship form

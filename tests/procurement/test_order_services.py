@@ -360,19 +360,92 @@ def test_delivery_bad_inputs(w):
     assert _counts() == before
 
 
-def test_over_delivery_is_visible_and_short_close_needs_a_reason(w):
+def test_shipping_beyond_what_a_line_needs_is_refused_and_short_close_needs_a_reason(w):
     order = _accepted(w, packs=10, packs2=5)
-    delivery = _ship(w, order, 12, 4)
-    event = order.events.get(action="delivery")
-    assert event.data["over_delivered_lines"] == [1]
+    before = _counts()
+    with refused(ValidationFailed, OrderError.OVER_DELIVERY) as err:  # 25 against 10 ordered
+        _ship(w, order, 25, 4)
+    assert err.value.field == "lines[0].packs" and "还需配送 10 包装" in err.value.message
+    assert _counts() == before
+    delivery = _ship(w, order, 10, 4)
+    with refused(ValidationFailed, OrderError.OVER_DELIVERY):  # line 1 is complete: 15 more is refused
+        _ship(w, order, 15)
     line = order.lines.get(line_no=1)
-    assert line.packs_over_delivered == 2 and order.lines.get(line_no=2).packs_outstanding == 1
+    assert line.packs_outstanding == 0 and order.lines.get(line_no=2).packs_outstanding == 1
     receipt_svc.receipt_create(delivery=delivery, by=w.buyer)
     order.refresh_from_db()
     assert order.status == S.PARTIALLY_RECEIVED
     with refused(ValidationFailed, OrderError.REASON_REQUIRED):
         svc.order_close(order=order, by=w.buyer)
     assert svc.order_close(order=order, by=w.buyer, reason="短缺，不再等待").status == S.CLOSED
+
+
+def test_the_database_refuses_an_over_shipped_line(w):
+    from django.db import IntegrityError, transaction
+
+    order = _accepted(w, packs=10, packs2=5)
+    line = order.lines.get(line_no=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(packs_shipped=11)
+
+
+def test_accepting_with_a_shortage_ships_the_rest_and_tells_the_hospital(w):
+    from common.models import Notification
+
+    order = _submitted(w, packs=10, packs2=5)
+    first, second = order.lines.order_by("line_no")
+    accepted = svc.order_accept(
+        order=order, by=w.dist_rep, shortages={str(second.pk): {"reason": "厂家断货，预计下月到货"}}
+    )
+    assert accepted.status == S.ACCEPTED
+    second.refresh_from_db()
+    assert second.packs_short == 5 and second.short_reason == "厂家断货，预计下月到货" and second.packs_outstanding == 0
+    event = order.events.get(action=S.ACCEPTED)
+    assert event.data["shortages"] == {"2": {"packs": 5, "reason": "厂家断货，预计下月到货"}}
+    note = Notification.objects.get(organization=w.hospital, kind="order_shortage")
+    assert order.number in note.title and "厂家断货" in note.body
+    with refused(ValidationFailed, OrderError.OVER_DELIVERY):
+        _ship(w, order, 10, 1)
+    _ship(w, order, 10)
+    order.refresh_from_db()
+    assert order.status == S.SHIPPED  # everything that is to be supplied has been shipped
+
+
+def test_a_partial_shortage_leaves_the_rest_of_the_line_to_ship(w):
+    order = _submitted(w, packs=10, packs2=5)
+    first = order.lines.get(line_no=1)
+    svc.order_accept(order=order, by=w.dist_rep, shortages={first.pk: {"packs": "4", "reason": "库存不足"}})
+    first.refresh_from_db()
+    assert (first.packs_short, first.packs_outstanding) == (4, 6)
+    with refused(ValidationFailed, OrderError.OVER_DELIVERY):
+        _ship(w, order, 7)
+    _ship(w, order, 6, 5)
+    order.refresh_from_db()
+    assert order.status == S.SHIPPED
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "code"),
+    [
+        (lambda a, b: {a.pk: {"reason": ""}}, "shortages.{a}.reason", OrderError.SHORTAGE_REASON_REQUIRED),
+        (lambda a, b: {a.pk: {"packs": 11, "reason": "x"}}, "shortages.{a}.packs", OrderError.SHORTAGE_OVER_LINE),
+        (lambda a, b: {a.pk: {"packs": 0, "reason": "x"}}, "shortages.{a}.packs", OrderError.QUANTITY_NOT_POSITIVE),
+        (lambda a, b: {a.pk: {"packs": "1.5", "reason": "x"}}, "shortages.{a}.packs", None),
+        (lambda a, b: {999999: {"reason": "x"}}, "shortages.999999", OrderError.ORDER_LINE_NOT_IN_ORDER),
+        (lambda a, b: {a.pk: {"reason": "x"}, b.pk: {"reason": "y"}}, "shortages", OrderError.ALL_LINES_SHORT),
+    ],
+)
+def test_a_bad_shortage_names_its_field_and_changes_nothing(w, make, field, code):
+    order = _submitted(w, packs=10, packs2=5)
+    a, b = order.lines.order_by("line_no")
+    before = (_counts(), list(order.lines.values_list("packs_short", "short_reason")), order.status)
+    with pytest.raises(ValidationFailed) as err:
+        svc.order_accept(order=order, by=w.dist_rep, shortages=make(a, b))
+    assert err.value.field == field.format(a=a.pk)
+    if code is not None:
+        assert err.value.code == code
+    order.refresh_from_db()
+    assert (_counts(), list(order.lines.values_list("packs_short", "short_reason")), order.status) == before
 
 
 def test_return_larger_than_received_is_refused(w):

@@ -283,6 +283,7 @@ ROUTES: dict[str, Route] = {
     "/api/v1/settlement/statements/1/claim/": POST("settlement.claim", *STATEMENT, sees_all=frozenset()),
     "/api/v1/settlement/statements/1/invoices/": POST("settlement.claim", *STATEMENT, sees_all=frozenset()),
     "/api/v1/settlement/statements/1/payments/": POST("settlement.manage", *STATEMENT),
+    "/api/v1/settlement/statements/1/return/": POST("settlement.manage", *STATEMENT),
     "/api/v1/settlement/statements/1/review/": POST("settlement.confirm", *STATEMENT, sees_all=frozenset()),
     "/api/v1/settlement/statements/bulk-approve/": POST("settlement.manage"),
     "/progress/": GET("progress.view_all"),

@@ -22,7 +22,8 @@ from procurement.services import tenders as tender_svc
 from settlement.generation import generate_statements
 from settlement.models import SettlementStatement
 from settlement.services.payments import payment_record
-from settlement.services.statements import statement_approve, statement_review
+from settlement.services.review import statement_approve
+from settlement.services.statements import statement_review
 from tests.factories import UserFactory
 from tests.fixtures.tenders import shift, to_bidding
 from tests.procurement.ordering import build_world

@@ -57,6 +57,7 @@ from bench.common import ROOT, bench_database_name, digest, print_table, setup_d
 
 PREFIX = "基准"
 API_GOAL, TAIL_GOAL, P95_GOAL_MS, SHARE_GOAL = 0.35, 4.0, 100.0, 1.5
+SUSTAINED = 0.95  # the share of the offered rate answered for the latency goals to count as measured
 WORKERS = 4  # gunicorn processes, as in the production command of docs/configuration.md
 RATE = 50  # orders per second sustained for the latency goals
 OVERLOAD = 400  # req/s offered to find each endpoint's capacity (more than either serves here)
@@ -731,6 +732,11 @@ def main(argv: list[str] | None = None) -> None:
                 f"(c) p95 at {args.rate:g}/s {measures['p95_ms']:.0f} ms (goal ≤ {P95_GOAL_MS:g}), "
                 f"answered {measures['steady']['rps']:.1f}/s"
             )
+            if measures["steady"]["rps"] < SUSTAINED * args.rate:
+                print(
+                    f"(b) and (c) NOT MEASURED: the server answered {measures['steady']['rps']:.1f} of the "
+                    f"{args.rate:g} orders/s offered, so every latency holds the queue built up behind it"
+                )
             order_cpu, floor_cpu = measures["order_capacity"]["cpu_ms"], measures["floor_capacity"]["cpu_ms"]
             print(
                 f"server CPU per request (gunicorn + PostgreSQL): order {order_cpu:.1f} ms, minimal {floor_cpu:.1f} ms "
@@ -752,6 +758,40 @@ def main(argv: list[str] | None = None) -> None:
         )
     finally:
         cleanup()
+
+
+def latency_rows(steady: dict, work: tuple[dict, dict], load: str) -> list[dict]:
+    """The suite's lines of goals (b) and (c) from the run at RATE orders/s. When the server answered less than
+    SUSTAINED of the rate it fell behind the schedule: every latency then holds the queue built up so far, and the
+    tail's ratio to the median says nothing about the tail of a server that keeps up. Neither goal was measured, and
+    the lines say so (NOT MEASURED) instead of passing or missing."""
+    from bench.common import suite_row
+
+    rows = [
+        suite_row(
+            f"order API at {RATE} orders/s: p99 vs p50",
+            steady["p99_ms"],
+            steady["p50_ms"],
+            unit="ms",
+            goal=TAIL_GOAL,
+            note=load,
+            work=work,
+        ),
+        suite_row(
+            f"order API at {RATE} orders/s: p95 vs {P95_GOAL_MS:g} ms",
+            steady["p95_ms"],
+            P95_GOAL_MS,
+            unit="ms",
+            goal=1.0,
+            note=f"{steady['rps']:.1f}/s answered, {steady['errors']} errors; {load}",
+            work=work,
+        ),
+    ]
+    if steady["rps"] < SUSTAINED * RATE:
+        for row in rows:
+            row["ok"] = False
+            row["unmeasured"] = f"{steady['rps']:.1f}/s answered of {RATE}/s offered"
+    return rows
 
 
 def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
@@ -777,6 +817,7 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
         cleanup()
     steady, order_cap, floor_cap = m["steady"], m["order_capacity"], m["floor_capacity"]
     share = f"online share, {made['receipt_lines']:,} receipt lines"
+    latency = latency_rows(steady, api_work, m["load"])
     return [
         suite_row(
             f"order API ({WORKERS} gunicorn workers, open loop): capacity, POST 10-line order vs GET users/me",
@@ -788,23 +829,7 @@ def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
             note=f"{order_cap['errors']} errors",
             work=api_work,
         ),
-        suite_row(
-            f"order API at {RATE} orders/s: p99 vs p50",
-            steady["p99_ms"],
-            steady["p50_ms"],
-            unit="ms",
-            goal=TAIL_GOAL,
-            work=api_work,
-        ),
-        suite_row(
-            f"order API at {RATE} orders/s: p95 vs {P95_GOAL_MS:g} ms",
-            steady["p95_ms"],
-            P95_GOAL_MS,
-            unit="ms",
-            goal=1.0,
-            note=f"{steady['rps']:.1f}/s answered, {steady['errors']} errors",
-            work=api_work,
-        ),
+        *latency,
         suite_row(
             share, table[0][2], table[1][2], unit="ms", goal=SHARE_GOAL, seconds=table[0][2] / 1000, work=made["work"]
         ),

@@ -145,6 +145,8 @@ def table_rows(results: dict[str, list[dict]]) -> list[list]:
     for name, rows in results.items():
         for r in rows:
             verdict = "" if r["ok"] is None else ("pass" if r["ok"] else "MISS")
+            if r.get("unmeasured"):  # the run could not measure what the goal is about (e.g. the rate not sustained)
+                verdict = "NOT MEASURED"
             if r.get("same") is False:
                 verdict = "DIFFERENT"
             spread = r.get("ratio_range")

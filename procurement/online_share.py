@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection
@@ -28,7 +29,7 @@ HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
 
-@dataclass
+@dataclass(slots=True)
 class ShareRow:
     key: int  # hospital id or region id
     name: str
@@ -44,9 +45,10 @@ class ShareRow:
     @property
     def share(self) -> Decimal | None:
         """Percent with 2 decimals; None when nothing was bought."""
-        if self.total <= 0:
+        total = self.online + self.offline
+        if total <= 0:
             return None
-        return (self.online * HUNDRED / self.total).quantize(Decimal("0.01"))
+        return (self.online * HUNDRED / total).quantize(CENT)
 
     @property
     def target(self) -> int | None:
@@ -97,11 +99,8 @@ def online_share(
     }
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        rows = [
-            ShareRow(
-                key=k, name=n or "", month=m, supply_class=sc, online=on.quantize(CENT), offline=off.quantize(CENT)
-            )
-            for k, n, m, sc, on, off in cursor.fetchall()
-        ]
-    rows.sort(key=lambda r: (r.name, r.key, r.month or date.min, r.supply_class))
-    return rows
+        found = cursor.fetchall()
+    # By name, key, month and class; in Python, so the order does not depend on the database's collation. The
+    # months of one call are all dates or all empty (the whole period), and two empty ones compare equal.
+    found.sort(key=itemgetter(1, 0, 2, 3))
+    return [ShareRow(*r) for r in found]  # the statement's columns are the row's fields, in order

@@ -228,3 +228,19 @@ def test_a_run_cut_short_still_gives_its_table(tmp_path, monkeypatch):
     assert written["rows"][1][6] == "1.10–2.00" and written["summary"]["passes"] == 2
     assert "1 of 2 goals met" in written["notes"][0] and "cut short after 2" in written["notes"][0]
     assert "| catalog_import | job |" in (tmp_path / "suite.md").read_text(encoding="utf-8")
+
+
+def test_latency_goals_at_a_rate_the_server_did_not_sustain_are_not_measured():
+    from bench import order_api
+
+    work = ({"failed requests": 0}, {"failed requests": 0})
+    kept_up = {"p50_ms": 40.0, "p95_ms": 80.0, "p99_ms": 120.0, "rps": 49.8, "errors": 0}
+    tail, p95 = order_api.latency_rows(kept_up, work, "load average 0.5")
+    assert (tail["ok"], p95["ok"]) == (True, True)
+    assert [line[-1] for line in suite.table_rows({"order_api": [tail, p95]})] == ["pass", "pass"]
+    # 8 of 50 orders/s answered: the latencies are the queue's, so neither goal passes nor misses
+    behind = {"p50_ms": 23_000.0, "p95_ms": 46_000.0, "p99_ms": 48_000.0, "rps": 8.2, "errors": 0}
+    tail, p95 = order_api.latency_rows(behind, work, "load average 17")
+    assert (tail["ok"], p95["ok"]) == (False, False)
+    assert tail["unmeasured"] == "8.2/s answered of 50/s offered"
+    assert [line[-1] for line in suite.table_rows({"order_api": [tail, p95]})] == ["NOT MEASURED", "NOT MEASURED"]

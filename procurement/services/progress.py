@@ -119,7 +119,7 @@ class Outcome:
     alerts: int
 
 
-def _write_progress(cur, *, scoped: bool, params: dict) -> tuple[int, int]:
+def _write_progress(cur, *, scoped: bool, window_months: int, params: dict) -> tuple[int, int]:
     """The scope's rows as computed; returns (rows, rows changed, added or removed). Into an empty scope (the first
     run, a new hospital) the computed rows are inserted straight away. Otherwise they are compared with the stored
     rows and only the differences are written (`sql.create_diff`): a nightly run rewrites the current month and
@@ -132,12 +132,12 @@ def _write_progress(cur, *, scoped: bool, params: dict) -> tuple[int, int]:
         cur.execute(sql.analyze_temporary(sql.FLOWS))
         cur.execute(sql.scope_has_rows(scoped=scoped), params)
         if cur.fetchone() is None:
-            cur.execute(sql.insert_computed(scoped=scoped), params)
+            cur.execute(sql.insert_computed(scoped=scoped, window_months=window_months), params)
             inserted = cur.rowcount
             cur.execute(sql.drop_temporary(sql.FLOWS))
             return inserted, inserted
         cur.execute(sql.drop_temporary(sql.DIFF))
-        cur.execute(sql.create_diff(scoped=scoped), params)
+        cur.execute(sql.create_diff(scoped=scoped, window_months=window_months), params)
     cur.execute(sql.analyze_temporary(sql.DIFF))
     cur.execute(sql.count_diff())
     written = cur.fetchone()[0]
@@ -182,7 +182,7 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL jit = off")
         step(0, "汇总入库、退货与替代品")
-        rows, written = _write_progress(cur, scoped=scoped, params=params)
+        rows, written = _write_progress(cur, scoped=scoped, window_months=t.window_months, params=params)
         step(1, "进度提醒")
         stamp = timezone.now()
         cur.execute(sql.insert_alerts(scoped=scoped), {**params, "now": stamp, "link": reverse("progress:hospital")})

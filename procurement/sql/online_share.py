@@ -45,7 +45,8 @@ def _month(model, day: str, per_month: bool) -> Composed:
 def share_statement(*, by_region: bool, per_month: bool, some_hospitals: bool, in_region: bool) -> Composed:
     """Per hospital (or pooling region), month (or the whole period when not `per_month`) and supply class in
     `%(classes)s`: its name, the amount bought on the platform (receipt lines' accepted amount minus return lines',
-    by the day received or returned) and off it (the off-platform purchases reported for the month), from the first
+    by the day received or returned) and off it (the off-platform purchases reported for the month), both to the cent,
+    from the first
     day of the month of `%(month_from)s` to `%(date_to)s`. With `some_hospitals` only the hospitals in
     `%(hospital_ids)s`; with `in_region` only hospitals of `%(region_id)s` or of the regions under it."""
     hospitals = SQL("AND hospital_id = ANY(%(hospital_ids)s::bigint[])") if some_hospitals else SQL("")
@@ -62,9 +63,10 @@ def share_statement(*, by_region: bool, per_month: bool, some_hospitals: bool, i
     )
     region = SQL("WHERE (o.region_id = %(region_id)s OR r.parent_id = %(region_id)s)") if in_region else SQL("")
     # the name is grouped by too (it follows from the key): an aggregate over it made PostgreSQL sort every row for a
-    # group aggregate instead of hashing them
+    # group aggregate instead of hashing them. The totals come rounded to the cent (a group of integer zeros would
+    # otherwise sum to 0, not 0.00), so the caller builds its rows without converting any figure
     return SQL("""
-SELECT {key} AS k, {name} AS name, s.month, s.supply_class, SUM(s.online), SUM(s.offline)
+SELECT {key} AS k, COALESCE({name}, '') AS name, s.month, s.supply_class, ROUND(SUM(s.online), 2), ROUND(SUM(s.offline), 2)
 FROM ({flows}) s
 JOIN {organization} o ON o.id = s.hospital_id
 LEFT JOIN {region} r ON r.id = o.region_id {league}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from accounts.models import Organization, Region
 from catalog.models import Product
@@ -199,13 +199,12 @@ mm AS (
            CAST(SUM(COALESCE(b.ret_units, 0)) OVER running AS BIGINT) AS cum_ret,
            CAST(SUM(COALESCE(b.sub_units, 0)) OVER running AS BIGINT) AS cum_sub,
            SUM(COALESCE(b.sub_amount, 0)) OVER running AS cum_sub_amount,
-           -- received over the pace window: this month and the months before it (the skeleton has every month)
-           CAST(SUM(COALESCE(b.sel_units, 0)) OVER pace AS BIGINT) AS recent_units,
+           -- received over the pace window: this month and the months before it (the skeleton has every month),
+           -- read with LAG from the running sums' window: one window pass computes both
+           {recent_units} AS recent_units,
            GREATEST(CAST(months.m - make_interval(months => %(pace_months_before)s) AS date), cycle_start) AS pace_start
     FROM months LEFT JOIN {flows} b ON b.cid = months.id AND b.m = months.m
-    WINDOW by_month AS (PARTITION BY months.id ORDER BY months.m),
-           running AS (by_month ROWS UNBOUNDED PRECEDING),
-           pace AS (by_month ROWS BETWEEN %(pace_months_before)s PRECEDING AND CURRENT ROW)
+    WINDOW running AS (PARTITION BY months.id ORDER BY months.m ROWS UNBOUNDED PRECEDING)
 ),
 figures AS (
     SELECT mm.*,
@@ -253,11 +252,23 @@ computed AS (
 )
 
 
-def _computed(scoped: bool) -> Composed:
+def _recent_units(window_months: int) -> Composed:
+    """This month's selected units and those of the `window_months - 1` months before it, each `LAG` over the
+    running sums' window (integer additions, no aggregate). A frame of its own (`ROWS BETWEEN n PRECEDING`) is a
+    second window pass over every commitment-month, summing as NUMERIC: about 8 % more server CPU for the computed
+    rows of bench.commitment_progress's year."""
+    lags = [SQL("COALESCE(LAG(b.sel_units, {}) OVER running, 0)").format(Literal(n)) for n in range(1, window_months)]
+    return SQL(" + ").join([SQL("COALESCE(b.sel_units, 0)"), *lags])
+
+
+def _computed(scoped: bool, window_months: int) -> Composed:
     """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns `COLUMNS`, from the
     flows in `progress_flows`: per commitment a row per month of the cycle so far and one for the cycle to date,
-    with the running sums, pro-rata, pace and status; the statement reading `computed` follows."""
-    return _format(_COMPUTED, flows=FLOWS, scope=_scope(scoped, "c.hospital_id"))
+    with the running sums, pro-rata, pace (over `window_months`) and status; the statement reading `computed`
+    follows."""
+    return _format(
+        _COMPUTED, flows=FLOWS, scope=_scope(scoped, "c.hospital_id"), recent_units=_recent_units(window_months)
+    )
 
 
 def drop_temporary(name: Identifier) -> Composed:
@@ -285,14 +296,14 @@ def count_rows(*, scoped: bool) -> Composed:
     return _format("SELECT count(*) FROM {progress} WHERE TRUE {scope}", scope=_scope(scoped, "hospital_id"))
 
 
-def insert_computed(*, scoped: bool) -> Composed:
+def insert_computed(*, scoped: bool, window_months: int) -> Composed:
     """Inserts every computed row of the scope (into a scope with no rows)."""
     return SQL("{computed} INSERT INTO {progress} ({columns}) SELECT {columns} FROM computed").format(
-        computed=_computed(scoped), progress=NAMES["progress"], columns=column_list(COLUMNS)
+        computed=_computed(scoped, window_months), progress=NAMES["progress"], columns=column_list(COLUMNS)
     )
 
 
-def create_diff(*, scoped: bool) -> Composed:
+def create_diff(*, scoped: bool, window_months: int) -> Composed:
     """`progress_diff` (old_id, COLUMNS): the computed rows of the scope compared with the stored ones by
     (commitment, period kind, period start) in one full join — a row computed and not stored (old_id empty), stored
     and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
@@ -307,7 +318,7 @@ FROM computed n
 FULL JOIN (SELECT * FROM {progress} WHERE TRUE {scope}) o ON {same_key}
 WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
         diff=Identifier("progress_diff"),
-        computed=_computed(scoped),
+        computed=_computed(scoped, window_months),
         new_columns=column_list(COLUMNS, "n"),
         progress=NAMES["progress"],
         scope=_scope(scoped, "hospital_id"),

@@ -224,9 +224,7 @@ def _select_group(
             continue
         rank, met, reason = refused[bid.bid_id]
         if _revivable(bid, met, highest, rules, len(winners)):
-            outcomes.append(
-                ConsumableOutcome(bid, OutcomeStatus.SELECTED, name, rank, (REVIVAL,), True, highest)
-            )
+            outcomes.append(ConsumableOutcome(bid, OutcomeStatus.SELECTED, name, rank, (REVIVAL,), True, highest))
             winners.append(bid.bid_id)
         else:
             outcomes.append(ConsumableOutcome(bid, OutcomeStatus.NOT_SELECTED, name, rank, met, reason=reason))

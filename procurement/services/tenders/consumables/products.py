@@ -12,11 +12,12 @@ from ....models import ConsumableLot, Lot
 
 def lot_setup(lot: Lot) -> ConsumableLot:
     """The lot's consumable settings; a lot never configured is bid per registration certificate, priced per unit."""
-    return ConsumableLot.objects.filter(lot=lot).first() or ConsumableLot(lot=lot)
+    return ConsumableLot.objects.filter(lot=lot).select_related("lot").first() or ConsumableLot(lot=lot)
 
 
 def product_problem(lot: Lot, setup: ConsumableLot, product) -> str | None:
-    """Why ``product`` does not belong to the consumable lot, or None."""
+    """Why ``product`` does not belong to the consumable lot, or None (the class read from ``setup``'s own lot row)."""
+    lot = setup.lot
     if product.category != Category.CONSUMABLE:
         return gettext("“%(product)s”不是医用耗材，不能参加耗材品种") % {"product": product}
     if lot.consumable_class and product.consumable_class != lot.consumable_class:
@@ -33,6 +34,7 @@ def product_problem(lot: Lot, setup: ConsumableLot, product) -> str | None:
 def lot_consumable_products(lot: Lot, *, manufacturer_id: int | None = None):
     """Active consumables that fit the lot (by class, and high-value class when the lot sets one)."""
     setup = lot_setup(lot)
+    lot = setup.lot
     qs = Product.objects.filter(category=Category.CONSUMABLE, is_active=True)
     if lot.consumable_class:
         qs = qs.filter(consumable_class=lot.consumable_class)

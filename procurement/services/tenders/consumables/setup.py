@@ -114,6 +114,7 @@ def consumable_lot_configure(
         raise ValidationFailed(gettext("请填写耗材分类"), field="consumable_class", code=TenderError.INVALID_BID_UNIT)
     cleaned = _clean_components(bid_unit, components)
     Lot.objects.filter(pk=lot.pk).update(consumable_class=consumable_class)
+    lot.consumable_class = consumable_class
     row, _ = ConsumableLot.objects.update_or_create(
         lot=lot,
         defaults={

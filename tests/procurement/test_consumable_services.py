@@ -1,13 +1,12 @@
 """Consumable tenders through the services: lots by class or product system, bids per registration certificate or
 per system, intended volumes per brand, evaluation under the tender's rules and awards (revival at its price)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from catalog import services as catalog_services
 from catalog.models import Product
 from common.errors import ConflictError, ValidationFailed
 from procurement.models import (
@@ -23,99 +22,13 @@ from procurement.models import (
 )
 from procurement.services import tenders as svc
 from procurement.services.tenders import consumables as hc
-from tests.factories import HospitalFactory, ManufacturerFactory, UserFactory, league
+from tests.fixtures.consumables import HIP_ROLES, hc_to_bidding
 from tests.fixtures.tenders import shift
-
-IOL = "人工晶体类"
-JOINT = "骨科关节类"
-HIP_ROLES = ["股骨柄", "股骨头", "髋臼杯", "髋臼内衬"]
-
-
-def device(maker, code, *, klass=IOL, hv="iol", generic="人工晶状体", registration=None, **extra):
-    return catalog_services.product_create(
-        category="consumable",
-        nhsa_code=code,
-        generic_name=generic,
-        pack_size=1,
-        min_unit="片" if klass == IOL else "个",
-        pack_unit="盒",
-        manufacturer_id=maker.pk,
-        approval_number=registration or f"国械注准2020316{code[-4:]}",
-        consumable_class=klass,
-        high_value=True,
-        high_value_class=hv,
-        **extra,
-    )
-
-
-@pytest.fixture
-def hc_world(db, official):
-    now = timezone.now()
-    makers = [ManufacturerFactory(name=f"耗材测试医疗器械{i}有限公司") for i in range(4)]
-    reps = [UserFactory(username=f"hcrep{i}", organization=m, roles=["manufacturer_rep"]) for i, m in enumerate(makers)]
-    lenses = [device(m, f"C10020100311{i:03d}0{i:04d}", trade_name=f"晶{i}") for i, m in enumerate(makers)]
-    filed = device(makers[0], "C1002010031190009999", registration="国械备20200015号")
-    hospitals = [HospitalFactory(name=f"耗材测试{i}医院", region=league(c)) for i, c in enumerate(["150100", "150200"])]
-    buyers = [UserFactory(username=f"hcbuyer{i}", organization=h, roles=["purchaser"]) for i, h in enumerate(hospitals)]
-    tender = svc.tender_create(
-        by=official,
-        code="NMG-HC-T-01",
-        name="耗材测试批次",
-        kind="consumables",
-        demand_start=now - timedelta(hours=1),
-        demand_end=now + timedelta(hours=1),
-        bid_deadline=now + timedelta(hours=2),
-        opening_at=now + timedelta(hours=3),
-        cycle_start=date(2027, 1, 1),
-        cycle_end=date(2028, 12, 31),
-    )
-    hc.consumable_rules_set(tender=tender, by=official, overrides={"ratio_to_lowest": "1.8", "revival": True})
-    lot = svc.lot_add(tender=tender, by=official, number="01", generic_name="人工晶状体", max_price="2000")
-    hc.consumable_lot_configure(lot=lot, by=official, consumable_class=IOL, high_value_class="iol")
-    hip = svc.lot_add(tender=tender, by=official, number="02", generic_name="髋关节系统", max_price="12000")
-    hc.consumable_lot_configure(
-        lot=hip,
-        by=official,
-        consumable_class=JOINT,
-        bid_unit="system",
-        price_basis="system",
-        system_category="陶瓷-聚乙烯类髋关节",
-        material_group="陶瓷-聚乙烯",
-        components=[{"role": r, "required": True} for r in HIP_ROLES] + [{"role": "螺钉", "required": False}],
-    )
-    parts = {
-        role: device(makers[1], f"C030101{k + 1:03d}{12000 + k:05d}09001", klass=JOINT, hv="ortho_joint", generic=role)
-        for k, role in enumerate(HIP_ROLES)
-    }
-    return {
-        "tender": tender,
-        "lot": lot,
-        "hip": hip,
-        "makers": makers,
-        "reps": reps,
-        "lenses": lenses,
-        "filed": filed,
-        "parts": parts,
-        "hospitals": hospitals,
-        "buyers": buyers,
-        "official": official,
-    }
-
-
-def to_bidding(w):
-    svc.tender_start_demand_collection(tender=w["tender"], by=w["official"])
-    volumes = [(0, 0, 300), (0, 1, 120), (1, 1, 200), (1, 2, 80), (0, 3, 40)]  # (buyer, lens, volume)
-    for buyer, lens, volume in volumes:
-        hc.consumable_demand_report(lot=w["lot"], by=w["buyers"][buyer], product=w["lenses"][lens], volume=volume)
-    shift(w["tender"], demand_end=timedelta(seconds=-10), demand_start=timedelta(hours=-2))
-    svc.tender_refresh(tender=w["tender"])
-    w["tender"].refresh_from_db()
-    assert w["tender"].status == "bidding"
 
 
 def test_intended_volumes_per_brand_and_the_hospital_total(hc_world):
     w = hc_world
-    to_bidding(w)
+    hc_to_bidding(w)
     rows = ConsumableDemand.objects.filter(lot=w["lot"], hospital=w["hospitals"][0])
     assert sorted(rows.values_list("volume", flat=True)) == [40, 120, 300]
     report = DemandReport.objects.get(lot=w["lot"], hospital=w["hospitals"][0])
@@ -134,7 +47,7 @@ def test_demand_for_a_drug_or_another_class_is_refused(hc_world):
 
 def test_bid_without_a_valid_registration_certificate_is_refused(hc_world):
     w = hc_world
-    to_bidding(w)
+    hc_to_bidding(w)
     with pytest.raises(ValidationFailed) as exc:
         svc.bid_submit(lot=w["lot"], product=w["filed"], price="500", supply_capacity=1000, by=w["reps"][0])
     assert exc.value.code == "registration_invalid" and exc.value.field == "product"
@@ -159,7 +72,7 @@ def test_registration_ok_is_the_single_check(hc_world):
 
 def test_system_bid_missing_a_required_component_is_refused(hc_world):
     w = hc_world
-    to_bidding(w)
+    hc_to_bidding(w)
     parts = w["parts"]
     components = [hc.Component(role, parts[role]) for role in HIP_ROLES[:3]]  # no 髋臼内衬
     with pytest.raises(ValidationFailed) as exc:
@@ -182,7 +95,7 @@ def test_system_bid_missing_a_required_component_is_refused(hc_world):
 
 def test_system_bid_with_every_component(hc_world):
     w = hc_world
-    to_bidding(w)
+    hc_to_bidding(w)
     components = [hc.Component(role, w["parts"][role]) for role in HIP_ROLES]
     bid = hc.consumable_bid_submit(
         lot=w["hip"], components=components, price="6000", supply_capacity=100, by=w["reps"][1], system_name="星髋"
@@ -194,7 +107,7 @@ def test_system_bid_with_every_component(hc_world):
 
 def test_lens_of_another_maker_or_class_is_refused(hc_world):
     w = hc_world
-    to_bidding(w)
+    hc_to_bidding(w)
     with pytest.raises(ValidationFailed) as exc:
         svc.bid_submit(lot=w["lot"], product=w["lenses"][1], price="500", supply_capacity=10, by=w["reps"][0])
     assert exc.value.code == "not_own_product"
@@ -206,7 +119,7 @@ def test_lens_of_another_maker_or_class_is_refused(hc_world):
 
 def test_full_path_with_revival_to_awards(hc_world):
     w = hc_world
-    to_bidding(w)
+    hc_to_bidding(w)
     prices = ["500", "700", "1000", "1500"]  # 1.8 × 500 = 900: 1,000 and 1,500 fail the ratio
     for i, price in enumerate(prices):
         hc.consumable_bid_submit(

@@ -117,7 +117,7 @@ def test_lens_of_another_maker_or_class_is_refused(hc_world):
     assert not Bid.objects.exists()
 
 
-def test_full_path_with_revival_to_awards(hc_world):
+def test_full_path_with_revival_to_awards(hc_world, client):
     w = hc_world
     hc_to_bidding(w)
     prices = ["500", "700", "1000", "1500"]  # 1.8 × 500 = 900: 1,000 and 1,500 fail the ratio
@@ -141,6 +141,9 @@ def test_full_path_with_revival_to_awards(hc_world):
     assert output["winner_ids"] == [bids[w["lenses"][0].pk].pk, bids[w["lenses"][1].pk].pk, revived.pk]
     assert output["awarded_prices"][str(revived.pk)] == "700.0000"
     assert bids[w["lenses"][3].pk].status == "not_selected"
+    client.force_login(w["official"])
+    page = client.get(f"/tenders/{w['tender'].pk}/evaluation/").content.decode()
+    assert "按复活价格 700.0000 中选" in page and "未满足任一中选条件" in page
     svc.tender_award(tender=w["tender"], by=w["official"])
     award = Award.objects.get(bid=revived)
     assert award.awarded_price == Decimal("700.0000")  # the revival price, not its own 1,000

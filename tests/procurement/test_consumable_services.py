@@ -166,3 +166,18 @@ def test_rules_and_steps_refused_on_the_wrong_tender_or_input(hc_world, world):
     assert not ConsumableTender.objects.filter(tender=world["tender"]).exists()
     rules = hc.consumable_rules_set(tender=w["tender"], by=w["official"], preset="national_stent_2020").rules
     assert rules["price_line"] == "2850" and rules["preset"] == "national_stent_2020"
+
+
+def test_the_drug_demand_form_on_a_consumable_lot_reports_per_brand(hc_world):
+    w = hc_world
+    svc.tender_start_demand_collection(tender=w["tender"], by=w["official"])
+    with pytest.raises(ValidationFailed) as exc:
+        svc.demand_report(lot=w["lot"], by=w["buyers"][0], annual_volume=100)
+    assert exc.value.field == "named_product" and "按产品（品牌）" in exc.value.message
+    with pytest.raises(ValidationFailed) as exc:
+        svc.demand_report(lot=w["lot"], by=w["buyers"][0], annual_volume=-1, named_product=w["lenses"][0])
+    assert exc.value.field == "annual_volume"
+    assert not ConsumableDemand.objects.exists() and not DemandReport.objects.exists()
+    svc.demand_report(lot=w["lot"], by=w["buyers"][0], annual_volume=100, named_product=w["lenses"][0])
+    report = svc.demand_report(lot=w["lot"], by=w["buyers"][0], annual_volume=50, named_product=w["lenses"][1])
+    assert report.annual_volume == 150 and report.named_product == w["lenses"][0]

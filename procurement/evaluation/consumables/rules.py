@@ -70,6 +70,8 @@ class ConsumableRules:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
+        if not isinstance(self.preset, str) or (self.preset and self.preset not in PRESETS):
+            raise ValueError(gettext("未知的耗材批次规则“%(key)s”") % {"key": self.preset})
         ratio = _opt_decimal(self.ratio_to_lowest, "ratio_to_lowest")
         if ratio is not None and ratio < 1:
             raise ValueError(gettext("ratio_to_lowest（最低价倍数）%(ratio)s 不能小于 1") % {"ratio": ratio})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils.translation import gettext
 
@@ -29,10 +31,12 @@ def consumable_rules(tender: Tender) -> ConsumableRules:
     return ConsumableRules.from_dict(stored or {})
 
 
-def _parse_rules(preset: str, overrides: dict) -> ConsumableRules:
+def _parse_rules(preset: str, overrides) -> ConsumableRules:
+    if not isinstance(overrides, Mapping) or not isinstance(preset, str):
+        raise ValidationFailed(gettext("规则应为“规则项: 值”的对象"), field="rules", code=TenderError.INVALID_RULES)
     try:
         if preset:
-            return ConsumableRules.from_preset(preset, **overrides)
+            return ConsumableRules.from_preset(preset, **dict(overrides))
         return ConsumableRules.from_dict(overrides)
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(str(exc), field="rules", code=TenderError.INVALID_RULES) from None
@@ -46,7 +50,7 @@ def consumable_rules_set(*, tender: Tender, by, preset: str = "", overrides: dic
     ensure_consumable_tender(tender)
     if tender.status in RULES_LOCKED_FROM:
         raise ConflictError(gettext("申报开始后不能修改中选规则"), code=TenderError.RULES_LOCKED)
-    rules = _parse_rules(preset, dict(overrides or {}))
+    rules = _parse_rules(preset, {} if overrides is None else overrides)
     row, _ = ConsumableTender.objects.update_or_create(tender=tender, defaults={"rules": rules.to_dict()})
     record_event(tender, "consumable_rules_changed", by=by, data={"rules": row.rules})
     return row

@@ -21,7 +21,7 @@ def test_official_sets_rules_and_a_system_lot(hc_world):
     assert response.json()["rules"]["group_a_share"] == "0.85" and response.json()["rules"]["group_a_min"] == 3
     bad = client.post("/api/v1/consumable-rules/", {"tender": w["tender"].pk, "overrides": {"x": 1}}, format="json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_rules" and bad.json()["field"] == "rules"
-    for overrides in ([1, 2], "1.8", {"preset": 5}, {"ratio_to_lowest": 1.5}, {"max_winners": [1]}):
+    for overrides in ([1, 2], "1.8", {"preset": 5}, {"max_winners": [1]}, {"grouping": "abc"}):
         bad = client.post(
             "/api/v1/consumable-rules/", {"tender": w["tender"].pk, "overrides": overrides}, format="json"
         )

@@ -1,6 +1,7 @@
 """Consumables' national codes by their parts, UDI-DIs by issuing agency, and a product refused for either."""
 
 import pytest
+from django.utils import translation
 
 from catalog import services
 from catalog.codes import code_problem, parse_consumable_code
@@ -8,6 +9,13 @@ from catalog.models import Product
 from catalog.udi import gtin_check_digit, issuing_agency, normalize_udi_di, udi_di_problem
 from common.errors import ValidationFailed
 from tests.factories import ManufacturerFactory
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """The messages are asserted in Chinese, whatever language an earlier test in this process left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def test_twenty_character_code_parts():

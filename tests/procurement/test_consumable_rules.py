@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from procurement.evaluation.consumables import (
     PRESETS,
@@ -22,6 +23,13 @@ from procurement.evaluation.consumables import (
 )
 
 T0 = datetime(2020, 11, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """The messages are asserted in Chinese, whatever language an earlier test in this process left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def bid(n, price, *, maker=None, volume=0, qualified=True, revival=False, reason=None):

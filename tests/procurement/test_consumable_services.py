@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Product
 from common.errors import ConflictError, ValidationFailed
@@ -24,6 +24,13 @@ from procurement.services import tenders as svc
 from procurement.services.tenders import consumables as hc
 from tests.fixtures.consumables import HIP_ROLES, hc_to_bidding
 from tests.fixtures.tenders import shift
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """The messages are asserted in Chinese, whatever language an earlier test in this process left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def test_intended_volumes_per_brand_and_the_hospital_total(hc_world):

@@ -99,6 +99,7 @@ class ProductWriteSerializer(serializers.Serializer):
     consumable_class = serializers.CharField(max_length=100, required=False, allow_blank=True)
     high_value = serializers.BooleanField(required=False)
     high_value_class = serializers.ChoiceField(choices=HighValueClass.choices, required=False, allow_blank=True)
+    udi_di = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
 class HistoryChangeSerializer(serializers.Serializer):

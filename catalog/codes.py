@@ -16,8 +16,12 @@ Shapes (seed 000: "贯彻…医保药品、医保医用耗材等15项信息业�
 * Chinese patent medicines (中成药, and 蒙成药 coded nationally), 20 characters starting with Z, the last five
   digits being the company code.
 * Decoction pieces (中药饮片) ``T`` + 9 digits, and formula granules (配方颗粒) ``T`` + 19 characters.
-* Consumables: ``C`` + 19 digits (20 characters: C + 6-digit class + 3-digit generic name + 5-digit
-  features + 5-digit company), or ``C`` + 26 digits in the older 27-character form.
+* Consumables (医保医用耗材代码): 20 characters in five parts — ``C`` (耗材标识码) + 6-digit class (分类码: discipline,
+  use, site, function) + 3-digit generic name (通用名码) + 5-digit product features (产品特征码: material,
+  specification…) + 5-digit company (生产企业码, given per registration certificate or filing). The 27-character form
+  is that 20-character code followed by a 7-digit serial of the specification/model (规格型号), which the NHSA
+  database keeps per model; it is not an older form (DESIGN §10 says "27 in the older form": that wording is
+  superseded here, see docs/consumables.md). ``parse_consumable_code`` names the parts.
 * Local provincial scheme for products with no national code (蒙药饮片, 医院制剂, 中药饮片 not yet coded):
   ``NM`` + type letter + 6-digit division code of the region that registered it + 6-digit serial, 15
   characters, e.g. ``NMY150500000123``. Type letters: ``Y`` 蒙药饮片, ``Z`` 医院制剂, ``T`` 中药饮片.
@@ -90,7 +94,7 @@ WESTERN = re.compile(
 CHINESE_PATENT = re.compile(r"^Z[A-Z0-9]{14}\d{5}$")
 PIECES = re.compile(r"^T\d{9}$")
 GRANULES = re.compile(r"^T[A-Z0-9]{19}$")
-CONSUMABLE = re.compile(r"^C(\d{19}|\d{26})$")
+CONSUMABLE = re.compile(r"^C(?P<klass>\d{6})(?P<generic>\d{3})(?P<features>\d{5})(?P<company>\d{5})(?P<model>\d{7})?$")
 LOCAL = re.compile(r"^NM(?P<type>[YZT])(?P<division>\d{6})(?P<serial>\d{6})$")
 
 # Which shapes each category accepts, in the order they are named in messages.
@@ -109,7 +113,8 @@ _SHAPE_HELP = {
     "X": "X 开头的 23 位西药代码（X + 5 位分类 + 4 位通用名编码 + 2 位剂型 + 6 位规格包装 + 5 位企业编码）",
     "Z": "Z 开头的 20 位中成药代码（末 5 位为企业编码）",
     "T": "T 开头的 10 位中药饮片代码或 20 位配方颗粒代码",
-    "C": "C 开头的 20 位（C + 19 位数字）或 27 位（C + 26 位数字）耗材代码",
+    "C": "C 开头的 20 位耗材代码（C + 6 位分类码 + 3 位通用名码 + 5 位产品特征码 + 5 位生产企业码），"
+    "或其后再加 7 位规格型号码的 27 位代码",
     "NMY": "自治区地方编码 NMY + 6 位行政区划代码 + 6 位流水号",
     "NMZ": "自治区地方编码 NMZ + 6 位行政区划代码 + 6 位流水号",
     "NMT": "自治区地方编码 NMT + 6 位行政区划代码 + 6 位流水号",
@@ -153,12 +158,34 @@ def _pieces_problem(code: str) -> str | None:
     return None
 
 
+_CONSUMABLE_PARTS = (
+    # (first position, last position, label) — positions 1-based, as the NHSA rule counts them
+    (2, 7, "分类码"),
+    (8, 10, "通用名码"),
+    (11, 15, "产品特征码"),
+    (16, 20, "生产企业码"),
+    (21, 27, "规格型号码"),
+)
+
+
 def _consumable_problem(code: str) -> str | None:
     if len(code) not in (20, 27):
-        return gettext("耗材代码应为 20 位或 27 位，当前为 %(count)s 位") % {"count": len(code)}
-    if not CONSUMABLE.match(code):
-        return gettext("耗材代码除首字母 C 外应全部为数字")
-    return None
+        return gettext(
+            "耗材代码应为 20 位（C + 分类码 6 + 通用名码 3 + 产品特征码 5 + 生产企业码 5）"
+            "或 27 位（再加规格型号码 7），当前为 %(count)s 位"
+        ) % {"count": len(code)}
+    if CONSUMABLE.match(code):
+        return None
+    for first, last, label in _CONSUMABLE_PARTS:
+        part = code[first - 1 : last]
+        if part and not part.isdigit():
+            return gettext("耗材代码第 %(first)s-%(last)s 位（%(label)s）应为数字，实际为“%(part)s”") % {
+                "first": first,
+                "last": last,
+                "label": label,
+                "part": part,
+            }
+    return gettext("耗材代码结构不正确，应为 ") + _SHAPE_HELP["C"]
 
 
 def _local_problem(code: str, shape: str) -> str | None:
@@ -227,6 +254,21 @@ def parse_western_code(code: str) -> dict[str, str]:
         "dosage_form_group": match.group("form"),
         "spec_pack": match.group("spec"),
         "company_code": match.group("company"),
+    }
+
+
+def parse_consumable_code(code: str) -> dict[str, str]:
+    """The named parts of a 20- or 27-character consumable code (医保医用耗材代码); ``model`` is "" in the short form."""
+    match = CONSUMABLE.match(normalize_code(code))
+    if not match:
+        raise ValueError(gettext("不是耗材代码：%(code)s") % {"code": code})
+    return {
+        "class": match.group("klass"),
+        "generic_code": match.group("generic"),
+        "features": match.group("features"),
+        "company_code": match.group("company"),
+        "model": match.group("model") or "",
+        "base": code[:20],
     }
 
 

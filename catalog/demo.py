@@ -12,6 +12,7 @@ from accounts.demo import MANUFACTURERS, demo_organizations
 from common.demo import DemoContext
 
 from .codes import standard_code_check_digit
+from .demo_devices import iol_rows
 from .models import Product
 from .rules import clean_product_fields
 from .services import product_create
@@ -389,7 +390,7 @@ def _consumable_rows(orgs) -> list[dict]:
 
 def seed(ctx: DemoContext) -> str:
     orgs = demo_organizations()
-    rows = _drug_rows(orgs) + _preparation_rows(orgs) + _consumable_rows(orgs)
+    rows = _drug_rows(orgs) + _preparation_rows(orgs) + _consumable_rows(orgs) + iol_rows(orgs, company_codes())
     existing = set(
         Product.objects.filter(nhsa_code__in=[r["nhsa_code"] for r in rows]).values_list("nhsa_code", flat=True)
     )

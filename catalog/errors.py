@@ -20,6 +20,7 @@ class CatalogError(ErrorCode):
     DUPLICATE_CODE = "duplicate_code"  # another product already has this NHSA code
     INVALID_APPROVAL_NUMBER = "invalid_approval_number"  # 批准文号 / 注册证编号 of the wrong form for the category
     INVALID_STANDARD_CODE = "invalid_standard_code"  # 药品本位码: 14 digits, 86…, a GS1 check digit
+    INVALID_UDI_DI = "invalid_udi_di"  # a consumable's UDI-DI: GS1 GTIN check digit, or an issuing agency's form
     INVALID_PACK_SIZE = "invalid_pack_size"  # 最小包装数量 is a positive whole number (400)
     INVALID_INSURANCE_CLASS = "invalid_insurance_class"  # 医保类别 is 甲, 乙 or none (Mongolian medicines: 甲) (400)
     INVALID_MONGOLIAN_NAME = "invalid_mongolian_name"  # the Mongolian name is not in traditional Mongolian script (400)

@@ -394,6 +394,7 @@ class ConsumablesLayout(Layout):
         Column("最小包装单位", "pack_unit", required=True),
         Column("生产企业", "manufacturer", ORGANIZATION, required=True),
         Column("注册证编号", "approval_number"),
+        Column("UDI-DI", "udi_di", aliases=("产品标识", "UDI")),
         Column("医保类别", "insurance_class", INSURANCE),
         Column("备注", "remarks"),
     )

@@ -117,6 +117,12 @@ class Product(models.Model):
     consumable_class = models.CharField(_("耗材分类"), max_length=100, blank=True)
     high_value = models.BooleanField(_("高值医用耗材"), default=False)
     high_value_class = models.CharField(_("高值耗材类别"), max_length=20, choices=HighValueClass.choices, blank=True)
+    udi_di = models.CharField(
+        _("UDI-DI（产品标识）"),
+        max_length=60,
+        blank=True,
+        help_text=_("医疗器械唯一标识的产品标识：GS1 GTIN、HIBC、ICCBBA 或 MA 码（catalog.udi）"),
+    )
 
     remarks = models.CharField(_("备注"), max_length=500, blank=True)
     former_codes = models.CharField(_("曾用码"), max_length=300, blank=True)
@@ -193,6 +199,11 @@ class Product(models.Model):
     @property
     def is_drug(self) -> bool:
         return self.category != Category.CONSUMABLE
+
+    @property
+    def registration_number(self) -> str:
+        """注册证编号 of a consumable (kept in ``approval_number``, whose label names both)."""
+        return self.approval_number if self.category == Category.CONSUMABLE else ""
 
     @property
     def display_spec(self) -> str:

@@ -24,6 +24,7 @@ from .codes import (
     validate_standard_code,
 )
 from .names import normalize_mongolian, pinyin_full, pinyin_initials, validate_mongolian
+from .udi import validate_udi_di
 
 INSURANCE_CLASS_INPUTS = {
     "甲": "A",
@@ -226,6 +227,10 @@ def _clean_insurance(cleaned: dict, errors: dict[str, str], category: str) -> No
 def _clean_by_category(cleaned: dict, errors: dict[str, str], category: str) -> None:
     """Consumables' high-value class; a hospital preparation's preparing hospital."""
     if category == Category.CONSUMABLE:
+        try:
+            cleaned["udi_di"] = validate_udi_di(cleaned.get("udi_di") or "")
+        except ValidationError as exc:
+            errors["udi_di"] = exc.messages[0]
         if not cleaned.get("high_value"):
             cleaned["high_value_class"] = ""
         elif not cleaned.get("high_value_class"):
@@ -234,6 +239,7 @@ def _clean_by_category(cleaned: dict, errors: dict[str, str], category: str) -> 
         cleaned["high_value"] = False
         cleaned["high_value_class"] = ""
         cleaned["consumable_class"] = ""
+        cleaned["udi_di"] = ""  # drugs carry trace codes (TraceCode), not a UDI
 
     if (
         category == Category.HOSPITAL_PREPARATION

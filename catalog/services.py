@@ -38,6 +38,7 @@ _FIELD_CODES = {
     "nhsa_code": CatalogError.INVALID_CODE,
     "approval_number": CatalogError.INVALID_APPROVAL_NUMBER,
     "standard_code": CatalogError.INVALID_STANDARD_CODE,
+    "udi_di": CatalogError.INVALID_UDI_DI,
     "pack_size": CatalogError.INVALID_PACK_SIZE,
     "insurance_class": CatalogError.INVALID_INSURANCE_CLASS,
     "name_mn": CatalogError.INVALID_MONGOLIAN_NAME,

@@ -17,6 +17,7 @@ from accounts.models import Organization, Region, Role, User
 from catalog.models import Product
 from common.demo import DemoContext
 
+from . import demo_consumables
 from .models import DistributionAuthorization, Listing, OffPlatformPurchase, PurchaseOrder, Tender
 from .offplatform import offplatform_import
 from .services import authorizations as auth_svc
@@ -192,9 +193,10 @@ def seed(ctx: DemoContext) -> str:
                 continue
             svc.tender_award(tender=tender, by=official)
             svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
+    consumables = demo_consumables.seed(ctx, rep_for=_rep_for)
     orders = seed_orders(ctx)
     progress_ensure_current()  # progress once the demo receipts exist
-    return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）；{orders}"
+    return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）；{consumables}；{orders}"
 
 
 # --- online ordering -----------------------------------------------------------------------------------------------

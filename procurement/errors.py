@@ -54,6 +54,13 @@ class TenderError(ErrorCode):
     LIVE_BID_EXISTS = "live_bid_exists"
     NOT_OWN_BID = "not_own_bid"
     BID_NOT_LIVE = "bid_not_live"
+    # consumable tenders
+    NOT_CONSUMABLE_TENDER = "not_consumable_tender"  # a consumable step on a drug tender, or the reverse
+    NOT_CONSUMABLE_PRODUCT = "not_consumable_product"  # a drug, or a consumable of another class, in a consumable lot
+    REGISTRATION_INVALID = "registration_invalid"  # no valid medical-device registration certificate (注册证)
+    SYSTEM_COMPONENT_MISSING = "system_component_missing"  # a product-system bid without a required component
+    UNKNOWN_COMPONENT_ROLE = "unknown_component_role"  # a component role the lot's product system does not have
+    INVALID_BID_UNIT = "invalid_bid_unit"  # a bid unit, price basis or component list the lot cannot take
     # progress
     UNKNOWN_HOSPITAL = "unknown_hospital"
     UNKNOWN_ROLLUP = "unknown_rollup"

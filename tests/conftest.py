@@ -38,7 +38,12 @@ EMBEDDED_SUBSET = (
 )
 ROOT = Path(__file__).resolve().parent.parent
 # Fixtures that modules of several folders use (a tender, a price world, a real Celery worker).
-pytest_plugins = ["tests.fixtures.tenders", "tests.fixtures.prices", "tests.fixtures.workers"]
+pytest_plugins = [
+    "tests.fixtures.tenders",
+    "tests.fixtures.consumables",
+    "tests.fixtures.prices",
+    "tests.fixtures.workers",
+]
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the xdist_group marks

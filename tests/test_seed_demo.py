@@ -109,3 +109,22 @@ def test_demo_settles_a_price_correction_of_a_paid_line_in_the_next_statement(se
     for line in lines:
         assert line.amount < 0 and line.price_adjustment.statement.period < line.statement.period
     assert any(line.price_adjustment.statement.status == "paid" for line in lines)
+
+
+@pytest.mark.django_db
+def test_demo_consumable_tender_runs_through_awards(seeded):
+    """The intraocular-lens tender: consumable rules, intended volumes per brand, awards with a revived winner."""
+    from catalog.udi import udi_di_problem
+    from procurement.models import Award, ConsumableDemand, Tender
+
+    tender = Tender.objects.get(code="NMG-HC-2026-01")
+    assert tender.kind == "consumables" and tender.status in ("awarded", "executing")
+    assert tender.consumable.rules["revival"] is True
+    assert ConsumableDemand.objects.filter(tender=tender).values("product").distinct().count() == 4
+    awards = list(Award.objects.filter(tender=tender).select_related("product").order_by("rank"))
+    assert len(awards) >= 3
+    for award in awards:
+        assert award.product.registration_number.startswith("国械注准")
+        assert award.product.udi_di and udi_di_problem(award.product.udi_di) is None
+    revived = tender.evaluations.get(is_current=True).outputs
+    assert any(o["revived"] for lot in revived.values() for o in lot["outcomes"])

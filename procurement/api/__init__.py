@@ -4,10 +4,11 @@ config/urls.py (`routes` for the router, `urlpatterns` for plain views)."""
 
 from django.urls import path
 
-from . import deliveries, listings, online_share, orders, progress, tenders
+from . import consumables, deliveries, listings, online_share, orders, progress, tenders
 
 routes = [
     *tenders.routes,
+    *consumables.routes,
     *listings.routes,
     *orders.routes,
     *deliveries.routes,

@@ -1,3 +1,4 @@
+from .consumables import BidComponent, ConsumableBid, ConsumableDemand, ConsumableLot, ConsumableTender
 from .deliveries import Delivery, DeliveryLine, GoodsReturn, GoodsReturnLine, Receipt, ReceiptLine
 from .listings import Listing
 from .offplatform import OffPlatformImport, OffPlatformPurchase
@@ -15,7 +16,12 @@ from .tenders import Award, Bid, Commitment, DemandReport, Lot, Tender, TenderEv
 __all__ = [
     "Award",
     "Bid",
+    "BidComponent",
     "Commitment",
+    "ConsumableBid",
+    "ConsumableDemand",
+    "ConsumableLot",
+    "ConsumableTender",
     "CommitmentAlertState",
     "CommitmentProgress",
     "Delivery",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,12 +20,15 @@ from ... import evaluation
 from ...errors import TenderError
 from ...models import Award, Bid, Listing, Tender, TenderEvaluation
 from ...sql import awards as award_sql
+from .consumables.evaluation import consumable_tender_evaluate
 from .state import S, lock_tender, move_tender
 
 
 @transaction.atomic
 def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEvaluation:
     """Run the selection rules. A second run is a no-op unless it is an explicit re-run with a reason."""
+    if tender.kind == Tender.Kind.CONSUMABLES:  # consumables have their own rules (no floor, no strength ratio)
+        return consumable_tender_evaluate(tender=tender, by=by, rerun_reason=rerun_reason)
     require(by, "tender.manage")
     tender = lock_tender(tender)
     if tender.status != S.OPENED:
@@ -115,8 +119,11 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     winners_by_lot: dict[int, list[tuple[evaluation.Winner, Award]]] = {}
     for lot_id, ids in winner_ids.items():
         winners = []
+        # A consumable lot's revived winner is awarded the revival price, not its own (evaluation.consumables).
+        prices = {int(k): Decimal(v) for k, v in run.outputs[lot_id].get("awarded_prices", {}).items()}
         for rank, bid_id in enumerate(ids, start=1):
             bid = bids[bid_id]
+            price = prices.get(bid_id, bid.price)
             award = Award(
                 tender=tender,
                 lot_id=int(lot_id),
@@ -124,7 +131,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
                 manufacturer_id=bid.manufacturer_id,
                 product=bid.product,
                 rank=rank,
-                awarded_price=bid.price,
+                awarded_price=price,
                 comparison_price=bid.comparison_price,
             )
             awards.append(award)
@@ -133,7 +140,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
                     evaluation.Winner(
                         manufacturer_id=bid.manufacturer_id,
                         product_id=bid.product_id,
-                        awarded_price=bid.price,
+                        awarded_price=price,
                         supply_capacity=bid.supply_capacity,
                     ),
                     award,

@@ -26,6 +26,10 @@ from .state import S, lock_tender
 def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decimal:
     if not can(by, "tender.bid"):
         raise PermissionDeniedError(gettext("只有生产企业可以申报"), code=TenderError.NOT_MANUFACTURER)
+    if lot.tender.kind == Tender.Kind.CONSUMABLES:
+        raise ConflictError(
+            gettext("医用耗材批次的申报不能替换，请撤回后重新申报"), code=TenderError.NOT_CONSUMABLE_TENDER
+        )
     if product.manufacturer_id != by.organization_id:
         raise ValidationFailed(gettext("只能以本企业的产品申报"), field="product", code=TenderError.NOT_OWN_PRODUCT)
     if product.generic_name != lot.generic_name:
@@ -107,6 +111,11 @@ def _new_bid(*, tender: Tender, lot: Lot, product, price: Decimal, supply_capaci
 
 @transaction.atomic
 def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
+    if lot.tender.kind == Tender.Kind.CONSUMABLES:
+        # Import here: consumables.bids builds on this module's sealing and locking (a cycle at import time).
+        from .consumables.bids import consumable_bid_submit  # noqa: PLC0415
+
+        return consumable_bid_submit(lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
     price = _check_bid_inputs(lot=lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
     tender, now = _lock_open_for_bids(lot)
     if Bid.objects.filter(lot=lot, manufacturer=by.organization, status=Bid.Status.SUBMITTED).exists():

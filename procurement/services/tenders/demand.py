@@ -93,6 +93,8 @@ def ensure_demand_window(tender: Tender, now: datetime | None = None) -> None:
 @transaction.atomic
 def demand_report(*, lot: Lot, by, annual_volume, named_product=None, hospital=None) -> DemandReport:
     """Report (or change) a hospital's annual volume for a lot, during demand collection only."""
+    if lot.tender.kind == Tender.Kind.CONSUMABLES:
+        return _consumable_report(lot=lot, by=by, annual_volume=annual_volume, product=named_product, hospital=hospital)
     hospital = _demand_hospital(by, hospital)
     tender = lock_tender(lot.tender)
     ensure_demand_window(tender)
@@ -110,6 +112,26 @@ def demand_report(*, lot: Lot, by, annual_volume, named_product=None, hospital=N
         data={"annual_volume": volume, "named_product": getattr(named_product, "pk", None)},
     )
     return report
+
+
+def _consumable_report(*, lot: Lot, by, annual_volume, product, hospital) -> DemandReport:
+    """A consumable lot takes intended volumes per product (意向采购量 by brand), never per generic name: the volume is
+    the named product's, and the hospital's total for the lot is returned."""
+    # Import here: consumables.demand builds on this module's window and hospital checks (a cycle at import time).
+    from .consumables.demand import consumable_demand_report  # noqa: PLC0415
+
+    if product is None:
+        raise ValidationFailed(
+            gettext("医用耗材按产品（品牌）填报意向采购量，请选择产品"),
+            field="named_product",
+            code=TenderError.NAMED_PRODUCT_NOT_IN_LOT,
+        )
+    try:
+        consumable_demand_report(lot=lot, by=by, product=product, volume=annual_volume, hospital=hospital)
+    except ValidationFailed as exc:  # name the fields of this form, not the consumable service's
+        field = {"volume": "annual_volume", "product": "named_product"}.get(exc.field, exc.field)
+        raise ValidationFailed(exc.message, field=field, code=exc.code) from None
+    return DemandReport.objects.get(lot=lot, hospital=hospital or by.organization)
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ def open_sealed_bids(tender: Tender, *, now: datetime, by) -> None:
         "manufacturer__is_active",
     )
     factors: dict[tuple[int, str], Decimal | None] = {}
+    consumable = tender.kind == Tender.Kind.CONSUMABLES
     updates = []
     for (
         pk,
@@ -82,7 +83,8 @@ def open_sealed_bids(tender: Tender, *, now: datetime, by) -> None:
         reasons = []
         if digest != seal_hash:
             reasons.append("申报摘要校验不一致（数据可能被篡改）")
-        if generic != lot.generic_name or (lot.dosage_forms and form not in lot.dosage_forms):
+        # A consumable lot is matched by class at bidding (services.tenders.consumables), not by generic name.
+        if not consumable and (generic != lot.generic_name or (lot.dosage_forms and form not in lot.dosage_forms)):
             reasons.append("申报产品不属于本品种")
         if price > lot.max_price:
             reasons.append("报价高于最高有效申报价")

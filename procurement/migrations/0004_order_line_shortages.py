@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_load_regions_and_roles'),
         ('catalog', '0001_initial'),
-        ('procurement', '0002_storage'),
+        ('procurement', '0003_consumable_tenders'),
     ]
 
     operations = [

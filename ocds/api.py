@@ -134,11 +134,12 @@ class RecordView(PublicOcdsView):
 
 
 class YearPackageView(PublicOcdsView):
-    @extend_schema(operation_id="ocds_packages_retrieve", tags=["public"], responses=PackageSerializer)
-    def get(self, request, year: int):
+    @extend_schema(operation_id="ocds_packages_year_retrieve", tags=["public"], responses=PackageSerializer)
+    def get(self, request, year: str):
         """Every release dated in the year, as one release package (bulk download)."""
+        year = int(year)
         if not 2000 <= year <= 2100:
-            raise ValidationFailed(_("year 必须在 2000 到 2100 之间"), field="year", code=OcdsError.INVALID_YEAR)
+            raise Http404  # no package for such a year (the path takes four digits)
 
         def build():
             return packaging.release_package(selectors.releases_of_year(year), path=f"packages/{year}.json")

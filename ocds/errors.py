@@ -11,4 +11,3 @@ class OcdsError(ErrorCode):
     INVALID_DATE = "ocds_invalid_date"  # date_from/date_to is not an ISO 8601 date or date-time (400)
     DATES_OUT_OF_ORDER = "ocds_dates_out_of_order"  # date_to before date_from (400)
     INVALID_PAGE = "ocds_invalid_page"  # page/page_size not a positive integer, or past the last page (400)
-    INVALID_YEAR = "ocds_invalid_year"  # a package year outside 2000–2100 (400)

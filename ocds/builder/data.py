@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from accounts.models import Organization
 from procurement.models import Award, Bid, Commitment, DemandReport, Lot, Tender
@@ -88,7 +88,7 @@ def _load_awards(data: TenderData) -> None:
         row["award_id"]: (row["volume"], row["amount"])
         for row in Commitment.objects.filter(tender=tender)
         .values("award_id")
-        .annotate(volume=Sum("agreed_volume"), amount=Sum("agreed_amount"), n=Count("pk"))
+        .annotate(volume=Sum("agreed_volume"), amount=Sum("agreed_amount"))
     }
     commitments = list(
         Commitment.objects.filter(tender=tender)

@@ -43,6 +43,7 @@ urlpatterns = [
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),
+    path("api/ocds/", include("ocds.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # DRF marks its views login-exempt (it authenticates itself); the docs pages are for signed-in users.
     # the split view serves Swagger UI's initialiser as a script file (?script): no inline script, as the CSP wants

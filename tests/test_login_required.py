@@ -1,4 +1,5 @@
-"""Login is required everywhere except the login page, the health endpoint and the public API schema."""
+"""Login is required everywhere except the login page, the health endpoint, the public API schema and the OCDS
+publication."""
 
 import re
 
@@ -8,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # The login pages and the token exchange are how one signs in.
 PUBLIC = {"/accounts/login/", "/admin/login/", "/api/v1/auth/token/", "/healthz", "/api/schema/"}
+# The OCDS publication is open data (docs/ocds.md).
+PUBLIC_PREFIXES = ("/api/ocds/",)
 # Paths whose answer for an anonymous visitor is not a page: the language switch redirects back,
 # static files are files.
 NOT_PAGES = ("/i18n/", "/static/", "/media/")
@@ -34,7 +37,7 @@ def test_every_path_requires_login_except_the_public_ones():
     client = Client()
     checked = 0
     for path in all_paths():
-        if path in PUBLIC or path.startswith(NOT_PAGES):
+        if path in PUBLIC or path.startswith(NOT_PAGES + PUBLIC_PREFIXES):
             continue
         response = client.get(path)
         checked += 1
@@ -57,6 +60,7 @@ def test_public_paths_answer_without_login():
     assert client.get("/healthz").status_code == 200
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"openapi" in schema.content
+    assert client.get("/api/ocds/releases/").status_code == 200
 
 
 @pytest.mark.django_db

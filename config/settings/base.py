@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "procurement",
     "pricing",
     "settlement",
+    "ocds",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,7 @@ REST_FRAMEWORK.update(
             "anon": env("API_THROTTLE_ANON", default="60/minute"),
             "user": env("API_THROTTLE_USER", default="1200/minute"),
             "sign_in": env("API_THROTTLE_SIGN_IN", default="20/minute"),
+            "ocds": env("API_THROTTLE_OCDS", default="120/minute"),
         },
         "NUM_PROXIES": 0,
     }
@@ -470,3 +472,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# --- OCDS publication (docs/ocds.md) ----------------------------------------------------------
+# The ocid prefix is assigned by the Open Contracting Partnership on registration (docs/ocds.md says how); the
+# default is a placeholder for development and the demo.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-nmgyx1")
+# Where the public endpoints are served: the base of the packages' `uri` and of the pages' links.
+OCDS_BASE_URI = env("OCDS_BASE_URI", default="https://yaoxie.example.gov.cn/api/ocds/")
+# Identifier scheme of the parties' 统一社会信用代码 (org-id.guide list code).
+OCDS_ORG_SCHEME = env("OCDS_ORG_SCHEME", default="CN-USCC")
+# The procurement centre that publishes (the framework processes' buyer): the agency with this USCC; empty: the
+# first agency organisation. OCDS_PUBLISHER_NAME names the publisher when there is none.
+OCDS_PUBLISHER_USCC = env("OCDS_PUBLISHER_USCC", default="")
+OCDS_PUBLISHER_NAME = env("OCDS_PUBLISHER_NAME", default="药械集采平台")
+# Seconds a public OCDS answer is cached (shared cache) and may be cached by clients (Cache-Control: max-age).
+OCDS_CACHE_SECONDS = env.int("OCDS_CACHE_SECONDS", default=300)

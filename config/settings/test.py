@@ -26,5 +26,10 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_comm
 # throttling tests set their own low rates.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "sign_in": "100000/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "sign_in": "100000/minute",
+        "ocds": "100000/minute",
+    },
 }

@@ -21,7 +21,8 @@ from procurement.services import tenders as tender_svc
 from tests.fixtures.tenders import to_bidding
 from tests.procurement.ordering import build_world, make_commitment
 
-FOLLOW_UPS = {"procurement.refresh_commitment_progress", "pricing.record_receipt"}
+# the receipt's two, and the OCDS publishing of the tender that moved to bidding
+FOLLOW_UPS = {"procurement.refresh_commitment_progress", "pricing.record_receipt", "ocds.publish_tender"}
 
 
 def _expiry():
@@ -82,16 +83,16 @@ def test_with_the_broker_down_the_work_is_done_and_the_follow_ups_wait(redis_ser
     assert set(pending.values_list("task", flat=True)) == FOLLOW_UPS
     assert all("Error" in m.last_error for m in pending)
     assert drain() == 0  # still down: nothing sent, nothing lost
-    assert pending.count() == 2
+    assert pending.count() == 3
     assert not PriceObservation.objects.exists()
 
     redis_server.start()  # the outage ends
     assert Client().get("/healthz").status_code == 200
-    assert drain() == 2
+    assert drain() == 3
     assert not OutboxMessage.objects.filter(status="pending").exists()
-    assert redis_server.queue_length() == 2  # on the broker, waiting for a worker
+    assert redis_server.queue_length() == 3  # on the broker, waiting for a worker
     assert drain() == 0  # a second drain publishes nothing twice
-    assert redis_server.queue_length() == 2
+    assert redis_server.queue_length() == 3
 
 
 @pytest.mark.worker

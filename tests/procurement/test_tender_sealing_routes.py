@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 
 from common.models import AuditEvent
+from ocds.builder import build
+from ocds.packaging import to_json
 from procurement.models import Bid
-from procurement.ocds import release_package, to_json
 from procurement.services import tenders as svc
 from tests.fixtures.tenders import shift, to_bidding
 from tests.utils import api_as
@@ -73,7 +74,7 @@ def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):
     )
     seen.append(("rep", "second bid", refused.content.decode()))
     seen.append(("official", "open", api_as(official).post(f"/api/v1/tenders/{tender.pk}/open-bids/").content.decode()))
-    seen.append(("ocds", "package", to_json(release_package(tender, publisher=official.organization))))
+    seen.append(("ocds", "releases", to_json({"releases": [b.content for b in build(tender)]})))
     seen.append(
         (
             "audit",

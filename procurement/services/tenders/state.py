@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from common.models import record_event
 
+from ... import hooks
 from ...models import Tender
 
 S = Tender.Status
@@ -36,3 +37,4 @@ def move_tender(tender: Tender, to: str, *, by=None, note: str = "", data: dict 
     getattr(tender, TRANSITIONS[to])()
     tender.save(update_fields=["status", "opened_at", "awarded_at", "cancel_reason"])
     record_event(tender, "status", by=by, from_state=previous, to_state=to, note=note, data=data)
+    hooks.tender_moved(tender.pk)

@@ -26,5 +26,13 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_comm
 # throttling tests set their own low rates.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "sign_in": "100000/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "sign_in": "100000/minute",
+        "public": "100000/minute",
+    },
 }
+# The tests of tenders award right after evaluating; the tests of the public notice, objections and appeals
+# (tests/transparency) set the notice period they need.
+TENDER_NOTICE_DAYS = 0

@@ -393,6 +393,8 @@ TENDER_AGREED_SHARE_TABLE = [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80")]
 TENDER_NOTICE_DAYS = env.int("TENDER_NOTICE_DAYS", default=3)
 OBJECTION_ANSWER_DAYS = env.int("OBJECTION_ANSWER_DAYS", default=3)
 APPEAL_DAYS = env.int("APPEAL_DAYS", default=10)
+# Seconds the public API's answers are cached (read when the views are built).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

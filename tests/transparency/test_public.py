@@ -87,6 +87,8 @@ def test_nothing_sealed_or_internal_leaks(world, client):
     response = client.get(f"/api/v1/public/tenders/{draft.pk}/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert client.get("/api/v1/public/tenders/?status=draft").status_code == 404
+    response = client.get("/api/v1/public/tenders/?status=nonsense")
+    assert response.status_code == 400 and response.json()["field"] == "status"
     assert client.get(f"/api/v1/public/tenders/{world['tender'].pk}/opening/").status_code == 404
 
 

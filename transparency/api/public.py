@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import serializers
-from common.errors import NotFoundError
+from common.errors import NotFoundError, ValidationFailed
 from procurement.models import Tender
 
 from ..selectors import public
@@ -26,7 +26,7 @@ TAGS = ["public"]
 
 def _cached(view_cls):
     """Cache each GET for PUBLIC_CACHE_SECONDS, per language (the labels are translated)."""
-    seconds = getattr(settings, "PUBLIC_CACHE_SECONDS", 60)
+    seconds = settings.PUBLIC_CACHE_SECONDS
     return method_decorator([cache_page(seconds), vary_on_headers("Accept-Language")], name="dispatch")(view_cls)
 
 
@@ -175,7 +175,9 @@ class PublicTenderViewSet(PublicViewSet):
     )
     def list(self, request):
         status = request.query_params.get("status", "")
-        if status == Tender.Status.DRAFT or (status and status not in Tender.Status.values):
+        if status and status not in Tender.Status.values:
+            raise ValidationFailed(gettext("未知的批次状态“%(status)s”") % {"status": status[:30]}, field="status")
+        if status == Tender.Status.DRAFT:  # drafts are not public
             raise NotFoundError(gettext("没有该状态的公开批次"), field="status")
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(PublicTenderListSerializer(page, many=True).data)

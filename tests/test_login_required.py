@@ -1,4 +1,5 @@
-"""Login is required everywhere except the login page, the health endpoint and the public API schema."""
+"""Login is required everywhere except the login page, the health endpoint, the public API schema and the public
+information pages and API (transparency: /public/…, /api/v1/public/…)."""
 
 import re
 
@@ -11,6 +12,8 @@ PUBLIC = {"/accounts/login/", "/admin/login/", "/api/v1/auth/token/", "/healthz"
 # Paths whose answer for an anonymous visitor is not a page: the language switch redirects back,
 # static files are files.
 NOT_PAGES = ("/i18n/", "/static/", "/media/")
+# Published to everyone without signing in (tests/transparency/test_public.py checks what they show).
+PUBLIC_PREFIXES = ("/public/", "/api/v1/public/")
 
 
 def all_paths(resolver=None, prefix="") -> list[str]:
@@ -34,7 +37,7 @@ def test_every_path_requires_login_except_the_public_ones():
     client = Client()
     checked = 0
     for path in all_paths():
-        if path in PUBLIC or path.startswith(NOT_PAGES):
+        if path in PUBLIC or path.startswith(NOT_PAGES + PUBLIC_PREFIXES):
             continue
         response = client.get(path)
         checked += 1

@@ -58,4 +58,4 @@ def test_pages_refuse_other_roles_and_companies(noticed):
     response = signed_in(noticed["reps"][1]).post(
         f"/transparency/objections/{pk}/answer/", {"outcome": "upheld", "answer": "x"}
     )
-    assert response.status_code == 404 and Objection.objects.get().status == "filed"
+    assert response.status_code == 403 and Objection.objects.get().status == "filed"  # not an official

@@ -1,6 +1,7 @@
 """What the public pages and the public API publish, read in one place so both show exactly the same.
 
-Published, by a tender's state (never a draft: 404):
+Published, by a tender's state (never a draft, nor a tender cancelled while a draft: 404 — procurement's
+`tenders_announced` decides):
 - the announcement: code, name, level, kind, dates, the selection rules, lots with their max valid prices;
 - the opening record, only once the bids are opened: bidders, products, opened prices and SHA-256 digests (before
   opening nothing of a bid — not its price, not its digest, not even who bid — is published);
@@ -22,6 +23,7 @@ from django.utils.translation import gettext
 
 from common.errors import NotFoundError
 from procurement.models import Award, Bid, Commitment, Listing, Tender
+from procurement.selectors.tenders import tenders_announced
 
 from ..services.holds import notice_for, open_objections
 
@@ -31,7 +33,7 @@ FINAL_STATUSES = (S.AWARDED, S.EXECUTING, S.CLOSED)
 
 
 def public_tenders(*, status: str = ""):
-    qs = Tender.objects.exclude(status=S.DRAFT).order_by("-demand_start", "code")
+    qs = tenders_announced().order_by("-demand_start", "code")
     return qs.filter(status=status) if status else qs
 
 

@@ -32,6 +32,11 @@ def _require_user(request) -> None:
         raise PermissionDenied
 
 
+def _require(request, capability: str) -> None:
+    if not can(request.user, capability):
+        raise PermissionDenied
+
+
 def objection_list(request):
     _require_user(request)
     user = request.user
@@ -118,7 +123,7 @@ def _step(request, pk: int, run, success: str):
 
 @require_POST
 def objection_answer(request, pk: int):
-    _require_user(request)
+    _require(request, "transparency.answer")
     post = request.POST
     return _step(
         request,
@@ -132,7 +137,7 @@ def objection_answer(request, pk: int):
 
 @require_POST
 def objection_appeal(request, pk: int):
-    _require_user(request)
+    _require(request, "transparency.object")
     return _step(
         request,
         pk,
@@ -143,7 +148,7 @@ def objection_appeal(request, pk: int):
 
 @require_POST
 def appeal_decide(request, pk: int):
-    _require_user(request)
+    _require(request, "transparency.decide_appeal")
     post = request.POST
 
     def run(objection):

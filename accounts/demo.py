@@ -93,6 +93,7 @@ USERS = [
     ("admin", "agency", ["platform_admin"], "平台管理员", "平台管理员（同时是后台超级用户）"),
     ("official", "agency", ["pricing_official"], "王价格", "医保局价格招采处工作人员"),
     ("fund", "agency", ["fund_officer"], "李基金", "医保基金经办人员"),
+    ("supervisor", "agency", ["supervisor"], "周监督", "监督人员 · 裁决对异议答复的申诉"),
     ("buyer", "hospital:150100:0", ["purchaser"], "张采购", "采购员 · 呼和浩特北辰人民医院（三级综合）"),
     ("hospadmin", "hospital:150100:0", ["hospital_admin", "purchaser"], "赵院办", "医疗机构管理员 · 同上"),
     ("buyer_mn", "hospital:150500:1", ["purchaser"], "巴特尔", "采购员 · 通辽瀚海蒙医医院（二级蒙医）"),

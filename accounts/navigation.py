@@ -37,6 +37,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("distributor", _("配送企业"), "portal.distributor", ()),
     Section("official", _("医保局价格招采"), "portal.official", ()),
     Section("fund", _("医保基金结算"), "portal.fund", ()),
+    Section("supervisor", _("监督"), "portal.supervisor", ()),
 )
 
 # Links of this app; every other app adds its own in `<app>/navigation.py` as LINKS = [(section key, Link)].

@@ -29,6 +29,7 @@ class RoleCode(models.TextChoices):
     PRICING_OFFICIAL = "pricing_official", "价格招采处工作人员"
     FUND_OFFICER = "fund_officer", "医保基金经办人员"
     PLATFORM_ADMIN = "platform_admin", "平台管理员"
+    SUPERVISOR = "supervisor", "监督人员"
 
 
 R = RoleCode
@@ -42,6 +43,7 @@ ROLE_ORG_KIND: dict[str, str] = {
     R.PRICING_OFFICIAL: "agency",
     R.FUND_OFFICER: "agency",
     R.PLATFORM_ADMIN: "agency",
+    R.SUPERVISOR: "agency",
 }
 
 # Officials of the agency see every organisation's rows (sealed bid prices excepted, see procurement).
@@ -59,6 +61,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "portal.distributor": frozenset({R.DISTRIBUTOR_REP}),
     "portal.official": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
     "portal.fund": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
+    "portal.supervisor": frozenset({R.SUPERVISOR}),
     # catalog
     "catalog.view": frozenset(RoleCode.values),
     "catalog.manage": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
@@ -92,6 +95,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "settlement.manage": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
     "settlement.claim": frozenset({R.MANUFACTURER_REP}),
     "settlement.confirm": HOSPITAL_ROLES,
+    # objections (异议) to results and credit records, and their appeals (申诉) (transparency app)
+    "transparency.object": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
+    "transparency.answer": frozenset({R.PRICING_OFFICIAL}),
+    "transparency.decide_appeal": frozenset({R.SUPERVISOR}),
     # agreed-volume progress (完成进度): officials see every commitment, a hospital its own, a manufacturer its supply
     "progress.view_all": frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER, R.PLATFORM_ADMIN}),
     "progress.view_hospital": HOSPITAL_ROLES,

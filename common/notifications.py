@@ -37,6 +37,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "commitment_progress": (_("约定采购量进度"), None),
     "order_redirect": (_("订单改派"), "order.place"),
     "order_shortage": (_("订单缺货"), "order.place"),
+    "objection": (_("异议与申诉"), None),
 }
 
 

@@ -59,6 +59,19 @@ class SelectionDefaults:
     agreed_share_table: tuple[tuple[int, Decimal], ...]
 
 
+@dataclass(frozen=True)
+class TransparencyRules:
+    """Public notice of results, objections and appeals — by analogy with 招标投标法实施条例 art. 54 and 60."""
+
+    #: Days candidate results stay on public notice (公示期) before the awards may become final (art. 54: ≥ 3 days).
+    #: 0: the platform holds no notice (awards right after evaluation; no objection can be filed).
+    notice_days: int
+    #: Days the official has to answer an objection (异议) (art. 54: within 3 days).
+    answer_days: int
+    #: Days the objector has to appeal (申诉) an answer to the supervisor (art. 60: complaint within 10 days).
+    appeal_days: int
+
+
 def settlement() -> SettlementRules:
     return SettlementRules(
         payment_term_days=settings.SETTLEMENT_PAYMENT_TERM_DAYS,
@@ -86,4 +99,12 @@ def selection_defaults() -> SelectionDefaults:
         floor_price=Decimal(settings.TENDER_FLOOR_PRICE),
         max_winners_table=tuple((int(k), int(v)) for k, v in settings.TENDER_MAX_WINNERS_TABLE),
         agreed_share_table=tuple((int(k), Decimal(v)) for k, v in settings.TENDER_AGREED_SHARE_TABLE),
+    )
+
+
+def transparency() -> TransparencyRules:
+    return TransparencyRules(
+        notice_days=int(settings.TENDER_NOTICE_DAYS),
+        answer_days=int(settings.OBJECTION_ANSWER_DAYS),
+        appeal_days=int(settings.APPEAL_DAYS),
     )

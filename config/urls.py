@@ -12,8 +12,10 @@ from common.api import Router
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from settlement import api as settlement_api
+from transparency import api as transparency_api
+from transparency import urls as transparency_urls
 
-API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api)
+API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api, transparency_api)
 
 router = Router()
 for module in API_MODULES:
@@ -40,6 +42,8 @@ urlpatterns = [
     path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls.progress")),
     path("settlement/", include("settlement.urls")),
+    path("public/", include((transparency_urls.public_urlpatterns, "public"))),
+    path("transparency/", include((transparency_urls.urlpatterns, "transparency"))),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

@@ -18,7 +18,7 @@ from catalog.models import Product
 from common.demo import DemoContext
 
 from . import demo_consumables
-from .models import DistributionAuthorization, Listing, OffPlatformPurchase, PurchaseOrder, Tender
+from .models import DistributionAuthorization, Listing, OffPlatformPurchase, PurchaseOrder, Tender, TenderEvaluation
 from .offplatform import offplatform_import
 from .services import authorizations as auth_svc
 from .services import deliveries as delivery_svc
@@ -191,6 +191,9 @@ def seed(ctx: DemoContext) -> str:
             svc.tender_evaluate(tender=tender, by=official)
             if target == "opened":
                 continue
+            # These tenders' candidate results were on public notice (transparency) long ago: the run is dated back
+            # past the notice period, as the tender's own dates are.
+            TenderEvaluation.objects.filter(tender=tender).update(run_at=now - timedelta(days=30))
             svc.tender_award(tender=tender, by=official)
             svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
     consumables = demo_consumables.seed(ctx, rep_for=_rep_for)

@@ -34,6 +34,8 @@ class TenderError(ErrorCode):
     OPENING_NOT_DUE = "opening_not_due"
     NOT_OPENED = "not_opened"
     NOT_EVALUATED = "not_evaluated"
+    # the public notice period (公示期) of the candidate results has not ended, or an objection or appeal is open
+    AWARDS_ON_HOLD = "awards_on_hold"
     # demand reports
     NOT_OWN_HOSPITAL = "not_own_hospital"
     INVALID_HOSPITAL = "invalid_hospital"

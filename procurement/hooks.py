@@ -2,6 +2,8 @@
 
 - `barred_manufacturer_checks`: callables `(tender) -> set[int]` of manufacturer ids whose bids are invalid at
   opening (the pricing app's credit records register one).
+- `award_holds`: callables `(tender) -> str` giving why the awards must wait ("" when nothing holds them): the
+  transparency app's public notice period and open objections. `tender_award` refuses while one answers.
 - `receipt_committed_handlers`: callables `(receipt_id: int) -> None` run after a receipt (入库验收) is committed
   (price observations, commitment progress, settlement register theirs).
 - `return_committed_handlers`: callables `(return_id: int) -> None` run after a return (退货, `GoodsReturn`) is
@@ -26,6 +28,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 barred_manufacturer_checks: list[Callable] = []
+award_holds: list[Callable] = []
 receipt_committed_handlers: list[Callable[[int], None]] = []
 return_committed_handlers: list[Callable[[int], None]] = []
 tender_moved_handlers: list[Callable[[int], None]] = []
@@ -35,6 +38,21 @@ def register_barred_manufacturer_check(func: Callable) -> Callable:
     if func not in barred_manufacturer_checks:
         barred_manufacturer_checks.append(func)
     return func
+
+
+def register_award_hold(func: Callable) -> Callable:
+    if func not in award_holds:
+        award_holds.append(func)
+    return func
+
+
+def award_hold_reason(tender) -> str:
+    """The first reason a registered hold gives for the tender's awards to wait, or ""."""
+    for hold in award_holds:
+        reason = hold(tender)
+        if reason:
+            return reason
+    return ""
 
 
 def register_receipt_committed(func: Callable[[int], None]) -> Callable[[int], None]:

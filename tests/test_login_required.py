@@ -1,5 +1,5 @@
-"""Login is required everywhere except the login page, the health endpoint, the public API schema and the OCDS
-publication."""
+"""Login is required everywhere except the login page, the health endpoint, the public API schema, the OCDS
+publication and the public information pages and API (transparency: /public/…, /api/v1/public/…)."""
 
 import re
 
@@ -14,6 +14,8 @@ PUBLIC_PREFIXES = ("/api/ocds/",)
 # Paths whose answer for an anonymous visitor is not a page: the language switch redirects back,
 # static files are files.
 NOT_PAGES = ("/i18n/", "/static/", "/media/")
+# Published to everyone without signing in (tests/transparency/test_public.py checks what they show).
+PUBLIC_PREFIXES = ("/public/", "/api/v1/public/")
 
 
 def all_paths(resolver=None, prefix="") -> list[str]:

@@ -33,6 +33,7 @@ THIN = {
     "/api/v1/price-scans/": "a few scan runs in the demo",
     "/api/v1/commitment-progress-runs/": "a few job runs in the demo",
     "/api/v1/settlement/overdue/": "one overdue statement in the demo",
+    "/api/v1/objections/": "no objections in the test demo (its notice period is 0 days); select_related reads them",
     "/api/v1/auth/tokens/": "the user's own tokens, no related rows read (a user keeps at most 20 sign-in tokens)",
 }
 

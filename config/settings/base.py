@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pricing",
     "settlement",
     "ocds",
+    "transparency",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,7 @@ REST_FRAMEWORK.update(
             "user": env("API_THROTTLE_USER", default="1200/minute"),
             "sign_in": env("API_THROTTLE_SIGN_IN", default="20/minute"),
             "ocds": env("API_THROTTLE_OCDS", default="120/minute"),
+            "public": env("API_THROTTLE_PUBLIC", default="120/minute"),
         },
         "NUM_PROXIES": 0,
     }
@@ -391,6 +393,13 @@ TENDER_FLOOR_PRICE = env("TENDER_FLOOR_PRICE", default="0.1000")
 # (min valid bidders, max winners) and (min winners, agreed share): the tables a tender's document may replace.
 TENDER_MAX_WINNERS_TABLE = [(1, 10)]
 TENDER_AGREED_SHARE_TABLE = [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80")]
+# Public notice of candidate results, objections and appeals (transparency; by analogy with 招标投标法实施条例
+# art. 54 and 60; common.rules.transparency(), docs/transparency.md).
+TENDER_NOTICE_DAYS = env.int("TENDER_NOTICE_DAYS", default=3)
+OBJECTION_ANSWER_DAYS = env.int("OBJECTION_ANSWER_DAYS", default=3)
+APPEAL_DAYS = env.int("APPEAL_DAYS", default=10)
+# Seconds the public API's answers are cached (read when the views are built).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

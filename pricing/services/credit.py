@@ -28,6 +28,7 @@ from procurement.services.listings import listing_reinstate, listing_suspend
 
 from .. import credit_schemes
 from ..errors import PricingError
+from ..hooks import credit_effect_held
 from ..models import CreditRating, CreditRecord, PriceAlert
 
 C = CreditRecord.Status
@@ -320,10 +321,37 @@ def credit_records_maintain(*, today: date | None = None, by=None) -> dict[str, 
                 data={"listings_restored": restored},
             )
             ended += 1
-        elif not (record.suspended_listing_ids or record.suspended_authorization_ids) and _needs_apply(record):
+        elif (
+            not (record.suspended_listing_ids or record.suspended_authorization_ids)
+            and _needs_apply(record)
+            and not credit_effect_held(record)
+        ):
             _apply(record, by=by)
             applied += 1 if (record.suspended_listing_ids or record.suspended_authorization_ids) else 0
     return {"applied": applied, "ended": ended}
+
+
+@transaction.atomic
+def credit_record_revoke(*, record: CreditRecord, reason: str, by) -> CreditRecord:
+    """撤销: an objection (or appeal) against the record was upheld; it ends at once and lifts what it suspended."""
+    require_credit_official(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写撤销原因"), field="reason", code=PricingError.REPAIR_NOTE_REQUIRED)
+    record = _lock(record)
+    if record.status != C.ACTIVE:
+        raise ConflictError(
+            _("记录状态为“%(status)s”，不能撤销") % {"status": record.get_status_display()},
+            field="status",
+            code=PricingError.RECORD_NOT_ACTIVE,
+        )
+    record.expire()
+    record.save(update_fields=["status"])
+    restored = _lift(record, by=by)
+    record_event(
+        record, "revoked", by=by, from_state=C.ACTIVE, to_state=record.status, note=reason, data={"restored": restored}
+    )
+    return record
 
 
 def _needs_apply(record: CreditRecord) -> bool:
@@ -370,10 +398,10 @@ def barred_manufacturers(tender) -> set[int]:
     on = timezone.localtime(tender.opening_at).date() if tender.opening_at else timezone.localdate()
     barred = set()
     records = CreditRecord.objects.filter(status=C.ACTIVE, start__lte=on).exclude(end__lt=on)
-    for org_id, scheme, level in records.values_list("organization_id", "scheme", "level"):
-        rule = credit_schemes.level_rule(scheme, level)
-        if rule and rule.bar_bidding:
-            barred.add(org_id)
+    for record in records.only("pk", "organization_id", "scheme", "level"):
+        rule = credit_schemes.level_rule(record.scheme, record.level)
+        if rule and rule.bar_bidding and not credit_effect_held(record):
+            barred.add(record.organization_id)
     return barred
 
 

@@ -77,7 +77,7 @@ def test_every_refusal_is_documented_with_the_error_body(schema):
             expected.add("413")
         if "{" in path:
             expected.add("404")
-        if "auth" not in op["tags"] and "public" not in op["tags"]:
+        if "auth" not in op["tags"] and "public" not in op["tags"]:  # public: read-only, no sign-in
             expected |= {"401", "403"}
             if method != "get":
                 expected.add("409")

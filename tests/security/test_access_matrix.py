@@ -54,6 +54,9 @@ def POST(cap, model="", owners=(), **kw):  # noqa: N802
     return Route(cap=cap, model=model, owners=tuple(owners), method="POST", **kw)
 
 
+OBJECTORS = ("transparency.object", "transparency.answer", "transparency.decide_appeal")
+OBJECTION = ("transparency.Objection", ("organization",))
+OBJECTION_SEES_ALL = OFFICIAL_ROLES | {"supervisor"}
 PROGRESS = ("progress.view_all", "progress.view_hospital", "progress.view_manufacturer")
 MAKER_PROGRESS = ("progress.view_all", "progress.view_manufacturer")
 PROGRESS_ROW = ("procurement.CommitmentProgress", ("hospital", "manufacturer"))
@@ -302,6 +305,25 @@ ROUTES: dict[str, Route] = {
     "/settlement/payments/import/": GET("settlement.manage"),
     "/settlement/reconciliation/": GET("settlement.manage"),
     "/settlement/retained-savings/": GET("settlement.manage"),
+    # objections and appeals (transparency): a company its own, officials and supervisors all
+    "/transparency/objections/": GET(OBJECTORS),
+    "/transparency/objections/new/": POST("transparency.object"),
+    "/transparency/objections/queue/": GET("transparency.answer"),
+    "/transparency/appeals/": GET("transparency.decide_appeal"),
+    "/transparency/objections/1/": GET(OBJECTORS, *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/transparency/objections/1/document/": GET(
+        OBJECTORS, *OBJECTION, sees_all=OBJECTION_SEES_ALL, skip="the demo's objections carry no document"
+    ),
+    "/transparency/objections/1/answer/": POST("transparency.answer", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/transparency/objections/1/appeal/": POST("transparency.object", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/transparency/objections/1/decide-appeal/": POST(
+        "transparency.decide_appeal", *OBJECTION, sees_all=OBJECTION_SEES_ALL
+    ),
+    "/api/v1/objections/": GET(OBJECTORS),
+    "/api/v1/objections/1/": GET(OBJECTORS, *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/api/v1/objections/1/answer/": POST("transparency.answer", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/api/v1/objections/1/appeal/": POST("transparency.object", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/api/v1/objections/1/decide-appeal/": POST("transparency.decide_appeal", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
 }
 
 # Not part of the matrix, with the reason.
@@ -316,6 +338,15 @@ OUT_OF_MATRIX = {
     "/api/ocds/packages/1.json": "OCDS bulk package, public; drafts never published (tests/ocds/test_api.py)",
     "/api/ocds/records/1/": "OCDS record, public; a draft's ocid is 404 (tests/ocds/test_api.py)",
     "/api/ocds/releases/": "OCDS releases, public (tests/ocds/test_api.py)",
+    "/public/": "public, no sign-in (tests/transparency/test_public.py walks every public page)",
+    "/public/tenders/1/": "public, no sign-in; drafts 404 (tests/transparency/test_public.py)",
+    "/public/listings/": "public, no sign-in (tests/transparency/test_public.py)",
+    "/api/v1/public/tenders/": "public API, no sign-in (tests/transparency/test_public.py)",
+    "/api/v1/public/tenders/1/": "public API, no sign-in; drafts 404 (tests/transparency/test_public.py)",
+    "/api/v1/public/tenders/1/opening/": "public API, after opening only (tests/transparency/test_public.py)",
+    "/api/v1/public/tenders/1/candidates/": "public API, during the notice only (tests/transparency/test_public.py)",
+    "/api/v1/public/tenders/1/results/": "public API, after the awards only (tests/transparency/test_public.py)",
+    "/api/v1/public/listings/": "public API, no sign-in (tests/transparency/test_public.py)",
 }
 # Cells answering wrongly today, each with the bug it shows. The matrix fails when one of them starts answering as
 # expected, so the entry goes with the fix. (role, path, own/other/"" for a route without an object)
@@ -330,6 +361,7 @@ ROLE_USERS = {
     "pricing_official": "official",
     "fund_officer": "fund",
     "platform_admin": "admin",
+    "supervisor": "supervisor",
 }
 
 

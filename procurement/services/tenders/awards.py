@@ -16,7 +16,7 @@ from common.history import record_history
 from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 
-from ... import evaluation
+from ... import evaluation, hooks
 from ...errors import TenderError
 from ...models import Award, Bid, Listing, Tender, TenderEvaluation
 from ...sql import awards as award_sql
@@ -109,6 +109,9 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     run = tender.evaluations.filter(is_current=True).first()
     if run is None:
         raise ConflictError(gettext("请先完成评审"), code=TenderError.NOT_EVALUATED)
+    held = hooks.award_hold_reason(tender)
+    if held:
+        raise ConflictError(held, code=TenderError.AWARDS_ON_HOLD)
     rules = evaluation.SelectionRules.from_dict(run.rules)
     winner_ids = {lot_id: output["winner_ids"] for lot_id, output in run.outputs.items()}
     bids = {

@@ -1,0 +1,1 @@
+"""Pages: `public` (no sign-in) and `objections` (companies, officials, supervisors)."""

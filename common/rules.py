@@ -83,3 +83,21 @@ def selection_defaults() -> SelectionDefaults:
         max_winners_table=tuple((int(k), int(v)) for k, v in settings.TENDER_MAX_WINNERS_TABLE),
         agreed_share_table=tuple((int(k), Decimal(v)) for k, v in settings.TENDER_AGREED_SHARE_TABLE),
     )
+
+
+@dataclass(frozen=True)
+class PatentMedicineDefaults:
+    """The defaults of a patent-medicine (中成药 / 蒙成药) round's rules (provincial practice); each tender may set
+    its own."""
+
+    #: Eligible if the price is at least this much below the lot's 最高有效申报价 (a reduction of 0.20 = 20 %).
+    min_reduction: Decimal
+    #: At most this share of the valid bidders (rounded up, at least one) wins a lot.
+    winner_share: Decimal
+
+
+def patent_medicine_defaults() -> PatentMedicineDefaults:
+    return PatentMedicineDefaults(
+        min_reduction=Decimal(settings.TENDER_PATENT_MIN_REDUCTION),
+        winner_share=Decimal(settings.TENDER_PATENT_WINNER_SHARE),
+    )

@@ -54,6 +54,13 @@ class TenderError(ErrorCode):
     LIVE_BID_EXISTS = "live_bid_exists"
     NOT_OWN_BID = "not_own_bid"
     BID_NOT_LIVE = "bid_not_live"
+    CONFIRMATION_REQUIRED = "confirmation_required"
+    # after the opening: the opening record and the check of a bid's digest (verification writes nothing)
+    NOT_YET_OPENED = "not_yet_opened"
+    BID_NOT_OPENED = "bid_not_opened"
+    RECEIPT_MALFORMED = "receipt_malformed"
+    RECEIPT_MISMATCH = "receipt_mismatch"
+    DIGEST_MISMATCH = "digest_mismatch"
     # progress
     UNKNOWN_HOSPITAL = "unknown_hospital"
     UNKNOWN_ROLLUP = "unknown_rollup"

@@ -91,11 +91,41 @@ class BidForm(forms.Form):
     product = forms.TypedChoiceField(label=_("申报产品"), coerce=int)
     price = strict.NumberTextField(label=_("申报单价（元/最小制剂单位）"), max_length=30)
     supply_capacity = strict.NumberTextField(label=_("供应能力（最小制剂单位）"), max_length=20)
+    # The confirmation before a bid is sent (works without JavaScript: the browser and the server both require it).
+    confirm = forms.BooleanField(
+        label=_("我已核对申报产品、报价和供应能力，确认提交；提交后报价加密封存，开标前任何人都无法查看"),
+        error_messages={"required": _("请勾选确认后再提交申报")},
+    )
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [
             (p.pk, f"{p.nhsa_code} {p.trade_name or p.generic_name} {p.specification}") for p in products
+        ]
+
+
+class WithdrawForm(forms.Form):
+    """The confirmation before a live bid is withdrawn."""
+
+    confirm = forms.BooleanField(
+        label=_("确认撤回该申报（撤回后本品种不再有本企业的有效申报，截止前可重新申报）"),
+        error_messages={"required": _("请勾选确认后再撤回申报")},
+    )
+
+
+class VerifyForm(forms.Form):
+    """Verify a bid from what its bidder kept: the receipt file, its text pasted, or the bid's price and nonce."""
+
+    receipt_file = forms.FileField(label=_("申报回执文件（.json）"), required=False)
+    receipt = forms.CharField(label=_("或粘贴回执内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    bid = forms.TypedChoiceField(label=_("或选择申报"), coerce=int, required=False, empty_value=None)
+    price = forms.CharField(label=_("申报单价（与申报时的写法一致）"), max_length=30, required=False)
+    nonce = forms.CharField(label=_("随机数（回执中的 nonce）"), max_length=64, required=False)
+
+    def __init__(self, *args, bids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].choices = [("", "—")] + [
+            (b.pk, f"{b.lot.number} {b.lot.generic_name} · {b.product.nhsa_code}") for b in bids
         ]
 
 

@@ -386,6 +386,10 @@ TENDER_FLOOR_PRICE = env("TENDER_FLOOR_PRICE", default="0.1000")
 # (min valid bidders, max winners) and (min winners, agreed share): the tables a tender's document may replace.
 TENDER_MAX_WINNERS_TABLE = [(1, 10)]
 TENDER_AGREED_SHARE_TABLE = [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80")]
+# Patent-medicine rounds (中成药 / 蒙成药; provincial practice, docs/rules.md): price reduction from the 最高有效申报价
+# instead of the chemical-drug 1.8× / ¥0.10 / 差比价 rules.
+TENDER_PATENT_MIN_REDUCTION = env("TENDER_PATENT_MIN_REDUCTION", default="0.20")
+TENDER_PATENT_WINNER_SHARE = env("TENDER_PATENT_WINNER_SHARE", default="0.70")
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import forms as strict
 
-from .evaluation import default_rules
+from .evaluation import CHEMICAL, PATENT_MEDICINE, PatentMedicineRules, default_rules, rule_set_of
 from .models import Lot, Tender
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -28,9 +28,21 @@ class TenderForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    """The numbers of the selection rules officials usually change; the tables keep their defaults unless set by API.
-    Initial values are the platform's defaults at the time the form is shown (common.rules)."""
+    """The rule set and the numbers of the selection rules officials usually change; the tables keep their defaults
+    unless set by API. Initial values are the platform's defaults at the time the form is shown (common.rules)."""
 
+    CHEMICAL_KEYS = ("ratio_to_lowest", "discount_from_max", "floor_price", "max_winners_cap", "exclude_highest")
+    PATENT_KEYS = ("min_reduction", "winner_share", "max_winners_cap")
+
+    rule_set = forms.ChoiceField(
+        label=_("规则集"),
+        choices=[
+            (CHEMICAL, _("化学药品规则（1.8 倍、0.10 元、差比价）")),
+            (PATENT_MEDICINE, _("中成药（蒙成药）降幅规则")),
+        ],
+        initial=CHEMICAL,
+        required=False,
+    )
     ratio_to_lowest = strict.NumberTextField(
         label=_("最低价倍数（入围）"), initial=lambda: str(default_rules().ratio_to_lowest)
     )
@@ -44,15 +56,23 @@ class RulesForm(forms.Form):
         label=_("每个品种最多中选企业数"), min_value=1, initial=lambda: default_rules().max_winners_cap
     )
     exclude_highest = forms.BooleanField(label=_("入围报价中的最高价不予中选"), required=False, initial=True)
+    min_reduction = strict.NumberTextField(
+        label=_("中成药：基准降幅（入围）"), required=False, initial=lambda: str(PatentMedicineRules().min_reduction)
+    )
+    winner_share = strict.NumberTextField(
+        label=_("中成药：中选企业占有效企业的比例"),
+        required=False,
+        initial=lambda: str(PatentMedicineRules().winner_share),
+    )
 
     def rules(self, base: dict | None = None) -> dict:
-        data = dict(base or {})
-        data.update(
-            {
-                k: self.cleaned_data[k]
-                for k in ("ratio_to_lowest", "discount_from_max", "floor_price", "max_winners_cap", "exclude_highest")
-            }
-        )
+        """The tender's stored rules with the form's numbers of the chosen rule set (the other set's keys dropped)."""
+        chosen = self.cleaned_data.get("rule_set") or CHEMICAL
+        keys = self.PATENT_KEYS if chosen == PATENT_MEDICINE else self.CHEMICAL_KEYS
+        data = {k: v for k, v in (base or {}).items() if rule_set_of(base) == chosen and k != "rule_set"}
+        data.update({k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k) not in (None, "")})
+        if chosen == PATENT_MEDICINE:
+            data["rule_set"] = PATENT_MEDICINE
         return data
 
 

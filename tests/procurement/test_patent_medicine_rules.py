@@ -113,3 +113,33 @@ def test_a_patent_medicine_tender_is_evaluated_and_awarded_by_its_rule_set(world
     svc.tender_award(tender=world["tender"], by=world["official"])
     assert Bid.objects.get(pk=a.pk).status == "selected" and Bid.objects.get(pk=b.pk).status == "not_selected"
     assert Bid.objects.get(pk=a.pk).award.awarded_price == Decimal("0.5000")
+
+
+@pytest.mark.django_db
+def test_officials_choose_the_rule_set_on_the_tender_page(world, client):
+    tender = world["tender"]
+    client.force_login(world["official"])
+    form = {
+        "rules-rule_set": "patent_medicine",
+        "rules-ratio_to_lowest": "1.8",
+        "rules-discount_from_max": "0.5",
+        "rules-floor_price": "0.1",
+        "rules-max_winners_cap": "5",
+        "rules-min_reduction": "0.3",
+        "rules-winner_share": "0.6",
+    }
+    assert client.post(f"/tenders/{tender.pk}/do/rules/", form).status_code == 302
+    tender.refresh_from_db()
+    assert tender.rules["rule_set"] == "patent_medicine" and tender.rules["min_reduction"] == "0.3"
+    assert "ratio_to_lowest" not in tender.rules and tender.rules["max_winners_cap"] == 5
+    page = client.get(f"/tenders/{tender.pk}/").content.decode()
+    assert 'value="patent_medicine" selected' in page
+    # a bad share is refused naming the rules, and nothing changes
+    response = client.post(f"/tenders/{tender.pk}/do/rules/", {**form, "rules-winner_share": "1.5"})
+    assert response.status_code == 400
+    tender.refresh_from_db()
+    assert tender.rules["winner_share"] == "0.6"
+    # back to the chemical rules
+    assert client.post(f"/tenders/{tender.pk}/do/rules/", {**form, "rules-rule_set": "chemical"}).status_code == 302
+    tender.refresh_from_db()
+    assert "rule_set" not in tender.rules and tender.rules["ratio_to_lowest"] == "1.8"

@@ -32,7 +32,7 @@ def _own_opened_bids(request, tender):
     )
 
 
-def _verify_inputs(request, form) -> dict:
+def _verify_inputs(request) -> dict:
     """What the bidder kept: the uploaded receipt, else the pasted one, else bid + price + nonce."""
     upload = request.FILES.get("receipt_file")
     if upload is not None:
@@ -66,9 +66,9 @@ def tender_opening(request, pk: int):
     if request.method == "POST":
         if not own:
             raise Http404  # only a bidder of this tender verifies here; another maker's bids are not found
-        form.is_valid()
+        form.is_valid()  # cleaned, so that a refusal can be shown on its field
         try:
-            ctx["verified"] = opening.verify_bid(request.user, **_verify_inputs(request, form))
+            ctx["verified"] = opening.verify_bid(request.user, **_verify_inputs(request))
         except DomainError as exc:
             show_error(form, exc)
             ctx["verify_error"] = exc.message

@@ -108,3 +108,21 @@ def transparency() -> TransparencyRules:
         answer_days=int(settings.OBJECTION_ANSWER_DAYS),
         appeal_days=int(settings.APPEAL_DAYS),
     )
+
+
+@dataclass(frozen=True)
+class PatentMedicineDefaults:
+    """The defaults of a patent-medicine (中成药 / 蒙成药) round's rules (provincial practice); each tender may set
+    its own."""
+
+    #: Eligible if the price is at least this much below the lot's 最高有效申报价 (a reduction of 0.20 = 20 %).
+    min_reduction: Decimal
+    #: At most this share of the valid bidders (rounded up, at least one) wins a lot.
+    winner_share: Decimal
+
+
+def patent_medicine_defaults() -> PatentMedicineDefaults:
+    return PatentMedicineDefaults(
+        min_reduction=Decimal(settings.TENDER_PATENT_MIN_REDUCTION),
+        winner_share=Decimal(settings.TENDER_PATENT_WINNER_SHARE),
+    )

@@ -68,6 +68,70 @@ TENDERS = [
         [("01", "银杏叶片", "19.2mg", "0.6000")],
     ),
 ]
+# Rounds with lots of their own dosage forms and rules, and the demo login whose maker bids lowest in them:
+# `mfr2` (北辰制药, chemical drugs) wins lots of a chemical-drug round in execution; `mfr` (草原康泰蒙药) bids in a
+# patent-medicine round judged by the patent-medicine rule set (price reduction), not by 1.8× / ¥0.10 / 差比价.
+DEMO_ROUNDS = [
+    {
+        "code": "NMG-YP-2026-07",
+        "name": "自治区化学药品集中带量采购（心脑血管与抗感染，演示）",
+        "target": "executing",
+        "favour": "mfr2",
+        "lots": [
+            {
+                "number": "01",
+                "generic_name": "硝苯地平控释片",
+                "reference_specification": "30mg",
+                "max_price": "3.2000",
+                "dosage_form_group": "缓控释剂型",
+                "dosage_forms": ["控释片", "缓释片"],
+            },
+            {
+                "number": "02",
+                "generic_name": "左氧氟沙星片",
+                "reference_specification": "0.5g",
+                "max_price": "2.4000",
+                "dosage_form_group": "片剂",
+                "dosage_forms": ["片剂", "薄膜衣片"],
+            },
+            {
+                "number": "03",
+                "generic_name": "阿司匹林肠溶片",
+                "reference_specification": "100mg",
+                "max_price": "0.1800",
+                "dosage_form_group": "肠溶片",
+                "dosage_forms": ["肠溶片"],
+            },
+        ],
+    },
+    {
+        "code": "NMG-MZY-2026-01",
+        "name": "自治区蒙成药集中带量采购（演示）",
+        "target": "executing",
+        "favour": "mfr",
+        "rules": {"rule_set": "patent_medicine"},
+        "lots": [
+            {
+                "number": f"{n:02d}",
+                "generic_name": g,
+                "reference_specification": spec,
+                "max_price": price,
+                "dosage_form_group": "丸剂",
+                "dosage_forms": ["丸剂"],
+                "comparison_unit": "丸",
+            }
+            for n, (g, spec, price) in enumerate(
+                (
+                    ("扎冲十三味丸", "2g", "0.3600"),
+                    ("暖宫七味丸", "2g", "0.4200"),
+                    ("益肾十七味丸", "2g", "0.5500"),
+                    ("那如三味丸", "1.5g", "0.3000"),
+                ),
+                start=1,
+            )
+        ],
+    },
+]
 PRICE_STEPS = ["0.32", "0.41", "0.55", "0.68", "0.86"]  # share of the max price each bidder asks, by maker
 
 
@@ -95,7 +159,9 @@ def _demand(tender, lots, buyers, *, partial: bool = False):
             svc.demand_report(lot=lot, by=buyer, annual_volume=20000 + 5000 * (index % 7), named_product=named)
 
 
-def _bids(lots):
+def _bids(lots, favour: int | None = None):
+    """Every maker of the lot's reference product bids once; `favour` (a maker's id) asks the lowest price, so that a
+    demo login's products win."""
     for lot in lots:
         products = list(
             Product.objects.filter(
@@ -109,7 +175,7 @@ def _bids(lots):
             if product.manufacturer_id in seen:
                 continue
             seen.add(product.manufacturer_id)
-            step = PRICE_STEPS[len(seen) % len(PRICE_STEPS)]
+            step = "0.30" if product.manufacturer_id == favour else PRICE_STEPS[len(seen) % len(PRICE_STEPS)]
             price = (lot.max_price * Decimal(step)).quantize(Decimal("0.0001"))
             svc.bid_submit(
                 lot=lot, product=product, price=price, supply_capacity=5_000_000, by=_rep_for(product.manufacturer)
@@ -121,8 +187,7 @@ def _set_times(tender, **values):
     tender.refresh_from_db()
 
 
-def seed(ctx: DemoContext) -> str:
-    official = User.objects.get(username="official")
+def _extra_purchasers() -> list[User]:
     extra = [h for h in Organization.objects.filter(kind="hospital", hospital_level__in=["3", "2"]).order_by("pk")][:20]
     for hospital in extra:  # more hospitals report demand through a demo purchaser each
         username = f"buyer{hospital.pk:03d}"
@@ -131,75 +196,106 @@ def seed(ctx: DemoContext) -> str:
             user.set_unusable_password()
             user.save()
             user.roles.set([Role.objects.get(code="purchaser")])
-    buyers = list(User.objects.filter(roles__code="purchaser").select_related("organization").order_by("pk"))
+    return list(User.objects.filter(roles__code="purchaser").select_related("organization").order_by("pk"))
+
+
+def _favoured(login: str | None) -> int | None:
+    user = User.objects.filter(username=login).first() if login else None
+    return user.organization_id if user else None
+
+
+def _seed_tender(spec: dict, *, official, buyers) -> None:
+    """One demo tender run through the services up to its target state (spec: code, name, target, lots, and
+    optionally rules and the login whose maker bids lowest)."""
+    code, target = spec["code"], spec["target"]
+    now = timezone.now()
+    year = int(code.split("-")[2])
+    tender = svc.tender_create(
+        by=official,
+        code=code,
+        name=spec["name"],
+        demand_start=now - timedelta(minutes=5),
+        demand_end=now + timedelta(days=1),
+        bid_deadline=now + timedelta(days=2),
+        opening_at=now + timedelta(days=2, hours=1),
+        cycle_start=date(year, 1, 1),
+        cycle_end=date(year, 12, 31) if target == "closed" else date(year + 1, 12, 31),
+        rules=spec.get("rules"),
+    )
+    lots = [svc.lot_add(tender=tender, by=official, **lot) for lot in spec["lots"]]
+    if target == "draft":
+        return
+    svc.tender_start_demand_collection(tender=tender, by=official)
+    if target == "cancelled":
+        svc.tender_cancel(tender=tender, reason="国家组织集采已覆盖该品种，自治区批次终止", by=official)
+        return
+    _demand(tender, lots, buyers, partial=target == "demand_collection")
+    if target == "demand_collection":
+        _set_times(
+            tender,
+            demand_start=now - timedelta(days=3),
+            demand_end=now + timedelta(days=12),
+            bid_deadline=now + timedelta(days=20),
+            opening_at=now + timedelta(days=20, hours=2),
+        )
+        return
+    _set_times(tender, demand_start=now - timedelta(days=10), demand_end=now - timedelta(minutes=1))
+    svc.tender_refresh(tender=tender)
+    _bids(lots, favour=_favoured(spec.get("favour")))
+    if target == "bidding":
+        _set_times(tender, bid_deadline=now + timedelta(days=6, hours=17), opening_at=now + timedelta(days=7))
+        return
+    _set_times(tender, bid_deadline=now - timedelta(seconds=2), opening_at=now - timedelta(seconds=1))
+    svc.tender_open_bids(tender=tender, by=official)
+    svc.tender_evaluate(tender=tender, by=official)
+    if target == "opened":
+        return
+    # These tenders' candidate results were on public notice (transparency) long ago: the run is dated back past the
+    # notice period, as the tender's own dates are.
+    TenderEvaluation.objects.filter(tender=tender).update(run_at=now - timedelta(days=30))
+    svc.tender_award(tender=tender, by=official)
+    svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
+
+
+def _specs() -> list[dict]:
+    """The demo tenders: the chemical-drug rounds of TENDERS, then those of DEMO_ROUNDS (their own lots and rules)."""
+    specs = [
+        {
+            "code": code,
+            "name": name,
+            "target": target,
+            "lots": [
+                {
+                    "number": n,
+                    "generic_name": g,
+                    "reference_specification": spec,
+                    "max_price": price,
+                    "dosage_form_group": "片剂",
+                    "dosage_forms": ["片剂", "肠溶片", "薄膜衣片"],
+                }
+                for n, g, spec, price in lot_specs
+            ],
+        }
+        for code, name, target, lot_specs in TENDERS
+    ]
+    return specs + DEMO_ROUNDS
+
+
+def seed(ctx: DemoContext) -> str:
+    official = User.objects.get(username="official")
+    buyers = _extra_purchasers()
     created = 0
-    for code, name, target, lot_specs in TENDERS:
-        if Tender.objects.filter(code=code).exists():
+    specs = _specs()
+    for spec in specs:
+        if Tender.objects.filter(code=spec["code"]).exists():
             continue
         with transaction.atomic():
-            now = timezone.now()
-            year = int(code.split("-")[2])
-            tender = svc.tender_create(
-                by=official,
-                code=code,
-                name=name,
-                demand_start=now - timedelta(minutes=5),
-                demand_end=now + timedelta(days=1),
-                bid_deadline=now + timedelta(days=2),
-                opening_at=now + timedelta(days=2, hours=1),
-                cycle_start=date(year, 1, 1),
-                cycle_end=date(year, 12, 31) if target == "closed" else date(year + 1, 12, 31),
-            )
-            lots = [
-                svc.lot_add(
-                    tender=tender,
-                    by=official,
-                    number=n,
-                    generic_name=g,
-                    reference_specification=spec,
-                    max_price=price,
-                    dosage_form_group="片剂",
-                    dosage_forms=["片剂", "肠溶片", "薄膜衣片"],
-                )
-                for n, g, spec, price in lot_specs
-            ]
-            created += 1
-            if target == "draft":
-                continue
-            svc.tender_start_demand_collection(tender=tender, by=official)
-            if target == "cancelled":
-                svc.tender_cancel(tender=tender, reason="国家组织集采已覆盖该品种，自治区批次终止", by=official)
-                continue
-            _demand(tender, lots, buyers, partial=target == "demand_collection")
-            if target == "demand_collection":
-                _set_times(
-                    tender,
-                    demand_start=now - timedelta(days=3),
-                    demand_end=now + timedelta(days=12),
-                    bid_deadline=now + timedelta(days=20),
-                    opening_at=now + timedelta(days=20, hours=2),
-                )
-                continue
-            _set_times(tender, demand_start=now - timedelta(days=10), demand_end=now - timedelta(minutes=1))
-            svc.tender_refresh(tender=tender)
-            _bids(lots)
-            if target == "bidding":
-                _set_times(tender, bid_deadline=now + timedelta(days=6, hours=17), opening_at=now + timedelta(days=7))
-                continue
-            _set_times(tender, bid_deadline=now - timedelta(seconds=2), opening_at=now - timedelta(seconds=1))
-            svc.tender_open_bids(tender=tender, by=official)
-            svc.tender_evaluate(tender=tender, by=official)
-            if target == "opened":
-                continue
-            # These tenders' candidate results were on public notice (transparency) long ago: the run is dated back
-            # past the notice period, as the tender's own dates are.
-            TenderEvaluation.objects.filter(tender=tender).update(run_at=now - timedelta(days=30))
-            svc.tender_award(tender=tender, by=official)
-            svc.tender_refresh(tender=tender)  # the cycle has begun (or ended): executing / closed
+            _seed_tender(spec, official=official, buyers=buyers)
+        created += 1
     consumables = demo_consumables.seed(ctx, rep_for=_rep_for)
     orders = seed_orders(ctx)
     progress_ensure_current()  # progress once the demo receipts exist
-    return f"{len(TENDERS)} 个带量采购批次（新建 {created} 个）；{consumables}；{orders}"
+    return f"{len(specs)} 个带量采购批次（新建 {created} 个）；{consumables}；{orders}"
 
 
 # --- online ordering -----------------------------------------------------------------------------------------------

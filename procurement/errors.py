@@ -63,6 +63,13 @@ class TenderError(ErrorCode):
     SYSTEM_COMPONENT_MISSING = "system_component_missing"  # a product-system bid without a required component
     UNKNOWN_COMPONENT_ROLE = "unknown_component_role"  # a component role the lot's product system does not have
     INVALID_BID_UNIT = "invalid_bid_unit"  # a bid unit, price basis or component list the lot cannot take
+    CONFIRMATION_REQUIRED = "confirmation_required"
+    # after the opening: the opening record and the check of a bid's digest (verification writes nothing)
+    NOT_YET_OPENED = "not_yet_opened"
+    BID_NOT_OPENED = "bid_not_opened"
+    RECEIPT_MALFORMED = "receipt_malformed"
+    RECEIPT_MISMATCH = "receipt_mismatch"
+    DIGEST_MISMATCH = "digest_mismatch"
     # progress
     UNKNOWN_HOSPITAL = "unknown_hospital"
     UNKNOWN_ROLLUP = "unknown_rollup"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import forms as strict
 
-from .evaluation import default_rules
+from .evaluation import CHEMICAL, PATENT_MEDICINE, PatentMedicineRules, default_rules, rule_set_of
 from .models import Lot, Tender
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -28,9 +28,21 @@ class TenderForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    """The numbers of the selection rules officials usually change; the tables keep their defaults unless set by API.
-    Initial values are the platform's defaults at the time the form is shown (common.rules)."""
+    """The rule set and the numbers of the selection rules officials usually change; the tables keep their defaults
+    unless set by API. Initial values are the platform's defaults at the time the form is shown (common.rules)."""
 
+    CHEMICAL_KEYS = ("ratio_to_lowest", "discount_from_max", "floor_price", "max_winners_cap", "exclude_highest")
+    PATENT_KEYS = ("min_reduction", "winner_share", "max_winners_cap")
+
+    rule_set = forms.ChoiceField(
+        label=_("规则集"),
+        choices=[
+            (CHEMICAL, _("化学药品规则（1.8 倍、0.10 元、差比价）")),
+            (PATENT_MEDICINE, _("中成药（蒙成药）降幅规则")),
+        ],
+        initial=CHEMICAL,
+        required=False,
+    )
     ratio_to_lowest = strict.NumberTextField(
         label=_("最低价倍数（入围）"), initial=lambda: str(default_rules().ratio_to_lowest)
     )
@@ -44,15 +56,23 @@ class RulesForm(forms.Form):
         label=_("每个品种最多中选企业数"), min_value=1, initial=lambda: default_rules().max_winners_cap
     )
     exclude_highest = forms.BooleanField(label=_("入围报价中的最高价不予中选"), required=False, initial=True)
+    min_reduction = strict.NumberTextField(
+        label=_("中成药：基准降幅（入围）"), required=False, initial=lambda: str(PatentMedicineRules().min_reduction)
+    )
+    winner_share = strict.NumberTextField(
+        label=_("中成药：中选企业占有效企业的比例"),
+        required=False,
+        initial=lambda: str(PatentMedicineRules().winner_share),
+    )
 
     def rules(self, base: dict | None = None) -> dict:
-        data = dict(base or {})
-        data.update(
-            {
-                k: self.cleaned_data[k]
-                for k in ("ratio_to_lowest", "discount_from_max", "floor_price", "max_winners_cap", "exclude_highest")
-            }
-        )
+        """The tender's stored rules with the form's numbers of the chosen rule set (the other set's keys dropped)."""
+        chosen = self.cleaned_data.get("rule_set") or CHEMICAL
+        keys = self.PATENT_KEYS if chosen == PATENT_MEDICINE else self.CHEMICAL_KEYS
+        data = {k: v for k, v in (base or {}).items() if rule_set_of(base) == chosen and k != "rule_set"}
+        data.update({k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k) not in (None, "")})
+        if chosen == PATENT_MEDICINE:
+            data["rule_set"] = PATENT_MEDICINE
         return data
 
 
@@ -91,11 +111,41 @@ class BidForm(forms.Form):
     product = forms.TypedChoiceField(label=_("申报产品"), coerce=int)
     price = strict.NumberTextField(label=_("申报单价（元/最小制剂单位）"), max_length=30)
     supply_capacity = strict.NumberTextField(label=_("供应能力（最小制剂单位）"), max_length=20)
+    # The confirmation before a bid is sent (works without JavaScript: the browser and the server both require it).
+    confirm = forms.BooleanField(
+        label=_("我已核对申报产品、报价和供应能力，确认提交；提交后报价加密封存，开标前任何人都无法查看"),
+        error_messages={"required": _("请勾选确认后再提交申报")},
+    )
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [
             (p.pk, f"{p.nhsa_code} {p.trade_name or p.generic_name} {p.specification}") for p in products
+        ]
+
+
+class WithdrawForm(forms.Form):
+    """The confirmation before a live bid is withdrawn."""
+
+    confirm = forms.BooleanField(
+        label=_("确认撤回该申报（撤回后本品种不再有本企业的有效申报，截止前可重新申报）"),
+        error_messages={"required": _("请勾选确认后再撤回申报")},
+    )
+
+
+class VerifyForm(forms.Form):
+    """Verify a bid from what its bidder kept: the receipt file, its text pasted, or the bid's price and nonce."""
+
+    receipt_file = forms.FileField(label=_("申报回执文件（.json）"), required=False)
+    receipt = forms.CharField(label=_("或粘贴回执内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    bid = forms.TypedChoiceField(label=_("或选择申报"), coerce=int, required=False, empty_value=None)
+    price = forms.CharField(label=_("申报单价（与申报时的写法一致）"), max_length=30, required=False)
+    nonce = forms.CharField(label=_("随机数（回执中的 nonce）"), max_length=64, required=False)
+
+    def __init__(self, *args, bids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].choices = [("", "—")] + [
+            (b.pk, f"{b.lot.number} {b.lot.generic_name} · {b.product.nhsa_code}") for b in bids
         ]
 
 

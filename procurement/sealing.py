@@ -104,3 +104,53 @@ def bid_digest(
         ]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+#: The version tag of a bid receipt (the file a bidder keeps to verify its bid after the opening).
+RECEIPT_FORMAT = "yx-bid-receipt/1"
+#: The receipt's fields, in the order of the digest's canonical form (then `digest`, the SHA-256 recorded at submission).
+RECEIPT_FIELDS = (
+    "tender",
+    "lot",
+    "manufacturer_uscc",
+    "product_code",
+    "price",
+    "supply_capacity",
+    "submitted_at",
+    "nonce",
+)
+
+
+def bid_receipt(bid, *, price: Decimal, nonce: str) -> dict:
+    """What the bidder keeps: every input of its bid's digest (price and nonce included) and the digest itself.
+
+    Given once, in the answer to the submission (page or API); the platform keeps the nonce only inside the sealed
+    price, so before the opening nobody can recompute a digest from guessed prices."""
+    return {
+        "format": RECEIPT_FORMAT,
+        "bid": bid.pk,
+        "tender": bid.tender.code,
+        "lot": bid.lot.number,
+        "manufacturer_uscc": bid.manufacturer.uscc or "",
+        "product_code": bid.product.nhsa_code,
+        "price": format(price, "f"),
+        "supply_capacity": bid.supply_capacity,
+        "submitted_at": bid.submitted_at.isoformat(),
+        "nonce": nonce,
+        "digest": bid.seal_hash,
+    }
+
+
+def receipt_digest(receipt: dict) -> str:
+    """The digest recomputed from a receipt's fields (the price as text, checked by the caller: a Decimal keeps its
+    spelling, so "0.45" and "0.4500" stay different, as they were at submission)."""
+    return bid_digest(
+        tender_code=receipt["tender"],
+        lot_number=receipt["lot"],
+        manufacturer_uscc=receipt["manufacturer_uscc"],
+        product_code=receipt["product_code"],
+        price=Decimal(str(receipt["price"])),
+        supply_capacity=receipt["supply_capacity"],
+        submitted_at_iso=receipt["submitted_at"],
+        nonce=receipt["nonce"],
+    )

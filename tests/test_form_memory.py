@@ -178,6 +178,7 @@ def test_a_refused_bid_is_shown_again_with_its_values_and_the_error_tied_to_the_
             f"{prefix}-product": world["products"][0].pk,
             f"{prefix}-price": "1.5",
             f"{prefix}-supply_capacity": "1234",
+            f"{prefix}-confirm": "on",
         },
     )
     html = response.content.decode()

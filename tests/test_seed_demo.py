@@ -9,6 +9,7 @@ from accounts.demo import USERS
 from accounts.models import Organization, User
 from accounts.permissions import RoleCode
 from accounts.uscc import uscc_problem
+from procurement.models import Award, Bid, TenderEvaluation
 from tests.factories import ensure_reference_data
 
 SKIP_FIELDS = {"last_login"}
@@ -128,3 +129,20 @@ def test_demo_consumable_tender_runs_through_awards(seeded):
         assert award.product.udi_di and udi_di_problem(award.product.udi_di) is None
     revived = tender.evaluations.get(is_current=True).outputs
     assert any(o["revived"] for lot in revived.values() for o in lot["outcomes"])
+
+
+def test_demo_manufacturers_see_opened_and_awarded_tenders_with_their_bids(seeded):
+    mfr2, mfr = User.objects.get(username="mfr2"), User.objects.get(username="mfr")
+    # mfr2 (chemical drugs): awarded lots of a chemical-drug round in execution, judged by the 1.8× / ¥0.10 rules
+    won = Award.objects.filter(manufacturer=mfr2.organization, tender__status="executing").select_related("tender")
+    assert won.count() >= 2
+    assert {a.tender.rules.get("rule_set", "chemical") for a in won} == {"chemical"}
+    assert Bid.objects.filter(
+        manufacturer=mfr2.organization, tender__status="executing", status="selected"
+    ).count() == (won.count())
+    # mfr (Mongolian medicine): a patent-medicine round evaluated by the patent-medicine rule set
+    patent = Award.objects.filter(manufacturer=mfr.organization).select_related("tender")
+    assert patent.exists() and {a.tender.rules["rule_set"] for a in patent} == {"patent_medicine"}
+    run = TenderEvaluation.objects.get(tender=patent.first().tender, is_current=True)
+    assert run.rules["rule_set"] == "patent_medicine"
+    assert not any("1.8" in r for o in run.outputs.values() for b in o["outcomes"] for r in b["reasons"])

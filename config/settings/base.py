@@ -400,6 +400,10 @@ OBJECTION_ANSWER_DAYS = env.int("OBJECTION_ANSWER_DAYS", default=3)
 APPEAL_DAYS = env.int("APPEAL_DAYS", default=10)
 # Seconds the public API's answers are cached (read when the views are built).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+# Patent-medicine rounds (中成药 / 蒙成药; provincial practice, docs/rules.md): price reduction from the 最高有效申报价
+# instead of the chemical-drug 1.8× / ¥0.10 / 差比价 rules.
+TENDER_PATENT_MIN_REDUCTION = env("TENDER_PATENT_MIN_REDUCTION", default="0.20")
+TENDER_PATENT_WINNER_SHARE = env("TENDER_PATENT_WINNER_SHARE", default="0.70")
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

@@ -17,6 +17,7 @@ from common import serializers
 from ..models import Bid, Commitment, DemandReport
 from ..selectors import tenders as tender_selectors
 from ..services import tenders as svc
+from .tender_opening import BidReceiptSerializer, BidVerifyAction
 
 
 class BidSerializer(serializers.ModelSerializer):
@@ -48,6 +49,15 @@ class BidSerializer(serializers.ModelSerializer):
 
     def get_comparison_price(self, obj) -> str | None:
         return str(obj.comparison_price) if obj.tender.bids_open and obj.comparison_price is not None else None
+
+
+class SubmittedBidSerializer(BidSerializer):
+    """The answer to a submission or a replacement: the bid and, once, the receipt its bidder keeps to verify it."""
+
+    receipt = BidReceiptSerializer(read_only=True)
+
+    class Meta(BidSerializer.Meta):
+        fields = [*BidSerializer.Meta.fields, "receipt"]
 
 
 class BidSubmitSerializer(serializers.Serializer):
@@ -186,7 +196,7 @@ class DemandReportViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BidViewSet(BidVerifyAction, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A manufacturer sees its own bids; officials see all (prices still sealed until opening)."""
 
     serializer_class = BidSerializer
@@ -201,7 +211,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             return [HasCapability("tender.bid")()]
         return super().get_permissions()
 
-    @extend_schema(request=BidSubmitSerializer, responses={201: BidSerializer})
+    @extend_schema(request=BidSubmitSerializer, responses={201: SubmittedBidSerializer})
     def create(self, request):
         data = BidSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -216,9 +226,9 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             supply_capacity=data.validated_data["supply_capacity"],
             by=request.user,
         )
-        return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
+        return Response(SubmittedBidSerializer(bid).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=BidReplaceSerializer, responses={201: BidSerializer})
+    @extend_schema(request=BidReplaceSerializer, responses={201: SubmittedBidSerializer})
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
         bid = self.get_object()  # another manufacturer's bid is not found, whatever the body says
@@ -236,7 +246,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             product=product,
             by=request.user,
         )
-        return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
+        return Response(SubmittedBidSerializer(bid).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: BidSerializer})
     @action(detail=True, methods=["post"])

@@ -21,6 +21,7 @@ from ..selectors import tenders as tender_selectors
 from ..selectors.tender_actions import TENDER_ACTION_NAMES, tender_allowed_actions, with_evaluated
 from ..services import tenders as svc
 from . import tender_parties
+from .tender_opening import TenderOpeningActions
 
 
 class LotSerializer(serializers.ModelSerializer):
@@ -182,7 +183,7 @@ class LotResultSerializer(serializers.Serializer):
     digests = DigestSerializer(many=True)
 
 
-class TenderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TenderViewSet(TenderOpeningActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Tenders with their lots. Officials create and run them: the actions below each call one tender service."""
 
     serializer_class = TenderSerializer

@@ -27,6 +27,10 @@ Modules
   ``OutcomeStatus``, ``Criterion``.
 * ``selection`` — validity, eligibility, the highest-price rule, ranking: ``evaluate_lot``, ``evaluate_tender``.
 * ``regions`` — ``Winner``, ``RegionPick``, ``pick_regions`` (winners choose supply regions in rank order).
+* ``patent_medicine`` — the rule set of patent-medicine rounds (中成药 / 蒙成药: price reductions, provincial
+  practice): ``PatentMedicineRules``, ``evaluate_patent_lot``.
+* ``rule_sets`` — which rule set a tender's stored rules name: ``rules_from_dict``, ``evaluate_by_rules``,
+  ``describe_rules``.
 * ``allocation`` — ``agreed_share``, ``agreed_volume``, ``Demand``, ``Allocation``, ``allocate`` and the reason texts
   the set-based writer (procurement.sql.awards) repeats.
 
@@ -55,11 +59,21 @@ from .inputs import (
     LotInput,
     OutcomeStatus,
 )
+from .patent_medicine import PATENT_MEDICINE, PatentMedicineRules, evaluate_patent_lot
 from .regions import RegionPick, Winner, pick_regions, region_pick_text
+from .rule_sets import CHEMICAL, describe_rules, evaluate_by_rules, rule_set_of, rules_from_dict
 from .rules import EXAMPLE_SLIDING_MAX_WINNERS_TABLE, SelectionRules, comparison_price, default_rules, max_winners
 from .selection import evaluate_lot, evaluate_tender
 
 __all__ = [
+    "CHEMICAL",
+    "PATENT_MEDICINE",
+    "PatentMedicineRules",
+    "describe_rules",
+    "evaluate_by_rules",
+    "evaluate_patent_lot",
+    "rule_set_of",
+    "rules_from_dict",
     "EXAMPLE_SLIDING_MAX_WINNERS_TABLE",
     "INVALID_ABOVE_MAX",
     "INVALID_NOT_POSITIVE",

@@ -27,6 +27,7 @@ class Criterion(StrEnum):
     RATIO_TO_LOWEST = "ratio_to_lowest"  # ≤ 1.8 × lowest
     DISCOUNT_FROM_MAX = "discount_from_max"  # ≤ max × (1 − 50%)
     FLOOR_PRICE = "floor_price"  # ≤ ¥0.10
+    AVERAGE_REDUCTION = "average_reduction"  # patent medicines: reduction ≥ the lot's average (patent_medicine)
 
 
 INVALID_NOT_POSITIVE = "报价须大于零"

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..views.tender_opening import bid_receipt_download, tender_my_bids, tender_opening
 from ..views.tender_pages import (
     demand_import,
     demand_template,
@@ -23,6 +24,9 @@ urlpatterns = [
     path("<int:pk>/evaluation/", tender_evaluation, name="evaluation"),
     path("<int:pk>/results/", tender_results, name="results"),
     path("<int:pk>/results.xlsx", tender_results_xlsx, name="results-xlsx"),
+    path("<int:pk>/opening/", tender_opening, name="opening"),
+    path("<int:pk>/my-bids/", tender_my_bids, name="my-bids"),
+    path("<int:pk>/receipt/", bid_receipt_download, name="receipt"),
     path("<int:pk>/demand/import/", demand_import, name="demand-import"),
     path("<int:pk>/demand/template.xlsx", demand_template, name="demand-template"),
 ]

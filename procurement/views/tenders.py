@@ -11,6 +11,8 @@ service's message on its form with nothing changed.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -36,6 +38,7 @@ from ..forms_tenders import (
     ReasonForm,
     RulesForm,
     TenderForm,
+    WithdrawForm,
 )
 from ..models import Bid, DemandReport, Tender
 from ..selectors import tenders as tender_selectors
@@ -57,7 +60,9 @@ def visible_tender(request, pk: int) -> Tender:
 
 def show_error(form, exc: DomainError) -> None:
     field = (exc.field or "").split(".")[-1]
-    form.add_error(field if field in form.fields else None, exc.message)
+    field = field if field in form.fields else None
+    if exc.message not in form.errors.get(field or "__all__", []):  # the form's own error, already on the field
+        form.add_error(field, exc.message)
 
 
 # --- list and create ------------------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ def _detail_context(request, tender: Tender, *, failed: dict | None = None) -> d
         "now": now,
         "actions": actions,
         "rows": [],
-        "action_error": failed.get("message") if failed.get("name") == "action" else "",
+        "action_error": failed.get("message") if failed.get("name") in ("action", "withdraw") else "",
     }
     if actions.manage:
         ctx["lot_form"] = pick("lot", None, lambda: LotForm(prefix="lot"))
@@ -197,7 +202,10 @@ def _bid_rows(user, lots, bids, pick) -> list[dict]:
                     initial={"product": b.product_id, "supply_capacity": b.supply_capacity},
                 ),
             )
-        rows.append({"lot": lot, "bid": bid, "form": form, "products": products})
+        withdraw = None
+        if bid is not None:
+            withdraw = pick("withdraw", bid.pk, lambda b=bid: WithdrawForm(prefix=f"withdraw{b.pk}"))
+        rows.append({"lot": lot, "bid": bid, "form": form, "products": products, "withdraw_form": withdraw})
     return rows
 
 
@@ -341,6 +349,8 @@ def _bid_form_action(request, tender, *, replacing: Bid | None):
     form = BidForm(request.POST, products=products, prefix=f"{name}{target}")
     try:
         if not form.is_valid():
+            if set(form.errors) == {"confirm"}:
+                raise DomainError(_("请勾选确认后再提交申报"), field="confirm", code=TenderError.CONFIRMATION_REQUIRED)
             raise DomainError(_("请选择本企业属于该品种的产品并填写报价"), field="product", code=CommonError.INVALID)
         fields = {
             "product": next(p for p in products if p.pk == form.cleaned_data["product"]),
@@ -351,10 +361,21 @@ def _bid_form_action(request, tender, *, replacing: Bid | None):
         bid = svc.bid_replace(bid=replacing, **fields) if replacing else svc.bid_submit(lot=lot, **fields)
     except DomainError as exc:
         return _refused(request, tender, name=name, target=target, form=form, exc=exc)
+    # The receipt (price and nonce) is shown once, in this answer, for the bidder to keep: never stored in clear.
     message = (
         _("已替换品种 %(lot)s 的申报，新申报摘要 %(hash)s") if replacing else _("已申报品种 %(lot)s，申报摘要 %(hash)s")
     )
-    return _done(request, tender, message % {"lot": lot.number, "hash": bid.seal_hash})
+    return render(
+        request,
+        "procurement/tenders/bid_receipt.html",
+        {
+            "tender": tender,
+            "bid": bid,
+            "receipt": bid.receipt,
+            "receipt_json": json.dumps(bid.receipt, ensure_ascii=False, indent=2),
+            "message": message % {"lot": lot.number, "hash": bid.seal_hash},
+        },
+    )
 
 
 def _bid(request, tender):
@@ -367,10 +388,13 @@ def _replace(request, tender):
 
 def _withdraw(request, tender):
     bid = _own_live_bid(request, tender)
+    form = WithdrawForm(request.POST, prefix=f"withdraw{bid.pk}")
     try:
+        if not form.is_valid():
+            raise DomainError(_("请勾选确认后再撤回申报"), field="confirm", code=TenderError.CONFIRMATION_REQUIRED)
         svc.bid_withdraw(bid=bid, by=request.user)
     except DomainError as exc:
-        return _refused(request, tender, name="action", exc=exc)
+        return _refused(request, tender, name="withdraw", target=bid.pk, form=form, exc=exc)
     return _done(request, tender, _("已撤回品种 %(lot)s 的申报") % {"lot": bid.lot.number})
 
 

@@ -107,8 +107,10 @@ def test_manufacturer_reads_an_open_tender_bids_and_withdraws(generated_api, wor
     )
     assert submitted.status_code == 201, submitted.content
     bid = submitted.parsed
-    assert isinstance(bid, m.Bid) and bid.status == m.BidStatusEnum.SUBMITTED
+    assert isinstance(bid, m.SubmittedBid) and bid.status == m.BidStatusEnum.SUBMITTED
     assert bid.price is None and len(bid.seal_hash) == 64  # sealed until the opening
+    # the receipt to keep: price and nonce, and the digest they recompute to
+    assert bid.receipt.price == "0.4321" and len(bid.receipt.nonce) == 32 and bid.receipt.digest == bid.seal_hash
     # a second bid on the lot is a conflict, answered with the error body
     twice = api.bids.bids_create.sync_detailed(
         client=erp, body=m.BidSubmitRequest(lot=lot.pk, product=product.pk, price="0.5", supply_capacity=1000)

@@ -39,10 +39,14 @@ def test_manufacturer_bids_replaces_sees_countdown_then_result_and_awarded_volum
     section.locator("select[name$=product]").select_option(str(products[0].pk))
     section.locator("input[name$=price]").fill("0.5000")
     section.locator("input[name$=supply_capacity]").fill("600000")
+    section.locator("input[name$=confirm]").check()
     with page.expect_navigation():
         section.locator("button.primary").click()
     expect_no_error(page)
     bid = Bid.objects.get(manufacturer=world["makers"][0], status="submitted")
+    assert bid.seal_hash in page.locator(".bid-receipt").inner_text()  # the receipt to keep, then back to the tender
+    with page.expect_navigation():
+        page.get_by_role("link", name="返回批次").click()
     section = page.locator(f"section[data-lot='{lot.pk}']")
     assert section.get_attribute("data-bid") == str(bid.pk)
     assert bid.seal_hash in section.inner_text()  # the digest is shown, the price stays sealed
@@ -50,9 +54,12 @@ def test_manufacturer_bids_replaces_sees_countdown_then_result_and_awarded_volum
 
     # Replace it with a lower price.
     section.locator("input[name$=price]").fill("0.4500")
+    section.locator("input[name^=replace][name$=confirm]").check()
     with page.expect_navigation():
         section.get_by_role("button", name="替换申报").click()
     expect_no_error(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="返回批次").click()
     replaced = Bid.objects.get(manufacturer=world["makers"][0], status="submitted")
     assert replaced.pk != bid.pk
     assert page.locator(f"section[data-lot='{lot.pk}']").get_attribute("data-bid") == str(replaced.pk)

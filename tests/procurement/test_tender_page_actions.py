@@ -153,6 +153,7 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):
                 f"{prefix}-product": world["products"][0].pk,
                 f"{prefix}-price": price,
                 f"{prefix}-supply_capacity": "1000",
+                f"{prefix}-confirm": "on",
             },
         )
         assert response.status_code == 400 and message in response.content.decode(), price
@@ -164,6 +165,7 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):
             f"{prefix}-product": world["products"][1].pk,
             f"{prefix}-price": "0.5",
             f"{prefix}-supply_capacity": "1000",
+            f"{prefix}-confirm": "on",
         },
     )
     assert response.status_code == 400
@@ -175,9 +177,10 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):
             f"{prefix}-product": world["products"][0].pk,
             f"{prefix}-price": "0.4444",
             f"{prefix}-supply_capacity": "1000",
+            f"{prefix}-confirm": "on",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "申报回执" in response.content.decode()  # the receipt, once
     bid = Bid.objects.get()
     page = client.get(f"/tenders/{tender.pk}/")
     html = page.content.decode()
@@ -191,6 +194,7 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):
             f"{rprefix}-product": world["products"][0].pk,
             f"{rprefix}-price": "-1",
             f"{rprefix}-supply_capacity": "1000",
+            f"{rprefix}-confirm": "on",
         },
     )
     assert bad.status_code == 400 and Bid.objects.count() == 1
@@ -201,15 +205,17 @@ def test_manufacturer_bids_replaces_and_withdraws_on_the_page_sealed(world):
             f"{rprefix}-product": world["products"][0].pk,
             f"{rprefix}-price": "0.3333",
             f"{rprefix}-supply_capacity": "2000",
+            f"{rprefix}-confirm": "on",
         },
     )
     live = Bid.objects.get(status="submitted")
     assert live.replaces_id == bid.pk and live.supply_capacity == 2000
     # another manufacturer cannot touch it
-    assert client_for(world["reps"][1]).post(url(tender, "withdraw"), {"bid": live.pk}).status_code == 404
+    withdraw = {"bid": live.pk, f"withdraw{live.pk}-confirm": "on"}
+    assert client_for(world["reps"][1]).post(url(tender, "withdraw"), withdraw).status_code == 404
     # after the deadline the page refuses, and nothing changes
     shift(tender, bid_deadline=timedelta(seconds=-1))
-    response = client.post(url(tender, "withdraw"), {"bid": live.pk})
+    response = client.post(url(tender, "withdraw"), withdraw)
     assert response.status_code == 409 and "已过申报截止时间" in response.content.decode()
     assert Bid.objects.get(pk=live.pk).status == "submitted"
     assert "提交申报" not in client.get(f"/tenders/{tender.pk}/").content.decode()
@@ -258,3 +264,39 @@ def test_open_evaluate_rerun_review_award_and_results(world):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "批次编号" and len(rows) == 3
     assert [r[5] for r in rows[1:]] == [1, 2] and rows[1][9] == 0.5
+
+
+@pytest.mark.django_db
+def test_submit_replace_and_withdraw_need_the_confirmation_and_write_nothing_without_it(world):
+    to_bidding(world)
+    tender, lot = world["tender"], world["lot"]
+    client = client_for(world["reps"][0])
+    prefix = f"bid{lot.pk}"
+    fields = {
+        "lot": lot.pk,
+        f"{prefix}-product": world["products"][0].pk,
+        f"{prefix}-price": "0.5",
+        f"{prefix}-supply_capacity": "1000",
+    }
+    html = client.get(f"/tenders/{tender.pk}/").content.decode()
+    assert f'name="{prefix}-confirm"' in html and "required" in html.split(f'name="{prefix}-confirm"')[1][:80]
+    response = client.post(url(tender, "bid"), fields)
+    assert response.status_code == 400 and "请勾选确认后再提交申报" in response.content.decode()
+    assert not Bid.objects.exists()
+    bid = svc.bid_submit(lot=lot, product=world["products"][0], price="0.5", supply_capacity=10, by=world["reps"][0])
+    rprefix = f"replace{bid.pk}"
+    response = client.post(
+        url(tender, "replace"),
+        {
+            "bid": bid.pk,
+            f"{rprefix}-product": world["products"][0].pk,
+            f"{rprefix}-price": "0.4",
+            f"{rprefix}-supply_capacity": "10",
+        },
+    )
+    assert response.status_code == 400 and "请勾选确认后再提交申报" in response.content.decode()
+    response = client.post(url(tender, "withdraw"), {"bid": bid.pk})
+    assert response.status_code == 400 and "请勾选确认后再撤回申报" in response.content.decode()
+    assert list(Bid.objects.values_list("pk", "status")) == [(bid.pk, "submitted")]
+    response = client.post(url(tender, "withdraw"), {"bid": bid.pk, f"withdraw{bid.pk}-confirm": "on"})
+    assert response.status_code == 302 and Bid.objects.get(pk=bid.pk).status == "withdrawn"

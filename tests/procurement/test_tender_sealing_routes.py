@@ -35,6 +35,8 @@ def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):
             f"/api/v1/tenders/{tender.pk}/",
             f"/api/v1/tenders/{tender.pk}/results/",
             f"/api/v1/tenders/{tender.pk}/evaluation/",
+            f"/api/v1/tenders/{tender.pk}/opening-record/",
+            f"/api/v1/tenders/{tender.pk}/my-bids/",
             f"/api/v1/bids/?price={PRICE}",
             f"/api/v1/bids/?search={PRICE}",
         ):
@@ -47,6 +49,8 @@ def test_no_route_shows_a_sealed_price_before_opening(world, platform_admin):
             f"/tenders/{tender.pk}/results/",
             f"/tenders/{tender.pk}/results.xlsx",
             f"/tenders/{tender.pk}/evaluation/",
+            f"/tenders/{tender.pk}/opening/",
+            f"/tenders/{tender.pk}/my-bids/",
         ):
             response = page.get(path)
             body = b"".join(response.streaming_content) if response.streaming else response.content

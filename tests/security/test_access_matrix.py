@@ -74,6 +74,9 @@ PRODUCT = "catalog.Product"
 LISTING = "procurement.Listing"
 CREDIT = ("pricing.CreditRecord", ("organization",))
 AUTH = ("procurement.DistributionAuthorization", ("manufacturer", "distributor"))
+# The opening record, a bidder's outcome and the check of its bid exist only after the opening (409 before, another
+# maker's bid 404): their access is tested there.
+AFTER_OPENING = "after the opening only: tests/procurement/test_tender_opening_record.py"
 
 ROUTES: dict[str, Route] = {
     # --- pages ---------------------------------------------------------------------------------------------------
@@ -109,6 +112,9 @@ ROUTES: dict[str, Route] = {
         skip="open to hospitals and tender managers: checked in the tender page tests",
     ),
     "/tenders/1/demand/template.xlsx": GET("tender.report_demand", TENDER, skip="as the demand import"),
+    "/tenders/1/opening/": GET("tender.view", TENDER, skip=AFTER_OPENING),
+    "/tenders/1/my-bids/": GET("tender.bid", TENDER, skip=AFTER_OPENING),
+    "/tenders/1/receipt/": POST("tender.bid", TENDER, skip="hands back only the user's own receipt: " + AFTER_OPENING),
     "/tenders/1/do/1/": POST(
         "tender.manage", TENDER, skip="one URL per step; each step is checked in the tender page tests"
     ),
@@ -184,6 +190,8 @@ ROUTES: dict[str, Route] = {
     "/api/v1/tenders/1/coverage/": GET("tender.manage", TENDER),
     "/api/v1/tenders/1/evaluation/": GET("tender.manage", TENDER),
     "/api/v1/tenders/1/results/": GET("tender.view", TENDER, skip="results exist only for awarded tenders"),
+    "/api/v1/tenders/1/opening-record/": GET("tender.view", TENDER, skip=AFTER_OPENING),
+    "/api/v1/tenders/1/my-bids/": GET("tender.bid", TENDER, skip=AFTER_OPENING),
     "/api/v1/tenders/1/rules/": POST("tender.manage", TENDER),
     "/api/v1/tenders/1/start-demand-collection/": POST("tender.manage", TENDER),
     "/api/v1/tenders/1/cancel/": POST("tender.manage", TENDER),
@@ -193,6 +201,7 @@ ROUTES: dict[str, Route] = {
     # Officials see that bids exist (never their prices before opening: test_sealed_bids.py); others only their own.
     "/api/v1/bids/": GET(),
     "/api/v1/bids/1/": GET(model=BID[0], owners=BID[1]),
+    "/api/v1/bids/verify/": POST("tender.bid", skip="verifies only the user's own bids: " + AFTER_OPENING),
     "/api/v1/bids/1/replace/": POST("tender.bid", *BID, sees_all=frozenset()),
     "/api/v1/bids/1/withdraw/": POST("tender.bid", *BID, sees_all=frozenset()),
     "/api/v1/consumable-bids/": POST("tender.bid"),

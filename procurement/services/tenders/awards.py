@@ -36,7 +36,7 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
     current = tender.evaluations.filter(is_current=True).first()
     if current and not rerun_reason.strip():
         return current
-    rules = evaluation.SelectionRules.from_dict(tender.rules)
+    rules = evaluation.rules_from_dict(tender.rules)
     lots = list(tender.lots.order_by("pk"))
     opened = Bid.objects.filter(
         tender=tender, status__in=[Bid.Status.VALID, Bid.Status.INVALID, Bid.Status.SELECTED, Bid.Status.NOT_SELECTED]
@@ -66,7 +66,7 @@ def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEval
             )
         )
     lot_inputs = [evaluation.LotInput(lot_id=lot.pk, max_price=lot.max_price) for lot in lots]
-    results = evaluation.evaluate_tender(lot_inputs, by_lot, rules)
+    results = evaluation.evaluate_by_rules(lot_inputs, by_lot, rules)
     selected, invalid = [], []
     for result in results.values():
         selected += result.winner_ids
@@ -112,7 +112,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     held = hooks.award_hold_reason(tender)
     if held:
         raise ConflictError(held, code=TenderError.AWARDS_ON_HOLD)
-    rules = evaluation.SelectionRules.from_dict(run.rules)
+    rules = evaluation.rules_from_dict(run.rules)
     winner_ids = {lot_id: output["winner_ids"] for lot_id, output in run.outputs.items()}
     bids = {
         b.pk: b

@@ -106,6 +106,9 @@ def _new_bid(*, tender: Tender, lot: Lot, product, price: Decimal, supply_capaci
         replaces=replaces,
     )
     record_event(bid, "submitted", by=by, to_state=bid.status, data={"seal_hash": digest})
+    # The bidder's receipt (price and nonce included) lives only on this instance: the answer to the submission gives
+    # it to the bidder once; the platform keeps the nonce sealed with the price.
+    bid.receipt = sealing.bid_receipt(bid, price=price, nonce=nonce)
     return bid
 
 

@@ -78,7 +78,7 @@ def tender_create(
             gettext("批次编号 %(code)s 已存在") % {"code": code}, field="code", code=TenderError.TENDER_CODE_TAKEN
         )
     try:
-        rules_obj = evaluation.SelectionRules.from_dict(rules or {})
+        rules_obj = evaluation.rules_from_dict(rules or {})
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(
             gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules", code=TenderError.INVALID_RULES
@@ -109,7 +109,7 @@ def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
     if tender.status in RULES_LOCKED_FROM:
         raise ConflictError(gettext("申报开始后不能修改中选规则"), code=TenderError.RULES_LOCKED)
     try:
-        tender.rules = evaluation.SelectionRules.from_dict(rules).to_dict()
+        tender.rules = evaluation.rules_from_dict(rules).to_dict()
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(
             gettext("中选规则无效：%(exc)s") % {"exc": exc}, field="rules", code=TenderError.INVALID_RULES

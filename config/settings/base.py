@@ -387,6 +387,18 @@ TENDER_FLOOR_PRICE = env("TENDER_FLOOR_PRICE", default="0.1000")
 TENDER_MAX_WINNERS_TABLE = [(1, 10)]
 TENDER_AGREED_SHARE_TABLE = [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80")]
 
+# --- Price monitoring: the detectors' thresholds and the review's scope (common.rules.prices; docs/rules.md) ---------
+# Per detector, parameters replacing its defaults (docs/pricing.md), as JSON in the environment, e.g.
+# PRICE_DETECTORS='{"volume_spike": {"factor": 4}, "peer_outlier_group": {"enabled": false}}'.
+PRICE_DETECTORS = env.json("PRICE_DETECTORS", default={})
+# Legitimate by design (a non-selected product above its payment standard: the patient pays the difference).
+PRICE_INFORMATIONAL_SIGNALS = env.list(
+    "PRICE_INFORMATIONAL_SIGNALS", default=["above_payment_standard", "above_national_lowest"]
+)
+PRICE_REVIEW_REGIONAL_AGENCIES = env.list("PRICE_REVIEW_REGIONAL_AGENCIES", default=[])
+PRICE_SCAN_OVERLAP_MINUTES = env.int("PRICE_SCAN_OVERLAP_MINUTES", default=10)
+PRICE_SCAN_STALE_MINUTES = env.int("PRICE_SCAN_STALE_MINUTES", default=180)
+
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

@@ -66,7 +66,7 @@ def alerts_visible_to(user) -> QuerySet[PriceAlert]:
     )
 
 
-def _unknown(name: str, value) -> ValidationFailed:
+def unknown_filter(name: str, value) -> ValidationFailed:
     return ValidationFailed(
         _("筛选条件“%(name)s”的值“%(value)s”无效") % {"name": name, "value": str(value)[:50]},
         field=name,
@@ -77,7 +77,7 @@ def _unknown(name: str, value) -> ValidationFailed:
 def _choice(params, name: str, allowed) -> str:
     value = (params.get(name) or "").strip()
     if value and value not in allowed:
-        raise _unknown(name, value)
+        raise unknown_filter(name, value)
     return value
 
 
@@ -89,7 +89,7 @@ def _month(params, name: str) -> date | None:
     try:
         return date.fromisoformat(value + "-01" if len(value) == 7 else value).replace(day=1)
     except ValueError:
-        raise _unknown(name, value) from None
+        raise unknown_filter(name, value) from None
 
 
 def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = False) -> QuerySet[PriceAlert]:

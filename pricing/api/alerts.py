@@ -229,7 +229,10 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
             return PriceAlert.objects.none()
         qs = selectors.alerts_visible_to(self.request.user)
         if self.action in ("list", "export"):
-            return selectors.alerts_filter(qs, self.request.query_params, user=self.request.user)
+            params = self.request.query_params
+            extra = {"file_format"} if self.action == "export" else set()
+            selectors.refuse_unknown_parameters(params, {*selectors.ALERT_FILTERS, *extra})
+            return selectors.alerts_filter(qs, params, user=self.request.user)
         return qs.prefetch_related("inquiries", "interviews", "signals")
 
     def get_serializer_class(self):

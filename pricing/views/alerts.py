@@ -17,7 +17,6 @@ from accounts.models import Organization, Region, User
 from accounts.permissions import can, capability_required
 from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
-from common.models import events_for
 from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
 
@@ -169,7 +168,7 @@ def alert_detail(request, pk: int):
             "actions": policies.alert_allowed_actions(request.user, alert),
             "chart": selectors.price_chart(history),
             "history": history,
-            "events": events_for(alert),
+            "events": selectors.case_events(alert),
             "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
             "interviews": alert.interviews.select_related("recorded_by"),
             "officials": _officials(),

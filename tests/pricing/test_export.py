@@ -95,3 +95,33 @@ def test_the_api_exports_the_filtered_cases(api, official, purchaser, cases):
     assert refused.status_code == 400 and refused.json()["field"] == "file_format"
     refused = api.get("/api/v1/price-alerts/export/?file_format=csv&severity=9")
     assert refused.status_code == 400 and refused.json()["field"] == "severity"
+
+
+def test_an_unknown_parameter_of_the_case_list_is_refused_by_name(api, official, cases):
+    """A misspelt filter would otherwise be ignored and the official would read every case as the filtered ones."""
+    api.force_authenticate(official)
+    before = PriceAlert.objects.count()
+    refused = api.get("/api/v1/price-alerts/?statu=closed")
+    assert refused.status_code == 400 and refused.json()["field"] == "statu"
+    refused = api.get("/api/v1/price-alerts/export/?kinds=volume_spike")
+    assert refused.status_code == 400 and refused.json()["field"] == "kinds"
+    assert api.get("/api/v1/price-alerts/?status=closed&page=1&page_size=10").status_code == 200
+    assert PriceAlert.objects.count() == before
+
+
+def test_the_case_history_and_the_letter_read_in_words(client, official, cases):
+    """The history names the steps and states (not their codes); a volume case's letter asks about the quantities,
+    not a price that is normal."""
+    from pricing.selectors import case_months, inquiry_letter, price_history
+    from pricing.services.alerts import alert_assign
+
+    alert, closed = cases
+    alert_assign(alert=alert, assignee=official, by=official, expected_version=alert.version)
+    client.force_login(official)
+    page = client.get(f"/pricing/alerts/{alert.pk}/").content.decode()
+    assert "指派审核" in page and "待处理 → 审核中" in page and "start_review" not in page
+    volume = PriceAlert.objects.get(pk=closed.pk)
+    letter = inquiry_letter(volume, case_months(volume, price_history(volume)))
+    assert "数量情况" in letter and "采购单价" not in letter and "采购量增加的原因" in letter
+    letter = inquiry_letter(alert, case_months(alert, price_history(alert)))
+    assert "价格情况" in letter and "采购单价 2.6000 元" in letter and alert.hospital.name in letter

@@ -326,7 +326,7 @@ class VolumeSpike(Detector):
     name = "volume_spike"
     label = _("采购量异常激增")
     defaults = {
-        "factor": 2.8,
+        "factor": 3.0,
         "z": 3.0,
         "window_months": 6,
         "min_history": 3,

@@ -130,8 +130,6 @@ def _disposition(name: str) -> str:
 
 
 def _cell(sheet, kind: str, value):
-    if isinstance(value, Decimal) and kind == "percent":
-        value = float(value)  # a ratio shown as per cent by the cell's format; the stored value stays Decimal
     cell = WriteOnlyCell(sheet, value="" if value is None else value)
     if kind in NUMBER_FORMATS and value not in (None, ""):
         cell.number_format = NUMBER_FORMATS[kind]

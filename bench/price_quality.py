@@ -10,7 +10,8 @@ high-value consumables among them, a fifth sold in pairs of one generic name, fo
 - the market moves: province-wide price moves (±10 % from a month), listing price changes (cuts to 70–95 %, or rises
   to 105–115 %, the listing and what everyone pays together), each product's listed price 30 % above its base price;
 - quantities: lognormal around each hospital's usual quantity (σ 0.25), with the product's seasonality (up to ±50 %)
-  and province-wide volume shifts (× 0.6–1.8 from a month);
+  and province-wide volume shifts (× 0.6–1.8 from a month), as whole units: Poisson when a hospital uses fewer than
+  30 a month (a month that comes out 0 is a month without purchases), split into 1–3 deliveries;
 - references: payment standards below the market for a tenth of the products (informational signals, legitimately
   exceeded) and, for another tenth, the lot's awarded price for a non-selected product (the market at 1.4 × it, its
   highest normal prices near the non-selected premium's 2 × threshold).
@@ -24,7 +25,9 @@ month (above-listed only where the planted price exceeds the listing), sudden ch
 anomaly with at least two earlier purchase months, the non-selected premium the planted months of its products
 above 2 × the awarded price, the group detector the planted months of paired products, the volume spike every
 planted quantity month. Informational kinds are counted, outside the goals. Cases: the precision of the top 50 by
-score (a case is true when one of its months is planted).
+score (a case is true when one of its months is planted). For the volume spike, the table adds the best any detector
+could reach on the same run (`volume_ceiling`: knowing each hospital's true usual quantity and the noise's width):
+the distance between the two is what a better baseline could still win; the rest is the noise.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yx_bench .venv/bin/python -m bench.price_quality --seeds 1 2 3
 """
@@ -172,8 +175,29 @@ def _quantity(p: dict, cell: dict, m: int, rng: random.Random) -> float:
     return q
 
 
+def _count(expected: float, rng: random.Random) -> int:
+    """A month's quantity as a whole number: Poisson around the expected quantity when it is small (a hospital that
+    uses one unit a month buys 0, 1, 2 or 3), rounded when it is large."""
+    if expected >= 30:
+        return round(expected)
+    limit, n, prod = math.exp(-expected), 0, rng.random()
+    while prod > limit:
+        n += 1
+        prod *= rng.random()
+    return n
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    """A month's quantity in 1–3 deliveries of uneven size (each at least one unit), summing to the total."""
+    parts = max(1, min(parts, total))
+    shares = [rng.uniform(0.8, 1.2) for _ in range(parts)]
+    sizes = [max(1, int(total * w / sum(shares))) for w in shares[:-1]]
+    return [*sizes, total - sum(sizes)] if total - sum(sizes) >= 1 else [total]
+
+
 def observations(world: dict, plan: dict) -> list[tuple]:
-    """(product j, hospital i, day, unit price, quantity) rows; same draws for every strength of a seed."""
+    """(product j, hospital i, day, unit price, quantity) rows; same draws for every strength of a seed. A month whose
+    count comes out 0 is a month without purchases."""
     rng = random.Random(world["seed"] * 1000 + 11)
     rows = []
     for (j, i), cell in sorted(world["cells"].items()):
@@ -184,13 +208,13 @@ def observations(world: dict, plan: dict) -> list[tuple]:
             kind, strength = plan["planted"].get((j, i, m), (None, 1.0))
             if kind == "volume":
                 qty *= strength
-            parts = rng.randint(1, 3)
-            for k in range(parts):
+            parts = _split(_count(qty, rng), rng.randint(1, 3), rng)
+            for k, q in enumerate(parts):
                 price = _price(world, p, cell, m, month_noise * rng.uniform(0.99, 1.01))
                 if kind == "price":
                     price *= strength
-                q = max(1, round(qty / parts * rng.uniform(0.8, 1.2)))
-                rows.append((j, i, MONTHS[m] + timedelta(days=2 + 9 * k), round(price, 4), q))
+                if q > 0:
+                    rows.append((j, i, MONTHS[m] + timedelta(days=2 + 9 * k), round(price, 4), q))
     return rows
 
 
@@ -335,6 +359,9 @@ def _targets(world: dict, plan: dict, rows: list[tuple]) -> dict[str, set]:
     for j, i, day, price, q in rows:
         prices[(j, i, day.month - 1)].append((price, q))
     out: dict[str, set] = defaultdict(set)
+    bought: dict[tuple, set] = defaultdict(set)
+    for j, i, m in prices:
+        bought[(j, i)].add(m)
     for (j, i, m), (kind, _strength) in plan["planted"].items():
         p = world["products"][j]
         if kind == "volume":
@@ -350,10 +377,38 @@ def _targets(world: dict, plan: dict, rows: list[tuple]) -> dict[str, set]:
         if p["awarded"] and top > 2 * p["awarded"]:
             out["non_selected_premium"].add((j, i, m))
     for j, i, m in plan["onsets"]:
-        earlier = [x for x in world["cells"][(j, i)]["months"] if x < m]
-        if len(earlier) >= 2:
+        earlier = [x for x in bought[(j, i)] if x < m]
+        if len(earlier) >= 2 and (j, i, m) in prices:
             out["sudden_change"].add((j, i, m))
     return out
+
+
+def volume_ceiling(world: dict, plan: dict, rows: list[tuple]) -> dict:
+    """What the best possible volume detector would reach on this run: one that knows each hospital-month's true
+    expected quantity (usual × season × the market's shifts) and the noise's width, and so scores each month by its
+    true excess in noise widths (log scale, Poisson's added for small counts); precision and recall at the threshold
+    of its best F1. No detector that estimates the usual quantity from a few months can do better."""
+    totals: dict[tuple, int] = defaultdict(int)
+    for j, i, day, _price, q in rows:
+        totals[(j, i, day.month - 1)] += q
+    planted = {key for key, (kind, _s) in plan["planted"].items() if kind == "volume"}
+    scored = []
+    for (j, i, m), q in totals.items():
+        p, cell = world["products"][j], world["cells"][(j, i)]
+        amplitude, phase = p["season"]
+        expected = cell["usual"] * (1 + amplitude * math.cos(2 * math.pi * (m - phase) / 12))
+        for start, f in p["volume_moves"].items():
+            expected *= f if m >= start else 1
+        z = math.log(q / expected) / math.sqrt(QUANTITY_NOISE**2 + 1 / max(expected, 0.5))
+        scored.append((z, (j, i, m) in planted))
+    scored.sort(reverse=True)
+    best, tp = (0.0, 0.0, 0.0), 0
+    for n, (_z, true) in enumerate(scored[: 4 * len(planted) + 50], start=1):
+        tp += true
+        precision, recall = tp / n, tp / max(len(planted), 1)
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        best = max(best, (f1, precision, recall))
+    return {"precision": best[1], "recall": best[2], "f1": best[0]}
 
 
 def score(world: dict, plan: dict, rows: list[tuple], ids: dict) -> dict:
@@ -420,11 +475,16 @@ def run_once(seed: int, strength: tuple[float, float], *, hospitals: int, produc
     world = plan_world(seed, hospitals, products)
     plan = plant(world, *strength)
     rows = observations(world, plan)
+    # a planted month whose count came out 0 (small expected quantities) has no purchase to find
+    bought = {(j, i, day.month - 1) for j, i, day, _price, _q in rows}
+    plan["planted"] = {key: value for key, value in plan["planted"].items() if key in bought}
     cleanup()
     try:
         ids = load(world, rows)
         price_scan_run(full=True, now=timezone.now())
-        return score(world, plan, rows, ids), len(rows)
+        result = score(world, plan, rows, ids)
+        result["_ceiling"] = volume_ceiling(world, plan, rows)
+        return result, len(rows)
     finally:
         cleanup()
 
@@ -453,9 +513,13 @@ def main(argv=None) -> int:
             observed.append(n)
             for kind, row in result.items():
                 table[(kind, strength)].append(row)
-            print(f"seed {seed}, strength {strength}: {n:,} observations, {result['_cases']}", flush=True)
+            print(
+                f"seed {seed}, strength {strength}: {n:,} observations, {result['_cases']}, "
+                f"volume {result.get('volume_spike')}, ceiling {result['_ceiling']}",
+                flush=True,
+            )
     rows = []
-    kinds = sorted({k for k, _s in table if k != "_cases"})
+    kinds = sorted({k for k, _s in table if not k.startswith("_")})
     for kind in kinds:
         for strength in STRENGTHS:
             runs = table.get((kind, strength), [])
@@ -481,6 +545,20 @@ def main(argv=None) -> int:
                     ok,
                 ]
             )
+    for strength in [STRENGTHS[k] for k in args.strengths]:
+        runs = table[("_ceiling", strength)]
+        rows.append(
+            [
+                "volume: best possible (true usual quantity known)",
+                f"{strength[1]:g}×",
+                "",
+                "",
+                _fmt(min(r["precision"] for r in runs)),
+                _fmt(min(r["recall"] for r in runs)),
+                _fmt(min(r["f1"] for r in runs)),
+                "",
+            ]
+        )
     print_table(
         ["signal kind", "strength", "signals", "planted months", "precision", "recall", "F1", "goal"],
         rows,

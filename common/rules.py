@@ -1,7 +1,7 @@
 """The platform's business rules from national and provincial practice (DESIGN §10), in one place.
 
 Every number a policy sets — the 30-day payment term, the claim day, the confirmation window, the prepayment share,
-the order deadlines, the VBP selection thresholds and agreed shares — is read here, from settings (each with an
+the order deadlines, the VBP selection thresholds and agreed shares, the price monitoring's thresholds — is read here, from settings (each with an
 environment variable, docs/rules.md), at the time of use, so a test's `override_settings` and a deployment's
 environment both take effect. A tender's own selection rules start from these defaults and may differ
 (procurement.evaluation.SelectionRules); nothing else hard-codes them.
@@ -72,6 +72,25 @@ class TransparencyRules:
     appeal_days: int
 
 
+@dataclass(frozen=True)
+class PriceRules:
+    """Price monitoring (价格监测): the detectors' thresholds and the review's scope. The detectors' own defaults and
+    the meaning of each parameter are in pricing.detectors (docs/pricing.md); pricing.checks refuses an unknown
+    detector, parameter or signal kind and a value out of range at start."""
+
+    #: Per detector name, parameters replacing its defaults (`{"enabled": False}` turns one off).
+    detectors: dict[str, dict]
+    #: Signal kinds that are legitimate by design (e.g. above a payment standard: the patient pays the difference):
+    #: they inform an open case, never open one.
+    informational_signals: frozenset[str]
+    #: USCCs of leagues' agencies whose pricing officials handle only their league's cases.
+    regional_agencies: frozenset[str]
+    #: An incremental scan re-reads this many minutes behind the previous watermark (late commits).
+    scan_overlap_minutes: int
+    #: Without PostgreSQL's session lock, a running scan older than this many minutes is taken over.
+    scan_stale_minutes: int
+
+
 def settlement() -> SettlementRules:
     return SettlementRules(
         payment_term_days=settings.SETTLEMENT_PAYMENT_TERM_DAYS,
@@ -125,4 +144,14 @@ def patent_medicine_defaults() -> PatentMedicineDefaults:
     return PatentMedicineDefaults(
         min_reduction=Decimal(settings.TENDER_PATENT_MIN_REDUCTION),
         winner_share=Decimal(settings.TENDER_PATENT_WINNER_SHARE),
+    )
+
+
+def prices() -> PriceRules:
+    return PriceRules(
+        detectors={str(name): dict(params) for name, params in (settings.PRICE_DETECTORS or {}).items()},
+        informational_signals=frozenset(settings.PRICE_INFORMATIONAL_SIGNALS),
+        regional_agencies=frozenset(settings.PRICE_REVIEW_REGIONAL_AGENCIES),
+        scan_overlap_minutes=int(settings.PRICE_SCAN_OVERLAP_MINUTES),
+        scan_stale_minutes=int(settings.PRICE_SCAN_STALE_MINUTES),
     )

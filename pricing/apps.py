@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.checks import register
 
 
 class PricingConfig(AppConfig):
@@ -11,6 +12,7 @@ class PricingConfig(AppConfig):
         from catalog import hooks as catalog_hooks  # noqa: PLC0415, RUF100 - cycle: app registry
         from procurement import hooks  # noqa: PLC0415, RUF100 - cycle: app registry
 
+        from .checks import pricing_rules_check  # noqa: PLC0415, RUF100 - cycle: app registry (detectors' models)
         from .selectors import product_credit_warnings  # noqa: PLC0415, RUF100 - cycle: app registry
         from .services.credit import barred_manufacturers  # noqa: PLC0415, RUF100 - cycle: app registry
         from .services.observations import on_receipt_committed  # noqa: PLC0415, RUF100 - cycle: app registry
@@ -18,3 +20,4 @@ class PricingConfig(AppConfig):
         hooks.register_barred_manufacturer_check(barred_manufacturers)
         hooks.register_receipt_committed(on_receipt_committed)
         catalog_hooks.register_product_warnings(product_credit_warnings)
+        register(pricing_rules_check)

@@ -9,9 +9,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from accounts.permissions import can, is_official
+from common import rules
 
 from .models import PriceAlert
 
@@ -48,7 +47,7 @@ def official_region(user):
     org = getattr(user, "organization", None)
     if org is None or org.region_id is None:
         return None
-    if org.uscc not in set(getattr(settings, "PRICE_REVIEW_REGIONAL_AGENCIES", ())):
+    if org.uscc not in rules.prices().regional_agencies:
         return None
     return _league(org.region)
 

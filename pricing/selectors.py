@@ -8,11 +8,13 @@ from datetime import date
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import can, is_official
 from catalog.models import Product
 from common.charts import Series, line_chart
+from common.models import events_for
 from common.numbers import param_id, parse_decimal, parse_int
 
 from . import credit_schemes
@@ -66,7 +68,7 @@ def alerts_visible_to(user) -> QuerySet[PriceAlert]:
     )
 
 
-def _unknown(name: str, value) -> ValidationFailed:
+def unknown_filter(name: str, value) -> ValidationFailed:
     return ValidationFailed(
         _("筛选条件“%(name)s”的值“%(value)s”无效") % {"name": name, "value": str(value)[:50]},
         field=name,
@@ -74,10 +76,26 @@ def _unknown(name: str, value) -> ValidationFailed:
     )
 
 
+# paging and rendering parameters every list accepts besides its filters
+PAGING = frozenset({"page", "page_size", "format", "limit", "offset", "cursor"})
+
+
+def refuse_unknown_parameters(params, allowed) -> None:
+    """A parameter that is neither a filter of the list nor paging is refused by name (a misspelt filter, e.g.
+    `observed_on__gte` where the list has none, would otherwise be silently ignored and return everything)."""
+    for name in params:
+        if name not in PAGING and name not in allowed:
+            raise ValidationFailed(
+                _("未知的筛选条件“%(name)s”") % {"name": name[:50]},
+                field=name[:50],
+                code=PricingError.UNKNOWN_FILTER_VALUE,
+            )
+
+
 def _choice(params, name: str, allowed) -> str:
     value = (params.get(name) or "").strip()
     if value and value not in allowed:
-        raise _unknown(name, value)
+        raise unknown_filter(name, value)
     return value
 
 
@@ -89,7 +107,7 @@ def _month(params, name: str) -> date | None:
     try:
         return date.fromisoformat(value + "-01" if len(value) == 7 else value).replace(day=1)
     except ValueError:
-        raise _unknown(name, value) from None
+        raise unknown_filter(name, value) from None
 
 
 def alerts_filter(qs: QuerySet[PriceAlert], params, *, user=None, form: bool = False) -> QuerySet[PriceAlert]:
@@ -431,17 +449,57 @@ def _peer_names(distribution: list[dict]) -> list[dict]:
     return [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution]
 
 
+# what the case page's history calls each step (the audit events store the code)
+EVENT_LABELS = {
+    "start_review": pgettext_lazy("预警操作", "指派审核"),
+    "reassign": pgettext_lazy("预警操作", "重新指派"),
+    "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
+    "inquiry_replied": pgettext_lazy("预警操作", "收到函询回复"),
+    "record_interview": pgettext_lazy("预警操作", "记录约谈"),
+    "resolve": pgettext_lazy("预警操作", "处置"),
+    "dismiss": pgettext_lazy("预警操作", "排除"),
+}
+
+
+def case_events(alert: PriceAlert) -> list:
+    """The case's audit events, each with its step and states in words."""
+    states = dict(PriceAlert.Status.choices)
+    events = list(events_for(alert))
+    for event in events:
+        event.action_label = EVENT_LABELS.get(event.action, event.action)
+        event.from_label = states.get(event.from_state, event.from_state)
+        event.to_label = states.get(event.to_state, event.to_state)
+    return events
+
+
+VOLUME_KINDS = {"volume_spike"}
+
+
 def inquiry_letter(alert: PriceAlert, months: list[dict]) -> str:
-    """The 函询 letter's draft: names the hospital, the product and the prices compared, month by month."""
+    """The 函询 letter's draft: names the hospital, the product and, month by month, the prices compared (for the
+    months with a price signal) and the quantities (for a volume signal: its own line, from the signal)."""
     subject = alert.hospital.name if alert.hospital else _("全区各医疗机构")
     product = f"{alert.product.generic_name} {alert.product.specification}（{alert.product.nhsa_code}）"
+    names = {"subject": subject, "product": product}
+    volume_only = set(alert.kinds) <= VOLUME_KINDS
     lines = [
-        _("关于%(subject)s采购%(product)s价格情况的函询") % {"subject": subject, "product": product},
+        (
+            _("关于%(subject)s采购%(product)s数量情况的函询")
+            if volume_only
+            else _("关于%(subject)s采购%(product)s价格情况的函询")
+        )
+        % names,
         "",
-        _("经价格监测，%(subject)s采购%(product)s的价格存在以下情况：") % {"subject": subject, "product": product},
+        (
+            _("经价格监测，%(subject)s采购%(product)s的数量存在以下情况：")
+            if volume_only
+            else _("经价格监测，%(subject)s采购%(product)s的价格存在以下情况：")
+        )
+        % names,
     ]
     for row in months:
-        if row["price"] and row["median"]:
+        priced = any(not s["informational"] and s["kind"] not in VOLUME_KINDS for s in row["signals"])
+        if priced and row["price"] and row["median"]:
             lines.append(
                 _(
                     "%(month)s：采购单价 %(price).4f 元，同期 %(peers)s 家医疗机构中位价 %(median).4f 元，高出 %(dev)s%%；"
@@ -457,5 +515,10 @@ def inquiry_letter(alert: PriceAlert, months: list[dict]) -> str:
         for s in row["signals"]:
             if not s["informational"]:
                 lines.append(f"  · {s['summary']}")
-    lines += ["", _("请于回复期限前在平台说明价格形成原因并提供相关材料。")]
+    lines += [
+        "",
+        _("请于回复期限前在平台说明采购量增加的原因并提供相关材料。")
+        if volume_only
+        else _("请于回复期限前在平台说明价格形成原因并提供相关材料。"),
+    ]
     return "\n".join(lines)

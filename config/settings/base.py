@@ -405,6 +405,18 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
 TENDER_PATENT_MIN_REDUCTION = env("TENDER_PATENT_MIN_REDUCTION", default="0.20")
 TENDER_PATENT_WINNER_SHARE = env("TENDER_PATENT_WINNER_SHARE", default="0.70")
 
+# --- Price monitoring: the detectors' thresholds and the review's scope (common.rules.prices; docs/rules.md) ---------
+# Per detector, parameters replacing its defaults (docs/pricing.md), as JSON in the environment, e.g.
+# PRICE_DETECTORS='{"volume_spike": {"factor": 4}, "peer_outlier_group": {"enabled": false}}'.
+PRICE_DETECTORS = env.json("PRICE_DETECTORS", default={})
+# Legitimate by design (a non-selected product above its payment standard: the patient pays the difference).
+PRICE_INFORMATIONAL_SIGNALS = env.list(
+    "PRICE_INFORMATIONAL_SIGNALS", default=["above_payment_standard", "above_national_lowest"]
+)
+PRICE_REVIEW_REGIONAL_AGENCIES = env.list("PRICE_REVIEW_REGIONAL_AGENCIES", default=[])
+PRICE_SCAN_OVERLAP_MINUTES = env.int("PRICE_SCAN_OVERLAP_MINUTES", default=10)
+PRICE_SCAN_STALE_MINUTES = env.int("PRICE_SCAN_STALE_MINUTES", default=180)
+
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

@@ -4,7 +4,8 @@ version the official decided on (a stale version is a 409), bulk assign / dismis
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from common import serializers
 from common.errors import ValidationFailed
 from common.models import events_for
 
-from .. import selectors
+from .. import exports, selectors
 from ..detectors import labels as detector_labels
 from ..errors import PricingError
 from ..models import (
@@ -227,8 +228,11 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return PriceAlert.objects.none()
         qs = selectors.alerts_visible_to(self.request.user)
-        if self.action == "list":
-            return selectors.alerts_filter(qs, self.request.query_params, user=self.request.user)
+        if self.action in ("list", "export"):
+            params = self.request.query_params
+            extra = {"file_format"} if self.action == "export" else set()
+            selectors.refuse_unknown_parameters(params, {*selectors.ALERT_FILTERS, *extra})
+            return selectors.alerts_filter(qs, params, user=self.request.user)
         return qs.prefetch_related("inquiries", "interviews", "signals")
 
     def get_serializer_class(self):
@@ -320,6 +324,31 @@ class PriceAlertViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(BulkDismissSerializer, request)
         alerts = alert_svc.alerts_bulk_dismiss(alert_ids=data["alerts"], reason=data["reason"], by=request.user)
         return Response(AlertSerializer(self.get_queryset().filter(pk__in=[a.pk for a in alerts]), many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file_format",
+                OpenApiTypes.STR,
+                enum=list(exports.FORMATS),
+                description="xlsx（默认）或 csv；其余参数为列表的筛选条件",
+            )
+        ],
+        responses={
+            (200, exports.XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="筛选后的案件（xlsx）"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="筛选后的案件（csv，UTF-8 带 BOM）"),
+        },
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        """The filtered cases (the list's filters and sort) as a file: Chinese headers, labels, formatted amounts."""
+        value = (request.query_params.get("file_format") or "xlsx").strip()
+        if value not in exports.FORMATS:
+            raise selectors.unknown_filter("file_format", value)
+        alerts = self.get_queryset()
+        if value == "csv":
+            return exports.alerts_csv(alerts)
+        return exports.alerts_xlsx(alerts, exports.describe_filters(request.query_params, request.user))
 
     @extend_schema(responses={200: AlertEventSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,9 +10,8 @@ from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
 from common import outbox, serializers
-from common.errors import ValidationFailed
 
-from ..errors import PricingError
+from .. import selectors
 from ..models import (
     PriceObservation,
     PriceScan,
@@ -73,7 +71,6 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
     }
     parser_classes = [MultiPartParser, FormParser]
     queryset = PriceObservation.objects.order_by("-observed_on", "-pk")
-    PAGING = {"page", "page_size", "format", "limit", "offset", "cursor"}
 
     def list(self, request, *args, **kwargs):
         allowed = {
@@ -81,13 +78,7 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
             for name, lookups in self.filterset_fields.items()
             for lookup in lookups
         }
-        for name in request.query_params:
-            if name not in allowed | self.PAGING:
-                raise ValidationFailed(
-                    _("未知的筛选条件“%(name)s”") % {"name": name[:50]},
-                    field=name[:50],
-                    code=PricingError.UNKNOWN_FILTER_VALUE,
-                )
+        selectors.refuse_unknown_parameters(request.query_params, allowed)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=PriceImportSerializer, responses={200: dict})

@@ -2,13 +2,15 @@
 
 To add a detector: write a `Detector` subclass (a name, a label, parameter defaults and `find(scope)` running one
 set-based query) and add an instance to `DEFAULT_DETECTORS`. Parameters can be changed per deployment with the
-setting `PRICE_DETECTORS = {"peer_outlier": {"z": 4.0}, "volume_spike": {"enabled": False}}`.
+setting `PRICE_DETECTORS = {"peer_outlier": {"z": 4.0}, "volume_spike": {"enabled": False}}`, read through
+`common.rules.prices()` and checked at start (pricing.checks).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from common import rules
 
 from ..sql.detectors import Scope
 from .base import Detector, Finding, severity_for
@@ -34,7 +36,7 @@ DEFAULT_DETECTORS: list[tuple[type[Detector], dict]] = [
 
 def registry() -> dict[str, Detector]:
     """Every enabled detector by name, with the deployment's parameters applied."""
-    overrides = getattr(settings, "PRICE_DETECTORS", {}) or {}
+    overrides = rules.prices().detectors
     result: dict[str, Detector] = {}
     for cls, base in DEFAULT_DETECTORS:
         name = base.get("name", cls.name)

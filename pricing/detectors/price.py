@@ -8,24 +8,22 @@ from calendar import monthrange
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from common import rules
 
 from ..sql import as_date, fetch, parse_json_rows
 from ..sql import detectors as statements
 from ..sql.detectors import Scope
 from .base import Detector, Finding, dec_amount, dec_price, ratio, strength_of
 
-# Signal kinds that are legitimate by design: they inform a case, never open one (setting
-# PRICE_INFORMATIONAL_SIGNALS). Above a payment standard: the patient pays the difference; above the national lowest
-# listed price: another province's price, a reference rather than a rule.
-DEFAULT_INFORMATIONAL = ("above_payment_standard", "above_national_lowest")
-
 
 def informational_kinds() -> set[str]:
-    return set(getattr(settings, "PRICE_INFORMATIONAL_SIGNALS", DEFAULT_INFORMATIONAL))
+    """Signal kinds that are legitimate by design: they inform a case, never open one (setting
+    PRICE_INFORMATIONAL_SIGNALS). Above a payment standard: the patient pays the difference; above the national lowest
+    listed price: another province's price, a reference rather than a rule."""
+    return set(rules.prices().informational_signals)
 
 
 class PeerOutlier(Detector):
@@ -320,16 +318,16 @@ class NonSelectedPremium(Detector):
 
 class VolumeSpike(Detector):
     """采购量异常激增 (possible diversion): a hospital's monthly quantity far above its own usual months, on a log scale
-    (median and median absolute deviation of its other months with purchases within `window_months`, at least
-    `min_history`), net of the market's move that month (seasonality, province-wide shifts); both relative
-    (≥ `factor` ×, ≥ `z` spreads) and absolute (the extra units worth ≥ `min_excess_amount` yuan). Products priced
-    at least `min_unit_price` a unit, and 高值耗材."""
+    (a trimmed mean of its other months with purchases within `window_months`, at least `min_history`), net of the
+    market's move that month (seasonality, province-wide shifts); both relative (≥ `factor` ×, ≥ `z` spreads, the
+    spread counting the months' noise, the baseline's and small counts' Poisson noise) and absolute (the extra units
+    worth ≥ `min_excess_amount` yuan). Products priced at least `min_unit_price` a unit, and 高值耗材."""
 
     name = "volume_spike"
     label = _("采购量异常激增")
     defaults = {
         "factor": 3.0,
-        "z": 3.5,
+        "z": 3.0,
         "window_months": 6,
         "min_history": 3,
         "min_market": 5,
@@ -351,7 +349,7 @@ class VolumeSpike(Detector):
         usual = Decimal(str(round(math.exp(base), 1)))
         expected = Decimal(str(round(math.exp(base + market), 1)))
         net = float(row["r"])
-        spread = max(1.4826 * float(row["mad"]), self.params["min_scale"])
+        spread = float(row["spread"])
         return Finding(
             detector=self.name,
             product_id=row["product_id"],

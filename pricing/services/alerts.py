@@ -17,7 +17,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import can, is_official
@@ -31,15 +30,10 @@ from procurement.services.listings import listing_change_price
 from .. import policies
 from ..errors import PricingError
 from ..models import Inquiry, Interview, PriceAlert
+from ..selectors import EVENT_LABELS
 
 A = PriceAlert.Status
-ACTION_LABELS = {
-    "start_review": pgettext_lazy("预警操作", "指派审核"),
-    "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
-    "record_interview": pgettext_lazy("预警操作", "记录约谈"),
-    "resolve": pgettext_lazy("预警操作", "处置"),
-    "dismiss": pgettext_lazy("预警操作", "排除"),
-}
+ACTION_LABELS = EVENT_LABELS  # the steps' names, in the refusal of a step out of order
 
 
 def require_reviewer(user) -> None:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from catalog.models import Product
-from common import locks
+from common import locks, rules
 from common.errors import ConflictError
 from common.faults import checkpoint
 from common.notifications import notify_kind
@@ -42,10 +42,6 @@ from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
 
 logger = logging.getLogger(__name__)
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 LOCK = "pricing.price-scan"
@@ -69,7 +65,7 @@ def _start(full: bool, now: datetime) -> PriceScan:
 def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceScan:
     running = PriceScan.objects.filter(status=PriceScan.Status.RUNNING)
     if not alone:
-        running = running.filter(started_at__lt=now - timedelta(minutes=_setting("PRICE_SCAN_STALE_MINUTES", 180)))
+        running = running.filter(started_at__lt=now - timedelta(minutes=rules.prices().scan_stale_minutes))
     dead = running.order_by("-pk").first()
     if dead is not None:
         logger.warning("price scan %s was interrupted: resumed", dead.pk)
@@ -77,7 +73,7 @@ def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceSca
     last = PriceScan.objects.filter(status=PriceScan.Status.SUCCEEDED).order_by("-until", "-pk").first()
     since = None
     if not full and last is not None and last.until is not None:
-        since = last.until - timedelta(minutes=_setting("PRICE_SCAN_OVERLAP_MINUTES", 10))
+        since = last.until - timedelta(minutes=rules.prices().scan_overlap_minutes)
     try:
         with transaction.atomic():
             return PriceScan.objects.create(full=full or since is None, since=since, until=now)

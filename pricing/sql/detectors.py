@@ -320,17 +320,22 @@ SELECT agg.* FROM agg{in_touched}""").format(
 
 
 def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
-    """Hospital-months whose quantity of a product is far above what that hospital usually buys, on a log scale:
-    the baseline is the median of log(quantity) over the hospital's other months with purchases within
-    `window_months` before or after (at least `min_history` of them), its spread the median absolute deviation of
-    those (at least `min_scale`); the month's excess is net of the market's move (the median excess of the
-    product's hospitals that month, when at least `min_market` have a baseline — seasonality and province-wide
-    shifts). Flagged when the net excess is at least log(`factor`) (relative), at least `z` spreads (robust), and
-    the extra units at the month's price are worth at least `min_excess_amount` yuan (absolute); for products
-    priced at least `min_unit_price` a unit, or 高值耗材.
+    """Hospital-months whose quantity of a product is far above what that hospital usually buys, on a log scale.
+    Each month's log quantity is first taken net of the market's level that month (the median, over the product's
+    hospitals, of their month against their own median level, when at least `min_market` hospitals bought —
+    seasonality and province-wide shifts). The baseline is the hospital's other months with purchases within
+    `window_months` before or after (at least `min_history`): their mean with the highest and the lowest left out
+    when there are five or more (one unusual month moves it little; it is steadier than a median), else their
+    median. The spread combines three noises: the months' own (1.4826 × their median absolute deviation, at least
+    `min_scale`), the baseline's (that spread over the number of months) and, for small counts, Poisson's (a
+    hospital that uses 2 units a month buys 5 in some months: 1 / the expected count on the log scale). Flagged
+    when the net excess is at least log(`factor`) (relative), at least `z` spreads (robust), and the extra units at
+    the month's price are worth at least `min_excess_amount` yuan (absolute); for products priced at least
+    `min_unit_price` a unit, or 高值耗材.
 
     Each row: product, hospital, region, month `m`, quantity `qty`, weighted `price`, the baseline `base` (log, net
-    of the market), baseline months `k`, `mad`, the net excess `r` (log) and the `market` level that month (log)."""
+    of the market), baseline months `k`, `spread`, the net excess `r` (log) and the `market` level that month
+    (log)."""
     t = _tables()
     touched, values = _touched(scope, t)
     window = int(params["window_months"])
@@ -350,18 +355,22 @@ lq AS (SELECT lq0.product_id, lq0.hospital_id, lq0.m, lq0.qty, lq0.price, lq0.re
 pairs AS (SELECT cur.product_id, cur.hospital_id, cur.m, other.l AS ol
           FROM lq cur JOIN lq other ON other.product_id = cur.product_id AND other.hospital_id = cur.hospital_id
                AND other.m <> cur.m AND other.m >= {first_month} AND other.m <= {last_month}{in_touched}),
-bl AS (SELECT product_id, hospital_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) AS base, count(*) AS k
+bl AS (SELECT product_id, hospital_id, m, count(*) AS k, percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) AS med,
+              CASE WHEN count(*) >= 5 THEN (sum(ol) - max(ol) - min(ol)) / (count(*) - 2)
+                   ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) END AS base
        FROM pairs GROUP BY product_id, hospital_id, m HAVING count(*) >= %(min_history)s),
-sc AS (SELECT p.product_id, p.hospital_id, p.m, percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.ol - bl.base)) AS mad
+sc AS (SELECT p.product_id, p.hospital_id, p.m,
+              greatest(1.4826 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.ol - bl.med)), %(min_scale)s) AS s
        FROM pairs p JOIN bl ON bl.product_id = p.product_id AND bl.hospital_id = p.hospital_id AND bl.m = p.m
        GROUP BY p.product_id, p.hospital_id, p.m),
-r AS (SELECT lq.product_id, lq.hospital_id, lq.m, lq.qty, lq.price, lq.region_id, bl.base, bl.k, sc.mad,
+r AS (SELECT lq.product_id, lq.hospital_id, lq.m, lq.qty, lq.price, lq.region_id, bl.base, bl.k,
+             sqrt(sc.s * sc.s * (1 + 1.0 / bl.k) + 1 / greatest(exp(bl.base + lq.move), 0.5)) AS spread,
              lq.l - bl.base AS r, lq.move AS market
       FROM lq JOIN bl ON bl.product_id = lq.product_id AND bl.hospital_id = lq.hospital_id AND bl.m = lq.m
       JOIN sc ON sc.product_id = lq.product_id AND sc.hospital_id = lq.hospital_id AND sc.m = lq.m)
 SELECT r.* FROM r JOIN {product} g ON g.id = r.product_id
 WHERE r.r >= ln(%(factor)s)
-  AND r.r / greatest(1.4826 * r.mad, %(min_scale)s) >= %(z)s
+  AND r.r / r.spread >= %(z)s
   AND (r.qty - exp(r.base + r.market)) * r.price >= %(min_excess_amount)s
   AND (r.price >= %(min_unit_price)s OR g.high_value = %(high_value)s)""").format(
         touched=touched,

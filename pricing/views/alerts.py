@@ -17,11 +17,10 @@ from accounts.models import Organization, Region, User
 from accounts.permissions import can, capability_required
 from common.errors import DomainError, ValidationFailed
 from common.formmemory import remember
-from common.models import events_for
 from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
 
-from .. import policies, selectors
+from .. import exports, policies, selectors
 from ..detectors import labels as detector_labels
 from ..errors import PricingError
 from ..models import PriceAlert
@@ -93,8 +92,13 @@ def alert_list(request):
         export_name=str(_("价格预警")),
         default_order=selectors.SORTS.get(params["sort"], selectors.SORTS["severity"]),
     )
-    if listing.wants_export:
-        return listing.export()
+    export = request.GET.get("format", "")
+    if export:
+        if export not in exports.FORMATS:
+            raise selectors.unknown_filter("format", export)
+        if export == "csv":
+            return exports.alerts_csv(listing.queryset)
+        return exports.alerts_xlsx(listing.queryset, exports.describe_filters(params, request.user))
     page = listing.page
     labels = detector_labels()
     for alert in page:
@@ -114,6 +118,7 @@ def alert_list(request):
             "officials": _officials(),
             "can_review": can(request.user, "pricing.review"),
             "can_scan": can(request.user, "pricing.scan"),
+            "export_csv_query": listing.query_with(format="csv"),
             "sorts": [
                 ("severity", _("严重程度")),
                 ("amount", _("涉及金额")),
@@ -163,7 +168,7 @@ def alert_detail(request, pk: int):
             "actions": policies.alert_allowed_actions(request.user, alert),
             "chart": selectors.price_chart(history),
             "history": history,
-            "events": events_for(alert),
+            "events": selectors.case_events(alert),
             "inquiries": alert.inquiries.select_related("recipient", "sent_by", "replied_by"),
             "interviews": alert.interviews.select_related("recorded_by"),
             "officials": _officials(),

@@ -208,6 +208,23 @@ def test_volume_spike_needs_a_relative_and_an_absolute_excess(hospitals, manufac
     assert len(find("volume_spike", min_excess_amount=100.0)) == 2
 
 
+def test_volume_spike_reads_small_quantities_as_counts(hospitals, manufacturer):
+    """A hospital that uses one or two units a month and buys six has the same ratio as one that uses a hundred or
+    two and buys six hundred; only the second is beyond chance (Poisson: small counts vary by whole units)."""
+    few = ProductFactory(manufacturer=manufacturer, generic_name="冠脉药物洗脱支架")
+    many = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
+    h = hospitals[0]
+    for month, qty in [(1, 1), (2, 2), (3, 1), (4, 2), (5, 1), (6, 6)]:
+        observe(few, h, date(2026, month, 5), "5000.00", quantity=qty)
+        observe(many, h, date(2026, month, 5), "50.00", quantity=qty * 100)
+    findings = find("volume_spike")
+    assert [(f.product_id, f.period_start) for f in findings] == [(many.pk, date(2026, 6, 1))]
+    # the usual month: the mean of the other five months' logs without the highest and the lowest (100, 100, 200)
+    assert findings[0].evidence["usual_quantity"] == "126"
+    assert findings[0].evidence["history_months"] == 5
+    assert findings[0].evidence["robust_z"] > 3
+
+
 def test_volume_spike_ignores_a_market_wide_rise(hospitals, manufacturer):
     """Every hospital buys 4 × more in May (a season, a new indication): no hospital's anomaly."""
     pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")

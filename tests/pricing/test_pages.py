@@ -131,7 +131,7 @@ def test_inbox_sorts_by_column_and_exports_only_the_filtered_alerts(client, aler
     html = client.get("/pricing/alerts/?sort=-amount_at_stake").content.decode()
     assert html.index(f"#{alert.pk}<") < html.index(f"#{spike.pk}<")
     rows = xlsx_rows(client.get("/pricing/alerts/?kind=volume_spike&format=xlsx"))
-    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [spike.pk]
+    assert rows[0][0] == "案件编号" and [r[0] for r in rows[1:]] == [spike.pk]
 
 
 def test_credit_records_sort_and_export_only_the_filtered_records(

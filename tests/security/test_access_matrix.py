@@ -244,6 +244,7 @@ ROUTES: dict[str, Route] = {
     "/api/v1/offplatform-purchases/import/": POST("offplatform.import"),
     "/api/v1/online-share/": GET("online_share.view"),
     "/api/v1/price-alerts/": GET("pricing.view"),
+    "/api/v1/price-alerts/export/": GET("pricing.view"),
     "/api/v1/price-alerts/1/": GET("pricing.view", ALERT),
     "/api/v1/price-alerts/1/history/": GET("pricing.view", ALERT),
     "/api/v1/price-alerts/1/assign/": POST("pricing.review", ALERT),

@@ -36,6 +36,8 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "overdue_payment": (_("逾期未付"), None),
     "commitment_progress": (_("约定采购量进度"), None),
     "order_redirect": (_("订单改派"), "order.place"),
+    "qualification_expiry": (_("资质证照到期提醒"), None),
+    "listing_application": (_("挂网申报"), None),
 }
 
 

@@ -11,10 +11,11 @@ class PricingConfig(AppConfig):
         from catalog import hooks as catalog_hooks  # noqa: PLC0415, RUF100 - cycle: app registry
         from procurement import hooks  # noqa: PLC0415, RUF100 - cycle: app registry
 
-        from .selectors import product_credit_warnings  # noqa: PLC0415, RUF100 - cycle: app registry
+        from .selectors import listing_price_basis, product_credit_warnings  # noqa: PLC0415, RUF100 - cycle: app registry
         from .services.credit import barred_manufacturers  # noqa: PLC0415, RUF100 - cycle: app registry
         from .services.observations import on_receipt_committed  # noqa: PLC0415, RUF100 - cycle: app registry
 
         hooks.register_barred_manufacturer_check(barred_manufacturers)
         hooks.register_receipt_committed(on_receipt_committed)
+        hooks.register_price_basis(listing_price_basis)
         catalog_hooks.register_product_warnings(product_credit_warnings)

@@ -1,9 +1,9 @@
+from .applications import ListingApplication, ListingApplicationDocument
 from .deliveries import Delivery, DeliveryLine, GoodsReturn, GoodsReturnLine, Receipt, ReceiptLine
 from .listings import Listing
 from .offplatform import OffPlatformImport, OffPlatformPurchase
 from .orders import (
     DistributionAuthorization,
-    ListingApplication,
     OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -26,6 +26,7 @@ __all__ = [
     "GoodsReturnLine",
     "Listing",
     "ListingApplication",
+    "ListingApplicationDocument",
     "Lot",
     "ManufacturerProgress",
     "OffPlatformImport",

@@ -11,9 +11,10 @@ from catalog import api as catalog_api
 from common.api import Router
 from pricing import api as pricing_api
 from procurement import api as procurement_api
+from qualifications import api as qualifications_api
 from settlement import api as settlement_api
 
-API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api)
+API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api, qualifications_api)
 
 router = Router()
 for module in API_MODULES:
@@ -39,6 +40,8 @@ urlpatterns = [
     path("orders/", include("procurement.urls.orders")),
     path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls.progress")),
+    path("listings/", include("procurement.urls.applications")),
+    path("qualifications/", include("qualifications.urls")),
     path("settlement/", include("settlement.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),

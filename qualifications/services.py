@@ -128,7 +128,7 @@ def qualification_expiry_warnings(*, today: date | None = None) -> int:
             _("%(subject)s 将于 %(date)s 到期（剩余 %(days)s 天）")
             % {"subject": subject, "date": row.valid_to, "days": days_left},
             body=_("请及时办理换发并上传新的证照；证照过期后相关产品将暂停挂网。"),
-            link="/listings/qualifications/",
+            link="/qualifications/",
             topic=f"qualification:{row.pk}:{threshold}",
             level="warning",
         )

@@ -4,11 +4,12 @@ config/urls.py (`routes` for the router, `urlpatterns` for plain views)."""
 
 from django.urls import path
 
-from . import deliveries, listings, online_share, orders, progress, tenders
+from . import applications, deliveries, listings, online_share, orders, progress, tenders
 
 routes = [
     *tenders.routes,
     *listings.routes,
+    *applications.routes,
     *orders.routes,
     *deliveries.routes,
     *online_share.routes,

@@ -380,3 +380,23 @@ def listing_application_refuse(*, application: ListingApplication, by, note: str
     application.refuse()
     _decided(application, by, note, "refused", S.SUBMITTED)
     return application
+
+
+@transaction.atomic
+def listing_application_attach(*, application: ListingApplication, by, document) -> ListingApplicationDocument:
+    """Attach a document (PDF or image) to the applicant's draft or returned application."""
+    require(by, "listing.apply")
+    application = _lock(
+        application,
+        statuses=A.EDITABLE_STATUSES,
+        message=_("申请状态为“%(status)s”，不能修改"),
+        code=OrderError.APPLICATION_NOT_EDITABLE,
+    )
+    if application.manufacturer_id != by.organization_id:
+        raise _fail(_("只能修改本企业的申请"), "application", OrderError.NOT_OWN_PRODUCT)
+    check_document(document, field="file")
+    row = ListingApplicationDocument.objects.create(
+        application=application, title=str(document.name)[:200], file=document, uploaded_by=by
+    )
+    record_event(application, "document_added", by=by, data={"title": row.title})
+    return row

@@ -89,14 +89,14 @@ class QualificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         parameters=[OpenApiParameter("days", int, description="到期天数以内（默认 60）")],
         responses=QualificationSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def expiring(self, request):
-        """Qualifications of every organisation ending within `days` and not yet renewed (officials)."""
+        """Qualifications of every organisation ending within `days` and not yet renewed (officials), soonest first,
+        at most 500."""
         days = parse_int(request.query_params.get("days") or "60", field="days", label="days")
         days = max(0, min(days, 3650))
-        rows = selectors.expiring(on=timezone.localdate(), within_days=days)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(QualificationSerializer(page, many=True).data)
+        rows = selectors.expiring(on=timezone.localdate(), within_days=days)[:500]
+        return Response(QualificationSerializer(rows, many=True).data)
 
 
 routes = [("qualifications", QualificationViewSet, "qualification")]

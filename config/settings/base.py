@@ -333,6 +333,13 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",  # the header clients already send
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ApiTokenKindEnum"] = "accounts.models.ApiToken.Kind"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ListingApplicationKindEnum": "procurement.models.applications.ListingApplication.Kind",
+        "ListingApplicationStatusEnum": "procurement.models.applications.ListingApplication.Status",
+        "QualificationKindEnum": "qualifications.models.Qualification.Kind",
+    }
+)
 # API rate limits (DRF throttles), counted in the cache (Redis with REDIS_URL, shared by every web process; without
 # it each process counts alone). Rates are "<n>/<second|minute|hour|day>"; over the rate the API answers 429 with
 # Retry-After. anon: per address, unauthenticated; user: per user; sign_in: per address, on the token endpoint.

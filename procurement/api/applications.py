@@ -87,6 +87,30 @@ class ApplicationInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(required=False, default=False, help_text="true: 保存并提交审核")
 
 
+class ProvincePriceSerializer(serializers.Serializer):
+    province = serializers.CharField()
+    unit_price = serializers.CharField()
+    observed_on = serializers.CharField()
+
+
+class NationalLowestSerializer(serializers.Serializer):
+    unit_price = serializers.CharField()
+    source = serializers.CharField()
+    valid_from = serializers.CharField()
+
+
+class PriceBasisSerializer(serializers.Serializer):
+    """Per minimum unit, as text with 4 decimals; `ceiling` null when the linkage rule sets none."""
+
+    other_provinces = ProvincePriceSerializer(many=True)
+    national_lowest = NationalLowestSerializer(allow_null=True)
+    lowest_other_province = serializers.CharField(allow_null=True)
+    linkage = serializers.CharField()
+    ratio = serializers.CharField()
+    ceiling = serializers.CharField(allow_null=True)
+    on = serializers.CharField()
+
+
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -187,7 +211,7 @@ class ListingApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelV
 
     @extend_schema(
         parameters=[OpenApiParameter("product", int, required=True)],
-        responses={200: serializers.JSONField()},
+        responses={200: PriceBasisSerializer},
     )
     @action(detail=False, methods=["get"], url_path="price-basis")
     def price_basis(self, request):

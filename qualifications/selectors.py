@@ -35,6 +35,11 @@ KINDS_BY_ORGANIZATION = {
 }
 
 
+#: 中药饮片 / 蒙药饮片 carry no 批准文号 in general (they are made under the production licence's 饮片 scope): no
+#: registration certificate is required to list them.
+REGISTRATION_EXEMPT_CATEGORIES = frozenset({"tcm_pieces", "mongolian_pieces"})
+
+
 def required_licence_kind(product: Product) -> str:
     """The maker's production licence a product needs: 药品生产许可证 for drugs, 医疗器械生产许可证 otherwise."""
     return K.DRUG_MANUFACTURING if product.is_drug else K.DEVICE_MANUFACTURING
@@ -88,6 +93,8 @@ def ensure_listable(product: Product, *, on: date | None = None) -> None:
             _("企业的%(kind)s（%%(number)s）已于 %%(date)s 过期，请先上传换发后的证照") % {"kind": licence_label},
         ),
     )
+    if product.category in REGISTRATION_EXEMPT_CATEGORIES:
+        return
     reg_label = K(registration_kind(product)).label
     _ensure(
         valid_registration(product, on=on),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Region, User
 from catalog.models import Product
 from qualifications.models import Qualification
-from qualifications.services import qualification_add
+from qualifications.services import qualification_add, qualification_expiry_warnings
 
 from .models import Listing, ListingApplication, PurchaseOrder
 from .selectors.applications import price_basis
@@ -94,7 +94,8 @@ def _pack_price(product: Product, *, above: bool = False) -> Decimal:
     ceiling = price_basis(product, on=timezone.localdate())["ceiling"]
     unit = Decimal(ceiling) * (Decimal("1.15") if above else Decimal("0.95")) if ceiling else None
     if unit is None:
-        unit = Decimal("0.8500") if product.category == "chemical" else Decimal("1.6000")
+        defaults = {"chemical": Decimal("0.8500"), "mongolian_pieces": Decimal("0.1600")}
+        unit = defaults.get(product.category, Decimal("1.6000"))
     return (unit * product.pack_size).quantize(Decimal("0.01"))
 
 
@@ -111,7 +112,9 @@ def _apply(user, official, dist_org, regions, product: Product, state: str) -> L
     )
     application = svc.listing_application_create(by=user, data=data, submit=state != "draft")
     if state == "approved":
-        application = svc.listing_application_approve(application=application, by=official, note="价格依据充分，同意挂网")
+        application = svc.listing_application_approve(
+            application=application, by=official, note="价格依据充分，同意挂网"
+        )
     elif state == "returned":
         svc.listing_application_return(application=application, by=official, note=RETURN_NOTE)
     elif state == "refused":
@@ -192,4 +195,5 @@ def seed(ctx, *, advance) -> str:
         _qualify_distributor(users["dist"], timezone.localdate())
         approved = {name: _maker(users[name], users["official"], users["dist"], plan) for name, plan in PLANS.items()}
         _order_received(users["buyer_mn"], users["dist"], approved["mfr"], advance)
+        qualification_expiry_warnings()  # what the daily watch would send: mfr's licence expires within a month
     return f"挂网申报 {ListingApplication.objects.count()} 件，资质证照 {Qualification.objects.count()} 个"

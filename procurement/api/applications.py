@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -219,7 +220,7 @@ class ListingApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelV
         the linkage ceiling, per minimum unit."""
         product_id = param_id(request.query_params, "product")
         if product_id is None:
-            raise ValidationFailed("请指定产品", field="product", code=OrderError.PRODUCT_REQUIRED)
+            raise ValidationFailed(_("请指定产品"), field="product", code=OrderError.PRODUCT_REQUIRED)
         product = Product.objects.filter(pk=product_id, manufacturer_id=request.user.organization_id).first()
         if product is None:
             raise Http404

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,10 +120,12 @@ def qualifications_visible_to(user) -> QuerySet[Qualification]:
 
 def superseded() -> Exists:
     """A later row of the same holder, kind and product that is valid the day after this one ends (a renewal)."""
+    # a renewal may start on the day after the old one ends
+    day_after = ExpressionWrapper(OuterRef("valid_to") + timedelta(days=1), output_field=DateField())
     later = Qualification.objects.filter(
         organization_id=OuterRef("organization_id"),
         kind=OuterRef("kind"),
-        valid_from__lte=OuterRef("valid_to"),
+        valid_from__lte=day_after,
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_to")))
     # Registration kinds always carry a product, licence kinds never (a CHECK constraint): the same kind then means
     # the same product, or no product on either side.

@@ -42,7 +42,11 @@ def test_warnings_at_60_30_7_days_once_each():
 def test_a_renewal_stops_the_warnings():
     today = timezone.localdate()
     old = QualificationFactory(valid_to=today + timedelta(days=20))
-    QualificationFactory(organization=old.organization, valid_from=today, valid_to=today + timedelta(days=1800))
+    QualificationFactory(
+        organization=old.organization,
+        valid_from=old.valid_to + timedelta(days=1),
+        valid_to=today + timedelta(days=1800),
+    )
     assert qualification_expiry_warnings(today=today) == 0
     assert list(selectors.expiring(on=today)) == []
 

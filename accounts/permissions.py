@@ -76,6 +76,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "listing.manage": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
     "listing.apply": frozenset({R.MANUFACTURER_REP}),
     "authorization.manage": frozenset({R.MANUFACTURER_REP, R.PLATFORM_ADMIN}),
+    # qualifications (资质证照): companies keep their own; officials see everyone's
+    "qualification.manage": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
+    "qualification.view_all": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
     "order.view": frozenset({R.PURCHASER, R.HOSPITAL_ADMIN, R.DISTRIBUTOR_REP, *OFFICIAL_ROLES}),
     "order.place": HOSPITAL_ROLES,
     "order.receive": HOSPITAL_ROLES,

@@ -38,6 +38,8 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "order_redirect": (_("订单改派"), "order.place"),
     "order_shortage": (_("订单缺货"), "order.place"),
     "objection": (_("异议与申诉"), None),
+    "qualification_expiry": (_("资质证照到期提醒"), None),
+    "listing_application": (_("挂网申报"), None),
 }
 
 

@@ -91,6 +91,25 @@ class PriceRules:
     scan_stale_minutes: int
 
 
+@dataclass(frozen=True)
+class ListingRules:
+    """挂网申报: price linkage of applied prices, and the qualification watch (docs/listings.md)."""
+
+    #: What caps an applied price: "other_provinces", "national_lowest", "both" (the lower) or "off".
+    linkage: str
+    #: The ceiling is this × the basis price (1.00: may not exceed it).
+    linkage_ratio: Decimal
+    #: Other provinces' prices older than this many months are not part of the basis.
+    basis_months: int
+    #: Days before a qualification's expiry at which its holder is warned, e.g. (60, 30, 7).
+    warning_days: tuple[int, ...]
+    #: Largest document (licence scan, application attachment) accepted, in bytes.
+    document_max_bytes: int
+
+
+LINKAGE_BASES = ("other_provinces", "national_lowest", "both", "off")
+
+
 def settlement() -> SettlementRules:
     return SettlementRules(
         payment_term_days=settings.SETTLEMENT_PAYMENT_TERM_DAYS,
@@ -154,4 +173,17 @@ def prices() -> PriceRules:
         regional_agencies=frozenset(settings.PRICE_REVIEW_REGIONAL_AGENCIES),
         scan_overlap_minutes=int(settings.PRICE_SCAN_OVERLAP_MINUTES),
         scan_stale_minutes=int(settings.PRICE_SCAN_STALE_MINUTES),
+    )
+
+
+def listings() -> ListingRules:
+    linkage = str(settings.LISTING_PRICE_LINKAGE)
+    if linkage not in LINKAGE_BASES:
+        raise ValueError(f"LISTING_PRICE_LINKAGE must be one of {LINKAGE_BASES}, not {linkage!r}")
+    return ListingRules(
+        linkage=linkage,
+        linkage_ratio=Decimal(str(settings.LISTING_PRICE_LINKAGE_RATIO)),
+        basis_months=int(settings.LISTING_PRICE_BASIS_MONTHS),
+        warning_days=tuple(sorted({int(d) for d in settings.QUALIFICATION_WARNING_DAYS}, reverse=True)),
+        document_max_bytes=int(settings.QUALIFICATION_DOCUMENT_MAX_BYTES),
     )

@@ -11,11 +11,20 @@ from catalog import api as catalog_api
 from common.api import Router
 from pricing import api as pricing_api
 from procurement import api as procurement_api
+from qualifications import api as qualifications_api
 from settlement import api as settlement_api
 from transparency import api as transparency_api
 from transparency import urls as transparency_urls
 
-API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api, transparency_api)
+API_MODULES = (
+    accounts_api,
+    catalog_api,
+    procurement_api,
+    pricing_api,
+    settlement_api,
+    transparency_api,
+    qualifications_api,
+)
 
 router = Router()
 for module in API_MODULES:
@@ -41,6 +50,8 @@ urlpatterns = [
     path("orders/", include("procurement.urls.orders")),
     path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls.progress")),
+    path("listings/", include("procurement.urls.applications")),
+    path("qualifications/", include("qualifications.urls")),
     path("settlement/", include("settlement.urls")),
     path("public/", include((transparency_urls.public_urlpatterns, "public"))),
     path("transparency/", include((transparency_urls.urlpatterns, "transparency"))),

@@ -13,11 +13,15 @@ class PricingConfig(AppConfig):
         from procurement import hooks  # noqa: PLC0415, RUF100 - cycle: app registry
 
         from .checks import pricing_rules_check  # noqa: PLC0415, RUF100 - cycle: app registry (detectors' models)
-        from .selectors import product_credit_warnings  # noqa: PLC0415, RUF100 - cycle: app registry
+        from .selectors import (  # noqa: PLC0415, RUF100 - cycle: app registry
+            listing_price_basis,
+            product_credit_warnings,
+        )
         from .services.credit import barred_manufacturers  # noqa: PLC0415, RUF100 - cycle: app registry
         from .services.observations import on_receipt_committed  # noqa: PLC0415, RUF100 - cycle: app registry
 
         hooks.register_barred_manufacturer_check(barred_manufacturers)
         hooks.register_receipt_committed(on_receipt_committed)
+        hooks.register_price_basis(listing_price_basis)
         catalog_hooks.register_product_warnings(product_credit_warnings)
         register(pricing_rules_check)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -522,3 +522,43 @@ def inquiry_letter(alert: PriceAlert, months: list[dict]) -> str:
         else _("请于回复期限前在平台说明价格形成原因并提供相关材料。"),
     ]
     return "\n".join(lines)
+
+
+def listing_price_basis(product_id: int, *, on: date, months: int) -> dict:
+    """The price basis of a listing application (挂网申报), per minimum unit: each other province's latest listed or
+    purchase price of the product (imported observations, source other_province, no older than `months`) and the
+    national lowest listed price valid on the day (imported reference prices). Registered with procurement's
+    `price_basis_providers` hook (procurement does not import pricing)."""
+    since = on - timedelta(days=months * 365 // 12)
+    latest: dict[str, PriceObservation] = {}
+    rows = PriceObservation.objects.filter(
+        product_id=product_id,
+        source=PriceObservation.Source.OTHER_PROVINCE,
+        observed_on__gte=since,
+        observed_on__lte=on,
+    ).order_by("province", "-observed_on", "unit_price")
+    for row in rows.only("province", "observed_on", "unit_price"):
+        latest.setdefault(row.province or _("未注明省份"), row)
+    national = (
+        ReferencePrice.objects.filter(
+            product_id=product_id, kind=ReferencePrice.Kind.NATIONAL_LOWEST, valid_from__lte=on
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("unit_price", "-valid_from")
+        .first()
+    )
+    return {
+        "other_provinces": [
+            {"province": province, "unit_price": str(row.unit_price), "observed_on": row.observed_on.isoformat()}
+            for province, row in sorted(latest.items(), key=lambda item: item[1].unit_price)
+        ],
+        "national_lowest": (
+            {
+                "unit_price": str(national.unit_price),
+                "source": national.source,
+                "valid_from": national.valid_from.isoformat(),
+            }
+            if national
+            else None
+        ),
+    }

@@ -176,8 +176,18 @@ class DistributionAuthorizationAdmin(SimpleHistoryAdmin):
 
 @admin.register(ListingApplication)
 class ListingApplicationAdmin(ReadOnlyAdmin):
-    list_display = ["product", "manufacturer", "unit_price", "status", "submitted_at", "reviewed_by", "reviewed_at"]
-    list_filter = ["status"]
+    list_display = [
+        "product",
+        "kind",
+        "manufacturer",
+        "pack_price",
+        "above_ceiling",
+        "status",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    list_filter = ["status", "kind", "above_ceiling"]
     list_select_related = ["product", "manufacturer", "reviewed_by"]
 
 

@@ -17,7 +17,7 @@ from accounts.models import Organization, Region, Role, User
 from catalog.models import Product
 from common.demo import DemoContext
 
-from . import demo_consumables
+from . import demo_consumables, demo_listings
 from .models import DistributionAuthorization, Listing, OffPlatformPurchase, PurchaseOrder, Tender, TenderEvaluation
 from .offplatform import offplatform_import
 from .services import authorizations as auth_svc
@@ -556,3 +556,9 @@ def seed_orders(ctx: DemoContext) -> str:
         created = _orders(buyers, dist_user, listings, official)
         _off_platform(admin, [u.organization for u in buyers.values()])
     return f"挂网 {len(listings)} 个、订单新建 {created} 张"
+
+
+def seed_late(ctx: DemoContext) -> str:
+    """Listing applications and qualifications of the demo makers (after pricing's reference prices exist, which
+    are their price basis), and an order of mfr's newly listed products."""
+    return demo_listings.seed(ctx, advance=_advance)

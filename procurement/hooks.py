@@ -11,6 +11,9 @@
 - `tender_moved_handlers`: callables `(tender_id: int) -> None` run when a tender changes status, inside the
   transition's transaction (the OCDS publication registers one).
 
+- `price_basis_providers`: callables `(product_id, *, on, months) -> dict` giving a listing application's price basis
+  (other provinces' prices, the national lowest); the pricing app registers its reference-price reader.
+
 The receipt and return handlers are called by procurement.services.orders inside the receipt's (return's) transaction, so the follow-up work
 a handler queues with `common.outbox.enqueue` commits together with the receipt: a crash right after the commit, or
 a broker outage, cannot lose it (the outbox publishes after commit, the drain job later). Handlers only queue work —
@@ -32,6 +35,7 @@ award_holds: list[Callable] = []
 receipt_committed_handlers: list[Callable[[int], None]] = []
 return_committed_handlers: list[Callable[[int], None]] = []
 tender_moved_handlers: list[Callable[[int], None]] = []
+price_basis_providers: list[Callable[..., dict]] = []
 
 
 def register_barred_manufacturer_check(func: Callable) -> Callable:
@@ -71,6 +75,23 @@ def register_tender_moved(func: Callable[[int], None]) -> Callable[[int], None]:
     if func not in tender_moved_handlers:
         tender_moved_handlers.append(func)
     return func
+
+
+def register_price_basis(func: Callable[..., dict]) -> Callable[..., dict]:
+    if func not in price_basis_providers:
+        price_basis_providers.append(func)
+    return func
+
+
+def price_basis(product_id: int, *, on, months: int) -> dict:
+    """The basis of an applied price: other provinces' prices (lowest first) and the national lowest, merged from
+    every provider; empty when none is registered."""
+    result: dict = {"other_provinces": [], "national_lowest": None}
+    for provider in price_basis_providers:
+        found = provider(product_id, on=on, months=months)
+        result["other_provinces"] += found.get("other_provinces", [])
+        result["national_lowest"] = result["national_lowest"] or found.get("national_lowest")
+    return result
 
 
 def barred_manufacturer_ids(tender) -> set[int]:

@@ -15,11 +15,13 @@ LINKS = [
     ("purchaser", Link(_("约定采购量进度"), "progress:hospital", "progress.view_hospital")),
     ("manufacturer", Link(_("带量采购"), "tenders:list", "tender.view")),
     ("manufacturer", Link(_("中选产品执行情况"), "progress:manufacturer", "progress.view_manufacturer")),
+    ("manufacturer", Link(_("挂网申请"), "listings:list", "listing.apply")),
     ("distributor", Link(_("待处理订单"), "orders:incoming", "order.fulfil")),
     ("distributor", Link(_("全部订单"), "orders:list", "order.view")),
     ("distributor", Link(_("配送单"), "orders:deliveries", "order.view")),
     ("official", Link(_("带量采购"), "tenders:list", "tender.view")),
     ("official", Link(_("约定采购量完成进度"), "progress:dashboard", "progress.view_all")),
     ("official", Link(_("采购订单"), "orders:list", "order.view")),
+    ("official", Link(_("挂网申请审核"), "listings:list", "listing.manage")),
     ("official", Link(_("线上采购率"), "orders:share", "online_share.view")),
 ]

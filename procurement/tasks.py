@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import OperationalError
 
 from common.faults import checkpoint
+from qualifications.services import qualification_expiry_warnings
 
+from .services.listing_qualifications import listings_qualification_watch
 from .services.orders import orders_flag_overdue
 from .services.progress import progress_compute_all, progress_refresh_hospital
 from .services.tenders import tenders_refresh_due
@@ -70,3 +72,18 @@ def refresh_commitment_progress(self, hospital_id: int, requested_at: str | None
         hospital_id=hospital_id, requested_at=datetime.fromisoformat(requested_at) if requested_at else None
     )
     return {"run": run.pk, "status": run.status, "rows": run.rows}
+
+
+@shared_task(
+    name="procurement.qualification_watch",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def qualification_watch(self) -> dict:
+    """Daily: warn holders of qualifications ending in 60 / 30 / 7 days (once each), then suspend the listings whose
+    required licence or registration lapsed and reinstate those renewed. Safe to run twice."""
+    warned = qualification_expiry_warnings()
+    return {"warned": warned, **listings_qualification_watch()}

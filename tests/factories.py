@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -311,3 +312,34 @@ class OffPlatformPurchaseFactory(factory.django.DjangoModelFactory):
     quantity = 100
     amount = factory.LazyFunction(lambda: Decimal("50.00"))
     source = "医院HIS导出"
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    """A licence of an organisation, valid from about three years ago for two more years (pass product= and a registration kind for
+    a product's certificate)."""
+
+    class Meta:
+        model = "qualifications.Qualification"
+
+    organization = factory.SubFactory(ManufacturerFactory)
+    product = None
+    kind = "drug_manufacturing"
+    number = factory.Sequence(lambda n: f"蒙20260{n:03d}")
+    valid_from = factory.LazyFunction(lambda: _today() - timedelta(days=1000))
+    valid_to = factory.LazyFunction(lambda: _today() + timedelta(days=730))
+
+
+def qualify(product, *, licence_to=None, registration_to=None):
+    """The maker's production licence and the product's registration, valid (or ending on the dates given)."""
+    kinds = (
+        ("drug_manufacturing", "drug_approval") if product.is_drug else ("device_manufacturing", "device_registration")
+    )
+    QualificationFactory(
+        organization=product.manufacturer, kind=kinds[0], **({"valid_to": licence_to} if licence_to else {})
+    )
+    return QualificationFactory(
+        organization=product.manufacturer,
+        product=product,
+        kind=kinds[1],
+        **({"valid_to": registration_to} if registration_to else {}),
+    )

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "settlement",
     "ocds",
     "transparency",
+    "qualifications",
 ]
 
 MIDDLEWARE = [
@@ -334,6 +335,13 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",  # the header clients already send
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ApiTokenKindEnum"] = "accounts.models.ApiToken.Kind"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ListingApplicationKindEnum": "procurement.models.applications.ListingApplication.Kind",
+        "ListingApplicationStatusEnum": "procurement.models.applications.ListingApplication.Status",
+        "QualificationKindEnum": "qualifications.models.Qualification.Kind",
+    }
+)
 # API rate limits (DRF throttles), counted in the cache (Redis with REDIS_URL, shared by every web process; without
 # it each process counts alone). Rates are "<n>/<second|minute|hour|day>"; over the rate the API answers 429 with
 # Retry-After. anon: per address, unauthenticated; user: per user; sign_in: per address, on the token endpoint.
@@ -456,6 +464,14 @@ ORDER_RESPONSE_HOURS = env.int("ORDER_RESPONSE_HOURS", default=24)
 ORDER_DELIVERY_HOURS = env.int("ORDER_DELIVERY_HOURS", default=72)
 ORDER_URGENT_DELIVERY_HOURS = env.int("ORDER_URGENT_DELIVERY_HOURS", default=24)
 ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
+# Listing applications (挂网申报): price linkage with other provinces and the qualification watch (docs/listings.md).
+# The ceiling of an applied price: "other_provinces" (the lowest listed price of other provinces), "national_lowest",
+# "both" (the lower of the two) or "off"; times LISTING_PRICE_LINKAGE_RATIO. Above it needs a justification.
+LISTING_PRICE_LINKAGE = env("LISTING_PRICE_LINKAGE", default="other_provinces")
+LISTING_PRICE_LINKAGE_RATIO = env("LISTING_PRICE_LINKAGE_RATIO", default="1.00")
+LISTING_PRICE_BASIS_MONTHS = env.int("LISTING_PRICE_BASIS_MONTHS", default=24)
+QUALIFICATION_WARNING_DAYS = env.list("QUALIFICATION_WARNING_DAYS", cast=int, default=[60, 30, 7])
+QUALIFICATION_DOCUMENT_MAX_BYTES = env.int("QUALIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Online-purchase share targets (seed 000, by 2025): drugs ≥ 90 %, high-value consumables ≥ 80 %.
 ONLINE_SHARE_TARGETS = {"drug": 90, "hv_consumable": 80}
 

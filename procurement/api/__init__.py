@@ -4,12 +4,13 @@ config/urls.py (`routes` for the router, `urlpatterns` for plain views)."""
 
 from django.urls import path
 
-from . import consumables, deliveries, listings, online_share, orders, progress, tenders
+from . import applications, consumables, deliveries, listings, online_share, orders, progress, tenders
 
 routes = [
     *tenders.routes,
     *consumables.routes,
     *listings.routes,
+    *applications.routes,
     *orders.routes,
     *deliveries.routes,
     *online_share.routes,

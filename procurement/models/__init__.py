@@ -1,10 +1,10 @@
+from .applications import ListingApplication, ListingApplicationDocument
 from .consumables import BidComponent, ConsumableBid, ConsumableDemand, ConsumableLot, ConsumableTender
 from .deliveries import Delivery, DeliveryLine, GoodsReturn, GoodsReturnLine, Receipt, ReceiptLine
 from .listings import Listing
 from .offplatform import OffPlatformImport, OffPlatformPurchase
 from .orders import (
     DistributionAuthorization,
-    ListingApplication,
     OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -32,6 +32,7 @@ __all__ = [
     "GoodsReturnLine",
     "Listing",
     "ListingApplication",
+    "ListingApplicationDocument",
     "Lot",
     "ManufacturerProgress",
     "OffPlatformImport",

@@ -46,6 +46,9 @@ class Listing(models.Model):
     # can be refreshed from the database inside a locked transaction).
     status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
+    # Set while the qualification watch keeps the listing suspended (the maker's licence or the product's
+    # registration lapsed); the watch reinstates only the listings it suspended, once renewed.
+    qualification_lapsed = models.BooleanField(_("因资质过期暂停"), default=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -96,67 +96,6 @@ class DistributionAuthorization(models.Model):
         return f"{self.manufacturer} → {self.distributor}: {self.product}"
 
 
-class ListingApplication(models.Model):
-    """企业申请挂网: a manufacturer asks for a product to be listed at a price; an official approves or rejects."""
-
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("待审核")
-        APPROVED = "approved", _("已通过")
-        REJECTED = "rejected", _("已驳回")
-
-    manufacturer = models.ForeignKey(
-        "accounts.Organization",
-        on_delete=models.PROTECT,
-        related_name="listing_applications",
-        verbose_name=_("生产企业"),
-    )
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
-    unit_price = models.DecimalField(_("申请挂网价（每最小制剂单位）"), **UNIT_PRICE)
-    valid_from = models.DateField(_("有效期起"))
-    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
-    evidence = models.TextField(_("价格依据"), blank=True, help_text=_("如其他省份挂网价、全国最低价来源"))
-    status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
-    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
-    )
-    submitted_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    listing = models.OneToOneField(
-        "procurement.Listing",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="application",
-        verbose_name=_("挂网产品"),
-    )
-
-    class Meta:
-        verbose_name = _("挂网申请")
-        verbose_name_plural = _("挂网申请")
-        ordering = ["-submitted_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(unit_price__gt=0), name="listing_application_price_positive")]
-
-    def __str__(self) -> str:
-        return f"{self.manufacturer} · {self.product}"
-
-    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED)
-    def approve(self) -> None:
-        pass
-
-    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED)
-    def reject(self) -> None:
-        pass
-
-
 class PurchaseOrder(models.Model):
     """订单: a hospital orders listed products from one authorised distributor.
 

@@ -26,8 +26,8 @@ from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 from common.numbers import parse_decimal
 
-from ..errors import ConflictError, OrderError, PermissionDeniedError, ValidationFailed
-from ..models import Listing, ListingApplication, OrderEvent, PurchaseOrder, PurchaseOrderLine
+from ..errors import ConflictError, OrderError, ValidationFailed
+from ..models import Listing, OrderEvent, PurchaseOrder, PurchaseOrderLine
 
 L = Listing.Status
 
@@ -209,9 +209,10 @@ def _refresh_draft_totals(order_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Listing:
-    """Change the listed price per minimum unit; the pack price follows. Draft orders see the new price at once;
-    submitted orders keep the price frozen at their submission."""
+def listing_change_price(*, listing: Listing, unit_price, by, reason: str, pack_price=None) -> Listing:
+    """Change the listed price per minimum unit; the pack price follows (or is the one given: an approved price
+    change applied for per pack). Draft orders see the new price at once; submitted orders keep the price frozen at
+    their submission."""
     _check(by)
     reason = _require_reason(reason)
     price = parse_unit_price(unit_price, field="unit_price")
@@ -222,7 +223,9 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
     if price == old_unit:
         raise ValidationFailed(_("新价格与当前挂网价相同"), field="unit_price", code=OrderError.PRICE_UNCHANGED)
     listing.unit_price = quantize_unit_price(price)
-    listing.pack_price = quantize_amount(listing.unit_price * listing.product.pack_size)
+    listing.pack_price = (
+        quantize_amount(pack_price) if pack_price else quantize_amount(listing.unit_price * listing.product.pack_size)
+    )
     _save(listing, reason, ["unit_price", "pack_price"])
     draft_lines = PurchaseOrderLine.objects.filter(listing=listing, order__status=PurchaseOrder.Status.DRAFT)
     draft_order_ids = sorted(set(draft_lines.values_list("order_id", flat=True)))
@@ -250,12 +253,12 @@ def listing_change_price(*, listing: Listing, unit_price, by, reason: str) -> Li
     return listing
 
 
-def _check_validity(valid_from: date, valid_to: date | None) -> None:
+def check_validity(valid_from: date, valid_to: date | None) -> None:
     if valid_to is not None and valid_to < valid_from:
         raise ValidationFailed(_("有效期止不能早于有效期起"), field="valid_to", code=OrderError.VALIDITY_REVERSED)
 
 
-def _ensure_not_listed(product: Product, manufacturer_id: int) -> None:
+def ensure_not_listed(product: Product, manufacturer_id: int) -> None:
     if Listing.objects.filter(
         product=product, manufacturer_id=manufacturer_id, status__in=[L.ACTIVE, L.SUSPENDED]
     ).exists():
@@ -272,8 +275,8 @@ def listing_create_from_price_linkage(
     _check(by)
     reason = _require_reason(reason)
     price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
-    _check_validity(valid_from, valid_to)
-    _ensure_not_listed(product, product.manufacturer_id)
+    check_validity(valid_from, valid_to)
+    ensure_not_listed(product, product.manufacturer_id)
     listing = Listing(
         product=product,
         manufacturer_id=product.manufacturer_id,
@@ -289,91 +292,6 @@ def listing_create_from_price_linkage(
     listing.save()
     record_event(listing, "listed", by=by, to_state=listing.status, note=reason, data={"source": listing.source})
     return listing
-
-
-@transaction.atomic
-def listing_apply(
-    *, by, product: Product, unit_price, valid_from: date, valid_to: date | None = None, evidence: str = ""
-) -> ListingApplication:
-    """企业申请挂网: the manufacturer's representative asks to list one of its own products."""
-    require(by, "listing.apply")
-    if product.manufacturer_id != by.organization_id:
-        raise PermissionDeniedError(_("只能为本企业的产品申请挂网"), code=OrderError.NOT_OWN_PRODUCT)
-    if not product.is_active:
-        raise ValidationFailed(_("该产品已停用，不能申请挂网"), field="product", code=OrderError.PRODUCT_INACTIVE)
-    price = quantize_unit_price(parse_unit_price(unit_price, field="unit_price"))
-    _check_validity(valid_from, valid_to)
-    _ensure_not_listed(product, product.manufacturer_id)
-    if ListingApplication.objects.filter(product=product, status=ListingApplication.Status.SUBMITTED).exists():
-        raise ConflictError(_("该产品已有待审核的挂网申请"), field="product", code=OrderError.APPLICATION_PENDING)
-    application = ListingApplication.objects.create(
-        manufacturer_id=product.manufacturer_id,
-        product=product,
-        unit_price=price,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        evidence=evidence[:2000],
-        submitted_by=by,
-    )
-    record_event(application, "submitted", by=by, to_state=application.status)
-    return application
-
-
-def _lock_application(application: ListingApplication) -> ListingApplication:
-    application = ListingApplication.objects.select_for_update().select_related("product").get(pk=application.pk)
-    if application.status != ListingApplication.Status.SUBMITTED:
-        raise ConflictError(
-            _("该申请已%(status)s") % {"status": application.get_status_display()},
-            field="status",
-            code=OrderError.APPLICATION_DECIDED,
-        )
-    return application
-
-
-@transaction.atomic
-def listing_application_approve(*, application: ListingApplication, by, note: str = "") -> Listing:
-    """An official approves an application: the product is listed at the applied price."""
-    require(by, "listing.manage")
-    application = _lock_application(application)
-    _ensure_not_listed(application.product, application.manufacturer_id)
-    product = application.product
-    listing = Listing(
-        product=product,
-        manufacturer_id=application.manufacturer_id,
-        unit_price=application.unit_price,
-        pack_price=quantize_amount(application.unit_price * product.pack_size),
-        valid_from=application.valid_from,
-        valid_to=application.valid_to,
-        source=Listing.Source.APPLICATION,
-        approved_by=by,
-    )
-    listing._change_reason = note or "挂网申请审核通过"
-    listing.save()
-    application.approve()
-    application.reviewed_by, application.reviewed_at = by, timezone.now()
-    application.review_note, application.listing = note[:300], listing
-    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "listing"])
-    record_event(application, "approved", by=by, from_state="submitted", to_state="approved", note=note)
-    record_event(
-        listing,
-        "listed",
-        by=by,
-        to_state=listing.status,
-        data={"source": listing.source, "application": application.pk},
-    )
-    return listing
-
-
-@transaction.atomic
-def listing_application_reject(*, application: ListingApplication, by, note: str) -> ListingApplication:
-    require(by, "listing.manage")
-    note = _require_reason(note)
-    application = _lock_application(application)
-    application.reject()
-    application.reviewed_by, application.reviewed_at, application.review_note = by, timezone.now(), note
-    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    record_event(application, "rejected", by=by, from_state="submitted", to_state="rejected", note=note)
-    return application
 
 
 def listings_suspend_for_manufacturer(*, manufacturer_id: int, by, reason: str, product_ids=None) -> int:

@@ -11,7 +11,7 @@ from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.models import events_for
 from procurement import hooks
 from procurement.errors import OrderError
-from procurement.models import Listing, ListingApplication
+from procurement.models import Listing
 from procurement.services import deliveries as delivery_svc
 from procurement.services import listings as svc
 from procurement.services import orders as order_svc
@@ -58,29 +58,6 @@ def test_price_change_rejects_bad_prices_and_keeps_history(w, official):
     w.listing.refresh_from_db()
     assert (w.listing.unit_price, w.listing.pack_price) == (Decimal("0.4567"), Decimal("5.48"))
     assert events_for(w.listing).get(action="price_changed").data["old_unit_price"] == "0.5000"
-
-
-def test_manufacturer_application_approved_by_an_official(w, official):
-    product = ProductFactory(manufacturer=w.manufacturer, generic_name="厄贝沙坦片", pack_size=7)
-    rep = UserFactory(username="l_rep", organization=w.manufacturer, roles=["manufacturer_rep"])
-    today = timezone.localdate()
-    with pytest.raises(PermissionDeniedError):
-        svc.listing_apply(by=w.buyer, product=product, unit_price="1", valid_from=today)
-    with refused(ValidationFailed, OrderError.VALIDITY_REVERSED):
-        svc.listing_apply(by=rep, product=product, unit_price="1", valid_from=today, valid_to=today - timedelta(days=1))
-    application = svc.listing_apply(
-        by=rep, product=product, unit_price="0.8800", valid_from=today, evidence="广东挂网价"
-    )
-    with refused(ConflictError, OrderError.APPLICATION_PENDING):
-        svc.listing_apply(by=rep, product=product, unit_price="0.8", valid_from=today)
-    with pytest.raises(PermissionDeniedError):
-        svc.listing_application_approve(application=application, by=rep)
-    listing = svc.listing_application_approve(application=application, by=official, note="价格合理")
-    assert (listing.source, listing.pack_price, listing.approved_by) == ("application", Decimal("6.16"), official)
-    application.refresh_from_db()
-    assert application.status == ListingApplication.Status.APPROVED and application.listing == listing
-    with refused(ConflictError, OrderError.ALREADY_LISTED):
-        svc.listing_apply(by=rep, product=product, unit_price="0.8", valid_from=today)
 
 
 def test_price_linkage_listing(w, official):

@@ -77,6 +77,33 @@ def test_registration_ok_is_the_single_check(hc_world):
     assert not hc.registration_ok(drug, today)
 
 
+def test_an_expired_recorded_certificate_refuses_the_bid(hc_world):
+    """Once the maker records the product's registration certificates (qualifications), one must be valid."""
+    from tests.factories import QualificationFactory
+
+    w = hc_world
+    hc_to_bidding(w)
+    lens = w["lenses"][1]
+    today = timezone.localdate()
+    QualificationFactory(
+        organization=lens.manufacturer,
+        product=lens,
+        kind="device_registration",
+        number=lens.registration_number,
+        valid_from=today - timedelta(days=2000),
+        valid_to=today - timedelta(days=1),
+    )
+    assert not hc.registration_ok(lens, today)
+    with pytest.raises(ValidationFailed) as exc:
+        svc.bid_submit(lot=w["lot"], product=lens, price="500", supply_capacity=1000, by=w["reps"][1])
+    assert exc.value.code == "registration_invalid" and "无效" in exc.value.message
+    assert not Bid.objects.filter(product=lens).exists()
+    QualificationFactory(  # renewed
+        organization=lens.manufacturer, product=lens, kind="device_registration", number=lens.registration_number
+    )
+    assert hc.registration_ok(lens, today)
+
+
 def test_system_bid_missing_a_required_component_is_refused(hc_world):
     w = hc_world
     hc_to_bidding(w)

@@ -36,6 +36,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "overdue_payment": (_("逾期未付"), None),
     "commitment_progress": (_("约定采购量进度"), None),
     "order_redirect": (_("订单改派"), "order.place"),
+    "contract": (_("购销合同"), "contract.view"),
 }
 
 

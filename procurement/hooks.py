@@ -6,6 +6,8 @@
   (price observations, commitment progress, settlement register theirs).
 - `return_committed_handlers`: callables `(return_id: int) -> None` run after a return (退货, `GoodsReturn`) is
   committed; a return reduces what was received, so the same consumers register here too.
+- `tender_awarded_handlers`: callables `(tender_id: int) -> None` run in the award's transaction once its awards and
+  commitments are written (the contracts app generates the purchase contracts there).
 
 Both are called by procurement.services.orders inside the receipt's (return's) transaction, so the follow-up work
 a handler queues with `common.outbox.enqueue` commits together with the receipt: a crash right after the commit, or
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 barred_manufacturer_checks: list[Callable] = []
 receipt_committed_handlers: list[Callable[[int], None]] = []
 return_committed_handlers: list[Callable[[int], None]] = []
+tender_awarded_handlers: list[Callable[[int], None]] = []
 
 
 def register_barred_manufacturer_check(func: Callable) -> Callable:
@@ -43,6 +46,12 @@ def register_receipt_committed(func: Callable[[int], None]) -> Callable[[int], N
 def register_return_committed(func: Callable[[int], None]) -> Callable[[int], None]:
     if func not in return_committed_handlers:
         return_committed_handlers.append(func)
+    return func
+
+
+def register_tender_awarded(func: Callable[[int], None]) -> Callable[[int], None]:
+    if func not in tender_awarded_handlers:
+        tender_awarded_handlers.append(func)
     return func
 
 
@@ -71,3 +80,7 @@ def receipt_committed(receipt_id: int) -> None:
 
 def return_committed(return_id: int) -> None:
     _run(return_committed_handlers, "return", return_id)
+
+
+def tender_awarded(tender_id: int) -> None:
+    _run(tender_awarded_handlers, "tender_awarded", tender_id)

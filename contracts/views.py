@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organization
-from accounts.permissions import capability_required
+from accounts.permissions import can, capability_required
 from common.errors import DomainError
 from common.formmemory import remember
 from common.models import events_for
@@ -47,7 +47,15 @@ def contract_list(request):
     return render(
         request,
         "contracts/list.html",
-        {"contracts": contracts, "status": status, "statuses": S.choices, "awaiting": awaiting},
+        {
+            "contracts": contracts,
+            "status": status,
+            "statuses": S.choices,
+            "awaiting": awaiting,
+            "can_sign": can(request.user, "contract.sign"),
+            "is_hospital": getattr(request.user.organization, "kind", "") == "hospital"
+            and can(request.user, "contract.sign"),
+        },
     )
 
 

@@ -1,0 +1,62 @@
+"""Admin: contracts, amendments, confirmations and keys, read-only — they change only through the services (and a
+fixed contract never changes)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ContractAmendment, ContractConfirmation, PurchaseContract, SigningKey
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseContract)
+class PurchaseContractAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "version",
+        "kind",
+        "status",
+        "hospital",
+        "manufacturer",
+        "distributor",
+        "quantity",
+        "amount",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["number", "hospital__name", "manufacturer__name"]
+    list_select_related = ["hospital", "manufacturer", "distributor"]
+
+
+@admin.register(ContractAmendment)
+class ContractAmendmentAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "new_version", "old_quantity", "new_quantity", "old_unit_price", "new_unit_price"]
+
+
+@admin.register(ContractConfirmation)
+class ContractConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["contract", "party", "organization", "user", "algorithm", "signed_at"]
+    list_select_related = ["contract", "organization", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    list_display = ["user", "organization", "algorithm", "fingerprint", "registered_at", "revoked_at"]
+    search_fields = ["fingerprint", "user__username"]

@@ -1,25 +1,20 @@
 """Admin: contracts, amendments, confirmations and keys, read-only — they change only through the services (and a
-fixed contract never changes)."""
+fixed contract never changes). History where the model keeps it."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdmin
+
 from .models import ContractAmendment, ContractConfirmation, PurchaseContract, SigningKey
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(PurchaseContract)
-class PurchaseContractAdmin(ReadOnlyAdmin):
+class PurchaseContractAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "number",
         "version",
@@ -37,26 +32,17 @@ class PurchaseContractAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ContractAmendment)
-class ContractAmendmentAdmin(ReadOnlyAdmin):
+class ContractAmendmentAdmin(ReadOnlyHistoryAdmin):
     list_display = ["contract", "new_version", "old_quantity", "new_quantity", "old_unit_price", "new_unit_price"]
 
 
 @admin.register(ContractConfirmation)
-class ContractConfirmationAdmin(admin.ModelAdmin):
+class ContractConfirmationAdmin(ReadOnlyAdmin):
     list_display = ["contract", "party", "organization", "user", "algorithm", "signed_at"]
     list_select_related = ["contract", "organization", "user"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(ReadOnlyAdmin):
+class SigningKeyAdmin(ReadOnlyHistoryAdmin):
     list_display = ["user", "organization", "algorithm", "fingerprint", "registered_at", "revoked_at"]
     search_fields = ["fingerprint", "user__username"]

@@ -123,6 +123,15 @@ def verifier_for(algorithm: str) -> Verifier | None:
     return VERIFIERS.get(algorithm)
 
 
+def b64decode(text: str, *, max_bytes: int) -> bytes:
+    """Standard Base64 (with padding) to bytes; b'' for anything else or anything longer than max_bytes."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:  # binascii.Error is one
+        return b""
+    return raw if len(raw) <= max_bytes else b""
+
+
 def fingerprint(spki: bytes) -> str:
     """SHA-256 of the key's SPKI (DER), lower-case hex: how a key is named everywhere."""
     return hashlib.sha256(spki).hexdigest()

@@ -8,8 +8,6 @@ written; when the third party confirms, the version is in force and the version 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -67,11 +65,7 @@ def _key(by, fingerprint: str) -> SigningKey:
 
 def _signature(value: str) -> str:
     text = str(value or "").strip()
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if not raw or len(text) > 1024:
+    if not signing.b64decode(text, max_bytes=512):
         raise ValidationFailed(_("签名须为 Base64 编码"), field="signature", code=ContractError.SIGNATURE_INVALID)
     return text
 

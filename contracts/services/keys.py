@@ -6,7 +6,6 @@ for anyone. A revoked key signs nothing new; the confirmations it made before it
 from __future__ import annotations
 
 import base64
-import binascii
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,12 +22,8 @@ from ..models import SigningKey
 
 
 def _spki(public_key: str) -> bytes:
-    text = str(public_key or "").strip()
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if not raw or len(raw) > 4096:
+    raw = signing.b64decode(str(public_key or "").strip(), max_bytes=4096)
+    if not raw:
         raise ValidationFailed(
             _("公钥须为 SPKI（DER）的 Base64 编码"), field="public_key", code=ContractError.KEY_INVALID
         )

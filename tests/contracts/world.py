@@ -7,12 +7,12 @@ import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from accounts.models import Organization, User
 from contracts import content
+from contracts.demo import p1363_signature
 from contracts.models import PurchaseContract, SigningKey
 from contracts.services import generation, keys
 from procurement.models import Commitment
@@ -41,10 +41,8 @@ class Signer:
         message = content.confirmation_message(
             contract=contract, party=party, uscc=self.user.organization.uscc, signed_at=signed_at
         )
-        der = self.private_key.sign(message, ec.ECDSA(hashes.SHA256()))
-        r, s = decode_dss_signature(der)
-        raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-        return {"key": self.key.fingerprint, "signed_at": signed_at, "signature": base64.b64encode(raw).decode()}
+        signature = p1363_signature(self.private_key, message)
+        return {"key": self.key.fingerprint, "signed_at": signed_at, "signature": signature}
 
 
 def spki_b64(private_key) -> str:

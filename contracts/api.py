@@ -31,7 +31,7 @@ class ContractSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
-    distributor_name = serializers.CharField(source="distributor.name", read_only=True, default=None)
+    distributor_name = serializers.CharField(source="distributor.name", read_only=True, default=None, allow_null=True)
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
     awaiting = serializers.SerializerMethodField(help_text="尚未确认的签约方：hospital, manufacturer, distributor")
     allowed_actions = serializers.SerializerMethodField(
@@ -213,7 +213,7 @@ LIST_PARAMETERS = [
     OpenApiParameter("status", str, description="draft, pending, in_force, superseded"),
     OpenApiParameter("order", int, description="该订单所依据的约定采购量的合同"),
     OpenApiParameter("commitment", int),
-    OpenApiParameter("awaiting_me", bool, description="只列本方待确认的合同"),
+    OpenApiParameter("awaiting_me", bool, description="只列待本机构处理的合同（待选配送企业、待本方确认）"),
 ]
 
 
@@ -244,8 +244,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if order is not None:
             qs = qs.filter(pk__in=[c.pk for c in self._order_contracts(order)])
         if params.get("awaiting_me") in ("1", "true"):
-            org = self.request.user.organization_id
-            qs = qs.filter(status=PurchaseContract.Status.PENDING).exclude(confirmations__organization_id=org)
+            qs = qs.filter(pk__in=selectors.awaiting_action(self.request.user).values("pk"))
         return qs.order_by("-created_at", "number", "version")
 
     def _order_contracts(self, order_id: int):

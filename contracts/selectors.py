@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,8 @@ from procurement.selectors.orders import distributors_for_listings
 from . import content, signing
 from .models import ContractConfirmation, PurchaseContract, SigningKey
 
+S = PurchaseContract.Status
+
 
 def contracts_visible_to(user) -> QuerySet[PurchaseContract]:
     if not can(user, "contract.view"):
@@ -24,6 +26,20 @@ def contracts_visible_to(user) -> QuerySet[PurchaseContract]:
         "hospital", "manufacturer", "distributor", "product", "commitment__tender", "commitment__lot", "previous"
     )
     return scope_to_organization(qs, user, field=("hospital", "manufacturer", "distributor"))
+
+
+def awaiting_action(user) -> QuerySet[PurchaseContract]:
+    """The contracts waiting for the user's organisation (a to-do list): drafts whose distributor it must choose (a
+    hospital), and pending versions it has not confirmed. Empty for officials, who sign nothing."""
+    org_id = getattr(user, "organization_id", None)
+    if org_id is None or not can(user, "contract.sign"):
+        return PurchaseContract.objects.none()
+    mine = Q(hospital_id=org_id) | Q(manufacturer_id=org_id) | Q(distributor_id=org_id)
+    return (
+        contracts_visible_to(user)
+        .filter(Q(status=S.DRAFT, hospital_id=org_id) | (Q(status=S.PENDING) & mine))
+        .exclude(confirmations__organization_id=org_id)
+    )
 
 
 def contract_for(user, pk) -> PurchaseContract:

@@ -32,18 +32,15 @@ S = PurchaseContract.Status
 
 @capability_required("contract.view")
 def contract_list(request):
-    qs = selectors.contracts_visible_to(request.user).prefetch_related("confirmations")
+    awaiting = request.GET.get("awaiting") == "me"
+    qs = selectors.awaiting_action(request.user) if awaiting else selectors.contracts_visible_to(request.user)
     status = request.GET.get("status", "")
     if status in S.values:
         qs = qs.filter(status=status)
-    contracts = list(qs.order_by("-created_at", "number", "-version")[:300])
-    mine = {c.pk: policies.contract_allowed_actions(request.user, c) for c in contracts}
-    awaiting = request.GET.get("awaiting") == "me"
-    if awaiting:
-        contracts = [c for c in contracts if mine[c.pk]]
+    contracts = list(qs.prefetch_related("confirmations").order_by("-created_at", "number", "-version")[:300])
     for c in contracts:
         c.awaiting = policies.awaiting_parties(c)
-        c.actions = mine[c.pk]
+        c.actions = policies.contract_allowed_actions(request.user, c)
     return render(
         request,
         "contracts/list.html",

@@ -7,17 +7,19 @@ from contracts import selectors
 from contracts.models import ContractConfirmation, SigningKey
 from contracts.services import parties
 from tests.browser.conftest import expect_no_error, login
+from tests.browser.test_content_security_policy import watch
 from tests.contracts.world import build, generated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_purchaser_generates_a_key_in_the_browser_and_signs_the_contract(new_page):
+def test_purchaser_generates_a_key_in_the_browser_and_signs_the_contract(new_page, live_server):
     cw = build()
     contract = parties.contract_choose_distributor(
         contract=generated(cw), by=cw.buyer, distributor_id=cw.distributor.pk
     )
     page = new_page()
+    problems = watch(page, live_server.url)
     login(page, "c_buyer")
 
     page.goto("/contracts/keys/")
@@ -51,3 +53,4 @@ def test_purchaser_generates_a_key_in_the_browser_and_signs_the_contract(new_pag
     assert [v.valid for v in selectors.verify_all(contract)] == [True]
     assert page.locator("#signatures tr[data-party=hospital][data-valid='1']").count() == 1
     assert page.locator("[data-awaiting=hospital]").count() == 0
+    assert problems == []  # the signing script ran under the Content-Security-Policy, nothing refused

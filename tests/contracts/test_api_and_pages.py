@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from contracts.errors import ContractError
 from contracts.models import ContractConfirmation, PurchaseContract, SigningKey
-from contracts.services import confirmations
+from contracts.services import confirmations, parties
 from tests.factories import PurchaseOrderFactory, PurchaseOrderLineFactory
 
 from .world import generated, signer_for, spki_b64
@@ -86,6 +86,9 @@ def test_an_unknown_or_revoked_key_is_400(cw, pending):
         f"/api/v1/contracts/{pending.pk}/confirm/", {**signer.sign(pending), "key": "0" * 64}, format="json"
     )
     assert (response.status_code, response.json()["code"], response.json()["field"]) == (400, "key_unknown", "key")
+    assert api(cw.dist).post(f"/api/v1/contracts/keys/{signer.key.pk}/revoke/").status_code == 404  # not theirs
+    signer.key.refresh_from_db()
+    assert signer.key.revoked_at is None
     assert client.post(f"/api/v1/contracts/keys/{signer.key.pk}/revoke/").status_code == 200
     response = client.post(f"/api/v1/contracts/{pending.pk}/confirm/", signer.sign(pending), format="json")
     assert (response.status_code, response.json()["code"]) == (400, "key_revoked")
@@ -191,3 +194,16 @@ def test_a_page_confirmation_with_a_bad_signature_shows_the_error_and_writes_not
     response = client.post(f"/contracts/{pending.pk}/", {"action": "confirm", **posted}, follow=True)
     assert "签名验证失败" in response.content.decode()
     assert not ContractConfirmation.objects.exists()
+
+
+def test_awaiting_me_is_each_partys_to_do_list(cw):
+    draft = generated(cw)
+    assert [r["id"] for r in api(cw.buyer).get("/api/v1/contracts/?awaiting_me=1").json()["results"]] == [draft.pk]
+    assert api(cw.rep).get("/api/v1/contracts/?awaiting_me=1").json()["results"] == []
+    contract = parties.contract_choose_distributor(contract=draft, by=cw.buyer, distributor_id=cw.distributor.pk)
+    signer = signer_for(cw.rep)
+    confirmations.contract_confirm(contract=contract, by=cw.rep, **signer.sign(contract))
+    assert api(cw.rep).get("/api/v1/contracts/?awaiting_me=1").json()["results"] == []
+    for user in (cw.buyer, cw.dist):
+        assert [r["id"] for r in api(user).get("/api/v1/contracts/?awaiting_me=1").json()["results"]] == [contract.pk]
+    assert api(cw.official).get("/api/v1/contracts/?awaiting_me=1").json()["results"] == []

@@ -136,6 +136,9 @@ def test_a_signing_time_far_from_now_is_refused(cw, pending):
         )
     with refused(ValidationFailed, ContractError.SIGNED_AT_INVALID):
         confirmations.contract_confirm(contract=pending, by=cw.buyer, **signer.sign(pending, signed_at="yesterday"))
+    for edge in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-12-07T09:00:00"):  # no offset
+        with refused(ValidationFailed, ContractError.SIGNED_AT_INVALID):
+            confirmations.contract_confirm(contract=pending, by=cw.buyer, **signer.sign(pending, signed_at=edge))
     assert not ContractConfirmation.objects.exists()
 
 

@@ -71,6 +71,8 @@ PRODUCT = "catalog.Product"
 LISTING = "procurement.Listing"
 CREDIT = ("pricing.CreditRecord", ("organization",))
 AUTH = ("procurement.DistributionAuthorization", ("manufacturer", "distributor"))
+# Purchase contracts: the three parties see their own (a distributor once chosen), officials all; only parties sign.
+CONTRACT = ("contracts.PurchaseContract", ("hospital", "manufacturer", "distributor"))
 
 ROUTES: dict[str, Route] = {
     # --- pages ---------------------------------------------------------------------------------------------------
@@ -297,6 +299,19 @@ ROUTES: dict[str, Route] = {
     "/settlement/payments/import/": GET("settlement.manage"),
     "/settlement/reconciliation/": GET("settlement.manage"),
     "/settlement/retained-savings/": GET("settlement.manage"),
+    "/contracts/": GET("contract.view"),
+    "/contracts/1/": GET("contract.view", *CONTRACT),
+    "/contracts/1/pdf/": GET("contract.view", *CONTRACT),
+    "/contracts/keys/": GET("contract.sign"),
+    "/contracts/annual/new/": GET("contract.sign"),
+    "/api/v1/contracts/": GET("contract.view"),
+    "/api/v1/contracts/1/": GET("contract.view", *CONTRACT),
+    "/api/v1/contracts/1/pdf/": GET("contract.view", *CONTRACT),
+    "/api/v1/contracts/1/confirm/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
+    "/api/v1/contracts/1/amend/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
+    "/api/v1/contracts/1/distributor/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
+    "/api/v1/contracts/annual/": POST("contract.sign"),
+    "/api/v1/contracts/keys/": GET("contract.sign"),
 }
 
 # Not part of the matrix, with the reason.
@@ -308,6 +323,8 @@ OUT_OF_MATRIX = {
     "/api/schema/": "public schema (tests/test_api_schema.py)",
     "/healthz": "public health (tests/test_health.py)",
     "/i18n/setlang/": "language switch",
+    "/api/v1/contracts/keys/1/revoke/": "a user's own signing key, by user not organisation: another's is 404 "
+    "(tests/contracts/test_api_and_pages.py)",
 }
 # Cells answering wrongly today, each with the bug it shows. The matrix fails when one of them starts answering as
 # expected, so the entry goes with the fix. (role, path, own/other/"" for a route without an object)

@@ -4,6 +4,7 @@ three signed confirmations, amendments as new versions — and each refusal with
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from common.errors import ConflictError, NotFoundError, ValidationFailed
 from common.models import AuditEvent
@@ -11,6 +12,7 @@ from contracts import content, selectors
 from contracts.errors import ContractError
 from contracts.models import ContractAmendment, ContractConfirmation, PurchaseContract
 from contracts.services import amendments, confirmations, generation, keys, parties
+from tests.factories import DistributionAuthorizationFactory, ListingFactory, ProductFactory
 from tests.procurement.ordering import refused
 
 from .world import generated, signer_for
@@ -136,9 +138,12 @@ def test_a_signing_time_far_from_now_is_refused(cw, pending):
         )
     with refused(ValidationFailed, ContractError.SIGNED_AT_INVALID):
         confirmations.contract_confirm(contract=pending, by=cw.buyer, **signer.sign(pending, signed_at="yesterday"))
-    for edge in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-12-07T09:00:00"):  # no offset
-        with refused(ValidationFailed, ContractError.SIGNED_AT_INVALID):
+    for edge in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):  # the ends of the calendar
+        with refused(ValidationFailed, ContractError.SIGNED_AT_OUT_OF_RANGE):
             confirmations.contract_confirm(contract=pending, by=cw.buyer, **signer.sign(pending, signed_at=edge))
+    with refused(ValidationFailed, ContractError.SIGNED_AT_INVALID):  # no offset
+        now = timezone.localtime().replace(tzinfo=None).isoformat()
+        confirmations.contract_confirm(contract=pending, by=cw.buyer, **signer.sign(pending, signed_at=now))
     assert not ContractConfirmation.objects.exists()
 
 
@@ -214,3 +219,34 @@ def test_a_key_must_be_a_public_key_of_its_algorithm(cw):
     with refused(ConflictError, ContractError.KEY_EXISTS):
         keys.signing_key_register(by=cw.buyer, algorithm="ECDSA-P256-SHA256", public_key=signer.key.public_key)
     assert signer.key.public_key_jwk["crv"] == "P-256"
+
+
+def test_a_hospital_makes_an_annual_contract_for_a_listed_product(cw):
+    product = ProductFactory(manufacturer=cw.manufacturer, generic_name="蒙药测试丸", pack_size=10)
+    listing = ListingFactory(product=product, unit_price=Decimal("1.2500"), pack_price=Decimal("12.50"))
+    DistributionAuthorizationFactory(product=product, distributor=cw.distributor)
+    year = timezone.localdate().year
+    with refused(ValidationFailed, ContractError.DISTRIBUTOR_NOT_AUTHORISED):
+        parties.annual_contract_create(
+            by=cw.buyer, listing_id=listing.pk, year=year, quantity=800, distributor_id=cw.unauthorised.pk
+        )
+    assert not PurchaseContract.objects.exists()
+    contract = parties.annual_contract_create(
+        by=cw.buyer, listing_id=listing.pk, year=year, quantity=800, distributor_id=cw.distributor.pk
+    )
+    assert (contract.kind, contract.status, contract.amount, contract.year) == (
+        "annual",
+        S.PENDING,
+        Decimal("1000.00"),
+        year,
+    )
+    assert contract.content["payment_terms"]["settlement"] == "hospital"  # a listed product outside VBP: not the fund
+    with refused(ConflictError, ContractError.ANNUAL_CONTRACT_EXISTS):
+        parties.annual_contract_create(
+            by=cw.buyer, listing_id=listing.pk, year=year, quantity=900, distributor_id=cw.distributor.pk
+        )
+    with refused(ConflictError, ContractError.NOT_A_PARTY):
+        parties.annual_contract_create(
+            by=cw.rep, listing_id=listing.pk, year=year, quantity=900, distributor_id=cw.distributor.pk
+        )
+    assert PurchaseContract.objects.count() == 1

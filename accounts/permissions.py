@@ -107,6 +107,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "progress.view_hospital": HOSPITAL_ROLES,
     "progress.view_manufacturer": frozenset({R.MANUFACTURER_REP}),
     "progress.compute": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    # purchase contracts (购销合同): the three parties see and sign their own, officials see all and generate them
+    "contract.view": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, R.DISTRIBUTOR_REP, *OFFICIAL_ROLES}),
+    "contract.sign": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
+    "contract.generate": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
 }
 
 

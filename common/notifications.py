@@ -40,6 +40,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "objection": (_("异议与申诉"), None),
     "qualification_expiry": (_("资质证照到期提醒"), None),
     "listing_application": (_("挂网申报"), None),
+    "contract": (_("购销合同"), "contract.view"),
 }
 
 

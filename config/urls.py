@@ -9,6 +9,7 @@ from accounts import views as accounts_views
 from accounts.forms import PlatformAdminAuthenticationForm
 from catalog import api as catalog_api
 from common.api import Router
+from contracts import api as contracts_api
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from qualifications import api as qualifications_api
@@ -24,6 +25,7 @@ API_MODULES = (
     settlement_api,
     transparency_api,
     qualifications_api,
+    contracts_api,
 )
 
 router = Router()
@@ -55,6 +57,7 @@ urlpatterns = [
     path("settlement/", include("settlement.urls")),
     path("public/", include((transparency_urls.public_urlpatterns, "public"))),
     path("transparency/", include((transparency_urls.urlpatterns, "transparency"))),
+    path("contracts/", include("contracts.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

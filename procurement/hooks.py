@@ -10,6 +10,8 @@
   committed; a return reduces what was received, so the same consumers register here too.
 - `tender_moved_handlers`: callables `(tender_id: int) -> None` run when a tender changes status, inside the
   transition's transaction (the OCDS publication registers one).
+- `tender_awarded_handlers`: callables `(tender_id: int) -> None` run in the award's transaction once its awards and
+  commitments are written (the contracts app generates the purchase contracts there).
 
 - `price_basis_providers`: callables `(product_id, *, on, months) -> dict` giving a listing application's price basis
   (other provinces' prices, the national lowest); the pricing app registers its reference-price reader.
@@ -36,6 +38,7 @@ receipt_committed_handlers: list[Callable[[int], None]] = []
 return_committed_handlers: list[Callable[[int], None]] = []
 tender_moved_handlers: list[Callable[[int], None]] = []
 price_basis_providers: list[Callable[..., dict]] = []
+tender_awarded_handlers: list[Callable[[int], None]] = []
 
 
 def register_barred_manufacturer_check(func: Callable) -> Callable:
@@ -94,6 +97,12 @@ def price_basis(product_id: int, *, on, months: int) -> dict:
     return result
 
 
+def register_tender_awarded(func: Callable[[int], None]) -> Callable[[int], None]:
+    if func not in tender_awarded_handlers:
+        tender_awarded_handlers.append(func)
+    return func
+
+
 def barred_manufacturer_ids(tender) -> set[int]:
     result: set[int] = set()
     for check in barred_manufacturer_checks:
@@ -123,3 +132,7 @@ def return_committed(return_id: int) -> None:
 
 def tender_moved(tender_id: int) -> None:
     _run(tender_moved_handlers, "tender", tender_id)
+
+
+def tender_awarded(tender_id: int) -> None:
+    _run(tender_awarded_handlers, "tender_awarded", tender_id)

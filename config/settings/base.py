@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ocds",
     "transparency",
     "qualifications",
+    "contracts",
 ]
 
 MIDDLEWARE = [

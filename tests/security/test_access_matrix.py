@@ -78,6 +78,8 @@ AUTH = ("procurement.DistributionAuthorization", ("manufacturer", "distributor")
 # The opening record, a bidder's outcome and the check of its bid exist only after the opening (409 before, another
 # maker's bid 404): their access is tested there.
 AFTER_OPENING = "after the opening only: tests/procurement/test_tender_opening_record.py"
+# Purchase contracts: the three parties see their own (a distributor once chosen), officials all; only parties sign.
+CONTRACT = ("contracts.PurchaseContract", ("hospital", "manufacturer", "distributor"))
 
 ROUTES: dict[str, Route] = {
     # --- pages ---------------------------------------------------------------------------------------------------
@@ -354,6 +356,19 @@ ROUTES: dict[str, Route] = {
     "/api/v1/objections/1/answer/": POST("transparency.answer", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
     "/api/v1/objections/1/appeal/": POST("transparency.object", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
     "/api/v1/objections/1/decide-appeal/": POST("transparency.decide_appeal", *OBJECTION, sees_all=OBJECTION_SEES_ALL),
+    "/contracts/": GET("contract.view"),
+    "/contracts/1/": GET("contract.view", *CONTRACT),
+    "/contracts/1/pdf/": GET("contract.view", *CONTRACT),
+    "/contracts/keys/": GET("contract.sign"),
+    "/contracts/annual/new/": GET("contract.sign"),
+    "/api/v1/contracts/": GET("contract.view"),
+    "/api/v1/contracts/1/": GET("contract.view", *CONTRACT),
+    "/api/v1/contracts/1/pdf/": GET("contract.view", *CONTRACT),
+    "/api/v1/contracts/1/confirm/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
+    "/api/v1/contracts/1/amend/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
+    "/api/v1/contracts/1/distributor/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
+    "/api/v1/contracts/annual/": POST("contract.sign"),
+    "/api/v1/contracts/keys/": GET("contract.sign"),
 }
 
 # Not part of the matrix, with the reason.
@@ -377,6 +392,8 @@ OUT_OF_MATRIX = {
     "/api/v1/public/tenders/1/candidates/": "public API, during the notice only (tests/transparency/test_public.py)",
     "/api/v1/public/tenders/1/results/": "public API, after the awards only (tests/transparency/test_public.py)",
     "/api/v1/public/listings/": "public API, no sign-in (tests/transparency/test_public.py)",
+    "/api/v1/contracts/keys/1/revoke/": "a user's own signing key, by user not organisation: another's is 404 "
+    "(tests/contracts/test_api_and_pages.py)",
 }
 # Cells answering wrongly today, each with the bug it shows. The matrix fails when one of them starts answering as
 # expected, so the entry goes with the fix. (role, path, own/other/"" for a route without an object)

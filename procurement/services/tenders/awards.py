@@ -190,4 +190,5 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     record_history(Listing.objects.filter(award__tender=tender), history_type="+", by=by, reason="中选产品挂网")
     tender.awarded_at = timezone.now()
     move_tender(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": commitments})
+    hooks.tender_awarded(tender.pk)  # purchase contracts for the new commitments (the contracts app)
     return awards

@@ -23,7 +23,14 @@ def contracts_visible_to(user) -> QuerySet[PurchaseContract]:
     if not can(user, "contract.view"):
         return PurchaseContract.objects.none()
     qs = PurchaseContract.objects.select_related(
-        "hospital", "manufacturer", "distributor", "product", "commitment__tender", "commitment__lot", "previous"
+        "hospital",
+        "manufacturer",
+        "distributor",
+        "product",
+        "commitment__tender",
+        "commitment__lot",
+        "previous",
+        "next_version",
     )
     return scope_to_organization(qs, user, field=("hospital", "manufacturer", "distributor"))
 

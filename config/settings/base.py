@@ -49,13 +49,13 @@ INSTALLED_APPS = [
     "common",
     "accounts",
     "catalog",
+    "qualifications",
     "procurement",
+    "contracts",
     "pricing",
     "settlement",
-    "ocds",
     "transparency",
-    "qualifications",
-    "contracts",
+    "ocds",
 ]
 
 MIDDLEWARE = [

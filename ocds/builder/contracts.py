@@ -1,20 +1,11 @@
-"""Purchase contracts (购销合同) as the `contracts` of a hospital's call-off — the interface the contracts app plugs into.
+"""Purchase contracts (购销合同, the `contracts` app) as the `contracts` of a hospital's call-off.
 
-The contracts app is not installed yet. Its rows reach the releases through `contract_rows(tender)`, which returns
-`ContractRow`s; until it is wired it returns none, and the call-offs carry awards (the agreed volumes) only.
-Contracts are not made from commitments as well: a commitment's volume would then be counted twice.
-
-Wiring, when `contracts.PurchaseContract` lands (ocds then depends on contracts): replace the body of
-`contract_rows` by a query of the tender's contracts that are not drafts, e.g.
-
-    PurchaseContract.objects.filter(commitment__tender=tender).exclude(status="draft")
-        → ContractRow(number=c.number, version=c.version, commitment_id=c.commitment_id, hospital_id=c.hospital_id,
-                      manufacturer_id=c.manufacturer_id, distributor_id=c.distributor_id, status=c.status,
-                      period_start=c.period_start, period_end=c.period_end, quantity=c.quantity,
-                      unit_price=c.unit_price, amount=c.amount, signed_at=c.signed_at)
-
-and emit releases when a contract changes (`ocds.signals`: a post_save receiver on PurchaseContract that calls
-`publication_enqueue(tender_id=…)`, as the one on Payment does). Nothing else changes.
+`contract_rows(tender)` gives the tender's contracts per commitment: of each contract number the version in force, or
+the latest pending one when none is in force yet (a supplementary agreement awaiting its confirmations leaves the
+version in force published); drafts are never published, superseded versions are replaced by the version that
+superseded them. Annual contracts of listings belong to no tender and are not published here. Contracts are not made
+from commitments as well: a commitment's volume would then be counted twice. A contract that changes queues the
+tender's publication (`ocds.signals`).
 """
 
 from __future__ import annotations
@@ -23,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from contracts.models import PurchaseContract
+
 from .context import iso, iso_day, money
 
 # Platform contract status → OCDS contractStatus. A draft is never published (None); a status not listed here is
@@ -30,6 +23,8 @@ from .context import iso, iso_day, money
 CONTRACT_STATUS = {
     "draft": None,
     "pending": "pending",
+    "in_force": "active",
+    "superseded": "terminated",
     "pending_signature": "pending",
     "signed": "active",
     "active": "active",
@@ -60,8 +55,36 @@ class ContractRow:
 
 
 def contract_rows(tender) -> list[ContractRow]:
-    """The tender's purchase contracts. None until the contracts app is wired (see the module's docstring)."""
-    return []
+    """The tender's published purchase contracts: per contract number, the version in force, else the latest pending
+    one (see the module's docstring)."""
+    chosen: dict[str, PurchaseContract] = {}
+    contracts = (
+        PurchaseContract.objects.filter(commitment__tender=tender)
+        .exclude(status__in=[PurchaseContract.Status.DRAFT, PurchaseContract.Status.SUPERSEDED])
+        .order_by("number", "version")
+    )
+    for contract in contracts:
+        kept = chosen.get(contract.number)
+        if kept is None or kept.status != PurchaseContract.Status.IN_FORCE:
+            chosen[contract.number] = contract
+    return [
+        ContractRow(
+            number=c.number,
+            version=c.version,
+            commitment_id=c.commitment_id,
+            hospital_id=c.hospital_id,
+            manufacturer_id=c.manufacturer_id,
+            distributor_id=c.distributor_id,
+            status=c.status,
+            period_start=c.period_start,
+            period_end=c.period_end,
+            quantity=c.quantity,
+            unit_price=c.unit_price,
+            amount=c.amount,
+            signed_at=c.signed_at,
+        )
+        for c in chosen.values()
+    ]
 
 
 def contract_status(row: ContractRow, *, tender_closed: bool) -> str | None:

@@ -18,7 +18,8 @@ from procurement.models import Commitment, Lot
 from settlement.generation import generate_statements
 from settlement.models import SettlementStatement
 from settlement.services.payments import payment_record
-from settlement.services.statements import statement_approve, statement_claim, statement_review
+from settlement.services.review import statement_approve
+from settlement.services.statements import statement_claim, statement_review
 from tests.factories import ListingFactory, ProductFactory
 from tests.settlement.world import build_world, make_award, month_start, receive
 

@@ -69,3 +69,31 @@ def test_a_draft_of_the_demo_is_not_published(demo_province):
     assert draft is not None
     assert Client().get(f"/api/ocds/records/ocds-nmgyx1-{draft.code}/").status_code == 404
     assert draft.code not in Client().get("/api/ocds/releases/", {"page_size": 500}).content.decode()
+
+
+def test_the_demo_purchase_contracts_are_the_call_offs_contracts(demo_province):
+    """Each published purchase contract (the version in force, else the pending one; never a draft) is a contract of
+    its hospital's call-off, with its amount as the value."""
+    from contracts.models import PurchaseContract
+    from ocds.builder.contracts import contract_rows
+
+    published = 0
+    for tender in Tender.objects.filter(status__in=["awarded", "executing", "closed"]):
+        rows = {r.number: r for r in contract_rows(tender)}
+        seen = set()
+        for call_off in set(
+            OcdsRelease.objects.filter(tender=tender, hospital__isnull=False).values_list("ocid", flat=True)
+        ):
+            compiled = packaging.compiled_release(selectors.record_releases(call_off))
+            for contract in compiled.get("contracts", []):
+                row = rows[contract["id"]]
+                assert amount(contract["value"]) == row.amount and contract["status"] in ("pending", "active")
+                seen.add(contract["id"])
+        assert seen == set(rows), tender.code
+        published += len(seen)
+    assert published > 0
+    drafts = set(PurchaseContract.objects.filter(status="draft").values_list("number", flat=True))
+    in_releases = {c["id"] for r in selectors.release_data(selectors.releases()) for c in r.get("contracts", [])}
+    assert not drafts & in_releases - set(
+        PurchaseContract.objects.exclude(status="draft").values_list("number", flat=True)
+    )

@@ -24,8 +24,8 @@ def ensure_reference_data() -> None:
 
     from django.apps import apps as django_apps
 
-    migration = importlib.import_module("accounts.migrations.0002_load_regions_and_roles")
-    migration.load(django_apps, None)
+    for name in ("0002_load_regions_and_roles", "0003_supervisor_role"):  # every migration that loads roles
+        importlib.import_module(f"accounts.migrations.{name}").load(django_apps, None)
 
 
 def league(code: str = "150100") -> Region:

@@ -9,13 +9,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # The login pages and the token exchange are how one signs in.
 PUBLIC = {"/accounts/login/", "/admin/login/", "/api/v1/auth/token/", "/healthz", "/api/schema/"}
-# The OCDS publication is open data (docs/ocds.md).
-PUBLIC_PREFIXES = ("/api/ocds/",)
+# The OCDS publication is open data (docs/ocds.md); the public information pages and their API are published to
+# everyone without signing in (tests/transparency/test_public.py checks what they show).
+PUBLIC_PREFIXES = ("/api/ocds/", "/public/", "/api/v1/public/")
 # Paths whose answer for an anonymous visitor is not a page: the language switch redirects back,
 # static files are files.
 NOT_PAGES = ("/i18n/", "/static/", "/media/")
-# Published to everyone without signing in (tests/transparency/test_public.py checks what they show).
-PUBLIC_PREFIXES = ("/public/", "/api/v1/public/")
 
 
 def all_paths(resolver=None, prefix="") -> list[str]:

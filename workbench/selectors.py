@@ -112,7 +112,7 @@ def progress_by_hospital(user, *, limit: int = 10) -> list[dict]:
         .filter(manufacturer_id=user.organization_id)
         .values("hospital_id", "hospital__name")
         .annotate(agreed=Sum("agreed_volume"), received=Sum("cumulative_units"), amount=Sum("cumulative_amount"))
-        .order_by("-agreed", "hospital__name")[:limit]
+        .order_by("-received", "-agreed", "hospital__name")[:limit]
     )
     return [{**r, "rate": progress_selectors.ratio(r["received"] or 0, r["agreed"] or 0)} for r in rows]
 

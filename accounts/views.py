@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from common.discovery import app_modules
 from common.errors import DomainError
 from common.health import health_report
 from common.tables import Column, Listing
@@ -26,10 +27,17 @@ def health(request):
 
 def home(request):
     user = request.user
+    # apps later in the chain add their panels (a manufacturer's to-dos…) through their `home` module
+    panels = [panel for _app, module in app_modules("home") for panel in module.panels(request)]
     return render(
         request,
         "accounts/home.html",
-        {"portals": portals_for(user), "organization": user.organization, "is_official": is_official(user)},
+        {
+            "portals": portals_for(user),
+            "organization": user.organization,
+            "is_official": is_official(user),
+            "panels": panels,
+        },
     )
 
 

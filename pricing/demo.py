@@ -18,7 +18,7 @@ from common.money import quantize_amount, quantize_unit_price
 from procurement.models import Listing, Lot
 
 from . import selectors
-from .models import CreditRecord, PriceAlert, PriceObservation, ReferencePrice
+from .models import CreditRecord, Inquiry, PriceAlert, PriceObservation, ReferencePrice
 from .services import alerts as svc
 from .services.credit import credit_rate_quarter, credit_record_create, credit_record_repair
 from .services.references import reference_prices_sync_awards
@@ -372,8 +372,31 @@ def _credit(official: User, today: date) -> int:
     return created
 
 
+def _letters_to_answer(official: User) -> int:
+    """The demo makers with logins each hold one letter still to answer (their workbench's to-do): sent on their open
+    case of highest score when they have none unanswered. A second run finds them and sends nothing."""
+    sent = 0
+    for rep in User.objects.filter(username__in=("mfr", "mfr2")).select_related("organization").order_by("username"):
+        if Inquiry.objects.filter(recipient=rep.organization, replied_at__isnull=True).exists():
+            continue
+        alert = PriceAlert.objects.filter(manufacturer=rep.organization, status="open").order_by("-score", "pk").first()
+        if alert is None:
+            continue
+        svc.alert_assign(alert=alert, assignee=official, by=official)
+        svc.alert_send_inquiry(
+            alert=alert,
+            recipient=alert.manufacturer,
+            reply_due=timezone.localdate() + timedelta(days=15),
+            by=official,
+            letter=_letter(alert),
+        )
+        sent += 1
+    return sent
+
+
 def seed(ctx: DemoContext) -> str:
     if PriceObservation.objects.filter(import_batch=BATCH).exists():
+        _letters_to_answer(User.objects.get(username="official"))
         return (
             f"{PriceObservation.objects.count()} 条价格监测记录，{PriceAlert.objects.count()} 条预警，"
             f"{CreditRecord.objects.count()} 条信用记录（已存在）"
@@ -388,6 +411,7 @@ def seed(ctx: DemoContext) -> str:
     counts["non_selected"] = _non_selected(months, hospitals)
     scan = price_scan_run(full=True)
     reviews = _reviews(official, reps)
+    reviews["inquiry_sent"] += _letters_to_answer(official)
     credit = _credit(official, today)
     shortages = shortage_watch_run(today=today)["opened"]
     return (

@@ -21,7 +21,7 @@ from catalog.demo_devices import IOL_CLASS, IOL_GENERIC
 from catalog.models import Product
 from common.demo import DemoContext
 
-from .models import Tender
+from .models import Tender, TenderEvaluation
 from .services import tenders as svc
 from .services.tenders import consumables as hc
 
@@ -103,6 +103,8 @@ def seed(ctx: DemoContext, *, rep_for) -> str:
         _times(tender, bid_deadline=now - timedelta(seconds=2), opening_at=now - timedelta(seconds=1))
         svc.tender_open_bids(tender=tender, by=official)
         svc.tender_evaluate(tender=tender, by=official)
+        # the candidate results were on public notice long ago (as in procurement.demo): past the notice period
+        TenderEvaluation.objects.filter(tender=tender).update(run_at=now - timedelta(days=30))
         awards = svc.tender_award(tender=tender, by=official)
         svc.tender_refresh(tender=tender)
     return f"耗材批次 {CODE}：{Product.objects.filter(consumable_class=IOL_CLASS).count()} 个人工晶体，中选 {len(awards)} 个"

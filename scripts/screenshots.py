@@ -38,8 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-# (file name, user, path, or a link to follow from that path: (list path, CSS selector of the link))
-SHOTS: list[tuple[str, str, str | tuple[str, str]]] = [
+# (file name, user, path, or links to follow from that path: (list path, CSS selector of the link, [next link…]))
+SHOTS: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("login", "", "/accounts/login/"),
     ("purchaser-workbench", "buyer", "/"),
     ("purchaser-catalog-search", "buyer", "/catalog/?q=aspl"),
@@ -61,7 +61,22 @@ SHOTS: list[tuple[str, str, str | tuple[str, str]]] = [
     ("manufacturer-progress", "mfr2", "/progress/manufacturer/"),
     ("manufacturer-inquiries", "mfr2", "/pricing/inquiries/"),
     ("manufacturer-credit", "mfr2", "/pricing/credit/mine/"),
-    ("manufacturer-statements", "mfr", "/settlement/"),
+    ("manufacturer-statements", "mfr2", "/settlement/"),
+    ("manufacturer-workbench", "mfr2", "/"),
+    ("manufacturer-workbench-mongolian", "mfr", "/"),
+    ("manufacturer-my-bids", "mfr2", ("/", "[data-workbench=awards] tbody a")),
+    (
+        "manufacturer-opening-record",
+        "mfr2",
+        ("/", "[data-workbench=awards] tbody a", "a[href*='/opening/']"),
+    ),
+    ("manufacturer-listing-applications", "mfr", "/listings/applications/"),
+    ("manufacturer-listing-application-new", "mfr", "/listings/applications/new/?kind=new"),
+    ("manufacturer-qualifications", "mfr", "/qualifications/"),
+    ("manufacturer-contracts", "mfr2", "/contracts/"),
+    ("manufacturer-contract-detail", "mfr2", ("/contracts/?status=in_force", "tr[data-contract] a")),
+    ("manufacturer-signing-keys", "mfr2", "/contracts/keys/"),
+    ("manufacturer-statement-detail", "mfr2", ("/settlement/?status=paid", "tr[data-statement] a")),
     ("distributor-incoming", "dist", "/orders/incoming/"),
     ("distributor-deliveries", "dist", "/orders/deliveries/"),
     ("official-alert-inbox", "official", "/pricing/alerts/"),
@@ -105,6 +120,18 @@ def wait_for(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"server at {url} did not answer within {seconds:.0f} s")
 
 
+def follow(page, name: str, target: tuple[str, ...]) -> bool:
+    """Follow the links of `target[1:]` in turn (one click each) from `target[0]`; False when one is missing."""
+    for selector in target[1:]:
+        link = page.locator(selector).first
+        if link.count() == 0:
+            print(f"  {name}: no link {selector!r} on {page.url}, skipped", file=sys.stderr)
+            return False
+        with page.expect_navigation():
+            link.click()
+    return True
+
+
 def shoot(base: str, only: set[str]) -> list[Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -129,13 +156,9 @@ def shoot(base: str, only: set[str]) -> list[Path]:
             page.set_default_timeout(30_000)
             if isinstance(target, tuple):
                 page.goto(target[0])
-                link = page.locator(target[1]).first
-                if link.count() == 0:
-                    print(f"  {name}: no link {target[1]!r} on {target[0]}, skipped", file=sys.stderr)
+                if not follow(page, name, target):
                     page.close()
                     continue
-                with page.expect_navigation():
-                    link.click()
             elif target.endswith("?lang=en"):
                 page.goto(target.removesuffix("?lang=en"))
                 with page.expect_navigation():

@@ -28,6 +28,10 @@ from .models import SettlementStatement
 from .services import corrections, deadlines, deductions, payments, prepayments, review, statements
 
 DEMO_TENDER = "NMG-YP-2026-01"
+# 北辰制药 (the demo login mfr2)'s awarded products in this tender in execution are received and settled too: its
+# statements, one per hospital and month, claimed, confirmed by the hospital, paid, and one still to claim.
+MAKER_TENDER = "NMG-YP-2026-07"
+MAKER_PLAN = ["paid", "hospital_confirmed", "claimed"]
 
 
 def _month_start(months_back: int):
@@ -174,9 +178,41 @@ def _advance(statement: SettlementStatement, target: str, hospital_user: User, f
         payments.payment_record(statement=statement, amount=amount, reference=f"ZF{statement.pk:08d}", by=fund)
 
 
+def _seed_maker(buyers, dist: User, fund: User) -> str:
+    """mfr2's receipts of its awarded products (two hospitals, two months) and its statements in several states."""
+    rep = User.objects.filter(username="mfr2").select_related("organization").first()
+    tender = Tender.objects.filter(code=MAKER_TENDER).first()
+    if rep is None or tender is None:
+        return ""
+    maker = rep.organization
+    if SettlementStatement.objects.filter(manufacturer=maker).exists():
+        return ""
+    listings = list(
+        Listing.objects.filter(award__tender=tender, manufacturer=maker, status="active").order_by("pk")[:2]
+    )
+    if not listings:
+        return ""
+    two_back, one_back = _month_start(2), _month_start(1)
+    for i, buyer in enumerate(buyers):
+        for month, packs in ((two_back, 40), (one_back, 60)):
+            _receive(buyer, dist, listings, packs, month + timedelta(days=9), f"{20270000 + maker.pk * 10 + i:08d}")
+    progress_ensure_current()
+    generate_statements(month=two_back)
+    generate_statements(month=one_back)
+    made = list(SettlementStatement.objects.filter(manufacturer=maker).order_by("period", "hospital_id"))
+    for statement, target in zip(made, MAKER_PLAN, strict=False):
+        hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
+        _advance(statement, target, hospital_user, fund)
+    return f"；{maker.name} {len(made)} 张结算单（已支付、待基金审核、待医疗机构确认、待企业申报）"
+
+
 def seed(ctx: DemoContext) -> str:
     if SettlementStatement.objects.exists():
-        return "已存在"
+        fund = User.objects.filter(username="fund").first()
+        dist = User.objects.filter(username="dist").first()
+        buyers = [u for u in User.objects.filter(username__in=["buyer", "buyer_cf"]).select_related("organization")]
+        maker = _seed_maker(buyers, dist, fund) if fund and dist and buyers else ""
+        return "已存在" + maker
     tender = Tender.objects.filter(code=DEMO_TENDER).first()
     fund = User.objects.filter(username="fund").first()
     dist = User.objects.filter(username="dist").first()
@@ -206,9 +242,12 @@ def seed(ctx: DemoContext) -> str:
         if statement.pk != paid.pk:
             hospital_user = next(b for b in buyers if b.organization_id == statement.hospital_id)
             _advance(statement, target, hospital_user, fund)
+    maker = _seed_maker(buyers, dist, fund)
     deadlines.settlements_daily_check()  # the approved one of two months ago is past its payment term: overdue
     for buyer in buyers:
         deductions.hospital_deductions_post(
             fund=fund_for_region(buyer.organization.region), month=timezone.localdate().replace(day=1)
         )
-    return f"{len(made)} 张结算单（各状态各一张，含争议、核减、退回、逾期与已结算后价格更正），预付金与付款已记账"
+    return (
+        f"{len(made)} 张结算单（各状态各一张，含争议、核减、退回、逾期与已结算后价格更正），预付金与付款已记账{maker}"
+    )

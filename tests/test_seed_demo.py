@@ -11,6 +11,7 @@ from accounts.permissions import RoleCode
 from accounts.uscc import uscc_problem
 from procurement.models import Award, Bid, TenderEvaluation
 from tests.factories import ensure_reference_data
+from workbench import selectors as workbench
 
 SKIP_FIELDS = {"last_login"}
 
@@ -146,3 +147,20 @@ def test_demo_manufacturers_see_opened_and_awarded_tenders_with_their_bids(seede
     run = TenderEvaluation.objects.get(tender=patent.first().tender, is_current=True)
     assert run.rules["rule_set"] == "patent_medicine"
     assert not any("1.8" in r for o in run.outputs.values() for b in o["outcomes"] for r in b["reasons"])
+
+
+@pytest.mark.django_db
+def test_the_demo_makers_have_a_workbench_to_show(seeded):
+    mfr, mfr2 = User.objects.get(username="mfr"), User.objects.get(username="mfr2")
+    bench = workbench.manufacturer_workbench(mfr2)
+    statuses = {s["status"] for s in bench["settlement"]["statuses"] if s["count"]}
+    assert {"draft", "claimed", "hospital_confirmed", "paid"} <= statuses
+    assert bench["settlement"]["paid"] > 0
+    assert len([n for n in bench["contracts"].values() if n]) >= 3
+    assert any(a.tender.code == "NMG-YP-2026-07" for a in bench["awards"])
+    assert any(row["received"] for row in bench["progress"])
+    todos = {t.key: t.count for t in workbench.todos(mfr)}
+    assert todos["inquiries_to_answer"] >= 1 and todos["licences_expiring"] >= 1
+    listings = workbench.listing_summary(mfr)
+    assert listings["through_applications"] >= 1
+    assert any(row["received"] for row in workbench.progress_by_hospital(mfr))

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "settlement",
     "transparency",
     "ocds",
+    "workbench",
 ]
 
 MIDDLEWARE = [

@@ -99,9 +99,12 @@ def test_maker_applies_official_approves_hospital_orders_and_receives(new_page, 
     assert (listing.pack_price, listing.status) == (Decimal("48.00"), "active")
     assert DistributionAuthorization.objects.filter(product=product, distributor=distributor, is_active=True).exists()
 
-    # The maker sees the decision.
+    # The maker sees the decision, and its workbench counts the listing won through the application.
     mfr.goto("/listings/applications/")
     assert mfr.locator(f"tr[data-application='{application.pk}']").get_attribute("data-status") == "approved"
+    mfr.goto("/")
+    assert mfr.locator("[data-workbench=listings] dd").nth(3).inner_text() == "1"
+    assert mfr.locator("[data-todo=applications_returned] strong").inner_text() == "0"
 
     # The hospital finds it by pinyin initials and orders 6 packs from the authorised distributor.
     buyer = new_page()

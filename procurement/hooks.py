@@ -4,6 +4,8 @@
   opening (the pricing app's credit records register one).
 - `receipt_committed_handlers`: callables `(receipt_id: int) -> None` run after a receipt (入库验收) is committed
   (price observations, commitment progress, settlement register theirs).
+- `awards_published_handlers`: callables `(tender_id: int) -> None` run when a tender's awards are published, inside
+  its transaction (the payment-standards app derives the linked standards as drafts).
 - `return_committed_handlers`: callables `(return_id: int) -> None` run after a return (退货, `GoodsReturn`) is
   committed; a return reduces what was received, so the same consumers register here too.
 
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 barred_manufacturer_checks: list[Callable] = []
 receipt_committed_handlers: list[Callable[[int], None]] = []
 return_committed_handlers: list[Callable[[int], None]] = []
+awards_published_handlers: list[Callable[[int], None]] = []
 
 
 def register_barred_manufacturer_check(func: Callable) -> Callable:
@@ -43,6 +46,12 @@ def register_receipt_committed(func: Callable[[int], None]) -> Callable[[int], N
 def register_return_committed(func: Callable[[int], None]) -> Callable[[int], None]:
     if func not in return_committed_handlers:
         return_committed_handlers.append(func)
+    return func
+
+
+def register_awards_published(func: Callable[[int], None]) -> Callable[[int], None]:
+    if func not in awards_published_handlers:
+        awards_published_handlers.append(func)
     return func
 
 
@@ -71,3 +80,7 @@ def receipt_committed(receipt_id: int) -> None:
 
 def return_committed(return_id: int) -> None:
     _run(return_committed_handlers, "return", return_id)
+
+
+def awards_published(tender_id: int) -> None:
+    _run(awards_published_handlers, "tender", tender_id)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "procurement",
     "pricing",
     "settlement",
+    "payment_standards",
 ]
 
 MIDDLEWARE = [
@@ -386,6 +387,16 @@ TENDER_FLOOR_PRICE = env("TENDER_FLOOR_PRICE", default="0.1000")
 # (min valid bidders, max winners) and (min winners, agreed share): the tables a tender's document may replace.
 TENDER_MAX_WINNERS_TABLE = [(1, 10)]
 TENDER_AGREED_SHARE_TABLE = [(1, "0.50"), (2, "0.60"), (3, "0.70"), (4, "0.80")]
+
+# --- Payment standards linked to VBP prices (医保发〔2019〕56号; common.rules, docs/payment-standards.md) -------------
+# The national rule; PAYMENT_STANDARD_LINKAGE_BY_YEAR replaces any of these for the tenders whose cycle starts in a
+# year, e.g. {"2026": {"step_years": 3}}.
+PAYMENT_STANDARD_RATIO_THRESHOLD = env("PAYMENT_STANDARD_RATIO_THRESHOLD", default="2")
+PAYMENT_STANDARD_FIRST_YEAR_RATE = env("PAYMENT_STANDARD_FIRST_YEAR_RATE", default="0.70")
+PAYMENT_STANDARD_STEP_YEARS = env.int("PAYMENT_STANDARD_STEP_YEARS", default=2)
+# Which awarded price is "the selected price" of a group with several winners: own | lowest | highest.
+PAYMENT_STANDARD_SELECTED_PRICE = env("PAYMENT_STANDARD_SELECTED_PRICE", default="own")
+PAYMENT_STANDARD_LINKAGE_BY_YEAR = env.json("PAYMENT_STANDARD_LINKAGE_BY_YEAR", default={})
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

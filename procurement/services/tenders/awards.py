@@ -15,7 +15,7 @@ from common.history import record_history
 from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 
-from ... import evaluation
+from ... import evaluation, hooks
 from ...errors import TenderError
 from ...models import Award, Bid, Listing, Tender, TenderEvaluation
 from ...sql import awards as award_sql
@@ -180,4 +180,5 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     record_history(Listing.objects.filter(award__tender=tender), history_type="+", by=by, reason="中选产品挂网")
     tender.awarded_at = timezone.now()
     move_tender(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": commitments})
+    hooks.awards_published(tender.pk)
     return awards

@@ -9,11 +9,12 @@ from accounts import views as accounts_views
 from accounts.forms import PlatformAdminAuthenticationForm
 from catalog import api as catalog_api
 from common.api import Router
+from payment_standards import api as payment_standards_api
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from settlement import api as settlement_api
 
-API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api)
+API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api, payment_standards_api)
 
 router = Router()
 for module in API_MODULES:
@@ -40,6 +41,7 @@ urlpatterns = [
     path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls.progress")),
     path("settlement/", include("settlement.urls")),
+    path("payment-standards/", include("payment_standards.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

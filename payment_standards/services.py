@@ -105,8 +105,9 @@ def payment_standards_publish(*, year, by) -> Publication:
     products = PS.objects.filter(pk__in=draft_ids).values("product_id")
     old = PS.objects.filter(year=year, status=PS.Status.PUBLISHED, product_id__in=products)
     old_ids = list(old.values_list("pk", flat=True))
-    old.update(status=PS.Status.SUPERSEDED)
-    record_history(PS.objects.filter(pk__in=old_ids), by=by, reason="被新发布的支付标准替代")
+    if old_ids:
+        PS.objects.filter(pk__in=old_ids).update(status=PS.Status.SUPERSEDED)
+        record_history(PS.objects.filter(pk__in=old_ids), by=by, reason="被新发布的支付标准替代")
     now = timezone.now()
     PS.objects.filter(pk__in=draft_ids).update(status=PS.Status.PUBLISHED, published_at=now, published_by=by)
     record_history(PS.objects.filter(pk__in=draft_ids), by=by, reason="发布")

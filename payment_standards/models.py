@@ -27,6 +27,7 @@ class Basis(models.TextChoices):
     BELOW_SELECTED = "below_selected", _("原支付标准低于中选价：原支付标准")
     NOT_EVALUATED = "not_evaluated", _("未通过一致性评价：不高于中选价")
     MANUAL = "manual", _("手工确定")
+    IMPORTED = "imported", _("导入")
 
 
 class PaymentStandard(models.Model):

@@ -52,7 +52,7 @@ def payment_standard_set(*, product: Product, year, standard, source: str, by, n
         defaults={
             "standard": standard,
             "source": source,
-            "basis": Basis.MANUAL,
+            "basis": Basis.IMPORTED if source == PS.Source.IMPORT else Basis.MANUAL,
             "award": None,
             "lot": None,
             "selected_price": None,

@@ -135,3 +135,13 @@ def derive(
     with connection.cursor() as cursor:
         cursor.execute(derive_statement(), params)
         return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def published_references() -> Composed:
+    """The published standards in the shape of the price detectors' reference rows (`pricing.sql.detectors`,
+    `above_reference`): product, kind `payment_standard`, the standard as `ref` and the calendar year it holds for as
+    `valid_from` … `valid_to`. What `selectors.standard_for` reads one product at a time, for a set-based scan."""
+    return SQL(
+        "SELECT product_id, 'payment_standard' AS kind, standard AS ref, make_date(year, 1, 1) AS valid_from, "
+        "make_date(year, 12, 31) AS valid_to FROM {standard} WHERE status = 'published'"
+    ).format(**NAMES)

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from common.models import AuditEvent
-from payment_standards import selectors
+from payment_standards import selectors, sql
 from payment_standards.errors import PaymentStandardError as E
 from payment_standards.models import PaymentStandard, Publication
 from payment_standards.services import payment_standard_set, payment_standards_derive, payment_standards_publish
@@ -206,3 +206,15 @@ def test_the_award_derives_the_drafts(world):
     assert {r.status for r in rows.values()} == {"draft"}
     assert rows[products[0].pk].source == "award" and rows[products[0].pk].standard == D("0.5000")
     assert rows[loser.pk].basis == "above_double" and rows[loser.pk].standard == D("1.4000")
+
+
+@pytest.mark.django_db
+def test_published_references_for_the_detectors_agree_with_standard_for(drafts, official):
+    payment_standards_publish(year=2026, by=official)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.published_references())
+        rows = cursor.fetchall()
+    assert len(rows) == 3  # 2025's original and 2026's two published standards; drafts never
+    for product_id, kind, ref, valid_from, valid_to in rows:
+        assert kind == "payment_standard" and (valid_from.month, valid_to.day) == (1, 31)
+        assert selectors.standard_for(product_id, valid_from) == ref == selectors.standard_for(product_id, valid_to)

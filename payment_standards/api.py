@@ -117,7 +117,7 @@ class PaymentStandardViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, vie
         return Response(PaymentStandardSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[_YEAR], responses=ReviewRowSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def review(self, request):
         """The year's drafts, each with the standard it replaces (the year's published one, or the last year's)."""
         year = _year_param(request)

@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "ShortageStatusEnum": "pricing.models.ShortageAlert.Status",
         "CreditLevelEnum": "pricing.models.CreditRecord.Level",
         "ListingStatusEnum": "procurement.models.listings.Listing.Status",
+        "PaymentStandardStatusEnum": "payment_standards.models.PaymentStandard.Status",
+        "PaymentStandardSourceEnum": "payment_standards.models.PaymentStandard.Source",
         "ListingSourceEnum": "procurement.models.listings.Listing.Source",
         "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
         "SupplyClassEnum": "procurement.models.orders.SupplyClass",

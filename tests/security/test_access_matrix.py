@@ -297,6 +297,13 @@ ROUTES: dict[str, Route] = {
     "/settlement/payments/import/": GET("settlement.manage"),
     "/settlement/reconciliation/": GET("settlement.manage"),
     "/settlement/retained-savings/": GET("settlement.manage"),
+    # Payment standards: hospitals and officials read the published ones; officials review, derive and publish.
+    "/api/v1/payment-standards/": GET("payment_standard.view"),
+    "/api/v1/payment-standards/derive/": POST("payment_standard.manage"),
+    "/api/v1/payment-standards/publish/": POST("payment_standard.manage"),
+    "/api/v1/payment-standards/review/": GET("payment_standard.manage"),
+    "/payment-standards/": GET("payment_standard.view"),
+    "/payment-standards/review/": GET("payment_standard.manage"),
 }
 
 # Not part of the matrix, with the reason.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from accounts.permissions import can
 
@@ -69,9 +69,11 @@ def review(year: int) -> QuerySet[PaymentStandard]:
 def years() -> list[dict]:
     """Per year: published and draft counts, newest first."""
     rows: dict[int, dict] = {}
-    for year, status in PS.objects.exclude(status=PS.Status.SUPERSEDED).values_list("year", "status"):
-        entry = rows.setdefault(year, {"year": year, "published": 0, "draft": 0})
-        entry[status] += 1
+    counted = (
+        PS.objects.exclude(status=PS.Status.SUPERSEDED).values("year", "status").annotate(n=Count("pk")).order_by()
+    )
+    for row in counted:
+        rows.setdefault(row["year"], {"year": row["year"], "published": 0, "draft": 0})[row["status"]] = row["n"]
     return sorted(rows.values(), key=lambda r: -r["year"])
 
 

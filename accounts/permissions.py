@@ -86,6 +86,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "offplatform.import": frozenset({*HOSPITAL_ROLES, R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
     "online_share.view": frozenset({*HOSPITAL_ROLES, *OFFICIAL_ROLES}),
     # price monitoring and credit (pricing app)
+    "payment_standard.view": frozenset({*HOSPITAL_ROLES, *OFFICIAL_ROLES}),
+    "payment_standard.manage": frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER}),
     "pricing.view": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
     "pricing.review": frozenset({R.PRICING_OFFICIAL}),
     "pricing.import": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),

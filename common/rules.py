@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
@@ -187,3 +188,47 @@ def listings() -> ListingRules:
         warning_days=tuple(sorted({int(d) for d in settings.QUALIFICATION_WARNING_DAYS}, reverse=True)),
         document_max_bytes=int(settings.QUALIFICATION_DOCUMENT_MAX_BYTES),
     )
+
+
+#: The choices of `PAYMENT_STANDARD_SELECTED_PRICE`: a group with several winners takes each winner's own awarded
+#: price, the lowest or the highest as its "selected price".
+SELECTED_PRICE_CHOICES = ("own", "lowest", "highest")
+
+
+@dataclass(frozen=True)
+class LinkageRules:
+    """The payment-standard linkage of 医保发〔2019〕56号 for the tenders whose cycle starts in a year."""
+
+    #: A non-selected product whose original standard is above this × the selected price is stepped down.
+    ratio_threshold: Decimal
+    #: … to this share of its original standard in the first year (never below the selected price) …
+    first_year_rate: Decimal
+    #: … and reaches the selected price after this many further years (the notice: 2–3 years).
+    step_years: int
+    #: own | lowest | highest (a provincial choice; see docs/payment-standards.md).
+    selected_price: str
+
+
+def payment_standard_linkage(year: int) -> LinkageRules:
+    overrides = settings.PAYMENT_STANDARD_LINKAGE_BY_YEAR.get(str(year), {})
+    values = {
+        "ratio_threshold": settings.PAYMENT_STANDARD_RATIO_THRESHOLD,
+        "first_year_rate": settings.PAYMENT_STANDARD_FIRST_YEAR_RATE,
+        "step_years": settings.PAYMENT_STANDARD_STEP_YEARS,
+        "selected_price": settings.PAYMENT_STANDARD_SELECTED_PRICE,
+        **overrides,
+    }
+    rules = LinkageRules(
+        ratio_threshold=Decimal(str(values["ratio_threshold"])),
+        first_year_rate=Decimal(str(values["first_year_rate"])),
+        step_years=int(values["step_years"]),
+        selected_price=str(values["selected_price"]),
+    )
+    if (
+        rules.selected_price not in SELECTED_PRICE_CHOICES
+        or rules.step_years < 1
+        or rules.ratio_threshold < 1
+        or not (0 < rules.first_year_rate <= 1)
+    ):
+        raise ImproperlyConfigured(f"payment-standard linkage rules of {year} out of range: {rules}")
+    return rules

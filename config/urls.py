@@ -10,6 +10,7 @@ from accounts.forms import PlatformAdminAuthenticationForm
 from catalog import api as catalog_api
 from common.api import Router
 from contracts import api as contracts_api
+from payment_standards import api as payment_standards_api
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from qualifications import api as qualifications_api
@@ -26,6 +27,7 @@ API_MODULES = (
     transparency_api,
     qualifications_api,
     contracts_api,
+    payment_standards_api,
 )
 
 router = Router()
@@ -58,6 +60,7 @@ urlpatterns = [
     path("public/", include((transparency_urls.public_urlpatterns, "public"))),
     path("transparency/", include((transparency_urls.urlpatterns, "transparency"))),
     path("contracts/", include("contracts.urls")),
+    path("payment-standards/", include("payment_standards.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

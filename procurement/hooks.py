@@ -6,6 +6,8 @@
   transparency app's public notice period and open objections. `tender_award` refuses while one answers.
 - `receipt_committed_handlers`: callables `(receipt_id: int) -> None` run after a receipt (入库验收) is committed
   (price observations, commitment progress, settlement register theirs).
+- `awards_published_handlers`: callables `(tender_id: int) -> None` run when a tender's awards are published, inside
+  its transaction (the payment-standards app derives the linked standards as drafts).
 - `return_committed_handlers`: callables `(return_id: int) -> None` run after a return (退货, `GoodsReturn`) is
   committed; a return reduces what was received, so the same consumers register here too.
 - `tender_moved_handlers`: callables `(tender_id: int) -> None` run when a tender changes status, inside the
@@ -39,6 +41,7 @@ return_committed_handlers: list[Callable[[int], None]] = []
 tender_moved_handlers: list[Callable[[int], None]] = []
 price_basis_providers: list[Callable[..., dict]] = []
 tender_awarded_handlers: list[Callable[[int], None]] = []
+awards_published_handlers: list[Callable[[int], None]] = []
 
 
 def register_barred_manufacturer_check(func: Callable) -> Callable:
@@ -103,6 +106,12 @@ def register_tender_awarded(func: Callable[[int], None]) -> Callable[[int], None
     return func
 
 
+def register_awards_published(func: Callable[[int], None]) -> Callable[[int], None]:
+    if func not in awards_published_handlers:
+        awards_published_handlers.append(func)
+    return func
+
+
 def barred_manufacturer_ids(tender) -> set[int]:
     result: set[int] = set()
     for check in barred_manufacturer_checks:
@@ -136,3 +145,7 @@ def tender_moved(tender_id: int) -> None:
 
 def tender_awarded(tender_id: int) -> None:
     _run(tender_awarded_handlers, "tender_awarded", tender_id)
+
+
+def awards_published(tender_id: int) -> None:
+    _run(awards_published_handlers, "tender", tender_id)

@@ -27,6 +27,7 @@ NOT_PAGED = {
     "/api/v1/settlement/balances/": "balances, one query over the ledger",
     "/api/v1/settlement/reconciliation/": "a report, one query per section",
     "/api/v1/settlement/retained-savings/": "a report, one query",
+    "/api/v1/payment-standards/review/": "a year's drafts read whole for review, one query with the diff",
 }
 # Lists that the demo province does not fill with 2 rows for any role, with the reason.
 THIN = {

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "transparency",
     "ocds",
     "workbench",
+    "payment_standards",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         "ShortageStatusEnum": "pricing.models.ShortageAlert.Status",
         "CreditLevelEnum": "pricing.models.CreditRecord.Level",
         "ListingStatusEnum": "procurement.models.listings.Listing.Status",
+        "PaymentStandardStatusEnum": "payment_standards.models.PaymentStandard.Status",
+        "PaymentStandardSourceEnum": "payment_standards.models.PaymentStandard.Source",
         "ListingSourceEnum": "procurement.models.listings.Listing.Source",
         "PurchaseOrderStatusEnum": "procurement.models.orders.PurchaseOrder.Status",
         "SupplyClassEnum": "procurement.models.orders.SupplyClass",
@@ -426,6 +429,16 @@ PRICE_INFORMATIONAL_SIGNALS = env.list(
 PRICE_REVIEW_REGIONAL_AGENCIES = env.list("PRICE_REVIEW_REGIONAL_AGENCIES", default=[])
 PRICE_SCAN_OVERLAP_MINUTES = env.int("PRICE_SCAN_OVERLAP_MINUTES", default=10)
 PRICE_SCAN_STALE_MINUTES = env.int("PRICE_SCAN_STALE_MINUTES", default=180)
+
+# --- Payment standards linked to VBP prices (医保发〔2019〕56号; common.rules, docs/payment-standards.md) -------------
+# The national rule; PAYMENT_STANDARD_LINKAGE_BY_YEAR replaces any of these for the tenders whose cycle starts in a
+# year, e.g. {"2026": {"step_years": 3}}.
+PAYMENT_STANDARD_RATIO_THRESHOLD = env("PAYMENT_STANDARD_RATIO_THRESHOLD", default="2")
+PAYMENT_STANDARD_FIRST_YEAR_RATE = env("PAYMENT_STANDARD_FIRST_YEAR_RATE", default="0.70")
+PAYMENT_STANDARD_STEP_YEARS = env.int("PAYMENT_STANDARD_STEP_YEARS", default=2)
+# Which awarded price is "the selected price" of a group with several winners: own | lowest | highest.
+PAYMENT_STANDARD_SELECTED_PRICE = env("PAYMENT_STANDARD_SELECTED_PRICE", default="own")
+PAYMENT_STANDARD_LINKAGE_BY_YEAR = env.json("PAYMENT_STANDARD_LINKAGE_BY_YEAR", default={})
 
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.

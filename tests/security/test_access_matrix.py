@@ -369,6 +369,13 @@ ROUTES: dict[str, Route] = {
     "/api/v1/contracts/1/distributor/": POST("contract.sign", *CONTRACT, sees_all=frozenset()),
     "/api/v1/contracts/annual/": POST("contract.sign"),
     "/api/v1/contracts/keys/": GET("contract.sign"),
+    # Payment standards: hospitals and officials read the published ones; officials review, derive and publish.
+    "/api/v1/payment-standards/": GET("payment_standard.view"),
+    "/api/v1/payment-standards/derive/": POST("payment_standard.manage"),
+    "/api/v1/payment-standards/publish/": POST("payment_standard.manage"),
+    "/api/v1/payment-standards/review/": GET("payment_standard.manage"),
+    "/payment-standards/": GET("payment_standard.view"),
+    "/payment-standards/review/": GET("payment_standard.manage"),
 }
 
 # Not part of the matrix, with the reason.

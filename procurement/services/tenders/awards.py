@@ -191,4 +191,5 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     tender.awarded_at = timezone.now()
     move_tender(tender, S.AWARDED, by=by, note="公布中选结果", data={"awards": len(awards), "commitments": commitments})
     hooks.tender_awarded(tender.pk)  # purchase contracts for the new commitments (the contracts app)
+    hooks.awards_published(tender.pk)  # payment standards derived from the awards (payment_standards)
     return awards

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "procurement",
     "pricing",
     "settlement",
+    "traceability",
 ]
 
 MIDDLEWARE = [

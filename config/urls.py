@@ -12,8 +12,9 @@ from common.api import Router
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from settlement import api as settlement_api
+from traceability import api as traceability_api
 
-API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api)
+API_MODULES = (accounts_api, catalog_api, procurement_api, pricing_api, settlement_api, traceability_api)
 
 router = Router()
 for module in API_MODULES:
@@ -40,6 +41,7 @@ urlpatterns = [
     path("pricing/", include("pricing.views")),
     path("progress/", include("procurement.urls.progress")),
     path("settlement/", include("settlement.urls")),
+    path("traceability/", include("traceability.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

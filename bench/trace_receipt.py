@@ -51,8 +51,20 @@ FLOOR_RECORD = [
        JOIN traceability_tracecode tp ON tp.code = u.parent
        JOIN traceability_deliverycode p ON p.trace_code_id = tp.id AND p.delivery_id = %(delivery)s
        WHERE c.trace_code_id = tc.id AND c.delivery_id = %(delivery)s""",
+    # the wrong-product check: an identifier registered to another product, or a code first delivered as another
+    """INSERT INTO traceability_traceflag (kind, trace_code_id, delivery_id, hospital_id, data, raised_at)
+       SELECT 'wrong_product', dc.trace_code_id, dc.delivery_id, dc.hospital_id,
+              jsonb_build_object('expected', dc.product_id, 'found', COALESCE(pi.product_id, t.product_id)), now()
+       FROM traceability_deliverycode dc JOIN traceability_tracecode t ON t.id = dc.trace_code_id
+       LEFT JOIN traceability_productidentifier pi ON pi.identifier = t.identifier
+       WHERE dc.delivery_id = %(delivery)s AND (pi.product_id <> dc.product_id OR t.product_id <> dc.product_id)
+       ON CONFLICT DO NOTHING""",
 ]
 FLOOR_RECEIVE = [
+    # the scans the delivery does not carry (answered to the hospital)
+    """SELECT u.code FROM unnest(%(codes)s::text[]) u(code) WHERE NOT EXISTS (
+           SELECT 1 FROM traceability_deliverycode dc JOIN traceability_tracecode t ON t.id = dc.trace_code_id
+           WHERE dc.delivery_id = %(delivery)s AND t.code = u.code)""",
     """WITH RECURSIVE tree AS (
            SELECT dc.id FROM traceability_deliverycode dc JOIN traceability_tracecode t ON t.id = dc.trace_code_id
            WHERE dc.delivery_id = %(delivery)s AND t.code = ANY(%(codes)s::text[])
@@ -66,6 +78,11 @@ FLOOR_RECEIVE = [
         AND o.received_at IS NOT NULL
        WHERE dc.delivery_id = %(delivery)s AND dc.received_at = %(now)s
        ORDER BY dc.trace_code_id, o.received_at, o.id""",
+    # the count check: packs delivered, pack codes recorded and received per line
+    """SELECT dl.id, dl.packs, COUNT(dc.id) FILTER (WHERE dc.is_pack),
+              COUNT(dc.id) FILTER (WHERE dc.is_pack AND dc.received_at IS NOT NULL)
+       FROM procurement_deliveryline dl LEFT JOIN traceability_deliverycode dc ON dc.delivery_line_id = dl.id
+       WHERE dl.delivery_id = %(delivery)s GROUP BY dl.id, dl.packs""",
 ]
 
 

@@ -147,10 +147,10 @@ def codes_record(*, delivery_id, by, rows: list[dict], delivery_line_id=None) ->
             )
     _check_parents(parsed, existing)
     _check_counts(parsed, existing, lines)
-    return _write(delivery, by, parsed)
+    return _write(delivery, by, parsed, cases_recorded_earlier=any(r.parent in existing for r in parsed))
 
 
-def _write(delivery: Delivery, by, rows: list[Row]) -> dict:
+def _write(delivery: Delivery, by, rows: list[Row], *, cases_recorded_earlier: bool) -> dict:
     now = timezone.now()
     parents = {r.parent for r in rows if r.parent}
     codes = [r.parsed.code for r in rows]
@@ -180,7 +180,8 @@ def _write(delivery: Delivery, by, rows: list[Row]) -> dict:
     )
     if parents:
         sql.run(sql.LINK_PARENTS, delivery=delivery.pk, code=codes, parent=[r.parent for r in rows])
-        sql.run(sql.UNMARK_PARENTS, delivery=delivery.pk)
+        if cases_recorded_earlier:  # this upload's own cases were written as cases already
+            sql.run(sql.UNMARK_PARENTS, delivery=delivery.pk)
     flagged = sql.run(sql.FLAG_WRONG_PRODUCT, delivery=delivery.pk, now=now)
     record_event(delivery, "trace_codes_recorded", by=by, data={"recorded": written, "wrong_product": flagged})
     return {"recorded": written, "packs": sum(c not in parents for c in codes), "wrong_product": flagged}

@@ -116,7 +116,7 @@ class DispensingResultSerializer(serializers.Serializer):
 
 
 def _visible_delivery(user, pk) -> Delivery:
-    delivery = Delivery.objects.filter(pk=pk).first()
+    delivery = Delivery.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
     if delivery is None or user.organization_id not in (delivery.distributor_id, delivery.hospital_id):
         raise NotFoundError(gettext("配送单不存在"))
     return delivery

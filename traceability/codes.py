@@ -24,6 +24,7 @@ from datetime import date
 from django.utils.translation import gettext
 
 from common.errors import ValidationFailed
+from common.text import check_text
 
 from .errors import TraceError
 
@@ -113,7 +114,8 @@ def _check_elements(pairs: list[tuple[str, str]], field: str) -> dict[str, str]:
                 code=TraceError.GS1_MALFORMED,
             )
         fixed, longest = AIS[ai]
-        if (fixed and (len(value) != fixed or not value.isdigit())) or not value or len(value) > longest:
+        printable = value.isascii() and value.isprintable() and " " not in value
+        if (fixed and (len(value) != fixed or not value.isdigit())) or not printable or len(value) > longest:
             raise ValidationFailed(
                 gettext("GS1 字段 (%(ai)s) 长度或字符错误") % {"ai": ai}, field=field, code=TraceError.GS1_MALFORMED
             )
@@ -148,6 +150,7 @@ def parse_gs1(text: str, field: str) -> ParsedCode:
 def parse_code(raw: str, *, field: str = "code") -> ParsedCode:
     """One code as scanned or typed → its parts, or a ValidationFailed naming the field and the reason."""
     text = (raw or "").strip().removeprefix("]C1").removeprefix("]d2")  # symbology identifiers some scanners send
+    check_text(text.replace(GS, ""), field=field)  # no control characters but the GS separator
     if not text:
         raise ValidationFailed(gettext("追溯码为空"), field=field, code=TraceError.CODE_EMPTY)
     if len(text) > CODE_MAX:

@@ -24,7 +24,11 @@ app_name = "traceability"
 
 
 def _delivery(request, pk: int) -> Delivery:
-    delivery = Delivery.objects.select_related("order", "hospital", "distributor").filter(pk=pk).first()
+    delivery = (
+        Delivery.objects.select_related("order", "hospital", "distributor").filter(pk=pk).first()
+        if 0 < pk < 2**63
+        else None
+    )
     if delivery is None or request.user.organization_id not in (delivery.distributor_id, delivery.hospital_id):
         raise Http404
     return delivery

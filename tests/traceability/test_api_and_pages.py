@@ -100,3 +100,20 @@ def test_pages_scan_receive_and_flags(w):
     outsider = Client()
     outsider.force_login(w.other_buyer)
     assert outsider.get(url).status_code == 404
+
+
+def test_hostile_input_is_a_clear_4xx_never_a_500(w):
+    delivery, (l1, _l2) = shipped(w, packs=1, packs2=1)
+    client = api_as(w.dist_rep)
+    url = f"/api/v1/traceability/deliveries/{delivery.pk}/codes/"
+    for body in (
+        {"delivery_line": l1.pk, "text": "(01)06901234567892(21)A\x00B"},
+        {"delivery_line": l1.pk, "text": "ABC\x00DEF123"},
+        {"delivery_line": "9" * 30, "text": code(1)},
+        {"rows": "not a list"},
+        {"rows": [{"delivery_line": l1.pk, "code": {"x": 1}}]},
+    ):
+        r = client.post(url, body, format="json")
+        assert r.status_code == 400, (body, r.content)
+    assert client.get("/api/v1/traceability/deliveries/99999999999999999999/codes/").status_code == 404
+    assert not DeliveryCode.objects.exists()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from accounts.permissions import can
 from common.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from common.numbers import parse_id
 from procurement.models import Delivery
 
 from ..errors import TraceError
@@ -20,8 +21,8 @@ def delivery_for(*, delivery_id, by, side: str, lock: bool = False) -> Delivery:
     qs = Delivery.objects.select_for_update() if lock else Delivery.objects.all()
     scope = {"distributor_id": by.organization_id} if side == "distributor" else {"hospital_id": by.organization_id}
     try:
-        return qs.get(pk=int(delivery_id), **scope)
-    except (Delivery.DoesNotExist, ValueError, TypeError):
+        return qs.get(pk=parse_id(delivery_id, field="delivery"), **scope)
+    except (Delivery.DoesNotExist, ValidationFailed):
         raise NotFoundError(gettext("配送单不存在")) from None
 
 

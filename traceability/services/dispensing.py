@@ -37,7 +37,7 @@ def dispensing_import(*, content: bytes, file_name: str, by) -> DispensingImport
     """Import the file; all or nothing (a bad row names its row number and column)."""
     require(by, "settlement.manage")
     rows = read_rows(content, name=file_name, required=DISPENSING_COLUMNS)
-    orgs = _organizations({r.get("organization", "").strip() for r in rows})
+    orgs = _organizations({r.get("organization", "").strip().replace("\x00", "") for r in rows})
     codes, org_ids, days = [], [], []
     for i, r in enumerate(rows, start=2):
         codes.append(parse_code(r.get("code", ""), field=f"row {i}: code").code)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from common.errors import ConflictError, ValidationFailed
 from common.models import record_event
+from common.numbers import parse_id
 from procurement.models import Delivery, DeliveryLine
 
 from .. import sql
@@ -33,8 +34,8 @@ def _line_of(item: dict, field: str, lines: dict[int, DeliveryLine], default: De
     if raw in (None, "") and default is not None:
         return default
     try:
-        line = lines.get(int(raw))
-    except (TypeError, ValueError):
+        line = lines.get(parse_id(raw, field=field))
+    except ValidationFailed:
         line = None
     if line is None:
         raise ValidationFailed(

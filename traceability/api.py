@@ -20,6 +20,7 @@ from procurement.models import Delivery
 from . import selectors
 from .inputs import code_rows, scanned_codes
 from .models import DeliveryCode, TraceFlag
+from .services.common import delivery_for
 from .services.dispensing import dispensing_import
 from .services.receiving import codes_receive
 from .services.recording import codes_record
@@ -138,6 +139,7 @@ class DeliveryCodesView(APIView):
         responses={201: RecordResultSerializer},
     )
     def post(self, request, pk: int):
+        delivery_for(delivery_id=pk, by=request.user, side="distributor")  # another's delivery: 404 before any input
         rows = code_rows(
             upload=request.FILES.get("file"), text=str(request.data.get("text") or ""), rows=request.data.get("rows")
         )
@@ -156,6 +158,7 @@ class ReceiveView(APIView):
         responses={200: ReceiveResultSerializer},
     )
     def post(self, request, pk: int):
+        delivery_for(delivery_id=pk, by=request.user, side="hospital")  # another's delivery: 404 before any input
         codes = scanned_codes(text=str(request.data.get("text") or ""), codes=request.data.get("codes"))
         complete = str(request.data.get("complete", "true")).lower() not in ("0", "false")
         result = codes_receive(delivery_id=pk, by=request.user, codes=codes, complete=complete)

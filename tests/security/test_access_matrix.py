@@ -63,6 +63,7 @@ PRICING = frozenset(CAPABILITIES["pricing.view"])
 # Listings answer by id while orderable (active, in their validity window); others are not found for anyone.
 ORDERABLE = {"status": "active", "valid_from__lte": date.today(), "valid_to__gte": date.today()}
 ORDER = ("procurement.PurchaseOrder", ("hospital", "distributor"))
+DELIVERY = ("procurement.Delivery", ("hospital", "distributor"))
 SENT = {"status__in": ["submitted", "accepted", "shipped", "received"]}  # drafts are the hospital's alone
 BID = ("procurement.Bid", ("manufacturer",))
 ALERT = "pricing.PriceAlert"
@@ -297,6 +298,15 @@ ROUTES: dict[str, Route] = {
     "/settlement/payments/import/": GET("settlement.manage"),
     "/settlement/reconciliation/": GET("settlement.manage"),
     "/settlement/retained-savings/": GET("settlement.manage"),
+    # Traceability codes: a delivery's codes for its distributor and hospital only (officials read the flags)
+    "/api/v1/traceability/deliveries/1/codes/": GET(("order.fulfil", "order.receive"), *DELIVERY, sees_all=frozenset()),
+    "/api/v1/traceability/deliveries/1/receive/": POST("order.receive", *DELIVERY, sees_all=frozenset()),
+    "/api/v1/traceability/dispensing-imports/": POST("settlement.manage"),
+    "/api/v1/traceability/flags/": GET(("progress.view_all", "order.receive")),
+    "/api/v1/traceability/stock/": GET("order.receive"),
+    "/traceability/deliveries/1/": GET("order.view", *DELIVERY, sees_all=frozenset()),
+    "/traceability/flags/": GET("order.view"),
+    "/traceability/stock/": GET("order.receive"),
 }
 
 # Not part of the matrix, with the reason.

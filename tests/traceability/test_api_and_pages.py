@@ -117,3 +117,9 @@ def test_hostile_input_is_a_clear_4xx_never_a_500(w):
         assert r.status_code == 400, (body, r.content)
     assert client.get("/api/v1/traceability/deliveries/99999999999999999999/codes/").status_code == 404
     assert not DeliveryCode.objects.exists()
+
+
+def test_another_hospitals_empty_scan_is_404_not_400(w):
+    delivery, _lines = shipped(w)
+    r = api_as(w.other_buyer).post(f"/api/v1/traceability/deliveries/{delivery.pk}/receive/", {}, format="json")
+    assert r.status_code == 404

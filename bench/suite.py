@@ -56,6 +56,7 @@ MODULES = [
     "price_scan",
     "settlement_batch",
     "commitment_progress",
+    "trace_receipt",
 ]
 HEADERS = [
     "benchmark",

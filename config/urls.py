@@ -15,6 +15,7 @@ from pricing import api as pricing_api
 from procurement import api as procurement_api
 from qualifications import api as qualifications_api
 from settlement import api as settlement_api
+from traceability import api as traceability_api
 from transparency import api as transparency_api
 from transparency import urls as transparency_urls
 
@@ -28,6 +29,7 @@ API_MODULES = (
     qualifications_api,
     contracts_api,
     payment_standards_api,
+    traceability_api,
 )
 
 router = Router()
@@ -61,6 +63,7 @@ urlpatterns = [
     path("transparency/", include((transparency_urls.urlpatterns, "transparency"))),
     path("contracts/", include("contracts.urls")),
     path("payment-standards/", include("payment_standards.urls")),
+    path("traceability/", include("traceability.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ocds",
     "workbench",
     "payment_standards",
+    "traceability",
 ]
 
 MIDDLEWARE = [

@@ -67,6 +67,7 @@ PRICING = frozenset(CAPABILITIES["pricing.view"])
 LA_SKIP = "drafts are hidden from officials, which the matrix's owner model cannot express yet"
 ORDERABLE = {"status": "active", "valid_from__lte": date.today(), "valid_to__gte": date.today()}
 ORDER = ("procurement.PurchaseOrder", ("hospital", "distributor"))
+DELIVERY = ("procurement.Delivery", ("hospital", "distributor"))
 SENT = {"status__in": ["submitted", "accepted", "shipped", "received"]}  # drafts are the hospital's alone
 BID = ("procurement.Bid", ("manufacturer",))
 ALERT = "pricing.PriceAlert"
@@ -376,6 +377,15 @@ ROUTES: dict[str, Route] = {
     "/api/v1/payment-standards/review/": GET("payment_standard.manage"),
     "/payment-standards/": GET("payment_standard.view"),
     "/payment-standards/review/": GET("payment_standard.manage"),
+    # Traceability codes: a delivery's codes for its distributor and hospital only (officials read the flags)
+    "/api/v1/traceability/deliveries/1/codes/": GET(("order.fulfil", "order.receive"), *DELIVERY, sees_all=frozenset()),
+    "/api/v1/traceability/deliveries/1/receive/": POST("order.receive", *DELIVERY, sees_all=frozenset()),
+    "/api/v1/traceability/dispensing-imports/": POST("settlement.manage"),
+    "/api/v1/traceability/flags/": GET(("progress.view_all", "order.receive")),
+    "/api/v1/traceability/stock/": GET("order.receive"),
+    "/traceability/deliveries/1/": GET("order.view", *DELIVERY, sees_all=frozenset()),
+    "/traceability/flags/": GET("order.view"),
+    "/traceability/stock/": GET("order.receive"),
 }
 
 # Not part of the matrix, with the reason.

@@ -36,6 +36,8 @@ THIN = {
     "/api/v1/settlement/overdue/": "one overdue statement in the demo",
     "/api/v1/objections/": "no objections in the test demo (its notice period is 0 days); select_related reads them",
     "/api/v1/auth/tokens/": "the user's own tokens, no related rows read (a user keeps at most 20 sign-in tokens)",
+    "/api/v1/traceability/flags/": "two planted flags in the demo; the list selects the code, product and hospital",
+    "/api/v1/traceability/stock/": "one aggregate statement per product (traceability.sql), no query per row",
 }
 
 

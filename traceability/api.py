@@ -127,14 +127,14 @@ class DeliveryCodesView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     permission_classes = [HasCapability("order.fulfil", "order.receive")]
 
-    @extend_schema(operation_id="traceability_delivery_codes_list", responses={200: DeliveryCodesSerializer})
+    @extend_schema(operation_id="traceability_deliveries_codes_list", responses={200: DeliveryCodesSerializer})
     def get(self, request, pk: int):
         delivery = _visible_delivery(request.user, pk)
         body = {"lines": selectors.delivery_counts(delivery.pk), "codes": selectors.delivery_codes(delivery.pk)}
         return Response(DeliveryCodesSerializer(body).data)
 
     @extend_schema(
-        operation_id="traceability_delivery_codes_record",
+        operation_id="traceability_deliveries_codes_create",
         request={"application/json": RecordCodesSerializer, "multipart/form-data": RecordCodesSerializer},
         responses={201: RecordResultSerializer},
     )
@@ -153,7 +153,7 @@ class ReceiveView(APIView):
     permission_classes = [HasCapability("order.receive")]
 
     @extend_schema(
-        operation_id="traceability_delivery_receive",
+        operation_id="traceability_deliveries_receive_create",
         request=ReceiveSerializer,
         responses={200: ReceiveResultSerializer},
     )
@@ -168,7 +168,7 @@ class ReceiveView(APIView):
 class StockView(APIView):
     permission_classes = [HasCapability("order.receive")]
 
-    @extend_schema(operation_id="traceability_stock", responses={200: StockSerializer(many=True)})
+    @extend_schema(operation_id="traceability_stock_list", responses={200: StockSerializer(many=True)})
     def get(self, request):
         return Response(StockSerializer(selectors.hospital_stock(request.user.organization_id), many=True).data)
 
@@ -176,7 +176,7 @@ class StockView(APIView):
 class FlagsView(APIView):
     permission_classes = [HasCapability("progress.view_all", "order.receive")]
 
-    @extend_schema(operation_id="traceability_flags", responses={200: FlagSerializer(many=True)})
+    @extend_schema(operation_id="traceability_flags_list", responses={200: FlagSerializer(many=True)})
     def get(self, request):
         flags = selectors.flags_visible_to(request.user)
         kind = request.query_params.get("kind")
@@ -190,7 +190,7 @@ class DispensingImportView(APIView):
     permission_classes = [HasCapability("settlement.manage")]
 
     @extend_schema(
-        operation_id="traceability_dispensing_import",
+        operation_id="traceability_dispensing_imports_create",
         request={
             "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
         },

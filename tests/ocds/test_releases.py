@@ -133,7 +133,8 @@ def test_no_sealed_price_before_opening(world):
     assert "0.5123" not in text and "bids" not in text and world["makers"][0].name not in text
 
 
-def test_a_status_change_queues_the_publishing(world, django_capture_on_commit_callbacks):
+def test_a_status_change_queues_the_publishing(world, django_capture_on_commit_callbacks, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the queued task runs here after the commit, also where CI sets REDIS_URL
     with django_capture_on_commit_callbacks(execute=True):
         svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
     assert [r.tags for r in OcdsRelease.objects.all()] == [["planning"]]

@@ -40,7 +40,7 @@ def _rows(maker, n: int):
     """A user of the maker, and n returned applications, n applied listings and n registration certificates ending within 60 days."""
     user = UserFactory(organization=maker)
     for i in range(n):
-        product = ProductFactory(manufacturer=maker, nhsa_code=f"XA01ABD075A00201{maker.pk:03d}{i:04d}"[:23])
+        product = ProductFactory(manufacturer=maker, nhsa_code=f"XA01ABD075A002{maker.pk % 100000:05d}{i:04d}")
         ListingFactory(product=product)
         _application(product, ListingApplication.Status.RETURNED, user)
         QualificationFactory(

@@ -40,6 +40,8 @@ THIN = {
     "/api/v1/auth/tokens/": "the user's own tokens, no related rows read (a user keeps at most 20 sign-in tokens)",
     "/api/v1/traceability/flags/": "two planted flags in the demo; the list selects the code, product and hospital",
     "/api/v1/traceability/stock/": "one aggregate statement per product (traceability.sql), no query per row",
+    "/api/v1/contracts/keys/": "a user's own signing keys: one or two per user in the demo",
+    "/api/v1/qualifications/expiring/": "one licence within its warning window in the demo",
 }
 
 

@@ -145,7 +145,9 @@ class ListingApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelV
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ListingApplication.objects.none()
-        rows = selectors.applications_visible_to(self.request.user).prefetch_related("documents", "regions")
+        rows = selectors.applications_visible_to(self.request.user).prefetch_related(
+            "documents", "regions", "distributors"
+        )
         if self.action == "list":
             rows = selectors.applications_filter(rows, self.request.query_params)
         return rows.order_by("-created_at", "-pk")

@@ -124,6 +124,8 @@ class OrderError(ErrorCode):
     RETURN_EXCEEDS_ACCEPTED = "return_exceeds_accepted"
     # listings, applications, authorisations
     LISTING_WRONG_STATUS = "listing_wrong_status"
+    # Reinstating a listing the qualification watch suspended while its licence or registration is still lapsed.
+    QUALIFICATION_STILL_LAPSED = "qualification_still_lapsed"
     PRICE_NOT_POSITIVE = "price_not_positive"
     PRICE_UNCHANGED = "price_unchanged"
     VALIDITY_REVERSED = "validity_reversed"

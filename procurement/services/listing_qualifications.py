@@ -54,6 +54,11 @@ def _lapsed(day: date) -> Q:
     return conditions
 
 
+def still_lapsed(listing: Listing, day: date | None = None) -> bool:
+    """Whether the listing's maker licence or product registration is lapsed on the day (today by default)."""
+    return Listing.objects.filter(pk=listing.pk).filter(_lapsed(day or timezone.localdate())).exists()
+
+
 def to_suspend(day: date) -> QuerySet[Listing]:
     return Listing.objects.filter(status=L.ACTIVE).filter(_lapsed(day))
 

@@ -28,6 +28,7 @@ from common.numbers import parse_decimal
 
 from ..errors import ConflictError, OrderError, ValidationFailed
 from ..models import Listing, OrderEvent, PurchaseOrder, PurchaseOrderLine
+from .listing_qualifications import still_lapsed
 
 L = Listing.Status
 
@@ -149,7 +150,8 @@ def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
 
 @transaction.atomic
 def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
-    """恢复挂网 (e.g. after credit repair)."""
+    """恢复挂网 (e.g. after credit repair). A listing the qualification watch suspended is reinstated by hand only once
+    its licence and registration are valid again; it is then no longer the watch's to manage."""
     _check(by)
     reason = _require_reason(reason)
     listing = _lock(listing)
@@ -159,9 +161,16 @@ def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
             field="status",
             code=OrderError.LISTING_WRONG_STATUS,
         )
+    if listing.qualification_lapsed and still_lapsed(listing):
+        raise ConflictError(
+            _("该挂网因资质证照过期被暂停，生产许可证或注册证仍未换发，请先更新资质"),
+            field="status",
+            code=OrderError.QUALIFICATION_STILL_LAPSED,
+        )
     listing.reinstate()
     listing.status_reason = reason
-    _save(listing, reason, ["status", "status_reason"])
+    listing.qualification_lapsed = False
+    _save(listing, reason, ["status", "status_reason", "qualification_lapsed"])
     cleared = _unflag_orders(listing, by)
     record_event(
         listing,

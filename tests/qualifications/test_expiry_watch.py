@@ -7,9 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from common.errors import ConflictError
 from common.models import AuditEvent, Notification
+from procurement.errors import OrderError
 from procurement.models import Listing, PurchaseOrder
 from procurement.services.listing_qualifications import listings_qualification_watch
+from procurement.services.listings import listing_reinstate
 from procurement.tasks import qualification_watch
 from qualifications import selectors
 from qualifications.services import qualification_expiry_warnings
@@ -100,3 +103,27 @@ def test_a_credit_suspension_is_not_lifted_by_the_watch():
     listing.refresh_from_db()
     assert listing.status == "suspended"
     assert PurchaseOrder.objects.count() == 0
+
+
+def test_reinstating_by_hand_needs_the_renewal_and_hands_the_listing_back(official):
+    """An official cannot reinstate a listing the watch suspended while its licence is still lapsed; once renewed, a
+    manual reinstatement clears the watch's mark (so the watch neither reinstates it again nor keeps it as its own)."""
+    today = timezone.localdate()
+    maker = ManufacturerFactory()
+    product = ProductFactory(manufacturer=maker)
+    qualify(product, licence_to=today - timedelta(days=1))
+    listing = ListingFactory(product=product)
+    listings_qualification_watch(today=today)
+    listing.refresh_from_db()
+    events = AuditEvent.objects.count()
+    with pytest.raises(ConflictError) as refused:
+        listing_reinstate(listing=listing, by=official, reason="企业申请恢复")
+    assert refused.value.code == OrderError.QUALIFICATION_STILL_LAPSED
+    listing.refresh_from_db()
+    assert (listing.status, listing.qualification_lapsed, AuditEvent.objects.count()) == ("suspended", True, events)
+
+    QualificationFactory(organization=maker, valid_from=today, valid_to=today + timedelta(days=1800))
+    listing_reinstate(listing=listing, by=official, reason="许可证已换发")
+    listing.refresh_from_db()
+    assert (listing.status, listing.qualification_lapsed) == ("active", False)
+    assert listings_qualification_watch(today=today)["reinstated"] == 0

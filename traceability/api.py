@@ -106,13 +106,13 @@ class ReceiveResultSerializer(serializers.Serializer):
     shortfalls = ShortfallSerializer(many=True)
 
 
-class ReturnSerializer(serializers.Serializer):
+class CodeReturnSerializer(serializers.Serializer):
     codes = serializers.ListField(child=serializers.CharField(), required=False)
     text = serializers.CharField(required=False, allow_blank=True, help_text="扫码输入：每行一个码，箱码即箱内全部包装")
     reason = serializers.CharField(help_text="退货原因")
 
 
-class ReturnedSerializer(serializers.Serializer):
+class CodeReturnedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     order = serializers.IntegerField()
@@ -120,9 +120,9 @@ class ReturnedSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
 
 
-class ReturnResultSerializer(serializers.Serializer):
+class CodeReturnResultSerializer(serializers.Serializer):
     packs = serializers.IntegerField()
-    returns = ReturnedSerializer(many=True)
+    returns = CodeReturnedSerializer(many=True)
 
 
 class StockSerializer(serializers.Serializer):
@@ -215,13 +215,13 @@ class ReturnView(APIView):
 
     @extend_schema(
         operation_id="traceability_returns_create",
-        request=ReturnSerializer,
-        responses={201: ReturnResultSerializer},
+        request=CodeReturnSerializer,
+        responses={201: CodeReturnResultSerializer},
     )
     def post(self, request):
         codes = scanned_codes(text=str(request.data.get("text") or ""), codes=request.data.get("codes"))
         result = codes_return(by=request.user, codes=codes, reason=str(request.data.get("reason") or ""))
-        return Response(ReturnResultSerializer(result).data, status=201)
+        return Response(CodeReturnResultSerializer(result).data, status=201)
 
 
 class StockView(APIView):

@@ -84,11 +84,12 @@ def _receipt_lines(packs: dict[int, list[tuple]], canonical: list[str]) -> tuple
     per_line = Counter(line_id for rows in packs.values() for _row, line_id in rows)
     receipt_lines = {
         rl.delivery_line_id: rl
-        for rl in ReceiptLine.objects.select_for_update(of=("self",))
-        .select_related("order_line")
-        .filter(delivery_line_id__in=per_line)
-        .order_by("pk")
+        for rl in ReceiptLine.objects.select_related("order_line").filter(delivery_line_id__in=per_line)
     }
+    # the orders locked before what was returned is read, in procurement's order (order, then its lines), so a
+    # return by code and a return on the order page wait for each other and cannot both return the same packs
+    orders = {rl.order_line.order_id for rl in receipt_lines.values()}
+    list(PurchaseOrder.objects.select_for_update().filter(pk__in=orders).order_by("pk").values_list("pk"))
     returned = dict(
         GoodsReturnLine.objects.filter(receipt_line__in=receipt_lines.values())
         .values("receipt_line_id")

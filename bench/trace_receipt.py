@@ -65,6 +65,13 @@ FLOOR_RECORD = [
        ON CONFLICT DO NOTHING""",
 ]
 FLOOR_RECEIVE = [
+    # a scan another delivery carries and this one does not refuses the scan (one probe per scanned code)
+    """SELECT u.ord FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS u(code, ord)
+       JOIN traceability_tracecode t ON t.code = u.code
+       JOIN LATERAL (SELECT bool_or(dc.delivery_id = %(delivery)s) AS here,
+                            bool_or(dc.delivery_id <> %(delivery)s) AS elsewhere
+                     FROM traceability_deliverycode dc WHERE dc.trace_code_id = t.id) x ON true
+       WHERE NOT x.here AND x.elsewhere ORDER BY u.ord LIMIT 1""",
     # the scans the delivery does not carry (answered to the hospital)
     """SELECT u.code FROM unnest(%(codes)s::text[]) u(code) WHERE NOT EXISTS (
            SELECT 1 FROM traceability_deliverycode dc JOIN traceability_tracecode t ON t.id = dc.trace_code_id

@@ -12,11 +12,11 @@ rows received, duplicate flags.
 
     DATABASE_URL=postgres://…/yaoxie_bench .venv/bin/python -m bench.trace_receipt [--scale 1]
 
-The 20-million-code duplicate check is not run here (see docs/traceability.md, "Scale"): the check is one index probe
-per received code on (trace_code, received_at), so its cost grows with the codes of the delivery, not with the codes
-stored. To measure it, `python -m bench.trace_receipt --stored 20000000` first generates 20 million received codes
-server-side in steps of 1 million (each well under 10 minutes; several GB of disk), then runs the same comparison.
-That run has not been made on the development machine.
+The 20-million-code duplicate check: `python -m bench.trace_receipt --stored 20000000` first generates 20 million
+received codes server-side in steps of 1 million (`--step`; each under 10 minutes, about 9 GB of disk), then runs the
+same comparison; run once on the development machine (2026-12-07, under heavy shared load), see docs/traceability.md
+"Scale" and bench/results/trace_receipt_stored_20m.md. Run it on a database of its own and drop it afterwards: with
+--stored the rows are not deleted at the end.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 20-digit codes, GS1 codes on another line), each received by scanning — the scan is the delivery's 入库验收 (the
 procurement receipt is created from it); the second hospital's delivery carries one pack code of the first — the
 planted duplicate, flagged at its receipt — the first hospital returns one pack by its code (a procurement return),
-and the insurance platform's file reports one pack dispensed at two places (flagged as resold). Orders are found by their key: running the seeder again changes nothing.
+and the insurance platform's file reports one pack dispensed at two places (flagged as resold). Orders are found
+by their key: running the seeder again changes nothing.
 """
 
 from __future__ import annotations

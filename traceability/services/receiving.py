@@ -123,10 +123,11 @@ def codes_receive(
 ) -> dict:
     """Receive by code. `codes` as scanned; `complete` says the scan of the delivery is finished (then a count that
     does not match the delivered packs is flagged). `confirm` (default: a complete scan of a delivery carrying
-    codes) makes the scan the delivery's 入库验收 — procurement's receipt of the packs scanned, this scan and earlier ones; packs not
-    scanned are the line's shortfall and need `reason`; a delivery already received is refused (409). Scans that
-    match nothing anywhere are returned, not written; a code of another delivery refuses the scan; when nothing
-    matches at all the call is refused."""
+    codes) makes the scan the delivery's 入库验收 — procurement's receipt of the packs scanned, this scan and earlier
+    ones; packs not scanned are the line's shortfall and need `reason`; a delivery already received is refused
+    (409). Scans that match nothing anywhere are returned, not written; a code of another delivery refuses the
+    scan; when nothing matches at all the call is refused. All or nothing: a refusal after the codes were marked
+    (a shortfall without reason) rolls them back with the rest."""
     delivery = _lock(delivery_id, by)
     canonical, positions = _canonical(codes)
     if confirm is None:  # a finished scan of a delivery carrying codes is its receipt; a partial scan is not

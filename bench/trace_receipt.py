@@ -12,19 +12,22 @@ rows received, duplicate flags.
 
     DATABASE_URL=postgres://…/yaoxie_bench .venv/bin/python -m bench.trace_receipt [--scale 1]
 
-The 20-million-code duplicate check is not run here (see docs/traceability.md, "Scale"): the check is one index probe
-per received code on (trace_code, received_at), so its cost grows with the codes of the delivery, not with the codes
-stored. To measure it, `python -m bench.trace_receipt --stored 20000000` first generates 20 million received codes
-server-side in steps of 1 million (each well under 10 minutes; several GB of disk), then runs the same comparison.
-That run has not been made on the development machine.
+The 20-million-code duplicate check: `python -m bench.trace_receipt --stored 20000000` first generates 20 million
+received codes server-side in steps of 1 million (`--step`; each under 10 minutes, about 9 GB of disk), then runs the
+same comparison; run once on the development machine (2026-12-07, under heavy shared load), see docs/traceability.md
+"Scale" and bench/results/trace_receipt_stored_20m.md. Run it on a database of its own and drop it afterwards: with
+--stored the rows are not deleted at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from datetime import timedelta
+
+from psycopg import sql
 
 from bench.common import bench_database_name, pg_connect, print_table, setup_django, suite_row, timer, write_results
 
@@ -32,6 +35,7 @@ GOAL = 1.5
 CASE = 20
 LINES = 5
 DUPLICATES = 10
+STORED_STEP = 1_000_000
 
 FLOOR_RECORD = [
     """INSERT INTO traceability_tracecode (code, kind, identifier, serialised, lot, serial, expiry, product_id,
@@ -61,6 +65,13 @@ FLOOR_RECORD = [
        ON CONFLICT DO NOTHING""",
 ]
 FLOOR_RECEIVE = [
+    # a scan another delivery carries and this one does not refuses the scan (one probe per scanned code)
+    """SELECT u.ord FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS u(code, ord)
+       JOIN traceability_tracecode t ON t.code = u.code
+       JOIN LATERAL (SELECT bool_or(dc.delivery_id = %(delivery)s) AS here,
+                            bool_or(dc.delivery_id <> %(delivery)s) AS elsewhere
+                     FROM traceability_deliverycode dc WHERE dc.trace_code_id = t.id) x ON true
+       WHERE NOT x.here AND x.elsewhere ORDER BY u.ord LIMIT 1""",
     # the scans the delivery does not carry (answered to the hospital)
     """SELECT u.code FROM unnest(%(codes)s::text[]) u(code) WHERE NOT EXISTS (
            SELECT 1 FROM traceability_deliverycode dc JOIN traceability_tracecode t ON t.id = dc.trace_code_id
@@ -86,7 +97,7 @@ FLOOR_RECEIVE = [
 ]
 
 
-def build(packs: int, stored: int = 0) -> dict:
+def build(packs: int, stored: int = 0, step: int = STORED_STEP) -> dict:
     """The world, the earlier delivery (received, holding the planted duplicates) and deliveries A and B."""
     from django.db import transaction
     from django.utils import timezone
@@ -127,10 +138,16 @@ def build(packs: int, stored: int = 0) -> dict:
         by=dist,
         rows=[{"delivery_line": early_lines[i % LINES].pk, "code": c} for i, c in enumerate(planted)],
     )
-    codes_receive(delivery_id=earlier.pk, by=buyer, codes=planted)
+    codes_receive(delivery_id=earlier.pk, by=buyer, codes=planted, confirm=False)
     if stored:
         fill_stored(
-            stored, earlier.pk, early_lines[0].pk, buyer.organization_id, early_lines[0].order_line.product_id, dist.pk
+            stored,
+            earlier.pk,
+            early_lines[0].pk,
+            buyer.organization_id,
+            early_lines[0].order_line.product_id,
+            dist.pk,
+            step,
         )
 
     def plan(delivery, lines, start: int) -> dict:
@@ -156,7 +173,6 @@ def build(packs: int, stored: int = 0) -> dict:
     return {"dist": dist, "buyer": buyer, "a": plan(*a, 0), "b": plan(*b, 10 * packs)}
 
 
-STORED_STEP = 1_000_000
 FILL_CODES = """
     INSERT INTO traceability_tracecode (code, kind, identifier, serialised, lot, serial, expiry, product_id, created_at)
     SELECT '83' || lpad(g::text, 18, '0'), 'drug20', '8300000', true, '', '', NULL, %(product)s, now()
@@ -169,20 +185,78 @@ FILL_DELIVERY_CODES = """
     WHERE t.code BETWEEN '83' || lpad(%(lo)s::text, 18, '0') AND '83' || lpad(%(hi)s::text, 18, '0')"""
 
 
-def fill_stored(n: int, delivery: int, line: int, hospital: int, product: int, by: int) -> None:
+STEP_LIMIT = 600  # seconds: no generation step may take longer (docs/traceability.md, "Scale")
+GENERATION: dict = {}  # what fill_stored did: steps, their sizes, the slowest step, total seconds
+
+
+SECONDARY_INDEXES = """
+    SELECT indexname, indexdef FROM pg_indexes
+    WHERE tablename = 'traceability_deliverycode'
+      AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'traceability_deliverycode'::regclass)
+    ORDER BY indexname"""
+
+
+def fill_stored(
+    n: int, delivery: int, line: int, hospital: int, product: int, by: int, step: int = STORED_STEP
+) -> None:
     """N codes already received (the province's history the duplicate check searches), generated server-side in
-    steps of one million rows (each step well under 10 minutes), committed step by step."""
+    steps of `step` rows, committed step by step. A step that takes more than half the limit halves the next ones,
+    so no step comes near ten minutes on a loaded machine.
+
+    How the rows are written does not change what is measured, only how long the generation takes: the rows are
+    valid by construction, so the foreign-key triggers are skipped (session_replication_role = replica: eight
+    deferred checks per row otherwise), and the delivery codes' secondary indexes (those that are no constraint) are
+    dropped before the fill and built again from their own definitions after it, one timed step each, then ANALYZE.
+    The primary keys, the unique code and the unique (delivery, code) stay in place throughout."""
+    times, sizes, lo = [], [], 0
     with pg_connect() as conn, conn.cursor() as c:
-        for lo in range(0, n, STORED_STEP):
-            params = {"lo": lo, "hi": min(n, lo + STORED_STEP) - 1, "delivery": delivery, "line": line}
+        c.execute("SET session_replication_role = replica")
+        c.execute(SECONDARY_INDEXES)
+        indexes = c.fetchall()
+        for name, _definition in indexes:
+            c.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+        conn.commit()
+        while lo < n:
+            params = {"lo": lo, "hi": min(n, lo + step) - 1, "delivery": delivery, "line": line}
             params |= {"hospital": hospital, "product": product, "by": by}
             with timer() as t:
                 c.execute(FILL_CODES, params)
                 c.execute(FILL_DELIVERY_CODES, params)
                 conn.commit()
-            print(f"stored codes {params['hi'] + 1:,} of {n:,} ({t['seconds']:.0f}s)", flush=True)
-        c.execute("ANALYZE traceability_tracecode")
-        c.execute("ANALYZE traceability_deliverycode")
+            times.append(t["seconds"])
+            sizes.append(params["hi"] - lo + 1)
+            print(
+                f"stored codes {params['hi'] + 1:,} of {n:,} (step of {sizes[-1]:,}: {t['seconds']:.0f}s, "
+                f"load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+            if t["seconds"] > STEP_LIMIT:
+                print(f"a step took more than {STEP_LIMIT}s: make --step smaller", flush=True)
+            if t["seconds"] > STEP_LIMIT / 2 and step > 50_000:
+                step //= 2
+            lo = params["hi"] + 1
+        index_times = {}
+        for name, definition in indexes:
+            with timer() as t:
+                c.execute(definition)
+                conn.commit()
+            index_times[name] = round(t["seconds"], 1)
+            print(f"index {name} built ({t['seconds']:.0f}s, load {os.getloadavg()[0]:.1f})", flush=True)
+        c.execute("SET session_replication_role = origin")
+        with timer() as t_analyze:
+            c.execute("ANALYZE traceability_tracecode")
+            c.execute("ANALYZE traceability_deliverycode")
+            conn.commit()
+        c.execute("SELECT pg_database_size(current_database())")
+        size = c.fetchone()[0]
+    GENERATION.update(
+        steps=len(times),
+        step_sizes=sorted(set(sizes), reverse=True),
+        slowest_fill=round(max(times), 1),
+        slowest_index=max(index_times.values(), default=0),
+        total=round(sum(times) + sum(index_times.values()) + t_analyze["seconds"], 1),
+        database_gb=round(size / 1024**3, 2),
+    )
 
 
 def ours(p: dict, dist, buyer) -> dict:
@@ -194,7 +268,7 @@ def ours(p: dict, dist, buyer) -> dict:
     with timer() as t_record, transaction.atomic():
         codes_record(delivery_id=p["delivery"].pk, by=dist, rows=p["rows"])
     with timer() as t_receive, transaction.atomic():
-        codes_receive(delivery_id=p["delivery"].pk, by=buyer, codes=p["cases"])
+        codes_receive(delivery_id=p["delivery"].pk, by=buyer, codes=p["cases"], confirm=False)
     return {"record": t_record["seconds"], "receive": t_receive["seconds"]}
 
 
@@ -256,16 +330,19 @@ def cleanup() -> None:
     order_api.cleanup()
 
 
-def measure(scale: float, stored: int = 0) -> tuple[dict, dict, dict, dict, int]:
+def measure(scale: float, stored: int = 0, step: int = STORED_STEP) -> tuple[dict, dict, dict, dict, int]:
+    """One run; with stored codes the rows are left in place (deleting millions of rows takes longer than the run:
+    the run with --stored is made on a database of its own, dropped afterwards)."""
     cleanup()
     packs = max(LINES * CASE, round(10_000 * scale) // (LINES * CASE) * (LINES * CASE))
     try:
-        world = build(packs, stored)
+        world = build(packs, stored, step)
         f = floor(world["b"], world["dist"], world["buyer"].organization_id)
         o = ours(world["a"], world["dist"], world["buyer"])
         return o, f, work(world["a"]["delivery"].pk), work(world["b"]["delivery"].pk), len(world["a"]["rows"])
     finally:
-        cleanup()
+        if not stored:
+            cleanup()
 
 
 def suite_rows(scale: float, *, quick: bool = False) -> list[dict]:
@@ -290,10 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--stored", type=int, default=0, help="codes already received before the run (e.g. 20000000)")
+    parser.add_argument("--step", type=int, default=STORED_STEP, help="stored codes generated per step")
     args = parser.parse_args(argv)
     bench_database_name()
     setup_django()
-    o, f, ow, fw, n = measure(args.scale, args.stored)
+    load_before = os.getloadavg()
+    o, f, ow, fw, n = measure(args.scale, args.stored, args.step)
+    load_after = os.getloadavg()
     rows = [
         [step, round(o[step], 3), round(f[step], 3), round(o[step] / f[step], 2) if f[step] else "—"]
         for step in ("record", "receive")
@@ -301,8 +381,19 @@ def main(argv: list[str] | None = None) -> int:
     title = f"Traceability: one delivery of {n:,} codes, recorded and received by scan"
     print_table(["step", "ours s", "floor s", "ratio"], rows, title=title)
     notes = [f"ours {ow}", f"floor {fw}", f"codes stored before the run: {args.stored:,}"]
+    if args.stored:
+        notes.append(f"generation of the stored codes: {GENERATION}")
+    notes.append(
+        f"machine load (1/5/15 min) before {tuple(round(x, 1) for x in load_before)}, "
+        f"after {tuple(round(x, 1) for x in load_after)}, {os.cpu_count()} cores, shared"
+    )
     write_results(
-        "trace_receipt", title=title, headers=["step", "ours s", "floor s", "ratio"], rows=rows, summary={}, notes=notes
+        f"trace_receipt_stored_{args.stored // 1_000_000}m" if args.stored else "trace_receipt",
+        title=title,
+        headers=["step", "ours s", "floor s", "ratio"],
+        rows=rows,
+        summary={},
+        notes=notes,
     )
     print(f"ours:  {ow}\nfloor: {fw}")
     same = ow == fw

@@ -24,6 +24,7 @@ from .services.common import delivery_for
 from .services.dispensing import dispensing_import
 from .services.receiving import codes_receive
 from .services.recording import codes_record
+from .services.returning import codes_return
 
 
 class CodeRowSerializer(serializers.Serializer):
@@ -82,6 +83,17 @@ class ReceiveSerializer(serializers.Serializer):
     codes = serializers.ListField(child=serializers.CharField(), required=False)
     text = serializers.CharField(required=False, allow_blank=True, help_text="扫码输入：每行一个码")
     complete = serializers.BooleanField(required=False, default=True, help_text="本次扫码即全部到货")
+    confirm = serializers.BooleanField(
+        required=False, help_text="同时完成入库验收（按扫到的包装）；配送单有追溯码时默认是"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, help_text="有未扫到的包装时的短少原因")
+
+
+class ShortfallSerializer(serializers.Serializer):
+    delivery_line = serializers.IntegerField()
+    packs = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    short = serializers.IntegerField()
 
 
 class ReceiveResultSerializer(serializers.Serializer):
@@ -89,6 +101,28 @@ class ReceiveResultSerializer(serializers.Serializer):
     unmatched = serializers.ListField(child=serializers.CharField())
     duplicates = serializers.IntegerField()
     count_mismatch = serializers.ListField(child=serializers.DictField())
+    receipt = serializers.IntegerField(allow_null=True, help_text="入库验收编号（未验收时为空）")
+    accepted_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    shortfalls = ShortfallSerializer(many=True)
+
+
+class CodeReturnSerializer(serializers.Serializer):
+    codes = serializers.ListField(child=serializers.CharField(), required=False)
+    text = serializers.CharField(required=False, allow_blank=True, help_text="扫码输入：每行一个码，箱码即箱内全部包装")
+    reason = serializers.CharField(help_text="退货原因")
+
+
+class CodeReturnedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    order = serializers.IntegerField()
+    packs = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class CodeReturnResultSerializer(serializers.Serializer):
+    packs = serializers.IntegerField()
+    returns = CodeReturnedSerializer(many=True)
 
 
 class StockSerializer(serializers.Serializer):
@@ -114,6 +148,11 @@ class DispensingResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     rows = serializers.IntegerField()
     flagged = serializers.IntegerField()
+
+
+def _flag(value) -> bool:
+    """A yes/no field of JSON or a form: false, "false", "0" and "" are no."""
+    return str(value).strip().lower() not in ("0", "false", "")
 
 
 def _visible_delivery(user, pk) -> Delivery:
@@ -160,9 +199,29 @@ class ReceiveView(APIView):
     def post(self, request, pk: int):
         delivery_for(delivery_id=pk, by=request.user, side="hospital")  # another's delivery: 404 before any input
         codes = scanned_codes(text=str(request.data.get("text") or ""), codes=request.data.get("codes"))
-        complete = str(request.data.get("complete", "true")).lower() not in ("0", "false")
-        result = codes_receive(delivery_id=pk, by=request.user, codes=codes, complete=complete)
+        result = codes_receive(
+            delivery_id=pk,
+            by=request.user,
+            codes=codes,
+            complete=_flag(request.data.get("complete", True)),
+            confirm=None if request.data.get("confirm") in (None, "") else _flag(request.data["confirm"]),
+            reason=str(request.data.get("reason") or ""),
+        )
         return Response(ReceiveResultSerializer(result).data)
+
+
+class ReturnView(APIView):
+    permission_classes = [HasCapability("order.receive")]
+
+    @extend_schema(
+        operation_id="traceability_returns_create",
+        request=CodeReturnSerializer,
+        responses={201: CodeReturnResultSerializer},
+    )
+    def post(self, request):
+        codes = scanned_codes(text=str(request.data.get("text") or ""), codes=request.data.get("codes"))
+        result = codes_return(by=request.user, codes=codes, reason=str(request.data.get("reason") or ""))
+        return Response(CodeReturnResultSerializer(result).data, status=201)
 
 
 class StockView(APIView):
@@ -208,6 +267,7 @@ routes: list[tuple] = []
 urlpatterns = [
     path("traceability/deliveries/<int:pk>/codes/", DeliveryCodesView.as_view(), name="traceability-delivery-codes"),
     path("traceability/deliveries/<int:pk>/receive/", ReceiveView.as_view(), name="traceability-delivery-receive"),
+    path("traceability/returns/", ReturnView.as_view(), name="traceability-returns"),
     path("traceability/stock/", StockView.as_view(), name="traceability-stock"),
     path("traceability/flags/", FlagsView.as_view(), name="traceability-flags"),
     path("traceability/dispensing-imports/", DispensingImportView.as_view(), name="traceability-dispensing-import"),

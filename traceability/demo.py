@@ -1,7 +1,9 @@
 """Demo traceability codes: two orders of the demo distributor shipped with their codes (a case of packs with
-20-digit codes, GS1 codes on another line), received by scan; the second hospital's delivery carries one pack code
-of the first — the planted duplicate, flagged at its receipt — and the insurance platform's file reports one pack
-dispensed at two places (flagged as resold). Orders are found by their key: running the seeder again changes nothing.
+20-digit codes, GS1 codes on another line), each received by scanning — the scan is the delivery's 入库验收 (the
+procurement receipt is created from it); the second hospital's delivery carries one pack code of the first — the
+planted duplicate, flagged at its receipt — the first hospital returns one pack by its code (a procurement return),
+and the insurance platform's file reports one pack dispensed at two places (flagged as resold). Orders are found
+by their key: running the seeder again changes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .models import ProductIdentifier
 from .services.dispensing import dispensing_import
 from .services.receiving import codes_receive
 from .services.recording import codes_record
+from .services.returning import codes_return
 
 KEYS = ("TRACE-01", "TRACE-02")
 
@@ -95,6 +98,7 @@ def seed_late(ctx: DemoContext) -> str:
         d2, case2 = _record(users["dist"], second, KEYS[1], packs2, gs1_2)
         codes_receive(delivery_id=d1.pk, by=users["buyer"], codes=[case1, *gs1_1])
         codes_receive(delivery_id=d2.pk, by=users["buyer_mn"], codes=[case2, *gs1_2])
+        codes_return(by=users["buyer"], codes=[packs1[3]], reason="外包装破损（演示）")
         today = timezone.localdate()
         hospital, other = users["buyer"].organization.name, users["buyer_mn"].organization.name
         rows = [
@@ -104,4 +108,4 @@ def seed_late(ctx: DemoContext) -> str:
         ]
         content = ("追溯码,机构,日期\n" + "\n".join(rows) + "\n").encode()
         dispensing_import(content=content, file_name="医保平台发药追溯码（演示）.csv", by=users["fund"])
-    return "追溯码演示：2 张配送单（箱码→包装码、GS1 码），1 个重复验收、1 个回流药标记"
+    return "追溯码演示：2 张配送单扫码入库验收（箱码→包装码、GS1 码），1 个按码退货，1 个重复验收、1 个回流药标记"

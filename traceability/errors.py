@@ -25,6 +25,15 @@ class TraceError(ErrorCode):
     DELIVERY_RECEIVED = "delivery_already_received"
     # receipt by code
     NOTHING_MATCHED = "no_code_matched"
+    CODE_OF_OTHER_DELIVERY = "trace_code_of_other_delivery"  # a scanned code was recorded for another delivery or order
+    SHORTFALL_REASON_REQUIRED = "trace_shortfall_reason_required"  # packs of the delivery not scanned, and no reason
+    # return by code
+    DUPLICATE_IN_SCAN = "trace_code_duplicate_in_scan"  # a code scanned twice, or a pack scanned with its case
+    NOT_RECEIVED_HERE = "trace_code_not_received"  # the code was not received by the hospital returning it
+    ALREADY_RETURNED = "trace_code_already_returned"  # every pack the code stands for was returned before
+    DELIVERY_NOT_RECEIPTED = "trace_delivery_not_receipted"  # the code's delivery has no 入库验收 to return against
+    RETURN_EXCEEDS_ACCEPTED = "trace_return_exceeds_accepted"  # more packs than the receipt accepted and not returned
+    RETURN_REASON_REQUIRED = "trace_return_reason_required"  # a return by code without a reason
     # dispensing / settlement import
     UNKNOWN_ORGANIZATION = "unknown_organization"
     BAD_DATE = "bad_date"

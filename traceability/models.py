@@ -71,6 +71,15 @@ class DeliveryCode(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     returned_at = models.DateTimeField(_("退货时间"), null=True, blank=True)
+    goods_return = models.ForeignKey(
+        "procurement.GoodsReturn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("退货单"),
+        help_text=_("按码退货时的采购退货单"),
+    )
 
     class Meta:
         verbose_name = _("配送追溯码")

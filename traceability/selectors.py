@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.permissions import can
 from catalog.models import Product
+from procurement.models import GoodsReturn
 
 from . import sql
 from .models import DeliveryCode, DispensingRecord, TraceFlag
@@ -66,3 +68,22 @@ def flags_visible_to(user):
     if can(user, "order.receive"):
         return qs.filter(hospital_id=user.organization_id)
     return qs.none()
+
+
+def code_returns(hospital_id: int):
+    """The hospital's procurement returns made by code, newest first, each with its order and the pack codes it
+    returned (one statement: the count is a subquery, not a query per row)."""
+    packs = (
+        DeliveryCode.objects.filter(goods_return_id=OuterRef("pk"), is_pack=True)
+        .order_by()
+        .values("goods_return_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        GoodsReturn.objects.filter(hospital_id=hospital_id)
+        .filter(Exists(DeliveryCode.objects.filter(goods_return_id=OuterRef("pk"))))
+        .select_related("order")
+        .annotate(code_packs=Coalesce(Subquery(packs), 0))
+        .order_by("-returned_at", "-id")
+    )

@@ -116,6 +116,23 @@ UNMATCHED = sql.SQL(
 )
 """The scanned codes the delivery does not carry."""
 
+OTHER_DELIVERY = sql.SQL(
+    """
+    SELECT u.ord FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS u(code, ord)
+    JOIN {codes} t ON t.code = u.code
+    JOIN LATERAL (
+        SELECT bool_or(dc.delivery_id = %(delivery)s) AS here, bool_or(dc.delivery_id <> %(delivery)s) AS elsewhere
+        FROM {dcodes} dc WHERE dc.trace_code_id = t.id
+    ) x ON true
+    WHERE NOT x.here AND x.elsewhere
+    ORDER BY u.ord LIMIT 1
+    """
+)
+"""The first scanned code (1-based position) that this delivery does not carry but another delivery does: a pack of
+another order (or another delivery of the same order) on the receiving dock. One probe of the code's rows per scan
+(the trace_code index), whatever the planner thinks of the delivery's size: written as an anti-join it was
+estimated on statistics older than the delivery and compared every scan with every row of the delivery."""
+
 FLAG_DUPLICATE_RECEIPTS = sql.SQL(
     """
     INSERT INTO {flags} (kind, trace_code_id, delivery_id, hospital_id, data, raised_at)
@@ -147,6 +164,41 @@ LINE_COUNTS = sql.SQL(
     """
 )
 """Per delivery line: packs delivered, pack codes recorded, pack codes received."""
+
+RETURN_TREE = sql.SQL(
+    """
+    WITH RECURSIVE roots AS (
+        SELECT u.ord, r.id FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS u(code, ord)
+        JOIN {codes} t ON t.code = u.code
+        JOIN LATERAL (
+            SELECT dc.id FROM {dcodes} dc
+            WHERE dc.trace_code_id = t.id AND dc.hospital_id = %(hospital)s AND dc.received_at IS NOT NULL
+            ORDER BY dc.returned_at IS NULL DESC, dc.received_at DESC, dc.id DESC LIMIT 1
+        ) r ON true
+    ), tree AS (
+        SELECT ord, id FROM roots
+        UNION
+        SELECT tree.ord, c.id FROM {dcodes} c JOIN tree ON c.parent_id = tree.id
+    )
+    SELECT tree.ord, dc.id, dc.is_pack, dc.returned_at IS NOT NULL, dc.delivery_line_id
+    FROM tree JOIN {dcodes} dc ON dc.id = tree.id
+    WHERE dc.received_at IS NOT NULL
+    ORDER BY tree.ord, dc.id
+    """
+)
+"""Return by code: each scanned code (1-based position) resolved to the hospital's received row of it (the latest
+one not yet returned, when the hospital received the code twice), with everything under it for a case — one row
+per node: position, row id, pack or case, returned already, delivery line. A position without rows was not received
+by this hospital."""
+
+MARK_RETURNED = sql.SQL(
+    """
+    UPDATE {dcodes} dc SET returned_at = %(now)s, goods_return_id = u.ret
+    FROM unnest(%(ids)s::bigint[], %(ret)s::bigint[]) AS u(id, ret)
+    WHERE dc.id = u.id AND dc.returned_at IS NULL
+    """
+)
+"""The returned rows (packs, and the cases scanned or under a scanned case), each with its procurement return."""
 
 INSERT_DISPENSING = sql.SQL(
     """

@@ -19,6 +19,7 @@ from .models import TraceFlag
 from .services.dispensing import dispensing_import
 from .services.receiving import codes_receive
 from .services.recording import codes_record
+from .services.returning import codes_return
 
 app_name = "traceability"
 
@@ -43,6 +44,8 @@ def _post_delivery(request, delivery: Delivery) -> dict | None:
                 by=request.user,
                 codes=scanned_codes(text=request.POST.get("codes", "")),
                 complete=bool(request.POST.get("complete")),
+                confirm=bool(request.POST.get("confirm")),
+                reason=request.POST.get("reason", ""),
             )
         rows = code_rows(upload=request.FILES.get("file"), text=request.POST.get("codes", ""))
         return codes_record(
@@ -75,6 +78,7 @@ def delivery_codes(request, pk: int):
         "result": result,
         "error": error,
         "posted": request.POST,
+        "receipt": getattr(delivery, "receipt", None) if delivery.received else None,
     }
     return render(request, "traceability/delivery_codes.html", context, status=400 if error else 200)
 
@@ -83,6 +87,30 @@ def delivery_codes(request, pk: int):
 def stock(request):
     rows = selectors.hospital_stock(request.user.organization_id)
     return render(request, "traceability/stock.html", {"rows": rows})
+
+
+@capability_required("order.receive")
+def returns(request):
+    """按码退货: the hospital scans what it sends back (a case: its packs) with a reason; procurement's return is
+    created per order. Below, the hospital's returns made by code."""
+    error, result = None, None
+    if request.method == "POST":
+        try:
+            result = codes_return(
+                by=request.user,
+                codes=scanned_codes(text=request.POST.get("codes", "")),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("已退货 %(packs)s 个包装") % {"packs": result["packs"]})
+        except DomainError as exc:
+            error = exc
+    context = {
+        "rows": selectors.code_returns(request.user.organization_id)[:200],
+        "result": result,
+        "error": error,
+        "posted": request.POST if error else {},
+    }
+    return render(request, "traceability/returns.html", context, status=400 if error else 200)
 
 
 @capability_required("order.view")  # distributors see an empty list (selectors.flags_visible_to)
@@ -117,6 +145,7 @@ def flags(request):
 
 urlpatterns = [
     path("deliveries/<int:pk>/", delivery_codes, name="delivery-codes"),
+    path("returns/", returns, name="returns"),
     path("stock/", stock, name="stock"),
     path("flags/", flags, name="flags"),
 ]

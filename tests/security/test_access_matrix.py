@@ -382,9 +382,11 @@ ROUTES: dict[str, Route] = {
     "/api/v1/traceability/deliveries/1/receive/": POST("order.receive", *DELIVERY, sees_all=frozenset()),
     "/api/v1/traceability/dispensing-imports/": POST("settlement.manage"),
     "/api/v1/traceability/flags/": GET(("progress.view_all", "order.receive")),
+    "/api/v1/traceability/returns/": POST("order.receive"),
     "/api/v1/traceability/stock/": GET("order.receive"),
     "/traceability/deliveries/1/": GET("order.view", *DELIVERY, sees_all=frozenset()),
     "/traceability/flags/": GET("order.view"),
+    "/traceability/returns/": GET("order.receive"),
     "/traceability/stock/": GET("order.receive"),
 }
 

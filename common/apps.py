@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.checks import Tags, register
 
 from .discovery import app_modules
 
@@ -12,3 +13,6 @@ class CommonConfig(AppConfig):
         # runs tasks by name, and Celery's own discovery is lazy.
         for _ in app_modules("tasks"):
             pass
+        from .partitions.checks import default_partitions_check  # noqa: PLC0415 - cycle: app registry (models)
+
+        register(default_partitions_check, Tags.database)

@@ -125,7 +125,8 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
             AND (p.negotiated_from IS NULL OR p.negotiated_from <= rl.received_on)
             AND (p.negotiated_to IS NULL OR p.negotiated_to >= rl.received_on))))
       AND rl.accepted_min_units > 0{where}
-      AND NOT EXISTS (SELECT 1 FROM {settlement_line} x WHERE x.receipt_line_id = rl.id AND x.kind = 'receipt')
+      AND NOT EXISTS (SELECT 1 FROM {settlement_line} x
+                      WHERE x.receipt_line_id = rl.id AND x.received_on = rl.received_on AND x.kind = 'receipt')
 """,
         joins=joins,
         where=where,
@@ -152,7 +153,8 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
            -g.amount - {correction} AS net, g.returned_on + {term} AS due
     FROM {return_line} g
     JOIN {receipt_line} rl ON rl.id = g.receipt_line_id {joins}
-    JOIN {settlement_line} sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
+    JOIN {settlement_line} sl ON sl.receipt_line_id = g.receipt_line_id AND sl.received_on = rl.received_on
+        AND sl.kind = 'receipt'
     {latest_adjustment}
     WHERE g.returned_on < %(end)s{where}
       AND NOT EXISTS (SELECT 1 FROM {settled_return} sr WHERE sr.return_line_id = g.id)
@@ -294,7 +296,7 @@ def price_adjustments() -> sql.Composed:
         FROM {price_correction} c
         JOIN {receipt_line} rl ON rl.listing_id = c.listing_id AND rl.received_on >= c.effective_from
              AND (c.effective_to IS NULL OR rl.received_on <= c.effective_to)
-        JOIN {settlement_line} sl ON sl.receipt_line_id = rl.id AND sl.kind = 'receipt'
+        JOIN {settlement_line} sl ON sl.receipt_line_id = rl.id AND sl.received_on = rl.received_on AND sl.kind = 'receipt'
         {latest_adjustment}
         WHERE c.id = %(correction)s
     ) u

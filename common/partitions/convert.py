@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from psycopg.sql import SQL, Composed, Identifier, Literal
-
 from django.db.migrations import RunPython
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from .ddl import Partitioned, add_months, create_default, create_month, month_start, months
 

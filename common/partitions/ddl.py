@@ -107,16 +107,22 @@ def create_month(cursor, part: Partitioned, month: date) -> bool:
         "end": bound(part, add_months(month, 1)),
     }
     if _has_default(cursor, part.table) and _default_has_rows(cursor, part, month):
-        cursor.execute(SQL("CREATE TABLE {part} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(**names))
+        cursor.execute(
+            SQL("CREATE TABLE {part} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(**names)
+        )
         cursor.execute(
             SQL(
                 "WITH moved AS (DELETE FROM {default} WHERE {column} >= {start} AND {column} < {end} RETURNING *) "
                 "INSERT INTO {part} SELECT * FROM moved"
             ).format(**names)
         )
-        cursor.execute(SQL("ALTER TABLE {parent} ATTACH PARTITION {part} FOR VALUES FROM ({start}) TO ({end})").format(**names))
+        cursor.execute(
+            SQL("ALTER TABLE {parent} ATTACH PARTITION {part} FOR VALUES FROM ({start}) TO ({end})").format(**names)
+        )
     else:
-        cursor.execute(SQL("CREATE TABLE {part} PARTITION OF {parent} FOR VALUES FROM ({start}) TO ({end})").format(**names))
+        cursor.execute(
+            SQL("CREATE TABLE {part} PARTITION OF {parent} FOR VALUES FROM ({start}) TO ({end})").format(**names)
+        )
     return True
 
 

@@ -139,8 +139,8 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
 
 
 def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
-    """Adjustments of receipt lines settled in an earlier statement: their returns before `%(end)s` not yet accounted
-    for, reversed at the price the line stands at (net = −(amount + round((standing − frozen price) × units, 2)), due
+    """Adjustments of receipt lines settled in an earlier statement (so received before `%(end)s`, a bound that keeps
+    the plan to the months before it): their returns before `%(end)s` not yet accounted for, reversed at the price the line stands at (net = −(amount + round((standing − frozen price) × units, 2)), due
     the payment term after the return), and their price adjustments not yet in a statement, recorded against a statement of a
     month before `%(month)s` (due the payment term after being recorded)."""
     correction = sql.SQL("ROUND(({settled} - g.unit_price) * g.min_units, 2)").format(settled=SETTLED_PRICE)
@@ -156,7 +156,7 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
     JOIN {settlement_line} sl ON sl.receipt_line_id = g.receipt_line_id AND sl.received_on = rl.received_on
         AND sl.kind = 'receipt'
     {latest_adjustment}
-    WHERE g.returned_on < %(end)s{where}
+    WHERE g.returned_on < %(end)s AND rl.received_on < %(end)s{where}
       AND NOT EXISTS (SELECT 1 FROM {settled_return} sr WHERE sr.return_line_id = g.id)
     UNION ALL
     SELECT 'price_adjustment', f.id, rl.hospital_id, rl.manufacturer_id, NULL, pa.id, rl.id, rl.product_id,
@@ -165,7 +165,7 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
     FROM {price_adjustment} pa
     JOIN {receipt_line} rl ON rl.id = pa.receipt_line_id {joins}
     JOIN {statement} os ON os.id = pa.statement_id
-    WHERE os.period < %(month)s{where}
+    WHERE os.period < %(month)s AND rl.received_on < %(end)s{where}
       AND NOT EXISTS (SELECT 1 FROM {settlement_line} x WHERE x.price_adjustment_id = pa.id)
 """,
         joins=joins,

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.core.checks import Tags, register
 
 from .discovery import app_modules
+from .partitions.checks import default_partitions_check
 
 
 class CommonConfig(AppConfig):
@@ -13,6 +14,4 @@ class CommonConfig(AppConfig):
         # runs tasks by name, and Celery's own discovery is lazy.
         for _ in app_modules("tasks"):
             pass
-        from .partitions.checks import default_partitions_check  # noqa: PLC0415 - cycle: app registry (models)
-
         register(default_partitions_check, Tags.database)

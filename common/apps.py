@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.core.checks import Tags, register
 
 from .discovery import app_modules
+from .partitions.checks import default_partitions_check
 
 
 class CommonConfig(AppConfig):
@@ -12,3 +14,4 @@ class CommonConfig(AppConfig):
         # runs tasks by name, and Celery's own discovery is lazy.
         for _ in app_modules("tasks"):
             pass
+        register(default_partitions_check, Tags.database)

@@ -45,6 +45,8 @@ class CommonError(ErrorCode):
     FILE_MISSING = "file_missing"  # a background job's uploaded file is not where it was kept (400)
     UNKNOWN_JOB_KIND = "unknown_job_kind"  # a background job kind no app declares (400)
     THROTTLED = "throttled"  # over the rate limit: wait Retry-After seconds (429)
+    # monthly partitions of the flow tables (common.partitions)
+    YEAR_NOT_CLOSED = "year_not_closed"  # archiving the partitions of the current year or a later one (400)
 
 
 class DomainError(Exception):

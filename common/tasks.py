@@ -3,6 +3,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from .jobs import run
 from .outbox import drain
+from .partitions.services import partitions_ensure
 
 
 @shared_task(name="common.ping")
@@ -22,3 +23,10 @@ def drain_outbox() -> int:
 def run_job(job_id: int) -> None:
     """A long job started from a page (common.jobs)."""
     run(job_id)
+
+
+@shared_task(name="common.ensure_partitions", acks_late=True)
+def ensure_partitions() -> dict:
+    """Beat job: the flow tables' monthly partitions created ahead; rows left in a DEFAULT partition are logged."""
+    result = partitions_ensure()
+    return {"created": result.created, "default_rows": result.default_rows}

@@ -47,8 +47,9 @@ class PriceObservation(models.Model):
     quantity = models.BigIntegerField(_("数量（最小制剂单位）"), default=0)
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2, default=0)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, db_index=True)
-    # The receipt line a platform observation comes from: one observation per line, never two.
-    receipt_line_id = models.BigIntegerField(_("入库明细编号"), null=True, blank=True, unique=True)
+    # The receipt line a platform observation comes from: one observation per line, never two — unique with the
+    # date (the table is partitioned by month on `observed_on`, which is the receipt line's `received_on`).
+    receipt_line_id = models.BigIntegerField(_("入库明细编号"), null=True, blank=True)
     import_batch = models.CharField(_("导入批次"), max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True, db_index=True)
 
@@ -59,7 +60,10 @@ class PriceObservation(models.Model):
             models.Index(fields=["product", "observed_on"]),
             models.Index(fields=["hospital", "product", "observed_on"]),
         ]
-        constraints = [models.CheckConstraint(condition=Q(unit_price__gt=0), name="observation_price_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="observation_price_positive"),
+            models.UniqueConstraint(fields=["receipt_line_id", "observed_on"], name="observation_one_per_receipt_line"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.unit_price} @ {self.observed_on}"

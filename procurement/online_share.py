@@ -19,7 +19,8 @@ from decimal import Decimal
 from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection
+
+from common.replicas import report_connection, report_reads
 
 from .models import SupplyClass
 from .sql.online_share import share_statement
@@ -97,7 +98,8 @@ def online_share(
         "hospital_ids": [int(i) for i in hospital_ids] if hospital_ids is not None else [],
         "region_id": region_id,
     }
-    with connection.cursor() as cursor:
+    # a report: read on the replica when there is one (common.replicas)
+    with report_reads(), report_connection().cursor() as cursor:
         cursor.execute(statement, params)
         found = cursor.fetchall()
     # By name, key, month and class; in Python, so the order does not depend on the database's collation. The

@@ -125,7 +125,8 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
             AND (p.negotiated_from IS NULL OR p.negotiated_from <= rl.received_on)
             AND (p.negotiated_to IS NULL OR p.negotiated_to >= rl.received_on))))
       AND rl.accepted_min_units > 0{where}
-      AND NOT EXISTS (SELECT 1 FROM {settlement_line} x WHERE x.receipt_line_id = rl.id AND x.kind = 'receipt')
+      AND NOT EXISTS (SELECT 1 FROM {settlement_line} x
+                      WHERE x.receipt_line_id = rl.id AND x.received_on = rl.received_on AND x.kind = 'receipt')
 """,
         joins=joins,
         where=where,
@@ -138,8 +139,8 @@ def _receipt_lines(joins: sql.Composable, where: sql.Composable) -> sql.Composed
 
 
 def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
-    """Adjustments of receipt lines settled in an earlier statement: their returns before `%(end)s` not yet accounted
-    for, reversed at the price the line stands at (net = −(amount + round((standing − frozen price) × units, 2)), due
+    """Adjustments of receipt lines settled in an earlier statement (so received before `%(end)s`, a bound that keeps
+    the plan to the months before it): their returns before `%(end)s` not yet accounted for, reversed at the price the line stands at (net = −(amount + round((standing − frozen price) × units, 2)), due
     the payment term after the return), and their price adjustments not yet in a statement, recorded against a statement of a
     month before `%(month)s` (due the payment term after being recorded)."""
     correction = sql.SQL("ROUND(({settled} - g.unit_price) * g.min_units, 2)").format(settled=SETTLED_PRICE)
@@ -152,9 +153,10 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
            -g.amount - {correction} AS net, g.returned_on + {term} AS due
     FROM {return_line} g
     JOIN {receipt_line} rl ON rl.id = g.receipt_line_id {joins}
-    JOIN {settlement_line} sl ON sl.receipt_line_id = g.receipt_line_id AND sl.kind = 'receipt'
+    JOIN {settlement_line} sl ON sl.receipt_line_id = g.receipt_line_id AND sl.received_on = rl.received_on
+        AND sl.kind = 'receipt'
     {latest_adjustment}
-    WHERE g.returned_on < %(end)s{where}
+    WHERE g.returned_on < %(end)s AND rl.received_on < %(end)s{where}
       AND NOT EXISTS (SELECT 1 FROM {settled_return} sr WHERE sr.return_line_id = g.id)
     UNION ALL
     SELECT 'price_adjustment', f.id, rl.hospital_id, rl.manufacturer_id, NULL, pa.id, rl.id, rl.product_id,
@@ -163,7 +165,7 @@ def _adjustments(joins: sql.Composable, where: sql.Composable) -> sql.Composed:
     FROM {price_adjustment} pa
     JOIN {receipt_line} rl ON rl.id = pa.receipt_line_id {joins}
     JOIN {statement} os ON os.id = pa.statement_id
-    WHERE os.period < %(month)s{where}
+    WHERE os.period < %(month)s AND rl.received_on < %(end)s{where}
       AND NOT EXISTS (SELECT 1 FROM {settlement_line} x WHERE x.price_adjustment_id = pa.id)
 """,
         joins=joins,
@@ -294,7 +296,7 @@ def price_adjustments() -> sql.Composed:
         FROM {price_correction} c
         JOIN {receipt_line} rl ON rl.listing_id = c.listing_id AND rl.received_on >= c.effective_from
              AND (c.effective_to IS NULL OR rl.received_on <= c.effective_to)
-        JOIN {settlement_line} sl ON sl.receipt_line_id = rl.id AND sl.kind = 'receipt'
+        JOIN {settlement_line} sl ON sl.receipt_line_id = rl.id AND sl.received_on = rl.received_on AND sl.kind = 'receipt'
         {latest_adjustment}
         WHERE c.id = %(correction)s
     ) u

@@ -129,6 +129,19 @@ DATABASES["default"].setdefault("TEST", {}).update({"TEMPLATE": "template0", "CH
 if env.bool("DB_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica for the portals' reports (common.replicas, docs/scale-out.md): a streaming replica of the primary.
+# Reads inside `report_reads()` go to it; everything else stays on `default`. Tests mirror it to `default`.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "ENGINE": "config.database",
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+# Monthly partitions of the flow tables (common.partitions): months created ahead by the nightly job.
+PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

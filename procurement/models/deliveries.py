@@ -144,6 +144,9 @@ class ReceiptLine(FlowLine):
     """Accepted and rejected packs of one delivery line, with everything aggregation needs copied onto the row."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines", verbose_name=_("入库验收"))
+    # The table is partitioned by month on `received_on` (procurement.0006): in the database the unique key is
+    # (delivery_line, received_on), `receiptline_one_per_delivery_line`. A delivery is received once
+    # (`Receipt.delivery` is unique) and all lines of a receipt share its day, so that key is this one-to-one.
     delivery_line = models.OneToOneField(
         DeliveryLine, on_delete=models.PROTECT, related_name="receipt_line", verbose_name=_("配送明细")
     )
@@ -209,8 +212,15 @@ class GoodsReturnLine(FlowLine):
     goods_return = models.ForeignKey(
         GoodsReturn, on_delete=models.CASCADE, related_name="lines", verbose_name=_("退货单")
     )
+    # No foreign key in the database: receipt lines are partitioned by month, and a key into them would need their
+    # date here too. A return line is written by `goods_return_create` from the receipt line it has just locked, and
+    # receipt lines are never deleted (PROTECT; the delete guard of settled lines) — docs/scale-out.md.
     receipt_line = models.ForeignKey(
-        ReceiptLine, on_delete=models.PROTECT, related_name="return_lines", verbose_name=_("验收明细")
+        ReceiptLine,
+        on_delete=models.PROTECT,
+        related_name="return_lines",
+        verbose_name=_("验收明细"),
+        db_constraint=False,
     )
     order_line = models.ForeignKey(
         PurchaseOrderLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("订单明细")

@@ -128,6 +128,8 @@ def _write_progress(cur, *, scoped: bool, window_months: int, params: dict) -> t
         # The flows first, into a temporary table the planner then knows the size of (the statement below reads them
         # next to the month skeleton, whose size it cannot estimate).
         cur.execute(sql.drop_temporary(sql.FLOWS))
+        cur.execute(sql.flows_start(scoped=scoped), params)
+        params = {**params, "flows_from": cur.fetchone()[0] or params["as_of"]}
         cur.execute(sql.create_flows_table(scoped=scoped), params)
         cur.execute(sql.analyze_temporary(sql.FLOWS))
         cur.execute(sql.scope_has_rows(scoped=scoped), params)

@@ -115,6 +115,21 @@ WITH c AS (
 )"""
 
 
+# The same window as constants, so that the plan reads only the monthly partitions of the receipt and return lines
+# from the earliest cycle's start (`%(flows_from)s`, `flows_start`) to as_of: bounds that come from the joined
+# commitments alone would prune nothing.
+_WINDOW = "AND x.{} BETWEEN %(flows_from)s::date AND %(as_of)s::date"
+
+
+def flows_start(*, scoped: bool) -> Composed:
+    """The first day any flow can count on: the earliest start of the cycles started by `%(as_of)s` (of the hospital
+    `%(hospital_id)s` when scoped); NULL when there is none."""
+    return _format(
+        "SELECT MIN(cycle_start) FROM {commitment} WHERE cycle_start <= %(as_of)s::date {scope}",
+        scope=_scope(scoped, "hospital_id"),
+    )
+
+
 def create_flows(*, scoped: bool) -> Composed:
     """`progress_flows` (cid, m, sel_units, sel_amount, ret_units, sub_units, sub_amount): per commitment and month
     of the cycle so far, the accepted minimum units and amount received of the selected product minus those
@@ -148,19 +163,19 @@ named AS (
 flows AS (
     SELECT k.cid, k.selected, x.received_on AS day, x.accepted_min_units AS units, x.amount, 0 AS ret
     FROM k JOIN {receipt_line} x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
-     AND x.received_on BETWEEN k.cycle_start AND k.upto
+     AND x.received_on BETWEEN k.cycle_start AND k.upto {received}
     UNION ALL
     SELECT k.cid, k.selected, x.returned_on, -x.min_units, -x.amount, x.min_units
     FROM k JOIN {return_line} x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
-     AND x.returned_on BETWEEN k.cycle_start AND k.upto
+     AND x.returned_on BETWEEN k.cycle_start AND k.upto {returned}
     UNION ALL
     SELECT n.cid, 0, x.received_on, x.accepted_min_units, x.amount, 0
     FROM named n JOIN {receipt_line} x ON x.order_line_id = n.order_line_id
-     AND x.received_on BETWEEN n.cycle_start AND n.upto
+     AND x.received_on BETWEEN n.cycle_start AND n.upto {received}
     UNION ALL
     SELECT n.cid, 0, x.returned_on, -x.min_units, -x.amount, 0
     FROM named n JOIN {return_line} x ON x.order_line_id = n.order_line_id
-     AND x.returned_on BETWEEN n.cycle_start AND n.upto
+     AND x.returned_on BETWEEN n.cycle_start AND n.upto {returned}
 )
 SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
        -- unit sums as 64-bit integers (PostgreSQL sums bigints as NUMERIC, slower in the running sums)
@@ -171,6 +186,8 @@ SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
        SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
 FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
         scope=_scope(scoped, "c.hospital_id"),
+        received=SQL(_WINDOW).format(Identifier("received_on")),
+        returned=SQL(_WINDOW).format(Identifier("returned_on")),
     )
 
 

@@ -58,13 +58,16 @@ class PriceAdjustment(models.Model):
     correction = models.ForeignKey(
         PriceCorrection, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("价格更正")
     )
-    # Looked up through the unique constraint (receipt line, correction): no second index.
+    # Looked up through the unique constraint (receipt line, correction): no second index. No foreign key in the
+    # database: receipt lines are partitioned by month (docs/scale-out.md); the service records adjustments of the
+    # settled lines it has just read, and settled lines are never deleted.
     receipt_line = models.ForeignKey(
         "procurement.ReceiptLine",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("验收明细"),
         db_index=False,
+        db_constraint=False,
     )
     statement = models.ForeignKey(
         "SettlementStatement", on_delete=models.PROTECT, related_name="price_adjustments", verbose_name=_("原结算单")

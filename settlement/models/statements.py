@@ -359,16 +359,21 @@ class SettlementLine(models.Model):
         verbose_name_plural = _("结算明细")
         ordering = ["statement", "received_on", "id"]
         constraints = [
-            # A receipt line is settled in exactly one statement (also when two generation runs race).
+            # A receipt line is settled in exactly one statement (also when two generation runs race). The table
+            # is partitioned by month on `received_on`, so each key includes it: a line's `received_on` is copied
+            # from its receipt line by the generation's INSERT … SELECT and a receipt line's date never changes, so
+            # the key (receipt line, day) is the key (receipt line).
             models.UniqueConstraint(
-                fields=["receipt_line"], condition=Q(kind="receipt"), name="receipt_line_settled_once"
+                fields=["receipt_line", "received_on"], condition=Q(kind="receipt"), name="receipt_line_settled_once"
             ),
             models.UniqueConstraint(
-                fields=["return_line"], condition=Q(return_line__isnull=False), name="return_adjustment_once"
+                fields=["return_line", "received_on"],
+                condition=Q(return_line__isnull=False),
+                name="return_adjustment_once",
             ),
             # A price adjustment is settled in exactly one statement line.
             models.UniqueConstraint(
-                fields=["price_adjustment"],
+                fields=["price_adjustment", "received_on"],
                 condition=Q(price_adjustment__isnull=False),
                 name="price_adjustment_settled_once",
             ),
@@ -388,8 +393,16 @@ class SettledReturn(models.Model):
     """A return line accounted for in a statement — netted into its receipt's line, or as a return adjustment line
     when the receipt was settled earlier: each return line exactly once."""
 
+    # Return and receipt lines are partitioned by month: no foreign key can point at their `id` alone. The rows are
+    # written by the generation from the lines it read in the same statement, and the lines they name are never
+    # deleted (Django's PROTECT; the receipt line's delete guard in settlement.0002). The unique return line here is
+    # the small unpartitioned key that nets each return exactly once (docs/scale-out.md).
     return_line = models.OneToOneField(
-        "procurement.GoodsReturnLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("退货明细")
+        "procurement.GoodsReturnLine",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("退货明细"),
+        db_constraint=False,
     )
     statement = models.ForeignKey(
         SettlementStatement, on_delete=models.CASCADE, related_name="settled_returns", verbose_name=_("结算单")
@@ -400,6 +413,7 @@ class SettledReturn(models.Model):
         related_name="+",
         verbose_name=_("验收明细"),
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -29,7 +29,7 @@ from accounts.models import Organization
 from common.errors import CommonError
 from common.importing import load_dataset, require_headers
 from common.models import record_event
-from common.money import to_decimal
+from common.money import quantize_amount, to_decimal
 from common.numbers import parse_int
 
 from .. import ledger
@@ -73,6 +73,18 @@ def parse_year(value, *, field: str = "year") -> int:
         ) from None
 
 
+def _amount(value, *, field: str, label, column) -> Decimal:
+    """An amount in yuan with at most 2 places (more is refused, never rounded)."""
+    amount = to_decimal(value, field=field, label=label, column=column)
+    if amount != quantize_amount(amount):
+        raise ValidationFailed(
+            _("%(label)s最多两位小数：%(value)s") % {"label": label, "value": amount},
+            field=field,
+            code=SettlementError.TOO_MANY_DECIMALS,
+        )
+    return amount
+
+
 def parse_months(values, *, field: str = "months") -> list[Decimal]:
     """Twelve monthly amounts, each ≥ 0 with at most 2 places (`field.<n>` names a bad one, n = 1…12)."""
     values = list(values or [])
@@ -85,7 +97,7 @@ def parse_months(values, *, field: str = "months") -> list[Decimal]:
     column = BudgetMonth._meta.get_field("amount")
     amounts = []
     for n, value in enumerate(values, start=1):
-        amount = to_decimal(value, field=f"{field}.{n}", label=_("%(m)s月预算") % {"m": n}, column=column)
+        amount = _amount(value, field=f"{field}.{n}", label=_("%(m)s月预算") % {"m": n}, column=column)
         if amount < 0:
             raise ValidationFailed(
                 _("%(m)s月预算不能为负数：%(value)s") % {"m": n, "value": amount},
@@ -228,7 +240,7 @@ def claims_import(*, rows: list[dict], file_name: str, by) -> list[InsuranceClai
             continue
         try:
             month = parse_month(row.get("月份"))
-            amount = to_decimal(row.get("申报金额"), field="申报金额", column=column)
+            amount = _amount(row.get("申报金额"), field="申报金额", label=_("申报金额"), column=column)
         except DomainError as exc:
             errors.append((n, "月份" if exc.field == "month" else "申报金额", exc.message))
             continue

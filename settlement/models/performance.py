@@ -72,11 +72,13 @@ class HospitalScore(models.Model):
         "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    completion = models.DecimalField(_("约定采购量完成"), max_digits=6, decimal_places=2)
-    online_share = models.DecimalField(_("线上采购率"), max_digits=6, decimal_places=2)
-    receipt_timeliness = models.DecimalField(_("及时验收"), max_digits=6, decimal_places=2)
-    statement_timeliness = models.DecimalField(_("及时确认结算单"), max_digits=6, decimal_places=2)
-    substitution = models.DecimalField(_("中选产品使用"), max_digits=6, decimal_places=2)
+    completion = models.DecimalField(_("约定采购量完成"), max_digits=6, decimal_places=2, null=True, blank=True)
+    online_share = models.DecimalField(_("线上采购率"), max_digits=6, decimal_places=2, null=True, blank=True)
+    receipt_timeliness = models.DecimalField(_("及时验收"), max_digits=6, decimal_places=2, null=True, blank=True)
+    statement_timeliness = models.DecimalField(
+        _("及时确认结算单"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    substitution = models.DecimalField(_("中选产品使用"), max_digits=6, decimal_places=2, null=True, blank=True)
     score = models.DecimalField(_("综合得分"), max_digits=6, decimal_places=2)
     weights = models.JSONField(_("权重"), default=dict)
     prepayment_rate = models.DecimalField(_("挂钩预付比例"), **RATE)

@@ -5,6 +5,7 @@ from django.urls import path
 
 from .ledger import balances, reconciliation
 from .payments import overdue_list, payment_import
+from .position import fund_position, my_position
 from .savings import retained_savings
 from .statements import statement_detail, statement_list
 
@@ -18,4 +19,6 @@ urlpatterns = [
     path("balances/", balances, name="balances"),
     path("reconciliation/", reconciliation, name="reconciliation"),
     path("retained-savings/", retained_savings, name="retained-savings"),
+    path("fund-position/", fund_position, name="fund-position"),
+    path("my-position/", my_position, name="my-position"),
 ]

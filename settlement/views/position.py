@@ -20,7 +20,7 @@ from ..services import budgets, savings, scores
 
 
 def _year(request) -> int:
-    return param_id(request.GET, "year", form=True) or timezone.localdate().year - 1
+    return param_id(request.GET, "year", form=True) or timezone.localdate().year
 
 
 def _all_funds(month=None, year=None, *, by):

@@ -105,7 +105,7 @@ def savings_awards_assess(*, tender, by, fund=None) -> list[SavingsAward]:
     }
     hospitals = Organization.objects.select_related("region").in_bulk([row["hospital_id"] for row in rows])
     funds: dict[int, object] = {}
-    existing = {a.hospital_id: a for a in SavingsAward.objects.filter(tender=tender).select_for_update()}
+    existing = {a.hospital_id: a for a in SavingsAward.objects.filter(tender=tender).select_for_update(of=("self",))}
     done = []
     for row in rows:
         hospital_id = row["hospital_id"]
@@ -144,7 +144,11 @@ def savings_awards_assess(*, tender, by, fund=None) -> list[SavingsAward]:
 
 
 def _lock(award: SavingsAward) -> SavingsAward:
-    return SavingsAward.objects.select_for_update().select_related("hospital", "tender", "fund").get(pk=award.pk)
+    return (
+        SavingsAward.objects.select_for_update(of=("self",))
+        .select_related("hospital", "tender", "fund")
+        .get(pk=award.pk)
+    )
 
 
 def _ensure_qualified(award: SavingsAward) -> None:

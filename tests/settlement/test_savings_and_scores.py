@@ -112,7 +112,7 @@ def test_scores_weights_and_links(ended):
     low = done[w.far_hospital.pk]
     assert low.score < mine.score
     assert low.prepayment_rate >= D("0.30")
-    with override_settings(SCORE_LOW="101", SCORE_PREPAYMENT_BONUS="0.50"):
+    with override_settings(SCORE_HIGH="102", SCORE_LOW="101", SCORE_PREPAYMENT_BONUS="0.50"):
         again = {s.hospital_id: s for s in scores.hospital_scores_compute(year=year, by=w.fund_officer)}
     assert again[w.hospital.pk].prepayment_rate == D("0.3000")  # lowered, but never below the floor
     assert HospitalScore.objects.filter(year=year).count() == 2

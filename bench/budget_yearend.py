@@ -98,7 +98,15 @@ def build(hospitals: int) -> dict:
     fund = fund_for_region(region)
     Organization.objects.bulk_create(
         [
-            Organization(kind="hospital", name=f"{PREFIX}医院{i:05d}", uscc=f"{PREFIX}{i:011d}", region=region)
+            Organization(
+                kind="hospital",
+                name=f"{PREFIX}医院{i:05d}",
+                uscc=f"{PREFIX}{i:011d}",
+                region=region,
+                hospital_level="3",
+                hospital_type="general",
+                ownership="public",
+            )
             for i in range(hospitals)
         ],
         ignore_conflicts=True,  # kept from an earlier run: the ledger they appear in is append-only
@@ -108,7 +116,7 @@ def build(hospitals: int) -> dict:
         params = {"fund": fund.pk, "year": YEAR, "like": f"{PREFIX}%", "last": f"{PREFIX}{hospitals:011d}"}
         cur.execute(
             """INSERT INTO settlement_budgetallocation (fund_id, hospital_id, year, total, source, updated_at)
-               SELECT %(fund)s, o.id, %(year)s, 120000 + (o.id % 97) * 1000, 'imported', now()
+               SELECT %(fund)s, o.id, %(year)s, 120000 + (o.id %% 97) * 1000, 'imported', now()
                  FROM accounts_organization o WHERE o.name LIKE %(like)s AND o.uscc < %(last)s""",
             params,
         )
@@ -122,7 +130,7 @@ def build(hospitals: int) -> dict:
         cur.execute(
             """WITH c AS (
                  SELECT b.hospital_id, m, (b.total / 12) AS budget,
-                        round((b.total / 12) * (0.85 + ((b.hospital_id * 7 + m) % 41) / 100.0), 2) AS claims
+                        round((b.total / 12) * (0.85 + ((b.hospital_id * 7 + m) %% 41) / 100.0), 2) AS claims
                    FROM settlement_budgetallocation b CROSS JOIN generate_series(1, 12) m
                   WHERE b.fund_id = %(fund)s AND b.year = %(year)s),
                k AS (
@@ -133,7 +141,7 @@ def build(hospitals: int) -> dict:
                            - coalesce(lag(least(claims_so_far, budget_so_far)) OVER (PARTITION BY hospital_id ORDER BY m), 0)
                            AS owed,
                         claims_so_far - least(claims_so_far, budget_so_far) AS held,
-                        CASE WHEN m = 12 AND hospital_id % 7 = 0 THEN 500.00 ELSE 0 END AS carried
+                        CASE WHEN m = 12 AND hospital_id %% 7 = 0 THEN 500.00 ELSE 0 END AS carried
                    FROM k)
                INSERT INTO settlement_budgetmonthsettlement (fund_id, hospital_id, month, claims, owed, held, carried_in,
                       recovered, deductions, withheld, carried_out, paid, created_at)
@@ -147,16 +155,17 @@ def build(hospitals: int) -> dict:
 
 
 def empty() -> None:
+    """The bench year's budgets and settlements (its journal entries stay: the ledger is append-only)."""
     with pg_connect() as c, c.cursor() as cur:
-        cur.execute(
-            """DELETE FROM settlement_budgetyearsettlement WHERE year = %(year)s;
-               DELETE FROM settlement_budgetmonthsettlement WHERE month >= make_date(%(year)s, 1, 1)
-                                                             AND month < make_date(%(year)s + 1, 1, 1);
-               DELETE FROM settlement_budgetmonth WHERE allocation_id IN
-                      (SELECT id FROM settlement_budgetallocation WHERE year = %(year)s);
-               DELETE FROM settlement_budgetallocation WHERE year = %(year)s""",
-            {"year": YEAR},
-        )
+        for statement in (
+            "DELETE FROM settlement_budgetyearsettlement WHERE year = %(year)s",
+            """DELETE FROM settlement_budgetmonthsettlement
+                WHERE month >= make_date(%(year)s, 1, 1) AND month < make_date(%(year)s + 1, 1, 1)""",
+            """DELETE FROM settlement_budgetmonth
+                WHERE allocation_id IN (SELECT id FROM settlement_budgetallocation WHERE year = %(year)s)""",
+            "DELETE FROM settlement_budgetallocation WHERE year = %(year)s",
+        ):
+            cur.execute(statement, {"year": YEAR})
         c.commit()
 
 

@@ -108,16 +108,16 @@ class BudgetFileSerializer(serializers.Serializer):
 class _FileView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     permission_classes = [HasCapability("settlement.manage")]
-    headers: list[str] = []
+    columns: list[str] = []  # the file's required header (not `headers`: APIView's response headers)
 
     def rows(self, request) -> list[dict]:
-        return budgets.read_rows(request.FILES.get("file"), self.headers)
+        return budgets.read_rows(request.FILES.get("file"), self.columns)
 
 
 class BudgetFileView(_FileView):
     """A budget file (医疗机构代码, 年度, 1月 … 12月): all rows or none; 201 with the budgets written."""
 
-    headers = budgets.BUDGET_HEADERS
+    columns = budgets.BUDGET_HEADERS
 
     @extend_schema(request={"multipart/form-data": BudgetFileSerializer}, responses={201: dict})
     def post(self, request):
@@ -128,7 +128,7 @@ class BudgetFileView(_FileView):
 class ClaimFileView(_FileView):
     """The insurance information platform's monthly claims export (医疗机构代码, 月份, 申报金额): all rows or none."""
 
-    headers = budgets.CLAIM_HEADERS
+    columns = budgets.CLAIM_HEADERS
 
     @extend_schema(request={"multipart/form-data": BudgetFileSerializer}, responses={201: dict})
     def post(self, request):

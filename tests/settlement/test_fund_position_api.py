@@ -90,7 +90,7 @@ def test_files_months_and_year_end_over_the_api(officer):
         {"file": SimpleUploadedFile("budgets.csv", budget_csv.encode())},
         format="multipart",
     )
-    assert response.status_code == 201 and response.json()["budgets"] == 1
+    assert response.status_code == 201 and response.json()["budgets"] == 1, response.content.decode()
     bad = f"医疗机构代码,月份,申报金额\n{h.uscc},{YEAR}-01,1200\nUNKNOWN,{YEAR}-02,5\n"
     response = c.post(
         "/api/v1/settlement/claim-files/", {"file": SimpleUploadedFile("c.csv", bad.encode())}, format="multipart"

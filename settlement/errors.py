@@ -79,15 +79,9 @@ class SettlementError(ErrorCode):
     BUDGET_YEAR_SETTLED = "budget_year_settled"  # the year was settled: its budget and claims are closed
     BUDGET_FILE_ROWS_INVALID = "budget_file_rows_invalid"  # some rows of a budget or claims file refused: none written
     BUDGET_FILE_EMPTY = "budget_file_empty"  # a budget or claims file without a data row
-    CLAIM_AMOUNT_NEGATIVE = "claim_amount_negative"  # an insurance claim amount below zero
-    CLAIM_DUPLICATE = "claim_duplicate"  # the hospital's claims of that month were already imported
-    CLAIM_MONTH_SETTLED = "claim_month_settled"  # the month was settled for the hospital: its claims are closed
-    MONTH_SETTLED = "month_settled"  # the monthly settlement of that month was already run for these hospitals
-    NO_BUDGET = "no_budget"  # a hospital with claims but no budget for the year
     # retained savings and scores (结余留用, 综合绩效)
     SAVINGS_NOT_QUALIFIED = "savings_not_qualified"  # paying or approving savings of a hospital that did not qualify
     SAVINGS_STATUS = "savings_status"  # the award's status does not allow the step (e.g. paying before approval)
-    SAVINGS_NOTHING_EARNED = "savings_nothing_earned"  # approving or paying an award of zero
     CYCLE_NOT_ENDED = "cycle_not_ended"  # assessing a tender's savings before its purchase cycle ended
     # the ledger
     JOURNAL_TOO_FEW_LINES = "journal_too_few_lines"

@@ -55,6 +55,7 @@ MODULES = [
     "order_api",
     "price_scan",
     "settlement_batch",
+    "budget_yearend",
     "commitment_progress",
     "trace_receipt",
 ]

@@ -192,6 +192,60 @@ def listings() -> ListingRules:
 
 #: The choices of `PAYMENT_STANDARD_SELECTED_PRICE`: a group with several winners takes each winner's own awarded
 #: price, the lowest or the highest as its "selected price".
+@dataclass(frozen=True)
+class BudgetRules:
+    """总额预算, 结余留用 and 综合绩效 (seed 000: "医保基金总额控制下与医药机构直接结算…完善结余留用政策"; seed 001:
+    "合理超支分担"; seeds 000/002: "综合绩效考评结果与预算管理…及医保基金的拨付相关联"). docs/budgets.md."""
+
+    #: Over-spend up to this share of the year's budget is "reasonable" (合理超支): the fund bears part of it.
+    overspend_band: Decimal
+    #: The fund's share of the over-spend within the band; beyond the band the hospital bears all of it.
+    overspend_fund_share: Decimal
+    #: Retained savings are payable only when the agreed volumes were completed to at least this share …
+    savings_min_completion: Decimal
+    #: … and the non-selected products of the same lots stayed under this share of what the hospital bought.
+    savings_max_substitution: Decimal
+    #: Weights of the performance score's parts (completion, online_share, receipt_timeliness,
+    #: statement_timeliness, substitution); they need not sum to 1 (normalised).
+    score_weights: dict
+    #: A receipt confirmed within this many days of its delivery is on time.
+    receipt_on_time_days: int
+    #: Scores at or above this raise the prepayment rate by `score_prepayment_bonus` and the retained-savings share
+    #: by `score_savings_bonus`; below `score_low` both are lowered by the same steps (never under the 30 % floor).
+    score_high: Decimal
+    score_low: Decimal
+    score_prepayment_bonus: Decimal
+    score_savings_bonus: Decimal
+
+
+SCORE_PARTS = ("completion", "online_share", "receipt_timeliness", "statement_timeliness", "substitution")
+
+
+def budgets() -> BudgetRules:
+    weights = {k: Decimal(str(v)) for k, v in settings.SCORE_WEIGHTS.items()}
+    found = BudgetRules(
+        overspend_band=Decimal(str(settings.BUDGET_OVERSPEND_BAND)),
+        overspend_fund_share=Decimal(str(settings.BUDGET_OVERSPEND_FUND_SHARE)),
+        savings_min_completion=Decimal(str(settings.SAVINGS_MIN_COMPLETION)),
+        savings_max_substitution=Decimal(str(settings.SAVINGS_MAX_SUBSTITUTION)),
+        score_weights=weights,
+        receipt_on_time_days=int(settings.SCORE_RECEIPT_ON_TIME_DAYS),
+        score_high=Decimal(str(settings.SCORE_HIGH)),
+        score_low=Decimal(str(settings.SCORE_LOW)),
+        score_prepayment_bonus=Decimal(str(settings.SCORE_PREPAYMENT_BONUS)),
+        score_savings_bonus=Decimal(str(settings.SCORE_SAVINGS_BONUS)),
+    )
+    if (
+        set(weights) != set(SCORE_PARTS)
+        or any(w < 0 for w in weights.values())
+        or not sum(weights.values())
+        or not (0 <= found.overspend_band <= 1 and 0 <= found.overspend_fund_share <= 1)
+        or not (0 <= found.savings_max_substitution <= 1)
+    ):
+        raise ImproperlyConfigured(f"budget rules out of range: {found}")
+    return found
+
+
 SELECTED_PRICE_CHOICES = ("own", "lowest", "highest")
 
 

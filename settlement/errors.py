@@ -72,6 +72,17 @@ class SettlementError(ErrorCode):
     PAYMENT_ROW_DUPLICATE = "payment_row_duplicate"
     STATEMENT_NUMBER_REQUIRED = "statement_number_required"
     STATEMENT_NUMBER_UNKNOWN = "statement_number_unknown"
+    # budgets, claims, over-spend sharing (总额预算)
+    BUDGET_MONTHS_REQUIRED = "budget_months_required"  # a budget needs twelve monthly amounts
+    BUDGET_MONTH_NEGATIVE = "budget_month_negative"  # a monthly budget amount below zero
+    BUDGET_YEAR_INVALID = "budget_year_invalid"  # a year outside 2000–2100
+    BUDGET_YEAR_SETTLED = "budget_year_settled"  # the year was settled: its budget and claims are closed
+    BUDGET_FILE_ROWS_INVALID = "budget_file_rows_invalid"  # some rows of a budget or claims file refused: none written
+    BUDGET_FILE_EMPTY = "budget_file_empty"  # a budget or claims file without a data row
+    # retained savings and scores (结余留用, 综合绩效)
+    SAVINGS_NOT_QUALIFIED = "savings_not_qualified"  # paying or approving savings of a hospital that did not qualify
+    SAVINGS_STATUS = "savings_status"  # the award's status does not allow the step (e.g. paying before approval)
+    CYCLE_NOT_ENDED = "cycle_not_ended"  # assessing a tender's savings before its purchase cycle ended
     # the ledger
     JOURNAL_TOO_FEW_LINES = "journal_too_few_lines"
     JOURNAL_UNBALANCED = "journal_unbalanced"

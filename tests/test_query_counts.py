@@ -42,6 +42,8 @@ THIN = {
     "/api/v1/traceability/stock/": "one aggregate statement per product (traceability.sql), no query per row",
     "/api/v1/contracts/keys/": "a user's own signing keys: one or two per user in the demo",
     "/api/v1/qualifications/expiring/": "one licence within its warning window in the demo",
+    "/api/v1/settlement/savings-awards/": "the demo's only ended cycle has no receipts, so no awards; select_related "
+    "reads hospital and tender (tests/settlement/test_fund_position_api.py)",
 }
 
 

@@ -413,6 +413,30 @@ SETTLEMENT_CONFIRMATION_WORKING_DAYS = env.int("SETTLEMENT_CONFIRMATION_WORKING_
 SETTLEMENT_DUE_SOON_DAYS = env.int("SETTLEMENT_DUE_SOON_DAYS", default=5)
 SETTLEMENT_MIN_PREPAYMENT_RATE = env("SETTLEMENT_MIN_PREPAYMENT_RATE", default="0.30")
 
+# 总额预算, 结余留用 and 综合绩效 (common.rules.budgets(), docs/budgets.md). Over-spend sharing follows the common
+# provincial practice of 合理超支分担 (seed 001): within 10 % of the budget the fund bears half, beyond it the hospital.
+BUDGET_OVERSPEND_BAND = env("BUDGET_OVERSPEND_BAND", default="0.10")
+BUDGET_OVERSPEND_FUND_SHARE = env("BUDGET_OVERSPEND_FUND_SHARE", default="0.50")
+# Retained savings are paid only when the agreed volumes were completed (≥ 100 %) and non-selected products of the
+# same lots stayed under 30 % of the hospital's purchases (DESIGN §10: "in principle not more than the selected").
+SAVINGS_MIN_COMPLETION = env("SAVINGS_MIN_COMPLETION", default="1.00")
+SAVINGS_MAX_SUBSTITUTION = env("SAVINGS_MAX_SUBSTITUTION", default="0.30")
+SCORE_WEIGHTS = env.json(
+    "SCORE_WEIGHTS",
+    default={
+        "completion": "0.30",
+        "online_share": "0.25",
+        "receipt_timeliness": "0.15",
+        "statement_timeliness": "0.15",
+        "substitution": "0.15",
+    },
+)
+SCORE_RECEIPT_ON_TIME_DAYS = env.int("SCORE_RECEIPT_ON_TIME_DAYS", default=3)
+SCORE_HIGH = env("SCORE_HIGH", default="90")
+SCORE_LOW = env("SCORE_LOW", default="60")
+SCORE_PREPAYMENT_BONUS = env("SCORE_PREPAYMENT_BONUS", default="0.05")
+SCORE_SAVINGS_BONUS = env("SCORE_SAVINGS_BONUS", default="0.10")
+
 # --- Volume-based tenders: defaults of a new tender's selection rules (7th national batch; common.rules) ------------
 TENDER_RATIO_TO_LOWEST = env("TENDER_RATIO_TO_LOWEST", default="1.8")
 TENDER_DISCOUNT_FROM_MAX = env("TENDER_DISCOUNT_FROM_MAX", default="0.50")

@@ -14,10 +14,12 @@ monthly deductions), `statements` (statements, lines, settled returns, events, r
 and adjustments), `payments` (payments and bank files).
 """
 
+from .budgets import BudgetAllocation, BudgetMonth, BudgetMonthSettlement, BudgetYearSettlement, InsuranceClaim
 from .columns import AMOUNT, RATE, UNIT_PRICE
 from .corrections import PriceAdjustment, PriceCorrection
 from .ledger import FundAccount, JournalEntry, JournalLine, LedgerAccount
 from .payments import Payment, PaymentImport
+from .performance import HospitalScore, SavingsAward
 from .prepayments import HospitalDeduction, Prepayment
 from .statements import JobLock, SettledReturn, SettlementLine, SettlementRun, SettlementStatement, StatementEvent
 
@@ -25,7 +27,13 @@ __all__ = [
     "AMOUNT",
     "RATE",
     "UNIT_PRICE",
+    "BudgetAllocation",
+    "BudgetMonth",
+    "BudgetMonthSettlement",
+    "BudgetYearSettlement",
     "FundAccount",
+    "HospitalScore",
+    "InsuranceClaim",
     "HospitalDeduction",
     "JobLock",
     "JournalEntry",
@@ -36,6 +44,7 @@ __all__ = [
     "Prepayment",
     "PriceAdjustment",
     "PriceCorrection",
+    "SavingsAward",
     "SettledReturn",
     "SettlementLine",
     "SettlementRun",

@@ -78,6 +78,10 @@ class LedgerAccount(models.Model):
         FUND_BANK = "fund_bank", _("基金银行存款")
         HOSPITAL = "hospital", _("医疗机构往来")
         MANUFACTURER = "manufacturer", _("应付生产企业")
+        # the fund's spending per hospital: its insurance claims within the budget and its over-spend share, and its
+        # retained savings (总额预算, 结余留用)
+        CLAIMS_EXPENSE = "claims_expense", _("医保结算支出")
+        SAVINGS_EXPENSE = "savings_expense", _("结余留用支出")
 
     fund = models.ForeignKey(
         FundAccount, on_delete=models.PROTECT, related_name="ledger_accounts", verbose_name=_("基金")
@@ -124,6 +128,9 @@ class JournalEntry(models.Model):
         PAYMENT = "payment", _("支付生产企业")
         DEDUCTION = "deduction", _("医疗机构医保结算款扣减")
         CORRECTION = "correction", _("更正")
+        CLAIMS = "claims", _("医保结算款月度拨付")
+        YEAR_END = "year_end", _("年度清算（合理超支分担）")
+        SAVINGS = "savings", _("结余留用拨付")
 
     fund = models.ForeignKey(
         FundAccount, on_delete=models.PROTECT, related_name="journal_entries", verbose_name=_("基金")

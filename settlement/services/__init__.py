@@ -7,7 +7,10 @@
 - `review` — the fund's review: approve (whole, with reductions, or in bulk) or return to the manufacturer;
 - `payments` — payments to manufacturers, one by one or from a bank file;
 - `deadlines` — the daily check: deemed confirmations, overdue and due-soon flags and their notices;
-- `deductions` — what is withheld from each hospital each month.
+- `deductions` — what is withheld from each hospital each month;
+- `budgets` — 总额预算: budgets, insurance claims, the monthly settlement against the budget (year end: `yearend`);
+- `savings` — 结余留用 awards: assessed, reviewed, paid;
+- `scores` — 综合绩效: the yearly score per hospital and what it links to.
 
 Generation of statements is in `settlement.generation`; who may take which step of a statement is decided in
 `settlement.policies`. Each function checks the user's capability and organisation, locks the rows it changes (by

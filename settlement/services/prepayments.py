@@ -19,7 +19,7 @@ from procurement.models import Commitment
 from .. import ledger
 from ..errors import ConflictError, SettlementError, ValidationFailed
 from ..generation import fund_for_hospital, next_month
-from ..models import JournalEntry, Prepayment
+from ..models import HospitalScore, JournalEntry, Prepayment
 
 
 def prepayment_floor(fund_rate: Decimal) -> Decimal:
@@ -44,6 +44,13 @@ def _rate(rate, fund_rate: Decimal) -> Decimal:
     return value
 
 
+def linked_rate(*, hospital, fund, tender) -> Decimal:
+    """The hospital's prepayment rate: the one its latest performance score before the cycle linked it to (综合绩效,
+    docs/budgets.md), else the fund's; `prepayment_floor` still keeps it at or above the national floor."""
+    score = HospitalScore.objects.filter(hospital=hospital, year__lt=tender.cycle_start.year).order_by("-year").first()
+    return score.prepayment_rate if score is not None else fund.prepayment_rate
+
+
 @transaction.atomic
 def prepayment_create(
     *, hospital: Organization, tender, by, paid_on: date | None = None, reference: str = "", rate=None
@@ -58,7 +65,7 @@ def prepayment_create(
             code=SettlementError.NOT_A_HOSPITAL,
         )
     fund = fund_for_hospital(hospital)
-    value = _rate(rate, fund.prepayment_rate)
+    value = _rate(rate, linked_rate(hospital=hospital, fund=fund, tender=tender))
     if Prepayment.objects.filter(hospital=hospital, tender=tender).exists():
         raise ConflictError(
             _("%(hospital)s在“%(tender)s”的预付金已拨付") % {"hospital": hospital, "tender": tender},

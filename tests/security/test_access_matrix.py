@@ -61,6 +61,7 @@ PROGRESS = ("progress.view_all", "progress.view_hospital", "progress.view_manufa
 MAKER_PROGRESS = ("progress.view_all", "progress.view_manufacturer")
 PROGRESS_ROW = ("procurement.CommitmentProgress", ("hospital", "manufacturer"))
 STATEMENT = ("settlement.SettlementStatement", ("manufacturer", "hospital"))
+AWARD = ("settlement.SavingsAward", ("hospital",))
 # Price monitoring is for pricing officials and the platform admin; fund officers do not see inquiries and credit.
 PRICING = frozenset(CAPABILITIES["pricing.view"])
 # Listings answer by id while orderable (active, in their validity window); others are not found for anyone.
@@ -310,6 +311,20 @@ ROUTES: dict[str, Route] = {
     # Direct settlement: a manufacturer and a hospital see their own statements, officials all; the fund (and the
     # platform admin) manage; only the statement's manufacturer claims and only its hospital reviews.
     "/api/v1/settlement/balances/": GET("settlement.view"),
+    # The fund position (总额预算, 结余留用, 综合绩效): a hospital lists its own rows, officials all; steps are the fund's.
+    "/api/v1/settlement/budgets/": GET("settlement.view"),
+    "/api/v1/settlement/budget-files/": POST("settlement.manage"),
+    "/api/v1/settlement/budget-months/": GET("settlement.view"),
+    "/api/v1/settlement/budget-months/settle/": POST("settlement.manage"),
+    "/api/v1/settlement/budget-years/": GET("settlement.view"),
+    "/api/v1/settlement/claim-files/": POST("settlement.manage"),
+    "/api/v1/settlement/year-end/": POST("settlement.manage"),
+    "/api/v1/settlement/savings-awards/": GET("settlement.view"),
+    "/api/v1/settlement/savings-awards/assess/": POST("settlement.manage"),
+    "/api/v1/settlement/savings-awards/1/review/": POST("settlement.manage", *AWARD),
+    "/api/v1/settlement/savings-awards/1/pay/": POST("settlement.manage", *AWARD),
+    "/api/v1/settlement/hospital-scores/": GET("settlement.view"),
+    "/api/v1/settlement/hospital-scores/compute/": POST("settlement.manage"),
     "/api/v1/settlement/generate/": POST("settlement.manage"),
     "/api/v1/settlement/price-corrections/": POST("settlement.manage"),
     "/api/v1/settlement/overdue/": GET("settlement.view"),
@@ -338,6 +353,8 @@ ROUTES: dict[str, Route] = {
     "/settlement/payments/import/": GET("settlement.manage"),
     "/settlement/reconciliation/": GET("settlement.manage"),
     "/settlement/retained-savings/": GET("settlement.manage"),
+    "/settlement/fund-position/": GET("settlement.manage"),
+    "/settlement/my-position/": GET("settlement.confirm"),
     # objections and appeals (transparency): a company its own, officials and supervisors all
     "/transparency/objections/": GET(OBJECTORS),
     "/transparency/objections/new/": POST("transparency.object"),

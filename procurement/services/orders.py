@@ -38,11 +38,11 @@ from .order_lines import (
     share_lock_listings,
 )
 from .order_steps import (
-    assign_number,
     check_version,
     lock_order,
     move,
     new_event,
+    number_before_insert,
     parse_count,
     reason_text,
     record_event,
@@ -177,8 +177,8 @@ def _write_new_order(*, by, hospital, distributor, lines, urgent, remarks, key, 
     events = [new_event(order, "created", by=by, to_status=S.DRAFT, data={"lines": len(items), "idempotency_key": key})]
     if submit:
         events.append(_mark_submitted(order, by=by, now=now))
+    number_before_insert(order, "PO")
     order.save(force_insert=True)
-    assign_number(order, "PO")
     PurchaseOrderLine.objects.bulk_create(built)
     OrderEvent.objects.bulk_create(events)
     order.replayed = False

@@ -128,13 +128,14 @@ _BUILT_FIELDS: dict[tuple[type, str | None], dict] = {}
 
 class FieldsBuiltOnce:
     """A ModelSerializer whose fields are built from the model once per class and language, then copied for each
-    use (as DRF copies declared fields): building them reads every model field's attributes and translates its
-    label, which was a fifth of answering a new order. Only for serializers whose fields do not depend on the
-    instance, the context or the request (no `get_fields` or `build_field` of their own)."""
+    use: building them reads every model field's attributes and translates its label, which was a fifth of answering
+    a new order. A shallow copy is enough: binding a field to its serializer sets attributes of the copy only
+    (`field_name`, `parent`, `source`), and the stored originals are never bound. Only for serializers whose fields
+    do not depend on the instance, the context or the request (no `get_fields` or `build_field` of their own)."""
 
     def get_fields(self):
         key = (type(self), translation.get_language())
         built = _BUILT_FIELDS.get(key)
         if built is None:
             built = _BUILT_FIELDS[key] = super().get_fields()
-        return copy.deepcopy(built)
+        return {name: copy.copy(field) for name, field in built.items()}

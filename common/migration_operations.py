@@ -18,7 +18,7 @@ from django.db.migrations.operations.base import Operation
 class CreateModels(Operation):
     """Several `CreateModel` operations whose model states are added together and rendered once."""
 
-    reduces_to_sql = False
+    reduces_to_sql = True
     reversible = True
     serialization_expand_args = ["operations"]
 

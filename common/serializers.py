@@ -13,8 +13,11 @@ builds from a model parse numbers with `common.numbers` and text with `common.te
 
 from __future__ import annotations
 
+import copy
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import translation
 from rest_framework import serializers as drf  # noqa: TID251 - the module this one extends
 from rest_framework.serializers import *  # noqa: F403, TID251 - this module stands in for DRF's
 
@@ -118,3 +121,21 @@ class ModelSerializer(drf.ModelSerializer):
         models.JSONField: JSONField,
     }
     serializer_related_field = PrimaryKeyRelatedField
+
+
+_BUILT_FIELDS: dict[tuple[type, str | None], dict] = {}
+
+
+class FieldsBuiltOnce:
+    """A ModelSerializer whose fields are built from the model once per class and language, then copied for each
+    use: building them reads every model field's attributes and translates its label, which was a fifth of answering
+    a new order. A shallow copy is enough: binding a field to its serializer sets attributes of the copy only
+    (`field_name`, `parent`, `source`), and the stored originals are never bound. Only for serializers whose fields
+    do not depend on the instance, the context or the request (no `get_fields` or `build_field` of their own)."""
+
+    def get_fields(self):
+        key = (type(self), translation.get_language())
+        built = _BUILT_FIELDS.get(key)
+        if built is None:
+            built = _BUILT_FIELDS[key] = super().get_fields()
+        return {name: copy.copy(field) for name, field in built.items()}

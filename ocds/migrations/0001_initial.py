@@ -5,36 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_load_regions_and_roles'),
-        ('procurement', '0002_storage'),
+        ("accounts", "0002_load_regions_and_roles"),
+        ("procurement", "0002_storage"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OcdsRelease',
+            name="OcdsRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ocid', models.CharField(max_length=200, verbose_name='开放合同过程编号')),
-                ('sequence', models.PositiveIntegerField(help_text='同一过程的第几个发布', verbose_name='序号')),
-                ('release_id', models.CharField(max_length=250, unique=True, verbose_name='发布编号')),
-                ('date', models.DateTimeField(verbose_name='发布时间')),
-                ('tags', models.JSONField(default=list, verbose_name='发布标签')),
-                ('stage', models.CharField(help_text='发布时带量采购批次的状态', max_length=30, verbose_name='批次状态')),
-                ('digest', models.CharField(help_text='不含编号、时间和标签的内容摘要', max_length=64, verbose_name='内容摘要 SHA-256')),
-                ('data', models.TextField(verbose_name='发布内容（JSON）')),
-                ('hospital', models.ForeignKey(blank=True, help_text='医疗机构的约定采购过程；为空时为批次本身（框架过程）', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ocds_releases', to='procurement.tender', verbose_name='批次')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ocid", models.CharField(max_length=200, verbose_name="开放合同过程编号")),
+                ("sequence", models.PositiveIntegerField(help_text="同一过程的第几个发布", verbose_name="序号")),
+                ("release_id", models.CharField(max_length=250, unique=True, verbose_name="发布编号")),
+                ("date", models.DateTimeField(verbose_name="发布时间")),
+                ("tags", models.JSONField(default=list, verbose_name="发布标签")),
+                (
+                    "stage",
+                    models.CharField(help_text="发布时带量采购批次的状态", max_length=30, verbose_name="批次状态"),
+                ),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="不含编号、时间和标签的内容摘要", max_length=64, verbose_name="内容摘要 SHA-256"
+                    ),
+                ),
+                ("data", models.TextField(verbose_name="发布内容（JSON）")),
+                (
+                    "hospital",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="医疗机构的约定采购过程；为空时为批次本身（框架过程）",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                        verbose_name="医疗机构",
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ocds_releases",
+                        to="procurement.tender",
+                        verbose_name="批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'OCDS 发布',
-                'verbose_name_plural': 'OCDS 发布',
-                'ordering': ['date', 'id'],
-                'indexes': [models.Index(fields=['date', 'id'], name='ocds_release_date')],
-                'constraints': [models.UniqueConstraint(fields=('ocid', 'sequence'), name='ocds_release_sequence_unique')],
+                "verbose_name": "OCDS 发布",
+                "verbose_name_plural": "OCDS 发布",
+                "ordering": ["date", "id"],
+                "indexes": [models.Index(fields=["date", "id"], name="ocds_release_date")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ocid", "sequence"), name="ocds_release_sequence_unique")
+                ],
             },
         ),
     ]

@@ -30,7 +30,7 @@ from .deliveries import DeliverySerializer
 from .order_inputs import AcceptSerializer, ReasonSerializer, order_for, validated, version_of
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializer):
     generic_name = serializers.CharField(source="product.generic_name", read_only=True)
     product_code = serializers.CharField(source="product.nhsa_code", read_only=True)
     specification = serializers.CharField(source="product.specification", read_only=True)
@@ -65,7 +65,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializer):
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     distributor_name = serializers.CharField(source="distributor.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)

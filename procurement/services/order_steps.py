@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -211,6 +212,18 @@ def require_distributor_user(order: PurchaseOrder, by) -> None:
     require(by, "order.fulfil")
     if by.organization_id != order.distributor_id:
         raise PermissionDeniedError(gettext("只能处理配送给本企业的订单"), code=OrderError.NOT_OWN_ORDER)
+
+
+def number_before_insert(obj, prefix: str) -> None:
+    """The id and the document number (as `assign_number` makes it) of a row about to be inserted: the id taken from
+    the table's sequence first, so that the row is written once, number included, rather than inserted and then
+    updated (an update of the indexed number writes a new version of the row and of each of its index entries).
+    One small statement: the ORM has no way to ask a sequence for its next value."""
+    meta = type(obj)._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column])
+        obj.pk = cursor.fetchone()[0]
+    obj.number = f"{prefix}{timezone.localdate().strftime('%Y%m%d')}{obj.pk:08d}"
 
 
 def assign_number(obj, prefix: str) -> None:

@@ -3,7 +3,8 @@
 draft (cart) → submitted → accepted | rejected; cancelled before anything is shipped; closed after receipt (early
 only with a reason). Deliveries, receipts and returns are `procurement.services.deliveries`, `.receipts` and
 `.returns`; what may be ordered from whom is `.orderability`; reading and building an order's lines is
-`.order_lines`; what every step shares (lock, version, event) is `.order_steps`.
+`.order_lines`; what every step shares (lock, version, event) is `.order_steps`; the distributor's
+answer (accept, with shortages, or reject) is `.order_answers`, re-exported here.
 
 Prices follow the listing while the order is a draft and are frozen on the lines at submission, with the listings
 held by a share lock so that a concurrent suspension or price change waits and then sees the order.
@@ -16,7 +17,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
@@ -24,11 +24,11 @@ from accounts.models import Organization
 from accounts.permissions import require
 from common import idempotency, rules
 from common.money import quantize_amount
-from common.notifications import notify
 from common.numbers import parse_id
 
 from ..errors import ConflictError, OrderError, PermissionDeniedError, ValidationFailed
 from ..models import Listing, OrderEvent, PurchaseOrder, PurchaseOrderLine
+from .order_answers import order_accept, order_reject  # noqa: F401 - re-exported: callers use services.orders
 from .order_lines import (
     LineInput,
     build_line,
@@ -38,16 +38,15 @@ from .order_lines import (
     share_lock_listings,
 )
 from .order_steps import (
-    assign_number,
     check_version,
     lock_order,
     move,
     new_event,
+    number_before_insert,
     parse_count,
     reason_text,
     record_event,
     remarks_text,
-    require_distributor_user,
     require_hospital_user,
     require_reason,
     require_state,
@@ -178,8 +177,8 @@ def _write_new_order(*, by, hospital, distributor, lines, urgent, remarks, key, 
     events = [new_event(order, "created", by=by, to_status=S.DRAFT, data={"lines": len(items), "idempotency_key": key})]
     if submit:
         events.append(_mark_submitted(order, by=by, now=now))
+    number_before_insert(order, "PO")
     order.save(force_insert=True)
-    assign_number(order, "PO")
     PurchaseOrderLine.objects.bulk_create(built)
     OrderEvent.objects.bulk_create(events)
     order.replayed = False
@@ -273,7 +272,7 @@ def order_update_draft(
     return order
 
 
-# --- submission and the distributor's answer --------------------------------------------------------------------
+# --- submission --------------------------------------------------------------------------------------------
 
 
 def _check_submittable(order: PurchaseOrder, lines: list[PurchaseOrderLine], *, on: date) -> dict[int, Listing]:
@@ -364,121 +363,6 @@ def order_submit(*, order: PurchaseOrder, by, version=None) -> PurchaseOrder:
     check_version(order, version)
     require_state(order, (S.DRAFT,), pgettext("订单操作", "提交"))
     _submit(order, by=by)
-    return order
-
-
-def _respond(order: PurchaseOrder, by, now: datetime) -> None:
-    order.responded_at, order.responded_by = now, by
-    order.response_overdue = order.response_overdue or (
-        order.response_due_at is not None and now > order.response_due_at
-    )
-
-
-def _parse_shortages(order: PurchaseOrder, shortages) -> dict[PurchaseOrderLine, tuple[int, str]]:
-    """{order line: (packs short, reason)} from `{line id: {"packs": n (default: the whole line), "reason": …}}`: lines
-    of this order, 1 to the line's packs, each with a reason; not every pack of the order (that is a rejection)."""
-    if not shortages:
-        return {}
-    if not isinstance(shortages, dict):
-        raise ValidationFailed(gettext("缺货明细格式错误"), field="shortages", code=OrderError.LINE_MALFORMED)
-    lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
-    parsed = {}
-    for key, item in shortages.items():
-        line_id = parse_id(key, field="shortages", label=gettext_lazy("订单明细编号"))
-        field = f"shortages.{line_id}"
-        line = lines.get(line_id)
-        if line is None:
-            raise ValidationFailed(
-                gettext("订单明细 %(line_id)s 不属于订单 %(number)s") % {"line_id": line_id, "number": order.number},
-                field=field,
-                code=OrderError.ORDER_LINE_NOT_IN_ORDER,
-            )
-        item = item if isinstance(item, dict) else {"reason": item}
-        raw = item.get("packs")
-        packs = (
-            line.packs
-            if raw in (None, "")
-            else parse_count(raw, field=f"{field}.packs", label=gettext_lazy("缺货数量"))
-        )
-        if packs > line.packs:
-            raise ValidationFailed(
-                gettext("缺货数量 %(n)s 超过第 %(line)s 行的订购数量 %(packs)s")
-                % {"n": packs, "line": line.line_no, "packs": line.packs},
-                field=f"{field}.packs",
-                code=OrderError.SHORTAGE_OVER_LINE,
-            )
-        reason = reason_text(str(item.get("reason") or "").strip(), field=f"{field}.reason")
-        if not reason:
-            raise ValidationFailed(
-                gettext("请填写第 %(line)s 行的缺货原因") % {"line": line.line_no},
-                field=f"{field}.reason",
-                code=OrderError.SHORTAGE_REASON_REQUIRED,
-            )
-        parsed[line] = (packs, reason)
-    if sum(p for p, _r in parsed.values()) >= sum(line.packs for line in lines.values()):
-        raise ValidationFailed(
-            gettext("全部明细缺货，无可配送：请拒绝订单并填写原因"),
-            field="shortages",
-            code=OrderError.ALL_LINES_SHORT,
-        )
-    return parsed
-
-
-@transaction.atomic
-def order_accept(*, order: PurchaseOrder, by, remarks: str = "", shortages=None, version=None) -> PurchaseOrder:
-    """接单, whole or with shortages (缺货): lines, or packs of lines, the distributor cannot supply, each with a reason;
-    they are never shipped, the hospital sees them and the reason and may order them elsewhere."""
-    order = lock_order(order)
-    require_distributor_user(order, by)
-    check_version(order, version)
-    require_state(order, (S.SUBMITTED,), pgettext("订单操作", "接单"))
-    short = _parse_shortages(order, shortages)
-    _respond(order, by, timezone.now())
-    if remarks:
-        order.distributor_remarks = remarks_text(remarks)
-    for line, (packs, reason) in short.items():
-        PurchaseOrderLine.objects.filter(pk=line.pk).update(packs_short=packs, short_reason=reason)
-    move(
-        order,
-        S.ACCEPTED,
-        by=by,
-        reason=remarks,
-        fields=["responded_at", "responded_by", "response_overdue", "distributor_remarks"],
-        data={"shortages": {str(line.line_no): {"packs": p, "reason": r} for line, (p, r) in short.items()}}
-        if short
-        else None,
-    )
-    if short:
-        notify(
-            order.hospital_id,
-            "order_shortage",
-            gettext("订单 %(number)s 部分缺货") % {"number": order.number},
-            body="\n".join(
-                gettext("第 %(line)s 行 %(product)s：缺货 %(packs)s 包装（%(reason)s）")
-                % {"line": line.line_no, "product": line.product, "packs": p, "reason": r}
-                for line, (p, r) in short.items()
-            ),
-            link=reverse("orders:detail", args=[order.pk]),
-        )
-    return order
-
-
-@transaction.atomic
-def order_reject(*, order: PurchaseOrder, by, reason: str, version=None) -> PurchaseOrder:
-    order = lock_order(order)
-    require_distributor_user(order, by)
-    reason = require_reason(reason, gettext("拒绝订单必须填写原因"))
-    check_version(order, version)
-    require_state(order, (S.SUBMITTED,), pgettext("订单操作", "拒绝"))
-    _respond(order, by, timezone.now())
-    order.reject_reason = reason_text(reason)
-    move(
-        order,
-        S.REJECTED,
-        by=by,
-        reason=reason,
-        fields=["responded_at", "responded_by", "reject_reason", "response_overdue"],
-    )
     return order
 
 

@@ -3,251 +3,576 @@
 import django.db.models.deletion
 import django.db.models.expressions
 from django.conf import settings
+import common.migration_operations
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_supervisor_role'),
-        ('procurement', '0005_listing_applications'),
-        ('settlement', '0007_partition_settlement_lines'),
+        ("accounts", "0003_supervisor_role"),
+        ("procurement", "0005_listing_applications"),
+        ("settlement", "0007_partition_settlement_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='journalentry',
-            name='kind',
-            field=models.CharField(choices=[('prepayment', '预付医疗机构'), ('approval', '结算单审核（代医疗机构应付企业）'), ('payment', '支付生产企业'), ('deduction', '医疗机构医保结算款扣减'), ('correction', '更正'), ('claims', '医保结算款月度拨付'), ('year_end', '年度清算（合理超支分担）'), ('savings', '结余留用拨付')], max_length=20, verbose_name='类别'),
+            model_name="journalentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("prepayment", "预付医疗机构"),
+                    ("approval", "结算单审核（代医疗机构应付企业）"),
+                    ("payment", "支付生产企业"),
+                    ("deduction", "医疗机构医保结算款扣减"),
+                    ("correction", "更正"),
+                    ("claims", "医保结算款月度拨付"),
+                    ("year_end", "年度清算（合理超支分担）"),
+                    ("savings", "结余留用拨付"),
+                ],
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgeraccount',
-            name='kind',
-            field=models.CharField(choices=[('fund_bank', '基金银行存款'), ('hospital', '医疗机构往来'), ('manufacturer', '应付生产企业'), ('claims_expense', '医保结算支出'), ('savings_expense', '结余留用支出')], max_length=20, verbose_name='科目类别'),
+            model_name="ledgeraccount",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("fund_bank", "基金银行存款"),
+                    ("hospital", "医疗机构往来"),
+                    ("manufacturer", "应付生产企业"),
+                    ("claims_expense", "医保结算支出"),
+                    ("savings_expense", "结余留用支出"),
+                ],
+                max_length=20,
+                verbose_name="科目类别",
+            ),
         ),
-        migrations.CreateModel(
-            name='BudgetAllocation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='年度预算')),
-                ('source', models.CharField(choices=[('entered', '经办录入'), ('imported', '文件导入')], default='entered', max_length=10, verbose_name='来源')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='budgets', to='settlement.fundaccount', verbose_name='基金')),
-                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-            ],
-            options={
-                'verbose_name': '总额预算',
-                'verbose_name_plural': '总额预算',
-                'ordering': ['-year', 'hospital'],
-            },
-        ),
-        migrations.CreateModel(
-            name='BudgetMonth',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='月份')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='月度预算')),
-                ('allocation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='months', to='settlement.budgetallocation', verbose_name='总额预算')),
-            ],
-            options={
-                'verbose_name': '月度预算',
-                'verbose_name_plural': '月度预算',
-                'ordering': ['allocation', 'month'],
-            },
-        ),
-        migrations.CreateModel(
-            name='BudgetMonthSettlement',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('claims', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='申报金额')),
-                ('owed', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='预算内应拨')),
-                ('held', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='累计超预算暂缓')),
-                ('carried_in', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='上月结转欠款')),
-                ('recovered', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='收回欠款')),
-                ('deductions', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='直接结算扣减')),
-                ('withheld', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='扣减到位')),
-                ('carried_out', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='结转下月欠款')),
-                ('paid', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='实拨金额')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.fundaccount', verbose_name='基金')),
-                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-                ('journal_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.journalentry', verbose_name='记账凭证')),
-            ],
-            options={
-                'verbose_name': '月度拨付',
-                'verbose_name_plural': '月度拨付',
-                'ordering': ['-month', 'hospital'],
-            },
-        ),
-        migrations.CreateModel(
-            name='BudgetYearSettlement',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('budget', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='年度预算')),
-                ('claims', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='全年申报')),
-                ('owed', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='预算内已拨')),
-                ('held', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='超预算暂缓')),
-                ('overspend', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='超支金额')),
-                ('fund_share', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='基金分担')),
-                ('hospital_share', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='医疗机构承担')),
-                ('shortfall', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='年末未收回欠款')),
-                ('band_rate', models.DecimalField(decimal_places=4, max_digits=6, verbose_name='合理超支区间')),
-                ('fund_rate', models.DecimalField(decimal_places=4, max_digits=6, verbose_name='基金分担比例')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.fundaccount', verbose_name='基金')),
-                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-                ('journal_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.journalentry', verbose_name='记账凭证')),
-            ],
-            options={
-                'verbose_name': '年度清算',
-                'verbose_name_plural': '年度清算',
-                'ordering': ['-year', 'hospital'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HospitalScore',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('completion', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='约定采购量完成')),
-                ('online_share', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='线上采购率')),
-                ('receipt_timeliness', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='及时验收')),
-                ('statement_timeliness', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='及时确认结算单')),
-                ('substitution', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='中选产品使用')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='综合得分')),
-                ('weights', models.JSONField(default=dict, verbose_name='权重')),
-                ('prepayment_rate', models.DecimalField(decimal_places=4, max_digits=5, verbose_name='挂钩预付比例')),
-                ('savings_share', models.DecimalField(decimal_places=4, max_digits=5, verbose_name='挂钩留用比例')),
-                ('computed_at', models.DateTimeField(auto_now=True, verbose_name='计算时间')),
-                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-            ],
-            options={
-                'verbose_name': '综合绩效',
-                'verbose_name_plural': '综合绩效',
-                'ordering': ['-year', '-score'],
-            },
-        ),
-        migrations.CreateModel(
-            name='InsuranceClaim',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='申报金额')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='导入文件')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='导入时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='settlement.fundaccount', verbose_name='基金')),
-                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-            ],
-            options={
-                'verbose_name': '医保结算申报',
-                'verbose_name_plural': '医保结算申报',
-                'ordering': ['-month', 'hospital'],
-            },
-        ),
-        migrations.CreateModel(
-            name='SavingsAward',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('savings', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='节约金额')),
-                ('share', models.DecimalField(decimal_places=4, max_digits=5, verbose_name='留用比例')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='留用金额')),
-                ('completion_rate', models.DecimalField(decimal_places=4, max_digits=5, verbose_name='约定采购量完成率')),
-                ('substitution_rate', models.DecimalField(decimal_places=4, max_digits=5, verbose_name='非中选产品替代率')),
-                ('qualified', models.BooleanField(verbose_name='符合留用条件')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='依据')),
-                ('status', models.CharField(choices=[('assessed', '待审核'), ('approved', '已核定'), ('rejected', '不予留用'), ('paid', '已拨付')], default='assessed', max_length=10, verbose_name='状态')),
-                ('review_note', models.CharField(blank=True, max_length=300, verbose_name='审核意见')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='拨付日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='测算时间')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.fundaccount', verbose_name='基金')),
-                ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='医疗机构')),
-                ('journal_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='settlement.journalentry', verbose_name='记账凭证')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.tender', verbose_name='批次')),
-            ],
-            options={
-                'verbose_name': '结余留用',
-                'verbose_name_plural': '结余留用',
-                'ordering': ['-created_at', 'hospital'],
-            },
-        ),
-        migrations.AddConstraint(
-            model_name='budgetallocation',
-            constraint=models.UniqueConstraint(fields=('hospital', 'year'), name='budget_one_per_hospital_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='budget_total_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetmonth',
-            constraint=models.UniqueConstraint(fields=('allocation', 'month'), name='budget_month_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetmonth',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='budget_month_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetmonth',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='budget_month_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetmonthsettlement',
-            constraint=models.UniqueConstraint(fields=('hospital', 'month'), name='budget_settlement_one_per_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetmonthsettlement',
-            constraint=models.CheckConstraint(condition=models.Q(('paid', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('owed'), '-', models.F('recovered')), '-', models.F('withheld'))), ('paid__gte', 0)), name='budget_settlement_paid'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetmonthsettlement',
-            constraint=models.CheckConstraint(condition=models.Q(('carried_out', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('carried_in'), '-', models.F('recovered')), '+', models.F('deductions')), '-', models.F('withheld')))), name='budget_settlement_carried'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetyearsettlement',
-            constraint=models.UniqueConstraint(fields=('hospital', 'year'), name='budget_year_one_per_hospital'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetyearsettlement',
-            constraint=models.CheckConstraint(condition=models.Q(('overspend', django.db.models.expressions.CombinedExpression(models.F('fund_share'), '+', models.F('hospital_share')))), name='budget_year_sharing'),
-        ),
-        migrations.AddConstraint(
-            model_name='hospitalscore',
-            constraint=models.UniqueConstraint(fields=('hospital', 'year'), name='hospital_score_one_per_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='hospitalscore',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='hospital_score_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='hospitalscore',
-            constraint=models.CheckConstraint(condition=models.Q(('prepayment_rate__gte', '0.3')), name='hospital_score_prepayment_floor'),
-        ),
-        migrations.AddConstraint(
-            model_name='insuranceclaim',
-            constraint=models.UniqueConstraint(fields=('hospital', 'month'), name='claim_one_per_hospital_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='insuranceclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='claim_amount_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='savingsaward',
-            constraint=models.UniqueConstraint(fields=('hospital', 'tender'), name='savings_award_one_per_hospital_tender'),
-        ),
-        migrations.AddConstraint(
-            model_name='savingsaward',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='savings_award_amount_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='savingsaward',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'paid'), _negated=True), models.Q(('journal_entry__isnull', False), ('qualified', True)), _connector='OR'), name='savings_award_paid_only_qualified'),
+        common.migration_operations.CreateModels(
+            [
+                migrations.CreateModel(
+                    name="BudgetAllocation",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                        ("total", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="年度预算")),
+                        (
+                            "source",
+                            models.CharField(
+                                choices=[("entered", "经办录入"), ("imported", "文件导入")],
+                                default="entered",
+                                max_length=10,
+                                verbose_name="来源",
+                            ),
+                        ),
+                        ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                        (
+                            "created_by",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                        (
+                            "fund",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="budgets",
+                                to="settlement.fundaccount",
+                                verbose_name="基金",
+                            ),
+                        ),
+                        (
+                            "hospital",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="accounts.organization",
+                                verbose_name="医疗机构",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "总额预算",
+                        "verbose_name_plural": "总额预算",
+                        "ordering": ["-year", "hospital"],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("hospital", "year"), name="budget_one_per_hospital_year"),
+                            models.CheckConstraint(
+                                condition=models.Q(("total__gte", 0)), name="budget_total_not_negative"
+                            ),
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="BudgetMonth",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("month", models.PositiveSmallIntegerField(verbose_name="月份")),
+                        ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="月度预算")),
+                        (
+                            "allocation",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="months",
+                                to="settlement.budgetallocation",
+                                verbose_name="总额预算",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "月度预算",
+                        "verbose_name_plural": "月度预算",
+                        "ordering": ["allocation", "month"],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("allocation", "month"), name="budget_month_unique"),
+                            models.CheckConstraint(
+                                condition=models.Q(("amount__gte", 0)), name="budget_month_not_negative"
+                            ),
+                            models.CheckConstraint(
+                                condition=models.Q(("month__gte", 1), ("month__lte", 12)), name="budget_month_range"
+                            ),
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="BudgetMonthSettlement",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("month", models.DateField(verbose_name="月份")),
+                        ("claims", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="申报金额")),
+                        ("owed", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="预算内应拨")),
+                        ("held", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="累计超预算暂缓")),
+                        (
+                            "carried_in",
+                            models.DecimalField(decimal_places=2, max_digits=16, verbose_name="上月结转欠款"),
+                        ),
+                        ("recovered", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="收回欠款")),
+                        (
+                            "deductions",
+                            models.DecimalField(decimal_places=2, max_digits=16, verbose_name="直接结算扣减"),
+                        ),
+                        ("withheld", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="扣减到位")),
+                        (
+                            "carried_out",
+                            models.DecimalField(decimal_places=2, max_digits=16, verbose_name="结转下月欠款"),
+                        ),
+                        ("paid", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="实拨金额")),
+                        ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                        (
+                            "fund",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="settlement.fundaccount",
+                                verbose_name="基金",
+                            ),
+                        ),
+                        (
+                            "hospital",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="accounts.organization",
+                                verbose_name="医疗机构",
+                            ),
+                        ),
+                        (
+                            "journal_entry",
+                            models.OneToOneField(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="settlement.journalentry",
+                                verbose_name="记账凭证",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "月度拨付",
+                        "verbose_name_plural": "月度拨付",
+                        "ordering": ["-month", "hospital"],
+                        "constraints": [
+                            models.UniqueConstraint(
+                                fields=("hospital", "month"), name="budget_settlement_one_per_month"
+                            ),
+                            models.CheckConstraint(
+                                condition=models.Q(
+                                    (
+                                        "paid",
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                models.F("owed"), "-", models.F("recovered")
+                                            ),
+                                            "-",
+                                            models.F("withheld"),
+                                        ),
+                                    ),
+                                    ("paid__gte", 0),
+                                ),
+                                name="budget_settlement_paid",
+                            ),
+                            models.CheckConstraint(
+                                condition=models.Q(
+                                    (
+                                        "carried_out",
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                django.db.models.expressions.CombinedExpression(
+                                                    models.F("carried_in"), "-", models.F("recovered")
+                                                ),
+                                                "+",
+                                                models.F("deductions"),
+                                            ),
+                                            "-",
+                                            models.F("withheld"),
+                                        ),
+                                    )
+                                ),
+                                name="budget_settlement_carried",
+                            ),
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="BudgetYearSettlement",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                        ("budget", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="年度预算")),
+                        ("claims", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="全年申报")),
+                        ("owed", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="预算内已拨")),
+                        ("held", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="超预算暂缓")),
+                        ("overspend", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="超支金额")),
+                        ("fund_share", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="基金分担")),
+                        (
+                            "hospital_share",
+                            models.DecimalField(decimal_places=2, max_digits=16, verbose_name="医疗机构承担"),
+                        ),
+                        (
+                            "shortfall",
+                            models.DecimalField(decimal_places=2, max_digits=16, verbose_name="年末未收回欠款"),
+                        ),
+                        ("band_rate", models.DecimalField(decimal_places=4, max_digits=6, verbose_name="合理超支区间")),
+                        ("fund_rate", models.DecimalField(decimal_places=4, max_digits=6, verbose_name="基金分担比例")),
+                        ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                        (
+                            "fund",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="settlement.fundaccount",
+                                verbose_name="基金",
+                            ),
+                        ),
+                        (
+                            "hospital",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="accounts.organization",
+                                verbose_name="医疗机构",
+                            ),
+                        ),
+                        (
+                            "journal_entry",
+                            models.OneToOneField(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="settlement.journalentry",
+                                verbose_name="记账凭证",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "年度清算",
+                        "verbose_name_plural": "年度清算",
+                        "ordering": ["-year", "hospital"],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("hospital", "year"), name="budget_year_one_per_hospital"),
+                            models.CheckConstraint(
+                                condition=models.Q(
+                                    (
+                                        "overspend",
+                                        django.db.models.expressions.CombinedExpression(
+                                            models.F("fund_share"), "+", models.F("hospital_share")
+                                        ),
+                                    )
+                                ),
+                                name="budget_year_sharing",
+                            ),
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="HospitalScore",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                        (
+                            "completion",
+                            models.DecimalField(
+                                blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="约定采购量完成"
+                            ),
+                        ),
+                        (
+                            "online_share",
+                            models.DecimalField(
+                                blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="线上采购率"
+                            ),
+                        ),
+                        (
+                            "receipt_timeliness",
+                            models.DecimalField(
+                                blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="及时验收"
+                            ),
+                        ),
+                        (
+                            "statement_timeliness",
+                            models.DecimalField(
+                                blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="及时确认结算单"
+                            ),
+                        ),
+                        (
+                            "substitution",
+                            models.DecimalField(
+                                blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="中选产品使用"
+                            ),
+                        ),
+                        ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="综合得分")),
+                        ("weights", models.JSONField(default=dict, verbose_name="权重")),
+                        (
+                            "prepayment_rate",
+                            models.DecimalField(decimal_places=4, max_digits=5, verbose_name="挂钩预付比例"),
+                        ),
+                        (
+                            "savings_share",
+                            models.DecimalField(decimal_places=4, max_digits=5, verbose_name="挂钩留用比例"),
+                        ),
+                        ("computed_at", models.DateTimeField(auto_now=True, verbose_name="计算时间")),
+                        (
+                            "hospital",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="accounts.organization",
+                                verbose_name="医疗机构",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "综合绩效",
+                        "verbose_name_plural": "综合绩效",
+                        "ordering": ["-year", "-score"],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("hospital", "year"), name="hospital_score_one_per_year"),
+                            models.CheckConstraint(
+                                condition=models.Q(("score__gte", 0), ("score__lte", 100)), name="hospital_score_range"
+                            ),
+                            models.CheckConstraint(
+                                condition=models.Q(("prepayment_rate__gte", "0.3")),
+                                name="hospital_score_prepayment_floor",
+                            ),
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="InsuranceClaim",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("month", models.DateField(verbose_name="月份")),
+                        ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="申报金额")),
+                        ("file_name", models.CharField(blank=True, max_length=200, verbose_name="导入文件")),
+                        ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="导入时间")),
+                        (
+                            "created_by",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                        (
+                            "fund",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="claims",
+                                to="settlement.fundaccount",
+                                verbose_name="基金",
+                            ),
+                        ),
+                        (
+                            "hospital",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="accounts.organization",
+                                verbose_name="医疗机构",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "医保结算申报",
+                        "verbose_name_plural": "医保结算申报",
+                        "ordering": ["-month", "hospital"],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("hospital", "month"), name="claim_one_per_hospital_month"),
+                            models.CheckConstraint(
+                                condition=models.Q(("amount__gte", 0)), name="claim_amount_not_negative"
+                            ),
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="SavingsAward",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("savings", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="节约金额")),
+                        ("share", models.DecimalField(decimal_places=4, max_digits=5, verbose_name="留用比例")),
+                        ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="留用金额")),
+                        (
+                            "completion_rate",
+                            models.DecimalField(decimal_places=4, max_digits=5, verbose_name="约定采购量完成率"),
+                        ),
+                        (
+                            "substitution_rate",
+                            models.DecimalField(decimal_places=4, max_digits=5, verbose_name="非中选产品替代率"),
+                        ),
+                        ("qualified", models.BooleanField(verbose_name="符合留用条件")),
+                        ("reasons", models.JSONField(blank=True, default=list, verbose_name="依据")),
+                        (
+                            "status",
+                            models.CharField(
+                                choices=[
+                                    ("assessed", "待审核"),
+                                    ("approved", "已核定"),
+                                    ("rejected", "不予留用"),
+                                    ("paid", "已拨付"),
+                                ],
+                                default="assessed",
+                                max_length=10,
+                                verbose_name="状态",
+                            ),
+                        ),
+                        ("review_note", models.CharField(blank=True, max_length=300, verbose_name="审核意见")),
+                        ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                        ("paid_on", models.DateField(blank=True, null=True, verbose_name="拨付日期")),
+                        ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="测算时间")),
+                        (
+                            "fund",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="settlement.fundaccount",
+                                verbose_name="基金",
+                            ),
+                        ),
+                        (
+                            "hospital",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="accounts.organization",
+                                verbose_name="医疗机构",
+                            ),
+                        ),
+                        (
+                            "journal_entry",
+                            models.OneToOneField(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="settlement.journalentry",
+                                verbose_name="记账凭证",
+                            ),
+                        ),
+                        (
+                            "reviewed_by",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                        (
+                            "tender",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="+",
+                                to="procurement.tender",
+                                verbose_name="批次",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "结余留用",
+                        "verbose_name_plural": "结余留用",
+                        "ordering": ["-created_at", "hospital"],
+                        "constraints": [
+                            models.UniqueConstraint(
+                                fields=("hospital", "tender"), name="savings_award_one_per_hospital_tender"
+                            ),
+                            models.CheckConstraint(
+                                condition=models.Q(("amount__gte", 0)), name="savings_award_amount_not_negative"
+                            ),
+                            models.CheckConstraint(
+                                condition=models.Q(
+                                    models.Q(("status", "paid"), _negated=True),
+                                    models.Q(("journal_entry__isnull", False), ("qualified", True)),
+                                    _connector="OR",
+                                ),
+                                name="savings_award_paid_only_qualified",
+                            ),
+                        ],
+                    },
+                ),
+            ]
         ),
     ]

@@ -5,6 +5,7 @@
 {{ line.packs|qty:product.pack_unit }}    1,200 盒
 {{ day|ymd }}                             2026-03-01
 {{ due_on|due_in }}                       剩余 3 天 / 今天到期 / 逾期 31 天
+{{ org.name|zh }}                         <span lang="zh">…</span>  (data people typed or that names things)
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from common.markup import mark_data
+
 register = template.Library()
+register.filter("zh", mark_data)  # common.markup: names and typed data keep their language in English pages
 
 EMPTY = "—"
 

@@ -21,4 +21,3 @@ def mark_data(value) -> SafeString | str:
     if value is None or value == "":
         return value
     return format_html('<span lang="{}">{}</span>', DATA_LANGUAGE, str(value))
-

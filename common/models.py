@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .labels import event_label, status_label
+
 
 class AuditEvent(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
@@ -34,6 +36,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def subject_model(self):
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()  # cached: no query per event
+
+    @property
+    def action_label(self) -> str:
+        return event_label(self.subject_model, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return status_label(self.subject_model, self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return status_label(self.subject_model, self.to_state)
 
 
 def record_event(

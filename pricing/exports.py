@@ -45,7 +45,7 @@ class ExportColumn:
 def _name(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return str(user)  # the name (display_name), the username only for a user without one
 
 
 def _period(alert: PriceAlert) -> str:

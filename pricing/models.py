@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
@@ -142,6 +143,17 @@ class PriceAlert(models.Model):
     evidence); officials review the case (函询 / 约谈) and close it. A rescan updates the signals, never opens a second
     case for the same subject; after the case is closed, a finding in one of its months is suppressed (the decision
     stands) and a finding in a later month opens a new case."""
+
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "start_review": pgettext_lazy("预警操作", "指派审核"),
+        "reassign": pgettext_lazy("预警操作", "重新指派"),
+        "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
+        "inquiry_replied": pgettext_lazy("预警操作", "收到函询回复"),
+        "record_interview": pgettext_lazy("预警操作", "记录约谈"),
+        "resolve": pgettext_lazy("预警操作", "处置"),
+        "dismiss": pgettext_lazy("预警操作", "排除"),
+    }
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
@@ -470,6 +482,11 @@ class CreditRating(models.Model):
 
 class ShortageAlert(models.Model):
     """短缺药品监测预警: a product that hospitals cannot get, with the evidence and the affected hospitals."""
+
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "closed": pgettext_lazy("预警操作", "关闭"),
+    }
 
     class Reason(models.TextChoices):
         UNFILLED = "unfilled", _("订单逾期未配送")

@@ -28,7 +28,7 @@ from procurement.models import Tender
 from . import cycle, policies, selectors
 from .errors import CommonError, DomainError, SettlementError, ValidationFailed
 from .generation import fund_for_region, parse_month
-from .models import Payment, SettlementStatement
+from .models import LedgerAccount, Payment, SettlementStatement
 from .pdf import table_pdf
 from .services import payments, review, statements
 
@@ -403,7 +403,7 @@ def balances(request):
             [
                 [
                     r["account__fund__name"],
-                    r["account__kind"],
+                    r["kind_display"],
                     r["account__organization__name"] or "",
                     r["debit"] or 0,
                     r["credit"] or 0,
@@ -418,7 +418,13 @@ def balances(request):
     return render(
         request,
         "settlement/balances.html",
-        {"rows": rows, "kind": kind, "position": position, "can_manage": can(request.user, "settlement.manage")},
+        {
+            "rows": rows,
+            "kind": kind,
+            "kinds": LedgerAccount.Kind.choices,
+            "position": position,
+            "can_manage": can(request.user, "settlement.manage"),
+        },
     )
 
 

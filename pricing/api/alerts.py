@@ -200,6 +200,11 @@ class AlertEventSerializer(serializers.Serializer):
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     actor = serializers.CharField(source="actor.username", default=None)
+    # the words for the codes, from PriceAlert.EVENT_LABELS and its statuses (common.labels)
+    action_display = serializers.CharField(source="action_label")
+    from_state_display = serializers.CharField(source="from_label")
+    to_state_display = serializers.CharField(source="to_label")
+    actor_name = serializers.CharField(source="actor", default=None)
     note = serializers.CharField()
     data = serializers.JSONField()
 

@@ -30,10 +30,9 @@ from procurement.services.listings import listing_change_price
 from .. import policies
 from ..errors import PricingError
 from ..models import Inquiry, Interview, PriceAlert
-from ..selectors import EVENT_LABELS
 
 A = PriceAlert.Status
-ACTION_LABELS = EVENT_LABELS  # the steps' names, in the refusal of a step out of order
+ACTION_LABELS = PriceAlert.EVENT_LABELS  # the steps' names, in the refusal of a step out of order
 
 
 def require_reviewer(user) -> None:
@@ -86,7 +85,7 @@ def _assignee_covers(assignee, alert: PriceAlert) -> None:
     """An official of a league's agency handles the cases of that league only."""
     if not policies.official_covers_region(assignee, alert.region):
         raise ValidationFailed(
-            _("经办人“%(user)s”所属医保部门不负责该案件所在统筹区") % {"user": assignee.username},
+            _("经办人“%(user)s”所属医保部门不负责该案件所在统筹区") % {"user": str(assignee)},
             field="assignee",
             code=PricingError.ASSIGNEE_OTHER_REGION,
         )
@@ -153,7 +152,7 @@ def alerts_bulk_assign(*, alert_ids, assignee, by) -> list[PriceAlert]:
     if other:
         raise ValidationFailed(
             _("经办人“%(user)s”所属医保部门不负责以下案件所在统筹区：%(items)s")
-            % {"user": assignee.username, "items": ", ".join(f"#{pk}" for pk in other)},
+            % {"user": str(assignee), "items": ", ".join(f"#{pk}" for pk in other)},
             field="assignee",
             code=PricingError.ASSIGNEE_OTHER_REGION,
         )

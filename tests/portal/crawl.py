@@ -28,6 +28,8 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 REPR = re.compile(r"\{'|\['|\bNone\b(?! of)")
 SNAKE = re.compile(r"(?<![\w./:@-])([a-z]+(?:_[a-z0-9]+)+)(?![\w./@-])")
 LOWER_WORD = re.compile(r"(?<![A-Za-z0-9_./:@#-])([a-z]{3,}(?:_[a-z0-9]+)*)(?![A-Za-z0-9_./@-])")
+# words a Chinese page may show: file formats, and the search box's example of pinyin initials
+WORDS = {"xlsx", "csv", "pdf", "json", "nonce", "ffdsp"}
 ARROW = re.compile(r"\b[a-z_]+\s*(?:→|->)\s*[a-z_]+\b")
 # Where a crawler does not go: the admin (its own product), the API and its docs, downloads and sign-out.
 SKIP_PREFIXES = ("/admin/", "/api/", "/accounts/logout", "/static/", "/media/", "/i18n/")
@@ -53,10 +55,9 @@ class _Text(HTMLParser):
             self.links.append(a["href"])
         lang = "" if tag == "html" else (a.get("lang") or "").lower()  # the page's own language marks nothing
         marked = lang.startswith(("zh", "mn")) if lang else self._marked()
-        if "hidden" in a or a.get("aria-hidden") == "true":
-            marked_hidden = True
-        else:
-            marked_hidden = False
+        # hidden, or machine text not in any language (translate="no": a login name, a signed document's canonical
+        # form): not checked
+        marked_hidden = "hidden" in a or a.get("aria-hidden") == "true" or a.get("translate") == "no"
         for attr in ("title", "placeholder", "aria-label", "alt"):
             if a.get(attr):
                 self._add(a[attr], marked)
@@ -142,7 +143,7 @@ def problems(page: Page, english: bool) -> list[str]:
         if english and CJK.search(text):
             found.append(f"Chinese: {text[:120]}")
         if not english:
-            for word in LOWER_WORD.findall(text):
+            for word in set(LOWER_WORD.findall(text)) - WORDS:
                 found.append(f"word {word!r}: {text[:120]}")
     return found
 

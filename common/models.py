@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .labels import event_label, status_label
+from .messages import render
 
 
 class AuditEvent(models.Model):
@@ -139,6 +140,9 @@ class Notification(models.Model):
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    # what the title and body mean ({"title": message, "body": message}, common.messages), rendered in the reader's
+    # language; the texts above are their Chinese rendering, the fallback for rows written without one
+    message = models.JSONField(_("消息"), default=dict, blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     topic = models.CharField(_("事项"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -152,6 +156,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        return render((self.message or {}).get("title"), self.title)
+
+    @property
+    def body_text(self) -> str:
+        return render((self.message or {}).get("body"), self.body)
 
     @property
     def kind_label(self) -> str:

@@ -19,6 +19,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from common.fields import StatusField
+from common.messages import render
 
 
 class PriceObservation(models.Model):
@@ -210,6 +211,9 @@ class PriceAlert(models.Model):
     observed_price = models.DecimalField(_("监测价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     reference_value = models.DecimalField(_("参照价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     summary = models.CharField(_("摘要"), max_length=300)
+    # what the summary says, as a message and its parameters (common.messages), shown in the reader's language;
+    # `summary` is its Chinese rendering, the fallback for rows found before messages were kept
+    summary_message = models.JSONField(_("摘要（消息）"), default=dict, blank=True)
     status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -225,7 +229,7 @@ class PriceAlert(models.Model):
     first_detected_at = models.DateTimeField(_("首次发现"), auto_now_add=True)
     last_detected_at = models.DateTimeField(_("最近发现"))
     version = models.PositiveIntegerField(_("版本"), default=1)
-    history = HistoricalRecords(excluded_fields=["last_detected_at", "kinds", "months", "score"])
+    history = HistoricalRecords(excluded_fields=["last_detected_at", "kinds", "months", "score", "summary_message"])
 
     class Meta:
         verbose_name = _("价格预警案件")
@@ -247,6 +251,10 @@ class PriceAlert(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def summary_text(self) -> str:
+        return render(self.summary_message, self.summary)
 
     @property
     def is_open(self) -> bool:
@@ -294,6 +302,9 @@ class Signal(models.Model):
     observed_value = models.DecimalField(_("监测值"), max_digits=16, decimal_places=4, null=True, blank=True)
     reference_value = models.DecimalField(_("参照值"), max_digits=16, decimal_places=4, null=True, blank=True)
     summary = models.CharField(_("摘要"), max_length=300)
+    # what the summary says, as a message and its parameters (common.messages), shown in the reader's language;
+    # `summary` is its Chinese rendering, the fallback for rows found before messages were kept
+    summary_message = models.JSONField(_("摘要（消息）"), default=dict, blank=True)
     evidence = models.JSONField(_("证据"), default=dict)
     first_detected_at = models.DateTimeField(_("首次发现"))
     last_detected_at = models.DateTimeField(_("最近发现"))
@@ -308,6 +319,10 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month:%Y-%m}"
+
+    @property
+    def summary_text(self) -> str:
+        return render(self.summary_message, self.summary)
 
 
 class Inquiry(models.Model):

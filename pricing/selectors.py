@@ -413,7 +413,7 @@ def case_months(alert: PriceAlert, history: dict) -> list[dict]:
                     {
                         "kind": s.kind,
                         "label": labels.get(s.kind, s.kind),
-                        "summary": s.summary,
+                        "summary": s.summary_text,
                         "informational": s.informational,
                         "strength": s.strength,
                         "score": s.score,

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from common.messages import Message
 from common.models import Notification, record_event
 from common.notifications import notify
 from common.numbers import parse_decimal
@@ -222,9 +224,12 @@ def alert_send_inquiry(
     notify(
         recipient,
         "inquiry",
-        f"价格函询：{alert.summary}"[:200],
+        Message(gettext_noop("价格函询：%(summary)s"), {"summary": _summary(alert)}),
         level=Notification.Level.WARNING,
-        body=f"请于 {reply_due:%Y-%m-%d} 前在平台回复。\n\n{letter}",
+        body=Message(
+            gettext_noop("请于 %(due)s 前在平台回复。\n\n%(letter)s"),
+            {"due": f"{reply_due:%Y-%m-%d}", "letter": letter},
+        ),
         link=reverse("pricing:inquiry-list"),
         topic=f"inquiry:{inquiry.pk}",
     )
@@ -262,12 +267,19 @@ def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inqui
     notify(
         inquiry.sent_by.organization_id,
         "inquiry_reply",
-        f"函询已回复：{inquiry.alert.summary}"[:200],
-        body=f"{by.organization}：{reply[:500]}",
+        Message(gettext_noop("函询已回复：%(summary)s"), {"summary": _summary(inquiry.alert)}),
+        body=Message(
+            gettext_noop("%(organization)s：%(reply)s"), {"organization": by.organization, "reply": reply[:500]}
+        ),
         link=reverse("pricing:alert-detail", args=[inquiry.alert_id]),
         topic=f"inquiry_reply:{inquiry.pk}",
     )
     return inquiry
+
+
+def _summary(alert: PriceAlert):
+    """The case's summary as a parameter of a message: its message, or its text for a case found before them."""
+    return Message(**alert.summary_message) if alert.summary_message else alert.summary
 
 
 def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> int:
@@ -281,7 +293,10 @@ def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> i
             notify(
                 inquiry.recipient_id,
                 "deadline",
-                f"函询回复期限 {inquiry.reply_due:%Y-%m-%d}：{inquiry.alert.summary}"[:200],
+                Message(
+                    gettext_noop("函询回复期限 %(due)s：%(summary)s"),
+                    {"due": f"{inquiry.reply_due:%Y-%m-%d}", "summary": _summary(inquiry.alert)},
+                ),
                 level=Notification.Level.WARNING,
                 link=reverse("pricing:inquiry-list"),
                 topic=f"inquiry_due:{inquiry.pk}",

@@ -124,7 +124,7 @@ CODES, FIELDS = None, None
 
 
 def problems(page: Page, english: bool) -> list[str]:
-    global CODES, FIELDS  # noqa: PLW0603 - computed once, after the apps are ready
+    global CODES, FIELDS
     if CODES is None:
         CODES, FIELDS = _codes()
     found = []

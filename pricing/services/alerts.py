@@ -227,8 +227,11 @@ def alert_send_inquiry(
         Message(gettext_noop("价格函询：%(summary)s"), {"summary": _summary(alert)}),
         level=Notification.Level.WARNING,
         body=Message(
-            gettext_noop("请于 %(due)s 前在平台回复。\n\n%(letter)s"),
-            {"due": f"{reply_due:%Y-%m-%d}", "letter": letter},
+            "%(reply)s\n\n%(letter)s",  # nothing to translate: the request, then the letter as the official wrote it
+            {
+                "reply": Message(gettext_noop("请于 %(due)s 前在平台回复。"), {"due": f"{reply_due:%Y-%m-%d}"}),
+                "letter": letter,
+            },
         ),
         link=reverse("pricing:inquiry-list"),
         topic=f"inquiry:{inquiry.pk}",

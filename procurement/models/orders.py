@@ -350,21 +350,21 @@ class OrderEvent(models.Model):
     # what the order's history calls each step (a step that moves the order is named by the state it reaches, with
     # the status's label otherwise); common.labels reads it for pages, the API and exports
     EVENT_LABELS = {
-        "created": pgettext_lazy("订单操作", "创建订单"),
-        "line_added": pgettext_lazy("订单操作", "加入明细"),
-        "draft_updated": pgettext_lazy("订单操作", "修改草稿"),
-        "remarks": pgettext_lazy("订单操作", "填写备注"),
-        "submitted": pgettext_lazy("订单操作", "提交订单"),
-        "accepted": pgettext_lazy("订单操作", "接单"),
-        "rejected": pgettext_lazy("订单操作", "拒绝订单"),
-        "delivery": pgettext_lazy("订单操作", "发货"),
-        "receipt": pgettext_lazy("订单操作", "验收入库"),
-        "returned": pgettext_lazy("订单操作", "退货"),
-        "cancelled": pgettext_lazy("订单操作", "撤销订单"),
-        "closed": pgettext_lazy("订单操作", "完结订单"),
-        "listing_flagged": pgettext_lazy("订单操作", "挂网信息变更提示"),
-        "listing_flag_cleared": pgettext_lazy("订单操作", "挂网变更提示解除"),
-        "distributor_deactivated": pgettext_lazy("订单操作", "配送企业停用"),
+        "created": pgettext_lazy("订单记录", "创建订单"),
+        "line_added": pgettext_lazy("订单记录", "加入明细"),
+        "draft_updated": pgettext_lazy("订单记录", "修改草稿"),
+        "remarks": pgettext_lazy("订单记录", "填写备注"),
+        "submitted": pgettext_lazy("订单记录", "提交订单"),
+        "accepted": pgettext_lazy("订单记录", "接单"),
+        "rejected": pgettext_lazy("订单记录", "拒绝订单"),
+        "delivery": pgettext_lazy("订单记录", "发货"),
+        "receipt": pgettext_lazy("订单记录", "验收入库"),
+        "returned": pgettext_lazy("订单记录", "退货"),
+        "cancelled": pgettext_lazy("订单记录", "撤销订单"),
+        "closed": pgettext_lazy("订单记录", "完结订单"),
+        "listing_flagged": pgettext_lazy("订单记录", "挂网信息变更提示"),
+        "listing_flag_cleared": pgettext_lazy("订单记录", "挂网变更提示解除"),
+        "distributor_deactivated": pgettext_lazy("订单记录", "配送企业停用"),
     }
 
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("订单"))

@@ -17,6 +17,12 @@ KNOWN = [
         r"(?P<hospital>.+) → (?P<manufacturer>.+)，结算金额 (?P<amount>¥[\d,.]+)，已付 (?P<paid>¥[\d,.]+)。",
         "%(hospital)s → %(manufacturer)s，结算金额 %(amount)s，已付 %(paid)s。",
     ),
+    (r"约定采购量难以完成：(?P<lot>.+)", "约定采购量难以完成：%(lot)s"),
+    (r"约定采购量进度滞后：(?P<lot>.+)", "约定采购量进度滞后：%(lot)s"),
+    (
+        r"累计入库 (?P<received>\d+)，按进度应完成 (?P<expected>\d+)，约定采购量 (?P<agreed>\d+)（截至 (?P<until>[\d-]+)）",
+        "累计入库 %(received)s，按进度应完成 %(expected)s，约定采购量 %(agreed)s（截至 %(until)s）",
+    ),
     (r"价格函询：(?P<summary>.+)", "价格函询：%(summary)s"),
     (r"函询已回复：(?P<summary>.+)", "函询已回复：%(summary)s"),
     (r"函询回复期限 (?P<due>[\d-]+)：(?P<summary>.+)", "函询回复期限 %(due)s：%(summary)s"),

@@ -25,7 +25,7 @@ SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 # `{'…`, `['…`, and a bare None (not "None of…", which is English)
-REPR = re.compile(r"\{'|\['|\bNone\b(?! of)")
+REPR = re.compile(r"\{'|\['|\bNone\b(?! of| named)")
 SNAKE = re.compile(r"(?<![\w./:@-])([a-z]+(?:_[a-z0-9]+)+)(?![\w./@-])")
 LOWER_WORD = re.compile(r"(?<![A-Za-z0-9_./:@#-])([a-z]{3,}(?:_[a-z0-9]+)*)(?![A-Za-z0-9_./@-])")
 # words a Chinese page may show: file formats, and the search box's example of pinyin initials
@@ -120,25 +120,25 @@ def _codes() -> tuple[set[str], set[str]]:
     return codes, fields
 
 
-CODES, FIELDS = None, None
+_KNOWN: dict[str, set[str]] = {}
 
 
 def problems(page: Page, english: bool) -> list[str]:
-    global CODES, FIELDS
-    if CODES is None:
-        CODES, FIELDS = _codes()
+    if not _KNOWN:  # once, after the apps are ready
+        _KNOWN["codes"], _KNOWN["fields"] = _codes()
+    codes, fields = _KNOWN["codes"], _KNOWN["fields"]
     found = []
     for text in page.plain + page.marked:
         if REPR.search(text):
             found.append(f"repr: {text[:120]}")
         for m in SNAKE.finditer(text):
-            if m.group(1) in CODES or m.group(1) in FIELDS:
+            if m.group(1) in codes or m.group(1) in fields:
                 found.append(f"code/field {m.group(1)!r}: {text[:120]}")
         if ARROW.search(text):
             found.append(f"transition: {text[:120]}")
     for text in page.plain:
         # a whole text that is a lowercase code (`draft`, `created`): labels are words, in either language
-        if text in CODES:
+        if text in codes:
             found.append(f"code {text!r}")
         if english and CJK.search(text):
             found.append(f"Chinese: {text[:120]}")
@@ -163,8 +163,23 @@ class Crawl:
     errors: dict[str, int] = field(default_factory=dict)  # url → status
 
 
+def _followed(links: list[str]) -> list[str]:
+    """The links a crawler follows: same site, not the admin, the API, downloads or sign-out."""
+    result = []
+    for href in links:
+        href = urldefrag(href)[0]
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        if parts.path.startswith(SKIP_PREFIXES) or any(w in href.lower() for w in SKIP_WORDS):
+            continue
+        result.append(href)
+    return result
+
+
 def crawl(client, english: bool, depth: int = 2, per_route: int = PER_ROUTE) -> Crawl:
-    """Visit "/", the pages its links lead to, and theirs (depth steps), same site, GET, HTML only."""
+    """Visit "/", the pages its links lead to (the navigation), and theirs (depth steps): GET, HTML pages only, at
+    most `per_route` pages of one route."""
     result = Crawl()
     seen: set[str] = set()
     per: dict[str, int] = defaultdict(int)
@@ -172,14 +187,10 @@ def crawl(client, english: bool, depth: int = 2, per_route: int = PER_ROUTE) -> 
     for _step in range(depth + 1):
         following = []
         for url in frontier:
-            if url in seen:
+            route = route_of(urlsplit(url).path)
+            if url in seen or route is None or per[route] >= per_route:
                 continue
             seen.add(url)
-            route = route_of(urlsplit(url).path)
-            if route is None:
-                continue
-            if per[route] >= per_route:
-                continue
             per[route] += 1
             response = client.get(url)
             result.pages += 1
@@ -192,13 +203,6 @@ def crawl(client, english: bool, depth: int = 2, per_route: int = PER_ROUTE) -> 
             for problem in problems(page, english):
                 if problem not in result.found[url]:
                     result.found[url].append(problem)
-            for href in page.links:
-                href = urldefrag(href)[0]
-                parts = urlsplit(href)
-                if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-                    continue
-                if parts.path.startswith(SKIP_PREFIXES) or any(w in href.lower() for w in SKIP_WORDS):
-                    continue
-                following.append(href)
+            following += _followed(page.links)
         frontier = following
     return result

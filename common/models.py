@@ -193,6 +193,9 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
     )
     message = models.TextField(_("结果"), blank=True)
+    # what the outcome says, as a message and its parameters (common.messages), shown in the reader's language;
+    # `message` is its rendering in the starter's language, the fallback for jobs finished before
+    message_data = models.JSONField(_("结果（消息）"), default=dict, blank=True)
     result = models.JSONField(_("结果数据"), default=dict, blank=True)
     link = models.CharField(_("结果链接"), max_length=300, blank=True)
     language = models.CharField(_("语言"), max_length=16, blank=True)  # of the user who started it
@@ -207,6 +210,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.get_status_display()}"
+
+    @property
+    def message_text(self) -> str:
+        return render(self.message_data, self.message)
 
     @property
     def done(self) -> bool:

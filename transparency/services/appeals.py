@@ -34,7 +34,9 @@ def appeal_file(*, objection: Objection, by, grounds: str) -> Appeal:
     appeal = Appeal.objects.create(objection=objection, grounds=grounds, filed_by=by, filed_at=timezone.now())
     record_event(appeal, "filed", by=by, to_state=appeal.status)
     record_event(objection, "appealed", by=by, from_state=objection.status, to_state=objection.status)
-    tell_agency(objection, gettext("收到申诉：%(subject)s") % {"subject": subject_title(objection)}, body=grounds)
+    tell_agency(
+        objection, Message(gettext_noop("收到申诉：%(subject)s"), {"subject": subject_title(objection)}), body=grounds
+    )
     return appeal
 
 

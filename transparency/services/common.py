@@ -46,7 +46,7 @@ def require_supervisor(user) -> None:
         raise PermissionDeniedError(gettext("只有监督人员可以裁决申诉"), code=TransparencyError.NOT_A_SUPERVISOR)
 
 
-def subject_title(objection: Objection) -> str:
+def subject_title(objection: Objection) -> Message:
     if objection.tender_id:
         return Message(gettext_noop("%(code)s 中选候选结果"), {"code": objection.tender.code})
     return Message(gettext_noop("信用评价记录 #%(pk)s"), {"pk": objection.credit_record_id})

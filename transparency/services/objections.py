@@ -118,7 +118,7 @@ def objection_file(
     record_event(objection, "filed", by=by, to_state=objection.status, data={"subject": objection.subject})
     tell_agency(
         objection,
-        gettext("收到异议：%(subject)s") % {"subject": subject_title(objection)},
+        Message(gettext_noop("收到异议：%(subject)s"), {"subject": subject_title(objection)}),
         body=gettext("请于 %(due)s 前答复。") % {"due": f"{timezone.localtime(objection.answer_due):%Y-%m-%d %H:%M}"},
     )
     return objection

@@ -55,6 +55,8 @@ class _Text(HTMLParser):
             self.links.append(a["href"])
         lang = "" if tag == "html" else (a.get("lang") or "").lower()  # the page's own language marks nothing
         marked = lang.startswith(("zh", "mn")) if lang else self._marked()
+        # a page's title names what it shows (a product, an order) and cannot hold markup: its text counts as data
+        marked = marked or tag == "title"
         # hidden, or machine text not in any language (translate="no": a login name, a signed document's canonical
         # form): not checked
         marked_hidden = "hidden" in a or a.get("aria-hidden") == "true" or a.get("translate") == "no"

@@ -53,8 +53,8 @@ def _lock(alert_id: int) -> PriceAlert:
 def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != alert.version:
         raise ConflictError(
-            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s，版本 %(version)s），请刷新后重试")
-            % {"pk": alert.pk, "status": alert.get_status_display(), "version": alert.version},
+            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s），请刷新后重试")
+            % {"pk": alert.pk, "status": alert.get_status_display()},
             field="version",
             code=PricingError.STALE_VERSION,
         )

@@ -30,7 +30,7 @@ def test_a_message_renders_in_the_active_language_with_nested_labels():
     with translation.override("zh-hans"):
         assert render(stored) == "订单 PO1 部分缺货"
     with translation.override("en"):
-        assert render(stored) == "Order PO1 is partly out of stock"
+        assert render(stored) == "Order PO1 is partly short"
         assert render({}, "旧的文字") == "旧的文字"  # rows written before: their text
 
 
@@ -44,7 +44,7 @@ def test_a_notification_keeps_its_message_and_shows_it_in_the_readers_language()
     assert note.title == "订单 PO9 部分缺货"
     assert note.message["title"]["params"] == {"number": "PO9"}
     with translation.override("en"):
-        assert note.title_text == "Order PO9 is partly out of stock"
+        assert note.title_text == "Order PO9 is partly short"
 
 
 def test_event_and_status_labels_come_from_the_model():

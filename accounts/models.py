@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX_CONSTANTS
@@ -55,6 +55,12 @@ class Region(models.Model):
 
 
 class Organization(models.Model):
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "deactivated": pgettext_lazy("机构操作", "停用"),
+        "reactivated": pgettext_lazy("机构操作", "恢复"),
+    }
+
     class Kind(models.TextChoices):
         HOSPITAL = "hospital", _("医疗机构")
         MANUFACTURER = "manufacturer", _("生产企业")
@@ -157,6 +163,12 @@ class Role(models.Model):
 
 
 class User(AbstractUser):
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "activated": pgettext_lazy("用户操作", "启用"),
+        "deactivated": pgettext_lazy("用户操作", "停用"),
+    }
+
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,

@@ -19,12 +19,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import can
 
 from .discovery import app_modules
 from .errors import CommonError, PermissionDeniedError, ValidationFailed
 from .importing import report_result
+from .messages import Message, text_of
 from .models import Job
 from .outbox import enqueue
 
@@ -99,8 +101,15 @@ def run(job_id: int) -> None:
             getattr(exc, "link", ""),
             Job.Status.FAILED,
         )
+    with translation.override(job.language or None):
+        text, data = text_of(message) if isinstance(message, Message) else (str(message), {})
     Job.objects.filter(pk=job.pk).update(
-        status=status, message=str(message)[:2000], result=result, link=link, finished_at=timezone.now()
+        status=status,
+        message=text[:2000],
+        message_data=data,
+        result=result,
+        link=link,
+        finished_at=timezone.now(),
     )
     cache.delete(_key(job_id))
 
@@ -145,8 +154,10 @@ def import_outcome(report, *, done: str, link: str) -> tuple[str, dict, str]:
     job whose result lists them."""
     result = report_result(report)
     if not report.ok:
-        raise JobFailed(_("未导入：有 %(n)s 行错误") % {"n": len(report.error_rows)}, result=result, link=link)
-    message = done if report.written else _("校验通过（仅校验，未写入）")
+        raise JobFailed(
+            Message(gettext_noop("未导入：有 %(n)s 行错误"), {"n": len(report.error_rows)}), result=result, link=link
+        )
+    message = done if report.written else Message(gettext_noop("校验通过（仅校验，未写入）"))
     return message, result, link
 
 
@@ -172,6 +183,6 @@ def status(job: Job) -> dict:
         "done": job.done,
         "percent": percent,
         "step": step.get("label", ""),
-        "message": job.message,
+        "message": job.message_text,
         "link": job.link,
     }

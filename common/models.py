@@ -8,6 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .labels import event_label, status_label
+from .messages import render
+
 
 class AuditEvent(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
@@ -34,6 +37,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def subject_model(self):
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()  # cached: no query per event
+
+    @property
+    def action_label(self) -> str:
+        return event_label(self.subject_model, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return status_label(self.subject_model, self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return status_label(self.subject_model, self.to_state)
 
 
 def record_event(
@@ -121,6 +140,9 @@ class Notification(models.Model):
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    # what the title and body mean ({"title": message, "body": message}, common.messages), rendered in the reader's
+    # language; the texts above are their Chinese rendering, the fallback for rows written without one
+    message = models.JSONField(_("消息"), default=dict, blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     topic = models.CharField(_("事项"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -134,6 +156,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        return render((self.message or {}).get("title"), self.title)
+
+    @property
+    def body_text(self) -> str:
+        return render((self.message or {}).get("body"), self.body)
 
     @property
     def kind_label(self) -> str:
@@ -163,6 +193,9 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
     )
     message = models.TextField(_("结果"), blank=True)
+    # what the outcome says, as a message and its parameters (common.messages), shown in the reader's language;
+    # `message` is its rendering in the starter's language, the fallback for jobs finished before
+    message_data = models.JSONField(_("结果（消息）"), default=dict, blank=True)
     result = models.JSONField(_("结果数据"), default=dict, blank=True)
     link = models.CharField(_("结果链接"), max_length=300, blank=True)
     language = models.CharField(_("语言"), max_length=16, blank=True)  # of the user who started it
@@ -177,6 +210,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.get_status_display()}"
+
+    @property
+    def message_text(self) -> str:
+        return render(self.message_data, self.message)
 
     @property
     def done(self) -> bool:

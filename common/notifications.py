@@ -22,6 +22,7 @@ from accounts.models import Organization, User
 from accounts.permissions import can
 
 from .errors import ValidationFailed
+from .messages import Message, text_of
 from .models import Notification
 from .numbers import parse_id
 
@@ -67,23 +68,27 @@ def unread_count(user) -> int:
 def notify(
     organization,
     kind: str,
-    title: str,
+    title: str | Message,
     *,
-    body: str = "",
+    body: str | Message = "",
     link: str = "",
     topic: str = "",
     level: str = Notification.Level.INFO,
 ) -> Notification | None:
-    """One notification for the organisation, mailed after commit. None when the topic was already notified."""
+    """One notification for the organisation, mailed after commit. None when the topic was already notified. A title
+    or body given as a `Message` is kept as what it means and shown in the reader's language (common.messages)."""
     org_id = getattr(organization, "pk", organization)
     if topic and Notification.objects.filter(organization_id=org_id, kind=kind, topic=topic).exists():
         return None
+    title_text, title_message = text_of(title)
+    body_text, body_message = text_of(body)
     note = Notification.objects.create(
         organization_id=org_id,
         kind=kind,
         level=level,
-        title=str(title)[:200],
-        body=str(body),
+        title=title_text[:200],
+        body=body_text,
+        message={"title": title_message, "body": body_message},
         link=link[:300],
         topic=topic[:100],
     )

@@ -72,7 +72,13 @@ def _fail(message: str, field: str | None, code: CommonError):
 
 
 def _label(field: str | None, label) -> str:
-    return str(label or field or _("数值"))
+    """What the message calls the value: its label; a field's code name (`amount`, `lines[2].packs`) is for the
+    `field` of the error, never for people, who read a neutral word instead."""
+    if label:
+        return str(label)
+    if field and not field.isascii():
+        return field
+    return str(_("数值"))
 
 
 def _text(value, *, field, label, form: bool) -> str:

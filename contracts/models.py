@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +37,15 @@ PARTIES = (Party.HOSPITAL, Party.MANUFACTURER, Party.DISTRIBUTOR)
 class PurchaseContract(models.Model):
     """One version of a purchase contract: per commitment (hospital × awarded product × cycle), or an annual contract
     of a hospital for a listed product (hospital × listing × year)."""
+
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "fixed": pgettext_lazy("合同操作", "合同定稿"),
+        "confirmed": pgettext_lazy("合同操作", "一方确认"),
+        "in_force": pgettext_lazy("合同操作", "合同生效"),
+        "superseded": pgettext_lazy("合同操作", "被补充协议替代"),
+        "amendment_proposed": pgettext_lazy("合同操作", "提出补充协议"),
+    }
 
     class Kind(models.TextChoices):
         COMMITMENT = "commitment", _("带量采购购销合同")

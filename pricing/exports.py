@@ -45,7 +45,7 @@ class ExportColumn:
 def _name(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return str(user)  # the name (display_name), the username only for a user without one
 
 
 def _period(alert: PriceAlert) -> str:
@@ -81,7 +81,7 @@ def _columns() -> list[ExportColumn]:
         ExportColumn("经办人", lambda a: _name(a.assignee), width=12),
         ExportColumn("处置结果", lambda a: a.get_disposition_display() if a.disposition else "", width=12),
         ExportColumn("处置说明", lambda a: a.resolution_note, width=30),
-        ExportColumn("摘要", lambda a: a.summary, width=40),
+        ExportColumn("摘要", lambda a: a.summary_text, width=40),
         ExportColumn("首次发现", lambda a: f"{timezone.localtime(a.first_detected_at):%Y-%m-%d}", width=11),
     ]
 

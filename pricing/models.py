@@ -14,10 +14,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from common.fields import StatusField
+from common.messages import render
 
 
 class PriceObservation(models.Model):
@@ -147,6 +149,17 @@ class PriceAlert(models.Model):
     case for the same subject; after the case is closed, a finding in one of its months is suppressed (the decision
     stands) and a finding in a later month opens a new case."""
 
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "start_review": pgettext_lazy("预警操作", "指派审核"),
+        "reassign": pgettext_lazy("预警操作", "重新指派"),
+        "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
+        "inquiry_replied": pgettext_lazy("预警操作", "收到函询回复"),
+        "record_interview": pgettext_lazy("预警操作", "记录约谈"),
+        "resolve": pgettext_lazy("预警操作", "处置"),
+        "dismiss": pgettext_lazy("预警操作", "排除"),
+    }
+
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
         IN_REVIEW = "in_review", _("审核中")
@@ -202,6 +215,9 @@ class PriceAlert(models.Model):
     observed_price = models.DecimalField(_("监测价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     reference_value = models.DecimalField(_("参照价格"), max_digits=14, decimal_places=4, null=True, blank=True)
     summary = models.CharField(_("摘要"), max_length=300)
+    # what the summary says, as a message and its parameters (common.messages), shown in the reader's language;
+    # `summary` is its Chinese rendering, the fallback for rows found before messages were kept
+    summary_message = models.JSONField(_("摘要（消息）"), default=dict, blank=True)
     status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,7 +233,7 @@ class PriceAlert(models.Model):
     first_detected_at = models.DateTimeField(_("首次发现"), auto_now_add=True)
     last_detected_at = models.DateTimeField(_("最近发现"))
     version = models.PositiveIntegerField(_("版本"), default=1)
-    history = HistoricalRecords(excluded_fields=["last_detected_at", "kinds", "months", "score"])
+    history = HistoricalRecords(excluded_fields=["last_detected_at", "kinds", "months", "score", "summary_message"])
 
     class Meta:
         verbose_name = _("价格预警案件")
@@ -239,6 +255,10 @@ class PriceAlert(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def summary_text(self) -> str:
+        return render(self.summary_message, self.summary)
 
     @property
     def is_open(self) -> bool:
@@ -286,6 +306,9 @@ class Signal(models.Model):
     observed_value = models.DecimalField(_("监测值"), max_digits=16, decimal_places=4, null=True, blank=True)
     reference_value = models.DecimalField(_("参照值"), max_digits=16, decimal_places=4, null=True, blank=True)
     summary = models.CharField(_("摘要"), max_length=300)
+    # what the summary says, as a message and its parameters (common.messages), shown in the reader's language;
+    # `summary` is its Chinese rendering, the fallback for rows found before messages were kept
+    summary_message = models.JSONField(_("摘要（消息）"), default=dict, blank=True)
     evidence = models.JSONField(_("证据"), default=dict)
     first_detected_at = models.DateTimeField(_("首次发现"))
     last_detected_at = models.DateTimeField(_("最近发现"))
@@ -300,6 +323,10 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month:%Y-%m}"
+
+    @property
+    def summary_text(self) -> str:
+        return render(self.summary_message, self.summary)
 
 
 class Inquiry(models.Model):
@@ -474,6 +501,11 @@ class CreditRating(models.Model):
 
 class ShortageAlert(models.Model):
     """短缺药品监测预警: a product that hospitals cannot get, with the evidence and the affected hospitals."""
+
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "closed": pgettext_lazy("预警操作", "关闭"),
+    }
 
     class Reason(models.TextChoices):
         UNFILLED = "unfilled", _("订单逾期未配送")

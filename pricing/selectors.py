@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import can, is_official
@@ -414,7 +413,7 @@ def case_months(alert: PriceAlert, history: dict) -> list[dict]:
                     {
                         "kind": s.kind,
                         "label": labels.get(s.kind, s.kind),
-                        "summary": s.summary,
+                        "summary": s.summary_text,
                         "informational": s.informational,
                         "strength": s.strength,
                         "score": s.score,
@@ -449,27 +448,10 @@ def _peer_names(distribution: list[dict]) -> list[dict]:
     return [{**d, "hospital": names.get(d["hospital_id"], d["hospital_id"])} for d in distribution]
 
 
-# what the case page's history calls each step (the audit events store the code)
-EVENT_LABELS = {
-    "start_review": pgettext_lazy("预警操作", "指派审核"),
-    "reassign": pgettext_lazy("预警操作", "重新指派"),
-    "send_inquiry": pgettext_lazy("预警操作", "发送函询"),
-    "inquiry_replied": pgettext_lazy("预警操作", "收到函询回复"),
-    "record_interview": pgettext_lazy("预警操作", "记录约谈"),
-    "resolve": pgettext_lazy("预警操作", "处置"),
-    "dismiss": pgettext_lazy("预警操作", "排除"),
-}
-
-
 def case_events(alert: PriceAlert) -> list:
-    """The case's audit events, each with its step and states in words."""
-    states = dict(PriceAlert.Status.choices)
-    events = list(events_for(alert))
-    for event in events:
-        event.action_label = EVENT_LABELS.get(event.action, event.action)
-        event.from_label = states.get(event.from_state, event.from_state)
-        event.to_label = states.get(event.to_state, event.to_state)
-    return events
+    """The case's audit events; each says its step and states in words (`action_label`, `from_label`, `to_label`,
+    from PriceAlert.EVENT_LABELS and its statuses: common.labels)."""
+    return list(events_for(alert))
 
 
 VOLUME_KINDS = {"volume_spike"}

@@ -1,10 +1,11 @@
 """Procurement jobs started from a page (common.jobs)."""
 
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from common.jobs import JobKind, import_outcome, take_upload
+from common.messages import Message
 
 from .models import Tender
 from .services import tender_demand_import as svc
@@ -13,11 +14,10 @@ from .services.progress import progress_compute_all
 
 def compute_progress(*, by, report) -> tuple[str, dict, str]:
     run = progress_compute_all(progress=report)
-    message = gettext("完成进度已重新计算：%(rows)s 行，新提醒 %(alerts)s 条（%(status)s）") % {
-        "rows": run.rows,
-        "alerts": run.alerts,
-        "status": run.get_status_display(),
-    }
+    message = Message(
+        gettext_noop("完成进度已重新计算：%(rows)s 行，新提醒 %(alerts)s 条（%(status)s）"),
+        {"rows": run.rows, "alerts": run.alerts, "status": Message.label(run.Status(run.status).label)},
+    )
     return message, {"run": run.pk, "status": run.status}, reverse("progress:dashboard")
 
 
@@ -31,7 +31,9 @@ def demand_import(*, tender: int, file: str, filename: str, dry_run: bool = Fals
         dry_run=dry_run,
         progress=report,
     )
-    return import_outcome(outcome, done=gettext("报量已导入"), link=reverse("tenders:detail", args=[tender]))
+    return import_outcome(
+        outcome, done=Message(gettext_noop("报量已导入")), link=reverse("tenders:detail", args=[tender])
+    )
 
 
 JOBS = {

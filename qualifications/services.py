@@ -10,11 +10,13 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import require
 from catalog.models import Product
 from common import rules
 from common.errors import PermissionDeniedError, ValidationFailed
+from common.messages import Message
 from common.models import record_event
 from common.notifications import notify
 from common.text import check_text
@@ -119,15 +121,24 @@ def qualification_expiry_warnings(*, today: date | None = None) -> int:
         threshold = _threshold(days_left, thresholds)
         if threshold is None:
             continue
-        subject = f"{row.get_kind_display()} {row.number}"
-        if row.product_id:
-            subject += f"（{row.product.generic_name}）"
+        subject = Message(
+            gettext_noop("%(kind)s %(number)s（%(product)s）")
+            if row.product_id
+            else gettext_noop("%(kind)s %(number)s"),
+            {
+                "kind": Message.label(row.Kind(row.kind).label),
+                "number": row.number,
+                "product": row.product.generic_name if row.product_id else "",
+            },
+        )
         note = notify(
             row.organization_id,
             "qualification_expiry",
-            _("%(subject)s 将于 %(date)s 到期（剩余 %(days)s 天）")
-            % {"subject": subject, "date": row.valid_to, "days": days_left},
-            body=_("请及时办理换发并上传新的证照；证照过期后相关产品将暂停挂网。"),
+            Message(
+                gettext_noop("%(subject)s 将于 %(date)s 到期（剩余 %(days)s 天）"),
+                {"subject": subject, "date": f"{row.valid_to:%Y-%m-%d}", "days": days_left},
+            ),
+            body=Message(gettext_noop("请及时办理换发并上传新的证照；证照过期后相关产品将暂停挂网。")),
             link="/qualifications/",
             topic=f"qualification:{row.pk}:{threshold}",
             level="warning",

@@ -2,10 +2,11 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Region
 from common.jobs import JobKind
+from common.messages import Message
 
 from . import cycle
 from .errors import SettlementError, ValidationFailed
@@ -33,13 +34,16 @@ def check_generate(params: dict) -> dict:
 
 def generate(*, month: str, region: str = "", by, report) -> tuple[str, dict, str]:
     run = statements_generate(month=month, region=_pooling_region(region) if region else None, by=by, progress=report)
-    message = _("%(period)s 结算单已生成：新建 %(statements)s 张，明细 %(lines)s 行") % {
-        "period": cycle.period_containing(run.period).label,
-        "statements": run.statements_created,
-        "lines": run.lines_created,
-    }
+    message = Message(
+        gettext_noop("%(period)s 结算单已生成：新建 %(statements)s 张，明细 %(lines)s 行"),
+        {
+            "period": cycle.period_containing(run.period).label,
+            "statements": run.statements_created,
+            "lines": run.lines_created,
+        },
+    )
     if run.region_id:
-        message = f"{run.region.name} {message}"
+        message = Message("%(region)s %(message)s", {"region": run.region.name, "message": message})
     return (
         message,
         {"run": run.pk, "statements": run.statements_created},

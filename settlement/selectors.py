@@ -122,7 +122,15 @@ def balances(user, *, fund: FundAccount | None = None, kind: str | None = None):
         )
         .order_by("account__fund__name", "account__kind", "account__organization__name")
     )
-    return [{**r, **{k: quantize_amount(r[k] or 0) for k in ("balance", "debit", "credit")}} for r in rows]
+    kinds = dict(LedgerAccount.Kind.choices)  # the account type in words (`kind_display`), for pages and exports
+    return [
+        {
+            **r,
+            **{k: quantize_amount(r[k] or 0) for k in ("balance", "debit", "credit")},
+            "kind_display": str(kinds.get(r["account__kind"], r["account__kind"])),
+        }
+        for r in rows
+    ]
 
 
 def hospital_position(hospital_id: int) -> dict:

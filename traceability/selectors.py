@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
+from accounts.models import Organization
 from accounts.permissions import can
 from catalog.models import Product
-from procurement.models import GoodsReturn
+from common.markup import mark_data
+from procurement.models import Delivery, GoodsReturn
 
 from . import sql
 from .models import DeliveryCode, DispensingRecord, TraceFlag
@@ -87,3 +91,58 @@ def code_returns(hospital_id: int):
         .annotate(code_packs=Coalesce(Subquery(packs), 0))
         .order_by("-returned_at", "-id")
     )
+def with_details(flags) -> list[TraceFlag]:
+    """The flags, each with `details`: its finding in words, in the reader's language, the organisations, products
+    and deliveries it refers to by name (marked as data, common.markup). Three lookups for the whole page."""
+    flags = list(flags)
+    org_ids, product_ids, delivery_ids = set(), set(), set()
+    for f in flags:
+        d = f.data or {}
+        org_ids.update(v for k in ("first_hospital", "first_organization") if (v := d.get(k)))
+        product_ids.update(v for k in ("expected", "found") if (v := d.get(k)))
+        if d.get("first_delivery"):
+            delivery_ids.add(d["first_delivery"])
+    orgs = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids)}
+    deliveries = dict(Delivery.objects.filter(pk__in=delivery_ids).values_list("pk", "number"))
+    for f in flags:
+        f.details = _details(f, orgs, products, deliveries)
+    return flags
+
+
+def _details(flag: TraceFlag, orgs: dict, products: dict, deliveries: dict) -> str:
+    d, kind = flag.data or {}, TraceFlag.Kind
+    unknown = gettext("（未知）")
+    if flag.kind == kind.WRONG_PRODUCT:
+        return format_html(
+            gettext("应为 {expected}，实为 {found}"),
+            expected=mark_data(products.get(d.get("expected"), unknown)),
+            found=mark_data(products.get(d.get("found"), unknown)),
+        )
+    if flag.kind == kind.DUPLICATE_RECEIPT:
+        return format_html(
+            gettext("首次验收：{hospital}（配送单 {delivery}）"),
+            hospital=mark_data(orgs.get(d.get("first_hospital"), unknown)),
+            delivery=deliveries.get(d.get("first_delivery"), unknown),
+        )
+    if flag.kind == kind.RESOLD:
+        times = int(d.get("times") or 0)
+        return format_html(
+            ngettext(
+                "共 {times} 次发药或结算；首次 {first_on} {organization}，最近 {last_on}",
+                "共 {times} 次发药或结算；首次 {first_on} {organization}，最近 {last_on}",
+                times,
+            ),
+            times=times,
+            first_on=d.get("first_on", ""),
+            organization=mark_data(orgs.get(d.get("first_organization"), unknown)),
+            last_on=d.get("last_on", ""),
+        )
+    if flag.kind == kind.COUNT_MISMATCH:
+        parts = [
+            gettext("配送 %(packs)s 包装，记录追溯码 %(recorded)s 个，验收 %(received)s 个")
+            % {k: line.get(k, 0) for k in ("packs", "recorded", "received")}
+            for line in d.get("lines", [])
+        ]
+        return "；".join(parts)
+    return ""

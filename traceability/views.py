@@ -134,7 +134,7 @@ def flags(request):
     if kind:
         rows = rows.filter(kind=kind)
     context = {
-        "rows": rows[:500],
+        "rows": selectors.with_details(rows[:500]),
         "kinds": TraceFlag.Kind.choices,
         "kind": kind,
         "can_import": can(request.user, "settlement.manage"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +20,13 @@ from common.fields import StatusField
 
 
 class Objection(models.Model):
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "filed": pgettext_lazy("异议操作", "提出异议"),
+        "answered": pgettext_lazy("异议操作", "答复异议"),
+        "appealed": pgettext_lazy("异议操作", "提出申诉"),
+    }
+
     class Subject(models.TextChoices):
         TENDER_RESULT = "tender_result", _("中选候选结果")
         CREDIT_RECORD = "credit_record", _("信用评价记录")
@@ -130,6 +138,12 @@ class Objection(models.Model):
 
 class Appeal(models.Model):
     """申诉: the objector's appeal against a rejecting answer, decided by a supervisor of the agency."""
+
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "filed": pgettext_lazy("异议操作", "提出申诉"),
+        "decided": pgettext_lazy("异议操作", "裁决申诉"),
+    }
 
     class Status(models.TextChoices):
         FILED = "filed", _("待裁决")

@@ -5,6 +5,7 @@
 {{ line.packs|qty:product.pack_unit }}    1,200 盒
 {{ day|ymd }}                             2026-03-01
 {{ due_on|due_in }}                       剩余 3 天 / 今天到期 / 逾期 31 天
+{{ org.name|zh }}                         <span lang="zh">…</span>  (data people typed or that names things)
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from common.markup import mark_data
+from common.units import unit_label
+
 register = template.Library()
+register.filter("zh", mark_data)
+register.filter(
+    "unit", unit_label
+)  # {{ product.min_unit|unit }}: the unit in the reader's language (common.units)  # common.markup: names and typed data keep their language in English pages
 
 EMPTY = "—"
 
@@ -46,7 +54,8 @@ def format_quantity(value, unit: str = "") -> str:
     if number is None:
         return EMPTY
     text = f"{number:,.0f}" if number == number.to_integral_value() else f"{number.normalize():,f}"
-    return f"{text} {unit}".strip() if unit else text
+    count = int(number) if number == number.to_integral_value() else 2
+    return f"{text} {unit_label(unit, count)}".strip() if unit else text
 
 
 @register.filter

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import require
 from common.errors import ConflictError, NotFoundError, ValidationFailed
+from common.messages import Message
 from common.models import record_event
 from common.money import quantize_amount
 from common.numbers import parse_decimal, parse_int
@@ -96,7 +98,7 @@ def contract_amend(*, contract: PurchaseContract, by, reason: str, quantity=None
     record_event(contract, "amendment_proposed", by=by, note=reason, data={"version": new.version})
     notify_parties(
         new,
-        _("购销合同 %(n)s 补充协议（第 %(v)s 版）待确认") % {"n": new.number, "v": new.version},
+        Message(gettext_noop("购销合同 %(n)s 补充协议（第 %(v)s 版）待确认"), {"n": new.number, "v": new.version}),
         body=reason,
         topic="fixed",
         skip=by.organization_id,

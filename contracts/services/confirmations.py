@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import require
 from common.errors import ConflictError, NotFoundError, ValidationFailed
+from common.messages import Message
 from common.models import record_event
 
 from .. import content, policies, signing
@@ -138,6 +140,6 @@ def _enter_into_force(contract: PurchaseContract, *, by) -> None:
         record_event(previous, "superseded", by=by, from_state=S.IN_FORCE, to_state=S.SUPERSEDED, note=contract.number)
     notify_parties(
         contract,
-        _("购销合同 %(n)s（第 %(v)s 版）已生效") % {"n": contract.number, "v": contract.version},
+        Message(gettext_noop("购销合同 %(n)s（第 %(v)s 版）已生效"), {"n": contract.number, "v": contract.version}),
         topic="in_force",
     )

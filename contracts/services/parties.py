@@ -7,9 +7,11 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import require
 from common.errors import ConflictError, NotFoundError, ValidationFailed
+from common.messages import Message
 from common.money import quantize_amount
 from common.numbers import parse_int
 from procurement.models import Listing
@@ -54,7 +56,10 @@ def contract_choose_distributor(*, contract: PurchaseContract, by, distributor_i
     )
     fix_content(contract, by=by)
     notify_parties(
-        contract, _("购销合同 %(n)s 待确认") % {"n": contract.number}, topic="fixed", skip=by.organization_id
+        contract,
+        Message(gettext_noop("购销合同 %(n)s 待确认"), {"n": contract.number}),
+        topic="fixed",
+        skip=by.organization_id,
     )
     return contract
 
@@ -120,7 +125,12 @@ def annual_contract_create(*, by, listing_id, year, quantity, distributor_id) ->
             code=ContractError.ANNUAL_CONTRACT_EXISTS,
         ) from exc
     fix_content(contract, by=by)
-    notify_parties(contract, _("购销合同 %(n)s 待确认") % {"n": contract.number}, topic="fixed", skip=hospital.pk)
+    notify_parties(
+        contract,
+        Message(gettext_noop("购销合同 %(n)s 待确认"), {"n": contract.number}),
+        topic="fixed",
+        skip=hospital.pk,
+    )
     return contract
 
 

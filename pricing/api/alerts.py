@@ -31,7 +31,7 @@ from .common import _valid
 class InquirySerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     product = serializers.CharField(source="alert.product.generic_name", read_only=True)
-    alert_summary = serializers.CharField(source="alert.summary", read_only=True)
+    alert_summary = serializers.CharField(source="alert.summary_text", read_only=True)  # in the reader's language
 
     class Meta:
         model = Inquiry
@@ -55,6 +55,7 @@ class InquirySerializer(serializers.ModelSerializer):
 
 class SignalSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
+    summary = serializers.CharField(source="summary_text", read_only=True)  # in the reader's language
 
     class Meta:
         model = Signal
@@ -86,6 +87,7 @@ class AlertSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True, default=None)
     has_overdue = serializers.BooleanField(read_only=True, default=False)
+    summary = serializers.CharField(source="summary_text", read_only=True)  # in the reader's language
 
     class Meta:
         model = PriceAlert
@@ -200,6 +202,11 @@ class AlertEventSerializer(serializers.Serializer):
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     actor = serializers.CharField(source="actor.username", default=None)
+    # the words for the codes, from PriceAlert.EVENT_LABELS and its statuses (common.labels)
+    action_display = serializers.CharField(source="action_label")
+    from_state_display = serializers.CharField(source="from_label")
+    to_state_display = serializers.CharField(source="to_label")
+    actor_name = serializers.CharField(source="actor", default=None)
     note = serializers.CharField()
     data = serializers.JSONField()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from common.messages import Message, text_of
 from common.money import quantize_amount, quantize_unit_price
 
 from ..sql.detectors import Scope
@@ -23,7 +24,7 @@ class Finding:
     period_start: date
     period_end: date
     deviation: Decimal  # relative: 0.45 = 45 % above what it is compared with
-    summary: str
+    summary: str | Message  # what was found: a message, shown in the reader's language (common.messages)
     hospital_id: int | None = None
     region_id: int | None = None
     observed_price: Decimal | None = None
@@ -34,6 +35,15 @@ class Finding:
     strength: Decimal = Decimal("1")
     # legitimate by design (e.g. above a payment standard): informs a case, never opens one
     informational: bool = False
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the source language (Chinese), stored beside its message."""
+        return text_of(self.summary)[0][:300]
+
+    @property
+    def summary_message(self) -> dict:
+        return text_of(self.summary)[1]
 
     @property
     def key(self) -> tuple:

@@ -9,9 +9,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Product
 from common import rules
+from common.messages import Message
 
 from ..sql import as_date, fetch, parse_json_rows
 from ..sql import detectors as statements
@@ -95,8 +97,18 @@ class PeerOutlier(Detector):
                     reference_value=dec_price(med),
                     amount_at_stake=dec_amount(excess),
                     strength=strength_of(float(price / med), threshold),
-                    summary=f"{self.label}：单价 {dec_price(price)} 为同类机构中位价 {dec_price(med)} 的 "
-                    f"{(price / med):.2f} 倍（{int(row['n'])} 家机构）",
+                    summary=Message(
+                        gettext_noop(
+                            "%(label)s：单价 %(price)s 为同类机构中位价 %(median)s 的 %(times)s 倍（%(n)s 家机构）"
+                        ),
+                        {
+                            "label": Message.label(self.label),
+                            "price": str(dec_price(price)),
+                            "median": str(dec_price(med)),
+                            "times": f"{(price / med):.2f}",
+                            "n": int(row["n"]),
+                        },
+                    ),
                     evidence={
                         "kind": "peer",
                         "params": self.params,
@@ -188,8 +200,21 @@ class SuddenChange(Detector):
             reference_value=dec_price(base),
             amount_at_stake=dec_amount(max(Decimal("0"), (price - base) * qty)),
             strength=strength_of(min(own, net), 1 + rise),
-            summary=f"{self.label}：{where}价格由近 {int(row['k'])} 个采购月的中位价 {dec_price(base)} 升至 "
-            f"{dec_price(price)}（+{(own - 1) * 100:.0f}%，扣除同期市场变动后 +{(net - 1) * 100:.0f}%）",
+            summary=Message(
+                gettext_noop(
+                    "%(label)s：%(where)s价格由近 %(k)s 个采购月的中位价 %(base)s 升至 %(price)s"
+                    "（+%(own)s%%，扣除同期市场变动后 +%(net)s%%）"
+                ),
+                {
+                    "label": Message.label(self.label),
+                    "where": Message.label(where),
+                    "k": int(row["k"]),
+                    "base": str(dec_price(base)),
+                    "price": str(dec_price(price)),
+                    "own": f"{(own - 1) * 100:.0f}",
+                    "net": f"{(net - 1) * 100:.0f}",
+                },
+            ),
             evidence={
                 "kind": "change",
                 "params": self.params,
@@ -247,8 +272,16 @@ class AboveReference(Detector):
                     observed_price=dec_price(price),
                     reference_value=dec_price(ref),
                     amount_at_stake=dec_amount(excess),
-                    summary=f"{self.label}：单价 {dec_price(price)} 高于{labels[kind]} {dec_price(ref)}"
-                    f"（+{(price / ref - 1) * 100:.0f}%）",
+                    summary=Message(
+                        gettext_noop("%(label)s：单价 %(price)s 高于%(reference)s %(ref)s（+%(pct)s%%）"),
+                        {
+                            "label": Message.label(self.label),
+                            "price": str(dec_price(price)),
+                            "reference": Message.label(labels[kind]),
+                            "ref": str(dec_price(ref)),
+                            "pct": f"{(price / ref - 1) * 100:.0f}",
+                        },
+                    ),
                     evidence={
                         "kind": "reference",
                         "params": self.params,
@@ -300,7 +333,15 @@ class NonSelectedPremium(Detector):
                     reference_value=dec_price(ref),
                     amount_at_stake=dec_amount(row["excess"]),
                     strength=strength_of(float(price / ref), self.params["factor"]),
-                    summary=f"{self.label}：非中选产品单价 {dec_price(price)}，为中选价 {dec_price(ref)} 的 {price / ref:.2f} 倍",
+                    summary=Message(
+                        gettext_noop("%(label)s：非中选产品单价 %(price)s，为中选价 %(ref)s 的 %(times)s 倍"),
+                        {
+                            "label": Message.label(self.label),
+                            "price": str(dec_price(price)),
+                            "ref": str(dec_price(ref)),
+                            "times": f"{price / ref:.2f}",
+                        },
+                    ),
                     evidence={
                         "kind": "non_selected",
                         "params": self.params,
@@ -367,8 +408,15 @@ class VolumeSpike(Detector):
                 strength_of(math.exp(net), self.params["factor"]),
                 Decimal(str(round(net / spread / self.params["z"], 2))),
             ),
-            summary=f"{self.label}：本月采购 {int(qty)}，为本机构常规月用量 {expected.normalize():f} 的 "
-            f"{math.exp(net):.1f} 倍",
+            summary=Message(
+                gettext_noop("%(label)s：本月采购 %(qty)s，为本机构常规月用量 %(usual)s 的 %(times)s 倍"),
+                {
+                    "label": Message.label(self.label),
+                    "qty": int(qty),
+                    "usual": f"{expected.normalize():f}",
+                    "times": f"{math.exp(net):.1f}",
+                },
+            ),
             evidence={
                 "kind": "volume",
                 "params": self.params,

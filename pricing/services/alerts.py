@@ -17,10 +17,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from common.messages import Message
 from common.models import Notification, record_event
 from common.notifications import notify
 from common.numbers import parse_decimal
@@ -30,10 +32,9 @@ from procurement.services.listings import listing_change_price
 from .. import policies
 from ..errors import PricingError
 from ..models import Inquiry, Interview, PriceAlert
-from ..selectors import EVENT_LABELS
 
 A = PriceAlert.Status
-ACTION_LABELS = EVENT_LABELS  # the steps' names, in the refusal of a step out of order
+ACTION_LABELS = PriceAlert.EVENT_LABELS  # the steps' names, in the refusal of a step out of order
 
 
 def require_reviewer(user) -> None:
@@ -52,8 +53,8 @@ def _lock(alert_id: int) -> PriceAlert:
 def _check_version(alert: PriceAlert, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != alert.version:
         raise ConflictError(
-            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s，版本 %(version)s），请刷新后重试")
-            % {"pk": alert.pk, "status": alert.get_status_display(), "version": alert.version},
+            _("预警 #%(pk)s 已被他人处理（当前状态：%(status)s），请刷新后重试")
+            % {"pk": alert.pk, "status": alert.get_status_display()},
             field="version",
             code=PricingError.STALE_VERSION,
         )
@@ -86,7 +87,7 @@ def _assignee_covers(assignee, alert: PriceAlert) -> None:
     """An official of a league's agency handles the cases of that league only."""
     if not policies.official_covers_region(assignee, alert.region):
         raise ValidationFailed(
-            _("经办人“%(user)s”所属医保部门不负责该案件所在统筹区") % {"user": assignee.username},
+            _("经办人“%(user)s”所属医保部门不负责该案件所在统筹区") % {"user": str(assignee)},
             field="assignee",
             code=PricingError.ASSIGNEE_OTHER_REGION,
         )
@@ -153,7 +154,7 @@ def alerts_bulk_assign(*, alert_ids, assignee, by) -> list[PriceAlert]:
     if other:
         raise ValidationFailed(
             _("经办人“%(user)s”所属医保部门不负责以下案件所在统筹区：%(items)s")
-            % {"user": assignee.username, "items": ", ".join(f"#{pk}" for pk in other)},
+            % {"user": str(assignee), "items": ", ".join(f"#{pk}" for pk in other)},
             field="assignee",
             code=PricingError.ASSIGNEE_OTHER_REGION,
         )
@@ -223,9 +224,15 @@ def alert_send_inquiry(
     notify(
         recipient,
         "inquiry",
-        f"价格函询：{alert.summary}"[:200],
+        Message(gettext_noop("价格函询：%(summary)s"), {"summary": _summary(alert)}),
         level=Notification.Level.WARNING,
-        body=f"请于 {reply_due:%Y-%m-%d} 前在平台回复。\n\n{letter}",
+        body=Message(
+            "%(reply)s\n\n%(letter)s",  # nothing to translate: the request, then the letter as the official wrote it
+            {
+                "reply": Message(gettext_noop("请于 %(due)s 前在平台回复。"), {"due": f"{reply_due:%Y-%m-%d}"}),
+                "letter": letter,
+            },
+        ),
         link=reverse("pricing:inquiry-list"),
         topic=f"inquiry:{inquiry.pk}",
     )
@@ -263,12 +270,19 @@ def inquiry_reply(*, inquiry: Inquiry, reply: str, by, reply_file=None) -> Inqui
     notify(
         inquiry.sent_by.organization_id,
         "inquiry_reply",
-        f"函询已回复：{inquiry.alert.summary}"[:200],
-        body=f"{by.organization}：{reply[:500]}",
+        Message(gettext_noop("函询已回复：%(summary)s"), {"summary": _summary(inquiry.alert)}),
+        body=Message(
+            gettext_noop("%(organization)s：%(reply)s"), {"organization": by.organization, "reply": reply[:500]}
+        ),
         link=reverse("pricing:alert-detail", args=[inquiry.alert_id]),
         topic=f"inquiry_reply:{inquiry.pk}",
     )
     return inquiry
+
+
+def _summary(alert: PriceAlert):
+    """The case's summary as a parameter of a message: its message, or its text for a case found before them."""
+    return Message(**alert.summary_message) if alert.summary_message else alert.summary
 
 
 def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> int:
@@ -282,7 +296,10 @@ def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> i
             notify(
                 inquiry.recipient_id,
                 "deadline",
-                f"函询回复期限 {inquiry.reply_due:%Y-%m-%d}：{inquiry.alert.summary}"[:200],
+                Message(
+                    gettext_noop("函询回复期限 %(due)s：%(summary)s"),
+                    {"due": f"{inquiry.reply_due:%Y-%m-%d}", "summary": _summary(inquiry.alert)},
+                ),
                 level=Notification.Level.WARNING,
                 link=reverse("pricing:inquiry-list"),
                 topic=f"inquiry_due:{inquiry.pk}",

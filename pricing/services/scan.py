@@ -29,12 +29,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
 from catalog.models import Product
 from common import locks, rules
 from common.errors import ConflictError
 from common.faults import checkpoint
+from common.messages import Message
 from common.notifications import notify_kind
 
 from ..detectors import Finding, Scope, registry, severity_for
@@ -155,6 +157,7 @@ SIGNAL_FIELDS = [
     "observed_value",
     "reference_value",
     "summary",
+    "summary_message",
     "evidence",
     "last_detected_at",
 ]
@@ -170,6 +173,7 @@ CASE_FIELDS = [
     "observed_price",
     "reference_value",
     "summary",
+    "summary_message",
     "last_detected_at",
 ]
 
@@ -207,7 +211,8 @@ def _new_case(f: Finding, now: datetime) -> PriceAlert:
         region_id=f.region_id,
         period_start=f.period_start,
         period_end=f.period_end,
-        summary=f.summary[:300],
+        summary=f.summary_text,
+        summary_message=f.summary_message,
         last_detected_at=now,
     )
 
@@ -220,7 +225,7 @@ def _fill_signal(signal: Signal, f: Finding, now: datetime) -> None:
     signal.amount_at_stake = f.amount_at_stake
     signal.observed_value = f.observed_price
     signal.reference_value = f.reference_value
-    signal.summary = f.summary[:300]
+    signal.summary, signal.summary_message = f.summary_text, f.summary_message
     signal.evidence = f.evidence
     signal.last_detected_at = now
 
@@ -250,7 +255,7 @@ def case_aggregate(case: PriceAlert, signals: list[Signal]) -> None:
     case.deviation = top.deviation
     case.observed_price = top.observed_value if top.kind != "volume_spike" else case.observed_price
     case.reference_value = top.reference_value if top.kind != "volume_spike" else case.reference_value
-    case.summary = top.summary
+    case.summary, case.summary_message = top.summary, top.summary_message
 
 
 def _refresh_cases(cases: list[PriceAlert], now: datetime) -> None:
@@ -293,9 +298,12 @@ def price_scan_run(*, full: bool = False, now: datetime | None = None, only: lis
         notify_kind(
             "agency",
             "price_alert",
-            f"价格监测新增 {scan.alerts_opened} 条预警",
+            Message(gettext_noop("价格监测新增 %(opened)s 条预警"), {"opened": scan.alerts_opened}),
             level="warning",
-            body=f"本次扫描新增 {scan.alerts_opened} 条、更新 {scan.alerts_updated} 条预警，请在预警工作台处理。",
+            body=Message(
+                gettext_noop("本次扫描新增 %(opened)s 条、更新 %(updated)s 条预警，请在预警工作台处理。"),
+                {"opened": scan.alerts_opened, "updated": scan.alerts_updated},
+            ),
             link=reverse("pricing:alert-list") + "?status=open",
             topic=f"price_scan:{scan.pk}",
         )

@@ -64,8 +64,8 @@ ALERT_COLUMNS = [
     Column("reference_value", _l("参照价格")),
     Column("deviation_value", _l("偏离程度"), value="deviation", sort="deviation"),
     Column("amount_at_stake", _l("涉及金额"), sort="amount_at_stake"),
-    Column("assignee", _l("经办人"), value="assignee.username", sort="assignee__username"),
-    Column("summary", _l("摘要")),
+    Column("assignee", _l("经办人"), value="assignee", sort="assignee__display_name"),
+    Column("summary", _l("摘要"), value="summary_text"),
     Column("disposition", _l("处置结果"), value="get_disposition_display"),
     Column("resolution_note", _l("处置说明")),
 ]

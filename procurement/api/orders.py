@@ -112,10 +112,28 @@ class OrderSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default="", read_only=True)
+    # the words for the codes, from OrderEvent.EVENT_LABELS and the order's statuses (common.labels)
+    action_display = serializers.CharField(source="action_label", read_only=True)
+    from_status_display = serializers.CharField(source="from_label", read_only=True)
+    to_status_display = serializers.CharField(source="to_label", read_only=True)
+    actor_name = serializers.CharField(source="actor", default="", read_only=True)
 
     class Meta:
         model = OrderEvent
-        fields = ["at", "action", "from_status", "to_status", "actor", "organization", "reason", "data"]
+        fields = [
+            "at",
+            "action",
+            "action_display",
+            "from_status",
+            "from_status_display",
+            "to_status",
+            "to_status_display",
+            "actor",
+            "actor_name",
+            "organization",
+            "reason",
+            "data",
+        ]
 
 
 class OrderWithLinesSerializer(OrderSerializer):

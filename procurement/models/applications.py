@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
@@ -20,6 +21,17 @@ from common.fields import StatusField
 
 
 class ListingApplication(models.Model):
+    # what the object's history calls each step (the audit events store the code; common.labels)
+    EVENT_LABELS = {
+        "created": pgettext_lazy("申请操作", "创建申请"),
+        "edited": pgettext_lazy("申请操作", "修改申请"),
+        "document_added": pgettext_lazy("申请操作", "上传材料"),
+        "submitted": pgettext_lazy("申请操作", "提交审核"),
+        "approved": pgettext_lazy("申请操作", "审核通过"),
+        "returned": pgettext_lazy("申请操作", "退回修改"),
+        "refused": pgettext_lazy("申请操作", "不予通过"),
+    }
+
     class Kind(models.TextChoices):
         NEW = "new", _("挂网申报")
         PRICE_CHANGE = "price_change", _("调价申请")

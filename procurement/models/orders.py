@@ -13,10 +13,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from common.fields import StatusField
+from common.labels import event_label, status_label
 
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
@@ -345,6 +347,26 @@ class PurchaseOrderLine(models.Model):
 class OrderEvent(models.Model):
     """Audit of an order: who moved it from which state to which, when and why."""
 
+    # what the order's history calls each step (a step that moves the order is named by the state it reaches, with
+    # the status's label otherwise); common.labels reads it for pages, the API and exports
+    EVENT_LABELS = {
+        "created": pgettext_lazy("订单记录", "创建订单"),
+        "line_added": pgettext_lazy("订单记录", "加入明细"),
+        "draft_updated": pgettext_lazy("订单记录", "修改草稿"),
+        "remarks": pgettext_lazy("订单记录", "填写备注"),
+        "submitted": pgettext_lazy("订单记录", "提交订单"),
+        "accepted": pgettext_lazy("订单记录", "接单"),
+        "rejected": pgettext_lazy("订单记录", "拒绝订单"),
+        "delivery": pgettext_lazy("订单记录", "发货"),
+        "receipt": pgettext_lazy("订单记录", "验收入库"),
+        "returned": pgettext_lazy("订单记录", "退货"),
+        "cancelled": pgettext_lazy("订单记录", "撤销订单"),
+        "closed": pgettext_lazy("订单记录", "完结订单"),
+        "listing_flagged": pgettext_lazy("订单记录", "挂网信息变更提示"),
+        "listing_flag_cleared": pgettext_lazy("订单记录", "挂网变更提示解除"),
+        "distributor_deactivated": pgettext_lazy("订单记录", "配送企业停用"),
+    }
+
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("订单"))
     action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
@@ -377,3 +399,15 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return event_label(OrderEvent, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return status_label(PurchaseOrder, self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return status_label(PurchaseOrder, self.to_status)

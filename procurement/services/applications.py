@@ -18,10 +18,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization, Region
 from accounts.permissions import require
 from catalog.models import Product
+from common.messages import Message
 from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 from common.notifications import notify
@@ -259,12 +261,14 @@ def _decided(application: ListingApplication, by, note: str, action: str, previo
     notify(
         application.manufacturer_id,
         "listing_application",
-        _("%(kind)s“%(product)s”：%(status)s")
-        % {
-            "kind": application.get_kind_display(),
-            "product": application.product.generic_name,
-            "status": application.get_status_display(),
-        },
+        Message(
+            gettext_noop("%(kind)s“%(product)s”：%(status)s"),
+            {
+                "kind": Message.label(application.Kind(application.kind).label),
+                "product": application.product.generic_name,
+                "status": Message.label(application.Status(application.status).label),
+            },
+        ),
         body=note,
         link=f"/listings/applications/{application.pk}/",
         topic=f"listing_application:{application.pk}:{action}:{application.reviewed_at:%Y%m%d%H%M%S}",

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import hooks as account_hooks
 from accounts.models import Organization
+from common.messages import Message
 from common.notifications import notify
 
 from ..models import OrderEvent, PurchaseOrder
@@ -63,7 +65,7 @@ def _flag_orders(organization: Organization, *, by, reason: str) -> dict:
         notify(
             hospital_id,
             "order_redirect",
-            _("%(count)s 张订单需改派配送企业") % {"count": len(numbers)},
+            Message(gettext_noop("%(count)s 张订单需改派配送企业"), {"count": len(numbers)}),
             body=f"{note}\n{'、'.join(numbers[:50])}",
             link=f"{reverse('orders:list')}?flagged=1",
         )

@@ -9,8 +9,9 @@ from datetime import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext
 
+from common.messages import Message
 from common.notifications import notify
 from common.numbers import parse_id
 
@@ -116,11 +117,18 @@ def order_accept(*, order: PurchaseOrder, by, remarks: str = "", shortages=None,
         notify(
             order.hospital_id,
             "order_shortage",
-            gettext("订单 %(number)s 部分缺货") % {"number": order.number},
-            body="\n".join(
-                gettext("第 %(line)s 行 %(product)s：缺货 %(packs)s 包装（%(reason)s）")
-                % {"line": line.line_no, "product": line.product, "packs": p, "reason": r}
-                for line, (p, r) in short.items()
+            Message(gettext_noop("订单 %(number)s 部分缺货"), {"number": order.number}),
+            body=Message(
+                "%(lines)s",
+                {
+                    "lines": [
+                        Message(
+                            gettext_noop("第 %(line)s 行 %(product)s：缺货 %(packs)s 包装（%(reason)s）"),
+                            {"line": line.line_no, "product": line.product, "packs": p, "reason": r},
+                        )
+                        for line, (p, r) in short.items()
+                    ]
+                },
             ),
             link=reverse("orders:detail", args=[order.pk]),
         )

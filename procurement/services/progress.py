@@ -187,7 +187,10 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
         rows, written = _write_progress(cur, scoped=scoped, window_months=t.window_months, params=params)
         step(1, "进度提醒")
         stamp = timezone.now()
-        cur.execute(sql.insert_alerts(scoped=scoped), {**params, "now": stamp, "link": reverse("progress:hospital")})
+        cur.execute(
+            sql.insert_alerts(scoped=scoped),
+            {**params, **sql.alert_messages(), "now": stamp, "link": reverse("progress:hospital")},
+        )
         alerts = cur.rowcount
         if alerts:
             transaction.on_commit(lambda: _mail_progress_alerts(stamp))

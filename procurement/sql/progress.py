@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from accounts.models import Organization, Region
@@ -376,17 +377,39 @@ def insert_new() -> Composed:
     )
 
 
+# The reminder's messages (common.messages): stored with their parameters, shown in the reader's language.
+PROGRESS_AT_RISK = gettext_noop("约定采购量难以完成：%(lot)s")
+PROGRESS_BEHIND = gettext_noop("约定采购量进度滞后：%(lot)s")
+PROGRESS_BODY = gettext_noop(
+    "累计入库 %(received)s，按进度应完成 %(expected)s，约定采购量 %(agreed)s（截至 %(until)s）"
+)
+
+
+def alert_messages() -> dict:
+    """The parameters `at_risk`, `behind` and `body` of `insert_alerts`: the messages' source texts."""
+    return {"at_risk": PROGRESS_AT_RISK, "behind": PROGRESS_BEHIND, "body": PROGRESS_BODY}
+
+
 def insert_alerts(*, scoped: bool) -> Composed:
     """A reminder to the hospital for each commitment whose cycle row is behind or at risk and whose last status
-    seen (`alert_state`) was another; parameters `link` (the progress page) and `now`."""
+    seen (`alert_state`) was another; parameters `link` (the progress page), `now`, and the messages
+    (`alert_messages()`): the title and body are stored as messages with their parameters, and rendered in Chinese
+    (the source language) as the stored text."""
     return _format(
         """
-INSERT INTO {notification} (organization_id, kind, level, title, body, link, topic, created_at, read_at)
+INSERT INTO {notification} (organization_id, kind, level, title, body, message, link, topic, created_at, read_at)
 SELECT p.hospital_id, 'commitment_progress', 'warning',
-       '约定采购量' || CASE p.status WHEN 'at_risk' THEN '难以完成' ELSE '进度滞后' END || '：'
-           || l.number || ' ' || l.generic_name,
-       '累计入库 ' || p.cumulative_units || '，按进度应完成 ' || p.expected_units || '，约定采购量 '
-           || p.agreed_volume || '（截至 ' || p.period_end || '）',
+       replace(CASE p.status WHEN 'at_risk' THEN %(at_risk)s::text ELSE %(behind)s::text END, '%%(lot)s',
+               l.number || ' ' || l.generic_name),
+       replace(replace(replace(replace(%(body)s::text, '%%(received)s', p.cumulative_units::text),
+               '%%(expected)s', p.expected_units::text), '%%(agreed)s', p.agreed_volume::text),
+               '%%(until)s', p.period_end::text),
+       jsonb_build_object(
+           'title', jsonb_build_object('text', CASE p.status WHEN 'at_risk' THEN %(at_risk)s::text ELSE %(behind)s::text END,
+                                       'params', jsonb_build_object('lot', l.number || ' ' || l.generic_name)),
+           'body', jsonb_build_object('text', %(body)s::text, 'params', jsonb_build_object(
+               'received', p.cumulative_units, 'expected', p.expected_units, 'agreed', p.agreed_volume,
+               'until', p.period_end::text))),
        %(link)s, 'commitment:' || p.commitment_id || ':' || p.status, %(now)s, NULL
 FROM {progress} p
 JOIN {lot} l ON l.id = p.lot_id

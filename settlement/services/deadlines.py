@@ -10,11 +10,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
 from common import rules
+from common.messages import Message
 from common.models import Notification
 from common.notifications import notify
+from common.templatetags.display import format_money
 
 from ..models import SettlementLine, SettlementStatement
 from .statements import record_event
@@ -79,8 +82,19 @@ def _notify_overdue(statements) -> None:
     """逾期未付: the payee manufacturer and the fund's officers hear of each statement once."""
     agencies = list(Organization.objects.filter(kind=Organization.Kind.AGENCY).values_list("pk", flat=True))
     for s in statements:
-        title = f"结算单 {s.number} 逾期未付（应付日 {s.payment_due_on:%Y-%m-%d}）"
-        body = f"{s.hospital} → {s.manufacturer}，结算金额 ¥{s.amount:,.2f}，已付 ¥{s.paid_amount:,.2f}。"
+        title = Message(
+            gettext_noop("结算单 %(number)s 逾期未付（应付日 %(due)s）"),
+            {"number": s.number, "due": f"{s.payment_due_on:%Y-%m-%d}"},
+        )
+        body = Message(
+            gettext_noop("%(hospital)s → %(manufacturer)s，结算金额 %(amount)s，已付 %(paid)s。"),
+            {
+                "hospital": s.hospital,
+                "manufacturer": s.manufacturer,
+                "amount": format_money(s.amount),
+                "paid": format_money(s.paid_amount),
+            },
+        )
         link = reverse("settlement:detail", args=[s.pk])
         for org_id in (s.manufacturer_id, *agencies):
             notify(
@@ -102,8 +116,11 @@ def _notify_confirm_due(today: date) -> None:
         notify(
             s.hospital_id,
             "deadline",
-            f"请于 {s.confirm_due_on:%Y-%m-%d} 前确认结算单 {s.number}",
-            body="逾期未确认的结算单视同确认。",
+            Message(
+                gettext_noop("请于 %(due)s 前确认结算单 %(number)s"),
+                {"due": f"{s.confirm_due_on:%Y-%m-%d}", "number": s.number},
+            ),
+            body=Message(gettext_noop("逾期未确认的结算单视同确认。")),
             link=reverse("settlement:detail", args=[s.pk]),
             level=Notification.Level.WARNING,
             topic=f"confirm_due:{s.pk}",

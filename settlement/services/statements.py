@@ -128,22 +128,30 @@ def _recompute(statement: SettlementStatement) -> None:
     statement.disputed_amount = totals["disputed"] or 0
 
 
+def _line_names(lines: dict[int, SettlementLine], ids) -> str:
+    """The lines as people see them on the statement: product and day of receipt ("阿托伐他汀钙片 20mg（2026-11-03 验收）")."""
+    return "、".join(
+        _("%(product)s（%(day)s 验收）") % {"product": lines[i].product, "day": f"{lines[i].received_on:%Y-%m-%d}"}
+        for i in sorted(ids)
+    )
+
+
 def _lines_to_drop(statement: SettlementStatement, drop_line_ids) -> dict[int, SettlementLine]:
     """The disputed lines the manufacturer drops (each a line of this statement, disputed, not a credit; not all)."""
     drop = {parse_id(i, field="drop_line_ids") for i in drop_line_ids or []}
-    lines = {line.pk: line for line in statement.lines.all()}
+    lines = {line.pk: line for line in statement.lines.select_related("product")}
     field = "drop_line_ids"
     unknown = drop - set(lines)
     if unknown:
         raise ValidationFailed(
-            _("明细 %(value)s 不属于该结算单") % {"value": sorted(unknown)},
+            _("明细 %(value)s 不属于该结算单") % {"value": "、".join(map(str, sorted(unknown)))},
             field=field,
             code=SettlementError.LINE_NOT_IN_STATEMENT,
         )
     not_disputed = [i for i in drop if not lines[i].disputed]
     if not_disputed:
         raise ValidationFailed(
-            _("只能撤回有争议的明细（明细 %(value)s 无争议）") % {"value": sorted(not_disputed)},
+            _("只能撤回有争议的明细（%(value)s 无争议）") % {"value": _line_names(lines, not_disputed)},
             field=field,
             code=SettlementError.LINE_NOT_DISPUTED,
         )
@@ -151,8 +159,8 @@ def _lines_to_drop(statement: SettlementStatement, drop_line_ids) -> dict[int, S
     if credits:
         # dropping a line defers it to a later statement: for a credit that would pay the manufacturer more now
         raise ValidationFailed(
-            _("明细 %(value)s 为冲减（负数）明细，不能撤回；请答复后保留，金额如有误由价格更正处理")
-            % {"value": credits},
+            _("%(value)s 为冲减（负数）明细，不能撤回；请答复后保留，金额如有误由价格更正处理")
+            % {"value": _line_names(lines, credits)},
             field=field,
             code=SettlementError.CREDIT_LINE_NOT_DROPPABLE,
         )

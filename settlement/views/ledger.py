@@ -13,6 +13,7 @@ from accounts.permissions import can, capability_required
 from .. import selectors
 from ..errors import DomainError
 from ..generation import fund_for_region, parse_month
+from ..models import LedgerAccount
 from .exports import EXPORT_FORMATS, export
 
 
@@ -29,7 +30,7 @@ def balances(request):
             [
                 [
                     r["account__fund__name"],
-                    r["account__kind"],
+                    r["kind_display"],
                     r["account__organization__name"] or "",
                     r["debit"] or 0,
                     r["credit"] or 0,
@@ -44,7 +45,13 @@ def balances(request):
     return render(
         request,
         "settlement/balances.html",
-        {"rows": rows, "kind": kind, "position": position, "can_manage": can(request.user, "settlement.manage")},
+        {
+            "rows": rows,
+            "kind": kind,
+            "kinds": LedgerAccount.Kind.choices,
+            "position": position,
+            "can_manage": can(request.user, "settlement.manage"),
+        },
     )
 
 

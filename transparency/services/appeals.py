@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError
+from common.messages import Message
 from common.models import record_event
 
 from ..errors import TransparencyError
@@ -33,7 +34,9 @@ def appeal_file(*, objection: Objection, by, grounds: str) -> Appeal:
     appeal = Appeal.objects.create(objection=objection, grounds=grounds, filed_by=by, filed_at=timezone.now())
     record_event(appeal, "filed", by=by, to_state=appeal.status)
     record_event(objection, "appealed", by=by, from_state=objection.status, to_state=objection.status)
-    tell_agency(objection, gettext("收到申诉：%(subject)s") % {"subject": subject_title(objection)}, body=grounds)
+    tell_agency(
+        objection, Message(gettext_noop("收到申诉：%(subject)s"), {"subject": subject_title(objection)}), body=grounds
+    )
     return appeal
 
 
@@ -70,10 +73,10 @@ def appeal_decide(*, appeal: Appeal, by, outcome: str, decision: str) -> Appeal:
         }
         execute_upheld(objection, reason=reason, by=objection.answered_by)
     record_event(appeal, "decided", by=by, from_state=previous, to_state=appeal.status, note=decision)
-    title = gettext("申诉已裁决：%(subject)s（%(status)s）") % {
-        "subject": subject_title(objection),
-        "status": appeal.get_status_display(),
-    }
+    title = Message(
+        gettext_noop("申诉已裁决：%(subject)s（%(status)s）"),
+        {"subject": subject_title(objection), "status": Message.label(appeal.Status(appeal.status).label)},
+    )
     tell_objector(objection, title, body=decision)
     tell_agency(objection, title, body=decision)
     return appeal

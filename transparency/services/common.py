@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.permissions import can, is_official
 from common.errors import PermissionDeniedError, ValidationFailed
+from common.messages import Message, text_of
 from common.notifications import notify, notify_kind
 from common.text import check_text
 
@@ -45,29 +46,29 @@ def require_supervisor(user) -> None:
         raise PermissionDeniedError(gettext("只有监督人员可以裁决申诉"), code=TransparencyError.NOT_A_SUPERVISOR)
 
 
-def subject_title(objection: Objection) -> str:
+def subject_title(objection: Objection) -> Message:
     if objection.tender_id:
-        return gettext("%(code)s 中选候选结果") % {"code": objection.tender.code}
-    return gettext("信用评价记录 #%(pk)s") % {"pk": objection.credit_record_id}
+        return Message(gettext_noop("%(code)s 中选候选结果"), {"code": objection.tender.code})
+    return Message(gettext_noop("信用评价记录 #%(pk)s"), {"pk": objection.credit_record_id})
 
 
-def tell_objector(objection: Objection, title: str, body: str = "") -> None:
+def tell_objector(objection: Objection, title: str | Message, body: str = "") -> None:
     notify(
         objection.organization_id,
         "objection",
         title,
         body=body,
         link=f"/transparency/objections/{objection.pk}/",
-        topic=f"objection:{objection.pk}:{title[:60]}",
+        topic=f"objection:{objection.pk}:{text_of(title)[0][:60]}",
     )
 
 
-def tell_agency(objection: Objection, title: str, body: str = "") -> None:
+def tell_agency(objection: Objection, title: str | Message, body: str = "") -> None:
     notify_kind(
         "agency",
         "objection",
         title,
         body=body,
         link=f"/transparency/objections/{objection.pk}/",
-        topic=f"objection:{objection.pk}:{title[:40]}",
+        topic=f"objection:{objection.pk}:{text_of(title)[0][:40]}",
     )

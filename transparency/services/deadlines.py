@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
+from common.messages import Message
 from common.notifications import notify_kind
 from procurement.models import Tender
 
@@ -24,7 +25,7 @@ def check_deadlines(*, now: datetime | None = None) -> dict[str, int]:
             notify_kind(
                 "agency",
                 "objection",
-                gettext("异议 #%(pk)s 已超过答复期限") % {"pk": objection.pk},
+                Message(gettext_noop("异议 #%(pk)s 已超过答复期限"), {"pk": objection.pk}),
                 link=f"/transparency/objections/{objection.pk}/",
                 topic=f"objection:{objection.pk}:overdue",
                 level="warning",
@@ -39,7 +40,9 @@ def check_deadlines(*, now: datetime | None = None) -> dict[str, int]:
             notify_kind(
                 "agency",
                 "objection",
-                gettext("%(code)s 中选候选结果公示期满，无未办结异议，可公布中选结果") % {"code": tender.code},
+                Message(
+                    gettext_noop("%(code)s 中选候选结果公示期满，无未办结异议，可公布中选结果"), {"code": tender.code}
+                ),
                 link=f"/tenders/{tender.pk}/",
                 topic=f"notice:{notice.evaluation.pk}:ended",
             )

@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.permissions import can
 from common import rules
 from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from common.messages import Message
 from common.models import record_event
 from common.uploads import check_upload_size, file_size
 from pricing.models import CreditRecord
@@ -117,7 +118,7 @@ def objection_file(
     record_event(objection, "filed", by=by, to_state=objection.status, data={"subject": objection.subject})
     tell_agency(
         objection,
-        gettext("收到异议：%(subject)s") % {"subject": subject_title(objection)},
+        Message(gettext_noop("收到异议：%(subject)s"), {"subject": subject_title(objection)}),
         body=gettext("请于 %(due)s 前答复。") % {"due": f"{timezone.localtime(objection.answer_due):%Y-%m-%d %H:%M}"},
     )
     return objection
@@ -164,8 +165,10 @@ def objection_answer(*, objection: Objection, by, outcome: str, answer: str) -> 
     record_event(objection, "answered", by=by, from_state=previous, to_state=objection.status, note=answer)
     tell_objector(
         objection,
-        gettext("异议已答复：%(subject)s（%(status)s）")
-        % {"subject": subject_title(objection), "status": objection.get_status_display()},
+        Message(
+            gettext_noop("异议已答复：%(subject)s（%(status)s）"),
+            {"subject": subject_title(objection), "status": Message.label(objection.Status(objection.status).label)},
+        ),
         body=answer,
     )
     return objection

@@ -1,0 +1,23 @@
+"""Marking the data people typed or that names things (products, organisations, people, regions, tenders) in the
+page's markup: such text is Chinese whatever language the page is in, so its element says so (`lang="zh"`), as
+mixed-language HTML should. Screen readers pronounce it right, and the English pages' check skips it.
+
+Templates mark such a value with the `zh` filter (`{{ org.name|zh }}`, `{{ order.hospital|zh }}`,
+`common.templatetags.display`), which renders `<span lang="zh">…</span>`; plain-text uses (`str()`, exports, the
+option labels of forms) are unchanged. (An object's `__html__` would not do: templates call `str()` on objects
+before escaping them.)
+"""
+
+from __future__ import annotations
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+DATA_LANGUAGE = "zh"
+
+
+def mark_data(value) -> SafeString | str:
+    """`<span lang="zh">value</span>`, escaped; an empty value stays empty (templates test it with |default)."""
+    if value is None or value == "":
+        return value
+    return format_html('<span lang="{}">{}</span>', DATA_LANGUAGE, str(value))

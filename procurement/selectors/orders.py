@@ -32,12 +32,16 @@ def _org_kind(user) -> str:
     return org.kind if org else ""
 
 
+# the organisations that buy (a pharmacy buys as a hospital does: docs/pharmacies.md)
+BUYER_KINDS = ("hospital", "pharmacy")
+
+
 def orders_visible_to(user) -> QuerySet:
-    """A hospital's own orders; a distributor's incoming orders (never another party's drafts); officials all
+    """A hospital's (or pharmacy's) own orders; a distributor's incoming orders (never another party's drafts); officials all
     submitted orders. Annotated with the live overdue state (`late_response`, `late_delivery`)."""
     st = PurchaseOrder.Status
     qs = scope_to_organization(PurchaseOrder.objects.all(), user, field=("hospital", "distributor"))
-    if is_official(user) or _org_kind(user) != "hospital":
+    if is_official(user) or _org_kind(user) not in BUYER_KINDS:
         qs = qs.exclude(status=st.DRAFT)
     now = timezone.now()
     return qs.select_related("hospital", "distributor").annotate(
@@ -161,13 +165,20 @@ def returns_visible_to(user) -> QuerySet:
 
 def listings_visible_to(user, *, q: str = "", orderable_only: bool = True) -> QuerySet:
     """Listings, searched with the catalog's search (code, name, pinyin initials, Mongolian name, maker). Every
-    signed-in user may read listings; by default only those orderable today."""
+    signed-in user may read listings; by default only those orderable today — for a pharmacy under the
+    negotiated-only rule, only the negotiated drugs in force today (services.orderability.check_buyer_may_order)."""
     qs = Listing.objects.select_related("product", "manufacturer", "award")
     if orderable_only:
         today = timezone.localdate()
         qs = qs.filter(status=Listing.Status.ACTIVE, valid_from__lte=today).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=today)
         )
+        if _org_kind(user) == "pharmacy" and rules.pharmacies().negotiated_only:
+            qs = qs.filter(
+                Q(product__negotiated=True),
+                Q(product__negotiated_from__isnull=True) | Q(product__negotiated_from__lte=today),
+                Q(product__negotiated_to__isnull=True) | Q(product__negotiated_to__gte=today),
+            )
     if q:
         qs = qs.filter(product__in=product_search(user=user, q=q).values("pk"))
     return qs.order_by("product__generic_name", "product__specification", "unit_price", "pk")
@@ -184,7 +195,7 @@ def authorizations_visible_to(user) -> QuerySet:
     org = getattr(user, "organization", None)
     if org is None:
         return qs.none()
-    if org.kind == "hospital":
+    if org.kind in BUYER_KINDS:
         region_ids = [r for r in (org.region_id, org.region.parent_id if org.region else None) if r]
         return qs.filter(regions__in=region_ids, is_active=True).distinct()
     return qs.filter(Q(manufacturer=org) | Q(distributor=org))

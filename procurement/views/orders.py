@@ -161,7 +161,7 @@ def _filtered(request):
 # the list's sortable columns (the xlsx export has its own, line-level layout: `export` below)
 ORDER_COLUMNS = [
     tables.Column("number", gettext_lazy("订单编号"), sort="number"),
-    tables.Column("hospital", gettext_lazy("医疗机构"), sort="hospital__name"),
+    tables.Column("hospital", gettext_lazy("采购机构"), sort="hospital__name"),
     tables.Column("distributor", gettext_lazy("配送企业"), sort="distributor__name"),
     tables.Column("status", gettext_lazy("状态"), sort="status"),
     tables.Column("line_count", gettext_lazy("品规数")),

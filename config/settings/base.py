@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "workbench",
     "payment_standards",
     "traceability",
+    "pharmacies",
 ]
 
 MIDDLEWARE = [

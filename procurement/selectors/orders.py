@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from accounts.models import Organization
 from accounts.permissions import can, is_official, scope_to_organization
 from catalog.selectors import product_search
+from common import rules
 from common.numbers import param_id
 
 from ..errors import OrderError, ValidationFailed

@@ -89,8 +89,8 @@ per_drug AS (
     SELECT product_id,
            COUNT(DISTINCT buyer) FILTER (WHERE kind = {hospital}) AS hospitals,
            COUNT(DISTINCT buyer) FILTER (WHERE kind = {pharmacy}) AS pharmacies,
-           SUM(units) AS units, SUM(amount) AS amount,
-           COALESCE(SUM(units) FILTER (WHERE kind = {pharmacy}), 0) AS pharmacy_units,
+           CAST(SUM(units) AS bigint) AS units, SUM(amount) AS amount,
+           CAST(COALESCE(SUM(units) FILTER (WHERE kind = {pharmacy}), 0) AS bigint) AS pharmacy_units,
            ARRAY_AGG(DISTINCT league) AS leagues
     FROM stocked GROUP BY product_id
 ),
@@ -147,8 +147,8 @@ def monthly_rows() -> Composed:
         + _STOCKED
         + """
 SELECT s.product_id, d.generic_name, d.specification, s.month,
-       COALESCE(SUM(s.units) FILTER (WHERE s.kind = {hospital}), 0) AS hospital_units,
-       COALESCE(SUM(s.units) FILTER (WHERE s.kind = {pharmacy}), 0) AS pharmacy_units,
+       CAST(COALESCE(SUM(s.units) FILTER (WHERE s.kind = {hospital}), 0) AS bigint) AS hospital_units,
+       CAST(COALESCE(SUM(s.units) FILTER (WHERE s.kind = {pharmacy}), 0) AS bigint) AS pharmacy_units,
        SUM(s.amount) AS amount
 FROM stocked s JOIN drugs d ON d.id = s.product_id
 GROUP BY s.product_id, d.generic_name, d.specification, s.month

@@ -136,14 +136,20 @@ def seed_late(ctx: DemoContext) -> str:
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "fund", "dist", "buyer", "pharmacy"])}
     listings = _listed_negotiated(users["admin"], users["dist"].organization)
     designated = 0
+    this_year = timezone.localdate().replace(month=1, day=1)
     for org, (_name, _code, _address, is_designated) in zip(pharmacies, PHARMACIES, strict=True):
-        if is_designated and not DualChannelPharmacy.objects.filter(pharmacy=org).exists():
+        if is_designated and listings and not DualChannelPharmacy.objects.filter(pharmacy=org).exists():
+            # last year for one drug (ended), this year for every negotiated drug
             services.dual_channel_designate(
                 by=users["fund"],
                 pharmacy=org,
                 region=org.region,
-                valid_from=timezone.localdate().replace(month=1, day=1),
-                all_negotiated=True,
+                valid_from=this_year.replace(year=this_year.year - 1),
+                valid_to=this_year - timedelta(days=1),
+                products=[listings[0].product_id],
+            )
+            services.dual_channel_designate(
+                by=users["fund"], pharmacy=org, region=org.region, valid_from=this_year, all_negotiated=True
             )
             designated += 1
     orders = 0

@@ -166,23 +166,31 @@ def returns_visible_to(user) -> QuerySet:
 
 def listings_visible_to(user, *, q: str = "", orderable_only: bool = True) -> QuerySet:
     """Listings, searched with the catalog's search (code, name, pinyin initials, Mongolian name, maker). Every
-    signed-in user may read listings; by default only those orderable today — for a pharmacy under the
-    negotiated-only rule, only the negotiated drugs in force today (services.orderability.check_buyer_may_order)."""
+    signed-in user may read listings; by default only those orderable today."""
     qs = Listing.objects.select_related("product", "manufacturer", "award")
     if orderable_only:
         today = timezone.localdate()
         qs = qs.filter(status=Listing.Status.ACTIVE, valid_from__lte=today).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=today)
         )
-        if _org_kind(user) == "pharmacy" and rules.pharmacies().negotiated_only:
-            qs = qs.filter(
-                Q(product__negotiated=True),
-                Q(product__negotiated_from__isnull=True) | Q(product__negotiated_from__lte=today),
-                Q(product__negotiated_to__isnull=True) | Q(product__negotiated_to__gte=today),
-            )
     if q:
         qs = qs.filter(product__in=product_search(user=user, q=q).values("pk"))
     return qs.order_by("product__generic_name", "product__specification", "unit_price", "pk")
+
+
+def listings_to_order(user, *, q: str = "") -> QuerySet:
+    """What the buyer's search offers: the listings orderable today (`listings_visible_to`) — for a pharmacy under
+    the negotiated-only rule, only the negotiated drugs in force today (services.orderability.check_buyer_may_order).
+    Reading a listing stays open to every role; only the offer narrows."""
+    qs = listings_visible_to(user, q=q)
+    if _org_kind(user) == "pharmacy" and rules.pharmacies().negotiated_only:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Q(product__negotiated=True),
+            Q(product__negotiated_from__isnull=True) | Q(product__negotiated_from__lte=today),
+            Q(product__negotiated_to__isnull=True) | Q(product__negotiated_to__gte=today),
+        )
+    return qs
 
 
 def authorizations_visible_to(user) -> QuerySet:

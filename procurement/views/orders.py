@@ -63,7 +63,7 @@ def _rows(post, prefix: str) -> dict[int, dict]:
 @capability_required("order.place")
 def listing_search(request):
     q = request.GET.get("q", "").strip()
-    listings = order_selectors.listings_visible_to(request.user, q=q)
+    listings = order_selectors.listings_to_order(request.user, q=q)
     page = Paginator(listings, 30).get_page(request.GET.get("page"))
     hospital = request.user.organization
     distributors = order_selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)

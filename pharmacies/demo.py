@@ -129,10 +129,16 @@ def _order_through_receipt(buyer: User, dist_user: User, listing: Listing, *, ke
     return True
 
 
-def seed_late(ctx: DemoContext) -> str:
-    """After every app's data (the catalog's negotiated drugs, the demo distributor, the fund officer)."""
+def seed(ctx: DemoContext) -> str:
+    """The pharmacies and their logins (with the other apps' users, so the late seeders treat them alike)."""
     pharmacies = _pharmacies(ctx)
     _users(ctx, pharmacies)
+    return f"定点零售药店 {len(pharmacies)} 家"
+
+
+def seed_late(ctx: DemoContext) -> str:
+    """After every app's data (the catalog's negotiated drugs, the demo distributor, the fund officer)."""
+    pharmacies = [Organization.objects.get(name=name) for name, *_rest in PHARMACIES]
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "fund", "dist", "buyer", "pharmacy"])}
     listings = _listed_negotiated(users["admin"], users["dist"].organization)
     designated = 0
@@ -156,7 +162,4 @@ def seed_late(ctx: DemoContext) -> str:
     if listings:
         orders += _order_through_receipt(users["pharmacy"], users["dist"], listings[0], key="DEMO-PH-01", packs=6)
         orders += _order_through_receipt(users["buyer"], users["dist"], listings[-1], key="DEMO-PH-02", packs=12)
-    return (
-        f"定点零售药店 {len(pharmacies)} 家（双通道新认定 {designated} 家）、谈判药挂网 {len(listings)} 个、"
-        f"谈判药订单新建 {orders} 张"
-    )
+    return f"双通道新认定 {designated} 家、谈判药挂网 {len(listings)} 个、谈判药订单新建 {orders} 张"

@@ -66,6 +66,9 @@ class Organization(models.Model):
         MANUFACTURER = "manufacturer", _("生产企业")
         DISTRIBUTOR = "distributor", _("配送企业")
         AGENCY = "agency", _("医保部门/采购中心")
+        # 定点零售药店: buys listed products online like a hospital, by default only national negotiated drugs
+        # (common.rules.pharmacies(); docs/pharmacies.md)
+        PHARMACY = "pharmacy", _("定点零售药店")
 
     class HospitalLevel(models.TextChoices):
         TERTIARY = "3", _("三级")
@@ -132,6 +135,10 @@ class Organization(models.Model):
     @property
     def is_hospital(self) -> bool:
         return self.kind == self.Kind.HOSPITAL
+
+    @property
+    def is_pharmacy(self) -> bool:
+        return self.kind == self.Kind.PHARMACY
 
     def clean(self) -> None:
         if self.uscc == "":

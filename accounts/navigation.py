@@ -38,6 +38,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("official", _("医保局价格招采"), "portal.official", ()),
     Section("fund", _("医保基金结算"), "portal.fund", ()),
     Section("supervisor", _("监督"), "portal.supervisor", ()),
+    Section("pharmacy", _("定点零售药店"), "portal.pharmacy", ()),
 )
 
 # Links of this app; every other app adds its own in `<app>/navigation.py` as LINKS = [(section key, Link)].
@@ -45,6 +46,7 @@ LINKS: list[tuple[str, Link]] = [
     ("purchaser", Link(_("本机构信息"), "accounts:organization-list", "portal.purchaser")),
     ("manufacturer", Link(_("本企业信息"), "accounts:organization-list", "portal.manufacturer")),
     ("distributor", Link(_("本企业信息"), "accounts:organization-list", "portal.distributor")),
+    ("pharmacy", Link(_("本药店信息"), "accounts:organization-list", "portal.pharmacy")),
     ("official", Link(_("机构名录"), "accounts:organization-list", "organization.view_all")),
     ("fund", Link(_("机构名录"), "accounts:organization-list", "organization.view_all")),
 ]

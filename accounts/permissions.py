@@ -30,6 +30,7 @@ class RoleCode(models.TextChoices):
     FUND_OFFICER = "fund_officer", "医保基金经办人员"
     PLATFORM_ADMIN = "platform_admin", "平台管理员"
     SUPERVISOR = "supervisor", "监督人员"
+    PHARMACY_BUYER = "pharmacy_buyer", "定点零售药店采购员"
 
 
 R = RoleCode
@@ -44,11 +45,17 @@ ROLE_ORG_KIND: dict[str, str] = {
     R.FUND_OFFICER: "agency",
     R.PLATFORM_ADMIN: "agency",
     R.SUPERVISOR: "agency",
+    R.PHARMACY_BUYER: "pharmacy",
 }
 
 # Officials of the agency see every organisation's rows (sealed bid prices excepted, see procurement).
 OFFICIAL_ROLES = frozenset({R.PRICING_OFFICIAL, R.FUND_OFFICER, R.PLATFORM_ADMIN})
 HOSPITAL_ROLES = frozenset({R.PURCHASER, R.HOSPITAL_ADMIN})
+# A pharmacy (定点零售药店) orders and receives online like a hospital (its orders, deliveries, receipts and stock),
+# within the rule of common.rules.pharmacies(); tenders, agreed volumes, contracts, direct settlement and the online
+# purchase share are the hospitals' alone (docs/pharmacies.md says why, place by place).
+PHARMACY_ROLES = frozenset({R.PHARMACY_BUYER})
+BUYER_ROLES = HOSPITAL_ROLES | PHARMACY_ROLES
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # organisations and users
@@ -62,6 +69,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "portal.official": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
     "portal.fund": frozenset({R.FUND_OFFICER, R.PLATFORM_ADMIN}),
     "portal.supervisor": frozenset({R.SUPERVISOR}),
+    "portal.pharmacy": PHARMACY_ROLES,
     # catalog
     "catalog.view": frozenset(RoleCode.values),
     "catalog.manage": frozenset({R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
@@ -79,9 +87,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # qualifications (资质证照): companies keep their own; officials see everyone's
     "qualification.manage": frozenset({R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
     "qualification.view_all": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
-    "order.view": frozenset({R.PURCHASER, R.HOSPITAL_ADMIN, R.DISTRIBUTOR_REP, *OFFICIAL_ROLES}),
-    "order.place": HOSPITAL_ROLES,
-    "order.receive": HOSPITAL_ROLES,
+    "order.view": frozenset({*BUYER_ROLES, R.DISTRIBUTOR_REP, *OFFICIAL_ROLES}),
+    "order.place": BUYER_ROLES,
+    "order.receive": BUYER_ROLES,
     "order.fulfil": frozenset({R.DISTRIBUTOR_REP}),
     "offplatform.import": frozenset({*HOSPITAL_ROLES, R.PLATFORM_ADMIN, R.PRICING_OFFICIAL}),
     "online_share.view": frozenset({*HOSPITAL_ROLES, *OFFICIAL_ROLES}),
@@ -113,6 +121,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "contract.view": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, R.DISTRIBUTOR_REP, *OFFICIAL_ROLES}),
     "contract.sign": frozenset({*HOSPITAL_ROLES, R.MANUFACTURER_REP, R.DISTRIBUTOR_REP}),
     "contract.generate": frozenset({R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    # 双通道 designated pharmacies (pharmacies app): officials see and designate; the public list needs no sign-in
+    "dual_channel.view": frozenset({*OFFICIAL_ROLES, R.PHARMACY_BUYER}),
+    "dual_channel.manage": frozenset({R.FUND_OFFICER, R.PRICING_OFFICIAL, R.PLATFORM_ADMIN}),
+    # 谈判药监测: where each negotiated drug is listed and stocked, by month and region
+    "negotiated.monitor": OFFICIAL_ROLES,
 }
 
 

@@ -111,6 +111,24 @@ class ListingRules:
 LINKAGE_BASES = ("other_provinces", "national_lowest", "both", "off")
 
 
+@dataclass(frozen=True)
+class PharmacyRules:
+    """Pharmacies (定点零售药店) and negotiated drugs (谈判药): seed 000 “鼓励…药店参与集中招标采购”, seed 004
+    “双通道”管理机制, seed 003 “持续监测谈判药挂网及医保报销情况” (docs/pharmacies.md)."""
+
+    #: A pharmacy may order only national negotiated drugs whose agreement is in force on the day (双通道 practice).
+    negotiated_only: bool
+    #: The monitoring report marks an agreement that ends within this many days as expiring soon.
+    expiring_days: int
+
+
+def pharmacies() -> PharmacyRules:
+    expiring = int(settings.NEGOTIATED_EXPIRING_DAYS)
+    if expiring < 0:
+        raise ImproperlyConfigured(f"NEGOTIATED_EXPIRING_DAYS must be ≥ 0, not {expiring}")
+    return PharmacyRules(negotiated_only=bool(settings.PHARMACY_NEGOTIATED_ONLY), expiring_days=expiring)
+
+
 def settlement() -> SettlementRules:
     return SettlementRules(
         payment_term_days=settings.SETTLEMENT_PAYMENT_TERM_DAYS,

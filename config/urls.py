@@ -11,6 +11,8 @@ from catalog import api as catalog_api
 from common.api import Router
 from contracts import api as contracts_api
 from payment_standards import api as payment_standards_api
+from pharmacies import api as pharmacies_api
+from pharmacies import views as pharmacies_views
 from pricing import api as pricing_api
 from procurement import api as procurement_api
 from qualifications import api as qualifications_api
@@ -30,6 +32,7 @@ API_MODULES = (
     contracts_api,
     payment_standards_api,
     traceability_api,
+    pharmacies_api,
 )
 
 router = Router()
@@ -59,11 +62,13 @@ urlpatterns = [
     path("listings/", include("procurement.urls.applications")),
     path("qualifications/", include("qualifications.urls")),
     path("settlement/", include("settlement.urls")),
+    path("public/dual-channel/", pharmacies_views.public_list, name="public-dual-channel"),
     path("public/", include((transparency_urls.public_urlpatterns, "public"))),
     path("transparency/", include((transparency_urls.urlpatterns, "transparency"))),
     path("contracts/", include("contracts.urls")),
     path("payment-standards/", include("payment_standards.urls")),
     path("traceability/", include("traceability.urls")),
+    path("pharmacies/", include("pharmacies.urls")),
     path("inbox/", include("common.views.inbox")),
     path("jobs/", include("common.views.jobs")),
     path("api/v1/", include(api_v1)),

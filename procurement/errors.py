@@ -105,6 +105,11 @@ class OrderError(ErrorCode):
     DISTRIBUTOR_INACTIVE = "distributor_inactive"
     DISTRIBUTOR_NOT_AUTHORIZED = "distributor_not_authorized"
     AUTHORIZATION_SUSPENDED = "authorization_suspended"
+    # a pharmacy (定点零售药店) ordered a product that is not a national negotiated drug in force on the day, while
+    # the rule (PHARMACY_NEGOTIATED_ONLY) lets pharmacies order only those
+    NOT_NEGOTIATED_DRUG = "not_negotiated_drug"
+    # an organisation that is neither a hospital nor a pharmacy tried to place an order
+    NOT_A_BUYER = "not_a_buyer"
     # deliveries, receipts, returns
     INVOICE_NUMBER_REQUIRED = "invoice_number_required"
     ORDER_LINE_NOT_IN_ORDER = "order_line_not_in_order"

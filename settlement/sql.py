@@ -74,13 +74,16 @@ def _latest_adjustment(receipt_line: str) -> sql.Composed:
 
 
 def _scope(*, region: bool, after: bool, upto: bool) -> tuple[sql.Composed, sql.Composable]:
-    """Joins from a row's hospital (alias `rl`) to its pooling region's active fund `f`, and the conditions of the
+    """Joins from a row's hospital (alias `rl`; a hospital, never a pharmacy) to its pooling region's active fund `f`, and the conditions of the
     run: the pooling region `%(region)s`, the hospitals after `%(after)s` and up to `%(upto)s`, each if asked for."""
     pool = sql.SQL("COALESCE(rg.parent_id, rg.id)")
+    # Direct settlement is the hospitals' (DESIGN §10): a pharmacy's receipts are paid by the pharmacy itself and never
+    # enter a statement (docs/pharmacies.md).
     joins = _format(
-        "JOIN {organization} o ON o.id = rl.hospital_id JOIN {region} rg ON rg.id = o.region_id "
+        "JOIN {organization} o ON o.id = rl.hospital_id AND o.kind = {hospital} JOIN {region} rg ON rg.id = o.region_id "
         "JOIN {fund} f ON f.region_id = {pool} AND f.is_active",
         pool=pool,
+        hospital=sql.Literal(Organization.Kind.HOSPITAL.value),
     )
     conditions = []
     if region:

@@ -18,13 +18,17 @@ _uscc_rng = random.Random(7)
 def ensure_reference_data() -> None:
     """Regions and roles come from a data migration; a transactional test's flush removes them, so load
     them again (idempotently) when they are missing."""
-    if Region.objects.exists() and Role.objects.exists():
+    if Region.objects.exists() and Role.objects.filter(code="pharmacy_buyer").exists():
         return
     import importlib
 
     from django.apps import apps as django_apps
 
-    for name in ("0002_load_regions_and_roles", "0003_supervisor_role"):  # every migration that loads roles
+    for name in (
+        "0002_load_regions_and_roles",
+        "0003_supervisor_role",
+        "0004_pharmacy_kind_and_role",
+    ):  # every migration that loads roles
         importlib.import_module(f"accounts.migrations.{name}").load(django_apps, None)
 
 
@@ -63,6 +67,11 @@ class DistributorFactory(OrganizationFactory):
     name = factory.Sequence(lambda n: f"测试配送{n:03d}有限公司")
 
 
+class PharmacyFactory(OrganizationFactory):
+    kind = Organization.Kind.PHARMACY
+    name = factory.Sequence(lambda n: f"测试第{n:03d}大药房")
+
+
 class AgencyFactory(OrganizationFactory):
     kind = Organization.Kind.AGENCY
     name = "测试医保局"
@@ -94,6 +103,7 @@ def _default_roles(org: Organization | None) -> list[str]:
         "manufacturer": ["manufacturer_rep"],
         "distributor": ["distributor_rep"],
         "agency": ["pricing_official"],
+        "pharmacy": ["pharmacy_buyer"],
     }.get(org.kind if org else "", [])
 
 

@@ -29,6 +29,7 @@ NOT_PAGED = {
     "/api/v1/settlement/retained-savings/": "a report, one query",
     "/api/v1/payment-standards/review/": "a year's drafts read whole for review, one query with the diff",
     "/api/v1/listing-applications/price-basis/": "one product's price basis (needs ?product=), not a list",
+    "/api/v1/negotiated-monitoring/": "a report: two statements whatever the number of drugs (tests/pharmacies)",
     "/api/v1/price-alerts/export/": "a file (xlsx or csv) of the filtered cases, not a page (tests/pricing/test_export.py)",
 }
 # Lists that the demo province does not fill with 2 rows for any role, with the reason.

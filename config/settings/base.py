@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "workbench",
     "payment_standards",
     "traceability",
+    "pharmacies",
 ]
 
 MIDDLEWARE = [
@@ -527,6 +528,11 @@ QUALIFICATION_WARNING_DAYS = env.list("QUALIFICATION_WARNING_DAYS", cast=int, de
 QUALIFICATION_DOCUMENT_MAX_BYTES = env.int("QUALIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Online-purchase share targets (seed 000, by 2025): drugs ≥ 90 %, high-value consumables ≥ 80 %.
 ONLINE_SHARE_TARGETS = {"drug": 90, "hv_consumable": 80}
+# Pharmacies (定点零售药店, docs/pharmacies.md): by default a pharmacy may order only the national negotiated drugs
+# (谈判药) whose agreement is in force on the day (seed 004 “双通道”); False lets it order any listed product.
+PHARMACY_NEGOTIATED_ONLY = env.bool("PHARMACY_NEGOTIATED_ONLY", default=True)
+# The negotiated-drug monitoring report (谈判药监测, seed 003) marks an agreement ending within this many days.
+NEGOTIATED_EXPIRING_DAYS = env.int("NEGOTIATED_EXPIRING_DAYS", default=90)
 
 # --- Notifications and e-mail ---------------------------------------------------------------
 # Notifications are mailed through Django's mail settings; the console backend prints them until SMTP is set.

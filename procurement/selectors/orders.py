@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from accounts.models import Organization
 from accounts.permissions import can, is_official, scope_to_organization
 from catalog.selectors import product_search
+from common import rules
 from common.numbers import param_id
 
 from ..errors import OrderError, ValidationFailed
@@ -32,12 +33,16 @@ def _org_kind(user) -> str:
     return org.kind if org else ""
 
 
+# the organisations that buy (a pharmacy buys as a hospital does: docs/pharmacies.md)
+BUYER_KINDS = ("hospital", "pharmacy")
+
+
 def orders_visible_to(user) -> QuerySet:
-    """A hospital's own orders; a distributor's incoming orders (never another party's drafts); officials all
+    """A hospital's (or pharmacy's) own orders; a distributor's incoming orders (never another party's drafts); officials all
     submitted orders. Annotated with the live overdue state (`late_response`, `late_delivery`)."""
     st = PurchaseOrder.Status
     qs = scope_to_organization(PurchaseOrder.objects.all(), user, field=("hospital", "distributor"))
-    if is_official(user) or _org_kind(user) != "hospital":
+    if is_official(user) or _org_kind(user) not in BUYER_KINDS:
         qs = qs.exclude(status=st.DRAFT)
     now = timezone.now()
     return qs.select_related("hospital", "distributor").annotate(
@@ -173,6 +178,21 @@ def listings_visible_to(user, *, q: str = "", orderable_only: bool = True) -> Qu
     return qs.order_by("product__generic_name", "product__specification", "unit_price", "pk")
 
 
+def listings_to_order(user, *, q: str = "") -> QuerySet:
+    """What the buyer's search offers: the listings orderable today (`listings_visible_to`) — for a pharmacy under
+    the negotiated-only rule, only the negotiated drugs in force today (services.orderability.check_buyer_may_order).
+    Reading a listing stays open to every role; only the offer narrows."""
+    qs = listings_visible_to(user, q=q)
+    if _org_kind(user) == "pharmacy" and rules.pharmacies().negotiated_only:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Q(product__negotiated=True),
+            Q(product__negotiated_from__isnull=True) | Q(product__negotiated_from__lte=today),
+            Q(product__negotiated_to__isnull=True) | Q(product__negotiated_to__gte=today),
+        )
+    return qs
+
+
 def authorizations_visible_to(user) -> QuerySet:
     """A manufacturer's given authorisations, a distributor's received ones, officials all, and for a hospital
     those covering its region (to choose whom to order from)."""
@@ -184,7 +204,7 @@ def authorizations_visible_to(user) -> QuerySet:
     org = getattr(user, "organization", None)
     if org is None:
         return qs.none()
-    if org.kind == "hospital":
+    if org.kind in BUYER_KINDS:
         region_ids = [r for r in (org.region_id, org.region.parent_id if org.region else None) if r]
         return qs.filter(regions__in=region_ids, is_active=True).distinct()
     return qs.filter(Q(manufacturer=org) | Q(distributor=org))

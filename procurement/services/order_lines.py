@@ -18,7 +18,7 @@ from common.text import check_text
 from ..errors import OrderError, ValidationFailed
 from ..models import Commitment, Listing, PurchaseOrder, PurchaseOrderLine
 from .order_steps import LINE_REMARKS_MAX, line_ref, parse_count, require_lines
-from .orderability import check_distributor, check_listing_orderable, orderability
+from .orderability import check_buyer_may_order, check_distributor, check_listing_orderable, orderability
 
 # What an order reads of its listings and of their products: what ordering checks and the lines freeze (names and
 # code, pack size, state, dosage form for the substitution rule); the product's registration, insurance and search
@@ -34,7 +34,18 @@ _LISTING_FIELDS = (
     "valid_from",
     "valid_to",
 )
-_PRODUCT_FIELDS = ("generic_name", "nhsa_code", "specification", "pack_size", "is_active", "dosage_form")
+_PRODUCT_FIELDS = (
+    "generic_name",
+    "nhsa_code",
+    "specification",
+    "pack_size",
+    "is_active",
+    "dosage_form",
+    # what a pharmacy may order (check_buyer_may_order)
+    "negotiated",
+    "negotiated_from",
+    "negotiated_to",
+)
 
 
 # --- the listings of an order ----------------------------------------------------------------------------------------
@@ -87,8 +98,10 @@ def _read_listings(ids: list[int], parties: tuple | None, *, on: date) -> dict[i
     return listings.in_bulk(ids)
 
 
-def parse_lines(items, *, on: date, parties: tuple | None = None) -> list[LineInput]:
-    """[{"listing": id or Listing, "packs": n, "remarks": ""}] → checked LineInputs (listings read in one query)."""
+def parse_lines(items, *, on: date, parties: tuple | None = None, buyer=None) -> list[LineInput]:
+    """[{"listing": id or Listing, "packs": n, "remarks": ""}] → checked LineInputs (listings read in one query).
+    The buyer (the hospital or pharmacy, `parties[0]` when parties are given) decides what it may order."""
+    buyer = parties[0] if parties is not None else buyer
     require_lines(items, gettext("订单至少需要一个品规"))
     max_lines = rules.orders().max_lines
     if len(items) > max_lines:
@@ -120,6 +133,7 @@ def parse_lines(items, *, on: date, parties: tuple | None = None) -> list[LineIn
         seen[listing_id] = i
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("采购数量"))
         check_listing_orderable(listing, on=on, field=f"{field}.listing")
+        check_buyer_may_order(buyer, listing, on=on, field=f"{field}.listing")
         remarks = check_text(
             str(item.get("remarks") or ""),
             field=f"{field}.remarks",

@@ -1,5 +1,6 @@
 """What a hospital may order, and from whom: a listing is orderable when it is active and valid on the day and its
-product is active; a distributor may deliver it when the listing's manufacturer authorises it for the product in the
+product is active (for a pharmacy, by default, only when the product is a national negotiated drug in force on the
+day: `check_buyer_may_order`); a distributor may deliver it when the listing's manufacturer authorises it for the product in the
 hospital's pooling regions (its league and the league's parent) on that day. The substitution rule: ordering a
 product that is not selected in a lot while the hospital's commitment in that lot is unmet records the commitment.
 """
@@ -12,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext
 
 from accounts.models import Organization
+from common import rules
 
 from ..errors import OrderError, ValidationFailed
 from ..models import Award, Commitment, DistributionAuthorization, GoodsReturnLine, Listing, ReceiptLine
@@ -80,6 +82,31 @@ def check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
         raise ValidationFailed(
             gettext("%(name)s 已停用，不能采购") % {"name": name}, field=field, code=OrderError.PRODUCT_INACTIVE
         )
+
+
+def negotiated_on(product, on: date) -> bool:
+    """Whether the product is a national negotiated drug (谈判药) whose agreement is in force on `on` (an open end
+    counts as in force), as settlement.sql reads it for direct settlement."""
+    return bool(
+        product.negotiated
+        and (product.negotiated_from is None or product.negotiated_from <= on)
+        and (product.negotiated_to is None or product.negotiated_to >= on)
+    )
+
+
+def check_buyer_may_order(buyer: Organization | None, listing: Listing, *, on: date, field: str) -> None:
+    """The buyer's own rule: a hospital may order any orderable listing; a pharmacy (定点零售药店), while
+    `rules.pharmacies().negotiated_only`, only a negotiated drug in force on the day (docs/pharmacies.md)."""
+    if buyer is None or buyer.kind != Organization.Kind.PHARMACY or not rules.pharmacies().negotiated_only:
+        return
+    if negotiated_on(listing.product, on):
+        return
+    raise ValidationFailed(
+        gettext("%(name)s 不是协议期内的国家谈判药品，定点零售药店只能采购挂网的国家谈判药品")
+        % {"name": listing.product.generic_name},
+        field=field,
+        code=OrderError.NOT_NEGOTIATED_DRUG,
+    )
 
 
 def check_distributor(

@@ -51,7 +51,7 @@ from .order_steps import (
     require_reason,
     require_state,
 )
-from .orderability import check_distributor, check_listing_orderable, unmet_commitments
+from .orderability import check_buyer_may_order, check_distributor, check_listing_orderable, unmet_commitments
 
 S = PurchaseOrder.Status
 IDEMPOTENCY_KEY_MAX = PurchaseOrder._meta.get_field("idempotency_key").max_length
@@ -72,6 +72,10 @@ def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organizat
         wanted.append(distributor)
     found = Organization.objects.select_related("region").in_bulk(wanted)
     own = found[by.organization_id]
+    if own.kind not in (Organization.Kind.HOSPITAL, Organization.Kind.PHARMACY):
+        raise PermissionDeniedError(
+            gettext("只有医疗机构和定点零售药店可以下单"), field="hospital", code=OrderError.NOT_A_BUYER
+        )
     if not isinstance(distributor, Organization):
         distributor = found.get(distributor) if distributor else None
     if distributor is None or distributor.kind != Organization.Kind.DISTRIBUTOR or not distributor.is_active:
@@ -205,6 +209,7 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     today = timezone.localdate()
     listing = Listing.objects.select_related("product", "manufacturer").get(pk=listing.pk)
     check_listing_orderable(listing, on=today, field="listing")
+    check_buyer_may_order(hospital, listing, on=today, field="listing")
     check_distributor(hospital, distributor, [listing], on=today)
     draft = (
         PurchaseOrder.objects.select_for_update()
@@ -254,7 +259,7 @@ def order_update_draft(
     if lines is not None:
         kept = [item for item in lines if not (isinstance(item, dict) and str(item.get("packs")).strip() == "0")]
         today = timezone.localdate()
-        items = parse_lines(kept, on=today)
+        items = parse_lines(kept, on=today, buyer=order.hospital)
         check_distributor_for(order.hospital, order.distributor, items, on=today)
         subs = unmet_commitments(hospital_id=order.hospital_id, products=[i.listing.product for i in items], on=today)
         order.lines.all().delete()
@@ -291,6 +296,7 @@ def _check_submittable(order: PurchaseOrder, lines: list[PurchaseOrderLine], *, 
     ordered = [listings[line.listing_id] for line in lines]
     for i, listing in enumerate(ordered):
         check_listing_orderable(listing, on=on, field=f"lines[{i}].listing")
+        check_buyer_may_order(order.hospital, listing, on=on, field=f"lines[{i}].listing")
     check_distributor(
         order.hospital, order.distributor, ordered, on=on, fields=[f"lines[{n}].listing" for n in range(len(ordered))]
     )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from accounts.models import Organization, Region
 from common.sql import table, tables
@@ -61,7 +61,8 @@ def share_statement(*, by_region: bool, per_month: bool, some_hospitals: bool, i
         )
         for model, day, online, offline in _SOURCES
     )
-    region = SQL("WHERE (o.region_id = %(region_id)s OR r.parent_id = %(region_id)s)") if in_region else SQL("")
+    # the targets are the medical institutions' (seed 000): a pharmacy's purchases are not counted (docs/pharmacies.md)
+    region = SQL("AND (o.region_id = %(region_id)s OR r.parent_id = %(region_id)s)") if in_region else SQL("")
     # the name is grouped by too (it follows from the key): an aggregate over it made PostgreSQL sort every row for a
     # group aggregate instead of hashing them. The totals come rounded to the cent (a group of integer zeros would
     # otherwise sum to 0, not 0.00), so the caller builds its rows without converting any figure
@@ -70,7 +71,11 @@ SELECT {key} AS k, COALESCE({name}, '') AS name, s.month, s.supply_class, ROUND(
 FROM ({flows}) s
 JOIN {organization} o ON o.id = s.hospital_id
 LEFT JOIN {region} r ON r.id = o.region_id {league}
-{in_region}
+WHERE o.kind = {hospital} {in_region}
 GROUP BY {key}, {name}, s.month, s.supply_class""").format(
-        **NAMES, **(_BY_REGION if by_region else _BY_HOSPITAL), flows=flows, in_region=region
+        **NAMES,
+        **(_BY_REGION if by_region else _BY_HOSPITAL),
+        flows=flows,
+        in_region=region,
+        hospital=Literal(Organization.Kind.HOSPITAL.value),
     )

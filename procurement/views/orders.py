@@ -63,7 +63,7 @@ def _rows(post, prefix: str) -> dict[int, dict]:
 @capability_required("order.place")
 def listing_search(request):
     q = request.GET.get("q", "").strip()
-    listings = order_selectors.listings_visible_to(request.user, q=q)
+    listings = order_selectors.listings_to_order(request.user, q=q)
     page = Paginator(listings, 30).get_page(request.GET.get("page"))
     hospital = request.user.organization
     distributors = order_selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
@@ -161,7 +161,7 @@ def _filtered(request):
 # the list's sortable columns (the xlsx export has its own, line-level layout: `export` below)
 ORDER_COLUMNS = [
     tables.Column("number", gettext_lazy("订单编号"), sort="number"),
-    tables.Column("hospital", gettext_lazy("医疗机构"), sort="hospital__name"),
+    tables.Column("hospital", gettext_lazy("采购机构"), sort="hospital__name"),
     tables.Column("distributor", gettext_lazy("配送企业"), sort="distributor__name"),
     tables.Column("status", gettext_lazy("状态"), sort="status"),
     tables.Column("line_count", gettext_lazy("品规数")),

@@ -28,7 +28,14 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.permissions import CAPABILITIES, OFFICIAL_ROLES
-from tests.factories import AgencyFactory, DistributorFactory, HospitalFactory, ManufacturerFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    DistributorFactory,
+    HospitalFactory,
+    ManufacturerFactory,
+    PharmacyFactory,
+    UserFactory,
+)
 from tests.test_login_required import all_paths
 
 ANY = "any"  # any signed-in user
@@ -82,6 +89,7 @@ AUTH = ("procurement.DistributionAuthorization", ("manufacturer", "distributor")
 AFTER_OPENING = "after the opening only: tests/procurement/test_tender_opening_record.py"
 # Purchase contracts: the three parties see their own (a distributor once chosen), officials all; only parties sign.
 CONTRACT = ("contracts.PurchaseContract", ("hospital", "manufacturer", "distributor"))
+DESIGNATION = ("pharmacies.DualChannelPharmacy", ("pharmacy",))
 
 ROUTES: dict[str, Route] = {
     # --- pages ---------------------------------------------------------------------------------------------------
@@ -245,7 +253,7 @@ ROUTES: dict[str, Route] = {
     "/api/v1/distribution-authorizations/": GET(),
     # Hospitals see every authorisation (to choose who delivers); makers and distributors their own.
     "/api/v1/distribution-authorizations/1/": GET(
-        model=AUTH[0], owners=AUTH[1], sees_all=OFFICIAL_ROLES | {"purchaser", "hospital_admin"}
+        model=AUTH[0], owners=AUTH[1], sees_all=OFFICIAL_ROLES | {"purchaser", "hospital_admin", "pharmacy_buyer"}
     ),
     "/api/v1/distribution-authorizations/1/revoke/": POST("authorization.manage", *AUTH),
     "/api/v1/orders/": GET("order.view"),
@@ -405,6 +413,14 @@ ROUTES: dict[str, Route] = {
     "/traceability/flags/": GET("order.view"),
     "/traceability/returns/": GET("order.receive"),
     "/traceability/stock/": GET("order.receive"),
+    # Pharmacies: officials see and designate 双通道 pharmacies (a pharmacy its own); officials monitor negotiated drugs
+    "/pharmacies/dual-channel/": GET("dual_channel.view"),
+    "/pharmacies/dual-channel/1/revoke/": POST("dual_channel.manage", *DESIGNATION),
+    "/pharmacies/negotiated/": GET("negotiated.monitor"),
+    "/api/v1/dual-channel-pharmacies/": GET("dual_channel.view"),
+    "/api/v1/dual-channel-pharmacies/1/": GET("dual_channel.view", *DESIGNATION),
+    "/api/v1/dual-channel-pharmacies/1/revoke/": POST("dual_channel.manage", *DESIGNATION),
+    "/api/v1/negotiated-monitoring/": GET("negotiated.monitor"),
 }
 
 # Not part of the matrix, with the reason.
@@ -422,6 +438,7 @@ OUT_OF_MATRIX = {
     "/public/": "public, no sign-in (tests/transparency/test_public.py walks every public page)",
     "/public/tenders/1/": "public, no sign-in; drafts 404 (tests/transparency/test_public.py)",
     "/public/listings/": "public, no sign-in (tests/transparency/test_public.py)",
+    "/public/dual-channel/": "public, no sign-in: live 双通道 pharmacies only (tests/pharmacies/test_dual_channel.py)",
     "/api/v1/public/tenders/": "public API, no sign-in (tests/transparency/test_public.py)",
     "/api/v1/public/tenders/1/": "public API, no sign-in; drafts 404 (tests/transparency/test_public.py)",
     "/api/v1/public/tenders/1/opening/": "public API, after opening only (tests/transparency/test_public.py)",
@@ -445,6 +462,7 @@ ROLE_USERS = {
     "fund_officer": "fund",
     "platform_admin": "admin",
     "supervisor": "supervisor",
+    "pharmacy_buyer": "pharmacy",
 }
 
 
@@ -541,6 +559,7 @@ STATE_ROLES = {
     "pricing_official": AgencyFactory,
     "fund_officer": AgencyFactory,
     "platform_admin": AgencyFactory,
+    "pharmacy_buyer": PharmacyFactory,
 }
 
 

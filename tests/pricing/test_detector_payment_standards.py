@@ -17,7 +17,9 @@ FULL = Scope(full=True)
 
 def payment_findings():
     findings = registry()["above_reference"].find(FULL)
-    return {(f.product_id, f.subject_key, f.period_start): f for f in findings if f.detector == "above_payment_standard"}
+    return {
+        (f.product_id, f.subject_key, f.period_start): f for f in findings if f.detector == "above_payment_standard"
+    }
 
 
 def test_published_standard_replaces_the_imported_reference_for_its_year(hospitals, product, manufacturer):

@@ -21,6 +21,7 @@ from ..selectors import tenders as tender_selectors
 from ..selectors.tender_actions import TENDER_ACTION_NAMES, tender_allowed_actions, with_evaluated
 from ..services import tenders as svc
 from . import tender_parties
+from .batch_results import BatchResultsActions
 from .tender_opening import TenderOpeningActions
 
 
@@ -71,6 +72,9 @@ class TenderSerializer(serializers.ModelSerializer):
             "cycle_start",
             "cycle_end",
             "rules",
+            "origin",
+            "origin_detail",
+            "follows",
             "cancel_reason",
             "lots",
             "allowed_actions",
@@ -183,7 +187,7 @@ class LotResultSerializer(serializers.Serializer):
     digests = DigestSerializer(many=True)
 
 
-class TenderViewSet(TenderOpeningActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TenderViewSet(TenderOpeningActions, BatchResultsActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Tenders with their lots. Officials create and run them: the actions below each call one tender service."""
 
     serializer_class = TenderSerializer
@@ -202,6 +206,9 @@ class TenderViewSet(TenderOpeningActions, mixins.CreateModelMixin, viewsets.Read
         "award",
         "coverage",
         "evaluation",
+        "import_results",
+        "confirm_results",
+        "follow_on",
     )
 
     def get_queryset(self):

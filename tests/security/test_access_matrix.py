@@ -202,6 +202,9 @@ ROUTES: dict[str, Route] = {
     "/api/v1/tenders/1/open-bids/": POST("tender.manage", TENDER),
     "/api/v1/tenders/1/evaluate/": POST("tender.manage", TENDER),
     "/api/v1/tenders/1/award/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/import-results/": POST("tender.manage"),
+    "/api/v1/tenders/1/confirm-results/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/follow-on/": POST("tender.manage", TENDER),
     # Officials see that bids exist (never their prices before opening: test_sealed_bids.py); others only their own.
     "/api/v1/bids/": GET(),
     "/api/v1/bids/1/": GET(model=BID[0], owners=BID[1]),

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from common.errors import ConflictError, ValidationFailed
@@ -151,3 +152,32 @@ def test_confirming_a_tender_the_platform_ran_is_refused(world):
     with pytest.raises(ConflictError) as exc:
         svc.imported_results_confirm(tender=world["tender"], by=world["official"])
     assert exc.value.code == "not_imported_tender"
+
+
+def test_the_import_page_names_the_bad_row_and_writes_nothing(world, client):
+    client.force_login(world["official"])
+    assert client.get("/tenders/import-results/").status_code == 200
+    form = {
+        "code": "GJ-10",
+        "name": "第十批",
+        "level": "national",
+        "cycle_start": "2027-01-01",
+        "cycle_end": "2028-12-31",
+        "lots_file": SimpleUploadedFile("lots.csv", LOTS.encode()),
+        "file": SimpleUploadedFile(
+            "results.csv", results(world, "1,9,阿托伐他汀钙片,20mg*24片,某公司,19.20,,内蒙古").encode()
+        ),
+    }
+    response = client.post("/tenders/import-results/", form)
+    assert response.status_code == 400
+    assert "不是本批次采购品种目录中的品种" in response.content.decode()
+    nothing_written()
+    form["file"] = SimpleUploadedFile("results.csv", results(world, *good_rows(world)).encode())
+    form["lots_file"] = SimpleUploadedFile("lots.csv", LOTS.encode())
+    response = client.post("/tenders/import-results/", form)
+    assert response.status_code == 302 and Tender.objects.get(code="GJ-10").origin == "results_import"
+
+
+def test_a_hospital_cannot_import_results(world, client):
+    client.force_login(world["buyers"][0])
+    assert client.get("/tenders/import-results/").status_code == 403

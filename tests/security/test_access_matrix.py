@@ -100,6 +100,8 @@ ROUTES: dict[str, Route] = {
     "/catalog/imports/1/report": GET("catalog.import", "catalog.ImportJob", skip="the demo has no import jobs"),
     "/tenders/": GET("tender.view"),
     "/tenders/new/": GET("tender.manage"),
+    "/tenders/import-results/": GET("tender.manage"),
+    "/tenders/1/follow-on/": GET("tender.manage", TENDER),
     "/tenders/1/": GET("tender.view", TENDER),
     "/tenders/1/coverage/": GET("tender.manage", TENDER),
     "/tenders/1/evaluation/": GET("tender.manage", TENDER),

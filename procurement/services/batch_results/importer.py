@@ -249,6 +249,9 @@ class _Results:
         spec = "".join(get.get("specification", "").split()).lower()
         candidates = self.by_maker.get((maker.pk, lot.generic_name), [])
         matching = [p for p in candidates if not spec or "".join(p.specification.split()).lower() in spec]
+        packs = layout.pack_counts(spec)
+        if len(matching) > 1 and packs:  # 规格包装 such as 20mg*24片: the pack size tells the products apart
+            matching = [p for p in matching if p.pack_size in packs]
         if len(matching) != 1:
             errors.append(
                 _("%(col)s：目录中该企业的“%(name)s”（规格 %(spec)s）有 %(n)s 个产品，请填写产品医保代码")

@@ -86,3 +86,11 @@ def provinces(value) -> list[str]:
 def supplies_province(names: list[str], province_names: tuple[str, ...]) -> bool:
     """Whether a row's supply provinces include this province (内蒙古 and 内蒙古自治区 are the same province)."""
     return any(n == p or n.startswith(p) or p.startswith(n) for n in names for p in province_names if len(n) >= 2)
+
+
+_PACK = re.compile(r"[*×x](\d+)")
+
+
+def pack_counts(spec: str) -> set[int]:
+    """The pack counts a 规格包装 text names (20mg*24片 → {24}; 0.5g×12片×2板 → {12, 2})."""
+    return {int(n) for n in _PACK.findall(spec)}

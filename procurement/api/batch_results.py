@@ -1,6 +1,7 @@
 """REST endpoints of national and alliance batches (docs/national-batches.md), mixed into the tender viewset:
-`POST tenders/import-results/` (the lot list and the results table, all or nothing), `POST tenders/{id}/confirm-results/`
-(the province's agreed volumes from its demand, before the window ends) and `POST tenders/{id}/follow-on/` (接续采购)."""
+`POST tenders/import-results/` (the lot list and the results table, all or nothing); the viewset itself has
+`POST tenders/{id}/confirm-results/` (the province's agreed volumes from its demand, before the window ends) and
+`POST tenders/{id}/follow-on/` (接续采购), which answer with the tender."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from common.importing import report_result
 from ..errors import TenderError
 from ..models import Tender
 from ..services import batch_results
-from ..services import tenders as svc
 
 
 class ResultsImportSerializer(serializers.Serializer):
@@ -96,23 +96,3 @@ class BatchResultsActions:
             }
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(report_body(report), status=status.HTTP_201_CREATED if report.tender else status.HTTP_200_OK)
-
-    @extend_schema(request=None, responses={200: dict})
-    @action(detail=True, methods=["post"], url_path="confirm-results")
-    def confirm_results(self, request, pk=None):
-        return self._done(svc.imported_results_confirm(tender=self.get_object(), by=request.user))
-
-    @extend_schema(request=FollowOnSerializer, responses={201: dict})
-    @action(detail=True, methods=["post"], url_path="follow-on")
-    def follow_on(self, request, pk=None):
-        data = FollowOnSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        new = svc.tender_follow_on_create(
-            tender=self.get_object(),
-            by=request.user,
-            cap=values.pop("cap") or None,
-            cap_factor=values.pop("cap_factor") or None,
-            **values,
-        )
-        return self._done(new, status.HTTP_201_CREATED)

@@ -121,8 +121,9 @@ def _read_lots(dataset) -> tuple[dict[str, _LotRow], list[RowReport]]:
 
 def _row_prices(get: dict, columns: dict, product: Product | None, errors: list[str]) -> tuple[Decimal, Decimal] | None:
     """(unit price, comparison price) of a result row: 单位中选价, or 中选价格 (per pack) ÷ the product's pack size
-    (a row for another province, whose product is not looked up, must give a unit price or be checked per pack);
-    both given must agree to the fen; 单位可比价, when given, is what the lot's max is compared with."""
+    (for a row whose product is not looked up — another province's — ÷ the pack count of its 规格包装, 20mg*7片 → 7;
+    None when that is not one number); both given must agree to the fen; 单位可比价, when given, is what the lot's
+    max is compared with."""
     unit = pack = comparison = None
     for name, target in (("unit_price", "unit"), ("pack_price", "pack"), ("comparison_price", "comparison")):
         if not get.get(name):
@@ -151,8 +152,11 @@ def _row_prices(get: dict, columns: dict, product: Product | None, errors: list[
             )
             return None
         unit = unit or from_pack
-    if unit is None:  # another province's row given per pack only: compare what was published
-        unit = pack
+    if unit is None:  # no product looked up (another province's row): the pack count of its 规格包装, if one
+        counts = layout.pack_counts("".join(get.get("specification", "").split()).lower())
+        if len(counts) != 1:
+            return None  # the unit price cannot be known: nothing to compare with the lot's max
+        unit = quantize_unit_price(pack / counts.pop())
     return unit, comparison or unit
 
 

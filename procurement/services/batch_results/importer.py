@@ -172,7 +172,8 @@ class _Results:
         self.province_names = province_names
         names = {layout.text(r.get(self.columns["winner"])) for r in self.rows} - {""}
         self.makers = {
-            m.name: m for m in Organization.objects.filter(name__in=names, kind=Organization.Kind.MANUFACTURER)
+            m.name: m
+            for m in Organization.objects.filter(name__in=names, kind=Organization.Kind.MANUFACTURER, is_active=True)
         }
         by_code = self.columns.get("product_code")
         codes = {layout.text(r.get(by_code)) for r in self.rows} - {""} if by_code else set()
@@ -236,7 +237,9 @@ class _Results:
         c = self.columns
         maker = self.makers.get(name)
         if maker is None:
-            errors.append(_("%(col)s：“%(v)s”不是平台上的生产企业（请先登记企业）") % {"col": c["winner"], "v": name})
+            errors.append(
+                _("%(col)s：“%(v)s”不是平台上有效的生产企业（请先登记企业）") % {"col": c["winner"], "v": name}
+            )
             return None, None
         if lot is None:
             return maker, None

@@ -205,3 +205,4 @@ class FollowOnForm(forms.Form):
         initial="highest_awarded",
     )
     cap_factor = strict.CharField(label=_("限价系数"), max_length=10, required=False, help_text=_("留空为 1"))
+    own_cap = forms.BooleanField(label=_("原中选企业不得高于其原中选价"), required=False, initial=True)

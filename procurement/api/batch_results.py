@@ -51,6 +51,9 @@ class FollowOnSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", help_text="highest_awarded（默认）| lowest_awarded | max_price"
     )
     cap_factor = serializers.CharField(required=False, allow_blank=True, default="", help_text="限价系数，默认 1")
+    own_cap = serializers.BooleanField(
+        required=False, default=True, help_text="原中选企业的报价另以其原中选价（× 限价系数）为上限"
+    )
 
 
 def report_body(report: batch_results.ResultsReport) -> dict:

@@ -105,3 +105,36 @@ def test_api_answers_409_with_the_code(world, ended):
     response = client.post(f"/api/v1/tenders/{ended.pk}/follow-on/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["origin"] == "follow_on" and response.json()["lots"][0]["max_price"] == "0.8000"
+
+
+def to_bidding(tender, official):
+    svc.tender_start_demand_collection(tender=tender, by=official)
+    now = timezone.now()
+    Tender.objects.filter(pk=tender.pk).update(
+        demand_start=now - timedelta(hours=2), demand_end=now - timedelta(seconds=1)
+    )
+    svc.tender_refresh(tender=tender)
+    tender.refresh_from_db()
+    assert tender.status == "bidding"
+
+
+def test_a_former_winner_is_capped_at_its_own_awarded_price_a_new_entrant_at_the_lots(world, ended):
+    end_cycle(ended)
+    new = follow(world, ended)
+    lot = new.lots.get()
+    to_bidding(new, world["official"])
+    reps, products = world["reps"], world["products"]
+    with pytest.raises(ValidationFailed) as exc:  # makers[1] won at 0.60: 0.70 is above its own price
+        svc.bid_submit(lot=lot, product=products[1], price="0.7000", supply_capacity=1000, by=reps[1])
+    assert (exc.value.code, exc.value.field) == ("price_above_max", "price")
+    assert svc.bid_submit(lot=lot, product=products[1], price="0.6000", supply_capacity=1000, by=reps[1])
+    # a new entrant may bid up to the lot's cap (0.80)
+    assert svc.bid_submit(lot=lot, product=products[2], price="0.7000", supply_capacity=1000, by=reps[2])
+    with pytest.raises(ValidationFailed) as exc:  # nobody above the lot's cap
+        svc.bid_submit(lot=lot, product=products[0], price="0.8100", supply_capacity=1000, by=reps[0])
+    assert (exc.value.code, exc.value.field) == ("price_above_max", "price")
+
+
+def test_the_own_price_cap_can_be_turned_off(world, ended):
+    end_cycle(ended)
+    assert follow(world, ended, own_cap=False).origin_detail["own_caps"] == {}

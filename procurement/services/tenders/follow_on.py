@@ -5,7 +5,8 @@ lot's 最高有效申报价 capped by the renewal rule (docs/national-batches.md
 The cap rule is the tender's (`cap`, `cap_factor`; defaults from `common.rules.national_batches()`):
 `highest_awarded` — not above the expiring lot's highest awarded unit comparison price (the default: no renewal bid
 may exceed the expiring awarded price); `lowest_awarded` — not above its lowest; `max_price` — the expiring lot's own
-最高有效申报价; each times the factor.
+最高有效申报价; each times the factor. With `own_cap` (default on) a former winner's bid is also capped at its own
+expiring awarded price (× the factor) in that lot (`origin_detail["own_caps"]`, checked at bid submission).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def tender_follow_on_create(
     cycle_end,
     cap: str | None = None,
     cap_factor=None,
+    own_cap: bool = True,
 ) -> Tender:
     """A draft follow-on tender of `tender` (whose cycle must have ended: 409 `cycle_not_ended` otherwise)."""
     require(by, "tender.manage")
@@ -102,6 +104,15 @@ def tender_follow_on_create(
             code=TenderError.NOTHING_TO_FOLLOW,
         )
     winners = sorted(set(Award.objects.filter(tender=tender).values_list("manufacturer_id", flat=True)))
+    own_caps: dict[str, dict[str, str]] = {}
+    if own_cap:  # a former winner renews at no more than its own expiring awarded price (the lowest, if several)
+        for number, maker_id, price in (
+            Award.objects.filter(tender=tender)
+            .values("lot__number", "manufacturer_id")
+            .annotate(price=Min("awarded_price"))
+            .values_list("lot__number", "manufacturer_id", "price")
+        ):
+            own_caps.setdefault(number, {})[str(maker_id)] = str(quantize_unit_price(price * factor))
     new = tender_create(
         by=by,
         code=code,
@@ -117,7 +128,13 @@ def tender_follow_on_create(
         rules=tender.rules,
     )
     new.origin, new.follows = Tender.Origin.FOLLOW_ON, tender
-    new.origin_detail = {"from": tender.code, "cap": cap, "cap_factor": str(factor), "former_winners": winners}
+    new.origin_detail = {
+        "from": tender.code,
+        "cap": cap,
+        "cap_factor": str(factor),
+        "former_winners": winners,
+        "own_caps": own_caps,
+    }
     new.save(update_fields=["origin", "follows", "origin_detail"])
     old_lots = list(tender.lots.filter(pk__in=list(prices)).order_by("number"))
     lots = Lot.objects.bulk_create(

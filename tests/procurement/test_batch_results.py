@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from common.errors import ConflictError, ValidationFailed
@@ -183,3 +185,21 @@ def test_the_import_page_names_the_bad_row_and_writes_nothing(world, client):
 def test_a_hospital_cannot_import_results(world, client):
     client.force_login(world["buyers"][0])
     assert client.get("/tenders/import-results/").status_code == 403
+
+
+def test_the_command_imports_whole_or_fails_naming_the_row(world, tmp_path):
+    lots = tmp_path / "lots.csv"
+    lots.write_text(LOTS, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(results(world, "1,9,阿托伐他汀钙片,20mg*24片,某公司,19.20,,内蒙古"), encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text(results(world, *good_rows(world)), encoding="utf-8")
+    args = ["--code", "GJ-10", "--name", "第十批", "--cycle-start", "2027-01-01", "--cycle-end", "2028-12-31"]
+    args += ["--user", world["official"].username]
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_batch_results", str(lots), str(bad), *args, stdout=out)
+    assert "第 2 行 error" in out.getvalue() and "不是本批次采购品种目录中的品种" in out.getvalue()
+    nothing_written()
+    call_command("import_batch_results", str(lots), str(good), *args, stdout=out)
+    assert Tender.objects.get(code="GJ-10").awards.count() == 2

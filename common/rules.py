@@ -304,3 +304,37 @@ def payment_standard_linkage(year: int) -> LinkageRules:
     ):
         raise ImproperlyConfigured(f"payment-standard linkage rules of {year} out of range: {rules}")
     return rules
+
+
+FOLLOW_ON_CAPS = ("highest_awarded", "lowest_awarded", "max_price")
+
+
+@dataclass(frozen=True)
+class NationalBatchRules:
+    """Imported national and alliance batches and follow-on tenders (docs/national-batches.md)."""
+
+    #: The names the result tables use for this province in a winner's supply provinces (供应省份).
+    province_names: tuple[str, ...]
+    #: Days of demand collection after an imported batch's results, before its agreed volumes are set.
+    demand_days: int
+    #: A follow-on tender's default price cap per lot (FOLLOW_ON_CAPS) …
+    follow_on_cap: str
+    #: … times this factor (1: not above it).
+    follow_on_factor: Decimal
+
+
+def national_batches() -> NationalBatchRules:
+    rules = NationalBatchRules(
+        province_names=tuple(str(n).strip() for n in settings.PLATFORM_PROVINCE_NAMES if str(n).strip()),
+        demand_days=int(settings.NATIONAL_RESULTS_DEMAND_DAYS),
+        follow_on_cap=str(settings.FOLLOW_ON_PRICE_CAP),
+        follow_on_factor=Decimal(str(settings.FOLLOW_ON_CAP_FACTOR)),
+    )
+    if (
+        not rules.province_names
+        or rules.demand_days < 1
+        or rules.follow_on_cap not in FOLLOW_ON_CAPS
+        or rules.follow_on_factor <= 0
+    ):
+        raise ImproperlyConfigured(f"national batch rules out of range: {rules}")
+    return rules

@@ -17,7 +17,7 @@ from accounts.models import Organization, Region, Role, User
 from catalog.models import Product
 from common.demo import DemoContext
 
-from . import demo_consumables, demo_listings
+from . import demo_consumables, demo_listings, national_demo
 from .models import DistributionAuthorization, Listing, OffPlatformPurchase, PurchaseOrder, Tender, TenderEvaluation
 from .offplatform import offplatform_import
 from .services import authorizations as auth_svc
@@ -561,4 +561,6 @@ def seed_orders(ctx: DemoContext) -> str:
 def seed_late(ctx: DemoContext) -> str:
     """Listing applications and qualifications of the demo makers (after pricing's reference prices exist, which
     are their price basis), and an order of mfr's newly listed products."""
-    return demo_listings.seed(ctx, advance=_advance)
+    listings = demo_listings.seed(ctx, advance=_advance)
+    national = national_demo.seed_late_national(User.objects.get(username="official"))
+    return f"{listings}；{national}"

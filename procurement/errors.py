@@ -73,6 +73,13 @@ class TenderError(ErrorCode):
     # progress
     UNKNOWN_HOSPITAL = "unknown_hospital"
     UNKNOWN_ROLLUP = "unknown_rollup"
+    # national and alliance results (国家组织/省际联盟中选结果导入) and follow-on tenders (接续采购)
+    RESULTS_FILE_INVALID = "results_file_invalid"  # a results file with a bad row: nothing was written (see report)
+    RESULTS_LEVEL_INVALID = "results_level_invalid"  # results may be imported only for a national or alliance batch
+    NOT_IMPORTED_TENDER = "not_imported_tender"  # a step of imported results on a tender the platform ran itself
+    CYCLE_NOT_ENDED = "cycle_not_ended"  # a follow-on tender for a tender whose purchase cycle has not ended
+    NOTHING_TO_FOLLOW = "nothing_to_follow"  # a follow-on tender for a tender without awards
+    INVALID_FOLLOW_ON_CAP = "invalid_follow_on_cap"  # an unknown price-cap rule, or a factor that is not positive
 
 
 class OrderError(ErrorCode):

@@ -167,3 +167,42 @@ class DemandForm(forms.Form):
 class DemandImportForm(forms.Form):
     file = forms.FileField(label=_("文件"), help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"))
     dry_run = forms.BooleanField(label=_("仅校验，不写入"), required=False)
+
+
+class ResultsImportForm(forms.Form):
+    code = strict.CharField(label=_("批次编号"), max_length=40, help_text=_("平台上的批次编号"))
+    name = strict.CharField(label=_("批次名称"), max_length=200)
+    level = forms.ChoiceField(
+        label=_("采购层级"),
+        choices=[
+            (Tender.Level.NATIONAL, Tender.Level.NATIONAL.label),
+            (Tender.Level.ALLIANCE, Tender.Level.ALLIANCE.label),
+        ],
+    )
+    cycle_start = forms.DateField(label=_("采购周期开始"), widget=D)
+    cycle_end = forms.DateField(label=_("采购周期结束"), widget=D)
+    lots_file = forms.FileField(label=_("采购品种目录"), help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"))
+    file = forms.FileField(label=_("中选结果表"), help_text=_("Excel 工作簿（.xlsx）或 UTF-8 编码的 CSV"))
+    dry_run = forms.BooleanField(label=_("仅校验，不写入"), required=False)
+
+
+class FollowOnForm(forms.Form):
+    code = strict.CharField(label=_("批次编号"), max_length=40)
+    name = strict.CharField(label=_("批次名称"), max_length=200)
+    demand_start = forms.DateTimeField(label=_("报量开始"), widget=DT)
+    demand_end = forms.DateTimeField(label=_("报量截止"), widget=DT)
+    bid_deadline = forms.DateTimeField(label=_("申报截止"), widget=DT)
+    opening_at = forms.DateTimeField(label=_("开标时间"), widget=DT)
+    cycle_start = forms.DateField(label=_("采购周期开始"), widget=D)
+    cycle_end = forms.DateField(label=_("采购周期结束"), widget=D)
+    cap = forms.ChoiceField(
+        label=_("限价规则"),
+        choices=[
+            ("highest_awarded", _("不高于原最高中选价（默认）")),
+            ("lowest_awarded", _("不高于原最低中选价")),
+            ("max_price", _("原最高有效申报价")),
+        ],
+        initial="highest_awarded",
+    )
+    cap_factor = strict.CharField(label=_("限价系数"), max_length=10, required=False, help_text=_("留空为 1"))
+    own_cap = forms.BooleanField(label=_("原中选企业不得高于其原中选价"), required=False, initial=True)

@@ -479,6 +479,16 @@ PAYMENT_STANDARD_STEP_YEARS = env.int("PAYMENT_STANDARD_STEP_YEARS", default=2)
 PAYMENT_STANDARD_SELECTED_PRICE = env("PAYMENT_STANDARD_SELECTED_PRICE", default="own")
 PAYMENT_STANDARD_LINKAGE_BY_YEAR = env.json("PAYMENT_STANDARD_LINKAGE_BY_YEAR", default={})
 
+# --- National and alliance batches, follow-on tenders (common.rules, docs/national-batches.md) ----------------------
+# The names under which the batches' result tables list this province among a winner's supply provinces (供应省份).
+PLATFORM_PROVINCE_NAMES = env.list("PLATFORM_PROVINCE_NAMES", default=["内蒙古", "内蒙古自治区"])
+# Days hospitals have to report (or confirm) their demand for an imported batch before the agreed volumes are set.
+NATIONAL_RESULTS_DEMAND_DAYS = env.int("NATIONAL_RESULTS_DEMAND_DAYS", default=14)
+# A follow-on tender's price cap per lot: highest_awarded | lowest_awarded | max_price (the expiring lot's own
+# 最高有效申报价), times FOLLOW_ON_CAP_FACTOR. Default: not above the expiring awarded price (practice).
+FOLLOW_ON_PRICE_CAP = env("FOLLOW_ON_PRICE_CAP", default="highest_awarded")
+FOLLOW_ON_CAP_FACTOR = env("FOLLOW_ON_CAP_FACTOR", default="1")
+
 # --- Import / export ------------------------------------------------------------------------
 # Uploads (every import): the file as sent, and what an .xlsx (a zip archive) may unpack to.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

@@ -14,6 +14,7 @@ from datetime import datetime
 from psycopg import sql
 
 from catalog.models import Product
+from payment_standards import sql as payment_standard_sql
 from procurement.models import Listing
 
 from ..models import PriceObservation, ReferencePrice
@@ -244,34 +245,54 @@ WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_
 REFERENCE_KINDS = ("national_lowest", "payment_standard")
 
 
+def _payment_standard_references(t: dict) -> sql.Composed:
+    """The payment standards as reference rows: the published standards of the payment_standards app (a calendar
+    year each, `payment_standards.sql.published_references`), and, for a product and day no published standard
+    covers, the imported reference prices of kind `payment_standard` (the prices the platform had before it derived
+    standards itself). The fallback is decided per observation in `hits` (`fallback`)."""
+    return sql.SQL(
+        "SELECT product_id, kind, ref, valid_from, valid_to, false AS fallback FROM ({published}) published "
+        "UNION ALL SELECT product_id, kind, unit_price, valid_from, valid_to, true FROM {ref} "
+        "WHERE kind = 'payment_standard'"
+    ).format(published=payment_standard_sql.published_references(), ref=t["ref"])
+
+
 def above_reference(scope: Scope, params: dict) -> tuple[sql.Composed, dict] | None:
     """Hospital-months that paid more than (1 + `tolerance`) × a reference price in force on the day: the platform's
-    listed price (`listed`) and the reference prices of the kinds turned on. One row per hospital, product, month
-    and reference kind: the highest price paid `price`, the reference `ref`, the excess amount, quantity,
-    observation count `n` and region. None when every reference is turned off."""
+    listed price (`listed`) and the reference prices of the kinds turned on. The payment standard is the published
+    standard of the payment_standards app where the product has one for that day, else the imported reference price
+    of kind `payment_standard` (`_payment_standard_references`). One row per hospital, product, month and reference
+    kind: the highest price paid `price`, the reference `ref`, the excess amount, quantity, observation count `n`
+    and region. None when every reference is turned off."""
     t = _tables()
     touched, values = _touched(scope, t)
     references = []
-    kinds = [kind for kind in REFERENCE_KINDS if params[kind]]
-    if kinds:
+    if params["national_lowest"]:
         references.append(
             sql.SQL(
-                "SELECT product_id, kind, unit_price AS ref, valid_from, valid_to FROM {ref} WHERE kind IN ({kinds})"
-            ).format(ref=t["ref"], kinds=sql.SQL(", ").join(map(sql.Literal, kinds)))
+                "SELECT product_id, kind, unit_price AS ref, valid_from, valid_to, false AS fallback FROM {ref} "
+                "WHERE kind = 'national_lowest'"
+            ).format(ref=t["ref"])
         )
+    if params["payment_standard"]:
+        references.append(_payment_standard_references(t))
     if params["listed"]:
         references.append(
             sql.SQL(
-                "SELECT product_id, 'listed' AS kind, unit_price AS ref, valid_from, valid_to FROM {listing}"
+                "SELECT product_id, 'listed' AS kind, unit_price AS ref, valid_from, valid_to, false AS fallback "
+                "FROM {listing}"
             ).format(listing=t["listing"])
         )
     if not references:
         return None
     statement = sql.SQL("""WITH {touched}refs AS ({references}),
+published AS ({published}),
 hits AS (SELECT o.product_id, o.hospital_id, {month} AS m, r.kind, o.unit_price, r.ref, o.quantity, o.region_id
          FROM {obs} o JOIN refs r ON r.product_id = o.product_id AND o.observed_on >= r.valid_from
               AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
-         WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.ref * %(factor)s{narrow}),
+         WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.ref * %(factor)s{narrow}
+           AND NOT (r.fallback AND EXISTS (SELECT 1 FROM published ps WHERE ps.product_id = o.product_id
+                                           AND o.observed_on BETWEEN ps.valid_from AND ps.valid_to))),
 agg AS (SELECT product_id, hospital_id, m, kind, MAX(unit_price) AS price, MIN(ref) AS ref,
                SUM((unit_price - ref) * quantity) AS excess, SUM(quantity) AS qty, COUNT(*) AS n,
                MAX(region_id) AS region_id
@@ -279,6 +300,7 @@ agg AS (SELECT product_id, hospital_id, m, kind, MAX(unit_price) AS price, MIN(r
 SELECT agg.* FROM agg{in_touched}""").format(
         touched=touched,
         references=sql.SQL(" UNION ALL ").join(references),
+        published=payment_standard_sql.published_references(),
         month=month_of(sql.SQL("o.observed_on")),
         obs=t["obs"],
         priced=priced_sources("o"),

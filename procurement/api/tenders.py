@@ -21,6 +21,7 @@ from ..selectors import tenders as tender_selectors
 from ..selectors.tender_actions import TENDER_ACTION_NAMES, tender_allowed_actions, with_evaluated
 from ..services import tenders as svc
 from . import tender_parties
+from .batch_results import BatchResultsActions, FollowOnSerializer
 from .tender_opening import TenderOpeningActions
 
 
@@ -71,6 +72,9 @@ class TenderSerializer(serializers.ModelSerializer):
             "cycle_start",
             "cycle_end",
             "rules",
+            "origin",
+            "origin_detail",
+            "follows",
             "cancel_reason",
             "lots",
             "allowed_actions",
@@ -183,7 +187,7 @@ class LotResultSerializer(serializers.Serializer):
     digests = DigestSerializer(many=True)
 
 
-class TenderViewSet(TenderOpeningActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TenderViewSet(TenderOpeningActions, BatchResultsActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Tenders with their lots. Officials create and run them: the actions below each call one tender service."""
 
     serializer_class = TenderSerializer
@@ -202,6 +206,9 @@ class TenderViewSet(TenderOpeningActions, mixins.CreateModelMixin, viewsets.Read
         "award",
         "coverage",
         "evaluation",
+        "import_results",
+        "confirm_results",
+        "follow_on",
     )
 
     def get_queryset(self):
@@ -292,6 +299,25 @@ class TenderViewSet(TenderOpeningActions, mixins.CreateModelMixin, viewsets.Read
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
         return Response(CoverageSerializer(tender_selectors.demand_coverage(self.get_object())).data)
+
+    @extend_schema(request=None, responses={200: TenderSerializer})
+    @action(detail=True, methods=["post"], url_path="confirm-results")
+    def confirm_results(self, request, pk=None):
+        """An imported national or alliance batch: set the agreed volumes from the demand reported so far."""
+        return self._done(svc.imported_results_confirm(tender=self.get_object(), by=request.user))
+
+    @extend_schema(request=FollowOnSerializer, responses={201: TenderSerializer})
+    @action(detail=True, methods=["post"], url_path="follow-on")
+    def follow_on(self, request, pk=None):
+        """接续采购: a draft tender pre-filled from this one, whose purchase cycle has ended (409 otherwise)."""
+        data = FollowOnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        cap, factor = values.pop("cap") or None, values.pop("cap_factor") or None
+        new = svc.tender_follow_on_create(
+            tender=self.get_object(), by=request.user, cap=cap, cap_factor=factor, **values
+        )
+        return self._done(new, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: LotResultSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)  # every lot's result at once, not a page

@@ -24,6 +24,13 @@ class Tender(models.Model):
         DRUGS = "drugs", _("药品")
         CONSUMABLES = "consumables", _("医用耗材")
 
+    class Origin(models.TextChoices):
+        """How the tender came to the platform (docs/national-batches.md)."""
+
+        OWN = "own", _("本平台组织")
+        RESULTS_IMPORT = "results_import", _("导入国家/联盟采购结果")
+        FOLLOW_ON = "follow_on", _("接续采购")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         DEMAND_COLLECTION = "demand_collection", _("报量中")
@@ -45,6 +52,17 @@ class Tender(models.Model):
     cycle_start = models.DateField(_("采购周期开始"))
     cycle_end = models.DateField(_("采购周期结束"))
     rules = models.JSONField(_("中选规则"), default=dict, blank=True)
+    origin = models.CharField(_("来源"), max_length=20, choices=Origin.choices, default=Origin.OWN)
+    # What the origin records: the files of imported results; the follow-on's cap rule and former winners.
+    origin_detail = models.JSONField(_("来源说明"), default=dict, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ons",
+        verbose_name=_("接续的批次"),
+    )
     # Changed only through the transitions below, called by procurement.services.tenders (not protected, so
     # rows can be refreshed from the database inside a locked transaction).
     status = StatusField(_("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT)
@@ -97,6 +115,11 @@ class Tender(models.Model):
     @transition(field=status, source=Status.OPENED, target=Status.AWARDED)
     def publish_awards(self) -> None:
         pass
+
+    @transition(field=status, source=Status.DEMAND_COLLECTION, target=Status.AWARDED)
+    def confirm_imported_results(self) -> None:
+        """An imported national or alliance batch: its results came with the file; the province's agreed volumes
+        are set from the demand reported in the window (procurement.services.batch_results)."""
 
     @transition(field=status, source=Status.AWARDED, target=Status.EXECUTING)
     def start_execution(self) -> None:

@@ -67,6 +67,8 @@ class TenderActions:
     bid: bool = False  # submit, replace, withdraw own bids
     report_demand: bool = False  # report, change, withdraw own demand
     view_results: bool = False
+    confirm_results: bool = False  # an imported national/alliance batch collecting demand: set the agreed volumes now
+    follow_on: bool = False  # the purchase cycle has ended: create a follow-on tender (接续采购)
 
     def names(self) -> list[str]:
         """The allowed steps by name, in a stable order (the API's `allowed_actions`)."""
@@ -100,11 +102,12 @@ def _official_actions(tender: Tender, now: datetime, evaluated: bool, view_resul
     status = tender.status
     bidding = status == S.BIDDING
     opened = status == S.OPENED
+    imported = tender.origin == Tender.Origin.RESULTS_IMPORT
     return TenderActions(
         manage=True,
         start_demand=status == S.DRAFT,
-        add_lot=status in EDITABLE,
-        set_rules=status in EDITABLE,
+        add_lot=status in EDITABLE and not imported,
+        set_rules=status in EDITABLE and not imported,
         cancel=status in CANCELLABLE,
         view_coverage=status in (S.DEMAND_COLLECTION, S.BIDDING),
         import_demand=status == S.DEMAND_COLLECTION,
@@ -115,6 +118,8 @@ def _official_actions(tender: Tender, now: datetime, evaluated: bool, view_resul
         review_evaluation=opened,
         publish_awards=opened and evaluated,
         view_results=view_results,
+        confirm_results=imported and status == S.DEMAND_COLLECTION,
+        follow_on=status != S.CANCELLED and timezone.localdate(now) > tender.cycle_end,
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..views.batch_results import follow_on, results_import
 from ..views.tender_opening import bid_receipt_download, tender_my_bids, tender_opening
 from ..views.tender_pages import (
     demand_import,
@@ -18,6 +19,8 @@ app_name = "tenders"
 urlpatterns = [
     path("", tender_list, name="list"),
     path("new/", tender_new, name="new"),
+    path("import-results/", results_import, name="import-results"),
+    path("<int:pk>/follow-on/", follow_on, name="follow-on"),
     path("<int:pk>/", tender_detail, name="detail"),
     path("<int:pk>/do/<slug:action>/", tender_action, name="action"),
     path("<int:pk>/coverage/", tender_coverage, name="coverage"),

@@ -448,6 +448,14 @@ ACTIONS = {
         MANAGE,
         _simple("award", lambda r, t: svc.tender_award(tender=t, by=r.user), lambda: _("已公布中选结果")),
     ),
+    "confirm-results": (
+        MANAGE,
+        _simple(
+            "confirm-results",
+            lambda r, t: svc.imported_results_confirm(tender=t, by=r.user),
+            lambda: _("已按导入的中选结果确定约定采购量"),
+        ),
+    ),
     "bid": ("tender.bid", _bid),
     "replace": ("tender.bid", _replace),
     "withdraw": ("tender.bid", _withdraw),

@@ -109,6 +109,8 @@ ROUTES: dict[str, Route] = {
     "/catalog/imports/1/report": GET("catalog.import", "catalog.ImportJob", skip="the demo has no import jobs"),
     "/tenders/": GET("tender.view"),
     "/tenders/new/": GET("tender.manage"),
+    "/tenders/import-results/": GET("tender.manage"),
+    "/tenders/1/follow-on/": GET("tender.manage", TENDER),
     "/tenders/1/": GET("tender.view", TENDER),
     "/tenders/1/coverage/": GET("tender.manage", TENDER),
     "/tenders/1/evaluation/": GET("tender.manage", TENDER),
@@ -211,6 +213,9 @@ ROUTES: dict[str, Route] = {
     "/api/v1/tenders/1/open-bids/": POST("tender.manage", TENDER),
     "/api/v1/tenders/1/evaluate/": POST("tender.manage", TENDER),
     "/api/v1/tenders/1/award/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/import-results/": POST("tender.manage"),
+    "/api/v1/tenders/1/confirm-results/": POST("tender.manage", TENDER),
+    "/api/v1/tenders/1/follow-on/": POST("tender.manage", TENDER),
     # Officials see that bids exist (never their prices before opening: test_sealed_bids.py); others only their own.
     "/api/v1/bids/": GET(),
     "/api/v1/bids/1/": GET(model=BID[0], owners=BID[1]),

@@ -20,6 +20,8 @@ from .demand import (
     lot_products,
     parse_volume,
 )
+from .follow_on import tender_follow_on_create
+from .imported import imported_results_confirm
 from .lifecycle import (
     lot_add,
     parse_price,
@@ -34,6 +36,8 @@ from .lifecycle import (
 from .opening import tender_open_bids
 
 __all__ = [
+    "imported_results_confirm",
+    "tender_follow_on_create",
     "bid_replace",
     "bid_submit",
     "bid_withdraw",

@@ -19,7 +19,7 @@ from common.money import quantize_amount, quantize_unit_price
 from ... import evaluation, hooks
 from ...errors import TenderError
 from ...models import Award, Bid, Listing, Tender, TenderEvaluation
-from ...sql import awards as award_sql
+from .commitments import write_commitments
 from .consumables.evaluation import consumable_tender_evaluate
 from .state import S, lock_tender, move_tender
 
@@ -152,23 +152,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
         if winners:
             winners_by_lot[int(lot_id)] = winners
     Award.objects.bulk_create(awards, batch_size=1000)
-    shares = {lot_id: evaluation.agreed_share(rules, len(w)) for lot_id, w in winners_by_lot.items()}
-    region_volumes: dict[int, dict[int, int]] = defaultdict(dict)
-    named: dict[int, dict[int, int]] = defaultdict(dict)
-    for lot_id, region_id, named_product_id, volume in award_sql.demand_region_volumes(tender.pk, shares):
-        if named_product_id is None:
-            region_volumes[lot_id][region_id] = volume
-        else:
-            named[lot_id][named_product_id] = named[lot_id].get(named_product_id, 0) + volume
-    picks: dict[int, list[tuple[int, int, str]]] = {}
-    for lot_id, volumes in region_volumes.items():
-        winners = winners_by_lot[lot_id]
-        already = [named[lot_id].get(w.product_id, 0) for w, _ in winners]
-        picks[lot_id] = [
-            (pick.region_id, winners[pick.winner_rank - 1][1].pk, evaluation.region_pick_text(pick))
-            for pick in evaluation.pick_regions([w for w, _ in winners], volumes, rules, already)
-        ]
-    commitments = award_sql.insert_commitments(tender=tender, shares=shares, picks=picks)
+    commitments = write_commitments(tender, rules, winners_by_lot)
     Listing.objects.bulk_create(
         [
             Listing(

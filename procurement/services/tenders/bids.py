@@ -55,6 +55,11 @@ def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decim
     price = parse_price(price)
     if price > lot.max_price:
         raise ValidationFailed(gettext("报价高于本品种最高有效申报价"), field="price", code=TenderError.PRICE_ABOVE_MAX)
+    own_cap = lot.tender.origin_detail.get("own_caps", {}).get(lot.number, {}).get(str(by.organization_id))
+    if own_cap is not None and price > Decimal(own_cap):  # 接续采购: a former winner, capped at its own price
+        raise ValidationFailed(
+            gettext("接续采购：原中选企业的报价不得高于其原中选价"), field="price", code=TenderError.PRICE_ABOVE_MAX
+        )
     try:
         capacity = parse_int(supply_capacity, field="supply_capacity", column=Bid._meta.get_field("supply_capacity"))
     except ValidationFailed as exc:

@@ -20,6 +20,7 @@ from ... import evaluation, sealing
 from ...errors import TenderError
 from ...models import Bid, Lot, Tender
 from ...strength import parse_strength
+from .imported import confirm_imported
 from .opening import open_sealed_bids
 from .state import RULES_LOCKED_FROM, S, lock_tender, move_tender
 
@@ -249,7 +250,10 @@ def tender_refresh(*, tender: Tender, now: datetime | None = None) -> Tender:
     now = now or timezone.now()
     tender = lock_tender(tender)
     if tender.status == S.DEMAND_COLLECTION and now >= tender.demand_end:
-        move_tender(tender, S.BIDDING, note="报量截止，自动进入申报")
+        if tender.origin == Tender.Origin.RESULTS_IMPORT:  # the results came with the batch: no bidding here
+            confirm_imported(tender, note="报量截止，按导入的中选结果确定约定采购量")
+        else:
+            move_tender(tender, S.BIDDING, note="报量截止，自动进入申报")
     if tender.status == S.BIDDING and now >= tender.opening_at:
         open_sealed_bids(tender, now=now, by=None)
     today = timezone.localdate(now)

@@ -31,10 +31,13 @@ TRANSITIONS = {
 }
 
 
-def move_tender(tender: Tender, to: str, *, by=None, note: str = "", data: dict | None = None) -> None:
-    """Run the model's FSM transition to `to` (it refuses a wrong source state), save, and audit it."""
+def move_tender(
+    tender: Tender, to: str, *, by=None, note: str = "", data: dict | None = None, via: str | None = None
+) -> None:
+    """Run the model's FSM transition to `to` (it refuses a wrong source state), save, and audit it. `via` names
+    another transition to the same state (an imported batch's results confirmed: `confirm_imported_results`)."""
     previous = tender.status
-    getattr(tender, TRANSITIONS[to])()
+    getattr(tender, via or TRANSITIONS[to])()
     tender.save(update_fields=["status", "opened_at", "awarded_at", "cancel_reason"])
     record_event(tender, "status", by=by, from_state=previous, to_state=to, note=note, data=data)
     hooks.tender_moved(tender.pk)

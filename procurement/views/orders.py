@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import capability_required
+from catalog.codes import Category
 from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
 from common import tables
@@ -60,11 +61,32 @@ def _rows(post, prefix: str) -> dict[int, dict]:
 # --- purchaser: search, cart ------------------------------------------------------------------------------------
 
 
+SEARCH_COLUMNS = [
+    tables.Column("name", gettext_lazy("产品"), "product.generic_name", sort="product__generic_name"),
+    tables.Column("manufacturer", gettext_lazy("生产企业"), "manufacturer.name", sort="manufacturer__name"),
+    tables.Column("unit_price", gettext_lazy("挂网价（每最小制剂单位）"), sort="unit_price"),
+    tables.Column("pack_price", gettext_lazy("挂网价（每包装）"), sort="pack_price"),
+]
+
+
 @capability_required("order.place")
 def listing_search(request):
+    """The 挂网采购 page: the listings a hospital may order, searched, filtered by category, sorted and paginated."""
     q = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
     listings = order_selectors.listings_visible_to(request.user, q=q)
-    page = Paginator(listings, 30).get_page(request.GET.get("page"))
+    if category in Category.values:
+        listings = listings.filter(product__category=category)
+    else:
+        category = ""
+    listing = tables.Listing(
+        request,
+        listings,
+        SEARCH_COLUMNS,
+        default_sort="name",
+        default_order=("product__generic_name", "product__specification", "unit_price", "pk"),
+    )
+    page = listing.page
     hospital = request.user.organization
     distributors = order_selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
     alternatives = order_selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
@@ -79,7 +101,17 @@ def listing_search(request):
         for x in page.object_list
     ]
     return render(
-        request, "procurement/orders/search.html", {"page": page, "rows": rows, "q": q, "query_string": f"q={q}"}
+        request,
+        "procurement/orders/search.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "category": category,
+            "categories": Category.choices,
+            "listing": listing,
+            "query_string": listing.query_with(),
+        },
     )
 
 
@@ -104,7 +136,12 @@ def cart_add(request):
 @capability_required("order.place")
 def cart(request):
     drafts = order_selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
-    drafts = drafts.prefetch_related("lines__product", "lines__substitution_for__product").order_by("-created_at")
+    drafts = drafts.prefetch_related(
+        "lines__product",
+        "lines__manufacturer",
+        "lines__substitution_for__product",
+        "lines__substitution_for__manufacturer",
+    ).order_by("-created_at")
     if request.method == "POST":
         order = drafts.filter(pk=param_id(request.POST, "order", form=True) or 0).first()
         if order is None:
@@ -311,7 +348,9 @@ def order_detail(request, pk: int):
     if request.method == "POST":
         return _order_action(request, order)
     receipt_lines = list(
-        ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery").order_by("pk")
+        ReceiptLine.objects.filter(receipt__order=order)
+        .select_related("product__manufacturer", "receipt__delivery")
+        .order_by("pk")
     )
     returned = {}
     for goods_return in order.returns.all():
@@ -450,7 +489,9 @@ STEP_LABELS = {
 
 @capability_required("order.view")
 def delivery_list(request):
-    qs = order_selectors.deliveries_visible_to(request.user).prefetch_related("lines__order_line__product")
+    qs = order_selectors.deliveries_visible_to(request.user).prefetch_related(
+        "lines__order_line__product", "lines__order_line__manufacturer"
+    )
     if request.GET.get("received") in ("0", "1"):
         qs = qs.filter(received=request.GET["received"] == "1")
     page = Paginator(qs.order_by("-shipped_at", "-pk"), 30).get_page(request.GET.get("page"))

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+
+from common import serializers
 
 from .models import Product
 

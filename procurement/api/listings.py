@@ -12,8 +12,8 @@ from rest_framework.response import Response
 
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can
-from catalog.models import Product
 from catalog.identity import ProductIdentityField
+from catalog.models import Product
 from common import serializers
 
 from ..models import (

@@ -3,6 +3,7 @@ its own, a manufacturer the commitments it supplies. Shared by the pages, the AP
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -65,6 +66,20 @@ def cycle_rows(user, params=None) -> QuerySet[CommitmentProgress]:
     if params is not None:
         qs = apply_filters(qs, params)
     return qs.select_related("tender", "lot", "hospital", "manufacturer", "region", "commitment__product")
+
+
+PROGRESS_TOPIC = re.compile(r"commitment:(\d+):")
+
+
+def with_live_progress(notes: list, rows: QuerySet[CommitmentProgress]) -> list:
+    """The reminders, each about a commitment given that commitment's live cycle row as `live` (one query): a
+    reminder shows today's figures, never the ones of the day it was raised."""
+    ids = {int(m.group(1)) for n in notes if (m := PROGRESS_TOPIC.match(n.topic or ""))}
+    live = {r.commitment_id: r for r in rows.filter(commitment_id__in=ids)} if ids else {}
+    for n in notes:
+        m = PROGRESS_TOPIC.match(n.topic or "")
+        n.live = live.get(int(m.group(1))) if m else None
+    return notes
 
 
 def month_rows(user, commitment_id: int) -> QuerySet[CommitmentProgress]:

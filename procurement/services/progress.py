@@ -63,6 +63,11 @@ LOCK_KEY = 0x434D5052
 Progress = Callable[[int, int, str], None]
 
 
+def _commitment_link_prefix() -> str:
+    """/progress/commitments/ — a reminder links to its commitment's live page (the SQL appends the id)."""
+    return reverse("progress:commitment", args=[1]).removesuffix("1/")
+
+
 def _thresholds() -> Thresholds:
     cfg = settings.COMMITMENT_PROGRESS
     return Thresholds(
@@ -185,7 +190,7 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
         rows, written = _write_progress(cur, scoped=scoped, window_months=t.window_months, params=params)
         step(1, "进度提醒")
         stamp = timezone.now()
-        cur.execute(sql.insert_alerts(scoped=scoped), {**params, "now": stamp, "link": reverse("progress:hospital")})
+        cur.execute(sql.insert_alerts(scoped=scoped), {**params, "now": stamp, "link": _commitment_link_prefix()})
         alerts = cur.rowcount
         if alerts:
             transaction.on_commit(lambda: _mail_progress_alerts(stamp))

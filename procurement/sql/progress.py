@@ -361,16 +361,18 @@ def insert_new() -> Composed:
 
 def insert_alerts(*, scoped: bool) -> Composed:
     """A reminder to the hospital for each commitment whose cycle row is behind or at risk and whose last status
-    seen (`alert_state`) was another; parameters `link` (the progress page) and `now`."""
+    seen (`alert_state`) was another; parameters `link` (the commitment pages' prefix: the link ends with the
+    commitment's id) and `now`. The body carries no quantities: they change with every receipt, and a number stored
+    in a reminder goes stale beside the live table; the link leads to the live figures."""
     return _format(
         """
 INSERT INTO {notification} (organization_id, kind, level, title, body, link, topic, created_at, read_at)
 SELECT p.hospital_id, 'commitment_progress', 'warning',
        '约定采购量' || CASE p.status WHEN 'at_risk' THEN '难以完成' ELSE '进度滞后' END || '：'
            || l.number || ' ' || l.generic_name,
-       '累计入库 ' || p.cumulative_units || '，按进度应完成 ' || p.expected_units || '，约定采购量 '
-           || p.agreed_volume || '（截至 ' || p.period_end || '）',
-       %(link)s, 'commitment:' || p.commitment_id || ':' || p.status, %(now)s, NULL
+       '按采购周期进度核对，本品种的入库量' || CASE p.status WHEN 'at_risk' THEN '难以在周期内完成约定采购量'
+           ELSE '落后于进度' END || '。最新完成情况见本通知的链接。',
+       %(link)s || p.commitment_id || '/', 'commitment:' || p.commitment_id || ':' || p.status, %(now)s, NULL
 FROM {progress} p
 JOIN {lot} l ON l.id = p.lot_id
 LEFT JOIN {alert_state} s ON s.commitment_id = p.commitment_id

@@ -90,13 +90,14 @@ def hospital(request):
         .order_by("tender__code", "lot__number")
     )
     notes = Notification.objects.filter(organization_id=request.user.organization_id).order_by("-created_at")
+    recent = sel.with_live_progress(list(notes[:20]), rows)
     return render(
         request,
         "procurement/progress/hospital.html",
         {
             "page": Paginator(rows, 50).get_page(request.GET.get("page")),
             "summary": sel.rollup(rows, "hospital"),
-            "notes": notes[:20],
+            "notes": recent,
             "unread": notes.filter(read_at__isnull=True).count(),
             "last_run": sel.last_run(),
         },

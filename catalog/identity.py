@@ -103,7 +103,8 @@ def identity_of_row(obj) -> ProductIdentity | None:
 class ProductIdentityField(serializers.Field):
     """`product_identity`: the product as pages show it (name, strength, form, pack, maker), read-only.
 
-    Its source is the row itself (an order line, a listing: their own maker is used) or a product."""
+    Its source is the row itself (an order line, a listing: their own maker is used) or a product. Unlike the pages,
+    which leave out a maker that was not loaded, an answer of the API is the same however its rows were read."""
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
@@ -111,19 +112,23 @@ class ProductIdentityField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value) -> str:
-        found = identity_of_row(value)
-        return found.text() if found is not None else ""
+        # the API always names the maker (read here if the queryset did not load it; the API's querysets do)
+        product = value if isinstance(value, Product) else getattr(value, "product", None)
+        if product is None:
+            return ""
+        maker = product.manufacturer if isinstance(value, Product) else getattr(value, "manufacturer", None)
+        return identity(product, maker=maker).text()
 
 
-def product_choices(products, *, maker: bool = True) -> list[tuple[int, str]]:
-    """(id, identity) for a dropdown; where two options would read the same, each gets its national code, so no
-    option repeats another."""
+def product_choices(products, *, maker: bool = True, code: bool = False) -> list[tuple[int, str]]:
+    """(id, identity) for a dropdown; where two options would read the same (or with `code`, always), each gets its
+    national code, so no option repeats another."""
     products = list(products)
     labels = [product_identity(p, maker=maker) for p in products]
     seen: dict[str, int] = {}
     for label in labels:
         seen[label] = seen.get(label, 0) + 1
     return [
-        (p.pk, f"{label}（{p.nhsa_code}）" if seen[label] > 1 else label)
+        (p.pk, f"{label}（{p.nhsa_code}）" if code or seen[label] > 1 else label)
         for p, label in zip(products, labels, strict=True)
     ]

@@ -120,8 +120,8 @@ class BidForm(forms.Form):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        # the manufacturer's own products: the maker goes without saying, the pack and the strength do not
-        self.fields["product"].choices = product_choices(products, maker=False)
+        # the manufacturer's own products: the maker goes without saying, the pack, the strength and its code do not
+        self.fields["product"].choices = product_choices(products, maker=False, code=True)
 
 
 class WithdrawForm(forms.Form):

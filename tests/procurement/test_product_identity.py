@@ -9,8 +9,15 @@ from django.template import Context, Template
 
 from catalog.identity import product_choices, product_identity
 from procurement.forms_tenders import DemandForm
+from procurement.models import DistributionAuthorization
 from procurement.services import orders as svc
-from tests.factories import DistributionAuthorizationFactory, ListingFactory, ManufacturerFactory, ProductFactory
+from tests.factories import (
+    DistributionAuthorizationFactory,
+    ListingFactory,
+    ManufacturerFactory,
+    ProductFactory,
+    UserFactory,
+)
 from tests.utils import api_as
 
 from .ordering import build_world
@@ -103,3 +110,41 @@ def test_listing_search_filters_by_category_sorts_and_paginates(client):
     assert not re.findall(r'<tr data-listing="(\d+)">', none)
     bad = client.get("/orders/search/", {"category": "no-such"})
     assert bad.status_code == 200  # an unknown category is no filter, not an error
+
+
+def test_catalog_page_shows_listings_with_why_not_and_add_to_cart(client):
+    w = build_world()
+    suspended = ListingFactory(product=w.listing.product, status="suspended", status_reason="价格异常核查中")
+    client.force_login(w.buyer)
+    page = client.get(f"/catalog/products/{w.listing.product_id}/").content.decode()
+    assert 'data-panel="listings"' in page
+    row = re.search(rf'<tr data-listing="{w.listing.pk}".*?</tr>', page, re.S).group(0)
+    assert "可采购" in row and 'name="distributor"' in row and "¥6.00" in row
+    row = re.search(rf'<tr data-listing="{suspended.pk}".*?</tr>', page, re.S).group(0)
+    assert "价格异常核查中" in row and "cart-add" not in row and 'name="packs"' not in row
+    response = client.post(
+        "/orders/cart/add/",
+        {
+            "listing": w.listing.pk,
+            "distributor": w.distributor.pk,
+            "packs": "2",
+            "next": f"/catalog/products/{w.listing.product_id}/",
+        },
+    )
+    assert response.status_code == 302 and response.url == f"/catalog/products/{w.listing.product_id}/"
+    assert w.hospital.purchase_orders.filter(status="draft").count() == 1
+
+
+def test_catalog_page_for_a_hospital_without_an_authorised_distributor_says_why(client):
+    w = build_world()
+    client.force_login(w.buyer)
+    DistributionAuthorization.objects.filter(product=w.listing.product).update(is_active=False)
+    page = client.get(f"/catalog/products/{w.listing.product_id}/").content.decode()
+    assert "本地区无授权配送企业" in page
+
+
+def test_catalog_page_shows_listings_to_a_manufacturer_without_the_cart(client):
+    w = build_world()
+    client.force_login(UserFactory(organization=w.manufacturer, roles=["manufacturer_rep"]))
+    page = client.get(f"/catalog/products/{w.listing.product_id}/").content.decode()
+    assert 'data-panel="listings"' in page and 'name="packs"' not in page

@@ -118,7 +118,8 @@ def tender_new(request):
     form = TenderForm(request.POST or None, prefix="t")
     rules = RulesForm(request.POST or None, prefix="r")
     lots = LotFormSet(request.POST or None, prefix="lots")
-    if request.method == "POST" and form.is_valid() and rules.is_valid() and lots.is_valid():
+    # every part is validated (not `and`-chained), so all their errors show at once
+    if request.method == "POST" and all([form.is_valid(), rules.is_valid(), lots.is_valid()]):
         specs = [f.service_kwargs() for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
         try:
             tender = svc.tender_create_with_lots(by=request.user, rules=rules.rules(), lots=specs, **form.cleaned_data)

@@ -20,6 +20,7 @@ from pricing.models import PriceAlert
 from procurement.models import ListingApplication, PurchaseOrder, Tender
 from procurement.selectors import applications as application_selectors
 from procurement.selectors import orders as order_selectors
+from procurement.selectors import tenders as tender_selectors
 from qualifications import selectors as qualification_selectors
 from settlement import selectors as settlement_selectors
 from settlement.models import SettlementStatement
@@ -48,7 +49,9 @@ def hospital_todos(user) -> list[Todo]:
     to_receive = order_selectors.deliveries_visible_to(user).filter(hospital_id=org_id, received=False).count()
     to_confirm = settlement_selectors.statements_visible_to(user).filter(hospital_id=org_id, status=ST.CLAIMED).count()
     demand_open = (
-        Tender.objects.filter(status=Tender.Status.DEMAND_COLLECTION)
+        # the tenders its list shows (the home page does not run the tenders' due steps: the list page does)
+        tender_selectors.tenders_visible_to(user, refresh=False)
+        .filter(status=Tender.Status.DEMAND_COLLECTION)
         .exclude(demands__hospital_id=org_id)
         .order_by()
         .count()

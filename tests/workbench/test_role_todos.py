@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from procurement.models import PurchaseOrder
+from procurement.services import tenders as tender_svc
 from tests.factories import (
     AgencyFactory,
     DeliveryFactory,
@@ -133,3 +134,12 @@ def test_distributor_and_agency_todos_are_a_few_queries(django_assert_max_num_qu
         user.organization  # noqa: B018 - loaded as the request's user would be
         with django_assert_max_num_queries(most):
             func(user)
+
+
+def test_hospital_counts_tenders_collecting_demand_it_has_not_reported(world):
+    buyer = world["buyers"][0]
+    assert _counts(todos.hospital_todos(buyer))["demand_to_report"] == 0  # a draft tender is not announced
+    tender_svc.tender_start_demand_collection(tender=world["tender"], by=world["official"])
+    assert _counts(todos.hospital_todos(buyer))["demand_to_report"] == 1
+    tender_svc.demand_report(lot=world["lot"], by=buyer, annual_volume="1200")
+    assert _counts(todos.hospital_todos(buyer))["demand_to_report"] == 0

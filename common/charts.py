@@ -50,18 +50,8 @@ class Chart:
         ]
 
 
-def line_chart(
-    *,
-    title: str,
-    x_title: str,
-    y_title: str,
-    x_labels: list[str],
-    series: list[Series],
-    value_formatter=None,
-    width: int = 760,
-    height: int = 320,
-) -> Chart:
-    style = Style(
+def _style() -> Style:
+    return Style(
         colors=COLORS,
         font_family=FONT,
         label_font_size=12,
@@ -74,6 +64,72 @@ def line_chart(
         foreground_strong="#1f2933",
         foreground_subtle="#56616d",
     )
+
+
+def _svg(chart, title) -> str:
+    # pygal always writes an inline script with its tooltip configuration; with no tooltip script loaded it is dead
+    # weight (and the page's content security policy need not allow inline scripts), so it goes with the comments.
+    svg = re.sub(r"<!--.*?-->|<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1))
+
+
+def bar_chart(
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: list[str],
+    series: list[Series],
+    value_formatter=None,
+    width: int = 760,
+    height: int = 320,
+) -> Chart:
+    """Bars per x label, one bar per series, in the line chart's colours; the series are told apart by colour and by
+    the legend's and the table's labels (a bar has no dash)."""
+    chart = pygal.Bar(
+        js=[],
+        disable_xml_declaration=True,
+        explicit_size=False,
+        width=width,
+        height=height,
+        style=_style(),
+        show_legend=False,
+        x_label_rotation=30 if len(x_labels) > 8 else 0,
+        truncate_label=12,
+        x_title=str(x_title),
+        y_title=str(y_title),
+        title=None,
+        margin=8,
+        value_formatter=value_formatter or (lambda v: f"{v:,.2f}"),
+    )
+    chart.x_labels = x_labels
+    legend = []
+    for i, s in enumerate(series):
+        chart.add(str(s.label), s.values)
+        legend.append({"label": s.label, "color": COLORS[i % len(COLORS)], "dash": "", "dot": 0})
+    return Chart(
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        x_labels=x_labels,
+        series=series,
+        svg=_svg(chart, title),
+        legend=legend,
+    )
+
+
+def line_chart(
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: list[str],
+    series: list[Series],
+    value_formatter=None,
+    width: int = 760,
+    height: int = 320,
+) -> Chart:
+    style = _style()
     chart = pygal.Line(
         js=[],
         disable_xml_declaration=True,
@@ -111,17 +167,13 @@ def line_chart(
                 "dot": DOTS[i % len(DOTS)],
             }
         )
-    # pygal always writes an inline script with its tooltip configuration; with no tooltip script loaded it is dead
-    # weight (and the page's content security policy need not allow inline scripts), so it goes with the comments.
-    svg = re.sub(r"<!--.*?-->|<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
     return Chart(
         title=title,
         x_title=x_title,
         y_title=y_title,
         x_labels=x_labels,
         series=series,
-        svg=mark_safe(svg),
+        svg=_svg(chart, title),
         legend=legend,
     )
 

@@ -11,7 +11,10 @@ Codes are members of an app's enum (`<app>/errors.py`, a subclass of `ErrorCode`
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from enum import StrEnum
+
+from django.utils.translation import ngettext
 
 
 class ErrorCode(StrEnum):
@@ -58,6 +61,21 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.code = code or self.default_code
+        self.others: list[DomainError] = []  # further refusals of the same input (`Refusals`), for the pages
+
+    @property
+    def all_errors(self) -> list[DomainError]:
+        """This refusal and the others found with it, the first first."""
+        return [self, *self.others]
+
+    @property
+    def summary(self) -> str:
+        """The message, or with several refusals all of theirs: what a page says above the form."""
+        if not self.others:
+            return str(self.message)
+        n = len(self.all_errors)
+        head = ngettext("有 %(n)s 处需要修改：", "有 %(n)s 处需要修改：", n) % {"n": n}
+        return head + "；".join(str(e.message) for e in self.all_errors)
 
     def as_dict(self) -> dict:
         return {"code": str(self.code), "detail": str(self.message), "field": self.field}
@@ -65,6 +83,41 @@ class DomainError(Exception):
 
 class ValidationFailed(DomainError):
     """Bad input: names the field (or file row) and changes nothing."""
+
+
+class Refusals:
+    """Gathers the refusals of a form's independent checks, so that a form reports all its errors at once:
+
+        found = Refusals()
+        with found.check():
+            ...                     # raises ValidationFailed(…, field="evidence")
+        with found.check():
+            ...                     # raises ValidationFailed(…, field="start")
+        found.raise_any()           # the first, carrying the others (`.others`)
+
+    The API answers with the first (its body names one field); the pages put each message on its field. Only bad input
+    (`ValidationFailed`) is gathered: a refusal of another kind is raised at once.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    @contextmanager
+    def check(self):
+        try:
+            yield
+        except ValidationFailed as exc:
+            self.errors.append(exc)
+
+    def failed(self, *fields: str) -> bool:
+        """Whether a check on one of the fields failed (a later check that depends on it is then skipped)."""
+        return any(e.field in fields for e in self.errors)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            first = self.errors[0]
+            first.others = self.errors[1:]
+            raise first
 
 
 class PermissionDeniedError(DomainError):

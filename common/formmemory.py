@@ -3,7 +3,8 @@
 On a DomainError the view calls `remember(request, "inquiry", exc)`: the posted values, the field the error names
 and its message go into the session; the page it redirects to gets them back once (`form_memory` in the template
 context) and the `{% typed %}`, `{% field_error %}` and `{% invalid %}` tags put the values back in the inputs and
-the message next to the field.
+the message next to the field — every message on its field when the service refused several at once
+(`common.errors.Refusals`).
 """
 
 from __future__ import annotations
@@ -33,18 +34,29 @@ def remember(
     chosen = {
         k: request.POST.getlist(k) for k in request.POST if k not in SECRET_FIELDS and len(request.POST.getlist(k)) > 1
     }
-    field = field or getattr(exc, "field", None) or ""
-    match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", field)
-    if match and lines is not None and int(match.group(1)) < len(lines):
-        line = lines[int(match.group(1))]
-        suffix = (names or {}).get(match.group(2), match.group(2))
-        field = f"{form}-{line.get(key)}-{suffix}"
+
+    def input_of(name: str) -> str:
+        match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", name)
+        if match and lines is not None and int(match.group(1)) < len(lines):
+            line = lines[int(match.group(1))]
+            suffix = (names or {}).get(match.group(2), match.group(2))
+            return f"{form}-{line.get(key)}-{suffix}"
+        return name
+
+    field = input_of(field or getattr(exc, "field", None) or "")
+    # every refusal found with this one (common.errors.Refusals) on its own input; the first keeps the focus
+    errors = {}
+    for other in getattr(exc, "others", None) or []:
+        name = input_of(other.field or "")
+        if name and name != field and name not in errors:
+            errors[name] = str(other.message)
     request.session[KEY] = {
         "form": form,
         "values": values,
         "lists": chosen,
         "field": field,
         "message": str(getattr(exc, "message", exc)),
+        "errors": errors,
     }
 
 

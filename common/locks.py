@@ -47,3 +47,10 @@ def wait(name: str) -> None:
 def release(name: str) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, key_of(name)])
+
+
+def wait_in_transaction(name: str) -> None:
+    """Hold the lock until the current transaction ends, waiting for a live holder: serialises a find-or-create that
+    has no row to lock yet (two requests adding to a cart that has no draft must not make two drafts)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NAMESPACE, key_of(name)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.identity import product_choices
 from common import forms as strict
 
 from .evaluation import CHEMICAL, PATENT_MEDICINE, PatentMedicineRules, default_rules, rule_set_of
@@ -119,9 +120,8 @@ class BidForm(forms.Form):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [
-            (p.pk, f"{p.nhsa_code} {p.trade_name or p.generic_name} {p.specification}") for p in products
-        ]
+        # the manufacturer's own products: the maker goes without saying, the pack, the strength and its code do not
+        self.fields["product"].choices = product_choices(products, maker=False, code=True)
 
 
 class WithdrawForm(forms.Form):
@@ -155,13 +155,7 @@ class DemandForm(forms.Form):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["named_product"].choices = [("", _("不指定"))] + [
-            (
-                p.pk,
-                f"{p.manufacturer.short_name or p.manufacturer.name} {p.trade_name or p.generic_name} {p.specification}",
-            )
-            for p in products
-        ]
+        self.fields["named_product"].choices = [("", _("不指定")), *product_choices(products)]
 
 
 class DemandImportForm(forms.Form):

@@ -42,7 +42,7 @@ def is_manufacturer_user(user) -> bool:
     return bool(org is not None and org.kind == Organization.Kind.MANUFACTURER and can(user, MANUFACTURER_PORTAL))
 
 
-def _todo(key: str, label, count: int, url_name: str, query: str = "") -> Todo:
+def todo_item(key: str, label, count: int, url_name: str, query: str = "") -> Todo:
     return Todo(key=key, label=str(label), count=count, url=reverse(url_name) + query)
 
 
@@ -64,12 +64,12 @@ def todos(user) -> list[Todo]:
         manufacturer_id=org_id, status__in=Bid.LIVE_STATUSES, tender__status=Tender.Status.BIDDING
     ).count()
     return [
-        _todo("applications_returned", _("挂网申请被退回"), returned, "listings:list", "?status=returned"),
-        _todo("contracts_to_confirm", _("待确认的购销合同"), to_confirm, "contracts:list"),
-        _todo("inquiries_to_answer", _("待回复的价格函询"), to_answer, "pricing:inquiry-list"),
-        _todo("statements_to_claim", _("待申报的结算单"), to_claim, "settlement:list", "?status=draft"),
-        _todo("licences_expiring", _("即将到期的资质证照"), expiring, "qualifications:list"),
-        _todo("bids_awaiting_opening", _("待开标的申报"), sealed, "tenders:list"),
+        todo_item("applications_returned", _("挂网申请被退回"), returned, "listings:list", "?status=returned"),
+        todo_item("contracts_to_confirm", _("待确认的购销合同"), to_confirm, "contracts:list"),
+        todo_item("inquiries_to_answer", _("待回复的价格函询"), to_answer, "pricing:inquiry-list"),
+        todo_item("statements_to_claim", _("待申报的结算单"), to_claim, "settlement:list", "?status=draft"),
+        todo_item("licences_expiring", _("即将到期的资质证照"), expiring, "qualifications:list"),
+        todo_item("bids_awaiting_opening", _("待开标的申报"), sealed, "tenders:list"),
     ]
 
 

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.permissions import can
+from common.discovery import app_modules
 from common.tables import Column, Listing
 
 from .. import selectors
@@ -60,6 +61,10 @@ def product_detail(request, pk: int):
             "product": product,
             "history": selectors.product_history(product),
             "warnings": product_warnings([product.pk]).get(product.pk, []),
+            # what apps built on the catalog show of the product (procurement: its listings and add-to-cart)
+            "panels": [
+                panel for _app, module in app_modules("product_panels") for panel in module.panels(request, product)
+            ],
         },
     )
 

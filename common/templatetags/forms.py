@@ -26,22 +26,34 @@ def typed(context, form, name, default="", line=None):
     return memory["values"].get(input_name(form, name, line), default) if memory else default
 
 
+def _message(memory, name: str) -> str | None:
+    """The error on the input: the first refusal's, or one of the others found with it."""
+    if not memory:
+        return None
+    if memory["field"] == name:
+        return memory["message"]
+    return (memory.get("errors") or {}).get(name)
+
+
 @register.simple_tag(takes_context=True)
 def field_error(context, form, name, line=None):
     memory = _memory(context, form)
     name = input_name(form, name, line)
-    if not memory or memory["field"] != name:
+    message = _message(memory, name)
+    if message is None:
         return ""
-    return format_html('<p class="field-error" id="{}-{}-error" role="alert">{}</p>', form, name, memory["message"])
+    return format_html('<p class="field-error" id="{}-{}-error" role="alert">{}</p>', form, name, message)
 
 
 @register.simple_tag(takes_context=True)
 def invalid(context, form, name, line=None):
-    """aria-invalid, aria-describedby and autofocus on the input the error is about."""
+    """aria-invalid and aria-describedby on each input an error is about; autofocus on the first's."""
     memory = _memory(context, form)
     name = input_name(form, name, line)
-    if not memory or memory["field"] != name:
+    if _message(memory, name) is None:
         return ""
+    if memory["field"] != name:
+        return format_html(' aria-invalid="true" aria-describedby="{}-{}-error"', form, name)
     return format_html(' aria-invalid="true" aria-describedby="{}-{}-error" autofocus', form, name)
 
 

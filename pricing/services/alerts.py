@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import can, is_official
-from common.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from common.errors import ConflictError, NotFoundError, PermissionDeniedError, Refusals, ValidationFailed
 from common.messages import Message
 from common.models import Notification, record_event
 from common.notifications import notify
@@ -348,32 +348,37 @@ def alert_resolve(
     """Close the review with a disposition. `corrected`: the new unit price is required, and the product's active
     listings on the platform take it. `credit_referred`: the case goes to a credit record (created with this alert)."""
     require_reviewer(by)
-    if not disposition:
-        raise ValidationFailed(_("请选择处置结果"), field="disposition", code=PricingError.DISPOSITION_REQUIRED)
-    if disposition not in PriceAlert.Disposition.values:
-        raise ValidationFailed(
-            _("未知的处置结果“%(disposition)s”") % {"disposition": disposition},
-            field="disposition",
-            code=PricingError.DISPOSITION_UNKNOWN,
-        )
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed(_("请填写处置说明"), field="note", code=PricingError.NOTE_REQUIRED)
-    price = None
-    if disposition == PriceAlert.Disposition.CORRECTED:
-        if corrected_price in (None, ""):
+    found = Refusals()  # the disposition, the note and the price are checked together, all errors at once
+    with found.check():
+        if not disposition:
+            raise ValidationFailed(_("请选择处置结果"), field="disposition", code=PricingError.DISPOSITION_REQUIRED)
+        if disposition not in PriceAlert.Disposition.values:
             raise ValidationFailed(
-                _("价格已纠正时必须填写纠正后的价格"),
-                field="corrected_price",
-                code=PricingError.CORRECTED_PRICE_REQUIRED,
+                _("未知的处置结果“%(disposition)s”") % {"disposition": disposition},
+                field="disposition",
+                code=PricingError.DISPOSITION_UNKNOWN,
             )
-        price = parse_unit_price(corrected_price, field="corrected_price")
-    elif corrected_price not in (None, ""):
-        raise ValidationFailed(
-            _("只有“价格已纠正”才填写纠正后的价格"),
-            field="corrected_price",
-            code=PricingError.CORRECTED_PRICE_NOT_ALLOWED,
-        )
+    note = (note or "").strip()
+    with found.check():
+        if not note:
+            raise ValidationFailed(_("请填写处置说明"), field="note", code=PricingError.NOTE_REQUIRED)
+    price = None
+    with found.check():
+        if disposition == PriceAlert.Disposition.CORRECTED:
+            if corrected_price in (None, ""):
+                raise ValidationFailed(
+                    _("价格已纠正时必须填写纠正后的价格"),
+                    field="corrected_price",
+                    code=PricingError.CORRECTED_PRICE_REQUIRED,
+                )
+            price = parse_unit_price(corrected_price, field="corrected_price")
+        elif corrected_price not in (None, "") and disposition in PriceAlert.Disposition.values:
+            raise ValidationFailed(
+                _("只有“价格已纠正”才填写纠正后的价格"),
+                field="corrected_price",
+                code=PricingError.CORRECTED_PRICE_NOT_ALLOWED,
+            )
+    found.raise_any()
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     alert.disposition = disposition

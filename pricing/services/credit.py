@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
-from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from common.errors import ConflictError, PermissionDeniedError, Refusals, ValidationFailed
 from common.models import record_event
 from common.money import quantize_amount, to_decimal
 from procurement.models import DistributionAuthorization, Listing
@@ -54,6 +54,51 @@ def _parse_date(value, field: str) -> date | None:
         ) from None
 
 
+def _level_rule(found: Refusals, scheme: str, level: str):
+    """The rule of the level in the scheme, or None with the refusal recorded."""
+    with found.check():
+        rules = credit_schemes.scheme(scheme)
+        if rules is None:
+            raise ValidationFailed(
+                _("未知的评级规则“%(scheme)s”（可用：%(items)s）")
+                % {"scheme": scheme, "items": "、".join(credit_schemes.SCHEMES)},
+                field="scheme",
+                code=PricingError.SCHEME_UNKNOWN,
+            )
+        rule = rules.level(level)
+        if rule is None:
+            names = "、".join(f"{r.code}（{r.name}）" for r in rules.levels)
+            raise ValidationFailed(
+                _("未知的失信等级“%(level)s”，%(name)s可用：%(names)s")
+                % {"level": level, "name": rules.name, "names": names},
+                field="level",
+                code=PricingError.LEVEL_UNKNOWN,
+            )
+        return rule
+    return None
+
+
+def _check_products(found: Refusals, products: list, *, organization, rule) -> None:
+    """The products against the company and the level; not judged at all when their codes or the company were
+    refused already."""
+    if found.failed("products", "organization"):
+        return
+    with found.check():
+        foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
+        if foreign and organization.kind == "manufacturer":
+            raise ValidationFailed(
+                _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))},
+                field="products",
+                code=PricingError.PRODUCTS_OF_ANOTHER_COMPANY,
+            )
+        if rule is not None and rule.suspend == "products" and not products:
+            raise ValidationFailed(
+                _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name},
+                field="products",
+                code=PricingError.PRODUCTS_REQUIRED,
+            )
+
+
 @transaction.atomic
 def credit_record_create(
     *,
@@ -68,66 +113,55 @@ def credit_record_create(
     amount="0",
     products=(),
     alert: PriceAlert | None = None,
+    refusals: Refusals | None = None,
 ) -> CreditRecord:
+    """A credit record; every field is checked and all that are wrong are refused together, with those the caller
+    found in what it parsed (`refusals`: a page's product codes and amount)."""
     require_credit_official(by)
-    if organization is None or organization.kind not in ("manufacturer", "distributor"):
-        raise ValidationFailed(
-            _("信用评价对象必须是生产企业或配送企业"),
-            field="organization",
-            code=PricingError.CREDIT_ORGANIZATION_INVALID,
-        )
-    if behaviour not in CreditRecord.Behaviour.values:
-        raise ValidationFailed(
-            _("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour},
-            field="behaviour",
-            code=PricingError.BEHAVIOUR_UNKNOWN,
-        )
-    rules = credit_schemes.scheme(scheme)
-    if rules is None:
-        raise ValidationFailed(
-            _("未知的评级规则“%(scheme)s”（可用：%(items)s）")
-            % {"scheme": scheme, "items": "、".join(credit_schemes.SCHEMES)},
-            field="scheme",
-            code=PricingError.SCHEME_UNKNOWN,
-        )
-    rule = rules.level(level)
-    if rule is None:
-        names = "、".join(f"{r.code}（{r.name}）" for r in rules.levels)
-        raise ValidationFailed(
-            _("未知的失信等级“%(level)s”，%(name)s可用：%(names)s")
-            % {"level": level, "name": rules.name, "names": names},
-            field="level",
-            code=PricingError.LEVEL_UNKNOWN,
-        )
+    found = refusals if refusals is not None else Refusals()
+    with found.check():
+        if organization is None or organization.kind not in ("manufacturer", "distributor"):
+            raise ValidationFailed(
+                _("信用评价对象必须是生产企业或配送企业"),
+                field="organization",
+                code=PricingError.CREDIT_ORGANIZATION_INVALID,
+            )
+    with found.check():
+        if behaviour not in CreditRecord.Behaviour.values:
+            raise ValidationFailed(
+                _("未知的失信行为“%(behaviour)s”") % {"behaviour": behaviour},
+                field="behaviour",
+                code=PricingError.BEHAVIOUR_UNKNOWN,
+            )
+    rule = _level_rule(found, scheme, level)
     evidence = (evidence or "").strip()
-    if not evidence:
-        raise ValidationFailed(_("请填写事实与依据"), field="evidence", code=PricingError.EVIDENCE_REQUIRED)
-    start, end = _parse_date(start, "start"), _parse_date(end, "end")
-    if start is None:
-        raise ValidationFailed(_("请填写开始日期"), field="start", code=PricingError.START_REQUIRED)
-    if end is not None and end < start:
-        raise ValidationFailed(
-            _("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": f"{end:%Y-%m-%d}", "start": f"{start:%Y-%m-%d}"},
-            field="end",
-            code=PricingError.END_BEFORE_START,
+    with found.check():
+        if not evidence:
+            raise ValidationFailed(_("请填写事实与依据"), field="evidence", code=PricingError.EVIDENCE_REQUIRED)
+    start_day = end_day = None
+    with found.check():
+        start_day = _parse_date(start, "start")
+        if start_day is None:
+            raise ValidationFailed(_("请填写开始日期"), field="start", code=PricingError.START_REQUIRED)
+    with found.check():
+        end_day = _parse_date(end, "end")
+        if end_day is not None and start_day is not None and end_day < start_day:
+            raise ValidationFailed(
+                _("结束日期 %(end)s 早于开始日期 %(start)s")
+                % {"end": f"{end_day:%Y-%m-%d}", "start": f"{start_day:%Y-%m-%d}"},
+                field="end",
+                code=PricingError.END_BEFORE_START,
+            )
+    start, end = start_day, end_day
+    with found.check():
+        amount = quantize_amount(
+            to_decimal(amount or "0", field="amount", column=CreditRecord._meta.get_field("amount"))
         )
-    amount = quantize_amount(to_decimal(amount or "0", field="amount", column=CreditRecord._meta.get_field("amount")))
-    if amount < 0:
-        raise ValidationFailed(_("涉案金额不能为负数"), field="amount", code=PricingError.AMOUNT_NEGATIVE)
+        if amount < 0:
+            raise ValidationFailed(_("涉案金额不能为负数"), field="amount", code=PricingError.AMOUNT_NEGATIVE)
     products = list(products or [])
-    foreign = [p.pk for p in products if p.manufacturer_id != organization.pk]
-    if foreign and organization.kind == "manufacturer":
-        raise ValidationFailed(
-            _("涉及产品不属于该企业：%(items)s") % {"items": ", ".join(map(str, foreign))},
-            field="products",
-            code=PricingError.PRODUCTS_OF_ANOTHER_COMPANY,
-        )
-    if rule.suspend == "products" and not products:
-        raise ValidationFailed(
-            _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name},
-            field="products",
-            code=PricingError.PRODUCTS_REQUIRED,
-        )
+    _check_products(found, products, organization=organization, rule=rule)
+    found.raise_any()
     record = CreditRecord.objects.create(
         organization=organization,
         behaviour=behaviour,

@@ -228,6 +228,6 @@ def alert_action(request, pk: int, step: str):
             raise Http404
         messages.success(request, _("已保存"))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
         remember(request, step, exc)
     return redirect("pricing:alert-detail", pk=alert.pk)

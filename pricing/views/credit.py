@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organization
 from accounts.permissions import can, capability_required
 from catalog.models import Product
-from common.errors import DomainError, ValidationFailed
+from common.errors import DomainError, Refusals, ValidationFailed
 from common.formmemory import remember
 from common.money import to_decimal
 from common.numbers import param_id
@@ -69,12 +69,17 @@ def credit_list(request):
 @capability_required("pricing.credit_manage")
 def credit_create(request):
     post = request.POST
+    found = Refusals()  # what this page parses, refused together with the service's own checks
     try:
         organization = Organization.objects.filter(pk=param_id(post, "organization", form=True) or 0).first()
         codes = [c.strip() for c in post.get("products", "").replace("，", ",").split(",") if c.strip()]
         products = list(Product.objects.filter(nhsa_code__in=codes))
-        if len(products) != len(set(codes)):
-            raise ValidationFailed(_("涉及产品代码有误"), field="products", code=PricingError.PRODUCT_UNKNOWN)
+        with found.check():
+            if len(products) != len(set(codes)):
+                raise ValidationFailed(_("涉及产品代码有误"), field="products", code=PricingError.PRODUCT_UNKNOWN)
+        amount = "0"
+        with found.check():
+            amount = to_decimal(post.get("amount") or "0", field="amount", form=True)
         alert = None
         if post.get("alert"):
             alert = selectors.alerts_visible_to(request.user).filter(pk=param_id(post, "alert", form=True)).first()
@@ -83,17 +88,18 @@ def credit_create(request):
             behaviour=post.get("behaviour", ""),
             scheme=post.get("scheme", "2020"),
             level=post.get("level", ""),
-            amount=to_decimal(post.get("amount") or "0", field="amount", form=True),
+            amount=amount,
             evidence=post.get("evidence", ""),
             start=post.get("start"),
             end=post.get("end") or None,
             products=products,
             alert=alert,
             by=request.user,
+            refusals=found,
         )
         messages.success(request, _("信用评价记录已录入"))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
         remember(request, "credit", exc)
     return redirect("pricing:credit-list")
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability, can
+from catalog.identity import ProductIdentityField
 from catalog.models import Product
 from common import serializers
 
@@ -34,6 +35,7 @@ class ListingSerializer(serializers.ModelSerializer):
     min_unit = serializers.CharField(source="product.min_unit", read_only=True)
     pack_unit = serializers.CharField(source="product.pack_unit", read_only=True)
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
+    product_identity = ProductIdentityField()
 
     class Meta:
         model = Listing
@@ -47,6 +49,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "pack_size",
             "min_unit",
             "pack_unit",
+            "product_identity",
             "manufacturer",
             "manufacturer_name",
             "unit_price",

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from common import serializers
 from common.openapi import IDEMPOTENCY_KEY, IF_MATCH
 
@@ -34,6 +35,7 @@ class OrderLineSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializ
     generic_name = serializers.CharField(source="product.generic_name", read_only=True)
     product_code = serializers.CharField(source="product.nhsa_code", read_only=True)
     specification = serializers.CharField(source="product.specification", read_only=True)
+    product_identity = ProductIdentityField()
 
     class Meta:
         model = PurchaseOrderLine
@@ -45,6 +47,7 @@ class OrderLineSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializ
             "product_code",
             "generic_name",
             "specification",
+            "product_identity",
             "manufacturer",
             "award",
             "packs",
@@ -270,7 +273,12 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
             order = (
                 order_selectors.orders_visible_to(request.user)
                 .prefetch_related(
-                    Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("product").order_by("line_no"))
+                    Prefetch(
+                        "lines",
+                        queryset=PurchaseOrderLine.objects.select_related("product", "manufacturer").order_by(
+                            "line_no"
+                        ),
+                    )
                 )
                 .get(pk=order.pk)
             )

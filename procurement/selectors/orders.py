@@ -142,7 +142,7 @@ def order_detail(*, user, pk: int):
             Prefetch(
                 "deliveries",
                 queryset=Delivery.objects.prefetch_related(
-                    "lines__order_line__product", "receipt__lines__delivery_line"
+                    "lines__order_line__product", "lines__order_line__manufacturer", "receipt__lines__delivery_line"
                 ).order_by("shipped_at", "pk"),
             ),
             "events__actor",

@@ -3,6 +3,7 @@ its own, a manufacturer the commitments it supplies. Shared by the pages, the AP
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -11,7 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
-from common.charts import Series, line_chart
+from common.charts import Series, bar_chart, line_chart
 from common.numbers import param_id
 from common.templatetags.display import format_quantity
 
@@ -65,6 +66,20 @@ def cycle_rows(user, params=None) -> QuerySet[CommitmentProgress]:
     if params is not None:
         qs = apply_filters(qs, params)
     return qs.select_related("tender", "lot", "hospital", "manufacturer", "region", "commitment__product")
+
+
+PROGRESS_TOPIC = re.compile(r"commitment:(\d+):")
+
+
+def with_live_progress(notes: list, rows: QuerySet[CommitmentProgress]) -> list:
+    """The reminders, each about a commitment given that commitment's live cycle row as `live` (one query): a
+    reminder shows today's figures, never the ones of the day it was raised."""
+    ids = {int(m.group(1)) for n in notes if (m := PROGRESS_TOPIC.match(n.topic or ""))}
+    live = {r.commitment_id: r for r in rows.filter(commitment_id__in=ids)} if ids else {}
+    for n in notes:
+        m = PROGRESS_TOPIC.match(n.topic or "")
+        n.live = live.get(int(m.group(1))) if m else None
+    return notes
 
 
 def month_rows(user, commitment_id: int) -> QuerySet[CommitmentProgress]:
@@ -194,4 +209,29 @@ def chart(months: list[CommitmentProgress]):
         x_labels=[f"{m.period_start:%Y-%m}" for m in months],
         series=lines,
         value_formatter=lambda v: format_quantity(v, unit),
+    )
+
+
+def rollup_chart(groups: list[Rollup], *, by_label: str):
+    """Completion and the pro-rata share expected by today, per group of the page shown (common.charts, server-side
+    SVG with a table of the same numbers)."""
+    if not groups:
+        return None
+
+    def percent(value):
+        return None if value is None else float((value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    bars = [
+        Series(_("完成率"), [percent(g.completion) for g in groups]),
+        Series(_("按时间进度应完成"), [percent(g.pro_rata) for g in groups]),
+    ]
+    for s in bars:
+        s.formatted = ["—" if v is None else f"{v:.1f}%" for v in s.values]
+    return bar_chart(
+        title=_("各%(by)s完成率与时间进度") % {"by": by_label},
+        x_title=by_label,
+        y_title=_("占约定采购量（%）"),
+        x_labels=[str(g.label) for g in groups],
+        series=bars,
+        value_formatter=lambda v: f"{v:.1f}%",
     )

@@ -22,7 +22,8 @@ from .orderability import check_buyer_may_order, check_distributor, check_listin
 
 # What an order reads of its listings and of their products: what ordering checks and the lines freeze (names and
 # code, pack size, state, dosage form for the substitution rule); the product's registration, insurance and search
-# columns are most of its row and are not read. The manufacturer is read only for an error message.
+# columns are most of its row and are not read. The manufacturer's names are read for error messages and for the
+# product's identity on the answer.
 _LISTING_FIELDS = (
     "product",
     "manufacturer",
@@ -34,6 +35,7 @@ _LISTING_FIELDS = (
     "valid_from",
     "valid_to",
 )
+# with what names the product on the order's answer (catalog.identity): no query per line to render it
 _PRODUCT_FIELDS = (
     "generic_name",
     "nhsa_code",
@@ -41,11 +43,16 @@ _PRODUCT_FIELDS = (
     "pack_size",
     "is_active",
     "dosage_form",
+    "trade_name",
+    "min_unit",
+    "pack_unit",
+    "name_mn",
     # what a pharmacy may order (check_buyer_may_order)
     "negotiated",
     "negotiated_from",
     "negotiated_to",
 )
+_MAKER_FIELDS = ("manufacturer__name", "manufacturer__short_name")
 
 
 # --- the listings of an order ----------------------------------------------------------------------------------------
@@ -91,8 +98,8 @@ def _line_listing_ids(items) -> list[int]:
 def _read_listings(ids: list[int], parties: tuple | None, *, on: date) -> dict[int, Listing]:
     """The listings by id with their products (what ordering uses); with `parties` (hospital, distributor) each
     annotated with `authorised` and `committed` (orderability())."""
-    fields = (*_LISTING_FIELDS, *(f"product__{name}" for name in _PRODUCT_FIELDS))
-    listings = Listing.objects.select_related("product").only(*fields)
+    fields = (*_LISTING_FIELDS, *(f"product__{name}" for name in _PRODUCT_FIELDS), *_MAKER_FIELDS)
+    listings = Listing.objects.select_related("product", "manufacturer").only(*fields)
     if parties is not None:
         listings = listings.annotate(**orderability(*parties, on=on))
     return listings.in_bulk(ids)
@@ -169,7 +176,7 @@ def build_line(
     listing = item.listing
     pack_size = listing.product.pack_size
     min_units = item.packs * pack_size
-    return PurchaseOrderLine(
+    line = PurchaseOrderLine(
         order=order,
         line_no=line_no,
         listing=listing,
@@ -186,6 +193,9 @@ def build_line(
         remarks=item.remarks,
         price_frozen_at=frozen_at,
     )
+    if Listing.manufacturer.is_cached(listing):  # the new line names its maker without reading it again
+        line.manufacturer = listing.manufacturer
+    return line
 
 
 def check_distributor_for(hospital, distributor, items: list[LineInput], *, on: date) -> None:

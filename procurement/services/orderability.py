@@ -177,7 +177,7 @@ def unmet_commitments(*, hospital_id: int, products, on: date) -> dict[int, Comm
     commitments = list(
         Commitment.objects.filter(
             hospital_id=hospital_id, lot__generic_name__in=names, cycle_start__lte=on, cycle_end__gte=on
-        ).select_related("lot", "product")
+        ).select_related("lot", "product", "manufacturer")
     )
     if not commitments:
         return {}

@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from accounts.models import Organization
 from accounts.permissions import require
-from common import idempotency, rules
+from common import idempotency, locks, rules
 from common.money import quantize_amount
 from common.numbers import parse_id
 
@@ -211,10 +211,14 @@ def cart_add(*, by, listing: Listing, distributor, packs) -> PurchaseOrder:
     check_listing_orderable(listing, on=today, field="listing")
     check_buyer_may_order(hospital, listing, on=today, field="listing")
     check_distributor(hospital, distributor, [listing], on=today)
+    # One draft per hospital × distributor: any draft counts, also one created through the API with an idempotency key
+    # (ignoring those made the cart open a second draft for the same distributor), and two first additions at once
+    # wait for each other here, where there is no draft row yet to lock.
+    locks.wait_in_transaction(f"cart:{hospital.pk}:{distributor.pk}")
     draft = (
         PurchaseOrder.objects.select_for_update()
-        .filter(hospital=hospital, distributor=distributor, status=S.DRAFT, idempotency_key="")
-        .order_by("-pk")
+        .filter(hospital=hospital, distributor=distributor, status=S.DRAFT)
+        .order_by("pk")
         .first()
     )
     if draft is None:

@@ -63,6 +63,11 @@ LOCK_KEY = 0x434D5052
 Progress = Callable[[int, int, str], None]
 
 
+def _commitment_link_prefix() -> str:
+    """/progress/commitments/ — a reminder links to its commitment's live page (the SQL appends the id)."""
+    return reverse("progress:commitment", args=[1]).removesuffix("1/")
+
+
 def _thresholds() -> Thresholds:
     cfg = settings.COMMITMENT_PROGRESS
     return Thresholds(
@@ -189,7 +194,7 @@ def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None,
         stamp = timezone.now()
         cur.execute(
             sql.insert_alerts(scoped=scoped),
-            {**params, **sql.alert_messages(), "now": stamp, "link": reverse("progress:hospital")},
+            {**params, **sql.alert_messages(), "now": stamp, "link": _commitment_link_prefix()},
         )
         alerts = cur.rowcount
         if alerts:

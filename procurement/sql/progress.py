@@ -380,37 +380,46 @@ def insert_new() -> Composed:
 # The reminder's messages (common.messages): stored with their parameters, shown in the reader's language.
 PROGRESS_AT_RISK = gettext_noop("约定采购量难以完成：%(lot)s")
 PROGRESS_BEHIND = gettext_noop("约定采购量进度滞后：%(lot)s")
-PROGRESS_BODY = gettext_noop(
-    "累计入库 %(received)s，按进度应完成 %(expected)s，约定采购量 %(agreed)s（截至 %(until)s）"
+# the body carries no quantities: they change with every receipt, and a number stored in a reminder goes stale
+# beside the live table; the reminder's link leads to the live figures
+PROGRESS_AT_RISK_BODY = gettext_noop(
+    "按采购周期进度核对，本品种的入库量难以在周期内完成约定采购量。最新完成情况见本通知的链接。"
 )
+PROGRESS_BEHIND_BODY = gettext_noop("按采购周期进度核对，本品种的入库量落后于进度。最新完成情况见本通知的链接。")
 
 
 def alert_messages() -> dict:
-    """The parameters `at_risk`, `behind` and `body` of `insert_alerts`: the messages' source texts."""
-    return {"at_risk": PROGRESS_AT_RISK, "behind": PROGRESS_BEHIND, "body": PROGRESS_BODY}
+    """The parameters `at_risk`, `behind`, `at_risk_body` and `behind_body` of `insert_alerts`: the messages' source
+    texts."""
+    return {
+        "at_risk": PROGRESS_AT_RISK,
+        "behind": PROGRESS_BEHIND,
+        "at_risk_body": PROGRESS_AT_RISK_BODY,
+        "behind_body": PROGRESS_BEHIND_BODY,
+    }
 
 
 def insert_alerts(*, scoped: bool) -> Composed:
     """A reminder to the hospital for each commitment whose cycle row is behind or at risk and whose last status
-    seen (`alert_state`) was another; parameters `link` (the progress page), `now`, and the messages
-    (`alert_messages()`): the title and body are stored as messages with their parameters, and rendered in Chinese
-    (the source language) as the stored text."""
+    seen (`alert_state`) was another; parameters `link` (the commitment pages' prefix: the link ends with the
+    commitment's id), `now`, and the messages (`alert_messages()`): the title and body are stored as messages with
+    their parameters, and rendered in Chinese (the source language) as the stored text. The body carries no
+    quantities: they change with every receipt, and a number stored in a reminder goes stale beside the live table;
+    the link leads to the live figures."""
     return _format(
         """
 INSERT INTO {notification} (organization_id, kind, level, title, body, message, link, topic, created_at, read_at)
 SELECT p.hospital_id, 'commitment_progress', 'warning',
        replace(CASE p.status WHEN 'at_risk' THEN %(at_risk)s::text ELSE %(behind)s::text END, '%%(lot)s',
                l.number || ' ' || l.generic_name),
-       replace(replace(replace(replace(%(body)s::text, '%%(received)s', p.cumulative_units::text),
-               '%%(expected)s', p.expected_units::text), '%%(agreed)s', p.agreed_volume::text),
-               '%%(until)s', p.period_end::text),
+       CASE p.status WHEN 'at_risk' THEN %(at_risk_body)s::text ELSE %(behind_body)s::text END,
        jsonb_build_object(
            'title', jsonb_build_object('text', CASE p.status WHEN 'at_risk' THEN %(at_risk)s::text ELSE %(behind)s::text END,
                                        'params', jsonb_build_object('lot', l.number || ' ' || l.generic_name)),
-           'body', jsonb_build_object('text', %(body)s::text, 'params', jsonb_build_object(
-               'received', p.cumulative_units, 'expected', p.expected_units, 'agreed', p.agreed_volume,
-               'until', p.period_end::text))),
-       %(link)s, 'commitment:' || p.commitment_id || ':' || p.status, %(now)s, NULL
+           'body', jsonb_build_object('text', CASE p.status WHEN 'at_risk' THEN %(at_risk_body)s::text
+                                                ELSE %(behind_body)s::text END,
+                                      'params', jsonb_build_object())),
+       %(link)s || p.commitment_id || '/', 'commitment:' || p.commitment_id || ':' || p.status, %(now)s, NULL
 FROM {progress} p
 JOIN {lot} l ON l.id = p.lot_id
 LEFT JOIN {alert_state} s ON s.commitment_id = p.commitment_id

@@ -1,12 +1,11 @@
 """Online-ordering pages. Purchaser: listing search → cart → order → track → receive (whole delivery or line by
 line) → return, order history with filters and xlsx export, own online share, off-platform purchase import.
+The search and the cart are procurement.views.cart.
 Distributor: incoming orders, accept / reject, deliveries with batch, expiry and invoice. Officials: every order
 and the online share per hospital and region. Thin: the rules are in procurement.services (orders, deliveries, receipts, returns); the online share and the
 off-platform import pages are procurement.views.online_share."""
 
 from __future__ import annotations
-
-import re
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,21 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organization
 from accounts.permissions import capability_required
-from catalog.hooks import product_warnings
 from catalog.imports.export import xlsx_file
 from common import tables
 from common.errors import DomainError
 from common.formmemory import remember
-from common.numbers import param_id, parse_int
+from common.numbers import param_id
 
-from ..models import Listing, PurchaseOrder, PurchaseOrderLine, ReceiptLine
+from ..models import PurchaseOrder, PurchaseOrderLine, ReceiptLine
 from ..selectors import orders as order_selectors
 from ..services import deliveries as delivery_svc
 from ..services import orders as svc
 from ..services import receipts as receipt_svc
 from ..services import returns as return_svc
+from . import cart as cart_views
 from . import online_share as online_share_views
 
 S = PurchaseOrder.Status
@@ -55,96 +53,6 @@ def _rows(post, prefix: str) -> dict[int, dict]:
         if len(parts) == 3 and parts[0] == prefix and parts[1].isascii() and parts[1].isdigit():
             result.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
     return result
-
-
-# --- purchaser: search, cart ------------------------------------------------------------------------------------
-
-
-@capability_required("order.place")
-def listing_search(request):
-    q = request.GET.get("q", "").strip()
-    listings = order_selectors.listings_to_order(request.user, q=q)
-    page = Paginator(listings, 30).get_page(request.GET.get("page"))
-    hospital = request.user.organization
-    distributors = order_selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
-    alternatives = order_selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
-    warnings = product_warnings(x.product_id for x in page.object_list)
-    rows = [
-        {
-            "listing": x,
-            "distributors": distributors.get(x.pk, []),
-            "alternative": alternatives.get(x.pk),
-            "warnings": warnings.get(x.product_id, []),
-        }
-        for x in page.object_list
-    ]
-    return render(
-        request, "procurement/orders/search.html", {"page": page, "rows": rows, "q": q, "query_string": f"q={q}"}
-    )
-
-
-@capability_required("order.place")
-def cart_add(request):
-    if request.method != "POST":
-        return redirect("orders:search")
-    # the numbers of the form, parsed as every form's (full-width digits folded); a bad one is a 400 naming the field
-    listing = Listing.objects.filter(pk=param_id(request.POST, "listing", form=True) or 0).first()
-    distributor = Organization.objects.filter(pk=param_id(request.POST, "distributor", form=True) or 0).first()
-    packs = parse_int(request.POST.get("packs", ""), field="packs", label=_("采购数量"), form=True)
-    if listing is None:
-        raise Http404
-    try:
-        svc.cart_add(by=request.user, listing=listing, distributor=distributor, packs=packs)
-        messages.success(request, _("已加入购物车：%(name)s") % {"name": listing.product.generic_name})
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "orders:cart")
-
-
-@capability_required("order.place")
-def cart(request):
-    drafts = order_selectors.orders_visible_to(request.user).filter(status=S.DRAFT, hospital=request.user.organization)
-    drafts = drafts.prefetch_related("lines__product", "lines__substitution_for__product").order_by("-created_at")
-    if request.method == "POST":
-        order = drafts.filter(pk=param_id(request.POST, "order", form=True) or 0).first()
-        if order is None:
-            raise Http404
-        action = request.POST.get("action")
-        try:
-            if action == "cancel":
-                svc.order_cancel(order=order, by=request.user, version=request.POST.get("version"))
-                messages.success(request, _("草稿已删除"))
-                return redirect("orders:cart")
-            lines = [
-                {"listing": line.listing_id, "packs": request.POST.get(f"packs-{line.pk}", str(line.packs))}
-                for line in order.lines.all()
-            ]
-            order = svc.order_update_draft(
-                order=order,
-                by=request.user,
-                lines=lines,
-                urgent=bool(request.POST.get("urgent")),
-                remarks=request.POST.get("remarks", ""),
-                version=request.POST.get("version"),
-            )
-            if action == "submit":
-                svc.order_submit(order=order, by=request.user)
-                messages.success(request, _("订单 %(number)s 已提交，等待配送企业响应") % {"number": order.number})
-                return redirect("orders:detail", order.pk)
-            messages.success(request, _("购物车已保存"))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            # the service names a line `lines[i].packs`; its input on the page is `packs-<line id>`
-            match = re.fullmatch(r"lines\[(\d+)\]\.packs", exc.field or "")
-            order_lines = list(order.lines.all())
-            field = (
-                f"packs-{order_lines[int(match.group(1))].pk}"
-                if match and int(match.group(1)) < len(order_lines)
-                else None
-            )
-            remember(request, f"cart-{order.pk}", exc, field=field)
-        return redirect("orders:cart")
-    return render(request, "procurement/orders/cart.html", {"drafts": drafts})
 
 
 # --- lists, detail, export -----------------------------------------------------------------------------------------
@@ -311,7 +219,9 @@ def order_detail(request, pk: int):
     if request.method == "POST":
         return _order_action(request, order)
     receipt_lines = list(
-        ReceiptLine.objects.filter(receipt__order=order).select_related("product", "receipt__delivery").order_by("pk")
+        ReceiptLine.objects.filter(receipt__order=order)
+        .select_related("product__manufacturer", "receipt__delivery")
+        .order_by("pk")
     )
     returned = {}
     for goods_return in order.returns.all():
@@ -450,7 +360,9 @@ STEP_LABELS = {
 
 @capability_required("order.view")
 def delivery_list(request):
-    qs = order_selectors.deliveries_visible_to(request.user).prefetch_related("lines__order_line__product")
+    qs = order_selectors.deliveries_visible_to(request.user).prefetch_related(
+        "lines__order_line__product", "lines__order_line__manufacturer"
+    )
     if request.GET.get("received") in ("0", "1"):
         qs = qs.filter(received=request.GET["received"] == "1")
     page = Paginator(qs.order_by("-shipped_at", "-pk"), 30).get_page(request.GET.get("page"))
@@ -464,9 +376,9 @@ def delivery_list(request):
 
 urlpatterns = [
     path("", order_list, name="list"),
-    path("search/", listing_search, name="search"),
-    path("cart/", cart, name="cart"),
-    path("cart/add/", cart_add, name="cart-add"),
+    path("search/", cart_views.listing_search, name="search"),
+    path("cart/", cart_views.cart, name="cart"),
+    path("cart/add/", cart_views.cart_add, name="cart-add"),
     path("incoming/", incoming, name="incoming"),
     path("export/", order_export, name="export"),
     path("deliveries/", delivery_list, name="deliveries"),

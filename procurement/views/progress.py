@@ -43,6 +43,10 @@ def _params(request) -> dict:
     return params
 
 
+GROUPS_PER_PAGE = 20
+ROWS_PER_PAGE = 20
+
+
 @capability_required("progress.view_all")
 def dashboard(request):
     params = _params(request)
@@ -52,28 +56,35 @@ def dashboard(request):
     rows = sel.cycle_rows(request.user, params)
     tenders = Tender.objects.filter(commitments__isnull=False).distinct().order_by("-cycle_start")
     lots = Lot.objects.filter(tender_id=params["tender"]).order_by("number") if params["tender"] else []
+    by_choices = [
+        ("tender", _("批次")),
+        ("lot", _("品种")),
+        ("region", _("统筹区")),
+        ("hospital", _("医疗机构")),
+        ("manufacturer", _("生产企业")),
+    ]
+    # the groups (84 hospitals, hundreds of lots) and the commitments behind are paged; the chart shows the page
+    page = Paginator(sel.rollup(rows, by), GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    alerts = Paginator(sel.alert_rows(request.user, params), ROWS_PER_PAGE).get_page(request.GET.get("alerts_page"))
     return render(
         request,
         "procurement/progress/dashboard.html",
         {
             "params": params,
             "by": by,
-            "groups": sel.rollup(rows, by),
-            "alerts": sel.alert_rows(request.user, params)[:50],
-            "alerts_count": sel.alert_rows(request.user, params).count(),
+            "page": page,
+            "groups": page.object_list,
+            "chart": sel.rollup_chart(list(page.object_list), by_label=str(dict(by_choices)[by])),
+            "alerts": alerts.object_list,
+            "alerts_page": alerts,
+            "alerts_count": alerts.paginator.count,
             "substitution": sel.high_substitution_rows(request.user, params)[:50],
             "threshold": settings.COMMITMENT_PROGRESS["HIGH_SUBSTITUTION_RATIO"],
             "tenders": tenders,
             "lots": lots,
             "regions": Region.objects.filter(parent__isnull=True).order_by("sort_order"),
             "statuses": ProgressStatus.choices,
-            "by_choices": [
-                ("tender", _("批次")),
-                ("lot", _("品种")),
-                ("region", _("统筹区")),
-                ("hospital", _("医疗机构")),
-                ("manufacturer", _("生产企业")),
-            ],
+            "by_choices": by_choices,
             "runs": ProgressRun.objects.order_by("-started_at")[:5],
             "last_run": sel.last_run(),
             "query": request.GET.urlencode(),
@@ -90,13 +101,14 @@ def hospital(request):
         .order_by("tender__code", "lot__number")
     )
     notes = Notification.objects.filter(organization_id=request.user.organization_id).order_by("-created_at")
+    recent = sel.with_live_progress(list(notes[:20]), rows)
     return render(
         request,
         "procurement/progress/hospital.html",
         {
             "page": Paginator(rows, 50).get_page(request.GET.get("page")),
             "summary": sel.rollup(rows, "hospital"),
-            "notes": notes[:20],
+            "notes": recent,
             "unread": notes.filter(read_at__isnull=True).count(),
             "last_run": sel.last_run(),
         },

@@ -65,6 +65,15 @@ def show_error(form, exc: DomainError) -> None:
         form.add_error(field, exc.message)
 
 
+def form_refusal(form, *, code) -> DomainError:
+    """The form's own first error as the refusal, on the field it concerns (the other fields keep theirs), instead of
+    a message that blames a field the user did not get wrong."""
+    for name, errors in form.errors.items():
+        if errors:
+            return DomainError(errors[0], field=None if name == "__all__" else name, code=code)
+    return DomainError(_("请检查填写的内容"), code=code)
+
+
 # --- list and create ------------------------------------------------------------------------------------------
 
 
@@ -109,7 +118,8 @@ def tender_new(request):
     form = TenderForm(request.POST or None, prefix="t")
     rules = RulesForm(request.POST or None, prefix="r")
     lots = LotFormSet(request.POST or None, prefix="lots")
-    if request.method == "POST" and form.is_valid() and rules.is_valid() and lots.is_valid():
+    # every part is validated (not `and`-chained), so all their errors show at once
+    if request.method == "POST" and all([form.is_valid(), rules.is_valid(), lots.is_valid()]):
         specs = [f.service_kwargs() for f in lots if f.cleaned_data and f.cleaned_data.get("number")]
         try:
             tender = svc.tender_create_with_lots(by=request.user, rules=rules.rules(), lots=specs, **form.cleaned_data)
@@ -404,9 +414,11 @@ def _demand(request, tender):
     form = DemandForm(request.POST, products=products, prefix=f"demand{lot.pk}")
     try:
         if not form.is_valid():
-            raise DomainError(
-                _("指定产品须为本品种的产品"), field="named_product", code=TenderError.NAMED_PRODUCT_NOT_IN_LOT
-            )
+            if set(form.errors) == {"named_product"}:
+                raise DomainError(
+                    _("指定产品须为本品种的产品"), field="named_product", code=TenderError.NAMED_PRODUCT_NOT_IN_LOT
+                )
+            raise form_refusal(form, code=CommonError.INVALID)
         named = next((p for p in products if p.pk == form.cleaned_data["named_product"]), None)
         svc.demand_report(
             lot=lot, by=request.user, annual_volume=form.cleaned_data["annual_volume"], named_product=named

@@ -28,7 +28,8 @@ def test_official_dashboard_rolls_up_and_lists(client, official, world):
     client.force_login(official)
     page = client.get("/progress/", {"by": "lot", "tender": world.tender.pk}).content.decode()
     # 6 commitments of the lot: agreed 3×3650 + 100 + 0 + 0, received 1350 + 100 + 800 + 120 + 0 + 10.
-    assert "01 阿莫西林胶囊" in page and "11050" in page and "2380" in page
+    assert "01 阿莫西林胶囊" in page and "11,050" in page and "2,380" in page  # with separators
+    assert "最小制剂单位" in page  # the unit of the quantities
     assert "进度测试stalled医院" in page and "进度测试late医院" in page  # behind / at risk
     assert '<script src="http' not in page and "https://" not in page
     by_hospital = client.get("/progress/", {"by": "hospital", "status": "at_risk"}).content.decode()
@@ -99,3 +100,24 @@ def test_api_rows_rollup_and_scoping(api, official, world):
     made = api.get("/api/v1/manufacturer-progress/").json()["results"]
     assert [(m["agreed_volume"], m["received_units"]) for m in made] == [(11050, 2380)]
     assert api.get("/api/v1/commitment-progress-runs/").status_code == 403
+
+
+def test_official_dashboard_has_a_chart_and_pages_its_lists(client, official, world, settings):
+    from procurement.views import progress as progress_views
+
+    client.force_login(official)
+    page = client.get("/progress/", {"by": "hospital"}).content.decode()
+    assert 'id="progress-chart"' in page and "<svg" in page and "图表数据（表格）" in page
+    groups = page.split("data-progress-groups")[1].split("</table>")[0]
+    total = groups.count("<tr>") - 1  # the header row
+    assert total >= 3
+    original = progress_views.GROUPS_PER_PAGE, progress_views.ROWS_PER_PAGE
+    progress_views.GROUPS_PER_PAGE = progress_views.ROWS_PER_PAGE = 1
+    try:
+        first = client.get("/progress/", {"by": "hospital"}).content.decode()
+        assert first.split("data-progress-groups")[1].split("</table>")[0].count("<tr>") == 2
+        assert 'data-page-param="page"' in first and 'data-page-param="alerts_page"' in first
+        second = client.get("/progress/", {"by": "hospital", "page": "2", "alerts_page": "2"})
+        assert second.status_code == 200
+    finally:
+        progress_views.GROUPS_PER_PAGE, progress_views.ROWS_PER_PAGE = original

@@ -1,6 +1,7 @@
 """Runs of the progress job: idempotent, crash-safe, locked, incremental equal to full, alerts without duplicates,
 the receipt and return hooks coalescing into one refresh per hospital, the manufacturer delivery-lag flag."""
 
+import re
 from datetime import date
 
 import pytest
@@ -150,8 +151,10 @@ def test_hospitals_turning_behind_or_at_risk_are_notified_once(world):
         ("进度测试stalled医院", "at_risk"),
     ]
     stalled = notes.get(organization=world.hospitals["stalled"])
-    assert "难以完成" in stalled.title and "阿莫西林胶囊" in stalled.title and "累计入库 100" in stalled.body
-    assert stalled.link == "/progress/hospital/"
+    assert "难以完成" in stalled.title and "阿莫西林胶囊" in stalled.title
+    # no quantity in the stored text (it would go stale beside the live table): the link leads to the live figures
+    assert "累计入库" not in stalled.body and not any(ch.isdigit() for ch in stalled.body)
+    assert stalled.link == f"/progress/commitments/{stalled.topic.split(':')[1]}/"
     # Unchanged states: nothing new, however often the job runs.
     progress_compute_all(as_of=AS_OF)
     progress_refresh_hospital(hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF)
@@ -260,3 +263,16 @@ def test_a_refresh_already_covered_by_a_later_run_is_skipped(world):
         hospital_id=world.hospitals["stalled"].pk, as_of=AS_OF, requested_at=timezone.now()
     )
     assert third.status == "succeeded"
+
+
+def test_the_hospital_page_shows_a_reminder_with_todays_figures(world, client):
+    from tests.factories import UserFactory
+
+    progress_compute_all(as_of=AS_OF)
+    hospital = world.hospitals["stalled"]
+    note = Notification.objects.get(kind="commitment_progress", organization=hospital)
+    client.force_login(UserFactory(organization=hospital, roles=["purchaser"]))
+    html = client.get("/progress/hospital/").content.decode()
+    item = re.search(rf'<li[^>]*data-note="{note.pk}".*?</li>', html, re.S).group(0)
+    assert "data-live-progress" in item and "当前累计入库 100" in item
+    assert f'href="{note.link}"' in item

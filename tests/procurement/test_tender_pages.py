@@ -27,7 +27,7 @@ def test_tender_pages_show_own_bids_sealed_and_hide_others(world):
     client = Client()
     client.force_login(world["buyers"][0])
     html = client.get(f"/tenders/{world['tender'].pk}/").content.decode()
-    assert "本机构报量" in html and "10000" in html
+    assert "本机构报量" in html and "10,000" in html  # with separators (display.qty)
 
 
 @pytest.mark.django_db

@@ -34,6 +34,23 @@ def parse_price(value, *, field: str = "price", label=None) -> Decimal:
     return price
 
 
+DATE_FIELDS = ("demand_start", "demand_end", "bid_deadline", "opening_at")
+
+
+def _misordered_date(*values) -> str:
+    """The field to blame when the four dates are out of order: at the first broken pair, the earlier field when it
+    is also after the date following the pair (it was set too late: a 报量截止 after both 申报截止 and 开标), else the
+    later field (set too early)."""
+    for i in range(1, len(values)):
+        earlier, later = values[i - 1], values[i]
+        if (earlier < later) if i == 1 else (earlier <= later):
+            continue
+        if i + 1 < len(values) and earlier > values[i + 1]:
+            return DATE_FIELDS[i - 1]
+        return DATE_FIELDS[i]
+    return DATE_FIELDS[-1]
+
+
 @transaction.atomic
 def tender_create(
     *,
@@ -67,7 +84,7 @@ def tender_create(
     if not demand_start < demand_end <= bid_deadline <= opening_at:
         raise ValidationFailed(
             gettext("时间顺序应为：报量开始 < 报量截止 ≤ 申报截止 ≤ 开标时间"),
-            field="bid_deadline",
+            field=_misordered_date(demand_start, demand_end, bid_deadline, opening_at),
             code=TenderError.DATES_OUT_OF_ORDER,
         )
     if not cycle_start < cycle_end:

@@ -1,0 +1,37 @@
+"""The cart keeps one draft order per hospital × distributor, whichever way the first draft was made."""
+
+import pytest
+
+from procurement.models import PurchaseOrder
+from procurement.services import orders as svc
+
+from .ordering import build_world
+
+pytestmark = pytest.mark.django_db
+S = PurchaseOrder.Status
+
+
+def test_cart_add_joins_a_draft_created_with_an_idempotency_key():
+    w = build_world()
+    keyed = svc.order_create(
+        by=w.buyer, distributor=w.distributor, lines=[{"listing": w.listing.pk, "packs": 2}], idempotency_key="K-1"
+    )
+    draft = svc.cart_add(by=w.buyer, listing=w.listing2, distributor=w.distributor, packs=1)
+    assert draft.pk == keyed.pk
+    drafts = PurchaseOrder.objects.filter(hospital=w.hospital, distributor=w.distributor, status=S.DRAFT)
+    assert drafts.count() == 1
+    assert sorted(draft.lines.values_list("listing_id", "packs")) == sorted([(w.listing.pk, 2), (w.listing2.pk, 1)])
+
+
+def test_cart_page_shows_one_draft_per_distributor(client):
+    w = build_world()
+    svc.order_create(
+        by=w.buyer, distributor=w.distributor, lines=[{"listing": w.listing.pk, "packs": 2}], idempotency_key="K-2"
+    )
+    client.force_login(w.buyer)
+    response = client.post(
+        "/orders/cart/add/", {"listing": w.listing2.pk, "distributor": w.distributor.pk, "packs": "3"}
+    )
+    assert response.status_code == 302
+    page = client.get("/orders/cart/").content.decode()
+    assert page.count('data-order="') == 1

@@ -35,3 +35,35 @@ def test_cart_page_shows_one_draft_per_distributor(client):
     assert response.status_code == 302
     page = client.get("/orders/cart/").content.decode()
     assert page.count('data-order="') == 1
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/phish", "//evil.example/phish", "http://evil.example/", "javascript:alert(1)"],
+)
+def test_cart_add_never_redirects_to_another_site(client, next_url):
+    w = build_world()
+    client.force_login(w.buyer)
+    response = client.post(
+        "/orders/cart/add/",
+        {"listing": w.listing.pk, "distributor": w.distributor.pk, "packs": "1", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/orders/cart/"
+    assert PurchaseOrder.objects.filter(hospital=w.hospital, status=S.DRAFT).count() == 1
+
+
+def test_cart_add_returns_to_the_page_it_was_posted_from(client):
+    w = build_world()
+    client.force_login(w.buyer)
+    response = client.post(
+        "/orders/cart/add/",
+        {
+            "listing": w.listing.pk,
+            "distributor": w.distributor.pk,
+            "packs": "1",
+            "next": "/orders/search/?q=abc&page=2",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/orders/search/?q=abc&page=2"

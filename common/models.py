@@ -194,7 +194,7 @@ class Job(models.Model):
     )
     message = models.TextField(_("结果"), blank=True)
     # what the outcome says, as a message and its parameters (common.messages), shown in the reader's language;
-    # `message` is its rendering in the starter's language, the fallback for jobs finished before
+    # `message` is its rendering in the source language (Chinese), the fallback for jobs finished before
     message_data = models.JSONField(_("结果（消息）"), default=dict, blank=True)
     result = models.JSONField(_("结果数据"), default=dict, blank=True)
     link = models.CharField(_("结果链接"), max_length=300, blank=True)

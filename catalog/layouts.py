@@ -311,7 +311,10 @@ class NhsaLayout(Layout):
         prefix = code[:1]
         if prefix == "X":
             # 国药准字S… is a biological product; H (chemical), J (imported, packed here) and the rest are not.
-            approval = cell_text(data.get("approval_number", ""))
+            approval = data.get("approval_number", "")
+            head = approval[:5] if approval.__class__ is str else None
+            if head is None or head.split() != [head]:  # else its first 5 characters are the cleaned text's
+                approval = cell_text(approval)
             letter = approval[4:5].upper() if approval.startswith("国药准字") else ""
             return Category.BIOLOGICAL.value if letter in ("S", "Ｓ") else Category.CHEMICAL.value
         if prefix == "Z":

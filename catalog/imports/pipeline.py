@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import BooleanField
@@ -260,7 +261,9 @@ class CatalogImporter:
             else:
                 self._finish(row, *clean_product_fields(values))
         for (category, *fields), members in groups.items():
-            columns = {name: [values[name] for _, values in members] for name in fields}
+            # rows → columns at C speed: the fields of each row in one tuple, the tuples transposed
+            table = zip(*map(itemgetter(*fields), [v for _, v in members]), strict=True)
+            columns = dict(zip(fields, map(list, table), strict=True))
             checked = clean_product_columns(columns, category)
             if checked is None:
                 for row, values in members:

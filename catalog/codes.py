@@ -78,9 +78,17 @@ _CODE_TABLE.update({code: code - 0xFEE0 - 32 for code in range(0xFF41, 0xFF5B)})
 _CODE_TABLE.update({code: code - 32 for code in range(ord("a"), ord("z") + 1)})
 
 
+# What the table changes: without any of these (a code typed in capitals, 国药准字H…) the text is left as it is.
+_TABLE_CHARS = re.compile("[a-z\uff01-\uff5e]")
+
+
 def normalize_code(value) -> str:
     """Full-width → half-width, drop every whitespace (also inner), upper-case Latin letters."""
-    text = str(value or "").translate(_CODE_TABLE)
+    text = str(value or "")
+    if text.isascii():
+        text = text.upper()  # in ASCII the table only capitalises a–z, as upper() does
+    elif _TABLE_CHARS.search(text):
+        text = text.translate(_CODE_TABLE)
     # No whitespace (nor U+3000, U+00A0, U+200B) is a letter or digit: a code that is all letters and digits, as
     # nearly every code in a file is, has nothing to drop, and is returned without running the expression.
     return text if text.isalnum() else _WHITESPACE.sub("", text)

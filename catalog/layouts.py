@@ -94,6 +94,12 @@ def parse_flag(value, label: str) -> bool:
     raise ValueError(_("%(label)s“%(value)s”无效，应为 是 或 否") % {"label": label, "value": cell_text(value)})
 
 
+# Text cells read by ``Layout.read_cell`` (column, text → value), kept across rows and files; bounded.
+READ_CELLS_MAX = 65536
+_READ_CELLS: dict[tuple[Column, str], object] = {}
+_UNREAD = object()
+
+
 class Layout:
     """Columns plus the rules that belong to the file format rather than to the product."""
 
@@ -147,6 +153,19 @@ class Layout:
                 continue
             if column.none_text and raw.__class__ is str:  # what read_cell does with such a cell, inline
                 data[column.field] = "" if raw == NONE_WORD else raw
+                continue
+            if raw.__class__ is str:  # the values of such columns repeat (makers, 甲/乙/无): each read once
+                value = _READ_CELLS.get((column, raw), _UNREAD)
+                if value is _UNREAD:
+                    try:
+                        value = self.read_cell(column, raw)
+                    except ValueError as exc:  # not kept: the message is in the language of the import
+                        errors[column.field] = str(exc)
+                        continue
+                    if len(_READ_CELLS) >= READ_CELLS_MAX:
+                        _READ_CELLS.clear()
+                    _READ_CELLS[column, raw] = value
+                data[column.field] = value
                 continue
             try:
                 value = self.read_cell(column, raw)
@@ -292,7 +311,10 @@ class NhsaLayout(Layout):
         prefix = code[:1]
         if prefix == "X":
             # 国药准字S… is a biological product; H (chemical), J (imported, packed here) and the rest are not.
-            approval = cell_text(data.get("approval_number", ""))
+            approval = data.get("approval_number", "")
+            head = approval[:5] if approval.__class__ is str else None
+            if head is None or head.split() != [head]:  # else its first 5 characters are the cleaned text's
+                approval = cell_text(approval)
             letter = approval[4:5].upper() if approval.startswith("国药准字") else ""
             return Category.BIOLOGICAL.value if letter in ("S", "Ｓ") else Category.CHEMICAL.value
         if prefix == "Z":

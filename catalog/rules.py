@@ -6,7 +6,7 @@ problem per field, so an import can report all of a row's errors at once and a s
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -273,3 +273,158 @@ def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a generic name. Cached: a catalog file repeats each generic name many times
     (one row per strength, pack and maker), and pinyin conversion is the dearest step of checking a row."""
     return pinyin_full(name)[:400], pinyin_initials(name)[:200]
+
+
+# --- many products at once ----------------------------------------------------------------------------------------
+# Fields whose rules span several fields in ways only the one-product path handles (date ranges); a batch that carries
+# any of them is checked product by product.
+_ROW_ONLY_FIELDS = frozenset({"insurance_from", "insurance_to", "negotiated_from", "negotiated_to"})
+
+
+def clean_product_columns(columns: dict[str, list], category: str) -> tuple[dict[str, list], list[bool]] | None:
+    """The rules of ``clean_product_fields`` applied column by column to products of one category given as columns
+    (field → one value per product, every list as long): each distinct value of a column is cleaned and checked once,
+    by the same steps. Returns the cleaned columns — for a product without a problem, exactly what
+    ``clean_product_fields`` returns for it — and, per product, whether it has any problem; the messages of a product
+    with a problem come from ``clean_product_fields`` (one product at a time: the wording and order of its reasons).
+    None when these columns need the one-product path (a field whose rule spans fields, an invalid category)."""
+    if category not in CATEGORY_VALUES or _ROW_ONLY_FIELDS.intersection(columns):
+        return None
+    batch = _Columns(columns, category)
+    batch.texts()
+    batch.codes()
+    batch.packaging()
+    batch.insurance()
+    batch.by_category()
+    batch.pinyin()
+    return batch.out, batch.bad
+
+
+class _Columns:
+    """One batch of products as columns, cleaned step by step as ``clean_product_fields`` cleans one product."""
+
+    def __init__(self, columns: dict[str, list], category: str):
+        self.category = category
+        self.size = size = len(next(iter(columns.values()), ()))
+        self.bad = [False] * size
+        self.out = dict(columns)
+        self.blank = [""] * size
+        self.none = [None] * size
+
+    def column(self, name: str, default: list) -> list:
+        return self.out.get(name) or default
+
+    def mark(self, values, is_bad) -> None:
+        bad = self.bad
+        for i, value in enumerate(values):
+            if is_bad(value):
+                bad[i] = True
+
+    def mapped(self, values, step) -> list:
+        """A column through one step, each distinct value once; a step's ValueError/ValidationError marks the rows."""
+        plain = set(map(type, values)) <= {str}
+        keys = values if plain else [(v.__class__, v) for v in values]  # 1, 1.0 and True: equal, not the same input
+        outcome: dict = {}
+        failed = set()
+        for key in dict.fromkeys(keys):
+            value = key if plain else key[1]
+            try:
+                outcome[key] = step(value)
+            except (ValueError, ValidationError):
+                outcome[key] = value
+                failed.add(key)
+        if failed:
+            self.mark(keys, failed.__contains__)
+        return list(map(outcome.__getitem__, keys))
+
+    def texts(self) -> None:
+        out = self.out
+        for name, limit in TEXT_LIMITS.items():
+            if name in out:
+                out[name] = self.mapped(out[name], partial(_text_step, limit=limit))
+        self.mark(self.column("generic_name", self.none), _empty)
+
+    def codes(self) -> None:
+        out, category = self.out, self.category
+        out["nhsa_code"] = self.mapped(
+            [v or "" for v in self.column("nhsa_code", self.blank)], partial(validate_product_code, category=category)
+        )
+        out["approval_number"] = self.mapped(
+            [v or "" for v in self.column("approval_number", self.blank)],
+            partial(validate_approval_number, category=category),
+        )
+        out["standard_code"] = self.mapped(self.column("standard_code", self.blank), _standard_step)
+
+    def packaging(self) -> None:
+        if "pack_size" in self.out:
+            self.out["pack_size"] = self.mapped(self.out["pack_size"], parse_pack_size)
+        else:
+            self.bad[:] = [True] * self.size
+        for unit_field in ("min_unit", "pack_unit"):
+            self.mark(self.column(unit_field, self.blank), _empty)
+
+    def insurance(self) -> None:
+        out = self.out
+        classes = self.mapped(out.get("insurance_class", self.blank), parse_insurance_class)
+        always = self.category in MONGOLIAN_CATEGORIES
+        mongolian = [always or bool(flag) for flag in self.column("mongolian_medicine", [False] * self.size)]
+        out["mongolian_medicine"] = mongolian
+        for i, is_mongolian in enumerate(mongolian):
+            if is_mongolian:
+                if classes[i] == "B":
+                    self.bad[i] = True
+                else:
+                    classes[i] = "A"
+        out["insurance_class"] = classes
+        out["name_mn"] = self.mapped(out.get("name_mn", self.blank), _mongolian_step)
+
+    def by_category(self) -> None:
+        out = self.out
+        if self.category == Category.CONSUMABLE:
+            out["udi_di"] = self.mapped([v or "" for v in self.column("udi_di", self.blank)], validate_udi_di)
+            high_value_class = self.column("high_value_class", self.none)
+            classes = list(high_value_class)
+            for i, flag in enumerate(self.column("high_value", self.none)):
+                if not flag:
+                    classes[i] = ""
+                elif not high_value_class[i]:
+                    self.bad[i] = True
+            out["high_value_class"] = classes
+        else:
+            out["high_value"] = [False] * self.size
+            out["high_value_class"] = out["consumable_class"] = out["udi_di"] = self.blank
+        if self.category == Category.HOSPITAL_PREPARATION:
+            hospitals = self.column("preparing_hospital", self.none)
+            for i, hospital_id in enumerate(self.column("preparing_hospital_id", self.none)):
+                if not hospitals[i] and not hospital_id:
+                    self.bad[i] = True
+
+    def pinyin(self) -> None:
+        if "generic_name" not in self.out:
+            return
+        # An empty generic name is a problem (its row takes the one-product path): any pinyin will do.
+        pinyin = [name_pinyin(name) if name else ("", "") for name in self.out["generic_name"]]
+        self.out["name_pinyin"] = [p[0] for p in pinyin]
+        self.out["name_initials"] = [p[1] for p in pinyin]
+
+
+def _empty(value) -> bool:
+    return not value
+
+
+def _text_step(value, *, limit: int) -> str:
+    text, problem = _clean_limited(value, limit) if value.__class__ is str else _clean_limited.__wrapped__(value, limit)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _standard_step(value) -> str:
+    standard = normalize_code(value or "")
+    return "" if standard in ("", "无") else validate_standard_code(standard)
+
+
+def _mongolian_step(value) -> str:
+    name_mn = normalize_mongolian(value or "")
+    validate_mongolian(name_mn)
+    return name_mn

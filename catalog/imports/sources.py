@@ -112,7 +112,7 @@ class TableSource:
         """Values of one line → a SourceRow, or None for a blank line (spreadsheets often end with some)."""
         width = len(values)
         if self.kind == "csv" and width >= self._width:  # every cell a str, none missing: the usual csv line
-            stripped = [value.strip() for value in self._pick(values)]
+            stripped = list(map(str.strip, self._pick(values)))
             if not any(stripped):
                 return None
             row = SourceRow(number, dict(zip(self._columns, stripped, strict=True)))
@@ -222,19 +222,21 @@ class CsvSource(TableSource):
             if row is not None:
                 yield row
         self._pending = []
-        while True:
-            try:
-                values = self._next()
-            except UnicodeDecodeError:
-                raise FileProblem(
-                    gettext("CSV 文件必须是 UTF-8 编码：第 %(value)s 行附近无法按 UTF-8 读取")
-                    % {"value": self._line + 1}
-                )
-            if values is None:
-                return
-            row = self._row(self._line, values)
-            if row is not None:
-                yield row
+        make_row = self._row
+        try:
+            for values in self._reader:  # what _next does, in the loop: once per line
+                self._line += 1
+                row = make_row(self._line, values)
+                if row is not None:
+                    yield row
+        except UnicodeDecodeError:
+            raise FileProblem(
+                gettext("CSV 文件必须是 UTF-8 编码：第 %(value)s 行附近无法按 UTF-8 读取") % {"value": self._line + 1}
+            )
+        except csv.Error as exc:
+            raise FileProblem(
+                gettext("第 %(value)s 行无法按 CSV 解析：%(exc)s") % {"value": self._line + 1, "exc": exc}
+            )
 
     def close(self) -> None:
         self._text.detach()  # leaves the binary file to whoever opened it

@@ -29,8 +29,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from procurement.models import Commitment, Listing, ReceiptLine, Tender
-from procurement.services.progress import progress_ensure_current
+from procurement.models import Commitment, DistributionAuthorization, Listing, ReceiptLine, Tender
+from procurement.services.progress import progress_compute_all
 
 from .generation import generate_statements
 from .models import BudgetAllocation, SavingsAward, SettlementStatement
@@ -90,12 +90,16 @@ def _listings(tender: Tender) -> tuple[Listing | None, Listing | None]:
 def _order_while_valid(listings: list[Listing], orders) -> None:
     """Run the orders while the listings are orderable (valid today, active), then put their dates and status back."""
     kept = {listing.pk: (listing.status, listing.valid_to) for listing in listings}
+    before = set(DistributionAuthorization.objects.values_list("pk", flat=True))
     Listing.objects.filter(pk__in=kept).update(status=Listing.Status.ACTIVE, valid_to=None)
     try:
         orders()
     finally:
         for pk, (status, valid_to) in kept.items():
             Listing.objects.filter(pk=pk).update(status=status, valid_to=valid_to)
+        # the distributor's authorisations for the cycle ended with it
+        cycle_end = listings[0].valid_to
+        DistributionAuthorization.objects.exclude(pk__in=before).update(valid_to=cycle_end, is_active=False)
 
 
 def _packs(units: int, listing: Listing) -> int:
@@ -158,7 +162,8 @@ def seed_receipts(fund_user: User | None, dist: User | None, receive, rep_for) -
                     receive(buyer, dist, [other], _packs(extra, other), on + timedelta(days=1), f"{invoice}9")
 
     _order_while_valid([selected, other], orders)
-    progress_ensure_current()
+    # Counted now, not by the receipts' refreshes queued for after the commit: the assessment below reads it.
+    progress_compute_all(as_of=timezone.localdate())
     for month, _share in QUARTERS:
         _settle_quarter(tender.cycle_start.replace(month=month, day=1), buyers, fund_user, rep_for)
     return f"；{tender.code} 采购周期 {len(plan)} 家医疗机构按季验收并直接结算"

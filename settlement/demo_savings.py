@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from procurement.models import Commitment, DistributionAuthorization, Listing, ReceiptLine, Tender
-from procurement.services.progress import progress_compute_all
+from procurement.services.progress import progress_refresh_hospital
 
 from .generation import generate_statements
 from .models import BudgetAllocation, SavingsAward, SettlementStatement
@@ -163,7 +163,8 @@ def seed_receipts(fund_user: User | None, dist: User | None, receive, rep_for) -
 
     _order_while_valid([selected, other], orders)
     # Counted now, not by the receipts' refreshes queued for after the commit: the assessment below reads it.
-    progress_compute_all(as_of=timezone.localdate())
+    for hospital_id in buyers:
+        progress_refresh_hospital(hospital_id=hospital_id)
     for month, _share in QUARTERS:
         _settle_quarter(tender.cycle_start.replace(month=month, day=1), buyers, fund_user, rep_for)
     return f"；{tender.code} 采购周期 {len(plan)} 家医疗机构按季验收并直接结算"

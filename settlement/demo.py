@@ -22,7 +22,7 @@ from procurement.services import receipts as receipt_svc
 from procurement.services import returns as return_svc
 from procurement.services.progress import progress_ensure_current
 
-from . import demo_fund
+from . import demo_fund, demo_savings
 from .errors import ConflictError
 from .generation import fund_for_region, generate_statements
 from .models import SettlementStatement
@@ -213,7 +213,7 @@ def seed(ctx: DemoContext) -> str:
         dist = User.objects.filter(username="dist").first()
         buyers = [u for u in User.objects.filter(username__in=["buyer", "buyer_cf"]).select_related("organization")]
         maker = _seed_maker(buyers, dist, fund) if fund and dist and buyers else ""
-        return "已存在" + maker + demo_fund.seed(fund)
+        return "已存在" + maker + _seed_fund(fund, dist)
     tender = Tender.objects.filter(code=DEMO_TENDER).first()
     fund = User.objects.filter(username="fund").first()
     dist = User.objects.filter(username="dist").first()
@@ -251,5 +251,13 @@ def seed(ctx: DemoContext) -> str:
         )
     return (
         f"{len(made)} 张结算单（各状态各一张，含争议、核减、退回、逾期与已结算后价格更正），预付金与付款已记账{maker}"
-        + demo_fund.seed(fund)
+        + _seed_fund(fund, dist)
     )
+
+
+def _seed_fund(fund: User | None, dist: User | None) -> str:
+    """The ended cycle's receipts and their direct settlement (before the budgets' monthly settlements), the fund
+    position, then the cycle's retained savings (after the scores)."""
+    receipts = demo_savings.seed_receipts(fund, dist, _receive, _rep)
+    position = demo_fund.seed(fund, suspended=demo_savings.suspended_claims())
+    return receipts + position + demo_savings.seed_awards(fund)

@@ -5,6 +5,7 @@ performance scores. Runs after the settlement demo; a second run changes nothing
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -29,7 +30,9 @@ def _months(total: Decimal) -> list[Decimal]:
     return amounts
 
 
-def seed(fund_user: User | None) -> str:
+def seed(fund_user: User | None, suspended: set[tuple[int, date]] = frozenset()) -> str:
+    """`suspended`: (hospital id, month) whose claims were not accepted (the hospital's insurance settlement suspended
+    that month): left out of the claims file."""
     if fund_user is None:
         return "缺少基金经办用户，跳过预算演示"
     if BudgetAllocation.objects.exists():
@@ -50,6 +53,8 @@ def seed(fund_user: User | None) -> str:
             for m, amount in enumerate(months, start=1):
                 if year == this_year and m >= today.month:
                     break
+                if (hospital.pk, date(year, m, 1)) in suspended:
+                    continue
                 claims.append(
                     {
                         "医疗机构代码": hospital.uscc,

@@ -23,7 +23,8 @@ K = LedgerAccount.Kind
 
 
 def account(fund: FundAccount, kind: str, organization_id: int | None = None) -> LedgerAccount:
-    found = LedgerAccount.objects.filter(fund=fund, kind=kind, organization_id=organization_id).first()
+    # At most one row (ledger_account_unique): no ordering, so no join to the fund's region and the organisation for it.
+    found = LedgerAccount.objects.filter(fund=fund, kind=kind, organization_id=organization_id).order_by("pk").first()
     if found is not None:
         return found
     with transaction.atomic():

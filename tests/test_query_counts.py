@@ -35,7 +35,6 @@ NOT_PAGED = {
 # Lists that the demo province does not fill with 2 rows for any role, with the reason.
 THIN = {
     "/api/v1/price-scans/": "a few scan runs in the demo",
-    "/api/v1/commitment-progress-runs/": "a few job runs in the demo",
     "/api/v1/settlement/overdue/": "one overdue statement in the demo",
     "/api/v1/objections/": "no objections in the test demo (its notice period is 0 days); select_related reads them",
     "/api/v1/auth/tokens/": "the user's own tokens, no related rows read (a user keeps at most 20 sign-in tokens)",
@@ -43,8 +42,6 @@ THIN = {
     "/api/v1/traceability/stock/": "one aggregate statement per product (traceability.sql), no query per row",
     "/api/v1/contracts/keys/": "a user's own signing keys: one or two per user in the demo",
     "/api/v1/qualifications/expiring/": "one licence within its warning window in the demo",
-    "/api/v1/settlement/savings-awards/": "the demo's only ended cycle has no receipts, so no awards; select_related "
-    "reads hospital and tender (tests/settlement/test_fund_position_api.py)",
 }
 
 

@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -164,3 +165,49 @@ def test_the_demo_makers_have_a_workbench_to_show(seeded):
     listings = workbench.listing_summary(mfr)
     assert listings["through_applications"] >= 1
     assert any(row["received"] for row in workbench.progress_by_hospital(mfr))
+
+
+@pytest.mark.django_db
+def test_demo_assesses_the_ended_cycles_retained_savings(seeded, client):
+    """NMG-YP-2025-01's cycle: several hospitals assessed, one award paid through the ledger, one approved and not
+    paid, hospitals that did not qualify with their reasons; the hospital's page shows what it earned and why."""
+    from settlement import ledger
+    from settlement.models import JournalEntry, SavingsAward
+
+    awards = list(SavingsAward.objects.filter(tender__code="NMG-YP-2025-01").order_by("hospital_id"))
+    assert len(awards) >= 4
+    statuses = {a.status for a in awards}
+    assert {"paid", "approved", "assessed"} <= statuses
+    paid = next(a for a in awards if a.status == "paid")
+    assert paid.qualified and paid.amount > 0 and paid.completion_rate >= 1
+    assert paid.journal_entry.kind == JournalEntry.Kind.SAVINGS
+    assert paid.amount == (paid.savings * paid.share).quantize(paid.amount)
+    refused = [a for a in awards if not a.qualified]
+    codes = {r["code"] for a in refused for r in a.reasons}
+    assert {"completion_below", "substitution_over"} <= codes
+    assert all(a.amount == 0 for a in refused)
+    assert not ledger.unbalanced_entries().exists()
+    buyer = User.objects.get(organization_id=paid.hospital_id, username="buyer")
+    client.force_login(buyer)
+    page = client.get("/settlement/my-position/").content.decode()
+    assert f"{paid.amount:,.2f}" in page or str(paid.amount) in page
+    assert "约定采购量完成率" in page
+
+
+@pytest.mark.django_db
+def test_demo_carries_a_shortfall_and_recovers_it_the_next_month(seeded):
+    """A month whose direct-settlement deductions exceed what the fund owes the hospital: the rest is carried and
+    recovered from the next month; the ledger stays balanced."""
+    from settlement import ledger
+    from settlement.models import BudgetMonthSettlement
+
+    carried = BudgetMonthSettlement.objects.filter(carried_out__gt=0).order_by("month").first()
+    assert carried is not None
+    assert carried.deductions > carried.owed
+    assert carried.carried_out == carried.deductions - carried.withheld
+    following = BudgetMonthSettlement.objects.get(
+        hospital_id=carried.hospital_id, month=(carried.month + timedelta(days=32)).replace(day=1)
+    )
+    assert following.carried_in == carried.carried_out
+    assert following.recovered == carried.carried_out and following.carried_out == 0
+    assert not ledger.unbalanced_entries().exists()

@@ -319,6 +319,11 @@ def _ordering_listings(admin) -> list:
         listing_svc.listing_create_from_price_linkage(
             product=product, unit_price=price, by=admin, valid_from=today.replace(month=1, day=1), reason=DEMO_LINKAGE
         )
+    return _orderable_listings()
+
+
+def _orderable_listings() -> list:
+    today = timezone.localdate()
     return list(
         Listing.objects.filter(status=Listing.Status.ACTIVE, valid_from__lte=today)
         .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today))
@@ -563,4 +568,10 @@ def seed_late(ctx: DemoContext) -> str:
     are their price basis), and an order of mfr's newly listed products."""
     listings = demo_listings.seed(ctx, advance=_advance)
     national = national_demo.seed_late_national(User.objects.get(username="official"))
+    # What a second run would find: the distributor authorised for every listing now orderable (the national
+    # batch's among them) and the progress of the commitments the batch created.
+    _authorize(
+        User.objects.get(username="admin"), User.objects.get(username="dist").organization, _orderable_listings()
+    )
+    progress_ensure_current()
     return f"{listings}；{national}"

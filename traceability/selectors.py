@@ -91,6 +91,8 @@ def code_returns(hospital_id: int):
         .annotate(code_packs=Coalesce(Subquery(packs), 0))
         .order_by("-returned_at", "-id")
     )
+
+
 def with_details(flags) -> list[TraceFlag]:
     """The flags, each with `details`: its finding in words, in the reader's language, the organisations, products
     and deliveries it refers to by name (marked as data, common.markup). Three lookups for the whole page."""

@@ -139,9 +139,8 @@ def progress_rows(scale: float) -> list[dict]:
 
 def _signals() -> dict:
     """Every signal's figures (case subject, kind, month and values), as a count and a fingerprint."""
-    from pricing.models import Signal
-
     from bench.price_scan import MARK
+    from pricing.models import Signal
 
     rows = Signal.objects.filter(alert__product__remarks=MARK).values_list(
         "alert__product_id",

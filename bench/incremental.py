@@ -240,7 +240,7 @@ def settlement_rows(scale: float) -> list[dict]:
     from django.utils import timezone
 
     from settlement.generation import generate_hospital_statements, generate_statements
-    from settlement.models import SettlementStatement
+    from settlement.models import SettledReturn, SettlementLine, SettlementStatement
 
     period = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
     empty_tables()
@@ -254,6 +254,9 @@ def settlement_rows(scale: float) -> list[dict]:
         whole_month = _hospital_statements(hospital)
         with connection.cursor() as cur:  # its statements reopened: removed with what refers to them
             ids = list(SettlementStatement.objects.filter(hospital_id=hospital).values_list("pk", flat=True))
+            # the lines first (partitioned: their reference is kept by a trigger, not a foreign key purge follows)
+            for model in (SettledReturn, SettlementLine):
+                cur.execute(f"DELETE FROM {model._meta.db_table} WHERE statement_id = ANY(%s)", [ids])
             purge(cur, SettlementStatement._meta.db_table, ids)
         with timer() as t_inc:
             run = generate_hospital_statements(month=period, hospital_id=hospital)

@@ -228,6 +228,7 @@ def write_range(
     run: SettlementRun | None,
     *,
     region_id: int | None = None,
+    one_hospital: bool = False,
 ) -> tuple[int, int]:
     """Build the statements of one range of hospitals in one transaction, with one statement
     (`settlement.sql.write_range`): the range's lines computed once (receipt lines, return and price adjustments),
@@ -254,8 +255,10 @@ def write_range(
     }
     with transaction.atomic(), connection.cursor() as cursor:
         # Hash joins, never a nested loop re-scanning a table whose statistics are stale (the lines and statements
-        # earlier chunks wrote); the range's grouping and sorting in memory.
-        cursor.execute("SET LOCAL enable_nestloop = off")
+        # earlier chunks wrote); the range's grouping and sorting in memory. One hospital's few lines are found by
+        # index (hash joins would read every line of the months).
+        if not one_hospital:
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])  # SET takes no parameter
         sql.execute(cursor, statement, params)
         statements, lines = cursor.fetchone()
@@ -346,7 +349,7 @@ def generate_hospital_statements(*, month, hospital_id: int) -> SettlementRun:
     )
     run = SettlementRun.objects.create(period=period.start, region=hospital.region.pooling_region)
     try:
-        statements, lines = write_range(period, (1, hospital.pk - 1, hospital.pk), run)
+        statements, lines = write_range(period, (1, hospital.pk - 1, hospital.pk), run, one_hospital=True)
         run.statements_created, run.lines_created = statements, lines
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()

@@ -58,6 +58,7 @@ MODULES = [
     "budget_yearend",
     "commitment_progress",
     "trace_receipt",
+    "incremental",
 ]
 HEADERS = [
     "benchmark",

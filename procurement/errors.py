@@ -73,6 +73,7 @@ class TenderError(ErrorCode):
     # progress
     UNKNOWN_HOSPITAL = "unknown_hospital"
     UNKNOWN_ROLLUP = "unknown_rollup"
+    SINCE_AFTER_AS_OF = "since_after_as_of"  # a refresh of the changes since a day later than its computation date
     # national and alliance results (国家组织/省际联盟中选结果导入) and follow-on tenders (接续采购)
     RESULTS_FILE_INVALID = "results_file_invalid"  # a results file with a bad row: nothing was written (see report)
     RESULTS_LEVEL_INVALID = "results_level_invalid"  # results may be imported only for a national or alliance batch

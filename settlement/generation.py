@@ -20,6 +20,10 @@ price adjustment's). A price correction of a receipt line settled earlier (`Pric
 `record_price_adjustments`) becomes a price-adjustment line of the pair's next statement (a later month than the
 original), once.
 
+One hospital's statements (`generate_hospital_statements`: after a late receipt or return, or lines a dispute
+released) are the range of that hospital alone, through the same statement: exactly what the month's run gives it,
+reading only that hospital's lines.
+
 Each chunk — a range of hospitals — is one statement straight from the receipt lines (`settlement.sql.write_range`:
 a materialised CTE of the range's lines, data-modifying CTEs writing statements, lines and settled returns).
 """
@@ -36,7 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Region
+from accounts.models import Organization, Region
 from common import locks, rules
 from common.faults import checkpoint
 
@@ -224,6 +228,7 @@ def write_range(
     run: SettlementRun | None,
     *,
     region_id: int | None = None,
+    one_hospital: bool = False,
 ) -> tuple[int, int]:
     """Build the statements of one range of hospitals in one transaction, with one statement
     (`settlement.sql.write_range`): the range's lines computed once (receipt lines, return and price adjustments),
@@ -250,8 +255,10 @@ def write_range(
     }
     with transaction.atomic(), connection.cursor() as cursor:
         # Hash joins, never a nested loop re-scanning a table whose statistics are stale (the lines and statements
-        # earlier chunks wrote); the range's grouping and sorting in memory.
-        cursor.execute("SET LOCAL enable_nestloop = off")
+        # earlier chunks wrote); the range's grouping and sorting in memory. One hospital's few lines are found by
+        # index (hash joins would read every line of the months).
+        if not one_hospital:
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])  # SET takes no parameter
         sql.execute(cursor, statement, params)
         statements, lines = cursor.fetchone()
@@ -308,6 +315,42 @@ def generate_statements(
             _after_chunk(chunk_no)
             if progress:
                 progress(chunk_no, len(chunks), period.label)
+        run.status = SettlementRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at", "statements_created", "lines_created"])
+        return run
+    except BaseException as exc:
+        SettlementRun.objects.filter(pk=run.pk).update(
+            status=SettlementRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    finally:
+        release_lock(token)
+
+
+def generate_hospital_statements(*, month, hospital_id: int) -> SettlementRun:
+    """Build the statements of the period `month` names for one hospital: its pairs without a statement for the
+    period get one, from the same statement as the month's run (`write_range` over the range holding only this
+    hospital), so the result is what the whole month's run gives that hospital. Under the same lease."""
+    period = ended_period(month)
+    hospital = (
+        Organization.objects.filter(pk=hospital_id, kind=Organization.Kind.HOSPITAL).select_related("region").first()
+    )
+    if hospital is None:
+        raise ValidationFailed(
+            gettext("医疗机构 %(hospital)s 不存在") % {"hospital": hospital_id},
+            field="hospital",
+            code=SettlementError.HOSPITAL_UNKNOWN,
+        )
+    fund_for_hospital(hospital)  # its pooling region has its fund before the lines are matched to funds
+    token = acquire_lock()
+    SettlementRun.objects.filter(status=SettlementRun.Status.RUNNING).update(
+        status=SettlementRun.Status.FAILED, finished_at=timezone.now(), error="运行中断（进程退出），已提交的结算单保留"
+    )
+    run = SettlementRun.objects.create(period=period.start, region=hospital.region.pooling_region)
+    try:
+        statements, lines = write_range(period, (1, hospital.pk - 1, hospital.pk), run, one_hospital=True)
+        run.statements_created, run.lines_created = statements, lines
         run.status = SettlementRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "statements_created", "lines_created"])

@@ -200,11 +200,13 @@ class CommitmentAlertState(models.Model):
 
 
 class ProgressRun(models.Model):
-    """One computation of the progress table: full (every commitment) or one hospital's refresh."""
+    """One computation of the progress table: full (every commitment), one hospital's refresh, or the refresh of the
+    commitments a day's receipts and returns changed."""
 
     class Kind(models.TextChoices):
         FULL = "full", _("全量")
         HOSPITAL = "hospital", _("单家医疗机构")
+        CHANGED = "changed", _("当日变动")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("运行中")
@@ -237,7 +239,8 @@ class ProgressRun(models.Model):
         indexes = [models.Index(fields=["status", "started_at"], name="progress_run_status")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="full", hospital__isnull=True) | Q(kind="hospital"), name="progress_run_kind_hospital"
+                condition=Q(kind__in=["full", "changed"], hospital__isnull=True) | Q(kind="hospital"),
+                name="progress_run_kind_hospital",
             ),
         ]
 

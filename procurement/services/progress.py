@@ -17,8 +17,9 @@ Figures of a row (period end = month end, or the computation date / cycle end fo
   (cumulative ≥ agreed), on_track inside the grace days, at_risk (projected < AT_RISK_SHARE × agreed),
   behind (cumulative < BEHIND_SHARE × expected), on_track.
 
-A full run computes the whole table, a hospital's refresh that hospital's rows, and writes only what differs from the
-stored rows (`_write_progress`); both in one transaction, under a lock (a session advisory lock) so runs never
+A full run computes the whole table, a hospital's refresh that hospital's rows, the refresh of a day's changes
+(`progress_refresh_changed`) the rows of the commitments that day's receipts and returns count in, and each writes
+only what differs from the stored rows (`_write_progress`); each in one transaction, under a lock (a session advisory lock) so runs never
 overlap, and both go through the same statement, so a refresh gives exactly the rows a full run would. A run killed
 half-way rolls back; the next one gives the same table.
 
@@ -173,10 +174,21 @@ def _hash_joins(cur, on: bool) -> Iterator[None]:
             cur.execute("SET LOCAL enable_nestloop = DEFAULT")
 
 
-def _compute(*, hospital_id: int | None, as_of: date, progress: Progress | None, with_manufacturers: bool) -> Outcome:
+def _compute(
+    *,
+    hospital_id: int | None,
+    as_of: date,
+    progress: Progress | None,
+    with_manufacturers: bool,
+    since: date | None = None,
+) -> Outcome:
     t = _thresholds()
-    scoped = hospital_id is not None
+    scoped = sql.COMMITMENTS if since is not None else (sql.HOSPITAL if hospital_id is not None else None)
     params = sql.run_params(t, as_of=as_of, hospital_id=hospital_id)
+    if since is not None:
+        with connection.cursor() as cur:
+            cur.execute(sql.changed_commitments(), {**params, "since": since})
+            params["commitment_ids"] = [row[0] for row in cur.fetchall()]
     steps = 3 + (1 if with_manufacturers else 0)
 
     def step(n: int, label: str) -> None:
@@ -245,6 +257,7 @@ def _run(
     as_of: date | None,
     progress: Progress | None,
     requested_at: datetime | None = None,
+    since: date | None = None,
 ) -> ProgressRun:
     as_of = as_of or timezone.localdate()
     with _run_lock(wait=kind == ProgressRun.Kind.HOSPITAL) as got:
@@ -264,6 +277,7 @@ def _run(
                     as_of=as_of,
                     progress=progress,
                     with_manufacturers=kind == ProgressRun.Kind.FULL,
+                    since=since,
                 )
         except Exception as exc:
             _finish(run, ProgressRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -294,6 +308,21 @@ def progress_refresh_hospital(
     return _run(
         kind=ProgressRun.Kind.HOSPITAL, hospital_id=hospital_id, as_of=as_of, progress=None, requested_at=requested_at
     )
+
+
+def progress_refresh_changed(*, since: date, as_of: date | None = None) -> ProgressRun:
+    """Recompute the commitments whose figures the receipts and returns of the days `since` to `as_of` count in (the
+    night after a day of receipts, for the same computation date as the table's: the rows a full run as of `as_of`
+    would give them). A table computed as of an earlier date still needs the full run: every cycle row's pro-rata
+    moves with the date. Skipped, and recorded as such, while another run holds the lock."""
+    as_of = as_of or timezone.localdate()
+    if since > as_of:
+        raise ValidationFailed(
+            _("起始日期 %(since)s 晚于计算日期 %(as_of)s") % {"since": since, "as_of": as_of},
+            field="since",
+            code=TenderError.SINCE_AFTER_AS_OF,
+        )
+    return _run(kind=ProgressRun.Kind.CHANGED, hospital_id=None, as_of=as_of, progress=None, since=since)
 
 
 def progress_rows_for_commitment(commitment_id: int):

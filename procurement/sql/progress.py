@@ -8,8 +8,10 @@
    behind or at risk, once per status change.
 4. `insert_manufacturer_progress` (full runs) — per manufacturer and tender: ordered, due, shipped, received.
 
-A statement takes `scoped` (one hospital: `%(hospital_id)s`) where the run can be a hospital's refresh; the full run
-and the refresh go through the same statements, so a refresh gives exactly the rows a full run would. The figures
+A statement takes `scoped` where the run can be a partial one: `HOSPITAL` (one hospital's refresh,
+`%(hospital_id)s`) or `COMMITMENTS` (the commitments a day's receipts and returns changed, `%(commitment_ids)s`,
+found by `changed_commitments`); the full run and the partial ones go through the same statements, so a partial run
+gives exactly the rows a full run would for its commitments. The figures
 are defined in `procurement.services.progress`; the thresholds are parameters (`params`).
 """
 
@@ -77,11 +79,17 @@ class Thresholds:
     due_days: int
 
 
-def run_params(t: Thresholds, *, as_of: date, hospital_id: int | None) -> dict:
+#: The scopes of a partial run (`scoped`); a full run passes None.
+HOSPITAL = "hospital"
+COMMITMENTS = "commitments"
+
+
+def run_params(t: Thresholds, *, as_of: date, hospital_id: int | None, commitment_ids: list[int] | None = None) -> dict:
     """The named parameters of the progress statements."""
     return {
         "as_of": as_of,
         "hospital_id": hospital_id,
+        "commitment_ids": commitment_ids or [],
         "behind_bp": t.behind_bp,
         "at_risk_bp": t.at_risk_bp,
         "grace_days": t.grace_days,
@@ -95,10 +103,13 @@ def _format(text: str, **parts) -> Composed:
     return SQL(text).format(**NAMES, **parts)
 
 
-def _scope(scoped: bool, column: str) -> Composed:
-    """`AND column = %(hospital_id)s` for a hospital's refresh, nothing for a full run."""
+def _scope(scoped: str | None, column: str, commitment: str) -> Composed:
+    """`AND column = %(hospital_id)s` for a hospital's refresh, `AND commitment = ANY(%(commitment_ids)s)` for the
+    commitments a day changed, nothing for a full run."""
     if not scoped:
         return Composed([])
+    if scoped == COMMITMENTS:
+        return SQL("AND {} = ANY(%(commitment_ids)s)").format(Identifier(*commitment.split(".")))
     return SQL("AND {} = %(hospital_id)s").format(Identifier(*column.split(".")))
 
 
@@ -122,16 +133,16 @@ WITH c AS (
 _WINDOW = "AND x.{} BETWEEN %(flows_from)s::date AND %(as_of)s::date"
 
 
-def flows_start(*, scoped: bool) -> Composed:
+def flows_start(*, scoped: str | None) -> Composed:
     """The first day any flow can count on: the earliest start of the cycles started by `%(as_of)s` (of the hospital
     `%(hospital_id)s` when scoped); NULL when there is none."""
     return _format(
         "SELECT MIN(cycle_start) FROM {commitment} WHERE cycle_start <= %(as_of)s::date {scope}",
-        scope=_scope(scoped, "hospital_id"),
+        scope=_scope(scoped, "hospital_id", "id"),
     )
 
 
-def create_flows(*, scoped: bool) -> Composed:
+def create_flows(*, scoped: str | None) -> Composed:
     """`progress_flows` (cid, m, sel_units, sel_amount, ret_units, sub_units, sub_amount): per commitment and month
     of the cycle so far, the accepted minimum units and amount received of the selected product minus those
     returned, the units returned, and the same received for its substitutes — the other products of the lot (same
@@ -186,9 +197,44 @@ SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
        CAST(SUM(CASE WHEN selected = 0 THEN units ELSE 0 END) AS BIGINT) AS sub_units,
        SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
 FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
-        scope=_scope(scoped, "c.hospital_id"),
+        scope=_scope(scoped, "c.hospital_id", "c.id"),
         received=SQL(_WINDOW).format(Identifier("received_on")),
         returned=SQL(_WINDOW).format(Identifier("returned_on")),
+    )
+
+
+def changed_commitments() -> Composed:
+    """The commitments (started by `%(as_of)s`) whose figures the receipt and return lines of the days `%(since)s` to
+    `%(as_of)s` count in: of the line's hospital, for its product as the selected one or as one of the lot's
+    products (a substitute), and the commitment an order line bought as `substitution_for`. The lines are read by
+    their day alone, so the plan reads only those days' monthly partitions; the commitments by hospital."""
+    return _format(
+        """
+WITH x AS (
+    SELECT DISTINCT hospital_id, product_id, order_line_id FROM (
+        SELECT hospital_id, product_id, order_line_id FROM {receipt_line}
+        WHERE received_on BETWEEN %(since)s::date AND %(as_of)s::date
+        UNION ALL
+        SELECT hospital_id, product_id, order_line_id FROM {return_line}
+        WHERE returned_on BETWEEN %(since)s::date AND %(as_of)s::date
+    ) lines
+),
+pairs AS (SELECT DISTINCT hospital_id, product_id FROM x)
+SELECT c.id FROM {commitment} c JOIN pairs ON pairs.hospital_id = c.hospital_id AND pairs.product_id = c.product_id
+WHERE c.cycle_start <= %(as_of)s::date
+UNION
+SELECT c.id
+FROM pairs
+JOIN {product} p ON p.id = pairs.product_id
+JOIN {lot} l ON l.generic_name = p.generic_name
+ AND (jsonb_array_length(l.dosage_forms) = 0 OR l.dosage_forms @> jsonb_build_array(p.dosage_form))
+JOIN {commitment} c ON c.hospital_id = pairs.hospital_id AND c.lot_id = l.id
+WHERE c.cycle_start <= %(as_of)s::date
+UNION
+SELECT ol.substitution_for_id
+FROM x JOIN {order_line} ol ON ol.id = x.order_line_id
+JOIN {commitment} c ON c.id = ol.substitution_for_id
+WHERE ol.substitution_for_id IS NOT NULL AND c.cycle_start <= %(as_of)s::date"""
     )
 
 
@@ -279,13 +325,13 @@ def _recent_units(window_months: int) -> Composed:
     return SQL(" + ").join([SQL("COALESCE(b.sel_units, 0)"), *lags])
 
 
-def _computed(scoped: bool, window_months: int) -> Composed:
+def _computed(scoped: str | None, window_months: int) -> Composed:
     """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns `COLUMNS`, from the
     flows in `progress_flows`: per commitment a row per month of the cycle so far and one for the cycle to date,
     with the running sums, pro-rata, pace (over `window_months`) and status; the statement reading `computed`
     follows."""
     return _format(
-        _COMPUTED, flows=FLOWS, scope=_scope(scoped, "c.hospital_id"), recent_units=_recent_units(window_months)
+        _COMPUTED, flows=FLOWS, scope=_scope(scoped, "c.hospital_id", "c.id"), recent_units=_recent_units(window_months)
     )
 
 
@@ -299,29 +345,33 @@ def analyze_temporary(name: Identifier) -> Composed:
     return SQL("ANALYZE {}").format(name)
 
 
-def create_flows_table(*, scoped: bool) -> Composed:
+def create_flows_table(*, scoped: str | None) -> Composed:
     """`progress_flows` := `create_flows`, a temporary table of this connection."""
     return SQL("CREATE TEMPORARY TABLE {} AS {}").format(Identifier("progress_flows"), create_flows(scoped=scoped))
 
 
-def scope_has_rows(*, scoped: bool) -> Composed:
+def scope_has_rows(*, scoped: str | None) -> Composed:
     """One row when the scope already has progress rows, none otherwise."""
-    return _format("SELECT 1 FROM {progress} WHERE TRUE {scope} LIMIT 1", scope=_scope(scoped, "hospital_id"))
+    return _format(
+        "SELECT 1 FROM {progress} WHERE TRUE {scope} LIMIT 1", scope=_scope(scoped, "hospital_id", "commitment_id")
+    )
 
 
-def count_rows(*, scoped: bool) -> Composed:
+def count_rows(*, scoped: str | None) -> Composed:
     """The number of progress rows of the scope."""
-    return _format("SELECT count(*) FROM {progress} WHERE TRUE {scope}", scope=_scope(scoped, "hospital_id"))
+    return _format(
+        "SELECT count(*) FROM {progress} WHERE TRUE {scope}", scope=_scope(scoped, "hospital_id", "commitment_id")
+    )
 
 
-def insert_computed(*, scoped: bool, window_months: int) -> Composed:
+def insert_computed(*, scoped: str | None, window_months: int) -> Composed:
     """Inserts every computed row of the scope (into a scope with no rows)."""
     return SQL("{computed} INSERT INTO {progress} ({columns}) SELECT {columns} FROM computed").format(
         computed=_computed(scoped, window_months), progress=NAMES["progress"], columns=column_list(COLUMNS)
     )
 
 
-def create_diff(*, scoped: bool, window_months: int) -> Composed:
+def create_diff(*, scoped: str | None, window_months: int) -> Composed:
     """`progress_diff` (old_id, COLUMNS): the computed rows of the scope compared with the stored ones by
     (commitment, period kind, period start) in one full join — a row computed and not stored (old_id empty), stored
     and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
@@ -339,7 +389,7 @@ WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
         computed=_computed(scoped, window_months),
         new_columns=column_list(COLUMNS, "n"),
         progress=NAMES["progress"],
-        scope=_scope(scoped, "hospital_id"),
+        scope=_scope(scoped, "hospital_id", "commitment_id"),
         same_key=same_key,
         changed=changed,
     )
@@ -399,7 +449,7 @@ def alert_messages() -> dict:
     }
 
 
-def insert_alerts(*, scoped: bool) -> Composed:
+def insert_alerts(*, scoped: str | None) -> Composed:
     """A reminder to the hospital for each commitment whose cycle row is behind or at risk and whose last status
     seen (`alert_state`) was another; parameters `link` (the commitment pages' prefix: the link ends with the
     commitment's id), `now`, and the messages (`alert_messages()`): the title and body are stored as messages with
@@ -425,18 +475,19 @@ JOIN {lot} l ON l.id = p.lot_id
 LEFT JOIN {alert_state} s ON s.commitment_id = p.commitment_id
 WHERE p.period_kind = 'cycle' AND p.status IN ('behind', 'at_risk')
   AND (s.status IS NULL OR s.status <> p.status) {scope}""",
-        scope=_scope(scoped, "p.hospital_id"),
+        scope=_scope(scoped, "p.hospital_id", "p.commitment_id"),
     )
 
 
-def delete_changed_alert_states(*, scoped: bool) -> Composed:
+def delete_changed_alert_states(*, scoped: str | None) -> Composed:
     """Forgets the last status seen of the commitments (of the scope) whose cycle row's status is another now. The
     cycle row is found by commitment (the unique index), never by status: one lookup per state."""
-    scope = (
-        _format("commitment_id IN (SELECT id FROM {commitment} WHERE hospital_id = %(hospital_id)s) AND")
-        if scoped
-        else Composed([])
-    )
+    if scoped == COMMITMENTS:
+        scope = SQL("commitment_id = ANY(%(commitment_ids)s) AND")
+    elif scoped:
+        scope = _format("commitment_id IN (SELECT id FROM {commitment} WHERE hospital_id = %(hospital_id)s) AND")
+    else:
+        scope = Composed([])
     return _format(
         """
 DELETE FROM {alert_state} s
@@ -446,7 +497,7 @@ WHERE {scope} status <> COALESCE((SELECT p.status FROM {progress} p WHERE p.peri
     )
 
 
-def insert_new_alert_states(*, scoped: bool) -> Composed:
+def insert_new_alert_states(*, scoped: str | None) -> Composed:
     """The last status seen := the cycle row's status, for the commitments (of the scope) without one."""
     return _format(
         """
@@ -454,7 +505,7 @@ INSERT INTO {alert_state} (commitment_id, status)
 SELECT commitment_id, status FROM {progress} p
 WHERE period_kind = 'cycle' {scope}
   AND NOT EXISTS (SELECT 1 FROM {alert_state} s WHERE s.commitment_id = p.commitment_id)""",
-        scope=_scope(scoped, "hospital_id"),
+        scope=_scope(scoped, "hospital_id", "commitment_id"),
     )
 
 

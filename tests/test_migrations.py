@@ -46,7 +46,7 @@ class _LoaderWithProbe(MigrationLoader):
 
 def test_a_migration_on_a_replaced_leaf_follows_the_squashed_one():
     graph = _LoaderWithProbe(None, ignore_no_migrations=True).graph
-    assert graph.leaf_nodes("procurement") == [("procurement", "0099_probe")]
+    assert ("procurement", "0099_probe") in graph.leaf_nodes("procurement")  # beside the later migrations
     parents = {node.key for node in graph.node_map["procurement", "0099_probe"].parents}
     assert parents == {(app_label, squashed) for app_label, (squashed, _leaf) in SQUASHED.items()}
 

@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 from _pytest.nodeid import NodeId
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
@@ -101,11 +100,22 @@ def pytest_sessionfinish(session):
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker):
+    """The name of this process's database with the demo province, cloned once from the demo seeded once per run
+    (tests/backend/base.py) and dropped at the end."""
+    with django_db_blocker.unblock():
+        name = connection.creation.create_demo_clone()
+    yield name
+    with django_db_blocker.unblock():
+        connection.creation.drop_database(name)
+
+
 @pytest.fixture(scope="module")
-def demo_province(request, django_db_setup, django_db_blocker):
-    """The demo province (`seed_demo`), seeded once for the tests of a module instead of once per test. It is loaded in
-    a transaction left open over the module's tests and rolled back after the last; each test runs in a savepoint of
-    its own (as every test marked django_db does), so what a test changes is undone before the next. Being
+def demo_province(request, demo_database, django_db_blocker):
+    """The demo province (`seed_demo`) for the tests of a module: the connection works on this process's demo database
+    in a transaction left open over the module's tests and rolled back after the last; each test runs in a savepoint
+    of its own (as every test marked django_db does), so what a test changes is undone before the next. Being
     module-scoped, it stays until the module's last test: a database test of the module collected after the first
     user of the fixture must use it too (or it would find the demo by chance of the order)."""
     items = [item for item in request.session.items if item.module is request.module]
@@ -114,13 +124,17 @@ def demo_province(request, django_db_setup, django_db_blocker):
     if strays:
         raise pytest.UsageError(f"{request.module.__name__}: move {strays} before the tests on the demo province")
     with django_db_blocker.unblock():
+        test_database = connection.settings_dict["NAME"]
+        connection.creation.switch_to(demo_database)
         outer = transaction.atomic()
         outer.__enter__()
-        call_command("seed_demo", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            connection.creation.switch_to(test_database)
 
 
 def uses_db(item) -> bool:

@@ -9,7 +9,6 @@ for that role; each endpoint must be proved by at least one role, or be named in
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -66,8 +65,7 @@ def count(client, path: str, size: int) -> tuple[int, int, int]:
 
 @pytest.mark.django_db
 @pytest.mark.slow
-def test_no_list_endpoint_costs_a_query_per_row():
-    call_command("seed_demo", verbosity=0)
+def test_no_list_endpoint_costs_a_query_per_row(demo_province):
     users = {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
     failures, proved = [], set()
     for path in list_routes():

@@ -11,7 +11,6 @@ from accounts.models import Organization, User
 from accounts.permissions import RoleCode
 from accounts.uscc import uscc_problem
 from procurement.models import Award, Bid, TenderEvaluation
-from tests.factories import ensure_reference_data
 from workbench import selectors as workbench
 
 SKIP_FIELDS = {"last_login"}
@@ -21,7 +20,14 @@ def snapshot() -> dict:
     """Every row of every platform table (history tables included), for comparing two runs."""
     result = {}
     for model in apps.get_models():
-        if model._meta.app_label not in {"accounts", "catalog", "procurement", "pricing", "settlement"}:
+        if model._meta.app_label not in {
+            "accounts",
+            "catalog",
+            "procurement",
+            "pricing",
+            "settlement",
+            "payment_standards",
+        }:
             continue
         fields = [f.attname for f in model._meta.concrete_fields if f.attname not in SKIP_FIELDS]
         result[model._meta.label] = sorted(map(repr, model.objects.values_list(*fields)))
@@ -29,28 +35,16 @@ def snapshot() -> dict:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def seeded(demo_province, django_db_blocker):
+    """The demo as the first run of `seed_demo` left it (the run's demo template, seeded with every statement logged
+    as `make run` does), then a second run on it."""
     with django_db_blocker.unblock():
-        # the first run logs every statement, as `make run` does (DEBUG): the log formats each statement with its
-        # parameters, which fails on a stray % that the database itself would have accepted
-        with CaptureQueriesContext(connection):
-            call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
         first = snapshot()
         # the second run as a staging site would: DEBUG off, outside the tests, with the explicit flag
         with override_settings(DEBUG=False, DEMO_DATA_ALLOWED=False):
             call_command("seed_demo", "--quiet-logins", "--allow-production-demo", stdout=io.StringIO())
         second = snapshot()
-        yield first, second
-        # Leave the database as the other tests expect it: as migrated, with the same content types and reference
-        # rows under the same ids (tests with serialized rollback restore that snapshot and would collide otherwise).
-        serialized = getattr(connection, "_test_serialized_contents", None)  # kept when some test rolls back to it
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=serialized is not None)
-        if serialized is not None:
-            connection.creation.deserialize_db_from_string(serialized)
-        ensure_reference_data()
+    return first, second
 
 
 @pytest.mark.django_db
@@ -133,6 +127,7 @@ def test_demo_consumable_tender_runs_through_awards(seeded):
     assert any(o["revived"] for lot in revived.values() for o in lot["outcomes"])
 
 
+@pytest.mark.django_db
 def test_demo_manufacturers_see_opened_and_awarded_tenders_with_their_bids(seeded):
     mfr2, mfr = User.objects.get(username="mfr2"), User.objects.get(username="mfr")
     # mfr2 (chemical drugs): awarded lots of a chemical-drug round in execution, judged by the 1.8× / ¥0.10 rules

@@ -10,6 +10,14 @@ built. A database of that name left half-built by an interrupted run (not yet ma
 `pytest --create-db` drops the templates first (tests/conftest.py). Processes take turns on an advisory lock: one
 migrates, the others wait for it and clone.
 
+**The demo province is seeded once per run.** `seed_demo` takes tens of seconds; the modules that read the demo
+(`demo_province`, tests/conftest.py) each had it seeded anew. The first process that needs it clones the migrated
+template into `test_<name>_demo_<digest>`, seeds it and marks it a template; each process clones it once
+(`<test database>_demo`, dropped at the end of the run) and each module works on that clone in a transaction rolled
+back after its last test. The digest adds to the migrations' the platform's code and data
+files (outside tests/, docs, templates) and today's date, on which the demo's dates depend: a changed seeder makes a
+new demo template, and the older ones are dropped when it is built.
+
 **Transactional tests empty the tables with DELETE, not TRUNCATE.** Django's flush after each transactional test
 truncates every table; TRUNCATE gives each table and index a new file, and each rebuilt index is synced to disk: about
 400 syncs, seconds per test on a server with fsync on (CI's). The tables of a test hold a few rows, so DELETE is cheap;
@@ -28,6 +36,7 @@ history skips raw saves).
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections import defaultdict
 from io import StringIO
@@ -39,10 +48,18 @@ from django.core import serializers
 from django.db import transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from config.database import base
 
 TEMPLATE_INFIX = "_tpl_"
+DEMO_INFIX = "_demo_"
+OWN_NAMES: dict[str, str] = {}  # alias → the configured database's name, kept when the test database replaces it
+ROOT = Path(__file__).resolve().parents[2]
+# What the demo does not depend on: the tests, the docs, the pages and their assets, local state.
+NOT_DEMO = {".git", ".venv", "tests", "docs", "bench", "templates", "static", "staticfiles", "locale", "var"}
+DEMO_SUFFIXES = {".py", ".json", ".csv", ".tsv", ".sql", ".txt", ".xlsx", ".yaml"}
 
 
 def migrations_digest() -> str:
@@ -57,9 +74,22 @@ def migrations_digest() -> str:
     return digest.hexdigest()[:12]
 
 
+def demo_digest() -> str:
+    """What the seeded demo depends on: the migrated schema, the platform's code and data files, today's date."""
+    digest = hashlib.sha256(f"{migrations_digest()} {timezone.localdate().isoformat()}".encode())
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in NOT_DEMO and not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in DEMO_SUFFIXES:
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class DatabaseCreation(base.DatabaseWrapper.creation_class):
     def template_prefix(self) -> str:
-        return f"{TEST_DATABASE_PREFIX}{self.connection.settings_dict['NAME']}{TEMPLATE_INFIX}"
+        return f"{TEST_DATABASE_PREFIX}{self._own_name()}{TEMPLATE_INFIX}"
 
     def _lock_key(self) -> int:
         return int.from_bytes(hashlib.sha256(self.template_prefix().encode()).digest()[:8], "big", signed=True)
@@ -69,6 +99,7 @@ class DatabaseCreation(base.DatabaseWrapper.creation_class):
         rows of the data migrations to a transactional test's flush); keepdb only keeps it at the end."""
         quote = self.connection.ops.quote_name
         clone = self._get_test_db_name()
+        OWN_NAMES.setdefault(self.connection.alias, self.connection.settings_dict["NAME"])
         template = self.template_prefix() + migrations_digest()
         with self._nodb_cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [self._lock_key()])
@@ -92,6 +123,62 @@ class DatabaseCreation(base.DatabaseWrapper.creation_class):
         self.connection.ensure_connection()
         return clone
 
+    def demo_prefix(self) -> str:
+        return f"{TEST_DATABASE_PREFIX}{self._own_name()}{DEMO_INFIX}"
+
+    def _own_name(self) -> str:
+        """The configured database's name (the test databases and templates are named after it), also once the
+        connection works on a test database."""
+        return OWN_NAMES.get(self.connection.alias) or self.connection.settings_dict["NAME"]
+
+    def create_demo_clone(self) -> str:
+        """This process's database with the demo province: a clone of the demo template, which the first process to
+        need it seeds (tests/conftest.py `demo_province` works on it in a transaction rolled back after each module)."""
+        quote = self.connection.ops.quote_name
+        template, clone = self.demo_prefix() + demo_digest(), f"{self.connection.settings_dict['NAME']}_demo"
+        with self._nodb_cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [self._lock_key()])
+            try:
+                cursor.execute("SELECT datistemplate FROM pg_database WHERE datname = %s", [template])
+                row = cursor.fetchone()
+                if row is None or not row[0]:
+                    self._build_demo_template(cursor, template)
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(clone)}")
+                cursor.execute(f"CREATE DATABASE {quote(clone)} TEMPLATE {quote(template)}")
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key()])
+        return clone
+
+    def drop_database(self, name: str) -> None:
+        with self._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {self.connection.ops.quote_name(name)}")
+
+    def _build_demo_template(self, cursor, template: str) -> None:
+        """Seed the demo on a clone of the migrated template, then mark it a template (older demo templates go)."""
+        from django.core.management import call_command  # a backend loads before the app registry
+
+        quote = self.connection.ops.quote_name
+        migrated = self.template_prefix() + migrations_digest()
+        self.drop_templates(cursor, prefix=self.demo_prefix())
+        cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(migrated)}")
+        test_name = self.connection.settings_dict["NAME"]
+        self.switch_to(template)
+        try:
+            # Every statement logged, as `make run` does (DEBUG): the log formats each statement with its parameters,
+            # which fails on a stray % that the database itself would have accepted.
+            with CaptureQueriesContext(self.connection):
+                call_command("seed_demo", "--quiet-logins", stdout=StringIO())
+        finally:
+            self.switch_to(test_name)
+        cursor.execute(f"ALTER DATABASE {quote(template)} IS_TEMPLATE true ALLOW_CONNECTIONS false")
+
+    def switch_to(self, name: str) -> None:
+        """The connection works on database `name` from its next query."""
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        _forget_content_types()
+
     def _build_template(self, template: str, verbosity: int) -> None:
         """Migrate `template` as Django makes a test database (migrate, cache table), then mark it a template."""
         own_name, test_settings = self.connection.settings_dict["NAME"], self.connection.settings_dict["TEST"]
@@ -111,12 +198,12 @@ class DatabaseCreation(base.DatabaseWrapper.creation_class):
                 f"ALTER DATABASE {self.connection.ops.quote_name(template)} IS_TEMPLATE true ALLOW_CONNECTIONS false"
             )
 
-    def drop_templates(self, cursor, keep: str = "") -> None:
+    def drop_templates(self, cursor, keep: str = "", prefix: str = "") -> None:
         """Drop this database's templates (but `keep`): those of older migrations, or all to build anew."""
         quote = self.connection.ops.quote_name
         cursor.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-            [self.template_prefix().replace("_", r"\_") + "%", keep],
+            [(prefix or self.template_prefix()).replace("_", r"\_") + "%", keep],
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f"ALTER DATABASE {quote(name)} IS_TEMPLATE false")
@@ -127,6 +214,7 @@ class DatabaseCreation(base.DatabaseWrapper.creation_class):
             cursor.execute("SELECT pg_advisory_lock(%s)", [self._lock_key()])
             try:
                 self.drop_templates(cursor)
+                self.drop_templates(cursor, prefix=self.demo_prefix())
             finally:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key()])
 

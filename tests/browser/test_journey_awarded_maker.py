@@ -81,7 +81,7 @@ def test_mfr2_award_contract_signed_orders_statement_claimed_and_paid(new_page, 
     buyer = next(u for u in world["buyers"] if u.organization_id == hospital.pk)
     distributor = DistributorFactory(name="旅程合同配送有限公司")
     dist = UserFactory(username="j_dist2", organization=distributor, roles=["distributor_rep"])
-    DistributionAuthorizationFactory(product=commitment.product, distributor=distributor)
+    DistributionAuthorizationFactory(product=commitment.product, distributor=distributor, regions=[hospital.region])
     contract = PurchaseContract.objects.get(commitment=commitment, version=1)
     contract = parties.contract_choose_distributor(contract=contract, by=buyer, distributor_id=distributor.pk)
     for user in (buyer, dist):

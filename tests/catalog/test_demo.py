@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
 from catalog.codes import Category
 from catalog.models import Product
@@ -10,8 +7,7 @@ from catalog.services import EDITABLE_FIELDS
 
 
 @pytest.mark.django_db
-def test_demo_catalog_covers_every_category_and_passes_the_rules():
-    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+def test_demo_catalog_covers_every_category_and_passes_the_rules(demo_province):
     products = Product.objects.all()
     assert products.count() >= 300
     counts = {category: products.filter(category=category).count() for category in Category.values}

@@ -162,24 +162,30 @@ def entries_statement() -> sql.Composed:
 
 def lines_statement() -> sql.Composed:
     """The entries' lines: claims expense +share, hospital −recovered, bank −(share − recovered); zero lines left
-    out (the journal refuses them)."""
+    out (the journal refuses them). Each line finds its account by equality on (fund, kind, organization) — the
+    unique index — and the bank line takes the fund's one bank account: no join condition matches a hospital's
+    line against every account of its kind."""
     jl, la = JournalLine, LedgerAccount
     return sql.SQL(
         """
+        WITH bank AS (
+            SELECT {la_id} AS id FROM {la}
+             WHERE {la_fund} = %(fund)s AND {la_kind} = %(bank_kind)s AND {la_org} IS NULL
+        )
         INSERT INTO {jl} ({entry}, {account}, {amount})
-        SELECT l.entry_id, a.{la_id}, l.amount
-          FROM (
-                SELECT r.entry_id, r.hospital_id AS org, %(expense_kind)s AS kind, r.fund_share AS amount
-                  FROM yearend_rows r WHERE r.entry_id IS NOT NULL
-                UNION ALL
-                SELECT r.entry_id, r.hospital_id, %(hospital_kind)s, -r.recovered
-                  FROM yearend_rows r WHERE r.entry_id IS NOT NULL AND r.recovered <> 0
-                UNION ALL
-                SELECT r.entry_id, NULL, %(bank_kind)s, -(r.fund_share - r.recovered)
-                  FROM yearend_rows r WHERE r.entry_id IS NOT NULL AND r.fund_share <> r.recovered
-          ) l
-          JOIN {la} a ON a.{la_fund} = %(fund)s AND a.{la_kind} = l.kind
-                     AND a.{la_org} IS NOT DISTINCT FROM l.org
+        SELECT r.entry_id, a.{la_id}, r.fund_share
+          FROM yearend_rows r
+          JOIN {la} a ON a.{la_fund} = %(fund)s AND a.{la_kind} = %(expense_kind)s AND a.{la_org} = r.hospital_id
+         WHERE r.entry_id IS NOT NULL
+        UNION ALL
+        SELECT r.entry_id, a.{la_id}, -r.recovered
+          FROM yearend_rows r
+          JOIN {la} a ON a.{la_fund} = %(fund)s AND a.{la_kind} = %(hospital_kind)s AND a.{la_org} = r.hospital_id
+         WHERE r.entry_id IS NOT NULL AND r.recovered <> 0
+        UNION ALL
+        SELECT r.entry_id, bank.id, -(r.fund_share - r.recovered)
+          FROM yearend_rows r CROSS JOIN bank
+         WHERE r.entry_id IS NOT NULL AND r.fund_share <> r.recovered
         """
     ).format(
         jl=_t(jl),

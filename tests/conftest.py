@@ -5,6 +5,7 @@ import pytest
 from _pytest.nodeid import NodeId
 from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
@@ -98,6 +99,15 @@ def pytest_sessionfinish(session):
     server = getattr(session.config, "embedded_server", None)
     if server is not None and not session.config.embedded_was_running:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def platform_language():
+    """Each test starts in the platform's language: a request in English (the test client runs it in this thread,
+    where the locale middleware activates the reader's language) must not leave English to the tests after it."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from accounts.models import Organization
 from accounts.permissions import capability_required
 from catalog.codes import Category
 from catalog.hooks import product_warnings
+from catalog.identity import identity
 from common import tables
 from common.errors import DomainError
 from common.formmemory import remember
@@ -95,7 +96,9 @@ def cart_add(request):
         raise Http404
     try:
         svc.cart_add(by=request.user, listing=listing, distributor=distributor, packs=packs)
-        messages.success(request, _("已加入购物车：%(name)s") % {"name": listing.product.generic_name})
+        messages.success(
+            request, _("已加入购物车：%(name)s") % {"name": identity(listing.product, maker=listing.manufacturer)}
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     # back to the page the form was on, if it is one of ours (never an address posted from elsewhere)

@@ -147,15 +147,16 @@ def cart(request):
                 return redirect("orders:detail", order.pk)
             messages.success(request, _("购物车已保存"))
         except DomainError as exc:
-            messages.error(request, exc.message)
-            # the service names a line `lines[i].packs`; its input on the page is `packs-<line id>`
-            match = re.fullmatch(r"lines\[(\d+)\]\.packs", exc.field or "")
+            messages.error(request, exc.summary)  # with several refusals, all of them (each also beside its input)
             order_lines = list(order.lines.all())
-            field = (
-                f"packs-{order_lines[int(match.group(1))].pk}"
-                if match and int(match.group(1)) < len(order_lines)
-                else None
-            )
-            remember(request, f"cart-{order.pk}", exc, field=field)
+
+            def input_of(name: str) -> str:
+                # the service names a line `lines[i].packs` (or its listing); its input here is `packs-<line id>`
+                match = re.fullmatch(r"lines\[(\d+)\]\.\w+", name)
+                if match and int(match.group(1)) < len(order_lines):
+                    return f"packs-{order_lines[int(match.group(1))].pk}"
+                return name
+
+            remember(request, f"cart-{order.pk}", exc, inputs=input_of)
         return redirect("orders:cart")
     return render(request, "procurement/orders/cart.html", {"drafts": drafts})

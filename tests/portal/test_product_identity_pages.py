@@ -160,3 +160,6 @@ def test_opening_record_tells_two_strengths_of_one_maker_apart(world):
     found = identities(page)
     assert found[half.product_id] != found[own.product_id]
     assert any("10mg" in t for t in found[half.product_id]) and any("20mg" in t for t in found[own.product_id])
+    (lot,) = api_as(world["official"]).get(f"/api/v1/tenders/{world['tender'].pk}/opening-record/").json()
+    named = {b["bid"]: b["product_identity"] for b in lot["bids"]}
+    assert "10mg" in named[half.pk] and "20mg" in named[own.pk] and world["makers"][2].name in named[half.pk]

@@ -107,7 +107,10 @@ class Refusals:
         try:
             yield
         except ValidationFailed as exc:
-            self.errors.append(exc)
+            # a refusal that carries others (a check that gathered its own) adds each of them
+            gathered = exc.all_errors
+            exc.others = []
+            self.errors.extend(gathered)
 
     def failed(self, *fields: str) -> bool:
         """Whether a check on one of the fields failed (a later check that depends on it is then skipped)."""

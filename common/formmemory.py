@@ -24,18 +24,22 @@ def remember(
     key: str = "",
     names: dict[str, str] | None = None,
     field: str | None = None,
+    inputs=None,
 ) -> None:
     """Keep the posted values and the error for the page the view redirects to.
 
     A service names a line's field `lines[2].packs`; with the `lines` the view passed it, the line's id under `key`
     and the input suffixes in `names` ({"packs": "packs"}), the error lands on the input `<form>-<id>-packs`;
-    `field` names the input outright."""
+    `field` names the input of the first error outright; `inputs` (a function of a field the service names) the input
+    of each error."""
     values = {k: v for k, v in request.POST.items() if k not in SECRET_FIELDS}
     chosen = {
         k: request.POST.getlist(k) for k in request.POST if k not in SECRET_FIELDS and len(request.POST.getlist(k)) > 1
     }
 
     def input_of(name: str) -> str:
+        if inputs is not None:
+            return inputs(name) or name
         match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", name)
         if match and lines is not None and int(match.group(1)) < len(lines):
             line = lines[int(match.group(1))]

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from common import serializers
 from common.errors import ConflictError
 from common.numbers import param_id
@@ -33,6 +34,7 @@ class ContractSerializer(serializers.ModelSerializer):
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     distributor_name = serializers.CharField(source="distributor.name", read_only=True, default=None, allow_null=True)
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
+    product_identity = ProductIdentityField()
     awaiting = serializers.SerializerMethodField(help_text="尚未确认的签约方：hospital, manufacturer, distributor")
     allowed_actions = serializers.SerializerMethodField(
         help_text="当前用户可执行的操作：choose_distributor, confirm, amend（contracts.policies）"
@@ -59,6 +61,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "distributor_name",
             "product",
             "product_name",
+            "product_identity",
             "period_start",
             "period_end",
             "quantity",

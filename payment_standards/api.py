@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from catalog.models import Product
 from common import serializers
 from common.numbers import parse_int
@@ -22,6 +23,7 @@ from .models import PaymentStandard
 class PaymentStandardSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.nhsa_code", read_only=True)
     generic_name = serializers.CharField(source="product.generic_name", read_only=True)
+    product_identity = ProductIdentityField(source="product")
     specification = serializers.CharField(source="product.specification", read_only=True)
     min_unit = serializers.CharField(source="product.min_unit", read_only=True)
 
@@ -32,6 +34,7 @@ class PaymentStandardSerializer(serializers.ModelSerializer):
             "product",
             "product_code",
             "generic_name",
+            "product_identity",
             "specification",
             "min_unit",
             "year",
@@ -108,7 +111,7 @@ class PaymentStandardViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, vie
         return [HasCapability("payment_standard.view")()]
 
     def get_queryset(self):
-        return PaymentStandard.objects.select_related("product").order_by("-year", "product_id", "pk")
+        return PaymentStandard.objects.select_related("product__manufacturer").order_by("-year", "product_id", "pk")
 
     @extend_schema(request=StandardInputSerializer, responses={201: PaymentStandardSerializer})
     def create(self, request):

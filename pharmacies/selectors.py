@@ -27,7 +27,8 @@ from .services import parse_day
 
 
 def _with_relations(qs: QuerySet) -> QuerySet:
-    products = Product.objects.only("pk", "generic_name", "specification", "nhsa_code").order_by("generic_name", "pk")
+    # named as every page names a product (catalog.identity: strength, form, pack, maker)
+    products = Product.objects.select_related("manufacturer").order_by("generic_name", "pk")
     return qs.select_related("pharmacy", "region", "designated_by", "revoked_by").prefetch_related(
         Prefetch("products", queryset=products)
     )
@@ -61,9 +62,7 @@ def designation_choices() -> dict:
             .order_by("name")
         ),
         "drugs": list(
-            Product.objects.filter(negotiated=True)
-            .only("pk", "generic_name", "specification", "nhsa_code")
-            .order_by("generic_name", "pk")
+            Product.objects.filter(negotiated=True).select_related("manufacturer").order_by("generic_name", "pk")
         ),
     }
 

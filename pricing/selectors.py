@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from accounts.permissions import can, is_official
+from catalog.identity import identity, product_identity
 from catalog.models import Product
 from common.charts import Series, line_chart
 from common.models import events_for
@@ -176,16 +177,21 @@ def alert_groups(qs: QuerySet[PriceAlert], by: str) -> list[dict]:
         qs.order_by()
         .values(
             f"{field}_id",
-            *(["product__generic_name", "product__specification"] if by == "product" else []),
             *(["hospital__name"] if by == "hospital" else []),
         )
         .annotate(cases=Count("pk"), amount=Sum("amount_at_stake"), top=Max("score"))
         .order_by("-top", "-amount")
     )
+    rows = list(rows[:200])
+    products = (
+        Product.objects.select_related("manufacturer").in_bulk([r["product_id"] for r in rows])
+        if by == "product"
+        else {}
+    )
     out = []
-    for row in rows[:200]:
+    for row in rows:
         if by == "product":
-            label = f"{row['product__generic_name']} {row['product__specification']}"
+            label = product_identity(products.get(row["product_id"]))
         else:
             label = row["hospital__name"] or _("全区")
         out.append(
@@ -201,7 +207,9 @@ def alert_groups(qs: QuerySet[PriceAlert], by: str) -> list[dict]:
 
 
 def inquiries_visible_to(user) -> QuerySet[Inquiry]:
-    qs = Inquiry.objects.select_related("alert", "alert__product", "recipient", "sent_by", "replied_by")
+    qs = Inquiry.objects.select_related(
+        "alert", "alert__product", "alert__manufacturer", "recipient", "sent_by", "replied_by"
+    )
     if can(user, "pricing.view") and is_official(user):
         return qs
     if can(user, "pricing.answer_inquiry") and user.organization_id:
@@ -210,7 +218,9 @@ def inquiries_visible_to(user) -> QuerySet[Inquiry]:
 
 
 def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
-    qs = CreditRecord.objects.select_related("organization", "created_by", "alert").prefetch_related("products")
+    qs = CreditRecord.objects.select_related("organization", "created_by", "alert").prefetch_related(
+        Prefetch("products", queryset=Product.objects.select_related("manufacturer"))
+    )
     if can(user, "pricing.view") and is_official(user):
         return qs
     if can(user, "pricing.own_credit") and user.organization_id:
@@ -221,7 +231,7 @@ def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
 def shortage_alerts_visible_to(user) -> QuerySet[ShortageAlert]:
     if not (can(user, "pricing.view") and is_official(user)):
         return ShortageAlert.objects.none()
-    return ShortageAlert.objects.select_related("product").prefetch_related("hospitals")
+    return ShortageAlert.objects.select_related("product__manufacturer").prefetch_related("hospitals")
 
 
 def credit_status(organization_id: int, *, today: date | None = None) -> dict:
@@ -461,7 +471,8 @@ def inquiry_letter(alert: PriceAlert, months: list[dict]) -> str:
     """The 函询 letter's draft: names the hospital, the product and, month by month, the prices compared (for the
     months with a price signal) and the quantities (for a volume signal: its own line, from the signal)."""
     subject = alert.hospital.name if alert.hospital else _("全区各医疗机构")
-    product = f"{alert.product.generic_name} {alert.product.specification}（{alert.product.nhsa_code}）"
+    # the product as every page names it (strength, form, pack, maker), so the letter cannot be read as another one
+    product = f"{identity(alert.product, maker=alert.manufacturer or alert.product.manufacturer)}（{alert.product.nhsa_code}）"
     names = {"subject": subject, "product": product}
     volume_only = set(alert.kinds) <= VOLUME_KINDS
     lines = [

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Region
+from catalog.identity import product_identity
 from catalog.models import Product
 from common.forms import CharField, ModelChoiceField, ModelMultipleChoiceField, NumberTextField
 
@@ -68,6 +69,11 @@ class ApplicationForm(forms.Form):
         self.fields["listing"].queryset = Listing.objects.filter(
             manufacturer_id=manufacturer_id, status__in=[Listing.Status.ACTIVE, Listing.Status.SUSPENDED]
         ).select_related("product")
+        # the manufacturer's own products: strength, form and pack tell two of one name apart, the code any others
+        self.fields["product"].label_from_instance = lambda p: f"{product_identity(p, maker=False)}（{p.nhsa_code}）"
+        self.fields["listing"].label_from_instance = lambda x: (
+            f"{product_identity(x.product, maker=False)}（{x.product.nhsa_code}） @ {x.unit_price}"
+        )
         for name in list(self.fields):
             if name not in self.FIELDS_BY_KIND[kind]:
                 del self.fields[name]

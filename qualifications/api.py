@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from catalog.models import Product
 from common import serializers
 from common.numbers import parse_int
@@ -23,6 +24,7 @@ from .models import Qualification
 class QualificationSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     product_name = serializers.CharField(source="product.generic_name", read_only=True, default="")
+    product_identity = ProductIdentityField(source="product")
 
     class Meta:
         model = Qualification
@@ -32,6 +34,7 @@ class QualificationSerializer(serializers.ModelSerializer):
             "organization_name",
             "product",
             "product_name",
+            "product_identity",
             "kind",
             "number",
             "scope",

@@ -110,7 +110,7 @@ def ensure_listable(product: Product, *, on: date | None = None) -> None:
 
 def qualifications_visible_to(user) -> QuerySet[Qualification]:
     """An organisation's own rows; every row for officials who may see them; nothing for anyone else."""
-    rows = Qualification.objects.select_related("organization", "product")
+    rows = Qualification.objects.select_related("organization", "product__manufacturer")
     if is_official(user) and can(user, "qualification.view_all"):
         return rows
     if not getattr(user, "organization_id", None):
@@ -138,4 +138,4 @@ def expiring(*, on: date | None = None, within_days: int = 60) -> QuerySet[Quali
     on = on or timezone.localdate()
     rows = Qualification.objects.filter(valid_to__gte=on, valid_to__lte=on + timedelta(days=within_days))
     rows = rows.annotate(renewed=superseded()).filter(renewed=False)
-    return rows.select_related("organization", "product").order_by("valid_to", "pk")
+    return rows.select_related("organization", "product__manufacturer").order_by("valid_to", "pk")

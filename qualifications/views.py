@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.permissions import can
+from catalog.identity import product_identity
 from catalog.models import Product
 from common.errors import DomainError
 from common.forms import CharField, ModelChoiceField
@@ -44,6 +45,8 @@ class QualificationForm(forms.Form):
         allowed = selectors.KINDS_BY_ORGANIZATION.get(organization.kind, ())
         self.fields["kind"].choices = [(k, Qualification.Kind(k).label) for k in allowed]
         self.fields["product"].queryset = Product.objects.filter(manufacturer=organization).order_by("generic_name")
+        # the organisation's own products: strength, form and pack tell two of one name apart, the code any others
+        self.fields["product"].label_from_instance = lambda p: f"{product_identity(p, maker=False)}（{p.nhsa_code}）"
 
 
 def _rows_with_state(rows, today):

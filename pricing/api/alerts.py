@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization, User
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from common import serializers
 from common.errors import ValidationFailed
 from common.models import events_for
@@ -31,6 +32,7 @@ from .common import _valid
 class InquirySerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     product = serializers.CharField(source="alert.product.generic_name", read_only=True)
+    product_identity = ProductIdentityField(source="alert")  # name, strength, form, pack, maker
     alert_summary = serializers.CharField(source="alert.summary_text", read_only=True)  # in the reader's language
 
     class Meta:
@@ -40,6 +42,7 @@ class InquirySerializer(serializers.ModelSerializer):
             "alert",
             "alert_summary",
             "product",
+            "product_identity",
             "recipient",
             "letter",
             "reply_due",
@@ -85,6 +88,7 @@ class AlertSerializer(serializers.ModelSerializer):
     kind_labels = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
+    product_identity = ProductIdentityField()
     hospital_name = serializers.CharField(source="hospital.name", read_only=True, default=None)
     has_overdue = serializers.BooleanField(read_only=True, default=False)
     summary = serializers.CharField(source="summary_text", read_only=True)  # in the reader's language
@@ -97,6 +101,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "kind_labels",
             "product",
             "product_name",
+            "product_identity",
             "subject_key",
             "hospital",
             "hospital_name",

@@ -195,21 +195,39 @@ def _reason(reason) -> str:
 
 @transaction.atomic
 def alert_send_inquiry(
-    *, alert: PriceAlert, recipient, letter: str, reply_due: date, by, expected_version: int | None = None
+    *,
+    alert: PriceAlert,
+    recipient,
+    letter: str,
+    reply_due: date | None,
+    by,
+    expected_version: int | None = None,
+    refusals: Refusals | None = None,
 ) -> Inquiry:
-    """函询: a letter to the manufacturer, distributor or hospital, to be answered in the platform by `reply_due`."""
+    """函询: a letter to the manufacturer, distributor or hospital, to be answered in the platform by `reply_due`.
+    The letter, the recipient and the date are checked together, with what the caller found in what it parsed
+    (`refusals`: a page's date), and all that are wrong are refused at once."""
     require_reviewer(by)
+    found = refusals if refusals is not None else Refusals()
     letter = (letter or "").strip()
-    if not letter:
-        raise ValidationFailed(_("函询内容不能为空"), field="letter", code=PricingError.LETTER_REQUIRED)
-    if recipient is None or recipient.kind not in ("manufacturer", "distributor", "hospital"):
-        raise ValidationFailed(
-            _("函询对象必须是生产企业、配送企业或医疗机构"), field="recipient", code=PricingError.RECIPIENT_INVALID
-        )
-    if not isinstance(reply_due, date):
-        raise ValidationFailed(_("回复期限必须是日期"), field="reply_due", code=PricingError.REPLY_DUE_INVALID)
-    if reply_due <= timezone.localdate():
-        raise ValidationFailed(_("回复期限必须晚于今天"), field="reply_due", code=PricingError.REPLY_DUE_NOT_FUTURE)
+    with found.check():
+        if not found.failed("recipient") and (
+            recipient is None or recipient.kind not in ("manufacturer", "distributor", "hospital")
+        ):
+            raise ValidationFailed(
+                _("函询对象必须是生产企业、配送企业或医疗机构"), field="recipient", code=PricingError.RECIPIENT_INVALID
+            )
+    with found.check():
+        if not letter:
+            raise ValidationFailed(_("函询内容不能为空"), field="letter", code=PricingError.LETTER_REQUIRED)
+    with found.check():
+        if found.failed("reply_due"):
+            pass  # the page could not read the date: said once
+        elif not isinstance(reply_due, date):
+            raise ValidationFailed(_("回复期限必须是日期"), field="reply_due", code=PricingError.REPLY_DUE_INVALID)
+        elif reply_due <= timezone.localdate():
+            raise ValidationFailed(_("回复期限必须晚于今天"), field="reply_due", code=PricingError.REPLY_DUE_NOT_FUTURE)
+    found.raise_any()
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     inquiry = Inquiry(alert=alert, recipient=recipient, letter=letter, reply_due=reply_due, sent_by=by)
@@ -311,19 +329,34 @@ def inquiry_deadline_reminders(*, today: date | None = None, days: int = 2) -> i
 
 @transaction.atomic
 def alert_record_interview(
-    *, alert: PriceAlert, held_on: date, participants: str, minutes: str, by, expected_version: int | None = None
+    *,
+    alert: PriceAlert,
+    held_on: date | None,
+    participants: str,
+    minutes: str,
+    by,
+    expected_version: int | None = None,
+    refusals: Refusals | None = None,
 ) -> Interview:
-    """约谈: the meeting's date, participants and minutes."""
+    """约谈: the meeting's date, participants and minutes, checked together (with `refusals`: what the caller found
+    in what it parsed) and all that are wrong refused at once."""
     require_reviewer(by)
+    found = refusals if refusals is not None else Refusals()
     participants, minutes = (participants or "").strip(), (minutes or "").strip()
-    if not isinstance(held_on, date):
-        raise ValidationFailed(_("约谈日期必须是日期"), field="held_on", code=PricingError.HELD_ON_INVALID)
-    if held_on > timezone.localdate():
-        raise ValidationFailed(_("约谈日期不能晚于今天"), field="held_on", code=PricingError.HELD_ON_FUTURE)
-    if not participants:
-        raise ValidationFailed(_("请填写参加人员"), field="participants", code=PricingError.PARTICIPANTS_REQUIRED)
-    if not minutes:
-        raise ValidationFailed(_("请填写约谈纪要"), field="minutes", code=PricingError.MINUTES_REQUIRED)
+    with found.check():
+        if found.failed("held_on"):
+            pass  # the page could not read the date: said once
+        elif not isinstance(held_on, date):
+            raise ValidationFailed(_("约谈日期必须是日期"), field="held_on", code=PricingError.HELD_ON_INVALID)
+        elif held_on > timezone.localdate():
+            raise ValidationFailed(_("约谈日期不能晚于今天"), field="held_on", code=PricingError.HELD_ON_FUTURE)
+    with found.check():
+        if not participants:
+            raise ValidationFailed(_("请填写参加人员"), field="participants", code=PricingError.PARTICIPANTS_REQUIRED)
+    with found.check():
+        if not minutes:
+            raise ValidationFailed(_("请填写约谈纪要"), field="minutes", code=PricingError.MINUTES_REQUIRED)
+    found.raise_any()
     alert = _lock(alert.pk)
     _check_version(alert, expected_version)
     _move(alert, "record_interview", by=by, note=minutes[:200], data={"held_on": held_on.isoformat()})

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, Region, User
 from accounts.permissions import can, capability_required
-from common.errors import DomainError, ValidationFailed
+from common.errors import DomainError, Refusals, ValidationFailed
 from common.formmemory import remember
 from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
@@ -193,23 +193,35 @@ def alert_action(request, pk: int, step: str):
             assignee = User.objects.filter(pk=param_id(post, "assignee", form=True) or 0).first()
             alert_svc.alert_assign(alert=alert, assignee=assignee, by=request.user, expected_version=version)
         elif step == "inquiry":
-            recipient = Organization.objects.filter(pk=param_id(post, "recipient", form=True) or 0).first()
+            found = Refusals()  # the date this page reads, refused together with the service's own checks
+            recipient = None
+            with found.check():
+                recipient = Organization.objects.filter(pk=param_id(post, "recipient", form=True) or 0).first()
+            reply_due = None
+            with found.check():
+                reply_due = _parse_date(post.get("reply_due"), _("回复期限"), "reply_due")
             alert_svc.alert_send_inquiry(
                 alert=alert,
                 recipient=recipient,
                 letter=post.get("letter", ""),
-                reply_due=_parse_date(post.get("reply_due"), _("回复期限"), "reply_due"),
+                reply_due=reply_due,
                 by=request.user,
                 expected_version=version,
+                refusals=found,
             )
         elif step == "interview":
+            found = Refusals()
+            held_on = None
+            with found.check():
+                held_on = _parse_date(post.get("held_on"), _("约谈日期"), "held_on")
             alert_svc.alert_record_interview(
                 alert=alert,
-                held_on=_parse_date(post.get("held_on"), _("约谈日期"), "held_on"),
+                held_on=held_on,
                 participants=post.get("participants", ""),
                 minutes=post.get("minutes", ""),
                 by=request.user,
                 expected_version=version,
+                refusals=found,
             )
         elif step == "resolve":
             alert_svc.alert_resolve(

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization, Region
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from catalog.models import Product
 from common import serializers
 from common.numbers import param_id
@@ -35,6 +36,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
+    product_identity = ProductIdentityField()
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
@@ -49,6 +51,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "manufacturer_name",
             "product",
             "product_name",
+            "product_identity",
             "listing",
             "pack_price",
             "unit_price",

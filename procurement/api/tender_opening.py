@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from common import serializers
 
 from ..selectors import tender_opening
@@ -35,6 +36,7 @@ class OpeningBidSerializer(serializers.Serializer):
     manufacturer = serializers.CharField(source="manufacturer.name")
     manufacturer_uscc = serializers.CharField(source="manufacturer.uscc")
     product_code = serializers.CharField(source="product.nhsa_code")
+    product_identity = ProductIdentityField()  # name, strength, form, pack, maker
     submitted_at = serializers.DateTimeField()
     status = serializers.CharField()
     invalid_reason = serializers.CharField()

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization
 from accounts.permissions import HasCapability
+from catalog.identity import identity
 from common import serializers
 
 from ..models import Lot, Tender
@@ -165,16 +166,24 @@ class WinnerSerializer(serializers.Serializer):
     manufacturer_uscc = serializers.CharField(source="manufacturer.uscc")
     product = serializers.IntegerField(source="product.pk")
     product_code = serializers.CharField(source="product.nhsa_code")
+    product_identity = serializers.SerializerMethodField()  # name, strength, form, pack, maker
     price = serializers.DecimalField(max_digits=14, decimal_places=4)
     comparison_price = serializers.DecimalField(max_digits=14, decimal_places=4)
+
+    def get_product_identity(self, row) -> str:
+        """A row of the results (a dict with the product and its maker) named as the pages name it."""
+        return identity(row["product"], maker=row["manufacturer"]).text()
 
 
 class DigestSerializer(serializers.Serializer):
     manufacturer = serializers.CharField(source="manufacturer.name")
     product_code = serializers.CharField(source="product.nhsa_code")
+    product_identity = serializers.SerializerMethodField()
     seal_hash = serializers.CharField()
     status = serializers.CharField()
     invalid_reason = serializers.CharField()
+
+    get_product_identity = WinnerSerializer.get_product_identity
 
 
 class LotResultSerializer(serializers.Serializer):

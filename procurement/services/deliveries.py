@@ -1,6 +1,6 @@
 """配送: the distributor ships (part of) an accepted order — per line packs, batch number, expiry and production
-dates — with the invoice of the batch (两票制). Over-deliveries are allowed and shown on the line; the hospital may
-reject the excess at receipt."""
+dates — with the invoice of the batch (两票制). A line is never shipped beyond what it still needs (ordered, less
+what is out of stock and what was shipped). Every wrong input of the form is refused at once, each on its field."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from common.errors import Refusals
 from common.money import quantize_amount
 
 from ..errors import OrderError, ValidationFailed
@@ -34,7 +35,10 @@ S = PurchaseOrder.Status
 BATCH_MAX = DeliveryLine._meta.get_field("batch_number").max_length
 
 
-def _parse_delivery_line(item, i: int, order: PurchaseOrder, order_lines: dict, seen: set, today) -> tuple:
+def _parse_delivery_line(
+    item, i: int, order: PurchaseOrder, order_lines: dict, seen: set, today, found: Refusals
+) -> tuple | None:
+    """One line of a delivery; None when one of its inputs was refused (in `found`, with every other one)."""
     field = f"lines[{i}]"
     line_id = line_ref(
         item,
@@ -58,6 +62,39 @@ def _parse_delivery_line(item, i: int, order: PurchaseOrder, order_lines: dict, 
             code=OrderError.DUPLICATE_LINE,
         )
     seen.add(line_id)
+    refused = len(found.errors)
+    packs = batch = expiry = production = None
+    with found.check():
+        packs = _line_packs(item, field, order_line)
+    with found.check():
+        batch = _line_batch(item, field)
+    with found.check():
+        expiry = parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label=gettext_lazy("有效期至"))
+        if expiry <= today:
+            raise ValidationFailed(
+                gettext("有效期至 %(expiry)s 已过期，不能配送") % {"expiry": expiry},
+                field=f"{field}.expiry_date",
+                code=OrderError.EXPIRED_BATCH,
+            )
+    with found.check():
+        production = item.get("production_date")
+        production = (
+            parse_date(production, field=f"{field}.production_date", label=gettext_lazy("生产日期"))
+            if production
+            else None
+        )
+        if production and production > today:
+            raise ValidationFailed(
+                gettext("生产日期不能晚于今天"),
+                field=f"{field}.production_date",
+                code=OrderError.PRODUCTION_DATE_IN_FUTURE,
+            )
+    if len(found.errors) > refused:
+        return None
+    return order_line, packs, batch, expiry, production
+
+
+def _line_packs(item, field: str, order_line: PurchaseOrderLine) -> int:
     packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("配送数量"))
     if packs > order_line.packs_outstanding:
         raise ValidationFailed(
@@ -75,30 +112,16 @@ def _parse_delivery_line(item, i: int, order: PurchaseOrder, order_lines: dict, 
             field=f"{field}.packs",
             code=OrderError.OVER_DELIVERY,
         )
+    return packs
+
+
+def _line_batch(item, field: str) -> str:
     batch = str(item.get("batch_number") or "").strip()
     if not batch:
         raise ValidationFailed(
             gettext("请填写批号"), field=f"{field}.batch_number", code=OrderError.BATCH_NUMBER_REQUIRED
         )
-    expiry = parse_date(item.get("expiry_date"), field=f"{field}.expiry_date", label=gettext_lazy("有效期至"))
-    if expiry <= today:
-        raise ValidationFailed(
-            gettext("有效期至 %(expiry)s 已过期，不能配送") % {"expiry": expiry},
-            field=f"{field}.expiry_date",
-            code=OrderError.EXPIRED_BATCH,
-        )
-    production = item.get("production_date")
-    production = (
-        parse_date(production, field=f"{field}.production_date", label=gettext_lazy("生产日期")) if production else None
-    )
-    if production and production > today:
-        raise ValidationFailed(
-            gettext("生产日期不能晚于今天"),
-            field=f"{field}.production_date",
-            code=OrderError.PRODUCTION_DATE_IN_FUTURE,
-        )
-    batch = short_text(batch, field=f"{field}.batch_number", label=gettext_lazy("批号"), max_length=BATCH_MAX)
-    return order_line, packs, batch, expiry, production
+    return short_text(batch, field=f"{field}.batch_number", label=gettext_lazy("批号"), max_length=BATCH_MAX)
 
 
 def _shipped_fields(order: PurchaseOrder, target: str, now) -> list[str]:
@@ -128,15 +151,31 @@ def delivery_create(
     require_distributor_user(order, by)
     check_version(order, version)
     require_state(order, PurchaseOrder.SHIPPABLE_STATUSES, pgettext("订单操作", "配送（须先接单）"))
+    found = Refusals()  # the invoice and every line's inputs, reported together, each on its own input
     invoice_number = (invoice_number or "").strip()
-    if not invoice_number:
-        raise ValidationFailed(gettext("请填写发票号"), field="invoice_number", code=OrderError.INVOICE_NUMBER_REQUIRED)
-    require_lines(lines, gettext("配送单至少需要一行"))
+    with found.check():
+        if not invoice_number:
+            raise ValidationFailed(
+                gettext("请填写发票号"), field="invoice_number", code=OrderError.INVOICE_NUMBER_REQUIRED
+            )
+        invoice_number = short_text(invoice_number, field="invoice_number", label=gettext_lazy("发票号"))
+    with found.check():
+        invoice_date = (
+            parse_date(invoice_date, field="invoice_date", label=gettext_lazy("开票日期")) if invoice_date else None
+        )
+    with found.check():
+        require_lines(lines, gettext("配送单至少需要一行"))
+    if found.failed("lines"):
+        found.raise_any()
     order_lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
     now = timezone.now()
     today = timezone.localdate(now)
     seen: set[int] = set()
-    parsed = [_parse_delivery_line(item, i, order, order_lines, seen, today) for i, item in enumerate(lines)]
+    parsed = []
+    for i, item in enumerate(lines):
+        with found.check():
+            parsed.append(_parse_delivery_line(item, i, order, order_lines, seen, today, found))
+    found.raise_any()
     invoice_amount = sum(
         (quantize_amount(ol.unit_price * packs * ol.pack_size) for ol, packs, *_ in parsed), Decimal("0")
     )
@@ -144,13 +183,11 @@ def delivery_create(
         order=order,
         distributor_id=order.distributor_id,
         hospital_id=order.hospital_id,
-        invoice_number=short_text(invoice_number, field="invoice_number", label=gettext_lazy("发票号")),
+        invoice_number=invoice_number,
         invoice_amount=invoice_amount,
         shipped_at=now,
         shipped_by=by,
-        invoice_date=parse_date(invoice_date, field="invoice_date", label=gettext_lazy("开票日期"))
-        if invoice_date
-        else today,
+        invoice_date=invoice_date or today,
         remarks=short_text(remarks, field="remarks", label=gettext_lazy("备注")),
     )
     assign_number(delivery, "DL")

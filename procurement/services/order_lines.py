@@ -4,13 +4,16 @@ the listing's price; and the share lock that holds the listings while an order's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
 from django.utils.translation import gettext, gettext_lazy
 
+from catalog.identity import product_identity
 from common import rules
+from common.errors import Refusals
 from common.money import quantize_amount
 from common.numbers import parse_id
 from common.text import check_text
@@ -121,34 +124,59 @@ def parse_lines(items, *, on: date, parties: tuple | None = None, buyer=None) ->
     listings = _read_listings(ids, parties, on=on)
     seen: dict[int, int] = {}
     result = []
+    found = Refusals()  # every line's wrong inputs, reported together, each on its own input
     for i, (item, listing_id) in enumerate(zip(items, ids, strict=True)):
-        field = f"lines[{i}]"
-        listing = listings.get(listing_id)
-        if listing is None:
-            raise ValidationFailed(
-                gettext("挂网产品 %(listing_id)s 不存在") % {"listing_id": listing_id},
-                field=f"{field}.listing",
-                code=OrderError.LISTING_NOT_FOUND,
-            )
-        if listing_id in seen:
-            raise ValidationFailed(
-                gettext("%(generic_name)s 在第 %(value)s 行已出现，请合并数量")
-                % {"generic_name": listing.product.generic_name, "value": seen[listing_id] + 1},
-                field=f"{field}.listing",
-                code=OrderError.DUPLICATE_LINE,
-            )
-        seen[listing_id] = i
+        with found.check():
+            line = _parse_line(item, i, listings.get(listing_id), listing_id, seen, on=on, buyer=buyer, found=found)
+            if line is not None:
+                result.append(line)
+    found.raise_any()
+    return result
+
+
+def _parse_line(item, i: int, listing, listing_id: int, seen: dict, *, on: date, buyer, found) -> LineInput | None:
+    """One line of an order; None when one of its inputs was refused (in `found`, with every other one)."""
+    field = f"lines[{i}]"
+    if listing is None:
+        raise ValidationFailed(
+            gettext("挂网产品 %(listing_id)s 不存在") % {"listing_id": listing_id},
+            field=f"{field}.listing",
+            code=OrderError.LISTING_NOT_FOUND,
+        )
+    if listing_id in seen:
+        raise ValidationFailed(
+            gettext("%(generic_name)s 在第 %(value)s 行已出现，请合并数量")
+            % {"generic_name": product_identity(listing.product, maker=False), "value": seen[listing_id] + 1},
+            field=f"{field}.listing",
+            code=OrderError.DUPLICATE_LINE,
+        )
+    seen[listing_id] = i
+    refused = len(found.errors)
+    packs, remarks = None, ""
+    with found.check():
         packs = parse_count(item.get("packs"), field=f"{field}.packs", label=gettext_lazy("采购数量"))
+    with found.check():
         check_listing_orderable(listing, on=on, field=f"{field}.listing")
         check_buyer_may_order(buyer, listing, on=on, field=f"{field}.listing")
+    with found.check():
         remarks = check_text(
             str(item.get("remarks") or ""),
             field=f"{field}.remarks",
             label=gettext_lazy("备注"),
             max_length=LINE_REMARKS_MAX,
         )
-        result.append(LineInput(listing=listing, packs=packs, remarks=remarks))
-    return result
+    if len(found.errors) > refused:
+        return None
+    return LineInput(listing=listing, packs=packs, remarks=remarks)
+
+
+def renumber_line_field(field: str | None, positions: list[int]) -> str | None:
+    """`lines[i].packs` of a list from which some lines were left out → the same line's place in the whole list
+    (`positions[i]`), so that an error lands on the input the user filled."""
+    match = re.fullmatch(r"lines\[(\d+)\](.*)", field or "")
+    if not match or int(match.group(1)) >= len(positions):
+        return field
+    return f"lines[{positions[int(match.group(1))]}]{match.group(2)}"
 
 
 def raw_listing_ids(lines) -> list[int]:

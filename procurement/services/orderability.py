@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext
 
 from accounts.models import Organization
+from catalog.identity import product_identity
 from common import rules
 
 from ..errors import OrderError, ValidationFailed
@@ -53,7 +54,7 @@ def orderability(hospital: Organization, distributor: Organization, *, on: date)
 
 
 def check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
-    name = listing.product.generic_name
+    name = product_identity(listing.product, maker=False)  # strength, form and pack: one of a name told apart
     if listing.status == Listing.Status.SUSPENDED:
         raise ValidationFailed(
             gettext("%(name)s 已暂停挂网，不能采购（%(status_reason)s）")
@@ -103,7 +104,7 @@ def check_buyer_may_order(buyer: Organization | None, listing: Listing, *, on: d
         return
     raise ValidationFailed(
         gettext("%(name)s 不是协议期内的国家谈判药品，定点零售药店只能采购挂网的国家谈判药品")
-        % {"name": listing.product.generic_name},
+        % {"name": product_identity(listing.product, maker=False)},
         field=field,
         code=OrderError.NOT_NEGOTIATED_DRUG,
     )
@@ -150,13 +151,21 @@ def _refuse_unauthorised(hospital, distributor, listing: Listing, *, on: date, f
     if suspended:
         raise ValidationFailed(
             gettext("%(name)s 配送 %(generic_name)s 的授权已暂停（%(suspended)s），不能经其采购")
-            % {"name": distributor.name, "generic_name": listing.product.generic_name, "suspended": suspended},
+            % {
+                "name": distributor.name,
+                "generic_name": product_identity(listing.product, maker=False),
+                "suspended": suspended,
+            },
             field=field,
             code=OrderError.AUTHORIZATION_SUSPENDED,
         )
     raise ValidationFailed(
         gettext("%(name)s 未获 %(name2)s 授权在本地区配送 %(generic_name)s")
-        % {"name": distributor.name, "name2": listing.manufacturer.name, "generic_name": listing.product.generic_name},
+        % {
+            "name": distributor.name,
+            "name2": listing.manufacturer.name,
+            "generic_name": product_identity(listing.product, maker=False),
+        },
         field=field,
         code=OrderError.DISTRIBUTOR_NOT_AUTHORIZED,
     )

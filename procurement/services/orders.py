@@ -23,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from accounts.models import Organization
 from accounts.permissions import require
 from common import idempotency, locks, rules
+from common.errors import Refusals
 from common.money import quantize_amount
 from common.numbers import parse_id
 
@@ -35,6 +36,7 @@ from .order_lines import (
     check_distributor_for,
     parse_lines,
     raw_listing_ids,
+    renumber_line_field,
     share_lock_listings,
 )
 from .order_steps import (
@@ -260,10 +262,26 @@ def order_update_draft(
     require_hospital_user(order, by, "order.place")
     check_version(order, version)
     require_state(order, (S.DRAFT,), pgettext("订单操作", "修改"))
+    found = Refusals()  # the lines and the remarks, all their wrong inputs at once
+    items = None
+    today = timezone.localdate()
     if lines is not None:
-        kept = [item for item in lines if not (isinstance(item, dict) and str(item.get("packs")).strip() == "0")]
-        today = timezone.localdate()
-        items = parse_lines(kept, on=today, buyer=order.hospital)
+        dropped = [isinstance(item, dict) and str(item.get("packs")).strip() == "0" for item in lines]
+        kept = [item for item, drop in zip(lines, dropped, strict=True) if not drop]
+        with found.check():
+            try:
+                items = parse_lines(kept, on=today, buyer=order.hospital)
+            except ValidationFailed as exc:
+                # the refusals name the kept lines; the caller's inputs are its own lines, dropped ones included
+                positions = [i for i, drop in enumerate(dropped) if not drop]
+                for error in exc.all_errors:
+                    error.field = renumber_line_field(error.field, positions)
+                raise
+    if remarks is not None:
+        with found.check():
+            remarks = remarks_text(remarks)
+    found.raise_any()
+    if items is not None:
         check_distributor_for(order.hospital, order.distributor, items, on=today)
         subs = unmet_commitments(hospital_id=order.hospital_id, products=[i.listing.product for i in items], on=today)
         order.lines.all().delete()
@@ -274,7 +292,7 @@ def order_update_draft(
     if urgent is not None:
         order.urgent = bool(urgent)
     if remarks is not None:
-        order.hospital_remarks = remarks_text(remarks)
+        order.hospital_remarks = remarks
     order.version += 1
     order.save(update_fields=["urgent", "hospital_remarks", "version", "updated_at"])
     record_event(order, "draft_updated", by=by, data={"lines": order.line_count})

@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from catalog.identity import product_identity
+from common.errors import Refusals
 from common.money import quantize_amount
 
 from .. import hooks
@@ -126,7 +128,10 @@ def receipt_create(*, delivery: Delivery, by, lines=None, remarks: str = "", ver
     return receipt
 
 
-def _parse_receipt_line(item, i: int, delivery_lines: dict[int, DeliveryLine], given: dict) -> ReceiptInput:
+def _parse_receipt_line(
+    item, i: int, delivery_lines: dict[int, DeliveryLine], given: dict, found: Refusals
+) -> ReceiptInput | None:
+    """One line of a receipt; None when one of its inputs was refused (in `found`)."""
     field = f"lines[{i}]"
     dl_id = line_ref(
         item,
@@ -147,34 +152,45 @@ def _parse_receipt_line(item, i: int, delivery_lines: dict[int, DeliveryLine], g
         raise ValidationFailed(
             gettext("同一配送明细只能验收一次"), field=f"{field}.delivery_line", code=OrderError.DUPLICATE_LINE
         )
-    accepted = parse_count(
-        item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext_lazy("验收数量"), allow_zero=True
-    )
-    rejected = parse_count(
-        item.get("rejected_packs", 0) or 0,
-        field=f"{field}.rejected_packs",
-        label=gettext_lazy("拒收数量"),
-        allow_zero=True,
-    )
-    if accepted + rejected > dl.packs:
-        raise ValidationFailed(
-            gettext("%(generic_name)s：验收 %(accepted)s + 拒收 %(rejected)s 超过配送数量 %(packs)s")
-            % {
-                "generic_name": dl.order_line.product.generic_name,
-                "accepted": accepted,
-                "rejected": rejected,
-                "packs": dl.packs,
-            },
-            field=f"{field}.accepted_packs",
-            code=OrderError.RECEIPT_EXCEEDS_DELIVERY,
+    # the line's inputs checked together: every wrong one is named at once (`found`)
+    accepted = rejected = None
+    reason = ""
+    with found.check():
+        accepted = parse_count(
+            item.get("accepted_packs"), field=f"{field}.accepted_packs", label=gettext_lazy("验收数量"), allow_zero=True
         )
-    reason = short_text(
-        str(item.get("reject_reason") or "").strip(), field=f"{field}.reject_reason", label=gettext_lazy("拒收原因")
-    )
-    if (accepted + rejected < dl.packs or rejected) and not reason:
-        raise ValidationFailed(
-            gettext("有拒收或短少时必须填写原因"), field=f"{field}.reject_reason", code=OrderError.REASON_REQUIRED
+    with found.check():
+        rejected = parse_count(
+            item.get("rejected_packs", 0) or 0,
+            field=f"{field}.rejected_packs",
+            label=gettext_lazy("拒收数量"),
+            allow_zero=True,
         )
+    with found.check():
+        reason = short_text(
+            str(item.get("reject_reason") or "").strip(), field=f"{field}.reject_reason", label=gettext_lazy("拒收原因")
+        )
+    if accepted is None or rejected is None:
+        return None
+    with found.check():
+        if accepted + rejected > dl.packs:
+            raise ValidationFailed(
+                gettext("%(generic_name)s：验收 %(accepted)s + 拒收 %(rejected)s 超过配送数量 %(packs)s")
+                % {
+                    # the product as the page names it, so that two lines of one name are told apart
+                    "generic_name": product_identity(dl.order_line.product, maker=False),
+                    "accepted": accepted,
+                    "rejected": rejected,
+                    "packs": dl.packs,
+                },
+                field=f"{field}.accepted_packs",
+                code=OrderError.RECEIPT_EXCEEDS_DELIVERY,
+            )
+    with found.check():
+        if (accepted + rejected < dl.packs or rejected) and not reason and not found.failed(f"{field}.reject_reason"):
+            raise ValidationFailed(
+                gettext("有拒收或短少时必须填写原因"), field=f"{field}.reject_reason", code=OrderError.REASON_REQUIRED
+            )
     return ReceiptInput(dl, accepted, rejected, reason)
 
 
@@ -184,14 +200,19 @@ def parse_receipt_lines(delivery_lines: dict[int, DeliveryLine], lines) -> list[
         return [ReceiptInput(dl, dl.packs, 0, "") for dl in delivery_lines.values()]
     require_lines(lines, gettext("请逐行填写验收数量"))
     given: dict[int, ReceiptInput] = {}
+    found = Refusals()  # every line's wrong inputs, reported together, each on its own input
     for i, item in enumerate(lines):
-        parsed = _parse_receipt_line(item, i, delivery_lines, given)
-        given[parsed.delivery_line.pk] = parsed
+        parsed = None
+        with found.check():
+            parsed = _parse_receipt_line(item, i, delivery_lines, given, found)
+        if parsed is not None:
+            given[parsed.delivery_line.pk] = parsed
+    found.raise_any()
     missing = [dl for pk, dl in delivery_lines.items() if pk not in given]
     if missing:
         raise ValidationFailed(
             gettext("请为每一行配送明细填写验收数量（缺 %(generic_name)s）")
-            % {"generic_name": missing[0].order_line.product.generic_name},
+            % {"generic_name": product_identity(missing[0].order_line.product, maker=False)},
             field="lines",
             code=OrderError.RECEIPT_LINE_MISSING,
         )

@@ -17,6 +17,7 @@ from accounts.models import Organization
 from accounts.permissions import capability_required
 from catalog.codes import Category
 from catalog.hooks import product_warnings
+from catalog.identity import identity
 from common import tables
 from common.errors import DomainError
 from common.formmemory import remember
@@ -95,7 +96,9 @@ def cart_add(request):
         raise Http404
     try:
         svc.cart_add(by=request.user, listing=listing, distributor=distributor, packs=packs)
-        messages.success(request, _("已加入购物车：%(name)s") % {"name": listing.product.generic_name})
+        messages.success(
+            request, _("已加入购物车：%(name)s") % {"name": identity(listing.product, maker=listing.manufacturer)}
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     # back to the page the form was on, if it is one of ours (never an address posted from elsewhere)
@@ -144,15 +147,16 @@ def cart(request):
                 return redirect("orders:detail", order.pk)
             messages.success(request, _("购物车已保存"))
         except DomainError as exc:
-            messages.error(request, exc.message)
-            # the service names a line `lines[i].packs`; its input on the page is `packs-<line id>`
-            match = re.fullmatch(r"lines\[(\d+)\]\.packs", exc.field or "")
+            messages.error(request, exc.summary)  # with several refusals, all of them (each also beside its input)
             order_lines = list(order.lines.all())
-            field = (
-                f"packs-{order_lines[int(match.group(1))].pk}"
-                if match and int(match.group(1)) < len(order_lines)
-                else None
-            )
-            remember(request, f"cart-{order.pk}", exc, field=field)
+
+            def input_of(name: str) -> str:
+                # the service names a line `lines[i].packs` (or its listing); its input here is `packs-<line id>`
+                match = re.fullmatch(r"lines\[(\d+)\]\.\w+", name)
+                if match and int(match.group(1)) < len(order_lines):
+                    return f"packs-{order_lines[int(match.group(1))].pk}"
+                return name
+
+            remember(request, f"cart-{order.pk}", exc, inputs=input_of)
         return redirect("orders:cart")
     return render(request, "procurement/orders/cart.html", {"drafts": drafts})

@@ -325,7 +325,7 @@ def _order_action(request, order: PurchaseOrder):
             raise Http404
         messages.success(request, _("已完成：%(step)s") % {"step": STEP_LABELS.get(action, action)})
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)  # with several refusals, all of them (each also beside its input)
         key, names = LINE_INPUTS.get(action, ("", {}))
         remember(request, FORM_PREFIXES.get(action, action), exc, lines=lines, key=key, names=names)
     return redirect("orders:detail", order.pk)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability
+from catalog.identity import ProductIdentityField
 from common import serializers
 from common.numbers import parse_id
 
@@ -22,6 +23,7 @@ from ..services import payments, review, statements
 
 class LineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.generic_name", read_only=True)
+    product_identity = ProductIdentityField(source="product")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     original_statement = serializers.SerializerMethodField(
         help_text="已结算后价格更正：原结算单号（该验收明细结算所在的结算单）"
@@ -40,6 +42,7 @@ class LineSerializer(serializers.ModelSerializer):
             "correction",
             "product",
             "product_name",
+            "product_identity",
             "received_on",
             "min_units",
             "returned_min_units",
@@ -203,7 +206,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if params.get("overdue") in ("1", "true"):
             qs = qs.filter(overdue=True)
         if self.action == "retrieve":
-            qs = qs.prefetch_related("lines__product", "lines__price_adjustment__statement")
+            qs = qs.prefetch_related("lines__product__manufacturer", "lines__price_adjustment__statement")
         return qs.order_by("-period", "number")
 
     def _statement(self, pk) -> SettlementStatement:

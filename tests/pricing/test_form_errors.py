@@ -8,7 +8,7 @@ import pytest
 
 from common.errors import Refusals, ValidationFailed
 from pricing.errors import PricingError
-from pricing.models import CreditRecord, PriceAlert
+from pricing.models import CreditRecord, Inquiry, Interview, PriceAlert
 from pricing.services.credit import credit_record_create
 from pricing.services.scan import price_scan_run
 
@@ -82,3 +82,35 @@ def test_alert_resolve_reports_disposition_and_note_together(client, alert, offi
     errors = _errors(page, "resolve")
     assert {"disposition", "note"} <= set(errors), errors
     assert PriceAlert.objects.get(pk=alert.pk).status != PriceAlert.Status.RESOLVED
+
+
+def _assigned(client, alert, official):
+    client.force_login(official)
+    client.post(f"/pricing/alerts/{alert.pk}/assign/", {"version": alert.version, "assignee": official.pk})
+    return PriceAlert.objects.get(pk=alert.pk).version
+
+
+def test_inquiry_form_reports_letter_and_date_together(client, alert, official):
+    version = _assigned(client, alert, official)
+    page = client.post(
+        f"/pricing/alerts/{alert.pk}/inquiry/",
+        {"version": version, "recipient": alert.manufacturer_id, "letter": "  ", "reply_due": "31/12"},
+        follow=True,
+    ).content.decode()
+    errors = _errors(page, "inquiry")
+    assert {"letter", "reply_due"} <= set(errors), errors
+    assert page.count(" autofocus") == 1 and "处需要修改" in page
+    assert not Inquiry.objects.exists()
+    assert PriceAlert.objects.get(pk=alert.pk).version == version
+
+
+def test_interview_form_reports_date_participants_and_minutes_together(client, alert, official):
+    version = _assigned(client, alert, official)
+    page = client.post(
+        f"/pricing/alerts/{alert.pk}/interview/",
+        {"version": version, "held_on": "2999-01-01", "participants": "", "minutes": ""},
+        follow=True,
+    ).content.decode()
+    errors = _errors(page, "interview")
+    assert {"held_on", "participants", "minutes"} <= set(errors), errors
+    assert not Interview.objects.exists()

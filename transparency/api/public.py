@@ -141,6 +141,7 @@ class PublicListingRowSerializer(serializers.Serializer):
     trade_name = serializers.CharField()
     specification = serializers.CharField()
     nhsa_code = serializers.CharField()
+    product_identity = serializers.CharField()  # name, strength, form, pack, maker (catalog.identity)
     manufacturer = serializers.CharField()
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=4)
     pack_price = serializers.DecimalField(max_digits=16, decimal_places=2)

@@ -21,6 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from catalog.identity import identity, product_identity
 from common.errors import NotFoundError
 from procurement.models import Award, Bid, Commitment, Listing, Tender
 from procurement.selectors.tenders import tenders_announced
@@ -117,7 +118,7 @@ def opening_record(tender: Tender) -> list[dict] | None:
             "generic_name": bid.lot.generic_name,
             "bidder": bid.manufacturer.name,
             "bidder_uscc": bid.manufacturer.uscc,
-            "product": f"{bid.product.generic_name} {bid.product.specification}".strip(),
+            "product": product_identity(bid.product, maker=False),  # the bidder has its own column
             "price": bid.price,
             "digest": bid.seal_hash,
             "valid": bid.status != Bid.Status.INVALID,
@@ -143,7 +144,7 @@ def candidates(tender: Tender) -> dict | None:
             {
                 "rank": rank,
                 "manufacturer": by_id[bid_id].manufacturer.name,
-                "product": f"{by_id[bid_id].product.generic_name} {by_id[bid_id].product.specification}".strip(),
+                "product": product_identity(by_id[bid_id].product, maker=False),
                 "price": by_id[bid_id].price,
                 "comparison_price": by_id[bid_id].comparison_price,
             }
@@ -179,7 +180,7 @@ def final_results(tender: Tender) -> list[dict] | None:
             {
                 "rank": award.rank,
                 "manufacturer": award.manufacturer.name,
-                "product": f"{award.product.generic_name} {award.product.specification}".strip(),
+                "product": product_identity(award.product, maker=False),
                 "awarded_price": award.awarded_price,
                 "agreed_volume": agreed.get("volume") or 0,
                 "agreed_amount": agreed.get("amount") or Decimal("0.00"),
@@ -224,6 +225,8 @@ def listing_row(listing: Listing) -> dict:
         "trade_name": listing.product.trade_name,
         "specification": listing.product.specification,
         "nhsa_code": listing.product.nhsa_code,
+        # name, strength, form, pack and maker: two listings of one generic name told apart
+        "product_identity": identity(listing.product, maker=listing.manufacturer).text(),
         "manufacturer": listing.manufacturer.name,
         "unit_price": listing.unit_price,
         "pack_price": listing.pack_price,

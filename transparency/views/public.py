@@ -57,5 +57,5 @@ def tender_detail(request, pk):
 def listings(request):
     q = (request.GET.get("q") or "").strip()[:50]
     page = Paginator(public.public_listings(q=q), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [public.listing_row(listing) for listing in page]
+    rows = [{**public.listing_row(listing), "listing": listing} for listing in page]
     return render(request, "transparency/public/listings.html", {"page": page, "rows": rows, "q": q})

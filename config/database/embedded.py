@@ -50,8 +50,14 @@ INITDB_ARGS = ["--encoding=UTF8", "--locale=C.UTF-8", f"--username={SUPERUSER}",
 # flushes to disk (fsync, full-page writes, waiting for the WAL at commit) makes creating test databases and the
 # many small commits of the suite several times faster; the price is that a power cut (not a crash of the server or
 # of a process) can leave the cluster unusable; then `make db-stop`, delete var/postgres/ and `make run` again.
+#
+# The flow tables are partitioned by month (docs/scale-out.md): a transaction that reads them without naming the
+# months locks every partition and each of its indexes, about 2,000 relations on a database of a few years. The lock
+# table (max_locks_per_transaction × connections) is shared by every database of the server; 512 keeps the test
+# processes' long transactions (a module's tests on the demo) and the web's from running out of it.
 SERVER_SETTINGS = {
     "listen_addresses": "",
+    "max_locks_per_transaction": "512",
     "fsync": "off",
     "full_page_writes": "off",
     "synchronous_commit": "off",

@@ -102,7 +102,8 @@ def _read_listings(ids: list[int], parties: tuple | None, *, on: date) -> dict[i
     """The listings by id with their products (what ordering uses); with `parties` (hospital, distributor) each
     annotated with `authorised` and `committed` (orderability())."""
     fields = (*_LISTING_FIELDS, *(f"product__{name}" for name in _PRODUCT_FIELDS), *_MAKER_FIELDS)
-    listings = Listing.objects.select_related("product", "manufacturer").only(*fields)
+    # no ORDER BY (the listings' default orders by product name, a join and a sort): they are returned by id
+    listings = Listing.objects.select_related("product", "manufacturer").only(*fields).order_by()
     if parties is not None:
         listings = listings.annotate(**orderability(*parties, on=on))
     return listings.in_bulk(ids)
@@ -220,6 +221,10 @@ def build_line(
         substitution_for=substitution,
         remarks=item.remarks,
         price_frozen_at=frozen_at,
+        # given rather than left to the column's default: a row with a DEFAULT cannot be inserted through UNNEST,
+        # and bulk_create then writes one placeholder per value (a statement text per line count, never reused)
+        packs_short=0,
+        short_reason="",
     )
     if Listing.manufacturer.is_cached(listing):  # the new line names its maker without reading it again
         line.manufacturer = listing.manufacturer

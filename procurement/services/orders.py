@@ -72,7 +72,7 @@ def _resolve_parties(by, hospital, distributor) -> tuple[Organization, Organizat
     if distributor is not None and not isinstance(distributor, Organization):
         distributor = parse_id(distributor, field="distributor", label=gettext_lazy("配送企业"))
         wanted.append(distributor)
-    found = Organization.objects.select_related("region").in_bulk(wanted)
+    found = Organization.objects.select_related("region").order_by().in_bulk(wanted)
     own = found[by.organization_id]
     if own.kind not in (Organization.Kind.HOSPITAL, Organization.Kind.PHARMACY):
         raise PermissionDeniedError(
@@ -138,8 +138,12 @@ def order_create(
         )
         # `.exclude(idempotency_key="")` repeats the partial unique index's condition: a generic prepared plan
         # (parameters unknown) may then use that index instead of reading every order of the hospital
+        # only what the check compares: a replay is answered from the order read again as its reader sees it
         existing = (
-            PurchaseOrder.objects.filter(hospital=hospital, idempotency_key=key).exclude(idempotency_key="").first()
+            PurchaseOrder.objects.filter(hospital=hospital, idempotency_key=key)
+            .exclude(idempotency_key="")
+            .only("idempotency_fingerprint")
+            .first()
         )
         if existing is not None:
             return _replay(existing, fingerprint)

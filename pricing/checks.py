@@ -21,7 +21,16 @@ from .detectors import DEFAULT_DETECTORS, SIGNAL_LABELS
 # Parameters whose value is a ratio threshold (observed ÷ expected): they must be above 1.
 RATIOS = {"ratio", "factor"}
 # Parameters that count hospitals or months: whole numbers, at least 1.
-COUNTS = {"min_peers", "min_group", "baseline_months", "lookback_months", "min_history", "min_market", "window_months"}
+COUNTS = {
+    "min_peers",
+    "min_group",
+    "baseline_months",
+    "lookback_months",
+    "min_history",
+    "min_market",
+    "window_months",
+    "pool_min_hospitals",
+}
 # Parameters that must be above 0 (a threshold of 0 flags everything).
 POSITIVE = {"z", "rise", "province_rise", "min_deviation", "min_scale"}
 

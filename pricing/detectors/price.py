@@ -361,19 +361,23 @@ class VolumeSpike(Detector):
     """采购量异常激增 (possible diversion): a hospital's monthly quantity far above its own usual months, on a log scale
     (a trimmed mean of its other months with purchases within `window_months`, at least `min_history`), net of the
     market's move that month (seasonality, province-wide shifts); both relative (≥ `factor` ×, ≥ `z` spreads, the
-    spread counting the months' noise, the baseline's and small counts' Poisson noise) and absolute (the extra units
+    spread counting the months' noise — the hospital's own, shrunk towards the product's across its hospitals
+    (`pool_weight`, `pool_min_quantity`, `pool_min_hospitals`) —, the baseline's and small counts' Poisson noise) and absolute (the extra units
     worth ≥ `min_excess_amount` yuan). Products priced at least `min_unit_price` a unit, and 高值耗材."""
 
     name = "volume_spike"
     label = _("采购量异常激增")
     defaults = {
         "factor": 3.0,
-        "z": 3.0,
-        "window_months": 6,
+        "z": 3.5,
+        "window_months": 11,
         "min_history": 3,
         "min_market": 5,
         "min_scale": 0.2,
-        "min_excess_amount": 2000.0,
+        "pool_weight": 20.0,
+        "pool_min_quantity": 20.0,
+        "pool_min_hospitals": 3,
+        "min_excess_amount": 1000.0,
         "min_unit_price": 0.0,
     }
 

@@ -348,8 +348,10 @@ def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     seasonality and province-wide shifts). The baseline is the hospital's other months with purchases within
     `window_months` before or after (at least `min_history`): their mean with the highest and the lowest left out
     when there are five or more (one unusual month moves it little; it is steadier than a median), else their
-    median. The spread combines three noises: the months' own (1.4826 × their median absolute deviation, at least
-    `min_scale`), the baseline's (that spread over the number of months) and, for small counts, Poisson's (a
+    median. The spread combines three noises: the months' own (1.4826 × their median absolute deviation — a few
+    months say little about it, so it is shrunk towards the product's spread, the median over its hospitals buying
+    at least `pool_min_quantity` units in a median month, at least `pool_min_hospitals` of them, weighed as
+    `pool_weight` months —, at least `min_scale`), the baseline's (that spread over the number of months) and, for small counts, Poisson's (a
     hospital that uses 2 units a month buys 5 in some months: 1 / the expected count on the log scale). Flagged
     when the net excess is at least log(`factor`) (relative), at least `z` spreads (robust), and the extra units at
     the month's price are worth at least `min_excess_amount` yuan (absolute); for products priced at least
@@ -381,10 +383,29 @@ bl AS (SELECT product_id, hospital_id, m, count(*) AS k, percentile_cont(0.5) WI
               CASE WHEN count(*) >= 5 THEN (sum(ol) - max(ol) - min(ol)) / (count(*) - 2)
                    ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) END AS base
        FROM pairs GROUP BY product_id, hospital_id, m HAVING count(*) >= %(min_history)s),
-sc AS (SELECT p.product_id, p.hospital_id, p.m,
-              greatest(1.4826 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.ol - bl.med)), %(min_scale)s) AS s
-       FROM pairs p JOIN bl ON bl.product_id = p.product_id AND bl.hospital_id = p.hospital_id AND bl.m = p.m
-       GROUP BY p.product_id, p.hospital_id, p.m),
+own AS (SELECT p.product_id, p.hospital_id, p.m,
+               1.4826 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.ol - bl.med)) AS s
+        FROM pairs p JOIN bl ON bl.product_id = p.product_id AND bl.hospital_id = p.hospital_id AND bl.m = p.m
+        GROUP BY p.product_id, p.hospital_id, p.m),
+-- the product's own month-to-month spread: the median over its hospitals that buy enough for Poisson's noise not
+-- to count (median month ≥ pool_min_quantity units, ≥ min_history + 1 months) of their months' 1.4826 × MAD
+cell AS (SELECT product_id, hospital_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY l) AS med
+         FROM lq GROUP BY product_id, hospital_id
+         HAVING count(*) > %(min_history)s
+            AND percentile_cont(0.5) WITHIN GROUP (ORDER BY qty) >= %(pool_min_quantity)s),
+cell_spread AS (SELECT lq.product_id, lq.hospital_id,
+                       1.4826 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(lq.l - cell.med)) AS s
+                FROM lq JOIN cell ON cell.product_id = lq.product_id AND cell.hospital_id = lq.hospital_id
+                GROUP BY lq.product_id, lq.hospital_id),
+pooled AS (SELECT product_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS s FROM cell_spread
+           GROUP BY product_id HAVING count(*) >= %(pool_min_hospitals)s),
+-- the hospital's spread: its own months' shrunk towards the product's, weighing the product's as pool_weight months
+sc AS (SELECT own.product_id, own.hospital_id, own.m,
+              greatest(CASE WHEN pooled.s IS NULL THEN own.s
+                            ELSE sqrt((bl.k * own.s * own.s + %(pool_weight)s * pooled.s * pooled.s)
+                                      / (bl.k + %(pool_weight)s)) END, %(min_scale)s) AS s
+       FROM own JOIN bl ON bl.product_id = own.product_id AND bl.hospital_id = own.hospital_id AND bl.m = own.m
+       LEFT JOIN pooled ON pooled.product_id = own.product_id),
 r AS (SELECT lq.product_id, lq.hospital_id, lq.m, lq.qty, lq.price, lq.region_id, bl.base, bl.k,
              sqrt(sc.s * sc.s * (1 + 1.0 / bl.k) + 1 / greatest(exp(bl.base + lq.move), 0.5)) AS spread,
              lq.l - bl.base AS r, lq.move AS market
@@ -407,6 +428,9 @@ WHERE r.r >= ln(%(factor)s)
         min_market=int(params["min_market"]),
         factor=float(params["factor"]),
         min_scale=float(params["min_scale"]),
+        pool_weight=float(params["pool_weight"]),
+        pool_min_quantity=float(params["pool_min_quantity"]),
+        pool_min_hospitals=int(params["pool_min_hospitals"]),
         z=float(params["z"]),
         min_excess_amount=float(params["min_excess_amount"]),
         min_unit_price=float(params["min_unit_price"]),

@@ -235,6 +235,56 @@ def test_volume_spike_ignores_a_market_wide_rise(hospitals, manufacturer):
     assert len(find("volume_spike", min_market=10)) == 6  # without the market's move, all six would be flagged
 
 
+STEADY = [100, 105, 96, 102, 98, 104, 97, 101, 99]  # a hospital's months, ±5 %
+
+
+def test_volume_spike_near_the_threshold_found_with_the_products_spread(hospitals, manufacturer):
+    """A 3.3 × month at a hospital whose own months swing ±40 %: eight months say little about its noise, and on them
+    alone the month is 3.1 spreads out (below `z` 3.5). The product's other hospitals buy it steadily, so the
+    spread shrunk towards theirs finds it."""
+    pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
+    swinging = [100, 160, 70, 130, 80, 150, 95, 120]
+    for h in hospitals[:6]:
+        for month, qty in enumerate(STEADY, start=1):
+            if h == hospitals[0]:
+                qty = swinging[month - 1] if month <= 8 else 360
+            observe(pricey, h, date(2026, month, 5), "800.00", quantity=qty)
+    [finding] = find("volume_spike")
+    assert (finding.subject_key, finding.period_start) == (f"h:{hospitals[0].pk}", date(2026, 9, 1))
+    assert finding.evidence["robust_z"] > 3.5 and finding.evidence["history_months"] == 8
+    assert find("volume_spike", pool_weight=0.0) == []  # its own months' spread alone: 3.1 spreads
+
+
+def test_volume_spike_a_month_within_the_products_swings_is_not_flagged(hospitals, manufacturer):
+    """A hospital that bought steadily buys 3.3 × its usual once, in a product every other hospital buys in swings
+    of ×0.5–×2.5 from month to month: its own steady months alone would make that 5 spreads; against the product's
+    spread it is not beyond chance."""
+    pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
+    swings = [100, 250, 60, 180, 50, 210, 90, 240, 70]
+    for n, h in enumerate(hospitals[:6]):
+        for month in range(1, 10):
+            qty = swings[(month + 2 * n) % 9] if n else (330 if month == 9 else STEADY[month - 1])
+            observe(pricey, h, date(2026, month, 5), "800.00", quantity=qty)
+    assert find("volume_spike") == []
+    assert [f.subject_key for f in find("volume_spike", pool_weight=0.0)] == [f"h:{hospitals[0].pk}"]
+
+
+def test_volume_spike_a_lasting_province_wide_shift_is_not_flagged(hospitals, manufacturer):
+    """Every hospital buys twice as much from May on (a new indication, a substitution): the months before and after
+    compare once the market's level is taken out; one hospital's 4 × July is still found."""
+    pricey = ProductFactory(manufacturer=manufacturer, generic_name="注射用曲妥珠单抗")
+    for n, h in enumerate(hospitals[:6]):
+        for month, qty in enumerate(STEADY, start=1):
+            qty = qty * (2 if month >= 5 else 1) + n
+            if n == 3 and month == 7:
+                qty *= 4
+            observe(pricey, h, date(2026, month, 5), "800.00", quantity=qty)
+    findings = find("volume_spike")
+    assert [(f.subject_key, f.period_start) for f in findings] == [(f"h:{hospitals[3].pk}", date(2026, 7, 1))]
+    # judged against the doubled level: the months before May count, net of the market's move, as ≈ 200 too
+    assert 180 < float(findings[0].evidence["expected_quantity"]) < 230
+
+
 @pytest.mark.parametrize(
     "name", ["peer_outlier", "sudden_change", "above_reference", "non_selected_premium", "volume_spike"]
 )

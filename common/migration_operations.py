@@ -37,15 +37,30 @@ class CreateModels(Operation):
         try:
             for operation in self.operations:
                 operation.state_forwards(app_label, state)
-        finally:
+        except BaseException:
             if rendered is not None:
                 state.__dict__["apps"] = rendered
-        if rendered is not None:
-            state.reload_models([(app_label, op.name_lower) for op in self.operations], delay=False)
+            raise
+        if rendered is None:
+            return
+        if state.is_delayed:
+            # An earlier operation re-rendered a model without the models related to it (`delay=True`: Django's own
+            # and third-party apps' AlterField/AddField): every RunPython would render the whole project anew
+            # (`clear_delayed_apps_cache`). Rendering all of it now, once, leaves the apps consistent for what follows.
+            state.is_delayed = False
+            state.apps  # noqa: B018 -- renders the models
+            return
+        state.__dict__["apps"] = rendered
+        state.reload_models([(app_label, op.name_lower) for op in self.operations], delay=False)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         for operation in self.operations:
             operation.database_forwards(app_label, schema_editor, from_state, to_state)
+        # The indexes and foreign keys the schema editor deferred to the end of the migration, now: the operations
+        # after this one in the same migration (partitioning a table, triggers) see the tables complete.
+        for statement in schema_editor.deferred_sql:
+            schema_editor.execute(statement)
+        schema_editor.deferred_sql.clear()
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         for operation in reversed(self.operations):

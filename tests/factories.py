@@ -24,12 +24,9 @@ def ensure_reference_data() -> None:
 
     from django.apps import apps as django_apps
 
-    for name in (
-        "0002_load_regions_and_roles",
-        "0003_supervisor_role",
-        "0004_pharmacy_kind_and_role",
-    ):  # every migration that loads roles
-        importlib.import_module(f"accounts.migrations.{name}").load(django_apps, None)
+    loaded = importlib.import_module("accounts.migrations.0001_squashed_0004_pharmacy_kind_and_role")
+    for load in (loaded.load_regions_and_roles, loaded.load_supervisor, loaded.load_pharmacy_buyer):
+        load(django_apps, None)  # every function of the migration that loads regions and roles
 
 
 def league(code: str = "150100") -> Region:

@@ -1,6 +1,6 @@
 """The statements that partition a table by month and maintain its partitions.
 
-Used by the migrations that partition the flow tables (`procurement.0006_partition_flow_tables`, …) and by
+Used by the migrations that partition the flow tables (procurement's, pricing's, settlement's and common's squashed migrations) and by
 `common.partitions.services`. Every statement is composed with `psycopg.sql`; bounds are literals (DDL takes no
 parameters, and the platform binds parameters on the server).
 

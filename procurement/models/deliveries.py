@@ -144,7 +144,7 @@ class ReceiptLine(FlowLine):
     """Accepted and rejected packs of one delivery line, with everything aggregation needs copied onto the row."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines", verbose_name=_("入库验收"))
-    # The table is partitioned by month on `received_on` (procurement.0006): in the database the unique key is
+    # The table is partitioned by month on `received_on` (procurement's migration): in the database the unique key is
     # (delivery_line, received_on), `receiptline_one_per_delivery_line`. A delivery is received once
     # (`Receipt.delivery` is unique) and all lines of a receipt share its day, so that key is this one-to-one.
     delivery_line = models.OneToOneField(

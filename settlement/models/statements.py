@@ -395,7 +395,7 @@ class SettledReturn(models.Model):
 
     # Return and receipt lines are partitioned by month: no foreign key can point at their `id` alone. The rows are
     # written by the generation from the lines it read in the same statement, and the lines they name are never
-    # deleted (Django's PROTECT; the receipt line's delete guard in settlement.0002). The unique return line here is
+    # deleted (Django's PROTECT; the receipt line's delete guard, settlement's migration). The unique return line here is
     # the small unpartitioned key that nets each return exactly once (docs/scale-out.md).
     return_line = models.OneToOneField(
         "procurement.GoodsReturnLine",

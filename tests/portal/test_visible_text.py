@@ -68,8 +68,8 @@ def test_no_codes_field_names_or_python_output(crawls, language):
 
 
 @pytest.mark.xfail(
-    reason="remaining Chinese in English pages (111 texts on 10 pages), listed in the report: the tender evaluation's "
-    "reasons and rule descriptions (stored in the evaluation run as Chinese sentences, not yet as messages); an "
+    reason="remaining Chinese in English pages (about 100 texts on 10 pages), listed in the report: the tender evaluation's "
+    "reasons (stored in the evaluation run as Chinese sentences, not yet as messages); an "
     "order's listing-problem note (stored as a Chinese sentence); the credit warning beside a product (a name inside "
     "a sentence the API also returns); registration numbers and product names on the qualification pages; lot "
     "labels on the opening page; the inquiry letter's draft in its text box",

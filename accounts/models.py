@@ -168,6 +168,13 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The role's name in the reader's language (the stored name is the Chinese one)."""
+        from .permissions import RoleCode  # noqa: PLC0415 - permissions is loaded after the models
+
+        return str(RoleCode(self.code).label) if self.code in RoleCode.values else self.name
+
 
 class User(AbstractUser):
     # what the object's history calls each step (the audit events store the code; common.labels)

@@ -14,6 +14,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from common.errors import CommonError, PermissionDeniedError
@@ -22,15 +23,15 @@ from .errors import AccountsError
 
 
 class RoleCode(models.TextChoices):
-    PURCHASER = "purchaser", "医疗机构采购员"
-    HOSPITAL_ADMIN = "hospital_admin", "医疗机构管理员"
-    MANUFACTURER_REP = "manufacturer_rep", "生产企业代表"
-    DISTRIBUTOR_REP = "distributor_rep", "配送企业代表"
-    PRICING_OFFICIAL = "pricing_official", "价格招采处工作人员"
-    FUND_OFFICER = "fund_officer", "医保基金经办人员"
-    PLATFORM_ADMIN = "platform_admin", "平台管理员"
-    SUPERVISOR = "supervisor", "监督人员"
-    PHARMACY_BUYER = "pharmacy_buyer", "定点零售药店采购员"
+    PURCHASER = "purchaser", gettext_lazy("医疗机构采购员")
+    HOSPITAL_ADMIN = "hospital_admin", gettext_lazy("医疗机构管理员")
+    MANUFACTURER_REP = "manufacturer_rep", gettext_lazy("生产企业代表")
+    DISTRIBUTOR_REP = "distributor_rep", gettext_lazy("配送企业代表")
+    PRICING_OFFICIAL = "pricing_official", gettext_lazy("价格招采处工作人员")
+    FUND_OFFICER = "fund_officer", gettext_lazy("医保基金经办人员")
+    PLATFORM_ADMIN = "platform_admin", gettext_lazy("平台管理员")
+    SUPERVISOR = "supervisor", gettext_lazy("监督人员")
+    PHARMACY_BUYER = "pharmacy_buyer", gettext_lazy("定点零售药店采购员")
 
 
 R = RoleCode

@@ -40,6 +40,7 @@ class Chart:
     series: list[Series]
     svg: str = ""
     legend: list[dict] = field(default_factory=list)
+    names: bool = False  # the x labels name things (lots, hospitals): the table marks them as data (common.markup)
 
     @property
     def rows(self) -> list[dict]:

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization, User
+from common.templatetags.display import format_money
 from pricing.models import Inquiry, PriceAlert
 from settlement.models import SettlementStatement
 
+from .messages import Message, text_of
 from .models import Notification
 
 DEMO_PASSWORD = "Demo@2026"
@@ -49,8 +52,8 @@ def seed_late(ctx: DemoContext) -> str:
                 agency,
                 "price_alert",
                 "warning",
-                f"价格监测新增 {open_alerts} 条预警",
-                "夜间价格扫描发现的异常价格，请在预警工作台处理。",
+                Message(gettext_noop("价格监测新增 %(opened)s 条预警"), {"opened": open_alerts}),
+                Message(gettext_noop("夜间价格扫描发现的异常价格，请在预警工作台处理。")),
                 reverse("pricing:alert-list"),
                 0,
             )
@@ -61,8 +64,15 @@ def seed_late(ctx: DemoContext) -> str:
                 inquiry.recipient_id,
                 "inquiry",
                 "warning",
-                f"价格函询：{inquiry.alert.summary}"[:200],
-                f"请于 {inquiry.reply_due:%Y-%m-%d} 前在平台回复。",
+                Message(
+                    gettext_noop("价格函询：%(summary)s"),
+                    {
+                        "summary": Message(**inquiry.alert.summary_message)
+                        if inquiry.alert.summary_message
+                        else inquiry.alert.summary
+                    },
+                ),
+                Message(gettext_noop("请于 %(due)s 前在平台回复。"), {"due": f"{inquiry.reply_due:%Y-%m-%d}"}),
                 reverse("pricing:inquiry-list"),
                 1,
             )
@@ -74,8 +84,11 @@ def seed_late(ctx: DemoContext) -> str:
                 s.hospital_id,
                 "deadline",
                 "warning",
-                f"请于 {s.confirm_due_on or s.payment_due_on:%Y-%m-%d} 前确认结算单 {s.number}",
-                "逾期未确认的结算单视同确认。",
+                Message(
+                    gettext_noop("请于 %(due)s 前确认结算单 %(number)s"),
+                    {"due": f"{s.confirm_due_on or s.payment_due_on:%Y-%m-%d}", "number": s.number},
+                ),
+                Message(gettext_noop("逾期未确认的结算单视同确认。")),
                 reverse("settlement:detail", args=[s.pk]),
                 2,
             )
@@ -87,8 +100,19 @@ def seed_late(ctx: DemoContext) -> str:
                     org,
                     "overdue_payment",
                     "warning",
-                    f"结算单 {s.number} 逾期未付（应付日 {s.payment_due_on:%Y-%m-%d}）",
-                    f"{s.hospital} → {s.manufacturer}，结算金额 ¥{s.amount:,.2f}。",
+                    Message(
+                        gettext_noop("结算单 %(number)s 逾期未付（应付日 %(due)s）"),
+                        {"number": s.number, "due": f"{s.payment_due_on:%Y-%m-%d}"},
+                    ),
+                    Message(
+                        gettext_noop("%(hospital)s → %(manufacturer)s，结算金额 %(amount)s，已付 %(paid)s。"),
+                        {
+                            "hospital": s.hospital,
+                            "manufacturer": s.manufacturer,
+                            "amount": format_money(s.amount),
+                            "paid": format_money(s.paid_amount),
+                        },
+                    ),
                     reverse("settlement:detail", args=[s.pk]),
                     3,
                 )
@@ -99,23 +123,26 @@ def seed_late(ctx: DemoContext) -> str:
                 org.pk,
                 "deadline",
                 "info",
-                "本月带量采购报量将于 5 日后截止",
-                "请在报量页面核对并提交本机构的年度需求量。",
+                Message(gettext_noop("本月带量采购报量将于 %(days)s 日后截止"), {"days": 5}),
+                Message(gettext_noop("请在报量页面核对并提交本机构的年度需求量。")),
                 reverse("tenders:list"),
                 5,
             )
         )
     made = 0
     now = timezone.now()
-    for i, (org, kind, level, title, body, link, days_ago) in enumerate(notes):
+    for i, (org, kind, level, title_message, body_message, link, days_ago) in enumerate(notes):
+        title, title_json = text_of(title_message)
+        body, body_json = text_of(body_message)
         note, created = Notification.objects.get_or_create(
             organization_id=org,
             kind=kind,
             topic=f"demo:{kind}:{i}",
             defaults={
                 "level": level,
-                "title": title,
+                "title": title[:200],
                 "body": body,
+                "message": {"title": title_json, "body": body_json},
                 "link": link,
                 "read_at": now if days_ago >= 5 else None,
             },

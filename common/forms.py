@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .errors import CommonError, DomainError
+from .markup import DATA_LANGUAGE, mark_data
 from .numbers import BIGINT_MAX, BIGINT_MIN, fold_fullwidth, integer_range, parse_decimal, parse_id, parse_int
 from .text import text_error
 
@@ -125,3 +126,25 @@ class NumberTextField(CharField):
 
     def to_python(self, value):
         return fold_fullwidth(super().to_python(value)).strip()
+
+
+class NamedOptions:
+    """A choice widget whose options name things (products, organisations, regions): each option is marked as data
+    (`lang="zh"`, common.markup) — on the <option> of a select, on the label of a checkbox or radio button."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if option["value"] not in ("", None):
+            if getattr(self, "input_type", "select") in ("checkbox", "radio"):
+                option["label"] = mark_data(option["label"])
+            else:
+                option["attrs"]["lang"] = DATA_LANGUAGE
+        return option
+
+
+class NamedSelect(NamedOptions, forms.Select):
+    pass
+
+
+class NamedCheckboxSelectMultiple(NamedOptions, forms.CheckboxSelectMultiple):
+    pass

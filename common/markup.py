@@ -10,8 +10,8 @@ before escaping them.)
 
 from __future__ import annotations
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 DATA_LANGUAGE = "zh"
 
@@ -21,3 +21,14 @@ def mark_data(value) -> SafeString | str:
     if value is None or value == "":
         return value
     return format_html('<span lang="{}">{}</span>', DATA_LANGUAGE, str(value))
+
+
+def format_marked(text: str, params: dict, *, names=(), html: bool = True) -> SafeString | str:
+    """`text % params` for a page: every parameter escaped, those in `names` (data people typed or that names things)
+    marked as data; `html=False` gives the plain text (a PDF, an e-mail) with nothing marked."""
+    if not html:
+        return text % params
+    escaped = {
+        k: (mark_data(v) if k in names and v not in (None, "") else conditional_escape(v)) for k, v in params.items()
+    }
+    return mark_safe(conditional_escape(text) % escaped)  # text and every parameter escaped above

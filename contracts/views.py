@@ -101,7 +101,7 @@ def contract_detail(request, pk: int):
         "contracts/detail.html",
         {
             "c": contract,
-            "clauses": terms.clauses(contract, contract.content or None),
+            "clauses": terms.clauses(contract, contract.content or None, html=True),
             "canonical": content.canonical(contract.content).decode("utf-8") if contract.digest else "",
             "verifications": selectors.verify_all(contract),
             "awaiting": policies.awaiting_parties(contract),

@@ -18,6 +18,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import pgettext_lazy
+
+# the levels' and schemes' names in the reader's language (they are the platform's vocabulary, not names); each in
+# pgettext_lazy (context 信用评价), written out so that makemessages lists it
+NAMES = {
+    "一般": pgettext_lazy("信用评价", "一般"),
+    "中等": pgettext_lazy("信用评价", "中等"),
+    "严重": pgettext_lazy("信用评价", "严重"),
+    "特别严重": pgettext_lazy("信用评价", "特别严重"),
+    "失信": pgettext_lazy("信用评价", "失信"),
+    "严重失信": pgettext_lazy("信用评价", "严重失信"),
+    "特别严重失信": pgettext_lazy("信用评价", "特别严重失信"),
+    "2020 年评级规则": pgettext_lazy("信用评价", "2020 年评级规则"),
+    "2025 年修订规则": pgettext_lazy("信用评价", "2025 年修订规则"),
+}
+
+
+def _label(name: str) -> str:
+    return str(NAMES.get(name, name))
+
 
 @dataclass(frozen=True)
 class LevelRule:
@@ -29,12 +49,21 @@ class LevelRule:
     bar_bidding: bool = False
     rank: int = 0
 
+    @property
+    def label(self) -> str:
+        """The level's name in the reader's language (`name` is the stored Chinese one)."""
+        return _label(self.name)
+
 
 @dataclass(frozen=True)
 class Scheme:
     code: str
     name: str
     levels: tuple[LevelRule, ...]
+
+    @property
+    def label(self) -> str:
+        return _label(self.name)
 
     def level(self, code: str) -> LevelRule | None:
         return next((rule for rule in self.levels if rule.code == code), None)
@@ -79,4 +108,4 @@ def level_rule(scheme_code: str, level_code: str) -> LevelRule | None:
 
 def level_name(scheme_code: str, level_code: str) -> str:
     rule = level_rule(scheme_code, level_code)
-    return rule.name if rule else level_code
+    return rule.label if rule else level_code

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, Region
 from catalog.identity import product_identity
 from catalog.models import Product
-from common.forms import CharField, ModelChoiceField, ModelMultipleChoiceField, NumberTextField
+from common.forms import (
+    CharField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    NamedCheckboxSelectMultiple,
+    NamedSelect,
+    NumberTextField,
+)
 
 from .models import Listing, ListingApplication
 
@@ -16,8 +23,8 @@ K = ListingApplication.Kind
 
 
 class ApplicationForm(forms.Form):
-    product = ModelChoiceField(queryset=Product.objects.none(), label=_("产品"), required=False)
-    listing = ModelChoiceField(queryset=Listing.objects.none(), label=_("挂网产品"), required=False)
+    product = ModelChoiceField(queryset=Product.objects.none(), label=_("产品"), required=False, widget=NamedSelect)
+    listing = ModelChoiceField(queryset=Listing.objects.none(), label=_("挂网产品"), required=False, widget=NamedSelect)
     pack_price = NumberTextField(label=_("申报价（每包装，元）"), required=False, max_length=20)
     valid_from = forms.DateField(label=_("有效期起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("有效期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -25,13 +32,13 @@ class ApplicationForm(forms.Form):
         queryset=Organization.objects.filter(kind="distributor", is_active=True).order_by("name"),
         label=_("授权配送企业"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=NamedCheckboxSelectMultiple,
     )
     regions = ModelMultipleChoiceField(
         queryset=Region.objects.filter(level=Region.Level.LEAGUE_CITY).order_by("sort_order", "code"),
         label=_("配送区域"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=NamedCheckboxSelectMultiple,
     )
     evidence = CharField(
         label=_("价格依据说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -17,6 +17,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from common.dosage_forms import dosage_form_label
 from common.markup import mark_data
 from common.units import unit_label
 
@@ -27,6 +28,13 @@ register.filter(
 )  # {{ product.min_unit|unit }}: the unit in the reader's language (common.units)  # common.markup: names and typed data keep their language in English pages
 
 EMPTY = "—"
+
+
+@register.filter
+def form(value):
+    """{{ product.dosage_form|form }}: a dosage form in the reader's language; one not known, as stored (marked)."""
+    label = dosage_form_label(value)
+    return mark_data(value) if label is None else label
 
 
 def _decimal(value) -> Decimal | None:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from catalog.identity import identity
@@ -14,24 +15,27 @@ from common.models import events_for
 from ..detectors import labels as detector_labels
 from ..models import PriceAlert, PriceObservation
 
+# lazy: translated when shown, in the reader's language (not once, when the module is imported)
 # Plain-language explanations of each signal kind (shown beside its numbers on the case page).
 SIGNAL_EXPLANATIONS = {
-    "peer_outlier": _(
+    "peer_outlier": gettext_lazy(
         "本机构当月单价与同月采购同一产品的其他医疗机构相比明显偏高：同类机构中位价是把各机构当月单价从低到高排列后居中的价格；"
         "判断界限按各机构价格的离散程度自动放宽，且至少高出中位价 20%。"
     ),
-    "peer_outlier_group": _("与同通用名、剂型、规格的所有产品（按最小制剂单位比价）的当月中位价相比明显偏高。"),
-    "sudden_change": _(
+    "peer_outlier_group": gettext_lazy(
+        "与同通用名、剂型、规格的所有产品（按最小制剂单位比价）的当月中位价相比明显偏高。"
+    ),
+    "sudden_change": gettext_lazy(
         "本机构当月单价较其最近几个有采购月份的中位价（跳过无采购月份）明显上涨，且扣除同期全区同一产品的整体价格变动后仍明显上涨。"
     ),
-    "volume_spike": _(
+    "volume_spike": gettext_lazy(
         "本机构当月采购量远高于其自身前后各月的常规用量（已按同期全区同一产品用量的季节变化校正）：既达到设定倍数，"
         "又远超该机构月用量的正常波动（波动幅度参照同一产品各医疗机构的情况），超出部分的金额也达到下限。"
     ),
-    "non_selected_premium": _("非中选产品的采购价超过同品种中选价的设定倍数。"),
-    "above_listed": _("采购价高于当日有效的平台挂网价。"),
-    "above_national_lowest": _("采购价高于全国最低挂网价（仅供参考）。"),
-    "above_payment_standard": _("采购价高于医保支付标准，差额由患者负担（按政策属正常情况，仅供参考）。"),
+    "non_selected_premium": gettext_lazy("非中选产品的采购价超过同品种中选价的设定倍数。"),
+    "above_listed": gettext_lazy("采购价高于当日有效的平台挂网价。"),
+    "above_national_lowest": gettext_lazy("采购价高于全国最低挂网价（仅供参考）。"),
+    "above_payment_standard": gettext_lazy("采购价高于医保支付标准，差额由患者负担（按政策属正常情况，仅供参考）。"),
 }
 
 

@@ -41,7 +41,7 @@ def credit_status(organization_id: int, *, today: date | None = None) -> dict:
     worst = None
     for record in records:
         rule = credit_schemes.level_rule(record.scheme, record.level)
-        rows.append({"record": record, "level_name": rule.name if rule else record.level, "rule": rule})
+        rows.append({"record": record, "level_name": rule.label if rule else record.level, "rule": rule})
         if rule and (worst is None or rule.rank > worst.rank):
             worst = rule
     rating = CreditRating.objects.filter(organization_id=organization_id).order_by("-quarter_start").first()
@@ -64,7 +64,7 @@ def credit_warnings(manufacturer_ids) -> dict[int, str]:
     for org_id, scheme, level in records.values_list("organization_id", "scheme", "level"):
         rule = credit_schemes.level_rule(scheme, level)
         if rule and rule.rank > best.get(org_id, (0, ""))[0]:
-            best[org_id] = (rule.rank, rule.name)
+            best[org_id] = (rule.rank, rule.label)
     return {org_id: name for org_id, (_rank, name) in best.items()}
 
 
@@ -93,7 +93,7 @@ def product_credit_warnings(product_ids) -> dict[int, list[str]]:
             _("生产企业“%(company)s”有生效的医药价格和招采失信记录（%(level)s：%(behaviour)s，自 %(start)s 起）")
             % {
                 "company": record.organization.name,
-                "level": rule.name,
+                "level": rule.label,
                 "behaviour": record.get_behaviour_display(),
                 "start": record.start.isoformat(),
             }

@@ -67,10 +67,10 @@ def _level_rule(found: Refusals, scheme: str, level: str):
             )
         rule = rules.level(level)
         if rule is None:
-            names = "、".join(f"{r.code}（{r.name}）" for r in rules.levels)
+            names = _("、").join(f"{r.code} ({r.label})" for r in rules.levels)
             raise ValidationFailed(
                 _("未知的失信等级“%(level)s”，%(name)s可用：%(names)s")
-                % {"level": level, "name": rules.name, "names": names},
+                % {"level": level, "name": rules.label, "names": names},
                 field="level",
                 code=PricingError.LEVEL_UNKNOWN,
             )
@@ -93,7 +93,7 @@ def _check_products(found: Refusals, products: list, *, organization, rule) -> N
             )
         if rule is not None and rule.suspend == "products" and not products:
             raise ValidationFailed(
-                _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.name},
+                _("%(name)s等级须列明涉及产品（将暂停其挂网和配送）") % {"name": rule.label},
                 field="products",
                 code=PricingError.PRODUCTS_REQUIRED,
             )

@@ -227,7 +227,7 @@ def rollup_chart(groups: list[Rollup], *, by_label: str):
     ]
     for s in bars:
         s.formatted = ["—" if v is None else f"{v:.1f}%" for v in s.values]
-    return bar_chart(
+    chart = bar_chart(
         title=_("各%(by)s完成率与时间进度") % {"by": by_label},
         x_title=by_label,
         y_title=_("占约定采购量（%）"),
@@ -235,3 +235,5 @@ def rollup_chart(groups: list[Rollup], *, by_label: str):
         series=bars,
         value_formatter=lambda v: f"{v:.1f}%",
     )
+    chart.names = True
+    return chart

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
 from accounts.permissions import require
@@ -53,11 +54,11 @@ def award_reasons(*, savings, completion, substitution, min_completion, max_subs
 
 
 REASON_TEXTS = {
-    "completion_met": "约定采购量完成率 {completion} ≥ {min_completion}",
-    "completion_below": "约定采购量完成率 {completion} 低于 {min_completion}",
-    "substitution_within": "非中选产品替代率 {substitution} ≤ {max_substitution}",
-    "substitution_over": "非中选产品替代率 {substitution} 超过 {max_substitution}",
-    "no_savings": "无节约金额（{savings}）",
+    "completion_met": gettext_noop("约定采购量完成率 {completion} ≥ {min_completion}"),
+    "completion_below": gettext_noop("约定采购量完成率 {completion} 低于 {min_completion}"),
+    "substitution_within": gettext_noop("非中选产品替代率 {substitution} ≤ {max_substitution}"),
+    "substitution_over": gettext_noop("非中选产品替代率 {substitution} 超过 {max_substitution}"),
+    "no_savings": gettext_noop("无节约金额（{savings}）"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .orders import AMOUNT
@@ -246,3 +247,9 @@ class ProgressRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def error_text(self) -> str:
+        """Why the run was skipped, in the reader's language (the platform's own reasons are stored as their Chinese
+        text, marked for translation where they are written); a failed run's error as it was raised."""
+        return gettext(self.error) if self.error else ""

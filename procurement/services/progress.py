@@ -42,6 +42,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
 from common.models import Notification, OutboxMessage
@@ -262,9 +263,13 @@ def _run(
     as_of = as_of or timezone.localdate()
     with _run_lock(wait=kind == ProgressRun.Kind.HOSPITAL) as got:
         if not got:
-            return _skipped(kind=kind, hospital_id=hospital_id, as_of=as_of, reason="另一次进度计算正在运行")
+            return _skipped(
+                kind=kind, hospital_id=hospital_id, as_of=as_of, reason=gettext_noop("另一次进度计算正在运行")
+            )
         if requested_at and hospital_id and _covered(hospital_id=hospital_id, as_of=as_of, requested_at=requested_at):
-            return _skipped(kind=kind, hospital_id=hospital_id, as_of=as_of, reason="已包含在之后开始的运行中")
+            return _skipped(
+                kind=kind, hospital_id=hospital_id, as_of=as_of, reason=gettext_noop("已包含在之后开始的运行中")
+            )
         # Holding the lock, any run still marked running has died (killed worker): record it as interrupted.
         ProgressRun.objects.filter(status=ProgressRun.Status.RUNNING).update(
             status=ProgressRun.Status.ABANDONED, finished_at=timezone.now(), error="运行中断（进程退出），结果未写入"

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from calendar import monthrange
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -332,7 +333,11 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
         for name, detector in registry().items():
             if (only and name not in only) or name in done:
                 continue
+            started = time.monotonic()
             findings = detector.find(scope) if scan.observations else []
+            logger.info(
+                "price scan %s: %s, %s findings in %.2f s", scan.pk, name, len(findings), time.monotonic() - started
+            )
             with transaction.atomic():
                 counts = upsert_alerts(findings, now=now)
                 done[name] = len(findings)

@@ -13,7 +13,7 @@ products (a hospital's usual level is its median over all its months).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from psycopg import sql
 
@@ -22,7 +22,7 @@ from payment_standards import sql as payment_standard_sql
 from procurement.models import Listing
 
 from ..models import PriceObservation, ReferencePrice
-from . import month_of, months_later, priced_sources, table, weighted_price
+from . import as_date, fetch, month_of, months_later, priced_sources, table, weighted_price
 
 NOTHING = sql.SQL("")
 
@@ -36,6 +36,17 @@ class Scope:
     full: bool
     since: datetime | None = None
     until: datetime | None = None
+    # the touched product-months, when the scan has found them once (`touched_product_months`): the statements then
+    # carry them as values, and the months they read as constants the planner prunes the monthly partitions by
+    touched: tuple[tuple[int, date], ...] | None = None
+
+
+def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
+    """The product-months with observations recorded between the scope's watermarks (one index probe by
+    `created_at` in every monthly partition), found once for all the detectors of an incremental scan."""
+    statement = sql.SQL("WITH {touched}x AS (SELECT 1) SELECT product_id, m FROM touched ORDER BY product_id, m")
+    cte, params = _touched(Scope(full=False, since=scope.since, until=scope.until), _tables())
+    return tuple((row["product_id"], as_date(row["m"])) for row in fetch(statement.format(touched=cte), params))
 
 
 def _tables() -> dict[str, sql.Identifier]:
@@ -53,6 +64,17 @@ def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
     between the watermarks. Nothing on a full scan."""
     if scope.full:
         return NOTHING, {}
+    if scope.touched is not None:
+        params = {
+            "touched_products": [p for p, _m in scope.touched],
+            "touched_months": [m for _p, m in scope.touched],
+            "touched_ids": sorted({p for p, _m in scope.touched}),
+        }
+        cte = sql.SQL(
+            "touched AS (SELECT * FROM unnest(%(touched_products)s::bigint[], %(touched_months)s::date[]) "
+            "AS t(product_id, m)), "
+        )
+        return cte, params
     conditions, params = [], {}
     if scope.since is not None:
         conditions.append(sql.SQL("created_at > %(since)s"))
@@ -72,11 +94,21 @@ def _touched_products(scope: Scope, *, lookback_months: int | None) -> sql.Compo
     touched month (the months a detector compares with; None: every month)."""
     if scope.full:
         return NOTHING
+    products = sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched)")
+    if scope.touched is not None:
+        products = sql.SQL(" AND o.product_id = ANY(%(touched_ids)s)")
     if lookback_months is None:
-        return sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched)")
-    return sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched) AND o.observed_on >= {start}").format(
-        start=months_later(sql.SQL("(SELECT min(m) FROM touched)"), -lookback_months)
-    )
+        return products
+    return products + sql.SQL(" AND o.observed_on >= {start}").format(start=_first_month(scope, lookback_months))
+
+
+def _first_month(scope: Scope, lookback_months: int) -> sql.Composable:
+    """`lookback_months` before the first touched month: a constant when the scope carries its touched months."""
+    if scope.touched:
+        first = min(m for _p, m in scope.touched)
+        year, month = divmod(first.year * 12 + first.month - 1 - lookback_months, 12)
+        return sql.Literal(date(year, month + 1, 1))
+    return months_later(sql.SQL("(SELECT min(m) FROM touched)"), -lookback_months)
 
 
 def _in_touched_months(scope: Scope, alias: str, *, months_after: int = 0) -> sql.Composable:
@@ -140,8 +172,8 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
                 t,
                 sql.SQL(
                     " AND o.product_id IN (SELECT product_id FROM pgk WHERE gk IN (SELECT gk FROM tg))"
-                    " AND o.observed_on >= (SELECT min(m) FROM touched)"
-                ),
+                    " AND o.observed_on >= {first}"
+                ).format(first=_first_month(scope, 0)),
             )
             units = units.format(in_touched_groups=sql.SQL(" JOIN tg ON tg.gk = u.gk AND tg.m = u.m"))
         touched += groups

@@ -250,9 +250,9 @@ def _stored_months_before(since: date, commitment_ids: list[int]) -> date | None
     last = full.order_by("-started_at").values_list("as_of", flat=True).first()
     if last is None or last < month - timedelta(days=1) or not commitment_ids:
         return None
-    stored = CommitmentProgress.objects.filter(
-        commitment_id__in=commitment_ids, period_kind=CommitmentProgress.PeriodKind.CYCLE
-    ).count()
+    with connection.cursor() as cur:
+        cur.execute(sql.count_cycle_rows(), {"commitment_ids": commitment_ids})
+        stored = cur.fetchone()[0]
     return month if stored == len(commitment_ids) else None
 
 

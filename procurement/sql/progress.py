@@ -377,6 +377,13 @@ def scope_has_rows(*, scoped: str | None) -> Composed:
     )
 
 
+def count_cycle_rows() -> Composed:
+    """The number of the commitments `%(commitment_ids)s` that have their cycle row (one index probe each)."""
+    return _format(
+        "SELECT count(*) FROM {progress} WHERE commitment_id = ANY(%(commitment_ids)s) AND period_kind = 'cycle'"
+    )
+
+
 def count_rows(*, scoped: str | None) -> Composed:
     """The number of progress rows of the scope."""
     return _format(

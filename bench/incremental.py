@@ -7,8 +7,9 @@ Three jobs, each on the province the suite generates (``bench.generate``) or bui
   commitments that day's lines count in) timed next to the full job on the same data; the progress table after the
   refresh must be the full job's, row for row (a fingerprint of every row and column);
 - price scan: a full scan (last night's), one more day of observations, the incremental scan
-  (``price_scan_run``, the product-months the day touched) timed next to a full scan of the same data; every
-  signal's figures after the incremental scan must be those after the full scan;
+  (``price_scan_run``: the product-months the day touched and every figure they change) timed next to a full scan of
+  the same data; every signal's figures after the incremental scan must be those after the full scan (the scan logs
+  each detector's time, ``pricing.services.scan``);
 - settlement: the whole month's statements (``generate_statements``), then one hospital's statements and lines
   removed (as when a late receipt or return reopens them) and rebuilt by ``generate_hospital_statements``, timed next
   to the whole month; that hospital's statements and lines must be the month's run's, to the fen.

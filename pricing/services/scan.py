@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from calendar import monthrange
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ from common.notifications import notify_kind
 from ..detectors import Finding, Scope, registry, severity_for
 from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
+from ..sql.detectors import touched_product_months
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +325,8 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
     it has recorded and works with its own window and time, so it ends exactly as an uninterrupted one would."""
     now = scan.until
     scope = Scope(full=scan.full, since=scan.since, until=scan.until)
+    if not scan.full:
+        scope = Scope(full=False, since=scan.since, until=scan.until, touched=touched_product_months(scope))
     done = dict(scan.findings or {})
     try:
         observations = PriceObservation.objects.filter(created_at__lte=now)
@@ -332,7 +336,11 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
         for name, detector in registry().items():
             if (only and name not in only) or name in done:
                 continue
+            started = time.monotonic()
             findings = detector.find(scope) if scan.observations else []
+            logger.info(
+                "price scan %s: %s, %s findings in %.2f s", scan.pk, name, len(findings), time.monotonic() - started
+            )
             with transaction.atomic():
                 counts = upsert_alerts(findings, now=now)
                 done[name] = len(findings)

@@ -2,14 +2,18 @@
 here for a scan's `Scope` and run with `pricing.sql.fetch`; `pricing.detectors.price` shapes the few rows they return
 into findings. Medians are `percentile_cont(0.5)`.
 
-A full scan reads every observation. An incremental one reads the products with new observations (`touched`) from
-the months before the first touched month that a detector compares with, and keeps only results in touched months.
+A full scan reads every observation. An incremental one reads the products with new observations (`touched`) and
+recomputes every figure a new observation can change, so that it ends exactly as a full scan of the same data would:
+the peer detectors the touched product-months (and the touched groups' months), the reference detectors the touched
+product-months, the sudden change the touched months and the `lookback_months` after them (a later month's baseline
+and market move read a touched one), from `lookback_months` before; the volume spike every month of the touched
+products (a hospital's usual level is its median over all its months).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from psycopg import sql
 
@@ -18,7 +22,7 @@ from payment_standards import sql as payment_standard_sql
 from procurement.models import Listing
 
 from ..models import PriceObservation, ReferencePrice
-from . import month_of, months_later, priced_sources, table, weighted_price
+from . import as_date, fetch, month_of, months_later, priced_sources, table, weighted_price
 
 NOTHING = sql.SQL("")
 
@@ -32,6 +36,17 @@ class Scope:
     full: bool
     since: datetime | None = None
     until: datetime | None = None
+    # the touched product-months, when the scan has found them once (`touched_product_months`): the statements then
+    # carry them as values, and the months they read as constants the planner prunes the monthly partitions by
+    touched: tuple[tuple[int, date], ...] | None = None
+
+
+def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
+    """The product-months with observations recorded between the scope's watermarks (one index probe by
+    `created_at` in every monthly partition), found once for all the detectors of an incremental scan."""
+    statement = sql.SQL("WITH {touched}x AS (SELECT 1) SELECT product_id, m FROM touched ORDER BY product_id, m")
+    cte, params = _touched(Scope(full=False, since=scope.since, until=scope.until), _tables())
+    return tuple((row["product_id"], as_date(row["m"])) for row in fetch(statement.format(touched=cte), params))
 
 
 def _tables() -> dict[str, sql.Identifier]:
@@ -49,6 +64,17 @@ def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
     between the watermarks. Nothing on a full scan."""
     if scope.full:
         return NOTHING, {}
+    if scope.touched is not None:
+        params = {
+            "touched_products": [p for p, _m in scope.touched],
+            "touched_months": [m for _p, m in scope.touched],
+            "touched_ids": sorted({p for p, _m in scope.touched}),
+        }
+        cte = sql.SQL(
+            "touched AS (SELECT * FROM unnest(%(touched_products)s::bigint[], %(touched_months)s::date[]) "
+            "AS t(product_id, m)), "
+        )
+        return cte, params
     conditions, params = [], {}
     if scope.since is not None:
         conditions.append(sql.SQL("created_at > %(since)s"))
@@ -63,26 +89,39 @@ def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
     return cte, params
 
 
-def _touched_products(scope: Scope, *, lookback_months: int) -> sql.Composable:
+def _touched_products(scope: Scope, *, lookback_months: int | None) -> sql.Composable:
     """Narrows an incremental scan's observations `o` to the touched products, from `lookback_months` before the first
-    touched month (the months a detector compares with)."""
+    touched month (the months a detector compares with; None: every month)."""
     if scope.full:
         return NOTHING
-    return sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched) AND o.observed_on >= {start}").format(
-        start=months_later(sql.SQL("(SELECT min(m) FROM touched)"), -lookback_months)
-    )
+    products = sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched)")
+    if scope.touched is not None:
+        products = sql.SQL(" AND o.product_id = ANY(%(touched_ids)s)")
+    if lookback_months is None:
+        return products
+    return products + sql.SQL(" AND o.observed_on >= {start}").format(start=_first_month(scope, lookback_months))
+
+
+def _first_month(scope: Scope, lookback_months: int) -> sql.Composable:
+    """`lookback_months` before the first touched month: a constant when the scope carries its touched months."""
+    if scope.touched:
+        first = min(m for _p, m in scope.touched)
+        year, month = divmod(first.year * 12 + first.month - 1 - lookback_months, 12)
+        return sql.Literal(date(year, month + 1, 1))
+    return months_later(sql.SQL("(SELECT min(m) FROM touched)"), -lookback_months)
 
 
 def _in_touched_months(scope: Scope, alias: str, *, months_after: int = 0) -> sql.Composable:
-    """A join keeping only results `alias` in a touched product-month (or up to `months_after` months after one)."""
+    """A join keeping only rows `alias` in a touched product-month or in one of the `months_after` months after one
+    (the months whose figures compare with a touched one)."""
     if scope.full:
         return NOTHING
     if months_after == 0:
         months = sql.SQL("touched")
     else:
         months = sql.SQL(
-            "(SELECT DISTINCT product_id, m FROM touched UNION SELECT DISTINCT product_id, {later} FROM touched)"
-        ).format(later=months_later(sql.Identifier("m"), months_after))
+            "(SELECT DISTINCT product_id, {later} AS m FROM touched CROSS JOIN generate_series(0, {n}) AS k(k))"
+        ).format(later=sql.SQL("CAST(m + make_interval(months => k) AS date)"), n=sql.Literal(int(months_after)))
     return sql.SQL(" JOIN {months} tt ON tt.product_id = {alias}.product_id AND tt.m = {alias}.m").format(
         months=months, alias=sql.Identifier(alias)
     )
@@ -133,8 +172,8 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
                 t,
                 sql.SQL(
                     " AND o.product_id IN (SELECT product_id FROM pgk WHERE gk IN (SELECT gk FROM tg))"
-                    " AND o.observed_on >= (SELECT min(m) FROM touched)"
-                ),
+                    " AND o.observed_on >= {first}"
+                ).format(first=_first_month(scope, 0)),
             )
             units = units.format(in_touched_groups=sql.SQL(" JOIN tg ON tg.gk = u.gk AND tg.m = u.m"))
         touched += groups
@@ -194,12 +233,12 @@ def sudden_changes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     `market` (the market's move) and `market_n` (hospitals behind it)."""
     t = _tables()
     touched, values = _touched(scope, t)
-    lookback = int(params["lookback_months"])
+    lookback, baseline = int(params["lookback_months"]), int(params["baseline_months"])
     statement = sql.SQL("""WITH {touched}{hp},
 ranked AS (SELECT hp.*, row_number() OVER (PARTITION BY product_id, hospital_id ORDER BY m) AS rn FROM hp),
 base AS (SELECT cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.price) AS base, count(*) AS k
-         FROM ranked cur JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
+         FROM ranked cur{in_targets} JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
               AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}
          GROUP BY cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id
          HAVING count(*) >= %(min_history)s),
@@ -208,13 +247,13 @@ market AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY own
            FROM moves GROUP BY product_id, m)
 SELECT 'h' AS level, mv.product_id, mv.hospital_id, mv.region_id, mv.m, mv.price, mv.base, mv.k, mv.qty, mv.own,
        CASE WHEN mk.n >= %(min_market)s THEN mk.move ELSE 1 END AS market, mk.n AS market_n
-FROM moves mv JOIN market mk ON mk.product_id = mv.product_id AND mk.m = mv.m{in_touched}
+FROM moves mv JOIN market mk ON mk.product_id = mv.product_id AND mk.m = mv.m
 WHERE mv.own >= %(factor)s
   AND mv.own / (CASE WHEN mk.n >= %(min_market)s AND mk.move > 0 THEN mk.move ELSE 1 END) >= %(factor)s""").format(
         touched=touched,
-        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=lookback)),
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=max(lookback, baseline))),
         first_month=months_later(sql.SQL("cur.m"), -lookback),
-        in_touched=_in_touched_months(scope, "mv", months_after=1),
+        in_targets=_in_touched_months(scope, "cur", months_after=lookback),
     )
     if params["province_wide"]:
         statement += sql.SQL("""
@@ -223,14 +262,14 @@ SELECT 'p', pb.product_id, NULL, NULL, pb.m, pb.med, pb.base, pb.k, pb.qty, pb.m
 FROM (SELECT cur.product_id, cur.m, cur.med, cur.n, cur.qty,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.med) AS base, count(*) AS k
       FROM (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med, count(*) AS n,
-                   SUM(qty) AS qty FROM hp GROUP BY product_id, m) cur
+                   SUM(qty) AS qty FROM hp GROUP BY product_id, m) cur{in_targets}
       JOIN (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med FROM hp
             GROUP BY product_id, m) prev
         ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}
-      GROUP BY cur.product_id, cur.m, cur.med, cur.n, cur.qty HAVING count(*) >= %(min_history)s) pb{in_touched}
+      GROUP BY cur.product_id, cur.m, cur.med, cur.n, cur.qty HAVING count(*) >= %(min_history)s) pb
 WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_factor)s""").format(
-            first_month=months_later(sql.SQL("cur.m"), -int(params["baseline_months"])),
-            in_touched=_in_touched_months(scope, "pb", months_after=1),
+            first_month=months_later(sql.SQL("cur.m"), -baseline),
+            in_targets=_in_touched_months(scope, "cur", months_after=baseline),
         )
     values.update(
         factor=1 + params["rise"],
@@ -378,7 +417,7 @@ lq AS (SELECT lq0.product_id, lq0.hospital_id, lq0.m, lq0.qty, lq0.price, lq0.re
        FROM lq0 JOIN market mk ON mk.product_id = lq0.product_id AND mk.m = lq0.m),
 pairs AS (SELECT cur.product_id, cur.hospital_id, cur.m, other.l AS ol
           FROM lq cur JOIN lq other ON other.product_id = cur.product_id AND other.hospital_id = cur.hospital_id
-               AND other.m <> cur.m AND other.m >= {first_month} AND other.m <= {last_month}{in_touched}),
+               AND other.m <> cur.m AND other.m >= {first_month} AND other.m <= {last_month}),
 bl AS (SELECT product_id, hospital_id, m, count(*) AS k, percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) AS med,
               CASE WHEN count(*) >= 5 THEN (sum(ol) - max(ol) - min(ol)) / (count(*) - 2)
                    ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) END AS base
@@ -417,10 +456,11 @@ WHERE r.r >= ln(%(factor)s)
   AND (r.qty - exp(r.base + r.market)) * r.price >= %(min_excess_amount)s
   AND (r.price >= %(min_unit_price)s OR g.high_value = %(high_value)s)""").format(
         touched=touched,
-        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=window)),
+        # every month of the touched products: a hospital's usual level (`hl`) is its median over all its months,
+        # so one new month moves the market's level — and every figure — in any month of the product
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=None)),
         first_month=months_later(sql.SQL("cur.m"), -window),
         last_month=months_later(sql.SQL("cur.m"), window),
-        in_touched=_in_touched_months(scope, "cur"),
         product=t["product"],
     )
     values.update(

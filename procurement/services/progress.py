@@ -126,18 +126,25 @@ class Outcome:
     alerts: int
 
 
-def _write_progress(cur, *, scoped: bool, window_months: int, params: dict) -> tuple[int, int]:
+def _write_progress(
+    cur, *, scoped: bool, window_months: int, params: dict, stored_before: date | None = None
+) -> tuple[int, int]:
     """The scope's rows as computed; returns (rows, rows changed, added or removed). Into an empty scope (the first
     run, a new hospital) the computed rows are inserted straight away. Otherwise they are compared with the stored
     rows and only the differences are written (`sql.create_diff`): a nightly run rewrites the current month and
-    cycle rows, not every month of every commitment; an unchanged table is not written at all."""
+    cycle rows, not every month of every commitment; an unchanged table is not written at all. With
+    `stored_before` (a month's first day), the flows of the months before it are the stored month rows' and only the
+    rows from it on (and the cycle rows) are compared (`sql.create_flows`)."""
     with _hash_joins(cur, not scoped):
         # The flows first, into a temporary table the planner then knows the size of (the statement below reads them
         # next to the month skeleton, whose size it cannot estimate).
         cur.execute(sql.drop_temporary(sql.FLOWS))
-        cur.execute(sql.flows_start(scoped=scoped), params)
-        params = {**params, "flows_from": cur.fetchone()[0] or params["as_of"]}
-        cur.execute(sql.create_flows_table(scoped=scoped), params)
+        if stored_before is not None:
+            params = {**params, "flows_from": stored_before}
+        else:
+            cur.execute(sql.flows_start(scoped=scoped), params)
+            params = {**params, "flows_from": cur.fetchone()[0] or params["as_of"]}
+        cur.execute(sql.create_flows_table(scoped=scoped, stored_before=stored_before is not None), params)
         cur.execute(sql.analyze_temporary(sql.FLOWS))
         cur.execute(sql.scope_has_rows(scoped=scoped), params)
         if cur.fetchone() is None:
@@ -146,7 +153,10 @@ def _write_progress(cur, *, scoped: bool, window_months: int, params: dict) -> t
             cur.execute(sql.drop_temporary(sql.FLOWS))
             return inserted, inserted
         cur.execute(sql.drop_temporary(sql.DIFF))
-        cur.execute(sql.create_diff(scoped=scoped, window_months=window_months), params)
+        cur.execute(
+            sql.create_diff(scoped=scoped, window_months=window_months, stored_before=stored_before is not None),
+            params,
+        )
     cur.execute(sql.analyze_temporary(sql.DIFF))
     cur.execute(sql.count_diff())
     written = cur.fetchone()[0]
@@ -186,10 +196,12 @@ def _compute(
     t = _thresholds()
     scoped = sql.COMMITMENTS if since is not None else (sql.HOSPITAL if hospital_id is not None else None)
     params = sql.run_params(t, as_of=as_of, hospital_id=hospital_id)
+    stored_before = None
     if since is not None:
         with connection.cursor() as cur:
             cur.execute(sql.changed_commitments(), {**params, "since": since})
             params["commitment_ids"] = [row[0] for row in cur.fetchall()]
+        stored_before = _stored_months_before(since, params["commitment_ids"])
     steps = 3 + (1 if with_manufacturers else 0)
 
     def step(n: int, label: str) -> None:
@@ -202,7 +214,9 @@ def _compute(
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL jit = off")
         step(0, "汇总入库、退货与替代品")
-        rows, written = _write_progress(cur, scoped=scoped, window_months=t.window_months, params=params)
+        rows, written = _write_progress(
+            cur, scoped=scoped, window_months=t.window_months, params=params, stored_before=stored_before
+        )
         step(1, "进度提醒")
         stamp = timezone.now()
         cur.execute(
@@ -225,6 +239,22 @@ def _compute(
             cur.execute(sql.insert_manufacturer_progress(), {**params, "due_before": due_before})
         step(steps, "完成")
     return Outcome(rows=rows, written=written, alerts=alerts)
+
+
+def _stored_months_before(since: date, commitment_ids: list[int]) -> date | None:
+    """The first day of the month of `since` when the stored month rows before it can stand for those months'
+    flows: a full run has computed the table through the end of the month before (every month row before it is
+    complete), and every commitment to refresh has its rows (a commitment added since has none). None otherwise:
+    the lines of the whole cycles are read."""
+    month = since.replace(day=1)
+    full = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED)
+    last = full.order_by("-started_at").values_list("as_of", flat=True).first()
+    if last is None or last < month - timedelta(days=1) or not commitment_ids:
+        return None
+    with connection.cursor() as cur:
+        cur.execute(sql.count_cycle_rows(), {"commitment_ids": commitment_ids})
+        stored = cur.fetchone()[0]
+    return month if stored == len(commitment_ids) else None
 
 
 def _covered(*, hospital_id: int, as_of: date, requested_at: datetime) -> bool:

@@ -146,13 +146,17 @@ def flows_start(*, scoped: str | None) -> Composed:
     )
 
 
-def create_flows(*, scoped: str | None) -> Composed:
+def create_flows(*, scoped: str | None, stored_before: bool = False) -> Composed:
     """`progress_flows` (cid, m, sel_units, sel_amount, ret_units, sub_units, sub_amount): per commitment and month
     of the cycle so far, the accepted minimum units and amount received of the selected product minus those
     returned, the units returned, and the same received for its substitutes — the other products of the lot (same
     generic name, a dosage form of the lot, or any when the lot lists none) and any product an order line bought as
-    `substitution_for` the commitment. Months without flows have no row."""
-    return _format(
+    `substitution_for` the commitment. Months without flows have no row.
+
+    `stored_before` (the commitments a day changed, each with its rows stored): the lines are read from
+    `%(flows_from)s` (the first day of the month of the day) only — one monthly partition — and the months before
+    it are the stored month rows' flows (`stored_month_flows`): the lines of those months have not changed."""
+    statement = _format(
         _COMMITMENTS
         + """,
 lp AS (
@@ -205,6 +209,20 @@ FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
         received=SQL(_WINDOW).format(Identifier("received_on")),
         returned=SQL(_WINDOW).format(Identifier("returned_on")),
     )
+    if stored_before:
+        statement = SQL("{} UNION ALL {}").format(statement, stored_month_flows())
+    return statement
+
+
+def stored_month_flows() -> Composed:
+    """The flows of the months before `%(flows_from)s` of the commitments `%(commitment_ids)s`, as their stored
+    month rows hold them (a month row's received, returned and substitute figures are that month's flows), in the
+    columns of `progress_flows`."""
+    return _format("""
+SELECT commitment_id, CAST(date_trunc('month', period_start) AS date), CAST(received_units AS BIGINT),
+       received_amount, CAST(returned_units AS BIGINT), CAST(substitute_units AS BIGINT), substitute_amount
+FROM {progress}
+WHERE commitment_id = ANY(%(commitment_ids)s) AND period_kind = 'month' AND period_start < %(flows_from)s::date""")
 
 
 def changed_commitments() -> Composed:
@@ -349,15 +367,24 @@ def analyze_temporary(name: Identifier) -> Composed:
     return SQL("ANALYZE {}").format(name)
 
 
-def create_flows_table(*, scoped: str | None) -> Composed:
+def create_flows_table(*, scoped: str | None, stored_before: bool = False) -> Composed:
     """`progress_flows` := `create_flows`, a temporary table of this connection."""
-    return SQL("CREATE TEMPORARY TABLE {} AS {}").format(Identifier("progress_flows"), create_flows(scoped=scoped))
+    return SQL("CREATE TEMPORARY TABLE {} AS {}").format(
+        Identifier("progress_flows"), create_flows(scoped=scoped, stored_before=stored_before)
+    )
 
 
 def scope_has_rows(*, scoped: str | None) -> Composed:
     """One row when the scope already has progress rows, none otherwise."""
     return _format(
         "SELECT 1 FROM {progress} WHERE TRUE {scope} LIMIT 1", scope=_scope(scoped, "hospital_id", "commitment_id")
+    )
+
+
+def count_cycle_rows() -> Composed:
+    """The number of the commitments `%(commitment_ids)s` that have their cycle row (one index probe each)."""
+    return _format(
+        "SELECT count(*) FROM {progress} WHERE commitment_id = ANY(%(commitment_ids)s) AND period_kind = 'cycle'"
     )
 
 
@@ -375,19 +402,24 @@ def insert_computed(*, scoped: str | None, window_months: int) -> Composed:
     )
 
 
-def create_diff(*, scoped: str | None, window_months: int) -> Composed:
+def create_diff(*, scoped: str | None, window_months: int, stored_before: bool = False) -> Composed:
     """`progress_diff` (old_id, COLUMNS): the computed rows of the scope compared with the stored ones by
     (commitment, period kind, period start) in one full join — a row computed and not stored (old_id empty), stored
     and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
-    any column (NULL counting as a value). Each row is one row changed, added or removed."""
+    any column (NULL counting as a value). Each row is one row changed, added or removed. With `stored_before`
+    (flows of the months before `%(flows_from)s` read from the stored rows, `create_flows`) only the cycle rows and
+    the month rows from `%(flows_from)s` are compared: the earlier ones are computed from themselves."""
+    recent = Composed([])
+    if stored_before:
+        recent = SQL("AND (period_kind = 'cycle' OR period_start >= %(flows_from)s::date)")
     changed = SQL(" OR ").join(
         SQL("{} IS DISTINCT FROM {}").format(Identifier("n", c), Identifier("o", c)) for c in COLUMNS if c not in KEY
     )
     same_key = SQL(" AND ").join(SQL("{} = {}").format(Identifier("o", c), Identifier("n", c)) for c in KEY)
     return SQL("""CREATE TEMPORARY TABLE {diff} AS {computed}
 SELECT o.id AS old_id, {new_columns}
-FROM computed n
-FULL JOIN (SELECT * FROM {progress} WHERE TRUE {scope}) o ON {same_key}
+FROM (SELECT * FROM computed WHERE TRUE {recent}) n
+FULL JOIN (SELECT * FROM {progress} WHERE TRUE {scope} {recent}) o ON {same_key}
 WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
         diff=Identifier("progress_diff"),
         computed=_computed(scoped, window_months),
@@ -396,6 +428,7 @@ WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
         scope=_scope(scoped, "hospital_id", "commitment_id"),
         same_key=same_key,
         changed=changed,
+        recent=recent,
     )
 
 

@@ -18,7 +18,7 @@ from psycopg.sql import SQL
 from common.partitions import ddl
 from pricing.detectors.price import PeerOutlier, SuddenChange, VolumeSpike
 from pricing.models import PriceObservation
-from pricing.sql.detectors import Scope
+from pricing.sql.detectors import Scope, touched_product_months
 from procurement.sql import online_share, progress
 from settlement import sql as settlement_sql
 from tests.factories import HospitalFactory, ProductFactory
@@ -148,5 +148,29 @@ def test_incremental_price_scan_reads_the_touched_months_and_their_lookback(dete
     earliest = ddl.add_months(this_month, -6)
     months = {m for m in found[OBSERVATIONS] if m != "default"}
     assert this_month in months
+    if detector.name == "volume_spike":
+        # a hospital's usual level is its median over all its months: every month of the touched products is read
+        assert year_ago in months
+        return
     assert year_ago not in months
     assert min(months) >= earliest
+
+
+@pytest.mark.parametrize("detector", [PeerOutlier(), SuddenChange()], ids=lambda d: d.name)
+def test_an_incremental_scan_with_its_touched_months_prunes_when_planned(detector):
+    product, hospital = ProductFactory(), HospitalFactory()
+    this_month = ddl.month_start(timezone.localdate())
+    _observation(product, hospital, ddl.add_months(this_month, -12))
+    since = timezone.now()
+    _observation(product, hospital, this_month)
+    scope = Scope(full=False, since=since, until=timezone.now() + timedelta(seconds=1))
+    scope = Scope(full=False, since=scope.since, until=scope.until, touched=touched_product_months(scope))
+    assert scope.touched == ((product.pk, this_month),)
+    statement, values = detector.sql(scope)
+
+    # the touched product-months are values and the months read constants: the plan itself names only those months
+    found = scanned(statement, {**detector.params, **values})
+
+    months = {m for m in found[OBSERVATIONS] if m != "default"}
+    assert this_month in months
+    assert min(months) >= ddl.add_months(this_month, -int(detector.params.get("lookback_months", 0)))

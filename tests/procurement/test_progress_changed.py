@@ -76,3 +76,17 @@ def test_the_command_refreshes_a_days_changes(world):
     assert table() == incremental
     with pytest.raises(CommandError):
         call_command("compute_commitments", "--since", "2026-13-01")
+
+
+def test_a_commitment_without_stored_rows_is_read_from_its_lines(world):
+    # the months before the day's are taken from the stored month rows, unless a commitment has none (added since the
+    # full run): then every line of the cycles is read, and the rows are still the full run's
+    progress_compute_all(as_of=AS_OF)
+    CommitmentProgress.objects.filter(commitment=world.commitments["stalled"]).delete()
+    world.receive("stalled", "A", 500, AS_OF)
+
+    progress_refresh_changed(since=AS_OF, as_of=AS_OF)
+
+    incremental = table()
+    progress_compute_all(as_of=AS_OF)
+    assert table() == incremental

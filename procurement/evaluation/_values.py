@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext
@@ -103,6 +104,7 @@ def _fmt_plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@lru_cache(maxsize=4096)  # equal Decimals give the same text (normalised first); a lot's lines recur in every reason
 def _money(value: Decimal) -> str:
     """A price in a reason: ¥ and thousands separators, 4 places or every digit when more (`_fmt`)."""
     whole, _, fraction = _fmt(abs(value)).partition(".")

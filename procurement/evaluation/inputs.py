@@ -22,23 +22,29 @@ class Reason(str):
     gave it) and what it means — `message`, the source text and its parameters (prices with ¥, rates in per cent),
     stored as that message so a page shows it in the reader's language (`display.message`)."""
 
-    __slots__ = ("message",)
+    __slots__ = ("_stored", "message")
 
     def __new__(cls, text: str, /, **params) -> Reason:
-        message = Message(text, params)
-        reason = super().__new__(cls, _source_text(message))
-        reason.message = message
+        """A parameter may be a message (rendered in the reader's language too) or a Reason (its text already made:
+        a lot's threshold line, shared by every bid's reason, stored once made)."""
+        source = {k: _source_text(v) if isinstance(v, Message) else v for k, v in params.items()}
+        reason = super().__new__(cls, text % source if params else text)
+        reason.message = Message(text, params)
+        reason._stored = None
         return reason
+
+    def stored(self) -> dict:
+        """The message as JSON (common.messages: text and parameters), made once."""
+        if self._stored is None:
+            self._stored = _stored(self.message)
+        return self._stored
 
     @classmethod
     def read(cls, stored) -> Reason | str:
         """A stored reason back: the message as a Reason; a text stored before reasons were kept as messages, as is."""
         if not is_message(stored):
             return stored
-        stored_params = stored.get("params") or {}
-        params = {
-            k: Message(v["text"], v.get("params") or {}) if is_message(v) else v for k, v in stored_params.items()
-        }
+        params = {k: cls.read(v) if is_message(v) else v for k, v in (stored.get("params") or {}).items()}
         return cls(stored["text"], **params)
 
 
@@ -47,8 +53,16 @@ def _source_text(message: Message) -> str:
     return message.text % params if params else message.text
 
 
+def _stored(value):
+    if isinstance(value, Reason):
+        return value.stored()
+    if isinstance(value, Message):
+        return {"text": value.text, "params": {k: _stored(v) for k, v in value.params.items()}}
+    return value
+
+
 def stored_reasons(reasons) -> list:
-    return [r.message.as_json() if isinstance(r, Reason) else r for r in reasons]
+    return [r.stored() if isinstance(r, Reason) else r for r in reasons]
 
 
 class OutcomeStatus(StrEnum):

@@ -196,8 +196,8 @@ class _Thresholds:
     ratio_threshold: Decimal
     discount_threshold: Decimal
     floor: Decimal
-    ratio_line: Message
-    discount_line: Message
+    ratio_line: Reason
+    discount_line: Reason
 
     @classmethod
     def of(cls, lot: LotInput, lowest: Decimal, rules: SelectionRules) -> _Thresholds:
@@ -208,17 +208,17 @@ class _Thresholds:
             ratio_threshold=ratio_threshold,
             discount_threshold=discount_threshold,
             floor=rules.floor_price,
-            ratio_line=Message(
+            ratio_line=Reason(
                 gettext_noop("最低价 %(lowest)s × %(ratio)s = %(line)s"),
-                {"lowest": _money(lowest), "ratio": _fmt_plain(rules.ratio_to_lowest), "line": _money(ratio_threshold)},
+                lowest=_money(lowest),
+                ratio=_fmt_plain(rules.ratio_to_lowest),
+                line=_money(ratio_threshold),
             ),
-            discount_line=Message(
+            discount_line=Reason(
                 gettext_noop("最高有效申报价 %(max)s × (1 − %(discount)s) = %(line)s"),
-                {
-                    "max": _money(lot.max_price),
-                    "discount": _percent(rules.discount_from_max),
-                    "line": _money(discount_threshold),
-                },
+                max=_money(lot.max_price),
+                discount=_percent(rules.discount_from_max),
+                line=_money(discount_threshold),
             ),
         )
 

@@ -77,6 +77,7 @@ def results_import(request):
             "report": report,
             "lot_columns": [aliases[0] for aliases in layout.LOT_COLUMNS.values()],
             "result_columns": [aliases[0] for aliases in layout.RESULT_COLUMNS.values()],
+            "inline_max": settings.NATIONAL_RESULTS_INLINE_MAX_ROWS,
         },
         status=status,
     )

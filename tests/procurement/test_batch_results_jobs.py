@@ -67,6 +67,7 @@ def test_a_large_dry_run_checks_in_a_job_and_writes_nothing(eager, world, client
 def test_a_small_results_file_is_imported_in_the_request(eager, world, client, settings):
     settings.NATIONAL_RESULTS_INLINE_MAX_ROWS = 6
     client.force_login(world["official"])
+    assert "超过 6 行的文件在后台处理" in client.get("/tenders/import-results/").content.decode()
     response = client.post("/tenders/import-results/", page_form(world, *good_rows(world)))
     tender = Tender.objects.get(code="GJ-10")
     assert response.status_code == 302 and response["Location"] == f"/tenders/{tender.pk}/"

@@ -129,12 +129,23 @@ UPLOADS = "job-uploads"
 def start_with_file(kind: str, *, by, upload, params: dict) -> Job:
     """Keep an uploaded file where the worker reads it (the default storage, shared like the catalog import's
     files), then start the job with the file's path; the job's function takes the file with `take_upload`."""
-    name = PurePath(upload.name or "upload").name
-    path = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}/{name}", upload)
+    return start_with_files(kind, by=by, uploads={"file": upload}, params=params)
+
+
+def start_with_files(kind: str, *, by, uploads: dict, params: dict) -> Job:
+    """`start_with_file` for a job of several files: each upload kept, its path the param of its key (`lots_file`)
+    and its name the key's `…name` param (`lots_filename`); all are removed when the job is not started."""
+    kept: list[str] = []
     try:
-        return start(kind, by=by, params={**params, "file": path, "filename": name})
+        for key, upload in uploads.items():
+            name = PurePath(upload.name or "upload").name
+            path = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}/{name}", upload)
+            kept.append(path)
+            params = {**params, key: path, f"{key}name": name}
+        return start(kind, by=by, params=params)
     except BaseException:
-        default_storage.delete(path)
+        for path in kept:
+            default_storage.delete(path)
         raise
 
 

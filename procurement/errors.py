@@ -81,6 +81,9 @@ class TenderError(ErrorCode):
     CYCLE_NOT_ENDED = "cycle_not_ended"  # a follow-on tender for a tender whose purchase cycle has not ended
     NOTHING_TO_FOLLOW = "nothing_to_follow"  # a follow-on tender for a tender without awards
     INVALID_FOLLOW_ON_CAP = "invalid_follow_on_cap"  # an unknown price-cap rule, or a factor that is not positive
+    # a step of the platform's own tendering (lots, rules, cancel, bids, opening, evaluation, awards) on an imported
+    # national or alliance batch: its results were published elsewhere
+    IMPORTED_BATCH_IMMUTABLE = "imported_batch_immutable"
 
 
 class OrderError(ErrorCode):

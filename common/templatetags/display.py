@@ -2,6 +2,7 @@
 
 {{ order.total_amount|money }}            ¥1,234.56      (amounts, 2 places, ROUND_HALF_UP)
 {{ line.unit_price|money:4 }}             ¥0.1234        (unit prices per minimum unit)
+{{ rules.discount_from_max|percent }}     50.00 %        (a rate kept as a fraction: 0.4523 → 45.23 %)
 {{ line.packs|qty:product.pack_unit }}    1,200 盒
 {{ day|ymd }}                             2026-03-01
 {{ due_on|due_in }}                       剩余 3 天 / 今天到期 / 逾期 31 天
@@ -19,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 
 from common.dosage_forms import dosage_form_label
 from common.markup import mark_data
+from common.messages import is_message, render
 from common.units import unit_label
 
 register = template.Library()
@@ -57,6 +59,16 @@ def format_money(value, places: int = 2) -> str:
     return f"{sign}¥{abs(amount):,.{places}f}"
 
 
+def format_percent(value, places: int = 2) -> str:
+    """A rate kept as a fraction (0.4523) in words: 45.23 % (ROUND_HALF_UP, thousands separated)."""
+    rate = _decimal(value)
+    if rate is None:
+        return EMPTY
+    places = int(places)
+    percent = (rate * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{percent:,.{places}f} %"
+
+
 def format_quantity(value, unit: str = "") -> str:
     number = _decimal(value)
     if number is None:
@@ -70,6 +82,18 @@ def format_quantity(value, unit: str = "") -> str:
 def money(value, places=2) -> str:
     """¥1,234.56 — the one way an amount of money is shown."""
     return format_money(value, places)
+
+
+@register.filter
+def percent(value, places=2) -> str:
+    """45.23 % — a rate kept as a fraction, the one way a rate is shown."""
+    return format_percent(value, places)
+
+
+@register.filter
+def message(value) -> str:
+    """A stored message ({"text", "params"}, common.messages) in the reader's language; a plain text as it is."""
+    return render(value, "") if is_message(value) else str(value)
 
 
 @register.filter

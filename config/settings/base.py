@@ -484,6 +484,8 @@ PAYMENT_STANDARD_LINKAGE_BY_YEAR = env.json("PAYMENT_STANDARD_LINKAGE_BY_YEAR", 
 PLATFORM_PROVINCE_NAMES = env.list("PLATFORM_PROVINCE_NAMES", default=["内蒙古", "内蒙古自治区"])
 # Days hospitals have to report (or confirm) their demand for an imported batch before the agreed volumes are set.
 NATIONAL_RESULTS_DEMAND_DAYS = env.int("NATIONAL_RESULTS_DEMAND_DAYS", default=14)
+# A results import (the page) of more data rows than this, both files together, runs as a background job.
+NATIONAL_RESULTS_INLINE_MAX_ROWS = env.int("NATIONAL_RESULTS_INLINE_MAX_ROWS", default=2000)
 # A follow-on tender's price cap per lot: highest_awarded | lowest_awarded | max_price (the expiring lot's own
 # 最高有效申报价), times FOLLOW_ON_CAP_FACTOR. Default: not above the expiring awarded price (practice).
 FOLLOW_ON_PRICE_CAP = env("FOLLOW_ON_PRICE_CAP", default="highest_awarded")

@@ -13,7 +13,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from common import serializers
-from common.importing import report_result
 
 from ..errors import TenderError
 from ..models import Tender
@@ -57,12 +56,7 @@ class FollowOnSerializer(serializers.Serializer):
 
 
 def report_body(report: batch_results.ResultsReport) -> dict:
-    return {
-        "tender": report.tender.pk if report.tender else None,
-        "counts": report.counts,
-        "lots": report_result(report.lots),
-        "results": report_result(report.results),
-    }
+    return report.result()
 
 
 class BatchResultsActions:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.permissions import HasCapability
 from catalog.identity import ProductIdentityField
 from common import serializers
+from common.templatetags.display import message
 
 from ..selectors import tender_opening
 
@@ -88,7 +89,8 @@ class OwnBidSerializer(serializers.Serializer):
         return self._outcome(row, "winner_rank")
 
     def get_reasons(self, row) -> list[str]:
-        return self._outcome(row, "reasons") or []
+        """The reasons in the request's language (stored as messages: common.messages)."""
+        return [message(r) for r in self._outcome(row, "reasons") or []]
 
 
 class OwnBidsSerializer(serializers.Serializer):

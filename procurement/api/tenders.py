@@ -16,6 +16,7 @@ from accounts.models import Organization
 from accounts.permissions import HasCapability
 from catalog.identity import identity
 from common import serializers
+from common.templatetags.display import message
 
 from ..models import Lot, Tender
 from ..selectors import tenders as tender_selectors
@@ -346,8 +347,15 @@ def _evaluation_data(run) -> dict:
         "run_by": str(run.run_by),
         "run_at": run.run_at,
         "rules": run.rules,
-        "outputs": run.outputs,
+        "outputs": {lot: _readable(output) for lot, output in run.outputs.items()},
     }
+
+
+def _readable(output: dict) -> dict:
+    """A lot's stored result with its notes and each bid's reasons as text in the request's language (they are
+    stored as messages: common.messages)."""
+    outcomes = [{**o, "reasons": [message(r) for r in o.get("reasons", [])]} for o in output.get("outcomes", [])]
+    return {**output, "notes": [message(n) for n in output.get("notes", [])], "outcomes": outcomes}
 
 
 routes = [("tenders", TenderViewSet, "tender"), *tender_parties.routes]

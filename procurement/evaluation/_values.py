@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext
@@ -12,6 +13,7 @@ from django.utils.translation import gettext
 from common.errors import ValidationFailed
 from common.money import DEFAULT_MAX_DIGITS
 from common.numbers import parse_decimal, parse_int
+from common.templatetags.display import format_percent
 
 
 def _to_decimal(value: Any, name: str) -> Decimal:
@@ -100,6 +102,18 @@ def _fmt(value: Decimal) -> str:
 
 def _fmt_plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+@lru_cache(maxsize=4096)  # equal Decimals give the same text (normalised first); a lot's lines recur in every reason
+def _money(value: Decimal) -> str:
+    """A price in a reason: ¥ and thousands separators, 4 places or every digit when more (`_fmt`)."""
+    whole, _, fraction = _fmt(abs(value)).partition(".")
+    return f"{'-' if value < 0 else ''}¥{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate kept as a fraction, in a reason: 0.4523 → 45.23 % (common.templatetags.display)."""
+    return format_percent(rate)
 
 
 def _opt_decimal(value: Any, name: str) -> Decimal | None:

@@ -9,10 +9,60 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
+
+from common.messages import Message, is_message
 
 from ._values import _opt_decimal, _opt_str, _to_decimal, _to_int
 from .rules import SelectionRules
+
+
+class Reason(str):
+    """A reason for a bid's outcome, or a note on a lot: its Chinese text (the string itself, as the evaluation always
+    gave it) and what it means — `message`, the source text and its parameters (prices with ¥, rates in per cent),
+    stored as that message so a page shows it in the reader's language (`display.message`)."""
+
+    __slots__ = ("_stored", "message")
+
+    def __new__(cls, text: str, /, **params) -> Reason:
+        """A parameter may be a message (rendered in the reader's language too) or a Reason (its text already made:
+        a lot's threshold line, shared by every bid's reason, stored once made)."""
+        source = {k: _source_text(v) if isinstance(v, Message) else v for k, v in params.items()}
+        reason = super().__new__(cls, text % source if params else text)
+        reason.message = Message(text, params)
+        reason._stored = None
+        return reason
+
+    def stored(self) -> dict:
+        """The message as JSON (common.messages: text and parameters), made once."""
+        if self._stored is None:
+            self._stored = _stored(self.message)
+        return self._stored
+
+    @classmethod
+    def read(cls, stored) -> Reason | str:
+        """A stored reason back: the message as a Reason; a text stored before reasons were kept as messages, as is."""
+        if not is_message(stored):
+            return stored
+        params = {k: cls.read(v) if is_message(v) else v for k, v in (stored.get("params") or {}).items()}
+        return cls(stored["text"], **params)
+
+
+def _source_text(message: Message) -> str:
+    params = {k: _source_text(v) if isinstance(v, Message) else v for k, v in message.params.items()}
+    return message.text % params if params else message.text
+
+
+def _stored(value):
+    if isinstance(value, Reason):
+        return value.stored()
+    if isinstance(value, Message):
+        return {"text": value.text, "params": {k: _stored(v) for k, v in value.params.items()}}
+    return value
+
+
+def stored_reasons(reasons) -> list:
+    return [r.stored() if isinstance(r, Reason) else r for r in reasons]
 
 
 class OutcomeStatus(StrEnum):
@@ -30,8 +80,8 @@ class Criterion(StrEnum):
     AVERAGE_REDUCTION = "average_reduction"  # patent medicines: reduction ≥ the lot's average (patent_medicine)
 
 
-INVALID_NOT_POSITIVE = "报价须大于零"
-INVALID_ABOVE_MAX = "报价高于最高有效申报价"
+INVALID_NOT_POSITIVE = gettext_noop("报价须大于零")
+INVALID_ABOVE_MAX = gettext_noop("报价高于最高有效申报价")
 
 
 @dataclass(frozen=True)
@@ -117,7 +167,7 @@ class BidInput:
 
 @dataclass(frozen=True)
 class BidOutcome:
-    """What the evaluation decided for one bid, and why (``reasons``, in Chinese, in order of the rules).
+    """What the evaluation decided for one bid, and why (``reasons``, each a `Reason`, in order of the rules).
 
     ``rank`` numbers every valid bid 1..m by the ranking rule (``None`` when invalid); ``winner_rank``
     numbers the selected bids 1..k (``None`` otherwise). ``criteria_met`` lists ``Criterion`` values.
@@ -153,7 +203,7 @@ class BidOutcome:
             "criteria_met": [c._value_ for c in self.criteria_met],
             "rank": self.rank,
             "winner_rank": self.winner_rank,
-            "reasons": list(self.reasons),
+            "reasons": stored_reasons(self.reasons),
         }
 
     @classmethod
@@ -170,7 +220,7 @@ class BidOutcome:
             criteria_met=tuple(Criterion(c) for c in data["criteria_met"]),
             rank=data["rank"],
             winner_rank=data["winner_rank"],
-            reasons=tuple(data["reasons"]),
+            reasons=tuple(Reason.read(r) for r in data["reasons"]),
         )
 
 
@@ -223,7 +273,7 @@ class LotEvaluation:
             "max_winners": self.max_winners,
             "winner_ids": list(self.winner_ids),
             "outcomes": [o.to_dict() for o in self.outcomes],
-            "notes": list(self.notes),
+            "notes": stored_reasons(self.notes),
             "rules": self.rules.to_dict(),
         }
 
@@ -241,6 +291,6 @@ class LotEvaluation:
             max_winners=data["max_winners"],
             winner_ids=tuple(data["winner_ids"]),
             outcomes=tuple(BidOutcome.from_dict(o) for o in data["outcomes"]),
-            notes=tuple(data["notes"]),
+            notes=tuple(Reason.read(n) for n in data["notes"]),
             rules=SelectionRules.from_dict(data["rules"]),
         )

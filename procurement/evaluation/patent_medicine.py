@@ -28,12 +28,12 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from common import rules as platform_rules
 
-from ._values import _fmt, _fmt_plain, _positive_int, _share, _table, _to_bool, _to_decimal
-from .inputs import BidInput, BidOutcome, Criterion, LotEvaluation, LotInput, OutcomeStatus
+from ._values import _money, _percent, _positive_int, _share, _table, _to_bool, _to_decimal
+from .inputs import BidInput, BidOutcome, Criterion, LotEvaluation, LotInput, OutcomeStatus, Reason
 from .selection import _check_unique_bids, _rank_key, _split_by_validity
 
 PATENT_MEDICINE = "patent_medicine"
@@ -102,7 +102,8 @@ def patent_max_winners(rules: PatentMedicineRules, valid_bidders: int) -> int:
 
 
 def _reduction_text(price: Decimal, max_price: Decimal) -> str:
-    return _fmt_plain(((Decimal(1) - price / max_price) * 100).quantize(Decimal("0.01")))
+    """The price's reduction from the lot's max valid price in per cent: 45.23 %."""
+    return _percent(Decimal(1) - price / max_price)
 
 
 def _no_valid_bids(lot: LotInput, rules: PatentMedicineRules, invalid: list[BidOutcome]) -> LotEvaluation:
@@ -118,7 +119,7 @@ def _no_valid_bids(lot: LotInput, rules: PatentMedicineRules, invalid: list[BidO
         max_winners=0,
         winner_ids=(),
         outcomes=tuple(invalid),
-        notes=("无有效申报，本品种无中选企业",),
+        notes=(Reason(gettext_noop("无有效申报，本品种无中选企业")),),
         rules=rules,  # type: ignore[arg-type]
     )
 
@@ -137,13 +138,23 @@ def evaluate_patent_lot(lot: LotInput, bids: Sequence[BidInput], rules: PatentMe
     n_max = patent_max_winners(rules, valid_bidders)
     mean = total / count
     notes = [
-        f"中成药（蒙成药）规则：有效申报企业 {valid_bidders} 家，最多中选 {n_max} 家"
-        f"（有效企业数 × {_fmt_plain(rules.winner_share * 100)}%，向上取整）",
-        f"入围条件：降幅不低于基准降幅 {_fmt_plain(rules.min_reduction * 100)}%（单价不高于 {_fmt(line)}）"
-        + (
-            f"，或降幅不低于本品种有效报价的平均降幅 {_reduction_text(mean, lot.max_price)}%"
+        Reason(
+            gettext_noop(
+                "中成药（蒙成药）规则：有效申报企业 %(bidders)s 家，最多中选 %(n)s 家（有效企业数 × %(share)s，向上取整）"
+            ),
+            bidders=valid_bidders,
+            n=n_max,
+            share=_percent(rules.winner_share),
+        ),
+        Reason(
+            gettext_noop(
+                "入围条件：降幅不低于基准降幅 %(min)s（单价不高于 %(line)s），或降幅不低于本品种有效报价的平均降幅 %(mean)s"
+            )
             if rules.at_least_average_reduction
-            else ""
+            else gettext_noop("入围条件：降幅不低于基准降幅 %(min)s（单价不高于 %(line)s）"),
+            min=_percent(rules.min_reduction),
+            line=_money(line),
+            mean=_reduction_text(mean, lot.max_price),
         ),
     ]
     outcomes: list[BidOutcome] = []
@@ -156,23 +167,46 @@ def evaluate_patent_lot(lot: LotInput, bids: Sequence[BidInput], rules: PatentMe
         if rules.at_least_average_reduction and price * count <= total:
             met.append(Criterion.AVERAGE_REDUCTION)
         reasons = [
-            f"降幅 {_reduction_text(price, lot.max_price)}%（单价 {_fmt(price)}，最高有效申报价 {_fmt(lot.max_price)}）"
-            f"{'≥' if Criterion.DISCOUNT_FROM_MAX in met else '<'} 基准降幅 {_fmt_plain(rules.min_reduction * 100)}%"
+            Reason(
+                gettext_noop("降幅 %(reduction)s（单价 %(price)s，最高有效申报价 %(max)s）%(op)s 基准降幅 %(min)s"),
+                reduction=_reduction_text(price, lot.max_price),
+                price=_money(price),
+                max=_money(lot.max_price),
+                op="≥" if Criterion.DISCOUNT_FROM_MAX in met else "<",
+                min=_percent(rules.min_reduction),
+            )
         ]
         if rules.at_least_average_reduction:
             reasons.append(
-                f"单价 {_fmt(price)} {'≤' if Criterion.AVERAGE_REDUCTION in met else '>'} 有效报价平均价 {_fmt(mean)}"
+                Reason(
+                    gettext_noop("单价 %(price)s %(op)s 有效报价平均价 %(mean)s"),
+                    price=_money(price),
+                    op="≤" if Criterion.AVERAGE_REDUCTION in met else ">",
+                    mean=_money(mean),
+                )
             )
         status, winner_rank = OutcomeStatus.NOT_SELECTED, None
         if not met:
-            reasons.append("不符合任一入围条件，不予中选")
+            reasons.append(Reason(gettext_noop("不符合任一入围条件，不予中选")))
         elif len(winner_ids) < n_max:
             winner_rank = len(winner_ids) + 1
             winner_ids.append(bid.bid_id)
             status = OutcomeStatus.SELECTED
-            reasons.append(f"符合入围条件，有效报价排名第 {rank}，中选（中选顺位第 {winner_rank}）")
+            reasons.append(
+                Reason(
+                    gettext_noop("符合入围条件，有效报价排名第 %(rank)s，中选（中选顺位第 %(winner_rank)s）"),
+                    rank=rank,
+                    winner_rank=winner_rank,
+                )
+            )
         else:
-            reasons.append(f"符合入围条件，有效报价排名第 {rank}，超出本品种最多中选企业数 {n_max}，不予中选")
+            reasons.append(
+                Reason(
+                    gettext_noop("符合入围条件，有效报价排名第 %(rank)s，超出本品种最多中选企业数 %(n)s，不予中选"),
+                    rank=rank,
+                    n=n_max,
+                )
+            )
         outcomes.append(
             BidOutcome(
                 bid_id=bid.bid_id,
@@ -189,7 +223,7 @@ def evaluate_patent_lot(lot: LotInput, bids: Sequence[BidInput], rules: PatentMe
                 reasons=tuple(reasons),
             )
         )
-    notes.append(f"中选 {len(winner_ids)} 家")
+    notes.append(Reason(gettext_noop("中选 %(n)s 家"), n=len(winner_ids)))
     return LotEvaluation(
         lot_id=lot.lot_id,
         max_price=lot.max_price,

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from ._values import _fmt, _fmt_plain
+from common.messages import Message
+
+from ._values import _fmt_plain, _money, _percent
 from .inputs import (
     INVALID_ABOVE_MAX,
     INVALID_NOT_POSITIVE,
@@ -20,6 +22,7 @@ from .inputs import (
     LotEvaluation,
     LotInput,
     OutcomeStatus,
+    Reason,
 )
 from .rules import SelectionRules, default_rules, max_winners
 
@@ -65,15 +68,22 @@ def evaluate_lot(lot: LotInput, bids: Sequence[BidInput], rules: SelectionRules 
     criteria = [lines.criteria_met(b.comparison_price) for b in valid]
 
     notes = [
-        f"有效申报企业 {valid_bidders} 家，最多中选 {n_max} 家",
-        f"最低有效单位可比价 {_fmt(lines.lowest)}；入围条件：不高于{lines.ratio_line}，"
-        f"或不高于{lines.discount_line}，或不高于 {lines.floor_line}",
+        Reason(gettext_noop("有效申报企业 %(bidders)s 家，最多中选 %(n)s 家"), bidders=valid_bidders, n=n_max),
+        Reason(
+            gettext_noop(
+                "最低有效单位可比价 %(lowest)s；入围条件：不高于%(ratio_line)s，或不高于%(discount_line)s，或不高于 %(floor)s"
+            ),
+            lowest=_money(lines.lowest),
+            ratio_line=lines.ratio_line,
+            discount_line=lines.discount_line,
+            floor=_money(lines.floor),
+        ),
     ]
     # Never empty: ratio_to_lowest ≥ 1, so the lowest valid bid always meets the ratio criterion.
     eligible_prices = [b.comparison_price for b, met in zip(valid, criteria, strict=True) if met]
     highest_excluded = _highest_excluded(rules, eligible_prices, price_counts, notes)
     outcomes, winner_ids = _rank_and_select(valid, criteria, lines, price_counts, highest_excluded, n_max)
-    notes.append(f"中选 {len(winner_ids)} 家")
+    notes.append(Reason(gettext_noop("中选 %(n)s 家"), n=len(winner_ids)))
 
     return LotEvaluation(
         lot_id=lot.lot_id,
@@ -120,11 +130,24 @@ def _invalid_outcome(bid: BidInput, max_price: Decimal) -> BidOutcome | None:
     price = bid.comparison_price
     reasons: list[str] = []
     if bid.invalid_reason:
-        reasons.append(f"无效报价：{bid.invalid_reason}")
+        reasons.append(Reason(gettext_noop("无效报价：%(reason)s"), reason=bid.invalid_reason))
     if price <= 0:
-        reasons.append(f"单位可比价 {_fmt(price)} ≤ 0，{INVALID_NOT_POSITIVE}，无效报价")
+        reasons.append(
+            Reason(
+                gettext_noop("单位可比价 %(price)s ≤ 0，%(why)s，无效报价"),
+                price=_money(price),
+                why=Message(INVALID_NOT_POSITIVE),
+            )
+        )
     elif price > max_price:
-        reasons.append(f"单位可比价 {_fmt(price)} > 最高有效申报价 {_fmt(max_price)}，{INVALID_ABOVE_MAX}，无效报价")
+        reasons.append(
+            Reason(
+                gettext_noop("单位可比价 %(price)s > 最高有效申报价 %(max)s，%(why)s，无效报价"),
+                price=_money(price),
+                max=_money(max_price),
+                why=Message(INVALID_ABOVE_MAX),
+            )
+        )
     if not reasons:
         return None
     if bid.invalid_reason:
@@ -160,7 +183,7 @@ def _no_valid_bids(lot: LotInput, rules: SelectionRules, invalid_outcomes: list[
         max_winners=0,
         winner_ids=(),
         outcomes=tuple(invalid_outcomes),
-        notes=("无有效申报，本品种无中选企业",),
+        notes=(Reason(gettext_noop("无有效申报，本品种无中选企业")),),
         rules=rules,
     )
 
@@ -173,9 +196,8 @@ class _Thresholds:
     ratio_threshold: Decimal
     discount_threshold: Decimal
     floor: Decimal
-    ratio_line: str
-    discount_line: str
-    floor_line: str
+    ratio_line: Reason
+    discount_line: Reason
 
     @classmethod
     def of(cls, lot: LotInput, lowest: Decimal, rules: SelectionRules) -> _Thresholds:
@@ -186,12 +208,18 @@ class _Thresholds:
             ratio_threshold=ratio_threshold,
             discount_threshold=discount_threshold,
             floor=rules.floor_price,
-            ratio_line=f"最低价 {_fmt(lowest)} × {_fmt_plain(rules.ratio_to_lowest)} = {_fmt(ratio_threshold)}",
-            discount_line=(
-                f"最高有效申报价 {_fmt(lot.max_price)} × (1 − {_fmt_plain(rules.discount_from_max * 100)}%) "
-                f"= {_fmt(discount_threshold)}"
+            ratio_line=Reason(
+                gettext_noop("最低价 %(lowest)s × %(ratio)s = %(line)s"),
+                lowest=_money(lowest),
+                ratio=_fmt_plain(rules.ratio_to_lowest),
+                line=_money(ratio_threshold),
             ),
-            floor_line=f"{_fmt(rules.floor_price)} 元",
+            discount_line=Reason(
+                gettext_noop("最高有效申报价 %(max)s × (1 − %(discount)s) = %(line)s"),
+                max=_money(lot.max_price),
+                discount=_percent(rules.discount_from_max),
+                line=_money(discount_threshold),
+            ),
         )
 
     def criteria_met(self, price: Decimal) -> tuple[Criterion, ...]:
@@ -205,11 +233,12 @@ class _Thresholds:
         return tuple(met)
 
     def comparison_reasons(self, price: Decimal, met: tuple[Criterion, ...]) -> list[str]:
-        p = _fmt(price)
+        p = _money(price)
+        text = gettext_noop("单位可比价 %(price)s %(op)s %(line)s")
         return [
-            f"单位可比价 {p} {'≤' if Criterion.RATIO_TO_LOWEST in met else '>'} {self.ratio_line}",
-            f"单位可比价 {p} {'≤' if Criterion.DISCOUNT_FROM_MAX in met else '>'} {self.discount_line}",
-            f"单位可比价 {p} {'≤' if Criterion.FLOOR_PRICE in met else '>'} {self.floor_line}",
+            Reason(text, price=p, op="≤" if Criterion.RATIO_TO_LOWEST in met else ">", line=self.ratio_line),
+            Reason(text, price=p, op="≤" if Criterion.DISCOUNT_FROM_MAX in met else ">", line=self.discount_line),
+            Reason(text, price=p, op="≤" if Criterion.FLOOR_PRICE in met else ">", line=_money(self.floor)),
         ]
 
 
@@ -220,17 +249,17 @@ def _highest_excluded(
     if not rules.exclude_highest or not eligible_prices:
         return None
     if len(eligible_prices) == 1:
-        notes.append("仅 1 个入围报价，不适用“入围报价中的最高价不予中选”规则")
+        notes.append(Reason(gettext_noop("仅 1 个入围报价，不适用“入围报价中的最高价不予中选”规则")))
         return None
     if len(set(eligible_prices)) == 1:
-        notes.append("入围报价全部相同，不适用“入围报价中的最高价不予中选”规则")
+        notes.append(Reason(gettext_noop("入围报价全部相同，不适用“入围报价中的最高价不予中选”规则")))
         return None
     highest = eligible_prices[-1]  # valid bids are sorted by price
     tied = price_counts[highest]
     notes.append(
-        f"入围报价中的最高价 {_fmt(highest)}（共 {tied} 个报价）不予中选"
+        Reason(gettext_noop("入围报价中的最高价 %(price)s（共 %(n)s 个报价）不予中选"), price=_money(highest), n=tied)
         if tied > 1
-        else f"入围报价中的最高价 {_fmt(highest)} 不予中选"
+        else Reason(gettext_noop("入围报价中的最高价 %(price)s 不予中选"), price=_money(highest))
     )
     return highest
 
@@ -251,8 +280,12 @@ def _rank_and_select(
         reasons = lines.comparison_reasons(price, met)
         if price_counts[price] > 1:
             reasons.append(
-                f"与其他 {price_counts[price] - 1} 个报价单位可比价相同，"
-                "依次按供应能力（大者在前）、递交时间（早者在前）、报价编号排序"
+                Reason(
+                    gettext_noop(
+                        "与其他 %(n)s 个报价单位可比价相同，依次按供应能力（大者在前）、递交时间（早者在前）、报价编号排序"
+                    ),
+                    n=price_counts[price] - 1,
+                )
             )
         status, winner_rank = _decide(rank, met, price, highest_excluded, len(winner_ids), n_max, reasons)
         if winner_rank is not None:
@@ -287,17 +320,25 @@ def _decide(
 ) -> tuple[OutcomeStatus, int | None]:
     """One valid bid's status and winner rank (None unless selected); appends the reason."""
     if not met:
-        reasons.append("不符合任一入围条件，不予中选")
+        reasons.append(Reason(gettext_noop("不符合任一入围条件，不予中选")))
         return OutcomeStatus.NOT_SELECTED, None
-    reasons.append("符合入围条件")
+    reasons.append(Reason(gettext_noop("符合入围条件")))
     if highest_excluded is not None and price == highest_excluded:
-        reasons.append("为入围报价中的最高价，不予中选")
+        reasons.append(Reason(gettext_noop("为入围报价中的最高价，不予中选")))
         return OutcomeStatus.NOT_SELECTED, None
     if winners_so_far < n_max:
         winner_rank = winners_so_far + 1
-        reasons.append(f"有效报价排名第 {rank}，中选（中选顺位第 {winner_rank}）")
+        reasons.append(
+            Reason(
+                gettext_noop("有效报价排名第 %(rank)s，中选（中选顺位第 %(winner_rank)s）"),
+                rank=rank,
+                winner_rank=winner_rank,
+            )
+        )
         return OutcomeStatus.SELECTED, winner_rank
-    reasons.append(f"有效报价排名第 {rank}，超出本品种最多中选企业数 {n_max}，不予中选")
+    reasons.append(
+        Reason(gettext_noop("有效报价排名第 %(rank)s，超出本品种最多中选企业数 %(n)s，不予中选"), rank=rank, n=n_max)
+    )
     return OutcomeStatus.NOT_SELECTED, None
 
 

@@ -92,7 +92,8 @@ def tender_allowed_actions(
             evaluated = tender.status == S.OPENED and current_evaluation(tender) is not None
         return _official_actions(tender, now, evaluated, view_results)
     if role == TenderRole.MANUFACTURER:
-        return TenderActions(bid=tender.accepting_bids(now), view_results=view_results)
+        imported = tender.origin == Tender.Origin.RESULTS_IMPORT
+        return TenderActions(bid=not imported and tender.accepting_bids(now), view_results=view_results)
     if role == TenderRole.HOSPITAL:
         return TenderActions(report_demand=demand_window_open(tender, now), view_results=view_results)
     return TenderActions(view_results=view_results)
@@ -100,15 +101,18 @@ def tender_allowed_actions(
 
 def _official_actions(tender: Tender, now: datetime, evaluated: bool, view_results: bool) -> TenderActions:
     status = tender.status
-    bidding = status == S.BIDDING
-    opened = status == S.OPENED
     imported = tender.origin == Tender.Origin.RESULTS_IMPORT
+    # An imported national/alliance batch: its lots, rules, bids, evaluation and awards are the published results
+    # (the services refuse those steps, `imported_batch_immutable`); the province's own steps stay.
+    own = not imported
+    bidding = own and status == S.BIDDING
+    opened = own and status == S.OPENED
     return TenderActions(
         manage=True,
-        start_demand=status == S.DRAFT,
-        add_lot=status in EDITABLE and not imported,
-        set_rules=status in EDITABLE and not imported,
-        cancel=status in CANCELLABLE,
+        start_demand=own and status == S.DRAFT,
+        add_lot=own and status in EDITABLE,
+        set_rules=own and status in EDITABLE,
+        cancel=own and status in CANCELLABLE,
         view_coverage=status in (S.DEMAND_COLLECTION, S.BIDDING),
         import_demand=status == S.DEMAND_COLLECTION,
         open_bids=bidding and now >= tender.opening_at,

@@ -4,13 +4,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import capability_required
+from common import jobs
 from common.errors import DomainError
+from common.importing import estimate_data_rows
 
 from ..forms_tenders import FollowOnForm, ResultsImportForm
 from ..services import batch_results
@@ -28,6 +31,21 @@ def results_import(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if _large(data["lots_file"], data["file"]):  # imported by a worker; the job's page shows its progress
+                job = jobs.start_with_files(
+                    "tender.results_import",
+                    by=request.user,
+                    uploads={"lots_file": data["lots_file"], "file": data["file"]},
+                    params={
+                        "code": data["code"],
+                        "name": data["name"],
+                        "level": data["level"],
+                        "cycle_start": data["cycle_start"].isoformat(),
+                        "cycle_end": data["cycle_end"].isoformat(),
+                        "dry_run": data["dry_run"],
+                    },
+                )
+                return redirect("jobs:detail", pk=job.pk)
             report = batch_results.batch_results_import(
                 by=request.user,
                 code=data["code"],
@@ -59,9 +77,20 @@ def results_import(request):
             "report": report,
             "lot_columns": [aliases[0] for aliases in layout.LOT_COLUMNS.values()],
             "result_columns": [aliases[0] for aliases in layout.RESULT_COLUMNS.values()],
+            "inline_max": settings.NATIONAL_RESULTS_INLINE_MAX_ROWS,
         },
         status=status,
     )
+
+
+def _large(*uploads) -> bool:
+    """Files of more data rows together than NATIONAL_RESULTS_INLINE_MAX_ROWS go to a background job; each upload is
+    left at its start for whoever reads it next."""
+    rows = 0
+    for upload in uploads:
+        rows += estimate_data_rows(upload.read(), name=upload.name) or 0
+        upload.seek(0)
+    return rows > settings.NATIONAL_RESULTS_INLINE_MAX_ROWS
 
 
 @capability_required(MANAGE)

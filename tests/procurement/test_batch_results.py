@@ -158,27 +158,31 @@ def test_confirming_a_tender_the_platform_ran_is_refused(world):
     assert exc.value.code == "not_imported_tender"
 
 
-def test_the_import_page_names_the_bad_row_and_writes_nothing(world, client):
-    client.force_login(world["official"])
-    assert client.get("/tenders/import-results/").status_code == 200
-    form = {
+def page_form(world, *rows, dry_run=False) -> dict:
+    """The import page's fields with the lot list and a results table of `rows`."""
+    data = {
         "code": "GJ-10",
         "name": "第十批",
         "level": "national",
         "cycle_start": "2027-01-01",
         "cycle_end": "2028-12-31",
         "lots_file": SimpleUploadedFile("lots.csv", LOTS.encode()),
-        "file": SimpleUploadedFile(
-            "results.csv", results(world, "1,9,阿托伐他汀钙片,20mg*24片,某公司,19.20,,内蒙古").encode()
-        ),
+        "file": SimpleUploadedFile("results.csv", results(world, *rows).encode()),
     }
+    if dry_run:
+        data["dry_run"] = "on"
+    return data
+
+
+def test_the_import_page_names_the_bad_row_and_writes_nothing(world, client):
+    client.force_login(world["official"])
+    assert client.get("/tenders/import-results/").status_code == 200
+    form = page_form(world, "1,9,阿托伐他汀钙片,20mg*24片,某公司,19.20,,内蒙古")
     response = client.post("/tenders/import-results/", form)
     assert response.status_code == 400
     assert "不是本批次采购品种目录中的品种" in response.content.decode()
     nothing_written()
-    form["file"] = SimpleUploadedFile("results.csv", results(world, *good_rows(world)).encode())
-    form["lots_file"] = SimpleUploadedFile("lots.csv", LOTS.encode())
-    response = client.post("/tenders/import-results/", form)
+    response = client.post("/tenders/import-results/", page_form(world, *good_rows(world)))
     assert response.status_code == 302 and Tender.objects.get(code="GJ-10").origin == "results_import"
 
 

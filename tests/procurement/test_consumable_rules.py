@@ -146,7 +146,7 @@ def test_group_b_capped_by_group_a_and_winner_cap():
     assert result.groups[101] == "A"
     # B (bids 2 and 3) would select both within 1.8 × 140, but A's highest selected price is 100: both are refused.
     assert result.winner_ids == (1,)
-    assert "高于A组最高中选价 100.0000" in result.outcome(3).reason
+    assert "高于A组最高中选价 ¥100.0000" in result.outcome(3).reason
     capped = ConsumableRules(ratio_to_lowest="1.8", max_winners=2)
     three = evaluate_consumable_lot(
         ConsumableLotInput(1, Decimal("1000")), [bid(1, "10"), bid(2, "11"), bid(3, "12")], capped

@@ -177,7 +177,7 @@ def test_full_path_with_revival_to_awards(hc_world, client):
     assert bids[w["lenses"][3].pk].status == "not_selected"
     client.force_login(w["official"])
     page = client.get(f"/tenders/{w['tender'].pk}/evaluation/").content.decode()
-    assert "按复活价格 700.0000 中选" in page and "未满足任一中选条件" in page
+    assert "按复活价格 ¥700.0000 中选" in page and "未满足任一中选条件" in page
     svc.tender_award(tender=w["tender"], by=w["official"])
     award = Award.objects.get(bid=revived)
     assert award.awarded_price == Decimal("700.0000")  # the revival price, not its own 1,000

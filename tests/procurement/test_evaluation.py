@@ -87,9 +87,9 @@ def test_comparison_price_rejects_float_and_non_positive_factor():
 def test_worked_example_reason_for_ratio_criterion():
     result = evaluate_lot(lot("1.0000"), [bid(1, "0.1500"), bid(2, "0.2300"), bid(3, "0.2000")])
     outcome = result.outcome(2)
-    assert "单位可比价 0.2300 ≤ 最低价 0.1500 × 1.8 = 0.2700" in outcome.reasons
-    assert "单位可比价 0.2300 ≤ 最高有效申报价 1.0000 × (1 − 50%) = 0.5000" in outcome.reasons
-    assert "单位可比价 0.2300 > 0.1000 元" in outcome.reasons
+    assert "单位可比价 ¥0.2300 ≤ 最低价 ¥0.1500 × 1.8 = ¥0.2700" in outcome.reasons
+    assert "单位可比价 ¥0.2300 ≤ 最高有效申报价 ¥1.0000 × (1 − 50.00 %) = ¥0.5000" in outcome.reasons
+    assert "单位可比价 ¥0.2300 > ¥0.1000" in outcome.reasons
     assert outcome.criteria_met == (Criterion.RATIO_TO_LOWEST, Criterion.DISCOUNT_FROM_MAX)
     # 0.2300 is the highest of the three eligible prices
     assert outcome.status == OutcomeStatus.NOT_SELECTED
@@ -106,13 +106,13 @@ def test_exactly_1_8_times_lowest_is_eligible_and_above_is_not():
     assert result.ratio_threshold == D("0.2700")
     at_line, just_above, one_fen_above = result.outcome(3), result.outcome(4), result.outcome(5)
     assert at_line.eligible and at_line.criteria_met == (Criterion.RATIO_TO_LOWEST,)
-    assert "单位可比价 0.2700 ≤ 最低价 0.1500 × 1.8 = 0.2700" in at_line.reasons
+    assert "单位可比价 ¥0.2700 ≤ 最低价 ¥0.1500 × 1.8 = ¥0.2700" in at_line.reasons
     for outcome in (just_above, one_fen_above):
         assert not outcome.eligible
         assert outcome.criteria_met == ()
         assert outcome.status == OutcomeStatus.NOT_SELECTED
         assert outcome.reasons[-1] == "不符合任一入围条件，不予中选"
-    assert "单位可比价 0.2800 > 最低价 0.1500 × 1.8 = 0.2700" in one_fen_above.reasons
+    assert "单位可比价 ¥0.2800 > 最低价 ¥0.1500 × 1.8 = ¥0.2700" in one_fen_above.reasons
     # 0.2700 is eligible but the highest eligible price, so it does not win
     assert result.winner_ids == (1, 2)
     assert result.highest_excluded_price == D("0.2700")
@@ -127,7 +127,7 @@ def test_threshold_is_exact_not_rounded():
     assert result.ratio_threshold == D("0.22248")
     assert result.outcome(2).eligible
     assert not result.outcome(3).eligible
-    assert "单位可比价 0.2225 > 最低价 0.1236 × 1.8 = 0.22248" in result.outcome(3).reasons
+    assert "单位可比价 ¥0.2225 > 最低价 ¥0.1236 × 1.8 = ¥0.22248" in result.outcome(3).reasons
 
 
 def test_floor_price_boundary_0_10_yuan():
@@ -137,9 +137,9 @@ def test_floor_price_boundary_0_10_yuan():
 
     assert result.outcome(2).eligible
     assert result.outcome(2).criteria_met == (Criterion.FLOOR_PRICE,)
-    assert "单位可比价 0.1000 ≤ 0.1000 元" in result.outcome(2).reasons
+    assert "单位可比价 ¥0.1000 ≤ ¥0.1000" in result.outcome(2).reasons
     assert not result.outcome(3).eligible
-    assert "单位可比价 0.1001 > 0.1000 元" in result.outcome(3).reasons
+    assert "单位可比价 ¥0.1001 > ¥0.1000" in result.outcome(3).reasons
     assert result.winner_ids == (1, 2)
 
 
@@ -151,7 +151,7 @@ def test_fifty_percent_below_max_boundary():
     assert result.discount_threshold == D("1.0000")
     assert result.outcome(2).eligible
     assert result.outcome(2).criteria_met == (Criterion.DISCOUNT_FROM_MAX,)
-    assert "单位可比价 1.0000 ≤ 最高有效申报价 2.0000 × (1 − 50%) = 1.0000" in result.outcome(2).reasons
+    assert "单位可比价 ¥1.0000 ≤ 最高有效申报价 ¥2.0000 × (1 − 50.00 %) = ¥1.0000" in result.outcome(2).reasons
     assert not result.outcome(3).eligible
     # two eligible at different prices: the higher one (1.0000) is excluded, the lowest wins alone
     assert result.winner_ids == (1,)
@@ -162,8 +162,8 @@ def test_custom_rules_change_the_lines():
     result = evaluate_lot(lot("1.0000"), [bid(1, "0.2000"), bid(2, "0.3000"), bid(3, "0.3001")], rules)
     assert result.ratio_threshold == D("0.3000")
     assert result.discount_threshold == D("0.6000")
-    assert "单位可比价 0.3000 ≤ 最低价 0.2000 × 1.5 = 0.3000" in result.outcome(2).reasons
-    assert "单位可比价 0.3001 ≤ 最高有效申报价 1.0000 × (1 − 40%) = 0.6000" in result.outcome(3).reasons
+    assert "单位可比价 ¥0.3000 ≤ 最低价 ¥0.2000 × 1.5 = ¥0.3000" in result.outcome(2).reasons
+    assert "单位可比价 ¥0.3001 ≤ 最高有效申报价 ¥1.0000 × (1 − 40.00 %) = ¥0.6000" in result.outcome(3).reasons
 
 
 # --- the highest eligible price, special lots ---------------------------------------------------------
@@ -210,7 +210,7 @@ def test_several_bids_sharing_the_highest_eligible_price_are_all_excluded():
         assert result.outcome(bid_id).eligible
         assert result.outcome(bid_id).status == OutcomeStatus.NOT_SELECTED
         assert "为入围报价中的最高价，不予中选" in result.outcome(bid_id).reasons
-    assert "入围报价中的最高价 0.5000（共 2 个报价）不予中选" in result.notes
+    assert "入围报价中的最高价 ¥0.5000（共 2 个报价）不予中选" in result.notes
 
 
 def test_ties_ranked_by_capacity_then_submission_time_then_bid_id():
@@ -245,7 +245,7 @@ def test_bid_above_max_price_is_invalid_and_equal_to_max_is_valid():
     above = result.outcome(3)
     assert above.status == OutcomeStatus.INVALID
     assert above.invalid_reason == INVALID_ABOVE_MAX == "报价高于最高有效申报价"
-    assert above.reasons == ("单位可比价 0.5001 > 最高有效申报价 0.5000，报价高于最高有效申报价，无效报价",)
+    assert above.reasons == ("单位可比价 ¥0.5001 > 最高有效申报价 ¥0.5000，报价高于最高有效申报价，无效报价",)
     assert (above.rank, above.eligible) == (None, False)
     assert result.outcome(2).status != OutcomeStatus.INVALID
     assert result.valid_bidders == 2

@@ -51,7 +51,7 @@ def test_reduction_or_average_makes_eligible_and_a_share_of_bidders_wins():
     assert by_id[3].criteria_met == () and by_id[3].status == OutcomeStatus.NOT_SELECTED
     assert by_id[4].criteria_met == ()
     assert result.winner_ids == (1, 2)  # bid 2 is the highest eligible price and still wins: no such rule here
-    assert any("降幅 40%" in r for r in by_id[1].reasons)
+    assert any("降幅 40.00 %" in r for r in by_id[1].reasons)
 
 
 def test_the_chemical_rules_would_decide_otherwise():

@@ -13,8 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .._values import _fmt
-from ..inputs import INVALID_ABOVE_MAX, INVALID_NOT_POSITIVE, OutcomeStatus
+from django.utils.translation import gettext_noop
+
+from .._values import _money
+from ..inputs import INVALID_ABOVE_MAX, INVALID_NOT_POSITIVE, OutcomeStatus, Reason, stored_reasons
 from .grouping import Bidder, Groups, split_ab
 from .rules import ConsumableRules, Grouping
 
@@ -63,10 +65,10 @@ class ConsumableBidInput:
 
 
 CRITERION_TEXT = {
-    RATIO: "不高于最低有效报价的倍数线",
-    PRICE_LINE: "低于价格线",
-    SHARE_OF_MAX: "不高于最高有效申报价的规定比例",
-    REVIVAL: "接受复活价格",
+    RATIO: gettext_noop("不高于最低有效报价的倍数线"),
+    PRICE_LINE: gettext_noop("低于价格线"),
+    SHARE_OF_MAX: gettext_noop("不高于最高有效申报价的规定比例"),
+    REVIVAL: gettext_noop("接受复活价格"),
 }
 
 
@@ -91,10 +93,10 @@ class ConsumableOutcome:
         return self.bid.bid_id
 
     def reasons(self) -> list[str]:
-        out = [f"{self.group}组"] if self.group else []
-        out += [CRITERION_TEXT[c] for c in self.criteria]
+        out = [Reason(gettext_noop("%(group)s组"), group=self.group)] if self.group else []
+        out += [Reason(CRITERION_TEXT[c]) for c in self.criteria]
         if self.revived:
-            out.append(f"按复活价格 {_fmt(self.awarded_price)} 中选")
+            out.append(Reason(gettext_noop("按复活价格 %(price)s 中选"), price=_money(self.awarded_price)))
         if self.reason:
             out.append(self.reason)
         return out
@@ -114,7 +116,7 @@ class ConsumableOutcome:
             "criteria_met": [],
             "revived": self.revived,
             "awarded_price": None if self.awarded_price is None else str(self.awarded_price),
-            "reasons": self.reasons(),
+            "reasons": stored_reasons(self.reasons()),
         }
 
 
@@ -140,7 +142,7 @@ class ConsumableLotEvaluation:
             "awarded_prices": {str(k): str(v) for k, v in self.awarded_prices.items()},
             "groups": {str(k): v for k, v in self.groups.items()},
             "outcomes": [o.to_dict() for o in self.outcomes],
-            "notes": list(self.notes),
+            "notes": stored_reasons(self.notes),
         }
 
 
@@ -148,9 +150,9 @@ def _invalid(bid: ConsumableBidInput, max_price: Decimal) -> str | None:
     if bid.invalid_reason:
         return bid.invalid_reason
     if bid.price <= 0:
-        return INVALID_NOT_POSITIVE
+        return Reason(INVALID_NOT_POSITIVE)
     if bid.price > max_price:
-        return INVALID_ABOVE_MAX
+        return Reason(INVALID_ABOVE_MAX)
     return None
 
 
@@ -204,11 +206,15 @@ def _select_group(
     for rank, bid in enumerate(bids, start=1):
         met = _criteria(bid.price, lowest, lot.max_price, rules)
         if cap is not None and bid.price > cap:
-            refused[bid.bid_id] = (rank, met, f"高于A组最高中选价 {_fmt(cap)}")
+            refused[bid.bid_id] = (rank, met, Reason(gettext_noop("高于A组最高中选价 %(price)s"), price=_money(cap)))
         elif not met:
-            refused[bid.bid_id] = (rank, met, "未满足任一中选条件")
+            refused[bid.bid_id] = (rank, met, Reason(gettext_noop("未满足任一中选条件")))
         elif rules.max_winners is not None and len(selected) >= rules.max_winners:
-            refused[bid.bid_id] = (rank, met, f"已达本组最多中选数 {rules.max_winners}")
+            refused[bid.bid_id] = (
+                rank,
+                met,
+                Reason(gettext_noop("已达本组最多中选数 %(n)s"), n=rules.max_winners),
+            )
         else:
             selected[bid.bid_id] = (rank, met)
     highest = max((b.price for b in bids if b.bid_id in selected), default=None)
@@ -253,9 +259,9 @@ def evaluate_consumable_lot(
         else:
             valid.append(bid)
     if not valid:
-        return ConsumableLotEvaluation(lot.lot_id, (), tuple(outcomes), ("无有效申报",))
+        return ConsumableLotEvaluation(lot.lot_id, (), tuple(outcomes), (Reason(gettext_noop("无有效申报")),))
     groups = _groups(valid, rules)
-    notes = [f"有效申报 {len(valid)} 个"]
+    notes = [Reason(gettext_noop("有效申报 %(n)s 个"), n=len(valid))]
     winners: list[int] = []
     group_of: dict[int, str] = {}
     if groups is None:
@@ -264,7 +270,13 @@ def evaluate_consumable_lot(
         parts = [(g, [b for b in valid if groups.of(b.manufacturer_id) == g]) for g in ("A", "B")]
         group_of = {m: groups.of(m) for m in groups.a | groups.b}
         notes.append(
-            f"A组 {len(groups.a)} 家（累计意向采购量覆盖 {len(groups.covered)} 家，递补 {len(groups.topped_up)} 家），B组 {len(groups.b)} 家"
+            Reason(
+                gettext_noop("A组 %(a)s 家（累计意向采购量覆盖 %(covered)s 家，递补 %(topped_up)s 家），B组 %(b)s 家"),
+                a=len(groups.a),
+                covered=len(groups.covered),
+                topped_up=len(groups.topped_up),
+                b=len(groups.b),
+            )
         )
     cap = None
     for name, group_bids in parts:
@@ -275,8 +287,18 @@ def evaluate_consumable_lot(
         winners.extend(result.winners)
         if name == "A" and rules.b_capped_by_a:
             cap = result.highest_selected
+        lowest = _money(min(b.price for b in group_bids))
         notes.append(
-            f"{name or '本品种'}中选 {len(result.winners)} 个，最低有效报价 {_fmt(min(b.price for b in group_bids))}"
+            Reason(
+                gettext_noop("%(group)s组中选 %(n)s 个，最低有效报价 %(price)s"),
+                group=name,
+                n=len(result.winners),
+                price=lowest,
+            )
+            if name
+            else Reason(
+                gettext_noop("本品种中选 %(n)s 个，最低有效报价 %(price)s"), n=len(result.winners), price=lowest
+            )
         )
     ranks = {bid_id: n for n, bid_id in enumerate(winners, start=1)}
     outcomes = [replace(o, winner_rank=ranks.get(o.bid_id)) for o in outcomes]

@@ -30,7 +30,7 @@ from catalog.models import Product
 from common import rules as business_rules
 from common.errors import DomainError, ValidationFailed
 from common.history import record_history
-from common.importing import ImportReport, RowReport, load_dataset
+from common.importing import PROGRESS_EVERY, ImportReport, Report, RowReport, load_dataset, report_result
 from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 
@@ -53,6 +53,16 @@ class ResultsReport:
     @property
     def ok(self) -> bool:
         return self.lots.ok and self.results.ok
+
+    def result(self) -> dict:
+        """What is kept of the check (JSON: the API's answer, a background import's result): the tender, the counts
+        and each file's counts and bad rows."""
+        return {
+            "tender": self.tender.pk if self.tender else None,
+            "counts": self.counts,
+            "lots": report_result(self.lots),
+            "results": report_result(self.results),
+        }
 
     def lines(self) -> list[str]:
         return [_("采购品种目录 ") + line for line in self.lots.lines()] + [
@@ -187,8 +197,13 @@ class _Results:
         self.seen: dict[tuple[str, str], int] = {}
         self.winners: list[_Winner] = []
 
-    def check(self) -> list[RowReport]:
-        return [self._row(index, row) for index, row in enumerate(self.rows, start=2)]
+    def check(self, progress: Report | None = None) -> list[RowReport]:
+        reports = []
+        for index, row in enumerate(self.rows, start=2):
+            if progress is not None and index % PROGRESS_EVERY == 0:
+                progress(index - 1, len(self.rows), _("逐行校验"))
+            reports.append(self._row(index, row))
+        return reports
 
     def _row(self, index: int, row: dict) -> RowReport:
         c = self.columns
@@ -287,10 +302,12 @@ def batch_results_import(
     results_content: bytes,
     results_filename: str,
     dry_run: bool = False,
+    progress: Report | None = None,
 ) -> ResultsReport:
     """Check both files; with no bad row (and not a dry run) create the tender in demand collection with the lots
     that have a winner for this province, their awards (ranked by unit comparison price) and listings for the cycle.
-    A bad file raises; bad rows are in the report (`ok` false) and nothing is written."""
+    A bad file raises; bad rows are in the report (`ok` false) and nothing is written. `progress(done, total, step)`
+    hears of the rows checked (a background job's progress bar)."""
     require(by, "tender.manage")
     if level not in (Tender.Level.NATIONAL, Tender.Level.ALLIANCE):
         raise ValidationFailed(
@@ -301,9 +318,12 @@ def batch_results_import(
     results = _Results(load_dataset(results_content, name=results_filename), lots, rules.province_names)
     report = ResultsReport(
         lots=ImportReport(rows=lot_reports, dry_run=dry_run),
-        results=ImportReport(rows=results.check(), dry_run=dry_run),
+        results=ImportReport(rows=results.check(progress), dry_run=dry_run),
     )
     report.counts = {"lots": len(lots), "rows": len(results.rows), "province_rows": len(results.winners)}
+    if progress is not None:
+        total = len(results.rows)
+        progress(total, total, _("写入") if report.ok and not dry_run else _("逐行校验"))
     if not report.ok or dry_run:
         return report
     now = timezone.now()

@@ -21,12 +21,13 @@ from ...errors import TenderError
 from ...models import Award, Bid, Listing, Tender, TenderEvaluation
 from .commitments import write_commitments
 from .consumables.evaluation import consumable_tender_evaluate
-from .state import S, lock_tender, move_tender
+from .state import S, lock_tender, move_tender, refuse_imported
 
 
 @transaction.atomic
 def tender_evaluate(*, tender: Tender, by, rerun_reason: str = "") -> TenderEvaluation:
     """Run the selection rules. A second run is a no-op unless it is an explicit re-run with a reason."""
+    refuse_imported(tender, "evaluate")
     if tender.kind == Tender.Kind.CONSUMABLES:  # consumables have their own rules (no floor, no strength ratio)
         return consumable_tender_evaluate(tender=tender, by=by, rerun_reason=rerun_reason)
     require(by, "tender.manage")
@@ -103,6 +104,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     and written by the database (`procurement.sql.awards`), with only the region picks decided here by
     `evaluation.pick_regions`, so they give exactly what `evaluation.allocate` gives."""
     require(by, "tender.manage")
+    refuse_imported(tender, "award")
     tender = lock_tender(tender)
     if tender.status != S.OPENED:
         raise ConflictError(gettext("只有已开标并完成评审的批次可以公布中选结果"), code=TenderError.NOT_OPENED)

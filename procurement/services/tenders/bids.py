@@ -20,7 +20,7 @@ from ...errors import TenderError
 from ...models import Bid, Lot, Tender
 from ...strength import parse_strength
 from .lifecycle import parse_price
-from .state import S, lock_tender
+from .state import S, lock_tender, refuse_imported
 
 
 def _check_bid_inputs(*, lot: Lot, product, price, supply_capacity, by) -> Decimal:
@@ -119,6 +119,7 @@ def _new_bid(*, tender: Tender, lot: Lot, product, price: Decimal, supply_capaci
 
 @transaction.atomic
 def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
+    refuse_imported(lot.tender, "bid")
     if lot.tender.kind == Tender.Kind.CONSUMABLES:
         # Import here: consumables.bids builds on this module's sealing and locking (a cycle at import time).
         from .consumables.bids import consumable_bid_submit  # noqa: PLC0415
@@ -137,6 +138,7 @@ def bid_submit(*, lot: Lot, product, price, supply_capacity, by) -> Bid:
 
 @transaction.atomic
 def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
+    refuse_imported(bid.tender, "bid")
     product = product or bid.product
     price = _check_bid_inputs(lot=bid.lot, product=product, price=price, supply_capacity=supply_capacity, by=by)
     tender, now = _lock_open_for_bids(bid.lot)
@@ -164,6 +166,7 @@ def bid_replace(*, bid: Bid, price, supply_capacity, by, product=None) -> Bid:
 def bid_withdraw(*, bid: Bid, by) -> Bid:
     if not can(by, "tender.bid"):
         raise PermissionDeniedError(gettext("只有生产企业可以撤回申报"), code=TenderError.NOT_MANUFACTURER)
+    refuse_imported(bid.tender, "bid")
     _lock_open_for_bids(bid.lot)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.manufacturer_id != by.organization_id:

@@ -22,7 +22,7 @@ from ...models import Bid, Lot, Tender
 from ...strength import parse_strength
 from .imported import confirm_imported
 from .opening import open_sealed_bids
-from .state import RULES_LOCKED_FROM, S, lock_tender, move_tender
+from .state import RULES_LOCKED_FROM, S, lock_tender, move_tender, refuse_imported
 
 
 def parse_price(value, *, field: str = "price", label=None) -> Decimal:
@@ -123,6 +123,7 @@ def tender_create(
 @transaction.atomic
 def tender_set_rules(*, tender: Tender, rules: dict, by) -> Tender:
     require(by, "tender.manage")
+    refuse_imported(tender, "set_rules")
     tender = lock_tender(tender)
     if tender.status in RULES_LOCKED_FROM:
         raise ConflictError(gettext("申报开始后不能修改中选规则"), code=TenderError.RULES_LOCKED)
@@ -153,6 +154,7 @@ def lot_add(
     price_ratio_per_doubling="1.7",
 ) -> Lot:
     require(by, "tender.manage")
+    refuse_imported(tender, "add_lot")
     tender = lock_tender(tender)
     if tender.status not in (S.DRAFT, S.DEMAND_COLLECTION):
         raise ConflictError(gettext("申报开始后不能再增加品种"), code=TenderError.LOTS_LOCKED)
@@ -233,6 +235,7 @@ def tender_create_with_lots(*, by, lots: list[dict], **fields) -> Tender:
 @transaction.atomic
 def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
     require(by, "tender.manage")
+    refuse_imported(tender, "start_demand")
     tender = lock_tender(tender)
     if tender.status != S.DRAFT:
         raise ConflictError(
@@ -248,6 +251,7 @@ def tender_start_demand_collection(*, tender: Tender, by) -> Tender:
 @transaction.atomic
 def tender_cancel(*, tender: Tender, reason: str, by) -> Tender:
     require(by, "tender.manage")
+    refuse_imported(tender, "cancel")
     if not (reason or "").strip():
         raise ValidationFailed(gettext("终止采购必须填写原因"), field="reason", code=CommonError.REQUIRED)
     tender = lock_tender(tender)

@@ -18,7 +18,7 @@ from ...errors import TenderError
 from ...models import Bid, Lot, Tender
 from ...sql import opening as opening_sql
 from ...strength import comparison_unit_price, parse_strength, strength_factor
-from .state import S, lock_tender, move_tender
+from .state import S, lock_tender, move_tender, refuse_imported
 
 # A deactivated manufacturer's bids stay sealed until the opening, which marks them invalid with this reason.
 INVALID_MAKER_DEACTIVATED = "生产企业已停用"
@@ -133,6 +133,7 @@ def open_sealed_bids(tender: Tender, *, now: datetime, by) -> None:
 def tender_open_bids(*, tender: Tender, by=None, now: datetime | None = None) -> Tender:
     if by is not None:
         require(by, "tender.manage")
+    refuse_imported(tender, "open_bids")
     now = now or timezone.now()
     tender = lock_tender(tender)
     if tender.status == S.OPENED:

@@ -7,9 +7,13 @@ with the database transaction's `timezone.now()` taken after the lock, to the se
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, pgettext_lazy
+
+from common.errors import ConflictError
 from common.models import record_event
 
 from ... import hooks
+from ...errors import TenderError
 from ...models import Tender
 
 S = Tender.Status
@@ -18,6 +22,33 @@ RULES_LOCKED_FROM = (S.BIDDING, S.OPENED, S.AWARDED, S.EXECUTING, S.CLOSED, S.CA
 
 def lock_tender(tender: Tender) -> Tender:
     return Tender.objects.select_for_update().get(pk=tender.pk)
+
+
+#: The steps of the platform's own tendering, refused on an imported national or alliance batch: its lots, rules,
+#: bids, evaluation and awards are the batch's published results, not the province's to set. What the province does
+#: with it — demand, agreed volumes, listings, a follow-on tender — stays allowed.
+IMPORTED_REFUSED_STEPS = {
+    "add_lot": pgettext_lazy("imported batch step", "增加品种"),
+    "configure_lot": pgettext_lazy("imported batch step", "修改品种设置"),
+    "set_rules": pgettext_lazy("imported batch step", "修改中选规则"),
+    "start_demand": pgettext_lazy("imported batch step", "开始报量"),
+    "cancel": pgettext_lazy("imported batch step", "终止采购"),
+    "bid": pgettext_lazy("imported batch step", "申报、替换或撤回报价"),
+    "open_bids": pgettext_lazy("imported batch step", "开标"),
+    "evaluate": pgettext_lazy("imported batch step", "评审"),
+    "award": pgettext_lazy("imported batch step", "公布中选结果"),
+}
+
+
+def refuse_imported(tender: Tender, step: str) -> None:
+    """409 `imported_batch_immutable` when `tender` is an imported national or alliance batch (its origin never
+    changes, so an unlocked instance answers): checked before anything else of the step, so nothing is written."""
+    if tender.origin == Tender.Origin.RESULTS_IMPORT:
+        raise ConflictError(
+            gettext("本批次为导入的国家/联盟集采中选结果，不能在本平台%(step)s")
+            % {"step": IMPORTED_REFUSED_STEPS[step]},
+            code=TenderError.IMPORTED_BATCH_IMMUTABLE,
+        )
 
 
 TRANSITIONS = {

@@ -22,6 +22,7 @@ from ....errors import TenderError
 from ....models import Bid, BidComponent, ConsumableBid, ConsumableLot, Lot
 from ..bids import _lock_open_for_bids, _new_bid  # the drug path's sealing and locking, shared on purpose
 from ..lifecycle import parse_price
+from ..state import refuse_imported
 from .products import lot_setup, product_problem
 from .registration import registration_problem
 from .setup import ensure_consumable_tender
@@ -123,6 +124,7 @@ def consumable_bid_submit(
 ) -> Bid:
     """Submit a sealed consumable bid: ``product`` for a lot bid per registration certificate, ``components`` for a
     lot bid per product system (the price is then per system)."""
+    refuse_imported(lot.tender, "bid")
     setup = lot_setup(lot)
     components = list(components or [])
     product, price, capacity = _check_inputs(

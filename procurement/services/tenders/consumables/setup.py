@@ -15,7 +15,7 @@ from common.models import record_event
 from ....errors import TenderError
 from ....evaluation.consumables import ConsumableRules
 from ....models import ConsumableLot, ConsumableTender, Lot, Tender
-from ..state import RULES_LOCKED_FROM, lock_tender
+from ..state import RULES_LOCKED_FROM, lock_tender, refuse_imported
 
 
 def ensure_consumable_tender(tender: Tender) -> None:
@@ -46,6 +46,7 @@ def _parse_rules(preset: str, overrides) -> ConsumableRules:
 def consumable_rules_set(*, tender: Tender, by, preset: str = "", overrides: dict | None = None) -> ConsumableTender:
     """Set a consumable tender's selection rules: a batch's preset, with the tender's own overrides."""
     require(by, "tender.manage")
+    refuse_imported(tender, "set_rules")
     tender = lock_tender(tender)
     ensure_consumable_tender(tender)
     if tender.status in RULES_LOCKED_FROM:
@@ -108,6 +109,7 @@ def consumable_lot_configure(
 ) -> ConsumableLot:
     """Say what a consumable lot groups (class, system category, material/function group) and how it is bid."""
     require(by, "tender.manage")
+    refuse_imported(lot.tender, "configure_lot")
     tender = lock_tender(lot.tender)
     ensure_consumable_tender(tender)
     if tender.status in RULES_LOCKED_FROM:

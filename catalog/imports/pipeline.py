@@ -29,16 +29,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organization
 
@@ -46,13 +44,17 @@ from ..layouts import Layout, get_layout
 from ..models import Product
 from ..rules import clean_product_columns, clean_product_fields
 from . import sql
+from .organizations import create_manufacturers
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
+from .result import ImportResult
 from .seen import SeenCodes
 from .sources import FileProblem, SourceRow, TableSource, open_table
 from .sql import SEP
 from .writers import writer_for
 
-BATCH_SIZE = 1000  # rows per round of queries (and per step of the progress bar)
+BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
+RAMP = 8  # the first batch holds BATCH_SIZE // RAMP rows (see _batches)
+RAMP_FROM = 100  # smaller batches are not ramped
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
@@ -73,52 +75,6 @@ def _verbose_names() -> dict[str, str]:
         names = {f.attname: str(f.verbose_name) for f in Product._meta.concrete_fields}
         names.update({f.name: str(f.verbose_name) for f in Product._meta.concrete_fields})
     return names
-
-
-@dataclass
-class ImportResult:
-    layout: str
-    dry_run: bool
-    counts: dict[str, int]
-    error_count: int
-    rows: int
-    file_error: str = ""
-    written: bool = False
-    manufacturers_created: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count and not self.file_error
-
-    def summary(self) -> str:
-        counts = "，".join(
-            f"{label} {self.counts.get(key, 0)}"
-            for key, label in ((NEW, _("新增")), (CHANGED, _("变更")), (UNCHANGED, _("未变")), (ERROR, _("错误")))
-        )
-        if self.file_error:
-            return _("文件无法导入：%(file_error)s") % {"file_error": self.file_error}
-        if not self.ok:
-            return _("有 %(error_count)s 行错误，未导入任何数据（共 %(rows)s 行：%(counts)s）") % {
-                "error_count": self.error_count,
-                "rows": self.rows,
-                "counts": counts,
-            }
-        if self.dry_run:
-            return _("校验通过，可以导入（仅校验，未写入；共 %(rows)s 行：%(counts)s）") % {
-                "rows": self.rows,
-                "counts": counts,
-            }
-        created = (
-            _("，新建生产企业 %(manufacturers_created)s 家") % {"manufacturers_created": self.manufacturers_created}
-            if self.manufacturers_created
-            else ""
-        )
-        return _("已导入（共 %(rows)s 行：%(counts)s%(created)s）") % {
-            "rows": self.rows,
-            "counts": counts,
-            "created": created,
-        }
 
 
 class _Row:
@@ -190,7 +146,7 @@ class CatalogImporter:
         being stored (``_settle``)."""
         checked: list[_Row] = []
         try:
-            for batch in _batches(table.rows(), self.batch_size):
+            for batch in _batches(table.rows(), self.batch_size, table.estimated_rows):
                 rows = self._read(batch)
                 self._settle()
                 self._look_up(rows)
@@ -309,20 +265,10 @@ class CatalogImporter:
                 self.hospitals[name] = found.get(name)
 
     def _create_manufacturers(self, names: list[str]) -> None:
-        """A manufacturer first met in a catalog file: known by name only, until it registers (USCC, region)."""
-        objs = [Organization(kind=Organization.Kind.MANUFACTURER, name=name) for name in names]
-        try:
-            with transaction.atomic():
-                created = bulk_create_with_history(
-                    objs, Organization, default_user=self.by, default_change_reason=self.reason
-                )
-        except IntegrityError:
-            raise FileProblem(
-                _("生产企业“%(items)s”等正被同时创建（可能有另一个导入在运行），请稍后重试")
-                % {"items": "、".join(names[:3])}
-            )
-        for org in created:
-            self.organizations[org.name] = (org.pk, org.kind)
+        """A manufacturer first met in a catalog file: known by name only, until it registers (``organizations``)."""
+        created = create_manufacturers(names, user=self.by, reason=self.reason)
+        for name, pk, kind in created:
+            self.organizations[name] = (pk, kind)
         self.manufacturers_created += len(created)
 
     def _prepare(self, row: _Row) -> dict | None:
@@ -481,10 +427,29 @@ class CatalogImporter:
         return "；".join(parts)
 
 
-def _batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+def _batches(rows: Iterable[SourceRow], size: int, estimated: int | None = None) -> Iterator[list[SourceRow]]:
+    """Batches of at most ``size`` rows. The first ones are smaller (``size // RAMP``, doubling), so the storing of a
+    batch starts before much of the file has been checked; and, when the file's length is estimated, so are the last
+    ones (about half of what remains), so little is left to store once every row has been checked. Batches of fewer
+    than ``RAMP_FROM`` rows are all of ``size`` rows."""
     iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
+    if size < RAMP_FROM:
+        while batch := list(islice(iterator, size)):
+            yield batch
+        return
+    smallest = size // RAMP
+    step = smallest
+    taken = 0
+    while True:
+        want = step
+        if estimated is not None and estimated - taken < 2 * size:
+            want = min(want, max(smallest, (estimated - taken + 1) // 2))
+        batch = list(islice(iterator, want))
+        if not batch:
+            return
+        taken += len(batch)
         yield batch
+        step = min(size, step * 2)
 
 
 def import_file(

@@ -53,8 +53,7 @@ from .sql import SEP
 from .writers import writer_for
 
 BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
-RAMP = 8  # the first batch holds BATCH_SIZE // RAMP rows (see _batches)
-RAMP_FROM = 100  # smaller batches are not ramped
+RAMP_FROM = 100  # steps of fewer rows are not split into smaller batches (see _batches)
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
@@ -146,7 +145,7 @@ class CatalogImporter:
         being stored (``_settle``)."""
         checked: list[_Row] = []
         try:
-            for batch in _batches(table.rows(), self.batch_size, table.estimated_rows):
+            for batch, step_done in _batches(table.rows(), self.batch_size, table.estimated_rows):
                 rows = self._read(batch)
                 self._settle()
                 self._look_up(rows)
@@ -155,7 +154,7 @@ class CatalogImporter:
                 for row in rows:
                     self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
                 checked = rows
-                if progress is not None:
+                if progress is not None and step_done:
                     progress(self.processed, table.estimated_rows, dict(self.report.counts))
             self._settle()
             self._store(checked)
@@ -427,29 +426,31 @@ class CatalogImporter:
         return "；".join(parts)
 
 
-def _batches(rows: Iterable[SourceRow], size: int, estimated: int | None = None) -> Iterator[list[SourceRow]]:
-    """Batches of at most ``size`` rows. The first ones are smaller (``size // RAMP``, doubling), so the storing of a
-    batch starts before much of the file has been checked; and, when the file's length is estimated, so are the last
-    ones (about half of what remains), so little is left to store once every row has been checked. Batches of fewer
-    than ``RAMP_FROM`` rows are all of ``size`` rows."""
+def _batches(
+    rows: Iterable[SourceRow], size: int, estimated: int | None = None
+) -> Iterator[tuple[list[SourceRow], bool]]:
+    """The rows ``size`` at a time (a step of the progress bar), each step in one or more batches; with each batch,
+    whether it ends its step. The first step is stored in batches of 1/8, 1/8, 1/4 and 1/2 of it, so the storing
+    starts before much of the file has been checked; the last one (fewer rows than ``size``, or the end of the file's
+    estimated length) in 1/2, 1/4, 1/8 and 1/8, so little is left to store once every row has been checked. Steps of
+    fewer than ``RAMP_FROM`` rows are one batch each."""
     iterator = iter(rows)
-    if size < RAMP_FROM:
-        while batch := list(islice(iterator, size)):
-            yield batch
-        return
-    smallest = size // RAMP
-    step = smallest
     taken = 0
-    while True:
-        want = step
-        if estimated is not None and estimated - taken < 2 * size:
-            want = min(want, max(smallest, (estimated - taken + 1) // 2))
-        batch = list(islice(iterator, want))
-        if not batch:
-            return
-        taken += len(batch)
-        yield batch
-        step = min(size, step * 2)
+    while step := list(islice(iterator, size)):
+        count = len(step)
+        if size < RAMP_FROM:
+            cuts = ()
+        elif taken == 0:
+            cuts = (count // 8, count // 4, count // 2)
+        elif count < size or (estimated is not None and taken + count >= estimated):
+            cuts = (count // 2, count * 3 // 4, count * 7 // 8)
+        else:
+            cuts = ()
+        taken += count
+        bounds = [0, *(c for c in cuts if 0 < c < count), count]
+        pieces = [step[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+        for i, piece in enumerate(pieces):
+            yield piece, i == len(pieces) - 1
 
 
 def import_file(

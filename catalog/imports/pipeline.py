@@ -1,10 +1,11 @@
 """The catalog import: every row checked in Python, written in batches, the whole file in one transaction.
 
 How a file goes in:
-- rows are streamed from the file (``sources``) and handled ``BATCH_SIZE`` at a time: for each batch one query
-  fetches the products already holding its codes, one resolves the manufacturers not seen before (creating
-  those the platform does not know, by name), and the rows are checked one by one with the layout's reading
-  rules and ``catalog.rules.clean_product_fields``;
+- rows are streamed from the file (``sources``) and handled ``BATCH_SIZE`` at a time (the first and the last
+  ``BATCH_SIZE`` rows in smaller batches, ``sources.batches``): for each batch one query fetches the products
+  already holding its codes, one resolves the manufacturers not seen before (creating those the platform does not
+  know, by name, with one statement: ``organizations``), and the rows are checked with the layout's reading rules
+  and ``catalog.rules``;
 - a row is **new** (no product has its code), **changed** (the product with that code differs in a field the
   layout carries), **unchanged**, or an **error** with every reason, naming the row and the column;
 - new and changed products are stored per batch by a writer (``writers``: COPY, on a thread of the import's own
@@ -28,8 +29,7 @@ one entry per manufacturer.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable
 from operator import itemgetter
 
 from django.db import DatabaseError, transaction
@@ -48,12 +48,11 @@ from .organizations import create_manufacturers
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
 from .result import ImportResult
 from .seen import SeenCodes
-from .sources import FileProblem, SourceRow, TableSource, open_table
+from .sources import FileProblem, SourceRow, TableSource, batches, open_table
 from .sql import SEP
 from .writers import writer_for
 
 BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
-RAMP_FROM = 100  # steps of fewer rows are not split into smaller batches (see _batches)
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
@@ -145,7 +144,7 @@ class CatalogImporter:
         being stored (``_settle``)."""
         checked: list[_Row] = []
         try:
-            for batch, step_done in _batches(table.rows(), self.batch_size, table.estimated_rows):
+            for batch, step_done in batches(table.rows(), self.batch_size, table.estimated_rows):
                 rows = self._read(batch)
                 self._settle()
                 self._look_up(rows)
@@ -424,33 +423,6 @@ class CatalogImporter:
         for name, message in row.errors.items():
             parts.append(f"{self.labels.get(name, name)}：{message}")
         return "；".join(parts)
-
-
-def _batches(
-    rows: Iterable[SourceRow], size: int, estimated: int | None = None
-) -> Iterator[tuple[list[SourceRow], bool]]:
-    """The rows ``size`` at a time (a step of the progress bar), each step in one or more batches; with each batch,
-    whether it ends its step. The first step is stored in batches of 1/8, 1/8, 1/4 and 1/2 of it, so the storing
-    starts before much of the file has been checked; the last one (fewer rows than ``size``, or the end of the file's
-    estimated length) in 1/2, 1/4, 1/8 and 1/8, so little is left to store once every row has been checked. Steps of
-    fewer than ``RAMP_FROM`` rows are one batch each."""
-    iterator = iter(rows)
-    taken = 0
-    while step := list(islice(iterator, size)):
-        count = len(step)
-        if size < RAMP_FROM:
-            cuts = ()
-        elif taken == 0:
-            cuts = (count // 8, count // 4, count // 2)
-        elif count < size or (estimated is not None and taken + count >= estimated):
-            cuts = (count // 2, count * 3 // 4, count * 7 // 8)
-        else:
-            cuts = ()
-        taken += count
-        bounds = [0, *(c for c in cuts if 0 < c < count), count]
-        pieces = [step[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
-        for i, piece in enumerate(pieces):
-            yield piece, i == len(pieces) - 1
 
 
 def import_file(

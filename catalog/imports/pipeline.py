@@ -1,10 +1,11 @@
 """The catalog import: every row checked in Python, written in batches, the whole file in one transaction.
 
 How a file goes in:
-- rows are streamed from the file (``sources``) and handled ``BATCH_SIZE`` at a time: for each batch one query
-  fetches the products already holding its codes, one resolves the manufacturers not seen before (creating
-  those the platform does not know, by name), and the rows are checked one by one with the layout's reading
-  rules and ``catalog.rules.clean_product_fields``;
+- rows are streamed from the file (``sources``) and handled ``BATCH_SIZE`` at a time (the first and the last
+  ``BATCH_SIZE`` rows in smaller batches, ``sources.batches``): for each batch one query fetches the products
+  already holding its codes, one resolves the manufacturers not seen before (creating those the platform does not
+  know, by name, with one statement: ``organizations``), and the rows are checked with the layout's reading rules
+  and ``catalog.rules``;
 - a row is **new** (no product has its code), **changed** (the product with that code differs in a field the
   layout carries), **unchanged**, or an **error** with every reason, naming the row and the column;
 - new and changed products are stored per batch by a writer (``writers``: COPY, on a thread of the import's own
@@ -28,17 +29,14 @@ one entry per manufacturer.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from itertools import islice
+from collections.abc import Callable
 from operator import itemgetter
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organization
 
@@ -46,13 +44,15 @@ from ..layouts import Layout, get_layout
 from ..models import Product
 from ..rules import clean_product_columns, clean_product_fields
 from . import sql
+from .organizations import create_manufacturers
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
+from .result import ImportResult
 from .seen import SeenCodes
-from .sources import FileProblem, SourceRow, TableSource, open_table
+from .sources import FileProblem, SourceRow, TableSource, batches, open_table
 from .sql import SEP
 from .writers import writer_for
 
-BATCH_SIZE = 1000  # rows per round of queries (and per step of the progress bar)
+BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
 
 # The stored fields an import compares and writes; the key and the timestamps belong to the database.
 PRODUCT_FIELDS = tuple(
@@ -73,52 +73,6 @@ def _verbose_names() -> dict[str, str]:
         names = {f.attname: str(f.verbose_name) for f in Product._meta.concrete_fields}
         names.update({f.name: str(f.verbose_name) for f in Product._meta.concrete_fields})
     return names
-
-
-@dataclass
-class ImportResult:
-    layout: str
-    dry_run: bool
-    counts: dict[str, int]
-    error_count: int
-    rows: int
-    file_error: str = ""
-    written: bool = False
-    manufacturers_created: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count and not self.file_error
-
-    def summary(self) -> str:
-        counts = "，".join(
-            f"{label} {self.counts.get(key, 0)}"
-            for key, label in ((NEW, _("新增")), (CHANGED, _("变更")), (UNCHANGED, _("未变")), (ERROR, _("错误")))
-        )
-        if self.file_error:
-            return _("文件无法导入：%(file_error)s") % {"file_error": self.file_error}
-        if not self.ok:
-            return _("有 %(error_count)s 行错误，未导入任何数据（共 %(rows)s 行：%(counts)s）") % {
-                "error_count": self.error_count,
-                "rows": self.rows,
-                "counts": counts,
-            }
-        if self.dry_run:
-            return _("校验通过，可以导入（仅校验，未写入；共 %(rows)s 行：%(counts)s）") % {
-                "rows": self.rows,
-                "counts": counts,
-            }
-        created = (
-            _("，新建生产企业 %(manufacturers_created)s 家") % {"manufacturers_created": self.manufacturers_created}
-            if self.manufacturers_created
-            else ""
-        )
-        return _("已导入（共 %(rows)s 行：%(counts)s%(created)s）") % {
-            "rows": self.rows,
-            "counts": counts,
-            "created": created,
-        }
 
 
 class _Row:
@@ -190,7 +144,7 @@ class CatalogImporter:
         being stored (``_settle``)."""
         checked: list[_Row] = []
         try:
-            for batch in _batches(table.rows(), self.batch_size):
+            for batch, step_done in batches(table.rows(), self.batch_size, table.estimated_rows):
                 rows = self._read(batch)
                 self._settle()
                 self._look_up(rows)
@@ -199,7 +153,7 @@ class CatalogImporter:
                 for row in rows:
                     self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
                 checked = rows
-                if progress is not None:
+                if progress is not None and step_done:
                     progress(self.processed, table.estimated_rows, dict(self.report.counts))
             self._settle()
             self._store(checked)
@@ -309,20 +263,10 @@ class CatalogImporter:
                 self.hospitals[name] = found.get(name)
 
     def _create_manufacturers(self, names: list[str]) -> None:
-        """A manufacturer first met in a catalog file: known by name only, until it registers (USCC, region)."""
-        objs = [Organization(kind=Organization.Kind.MANUFACTURER, name=name) for name in names]
-        try:
-            with transaction.atomic():
-                created = bulk_create_with_history(
-                    objs, Organization, default_user=self.by, default_change_reason=self.reason
-                )
-        except IntegrityError:
-            raise FileProblem(
-                _("生产企业“%(items)s”等正被同时创建（可能有另一个导入在运行），请稍后重试")
-                % {"items": "、".join(names[:3])}
-            )
-        for org in created:
-            self.organizations[org.name] = (org.pk, org.kind)
+        """A manufacturer first met in a catalog file: known by name only, until it registers (``organizations``)."""
+        created = create_manufacturers(names, user=self.by, reason=self.reason)
+        for name, pk, kind in created:
+            self.organizations[name] = (pk, kind)
         self.manufacturers_created += len(created)
 
     def _prepare(self, row: _Row) -> dict | None:
@@ -479,12 +423,6 @@ class CatalogImporter:
         for name, message in row.errors.items():
             parts.append(f"{self.labels.get(name, name)}：{message}")
         return "；".join(parts)
-
-
-def _batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def import_file(

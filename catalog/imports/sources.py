@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -366,3 +367,33 @@ def estimate_rows(source, *, name: str, layout: Layout) -> int | None:
         return table.estimated_rows
     finally:
         table.close()
+
+
+RAMP_FROM = 100  # steps of fewer rows are not split into smaller batches (see batches)
+
+
+def batches(
+    rows: Iterable[SourceRow], size: int, estimated: int | None = None
+) -> Iterator[tuple[list[SourceRow], bool]]:
+    """The rows ``size`` at a time (a step of the progress bar), each step in one or more batches; with each batch,
+    whether it ends its step. The first step is stored in batches of 1/8, 1/8, 1/4 and 1/2 of it, so the storing
+    starts before much of the file has been checked; the last one (fewer rows than ``size``, or the end of the file's
+    estimated length) in 1/2, 1/4, 1/8 and 1/8, so little is left to store once every row has been checked. Steps of
+    fewer than ``RAMP_FROM`` rows are one batch each."""
+    iterator = iter(rows)
+    taken = 0
+    while step := list(islice(iterator, size)):
+        count = len(step)
+        if size < RAMP_FROM:
+            cuts = ()
+        elif taken == 0:
+            cuts = (count // 8, count // 4, count // 2)
+        elif count < size or (estimated is not None and taken + count >= estimated):
+            cuts = (count // 2, count * 3 // 4, count * 7 // 8)
+        else:
+            cuts = ()
+        taken += count
+        bounds = [0, *(c for c in cuts if 0 < c < count), count]
+        pieces = [step[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+        for i, piece in enumerate(pieces):
+            yield piece, i == len(pieces) - 1

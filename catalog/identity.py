@@ -106,18 +106,20 @@ class ProductIdentityField(serializers.Field):
     """`product_identity`: the product as pages show it (name, strength, form, pack, maker), read-only.
 
     Its source is the row itself (an order line, a listing: their own maker is used) or a product. Unlike the pages,
-    which leave out a maker that was not loaded, an answer of the API is the same however its rows were read."""
+    which leave out a maker that was not loaded, an answer of the API is the same however its rows were read. A row
+    without a product (an organisation's licence) answers null."""
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
+        kwargs["allow_null"] = True
         kwargs.setdefault("source", "*")
         super().__init__(**kwargs)
 
-    def to_representation(self, value) -> str:
+    def to_representation(self, value) -> str | None:
         # the API always names the maker (read here if the queryset did not load it; the API's querysets do)
         product = value if isinstance(value, Product) else getattr(value, "product", None)
         if product is None:
-            return ""
+            return None
         maker = product.manufacturer if isinstance(value, Product) else getattr(value, "manufacturer", None)
         return identity(product, maker=maker).text()
 

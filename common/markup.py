@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 
-from common.messages import is_message, render
+from common.messages import is_message, render, translated
 
 DATA_LANGUAGE = "zh"
 
@@ -47,6 +46,6 @@ def render_marked(stored, fallback: str = "", *, names=()) -> SafeString | str:
     plain = {k for k in names if not is_message(params.get(k))}
     values = {k: render(v, "") if is_message(v) else v for k, v in params.items()}
     try:
-        return format_marked(gettext(stored["text"]), values, names=plain)
+        return format_marked(translated(stored), values, names=plain)
     except (KeyError, TypeError, ValueError):
         return mark_data(fallback or stored["text"])

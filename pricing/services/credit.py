@@ -268,7 +268,8 @@ def _apply(record: CreditRecord, *, by) -> None:
         return
 
     reason = Message(
-        gettext_noop("信用评价%(level)s（记录 #%(record)s）"), {"level": Message(rule.name), "record": record.pk}
+        gettext_noop("信用评价%(level)s（记录 #%(record)s）"),
+        {"level": Message(rule.name, context="信用评价"), "record": record.pk},
     )
     ids = list(record.suspended_listing_ids)
     for listing in listings:

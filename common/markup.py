@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from common.messages import is_message, render, translated
+
 DATA_LANGUAGE = "zh"
 
 
@@ -32,3 +34,18 @@ def format_marked(text: str, params: dict, *, names=(), html: bool = True) -> Sa
         k: (mark_data(v) if k in names and v not in (None, "") else conditional_escape(v)) for k, v in params.items()
     }
     return mark_safe(conditional_escape(text) % escaped)  # text and every parameter escaped above
+
+
+def render_marked(stored, fallback: str = "", *, names=()) -> SafeString | str:
+    """A stored message (common.messages) in the reader's language for a page: the parameters in `names` marked as
+    data when they are plain values (a name, a typed reason), in the reader's language when they are messages
+    themselves; `fallback` (escaped, marked as data: a text stored in Chinese) when nothing is stored."""
+    if not is_message(stored):
+        return mark_data(fallback)
+    params = stored.get("params") or {}
+    plain = {k for k in names if not is_message(params.get(k))}
+    values = {k: render(v, "") if is_message(v) else v for k, v in params.items()}
+    try:
+        return format_marked(translated(stored), values, names=plain)
+    except (KeyError, TypeError, ValueError):
+        return mark_data(fallback or stored["text"])

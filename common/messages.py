@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 SOURCE_LANGUAGE = "zh-hans"  # source strings are Chinese: rendering in it gives the stored fallback text
 
@@ -23,9 +23,11 @@ SOURCE_LANGUAGE = "zh-hans"  # source strings are Chinese: rendering in it gives
 class Message:
     text: str
     params: dict[str, Any] = field(default_factory=dict)
+    context: str = ""  # the msgctxt of a word whose translation depends on where it is used (pgettext)
 
     def as_json(self) -> dict:
-        return {"text": self.text, "params": {k: _json(v) for k, v in self.params.items()}}
+        stored = {"text": self.text, "params": {k: _json(v) for k, v in self.params.items()}}
+        return {**stored, "context": self.context} if self.context else stored
 
     def render(self) -> str:
         return render(self.as_json())
@@ -59,11 +61,17 @@ def render(stored, fallback: str = "") -> str:
     if not is_message(stored):
         return fallback
     params = {k: _param(v) for k, v in (stored.get("params") or {}).items()}
-    text = gettext(stored["text"])
+    text = translated(stored)
     try:
         return text % params if params else text
     except (KeyError, TypeError, ValueError):
         return fallback or stored["text"]
+
+
+def translated(stored: dict) -> str:
+    """A stored message's text (not its parameters) in the active language."""
+    context = stored.get("context")
+    return pgettext(context, stored["text"]) if isinstance(context, str) and context else gettext(stored["text"])
 
 
 def _param(value):

@@ -138,7 +138,9 @@ class VerifyForm(forms.Form):
 
     receipt_file = forms.FileField(label=_("申报回执文件（.json）"), required=False)
     receipt = forms.CharField(label=_("或粘贴回执内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    bid = forms.TypedChoiceField(label=_("或选择申报"), coerce=int, required=False, empty_value=None)
+    bid = forms.TypedChoiceField(
+        label=_("或选择申报"), coerce=int, required=False, empty_value=None, widget=strict.NamedSelect
+    )
     price = forms.CharField(label=_("申报单价（与申报时的写法一致）"), max_length=30, required=False)
     nonce = forms.CharField(label=_("随机数（回执中的 nonce）"), max_length=64, required=False)
 

@@ -16,7 +16,7 @@ from accounts.permissions import can
 from catalog.identity import product_identity
 from catalog.models import Product
 from common.errors import DomainError
-from common.forms import CharField, ModelChoiceField
+from common.forms import CharField, ModelChoiceField, NamedSelect
 from common.numbers import parse_int
 
 from . import selectors, services
@@ -27,7 +27,11 @@ class QualificationForm(forms.Form):
     kind = forms.ChoiceField(label=_l("证照类型"), choices=Qualification.Kind.choices)
     number = CharField(label=_l("证照编号"), max_length=100)
     product = ModelChoiceField(
-        queryset=Product.objects.none(), label=_l("产品"), required=False, help_text=_l("注册证、批准文号填写对应产品")
+        queryset=Product.objects.none(),
+        label=_l("产品"),
+        required=False,
+        help_text=_l("注册证、批准文号填写对应产品"),
+        widget=NamedSelect,
     )
     scope = CharField(label=_l("范围"), max_length=500, required=False)
     issuer = CharField(label=_l("发证机关"), max_length=200, required=False)

@@ -60,7 +60,7 @@ def product_detail(request, pk: int):
         {
             "product": product,
             "history": selectors.product_history(product),
-            "warnings": product_warnings([product.pk]).get(product.pk, []),
+            "warnings": product_warnings([product.pk], html=True).get(product.pk, []),
             # what apps built on the catalog show of the product (procurement: its listings and add-to-cart)
             "panels": [
                 panel for _app, module in app_modules("product_panels") for panel in module.panels(request, product)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import can, is_official
 from catalog.models import Product
+from common.markup import format_marked
 
 from .. import credit_schemes
 from ..models import CreditRating, CreditRecord
@@ -68,7 +69,7 @@ def credit_warnings(manufacturer_ids) -> dict[int, str]:
     return {org_id: name for org_id, (_rank, name) in best.items()}
 
 
-def product_credit_warnings(product_ids) -> dict[int, list[str]]:
+def product_credit_warnings(product_ids, html: bool = False) -> dict[int, list[str]]:
     """product id → a warning for each active lower-level (一般/中等, 失信) credit record of its manufacturer; registered
     with `catalog.hooks` so the catalog, the ordering search and the product API show it. Two queries."""
 
@@ -90,12 +91,16 @@ def product_credit_warnings(product_ids) -> dict[int, list[str]]:
         if rule is None or not rule.warning:
             continue
         by_maker.setdefault(record.organization_id, []).append(
-            _("生产企业“%(company)s”有生效的医药价格和招采失信记录（%(level)s：%(behaviour)s，自 %(start)s 起）")
-            % {
-                "company": record.organization.name,
-                "level": rule.label,
-                "behaviour": record.get_behaviour_display(),
-                "start": record.start.isoformat(),
-            }
+            format_marked(
+                _("生产企业“%(company)s”有生效的医药价格和招采失信记录（%(level)s：%(behaviour)s，自 %(start)s 起）"),
+                {
+                    "company": record.organization.name,
+                    "level": rule.label,
+                    "behaviour": record.get_behaviour_display(),
+                    "start": record.start.isoformat(),
+                },
+                names={"company"},
+                html=html,
+            )
         )
     return {pk: list(by_maker[m]) for pk, m in makers.items() if m in by_maker}

@@ -17,9 +17,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import can, is_official
 from common.errors import ConflictError, PermissionDeniedError, Refusals, ValidationFailed
+from common.messages import Message
 from common.models import record_event
 from common.money import quantize_amount, to_decimal
 from procurement.models import DistributionAuthorization, Listing
@@ -265,7 +267,10 @@ def _apply(record: CreditRecord, *, by) -> None:
     if not listings:
         return
 
-    reason = f"信用评价{rule.name}（记录 #{record.pk}）"
+    reason = Message(
+        gettext_noop("信用评价%(level)s（记录 #%(record)s）"),
+        {"level": Message(rule.name, context="信用评价"), "record": record.pk},
+    )
     ids = list(record.suspended_listing_ids)
     for listing in listings:
         listing_suspend(listing=listing, by=by, reason=reason)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from accounts.models import Organization, Region, User
 from accounts.permissions import can, capability_required
 from common.errors import DomainError, Refusals, ValidationFailed
 from common.formmemory import remember
+from common.messages import SOURCE_LANGUAGE
 from common.numbers import param_id, param_ids, parse_int
 from common.tables import Column, Listing
 
@@ -151,6 +153,13 @@ def alert_bulk(request):
     return redirect(request.POST.get("next") or reverse("pricing:alert-list"))
 
 
+def _letter_draft(alert: PriceAlert, history) -> str:
+    """The 函询 letter's draft, in Chinese whatever the reader's language: the letter goes to the hospital or company
+    as written (the page marks its text box as Chinese)."""
+    with translation.override(SOURCE_LANGUAGE):
+        return selectors.inquiry_letter(alert, selectors.case_months(alert, history))
+
+
 @capability_required("pricing.view")
 def alert_detail(request, pk: int):
     alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
@@ -164,7 +173,7 @@ def alert_detail(request, pk: int):
             "alert": alert,
             "kind_labels": [detector_labels().get(k, k) for k in alert.kinds],
             "months": months,
-            "letter": selectors.inquiry_letter(alert, months),
+            "letter": _letter_draft(alert, history),
             "actions": policies.alert_allowed_actions(request.user, alert),
             "chart": selectors.price_chart(history),
             "history": history,

@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from common.fields import StatusField
 from common.labels import event_label, status_label
+from common.markup import render_marked
+from common.messages import render
 
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 UNIT_PRICE = {"max_digits": 14, "decimal_places": 4}
@@ -187,6 +189,9 @@ class PurchaseOrder(models.Model):
     # A line's listing was suspended or withdrawn while the order was open.
     listing_flag = models.BooleanField(_("挂网异常"), default=False)
     listing_flag_reason = models.CharField(_("挂网异常说明"), max_length=300, blank=True)
+    # the same note kept as what it means (common.messages: the product's name and the reason), shown in the
+    # reader's language; empty for notes written before it was kept (the text above is shown then)
+    listing_flag_message = models.JSONField(_("挂网异常说明（消息）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("采购订单")
@@ -209,6 +214,17 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"草稿订单 {self.pk}"
+
+    @property
+    def listing_flag_note(self):
+        """The listing-problem note for a page, in the reader's language: the product's name and a typed reason
+        marked as data (common.markup)."""
+        return render_marked(self.listing_flag_message, self.listing_flag_reason, names={"product", "reason"})
+
+    @property
+    def listing_flag_text(self) -> str:
+        """The listing-problem note as plain text (an element's title), in the reader's language."""
+        return render(self.listing_flag_message, self.listing_flag_reason)
 
     @property
     def is_open(self) -> bool:

@@ -19,9 +19,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from catalog.codes import Category
+from common.messages import Message
 from common.models import AuditEvent
 from qualifications.models import Qualification
 from qualifications.selectors import valid_on
@@ -30,8 +32,8 @@ from ..models import Listing, OrderEvent, PurchaseOrder
 
 L = Listing.Status
 QK = Qualification.Kind
-REASON = "资质证照过期（生产许可证或注册证），暂停挂网"
-REINSTATED = "资质证照已换发，恢复挂网"
+REASON = gettext_noop("资质证照过期（生产许可证或注册证），暂停挂网")
+REINSTATED = gettext_noop("资质证照已换发，恢复挂网")
 
 
 def _lapsed(day: date) -> Q:
@@ -96,7 +98,11 @@ def _flag_orders(listing_ids: list[int], *, flag: bool) -> int:
         return 0
     note = REASON if flag else ""
     PurchaseOrder.objects.filter(pk__in=order_ids).update(
-        listing_flag=flag, listing_flag_reason=note, version=F("version") + 1, updated_at=timezone.now()
+        listing_flag=flag,
+        listing_flag_reason=note,
+        listing_flag_message=Message(REASON).as_json() if flag else None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     OrderEvent.objects.bulk_create(
         [

@@ -19,9 +19,11 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import require
 from catalog.models import Product
+from common.messages import Message, text_of
 from common.models import record_event
 from common.money import quantize_amount, quantize_unit_price
 from common.numbers import parse_decimal
@@ -45,7 +47,20 @@ def _lock(listing: Listing) -> Listing:
     return Listing.objects.select_for_update().select_related("product").get(pk=listing.pk)
 
 
-def _require_reason(reason: str) -> str:
+# an order's listing-problem note: the product's name and the reason (typed, or a message of the platform's)
+FLAG_NOTE = gettext_noop("%(product)s：%(reason)s")
+
+
+def flag_note(product_name: str, reason) -> tuple[str, dict]:
+    """(the note in Chinese, the note as a message) of an order whose listing of this product was suspended or
+    withdrawn for `reason` (a text, or a `Message`)."""
+    text, message = text_of(Message(FLAG_NOTE, {"product": product_name, "reason": reason}))
+    return text[:300], message
+
+
+def _require_reason(reason) -> str:
+    if isinstance(reason, Message):
+        return text_of(reason)[0][:300]
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写原因"), field="reason", code=OrderError.REASON_REQUIRED)
@@ -62,7 +77,7 @@ def _save(listing: Listing, reason: str, fields: list[str]) -> None:
     listing.save(update_fields=[*fields, "updated_at"])
 
 
-def _flag_open_orders(listing: Listing, reason: str, by) -> int:
+def _flag_open_orders(listing: Listing, reason, by) -> int:
     """Flag every open order with a line on the listing (set-based), one order event each."""
     order_ids = list(
         PurchaseOrder.objects.filter(status__in=PurchaseOrder.OPEN_STATUSES, lines__listing=listing)
@@ -72,9 +87,13 @@ def _flag_open_orders(listing: Listing, reason: str, by) -> int:
     )
     if not order_ids:
         return 0
-    note = f"{listing.product.generic_name}：{reason}"[:300]
+    note, message = flag_note(listing.product.generic_name, reason)
     PurchaseOrder.objects.filter(pk__in=order_ids).update(
-        listing_flag=True, listing_flag_reason=note, version=F("version") + 1, updated_at=timezone.now()
+        listing_flag=True,
+        listing_flag_reason=note,
+        listing_flag_message=message,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     OrderEvent.objects.bulk_create(
         [
@@ -102,7 +121,11 @@ def _unflag_orders(listing: Listing, by) -> int:
     if not order_ids:
         return 0
     PurchaseOrder.objects.filter(pk__in=order_ids).update(
-        listing_flag=False, listing_flag_reason="", version=F("version") + 1, updated_at=timezone.now()
+        listing_flag=False,
+        listing_flag_reason="",
+        listing_flag_message=None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     OrderEvent.objects.bulk_create(
         [
@@ -121,10 +144,10 @@ def _unflag_orders(listing: Listing, by) -> int:
 
 
 @transaction.atomic
-def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
+def listing_suspend(*, listing: Listing, by, reason) -> Listing:
     """暂停挂网 (e.g. a credit consequence): the listing cannot be ordered; open orders on it are flagged."""
     _check(by)
-    reason = _require_reason(reason)
+    reason, said = _require_reason(reason), reason
     listing = _lock(listing)
     if listing.status != L.ACTIVE:
         raise ConflictError(
@@ -135,7 +158,7 @@ def listing_suspend(*, listing: Listing, by, reason: str) -> Listing:
     listing.suspend()
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
-    flagged = _flag_open_orders(listing, reason, by)
+    flagged = _flag_open_orders(listing, said if isinstance(said, Message) else reason, by)
     record_event(
         listing,
         "suspended",
@@ -185,10 +208,10 @@ def listing_reinstate(*, listing: Listing, by, reason: str) -> Listing:
 
 
 @transaction.atomic
-def listing_withdraw(*, listing: Listing, by, reason: str) -> Listing:
+def listing_withdraw(*, listing: Listing, by, reason) -> Listing:
     """撤网: final; open orders on it are flagged."""
     _check(by)
-    reason = _require_reason(reason)
+    reason, said = _require_reason(reason), reason
     listing = _lock(listing)
     if listing.status == L.WITHDRAWN:
         raise ConflictError(_("该产品已撤网"), field="status", code=OrderError.LISTING_WITHDRAWN)
@@ -196,7 +219,7 @@ def listing_withdraw(*, listing: Listing, by, reason: str) -> Listing:
     listing.withdraw()
     listing.status_reason = reason
     _save(listing, reason, ["status", "status_reason"])
-    flagged = _flag_open_orders(listing, reason, by)
+    flagged = _flag_open_orders(listing, said if isinstance(said, Message) else reason, by)
     record_event(
         listing,
         "withdrawn",

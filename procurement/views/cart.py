@@ -59,7 +59,7 @@ def listing_search(request):
     hospital = request.user.organization
     distributors = order_selectors.distributors_for_listings(hospital=hospital, listings=page.object_list)
     alternatives = order_selectors.selected_alternatives(hospital_id=hospital.pk, listings=page.object_list)
-    warnings = product_warnings(x.product_id for x in page.object_list)
+    warnings = product_warnings((x.product_id for x in page.object_list), html=True)
     rows = [
         {
             "listing": x,

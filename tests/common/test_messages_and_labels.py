@@ -6,7 +6,7 @@ from django.utils.translation import gettext_noop
 
 from common.errors import ValidationFailed
 from common.labels import event_label, status_label
-from common.markup import mark_data
+from common.markup import mark_data, render_marked
 from common.messages import Message, render
 from common.notifications import notify
 from common.numbers import parse_decimal
@@ -32,6 +32,25 @@ def test_a_message_renders_in_the_active_language_with_nested_labels():
     with translation.override("en"):
         assert render(stored) == "Order PO1 is partly short"
         assert render({}, "旧的文字") == "旧的文字"  # rows written before: their text
+
+
+def test_a_word_with_a_context_and_a_marked_rendering():
+    # a credit level's name is translated in its context (一般: "Minor" there, "General" elsewhere)
+    message = Message(
+        gettext_noop("信用评价%(level)s（记录 #%(record)s）"),
+        {"level": Message("一般", context="信用评价"), "record": 7},
+    )
+    stored = message.as_json()
+    assert stored["params"]["level"]["context"] == "信用评价"
+    assert str(message) == "信用评价一般（记录 #7）"
+    note = Message(gettext_noop("%(product)s：%(reason)s"), {"product": "阿司匹林<肠溶片>", "reason": message})
+    with translation.override("en"):
+        assert render(stored) == "Credit rating Minor (record #7)"
+        # a plain parameter is data (marked), a message one is in the reader's language
+        assert render_marked(note.as_json(), names={"product", "reason"}) == (
+            '<span lang="zh">阿司匹林&lt;肠溶片&gt;</span>: Credit rating Minor (record #7)'
+        )
+    assert render_marked({}, "旧的说明") == '<span lang="zh">旧的说明</span>'
 
 
 @pytest.mark.django_db

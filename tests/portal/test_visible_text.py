@@ -9,13 +9,11 @@ The demo province (`seed_demo`) is crawled once per language for the module's te
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from accounts.demo import USERS
 from accounts.models import User
-from tests.portal.crawl import crawl, route_of
+from tests.portal.crawl import crawl
 from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
@@ -67,38 +65,6 @@ def test_no_codes_field_names_or_python_output(crawls, language):
     assert not found, "\n".join(found[:80])
 
 
-@pytest.mark.xfail(
-    reason="remaining Chinese in English pages (about 100 texts on 10 pages), listed in the report: the tender evaluation's "
-    "reasons (stored in the evaluation run as Chinese sentences, not yet as messages); an "
-    "order's listing-problem note (stored as a Chinese sentence); the credit warning beside a product (a name inside "
-    "a sentence the API also returns); registration numbers and product names on the qualification pages; lot "
-    "labels on the opening page; the inquiry letter's draft in its text box",
-    strict=False,
-)
 def test_english_pages_show_no_chinese_outside_marked_data(crawls):
     found = _problems(crawls, "en", chinese=True)
-    assert not found, f"{len(found)} texts:\n" + "\n".join(found[:80])
-
-
-# the pages where the English check above still finds Chinese (its xfail reason says what); every other page passes
-PAGES_LEFT_IN_CHINESE = {
-    "tenders:my-bids",
-    "tenders:opening",
-    "qualifications:list",
-    "qualifications:expiring",
-    "orders:list",
-    "orders:detail",
-    "orders:cart",
-    "orders:incoming",
-    "orders:search",
-    "pricing:alert-detail",
-}
-
-
-def test_english_pages_other_than_those_left_show_no_chinese(crawls):
-    found = [
-        problem
-        for problem in _problems(crawls, "en", chinese=True)
-        if route_of(urlsplit(problem.split(" ", 2)[1].rstrip(":")).path) not in PAGES_LEFT_IN_CHINESE
-    ]
     assert not found, f"{len(found)} texts:\n" + "\n".join(found[:80])

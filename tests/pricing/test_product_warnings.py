@@ -40,11 +40,14 @@ def test_a_medium_record_warns_on_every_product_of_the_company_until_repaired(w,
     # nothing is suspended for a lower level
     assert set(Listing.objects.values_list("status", flat=True)) == {"active"}
 
+    # pages show it with the company's name marked as data (lang="zh"); the API, as plain text
+    [shown] = product_warnings([w.listing.product_id], html=True)[w.listing.product_id]
+    assert f'<span lang="zh">{w.manufacturer.name}</span>' in shown
     client.force_login(w.buyer)
     page = client.get(reverse("catalog:product-detail", args=[w.listing.product_id])).content.decode()
-    assert message in page
+    assert shown in page
     search = client.get(reverse("orders:search")).content.decode()
-    assert search.count(message) == 2
+    assert search.count(shown) == 2
     api.force_authenticate(w.buyer)
     detail = api.get(f"/api/v1/products/{w.listing.product_id}/").json()
     assert detail["warnings"] == [message]

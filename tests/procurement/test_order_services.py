@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone, translation
 
 from common.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from common.messages import Message
 from procurement import hooks
 from procurement.errors import OrderError
 from procurement.models import (
@@ -190,6 +191,27 @@ def test_suspended_listing_flags_open_orders_and_cannot_be_ordered(w, official):
     draft.refresh_from_db()
     assert not draft.listing_flag
     assert svc.order_submit(order=draft, by=w.buyer).status == S.SUBMITTED
+
+
+def test_listing_problem_note_is_kept_as_a_message_and_shown_in_the_readers_language(w, official):
+    draft = svc.order_create(by=w.buyer, distributor=w.distributor, lines=w.lines())
+    # a platform reason (a credit consequence) is a message; a typed one is data
+    reason = Message("资质证照过期（生产许可证或注册证），暂停挂网")
+    listing_svc.listing_suspend(listing=w.listing, by=official, reason=reason)
+    draft.refresh_from_db()
+    name = w.listing.product.generic_name
+    assert draft.listing_flag_reason == f"{name}：资质证照过期（生产许可证或注册证），暂停挂网"
+    with translation.override("en"):
+        note = str(draft.listing_flag_note)
+        assert f'<span lang="zh">{name}</span>: Qualification expired' in note, note
+        assert draft.listing_flag_text.startswith(f"{name}: Qualification expired")
+    listing_svc.listing_reinstate(listing=w.listing, by=official, reason="换证")
+    listing_svc.listing_withdraw(listing=w.listing, by=official, reason="企业申请撤网")
+    draft.refresh_from_db()
+    with translation.override("en"):
+        assert '<span lang="zh">企业申请撤网</span>' in str(draft.listing_flag_note)
+    draft.listing_flag_message = None  # a note written before the message was kept: its text, marked as data
+    assert str(draft.listing_flag_note) == f'<span lang="zh">{name}：企业申请撤网</span>'
 
 
 @pytest.mark.parametrize("change", ["withdrawn", "expired", "future"])

@@ -26,7 +26,9 @@ SQUASHED = {
 def test_a_squashed_migration_replaces_its_app_chain(app_label):
     squashed, leaf = SQUASHED[app_label]
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    assert loader.graph.leaf_nodes(app_label) == [(app_label, squashed)]  # the app's only migration
+    # the app's first migration, which every later one follows
+    assert loader.graph.root_nodes(app_label) == [(app_label, squashed)]
+    assert all((app_label, squashed) in loader.graph.forwards_plan(leaf) for leaf in loader.graph.leaf_nodes(app_label))
     replaces = loader.disk_migrations[app_label, squashed].replaces
     assert replaces[0] == (app_label, "0001_initial") and (app_label, leaf) in replaces
     # that it leaves the models' state is `makemigrations --check` (tests/test_database.py)

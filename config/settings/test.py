@@ -1,7 +1,9 @@
 """Test suite: fast password hashing, no real mail; database and broker from the environment."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import BASE_DIR, DATABASES, REDIS_URL, env
 
 DEBUG = False
 DEMO_DATA_ALLOWED = True  # the suite loads the demo province (seed_demo) with DEBUG off
@@ -37,3 +39,19 @@ REST_FRAMEWORK = {
 # The tests of tenders award right after evaluating; the tests of the public notice, objections and appeals
 # (tests/transparency) set the notice period they need.
 TENDER_NOTICE_DAYS = 0
+# With Redis, each test process keeps its cache in a Redis database of its own, next to the broker's: a test's
+# `cache.clear()` (FLUSHDB) empties only its own process's throttle counters and job progress, never the Celery queues
+# on REDIS_URL's database or another process's cache. A real Celery worker started by a test inherits the process's
+# PYTEST_XDIST_WORKER and so the same cache.
+if REDIS_URL:
+    _url = urlsplit(REDIS_URL)
+    _broker_db = int(_url.path.strip("/") or 0)
+    _worker = env("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw")
+    _n = int(_worker) if _worker.isdigit() else 0
+    _cache_db = _broker_db - 1 - _n if _broker_db > _n else _broker_db + 1 + _n
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": urlunsplit(_url._replace(path=f"/{_cache_db % 16}")),
+        }
+    }

@@ -14,7 +14,7 @@ found by `changed_commitments`); the full run and the partial ones go through th
 gives exactly the rows a full run would for its commitments. The figures
 are defined in `procurement.services.progress`; the thresholds are parameters (`params`).
 
-Kept as one module (about 550 lines): the statements above are read in the order a run executes them, and they share
+Kept as one module (about 580 lines): the statements above are read in the order a run executes them, and they share
 the temporary tables, the scope filters (`_scope`, `_COMMITMENTS`) and the computed figures (`_COMPUTED`); split, a
 reader would follow one run across several files for text that is mostly SQL.
 """

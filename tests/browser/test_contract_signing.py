@@ -2,6 +2,7 @@
 IndexedDB), registers its public key, and signs the confirmation of a purchase contract; the server verifies it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from contracts import selectors
 from contracts.models import ContractConfirmation, SigningKey
@@ -30,7 +31,8 @@ def test_purchaser_generates_a_key_in_the_browser_and_signs_the_contract(new_pag
     key = SigningKey.objects.get(user=cw.buyer)
     assert (key.algorithm, key.label, key.public_key_jwk["crv"]) == ("ECDSA-P256-SHA256", "浏览器测试密钥", "P-256")
     # the browser holds the private key of the registered public key
-    page.wait_for_function(f"document.querySelector(\"[data-held='{key.fingerprint}']\").textContent !== '—'")
+    # waits in Playwright, not with a string evaluated in the page (the page's CSP forbids eval)
+    expect(page.locator(f"[data-held='{key.fingerprint}']")).not_to_have_text("—")
     held = page.evaluate(
         """() => new Promise((resolve) => {
              const open = indexedDB.open("yx-signing-keys", 1);
@@ -44,7 +46,7 @@ def test_purchaser_generates_a_key_in_the_browser_and_signs_the_contract(new_pag
 
     page.goto(f"/contracts/{contract.pk}/")
     assert page.locator("#contract-digest").inner_text() == contract.digest
-    page.wait_for_function(f"document.querySelector('#confirm-form select[name=key]').value === '{key.fingerprint}'")
+    expect(page.locator("#confirm-form select[name=key]")).to_have_value(key.fingerprint)
     with page.expect_navigation():
         page.click("#sign-button")
     expect_no_error(page)

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from contracts import selectors as contract_selectors
 from contracts.models import PurchaseContract
@@ -56,7 +57,8 @@ def _sign_in_browser(page, contract) -> None:
     expect_no_error(page)
     page.goto(f"/contracts/{contract.pk}/")
     assert page.locator("#contract-digest").inner_text() == contract.digest
-    page.wait_for_function("document.querySelector('#confirm-form select[name=key]').value !== ''")
+    # waits in Playwright, not with a string evaluated in the page (the page's CSP forbids eval)
+    expect(page.locator("#confirm-form select[name=key]")).not_to_have_value("")
     with page.expect_navigation():
         page.click("#sign-button")
     expect_no_error(page)

@@ -3,9 +3,12 @@ translation tag. Fails when a string was added without `makemessages` + glossary
 
 import ast
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import polib
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -43,6 +46,36 @@ def test_compiled_catalog_matches_the_po():
     mo = {(e.msgctxt, e.msgid): e.msgstr for e in compiled if not e.msgid_plural}
     stale = [k[1] for k, v in po.items() if k[1] and mo.get(k) != v]
     assert not stale, "compile the catalog (scripts/i18n_fill.py): " + " | ".join(stale[:20])
+
+
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]|{\w*}")
+
+
+def test_translations_keep_their_placeholders():
+    """A translation names the same placeholders as its source: a missing or renamed ``%(name)s`` raises KeyError
+    on the page, and msgfmt refuses the catalog (``compilemessages`` fails the deployment)."""
+
+    def names(text):
+        return sorted(m for m in PLACEHOLDER.findall(text) if m != "%%")
+
+    wrong = []
+    for e in catalog():
+        if e.obsolete or not e.msgstr or not ({"python-format", "python-brace-format"} & set(e.flags)):
+            continue
+        if names(e.msgid) != names(e.msgstr):
+            wrong.append(f"{e.msgid[:40]} → {e.msgstr[:40]}")
+    assert not wrong, wrong[:20]
+
+
+def test_msgfmt_accepts_the_catalog(tmp_path):
+    """What ``compilemessages`` runs on a deployment: GNU msgfmt with its format checks."""
+    msgfmt = shutil.which("msgfmt")
+    if not msgfmt:
+        pytest.skip("GNU gettext (msgfmt) is not installed")
+    run = subprocess.run(
+        [msgfmt, "--check", "-o", str(tmp_path / "django.mo"), str(PO)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
 
 
 def _templates():

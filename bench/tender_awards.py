@@ -3,7 +3,8 @@
 Default: 500 lots × 40 bidders (20,000 sealed bids) and 1,000 hospitals each reporting demand on every lot
 (500,000 demand reports, a tenth naming a product). "ours" runs the platform's services — `tender_open_bids`
 (decrypt, digest check, 差比价, validity), `tender_evaluate` (the rules with reasons, inputs and outputs stored) and
-`tender_award` (awards, listings, one commitment per hospital and lot with its reason). The floor does the same
+`tender_award` (awards, listings, one commitment per hospital and lot with its reason, and the payment standards'
+drafts the awards' publication derives — work the floor does not do). The floor does the same
 computation by hand on a plain psycopg connection: one SELECT of the bids, the same decryption and digests,
 COPY + UPDATE … FROM, winners only (no reasons, nothing stored), awards by COPY, region volumes by one GROUP BY, a
 round-robin pick, and commitments and listings by INSERT … SELECT. Both produce the same winners and the same
@@ -23,7 +24,16 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench.common import bench_database_name, digest, peak_rss_mb, pg_connect, print_table, setup_django, timer
+from bench.common import (
+    bench_database_name,
+    digest,
+    peak_rss_mb,
+    pg_connect,
+    print_table,
+    purge_where,
+    setup_django,
+    timer,
+)
 
 GOAL = 1.5
 PREFIX = "BENCHTA"
@@ -198,19 +208,16 @@ def reset(tender) -> None:
     from django.db import connection
 
     t = tender.pk
+    awards = "SELECT id FROM procurement_award WHERE tender_id = %(t)s"
     with connection.cursor() as c:
-        c.execute("DELETE FROM procurement_commitment WHERE tender_id = %s", [t])
-        c.execute(
-            "DELETE FROM procurement_historicallisting WHERE award_id IN (SELECT id FROM procurement_award WHERE tender_id = %s)",
-            [t],
-        )
-        c.execute(
-            "DELETE FROM procurement_listing WHERE award_id IN (SELECT id FROM procurement_award WHERE tender_id = %s)",
-            [t],
-        )
+        # With whatever the platform attached to them (contracts, progress rows, notifications, payment standards).
+        purge_where(c, "procurement_commitment", "tender_id = %(t)s", {"t": t})
+        c.execute(f"DELETE FROM procurement_historicallisting WHERE award_id IN ({awards})", {"t": t})
+        purge_where(c, "procurement_listing", f"award_id IN ({awards})", {"t": t})
+        c.execute(f"DELETE FROM payment_standards_historicalpaymentstandard WHERE award_id IN ({awards})", {"t": t})
         c.execute("DELETE FROM procurement_historicalaward WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_award WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_tenderevaluation WHERE tender_id = %s", [t])
+        purge_where(c, "procurement_award", "tender_id = %(t)s", {"t": t})
+        purge_where(c, "procurement_tenderevaluation", "tender_id = %(t)s", {"t": t})
         c.execute(
             "UPDATE procurement_bid SET status = 'submitted', price = NULL, comparison_price = NULL, invalid_reason = ''"
             " WHERE tender_id = %s",
@@ -229,13 +236,11 @@ def cleanup(tender, official) -> None:
     t = tender.pk
     with connection.cursor() as c:
         c.execute("DELETE FROM procurement_historicaldemandreport WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_demandreport WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_historicalbid WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_bid WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_historicallot WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_lot WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_historicaltender WHERE id = %s", [t])
-        c.execute("DELETE FROM procurement_tender WHERE id = %s", [t])
+        # Demand reports, bids, lots and whatever else refers to the tender (releases, notices, objections).
+        purge_where(c, "procurement_tender", "id = %(t)s", {"t": t})
     remove_people(official)
 
 
@@ -444,9 +449,9 @@ def run_floor(tender) -> dict:
         )
         cur.execute(
             "INSERT INTO procurement_listing (product_id, manufacturer_id, unit_price, pack_price, valid_from, valid_to,"
-            " source, award_id, status, status_reason, created_at, updated_at)"
+            " source, award_id, status, status_reason, qualification_lapsed, created_at, updated_at)"
             " SELECT a.product_id, a.manufacturer_id, a.awarded_price, ROUND(a.awarded_price * p.pack_size, 2), %s, %s,"
-            " 'tender_award', a.id, 'active', '', now(), now()"
+            " 'tender_award', a.id, 'active', '', false, now(), now()"
             " FROM procurement_award a JOIN catalog_product p ON p.id = a.product_id WHERE a.tender_id = %s",
             [tender.cycle_start, tender.cycle_end, tender.pk],
         )

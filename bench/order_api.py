@@ -309,8 +309,8 @@ def start_server(workers: int) -> Server:
                 return server
         except OSError:
             time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError("gunicorn did not start:\n" + server.log_tail())
+    tail = server.log_tail()  # read before the stop removes the file
+    raise RuntimeError(f"gunicorn did not start ({stop_server(server)}):\n{tail}")
 
 
 def stop_server(server: Server) -> str:

@@ -4,7 +4,9 @@ stored (it is the catalog's data)."""
 
 from __future__ import annotations
 
-from django.utils.translation import npgettext
+from functools import lru_cache
+
+from django.utils.translation import get_language, npgettext
 
 # each unit in npgettext (context 计量单位, the same Chinese word for one and many), so makemessages lists it
 UNITS = {
@@ -38,4 +40,11 @@ def unit_label(unit, count=1) -> str:
         n = int(count)
     except (TypeError, ValueError):
         n = 2
-    return render(n)
+    return _rendered(get_language(), word, n)
+
+
+@lru_cache(maxsize=4096)
+def _rendered(language: str | None, word: str, n: int) -> str:
+    """One unit's word in `language` (the active one, named for the cache) for the count: an order's answer names
+    two units per line, and the translation's plural lookup cost more than the rest of the line's identity."""
+    return UNITS[word](n)

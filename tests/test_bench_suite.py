@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -244,3 +245,37 @@ def test_latency_goals_at_a_rate_the_server_did_not_sustain_are_not_measured():
     assert (tail["ok"], p95["ok"]) == (False, False)
     assert tail["unmeasured"] == "8.2/s answered of 50/s offered"
     assert [line[-1] for line in suite.table_rows({"order_api": [tail, p95]})] == ["NOT MEASURED", "NOT MEASURED"]
+
+
+def test_a_server_that_ignores_sigterm_is_killed_and_its_stop_never_raises(tmp_path, monkeypatch):
+    """The order API's benchmark stops gunicorn by its process group: SIGTERM, then SIGKILL past the graceful timeout;
+    the stop says how it went instead of raising (the runs' results are kept), and a log written to a file (not a
+    pipe nobody reads, which blocked the server once full) is summarised."""
+    from bench import order_api
+
+    monkeypatch.setattr(order_api, "GRACE", 0)
+    monkeypatch.setattr(order_api, "STOP_MARGIN", 1)
+    log = tmp_path / "server.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                "print('2026-12-07 WARNING django.request Conflict: /api/v1/orders/', file=sys.stderr, flush=True); "
+                "time.sleep(60)",
+            ],
+            stderr=stderr,
+            start_new_session=True,
+        )
+    server = order_api.Server(process, 0, log)
+    for _ in range(100):  # the child has logged and ignores SIGTERM
+        if log.stat().st_size:
+            break
+        time.sleep(0.05)
+    how = order_api.stop_server(server)
+    assert process.poll() == -9
+    assert how.startswith("did not stop within 1 s of SIGTERM, killed (SIGKILL)")
+    assert "(1 WARNING)" in how and "Conflict: /api/v1/orders/" in how
+    assert not log.exists()
+    assert order_api.stop_server(server).startswith("had exited by itself")

@@ -39,6 +39,9 @@ class Scope:
     # the touched product-months, when the scan has found them once (`touched_product_months`): the statements then
     # carry them as values, and the months they read as constants the planner prunes the monthly partitions by
     touched: tuple[tuple[int, date], ...] | None = None
+    # the touched subjects, (product, hospital, month) with a new price a hospital paid (`touched_subjects`): what the
+    # detectors judging each hospital-month on its own (the references, the non-selected premium) re-read
+    subjects: tuple[tuple[int, int, date], ...] | None = None
 
 
 def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
@@ -47,6 +50,25 @@ def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
     statement = sql.SQL("WITH {touched}x AS (SELECT 1) SELECT product_id, m FROM touched ORDER BY product_id, m")
     cte, params = _touched(Scope(full=False, since=scope.since, until=scope.until), _tables())
     return tuple((row["product_id"], as_date(row["m"])) for row in fetch(statement.format(touched=cte), params))
+
+
+def touched_subjects(scope: Scope) -> tuple[tuple[int, int, date], ...]:
+    """The hospital-months of a product with a price a hospital paid recorded between the scope's watermarks (one
+    index probe by `created_at` in every monthly partition), found once for all the detectors of an incremental
+    scan."""
+    t = _tables()
+    conditions, params = [sql.SQL("o.hospital_id IS NOT NULL"), priced_sources("o")], {}
+    if scope.since is not None:
+        conditions.append(sql.SQL("o.created_at > %(since)s"))
+        params["since"] = scope.since
+    if scope.until is not None:
+        conditions.append(sql.SQL("o.created_at <= %(until)s"))
+        params["until"] = scope.until
+    statement = sql.SQL(
+        "SELECT DISTINCT o.product_id, o.hospital_id, {month} AS m FROM {obs} o WHERE {conditions} "
+        "ORDER BY o.product_id, o.hospital_id, m"
+    ).format(month=month_of(sql.SQL("o.observed_on")), obs=t["obs"], conditions=sql.SQL(" AND ").join(conditions))
+    return tuple((row["product_id"], row["hospital_id"], as_date(row["m"])) for row in fetch(statement, params))
 
 
 def _tables() -> dict[str, sql.Identifier]:
@@ -125,6 +147,30 @@ def _in_touched_months(scope: Scope, alias: str, *, months_after: int = 0) -> sq
     return sql.SQL(" JOIN {months} tt ON tt.product_id = {alias}.product_id AND tt.m = {alias}.m").format(
         months=months, alias=sql.Identifier(alias)
     )
+
+
+def _subject_months(scope: Scope, alias: str) -> tuple[sql.Composable, sql.Composable, dict]:
+    """For the detectors judging each hospital-month on its own: on an incremental scope that carries its touched
+    subjects, `subjects(product_id, hospital_id, m)` (a CTE of values) and a join keeping only the observations
+    `alias` of those hospital-months (from the first touched month on, a constant the partitions are pruned by): no
+    other hospital-month's figures can change. Otherwise nothing (the product-months' narrowing applies)."""
+    if scope.full or scope.subjects is None:
+        return NOTHING, NOTHING, {}
+    params = {
+        "subject_products": [p for p, _h, _m in scope.subjects],
+        "subject_hospitals": [h for _p, h, _m in scope.subjects],
+        "subject_months": [m for _p, _h, m in scope.subjects],
+    }
+    cte = sql.SQL(
+        "subjects AS (SELECT * FROM unnest(%(subject_products)s::bigint[], %(subject_hospitals)s::bigint[], "
+        "%(subject_months)s::date[]) AS s(product_id, hospital_id, m)), "
+    )
+    first = min((m for _p, _h, m in scope.subjects), default=date(1, 1, 1))
+    join = sql.SQL(
+        " JOIN subjects s ON s.product_id = {a}.product_id AND s.hospital_id = {a}.hospital_id AND s.m = {month}"
+        " AND {a}.observed_on >= {first}"
+    ).format(a=sql.Identifier(alias), month=month_of(sql.Identifier(alias, "observed_on")), first=sql.Literal(first))
+    return cte, join, params
 
 
 def _hospital_month_prices(t: dict, narrow: sql.Composable) -> sql.Composed:
@@ -324,10 +370,14 @@ def above_reference(scope: Scope, params: dict) -> tuple[sql.Composed, dict] | N
         )
     if not references:
         return None
+    subjects, in_subjects, subject_values = _subject_months(scope, "o")
+    if subject_values:
+        # each hospital-month is judged on its own: only the touched ones are read
+        touched, values = subjects, subject_values
     statement = sql.SQL("""WITH {touched}refs AS ({references}),
 published AS ({published}),
 hits AS (SELECT o.product_id, o.hospital_id, {month} AS m, r.kind, o.unit_price, r.ref, o.quantity, o.region_id
-         FROM {obs} o JOIN refs r ON r.product_id = o.product_id AND o.observed_on >= r.valid_from
+         FROM {obs} o{in_subjects} JOIN refs r ON r.product_id = o.product_id AND o.observed_on >= r.valid_from
               AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
          WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.ref * %(factor)s{narrow}
            AND NOT (r.fallback AND EXISTS (SELECT 1 FROM published ps WHERE ps.product_id = o.product_id
@@ -342,9 +392,10 @@ SELECT agg.* FROM agg{in_touched}""").format(
         published=payment_standard_sql.published_references(),
         month=month_of(sql.SQL("o.observed_on")),
         obs=t["obs"],
+        in_subjects=in_subjects,
         priced=priced_sources("o"),
-        narrow=_touched_products(scope, lookback_months=0),
-        in_touched=_in_touched_months(scope, "agg"),
+        narrow=NOTHING if subject_values else _touched_products(scope, lookback_months=0),
+        in_touched=NOTHING if subject_values else _in_touched_months(scope, "agg"),
     )
     values["factor"] = 1 + params["tolerance"]
     return statement, values
@@ -357,10 +408,14 @@ def non_selected_premiums(scope: Scope, params: dict) -> tuple[sql.Composed, dic
     `n`, region and lot."""
     t = _tables()
     touched, values = _touched(scope, t)
+    subjects, in_subjects, subject_values = _subject_months(scope, "o")
+    if subject_values:
+        # each hospital-month is judged on its own: only the touched ones are read
+        touched, values = subjects, subject_values
     statement = sql.SQL("""WITH {touched}hits AS (
     SELECT o.product_id, o.hospital_id, {month} AS m, o.unit_price, r.unit_price AS ref, o.quantity, o.region_id,
            r.lot_label
-    FROM {obs} o JOIN {ref} r ON r.product_id = o.product_id AND r.kind = 'vbp_awarded' AND r.selected = %(selected)s
+    FROM {obs} o{in_subjects} JOIN {ref} r ON r.product_id = o.product_id AND r.kind = 'vbp_awarded' AND r.selected = %(selected)s
          AND o.observed_on >= r.valid_from AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
     WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.unit_price * %(factor)s{narrow}),
 agg AS (SELECT product_id, hospital_id, m, MAX(unit_price) AS price, MIN(ref) AS ref,
@@ -372,9 +427,10 @@ SELECT agg.* FROM agg{in_touched}""").format(
         month=month_of(sql.SQL("o.observed_on")),
         obs=t["obs"],
         ref=t["ref"],
+        in_subjects=in_subjects,
         priced=priced_sources("o"),
-        narrow=_touched_products(scope, lookback_months=0),
-        in_touched=_in_touched_months(scope, "agg"),
+        narrow=NOTHING if subject_values else _touched_products(scope, lookback_months=0),
+        in_touched=NOTHING if subject_values else _in_touched_months(scope, "agg"),
     )
     values.update(selected=False, factor=params["factor"])
     return statement, values

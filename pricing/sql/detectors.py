@@ -173,6 +173,27 @@ def _subject_months(scope: Scope, alias: str) -> tuple[sql.Composable, sql.Compo
     return cte, join, params
 
 
+def _target_months(scope: Scope, alias: str, *, months_after: int) -> tuple[sql.Composable, sql.Composable]:
+    """The rows `alias` whose figures an incremental scan recomputes: those of the touched product-months and the
+    `months_after` months after them. Returns a join (when the touched months are not known as values) and a
+    condition for a join's ON clause (when they are: the months from the first touched one to `months_after` after
+    the last, constants — on the touched products, which the statement reads alone. Any other product-month in
+    between is recomputed from the same rows a full scan reads, so it changes nothing; a join with the touched
+    set's values instead misleads the planner's estimates into plans several times slower)."""
+    if scope.full:
+        return NOTHING, NOTHING
+    if not scope.touched:
+        return _in_touched_months(scope, alias, months_after=months_after), NOTHING
+    first = min(m for _p, m in scope.touched)
+    year, month = divmod(
+        max(m for _p, m in scope.touched).year * 12 + max(m for _p, m in scope.touched).month - 1 + months_after, 12
+    )
+    condition = sql.SQL(" AND {column} BETWEEN {first} AND {last}").format(
+        column=sql.Identifier(alias, "m"), first=sql.Literal(first), last=sql.Literal(date(year, month + 1, 1))
+    )
+    return NOTHING, condition
+
+
 def _hospital_month_prices(t: dict, narrow: sql.Composable) -> sql.Composed:
     """`hp(product_id, hospital_id, m, price, qty, region_id)`: what a hospital paid for a product in a month — the
     quantity-weighted mean price — over the observations `narrow` leaves. Only what the detectors read: every column
@@ -280,12 +301,13 @@ def sudden_changes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     t = _tables()
     touched, values = _touched(scope, t)
     lookback, baseline = int(params["lookback_months"]), int(params["baseline_months"])
+    hospital_targets = _target_months(scope, "cur", months_after=lookback)
     statement = sql.SQL("""WITH {touched}{hp},
 ranked AS (SELECT hp.*, row_number() OVER (PARTITION BY product_id, hospital_id ORDER BY m) AS rn FROM hp),
 base AS (SELECT cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.price) AS base, count(*) AS k
          FROM ranked cur{in_targets} JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
-              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}
+              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}{target_months}
          GROUP BY cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id
          HAVING count(*) >= %(min_history)s),
 moves AS (SELECT base.*, price / base AS own FROM base WHERE base > 0),
@@ -299,9 +321,11 @@ WHERE mv.own >= %(factor)s
         touched=touched,
         hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=max(lookback, baseline))),
         first_month=months_later(sql.SQL("cur.m"), -lookback),
-        in_targets=_in_touched_months(scope, "cur", months_after=lookback),
+        in_targets=hospital_targets[0],
+        target_months=hospital_targets[1],
     )
     if params["province_wide"]:
+        province_targets = _target_months(scope, "cur", months_after=baseline)
         statement += sql.SQL("""
 UNION ALL
 SELECT 'p', pb.product_id, NULL, NULL, pb.m, pb.med, pb.base, pb.k, pb.qty, pb.med / pb.base, 1, pb.n
@@ -311,11 +335,12 @@ FROM (SELECT cur.product_id, cur.m, cur.med, cur.n, cur.qty,
                    SUM(qty) AS qty FROM hp GROUP BY product_id, m) cur{in_targets}
       JOIN (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med FROM hp
             GROUP BY product_id, m) prev
-        ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}
+        ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}{target_months}
       GROUP BY cur.product_id, cur.m, cur.med, cur.n, cur.qty HAVING count(*) >= %(min_history)s) pb
 WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_factor)s""").format(
             first_month=months_later(sql.SQL("cur.m"), -baseline),
-            in_targets=_in_touched_months(scope, "cur", months_after=baseline),
+            in_targets=province_targets[0],
+            target_months=province_targets[1],
         )
     values.update(
         factor=1 + params["rise"],

@@ -2,12 +2,13 @@
 here for a scan's `Scope` and run with `pricing.sql.fetch`; `pricing.detectors.price` shapes the few rows they return
 into findings. Medians are `percentile_cont(0.5)`.
 
-A full scan reads every observation. An incremental one reads the products with new observations (`touched`) and
-recomputes every figure a new observation can change, so that it ends exactly as a full scan of the same data would:
-the peer detectors the touched product-months (and the touched groups' months), the reference detectors the touched
-product-months, the sudden change the touched months and the `lookback_months` after them (a later month's baseline
-and market move read a touched one), from `lookback_months` before; the volume spike every month of the touched
-products (a hospital's usual level is its median over all its months).
+A full scan reads every observation. An incremental one reads the products with new prices hospitals paid
+(`touched`, `subjects`) and recomputes every figure a new observation can change, so that it ends exactly as a full
+scan of the same data would: the peer detectors the touched product-months (and the touched groups' months), the
+reference and non-selected detectors the touched hospital-months alone (each is judged on its own), the sudden change
+the touched months and the `lookback_months` after them (a later month's baseline and market move read a touched
+one), from `lookback_months` before; the volume spike every month of the touched products (a hospital's usual level is
+its median over all its months, and its baseline is two-sided).
 """
 
 from __future__ import annotations
@@ -184,10 +185,8 @@ def _target_months(scope: Scope, alias: str, *, months_after: int) -> tuple[sql.
         return NOTHING, NOTHING
     if not scope.touched:
         return _in_touched_months(scope, alias, months_after=months_after), NOTHING
-    first = min(m for _p, m in scope.touched)
-    year, month = divmod(
-        max(m for _p, m in scope.touched).year * 12 + max(m for _p, m in scope.touched).month - 1 + months_after, 12
-    )
+    first, last = min(m for _p, m in scope.touched), max(m for _p, m in scope.touched)
+    year, month = divmod(last.year * 12 + last.month - 1 + months_after, 12)
     condition = sql.SQL(" AND {column} BETWEEN {first} AND {last}").format(
         column=sql.Identifier(alias, "m"), first=sql.Literal(first), last=sql.Literal(date(year, month + 1, 1))
     )

@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.incremental", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--part", action="append", choices=PARTS, help="only this job (repeatable)")
+    parser.add_argument("--results", help="the results' name in bench/results/ (default incremental-SCALE)")
     args = parser.parse_args(argv)
     load = os.getloadavg()
     rows = suite_rows(args.scale, parts=args.part or PARTS)
@@ -313,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     loads = f"load average {load[0]:.2f} before, {load_after[0]:.2f} after (2 shared cores)"
     print(loads)
     write_results(
-        f"incremental-{args.scale:g}",
+        args.results or f"incremental-{args.scale:g}",
         title=title,
         headers=headers,
         rows=table,

@@ -43,7 +43,7 @@ from common.notifications import notify_kind
 from ..detectors import Finding, Scope, registry, severity_for
 from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
-from ..sql.detectors import touched_product_months
+from ..sql.detectors import touched_subjects
 
 logger = logging.getLogger(__name__)
 
@@ -326,7 +326,11 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
     now = scan.until
     scope = Scope(full=scan.full, since=scan.since, until=scan.until)
     if not scan.full:
-        scope = Scope(full=False, since=scan.since, until=scan.until, touched=touched_product_months(scope))
+        # what the new observations touched: the hospital-months of a product with a price a hospital paid (an
+        # other province's or a retail price is shown, never judged: it changes no figure), and their product-months
+        subjects = touched_subjects(scope)
+        touched = tuple(sorted({(product, month) for product, _hospital, month in subjects}))
+        scope = Scope(full=False, since=scan.since, until=scan.until, touched=touched, subjects=subjects)
     done = dict(scan.findings or {})
     try:
         observations = PriceObservation.objects.filter(created_at__lte=now)

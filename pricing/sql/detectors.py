@@ -2,12 +2,13 @@
 here for a scan's `Scope` and run with `pricing.sql.fetch`; `pricing.detectors.price` shapes the few rows they return
 into findings. Medians are `percentile_cont(0.5)`.
 
-A full scan reads every observation. An incremental one reads the products with new observations (`touched`) and
-recomputes every figure a new observation can change, so that it ends exactly as a full scan of the same data would:
-the peer detectors the touched product-months (and the touched groups' months), the reference detectors the touched
-product-months, the sudden change the touched months and the `lookback_months` after them (a later month's baseline
-and market move read a touched one), from `lookback_months` before; the volume spike every month of the touched
-products (a hospital's usual level is its median over all its months).
+A full scan reads every observation. An incremental one reads the products with new prices hospitals paid
+(`touched`, `subjects`) and recomputes every figure a new observation can change, so that it ends exactly as a full
+scan of the same data would: the peer detectors the touched product-months (and the touched groups' months), the
+reference and non-selected detectors the touched hospital-months alone (each is judged on its own), the sudden change
+the touched months and the `lookback_months` after them (a later month's baseline and market move read a touched
+one), from `lookback_months` before; the volume spike every month of the touched products (a hospital's usual level is
+its median over all its months, and its baseline is two-sided).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Scope:
     # the touched product-months, when the scan has found them once (`touched_product_months`): the statements then
     # carry them as values, and the months they read as constants the planner prunes the monthly partitions by
     touched: tuple[tuple[int, date], ...] | None = None
+    # the touched subjects, (product, hospital, month) with a new price a hospital paid (`touched_subjects`): what the
+    # detectors judging each hospital-month on its own (the references, the non-selected premium) re-read
+    subjects: tuple[tuple[int, int, date], ...] | None = None
 
 
 def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
@@ -47,6 +51,25 @@ def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
     statement = sql.SQL("WITH {touched}x AS (SELECT 1) SELECT product_id, m FROM touched ORDER BY product_id, m")
     cte, params = _touched(Scope(full=False, since=scope.since, until=scope.until), _tables())
     return tuple((row["product_id"], as_date(row["m"])) for row in fetch(statement.format(touched=cte), params))
+
+
+def touched_subjects(scope: Scope) -> tuple[tuple[int, int, date], ...]:
+    """The hospital-months of a product with a price a hospital paid recorded between the scope's watermarks (one
+    index probe by `created_at` in every monthly partition), found once for all the detectors of an incremental
+    scan."""
+    t = _tables()
+    conditions, params = [sql.SQL("o.hospital_id IS NOT NULL"), priced_sources("o")], {}
+    if scope.since is not None:
+        conditions.append(sql.SQL("o.created_at > %(since)s"))
+        params["since"] = scope.since
+    if scope.until is not None:
+        conditions.append(sql.SQL("o.created_at <= %(until)s"))
+        params["until"] = scope.until
+    statement = sql.SQL(
+        "SELECT DISTINCT o.product_id, o.hospital_id, {month} AS m FROM {obs} o WHERE {conditions} "
+        "ORDER BY o.product_id, o.hospital_id, m"
+    ).format(month=month_of(sql.SQL("o.observed_on")), obs=t["obs"], conditions=sql.SQL(" AND ").join(conditions))
+    return tuple((row["product_id"], row["hospital_id"], as_date(row["m"])) for row in fetch(statement, params))
 
 
 def _tables() -> dict[str, sql.Identifier]:
@@ -125,6 +148,49 @@ def _in_touched_months(scope: Scope, alias: str, *, months_after: int = 0) -> sq
     return sql.SQL(" JOIN {months} tt ON tt.product_id = {alias}.product_id AND tt.m = {alias}.m").format(
         months=months, alias=sql.Identifier(alias)
     )
+
+
+def _subject_months(scope: Scope, alias: str) -> tuple[sql.Composable, sql.Composable, dict]:
+    """For the detectors judging each hospital-month on its own: on an incremental scope that carries its touched
+    subjects, `subjects(product_id, hospital_id, m)` (a CTE of values) and a join keeping only the observations
+    `alias` of those hospital-months (from the first touched month on, a constant the partitions are pruned by): no
+    other hospital-month's figures can change. Otherwise nothing (the product-months' narrowing applies)."""
+    if scope.full or scope.subjects is None:
+        return NOTHING, NOTHING, {}
+    params = {
+        "subject_products": [p for p, _h, _m in scope.subjects],
+        "subject_hospitals": [h for _p, h, _m in scope.subjects],
+        "subject_months": [m for _p, _h, m in scope.subjects],
+    }
+    cte = sql.SQL(
+        "subjects AS (SELECT * FROM unnest(%(subject_products)s::bigint[], %(subject_hospitals)s::bigint[], "
+        "%(subject_months)s::date[]) AS s(product_id, hospital_id, m)), "
+    )
+    first = min((m for _p, _h, m in scope.subjects), default=date(1, 1, 1))
+    join = sql.SQL(
+        " JOIN subjects s ON s.product_id = {a}.product_id AND s.hospital_id = {a}.hospital_id AND s.m = {month}"
+        " AND {a}.observed_on >= {first}"
+    ).format(a=sql.Identifier(alias), month=month_of(sql.Identifier(alias, "observed_on")), first=sql.Literal(first))
+    return cte, join, params
+
+
+def _target_months(scope: Scope, alias: str, *, months_after: int) -> tuple[sql.Composable, sql.Composable]:
+    """The rows `alias` whose figures an incremental scan recomputes: those of the touched product-months and the
+    `months_after` months after them. Returns a join (when the touched months are not known as values) and a
+    condition for a join's ON clause (when they are: the months from the first touched one to `months_after` after
+    the last, constants — on the touched products, which the statement reads alone. Any other product-month in
+    between is recomputed from the same rows a full scan reads, so it changes nothing; a join with the touched
+    set's values instead misleads the planner's estimates into plans several times slower)."""
+    if scope.full:
+        return NOTHING, NOTHING
+    if not scope.touched:
+        return _in_touched_months(scope, alias, months_after=months_after), NOTHING
+    first, last = min(m for _p, m in scope.touched), max(m for _p, m in scope.touched)
+    year, month = divmod(last.year * 12 + last.month - 1 + months_after, 12)
+    condition = sql.SQL(" AND {column} BETWEEN {first} AND {last}").format(
+        column=sql.Identifier(alias, "m"), first=sql.Literal(first), last=sql.Literal(date(year, month + 1, 1))
+    )
+    return NOTHING, condition
 
 
 def _hospital_month_prices(t: dict, narrow: sql.Composable) -> sql.Composed:
@@ -234,12 +300,13 @@ def sudden_changes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     t = _tables()
     touched, values = _touched(scope, t)
     lookback, baseline = int(params["lookback_months"]), int(params["baseline_months"])
+    hospital_targets = _target_months(scope, "cur", months_after=lookback)
     statement = sql.SQL("""WITH {touched}{hp},
 ranked AS (SELECT hp.*, row_number() OVER (PARTITION BY product_id, hospital_id ORDER BY m) AS rn FROM hp),
 base AS (SELECT cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.price) AS base, count(*) AS k
          FROM ranked cur{in_targets} JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
-              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}
+              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}{target_months}
          GROUP BY cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id
          HAVING count(*) >= %(min_history)s),
 moves AS (SELECT base.*, price / base AS own FROM base WHERE base > 0),
@@ -253,9 +320,11 @@ WHERE mv.own >= %(factor)s
         touched=touched,
         hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=max(lookback, baseline))),
         first_month=months_later(sql.SQL("cur.m"), -lookback),
-        in_targets=_in_touched_months(scope, "cur", months_after=lookback),
+        in_targets=hospital_targets[0],
+        target_months=hospital_targets[1],
     )
     if params["province_wide"]:
+        province_targets = _target_months(scope, "cur", months_after=baseline)
         statement += sql.SQL("""
 UNION ALL
 SELECT 'p', pb.product_id, NULL, NULL, pb.m, pb.med, pb.base, pb.k, pb.qty, pb.med / pb.base, 1, pb.n
@@ -265,11 +334,12 @@ FROM (SELECT cur.product_id, cur.m, cur.med, cur.n, cur.qty,
                    SUM(qty) AS qty FROM hp GROUP BY product_id, m) cur{in_targets}
       JOIN (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med FROM hp
             GROUP BY product_id, m) prev
-        ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}
+        ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}{target_months}
       GROUP BY cur.product_id, cur.m, cur.med, cur.n, cur.qty HAVING count(*) >= %(min_history)s) pb
 WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_factor)s""").format(
             first_month=months_later(sql.SQL("cur.m"), -baseline),
-            in_targets=_in_touched_months(scope, "cur", months_after=baseline),
+            in_targets=province_targets[0],
+            target_months=province_targets[1],
         )
     values.update(
         factor=1 + params["rise"],
@@ -324,10 +394,14 @@ def above_reference(scope: Scope, params: dict) -> tuple[sql.Composed, dict] | N
         )
     if not references:
         return None
+    subjects, in_subjects, subject_values = _subject_months(scope, "o")
+    if subject_values:
+        # each hospital-month is judged on its own: only the touched ones are read
+        touched, values = subjects, subject_values
     statement = sql.SQL("""WITH {touched}refs AS ({references}),
 published AS ({published}),
 hits AS (SELECT o.product_id, o.hospital_id, {month} AS m, r.kind, o.unit_price, r.ref, o.quantity, o.region_id
-         FROM {obs} o JOIN refs r ON r.product_id = o.product_id AND o.observed_on >= r.valid_from
+         FROM {obs} o{in_subjects} JOIN refs r ON r.product_id = o.product_id AND o.observed_on >= r.valid_from
               AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
          WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.ref * %(factor)s{narrow}
            AND NOT (r.fallback AND EXISTS (SELECT 1 FROM published ps WHERE ps.product_id = o.product_id
@@ -342,9 +416,10 @@ SELECT agg.* FROM agg{in_touched}""").format(
         published=payment_standard_sql.published_references(),
         month=month_of(sql.SQL("o.observed_on")),
         obs=t["obs"],
+        in_subjects=in_subjects,
         priced=priced_sources("o"),
-        narrow=_touched_products(scope, lookback_months=0),
-        in_touched=_in_touched_months(scope, "agg"),
+        narrow=NOTHING if subject_values else _touched_products(scope, lookback_months=0),
+        in_touched=NOTHING if subject_values else _in_touched_months(scope, "agg"),
     )
     values["factor"] = 1 + params["tolerance"]
     return statement, values
@@ -357,10 +432,14 @@ def non_selected_premiums(scope: Scope, params: dict) -> tuple[sql.Composed, dic
     `n`, region and lot."""
     t = _tables()
     touched, values = _touched(scope, t)
+    subjects, in_subjects, subject_values = _subject_months(scope, "o")
+    if subject_values:
+        # each hospital-month is judged on its own: only the touched ones are read
+        touched, values = subjects, subject_values
     statement = sql.SQL("""WITH {touched}hits AS (
     SELECT o.product_id, o.hospital_id, {month} AS m, o.unit_price, r.unit_price AS ref, o.quantity, o.region_id,
            r.lot_label
-    FROM {obs} o JOIN {ref} r ON r.product_id = o.product_id AND r.kind = 'vbp_awarded' AND r.selected = %(selected)s
+    FROM {obs} o{in_subjects} JOIN {ref} r ON r.product_id = o.product_id AND r.kind = 'vbp_awarded' AND r.selected = %(selected)s
          AND o.observed_on >= r.valid_from AND (r.valid_to IS NULL OR o.observed_on <= r.valid_to)
     WHERE o.hospital_id IS NOT NULL AND {priced} AND o.unit_price > r.unit_price * %(factor)s{narrow}),
 agg AS (SELECT product_id, hospital_id, m, MAX(unit_price) AS price, MIN(ref) AS ref,
@@ -372,9 +451,10 @@ SELECT agg.* FROM agg{in_touched}""").format(
         month=month_of(sql.SQL("o.observed_on")),
         obs=t["obs"],
         ref=t["ref"],
+        in_subjects=in_subjects,
         priced=priced_sources("o"),
-        narrow=_touched_products(scope, lookback_months=0),
-        in_touched=_in_touched_months(scope, "agg"),
+        narrow=NOTHING if subject_values else _touched_products(scope, lookback_months=0),
+        in_touched=NOTHING if subject_values else _in_touched_months(scope, "agg"),
     )
     values.update(selected=False, factor=params["factor"])
     return statement, values
@@ -420,12 +500,14 @@ pairs AS (SELECT cur.product_id, cur.hospital_id, cur.m, other.l AS ol
                AND other.m <> cur.m AND other.m >= {first_month} AND other.m <= {last_month}),
 bl AS (SELECT product_id, hospital_id, m, count(*) AS k, percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) AS med,
               CASE WHEN count(*) >= 5 THEN (sum(ol) - max(ol) - min(ol)) / (count(*) - 2)
-                   ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) END AS base
+                   ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY ol) END AS base, array_agg(ol) AS ols
        FROM pairs GROUP BY product_id, hospital_id, m HAVING count(*) >= %(min_history)s),
-own AS (SELECT p.product_id, p.hospital_id, p.m,
-               1.4826 * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.ol - bl.med)) AS s
-        FROM pairs p JOIN bl ON bl.product_id = p.product_id AND bl.hospital_id = p.hospital_id AND bl.m = p.m
-        GROUP BY p.product_id, p.hospital_id, p.m),
+-- the months' own spread, 1.4826 × their MAD, from the baseline's months gathered in `bl` (a dozen values each):
+-- joining the pairs with `bl` again and sorting them all a second time took half as long again
+own AS (SELECT bl.product_id, bl.hospital_id, bl.m,
+               1.4826 * (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x.ol - bl.med))
+                         FROM unnest(bl.ols) AS x(ol)) AS s
+        FROM bl),
 -- the product's own month-to-month spread: the median over its hospitals that buy enough for Poisson's noise not
 -- to count (median month ≥ pool_min_quantity units, ≥ min_history + 1 months) of their months' 1.4826 × MAD
 cell AS (SELECT product_id, hospital_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY l) AS med

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pricing.models import PriceAlert, PriceObservation, Signal
 from pricing.services.scan import price_scan_run
-from tests.factories import ProductFactory
+from tests.factories import HospitalFactory, ProductFactory
 from tests.fixtures.prices import observe
 
 MONTHS = [date(2025, m, 1) for m in range(1, 13)]
@@ -102,3 +102,56 @@ def test_an_incremental_scan_yields_what_a_full_scan_yields(year_of_prices, hosp
     assert after_incremental[1] == after_full[1]
     kinds = {s[2] for s in after_full[1]}
     assert {"peer_outlier", "sudden_change", "volume_spike", "peer_outlier_group"} <= kinds
+
+
+def _province_wide_move(products, hospitals):
+    """Every hospital buys the first product again in October at a third more and twice the quantity: the market's
+    move (sudden change), the market's level (volume spike) and the peers' median all shift that month."""
+    for h_index, hospital in enumerate(hospitals):
+        observe(products[0], hospital, date(2025, 10, 25), f"{13.3 + h_index * 0.05:.4f}", quantity=200)
+    return len(hospitals)
+
+
+def _new_hospital(products, hospitals):
+    """A hospital that never bought either product buys both in four months, one of them at twice the price: new
+    peers, a new subject, one more hospital behind every market figure of those months."""
+    newcomer = HospitalFactory(name="价格测试医院新", region=hospitals[0].region)
+    for m_index in (2, 5, 6, 11):
+        for product in products:
+            price = "21.00" if (m_index, product) == (11, products[1]) else "10.10"
+            observe(product, newcomer, MONTHS[m_index] + timedelta(days=14), price, quantity=90)
+    return 4 * len(products)
+
+
+def _late_observations(products, hospitals):
+    """Late observations in old months, one of them in a month the hospital had bought nothing in (its later
+    months' baselines — the last months with purchases — change), and one that is an other province's price."""
+    PriceObservation.objects.filter(product=products[1], hospital=hospitals[4], observed_on__month=3).delete()
+    PriceObservation.objects.update(created_at=timezone.now() - timedelta(days=1))
+    first = price_scan_run(full=True, now=timezone.now() - timedelta(hours=1))
+    assert first.status == first.Status.SUCCEEDED
+    observe(products[1], hospitals[4], date(2025, 3, 18), "16.00", quantity=300)
+    observe(products[0], hospitals[1], date(2025, 1, 28), "10.40", quantity=900)
+    observe(products[0], None, date(2025, 6, 2), "30.00", source="other_province")
+    return 3
+
+
+@pytest.mark.parametrize(
+    "new_observations",
+    [_province_wide_move, _new_hospital, _late_observations],
+    ids=["province-wide move", "new hospital", "late observations in old months"],
+)
+def test_the_incremental_scan_equals_a_full_scan_when_the_aggregates_move(year_of_prices, hospitals, new_observations):
+    """The figures every hospital-month is judged against (the peers' median, the market's move and level, the
+    product's spread, a hospital's usual level) move with the new observations: the incremental scan still ends where
+    a full scan ends."""
+    price_scan_run(full=True, now=timezone.now() - timedelta(hours=2))
+    added = new_observations(year_of_prices, hospitals)
+    now = timezone.now()
+    incremental = price_scan_run(now=now + timedelta(minutes=1))
+    assert not incremental.full and incremental.observations == added
+    after_incremental = (_cases(), _signals())
+    price_scan_run(full=True, now=now + timedelta(minutes=2))
+    after_full = (_cases(), _signals())
+    assert after_incremental[0] == after_full[0]
+    assert after_incremental[1] == after_full[1]

@@ -7,11 +7,13 @@ repeating as in the real database) and measures, each in a child process of its 
 - the platform's import (``catalog.imports``) of the N rows into an empty catalog, commit included, and how long of
   that it spends starting each batch's storing and waiting for the database to finish storing a batch (the database
   stores one batch — COPY into catalog_product, with its indexes, and its history table — while the importing
-  process checks the next), and the CPU time of the importing process;
+  process checks the next), the CPU time of the importing process and of its PostgreSQL backend (from /proc, when
+  the server runs on this machine; 0 otherwise);
 - the floor: PostgreSQL COPY of the very rows the import stored — every column of catalog_product, and one
   simple_history row each — into copies of the two tables with the same indexes, constraints, generated search
-  column and foreign keys (the work of storing them, without reading or checking the file). The copies must hold
-  as many products and history rows, with the same total of pack sizes, as the import wrote;
+  column and foreign keys (the work of storing them, without reading or checking the file), and its backend's CPU
+  time. The copies must hold as many products and history rows, with the same total of pack sizes, as the import
+  wrote;
 - the two take turns (``--turns``, 3): import, floor, the catalog emptied, import, floor, …; each side's median turn
   counts, and every turn's floor must have stored what that turn's import did;
 - the platform's re-import of the same file (every row unchanged: read, check, compare, write nothing);
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from bench.common import (
     bench_database_name,
+    cpu_seconds,
     emit,
     peak_rss_mb,
     pg_connect,
@@ -175,10 +178,13 @@ def child_platform(path: str) -> dict:
     connection.ensure_connection()
     with translation.override("zh-hans"):
         translation.gettext("新增")
-    cpu = time.process_time()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    cpu, server = time.process_time(), cpu_seconds([backend])
     with timer() as t:
         result = import_file(path, layout="nhsa", report=ImportReport(), reason="基准测试")
-    cpu = time.process_time() - cpu
+    cpu, server = time.process_time() - cpu, cpu_seconds([backend]) - server
     if not result.ok:
         raise SystemExit(f"import failed: {result.summary()}")
     return {
@@ -188,6 +194,7 @@ def child_platform(path: str) -> dict:
         "start_seconds": db["start"],
         "wait_seconds": db["settle"] + db["flush"],
         "cpu_seconds": cpu,
+        "server_cpu_seconds": server,
         "rss": peak_rss_mb(),
         "stored": stored(),
     }
@@ -348,6 +355,8 @@ def child_floor(workdir: str) -> dict:
                 for data in copy:
                     f.write(data)
         conn.commit()
+        backend = conn.info.backend_pid
+        server = cpu_seconds([backend])
         with timer() as t:
             for table, copy in copies.items():
                 with (
@@ -357,11 +366,18 @@ def child_floor(workdir: str) -> dict:
                     while chunk := f.read(1 << 20):
                         writer.write(chunk)
             conn.commit()
+        server = cpu_seconds([backend]) - server
     product_copy, history_copy = copies.values()
     work = stored(product_copy, history_copy)
     with pg_connect() as conn:
         conn.execute(sql.SQL("DROP TABLE {}, {}").format(sql.Identifier(product_copy), sql.Identifier(history_copy)))
-    return {"seconds": t["seconds"], "rows": work["products"], "stored": work, "rss": peak_rss_mb()}
+    return {
+        "seconds": t["seconds"],
+        "server_cpu_seconds": server,
+        "rows": work["products"],
+        "stored": work,
+        "rss": peak_rss_mb(),
+    }
 
 
 def child_cleanup(light: bool = False) -> dict:
@@ -477,7 +493,9 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
             "starting batches": round(platform["start_seconds"], 3),
             "waiting for storing": round(platform["wait_seconds"], 3),
             "importer_cpu": round(platform["cpu_seconds"], 3),
+            "importer_server_cpu": round(platform["server_cpu_seconds"], 3),
             "floor": round(floor["seconds"], 3),
+            "floor_server_cpu": round(floor["server_cpu_seconds"], 3),
         },
         # what each path wrote, compared line by line (bench.common.suite_row)
         "work_vs_copy": (platform["stored"], floor["stored"] if same_work else {**floor["stored"], "turns": "differ"}),
@@ -523,6 +541,10 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
             "  platform process CPU (reading, checking; not the server's)",
             {"rows": platform["rows"], "seconds": platform["cpu_seconds"]},
         ),
+        line(
+            "  its PostgreSQL backend's CPU (storing, the per-batch queries, the commit)",
+            {"rows": platform["rows"], "seconds": platform["server_cpu_seconds"]},
+        ),
         line("platform re-import (all unchanged)", reimport),
         line(
             f"stock import-export row by row ({stock['rows']:,} rows, extrapolated)",
@@ -531,6 +553,10 @@ def measure(rows: int, workdir: Path) -> tuple[list[list], dict]:
             extrapolated=True,
         ),
         line("COPY of the stored rows + history rows into copies of the tables, same indexes (floor)", floor),
+        line(
+            "  its PostgreSQL backend's CPU (the two COPYs, the commit)",
+            {"rows": floor["rows"], "seconds": floor["server_cpu_seconds"]},
+        ),
         line("platform import, 2N rows", double, f"peak RSS ≤ {GOAL_RSS_RATIO} × that at N", met["flat_memory"]),
     ]
     return table, summary

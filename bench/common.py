@@ -150,6 +150,20 @@ def run_child(module: str, args: Sequence[str], *, env: dict | None = None) -> d
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds the processes have used (Linux /proc; 0 for a process gone or not on this machine,
+    such as the backend of a database server elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def emit(data: dict) -> None:
     """What a child process hands back to ``run_child``."""
     print(json.dumps(data, ensure_ascii=False), flush=True)

@@ -68,7 +68,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bench.common import ROOT, bench_database_name, digest, print_table, setup_django, timer
+from bench.common import ROOT, bench_database_name, cpu_seconds, digest, print_table, setup_django, timer
 
 PREFIX = "基准"
 API_GOAL, TAIL_GOAL, P95_GOAL_MS, SHARE_GOAL = 0.35, 4.0, 100.0, 1.5
@@ -454,19 +454,6 @@ def _close_all(due: queue.Queue, conns: list[http.client.HTTPConnection], thread
         t.join(timeout=5)
 
 
-def _cpu_seconds(pids) -> float:
-    """User + system CPU seconds the processes have used (Linux /proc; 0 for a process gone)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
-
-
 def server_pids(process: subprocess.Popen) -> list[int]:
     """The gunicorn workers and the PostgreSQL backends serving this database (the workers' persistent connections
     and the benchmark's own, which is idle during the runs)."""
@@ -485,10 +472,10 @@ def measured(process: subprocess.Popen, run) -> dict:
     """`run()`'s result with the CPU the server (gunicorn and PostgreSQL) spent per answered request, in ms: what
     the machine's load does not change much, unlike the latencies."""
     before_pids = server_pids(process)
-    before = _cpu_seconds(before_pids)
+    before = cpu_seconds(before_pids)
     result = run()
     pids = set(before_pids) | set(server_pids(process))
-    spent = _cpu_seconds(pids) - before
+    spent = cpu_seconds(pids) - before
     result["cpu_ms"] = spent * 1000 / max(result["completed"], 1)
     return result
 

@@ -1,5 +1,6 @@
 """The hand-written SQL of the catalog import: the codes a file has shown so far (`SeenCodes` in ``seen``), the
-products holding a batch's codes, and the COPY writer's ids, COPYs, staging table and final update (``writers``).
+products holding a batch's codes, and the COPY writer's COPYs, staging table and final update
+(``writers``).
 Composed with `psycopg.sql`, tables and columns named from the models' `_meta`; run on a Django cursor with
 `execute`.
 """
@@ -61,10 +62,6 @@ parameter instead of a thousand."""
 
 # --- the COPY writer ------------------------------------------------------------------------------------------------
 
-NEXT_IDS = sql.SQL("SELECT nextval(pg_get_serial_sequence(%(table)s, %(column)s)) FROM generate_series(1, %(count)s)")
-"""`count` new values of the sequence behind `table`.`column` (the product table's key): ids for new products COPYed
-with their key given, taken as the ORM's inserts take theirs, so the sequence stays ahead of every stored id."""
-
 
 def stage(table: sql.Identifier) -> list[sql.Composed]:
     """Creates (for the import's transaction) and empties a staging table `table` with the product table's columns
@@ -83,14 +80,15 @@ def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
 
 
 def history_of_new(tracked: list[str]) -> sql.Composed:
-    """Writes the history row of each product just stored with an id in `%(ids)s` (comma-separated, split by the
-    server): its tracked columns, `%(now)s`, the reason `%(reason)s`, the type "+" and the user `%(user)s` — what
-    simple_history writes. Read back from the stored rows by their key, so the process need not send them twice."""
+    """Writes the history row of each product just stored with a code in `%(codes)s` (joined by `%(sep)s`, split by
+    the server): its tracked columns, `%(now)s`, the reason `%(reason)s`, the type "+" and the user `%(user)s` — what
+    simple_history writes. Read back from the stored rows through the code's unique index, so the process need not
+    send them twice (nor know the ids the table's default gave them)."""
     return sql.SQL(
         "INSERT INTO {histories} ({tracked}, history_date, history_change_reason, history_type, history_user_id) "
         "SELECT {tracked}, %(now)s, %(reason)s, '+', %(user)s FROM {products} "
-        "WHERE id = ANY(string_to_array(%(ids)s, ',')::bigint[]) ORDER BY id"
-    ).format(histories=HISTORIES, tracked=_columns(tracked), products=PRODUCTS)
+        "WHERE {code} = ANY(string_to_array(%(codes)s, %(sep)s)::varchar[]) ORDER BY id"
+    ).format(histories=HISTORIES, tracked=_columns(tracked), products=PRODUCTS, code=CODE)
 
 
 def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.Composed:

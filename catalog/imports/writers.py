@@ -22,7 +22,7 @@ import enum
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from operator import itemgetter
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -34,6 +34,8 @@ _PRODUCT_COLUMNS = [(f.attname, f.column) for f in Product._meta.concrete_fields
 _HISTORY_TRACKED = [(f.attname, f.column) for f in HISTORY.tracked_fields]
 _PRODUCT_ATTNAMES = [a for a, _ in _PRODUCT_COLUMNS]
 _PRODUCT_DB_COLUMNS = [c for _, c in _PRODUCT_COLUMNS]
+_NEW_ATTNAMES = [a for a in _PRODUCT_ATTNAMES if a != "id"]  # a new product's id comes from the column's default
+_NEW_DB_COLUMNS = [c for a, c in _PRODUCT_COLUMNS if a != "id"]
 _HISTORY_OF_NEW = sql.history_of_new([c for _, c in _HISTORY_TRACKED])
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 
@@ -57,7 +59,7 @@ def _rows_for(attnames: list[str], rows: list[dict]):
 
 class _Writer:
     """A batch is stored inside a savepoint of its own: ``start`` begins storing it, ``settle`` waits until it is
-    stored and releases the savepoint — or rolls it back and raises the database error, leaving the transaction
+    stored and the savepoint released — or rolled back, raising the database error and leaving the transaction
     usable — and ``flush``, once every row was checked, stores what was kept for the end."""
 
     def __init__(self, *, user=None, reason: str, batch_size: int):
@@ -136,13 +138,13 @@ class OrmWriter(_Writer):
 
 
 class CopyWriter(_Writer):
-    """New products are COPYed batch by batch straight into the product table — ids drawn from its sequence, in code
-    order — and their history rows written from the stored rows, by a thread of the import's own, on the import's
-    connection (psycopg's connections may be shared between threads; the import touches the database again only after
-    ``settle``), so the server stores one batch while the process checks the next. Changed products are COPYed into a
-    temporary staging table (no WAL, no index) and ``flush`` stores them with one ``UPDATE … FROM`` feeding its
-    ``RETURNING`` rows into the history table in the same statement. Every row of one import carries the same time
-    (created, updated, history)."""
+    """New products are COPYed batch by batch straight into the product table — their ids drawn from the table's
+    sequence by the column's default as the rows go in, in code order — and their history rows written from the
+    stored rows, by a thread of the import's own, on the import's connection (shared between the two threads; the
+    import touches the database again only after ``settle``), so the server stores one batch while the process checks
+    the next. Changed products are COPYed into a temporary staging table (no WAL, no index) and ``flush`` stores them
+    with one ``UPDATE … FROM`` feeding its ``RETURNING`` rows into the history table in the same statement. Every row
+    of one import carries the same time (created, updated, history)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -159,43 +161,45 @@ class CopyWriter(_Writer):
         return self.now
 
     def _start(self, creates: list[dict], updates: list[dict], fields: set[str]) -> None:
-        with connection.cursor() as cursor:
-            if updates:
-                self._stage_updates(cursor, updates, fields)
-            if not creates:
-                return
+        if updates:
+            self.update_fields |= set(fields)
+            _plain_choices(updates)
+        if creates:
             creates.sort(key=itemgetter("nhsa_code"))  # the code's indexes then take each batch in order
             _plain_choices(creates)
             now = self._now()
-            sql.execute(cursor, sql.NEXT_IDS, {"table": Product._meta.db_table, "column": "id", "count": len(creates)})
-            for row, (pk,) in zip(creates, cursor.fetchall(), strict=True):
-                row["id"] = pk
+            for row in creates:
                 row["created_at"] = row["updated_at"] = now
         if self.thread is None:
             self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-import")
-        self.copying = self.thread.submit(self._copy_new, connection.connection, creates)
+            connection.inc_thread_sharing()  # until close(): the thread uses this thread's connection
+        # this thread's wrapper itself (``connection`` names the calling thread's, whichever thread that is)
+        self.copying = self.thread.submit(self._store, connections[DEFAULT_DB_ALIAS], creates, updates)
 
-    def _copy_new(self, raw, rows: list[dict]) -> None:
-        """In the import's thread: the products and their history rows, on the import's connection ``raw``."""
-        ids = ",".join(str(row["id"]) for row in rows)
-        params = {"ids": ids, "now": self.now, "reason": self.reason, "user": self.user_id}
-        with raw.cursor() as cursor:
-            _copy(cursor, sql.PRODUCTS, _PRODUCT_DB_COLUMNS, _rows_for(_PRODUCT_ATTNAMES, rows))
-            cursor.execute(_HISTORY_OF_NEW, params)
+    def _store(self, db, creates: list[dict], updates: list[dict]) -> None:
+        """In the storing thread, on the import's connection ``db`` (its Django wrapper, so the statements go through
+        its wrappers and errors), inside the batch's savepoint: the changed products staged, the new ones COPYed and
+        their history rows written."""
+        with db.cursor() as cursor:
+            if updates:
+                self._stage_updates(cursor, updates)
+            if creates:
+                _copy(cursor.cursor, sql.PRODUCTS, _NEW_DB_COLUMNS, _rows_for(_NEW_ATTNAMES, creates))
+                codes = sql.SEP.join(row["nhsa_code"] for row in creates)
+                params = {"codes": codes, "sep": sql.SEP, "now": self.now, "reason": self.reason}
+                sql.execute(cursor, _HISTORY_OF_NEW, {**params, "user": self.user_id})
 
     def _wait(self) -> None:
         copying, self.copying = self.copying, None
         if copying is not None:
-            with connection.wrap_database_errors:  # psycopg's error → Django's, as from a Django cursor
+            with connection.wrap_database_errors:  # psycopg's error (from the COPY) → Django's
                 copying.result()
 
-    def _stage_updates(self, cursor, rows: list[dict], fields: set[str]) -> None:
-        self.update_fields |= set(fields)
+    def _stage_updates(self, cursor, rows: list[dict]) -> None:
         if not self.staged:  # lives until the end of the import's transaction
             for statement in sql.stage(sql.CHANGED):
                 sql.execute(cursor, statement)
             self.staged = True
-        _plain_choices(rows)
         _copy(cursor.cursor, sql.CHANGED, _PRODUCT_DB_COLUMNS, _rows_for(_PRODUCT_ATTNAMES, rows))
 
     def flush(self) -> None:
@@ -209,13 +213,14 @@ class CopyWriter(_Writer):
             sql.execute(cursor, sql.update_changed(changed, tracked), params)
 
     def close(self) -> None:
-        """Wait for a COPY still running (the import failed otherwise) and end the thread."""
+        """Wait for a batch still being stored (the import failed otherwise) and end the thread."""
         if self.copying is not None:
             wait([self.copying])
             self.copying = None
         if self.thread is not None:
             self.thread.shutdown()
             self.thread = None
+            connection.dec_thread_sharing()
 
 
 def _copy(cursor, table, columns: list[str], rows) -> None:

@@ -5,7 +5,10 @@ client error or a success — never a server error — and every success must ma
 FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role. Besides the schema's own values, each
 operation gets FUZZ_HOSTILE_EXAMPLES (default 3) requests with one body field or query parameter replaced by a hostile
 number (non-ASCII digits, exponents, 20+ and 5,000 digits, commas out of place, deep nesting), and each write
-operation a body nested 100,000 deep (docs/security.md). Hypothesis draws the requests derandomized (a fixed seed),
+operation a body nested 100,000 deep (docs/security.md). A hostile request is a copy of one of the operation's
+generated requests with the one value replaced (hypothesis draws which request, the value and which field): the rest
+of the request is only there to carry the value to the field's parser, and drawing whole requests anew for it cost
+as much again as the generated requests themselves. Hypothesis draws the requests derandomized (a fixed seed),
 so they are the same on every run and for every role: each test process draws them once, and each role sends them
 all, but for the hostile values and the deep body of an operation the role is refused outright (every generated
 request 403), which the roles allowed it send. The demo province is seeded once per module and test process
@@ -100,22 +103,45 @@ def drawn(strategy, count: int) -> list:
     return values
 
 
-@st.composite
-def hostile_cases(draw, operation):
-    """A generated request with one body field or query parameter replaced by a hostile value: (case, where, name,
-    value), or None for an operation with neither."""
-    case, value = draw(operation.as_strategy()), draw(HOSTILE_VALUES)
-    targets = [("query", parameter.name) for parameter in operation.query.items]
-    if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
-        targets += [("body", name) for name in case.body]
-    if not targets:
-        return None
-    where, name = draw(st.sampled_from(targets))
-    if where == "query":
-        case.query = {**(case.query or {}), name: value if isinstance(value, str) else str(value)[:6000]}
+# Which generated request carries a hostile value, the value, and which of its body fields or query parameters it
+# replaces (indexes taken modulo the number there is).
+HOSTILE_PICKS = st.tuples(st.integers(0, 2**16), HOSTILE_VALUES, st.integers(0, 2**16))
+
+
+def hostile_case(cases: list, pick) -> tuple | None:
+    """One of the operation's generated requests (`cases`) with one body field or query parameter replaced by a
+    hostile value: (case, where, name, value), or None when none of them has either. The generated request is copied,
+    not changed: it is sent as generated too."""
+    from schemathesis.generation.case import Case
+
+    which, value, target = pick
+    for case in cases[which % len(cases) :] + cases[: which % len(cases)]:
+        targets = [("query", parameter.name) for parameter in case.operation.query.items]
+        if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
+            targets += [("body", name) for name in case.body]
+        if targets:
+            break
     else:
-        case.body = {**case.body, name: value}
-    return case, where, name, value
+        return None
+    where, name = targets[target % len(targets)]
+    query, body = dict(case.query or {}), case.body
+    if where == "query":
+        query[name] = value if isinstance(value, str) else str(value)[:6000]
+    else:
+        body = {**body, name: value}
+    copy = Case(
+        case.operation,
+        case.method,
+        case.path,
+        path_parameters=dict(case.path_parameters),
+        headers=case.headers.copy(),
+        cookies=dict(case.cookies),
+        query=query,
+        body=body,
+        media_type=case.media_type,
+        multipart_content_types=case.multipart_content_types,
+    )
+    return copy, where, name, value
 
 
 @dataclass
@@ -147,8 +173,9 @@ def operations() -> tuple[list[Operation], list]:
         method = operation.method.upper()
         entry = Operation(operation, f"{method} {operation.path}", write=method in ("POST", "PUT", "PATCH"))
         try:
-            entry.hostile = [case for case in drawn(hostile_cases(operation), HOSTILE_EXAMPLES) if case is not None]
             entry.cases = drawn(operation.as_strategy(), EXAMPLES)
+            picks = drawn(HOSTILE_PICKS, HOSTILE_EXAMPLES)
+            entry.hostile = [case for case in (hostile_case(entry.cases, pick) for pick in picks) if case is not None]
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - no request can be made: every role fails
             entry.error = f"{entry.name}: generating requests: {summary(exc)}"
         found.append(entry)

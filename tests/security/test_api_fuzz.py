@@ -6,7 +6,8 @@ FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role. B
 operation gets FUZZ_HOSTILE_EXAMPLES (default 3) requests with one body field or query parameter replaced by a hostile
 number (non-ASCII digits, exponents, 20+ and 5,000 digits, commas out of place, deep nesting), and each write
 operation a body nested 100,000 deep (docs/security.md). A hostile request is a copy of one of the operation's
-generated requests with the one value replaced (hypothesis draws which request, the value and which field): the rest
+generated requests with the one value replaced (hypothesis draws which request, the value and which field, with a
+seed of the operation's own, so that operations get different values): the rest
 of the request is only there to carry the value to the field's parser, and drawing whole requests anew for it cost
 as much again as the generated requests themselves. Hypothesis draws the requests derandomized (a fixed seed),
 so they are the same on every run and for every role: each test process draws them once, and each role sends them

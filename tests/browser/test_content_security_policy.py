@@ -70,8 +70,9 @@ def test_pages_charts_and_api_docs_run_without_violations(new_page, live_server,
     assert problems == []
 
 
-def test_a_violation_would_be_seen(new_page, live_server, world):
-    """The watch catches an inline script: the policy is in force in this browser."""
+def test_a_violation_would_be_seen(new_page, live_server):
+    """The watch catches an inline script: the policy is in force in this browser (on the sign-in page, which needs
+    no data: no settlement world is built for it)."""
     page = new_page()
     problems = watch(page, live_server.url)
     visit(page, "/accounts/login/", "#id_username")

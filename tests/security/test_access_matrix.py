@@ -479,17 +479,26 @@ def allowed(route: Route, role: str) -> bool:
     return route.cap == ANY or any(role in CAPABILITIES[cap] for cap in caps(route))
 
 
-def objects_for(route: Route, user) -> tuple[object | None, object | None]:
-    """(an object of the user's own organisation, an object of another) for a scoped route; any two otherwise."""
+def objects_for(route: Route, user, found: dict | None = None) -> tuple[object | None, object | None]:
+    """(an object of the user's own organisation, an object of another) for a scoped route; any two otherwise.
+    `found` keeps the answers of one walk: the same two objects serve every route of a model (and, for a scoped one,
+    every user of an organisation)."""
+    key = (route.model, route.owners, repr(sorted(route.where.items())), route.owners and user.organization_id)
+    if found is not None and key in found:
+        return found[key]
     model = apps.get_model(route.model)
     qs = model._base_manager.filter(**route.where).order_by("pk")
     if not route.owners:
         first = qs.first()
-        return first, qs.exclude(pk=getattr(first, "pk", None)).first()
-    mine = Q()
-    for owner in route.owners:
-        mine |= Q(**{owner: user.organization_id})
-    return qs.filter(mine).first(), qs.exclude(mine).first()
+        pair = first, qs.exclude(pk=getattr(first, "pk", None)).first()
+    else:
+        mine = Q()
+        for owner in route.owners:
+            mine |= Q(**{owner: user.organization_id})
+        pair = qs.filter(mine).first(), qs.exclude(mine).first()
+    if found is not None:
+        found[key] = pair
+    return pair
 
 
 def leaks(response, obj) -> list[str]:
@@ -624,19 +633,20 @@ def test_each_tender_state_for_each_role():
         for state, tender in tenders.items():
             lot = Lot.objects.get(tender=tender)
             visible = official or state not in UNANNOUNCED
+            api_detail, page_detail = api.get(f"/api/v1/tenders/{tender.pk}/"), page.get(f"/tenders/{tender.pk}/")
             answers = {
                 "api list": tender.code in listed,
-                "api detail": api.get(f"/api/v1/tenders/{tender.pk}/").status_code == 200,
+                "api detail": api_detail.status_code == 200,
                 "page list": tender.code in page_list,
-                "page detail": page.get(f"/tenders/{tender.pk}/").status_code == 200,
+                "page detail": page_detail.status_code == 200,
             }
             for what, seen in answers.items():
                 if seen != visible:
                     failures.append(f"{role} × {state}: {what} {'shows' if seen else 'hides'} it")
             if not visible:
                 for where, response in (
-                    ("api detail", api.get(f"/api/v1/tenders/{tender.pk}/")),
-                    ("page detail", page.get(f"/tenders/{tender.pk}/")),
+                    ("api detail", api_detail),
+                    ("page detail", page_detail),
                     ("api list", api.get("/api/v1/tenders/", {"status": tender.status})),
                 ):
                     if str(lot.max_price) in response.content.decode():
@@ -683,7 +693,7 @@ def test_the_access_matrix(demo_province):  # noqa: C901 - one walk over every r
         is_staff=True,
     )
     sessions = {role: session_of(user) for role, user in users.items()}
-    failures, cells, known_seen = [], 0, set()
+    failures, cells, known_seen, found = [], 0, set(), {}
 
     def judge(key, where, response, expect, obj):
         denied = response.status_code in (403, 404)
@@ -715,7 +725,7 @@ def test_the_access_matrix(demo_province):  # noqa: C901 - one walk over every r
                 cells += 1
                 judge((role, path, ""), f"{role} {route.method} {path}", response, may, None)
                 continue
-            own, other = objects_for(route, user)
+            own, other = objects_for(route, user, found)
             sees_all = not route.owners or role in route.sees_all
             for which, obj in (("own", own), ("other", other)):
                 if obj is None:

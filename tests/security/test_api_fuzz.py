@@ -5,7 +5,11 @@ client error or a success — never a server error — and every success must ma
 FUZZ_EXAMPLES (default 4) sets how many requests each operation gets per role. Besides the schema's own values, each
 operation gets FUZZ_HOSTILE_EXAMPLES (default 3) requests with one body field or query parameter replaced by a hostile
 number (non-ASCII digits, exponents, 20+ and 5,000 digits, commas out of place, deep nesting), and each write
-operation a body nested 100,000 deep (docs/security.md). Hypothesis draws the requests derandomized (a fixed seed),
+operation a body nested 100,000 deep (docs/security.md). A hostile request is a copy of one of the operation's
+generated requests with the one value replaced (hypothesis draws which request, the value and which field, with a
+seed of the operation's own, so that operations get different values): the rest
+of the request is only there to carry the value to the field's parser, and drawing whole requests anew for it cost
+as much again as the generated requests themselves. Hypothesis draws the requests derandomized (a fixed seed),
 so they are the same on every run and for every role: each test process draws them once, and each role sends them
 all, but for the hostile values and the deep body of an operation the role is refused outright (every generated
 request 403), which the roles allowed it send. The demo province is seeded once per module and test process
@@ -17,11 +21,12 @@ from __future__ import annotations
 import functools
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -80,15 +85,17 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def drawn(strategy, count: int) -> list:
-    """The first `count` values hypothesis draws from `strategy`, derandomized (a fixed seed): the same on every run."""
+def drawn(strategy, count: int, name: str = "") -> list:
+    """The first `count` values hypothesis draws from `strategy`, derandomized (a fixed seed): the same on every run.
+    With a `name`, the seed is the name's: strategies that do not depend on the operation (the hostile picks) draw
+    other values for each operation, as they did when drawn together with the operation's own request."""
     values: list = []
 
     @settings(
         max_examples=count,
         deadline=None,
         database=None,
-        derandomize=True,
+        derandomize=not name,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
@@ -96,26 +103,53 @@ def drawn(strategy, count: int) -> list:
     def collect(value):
         values.append(value)
 
+    if name:
+        collect = seed(zlib.crc32(name.encode()))(collect)
     collect()
     return values
 
 
-@st.composite
-def hostile_cases(draw, operation):
-    """A generated request with one body field or query parameter replaced by a hostile value: (case, where, name,
-    value), or None for an operation with neither."""
-    case, value = draw(operation.as_strategy()), draw(HOSTILE_VALUES)
-    targets = [("query", parameter.name) for parameter in operation.query.items]
-    if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
-        targets += [("body", name) for name in case.body]
-    if not targets:
+# Which generated request carries a hostile value, the value, and which of its body fields or query parameters it
+# replaces (indexes taken modulo the number there is).
+HOSTILE_PICKS = st.tuples(st.integers(0, 2**16), HOSTILE_VALUES, st.integers(0, 2**16))
+
+
+def hostile_case(cases: list, pick) -> tuple | None:
+    """One of the operation's generated requests (`cases`) with one body field or query parameter replaced by a
+    hostile value: (case, where, name, value), or None when none of them has either. The generated request is copied,
+    not changed: it is sent as generated too."""
+    from schemathesis.generation.case import Case
+
+    which, value, target = pick
+    if not cases:
         return None
-    where, name = draw(st.sampled_from(targets))
-    if where == "query":
-        case.query = {**(case.query or {}), name: value if isinstance(value, str) else str(value)[:6000]}
+    for case in cases[which % len(cases) :] + cases[: which % len(cases)]:
+        targets = [("query", parameter.name) for parameter in case.operation.query.items]
+        if isinstance(case.body, dict) and (case.media_type or "").endswith("json"):
+            targets += [("body", name) for name in case.body]
+        if targets:
+            break
     else:
-        case.body = {**case.body, name: value}
-    return case, where, name, value
+        return None
+    where, name = targets[target % len(targets)]
+    query, body = dict(case.query or {}), case.body
+    if where == "query":
+        query[name] = value if isinstance(value, str) else str(value)[:6000]
+    else:
+        body = {**body, name: value}
+    copy = Case(
+        case.operation,
+        case.method,
+        case.path,
+        path_parameters=dict(case.path_parameters),
+        headers=case.headers.copy(),
+        cookies=dict(case.cookies),
+        query=query,
+        body=body,
+        media_type=case.media_type,
+        multipart_content_types=case.multipart_content_types,
+    )
+    return copy, where, name, value
 
 
 @dataclass
@@ -147,8 +181,9 @@ def operations() -> tuple[list[Operation], list]:
         method = operation.method.upper()
         entry = Operation(operation, f"{method} {operation.path}", write=method in ("POST", "PUT", "PATCH"))
         try:
-            entry.hostile = [case for case in drawn(hostile_cases(operation), HOSTILE_EXAMPLES) if case is not None]
             entry.cases = drawn(operation.as_strategy(), EXAMPLES)
+            picks = drawn(HOSTILE_PICKS, HOSTILE_EXAMPLES, name=entry.name)
+            entry.hostile = [case for case in (hostile_case(entry.cases, pick) for pick in picks) if case is not None]
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - no request can be made: every role fails
             entry.error = f"{entry.name}: generating requests: {summary(exc)}"
         found.append(entry)

@@ -56,7 +56,7 @@ serve: run
 # the data migrations load (regions, roles, schedules), which the transactional tests flush. The tests that start a
 # real Celery worker share one xdist worker (loadgroup). pytest's exit status is make's: "no tests ran" (5) fails too.
 test: setup browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 worker: setup
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2} $${CELERY_QUEUES:+-Q $$CELERY_QUEUES}

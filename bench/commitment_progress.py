@@ -378,7 +378,7 @@ def generate_setup(scale: float) -> dict:
                 for s in (0, 1)
             ]
         )
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:  # one commit, not one per row
         cur.execute("CREATE TABLE bench_hosp (h int PRIMARY KEY, id bigint)")
         cur.executemany("INSERT INTO bench_hosp VALUES (%s, %s)", [(i, h.pk) for i, h in enumerate(hospitals)])
         cur.execute("""CREATE TABLE bench_lot (k int PRIMARY KEY, lot_id bigint, award_id bigint, sel_product bigint,

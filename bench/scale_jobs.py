@@ -12,7 +12,8 @@ For each scale, in order (one database: each scale's data replaces the last's):
    **scan**: the full scan (``price_scan_run(full=True)``) one detector at a time (``only=[detector]``, the scan's own
    resumable unit: each detector's alerts are committed with the scan's record of it), the job's time their sum;
 3. the settlement month as ``bench.settlement_batch`` builds it at that scale (1,000 hospitals × 100·S manufacturers ×
-   10 lines; it empties the ordering tables, so it comes last), then the job **settlement**: ``generate_statements``.
+   10 lines; it empties the ordering tables, so it comes last), then the job **settlement**: ``generate_statements``
+   (the month's ordering and settlement tables are emptied after it, as the suite leaves them).
 
 Every step — each generation step, each job, each detector — runs in a child process of its own: its time and its
 peak resident memory are its own. A step done is skipped on the next invocation (the generation's are recorded in the

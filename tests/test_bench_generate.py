@@ -103,7 +103,8 @@ def test_the_receipts_in_chunks_are_the_rows_of_one_chunk(monkeypatch):
 @pytest.mark.usefixtures("regions")
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_the_observations_in_chunks_are_a_one_shot_worlds(monkeypatch):
+def test_the_observations_in_chunks_are_a_one_shot_worlds(monkeypatch, tmp_path):
+    monkeypatch.setattr(generate, "RESULTS", tmp_path)  # planted_anomalies.json, not the repository's
     # one shot: the world created and its whole year written from memory
     price_scan.cleanup(None, [])
     world = generate.price_world(SCALE, create=True)
@@ -124,6 +125,7 @@ def test_the_observations_in_chunks_are_a_one_shot_worlds(monkeypatch):
     with pg_connect() as conn:
         planted = conn.execute("SELECT count(*) FROM bench_planted_anomaly").fetchone()[0]
     assert planted == sum(len(keys) for keys in truth.values()) > 0
+    assert (tmp_path / "planted_anomalies.json").exists()
 
 
 def test_a_step_short_of_disk_is_refused(monkeypatch):

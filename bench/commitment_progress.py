@@ -34,7 +34,12 @@ from datetime import date, datetime, time, timedelta
 from bench.common import bench_database_name, emit, peak_rss_mb, print_table, run_child, setup_django, timer
 
 GOAL = 1.5
+# The province's size, read when the set-up runs (and kept in bench_params for the year's chunks): each hospital
+# commits to every fifth lot (LOTS a multiple of 5 whose fifth is at least 10 and no multiple of 31, so that an
+# order's ten lines take ten distinct committed lots), and the year has 500,000 × scale orders, at least MIN_ORDERS.
+# The tests shrink them; the defaults are the province of the results.
 HOSPITALS, LOTS, MAKERS = 1000, 500, 100
+MIN_ORDERS = 1000
 AS_OF = date(2026, 12, 31)
 
 # Every figure of the progress table, by the definitions of the model and the README ("Agreed-volume progress"), for
@@ -211,7 +216,7 @@ CHUNK_ORDERS = 100_000
 
 
 def orders_at(scale: float) -> int:
-    return max(int(500_000 * scale), 1000)
+    return max(int(500_000 * scale), MIN_ORDERS)
 
 
 def chunks(scale: float, chunk_orders: int | None = None) -> list[tuple[int, int]]:
@@ -252,12 +257,9 @@ def generate_setup(scale: float) -> dict:
     rng = random.Random(11)
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor, bench_params")
-        cur.execute("""TRUNCATE procurement_goodsreturnline, procurement_goodsreturn, procurement_receiptline,
-            procurement_receipt, procurement_deliveryline, procurement_delivery, procurement_purchaseorderline,
-            procurement_orderevent, procurement_purchaseorder, procurement_commitmentprogress,
-            procurement_commitmentalertstate, procurement_manufacturerprogress, procurement_progressrun,
-            common_notification, common_outboxmessage, procurement_commitment, procurement_listing,
-            procurement_award, procurement_bid, procurement_lot, procurement_tender CASCADE""")
+        # TRUNCATE gives every table (and what refers to it) new files: not when there is nothing to empty
+        if any(_holds_rows(cur, table) for table in EMPTIED):
+            cur.execute(f"TRUNCATE {', '.join(EMPTIED)} CASCADE")
     with transaction.atomic():
         Product.objects.filter(generic_name__startswith="基准通用名").delete()
         User.objects.filter(username="bench_user").delete()
@@ -401,12 +403,52 @@ def generate_setup(scale: float) -> dict:
             ],
         )
         # what the flows' chunks read: the ids of the set-up's rows
-        cur.execute("CREATE TABLE bench_params (tender bigint, usr bigint, dist bigint, orders int)")
-        cur.execute("INSERT INTO bench_params VALUES (%s, %s, %s, %s)", [tender.pk, user.pk, distributor.pk, orders])
+        cur.execute(
+            "CREATE TABLE bench_params (tender bigint, usr bigint, dist bigint, orders int, hospitals int, lots int)"
+        )
+        cur.execute(
+            "INSERT INTO bench_params VALUES (%s, %s, %s, %s, %s, %s)",
+            [tender.pk, user.pk, distributor.pk, orders, HOSPITALS, LOTS],
+        )
         cur.execute("SET session_replication_role = replica")
         cur.execute(COMMITMENTS_SQL, {"tender": tender.pk})
         cur.execute("SET session_replication_role = DEFAULT")
     return {"orders": orders, "commitments": HOSPITALS * LOTS // 5}
+
+
+# The ordering flow's tables, children first (the settlement month's benchmark empties them too).
+ORDER_FLOW_TABLES = (
+    "procurement_goodsreturnline",
+    "procurement_goodsreturn",
+    "procurement_receiptline",
+    "procurement_receipt",
+    "procurement_deliveryline",
+    "procurement_delivery",
+    "procurement_purchaseorderline",
+    "procurement_orderevent",
+    "procurement_purchaseorder",
+)
+# What the set-up empties (with what refers to it) before it writes.
+EMPTIED = (
+    *ORDER_FLOW_TABLES,
+    "procurement_commitmentprogress",
+    "procurement_commitmentalertstate",
+    "procurement_manufacturerprogress",
+    "procurement_progressrun",
+    "common_notification",
+    "common_outboxmessage",
+    "procurement_commitment",
+    "procurement_listing",
+    "procurement_award",
+    "procurement_bid",
+    "procurement_lot",
+    "procurement_tender",
+)
+
+
+def _holds_rows(cur, table: str) -> bool:
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    return cur.fetchone()[0]
 
 
 def generate_flows(first: int, last: int) -> int:
@@ -416,9 +458,10 @@ def generate_flows(first: int, last: int) -> int:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT tender, usr, dist FROM bench_params")
-        tender, user, dist = cur.fetchone()
+        cur.execute("SELECT tender, usr, dist, hospitals, lots FROM bench_params")
+        tender, user, dist, hospitals, lots = cur.fetchone()
         params = {"tender": tender, "user": user, "dist": dist, "first": first, "last": last}
+        params |= {"hospitals": hospitals, "lots": lots, "committed": lots // 5}
         cur.execute("SET LOCAL session_replication_role = replica")
         for sql in FLOWS_SQL:
             cur.execute(sql, params)
@@ -476,11 +519,11 @@ COMMITMENTS_SQL = """INSERT INTO procurement_commitment (tender_id, lot_id, hosp
            (1000 + (h.h * 7 + l.k * 13) %% 8000) * 0.5, DATE '2026-01-01', DATE '2026-12-31', ''
     FROM bench_hosp h JOIN bench_lot l ON (h.h + l.k) %% 5 = 0"""
 
-# One chunk of the year: orders [first, last) of index. Line n of order o = n / 10 + 1 (hospital o % 1000, its t-th
-# order t = o / 1000): one of the hospital's 100 committed lots, distinct within the order and moving with t so every
-# commitment gets lines; 80 % selected, 15 % substitute, 5 % the selected product of a lot the hospital has no
-# commitment for. Every id is the line's or the order's number (a return line's n / 100 + 1), so the rows are the same
-# however the year is cut.
+# One chunk of the year: orders [first, last) of index. Line n of order o = n / 10 + 1 (hospital o % hospitals, its
+# t-th order t = o / hospitals): one of the hospital's lots / 5 committed lots, distinct within the order and moving
+# with t so every commitment gets lines; 80 % selected, 15 % substitute, 5 % the selected product of a lot the
+# hospital has no commitment for. Every id is the line's or the order's number (a return line's n / 100 + 1), so the
+# rows are the same however the year is cut.
 FLOWS_SQL = [
     "DROP TABLE IF EXISTS bench_lines",
     """CREATE UNLOGGED TABLE bench_lines AS
@@ -492,9 +535,10 @@ FLOWS_SQL = [
            CASE WHEN n %% 20 BETWEEN 16 AND 18 THEN 0.6000 ELSE 0.5000 END AS unit_price,
            1 + n %% 20 AS packs
     FROM (SELECT n, n / 10 + 1 AS o FROM generate_series(%(first)s::bigint * 10, %(last)s::bigint * 10 - 1) n) g
-    JOIN bench_hosp hosp ON hosp.h = g.o %% 1000
-    JOIN bench_lot l ON l.k = ((5 * ((31 * (n %% 10) + 13 * (g.o / 1000)) %% 100) - hosp.h) %% 500 + 500) %% 500
-    JOIN bench_lot nl ON nl.k = (l.k + 1) %% 500""",
+    JOIN bench_hosp hosp ON hosp.h = g.o %% %(hospitals)s
+    JOIN bench_lot l ON l.k = ((5 * ((31 * (n %% 10) + 13 * (g.o / %(hospitals)s)) %% %(committed)s) - hosp.h)
+                               %% %(lots)s + %(lots)s) %% %(lots)s
+    JOIN bench_lot nl ON nl.k = (l.k + 1) %% %(lots)s""",
     """INSERT INTO procurement_purchaseorder (id, number, status, urgent, hospital_remarks, distributor_remarks,
         idempotency_key, total_amount, line_count, version, created_at, updated_at, submitted_at, reject_reason,
         close_reason, cancel_reason, response_overdue, delivery_overdue, listing_flag, listing_flag_reason,

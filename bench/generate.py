@@ -51,14 +51,18 @@ from bench.common import RESULTS, bench_database_name, emit, peak_rss_mb, pg_con
 CATALOG_PREFIX = "省域"
 PRICE_SEED = 29
 CATALOG_START = 10_000_000  # row numbers of bench.catalog_import's layout not used by that benchmark's own files
+# The smallest catalog and year of observations (a small scale still gets a world whose detectors have peers to compare),
+# read at call time: the tests shrink them.
+MIN_PRODUCTS = 1000
+MIN_OBSERVATIONS = 50_000
 
 
 def products_at(scale: float) -> int:
-    return max(1000, round(50_000 * scale))
+    return max(MIN_PRODUCTS, round(50_000 * scale))
 
 
 def observations_at(scale: float) -> int:
-    return max(50_000, round(5_000_000 * scale))
+    return max(MIN_OBSERVATIONS, round(5_000_000 * scale))
 
 
 def _catalog_row(i: int) -> list[str]:
@@ -134,6 +138,8 @@ def receipts(scale: float) -> dict:
 
 def drop_receipts() -> None:
     """Remove the receipts part (the ordering benchmarks delete organisations its rows refer to)."""
+    from bench import commitment_progress
+
     setup_django()
     from django.db import connection
 
@@ -144,38 +150,12 @@ def drop_receipts() -> None:
         cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor, bench_params")
         if _has_steps(cur):
             cur.execute(f"DELETE FROM {STEPS_TABLE} WHERE part = 'receipts'")
-        cur.execute(f"TRUNCATE {', '.join(RECEIPT_TABLES)} CASCADE")
+        cur.execute(f"TRUNCATE {', '.join(commitment_progress.EMPTIED)} CASCADE")
         cur.execute("DELETE FROM catalog_historicalproduct WHERE generic_name LIKE '基准通用名%%'")
         cur.execute("DELETE FROM catalog_product WHERE generic_name LIKE '基准通用名%%'")
         cur.execute("DELETE FROM accounts_user WHERE username = 'bench_user'")
         cur.execute("DELETE FROM accounts_historicalorganization WHERE name LIKE '基准%%'")
         cur.execute("DELETE FROM accounts_organization WHERE name LIKE '基准%%'")
-
-
-# What bench.commitment_progress.generate fills (and empties before it does).
-RECEIPT_TABLES = [
-    "procurement_goodsreturnline",
-    "procurement_goodsreturn",
-    "procurement_receiptline",
-    "procurement_receipt",
-    "procurement_deliveryline",
-    "procurement_delivery",
-    "procurement_purchaseorderline",
-    "procurement_orderevent",
-    "procurement_purchaseorder",
-    "procurement_commitmentprogress",
-    "procurement_commitmentalertstate",
-    "procurement_manufacturerprogress",
-    "procurement_progressrun",
-    "common_notification",
-    "common_outboxmessage",
-    "procurement_commitment",
-    "procurement_listing",
-    "procurement_award",
-    "procurement_bid",
-    "procurement_lot",
-    "procurement_tender",
-]
 
 
 def prices(scale: float) -> dict:
@@ -258,9 +238,9 @@ def steps(part: str, scale: float) -> list[str]:
 
 def price_chunks(scale: float) -> list[range]:
     """The world's products in ranges of places, about CHUNK_OBSERVATIONS observations each."""
-    from bench.price_scan import MONTHS
+    from bench.price_scan import BUYERS_PER_PRODUCT, MONTHS
 
-    per_product = 104 * len(MONTHS) * 2  # the world's buyers per product × months × observations a month
+    per_product = BUYERS_PER_PRODUCT * len(MONTHS) * 2  # the world's buyers per product × months × observations a month
     products = max(10, observations_at(scale) // per_product)
     size = max(1, CHUNK_OBSERVATIONS // per_product)
     return [range(first, min(first + size, products)) for first in range(0, products, size)]
@@ -268,15 +248,15 @@ def price_chunks(scale: float) -> list[range]:
 
 def rows_of(part: str, scale: float, name: str) -> int:
     """The rows a step writes (lines or observations), for its disk estimate."""
-    from bench import commitment_progress
+    from bench import commitment_progress, price_scan
 
     if name.startswith("flows-"):
         first, last = commitment_progress.chunks(scale)[int(name[6:]) - 1]
         return (last - first) * 10
     if name.startswith("observations-"):
-        return len(price_chunks(scale)[int(name[13:]) - 1]) * 104 * 12 * 2
+        return len(price_chunks(scale)[int(name[13:]) - 1]) * price_scan.BUYERS_PER_PRODUCT * len(price_scan.MONTHS) * 2
     if name == "setup":
-        return 100_000  # the commitments
+        return commitment_progress.HOSPITALS * commitment_progress.LOTS // 5  # the commitments
     return 0
 
 

@@ -35,6 +35,10 @@ GOAL_FLOOR = 1.5
 GOAL_QUALITY = 0.9
 MARK = "BENCH-PS"
 MONTHS = [date(2025, m, 1) for m in range(1, 13)]
+# The world's size besides its products (read when it is built; the tests shrink it): the hospitals buying each
+# product, two observations a month each, and the hospitals of the province.
+BUYERS_PER_PRODUCT = 104
+MIN_HOSPITALS = 500
 NOISE = 0.03
 
 
@@ -56,9 +60,9 @@ def build_world(observations: int, seed: int = 11, *, create: bool = True) -> di
 
     rng = random.Random(seed)
     per_unit = 2
-    hospitals_per_product = 104
+    hospitals_per_product = BUYERS_PER_PRODUCT
     products_n = max(10, observations // (hospitals_per_product * len(MONTHS) * per_unit))
-    hospitals_n = max(hospitals_per_product + 10, 500)
+    hospitals_n = max(hospitals_per_product + 10, MIN_HOSPITALS)
     region = Region.objects.filter(parent__isnull=True).order_by("code").first()
     # drawn in this order whether the world is created or read back: the plan's draws follow
     maker_uscc = make_uscc(rng, division_code=region.code)

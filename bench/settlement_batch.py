@@ -30,6 +30,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from bench.commitment_progress import ORDER_FLOW_TABLES
 from bench.common import (
     bench_database_name,
     digest,
@@ -57,15 +58,7 @@ TABLES = [
     *SETTLEMENT_TABLES,
     "settlement_pricecorrection",
     "settlement_historicalpricecorrection",
-    "procurement_goodsreturnline",
-    "procurement_goodsreturn",
-    "procurement_receiptline",
-    "procurement_receipt",
-    "procurement_deliveryline",
-    "procurement_delivery",
-    "procurement_purchaseorderline",
-    "procurement_orderevent",
-    "procurement_purchaseorder",
+    *ORDER_FLOW_TABLES,
 ]
 
 

@@ -34,7 +34,12 @@ from datetime import date, datetime, time, timedelta
 from bench.common import bench_database_name, emit, peak_rss_mb, print_table, run_child, setup_django, timer
 
 GOAL = 1.5
+# The province's size, read when the set-up runs (and kept in bench_params for the year's chunks): each hospital
+# commits to every fifth lot (LOTS a multiple of 5 whose fifth is at least 10 and no multiple of 31, so that an
+# order's ten lines take ten distinct committed lots), and the year has 500,000 × scale orders, at least MIN_ORDERS.
+# The tests shrink them; the defaults are the province of the results.
 HOSPITALS, LOTS, MAKERS = 1000, 500, 100
+MIN_ORDERS = 1000
 AS_OF = date(2026, 12, 31)
 
 # Every figure of the progress table, by the definitions of the model and the README ("Agreed-volume progress"), for
@@ -205,8 +210,38 @@ def generated_scale(cur) -> float | None:
     return row[0] if row else None
 
 
-def generate(scale: float) -> dict:
-    """Small tables through the ORM, the big ones with INSERT … SELECT on the server."""
+# Orders per chunk of the year's flows: 100,000 orders = 1 million lines, each chunk one transaction (a scale-5 year is
+# 25 of them, each well under ten minutes; ``python -m bench.generate --part receipts --step next``).
+CHUNK_ORDERS = 100_000
+
+
+def orders_at(scale: float) -> int:
+    return max(int(500_000 * scale), MIN_ORDERS)
+
+
+def chunks(scale: float, chunk_orders: int | None = None) -> list[tuple[int, int]]:
+    """The year's orders in ranges ``[first, last)`` of order index (order o = index + 1), in order."""
+    orders, chunk_orders = orders_at(scale), chunk_orders or CHUNK_ORDERS
+    return [(first, min(first + chunk_orders, orders)) for first in range(0, orders, chunk_orders)]
+
+
+def generate(scale: float, chunk_orders: int | None = None) -> dict:
+    """Small tables through the ORM, the big ones with INSERT … SELECT on the server: the set-up, the year's flows chunk
+    by chunk, then the sequences, vacuum and statistics (what ``python -m bench.generate --step`` runs one step at a
+    time gives the same rows)."""
+    from django.db import transaction
+
+    generate_setup(scale)
+    for first, last in chunks(scale, chunk_orders):
+        with transaction.atomic():
+            generate_flows(first, last)
+    for table in VACUUMED:
+        vacuum(table)
+    return generate_finish(scale)
+
+
+def generate_setup(scale: float) -> dict:
+    """Empty the flow tables, then the hospitals, makers, tender, lots, awards, listings (ORM) and the commitments."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -218,16 +253,13 @@ def generate(scale: float) -> dict:
     def at(day: date):
         return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
-    orders = max(int(500_000 * scale), 1000)
+    orders = orders_at(scale)
     rng = random.Random(11)
     with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor")
-        cur.execute("""TRUNCATE procurement_goodsreturnline, procurement_goodsreturn, procurement_receiptline,
-            procurement_receipt, procurement_deliveryline, procurement_delivery, procurement_purchaseorderline,
-            procurement_orderevent, procurement_purchaseorder, procurement_commitmentprogress,
-            procurement_commitmentalertstate, procurement_manufacturerprogress, procurement_progressrun,
-            common_notification, common_outboxmessage, procurement_commitment, procurement_listing,
-            procurement_award, procurement_bid, procurement_lot, procurement_tender CASCADE""")
+        cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor, bench_params")
+        # TRUNCATE gives every table (and what refers to it) new files: not when there is nothing to empty
+        if any(_holds_rows(cur, table) for table in EMPTIED):
+            cur.execute(f"TRUNCATE {', '.join(EMPTIED)} CASCADE")
     with transaction.atomic():
         Product.objects.filter(generic_name__startswith="基准通用名").delete()
         User.objects.filter(username="bench_user").delete()
@@ -348,7 +380,7 @@ def generate(scale: float) -> dict:
                 for s in (0, 1)
             ]
         )
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:  # one commit, not one per row
         cur.execute("CREATE TABLE bench_hosp (h int PRIMARY KEY, id bigint)")
         cur.executemany("INSERT INTO bench_hosp VALUES (%s, %s)", [(i, h.pk) for i, h in enumerate(hospitals)])
         cur.execute("""CREATE TABLE bench_lot (k int PRIMARY KEY, lot_id bigint, award_id bigint, sel_product bigint,
@@ -370,17 +402,96 @@ def generate(scale: float) -> dict:
                 for k in range(LOTS)
             ],
         )
-        params = {"tender": tender.pk, "user": user.pk, "dist": distributor.pk, "orders": orders}
-        for sql in GENERATE_SQL:
-            cur.execute(sql, params)
-        # Vacuumed as well as analysed: a table in use has its hint bits set and its visibility map current, and a
-        # freshly filled one would have autovacuum reach it during whichever run comes next (the floor's or ours).
+        # what the flows' chunks read: the ids of the set-up's rows
+        cur.execute(
+            "CREATE TABLE bench_params (tender bigint, usr bigint, dist bigint, orders int, hospitals int, lots int)"
+        )
+        cur.execute(
+            "INSERT INTO bench_params VALUES (%s, %s, %s, %s, %s, %s)",
+            [tender.pk, user.pk, distributor.pk, orders, HOSPITALS, LOTS],
+        )
+        cur.execute("SET session_replication_role = replica")
+        cur.execute(COMMITMENTS_SQL, {"tender": tender.pk})
         cur.execute("SET session_replication_role = DEFAULT")
-        cur.execute(f"VACUUM (ANALYZE) {', '.join(VACUUMED)}")
+    return {"orders": orders, "commitments": HOSPITALS * LOTS // 5}
+
+
+# The ordering flow's tables, children first (the settlement month's benchmark empties them too).
+ORDER_FLOW_TABLES = (
+    "procurement_goodsreturnline",
+    "procurement_goodsreturn",
+    "procurement_receiptline",
+    "procurement_receipt",
+    "procurement_deliveryline",
+    "procurement_delivery",
+    "procurement_purchaseorderline",
+    "procurement_orderevent",
+    "procurement_purchaseorder",
+)
+# What the set-up empties (with what refers to it) before it writes.
+EMPTIED = (
+    *ORDER_FLOW_TABLES,
+    "procurement_commitmentprogress",
+    "procurement_commitmentalertstate",
+    "procurement_manufacturerprogress",
+    "procurement_progressrun",
+    "common_notification",
+    "common_outboxmessage",
+    "procurement_commitment",
+    "procurement_listing",
+    "procurement_award",
+    "procurement_bid",
+    "procurement_lot",
+    "procurement_tender",
+)
+
+
+def _holds_rows(cur, table: str) -> bool:
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    return cur.fetchone()[0]
+
+
+def generate_flows(first: int, last: int) -> int:
+    """Orders ``first + 1`` … ``last`` (index range ``[first, last)``) with their lines, deliveries, receipts and
+    returns: ten lines an order, every id computed from the line's number, so that the rows do not depend on how the
+    year is cut into chunks. Run it in a transaction (the chunk is then all or nothing); returns the lines written."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT tender, usr, dist, hospitals, lots FROM bench_params")
+        tender, user, dist, hospitals, lots = cur.fetchone()
+        params = {"tender": tender, "user": user, "dist": dist, "first": first, "last": last}
+        params |= {"hospitals": hospitals, "lots": lots, "committed": lots // 5}
+        cur.execute("SET LOCAL session_replication_role = replica")
+        for sql in FLOWS_SQL:
+            cur.execute(sql, params)
+    return (last - first) * 10
+
+
+def vacuum(table: str) -> None:
+    """Vacuumed as well as analysed: a table in use has its hint bits set and its visibility map current, and a freshly
+    filled one would have autovacuum reach it during whichever run comes next (the floor's or ours). One table at a time
+    (at scale 5 each is its own step of a few minutes)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def generate_finish(scale: float) -> dict:
+    """The sequences past the generated ids, the database's statistics, and ``bench_meta`` (written last: a
+    generation that failed half-way is not reused)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT orders FROM bench_params")
+        orders = cur.fetchone()[0]
+        for sql in SEQUENCES_SQL:
+            cur.execute(sql)
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*) FROM procurement_receiptline")
         lines = cur.fetchone()[0]
-        # Written last: a generation that failed half-way is not reused.
+        cur.execute("DROP TABLE IF EXISTS bench_meta")
         cur.execute("CREATE TABLE bench_meta (scale float, orders int)")
         cur.execute("INSERT INTO bench_meta VALUES (%s, %s)", [scale, orders])
     return {"orders": orders, "lines": lines}
@@ -399,18 +510,22 @@ VACUUMED = (
     "procurement_goodsreturnline",
 )
 
-GENERATE_SQL = [
-    "SET session_replication_role = replica",  # foreign keys are right by construction; skip their triggers
-    # Each hospital h commits to the lots k with (h + k) % 5 = 0: 100 lots each.
-    """INSERT INTO procurement_commitment (tender_id, lot_id, hospital_id, award_id, product_id, manufacturer_id,
+# Each hospital h commits to the lots k with (h + k) % 5 = 0: 100 lots each (foreign keys are right by construction:
+# their triggers are skipped, session_replication_role = replica).
+COMMITMENTS_SQL = """INSERT INTO procurement_commitment (tender_id, lot_id, hospital_id, award_id, product_id, manufacturer_id,
         reported_volume, agreed_volume, agreed_amount, cycle_start, cycle_end, reason)
     SELECT %(tender)s, l.lot_id, h.id, l.award_id, l.sel_product, l.sel_mfr,
            1000 + (h.h * 7 + l.k * 13) %% 8000, 1000 + (h.h * 7 + l.k * 13) %% 8000,
            (1000 + (h.h * 7 + l.k * 13) %% 8000) * 0.5, DATE '2026-01-01', DATE '2026-12-31', ''
-    FROM bench_hosp h JOIN bench_lot l ON (h.h + l.k) %% 5 = 0""",
-    # Line n of order o = n / 10 + 1 (hospital o % 1000, its t-th order t = o / 1000): one of the hospital's 100
-    # committed lots, distinct within the order and moving with t so every commitment gets lines; 80 % selected,
-    # 15 % substitute, 5 % the selected product of a lot the hospital has no commitment for.
+    FROM bench_hosp h JOIN bench_lot l ON (h.h + l.k) %% 5 = 0"""
+
+# One chunk of the year: orders [first, last) of index. Line n of order o = n / 10 + 1 (hospital o % hospitals, its
+# t-th order t = o / hospitals): one of the hospital's lots / 5 committed lots, distinct within the order and moving
+# with t so every commitment gets lines; 80 % selected, 15 % substitute, 5 % the selected product of a lot the
+# hospital has no commitment for. Every id is the line's or the order's number (a return line's n / 100 + 1), so the
+# rows are the same however the year is cut.
+FLOWS_SQL = [
+    "DROP TABLE IF EXISTS bench_lines",
     """CREATE UNLOGGED TABLE bench_lines AS
     SELECT n, o, hosp.id AS hospital_id, DATE '2026-01-01' + CAST((o * 7919) %% 365 AS integer) AS day,
            CASE WHEN n %% 20 < 16 THEN l.sel_product WHEN n %% 20 < 19 THEN l.sub_product ELSE nl.sel_product END AS product_id,
@@ -419,10 +534,11 @@ GENERATE_SQL = [
            CASE WHEN n %% 20 < 16 THEN l.award_id WHEN n %% 20 < 19 THEN NULL ELSE nl.award_id END AS award_id,
            CASE WHEN n %% 20 BETWEEN 16 AND 18 THEN 0.6000 ELSE 0.5000 END AS unit_price,
            1 + n %% 20 AS packs
-    FROM (SELECT n, n / 10 + 1 AS o FROM generate_series(0::bigint, %(orders)s * 10 - 1) n) g
-    JOIN bench_hosp hosp ON hosp.h = g.o %% 1000
-    JOIN bench_lot l ON l.k = ((5 * ((31 * (n %% 10) + 13 * (g.o / 1000)) %% 100) - hosp.h) %% 500 + 500) %% 500
-    JOIN bench_lot nl ON nl.k = (l.k + 1) %% 500""",
+    FROM (SELECT n, n / 10 + 1 AS o FROM generate_series(%(first)s::bigint * 10, %(last)s::bigint * 10 - 1) n) g
+    JOIN bench_hosp hosp ON hosp.h = g.o %% %(hospitals)s
+    JOIN bench_lot l ON l.k = ((5 * ((31 * (n %% 10) + 13 * (g.o / %(hospitals)s)) %% %(committed)s) - hosp.h)
+                               %% %(lots)s + %(lots)s) %% %(lots)s
+    JOIN bench_lot nl ON nl.k = (l.k + 1) %% %(lots)s""",
     """INSERT INTO procurement_purchaseorder (id, number, status, urgent, hospital_remarks, distributor_remarks,
         idempotency_key, total_amount, line_count, version, created_at, updated_at, submitted_at, reject_reason,
         close_reason, cancel_reason, response_overdue, delivery_overdue, listing_flag, listing_flag_reason,
@@ -456,13 +572,17 @@ GENERATE_SQL = [
     SELECT n + 1, 'RT' || n, o, hospital_id, %(dist)s, '质量问题', LEAST(day + 10, DATE '2026-12-31'), %(user)s,
            unit_price * 10
     FROM bench_lines WHERE n %% 100 = 7""",
-    """INSERT INTO procurement_goodsreturnline (goods_return_id, receipt_line_id, order_line_id, packs, reason,
+    """INSERT INTO procurement_goodsreturnline (id, goods_return_id, receipt_line_id, order_line_id, packs, reason,
         hospital_id, distributor_id, product_id, manufacturer_id, listing_id, award_id, supply_class, unit_price,
         amount, returned_on, min_units)
-    SELECT n + 1, n + 1, n + 1, 1, '质量问题', hospital_id, %(dist)s, product_id, manufacturer_id, listing_id,
+    SELECT n / 100 + 1, n + 1, n + 1, n + 1, 1, '质量问题', hospital_id, %(dist)s, product_id, manufacturer_id, listing_id,
            award_id, 'drug', unit_price, unit_price * 10, LEAST(day + 10, DATE '2026-12-31'), 10
     FROM bench_lines WHERE n %% 100 = 7""",
-    "SET session_replication_role = DEFAULT",
+    "DROP TABLE bench_lines",
+]
+
+# The tables' id sequences past the generated ids (the benchmarks then add rows of their own).
+SEQUENCES_SQL = [
     *[
         f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {t}))"
         for t in (
@@ -476,7 +596,6 @@ GENERATE_SQL = [
             "procurement_goodsreturnline",
         )
     ],
-    "DROP TABLE bench_lines",
 ]
 
 

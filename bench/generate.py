@@ -19,29 +19,50 @@ bulk into the platform's own tables (the models' ``db_table``) and each reused b
 
 The ordering and settlement benchmarks build their own month or tender (they empty those tables) from the same
 scale. Use a database of the benchmarks' own; the parts are kept until the next run asks for another scale.
+
+Large scales are generated step by step, each step one command well under ten minutes, resumable:
+
+    python -m bench.generate --scale 5 --part receipts --list         # the steps, done or not, disk each needs
+    python -m bench.generate --scale 5 --part receipts --step next    # the next step not done (repeat)
+    python -m bench.generate --scale 5 --part receipts --step flows-03
+    python -m bench.generate --scale 5 --part receipts --step all     # every step not done yet, in one command
+
+The receipts are a set-up step (tender, lots, commitments), the year's orders in chunks of 100,000 orders (1 million
+lines), each chunk one transaction, a VACUUM ANALYZE step per flow table and a finishing step; the prices a world step
+(hospitals, products, the plan of anomalies), the observations in chunks of products (about 2 million rows each,
+COPY, one transaction) and a finishing step (statistics, the planted anomalies recorded). The table
+``bench_generation_step`` records each step done (its scale, seconds, peak memory, the database's size after it), in
+the chunk's own transaction: a step done is skipped on a rerun, a step cut short is redone. The rows are the same as
+a one-shot generation's at the same scale (tests/test_bench_generate.py). Before each step the free disk of the
+server's data directory (or /) is checked against the step's estimated need, and the step refuses when it is short.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import RESULTS, bench_database_name, setup_django, timer
+from bench.common import RESULTS, bench_database_name, emit, peak_rss_mb, pg_connect, setup_django, timer
 
 CATALOG_PREFIX = "省域"
 PRICE_SEED = 29
 CATALOG_START = 10_000_000  # row numbers of bench.catalog_import's layout not used by that benchmark's own files
+# The smallest catalog and year of observations (a small scale still gets a world whose detectors have peers to compare),
+# read at call time: the tests shrink them.
+MIN_PRODUCTS = 1000
+MIN_OBSERVATIONS = 50_000
 
 
 def products_at(scale: float) -> int:
-    return max(1000, round(50_000 * scale))
+    return max(MIN_PRODUCTS, round(50_000 * scale))
 
 
 def observations_at(scale: float) -> int:
-    return max(50_000, round(5_000_000 * scale))
+    return max(MIN_OBSERVATIONS, round(5_000_000 * scale))
 
 
 def _catalog_row(i: int) -> list[str]:
@@ -97,7 +118,8 @@ def drop_catalog() -> None:
 
 
 def receipts(scale: float) -> dict:
-    """The tender, commitments and the year's receipts (kept when generated at this scale already)."""
+    """The tender, commitments and the year's receipts (kept when generated at this scale already; a generation cut
+    short is resumed at its first step not done)."""
     from bench import commitment_progress
 
     setup_django()
@@ -106,7 +128,8 @@ def receipts(scale: float) -> dict:
     with connection.cursor() as cur:
         have = commitment_progress.generated_scale(cur)
     if have != scale:
-        commitment_progress.generate(scale)
+        for name in pending("receipts", scale):
+            run_step("receipts", scale, name)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM procurement_receiptline")
         lines = cur.fetchone()[0]
@@ -115,6 +138,8 @@ def receipts(scale: float) -> dict:
 
 def drop_receipts() -> None:
     """Remove the receipts part (the ordering benchmarks delete organisations its rows refer to)."""
+    from bench import commitment_progress
+
     setup_django()
     from django.db import connection
 
@@ -122,8 +147,10 @@ def drop_receipts() -> None:
         cur.execute("SELECT to_regclass('bench_meta') IS NOT NULL")
         if not cur.fetchone()[0]:
             return
-        cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor")
-        cur.execute(f"TRUNCATE {', '.join(RECEIPT_TABLES)} CASCADE")
+        cur.execute("DROP TABLE IF EXISTS bench_meta, bench_lot, bench_hosp, bench_lines, bench_floor, bench_params")
+        if _has_steps(cur):
+            cur.execute(f"DELETE FROM {STEPS_TABLE} WHERE part = 'receipts'")
+        cur.execute(f"TRUNCATE {', '.join(commitment_progress.EMPTIED)} CASCADE")
         cur.execute("DELETE FROM catalog_historicalproduct WHERE generic_name LIKE '基准通用名%%'")
         cur.execute("DELETE FROM catalog_product WHERE generic_name LIKE '基准通用名%%'")
         cur.execute("DELETE FROM accounts_user WHERE username = 'bench_user'")
@@ -131,43 +158,33 @@ def drop_receipts() -> None:
         cur.execute("DELETE FROM accounts_organization WHERE name LIKE '基准%%'")
 
 
-# What bench.commitment_progress.generate fills (and empties before it does).
-RECEIPT_TABLES = [
-    "procurement_goodsreturnline",
-    "procurement_goodsreturn",
-    "procurement_receiptline",
-    "procurement_receipt",
-    "procurement_deliveryline",
-    "procurement_delivery",
-    "procurement_purchaseorderline",
-    "procurement_orderevent",
-    "procurement_purchaseorder",
-    "procurement_commitmentprogress",
-    "procurement_commitmentalertstate",
-    "procurement_manufacturerprogress",
-    "procurement_progressrun",
-    "common_notification",
-    "common_outboxmessage",
-    "procurement_commitment",
-    "procurement_listing",
-    "procurement_award",
-    "procurement_bid",
-    "procurement_lot",
-    "procurement_tender",
-]
-
-
 def prices(scale: float) -> dict:
     """The year's price observations with planted anomalies, recorded; returns the price benchmark's world."""
     from bench import price_scan
 
     setup_django()
-    price_scan.cleanup(None, [])
-    # A seed of its own: the receipts' hospitals are drawn with price_scan's default one (their USCCs would repeat).
-    world = price_scan.build_world(observations_at(scale), seed=PRICE_SEED)
-    world["observations"] = price_scan.write_observations(world)
+    for name in steps("prices", scale):  # afresh: the scans of the last run changed the world's alerts
+        run_step("prices", scale, name)
+    world = price_world(scale)
+    with pg_connect() as conn:
+        world["observations"] = conn.execute(
+            f"SELECT count(*) FROM pricing_priceobservation WHERE import_batch = '{price_scan.MARK}'"
+        ).fetchone()[0]
     world["truth"] = price_scan.truth(world)
-    record_anomalies(world["truth"])
+    return world
+
+
+def price_world(scale: float, *, create: bool = False) -> dict:
+    """The price benchmark's world at this scale: created (``create``), or read back with its plan as created."""
+    from bench import price_scan
+
+    # A seed of its own: the receipts' hospitals are drawn with price_scan's default one (their USCCs would repeat).
+    world = price_scan.build_world(observations_at(scale), seed=PRICE_SEED, create=create)
+    if not create:
+        from datetime import datetime
+
+        info = step_info("prices", "world")
+        world["plan"]["created_at"] = datetime.fromisoformat(info["created_at"])
     return world
 
 
@@ -195,6 +212,270 @@ def record_anomalies(truth: dict[str, set]) -> int:
     return len(rows)
 
 
+# --- steps -----------------------------------------------------------------------------------------------------------
+
+STEPS_TABLE = "bench_generation_step"
+CHUNK_OBSERVATIONS = 2_000_000
+# Bytes each generated row takes in the database, tables and indexes together (measured at scale 0.1: the database's
+# growth over the part's steps ÷ its rows), and room for the write-ahead log and temporary files of a step.
+RECEIPT_LINE_BYTES = 1_000
+OBSERVATION_BYTES = 300
+HEADROOM = 2 * 1024**3
+
+
+def steps(part: str, scale: float) -> list[str]:
+    """The part's steps at this scale, in order."""
+    from bench import commitment_progress
+
+    if part == "receipts":
+        flows = [f"flows-{i + 1:02d}" for i in range(len(commitment_progress.chunks(scale)))]
+        vacuums = [f"vacuum-{t.removeprefix('procurement_')}" for t in commitment_progress.VACUUMED]
+        return ["setup", *flows, *vacuums, "finish"]
+    if part == "prices":
+        return ["world", *(f"observations-{i + 1:02d}" for i in range(len(price_chunks(scale)))), "finish"]
+    raise SystemExit(f"the part {part!r} is generated in one step (--part receipts or prices have steps)")
+
+
+def price_chunks(scale: float) -> list[range]:
+    """The world's products in ranges of places, about CHUNK_OBSERVATIONS observations each."""
+    from bench.price_scan import BUYERS_PER_PRODUCT, MONTHS
+
+    per_product = BUYERS_PER_PRODUCT * len(MONTHS) * 2  # the world's buyers per product × months × observations a month
+    products = max(10, observations_at(scale) // per_product)
+    size = max(1, CHUNK_OBSERVATIONS // per_product)
+    return [range(first, min(first + size, products)) for first in range(0, products, size)]
+
+
+def rows_of(part: str, scale: float, name: str) -> int:
+    """The rows a step writes (lines or observations), for its disk estimate."""
+    from bench import commitment_progress, price_scan
+
+    if name.startswith("flows-"):
+        first, last = commitment_progress.chunks(scale)[int(name[6:]) - 1]
+        return (last - first) * 10
+    if name.startswith("observations-"):
+        return len(price_chunks(scale)[int(name[13:]) - 1]) * price_scan.BUYERS_PER_PRODUCT * len(price_scan.MONTHS) * 2
+    if name == "setup":
+        return commitment_progress.HOSPITALS * commitment_progress.LOTS // 5  # the commitments
+    return 0
+
+
+def need_bytes(part: str, scale: float, name: str) -> int:
+    per_row = RECEIPT_LINE_BYTES if part == "receipts" else OBSERVATION_BYTES
+    return rows_of(part, scale, name) * per_row + HEADROOM
+
+
+def data_directory() -> str:
+    """The server's data directory when it is on this machine (a local server), else /: where the disk is checked."""
+    from bench.common import database
+
+    host = str(database().get("HOST") or "")
+    if host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/"):
+        try:
+            with pg_connect() as conn:
+                path = conn.execute("SHOW data_directory").fetchone()[0]
+            if Path(path).exists():
+                return path
+        except Exception:  # noqa: BLE001 - not a superuser: the root file system stands in
+            pass
+    return "/"
+
+
+def free_bytes() -> int:
+    return shutil.disk_usage(data_directory()).free
+
+
+def database_bytes() -> int:
+    with pg_connect() as conn:
+        return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+
+
+def check_disk(part: str, scale: float, name: str) -> None:
+    need, free = need_bytes(part, scale, name), free_bytes()
+    if free < need:
+        raise SystemExit(
+            f"{part} step {name} at scale {scale} needs about {need / 1024**3:.1f} GiB of disk and "
+            f"{data_directory()} has {free / 1024**3:.1f} GiB free: free some space (drop another benchmark database) "
+            f"and run the step again"
+        )
+
+
+def _has_steps(cur) -> bool:
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", [STEPS_TABLE])
+    return cur.fetchone()[0]
+
+
+def _ensure_steps_table(cur) -> None:
+    cur.execute(
+        f"CREATE TABLE IF NOT EXISTS {STEPS_TABLE} (part text, step text, scale float, info jsonb, seconds float, "
+        f"peak_rss_mb float, database_bytes bigint, done_at timestamptz DEFAULT now(), PRIMARY KEY (part, step))"
+    )
+
+
+def done(part: str, scale: float) -> dict[str, dict]:
+    """The part's steps done at this scale: name → what was recorded."""
+    with pg_connect() as conn, conn.cursor() as cur:
+        if not _has_steps(cur):
+            return {}
+        cur.execute(
+            f"SELECT step, seconds, peak_rss_mb, database_bytes, info FROM {STEPS_TABLE} WHERE part = %s AND scale = %s",
+            [part, scale],
+        )
+        return {
+            step: {"seconds": s, "peak_rss_mb": r, "database_bytes": b, "info": info or {}}
+            for step, s, r, b, info in cur.fetchall()
+        }
+
+
+def pending(part: str, scale: float) -> list[str]:
+    finished = done(part, scale)
+    return [name for name in steps(part, scale) if name not in finished]
+
+
+def step_info(part: str, name: str) -> dict:
+    with pg_connect() as conn:
+        row = conn.execute(f"SELECT info FROM {STEPS_TABLE} WHERE part = %s AND step = %s", [part, name]).fetchone()
+    if row is None:
+        raise SystemExit(f"{part}: step {name} is not done yet")
+    return row[0] or {}
+
+
+def _mark(cur, part: str, scale: float, name: str, seconds: float, info: dict | None = None) -> None:
+    _ensure_steps_table(cur)
+    cur.execute(
+        f"INSERT INTO {STEPS_TABLE} (part, step, scale, info, seconds, peak_rss_mb) VALUES (%s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT (part, step) DO UPDATE SET scale = EXCLUDED.scale, info = EXCLUDED.info, "
+        f"seconds = EXCLUDED.seconds, peak_rss_mb = EXCLUDED.peak_rss_mb, done_at = now()",
+        [part, name, scale, json.dumps(info or {}), seconds, peak_rss_mb()],
+    )
+
+
+def run_step(part: str, scale: float, name: str) -> dict:
+    """One step of a part, after the steps before it (refused otherwise), its disk need checked first; recorded as
+    done in the same transaction as its rows where it has one. Returns what it did, its time, the process's peak
+    memory and the database's size after it."""
+    from time import perf_counter
+
+    setup_django()
+    order = steps(part, scale)
+    if name not in order:
+        raise SystemExit(f"{part} has no step {name!r} at scale {scale}: {', '.join(order)}")
+    finished = done(part, scale)
+    missing = [s for s in order[: order.index(name)] if s not in finished]
+    if missing and name != order[0]:
+        raise SystemExit(f"{part} step {name} comes after {', '.join(missing)}: run those first (--step next)")
+    check_disk(part, scale, name)
+    started = perf_counter()
+    info, marked = (_receipt_step if part == "receipts" else _price_step)(scale, name, started)
+    seconds = perf_counter() - started
+    size = database_bytes()
+    with pg_connect() as conn, conn.cursor() as cur:
+        if not marked:
+            _mark(cur, part, scale, name, seconds, info)
+        cur.execute(
+            f"UPDATE {STEPS_TABLE} SET database_bytes = %s, seconds = %s WHERE part = %s AND step = %s",
+            [size, seconds, part, name],
+        )
+        conn.commit()
+    return {
+        "part": part,
+        "step": name,
+        "scale": scale,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": peak_rss_mb(),
+        "database_bytes": size,
+        "info": info,
+    }
+
+
+def _forget_steps(part: str) -> None:
+    """A new generation of the part: its steps done before (at any scale) are forgotten."""
+    with pg_connect() as conn, conn.cursor() as cur:
+        if _has_steps(cur):
+            cur.execute(f"DELETE FROM {STEPS_TABLE} WHERE part = %s", [part])
+        conn.commit()
+
+
+def _receipt_step(scale: float, name: str, started: float) -> tuple[dict, bool]:
+    """One receipts step; returns what it did and whether it recorded itself (a chunk, in its own transaction)."""
+    from time import perf_counter
+
+    from django.db import connection, transaction
+
+    from bench import commitment_progress
+
+    if name == "setup":
+        _forget_steps("receipts")
+        return commitment_progress.generate_setup(scale), False
+    if name.startswith("flows-"):
+        first, last = commitment_progress.chunks(scale)[int(name[6:]) - 1]
+        with transaction.atomic():
+            info = {"lines": commitment_progress.generate_flows(first, last), "orders": [first + 1, last]}
+            with connection.cursor() as cur:
+                _mark(cur, "receipts", scale, name, perf_counter() - started, info)
+        return info, True
+    if name.startswith("vacuum-"):
+        commitment_progress.vacuum(f"procurement_{name[7:]}")
+        return {}, False
+    return commitment_progress.generate_finish(scale), False
+
+
+def _empty_observations() -> None:
+    """The last world's observations go by TRUNCATE when the table holds nothing else (12.5 million rows at scale 2.5
+    would take minutes to delete, and leave their space dead until a vacuum); otherwise cleanup deletes them."""
+    from bench.price_scan import MARK
+
+    with pg_connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM pricing_priceobservation WHERE import_batch <> %s)", [MARK])
+        if not cur.fetchone()[0]:
+            cur.execute("TRUNCATE pricing_priceobservation")
+        conn.commit()
+
+
+def _price_step(scale: float, name: str, started: float) -> tuple[dict, bool]:
+    """One prices step; returns what it did and whether it recorded itself (a chunk, with its COPY)."""
+    from time import perf_counter
+
+    from bench import price_scan
+
+    if name == "world":
+        _empty_observations()
+        price_scan.cleanup(None, [])
+        _forget_steps("prices")
+        world = price_world(scale, create=True)
+        return {
+            "created_at": world["plan"]["created_at"].isoformat(),
+            "products": len(world["products"]),
+            "hospitals": len(world["hospitals"]),
+        }, False
+    if name.startswith("observations-"):
+        world = price_world(scale)
+        chunk = price_chunks(scale)[int(name[13:]) - 1]
+        info: dict = {"products": [chunk.start, chunk.stop]}
+
+        def record(cur, rows: int) -> None:
+            info["observations"] = rows
+            _mark(cur, "prices", scale, name, perf_counter() - started, info)
+
+        price_scan.write_observations(world, products=chunk, analyze=False, before_commit=record)
+        return info, True
+    _analyze("pricing_priceobservation")
+    truth = price_scan.truth(price_world(scale))
+    return {"planted": record_anomalies(truth), "by detector": {k: len(v) for k, v in sorted(truth.items())}}, False
+
+
+def print_steps(part: str, scale: float) -> None:
+    finished = done(part, scale)
+    print(f"{part} at scale {scale} (disk free in {data_directory()}: {free_bytes() / 1024**3:.1f} GiB):")
+    for name in steps(part, scale):
+        state = finished.get(name)
+        if state:
+            size = state["database_bytes"] or 0
+            print(f"  {name:<24} done in {state['seconds']:.1f} s, database {size / 1024**3:.2f} GiB after")
+        else:
+            print(f"  {name:<24} to do, needs about {need_bytes(part, scale, name) / 1024**3:.1f} GiB free")
+
+
 def _analyze(*tables: str) -> None:
     from bench.common import pg_connect
 
@@ -212,8 +493,37 @@ def main(argv: list[str] | None = None) -> int:
         choices=["catalog", "receipts", "prices"],
         help="generate only this part (repeatable)",
     )
+    parser.add_argument(
+        "--step",
+        help="with one --part (receipts or prices): run this step, 'next' (the first not done) or 'all' (every step "
+        "not done); the last line printed is the step's record as JSON",
+    )
+    parser.add_argument("--list", action="store_true", help="with --part: its steps, done or not, and their disk")
     args = parser.parse_args(argv)
     bench_database_name()
+    if args.step or args.list:
+        if not args.part or len(args.part) != 1:
+            parser.error("--step and --list take one --part")
+        part = args.part[0]
+        if args.list:
+            print_steps(part, args.scale)
+            return 0
+        names = pending(part, args.scale)
+        if args.step == "next":
+            names = names[:1]
+        elif args.step != "all":
+            names = [args.step]
+        if not names:
+            print(f"{part} at scale {args.scale}: every step done")
+        for name in names:
+            record = run_step(part, args.scale, name)
+            print(
+                f"{part} {name}: {record['seconds']:.1f} s, peak RSS {record['peak_rss_mb']} MiB, database "
+                f"{record['database_bytes'] / 1024**3:.2f} GiB",
+                flush=True,
+            )
+            emit(record)
+        return 0
     parts = args.part or ["catalog", "receipts", "prices"]
     for part in parts:
         with timer() as t:

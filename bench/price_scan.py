@@ -35,6 +35,10 @@ GOAL_FLOOR = 1.5
 GOAL_QUALITY = 0.9
 MARK = "BENCH-PS"
 MONTHS = [date(2025, m, 1) for m in range(1, 13)]
+# The world's size besides its products (read when it is built; the tests shrink it): the hospitals buying each
+# product, two observations a month each, and the hospitals of the province.
+BUYERS_PER_PRODUCT = 104
+MIN_HOSPITALS = 500
 NOISE = 0.03
 
 
@@ -42,8 +46,11 @@ def _month_index(day: date) -> int:
     return day.month - 1
 
 
-def build_world(observations: int, seed: int = 11) -> dict:  # noqa: C901 - the world's parts, in order
-    """Hospitals and products for the run, the reference prices, and the plan of anomalies (the truth)."""
+def build_world(observations: int, seed: int = 11, *, create: bool = True) -> dict:
+    """Hospitals and products for the run, the reference prices, and the plan of anomalies (the truth). With
+    ``create=False`` the world a run before created is read back (its hospitals and products, by their mark) and the
+    same plan drawn again from the same seed: how a later step of ``python -m bench.generate --step`` writes its
+    share of the observations."""
     from django.utils import timezone
 
     from accounts.models import Organization, Region
@@ -53,13 +60,16 @@ def build_world(observations: int, seed: int = 11) -> dict:  # noqa: C901 - the 
 
     rng = random.Random(seed)
     per_unit = 2
-    hospitals_per_product = 104
+    hospitals_per_product = BUYERS_PER_PRODUCT
     products_n = max(10, observations // (hospitals_per_product * len(MONTHS) * per_unit))
-    hospitals_n = max(hospitals_per_product + 10, 500)
+    hospitals_n = max(hospitals_per_product + 10, MIN_HOSPITALS)
     region = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    maker = Organization.objects.create(
-        kind="manufacturer", name=f"{MARK} 制药", region=region, uscc=make_uscc(rng, division_code=region.code)
-    )
+    # drawn in this order whether the world is created or read back: the plan's draws follow
+    maker_uscc = make_uscc(rng, division_code=region.code)
+    hospital_usccs = [make_uscc(rng, division_code=region.code) for _ in range(hospitals_n)]
+    if not create:
+        return _world_read_back(seed, rng, products_n, hospitals_per_product)
+    maker = Organization.objects.create(kind="manufacturer", name=f"{MARK} 制药", region=region, uscc=maker_uscc)
     Organization.objects.bulk_create(
         [
             Organization(
@@ -69,7 +79,7 @@ def build_world(observations: int, seed: int = 11) -> dict:  # noqa: C901 - the 
                 hospital_level="3",
                 hospital_type="general",
                 ownership="public",
-                uscc=make_uscc(rng, division_code=region.code),
+                uscc=hospital_usccs[i],
             )
             for i in range(hospitals_n)
         ],
@@ -98,6 +108,38 @@ def build_world(observations: int, seed: int = 11) -> dict:  # noqa: C901 - the 
         )
     Product.objects.bulk_create(products, batch_size=2000)
     products = list(Product.objects.filter(remarks=MARK).order_by("pk"))
+    world = {"maker": maker, "products": products, "hospitals": hospitals, "rng": rng, "seed": seed}
+    refs = _plan(world, hospitals_per_product)
+    ReferencePrice.objects.bulk_create(refs, batch_size=2000)
+    with pg_connect(autocommit=True) as conn:  # fresh statistics, as autovacuum would keep them
+        for model in (Organization, Product, ReferencePrice):
+            conn.execute(f"ANALYZE {model._meta.db_table}")
+    world["plan"]["created_at"] = timezone.now() - timedelta(days=2)
+    return world
+
+
+def _world_read_back(seed: int, rng: random.Random, products_n: int, hospitals_per_product: int) -> dict:
+    from accounts.models import Organization
+    from catalog.models import Product
+
+    maker = Organization.objects.get(kind="manufacturer", name=f"{MARK} 制药")
+    hospitals = list(
+        Organization.objects.filter(name__startswith=f"{MARK} 医院").order_by("pk").values_list("pk", flat=True)
+    )
+    products = list(Product.objects.filter(remarks=MARK).order_by("pk"))
+    if len(products) != products_n:
+        raise SystemExit(f"the price world holds {len(products)} products, not {products_n}: generate its world first")
+    world = {"maker": maker, "products": products, "hospitals": hospitals, "rng": rng, "seed": seed}
+    _plan(world, hospitals_per_product)
+    return world
+
+
+def _plan(world: dict, hospitals_per_product: int) -> list:
+    """The plan of prices and anomalies (``world["plan"]``), drawn from the world's generator; returns the reference
+    prices to store (unsaved)."""
+    from pricing.models import ReferencePrice
+
+    rng, products, hospitals = world["rng"], world["products"], world["hospitals"]
     plan = {
         "base": {},
         "paired": set(),
@@ -153,16 +195,23 @@ def build_world(observations: int, seed: int = 11) -> dict:  # noqa: C901 - the 
                     plan["units"][(p.pk, h, m)] = rng.uniform(1.5, 4.0)
                 elif high and m >= 6 and rng.random() < 0.004:
                     plan["spikes"].add((p.pk, h, m))
-    ReferencePrice.objects.bulk_create(refs, batch_size=2000)
-    with pg_connect(autocommit=True) as conn:  # fresh statistics, as autovacuum would keep them
-        for model in (Organization, Product, ReferencePrice):
-            conn.execute(f"ANALYZE {model._meta.db_table}")
-    plan["created_at"] = timezone.now() - timedelta(days=2)
-    return {"maker": maker, "products": products, "hospitals": hospitals, "plan": plan, "rng": rng}
+    world["plan"] = plan
+    return refs
 
 
-def write_observations(world: dict, *, day_only: date | None = None, created_at=None) -> int:
-    """COPY the year's observations (or, with `day_only`, one more day's) into the table."""
+def write_observations(
+    world: dict,
+    *,
+    day_only: date | None = None,
+    created_at=None,
+    products: range | None = None,
+    before_commit=None,
+    analyze: bool = True,
+) -> int:
+    """COPY the year's observations (or, with `day_only`, one more day's) into the table. The year's noise is drawn
+    product by product from a generator seeded with the world's seed and the product's place, so ``products`` (a
+    range of places in ``world["products"]``) writes the very rows a whole run writes for them: the year can be
+    written in chunks, each its own transaction (``before_commit(cursor, rows)`` runs in it just before the commit)."""
     from pricing.models import PriceObservation
 
     plan, rng = world["plan"], world["rng"]
@@ -185,7 +234,10 @@ def write_observations(world: dict, *, day_only: date | None = None, created_at=
     written = 0
     with pg_connect() as conn, conn.cursor() as cur:
         with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for p in world["products"]:
+            for i in products if products is not None else range(len(world["products"])):
+                p = world["products"][i]
+                if day_only is None:
+                    rng = random.Random(world["seed"] * 1_000_003 + i)
                 base = plan["base"][p.pk]
                 for h in plan["buyers"][p.pk]:
                     high = p.pk in plan["high"]
@@ -217,9 +269,12 @@ def write_observations(world: dict, *, day_only: date | None = None, created_at=
                                 )
                             )
                             written += 1
+        if before_commit is not None:
+            before_commit(cur, written)
         conn.commit()
-    with pg_connect(autocommit=True) as conn:
-        conn.execute(f"ANALYZE {table}")
+    if analyze:
+        with pg_connect(autocommit=True) as conn:
+            conn.execute(f"ANALYZE {table}")
     return written
 
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import sys
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -37,6 +39,7 @@ from bench.common import (
 
 GOAL = 1.5
 PREFIX = "BENCHTA"
+OCDS_TASK = "ocds.publish_tender"
 
 
 # --- data ---------------------------------------------------------------------------------------------------
@@ -210,6 +213,12 @@ def reset(tender) -> None:
     t = tender.pk
     awards = "SELECT id FROM procurement_award WHERE tender_id = %(t)s"
     with connection.cursor() as c:
+        # The draft contracts' history (its rows keep the commitment's key, without a foreign key).
+        c.execute(
+            "DELETE FROM contracts_historicalpurchasecontract WHERE commitment_id IN"
+            " (SELECT id FROM procurement_commitment WHERE tender_id = %s)",
+            [t],
+        )
         # With whatever the platform attached to them (contracts, progress rows, notifications, payment standards).
         purge_where(c, "procurement_commitment", "tender_id = %(t)s", {"t": t})
         c.execute(f"DELETE FROM procurement_historicallisting WHERE award_id IN ({awards})", {"t": t})
@@ -226,6 +235,13 @@ def reset(tender) -> None:
         c.execute(
             "UPDATE procurement_tender SET status = 'bidding', opened_at = NULL, awarded_at = NULL WHERE id = %s", [t]
         )
+        # The outbox's messages for the tender (its OCDS publication, handed to the broker, never run: see run_ours)
+        # and any release an earlier, eager run published.
+        c.execute(
+            "DELETE FROM common_outboxmessage WHERE task = %s AND kwargs @> %s::jsonb",
+            [OCDS_TASK, f'{{"tender_id": {int(t)}}}'],
+        )
+        c.execute("DELETE FROM ocds_ocdsrelease WHERE tender_id = %s", [t])
     tender.refresh_from_db()
 
 
@@ -273,10 +289,35 @@ def cleanup_leftovers() -> None:
 
 
 def run_ours(tender, official) -> dict:
+    times = {}
+    with _worker_follow_ups():
+        _run_ours_steps(tender, official, times)
+    return times
+
+
+@contextmanager
+def _worker_follow_ups():
+    """The outbox's follow-up work (the OCDS publication each status change queues) goes to the broker for a worker,
+    as in production, instead of running in this process after the commit (Celery's eager mode, the default
+    without REDIS_URL). What stays timed is the platform's part: the outbox row written in the transaction and its
+    hand-over after the commit (`common.outbox.publish`: row locked, marked sent, message sent). Without REDIS_URL
+    the broker is Celery's in-memory transport, which no worker reads: the task never runs, and reset deletes the
+    rows."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    if getattr(settings, "REDIS_URL", ""):
+        print(
+            "note: REDIS_URL is set; a worker on that broker publishes the tender while the floor runs", file=sys.stderr
+        )
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        yield
+
+
+def _run_ours_steps(tender, official, times: dict) -> None:
     from procurement.models import TenderEvaluation
     from procurement.services import tenders as svc
 
-    times = {}
     with timer() as t:
         svc.tender_open_bids(tender=tender, by=official)
     times["open"] = t["seconds"]
@@ -288,18 +329,101 @@ def run_ours(tender, official) -> dict:
     with timer() as t:
         svc.tender_award(tender=tender, by=official)
     times["award"] = t["seconds"]
-    return times
 
 
 # --- floor --------------------------------------------------------------------------------------------------
 
 
+SPEC = "lower(regexp_replace(COALESCE({p}.specification, ''), '\\s', '', 'g'))"
+FLOOR_STANDARDS = f"""
+WITH w AS (
+    SELECT a.id AS award_id, a.lot_id, a.product_id, a.awarded_price AS price, {SPEC.format(p="p")} AS spec
+    FROM procurement_award a JOIN catalog_product p ON p.id = a.product_id WHERE a.tender_id = %(t)s
+),
+g AS (SELECT lot_id, spec, MIN(price) AS low, MAX(price) AS high FROM w GROUP BY lot_id, spec),
+picked AS (
+    SELECT DISTINCT ON (w.product_id) w.product_id, w.lot_id, w.award_id, 'award' AS source,
+           %(selected_basis)s AS basis,
+           CASE %(mode)s WHEN 'lowest' THEN g.low WHEN 'highest' THEN g.high ELSE w.price END AS standard,
+           NULL::numeric AS original
+    FROM w JOIN g USING (lot_id, spec) ORDER BY w.product_id, w.lot_id, w.award_id
+),
+others AS (
+    SELECT DISTINCT ON (p.id) p.id AS product_id, g.lot_id, p.consistency_evaluated AS evaluated,
+           CASE %(mode)s WHEN 'lowest' THEN g.low ELSE g.high END AS selected
+    FROM g JOIN procurement_lot l ON l.id = g.lot_id
+    JOIN catalog_product p ON p.generic_name = l.generic_name AND {SPEC.format(p="p")} = g.spec
+         AND (jsonb_array_length(l.dosage_forms) = 0 OR l.dosage_forms ? p.dosage_form)
+    LEFT JOIN w ON w.product_id = p.id
+    WHERE p.is_active AND w.product_id IS NULL ORDER BY p.id, l.id
+),
+priced AS (
+    SELECT o.*, COALESCE(ps.standard, lp.low) AS original FROM others o
+    LEFT JOIN LATERAL (SELECT s.standard FROM payment_standards_paymentstandard s WHERE s.product_id = o.product_id
+                       AND s.status = 'published' AND s.year < %(base_year)s ORDER BY s.year DESC LIMIT 1) ps ON true
+    LEFT JOIN LATERAL (SELECT MIN(li.unit_price) AS low FROM procurement_listing li
+                       WHERE li.product_id = o.product_id AND li.status = 'active') lp ON true
+),
+linked AS (
+    SELECT product_id, lot_id, NULL::bigint AS award_id, 'linkage' AS source,
+           CASE WHEN NOT evaluated THEN %(not_evaluated)s WHEN original < selected THEN %(below)s
+                WHEN original > selected * %(ratio)s THEN %(above)s ELSE %(within)s END AS basis,
+           CASE WHEN NOT evaluated THEN LEAST(original, selected) WHEN original < selected THEN original
+                WHEN original > selected * %(ratio)s THEN
+                  round((GREATEST(round(original * %(rate)s, 4), selected) * (%(steps)s - 0) + selected * 0)
+                        / %(steps)s, 4)
+                ELSE selected END AS standard,
+           selected, original
+    FROM priced WHERE original IS NOT NULL
+),
+rows AS (
+    SELECT product_id, lot_id, award_id, source, basis, standard, standard AS selected, original FROM picked
+    UNION ALL SELECT * FROM linked
+)
+INSERT INTO payment_standards_paymentstandard (product_id, year, standard, source, basis, status, award_id, lot_id,
+    selected_price, original_standard, note, created_by_id, created_at)
+SELECT r.product_id, %(year)s, r.standard, r.source, r.basis, 'draft', r.award_id, r.lot_id, r.selected, r.original,
+       %(note)s, NULL, now()
+FROM rows r
+WHERE NOT EXISTS (SELECT 1 FROM payment_standards_paymentstandard s WHERE s.product_id = r.product_id
+                  AND s.year = %(year)s AND s.status = 'published' AND s.standard = r.standard)
+"""
+
+
+def standards_params(tender) -> dict:
+    """The linkage rules of the tender's first year (inputs, read as ours reads them)."""
+    from common import rules
+    from payment_standards.models import Basis
+
+    year = tender.cycle_start.year
+    linkage = rules.payment_standard_linkage(year)
+    if linkage.step_years <= 0:
+        raise SystemExit("the floor's first-year formula assumes at least one transition step")
+    return {
+        "t": tender.pk,
+        "year": year,
+        "base_year": year,
+        "mode": linkage.selected_price,
+        "ratio": linkage.ratio_threshold,
+        "rate": linkage.first_year_rate,
+        "steps": linkage.step_years,
+        "note": tender.code[:300],
+        "selected_basis": Basis.SELECTED.value,
+        "not_evaluated": Basis.NOT_EVALUATED.value,
+        "below": Basis.BELOW_SELECTED.value,
+        "above": Basis.ABOVE_DOUBLE.value,
+        "within": Basis.WITHIN_DOUBLE.value,
+    }
+
+
 def run_floor(tender) -> dict:
     """The same computation by hand: plain SQL, COPY, and the rules without bookkeeping."""
     from bench.tender_selection import floor_winners
+    from contracts.content import terms_from_rules
     from procurement import sealing
     from procurement.strength import comparison_unit_price, parse_strength, strength_factor
 
+    terms = terms_from_rules()  # the rules' delivery and payment terms, read as ours reads them (inputs, not work)
     times = {}
     conn = pg_connect()
     cur = conn.cursor()
@@ -455,6 +579,22 @@ def run_floor(tender) -> dict:
             " FROM procurement_award a JOIN catalog_product p ON p.id = a.product_id WHERE a.tender_id = %s",
             [tender.cycle_start, tender.cycle_end, tender.pk],
         )
+        # One draft contract per commitment with an agreed volume (what contracts_generate writes).
+        cur.execute(
+            "INSERT INTO contracts_purchasecontract (number, version, kind, commitment_id, hospital_id, manufacturer_id,"
+            " product_id, period_start, period_end, quantity, unit_price, amount, response_hours, delivery_hours,"
+            " payment_term_days, status, content, digest, created_at)"
+            " SELECT 'HT-' || %(code)s || '-' || lpad(c.id::text, 6, '0'), 1, 'commitment', c.id, c.hospital_id,"
+            " c.manufacturer_id, c.product_id, c.cycle_start, c.cycle_end, c.agreed_volume, a.awarded_price,"
+            " c.agreed_amount, %(response_hours)s, %(delivery_hours)s, %(payment_term_days)s, 'draft', '{}'::jsonb, '',"
+            " now() FROM procurement_commitment c JOIN procurement_award a ON a.id = c.award_id"
+            " WHERE c.tender_id = %(t)s AND c.agreed_volume > 0",
+            {"code": tender.code, "t": tender.pk, **terms},
+        )
+        # The first year's draft payment standards (what payment_standards_derive writes): each winning product at
+        # its group's selected price, and the other active products of the groups linked to it from their original
+        # standard (latest published of an earlier year, else lowest active listing price).
+        cur.execute(FLOOR_STANDARDS, standards_params(tender))
         cur.execute("UPDATE procurement_tender SET status = 'awarded', awarded_at = now() WHERE id = %s", [tender.pk])
         conn.commit()
     times["award"] = t["seconds"]
@@ -465,8 +605,55 @@ def run_floor(tender) -> dict:
 def outcome(tender) -> dict:
     """What a path left: awards, listings, selected bids, commitments and their totals, and every commitment's
     product, agreed volume and amount (fingerprinted)."""
+    from contracts.models import PurchaseContract
+    from payment_standards.models import PaymentStandard
     from procurement.models import Award, Bid, Commitment, Listing
 
+    contracts = {
+        (lot, h): (number == f"HT-{tender.code}-{c:06d}", *rest)
+        for lot, h, c, number, *rest in PurchaseContract.objects.filter(commitment__tender=tender)
+        .values_list(
+            "commitment__lot_id",
+            "commitment__hospital_id",
+            "commitment_id",
+            "number",
+            "version",
+            "kind",
+            "status",
+            "hospital_id",
+            "manufacturer_id",
+            "product_id",
+            "period_start",
+            "period_end",
+            "quantity",
+            "unit_price",
+            "amount",
+            "response_hours",
+            "delivery_hours",
+            "payment_term_days",
+            "content",
+            "digest",
+        )
+        .iterator(chunk_size=20000)
+    }
+    standards = {
+        product: rest
+        for product, *rest in PaymentStandard.objects.filter(
+            note=tender.code[:300], year=tender.cycle_start.year
+        ).values_list(
+            "product_id",
+            "standard",
+            "source",
+            "basis",
+            "status",
+            "award__lot_id",
+            "award__rank",
+            "lot_id",
+            "selected_price",
+            "original_standard",
+            "created_by_id",
+        )
+    }
     commitments = {
         (lot, h): (p, v, a)
         for lot, h, p, v, a in Commitment.objects.filter(tender=tender)
@@ -481,6 +668,12 @@ def outcome(tender) -> dict:
         "agreed volume": sum(v for _, v, _ in commitments.values()),
         "agreed amount": sum((a for _, _, a in commitments.values()), Decimal("0")),
         "per commitment": digest(commitments),
+        "contracts": len(contracts),
+        "contract amount": sum((c[11] for c in contracts.values()), Decimal("0")),
+        "per contract": digest(contracts),
+        "payment standards": len(standards),
+        "standards total": sum((s[0] for s in standards.values()), Decimal("0")),
+        "per product": digest(standards),
     }
 
 
@@ -548,7 +741,8 @@ def main(argv: list[str] | None = None) -> None:
         print_table(
             ["step", "ours s", "floor s", "ratio", "goal"],
             rows,
-            title=f"Tender opening → awards — {args.lots * args.bidders:,} bids, {ours_result['commitments']:,} commitments "
+            title=f"Tender opening → awards — {args.lots * args.bidders:,} bids, {ours_result['commitments']:,} commitments, "
+            f"{ours_result['contracts']:,} contracts, {ours_result['payment standards']:,} payment standards "
             f"(identical to the floor's), peak RSS {peak_rss_mb()} MiB",
         )
     finally:

@@ -1,16 +1,28 @@
 """Opening, evaluation, awards and agreed volumes of a province-size tender, next to a hand-written floor, same run.
 
 Default: 500 lots × 40 bidders (20,000 sealed bids) and 1,000 hospitals each reporting demand on every lot
-(500,000 demand reports, a tenth naming a product). "ours" runs the platform's services — `tender_open_bids`
-(decrypt, digest check, 差比价, validity), `tender_evaluate` (the rules with reasons, inputs and outputs stored) and
-`tender_award` (awards, listings, one commitment per hospital and lot with its reason, and the payment standards'
-drafts the awards' publication derives — work the floor does not do). The floor does the same
-computation by hand on a plain psycopg connection: one SELECT of the bids, the same decryption and digests,
-COPY + UPDATE … FROM, winners only (no reasons, nothing stored), awards by COPY, region volumes by one GROUP BY, a
-round-robin pick, and commitments and listings by INSERT … SELECT. Both produce the same winners and the same
-commitments (checked: awards, listings, selected bids, commitments with their total volume and amount, and product,
-agreed volume and amount for every hospital and lot), on the same data, reset in between; a floor with another
-outcome marks the line DIFFERENT. In a database of its own (it removes what it creates):
+(500,000 demand reports, a tenth naming a product); the suite's scale S takes 500 × S lots (`--lots`, `--bidders`,
+`--hospitals` set the sizes here). "ours" runs the platform's services — `tender_open_bids` (decrypt, digest check,
+差比价, validity), `tender_evaluate` (the rules with reasons, inputs and outputs stored) and `tender_award` with
+everything its transaction does: awards, listings, one commitment per hospital and lot with its reason, the draft
+purchase contract of every commitment (the contracts app's hook, `contracts_generate`), the first year's draft
+payment standards derived from the awards (the payment-standards app's hook, `payment_standards_derive`), history
+rows, events and the outbox row of the OCDS publication. The floor does the same computation by hand on a plain
+psycopg connection: one SELECT of the bids, the same decryption and digests, COPY + UPDATE … FROM, winners only
+(no reasons, nothing stored), awards by COPY, region volumes by one GROUP BY, a round-robin pick, and commitments,
+listings, draft contracts (same numbers, amounts, terms, empty content and digest) and draft payment standards
+(selected and linked, by the same rules) by INSERT … SELECT — no history, events or outbox. Both produce the same
+result (checked: awards, listings, selected bids, commitments with their total volume and amount, and product,
+agreed volume and amount for every hospital and lot; contracts with their total amount and every contract's
+columns per hospital and lot; payment standards with their total and every product's standard, source, basis and
+prices), on the same data, reset in between; a floor with another outcome marks the line DIFFERENT.
+
+Timed: each service call, including what it runs after its commit in the calling process — the outbox's hand-over
+of its message to the broker (`common.outbox.publish`). Not timed: the follow-up task itself (the OCDS
+publication, `ocds.publish_tender`), which production runs on a worker. Celery's eager mode (the default without
+REDIS_URL) would run it in-process right after the commit; the benchmark turns eager mode off, so the message goes
+to the in-memory broker, which no worker reads, and the reset deletes the outbox rows. In a database of its own
+(it removes what it creates):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench.tender_awards
 """

@@ -617,9 +617,14 @@ def run_floor(tender) -> dict:
 def outcome(tender) -> dict:
     """What a path left: awards, listings, selected bids, commitments and their totals, and every commitment's
     product, agreed volume and amount (fingerprinted)."""
+    from django.db import connection
+
     from contracts.models import PurchaseContract
     from payment_standards.models import PaymentStandard
     from procurement.models import Award, Bid, Commitment, Listing
+
+    with connection.cursor() as c:  # tables just filled: without statistics the joins below are nested loops
+        c.execute("ANALYZE procurement_commitment, contracts_purchasecontract, payment_standards_paymentstandard")
 
     contracts = {
         (lot, h): (number == f"HT-{tender.code}-{c:06d}", *rest)

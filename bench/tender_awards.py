@@ -1,16 +1,28 @@
 """Opening, evaluation, awards and agreed volumes of a province-size tender, next to a hand-written floor, same run.
 
 Default: 500 lots × 40 bidders (20,000 sealed bids) and 1,000 hospitals each reporting demand on every lot
-(500,000 demand reports, a tenth naming a product). "ours" runs the platform's services — `tender_open_bids`
-(decrypt, digest check, 差比价, validity), `tender_evaluate` (the rules with reasons, inputs and outputs stored) and
-`tender_award` (awards, listings, one commitment per hospital and lot with its reason, and the payment standards'
-drafts the awards' publication derives — work the floor does not do). The floor does the same
-computation by hand on a plain psycopg connection: one SELECT of the bids, the same decryption and digests,
-COPY + UPDATE … FROM, winners only (no reasons, nothing stored), awards by COPY, region volumes by one GROUP BY, a
-round-robin pick, and commitments and listings by INSERT … SELECT. Both produce the same winners and the same
-commitments (checked: awards, listings, selected bids, commitments with their total volume and amount, and product,
-agreed volume and amount for every hospital and lot), on the same data, reset in between; a floor with another
-outcome marks the line DIFFERENT. In a database of its own (it removes what it creates):
+(500,000 demand reports, a tenth naming a product); the suite's scale S takes 500 × S lots (`--lots`, `--bidders`,
+`--hospitals` set the sizes here). "ours" runs the platform's services — `tender_open_bids` (decrypt, digest check,
+差比价, validity), `tender_evaluate` (the rules with reasons, inputs and outputs stored) and `tender_award` with
+everything its transaction does: awards, listings, one commitment per hospital and lot with its reason, the draft
+purchase contract of every commitment (the contracts app's hook, `contracts_generate`), the first year's draft
+payment standards derived from the awards (the payment-standards app's hook, `payment_standards_derive`), history
+rows, events and the outbox row of the OCDS publication. The floor does the same computation by hand on a plain
+psycopg connection: one SELECT of the bids, the same decryption and digests, COPY + UPDATE … FROM, winners only
+(no reasons, nothing stored), awards by COPY, region volumes by one GROUP BY, a round-robin pick, and commitments,
+listings, draft contracts (same numbers, amounts, terms, empty content and digest) and draft payment standards
+(selected and linked, by the same rules) by INSERT … SELECT — no history, events or outbox. Both produce the same
+result (checked: awards, listings, selected bids, commitments with their total volume and amount, and product,
+agreed volume and amount for every hospital and lot; contracts with their total amount and every contract's
+columns per hospital and lot; payment standards with their total and every product's standard, source, basis and
+prices), on the same data, reset in between; a floor with another outcome marks the line DIFFERENT.
+
+Timed: each service call, including what it runs after its commit in the calling process — the outbox's hand-over
+of its message to the broker (`common.outbox.publish`). Not timed: the follow-up task itself (the OCDS
+publication, `ocds.publish_tender`), which production runs on a worker. Celery's eager mode (the default without
+REDIS_URL) would run it in-process right after the commit; the benchmark turns eager mode off, so the message goes
+to the in-memory broker, which no worker reads, and the reset deletes the outbox rows. In a database of its own
+(it removes what it creates):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yaoxie_bench .venv/bin/python -m bench.tender_awards
 """
@@ -20,7 +32,9 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import sys
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -37,6 +51,7 @@ from bench.common import (
 
 GOAL = 1.5
 PREFIX = "BENCHTA"
+OCDS_TASK = "ocds.publish_tender"
 
 
 # --- data ---------------------------------------------------------------------------------------------------
@@ -210,6 +225,12 @@ def reset(tender) -> None:
     t = tender.pk
     awards = "SELECT id FROM procurement_award WHERE tender_id = %(t)s"
     with connection.cursor() as c:
+        # The draft contracts' history (its rows keep the commitment's key, without a foreign key).
+        c.execute(
+            "DELETE FROM contracts_historicalpurchasecontract WHERE commitment_id IN"
+            " (SELECT id FROM procurement_commitment WHERE tender_id = %s)",
+            [t],
+        )
         # With whatever the platform attached to them (contracts, progress rows, notifications, payment standards).
         purge_where(c, "procurement_commitment", "tender_id = %(t)s", {"t": t})
         c.execute(f"DELETE FROM procurement_historicallisting WHERE award_id IN ({awards})", {"t": t})
@@ -226,7 +247,22 @@ def reset(tender) -> None:
         c.execute(
             "UPDATE procurement_tender SET status = 'bidding', opened_at = NULL, awarded_at = NULL WHERE id = %s", [t]
         )
+        # The outbox's messages for the tender (its OCDS publication, handed to the broker, never run: see run_ours)
+        # and any release an earlier, eager run published.
+        c.execute(
+            "DELETE FROM common_outboxmessage WHERE task = %s AND kwargs @> %s::jsonb",
+            [OCDS_TASK, f'{{"tender_id": {int(t)}}}'],
+        )
+        c.execute("DELETE FROM ocds_ocdsrelease WHERE tender_id = %s", [t])
     tender.refresh_from_db()
+    # Each path starts from the same tables: the rows the last run wrote and reset deleted are vacuumed away (left to
+    # autovacuum on a loaded machine, hundreds of thousands of dead rows piled up and slowed whichever path came next).
+    with connection.cursor() as c:
+        c.execute(
+            "VACUUM (ANALYZE) procurement_commitment, procurement_award, procurement_listing, procurement_bid,"
+            " contracts_purchasecontract, contracts_historicalpurchasecontract, payment_standards_paymentstandard,"
+            " common_outboxmessage"
+        )
 
 
 def cleanup(tender, official) -> None:
@@ -273,10 +309,35 @@ def cleanup_leftovers() -> None:
 
 
 def run_ours(tender, official) -> dict:
+    times = {}
+    with _worker_follow_ups():
+        _run_ours_steps(tender, official, times)
+    return times
+
+
+@contextmanager
+def _worker_follow_ups():
+    """The outbox's follow-up work (the OCDS publication each status change queues) goes to the broker for a worker,
+    as in production, instead of running in this process after the commit (Celery's eager mode, the default
+    without REDIS_URL). What stays timed is the platform's part: the outbox row written in the transaction and its
+    hand-over after the commit (`common.outbox.publish`: row locked, marked sent, message sent). Without REDIS_URL
+    the broker is Celery's in-memory transport, which no worker reads: the task never runs, and reset deletes the
+    rows."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    if getattr(settings, "REDIS_URL", ""):
+        print(
+            "note: REDIS_URL is set; a worker on that broker publishes the tender while the floor runs", file=sys.stderr
+        )
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        yield
+
+
+def _run_ours_steps(tender, official, times: dict) -> None:
     from procurement.models import TenderEvaluation
     from procurement.services import tenders as svc
 
-    times = {}
     with timer() as t:
         svc.tender_open_bids(tender=tender, by=official)
     times["open"] = t["seconds"]
@@ -288,18 +349,101 @@ def run_ours(tender, official) -> dict:
     with timer() as t:
         svc.tender_award(tender=tender, by=official)
     times["award"] = t["seconds"]
-    return times
 
 
 # --- floor --------------------------------------------------------------------------------------------------
 
 
+SPEC = "lower(regexp_replace(COALESCE({p}.specification, ''), '\\s', '', 'g'))"
+FLOOR_STANDARDS = f"""
+WITH w AS (
+    SELECT a.id AS award_id, a.lot_id, a.product_id, a.awarded_price AS price, {SPEC.format(p="p")} AS spec
+    FROM procurement_award a JOIN catalog_product p ON p.id = a.product_id WHERE a.tender_id = %(t)s
+),
+g AS (SELECT lot_id, spec, MIN(price) AS low, MAX(price) AS high FROM w GROUP BY lot_id, spec),
+picked AS (
+    SELECT DISTINCT ON (w.product_id) w.product_id, w.lot_id, w.award_id, 'award' AS source,
+           %(selected_basis)s AS basis,
+           CASE %(mode)s WHEN 'lowest' THEN g.low WHEN 'highest' THEN g.high ELSE w.price END AS standard,
+           NULL::numeric AS original
+    FROM w JOIN g USING (lot_id, spec) ORDER BY w.product_id, w.lot_id, w.award_id
+),
+others AS (
+    SELECT DISTINCT ON (p.id) p.id AS product_id, g.lot_id, p.consistency_evaluated AS evaluated,
+           CASE %(mode)s WHEN 'lowest' THEN g.low ELSE g.high END AS selected
+    FROM g JOIN procurement_lot l ON l.id = g.lot_id
+    JOIN catalog_product p ON p.generic_name = l.generic_name AND {SPEC.format(p="p")} = g.spec
+         AND (jsonb_array_length(l.dosage_forms) = 0 OR l.dosage_forms ? p.dosage_form)
+    LEFT JOIN w ON w.product_id = p.id
+    WHERE p.is_active AND w.product_id IS NULL ORDER BY p.id, l.id
+),
+priced AS (
+    SELECT o.*, COALESCE(ps.standard, lp.low) AS original FROM others o
+    LEFT JOIN LATERAL (SELECT s.standard FROM payment_standards_paymentstandard s WHERE s.product_id = o.product_id
+                       AND s.status = 'published' AND s.year < %(base_year)s ORDER BY s.year DESC LIMIT 1) ps ON true
+    LEFT JOIN LATERAL (SELECT MIN(li.unit_price) AS low FROM procurement_listing li
+                       WHERE li.product_id = o.product_id AND li.status = 'active') lp ON true
+),
+linked AS (
+    SELECT product_id, lot_id, NULL::bigint AS award_id, 'linkage' AS source,
+           CASE WHEN NOT evaluated THEN %(not_evaluated)s WHEN original < selected THEN %(below)s
+                WHEN original > selected * %(ratio)s THEN %(above)s ELSE %(within)s END AS basis,
+           CASE WHEN NOT evaluated THEN LEAST(original, selected) WHEN original < selected THEN original
+                WHEN original > selected * %(ratio)s THEN
+                  round((GREATEST(round(original * %(rate)s, 4), selected) * (%(steps)s - 0) + selected * 0)
+                        / %(steps)s, 4)
+                ELSE selected END AS standard,
+           selected, original
+    FROM priced WHERE original IS NOT NULL
+),
+rows AS (
+    SELECT product_id, lot_id, award_id, source, basis, standard, standard AS selected, original FROM picked
+    UNION ALL SELECT * FROM linked
+)
+INSERT INTO payment_standards_paymentstandard (product_id, year, standard, source, basis, status, award_id, lot_id,
+    selected_price, original_standard, note, created_by_id, created_at)
+SELECT r.product_id, %(year)s, r.standard, r.source, r.basis, 'draft', r.award_id, r.lot_id, r.selected, r.original,
+       %(note)s, NULL, now()
+FROM rows r
+WHERE NOT EXISTS (SELECT 1 FROM payment_standards_paymentstandard s WHERE s.product_id = r.product_id
+                  AND s.year = %(year)s AND s.status = 'published' AND s.standard = r.standard)
+"""
+
+
+def standards_params(tender) -> dict:
+    """The linkage rules of the tender's first year (inputs, read as ours reads them)."""
+    from common import rules
+    from payment_standards.models import Basis
+
+    year = tender.cycle_start.year
+    linkage = rules.payment_standard_linkage(year)
+    if linkage.step_years <= 0:
+        raise SystemExit("the floor's first-year formula assumes at least one transition step")
+    return {
+        "t": tender.pk,
+        "year": year,
+        "base_year": year,
+        "mode": linkage.selected_price,
+        "ratio": linkage.ratio_threshold,
+        "rate": linkage.first_year_rate,
+        "steps": linkage.step_years,
+        "note": tender.code[:300],
+        "selected_basis": Basis.SELECTED.value,
+        "not_evaluated": Basis.NOT_EVALUATED.value,
+        "below": Basis.BELOW_SELECTED.value,
+        "above": Basis.ABOVE_DOUBLE.value,
+        "within": Basis.WITHIN_DOUBLE.value,
+    }
+
+
 def run_floor(tender) -> dict:
     """The same computation by hand: plain SQL, COPY, and the rules without bookkeeping."""
     from bench.tender_selection import floor_winners
+    from contracts.content import terms_from_rules
     from procurement import sealing
     from procurement.strength import comparison_unit_price, parse_strength, strength_factor
 
+    terms = terms_from_rules()  # the rules' delivery and payment terms, read as ours reads them (inputs, not work)
     times = {}
     conn = pg_connect()
     cur = conn.cursor()
@@ -455,6 +599,22 @@ def run_floor(tender) -> dict:
             " FROM procurement_award a JOIN catalog_product p ON p.id = a.product_id WHERE a.tender_id = %s",
             [tender.cycle_start, tender.cycle_end, tender.pk],
         )
+        # One draft contract per commitment with an agreed volume (what contracts_generate writes).
+        cur.execute(
+            "INSERT INTO contracts_purchasecontract (number, version, kind, commitment_id, hospital_id, manufacturer_id,"
+            " product_id, period_start, period_end, quantity, unit_price, amount, response_hours, delivery_hours,"
+            " payment_term_days, status, content, digest, created_at)"
+            " SELECT 'HT-' || %(code)s || '-' || lpad(c.id::text, 6, '0'), 1, 'commitment', c.id, c.hospital_id,"
+            " c.manufacturer_id, c.product_id, c.cycle_start, c.cycle_end, c.agreed_volume, a.awarded_price,"
+            " c.agreed_amount, %(response_hours)s, %(delivery_hours)s, %(payment_term_days)s, 'draft', '{}'::jsonb, '',"
+            " now() FROM procurement_commitment c JOIN procurement_award a ON a.id = c.award_id"
+            " WHERE c.tender_id = %(t)s AND c.agreed_volume > 0",
+            {"code": tender.code, "t": tender.pk, **terms},
+        )
+        # The first year's draft payment standards (what payment_standards_derive writes): each winning product at
+        # its group's selected price, and the other active products of the groups linked to it from their original
+        # standard (latest published of an earlier year, else lowest active listing price).
+        cur.execute(FLOOR_STANDARDS, standards_params(tender))
         cur.execute("UPDATE procurement_tender SET status = 'awarded', awarded_at = now() WHERE id = %s", [tender.pk])
         conn.commit()
     times["award"] = t["seconds"]
@@ -465,8 +625,60 @@ def run_floor(tender) -> dict:
 def outcome(tender) -> dict:
     """What a path left: awards, listings, selected bids, commitments and their totals, and every commitment's
     product, agreed volume and amount (fingerprinted)."""
+    from django.db import connection
+
+    from contracts.models import PurchaseContract
+    from payment_standards.models import PaymentStandard
     from procurement.models import Award, Bid, Commitment, Listing
 
+    with connection.cursor() as c:  # tables just filled: without statistics the joins below are nested loops
+        c.execute("ANALYZE procurement_commitment, contracts_purchasecontract, payment_standards_paymentstandard")
+
+    contracts = {
+        (lot, h): (number == f"HT-{tender.code}-{c:06d}", *rest)
+        for lot, h, c, number, *rest in PurchaseContract.objects.filter(commitment__tender=tender)
+        .values_list(
+            "commitment__lot_id",
+            "commitment__hospital_id",
+            "commitment_id",
+            "number",
+            "version",
+            "kind",
+            "status",
+            "hospital_id",
+            "manufacturer_id",
+            "product_id",
+            "period_start",
+            "period_end",
+            "quantity",
+            "unit_price",
+            "amount",
+            "response_hours",
+            "delivery_hours",
+            "payment_term_days",
+            "content",
+            "digest",
+        )
+        .iterator(chunk_size=20000)
+    }
+    standards = {
+        product: rest
+        for product, *rest in PaymentStandard.objects.filter(
+            note=tender.code[:300], year=tender.cycle_start.year
+        ).values_list(
+            "product_id",
+            "standard",
+            "source",
+            "basis",
+            "status",
+            "award__lot_id",
+            "award__rank",
+            "lot_id",
+            "selected_price",
+            "original_standard",
+            "created_by_id",
+        )
+    }
     commitments = {
         (lot, h): (p, v, a)
         for lot, h, p, v, a in Commitment.objects.filter(tender=tender)
@@ -481,6 +693,12 @@ def outcome(tender) -> dict:
         "agreed volume": sum(v for _, v, _ in commitments.values()),
         "agreed amount": sum((a for _, _, a in commitments.values()), Decimal("0")),
         "per commitment": digest(commitments),
+        "contracts": len(contracts),
+        "contract amount": sum((c[11] for c in contracts.values()), Decimal("0")),
+        "per contract": digest(contracts),
+        "payment standards": len(standards),
+        "standards total": sum((s[0] for s in standards.values()), Decimal("0")),
+        "per product": digest(standards),
     }
 
 
@@ -548,7 +766,8 @@ def main(argv: list[str] | None = None) -> None:
         print_table(
             ["step", "ours s", "floor s", "ratio", "goal"],
             rows,
-            title=f"Tender opening → awards — {args.lots * args.bidders:,} bids, {ours_result['commitments']:,} commitments "
+            title=f"Tender opening → awards — {args.lots * args.bidders:,} bids, {ours_result['commitments']:,} commitments, "
+            f"{ours_result['contracts']:,} contracts, {ours_result['payment standards']:,} payment standards "
             f"(identical to the floor's), peak RSS {peak_rss_mb()} MiB",
         )
     finally:

@@ -15,6 +15,18 @@ from django.utils import timezone
 _HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
 
+def history_columns(model) -> list[str]:
+    """The columns a tracked model's historical table copies from the model's table (its own bookkeeping columns
+    left out), for a statement that writes the history itself (`INSERT … SELECT … FROM` the rows it wrote)."""
+    historical = model.history.model
+    return [f.column for f in historical._meta.concrete_fields if f.column not in _HISTORY_COLUMNS]
+
+
+def history_table(model) -> str:
+    """The name of a tracked model's historical table."""
+    return model.history.model._meta.db_table
+
+
 def record_history(queryset: QuerySet, *, history_type: str = "~", by=None, reason: str = "") -> int:
     """Snapshot every row of ``queryset`` into its model's historical table; returns the number of rows written.
 
@@ -24,7 +36,7 @@ def record_history(queryset: QuerySet, *, history_type: str = "~", by=None, reas
         raise ValueError(f"unknown history type {history_type!r}")
     model = queryset.model
     historical = model.history.model
-    columns = [f.column for f in historical._meta.concrete_fields if f.column not in _HISTORY_COLUMNS]
+    columns = history_columns(model)
     pk_sql, pk_params = queryset.values("pk").query.sql_with_params()
     quote = connection.ops.quote_name
     column_list = ", ".join(quote(c) for c in columns)

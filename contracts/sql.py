@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils import timezone
-from psycopg.sql import SQL, Composed
+from psycopg.sql import SQL, Composed, Identifier
 
+from common.history import history_columns, history_table
 from common.sql import column_list, column_names, tables
 from procurement.models import Award, Commitment, Tender
 
@@ -43,26 +44,41 @@ def insert_contracts_statement() -> Composed:
     of one tender, or of every tender when `tender_id` is null: number `HT-<tender code>-<commitment id, 6 digits>`,
     the agreed volume and amount, the unit price the amount was computed from (the award's, in the commitment's
     amount / volume: both come from the same award), the cycle, and the delivery and payment terms of the rules.
-    The partial unique index on (commitment) where version = 1 makes a second run write nothing."""
+    The partial unique index on (commitment) where version = 1 makes a second run write nothing.
+
+    The same statement writes the contracts' history rows (created, with `reason` and `by`) from the rows it
+    inserted, so the audit trail costs one more INSERT … SELECT whatever the number. Returns the contracts' ids."""
+    copied = history_columns(PurchaseContract)
     return SQL(
         """
-INSERT INTO {contract} ({written})
-SELECT 'HT-' || t.code || '-' || lpad(c.id::text, 6, '0'), 1, 'commitment', c.id, c.hospital_id, c.manufacturer_id,
-       c.product_id, c.cycle_start, c.cycle_end, c.agreed_volume, a.awarded_price, c.agreed_amount,
-       %(response_hours)s, %(delivery_hours)s, %(payment_term_days)s, 'draft', '{{}}'::jsonb, '', %(now)s
-FROM {commitment} c
-JOIN {tender} t ON t.id = c.tender_id
-JOIN {award} a ON a.id = c.award_id
-WHERE c.agreed_volume > 0 AND (%(tender_id)s::bigint IS NULL OR c.tender_id = %(tender_id)s::bigint)
-ON CONFLICT DO NOTHING
-RETURNING id
+WITH written AS (
+    INSERT INTO {contract} ({written})
+    SELECT 'HT-' || t.code || '-' || lpad(c.id::text, 6, '0'), 1, 'commitment', c.id, c.hospital_id, c.manufacturer_id,
+           c.product_id, c.cycle_start, c.cycle_end, c.agreed_volume, a.awarded_price, c.agreed_amount,
+           %(response_hours)s, %(delivery_hours)s, %(payment_term_days)s, 'draft', '{{}}'::jsonb, '', %(now)s
+    FROM {commitment} c
+    JOIN {tender} t ON t.id = c.tender_id
+    JOIN {award} a ON a.id = c.award_id
+    WHERE c.agreed_volume > 0 AND (%(tender_id)s::bigint IS NULL OR c.tender_id = %(tender_id)s::bigint)
+    ON CONFLICT DO NOTHING
+    RETURNING {copied}
+)
+INSERT INTO {history} ({copied}, history_date, history_change_reason, history_type, history_user_id)
+SELECT {copied}, %(now)s, %(reason)s, '+', %(by)s FROM written
+RETURNING {id}
 """
-    ).format(**NAMES, written=column_list(column_names(PurchaseContract, WRITTEN)))
+    ).format(
+        **NAMES,
+        written=column_list(column_names(PurchaseContract, WRITTEN)),
+        copied=column_list(copied),
+        history=Identifier(history_table(PurchaseContract)),
+        id=Identifier(PurchaseContract._meta.pk.column),
+    )
 
 
-def insert_contracts(*, tender_id: int | None, terms: dict) -> list[int]:
+def insert_contracts(*, tender_id: int | None, terms: dict, reason: str, by_id: int | None) -> list[int]:
     """Run `insert_contracts_statement`; the ids of the contracts it wrote."""
-    params = {**terms, "tender_id": tender_id, "now": timezone.now()}
+    params = {**terms, "tender_id": tender_id, "now": timezone.now(), "reason": reason, "by": by_id}
     with connection.cursor() as cursor:
         cursor.execute(insert_contracts_statement(), params)
         return [row[0] for row in cursor.fetchall()]

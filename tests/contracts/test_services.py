@@ -39,7 +39,10 @@ def test_generation_is_one_draft_per_commitment_and_idempotent(cw):
     assert (contract.quantity, contract.amount, contract.unit_price) == (12000, c.agreed_amount, Decimal("0.3000"))
     assert (contract.period_start, contract.period_end) == (c.cycle_start, c.cycle_end)
     assert (contract.response_hours, contract.delivery_hours, contract.payment_term_days) == (24, 72, 30)
-    assert contract.history.count() == 1  # the set-based write left its history row
+    # the set-based write left its history row: the contract as written, created, with the reason
+    (row,) = contract.history.all()
+    assert (row.history_type, row.history_change_reason, row.history_user_id) == ("+", "生成购销合同", None)
+    assert (row.number, row.quantity, row.amount, row.status) == (contract.number, 12000, c.agreed_amount, S.DRAFT)
 
 
 def test_choosing_the_distributor_fixes_the_content_and_digest(cw):

@@ -157,15 +157,16 @@ RECEIPT_TABLES = [
 ]
 
 
-def prices(scale: float) -> dict:
-    """The year's price observations with planted anomalies, recorded; returns the price benchmark's world."""
+def prices(scale: float, *, created_at=None) -> dict:
+    """The year's price observations with planted anomalies, recorded (at `created_at`; two days ago by default);
+    returns the price benchmark's world."""
     from bench import price_scan
 
     setup_django()
     price_scan.cleanup(None, [])
     # A seed of its own: the receipts' hospitals are drawn with price_scan's default one (their USCCs would repeat).
     world = price_scan.build_world(observations_at(scale), seed=PRICE_SEED)
-    world["observations"] = price_scan.write_observations(world)
+    world["observations"] = price_scan.write_observations(world, created_at=created_at)
     world["truth"] = price_scan.truth(world)
     record_anomalies(world["truth"])
     return world

@@ -341,7 +341,7 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
             if (only and name not in only) or name in done:
                 continue
             started = time.monotonic()
-            findings = detector.find(scope) if scan.observations else []
+            findings = detector.find(scope) if detector.has_work(scope, scan.observations) else []
             logger.info(
                 "price scan %s: %s, %s findings in %.2f s", scan.pk, name, len(findings), time.monotonic() - started
             )

@@ -7,8 +7,8 @@ A full scan reads every observation. An incremental one reads the products with 
 scan of the same data would: the peer detectors the touched product-months (and the touched groups' months), the
 reference and non-selected detectors the touched hospital-months alone (each is judged on its own), the sudden change
 the touched months and the `lookback_months` after them (a later month's baseline and market move read a touched
-one), from `lookback_months` before; the volume spike every complete month of the touched products (a hospital's usual
-level is its median over all its months, and its baseline is two-sided).
+one), from `lookback_months` before; the volume spike every complete month of the products touched in a complete month
+(a hospital's usual level is its median over all its months, and its baseline is two-sided).
 
 The volume spike reads complete months only (`volume_scope`): a month's quantity means something once the month has
 closed — a month in progress compared with whole months is a dip, and in a baseline it biases it low. The month of the
@@ -503,8 +503,9 @@ SELECT agg.* FROM agg{in_touched}""").format(
 
 def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     """Hospital-months whose quantity of a product is far above what that hospital usually buys, on a log scale,
-    in complete months: the month of the scope's time and later ones are read by no figure (`volume_scope` narrows an
-    incremental scope to the touched complete months first). Each month's log quantity is first taken net of the market's level that month (the median, over the product's
+    in complete months: the month of the scope's time and later ones are read by no figure (`volume_scope` narrows
+    an incremental scope to the touched complete months first). Each month's log quantity is first taken net of the
+    market's level that month (the median, over the product's
     hospitals, of their month against their own median level, when at least `min_market` hospitals bought —
     seasonality and province-wide shifts). The baseline is the hospital's other months with purchases within
     `window_months` before or after (at least `min_history`): their mean with the highest and the lowest left out

@@ -158,8 +158,9 @@ def drop_receipts() -> None:
         cur.execute("DELETE FROM accounts_organization WHERE name LIKE '基准%%'")
 
 
-def prices(scale: float) -> dict:
-    """The year's price observations with planted anomalies, recorded; returns the price benchmark's world."""
+def prices(scale: float, *, created_at=None) -> dict:
+    """The year's price observations with planted anomalies, recorded (at `created_at`; two days before the world's
+    creation by default); returns the price benchmark's world."""
     from bench import price_scan
 
     setup_django()
@@ -170,6 +171,13 @@ def prices(scale: float) -> dict:
         world["observations"] = conn.execute(
             f"SELECT count(*) FROM pricing_priceobservation WHERE import_batch = '{price_scan.MARK}'"
         ).fetchone()[0]
+        if created_at is not None:  # recorded at another time than the world's (bench.incremental's clock)
+            conn.execute(
+                "UPDATE pricing_priceobservation SET created_at = %s WHERE import_batch = %s",
+                [created_at, price_scan.MARK],
+            )
+            conn.commit()
+            world["plan"]["created_at"] = created_at
     world["truth"] = price_scan.truth(world)
     return world
 

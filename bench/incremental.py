@@ -9,7 +9,9 @@ Three jobs, each on the province the suite generates (``bench.generate``) or bui
 - price scan: a full scan (last night's), one more day of observations, the incremental scan
   (``price_scan_run``: the product-months the day touched and every figure they change) timed next to a full scan of
   the same data; every signal's figures after the incremental scan must be those after the full scan (the scan logs
-  each detector's time, ``pricing.services.scan``);
+  each detector's time, ``pricing.services.scan``). The scans' clock is the evening of the day added, the 28th of the
+  data's last month, as for a nightly scan: the day lands in the month in progress (which the volume spike does not
+  judge yet) and the year's observations were recorded two days before;
 - settlement: the whole month's statements (``generate_statements``), then one hospital's statements and lines
   removed (as when a late receipt or return reopens them) and rebuilt by ``generate_hospital_statements``, timed next
   to the whole month; that hospital's statements and lines must be the month's run's, to the fen.
@@ -24,7 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from bench.common import (
     bench_database_name,
@@ -171,10 +173,11 @@ def price_rows(scale: float) -> list[dict]:
 
     world, scan_ids = None, []
     try:
-        world = prices(scale)
-        now = timezone.now()
+        day = MONTHS[-1] + timedelta(days=27)
+        now = timezone.make_aware(datetime.combine(day, time(22, 0)))
+        world = prices(scale, created_at=now - timedelta(days=2))
         scan_ids.append(price_scan_run(full=True, now=now).pk)  # last night's
-        added = write_observations(world, day_only=MONTHS[-1] + timedelta(days=27), created_at=now)
+        added = write_observations(world, day_only=day, created_at=now)
         with timer() as t_inc:
             inc = price_scan_run(now=now + timedelta(minutes=1))
         scan_ids.append(inc.pk)

@@ -117,6 +117,10 @@ class Detector:
             raise ValueError(f"{self.name}: unknown parameters {sorted(unknown)}")
         self.params = {**self.defaults, **params}
 
+    def has_work(self, scope: Scope, new_observations: int) -> bool:
+        """Whether a scan with `new_observations` (all of them on a full scan) has anything for it to judge."""
+        return new_observations > 0
+
     def find(self, scope: Scope) -> list[Finding]:  # pragma: no cover - every detector overrides it
         raise NotImplementedError
 

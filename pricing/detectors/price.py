@@ -360,7 +360,8 @@ class NonSelectedPremium(Detector):
 class VolumeSpike(Detector):
     """采购量异常激增 (possible diversion): a hospital's monthly quantity far above its own usual months, on a log scale
     (a trimmed mean of its other months with purchases within `window_months`, at least `min_history`), net of the
-    market's move that month (seasonality, province-wide shifts); both relative (≥ `factor` ×, ≥ `z` spreads, the
+    market's move that month (seasonality, province-wide shifts), in complete months only (the month in progress is
+    judged by the first scan after it closes); both relative (≥ `factor` ×, ≥ `z` spreads, the
     spread counting the months' noise — the hospital's own, shrunk towards the product's across its hospitals
     (`pool_weight`, `pool_min_quantity`, `pool_min_hospitals`) —, the baseline's and small counts' Poisson noise) and absolute (the extra units
     worth ≥ `min_excess_amount` yuan). Products priced at least `min_unit_price` a unit, and 高值耗材."""
@@ -382,10 +383,18 @@ class VolumeSpike(Detector):
     }
 
     def sql(self, scope: Scope):
-        return statements.volume_spikes(scope, self.params)
+        """The statement for the complete months the scope concerns (`statements.volume_scope`); None when there is
+        nothing to judge (every new observation in the month in progress)."""
+        narrowed = statements.volume_scope(scope)
+        return None if narrowed is None else statements.volume_spikes(narrowed, self.params)
+
+    def has_work(self, scope: Scope, new_observations: int) -> bool:
+        # a month closed since the last scan is judged now, whether or not anything new arrived
+        return new_observations > 0 or statements.month_closed(scope)
 
     def find(self, scope: Scope) -> list[Finding]:
-        return [self._finding(row) for row in fetch(*self.sql(scope))]
+        statement = self.sql(scope)
+        return [] if statement is None else [self._finding(row) for row in fetch(*statement)]
 
     def _finding(self, row: dict) -> Finding:
         m = as_date(row["m"])

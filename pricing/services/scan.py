@@ -110,7 +110,7 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
             _fill_manufacturers(list(new_cases.values()))
             PriceAlert.objects.bulk_create(list(new_cases.values()), batch_size=500)
         cases = {**open_by_key, **new_cases}
-        created, changed = [], []
+        created, changed, redetected = [], [], []
         for key, f in pending:
             case = cases[key]
             signal = signals.get((case.pk, f.detector, f.period_start))
@@ -118,12 +118,14 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
                 signal = Signal(alert=case, kind=f.detector, month=f.period_start, first_detected_at=now)
                 signals[(case.pk, f.detector, f.period_start)] = signal
                 created.append(signal)
-            elif signal.pk is not None:
-                changed.append(signal)
+            before = _figures(signal, SIGNAL_FIELDS) if signal.pk is not None else None
             _fill_signal(signal, f, now)
+            if before is not None:
+                (redetected if _figures(signal, SIGNAL_FIELDS) == before else changed).append(signal)
         Signal.objects.bulk_create(created, batch_size=500)
         if changed:
             Signal.objects.bulk_update(changed, SIGNAL_FIELDS, batch_size=500)
+        _mark_detected(Signal, redetected, now)
         touched = {cases[key].pk for key, _f in pending}
         _refresh_cases([c for c in cases.values() if c.pk in touched], now)
         counts["opened"] = len(new_cases)
@@ -260,15 +262,33 @@ def case_aggregate(case: PriceAlert, signals: list[Signal]) -> None:
     case.summary, case.summary_message = top.summary, top.summary_message
 
 
+def _figures(row, fields: list[str]) -> tuple:
+    """A signal's or a case's stored figures, all but the detection time."""
+    return tuple(getattr(row, name) for name in fields if name != "last_detected_at")
+
+
+def _mark_detected(model, rows: list, now: datetime) -> None:
+    """Rows found again with the same figures (most of a rescan's): their detection time only, in one statement —
+    writing every field of each row back through CASE expressions took most of an incremental scan's writing."""
+    for row in rows:
+        row.last_detected_at = now
+    if rows:
+        model.objects.filter(pk__in=[row.pk for row in rows]).update(last_detected_at=now)
+
+
 def _refresh_cases(cases: list[PriceAlert], now: datetime) -> None:
     by_case: dict[int, list[Signal]] = defaultdict(list)
-    for signal in Signal.objects.filter(alert_id__in=[c.pk for c in cases]):
+    for signal in Signal.objects.filter(alert_id__in=[c.pk for c in cases]).defer("evidence"):
         by_case[signal.alert_id].append(signal)
+    changed, redetected = [], []
     for case in cases:
+        before = _figures(case, CASE_FIELDS)
         case_aggregate(case, by_case[case.pk])
         case.last_detected_at = now
+        (redetected if _figures(case, CASE_FIELDS) == before else changed).append(case)
     # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
-    PriceAlert.objects.bulk_update(cases, CASE_FIELDS, batch_size=500)
+    PriceAlert.objects.bulk_update(changed, CASE_FIELDS, batch_size=500)
+    _mark_detected(PriceAlert, redetected, now)
 
 
 def _fill_manufacturers(cases: list[PriceAlert]) -> None:
@@ -341,7 +361,7 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
             if (only and name not in only) or name in done:
                 continue
             started = time.monotonic()
-            findings = detector.find(scope) if scan.observations else []
+            findings = detector.find(scope) if detector.has_work(scope, scan.observations) else []
             logger.info(
                 "price scan %s: %s, %s findings in %.2f s", scan.pk, name, len(findings), time.monotonic() - started
             )

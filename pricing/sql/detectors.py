@@ -7,8 +7,14 @@ A full scan reads every observation. An incremental one reads the products with 
 scan of the same data would: the peer detectors the touched product-months (and the touched groups' months), the
 reference and non-selected detectors the touched hospital-months alone (each is judged on its own), the sudden change
 the touched months and the `lookback_months` after them (a later month's baseline and market move read a touched
-one), from `lookback_months` before; the volume spike every month of the touched products (a hospital's usual level is
-its median over all its months, and its baseline is two-sided).
+one), from `lookback_months` before; the volume spike every complete month of the products touched in a complete month
+(a hospital's usual level is its median over all its months, and its baseline is two-sided).
+
+The volume spike reads complete months only (`volume_scope`): a month's quantity means something once the month has
+closed — a month in progress compared with whole months is a dip, and in a baseline it biases it low. The month of the
+scan's time and any later one are left out of its statement altogether (its figures, its baselines, the market's
+levels, the pooled spreads), so new observations in the month in progress give it nothing to do; the first scan after
+a month closes runs it in full, which judges the month that has just closed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import timezone
 from psycopg import sql
 
 from catalog.models import Product
@@ -43,6 +50,40 @@ class Scope:
     # the touched subjects, (product, hospital, month) with a new price a hospital paid (`touched_subjects`): what the
     # detectors judging each hospital-month on its own (the references, the non-selected premium) re-read
     subjects: tuple[tuple[int, int, date], ...] | None = None
+
+
+def month_in_progress(scope: Scope) -> date:
+    """The first day of the month of the scan's time (`until`; today when the scope has none), in the platform's time
+    zone: the month in progress, which the volume spike does not judge yet."""
+    moment = scope.until or timezone.now()
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def month_closed(scope: Scope) -> bool:
+    """Whether a month has closed since the previous scan's watermark (the first scan of a month, or the first
+    ones: the watermark less the overlap may still fall in the previous month)."""
+    if scope.full or scope.since is None:
+        return False
+    return timezone.localtime(scope.since).date().replace(day=1) < month_in_progress(scope)
+
+
+def volume_scope(scope: Scope) -> Scope | None:
+    """What the volume spike reads for a scan's scope, complete months only: the full scope as it is; on the first
+    scan after a month closed, everything (a full scope: the month that has just closed is judged, and it enters every
+    other month's baseline and every product's level, whether or not a new observation touched it); otherwise the
+    touched product-months in complete months (observations arriving late into a closed month), or None — nothing to
+    do — when every touched month is still in progress."""
+    if scope.full:
+        return scope
+    if month_closed(scope):
+        return Scope(full=True, until=scope.until)
+    if scope.touched is None:
+        return scope
+    open_month = month_in_progress(scope)
+    closed = tuple((product, month) for product, month in scope.touched if month < open_month)
+    if not closed:
+        return None
+    return Scope(full=False, since=scope.since, until=scope.until, touched=closed)
 
 
 def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
@@ -461,8 +502,10 @@ SELECT agg.* FROM agg{in_touched}""").format(
 
 
 def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
-    """Hospital-months whose quantity of a product is far above what that hospital usually buys, on a log scale.
-    Each month's log quantity is first taken net of the market's level that month (the median, over the product's
+    """Hospital-months whose quantity of a product is far above what that hospital usually buys, on a log scale,
+    in complete months: the month of the scope's time and later ones are read by no figure (`volume_scope` narrows
+    an incremental scope to the touched complete months first). Each month's log quantity is first taken net of the
+    market's level that month (the median, over the product's
     hospitals, of their month against their own median level, when at least `min_market` hospitals bought —
     seasonality and province-wide shifts). The baseline is the hospital's other months with purchases within
     `window_months` before or after (at least `min_history`): their mean with the highest and the lowest left out
@@ -482,6 +525,8 @@ def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     t = _tables()
     touched, values = _touched(scope, t)
     window = int(params["window_months"])
+    # complete months only: the month in progress (and any later one) is read by no figure
+    complete = sql.SQL(" AND o.observed_on < {open_month}").format(open_month=sql.Literal(month_in_progress(scope)))
     statement = sql.SQL("""WITH {touched}{hp},
 lq0 AS (SELECT product_id, hospital_id, m, qty, price, region_id, ln(qty) AS l FROM hp WHERE qty > 0),
 hl AS (SELECT product_id, hospital_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY l) AS hl
@@ -538,9 +583,9 @@ WHERE r.r >= ln(%(factor)s)
   AND (r.qty - exp(r.base + r.market)) * r.price >= %(min_excess_amount)s
   AND (r.price >= %(min_unit_price)s OR g.high_value = %(high_value)s)""").format(
         touched=touched,
-        # every month of the touched products: a hospital's usual level (`hl`) is its median over all its months,
-        # so one new month moves the market's level — and every figure — in any month of the product
-        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=None)),
+        # every complete month of the touched products: a hospital's usual level (`hl`) is its median over all its
+        # months, so one new month moves the market's level — and every figure — in any month of the product
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=None) + complete),
         first_month=months_later(sql.SQL("cur.m"), -window),
         last_month=months_later(sql.SQL("cur.m"), window),
         product=t["product"],

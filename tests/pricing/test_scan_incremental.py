@@ -5,7 +5,7 @@ move or a hospital's usual level compare with."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -155,3 +155,42 @@ def test_the_incremental_scan_equals_a_full_scan_when_the_aggregates_move(year_o
     after_full = (_cases(), _signals())
     assert after_incremental[0] == after_full[0]
     assert after_incremental[1] == after_full[1]
+
+
+def _volume_signals() -> set[tuple]:
+    return set(Signal.objects.filter(kind="volume_spike").values_list("alert__subject_key", "month"))
+
+
+def test_the_volume_spike_judges_a_month_once_it_has_closed(year_of_prices, hospitals):
+    """The scans run in December 2025, the data's last month: a spike that month is not judged (a month in progress
+    compared with whole months is a dip), a day's observations in it give the volume detector nothing to do, and the
+    first scan of January — with nothing new — judges the closed December; each scan ends where a full scan ends."""
+    spiking = hospitals[1]
+    observe(year_of_prices[0], spiking, date(2025, 12, 12), "10.00", quantity=900)
+    evening = timezone.make_aware(datetime(2025, 12, 20, 22, 0))
+    PriceObservation.objects.update(created_at=evening - timedelta(days=1))
+    price_scan_run(full=True, now=evening)
+    july, december = (f"h:{hospitals[7].pk}", date(2025, 7, 1)), (f"h:{spiking.pk}", date(2025, 12, 1))
+    assert july in _volume_signals() and december not in _volume_signals()
+
+    # the next day's observations, all in the month in progress
+    for hospital in hospitals[:4]:
+        observe(year_of_prices[0], hospital, date(2025, 12, 21), "10.20", quantity=500)
+    next_evening = evening + timedelta(days=1)
+    PriceObservation.objects.filter(created_at__gt=evening).update(created_at=next_evening - timedelta(hours=1))
+    incremental = price_scan_run(now=next_evening)
+    assert not incremental.full and incremental.observations == 4
+    assert incremental.findings["volume_spike"] == 0  # nothing to judge: the volume detector did not run
+    after_incremental = (_cases(), _signals())
+    price_scan_run(full=True, now=next_evening + timedelta(minutes=2))
+    assert (_cases(), _signals()) == after_incremental
+    assert december not in _volume_signals()
+
+    # the night of the 1st: December has closed; nothing new arrived, and the month is judged
+    first_of_january = timezone.make_aware(datetime(2026, 1, 1, 2, 0))
+    nightly = price_scan_run(now=first_of_january)
+    assert not nightly.full and nightly.observations == 0
+    assert december in _volume_signals() and july in _volume_signals()
+    after_nightly = (_cases(), _signals())
+    price_scan_run(full=True, now=first_of_january + timedelta(minutes=2))
+    assert (_cases(), _signals()) == after_nightly

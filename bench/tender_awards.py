@@ -225,10 +225,10 @@ def reset(tender) -> None:
     t = tender.pk
     awards = "SELECT id FROM procurement_award WHERE tender_id = %(t)s"
     with connection.cursor() as c:
-        # The draft contracts' history (its rows keep the commitment's key, without a foreign key).
+        # The draft contracts' history (no foreign key; found by the contract's id, the history's index).
         c.execute(
-            "DELETE FROM contracts_historicalpurchasecontract WHERE commitment_id IN"
-            " (SELECT id FROM procurement_commitment WHERE tender_id = %s)",
+            "DELETE FROM contracts_historicalpurchasecontract WHERE id IN (SELECT id FROM contracts_purchasecontract"
+            " WHERE commitment_id IN (SELECT id FROM procurement_commitment WHERE tender_id = %s))",
             [t],
         )
         # With whatever the platform attached to them (contracts, progress rows, notifications, payment standards).
@@ -271,8 +271,16 @@ def cleanup(tender, official) -> None:
     reset(tender)
     t = tender.pk
     with connection.cursor() as c:
-        c.execute("DELETE FROM procurement_historicaldemandreport WHERE tender_id = %s", [t])
-        c.execute("DELETE FROM procurement_historicalbid WHERE tender_id = %s", [t])
+        # (by the object's id, the index of these histories)
+        c.execute(
+            "DELETE FROM procurement_historicaldemandreport WHERE id IN"
+            " (SELECT id FROM procurement_demandreport WHERE tender_id = %s)",
+            [t],
+        )
+        c.execute(
+            "DELETE FROM procurement_historicalbid WHERE id IN (SELECT id FROM procurement_bid WHERE tender_id = %s)",
+            [t],
+        )
         c.execute("DELETE FROM procurement_historicallot WHERE tender_id = %s", [t])
         c.execute("DELETE FROM procurement_historicaltender WHERE id = %s", [t])
         # Demand reports, bids, lots and whatever else refers to the tender (releases, notices, objections).

@@ -106,11 +106,20 @@ class PurchaseContract(models.Model):
         related_name="next_version",
         verbose_name=_("被补充的合同版本"),
     )
+    # The three parties' lookups use the (party, status) indexes of Meta.indexes: no index of their own.
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("医疗机构（甲方）")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("医疗机构（甲方）"),
     )
     manufacturer = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("生产企业（乙方）")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("生产企业（乙方）"),
     )
     distributor = models.ForeignKey(
         "accounts.Organization",
@@ -118,6 +127,7 @@ class PurchaseContract(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("配送企业（丙方）"),
     )
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
@@ -136,7 +146,11 @@ class PurchaseContract(models.Model):
     fixed_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
     signed_at = models.DateTimeField(_("生效时间"), null=True, blank=True, help_text=_("三方均已确认的时间"))
     superseded_at = models.DateTimeField(_("被替代时间"), null=True, blank=True)
-    history = HistoricalRecords()
+    # The history is read per contract (by id) and by date and user; indexes copied from the contract's foreign keys
+    # would only slow down writing it (a tender's award writes one history row per generated contract).
+    history = HistoricalRecords(
+        no_db_index=["commitment", "listing", "previous", "hospital", "manufacturer", "distributor", "product"]
+    )
 
     class Meta:
         verbose_name = _("购销合同")

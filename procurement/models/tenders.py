@@ -219,7 +219,9 @@ class DemandReport(models.Model):
         verbose_name=_("填报人"),
     )
     reported_at = models.DateTimeField(_("填报时间"), auto_now=True)
-    history = HistoricalRecords()
+    # The history is read per report (by id) and by date and user; indexes copied from the foreign keys would only slow
+    # down writing it (a demand import writes one history row per report, hundreds of thousands per tender).
+    history = HistoricalRecords(no_db_index=["tender", "lot", "hospital", "named_product", "reported_by"])
 
     class Meta:
         verbose_name = _("需求报量")
@@ -283,7 +285,12 @@ class Bid(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人")
     )
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["sealed_price"])
+    # The history is read per bid (by id) and by date and user; indexes copied from the foreign keys would only slow
+    # down writing it (opening and evaluation write one history row per bid of the tender).
+    history = HistoricalRecords(
+        excluded_fields=["sealed_price"],
+        no_db_index=["tender", "lot", "manufacturer", "product", "replaces", "submitted_by"],
+    )
 
     class Meta:
         verbose_name = _("申报")

@@ -54,40 +54,38 @@ def orderability(hospital: Organization, distributor: Organization, *, on: date)
 
 
 def check_listing_orderable(listing: Listing, *, on: date, field: str) -> None:
-    refusal = _listing_refusal(listing, on=on)
-    if refusal is None:
-        return
-    message, values, code = refusal
-    # the product named only in a refusal: strength, form and pack tell one of a name apart (catalog.identity)
-    name = product_identity(listing.product, maker=False)
-    raise ValidationFailed(message % {"name": name, **values}, field=field, code=code)
+    def name() -> str:
+        # built only for a refusal: strength, form and pack tell one of a name apart (catalog.identity)
+        return product_identity(listing.product, maker=False)
 
-
-def _listing_refusal(listing: Listing, *, on: date) -> tuple[str, dict, OrderError] | None:
-    """Why the listing cannot be ordered on `on` (message with %(name)s, its other values, code), or None."""
     if listing.status == Listing.Status.SUSPENDED:
-        return (
-            gettext("%(name)s 已暂停挂网，不能采购（%(status_reason)s）"),
-            {"status_reason": listing.status_reason},
-            OrderError.LISTING_SUSPENDED,
+        raise ValidationFailed(
+            gettext("%(name)s 已暂停挂网，不能采购（%(status_reason)s）")
+            % {"name": name(), "status_reason": listing.status_reason},
+            field=field,
+            code=OrderError.LISTING_SUSPENDED,
         )
     if listing.status == Listing.Status.WITHDRAWN:
-        return gettext("%(name)s 已撤网，不能采购"), {}, OrderError.LISTING_WITHDRAWN
+        raise ValidationFailed(
+            gettext("%(name)s 已撤网，不能采购") % {"name": name()}, field=field, code=OrderError.LISTING_WITHDRAWN
+        )
     if listing.valid_from > on:
-        return (
-            gettext("%(name)s 的挂网自 %(valid_from)s 起生效，尚不能采购"),
-            {"valid_from": listing.valid_from},
-            OrderError.LISTING_NOT_YET_VALID,
+        raise ValidationFailed(
+            gettext("%(name)s 的挂网自 %(valid_from)s 起生效，尚不能采购")
+            % {"name": name(), "valid_from": listing.valid_from},
+            field=field,
+            code=OrderError.LISTING_NOT_YET_VALID,
         )
     if listing.valid_to is not None and listing.valid_to < on:
-        return (
-            gettext("%(name)s 的挂网已于 %(valid_to)s 到期，不能采购"),
-            {"valid_to": listing.valid_to},
-            OrderError.LISTING_EXPIRED,
+        raise ValidationFailed(
+            gettext("%(name)s 的挂网已于 %(valid_to)s 到期，不能采购") % {"name": name(), "valid_to": listing.valid_to},
+            field=field,
+            code=OrderError.LISTING_EXPIRED,
         )
     if not listing.product.is_active:
-        return gettext("%(name)s 已停用，不能采购"), {}, OrderError.PRODUCT_INACTIVE
-    return None
+        raise ValidationFailed(
+            gettext("%(name)s 已停用，不能采购") % {"name": name()}, field=field, code=OrderError.PRODUCT_INACTIVE
+        )
 
 
 def negotiated_on(product, on: date) -> bool:

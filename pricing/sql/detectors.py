@@ -15,6 +15,10 @@ closed — a month in progress compared with whole months is a dip, and in a bas
 scan's time and any later one are left out of its statement altogether (its figures, its baselines, the market's
 levels, the pooled spreads), so new observations in the month in progress give it nothing to do; the first scan after
 a month closes runs it in full, which judges the month that has just closed.
+
+Over 500 lines on purpose: the six detectors' statements share the `Scope` fragments (touched products, subjects,
+complete months) built here, and each statement is one long CTE with its docstring; one module per detector would
+scatter those fragments or import them back from here.
 """
 
 from __future__ import annotations

@@ -279,9 +279,18 @@ def write_observations(
 
 
 def truth(world: dict) -> dict[str, set]:
-    """The keys each detector should find, from the plan (detector → {(product, subject, month index)})."""
+    """The keys each detector should find, from the plan (detector → {(product, subject, month index)}).
+
+    A price above the payment standard is informational by default (`PRICE_INFORMATIONAL_SIGNALS`: the patient pays
+    the difference): it informs a hospital's open case and never opens one. A province-wide move above the standard is
+    then expected only at the hospitals whose case a price unit opens (the peer detector runs before the references);
+    the others' months are legitimate and nobody's case."""
+    from pricing.detectors.price import informational_kinds
+
     plan = world["plan"]
     price_units = set(plan["units"])
+    payment_informs_only = "above_payment_standard" in informational_kinds()
+    with_case = {(p, h) for p, h, _m in price_units}
     out: dict[str, set] = defaultdict(set)
     for p, h, m in price_units:
         out["peer_outlier"].add((p, f"h:{h}", m))
@@ -298,7 +307,7 @@ def truth(world: dict) -> dict[str, set]:
         out["sudden_change"].add((p, "province", start))
         for h in plan["buyers"][p]:
             for m in range(start, len(MONTHS)):
-                if p in plan["payment"]:
+                if p in plan["payment"] and (not payment_informs_only or (p, h) in with_case):
                     out["above_reference"].add((p, f"h:{h}", m))
                 if p in plan["awarded"]:
                     out["non_selected_premium"].add((p, f"h:{h}", m))

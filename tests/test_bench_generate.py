@@ -185,3 +185,31 @@ def test_a_step_short_of_disk_is_refused(monkeypatch):
         generate.check_disk("receipts", 5.0, "flows-01")
     monkeypatch.setattr(generate, "free_bytes", lambda: 3 * 1024**3)
     generate.check_disk("receipts", 5.0, "flows-01")
+
+
+@pytest.mark.django_db
+def test_the_scan_finds_what_the_truth_expects_above_a_payment_standard(province, monkeypatch):
+    """A province-wide move on a product with a payment standard: every buyer then pays above the standard, which is
+    informational (the patient pays the difference). It informs the cases the price units opened and opens none: the
+    truth expects it at those hospitals only, and the scan agrees (precision and recall 1)."""
+    from django.utils import timezone
+
+    from pricing.services.scan import price_scan_run
+
+    monkeypatch.setattr(generate, "MIN_OBSERVATIONS", 9_600)  # 20 products: the 11th is unpaired, with a standard
+    world = generate.price_world(SCALE, create=True)
+    plan, products = world["plan"], world["products"]
+    moved = next(p.pk for i, p in enumerate(products) if i % 5 == 0 and i % 4 >= 2 and p.pk not in plan["high"])
+    plan["province"] = {moved: 6}
+    buyers = plan["buyers"][moved]
+    plan["units"] = {k: v for k, v in plan["units"].items() if k[0] != moved}
+    plan["units"][(moved, buyers[0], 2)] = 2.5  # a case for the first buyer, opened by its own price in March
+    price_scan.write_observations(world)
+    expected = price_scan.truth(world)["above_reference"]
+    moved_keys = {(s, m) for p, s, m in expected if p == moved}
+    assert moved_keys == {(f"h:{buyers[0]}", m) for m in [2, *range(6, 12)]}
+
+    scan = price_scan_run(full=True, now=timezone.now())
+    quality = {row[0]: row for row in price_scan.score(world, [scan.pk])}
+    assert quality["above_reference"][3] == quality["above_reference"][1] == len(expected)  # true = planted
+    assert quality["above_reference"][2] == len(expected)  # and nothing more

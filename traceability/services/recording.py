@@ -47,8 +47,9 @@ def _line_of(item: dict, field: str, lines: dict[int, DeliveryLine], default: De
 
 
 def parse_rows(items: list[dict], lines: dict[int, DeliveryLine], default: DeliveryLine | None) -> list[Row]:
-    """Each row's line and code parsed; a code twice in the upload is refused."""
-    rows, seen = [], {}
+    """Each row's line and code parsed; a code twice in the upload is refused. A parent (a case's code, named by each
+    of its packs) is parsed once; a bad one is refused at its first row."""
+    rows, seen, parents = [], {}, {}
     for i, item in enumerate(items):
         field = f"rows[{i}]"
         line = _line_of(item, field, lines, default)
@@ -62,7 +63,10 @@ def parse_rows(items: list[dict], lines: dict[int, DeliveryLine], default: Deliv
             )
         seen[parsed.code] = i
         parent_raw = str(item.get("parent") or "").strip()
-        parent = parse_code(parent_raw, field=f"{field}.parent").code if parent_raw else ""
+        parent = parents.get(parent_raw)
+        if parent is None:
+            parent = parse_code(parent_raw, field=f"{field}.parent").code if parent_raw else ""
+            parents[parent_raw] = parent
         rows.append(Row(line=line, parsed=parsed, parent=parent))
     return rows
 

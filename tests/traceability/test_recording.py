@@ -69,6 +69,12 @@ def test_a_code_of_another_product_is_flagged(w):
         ([{"code": code(1)}, {"code": code(1)}], TraceError.DUPLICATE_IN_DELIVERY, "rows[1].code"),
         ([{"code": code(i)} for i in range(4)], TraceError.MORE_CODES_THAN_PACKS, "rows"),
         ([{"code": code(1), "parent": code(7)}], TraceError.PARENT_UNKNOWN, "rows[0].parent"),
+        # a bad case code named by two packs: refused at the first
+        (
+            [{"code": code(1)}, *({"code": code(i), "parent": "81000"} for i in (2, 3))],
+            TraceError.CODE_WRONG_LENGTH,
+            "rows[1].parent",
+        ),
         ([{"code": code(1), "parent": code(2)}, {"code": code(2), "parent": code(1)}], TraceError.PARENT_CYCLE, None),
         ([], TraceError.NO_CODES, "rows"),
     ],

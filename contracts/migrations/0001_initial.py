@@ -9,10 +9,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0002_load_regions_and_roles"),
+        ("accounts", "0001_squashed_0004_pharmacy_kind_and_role"),
         ("accounts", "__first__"),
-        ("catalog", "0001_initial"),
-        ("procurement", "0002_storage"),
+        ("catalog", "0001_squashed_0002_product_udi_di"),
+        ("procurement", "0001_squashed_0008_progress_run_changed_kind"),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0002_load_regions_and_roles"),
-        ("procurement", "0002_storage"),
+        ("accounts", "0001_squashed_0004_pharmacy_kind_and_role"),
+        ("procurement", "0001_squashed_0008_progress_run_changed_kind"),
     ]
 
     operations = [

@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "__first__"),
-        ("catalog", "0001_initial"),
-        ("procurement", "0002_storage"),
+        ("catalog", "0001_squashed_0002_product_udi_di"),
+        ("procurement", "0001_squashed_0008_progress_run_changed_kind"),
     ]
 
     operations = [

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_pharmacy_kind_and_role'),
-        ('catalog', '0002_product_udi_di'),
+        ('accounts', '0001_squashed_0004_pharmacy_kind_and_role'),
+        ('catalog', '0001_squashed_0002_product_udi_di'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

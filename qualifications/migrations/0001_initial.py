@@ -9,9 +9,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0002_load_regions_and_roles"),
+        ("accounts", "0001_squashed_0004_pharmacy_kind_and_role"),
         ("accounts", "__first__"),
-        ("catalog", "0001_initial"),
+        ("catalog", "0001_squashed_0002_product_udi_di"),
     ]
 
     operations = [

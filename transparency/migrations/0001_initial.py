@@ -9,10 +9,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0003_supervisor_role"),
+        ("accounts", "0001_squashed_0004_pharmacy_kind_and_role"),
         ("accounts", "__first__"),
-        ("pricing", "0001_initial"),
-        ("procurement", "0002_storage"),
+        ("pricing", "0001_squashed_0003_messages_kept_as_code_and_parameters"),
+        ("procurement", "0001_squashed_0008_progress_run_changed_kind"),
     ]
 
     operations = [

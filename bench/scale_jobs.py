@@ -9,8 +9,11 @@ For each scale, in order (one database: each scale's data replaces the last's):
    a VACUUM ANALYZE per flow table, finish), then the job **progress**: ``progress_compute_all`` on an empty progress
    table (what ``bench.commitment_progress`` measures as "full recompute, empty table");
 2. the price observations (``--part prices``: world, chunks of about 2 million observations, finish), then the job
-   **scan**: the full scan (``price_scan_run(full=True)``) one detector at a time (``only=[detector]``, the scan's own
-   resumable unit: each detector's alerts are committed with the scan's record of it), the job's time their sum;
+   **scan**: the full scan (``price_scan_run(full=True)``) in parts of the products (by the hash of their peer group,
+   ``pricing.sql.parts``), as many as the scale has ``--scan-part-scale`` units (0.05 by default: 2 parts at 0.1, 100
+   at 5), each part × detector a step (``part=(k, n), only=[detector]``: the scan's own resumable unit, its alerts
+   committed with the scan's record of it), the job's time their sum; ``--scan-part-scale 0`` runs the scan in one
+   part, one detector a step, as it was measured before it could be cut;
 3. the settlement month as ``bench.settlement_batch`` builds it at that scale (1,000 hospitals × 100·S manufacturers ×
    10 lines; it empties the ordering tables, so it comes last), then the job **settlement**: ``generate_statements``
    (the month's ordering and settlement tables are emptied after it, as the suite leaves them).
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -58,6 +62,8 @@ from bench.common import (
 NAME = "scale_jobs"
 GOAL_DOUBLING = 2.3
 JOBS = ("progress", "scan", "settlement")
+# the full scan's parts: one per this much scale (0: one part), so that a step reads as much at any scale
+SCAN_PART_SCALE = 0.05
 
 
 # --- the plan -------------------------------------------------------------------------------------------------------
@@ -70,16 +76,31 @@ def detectors() -> list[str]:
     return list(registry())
 
 
+def scan_parts(scale: float) -> int:
+    """The parts the full scan is cut into at this scale: one per SCAN_PART_SCALE of it (1 when that is 0)."""
+    if not SCAN_PART_SCALE:
+        return 1
+    return max(1, math.ceil(round(scale / SCAN_PART_SCALE, 6)))
+
+
+def scan_steps(scale: float) -> list[str]:
+    """The scan's steps: ``job:scan:<detector>`` in one part, else ``job:scan:<k>/<n>:<detector>``, part by part."""
+    parts = scan_parts(scale)
+    if parts == 1:
+        return [f"job:scan:{d}" for d in detectors()]
+    return [f"job:scan:{k}/{parts}:{d}" for k in range(1, parts + 1) for d in detectors()]
+
+
 def plan(scale: float) -> list[tuple[str, str]]:
     """The steps of one scale, in order: (job it belongs to, step key). Keys: ``receipts:<step>``, ``prices:<step>``
-    (bench.generate's), ``settlement:build``, ``job:progress``, ``job:scan:<detector>``, ``job:settlement``."""
+    (bench.generate's), ``settlement:build``, ``job:progress``, the scan's (``scan_steps``), ``job:settlement``."""
     from bench.generate import steps
 
     return [
         *(("progress", f"receipts:{s}") for s in steps("receipts", scale)),
         ("progress", "job:progress"),
         *(("scan", f"prices:{s}") for s in steps("prices", scale)),
-        *(("scan", f"job:scan:{d}") for d in detectors()),
+        *(("scan", key) for key in scan_steps(scale)),
         ("settlement", "settlement:build"),
         ("settlement", "job:settlement"),
     ]
@@ -171,10 +192,11 @@ def run_one(results: dict, scale: float, key: str) -> dict:
             record = run_child("bench.commitment_progress", ["--child", "full"])
         elif key.startswith("job:scan:"):
             _require("prices", scale)
-            detector = key.split(":", 2)[2]
-            if detector == detectors()[0]:
+            if key == scan_steps(scale)[0]:
                 forget_scans()
-            record = run_child("bench.scale_jobs", ["--child", "scan", "--detector", detector])
+            *part, detector = key.split(":")[2:]
+            cut = ["--part", part[0]] if part else []
+            record = run_child("bench.scale_jobs", ["--child", "scan", "--detector", detector, *cut])
         elif key == "settlement:build":
             record = run_child("bench.scale_jobs", ["--child", "settlement-build", "--scale", str(scale)])
         elif key == "job:settlement":
@@ -229,7 +251,7 @@ def settlement_period() -> date:
     return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def child(what: str, scale: float | None, detector: str | None) -> None:
+def child(what: str, scale: float | None, detector: str | None, part: str | None = None) -> None:
     setup_django()
     from django.utils import timezone
 
@@ -237,9 +259,13 @@ def child(what: str, scale: float | None, detector: str | None) -> None:
     if what == "scan":
         from pricing.services.scan import price_scan_run
 
+        cut = None if part is None else tuple(int(x) for x in part.split("/"))
         with timer() as t:
-            scan = price_scan_run(full=True, now=timezone.now(), only=[detector])
-        result = {"findings": (scan.findings or {}).get(detector, 0), "alerts opened": scan.alerts_opened}
+            scan = price_scan_run(full=True, now=timezone.now(), only=[detector], part=cut)
+        findings = scan.findings or {}
+        # the detector's findings so far: of the parts run (all of them once its last part is recorded)
+        so_far = findings.get(detector, sum(findings.get("_steps", {}).get(detector, {}).values()))
+        result = {"findings": so_far, "alerts opened": scan.alerts_opened, "scan": scan.pk}
     elif what == "settlement-build":
         from bench import settlement_batch
         from bench.generate import HEADROOM, RECEIPT_LINE_BYTES, STEPS_TABLE, _ensure_steps_table, _mark, free_bytes
@@ -279,16 +305,33 @@ def child(what: str, scale: float | None, detector: str | None) -> None:
 
 
 def job_totals(steps: dict) -> dict[str, dict]:
-    """Each job's time (the scan: its detectors' sum) and peak memory (the largest of its processes)."""
-    out = {}
+    """Each job's time (the scan: its steps' sum) and peak memory (the largest of its processes). The scan in one part
+    is the job ``scan``; in parts, ``scan in parts`` (the cut with the most parts whose every step is recorded), so the
+    two can be compared at one scale."""
+    groups: dict[str, dict] = {}
     for job in JOBS:
         mine = {k: v for k, v in steps.items() if k == f"job:{job}" or k.startswith(f"job:{job}:")}
+        if job != "scan":
+            groups[job] = mine
+            continue
+        groups["scan"] = {k: v for k, v in mine.items() if "/" not in k}
+        cuts: dict[int, dict] = {}
+        for k, v in mine.items():
+            if "/" in k:
+                cuts.setdefault(int(k.split(":")[2].split("/")[1]), {})[k] = v
+        complete = [n for n, cut in cuts.items() if len(cut) == n * len(detectors())]
+        if complete:
+            groups["scan in parts"] = cuts[max(complete)]
+    out = {}
+    for job, mine in groups.items():
         if not mine or (job == "scan" and len(mine) < len(detectors())):
             continue
         out[job] = {
             "seconds": sum(v["seconds"] for v in mine.values()),
             "peak_rss_mb": max(v["peak_rss_mb"] for v in mine.values()),
             "longest step": max(v["seconds"] for v in mine.values()),
+            "steps": len(mine),
+            "load": max(v["load"][0] for v in mine.values()),
         }
     return out
 
@@ -324,9 +367,10 @@ def write(results: dict) -> None:
     for s in scales:
         steps = results["scales"][scale_key(s)]["steps"]
         for job, t in job_totals(steps).items():
-            load = max(v["load"][0] for k, v in steps.items() if k.startswith(f"job:{job}"))
+            name = f"{job} ({t['steps']} steps)" if job.startswith("scan") else job
             lines.append(
-                f"| {s:g} | job: {job} | {t['seconds']:,.1f} | {t['longest step']:,.1f} | {t['peak_rss_mb']} | {load} |"
+                f"| {s:g} | job: {name} | {t['seconds']:,.1f} | {t['longest step']:,.1f} | {t['peak_rss_mb']} | "
+                f"{t['load']} |"
             )
         for part, t in generation_totals(steps).items():
             load = max(v["load"][0] for k, v in steps.items() if k.startswith(f"{part}:"))
@@ -342,8 +386,8 @@ def write(results: dict) -> None:
         if scale_key(half) not in results["scales"]:
             continue
         now, before = (job_totals(results["scales"][scale_key(x)]["steps"]) for x in (s, half))
-        for job in JOBS:
-            if job in now and job in before:
+        for job in now:
+            if job in before:
                 ratio = now[job]["seconds"] / before[job]["seconds"] if before[job]["seconds"] else float("inf")
                 memory = now[job]["peak_rss_mb"] / before[job]["peak_rss_mb"]
                 doubling.append(
@@ -486,11 +530,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database at the end")
     parser.add_argument("--background", action="store_true", help="run detached; output in bench/results/*.log")
     parser.add_argument("--child", choices=["scan", "settlement-build", "settlement"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scan-part-scale",
+        type=float,
+        default=SCAN_PART_SCALE,
+        help=f"the full scan in one part per this much scale (default {SCAN_PART_SCALE}; 0: one part)",
+    )
     parser.add_argument("--detector", help=argparse.SUPPRESS)
+    parser.add_argument("--part", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     bench_database_name()
+    globals()["SCAN_PART_SCALE"] = args.scan_part_scale  # read by the plan (scan_parts)
     if args.child:
-        child(args.child, args.scale, args.detector)
+        child(args.child, args.scale, args.detector, args.part)
         return 0
     if args.background:
         return background(argv)

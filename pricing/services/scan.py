@@ -14,6 +14,12 @@
   `PRICE_SCAN_STALE_MINUTES` elsewhere): same window, same time, only the detectors not yet recorded — the alerts end
   exactly as after an uninterrupted run. A run that failed (an error) keeps the watermark where it was, so the next
   run reads the same observations again.
+- A full scan in parts (`parts=N`): the products cut into N parts by the hash of their peer group
+  (`pricing.sql.parts`), each part × detector one step committed with the scan's record of it, so that what a step
+  holds (its findings) is bounded by a part and a run killed half-way resumes at the next step. The union of the
+  parts' results is the full scan's: every figure belongs to one product or one peer group, and a group stays in one
+  part. `part=(k, N)` runs the steps of part k alone (of the scan in N parts running, or of a new one); the scan stays
+  running, its watermark unmoved, until the call that records its last step.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import logging
 import time
 from calendar import monthrange
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -44,6 +51,7 @@ from ..detectors import Finding, Scope, registry, severity_for
 from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
 from ..sql.detectors import touched_subjects
+from ..sql.parts import part_products
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +59,7 @@ logger = logging.getLogger(__name__)
 LOCK = "pricing.price-scan"
 
 
-def _start(full: bool, now: datetime) -> PriceScan:
+def _start(full: bool, now: datetime, parts: int) -> PriceScan:
     """The scan to run: the one a killed worker left running, resumed, or a new one. PostgreSQL: the scan holds a
     session lock (`common.locks`) while it runs, so a running scan nobody holds has died and is taken over at once;
     elsewhere, once older than PRICE_SCAN_STALE_MINUTES."""
@@ -59,14 +67,14 @@ def _start(full: bool, now: datetime) -> PriceScan:
     if alone is False:
         raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING)
     try:
-        return _resume_or_create(full, now, alone)
+        return _resume_or_create(full, now, alone, parts)
     except BaseException:
         if alone:
             locks.release(LOCK)
         raise
 
 
-def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceScan:
+def _resume_or_create(full: bool, now: datetime, alone: bool | None, parts: int) -> PriceScan:
     running = PriceScan.objects.filter(status=PriceScan.Status.RUNNING)
     if not alone:
         running = running.filter(started_at__lt=now - timedelta(minutes=rules.prices().scan_stale_minutes))
@@ -80,7 +88,8 @@ def _resume_or_create(full: bool, now: datetime, alone: bool | None) -> PriceSca
         since = last.until - timedelta(minutes=rules.prices().scan_overlap_minutes)
     try:
         with transaction.atomic():
-            return PriceScan.objects.create(full=full or since is None, since=since, until=now)
+            findings = {"_parts": parts} if parts > 1 else {}
+            return PriceScan.objects.create(full=full or since is None, since=since, until=now, findings=findings)
     except IntegrityError:
         raise ConflictError(
             _("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING
@@ -311,12 +320,32 @@ def _fill_regions(alerts: list[PriceAlert]) -> None:
             alert.region_id = regions.get(alert.hospital_id)
 
 
-def price_scan_run(*, full: bool = False, now: datetime | None = None, only: list[str] | None = None) -> PriceScan:
+def price_scan_run(
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+    only: list[str] | None = None,
+    parts: int = 1,
+    part: tuple[int, int] | None = None,
+) -> PriceScan:
     """Run the detectors (all, or those named in `only`) and record the run. Raises ConflictError when another
-    scan is running. Summaries are stored in the platform's language, whoever triggered the run."""
+    scan is running. Summaries are stored in the platform's language, whoever triggered the run.
+
+    A full scan may be cut into `parts` parts (each part × detector a step), or run one part `part=(k, n)` of a scan
+    in `n` parts: the steps of part k (those of `only`), the scan finished — succeeded, its watermark moved — by the
+    call that records its last step. A scan interrupted (or left unfinished by `part`) is resumed in its own parts by
+    the next run; asking for a part of another cut then is a conflict."""
+    if part is not None:
+        index, parts = part
+        if not 1 <= index <= parts:
+            raise ValueError(f"part {index} of {parts}: a part is numbered from 1 to the number of parts")
+    if parts < 1:
+        raise ValueError(f"{parts} parts: a scan has at least one")
+    if parts > 1 and not full:
+        raise ValueError("only a full scan is cut into parts (an incremental one reads what was touched)")
     with translation.override(settings.LANGUAGE_CODE):
-        scan = _run(full=full, now=now, only=only)
-    if scan.alerts_opened:
+        scan = _run(full=full, now=now, only=only, parts=parts, part=part)
+    if scan.alerts_opened and scan.status == PriceScan.Status.SUCCEEDED:
         notify_kind(
             "agency",
             "price_alert",
@@ -332,17 +361,48 @@ def price_scan_run(*, full: bool = False, now: datetime | None = None, only: lis
     return scan
 
 
-def _run(*, full: bool, now: datetime | None, only: list[str] | None) -> PriceScan:
-    scan = _start(full, now or timezone.now())
+def _run(*, full: bool, now: datetime | None, only: list[str] | None, parts: int, part: tuple | None) -> PriceScan:
+    scan = _start(full, now or timezone.now(), parts)
     try:
-        return _detect(scan, only)
+        if part is not None and scan_parts(scan) != part[1]:
+            logger.warning("price scan %s runs in %s parts: part %s/%s refused", scan.pk, scan_parts(scan), *part)
+            raise ConflictError(_("已有价格扫描正在运行，请稍后再试"), field="scan", code=PricingError.SCAN_RUNNING)
+        return _detect(scan, only, part=None if part is None else part[0])
     finally:
         locks.release(LOCK)
 
 
-def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
-    """Each detector's alerts are committed together with the scan's record of it; a resumed scan skips the detectors
-    it has recorded and works with its own window and time, so it ends exactly as an uninterrupted one would."""
+def scan_parts(scan: PriceScan) -> int:
+    """The number of parts a scan is cut into (recorded in its findings as `_parts`; 1 when it is not cut)."""
+    return int((scan.findings or {}).get("_parts", 1))
+
+
+def _step_done(done: dict, name: str, index: int) -> bool:
+    """Whether the scan's record holds the step detector `name` × part `index`: the detector's count once every part
+    is recorded, each part's count (in `_steps`) until then."""
+    return name in done or str(index) in done.get("_steps", {}).get(name, {})
+
+
+def _record_step(done: dict, name: str, index: int, parts: int, found: int) -> None:
+    """Record a step in the scan's findings: the detector's count, the sum over its parts once all are recorded."""
+    if parts == 1:
+        done[name] = found
+        return
+    steps = {**done.get("_steps", {})}
+    steps[name] = {**steps.get(name, {}), str(index): found}
+    if len(steps[name]) == parts:
+        done[name] = sum(steps.pop(name).values())
+    if steps:
+        done["_steps"] = steps
+    else:
+        done.pop("_steps", None)
+
+
+def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None) -> PriceScan:
+    """Each detector's alerts (of one part, when the scan is cut) are committed together with the scan's record of
+    that step; a resumed scan skips the steps it has recorded and works with its own window and time, so it ends
+    exactly as an uninterrupted one would. With `part`, only that part's steps run, and the scan is finished only
+    when every step of every detector is recorded."""
     now = scan.until
     scope = Scope(full=scan.full, since=scan.since, until=scan.until)
     if not scan.full:
@@ -351,29 +411,45 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
         subjects = touched_subjects(scope)
         touched = tuple(sorted({(product, month) for product, _hospital, month in subjects}))
         scope = Scope(full=False, since=scan.since, until=scan.until, touched=touched, subjects=subjects)
+    parts = scan_parts(scan)
     done = dict(scan.findings or {})
+    detectors = registry()
     try:
         observations = PriceObservation.objects.filter(created_at__lte=now)
         if not scan.full:
             observations = observations.filter(created_at__gt=scan.since)
         scan.observations = observations.count()
-        for name, detector in registry().items():
-            if (only and name not in only) or name in done:
+        for index in [part] if part is not None else range(1, parts + 1):
+            steps = [
+                (name, detector)
+                for name, detector in detectors.items()
+                if not (only and name not in only) and not _step_done(done, name, index)
+            ]
+            if not steps:
                 continue
-            started = time.monotonic()
-            findings = detector.find(scope) if detector.has_work(scope, scan.observations) else []
-            logger.info(
-                "price scan %s: %s, %s findings in %.2f s", scan.pk, name, len(findings), time.monotonic() - started
-            )
-            with transaction.atomic():
-                counts = upsert_alerts(findings, now=now)
-                done[name] = len(findings)
-                done["_suppressed"] = done.get("_suppressed", 0) + counts["suppressed"]
-                scan.findings = done
-                scan.alerts_opened += counts["opened"]
-                scan.alerts_updated += counts["updated"]
-                scan.save(update_fields=["findings", "alerts_opened", "alerts_updated", "observations"])
-            checkpoint("price-scan:detector")
+            # a part: every month of the products of its peer groups, the full scan's statements narrowed to them
+            part_scope = scope if parts == 1 else replace(scope, products=part_products(index, parts))
+            for name, detector in steps:
+                started = time.monotonic()
+                found = detector.find(part_scope) if detector.has_work(part_scope, scan.observations) else []
+                logger.info(
+                    "price scan %s: %s%s, %s findings in %.2f s",
+                    scan.pk,
+                    name,
+                    f" (part {index}/{parts})" if parts > 1 else "",
+                    len(found),
+                    time.monotonic() - started,
+                )
+                with transaction.atomic():
+                    counts = upsert_alerts(found, now=now)
+                    _record_step(done, name, index, parts, len(found))
+                    done["_suppressed"] = done.get("_suppressed", 0) + counts["suppressed"]
+                    scan.findings = done
+                    scan.alerts_opened += counts["opened"]
+                    scan.alerts_updated += counts["updated"]
+                    scan.save(update_fields=["findings", "alerts_opened", "alerts_updated", "observations"])
+                del found  # a step's findings are not held past it
+                checkpoint("price-scan:detector")
     except Exception as exc:
         logger.exception("price scan %s failed", scan.pk)
         scan.status = PriceScan.Status.FAILED
@@ -381,6 +457,8 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
         scan.finished_at = timezone.now()
         scan.save(update_fields=["status", "error", "finished_at", "observations"])
         raise
+    if part is not None and not all(name in done for name in detectors):
+        return scan  # other parts' steps are left: the scan stays running, resumed by the next run
     scan.status = PriceScan.Status.SUCCEEDED
     scan.finished_at = timezone.now()
     done.setdefault("_suppressed", 0)

@@ -1,6 +1,7 @@
 """The hand-written SQL of price monitoring, one module per capability: `detectors` (the scan's statements),
-`history` (an alert's monthly prices), `shortage` (the shortage watch's quiet hospitals). Statements are composed
-with `psycopg.sql`, tables named from the models' `_meta`, values passed as named parameters.
+`history` (an alert's monthly prices), `parts` (the products of a part of a full scan), `shortage` (the shortage
+watch's quiet hospitals). Statements are composed with `psycopg.sql`, tables named from the models' `_meta`, values
+passed as named parameters.
 
 This module holds what they share: the fragments every statement reads prices with, and `fetch`, which runs one.
 """
@@ -50,13 +51,16 @@ def weighted_price(alias: str) -> sql.Composed:
     ).format(price=price, quantity=quantity)
 
 
-def fetch(statement: sql.Composable, params: dict) -> list[dict]:
+def fetch(statement: sql.Composable, params: dict, *, jit: bool = True) -> list[dict]:
     """Run a monitoring query; its rows as dicts. Nested-loop joins are turned off for it (SET LOCAL, this transaction
     only): the planner cannot estimate the row counts of the aggregated CTEs, and a nested loop chosen on a guess of
     one row over tens of thousands turns seconds into minutes; every join here is a large set join, where hash and
-    merge joins are right."""
+    merge joins are right. `jit=False` turns PostgreSQL's JIT compilation off for a statement whose estimated cost is
+    far above the work it does (compiling it took longer than running it)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_nestloop = off")
+        if not jit:
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(statement.as_string(cursor.cursor), params)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -54,6 +54,8 @@ class Scope:
     # the touched subjects, (product, hospital, month) with a new price a hospital paid (`touched_subjects`): what the
     # detectors judging each hospital-month on its own (the references, the non-selected premium) re-read
     subjects: tuple[tuple[int, int, date], ...] | None = None
+    # a full scan of one part: only these products (whole peer groups, `pricing.sql.parts`), every month of them
+    products: tuple[int, ...] | None = None
 
 
 def month_in_progress(scope: Scope) -> date:
@@ -129,9 +131,9 @@ def _tables() -> dict[str, sql.Identifier]:
 
 def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
     """`touched(product_id, m)`, the first CTE of an incremental scan: the product-months with observations recorded
-    between the watermarks. Nothing on a full scan."""
+    between the watermarks. Nothing on a full scan (but the products of its part, as a value)."""
     if scope.full:
-        return NOTHING, {}
+        return NOTHING, ({} if scope.products is None else {"part_products": list(scope.products)})
     if scope.touched is not None:
         params = {
             "touched_products": [p for p, _m in scope.touched],
@@ -159,9 +161,9 @@ def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
 
 def _touched_products(scope: Scope, *, lookback_months: int | None) -> sql.Composable:
     """Narrows an incremental scan's observations `o` to the touched products, from `lookback_months` before the first
-    touched month (the months a detector compares with; None: every month)."""
+    touched month (the months a detector compares with; None: every month). A full scan of a part: its products."""
     if scope.full:
-        return NOTHING
+        return NOTHING if scope.products is None else sql.SQL(" AND o.product_id = ANY(%(part_products)s)")
     products = sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched)")
     if scope.touched is not None:
         products = sql.SQL(" AND o.product_id = ANY(%(touched_ids)s)")
@@ -272,7 +274,7 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
             "u2 AS (SELECT u.* FROM u JOIN gp ON gp.gk = u.gk AND gp.m = u.m{in_touched_groups})"
         )
         if scope.full:
-            hp = _hospital_month_prices(t, NOTHING)
+            hp = _hospital_month_prices(t, _touched_products(scope, lookback_months=None))
             units = units.format(in_touched_groups=NOTHING)
         else:
             groups += sql.SQL(

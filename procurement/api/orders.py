@@ -32,6 +32,12 @@ from .order_inputs import AcceptSerializer, ReasonSerializer, order_for, validat
 
 
 class OrderLineSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializer):
+    # the related rows' ids, read from the line's own columns (a related field looks each up through its descriptor)
+    listing = serializers.IntegerField(source="listing_id", read_only=True)
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    manufacturer = serializers.IntegerField(source="manufacturer_id", read_only=True)
+    award = serializers.IntegerField(source="award_id", read_only=True, allow_null=True)
+    substitution_for = serializers.IntegerField(source="substitution_for_id", read_only=True, allow_null=True)
     generic_name = serializers.CharField(source="product.generic_name", read_only=True)
     product_code = serializers.CharField(source="product.nhsa_code", read_only=True)
     specification = serializers.CharField(source="product.specification", read_only=True)
@@ -69,6 +75,8 @@ class OrderLineSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializ
 
 
 class OrderSerializer(serializers.FieldsBuiltOnce, serializers.ModelSerializer):
+    hospital = serializers.IntegerField(source="hospital_id", read_only=True)
+    distributor = serializers.IntegerField(source="distributor_id", read_only=True)
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     distributor_name = serializers.CharField(source="distributor.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)

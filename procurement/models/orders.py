@@ -128,11 +128,20 @@ class PurchaseOrder(models.Model):
     AWAITING_DISTRIBUTOR_STATUSES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.PARTIALLY_SHIPPED)
 
     number = models.CharField(_("订单编号"), max_length=30, unique=True, null=True, blank=True)
+    # No index of their own: the composite indexes below lead with each (an order writes every index it has).
     hospital = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("医疗机构")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        verbose_name=_("医疗机构"),
+        db_index=False,
     )
     distributor = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="incoming_orders", verbose_name=_("配送企业")
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="incoming_orders",
+        verbose_name=_("配送企业"),
+        db_index=False,
     )
     # Changed only through the transitions below, called by procurement.services.orders.
     status = StatusField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -284,7 +293,10 @@ class PurchaseOrderLine(models.Model):
     submission; `substitution_for` records that a non-selected product was ordered while the hospital's
     commitment for the same lot was unmet (the commitment job counts it)."""
 
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("订单"))
+    # no index of its own: the unique (order, line_no) leads with it; each new line writes every index of the table
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("订单"), db_index=False
+    )
     line_no = models.PositiveSmallIntegerField(_("行号"))
     listing = models.ForeignKey(
         "procurement.Listing", on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("挂网产品")
@@ -329,7 +341,7 @@ class PurchaseOrderLine(models.Model):
         verbose_name = _("订单明细")
         verbose_name_plural = _("订单明细")
         ordering = ["order", "line_no"]
-        indexes = [models.Index(fields=["listing"]), models.Index(fields=["product"])]
+        # listing and product are indexed as foreign keys (a second index on each only doubled every line's writes)
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="order_line_no_unique"),
             models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique"),
@@ -383,7 +395,10 @@ class OrderEvent(models.Model):
         "distributor_deactivated": pgettext_lazy("订单记录", "配送企业停用"),
     }
 
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("订单"))
+    # no index of its own: the (order, at) index leads with it
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("订单"), db_index=False
+    )
     action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)

@@ -1,14 +1,15 @@
 """Traceability codes of one delivery — recorded by the distributor, then received by scan with the duplicate check
 — next to hand-written SQL floors doing the same work in the same run.
 
-World: bench.order_api's (one hospital, one distributor, its listed products), one order of 5 lines shipped twice
-(deliveries A and B, the same shape), each delivery carrying 10,000 × scale pack codes (20-digit) in cases of 20
+World: bench.order_api's (one hospital, one distributor, its listed products), one order of 5 lines shipped in
+pairs of deliveries (A and B, the same shape; three pairs, one a turn), each delivery carrying 10,000 × scale pack codes (20-digit) in cases of 20
 (case codes as parents), of which 10 pack codes were already received by the hospital in an earlier delivery (the
 planted duplicates). Ours records A with `codes_record` (parsing and checking every row, then the set-based
 statements of traceability/sql.py) and receives it by scanning the case codes with `codes_receive`; the floor writes
 B with hand-written statements on a plain psycopg connection, from arrays prepared before the clock starts (no
-parsing, no checks), and receives B the same way. Compared output: codes, delivery rows, pack rows, parent links,
-rows received, duplicate flags.
+parsing, no checks), and receives B the same way. The turns alternate which side goes first; each side's median
+turn counts (a single turn of a thousand codes is a few tenths of a second, at the mercy of a loaded machine).
+Compared output, in every turn: codes, delivery rows, pack rows, parent links, rows received, duplicate flags.
 
     DATABASE_URL=postgres://…/yaoxie_bench .venv/bin/python -m bench.trace_receipt [--scale 1]
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 from datetime import timedelta
 
@@ -32,6 +34,7 @@ from psycopg import sql
 from bench.common import bench_database_name, pg_connect, print_table, setup_django, suite_row, timer, write_results
 
 GOAL = 1.5
+TURNS = 3  # pairs of deliveries, ours and the floor alternating which goes first; each side's median turn counts
 CASE = 20
 LINES = 5
 DUPLICATES = 10
@@ -97,8 +100,9 @@ FLOOR_RECEIVE = [
 ]
 
 
-def build(packs: int, stored: int = 0, step: int = STORED_STEP) -> dict:
-    """The world, the earlier delivery (received, holding the planted duplicates) and deliveries A and B."""
+def build(packs: int, stored: int = 0, step: int = STORED_STEP, turns: int = TURNS) -> dict:
+    """The world, the earlier delivery (received, holding the planted duplicates) and `turns` pairs of deliveries
+    (A for ours, B for the floor), each of the same shape."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -119,7 +123,7 @@ def build(packs: int, stored: int = 0, step: int = STORED_STEP) -> dict:
     order = order_svc.order_create(
         by=buyer,
         distributor=world["distributor"],
-        lines=[{"listing": x.pk, "packs": 2 * per_line + DUPLICATES} for x in listings],
+        lines=[{"listing": x.pk, "packs": 2 * turns * per_line + DUPLICATES} for x in listings],
         submit=True,
     )
     order = order_svc.order_accept(order=order, by=dist)
@@ -169,8 +173,11 @@ def build(packs: int, stored: int = 0, step: int = STORED_STEP) -> dict:
             "product": {ln.pk: ln.order_line.product_id for ln in lines},
         }
 
-    a, b = ship(per_line), ship(per_line)
-    return {"dist": dist, "buyer": buyer, "a": plan(*a, 0), "b": plan(*b, 10 * packs)}
+    pairs = []
+    for turn in range(turns):
+        a, b = ship(per_line), ship(per_line)
+        pairs.append((plan(*a, 20 * turn * packs), plan(*b, (20 * turn + 10) * packs)))
+    return {"dist": dist, "buyer": buyer, "pairs": pairs}
 
 
 FILL_CODES = """
@@ -300,6 +307,12 @@ def floor(p: dict, dist, hospital_id: int) -> dict:
     return {"record": t_record["seconds"], "receive": t_receive["seconds"]}
 
 
+def analyze() -> None:
+    with pg_connect(autocommit=True) as conn:
+        for table in ("traceability_tracecode", "traceability_deliverycode", "traceability_traceflag"):
+            conn.execute(f"ANALYZE {table}")
+
+
 def work(delivery_id: int) -> dict:
     with pg_connect() as conn, conn.cursor() as c:
         c.execute(
@@ -337,9 +350,23 @@ def measure(scale: float, stored: int = 0, step: int = STORED_STEP) -> tuple[dic
     packs = max(LINES * CASE, round(10_000 * scale) // (LINES * CASE) * (LINES * CASE))
     try:
         world = build(packs, stored, step)
-        f = floor(world["b"], world["dist"], world["buyer"].organization_id)
-        o = ours(world["a"], world["dist"], world["buyer"])
-        return o, f, work(world["a"]["delivery"].pk), work(world["b"]["delivery"].pk), len(world["a"]["rows"])
+        dist, buyer = world["dist"], world["buyer"]
+        turns_o, turns_f, works = [], [], []
+        for turn, (a, b) in enumerate(world["pairs"]):
+            analyze()  # fresh statistics before each turn, untimed, as autovacuum keeps them on a live table
+            # alternated, so that neither side always runs on the other's warm pages or under a load that was rising
+            if turn % 2:
+                turns_o.append(ours(a, dist, buyer))
+                turns_f.append(floor(b, dist, buyer.organization_id))
+            else:
+                turns_f.append(floor(b, dist, buyer.organization_id))
+                turns_o.append(ours(a, dist, buyer))
+            works.append((work(a["delivery"].pk), work(b["delivery"].pk)))
+        o = {step: statistics.median(t[step] for t in turns_o) for step in ("record", "receive")}
+        f = {step: statistics.median(t[step] for t in turns_f) for step in ("record", "receive")}
+        # every turn's floor must have done what that turn's ours did: a differing turn is the one reported
+        ow, fw = next(((x, y) for x, y in works if x != y), works[0])
+        return o, f, ow, fw, len(world["pairs"][0][0]["rows"])
     finally:
         if not stored:
             cleanup()

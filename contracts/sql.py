@@ -41,10 +41,12 @@ WRITTEN = (
 
 def insert_contracts_statement() -> Composed:
     """A draft contract (version 1, no distributor yet) for every commitment with an agreed volume that has none —
-    of one tender, or of every tender when `tender_id` is null: number `HT-<tender code>-<commitment id, 6 digits>`,
-    the agreed volume and amount, the unit price the amount was computed from (the award's, in the commitment's
+    of one tender, or of every tender when `tender_id` is null: number `HT-<tender code>-<commitment id, at least 6
+    digits>` (a longer id is not cut, which would give two commitments one number), the agreed volume and amount, the unit price the amount was computed from (the award's, in the commitment's
     amount / volume: both come from the same award), the cycle, and the delivery and payment terms of the rules.
-    The partial unique index on (commitment) where version = 1 makes a second run write nothing.
+    The partial unique index on (commitment) where version = 1 makes a second run write nothing; it is the only
+    arbiter named (`ON CONFLICT (commitment) WHERE version = 1`), so each row is checked against that index alone, not
+    every unique index of the table, and any other conflict is an error, not a contract silently left out.
 
     The same statement writes the contracts' history rows (created, with `reason` and `by`) from the rows it
     inserted, so the audit trail costs one more INSERT … SELECT whatever the number. Returns the contracts' ids."""
@@ -53,14 +55,14 @@ def insert_contracts_statement() -> Composed:
         """
 WITH written AS (
     INSERT INTO {contract} ({written})
-    SELECT 'HT-' || t.code || '-' || lpad(c.id::text, 6, '0'), 1, 'commitment', c.id, c.hospital_id, c.manufacturer_id,
-           c.product_id, c.cycle_start, c.cycle_end, c.agreed_volume, a.awarded_price, c.agreed_amount,
+    SELECT 'HT-' || t.code || '-' || lpad(c.id::text, GREATEST(length(c.id::text), 6), '0'), 1, 'commitment', c.id,
+           c.hospital_id, c.manufacturer_id, c.product_id, c.cycle_start, c.cycle_end, c.agreed_volume, a.awarded_price, c.agreed_amount,
            %(response_hours)s, %(delivery_hours)s, %(payment_term_days)s, 'draft', '{{}}'::jsonb, '', %(now)s
     FROM {commitment} c
     JOIN {tender} t ON t.id = c.tender_id
     JOIN {award} a ON a.id = c.award_id
     WHERE c.agreed_volume > 0 AND (%(tender_id)s::bigint IS NULL OR c.tender_id = %(tender_id)s::bigint)
-    ON CONFLICT DO NOTHING
+    ON CONFLICT ({commitment_id}) WHERE version = 1 DO NOTHING
     RETURNING {copied}
 )
 INSERT INTO {history} ({copied}, history_date, history_change_reason, history_type, history_user_id)
@@ -73,6 +75,7 @@ RETURNING {id}
         copied=column_list(copied),
         history=Identifier(history_table(PurchaseContract)),
         id=Identifier(PurchaseContract._meta.pk.column),
+        commitment_id=Identifier(PurchaseContract._meta.get_field("commitment").column),
     )
 
 

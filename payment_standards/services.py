@@ -84,11 +84,9 @@ def payment_standards_derive(*, tender: Tender, by=None, year=None) -> int:
         year=year,
         rules=rules.payment_standard_linkage(base_year),
         note=tender.code[:300],
+        reason=tender.code,
         by_id=getattr(by, "pk", None),
-    )
-    for history_type, written in (("+", [i for i, new in ids if new]), ("~", [i for i, new in ids if not new])):
-        if written:
-            record_history(PS.objects.filter(pk__in=written), history_type=history_type, by=by, reason=tender.code)
+    )  # with each standard's history row (`+` new, `~` a replaced draft), in the same statement
     record_event(tender, "payment_standards_derived", by=by, data={"year": year, "rows": len(ids)})
     return len(ids)
 

@@ -13,11 +13,13 @@ dosage form of the lot and that specification that did not win are linked to it.
 from __future__ import annotations
 
 from django.db import connection
-from psycopg.sql import SQL, Composed
+from django.utils import timezone
+from psycopg.sql import SQL, Composed, Identifier
 
 from catalog.models import Product
+from common.history import history_columns, history_table
 from common.rules import LinkageRules
-from common.sql import tables
+from common.sql import column_list, tables
 from procurement.models import Award, Listing, Lot
 
 from .models import Basis, PaymentStandard
@@ -31,8 +33,12 @@ def derive_statement() -> Composed:
     """Insert (or replace the draft of) the year's standard of every selected product of the tender and of every
     non-selected product of its groups that has an original standard (its latest published standard of a year
     before the tender's first year, or else its lowest active listing price). A row equal to the year's published
-    standard is not written (nothing to review). Returns the ids written, each with whether it is new (a
-    replaced draft is not: PostgreSQL's `xmax` is 0 only on a row this statement inserted)."""
+    standard is not written (nothing to review).
+
+    The same statement writes the history row of every standard it wrote (`+` for a new one, `~` for a replaced
+    draft: PostgreSQL's `xmax` is 0 only on a row this statement inserted), with `reason` and `by`, from the rows it
+    wrote. Returns the ids written, each with whether it is new."""
+    copied = history_columns(PaymentStandard)
     return SQL(
         """
 WITH w AS (
@@ -96,25 +102,36 @@ rows AS (
     FROM winners
     UNION ALL
     SELECT product_id, lot_id, NULL, 'linkage', basis, standard, selected, original FROM linked
+),
+written AS (
+    INSERT INTO {standard} (product_id, year, standard, source, basis, status, award_id, lot_id, selected_price,
+                            original_standard, note, created_by_id, created_at)
+    SELECT r.product_id, %(year)s, r.standard, r.source, r.basis, 'draft', r.award_id, r.lot_id, r.selected,
+           r.original, %(note)s, %(by)s, now()
+    FROM rows r
+    WHERE NOT EXISTS (SELECT 1 FROM {standard} s WHERE s.product_id = r.product_id AND s.year = %(year)s
+                      AND s.status = 'published' AND s.standard = r.standard)
+    ON CONFLICT (product_id, year) WHERE status = 'draft' DO UPDATE SET
+        standard = EXCLUDED.standard, source = EXCLUDED.source, basis = EXCLUDED.basis, award_id = EXCLUDED.award_id,
+        lot_id = EXCLUDED.lot_id, selected_price = EXCLUDED.selected_price,
+        original_standard = EXCLUDED.original_standard, note = EXCLUDED.note, created_by_id = EXCLUDED.created_by_id
+    RETURNING {copied}, (xmax = 0) AS inserted
 )
-INSERT INTO {standard} (product_id, year, standard, source, basis, status, award_id, lot_id, selected_price,
-                        original_standard, note, created_by_id, created_at)
-SELECT r.product_id, %(year)s, r.standard, r.source, r.basis, 'draft', r.award_id, r.lot_id, r.selected,
-       r.original, %(note)s, %(by)s, now()
-FROM rows r
-WHERE NOT EXISTS (SELECT 1 FROM {standard} s WHERE s.product_id = r.product_id AND s.year = %(year)s
-                  AND s.status = 'published' AND s.standard = r.standard)
-ON CONFLICT (product_id, year) WHERE status = 'draft' DO UPDATE SET
-    standard = EXCLUDED.standard, source = EXCLUDED.source, basis = EXCLUDED.basis, award_id = EXCLUDED.award_id,
-    lot_id = EXCLUDED.lot_id, selected_price = EXCLUDED.selected_price,
-    original_standard = EXCLUDED.original_standard, note = EXCLUDED.note, created_by_id = EXCLUDED.created_by_id
-RETURNING id, (xmax = 0) AS inserted"""
-    ).format(**NAMES)
+INSERT INTO {history} ({copied}, history_date, history_change_reason, history_type, history_user_id)
+SELECT {copied}, %(now)s, %(reason)s, CASE WHEN inserted THEN '+' ELSE '~' END, %(by)s FROM written
+RETURNING {id}, history_type = '+'"""
+    ).format(
+        **NAMES,
+        copied=column_list(copied),
+        history=Identifier(history_table(PaymentStandard)),
+        id=Identifier(PaymentStandard._meta.pk.column),
+    )
 
 
 def derive(
-    *, tender_id: int, base_year: int, year: int, rules: LinkageRules, note: str, by_id: int | None
+    *, tender_id: int, base_year: int, year: int, rules: LinkageRules, note: str, reason: str, by_id: int | None
 ) -> list[tuple[int, bool]]:
+    """Run `derive_statement`: (id, new) of every standard written, each with its history row."""
     params = {
         "tender_id": tender_id,
         "base_year": base_year,
@@ -126,6 +143,8 @@ def derive(
         "steps": rules.step_years,
         "note": note,
         "by": by_id,
+        "now": timezone.now(),
+        "reason": reason or None,
         "selected_basis": Basis.SELECTED.value,
         "not_evaluated": Basis.NOT_EVALUATED.value,
         "below": Basis.BELOW_SELECTED.value,

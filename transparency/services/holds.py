@@ -39,7 +39,8 @@ def notice_for(tender: Tender) -> Notice | None:
     """The notice of the tender's current candidate results: only between opening (evaluated) and the awards."""
     if tender.status != Tender.Status.OPENED:
         return None
-    run = tender.evaluations.filter(is_current=True).first()
+    # the run's dates only: its inputs and outputs (every bid, with reasons) are not decoded for them
+    run = tender.evaluations.filter(is_current=True).defer("inputs", "outputs").first()
     if run is None:
         return None
     return Notice(evaluation=run, starts=run.run_at, ends=run.run_at + timedelta(days=rules.transparency().notice_days))

@@ -108,7 +108,7 @@ def tender_award(*, tender: Tender, by) -> list[Award]:
     tender = lock_tender(tender)
     if tender.status != S.OPENED:
         raise ConflictError(gettext("只有已开标并完成评审的批次可以公布中选结果"), code=TenderError.NOT_OPENED)
-    run = tender.evaluations.filter(is_current=True).first()
+    run = tender.evaluations.filter(is_current=True).defer("inputs").first()  # rules, outputs (not every bid input)
     if run is None:
         raise ConflictError(gettext("请先完成评审"), code=TenderError.NOT_EVALUATED)
     held = hooks.award_hold_reason(tender)

@@ -32,9 +32,7 @@ import time
 from collections.abc import Callable
 from operator import itemgetter
 
-from django.db import DatabaseError, transaction
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -64,6 +62,7 @@ _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}
 _LOADED = ("id", "created_at", "updated_at", *PRODUCT_FIELDS)
 _CODE = _LOADED.index("nhsa_code")
+_HOLDING = sql.products_holding([Product._meta.get_field(name).column for name in _LOADED])
 _MANUFACTURER = Organization.Kind.MANUFACTURER.value  # compared once per row: the enum member's value
 _DERIVED = frozenset({"name_pinyin", "name_initials"})  # follow the generic name; not worth naming in a report
 
@@ -239,10 +238,9 @@ class CatalogImporter:
     def _existing(self, codes: list[str]) -> dict[str, dict]:
         if not codes:
             return {}
-        found = Product.objects.filter(RawSQL(sql.HOLDING_CODES, [SEP.join(codes), SEP], output_field=BooleanField()))
-        return {
-            values[_CODE]: dict(zip(_LOADED, values, strict=True)) for values in found.order_by().values_list(*_LOADED)
-        }
+        with connection.cursor() as cursor:  # read as the ORM would: none of these fields converts its values
+            sql.execute(cursor, _HOLDING, {"codes": SEP.join(codes), "sep": SEP})
+            return {values[_CODE]: dict(zip(_LOADED, values, strict=True)) for values in cursor.fetchall()}
 
     def _resolve_organizations(self, rows: list[_Row]) -> None:
         names = {r.manufacturer for r in rows if r.manufacturer} - self.organizations.keys()

@@ -22,6 +22,7 @@ import logging
 import time
 from calendar import monthrange
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -41,8 +42,10 @@ from common.messages import Message
 from common.notifications import notify_kind
 
 from ..detectors import Finding, Scope, registry, severity_for
+from ..detectors.price import SuddenChange
 from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
+from ..sql import monthly
 from ..sql.detectors import touched_subjects
 
 logger = logging.getLogger(__name__)
@@ -340,6 +343,40 @@ def _run(*, full: bool, now: datetime | None, only: list[str] | None) -> PriceSc
         locks.release(LOCK)
 
 
+def _keep_monthly_prices(scan: PriceScan, scope: Scope) -> Scope:
+    """The monthly prices (`MonthlyPrice`) made current for the scan, and the scope that reads them: rebuilt by a full
+    scan, or when the scan before this one did not leave them current with the sudden change's baseline parameters
+    of today (a first scan, or changed parameters); otherwise the hospital-months the new observations touched
+    recomputed (`pricing.sql.monthly`). A resumed scan does it again: each is recomputed from the observations."""
+    sudden = registry().get(SuddenChange.name)
+    params = sudden.params if sudden is not None else SuddenChange.defaults
+    kept = monthly.baseline_params(params)
+    started = time.monotonic()
+    previous = (
+        PriceScan.objects.filter(status=PriceScan.Status.SUCCEEDED)
+        .exclude(pk=scan.pk)
+        .order_by("-until", "-pk")
+        .values_list("monthly_prices", flat=True)
+        .first()
+    )
+    if scope.full or previous != kept:
+        cells, how = monthly.rebuild(params), "rebuilt"
+    else:
+        cells, how = monthly.refresh(scope.subjects or (), params), "refreshed"
+    scan.monthly_prices = kept
+    scan.save(update_fields=["monthly_prices"])
+    seconds = time.monotonic() - started
+    logger.info(
+        "price scan %s: monthly prices %s, %s cells in %.2f s",
+        scan.pk,
+        how,
+        cells,
+        seconds,
+        extra={"scan_step": f"monthly prices ({how})", "find_seconds": seconds, "write_seconds": 0.0},
+    )
+    return replace(scope, cells=monthly.baseline_key(params))
+
+
 def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
     """Each detector's alerts are committed together with the scan's record of it; a resumed scan skips the detectors
     it has recorded and works with its own window and time, so it ends exactly as an uninterrupted one would."""
@@ -353,6 +390,7 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
         scope = Scope(full=False, since=scan.since, until=scan.until, touched=touched, subjects=subjects)
     done = dict(scan.findings or {})
     try:
+        scope = _keep_monthly_prices(scan, scope)
         observations = PriceObservation.objects.filter(created_at__lte=now)
         if not scan.full:
             observations = observations.filter(created_at__gt=scan.since)
@@ -362,9 +400,7 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
                 continue
             started = time.monotonic()
             findings = detector.find(scope) if detector.has_work(scope, scan.observations) else []
-            logger.info(
-                "price scan %s: %s, %s findings in %.2f s", scan.pk, name, len(findings), time.monotonic() - started
-            )
+            found = time.monotonic()
             with transaction.atomic():
                 counts = upsert_alerts(findings, now=now)
                 done[name] = len(findings)
@@ -373,6 +409,16 @@ def _detect(scan: PriceScan, only: list[str] | None) -> PriceScan:
                 scan.alerts_opened += counts["opened"]
                 scan.alerts_updated += counts["updated"]
                 scan.save(update_fields=["findings", "alerts_opened", "alerts_updated", "observations"])
+            written = time.monotonic()
+            logger.info(
+                "price scan %s: %s, %s findings in %.2f s, written in %.2f s",
+                scan.pk,
+                name,
+                len(findings),
+                found - started,
+                written - found,
+                extra={"scan_step": name, "find_seconds": found - started, "write_seconds": written - found},
+            )
             checkpoint("price-scan:detector")
     except Exception as exc:
         logger.exception("price scan %s failed", scan.pk)

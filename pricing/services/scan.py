@@ -27,11 +27,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from psycopg import sql
 
 from accounts.models import Organization
 from catalog.models import Product
@@ -106,7 +107,7 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
         groups[(f.product_id, f.subject_key)].append(f)
     with transaction.atomic():
         open_by_key, closed_ranges = _existing_cases(groups)
-        signals = _existing_signals(open_by_key.values())
+        signals = _existing_signals(open_by_key.values(), unique.values())
         new_cases, pending = _route(groups, open_by_key, closed_ranges, counts, now)
         if new_cases:
             _fill_regions(list(new_cases.values()))
@@ -127,7 +128,7 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
                 (redetected if _figures(signal, SIGNAL_FIELDS) == before else changed).append(signal)
         Signal.objects.bulk_create(created, batch_size=500)
         if changed:
-            Signal.objects.bulk_update(changed, SIGNAL_FIELDS, batch_size=500)
+            _write_back(Signal, changed, SIGNAL_FIELDS)
         _mark_detected(Signal, redetected, now)
         touched = {cases[key].pk for key, _f in pending}
         _refresh_cases([c for c in cases.values() if c.pk in touched], now)
@@ -205,9 +206,13 @@ def _existing_cases(groups: dict) -> tuple[dict[tuple, PriceAlert], dict[tuple, 
     return open_by_key, closed_ranges
 
 
-def _existing_signals(cases) -> dict[tuple, Signal]:
+def _existing_signals(cases, findings) -> dict[tuple, Signal]:
+    """The signals of the open cases that the findings can be (their kinds and months): only those are compared and
+    written, and a case's other signals — with their evidence, the peers' list of each month — need not be read."""
     ids = [c.pk for c in cases]
-    return {(s.alert_id, s.kind, s.month): s for s in Signal.objects.filter(alert_id__in=ids)}
+    kinds, months = {f.detector for f in findings}, {f.period_start for f in findings}
+    existing = Signal.objects.filter(alert_id__in=ids, kind__in=kinds, month__in=months)
+    return {(s.alert_id, s.kind, s.month): s for s in existing}
 
 
 def _new_case(f: Finding, now: datetime) -> PriceAlert:
@@ -270,6 +275,48 @@ def _figures(row, fields: list[str]) -> tuple:
     return tuple(getattr(row, name) for name in fields if name != "last_detected_at")
 
 
+def _write_back(model, rows: list, fields: list[str], *, batch_size: int = 500) -> None:
+    """Rows whose figures changed, written back with their new values: one UPDATE … FROM (VALUES …) per batch, each
+    value cast to its column's type. Django's bulk_update builds a CASE expression per field and row; resolving them
+    was most of the Python time of an incremental scan's writing."""
+    if not rows:
+        return
+    meta = model._meta
+    pk, columns = meta.pk, [meta.get_field(name) for name in fields]
+    names = sql.SQL(", ").join(sql.Identifier(field.column) for field in [pk, *columns])
+    row = sql.SQL("({})").format(
+        sql.SQL(", ").join(
+            sql.SQL("%s::{}").format(
+                sql.SQL(field.rel_db_type(connection) if field is pk else field.db_type(connection))
+            )
+            for field in [pk, *columns]
+        )
+    )
+    sets = sql.SQL(", ").join(
+        sql.SQL("{column} = v.{column}").format(column=sql.Identifier(field.column)) for field in columns
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            params = []
+            for obj in batch:
+                params.append(obj.pk)
+                params.extend(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns)
+            statement = sql.SQL(
+                "UPDATE {table} AS t SET {sets} FROM (VALUES {rows}) AS v({names}) WHERE t.{pk} = v.{pk}"
+            )
+            cursor.execute(
+                statement.format(
+                    table=sql.Identifier(meta.db_table),
+                    sets=sets,
+                    rows=sql.SQL(", ").join([row] * len(batch)),
+                    names=names,
+                    pk=sql.Identifier(pk.column),
+                ).as_string(cursor.cursor),
+                params,
+            )
+
+
 def _mark_detected(model, rows: list, now: datetime) -> None:
     """Rows found again with the same figures (most of a rescan's): their detection time only, in one statement —
     writing every field of each row back through CASE expressions took most of an incremental scan's writing."""
@@ -290,7 +337,7 @@ def _refresh_cases(cases: list[PriceAlert], now: datetime) -> None:
         case.last_detected_at = now
         (redetected if _figures(case, CASE_FIELDS) == before else changed).append(case)
     # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
-    PriceAlert.objects.bulk_update(changed, CASE_FIELDS, batch_size=500)
+    _write_back(PriceAlert, changed, CASE_FIELDS)
     _mark_detected(PriceAlert, redetected, now)
 
 

@@ -90,15 +90,33 @@ FROM hp LEFT JOIN base ON base.product_id = hp.product_id AND base.hospital_id =
     return written
 
 
+def _baseline(cell: str, lookback_months: int) -> sql.Composed:
+    """A LATERAL subquery: the baseline `base` of the cell `cell` (its product, hospital and month `m`) and its months
+    `k` — the median of the hospital's prices in its last `baseline_months` months with purchases before `m`, none
+    older than `lookback_months` — from the cells, through the (product, hospital, month) key."""
+    return sql.SQL("""LATERAL (
+          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY before.price) AS base, count(*) AS k
+          FROM (SELECT p.price FROM {cells} p
+                WHERE p.product_id = {cell}.product_id AND p.hospital_id = {cell}.hospital_id AND p.month < {cell}.m
+                  AND p.month >= {first_month}
+                ORDER BY p.month DESC LIMIT %(baseline_months)s) before)""").format(
+        cells=table(MonthlyPrice),
+        cell=sql.Identifier(cell),
+        first_month=months_later(sql.SQL("{cell}.m").format(cell=sql.Identifier(cell)), -lookback_months),
+    )
+
+
 def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
     """The touched hospital-months (`subjects`: product, hospital, month) recomputed from their observations, then
     the baselines they enter: each touched hospital's months of the product from its first touched month to
     `lookback_months` after its last (a month's baseline reads its last `baseline_months` months with purchases
     before it, none older than `lookback_months`), read from the cells through the (product, hospital, month) key.
-    Returns the cells recomputed."""
+    A pair's first touched month gets its baseline as it is written (the months before it are untouched); its later
+    months are updated once every touched month is written. Returns the cells recomputed."""
     if not subjects:
         return 0
     cells = table(MonthlyPrice)
+    lookback = int(params["lookback_months"])
     values = {
         "subject_products": [p for p, _h, _m in subjects],
         "subject_hospitals": [h for _p, h, _m in subjects],
@@ -107,7 +125,9 @@ def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
     }
     touched = sql.SQL(
         "WITH subjects AS (SELECT * FROM unnest(%(subject_products)s::bigint[], %(subject_hospitals)s::bigint[], "
-        "%(subject_months)s::date[]) AS s(product_id, hospital_id, m)) "
+        "%(subject_months)s::date[]) AS s(product_id, hospital_id, m)), "
+        "pairs AS (SELECT product_id, hospital_id, min(m) AS first, max(m) AS last FROM subjects "
+        "GROUP BY product_id, hospital_id) "
     )
     first = min(m for _p, _h, m in subjects)
     with transaction.atomic():
@@ -121,10 +141,9 @@ def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
         )
         written = _execute(
             touched
-            + sql.SQL(
-                "INSERT INTO {cells} (product_id, hospital_id, month, price, quantity, region_id, base, base_months) "
-                "SELECT hp.product_id, hp.hospital_id, hp.m, hp.price, hp.qty, hp.region_id, NULL, 0 FROM ({hp}) hp"
-            ).format(
+            + sql.SQL("""INSERT INTO {cells} (product_id, hospital_id, month, price, quantity, region_id, base, base_months)
+SELECT hp.product_id, hp.hospital_id, hp.m, hp.price, hp.qty, hp.region_id, b.base, b.k
+FROM ({hp}) hp CROSS JOIN {baseline} b""").format(
                 cells=cells,
                 hp=hospital_month_prices(
                     sql.SQL(
@@ -132,6 +151,7 @@ def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
                         "o.product_id AND s.hospital_id = o.hospital_id AND s.m = {month})"
                     ).format(first=sql.Literal(first), month=month_of(sql.SQL("o.observed_on")))
                 ),
+                baseline=_baseline("hp", lookback),
             ),
             values,
         )
@@ -139,20 +159,14 @@ def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
             touched
             + sql.SQL("""UPDATE {cells} c SET base = b.base, base_months = b.k
 FROM (SELECT cur.id, prev.base, prev.k
-      FROM (SELECT product_id, hospital_id, min(m) AS first, max(m) AS last FROM subjects
-            GROUP BY product_id, hospital_id) pairs
-      JOIN {cells} cur ON cur.product_id = pairs.product_id AND cur.hospital_id = pairs.hospital_id
-           AND cur.month >= pairs.first AND cur.month <= {last}
-      CROSS JOIN LATERAL (
-          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY before.price) AS base, count(*) AS k
-          FROM (SELECT p.price FROM {cells} p
-                WHERE p.product_id = cur.product_id AND p.hospital_id = cur.hospital_id AND p.month < cur.month
-                  AND p.month >= {first_month}
-                ORDER BY p.month DESC LIMIT %(baseline_months)s) before) prev) b
+      FROM pairs JOIN (SELECT id, product_id, hospital_id, month AS m FROM {cells}) cur
+           ON cur.product_id = pairs.product_id AND cur.hospital_id = pairs.hospital_id
+           AND cur.m > pairs.first AND cur.m <= {last}
+      CROSS JOIN {baseline} prev) b
 WHERE c.id = b.id""").format(
                 cells=cells,
-                last=months_later(sql.SQL("pairs.last"), int(params["lookback_months"])),
-                first_month=months_later(sql.SQL("cur.month"), -int(params["lookback_months"])),
+                last=months_later(sql.SQL("pairs.last"), lookback),
+                baseline=_baseline("cur", lookback),
             ),
             values,
         )

@@ -273,7 +273,7 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
     more products) that month. Each flagged row carries the unit's group `gk`, month `m`, price, quantity, region,
     the group-month's median `med`, peer count `n`, median absolute deviation `mad`, robust z-score `z`, and
     `distribution`: the group-month's cheapest `distribution_limit` units as JSON rows [rank, hospital, product,
-    price, quantity]."""
+    price (rounded half up to a unit price's 4 places, as the evidence shows it), quantity]."""
     t = _tables()
     touched, values = _touched(scope, t)
     if params["by_group"]:
@@ -332,7 +332,9 @@ flagged AS (SELECT * FROM scored
 ranked AS (SELECT u2.gk, u2.m, u2.hospital_id, u2.product_id, u2.price, u2.qty,
                   row_number() OVER (PARTITION BY u2.gk, u2.m ORDER BY u2.price, u2.hospital_id, u2.product_id) AS rk
            FROM u2 JOIN (SELECT DISTINCT gk, m FROM flagged) fg ON fg.gk = u2.gk AND fg.m = u2.m),
-peers AS (SELECT gk, m, CAST(json_agg(json_build_array(rk, hospital_id, product_id, price, qty)) AS text) AS distribution
+peers AS (SELECT gk, m,
+                 CAST(json_agg(json_build_array(rk, hospital_id, product_id, round(price, 4), qty)) AS text)
+                 AS distribution
           FROM ranked WHERE rk <= {limit} GROUP BY gk, m)
 SELECT f.*, peers.distribution FROM flagged f JOIN peers ON peers.gk = f.gk AND peers.m = f.m""").format(
         touched=touched, hp=hp, units=units, limit=sql.Literal(int(distribution_limit))

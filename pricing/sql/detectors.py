@@ -10,6 +10,12 @@ the touched months and the `lookback_months` after them (a later month's baselin
 one), from `lookback_months` before; the volume spike every complete month of the products touched in a complete month
 (a hospital's usual level is its median over all its months, and its baseline is two-sided).
 
+Within a scan (`Scope.cells`) the hospital-months (`hp`) are read from the monthly prices the scan keeps
+(`pricing.sql.monthly`: the same aggregate, rebuilt by a full scan and refreshed by an incremental one), and the
+sudden change reads each month's baseline stored with it: its market move is the median over every hospital of a
+product-month, whose baselines an incremental scan no longer recomputes from months of observations. Called on their
+own (a `Scope` without `cells`), the statements read the observations.
+
 The volume spike reads complete months only (`volume_scope`): a month's quantity means something once the month has
 closed — a month in progress compared with whole months is a dip, and in a baseline it biases it low. The month of the
 scan's time and any later one are left out of its statement altogether (its figures, its baselines, the market's

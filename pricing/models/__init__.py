@@ -4,10 +4,11 @@ case and its review (`cases`), credit (`credit`); a case's credit records name i
 
 from .cases import Inquiry, Interview, PriceAlert, Signal
 from .credit import CreditRating, CreditRecord
-from .observations import PriceObservation, PriceScan, ReferencePrice, ShortageAlert
+from .observations import MonthlyPrice, PriceObservation, PriceScan, ReferencePrice, ShortageAlert
 
 __all__ = [
     "PriceObservation",
+    "MonthlyPrice",
     "ReferencePrice",
     "PriceScan",
     "ShortageAlert",

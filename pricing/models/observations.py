@@ -97,6 +97,45 @@ class ReferencePrice(models.Model):
         return f"{self.get_kind_display()} {self.unit_price}"
 
 
+class ExactNumericField(models.Field):
+    """`numeric` without a precision: a figure computed in SQL (a quotient) kept exactly as computed, so that what is
+    read back compares and sorts as the computation's own value would."""
+
+    description = _("精确数值")
+
+    def db_type(self, connection) -> str:
+        return "numeric"
+
+
+class MonthlyPrice(models.Model):
+    """What a hospital paid for a product in a month — the quantity-weighted mean of the month's prices it paid — with
+    the sudden change's baseline of that month: the median of its prices in its last months with purchases before it
+    (`base`, over `base_months` of them; the detector's `baseline_months` and `lookback_months`). Derived, kept by the
+    price scan (`pricing.sql.monthly`): a full scan rebuilds the table, an incremental one recomputes the hospital-months
+    its new observations touched and the baselines they enter; the scan's detectors read these cells rather than
+    aggregating the observations again. No foreign keys: the table is rebuilt wholesale and read in SQL only."""
+
+    product_id = models.BigIntegerField(_("产品"))
+    hospital_id = models.BigIntegerField(_("医疗机构"))
+    month = models.DateField(_("月份"))
+    price = ExactNumericField(_("加权单价"))
+    quantity = ExactNumericField(_("数量"))
+    region_id = models.BigIntegerField(_("统筹区"), null=True, blank=True)
+    base = models.FloatField(_("基线价格"), null=True, blank=True)
+    base_months = models.IntegerField(_("基线月数"), default=0)
+
+    class Meta:
+        verbose_name = _("月度采购价格")
+        verbose_name_plural = _("月度采购价格")
+        constraints = [
+            models.UniqueConstraint(fields=["product_id", "hospital_id", "month"], name="monthly_price_one_per_month")
+        ]
+        indexes = [models.Index(fields=["product_id", "month"], name="monthly_price_product_month")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.hospital_id} {self.month:%Y-%m} {self.price}"
+
+
 class PriceScan(models.Model):
     """One run of the detectors. Runs never overlap (a row lock on the latest run) and are recorded."""
 
@@ -116,6 +155,9 @@ class PriceScan(models.Model):
     alerts_opened = models.IntegerField(_("新开预警"), default=0)
     alerts_updated = models.IntegerField(_("更新预警"), default=0)
     error = models.TextField(_("错误"), blank=True)
+    # the sudden change's baseline parameters the monthly prices (`MonthlyPrice`) were left current with by this scan,
+    # or None: an incremental scan after a scan that did not keep them (or with other parameters) rebuilds them
+    monthly_prices = models.JSONField(_("月度价格参数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("价格扫描")

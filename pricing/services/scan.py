@@ -33,11 +33,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from psycopg import sql
 
 from accounts.models import Organization
 from catalog.models import Product
@@ -48,8 +49,10 @@ from common.messages import Message
 from common.notifications import notify_kind
 
 from ..detectors import Finding, Scope, registry, severity_for
+from ..detectors.price import SuddenChange
 from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
+from ..sql import monthly
 from ..sql.detectors import touched_subjects
 from ..sql.parts import part_products
 
@@ -112,7 +115,7 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
         groups[(f.product_id, f.subject_key)].append(f)
     with transaction.atomic():
         open_by_key, closed_ranges = _existing_cases(groups)
-        signals = _existing_signals(open_by_key.values())
+        signals = _existing_signals(open_by_key.values(), unique.values())
         new_cases, pending = _route(groups, open_by_key, closed_ranges, counts, now)
         if new_cases:
             _fill_regions(list(new_cases.values()))
@@ -133,7 +136,7 @@ def upsert_alerts(findings: list[Finding], *, now: datetime) -> dict[str, int]:
                 (redetected if _figures(signal, SIGNAL_FIELDS) == before else changed).append(signal)
         Signal.objects.bulk_create(created, batch_size=500)
         if changed:
-            Signal.objects.bulk_update(changed, SIGNAL_FIELDS, batch_size=500)
+            _write_back(Signal, changed, SIGNAL_FIELDS)
         _mark_detected(Signal, redetected, now)
         touched = {cases[key].pk for key, _f in pending}
         _refresh_cases([c for c in cases.values() if c.pk in touched], now)
@@ -211,9 +214,13 @@ def _existing_cases(groups: dict) -> tuple[dict[tuple, PriceAlert], dict[tuple, 
     return open_by_key, closed_ranges
 
 
-def _existing_signals(cases) -> dict[tuple, Signal]:
+def _existing_signals(cases, findings) -> dict[tuple, Signal]:
+    """The signals of the open cases that the findings can be (their kinds and months): only those are compared and
+    written, and a case's other signals — with their evidence, the peers' list of each month — need not be read."""
     ids = [c.pk for c in cases]
-    return {(s.alert_id, s.kind, s.month): s for s in Signal.objects.filter(alert_id__in=ids)}
+    kinds, months = {f.detector for f in findings}, {f.period_start for f in findings}
+    existing = Signal.objects.filter(alert_id__in=ids, kind__in=kinds, month__in=months)
+    return {(s.alert_id, s.kind, s.month): s for s in existing}
 
 
 def _new_case(f: Finding, now: datetime) -> PriceAlert:
@@ -276,6 +283,48 @@ def _figures(row, fields: list[str]) -> tuple:
     return tuple(getattr(row, name) for name in fields if name != "last_detected_at")
 
 
+def _write_back(model, rows: list, fields: list[str], *, batch_size: int = 500) -> None:
+    """Rows whose figures changed, written back with their new values: one UPDATE … FROM (VALUES …) per batch, each
+    value cast to its column's type. Django's bulk_update builds a CASE expression per field and row; resolving them
+    was most of the Python time of an incremental scan's writing."""
+    if not rows:
+        return
+    meta = model._meta
+    pk, columns = meta.pk, [meta.get_field(name) for name in fields]
+    names = sql.SQL(", ").join(sql.Identifier(field.column) for field in [pk, *columns])
+    row = sql.SQL("({})").format(
+        sql.SQL(", ").join(
+            sql.SQL("%s::{}").format(
+                sql.SQL(field.rel_db_type(connection) if field is pk else field.db_type(connection))
+            )
+            for field in [pk, *columns]
+        )
+    )
+    sets = sql.SQL(", ").join(
+        sql.SQL("{column} = v.{column}").format(column=sql.Identifier(field.column)) for field in columns
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            params = []
+            for obj in batch:
+                params.append(obj.pk)
+                params.extend(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns)
+            statement = sql.SQL(
+                "UPDATE {table} AS t SET {sets} FROM (VALUES {rows}) AS v({names}) WHERE t.{pk} = v.{pk}"
+            )
+            cursor.execute(
+                statement.format(
+                    table=sql.Identifier(meta.db_table),
+                    sets=sets,
+                    rows=sql.SQL(", ").join([row] * len(batch)),
+                    names=names,
+                    pk=sql.Identifier(pk.column),
+                ).as_string(cursor.cursor),
+                params,
+            )
+
+
 def _mark_detected(model, rows: list, now: datetime) -> None:
     """Rows found again with the same figures (most of a rescan's): their detection time only, in one statement —
     writing every field of each row back through CASE expressions took most of an incremental scan's writing."""
@@ -296,7 +345,7 @@ def _refresh_cases(cases: list[PriceAlert], now: datetime) -> None:
         case.last_detected_at = now
         (redetected if _figures(case, CASE_FIELDS) == before else changed).append(case)
     # Not `version`: a scan refreshing the numbers must not make an official's pending action a conflict.
-    PriceAlert.objects.bulk_update(changed, CASE_FIELDS, batch_size=500)
+    _write_back(PriceAlert, changed, CASE_FIELDS)
     _mark_detected(PriceAlert, redetected, now)
 
 
@@ -372,6 +421,44 @@ def _run(*, full: bool, now: datetime | None, only: list[str] | None, parts: int
         locks.release(LOCK)
 
 
+def _keep_monthly_prices(scan: PriceScan, scope: Scope) -> Scope:
+    """The monthly prices (`MonthlyPrice`) made current for the scan, and the scope that reads them: rebuilt by a full
+    scan, or when the scan before this one did not leave them current with the sudden change's baseline parameters
+    of today (a first scan, or changed parameters); otherwise the hospital-months the new observations touched
+    recomputed (`pricing.sql.monthly`). A resumed scan does it again: each is recomputed from the observations; a scan
+    in parts, once (by its first call)."""
+    sudden = registry().get(SuddenChange.name)
+    params = sudden.params if sudden is not None else SuddenChange.defaults
+    kept = monthly.baseline_params(params)
+    if scan_parts(scan) > 1 and scan.monthly_prices == kept:
+        # a scan in parts run part by part (`part=`): its first call made them current, for every part alike
+        return replace(scope, cells=monthly.baseline_key(params))
+    started = time.monotonic()
+    previous = (
+        PriceScan.objects.filter(status=PriceScan.Status.SUCCEEDED)
+        .exclude(pk=scan.pk)
+        .order_by("-until", "-pk")
+        .values_list("monthly_prices", flat=True)
+        .first()
+    )
+    if scope.full or previous != kept:
+        cells, how = monthly.rebuild(params), "rebuilt"
+    else:
+        cells, how = monthly.refresh(scope.subjects or (), params), "refreshed"
+    scan.monthly_prices = kept
+    scan.save(update_fields=["monthly_prices"])
+    seconds = time.monotonic() - started
+    logger.info(
+        "price scan %s: monthly prices %s, %s cells in %.2f s",
+        scan.pk,
+        how,
+        cells,
+        seconds,
+        extra={"scan_step": f"monthly prices ({how})", "find_seconds": seconds, "write_seconds": 0.0},
+    )
+    return replace(scope, cells=monthly.baseline_key(params))
+
+
 def scan_parts(scan: PriceScan) -> int:
     """The number of parts a scan is cut into (recorded in its findings as `_parts`; 1 when it is not cut)."""
     return int((scan.findings or {}).get("_parts", 1))
@@ -415,6 +502,7 @@ def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None)
     done = dict(scan.findings or {})
     detectors = registry()
     try:
+        scope = _keep_monthly_prices(scan, scope)
         observations = PriceObservation.objects.filter(created_at__lte=now)
         if not scan.full:
             observations = observations.filter(created_at__gt=scan.since)
@@ -432,14 +520,7 @@ def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None)
             for name, detector in steps:
                 started = time.monotonic()
                 found = detector.find(part_scope) if detector.has_work(part_scope, scan.observations) else []
-                logger.info(
-                    "price scan %s: %s%s, %s findings in %.2f s",
-                    scan.pk,
-                    name,
-                    f" (part {index}/{parts})" if parts > 1 else "",
-                    len(found),
-                    time.monotonic() - started,
-                )
+                finished = time.monotonic()
                 with transaction.atomic():
                     counts = upsert_alerts(found, now=now)
                     _record_step(done, name, index, parts, len(found))
@@ -448,6 +529,17 @@ def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None)
                     scan.alerts_opened += counts["opened"]
                     scan.alerts_updated += counts["updated"]
                     scan.save(update_fields=["findings", "alerts_opened", "alerts_updated", "observations"])
+                written = time.monotonic()
+                step = f"{name} (part {index}/{parts})" if parts > 1 else name
+                logger.info(
+                    "price scan %s: %s, %s findings in %.2f s, written in %.2f s",
+                    scan.pk,
+                    step,
+                    len(found),
+                    finished - started,
+                    written - finished,
+                    extra={"scan_step": step, "find_seconds": finished - started, "write_seconds": written - finished},
+                )
                 del found  # a step's findings are not held past it
                 checkpoint("price-scan:detector")
     except Exception as exc:

@@ -10,6 +10,12 @@ the touched months and the `lookback_months` after them (a later month's baselin
 one), from `lookback_months` before; the volume spike every complete month of the products touched in a complete month
 (a hospital's usual level is its median over all its months, and its baseline is two-sided).
 
+Within a scan (`Scope.cells`) the hospital-months (`hp`) are read from the monthly prices the scan keeps
+(`pricing.sql.monthly`: the same aggregate, rebuilt by a full scan and refreshed by an incremental one), and the
+sudden change reads each month's baseline stored with it: its market move is the median over every hospital of a
+product-month, whose baselines an incremental scan no longer recomputes from months of observations. Called on their
+own (a `Scope` without `cells`), the statements read the observations.
+
 The volume spike reads complete months only (`volume_scope`): a month's quantity means something once the month has
 closed — a month in progress compared with whole months is a dip, and in a baseline it biases it low. The month of the
 scan's time and any later one are left out of its statement altogether (its figures, its baselines, the market's
@@ -33,10 +39,12 @@ from catalog.models import Product
 from payment_standards import sql as payment_standard_sql
 from procurement.models import Listing
 
-from ..models import PriceObservation, ReferencePrice
-from . import as_date, fetch, month_of, months_later, priced_sources, table, weighted_price
+from ..models import MonthlyPrice, PriceObservation, ReferencePrice
+from . import as_date, fetch, month_of, months_later, priced_sources, table
+from .monthly import baseline_key, hospital_month_prices
 
 NOTHING = sql.SQL("")
+OBSERVED_ON = sql.SQL("o.observed_on")
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,11 @@ class Scope:
     subjects: tuple[tuple[int, int, date], ...] | None = None
     # a full scan of one part: only these products (whole peer groups, `pricing.sql.parts`), every month of them
     products: tuple[int, ...] | None = None
+    # when the monthly prices (`MonthlyPrice`) are current for the scan (`pricing.sql.monthly`), the sudden change's
+    # baseline parameters they were kept with (`monthly.baseline_key`): the detectors then read a hospital's month
+    # from them instead of aggregating the observations, and the sudden change its baseline when the parameters are
+    # its own
+    cells: tuple[int, int] | None = None
 
 
 def month_in_progress(scope: Scope) -> date:
@@ -82,14 +95,14 @@ def volume_scope(scope: Scope) -> Scope | None:
     if scope.full:
         return scope
     if month_closed(scope):
-        return Scope(full=True, until=scope.until)
+        return Scope(full=True, until=scope.until, cells=scope.cells)
     if scope.touched is None:
         return scope
     open_month = month_in_progress(scope)
     closed = tuple((product, month) for product, month in scope.touched if month < open_month)
     if not closed:
         return None
-    return Scope(full=False, since=scope.since, until=scope.until, touched=closed)
+    return Scope(full=False, since=scope.since, until=scope.until, touched=closed, cells=scope.cells)
 
 
 def touched_product_months(scope: Scope) -> tuple[tuple[int, date], ...]:
@@ -126,7 +139,14 @@ def _tables() -> dict[str, sql.Identifier]:
         "ref": table(ReferencePrice),
         "product": table(Product),
         "listing": table(Listing),
+        "cells": table(MonthlyPrice),
     }
+
+
+def _day(scope: Scope) -> sql.Composable:
+    """The column an hp narrowing compares months with: the observation's day, or the cell's month (`Scope.cells`);
+    the narrowings compare it with the first day of a month, so either gives the same rows."""
+    return OBSERVED_ON if scope.cells is None else sql.SQL("o.month")
 
 
 def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
@@ -159,9 +179,12 @@ def _touched(scope: Scope, t: dict) -> tuple[sql.Composable, dict]:
     return cte, params
 
 
-def _touched_products(scope: Scope, *, lookback_months: int | None) -> sql.Composable:
-    """Narrows an incremental scan's observations `o` to the touched products, from `lookback_months` before the first
-    touched month (the months a detector compares with; None: every month). A full scan of a part: its products."""
+def _touched_products(
+    scope: Scope, *, lookback_months: int | None, day: sql.Composable = OBSERVED_ON
+) -> sql.Composable:
+    """Narrows an incremental scan's observations (or cells) `o` to the touched products, from `lookback_months`
+    before the first touched month (the months a detector compares with; None: every month), `day` their date. A full
+    scan of a part: its products."""
     if scope.full:
         return NOTHING if scope.products is None else sql.SQL(" AND o.product_id = ANY(%(part_products)s)")
     products = sql.SQL(" AND o.product_id IN (SELECT product_id FROM touched)")
@@ -169,7 +192,7 @@ def _touched_products(scope: Scope, *, lookback_months: int | None) -> sql.Compo
         products = sql.SQL(" AND o.product_id = ANY(%(touched_ids)s)")
     if lookback_months is None:
         return products
-    return products + sql.SQL(" AND o.observed_on >= {start}").format(start=_first_month(scope, lookback_months))
+    return products + sql.SQL(" AND {day} >= {start}").format(day=day, start=_first_month(scope, lookback_months))
 
 
 def _first_month(scope: Scope, lookback_months: int) -> sql.Composable:
@@ -240,16 +263,17 @@ def _target_months(scope: Scope, alias: str, *, months_after: int) -> tuple[sql.
     return NOTHING, condition
 
 
-def _hospital_month_prices(t: dict, narrow: sql.Composable) -> sql.Composed:
+def _hospital_month_prices(t: dict, narrow: sql.Composable, scope: Scope) -> sql.Composed:
     """`hp(product_id, hospital_id, m, price, qty, region_id)`: what a hospital paid for a product in a month — the
-    quantity-weighted mean price — over the observations `narrow` leaves. Only what the detectors read: every column
-    is carried through their sorts."""
-    month = month_of(sql.SQL("o.observed_on"))
-    return sql.SQL(
-        "hp AS (SELECT o.product_id, o.hospital_id, {month} AS m, {price} AS price, SUM(o.quantity) AS qty, "
-        "MAX(o.region_id) AS region_id FROM {obs} o WHERE o.hospital_id IS NOT NULL AND {priced}{narrow} "
-        "GROUP BY o.product_id, o.hospital_id, {month})"
-    ).format(month=month, price=weighted_price("o"), obs=t["obs"], priced=priced_sources("o"), narrow=narrow)
+    quantity-weighted mean price — over the observations (or, `Scope.cells`, the monthly prices) `narrow` leaves
+    (its dates compared through `_day`). Only what the detectors read: every column is carried through their
+    sorts."""
+    if scope.cells is not None:
+        return sql.SQL(
+            "hp AS (SELECT o.product_id, o.hospital_id, o.month AS m, o.price, o.quantity AS qty, o.region_id "
+            "FROM {cells} o WHERE true{narrow})"
+        ).format(cells=t["cells"], narrow=narrow)
+    return sql.SQL("hp AS ({select})").format(select=hospital_month_prices(narrow))
 
 
 def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tuple[sql.Composed, dict]:
@@ -258,7 +282,7 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
     more products) that month. Each flagged row carries the unit's group `gk`, month `m`, price, quantity, region,
     the group-month's median `med`, peer count `n`, median absolute deviation `mad`, robust z-score `z`, and
     `distribution`: the group-month's cheapest `distribution_limit` units as JSON rows [rank, hospital, product,
-    price, quantity]."""
+    price (rounded half up to a unit price's 4 places, as the evidence shows it), quantity]."""
     t = _tables()
     touched, values = _touched(scope, t)
     if params["by_group"]:
@@ -274,7 +298,7 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
             "u2 AS (SELECT u.* FROM u JOIN gp ON gp.gk = u.gk AND gp.m = u.m{in_touched_groups})"
         )
         if scope.full:
-            hp = _hospital_month_prices(t, _touched_products(scope, lookback_months=None))
+            hp = _hospital_month_prices(t, _touched_products(scope, lookback_months=None), scope)
             units = units.format(in_touched_groups=NOTHING)
         else:
             groups += sql.SQL(
@@ -285,13 +309,14 @@ def peer_outliers(scope: Scope, params: dict, *, distribution_limit: int) -> tup
                 t,
                 sql.SQL(
                     " AND o.product_id IN (SELECT product_id FROM pgk WHERE gk IN (SELECT gk FROM tg))"
-                    " AND o.observed_on >= {first}"
-                ).format(first=_first_month(scope, 0)),
+                    " AND {day} >= {first}"
+                ).format(day=_day(scope), first=_first_month(scope, 0)),
+                scope,
             )
             units = units.format(in_touched_groups=sql.SQL(" JOIN tg ON tg.gk = u.gk AND tg.m = u.m"))
         touched += groups
     else:
-        hp = _hospital_month_prices(t, _touched_products(scope, lookback_months=0))
+        hp = _hospital_month_prices(t, _touched_products(scope, lookback_months=0, day=_day(scope)), scope)
         units = sql.SQL("u2 AS (SELECT hp.product_id AS gk, hp.* FROM hp{in_touched})").format(
             in_touched=_in_touched_months(scope, "hp")
         )
@@ -316,7 +341,9 @@ flagged AS (SELECT * FROM scored
 ranked AS (SELECT u2.gk, u2.m, u2.hospital_id, u2.product_id, u2.price, u2.qty,
                   row_number() OVER (PARTITION BY u2.gk, u2.m ORDER BY u2.price, u2.hospital_id, u2.product_id) AS rk
            FROM u2 JOIN (SELECT DISTINCT gk, m FROM flagged) fg ON fg.gk = u2.gk AND fg.m = u2.m),
-peers AS (SELECT gk, m, CAST(json_agg(json_build_array(rk, hospital_id, product_id, price, qty)) AS text) AS distribution
+peers AS (SELECT gk, m,
+                 CAST(json_agg(json_build_array(rk, hospital_id, product_id, round(price, 4), qty)) AS text)
+                 AS distribution
           FROM ranked WHERE rk <= {limit} GROUP BY gk, m)
 SELECT f.*, peers.distribution FROM flagged f JOIN peers ON peers.gk = f.gk AND peers.m = f.m""").format(
         touched=touched, hp=hp, units=units, limit=sql.Literal(int(distribution_limit))
@@ -348,28 +375,10 @@ def sudden_changes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     touched, values = _touched(scope, t)
     lookback, baseline = int(params["lookback_months"]), int(params["baseline_months"])
     hospital_targets = _target_months(scope, "cur", months_after=lookback)
-    statement = sql.SQL("""WITH {touched}{hp},
-ranked AS (SELECT hp.*, row_number() OVER (PARTITION BY product_id, hospital_id ORDER BY m) AS rn FROM hp),
-base AS (SELECT cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.price) AS base, count(*) AS k
-         FROM ranked cur{in_targets} JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
-              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}{target_months}
-         GROUP BY cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id
-         HAVING count(*) >= %(min_history)s),
-moves AS (SELECT base.*, price / base AS own FROM base WHERE base > 0),
-market AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY own) AS move, count(*) AS n
-           FROM moves GROUP BY product_id, m)
-SELECT 'h' AS level, mv.product_id, mv.hospital_id, mv.region_id, mv.m, mv.price, mv.base, mv.k, mv.qty, mv.own,
-       CASE WHEN mk.n >= %(min_market)s THEN mk.move ELSE 1 END AS market, mk.n AS market_n
-FROM moves mv JOIN market mk ON mk.product_id = mv.product_id AND mk.m = mv.m
-WHERE mv.own >= %(factor)s
-  AND mv.own / (CASE WHEN mk.n >= %(min_market)s AND mk.move > 0 THEN mk.move ELSE 1 END) >= %(factor)s""").format(
-        touched=touched,
-        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=max(lookback, baseline))),
-        first_month=months_later(sql.SQL("cur.m"), -lookback),
-        in_targets=hospital_targets[0],
-        target_months=hospital_targets[1],
-    )
+    if scope.cells is not None and scope.cells == baseline_key(params):
+        statement = _sudden_changes_from_cells(scope, t, touched, hospital_targets, baseline)
+    else:
+        statement = _sudden_changes_from_observations(scope, t, touched, hospital_targets, lookback, baseline)
     if params["province_wide"]:
         province_targets = _target_months(scope, "cur", months_after=baseline)
         statement += sql.SQL("""
@@ -377,10 +386,7 @@ UNION ALL
 SELECT 'p', pb.product_id, NULL, NULL, pb.m, pb.med, pb.base, pb.k, pb.qty, pb.med / pb.base, 1, pb.n
 FROM (SELECT cur.product_id, cur.m, cur.med, cur.n, cur.qty,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.med) AS base, count(*) AS k
-      FROM (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med, count(*) AS n,
-                   SUM(qty) AS qty FROM hp GROUP BY product_id, m) cur{in_targets}
-      JOIN (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med FROM hp
-            GROUP BY product_id, m) prev
+      FROM pm cur{in_targets} JOIN pm prev
         ON prev.product_id = cur.product_id AND prev.m < cur.m AND prev.m >= {first_month}{target_months}
       GROUP BY cur.product_id, cur.m, cur.med, cur.n, cur.qty HAVING count(*) >= %(min_history)s) pb
 WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_factor)s""").format(
@@ -396,6 +402,71 @@ WHERE pb.base > 0 AND pb.n >= %(min_market)s AND pb.med >= pb.base * %(province_
         min_market=int(params["min_market"]),
     )
     return statement, values
+
+
+# the product's month in the province (its median over hospitals, their number and quantity): what the province-wide
+# figures compare, each month's read once as a month judged and as an earlier month of a baseline
+_MARKET = """pm AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS med, count(*) AS n,
+                  SUM(qty) AS qty FROM hp GROUP BY product_id, m),
+market AS (SELECT product_id, m, percentile_cont(0.5) WITHIN GROUP (ORDER BY own) AS move, count(*) AS n
+           FROM moves GROUP BY product_id, m)
+SELECT 'h' AS level, mv.product_id, mv.hospital_id, mv.region_id, mv.m, mv.price, mv.base, mv.k, mv.qty, mv.own,
+       CASE WHEN mk.n >= %(min_market)s THEN mk.move ELSE 1 END AS market, mk.n AS market_n
+FROM moves mv JOIN market mk ON mk.product_id = mv.product_id AND mk.m = mv.m
+WHERE mv.own >= %(factor)s
+  AND mv.own / (CASE WHEN mk.n >= %(min_market)s AND mk.move > 0 THEN mk.move ELSE 1 END) >= %(factor)s"""
+
+
+def _sudden_changes_from_observations(
+    scope: Scope, t: dict, touched: sql.Composable, targets: tuple, lookback: int, baseline: int
+) -> sql.Composed:
+    """The sudden change's hospital rows (and `hp` for the province's), each baseline computed from the months of
+    the observations: every hospital's months ranked, each joined with the `baseline_months` before it."""
+    return sql.SQL(
+        """WITH {touched}{hp},
+ranked AS (SELECT hp.*, row_number() OVER (PARTITION BY product_id, hospital_id ORDER BY m) AS rn FROM hp),
+base AS (SELECT cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY prev.price) AS base, count(*) AS k
+         FROM ranked cur{in_targets} JOIN ranked prev ON prev.product_id = cur.product_id AND prev.hospital_id = cur.hospital_id
+              AND prev.rn < cur.rn AND prev.rn >= cur.rn - %(baseline_months)s AND prev.m >= {first_month}{target_months}
+         GROUP BY cur.product_id, cur.hospital_id, cur.m, cur.price, cur.qty, cur.region_id
+         HAVING count(*) >= %(min_history)s),
+moves AS (SELECT base.*, price / base AS own FROM base WHERE base > 0),
+"""
+        + _MARKET
+    ).format(
+        touched=touched,
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=max(lookback, baseline)), scope),
+        first_month=months_later(sql.SQL("cur.m"), -lookback),
+        in_targets=targets[0],
+        target_months=targets[1],
+    )
+
+
+def _sudden_changes_from_cells(
+    scope: Scope, t: dict, touched: sql.Composable, targets: tuple, baseline: int
+) -> sql.Composed:
+    """The sudden change's hospital rows (and `hp` for the province's) from the monthly prices, each baseline as
+    stored with its month (`pricing.sql.monthly`, kept with this detector's parameters): an incremental scan reads
+    the cells of the touched products' target months alone — every hospital of them, which the market's move is the
+    median over — and, for the province's figures, the touched products' months from `baseline_months` before."""
+    return sql.SQL(
+        """WITH {touched}{hp},
+moves AS (SELECT cur.*, cur.price / cur.base AS own
+          FROM (SELECT o.product_id, o.hospital_id, o.month AS m, o.price, o.quantity AS qty, o.region_id, o.base,
+                       CAST(o.base_months AS bigint) AS k
+                FROM {cells} o WHERE o.base_months >= %(min_history)s AND o.base > 0{narrow}) cur{in_targets}
+          WHERE true{target_months}),
+"""
+        + _MARKET
+    ).format(
+        touched=touched,
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=baseline, day=_day(scope)), scope),
+        cells=t["cells"],
+        narrow=_touched_products(scope, lookback_months=0, day=sql.SQL("o.month")),
+        in_targets=targets[0],
+        target_months=targets[1],
+    )
 
 
 REFERENCE_KINDS = ("national_lowest", "payment_standard")
@@ -532,7 +603,9 @@ def volume_spikes(scope: Scope, params: dict) -> tuple[sql.Composed, dict]:
     touched, values = _touched(scope, t)
     window = int(params["window_months"])
     # complete months only: the month in progress (and any later one) is read by no figure
-    complete = sql.SQL(" AND o.observed_on < {open_month}").format(open_month=sql.Literal(month_in_progress(scope)))
+    complete = sql.SQL(" AND {day} < {open_month}").format(
+        day=_day(scope), open_month=sql.Literal(month_in_progress(scope))
+    )
     statement = sql.SQL("""WITH {touched}{hp},
 lq0 AS (SELECT product_id, hospital_id, m, qty, price, region_id, ln(qty) AS l FROM hp WHERE qty > 0),
 hl AS (SELECT product_id, hospital_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY l) AS hl
@@ -591,7 +664,7 @@ WHERE r.r >= ln(%(factor)s)
         touched=touched,
         # every complete month of the touched products: a hospital's usual level (`hl`) is its median over all its
         # months, so one new month moves the market's level — and every figure — in any month of the product
-        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=None) + complete),
+        hp=_hospital_month_prices(t, _touched_products(scope, lookback_months=None, day=_day(scope)) + complete, scope),
         first_month=months_later(sql.SQL("cur.m"), -window),
         last_month=months_later(sql.SQL("cur.m"), window),
         product=t["product"],

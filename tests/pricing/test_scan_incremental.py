@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from pricing.models import PriceAlert, PriceObservation, Signal
+from pricing.models import MonthlyPrice, PriceAlert, PriceObservation, Signal
 from pricing.services.scan import price_scan_run
 from tests.factories import HospitalFactory, ProductFactory
 from tests.fixtures.prices import observe
@@ -58,6 +58,16 @@ def _cases() -> list[tuple]:
     )
 
 
+def _cells() -> list[tuple]:
+    """The monthly prices the scans keep, every column but the id."""
+    return sorted(
+        MonthlyPrice.objects.values_list(
+            "product_id", "hospital_id", "month", "price", "quantity", "region_id", "base", "base_months"
+        ),
+        key=repr,
+    )
+
+
 @pytest.fixture
 def year_of_prices(hospitals, manufacturer):
     """Two products of one group (generic name, form, strength), eight hospitals, a year of monthly purchases with
@@ -94,9 +104,11 @@ def test_an_incremental_scan_yields_what_a_full_scan_yields(year_of_prices, hosp
     incremental = price_scan_run(now=now + timedelta(minutes=1))
     assert not incremental.full and incremental.observations == 3
     after_incremental = (_cases(), _signals())
+    cells = _cells()
     full = price_scan_run(full=True, now=now + timedelta(minutes=2))
     assert full.alerts_opened == 0
     after_full = (_cases(), _signals())
+    assert cells == _cells() and cells
     assert len(after_incremental[1]) == len(after_full[1])
     assert after_incremental[0] == after_full[0]
     assert after_incremental[1] == after_full[1]
@@ -150,11 +162,13 @@ def test_the_incremental_scan_equals_a_full_scan_when_the_aggregates_move(year_o
     now = timezone.now()
     incremental = price_scan_run(now=now + timedelta(minutes=1))
     assert not incremental.full and incremental.observations == added
-    after_incremental = (_cases(), _signals())
+    after_incremental = (_cases(), _signals(), _cells())
     price_scan_run(full=True, now=now + timedelta(minutes=2))
-    after_full = (_cases(), _signals())
+    after_full = (_cases(), _signals(), _cells())
     assert after_incremental[0] == after_full[0]
     assert after_incremental[1] == after_full[1]
+    # the monthly prices the incremental scan recomputed are those a full scan rebuilds, baselines included
+    assert after_incremental[2] == after_full[2]
 
 
 def _volume_signals() -> set[tuple]:
@@ -194,3 +208,18 @@ def test_the_volume_spike_judges_a_month_once_it_has_closed(year_of_prices, hosp
     after_nightly = (_cases(), _signals())
     price_scan_run(full=True, now=first_of_january + timedelta(minutes=2))
     assert (_cases(), _signals()) == after_nightly
+
+
+def test_an_incremental_scan_after_a_scan_that_kept_no_monthly_prices_rebuilds_them(year_of_prices, hospitals):
+    """The first scan after an upgrade (or after the sudden change's baseline parameters changed) finds the scan
+    before it left no monthly prices, or other ones: it rebuilds them, and ends where a full scan ends."""
+    first = price_scan_run(full=True, now=timezone.now() - timedelta(hours=2))
+    type(first).objects.filter(pk=first.pk).update(monthly_prices=None)
+    MonthlyPrice.objects.all().delete()
+    observe(year_of_prices[0], hospitals[2], date(2025, 5, 20), "10.90", quantity=400)
+    now = timezone.now()
+    incremental = price_scan_run(now=now + timedelta(minutes=1))
+    assert not incremental.full and incremental.monthly_prices == {"baseline_months": 3, "lookback_months": 6}
+    after_incremental = (_cases(), _signals(), _cells())
+    price_scan_run(full=True, now=now + timedelta(minutes=2))
+    assert (_cases(), _signals(), _cells()) == after_incremental

@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Each test starts Django in a subprocess (`manage.py check --deploy`): seconds each, dealt early (tests/conftest.py).
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {

@@ -138,10 +138,12 @@ def platform_language():
 @pytest.fixture(scope="session")
 def demo_database(django_db_setup, django_db_blocker):
     """The name of this process's database with the demo province, cloned once from the demo seeded once per run
-    (tests/backend/base.py); like the test database, left for the next run to drop (a DROP DATABASE at the end of
-    the run forces a checkpoint)."""
+    (tests/backend/base.py) and dropped at the end."""
     with django_db_blocker.unblock():
-        return connection.creation.create_demo_clone()
+        name = connection.creation.create_demo_clone()
+    yield name
+    with django_db_blocker.unblock():
+        connection.creation.drop_database(name)
 
 
 @pytest.fixture(scope="module")

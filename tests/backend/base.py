@@ -31,20 +31,12 @@ the start of the next test with `serialized_rollback`: the tests that follow a t
 whatever order xdist deals them) find them. Django saves them one by one (an UPDATE, then an INSERT: about 1,300
 statements); here each model's rows are inserted with bulk_create (raw saves send no signals worth keeping either way:
 history skips raw saves).
-
-**A process's databases are dropped by the next run, not at the end of this one.** On PostgreSQL 15 `DROP DATABASE`
-forces a checkpoint that writes every dirty buffer of the server (the other processes' test databases, which are still
-being written, included) and waits for it: 5-30 s of each process's last teardown, at the very end of a run where
-nothing else overlaps it. The next run drops a left test database or demo clone right before cloning it anew (under the
-advisory lock, as before), when PostgreSQL discards the dropped database's own dirty buffers unwritten; `pytest
---create-db` drops every one of them with the templates. A kept database (`--reuse-db`) is a clone like the others.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 from collections import defaultdict
 from io import StringIO
@@ -157,20 +149,9 @@ class DatabaseCreation(base.DatabaseWrapper.creation_class):
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key()])
         return clone
 
-    def _destroy_test_db(self, test_database_name, verbosity):
-        """Left for the next run, which drops it before cloning it anew (the module's docstring says why)."""
-
-    def drop_clones(self, cursor) -> None:
-        """Drop the test databases and demo clones that runs left (any process's: `test_<name>`, `test_<name>_gw3`,
-        `test_<name>_gw3_demo`, …), not the templates."""
-        quote = self.connection.ops.quote_name
-        own = f"{TEST_DATABASE_PREFIX}{self._own_name()}"
-        cursor.execute(
-            "SELECT datname FROM pg_database WHERE NOT datistemplate AND (datname = %s OR datname ~ %s)",
-            [own, "^" + re.escape(own) + r"(_gw[0-9]+)?(_demo)?$"],
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP DATABASE {quote(name)}")
+    def drop_database(self, name: str) -> None:
+        with self._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {self.connection.ops.quote_name(name)}")
 
     def _build_demo_template(self, cursor, template: str) -> None:
         """Seed the demo on a clone of the migrated template, then mark it a template (older demo templates go)."""
@@ -229,13 +210,11 @@ class DatabaseCreation(base.DatabaseWrapper.creation_class):
             cursor.execute(f"DROP DATABASE {quote(name)}")
 
     def drop_all_templates(self) -> None:
-        """`--create-db`: every template, and the test databases and demo clones earlier runs left."""
         with self._nodb_cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [self._lock_key()])
             try:
                 self.drop_templates(cursor)
                 self.drop_templates(cursor, prefix=self.demo_prefix())
-                self.drop_clones(cursor)
             finally:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key()])
 

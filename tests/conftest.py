@@ -64,31 +64,6 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(f"tests/conftest.py EMBEDDED_SUBSET names files that do not exist: {gone}")
 
 
-class LongestFirst:
-    """`--dist loadgroup` hands out the groups first (largest first), then every other test in the order of the
-    collection, which pytest-django sorts: the database tests, the transactional ones (the browser's among them), then
-    those without the database (the benchmark suite's run on a fresh database among them). A test of half a minute dealt
-    last is the run's tail, on one process while the others have finished. Here the tests marked `slow`, then the
-    browser's, come first among those of modules without a group (a stable sort: the rest keep pytest-django's order; a
-    group's tests keep theirs; a module with a group keeps its order, as the fuzzing's check that runs after its roles),
-    so that the run ends on short tests."""
-
-    @pytest.hookimpl(trylast=True)  # after pytest-django's sort, which would undo this
-    def pytest_collection_modifyitems(self, items):
-        grouped = {item.path for item in items if item.get_closest_marker("xdist_group")}
-
-        def rank(item) -> int:
-            if item.path in grouped:
-                return 2
-            return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
-
-        items.sort(key=rank)
-
-
-def pytest_configure(config):
-    config.pluginmanager.register(LongestFirst(), "tests-longest-first")
-
-
 def join_xdist_group(config, item, group: str) -> None:
     """Mark the test for `--dist loadgroup`, which deals a group's tests to one process. xdist finds a test's group in
     a suffix of its id (`…@group`), which xdist 3.8 writes where pytest 9.2's structured ids no longer read it

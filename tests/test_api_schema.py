@@ -2,10 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
-
-@pytest.mark.slow  # subprocesses of Django's start-up: dealt early (tests/conftest.py)
 def test_openapi_schema_generates_without_warnings_and_passes_the_spec_validator(tmp_path):
     """`manage.py spectacular` as an integrator runs it, then openapi-spec-validator (the OpenAPI 3.0 rules: a
     default must be a value the field takes, references resolve, parameters are unique)."""

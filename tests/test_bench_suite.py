@@ -175,7 +175,6 @@ def results_name():
         path.unlink()
 
 
-@pytest.mark.slow  # migrates a database, then runs a benchmark: dealt early (tests/conftest.py LongestFirst)
 def test_the_suite_creates_and_migrates_its_database_then_runs_on_it_with_nothing_else_in_it(
     fresh_database, results_name
 ):

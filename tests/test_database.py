@@ -81,7 +81,6 @@ def last_json_line(result: subprocess.CompletedProcess) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.slow  # two subprocesses of Django's start-up: dealt early (tests/conftest.py)
 def test_without_database_url_the_embedded_server_is_the_database_and_with_it_nothing_embedded():
     embedded = last_json_line(database_settings_in_subprocess())
     assert embedded["ENGINE"] == "config.database"

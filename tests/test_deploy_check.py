@@ -5,10 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-# Each test starts Django in a subprocess (`manage.py check --deploy`): seconds each, dealt early (tests/conftest.py).
-pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {

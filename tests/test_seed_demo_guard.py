@@ -23,7 +23,6 @@ def test_refused_with_debug_off_and_nothing_is_loaded(settings):
     assert not User.objects.filter(username="admin").exists()
 
 
-@pytest.mark.slow  # subprocesses of Django's start-up: dealt early (tests/conftest.py)
 def test_refused_under_the_production_settings():
     """`manage.py seed_demo` with the production settings stops before touching the database (which the documented
     environment names but this machine does not have)."""
@@ -36,7 +35,6 @@ def test_refused_under_the_production_settings():
     assert "DEBUG is off" in result.stderr and "--allow-production-demo" in result.stderr
 
 
-@pytest.mark.slow  # subprocesses of Django's start-up: dealt early (tests/conftest.py)
 def test_local_settings_keep_debug_on_for_make_run():
     """`make run` seeds the demo with the default settings (config.settings.local), where DEBUG is on."""
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}

@@ -49,12 +49,11 @@ from common.messages import Message
 from common.notifications import notify_kind
 
 from ..detectors import Finding, Scope, registry, severity_for
-from ..detectors.price import SuddenChange
 from ..errors import PricingError
 from ..models import PriceAlert, PriceObservation, PriceScan, Signal
-from ..sql import monthly
 from ..sql.detectors import touched_subjects
 from ..sql.parts import part_products
+from .scan_steps import keep_monthly_prices, record_step, scan_parts, step_done
 
 logger = logging.getLogger(__name__)
 
@@ -421,70 +420,6 @@ def _run(*, full: bool, now: datetime | None, only: list[str] | None, parts: int
         locks.release(LOCK)
 
 
-def _keep_monthly_prices(scan: PriceScan, scope: Scope) -> Scope:
-    """The monthly prices (`MonthlyPrice`) made current for the scan, and the scope that reads them: rebuilt by a full
-    scan, or when the scan before this one did not leave them current with the sudden change's baseline parameters
-    of today (a first scan, or changed parameters); otherwise the hospital-months the new observations touched
-    recomputed (`pricing.sql.monthly`). A resumed scan does it again: each is recomputed from the observations; a scan
-    in parts, once (by its first call)."""
-    sudden = registry().get(SuddenChange.name)
-    params = sudden.params if sudden is not None else SuddenChange.defaults
-    kept = monthly.baseline_params(params)
-    if scan_parts(scan) > 1 and scan.monthly_prices == kept:
-        # a scan in parts run part by part (`part=`): its first call made them current, for every part alike
-        return replace(scope, cells=monthly.baseline_key(params))
-    started = time.monotonic()
-    previous = (
-        PriceScan.objects.filter(status=PriceScan.Status.SUCCEEDED)
-        .exclude(pk=scan.pk)
-        .order_by("-until", "-pk")
-        .values_list("monthly_prices", flat=True)
-        .first()
-    )
-    if scope.full or previous != kept:
-        cells, how = monthly.rebuild(params), "rebuilt"
-    else:
-        cells, how = monthly.refresh(scope.subjects or (), params), "refreshed"
-    scan.monthly_prices = kept
-    scan.save(update_fields=["monthly_prices"])
-    seconds = time.monotonic() - started
-    logger.info(
-        "price scan %s: monthly prices %s, %s cells in %.2f s",
-        scan.pk,
-        how,
-        cells,
-        seconds,
-        extra={"scan_step": f"monthly prices ({how})", "find_seconds": seconds, "write_seconds": 0.0},
-    )
-    return replace(scope, cells=monthly.baseline_key(params))
-
-
-def scan_parts(scan: PriceScan) -> int:
-    """The number of parts a scan is cut into (recorded in its findings as `_parts`; 1 when it is not cut)."""
-    return int((scan.findings or {}).get("_parts", 1))
-
-
-def _step_done(done: dict, name: str, index: int) -> bool:
-    """Whether the scan's record holds the step detector `name` × part `index`: the detector's count once every part
-    is recorded, each part's count (in `_steps`) until then."""
-    return name in done or str(index) in done.get("_steps", {}).get(name, {})
-
-
-def _record_step(done: dict, name: str, index: int, parts: int, found: int) -> None:
-    """Record a step in the scan's findings: the detector's count, the sum over its parts once all are recorded."""
-    if parts == 1:
-        done[name] = found
-        return
-    steps = {**done.get("_steps", {})}
-    steps[name] = {**steps.get(name, {}), str(index): found}
-    if len(steps[name]) == parts:
-        done[name] = sum(steps.pop(name).values())
-    if steps:
-        done["_steps"] = steps
-    else:
-        done.pop("_steps", None)
-
-
 def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None) -> PriceScan:
     """Each detector's alerts (of one part, when the scan is cut) are committed together with the scan's record of
     that step; a resumed scan skips the steps it has recorded and works with its own window and time, so it ends
@@ -502,7 +437,7 @@ def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None)
     done = dict(scan.findings or {})
     detectors = registry()
     try:
-        scope = _keep_monthly_prices(scan, scope)
+        scope = keep_monthly_prices(scan, scope)
         observations = PriceObservation.objects.filter(created_at__lte=now)
         if not scan.full:
             observations = observations.filter(created_at__gt=scan.since)
@@ -511,7 +446,7 @@ def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None)
             steps = [
                 (name, detector)
                 for name, detector in detectors.items()
-                if not (only and name not in only) and not _step_done(done, name, index)
+                if not (only and name not in only) and not step_done(done, name, index)
             ]
             if not steps:
                 continue
@@ -523,7 +458,7 @@ def _detect(scan: PriceScan, only: list[str] | None, *, part: int | None = None)
                 finished = time.monotonic()
                 with transaction.atomic():
                     counts = upsert_alerts(found, now=now)
-                    _record_step(done, name, index, parts, len(found))
+                    record_step(done, name, index, parts, len(found))
                     done["_suppressed"] = done.get("_suppressed", 0) + counts["suppressed"]
                     scan.findings = done
                     scan.alerts_opened += counts["opened"]

@@ -404,6 +404,31 @@ def _drug_number_problem(value: str, *, category: str) -> str | None:
     }
 
 
+# --- values already valid as they stand -----------------------------------------------------------------
+# A code or approval number these match is its own normal form (ASCII capitals and digits; 国药准字 + capitals and ASCII
+# digits: ``normalize_code`` returns it unchanged) and has no problem for the category (the national shapes above,
+# narrowed to ASCII digits; the 国药准字 letters the category allows). ``validate_product_code`` and
+# ``validate_approval_number`` return such a value as it is; ``catalog.rules.clean_product_columns`` skips them for it
+# (``tests/catalog/test_codes.py`` holds the two to the same answer). Anything else takes the full check.
+_NATIONAL_VALID = {
+    "X": r"X[A-Z][0-9]{2}[A-Z]{2}[A-Z][0-9]{3}[A-Z0-9]{2}[0-9]{6}[0-9]{5}",
+    "Z": r"Z[A-Z0-9]{14}[0-9]{5}",
+    "T": r"T[0-9]{9}|T[A-Z0-9]{19}",
+    "C": r"C[0-9]{19}(?:[0-9]{7})?",
+}
+VALID_CODE = {
+    category: re.compile("|".join(_NATIONAL_VALID[s] for s in shapes if s in _NATIONAL_VALID)).fullmatch
+    for category, shapes in ACCEPTED.items()
+    if any(s in _NATIONAL_VALID for s in shapes)
+}
+"""Category → a test that a code is valid for it as it stands (no entry: every code takes the full check)."""
+VALID_APPROVAL = {
+    category: re.compile(f"国药准字(?:{'|'.join(sorted(letters, key=len, reverse=True))})[0-9]{{8}}").fullmatch
+    for category, letters in DRUG_LETTERS.items()
+}
+"""Category → a test that an approval number is valid for it as it stands (the drugs' 国药准字 numbers)."""
+
+
 def validate_approval_number(value, *, category: str) -> str:
     normalised = normalize_code(value)
     if normalised in ("无", "-"):

@@ -17,6 +17,8 @@ from common.text import text_error
 
 from .codes import (
     MONGOLIAN_CATEGORIES,
+    VALID_APPROVAL,
+    VALID_CODE,
     Category,
     normalize_code,
     validate_approval_number,
@@ -320,9 +322,17 @@ class _Columns:
             if is_bad(value):
                 bad[i] = True
 
-    def mapped(self, values, step) -> list:
-        """A column through one step, each distinct value once; a step's ValueError/ValidationError marks the rows."""
+    def mapped(self, values, step, valid=None) -> list:
+        """A column through one step, each distinct value once; a step's ValueError/ValidationError marks the rows.
+        ``valid``: a test of a text the step would return as it is, without a problem (``codes.VALID_CODE``) —
+        a column that passes it whole is returned at once, and a value that passes it skips the step."""
         plain = set(map(type, values)) <= {str}
+        if valid is not None and plain:
+            passed = list(map(valid, values))
+            if all(passed):
+                return list(values)
+            values_as_is = {v for v, ok in zip(values, passed, strict=True) if ok}
+            step = partial(_unless, values_as_is, step)
         keys = values if plain else [(v.__class__, v) for v in values]  # 1, 1.0 and True: equal, not the same input
         outcome: dict = {}
         failed = set()
@@ -347,11 +357,14 @@ class _Columns:
     def codes(self) -> None:
         out, category = self.out, self.category
         out["nhsa_code"] = self.mapped(
-            [v or "" for v in self.column("nhsa_code", self.blank)], partial(validate_product_code, category=category)
+            [v or "" for v in self.column("nhsa_code", self.blank)],
+            partial(validate_product_code, category=category),
+            VALID_CODE.get(category),
         )
         out["approval_number"] = self.mapped(
             [v or "" for v in self.column("approval_number", self.blank)],
             partial(validate_approval_number, category=category),
+            VALID_APPROVAL.get(category),
         )
         out["standard_code"] = self.mapped(self.column("standard_code", self.blank), _standard_step)
 
@@ -406,6 +419,10 @@ class _Columns:
         pinyin = [name_pinyin(name) if name else ("", "") for name in self.out["generic_name"]]
         self.out["name_pinyin"] = [p[0] for p in pinyin]
         self.out["name_initials"] = [p[1] for p in pinyin]
+
+
+def _unless(as_is: set, step, value):
+    return value if value in as_is else step(value)
 
 
 def _empty(value) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from itertools import compress
 from operator import itemgetter
 
 from django.db import DatabaseError, connection, transaction
@@ -42,13 +43,14 @@ from ..layouts import Layout, get_layout
 from ..models import Product
 from ..rules import clean_product_columns, clean_product_fields
 from . import sql
+from .collector import freeze_start_up
 from .organizations import create_manufacturers
 from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
 from .result import ImportResult
 from .seen import SeenCodes
 from .sources import FileProblem, SourceRow, TableSource, batches, open_table
 from .sql import SEP
-from .writers import writer_for
+from .writers import NEW_FIELDS, new_columns, writer_for
 
 BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
 
@@ -141,21 +143,21 @@ class CatalogImporter:
         """Batch by batch: read the rows, look up what they refer to, start storing the batch before (the database
         stores it while this one is checked), check the rows. Every use of the database first waits for the batch
         being stored (``_settle``)."""
-        checked: list[_Row] = []
+        checked: tuple[list[_Row], list[tuple[int, dict]]] = ([], [])
         try:
             for batch, step_done in batches(table.rows(), self.batch_size, table.estimated_rows):
                 rows = self._read(batch)
                 self._settle()
                 self._look_up(rows)
-                self._store(checked)
-                self._check_rows(rows)
+                self._store(*checked)
+                new = self._check_rows(rows)
                 for row in rows:
                     self.report.add(row.number, row.code or row.data.get("nhsa_code", ""), row.status, row.detail)
-                checked = rows
+                checked = (rows, new)
                 if progress is not None and step_done:
                     progress(self.processed, table.estimated_rows, dict(self.report.counts))
             self._settle()
-            self._store(checked)
+            self._store(*checked)
             self._settle()
         finally:
             self.writer.close()
@@ -200,10 +202,14 @@ class CatalogImporter:
             row.existing = existing.get(row.code) if row.code else None
         self._resolve_organizations(rows)
 
-    def _check_rows(self, rows: list[_Row]) -> None:
+    def _check_rows(self, rows: list[_Row]) -> list[tuple[int, dict[str, list]]]:
         """Each row's organisations and category, then the product rules: new rows of one category column by column
         (``clean_product_columns``: each distinct value of a column checked once), a row with a problem — for its
-        reasons, in their order — and a row updating a product one at a time (``clean_product_fields``)."""
+        reasons, in their order — and a row updating a product one at a time (``clean_product_fields``).
+
+        Returns the new products checked column by column, as they passed: (how many, their cleaned columns) per
+        group of rows — they stay columns until they are stored (``_store``); the others get their values per row."""
+        new: list[tuple[int, dict[str, list]]] = []
         groups: dict[tuple, list[tuple[_Row, dict]]] = {}
         for row in rows:
             values = self._prepare(row)
@@ -223,17 +229,20 @@ class CatalogImporter:
                     self._finish(row, *clean_product_fields(values))
                 continue
             cleaned_columns, bad = checked
-            names = tuple(cleaned_columns)
-            for (row, values), cleaned, is_bad in zip(
-                members, zip(*cleaned_columns.values(), strict=True), bad, strict=True
-            ):
+            if any(bad):
+                good = [not is_bad for is_bad in bad]
+                cleaned_columns = {name: list(compress(values, good)) for name, values in cleaned_columns.items()}
+            for (row, values), is_bad in zip(members, bad, strict=True):
                 if is_bad:
                     self._finish(row, *clean_product_fields(values))
-                else:
-                    self._finish(row, dict(zip(names, cleaned, strict=True)), {})
+                else:  # what _finish makes of a new row without a problem; its values stay in the columns
+                    row.status = NEW
+            if len(members) > sum(bad):
+                new.append((len(members) - sum(bad), cleaned_columns))
         self._check_identity(rows)
         if any(r.status == CHANGED for r in rows):
             self._lock(rows)
+        return new
 
     def _existing(self, codes: list[str]) -> dict[str, dict]:
         if not codes:
@@ -382,12 +391,12 @@ class CatalogImporter:
                 row.errors["nhsa_code"] = _("该产品在导入过程中被他人修改或删除，请重新导入")
                 row.detail = self._messages(row)
 
-    def _store(self, rows: list[_Row]) -> None:
+    def _store(self, rows: list[_Row], new: list[tuple[int, dict[str, list]]]) -> None:
         """Start storing a checked batch's new and changed products (``_settle`` waits for it); nothing once any row
-        of the file was refused."""
+        of the file was refused. ``new``: the batch's new products kept as columns (``_check_rows``)."""
         if self.failed or not rows:
             return
-        creates = [r.values for r in rows if r.status == NEW]
+        creates = _new_products([*new, _as_columns([r.values for r in rows if r.status == NEW and r.values])])
         updates = [r.values for r in rows if r.status == CHANGED]
         if not creates and not updates:
             return
@@ -423,6 +432,25 @@ class CatalogImporter:
         return "；".join(parts)
 
 
+def _as_columns(values: list[dict]) -> tuple[int, dict[str, list]]:
+    """New products whose values were made per row (see ``_finish``) as one more part of a batch's new products."""
+    return len(values), new_columns(values)
+
+
+def _new_products(parts: list[tuple[int, dict[str, list]]]) -> dict[str, list]:
+    """A batch's new products, given in parts (how many, their cleaned columns — the fields a part has not: the
+    field's default), as the columns of every field the writer stores (``writers.NEW_FIELDS``); {} for none."""
+    parts = [(count, columns) for count, columns in parts if count]
+    if len(parts) == 1:
+        count, columns = parts[0]
+        return {name: columns.get(name) or [_DEFAULTS[name]] * count for name in NEW_FIELDS}
+    merged: dict[str, list] = {name: [] for name in NEW_FIELDS} if parts else {}
+    for count, columns in parts:
+        for name, values in merged.items():
+            values += columns.get(name) or [_DEFAULTS[name]] * count
+    return merged
+
+
 def import_file(
     source,
     *,
@@ -440,6 +468,7 @@ def import_file(
     layout = get_layout(layout) if isinstance(layout, str) else layout
     report = report if report is not None else ImportReport()
     started = time.perf_counter()
+    freeze_start_up()  # the process's start-up objects out of the full collections the rows set off
     importer = CatalogImporter(layout, report=report, by=by, reason=reason, batch_size=batch_size, writer=writer)
     written = False
     try:

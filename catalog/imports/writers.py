@@ -12,18 +12,23 @@ carry what simple_history writes: the tracked fields, the date, the user, the re
 A file with an error stores nothing: the import runs in one transaction, rolled back at the end, and no batch is
 written once a bad row has been seen (the batches before it are undone with the rest).
 
-Rows are dicts of ``Product`` attribute names (``manufacturer_id``, not ``manufacturer``), complete for creates,
-and with ``id`` for updates.
+New products come as columns (``Product`` attribute name → one value per product, every field but the id and the
+timestamps; ``new_columns``), changed ones as dicts of attribute names (``manufacturer_id``, not ``manufacturer``) with
+``id``. The COPY of new products is one buffer per batch, each column's distinct values dumped once (``_copy_columns``):
+a batch repeats its forms, units, makers and flags on every row, and psycopg's ``write_row`` would dump every cell of
+every row.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from operator import itemgetter
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
+from psycopg.adapt import PyFormat, Transformer
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import Product
@@ -37,7 +42,10 @@ _PRODUCT_DB_COLUMNS = [c for _, c in _PRODUCT_COLUMNS]
 _NEW_ATTNAMES = [a for a in _PRODUCT_ATTNAMES if a != "id"]  # a new product's id comes from the column's default
 _NEW_DB_COLUMNS = [c for a, c in _PRODUCT_COLUMNS if a != "id"]
 _HISTORY_OF_NEW = sql.history_of_new([c for _, c in _HISTORY_TRACKED])
+_COPY_NEW = sql.copy_into(sql.PRODUCTS, _NEW_DB_COLUMNS)
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
+_STAMPS = frozenset({"created_at", "updated_at"})
+NEW_FIELDS = tuple(a for a in _NEW_ATTNAMES if a not in _STAMPS)  # the columns of a batch's new products
 
 
 def _plain_choices(rows: list[dict]) -> None:
@@ -47,6 +55,20 @@ def _plain_choices(rows: list[dict]) -> None:
         for name in _CHOICE_FIELDS:
             if isinstance(row.get(name), enum.Enum):
                 row[name] = row[name].value
+
+
+def _plain_choice_column(values: list) -> list:
+    """A choice column with its TextChoices members (if any slipped in) turned into their values."""
+    if set(map(type, values)) <= {str}:
+        return values
+    return [v.value if isinstance(v, enum.Enum) else v for v in values]
+
+
+def new_columns(rows: list[dict]) -> dict[str, list]:
+    """New products given as dicts (every field in ``NEW_FIELDS``) → the columns ``start`` takes."""
+    if not rows:
+        return {}
+    return dict(zip(NEW_FIELDS, map(list, zip(*map(itemgetter(*NEW_FIELDS), rows), strict=True)), strict=True))
 
 
 def _rows_for(attnames: list[str], rows: list[dict]):
@@ -68,9 +90,9 @@ class _Writer:
         self.batch_size = batch_size
         self.savepoint: str | None = None
 
-    def start(self, creates: list[dict], updates: list[dict], fields: set[str]) -> None:
-        """``creates`` are new products (every field but the id and timestamps), ``updates`` whole products (the
-        stored one with its changes) and ``fields`` the ones that changed."""
+    def start(self, creates: dict[str, list], updates: list[dict], fields: set[str]) -> None:
+        """``creates`` are new products as columns (``NEW_FIELDS`` → one value per product; {} for none),
+        ``updates`` whole products (the stored one with its changes) and ``fields`` the ones that changed."""
         self.savepoint = transaction.savepoint()
         try:
             self._start(creates, updates, fields)
@@ -93,7 +115,7 @@ class _Writer:
         transaction.savepoint_rollback(self.savepoint)
         self.savepoint = None
 
-    def _start(self, creates: list[dict], updates: list[dict], fields: set[str]) -> None:
+    def _start(self, creates: dict[str, list], updates: list[dict], fields: set[str]) -> None:
         raise NotImplementedError
 
     def _wait(self) -> None:
@@ -109,11 +131,12 @@ class _Writer:
 class OrmWriter(_Writer):
     """django-simple-history's bulk helpers, batch by batch: the reference the COPY writer is tested against."""
 
-    def _start(self, creates: list[dict], updates: list[dict], fields: set[str]) -> None:
+    def _start(self, creates: dict[str, list], updates: list[dict], fields: set[str]) -> None:
         now = timezone.now()
         if creates:
+            names = tuple(creates)
             bulk_create_with_history(
-                [Product(**row) for row in creates],
+                [Product(**dict(zip(names, values, strict=True))) for values in zip(*creates.values(), strict=True)],
                 Product,
                 batch_size=self.batch_size,
                 default_user=self.user,
@@ -154,29 +177,45 @@ class CopyWriter(_Writer):
         self.update_fields: set[str] = set()
         self.thread: ThreadPoolExecutor | None = None
         self.copying: Future | None = None
+        self.texts: dict[int, str] = {}  # id of a module-level statement → its text
 
     def _now(self):
         if self.now is None:
             self.now = timezone.now()
         return self.now
 
-    def _start(self, creates: list[dict], updates: list[dict], fields: set[str]) -> None:
+    def _start(self, creates: dict[str, list], updates: list[dict], fields: set[str]) -> None:
         if updates:
             self.update_fields |= set(fields)
             _plain_choices(updates)
         if creates:
-            creates.sort(key=itemgetter("nhsa_code"))  # the code's indexes then take each batch in order
-            _plain_choices(creates)
-            now = self._now()
-            for row in creates:
-                row["created_at"] = row["updated_at"] = now
+            creates = self._in_code_order(creates)
         if self.thread is None:
             self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-import")
             connection.inc_thread_sharing()  # until close(): the thread uses this thread's connection
         # this thread's wrapper itself (``connection`` names the calling thread's, whichever thread that is)
         self.copying = self.thread.submit(self._store, connections[DEFAULT_DB_ALIAS], creates, updates)
 
-    def _store(self, db, creates: list[dict], updates: list[dict]) -> None:
+    def _in_code_order(self, creates: dict[str, list]) -> list[list]:
+        """The new products' columns in ``_NEW_ATTNAMES`` order, the products sorted by code (the code's indexes then
+        take each batch in order; the ids follow it), the choice fields plain, both timestamps the import's time."""
+        codes = creates["nhsa_code"]
+        count = len(codes)
+        order = sorted(range(count), key=codes.__getitem__)
+        reorder = order != list(range(count))
+        now = [self._now()] * count
+        columns = []
+        for name in _NEW_ATTNAMES:
+            if name in _STAMPS:
+                columns.append(now)
+                continue
+            values = creates[name]
+            if reorder:
+                values = list(map(values.__getitem__, order))
+            columns.append(_plain_choice_column(values) if name in _CHOICE_FIELDS else values)
+        return columns
+
+    def _store(self, db, creates: list[list], updates: list[dict]) -> None:
         """In the storing thread, on the import's connection ``db`` (its Django wrapper, so the statements go through
         its wrappers and errors), inside the batch's savepoint: the changed products staged, the new ones COPYed and
         their history rows written."""
@@ -184,10 +223,17 @@ class CopyWriter(_Writer):
             if updates:
                 self._stage_updates(cursor, updates)
             if creates:
-                _copy(cursor.cursor, sql.PRODUCTS, _NEW_DB_COLUMNS, _rows_for(_NEW_ATTNAMES, creates))
-                codes = sql.SEP.join(row["nhsa_code"] for row in creates)
+                _copy_columns(cursor.cursor, self._text(cursor, _COPY_NEW), creates)
+                codes = sql.SEP.join(creates[_NEW_ATTNAMES.index("nhsa_code")])
                 params = {"codes": codes, "sep": sql.SEP, "now": self.now, "reason": self.reason}
-                sql.execute(cursor, _HISTORY_OF_NEW, {**params, "user": self.user_id})
+                cursor.execute(self._text(cursor, _HISTORY_OF_NEW), {**params, "user": self.user_id})
+
+    def _text(self, cursor, statement) -> str:
+        """A statement of every batch as text, composed once per import."""
+        text = self.texts.get(id(statement))
+        if text is None:
+            text = self.texts[id(statement)] = statement.as_string(cursor.cursor)
+        return text
 
     def _wait(self) -> None:
         copying, self.copying = self.copying, None
@@ -228,6 +274,66 @@ def _copy(cursor, table, columns: list[str], rows) -> None:
     with cursor.copy(sql.copy_into(table, columns)) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+_ESCAPED = re.compile("[\b\t\n\v\f\r\\\\]")  # what psycopg's text COPY escapes, as it escapes them
+_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
+_SPECIAL = re.compile("[\x00\b\t\n\v\f\r\\\\]")  # … and NUL, which its text dumper refuses
+_TEXT = [PyFormat.TEXT]
+
+
+def _copy_columns(cursor, statement: str, values: list[list]) -> None:
+    """COPY rows given as columns (``values``: one list per column the COPY ``statement`` names, all as long), as
+    one buffer of the text psycopg's ``write_row`` would send for them: a text column sent as it stands when no text
+    of it needs escaping (nearly always), any other column's distinct values dumped once each."""
+    dump = _Dump(cursor)
+    texts = [dump.column(column) for column in values]
+    with cursor.copy(statement) as copy:
+        copy.write("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")  # encoded as the connection's text
+
+
+class _Dump:
+    """Values as COPY text: a text as it stands (psycopg's text dumper only encodes it, as ``Copy.write`` encodes
+    the buffer, and refuses a NUL), a whole number by its digits, a flag t/f, anything else by the connection's own
+    dumpers (``Transformer``); then escaped as psycopg's text COPY escapes."""
+
+    def __init__(self, cursor):
+        self.transformer = Transformer(cursor)
+        self.encoding = cursor.connection.info.encoding
+
+    def value(self, value) -> str:
+        kind = value.__class__
+        if value is None:
+            return "\\N"
+        if kind is str and "\x00" not in value:
+            text = value
+        elif kind is bool:
+            return "t" if value else "f"
+        elif kind is int:
+            return str(value)
+        else:  # raises psycopg's own error for what it cannot dump (a text holding a NUL)
+            text = bytes(self.transformer.dump_sequence([value], _TEXT)[0]).decode(self.encoding)
+        return _ESCAPED.sub(_escape, text) if _ESCAPED.search(text) else text
+
+    def column(self, values: list) -> list[str]:
+        """One column's cells."""
+        kinds = set(map(type, values))
+        if kinds == {str} and not _SPECIAL.search("".join(values)):
+            return values
+        dump = self.value
+        if len(kinds - {type(None)}) > 1:  # 1, 1.0 and True are equal keys: mixed types one by one
+            return list(map(dump, values))
+        try:
+            dumped = dict.fromkeys(values)  # each distinct value dumped once
+        except TypeError:  # an unhashable value
+            return list(map(dump, values))
+        for value in dumped:
+            dumped[value] = dump(value)
+        return list(map(dumped.__getitem__, values))
+
+
+def _escape(match: re.Match) -> str:
+    return _ESCAPES[match.group(0)]
 
 
 def writer_for(kind: str = "auto", **kwargs) -> _Writer:

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from catalog.codes import (
+    ACCEPTED,
+    VALID_APPROVAL,
+    VALID_CODE,
     approval_problem,
     code_problem,
     company_code,
@@ -174,3 +177,73 @@ def test_valid_approval_numbers(value, category):
 def test_wrong_approval_numbers_say_why(value, category, fragment):
     problem = approval_problem(normalize_code(value), category=category)
     assert problem is not None and fragment in problem, problem
+
+
+# --- values taken as they stand (codes.VALID_CODE, VALID_APPROVAL: the column checks' fast path) -----------------
+AS_IS_CODES = [
+    "XA01ABD075A002010100483",
+    "XA01ABD075A00201010048",  # 22 characters
+    "XA01ABD075A0020101004833",
+    "xa01abd075a002010100483",  # lower case: normalised, not as it stands
+    "ＸA01ABD075A002010100483",  # a full-width letter
+    "XA01ABD075A00201010048３",  # a full-width digit
+    "XA01ABD075A00201010048٣",  # an Arabic-Indic digit (\\d in the shapes' expressions)
+    "XA01ABD075A0020101004 83",
+    "X101ABD075A002010100483",
+    "ZA04BAL0012010102286",
+    "ZA04BAL01450101023X0",
+    "T000700002",
+    "T00070001",
+    "TA04BAL0012010102286",
+    "C0101010010000100483",
+    "C01010100100001004830000000",
+    "C0101010010000100A83",
+    "NMY150500000123",
+    "NMZ152500000009",
+    "",
+]
+AS_IS_APPROVALS = [
+    "国药准字H20067255",
+    "国药准字HJ20170012",
+    "国药准字J20170012",
+    "国药准字S20180023",
+    "国药准字SJ20180023",
+    "国药准字Z20025001",
+    "国药准字ZJ20025001",
+    "国药准字B20025001",
+    "国药准字H2006725",
+    "国药准字H200672555",
+    "国药准字h20067255",
+    "国药准字Ｈ20067255",
+    "国药准字H2006725５",
+    "国药准字 H20067255",
+    "H20170001",
+    "蒙药制字M20150012",
+    "无",
+    "",
+]
+
+
+@pytest.mark.parametrize("category", sorted(ACCEPTED))
+def test_a_code_valid_as_it_stands_is_what_the_full_check_returns(category):
+    valid = VALID_CODE.get(category)
+    if valid is None:
+        return
+    for code in AS_IS_CODES:
+        if valid(code):
+            assert validate_product_code(code, category=category) == code
+    national = {"chemical": 0, "biological": 0, "chinese_patent": 9, "mongolian_patent": 9}
+    if category in national:  # the usual code of the category passes, so the column checks take the short way
+        assert valid(AS_IS_CODES[national[category]])
+
+
+@pytest.mark.parametrize("category", sorted(ACCEPTED))
+def test_an_approval_number_valid_as_it_stands_is_what_the_full_check_returns(category):
+    valid = VALID_APPROVAL.get(category)
+    if valid is None:
+        return
+    passed = [value for value in AS_IS_APPROVALS if valid(value)]
+    for value in passed:
+        assert validate_approval_number(value, category=category) == value
+    assert set(passed) <= {v for v in AS_IS_APPROVALS[:8]}  # only 国药准字 + a letter + 8 ASCII digits
+    assert passed  # every category with 国药准字 letters has its own numbers pass

@@ -113,3 +113,102 @@ def test_every_row_of_one_import_carries_the_same_time():
     (created, updated), *others = stamps
     assert not others and created == updated
     assert set(Product.history.values_list("history_date", flat=True)) == {created}
+
+
+TRICKY = [
+    (1, "plain", 24, True, None, None, "1.50", [1, 2]),
+    (2, "tab\there, new\nline\r\\back\\slash \b\f\v", 24, False, "2026-12-07 08:00:00+08", "2026-12-07", None, None),
+    (3, "", 0, True, "2026-12-07 08:00:00.123456+00", None, "0.0001", []),
+    (4, None, None, None, None, "2025-01-31", "12345678.90", [3]),
+    (5, "plain", 24, True, None, None, "1.50", [1, 2]),  # a row repeating the first: each value dumped once
+    (6, "蒙古文 ᠮᠣᠩᠭᠣᠯ \u202f无", 7, False, None, None, None, None),
+]
+
+
+@pytest.mark.django_db
+def test_columns_are_copied_as_write_row_copies_them():
+    """``_copy_columns`` (one buffer, each distinct value of a column dumped once) stores what psycopg's ``write_row``
+    stores: text with every character COPY escapes, NULLs, numbers, flags, times and dates given as Python values, a
+    column mixing 1 and True, a column of unhashable values."""
+    import datetime
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from catalog.imports import writers
+
+    def value(column, raw):
+        if raw is None:
+            return None
+        if column == 4:
+            return datetime.datetime.fromisoformat(raw)
+        if column == 5:
+            return datetime.date.fromisoformat(raw)
+        return Decimal(raw) if column == 6 else raw
+
+    rows = [tuple(value(i, v) for i, v in enumerate(row)) for row in TRICKY]
+    mixed = [1, True, 2, False, 1, 0]  # 1 and True: equal keys, not the same text ("1", "t")
+    table = "k int, t text, n int, f boolean, at timestamptz, d date, x numeric, a int[], m text"
+    with connection.cursor() as cursor:
+        for name in ("by_rows", "by_columns"):
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} ({table})")
+        columns = ["k", "t", "n", "f", "at", "d", "x", "a", "m"]
+        full = [(*row, m) for row, m in zip(rows, mixed, strict=True)]
+        writers._copy(cursor.cursor, psql_identifier("by_rows"), columns, iter(full))
+        statement = writers.sql.copy_into(psql_identifier("by_columns"), columns).as_string(cursor.cursor)
+        writers._copy_columns(cursor.cursor, statement, [list(c) for c in zip(*full, strict=True)])
+        read = "SELECT k, t, n, f, at, d, x, a, m FROM {} ORDER BY k"
+        cursor.execute(read.format("by_rows"))
+        by_rows = cursor.fetchall()
+        cursor.execute(read.format("by_columns"))
+        assert cursor.fetchall() == by_rows and len(by_rows) == len(TRICKY)
+        assert by_rows[1][1] == TRICKY[1][1] and by_rows[3][1] is None
+        assert [row[-1] for row in by_rows] == ["1", "t", "2", "f", "1", "0"]
+
+
+@pytest.mark.django_db
+def test_a_text_with_a_nul_is_refused_as_write_row_refuses_it():
+    import psycopg
+    from django.db import connection
+
+    from catalog.imports import writers
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE nul (t text)")
+        statement = writers.sql.copy_into(psql_identifier("nul"), ["t"]).as_string(cursor.cursor)
+        with pytest.raises(psycopg.DataError, match="NUL"):
+            writers._copy_columns(cursor.cursor, statement, [["fine", "not\x00fine"]])
+
+
+def psql_identifier(name: str):
+    from psycopg import sql as psql
+
+    return psql.Identifier(name)
+
+
+def test_a_batch_of_new_products_in_parts_is_every_field_with_its_default():
+    from catalog.imports.pipeline import _DEFAULTS, _new_products
+    from catalog.imports.writers import NEW_FIELDS
+
+    one = {"nhsa_code": ["A", "B"], "generic_name": ["甲", "乙"], "pack_size": [10, 20]}
+    two = {"nhsa_code": ["C"], "generic_name": ["丙"], "shortage": [True]}
+    merged = _new_products([(2, one), (0, {}), (1, two)])
+    assert list(merged) == list(NEW_FIELDS)
+    assert merged["nhsa_code"] == ["A", "B", "C"] and merged["generic_name"] == ["甲", "乙", "丙"]
+    assert merged["pack_size"] == [10, 20, _DEFAULTS["pack_size"]]
+    assert merged["shortage"] == [_DEFAULTS["shortage"]] * 2 + [True]
+    alone = _new_products([(1, two)])
+    assert list(alone) == list(NEW_FIELDS) and alone["is_active"] == [_DEFAULTS["is_active"]]
+    assert _new_products([(0, {})]) == {}
+
+
+@pytest.mark.django_db
+def test_the_first_import_moves_the_start_up_objects_out_of_full_collections_once(monkeypatch):
+    from catalog.imports import collector
+
+    frozen = []
+    monkeypatch.setattr(collector, "_frozen", False)
+    monkeypatch.setattr(collector.gc, "freeze", lambda: frozen.append(True))
+    for _ in range(2):
+        import_file(io.BytesIO(SAMPLE.read_bytes()), name="x.csv", layout="nhsa", dry_run=True, report=ImportReport())
+    assert frozen == [True]

@@ -50,7 +50,7 @@ from .result import ImportResult
 from .seen import SeenCodes
 from .sources import FileProblem, SourceRow, TableSource, batches, open_table
 from .sql import SEP
-from .writers import NEW_FIELDS, new_columns, writer_for
+from .writers import new_columns, new_products, writer_for
 
 BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
 
@@ -396,7 +396,8 @@ class CatalogImporter:
         of the file was refused. ``new``: the batch's new products kept as columns (``_check_rows``)."""
         if self.failed or not rows:
             return
-        creates = _new_products([*new, _as_columns([r.values for r in rows if r.status == NEW and r.values])])
+        per_row = [r.values for r in rows if r.status == NEW and r.values]
+        creates = new_products([*new, (len(per_row), new_columns(per_row))])
         updates = [r.values for r in rows if r.status == CHANGED]
         if not creates and not updates:
             return
@@ -430,25 +431,6 @@ class CatalogImporter:
         for name, message in row.errors.items():
             parts.append(f"{self.labels.get(name, name)}：{message}")
         return "；".join(parts)
-
-
-def _as_columns(values: list[dict]) -> tuple[int, dict[str, list]]:
-    """New products whose values were made per row (see ``_finish``) as one more part of a batch's new products."""
-    return len(values), new_columns(values)
-
-
-def _new_products(parts: list[tuple[int, dict[str, list]]]) -> dict[str, list]:
-    """A batch's new products, given in parts (how many, their cleaned columns — the fields a part has not: the
-    field's default), as the columns of every field the writer stores (``writers.NEW_FIELDS``); {} for none."""
-    parts = [(count, columns) for count, columns in parts if count]
-    if len(parts) == 1:
-        count, columns = parts[0]
-        return {name: columns.get(name) or [_DEFAULTS[name]] * count for name in NEW_FIELDS}
-    merged: dict[str, list] = {name: [] for name in NEW_FIELDS} if parts else {}
-    for count, columns in parts:
-        for name, values in merged.items():
-            values += columns.get(name) or [_DEFAULTS[name]] * count
-    return merged
 
 
 def import_file(

@@ -46,6 +46,7 @@ _COPY_NEW = sql.copy_into(sql.PRODUCTS, _NEW_DB_COLUMNS)
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 _STAMPS = frozenset({"created_at", "updated_at"})
 NEW_FIELDS = tuple(a for a in _NEW_ATTNAMES if a not in _STAMPS)  # the columns of a batch's new products
+NEW_DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in NEW_FIELDS}
 
 
 def _plain_choices(rows: list[dict]) -> None:
@@ -69,6 +70,20 @@ def new_columns(rows: list[dict]) -> dict[str, list]:
     if not rows:
         return {}
     return dict(zip(NEW_FIELDS, map(list, zip(*map(itemgetter(*NEW_FIELDS), rows), strict=True)), strict=True))
+
+
+def new_products(parts: list[tuple[int, dict[str, list]]]) -> dict[str, list]:
+    """A batch's new products, given in parts (how many, their cleaned columns — the fields a part has not: the
+    field's default), as the columns ``start`` takes, every field in ``NEW_FIELDS``; {} for none."""
+    parts = [(count, columns) for count, columns in parts if count]
+    if len(parts) == 1:
+        count, columns = parts[0]
+        return {name: columns.get(name) or [NEW_DEFAULTS[name]] * count for name in NEW_FIELDS}
+    merged: dict[str, list] = {name: [] for name in NEW_FIELDS} if parts else {}
+    for count, columns in parts:
+        for name, values in merged.items():
+            values += columns.get(name) or [NEW_DEFAULTS[name]] * count
+    return merged
 
 
 def _rows_for(attnames: list[str], rows: list[dict]):

@@ -187,8 +187,9 @@ def psql_identifier(name: str):
 
 
 def test_a_batch_of_new_products_in_parts_is_every_field_with_its_default():
-    from catalog.imports.pipeline import _DEFAULTS, _new_products
+    from catalog.imports.pipeline import _DEFAULTS
     from catalog.imports.writers import NEW_FIELDS
+    from catalog.imports.writers import new_products as _new_products
 
     one = {"nhsa_code": ["A", "B"], "generic_name": ["甲", "乙"], "pack_size": [10, 20]}
     two = {"nhsa_code": ["C"], "generic_name": ["丙"], "shortage": [True]}

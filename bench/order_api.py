@@ -13,7 +13,8 @@ next to a floor measured in the same run.
    request is throttled), and run against the same server:
    - `POST /api/v1/orders/`: a 10-line order created and submitted at once, with its own idempotency key;
    - `GET /api/v1/users/me/`: the minimal authenticated endpoint (token lookup with the user's organisation and
-     roles, the throttle, one small serializer, no other query).
+     roles, the throttle, one small serializer, which reads the organisation's region and the roles' names: two
+     small statements more).
    Measured: (a) each endpoint's capacity — the answers per second while offered more than it can serve
    (`--overload` req/s), goal: orders ≥ 0.35 × the minimal endpoint's; (b) and (c) at a sustained
    `--rate` orders/s (50) for `--seconds`: p50, p95, p99 from the scheduled times, goals p99 ≤ 4 × p50 and

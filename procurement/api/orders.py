@@ -184,7 +184,8 @@ class OrderDetailSerializer(OrderSerializer):
         )
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class OrderCreateSerializer(serializers.FieldsBuiltOnce, serializers.Serializer):
+    # its fields copied from the class's first build rather than deep-copied anew for each order (common.serializers)
     distributor = serializers.IntegerField()
     hospital = serializers.IntegerField(required=False, help_text="省略时为本机构；只能是本机构")
     lines = serializers.JSONField(help_text='[{"listing": 挂网编号, "packs": 包装数（整数）, "remarks": ""}]')

@@ -132,7 +132,7 @@ def _scan_conditions(node: dict, table: str):
 def test_linking_parents_never_reads_the_delivery_by_its_statistics(w):
     """The delivery's rows are new to the table's statistics when its codes are linked to their cases: a plan that
     read them by `delivery_id` took them for one row and compared every child with every case row (10,000 codes:
-    ten minutes). Each code's row is found through its trace code instead, whatever the statistics say."""
+    over 8 minutes). Each code's row is found through its trace code instead, whatever the statistics say."""
     delivery, (l1, _l2) = shipped(w)
     case = code(900, "8100009")
     rows = [{"delivery_line": l1.pk, "code": case}] + [

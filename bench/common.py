@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -135,8 +136,56 @@ def timer() -> Iterator[dict]:
         result["seconds"] = time.perf_counter() - start
 
 
+class ChildFailed(RuntimeError):
+    """A child process that ended in an error. ``reason`` says why in one line — the error it handed back, the
+    exception its traceback ends with (a database error with its DETAIL), or the signal that killed it — for the
+    suite's table; ``str()`` adds the child's whole output, for the log."""
+
+    def __init__(self, command: str, returncode: int, stdout: str, stderr: str):
+        self.command, self.returncode = command, returncode
+        self.reason = failure_reason(returncode, stdout, stderr)
+        super().__init__(f"{command} failed: {self.reason}\n{stdout}\n{stderr}")
+
+    @property
+    def summary(self) -> str:
+        return f"{self.command}: {self.reason}"
+
+
+def failure_reason(returncode: int, stdout: str, stderr: str) -> str:
+    """Why a child process failed, in one line (see ``ChildFailed``)."""
+    lines = stdout.strip().splitlines()
+    try:
+        handed = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        handed = None
+    if isinstance(handed, dict) and handed.get("error"):
+        return handed["error"]
+    if returncode < 0:  # no traceback: nothing in the process could say why
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by {name}, no error message" + (
+            " (the kernel's out-of-memory killer, or another process)" if -returncode == signal.SIGKILL else ""
+        )
+    tail: list[str] = []  # the unindented lines a traceback ends with: the exception, and its message's next lines
+    for line in reversed(stderr.rstrip().splitlines()):
+        if not line.strip() or line.startswith((" ", "\t", "Traceback")):
+            break
+        tail.append(line)
+    return " ".join(" ".join(reversed(tail)).split()) or f"exit status {returncode}, no error message"
+
+
+def error_line(error: BaseException) -> str:
+    """An exception as one line: its type and message (a database error's DETAIL included)."""
+    if isinstance(error, ChildFailed):
+        return error.summary
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 def run_child(module: str, args: Sequence[str], *, env: dict | None = None) -> dict:
-    """Run ``python -m module args`` and return the JSON object it prints on its last line of output."""
+    """Run ``python -m module args`` and return the JSON object it prints on its last line of output; ``ChildFailed``
+    when it exits with an error."""
     completed = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
@@ -146,7 +195,7 @@ def run_child(module: str, args: Sequence[str], *, env: dict | None = None) -> d
         check=False,
     )
     if completed.returncode != 0:
-        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
+        raise ChildFailed(f"{module} {' '.join(args)}", completed.returncode, completed.stdout, completed.stderr)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -165,7 +214,7 @@ def cpu_seconds(pids) -> float:
 
 
 def emit(data: dict) -> None:
-    """What a child process hands back to ``run_child``."""
+    """What a child process hands back to ``run_child`` (``{"error": …}`` when it fails: see ``failure_reason``)."""
     print(json.dumps(data, ensure_ascii=False), flush=True)
 
 

@@ -36,9 +36,11 @@ from pathlib import Path
 
 from bench.common import (
     RESULTS,
+    ChildFailed,
     bench_database_name,
     create_database,
     emit,
+    error_line,
     migrate,
     print_table,
     run_child,
@@ -78,9 +80,15 @@ LINEAR_LIMIT = 2.6  # 2 is linear; a quadratic job would show 4
 
 
 def child(name: str, scale: float, quick: bool) -> None:
+    """One benchmark's lines, handed back to ``run_module``; on an error, the error in one line (then the traceback,
+    for the log), which the table shows."""
     module = importlib.import_module(f"bench.{name}")
     started = time.perf_counter()
-    rows = module.suite_rows(scale, quick=quick)
+    try:
+        rows = module.suite_rows(scale, quick=quick)
+    except Exception as error:
+        emit({"error": error_line(error)})
+        raise
     emit({"rows": rows, "seconds": time.perf_counter() - started})
 
 
@@ -88,16 +96,18 @@ def run_module(name: str, scale: float, quick: bool) -> tuple[list[dict], float]
     args = ["--child", name, "--scale", repr(scale)] + (["--quick"] if quick else [])
     try:
         result = run_child("bench", args)
-    except RuntimeError as error:  # one benchmark failing does not hide the others
-        tail = str(error).strip().splitlines()[-1:] or ["failed"]
-        print(f"{name}: FAILED — {tail[0]}", file=sys.stderr, flush=True)
-        return [failed_row(tail[0])], 0.0
+    except ChildFailed as error:  # one benchmark failing does not hide the others
+        print(f"{name}: FAILED — {error}", file=sys.stderr, flush=True)
+        return [failed_row(error.reason)], 0.0
     return result["rows"], result["seconds"]
+
+
+FAILED_MAX = 400  # characters of a failure's reason in its table line
 
 
 def failed_row(message: str) -> dict:
     return {
-        "measure": "failed: " + message[:80],
+        "measure": "failed: " + (message if len(message) <= FAILED_MAX else message[: FAILED_MAX - 1] + "…"),
         "unit": "",
         "ours": None,
         "floor": None,

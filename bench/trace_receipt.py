@@ -52,12 +52,17 @@ FLOOR_RECORD = [
        FROM unnest(%(code)s::text[], %(line)s::bigint[], %(product)s::bigint[], %(is_pack)s::bool[])
             AS u(code, line_id, product_id, is_pack)
        JOIN traceability_tracecode t ON t.code = u.code""",
-    """UPDATE traceability_deliverycode c SET parent_id = p.id
-       FROM unnest(%(code)s::text[], %(parent)s::text[]) AS u(code, parent)
-       JOIN traceability_tracecode tc ON tc.code = u.code
-       JOIN traceability_tracecode tp ON tp.code = u.parent
-       JOIN traceability_deliverycode p ON p.trace_code_id = tp.id AND p.delivery_id = %(delivery)s
-       WHERE c.trace_code_id = tc.id AND c.delivery_id = %(delivery)s""",
+    # each code's row by its trace code: joined on delivery_id, rows newer than the statistics were planned as one
+    # row a side and every child compared with every row of the delivery (minutes; ours had the same trap)
+    """UPDATE traceability_deliverycode c SET parent_id = x.parent_row
+       FROM (SELECT (SELECT max(d.id) FILTER (WHERE d.delivery_id = %(delivery)s) FROM traceability_deliverycode d
+                     WHERE d.trace_code_id = tc.id) AS child_row,
+                    (SELECT max(d.id) FILTER (WHERE d.delivery_id = %(delivery)s) FROM traceability_deliverycode d
+                     WHERE d.trace_code_id = tp.id) AS parent_row
+             FROM unnest(%(code)s::text[], %(parent)s::text[]) AS u(code, parent)
+             JOIN traceability_tracecode tc ON tc.code = u.code
+             JOIN traceability_tracecode tp ON tp.code = u.parent) x
+       WHERE c.id = x.child_row AND x.parent_row IS NOT NULL""",
     # the wrong-product check: an identifier registered to another product, or a code first delivered as another
     """INSERT INTO traceability_traceflag (kind, trace_code_id, delivery_id, hospital_id, data, raised_at)
        SELECT 'wrong_product', dc.trace_code_id, dc.delivery_id, dc.hospital_id,

@@ -279,3 +279,62 @@ def test_a_server_that_ignores_sigterm_is_killed_and_its_stop_never_raises(tmp_p
     assert "(1 WARNING)" in how and "Conflict: /api/v1/orders/" in how
     assert not log.exists()
     assert order_api.stop_server(server).startswith("had exited by itself")
+
+
+FK_ERROR = (
+    'update or delete on table "accounts_user" violates foreign key constraint "fk_created_by" on table '
+    '"payment_standards_paymentstandard"\nDETAIL:  Key (id)=(1) is still referenced from table '
+    '"payment_standards_paymentstandard".'
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (
+            f"raise ValueError({FK_ERROR!r})",
+            'ValueError: update or delete on table "accounts_user" violates foreign key constraint "fk_created_by" on '
+            'table "payment_standards_paymentstandard" DETAIL: Key (id)=(1) is still referenced from table '
+            '"payment_standards_paymentstandard".',
+        ),
+        (
+            "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+            "killed by SIGKILL, no error message (the kernel's out-of-memory killer, or another process)",
+        ),
+        ("import sys; sys.exit(3)", "exit status 3, no error message"),
+        ('print(\'{"error": "the floor failed"}\'); raise SystemExit(1)', "the floor failed"),
+    ],
+)
+def test_a_failed_child_says_why_in_one_line(tmp_path, code, reason):
+    """The suite's table names the error of a benchmark that failed: the exception with the database's DETAIL (not
+    the DETAIL line alone), the signal that killed a child that printed nothing, or the error it handed back."""
+    from bench.common import ChildFailed, run_child
+
+    (tmp_path / "failing_child.py").write_text(code + "\n", encoding="utf-8")
+    with pytest.raises(ChildFailed) as failed:
+        run_child("failing_child", [], env={"PYTHONPATH": str(tmp_path)})
+    assert failed.value.reason == reason
+    assert str(failed.value).startswith(f"failing_child  failed: {reason}\n")
+
+
+def test_a_benchmark_that_fails_hands_back_its_error_and_the_table_shows_it(monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from bench.common import ChildFailed
+
+    def suite_rows(scale, *, quick):
+        raise ChildFailed("bench.commitment_progress --child full", -9, "", "")
+
+    monkeypatch.setattr(suite.importlib, "import_module", lambda name: SimpleNamespace(suite_rows=suite_rows))
+    with pytest.raises(ChildFailed):
+        suite.child("commitment_progress", 1.0, False)
+    handed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert handed["error"].startswith("bench.commitment_progress --child full: killed by SIGKILL")
+
+    def run_child(module, args):
+        raise ChildFailed("bench --child commitment_progress --scale 1.0", 1, json.dumps(handed), "Traceback …")
+
+    monkeypatch.setattr(suite, "run_child", run_child)
+    rows, seconds = suite.run_module("commitment_progress", 1.0, False)
+    line = suite.table_rows({"commitment_progress": rows})[0]
+    assert line[1] == "failed: " + handed["error"] and line[-1] == "MISS" and seconds == 0.0

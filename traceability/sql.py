@@ -54,15 +54,25 @@ INSERT_DELIVERY_CODES = sql.SQL(
 
 LINK_PARENTS = sql.SQL(
     """
-    UPDATE {dcodes} c SET parent_id = p.id
-    FROM unnest(%(code)s::text[], %(parent)s::text[]) AS u(code, parent)
-    JOIN {codes} tc ON tc.code = u.code
-    JOIN {codes} tp ON tp.code = u.parent
-    JOIN {dcodes} p ON p.trace_code_id = tp.id AND p.delivery_id = %(delivery)s
-    WHERE c.trace_code_id = tc.id AND c.delivery_id = %(delivery)s AND u.parent <> ''
+    UPDATE {dcodes} c SET parent_id = x.parent_row
+    FROM (
+        SELECT (SELECT max(d.id) FILTER (WHERE d.delivery_id = %(delivery)s) FROM {dcodes} d WHERE d.trace_code_id = tc.id)
+               AS child_row,
+               (SELECT max(d.id) FILTER (WHERE d.delivery_id = %(delivery)s) FROM {dcodes} d WHERE d.trace_code_id = tp.id)
+               AS parent_row
+        FROM unnest(%(code)s::text[], %(parent)s::text[]) AS u(code, parent)
+        JOIN {codes} tc ON tc.code = u.code
+        JOIN {codes} tp ON tp.code = u.parent
+        WHERE u.parent <> ''
+    ) x
+    WHERE c.id = x.child_row AND x.parent_row IS NOT NULL
     """
 )
-"""Case → inner pack → pack: each child points at its parent's row in the same delivery."""
+"""Case → inner pack → pack: each child points at its parent's row in the same delivery. Driven by the uploaded
+codes, each child's and parent's row found by one probe of the code's rows (the trace_code index; the delivery is
+the aggregate's filter, so no plan can read the delivery's rows instead). The delivery's rows were written by this
+transaction, after the table's statistics: joined on ``delivery_id`` they were planned as one row on each side and,
+with 10,000 codes, every row of the delivery was compared with every other — over 8 minutes instead of 2 s."""
 
 UNMARK_PARENTS = sql.SQL(
     """

@@ -1,9 +1,14 @@
 """Recording a delivery's codes (distributor) and every bad input: clear error, nothing written."""
 
+import json
+
 import pytest
+from django.db import connection
+from psycopg.sql import SQL
 
 from common.errors import NotFoundError, ValidationFailed
 from tests.procurement.ordering import build_world
+from traceability import sql as trace_sql
 from traceability.errors import TraceError
 from traceability.models import DeliveryCode, ProductIdentifier, TraceCode, TraceFlag
 from traceability.services.recording import codes_record
@@ -114,3 +119,40 @@ def test_another_distributors_delivery_is_not_found(w):
     with pytest.raises(NotFoundError):
         codes_record(delivery_id=delivery.pk, by=w.other_dist_rep, rows=[{"code": code(1)}], delivery_line_id=l1.pk)
     assert _counts() == (0, 0, 0)
+
+
+def _scan_conditions(node: dict, table: str):
+    """Every condition a scan of `table` in the plan applies (index, recheck and filter), subplans included."""
+    if node.get("Relation Name") == table:
+        yield from (node[key] for key in ("Index Cond", "Recheck Cond", "Filter") if key in node)
+    for child in node.get("Plans", []):
+        yield from _scan_conditions(child, table)
+
+
+def test_linking_parents_never_reads_the_delivery_by_its_statistics(w):
+    """The delivery's rows are new to the table's statistics when its codes are linked to their cases: a plan that
+    read them by `delivery_id` took them for one row and compared every child with every case row (10,000 codes:
+    over 8 minutes). Each code's row is found through its trace code instead, whatever the statistics say."""
+    delivery, (l1, _l2) = shipped(w)
+    case = code(900, "8100009")
+    rows = [{"delivery_line": l1.pk, "code": case}] + [
+        {"delivery_line": l1.pk, "code": code(i), "parent": case} for i in range(3)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE traceability_deliverycode")  # statistics from before the delivery's rows
+    codes_record(delivery_id=delivery.pk, by=w.dist_rep, rows=rows)
+    params = {"delivery": delivery.pk, "code": [r["code"] for r in rows], "parent": [r.get("parent", "") for r in rows]}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            (SQL("EXPLAIN (FORMAT JSON) ") + trace_sql.LINK_PARENTS.format(**trace_sql.tables())).as_string(
+                connection.connection
+            ),
+            params,
+        )
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    conditions = list(_scan_conditions(plan[0]["Plan"], DeliveryCode._meta.db_table))
+    assert conditions and not [c for c in conditions if "delivery_id" in c], conditions
+    # and the links are right: the three packs under the case
+    case_row = DeliveryCode.objects.get(trace_code__code=case)
+    assert sorted(case_row.children.values_list("trace_code__code", flat=True)) == [code(i) for i in range(3)]

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from ..models import MonthlyPrice, PriceObservation
-from . import month_of, months_later, priced_sources, table, weighted_price
+from . import array_text, month_of, months_later, next_month, priced_sources, table, weighted_price
 
 NOTHING = sql.SQL("")
 
@@ -118,9 +118,9 @@ def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
     cells = table(MonthlyPrice)
     lookback = int(params["lookback_months"])
     values = {
-        "subject_products": [p for p, _h, _m in subjects],
-        "subject_hospitals": [h for _p, h, _m in subjects],
-        "subject_months": [m for _p, _h, m in subjects],
+        "subject_products": array_text(p for p, _h, _m in subjects),
+        "subject_hospitals": array_text(h for _p, h, _m in subjects),
+        "subject_months": array_text(m for _p, _h, m in subjects),
         **baseline_params(params),
     }
     touched = sql.SQL(
@@ -129,8 +129,13 @@ def refresh(subjects: tuple[tuple[int, int, date], ...], params: dict) -> int:
         "pairs AS (SELECT product_id, hospital_id, min(m) AS first, max(m) AS last FROM subjects "
         "GROUP BY product_id, hospital_id) "
     )
-    first = min(m for _p, _h, m in subjects)
+    # the touched months as constants, the observations' monthly partitions outside them pruned when planned (each
+    # later one, empty or not, was otherwise scanned once per touched hospital-month)
+    first, end = min(m for _p, _h, m in subjects), next_month(max(m for _p, _h, m in subjects))
     with transaction.atomic():
+        # a day's hospital-months, by index: estimated above the JIT threshold from about scale 0.3, compiling the
+        # insert took longer than running it
+        _execute(sql.SQL("SET LOCAL jit = off"), {})
         _execute(
             touched
             + sql.SQL(
@@ -147,9 +152,9 @@ FROM ({hp}) hp CROSS JOIN {baseline} b""").format(
                 cells=cells,
                 hp=hospital_month_prices(
                     sql.SQL(
-                        " AND o.observed_on >= {first} AND EXISTS (SELECT 1 FROM subjects s WHERE s.product_id = "
-                        "o.product_id AND s.hospital_id = o.hospital_id AND s.m = {month})"
-                    ).format(first=sql.Literal(first), month=month_of(sql.SQL("o.observed_on")))
+                        " AND o.observed_on >= {first} AND o.observed_on < {end} AND EXISTS (SELECT 1 FROM subjects s "
+                        "WHERE s.product_id = o.product_id AND s.hospital_id = o.hospital_id AND s.m = {month})"
+                    ).format(first=sql.Literal(first), end=sql.Literal(end), month=month_of(sql.SQL("o.observed_on")))
                 ),
                 baseline=_baseline("hp", lookback),
             ),

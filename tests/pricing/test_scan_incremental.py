@@ -8,10 +8,13 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pricing.models import MonthlyPrice, PriceAlert, PriceObservation, Signal
 from pricing.services.scan import price_scan_run
+from pricing.sql import array_text
 from tests.factories import HospitalFactory, ProductFactory
 from tests.fixtures.prices import observe
 
@@ -223,3 +226,36 @@ def test_an_incremental_scan_after_a_scan_that_kept_no_monthly_prices_rebuilds_t
     after_incremental = (_cases(), _signals(), _cells())
     price_scan_run(full=True, now=now + timedelta(minutes=2))
     assert (_cases(), _signals(), _cells()) == after_incremental
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_incremental_scan_compiles_none_of_its_statements(year_of_prices, hospitals):
+    """PostgreSQL JIT-compiles a statement whose estimated cost passes a threshold; an incremental scan's estimates
+    pass it at a province's scale while the statements read a day's cells, and compiling took longer than running.
+    The refresh of the monthly prices and every detector statement of an incremental scan turn JIT off (in their
+    transaction); a full scan's keep it, but for the references' (never compiled)."""
+    price_scan_run(full=True, now=timezone.now() - timedelta(hours=2))
+    observe(year_of_prices[0], hospitals[2], date(2025, 5, 20), "10.90", quantity=400)
+    with CaptureQueriesContext(connection) as incremental:
+        price_scan_run(now=timezone.now() + timedelta(minutes=1))
+    statements = _statements(incremental)
+    heavy = [i for i, s in enumerate(statements) if s.startswith(("WITH ", "SELECT DISTINCT"))]
+    assert len(heavy) >= 9  # touched subjects; the refresh's delete, insert and update; five detectors
+    for i in heavy:
+        assert "SET LOCAL jit = off" in statements[max(0, i - 3) : i], statements[i][:100]
+    with CaptureQueriesContext(connection) as full:
+        price_scan_run(full=True, now=timezone.now() + timedelta(minutes=2))
+    assert _statements(full).count("SET LOCAL jit = off") == 1
+
+
+def test_values_are_passed_as_the_text_of_an_array(db):
+    """The touched hospital-months reach the statements as array texts, read back as the values they were."""
+    values, months = [3, 10_000_000_001, 7], [date(2025, 12, 1), date(2026, 1, 1)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::bigint[], %s::date[], %s::bigint[]", [array_text(values), array_text(months), array_text([])]
+        )
+        assert cursor.fetchone() == (values, months, [])

@@ -40,7 +40,17 @@ from payment_standards import sql as payment_standard_sql
 from procurement.models import Listing
 
 from ..models import MonthlyPrice, PriceObservation, ReferencePrice
-from . import array_text, as_date, fetch, month_of, months_later, next_month, priced_sources, table
+from . import (
+    INCREMENTAL_WORK_MEM,
+    array_text,
+    as_date,
+    fetch,
+    month_of,
+    months_later,
+    next_month,
+    priced_sources,
+    table,
+)
 from .monthly import baseline_key, hospital_month_prices
 
 NOTHING = sql.SQL("")
@@ -71,12 +81,15 @@ class Scope:
     cells: tuple[int, int] | None = None
 
 
-def jit(scope: Scope) -> bool:
-    """Whether a statement for the scope may be JIT-compiled (`pricing.sql.fetch`): a full scan's, which aggregates
-    every month. An incremental scan's statements read a day's hospital-months and product-months, a few hundred
-    thousand cells at a province's scale, but the planner's estimates of their CTEs (with nested loops off) exceed
-    PostgreSQL's JIT threshold from about scale 0.3 on: compiling them took 0.1–0.3 s each, more than they ran."""
-    return scope.full
+def run_settings(scope: Scope) -> dict:
+    """How a statement for the scope is run (`pricing.sql.fetch`): a full scan's as the server is set, JIT compiled
+    (it aggregates every month). An incremental scan's statements read a day's hospital-months and product-months, a
+    few hundred thousand cells at a province's scale: without JIT — the planner's estimates of their CTEs (with nested
+    loops off) exceed PostgreSQL's JIT threshold from about scale 0.3 on, and compiling took 0.1–0.3 s a statement,
+    more than running it — and with `INCREMENTAL_WORK_MEM` for their sorts."""
+    if scope.full:
+        return {"jit": True, "work_mem": None}
+    return {"jit": False, "work_mem": INCREMENTAL_WORK_MEM}
 
 
 def month_in_progress(scope: Scope) -> date:

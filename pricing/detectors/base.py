@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from common.messages import Message, text_of
 from common.money import quantize_amount, quantize_unit_price
@@ -36,14 +37,20 @@ class Finding:
     # legitimate by design (e.g. above a payment standard): informs a case, never opens one
     informational: bool = False
 
+    @cached_property
+    def _stored_summary(self) -> tuple[str, dict]:
+        # rendered once: a scan stores it on the signal and on a new case, and rendering (the source language
+        # activated, the message translated) was a good part of writing a thousand findings
+        return text_of(self.summary)
+
     @property
     def summary_text(self) -> str:
         """The summary in the source language (Chinese), stored beside its message."""
-        return text_of(self.summary)[0][:300]
+        return self._stored_summary[0][:300]
 
     @property
     def summary_message(self) -> dict:
-        return text_of(self.summary)[1]
+        return self._stored_summary[1]
 
     @property
     def key(self) -> tuple:

@@ -62,7 +62,7 @@ class PeerOutlier(Detector):
         return statements.peer_outliers(scope, self.params, distribution_limit=self.DISTRIBUTION_LIMIT)
 
     def find(self, scope: Scope) -> list[Finding]:
-        rows = fetch(*self.sql(scope))
+        rows = fetch(*self.sql(scope), **statements.run_settings(scope))
         labels = {}
         if self.params["by_group"] and rows:
             labels = {
@@ -178,7 +178,7 @@ class SuddenChange(Detector):
         return statements.sudden_changes(scope, self.params)
 
     def find(self, scope: Scope) -> list[Finding]:
-        return [self._finding(row) for row in fetch(*self.sql(scope))]
+        return [self._finding(row) for row in fetch(*self.sql(scope), **statements.run_settings(scope))]
 
     def _finding(self, row: dict) -> Finding:
         m = as_date(row["m"])
@@ -254,7 +254,7 @@ class AboveReference(Detector):
         by_key: dict[tuple, list[dict]] = defaultdict(list)
         # no JIT: the join with the references' validity and the published standards is estimated at a cost that
         # triggers it, and compiling took 3 s of a statement that runs in 0.5 s at scale 0.1 (once per part of a scan)
-        for row in fetch(*statement, jit=False):
+        for row in fetch(*statement, **{**statements.run_settings(scope), "jit": False}):
             by_key[(row["product_id"], row["hospital_id"], as_date(row["m"]), row["kind"])].append(row)
         findings = []
         for (product_id, hospital_id, m, kind), rows in by_key.items():
@@ -320,7 +320,7 @@ class NonSelectedPremium(Detector):
 
     def find(self, scope: Scope) -> list[Finding]:
         findings = []
-        for row in fetch(*self.sql(scope)):
+        for row in fetch(*self.sql(scope), **statements.run_settings(scope)):
             m = as_date(row["m"])
             price, ref = Decimal(str(row["price"])), Decimal(str(row["ref"]))
             findings.append(
@@ -398,7 +398,11 @@ class VolumeSpike(Detector):
 
     def find(self, scope: Scope) -> list[Finding]:
         statement = self.sql(scope)
-        return [] if statement is None else [self._finding(row) for row in fetch(*statement)]
+        if statement is None:
+            return []
+        # compiled when it reads every month: a full scan's, or the first scan after a month closed
+        run = statements.run_settings(statements.volume_scope(scope))
+        return [self._finding(row) for row in fetch(*statement, **run)]
 
     def _finding(self, row: dict) -> Finding:
         m = as_date(row["m"])

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pricing.models import MonthlyPrice, PriceAlert, PriceObservation, Signal
 from pricing.services.scan import price_scan_run
+from pricing.sql import array_text
 from tests.factories import HospitalFactory, ProductFactory
 from tests.fixtures.prices import observe
 
@@ -223,3 +227,56 @@ def test_an_incremental_scan_after_a_scan_that_kept_no_monthly_prices_rebuilds_t
     after_incremental = (_cases(), _signals(), _cells())
     price_scan_run(full=True, now=now + timedelta(minutes=2))
     assert (_cases(), _signals(), _cells()) == after_incremental
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_incremental_scan_compiles_none_of_its_statements(year_of_prices, hospitals):
+    """PostgreSQL JIT-compiles a statement whose estimated cost passes a threshold; an incremental scan's estimates
+    pass it at a province's scale while the statements read a day's cells, and compiling took longer than running.
+    The refresh of the monthly prices and every detector statement of an incremental scan turn JIT off and give
+    their sorts more memory (in their transaction); a full scan's run as the server is set, but for the references'
+    (never compiled)."""
+    price_scan_run(full=True, now=timezone.now() - timedelta(hours=2))
+    observe(year_of_prices[0], hospitals[2], date(2025, 5, 20), "10.90", quantity=400)
+    with CaptureQueriesContext(connection) as incremental:
+        price_scan_run(now=timezone.now() + timedelta(minutes=1))
+    statements = _statements(incremental)
+    heavy = [i for i, s in enumerate(statements) if s.startswith(("WITH ", "SELECT DISTINCT"))]
+    assert len(heavy) >= 9  # touched subjects; the refresh's delete, insert and update; five detectors
+    for i in heavy[1:]:  # the statements after the touched subjects': with more memory for their sorts too
+        before = statements[max(0, i - 3) : i]
+        assert "SET LOCAL jit = off" in before and "SET LOCAL work_mem = '64MB'" in before, statements[i][:100]
+    with CaptureQueriesContext(connection) as full:
+        price_scan_run(full=True, now=timezone.now() + timedelta(minutes=2))
+    assert _statements(full).count("SET LOCAL jit = off") == 1
+    assert not any("work_mem" in s for s in _statements(full))
+
+
+def test_values_are_passed_as_the_text_of_an_array(db):
+    """The touched hospital-months reach the statements as array texts, read back as the values they were."""
+    values, months = [3, 10_000_000_001, 7], [date(2025, 12, 1), date(2026, 1, 1)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::bigint[], %s::date[], %s::bigint[]", [array_text(values), array_text(months), array_text([])]
+        )
+        assert cursor.fetchone() == (values, months, [])
+
+
+def test_a_touched_cell_is_rewritten_in_place(year_of_prices, hospitals):
+    """The refresh updates a touched hospital-month's cell where it is (its row kept: no index written when the page
+    has room, which the table keeps) and adds the cell of a month the hospital had bought nothing in."""
+    product, hospital = year_of_prices[0], hospitals[2]
+    price_scan_run(full=True, now=timezone.now() - timedelta(hours=2))
+    cell = MonthlyPrice.objects.get(product_id=product.pk, hospital_id=hospital.pk, month=date(2025, 5, 1))
+    MonthlyPrice.objects.filter(product_id=product.pk, hospital_id=hospital.pk, month=date(2025, 6, 1)).delete()
+    PriceObservation.objects.filter(product=product, hospital=hospital, observed_on__month=6).delete()
+    observe(product, hospital, date(2025, 5, 20), "10.90", quantity=400)
+    observe(product, hospital, date(2025, 6, 20), "10.30", quantity=100)
+    price_scan_run(now=timezone.now() + timedelta(minutes=1))
+    rewritten = MonthlyPrice.objects.get(pk=cell.pk)
+    assert rewritten.price != cell.price and rewritten.quantity == cell.quantity + 400
+    june = MonthlyPrice.objects.get(product_id=product.pk, hospital_id=hospital.pk, month=date(2025, 6, 1))
+    assert june.price == Decimal("10.3") and june.quantity == 100

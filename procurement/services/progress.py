@@ -149,8 +149,8 @@ def _write_progress(cur, *, scoped: str | None, window_months: int, params: dict
         if scoped == sql.COMMITMENTS:
             for table in (sql.STORED, sql.TOUCHED):
                 cur.execute(sql.drop_temporary(table))
+            # read whole by the statements after (hash joins, an aggregate): no statistics needed
             cur.execute(sql.create_stored(), params)
-            cur.execute(sql.analyze_temporary(sql.STORED))
             cur.execute(sql.create_touched())
             cur.execute(sql.analyze_temporary(sql.TOUCHED))
             cur.execute(sql.touched_summary())

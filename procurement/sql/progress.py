@@ -344,12 +344,17 @@ def create_touched() -> Composed:
     `months_from` (`base_*`: the stored cycle row's less the stored month rows from `months_from`, the month rows
     carrying no cumulative returns nor substitute amount; none for a commitment recomputed whole) and the number of
     rows recomputed (the months from `rows_from` and the cycle row)."""
-    bases = SQL(",\n       ").join(
+    sums = SQL(",\n           ").join(
         SQL(
-            "CAST(CASE WHEN kept THEN COALESCE(SUM({0}) FILTER (WHERE period_kind = 'cycle' AND period_start = "
-            "cycle_start_day), 0) - COALESCE(SUM({0}) FILTER (WHERE period_kind = 'month'), 0) ELSE 0 END AS {1}) "
-            "AS {2}"
-        ).format(Identifier(s.stored), SQL(s.type), Identifier(s.base))
+            "SUM({0}) FILTER (WHERE period_kind = 'cycle' AND period_start = cycle_start_day) AS {1}, "
+            "SUM({0}) FILTER (WHERE period_kind = 'month') AS {2}"
+        ).format(Identifier(s.stored), Identifier("cycle_" + s.stored), Identifier("months_" + s.stored))
+        for s in SUMS
+    )
+    bases = SQL(",\n       ").join(
+        SQL("CAST(CASE WHEN kept THEN COALESCE({0}, 0) - COALESCE({1}, 0) ELSE 0 END AS {2}) AS {3}").format(
+            Identifier("cycle_" + s.stored), Identifier("months_" + s.stored), SQL(s.type), Identifier(s.base)
+        )
         for s in SUMS
     )
     return SQL(
@@ -359,9 +364,13 @@ SELECT cid, rows_from, CASE WHEN kept THEN stored_from ELSE first_month END AS m
        {bases},
        CAST((EXTRACT(YEAR FROM upto) - EXTRACT(YEAR FROM rows_from)) * 12
             + EXTRACT(MONTH FROM upto) - EXTRACT(MONTH FROM rows_from) + 2 AS integer) AS recomputed
-FROM {stored}
-GROUP BY cid, cycle_start_day, upto, first_month, kept, rows_from, stored_from"""
-    ).format(bases=bases, stored=STORED)
+FROM (
+    -- grouped by the commitment alone: the other columns are the commitment's, the same on each of its rows
+    SELECT cid, MIN(cycle_start_day) AS cycle_start_day, MIN(upto) AS upto, MIN(first_month) AS first_month,
+           bool_and(kept) AS kept, MIN(rows_from) AS rows_from, MIN(stored_from) AS stored_from, {sums}
+    FROM {stored} GROUP BY cid
+) s"""
+    ).format(bases=bases, sums=sums, stored=STORED)
 
 
 def touched_summary() -> Composed:

@@ -180,7 +180,7 @@ def _write_progress(cur, *, scoped: str | None, window_months: int, params: dict
         cur.execute(sql.status_changed())
         status_changed = [row[0] for row in cur.fetchall()]
     cur.execute(sql.delete_gone())
-    cur.execute(sql.update_changed())
+    cur.execute(sql.update_changed(scoped=scoped))
     cur.execute(sql.insert_new())
     _drop(cur, sql.DIFF, sql.FLOWS, sql.STORED, sql.TOUCHED)
     if recomputed is None:

@@ -283,7 +283,7 @@ FROM {stored} WHERE kept AND period_kind = 'month' AND period_start < rows_from"
 
 def create_stored() -> Composed:
     """`progress_stored` (cid, cycle_start_day, upto, first_month, kept, rows_from, stored_from, and the stored
-    row's columns, empty when it has none): of the commitments `%(commitment_ids)s` started by `%(as_of)s`, those to
+    row's columns and place, `row_ctid`, empty when it has none): of the commitments `%(commitment_ids)s` started by `%(as_of)s`, those to
     recompute, where from, and the stored rows the recomputation reads and compares — looked up commitment by
     commitment by the unique index (a join would read the whole table: a day touches a fifth of the commitments,
     whose rows are spread over every page).
@@ -330,7 +330,7 @@ touched AS (
 SELECT touched.*, p.*
 FROM touched
 LEFT JOIN LATERAL (
-    SELECT * FROM {progress} p
+    SELECT *, ctid AS row_ctid FROM {progress} p
     WHERE p.commitment_id = touched.cid AND (p.period_kind = 'cycle' OR p.period_start >= touched.stored_from)
     OFFSET 0
 ) p ON TRUE"""
@@ -561,7 +561,7 @@ def insert_computed(*, scoped: str | None, window_months: int) -> Composed:
 
 
 def create_diff(*, scoped: str | None, window_months: int) -> Composed:
-    """`progress_diff` (old_id, old_status, COLUMNS): the computed rows of the scope compared with the stored ones by
+    """`progress_diff` (old_id, old_status, old_ctid for the touched commitments, COLUMNS): the computed rows of the scope compared with the stored ones by
     (commitment, period kind, period start) in one full join — a row computed and not stored (old_id empty), stored
     and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
     any column (NULL counting as a value). Each row is one row changed, added or removed. For the touched
@@ -580,7 +580,7 @@ def create_diff(*, scoped: str | None, window_months: int) -> Composed:
     )
     same_key = SQL(" AND ").join(SQL("{} = {}").format(Identifier("o", c), Identifier("n", c)) for c in KEY)
     return SQL("""CREATE TEMPORARY TABLE {diff} AS {computed}
-SELECT o.id AS old_id, o.status AS old_status, {new_columns}
+SELECT o.id AS old_id, o.status AS old_status{old_ctid}, {new_columns}
 FROM computed n
 FULL JOIN ({stored}) o ON {same_key}
 WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
@@ -588,6 +588,7 @@ WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
         computed=_computed(scoped, window_months),
         new_columns=column_list(COLUMNS, "n"),
         stored=stored,
+        old_ctid=SQL(", o.row_ctid AS old_ctid" if scoped == COMMITMENTS else ""),
         same_key=same_key,
         changed=changed,
     )
@@ -612,14 +613,19 @@ def delete_gone() -> Composed:
     )
 
 
-def update_changed() -> Composed:
+def update_changed(*, scoped: str | None = None) -> Composed:
     """Updates the changed rows in place: a row keeps its id (the API exposes it), and an update that leaves the
-    indexed columns alone stays on its page (the table keeps free space for it) without touching any index."""
+    indexed columns alone stays on its page (the table keeps free space for it) without touching any index. For the
+    commitments a day changed, a row is found by its place (`old_ctid`, read in this transaction, which holds the
+    run's lock: no other run moves it): the planner would otherwise read the whole table to join the tens of
+    thousands of changed rows by id."""
     values = SQL(", ").join(SQL("{} = {}").format(Identifier(c), Identifier("d", c)) for c in COLUMNS if c not in KEY)
+    key = SQL("p.ctid = d.old_ctid" if scoped == COMMITMENTS else "p.id = d.old_id")
     return _format(
-        "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE p.id = d.old_id AND d.commitment_id IS NOT NULL",
+        "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE {key} AND d.commitment_id IS NOT NULL",
         values=values,
         diff=DIFF,
+        key=key,
     )
 
 

@@ -121,7 +121,7 @@ def _finish(run: ProgressRun, status: str, **fields) -> ProgressRun:
 
 @dataclass(frozen=True)
 class Outcome:
-    rows: int  # progress rows of the run's scope
+    rows: int  # progress rows of the run's scope (of a day's changes: the rows recomputed)
     written: int  # of which changed, added or removed
     alerts: int
 

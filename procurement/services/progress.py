@@ -121,52 +121,77 @@ def _finish(run: ProgressRun, status: str, **fields) -> ProgressRun:
 
 @dataclass(frozen=True)
 class Outcome:
-    rows: int  # progress rows of the run's scope
+    rows: int  # progress rows of the run's scope (of a day's changes: the rows recomputed)
     written: int  # of which changed, added or removed
     alerts: int
 
 
-def _write_progress(
-    cur, *, scoped: bool, window_months: int, params: dict, stored_before: date | None = None
-) -> tuple[int, int]:
-    """The scope's rows as computed; returns (rows, rows changed, added or removed). Into an empty scope (the first
-    run, a new hospital) the computed rows are inserted straight away. Otherwise they are compared with the stored
-    rows and only the differences are written (`sql.create_diff`): a nightly run rewrites the current month and
-    cycle rows, not every month of every commitment; an unchanged table is not written at all. With
-    `stored_before` (a month's first day), the flows of the months before it are the stored month rows' and only the
-    rows from it on (and the cycle rows) are compared (`sql.create_flows`)."""
+@dataclass(frozen=True)
+class Written:
+    rows: int  # progress rows of the run's scope (of a day's changes: the rows recomputed)
+    written: int  # of which changed, added or removed
+    # the commitments whose cycle row's status changed (a day's changes): the only ones whose reminders and last
+    # status seen can change, every run leaving the last status seen of its commitments at their status; None: all
+    status_changed: list[int] | None = None
+
+
+def _write_progress(cur, *, scoped: str | None, window_months: int, params: dict) -> Written:
+    """The scope's rows as computed. Into an empty scope (the first run, a new hospital) the computed rows are
+    inserted straight away. Otherwise they are compared with the stored rows and only the differences are written
+    (`sql.create_diff`): a nightly run rewrites the current month and cycle rows, not every month of every
+    commitment; an unchanged table is not written at all. The commitments a day changed (`sql.COMMITMENTS`) are
+    recomputed from the month of `%(month)s` on where their stored rows allow it (`sql.create_stored`)."""
+    recomputed = None
     with _hash_joins(cur, not scoped):
         # The flows first, into a temporary table the planner then knows the size of (the statement below reads them
         # next to the month skeleton, whose size it cannot estimate).
         cur.execute(sql.drop_temporary(sql.FLOWS))
-        if stored_before is not None:
-            params = {**params, "flows_from": stored_before}
+        if scoped == sql.COMMITMENTS:
+            for table in (sql.STORED, sql.TOUCHED):
+                cur.execute(sql.drop_temporary(table))
+            # read whole by the statements after (hash joins, an aggregate): no statistics needed
+            cur.execute(sql.create_stored(), params)
+            cur.execute(sql.create_touched())
+            cur.execute(sql.analyze_temporary(sql.TOUCHED))
+            cur.execute(sql.touched_summary())
+            flows_from, recomputed = cur.fetchone()
+            if flows_from is None:  # nothing the day's lines count in can change
+                _drop(cur, sql.STORED, sql.TOUCHED)
+                return Written(rows=0, written=0, status_changed=[])
         else:
             cur.execute(sql.flows_start(scoped=scoped), params)
-            params = {**params, "flows_from": cur.fetchone()[0] or params["as_of"]}
-        cur.execute(sql.create_flows_table(scoped=scoped, stored_before=stored_before is not None), params)
+            flows_from = cur.fetchone()[0]
+        params = {**params, "flows_from": flows_from or params["as_of"]}
+        cur.execute(sql.create_flows_table(scoped=scoped), params)
         cur.execute(sql.analyze_temporary(sql.FLOWS))
         cur.execute(sql.scope_has_rows(scoped=scoped), params)
         if cur.fetchone() is None:
             cur.execute(sql.insert_computed(scoped=scoped, window_months=window_months), params)
             inserted = cur.rowcount
-            cur.execute(sql.drop_temporary(sql.FLOWS))
-            return inserted, inserted
+            _drop(cur, sql.FLOWS, sql.STORED, sql.TOUCHED)
+            return Written(rows=inserted, written=inserted)
         cur.execute(sql.drop_temporary(sql.DIFF))
-        cur.execute(
-            sql.create_diff(scoped=scoped, window_months=window_months, stored_before=stored_before is not None),
-            params,
-        )
+        cur.execute(sql.create_diff(scoped=scoped, window_months=window_months), params)
     cur.execute(sql.analyze_temporary(sql.DIFF))
     cur.execute(sql.count_diff())
     written = cur.fetchone()[0]
+    status_changed = None
+    if scoped == sql.COMMITMENTS:
+        cur.execute(sql.status_changed())
+        status_changed = [row[0] for row in cur.fetchall()]
     cur.execute(sql.delete_gone())
-    cur.execute(sql.update_changed())
+    cur.execute(sql.update_changed(scoped=scoped))
     cur.execute(sql.insert_new())
-    cur.execute(sql.drop_temporary(sql.DIFF))
-    cur.execute(sql.drop_temporary(sql.FLOWS))
-    cur.execute(sql.count_rows(scoped=scoped), params)
-    return cur.fetchone()[0], written
+    _drop(cur, sql.DIFF, sql.FLOWS, sql.STORED, sql.TOUCHED)
+    if recomputed is None:
+        cur.execute(sql.count_rows(scoped=scoped), params)
+        recomputed = cur.fetchone()[0]
+    return Written(rows=recomputed, written=written, status_changed=status_changed)
+
+
+def _drop(cur, *tables) -> None:
+    for table in tables:
+        cur.execute(sql.drop_temporary(table))
 
 
 @contextmanager
@@ -196,12 +221,11 @@ def _compute(
     t = _thresholds()
     scoped = sql.COMMITMENTS if since is not None else (sql.HOSPITAL if hospital_id is not None else None)
     params = sql.run_params(t, as_of=as_of, hospital_id=hospital_id)
-    stored_before = None
     if since is not None:
         with connection.cursor() as cur:
             cur.execute(sql.changed_commitments(), {**params, "since": since})
             params["commitment_ids"] = [row[0] for row in cur.fetchall()]
-        stored_before = _stored_months_before(since, params["commitment_ids"])
+        params["month"] = since.replace(day=1)
     steps = 3 + (1 if with_manufacturers else 0)
 
     def step(n: int, label: str) -> None:
@@ -214,21 +238,23 @@ def _compute(
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL jit = off")
         step(0, "汇总入库、退货与替代品")
-        rows, written = _write_progress(
-            cur, scoped=scoped, window_months=t.window_months, params=params, stored_before=stored_before
-        )
+        written = _write_progress(cur, scoped=scoped, window_months=t.window_months, params=params)
         step(1, "进度提醒")
-        stamp = timezone.now()
-        cur.execute(
-            sql.insert_alerts(scoped=scoped),
-            {**params, **sql.alert_messages(), "now": stamp, "link": _commitment_link_prefix()},
-        )
-        alerts = cur.rowcount
-        if alerts:
-            transaction.on_commit(lambda: _mail_progress_alerts(stamp))
-        step(2, "记录提醒状态")
-        cur.execute(sql.delete_changed_alert_states(scoped=scoped), params)
-        cur.execute(sql.insert_new_alert_states(scoped=scoped), params)
+        alerts = 0
+        if written.status_changed is not None:
+            params = {**params, "commitment_ids": written.status_changed}
+        if written.status_changed != []:
+            stamp = timezone.now()
+            cur.execute(
+                sql.insert_alerts(scoped=scoped),
+                {**params, **sql.alert_messages(), "now": stamp, "link": _commitment_link_prefix()},
+            )
+            alerts = cur.rowcount
+            if alerts:
+                transaction.on_commit(lambda: _mail_progress_alerts(stamp))
+            step(2, "记录提醒状态")
+            cur.execute(sql.delete_changed_alert_states(scoped=scoped), params)
+            cur.execute(sql.insert_new_alert_states(scoped=scoped), params)
         if with_manufacturers:
             step(3, "生产企业执行与配送滞后")
             # Orders submitted before this moment are due: the delivery days have passed by the end of as_of.
@@ -238,23 +264,7 @@ def _compute(
             cur.execute(sql.delete_manufacturer_progress())
             cur.execute(sql.insert_manufacturer_progress(), {**params, "due_before": due_before})
         step(steps, "完成")
-    return Outcome(rows=rows, written=written, alerts=alerts)
-
-
-def _stored_months_before(since: date, commitment_ids: list[int]) -> date | None:
-    """The first day of the month of `since` when the stored month rows before it can stand for those months'
-    flows: a full run has computed the table through the end of the month before (every month row before it is
-    complete), and every commitment to refresh has its rows (a commitment added since has none). None otherwise:
-    the lines of the whole cycles are read."""
-    month = since.replace(day=1)
-    full = ProgressRun.objects.filter(kind=ProgressRun.Kind.FULL, status=ProgressRun.Status.SUCCEEDED)
-    last = full.order_by("-started_at").values_list("as_of", flat=True).first()
-    if last is None or last < month - timedelta(days=1) or not commitment_ids:
-        return None
-    with connection.cursor() as cur:
-        cur.execute(sql.count_cycle_rows(), {"commitment_ids": commitment_ids})
-        stored = cur.fetchone()[0]
-    return month if stored == len(commitment_ids) else None
+    return Outcome(rows=written.rows, written=written.written, alerts=alerts)
 
 
 def _covered(*, hospital_id: int, as_of: date, requested_at: datetime) -> bool:

@@ -1,5 +1,9 @@
 """完成进度 in SQL: the statements of a progress run (`procurement.services.progress` runs them, in this order).
 
+0. For the commitments a day changed only: `create_stored` — which of them to recompute, from which month, and the
+   stored rows that recomputation reads (the pace window's months before it, the cycle row) and compares, into the
+   temporary table `progress_stored`; `create_touched` — per commitment its bounds and the running sums before them
+   (`progress_touched`).
 1. `create_flows` — the receipt and return lines of the scope, aggregated once per commitment × month into the
    temporary table `progress_flows` (the planner then knows its size).
 2. `scope_has_rows`; then either `insert_computed` (an empty scope: the computed rows go straight in) or
@@ -11,12 +15,14 @@
 A statement takes `scoped` where the run can be a partial one: `HOSPITAL` (one hospital's refresh,
 `%(hospital_id)s`) or `COMMITMENTS` (the commitments a day's receipts and returns changed, `%(commitment_ids)s`,
 found by `changed_commitments`); the full run and the partial ones go through the same statements, so a partial run
-gives exactly the rows a full run would for its commitments. The figures
-are defined in `procurement.services.progress`; the thresholds are parameters (`params`).
+gives exactly the rows a full run would for its commitments. A commitment a day changed is recomputed from the
+month of the day on (`%(month)s`), its running sums started from the stored rows before it: the same figures, as
+the lines of the months before have not changed (`create_stored`). The figures are defined in
+`procurement.services.progress`; the thresholds are parameters (`params`).
 
-Kept as one module (about 580 lines): the statements above are read in the order a run executes them, and they share
-the temporary tables, the scope filters (`_scope`, `_COMMITMENTS`) and the computed figures (`_COMPUTED`); split, a
-reader would follow one run across several files for text that is mostly SQL.
+Kept as one module (about 740 lines): the statements above are read in the order a run executes them, and they share
+the temporary tables, the scope filters (`_scope`, `_COMMITMENTS`, `_c_parts`) and the computed figures
+(`_COMPUTED`); split, a reader would follow one run across several files for text that is mostly SQL.
 """
 
 from __future__ import annotations
@@ -47,6 +53,31 @@ from ..models import (
 
 FLOWS = Identifier("pg_temp", "progress_flows")
 DIFF = Identifier("pg_temp", "progress_diff")
+TOUCHED = Identifier("pg_temp", "progress_touched")
+STORED = Identifier("pg_temp", "progress_stored")
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A running sum of the flows: `flow` a month's (`progress_flows`), `stored` the month row's column holding it
+    (the cycle row's holds the sum of the cycle so far), `cumulative` the running sum in `_COMPUTED`, `base` the sum
+    of the months before the first one a touched commitment's running sums start from (`create_touched`)."""
+
+    flow: str
+    stored: str
+    cumulative: str
+    base: str
+    type: str
+
+
+SUMS = (
+    Sum("sel_units", "received_units", "cum_units", "base_units", "BIGINT"),
+    Sum("sel_amount", "received_amount", "cum_amount", "base_amount", "NUMERIC"),
+    Sum("ret_units", "returned_units", "cum_ret", "base_returned_units", "BIGINT"),
+    Sum("sub_units", "substitute_units", "cum_sub", "base_substitute_units", "BIGINT"),
+    Sum("sub_amount", "substitute_amount", "cum_sub_amount", "base_substitute_amount", "NUMERIC"),
+)
+BASE = tuple(s.base for s in SUMS)
 
 #: The progress table's columns, all written by the statements (the id aside).
 COLUMNS = column_names(CommitmentProgress)
@@ -123,12 +154,35 @@ WITH c AS (
     SELECT c.id, c.tender_id, c.lot_id, c.hospital_id, c.product_id, c.manufacturer_id,
            COALESCE(r.parent_id, r.id) AS region_id, c.agreed_volume, c.cycle_start, c.cycle_end,
            LEAST(c.cycle_end, %(as_of)s::date) AS upto,
-           (c.cycle_end - c.cycle_start) + 1 AS total_days
+           (c.cycle_end - c.cycle_start) + 1 AS total_days {touched_columns}
     FROM {commitment} c
     JOIN {organization} h ON h.id = c.hospital_id
-    LEFT JOIN {region} r ON r.id = h.region_id
+    LEFT JOIN {region} r ON r.id = h.region_id {touched_join}
     WHERE c.cycle_start <= %(as_of)s::date {scope}
 )"""
+
+
+def _c_parts(scoped: str | None) -> dict:
+    """The parts of `_COMMITMENTS` (and of the statements reading `c`) that differ for the commitments a day
+    changed: there `c` is the commitments of `progress_touched` (`create_touched`), each with the month its rows are
+    recomputed from (`rows_from`), the month its running sums start from (`months_from`), the day its lines are
+    read from (`reads_from`) and the sums of the months before `months_from` (`base_*`); elsewhere a commitment is
+    recomputed from the first month of its cycle."""
+    if scoped != COMMITMENTS:
+        return {
+            "touched_columns": Composed([]),
+            "touched_join": Composed([]),
+            "scope": _scope(scoped, "c.hospital_id", "c.id"),
+            "reads_from": SQL("c.cycle_start"),
+        }
+    columns = ("rows_from", "months_from", "reads_from", *BASE)
+    return {
+        "touched_columns": SQL(", ").join([Composed([]), *(Identifier("s", name) for name in columns)]),
+        "touched_join": SQL("JOIN {} s ON s.cid = c.id").format(TOUCHED),
+        # also by the ids: the commitments are then looked up by their key, not read whole to join
+        "scope": _scope(scoped, "c.hospital_id", "c.id"),
+        "reads_from": SQL("c.reads_from"),
+    }
 
 
 # The same window as constants, so that the plan reads only the monthly partitions of the receipt and return lines
@@ -146,16 +200,17 @@ def flows_start(*, scoped: str | None) -> Composed:
     )
 
 
-def create_flows(*, scoped: str | None, stored_before: bool = False) -> Composed:
+def create_flows(*, scoped: str | None) -> Composed:
     """`progress_flows` (cid, m, sel_units, sel_amount, ret_units, sub_units, sub_amount): per commitment and month
     of the cycle so far, the accepted minimum units and amount received of the selected product minus those
     returned, the units returned, and the same received for its substitutes — the other products of the lot (same
     generic name, a dosage form of the lot, or any when the lot lists none) and any product an order line bought as
     `substitution_for` the commitment. Months without flows have no row.
 
-    `stored_before` (the commitments a day changed, each with its rows stored): the lines are read from
-    `%(flows_from)s` (the first day of the month of the day) only — one monthly partition — and the months before
-    it are the stored month rows' flows (`stored_month_flows`): the lines of those months have not changed."""
+    For the commitments a day changed (`COMMITMENTS`, `progress_touched`), the lines of each are read from its
+    `reads_from` on (the month of the day for a commitment with its rows stored: one monthly partition, as
+    `%(flows_from)s` is the earliest of them), and the months of its pace window before it are its stored month
+    rows' flows (`stored_month_flows`): the lines of those months have not changed."""
     statement = _format(
         _COMMITMENTS
         + """,
@@ -168,14 +223,14 @@ lp AS (
 ),
 k AS (
     -- the products counted per commitment: its own (selected = 1) and the lot's others
-    SELECT c.id AS cid, c.hospital_id, c.product_id, 1 AS selected, c.cycle_start, c.upto FROM c
+    SELECT c.id AS cid, c.hospital_id, c.product_id, 1 AS selected, {reads_from} AS reads_from, c.upto FROM c
     UNION ALL
-    SELECT c.id, c.hospital_id, lp.product_id, 0, c.cycle_start, c.upto
+    SELECT c.id, c.hospital_id, lp.product_id, 0, {reads_from}, c.upto
     FROM c JOIN lp ON lp.lot_id = c.lot_id AND lp.product_id <> c.product_id
 ),
 named AS (
     -- order lines bought as a substitute for the commitment, of a product outside the lot
-    SELECT c.id AS cid, ol.id AS order_line_id, c.cycle_start, c.upto
+    SELECT c.id AS cid, ol.id AS order_line_id, {reads_from} AS reads_from, c.upto
     FROM c JOIN {order_line} ol ON ol.substitution_for_id = c.id
     WHERE ol.substitution_for_id IS NOT NULL AND ol.product_id <> c.product_id
       AND NOT EXISTS (SELECT 1 FROM lp WHERE lp.lot_id = c.lot_id AND lp.product_id = ol.product_id)
@@ -183,19 +238,19 @@ named AS (
 flows AS (
     SELECT k.cid, k.selected, x.received_on AS day, x.accepted_min_units AS units, x.amount, 0 AS ret
     FROM k JOIN {receipt_line} x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
-     AND x.received_on BETWEEN k.cycle_start AND k.upto {received}
+     AND x.received_on BETWEEN k.reads_from AND k.upto {received}
     UNION ALL
     SELECT k.cid, k.selected, x.returned_on, -x.min_units, -x.amount, x.min_units
     FROM k JOIN {return_line} x ON x.hospital_id = k.hospital_id AND x.product_id = k.product_id
-     AND x.returned_on BETWEEN k.cycle_start AND k.upto {returned}
+     AND x.returned_on BETWEEN k.reads_from AND k.upto {returned}
     UNION ALL
     SELECT n.cid, 0, x.received_on, x.accepted_min_units, x.amount, 0
     FROM named n JOIN {receipt_line} x ON x.order_line_id = n.order_line_id
-     AND x.received_on BETWEEN n.cycle_start AND n.upto {received}
+     AND x.received_on BETWEEN n.reads_from AND n.upto {received}
     UNION ALL
     SELECT n.cid, 0, x.returned_on, -x.min_units, -x.amount, 0
     FROM named n JOIN {return_line} x ON x.order_line_id = n.order_line_id
-     AND x.returned_on BETWEEN n.cycle_start AND n.upto {returned}
+     AND x.returned_on BETWEEN n.reads_from AND n.upto {returned}
 )
 SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
        -- unit sums as 64-bit integers (PostgreSQL sums bigints as NUMERIC, slower in the running sums)
@@ -205,24 +260,122 @@ SELECT cid, CAST(date_trunc('month', day) AS date) AS m,
        CAST(SUM(CASE WHEN selected = 0 THEN units ELSE 0 END) AS BIGINT) AS sub_units,
        SUM(CASE WHEN selected = 0 THEN amount ELSE 0 END) AS sub_amount
 FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
-        scope=_scope(scoped, "c.hospital_id", "c.id"),
+        **_c_parts(scoped),
         received=SQL(_WINDOW).format(Identifier("received_on")),
         returned=SQL(_WINDOW).format(Identifier("returned_on")),
     )
-    if stored_before:
+    if scoped == COMMITMENTS:
         statement = SQL("{} UNION ALL {}").format(statement, stored_month_flows())
     return statement
 
 
 def stored_month_flows() -> Composed:
-    """The flows of the months before `%(flows_from)s` of the commitments `%(commitment_ids)s`, as their stored
-    month rows hold them (a month row's received, returned and substitute figures are that month's flows), in the
-    columns of `progress_flows`."""
-    return _format("""
+    """The flows of the touched commitments' months from `months_from` to before `rows_from` (the months of the pace
+    window before the first month recomputed), as their stored month rows hold them (`progress_stored`: a month
+    row's received, returned and substitute figures are that month's flows), in the columns of `progress_flows`."""
+    return SQL(
+        """
 SELECT commitment_id, CAST(date_trunc('month', period_start) AS date), CAST(received_units AS BIGINT),
        received_amount, CAST(returned_units AS BIGINT), CAST(substitute_units AS BIGINT), substitute_amount
-FROM {progress}
-WHERE commitment_id = ANY(%(commitment_ids)s) AND period_kind = 'month' AND period_start < %(flows_from)s::date""")
+FROM {stored} WHERE kept AND period_kind = 'month' AND period_start < rows_from"""
+    ).format(stored=STORED)
+
+
+def create_stored() -> Composed:
+    """`progress_stored` (cid, cycle_start_day, upto, first_month, kept, rows_from, stored_from, and the stored
+    row's columns and place, `row_ctid`, empty when it has none): of the commitments `%(commitment_ids)s` started by `%(as_of)s`, those to
+    recompute, where from, and the stored rows the recomputation reads and compares — looked up commitment by
+    commitment by the unique index (a join would read the whole table: a day touches a fifth of the commitments,
+    whose rows are spread over every page).
+
+    A commitment whose stored rows count every day before `%(month)s` (its cycle row's period end is at least the
+    day before; its rows were written together, the cycle row's flows the sums of the month rows') is `kept`: it is
+    recomputed from the month `%(month)s` on (`rows_from`), as the months before it cannot change (the lines of
+    those days have not). Its stored rows from `stored_from` are read: the months of the pace window before
+    `rows_from` (`%(pace_months_before)s`, or from the cycle's first month), whose flows start the running sums
+    (`stored_month_flows`), the months to recompute and the cycle row. A commitment whose cycle ended before
+    `%(month)s` and whose rows count it to its end is left out: nothing of it can change. Any other — no rows
+    stored (a commitment added since), or rows of a computation that stopped earlier — is recomputed whole from its
+    lines, every stored row of it read and compared."""
+    return _format(
+        """CREATE TEMPORARY TABLE progress_stored AS
+WITH c AS (
+    SELECT c.id AS cid, c.cycle_start AS cycle_start_day, LEAST(c.cycle_end, %(as_of)s::date) AS upto,
+           CAST(date_trunc('month', c.cycle_start) AS date) AS first_month, y.period_end AS stored_end
+    FROM {commitment} c
+    LEFT JOIN LATERAL (
+        SELECT y.period_end FROM {progress} y
+        WHERE y.commitment_id = c.id AND y.period_kind = 'cycle' AND y.period_start = c.cycle_start OFFSET 0
+    ) y ON TRUE
+    WHERE c.id = ANY(%(commitment_ids)s) AND c.cycle_start <= %(as_of)s::date
+),
+kept AS (
+    SELECT cid, cycle_start_day, upto, first_month,
+           COALESCE(stored_end >= %(month)s::date - 1 AND upto >= %(month)s::date, FALSE) AS kept
+    FROM c
+    -- a cycle ended before the month, its rows counting it to its end: left out
+    WHERE stored_end IS DISTINCT FROM upto OR upto >= %(month)s::date
+),
+bounds AS (
+    SELECT kept.*, CASE WHEN kept THEN GREATEST(%(month)s::date, first_month) ELSE first_month END AS rows_from
+    FROM kept
+),
+touched AS (
+    SELECT bounds.*,
+           CASE WHEN kept
+                THEN GREATEST(first_month, CAST(rows_from - make_interval(months => %(pace_months_before)s) AS date))
+                ELSE DATE '-infinity' END AS stored_from
+    FROM bounds
+)
+SELECT touched.*, p.*
+FROM touched
+LEFT JOIN LATERAL (
+    SELECT *, ctid AS row_ctid FROM {progress} p
+    WHERE p.commitment_id = touched.cid AND (p.period_kind = 'cycle' OR p.period_start >= touched.stored_from)
+    OFFSET 0
+) p ON TRUE"""
+    )
+
+
+def create_touched() -> Composed:
+    """`progress_touched` (cid, rows_from, months_from, reads_from, base_*, recomputed): per commitment of
+    `progress_stored`, the first month recomputed (`rows_from`), the month its running sums start from
+    (`months_from`), the first day its lines are read from (`reads_from`), the sums of the months before
+    `months_from` (`base_*`: the stored cycle row's less the stored month rows from `months_from`, the month rows
+    carrying no cumulative returns nor substitute amount; none for a commitment recomputed whole) and the number of
+    rows recomputed (the months from `rows_from` and the cycle row)."""
+    sums = SQL(",\n           ").join(
+        SQL(
+            "SUM({0}) FILTER (WHERE period_kind = 'cycle' AND period_start = cycle_start_day) AS {1}, "
+            "SUM({0}) FILTER (WHERE period_kind = 'month') AS {2}"
+        ).format(Identifier(s.stored), Identifier("cycle_" + s.stored), Identifier("months_" + s.stored))
+        for s in SUMS
+    )
+    bases = SQL(",\n       ").join(
+        SQL("CAST(CASE WHEN kept THEN COALESCE({0}, 0) - COALESCE({1}, 0) ELSE 0 END AS {2}) AS {3}").format(
+            Identifier("cycle_" + s.stored), Identifier("months_" + s.stored), SQL(s.type), Identifier(s.base)
+        )
+        for s in SUMS
+    )
+    return SQL(
+        """CREATE TEMPORARY TABLE progress_touched AS
+SELECT cid, rows_from, CASE WHEN kept THEN stored_from ELSE first_month END AS months_from,
+       GREATEST(cycle_start_day, rows_from) AS reads_from,
+       {bases},
+       CAST((EXTRACT(YEAR FROM upto) - EXTRACT(YEAR FROM rows_from)) * 12
+            + EXTRACT(MONTH FROM upto) - EXTRACT(MONTH FROM rows_from) + 2 AS integer) AS recomputed
+FROM (
+    -- grouped by the commitment alone: the other columns are the commitment's, the same on each of its rows
+    SELECT cid, MIN(cycle_start_day) AS cycle_start_day, MIN(upto) AS upto, MIN(first_month) AS first_month,
+           bool_and(kept) AS kept, MIN(rows_from) AS rows_from, MIN(stored_from) AS stored_from, {sums}
+    FROM {stored} GROUP BY cid
+) s"""
+    ).format(bases=bases, sums=sums, stored=STORED)
+
+
+def touched_summary() -> Composed:
+    """The touched commitments' first day of lines to read (NULL when there are none) and rows recomputed."""
+    return SQL("SELECT MIN(reads_from), COALESCE(SUM(recomputed), 0) FROM {}").format(TOUCHED)
 
 
 def changed_commitments() -> Composed:
@@ -269,22 +422,22 @@ months AS (
     -- every month from the cycle's first to the month of upto, per commitment (dense: a month without flows is
     -- still a month in which a commitment can fall behind)
     SELECT c.*, CAST(g.m AS date) AS m
-    FROM c CROSS JOIN LATERAL generate_series(date_trunc('month', c.cycle_start), c.upto, INTERVAL '1 month') AS g(m)
+    FROM c CROSS JOIN LATERAL generate_series({months_from}, c.upto, INTERVAL '1 month') AS g(m)
 ),
 mm AS (
     SELECT months.id AS cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, agreed_volume,
-           cycle_start, cycle_end, upto, total_days, months.m,
+           cycle_start, cycle_end, upto, total_days, months.m {rows_from},
            GREATEST(months.m, cycle_start) AS period_start,
            LEAST(CAST(months.m + INTERVAL '1 month' - INTERVAL '1 day' AS date), upto) AS period_end,
            months.m = CAST(date_trunc('month', upto) AS date) AS is_last,
            COALESCE(b.sel_units, 0) AS sel_units, COALESCE(b.sel_amount, 0) AS sel_amount,
            COALESCE(b.ret_units, 0) AS ret_units, COALESCE(b.sub_units, 0) AS sub_units,
            COALESCE(b.sub_amount, 0) AS sub_amount,
-           CAST(SUM(COALESCE(b.sel_units, 0)) OVER running AS BIGINT) AS cum_units,
-           SUM(COALESCE(b.sel_amount, 0)) OVER running AS cum_amount,
-           CAST(SUM(COALESCE(b.ret_units, 0)) OVER running AS BIGINT) AS cum_ret,
-           CAST(SUM(COALESCE(b.sub_units, 0)) OVER running AS BIGINT) AS cum_sub,
-           SUM(COALESCE(b.sub_amount, 0)) OVER running AS cum_sub_amount,
+           {base_units}CAST(SUM(COALESCE(b.sel_units, 0)) OVER running AS BIGINT) AS cum_units,
+           {base_amount}SUM(COALESCE(b.sel_amount, 0)) OVER running AS cum_amount,
+           {base_returned_units}CAST(SUM(COALESCE(b.ret_units, 0)) OVER running AS BIGINT) AS cum_ret,
+           {base_substitute_units}CAST(SUM(COALESCE(b.sub_units, 0)) OVER running AS BIGINT) AS cum_sub,
+           {base_substitute_amount}SUM(COALESCE(b.sub_amount, 0)) OVER running AS cum_sub_amount,
            -- received over the pace window: this month and the months before it (the skeleton has every month),
            -- read with LAG from the running sums' window: one window pass computes both
            {recent_units} AS recent_units,
@@ -332,7 +485,7 @@ computed AS (
            CASE WHEN kind = 'month' THEN sub_amount ELSE cum_sub_amount END AS substitute_amount,
            cum_units AS cumulative_units, cum_amount AS cumulative_amount, cum_sub AS cumulative_substitute_units,
            completion_rate, substitution_ratio, projected_units, status
-    FROM judged JOIN (VALUES ('month'), ('cycle')) AS kinds(kind) ON kind = 'month' OR is_last
+    FROM judged JOIN (VALUES ('month'), ('cycle')) AS kinds(kind) ON (kind = 'month' {emitted}) OR is_last
 )
 """
 )
@@ -348,13 +501,27 @@ def _recent_units(window_months: int) -> Composed:
 
 
 def _computed(scoped: str | None, window_months: int) -> Composed:
-    """`WITH …, computed AS (…)`: the rows of the table (of one hospital when scoped), columns `COLUMNS`, from the
-    flows in `progress_flows`: per commitment a row per month of the cycle so far and one for the cycle to date,
-    with the running sums, pro-rata, pace (over `window_months`) and status; the statement reading `computed`
-    follows."""
-    return _format(
-        _COMPUTED, flows=FLOWS, scope=_scope(scoped, "c.hospital_id", "c.id"), recent_units=_recent_units(window_months)
-    )
+    """`WITH …, computed AS (…)`: the rows of the table (of one hospital, or of the touched commitments when
+    scoped), columns `COLUMNS`, from the flows in `progress_flows`: per commitment a row per month of the cycle so
+    far and one for the cycle to date, with the running sums, pro-rata, pace (over `window_months`) and status; the
+    statement reading `computed` follows. A touched commitment (`progress_touched`) gets the months from its
+    `rows_from` and the cycle row, its running sums started at `months_from` from its `base_*` sums."""
+    parts = _c_parts(scoped)
+    if scoped == COMMITMENTS:
+        touched = {
+            "months_from": SQL("c.months_from"),
+            "rows_from": SQL(", rows_from"),
+            "emitted": SQL("AND m >= rows_from"),
+            **{base: SQL("{} + ").format(Identifier("months", base)) for base in BASE},
+        }
+    else:
+        touched = {
+            "months_from": SQL("date_trunc('month', c.cycle_start)"),
+            "rows_from": Composed([]),
+            "emitted": Composed([]),
+            **{base: Composed([]) for base in BASE},
+        }
+    return _format(_COMPUTED, flows=FLOWS, recent_units=_recent_units(window_months), **parts, **touched)
 
 
 def drop_temporary(name: Identifier) -> Composed:
@@ -367,24 +534,15 @@ def analyze_temporary(name: Identifier) -> Composed:
     return SQL("ANALYZE {}").format(name)
 
 
-def create_flows_table(*, scoped: str | None, stored_before: bool = False) -> Composed:
+def create_flows_table(*, scoped: str | None) -> Composed:
     """`progress_flows` := `create_flows`, a temporary table of this connection."""
-    return SQL("CREATE TEMPORARY TABLE {} AS {}").format(
-        Identifier("progress_flows"), create_flows(scoped=scoped, stored_before=stored_before)
-    )
+    return SQL("CREATE TEMPORARY TABLE {} AS {}").format(Identifier("progress_flows"), create_flows(scoped=scoped))
 
 
 def scope_has_rows(*, scoped: str | None) -> Composed:
     """One row when the scope already has progress rows, none otherwise."""
     return _format(
         "SELECT 1 FROM {progress} WHERE TRUE {scope} LIMIT 1", scope=_scope(scoped, "hospital_id", "commitment_id")
-    )
-
-
-def count_cycle_rows() -> Composed:
-    """The number of the commitments `%(commitment_ids)s` that have their cycle row (one index probe each)."""
-    return _format(
-        "SELECT count(*) FROM {progress} WHERE commitment_id = ANY(%(commitment_ids)s) AND period_kind = 'cycle'"
     )
 
 
@@ -402,34 +560,45 @@ def insert_computed(*, scoped: str | None, window_months: int) -> Composed:
     )
 
 
-def create_diff(*, scoped: str | None, window_months: int, stored_before: bool = False) -> Composed:
-    """`progress_diff` (old_id, COLUMNS): the computed rows of the scope compared with the stored ones by
+def create_diff(*, scoped: str | None, window_months: int) -> Composed:
+    """`progress_diff` (old_id, old_status, old_ctid for the touched commitments, COLUMNS): the computed rows of the scope compared with the stored ones by
     (commitment, period kind, period start) in one full join — a row computed and not stored (old_id empty), stored
     and no longer computed (commitment_id empty: a commitment deleted, an earlier date), or both and differing in
-    any column (NULL counting as a value). Each row is one row changed, added or removed. With `stored_before`
-    (flows of the months before `%(flows_from)s` read from the stored rows, `create_flows`) only the cycle rows and
-    the month rows from `%(flows_from)s` are compared: the earlier ones are computed from themselves."""
-    recent = Composed([])
-    if stored_before:
-        recent = SQL("AND (period_kind = 'cycle' OR period_start >= %(flows_from)s::date)")
+    any column (NULL counting as a value). Each row is one row changed, added or removed. For the touched
+    commitments the stored rows compared are those read into `progress_stored`: the cycle rows and the month rows
+    from each one's `rows_from` (every row of one recomputed whole); the earlier ones are not recomputed."""
+    if scoped == COMMITMENTS:
+        stored = SQL(
+            "SELECT * FROM {} WHERE id IS NOT NULL AND (NOT kept OR period_kind = 'cycle' OR period_start >= rows_from)"
+        ).format(STORED)
+    else:
+        stored = _format(
+            "SELECT * FROM {progress} WHERE TRUE {scope}", scope=_scope(scoped, "hospital_id", "commitment_id")
+        )
     changed = SQL(" OR ").join(
         SQL("{} IS DISTINCT FROM {}").format(Identifier("n", c), Identifier("o", c)) for c in COLUMNS if c not in KEY
     )
     same_key = SQL(" AND ").join(SQL("{} = {}").format(Identifier("o", c), Identifier("n", c)) for c in KEY)
     return SQL("""CREATE TEMPORARY TABLE {diff} AS {computed}
-SELECT o.id AS old_id, {new_columns}
-FROM (SELECT * FROM computed WHERE TRUE {recent}) n
-FULL JOIN (SELECT * FROM {progress} WHERE TRUE {scope} {recent}) o ON {same_key}
+SELECT o.id AS old_id, o.status AS old_status{old_ctid}, {new_columns}
+FROM computed n
+FULL JOIN ({stored}) o ON {same_key}
 WHERE o.id IS NULL OR n.commitment_id IS NULL OR {changed}""").format(
         diff=Identifier("progress_diff"),
         computed=_computed(scoped, window_months),
         new_columns=column_list(COLUMNS, "n"),
-        progress=NAMES["progress"],
-        scope=_scope(scoped, "hospital_id", "commitment_id"),
+        stored=stored,
+        old_ctid=SQL(", o.row_ctid AS old_ctid" if scoped == COMMITMENTS else ""),
         same_key=same_key,
         changed=changed,
-        recent=recent,
     )
+
+
+def status_changed() -> Composed:
+    """The commitments whose cycle row is new or has another status (`progress_diff`)."""
+    return SQL(
+        "SELECT commitment_id FROM {} WHERE period_kind = 'cycle' AND status IS DISTINCT FROM old_status"
+    ).format(DIFF)
 
 
 def count_diff() -> Composed:
@@ -444,14 +613,19 @@ def delete_gone() -> Composed:
     )
 
 
-def update_changed() -> Composed:
+def update_changed(*, scoped: str | None = None) -> Composed:
     """Updates the changed rows in place: a row keeps its id (the API exposes it), and an update that leaves the
-    indexed columns alone stays on its page (the table keeps free space for it) without touching any index."""
+    indexed columns alone stays on its page (the table keeps free space for it) without touching any index. For the
+    commitments a day changed, a row is found by its place (`old_ctid`, read in this transaction, which holds the
+    run's lock: no other run moves it): the planner would otherwise read the whole table to join the tens of
+    thousands of changed rows by id."""
     values = SQL(", ").join(SQL("{} = {}").format(Identifier(c), Identifier("d", c)) for c in COLUMNS if c not in KEY)
+    key = SQL("p.ctid = d.old_ctid" if scoped == COMMITMENTS else "p.id = d.old_id")
     return _format(
-        "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE p.id = d.old_id AND d.commitment_id IS NOT NULL",
+        "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE {key} AND d.commitment_id IS NOT NULL",
         values=values,
         diff=DIFF,
+        key=key,
     )
 
 

@@ -1,8 +1,9 @@
 """The refresh of a day's changes (`progress_refresh_changed`): the commitments that day's receipts and returns count
-in — selected product, a substitute of the lot, an order line bought as `substitution_for` — recomputed, giving the
-table a full run gives; the other commitments' rows untouched; a bad date refused with nothing written."""
+in — selected product, a substitute of the lot, an order line bought as `substitution_for` — recomputed from the
+month of the day (the months before from the stored rows), giving the table a full run gives; the other commitments'
+rows untouched; a bad date refused with nothing written."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +11,7 @@ from django.core.management.base import CommandError
 
 from common.errors import ValidationFailed
 from procurement.errors import TenderError
-from procurement.models import CommitmentProgress, ProgressRun
+from procurement.models import CommitmentAlertState, CommitmentProgress, ProgressRun
 from procurement.services.progress import progress_compute_all, progress_refresh_changed
 from tests.procurement.progress_world import AS_OF, build_world
 
@@ -21,6 +22,14 @@ FIELDS = [f.attname for f in CommitmentProgress._meta.concrete_fields if f.attna
 
 def table(**exclude):
     return sorted(tuple(r) for r in CommitmentProgress.objects.exclude(**exclude).values_list(*FIELDS))
+
+
+def rows_of(*commitments):
+    return sorted(tuple(r) for r in CommitmentProgress.objects.filter(commitment__in=commitments).values_list(*FIELDS))
+
+
+def alert_states():
+    return sorted(CommitmentAlertState.objects.values_list("commitment_id", "status"))
 
 
 @pytest.fixture
@@ -42,11 +51,86 @@ def test_a_days_changes_refreshed_equal_a_full_run(world):
     run = progress_refresh_changed(since=day, as_of=AS_OF)
 
     assert run.kind == ProgressRun.Kind.CHANGED and run.status == ProgressRun.Status.SUCCEEDED
-    assert run.rows < CommitmentProgress.objects.count()  # only the touched commitments' rows were computed
+    assert run.rows == 2 * 2  # the day's month and the cycle row of the two touched commitments
     assert table(hospital_id__in=touched) == others
+    incremental, states = table(), alert_states()
+    progress_compute_all(as_of=AS_OF)
+    assert table() == incremental
+    assert alert_states() == states
+
+
+def test_a_late_receipt_in_an_earlier_month_is_recomputed_from_that_month(world):
+    # a refresh of several days reaching back into March: the touched commitments are recomputed from March on (the
+    # running sums before it from the stored rows, the pace window's January and February read back), the rows of
+    # January and February left as they are
+    progress_compute_all(as_of=AS_OF)
+    since = date(2026, 3, 28)
+    world.receive("stalled", "A", 200, since)  # the first receipt of the commitment since January
+    line = world.receive("late", "A", 60, date(2026, 4, 12))
+    world.give_back(line, 20, date(2026, 4, 14))
+    earlier = [
+        row.pk
+        for row in CommitmentProgress.objects.filter(
+            commitment__in=[world.commitments["stalled"], world.commitments["late"]], period_start__lt=date(2026, 3, 1)
+        )
+    ]
+
+    run = progress_refresh_changed(since=since, as_of=AS_OF)
+
+    # March, April and the cycle row of the three commitments with lines since March 28 (steady's of April 1 and 10)
+    assert run.rows == 3 * 3
     incremental = table()
     progress_compute_all(as_of=AS_OF)
     assert table() == incremental
+    assert sorted(CommitmentProgress.objects.filter(pk__in=earlier).values_list("pk", flat=True)) == sorted(earlier)
+
+
+def test_a_refresh_into_a_new_month_adds_its_row(world):
+    # the table as of the last day of April; receipts of that day after the run and of the first of May, refreshed
+    # as of May 1: the touched commitments get their May row and the rows a full run as of May 1 gives them
+    april_end = date(2026, 4, 30)
+    progress_compute_all(as_of=april_end)
+    world.receive("stalled", "A", 100, april_end)
+    world.receive("late", "A", 40, april_end + timedelta(days=1))
+    untouched = table(hospital_id__in=[world.hospitals["stalled"].pk, world.hospitals["late"].pk])
+
+    progress_refresh_changed(since=april_end, as_of=april_end + timedelta(days=1))
+
+    touched = [world.commitments["stalled"], world.commitments["late"]]
+    refreshed = rows_of(*touched)
+    assert table(hospital_id__in=[world.hospitals["stalled"].pk, world.hospitals["late"].pk]) == untouched
+    progress_compute_all(as_of=april_end + timedelta(days=1))
+    assert rows_of(*touched) == refreshed
+    assert CommitmentProgress.objects.filter(commitment__in=touched, period_start=date(2026, 5, 1)).count() == 2
+
+
+def test_rows_of_an_earlier_computation_are_recomputed_whole(world):
+    # the table as of March 15: its March rows stop half-way, so a refresh of April 15 cannot start from April for
+    # the touched commitment and recomputes its whole cycle from the lines
+    progress_compute_all(as_of=date(2026, 3, 15))
+    world.receive("steady", "A", 100, AS_OF)
+
+    run = progress_refresh_changed(since=AS_OF, as_of=AS_OF)
+
+    assert run.rows == 4 + 1  # January to April and the cycle row
+    refreshed = rows_of(world.commitments["steady"])
+    progress_compute_all(as_of=AS_OF)
+    assert rows_of(world.commitments["steady"]) == refreshed
+
+
+def test_a_cycle_ended_before_the_day_is_left_as_it_is(world):
+    stalled = world.commitments["stalled"]
+    stalled.cycle_end = date(2026, 3, 31)
+    stalled.save(update_fields=["cycle_end"])
+    progress_compute_all(as_of=AS_OF)
+    world.receive("stalled", "A", 100, AS_OF)  # after its cycle: counted nowhere
+    before = table()
+
+    run = progress_refresh_changed(since=AS_OF, as_of=AS_OF)
+
+    assert run.rows == 0 and table() == before
+    progress_compute_all(as_of=AS_OF)
+    assert table() == before
 
 
 def test_a_day_without_changes_writes_nothing(world):
@@ -80,13 +164,15 @@ def test_the_command_refreshes_a_days_changes(world):
 
 def test_a_commitment_without_stored_rows_is_read_from_its_lines(world):
     # the months before the day's are taken from the stored month rows, unless a commitment has none (added since the
-    # full run): then every line of the cycles is read, and the rows are still the full run's
+    # full run): then every line of its cycle is read, and the rows are still the full run's
     progress_compute_all(as_of=AS_OF)
     CommitmentProgress.objects.filter(commitment=world.commitments["stalled"]).delete()
     world.receive("stalled", "A", 500, AS_OF)
+    world.receive("late", "A", 50, AS_OF)  # with its rows: from April on, in the same run
 
-    progress_refresh_changed(since=AS_OF, as_of=AS_OF)
+    run = progress_refresh_changed(since=AS_OF, as_of=AS_OF)
 
+    assert run.rows == 5 + 2  # the whole cycle of the one, April and the cycle row of the other
     incremental = table()
     progress_compute_all(as_of=AS_OF)
     assert table() == incremental

@@ -93,20 +93,16 @@ def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
     return sql.SQL("COPY {table} ({columns}) FROM STDIN").format(table=table, columns=_columns(columns))
 
 
-def history_of_new(tracked: list[str]) -> sql.Composed:
-    """Writes the history row of each product just stored with a code in `%(codes)s` (joined by `%(sep)s`, split by
-    the server): its tracked columns, `%(now)s`, the reason `%(reason)s`, the type "+" and the user `%(user)s` — what
-    simple_history writes. Read back from the stored rows, one look-up through the code's unique index per code (a
-    LATERAL subquery, as in ``products_holding``, which says why), so the process need not send them twice (nor know
-    the ids the table's default gave them)."""
-    return sql.SQL(
-        "INSERT INTO {histories} ({tracked}, history_date, history_change_reason, history_type, history_user_id) "
-        "SELECT {picked}, %(now)s, %(reason)s, '+', %(user)s "
-        "FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[]) AS batch(code) "
-        "CROSS JOIN LATERAL (SELECT {tracked} FROM {products} WHERE {code} = batch.code LIMIT 1) AS p"
-    ).format(
-        histories=HISTORIES, tracked=_columns(tracked), picked=_columns(tracked, "p"), products=PRODUCTS, code=CODE
-    )
+SEQUENCE = "SELECT pg_get_serial_sequence(%(table)s, %(column)s)"
+"""The sequence behind the column `column` of the table `table` (its name, for ``NEW_IDS``)."""
+
+NEW_IDS = (
+    "SELECT string_agg(id::text, ',' ORDER BY id) "
+    "FROM (SELECT nextval(%(sequence)s::regclass) AS id FROM generate_series(1, %(count)s)) AS ids"
+)
+"""`count` new ids drawn from the sequence `sequence`, ascending, as one comma-separated text (the digits a COPY
+sends): the ids the column's default would have given the same rows, drawn before the rows are sent so their history
+rows can be COPYed with them."""
 
 
 def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.Composed:

@@ -1,8 +1,8 @@
 """Writing a batch of checked products, with one history row each, inside the import's transaction.
 
 The import stores through ``CopyWriter``: each batch's new products are ``COPY``ed straight into the product table,
-with ids drawn from its sequence, and their history rows are written from the stored rows by one ``INSERT … SELECT``
-— by a thread of the import's own, while the process checks the next batch. Changed products are ``COPY``ed into a
+with ids drawn from its sequence beforehand (one statement), and their history rows ``COPY``ed from the same text —
+by a thread of the import's own, while the process checks the next batch. Changed products are ``COPY``ed into a
 temporary staging table and ``flush`` (once, after the whole file was checked) stores them with one ``UPDATE … FROM``
 that also writes their history rows from its ``RETURNING``. Building ORM INSERT statements costs several times what
 PostgreSQL needs to store the rows, and ``bulk_update`` is a CASE per field and row; COPY skips both. History rows
@@ -41,8 +41,10 @@ _PRODUCT_ATTNAMES = [a for a, _ in _PRODUCT_COLUMNS]
 _PRODUCT_DB_COLUMNS = [c for _, c in _PRODUCT_COLUMNS]
 _NEW_ATTNAMES = [a for a in _PRODUCT_ATTNAMES if a != "id"]  # a new product's id comes from the column's default
 _NEW_DB_COLUMNS = [c for a, c in _PRODUCT_COLUMNS if a != "id"]
-_HISTORY_OF_NEW = sql.history_of_new([c for _, c in _HISTORY_TRACKED])
-_COPY_NEW = sql.copy_into(sql.PRODUCTS, _NEW_DB_COLUMNS)
+_ID = Product._meta.pk.column
+_COPY_NEW = sql.copy_into(sql.PRODUCTS, [_ID, *_NEW_DB_COLUMNS])
+_HISTORY_EXTRA = ["history_date", "history_change_reason", "history_type", "history_user_id"]  # after the tracked
+_COPY_HISTORY = sql.copy_into(sql.HISTORIES, [*(c for _, c in _HISTORY_TRACKED), *_HISTORY_EXTRA])
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 _STAMPS = frozenset({"created_at", "updated_at"})
 NEW_FIELDS = tuple(a for a in _NEW_ATTNAMES if a not in _STAMPS)  # the columns of a batch's new products
@@ -177,8 +179,9 @@ class OrmWriter(_Writer):
 
 class CopyWriter(_Writer):
     """New products are COPYed batch by batch straight into the product table — their ids drawn from the table's
-    sequence by the column's default as the rows go in, in code order — and their history rows written from the
-    stored rows, by a thread of the import's own, on the import's connection (shared between the two threads; the
+    sequence first (``sql.NEW_IDS``), ascending in code order, as the column's default would give them — and their
+    history rows COPYed from the same column texts (no second look-up of the stored rows), by a thread of the import's
+    own, on the import's connection (shared between the two threads; the
     import touches the database again only after ``settle``), so the server stores one batch while the process checks
     the next. Changed products are COPYed into a temporary staging table (no WAL, no index) and ``flush`` stores them
     with one ``UPDATE … FROM`` feeding its ``RETURNING`` rows into the history table in the same statement. Every row
@@ -193,6 +196,7 @@ class CopyWriter(_Writer):
         self.thread: ThreadPoolExecutor | None = None
         self.copying: Future | None = None
         self.texts: dict[int, str] = {}  # id of a module-level statement → its text
+        self.sequence: str | None = None  # of the product table's ids
 
     def _now(self):
         if self.now is None:
@@ -238,10 +242,22 @@ class CopyWriter(_Writer):
             if updates:
                 self._stage_updates(cursor, updates)
             if creates:
-                _copy_columns(cursor.cursor, self._text(cursor, _COPY_NEW), creates)
-                codes = sql.SEP.join(creates[_NEW_ATTNAMES.index("nhsa_code")])
-                params = {"codes": codes, "sep": sql.SEP, "now": self.now, "reason": self.reason}
-                cursor.execute(self._text(cursor, _HISTORY_OF_NEW), {**params, "user": self.user_id})
+                self._store_new(cursor, creates)
+
+    def _store_new(self, cursor, creates: list[list]) -> None:
+        """New products (columns in ``_NEW_ATTNAMES`` order, in code order) COPYed with ids drawn for them, and their
+        history rows COPYed from the same texts: the tracked columns, the import's time, reason, "+" and user."""
+        if self.sequence is None:
+            cursor.execute(sql.SEQUENCE, {"table": Product._meta.db_table, "column": _ID})
+            self.sequence = cursor.fetchone()[0]
+        cursor.execute(sql.NEW_IDS, {"sequence": self.sequence, "count": len(creates[0])})
+        dump = _Dump(cursor.cursor)
+        texts = dict(zip(_NEW_DB_COLUMNS, map(dump.column, creates), strict=True))
+        texts[_ID] = cursor.fetchone()[0].split(",")
+        _copy_texts(cursor.cursor, self._text(cursor, _COPY_NEW), [texts[c] for c in [_ID, *_NEW_DB_COLUMNS]])
+        extra = [texts["created_at"][0], dump.value(self.reason), "+", dump.value(self.user_id)]
+        tracked = [texts[c] for _, c in _HISTORY_TRACKED]
+        _copy_texts(cursor.cursor, self._text(cursor, _COPY_HISTORY), tracked, "\t".join(extra))
 
     def _text(self, cursor, statement) -> str:
         """A statement of every batch as text, composed once per import."""
@@ -302,9 +318,15 @@ def _copy_columns(cursor, statement: str, values: list[list]) -> None:
     one buffer of the text psycopg's ``write_row`` would send for them: a text column sent as it stands when no text
     of it needs escaping (nearly always), any other column's distinct values dumped once each."""
     dump = _Dump(cursor)
-    texts = [dump.column(column) for column in values]
+    _copy_texts(cursor, statement, [dump.column(column) for column in values])
+
+
+def _copy_texts(cursor, statement: str, texts: list[list[str]], tail: str = "") -> None:
+    """COPY rows given as columns of COPY text (``texts``), as one buffer; ``tail`` (COPY text of the last columns,
+    the same for every row), if given, ends every row."""
+    end = "\t" + tail + "\n" if tail else "\n"
     with cursor.copy(statement) as copy:
-        copy.write("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")  # encoded as the connection's text
+        copy.write(end.join(map("\t".join, zip(*texts, strict=True))) + end)  # encoded as the connection's text
 
 
 class _Dump:

@@ -245,3 +245,25 @@ def test_the_history_rows_of_new_products_are_copied_with_the_ids_drawn_for_them
     assert {
         (h["history_date"], h["history_change_reason"], h["history_type"], h["history_user_id"]) for h in histories
     } == {(products[0]["created_at"], reason, "+", platform_admin.pk if by_admin else None)}
+
+
+@pytest.mark.django_db
+def test_one_statement_records_a_batchs_codes_and_reads_the_products_holding_them():
+    """``SeenCodes.add`` (the codes recorded and the products holding them read by one statement): no product held,
+    some held, a code an earlier batch brought named with its first row — and the products it holds still read."""
+    from catalog.imports import sql
+    from catalog.imports.seen import SeenCodes
+    from tests.factories import ProductFactory
+
+    held = ProductFactory(nhsa_code="XA01ABD075A002010100001")
+    seen = SeenCodes(sql.add_seen_holding(["id", "nhsa_code"]))
+    assert seen.add({"XA01ABD075A002010199998": 2, "XA01ABD075A002010199999": 3}) == ({}, [])
+    assert seen.add({"XA01ABD075A002010100001": 4, "XA01ABD075A002010199997": 5}) == (
+        {},
+        [(held.pk, "XA01ABD075A002010100001")],
+    )
+    assert seen.add({"XA01ABD075A002010199999": 6, "XA01ABD075A002010100001": 7}) == (
+        {"XA01ABD075A002010199999": 3, "XA01ABD075A002010100001": 4},
+        [(held.pk, "XA01ABD075A002010100001")],
+    )
+    assert seen.add({}) == ({}, [])

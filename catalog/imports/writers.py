@@ -208,7 +208,8 @@ class CopyWriter(_Writer):
             self.update_fields |= set(fields)
             _plain_choices(updates)
         if creates:
-            creates = self._in_code_order(creates)
+            with connection.wrap_database_errors:  # psycopg's error (a text it cannot dump) → Django's
+                creates = self._new_copies(self._in_code_order(creates))
         if self.thread is None:
             self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-import")
             connection.inc_thread_sharing()  # until close(): the thread uses this thread's connection
@@ -234,30 +235,34 @@ class CopyWriter(_Writer):
             columns.append(_plain_choice_column(values) if name in _CHOICE_FIELDS else values)
         return columns
 
-    def _store(self, db, creates: list[list], updates: list[dict]) -> None:
+    def _store(self, db, creates: list[tuple[str, str]], updates: list[dict]) -> None:
         """In the storing thread, on the import's connection ``db`` (its Django wrapper, so the statements go through
-        its wrappers and errors), inside the batch's savepoint: the changed products staged, the new ones COPYed and
-        their history rows written."""
+        its wrappers and errors), inside the batch's savepoint: the changed products staged, and the new ones and
+        their history rows COPYed (``creates``: COPY statement, its buffer — made by ``_new_copies``)."""
         with db.cursor() as cursor:
             if updates:
                 self._stage_updates(cursor, updates)
-            if creates:
-                self._store_new(cursor, creates)
+            for statement, buffer in creates:
+                with cursor.cursor.copy(statement) as copy:
+                    copy.write(buffer)  # encoded as the connection's text
 
-    def _store_new(self, cursor, creates: list[list]) -> None:
-        """New products (columns in ``_NEW_ATTNAMES`` order, in code order) COPYed with ids drawn for them, and their
-        history rows COPYed from the same texts: the tracked columns, the import's time, reason, "+" and user."""
-        if self.sequence is None:
-            cursor.execute(sql.SEQUENCE, {"table": Product._meta.db_table, "column": _ID})
-            self.sequence = cursor.fetchone()[0]
-        cursor.execute(sql.NEW_IDS, {"sequence": self.sequence, "count": len(creates[0])})
-        dump = _Dump(cursor.cursor)
-        texts = dict(zip(_NEW_DB_COLUMNS, map(dump.column, creates), strict=True))
-        texts[_ID] = cursor.fetchone()[0].split(",")
-        _copy_texts(cursor.cursor, self._text(cursor, _COPY_NEW), [texts[c] for c in [_ID, *_NEW_DB_COLUMNS]])
-        extra = [texts["created_at"][0], dump.value(self.reason), "+", dump.value(self.user_id)]
-        tracked = [texts[c] for _, c in _HISTORY_TRACKED]
-        _copy_texts(cursor.cursor, self._text(cursor, _COPY_HISTORY), tracked, "\t".join(extra))
+    def _new_copies(self, creates: list[list]) -> list[tuple[str, str]]:
+        """New products (columns in ``_NEW_ATTNAMES`` order, in code order) with ids drawn for them, and their history
+        rows from the same texts (the tracked columns, the import's time, reason, "+" and user), as two COPY statements
+        and their buffers. Made by the import's own thread: the storing thread then only sends them, and needs the
+        interpreter's lock (held by the import while it checks the next batch) the fewest times."""
+        with connection.cursor() as cursor:
+            if self.sequence is None:
+                cursor.execute(sql.SEQUENCE, {"table": Product._meta.db_table, "column": _ID})
+                self.sequence = cursor.fetchone()[0]
+            cursor.execute(sql.NEW_IDS, {"sequence": self.sequence, "count": len(creates[0])})
+            dump = _Dump(cursor.cursor)
+            texts = dict(zip(_NEW_DB_COLUMNS, map(dump.column, creates), strict=True))
+            texts[_ID] = cursor.fetchone()[0].split(",")
+            extra = [texts["created_at"][0], dump.value(self.reason), "+", dump.value(self.user_id)]
+            products = _copy_text([texts[c] for c in [_ID, *_NEW_DB_COLUMNS]])
+            histories = _copy_text([texts[c] for _, c in _HISTORY_TRACKED], "\t".join(extra))
+            return [(self._text(cursor, _COPY_NEW), products), (self._text(cursor, _COPY_HISTORY), histories)]
 
     def _text(self, cursor, statement) -> str:
         """A statement of every batch as text, composed once per import."""
@@ -316,17 +321,18 @@ _TEXT = [PyFormat.TEXT]
 def _copy_columns(cursor, statement: str, values: list[list]) -> None:
     """COPY rows given as columns (``values``: one list per column the COPY ``statement`` names, all as long), as
     one buffer of the text psycopg's ``write_row`` would send for them: a text column sent as it stands when no text
-    of it needs escaping (nearly always), any other column's distinct values dumped once each."""
+    of it needs escaping (nearly always), any other column's distinct values dumped once each. ``_new_copies`` takes
+    the same two steps for a batch's new products, keeping the texts for their history rows."""
     dump = _Dump(cursor)
-    _copy_texts(cursor, statement, [dump.column(column) for column in values])
-
-
-def _copy_texts(cursor, statement: str, texts: list[list[str]], tail: str = "") -> None:
-    """COPY rows given as columns of COPY text (``texts``), as one buffer; ``tail`` (COPY text of the last columns,
-    the same for every row), if given, ends every row."""
-    end = "\t" + tail + "\n" if tail else "\n"
     with cursor.copy(statement) as copy:
-        copy.write(end.join(map("\t".join, zip(*texts, strict=True))) + end)  # encoded as the connection's text
+        copy.write(_copy_text([dump.column(column) for column in values]))  # encoded as the connection's text
+
+
+def _copy_text(texts: list[list[str]], tail: str = "") -> str:
+    """The COPY text of rows given as columns of COPY text (``texts``); ``tail`` (COPY text of the last columns, the
+    same for every row), if given, ends every row."""
+    end = "\t" + tail + "\n" if tail else "\n"
+    return end.join(map("\t".join, zip(*texts, strict=True))) + end
 
 
 class _Dump:

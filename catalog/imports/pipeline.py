@@ -33,7 +33,7 @@ from collections.abc import Callable
 from itertools import compress
 from operator import itemgetter
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,6 @@ from .report import CHANGED, ERROR, NEW, UNCHANGED, ImportReport
 from .result import ImportResult
 from .seen import SeenCodes
 from .sources import FileProblem, SourceRow, TableSource, batches, open_table
-from .sql import SEP
 from .writers import new_columns, new_products, writer_for
 
 BATCH_SIZE = 1000  # rows per round of queries at most (and per step of the progress bar)
@@ -64,7 +63,7 @@ _FIELD_SET = frozenset(PRODUCT_FIELDS)
 _DEFAULTS = {f.attname: f.get_default() for f in Product._meta.concrete_fields if f.attname in _FIELD_SET}
 _LOADED = ("id", "created_at", "updated_at", *PRODUCT_FIELDS)
 _CODE = _LOADED.index("nhsa_code")
-_HOLDING = sql.products_holding([Product._meta.get_field(name).column for name in _LOADED])
+_SEEN_HOLDING = sql.add_seen_holding([Product._meta.get_field(name).column for name in _LOADED])
 _MANUFACTURER = Organization.Kind.MANUFACTURER.value  # compared once per row: the enum member's value
 _DERIVED = frozenset({"name_pinyin", "name_initials"})  # follow the generic name; not worth naming in a report
 
@@ -126,7 +125,7 @@ class CatalogImporter:
         self.by = by if getattr(by, "pk", None) else None
         self.reason = (reason or f"目录导入（{layout.label}）")[:100]
         self.batch_size = batch_size
-        self.seen = SeenCodes()  # code → the row it first appeared on
+        self.seen = SeenCodes(_SEEN_HOLDING)  # code → the row it first appeared on
         self.organizations: dict[str, tuple[int, str]] = {}  # name → (id, kind)
         self.hospitals: dict[str, int | None] = {}
         self.manufacturers_created = 0
@@ -186,7 +185,7 @@ class CatalogImporter:
         for row in rows:
             if row.code:
                 in_batch.setdefault(row.code, row.number)
-        earlier = self.seen.add(in_batch)
+        earlier, held = self.seen.add(in_batch)  # … and the products holding the batch's codes, in one statement
         for row in rows:
             if not row.code:
                 continue
@@ -197,7 +196,7 @@ class CatalogImporter:
                 )
                 row.code = ""  # not looked up: the first row decides what the code is
 
-        existing = self._existing([r.code for r in rows if r.code])
+        existing = {values[_CODE]: dict(zip(_LOADED, values, strict=True)) for values in held}
         for row in rows:
             row.existing = existing.get(row.code) if row.code else None
         self._resolve_organizations(rows)
@@ -243,13 +242,6 @@ class CatalogImporter:
         if any(r.status == CHANGED for r in rows):
             self._lock(rows)
         return new
-
-    def _existing(self, codes: list[str]) -> dict[str, dict]:
-        if not codes:
-            return {}
-        with connection.cursor() as cursor:  # read as the ORM would: none of these fields converts its values
-            sql.execute(cursor, _HOLDING, {"codes": SEP.join(codes), "sep": SEP})
-            return {values[_CODE]: dict(zip(_LOADED, values, strict=True)) for values in cursor.fetchall()}
 
     def _resolve_organizations(self, rows: list[_Row]) -> None:
         names = {r.manufacturer for r in rows if r.manufacturer} - self.organizations.keys()

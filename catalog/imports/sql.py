@@ -41,37 +41,38 @@ transaction."""
 EMPTY_SEEN = sql.SQL("DELETE FROM {seen}").format(seen=SEEN)
 """Forgets the codes of an earlier file of the same transaction."""
 
-ADD_SEEN = sql.SQL(
-    "INSERT INTO {seen} (code, first_row) SELECT * FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[], "
-    "string_to_array(%(rows)s, ',')::integer[]) ON CONFLICT (code) DO NOTHING"
-).format(seen=SEEN)
-"""Records a batch's codes (`codes` joined by `sep`) with their first rows (`rows`, comma-separated, in the same
-order); the row count is the number of codes that were new (all of them, unless a code repeats an earlier batch's).
-Two strings split by the server: psycopg would dump a list parameter element by element in Python. The insert goes
-through the table's primary key (ON CONFLICT), so it costs the same on the thousandth batch as on the first, whatever
-the statistics of a table created in this very transaction say."""
-
 FIRST_ROWS = sql.SQL(
     "SELECT s.code, s.first_row FROM unnest(%(codes)s::varchar[]) AS batch(code) "
     "CROSS JOIN LATERAL (SELECT code, first_row FROM {seen} WHERE code = batch.code LIMIT 1) AS s"
 ).format(seen=SEEN)
 """The first rows of the codes `codes` (a list): a batch's own row for a code it brought, an earlier batch's for one it
-repeats — one look-up through the primary key per code (see ``products_holding`` for why LATERAL … LIMIT 1)."""
+repeats — one look-up through the primary key per code (see ``add_seen_holding`` for why LATERAL … LIMIT 1)."""
 
 
-def products_holding(columns: list[str]) -> sql.Composed:
-    """The `columns` of the products holding the codes `%(codes)s` (joined by `%(sep)s`, split by the server: one
-    parameter instead of a thousand), one look-up through the code's unique index per code.
+def add_seen_holding(columns: list[str]) -> sql.Composed:
+    """Records a batch's codes (`%(codes)s`, joined by `%(sep)s`) with their first rows (`%(rows)s`, comma-separated,
+    in the same order) among the codes seen, and reads the `columns` of the products holding those codes, in one
+    statement (one round trip a batch, the batch's codes split once). The first column of every row is the number of
+    codes that were new to the file (all of them, unless a code repeats an earlier batch's); the others are a
+    product's, or all NULL in the one row returned when no product holds any of the codes.
 
-    Written as a LATERAL subquery with LIMIT 1 (a code is unique, so the limit changes nothing) because that cannot be
-    planned as anything but one index look-up per code. The plain ``code = ANY(…)`` is planned from the statistics the
-    table had before the import's transaction began: on a catalog that was empty then they say "empty", and as the
-    import fills it the planner still reads the whole table for every batch (a sequential scan, or a full scan of an
-    index) — time growing with the square of the file (50,000 rows into a new database: 3 minutes instead of 10 s)."""
+    Two strings split by the server: psycopg would dump a list parameter element by element in Python. The insert
+    goes through the seen table's primary key (ON CONFLICT), so it costs the same on the thousandth batch as on the
+    first, whatever the statistics of a table created in this very transaction say. The products are read one
+    look-up through the code's unique index per code, written as a LATERAL subquery with LIMIT 1 (a code is unique,
+    so the limit changes nothing) because that cannot be planned as anything but one index look-up per code. The
+    plain ``code = ANY(…)`` is planned from the statistics the table had before the import's transaction began: on a
+    catalog that was empty then they say "empty", and as the import fills it the planner still reads the whole table
+    for every batch (a sequential scan, or a full scan of an index) — time growing with the square of the file
+    (50,000 rows into a new database: 3 minutes instead of 10 s)."""
     return sql.SQL(
-        "SELECT {picked} FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[]) AS batch(code) "
-        "CROSS JOIN LATERAL (SELECT {columns} FROM {products} WHERE {code} = batch.code LIMIT 1) AS p"
-    ).format(picked=_columns(columns, "p"), columns=_columns(columns), products=PRODUCTS, code=CODE)
+        "WITH batch AS MATERIALIZED (SELECT * FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[], "
+        "string_to_array(%(rows)s, ',')::integer[]) AS b(code, first_row)), "
+        "added AS (INSERT INTO {seen} (code, first_row) SELECT code, first_row FROM batch "
+        "ON CONFLICT (code) DO NOTHING RETURNING 1) "
+        "SELECT (SELECT count(*) FROM added), {picked} FROM (SELECT) AS one LEFT JOIN (batch "
+        "CROSS JOIN LATERAL (SELECT {columns} FROM {products} WHERE {code} = batch.code LIMIT 1) AS p) ON true"
+    ).format(seen=SEEN, picked=_columns(columns, "p"), columns=_columns(columns), products=PRODUCTS, code=CODE)
 
 
 # --- the COPY writer ------------------------------------------------------------------------------------------------
@@ -93,20 +94,16 @@ def copy_into(table: sql.Identifier, columns: list[str]) -> sql.Composed:
     return sql.SQL("COPY {table} ({columns}) FROM STDIN").format(table=table, columns=_columns(columns))
 
 
-def history_of_new(tracked: list[str]) -> sql.Composed:
-    """Writes the history row of each product just stored with a code in `%(codes)s` (joined by `%(sep)s`, split by
-    the server): its tracked columns, `%(now)s`, the reason `%(reason)s`, the type "+" and the user `%(user)s` — what
-    simple_history writes. Read back from the stored rows, one look-up through the code's unique index per code (a
-    LATERAL subquery, as in ``products_holding``, which says why), so the process need not send them twice (nor know
-    the ids the table's default gave them)."""
-    return sql.SQL(
-        "INSERT INTO {histories} ({tracked}, history_date, history_change_reason, history_type, history_user_id) "
-        "SELECT {picked}, %(now)s, %(reason)s, '+', %(user)s "
-        "FROM unnest(string_to_array(%(codes)s, %(sep)s)::varchar[]) AS batch(code) "
-        "CROSS JOIN LATERAL (SELECT {tracked} FROM {products} WHERE {code} = batch.code LIMIT 1) AS p"
-    ).format(
-        histories=HISTORIES, tracked=_columns(tracked), picked=_columns(tracked, "p"), products=PRODUCTS, code=CODE
-    )
+SEQUENCE = "SELECT pg_get_serial_sequence(%(table)s, %(column)s)"
+"""The sequence behind the column `column` of the table `table` (its name, for ``NEW_IDS``)."""
+
+NEW_IDS = (
+    "SELECT string_agg(id::text, ',' ORDER BY id) "
+    "FROM (SELECT nextval(%(sequence)s::regclass) AS id FROM generate_series(1, %(count)s)) AS ids"
+)
+"""`count` new ids drawn from the sequence `sequence`, ascending, as one comma-separated text (the digits a COPY
+sends): the ids the column's default would have given the same rows, drawn before the rows are sent so their history
+rows can be COPYed with them."""
 
 
 def _with_history(write: sql.Composable, alias: str, tracked: list[str]) -> sql.Composed:

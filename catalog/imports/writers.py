@@ -1,8 +1,8 @@
 """Writing a batch of checked products, with one history row each, inside the import's transaction.
 
 The import stores through ``CopyWriter``: each batch's new products are ``COPY``ed straight into the product table,
-with ids drawn from its sequence, and their history rows are written from the stored rows by one ``INSERT … SELECT``
-— by a thread of the import's own, while the process checks the next batch. Changed products are ``COPY``ed into a
+with ids drawn from its sequence beforehand (one statement), and their history rows ``COPY``ed from the same text —
+by a thread of the import's own, while the process checks the next batch. Changed products are ``COPY``ed into a
 temporary staging table and ``flush`` (once, after the whole file was checked) stores them with one ``UPDATE … FROM``
 that also writes their history rows from its ``RETURNING``. Building ORM INSERT statements costs several times what
 PostgreSQL needs to store the rows, and ``bulk_update`` is a CASE per field and row; COPY skips both. History rows
@@ -41,8 +41,10 @@ _PRODUCT_ATTNAMES = [a for a, _ in _PRODUCT_COLUMNS]
 _PRODUCT_DB_COLUMNS = [c for _, c in _PRODUCT_COLUMNS]
 _NEW_ATTNAMES = [a for a in _PRODUCT_ATTNAMES if a != "id"]  # a new product's id comes from the column's default
 _NEW_DB_COLUMNS = [c for a, c in _PRODUCT_COLUMNS if a != "id"]
-_HISTORY_OF_NEW = sql.history_of_new([c for _, c in _HISTORY_TRACKED])
-_COPY_NEW = sql.copy_into(sql.PRODUCTS, _NEW_DB_COLUMNS)
+_ID = Product._meta.pk.column
+_COPY_NEW = sql.copy_into(sql.PRODUCTS, [_ID, *_NEW_DB_COLUMNS])
+_HISTORY_EXTRA = ["history_date", "history_change_reason", "history_type", "history_user_id"]  # after the tracked
+_COPY_HISTORY = sql.copy_into(sql.HISTORIES, [*(c for _, c in _HISTORY_TRACKED), *_HISTORY_EXTRA])
 _CHOICE_FIELDS = [f.attname for f in Product._meta.concrete_fields if f.choices]
 _STAMPS = frozenset({"created_at", "updated_at"})
 NEW_FIELDS = tuple(a for a in _NEW_ATTNAMES if a not in _STAMPS)  # the columns of a batch's new products
@@ -177,8 +179,9 @@ class OrmWriter(_Writer):
 
 class CopyWriter(_Writer):
     """New products are COPYed batch by batch straight into the product table — their ids drawn from the table's
-    sequence by the column's default as the rows go in, in code order — and their history rows written from the
-    stored rows, by a thread of the import's own, on the import's connection (shared between the two threads; the
+    sequence first (``sql.NEW_IDS``), ascending in code order, as the column's default would give them — and their
+    history rows COPYed from the same column texts (no second look-up of the stored rows), by a thread of the import's
+    own, on the import's connection (shared between the two threads; the
     import touches the database again only after ``settle``), so the server stores one batch while the process checks
     the next. Changed products are COPYed into a temporary staging table (no WAL, no index) and ``flush`` stores them
     with one ``UPDATE … FROM`` feeding its ``RETURNING`` rows into the history table in the same statement. Every row
@@ -193,6 +196,7 @@ class CopyWriter(_Writer):
         self.thread: ThreadPoolExecutor | None = None
         self.copying: Future | None = None
         self.texts: dict[int, str] = {}  # id of a module-level statement → its text
+        self.sequence: str | None = None  # of the product table's ids
 
     def _now(self):
         if self.now is None:
@@ -204,7 +208,8 @@ class CopyWriter(_Writer):
             self.update_fields |= set(fields)
             _plain_choices(updates)
         if creates:
-            creates = self._in_code_order(creates)
+            with connection.wrap_database_errors:  # psycopg's error (a text it cannot dump) → Django's
+                creates = self._new_copies(self._in_code_order(creates))
         if self.thread is None:
             self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-import")
             connection.inc_thread_sharing()  # until close(): the thread uses this thread's connection
@@ -230,18 +235,34 @@ class CopyWriter(_Writer):
             columns.append(_plain_choice_column(values) if name in _CHOICE_FIELDS else values)
         return columns
 
-    def _store(self, db, creates: list[list], updates: list[dict]) -> None:
+    def _store(self, db, creates: list[tuple[str, str]], updates: list[dict]) -> None:
         """In the storing thread, on the import's connection ``db`` (its Django wrapper, so the statements go through
-        its wrappers and errors), inside the batch's savepoint: the changed products staged, the new ones COPYed and
-        their history rows written."""
+        its wrappers and errors), inside the batch's savepoint: the changed products staged, and the new ones and
+        their history rows COPYed (``creates``: COPY statement, its buffer — made by ``_new_copies``)."""
         with db.cursor() as cursor:
             if updates:
                 self._stage_updates(cursor, updates)
-            if creates:
-                _copy_columns(cursor.cursor, self._text(cursor, _COPY_NEW), creates)
-                codes = sql.SEP.join(creates[_NEW_ATTNAMES.index("nhsa_code")])
-                params = {"codes": codes, "sep": sql.SEP, "now": self.now, "reason": self.reason}
-                cursor.execute(self._text(cursor, _HISTORY_OF_NEW), {**params, "user": self.user_id})
+            for statement, buffer in creates:
+                with cursor.cursor.copy(statement) as copy:
+                    copy.write(buffer)  # encoded as the connection's text
+
+    def _new_copies(self, creates: list[list]) -> list[tuple[str, str]]:
+        """New products (columns in ``_NEW_ATTNAMES`` order, in code order) with ids drawn for them, and their history
+        rows from the same texts (the tracked columns, the import's time, reason, "+" and user), as two COPY statements
+        and their buffers. Made by the import's own thread: the storing thread then only sends them, and needs the
+        interpreter's lock (held by the import while it checks the next batch) the fewest times."""
+        with connection.cursor() as cursor:
+            if self.sequence is None:
+                cursor.execute(sql.SEQUENCE, {"table": Product._meta.db_table, "column": _ID})
+                self.sequence = cursor.fetchone()[0]
+            cursor.execute(sql.NEW_IDS, {"sequence": self.sequence, "count": len(creates[0])})
+            dump = _Dump(cursor.cursor)
+            texts = dict(zip(_NEW_DB_COLUMNS, map(dump.column, creates), strict=True))
+            texts[_ID] = cursor.fetchone()[0].split(",")
+            extra = [texts["created_at"][0], dump.value(self.reason), "+", dump.value(self.user_id)]
+            products = _copy_text([texts[c] for c in [_ID, *_NEW_DB_COLUMNS]])
+            histories = _copy_text([texts[c] for _, c in _HISTORY_TRACKED], "\t".join(extra))
+            return [(self._text(cursor, _COPY_NEW), products), (self._text(cursor, _COPY_HISTORY), histories)]
 
     def _text(self, cursor, statement) -> str:
         """A statement of every batch as text, composed once per import."""
@@ -300,11 +321,18 @@ _TEXT = [PyFormat.TEXT]
 def _copy_columns(cursor, statement: str, values: list[list]) -> None:
     """COPY rows given as columns (``values``: one list per column the COPY ``statement`` names, all as long), as
     one buffer of the text psycopg's ``write_row`` would send for them: a text column sent as it stands when no text
-    of it needs escaping (nearly always), any other column's distinct values dumped once each."""
+    of it needs escaping (nearly always), any other column's distinct values dumped once each. ``_new_copies`` takes
+    the same two steps for a batch's new products, keeping the texts for their history rows."""
     dump = _Dump(cursor)
-    texts = [dump.column(column) for column in values]
     with cursor.copy(statement) as copy:
-        copy.write("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")  # encoded as the connection's text
+        copy.write(_copy_text([dump.column(column) for column in values]))  # encoded as the connection's text
+
+
+def _copy_text(texts: list[list[str]], tail: str = "") -> str:
+    """The COPY text of rows given as columns of COPY text (``texts``); ``tail`` (COPY text of the last columns, the
+    same for every row), if given, ends every row."""
+    end = "\t" + tail + "\n" if tail else "\n"
+    return end.join(map("\t".join, zip(*texts, strict=True))) + end
 
 
 class _Dump:

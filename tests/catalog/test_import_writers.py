@@ -83,9 +83,9 @@ def test_a_batch_the_database_refuses_fails_the_file_and_the_rest_is_still_check
     from catalog.imports import writers
     from tests.catalog.test_import_nhsa import errors_of
 
-    monkeypatch.setattr(writers.sql, "HISTORIES", psql.Identifier("catalog_no_such_history"))
     tracked = [column for _, column in writers._HISTORY_TRACKED]
-    monkeypatch.setattr(writers, "_HISTORY_OF_NEW", writers.sql.history_of_new(tracked))
+    missing = writers.sql.copy_into(psql.Identifier("catalog_no_such_history"), [*tracked, *writers._HISTORY_EXTRA])
+    monkeypatch.setattr(writers, "_COPY_HISTORY", missing)
     rows = ROWS[:6] + [edited(ROWS[6], 最小包装数量="0")] + ROWS[7:]
     lines = []
     result = import_file(
@@ -213,3 +213,57 @@ def test_the_first_import_moves_the_start_up_objects_out_of_full_collections_onc
     for _ in range(2):
         import_file(io.BytesIO(SAMPLE.read_bytes()), name="x.csv", layout="nhsa", dry_run=True, report=ImportReport())
     assert frozen == [True]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("by_admin", [True, False])
+def test_the_history_rows_of_new_products_are_copied_with_the_ids_drawn_for_them(platform_admin, by_admin):
+    """New products' ids are drawn before their COPY, ascending in code order as the column's default gives them,
+    and each history row is COPYed from the same text: the product's tracked fields and id, its creation time, the
+    reason (COPY's special characters in it kept), "+" and the user (none from the command line)."""
+    reason = "对比\t含\\反斜杠\n换行"
+    user = platform_admin if by_admin else None
+    result = import_file(
+        io.BytesIO(SAMPLE.read_bytes()),
+        name="x.csv",
+        layout="nhsa",
+        writer="copy",
+        by=user,
+        report=ImportReport(),
+        reason=reason,
+    )
+    assert result.ok, result.summary()
+    tracked = [f.attname for f in Product.history.model.tracked_fields]
+    products = list(Product.objects.order_by("nhsa_code").values(*tracked))
+    assert len(products) == 11 and [p["id"] for p in products] == sorted(p["id"] for p in products)
+    histories = list(
+        Product.history.order_by("nhsa_code").values(
+            *tracked, "history_date", "history_change_reason", "history_type", "history_user_id"
+        )
+    )
+    assert [{f: h[f] for f in tracked} for h in histories] == products
+    assert {
+        (h["history_date"], h["history_change_reason"], h["history_type"], h["history_user_id"]) for h in histories
+    } == {(products[0]["created_at"], reason, "+", platform_admin.pk if by_admin else None)}
+
+
+@pytest.mark.django_db
+def test_one_statement_records_a_batchs_codes_and_reads_the_products_holding_them():
+    """``SeenCodes.add`` (the codes recorded and the products holding them read by one statement): no product held,
+    some held, a code an earlier batch brought named with its first row — and the products it holds still read."""
+    from catalog.imports import sql
+    from catalog.imports.seen import SeenCodes
+    from tests.factories import ProductFactory
+
+    held = ProductFactory(nhsa_code="XA01ABD075A002010100001")
+    seen = SeenCodes(sql.add_seen_holding(["id", "nhsa_code"]))
+    assert seen.add({"XA01ABD075A002010199998": 2, "XA01ABD075A002010199999": 3}) == ({}, [])
+    assert seen.add({"XA01ABD075A002010100001": 4, "XA01ABD075A002010199997": 5}) == (
+        {},
+        [(held.pk, "XA01ABD075A002010100001")],
+    )
+    assert seen.add({"XA01ABD075A002010199999": 6, "XA01ABD075A002010100001": 7}) == (
+        {"XA01ABD075A002010199999": 3, "XA01ABD075A002010100001": 4},
+        [(held.pk, "XA01ABD075A002010100001")],
+    )
+    assert seen.add({}) == ({}, [])

@@ -14,7 +14,7 @@ written once a bad row has been seen (the batches before it are undone with the 
 
 New products come as columns (``Product`` attribute name → one value per product, every field but the id and the
 timestamps; ``new_columns``), changed ones as dicts of attribute names (``manufacturer_id``, not ``manufacturer``) with
-``id``. The COPY of new products is one buffer per batch, each column's distinct values dumped once (``_copy_columns``):
+``id``. The COPY of new products is one buffer per batch, each column's distinct values dumped once (``_Dump.column``, ``_copy_text``):
 a batch repeats its forms, units, makers and flags on every row, and psycopg's ``write_row`` would dump every cell of
 every row.
 """
@@ -316,16 +316,6 @@ _ESCAPED = re.compile("[\b\t\n\v\f\r\\\\]")  # what psycopg's text COPY escapes,
 _ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
 _SPECIAL = re.compile("[\x00\b\t\n\v\f\r\\\\]")  # … and NUL, which its text dumper refuses
 _TEXT = [PyFormat.TEXT]
-
-
-def _copy_columns(cursor, statement: str, values: list[list]) -> None:
-    """COPY rows given as columns (``values``: one list per column the COPY ``statement`` names, all as long), as
-    one buffer of the text psycopg's ``write_row`` would send for them: a text column sent as it stands when no text
-    of it needs escaping (nearly always), any other column's distinct values dumped once each. ``_new_copies`` takes
-    the same two steps for a batch's new products, keeping the texts for their history rows."""
-    dump = _Dump(cursor)
-    with cursor.copy(statement) as copy:
-        copy.write(_copy_text([dump.column(column) for column in values]))  # encoded as the connection's text
 
 
 def _copy_text(texts: list[list[str]], tail: str = "") -> str:

@@ -125,10 +125,19 @@ TRICKY = [
 ]
 
 
+def _copy_columns(cursor, statement: str, values: list[list]) -> None:
+    """COPY rows given as columns the way the import builds its buffer: each column as COPY text, then joined."""
+    from catalog.imports import writers
+
+    dump = writers._Dump(cursor)
+    with cursor.copy(statement) as copy:
+        copy.write(writers._copy_text([dump.column(column) for column in values]))
+
+
 @pytest.mark.django_db
 def test_columns_are_copied_as_write_row_copies_them():
-    """``_copy_columns`` (one buffer, each distinct value of a column dumped once) stores what psycopg's ``write_row``
-    stores: text with every character COPY escapes, NULLs, numbers, flags, times and dates given as Python values, a
+    """The new products' COPY text (one buffer, each distinct value of a column dumped once) stores what psycopg's
+    ``write_row`` stores: text with every character COPY escapes, NULLs, numbers, flags, times and dates given as Python values, a
     column mixing 1 and True, a column of unhashable values."""
     import datetime
     from decimal import Decimal
@@ -156,7 +165,7 @@ def test_columns_are_copied_as_write_row_copies_them():
         full = [(*row, m) for row, m in zip(rows, mixed, strict=True)]
         writers._copy(cursor.cursor, psql_identifier("by_rows"), columns, iter(full))
         statement = writers.sql.copy_into(psql_identifier("by_columns"), columns).as_string(cursor.cursor)
-        writers._copy_columns(cursor.cursor, statement, [list(c) for c in zip(*full, strict=True)])
+        _copy_columns(cursor.cursor, statement, [list(c) for c in zip(*full, strict=True)])
         read = "SELECT k, t, n, f, at, d, x, a, m FROM {} ORDER BY k"
         cursor.execute(read.format("by_rows"))
         by_rows = cursor.fetchall()
@@ -177,7 +186,7 @@ def test_a_text_with_a_nul_is_refused_as_write_row_refuses_it():
         cursor.execute("CREATE TEMPORARY TABLE nul (t text)")
         statement = writers.sql.copy_into(psql_identifier("nul"), ["t"]).as_string(cursor.cursor)
         with pytest.raises(psycopg.DataError, match="NUL"):
-            writers._copy_columns(cursor.cursor, statement, [["fine", "not\x00fine"]])
+            _copy_columns(cursor.cursor, statement, [["fine", "not\x00fine"]])
 
 
 def psql_identifier(name: str):

@@ -215,11 +215,11 @@ def test_a_catalog_import_fails_whole_on_a_later_batch():
     def run():
         return import_file(io.BytesIO(data), name="f.csv", layout="nhsa", report=ImportReport(), batch_size=2)
 
-    # Each batch is stored once checked, in a savepoint of its own: the second batch's history rows cannot be written,
-    # after the first batch's products and history rows and the second batch's products went in.
+    # Each batch is stored once checked: the second batch's ids cannot be drawn from the sequence (the statement
+    # before its products' and history rows' COPY), after the first batch's products and history rows went in.
     assert_fails_and_nothing_changes(
         run,
-        r"INSERT INTO \"catalog_historicalproduct\"",
+        r"nextval\(",
         nth=2,
         reported=lambda result: not result.written and "写入数据库时出错" in (result.file_error or ""),
     )

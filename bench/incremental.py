@@ -2,8 +2,8 @@
 
 Three jobs, each on the province the suite generates (``bench.generate``) or builds (the settlement month):
 
-- progress: the table as the full job (``progress_compute_all``) left it, then one more day of receipts — a copy of
-  the day before's receipt lines, received on the computation date — and ``progress_refresh_changed`` (the
+- progress: the table as the full job (``progress_compute_all``) left it before the computation date's receipts came
+  in (the generated lines of that day set aside), then that day's lines back and ``progress_refresh_changed`` (the
   commitments that day's lines count in) timed next to the full job on the same data; the progress table after the
   refresh must be the full job's, row for row (a fingerprint of every row and column);
 - price scan: a full scan (last night's), one more day of observations, the incremental scan
@@ -63,35 +63,27 @@ def _progress_table() -> dict:
     return {"rows": count, "fingerprint": md5[:12] if md5 else ""}
 
 
-def _add_day_of_receipts(day) -> int:
-    """One more day of receipts: each receipt line of the day before copied (a delivery line of its own, received on
-    `day`), set-based. Returns the lines added."""
+def _withhold_day_of_receipts(day) -> int:
+    """The receipt lines received on `day`, moved aside (into ``bench_day_receipts``) as if they had not arrived yet:
+    last night's table is computed without them. Returns their number."""
     with pg_connect() as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_day_receipts")
         cur.execute(
-            """CREATE TEMPORARY TABLE bench_day ON COMMIT DROP AS
-            SELECT id AS rid, delivery_line_id AS dl,
-                   nextval(pg_get_serial_sequence('procurement_deliveryline', 'id')) AS new_dl
-            FROM procurement_receiptline WHERE received_on = %(before)s::date""",
-            {"before": day - timedelta(days=1)},
-        )
-        cur.execute(
-            """INSERT INTO procurement_deliveryline (id, delivery_id, order_line_id, packs, min_units, batch_number,
-            expiry_date) SELECT b.new_dl, d.delivery_id, d.order_line_id, d.packs, d.min_units, 'BENCH-DAY',
-            d.expiry_date FROM bench_day b JOIN procurement_deliveryline d ON d.id = b.dl"""
-        )
-        cur.execute(
-            """INSERT INTO procurement_receiptline (receipt_id, delivery_line_id, order_line_id, accepted_packs,
-            rejected_packs, reject_reason, hospital_id, distributor_id, product_id, manufacturer_id, listing_id,
-            award_id, supply_class, unit_price, amount, received_on, accepted_min_units)
-            SELECT r.receipt_id, b.new_dl, r.order_line_id, r.accepted_packs, 0, '', r.hospital_id, r.distributor_id,
-              r.product_id, r.manufacturer_id, r.listing_id, r.award_id, r.supply_class, r.unit_price, r.amount,
-              %(day)s::date, r.accepted_min_units
-            FROM bench_day b JOIN procurement_receiptline r ON r.id = b.rid""",
+            "CREATE TABLE bench_day_receipts AS SELECT * FROM procurement_receiptline WHERE received_on = %(day)s::date",
             {"day": day},
         )
-        added = cur.rowcount
+        cur.execute("DELETE FROM procurement_receiptline WHERE received_on = %(day)s::date", {"day": day})
+        withheld = cur.rowcount
         conn.commit()
-    return added
+    return withheld
+
+
+def _receive_day_of_receipts() -> None:
+    """The day's receipt lines arrive: back into the table as generated (same ids, same figures)."""
+    with pg_connect() as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO procurement_receiptline SELECT * FROM bench_day_receipts")
+        cur.execute("DROP TABLE bench_day_receipts")
+        conn.commit()
 
 
 def progress_rows(scale: float) -> list[dict]:
@@ -106,8 +98,10 @@ def progress_rows(scale: float) -> list[dict]:
         conn.execute("TRUNCATE procurement_commitmentprogress, procurement_commitmentalertstate, common_notification")
         conn.commit()
     try:
-        progress_compute_all(as_of=AS_OF)  # the table as the last night left it
-        added = _add_day_of_receipts(AS_OF)
+        # the table as the last night left it: the same computation date, the day's receipts not in yet
+        added = _withhold_day_of_receipts(AS_OF)
+        progress_compute_all(as_of=AS_OF)
+        _receive_day_of_receipts()
         # Statistics as autovacuum leaves them by the next night: just filled, the progress table's would say it is
         # empty, and the reminders' statement would walk every cycle row by status instead of the day's commitments.
         with pg_connect(autocommit=True) as conn:

@@ -151,7 +151,7 @@ def _write_progress(cur, *, scoped: str | None, window_months: int, params: dict
                 cur.execute(sql.drop_temporary(table))
             # read whole by the statements after (hash joins, an aggregate): no statistics needed
             cur.execute(sql.create_stored(), params)
-            cur.execute(sql.create_touched())
+            cur.execute(sql.create_touched(window_months=window_months))
             cur.execute(sql.analyze_temporary(sql.TOUCHED))
             cur.execute(sql.touched_summary())
             flows_from, recomputed = cur.fetchone()
@@ -172,7 +172,10 @@ def _write_progress(cur, *, scoped: str | None, window_months: int, params: dict
             return Written(rows=inserted, written=inserted)
         cur.execute(sql.drop_temporary(sql.DIFF))
         cur.execute(sql.create_diff(scoped=scoped, window_months=window_months), params)
-    cur.execute(sql.analyze_temporary(sql.DIFF))
+    if scoped != sql.COMMITMENTS:
+        # a day's diff is read whole or by its rows' places (`update_changed`): its size, estimated from its pages,
+        # is all its plans need
+        cur.execute(sql.analyze_temporary(sql.DIFF))
     cur.execute(sql.count_diff())
     written = cur.fetchone()[0]
     status_changed = None

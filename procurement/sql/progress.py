@@ -165,9 +165,9 @@ WITH c AS (
 def _c_parts(scoped: str | None) -> dict:
     """The parts of `_COMMITMENTS` (and of the statements reading `c`) that differ for the commitments a day
     changed: there `c` is the commitments of `progress_touched` (`create_touched`), each with the month its rows are
-    recomputed from (`rows_from`), the month its running sums start from (`months_from`), the day its lines are
-    read from (`reads_from`) and the sums of the months before `months_from` (`base_*`); elsewhere a commitment is
-    recomputed from the first month of its cycle."""
+    recomputed from (`rows_from`), the day its lines are read from (`reads_from`), the sums of the months before
+    `rows_from` (`base_*`) and the selected units of the pace window's months before it (`prior_units`); elsewhere a
+    commitment is recomputed from the first month of its cycle."""
     if scoped != COMMITMENTS:
         return {
             "touched_columns": Composed([]),
@@ -175,7 +175,7 @@ def _c_parts(scoped: str | None) -> dict:
             "scope": _scope(scoped, "c.hospital_id", "c.id"),
             "reads_from": SQL("c.cycle_start"),
         }
-    columns = ("rows_from", "months_from", "reads_from", *BASE)
+    columns = ("rows_from", "reads_from", "prior_units", *BASE)
     return {
         "touched_columns": SQL(", ").join([Composed([]), *(Identifier("s", name) for name in columns)]),
         "touched_join": SQL("JOIN {} s ON s.cid = c.id").format(TOUCHED),
@@ -209,9 +209,8 @@ def create_flows(*, scoped: str | None) -> Composed:
 
     For the commitments a day changed (`COMMITMENTS`, `progress_touched`), the lines of each are read from its
     `reads_from` on (the month of the day for a commitment with its rows stored: one monthly partition, as
-    `%(flows_from)s` is the earliest of them), and the months of its pace window before it are its stored month
-    rows' flows (`stored_month_flows`): the lines of those months have not changed."""
-    statement = _format(
+    `%(flows_from)s` is the earliest of them); the months before it are its stored rows' (`create_touched`)."""
+    return _format(
         _COMMITMENTS
         + """,
 lp AS (
@@ -264,21 +263,6 @@ FROM flows GROUP BY cid, CAST(date_trunc('month', day) AS date)""",
         received=SQL(_WINDOW).format(Identifier("received_on")),
         returned=SQL(_WINDOW).format(Identifier("returned_on")),
     )
-    if scoped == COMMITMENTS:
-        statement = SQL("{} UNION ALL {}").format(statement, stored_month_flows())
-    return statement
-
-
-def stored_month_flows() -> Composed:
-    """The flows of the touched commitments' months from `months_from` to before `rows_from` (the months of the pace
-    window before the first month recomputed), as their stored month rows hold them (`progress_stored`: a month
-    row's received, returned and substitute figures are that month's flows), in the columns of `progress_flows`."""
-    return SQL(
-        """
-SELECT commitment_id, CAST(date_trunc('month', period_start) AS date), CAST(received_units AS BIGINT),
-       received_amount, CAST(returned_units AS BIGINT), CAST(substitute_units AS BIGINT), substitute_amount
-FROM {stored} WHERE kept AND period_kind = 'month' AND period_start < rows_from"""
-    ).format(stored=STORED)
 
 
 def create_stored() -> Composed:
@@ -292,8 +276,8 @@ def create_stored() -> Composed:
     day before; its rows were written together, the cycle row's flows the sums of the month rows') is `kept`: it is
     recomputed from the month `%(month)s` on (`rows_from`), as the months before it cannot change (the lines of
     those days have not). Its stored rows from `stored_from` are read: the months of the pace window before
-    `rows_from` (`%(pace_months_before)s`, or from the cycle's first month), whose flows start the running sums
-    (`stored_month_flows`), the months to recompute and the cycle row. A commitment whose cycle ended before
+    `rows_from` (`%(pace_months_before)s`, or from the cycle's first month), whose received units the pace of the
+    months recomputed reads (`create_touched`), the months to recompute and the cycle row. A commitment whose cycle ended before
     `%(month)s` and whose rows count it to its end is left out: nothing of it can change. Any other — no rows
     stored (a commitment added since), or rows of a computation that stopped earlier — is recomputed whole from its
     lines, every stored row of it read and compared."""
@@ -330,24 +314,30 @@ touched AS (
 SELECT touched.*, p.*
 FROM touched
 LEFT JOIN LATERAL (
+    -- two ranges of the unique index (commitment, kind, start): the cycle rows, and the month rows from stored_from;
+    -- one condition on the commitment alone would fetch every month row of the cycle to drop most of them
     SELECT *, ctid AS row_ctid FROM {progress} p
-    WHERE p.commitment_id = touched.cid AND (p.period_kind = 'cycle' OR p.period_start >= touched.stored_from)
-    OFFSET 0
+    WHERE p.commitment_id = touched.cid AND p.period_kind = 'cycle'
+    UNION ALL
+    SELECT *, ctid AS row_ctid FROM {progress} p
+    WHERE p.commitment_id = touched.cid AND p.period_kind = 'month' AND p.period_start >= touched.stored_from
 ) p ON TRUE"""
     )
 
 
-def create_touched() -> Composed:
-    """`progress_touched` (cid, rows_from, months_from, reads_from, base_*, recomputed): per commitment of
-    `progress_stored`, the first month recomputed (`rows_from`), the month its running sums start from
-    (`months_from`), the first day its lines are read from (`reads_from`), the sums of the months before
-    `months_from` (`base_*`: the stored cycle row's less the stored month rows from `months_from`, the month rows
-    carrying no cumulative returns nor substitute amount; none for a commitment recomputed whole) and the number of
-    rows recomputed (the months from `rows_from` and the cycle row)."""
+def create_touched(*, window_months: int) -> Composed:
+    """`progress_touched` (cid, rows_from, reads_from, prior_units, base_*, recomputed): per commitment of
+    `progress_stored`, the first month recomputed (`rows_from`), the first day its lines are read from
+    (`reads_from`), the selected units received in each of the `window_months - 1` months before `rows_from`
+    (`prior_units[j]`: the stored month row of `rows_from` less j months, its received units; the pace of the
+    months recomputed reads them), the sums of the months before `rows_from` (`base_*`: the stored cycle row's less
+    the stored month rows from `rows_from`, the month rows carrying no cumulative returns nor substitute amount) and
+    the number of rows recomputed (the months from `rows_from` and the cycle row). A commitment recomputed whole
+    has no prior units and no base."""
     sums = SQL(",\n           ").join(
         SQL(
             "SUM({0}) FILTER (WHERE period_kind = 'cycle' AND period_start = cycle_start_day) AS {1}, "
-            "SUM({0}) FILTER (WHERE period_kind = 'month') AS {2}"
+            "SUM({0}) FILTER (WHERE period_kind = 'month' AND period_start >= rows_from) AS {2}"
         ).format(Identifier(s.stored), Identifier("cycle_" + s.stored), Identifier("months_" + s.stored))
         for s in SUMS
     )
@@ -357,20 +347,27 @@ def create_touched() -> Composed:
         )
         for s in SUMS
     )
+    prior = SQL(", ").join(
+        SQL(
+            "CAST(SUM(received_units) FILTER (WHERE period_kind = 'month' AND period_start < rows_from AND "
+            "date_trunc('month', period_start) = rows_from - make_interval(months => {})) AS BIGINT)"
+        ).format(Literal(j))
+        for j in range(1, window_months)
+    )
     return SQL(
         """CREATE TEMPORARY TABLE progress_touched AS
-SELECT cid, rows_from, CASE WHEN kept THEN stored_from ELSE first_month END AS months_from,
-       GREATEST(cycle_start_day, rows_from) AS reads_from,
+SELECT cid, rows_from, GREATEST(cycle_start_day, rows_from) AS reads_from,
+       CASE WHEN kept THEN prior_units END AS prior_units,
        {bases},
        CAST((EXTRACT(YEAR FROM upto) - EXTRACT(YEAR FROM rows_from)) * 12
             + EXTRACT(MONTH FROM upto) - EXTRACT(MONTH FROM rows_from) + 2 AS integer) AS recomputed
 FROM (
     -- grouped by the commitment alone: the other columns are the commitment's, the same on each of its rows
-    SELECT cid, MIN(cycle_start_day) AS cycle_start_day, MIN(upto) AS upto, MIN(first_month) AS first_month,
-           bool_and(kept) AS kept, MIN(rows_from) AS rows_from, MIN(stored_from) AS stored_from, {sums}
+    SELECT cid, MIN(cycle_start_day) AS cycle_start_day, MIN(upto) AS upto, bool_and(kept) AS kept,
+           MIN(rows_from) AS rows_from, CAST(ARRAY[{prior}] AS BIGINT[]) AS prior_units, {sums}
     FROM {stored} GROUP BY cid
 ) s"""
-    ).format(bases=bases, sums=sums, stored=STORED)
+    ).format(bases=bases, sums=sums, prior=prior, stored=STORED)
 
 
 def touched_summary() -> Composed:
@@ -426,7 +423,7 @@ months AS (
 ),
 mm AS (
     SELECT months.id AS cid, tender_id, lot_id, hospital_id, manufacturer_id, region_id, agreed_volume,
-           cycle_start, cycle_end, upto, total_days, months.m {rows_from},
+           cycle_start, cycle_end, upto, total_days, months.m,
            GREATEST(months.m, cycle_start) AS period_start,
            LEAST(CAST(months.m + INTERVAL '1 month' - INTERVAL '1 day' AS date), upto) AS period_end,
            months.m = CAST(date_trunc('month', upto) AS date) AS is_last,
@@ -485,18 +482,37 @@ computed AS (
            CASE WHEN kind = 'month' THEN sub_amount ELSE cum_sub_amount END AS substitute_amount,
            cum_units AS cumulative_units, cum_amount AS cumulative_amount, cum_sub AS cumulative_substitute_units,
            completion_rate, substitution_ratio, projected_units, status
-    FROM judged JOIN (VALUES ('month'), ('cycle')) AS kinds(kind) ON (kind = 'month' {emitted}) OR is_last
+    FROM judged JOIN (VALUES ('month'), ('cycle')) AS kinds(kind) ON kind = 'month' OR is_last
 )
 """
 )
 
 
-def _recent_units(window_months: int) -> Composed:
+def _recent_units(window_months: int, *, prior: bool) -> Composed:
     """This month's selected units and those of the `window_months - 1` months before it, each `LAG` over the
     running sums' window (integer additions, no aggregate). A frame of its own (`ROWS BETWEEN n PRECEDING`) is a
     second window pass over every commitment-month, summing as NUMERIC: about 8 % more server CPU for the computed
-    rows of bench.commitment_progress's year."""
-    lags = [SQL("COALESCE(LAG(b.sel_units, {}) OVER running, 0)").format(Literal(n)) for n in range(1, window_months)]
+    rows of bench.commitment_progress's year.
+
+    With `prior` (the commitments a day changed, recomputed from `rows_from`), a month before the first one
+    computed is read from the stored rows: `prior_units[j]` is the month `rows_from` less j months, so the month n
+    before the row at position k (0 for `rows_from`) is `prior_units[n - k]`, `LAG`'s value past the window's
+    start."""
+    if prior:
+        position = SQL(
+            "(CAST(EXTRACT(YEAR FROM months.m) AS integer) * 12 + CAST(EXTRACT(MONTH FROM months.m) AS integer)"
+            " - CAST(EXTRACT(YEAR FROM rows_from) AS integer) * 12 - CAST(EXTRACT(MONTH FROM rows_from) AS integer))"
+        )
+        lags = [
+            SQL("LAG(COALESCE(b.sel_units, 0), {0}, COALESCE(prior_units[{0} - {1}], 0)) OVER running").format(
+                Literal(n), position
+            )
+            for n in range(1, window_months)
+        ]
+    else:
+        lags = [
+            SQL("COALESCE(LAG(b.sel_units, {}) OVER running, 0)").format(Literal(n)) for n in range(1, window_months)
+        ]
     return SQL(" + ").join([SQL("COALESCE(b.sel_units, 0)"), *lags])
 
 
@@ -505,23 +521,21 @@ def _computed(scoped: str | None, window_months: int) -> Composed:
     scoped), columns `COLUMNS`, from the flows in `progress_flows`: per commitment a row per month of the cycle so
     far and one for the cycle to date, with the running sums, pro-rata, pace (over `window_months`) and status; the
     statement reading `computed` follows. A touched commitment (`progress_touched`) gets the months from its
-    `rows_from` and the cycle row, its running sums started at `months_from` from its `base_*` sums."""
+    `rows_from` and the cycle row, its running sums started there from its `base_*` sums, its pace reading the
+    stored months before it (`prior_units`)."""
     parts = _c_parts(scoped)
     if scoped == COMMITMENTS:
         touched = {
-            "months_from": SQL("c.months_from"),
-            "rows_from": SQL(", rows_from"),
-            "emitted": SQL("AND m >= rows_from"),
+            "months_from": SQL("c.rows_from"),
             **{base: SQL("{} + ").format(Identifier("months", base)) for base in BASE},
         }
     else:
         touched = {
             "months_from": SQL("date_trunc('month', c.cycle_start)"),
-            "rows_from": Composed([]),
-            "emitted": Composed([]),
             **{base: Composed([]) for base in BASE},
         }
-    return _format(_COMPUTED, flows=FLOWS, recent_units=_recent_units(window_months), **parts, **touched)
+    recent_units = _recent_units(window_months, prior=scoped == COMMITMENTS)
+    return _format(_COMPUTED, flows=FLOWS, recent_units=recent_units, **parts, **touched)
 
 
 def drop_temporary(name: Identifier) -> Composed:
@@ -617,10 +631,17 @@ def update_changed(*, scoped: str | None = None) -> Composed:
     """Updates the changed rows in place: a row keeps its id (the API exposes it), and an update that leaves the
     indexed columns alone stays on its page (the table keeps free space for it) without touching any index. For the
     commitments a day changed, a row is found by its place (`old_ctid`, read in this transaction, which holds the
-    run's lock: no other run moves it): the planner would otherwise read the whole table to join the tens of
-    thousands of changed rows by id."""
+    run's lock: no other run moves it), and fetched by it: the planner would otherwise read the whole table to join
+    the tens of thousands of changed rows by id or by place."""
     values = SQL(", ").join(SQL("{} = {}").format(Identifier(c), Identifier("d", c)) for c in COLUMNS if c not in KEY)
-    key = SQL("p.ctid = d.old_ctid" if scoped == COMMITMENTS else "p.id = d.old_id")
+    if scoped == COMMITMENTS:
+        # the places also as one array: the plan fetches exactly those rows (a TID scan) and joins them to the diff
+        key = _format(
+            "p.ctid = d.old_ctid AND p.ctid = ANY(ARRAY(SELECT old_ctid FROM {diff} WHERE commitment_id IS NOT NULL))",
+            diff=DIFF,
+        )
+    else:
+        key = SQL("p.id = d.old_id")
     return _format(
         "UPDATE {progress} AS p SET {values} FROM {diff} d WHERE {key} AND d.commitment_id IS NOT NULL",
         values=values,

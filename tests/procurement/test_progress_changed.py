@@ -176,3 +176,28 @@ def test_a_commitment_without_stored_rows_is_read_from_its_lines(world):
     incremental = table()
     progress_compute_all(as_of=AS_OF)
     assert table() == incremental
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 5])
+def test_generated_days_refreshed_equal_a_full_run_for_any_pace_window(world, settings, window):
+    # receipts, returns and substitutes spread over the months with gaps, each day refreshed on top of the table the
+    # night before left (same computation date): the pace of the months recomputed reads the stored months before
+    # them, however many the window spans, and the table is a full run's, row for row
+    import random
+
+    settings.COMMITMENT_PROGRESS = {**settings.COMMITMENT_PROGRESS, "RATE_WINDOW_MONTHS": window}
+    rng = random.Random(window)
+    progress_compute_all(as_of=AS_OF)
+    for since in (date(2026, 2, 27), date(2026, 4, 1), date(2026, 3, 3), AS_OF):
+        for _ in range(4):
+            key = rng.choice(["steady", "stalled", "late", "over", "zero_bought"])
+            day = since + timedelta(days=rng.randrange(0, (AS_OF - since).days + 1))
+            product = rng.choice(["A", "A", "B", "C"])
+            line = world.receive(key, product, rng.randrange(1, 30) * 10, day)
+            if rng.random() < 0.3:
+                world.give_back(line, 10, day)
+        progress_refresh_changed(since=since, as_of=AS_OF)
+        incremental, states = table(), alert_states()
+        progress_compute_all(as_of=AS_OF)
+        assert table() == incremental, since
+        assert alert_states() == states

@@ -8,6 +8,7 @@ as `psycopg.sql.SQL` texts whose tables are `{placeholders}` filled from here; v
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import Model
 from psycopg.sql import SQL, Composed, Identifier
@@ -34,3 +35,12 @@ def column_names(model: type[Model], names: Iterable[str] | None = None) -> list
 def column_list(columns: Iterable[str], prefix: str | None = None) -> Composed:
     """`a, b, c` or, with a prefix (a table alias), `p.a, p.b, p.c`."""
     return SQL(", ").join(Identifier(prefix, c) if prefix else Identifier(c) for c in columns)
+
+
+def array_text(values: Iterable[int | date]) -> str:
+    """Integers or dates as the text of a PostgreSQL array, `{1,2,3}`, for a parameter the statement casts
+    (`%(ids)s::bigint[]`). psycopg dumps a list element by element in Python: an incremental scan's touched
+    hospital-months — 20,000 at a province's scale, three arrays in each of five statements — took a tenth of a
+    second per array and statement (twice with DEBUG on, which renders every statement once more); the text is one
+    join."""
+    return "{" + ",".join(map(str, values)) + "}"

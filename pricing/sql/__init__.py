@@ -9,7 +9,6 @@ This module holds what they share: the fragments every statement reads prices wi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -82,15 +81,6 @@ def fetch(statement: sql.Composable, params: dict, *, jit: bool = True, work_mem
         cursor.execute(statement.as_string(cursor.cursor), params)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def array_text(values: Iterable[int | date]) -> str:
-    """Integers or dates as the text of a PostgreSQL array, `{1,2,3}`, for a parameter the statement casts
-    (`%(ids)s::bigint[]`). psycopg dumps a list element by element in Python: an incremental scan's touched
-    hospital-months — 20,000 at a province's scale, three arrays in each of five statements — took a tenth of a
-    second per array and statement (twice with DEBUG on, which renders every statement once more); the text is one
-    join."""
-    return "{" + ",".join(map(str, values)) + "}"
 
 
 def parse_json_rows(text: str) -> list:

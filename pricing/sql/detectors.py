@@ -36,13 +36,13 @@ from django.utils import timezone
 from psycopg import sql
 
 from catalog.models import Product
+from common.sql import array_text
 from payment_standards import sql as payment_standard_sql
 from procurement.models import Listing
 
 from ..models import MonthlyPrice, PriceObservation, ReferencePrice
 from . import (
     INCREMENTAL_WORK_MEM,
-    array_text,
     as_date,
     fetch,
     month_of,

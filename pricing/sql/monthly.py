@@ -22,10 +22,11 @@ from datetime import date
 from django.db import connection, transaction
 from psycopg import sql
 
+from common.sql import array_text
+
 from ..models import MonthlyPrice, PriceObservation
 from . import (
     INCREMENTAL_WORK_MEM,
-    array_text,
     month_of,
     months_later,
     next_month,

@@ -48,6 +48,7 @@ from accounts.models import Organization
 from common.models import Notification, OutboxMessage
 from common.notifications import mail_notifications
 from common.outbox import enqueue
+from common.sql import array_text
 
 from .. import hooks
 from ..errors import TenderError, ValidationFailed
@@ -227,7 +228,7 @@ def _compute(
     if since is not None:
         with connection.cursor() as cur:
             cur.execute(sql.changed_commitments(), {**params, "since": since})
-            params["commitment_ids"] = [row[0] for row in cur.fetchall()]
+            params["commitment_ids"] = array_text(row[0] for row in cur.fetchall())
         params["month"] = since.replace(day=1)
     steps = 3 + (1 if with_manufacturers else 0)
 
@@ -245,7 +246,7 @@ def _compute(
         step(1, "进度提醒")
         alerts = 0
         if written.status_changed is not None:
-            params = {**params, "commitment_ids": written.status_changed}
+            params = {**params, "commitment_ids": array_text(written.status_changed)}
         if written.status_changed != []:
             stamp = timezone.now()
             cur.execute(

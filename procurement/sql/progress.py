@@ -13,8 +13,8 @@
 4. `insert_manufacturer_progress` (full runs) — per manufacturer and tender: ordered, due, shipped, received.
 
 A statement takes `scoped` where the run can be a partial one: `HOSPITAL` (one hospital's refresh,
-`%(hospital_id)s`) or `COMMITMENTS` (the commitments a day's receipts and returns changed, `%(commitment_ids)s`,
-found by `changed_commitments`); the full run and the partial ones go through the same statements, so a partial run
+`%(hospital_id)s`) or `COMMITMENTS` (the commitments a day's receipts and returns changed, `%(commitment_ids)s`
+as an array's text, `common.sql.array_text`, found by `changed_commitments`); the full run and the partial ones go through the same statements, so a partial run
 gives exactly the rows a full run would for its commitments. A commitment a day changed is recomputed from the
 month of the day on (`%(month)s`), its running sums started from the stored rows before it: the same figures, as
 the lines of the months before have not changed (`create_stored`). The figures are defined in
@@ -36,7 +36,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from accounts.models import Organization, Region
 from catalog.models import Product
 from common.models import Notification
-from common.sql import column_list, column_names, tables
+from common.sql import array_text, column_list, column_names, tables
 
 from ..models import (
     Award,
@@ -124,7 +124,7 @@ def run_params(t: Thresholds, *, as_of: date, hospital_id: int | None, commitmen
     return {
         "as_of": as_of,
         "hospital_id": hospital_id,
-        "commitment_ids": commitment_ids or [],
+        "commitment_ids": array_text(commitment_ids or []),
         "behind_bp": t.behind_bp,
         "at_risk_bp": t.at_risk_bp,
         "grace_days": t.grace_days,
@@ -144,7 +144,7 @@ def _scope(scoped: str | None, column: str, commitment: str) -> Composed:
     if not scoped:
         return Composed([])
     if scoped == COMMITMENTS:
-        return SQL("AND {} = ANY(%(commitment_ids)s)").format(Identifier(*commitment.split(".")))
+        return SQL("AND {} = ANY(%(commitment_ids)s::bigint[])").format(Identifier(*commitment.split(".")))
     return SQL("AND {} = %(hospital_id)s").format(Identifier(*column.split(".")))
 
 
@@ -291,7 +291,7 @@ WITH c AS (
         SELECT y.period_end FROM {progress} y
         WHERE y.commitment_id = c.id AND y.period_kind = 'cycle' AND y.period_start = c.cycle_start OFFSET 0
     ) y ON TRUE
-    WHERE c.id = ANY(%(commitment_ids)s) AND c.cycle_start <= %(as_of)s::date
+    WHERE c.id = ANY(%(commitment_ids)s::bigint[]) AND c.cycle_start <= %(as_of)s::date
 ),
 kept AS (
     SELECT cid, cycle_start_day, upto, first_month,
@@ -715,7 +715,7 @@ def delete_changed_alert_states(*, scoped: str | None) -> Composed:
     """Forgets the last status seen of the commitments (of the scope) whose cycle row's status is another now. The
     cycle row is found by commitment (the unique index), never by status: one lookup per state."""
     if scoped == COMMITMENTS:
-        scope = SQL("commitment_id = ANY(%(commitment_ids)s) AND")
+        scope = SQL("commitment_id = ANY(%(commitment_ids)s::bigint[]) AND")
     elif scoped:
         scope = _format("commitment_id IN (SELECT id FROM {commitment} WHERE hospital_id = %(hospital_id)s) AND")
     else:

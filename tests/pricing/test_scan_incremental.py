@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from common.sql import array_text
 from pricing.models import MonthlyPrice, PriceAlert, PriceObservation, Signal
 from pricing.services.scan import price_scan_run
-from pricing.sql import array_text
 from tests.factories import HospitalFactory, ProductFactory
 from tests.fixtures.prices import observe
 

@@ -164,7 +164,8 @@ def _write_progress(cur, *, scoped: str | None, window_months: int, params: dict
             flows_from = cur.fetchone()[0]
         params = {**params, "flows_from": flows_from or params["as_of"]}
         cur.execute(sql.create_flows_table(scoped=scoped), params)
-        cur.execute(sql.analyze_temporary(sql.FLOWS))
+        if scoped != sql.COMMITMENTS:  # a day's flows: one row per touched commitment, as their table says
+            cur.execute(sql.analyze_temporary(sql.FLOWS))
         cur.execute(sql.scope_has_rows(scoped=scoped), params)
         if cur.fetchone() is None:
             cur.execute(sql.insert_computed(scoped=scoped, window_months=window_months), params)

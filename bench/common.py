@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup_django() -> None:
-    """Configure Django from the environment (DATABASE_URL), as manage.py would."""
+    """Configure Django from the environment (DATABASE_URL), as manage.py would, with DEBUG off unless the
+    environment says otherwise: as in production, no statement is rendered once more for the debug log of queries."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("DEBUG", "false")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django

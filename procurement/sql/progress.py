@@ -20,7 +20,7 @@ month of the day on (`%(month)s`), its running sums started from the stored rows
 the lines of the months before have not changed (`create_stored`). The figures are defined in
 `procurement.services.progress`; the thresholds are parameters (`params`).
 
-Kept as one module (about 740 lines): the statements above are read in the order a run executes them, and they share
+Kept as one module (about 780 lines): the statements above are read in the order a run executes them, and they share
 the temporary tables, the scope filters (`_scope`, `_COMMITMENTS`, `_c_parts`) and the computed figures
 (`_COMPUTED`); split, a reader would follow one run across several files for text that is mostly SQL.
 """
